@@ -1,0 +1,116 @@
+// Command miasta runs the Miasta Otwarte platform: `miasta serve` for production, `miasta dev` for a
+// zero-configuration local demo, `miasta migrate` to apply the schema.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/miasta-otwarte/miasta/internal/app"
+	"github.com/miasta-otwarte/miasta/internal/config"
+	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/devdb"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "miasta:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: miasta <command> [flags]
+
+commands:
+  serve    serve the API (configure with flags or environment; see -h)
+  migrate  apply pending database migrations and exit
+  dev      run a local demo: database, identity provider, seeded 2015 edition, server
+  dev-db   make the local development database available and print its URL
+`
+
+// run is the whole program, with its environment passed in so that tests can run it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	cmd, rest := args[1], args[2:]
+	fs := flag.NewFlagSet("miasta "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	switch cmd {
+	case "serve":
+		cfg, err := config.Load(fs, rest, getenv)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, newLogger(cfg, stderr))
+	case "migrate":
+		cfg, err := config.Load(fs, rest, getenv)
+		if err != nil {
+			return err
+		}
+		return migrate(ctx, cfg, newLogger(cfg, stderr))
+	case "dev":
+		return dev(ctx, fs, rest, getenv, stdout, stderr)
+	case "dev-db":
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		url, err := devdb.Ensure(ctx, getenv("DATABASE_URL"), slog.New(slog.NewTextHandler(stderr, nil)))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, url)
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	a, err := app.New(ctx, cfg, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return a.Serve(ctx, ln)
+}
+
+func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.DatabaseURL == "" {
+		return errors.New("no database: set DATABASE_URL or -database-url")
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return db.Migrate(ctx, pool, log)
+}

@@ -1,0 +1,109 @@
+// Package app wires the platform together from its configuration: the database pool, the OIDC
+// authenticator, the domain services and the HTTP server. It is the one place where that happens, for
+// `miasta serve`, `miasta dev` and the tests alike.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/config"
+	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/identity"
+	"github.com/miasta-otwarte/miasta/internal/server"
+)
+
+// App is a wired platform ready to serve.
+type App struct {
+	Pool     *pgxpool.Pool
+	Handler  http.Handler
+	Editions *edition.Service
+	Identity *identity.Store
+	cfg      config.Config
+	log      *slog.Logger
+}
+
+// Options adjust New for tests.
+type Options struct {
+	// Now overrides the clock used to check token expiry.
+	Now func() time.Time
+}
+
+// New connects to the database (migrating it when configured), discovers the OpenID provider and
+// builds the handler.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("no database: set DATABASE_URL or -database-url")
+	}
+	if cfg.OIDCIssuer == "" || cfg.OIDCClientID == "" {
+		return nil, errors.New("no identity provider: set OIDC_ISSUER and OIDC_CLIENT_ID")
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Migrate {
+		if err := db.Migrate(ctx, pool, log); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	users := identity.NewStore(pool, cfg.Organisers, log)
+	authn, err := auth.NewAuthenticator(ctx, auth.Config{
+		Issuer:        cfg.OIDCIssuer,
+		ClientID:      cfg.OIDCClientID,
+		ClientSecret:  cfg.OIDCClientSecret,
+		RedirectURL:   cfg.OIDCRedirectURL,
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		Now:           opts.Now,
+	}, users, log)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	editions := edition.NewService(pool, log)
+	handler := server.New(server.Deps{Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users})
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, cfg: cfg, log: log}, nil
+}
+
+// Close releases the database pool.
+func (a *App) Close() { a.Pool.Close() }
+
+// Serve serves on ln until ctx is done, then lets in-flight requests finish within the configured
+// shutdown timeout. HTTP/1.1 and unencrypted HTTP/2 share the port, so Connect, gRPC and gRPC-Web
+// clients all work.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	srv := &http.Server{
+		Handler:           a.Handler,
+		Protocols:         protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "public_url", a.cfg.PublicURL)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package auth
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// loginCookie carries one login attempt's state, nonce and PKCE verifier from /auth/login to
+// /auth/callback. It is HttpOnly and short-lived; tampering with it can only break the tamperer's
+// own login.
+const loginCookie = "miasta_login"
+
+type loginState struct {
+	State    string `json:"s"`
+	Nonce    string `json:"n"`
+	Verifier string `json:"v"`
+	ReturnTo string `json:"r"`
+}
+
+// LoginHandler serves the browser login: GET /auth/login?return_to=/path starts the authorization
+// code flow with PKCE, GET /auth/callback finishes it and sets the session cookie, POST /auth/logout
+// ends the session.
+func (a *Authenticator) LoginHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /auth/login", a.login)
+	mux.HandleFunc("GET /auth/callback", a.callback)
+	mux.HandleFunc("POST /auth/logout", a.logout)
+	return mux
+}
+
+func (a *Authenticator) oauth2Config() *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     a.cfg.ClientID,
+		ClientSecret: a.cfg.ClientSecret,
+		RedirectURL:  a.cfg.RedirectURL,
+		Endpoint:     a.provider.Endpoint(),
+		Scopes:       []string{oidc.ScopeOpenID, "email", "profile"},
+	}
+}
+
+func (a *Authenticator) login(w http.ResponseWriter, r *http.Request) {
+	st := loginState{
+		State:    randomToken(),
+		Nonce:    randomToken(),
+		Verifier: oauth2.GenerateVerifier(),
+		ReturnTo: safeReturnTo(r.URL.Query().Get("return_to")),
+	}
+	value, _ := json.Marshal(st) // a struct of strings always marshals
+	http.SetCookie(w, &http.Cookie{
+		Name:     loginCookie,
+		Value:    url.QueryEscape(string(value)),
+		Path:     "/auth/",
+		MaxAge:   int((10 * time.Minute).Seconds()),
+		HttpOnly: true,
+		Secure:   a.cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode, // it must come back on the provider's top-level redirect
+	})
+	target := a.oauth2Config().AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier))
+	http.Redirect(w, r, target, http.StatusFound)
+}
+
+func (a *Authenticator) callback(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	st, ok := readLoginState(r)
+	if !ok || r.URL.Query().Get("state") != st.State {
+		http.Error(w, "login expired or started in another browser; start again at /auth/login", http.StatusBadRequest)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/auth/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies})
+	if e := r.URL.Query().Get("error"); e != "" {
+		http.Error(w, "the identity provider refused the login: "+e, http.StatusUnauthorized)
+		return
+	}
+	token, err := a.oauth2Config().Exchange(ctx, r.URL.Query().Get("code"), oauth2.VerifierOption(st.Verifier))
+	if err != nil {
+		a.log.WarnContext(ctx, "code exchange failed", "error", err)
+		http.Error(w, "login failed: the identity provider did not accept the code", http.StatusUnauthorized)
+		return
+	}
+	rawID, _ := token.Extra("id_token").(string)
+	claims, err := a.verifyIDToken(ctx, rawID, st.Nonce)
+	if err != nil {
+		a.log.WarnContext(ctx, "ID token refused at login", "error", err)
+		http.Error(w, "login failed: the ID token did not verify", http.StatusUnauthorized)
+		return
+	}
+	p, err := a.users.SignIn(ctx, claims)
+	if err != nil {
+		a.log.ErrorContext(ctx, "sign-in failed", "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	session := randomToken()
+	expire := time.Now().Add(a.cfg.SessionTTL)
+	if err := a.users.CreateSession(ctx, p.UserID, hashToken(session), expire); err != nil {
+		a.log.ErrorContext(ctx, "create session failed", "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     SessionCookie,
+		Value:    session,
+		Path:     "/",
+		Expires:  expire,
+		HttpOnly: true,
+		Secure:   a.cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(w, r, st.ReturnTo, http.StatusFound)
+}
+
+func (a *Authenticator) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := a.users.DeleteSession(r.Context(), hashToken(c.Value)); err != nil {
+			a.log.ErrorContext(r.Context(), "delete session failed", "error", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func readLoginState(r *http.Request) (loginState, bool) {
+	c, err := r.Cookie(loginCookie)
+	if err != nil {
+		return loginState{}, false
+	}
+	raw, err := url.QueryUnescape(c.Value)
+	if err != nil {
+		return loginState{}, false
+	}
+	var st loginState
+	if json.Unmarshal([]byte(raw), &st) != nil || st.State == "" || st.Verifier == "" || st.Nonce == "" {
+		return loginState{}, false
+	}
+	return st, true
+}
+
+// safeReturnTo keeps the post-login redirect on this site: a path, never a scheme or another host.
+func safeReturnTo(s string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+		return "/"
+	}
+	return s
+}

@@ -1,0 +1,80 @@
+// Package auth authenticates callers (OIDC bearer tokens and browser sessions), and authorises every
+// procedure by exactly one rule in one table, denying any procedure that has none.
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Role is a per-edition role granted by an accepted invitation.
+type Role string
+
+// The invited roles. Organisers are not a per-edition role: the server's configuration names them.
+const (
+	RoleExpert Role = "EXPERT"
+	RoleJuror  Role = "JUROR"
+)
+
+// Assignment is one role a user holds in one edition.
+type Assignment struct {
+	ID           uuid.UUID
+	EditionID    uuid.UUID
+	EditionYear  int32
+	Role         Role
+	CityID       uuid.UUID // the expert's city or the juror's home city
+	CityName     string
+	DisplayName  string
+	Pseudonym    string
+	Language     string
+	InvitationID uuid.UUID
+	CreateTime   time.Time
+}
+
+// Principal is the authenticated caller with the roles the platform's own data gives them.
+type Principal struct {
+	UserID        uuid.UUID
+	Email         string
+	EmailVerified bool
+	Name          string
+	// Organiser is true when the verified e-mail is one the configuration names.
+	Organiser   bool
+	Assignments []Assignment
+}
+
+// Holds returns the principal's assignment of role in the edition, if any.
+func (p *Principal) Holds(editionID uuid.UUID, role Role) (Assignment, bool) {
+	if p == nil {
+		return Assignment{}, false
+	}
+	for _, a := range p.Assignments {
+		if a.EditionID == editionID && a.Role == role {
+			return a, true
+		}
+	}
+	return Assignment{}, false
+}
+
+func (p *Principal) hasRole(role Role) bool {
+	for _, a := range p.Assignments {
+		if a.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+type principalKey struct{}
+
+// NewContext returns ctx carrying p.
+func NewContext(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the authenticated caller, or nil for an anonymous one (public procedures).
+func FromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}

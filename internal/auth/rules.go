@@ -1,0 +1,96 @@
+package auth
+
+import (
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+)
+
+// Rule says who may call a procedure. The interceptor checks the role class; handlers then check the
+// scope (which edition, which city, whose ballot).
+type Rule uint8
+
+// Rules combine with |: Expert|Organiser admits both.
+const (
+	// Public admits anyone, signed in or not.
+	Public Rule = 1 << iota
+	// SignedIn admits any authenticated caller.
+	SignedIn
+	// Organiser admits callers the configuration makes organisers.
+	Organiser
+	// Expert admits callers holding an expert role in some edition.
+	Expert
+	// Juror admits callers holding a juror role in some edition.
+	Juror
+)
+
+// Rules is the whole authorization table: one rule per procedure. A procedure missing from it is
+// refused (default deny), and a test walks every service descriptor to prove none is missing.
+var Rules = map[string]Rule{
+	v1.EditionServiceCreateEditionProcedure:     Organiser,
+	v1.EditionServiceGetEditionProcedure:        Public,
+	v1.EditionServiceListEditionsProcedure:      Public,
+	v1.EditionServiceSetTimelineProcedure:       Organiser,
+	v1.EditionServiceChangeStageProcedure:       Organiser,
+	v1.EditionServiceCreateCityProcedure:        Organiser,
+	v1.EditionServiceListCitiesProcedure:        Public,
+	v1.EditionServiceAddEditionCityProcedure:    Organiser,
+	v1.EditionServiceRemoveEditionCityProcedure: Organiser,
+	v1.EditionServiceCreateCategoryProcedure:    Organiser,
+	v1.EditionServiceListCategoriesProcedure:    Public,
+	v1.EditionServiceCreateCriterionProcedure:   Organiser,
+	v1.EditionServiceListCriteriaProcedure:      Public,
+
+	v1.IdentityServiceGetMeProcedure:               SignedIn,
+	v1.IdentityServiceCreateInvitationProcedure:    Organiser,
+	v1.IdentityServiceListInvitationsProcedure:     Organiser,
+	v1.IdentityServiceRevokeInvitationProcedure:    Organiser,
+	v1.IdentityServiceListRoleAssignmentsProcedure: Organiser,
+
+	v1.ReportServiceGetReportProcedure:          Organiser | Expert | Juror,
+	v1.ReportServiceSaveReportProcedure:         Expert,
+	v1.ReportServiceSubmitReportProcedure:       Expert,
+	v1.ReportServiceListReportStatusesProcedure: Organiser,
+	v1.ReportServiceReturnReportProcedure:       Organiser,
+	v1.ReportServiceAcceptReportProcedure:       Organiser,
+	v1.ReportServiceListNominationsProcedure:    Organiser | Expert | Juror,
+	v1.ReportServiceNominateProcedure:           Organiser,
+	v1.ReportServiceUnnominateProcedure:         Organiser,
+
+	v1.JuryServiceListBallotNominationsProcedure: Juror,
+	v1.JuryServiceGetBallotProcedure:             Juror,
+	v1.JuryServiceSaveBallotProcedure:            Juror,
+	v1.JuryServiceCastBallotProcedure:            Juror,
+	v1.JuryServiceDeclareConflictProcedure:       Juror,
+	v1.JuryServiceGetJuryProgressProcedure:       Organiser,
+
+	v1.ResultsServiceGetTallyRuleProcedure:      Public,
+	v1.ResultsServiceSetTallyRuleProcedure:      Organiser,
+	v1.ResultsServiceGetTallyProcedure:          Organiser,
+	v1.ResultsServiceGetPublicResultsProcedure:  Public,
+	v1.ResultsServiceListPublicBallotsProcedure: Public,
+	v1.ResultsServiceExportResultsProcedure:     Public,
+
+	v1.AuditServiceGetPublicKeyProcedure:        Public,
+	v1.AuditServiceGetCheckpointProcedure:       Public,
+	v1.AuditServiceGetInclusionProofProcedure:   Public,
+	v1.AuditServiceGetConsistencyProofProcedure: Public,
+	v1.AuditServiceExportBundleProcedure:        Public,
+}
+
+// admits reports whether the rule lets p call the procedure; p is nil for an anonymous caller.
+func (r Rule) admits(p *Principal) bool {
+	switch {
+	case r&Public != 0:
+		return true
+	case p == nil:
+		return false
+	case r&SignedIn != 0:
+		return true
+	case r&Organiser != 0 && p.Organiser:
+		return true
+	case r&Expert != 0 && p.hasRole(RoleExpert):
+		return true
+	case r&Juror != 0 && p.hasRole(RoleJuror):
+		return true
+	}
+	return false
+}

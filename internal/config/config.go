@@ -1,0 +1,100 @@
+// Package config holds the server's settings. Every setting is a flag whose default comes from an
+// environment variable, so that the README's table is the whole story.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	Addr             string
+	DatabaseURL      string
+	Migrate          bool
+	PublicURL        string
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCRedirectURL  string
+	Organisers       []string
+	LogLevel         slog.Level
+	LogFormat        string
+	ShutdownTimeout  time.Duration
+}
+
+// Setting documents one configuration entry: its flag, its environment variable and its default.
+type Setting struct {
+	Flag, Env, Default, Usage string
+}
+
+// Settings lists every setting; README's configuration table is generated from the same words.
+var Settings = []Setting{
+	{"addr", "MIASTA_ADDR", "127.0.0.1:8080", "host:port to serve the API, the login endpoints and health on"},
+	{"database-url", "DATABASE_URL", "", "PostgreSQL URL (required for serve and migrate; dev starts a local one when empty)"},
+	{"migrate", "MIASTA_MIGRATE", "false", "apply pending migrations at start"},
+	{"public-url", "MIASTA_PUBLIC_URL", "", "the URL users reach this server at (default http://ADDR)"},
+	{"oidc-issuer", "OIDC_ISSUER", "", "OpenID provider issuer URL (required for serve)"},
+	{"oidc-client-id", "OIDC_CLIENT_ID", "", "client id at the provider; ID tokens must carry it as audience (required for serve)"},
+	{"oidc-client-secret", "OIDC_CLIENT_SECRET", "", "client secret for the browser login code exchange"},
+	{"oidc-redirect-url", "OIDC_REDIRECT_URL", "", "the login callback registered at the provider (default PUBLIC_URL/auth/callback)"},
+	{"organisers", "MIASTA_ORGANISERS", "", "comma-separated e-mails whose verified owners are organisers"},
+	{"log-level", "MIASTA_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"log-format", "MIASTA_LOG_FORMAT", "json", "json or text"},
+	{"shutdown-timeout", "MIASTA_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may finish after a stop signal"},
+}
+
+// Load parses args with defaults from getenv.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	vals := make(map[string]*string, len(Settings))
+	for _, s := range Settings {
+		def := s.Default
+		if v := getenv(s.Env); v != "" {
+			def = v
+		}
+		vals[s.Flag] = fs.String(s.Flag, def, s.Usage+" ($"+s.Env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	get := func(name string) string { return strings.TrimSpace(*vals[name]) }
+	c := Config{
+		Addr:             get("addr"),
+		DatabaseURL:      get("database-url"),
+		PublicURL:        strings.TrimSuffix(get("public-url"), "/"),
+		OIDCIssuer:       get("oidc-issuer"),
+		OIDCClientID:     get("oidc-client-id"),
+		OIDCClientSecret: get("oidc-client-secret"),
+		OIDCRedirectURL:  get("oidc-redirect-url"),
+		LogFormat:        get("log-format"),
+	}
+	var err error
+	if c.Migrate, err = strconv.ParseBool(get("migrate")); err != nil {
+		return Config{}, fmt.Errorf("-migrate: %w", err)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("log-level"))); err != nil {
+		return Config{}, fmt.Errorf("-log-level: %w", err)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return Config{}, fmt.Errorf("-log-format: %q is neither json nor text", c.LogFormat)
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(get("shutdown-timeout")); err != nil {
+		return Config{}, fmt.Errorf("-shutdown-timeout: %w", err)
+	}
+	for _, e := range strings.Split(get("organisers"), ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			c.Organisers = append(c.Organisers, e)
+		}
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	if c.OIDCRedirectURL == "" {
+		c.OIDCRedirectURL = c.PublicURL + "/auth/callback"
+	}
+	return c, nil
+}

@@ -1,0 +1,142 @@
+// Package edition owns editions of the award: their timeline, reporting cities, categories and
+// criteria, and the stage machine DRAFT → REPORTING → REVIEW → JURY → TALLIED → ANNOUNCED.
+package edition
+
+import (
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/miasta-otwarte/miasta/internal/edition/editiondb"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+)
+
+// Stage is where an edition is in the process; the order of the constants is the process order.
+type Stage string
+
+// The stages, in order.
+const (
+	Draft     Stage = "DRAFT"
+	Reporting Stage = "REPORTING"
+	Review    Stage = "REVIEW"
+	Jury      Stage = "JURY"
+	Tallied   Stage = "TALLIED"
+	Announced Stage = "ANNOUNCED"
+)
+
+// Stages lists every stage in process order.
+var Stages = []Stage{Draft, Reporting, Review, Jury, Tallied, Announced}
+
+// Index is the stage's position in the process, from 0; -1 for an unknown stage.
+func (s Stage) Index() int { return slices.Index(Stages, s) }
+
+// Publication says how jurors are named in published ballots.
+type Publication string
+
+// The publication modes.
+const (
+	PublishNames      Publication = "NAMES"
+	PublishPseudonyms Publication = "PSEUDONYMS"
+)
+
+// Timeline holds an edition's deadlines; nil means not set.
+type Timeline struct {
+	ReportingDeadline *time.Time
+	JuryDeadline      *time.Time
+	CeremonyTime      *time.Time
+}
+
+// Edition is one year's award.
+type Edition struct {
+	ID                uuid.UUID
+	Year              int32
+	Name              string
+	Stage             Stage
+	Timeline          Timeline
+	Cities            []City // reporting cities in Polish order
+	BallotPublication Publication
+	PreviousEditionID *uuid.UUID
+	CreateTime        time.Time
+	UpdateTime        time.Time
+}
+
+// HasCity reports whether the city reports in this edition.
+func (e Edition) HasCity(id uuid.UUID) bool {
+	return slices.ContainsFunc(e.Cities, func(c City) bool { return c.ID == id })
+}
+
+// City is a city government.
+type City struct {
+	ID   uuid.UUID
+	Name string
+}
+
+// Category is an award category of an edition.
+type Category struct {
+	ID          uuid.UUID
+	EditionID   uuid.UUID
+	Number      int32
+	NamePL      string
+	NameEN      string
+	Description string
+}
+
+// Criterion is a judging criterion of an edition.
+type Criterion struct {
+	ID          uuid.UUID
+	EditionID   uuid.UUID
+	Number      int32
+	NamePL      string
+	NameEN      string
+	Description string
+}
+
+// SortCities sorts cities by name in Polish alphabetical order (Łódź after Lublin, Ś after S).
+func SortCities(cities []City) {
+	c := collate.New(language.Polish)
+	slices.SortStableFunc(cities, func(a, b City) int { return c.CompareString(a.Name, b.Name) })
+}
+
+func editionFromRow(r editiondb.Edition, cities []editiondb.City) Edition {
+	e := Edition{
+		ID:    r.ID,
+		Year:  r.Year,
+		Name:  r.Name,
+		Stage: Stage(r.Stage),
+		Timeline: Timeline{
+			ReportingDeadline: r.ReportingDeadline,
+			JuryDeadline:      r.JuryDeadline,
+			CeremonyTime:      r.CeremonyTime,
+		},
+		BallotPublication: Publication(r.BallotPublication),
+		PreviousEditionID: r.PreviousEditionID,
+		CreateTime:        r.CreateTime,
+		UpdateTime:        r.UpdateTime,
+	}
+	for _, c := range cities {
+		e.Cities = append(e.Cities, City{ID: c.ID, Name: c.Name})
+	}
+	SortCities(e.Cities)
+	return e
+}
+
+func categoryFromRow(r editiondb.Category) Category {
+	return Category{ID: r.ID, EditionID: r.EditionID, Number: r.Number, NamePL: r.NamePl, NameEN: r.NameEn, Description: r.Description}
+}
+
+func criterionFromRow(r editiondb.Criterion) Criterion {
+	return Criterion{ID: r.ID, EditionID: r.EditionID, Number: r.Number, NamePL: r.NamePl, NameEN: r.NameEn, Description: r.Description}
+}
+
+// notFound turns pgx.ErrNoRows into a NotFound fault naming field; other errors pass through.
+func notFound(err error, field, what string) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fault.NotFoundf(field, "no such %s", what)
+	}
+	return err
+}

@@ -1,0 +1,542 @@
+package edition
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/edition/editiondb"
+	"github.com/miasta-otwarte/miasta/internal/event"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+	"github.com/miasta-otwarte/miasta/internal/page"
+)
+
+// Guard checks, inside the stage-change transaction, that an edition may move from its stage to
+// target; it returns a fault to refuse. Later stages (reports, jury) register theirs.
+type Guard func(ctx context.Context, tx pgx.Tx, e Edition, target Stage, change StageChange) error
+
+// StageChange is an organiser's request to move an edition.
+type StageChange struct {
+	Target Stage
+	Reason string
+	// Override admits a forward move a guard would refuse for unaccepted reports (with a reason).
+	Override bool
+}
+
+// Service implements the edition operations.
+type Service struct {
+	pool   *pgxpool.Pool
+	q      *editiondb.Queries
+	log    *slog.Logger
+	guards []Guard
+	now    func() time.Time
+}
+
+// NewService returns the edition service; guards run, in order, on every stage change.
+func NewService(pool *pgxpool.Pool, log *slog.Logger, guards ...Guard) *Service {
+	return &Service{pool: pool, q: editiondb.New(), log: log, guards: guards, now: time.Now}
+}
+
+// NewEdition is what an organiser gives to create an edition.
+type NewEdition struct {
+	Year              int32
+	Name              string
+	Timeline          Timeline
+	BallotPublication Publication
+	PreviousEditionID *uuid.UUID
+}
+
+func actorID(p *auth.Principal) uuid.UUID {
+	if p == nil {
+		return uuid.Nil
+	}
+	return p.UserID
+}
+
+// Create makes a new edition in DRAFT.
+func (s *Service) Create(ctx context.Context, actor *auth.Principal, n NewEdition) (Edition, error) {
+	if err := checkTimeline(n.Timeline); err != nil {
+		return Edition{}, err
+	}
+	if n.BallotPublication == "" {
+		n.BallotPublication = PublishPseudonyms
+	}
+	var out Edition
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if n.PreviousEditionID != nil {
+			prev, err := s.q.GetEdition(ctx, tx, *n.PreviousEditionID)
+			if err != nil {
+				return notFound(err, "previous_edition_id", "edition")
+			}
+			if prev.Year >= n.Year {
+				return fault.Invalidf("previous_edition_id", "must be an edition of a year before %d, not %d", n.Year, prev.Year)
+			}
+		}
+		row, err := s.q.InsertEdition(ctx, tx, editiondb.InsertEditionParams{
+			Year:              n.Year,
+			Name:              n.Name,
+			ReportingDeadline: n.Timeline.ReportingDeadline,
+			JuryDeadline:      n.Timeline.JuryDeadline,
+			CeremonyTime:      n.Timeline.CeremonyTime,
+			BallotPublication: string(n.BallotPublication),
+			PreviousEditionID: n.PreviousEditionID,
+		})
+		if _, dup := db.IsUniqueViolation(err); dup {
+			return fault.Existsf("year", "an edition for %d exists already", n.Year)
+		}
+		if err != nil {
+			return err
+		}
+		out = editionFromRow(row, nil)
+		_, err = event.Append(ctx, tx, event.Event{
+			Kind: event.EditionCreated, EditionID: row.ID, ActorID: actorID(actor),
+			Payload: struct {
+				Year int32  `json:"year"`
+				Name string `json:"name"`
+			}{row.Year, row.Name},
+		})
+		return err
+	})
+	return out, err
+}
+
+// visible reports whether viewer may see an edition in stage: DRAFT editions are for organisers.
+func visible(viewer *auth.Principal, stage Stage) bool {
+	return stage != Draft || (viewer != nil && viewer.Organiser)
+}
+
+// Load returns an edition with its cities, reading through q (a pool or a transaction), with no
+// visibility check: for other domains that already authorised the caller.
+func Load(ctx context.Context, q editiondb.DBTX, id uuid.UUID) (Edition, error) {
+	return load(ctx, q, id, false)
+}
+
+// LoadForUpdate is Load that also locks the edition row until the transaction ends, so that its stage
+// cannot change meanwhile.
+func LoadForUpdate(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Edition, error) {
+	return load(ctx, tx, id, true)
+}
+
+func load(ctx context.Context, q editiondb.DBTX, id uuid.UUID, lock bool) (Edition, error) {
+	queries := editiondb.New()
+	get := queries.GetEdition
+	if lock {
+		get = queries.GetEditionForUpdate
+	}
+	row, err := get(ctx, q, id)
+	if err != nil {
+		return Edition{}, notFound(err, "edition_id", "edition")
+	}
+	cities, err := queries.ListEditionCities(ctx, q, id)
+	if err != nil {
+		return Edition{}, err
+	}
+	return editionFromRow(row, cities), nil
+}
+
+// Get returns an edition the viewer may see.
+func (s *Service) Get(ctx context.Context, viewer *auth.Principal, id uuid.UUID) (Edition, error) {
+	e, err := Load(ctx, s.pool, id)
+	if err != nil {
+		return Edition{}, err
+	}
+	if !visible(viewer, e.Stage) {
+		return Edition{}, fault.NotFoundf("edition_id", "no such edition")
+	}
+	return e, nil
+}
+
+type editionCursor struct {
+	BeforeYear int32 `json:"y"`
+}
+
+// List returns a page of editions, newest first.
+func (s *Service) List(ctx context.Context, viewer *auth.Principal, size int32, token string) ([]Edition, string, error) {
+	cur := editionCursor{BeforeYear: 1 << 30}
+	if err := page.Decode(token, &cur); err != nil {
+		return nil, "", err
+	}
+	size = page.Size(size, 20)
+	rows, err := s.q.ListEditions(ctx, s.pool, editiondb.ListEditionsParams{
+		BeforeYear:    cur.BeforeYear,
+		IncludeDrafts: viewer != nil && viewer.Organiser,
+		MaxRows:       size + 1,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if int32(len(rows)) > size {
+		rows = rows[:size]
+		next = page.Encode(editionCursor{BeforeYear: rows[len(rows)-1].Year})
+	}
+	out := make([]Edition, 0, len(rows))
+	for _, r := range rows {
+		cities, err := s.q.ListEditionCities(ctx, s.pool, r.ID)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, editionFromRow(r, cities))
+	}
+	return out, next, nil
+}
+
+func checkTimeline(t Timeline) error {
+	if t.ReportingDeadline != nil && t.JuryDeadline != nil && !t.JuryDeadline.After(*t.ReportingDeadline) {
+		return fault.Invalidf("timeline.jury_deadline", "must be after the reporting deadline")
+	}
+	if t.JuryDeadline != nil && t.CeremonyTime != nil && t.CeremonyTime.Before(*t.JuryDeadline) {
+		return fault.Invalidf("timeline.ceremony_time", "must not be before the jury deadline")
+	}
+	return nil
+}
+
+// SetTimeline replaces an edition's deadlines.
+func (s *Service) SetTimeline(ctx context.Context, actor *auth.Principal, id uuid.UUID, t Timeline) (Edition, error) {
+	if err := checkTimeline(t); err != nil {
+		return Edition{}, err
+	}
+	var out Edition
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		e, err := LoadForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if e.Stage == Announced {
+			return fault.Preconditionf("edition_id", "the edition is announced; its timeline is history")
+		}
+		if _, err := s.q.UpdateTimeline(ctx, tx, editiondb.UpdateTimelineParams{
+			ID: id, ReportingDeadline: t.ReportingDeadline, JuryDeadline: t.JuryDeadline, CeremonyTime: t.CeremonyTime,
+		}); err != nil {
+			return err
+		}
+		if out, err = Load(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = event.Append(ctx, tx, event.Event{
+			Kind: event.EditionTimelineSet, EditionID: id, ActorID: actorID(actor),
+			Payload: struct {
+				ReportingDeadline *time.Time `json:"reporting_deadline"`
+				JuryDeadline      *time.Time `json:"jury_deadline"`
+				CeremonyTime      *time.Time `json:"ceremony_time"`
+			}{t.ReportingDeadline, t.JuryDeadline, t.CeremonyTime},
+		})
+		return err
+	})
+	return out, err
+}
+
+// ChangeStage moves an edition. Forward moves go one stage at a time and pass every guard; a move
+// back goes one stage, needs a reason and is impossible once announced.
+func (s *Service) ChangeStage(ctx context.Context, actor *auth.Principal, id uuid.UUID, c StageChange) (Edition, error) {
+	if c.Override && c.Reason == "" {
+		return Edition{}, fault.Invalidf("reason", "is required to override a stage guard")
+	}
+	var out Edition
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		e, err := LoadForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		from, to := e.Stage.Index(), c.Target.Index()
+		switch {
+		case to == from:
+			return fault.Preconditionf("stage", "the edition is in %s already", e.Stage)
+		case to == from+1:
+			if err := s.checkForward(ctx, tx, e, c); err != nil {
+				return err
+			}
+		case to == from-1:
+			if e.Stage == Announced {
+				return fault.Preconditionf("stage", "an announced edition cannot go back")
+			}
+			if c.Reason == "" {
+				return fault.Invalidf("reason", "is required to move an edition back from %s to %s", e.Stage, c.Target)
+			}
+		default:
+			return fault.Preconditionf("stage", "an edition moves one stage at a time: from %s the next is %s", e.Stage, next(e.Stage))
+		}
+		if _, err := s.q.UpdateStage(ctx, tx, editiondb.UpdateStageParams{ID: id, Stage: string(c.Target)}); err != nil {
+			return err
+		}
+		if out, err = Load(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = event.Append(ctx, tx, event.Event{
+			Kind: event.EditionStageChanged, EditionID: id, ActorID: actorID(actor),
+			Payload: struct {
+				From     Stage  `json:"from"`
+				To       Stage  `json:"to"`
+				Reason   string `json:"reason,omitempty"`
+				Override bool   `json:"override,omitempty"`
+			}{e.Stage, c.Target, c.Reason, c.Override},
+		})
+		return err
+	})
+	return out, err
+}
+
+func next(s Stage) Stage {
+	if i := s.Index(); i >= 0 && i+1 < len(Stages) {
+		return Stages[i+1]
+	}
+	return s
+}
+
+// checkForward applies the built-in checks of a forward move, then every registered guard.
+func (s *Service) checkForward(ctx context.Context, tx pgx.Tx, e Edition, c StageChange) error {
+	if c.Target == Reporting {
+		if len(e.Cities) == 0 {
+			return fault.Preconditionf("stage", "add at least one reporting city before reporting opens")
+		}
+		cats, err := s.q.ListCategories(ctx, tx, editiondb.ListCategoriesParams{EditionID: e.ID, MaxRows: 1})
+		if err != nil {
+			return err
+		}
+		crit, err := s.q.ListCriteria(ctx, tx, editiondb.ListCriteriaParams{EditionID: e.ID, MaxRows: 1})
+		if err != nil {
+			return err
+		}
+		if len(cats) == 0 || len(crit) == 0 {
+			return fault.Preconditionf("stage", "add categories and criteria before reporting opens")
+		}
+		if d := e.Timeline.ReportingDeadline; d == nil || !d.After(s.now()) {
+			return fault.Preconditionf("timeline.reporting_deadline", "set a reporting deadline in the future before reporting opens")
+		}
+	}
+	for _, g := range s.guards {
+		if err := g(ctx, tx, e, c.Target, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateCity adds a city to the platform.
+func (s *Service) CreateCity(ctx context.Context, actor *auth.Principal, name string) (City, error) {
+	var out City
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		row, err := s.q.InsertCity(ctx, tx, name)
+		if _, dup := db.IsUniqueViolation(err); dup {
+			return fault.Existsf("name", "a city named %q exists already", name)
+		}
+		if err != nil {
+			return err
+		}
+		out = City{ID: row.ID, Name: row.Name}
+		_, err = event.Append(ctx, tx, event.Event{
+			Kind: event.CityCreated, ActorID: actorID(actor),
+			Payload: struct {
+				ID   uuid.UUID `json:"id"`
+				Name string    `json:"name"`
+			}{row.ID, row.Name},
+		})
+		return err
+	})
+	return out, err
+}
+
+// maxCities bounds the city list, which is sorted in memory by Polish collation.
+const maxCities = 5000
+
+type offsetCursor struct {
+	Offset int `json:"o"`
+}
+
+// ListCities returns a page of cities in Polish alphabetical order.
+func (s *Service) ListCities(ctx context.Context, size int32, token string) ([]City, string, error) {
+	var cur offsetCursor
+	if err := page.Decode(token, &cur); err != nil {
+		return nil, "", err
+	}
+	rows, err := s.q.ListAllCities(ctx, s.pool, maxCities)
+	if err != nil {
+		return nil, "", err
+	}
+	cities := make([]City, 0, len(rows))
+	for _, r := range rows {
+		cities = append(cities, City{ID: r.ID, Name: r.Name})
+	}
+	SortCities(cities)
+	if cur.Offset < 0 || cur.Offset > len(cities) {
+		return nil, "", fault.Invalidf("page_token", "is not a token from a previous response")
+	}
+	end := min(cur.Offset+int(page.Size(size, 100)), len(cities))
+	next := ""
+	if end < len(cities) {
+		next = page.Encode(offsetCursor{Offset: end})
+	}
+	return cities[cur.Offset:end], next, nil
+}
+
+// draftOnly loads and locks an edition for a change that is only allowed while it is in DRAFT.
+func draftOnly(ctx context.Context, tx pgx.Tx, id uuid.UUID, what string) (Edition, error) {
+	e, err := LoadForUpdate(ctx, tx, id)
+	if err != nil {
+		return Edition{}, err
+	}
+	if e.Stage != Draft {
+		return Edition{}, fault.Preconditionf("edition_id", "%s only while the edition is in DRAFT; it is in %s", what, e.Stage)
+	}
+	return e, nil
+}
+
+// AddCity makes a city report in an edition in DRAFT.
+func (s *Service) AddCity(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID) (Edition, error) {
+	return s.changeCities(ctx, actor, editionID, cityID, true)
+}
+
+// RemoveCity removes a reporting city from an edition in DRAFT.
+func (s *Service) RemoveCity(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID) (Edition, error) {
+	return s.changeCities(ctx, actor, editionID, cityID, false)
+}
+
+func (s *Service) changeCities(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID, add bool) (Edition, error) {
+	var out Edition
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := draftOnly(ctx, tx, editionID, "reporting cities change"); err != nil {
+			return err
+		}
+		city, err := s.q.GetCity(ctx, tx, cityID)
+		if err != nil {
+			return notFound(err, "city_id", "city")
+		}
+		kind := event.EditionCityAdded
+		if add {
+			if n, err := s.q.InsertEditionCity(ctx, tx, editiondb.InsertEditionCityParams{EditionID: editionID, CityID: cityID}); err != nil {
+				return err
+			} else if n == 0 {
+				return fault.Existsf("city_id", "%s reports in this edition already", city.Name)
+			}
+		} else {
+			kind = event.EditionCityRemoved
+			if n, err := s.q.DeleteEditionCity(ctx, tx, editiondb.DeleteEditionCityParams{EditionID: editionID, CityID: cityID}); err != nil {
+				return err
+			} else if n == 0 {
+				return fault.NotFoundf("city_id", "%s does not report in this edition", city.Name)
+			}
+		}
+		if out, err = Load(ctx, tx, editionID); err != nil {
+			return err
+		}
+		_, err = event.Append(ctx, tx, event.Event{
+			Kind: kind, EditionID: editionID, ActorID: actorID(actor),
+			Payload: struct {
+				CityID uuid.UUID `json:"city_id"`
+				Name   string    `json:"name"`
+			}{city.ID, city.Name},
+		})
+		return err
+	})
+	return out, err
+}
+
+// CreateCategory adds a category to an edition in DRAFT.
+func (s *Service) CreateCategory(ctx context.Context, actor *auth.Principal, c Category) (Category, error) {
+	var out Category
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := draftOnly(ctx, tx, c.EditionID, "categories change"); err != nil {
+			return err
+		}
+		row, err := s.q.InsertCategory(ctx, tx, editiondb.InsertCategoryParams{
+			EditionID: c.EditionID, Number: c.Number, NamePl: c.NamePL, NameEn: c.NameEN, Description: c.Description,
+		})
+		if _, dup := db.IsUniqueViolation(err); dup {
+			return fault.Existsf("number", "the edition has a category number %d already", c.Number)
+		}
+		if err != nil {
+			return err
+		}
+		out = categoryFromRow(row)
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.CategoryCreated, EditionID: c.EditionID, ActorID: actorID(actor), Payload: out})
+		return err
+	})
+	return out, err
+}
+
+// CreateCriterion adds a criterion to an edition in DRAFT.
+func (s *Service) CreateCriterion(ctx context.Context, actor *auth.Principal, c Criterion) (Criterion, error) {
+	var out Criterion
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := draftOnly(ctx, tx, c.EditionID, "criteria change"); err != nil {
+			return err
+		}
+		row, err := s.q.InsertCriterion(ctx, tx, editiondb.InsertCriterionParams{
+			EditionID: c.EditionID, Number: c.Number, NamePl: c.NamePL, NameEn: c.NameEN, Description: c.Description,
+		})
+		if _, dup := db.IsUniqueViolation(err); dup {
+			return fault.Existsf("number", "the edition has a criterion number %d already", c.Number)
+		}
+		if err != nil {
+			return err
+		}
+		out = criterionFromRow(row)
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.CriterionCreated, EditionID: c.EditionID, ActorID: actorID(actor), Payload: out})
+		return err
+	})
+	return out, err
+}
+
+type numberCursor struct {
+	After int32 `json:"n"`
+}
+
+// ListCategories returns a page of an edition's categories by number.
+func (s *Service) ListCategories(ctx context.Context, viewer *auth.Principal, editionID uuid.UUID, size int32, token string) ([]Category, string, error) {
+	var cur numberCursor
+	if err := page.Decode(token, &cur); err != nil {
+		return nil, "", err
+	}
+	if _, err := s.Get(ctx, viewer, editionID); err != nil {
+		return nil, "", err
+	}
+	size = page.Size(size, 50)
+	rows, err := s.q.ListCategories(ctx, s.pool, editiondb.ListCategoriesParams{EditionID: editionID, AfterNumber: cur.After, MaxRows: size + 1})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]Category, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, categoryFromRow(r))
+	}
+	return trim(out, size, func(c Category) int32 { return c.Number })
+}
+
+// ListCriteria returns a page of an edition's criteria by number.
+func (s *Service) ListCriteria(ctx context.Context, viewer *auth.Principal, editionID uuid.UUID, size int32, token string) ([]Criterion, string, error) {
+	var cur numberCursor
+	if err := page.Decode(token, &cur); err != nil {
+		return nil, "", err
+	}
+	if _, err := s.Get(ctx, viewer, editionID); err != nil {
+		return nil, "", err
+	}
+	size = page.Size(size, 20)
+	rows, err := s.q.ListCriteria(ctx, s.pool, editiondb.ListCriteriaParams{EditionID: editionID, AfterNumber: cur.After, MaxRows: size + 1})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]Criterion, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, criterionFromRow(r))
+	}
+	return trim(out, size, func(c Criterion) int32 { return c.Number })
+}
+
+// trim cuts a page fetched with one extra row and makes the next token from the last kept number.
+func trim[T any](items []T, size int32, number func(T) int32) ([]T, string, error) {
+	if int32(len(items)) <= size {
+		return items, "", nil
+	}
+	items = items[:size]
+	return items, page.Encode(numberCursor{After: number(items[len(items)-1])}), nil
+}
+
+// String makes stages print as their names in messages.
+func (s Stage) String() string { return string(s) }

@@ -1,0 +1,29 @@
+-- name: InsertEdition :one
+INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id)
+VALUES (@year, @name, sqlc.narg('reporting_deadline'), sqlc.narg('jury_deadline'), sqlc.narg('ceremony_time'),
+        @ballot_publication, sqlc.narg('previous_edition_id'))
+RETURNING *;
+
+-- name: GetEdition :one
+SELECT * FROM editions WHERE id = @id;
+
+-- name: GetEditionForUpdate :one
+SELECT * FROM editions WHERE id = @id FOR UPDATE;
+
+-- name: ListEditions :many
+SELECT * FROM editions
+WHERE year < @before_year AND (@include_drafts::boolean OR stage <> 'DRAFT')
+ORDER BY year DESC
+LIMIT @max_rows;
+
+-- name: UpdateTimeline :one
+UPDATE editions
+SET reporting_deadline = sqlc.narg('reporting_deadline'),
+    jury_deadline = sqlc.narg('jury_deadline'),
+    ceremony_time = sqlc.narg('ceremony_time'),
+    update_time = now()
+WHERE id = @id
+RETURNING *;
+
+-- name: UpdateStage :one
+UPDATE editions SET stage = @stage, update_time = now() WHERE id = @id RETURNING *;

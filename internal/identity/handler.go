@@ -1,0 +1,143 @@
+package identity
+
+import (
+	"context"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
+	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+)
+
+// Handler serves miasta.v1.IdentityService.
+type Handler struct {
+	store *Store
+}
+
+var _ miastav1connect.IdentityServiceHandler = (*Handler)(nil)
+
+// NewHandler returns the IdentityService handler.
+func NewHandler(store *Store) *Handler { return &Handler{store: store} }
+
+func (h *Handler) GetMe(ctx context.Context, _ *v1.GetMeRequest) (*v1.GetMeResponse, error) {
+	p := auth.FromContext(ctx)
+	me := &v1.Me{
+		User:      &v1.User{Id: p.UserID.String(), Email: p.Email, Name: p.Name},
+		Organiser: p.Organiser,
+	}
+	for _, a := range p.Assignments {
+		me.Assignments = append(me.Assignments, assignmentToProto(a, nil))
+	}
+	return &v1.GetMeResponse{Me: me}, nil
+}
+
+func (h *Handler) CreateInvitation(ctx context.Context, req *v1.CreateInvitationRequest) (*v1.CreateInvitationResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	cid, err := edition.ParseID("city_id", req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	inv, err := h.store.Invite(ctx, auth.FromContext(ctx), NewInvitation{
+		EditionID: eid, Email: req.GetEmail(), Role: roleFromProto(req.GetRole()), CityID: cid,
+		DisplayName: req.GetDisplayName(), Pseudonym: req.GetPseudonym(), Language: req.GetLanguage(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &v1.CreateInvitationResponse{Invitation: invitationToProto(inv)}, nil
+}
+
+func (h *Handler) ListInvitations(ctx context.Context, req *v1.ListInvitationsRequest) (*v1.ListInvitationsResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	invs, next, err := h.store.ListInvitations(ctx, eid, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.ListInvitationsResponse{NextPageToken: next}
+	for _, inv := range invs {
+		resp.Invitations = append(resp.Invitations, invitationToProto(inv))
+	}
+	return resp, nil
+}
+
+func (h *Handler) RevokeInvitation(ctx context.Context, req *v1.RevokeInvitationRequest) (*v1.RevokeInvitationResponse, error) {
+	id, err := edition.ParseID("invitation_id", req.GetInvitationId())
+	if err != nil {
+		return nil, err
+	}
+	inv, err := h.store.Revoke(ctx, auth.FromContext(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.RevokeInvitationResponse{Invitation: invitationToProto(inv)}, nil
+}
+
+func (h *Handler) ListRoleAssignments(ctx context.Context, req *v1.ListRoleAssignmentsRequest) (*v1.ListRoleAssignmentsResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	views, next, err := h.store.ListAssignments(ctx, eid, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.ListRoleAssignmentsResponse{NextPageToken: next}
+	for _, v := range views {
+		resp.Assignments = append(resp.Assignments, assignmentToProto(v.Assignment, &v1.User{Id: v.UserID.String(), Email: v.UserEmail, Name: v.UserName}))
+	}
+	return resp, nil
+}
+
+func assignmentToProto(a auth.Assignment, user *v1.User) *v1.RoleAssignment {
+	return &v1.RoleAssignment{
+		Id: a.ID.String(), EditionId: a.EditionID.String(), User: user, Role: roleToProto(a.Role),
+		City:        edition.CityToProto(edition.City{ID: a.CityID, Name: a.CityName}),
+		DisplayName: a.DisplayName, Pseudonym: a.Pseudonym, Language: a.Language,
+		InvitationId: a.InvitationID.String(), CreateTime: timestamppb.New(a.CreateTime), EditionYear: a.EditionYear,
+	}
+}
+
+func invitationToProto(inv Invitation) *v1.Invitation {
+	out := &v1.Invitation{
+		Id: inv.ID.String(), EditionId: inv.EditionID.String(), Email: inv.Email, Role: roleToProto(inv.Role),
+		City: edition.CityToProto(inv.City), DisplayName: inv.DisplayName, Pseudonym: inv.Pseudonym,
+		Language: inv.Language, CreateTime: timestamppb.New(inv.CreateTime),
+	}
+	switch inv.State {
+	case "PENDING":
+		out.State = v1.InvitationState_INVITATION_STATE_PENDING
+	case "ACCEPTED":
+		out.State = v1.InvitationState_INVITATION_STATE_ACCEPTED
+	case "REVOKED":
+		out.State = v1.InvitationState_INVITATION_STATE_REVOKED
+	}
+	if inv.AcceptTime != nil {
+		out.AcceptTime = timestamppb.New(*inv.AcceptTime)
+	}
+	return out
+}
+
+func roleToProto(r auth.Role) v1.Role {
+	switch r {
+	case auth.RoleExpert:
+		return v1.Role_ROLE_EXPERT
+	case auth.RoleJuror:
+		return v1.Role_ROLE_JUROR
+	}
+	return v1.Role_ROLE_UNSPECIFIED
+}
+
+func roleFromProto(r v1.Role) auth.Role {
+	if r == v1.Role_ROLE_JUROR {
+		return auth.RoleJuror
+	}
+	return auth.RoleExpert // the request validation admits only EXPERT and JUROR
+}

@@ -1,0 +1,175 @@
+// Package identity owns accounts, browser sessions, invitations and role assignments: it turns a
+// verified identity into a principal whose roles come only from the platform's own data.
+package identity
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/event"
+	"github.com/miasta-otwarte/miasta/internal/identity/identitydb"
+)
+
+// Store implements auth.Users and the invitation operations.
+type Store struct {
+	pool       *pgxpool.Pool
+	q          *identitydb.Queries
+	organisers map[string]bool
+	log        *slog.Logger
+}
+
+var _ auth.Users = (*Store)(nil)
+
+// NewStore returns a store; organiserEmails are the addresses (compared lower-cased) whose verified
+// owners are organisers.
+func NewStore(pool *pgxpool.Pool, organiserEmails []string, log *slog.Logger) *Store {
+	orgs := make(map[string]bool, len(organiserEmails))
+	for _, e := range organiserEmails {
+		orgs[normaliseEmail(e)] = true
+	}
+	return &Store{pool: pool, q: identitydb.New(), organisers: orgs, log: log}
+}
+
+// SignIn implements auth.Users. The common case (a known user whose claims did not change and who has
+// no pending invitation) is one read; anything else is one transaction.
+func (s *Store) SignIn(ctx context.Context, c auth.Claims) (*auth.Principal, error) {
+	row, err := s.q.GetUserBySubject(ctx, s.pool, identitydb.GetUserBySubjectParams{Issuer: c.Issuer, Subject: c.Subject})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+	case err != nil:
+		return nil, err
+	default:
+		u := row.User
+		if u.Email == c.Email && u.EmailVerified == c.EmailVerified && u.Name == c.Name && !(u.EmailVerified && row.HasPendingInvitations) {
+			return s.principal(ctx, u)
+		}
+	}
+	var user identitydb.User
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		user, err = s.q.UpsertUser(ctx, tx, identitydb.UpsertUserParams{
+			Issuer: c.Issuer, Subject: c.Subject, Email: c.Email, EmailVerified: c.EmailVerified, Name: c.Name,
+		})
+		if errors.Is(err, pgx.ErrNoRows) { // unchanged: the upsert's WHERE skipped the update
+			var r identitydb.GetUserBySubjectRow
+			r, err = s.q.GetUserBySubject(ctx, tx, identitydb.GetUserBySubjectParams{Issuer: c.Issuer, Subject: c.Subject})
+			user = r.User
+		}
+		if err != nil {
+			return err
+		}
+		return s.bindInvitations(ctx, tx, user)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.principal(ctx, user)
+}
+
+// bindInvitations turns the pending invitations of a verified address into role assignments. An
+// unverified address binds nothing: whoever controls the claim could otherwise take anyone's role.
+func (s *Store) bindInvitations(ctx context.Context, tx pgx.Tx, u identitydb.User) error {
+	if !u.EmailVerified || u.Email == "" {
+		return nil
+	}
+	invs, err := s.q.PendingInvitationsForEmail(ctx, tx, normaliseEmail(u.Email))
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		ra, err := s.q.InsertRoleAssignment(ctx, tx, identitydb.InsertRoleAssignmentParams{
+			EditionID: inv.EditionID, UserID: u.ID, Role: inv.Role, CityID: inv.CityID,
+			DisplayName: inv.DisplayName, Pseudonym: inv.Pseudonym, Language: inv.Language, InvitationID: inv.ID,
+		})
+		bound := err == nil
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = nil // the user holds this role in the edition already; the invitation is spent
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.q.MarkInvitationAccepted(ctx, tx, inv.ID); err != nil {
+			return err
+		}
+		payload := struct {
+			InvitationID uuid.UUID  `json:"invitation_id"`
+			UserID       uuid.UUID  `json:"user_id"`
+			AssignmentID *uuid.UUID `json:"assignment_id,omitempty"`
+			Role         string     `json:"role"`
+			CityID       uuid.UUID  `json:"city_id"`
+		}{InvitationID: inv.ID, UserID: u.ID, Role: inv.Role, CityID: inv.CityID}
+		if bound {
+			payload.AssignmentID = &ra.ID
+		}
+		if _, err := event.Append(ctx, tx, event.Event{Kind: event.InvitationAccepted, EditionID: inv.EditionID, ActorID: u.ID, Payload: payload}); err != nil {
+			return err
+		}
+		s.log.InfoContext(ctx, "invitation bound", "invitation", inv.ID, "user", u.ID, "role", inv.Role)
+	}
+	return nil
+}
+
+// principal loads a user's roles.
+func (s *Store) principal(ctx context.Context, u identitydb.User) (*auth.Principal, error) {
+	rows, err := s.q.ListUserAssignments(ctx, s.pool, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := &auth.Principal{
+		UserID:        u.ID,
+		Email:         u.Email,
+		EmailVerified: u.EmailVerified,
+		Name:          u.Name,
+		Organiser:     u.EmailVerified && s.organisers[normaliseEmail(u.Email)],
+	}
+	for _, r := range rows {
+		p.Assignments = append(p.Assignments, assignmentFromRow(r.RoleAssignment, r.CityName, r.EditionYear))
+	}
+	return p, nil
+}
+
+func assignmentFromRow(r identitydb.RoleAssignment, cityName string, year int32) auth.Assignment {
+	return auth.Assignment{
+		ID: r.ID, EditionID: r.EditionID, EditionYear: year, Role: auth.Role(r.Role), CityID: r.CityID,
+		CityName: cityName, DisplayName: r.DisplayName, Pseudonym: r.Pseudonym, Language: r.Language,
+		InvitationID: r.InvitationID, CreateTime: r.CreateTime,
+	}
+}
+
+// SessionPrincipal implements auth.Users.
+func (s *Store) SessionPrincipal(ctx context.Context, tokenHash []byte) (*auth.Principal, error) {
+	userID, err := s.q.GetSessionUserID(ctx, s.pool, tokenHash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, auth.ErrNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	row, err := s.q.GetUser(ctx, s.pool, userID)
+	if err != nil {
+		return nil, err
+	}
+	if row.User.EmailVerified && row.HasPendingInvitations {
+		if err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error { return s.bindInvitations(ctx, tx, row.User) }); err != nil {
+			return nil, err
+		}
+	}
+	return s.principal(ctx, row.User)
+}
+
+// CreateSession implements auth.Users.
+func (s *Store) CreateSession(ctx context.Context, userID uuid.UUID, tokenHash []byte, expire time.Time) error {
+	return s.q.InsertSession(ctx, s.pool, identitydb.InsertSessionParams{TokenHash: tokenHash, UserID: userID, ExpireTime: expire})
+}
+
+// DeleteSession implements auth.Users.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
+	return s.q.DeleteSession(ctx, s.pool, tokenHash)
+}

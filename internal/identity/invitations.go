@@ -1,0 +1,238 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/edition/editiondb"
+	"github.com/miasta-otwarte/miasta/internal/event"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+	"github.com/miasta-otwarte/miasta/internal/identity/identitydb"
+	"github.com/miasta-otwarte/miasta/internal/page"
+)
+
+// Invitation asks a person, by e-mail, to take a role in an edition.
+type Invitation struct {
+	ID          uuid.UUID
+	EditionID   uuid.UUID
+	Email       string
+	Role        auth.Role
+	City        edition.City
+	DisplayName string
+	Pseudonym   string
+	Language    string
+	State       string // PENDING, ACCEPTED or REVOKED
+	CreateTime  time.Time
+	AcceptTime  *time.Time
+}
+
+// NewInvitation is what an organiser gives to invite someone.
+type NewInvitation struct {
+	EditionID   uuid.UUID
+	Email       string
+	Role        auth.Role
+	CityID      uuid.UUID
+	DisplayName string
+	Pseudonym   string
+	Language    string
+}
+
+func normaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func invitationFromRow(r identitydb.Invitation, cityName string) Invitation {
+	return Invitation{
+		ID: r.ID, EditionID: r.EditionID, Email: r.Email, Role: auth.Role(r.Role),
+		City: edition.City{ID: r.CityID, Name: cityName}, DisplayName: r.DisplayName, Pseudonym: r.Pseudonym,
+		Language: r.Language, State: r.State, CreateTime: r.CreateTime, AcceptTime: r.AcceptTime,
+	}
+}
+
+// Invite records an invitation; it binds when the invitee first signs in with that verified address.
+func (s *Store) Invite(ctx context.Context, actor *auth.Principal, n NewInvitation) (Invitation, error) {
+	n.Email = normaliseEmail(n.Email)
+	if n.Language == "" {
+		n.Language = "pl"
+	}
+	if n.Role == auth.RoleExpert && n.Pseudonym != "" {
+		return Invitation{}, fault.Invalidf("pseudonym", "is for jurors only")
+	}
+	var out Invitation
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		e, err := edition.LoadForUpdate(ctx, tx, n.EditionID)
+		if err != nil {
+			return err
+		}
+		if e.Stage.Index() >= edition.Tallied.Index() {
+			return fault.Preconditionf("edition_id", "the edition is %s; nobody can join it now", e.Stage)
+		}
+		city, err := editiondb.New().GetCity(ctx, tx, n.CityID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fault.NotFoundf("city_id", "no such city")
+		}
+		if err != nil {
+			return err
+		}
+		if n.Role == auth.RoleExpert && !e.HasCity(n.CityID) {
+			return fault.Invalidf("city_id", "%s does not report in this edition; add it to the edition first", city.Name)
+		}
+		if n.Role == auth.RoleJuror && n.Pseudonym == "" {
+			jurors, err := s.q.CountJurorInvitations(ctx, tx, e.ID)
+			if err != nil {
+				return err
+			}
+			n.Pseudonym = fmt.Sprintf("Juror %d", jurors+1)
+		}
+		row, err := s.q.InsertInvitation(ctx, tx, identitydb.InsertInvitationParams{
+			EditionID: n.EditionID, Email: n.Email, Role: string(n.Role), CityID: n.CityID,
+			DisplayName: n.DisplayName, Pseudonym: n.Pseudonym, Language: n.Language, CreatedBy: actorPtr(actor),
+		})
+		if _, dup := db.IsUniqueViolation(err); dup {
+			return fault.Existsf("email", "%s has a pending %s invitation to this edition already", n.Email, strings.ToLower(string(n.Role)))
+		}
+		if err != nil {
+			return err
+		}
+		out = invitationFromRow(row, city.Name)
+		_, err = event.Append(ctx, tx, event.Event{
+			Kind: event.InvitationCreated, EditionID: n.EditionID, ActorID: actorID(actor),
+			Payload: struct {
+				InvitationID uuid.UUID `json:"invitation_id"`
+				Email        string    `json:"email"`
+				Role         auth.Role `json:"role"`
+				CityID       uuid.UUID `json:"city_id"`
+			}{row.ID, row.Email, n.Role, n.CityID},
+		})
+		return err
+	})
+	return out, err
+}
+
+// Revoke withdraws a pending invitation.
+func (s *Store) Revoke(ctx context.Context, actor *auth.Principal, id uuid.UUID) (Invitation, error) {
+	var out Invitation
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		inv, err := s.q.GetInvitationForUpdate(ctx, tx, id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fault.NotFoundf("invitation_id", "no such invitation")
+		}
+		if err != nil {
+			return err
+		}
+		if inv.State != "PENDING" {
+			return fault.Preconditionf("invitation_id", "the invitation is %s; only a pending one can be revoked", strings.ToLower(inv.State))
+		}
+		if _, err := s.q.RevokeInvitation(ctx, tx, id); err != nil {
+			return err
+		}
+		view, err := s.q.GetInvitationView(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out = invitationFromRow(view.Invitation, view.CityName)
+		_, err = event.Append(ctx, tx, event.Event{
+			Kind: event.InvitationRevoked, EditionID: inv.EditionID, ActorID: actorID(actor),
+			Payload: struct {
+				InvitationID uuid.UUID `json:"invitation_id"`
+			}{id},
+		})
+		return err
+	})
+	return out, err
+}
+
+type timeCursor struct {
+	After time.Time `json:"t"`
+	ID    uuid.UUID `json:"i"`
+}
+
+// ListInvitations returns a page of an edition's invitations, oldest first.
+func (s *Store) ListInvitations(ctx context.Context, editionID uuid.UUID, size int32, token string) ([]Invitation, string, error) {
+	var cur timeCursor
+	if err := page.Decode(token, &cur); err != nil {
+		return nil, "", err
+	}
+	if _, err := edition.Load(ctx, s.pool, editionID); err != nil {
+		return nil, "", err
+	}
+	size = page.Size(size, 50)
+	rows, err := s.q.ListInvitations(ctx, s.pool, identitydb.ListInvitationsParams{
+		EditionID: editionID, AfterTime: cur.After, AfterID: cur.ID, MaxRows: size + 1,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]Invitation, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, invitationFromRow(r.Invitation, r.CityName))
+	}
+	next := ""
+	if int32(len(out)) > size {
+		out = out[:size]
+		last := out[len(out)-1]
+		next = page.Encode(timeCursor{After: last.CreateTime, ID: last.ID})
+	}
+	return out, next, nil
+}
+
+// AssignmentView is a role assignment with the user who holds it.
+type AssignmentView struct {
+	auth.Assignment
+	UserID    uuid.UUID
+	UserEmail string
+	UserName  string
+}
+
+// ListAssignments returns a page of an edition's role assignments, oldest first.
+func (s *Store) ListAssignments(ctx context.Context, editionID uuid.UUID, size int32, token string) ([]AssignmentView, string, error) {
+	var cur timeCursor
+	if err := page.Decode(token, &cur); err != nil {
+		return nil, "", err
+	}
+	if _, err := edition.Load(ctx, s.pool, editionID); err != nil {
+		return nil, "", err
+	}
+	size = page.Size(size, 50)
+	rows, err := s.q.ListEditionAssignments(ctx, s.pool, identitydb.ListEditionAssignmentsParams{
+		EditionID: editionID, AfterTime: cur.After, AfterID: cur.ID, MaxRows: size + 1,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]AssignmentView, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, AssignmentView{
+			Assignment: assignmentFromRow(r.RoleAssignment, r.CityName, r.EditionYear),
+			UserID:     r.RoleAssignment.UserID, UserEmail: r.UserEmail, UserName: r.UserName,
+		})
+	}
+	next := ""
+	if int32(len(out)) > size {
+		out = out[:size]
+		last := out[len(out)-1]
+		next = page.Encode(timeCursor{After: last.CreateTime, ID: last.ID})
+	}
+	return out, next, nil
+}
+
+func actorID(p *auth.Principal) uuid.UUID {
+	if p == nil {
+		return uuid.Nil
+	}
+	return p.UserID
+}
+
+func actorPtr(p *auth.Principal) *uuid.UUID {
+	if p == nil {
+		return nil
+	}
+	return &p.UserID
+}

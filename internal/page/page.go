@@ -1,0 +1,40 @@
+// Package page encodes the opaque page tokens of list RPCs and picks page sizes, so that no listing is
+// unbounded.
+package page
+
+import (
+	"encoding/base64"
+	"encoding/json"
+
+	"github.com/miasta-otwarte/miasta/internal/fault"
+)
+
+// Size returns the page size to use: def when the client sent 0, else what it asked (the request
+// validation already bounds it).
+func Size(requested, def int32) int32 {
+	if requested <= 0 {
+		return def
+	}
+	return requested
+}
+
+// Encode turns a cursor into a page token.
+func Encode(cursor any) string {
+	b, err := json.Marshal(cursor)
+	if err != nil {
+		panic("page: cursor does not marshal: " + err.Error()) // cursors are plain structs
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Decode reads a page token into cursor; an empty token leaves cursor as it is (the first page).
+func Decode(token string, cursor any) error {
+	if token == "" {
+		return nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || json.Unmarshal(b, cursor) != nil {
+		return fault.Invalidf("page_token", "is not a token from a previous response")
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5/pgconn"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/miasta-otwarte/miasta/internal/fault"
+)
+
+// codes maps each domain error kind to its one Connect code.
+var codes = map[fault.Kind]connect.Code{
+	fault.Invalid:            connect.CodeInvalidArgument,
+	fault.NotFound:           connect.CodeNotFound,
+	fault.AlreadyExists:      connect.CodeAlreadyExists,
+	fault.FailedPrecondition: connect.CodeFailedPrecondition,
+	fault.Aborted:            connect.CodeAborted,
+	fault.PermissionDenied:   connect.CodePermissionDenied,
+	fault.Unauthenticated:    connect.CodeUnauthenticated,
+}
+
+// errorInterceptor is the one place errors become wire errors: domain faults get their code, the field
+// at fault (as a BadRequest detail) and any attached detail; everything unexpected is logged and
+// answered with a bare "internal error", so no SQL or stack ever reaches a client.
+type errorInterceptor struct {
+	log *slog.Logger
+}
+
+func (i *errorInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		resp, err := next(ctx, req)
+		if err != nil {
+			return nil, i.toWire(ctx, req.Spec().Procedure, err)
+		}
+		return resp, nil
+	}
+}
+
+func (i *errorInterceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (i *errorInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		if err := next(ctx, conn); err != nil {
+			return i.toWire(ctx, conn.Spec().Procedure, err)
+		}
+		return nil
+	}
+}
+
+func (i *errorInterceptor) toWire(ctx context.Context, procedure string, err error) error {
+	var ce *connect.Error
+	if errors.As(err, &ce) {
+		return ce // already a wire error: auth, validation, unimplemented
+	}
+	if f, ok := fault.As(err); ok {
+		out := connect.NewError(codes[f.Kind], errors.New(f.Error()))
+		if f.Field != "" {
+			addDetail(out, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: f.Field, Description: f.Message}}})
+		}
+		if m, ok := f.Detail.(proto.Message); ok {
+			addDetail(out, m)
+		}
+		return out
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return connect.NewError(connect.CodeCanceled, errors.New("request canceled"))
+	case errors.Is(err, context.DeadlineExceeded):
+		return connect.NewError(connect.CodeDeadlineExceeded, errors.New("request deadline exceeded"))
+	case databaseUnavailable(err):
+		i.log.ErrorContext(ctx, "database unavailable", "procedure", procedure, "error", err)
+		return connect.NewError(connect.CodeUnavailable, errors.New("service temporarily unavailable; retry"))
+	}
+	i.log.ErrorContext(ctx, "internal error", "procedure", procedure, "error", err)
+	return connect.NewError(connect.CodeInternal, errors.New("internal error"))
+}
+
+func addDetail(e *connect.Error, m proto.Message) {
+	if d, err := connect.NewErrorDetail(m); err == nil {
+		e.AddDetail(d)
+	}
+}
+
+// databaseUnavailable reports errors that mean PostgreSQL cannot be reached or is shutting down, which
+// a client should retry rather than treat as a bug.
+func databaseUnavailable(err error) bool {
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code[:2] {
+		case "08", "57": // connection exception, operator intervention (shutdown)
+			return true
+		}
+	}
+	return pgconn.SafeToRetry(err)
+}

@@ -1,0 +1,44 @@
+package server
+
+import (
+	"net/http"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+	"github.com/miasta-otwarte/miasta/internal/identity"
+)
+
+// Services are the fully-qualified names of every API service, for health checking and reflection.
+var Services = []string{
+	miastav1connect.EditionServiceName,
+	miastav1connect.IdentityServiceName,
+	miastav1connect.ReportServiceName,
+	miastav1connect.JuryServiceName,
+	miastav1connect.ResultsServiceName,
+	miastav1connect.AuditServiceName,
+}
+
+// addRoutes lists the whole API.
+func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
+	mux.Handle(miastav1connect.NewEditionServiceHandler(edition.NewHandler(d.Editions), opts))
+	mux.Handle(miastav1connect.NewIdentityServiceHandler(identity.NewHandler(d.Identity), opts))
+	// Stage 1, stage 2, results and audit are designed in the API and implemented by later work; until
+	// then they answer Unimplemented, after the same authorization as everything else.
+	mux.Handle(miastav1connect.NewReportServiceHandler(miastav1connect.UnimplementedReportServiceHandler{}, opts))
+	mux.Handle(miastav1connect.NewJuryServiceHandler(miastav1connect.UnimplementedJuryServiceHandler{}, opts))
+	mux.Handle(miastav1connect.NewResultsServiceHandler(miastav1connect.UnimplementedResultsServiceHandler{}, opts))
+	mux.Handle(miastav1connect.NewAuditServiceHandler(miastav1connect.UnimplementedAuditServiceHandler{}, opts))
+
+	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
+	reflector := grpcreflect.NewStaticReflector(Services...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+
+	mux.Handle("/auth/", d.Authn.LoginHandler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.Handle("GET /readyz", readyHandler(d.Pool))
+}

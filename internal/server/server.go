@@ -1,0 +1,72 @@
+// Package server wires the whole API onto one http.Handler: the Connect services (Connect, gRPC and
+// gRPC-Web on one port), health checking, reflection and the browser login endpoints.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/validate"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/identity"
+)
+
+// Deps is everything the server needs.
+type Deps struct {
+	Pool     *pgxpool.Pool
+	Log      *slog.Logger
+	Authn    *auth.Authenticator
+	Editions *edition.Service
+	Identity *identity.Store
+}
+
+// New returns the handler serving the whole API. routes.go lists every route.
+func New(d Deps) http.Handler {
+	mux := http.NewServeMux()
+	opts := connect.WithInterceptors(
+		&errorInterceptor{log: d.Log},            // outermost: every error leaves through it
+		auth.NewInterceptor(d.Authn, auth.Rules), // then who may call what
+		validate.NewInterceptor(),                // then the request's own constraints
+	)
+	addRoutes(mux, d, opts)
+	return mux
+}
+
+// dbChecker reports the service as serving while PostgreSQL answers.
+type dbChecker struct {
+	pool *pgxpool.Pool
+}
+
+func (c dbChecker) Check(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := c.pool.Ping(ctx); err != nil {
+		return &grpchealth.CheckResponse{Status: grpchealth.StatusNotServing}, nil
+	}
+	return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
+}
+
+// readyHandler answers 200 when the database answers and no migration is pending, 503 otherwise.
+func readyHandler(pool *pgxpool.Pool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := pool.Ping(ctx); err != nil {
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		if n, err := db.Pending(ctx, pool); err != nil || n > 0 {
+			http.Error(w, "migrations pending", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	}
+}
