@@ -4,9 +4,153 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/miasta-otwarte/miasta/internal/app"
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/config"
+	"github.com/miasta-otwarte/miasta/internal/demo"
+	"github.com/miasta-otwarte/miasta/internal/devdb"
+	"github.com/miasta-otwarte/miasta/internal/devidp"
 )
 
+// The development provider's client registration for this server.
+const (
+	devClientID     = "miasta-dev"
+	devClientSecret = "miasta-dev-secret"
+)
+
+// dev runs the zero-configuration demo: a database (DATABASE_URL or the local cluster), migrations,
+// the seeded 2015 edition, a development OpenID provider with one account per demo person, and the
+// server. Everything it started stops on Ctrl-C.
 func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return errors.New("not yet")
+	addr := fs.String("addr", "127.0.0.1:8080", "host:port to serve on")
+	idpAddr := fs.String("idp-addr", "127.0.0.1:5556", "host:port of the development OpenID provider")
+	tokenDir := fs.String("token-dir", filepath.Join(os.TempDir(), "miasta-dev"), "where to write the demo users' ID tokens")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	dbURL, stopDB, err := devdb.Ensure(ctx, getenv("DATABASE_URL"), log)
+	if stopDB != nil {
+		defer func() {
+			if err := stopDB(); err != nil {
+				log.Error("stopping the local PostgreSQL cluster", "error", err)
+			}
+		}()
+	}
+	if err != nil {
+		return err
+	}
+
+	serverLn, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer serverLn.Close()
+	idpLn, err := net.Listen("tcp", *idpAddr)
+	if err != nil {
+		return err
+	}
+	publicURL := "http://" + serverLn.Addr().String()
+	issuer := "http://" + idpLn.Addr().String()
+
+	users := make([]devidp.User, 0, len(demo.People))
+	for _, p := range demo.People {
+		users = append(users, devidp.User{Subject: demo.Subject(p.Email), Email: p.Email, EmailVerified: true, Name: p.Name})
+	}
+	idp, err := devidp.New(devidp.Config{
+		Issuer:          issuer,
+		Users:           users,
+		Clients:         []devidp.Client{{ID: devClientID, Secret: devClientSecret, RedirectURIs: []string{publicURL + "/auth/callback"}}},
+		IDTokenLifetime: 12 * time.Hour,
+		Logger:          log.With("component", "devidp"),
+	})
+	if err != nil {
+		return err
+	}
+	idpSrv := &http.Server{Handler: idp.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := idpSrv.Serve(idpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("development provider stopped", "error", err)
+		}
+	}()
+	defer idpSrv.Close()
+
+	cfg := config.Config{
+		Addr:             serverLn.Addr().String(),
+		DatabaseURL:      dbURL,
+		Migrate:          true,
+		PublicURL:        publicURL,
+		OIDCIssuer:       issuer,
+		OIDCClientID:     devClientID,
+		OIDCClientSecret: devClientSecret,
+		OIDCRedirectURL:  publicURL + "/auth/callback",
+		Organisers:       []string{demo.OrganiserEmail},
+		ShutdownTimeout:  5 * time.Second,
+	}
+	a, err := app.New(ctx, cfg, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	organiser := demo.People[0]
+	principal, err := a.Identity.SignIn(ctx, auth.Claims{
+		Issuer: issuer, Subject: demo.Subject(organiser.Email), Email: organiser.Email, EmailVerified: true, Name: organiser.Name,
+	})
+	if err != nil {
+		return err
+	}
+	edition, err := demo.Seed(ctx, a.Editions, a.Identity, principal, time.Now())
+	if err != nil {
+		return fmt.Errorf("seed the demo edition: %w", err)
+	}
+
+	if err := os.MkdirAll(*tokenDir, 0o700); err != nil {
+		return err
+	}
+	tokenFiles := map[string]string{}
+	for _, p := range demo.People {
+		tok, err := idp.Login(ctx, devClientID, devClientSecret, publicURL+"/auth/callback", demo.Subject(p.Email))
+		if err != nil {
+			return fmt.Errorf("demo token for %s: %w", p.Email, err)
+		}
+		file := filepath.Join(*tokenDir, strings.SplitN(p.Email, "@", 2)[0]+".token")
+		if err := os.WriteFile(file, []byte(tok.Extra("id_token").(string)), 0o600); err != nil {
+			return err
+		}
+		tokenFiles[p.Email] = file
+	}
+
+	printBanner(stdout, publicURL, issuer, edition.ID.String(), tokenFiles)
+	return a.Serve(ctx, serverLn)
+}
+
+func printBanner(w io.Writer, publicURL, issuer, editionID string, tokenFiles map[string]string) {
+	fmt.Fprintf(w, "\nMiasta Otwarte — development server\n\n")
+	fmt.Fprintf(w, "  API and login   %s   (sign in: %s/auth/login)\n", publicURL, publicURL)
+	fmt.Fprintf(w, "  OpenID provider %s   (one click per demo user)\n", issuer)
+	fmt.Fprintf(w, "  Demo edition    2015, id %s, stage REPORTING\n\n", editionID)
+	fmt.Fprintf(w, "  Demo users (ID tokens valid 12h):\n")
+	for _, p := range demo.People {
+		role := p.Role
+		if p.City != "" {
+			role += ", " + p.City
+		}
+		fmt.Fprintf(w, "    %-30s %-24s %s\n", p.Email, role, tokenFiles[p.Email])
+	}
+	fmt.Fprintf(w, "\n  Try it (as the organiser):\n")
+	fmt.Fprintf(w, "    buf curl --http2-prior-knowledge -H \"Authorization: Bearer $(cat %s)\" %s/miasta.v1.IdentityService/GetMe\n", tokenFiles[demo.OrganiserEmail], publicURL)
+	fmt.Fprintf(w, "    grpcurl -plaintext -H \"Authorization: Bearer $(cat %s)\" %s miasta.v1.EditionService/ListEditions\n\n", tokenFiles[demo.OrganiserEmail], strings.TrimPrefix(publicURL, "http://"))
+	fmt.Fprintf(w, "  Ctrl-C stops everything this command started.\n\n")
 }

@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
-		url, err := devdb.Ensure(ctx, getenv("DATABASE_URL"), slog.New(slog.NewTextHandler(stderr, nil)))
+		url, _, err := devdb.Ensure(ctx, getenv("DATABASE_URL"), slog.New(slog.NewTextHandler(stderr, nil)))
 		if err != nil {
 			return err
 		}

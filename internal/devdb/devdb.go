@@ -21,36 +21,38 @@ import (
 const DefaultURL = "postgres://miasta:miasta@127.0.0.1:5432/miasta?sslmode=disable"
 
 // Ensure returns a URL of a PostgreSQL database that accepts connections. A non-empty url is used as
-// it is (an error when it does not answer); otherwise DefaultURL, setting it up first if needed.
-func Ensure(ctx context.Context, url string, log *slog.Logger) (string, error) {
+// it is (an error when it does not answer); otherwise DefaultURL, setting it up first if needed. When
+// it had to start a cluster, stop (non-nil) stops it again.
+func Ensure(ctx context.Context, url string, log *slog.Logger) (_ string, stop func() error, _ error) {
 	if url != "" {
 		if err := ping(ctx, url); err != nil {
-			return "", fmt.Errorf("database %s does not answer: %w", redact(url), err)
+			return "", nil, fmt.Errorf("database %s does not answer: %w", redact(url), err)
 		}
-		return url, nil
+		return url, nil, nil
 	}
 	if ping(ctx, DefaultURL) == nil {
-		return DefaultURL, nil
+		return DefaultURL, nil, nil
 	}
 	log.Info("no development database answers; setting up the local PostgreSQL cluster")
-	if err := startCluster(ctx, log); err != nil {
-		return "", err
+	stop, err := startCluster(ctx, log)
+	if err != nil {
+		return "", nil, err
 	}
 	if err := createRoleAndDatabase(ctx); err != nil {
-		return "", err
+		return "", stop, err
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		err := ping(ctx, DefaultURL)
 		if err == nil {
-			return DefaultURL, nil
+			return DefaultURL, stop, nil
 		}
 		if time.Now().After(deadline) {
-			return "", fmt.Errorf("local PostgreSQL set up but %s does not answer: %w", redact(DefaultURL), err)
+			return "", stop, fmt.Errorf("local PostgreSQL set up but %s does not answer: %w", redact(DefaultURL), err)
 		}
 		select {
 		case <-ctx.Done():
-			return "", ctx.Err()
+			return "", stop, ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -68,26 +70,33 @@ func ping(ctx context.Context, url string) error {
 }
 
 // startCluster starts the first cluster pg_lsclusters lists (Debian's postgresql-common), creating
-// "15 main" when there is none.
-func startCluster(ctx context.Context, log *slog.Logger) error {
+// "15 main" when there is none, and returns how to stop it (nil when it was running already).
+func startCluster(ctx context.Context, log *slog.Logger) (stop func() error, _ error) {
 	if _, err := exec.LookPath("pg_lsclusters"); err != nil {
-		return errors.New("no database: set DATABASE_URL, or install PostgreSQL (Debian: apt-get install postgresql)")
+		return nil, errors.New("no database: set DATABASE_URL, or install PostgreSQL (Debian: apt-get install postgresql)")
 	}
 	out, err := exec.CommandContext(ctx, "pg_lsclusters", "--no-header").Output()
 	if err != nil {
-		return fmt.Errorf("pg_lsclusters: %w", err)
+		return nil, fmt.Errorf("pg_lsclusters: %w", err)
 	}
-	fields := strings.Fields(string(out))
-	if len(fields) < 4 {
-		log.Info("creating PostgreSQL cluster 15 main")
-		return run(ctx, "pg_createcluster", "15", "main", "--start")
+	version, name := "15", "main"
+	if fields := strings.Fields(string(out)); len(fields) >= 4 {
+		version, name = fields[0], fields[1]
+		if fields[3] == "online" {
+			return nil, nil
+		}
+		log.Info("starting PostgreSQL cluster", "version", version, "name", name)
+		err = run(ctx, "pg_ctlcluster", "--skip-systemctl-redirect", version, name, "start")
+	} else {
+		log.Info("creating PostgreSQL cluster", "version", version, "name", name)
+		err = run(ctx, "pg_createcluster", version, name, "--start")
 	}
-	version, name, status := fields[0], fields[1], fields[3]
-	if status == "online" {
-		return nil
+	if err != nil {
+		return nil, err
 	}
-	log.Info("starting PostgreSQL cluster", "version", version, "name", name)
-	return run(ctx, "pg_ctlcluster", "--skip-systemctl-redirect", version, name, "start")
+	return func() error {
+		return run(context.Background(), "pg_ctlcluster", "--skip-systemctl-redirect", version, name, "stop")
+	}, nil
 }
 
 // createRoleAndDatabase connects as the postgres superuser over the local socket (peer

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+
+	"github.com/miasta-otwarte/miasta/internal/dbtest"
+	"github.com/miasta-otwarte/miasta/internal/demo"
+	"github.com/miasta-otwarte/miasta/internal/devidp"
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
+	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// waitReady polls /readyz until the server answers 200.
+func waitReady(t *testing.T, base string, errc <-chan error) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-errc:
+			t.Fatalf("run returned early: %v", err)
+		default:
+		}
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("server never became ready")
+}
+
+type bearer string
+
+func (b bearer) interceptor() connect.UnaryInterceptorFunc {
+	return func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+string(b))
+			return next(ctx, req)
+		}
+	}
+}
+
+// TestRunServe runs the binary's run function as `miasta migrate` then `miasta serve`, configured only
+// through the environment, polls readiness and calls RPCs with a real provider's token.
+func TestRunServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	idpLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + idpLn.Addr().String()
+	addr := freeAddr(t)
+	base := "http://" + addr
+	idp, err := devidp.New(devidp.Config{
+		Issuer:  issuer,
+		Users:   []devidp.User{{Subject: "org", Email: demo.OrganiserEmail, EmailVerified: true, Name: "Org"}},
+		Clients: []devidp.Client{{ID: "miasta", Secret: "s", RedirectURIs: []string{base + "/auth/callback"}}},
+		Logger:  slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idpSrv := &http.Server{Handler: idp.Handler()}
+	go func() { _ = idpSrv.Serve(idpLn) }()
+	defer idpSrv.Close()
+
+	vars := map[string]string{
+		"DATABASE_URL":      dbtest.NewURL(t),
+		"MIASTA_ADDR":       addr,
+		"OIDC_ISSUER":       issuer,
+		"OIDC_CLIENT_ID":    "miasta",
+		"MIASTA_ORGANISERS": "Organizator@Miasta.test",
+		"MIASTA_LOG_LEVEL":  "warn",
+	}
+	if err := run(ctx, []string{"miasta", "migrate"}, env(vars), io.Discard, io.Discard); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, []string{"miasta", "serve"}, env(vars), io.Discard, io.Discard) }()
+	waitReady(t, base, errc)
+
+	tok, err := idp.Login(ctx, "miasta", "s", base+"/auth/callback", "org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	identity := miastav1connect.NewIdentityServiceClient(http.DefaultClient, base, connect.WithInterceptors(bearer(tok.Extra("id_token").(string)).interceptor()))
+	me, err := identity.GetMe(ctx, &v1.GetMeRequest{})
+	if err != nil || !me.GetMe().GetOrganiser() {
+		t.Fatalf("GetMe = %v, %v; want the configured organiser (matched case-insensitively)", me, err)
+	}
+	protocols := new(http.Protocols)
+	protocols.SetUnencryptedHTTP2(true)
+	h2c := &http.Client{Transport: &http.Transport{Protocols: protocols}}
+	anon := miastav1connect.NewEditionServiceClient(h2c, base, connect.WithGRPC())
+	if list, err := anon.ListEditions(ctx, &v1.ListEditionsRequest{}); err != nil || len(list.GetEditions()) != 0 {
+		t.Fatalf("anonymous gRPC ListEditions = %v, %v; want an empty list", list, err)
+	}
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("serve returned %v after cancel; want a clean shutdown", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after cancel")
+	}
+}
+
+// TestRunDev runs `miasta dev` against a test database and checks the seeded demo edition through
+// the API with the token file it wrote.
+func TestRunDev(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tokens := t.TempDir()
+	pr, pw := io.Pipe()
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", tokens},
+			env(map[string]string{"DATABASE_URL": dbtest.NewURL(t)}), pw, io.Discard)
+		pw.Close()
+	}()
+	base := ""
+	urlRe := regexp.MustCompile(`API and login\s+(http://\S+)`)
+	var banner strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		banner.WriteString(sc.Text() + "\n")
+		if m := urlRe.FindStringSubmatch(sc.Text()); m != nil {
+			base = m[1]
+		}
+		if strings.Contains(sc.Text(), "buf curl") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if base == "" {
+		t.Fatalf("no URL in the banner:\n%s", banner.String())
+	}
+	waitReady(t, base, errc)
+
+	raw, err := os.ReadFile(filepath.Join(tokens, "organizator.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := connect.WithInterceptors(bearer(strings.TrimSpace(string(raw))).interceptor())
+	editions := miastav1connect.NewEditionServiceClient(http.DefaultClient, base, auth)
+	list, err := editions.ListEditions(ctx, &v1.ListEditionsRequest{})
+	if err != nil || len(list.GetEditions()) != 1 {
+		t.Fatalf("ListEditions = %v, %v; want the demo edition", list, err)
+	}
+	e := list.GetEditions()[0]
+	var cities []string
+	for _, c := range e.GetCities() {
+		cities = append(cities, c.GetName())
+	}
+	if e.GetYear() != 2015 || e.GetStage() != v1.Stage_STAGE_REPORTING ||
+		strings.Join(cities, ",") != "Gdańsk,Kraków,Lublin,Łódź,Poznań,Warszawa" {
+		t.Fatalf("demo edition = %d %v %v; want 2015 in REPORTING with six cities in Polish order", e.GetYear(), e.GetStage(), cities)
+	}
+	cats, err := editions.ListCategories(ctx, &v1.ListCategoriesRequest{EditionId: e.GetId()})
+	if err != nil || len(cats.GetCategories()) != 11 || cats.GetCategories()[4].GetNameEn() != "City service point for foreigners" {
+		t.Fatalf("ListCategories = %v, %v; want the eleven 2015 categories", cats, err)
+	}
+	crit, err := editions.ListCriteria(ctx, &v1.ListCriteriaRequest{EditionId: e.GetId()})
+	if err != nil || len(crit.GetCriteria()) != 4 {
+		t.Fatalf("ListCriteria = %v, %v; want four", crit, err)
+	}
+	identity := miastav1connect.NewIdentityServiceClient(http.DefaultClient, base, auth)
+	invs, err := identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId()})
+	if err != nil || len(invs.GetInvitations()) != 11 {
+		t.Fatalf("ListInvitations = %v, %v; want 6 experts and 5 jurors", invs, err)
+	}
+	// A juror's token binds their invitation on first use.
+	raw, err = os.ReadFile(filepath.Join(tokens, "juror.lublin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	juror := miastav1connect.NewIdentityServiceClient(http.DefaultClient, base, connect.WithInterceptors(bearer(strings.TrimSpace(string(raw))).interceptor()))
+	me, err := juror.GetMe(ctx, &v1.GetMeRequest{})
+	if err != nil || len(me.GetMe().GetAssignments()) != 1 || me.GetMe().GetAssignments()[0].GetCity().GetName() != "Lublin" ||
+		me.GetMe().GetUser().GetName() != "Олена Коваленко" {
+		t.Fatalf("juror GetMe = %v, %v", me, err)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("dev returned %v after cancel", err)
+	}
+}

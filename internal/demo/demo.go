@@ -1,0 +1,155 @@
+// Package demo seeds the 2015 edition of Miasta Otwarte as DESIGN.md describes it: the twelve cities
+// of the Union of Polish Metropolises, the six expert cities, the eleven categories, the four criteria
+// and five jurors with their home cities, with one demo account per person.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/identity"
+)
+
+// Year is the demo edition's year.
+const Year = 2015
+
+// Person is a demo account: who signs in, and the role the seed invites them to.
+type Person struct {
+	Email    string
+	Name     string
+	Role     string // "organiser", "expert" or "juror"
+	City     string // the expert's city or the juror's home city
+	Language string
+}
+
+// Subject is the stable "sub" a development provider gives a demo e-mail.
+func Subject(email string) string { return "demo-" + email }
+
+// OrganiserEmail is the demo organiser's address; `miasta dev` configures it as an organiser.
+const OrganiserEmail = "organizator@miasta.test"
+
+// People lists every demo account. Jurors are fictional people from the 2015 jury's home cities and
+// countries of origin; the names exercise Unicode end to end.
+var People = []Person{
+	{OrganiserEmail, "Organizatorka Fundacji", "organiser", "", "pl"},
+	{"ekspert.warszawa@miasta.test", "Ekspertka z Warszawy", "expert", "Warszawa", "pl"},
+	{"ekspert.krakow@miasta.test", "Ekspert z Krakowa", "expert", "Kraków", "pl"},
+	{"ekspert.lublin@miasta.test", "Ekspertka z Lublina", "expert", "Lublin", "pl"},
+	{"ekspert.poznan@miasta.test", "Ekspert z Poznania", "expert", "Poznań", "pl"},
+	{"ekspert.lodz@miasta.test", "Ekspertka z Łodzi", "expert", "Łódź", "pl"},
+	{"ekspert.gdansk@miasta.test", "Ekspert z Gdańska", "expert", "Gdańsk", "pl"},
+	{"juror.lodz@miasta.test", "Amani Wanjiru", "juror", "Łódź", "en"},
+	{"juror.gdansk@miasta.test", "Kwame Owusu", "juror", "Gdańsk", "en"},
+	{"juror.wroclaw@miasta.test", "Yusniel Pérez", "juror", "Wrocław", "es"},
+	{"juror.lublin@miasta.test", "Олена Коваленко", "juror", "Lublin", "uk"},
+	{"juror.warszawa@miasta.test", "Nguyễn Thị Lan", "juror", "Warszawa", "vi"},
+}
+
+// Cities are the twelve cities of the Union of Polish Metropolises.
+var Cities = []string{
+	"Białystok", "Bydgoszcz", "Gdańsk", "Katowice", "Kraków", "Lublin",
+	"Łódź", "Poznań", "Rzeszów", "Szczecin", "Warszawa", "Wrocław",
+}
+
+// Categories are the eleven categories the 2015 jury distinguished, in Polish and English.
+var Categories = [][2]string{
+	{"Miejska strategia dotycząca różnorodności kulturowej oraz integracji imigrantów", "City strategy on cultural diversity and integration of immigrants"},
+	{"Zatrudnianie cudzoziemców w urzędach miejskich", "Employing foreigners in city offices"},
+	{"Promocja polskich uczelni wśród cudzoziemców; integracja studentów zagranicznych", "Promoting Polish universities abroad; integrating foreign students"},
+	{"Kompleksowa pomoc społeczna dostępna dla cudzoziemców", "Comprehensive social assistance open to foreigners"},
+	{"Miejski punkt obsługi cudzoziemców", "City service point for foreigners"},
+	{"Kompleksowe działania na rzecz integracji uczniów imigranckich", "Comprehensive integration of immigrant pupils"},
+	{"Platformy współpracy międzysektorowej", "Cross-sector cooperation platforms"},
+	{"Konkursy dla NGO uwzględniające diaspory imigranckie i wielokulturowy charakter miasta", "NGO grant calls that include immigrant diasporas and the city's multicultural character"},
+	{"Przestrzeń przyjazna imigrantom", "Immigrant-friendly space"},
+	{"Kompleksowe działania informacyjno-integracyjne samorządu", "Comprehensive information and integration activity of the city"},
+	{"Współpraca miasta z ośrodkiem naukowym i badawczym w obszarze integracji imigrantów", "The city's cooperation with a research centre on integration"},
+}
+
+// Criteria are the four judging criteria of the award.
+var Criteria = [][2]string{
+	{"Kompleksowość", "Comprehensiveness"},
+	{"Długofalowość", "Long-term nature"},
+	{"Zaangażowanie samorządu", "The city government's engagement"},
+	{"Skuteczność", "Effectiveness"},
+}
+
+// Seed creates the demo edition through the domain services (so every step is an event, as if an
+// organiser had done it) and opens reporting. Deadlines are set relative to now so the demo can be
+// walked through. It does nothing when an edition for Year exists already.
+func Seed(ctx context.Context, editions *edition.Service, people *identity.Store, organiser *auth.Principal, now time.Time) (edition.Edition, error) {
+	existing, _, err := editions.List(ctx, organiser, 100, "")
+	if err != nil {
+		return edition.Edition{}, err
+	}
+	for _, e := range existing {
+		if e.Year == Year {
+			return e, nil
+		}
+	}
+	cityIDs := map[string]edition.City{}
+	all, _, err := editions.ListCities(ctx, 500, "")
+	if err != nil {
+		return edition.Edition{}, err
+	}
+	for _, c := range all {
+		cityIDs[c.Name] = c
+	}
+	for _, name := range Cities {
+		if _, ok := cityIDs[name]; ok {
+			continue
+		}
+		c, err := editions.CreateCity(ctx, organiser, name)
+		if err != nil {
+			return edition.Edition{}, fmt.Errorf("city %s: %w", name, err)
+		}
+		cityIDs[name] = c
+	}
+	day := 24 * time.Hour
+	reporting, jury, ceremony := now.Add(30*day), now.Add(60*day), now.Add(75*day)
+	e, err := editions.Create(ctx, organiser, edition.NewEdition{
+		Year:              Year,
+		Name:              "Miasta Otwarte 2015",
+		Timeline:          edition.Timeline{ReportingDeadline: &reporting, JuryDeadline: &jury, CeremonyTime: &ceremony},
+		BallotPublication: edition.PublishPseudonyms,
+	})
+	if err != nil {
+		return edition.Edition{}, err
+	}
+	for i, c := range Categories {
+		if _, err := editions.CreateCategory(ctx, organiser, edition.Category{EditionID: e.ID, Number: int32(i + 1), NamePL: c[0], NameEN: c[1]}); err != nil {
+			return edition.Edition{}, fmt.Errorf("category %d: %w", i+1, err)
+		}
+	}
+	for i, c := range Criteria {
+		if _, err := editions.CreateCriterion(ctx, organiser, edition.Criterion{EditionID: e.ID, Number: int32(i + 1), NamePL: c[0], NameEN: c[1]}); err != nil {
+			return edition.Edition{}, fmt.Errorf("criterion %d: %w", i+1, err)
+		}
+	}
+	for _, p := range People {
+		if p.Role == "expert" {
+			if _, err := editions.AddCity(ctx, organiser, e.ID, cityIDs[p.City].ID); err != nil {
+				return edition.Edition{}, fmt.Errorf("reporting city %s: %w", p.City, err)
+			}
+		}
+	}
+	for _, p := range People {
+		role := auth.RoleExpert
+		switch p.Role {
+		case "organiser":
+			continue
+		case "juror":
+			role = auth.RoleJuror
+		}
+		if _, err := people.Invite(ctx, organiser, identity.NewInvitation{
+			EditionID: e.ID, Email: p.Email, Role: role, CityID: cityIDs[p.City].ID,
+			DisplayName: p.Name, Language: p.Language,
+		}); err != nil {
+			return edition.Edition{}, fmt.Errorf("invite %s: %w", p.Email, err)
+		}
+	}
+	return editions.ChangeStage(ctx, organiser, e.ID, edition.StageChange{Target: edition.Reporting})
+}

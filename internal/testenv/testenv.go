@@ -1,0 +1,246 @@
+// Package testenv starts the real thing for tests: a fresh migrated database, a real OpenID provider
+// (devidp, on 127.0.0.1) and the server wired by app.New serving Connect, gRPC and gRPC-Web over
+// HTTP/1.1 and h2c, with clients for each protocol.
+package testenv
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	"buf.build/go/protovalidate"
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+
+	"github.com/miasta-otwarte/miasta/internal/app"
+	"github.com/miasta-otwarte/miasta/internal/config"
+	"github.com/miasta-otwarte/miasta/internal/dbtest"
+	"github.com/miasta-otwarte/miasta/internal/demo"
+	"github.com/miasta-otwarte/miasta/internal/devidp"
+	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+)
+
+// ClientID and ClientSecret register the server at the test provider.
+const (
+	ClientID     = "miasta-test"
+	ClientSecret = "test-secret"
+	// OtherClientID is another relying party at the same provider: its tokens are not for us.
+	OtherClientID = "other-client"
+)
+
+// Env is a running platform.
+type Env struct {
+	URL    string // the server's base URL
+	IdP    *devidp.Provider
+	Issuer string
+	App    *app.App
+	Config config.Config
+}
+
+// Options adjust Start.
+type Options struct {
+	// Now overrides the server's clock for token expiry.
+	Now func() time.Time
+}
+
+// Subject is the stable "sub" the test provider gives an e-mail.
+func Subject(email string) string { return demo.Subject(email) }
+
+// Start runs a provider and a server for the test; both stop when it ends.
+func Start(t testing.TB, opts Options) *Env {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	serverLn := listen(t)
+	idpLn := listen(t)
+	env := &Env{URL: "http://" + serverLn.Addr().String(), Issuer: "http://" + idpLn.Addr().String()}
+
+	users := make([]devidp.User, 0, len(demo.People))
+	for _, p := range demo.People {
+		users = append(users, devidp.User{Subject: Subject(p.Email), Email: p.Email, EmailVerified: true, Name: p.Name})
+	}
+	idp, err := devidp.New(devidp.Config{
+		Issuer: env.Issuer,
+		Users:  users,
+		Clients: []devidp.Client{
+			{ID: ClientID, Secret: ClientSecret, RedirectURIs: []string{env.URL + "/auth/callback"}},
+			{ID: OtherClientID, Secret: ClientSecret, RedirectURIs: []string{env.URL + "/other/callback"}},
+		},
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatalf("devidp: %v", err)
+	}
+	env.IdP = idp
+	idpSrv := &http.Server{Handler: idp.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = idpSrv.Serve(idpLn) }()
+
+	env.Config = config.Config{
+		Addr:             serverLn.Addr().String(),
+		DatabaseURL:      dbtest.NewURL(t),
+		PublicURL:        env.URL,
+		OIDCIssuer:       env.Issuer,
+		OIDCClientID:     ClientID,
+		OIDCClientSecret: ClientSecret,
+		OIDCRedirectURL:  env.URL + "/auth/callback",
+		Organisers:       []string{demo.OrganiserEmail},
+		ShutdownTimeout:  5 * time.Second,
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.New(ctx, env.Config, log, app.Options{Now: opts.Now})
+	if err != nil {
+		cancel()
+		t.Fatalf("app.New: %v", err)
+	}
+	env.App = a
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, serverLn) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		a.Close()
+		_ = idpSrv.Close()
+	})
+	return env
+}
+
+func listen(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// Token signs email in at the provider through the full code flow and returns its ID token.
+func (e *Env) Token(t testing.TB, email string) string {
+	t.Helper()
+	tok, err := e.IdP.Login(context.Background(), ClientID, ClientSecret, e.URL+"/auth/callback", Subject(email))
+	if err != nil {
+		t.Fatalf("login %s: %v", email, err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		t.Fatalf("login %s: no id_token", email)
+	}
+	return raw
+}
+
+// Protocol is a wire protocol the server speaks.
+type Protocol string
+
+// The protocols every RPC is tested over.
+const (
+	Connect Protocol = "connect"
+	GRPC    Protocol = "grpc"
+)
+
+// Protocols lists them, for table tests.
+var Protocols = []Protocol{Connect, GRPC}
+
+// Clients are API clients for one caller over one protocol.
+type Clients struct {
+	Editions miastav1connect.EditionServiceClient
+	Identity miastav1connect.IdentityServiceClient
+	Reports  miastav1connect.ReportServiceClient
+	Jury     miastav1connect.JuryServiceClient
+	Results  miastav1connect.ResultsServiceClient
+	Audit    miastav1connect.AuditServiceClient
+}
+
+// Clients returns clients that send token as a bearer token (none when empty). Connect goes over
+// HTTP/1.1, gRPC over HTTP/2 without TLS (h2c).
+func (e *Env) Clients(p Protocol, token string) Clients {
+	httpClient := &http.Client{Timeout: 30 * time.Second}
+	opts := []connect.ClientOption{connect.WithInterceptors(bearer(token))}
+	if p == GRPC {
+		protocols := new(http.Protocols)
+		protocols.SetUnencryptedHTTP2(true)
+		httpClient.Transport = &http.Transport{Protocols: protocols}
+		opts = append(opts, connect.WithGRPC())
+	}
+	return Clients{
+		Editions: miastav1connect.NewEditionServiceClient(httpClient, e.URL, opts...),
+		Identity: miastav1connect.NewIdentityServiceClient(httpClient, e.URL, opts...),
+		Reports:  miastav1connect.NewReportServiceClient(httpClient, e.URL, opts...),
+		Jury:     miastav1connect.NewJuryServiceClient(httpClient, e.URL, opts...),
+		Results:  miastav1connect.NewResultsServiceClient(httpClient, e.URL, opts...),
+		Audit:    miastav1connect.NewAuditServiceClient(httpClient, e.URL, opts...),
+	}
+}
+
+// bearer adds an Authorization header to every request.
+type bearer string
+
+func (b bearer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		if b != "" {
+			req.Header().Set("Authorization", "Bearer "+string(b))
+		}
+		return next(ctx, req)
+	}
+}
+
+func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
+		conn := next(ctx, spec)
+		if b != "" {
+			conn.RequestHeader().Set("Authorization", "Bearer "+string(b))
+		}
+		return conn
+	}
+}
+
+func (b bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return next
+}
+
+// Code returns err's Connect code, or 0 for nil.
+func Code(err error) connect.Code {
+	if err == nil {
+		return 0
+	}
+	return connect.CodeOf(err)
+}
+
+// Field returns the request field an error names: from a BadRequest detail (domain errors) or a
+// protovalidate Violations detail (request validation); "" when there is none.
+func Field(err error) string {
+	var ce *connect.Error
+	if !errors.As(err, &ce) {
+		return ""
+	}
+	for _, d := range ce.Details() {
+		v, err := d.Value()
+		if err != nil {
+			continue
+		}
+		switch v := v.(type) {
+		case *errdetails.BadRequest:
+			for _, f := range v.GetFieldViolations() {
+				return f.GetField()
+			}
+		case *validate.Violations:
+			for _, f := range v.GetViolations() {
+				return protovalidate.FieldPathString(f.GetField())
+			}
+		}
+	}
+	return ""
+}
+
+// testWriter sends server logs to the test log.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
