@@ -19,7 +19,7 @@ test: lint check-generated go-test
 go-test:
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url="$$($(GO) run ./cmd/miasta dev-db)" || exit 1; fi; \
-	echo "testing against $${url%%@*}@…"; \
+	echo "testing against PostgreSQL at $${url#*@}"; \
 	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
 
 lint: $(BIN)/buf

@@ -156,9 +156,9 @@ type Clients struct {
 	Audit    miastav1connect.AuditServiceClient
 }
 
-// Clients returns clients that send token as a bearer token (none when empty). Connect goes over
-// HTTP/1.1, gRPC over HTTP/2 without TLS (h2c).
-func (e *Env) Clients(p Protocol, token string) Clients {
+// HTTPClient returns the HTTP client and Connect options for calls over p as the bearer of token
+// (anonymous when empty). Connect goes over HTTP/1.1, gRPC over HTTP/2 without TLS (h2c).
+func (e *Env) HTTPClient(p Protocol, token string) (*http.Client, []connect.ClientOption) {
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	opts := []connect.ClientOption{connect.WithInterceptors(bearer(token))}
 	if p == GRPC {
@@ -167,6 +167,12 @@ func (e *Env) Clients(p Protocol, token string) Clients {
 		httpClient.Transport = &http.Transport{Protocols: protocols}
 		opts = append(opts, connect.WithGRPC())
 	}
+	return httpClient, opts
+}
+
+// Clients returns API clients over p as the bearer of token (anonymous when empty).
+func (e *Env) Clients(p Protocol, token string) Clients {
+	httpClient, opts := e.HTTPClient(p, token)
 	return Clients{
 		Editions: miastav1connect.NewEditionServiceClient(httpClient, e.URL, opts...),
 		Identity: miastav1connect.NewIdentityServiceClient(httpClient, e.URL, opts...),
