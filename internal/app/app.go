@@ -20,6 +20,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
+	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/server"
 )
 
@@ -29,6 +30,7 @@ type App struct {
 	Handler  http.Handler
 	Editions *edition.Service
 	Identity *identity.Store
+	Reports  *report.Service
 	cfg      config.Config
 	log      *slog.Logger
 }
@@ -71,9 +73,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		pool.Close()
 		return nil, err
 	}
-	editions := edition.NewService(pool, log)
-	handler := server.New(server.Deps{Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, cfg: cfg, log: log}, nil
+	editions := edition.NewService(pool, log, report.OpenJuryGuard)
+	reports := report.NewService(pool, log)
+	handler := server.New(server.Deps{Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports})
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, cfg: cfg, log: log}, nil
 }
 
 // Close releases the database pool.

@@ -114,19 +114,56 @@ func visible(viewer *auth.Principal, stage Stage) bool {
 // Load returns an edition with its cities, reading through q (a pool or a transaction), with no
 // visibility check: for other domains that already authorised the caller.
 func Load(ctx context.Context, q editiondb.DBTX, id uuid.UUID) (Edition, error) {
-	return load(ctx, q, id, false)
+	return load(ctx, q, id, lockNone)
 }
 
-// LoadForUpdate is Load that also locks the edition row until the transaction ends, so that its stage
-// cannot change meanwhile.
+// Categories returns all of an edition's categories by number (an edition has at most 50).
+func Categories(ctx context.Context, q editiondb.DBTX, editionID uuid.UUID) ([]Category, error) {
+	rows, err := editiondb.New().ListCategories(ctx, q, editiondb.ListCategoriesParams{EditionID: editionID, MaxRows: 50})
+	out := make([]Category, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, categoryFromRow(r))
+	}
+	return out, err
+}
+
+// Criteria returns all of an edition's criteria by number (an edition has at most 20).
+func Criteria(ctx context.Context, q editiondb.DBTX, editionID uuid.UUID) ([]Criterion, error) {
+	rows, err := editiondb.New().ListCriteria(ctx, q, editiondb.ListCriteriaParams{EditionID: editionID, MaxRows: 20})
+	out := make([]Criterion, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, criterionFromRow(r))
+	}
+	return out, err
+}
+
+// LoadForUpdate is Load that also locks the edition row until the transaction ends, for changes to
+// the edition itself.
 func LoadForUpdate(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Edition, error) {
-	return load(ctx, tx, id, true)
+	return load(ctx, tx, id, lockUpdate)
 }
 
-func load(ctx context.Context, q editiondb.DBTX, id uuid.UUID, lock bool) (Edition, error) {
+// LoadForShare is Load that share-locks the edition row until the transaction ends: its stage cannot
+// change meanwhile, while other sharers (saves in other cities) go on in parallel.
+func LoadForShare(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Edition, error) {
+	return load(ctx, tx, id, lockShare)
+}
+
+type lockMode int
+
+const (
+	lockNone lockMode = iota
+	lockShare
+	lockUpdate
+)
+
+func load(ctx context.Context, q editiondb.DBTX, id uuid.UUID, lock lockMode) (Edition, error) {
 	queries := editiondb.New()
 	get := queries.GetEdition
-	if lock {
+	switch lock {
+	case lockShare:
+		get = queries.GetEditionForShare
+	case lockUpdate:
 		get = queries.GetEditionForUpdate
 	}
 	row, err := get(ctx, q, id)

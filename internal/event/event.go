@@ -30,7 +30,12 @@ const (
 	InvitationCreated   Kind = "invitation.created"
 	InvitationRevoked   Kind = "invitation.revoked"
 	InvitationAccepted  Kind = "invitation.accepted"
-	RoleAssignmentBound Kind = "role_assignment.created"
+	ReportSaved         Kind = "report.saved"
+	ReportSubmitted     Kind = "report.submitted"
+	ReportReturned      Kind = "report.returned"
+	ReportAccepted      Kind = "report.accepted"
+	Nominated           Kind = "shortlist.nominated"
+	Unnominated         Kind = "shortlist.unnominated"
 )
 
 // Event is one state change.

@@ -10,6 +10,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
 	"github.com/miasta-otwarte/miasta/internal/identity"
+	"github.com/miasta-otwarte/miasta/internal/report"
 )
 
 // Services are the fully-qualified names of every API service, for health checking and reflection.
@@ -26,9 +27,9 @@ var Services = []string{
 func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewEditionServiceHandler(edition.NewHandler(d.Editions), opts))
 	mux.Handle(miastav1connect.NewIdentityServiceHandler(identity.NewHandler(d.Identity), opts))
-	// Stage 1, stage 2, results and audit are designed in the API and implemented by later work; until
-	// then they answer Unimplemented, after the same authorization as everything else.
-	mux.Handle(miastav1connect.NewReportServiceHandler(miastav1connect.UnimplementedReportServiceHandler{}, opts))
+	mux.Handle(miastav1connect.NewReportServiceHandler(report.NewHandler(d.Reports), opts))
+	// Stage 2, results and audit are designed in the API and implemented by later work; until then
+	// they answer Unimplemented, after the same authorization as everything else.
 	mux.Handle(miastav1connect.NewJuryServiceHandler(miastav1connect.UnimplementedJuryServiceHandler{}, opts))
 	mux.Handle(miastav1connect.NewResultsServiceHandler(miastav1connect.UnimplementedResultsServiceHandler{}, opts))
 	mux.Handle(miastav1connect.NewAuditServiceHandler(miastav1connect.UnimplementedAuditServiceHandler{}, opts))

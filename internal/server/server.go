@@ -17,6 +17,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
+	"github.com/miasta-otwarte/miasta/internal/report"
 )
 
 // Deps is everything the server needs.
@@ -26,6 +27,7 @@ type Deps struct {
 	Authn    *auth.Authenticator
 	Editions *edition.Service
 	Identity *identity.Store
+	Reports  *report.Service
 }
 
 // New returns the handler serving the whole API. routes.go lists every route.

@@ -11,6 +11,24 @@ import (
 	"github.com/google/uuid"
 )
 
+const getCategory = `-- name: GetCategory :one
+SELECT id, edition_id, number, name_pl, name_en, description FROM categories WHERE id = $1
+`
+
+func (q *Queries) GetCategory(ctx context.Context, db DBTX, id uuid.UUID) (Category, error) {
+	row := db.QueryRow(ctx, getCategory, id)
+	var i Category
+	err := row.Scan(
+		&i.ID,
+		&i.EditionID,
+		&i.Number,
+		&i.NamePl,
+		&i.NameEn,
+		&i.Description,
+	)
+	return i, err
+}
+
 const insertCategory = `-- name: InsertCategory :one
 INSERT INTO categories (edition_id, number, name_pl, name_en, description)
 VALUES ($1, $2, $3, $4, $5)

@@ -35,6 +35,30 @@ func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Editio
 	return i, err
 }
 
+const getEditionForShare = `-- name: GetEditionForShare :one
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time FROM editions WHERE id = $1 FOR SHARE
+`
+
+// Readers that must not race a stage change (saves, submissions) share-lock the edition row.
+func (q *Queries) GetEditionForShare(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
+	row := db.QueryRow(ctx, getEditionForShare, id)
+	var i Edition
+	err := row.Scan(
+		&i.ID,
+		&i.Year,
+		&i.Name,
+		&i.Stage,
+		&i.ReportingDeadline,
+		&i.JuryDeadline,
+		&i.CeremonyTime,
+		&i.BallotPublication,
+		&i.PreviousEditionID,
+		&i.CreateTime,
+		&i.UpdateTime,
+	)
+	return i, err
+}
+
 const getEditionForUpdate = `-- name: GetEditionForUpdate :one
 SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time FROM editions WHERE id = $1 FOR UPDATE
 `

@@ -8,3 +8,6 @@ SELECT * FROM categories
 WHERE edition_id = @edition_id AND number > @after_number
 ORDER BY number
 LIMIT @max_rows;
+
+-- name: GetCategory :one
+SELECT * FROM categories WHERE id = @id;

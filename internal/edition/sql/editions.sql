@@ -27,3 +27,7 @@ RETURNING *;
 
 -- name: UpdateStage :one
 UPDATE editions SET stage = @stage, update_time = now() WHERE id = @id RETURNING *;
+
+-- name: GetEditionForShare :one
+-- Readers that must not race a stage change (saves, submissions) share-lock the edition row.
+SELECT * FROM editions WHERE id = @id FOR SHARE;

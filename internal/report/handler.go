@@ -1,0 +1,294 @@
+package report
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
+	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+)
+
+// Handler serves miasta.v1.ReportService.
+type Handler struct {
+	svc *Service
+}
+
+var _ miastav1connect.ReportServiceHandler = (*Handler)(nil)
+
+// NewHandler returns the ReportService handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// ids parses a request's edition and city ids.
+func ids(editionID, cityID string) (uuid.UUID, uuid.UUID, error) {
+	e, err := edition.ParseID("edition_id", editionID)
+	if err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	c, err := edition.ParseID("city_id", cityID)
+	return e, c, err
+}
+
+// reply converts a report result for the wire, turning a conflict's current report into the
+// ReportConflict detail the API promises.
+func reply(r Report, err error) (*v1.Report, error) {
+	if err != nil {
+		if f, ok := fault.As(err); ok {
+			if current, ok := f.Detail.(Report); ok {
+				c := *f
+				c.Detail = &v1.ReportConflict{Current: reportToProto(current)}
+				return nil, &c
+			}
+		}
+		return nil, err
+	}
+	return reportToProto(r), nil
+}
+
+func (h *Handler) GetReport(ctx context.Context, req *v1.GetReportRequest) (*v1.GetReportResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	r, err := reply(h.svc.Get(ctx, auth.FromContext(ctx), eid, cid))
+	if err != nil {
+		return nil, err
+	}
+	return &v1.GetReportResponse{Report: r}, nil
+}
+
+func (h *Handler) SaveReport(ctx context.Context, req *v1.SaveReportRequest) (*v1.SaveReportResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	edit := Edit{ExpectedVersion: req.GetExpectedVersion(), Introduction: req.GetIntroduction()}
+	for _, p := range req.GetPractices() {
+		edit.Practices = append(edit.Practices, practiceFromProto(p))
+	}
+	for _, f := range req.GetFollowUps() {
+		edit.FollowUps = append(edit.FollowUps, FollowUp{
+			PreviousNominationID: uuid.MustParse(f.GetPreviousNominationId()), // validated as a UUID
+			Outcome:              outcomeFromProto(f.GetOutcome()),
+			Narrative:            f.GetNarrative(),
+		})
+	}
+	r, err := reply(h.svc.Save(ctx, auth.FromContext(ctx), eid, cid, edit))
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SaveReportResponse{Report: r}, nil
+}
+
+func (h *Handler) SubmitReport(ctx context.Context, req *v1.SubmitReportRequest) (*v1.SubmitReportResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	r, err := reply(h.svc.Submit(ctx, auth.FromContext(ctx), eid, cid, req.GetExpectedVersion()))
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SubmitReportResponse{Report: r}, nil
+}
+
+func (h *Handler) ListReportStatuses(ctx context.Context, req *v1.ListReportStatusesRequest) (*v1.ListReportStatusesResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	sums, next, err := h.svc.Statuses(ctx, eid, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.ListReportStatusesResponse{NextPageToken: next}
+	for _, s := range sums {
+		resp.Reports = append(resp.Reports, &v1.ReportStatusSummary{
+			City: edition.CityToProto(s.City), Status: statusToProto(s.Status), Version: s.Version,
+			PracticeCount: s.PracticeCount, UpdateTime: ts(s.UpdateTime), SubmitTime: ts(s.SubmitTime),
+			ReturnTime: ts(s.ReturnTime), AcceptTime: ts(s.AcceptTime),
+		})
+	}
+	return resp, nil
+}
+
+func (h *Handler) ReturnReport(ctx context.Context, req *v1.ReturnReportRequest) (*v1.ReturnReportResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	r, err := reply(h.svc.Return(ctx, auth.FromContext(ctx), eid, cid, req.GetExpectedVersion(), req.GetComment()))
+	if err != nil {
+		return nil, err
+	}
+	return &v1.ReturnReportResponse{Report: r}, nil
+}
+
+func (h *Handler) AcceptReport(ctx context.Context, req *v1.AcceptReportRequest) (*v1.AcceptReportResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	r, err := reply(h.svc.Accept(ctx, auth.FromContext(ctx), eid, cid, req.GetExpectedVersion()))
+	if err != nil {
+		return nil, err
+	}
+	return &v1.AcceptReportResponse{Report: r}, nil
+}
+
+func (h *Handler) ListNominations(ctx context.Context, req *v1.ListNominationsRequest) (*v1.ListNominationsResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	var cat *uuid.UUID
+	if s := req.GetCategoryId(); s != "" {
+		id, err := edition.ParseID("category_id", s)
+		if err != nil {
+			return nil, err
+		}
+		cat = &id
+	}
+	ns, next, err := h.svc.Nominations(ctx, auth.FromContext(ctx), eid, cat, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.ListNominationsResponse{NextPageToken: next}
+	for _, n := range ns {
+		resp.Nominations = append(resp.Nominations, NominationToProto(n))
+	}
+	return resp, nil
+}
+
+func (h *Handler) Nominate(ctx context.Context, req *v1.NominateRequest) (*v1.NominateResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	pid, err := edition.ParseID("practice_id", req.GetPracticeId())
+	if err != nil {
+		return nil, err
+	}
+	var cat *uuid.UUID
+	if s := req.GetCategoryId(); s != "" {
+		id, err := edition.ParseID("category_id", s)
+		if err != nil {
+			return nil, err
+		}
+		cat = &id
+	}
+	n, err := h.svc.Nominate(ctx, auth.FromContext(ctx), eid, pid, cat, req.GetReason())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.NominateResponse{Nomination: NominationToProto(n)}, nil
+}
+
+func (h *Handler) Unnominate(ctx context.Context, req *v1.UnnominateRequest) (*v1.UnnominateResponse, error) {
+	id, err := edition.ParseID("nomination_id", req.GetNominationId())
+	if err != nil {
+		return nil, err
+	}
+	if err := h.svc.Unnominate(ctx, auth.FromContext(ctx), id, req.GetReason()); err != nil {
+		return nil, err
+	}
+	return &v1.UnnominateResponse{}, nil
+}
+
+func reportToProto(r Report) *v1.Report {
+	out := &v1.Report{
+		EditionId: r.EditionID.String(), City: edition.CityToProto(r.City), Status: statusToProto(r.Status),
+		Version: r.Version, Introduction: r.Introduction, ReturnComment: r.ReturnComment,
+		CreateTime: ts(r.CreateTime), UpdateTime: ts(r.UpdateTime), SubmitTime: ts(r.SubmitTime),
+		ReturnTime: ts(r.ReturnTime), AcceptTime: ts(r.AcceptTime),
+	}
+	if r.ID != uuid.Nil {
+		out.Id = r.ID.String()
+	}
+	for _, p := range r.Practices {
+		out.Practices = append(out.Practices, practiceToProto(p))
+	}
+	for _, f := range r.FollowUps {
+		out.FollowUps = append(out.FollowUps, &v1.FollowUp{
+			PreviousNominationId: f.PreviousNominationID.String(), PreviousTitle: f.PreviousTitle,
+			PreviousCategoryName: f.PreviousCategoryName, Outcome: outcomeToProto(f.Outcome), Narrative: f.Narrative,
+		})
+	}
+	return out
+}
+
+func practiceToProto(p Practice) *v1.Practice {
+	out := &v1.Practice{
+		Id: p.ID.String(), Title: p.Title, Description: p.Description, CategoryId: p.CategoryID.String(),
+		SinceYear: p.SinceYear, Partners: p.Partners, TargetGroups: p.TargetGroups, EvidenceLinks: p.EvidenceLinks,
+	}
+	for _, n := range p.Narratives {
+		out.Narratives = append(out.Narratives, &v1.CriterionNarrative{CriterionId: n.CriterionID.String(), Text: n.Text})
+	}
+	return out
+}
+
+// practiceFromProto converts a validated practice (its ids are UUIDs or empty).
+func practiceFromProto(p *v1.Practice) Practice {
+	out := Practice{
+		Title: p.GetTitle(), Description: p.GetDescription(), CategoryID: uuid.MustParse(p.GetCategoryId()),
+		SinceYear: p.GetSinceYear(), Partners: p.GetPartners(), TargetGroups: p.GetTargetGroups(), EvidenceLinks: p.GetEvidenceLinks(),
+	}
+	if p.GetId() != "" {
+		out.ID = uuid.MustParse(p.GetId())
+	}
+	for _, n := range p.GetNarratives() {
+		out.Narratives = append(out.Narratives, Narrative{CriterionID: uuid.MustParse(n.GetCriterionId()), Text: n.GetText()})
+	}
+	return out
+}
+
+// NominationToProto converts a nomination for the wire.
+func NominationToProto(n Nomination) *v1.Nomination {
+	return &v1.Nomination{
+		Id: n.ID.String(), EditionId: n.EditionID.String(), CategoryId: n.CategoryID.String(),
+		City: edition.CityToProto(n.City), Practice: practiceToProto(n.Practice),
+		RecategoriseReason: n.RecategoriseReason, CreateTime: timestamppb.New(n.CreateTime),
+	}
+}
+
+var statuses = map[Status]v1.ReportStatus{
+	NotStarted: v1.ReportStatus_REPORT_STATUS_NOT_STARTED,
+	Draft:      v1.ReportStatus_REPORT_STATUS_DRAFT,
+	Submitted:  v1.ReportStatus_REPORT_STATUS_SUBMITTED,
+	Returned:   v1.ReportStatus_REPORT_STATUS_RETURNED,
+	Accepted:   v1.ReportStatus_REPORT_STATUS_ACCEPTED,
+}
+
+func statusToProto(s Status) v1.ReportStatus { return statuses[s] }
+
+var outcomes = map[Outcome]v1.FollowUpOutcome{
+	Unspecified: v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_UNSPECIFIED,
+	Continued:   v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_CONTINUED,
+	Expanded:    v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_EXPANDED,
+	Shrank:      v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_SHRANK,
+	Ended:       v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_ENDED,
+}
+
+func outcomeToProto(o Outcome) v1.FollowUpOutcome { return outcomes[o] }
+
+func outcomeFromProto(o v1.FollowUpOutcome) Outcome {
+	for k, v := range outcomes {
+		if v == o {
+			return k
+		}
+	}
+	return Unspecified
+}
+
+func ts(t *time.Time) *timestamppb.Timestamp {
+	if t == nil {
+		return nil
+	}
+	return timestamppb.New(*t)
+}

@@ -1,0 +1,585 @@
+package report
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	_ "time/tzdata" // deadlines are shown in Europe/Warsaw even on machines without a zone database
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/event"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+	"github.com/miasta-otwarte/miasta/internal/page"
+	"github.com/miasta-otwarte/miasta/internal/report/reportdb"
+)
+
+// warsaw is the award's time zone: deadlines are shown in it.
+var warsaw = mustLoad("Europe/Warsaw")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is embedded, so this cannot happen
+	}
+	return loc
+}
+
+// Service implements stage 1.
+type Service struct {
+	pool *pgxpool.Pool
+	q    *reportdb.Queries
+	log  *slog.Logger
+	now  func() time.Time
+}
+
+// NewService returns the report service.
+func NewService(pool *pgxpool.Pool, log *slog.Logger) *Service {
+	return &Service{pool: pool, q: reportdb.New(), log: log, now: time.Now}
+}
+
+func actorID(p *auth.Principal) uuid.UUID {
+	if p == nil {
+		return uuid.Nil
+	}
+	return p.UserID
+}
+
+// isExpertOf reports whether p writes the city's report in the edition.
+func isExpertOf(p *auth.Principal, editionID, cityID uuid.UUID) bool {
+	a, ok := p.Holds(editionID, auth.RoleExpert)
+	return ok && a.CityID == cityID
+}
+
+func errNotExpert() error {
+	return fault.Deniedf("only the expert of this city in this edition may do this")
+}
+
+// cityOf checks that the city reports in the edition.
+func cityOf(e edition.Edition, cityID uuid.UUID) (edition.City, error) {
+	for _, c := range e.Cities {
+		if c.ID == cityID {
+			return c, nil
+		}
+	}
+	return edition.City{}, fault.NotFoundf("city_id", "the city does not report in this edition")
+}
+
+// Get returns a city's report to a viewer allowed to read it.
+func (s *Service) Get(ctx context.Context, viewer *auth.Principal, editionID, cityID uuid.UUID) (Report, error) {
+	e, err := edition.Load(ctx, s.pool, editionID)
+	if err != nil {
+		if fault.Is(err, fault.NotFound) && !viewer.Organiser {
+			return Report{}, fault.Deniedf("you hold no role in this edition")
+		}
+		return Report{}, err
+	}
+	city, err := cityOf(e, cityID)
+	if err != nil {
+		return Report{}, err
+	}
+	r, err := s.load(ctx, s.pool, e, city)
+	if err != nil {
+		return Report{}, err
+	}
+	if !viewer.Organiser && !isExpertOf(viewer, editionID, cityID) && r.Status != Accepted {
+		return Report{}, fault.Deniedf("this report can be read by others only once it is accepted")
+	}
+	return r, nil
+}
+
+// load reads a report with its practices and follow-ups; a report never saved is NOT_STARTED with
+// its follow-ups pre-filled.
+func (s *Service) load(ctx context.Context, q reportdb.DBTX, e edition.Edition, city edition.City) (Report, error) {
+	r := Report{EditionID: e.ID, City: city, Status: NotStarted}
+	row, err := s.q.GetReport(ctx, q, reportdb.GetReportParams{EditionID: e.ID, CityID: city.ID})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+	case err != nil:
+		return Report{}, err
+	default:
+		r.ID, r.Status, r.Version, r.Introduction, r.ReturnComment = row.ID, Status(row.Status), row.Version, row.Introduction, row.ReturnComment
+		r.CreateTime, r.UpdateTime = &row.CreateTime, &row.UpdateTime
+		r.SubmitTime, r.ReturnTime, r.AcceptTime = row.SubmitTime, row.ReturnTime, row.AcceptTime
+		practices, err := s.q.ListPractices(ctx, q, row.ID)
+		if err != nil {
+			return Report{}, err
+		}
+		for _, p := range practices {
+			pr, err := practiceFromRow(p)
+			if err != nil {
+				return Report{}, err
+			}
+			r.Practices = append(r.Practices, pr)
+		}
+	}
+	r.FollowUps, err = s.followUps(ctx, q, e, city.ID, r.ID)
+	return r, err
+}
+
+// followUps lists one follow-up per practice of the city distinguished in the previous edition, with
+// what the expert saved about it.
+func (s *Service) followUps(ctx context.Context, q reportdb.DBTX, e edition.Edition, cityID, reportID uuid.UUID) ([]FollowUp, error) {
+	if e.PreviousEditionID == nil {
+		return nil, nil
+	}
+	prev, err := s.q.DistinguishedForCity(ctx, q, reportdb.DistinguishedForCityParams{EditionID: *e.PreviousEditionID, CityID: cityID})
+	if err != nil || len(prev) == 0 {
+		return nil, err
+	}
+	saved := map[uuid.UUID]reportdb.FollowUp{}
+	if reportID != uuid.Nil {
+		rows, err := s.q.ListFollowUps(ctx, q, reportID)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range rows {
+			saved[f.PreviousNominationID] = f
+		}
+	}
+	out := make([]FollowUp, 0, len(prev))
+	for _, p := range prev {
+		f := FollowUp{PreviousNominationID: p.NominationID, PreviousTitle: p.Title, PreviousCategoryName: p.CategoryName, Outcome: Unspecified}
+		if sv, ok := saved[p.NominationID]; ok {
+			f.Outcome, f.Narrative = Outcome(sv.Outcome), sv.Narrative
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func practiceFromRow(p reportdb.Practice) (Practice, error) {
+	out := Practice{
+		ID: p.ID, Title: p.Title, Description: p.Description, CategoryID: p.CategoryID,
+		Partners: p.Partners, TargetGroups: p.TargetGroups, EvidenceLinks: p.EvidenceLinks,
+	}
+	if p.SinceYear != nil {
+		out.SinceYear = *p.SinceYear
+	}
+	if err := json.Unmarshal(p.Narratives, &out.Narratives); err != nil {
+		return Practice{}, fmt.Errorf("practice %s narratives: %w", p.ID, err)
+	}
+	return out, nil
+}
+
+// editable says whether an expert may change a report in its status while the edition is in stage.
+func editable(stage edition.Stage, status Status) error {
+	switch {
+	case status == Submitted:
+		return fault.Preconditionf("", "the report is submitted and read-only until the organisers return it")
+	case status == Accepted:
+		return fault.Preconditionf("", "the report is accepted and read-only")
+	case stage == edition.Reporting:
+		return nil
+	case stage == edition.Review && status == Returned:
+		return nil
+	}
+	return fault.Preconditionf("edition_id", "reports can be written while the edition is in REPORTING (or returned ones in REVIEW); it is in %s", stage)
+}
+
+// conflict is the Aborted error for a stale expected_version, carrying the current report.
+func (s *Service) conflict(r Report, expected int64) error {
+	return fault.Abortedf(r, "the report changed: you edited version %d, it is now at version %d; both versions are in the error detail", expected, r.Version)
+}
+
+// Save stores an expert's draft.
+func (s *Service) Save(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID, d Edit) (Report, error) {
+	if !isExpertOf(actor, editionID, cityID) {
+		return Report{}, errNotExpert()
+	}
+	var out Report
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		e, err := edition.LoadForShare(ctx, tx, editionID)
+		if err != nil {
+			return err
+		}
+		city, err := cityOf(e, cityID)
+		if err != nil {
+			return err
+		}
+		row, err := s.q.GetReportForUpdate(ctx, tx, reportdb.GetReportForUpdateParams{EditionID: editionID, CityID: cityID})
+		exists := err == nil
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		status, version := NotStarted, int64(0)
+		if exists {
+			status, version = Status(row.Status), row.Version
+		}
+		if err := editable(e.Stage, status); err != nil {
+			return err
+		}
+		if d.ExpectedVersion != version {
+			current, err := s.load(ctx, tx, e, city)
+			if err != nil {
+				return err
+			}
+			return s.conflict(current, d.ExpectedVersion)
+		}
+		if err := s.checkDraft(ctx, tx, e, city.ID, row.ID, d); err != nil {
+			return err
+		}
+		if exists {
+			row, err = s.q.UpdateReportDraft(ctx, tx, reportdb.UpdateReportDraftParams{ID: row.ID, Introduction: d.Introduction})
+		} else {
+			row, err = s.q.InsertReport(ctx, tx, reportdb.InsertReportParams{EditionID: editionID, CityID: cityID, Introduction: d.Introduction})
+			if errors.Is(err, pgx.ErrNoRows) { // another first save won the race
+				current, err := s.load(ctx, tx, e, city)
+				if err != nil {
+					return err
+				}
+				return s.conflict(current, d.ExpectedVersion)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.writeContent(ctx, tx, row.ID, d); err != nil {
+			return err
+		}
+		if out, err = s.load(ctx, tx, e, city); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, tx, event.ReportSaved, actor, out, "")
+	})
+	return out, err
+}
+
+// checkDraft validates what the request validation cannot: references to the edition's categories and
+// criteria, practice ids and follow-ups.
+func (s *Service) checkDraft(ctx context.Context, tx pgx.Tx, e edition.Edition, cityID, reportID uuid.UUID, d Edit) error {
+	cats, err := edition.Categories(ctx, tx, e.ID)
+	if err != nil {
+		return err
+	}
+	crits, err := edition.Criteria(ctx, tx, e.ID)
+	if err != nil {
+		return err
+	}
+	catOK, critOK := map[uuid.UUID]bool{}, map[uuid.UUID]bool{}
+	for _, c := range cats {
+		catOK[c.ID] = true
+	}
+	for _, c := range crits {
+		critOK[c.ID] = true
+	}
+	var ids []uuid.UUID
+	seen := map[uuid.UUID]bool{}
+	for i, p := range d.Practices {
+		field := fmt.Sprintf("practices[%d]", i)
+		if p.ID != uuid.Nil {
+			if seen[p.ID] {
+				return fault.Invalidf(field+".id", "appears twice in the report")
+			}
+			seen[p.ID] = true
+			ids = append(ids, p.ID)
+		}
+		if !catOK[p.CategoryID] {
+			return fault.Invalidf(field+".category_id", "is not a category of this edition")
+		}
+		crit := map[uuid.UUID]bool{}
+		for j, n := range p.Narratives {
+			nf := fmt.Sprintf("%s.narratives[%d].criterion_id", field, j)
+			if !critOK[n.CriterionID] {
+				return fault.Invalidf(nf, "is not a criterion of this edition")
+			}
+			if crit[n.CriterionID] {
+				return fault.Invalidf(nf, "has a narrative already in this practice")
+			}
+			crit[n.CriterionID] = true
+		}
+	}
+	if len(ids) > 0 {
+		owners, err := s.q.PracticeOwners(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		for _, o := range owners {
+			if o.ReportID != reportID {
+				for i, p := range d.Practices {
+					if p.ID == o.ID {
+						return fault.Invalidf(fmt.Sprintf("practices[%d].id", i), "belongs to another report")
+					}
+				}
+			}
+		}
+	}
+	allowed, err := s.followUps(ctx, tx, e, cityID, uuid.Nil)
+	if err != nil {
+		return err
+	}
+	ok := map[uuid.UUID]bool{}
+	for _, f := range allowed {
+		ok[f.PreviousNominationID] = true
+	}
+	dup := map[uuid.UUID]bool{}
+	for i, f := range d.FollowUps {
+		field := fmt.Sprintf("follow_ups[%d].previous_nomination_id", i)
+		if !ok[f.PreviousNominationID] {
+			return fault.Invalidf(field, "is not a practice distinguished for this city in the previous edition")
+		}
+		if dup[f.PreviousNominationID] {
+			return fault.Invalidf(field, "appears twice in the report")
+		}
+		dup[f.PreviousNominationID] = true
+	}
+	return nil
+}
+
+// writeContent replaces a report's practices and follow-ups with the draft's. Practices keep their ids;
+// new ones get fresh ids. (Nothing references practices of an editable report: nominations are made
+// only from accepted ones.)
+func (s *Service) writeContent(ctx context.Context, tx pgx.Tx, reportID uuid.UUID, d Edit) error {
+	if err := s.q.DeletePractices(ctx, tx, reportID); err != nil {
+		return err
+	}
+	for i, p := range d.Practices {
+		if p.ID == uuid.Nil {
+			p.ID = uuid.New()
+		}
+		narratives, err := json.Marshal(orEmpty(p.Narratives))
+		if err != nil {
+			return err
+		}
+		var since *int32
+		if p.SinceYear != 0 {
+			since = &p.SinceYear
+		}
+		if err := s.q.InsertPractice(ctx, tx, reportdb.InsertPracticeParams{
+			ID: p.ID, ReportID: reportID, Position: int32(i), Title: p.Title, Description: p.Description,
+			CategoryID: p.CategoryID, SinceYear: since, Partners: p.Partners, TargetGroups: p.TargetGroups,
+			EvidenceLinks: orEmpty(p.EvidenceLinks), Narratives: narratives,
+		}); err != nil {
+			return err
+		}
+	}
+	if err := s.q.DeleteFollowUps(ctx, tx, reportID); err != nil {
+		return err
+	}
+	for _, f := range d.FollowUps {
+		if f.Outcome == "" {
+			f.Outcome = Unspecified
+		}
+		if err := s.q.InsertFollowUp(ctx, tx, reportdb.InsertFollowUpParams{
+			ReportID: reportID, PreviousNominationID: f.PreviousNominationID, Outcome: string(f.Outcome), Narrative: f.Narrative,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// appendEvent records a report change. Drafts are private until accepted, so the event carries the
+// content's hash, never its text.
+func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, kind event.Kind, actor *auth.Principal, r Report, comment string) error {
+	content, err := json.Marshal(struct {
+		Introduction string
+		Practices    []Practice
+		FollowUps    []FollowUp
+	}{r.Introduction, r.Practices, r.FollowUps})
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(content)
+	_, err = event.Append(ctx, tx, event.Event{
+		Kind: kind, EditionID: r.EditionID, ActorID: actorID(actor),
+		Payload: struct {
+			ReportID    uuid.UUID `json:"report_id"`
+			CityID      uuid.UUID `json:"city_id"`
+			Version     int64     `json:"version"`
+			Status      Status    `json:"status"`
+			ContentHash string    `json:"content_sha256"`
+			Comment     string    `json:"comment,omitempty"`
+		}{r.ID, r.City.ID, r.Version, r.Status, hex.EncodeToString(sum[:]), comment},
+	})
+	return err
+}
+
+// transition is the shared shape of submit, return and accept: lock the report, check who and when,
+// check the version, move the status, record the event.
+func (s *Service) transition(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID, expected int64,
+	check func(e edition.Edition, r reportdb.Report, current Report) error, to Status, comment string, kind event.Kind,
+) (Report, error) {
+	var out Report
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		e, err := edition.LoadForShare(ctx, tx, editionID)
+		if err != nil {
+			return err
+		}
+		city, err := cityOf(e, cityID)
+		if err != nil {
+			return err
+		}
+		row, err := s.q.GetReportForUpdate(ctx, tx, reportdb.GetReportForUpdateParams{EditionID: editionID, CityID: cityID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fault.Preconditionf("city_id", "the city's report is not started")
+		}
+		if err != nil {
+			return err
+		}
+		current, err := s.load(ctx, tx, e, city)
+		if err != nil {
+			return err
+		}
+		if err := check(e, row, current); err != nil {
+			return err
+		}
+		if row.Version != expected {
+			return s.conflict(current, expected)
+		}
+		if _, err := s.q.SetReportStatus(ctx, tx, reportdb.SetReportStatusParams{ID: row.ID, Status: string(to), ReturnComment: comment}); err != nil {
+			return err
+		}
+		if out, err = s.load(ctx, tx, e, city); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, tx, kind, actor, out, comment)
+	})
+	return out, err
+}
+
+// Submit hands the report to the organisers. A first submission must come before the reporting
+// deadline; a returned report can be resubmitted while the edition is in REPORTING or REVIEW.
+func (s *Service) Submit(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID, expected int64) (Report, error) {
+	if !isExpertOf(actor, editionID, cityID) {
+		return Report{}, errNotExpert()
+	}
+	return s.transition(ctx, actor, editionID, cityID, expected, func(e edition.Edition, r reportdb.Report, current Report) error {
+		status := Status(r.Status)
+		if err := editable(e.Stage, status); err != nil {
+			return err
+		}
+		if status == Draft {
+			if d := e.Timeline.ReportingDeadline; d != nil && !s.now().Before(*d) {
+				return fault.Preconditionf("timeline.reporting_deadline", "the reporting deadline passed at %s (Europe/Warsaw)", d.In(warsaw).Format("2006-01-02 15:04"))
+			}
+		}
+		if len(current.Practices) == 0 {
+			return fault.Preconditionf("practices", "a report needs at least one practice")
+		}
+		for i, f := range current.FollowUps {
+			if f.Outcome == Unspecified {
+				return fault.Preconditionf(fmt.Sprintf("follow_ups[%d].outcome", i), "say what became of %q before submitting", f.PreviousTitle)
+			}
+		}
+		return nil
+	}, Submitted, "", event.ReportSubmitted)
+}
+
+// reviewable checks that organisers may return or accept a report now.
+func reviewable(e edition.Edition, r reportdb.Report) error {
+	if e.Stage != edition.Reporting && e.Stage != edition.Review {
+		return fault.Preconditionf("edition_id", "reports are reviewed in REPORTING or REVIEW; the edition is in %s", e.Stage)
+	}
+	if Status(r.Status) != Submitted {
+		return fault.Preconditionf("city_id", "only a submitted report can be reviewed; this one is %s", strings.ToLower(r.Status))
+	}
+	return nil
+}
+
+// Return sends a submitted report back to its expert with a comment.
+func (s *Service) Return(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID, expected int64, comment string) (Report, error) {
+	return s.transition(ctx, actor, editionID, cityID, expected, func(e edition.Edition, r reportdb.Report, _ Report) error {
+		return reviewable(e, r)
+	}, Returned, comment, event.ReportReturned)
+}
+
+// Accept accepts a submitted report.
+func (s *Service) Accept(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID, expected int64) (Report, error) {
+	return s.transition(ctx, actor, editionID, cityID, expected, func(e edition.Edition, r reportdb.Report, _ Report) error {
+		return reviewable(e, r)
+	}, Accepted, "", event.ReportAccepted)
+}
+
+type offsetCursor struct {
+	Offset int `json:"o"`
+}
+
+// Statuses lists the status of every reporting city's report, in Polish order of the cities.
+func (s *Service) Statuses(ctx context.Context, editionID uuid.UUID, size int32, token string) ([]StatusSummary, string, error) {
+	var cur offsetCursor
+	if err := page.Decode(token, &cur); err != nil {
+		return nil, "", err
+	}
+	e, err := edition.Load(ctx, s.pool, editionID)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := s.q.ListEditionReports(ctx, s.pool, editionID)
+	if err != nil {
+		return nil, "", err
+	}
+	byCity := map[uuid.UUID]reportdb.ListEditionReportsRow{}
+	for _, r := range rows {
+		byCity[r.Report.CityID] = r
+	}
+	all := make([]StatusSummary, 0, len(e.Cities))
+	for _, c := range e.Cities {
+		sum := StatusSummary{City: c, Status: NotStarted}
+		if r, ok := byCity[c.ID]; ok {
+			sum.Status, sum.Version, sum.PracticeCount = Status(r.Report.Status), r.Report.Version, int32(r.PracticeCount)
+			sum.UpdateTime, sum.SubmitTime, sum.ReturnTime, sum.AcceptTime = &r.Report.UpdateTime, r.Report.SubmitTime, r.Report.ReturnTime, r.Report.AcceptTime
+		}
+		all = append(all, sum)
+	}
+	if cur.Offset < 0 || cur.Offset > len(all) {
+		return nil, "", fault.Invalidf("page_token", "is not a token from a previous response")
+	}
+	end := min(cur.Offset+int(page.Size(size, 100)), len(all))
+	next := ""
+	if end < len(all) {
+		next = page.Encode(offsetCursor{Offset: end})
+	}
+	return all[cur.Offset:end], next, nil
+}
+
+// OpenJuryGuard refuses to open the jury round unless every reporting city's report is accepted (or
+// the organiser overrides with a reason) and the shortlist has at least one nomination.
+func OpenJuryGuard(ctx context.Context, tx pgx.Tx, e edition.Edition, target edition.Stage, c edition.StageChange) error {
+	if target != edition.Jury {
+		return nil
+	}
+	q := reportdb.New()
+	missing, err := q.UnacceptedCities(ctx, tx, e.ID)
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 && !c.Override {
+		cities := make([]edition.City, 0, len(missing))
+		for _, m := range missing {
+			cities = append(cities, edition.City{Name: m})
+		}
+		edition.SortCities(cities)
+		names := make([]string, 0, len(cities))
+		for _, c := range cities {
+			names = append(names, c.Name)
+		}
+		return fault.Preconditionf("stage", "reports not accepted yet: %s (or override with a reason)", strings.Join(names, ", "))
+	}
+	n, err := q.CountNominations(ctx, tx, e.ID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fault.Preconditionf("stage", "the shortlist is empty: nominate practices before the jury opens")
+	}
+	return nil
+}
