@@ -208,11 +208,7 @@ func (s *Service) List(ctx context.Context, viewer *auth.Principal, size int32, 
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if int32(len(rows)) > size {
-		rows = rows[:size]
-		next = page.Encode(editionCursor{BeforeYear: rows[len(rows)-1].Year})
-	}
+	rows, next := page.Cut(rows, size, func(r editiondb.Edition) any { return editionCursor{BeforeYear: r.Year} })
 	out := make([]Edition, 0, len(rows))
 	for _, r := range rows {
 		cities, err := s.q.ListEditionCities(ctx, s.pool, r.ID)
@@ -542,7 +538,8 @@ func (s *Service) ListCategories(ctx context.Context, viewer *auth.Principal, ed
 	for _, r := range rows {
 		out = append(out, categoryFromRow(r))
 	}
-	return trim(out, size, func(c Category) int32 { return c.Number })
+	out, next := page.Cut(out, size, func(c Category) any { return numberCursor{After: c.Number} })
+	return out, next, nil
 }
 
 // ListCriteria returns a page of an edition's criteria by number.
@@ -563,16 +560,8 @@ func (s *Service) ListCriteria(ctx context.Context, viewer *auth.Principal, edit
 	for _, r := range rows {
 		out = append(out, criterionFromRow(r))
 	}
-	return trim(out, size, func(c Criterion) int32 { return c.Number })
-}
-
-// trim cuts a page fetched with one extra row and makes the next token from the last kept number.
-func trim[T any](items []T, size int32, number func(T) int32) ([]T, string, error) {
-	if int32(len(items)) <= size {
-		return items, "", nil
-	}
-	items = items[:size]
-	return items, page.Encode(numberCursor{After: number(items[len(items)-1])}), nil
+	out, next := page.Cut(out, size, func(c Criterion) any { return numberCursor{After: c.Number} })
+	return out, next, nil
 }
 
 // String makes stages print as their names in messages.

@@ -174,12 +174,7 @@ func (s *Store) ListInvitations(ctx context.Context, editionID uuid.UUID, size i
 	for _, r := range rows {
 		out = append(out, invitationFromRow(r.Invitation, r.CityName))
 	}
-	next := ""
-	if int32(len(out)) > size {
-		out = out[:size]
-		last := out[len(out)-1]
-		next = page.Encode(timeCursor{After: last.CreateTime, ID: last.ID})
-	}
+	out, next := page.Cut(out, size, func(i Invitation) any { return timeCursor{After: i.CreateTime, ID: i.ID} })
 	return out, next, nil
 }
 
@@ -214,12 +209,7 @@ func (s *Store) ListAssignments(ctx context.Context, editionID uuid.UUID, size i
 			UserID:     r.RoleAssignment.UserID, UserEmail: r.UserEmail, UserName: r.UserName,
 		})
 	}
-	next := ""
-	if int32(len(out)) > size {
-		out = out[:size]
-		last := out[len(out)-1]
-		next = page.Encode(timeCursor{After: last.CreateTime, ID: last.ID})
-	}
+	out, next := page.Cut(out, size, func(a AssignmentView) any { return timeCursor{After: a.CreateTime, ID: a.ID} })
 	return out, next, nil
 }
 

@@ -38,3 +38,13 @@ func Decode(token string, cursor any) error {
 	}
 	return nil
 }
+
+// Cut trims a page that was fetched with one row more than size (to learn whether another page
+// follows) and returns the kept items and the next page's token, made from the last kept item.
+func Cut[T any](items []T, size int32, cursor func(last T) any) ([]T, string) {
+	if int32(len(items)) <= size {
+		return items, ""
+	}
+	items = items[:size]
+	return items, Encode(cursor(items[len(items)-1]))
+}

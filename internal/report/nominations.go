@@ -164,6 +164,9 @@ func (s *Service) Nominations(ctx context.Context, viewer *auth.Principal, editi
 	if err != nil {
 		return nil, "", err
 	}
+	rows, next := page.Cut(rows, size, func(r reportdb.ListNominationsRow) any {
+		return nominationCursor{Number: r.CategoryNumber, ID: r.Nomination.ID}
+	})
 	out := make([]Nomination, 0, len(rows))
 	for _, r := range rows {
 		pr, err := practiceFromRow(r.Practice)
@@ -175,12 +178,6 @@ func (s *Service) Nominations(ctx context.Context, viewer *auth.Principal, editi
 			City: edition.City{ID: r.CityID, Name: r.CityName}, Practice: pr,
 			RecategoriseReason: r.Nomination.RecategoriseReason, CreateTime: r.Nomination.CreateTime,
 		})
-	}
-	next := ""
-	if int32(len(out)) > size {
-		out = out[:size]
-		last := rows[size-1]
-		next = page.Encode(nominationCursor{Number: last.CategoryNumber, ID: last.Nomination.ID})
 	}
 	return out, next, nil
 }
