@@ -38,6 +38,7 @@ commands:
   migrate  apply pending database migrations and exit
   dev      run a local demo: database, identity provider, seeded 2015 edition, server
   dev-db   make the local development database available and print its URL
+  demo     walk the demo edition of a running 'miasta dev' from REPORTING to ANNOUNCED via the API
 `
 
 // run is the whole program, with its environment passed in so that tests can run it.
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprintln(stdout, url)
 		return nil
+	case "demo":
+		return walkDemo(ctx, fs, rest, stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

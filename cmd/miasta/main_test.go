@@ -211,6 +211,25 @@ func TestRunDev(t *testing.T) {
 		me.GetMe().GetUser().GetName() != "Олена Коваленко" {
 		t.Fatalf("juror GetMe = %v, %v", me, err)
 	}
+
+	// `miasta demo` takes the edition through both stages to the announcement.
+	var out strings.Builder
+	if err := run(ctx, []string{"miasta", "demo", "-url", base, "-token-dir", tokens}, env(nil), &out, io.Discard); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	results := miastav1connect.NewResultsServiceClient(http.DefaultClient, base)
+	pub, err := results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: demo.Year})
+	if err != nil {
+		t.Fatalf("anonymous GetPublicResults after the demo: %v", err)
+	}
+	if len(pub.GetCategories()) != 11 {
+		t.Fatalf("public results have %d categories; want 11", len(pub.GetCategories()))
+	}
+	for _, c := range pub.GetCategories() {
+		if len(c.GetNominations()) == 0 || !c.GetNominations()[0].GetWinner() || c.GetNominations()[0].GetNomination().GetCity().GetName() == "" {
+			t.Errorf("category %d has no winner with a city: %v", c.GetCategory().GetNumber(), c.GetNominations())
+		}
+	}
 	cancel()
 	if err := <-errc; err != nil {
 		t.Fatalf("dev returned %v after cancel", err)

@@ -20,6 +20,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
+	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/server"
 )
@@ -31,6 +32,7 @@ type App struct {
 	Editions *edition.Service
 	Identity *identity.Store
 	Reports  *report.Service
+	Jury     *jury.Service
 	cfg      config.Config
 	log      *slog.Logger
 }
@@ -73,10 +75,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		pool.Close()
 		return nil, err
 	}
-	editions := edition.NewService(pool, log, report.OpenJuryGuard)
+	juryService := jury.NewService(pool, log)
+	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook())
 	reports := report.NewService(pool, log)
-	handler := server.New(server.Deps{Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, cfg: cfg, log: log}, nil
+	handler := server.New(server.Deps{Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService})
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, cfg: cfg, log: log}, nil
 }
 
 // Close releases the database pool.

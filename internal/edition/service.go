@@ -17,9 +17,14 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/page"
 )
 
-// Guard checks, inside the stage-change transaction, that an edition may move from its stage to
-// target; it returns a fault to refuse. Later stages (reports, jury) register theirs.
-type Guard func(ctx context.Context, tx pgx.Tx, e Edition, target Stage, change StageChange) error
+// StageHook lets another domain take part in stage changes, inside the stage-change transaction:
+// Check may refuse a move (return a fault) before it happens; Apply makes the move's consequences
+// (freeze the tally rule, compute the tally) after the stage is updated. e is the edition as it was
+// before the move. Either may be nil.
+type StageHook struct {
+	Check func(ctx context.Context, tx pgx.Tx, e Edition, c StageChange) error
+	Apply func(ctx context.Context, tx pgx.Tx, e Edition, c StageChange) error
+}
 
 // StageChange is an organiser's request to move an edition.
 type StageChange struct {
@@ -31,16 +36,16 @@ type StageChange struct {
 
 // Service implements the edition operations.
 type Service struct {
-	pool   *pgxpool.Pool
-	q      *editiondb.Queries
-	log    *slog.Logger
-	guards []Guard
-	now    func() time.Time
+	pool  *pgxpool.Pool
+	q     *editiondb.Queries
+	log   *slog.Logger
+	hooks []StageHook
+	now   func() time.Time
 }
 
-// NewService returns the edition service; guards run, in order, on every stage change.
-func NewService(pool *pgxpool.Pool, log *slog.Logger, guards ...Guard) *Service {
-	return &Service{pool: pool, q: editiondb.New(), log: log, guards: guards, now: time.Now}
+// NewService returns the edition service; hooks run, in order, on every stage change.
+func NewService(pool *pgxpool.Pool, log *slog.Logger, hooks ...StageHook) *Service {
+	return &Service{pool: pool, q: editiondb.New(), log: log, hooks: hooks, now: time.Now}
 }
 
 // NewEdition is what an organiser gives to create an edition.
@@ -115,6 +120,15 @@ func visible(viewer *auth.Principal, stage Stage) bool {
 // visibility check: for other domains that already authorised the caller.
 func Load(ctx context.Context, q editiondb.DBTX, id uuid.UUID) (Edition, error) {
 	return load(ctx, q, id, lockNone)
+}
+
+// IDForYear returns the id of the edition of a year.
+func IDForYear(ctx context.Context, q editiondb.DBTX, year int32) (uuid.UUID, error) {
+	id, err := editiondb.New().GetEditionByYear(ctx, q, year)
+	if err != nil {
+		return uuid.Nil, notFound(err, "year", "edition")
+	}
+	return id, nil
 }
 
 // Categories returns all of an edition's categories by number (an edition has at most 50).
@@ -298,6 +312,14 @@ func (s *Service) ChangeStage(ctx context.Context, actor *auth.Principal, id uui
 		if _, err := s.q.UpdateStage(ctx, tx, editiondb.UpdateStageParams{ID: id, Stage: string(c.Target)}); err != nil {
 			return err
 		}
+		for _, h := range s.hooks {
+			if h.Apply == nil {
+				continue
+			}
+			if err := h.Apply(ctx, tx, e, c); err != nil {
+				return err
+			}
+		}
 		if out, err = Load(ctx, tx, id); err != nil {
 			return err
 		}
@@ -322,7 +344,7 @@ func next(s Stage) Stage {
 	return s
 }
 
-// checkForward applies the built-in checks of a forward move, then every registered guard.
+// checkForward applies the built-in checks of a forward move, then every hook's Check.
 func (s *Service) checkForward(ctx context.Context, tx pgx.Tx, e Edition, c StageChange) error {
 	if c.Target == Reporting {
 		if len(e.Cities) == 0 {
@@ -343,8 +365,11 @@ func (s *Service) checkForward(ctx context.Context, tx pgx.Tx, e Edition, c Stag
 			return fault.Preconditionf("timeline.reporting_deadline", "set a reporting deadline in the future before reporting opens")
 		}
 	}
-	for _, g := range s.guards {
-		if err := g(ctx, tx, e, c.Target, c); err != nil {
+	for _, h := range s.hooks {
+		if h.Check == nil {
+			continue
+		}
+		if err := h.Check(ctx, tx, e, c); err != nil {
 			return err
 		}
 	}

@@ -36,6 +36,12 @@ const (
 	ReportAccepted      Kind = "report.accepted"
 	Nominated           Kind = "shortlist.nominated"
 	Unnominated         Kind = "shortlist.unnominated"
+	TallyRuleSet        Kind = "tally_rule.set"
+	TallyRuleFrozen     Kind = "tally_rule.frozen"
+	BallotCast          Kind = "ballot.cast"
+	ConflictDeclared    Kind = "ballot.conflict_declared"
+	TallyComputed       Kind = "tally.computed"
+	ResultsAnnounced    Kind = "results.announced"
 )
 
 // Event is one state change.

@@ -181,3 +181,25 @@ func (s *Service) Nominations(ctx context.Context, viewer *auth.Principal, editi
 	}
 	return out, next, nil
 }
+
+// AllNominations returns an edition's whole shortlist by category, with no access check: for results
+// that are already public or for callers that authorised the reader.
+func AllNominations(ctx context.Context, q reportdb.DBTX, editionID uuid.UUID) ([]Nomination, error) {
+	rows, err := reportdb.New().ListAllNominations(ctx, q, editionID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Nomination, 0, len(rows))
+	for _, r := range rows {
+		pr, err := practiceFromRow(r.Practice)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Nomination{
+			ID: r.Nomination.ID, EditionID: editionID, CategoryID: r.Nomination.CategoryID,
+			City: edition.City{ID: r.CityID, Name: r.CityName}, Practice: pr,
+			RecategoriseReason: r.Nomination.RecategoriseReason, CreateTime: r.Nomination.CreateTime,
+		})
+	}
+	return out, nil
+}

@@ -551,10 +551,12 @@ func (s *Service) Statuses(ctx context.Context, editionID uuid.UUID, size int32,
 	return all[cur.Offset:end], next, nil
 }
 
-// OpenJuryGuard refuses to open the jury round unless every reporting city's report is accepted (or
-// the organiser overrides with a reason) and the shortlist has at least one nomination.
-func OpenJuryGuard(ctx context.Context, tx pgx.Tx, e edition.Edition, target edition.Stage, c edition.StageChange) error {
-	if target != edition.Jury {
+// StageHook refuses to open the jury round unless every reporting city's report is accepted (or the
+// organiser overrides with a reason) and the shortlist has at least one nomination.
+var StageHook = edition.StageHook{Check: checkOpenJury}
+
+func checkOpenJury(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.StageChange) error {
+	if c.Target != edition.Jury {
 		return nil
 	}
 	q := reportdb.New()

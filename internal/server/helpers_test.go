@@ -45,3 +45,14 @@ func seedEdition(t *testing.T, c testenv.Clients) *v1.Edition {
 	must(c.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: e.GetId(), Number: 1, NamePl: "Skuteczność", NameEn: "Effectiveness"}))
 	return must(c.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: e.GetId(), CityId: city.GetId()})).GetEdition()
 }
+
+// setSimpleRule gives an edition a weighted-mean rule over its criteria (0–5, weight 1, quorum 1, one
+// winner per category), as the organiser behind c.
+func setSimpleRule(t *testing.T, c testenv.Clients, editionID string, criteria []*v1.Criterion) *v1.TallyRule {
+	t.Helper()
+	rule := &v1.TallyRule{Method: v1.AggregationMethod_AGGREGATION_METHOD_WEIGHTED_MEAN, Quorum: 1, WinnersPerCategory: 1}
+	for _, cr := range criteria {
+		rule.Criteria = append(rule.Criteria, &v1.CriterionRule{CriterionId: cr.GetId(), MinScore: 0, MaxScore: 5, Weight: 1})
+	}
+	return must(c.Results.SetTallyRule(context.Background(), &v1.SetTallyRuleRequest{EditionId: editionID, Rule: rule})).GetRule()
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
 	"github.com/miasta-otwarte/miasta/internal/identity"
+	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/report"
 )
 
@@ -28,10 +29,10 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewEditionServiceHandler(edition.NewHandler(d.Editions), opts))
 	mux.Handle(miastav1connect.NewIdentityServiceHandler(identity.NewHandler(d.Identity), opts))
 	mux.Handle(miastav1connect.NewReportServiceHandler(report.NewHandler(d.Reports), opts))
-	// Stage 2, results and audit are designed in the API and implemented by later work; until then
-	// they answer Unimplemented, after the same authorization as everything else.
-	mux.Handle(miastav1connect.NewJuryServiceHandler(miastav1connect.UnimplementedJuryServiceHandler{}, opts))
-	mux.Handle(miastav1connect.NewResultsServiceHandler(miastav1connect.UnimplementedResultsServiceHandler{}, opts))
+	mux.Handle(miastav1connect.NewJuryServiceHandler(jury.NewHandler(d.Jury, d.Reports), opts))
+	mux.Handle(miastav1connect.NewResultsServiceHandler(jury.NewResultsHandler(d.Jury), opts))
+	// The audit log is designed in the API and implemented by later work; until then it answers
+	// Unimplemented, after the same authorization as everything else.
 	mux.Handle(miastav1connect.NewAuditServiceHandler(miastav1connect.UnimplementedAuditServiceHandler{}, opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))

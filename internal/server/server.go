@@ -17,6 +17,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
+	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/report"
 )
 
@@ -28,6 +29,7 @@ type Deps struct {
 	Editions *edition.Service
 	Identity *identity.Store
 	Reports  *report.Service
+	Jury     *jury.Service
 }
 
 // New returns the handler serving the whole API. routes.go lists every route.

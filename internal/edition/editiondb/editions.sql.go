@@ -35,6 +35,17 @@ func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Editio
 	return i, err
 }
 
+const getEditionByYear = `-- name: GetEditionByYear :one
+SELECT id FROM editions WHERE year = $1
+`
+
+func (q *Queries) GetEditionByYear(ctx context.Context, db DBTX, year int32) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, getEditionByYear, year)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const getEditionForShare = `-- name: GetEditionForShare :one
 SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time FROM editions WHERE id = $1 FOR SHARE
 `

@@ -31,3 +31,6 @@ UPDATE editions SET stage = @stage, update_time = now() WHERE id = @id RETURNING
 -- name: GetEditionForShare :one
 -- Readers that must not race a stage change (saves, submissions) share-lock the edition row.
 SELECT * FROM editions WHERE id = @id FOR SHARE;
+
+-- name: GetEditionByYear :one
+SELECT id FROM editions WHERE year = @year;

@@ -1,0 +1,184 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
+	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+)
+
+// Clients are the API clients of one demo person.
+type Clients struct {
+	Editions miastav1connect.EditionServiceClient
+	Identity miastav1connect.IdentityServiceClient
+	Reports  miastav1connect.ReportServiceClient
+	Jury     miastav1connect.JuryServiceClient
+	Results  miastav1connect.ResultsServiceClient
+}
+
+// NewClients returns clients for baseURL that send token as a bearer token.
+func NewClients(httpClient *http.Client, baseURL, token string) Clients {
+	auth := connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+token)
+			return next(ctx, req)
+		}
+	}))
+	return Clients{
+		Editions: miastav1connect.NewEditionServiceClient(httpClient, baseURL, auth),
+		Identity: miastav1connect.NewIdentityServiceClient(httpClient, baseURL, auth),
+		Reports:  miastav1connect.NewReportServiceClient(httpClient, baseURL, auth),
+		Jury:     miastav1connect.NewJuryServiceClient(httpClient, baseURL, auth),
+		Results:  miastav1connect.NewResultsServiceClient(httpClient, baseURL, auth),
+	}
+}
+
+// Walk takes the demo edition from REPORTING to ANNOUNCED through the public API, as each demo person
+// would: every expert reports one practice per category their city is strong in, the organiser accepts
+// and shortlists them all, sets a weighted-mean rule, opens the jury; every juror scores and casts;
+// the organiser closes the round and announces. clients maps each demo e-mail to its clients. It
+// prints what it does to w and returns the public results.
+func Walk(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1.GetPublicResultsResponse, error) {
+	org := clients[OrganiserEmail]
+	list, err := org.Editions.ListEditions(ctx, &v1.ListEditionsRequest{})
+	if err != nil {
+		return nil, err
+	}
+	var e *v1.Edition
+	for _, ed := range list.GetEditions() {
+		if ed.GetYear() == Year {
+			e = ed
+		}
+	}
+	if e == nil || e.GetStage() != v1.Stage_STAGE_REPORTING {
+		return nil, fmt.Errorf("the demo edition must be in REPORTING (a fresh `miasta dev` database)")
+	}
+	cats, err := org.Editions.ListCategories(ctx, &v1.ListCategoriesRequest{EditionId: e.GetId()})
+	if err != nil {
+		return nil, err
+	}
+	crits, err := org.Editions.ListCriteria(ctx, &v1.ListCriteriaRequest{EditionId: e.GetId()})
+	if err != nil {
+		return nil, err
+	}
+	cityID := map[string]string{}
+	for _, c := range e.GetCities() {
+		cityID[c.GetName()] = c.GetId()
+	}
+
+	// Stage 1: each expert reports two practices in categories spread over the eleven.
+	for i, p := range People {
+		if p.Role != "expert" {
+			continue
+		}
+		c := clients[p.Email]
+		var practices []*v1.Practice
+		for k := range 2 {
+			cat := cats.GetCategories()[(i*2+k)%len(cats.GetCategories())]
+			practices = append(practices, &v1.Practice{
+				Title:       fmt.Sprintf("%s: %s", p.City, cat.GetNamePl()),
+				Description: "Praktyka miasta " + p.City + " na rzecz cudzoziemców.",
+				CategoryId:  cat.GetId(),
+				SinceYear:   2010 + int32(i),
+				Narratives:  []*v1.CriterionNarrative{{CriterionId: crits.GetCriteria()[0].GetId(), Text: "Działania obejmują wiele obszarów."}},
+			})
+		}
+		r, err := c.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: e.GetId(), CityId: cityID[p.City], Introduction: "Raport miasta " + p.City, Practices: practices})
+		if err != nil {
+			return nil, fmt.Errorf("%s saves: %w", p.Email, err)
+		}
+		s, err := c.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: e.GetId(), CityId: cityID[p.City], ExpectedVersion: r.GetReport().GetVersion()})
+		if err != nil {
+			return nil, fmt.Errorf("%s submits: %w", p.Email, err)
+		}
+		if _, err := org.Reports.AcceptReport(ctx, &v1.AcceptReportRequest{EditionId: e.GetId(), CityId: cityID[p.City], ExpectedVersion: s.GetReport().GetVersion()}); err != nil {
+			return nil, fmt.Errorf("accept %s: %w", p.City, err)
+		}
+		fmt.Fprintf(w, "report of %s submitted and accepted\n", p.City)
+	}
+	if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: v1.Stage_STAGE_REVIEW}); err != nil {
+		return nil, err
+	}
+	for _, p := range People {
+		if p.Role != "expert" {
+			continue
+		}
+		r, err := org.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: e.GetId(), CityId: cityID[p.City]})
+		if err != nil {
+			return nil, err
+		}
+		for _, pr := range r.GetReport().GetPractices() {
+			if _, err := org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: e.GetId(), PracticeId: pr.GetId()}); err != nil {
+				return nil, fmt.Errorf("nominate %q: %w", pr.GetTitle(), err)
+			}
+		}
+	}
+	rule := &v1.TallyRule{
+		Method: v1.AggregationMethod_AGGREGATION_METHOD_WEIGHTED_MEAN, Quorum: 2, WinnersPerCategory: 1,
+		TieBreaks: []v1.TieBreak{v1.TieBreak_TIE_BREAK_MORE_TOP_MARKS, v1.TieBreak_TIE_BREAK_HIGHER_MEDIAN, v1.TieBreak_TIE_BREAK_CRITERIA_IN_ORDER},
+	}
+	for i, c := range crits.GetCriteria() {
+		rule.Criteria = append(rule.Criteria, &v1.CriterionRule{
+			CriterionId: c.GetId(), MinScore: 0, MaxScore: 5, Weight: int32(len(crits.GetCriteria()) - i),
+			Labels: []*v1.ScoreLabel{{Value: 0, LabelPl: "brak", LabelEn: "none"}, {Value: 5, LabelPl: "wzorcowa", LabelEn: "exemplary"}},
+		})
+	}
+	if _, err := org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: e.GetId(), Rule: rule}); err != nil {
+		return nil, fmt.Errorf("set rule: %w", err)
+	}
+	if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: v1.Stage_STAGE_JURY}); err != nil {
+		return nil, fmt.Errorf("open the jury: %w", err)
+	}
+	fmt.Fprintln(w, "shortlist made, rule frozen, jury round open")
+
+	// Stage 2: every juror scores every nomination they are not recused from, and casts.
+	for j, p := range People {
+		if p.Role != "juror" {
+			continue
+		}
+		c := clients[p.Email]
+		noms, err := c.Jury.ListBallotNominations(ctx, &v1.ListBallotNominationsRequest{EditionId: e.GetId(), PageSize: 100})
+		if err != nil {
+			return nil, fmt.Errorf("%s lists nominations: %w", p.Email, err)
+		}
+		var scores []*v1.Score
+		for n, bn := range noms.GetNominations() {
+			if bn.GetRecusal() != nil {
+				continue
+			}
+			for k, cr := range crits.GetCriteria() {
+				scores = append(scores, &v1.Score{NominationId: bn.GetNomination().GetId(), CriterionId: cr.GetId(), Value: int32((n*7 + j*3 + k) % 6)})
+			}
+		}
+		b, err := c.Jury.SaveBallot(ctx, &v1.SaveBallotRequest{EditionId: e.GetId(), Scores: scores})
+		if err != nil {
+			return nil, fmt.Errorf("%s saves the ballot: %w", p.Email, err)
+		}
+		cast, err := c.Jury.CastBallot(ctx, &v1.CastBallotRequest{EditionId: e.GetId(), ExpectedVersion: b.GetBallot().GetVersion(), RequestId: uuid.NewString()})
+		if err != nil {
+			return nil, fmt.Errorf("%s casts: %w", p.Email, err)
+		}
+		fmt.Fprintf(w, "%s cast, receipt %s\n", p.Name, cast.GetCast().GetReceipt().GetBallotHash())
+	}
+	for _, stage := range []v1.Stage{v1.Stage_STAGE_TALLIED, v1.Stage_STAGE_ANNOUNCED} {
+		if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: stage}); err != nil {
+			return nil, fmt.Errorf("move to %v: %w", stage, err)
+		}
+	}
+	results, err := org.Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: Year})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range results.GetCategories() {
+		for _, n := range c.GetNominations() {
+			fmt.Fprintf(w, "%2d. %s — %s (%s)\n", c.GetCategory().GetNumber(), c.GetCategory().GetNamePl(), n.GetNomination().GetCity().GetName(), n.GetScoreText())
+		}
+	}
+	return results, nil
+}

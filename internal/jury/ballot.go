@@ -1,0 +1,457 @@
+package jury
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/event"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+	"github.com/miasta-otwarte/miasta/internal/jury/jurydb"
+)
+
+// Service implements stage 2.
+type Service struct {
+	pool *pgxpool.Pool
+	q    *jurydb.Queries
+	log  *slog.Logger
+}
+
+// NewService returns the jury service.
+func NewService(pool *pgxpool.Pool, log *slog.Logger) *Service {
+	return &Service{pool: pool, q: jurydb.New(), log: log}
+}
+
+// StageHook freezes the rule when the jury opens (refusing to open without one), computes the tally
+// when the round closes and marks the winners when they are announced.
+func (s *Service) StageHook() edition.StageHook {
+	return edition.StageHook{
+		Check: checkRuleSet,
+		Apply: func(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.StageChange) error {
+			if err := s.freeze(ctx, tx, e, c); err != nil {
+				return err
+			}
+			if err := s.close(ctx, tx, e, c); err != nil {
+				return err
+			}
+			return s.announce(ctx, tx, e, c)
+		},
+	}
+}
+
+func actorID(p *auth.Principal) uuid.UUID {
+	if p == nil {
+		return uuid.Nil
+	}
+	return p.UserID
+}
+
+// Score is one mark.
+type Score struct {
+	NominationID uuid.UUID `json:"nomination_id"`
+	CriterionID  uuid.UUID `json:"criterion_id"`
+	Value        int32     `json:"value"`
+}
+
+// Comment is a juror's remark on a nomination.
+type Comment struct {
+	NominationID uuid.UUID `json:"nomination_id"`
+	Text         string    `json:"text"`
+}
+
+// Recusal excludes a nomination from a juror's ballot.
+type Recusal struct {
+	NominationID uuid.UUID `json:"nomination_id"`
+	Kind         string    `json:"kind"` // HOME_CITY or DECLARED
+	Reason       string    `json:"reason,omitempty"`
+}
+
+// Cast is one cast of a ballot.
+type Cast struct {
+	ID         uuid.UUID
+	Version    int64
+	CastTime   time.Time
+	BallotHash string
+	EventID    int64
+}
+
+// Ballot is a juror's own view of their ballot.
+type Ballot struct {
+	EditionID  uuid.UUID
+	Version    int64
+	Scores     []Score
+	Comments   []Comment
+	Recusals   []Recusal
+	LastCast   *Cast
+	UpdateTime *time.Time
+}
+
+// castContent is the canonical encoding of a cast: what the receipt's hash covers and what the
+// tally reads. Scores are sorted by nomination then criterion, recusals by nomination.
+type castContent struct {
+	Format     string    `json:"format"` // "miasta.ballot.v1"
+	EditionID  uuid.UUID `json:"edition_id"`
+	JurorID    uuid.UUID `json:"juror_id"` // the role assignment
+	Version    int64     `json:"version"`
+	Scores     []Score   `json:"scores"`
+	Recusals   []Recusal `json:"recusals"`
+	RequestID  uuid.UUID `json:"request_id"`
+	RuleSHA256 string    `json:"rule_sha256"`
+}
+
+// canonicalCast encodes a cast canonically: encoding/json writes struct fields in order and the
+// slices are sorted, so equal casts give equal bytes.
+func canonicalCast(c castContent) ([]byte, error) { return json.Marshal(c) }
+
+// juror is everything a ballot operation needs about its juror.
+type juror struct {
+	assignment  auth.Assignment
+	edition     edition.Edition
+	rule        StoredRule
+	nominations map[uuid.UUID]jurydb.ListEditionNominationsRow
+	recusals    map[uuid.UUID]Recusal
+}
+
+// loadJuror checks that p is a juror of the edition and loads their context; the edition row is
+// share-locked when tx is a transaction, so the round cannot close underneath.
+func (s *Service) loadJuror(ctx context.Context, q jurydb.DBTX, p *auth.Principal, editionID uuid.UUID, lock bool) (juror, error) {
+	a, ok := p.Holds(editionID, auth.RoleJuror)
+	if !ok {
+		return juror{}, fault.Deniedf("you are not a juror of this edition")
+	}
+	var e edition.Edition
+	var err error
+	if tx, isTx := q.(pgx.Tx); isTx && lock {
+		e, err = edition.LoadForShare(ctx, tx, editionID)
+	} else {
+		e, err = edition.Load(ctx, q, editionID)
+	}
+	if err != nil {
+		return juror{}, err
+	}
+	if e.Stage.Index() < edition.Jury.Index() {
+		return juror{}, fault.Preconditionf("edition_id", "the jury round has not opened; the edition is in %s", e.Stage)
+	}
+	r, _, err := loadRule(ctx, q, editionID, false)
+	if err != nil {
+		return juror{}, err
+	}
+	j := juror{assignment: a, edition: e, rule: r, nominations: map[uuid.UUID]jurydb.ListEditionNominationsRow{}, recusals: map[uuid.UUID]Recusal{}}
+	noms, err := s.q.ListEditionNominations(ctx, q, editionID)
+	if err != nil {
+		return juror{}, err
+	}
+	for _, n := range noms {
+		j.nominations[n.ID] = n
+		if n.CityID == a.CityID {
+			j.recusals[n.ID] = Recusal{NominationID: n.ID, Kind: "HOME_CITY"}
+		}
+	}
+	conflicts, err := s.q.ListConflicts(ctx, q, a.ID)
+	if err != nil {
+		return juror{}, err
+	}
+	for _, c := range conflicts {
+		if _, home := j.recusals[c.NominationID]; !home {
+			j.recusals[c.NominationID] = Recusal{NominationID: c.NominationID, Kind: "DECLARED", Reason: c.Reason}
+		}
+	}
+	return j, nil
+}
+
+func (j juror) sortedRecusals() []Recusal {
+	out := make([]Recusal, 0, len(j.recusals))
+	for _, r := range j.recusals {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b Recusal) int { return strings.Compare(a.NominationID.String(), b.NominationID.String()) })
+	return out
+}
+
+// Get returns the juror's own ballot.
+func (s *Service) Get(ctx context.Context, p *auth.Principal, editionID uuid.UUID) (Ballot, error) {
+	j, err := s.loadJuror(ctx, s.pool, p, editionID, false)
+	if err != nil {
+		return Ballot{}, err
+	}
+	return s.ballot(ctx, s.pool, j)
+}
+
+func (s *Service) ballot(ctx context.Context, q jurydb.DBTX, j juror) (Ballot, error) {
+	b := Ballot{EditionID: j.edition.ID, Recusals: j.sortedRecusals(), Scores: []Score{}, Comments: []Comment{}}
+	row, err := s.q.GetBallot(ctx, q, j.assignment.ID)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+	case err != nil:
+		return Ballot{}, err
+	default:
+		b.Version, b.UpdateTime = row.Version, &row.UpdateTime
+		if err := json.Unmarshal(row.Scores, &b.Scores); err != nil {
+			return Ballot{}, fmt.Errorf("stored ballot scores: %w", err)
+		}
+		if err := json.Unmarshal(row.Comments, &b.Comments); err != nil {
+			return Ballot{}, fmt.Errorf("stored ballot comments: %w", err)
+		}
+	}
+	last, err := s.q.LastCast(ctx, q, j.assignment.ID)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+	case err != nil:
+		return Ballot{}, err
+	default:
+		b.LastCast = castFromRow(last)
+	}
+	return b, nil
+}
+
+func castFromRow(c jurydb.BallotCast) *Cast {
+	return &Cast{ID: c.ID, Version: c.Version, CastTime: c.CastTime, BallotHash: c.BallotHash, EventID: c.EventID}
+}
+
+// checkScores validates marks against the rule, the shortlist and the juror's recusals.
+func (j juror) checkScores(scores []Score, comments []Comment) error {
+	seen := map[[2]uuid.UUID]bool{}
+	for i, sc := range scores {
+		field := fmt.Sprintf("scores[%d]", i)
+		if _, ok := j.nominations[sc.NominationID]; !ok {
+			return fault.Invalidf(field+".nomination_id", "is not a nomination of this edition")
+		}
+		if r, ok := j.recusals[sc.NominationID]; ok {
+			return fault.Invalidf(field+".nomination_id", "you do not score this nomination (%s)", strings.ToLower(strings.ReplaceAll(r.Kind, "_", " ")))
+		}
+		c, ok := j.rule.Rule.criterion(sc.CriterionID)
+		if !ok {
+			return fault.Invalidf(field+".criterion_id", "is not a criterion of this edition's rule")
+		}
+		if sc.Value < c.Min || sc.Value > c.Max {
+			return fault.Invalidf(field+".value", "must be between %d and %d", c.Min, c.Max)
+		}
+		key := [2]uuid.UUID{sc.NominationID, sc.CriterionID}
+		if seen[key] {
+			return fault.Invalidf(field, "scores this nomination and criterion twice")
+		}
+		seen[key] = true
+	}
+	for i, c := range comments {
+		if _, ok := j.nominations[c.NominationID]; !ok {
+			return fault.Invalidf(fmt.Sprintf("comments[%d].nomination_id", i), "is not a nomination of this edition")
+		}
+	}
+	return nil
+}
+
+func votingOpen(e edition.Edition) error {
+	if e.Stage != edition.Jury {
+		return fault.Preconditionf("edition_id", "the jury round is closed; the edition is in %s", e.Stage)
+	}
+	return nil
+}
+
+// Save stores the juror's draft.
+func (s *Service) Save(ctx context.Context, p *auth.Principal, editionID uuid.UUID, expected int64, scores []Score, comments []Comment) (Ballot, error) {
+	var out Ballot
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		j, err := s.loadJuror(ctx, tx, p, editionID, true)
+		if err != nil {
+			return err
+		}
+		if err := votingOpen(j.edition); err != nil {
+			return err
+		}
+		cur, err := s.q.GetBallotForUpdate(ctx, tx, j.assignment.ID)
+		exists := err == nil
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if cur.Version != expected {
+			current, err := s.ballot(ctx, tx, j)
+			if err != nil {
+				return err
+			}
+			return fault.Abortedf(current, "the ballot changed: you edited version %d, it is now at version %d; both versions are in the error detail", expected, cur.Version)
+		}
+		if err := j.checkScores(scores, comments); err != nil {
+			return err
+		}
+		sb, _ := json.Marshal(orEmpty(scores))
+		cb, _ := json.Marshal(orEmpty(comments))
+		if exists {
+			_, err = s.q.UpdateBallot(ctx, tx, jurydb.UpdateBallotParams{AssignmentID: j.assignment.ID, Scores: sb, Comments: cb})
+		} else {
+			_, err = s.q.InsertBallot(ctx, tx, jurydb.InsertBallotParams{AssignmentID: j.assignment.ID, EditionID: editionID, Scores: sb, Comments: cb})
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fault.Abortedf(nil, "the ballot was created concurrently; reload it")
+			}
+		}
+		if err != nil {
+			return err
+		}
+		out, err = s.ballot(ctx, tx, j)
+		return err
+	})
+	return out, err
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// CastBallot casts the current draft. A retry with the same request id returns the first result.
+func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID uuid.UUID, expected int64, requestID uuid.UUID) (Cast, error) {
+	a, ok := p.Holds(editionID, auth.RoleJuror)
+	if !ok {
+		return Cast{}, fault.Deniedf("you are not a juror of this edition")
+	}
+	if prev, err := s.q.GetCastByRequest(ctx, s.pool, jurydb.GetCastByRequestParams{AssignmentID: a.ID, RequestID: requestID}); err == nil {
+		return *castFromRow(prev), nil
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return Cast{}, err
+	}
+	var out Cast
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		j, err := s.loadJuror(ctx, tx, p, editionID, true)
+		if err != nil {
+			return err
+		}
+		if err := votingOpen(j.edition); err != nil {
+			return err
+		}
+		b, err := s.ballot(ctx, tx, j)
+		if err != nil {
+			return err
+		}
+		if b.Version == 0 {
+			return fault.Preconditionf("expected_version", "save your scores before casting")
+		}
+		if b.Version != expected {
+			return fault.Abortedf(b, "the ballot changed: you cast version %d, it is now at version %d", expected, b.Version)
+		}
+		if missing := j.missing(b.Scores); missing > 0 {
+			return fault.Preconditionf("scores", "%d marks are missing: score every criterion of every nomination you are not recused from", missing)
+		}
+		content := castContent{
+			Format: "miasta.ballot.v1", EditionID: editionID, JurorID: j.assignment.ID, Version: b.Version,
+			Scores: sortedScores(b.Scores), Recusals: j.sortedRecusals(), RequestID: requestID, RuleSHA256: j.rule.Hash,
+		}
+		body, err := canonicalCast(content)
+		if err != nil {
+			return err
+		}
+		id, h := uuid.New(), hashOf(body)
+		eventID, err := event.Append(ctx, tx, event.Event{Kind: event.BallotCast, EditionID: editionID, ActorID: p.UserID, Payload: struct {
+			CastID     uuid.UUID `json:"cast_id"`
+			JurorID    uuid.UUID `json:"juror_id"`
+			Version    int64     `json:"version"`
+			BallotHash string    `json:"ballot_sha256"`
+		}{id, j.assignment.ID, b.Version, h}})
+		if err != nil {
+			return err
+		}
+		row, err := s.q.InsertCast(ctx, tx, jurydb.InsertCastParams{
+			ID: id, EditionID: editionID, AssignmentID: j.assignment.ID, RequestID: requestID,
+			Version: b.Version, Content: body, BallotHash: h, EventID: eventID,
+		})
+		if err != nil {
+			return err
+		}
+		out = *castFromRow(row)
+		return nil
+	})
+	if _, dup := db.IsUniqueViolation(err); dup { // a concurrent retry of the same request won
+		prev, err := s.q.GetCastByRequest(ctx, s.pool, jurydb.GetCastByRequestParams{AssignmentID: a.ID, RequestID: requestID})
+		if err != nil {
+			return Cast{}, err
+		}
+		return *castFromRow(prev), nil
+	}
+	return out, err
+}
+
+// missing counts the marks a complete ballot still needs.
+func (j juror) missing(scores []Score) int {
+	have := map[[2]uuid.UUID]bool{}
+	for _, sc := range scores {
+		have[[2]uuid.UUID{sc.NominationID, sc.CriterionID}] = true
+	}
+	n := 0
+	for id := range j.nominations {
+		if _, recused := j.recusals[id]; recused {
+			continue
+		}
+		for _, c := range j.rule.Rule.Criteria {
+			if !have[[2]uuid.UUID{id, c.CriterionID}] {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func sortedScores(in []Score) []Score {
+	out := slices.Clone(in)
+	slices.SortFunc(out, func(a, b Score) int {
+		if c := strings.Compare(a.NominationID.String(), b.NominationID.String()); c != 0 {
+			return c
+		}
+		return strings.Compare(a.CriterionID.String(), b.CriterionID.String())
+	})
+	return out
+}
+
+// DeclareConflict recuses the juror from a nomination; any draft marks for it are dropped.
+func (s *Service) DeclareConflict(ctx context.Context, p *auth.Principal, editionID, nominationID uuid.UUID, reason string) (Recusal, error) {
+	var out Recusal
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		j, err := s.loadJuror(ctx, tx, p, editionID, true)
+		if err != nil {
+			return err
+		}
+		if err := votingOpen(j.edition); err != nil {
+			return err
+		}
+		if _, ok := j.nominations[nominationID]; !ok {
+			return fault.NotFoundf("nomination_id", "no such nomination in this edition")
+		}
+		if r, ok := j.recusals[nominationID]; ok {
+			return fault.Existsf("nomination_id", "you are recused from this nomination already (%s)", strings.ToLower(r.Kind))
+		}
+		if _, err := s.q.InsertConflict(ctx, tx, jurydb.InsertConflictParams{AssignmentID: j.assignment.ID, NominationID: nominationID, Reason: reason}); err != nil {
+			return err
+		}
+		b, err := s.ballot(ctx, tx, j)
+		if err != nil {
+			return err
+		}
+		if b.Version > 0 {
+			kept := slices.DeleteFunc(b.Scores, func(sc Score) bool { return sc.NominationID == nominationID })
+			sb, _ := json.Marshal(orEmpty(kept))
+			cb, _ := json.Marshal(orEmpty(b.Comments))
+			if _, err := s.q.UpdateBallot(ctx, tx, jurydb.UpdateBallotParams{AssignmentID: j.assignment.ID, Scores: sb, Comments: cb}); err != nil {
+				return err
+			}
+		}
+		out = Recusal{NominationID: nominationID, Kind: "DECLARED", Reason: reason}
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.ConflictDeclared, EditionID: editionID, ActorID: p.UserID, Payload: struct {
+			JurorID      uuid.UUID `json:"juror_id"`
+			NominationID uuid.UUID `json:"nomination_id"`
+			Reason       string    `json:"reason"`
+		}{j.assignment.ID, nominationID, reason}})
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,176 @@
+package jury
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/event"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+	"github.com/miasta-otwarte/miasta/internal/jury/jurydb"
+	"github.com/miasta-otwarte/miasta/internal/tally"
+)
+
+// Tally is an edition's computed result with what it was computed from.
+type Tally struct {
+	Rule   StoredRule
+	Result tally.Result
+	Hash   string
+	// Jurors maps a juror key (assignment id) to the juror as ballots are published.
+	Jurors map[string]JurorInfo
+	// Ballots are the casts that counted, by juror key.
+	Ballots map[string]castContent
+}
+
+// JurorInfo is a juror as the results show them.
+type JurorInfo struct {
+	DisplayName string
+	Pseudonym   string
+	HomeCity    string
+}
+
+// compute tallies an edition from its frozen rule and each juror's last cast. It is deterministic:
+// the same casts give the same bytes, which is what the stored hash and the audit verifier check.
+func (s *Service) compute(ctx context.Context, q jurydb.DBTX, editionID uuid.UUID) (Tally, error) {
+	r, ok, err := loadRule(ctx, q, editionID, false)
+	if err != nil {
+		return Tally{}, err
+	}
+	if !ok {
+		return Tally{}, fault.Preconditionf("edition_id", "the edition has no tally rule")
+	}
+	rule, err := r.Rule.engine()
+	if err != nil {
+		return Tally{}, err
+	}
+	in := tally.Input{Rule: rule}
+	cats, err := edition.Categories(ctx, q, editionID)
+	if err != nil {
+		return Tally{}, err
+	}
+	for _, c := range cats {
+		in.Categories = append(in.Categories, tally.Category{ID: c.ID.String(), Number: int(c.Number)})
+	}
+	noms, err := s.q.ListEditionNominations(ctx, q, editionID)
+	if err != nil {
+		return Tally{}, err
+	}
+	for _, n := range noms {
+		in.Nominations = append(in.Nominations, tally.Nomination{ID: n.ID.String(), CategoryID: n.CategoryID.String()})
+	}
+	jurors, err := s.q.ListJurors(ctx, q, editionID)
+	if err != nil {
+		return Tally{}, err
+	}
+	t := Tally{Rule: r, Jurors: map[string]JurorInfo{}, Ballots: map[string]castContent{}}
+	for _, j := range jurors {
+		t.Jurors[j.ID.String()] = JurorInfo{DisplayName: j.DisplayName, Pseudonym: j.Pseudonym, HomeCity: j.CityName}
+	}
+	casts, err := s.q.LastCasts(ctx, q, editionID)
+	if err != nil {
+		return Tally{}, err
+	}
+	for _, c := range casts {
+		var content castContent
+		if err := json.Unmarshal(c.Content, &content); err != nil {
+			return Tally{}, fmt.Errorf("cast %s: %w", c.ID, err)
+		}
+		key := c.AssignmentID.String()
+		t.Ballots[key] = content
+		b := tally.Ballot{Juror: key, Scores: map[string]map[string]int{}, Recusals: map[string]tally.RecusalKind{}}
+		for _, sc := range content.Scores {
+			n := sc.NominationID.String()
+			if b.Scores[n] == nil {
+				b.Scores[n] = map[string]int{}
+			}
+			b.Scores[n][sc.CriterionID.String()] = int(sc.Value)
+		}
+		for _, rc := range content.Recusals {
+			kind := tally.Declared
+			if rc.Kind == "HOME_CITY" {
+				kind = tally.HomeCity
+			}
+			b.Recusals[rc.NominationID.String()] = kind
+		}
+		in.Ballots = append(in.Ballots, b)
+	}
+	t.Result, err = tally.Compute(in)
+	if err != nil {
+		return Tally{}, fmt.Errorf("tally: %w", err)
+	}
+	t.Hash = hashOf(tally.Canonical(t.Result))
+	return t, nil
+}
+
+// close computes and records the tally as the round closes (JURY → TALLIED), in the stage-change
+// transaction: a cast committed before it counts, one after it finds the round closed.
+func (s *Service) close(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.StageChange) error {
+	if c.Target != edition.Tallied || e.Stage != edition.Jury {
+		return nil
+	}
+	t, err := s.compute(ctx, tx, e.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.q.UpsertTally(ctx, tx, jurydb.UpsertTallyParams{EditionID: e.ID, Result: tally.Canonical(t.Result), TallyHash: t.Hash}); err != nil {
+		return err
+	}
+	_, err = event.Append(ctx, tx, event.Event{Kind: event.TallyComputed, EditionID: e.ID, Payload: struct {
+		TallyHash string `json:"tally_sha256"`
+		RuleHash  string `json:"rule_sha256"`
+		Ballots   int    `json:"ballots"`
+	}{t.Hash, t.Rule.Hash, len(t.Ballots)}})
+	return err
+}
+
+// announce marks the winners distinguished (the next edition's reports follow them up) as the results
+// become public (TALLIED → ANNOUNCED). The tally is recomputed and must match the one stored at close.
+func (s *Service) announce(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.StageChange) error {
+	if c.Target != edition.Announced {
+		return nil
+	}
+	t, err := s.compute(ctx, tx, e.ID)
+	if err != nil {
+		return err
+	}
+	stored, err := s.q.GetTally(ctx, tx, e.ID)
+	if err != nil {
+		return fmt.Errorf("stored tally: %w", err)
+	}
+	if stored.TallyHash != t.Hash {
+		return fmt.Errorf("the tally recomputed at announcement (%s) differs from the one stored at close (%s)", t.Hash, stored.TallyHash)
+	}
+	var winners []uuid.UUID
+	for _, cat := range t.Result.Categories {
+		for _, n := range cat.Nominations {
+			if n.Winner {
+				winners = append(winners, uuid.MustParse(n.NominationID))
+			}
+		}
+	}
+	if err := s.q.MarkDistinguished(ctx, tx, jurydb.MarkDistinguishedParams{EditionID: e.ID, WinnerIds: winners}); err != nil {
+		return err
+	}
+	_, err = event.Append(ctx, tx, event.Event{Kind: event.ResultsAnnounced, EditionID: e.ID, Payload: struct {
+		TallyHash string      `json:"tally_sha256"`
+		Winners   []uuid.UUID `json:"winners"`
+	}{t.Hash, winners}})
+	return err
+}
+
+// GetTally returns the tally once the round is closed.
+func (s *Service) GetTally(ctx context.Context, editionID uuid.UUID) (Tally, edition.Edition, error) {
+	e, err := edition.Load(ctx, s.pool, editionID)
+	if err != nil {
+		return Tally{}, edition.Edition{}, err
+	}
+	if e.Stage.Index() < edition.Tallied.Index() {
+		return Tally{}, e, fault.Preconditionf("edition_id", "the tally exists once the jury round closes; the edition is in %s", e.Stage)
+	}
+	t, err := s.compute(ctx, s.pool, editionID)
+	return t, e, err
+}

@@ -1,0 +1,211 @@
+package jury
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
+	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+	"github.com/miasta-otwarte/miasta/internal/report"
+)
+
+// Handler serves miasta.v1.JuryService.
+type Handler struct {
+	svc     *Service
+	reports *report.Service
+}
+
+var _ miastav1connect.JuryServiceHandler = (*Handler)(nil)
+
+// NewHandler returns the JuryService handler.
+func NewHandler(svc *Service, reports *report.Service) *Handler {
+	return &Handler{svc: svc, reports: reports}
+}
+
+func (h *Handler) ListBallotNominations(ctx context.Context, req *v1.ListBallotNominationsRequest) (*v1.ListBallotNominationsResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	p := auth.FromContext(ctx)
+	recusals, err := h.svc.Recusals(ctx, p, eid)
+	if err != nil {
+		return nil, err
+	}
+	var cat *uuid.UUID
+	if s := req.GetCategoryId(); s != "" {
+		id, err := edition.ParseID("category_id", s)
+		if err != nil {
+			return nil, err
+		}
+		cat = &id
+	}
+	ns, next, err := h.reports.Nominations(ctx, p, eid, cat, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.ListBallotNominationsResponse{NextPageToken: next}
+	for _, n := range ns {
+		bn := &v1.BallotNomination{Nomination: report.NominationToProto(n)}
+		if r, ok := recusals[n.ID]; ok {
+			bn.Recusal = recusalToProto(r)
+		}
+		resp.Nominations = append(resp.Nominations, bn)
+	}
+	return resp, nil
+}
+
+// replyBallot converts a ballot result, turning a conflict's current ballot into BallotConflict.
+func replyBallot(b Ballot, err error) (*v1.Ballot, error) {
+	if err != nil {
+		if f, ok := fault.As(err); ok {
+			if current, ok := f.Detail.(Ballot); ok {
+				c := *f
+				c.Detail = &v1.BallotConflict{Current: ballotToProto(current)}
+				return nil, &c
+			}
+		}
+		return nil, err
+	}
+	return ballotToProto(b), nil
+}
+
+func (h *Handler) GetBallot(ctx context.Context, req *v1.GetBallotRequest) (*v1.GetBallotResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	b, err := replyBallot(h.svc.Get(ctx, auth.FromContext(ctx), eid))
+	if err != nil {
+		return nil, err
+	}
+	return &v1.GetBallotResponse{Ballot: b}, nil
+}
+
+func (h *Handler) SaveBallot(ctx context.Context, req *v1.SaveBallotRequest) (*v1.SaveBallotResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	scores := make([]Score, 0, len(req.GetScores()))
+	for _, s := range req.GetScores() { // ids are validated as UUIDs
+		scores = append(scores, Score{NominationID: uuid.MustParse(s.GetNominationId()), CriterionID: uuid.MustParse(s.GetCriterionId()), Value: s.GetValue()})
+	}
+	comments := make([]Comment, 0, len(req.GetComments()))
+	for _, c := range req.GetComments() {
+		comments = append(comments, Comment{NominationID: uuid.MustParse(c.GetNominationId()), Text: c.GetText()})
+	}
+	b, err := replyBallot(h.svc.Save(ctx, auth.FromContext(ctx), eid, req.GetExpectedVersion(), scores, comments))
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SaveBallotResponse{Ballot: b}, nil
+}
+
+func (h *Handler) CastBallot(ctx context.Context, req *v1.CastBallotRequest) (*v1.CastBallotResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	rid, err := edition.ParseID("request_id", req.GetRequestId())
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.svc.CastBallot(ctx, auth.FromContext(ctx), eid, req.GetExpectedVersion(), rid)
+	if _, err := replyBallot(Ballot{}, err); err != nil {
+		return nil, err
+	}
+	return &v1.CastBallotResponse{Cast: castToProto(&c)}, nil
+}
+
+func (h *Handler) DeclareConflict(ctx context.Context, req *v1.DeclareConflictRequest) (*v1.DeclareConflictResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	nid, err := edition.ParseID("nomination_id", req.GetNominationId())
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.svc.DeclareConflict(ctx, auth.FromContext(ctx), eid, nid, req.GetReason())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.DeclareConflictResponse{Recusal: recusalToProto(r)}, nil
+}
+
+func (h *Handler) GetJuryProgress(ctx context.Context, req *v1.GetJuryProgressRequest) (*v1.GetJuryProgressResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	ps, next, err := h.svc.Progress(ctx, eid, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.GetJuryProgressResponse{NextPageToken: next}
+	for _, p := range ps {
+		jp := &v1.JurorProgress{AssignmentId: p.AssignmentID.String(), DisplayName: p.DisplayName}
+		for _, c := range p.Categories {
+			jp.Categories = append(jp.Categories, &v1.CategoryProgress{CategoryId: c.CategoryID.String(), State: progressStates[c.State]})
+		}
+		for _, r := range p.Declared {
+			jp.DeclaredConflicts = append(jp.DeclaredConflicts, recusalToProto(r))
+		}
+		resp.Jurors = append(resp.Jurors, jp)
+	}
+	return resp, nil
+}
+
+var progressStates = map[string]v1.ProgressState{
+	NotStarted: v1.ProgressState_PROGRESS_STATE_NOT_STARTED,
+	Drafted:    v1.ProgressState_PROGRESS_STATE_DRAFT,
+	CastState:  v1.ProgressState_PROGRESS_STATE_CAST,
+	Recused:    v1.ProgressState_PROGRESS_STATE_RECUSED,
+}
+
+func recusalToProto(r Recusal) *v1.Recusal {
+	kind := v1.RecusalKind_RECUSAL_KIND_DECLARED
+	if r.Kind == "HOME_CITY" {
+		kind = v1.RecusalKind_RECUSAL_KIND_HOME_CITY
+	}
+	return &v1.Recusal{NominationId: r.NominationID.String(), Kind: kind, Reason: r.Reason}
+}
+
+func scoreToProto(s Score) *v1.Score {
+	return &v1.Score{NominationId: s.NominationID.String(), CriterionId: s.CriterionID.String(), Value: s.Value}
+}
+
+func ballotToProto(b Ballot) *v1.Ballot {
+	out := &v1.Ballot{EditionId: b.EditionID.String(), Version: b.Version, LastCast: castToProto(b.LastCast)}
+	if b.UpdateTime != nil {
+		out.UpdateTime = timestamppb.New(*b.UpdateTime)
+	}
+	for _, s := range b.Scores {
+		out.Scores = append(out.Scores, scoreToProto(s))
+	}
+	for _, c := range b.Comments {
+		out.Comments = append(out.Comments, &v1.NominationComment{NominationId: c.NominationID.String(), Text: c.Text})
+	}
+	for _, r := range b.Recusals {
+		out.Recusals = append(out.Recusals, recusalToProto(r))
+	}
+	return out
+}
+
+func castToProto(c *Cast) *v1.BallotCast {
+	if c == nil {
+		return nil
+	}
+	return &v1.BallotCast{
+		Id: c.ID.String(), Version: c.Version, CastTime: timestamppb.New(c.CastTime),
+		// The leaf index is the event's position once the audit log integrates it (audit work); until
+		// then the receipt carries the hash, which already identifies exactly what was cast.
+		Receipt: &v1.Receipt{BallotHash: c.BallotHash},
+	}
+}

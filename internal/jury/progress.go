@@ -1,0 +1,149 @@
+package jury
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+	"github.com/miasta-otwarte/miasta/internal/page"
+)
+
+// Progress states, per juror and category.
+const (
+	NotStarted = "NOT_STARTED"
+	Drafted    = "DRAFT"
+	CastState  = "CAST"
+	Recused    = "RECUSED"
+)
+
+// JurorProgress is one juror's progress per category, without any score.
+type JurorProgress struct {
+	AssignmentID uuid.UUID
+	DisplayName  string
+	Categories   []CategoryProgress
+	Declared     []Recusal
+}
+
+// CategoryProgress is a juror's state in one category.
+type CategoryProgress struct {
+	CategoryID uuid.UUID
+	State      string
+}
+
+type offsetCursor struct {
+	Offset int `json:"o"`
+}
+
+// Progress lists, for organisers, where every juror is in every category. It reveals whether marks
+// exist, never what they are.
+func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32, token string) ([]JurorProgress, string, error) {
+	var cur offsetCursor
+	if err := page.Decode(token, &cur); err != nil {
+		return nil, "", err
+	}
+	e, err := edition.Load(ctx, s.pool, editionID)
+	if err != nil {
+		return nil, "", err
+	}
+	cats, err := edition.Categories(ctx, s.pool, editionID)
+	if err != nil {
+		return nil, "", err
+	}
+	jurors, err := s.q.ListJurors(ctx, s.pool, editionID)
+	if err != nil {
+		return nil, "", err
+	}
+	if cur.Offset < 0 || cur.Offset > len(jurors) {
+		return nil, "", fault.Invalidf("page_token", "is not a token from a previous response")
+	}
+	end := min(cur.Offset+int(page.Size(size, 50)), len(jurors))
+	next := ""
+	if end < len(jurors) {
+		next = page.Encode(offsetCursor{Offset: end})
+	}
+	out := make([]JurorProgress, 0, end-cur.Offset)
+	for _, jr := range jurors[cur.Offset:end] {
+		p := &auth.Principal{Assignments: []auth.Assignment{{ID: jr.ID, EditionID: editionID, Role: auth.RoleJuror, CityID: jr.CityID}}}
+		jp := JurorProgress{AssignmentID: jr.ID, DisplayName: jr.DisplayName}
+		if e.Stage.Index() < edition.Jury.Index() {
+			for _, c := range cats {
+				jp.Categories = append(jp.Categories, CategoryProgress{CategoryID: c.ID, State: NotStarted})
+			}
+			out = append(out, jp)
+			continue
+		}
+		j, err := s.loadJuror(ctx, s.pool, p, editionID, false)
+		if err != nil {
+			return nil, "", err
+		}
+		drafted := map[uuid.UUID]bool{} // categories with any draft mark
+		row, err := s.q.GetBallot(ctx, s.pool, jr.ID)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, "", err
+		}
+		if err == nil {
+			var scores []Score
+			if err := json.Unmarshal(row.Scores, &scores); err != nil {
+				return nil, "", fmt.Errorf("stored ballot: %w", err)
+			}
+			for _, sc := range scores {
+				drafted[j.nominations[sc.NominationID].CategoryID] = true
+			}
+		}
+		_, castErr := s.q.LastCast(ctx, s.pool, jr.ID)
+		cast := castErr == nil
+		if castErr != nil && !errors.Is(castErr, pgx.ErrNoRows) {
+			return nil, "", castErr
+		}
+		for _, c := range cats {
+			state, total, recused := NotStarted, 0, 0
+			for id, n := range j.nominations {
+				if n.CategoryID == c.ID {
+					total++
+					if _, ok := j.recusals[id]; ok {
+						recused++
+					}
+				}
+			}
+			switch {
+			case total > 0 && recused == total:
+				state = Recused
+			case cast: // a cast is complete: it covers every category
+				state = CastState
+			case drafted[c.ID]:
+				state = Drafted
+			}
+			jp.Categories = append(jp.Categories, CategoryProgress{CategoryID: c.ID, State: state})
+		}
+		for _, r := range j.sortedRecusals() {
+			if r.Kind == "DECLARED" {
+				jp.Declared = append(jp.Declared, r)
+			}
+		}
+		out = append(out, jp)
+	}
+	return out, next, nil
+}
+
+// BallotNomination is a nomination as a juror sees it.
+type BallotNomination struct {
+	NominationID uuid.UUID
+	Recusal      *Recusal
+}
+
+// Recusals returns the juror's recusal for each nomination id (nil when they score it), for listing
+// the nominations a juror sees.
+func (s *Service) Recusals(ctx context.Context, p *auth.Principal, editionID uuid.UUID) (map[uuid.UUID]Recusal, error) {
+	j, err := s.loadJuror(ctx, s.pool, p, editionID, false)
+	if err != nil {
+		return nil, err
+	}
+	return j.recusals, nil
+}

@@ -1,0 +1,1177 @@
+package server_test
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/miasta-otwarte/miasta/internal/demo"
+	"github.com/miasta-otwarte/miasta/internal/event"
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
+	"github.com/miasta-otwarte/miasta/internal/testenv"
+)
+
+// reporting is an edition open for reports, with the people who write them.
+type reporting struct {
+	edition    *v1.Edition
+	org        testenv.Clients
+	cities     []*v1.City        // reporting cities, in the order they were added
+	experts    []testenv.Clients // experts[i] writes cities[i]'s report
+	emails     []string          // emails[i] is experts[i]'s address
+	categories []*v1.Category    // by number
+	criteria   []*v1.Criterion   // by number
+	deadline   time.Time
+}
+
+func (r *reporting) id() string { return r.edition.GetId() }
+
+// reportingEdition builds on seedEdition: two reporting cities (the seeded one, then extra or a new
+// one), two categories, two criteria, an expert per city, and reporting open until open from now.
+func reportingEdition(t *testing.T, env *testenv.Env, org testenv.Clients, protocol testenv.Protocol, open time.Duration, extra ...*v1.City) *reporting {
+	t.Helper()
+	ctx := t.Context()
+	e := seedEdition(t, org)
+	if len(extra) == 0 {
+		extra = []*v1.City{must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: fmt.Sprintf("Łódź %d", e.GetYear())})).GetCity()}
+	}
+	cities := []*v1.City{e.GetCities()[0]}
+	for _, c := range extra {
+		must(org.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: e.GetId(), CityId: c.GetId()}))
+		cities = append(cities, c)
+	}
+	must(org.Editions.CreateCategory(ctx, &v1.CreateCategoryRequest{EditionId: e.GetId(), Number: 2, NamePl: "Miejski punkt obsługi cudzoziemców", NameEn: "City service point for foreigners"}))
+	must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: e.GetId(), Number: 2, NamePl: "Kompleksowość", NameEn: "Comprehensiveness"}))
+	return openReporting(t, env, org, protocol, e, cities, open)
+}
+
+// openReporting invites and signs in an expert per city of a DRAFT edition, then opens reporting.
+// The deadline is set last so that a short one is not spent on the set-up.
+func openReporting(t *testing.T, env *testenv.Env, org testenv.Clients, protocol testenv.Protocol, e *v1.Edition, cities []*v1.City, open time.Duration) *reporting {
+	t.Helper()
+	ctx := t.Context()
+	r := &reporting{org: org, cities: cities}
+	for i, city := range cities {
+		email := fmt.Sprintf("ekspert.%d.%d@miasta.test", e.GetYear(), i+1)
+		r.experts = append(r.experts, invite(t, env, org, protocol, e.GetId(), v1.Role_ROLE_EXPERT, city, email))
+		r.emails = append(r.emails, email)
+	}
+	r.categories = must(org.Editions.ListCategories(ctx, &v1.ListCategoriesRequest{EditionId: e.GetId()})).GetCategories()
+	r.criteria = must(org.Editions.ListCriteria(ctx, &v1.ListCriteriaRequest{EditionId: e.GetId()})).GetCriteria()
+	// Stage 2 will not open without a tally rule; any valid one will do for stage-1 tests.
+	setSimpleRule(t, org, e.GetId(), r.criteria)
+	r.deadline = time.Now().Add(open)
+	must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: e.GetId(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(r.deadline)}}))
+	r.edition = must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: v1.Stage_STAGE_REPORTING})).GetEdition()
+	return r
+}
+
+// invite invites email to an edition and signs them in: that first call binds the invitation, and it
+// happens here so that no later event count includes the binding.
+func invite(t *testing.T, env *testenv.Env, org testenv.Clients, protocol testenv.Protocol, editionID string, role v1.Role, city *v1.City, email string) testenv.Clients {
+	t.Helper()
+	ctx := t.Context()
+	must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{
+		EditionId: editionID, Email: email, Role: role, CityId: city.GetId(), DisplayName: "Nguyễn Thị Lan",
+	}))
+	env.IdP.AddUser(devUser(email, true))
+	c := env.Clients(protocol, env.Token(t, email))
+	me := must(c.Identity.GetMe(ctx, &v1.GetMeRequest{})).GetMe()
+	for _, a := range me.GetAssignments() {
+		if a.GetEditionId() == editionID && a.GetRole() == role && a.GetCity().GetId() == city.GetId() {
+			return c
+		}
+	}
+	t.Fatalf("%s's first call did not bind the %v invitation: assignments %v", email, role, me.GetAssignments())
+	return c
+}
+
+// practice is a complete practice in category with a narrative per criterion.
+func practice(title string, category *v1.Category, criteria ...*v1.Criterion) *v1.Practice {
+	p := &v1.Practice{
+		Title:         title,
+		Description:   "Opis: " + title + " — zażółć gęślą jaźń; Київ: інтеграція; Nguyễn Thị Lan.",
+		CategoryId:    category.GetId(),
+		SinceYear:     2012,
+		Partners:      "Fundacja „Ocalenie”, Українська громада",
+		TargetGroups:  "Cudzoziemcy — іноземці — người nước ngoài",
+		EvidenceLinks: []string{"https://example.org/praktyka", "http://example.org/raport.pdf"},
+	}
+	for _, c := range criteria {
+		p.Narratives = append(p.Narratives, &v1.CriterionNarrative{CriterionId: c.GetId(), Text: c.GetNamePl() + ": đánh giá — оцінка — ocena"})
+	}
+	return p
+}
+
+// acceptedReport has city i's expert save practices and submit, and the organiser accept the report.
+func acceptedReport(t *testing.T, r *reporting, i int, practices ...*v1.Practice) *v1.Report {
+	t.Helper()
+	ctx := t.Context()
+	city := r.cities[i].GetId()
+	saved := must(r.experts[i].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: r.id(), CityId: city, Introduction: "Raport: " + r.cities[i].GetName(), Practices: practices})).GetReport()
+	sub := must(r.experts[i].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: r.id(), CityId: city, ExpectedVersion: saved.GetVersion()})).GetReport()
+	acc := must(r.org.Reports.AcceptReport(ctx, &v1.AcceptReportRequest{EditionId: r.id(), CityId: city, ExpectedVersion: sub.GetVersion()})).GetReport()
+	if acc.GetStatus() != v1.ReportStatus_REPORT_STATUS_ACCEPTED {
+		t.Fatalf("AcceptReport = %v; want ACCEPTED", acc.GetStatus())
+	}
+	return acc
+}
+
+// step runs a subtest of a sequential flow and stops the flow when it fails, since later steps build
+// on its state. It turns a panic from must into this test's failure, so that one broken RPC does not
+// end the whole test binary.
+func step(t *testing.T, name string, f func(t *testing.T)) {
+	t.Helper()
+	ok := t.Run(name, func(t *testing.T) {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("%v\n%s", p, debug.Stack())
+			}
+		}()
+		f(t)
+	})
+	if !ok {
+		t.FailNow()
+	}
+}
+
+// anyField is for refusals where the contract does not say which field is at fault.
+const anyField = "*"
+
+// errOf keeps only the error of a call.
+func errOf[T any](_ T, err error) error { return err }
+
+// refused runs call, which must fail with code, name field and leave the event log as it was.
+func refused(t *testing.T, env *testenv.Env, code connect.Code, field string, call func() error) error {
+	t.Helper()
+	before := eventCount(t, env)
+	err := call()
+	if got := testenv.Code(err); got != code {
+		t.Fatalf("code = %v (%v); want %v", got, err, code)
+	}
+	if got := testenv.Field(err); field != anyField && got != field {
+		t.Errorf("field = %q (%v); want %q", got, err, field)
+	}
+	if after := eventCount(t, env); after != before {
+		t.Errorf("events grew from %d to %d; a refused call must change nothing", before, after)
+	}
+	return err
+}
+
+// appended fails the test unless the event log grew since before, with kind among the new events.
+func appended(t *testing.T, env *testenv.Env, before int, kind event.Kind) {
+	t.Helper()
+	after := eventCount(t, env)
+	if after <= before {
+		t.Errorf("events stayed at %d; a %s must be recorded", after, kind)
+		return
+	}
+	var n int
+	err := env.App.Pool.QueryRow(t.Context(),
+		`SELECT count(*) FROM (SELECT kind FROM events ORDER BY id DESC LIMIT $1) AS recent WHERE kind = $2`,
+		after-before, string(kind)).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Errorf("the %d new events include no %s", after-before, kind)
+	}
+}
+
+// conflictReport returns the current report an ABORTED save carries.
+func conflictReport(t *testing.T, err error) *v1.Report {
+	t.Helper()
+	var ce *connect.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("%v is not a Connect error", err)
+	}
+	for _, d := range ce.Details() {
+		v, derr := d.Value()
+		if derr != nil {
+			continue
+		}
+		if c, ok := v.(*v1.ReportConflict); ok {
+			return c.GetCurrent()
+		}
+	}
+	t.Fatalf("ABORTED without a ReportConflict detail: %v", err)
+	return nil
+}
+
+// samePractices checks that got holds want in order, byte for byte, each with a UUID id that is the
+// one sent, if one was.
+func samePractices(t *testing.T, got []*v1.Practice, want ...*v1.Practice) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d practices; want %d: %v", len(got), len(want), got)
+	}
+	ids := map[string]bool{}
+	for i := range want {
+		if _, err := uuid.Parse(got[i].GetId()); err != nil {
+			t.Errorf("practice %d id %q is not a UUID", i, got[i].GetId())
+		}
+		if want[i].GetId() != "" && got[i].GetId() != want[i].GetId() {
+			t.Errorf("practice %d id = %q; sent with %q, it keeps it", i, got[i].GetId(), want[i].GetId())
+		}
+		ids[got[i].GetId()] = true
+		g, w := proto.CloneOf(got[i]), proto.CloneOf(want[i])
+		g.Id, w.Id = "", ""
+		if !proto.Equal(g, w) {
+			t.Errorf("practice %d = %v; want %v", i, g, w)
+		}
+	}
+	if len(ids) != len(want) {
+		t.Errorf("practice ids are not distinct: %v", got)
+	}
+}
+
+// statuses returns the organiser's list of report statuses by city id.
+func statuses(t *testing.T, r *reporting) map[string]*v1.ReportStatusSummary {
+	t.Helper()
+	list := must(r.org.Reports.ListReportStatuses(t.Context(), &v1.ListReportStatusesRequest{EditionId: r.id()})).GetReports()
+	out := map[string]*v1.ReportStatusSummary{}
+	for _, s := range list {
+		if out[s.GetCity().GetId()] != nil {
+			t.Errorf("city %s listed twice", s.GetCity().GetName())
+		}
+		out[s.GetCity().GetId()] = s
+	}
+	if len(out) != len(r.cities) {
+		t.Fatalf("ListReportStatuses lists %d cities; want one per reporting city (%d): %v", len(out), len(r.cities), list)
+	}
+	return out
+}
+
+// nominationIDs lists an edition's nominations (all pages of size 1, to walk the paging) by id.
+func nominationIDs(t *testing.T, c testenv.Clients, editionID, categoryID string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	token := ""
+	for range 10 {
+		resp := must(c.Reports.ListNominations(t.Context(), &v1.ListNominationsRequest{EditionId: editionID, CategoryId: categoryID, PageSize: 1, PageToken: token}))
+		if len(resp.GetNominations()) > 1 {
+			t.Fatalf("page of size 1 holds %d nominations", len(resp.GetNominations()))
+		}
+		for _, n := range resp.GetNominations() {
+			if out[n.GetId()] {
+				t.Errorf("nomination %s on two pages", n.GetId())
+			}
+			out[n.GetId()] = true
+		}
+		if token = resp.GetNextPageToken(); token == "" {
+			return out
+		}
+	}
+	t.Fatalf("ListNominations did not end after 10 pages")
+	return nil
+}
+
+// sameIDs reports whether got holds exactly the ids of want.
+func sameIDs(got map[string]bool, want ...*v1.Nomination) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for _, n := range want {
+		if !got[n.GetId()] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestReportFullFlow(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	orgToken := env.Token(t, demo.OrganiserEmail)
+	for _, protocol := range testenv.Protocols {
+		t.Run(string(protocol), func(t *testing.T) {
+			ctx := t.Context()
+			org := env.Clients(protocol, orgToken)
+			r := reportingEdition(t, env, org, protocol, 48*time.Hour)
+			id := r.id()
+			A, B := r.cities[0], r.cities[1]
+			expertA, expertB := r.experts[0], r.experts[1]
+			cat1, cat2 := r.categories[0], r.categories[1]
+			crit1, crit2 := r.criteria[0], r.criteria[1]
+			getA := &v1.GetReportRequest{EditionId: id, CityId: A.GetId()}
+			var rep, repB *v1.Report
+
+			step(t, "the expert holds the role the invitation made", func(t *testing.T) {
+				me := must(expertA.Identity.GetMe(ctx, &v1.GetMeRequest{})).GetMe()
+				if me.GetOrganiser() || len(me.GetAssignments()) != 1 {
+					t.Fatalf("GetMe = %v; want one assignment and no organiser", me)
+				}
+				a := me.GetAssignments()[0]
+				if a.GetRole() != v1.Role_ROLE_EXPERT || a.GetEditionId() != id || a.GetCity().GetName() != A.GetName() || a.GetEditionYear() != r.edition.GetYear() {
+					t.Errorf("assignment = %v; want expert for %s in %d", a, A.GetName(), r.edition.GetYear())
+				}
+			})
+
+			step(t, "an unsaved report is empty at version 0", func(t *testing.T) {
+				for who, c := range map[string]testenv.Clients{"expert": expertA, "organiser": org} {
+					got := must(c.Reports.GetReport(ctx, getA)).GetReport()
+					if got.GetStatus() != v1.ReportStatus_REPORT_STATUS_NOT_STARTED || got.GetVersion() != 0 ||
+						got.GetIntroduction() != "" || len(got.GetPractices()) != 0 || len(got.GetFollowUps()) != 0 ||
+						got.GetCity().GetId() != A.GetId() || got.GetEditionId() != id {
+						t.Errorf("%s GetReport = %v; want an empty NOT_STARTED report of %s at version 0", who, got, A.GetName())
+					}
+				}
+			})
+
+			step(t, "statuses list every city as not started, page by page", func(t *testing.T) {
+				first := must(org.Reports.ListReportStatuses(ctx, &v1.ListReportStatusesRequest{EditionId: id, PageSize: 1}))
+				second := must(org.Reports.ListReportStatuses(ctx, &v1.ListReportStatusesRequest{EditionId: id, PageSize: 1, PageToken: first.GetNextPageToken()}))
+				if len(first.GetReports()) != 1 || first.GetNextPageToken() == "" || len(second.GetReports()) != 1 || second.GetNextPageToken() != "" ||
+					first.GetReports()[0].GetCity().GetId() == second.GetReports()[0].GetCity().GetId() {
+					t.Errorf("pages = %v / %v; want one city each, then no token", first, second)
+				}
+				for _, s := range statuses(t, r) {
+					if s.GetStatus() != v1.ReportStatus_REPORT_STATUS_NOT_STARTED || s.GetVersion() != 0 || s.GetPracticeCount() != 0 || s.GetSubmitTime() != nil {
+						t.Errorf("status of %s = %v; want NOT_STARTED at version 0", s.GetCity().GetName(), s)
+					}
+				}
+			})
+
+			intro := "Łódź — zażółć gęślą jaźń. Київ: інтеграція. Nguyễn Thị Lan."
+			p1 := practice("Київ: інтеграція — punkt konsultacyjny", cat1, crit1, crit2)
+			p2 := practice("Nguyễn Thị Lan — tư vấn pháp lý", cat2, crit2)
+			step(t, "the expert saves a draft with two practices in Polish, Ukrainian and Vietnamese", func(t *testing.T) {
+				before := eventCount(t, env)
+				rep = must(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{
+					EditionId: id, CityId: A.GetId(), ExpectedVersion: 0, Introduction: intro, Practices: []*v1.Practice{p1, p2},
+				})).GetReport()
+				appended(t, env, before, event.ReportSaved)
+				if rep.GetVersion() != 1 || rep.GetStatus() != v1.ReportStatus_REPORT_STATUS_DRAFT || rep.GetIntroduction() != intro {
+					t.Errorf("SaveReport = v%d %v %q; want v1 DRAFT %q", rep.GetVersion(), rep.GetStatus(), rep.GetIntroduction(), intro)
+				}
+				samePractices(t, rep.GetPractices(), p1, p2)
+				got := must(expertA.Reports.GetReport(ctx, getA)).GetReport()
+				if got.GetVersion() != 1 || got.GetIntroduction() != intro || got.GetUpdateTime() == nil {
+					t.Errorf("GetReport after save = v%d %q; want v1 %q with an update time", got.GetVersion(), got.GetIntroduction(), intro)
+				}
+				samePractices(t, got.GetPractices(), rep.GetPractices()...)
+			})
+
+			step(t, "of two editors the one who saves second gets the winner's report", func(t *testing.T) {
+				tab1, tab2 := expertA, env.Clients(protocol, env.Token(t, r.emails[0]))
+				read1 := must(tab1.Reports.GetReport(ctx, getA)).GetReport()
+				read2 := must(tab2.Reports.GetReport(ctx, getA)).GetReport()
+				if read1.GetVersion() != 1 || read2.GetVersion() != 1 {
+					t.Fatalf("both editors read versions %d and %d; want 1", read1.GetVersion(), read2.GetVersion())
+				}
+				winner := "Wersja z pierwszej karty — перша вкладка"
+				before := eventCount(t, env)
+				won := must(tab1.Reports.SaveReport(ctx, &v1.SaveReportRequest{
+					EditionId: id, CityId: A.GetId(), ExpectedVersion: read1.GetVersion(), Introduction: winner, Practices: read1.GetPractices(),
+				})).GetReport()
+				appended(t, env, before, event.ReportSaved)
+				if won.GetVersion() != 2 || won.GetIntroduction() != winner {
+					t.Fatalf("first save = v%d %q; want v2 %q", won.GetVersion(), won.GetIntroduction(), winner)
+				}
+				samePractices(t, won.GetPractices(), read1.GetPractices()...)
+
+				err := refused(t, env, connect.CodeAborted, anyField, func() error {
+					return errOf(tab2.Reports.SaveReport(ctx, &v1.SaveReportRequest{
+						EditionId: id, CityId: A.GetId(), ExpectedVersion: read2.GetVersion(), Introduction: "Wersja z drugiej karty", Practices: read2.GetPractices()[:1],
+					}))
+				})
+				current := conflictReport(t, err)
+				if current.GetVersion() != 2 || current.GetIntroduction() != winner || len(current.GetPractices()) != 2 {
+					t.Errorf("conflict carries v%d %q with %d practices; want the winner's v2", current.GetVersion(), current.GetIntroduction(), len(current.GetPractices()))
+				}
+				rep = must(tab2.Reports.GetReport(ctx, getA)).GetReport()
+				if rep.GetVersion() != 2 || rep.GetIntroduction() != winner || len(rep.GetPractices()) != 2 {
+					t.Errorf("after the conflict the report is v%d %q with %d practices; want the winner's", rep.GetVersion(), rep.GetIntroduction(), len(rep.GetPractices()))
+				}
+			})
+
+			step(t, "of simultaneous saves of one version exactly one wins", func(t *testing.T) {
+				// A few rounds of four writers, so that a missing lock shows up reliably.
+				for round := range 3 {
+					texts := make([]string, 4)
+					errs := make([]error, len(texts))
+					start := make(chan struct{})
+					var wg sync.WaitGroup
+					for i := range texts {
+						texts[i] = fmt.Sprintf("Runda %d, karta %d — вкладка %d", round, i, i)
+						wg.Go(func() {
+							<-start
+							_, errs[i] = expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{
+								EditionId: id, CityId: A.GetId(), ExpectedVersion: rep.GetVersion(), Introduction: texts[i], Practices: rep.GetPractices(),
+							})
+						})
+					}
+					close(start)
+					wg.Wait()
+					winner := ""
+					for i, err := range errs {
+						switch testenv.Code(err) {
+						case 0:
+							if winner != "" {
+								t.Fatalf("round %d: two saves of version %d succeeded", round, rep.GetVersion())
+							}
+							winner = texts[i]
+						case connect.CodeAborted:
+						default:
+							t.Fatalf("round %d: save %d = %v; want success or ABORTED", round, i, err)
+						}
+					}
+					if winner == "" {
+						t.Fatalf("round %d: no save succeeded: %v", round, errs)
+					}
+					got := must(expertA.Reports.GetReport(ctx, getA)).GetReport()
+					if got.GetVersion() != rep.GetVersion()+1 || got.GetIntroduction() != winner {
+						t.Fatalf("round %d: report = v%d %q; want v%d %q", round, got.GetVersion(), got.GetIntroduction(), rep.GetVersion()+1, winner)
+					}
+					rep = got
+				}
+			})
+
+			step(t, "a stale version cannot be submitted", func(t *testing.T) {
+				refused(t, env, connect.CodeAborted, anyField, func() error {
+					return errOf(expertA.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: rep.GetVersion() - 1}))
+				})
+			})
+
+			step(t, "the expert submits", func(t *testing.T) {
+				before := eventCount(t, env)
+				sub := must(expertA.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: rep.GetVersion()})).GetReport()
+				appended(t, env, before, event.ReportSubmitted)
+				if sub.GetStatus() != v1.ReportStatus_REPORT_STATUS_SUBMITTED || sub.GetVersion() != rep.GetVersion()+1 || sub.GetSubmitTime() == nil {
+					t.Errorf("SubmitReport = %v v%d submitted %v; want SUBMITTED v%d with a submit time", sub.GetStatus(), sub.GetVersion(), sub.GetSubmitTime(), rep.GetVersion()+1)
+				}
+				rep = sub
+			})
+
+			step(t, "a submitted report is read-only", func(t *testing.T) {
+				refused(t, env, connect.CodeFailedPrecondition, anyField, func() error {
+					return errOf(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: rep.GetVersion(), Introduction: "Poprawka po wysłaniu", Practices: rep.GetPractices()}))
+				})
+				if got := must(expertA.Reports.GetReport(ctx, getA)).GetReport(); got.GetIntroduction() != rep.GetIntroduction() || got.GetVersion() != rep.GetVersion() {
+					t.Errorf("report after a refused save = v%d %q; want v%d %q", got.GetVersion(), got.GetIntroduction(), rep.GetVersion(), rep.GetIntroduction())
+				}
+			})
+
+			step(t, "statuses show the submission", func(t *testing.T) {
+				s := statuses(t, r)
+				a, b := s[A.GetId()], s[B.GetId()]
+				if a.GetStatus() != v1.ReportStatus_REPORT_STATUS_SUBMITTED || a.GetVersion() != rep.GetVersion() || a.GetPracticeCount() != 2 ||
+					a.GetSubmitTime() == nil || a.GetUpdateTime() == nil || a.GetReturnTime() != nil || a.GetAcceptTime() != nil {
+					t.Errorf("status of %s = %v; want SUBMITTED v%d, 2 practices, a submit time only", A.GetName(), a, rep.GetVersion())
+				}
+				if b.GetStatus() != v1.ReportStatus_REPORT_STATUS_NOT_STARTED {
+					t.Errorf("status of %s = %v; want NOT_STARTED", B.GetName(), b)
+				}
+			})
+
+			step(t, "another city's expert cannot read a submitted report", func(t *testing.T) {
+				refused(t, env, connect.CodePermissionDenied, anyField, func() error { return errOf(expertB.Reports.GetReport(ctx, getA)) })
+			})
+
+			comment := "Proszę dopisać rezultaty — будь ласка, додайте результати."
+			step(t, "the organiser returns it with a comment", func(t *testing.T) {
+				before := eventCount(t, env)
+				ret := must(org.Reports.ReturnReport(ctx, &v1.ReturnReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: rep.GetVersion(), Comment: comment})).GetReport()
+				appended(t, env, before, event.ReportReturned)
+				if ret.GetStatus() != v1.ReportStatus_REPORT_STATUS_RETURNED || ret.GetReturnComment() != comment || ret.GetVersion() <= rep.GetVersion() || ret.GetReturnTime() == nil {
+					t.Errorf("ReturnReport = %v v%d %q; want RETURNED after v%d with the comment and a return time", ret.GetStatus(), ret.GetVersion(), ret.GetReturnComment(), rep.GetVersion())
+				}
+				rep = ret
+			})
+
+			step(t, "the expert sees it returned, corrects and resubmits", func(t *testing.T) {
+				got := must(expertA.Reports.GetReport(ctx, getA)).GetReport()
+				if got.GetStatus() != v1.ReportStatus_REPORT_STATUS_RETURNED || got.GetReturnComment() != comment || got.GetVersion() != rep.GetVersion() {
+					t.Fatalf("expert reads %v v%d %q; want RETURNED v%d with the comment", got.GetStatus(), got.GetVersion(), got.GetReturnComment(), rep.GetVersion())
+				}
+				corrected := got.GetIntroduction() + " Rezultaty: 120 osób — 120 осіб."
+				before := eventCount(t, env)
+				saved := must(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: got.GetVersion(), Introduction: corrected, Practices: got.GetPractices()})).GetReport()
+				appended(t, env, before, event.ReportSaved)
+				if saved.GetStatus() != v1.ReportStatus_REPORT_STATUS_RETURNED || saved.GetVersion() != got.GetVersion()+1 || saved.GetIntroduction() != corrected {
+					t.Errorf("save of a returned report = %v v%d %q; want it still RETURNED at v%d", saved.GetStatus(), saved.GetVersion(), saved.GetIntroduction(), got.GetVersion()+1)
+				}
+				before = eventCount(t, env)
+				sub := must(expertA.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
+				appended(t, env, before, event.ReportSubmitted)
+				if sub.GetStatus() != v1.ReportStatus_REPORT_STATUS_SUBMITTED || sub.GetVersion() != saved.GetVersion()+1 {
+					t.Errorf("resubmission = %v v%d; want SUBMITTED v%d", sub.GetStatus(), sub.GetVersion(), saved.GetVersion()+1)
+				}
+				rep = sub
+			})
+
+			step(t, "statuses show the return", func(t *testing.T) {
+				a := statuses(t, r)[A.GetId()]
+				if a.GetStatus() != v1.ReportStatus_REPORT_STATUS_SUBMITTED || a.GetReturnTime() == nil || a.GetSubmitTime() == nil || a.GetVersion() != rep.GetVersion() {
+					t.Errorf("status of %s = %v; want SUBMITTED v%d with return and submit times", A.GetName(), a, rep.GetVersion())
+				}
+			})
+
+			pB := practice("Gdańska rada imigrantów i imigrantek", cat2, crit1)
+			step(t, "the other city reports too", func(t *testing.T) {
+				saved := must(expertB.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: B.GetId(), Introduction: "Raport drugiego miasta", Practices: []*v1.Practice{pB}})).GetReport()
+				repB = must(expertB.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: B.GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
+			})
+
+			step(t, "nominating waits for the review stage", func(t *testing.T) {
+				refused(t, env, connect.CodeFailedPrecondition, anyField, func() error {
+					return errOf(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: rep.GetPractices()[0].GetId()}))
+				})
+			})
+
+			step(t, "the organiser accepts both reports", func(t *testing.T) {
+				accept := func(sub *v1.Report) *v1.Report {
+					before := eventCount(t, env)
+					acc := must(org.Reports.AcceptReport(ctx, &v1.AcceptReportRequest{EditionId: id, CityId: sub.GetCity().GetId(), ExpectedVersion: sub.GetVersion()})).GetReport()
+					appended(t, env, before, event.ReportAccepted)
+					if acc.GetStatus() != v1.ReportStatus_REPORT_STATUS_ACCEPTED || acc.GetAcceptTime() == nil || acc.GetVersion() <= sub.GetVersion() {
+						t.Errorf("AcceptReport %s = %v v%d; want ACCEPTED after v%d with an accept time", sub.GetCity().GetName(), acc.GetStatus(), acc.GetVersion(), sub.GetVersion())
+					}
+					return acc
+				}
+				rep, repB = accept(rep), accept(repB)
+				for _, s := range statuses(t, r) {
+					if s.GetStatus() != v1.ReportStatus_REPORT_STATUS_ACCEPTED || s.GetAcceptTime() == nil || s.GetSubmitTime() == nil {
+						t.Errorf("status of %s = %v; want ACCEPTED with submit and accept times", s.GetCity().GetName(), s)
+					}
+				}
+			})
+
+			step(t, "another city's expert reads an accepted report", func(t *testing.T) {
+				got := must(expertB.Reports.GetReport(ctx, getA)).GetReport()
+				if got.GetStatus() != v1.ReportStatus_REPORT_STATUS_ACCEPTED || got.GetIntroduction() != rep.GetIntroduction() {
+					t.Errorf("expert B reads %v %q; want the accepted report", got.GetStatus(), got.GetIntroduction())
+				}
+				samePractices(t, got.GetPractices(), rep.GetPractices()...)
+			})
+
+			step(t, "an accepted report is read-only", func(t *testing.T) {
+				refused(t, env, connect.CodeFailedPrecondition, anyField, func() error {
+					return errOf(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: rep.GetVersion(), Introduction: "Po akceptacji"}))
+				})
+			})
+
+			step(t, "reporting moves to review", func(t *testing.T) {
+				before := eventCount(t, env)
+				e := must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_REVIEW})).GetEdition()
+				appended(t, env, before, event.EditionStageChanged)
+				if e.GetStage() != v1.Stage_STAGE_REVIEW {
+					t.Fatalf("stage = %v; want REVIEW", e.GetStage())
+				}
+			})
+
+			practiceA1, practiceA2 := rep.GetPractices()[0], rep.GetPractices()[1] // categories 1 and 2
+			var own, moved *v1.Nomination
+			step(t, "a practice is nominated in its own category", func(t *testing.T) {
+				before := eventCount(t, env)
+				own = must(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: practiceA1.GetId()})).GetNomination()
+				appended(t, env, before, event.Nominated)
+				if own.GetCategoryId() != cat1.GetId() || own.GetRecategoriseReason() != "" || own.GetPractice().GetId() != practiceA1.GetId() ||
+					own.GetPractice().GetTitle() != practiceA1.GetTitle() || own.GetCity().GetId() != A.GetId() || own.GetEditionId() != id {
+					t.Errorf("Nominate = %v; want %s's practice in category 1 without a reason", own, A.GetName())
+				}
+			})
+
+			step(t, "another category needs a reason", func(t *testing.T) {
+				refused(t, env, connect.CodeInvalidArgument, "reason", func() error {
+					return errOf(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: practiceA2.GetId(), CategoryId: cat1.GetId()}))
+				})
+			})
+
+			reason := "Porady prawne są częścią punktu — це частина пункту."
+			step(t, "with a reason a practice competes in another category", func(t *testing.T) {
+				before := eventCount(t, env)
+				moved = must(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: practiceA2.GetId(), CategoryId: cat1.GetId(), Reason: reason})).GetNomination()
+				appended(t, env, before, event.Nominated)
+				if moved.GetCategoryId() != cat1.GetId() || moved.GetRecategoriseReason() != reason || moved.GetPractice().GetCategoryId() != cat2.GetId() {
+					t.Errorf("Nominate = %v; want category 1 with the reason, the practice still of category 2", moved)
+				}
+			})
+
+			step(t, "a practice is nominated once", func(t *testing.T) {
+				refused(t, env, connect.CodeAlreadyExists, "practice_id", func() error {
+					return errOf(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: practiceA1.GetId()}))
+				})
+			})
+
+			step(t, "a nomination is withdrawn", func(t *testing.T) {
+				before := eventCount(t, env)
+				extra := must(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: repB.GetPractices()[0].GetId()})).GetNomination()
+				appended(t, env, before, event.Nominated)
+				if got := nominationIDs(t, org, id, cat2.GetId()); !sameIDs(got, extra) {
+					t.Errorf("category 2 lists %v; want only %s", got, extra.GetId())
+				}
+				before = eventCount(t, env)
+				must(org.Reports.Unnominate(ctx, &v1.UnnominateRequest{NominationId: extra.GetId(), Reason: "Dublet — duplicate"}))
+				appended(t, env, before, event.Unnominated)
+			})
+
+			step(t, "the shortlist lists the nominations by category", func(t *testing.T) {
+				if got := nominationIDs(t, org, id, ""); !sameIDs(got, own, moved) {
+					t.Errorf("ListNominations = %v; want %s and %s", got, own.GetId(), moved.GetId())
+				}
+				if got := nominationIDs(t, org, id, cat1.GetId()); !sameIDs(got, own, moved) {
+					t.Errorf("category 1 lists %v; want both nominations", got)
+				}
+				if got := nominationIDs(t, org, id, cat2.GetId()); len(got) != 0 {
+					t.Errorf("category 2 lists %v; want none after the withdrawal", got)
+				}
+			})
+
+			step(t, "experts see no shortlist before the jury", func(t *testing.T) {
+				refused(t, env, connect.CodePermissionDenied, anyField, func() error {
+					return errOf(expertA.Reports.ListNominations(ctx, &v1.ListNominationsRequest{EditionId: id}))
+				})
+			})
+
+			step(t, "review moves to jury with every report accepted", func(t *testing.T) {
+				before := eventCount(t, env)
+				e := must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_JURY})).GetEdition()
+				appended(t, env, before, event.EditionStageChanged)
+				if e.GetStage() != v1.Stage_STAGE_JURY {
+					t.Fatalf("stage = %v; want JURY", e.GetStage())
+				}
+			})
+
+			step(t, "the shortlist is frozen in the jury stage", func(t *testing.T) {
+				refused(t, env, connect.CodeFailedPrecondition, anyField, func() error {
+					return errOf(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: repB.GetPractices()[0].GetId()}))
+				})
+				refused(t, env, connect.CodeFailedPrecondition, anyField, func() error {
+					return errOf(org.Reports.Unnominate(ctx, &v1.UnnominateRequest{NominationId: own.GetId(), Reason: "za późno"}))
+				})
+			})
+
+			step(t, "experts see the shortlist in the jury stage", func(t *testing.T) {
+				if got := nominationIDs(t, expertB, id, ""); !sameIDs(got, own, moved) {
+					t.Errorf("expert's ListNominations = %v; want both nominations", got)
+				}
+			})
+		})
+	}
+}
+
+func TestReportDeadline(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	r := reportingEdition(t, env, org, testenv.Connect, 2*time.Second)
+	id := r.id()
+	A, B := r.cities[0], r.cities[1]
+	expertA, expertB := r.experts[0], r.experts[1]
+	var repA, repB *v1.Report
+
+	step(t, "before the deadline one city submits and the other saves a draft", func(t *testing.T) {
+		saved := must(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), Practices: []*v1.Practice{practice("Na czas", r.categories[0], r.criteria[0])}})).GetReport()
+		repA = must(expertA.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
+		repB = must(expertB.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: B.GetId(), Practices: []*v1.Practice{practice("Za późno", r.categories[0], r.criteria[0])}})).GetReport()
+		if time.Now().After(r.deadline) {
+			t.Fatalf("set-up took past the %v deadline; the rest would test nothing", r.deadline)
+		}
+	})
+
+	step(t, "after the deadline a first submission is refused", func(t *testing.T) {
+		// The server enforces the deadline with its own clock, which is this machine's.
+		for limit := time.Now().Add(3 * time.Second); !time.Now().After(r.deadline.Add(100 * time.Millisecond)); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(limit) {
+				t.Fatalf("the deadline %v did not pass within 3s", r.deadline)
+			}
+		}
+		err := refused(t, env, connect.CodeFailedPrecondition, "timeline.reporting_deadline", func() error {
+			return errOf(expertB.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: B.GetId(), ExpectedVersion: repB.GetVersion()}))
+		})
+		if !strings.Contains(strings.ToLower(err.Error()), "deadline") {
+			t.Errorf("message %q does not mention the deadline", err.Error())
+		}
+		if got := must(expertB.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: id, CityId: B.GetId()})).GetReport(); got.GetStatus() != v1.ReportStatus_REPORT_STATUS_DRAFT || got.GetVersion() != repB.GetVersion() {
+			t.Errorf("report after the refusal = %v v%d; want DRAFT v%d", got.GetStatus(), got.GetVersion(), repB.GetVersion())
+		}
+	})
+
+	// resubmit has the organiser return A's report and its expert save and submit it again.
+	resubmit := func(t *testing.T) {
+		ret := must(org.Reports.ReturnReport(ctx, &v1.ReturnReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion(), Comment: "Popraw, proszę"})).GetReport()
+		saved := must(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: ret.GetVersion(), Introduction: "Poprawione", Practices: ret.GetPractices()})).GetReport()
+		if saved.GetStatus() != v1.ReportStatus_REPORT_STATUS_RETURNED {
+			t.Errorf("saved returned report = %v; want RETURNED", saved.GetStatus())
+		}
+		before := eventCount(t, env)
+		repA = must(expertA.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
+		appended(t, env, before, event.ReportSubmitted)
+		if repA.GetStatus() != v1.ReportStatus_REPORT_STATUS_SUBMITTED {
+			t.Errorf("resubmission = %v; want SUBMITTED", repA.GetStatus())
+		}
+	}
+	step(t, "a returned report is resubmitted after the deadline", resubmit)
+
+	step(t, "in review a returned report is saved and resubmitted", func(t *testing.T) {
+		must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_REVIEW}))
+		resubmit(t)
+	})
+
+	step(t, "in review a draft is read-only and cannot be submitted", func(t *testing.T) {
+		refused(t, env, connect.CodeFailedPrecondition, anyField, func() error {
+			return errOf(expertB.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: B.GetId(), ExpectedVersion: repB.GetVersion(), Introduction: "W przeglądzie"}))
+		})
+		refused(t, env, connect.CodeFailedPrecondition, anyField, func() error {
+			return errOf(expertB.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: B.GetId(), ExpectedVersion: repB.GetVersion()}))
+		})
+	})
+}
+
+func TestReportAccessAcrossCitiesAndEditions(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	r := reportingEdition(t, env, org, testenv.Connect, 48*time.Hour)
+	id := r.id()
+	A, B := r.cities[0], r.cities[1]
+	expertA, expertB := r.experts[0], r.experts[1]
+	juror := invite(t, env, org, testenv.Connect, id, v1.Role_ROLE_JUROR, B, fmt.Sprintf("juror.%d@miasta.test", r.edition.GetYear()))
+	// A also reports in a second edition, where another person is its expert.
+	other := reportingEdition(t, env, org, testenv.Connect, 48*time.Hour, A)
+	otherExpertA := other.experts[1]
+	var repA, repB *v1.Report
+
+	step(t, "both cities save drafts", func(t *testing.T) {
+		repA = must(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), Introduction: "Tajny szkic A", Practices: []*v1.Practice{practice("Praktyka A", r.categories[0], r.criteria[0])}})).GetReport()
+		repB = must(expertB.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: B.GetId(), Introduction: "Tajny szkic B", Practices: []*v1.Practice{practice("Praktyka B", r.categories[1], r.criteria[1])}})).GetReport()
+	})
+
+	getA := &v1.GetReportRequest{EditionId: id, CityId: A.GetId()}
+	denied := []struct {
+		name string
+		call func() error
+	}{
+		{"expert reads another city's report", func() error {
+			return errOf(expertA.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: id, CityId: B.GetId()}))
+		}},
+		{"expert saves another city's report", func() error {
+			return errOf(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: B.GetId(), ExpectedVersion: repB.GetVersion(), Introduction: "przejęte"}))
+		}},
+		{"expert submits another city's report", func() error {
+			return errOf(expertA.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: B.GetId(), ExpectedVersion: repB.GetVersion()}))
+		}},
+		{"expert reads their city's report in an edition where they have no role", func() error {
+			return errOf(expertA.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: other.id(), CityId: A.GetId()}))
+		}},
+		{"expert saves their city's report in an edition where they have no role", func() error {
+			return errOf(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: other.id(), CityId: A.GetId(), Introduction: "obca edycja"}))
+		}},
+		{"expert submits their city's report in an edition where they have no role", func() error {
+			return errOf(expertA.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: other.id(), CityId: A.GetId(), ExpectedVersion: 1}))
+		}},
+		{"the city's expert in another edition reads this edition's draft", func() error {
+			return errOf(otherExpertA.Reports.GetReport(ctx, getA))
+		}},
+		{"the city's expert in another edition saves this edition's draft", func() error {
+			return errOf(otherExpertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion()}))
+		}},
+		{"juror reads a draft", func() error { return errOf(juror.Reports.GetReport(ctx, getA)) }},
+		{"juror saves a report", func() error {
+			return errOf(juror.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion()}))
+		}},
+		{"organiser saves a report", func() error {
+			return errOf(org.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion(), Introduction: "redakcja"}))
+		}},
+		{"organiser submits a report", func() error {
+			return errOf(org.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion()}))
+		}},
+		{"expert lists report statuses", func() error {
+			return errOf(expertA.Reports.ListReportStatuses(ctx, &v1.ListReportStatusesRequest{EditionId: id}))
+		}},
+		{"expert returns a report", func() error {
+			return errOf(expertA.Reports.ReturnReport(ctx, &v1.ReturnReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion(), Comment: "sam sobie"}))
+		}},
+		{"expert accepts a report", func() error {
+			return errOf(expertA.Reports.AcceptReport(ctx, &v1.AcceptReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion()}))
+		}},
+		{"expert nominates", func() error {
+			return errOf(expertA.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: repA.GetPractices()[0].GetId()}))
+		}},
+		{"juror unnominates", func() error {
+			return errOf(juror.Reports.Unnominate(ctx, &v1.UnnominateRequest{NominationId: uuid.NewString()}))
+		}},
+		{"expert lists nominations before the jury", func() error {
+			return errOf(expertA.Reports.ListNominations(ctx, &v1.ListNominationsRequest{EditionId: id}))
+		}},
+		{"juror lists nominations before the jury", func() error {
+			return errOf(juror.Reports.ListNominations(ctx, &v1.ListNominationsRequest{EditionId: id}))
+		}},
+	}
+	for _, tc := range denied {
+		step(t, tc.name, func(t *testing.T) { refused(t, env, connect.CodePermissionDenied, anyField, tc.call) })
+	}
+
+	step(t, "each expert reads their own report and the organiser reads both", func(t *testing.T) {
+		if got := must(expertA.Reports.GetReport(ctx, getA)).GetReport(); got.GetIntroduction() != repA.GetIntroduction() {
+			t.Errorf("expert A reads %q; want %q", got.GetIntroduction(), repA.GetIntroduction())
+		}
+		for _, want := range []*v1.Report{repA, repB} {
+			got := must(org.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: id, CityId: want.GetCity().GetId()})).GetReport()
+			if got.GetIntroduction() != want.GetIntroduction() || got.GetStatus() != v1.ReportStatus_REPORT_STATUS_DRAFT {
+				t.Errorf("organiser reads %s as %v %q; want the DRAFT %q", want.GetCity().GetName(), got.GetStatus(), got.GetIntroduction(), want.GetIntroduction())
+			}
+		}
+	})
+
+	step(t, "a submitted report stays private until accepted", func(t *testing.T) {
+		repA = must(expertA.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion()})).GetReport()
+		for who, c := range map[string]testenv.Clients{"other city's expert": expertB, "juror": juror, "other edition's expert": otherExpertA} {
+			t.Run(who, func(t *testing.T) {
+				refused(t, env, connect.CodePermissionDenied, anyField, func() error { return errOf(c.Reports.GetReport(ctx, getA)) })
+			})
+		}
+		if got := must(expertA.Reports.GetReport(ctx, getA)).GetReport(); got.GetStatus() != v1.ReportStatus_REPORT_STATUS_SUBMITTED {
+			t.Errorf("own submitted report reads as %v", got.GetStatus())
+		}
+	})
+
+	step(t, "once accepted other experts and jurors of the edition read it", func(t *testing.T) {
+		repA = must(org.Reports.AcceptReport(ctx, &v1.AcceptReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion()})).GetReport()
+		for who, c := range map[string]testenv.Clients{"other city's expert": expertB, "juror": juror} {
+			got := must(c.Reports.GetReport(ctx, getA)).GetReport()
+			if got.GetStatus() != v1.ReportStatus_REPORT_STATUS_ACCEPTED || got.GetIntroduction() != repA.GetIntroduction() {
+				t.Errorf("%s reads %v %q; want the accepted report", who, got.GetStatus(), got.GetIntroduction())
+			}
+		}
+	})
+
+	step(t, "reading an accepted report gives no right to write it", func(t *testing.T) {
+		refused(t, env, connect.CodePermissionDenied, anyField, func() error {
+			return errOf(expertB.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion(), Introduction: "przejęte"}))
+		})
+		refused(t, env, connect.CodePermissionDenied, anyField, func() error {
+			return errOf(juror.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: id, CityId: B.GetId()}))
+		})
+	})
+}
+
+// distinguish marks a nomination distinguished. Choosing winners is the jury's (stage 2), which is
+// not built yet, so the test sets the flag in the database where that work will.
+func distinguish(t *testing.T, env *testenv.Env, nominationID string) {
+	t.Helper()
+	tag, err := env.App.Pool.Exec(t.Context(), `UPDATE nominations SET distinguished = true WHERE id = $1`, nominationID)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("distinguishing nomination %s: %v (%d rows)", nominationID, err, tag.RowsAffected())
+	}
+}
+
+func TestReportFollowUpsFromPreviousEditionWinners(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	prev := reportingEdition(t, env, org, testenv.Connect, 48*time.Hour)
+	A, B := prev.cities[0], prev.cities[1]
+	var winner, notDistinguished, otherCity *v1.Nomination
+	var winnerPractice *v1.Practice
+
+	step(t, "the previous edition runs to the jury with nominations", func(t *testing.T) {
+		repA := acceptedReport(t, prev, 0,
+			practice("Punkt informacyjny — Інформаційний пункт", prev.categories[0], prev.criteria[0]),
+			practice("Lớp tiếng Ba Lan cho người mới đến", prev.categories[1], prev.criteria[1]))
+		repB := acceptedReport(t, prev, 1, practice("Rada imigrantów", prev.categories[1], prev.criteria[0]))
+		must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: prev.id(), Stage: v1.Stage_STAGE_REVIEW}))
+		winnerPractice = repA.GetPractices()[0]
+		nominate := func(p *v1.Practice) *v1.Nomination {
+			return must(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: prev.id(), PracticeId: p.GetId()})).GetNomination()
+		}
+		winner, notDistinguished, otherCity = nominate(winnerPractice), nominate(repA.GetPractices()[1]), nominate(repB.GetPractices()[0])
+		must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: prev.id(), Stage: v1.Stage_STAGE_JURY}))
+		distinguish(t, env, winner.GetId())
+		distinguish(t, env, otherCity.GetId())
+	})
+
+	var next *reporting
+	step(t, "a new edition follows the previous one with the same cities", func(t *testing.T) {
+		year := 2040 + atomic.AddInt32(&seeded, 1) // seedEdition's counter: later than prev, and unique
+		e := must(org.Editions.CreateEdition(ctx, &v1.CreateEditionRequest{Year: year, Name: fmt.Sprintf("Edycja %d", year), PreviousEditionId: prev.id()})).GetEdition()
+		if e.GetPreviousEditionId() != prev.id() {
+			t.Fatalf("previous_edition_id = %q; want %q", e.GetPreviousEditionId(), prev.id())
+		}
+		must(org.Editions.CreateCategory(ctx, &v1.CreateCategoryRequest{EditionId: e.GetId(), Number: 1, NamePl: "Przestrzeń przyjazna imigrantom", NameEn: "Immigrant-friendly space"}))
+		must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: e.GetId(), Number: 1, NamePl: "Skuteczność", NameEn: "Effectiveness"}))
+		for _, c := range []*v1.City{A, B} {
+			must(org.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: e.GetId(), CityId: c.GetId()}))
+		}
+		next = openReporting(t, env, org, testenv.Connect, e, []*v1.City{A, B}, 48*time.Hour)
+	})
+
+	getA := &v1.GetReportRequest{EditionId: next.id(), CityId: A.GetId()}
+	step(t, "the city's distinguished practice is pre-filled as a follow-up", func(t *testing.T) {
+		for who, c := range map[string]testenv.Clients{"expert": next.experts[0], "organiser": org} {
+			got := must(c.Reports.GetReport(ctx, getA)).GetReport()
+			if got.GetStatus() != v1.ReportStatus_REPORT_STATUS_NOT_STARTED || got.GetVersion() != 0 || len(got.GetFollowUps()) != 1 {
+				t.Fatalf("%s GetReport = %v; want NOT_STARTED v0 with one follow-up", who, got)
+			}
+			fu := got.GetFollowUps()[0]
+			if fu.GetPreviousNominationId() != winner.GetId() || fu.GetPreviousTitle() != winnerPractice.GetTitle() ||
+				fu.GetPreviousCategoryName() != prev.categories[0].GetNamePl() ||
+				fu.GetOutcome() != v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_UNSPECIFIED || fu.GetNarrative() != "" {
+				t.Errorf("%s sees follow-up %v; want nomination %s, %q in %q, no outcome yet", who, fu, winner.GetId(), winnerPractice.GetTitle(), prev.categories[0].GetNamePl())
+			}
+		}
+	})
+
+	step(t, "each city follows up only its own distinguished practices", func(t *testing.T) {
+		got := must(next.experts[1].Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: next.id(), CityId: B.GetId()})).GetReport()
+		if len(got.GetFollowUps()) != 1 || got.GetFollowUps()[0].GetPreviousNominationId() != otherCity.GetId() {
+			t.Errorf("%s follow-ups = %v; want only nomination %s", B.GetName(), got.GetFollowUps(), otherCity.GetId())
+		}
+	})
+
+	for _, tc := range []struct {
+		name string
+		nom  *v1.Nomination
+	}{{"a follow-up of another city's practice is refused", otherCity}, {"a follow-up of a practice not distinguished is refused", notDistinguished}} {
+		step(t, tc.name, func(t *testing.T) {
+			refused(t, env, connect.CodeInvalidArgument, "follow_ups[0].previous_nomination_id", func() error {
+				return errOf(next.experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: next.id(), CityId: A.GetId(), FollowUps: []*v1.FollowUp{{
+					PreviousNominationId: tc.nom.GetId(), Outcome: v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_CONTINUED, Narrative: "nie nasza",
+				}}}))
+			})
+		})
+	}
+
+	step(t, "the expert reports what became of it", func(t *testing.T) {
+		narrative := "Punkt działa teraz w trzech dzielnicach — тепер у трьох районах — nay ở ba quận."
+		before := eventCount(t, env)
+		saved := must(next.experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: next.id(), CityId: A.GetId(), FollowUps: []*v1.FollowUp{{
+			PreviousNominationId: winner.GetId(), Outcome: v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_EXPANDED, Narrative: narrative,
+		}}})).GetReport()
+		appended(t, env, before, event.ReportSaved)
+		want := &v1.FollowUp{
+			PreviousNominationId: winner.GetId(), PreviousTitle: winnerPractice.GetTitle(), PreviousCategoryName: prev.categories[0].GetNamePl(),
+			Outcome: v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_EXPANDED, Narrative: narrative,
+		}
+		if saved.GetVersion() != 1 || len(saved.GetFollowUps()) != 1 || !proto.Equal(saved.GetFollowUps()[0], want) {
+			t.Errorf("SaveReport = v%d follow-ups %v; want v1 with %v", saved.GetVersion(), saved.GetFollowUps(), want)
+		}
+		got := must(org.Reports.GetReport(ctx, getA)).GetReport()
+		if len(got.GetFollowUps()) != 1 || !proto.Equal(got.GetFollowUps()[0], want) {
+			t.Errorf("GetReport follow-ups = %v; want %v", got.GetFollowUps(), want)
+		}
+	})
+}
+
+func TestOpeningJuryNeedsAcceptedReportsOrOverride(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	r := reportingEdition(t, env, org, testenv.Connect, 48*time.Hour)
+	id := r.id()
+	A, B := r.cities[0], r.cities[1]
+	juror := invite(t, env, org, testenv.Connect, id, v1.Role_ROLE_JUROR, A, fmt.Sprintf("juror.%d@miasta.test", r.edition.GetYear()))
+	var repA, repB *v1.Report
+	toJury := func(override bool, reason string) func() error {
+		return func() error {
+			return errOf(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_JURY, OverrideUnacceptedReports: override, Reason: reason}))
+		}
+	}
+	const overrideReason = "Łódź spóźniła się; zarząd zdecydował — рішення правління."
+
+	step(t, "one report is accepted, the other only submitted, and review opens", func(t *testing.T) {
+		repA = acceptedReport(t, r, 0, practice("Zaakceptowana", r.categories[0], r.criteria[0]))
+		saved := must(r.experts[1].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: B.GetId(), Practices: []*v1.Practice{practice("Niezaakceptowana", r.categories[0], r.criteria[0])}})).GetReport()
+		repB = must(r.experts[1].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: B.GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
+		must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_REVIEW}))
+	})
+
+	step(t, "even an override does not open the jury without a nomination", func(t *testing.T) {
+		refused(t, env, connect.CodeFailedPrecondition, anyField, toJury(true, overrideReason))
+	})
+
+	step(t, "a practice of an unaccepted report cannot be nominated", func(t *testing.T) {
+		refused(t, env, connect.CodeFailedPrecondition, "practice_id", func() error {
+			return errOf(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: repB.GetPractices()[0].GetId()}))
+		})
+	})
+
+	step(t, "a practice of the accepted report is nominated", func(t *testing.T) {
+		must(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: repA.GetPractices()[0].GetId()}))
+	})
+
+	step(t, "the jury does not open over an unaccepted report", func(t *testing.T) {
+		err := refused(t, env, connect.CodeFailedPrecondition, anyField, toJury(false, ""))
+		if !strings.Contains(err.Error(), B.GetName()) {
+			t.Errorf("message %q does not name %s, whose report is not accepted", err.Error(), B.GetName())
+		}
+		if strings.Contains(err.Error(), A.GetName()) {
+			t.Errorf("message %q names %s, whose report is accepted", err.Error(), A.GetName())
+		}
+	})
+
+	step(t, "an override needs a reason", func(t *testing.T) {
+		refused(t, env, connect.CodeInvalidArgument, "reason", toJury(true, ""))
+	})
+
+	step(t, "jurors see no shortlist before the jury", func(t *testing.T) {
+		refused(t, env, connect.CodePermissionDenied, anyField, func() error {
+			return errOf(juror.Reports.ListNominations(ctx, &v1.ListNominationsRequest{EditionId: id}))
+		})
+	})
+
+	step(t, "with an override and a reason the jury opens", func(t *testing.T) {
+		before := eventCount(t, env)
+		e := must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_JURY, OverrideUnacceptedReports: true, Reason: overrideReason})).GetEdition()
+		appended(t, env, before, event.EditionStageChanged)
+		if e.GetStage() != v1.Stage_STAGE_JURY {
+			t.Fatalf("stage = %v; want JURY", e.GetStage())
+		}
+	})
+
+	step(t, "jurors see the shortlist once the jury opens", func(t *testing.T) {
+		got := must(juror.Reports.ListNominations(ctx, &v1.ListNominationsRequest{EditionId: id})).GetNominations()
+		if len(got) != 1 || got[0].GetPractice().GetId() != repA.GetPractices()[0].GetId() {
+			t.Errorf("juror's ListNominations = %v; want the one nomination", got)
+		}
+	})
+}
+
+func TestReportBadInputChangesNothing(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	r := reportingEdition(t, env, org, testenv.Connect, 48*time.Hour)
+	// Another edition's category, criterion and city: real ids that are not this edition's.
+	other := seedEdition(t, org)
+	otherCategory := must(org.Editions.ListCategories(ctx, &v1.ListCategoriesRequest{EditionId: other.GetId()})).GetCategories()[0]
+	otherCriterion := must(org.Editions.ListCriteria(ctx, &v1.ListCriteriaRequest{EditionId: other.GetId()})).GetCriteria()[0]
+	otherCity := other.GetCities()[0]
+	id := r.id()
+	A, B := r.cities[0], r.cities[1]
+	expertA, expertB := r.experts[0], r.experts[1]
+	unknown := uuid.NewString()
+	var repA, repB *v1.Report
+
+	step(t, "one city has a draft at version 2, the other a draft without practices", func(t *testing.T) {
+		first := must(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), Practices: []*v1.Practice{practice("Pierwsza", r.categories[0], r.criteria[0])}})).GetReport()
+		repA = must(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: first.GetVersion(), Introduction: "Wstęp", Practices: first.GetPractices()})).GetReport()
+		repB = must(expertB.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: B.GetId(), Introduction: "Bez praktyk"})).GetReport()
+		if repA.GetVersion() != 2 || repB.GetVersion() != 1 {
+			t.Fatalf("versions %d and %d; want 2 and 1", repA.GetVersion(), repB.GetVersion())
+		}
+	})
+
+	// saveA saves A's current draft with its practice changed by edit.
+	saveA := func(edit func(p *v1.Practice)) error {
+		p := proto.CloneOf(repA.GetPractices()[0])
+		edit(p)
+		return errOf(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion(), Practices: []*v1.Practice{p}}))
+	}
+	cases := []struct {
+		name      string
+		call      func() error
+		code      connect.Code
+		field     string
+		inMessage string
+	}{
+		{"practice in another edition's category", func() error {
+			return saveA(func(p *v1.Practice) { p.CategoryId = otherCategory.GetId() })
+		}, connect.CodeInvalidArgument, "practices[0].category_id", ""},
+		{"practice in an unknown category", func() error {
+			return saveA(func(p *v1.Practice) { p.CategoryId = unknown })
+		}, connect.CodeInvalidArgument, "practices[0].category_id", ""},
+		{"narrative on another edition's criterion", func() error {
+			return saveA(func(p *v1.Practice) { p.Narratives[0].CriterionId = otherCriterion.GetId() })
+		}, connect.CodeInvalidArgument, "practices[0].narratives[0].criterion_id", ""},
+		{"title of 301 characters", func() error {
+			return saveA(func(p *v1.Practice) { p.Title = strings.Repeat("ż", 301) })
+		}, connect.CodeInvalidArgument, "practices[0].title", ""},
+		{"empty title", func() error {
+			return saveA(func(p *v1.Practice) { p.Title = "" })
+		}, connect.CodeInvalidArgument, "practices[0].title", ""},
+		{"javascript evidence link", func() error {
+			return saveA(func(p *v1.Practice) { p.EvidenceLinks = []string{"javascript:alert(1)"} })
+		}, connect.CodeInvalidArgument, "practices[0].evidence_links[0]", ""},
+		{"ftp evidence link", func() error {
+			return saveA(func(p *v1.Practice) { p.EvidenceLinks = []string{"ftp://example.org/raport.pdf"} })
+		}, connect.CodeInvalidArgument, "practices[0].evidence_links[0]", ""},
+		{"malformed practice id", func() error {
+			return saveA(func(p *v1.Practice) { p.Id = "praktyka-1" })
+		}, connect.CodeInvalidArgument, "practices[0].id", ""},
+		{"start year before 1989", func() error {
+			return saveA(func(p *v1.Practice) { p.SinceYear = 1988 })
+		}, connect.CodeInvalidArgument, "practices[0].since_year", ""},
+		{"follow-up the server did not pre-fill", func() error {
+			return errOf(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion(), Practices: repA.GetPractices(),
+				FollowUps: []*v1.FollowUp{{PreviousNominationId: unknown, Outcome: v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_CONTINUED}}}))
+		}, connect.CodeInvalidArgument, "follow_ups[0].previous_nomination_id", ""},
+		{"stale version on save", func() error {
+			return errOf(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion() - 1, Introduction: "stara karta"}))
+		}, connect.CodeAborted, anyField, ""},
+		{"negative version", func() error {
+			return errOf(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: -1}))
+		}, connect.CodeInvalidArgument, "expected_version", ""},
+		{"stale version on submit", func() error {
+			return errOf(expertA.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion() - 1}))
+		}, connect.CodeAborted, anyField, ""},
+		{"submit without practices", func() error {
+			return errOf(expertB.Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: id, CityId: B.GetId(), ExpectedVersion: repB.GetVersion()}))
+		}, connect.CodeFailedPrecondition, "practices", ""},
+		{"return a draft", func() error {
+			return errOf(org.Reports.ReturnReport(ctx, &v1.ReturnReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion(), Comment: "?"}))
+		}, connect.CodeFailedPrecondition, anyField, ""},
+		{"accept a draft", func() error {
+			return errOf(org.Reports.AcceptReport(ctx, &v1.AcceptReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion()}))
+		}, connect.CodeFailedPrecondition, anyField, ""},
+		{"return without a comment", func() error {
+			return errOf(org.Reports.ReturnReport(ctx, &v1.ReturnReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion()}))
+		}, connect.CodeInvalidArgument, "comment", ""},
+		{"report of a city that does not report in the edition", func() error {
+			return errOf(org.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: id, CityId: otherCity.GetId()}))
+		}, connect.CodeNotFound, "city_id", ""},
+		{"report in an unknown edition", func() error {
+			return errOf(org.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: unknown, CityId: A.GetId()}))
+		}, connect.CodeNotFound, "edition_id", ""},
+		{"malformed city id", func() error {
+			return errOf(org.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: id, CityId: "Łódź"}))
+		}, connect.CodeInvalidArgument, "city_id", ""},
+		{"nominate while reporting", func() error {
+			return errOf(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: repA.GetPractices()[0].GetId()}))
+		}, connect.CodeFailedPrecondition, anyField, ""},
+		{"statuses page size too large", func() error {
+			return errOf(org.Reports.ListReportStatuses(ctx, &v1.ListReportStatusesRequest{EditionId: id, PageSize: 101}))
+		}, connect.CodeInvalidArgument, "page_size", ""},
+		{"statuses with a bad page token", func() error {
+			return errOf(org.Reports.ListReportStatuses(ctx, &v1.ListReportStatusesRequest{EditionId: id, PageToken: "!!"}))
+		}, connect.CodeInvalidArgument, "page_token", ""},
+	}
+	for _, tc := range cases {
+		step(t, tc.name, func(t *testing.T) {
+			err := refused(t, env, tc.code, tc.field, tc.call)
+			if !strings.Contains(err.Error(), tc.inMessage) {
+				t.Errorf("message %q does not say %q", err.Error(), tc.inMessage)
+			}
+			if strings.Contains(strings.ToLower(err.Error()), "sql") || strings.Contains(err.Error(), "pgx") {
+				t.Errorf("message leaks the database: %q", err.Error())
+			}
+		})
+	}
+
+	step(t, "the refused calls left both drafts as they were", func(t *testing.T) {
+		for _, want := range []*v1.Report{repA, repB} {
+			got := must(org.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: id, CityId: want.GetCity().GetId()})).GetReport()
+			if got.GetVersion() != want.GetVersion() || got.GetStatus() != v1.ReportStatus_REPORT_STATUS_DRAFT || got.GetIntroduction() != want.GetIntroduction() || len(got.GetFollowUps()) != 0 {
+				t.Errorf("%s = %v v%d %q; want the DRAFT v%d %q", want.GetCity().GetName(), got.GetStatus(), got.GetVersion(), got.GetIntroduction(), want.GetVersion(), want.GetIntroduction())
+			}
+			samePractices(t, got.GetPractices(), want.GetPractices()...)
+		}
+	})
+
+	step(t, "a title of exactly 300 characters is fine", func(t *testing.T) {
+		title := strings.Repeat("ż", 300)
+		saved := must(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion(), Practices: []*v1.Practice{practice(title, r.categories[0], r.criteria[0])}})).GetReport()
+		if len(saved.GetPractices()) != 1 || saved.GetPractices()[0].GetTitle() != title {
+			t.Errorf("saved practices = %v; want the 300-character title", saved.GetPractices())
+		}
+	})
+}
