@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"time"
+	_ "time/tzdata" // deadlines are shown in Europe/Warsaw even on machines without a zone database
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -94,6 +95,20 @@ type Criterion struct {
 	NamePL      string
 	NameEN      string
 	Description string
+}
+
+// Warsaw is the award's time zone: deadlines are instants, shown to people in Europe/Warsaw time.
+var Warsaw = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Warsaw")
+	if err != nil {
+		panic(err) // time/tzdata is embedded, so this cannot happen
+	}
+	return loc
+}()
+
+// InWarsaw formats an instant for messages, e.g. "2015-05-14 15:30 (Europe/Warsaw)".
+func InWarsaw(t time.Time) string {
+	return t.In(Warsaw).Format("2006-01-02 15:04") + " (Europe/Warsaw)"
 }
 
 // SortCities sorts cities by name in Polish alphabetical order (Łódź after Lublin, Ś after S).

@@ -27,11 +27,12 @@ type Service struct {
 	pool *pgxpool.Pool
 	q    *jurydb.Queries
 	log  *slog.Logger
+	now  func() time.Time
 }
 
 // NewService returns the jury service.
 func NewService(pool *pgxpool.Pool, log *slog.Logger) *Service {
-	return &Service{pool: pool, q: jurydb.New(), log: log}
+	return &Service{pool: pool, q: jurydb.New(), log: log, now: time.Now}
 }
 
 // StageHook freezes the rule when the jury opens (refusing to open without one), computes the tally
@@ -252,9 +253,14 @@ func (j juror) checkScores(scores []Score, comments []Comment) error {
 	return nil
 }
 
-func votingOpen(e edition.Edition) error {
+// votingOpen checks that ballots may change: the round is open and its deadline, if set, has not
+// passed by the server's clock.
+func votingOpen(e edition.Edition, now time.Time) error {
 	if e.Stage != edition.Jury {
 		return fault.Preconditionf("edition_id", "the jury round is closed; the edition is in %s", e.Stage)
+	}
+	if d := e.Timeline.JuryDeadline; d != nil && !now.Before(*d) {
+		return fault.Preconditionf("timeline.jury_deadline", "the jury deadline passed at %s", edition.InWarsaw(*d))
 	}
 	return nil
 }
@@ -267,7 +273,7 @@ func (s *Service) Save(ctx context.Context, p *auth.Principal, editionID uuid.UU
 		if err != nil {
 			return err
 		}
-		if err := votingOpen(j.edition); err != nil {
+		if err := votingOpen(j.edition, s.now()); err != nil {
 			return err
 		}
 		cur, err := s.q.GetBallotForUpdate(ctx, tx, j.assignment.ID)
@@ -328,7 +334,7 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 		if err != nil {
 			return err
 		}
-		if err := votingOpen(j.edition); err != nil {
+		if err := votingOpen(j.edition, s.now()); err != nil {
 			return err
 		}
 		b, err := s.ballot(ctx, tx, j)
@@ -421,7 +427,7 @@ func (s *Service) DeclareConflict(ctx context.Context, p *auth.Principal, editio
 		if err != nil {
 			return err
 		}
-		if err := votingOpen(j.edition); err != nil {
+		if err := votingOpen(j.edition, s.now()); err != nil {
 			return err
 		}
 		if _, ok := j.nominations[nominationID]; !ok {

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"strings"
 	"time"
-	_ "time/tzdata" // deadlines are shown in Europe/Warsaw even on machines without a zone database
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -24,17 +23,6 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/page"
 	"github.com/miasta-otwarte/miasta/internal/report/reportdb"
 )
-
-// warsaw is the award's time zone: deadlines are shown in it.
-var warsaw = mustLoad("Europe/Warsaw")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded, so this cannot happen
-	}
-	return loc
-}
 
 // Service implements stage 1.
 type Service struct {
@@ -469,7 +457,7 @@ func (s *Service) Submit(ctx context.Context, actor *auth.Principal, editionID, 
 		}
 		if status == Draft {
 			if d := e.Timeline.ReportingDeadline; d != nil && !s.now().Before(*d) {
-				return fault.Preconditionf("timeline.reporting_deadline", "the reporting deadline passed at %s (Europe/Warsaw)", d.In(warsaw).Format("2006-01-02 15:04"))
+				return fault.Preconditionf("timeline.reporting_deadline", "the reporting deadline passed at %s", edition.InWarsaw(*d))
 			}
 		}
 		if len(current.Practices) == 0 {
