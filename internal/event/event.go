@@ -41,6 +41,7 @@ const (
 	BallotCast          Kind = "ballot.cast"
 	ConflictDeclared    Kind = "ballot.conflict_declared"
 	TallyComputed       Kind = "tally.computed"
+	JuryDecided         Kind = "tally.jury_decision"
 	ResultsAnnounced    Kind = "results.announced"
 )
 

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/event"
 	"github.com/miasta-otwarte/miasta/internal/fault"
@@ -98,6 +101,17 @@ func (s *Service) compute(ctx context.Context, q jurydb.DBTX, editionID uuid.UUI
 		}
 		in.Ballots = append(in.Ballots, b)
 	}
+	decisions, err := s.q.ListJuryDecisions(ctx, q, editionID)
+	if err != nil {
+		return Tally{}, err
+	}
+	for _, d := range decisions {
+		dec := tally.Decision{CategoryID: d.CategoryID.String()}
+		for _, id := range d.NominationIds {
+			dec.Order = append(dec.Order, id.String())
+		}
+		in.Decisions = append(in.Decisions, dec)
+	}
 	t.Result, err = tally.Compute(in)
 	if err != nil {
 		return Tally{}, fmt.Errorf("tally: %w", err)
@@ -173,4 +187,61 @@ func (s *Service) GetTally(ctx context.Context, editionID uuid.UUID) (Tally, edi
 	}
 	t, err := s.compute(ctx, s.pool, editionID)
 	return t, e, err
+}
+
+// RecordDecision records the jury's order for tied nominations of a category and recomputes the
+// tally with it, while the edition is TALLIED (before the announcement).
+func (s *Service) RecordDecision(ctx context.Context, actor *auth.Principal, editionID, categoryID uuid.UUID, order []uuid.UUID, reason string) (Tally, error) {
+	var out Tally
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		e, err := edition.LoadForUpdate(ctx, tx, editionID)
+		if err != nil {
+			return err
+		}
+		if e.Stage != edition.Tallied {
+			return fault.Preconditionf("edition_id", "jury decisions are recorded after the round closes and before the announcement; the edition is in %s", e.Stage)
+		}
+		r, _, err := loadRule(ctx, tx, editionID, false)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(r.Rule.TieBreaks, "JURY_DECISION") {
+			return fault.Preconditionf("edition_id", "the tally rule does not break ties by jury decision")
+		}
+		noms, err := s.q.ListEditionNominations(ctx, tx, editionID)
+		if err != nil {
+			return err
+		}
+		inCategory := map[uuid.UUID]bool{}
+		for _, n := range noms {
+			if n.CategoryID == categoryID {
+				inCategory[n.ID] = true
+			}
+		}
+		if len(inCategory) == 0 {
+			return fault.NotFoundf("category_id", "no category with nominations in this edition")
+		}
+		for i, id := range order {
+			if !inCategory[id] {
+				return fault.Invalidf(fmt.Sprintf("nomination_ids[%d]", i), "is not a nomination of this category")
+			}
+		}
+		if err := s.q.UpsertJuryDecision(ctx, tx, jurydb.UpsertJuryDecisionParams{EditionID: editionID, CategoryID: categoryID, NominationIds: order, Reason: reason}); err != nil {
+			return err
+		}
+		if out, err = s.compute(ctx, tx, editionID); err != nil {
+			return err
+		}
+		if err := s.q.UpsertTally(ctx, tx, jurydb.UpsertTallyParams{EditionID: editionID, Result: tally.Canonical(out.Result), TallyHash: out.Hash}); err != nil {
+			return err
+		}
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.JuryDecided, EditionID: editionID, ActorID: actorID(actor), Payload: struct {
+			CategoryID uuid.UUID   `json:"category_id"`
+			Order      []uuid.UUID `json:"nomination_ids"`
+			Reason     string      `json:"reason"`
+			TallyHash  string      `json:"tally_sha256"`
+		}{categoryID, order, reason, out.Hash}})
+		return err
+	})
+	return out, err
 }

@@ -243,6 +243,29 @@ func (v tallyView) nominationResult(n tally.Ranked, organiser bool, names *strin
 	return out
 }
 
+func (h *ResultsHandler) RecordJuryDecision(ctx context.Context, req *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	cid, err := edition.ParseID("category_id", req.GetCategoryId())
+	if err != nil {
+		return nil, err
+	}
+	order := make([]uuid.UUID, 0, len(req.GetNominationIds()))
+	for _, id := range req.GetNominationIds() {
+		order = append(order, uuid.MustParse(id)) // validated as UUIDs
+	}
+	if _, err := h.svc.RecordDecision(ctx, auth.FromContext(ctx), eid, cid, order, req.GetReason()); err != nil {
+		return nil, err
+	}
+	t, err := h.GetTally(ctx, &v1.GetTallyRequest{EditionId: req.GetEditionId()})
+	if err != nil {
+		return nil, err
+	}
+	return &v1.RecordJuryDecisionResponse{Tally: t.GetTally()}, nil
+}
+
 func (h *ResultsHandler) GetTally(ctx context.Context, req *v1.GetTallyRequest) (*v1.GetTallyResponse, error) {
 	eid, err := edition.ParseID("edition_id", req.GetEditionId())
 	if err != nil {

@@ -38,6 +38,14 @@ type Conflict struct {
 	CreateTime   time.Time
 }
 
+type JuryDecision struct {
+	EditionID     uuid.UUID
+	CategoryID    uuid.UUID
+	NominationIds []uuid.UUID
+	Reason        string
+	CreateTime    time.Time
+}
+
 type Tally struct {
 	EditionID   uuid.UUID
 	Result      []byte

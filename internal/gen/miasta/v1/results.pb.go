@@ -1252,6 +1252,120 @@ func (x *GetTallyResponse) GetTally() *Tally {
 	return nil
 }
 
+type RecordJuryDecisionRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	EditionId  string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CategoryId string                 `protobuf:"bytes,2,opt,name=category_id,json=categoryId,proto3" json:"category_id,omitempty"`
+	// The tied nominations, best first: 2–100 distinct ids of the category.
+	NominationIds []string `protobuf:"bytes,3,rep,name=nomination_ids,json=nominationIds,proto3" json:"nomination_ids,omitempty"`
+	// How the jury decided: 1–2,000 characters, published with the results.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordJuryDecisionRequest) Reset() {
+	*x = RecordJuryDecisionRequest{}
+	mi := &file_miasta_v1_results_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordJuryDecisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordJuryDecisionRequest) ProtoMessage() {}
+
+func (x *RecordJuryDecisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordJuryDecisionRequest.ProtoReflect.Descriptor instead.
+func (*RecordJuryDecisionRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *RecordJuryDecisionRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *RecordJuryDecisionRequest) GetCategoryId() string {
+	if x != nil {
+		return x.CategoryId
+	}
+	return ""
+}
+
+func (x *RecordJuryDecisionRequest) GetNominationIds() []string {
+	if x != nil {
+		return x.NominationIds
+	}
+	return nil
+}
+
+func (x *RecordJuryDecisionRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type RecordJuryDecisionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tally         *Tally                 `protobuf:"bytes,1,opt,name=tally,proto3" json:"tally,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordJuryDecisionResponse) Reset() {
+	*x = RecordJuryDecisionResponse{}
+	mi := &file_miasta_v1_results_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordJuryDecisionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordJuryDecisionResponse) ProtoMessage() {}
+
+func (x *RecordJuryDecisionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordJuryDecisionResponse.ProtoReflect.Descriptor instead.
+func (*RecordJuryDecisionResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *RecordJuryDecisionResponse) GetTally() *Tally {
+	if x != nil {
+		return x.Tally
+	}
+	return nil
+}
+
 type GetPublicResultsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The edition's year.
@@ -1262,7 +1376,7 @@ type GetPublicResultsRequest struct {
 
 func (x *GetPublicResultsRequest) Reset() {
 	*x = GetPublicResultsRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[16]
+	mi := &file_miasta_v1_results_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1274,7 +1388,7 @@ func (x *GetPublicResultsRequest) String() string {
 func (*GetPublicResultsRequest) ProtoMessage() {}
 
 func (x *GetPublicResultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[16]
+	mi := &file_miasta_v1_results_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1287,7 +1401,7 @@ func (x *GetPublicResultsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicResultsRequest.ProtoReflect.Descriptor instead.
 func (*GetPublicResultsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{16}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetPublicResultsRequest) GetYear() int32 {
@@ -1310,7 +1424,7 @@ type GetPublicResultsResponse struct {
 
 func (x *GetPublicResultsResponse) Reset() {
 	*x = GetPublicResultsResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[17]
+	mi := &file_miasta_v1_results_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1322,7 +1436,7 @@ func (x *GetPublicResultsResponse) String() string {
 func (*GetPublicResultsResponse) ProtoMessage() {}
 
 func (x *GetPublicResultsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[17]
+	mi := &file_miasta_v1_results_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1335,7 +1449,7 @@ func (x *GetPublicResultsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicResultsResponse.ProtoReflect.Descriptor instead.
 func (*GetPublicResultsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{17}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetPublicResultsResponse) GetEdition() *Edition {
@@ -1371,7 +1485,7 @@ type ListPublicBallotsRequest struct {
 
 func (x *ListPublicBallotsRequest) Reset() {
 	*x = ListPublicBallotsRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[18]
+	mi := &file_miasta_v1_results_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1383,7 +1497,7 @@ func (x *ListPublicBallotsRequest) String() string {
 func (*ListPublicBallotsRequest) ProtoMessage() {}
 
 func (x *ListPublicBallotsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[18]
+	mi := &file_miasta_v1_results_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1396,7 +1510,7 @@ func (x *ListPublicBallotsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPublicBallotsRequest.ProtoReflect.Descriptor instead.
 func (*ListPublicBallotsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{18}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListPublicBallotsRequest) GetYear() int32 {
@@ -1430,7 +1544,7 @@ type ListPublicBallotsResponse struct {
 
 func (x *ListPublicBallotsResponse) Reset() {
 	*x = ListPublicBallotsResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[19]
+	mi := &file_miasta_v1_results_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1442,7 +1556,7 @@ func (x *ListPublicBallotsResponse) String() string {
 func (*ListPublicBallotsResponse) ProtoMessage() {}
 
 func (x *ListPublicBallotsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[19]
+	mi := &file_miasta_v1_results_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1455,7 +1569,7 @@ func (x *ListPublicBallotsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPublicBallotsResponse.ProtoReflect.Descriptor instead.
 func (*ListPublicBallotsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{19}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListPublicBallotsResponse) GetBallots() []*PublicBallot {
@@ -1482,7 +1596,7 @@ type ExportResultsRequest struct {
 
 func (x *ExportResultsRequest) Reset() {
 	*x = ExportResultsRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[20]
+	mi := &file_miasta_v1_results_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1494,7 +1608,7 @@ func (x *ExportResultsRequest) String() string {
 func (*ExportResultsRequest) ProtoMessage() {}
 
 func (x *ExportResultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[20]
+	mi := &file_miasta_v1_results_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1507,7 +1621,7 @@ func (x *ExportResultsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResultsRequest.ProtoReflect.Descriptor instead.
 func (*ExportResultsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{20}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ExportResultsRequest) GetYear() int32 {
@@ -1535,7 +1649,7 @@ type ExportResultsResponse struct {
 
 func (x *ExportResultsResponse) Reset() {
 	*x = ExportResultsResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[21]
+	mi := &file_miasta_v1_results_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1547,7 +1661,7 @@ func (x *ExportResultsResponse) String() string {
 func (*ExportResultsResponse) ProtoMessage() {}
 
 func (x *ExportResultsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[21]
+	mi := &file_miasta_v1_results_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1560,7 +1674,7 @@ func (x *ExportResultsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResultsResponse.ProtoReflect.Descriptor instead.
 func (*ExportResultsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{21}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ExportResultsResponse) GetContentType() string {
@@ -1677,6 +1791,16 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\":\n" +
 	"\x10GetTallyResponse\x12&\n" +
+	"\x05tally\x18\x01 \x01(\v2\x10.miasta.v1.TallyR\x05tally\"\xcf\x01\n" +
+	"\x19RecordJuryDecisionRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12)\n" +
+	"\vcategory_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
+	"categoryId\x12:\n" +
+	"\x0enomination_ids\x18\x03 \x03(\tB\x13\xbaH\x10\x92\x01\r\b\x02\x10d\x18\x01\"\x05r\x03\xb0\x01\x01R\rnominationIds\x12\"\n" +
+	"\x06reason\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"D\n" +
+	"\x1aRecordJuryDecisionResponse\x12&\n" +
 	"\x05tally\x18\x01 \x01(\v2\x10.miasta.v1.TallyR\x05tally\":\n" +
 	"\x17GetPublicResultsRequest\x12\x1f\n" +
 	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\"\xa3\x01\n" +
@@ -1718,11 +1842,12 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\fExportFormat\x12\x1d\n" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12EXPORT_FORMAT_JSON\x10\x01\x12\x15\n" +
-	"\x11EXPORT_FORMAT_CSV\x10\x022\xa1\x04\n" +
+	"\x11EXPORT_FORMAT_CSV\x10\x022\x84\x05\n" +
 	"\x0eResultsService\x12T\n" +
 	"\fGetTallyRule\x12\x1e.miasta.v1.GetTallyRuleRequest\x1a\x1f.miasta.v1.GetTallyRuleResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\fSetTallyRule\x12\x1e.miasta.v1.SetTallyRuleRequest\x1a\x1f.miasta.v1.SetTallyRuleResponse\x12H\n" +
-	"\bGetTally\x12\x1a.miasta.v1.GetTallyRequest\x1a\x1b.miasta.v1.GetTallyResponse\"\x03\x90\x02\x01\x12`\n" +
+	"\bGetTally\x12\x1a.miasta.v1.GetTallyRequest\x1a\x1b.miasta.v1.GetTallyResponse\"\x03\x90\x02\x01\x12a\n" +
+	"\x12RecordJuryDecision\x12$.miasta.v1.RecordJuryDecisionRequest\x1a%.miasta.v1.RecordJuryDecisionResponse\x12`\n" +
 	"\x10GetPublicResults\x12\".miasta.v1.GetPublicResultsRequest\x1a#.miasta.v1.GetPublicResultsResponse\"\x03\x90\x02\x01\x12c\n" +
 	"\x11ListPublicBallots\x12#.miasta.v1.ListPublicBallotsRequest\x1a$.miasta.v1.ListPublicBallotsResponse\"\x03\x90\x02\x01\x12W\n" +
 	"\rExportResults\x12\x1f.miasta.v1.ExportResultsRequest\x1a .miasta.v1.ExportResultsResponse\"\x03\x90\x02\x01B\xa4\x01\n" +
@@ -1742,39 +1867,41 @@ func file_miasta_v1_results_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_results_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_miasta_v1_results_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_miasta_v1_results_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_miasta_v1_results_proto_goTypes = []any{
-	(AggregationMethod)(0),            // 0: miasta.v1.AggregationMethod
-	(TieBreak)(0),                     // 1: miasta.v1.TieBreak
-	(ExportFormat)(0),                 // 2: miasta.v1.ExportFormat
-	(*Rational)(nil),                  // 3: miasta.v1.Rational
-	(*ScoreLabel)(nil),                // 4: miasta.v1.ScoreLabel
-	(*CriterionRule)(nil),             // 5: miasta.v1.CriterionRule
-	(*TallyRule)(nil),                 // 6: miasta.v1.TallyRule
-	(*NominationResult)(nil),          // 7: miasta.v1.NominationResult
-	(*CriterionBreakdown)(nil),        // 8: miasta.v1.CriterionBreakdown
-	(*JurorBreakdown)(nil),            // 9: miasta.v1.JurorBreakdown
-	(*CategoryResult)(nil),            // 10: miasta.v1.CategoryResult
-	(*Tally)(nil),                     // 11: miasta.v1.Tally
-	(*PublicBallot)(nil),              // 12: miasta.v1.PublicBallot
-	(*GetTallyRuleRequest)(nil),       // 13: miasta.v1.GetTallyRuleRequest
-	(*GetTallyRuleResponse)(nil),      // 14: miasta.v1.GetTallyRuleResponse
-	(*SetTallyRuleRequest)(nil),       // 15: miasta.v1.SetTallyRuleRequest
-	(*SetTallyRuleResponse)(nil),      // 16: miasta.v1.SetTallyRuleResponse
-	(*GetTallyRequest)(nil),           // 17: miasta.v1.GetTallyRequest
-	(*GetTallyResponse)(nil),          // 18: miasta.v1.GetTallyResponse
-	(*GetPublicResultsRequest)(nil),   // 19: miasta.v1.GetPublicResultsRequest
-	(*GetPublicResultsResponse)(nil),  // 20: miasta.v1.GetPublicResultsResponse
-	(*ListPublicBallotsRequest)(nil),  // 21: miasta.v1.ListPublicBallotsRequest
-	(*ListPublicBallotsResponse)(nil), // 22: miasta.v1.ListPublicBallotsResponse
-	(*ExportResultsRequest)(nil),      // 23: miasta.v1.ExportResultsRequest
-	(*ExportResultsResponse)(nil),     // 24: miasta.v1.ExportResultsResponse
-	(*Nomination)(nil),                // 25: miasta.v1.Nomination
-	(*Recusal)(nil),                   // 26: miasta.v1.Recusal
-	(*Score)(nil),                     // 27: miasta.v1.Score
-	(*Category)(nil),                  // 28: miasta.v1.Category
-	(*timestamppb.Timestamp)(nil),     // 29: google.protobuf.Timestamp
-	(*Edition)(nil),                   // 30: miasta.v1.Edition
+	(AggregationMethod)(0),             // 0: miasta.v1.AggregationMethod
+	(TieBreak)(0),                      // 1: miasta.v1.TieBreak
+	(ExportFormat)(0),                  // 2: miasta.v1.ExportFormat
+	(*Rational)(nil),                   // 3: miasta.v1.Rational
+	(*ScoreLabel)(nil),                 // 4: miasta.v1.ScoreLabel
+	(*CriterionRule)(nil),              // 5: miasta.v1.CriterionRule
+	(*TallyRule)(nil),                  // 6: miasta.v1.TallyRule
+	(*NominationResult)(nil),           // 7: miasta.v1.NominationResult
+	(*CriterionBreakdown)(nil),         // 8: miasta.v1.CriterionBreakdown
+	(*JurorBreakdown)(nil),             // 9: miasta.v1.JurorBreakdown
+	(*CategoryResult)(nil),             // 10: miasta.v1.CategoryResult
+	(*Tally)(nil),                      // 11: miasta.v1.Tally
+	(*PublicBallot)(nil),               // 12: miasta.v1.PublicBallot
+	(*GetTallyRuleRequest)(nil),        // 13: miasta.v1.GetTallyRuleRequest
+	(*GetTallyRuleResponse)(nil),       // 14: miasta.v1.GetTallyRuleResponse
+	(*SetTallyRuleRequest)(nil),        // 15: miasta.v1.SetTallyRuleRequest
+	(*SetTallyRuleResponse)(nil),       // 16: miasta.v1.SetTallyRuleResponse
+	(*GetTallyRequest)(nil),            // 17: miasta.v1.GetTallyRequest
+	(*GetTallyResponse)(nil),           // 18: miasta.v1.GetTallyResponse
+	(*RecordJuryDecisionRequest)(nil),  // 19: miasta.v1.RecordJuryDecisionRequest
+	(*RecordJuryDecisionResponse)(nil), // 20: miasta.v1.RecordJuryDecisionResponse
+	(*GetPublicResultsRequest)(nil),    // 21: miasta.v1.GetPublicResultsRequest
+	(*GetPublicResultsResponse)(nil),   // 22: miasta.v1.GetPublicResultsResponse
+	(*ListPublicBallotsRequest)(nil),   // 23: miasta.v1.ListPublicBallotsRequest
+	(*ListPublicBallotsResponse)(nil),  // 24: miasta.v1.ListPublicBallotsResponse
+	(*ExportResultsRequest)(nil),       // 25: miasta.v1.ExportResultsRequest
+	(*ExportResultsResponse)(nil),      // 26: miasta.v1.ExportResultsResponse
+	(*Nomination)(nil),                 // 27: miasta.v1.Nomination
+	(*Recusal)(nil),                    // 28: miasta.v1.Recusal
+	(*Score)(nil),                      // 29: miasta.v1.Score
+	(*Category)(nil),                   // 30: miasta.v1.Category
+	(*timestamppb.Timestamp)(nil),      // 31: google.protobuf.Timestamp
+	(*Edition)(nil),                    // 32: miasta.v1.Edition
 }
 var file_miasta_v1_results_proto_depIdxs = []int32{
 	4,  // 0: miasta.v1.CriterionRule.labels:type_name -> miasta.v1.ScoreLabel
@@ -1782,46 +1909,49 @@ var file_miasta_v1_results_proto_depIdxs = []int32{
 	5,  // 2: miasta.v1.TallyRule.criteria:type_name -> miasta.v1.CriterionRule
 	3,  // 3: miasta.v1.TallyRule.minimum_score:type_name -> miasta.v1.Rational
 	1,  // 4: miasta.v1.TallyRule.tie_breaks:type_name -> miasta.v1.TieBreak
-	25, // 5: miasta.v1.NominationResult.nomination:type_name -> miasta.v1.Nomination
+	27, // 5: miasta.v1.NominationResult.nomination:type_name -> miasta.v1.Nomination
 	3,  // 6: miasta.v1.NominationResult.score:type_name -> miasta.v1.Rational
 	8,  // 7: miasta.v1.NominationResult.criteria:type_name -> miasta.v1.CriterionBreakdown
 	9,  // 8: miasta.v1.NominationResult.jurors:type_name -> miasta.v1.JurorBreakdown
-	26, // 9: miasta.v1.NominationResult.recusals:type_name -> miasta.v1.Recusal
+	28, // 9: miasta.v1.NominationResult.recusals:type_name -> miasta.v1.Recusal
 	3,  // 10: miasta.v1.CriterionBreakdown.score:type_name -> miasta.v1.Rational
-	27, // 11: miasta.v1.JurorBreakdown.scores:type_name -> miasta.v1.Score
+	29, // 11: miasta.v1.JurorBreakdown.scores:type_name -> miasta.v1.Score
 	3,  // 12: miasta.v1.JurorBreakdown.weighted_sum:type_name -> miasta.v1.Rational
-	28, // 13: miasta.v1.CategoryResult.category:type_name -> miasta.v1.Category
+	30, // 13: miasta.v1.CategoryResult.category:type_name -> miasta.v1.Category
 	7,  // 14: miasta.v1.CategoryResult.nominations:type_name -> miasta.v1.NominationResult
 	6,  // 15: miasta.v1.Tally.rule:type_name -> miasta.v1.TallyRule
 	10, // 16: miasta.v1.Tally.categories:type_name -> miasta.v1.CategoryResult
-	29, // 17: miasta.v1.Tally.compute_time:type_name -> google.protobuf.Timestamp
-	27, // 18: miasta.v1.PublicBallot.scores:type_name -> miasta.v1.Score
-	26, // 19: miasta.v1.PublicBallot.recusals:type_name -> miasta.v1.Recusal
+	31, // 17: miasta.v1.Tally.compute_time:type_name -> google.protobuf.Timestamp
+	29, // 18: miasta.v1.PublicBallot.scores:type_name -> miasta.v1.Score
+	28, // 19: miasta.v1.PublicBallot.recusals:type_name -> miasta.v1.Recusal
 	6,  // 20: miasta.v1.GetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
 	6,  // 21: miasta.v1.SetTallyRuleRequest.rule:type_name -> miasta.v1.TallyRule
 	6,  // 22: miasta.v1.SetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
 	11, // 23: miasta.v1.GetTallyResponse.tally:type_name -> miasta.v1.Tally
-	30, // 24: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
-	10, // 25: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
-	12, // 26: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
-	2,  // 27: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
-	13, // 28: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
-	15, // 29: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
-	17, // 30: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
-	19, // 31: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
-	21, // 32: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
-	23, // 33: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
-	14, // 34: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
-	16, // 35: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
-	18, // 36: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
-	20, // 37: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
-	22, // 38: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
-	24, // 39: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
-	34, // [34:40] is the sub-list for method output_type
-	28, // [28:34] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	11, // 24: miasta.v1.RecordJuryDecisionResponse.tally:type_name -> miasta.v1.Tally
+	32, // 25: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
+	10, // 26: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
+	12, // 27: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
+	2,  // 28: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
+	13, // 29: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
+	15, // 30: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
+	17, // 31: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
+	19, // 32: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
+	21, // 33: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
+	23, // 34: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
+	25, // 35: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
+	14, // 36: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
+	16, // 37: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
+	18, // 38: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
+	20, // 39: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
+	22, // 40: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
+	24, // 41: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
+	26, // 42: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
+	36, // [36:43] is the sub-list for method output_type
+	29, // [29:36] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_results_proto_init() }
@@ -1838,7 +1968,7 @@ func file_miasta_v1_results_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_results_proto_rawDesc), len(file_miasta_v1_results_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -41,6 +41,9 @@ const (
 	ResultsServiceSetTallyRuleProcedure = "/miasta.v1.ResultsService/SetTallyRule"
 	// ResultsServiceGetTallyProcedure is the fully-qualified name of the ResultsService's GetTally RPC.
 	ResultsServiceGetTallyProcedure = "/miasta.v1.ResultsService/GetTally"
+	// ResultsServiceRecordJuryDecisionProcedure is the fully-qualified name of the ResultsService's
+	// RecordJuryDecision RPC.
+	ResultsServiceRecordJuryDecisionProcedure = "/miasta.v1.ResultsService/RecordJuryDecision"
 	// ResultsServiceGetPublicResultsProcedure is the fully-qualified name of the ResultsService's
 	// GetPublicResults RPC.
 	ResultsServiceGetPublicResultsProcedure = "/miasta.v1.ResultsService/GetPublicResults"
@@ -61,6 +64,10 @@ type ResultsServiceClient interface {
 	// GetTally returns the full tally with every explanation, once the round is closed. Organisers only
 	// before the announcement.
 	GetTally(context.Context, *v1.GetTallyRequest) (*v1.GetTallyResponse, error)
+	// RecordJuryDecision records the jury's order for nominations the rule's other tie-breaks left tied
+	// (the rule must end its chain with TIE_BREAK_JURY_DECISION). Organisers only, while TALLIED; the
+	// tally is recomputed with it.
+	RecordJuryDecision(context.Context, *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error)
 	// GetPublicResults returns the winners per category of an announced edition. No sign-in needed.
 	GetPublicResults(context.Context, *v1.GetPublicResultsRequest) (*v1.GetPublicResultsResponse, error)
 	// ListPublicBallots lists an announced edition's cast ballots under names or pseudonyms, as the
@@ -101,6 +108,12 @@ func NewResultsServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		recordJuryDecision: connect.NewClient[v1.RecordJuryDecisionRequest, v1.RecordJuryDecisionResponse](
+			httpClient,
+			baseURL+ResultsServiceRecordJuryDecisionProcedure,
+			connect.WithSchema(resultsServiceMethods.ByName("RecordJuryDecision")),
+			connect.WithClientOptions(opts...),
+		),
 		getPublicResults: connect.NewClient[v1.GetPublicResultsRequest, v1.GetPublicResultsResponse](
 			httpClient,
 			baseURL+ResultsServiceGetPublicResultsProcedure,
@@ -127,12 +140,13 @@ func NewResultsServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 
 // resultsServiceClient implements ResultsServiceClient.
 type resultsServiceClient struct {
-	getTallyRule      *connect.Client[v1.GetTallyRuleRequest, v1.GetTallyRuleResponse]
-	setTallyRule      *connect.Client[v1.SetTallyRuleRequest, v1.SetTallyRuleResponse]
-	getTally          *connect.Client[v1.GetTallyRequest, v1.GetTallyResponse]
-	getPublicResults  *connect.Client[v1.GetPublicResultsRequest, v1.GetPublicResultsResponse]
-	listPublicBallots *connect.Client[v1.ListPublicBallotsRequest, v1.ListPublicBallotsResponse]
-	exportResults     *connect.Client[v1.ExportResultsRequest, v1.ExportResultsResponse]
+	getTallyRule       *connect.Client[v1.GetTallyRuleRequest, v1.GetTallyRuleResponse]
+	setTallyRule       *connect.Client[v1.SetTallyRuleRequest, v1.SetTallyRuleResponse]
+	getTally           *connect.Client[v1.GetTallyRequest, v1.GetTallyResponse]
+	recordJuryDecision *connect.Client[v1.RecordJuryDecisionRequest, v1.RecordJuryDecisionResponse]
+	getPublicResults   *connect.Client[v1.GetPublicResultsRequest, v1.GetPublicResultsResponse]
+	listPublicBallots  *connect.Client[v1.ListPublicBallotsRequest, v1.ListPublicBallotsResponse]
+	exportResults      *connect.Client[v1.ExportResultsRequest, v1.ExportResultsResponse]
 }
 
 // GetTallyRule calls miasta.v1.ResultsService.GetTallyRule.
@@ -156,6 +170,15 @@ func (c *resultsServiceClient) SetTallyRule(ctx context.Context, req *v1.SetTall
 // GetTally calls miasta.v1.ResultsService.GetTally.
 func (c *resultsServiceClient) GetTally(ctx context.Context, req *v1.GetTallyRequest) (*v1.GetTallyResponse, error) {
 	response, err := c.getTally.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// RecordJuryDecision calls miasta.v1.ResultsService.RecordJuryDecision.
+func (c *resultsServiceClient) RecordJuryDecision(ctx context.Context, req *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error) {
+	response, err := c.recordJuryDecision.CallUnary(ctx, connect.NewRequest(req))
 	if response != nil {
 		return response.Msg, err
 	}
@@ -198,6 +221,10 @@ type ResultsServiceHandler interface {
 	// GetTally returns the full tally with every explanation, once the round is closed. Organisers only
 	// before the announcement.
 	GetTally(context.Context, *v1.GetTallyRequest) (*v1.GetTallyResponse, error)
+	// RecordJuryDecision records the jury's order for nominations the rule's other tie-breaks left tied
+	// (the rule must end its chain with TIE_BREAK_JURY_DECISION). Organisers only, while TALLIED; the
+	// tally is recomputed with it.
+	RecordJuryDecision(context.Context, *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error)
 	// GetPublicResults returns the winners per category of an announced edition. No sign-in needed.
 	GetPublicResults(context.Context, *v1.GetPublicResultsRequest) (*v1.GetPublicResultsResponse, error)
 	// ListPublicBallots lists an announced edition's cast ballots under names or pseudonyms, as the
@@ -234,6 +261,12 @@ func NewResultsServiceHandler(svc ResultsServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	resultsServiceRecordJuryDecisionHandler := connect.NewUnaryHandlerSimple(
+		ResultsServiceRecordJuryDecisionProcedure,
+		svc.RecordJuryDecision,
+		connect.WithSchema(resultsServiceMethods.ByName("RecordJuryDecision")),
+		connect.WithHandlerOptions(opts...),
+	)
 	resultsServiceGetPublicResultsHandler := connect.NewUnaryHandlerSimple(
 		ResultsServiceGetPublicResultsProcedure,
 		svc.GetPublicResults,
@@ -263,6 +296,8 @@ func NewResultsServiceHandler(svc ResultsServiceHandler, opts ...connect.Handler
 			resultsServiceSetTallyRuleHandler.ServeHTTP(w, r)
 		case ResultsServiceGetTallyProcedure:
 			resultsServiceGetTallyHandler.ServeHTTP(w, r)
+		case ResultsServiceRecordJuryDecisionProcedure:
+			resultsServiceRecordJuryDecisionHandler.ServeHTTP(w, r)
 		case ResultsServiceGetPublicResultsProcedure:
 			resultsServiceGetPublicResultsHandler.ServeHTTP(w, r)
 		case ResultsServiceListPublicBallotsProcedure:
@@ -288,6 +323,10 @@ func (UnimplementedResultsServiceHandler) SetTallyRule(context.Context, *v1.SetT
 
 func (UnimplementedResultsServiceHandler) GetTally(context.Context, *v1.GetTallyRequest) (*v1.GetTallyResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ResultsService.GetTally is not implemented"))
+}
+
+func (UnimplementedResultsServiceHandler) RecordJuryDecision(context.Context, *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ResultsService.RecordJuryDecision is not implemented"))
 }
 
 func (UnimplementedResultsServiceHandler) GetPublicResults(context.Context, *v1.GetPublicResultsRequest) (*v1.GetPublicResultsResponse, error) {
