@@ -9,10 +9,11 @@ import (
 	"strings"
 )
 
-// Compute validates and tallies.
+// Compute validates and tallies; an invalid input yields the Validate error and no partial result,
+// so nothing publishable can come from a rejected input.
 func Compute(in Input) (Result, error) {
 	if err := Validate(in); err != nil {
-		return Result{}, fmt.Errorf("tally: %w", err)
+		return Result{}, fmt.Errorf("invalid input: %w", err)
 	}
 	return compute(in), nil
 }

@@ -48,11 +48,14 @@
 //  2. For MajorityJudgment only, the majority-judgment rounds above.
 //  3. Rule.TieBreaks, in order, each applied only inside sets still tied by every earlier key:
 //     MoreTopMarks (more marks equal to the criterion's Max over the ranking criteria and the
-//     counted jurors), HigherMedian (higher lower-median weighted sum), CriteriaInOrder (higher
+//     counted jurors), HigherMedian (higher lower-median weighted sum; under Median and
+//     MajorityJudgment it equals the score and so never decides), CriteriaInOrder (higher
 //     aggregate under the same Method on the ranking criteria in Number order, the first
 //     difference deciding; non-ranking criteria never decide) and JuryDecision (the Decision for
 //     the category: nominations listed earlier rank higher, listed ones rank above unlisted ones,
 //     unlisted ones stay tied among themselves; with no Decision for the category nothing changes).
+//     Decisions are read only by this step and only inside a tie, so they can never overturn a
+//     difference in score or in an earlier step.
 //  4. Nominations still tied after all of that share a rank; they are listed by nomination ID, and
 //     the explanation says the tie is unresolved and needs a jury decision.
 //

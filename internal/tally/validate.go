@@ -159,6 +159,18 @@ func validateNominations(ns []Nomination, cats map[string]bool) (map[string]stri
 func validateBallots(bs []Ballot, noms map[string]string, crit map[string]Criterion) error {
 	sorted := slices.Clone(bs)
 	slices.SortStableFunc(sorted, func(a, b Ballot) int { return strings.Compare(a.Juror, b.Juror) })
+	// Valid input is the common case, so scan the maps in their own order first and sort their keys
+	// only to name the first problem deterministically once there is one.
+	bad := false
+	for i, b := range sorted {
+		if b.Juror == "" || !utf8.ValidString(b.Juror) || i > 0 && sorted[i-1].Juror == b.Juror || checkBallot(b, noms, crit, false) != nil {
+			bad = true
+			break
+		}
+	}
+	if !bad {
+		return nil
+	}
 	for i, b := range sorted {
 		if b.Juror == "" || !utf8.ValidString(b.Juror) {
 			return fmt.Errorf("ballot %q: %w: the juror key is empty or not UTF-8", b.Juror, ErrInvalidBallot)
@@ -166,33 +178,54 @@ func validateBallots(bs []Ballot, noms map[string]string, crit map[string]Criter
 		if i > 0 && sorted[i-1].Juror == b.Juror {
 			return fmt.Errorf("ballot %q: %w: the juror has two ballots", b.Juror, ErrInvalidBallot)
 		}
-		for _, nid := range slices.Sorted(maps.Keys(b.Scores)) {
-			if noms[nid] == "" {
-				return fmt.Errorf("ballot %q: nomination %q: %w", b.Juror, nid, ErrUnknownNomination)
+		if err := checkBallot(b, noms, crit, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkBallot returns a problem of one ballot; with inOrder it visits keys sorted, so the problem
+// it returns is the first one in the documented order.
+func checkBallot(b Ballot, noms map[string]string, crit map[string]Criterion, inOrder bool) error {
+	keys := func(m map[string]map[string]int) []string { return slices.Collect(maps.Keys(m)) }
+	if inOrder {
+		keys = func(m map[string]map[string]int) []string { return slices.Sorted(maps.Keys(m)) }
+	}
+	for _, nid := range keys(b.Scores) {
+		if noms[nid] == "" {
+			return fmt.Errorf("ballot %q: nomination %q: %w", b.Juror, nid, ErrUnknownNomination)
+		}
+		marks := b.Scores[nid]
+		cids := slices.Collect(maps.Keys(marks))
+		if inOrder {
+			slices.Sort(cids)
+		}
+		for _, cid := range cids {
+			c, ok := crit[cid]
+			if !ok {
+				return fmt.Errorf("ballot %q: nomination %q: criterion %q: %w", b.Juror, nid, cid, ErrUnknownCriterion)
 			}
-			marks := b.Scores[nid]
-			for _, cid := range slices.Sorted(maps.Keys(marks)) {
-				c, ok := crit[cid]
-				if !ok {
-					return fmt.Errorf("ballot %q: nomination %q: criterion %q: %w", b.Juror, nid, cid, ErrUnknownCriterion)
-				}
-				if s := marks[cid]; s < c.Min || s > c.Max {
-					return fmt.Errorf("ballot %q: nomination %q: criterion %q: %w: %d is not in %d..%d",
-						b.Juror, nid, cid, ErrScoreOutOfScale, s, c.Min, c.Max)
-				}
+			if s := marks[cid]; s < c.Min || s > c.Max {
+				return fmt.Errorf("ballot %q: nomination %q: criterion %q: %w: %d is not in %d..%d",
+					b.Juror, nid, cid, ErrScoreOutOfScale, s, c.Min, c.Max)
 			}
 		}
-		for _, nid := range slices.Sorted(maps.Keys(b.Recusals)) {
-			if noms[nid] == "" {
-				return fmt.Errorf("ballot %q: recusal: nomination %q: %w", b.Juror, nid, ErrUnknownNomination)
-			}
-			if k := b.Recusals[nid]; !k.valid() {
-				return fmt.Errorf("ballot %q: nomination %q: %w: unknown recusal kind %d", b.Juror, nid, ErrInvalidBallot, int(k))
-			}
-			if len(b.Scores[nid]) > 0 {
-				return fmt.Errorf("ballot %q: nomination %q: %w: the juror recused (%s) but gave scores",
-					b.Juror, nid, ErrScoredAndRecused, b.Recusals[nid])
-			}
+	}
+	rids := slices.Collect(maps.Keys(b.Recusals))
+	if inOrder {
+		slices.Sort(rids)
+	}
+	for _, nid := range rids {
+		if noms[nid] == "" {
+			return fmt.Errorf("ballot %q: recusal: nomination %q: %w", b.Juror, nid, ErrUnknownNomination)
+		}
+		if k := b.Recusals[nid]; !k.valid() {
+			return fmt.Errorf("ballot %q: nomination %q: %w: unknown recusal kind %d", b.Juror, nid, ErrInvalidBallot, int(k))
+		}
+		if len(b.Scores[nid]) > 0 {
+			return fmt.Errorf("ballot %q: nomination %q: %w: the juror recused (%s) but gave scores",
+				b.Juror, nid, ErrScoredAndRecused, b.Recusals[nid])
 		}
 	}
 	return nil

@@ -527,7 +527,8 @@ func (x *TallyRule) GetRuleHash() string {
 type NominationResult struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Nomination *Nomination            `protobuf:"bytes,1,opt,name=nomination,proto3" json:"nomination,omitempty"`
-	// 1 for the best; equal ranks only when the jury decision is still pending.
+	// Competition rank, 1 for the best (1, 2, 2, 4): equal ranks only for ties no tie-break (nor a
+	// recorded jury decision) resolved. 0 when the quorum is not met: the nomination is not ranked.
 	Rank int32 `protobuf:"varint,2,opt,name=rank,proto3" json:"rank,omitempty"`
 	// The aggregate score under the rule's method.
 	Score *Rational `protobuf:"bytes,3,opt,name=score,proto3" json:"score,omitempty"`
