@@ -107,10 +107,7 @@ func ratText(r *big.Rat) string {
 	if r == nil {
 		return ""
 	}
-	if r.IsInt() {
-		return r.Num().String()
-	}
-	return r.RatString() + " (" + r.FloatString(2) + ")"
+	return tally.FormatRat(r)
 }
 
 func (h *ResultsHandler) GetTallyRule(ctx context.Context, req *v1.GetTallyRuleRequest) (*v1.GetTallyRuleResponse, error) {

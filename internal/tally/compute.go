@@ -324,7 +324,7 @@ func (r *rule) order(noms []*nom, decision map[string]int, hasDecision bool) []*
 				label := fmt.Sprintf("%s, criterion %d (%s)", t, c.Number, c.ID)
 				refine(func(g []*nom) [][]*nom {
 					return split(g, label, func(n *nom) (*big.Rat, string) {
-						return n.criteria[i].Score, formatRat(n.criteria[i].Score)
+						return n.criteria[i].Score, FormatRat(n.criteria[i].Score)
 					})
 				})
 			}
@@ -444,7 +444,7 @@ func (r *rule) decideWinner(n *nom) {
 		n.explained = append(n.explained, fmt.Sprintf("Not a winner: rank %d is outside the %s.", n.rank, winningPlaces(r.Winners)))
 	case r.MinimumScore != nil && n.score.Cmp(r.MinimumScore) < 0:
 		n.explained = append(n.explained, fmt.Sprintf("Not a winner: the score %s is below the minimum score %s, although rank %d is within the %s.",
-			formatRat(n.score), formatRat(r.MinimumScore), n.rank, winningPlaces(r.Winners)))
+			FormatRat(n.score), FormatRat(r.MinimumScore), n.rank, winningPlaces(r.Winners)))
 	case last > r.Winners:
 		n.winner = true
 		var others []string
@@ -459,7 +459,7 @@ func (r *rule) decideWinner(n *nom) {
 		n.winner = true
 		s := fmt.Sprintf("Winner: rank %d is within the %s", n.rank, winningPlaces(r.Winners))
 		if r.MinimumScore != nil {
-			s += fmt.Sprintf(" and the score is at least the minimum score %s", formatRat(r.MinimumScore))
+			s += fmt.Sprintf(" and the score is at least the minimum score %s", FormatRat(r.MinimumScore))
 		}
 		n.explained = append(n.explained, s+".")
 	}

@@ -12,21 +12,21 @@ func (r *rule) scoreSentence(n *nom) string {
 	all := joinInts(n.sums)
 	switch r.Method {
 	case WeightedMean:
-		return fmt.Sprintf("Score %s: the mean of the weighted sums of %s (%s).", formatRat(n.score), jurorCount(k), all)
+		return fmt.Sprintf("Score %s: the mean of the weighted sums of %s (%s).", FormatRat(n.score), jurorCount(k), all)
 	case Median:
 		return fmt.Sprintf("Score %s: the lower median (the %s smallest) of the weighted sums of %s (%s).",
-			formatRat(n.score), ordinal((k-1)/2+1), jurorCount(k), all)
+			FormatRat(n.score), ordinal((k-1)/2+1), jurorCount(k), all)
 	case TrimmedMean:
 		t := r.TrimCount
 		if t == 0 {
 			return fmt.Sprintf("Score %s: the mean of the weighted sums of %s (%s); the trim count is 0, so none are dropped.",
-				formatRat(n.score), jurorCount(k), all)
+				FormatRat(n.score), jurorCount(k), all)
 		}
 		return fmt.Sprintf("Score %s: the mean of the weighted sums of %s (%s) after dropping the %d lowest (%s) and the %d highest (%s).",
-			formatRat(n.score), jurorCount(k), all, t, joinInts(n.sums[:t]), t, joinInts(n.sums[k-t:]))
+			FormatRat(n.score), jurorCount(k), all, t, joinInts(n.sums[:t]), t, joinInts(n.sums[k-t:]))
 	default:
 		return fmt.Sprintf("Majority grade %s: the lower median (the %s smallest) of the weighted sums of %s (%s); equal grades are separated by Balinski–Laraki majority judgment.",
-			formatRat(n.score), ordinal((k-1)/2+1), jurorCount(k), all)
+			FormatRat(n.score), ordinal((k-1)/2+1), jurorCount(k), all)
 	}
 }
 
@@ -34,7 +34,7 @@ func (r *rule) scoreSentence(n *nom) string {
 // every comparison made, up to the one that separated them, or that none did.
 func (r *rule) tieSentence(n, other *nom, above bool) string {
 	var b strings.Builder
-	at := formatRat(n.score)
+	at := FormatRat(n.score)
 	if r.Method == MajorityJudgment {
 		at = "majority grade " + at
 	}
@@ -66,9 +66,9 @@ func (r *rule) tieSentence(n, other *nom, above bool) string {
 	return b.String()
 }
 
-// formatRat prints an exact rational: "18", "37/2 (18.5)", or "1/3 (≈0.33)" when the decimal does
+// FormatRat prints an exact rational the way results show it: "18", "37/2 (18.5)", or "1/3 (≈0.33)" when the decimal does
 // not terminate within six places.
-func formatRat(x *big.Rat) string {
+func FormatRat(x *big.Rat) string {
 	if x == nil {
 		return "none"
 	}

@@ -171,8 +171,8 @@ func TestFormatRat(t *testing.T) {
 		{"18", "18"}, {"-3", "-3"}, {"37/2", "37/2 (18.5)"}, {"1/3", "1/3 (≈0.33)"}, {"-7/4", "-7/4 (-1.75)"},
 		{"1/64", "1/64 (0.015625)"}, {"1/128", "1/128 (≈0.01)"}, {"2/3", "2/3 (≈0.67)"},
 	} {
-		if got := formatRat(rat(c.in)); got != c.want {
-			t.Errorf("formatRat(%s) = %q, want %q", c.in, got, c.want)
+		if got := FormatRat(rat(c.in)); got != c.want {
+			t.Errorf("FormatRat(%s) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

@@ -89,7 +89,9 @@ func Start(t testing.TB, opts Options) *Env {
 		OIDCClientSecret: ClientSecret,
 		OIDCRedirectURL:  env.URL + "/auth/callback",
 		Organisers:       []string{demo.OrganiserEmail},
-		ShutdownTimeout:  5 * time.Second,
+		// Longer than the 5 s after which net/http gives up on connections a client opened but never
+		// used, so that a test making many concurrent calls still shuts down cleanly.
+		ShutdownTimeout: 10 * time.Second,
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := app.New(ctx, env.Config, log, app.Options{Now: opts.Now})

@@ -532,7 +532,7 @@ type NominationResult struct {
 	Rank int32 `protobuf:"varint,2,opt,name=rank,proto3" json:"rank,omitempty"`
 	// The aggregate score under the rule's method.
 	Score *Rational `protobuf:"bytes,3,opt,name=score,proto3" json:"score,omitempty"`
-	// The score as text, e.g. "37/2 (18.5)".
+	// The score as text: "18", "37/2 (18.5)", or "1/3 (≈0.33)" when the decimal does not terminate.
 	ScoreText string `protobuf:"bytes,4,opt,name=score_text,json=scoreText,proto3" json:"score_text,omitempty"`
 	// Whether the nomination is distinguished (among the winners).
 	Winner bool `protobuf:"varint,5,opt,name=winner,proto3" json:"winner,omitempty"`
@@ -711,7 +711,8 @@ func (x *CriterionBreakdown) GetNonRanking() bool {
 // JurorBreakdown is one juror's marks for a nomination, after the round closes.
 type JurorBreakdown struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The juror's name or pseudonym, as the edition publishes ballots.
+	// The juror's name or pseudonym, as the edition publishes ballots; organisers reviewing the tally
+	// (GetTally) see display names.
 	Juror  string   `protobuf:"bytes,1,opt,name=juror,proto3" json:"juror,omitempty"`
 	Scores []*Score `protobuf:"bytes,2,rep,name=scores,proto3" json:"scores,omitempty"`
 	// The juror's weighted sum.
