@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/miasta-otwarte/miasta/internal/app"
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/devdb"
@@ -38,6 +39,7 @@ commands:
   migrate  apply pending database migrations and exit
   dev      run a local demo: database, identity provider, seeded 2015 edition, server
   dev-db   make the local development database available and print its URL
+  audit    audit log tools: 'miasta audit key' prints the checkpoint verifier key
   demo     walk the demo edition of a running 'miasta dev' from REPORTING to ANNOUNCED via the API
 `
 
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprintln(stdout, url)
 		return nil
+	case "audit":
+		return audit(ctx, fs, rest, getenv, stdout, stderr)
 	case "demo":
 		return walkDemo(ctx, fs, rest, stdout)
 	case "help", "-h", "-help", "--help":
@@ -116,4 +120,29 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer pool.Close()
 	return db.Migrate(ctx, pool, log)
+}
+
+// audit runs the audit log tools.
+func audit(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "key" {
+		return errors.New("usage: miasta audit key [flags]   (export and verify come with the audit bundle)")
+	}
+	cfg, err := config.Load(fs, args[1:], getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		return errors.New("no database: set DATABASE_URL or -database-url")
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	_, verifier, err := auditlog.New(pool, newLogger(cfg, stderr)).Keys(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, verifier)
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/db"
@@ -33,6 +34,7 @@ type App struct {
 	Identity *identity.Store
 	Reports  *report.Service
 	Jury     *jury.Service
+	Audit    *auditlog.Log
 	cfg      config.Config
 	log      *slog.Logger
 }
@@ -51,6 +53,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	if cfg.OIDCIssuer == "" || cfg.OIDCClientID == "" {
 		return nil, errors.New("no identity provider: set OIDC_ISSUER and OIDC_CLIENT_ID")
+	}
+	if cfg.LogInterval <= 0 {
+		cfg.LogInterval = time.Second
 	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -78,8 +83,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	juryService := jury.NewService(pool, log)
 	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook())
 	reports := report.NewService(pool, log)
-	handler := server.New(server.Deps{Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, cfg: cfg, log: log}, nil
+	auditLog := auditlog.New(pool, log)
+	handler := server.New(server.Deps{Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog})
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, cfg: cfg, log: log}, nil
 }
 
 // Close releases the database pool.
@@ -100,6 +106,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Every replica runs the integrator; the advisory lock lets one of them work at a time.
+	integrating := make(chan struct{})
+	go func() {
+		defer close(integrating)
+		a.Audit.Run(ctx, a.cfg.LogInterval)
+	}()
+	defer func() { <-integrating }()
 	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "public_url", a.cfg.PublicURL)
 	select {
 	case err := <-errc:

@@ -25,6 +25,7 @@ type Config struct {
 	LogLevel         slog.Level
 	LogFormat        string
 	ShutdownTimeout  time.Duration
+	LogInterval      time.Duration
 }
 
 // Setting documents one configuration entry: its flag, its environment variable and its default.
@@ -46,6 +47,7 @@ var Settings = []Setting{
 	{"log-level", "MIASTA_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-format", "MIASTA_LOG_FORMAT", "json", "json or text"},
 	{"shutdown-timeout", "MIASTA_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may finish after a stop signal"},
+	{"log-interval", "MIASTA_LOG_INTERVAL", "1s", "how often the audit log integrates new events and signs a checkpoint"},
 }
 
 // Load parses args with defaults from getenv.
@@ -84,6 +86,9 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	}
 	if c.ShutdownTimeout, err = time.ParseDuration(get("shutdown-timeout")); err != nil {
 		return Config{}, fmt.Errorf("-shutdown-timeout: %w", err)
+	}
+	if c.LogInterval, err = time.ParseDuration(get("log-interval")); err != nil || c.LogInterval <= 0 {
+		return Config{}, fmt.Errorf("-log-interval: must be a positive duration like 1s")
 	}
 	for _, e := range strings.Split(get("organisers"), ",") {
 		if e = strings.TrimSpace(e); e != "" {

@@ -86,6 +86,8 @@ type Cast struct {
 	CastTime   time.Time
 	BallotHash string
 	EventID    int64
+	// LeafIndex is the cast's leaf in the audit log, -1 until the integrator appends it.
+	LeafIndex int64
 }
 
 // Ballot is a juror's own view of their ballot.
@@ -212,13 +214,13 @@ func (s *Service) ballot(ctx context.Context, q jurydb.DBTX, j juror) (Ballot, e
 	case err != nil:
 		return Ballot{}, err
 	default:
-		b.LastCast = castFromRow(last)
+		b.LastCast = castFromRow(last.BallotCast, last.LeafIndex)
 	}
 	return b, nil
 }
 
-func castFromRow(c jurydb.BallotCast) *Cast {
-	return &Cast{ID: c.ID, Version: c.Version, CastTime: c.CastTime, BallotHash: c.BallotHash, EventID: c.EventID}
+func castFromRow(c jurydb.BallotCast, leafIndex int64) *Cast {
+	return &Cast{ID: c.ID, Version: c.Version, CastTime: c.CastTime, BallotHash: c.BallotHash, EventID: c.EventID, LeafIndex: leafIndex}
 }
 
 // checkScores validates marks against the rule, the shortlist and the juror's recusals.
@@ -324,7 +326,7 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 		return Cast{}, fault.Deniedf("you are not a juror of this edition")
 	}
 	if prev, err := s.q.GetCastByRequest(ctx, s.pool, jurydb.GetCastByRequestParams{AssignmentID: a.ID, RequestID: requestID}); err == nil {
-		return *castFromRow(prev), nil
+		return *castFromRow(prev.BallotCast, prev.LeafIndex), nil
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return Cast{}, err
 	}
@@ -375,7 +377,7 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 		if err != nil {
 			return err
 		}
-		out = *castFromRow(row)
+		out = *castFromRow(row, -1) // integrated into the audit log shortly after commit
 		return nil
 	})
 	if _, dup := db.IsUniqueViolation(err); dup { // a concurrent retry of the same request won
@@ -383,7 +385,7 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 		if err != nil {
 			return Cast{}, err
 		}
-		return *castFromRow(prev), nil
+		return *castFromRow(prev.BallotCast, prev.LeafIndex), nil
 	}
 	return out, err
 }

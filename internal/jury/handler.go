@@ -204,8 +204,6 @@ func castToProto(c *Cast) *v1.BallotCast {
 	}
 	return &v1.BallotCast{
 		Id: c.ID.String(), Version: c.Version, CastTime: timestamppb.New(c.CastTime),
-		// The leaf index is the event's position once the audit log integrates it (audit work); until
-		// then the receipt carries the hash, which already identifies exactly what was cast.
-		Receipt: &v1.Receipt{BallotHash: c.BallotHash},
+		Receipt: &v1.Receipt{BallotHash: c.BallotHash, LeafIndex: c.LeafIndex},
 	}
 }

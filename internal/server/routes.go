@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
 	"github.com/miasta-otwarte/miasta/internal/identity"
@@ -31,9 +32,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewReportServiceHandler(report.NewHandler(d.Reports), opts))
 	mux.Handle(miastav1connect.NewJuryServiceHandler(jury.NewHandler(d.Jury, d.Reports), opts))
 	mux.Handle(miastav1connect.NewResultsServiceHandler(jury.NewResultsHandler(d.Jury), opts))
-	// The audit log is designed in the API and implemented by later work; until then it answers
-	// Unimplemented, after the same authorization as everything else.
-	mux.Handle(miastav1connect.NewAuditServiceHandler(miastav1connect.UnimplementedAuditServiceHandler{}, opts))
+	mux.Handle(miastav1connect.NewAuditServiceHandler(auditlog.NewHandler(d.Audit), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
 	reflector := grpcreflect.NewStaticReflector(Services...)

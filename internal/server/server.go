@@ -13,6 +13,7 @@ import (
 	"connectrpc.com/validate"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
@@ -30,6 +31,7 @@ type Deps struct {
 	Identity *identity.Store
 	Reports  *report.Service
 	Jury     *jury.Service
+	Audit    *auditlog.Log
 }
 
 // New returns the handler serving the whole API. routes.go lists every route.

@@ -37,7 +37,7 @@ func (q *Queries) InsertEvent(ctx context.Context, db DBTX, arg InsertEventParam
 }
 
 const listEditionEvents = `-- name: ListEditionEvents :many
-SELECT id, edition_id, kind, actor_user_id, payload, create_time FROM events
+SELECT id, edition_id, kind, actor_user_id, payload, create_time, txid FROM events
 WHERE edition_id = $1 AND id > $2
 ORDER BY id
 LIMIT $3
@@ -65,6 +65,7 @@ func (q *Queries) ListEditionEvents(ctx context.Context, db DBTX, arg ListEditio
 			&i.ActorUserID,
 			&i.Payload,
 			&i.CreateTime,
+			&i.Txid,
 		); err != nil {
 			return nil, err
 		}

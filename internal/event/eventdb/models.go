@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type Event struct {
@@ -17,4 +18,5 @@ type Event struct {
 	ActorUserID *uuid.UUID
 	Payload     []byte
 	CreateTime  time.Time
+	Txid        pgtype.Uint64
 }

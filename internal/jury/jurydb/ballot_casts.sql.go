@@ -12,7 +12,9 @@ import (
 )
 
 const getCastByRequest = `-- name: GetCastByRequest :one
-SELECT id, edition_id, assignment_id, request_id, version, content, ballot_hash, event_id, cast_time FROM ballot_casts WHERE assignment_id = $1 AND request_id = $2
+SELECT c.id, c.edition_id, c.assignment_id, c.request_id, c.version, c.content, c.ballot_hash, c.event_id, c.cast_time, coalesce(l.leaf_index, -1)::bigint AS leaf_index
+FROM ballot_casts c LEFT JOIN log_leaves l ON l.event_id = c.event_id
+WHERE c.assignment_id = $1 AND c.request_id = $2
 `
 
 type GetCastByRequestParams struct {
@@ -20,19 +22,25 @@ type GetCastByRequestParams struct {
 	RequestID    uuid.UUID
 }
 
-func (q *Queries) GetCastByRequest(ctx context.Context, db DBTX, arg GetCastByRequestParams) (BallotCast, error) {
+type GetCastByRequestRow struct {
+	BallotCast BallotCast
+	LeafIndex  int64
+}
+
+func (q *Queries) GetCastByRequest(ctx context.Context, db DBTX, arg GetCastByRequestParams) (GetCastByRequestRow, error) {
 	row := db.QueryRow(ctx, getCastByRequest, arg.AssignmentID, arg.RequestID)
-	var i BallotCast
+	var i GetCastByRequestRow
 	err := row.Scan(
-		&i.ID,
-		&i.EditionID,
-		&i.AssignmentID,
-		&i.RequestID,
-		&i.Version,
-		&i.Content,
-		&i.BallotHash,
-		&i.EventID,
-		&i.CastTime,
+		&i.BallotCast.ID,
+		&i.BallotCast.EditionID,
+		&i.BallotCast.AssignmentID,
+		&i.BallotCast.RequestID,
+		&i.BallotCast.Version,
+		&i.BallotCast.Content,
+		&i.BallotCast.BallotHash,
+		&i.BallotCast.EventID,
+		&i.BallotCast.CastTime,
+		&i.LeafIndex,
 	)
 	return i, err
 }
@@ -81,22 +89,31 @@ func (q *Queries) InsertCast(ctx context.Context, db DBTX, arg InsertCastParams)
 }
 
 const lastCast = `-- name: LastCast :one
-SELECT id, edition_id, assignment_id, request_id, version, content, ballot_hash, event_id, cast_time FROM ballot_casts WHERE assignment_id = $1 ORDER BY cast_time DESC, id DESC LIMIT 1
+SELECT c.id, c.edition_id, c.assignment_id, c.request_id, c.version, c.content, c.ballot_hash, c.event_id, c.cast_time, coalesce(l.leaf_index, -1)::bigint AS leaf_index
+FROM ballot_casts c LEFT JOIN log_leaves l ON l.event_id = c.event_id
+WHERE c.assignment_id = $1 ORDER BY c.cast_time DESC, c.id DESC LIMIT 1
 `
 
-func (q *Queries) LastCast(ctx context.Context, db DBTX, assignmentID uuid.UUID) (BallotCast, error) {
+type LastCastRow struct {
+	BallotCast BallotCast
+	LeafIndex  int64
+}
+
+// The juror's last cast, with its leaf in the audit log (-1 until integrated).
+func (q *Queries) LastCast(ctx context.Context, db DBTX, assignmentID uuid.UUID) (LastCastRow, error) {
 	row := db.QueryRow(ctx, lastCast, assignmentID)
-	var i BallotCast
+	var i LastCastRow
 	err := row.Scan(
-		&i.ID,
-		&i.EditionID,
-		&i.AssignmentID,
-		&i.RequestID,
-		&i.Version,
-		&i.Content,
-		&i.BallotHash,
-		&i.EventID,
-		&i.CastTime,
+		&i.BallotCast.ID,
+		&i.BallotCast.EditionID,
+		&i.BallotCast.AssignmentID,
+		&i.BallotCast.RequestID,
+		&i.BallotCast.Version,
+		&i.BallotCast.Content,
+		&i.BallotCast.BallotHash,
+		&i.BallotCast.EventID,
+		&i.BallotCast.CastTime,
+		&i.LeafIndex,
 	)
 	return i, err
 }

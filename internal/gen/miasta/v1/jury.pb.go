@@ -534,7 +534,8 @@ type Receipt struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// "sha256:" and the hex SHA-256 of the canonical encoding of the cast ballot.
 	BallotHash string `protobuf:"bytes,1,opt,name=ballot_hash,json=ballotHash,proto3" json:"ballot_hash,omitempty"`
-	// The cast's leaf in the audit log, once integrated (see AuditService.GetInclusionProof).
+	// The cast's leaf in the audit log (see AuditService.GetInclusionProof); -1 until the log has
+	// integrated it, which happens within about a second: read it again with GetBallot.
 	LeafIndex     int64 `protobuf:"varint,2,opt,name=leaf_index,json=leafIndex,proto3" json:"leaf_index,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

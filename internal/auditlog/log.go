@@ -1,0 +1,193 @@
+package auditlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/miasta-otwarte/miasta/internal/auditlog/auditlogdb"
+	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+)
+
+// integratorLock is the advisory lock that elects the one integrator among replicas.
+const integratorLock = 0x6d696173_6c6f67 // "mias" "log"
+
+// batchSize bounds how many events one integration round appends.
+const batchSize = 5000
+
+// Log integrates events into the Merkle tree and serves checkpoints and proofs.
+type Log struct {
+	pool *pgxpool.Pool
+	q    *auditlogdb.Queries
+	log  *slog.Logger
+}
+
+// New returns the log over the platform's database.
+func New(pool *pgxpool.Pool, log *slog.Logger) *Log {
+	return &Log{pool: pool, q: auditlogdb.New(), log: log}
+}
+
+// Keys returns the checkpoint key pair, generating it on first use. Every replica reads the same row;
+// concurrent first uses agree because only one insert wins.
+func (l *Log) Keys(ctx context.Context) (signerKey, verifierKey string, err error) {
+	k, err := l.q.GetAuditKey(ctx, l.pool)
+	if err == nil {
+		return k.SignerKey, k.VerifierKey, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return "", "", err
+	}
+	s, v, err := NewKey()
+	if err != nil {
+		return "", "", err
+	}
+	if err := l.q.InsertAuditKey(ctx, l.pool, auditlogdb.InsertAuditKeyParams{SignerKey: s, VerifierKey: v}); err != nil {
+		return "", "", err
+	}
+	k, err = l.q.GetAuditKey(ctx, l.pool)
+	return k.SignerKey, k.VerifierKey, err
+}
+
+// Integrate appends the events whose transactions have ended to the tree and publishes a signed
+// checkpoint. Only the replica holding the advisory lock does anything; the others return at once,
+// and writers never wait for it. It returns how many events it appended.
+func (l *Log) Integrate(ctx context.Context) (int, error) {
+	signer, _, err := l.Keys(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = db.InTx(ctx, l.pool, func(tx pgx.Tx) error {
+		n = 0
+		var leader bool
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(integratorLock)).Scan(&leader); err != nil || !leader {
+			return err
+		}
+		size, err := l.q.TreeSize(ctx, tx)
+		if err != nil {
+			return err
+		}
+		events, err := l.q.PendingEvents(ctx, tx, batchSize)
+		if err != nil || len(events) == 0 {
+			return err
+		}
+		for i, e := range events {
+			leaf, err := EncodeLeaf(Event{
+				ID: e.ID, EditionID: uuidString(e.EditionID), Kind: e.Kind, ActorID: uuidString(e.ActorUserID),
+				Payload: []byte(e.Payload), Time: FormatTime(e.CreateTime),
+			})
+			if err != nil {
+				return err
+			}
+			if err := l.q.InsertLeaf(ctx, tx, auditlogdb.InsertLeafParams{LeafIndex: size + int64(i), EventID: e.ID, LeafHash: LeafHash(leaf)}); err != nil {
+				return err
+			}
+		}
+		newSize := size + int64(len(events))
+		leaves, err := l.q.LeafHashes(ctx, tx, auditlogdb.LeafHashesParams{FromIndex: 0, ToIndex: newSize})
+		if err != nil {
+			return err
+		}
+		root, err := Root(leaves)
+		if err != nil {
+			return err
+		}
+		signed, err := Checkpoint{Size: uint64(newSize), Root: root}.Sign(signer)
+		if err != nil {
+			return err
+		}
+		n = len(events)
+		return l.q.InsertCheckpoint(ctx, tx, auditlogdb.InsertCheckpointParams{TreeSize: newSize, RootHash: root, Note: signed})
+	})
+	return n, err
+}
+
+func uuidString(id *uuid.UUID) string {
+	if id == nil {
+		return ""
+	}
+	return id.String()
+}
+
+// Run integrates every interval until ctx ends; a failed round is logged and retried next time.
+func (l *Log) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := l.Integrate(ctx); err != nil && ctx.Err() == nil {
+			l.log.ErrorContext(ctx, "audit log integration failed", "error", err)
+		} else if n > 0 {
+			l.log.DebugContext(ctx, "audit log integrated", "events", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// LatestCheckpoint returns the newest signed checkpoint.
+func (l *Log) LatestCheckpoint(ctx context.Context) (string, error) {
+	c, err := l.q.LatestCheckpoint(ctx, l.pool)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fault.Preconditionf("", "the log has no checkpoint yet")
+	}
+	return c.Note, err
+}
+
+// leaves loads the first size leaf hashes, checking the tree is that large.
+func (l *Log) leaves(ctx context.Context, size int64, field string) ([][]byte, error) {
+	have, err := l.q.TreeSize(ctx, l.pool)
+	if err != nil {
+		return nil, err
+	}
+	if size > have {
+		return nil, fault.Invalidf(field, "the tree has %d leaves", have)
+	}
+	return l.q.LeafHashes(ctx, l.pool, auditlogdb.LeafHashesParams{FromIndex: 0, ToIndex: size})
+}
+
+// Inclusion returns the leaf's hash and the proof that it is in the tree of size leaves.
+func (l *Log) Inclusion(ctx context.Context, index, size int64) ([]byte, [][]byte, error) {
+	if index >= size {
+		return nil, nil, fault.Invalidf("leaf_index", "must be less than tree_size %d", size)
+	}
+	leaves, err := l.leaves(ctx, size, "tree_size")
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := InclusionProof(leaves, uint64(index), uint64(size))
+	if err != nil {
+		return nil, nil, fmt.Errorf("inclusion proof: %w", err)
+	}
+	return leaves[index], p, nil
+}
+
+// Consistency proves the tree of size1 leaves is a prefix of the tree of size2 leaves.
+func (l *Log) Consistency(ctx context.Context, size1, size2 int64) ([][]byte, error) {
+	if size1 > size2 {
+		return nil, fault.Invalidf("first_tree_size", "must not exceed second_tree_size %d", size2)
+	}
+	leaves, err := l.leaves(ctx, size2, "second_tree_size")
+	if err != nil {
+		return nil, err
+	}
+	return ConsistencyProof(leaves, uint64(size1), uint64(size2))
+}
+
+// LeafIndex returns the leaf of an event, or -1 while it is not integrated yet.
+func (l *Log) LeafIndex(ctx context.Context, q auditlogdb.DBTX, eventID int64) (int64, error) {
+	i, err := l.q.LeafOfEvent(ctx, q, eventID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return -1, nil
+	}
+	return i, err
+}

@@ -1,0 +1,21 @@
+-- name: TreeSize :one
+SELECT coalesce(max(leaf_index) + 1, 0)::bigint FROM log_leaves;
+
+-- name: PendingEvents :many
+-- Events not yet in the log whose transactions, and every transaction older than them, have ended:
+-- the next leaves, in transaction order.
+SELECT e.id, e.edition_id, e.kind, e.actor_user_id, e.payload::text AS payload, e.create_time
+FROM events e
+WHERE e.txid < pg_snapshot_xmin(pg_current_snapshot())
+  AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)
+ORDER BY e.txid, e.id
+LIMIT @max_rows;
+
+-- name: InsertLeaf :exec
+INSERT INTO log_leaves (leaf_index, event_id, leaf_hash) VALUES (@leaf_index, @event_id, @leaf_hash);
+
+-- name: LeafHashes :many
+SELECT leaf_hash FROM log_leaves WHERE leaf_index >= @from_index AND leaf_index < @to_index ORDER BY leaf_index;
+
+-- name: LeafOfEvent :one
+SELECT leaf_index FROM log_leaves WHERE event_id = @event_id;
