@@ -19,6 +19,8 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/devdb"
+	"github.com/miasta-otwarte/miasta/internal/jury"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 func main() {
@@ -39,7 +41,8 @@ commands:
   migrate  apply pending database migrations and exit
   dev      run a local demo: database, identity provider, seeded 2015 edition, server
   dev-db   make the local development database available and print its URL
-  audit    audit log tools: 'miasta audit key' prints the checkpoint verifier key
+  audit    audit log tools: key (print the checkpoint verifier key), export -edition YEAR -out FILE,
+           verify [-key KEY] [-receipt HASH] FILE (offline: no server, no database)
   demo     walk the demo edition of a running 'miasta dev' from REPORTING to ANNOUNCED via the API
 `
 
@@ -122,11 +125,42 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return db.Migrate(ctx, pool, log)
 }
 
-// audit runs the audit log tools.
+// audit runs the audit log tools: key and export need the database; verify needs only the bundle.
 func audit(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "key" {
-		return errors.New("usage: miasta audit key [flags]   (export and verify come with the audit bundle)")
+	const usage = "usage: miasta audit key | export -edition YEAR -out FILE | verify [-key KEY] [-receipt HASH] FILE"
+	if len(args) == 0 {
+		return errors.New(usage)
 	}
+	switch args[0] {
+	case "verify":
+		key := fs.String("key", "", "the log's verifier key, obtained independently (default: the one in the bundle)")
+		receipt := fs.String("receipt", "", "a ballot receipt (sha256:...) to find in the log")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return errors.New(usage)
+		}
+		data, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		b, err := verify.Parse(data)
+		if err != nil {
+			return err
+		}
+		sum, err := verify.Verify(b, *key, *receipt)
+		if err != nil {
+			return fmt.Errorf("verification failed: %w", err)
+		}
+		fmt.Fprintln(stdout, sum)
+		return nil
+	case "key", "export":
+	default:
+		return errors.New(usage)
+	}
+	year := fs.Int("edition", 0, "the edition's year (export)")
+	out := fs.String("out", "", "the bundle file to write (export)")
 	cfg, err := config.Load(fs, args[1:], getenv)
 	if err != nil {
 		return err
@@ -139,10 +173,30 @@ func audit(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(str
 		return err
 	}
 	defer pool.Close()
-	_, verifier, err := auditlog.New(pool, newLogger(cfg, stderr)).Keys(ctx)
+	log := newLogger(cfg, stderr)
+	l := auditlog.New(pool, log)
+	if args[0] == "key" {
+		_, verifier, err := l.Keys(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, verifier)
+		return nil
+	}
+	if *year == 0 || *out == "" {
+		return errors.New(usage)
+	}
+	b, err := verify.Export(ctx, pool, l, jury.NewService(pool, log), int32(*year))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, verifier)
+	data, err := b.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d leaves, %d checkpoints, %d casts\n", *out, len(b.Leaves), len(b.Checkpoints), len(b.Casts))
 	return nil
 }

@@ -144,9 +144,10 @@ func TestRunDev(t *testing.T) {
 	tokens := t.TempDir()
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
+	dbURL := dbtest.NewURL(t)
 	go func() {
 		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", tokens},
-			env(map[string]string{"DATABASE_URL": dbtest.NewURL(t)}), pw, io.Discard)
+			env(map[string]string{"DATABASE_URL": dbURL}), pw, io.Discard)
 		pw.Close()
 	}()
 	base := ""
@@ -229,6 +230,27 @@ func TestRunDev(t *testing.T) {
 		if len(c.GetNominations()) == 0 || !c.GetNominations()[0].GetWinner() || c.GetNominations()[0].GetNomination().GetCity().GetName() == "" {
 			t.Errorf("category %d has no winner with a city: %v", c.GetCategory().GetNumber(), c.GetNominations())
 		}
+	}
+
+	// The audit bundle of the announced edition verifies offline, and the tampered copy does not.
+	bundle := filepath.Join(t.TempDir(), "2015.json")
+	if err := run(ctx, []string{"miasta", "audit", "export", "-edition", "2015", "-out", bundle}, env(map[string]string{"DATABASE_URL": dbURL}), io.Discard, io.Discard); err != nil {
+		t.Fatalf("audit export: %v", err)
+	}
+	var verified strings.Builder
+	if err := run(ctx, []string{"miasta", "audit", "verify", bundle}, env(nil), &verified, io.Discard); err != nil || !strings.HasPrefix(verified.String(), "OK") {
+		t.Fatalf("audit verify = %q, %v", verified.String(), err)
+	}
+	data, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := filepath.Join(t.TempDir(), "tampered.json")
+	if err := os.WriteFile(tampered, []byte(strings.Replace(string(data), `"results": "`, `"results": "A`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"miasta", "audit", "verify", tampered}, env(nil), io.Discard, io.Discard); err == nil {
+		t.Fatal("audit verify accepted a tampered bundle")
 	}
 	cancel()
 	if err := <-errc; err != nil {

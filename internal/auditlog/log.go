@@ -79,10 +79,7 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 			return err
 		}
 		for i, e := range events {
-			leaf, err := EncodeLeaf(Event{
-				ID: e.ID, EditionID: uuidString(e.EditionID), Kind: e.Kind, ActorID: uuidString(e.ActorUserID),
-				Payload: []byte(e.Payload), Time: FormatTime(e.CreateTime),
-			})
+			leaf, err := encodeRow(e.ID, e.EditionID, e.Kind, e.ActorUserID, e.Payload, e.CreateTime)
 			if err != nil {
 				return err
 			}
@@ -109,11 +106,38 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// encodeRow encodes an event row as its leaf.
+func encodeRow(id int64, editionID *uuid.UUID, kind string, actorID *uuid.UUID, payload string, at time.Time) ([]byte, error) {
+	return EncodeLeaf(Event{ID: id, EditionID: uuidString(editionID), Kind: kind, ActorID: uuidString(actorID), Payload: []byte(payload), Time: FormatTime(at)})
+}
+
 func uuidString(id *uuid.UUID) string {
 	if id == nil {
 		return ""
 	}
 	return id.String()
+}
+
+// Sync returns once every event committed before it was called is in the log and under a checkpoint,
+// integrating itself or waiting for the replica that holds the integrator lock.
+func (l *Log) Sync(ctx context.Context) error {
+	for {
+		if _, err := l.Integrate(ctx); err != nil {
+			return err
+		}
+		pending, err := l.q.PendingEvents(ctx, l.pool, 1)
+		if err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Run integrates every interval until ctx ends; a failed round is logged and retried next time.
@@ -190,4 +214,35 @@ func (l *Log) LeafIndex(ctx context.Context, q auditlogdb.DBTX, eventID int64) (
 		return -1, nil
 	}
 	return i, err
+}
+
+// Snapshot returns every checkpoint and the leaves of the latest one, re-encoded from the event table:
+// if anyone changed an event after it was logged, these leaves no longer match the signed roots.
+func (l *Log) Snapshot(ctx context.Context) (leaves [][]byte, checkpoints []string, err error) {
+	latest, err := l.q.LatestCheckpoint(ctx, l.pool)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, fault.Preconditionf("", "the log has no checkpoint yet")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	cps, err := l.q.ListCheckpoints(ctx, l.pool, latest.TreeSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range cps {
+		checkpoints = append(checkpoints, c.Note)
+	}
+	rows, err := l.q.LeafEvents(ctx, l.pool, latest.TreeSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range rows {
+		leaf, err := encodeRow(e.ID, e.EditionID, e.Kind, e.ActorUserID, e.Payload, e.CreateTime)
+		if err != nil {
+			return nil, nil, err
+		}
+		leaves = append(leaves, leaf)
+	}
+	return leaves, checkpoints, nil
 }

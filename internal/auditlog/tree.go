@@ -10,18 +10,38 @@ import (
 
 var rf = &compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
 
-// Root is the RFC 6962 root of a tree with the given leaf hashes.
-func Root(leafHashes [][]byte) ([]byte, error) {
-	if len(leafHashes) == 0 {
+// Tree grows a Merkle tree leaf by leaf, keeping only its compact range, so a verifier can check the
+// root at every checkpoint in one pass over the log.
+type Tree struct {
+	r *compact.Range
+}
+
+// NewTree returns an empty tree.
+func NewTree() *Tree { return &Tree{r: rf.NewEmptyRange(0)} }
+
+// Append adds a leaf hash.
+func (t *Tree) Append(leafHash []byte) error { return t.r.Append(leafHash, nil) }
+
+// Size is the number of leaves.
+func (t *Tree) Size() uint64 { return t.r.End() }
+
+// Root is the tree's RFC 6962 root.
+func (t *Tree) Root() ([]byte, error) {
+	if t.Size() == 0 {
 		return rfc6962.DefaultHasher.EmptyRoot(), nil
 	}
-	r := rf.NewEmptyRange(0)
+	return t.r.GetRootHash(nil)
+}
+
+// Root is the RFC 6962 root of a tree with the given leaf hashes.
+func Root(leafHashes [][]byte) ([]byte, error) {
+	t := NewTree()
 	for _, h := range leafHashes {
-		if err := r.Append(h, nil); err != nil {
+		if err := t.Append(h); err != nil {
 			return nil, err
 		}
 	}
-	return r.GetRootHash(nil)
+	return t.Root()
 }
 
 // nodeHash is the hash of a perfect subtree, computed from its leaves.

@@ -53,7 +53,8 @@ type Event struct {
 	// ActorID is the user who made the change; uuid.Nil for the system.
 	ActorID uuid.UUID
 	// Payload is what changed; it is stored as JSON and must marshal deterministically (structs, not maps
-	// with random order, are best).
+	// with random order, are best). The audit log publishes every event: no e-mail addresses, no draft
+	// text, no scores before the round closes (hashes of them are fine).
 	Payload any
 }
 

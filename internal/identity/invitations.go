@@ -102,14 +102,14 @@ func (s *Store) Invite(ctx context.Context, actor *auth.Principal, n NewInvitati
 			return err
 		}
 		out = invitationFromRow(row, city.Name)
+		// Events are published in the audit log: the address stays out of it.
 		_, err = event.Append(ctx, tx, event.Event{
 			Kind: event.InvitationCreated, EditionID: n.EditionID, ActorID: actorID(actor),
 			Payload: struct {
 				InvitationID uuid.UUID `json:"invitation_id"`
-				Email        string    `json:"email"`
 				Role         auth.Role `json:"role"`
 				CityID       uuid.UUID `json:"city_id"`
-			}{row.ID, row.Email, n.Role, n.CityID},
+			}{row.ID, n.Role, n.CityID},
 		})
 		return err
 	})

@@ -82,24 +82,8 @@ func (s *Service) compute(ctx context.Context, q jurydb.DBTX, editionID uuid.UUI
 		if err := json.Unmarshal(c.Content, &content); err != nil {
 			return Tally{}, fmt.Errorf("cast %s: %w", c.ID, err)
 		}
-		key := c.AssignmentID.String()
-		t.Ballots[key] = content
-		b := tally.Ballot{Juror: key, Scores: map[string]map[string]int{}, Recusals: map[string]tally.RecusalKind{}}
-		for _, sc := range content.Scores {
-			n := sc.NominationID.String()
-			if b.Scores[n] == nil {
-				b.Scores[n] = map[string]int{}
-			}
-			b.Scores[n][sc.CriterionID.String()] = int(sc.Value)
-		}
-		for _, rc := range content.Recusals {
-			kind := tally.Declared
-			if rc.Kind == "HOME_CITY" {
-				kind = tally.HomeCity
-			}
-			b.Recusals[rc.NominationID.String()] = kind
-		}
-		in.Ballots = append(in.Ballots, b)
+		t.Ballots[c.AssignmentID.String()] = content
+		in.Ballots = append(in.Ballots, content.ballot())
 	}
 	decisions, err := s.q.ListJuryDecisions(ctx, q, editionID)
 	if err != nil {

@@ -56,3 +56,32 @@ func (q *Queries) LatestCheckpoint(ctx context.Context, db DBTX) (Checkpoint, er
 	)
 	return i, err
 }
+
+const listCheckpoints = `-- name: ListCheckpoints :many
+SELECT tree_size, root_hash, note, create_time FROM checkpoints WHERE tree_size <= $1 ORDER BY tree_size
+`
+
+func (q *Queries) ListCheckpoints(ctx context.Context, db DBTX, maxSize int64) ([]Checkpoint, error) {
+	rows, err := db.Query(ctx, listCheckpoints, maxSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Checkpoint
+	for rows.Next() {
+		var i Checkpoint
+		if err := rows.Scan(
+			&i.TreeSize,
+			&i.RootHash,
+			&i.Note,
+			&i.CreateTime,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

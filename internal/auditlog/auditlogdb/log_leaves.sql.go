@@ -27,6 +27,52 @@ func (q *Queries) InsertLeaf(ctx context.Context, db DBTX, arg InsertLeafParams)
 	return err
 }
 
+const leafEvents = `-- name: LeafEvents :many
+SELECT l.leaf_index, e.id, e.edition_id, e.kind, e.actor_user_id, e.payload::text AS payload, e.create_time
+FROM log_leaves l JOIN events e ON e.id = l.event_id
+WHERE l.leaf_index < $1
+ORDER BY l.leaf_index
+`
+
+type LeafEventsRow struct {
+	LeafIndex   int64
+	ID          int64
+	EditionID   *uuid.UUID
+	Kind        string
+	ActorUserID *uuid.UUID
+	Payload     string
+	CreateTime  time.Time
+}
+
+// The events of the first @size leaves, in leaf order: what the leaves encode.
+func (q *Queries) LeafEvents(ctx context.Context, db DBTX, size int64) ([]LeafEventsRow, error) {
+	rows, err := db.Query(ctx, leafEvents, size)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []LeafEventsRow
+	for rows.Next() {
+		var i LeafEventsRow
+		if err := rows.Scan(
+			&i.LeafIndex,
+			&i.ID,
+			&i.EditionID,
+			&i.Kind,
+			&i.ActorUserID,
+			&i.Payload,
+			&i.CreateTime,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const leafHashes = `-- name: LeafHashes :many
 SELECT leaf_hash FROM log_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index
 `

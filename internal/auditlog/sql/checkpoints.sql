@@ -7,3 +7,6 @@ SELECT * FROM checkpoints ORDER BY tree_size DESC LIMIT 1;
 
 -- name: GetCheckpoint :one
 SELECT * FROM checkpoints WHERE tree_size = @tree_size;
+
+-- name: ListCheckpoints :many
+SELECT * FROM checkpoints WHERE tree_size <= @max_size ORDER BY tree_size;

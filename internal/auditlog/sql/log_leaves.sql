@@ -19,3 +19,10 @@ SELECT leaf_hash FROM log_leaves WHERE leaf_index >= @from_index AND leaf_index 
 
 -- name: LeafOfEvent :one
 SELECT leaf_index FROM log_leaves WHERE event_id = @event_id;
+
+-- name: LeafEvents :many
+-- The events of the first @size leaves, in leaf order: what the leaves encode.
+SELECT l.leaf_index, e.id, e.edition_id, e.kind, e.actor_user_id, e.payload::text AS payload, e.create_time
+FROM log_leaves l JOIN events e ON e.id = l.event_id
+WHERE l.leaf_index < @size
+ORDER BY l.leaf_index;

@@ -154,3 +154,38 @@ func (q *Queries) LastCasts(ctx context.Context, db DBTX, editionID uuid.UUID) (
 	}
 	return items, nil
 }
+
+const listCasts = `-- name: ListCasts :many
+SELECT id, edition_id, assignment_id, request_id, version, content, ballot_hash, event_id, cast_time FROM ballot_casts WHERE edition_id = $1 ORDER BY cast_time, id
+`
+
+// Every cast of an edition, in the order they were made.
+func (q *Queries) ListCasts(ctx context.Context, db DBTX, editionID uuid.UUID) ([]BallotCast, error) {
+	rows, err := db.Query(ctx, listCasts, editionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []BallotCast
+	for rows.Next() {
+		var i BallotCast
+		if err := rows.Scan(
+			&i.ID,
+			&i.EditionID,
+			&i.AssignmentID,
+			&i.RequestID,
+			&i.Version,
+			&i.Content,
+			&i.BallotHash,
+			&i.EventID,
+			&i.CastTime,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -19,3 +19,7 @@ WHERE c.assignment_id = @assignment_id ORDER BY c.cast_time DESC, c.id DESC LIMI
 SELECT DISTINCT ON (assignment_id) * FROM ballot_casts
 WHERE edition_id = @edition_id
 ORDER BY assignment_id, cast_time DESC, id DESC;
+
+-- name: ListCasts :many
+-- Every cast of an edition, in the order they were made.
+SELECT * FROM ballot_casts WHERE edition_id = @edition_id ORDER BY cast_time, id;
