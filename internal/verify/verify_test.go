@@ -3,6 +3,8 @@ package verify_test
 import (
 	"context"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/miasta-otwarte/miasta/internal/app"
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
@@ -21,11 +24,16 @@ import (
 )
 
 // announcedDemo runs the whole demo edition to the announcement and returns the environment and one
-// juror's receipt.
-func announcedDemo(t *testing.T) (*testenv.Env, string) {
+// juror's receipt. With twoServers, a second server on the same database serves half the jurors, and
+// both run the log integrator.
+func announcedDemo(t *testing.T, twoServers bool) (*testenv.Env, string) {
 	t.Helper()
 	ctx := context.Background()
 	env := testenv.Start(t, testenv.Options{})
+	secondURL := env.URL
+	if twoServers {
+		secondURL = startSecondServer(t, env)
+	}
 	org := demo.People[0]
 	p, err := env.App.Identity.SignIn(ctx, auth.Claims{Issuer: env.Issuer, Subject: testenv.Subject(org.Email), Email: org.Email, EmailVerified: true, Name: org.Name})
 	if err != nil {
@@ -35,8 +43,12 @@ func announcedDemo(t *testing.T) (*testenv.Env, string) {
 		t.Fatal(err)
 	}
 	clients := map[string]demo.Clients{}
-	for _, person := range demo.People {
-		clients[person.Email] = demo.NewClients(http.DefaultClient, env.URL, env.Token(t, person.Email))
+	for i, person := range demo.People {
+		url := env.URL
+		if person.Role == "juror" && i%2 == 0 {
+			url = secondURL
+		}
+		clients[person.Email] = demo.NewClients(http.DefaultClient, url, env.Token(t, person.Email))
 	}
 	if _, err := demo.Walk(ctx, clients, io.Discard); err != nil {
 		t.Fatal(err)
@@ -48,6 +60,23 @@ func announcedDemo(t *testing.T) (*testenv.Env, string) {
 		t.Fatal(err)
 	}
 	return env, b.GetBallot().GetLastCast().GetReceipt().GetBallotHash()
+}
+
+func startSecondServer(t *testing.T, env *testenv.Env) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	second, err := app.New(ctx, env.Config, slog.New(slog.DiscardHandler), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- second.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done; second.Close() })
+	return "http://" + ln.Addr().String()
 }
 
 func mustEdition(t *testing.T, c demo.Clients) string {
@@ -107,7 +136,7 @@ func flip(b []byte, marker string) {
 }
 
 func TestVerifyRealBundleAndDetectEveryMutation(t *testing.T) {
-	env, receipt := announcedDemo(t)
+	env, receipt := announcedDemo(t, false)
 	b := export(t, env)
 	sum, err := verify.Verify(b, "", receipt)
 	if err != nil {
@@ -169,7 +198,7 @@ func TestVerifyRealBundleAndDetectEveryMutation(t *testing.T) {
 
 // A superuser who switches the triggers off and rewrites history is caught by the next export.
 func TestVerifyCatchesHistoryRewrittenInTheDatabase(t *testing.T) {
-	env, _ := announcedDemo(t)
+	env, _ := announcedDemo(t, false)
 	ctx := context.Background()
 	if _, err := verify.Verify(export(t, env), "", ""); err != nil {
 		t.Fatal(err)
@@ -196,6 +225,25 @@ func TestVerifyCatchesHistoryRewrittenInTheDatabase(t *testing.T) {
 	_, err = verify.Verify(export(t, env), "", "")
 	if err == nil || !strings.Contains(err.Error(), "do not rebuild checkpoint") {
 		t.Fatalf("verify after the rewrite = %v; want the leaves not to rebuild a signed checkpoint", err)
+	}
+}
+
+// Two servers on one database take ballots, both integrating the log: one log, and it verifies.
+func TestTwoServersCastIntoOneVerifiableLog(t *testing.T) {
+	env, receipt := announcedDemo(t, true)
+	sum, err := verify.Verify(export(t, env), "", receipt)
+	if err != nil {
+		t.Fatalf("the bundle from two servers fails: %v", err)
+	}
+	if sum.Ballots != 5 || !strings.Contains(sum.Receipt, "counted") {
+		t.Fatalf("summary %q; want all 5 ballots counted", sum)
+	}
+	var leaves, first, last int64
+	if err := env.App.Pool.QueryRow(context.Background(), `SELECT count(*), min(leaf_index), max(leaf_index) FROM log_leaves`).Scan(&leaves, &first, &last); err != nil {
+		t.Fatal(err)
+	}
+	if first != 0 || last != leaves-1 {
+		t.Fatalf("leaf indexes %d..%d for %d leaves; want contiguous from 0", first, last, leaves)
 	}
 }
 
