@@ -54,10 +54,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if cfg.OIDCIssuer == "" || cfg.OIDCClientID == "" {
 		return nil, errors.New("no identity provider: set OIDC_ISSUER and OIDC_CLIENT_ID")
 	}
-	if cfg.LogInterval <= 0 {
-		cfg.LogInterval = time.Second
-	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	cfg.Defaults()
+	pool, err := db.Open(ctx, cfg.DatabaseURL, db.StatementTimeout(cfg.StatementTimeout))
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +82,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook())
 	reports := report.NewService(pool, log)
 	auditLog := auditlog.New(pool, log)
-	handler := server.New(server.Deps{Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog})
+	handler := server.New(server.Deps{
+		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog,
+		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
+	})
 	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, cfg: cfg, log: log}, nil
 }
 

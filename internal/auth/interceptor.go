@@ -34,6 +34,7 @@ func (i *Interceptor) authorize(ctx context.Context, procedure string, header ht
 		}
 		return nil, err
 	}
+	noteCaller(ctx, p)
 	if !rule.admits(p) {
 		if p == nil {
 			return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("sign in to call "+procedure))

@@ -26,6 +26,11 @@ type Config struct {
 	LogFormat        string
 	ShutdownTimeout  time.Duration
 	LogInterval      time.Duration
+	MaxRequestBytes  int
+	RPCTimeout       time.Duration
+	StatementTimeout time.Duration
+	WriteRate        float64
+	WriteBurst       int
 }
 
 // Setting documents one configuration entry: its flag, its environment variable and its default.
@@ -48,6 +53,11 @@ var Settings = []Setting{
 	{"log-format", "MIASTA_LOG_FORMAT", "json", "json or text"},
 	{"shutdown-timeout", "MIASTA_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may finish after a stop signal"},
 	{"log-interval", "MIASTA_LOG_INTERVAL", "1s", "how often the audit log integrates new events and signs a checkpoint"},
+	{"max-request-bytes", "MIASTA_MAX_REQUEST_BYTES", "4194304", "largest request message accepted; larger ones get ResourceExhausted"},
+	{"rpc-timeout", "MIASTA_RPC_TIMEOUT", "30s", "deadline of every call; past it the call ends with DeadlineExceeded"},
+	{"statement-timeout", "MIASTA_STATEMENT_TIMEOUT", "10s", "PostgreSQL statement_timeout for the server's connections; past it the call ends with DeadlineExceeded"},
+	{"write-rate", "MIASTA_WRITE_RATE", "20", "changes per second each signed-in caller may make (0: unlimited); over it ResourceExhausted"},
+	{"write-burst", "MIASTA_WRITE_BURST", "40", "changes a caller may make at once before the rate applies"},
 }
 
 // Load parses args with defaults from getenv.
@@ -90,6 +100,21 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	if c.LogInterval, err = time.ParseDuration(get("log-interval")); err != nil || c.LogInterval <= 0 {
 		return Config{}, fmt.Errorf("-log-interval: must be a positive duration like 1s")
 	}
+	if c.MaxRequestBytes, err = strconv.Atoi(get("max-request-bytes")); err != nil || c.MaxRequestBytes < 1024 {
+		return Config{}, fmt.Errorf("-max-request-bytes: must be a number of bytes, at least 1024")
+	}
+	if c.RPCTimeout, err = time.ParseDuration(get("rpc-timeout")); err != nil || c.RPCTimeout <= 0 {
+		return Config{}, fmt.Errorf("-rpc-timeout: must be a positive duration like 30s")
+	}
+	if c.StatementTimeout, err = time.ParseDuration(get("statement-timeout")); err != nil || c.StatementTimeout <= 0 {
+		return Config{}, fmt.Errorf("-statement-timeout: must be a positive duration like 10s")
+	}
+	if c.WriteRate, err = strconv.ParseFloat(get("write-rate"), 64); err != nil || c.WriteRate < 0 {
+		return Config{}, fmt.Errorf("-write-rate: must be a number of changes per second, 0 for no limit")
+	}
+	if c.WriteBurst, err = strconv.Atoi(get("write-burst")); err != nil || c.WriteBurst < 1 {
+		return Config{}, fmt.Errorf("-write-burst: must be at least 1")
+	}
 	for _, e := range strings.Split(get("organisers"), ",") {
 		if e = strings.TrimSpace(e); e != "" {
 			c.Organisers = append(c.Organisers, e)
@@ -102,4 +127,27 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		c.OIDCRedirectURL = c.PublicURL + "/auth/callback"
 	}
 	return c, nil
+}
+
+// Defaults fills the limits a hand-built Config (tests, miasta dev) leaves zero with the defaults of
+// Settings.
+func (c *Config) Defaults() {
+	if c.LogInterval <= 0 {
+		c.LogInterval = time.Second
+	}
+	if c.MaxRequestBytes <= 0 {
+		c.MaxRequestBytes = 4 << 20
+	}
+	if c.RPCTimeout <= 0 {
+		c.RPCTimeout = 30 * time.Second
+	}
+	if c.StatementTimeout <= 0 {
+		c.StatementTimeout = 10 * time.Second
+	}
+	if c.WriteBurst <= 0 {
+		c.WriteBurst = 40
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 15 * time.Second
+	}
 }

@@ -19,11 +19,27 @@ import (
 	"github.com/miasta-otwarte/miasta/migrations"
 )
 
+// Option adjusts how Open connects.
+type Option func(*pgxpool.Config)
+
+// StatementTimeout makes PostgreSQL cancel any statement of the pool's connections that runs longer
+// than d (0: no limit), so a slow query cannot pile up connections.
+func StatementTimeout(d time.Duration) Option {
+	return func(c *pgxpool.Config) {
+		if d > 0 {
+			c.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(d.Milliseconds())
+		}
+	}
+}
+
 // Open connects a pool to url and checks that the database answers.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -69,7 +69,11 @@ func (i *errorInterceptor) toWire(ctx context.Context, procedure string, err err
 		}
 		return out
 	}
+	var pgErr *pgconn.PgError
 	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "57014": // query_canceled: the statement timeout
+		i.log.WarnContext(ctx, "statement timeout", "procedure", procedure, "error", err)
+		return connect.NewError(connect.CodeDeadlineExceeded, errors.New("the request took too long; retry later"))
 	case errors.Is(err, context.Canceled):
 		return connect.NewError(connect.CodeCanceled, errors.New("request canceled"))
 	case errors.Is(err, context.DeadlineExceeded):

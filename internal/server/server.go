@@ -32,15 +32,30 @@ type Deps struct {
 	Reports  *report.Service
 	Jury     *jury.Service
 	Audit    *auditlog.Log
+	Limits   Limits
+}
+
+// Limits protect the service from any one client.
+type Limits struct {
+	MaxRequestBytes int           // larger request messages get ResourceExhausted
+	RPCTimeout      time.Duration // every call's deadline
+	WriteRate       float64       // changes per second per signed-in caller; 0: unlimited
+	WriteBurst      int
 }
 
 // New returns the handler serving the whole API. routes.go lists every route.
 func New(d Deps) http.Handler {
 	mux := http.NewServeMux()
-	opts := connect.WithInterceptors(
-		&errorInterceptor{log: d.Log},            // outermost: every error leaves through it
-		auth.NewInterceptor(d.Authn, auth.Rules), // then who may call what
-		validate.NewInterceptor(),                // then the request's own constraints
+	opts := connect.WithHandlerOptions(
+		connect.WithReadMaxBytes(d.Limits.MaxRequestBytes),
+		connect.WithInterceptors(
+			&accessLog{log: d.Log},                                   // outermost: one line per call, with its final code
+			&errorInterceptor{log: d.Log},                            // every error becomes a wire error here
+			deadline(d.Limits.RPCTimeout),                            // no call runs forever
+			auth.NewInterceptor(d.Authn, auth.Rules),                 // who may call what
+			newWriteLimiter(d.Limits.WriteRate, d.Limits.WriteBurst), // how often a caller may change things
+			validate.NewInterceptor(),                                // the request's own constraints
+		),
 	)
 	addRoutes(mux, d, opts)
 	return mux

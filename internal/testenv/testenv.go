@@ -6,6 +6,7 @@ package testenv
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -47,6 +48,10 @@ type Env struct {
 type Options struct {
 	// Now overrides the server's clock for token expiry.
 	Now func() time.Time
+	// Configure adjusts the server's configuration before it starts (limits, say).
+	Configure func(*config.Config)
+	// Log, when set, receives the server's JSON logs at info level (otherwise warnings go to the test log).
+	Log io.Writer
 }
 
 // Subject is the stable "sub" the test provider gives an e-mail.
@@ -94,7 +99,13 @@ func Start(t testing.TB, opts Options) *Env {
 		// used, so that a test making many concurrent calls still shuts down cleanly.
 		ShutdownTimeout: 10 * time.Second,
 	}
+	if opts.Configure != nil {
+		opts.Configure(&env.Config)
+	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if opts.Log != nil {
+		log = slog.New(slog.NewJSONHandler(opts.Log, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
 	a, err := app.New(ctx, env.Config, log, app.Options{Now: opts.Now})
 	if err != nil {
 		cancel()

@@ -1,0 +1,175 @@
+// Package bench measures the platform on the machine it runs on: SaveBallot and CastBallot throughput
+// and latency against the real server and PostgreSQL, pgbench's single-row insert rate for
+// comparison, the exact tally at 10k–1M score rows, the offline verifier, and the process's memory.
+// `go run ./cmd/miasta-bench` runs it; `make bench` runs it after the tally's Go benchmarks.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is what one run measures and where it reports.
+type Config struct {
+	// DatabaseURL is an administrative PostgreSQL URL on this machine: its role must be able to create
+	// and drop databases. The run creates a throwaway database beside it and drops it at the end.
+	DatabaseURL string
+	// Concurrency is how many calls (and pgbench clients) are in flight at once.
+	Concurrency int
+	// Duration is how long each load phase and the pgbench run last.
+	Duration time.Duration
+	// Jurors is how many simulated jurors, each with its own ID token, share the load.
+	Jurors int
+	// PoolMaxConns sets the server's database pool size (pgx's pool_max_conns); 0 keeps the service's
+	// default, which is what `miasta serve` gets from a DATABASE_URL without it.
+	PoolMaxConns int
+	// Pgbench is the pgbench binary; empty looks on PATH, then in /usr/lib/postgresql/*/bin.
+	Pgbench string
+	// TallyRows are the sizes, in score rows, to time tally.Compute at; empty skips the tally.
+	TallyRows []int
+	// Out is a file to write the report to as well; empty writes only to the io.Writer.
+	Out string
+	// Progress receives what the run is doing and the server's warnings; nil discards them.
+	Progress io.Writer
+}
+
+// DefaultTallyRows are the tally sizes BenchmarkCompute in internal/tally uses.
+var DefaultTallyRows = []int{10_000, 100_000, 1_000_000}
+
+// RegisterFlags defines the run's flags on fs, with the defaults of the production-readiness issue;
+// the database URL defaults to $TEST_DATABASE_URL, else $DATABASE_URL, as the tests do.
+func (c *Config) RegisterFlags(fs *flag.FlagSet, getenv func(string) string) {
+	dbURL := getenv("TEST_DATABASE_URL")
+	if dbURL == "" {
+		dbURL = getenv("DATABASE_URL")
+	}
+	fs.StringVar(&c.DatabaseURL, "database-url", dbURL, "administrative PostgreSQL URL on this machine (may CREATE DATABASE); default $TEST_DATABASE_URL, else $DATABASE_URL")
+	fs.IntVar(&c.Concurrency, "concurrency", 16, "calls in flight at once (and pgbench clients)")
+	fs.DurationVar(&c.Duration, "duration", 5*time.Second, "length of each load phase and of the pgbench run")
+	fs.IntVar(&c.Jurors, "jurors", 50, "simulated jurors, each signed in with its own ID token")
+	fs.IntVar(&c.PoolMaxConns, "pool-max-conns", 0, "the server's database pool size (0: the service default)")
+	fs.StringVar(&c.Pgbench, "pgbench", "", "pgbench binary (default: PATH, then /usr/lib/postgresql/*/bin/pgbench)")
+	fs.Func("tally-rows", "comma-separated score-row counts to time tally.Compute at (\"\" or \"0\" skips; default 10000,100000,1000000)", func(s string) error {
+		rows, err := parseRows(s)
+		c.TallyRows = rows
+		return err
+	})
+	c.TallyRows = DefaultTallyRows
+	fs.StringVar(&c.Out, "out", "bench-results.md", "file to write the results table to as well (\"\" for none)")
+}
+
+func parseRows(s string) ([]int, error) {
+	var rows []int
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(strings.ReplaceAll(f, "_", ""))
+		if f == "" || f == "0" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("tally rows %q: not a count", f)
+		}
+		rows = append(rows, n)
+	}
+	return rows, nil
+}
+
+func (c Config) check() error {
+	switch {
+	case c.DatabaseURL == "":
+		return errors.New("no database: pass -database-url or set TEST_DATABASE_URL or DATABASE_URL (make bench does this)")
+	case c.Concurrency < 1:
+		return errors.New("concurrency must be at least 1")
+	case c.Jurors < 1:
+		return errors.New("jurors must be at least 1")
+	case c.Duration < 100*time.Millisecond || c.Duration > 10*time.Minute:
+		return errors.New("duration must be between 100ms and 10m")
+	case c.PoolMaxConns < 0:
+		return errors.New("pool-max-conns must not be negative")
+	}
+	return nil
+}
+
+// Run performs every measurement once and writes the results, a Markdown table, to w (and to
+// cfg.Out). It creates a throwaway database and drops it again, even when it fails.
+func Run(ctx context.Context, cfg Config, w io.Writer) error {
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = io.Discard
+	}
+	r := &run{cfg: cfg, progress: cfg.Progress, res: &results{started: time.Now()}}
+	r.log = slog.New(slog.NewTextHandler(cfg.Progress, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if err := r.all(ctx); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	r.res.write(&buf, cfg)
+	if cfg.Out != "" {
+		if err := os.WriteFile(cfg.Out, buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// run is one benchmark run's state.
+type run struct {
+	cfg      Config
+	progress io.Writer
+	log      *slog.Logger
+	res      *results
+}
+
+func (r *run) step(format string, args ...any) {
+	fmt.Fprintf(r.progress, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+// all runs the measurements in an order that keeps them from disturbing one another: the load
+// against the server, then (server stopped) pgbench on the same database, then the tally.
+func (r *run) all(ctx context.Context) (err error) {
+	r.res.machine = machineInfo()
+	dbURL, drop, err := createDatabase(ctx, r.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	r.step("created database %s", databaseName(dbURL))
+	defer func() {
+		if derr := drop(); derr != nil {
+			err = errors.Join(err, fmt.Errorf("drop the throwaway database: %w", derr))
+		} else {
+			r.step("dropped database %s", databaseName(dbURL))
+		}
+	}()
+	r.res.postgres = postgresVersion(ctx, dbURL)
+
+	if err := r.service(ctx, dbURL); err != nil {
+		return err
+	}
+	r.step("pgbench: %d clients, %s", r.cfg.Concurrency, pgbenchSeconds(r.cfg.Duration))
+	r.res.pgbench, r.res.pgbenchErr = runPgbench(ctx, r.cfg.Pgbench, dbURL, r.cfg.Concurrency, r.cfg.Duration)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	for _, rows := range r.cfg.TallyRows {
+		r.step("tally.Compute at %d score rows", rows)
+		t, err := timeTally(rows)
+		if err != nil {
+			return err
+		}
+		r.res.tallies = append(r.res.tallies, t)
+	}
+	r.res.rssEnd = readMemory()
+	return nil
+}

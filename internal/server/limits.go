@@ -1,0 +1,169 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+	"golang.org/x/time/rate"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+)
+
+// requestIDPattern admits a caller's request id into the logs only when it is short and plain.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// accessLog writes one line per call: request id, procedure, principal, code and duration. It never
+// logs tokens, cookies or messages (which may hold ballots).
+type accessLog struct {
+	log *slog.Logger
+}
+
+// record runs call and logs it; it returns the request id it logged under.
+func (a *accessLog) record(ctx context.Context, procedure string, header http.Header, call func(context.Context) error) (string, error) {
+	id := header.Get("X-Request-Id")
+	if !requestIDPattern.MatchString(id) {
+		id = uuid.NewString()
+	}
+	ctx, info := auth.WithCallInfo(ctx)
+	start := time.Now()
+	err := call(ctx)
+	code := "ok"
+	if err != nil {
+		code = connect.CodeOf(err).String()
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", id), slog.String("procedure", procedure),
+		slog.String("code", code), slog.Duration("duration", time.Since(start)),
+	}
+	if info.UserID != uuid.Nil {
+		attrs = append(attrs, slog.String("principal", info.UserID.String()))
+	}
+	level := slog.LevelInfo
+	if c := connect.CodeOf(err); err != nil && (c == connect.CodeInternal || c == connect.CodeUnavailable) {
+		level = slog.LevelError
+	}
+	a.log.LogAttrs(ctx, level, "rpc", attrs...)
+	var ce *connect.Error
+	if errors.As(err, &ce) {
+		ce.Meta().Set("X-Request-Id", id) // so a client can quote it when reporting a problem
+	}
+	return id, err
+}
+
+func (a *accessLog) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		if req.Spec().IsClient {
+			return next(ctx, req)
+		}
+		var resp connect.AnyResponse
+		id, err := a.record(ctx, req.Spec().Procedure, req.Header(), func(ctx context.Context) error {
+			var err error
+			resp, err = next(ctx, req)
+			return err
+		})
+		if resp != nil {
+			resp.Header().Set("X-Request-Id", id)
+		}
+		return resp, err
+	}
+}
+
+func (a *accessLog) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (a *accessLog) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		_, err := a.record(ctx, conn.Spec().Procedure, conn.RequestHeader(), func(ctx context.Context) error {
+			return next(ctx, conn)
+		})
+		return err
+	}
+}
+
+// deadline bounds every call, so nothing a client sends can hold a handler (and its database
+// connection) forever.
+type deadline time.Duration
+
+func (d deadline) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		ctx, cancel := context.WithTimeout(ctx, time.Duration(d))
+		defer cancel()
+		return next(ctx, req)
+	}
+}
+
+func (d deadline) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (d deadline) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		ctx, cancel := context.WithTimeout(ctx, time.Duration(d))
+		defer cancel()
+		return next(ctx, conn)
+	}
+}
+
+// writeLimiter limits each signed-in caller's writes (procedures with side effects) to a rate with a
+// burst; reads are not limited. Over the limit a call gets ResourceExhausted.
+type writeLimiter struct {
+	rate  rate.Limit
+	burst int
+	mu    sync.Mutex
+	users map[uuid.UUID]*rate.Limiter
+}
+
+func newWriteLimiter(perSecond float64, burst int) *writeLimiter {
+	return &writeLimiter{rate: rate.Limit(perSecond), burst: burst, users: map[uuid.UUID]*rate.Limiter{}}
+}
+
+func (w *writeLimiter) allow(ctx context.Context, spec connect.Spec) error {
+	if w.rate <= 0 || spec.IdempotencyLevel == connect.IdempotencyNoSideEffects {
+		return nil
+	}
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return nil
+	}
+	w.mu.Lock()
+	l, ok := w.users[p.UserID]
+	if !ok {
+		l = rate.NewLimiter(w.rate, w.burst)
+		w.users[p.UserID] = l
+	}
+	w.mu.Unlock()
+	if !l.Allow() {
+		return connect.NewError(connect.CodeResourceExhausted, errors.New("too many changes in a short time; wait a moment and retry"))
+	}
+	return nil
+}
+
+func (w *writeLimiter) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		if err := w.allow(ctx, req.Spec()); err != nil {
+			return nil, err
+		}
+		return next(ctx, req)
+	}
+}
+
+func (w *writeLimiter) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (w *writeLimiter) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		if err := w.allow(ctx, conn.Spec()); err != nil {
+			return err
+		}
+		return next(ctx, conn)
+	}
+}
