@@ -79,7 +79,7 @@ func TestRunServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	issuer := "http://" + idpLn.Addr().String()
-	addr := freeAddr(t)
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	base := "http://" + addr
 	idp, err := devidp.New(devidp.Config{
 		Issuer:  issuer,
@@ -95,12 +95,13 @@ func TestRunServe(t *testing.T) {
 	defer idpSrv.Close()
 
 	vars := map[string]string{
-		"DATABASE_URL":      dbtest.NewURL(t),
-		"MIASTA_ADDR":       addr,
-		"OIDC_ISSUER":       issuer,
-		"OIDC_CLIENT_ID":    "miasta",
-		"MIASTA_ORGANISERS": "Organizator@Miasta.test",
-		"MIASTA_LOG_LEVEL":  "warn",
+		"DATABASE_URL":        dbtest.NewURL(t),
+		"MIASTA_ADDR":         addr,
+		"OIDC_ISSUER":         issuer,
+		"OIDC_CLIENT_ID":      "miasta",
+		"MIASTA_ORGANISERS":   "Organizator@Miasta.test",
+		"MIASTA_LOG_LEVEL":    "warn",
+		"MIASTA_METRICS_ADDR": metricsAddr,
 	}
 	if err := run(ctx, []string{"miasta", "migrate"}, env(vars), io.Discard, io.Discard); err != nil {
 		t.Fatalf("migrate: %v", err)
@@ -117,6 +118,15 @@ func TestRunServe(t *testing.T) {
 	me, err := identity.GetMe(ctx, &v1.GetMeRequest{})
 	if err != nil || !me.GetMe().GetOrganiser() {
 		t.Fatalf("GetMe = %v, %v; want the configured organiser (matched case-insensitively)", me, err)
+	}
+	metrics, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatalf("metrics listener: %v", err)
+	}
+	body, _ := io.ReadAll(metrics.Body)
+	metrics.Body.Close()
+	if !strings.Contains(string(body), `miasta_rpc_calls_total{code="ok",procedure="/miasta.v1.IdentityService/GetMe"} 1`) {
+		t.Fatalf("the metrics listener does not count the GetMe call:\n%.2000s", body)
 	}
 	protocols := new(http.Protocols)
 	protocols.SetUnencryptedHTTP2(true)

@@ -22,6 +22,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
 	"github.com/miasta-otwarte/miasta/internal/jury"
+	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/server"
 )
@@ -35,6 +36,7 @@ type App struct {
 	Reports  *report.Service
 	Jury     *jury.Service
 	Audit    *auditlog.Log
+	Metrics  *metrics.Metrics
 	cfg      config.Config
 	log      *slog.Logger
 }
@@ -82,11 +84,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook())
 	reports := report.NewService(pool, log)
 	auditLog := auditlog.New(pool, log)
+	m := metrics.New(pool, log)
 	handler := server.New(server.Deps{
-		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog,
+		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Metrics: m,
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
 	})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, cfg: cfg, log: log}, nil
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Metrics: m, cfg: cfg, log: log}, nil
 }
 
 // Close releases the database pool.
@@ -114,6 +117,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Audit.Run(ctx, a.cfg.LogInterval)
 	}()
 	defer func() { <-integrating }()
+	if a.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.Metrics.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+		a.log.InfoContext(ctx, "serving metrics", "addr", mln.Addr().String())
+	}
 	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "public_url", a.cfg.PublicURL)
 	select {
 	case err := <-errc:

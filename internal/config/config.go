@@ -31,6 +31,7 @@ type Config struct {
 	StatementTimeout time.Duration
 	WriteRate        float64
 	WriteBurst       int
+	MetricsAddr      string
 }
 
 // Setting documents one configuration entry: its flag, its environment variable and its default.
@@ -58,6 +59,7 @@ var Settings = []Setting{
 	{"statement-timeout", "MIASTA_STATEMENT_TIMEOUT", "10s", "PostgreSQL statement_timeout for the server's connections; past it the call ends with DeadlineExceeded"},
 	{"write-rate", "MIASTA_WRITE_RATE", "20", "changes per second each signed-in caller may make (0: unlimited); over it ResourceExhausted"},
 	{"write-burst", "MIASTA_WRITE_BURST", "40", "changes a caller may make at once before the rate applies"},
+	{"metrics-addr", "MIASTA_METRICS_ADDR", "127.0.0.1:9090", "host:port of the separate Prometheus /metrics listener (empty: off)"},
 }
 
 // Load parses args with defaults from getenv.
@@ -83,6 +85,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		OIDCClientSecret: get("oidc-client-secret"),
 		OIDCRedirectURL:  get("oidc-redirect-url"),
 		LogFormat:        get("log-format"),
+		MetricsAddr:      get("metrics-addr"),
 	}
 	var err error
 	if c.Migrate, err = strconv.ParseBool(get("migrate")); err != nil {

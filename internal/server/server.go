@@ -19,6 +19,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
 	"github.com/miasta-otwarte/miasta/internal/jury"
+	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/report"
 )
 
@@ -32,6 +33,7 @@ type Deps struct {
 	Reports  *report.Service
 	Jury     *jury.Service
 	Audit    *auditlog.Log
+	Metrics  *metrics.Metrics
 	Limits   Limits
 }
 
@@ -49,6 +51,7 @@ func New(d Deps) http.Handler {
 	opts := connect.WithHandlerOptions(
 		connect.WithReadMaxBytes(d.Limits.MaxRequestBytes),
 		connect.WithInterceptors(
+			d.Metrics,                                                // calls by procedure and code, latency
 			&accessLog{log: d.Log},                                   // outermost: one line per call, with its final code
 			&errorInterceptor{log: d.Log},                            // every error becomes a wire error here
 			deadline(d.Limits.RPCTimeout),                            // no call runs forever
