@@ -1,0 +1,214 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/miasta-otwarte/miasta/internal/demo"
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
+	"github.com/miasta-otwarte/miasta/internal/testenv"
+	"github.com/miasta-otwarte/miasta/internal/verify"
+)
+
+// serverProcess runs the real binary as `miasta serve` against env's database and provider.
+type serverProcess struct {
+	t    *testing.T
+	bin  string
+	env  []string
+	url  string
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "miasta")
+	out, err := exec.Command("go", "build", "-o", bin, "../../cmd/miasta").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func newServerProcess(t *testing.T, env *testenv.Env) *serverProcess {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	p := &serverProcess{t: t, bin: buildBinary(t), url: "http://" + addr, env: append(os.Environ(),
+		"DATABASE_URL="+env.Config.DatabaseURL, "MIASTA_ADDR="+addr, "OIDC_ISSUER="+env.Issuer,
+		"OIDC_CLIENT_ID="+testenv.ClientID, "MIASTA_ORGANISERS="+demo.OrganiserEmail,
+		"MIASTA_METRICS_ADDR=", "MIASTA_LOG_LEVEL=error", "MIASTA_WRITE_RATE=0", "MIASTA_LOG_INTERVAL=100ms",
+	)}
+	t.Cleanup(func() {
+		if p.cmd != nil && p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// start launches the process and waits until it is ready.
+func (p *serverProcess) start() {
+	p.t.Helper()
+	p.cmd = exec.Command(p.bin, "serve")
+	p.cmd.Env = p.env
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	p.done = make(chan error, 1)
+	go func() { p.done <- p.cmd.Wait() }()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(p.url + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case err := <-p.done:
+			p.t.Fatalf("miasta serve exited: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	p.t.Fatal("miasta serve never became ready")
+}
+
+// kill ends the process with SIGKILL: no shutdown, no flushing, as a crash would.
+func (p *serverProcess) kill() {
+	p.t.Helper()
+	if err := p.cmd.Process.Kill(); err != nil {
+		p.t.Fatal(err)
+	}
+	<-p.done
+}
+
+// TestKillServerWhileJurorsCast crashes the server (kill -9) while 200 jurors cast, restarts it, and
+// checks that every acknowledged cast is there exactly once, that nothing is half-written, that
+// retrying with the same request ids never casts twice, and that the audit log still verifies.
+func TestKillServerWhileJurorsCast(t *testing.T) {
+	const n = 200
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	e := seedEdition(t, org)
+	r, noms := shortlisted(t, env, org, testenv.Connect, e, []*v1.City{cityFor(t, org, e, "Gdańsk")}, func(r *reporting, i int) []*v1.Practice {
+		return []*v1.Practice{practice("Praktyka z miasta "+r.cities[i].GetName(), r.categories[0], r.criteria[0])}
+	})
+	id, crit := r.id(), r.criteria[0]
+	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: meanRule(0, 5, 1, crit)}))
+	home := cityFor(t, org, e, "Białystok")
+	emails := make([]string, n)
+	for i := range n {
+		emails[i] = fmt.Sprintf("lawnik.kill.%03d@miasta.test", i)
+		newJuror(t, env, org, testenv.Connect, id, home, emails[i], fmt.Sprintf("Ławnik %03d", i))
+	}
+	changeStage(t, org, id, v1.Stage_STAGE_JURY)
+
+	proc := newServerProcess(t, env)
+	proc.start()
+	remote := &testenv.Env{URL: proc.url}
+	jurors := make([]testenv.Clients, n)
+	for i := range n {
+		jurors[i] = remote.Clients(testenv.Connect, env.Token(t, emails[i]))
+		must(jurors[i].Jury.SaveBallot(ctx, &v1.SaveBallotRequest{EditionId: id, Scores: []*v1.Score{
+			mark(noms[0][0], crit, int32(i%6)), mark(noms[1][0], crit, int32(i*7%6)),
+		}}))
+	}
+
+	requests := make([]string, n)
+	acked := make([]*v1.BallotCast, n)
+	var mu sync.Mutex
+	ackCount := 0
+	killed := make(chan struct{})
+	var wg sync.WaitGroup
+	cctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for i := range n {
+		requests[i] = uuid.NewString()
+		wg.Go(func() {
+			resp, err := jurors[i].Jury.CastBallot(cctx, &v1.CastBallotRequest{EditionId: id, ExpectedVersion: 1, RequestId: requests[i]})
+			if err != nil {
+				return // refused or cut off by the crash: it may or may not have committed
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			acked[i] = resp.GetCast()
+			if ackCount++; ackCount == n/4 {
+				close(killed)
+			}
+		})
+	}
+	select {
+	case <-killed:
+	case <-cctx.Done():
+		t.Fatal("a quarter of the casts never acknowledged")
+	}
+	proc.kill()
+	wg.Wait()
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+
+	// No cast is half-written: every cast row has its event and every cast event its row.
+	var orphans int
+	if err := env.App.Pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM ballot_casts c WHERE NOT EXISTS (
+		          SELECT 1 FROM events e WHERE e.id = c.event_id AND e.kind = 'ballot.cast' AND e.payload->>'cast_id' = c.id::text))
+		     + (SELECT count(*) FROM events e WHERE e.kind = 'ballot.cast' AND NOT EXISTS (
+		          SELECT 1 FROM ballot_casts c WHERE c.id::text = e.payload->>'cast_id'))`).Scan(&orphans); err != nil || orphans != 0 {
+		t.Fatalf("%d half-written casts (%v)", orphans, err)
+	}
+	for i, c := range acked {
+		if c == nil {
+			continue
+		}
+		var rows int
+		if err := env.App.Pool.QueryRow(ctx, `SELECT count(*) FROM ballot_casts WHERE id = $1`, c.GetId()).Scan(&rows); err != nil || rows != 1 {
+			t.Fatalf("acknowledged cast of juror %d is there %d times (%v); want exactly once", i, rows, err)
+		}
+	}
+
+	// Restarted, every juror retries with the same request id: acknowledged casts come back as they
+	// were, the others cast now, and nobody ends up with two casts.
+	proc.start()
+	for i := range n {
+		resp, err := jurors[i].Jury.CastBallot(ctx, &v1.CastBallotRequest{EditionId: id, ExpectedVersion: 1, RequestId: requests[i]})
+		if err != nil {
+			t.Fatalf("juror %d's retry after the restart: %v", i, err)
+		}
+		if acked[i] != nil && resp.GetCast().GetId() != acked[i].GetId() {
+			t.Fatalf("juror %d's retry cast again (%s, first %s)", i, resp.GetCast().GetId(), acked[i].GetId())
+		}
+	}
+	var casts, jurorsWithCasts int
+	if err := env.App.Pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT assignment_id) FROM ballot_casts WHERE edition_id = $1`, id).Scan(&casts, &jurorsWithCasts); err != nil {
+		t.Fatal(err)
+	}
+	if casts != n || jurorsWithCasts != n {
+		t.Fatalf("%d casts by %d jurors after the retries; want exactly one each for %d", casts, jurorsWithCasts, n)
+	}
+
+	// The audit log covers every event and verifies.
+	b, err := verify.Export(ctx, env.App.Pool, env.App.Audit, env.App.Jury, e.GetYear())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := verify.Verify(b, "", ""); err != nil {
+		t.Fatalf("the log after the crash: %v", err)
+	}
+	proc.kill()
+}
