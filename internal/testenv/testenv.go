@@ -50,6 +50,8 @@ type Options struct {
 	Now func() time.Time
 	// Configure adjusts the server's configuration before it starts (limits, say).
 	Configure func(*config.Config)
+	// DatabaseURL, when set, is a migrated database to use instead of a fresh one on the shared server.
+	DatabaseURL string
 	// Log, when set, receives the server's JSON logs at info level (otherwise warnings go to the test log).
 	Log io.Writer
 }
@@ -87,7 +89,7 @@ func Start(t testing.TB, opts Options) *Env {
 
 	env.Config = config.Config{
 		Addr:             serverLn.Addr().String(),
-		DatabaseURL:      dbtest.NewURL(t),
+		DatabaseURL:      opts.DatabaseURL,
 		PublicURL:        env.URL,
 		OIDCIssuer:       env.Issuer,
 		OIDCClientID:     ClientID,
@@ -98,6 +100,9 @@ func Start(t testing.TB, opts Options) *Env {
 		// Longer than the 5 s after which net/http gives up on connections a client opened but never
 		// used, so that a test making many concurrent calls still shuts down cleanly.
 		ShutdownTimeout: 10 * time.Second,
+	}
+	if env.Config.DatabaseURL == "" {
+		env.Config.DatabaseURL = dbtest.NewURL(t)
 	}
 	if opts.Configure != nil {
 		opts.Configure(&env.Config)
