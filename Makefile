@@ -7,20 +7,40 @@ BIN := $(CURDIR)/bin
 TOOLS := $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go $(BIN)/sqlc
 GOFILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: run test lint generate check-generated go-test tools db clean
+.PHONY: run test lint generate check-generated go-test fuzz bench tools db clean
 
 run:
 	$(GO) run ./cmd/miasta dev
 
 # test starts (or reuses) PostgreSQL itself: TEST_DATABASE_URL, else DATABASE_URL, else the local
 # cluster `miasta dev-db` sets up.
-test: lint check-generated go-test
+test: lint check-generated go-test fuzz
 
 go-test:
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url="$$($(GO) run ./cmd/miasta dev-db)" || exit 1; fi; \
 	echo "testing against PostgreSQL at $${url#*@}"; \
 	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
+
+# fuzz runs every fuzz target for a bounded time (their seed corpora already run in go-test).
+FUZZTIME ?= 8s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseClaims$$' -fuzztime $(FUZZTIME) ./internal/auth/
+	$(GO) test -run '^$$' -fuzz '^FuzzRequestValidation$$' -fuzztime $(FUZZTIME) ./internal/server/
+	$(GO) test -run '^$$' -fuzz '^FuzzExportRoundTrip$$' -fuzztime $(FUZZTIME) ./internal/jury/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/verify/
+	$(GO) test -run '^$$' -fuzz '^FuzzCompute$$' -fuzztime $(FUZZTIME) ./internal/tally/
+
+# bench runs the tally's Go benchmarks, then cmd/miasta-bench: SaveBallot and CastBallot against the
+# real server, pgbench for comparison, tally.Compute at 10k–1M rows, offline verify and RSS, on a
+# throwaway database it creates and drops. The table also goes to bench-results.md. Like go-test, it
+# uses TEST_DATABASE_URL, else DATABASE_URL, else the local cluster `miasta dev-db` sets up.
+bench:
+	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
+	if [ -z "$$url" ]; then url="$$($(GO) run ./cmd/miasta dev-db)" || exit 1; fi; \
+	echo "benchmarking against PostgreSQL at $${url#*@}"; \
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/tally/ && \
+	$(GO) run ./cmd/miasta-bench -database-url "$$url"
 
 lint: $(BIN)/buf
 	@out="$$(gofmt -l $(GOFILES))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"connectrpc.com/connect"
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -124,19 +126,38 @@ func (a *Authenticator) verifyIDToken(ctx context.Context, raw, nonce string) (C
 	if nonce != "" && tok.Nonce != nonce {
 		return Claims{}, errors.New("nonce mismatch")
 	}
-	var c struct {
-		Email         string `json:"email"`
-		EmailVerified bool   `json:"email_verified"`
-		Name          string `json:"name"`
-	}
-	if err := tok.Claims(&c); err != nil {
+	var claims json.RawMessage
+	if err := tok.Claims(&claims); err != nil {
 		return Claims{}, fmt.Errorf("token claims: %w", err)
 	}
+	return ParseClaims(tok.Issuer, tok.Subject, claims)
+}
+
+// ParseClaims reads the claims the platform uses from a verified token's JSON claims. The address is
+// trimmed and lower-cased; email_verified counts only when it is true, as a JSON boolean or, as some
+// providers send it, the string "true". A name or address that is not valid UTF-8 is refused.
+func ParseClaims(issuer, subject string, raw []byte) (Claims, error) {
+	var c struct {
+		Email         string          `json:"email"`
+		EmailVerified json.RawMessage `json:"email_verified"`
+		Name          string          `json:"name"`
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return Claims{}, fmt.Errorf("token claims: %w", err)
+	}
+	if !utf8.ValidString(c.Email) || !utf8.ValidString(c.Name) || len(c.Email) > 320 || len(c.Name) > 1000 {
+		return Claims{}, errors.New("token claims: email or name is not plausible text")
+	}
+	verified := false
+	switch strings.TrimSpace(string(c.EmailVerified)) {
+	case "true", `"true"`:
+		verified = true
+	}
 	return Claims{
-		Issuer:        tok.Issuer,
-		Subject:       tok.Subject,
+		Issuer:        issuer,
+		Subject:       subject,
 		Email:         strings.ToLower(strings.TrimSpace(c.Email)),
-		EmailVerified: c.EmailVerified,
+		EmailVerified: verified,
 		Name:          c.Name,
 	}, nil
 }

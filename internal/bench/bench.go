@@ -16,12 +16,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/miasta-otwarte/miasta/internal/devdb"
 )
 
 // Config is what one run measures and where it reports.
 type Config struct {
 	// DatabaseURL is an administrative PostgreSQL URL on this machine: its role must be able to create
-	// and drop databases. The run creates a throwaway database beside it and drops it at the end.
+	// and drop databases. The run creates a throwaway database beside it and drops it at the end. Empty
+	// uses the local development database, set up as `miasta dev-db` does.
 	DatabaseURL string
 	// Concurrency is how many calls (and pgbench clients) are in flight at once.
 	Concurrency int
@@ -46,13 +49,13 @@ type Config struct {
 var DefaultTallyRows = []int{10_000, 100_000, 1_000_000}
 
 // RegisterFlags defines the run's flags on fs, with the defaults of the production-readiness issue;
-// the database URL defaults to $TEST_DATABASE_URL, else $DATABASE_URL, as the tests do.
+// the database URL defaults to $TEST_DATABASE_URL, else $DATABASE_URL, as for the tests.
 func (c *Config) RegisterFlags(fs *flag.FlagSet, getenv func(string) string) {
 	dbURL := getenv("TEST_DATABASE_URL")
 	if dbURL == "" {
 		dbURL = getenv("DATABASE_URL")
 	}
-	fs.StringVar(&c.DatabaseURL, "database-url", dbURL, "administrative PostgreSQL URL on this machine (may CREATE DATABASE); default $TEST_DATABASE_URL, else $DATABASE_URL")
+	fs.StringVar(&c.DatabaseURL, "database-url", dbURL, "administrative PostgreSQL URL on this machine (may CREATE DATABASE); default $TEST_DATABASE_URL, else $DATABASE_URL, else the local one `miasta dev-db` sets up")
 	fs.IntVar(&c.Concurrency, "concurrency", 16, "calls in flight at once (and pgbench clients)")
 	fs.DurationVar(&c.Duration, "duration", 5*time.Second, "length of each load phase and of the pgbench run")
 	fs.IntVar(&c.Jurors, "jurors", 50, "simulated jurors, each signed in with its own ID token")
@@ -85,8 +88,6 @@ func parseRows(s string) ([]int, error) {
 
 func (c Config) check() error {
 	switch {
-	case c.DatabaseURL == "":
-		return errors.New("no database: pass -database-url or set TEST_DATABASE_URL or DATABASE_URL (make bench does this)")
 	case c.Concurrency < 1:
 		return errors.New("concurrency must be at least 1")
 	case c.Jurors < 1:
@@ -109,7 +110,12 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 		cfg.Progress = io.Discard
 	}
 	r := &run{cfg: cfg, progress: cfg.Progress, res: &results{started: time.Now()}}
-	r.log = slog.New(slog.NewTextHandler(cfg.Progress, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// The server logs as in production, one JSON access-log line per call at info level, formatted
+	// but discarded; its warnings and errors go to Progress as well.
+	r.log = slog.New(slog.NewMultiHandler(
+		slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}),
+		slog.NewTextHandler(cfg.Progress, &slog.HandlerOptions{Level: slog.LevelWarn}),
+	))
 	if err := r.all(ctx); err != nil {
 		return err
 	}
@@ -140,7 +146,18 @@ func (r *run) step(format string, args ...any) {
 // against the server, then (server stopped) pgbench on the same database, then the tally.
 func (r *run) all(ctx context.Context) (err error) {
 	r.res.machine = machineInfo()
-	dbURL, drop, err := createDatabase(ctx, r.cfg.DatabaseURL)
+	adminURL, stopCluster, err := devdb.Ensure(ctx, r.cfg.DatabaseURL, slog.New(slog.NewTextHandler(r.progress, nil)))
+	if stopCluster != nil { // it had to start the local cluster: stop it again, after the drop below
+		defer func() {
+			if serr := stopCluster(); serr != nil {
+				err = errors.Join(err, fmt.Errorf("stop the local PostgreSQL cluster: %w", serr))
+			}
+		}()
+	}
+	if err != nil {
+		return err
+	}
+	dbURL, drop, err := createDatabase(ctx, adminURL)
 	if err != nil {
 		return err
 	}

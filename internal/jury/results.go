@@ -346,20 +346,29 @@ func (h *ResultsHandler) ExportResults(ctx context.Context, req *v1.ExportResult
 		return nil, err
 	}
 	full := &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.edition), Categories: v.categoryResults(false, false)}
-	if req.GetFormat() == v1.ExportFormat_EXPORT_FORMAT_JSON {
+	contentType, body, err := EncodeResults(full, req.GetFormat())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.ExportResultsResponse{ContentType: contentType, Content: body}, nil
+}
+
+// CSVHeader names the columns of the CSV export, one row per nomination.
+var CSVHeader = []string{"category_number", "category_pl", "category_en", "rank", "winner", "city", "practice", "score", "score_decimal", "quorum_met", "explanation"}
+
+// EncodeResults renders full results as JSON (protojson, field names as in the proto) or CSV.
+func EncodeResults(full *v1.GetPublicResultsResponse, format v1.ExportFormat) (contentType string, body []byte, err error) {
+	if format == v1.ExportFormat_EXPORT_FORMAT_JSON {
 		body, err := protojson.MarshalOptions{Multiline: true, Indent: "  ", UseProtoNames: true}.Marshal(full)
-		if err != nil {
-			return nil, err
-		}
-		return &v1.ExportResultsResponse{ContentType: "application/json", Content: body}, nil
+		return "application/json", body, err
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"category_number", "category_pl", "category_en", "rank", "winner", "city", "practice", "score", "score_decimal", "quorum_met", "explanation"})
+	_ = w.Write(CSVHeader)
 	for _, c := range full.GetCategories() {
 		for _, n := range c.GetNominations() {
 			score, dec := "", ""
-			if s := n.GetScore(); s != nil {
+			if s := n.GetScore(); s != nil && s.GetDenominator() != 0 {
 				r := big.NewRat(s.GetNumerator(), s.GetDenominator())
 				score, dec = r.RatString(), r.FloatString(4)
 			}
@@ -372,5 +381,5 @@ func (h *ResultsHandler) ExportResults(ctx context.Context, req *v1.ExportResult
 		}
 	}
 	w.Flush()
-	return &v1.ExportResultsResponse{ContentType: "text/csv; charset=utf-8", Content: buf.Bytes()}, w.Error()
+	return "text/csv; charset=utf-8", buf.Bytes(), w.Error()
 }

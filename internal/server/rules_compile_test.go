@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"buf.build/go/protovalidate"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 )
 
@@ -23,4 +25,38 @@ func TestEveryRequestConstraintCompiles(t *testing.T) {
 			t.Errorf("%s: constraints do not work: %v", proc, err)
 		}
 	}
+}
+
+// FuzzRequestValidation decodes arbitrary bytes as every procedure's request and validates it:
+// validation answers, it never panics or fails to evaluate a rule.
+func FuzzRequestValidation(f *testing.F) {
+	f.Add([]byte{0x0a, 0x03, 'a', 'b', 'c'})
+	f.Add([]byte{0x08, 0x96, 0x01})
+	f.Add([]byte{})
+	var inputs []protoreflect.MessageType
+	protoregistry.GlobalFiles.RangeFilesByPackage("miasta.v1", func(fd protoreflect.FileDescriptor) bool {
+		for i := range fd.Services().Len() {
+			s := fd.Services().Get(i)
+			for j := range s.Methods().Len() {
+				if mt, err := protoregistry.GlobalTypes.FindMessageByName(s.Methods().Get(j).Input().FullName()); err == nil {
+					inputs = append(inputs, mt)
+				}
+			}
+		}
+		return true
+	})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, mt := range inputs {
+			m := mt.New().Interface()
+			if proto.Unmarshal(data, m) != nil {
+				continue
+			}
+			err := protovalidate.Validate(m)
+			var compile *protovalidate.CompilationError
+			var runtime *protovalidate.RuntimeError
+			if errors.As(err, &compile) || errors.As(err, &runtime) {
+				t.Fatalf("%s: %v", mt.Descriptor().FullName(), err)
+			}
+		}
+	})
 }

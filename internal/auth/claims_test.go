@@ -1,0 +1,47 @@
+package auth_test
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/miasta-otwarte/miasta/internal/auth"
+)
+
+func TestParseClaims(t *testing.T) {
+	for raw, want := range map[string]auth.Claims{
+		`{"email":" Ala@Miasta.TEST ","email_verified":true,"name":"Ala"}`: {Email: "ala@miasta.test", EmailVerified: true, Name: "Ala"},
+		`{"email":"a@b.c","email_verified":"true"}`:                        {Email: "a@b.c", EmailVerified: true},
+		`{"email":"a@b.c","email_verified":"yes"}`:                         {Email: "a@b.c"},
+		`{"email":"a@b.c","email_verified":1}`:                             {Email: "a@b.c"},
+		`{"email":"a@b.c"}`:                                                {Email: "a@b.c"},
+	} {
+		got, err := auth.ParseClaims("iss", "sub", []byte(raw))
+		want.Issuer, want.Subject = "iss", "sub"
+		if err != nil || got != want {
+			t.Errorf("ParseClaims(%s) = %+v, %v; want %+v", raw, got, err, want)
+		}
+	}
+	for _, bad := range []string{`[]`, `{"email":5}`, `{"name":"` + strings.Repeat("x", 2000) + `"}`} {
+		if _, err := auth.ParseClaims("iss", "sub", []byte(bad)); err == nil {
+			t.Errorf("ParseClaims(%q) accepted", bad)
+		}
+	}
+}
+
+// FuzzParseClaims: claims from any token the provider signed never panic, and what is accepted is
+// normalised text.
+func FuzzParseClaims(f *testing.F) {
+	f.Add([]byte(`{"email":"A@B.C","email_verified":true,"name":"Łódź"}`))
+	f.Add([]byte(`{"email_verified":"true"}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		c, err := auth.ParseClaims("iss", "sub", raw)
+		if err != nil {
+			return
+		}
+		if c.Email != strings.ToLower(strings.TrimSpace(c.Email)) || !utf8.ValidString(c.Email) || !utf8.ValidString(c.Name) {
+			t.Fatalf("accepted claims are not normalised: %+v", c)
+		}
+	})
+}

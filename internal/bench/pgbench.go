@@ -1,0 +1,144 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// pgbenchResult is what pgbench reported for the single-row insert script.
+type pgbenchResult struct {
+	tps         float64 // without initial connection time
+	latency     float64 // average, ms
+	txns        int
+	failed      int
+	clients     int
+	threads     int
+	seconds     int
+	binary      string
+	commandLine string
+}
+
+// pgbenchSeconds is -T for a duration: whole seconds, at least one.
+func pgbenchSeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int(d.Round(time.Second).Seconds()))) + "s"
+}
+
+// runPgbench runs `pgbench -n -c C -j 2 -T D -f script` with the script `INSERT INTO bench(x) VALUES
+// (1);` against a throwaway table in dbURL's database, for comparison with CastBallot.
+func runPgbench(ctx context.Context, binary, dbURL string, clients int, d time.Duration) (pgbenchResult, error) {
+	res := pgbenchResult{clients: clients, threads: min(2, clients), seconds: max(1, int(d.Round(time.Second).Seconds()))}
+	bin, err := findPgbench(binary)
+	if err != nil {
+		return res, err
+	}
+	res.binary = bin
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return res, err
+	}
+	_, err = conn.Exec(ctx, "CREATE TABLE bench (x integer)")
+	conn.Close(ctx)
+	if err != nil {
+		return res, fmt.Errorf("create the pgbench table: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "miasta-bench-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(dir)
+	script := filepath.Join(dir, "insert.sql")
+	if err := os.WriteFile(script, []byte("INSERT INTO bench(x) VALUES (1);\n"), 0o600); err != nil {
+		return res, err
+	}
+	args := []string{"-n", "-c", strconv.Itoa(res.clients), "-j", strconv.Itoa(res.threads), "-T", strconv.Itoa(res.seconds), "-f", script}
+	res.commandLine = "pgbench " + joinArgs(args) + " DBURL"
+	cctx, cancel := context.WithTimeout(ctx, time.Duration(res.seconds)*time.Second+time.Minute)
+	defer cancel()
+	// The password goes in the environment, not on a command line other users can read.
+	connURL, password := libpqURL(dbURL)
+	cmd := exec.CommandContext(cctx, bin, append(args, connURL)...)
+	cmd.Env = os.Environ()
+	if password != "" {
+		cmd.Env = append(cmd.Env, "PGPASSWORD="+password)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return res, fmt.Errorf("pgbench: %w: %s", err, lastLine(stderr.Bytes()))
+	}
+	out := stdout.Bytes()
+	tps, ok := match(out, `tps = ([0-9.]+) \(without initial connection time\)`)
+	if !ok {
+		return res, fmt.Errorf("pgbench printed no tps: %s", lastLine(out))
+	}
+	res.tps, _ = strconv.ParseFloat(tps, 64)
+	if s, ok := match(out, `latency average = ([0-9.]+) ms`); ok {
+		res.latency, _ = strconv.ParseFloat(s, 64)
+	}
+	if s, ok := match(out, `number of transactions actually processed: ([0-9]+)`); ok {
+		res.txns, _ = strconv.Atoi(s)
+	}
+	if s, ok := match(out, `number of failed transactions: ([0-9]+)`); ok {
+		res.failed, _ = strconv.Atoi(s)
+	}
+	return res, nil
+}
+
+// findPgbench returns binary, or pgbench from PATH, or the newest Debian PostgreSQL's.
+func findPgbench(binary string) (string, error) {
+	if binary != "" {
+		return exec.LookPath(binary)
+	}
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p, nil
+	}
+	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench")
+	slices.SortFunc(found, func(a, b string) int { return versionOf(b) - versionOf(a) })
+	if len(found) == 0 {
+		return "", errors.New("no pgbench on PATH or in /usr/lib/postgresql/*/bin: pass -pgbench")
+	}
+	return found[0], nil
+}
+
+func versionOf(path string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(path))))
+	return v
+}
+
+func match(out []byte, pattern string) (string, bool) {
+	m := regexp.MustCompile(pattern).FindSubmatch(out)
+	if m == nil {
+		return "", false
+	}
+	return string(m[1]), true
+}
+
+func lastLine(b []byte) string {
+	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	return string(lines[len(lines)-1])
+}
+
+func joinArgs(args []string) string {
+	var b bytes.Buffer
+	for i, a := range args {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if filepath.IsAbs(a) {
+			a = filepath.Base(a)
+		}
+		b.WriteString(a)
+	}
+	return b.String()
+}

@@ -1,0 +1,183 @@
+package bench
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// results is everything one run measured.
+type results struct {
+	started      time.Time
+	machine      string
+	postgres     string
+	poolMaxConns int32
+	nominations  int
+	marks        int
+
+	ops                     []opResult
+	castsAcked, castsStored int
+
+	closeRound time.Duration
+	verify     verifyResult
+	verifyErr  error
+
+	pgbench    pgbenchResult
+	pgbenchErr error
+
+	tallies []tallyTime
+
+	rssIdle, rssLoad, rssEnd memory
+}
+
+// verifyResult times exporting and verifying the closed round's audit bundle.
+type verifyResult struct {
+	export, verify         time.Duration
+	bytes                  int
+	leaves, casts, ballots int
+}
+
+// memory is the process's resident set, now and at its peak so far, in kB.
+type memory struct{ rss, hwm int64 }
+
+// readMemory reads VmRSS and VmHWM from /proc/self/status (zero where there is no /proc).
+func readMemory() memory {
+	var m memory
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return m
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(v)
+		if len(fields) == 0 {
+			continue
+		}
+		n, _ := strconv.ParseInt(fields[0], 10, 64)
+		switch k {
+		case "VmRSS":
+			m.rss = n
+		case "VmHWM":
+			m.hwm = n
+		}
+	}
+	return m
+}
+
+// machineInfo is the CPU model, the core count and the Go version.
+func machineInfo() string {
+	model := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.SplitSeq(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d cores (GOMAXPROCS %d), %s %s/%s", model, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func mb(kb int64) string { return fmt.Sprintf("%.0f MB", float64(kb)/1024) }
+
+// castRate is the cast-only phase's rate, the one compared with pgbench.
+func (r *results) castRate() (float64, bool) {
+	for _, o := range r.ops {
+		if o.name == "CastBallot" {
+			return o.rate(), true
+		}
+	}
+	return 0, false
+}
+
+// write renders the results as Markdown.
+func (r *results) write(w io.Writer, cfg Config) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	pool := fmt.Sprintf("%d (pgx default)", r.poolMaxConns)
+	if cfg.PoolMaxConns > 0 {
+		pool = fmt.Sprintf("%d (-pool-max-conns)", r.poolMaxConns)
+	}
+	p("# miasta-bench")
+	p("")
+	flags := fmt.Sprintf("-concurrency %d -duration %s -jurors %d", cfg.Concurrency, cfg.Duration, cfg.Jurors)
+	if cfg.PoolMaxConns > 0 {
+		flags += fmt.Sprintf(" -pool-max-conns %d", cfg.PoolMaxConns)
+	}
+	p("- Run: %s; `go run ./cmd/miasta-bench %s`", r.started.Format(time.RFC3339), flags)
+	p("- Machine: %s; PostgreSQL %s on 127.0.0.1", r.machine, orUnknown(r.postgres))
+	p("- Load: %d simulated jurors with real ID tokens, %d in flight, Connect (binary protobuf) over HTTP/1.1 on one shared transport; "+
+		"each ballot scores %d nominations × 4 criteria = %d marks. Server, OpenID provider and clients share this process and its cores; "+
+		"server database pool %s; audit log integrated every 1s; JSON access log at info level (formatted, discarded); no per-caller write limit.", cfg.Jurors, min(cfg.Concurrency, cfg.Jurors), r.nominations, r.marks, pool)
+	p("")
+	p("| measurement | calls | rate | mean | p50 | p99 | errors |")
+	p("|---|---:|---:|---:|---:|---:|---:|")
+	for _, o := range r.ops {
+		errs := strconv.Itoa(o.errs)
+		if o.firstErr != nil {
+			errs += fmt.Sprintf(" (first: %s)", oneLine(o.firstErr))
+		}
+		p("| %s (%s) | %d | %.1f/s | %s | %s | %s | %s |", o.name, o.elapsed.Round(10*time.Millisecond), len(o.lat), o.rate(), ms(o.mean()), ms(o.quantile(0.50)), ms(o.quantile(0.99)), errs)
+	}
+	if r.pgbenchErr != nil {
+		p("| pgbench single-row INSERT | — | — | — | — | — | %s |", oneLine(r.pgbenchErr))
+	} else {
+		pb := r.pgbench
+		p("| pgbench single-row INSERT (`%s`) | %d | %.1f tps | %.3f ms | — | — | %d |", pb.commandLine, pb.txns, pb.tps, pb.latency, pb.failed)
+		if rate, ok := r.castRate(); ok && pb.tps > 0 {
+			p("| **CastBallot rate / pgbench tps** | | **%.3f** (%.1f / %.1f) | | | | |", rate/pb.tps, rate, pb.tps)
+		}
+	}
+	p("")
+	p("| also measured | result |")
+	p("|---|---|")
+	p("| casts acknowledged / stored in `ballot_casts` | %d / %d |", r.castsAcked, r.castsStored)
+	if r.verifyErr != nil {
+		p("| close, export, offline verify | failed: %s |", oneLine(r.verifyErr))
+	} else {
+		v := r.verify
+		p("| close the round (`ChangeStage` to TALLIED: tally of %d jurors' last casts, stored) | %s |", cfg.Jurors, ms(r.closeRound))
+		p("| export the audit bundle (`verify.Export`: %d leaves, %d casts, %.1f MB JSON) | %s |", v.leaves, v.casts, float64(v.bytes)/(1<<20), ms(v.export))
+		p("| offline verify (`verify.Parse` + `verify.Verify`, as `miasta audit verify`; %d ballots re-tallied) | %s |", v.ballots, ms(v.verify))
+	}
+	for _, t := range r.tallies {
+		p("| `tally.Compute`, %d score rows (%d nominations, 25 jurors, 4 criteria; one run) | %s |", t.rows, t.nominations, ms(t.took))
+	}
+	p("| RSS idle (server up, edition seeded, jurors signed in) | %s |", mb(r.rssIdle.rss))
+	p("| RSS peak through the load phases (VmHWM) | %s |", mb(r.rssLoad.hwm))
+	if len(r.tallies) > 0 {
+		p("| RSS peak including the tally runs (VmHWM) | %s |", mb(r.rssEnd.hwm))
+	}
+	p("")
+	p("RSS is the whole benchmark process: the server runs in it, together with the OpenID provider and the load generator's clients.")
+	p("Rates count calls that succeeded over the phase's wall time; calls in flight at the deadline finish and count.")
+	p("The CastBallot phase re-casts each juror's last saved version with a fresh request id; the save→cast loop is SaveBallot followed by CastBallot of the version it returned.")
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(version unknown)"
+	}
+	return s
+}
+
+// oneLine shortens an error for a table cell.
+func oneLine(err error) string {
+	s := strings.Join(strings.Fields(err.Error()), " ")
+	s = strings.ReplaceAll(s, "|", "/")
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return s
+}

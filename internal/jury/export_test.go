@@ -1,0 +1,77 @@
+package jury_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"slices"
+	"testing"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
+	"github.com/miasta-otwarte/miasta/internal/jury"
+)
+
+func results(category, city, practice, explanation string, num, den int64) *v1.GetPublicResultsResponse {
+	return &v1.GetPublicResultsResponse{
+		Edition: &v1.Edition{Year: 2015, Name: "Miasta Otwarte 2015"},
+		Categories: []*v1.CategoryResult{{
+			Category: &v1.Category{Number: 5, NamePl: category, NameEn: "City service point"},
+			Nominations: []*v1.NominationResult{{
+				Nomination: &v1.Nomination{City: &v1.City{Name: city}, Practice: &v1.Practice{Title: practice}},
+				Rank:       1, Winner: true, QuorumMet: true, Score: &v1.Rational{Numerator: num, Denominator: den},
+				Explanation: []string{explanation},
+			}},
+		}},
+	}
+}
+
+// FuzzExportRoundTrip: whatever names and texts the results hold, the JSON export reads back as the
+// same message and the CSV export reads back as the same fields.
+func FuzzExportRoundTrip(f *testing.F) {
+	f.Add("Miejski punkt obsługi cudzoziemców", "Łódź", `Punkt "Info", Kraków`, "Tied with X; ranked above.\nSecond line", int64(37), int64(2))
+	f.Add("", "", "", "", int64(0), int64(1))
+	f.Add("a,b", "\"", "\r\n", "Київ — Nguyễn", int64(-5), int64(3))
+	f.Fuzz(func(t *testing.T, category, city, practice, explanation string, num, den int64) {
+		if den <= 0 {
+			den = 1
+		}
+		full := results(category, city, practice, explanation, num, den)
+		_, body, err := jury.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_JSON)
+		if err != nil {
+			if !utf8Valid(category, city, practice, explanation) {
+				return // protojson refuses invalid UTF-8, as it should
+			}
+			t.Fatal(err)
+		}
+		back := &v1.GetPublicResultsResponse{}
+		if err := protojson.Unmarshal(body, back); err != nil || !proto.Equal(back, full) {
+			t.Fatalf("JSON round trip: %v\n%s", err, body)
+		}
+		_, body, err = jury.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_CSV)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+		if err != nil || len(rows) != 2 || !slices.Equal(rows[0], jury.CSVHeader) {
+			t.Fatalf("CSV: %v, %q", err, rows)
+		}
+		r := rows[1]
+		// encoding/csv reads \r\n inside a quoted field back as \n.
+		norm := func(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte("\r\n"), []byte("\n"))) }
+		if r[1] != norm(category) || r[5] != norm(city) || r[6] != norm(practice) || r[10] != norm(explanation) || r[3] != "1" || r[4] != "true" {
+			t.Fatalf("CSV row %q does not hold the results", r)
+		}
+	})
+}
+
+func utf8Valid(ss ...string) bool {
+	for _, s := range ss {
+		if !utf8.ValidString(s) {
+			return false
+		}
+	}
+	return true
+}
