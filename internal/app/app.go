@@ -14,6 +14,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/auth"
@@ -37,14 +42,18 @@ type App struct {
 	Jury     *jury.Service
 	Audit    *auditlog.Log
 	Metrics  *metrics.Metrics
-	cfg      config.Config
-	log      *slog.Logger
+	// shutdownTracing flushes and stops the OTLP exporter, if tracing is on.
+	shutdownTracing func(context.Context) error
+	cfg             config.Config
+	log             *slog.Logger
 }
 
 // Options adjust New for tests.
 type Options struct {
 	// Now overrides the clock used to check token expiry.
 	Now func() time.Time
+	// Tracer, when set, receives the server's spans instead of the configured OTLP exporter.
+	Tracer trace.TracerProvider
 }
 
 // New connects to the database (migrating it when configured), discovers the OpenID provider and
@@ -85,15 +94,48 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	reports := report.NewService(pool, log)
 	auditLog := auditlog.New(pool, log)
 	m := metrics.New(pool, log)
+	tracer, shutdownTracing, err := tracing(ctx, cfg, opts)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
 	handler := server.New(server.Deps{
-		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Metrics: m,
+		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Metrics: m, Tracer: tracer,
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
 	})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Metrics: m, cfg: cfg, log: log}, nil
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
 }
 
-// Close releases the database pool.
-func (a *App) Close() { a.Pool.Close() }
+// Close flushes traces and releases the database pool.
+func (a *App) Close() {
+	if a.shutdownTracing != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := a.shutdownTracing(ctx); err != nil {
+			a.log.Warn("flushing traces", "error", err)
+		}
+	}
+	a.Pool.Close()
+}
+
+// tracing returns the tracer provider for the server's spans: the test's, an OTLP/HTTP exporter when
+// configured, or nil (tracing off, the default).
+func tracing(ctx context.Context, cfg config.Config, opts Options) (trace.TracerProvider, func(context.Context) error, error) {
+	if opts.Tracer != nil {
+		return opts.Tracer, nil, nil
+	}
+	if cfg.OTLPEndpoint == "" {
+		return nil, nil, nil
+	}
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(cfg.OTLPEndpoint))
+	if err != nil {
+		return nil, nil, fmt.Errorf("OTLP exporter: %w", err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(resource.NewSchemaless(
+		attribute.String("service.name", "miasta"),
+	)))
+	return tp, tp.Shutdown, nil
+}
 
 // Serve serves on ln until ctx is done, then lets in-flight requests finish within the configured
 // shutdown timeout. HTTP/1.1 and unencrypted HTTP/2 share the port, so Connect, gRPC and gRPC-Web

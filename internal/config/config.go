@@ -32,6 +32,7 @@ type Config struct {
 	WriteRate        float64
 	WriteBurst       int
 	MetricsAddr      string
+	OTLPEndpoint     string
 }
 
 // Setting documents one configuration entry: its flag, its environment variable and its default.
@@ -60,6 +61,7 @@ var Settings = []Setting{
 	{"write-rate", "MIASTA_WRITE_RATE", "20", "changes per second each signed-in caller may make (0: unlimited); over it ResourceExhausted"},
 	{"write-burst", "MIASTA_WRITE_BURST", "40", "changes a caller may make at once before the rate applies"},
 	{"metrics-addr", "MIASTA_METRICS_ADDR", "127.0.0.1:9090", "host:port of the separate Prometheus /metrics listener (empty: off)"},
+	{"otlp-endpoint", "MIASTA_OTLP_ENDPOINT", "", "URL of an OTLP/HTTP trace collector, e.g. http://127.0.0.1:4318 (empty: tracing off)"},
 }
 
 // Load parses args with defaults from getenv.
@@ -86,6 +88,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		OIDCRedirectURL:  get("oidc-redirect-url"),
 		LogFormat:        get("log-format"),
 		MetricsAddr:      get("metrics-addr"),
+		OTLPEndpoint:     get("otlp-endpoint"),
 	}
 	var err error
 	if c.Migrate, err = strconv.ParseBool(get("migrate")); err != nil {

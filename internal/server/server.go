@@ -10,8 +10,10 @@ import (
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
+	"connectrpc.com/otelconnect"
 	"connectrpc.com/validate"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/auth"
@@ -34,7 +36,9 @@ type Deps struct {
 	Jury     *jury.Service
 	Audit    *auditlog.Log
 	Metrics  *metrics.Metrics
-	Limits   Limits
+	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).
+	Tracer trace.TracerProvider
+	Limits Limits
 }
 
 // Limits protect the service from any one client.
@@ -48,8 +52,18 @@ type Limits struct {
 // New returns the handler serving the whole API. routes.go lists every route.
 func New(d Deps) http.Handler {
 	mux := http.NewServeMux()
+	var interceptors []connect.Interceptor
+	if d.Tracer != nil {
+		// Metrics are Prometheus's job here; otelconnect only traces.
+		otel, err := otelconnect.NewInterceptor(otelconnect.WithTracerProvider(d.Tracer), otelconnect.WithoutMetrics())
+		if err != nil {
+			panic("otelconnect: " + err.Error()) // only invalid options fail, and these are fixed
+		}
+		interceptors = append(interceptors, otel)
+	}
 	opts := connect.WithHandlerOptions(
 		connect.WithReadMaxBytes(d.Limits.MaxRequestBytes),
+		connect.WithInterceptors(interceptors...),
 		connect.WithInterceptors(
 			d.Metrics,                                                // calls by procedure and code, latency
 			&accessLog{log: d.Log},                                   // outermost: one line per call, with its final code

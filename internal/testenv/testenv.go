@@ -17,6 +17,7 @@ import (
 	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	"buf.build/go/protovalidate"
 	"connectrpc.com/connect"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/miasta-otwarte/miasta/internal/app"
@@ -50,6 +51,8 @@ type Options struct {
 	Now func() time.Time
 	// Configure adjusts the server's configuration before it starts (limits, say).
 	Configure func(*config.Config)
+	// Tracer, when set, receives the server's spans.
+	Tracer trace.TracerProvider
 	// DatabaseURL, when set, is a migrated database to use instead of a fresh one on the shared server.
 	DatabaseURL string
 	// Log, when set, receives the server's JSON logs at info level (otherwise warnings go to the test log).
@@ -111,7 +114,7 @@ func Start(t testing.TB, opts Options) *Env {
 	if opts.Log != nil {
 		log = slog.New(slog.NewJSONHandler(opts.Log, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	a, err := app.New(ctx, env.Config, log, app.Options{Now: opts.Now})
+	a, err := app.New(ctx, env.Config, log, app.Options{Now: opts.Now, Tracer: opts.Tracer})
 	if err != nil {
 		cancel()
 		t.Fatalf("app.New: %v", err)
