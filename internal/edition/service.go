@@ -403,16 +403,8 @@ func (s *Service) CreateCity(ctx context.Context, actor *auth.Principal, name st
 // maxCities bounds the city list, which is sorted in memory by Polish collation.
 const maxCities = 5000
 
-type offsetCursor struct {
-	Offset int `json:"o"`
-}
-
 // ListCities returns a page of cities in Polish alphabetical order.
 func (s *Service) ListCities(ctx context.Context, size int32, token string) ([]City, string, error) {
-	var cur offsetCursor
-	if err := page.Decode(token, &cur); err != nil {
-		return nil, "", err
-	}
 	rows, err := s.q.ListAllCities(ctx, s.pool, maxCities)
 	if err != nil {
 		return nil, "", err
@@ -422,15 +414,7 @@ func (s *Service) ListCities(ctx context.Context, size int32, token string) ([]C
 		cities = append(cities, City{ID: r.ID, Name: r.Name})
 	}
 	SortCities(cities)
-	if cur.Offset < 0 || cur.Offset > len(cities) {
-		return nil, "", fault.Invalidf("page_token", "is not a token from a previous response")
-	}
-	end := min(cur.Offset+int(page.Size(size, 100)), len(cities))
-	next := ""
-	if end < len(cities) {
-		next = page.Encode(offsetCursor{Offset: end})
-	}
-	return cities[cur.Offset:end], next, nil
+	return page.Slice(cities, size, 100, token)
 }
 
 // draftOnly loads and locks an edition for a change that is only allowed while it is in DRAFT.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/edition"
-	"github.com/miasta-otwarte/miasta/internal/fault"
 	"github.com/miasta-otwarte/miasta/internal/page"
 )
 
@@ -37,17 +36,9 @@ type CategoryProgress struct {
 	State      string
 }
 
-type offsetCursor struct {
-	Offset int `json:"o"`
-}
-
 // Progress lists, for organisers, where every juror is in every category. It reveals whether marks
 // exist, never what they are.
 func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32, token string) ([]JurorProgress, string, error) {
-	var cur offsetCursor
-	if err := page.Decode(token, &cur); err != nil {
-		return nil, "", err
-	}
 	e, err := edition.Load(ctx, s.pool, editionID)
 	if err != nil {
 		return nil, "", err
@@ -60,16 +51,12 @@ func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32,
 	if err != nil {
 		return nil, "", err
 	}
-	if cur.Offset < 0 || cur.Offset > len(jurors) {
-		return nil, "", fault.Invalidf("page_token", "is not a token from a previous response")
+	jurors, next, err := page.Slice(jurors, size, 50, token)
+	if err != nil {
+		return nil, "", err
 	}
-	end := min(cur.Offset+int(page.Size(size, 50)), len(jurors))
-	next := ""
-	if end < len(jurors) {
-		next = page.Encode(offsetCursor{Offset: end})
-	}
-	out := make([]JurorProgress, 0, end-cur.Offset)
-	for _, jr := range jurors[cur.Offset:end] {
+	out := make([]JurorProgress, 0, len(jurors))
+	for _, jr := range jurors {
 		p := &auth.Principal{Assignments: []auth.Assignment{{ID: jr.ID, EditionID: editionID, Role: auth.RoleJuror, CityID: jr.CityID}}}
 		jp := JurorProgress{AssignmentID: jr.ID, DisplayName: jr.DisplayName}
 		if e.Stage.Index() < edition.Jury.Index() {

@@ -307,24 +307,17 @@ func (h *ResultsHandler) ListPublicBallots(ctx context.Context, req *v1.ListPubl
 	if err != nil {
 		return nil, err
 	}
-	var cur offsetCursor
-	if err := page.Decode(req.GetPageToken(), &cur); err != nil {
-		return nil, err
-	}
 	keys := make([]string, 0, len(v.tally.Ballots))
 	for k := range v.tally.Ballots {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if cur.Offset < 0 || cur.Offset > len(keys) {
-		return nil, fault.Invalidf("page_token", "is not a token from a previous response")
+	keys, next, err := page.Slice(keys, req.GetPageSize(), 20, req.GetPageToken())
+	if err != nil {
+		return nil, err
 	}
-	end := min(cur.Offset+int(page.Size(req.GetPageSize(), 20)), len(keys))
-	resp := &v1.ListPublicBallotsResponse{}
-	if end < len(keys) {
-		resp.NextPageToken = page.Encode(offsetCursor{Offset: end})
-	}
-	for _, k := range keys[cur.Offset:end] {
+	resp := &v1.ListPublicBallotsResponse{NextPageToken: next}
+	for _, k := range keys {
 		c := v.tally.Ballots[k]
 		pb := &v1.PublicBallot{Juror: v.jurorLabel(k, false)}
 		body, _ := canonicalCast(c)

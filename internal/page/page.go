@@ -48,3 +48,25 @@ func Cut[T any](items []T, size int32, cursor func(last T) any) ([]T, string) {
 	items = items[:size]
 	return items, Encode(cursor(items[len(items)-1]))
 }
+
+type offsetCursor struct {
+	Offset int `json:"o"`
+}
+
+// Slice pages through a list that is already in memory (a short, bounded one: the cities, an
+// edition's reports or jurors), with an offset token.
+func Slice[T any](items []T, size, def int32, token string) ([]T, string, error) {
+	var cur offsetCursor
+	if err := Decode(token, &cur); err != nil {
+		return nil, "", err
+	}
+	if cur.Offset < 0 || cur.Offset > len(items) {
+		return nil, "", fault.Invalidf("page_token", "is not a token from a previous response")
+	}
+	end := min(cur.Offset+int(Size(size, def)), len(items))
+	next := ""
+	if end < len(items) {
+		next = Encode(offsetCursor{Offset: end})
+	}
+	return items[cur.Offset:end], next, nil
+}

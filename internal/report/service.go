@@ -497,16 +497,8 @@ func (s *Service) Accept(ctx context.Context, actor *auth.Principal, editionID, 
 	}, Accepted, "", event.ReportAccepted)
 }
 
-type offsetCursor struct {
-	Offset int `json:"o"`
-}
-
 // Statuses lists the status of every reporting city's report, in Polish order of the cities.
 func (s *Service) Statuses(ctx context.Context, editionID uuid.UUID, size int32, token string) ([]StatusSummary, string, error) {
-	var cur offsetCursor
-	if err := page.Decode(token, &cur); err != nil {
-		return nil, "", err
-	}
 	e, err := edition.Load(ctx, s.pool, editionID)
 	if err != nil {
 		return nil, "", err
@@ -528,15 +520,7 @@ func (s *Service) Statuses(ctx context.Context, editionID uuid.UUID, size int32,
 		}
 		all = append(all, sum)
 	}
-	if cur.Offset < 0 || cur.Offset > len(all) {
-		return nil, "", fault.Invalidf("page_token", "is not a token from a previous response")
-	}
-	end := min(cur.Offset+int(page.Size(size, 100)), len(all))
-	next := ""
-	if end < len(all) {
-		next = page.Encode(offsetCursor{Offset: end})
-	}
-	return all[cur.Offset:end], next, nil
+	return page.Slice(all, size, 100, token)
 }
 
 // StageHook refuses to open the jury round unless every reporting city's report is accepted (or the
