@@ -31,7 +31,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/verify/
 	$(GO) test -run '^$$' -fuzz '^FuzzCompute$$' -fuzztime $(FUZZTIME) ./internal/tally/
 
-# bench runs the tally's Go benchmarks, then cmd/miasta-bench: SaveBallot and CastBallot against the
+# bench runs the Go benchmarks of the tally and the offline verifier, then cmd/miasta-bench: SaveBallot and CastBallot against the
 # real server, pgbench for comparison, tally.Compute at 10k–1M rows, offline verify and RSS, on a
 # throwaway database it creates and drops. The table also goes to bench-results.md. Like go-test, it
 # uses TEST_DATABASE_URL, else DATABASE_URL, else the local cluster `miasta dev-db` sets up.
@@ -39,7 +39,7 @@ bench:
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url="$$($(GO) run ./cmd/miasta dev-db)" || exit 1; fi; \
 	echo "benchmarking against PostgreSQL at $${url#*@}"; \
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/tally/ && \
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/tally/ ./internal/verify/ && \
 	$(GO) run ./cmd/miasta-bench -database-url "$$url"
 
 lint: $(BIN)/buf

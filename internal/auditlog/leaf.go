@@ -50,16 +50,15 @@ func EncodeLeaf(e Event) ([]byte, error) {
 	return append([]byte(LeafPrefix), body...), nil
 }
 
-// DecodeLeaf parses a version-1 leaf.
+// DecodeLeaf parses a version-1 leaf. Fields it does not know are ignored: what a verifier trusts is
+// the leaf's bytes, which the signed roots cover whatever they hold.
 func DecodeLeaf(leaf []byte) (Event, error) {
 	body, ok := bytes.CutPrefix(leaf, []byte(LeafPrefix))
 	if !ok {
 		return Event{}, fmt.Errorf("not a %q leaf", LeafPrefix[:len(LeafPrefix)-1])
 	}
 	var e Event
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil {
+	if err := json.Unmarshal(body, &e); err != nil {
 		return Event{}, fmt.Errorf("leaf: %w", err)
 	}
 	return e, nil
