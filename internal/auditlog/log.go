@@ -121,15 +121,21 @@ func uuidString(id *uuid.UUID) string {
 // Sync returns once every event committed before it was called is in the log and under a checkpoint,
 // integrating itself or waiting for the replica that holds the integrator lock.
 func (l *Log) Sync(ctx context.Context) error {
+	// Transaction ids are cluster-wide: a long transaction anywhere holds back what may be integrated,
+	// so "nothing integrable is pending" is not "everything committed is in"; wait for the latter.
+	horizon, err := l.q.CurrentHorizon(ctx, l.pool)
+	if err != nil {
+		return err
+	}
 	for {
 		if _, err := l.Integrate(ctx); err != nil {
 			return err
 		}
-		pending, err := l.q.PendingEvents(ctx, l.pool, 1)
+		pending, err := l.q.PendingBelow(ctx, l.pool, horizon)
 		if err != nil {
 			return err
 		}
-		if len(pending) == 0 {
+		if !pending {
 			return nil
 		}
 		select {

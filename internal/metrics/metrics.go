@@ -123,7 +123,10 @@ func (c lagCollector) Collect(ch chan<- prometheus.Metric) {
 	var age float64
 	err := c.pool.QueryRow(ctx, `
 		SELECT count(*), coalesce(extract(epoch FROM now() - min(e.create_time)), 0)::float8
-		FROM events e WHERE NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)`).Scan(&pending, &age)
+		FROM events e
+		WHERE e.txid >= coalesce((SELECT le.txid FROM log_leaves l JOIN events le ON le.id = l.event_id
+		                          ORDER BY l.leaf_index DESC LIMIT 1), '0'::xid8)
+		  AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)`).Scan(&pending, &age)
 	if err != nil {
 		c.log.Warn("audit log lag metric", "error", err)
 		return

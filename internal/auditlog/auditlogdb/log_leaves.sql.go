@@ -12,6 +12,18 @@ import (
 	"github.com/google/uuid"
 )
 
+const currentHorizon = `-- name: CurrentHorizon :one
+SELECT pg_snapshot_xmax(pg_current_snapshot())::text
+`
+
+// Every transaction with an id below this one has started: events committed by now are below it.
+func (q *Queries) CurrentHorizon(ctx context.Context, db DBTX) (string, error) {
+	row := db.QueryRow(ctx, currentHorizon)
+	var column_1 string
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const insertLeaf = `-- name: InsertLeaf :exec
 INSERT INTO log_leaves (leaf_index, event_id, leaf_hash) VALUES ($1, $2, $3)
 `
@@ -113,10 +125,32 @@ func (q *Queries) LeafOfEvent(ctx context.Context, db DBTX, eventID int64) (int6
 	return leaf_index, err
 }
 
+const pendingBelow = `-- name: PendingBelow :one
+SELECT EXISTS (
+    SELECT 1 FROM events e
+    WHERE e.txid >= coalesce((
+            SELECT le.txid FROM log_leaves l JOIN events le ON le.id = l.event_id
+            ORDER BY l.leaf_index DESC LIMIT 1), '0'::xid8)
+      AND e.txid < CAST($1 AS text)::xid8
+      AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)
+)
+`
+
+// Whether an event of a transaction below the horizon is still outside the log.
+func (q *Queries) PendingBelow(ctx context.Context, db DBTX, horizon string) (bool, error) {
+	row := db.QueryRow(ctx, pendingBelow, horizon)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const pendingEvents = `-- name: PendingEvents :many
 SELECT e.id, e.edition_id, e.kind, e.actor_user_id, e.payload::text AS payload, e.create_time
 FROM events e
-WHERE e.txid < pg_snapshot_xmin(pg_current_snapshot())
+WHERE e.txid >= coalesce((
+        SELECT le.txid FROM log_leaves l JOIN events le ON le.id = l.event_id
+        ORDER BY l.leaf_index DESC LIMIT 1), '0'::xid8)
+  AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
   AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)
 ORDER BY e.txid, e.id
 LIMIT $1
@@ -132,7 +166,8 @@ type PendingEventsRow struct {
 }
 
 // Events not yet in the log whose transactions, and every transaction older than them, have ended:
-// the next leaves, in transaction order.
+// the next leaves, in transaction order. Leaves are appended in that order, so nothing older than
+// the newest leaf's transaction can be pending: the index on txid skips the integrated history.
 func (q *Queries) PendingEvents(ctx context.Context, db DBTX, maxRows int32) ([]PendingEventsRow, error) {
 	rows, err := db.Query(ctx, pendingEvents, maxRows)
 	if err != nil {
