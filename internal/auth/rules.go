@@ -42,6 +42,7 @@ var Rules = map[string]Rule{
 	v1.IdentityServiceGetMeProcedure:               SignedIn,
 	v1.IdentityServiceCreateInvitationProcedure:    Organiser,
 	v1.IdentityServiceListInvitationsProcedure:     Organiser,
+	v1.IdentityServiceImportInvitationsProcedure:   Organiser,
 	v1.IdentityServiceRevokeInvitationProcedure:    Organiser,
 	v1.IdentityServiceListRoleAssignmentsProcedure: Organiser,
 

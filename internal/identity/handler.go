@@ -2,11 +2,15 @@ package identity
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/fault"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
 )
@@ -64,6 +68,34 @@ func (h *Handler) ListInvitations(ctx context.Context, req *v1.ListInvitationsRe
 	resp := &v1.ListInvitationsResponse{NextPageToken: next}
 	for _, inv := range invs {
 		resp.Invitations = append(resp.Invitations, invitationToProto(inv))
+	}
+	return resp, nil
+}
+
+func (h *Handler) ImportInvitations(ctx context.Context, req *v1.ImportInvitationsRequest) (*v1.ImportInvitationsResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.store.Import(ctx, auth.FromContext(ctx), eid, req.GetCsv(), req.GetDryRun())
+	if errors.Is(err, ErrImportProblems) {
+		// Every bad row, as field violations of the csv field, so nothing is lost in the message.
+		br := &errdetails.BadRequest{}
+		for _, p := range res.Problems {
+			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{
+				Field: "csv", Description: fmt.Sprintf("line %d, %s: %s", p.Line, p.Field, p.Reason),
+			})
+		}
+		f := fault.Invalidf("csv", "%d bad rows (first: line %d, %s: %s); nothing was imported", len(res.Problems), res.Problems[0].Line, res.Problems[0].Field, res.Problems[0].Reason)
+		f.Detail = br
+		return nil, f
+	}
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.ImportInvitationsResponse{Rows: int32(res.Rows), Invited: int32(res.Invited), Unchanged: int32(res.Unchanged)}
+	for _, p := range res.Problems {
+		resp.Problems = append(resp.Problems, &v1.RowProblem{Line: int32(p.Line), Field: p.Field, Reason: p.Reason})
 	}
 	return resp, nil
 }

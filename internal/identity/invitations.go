@@ -58,6 +58,32 @@ func invitationFromRow(r identitydb.Invitation, cityName string) Invitation {
 
 // Invite records an invitation; it binds when the invitee first signs in with that verified address.
 func (s *Store) Invite(ctx context.Context, actor *auth.Principal, n NewInvitation) (Invitation, error) {
+	var out Invitation
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		e, err := invitable(ctx, tx, n.EditionID)
+		if err != nil {
+			return err
+		}
+		out, err = s.invite(ctx, tx, actor, e, n)
+		return err
+	})
+	return out, err
+}
+
+// invitable locks an edition that people may still be invited to.
+func invitable(ctx context.Context, tx pgx.Tx, editionID uuid.UUID) (edition.Edition, error) {
+	e, err := edition.LoadForUpdate(ctx, tx, editionID)
+	if err != nil {
+		return edition.Edition{}, err
+	}
+	if e.Stage.Index() >= edition.Tallied.Index() {
+		return edition.Edition{}, fault.Preconditionf("edition_id", "the edition is %s; nobody can join it now", e.Stage)
+	}
+	return e, nil
+}
+
+// invite records one invitation in tx, the edition locked by invitable.
+func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e edition.Edition, n NewInvitation) (Invitation, error) {
 	n.Email = normaliseEmail(n.Email)
 	if n.Language == "" {
 		n.Language = "pl"
@@ -65,55 +91,43 @@ func (s *Store) Invite(ctx context.Context, actor *auth.Principal, n NewInvitati
 	if n.Role == auth.RoleExpert && n.Pseudonym != "" {
 		return Invitation{}, fault.Invalidf("pseudonym", "is for jurors only")
 	}
-	var out Invitation
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		e, err := edition.LoadForUpdate(ctx, tx, n.EditionID)
+	city, err := editiondb.New().GetCity(ctx, tx, n.CityID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Invitation{}, fault.NotFoundf("city_id", "no such city")
+	}
+	if err != nil {
+		return Invitation{}, err
+	}
+	if n.Role == auth.RoleExpert && !e.HasCity(n.CityID) {
+		return Invitation{}, fault.Invalidf("city_id", "%s does not report in this edition; add it to the edition first", city.Name)
+	}
+	if n.Role == auth.RoleJuror && n.Pseudonym == "" {
+		jurors, err := s.q.CountJurorInvitations(ctx, tx, e.ID)
 		if err != nil {
-			return err
+			return Invitation{}, err
 		}
-		if e.Stage.Index() >= edition.Tallied.Index() {
-			return fault.Preconditionf("edition_id", "the edition is %s; nobody can join it now", e.Stage)
-		}
-		city, err := editiondb.New().GetCity(ctx, tx, n.CityID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fault.NotFoundf("city_id", "no such city")
-		}
-		if err != nil {
-			return err
-		}
-		if n.Role == auth.RoleExpert && !e.HasCity(n.CityID) {
-			return fault.Invalidf("city_id", "%s does not report in this edition; add it to the edition first", city.Name)
-		}
-		if n.Role == auth.RoleJuror && n.Pseudonym == "" {
-			jurors, err := s.q.CountJurorInvitations(ctx, tx, e.ID)
-			if err != nil {
-				return err
-			}
-			n.Pseudonym = fmt.Sprintf("Juror %d", jurors+1)
-		}
-		row, err := s.q.InsertInvitation(ctx, tx, identitydb.InsertInvitationParams{
-			EditionID: n.EditionID, Email: n.Email, Role: string(n.Role), CityID: n.CityID,
-			DisplayName: n.DisplayName, Pseudonym: n.Pseudonym, Language: n.Language, CreatedBy: actorPtr(actor),
-		})
-		if _, dup := db.IsUniqueViolation(err); dup {
-			return fault.Existsf("email", "%s has a pending %s invitation to this edition already", n.Email, strings.ToLower(string(n.Role)))
-		}
-		if err != nil {
-			return err
-		}
-		out = invitationFromRow(row, city.Name)
-		// Events are published in the audit log: the address stays out of it.
-		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.InvitationCreated, EditionID: n.EditionID, ActorID: actorID(actor),
-			Payload: struct {
-				InvitationID uuid.UUID `json:"invitation_id"`
-				Role         auth.Role `json:"role"`
-				CityID       uuid.UUID `json:"city_id"`
-			}{row.ID, n.Role, n.CityID},
-		})
-		return err
+		n.Pseudonym = fmt.Sprintf("Juror %d", jurors+1)
+	}
+	row, err := s.q.InsertInvitation(ctx, tx, identitydb.InsertInvitationParams{
+		EditionID: e.ID, Email: n.Email, Role: string(n.Role), CityID: n.CityID,
+		DisplayName: n.DisplayName, Pseudonym: n.Pseudonym, Language: n.Language, CreatedBy: actorPtr(actor),
 	})
-	return out, err
+	if _, dup := db.IsUniqueViolation(err); dup {
+		return Invitation{}, fault.Existsf("email", "%s has a pending %s invitation to this edition already", n.Email, strings.ToLower(string(n.Role)))
+	}
+	if err != nil {
+		return Invitation{}, err
+	}
+	// Events are published in the audit log: the address stays out of it.
+	_, err = event.Append(ctx, tx, event.Event{
+		Kind: event.InvitationCreated, EditionID: e.ID, ActorID: actorID(actor),
+		Payload: struct {
+			InvitationID uuid.UUID `json:"invitation_id"`
+			Role         auth.Role `json:"role"`
+			CityID       uuid.UUID `json:"city_id"`
+		}{row.ID, n.Role, n.CityID},
+	})
+	return invitationFromRow(row, city.Name), err
 }
 
 // Revoke withdraws a pending invitation.

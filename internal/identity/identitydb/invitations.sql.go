@@ -128,6 +128,37 @@ func (q *Queries) InsertInvitation(ctx context.Context, db DBTX, arg InsertInvit
 	return i, err
 }
 
+const invitedKeys = `-- name: InvitedKeys :many
+SELECT email, role FROM invitations
+WHERE edition_id = $1 AND state IN ('PENDING', 'ACCEPTED')
+`
+
+type InvitedKeysRow struct {
+	Email string
+	Role  string
+}
+
+// Who is invited to which role in an edition (pending or accepted), for idempotent imports.
+func (q *Queries) InvitedKeys(ctx context.Context, db DBTX, editionID uuid.UUID) ([]InvitedKeysRow, error) {
+	rows, err := db.Query(ctx, invitedKeys, editionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InvitedKeysRow
+	for rows.Next() {
+		var i InvitedKeysRow
+		if err := rows.Scan(&i.Email, &i.Role); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listInvitations = `-- name: ListInvitations :many
 SELECT i.id, i.edition_id, i.email, i.role, i.city_id, i.display_name, i.pseudonym, i.language, i.state, i.created_by, i.create_time, i.accept_time, i.revoke_time, c.name AS city_name
 FROM invitations i JOIN cities c ON c.id = i.city_id

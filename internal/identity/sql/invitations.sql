@@ -35,3 +35,8 @@ UPDATE invitations SET state = 'ACCEPTED', accept_time = now() WHERE id = @id;
 
 -- name: CountJurorInvitations :one
 SELECT count(*) FROM invitations WHERE edition_id = @edition_id AND role = 'JUROR';
+
+-- name: InvitedKeys :many
+-- Who is invited to which role in an edition (pending or accepted), for idempotent imports.
+SELECT email, role FROM invitations
+WHERE edition_id = @edition_id AND state IN ('PENDING', 'ACCEPTED');

@@ -852,6 +852,205 @@ func (x *ListInvitationsResponse) GetNextPageToken() string {
 	return ""
 }
 
+type ImportInvitationsRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// UTF-8 CSV with a header row naming the columns name, email, role (expert or juror), city (the
+	// expert's reporting city), home_city (the juror's), language (pl, en, uk, es or vi; optional) and
+	// pseudonym (jurors, optional), in any order. Up to 1 MiB and 2,000 rows.
+	Csv string `protobuf:"bytes,2,opt,name=csv,proto3" json:"csv,omitempty"`
+	// Check every row and report, importing nothing.
+	DryRun        bool `protobuf:"varint,3,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportInvitationsRequest) Reset() {
+	*x = ImportInvitationsRequest{}
+	mi := &file_miasta_v1_identity_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportInvitationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportInvitationsRequest) ProtoMessage() {}
+
+func (x *ImportInvitationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_identity_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportInvitationsRequest.ProtoReflect.Descriptor instead.
+func (*ImportInvitationsRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ImportInvitationsRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *ImportInvitationsRequest) GetCsv() string {
+	if x != nil {
+		return x.Csv
+	}
+	return ""
+}
+
+func (x *ImportInvitationsRequest) GetDryRun() bool {
+	if x != nil {
+		return x.DryRun
+	}
+	return false
+}
+
+// RowProblem is one thing wrong with one row of an import.
+type RowProblem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The line of the file, from 1 (the header is line 1).
+	Line int32 `protobuf:"varint,1,opt,name=line,proto3" json:"line,omitempty"`
+	// The column at fault, e.g. "email"; empty for the row as a whole.
+	Field         string `protobuf:"bytes,2,opt,name=field,proto3" json:"field,omitempty"`
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RowProblem) Reset() {
+	*x = RowProblem{}
+	mi := &file_miasta_v1_identity_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RowProblem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RowProblem) ProtoMessage() {}
+
+func (x *RowProblem) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_identity_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RowProblem.ProtoReflect.Descriptor instead.
+func (*RowProblem) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *RowProblem) GetLine() int32 {
+	if x != nil {
+		return x.Line
+	}
+	return 0
+}
+
+func (x *RowProblem) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *RowProblem) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type ImportInvitationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Data rows read.
+	Rows int32 `protobuf:"varint,1,opt,name=rows,proto3" json:"rows,omitempty"`
+	// Invitations created (0 on a dry run or when there are problems).
+	Invited int32 `protobuf:"varint,2,opt,name=invited,proto3" json:"invited,omitempty"`
+	// Rows for people already invited to that role in the edition.
+	Unchanged int32 `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	// Every bad row; when not empty nothing was imported.
+	Problems      []*RowProblem `protobuf:"bytes,4,rep,name=problems,proto3" json:"problems,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportInvitationsResponse) Reset() {
+	*x = ImportInvitationsResponse{}
+	mi := &file_miasta_v1_identity_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportInvitationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportInvitationsResponse) ProtoMessage() {}
+
+func (x *ImportInvitationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_identity_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportInvitationsResponse.ProtoReflect.Descriptor instead.
+func (*ImportInvitationsResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ImportInvitationsResponse) GetRows() int32 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *ImportInvitationsResponse) GetInvited() int32 {
+	if x != nil {
+		return x.Invited
+	}
+	return 0
+}
+
+func (x *ImportInvitationsResponse) GetUnchanged() int32 {
+	if x != nil {
+		return x.Unchanged
+	}
+	return 0
+}
+
+func (x *ImportInvitationsResponse) GetProblems() []*RowProblem {
+	if x != nil {
+		return x.Problems
+	}
+	return nil
+}
+
 type RevokeInvitationRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	InvitationId  string                 `protobuf:"bytes,1,opt,name=invitation_id,json=invitationId,proto3" json:"invitation_id,omitempty"`
@@ -861,7 +1060,7 @@ type RevokeInvitationRequest struct {
 
 func (x *RevokeInvitationRequest) Reset() {
 	*x = RevokeInvitationRequest{}
-	mi := &file_miasta_v1_identity_proto_msgTypes[10]
+	mi := &file_miasta_v1_identity_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -873,7 +1072,7 @@ func (x *RevokeInvitationRequest) String() string {
 func (*RevokeInvitationRequest) ProtoMessage() {}
 
 func (x *RevokeInvitationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_identity_proto_msgTypes[10]
+	mi := &file_miasta_v1_identity_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -886,7 +1085,7 @@ func (x *RevokeInvitationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeInvitationRequest.ProtoReflect.Descriptor instead.
 func (*RevokeInvitationRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{10}
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RevokeInvitationRequest) GetInvitationId() string {
@@ -905,7 +1104,7 @@ type RevokeInvitationResponse struct {
 
 func (x *RevokeInvitationResponse) Reset() {
 	*x = RevokeInvitationResponse{}
-	mi := &file_miasta_v1_identity_proto_msgTypes[11]
+	mi := &file_miasta_v1_identity_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -917,7 +1116,7 @@ func (x *RevokeInvitationResponse) String() string {
 func (*RevokeInvitationResponse) ProtoMessage() {}
 
 func (x *RevokeInvitationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_identity_proto_msgTypes[11]
+	mi := &file_miasta_v1_identity_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -930,7 +1129,7 @@ func (x *RevokeInvitationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeInvitationResponse.ProtoReflect.Descriptor instead.
 func (*RevokeInvitationResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{11}
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RevokeInvitationResponse) GetInvitation() *Invitation {
@@ -952,7 +1151,7 @@ type ListRoleAssignmentsRequest struct {
 
 func (x *ListRoleAssignmentsRequest) Reset() {
 	*x = ListRoleAssignmentsRequest{}
-	mi := &file_miasta_v1_identity_proto_msgTypes[12]
+	mi := &file_miasta_v1_identity_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -964,7 +1163,7 @@ func (x *ListRoleAssignmentsRequest) String() string {
 func (*ListRoleAssignmentsRequest) ProtoMessage() {}
 
 func (x *ListRoleAssignmentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_identity_proto_msgTypes[12]
+	mi := &file_miasta_v1_identity_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -977,7 +1176,7 @@ func (x *ListRoleAssignmentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoleAssignmentsRequest.ProtoReflect.Descriptor instead.
 func (*ListRoleAssignmentsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{12}
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListRoleAssignmentsRequest) GetEditionId() string {
@@ -1011,7 +1210,7 @@ type ListRoleAssignmentsResponse struct {
 
 func (x *ListRoleAssignmentsResponse) Reset() {
 	*x = ListRoleAssignmentsResponse{}
-	mi := &file_miasta_v1_identity_proto_msgTypes[13]
+	mi := &file_miasta_v1_identity_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1023,7 +1222,7 @@ func (x *ListRoleAssignmentsResponse) String() string {
 func (*ListRoleAssignmentsResponse) ProtoMessage() {}
 
 func (x *ListRoleAssignmentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_identity_proto_msgTypes[13]
+	mi := &file_miasta_v1_identity_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1036,7 +1235,7 @@ func (x *ListRoleAssignmentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoleAssignmentsResponse.ProtoReflect.Descriptor instead.
 func (*ListRoleAssignmentsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{13}
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListRoleAssignmentsResponse) GetAssignments() []*RoleAssignment {
@@ -1126,7 +1325,22 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"z\n" +
 	"\x17ListInvitationsResponse\x127\n" +
 	"\vinvitations\x18\x01 \x03(\v2\x15.miasta.v1.InvitationR\vinvitations\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"H\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"{\n" +
+	"\x18ImportInvitationsRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12\x1d\n" +
+	"\x03csv\x18\x02 \x01(\tB\v\xbaH\br\x06\x10\x01(\x80\x80@R\x03csv\x12\x17\n" +
+	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"N\n" +
+	"\n" +
+	"RowProblem\x12\x12\n" +
+	"\x04line\x18\x01 \x01(\x05R\x04line\x12\x14\n" +
+	"\x05field\x18\x02 \x01(\tR\x05field\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\x9a\x01\n" +
+	"\x19ImportInvitationsResponse\x12\x12\n" +
+	"\x04rows\x18\x01 \x01(\x05R\x04rows\x12\x18\n" +
+	"\ainvited\x18\x02 \x01(\x05R\ainvited\x12\x1c\n" +
+	"\tunchanged\x18\x03 \x01(\x05R\tunchanged\x121\n" +
+	"\bproblems\x18\x04 \x03(\v2\x15.miasta.v1.RowProblemR\bproblems\"H\n" +
 	"\x17RevokeInvitationRequest\x12-\n" +
 	"\rinvitation_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\finvitationId\"Q\n" +
 	"\x18RevokeInvitationResponse\x125\n" +
@@ -1153,11 +1367,12 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"\x1cINVITATION_STATE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18INVITATION_STATE_PENDING\x10\x01\x12\x1d\n" +
 	"\x19INVITATION_STATE_ACCEPTED\x10\x02\x12\x1c\n" +
-	"\x18INVITATION_STATE_REVOKED\x10\x032\xd6\x03\n" +
+	"\x18INVITATION_STATE_REVOKED\x10\x032\xb6\x04\n" +
 	"\x0fIdentityService\x12?\n" +
 	"\x05GetMe\x12\x17.miasta.v1.GetMeRequest\x1a\x18.miasta.v1.GetMeResponse\"\x03\x90\x02\x01\x12[\n" +
 	"\x10CreateInvitation\x12\".miasta.v1.CreateInvitationRequest\x1a#.miasta.v1.CreateInvitationResponse\x12]\n" +
-	"\x0fListInvitations\x12!.miasta.v1.ListInvitationsRequest\x1a\".miasta.v1.ListInvitationsResponse\"\x03\x90\x02\x01\x12[\n" +
+	"\x0fListInvitations\x12!.miasta.v1.ListInvitationsRequest\x1a\".miasta.v1.ListInvitationsResponse\"\x03\x90\x02\x01\x12^\n" +
+	"\x11ImportInvitations\x12#.miasta.v1.ImportInvitationsRequest\x1a$.miasta.v1.ImportInvitationsResponse\x12[\n" +
 	"\x10RevokeInvitation\x12\".miasta.v1.RevokeInvitationRequest\x1a#.miasta.v1.RevokeInvitationResponse\x12i\n" +
 	"\x13ListRoleAssignments\x12%.miasta.v1.ListRoleAssignmentsRequest\x1a&.miasta.v1.ListRoleAssignmentsResponse\"\x03\x90\x02\x01B\xa5\x01\n" +
 	"\rcom.miasta.v1B\rIdentityProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
@@ -1176,7 +1391,7 @@ func file_miasta_v1_identity_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_miasta_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_miasta_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_miasta_v1_identity_proto_goTypes = []any{
 	(Role)(0),                           // 0: miasta.v1.Role
 	(InvitationState)(0),                // 1: miasta.v1.InvitationState
@@ -1190,46 +1405,52 @@ var file_miasta_v1_identity_proto_goTypes = []any{
 	(*CreateInvitationResponse)(nil),    // 9: miasta.v1.CreateInvitationResponse
 	(*ListInvitationsRequest)(nil),      // 10: miasta.v1.ListInvitationsRequest
 	(*ListInvitationsResponse)(nil),     // 11: miasta.v1.ListInvitationsResponse
-	(*RevokeInvitationRequest)(nil),     // 12: miasta.v1.RevokeInvitationRequest
-	(*RevokeInvitationResponse)(nil),    // 13: miasta.v1.RevokeInvitationResponse
-	(*ListRoleAssignmentsRequest)(nil),  // 14: miasta.v1.ListRoleAssignmentsRequest
-	(*ListRoleAssignmentsResponse)(nil), // 15: miasta.v1.ListRoleAssignmentsResponse
-	(*City)(nil),                        // 16: miasta.v1.City
-	(*timestamppb.Timestamp)(nil),       // 17: google.protobuf.Timestamp
+	(*ImportInvitationsRequest)(nil),    // 12: miasta.v1.ImportInvitationsRequest
+	(*RowProblem)(nil),                  // 13: miasta.v1.RowProblem
+	(*ImportInvitationsResponse)(nil),   // 14: miasta.v1.ImportInvitationsResponse
+	(*RevokeInvitationRequest)(nil),     // 15: miasta.v1.RevokeInvitationRequest
+	(*RevokeInvitationResponse)(nil),    // 16: miasta.v1.RevokeInvitationResponse
+	(*ListRoleAssignmentsRequest)(nil),  // 17: miasta.v1.ListRoleAssignmentsRequest
+	(*ListRoleAssignmentsResponse)(nil), // 18: miasta.v1.ListRoleAssignmentsResponse
+	(*City)(nil),                        // 19: miasta.v1.City
+	(*timestamppb.Timestamp)(nil),       // 20: google.protobuf.Timestamp
 }
 var file_miasta_v1_identity_proto_depIdxs = []int32{
 	2,  // 0: miasta.v1.Me.user:type_name -> miasta.v1.User
 	5,  // 1: miasta.v1.Me.assignments:type_name -> miasta.v1.RoleAssignment
 	0,  // 2: miasta.v1.Invitation.role:type_name -> miasta.v1.Role
-	16, // 3: miasta.v1.Invitation.city:type_name -> miasta.v1.City
+	19, // 3: miasta.v1.Invitation.city:type_name -> miasta.v1.City
 	1,  // 4: miasta.v1.Invitation.state:type_name -> miasta.v1.InvitationState
-	17, // 5: miasta.v1.Invitation.create_time:type_name -> google.protobuf.Timestamp
-	17, // 6: miasta.v1.Invitation.accept_time:type_name -> google.protobuf.Timestamp
+	20, // 5: miasta.v1.Invitation.create_time:type_name -> google.protobuf.Timestamp
+	20, // 6: miasta.v1.Invitation.accept_time:type_name -> google.protobuf.Timestamp
 	2,  // 7: miasta.v1.RoleAssignment.user:type_name -> miasta.v1.User
 	0,  // 8: miasta.v1.RoleAssignment.role:type_name -> miasta.v1.Role
-	16, // 9: miasta.v1.RoleAssignment.city:type_name -> miasta.v1.City
-	17, // 10: miasta.v1.RoleAssignment.create_time:type_name -> google.protobuf.Timestamp
+	19, // 9: miasta.v1.RoleAssignment.city:type_name -> miasta.v1.City
+	20, // 10: miasta.v1.RoleAssignment.create_time:type_name -> google.protobuf.Timestamp
 	3,  // 11: miasta.v1.GetMeResponse.me:type_name -> miasta.v1.Me
 	0,  // 12: miasta.v1.CreateInvitationRequest.role:type_name -> miasta.v1.Role
 	4,  // 13: miasta.v1.CreateInvitationResponse.invitation:type_name -> miasta.v1.Invitation
 	4,  // 14: miasta.v1.ListInvitationsResponse.invitations:type_name -> miasta.v1.Invitation
-	4,  // 15: miasta.v1.RevokeInvitationResponse.invitation:type_name -> miasta.v1.Invitation
-	5,  // 16: miasta.v1.ListRoleAssignmentsResponse.assignments:type_name -> miasta.v1.RoleAssignment
-	6,  // 17: miasta.v1.IdentityService.GetMe:input_type -> miasta.v1.GetMeRequest
-	8,  // 18: miasta.v1.IdentityService.CreateInvitation:input_type -> miasta.v1.CreateInvitationRequest
-	10, // 19: miasta.v1.IdentityService.ListInvitations:input_type -> miasta.v1.ListInvitationsRequest
-	12, // 20: miasta.v1.IdentityService.RevokeInvitation:input_type -> miasta.v1.RevokeInvitationRequest
-	14, // 21: miasta.v1.IdentityService.ListRoleAssignments:input_type -> miasta.v1.ListRoleAssignmentsRequest
-	7,  // 22: miasta.v1.IdentityService.GetMe:output_type -> miasta.v1.GetMeResponse
-	9,  // 23: miasta.v1.IdentityService.CreateInvitation:output_type -> miasta.v1.CreateInvitationResponse
-	11, // 24: miasta.v1.IdentityService.ListInvitations:output_type -> miasta.v1.ListInvitationsResponse
-	13, // 25: miasta.v1.IdentityService.RevokeInvitation:output_type -> miasta.v1.RevokeInvitationResponse
-	15, // 26: miasta.v1.IdentityService.ListRoleAssignments:output_type -> miasta.v1.ListRoleAssignmentsResponse
-	22, // [22:27] is the sub-list for method output_type
-	17, // [17:22] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	13, // 15: miasta.v1.ImportInvitationsResponse.problems:type_name -> miasta.v1.RowProblem
+	4,  // 16: miasta.v1.RevokeInvitationResponse.invitation:type_name -> miasta.v1.Invitation
+	5,  // 17: miasta.v1.ListRoleAssignmentsResponse.assignments:type_name -> miasta.v1.RoleAssignment
+	6,  // 18: miasta.v1.IdentityService.GetMe:input_type -> miasta.v1.GetMeRequest
+	8,  // 19: miasta.v1.IdentityService.CreateInvitation:input_type -> miasta.v1.CreateInvitationRequest
+	10, // 20: miasta.v1.IdentityService.ListInvitations:input_type -> miasta.v1.ListInvitationsRequest
+	12, // 21: miasta.v1.IdentityService.ImportInvitations:input_type -> miasta.v1.ImportInvitationsRequest
+	15, // 22: miasta.v1.IdentityService.RevokeInvitation:input_type -> miasta.v1.RevokeInvitationRequest
+	17, // 23: miasta.v1.IdentityService.ListRoleAssignments:input_type -> miasta.v1.ListRoleAssignmentsRequest
+	7,  // 24: miasta.v1.IdentityService.GetMe:output_type -> miasta.v1.GetMeResponse
+	9,  // 25: miasta.v1.IdentityService.CreateInvitation:output_type -> miasta.v1.CreateInvitationResponse
+	11, // 26: miasta.v1.IdentityService.ListInvitations:output_type -> miasta.v1.ListInvitationsResponse
+	14, // 27: miasta.v1.IdentityService.ImportInvitations:output_type -> miasta.v1.ImportInvitationsResponse
+	16, // 28: miasta.v1.IdentityService.RevokeInvitation:output_type -> miasta.v1.RevokeInvitationResponse
+	18, // 29: miasta.v1.IdentityService.ListRoleAssignments:output_type -> miasta.v1.ListRoleAssignmentsResponse
+	24, // [24:30] is the sub-list for method output_type
+	18, // [18:24] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_identity_proto_init() }
@@ -1244,7 +1465,7 @@ func file_miasta_v1_identity_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_identity_proto_rawDesc), len(file_miasta_v1_identity_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   14,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -41,6 +41,9 @@ const (
 	// IdentityServiceListInvitationsProcedure is the fully-qualified name of the IdentityService's
 	// ListInvitations RPC.
 	IdentityServiceListInvitationsProcedure = "/miasta.v1.IdentityService/ListInvitations"
+	// IdentityServiceImportInvitationsProcedure is the fully-qualified name of the IdentityService's
+	// ImportInvitations RPC.
+	IdentityServiceImportInvitationsProcedure = "/miasta.v1.IdentityService/ImportInvitations"
 	// IdentityServiceRevokeInvitationProcedure is the fully-qualified name of the IdentityService's
 	// RevokeInvitation RPC.
 	IdentityServiceRevokeInvitationProcedure = "/miasta.v1.IdentityService/RevokeInvitation"
@@ -58,6 +61,11 @@ type IdentityServiceClient interface {
 	CreateInvitation(context.Context, *v1.CreateInvitationRequest) (*v1.CreateInvitationResponse, error)
 	// ListInvitations lists an edition's invitations. Organisers only.
 	ListInvitations(context.Context, *v1.ListInvitationsRequest) (*v1.ListInvitationsResponse, error)
+	// ImportInvitations invites experts and jurors listed in a CSV file. Every row is checked first; if
+	// any is bad, nothing is imported and every bad row is reported (line, field, reason). With dry_run
+	// nothing is imported either way. Rows for people already invited to that role are left as they
+	// are, so importing the same file again changes nothing. Organisers only.
+	ImportInvitations(context.Context, *v1.ImportInvitationsRequest) (*v1.ImportInvitationsResponse, error)
 	// RevokeInvitation withdraws a pending invitation. Organisers only.
 	RevokeInvitation(context.Context, *v1.RevokeInvitationRequest) (*v1.RevokeInvitationResponse, error)
 	// ListRoleAssignments lists who holds which role in an edition. Organisers only.
@@ -95,6 +103,12 @@ func NewIdentityServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		importInvitations: connect.NewClient[v1.ImportInvitationsRequest, v1.ImportInvitationsResponse](
+			httpClient,
+			baseURL+IdentityServiceImportInvitationsProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("ImportInvitations")),
+			connect.WithClientOptions(opts...),
+		),
 		revokeInvitation: connect.NewClient[v1.RevokeInvitationRequest, v1.RevokeInvitationResponse](
 			httpClient,
 			baseURL+IdentityServiceRevokeInvitationProcedure,
@@ -116,6 +130,7 @@ type identityServiceClient struct {
 	getMe               *connect.Client[v1.GetMeRequest, v1.GetMeResponse]
 	createInvitation    *connect.Client[v1.CreateInvitationRequest, v1.CreateInvitationResponse]
 	listInvitations     *connect.Client[v1.ListInvitationsRequest, v1.ListInvitationsResponse]
+	importInvitations   *connect.Client[v1.ImportInvitationsRequest, v1.ImportInvitationsResponse]
 	revokeInvitation    *connect.Client[v1.RevokeInvitationRequest, v1.RevokeInvitationResponse]
 	listRoleAssignments *connect.Client[v1.ListRoleAssignmentsRequest, v1.ListRoleAssignmentsResponse]
 }
@@ -141,6 +156,15 @@ func (c *identityServiceClient) CreateInvitation(ctx context.Context, req *v1.Cr
 // ListInvitations calls miasta.v1.IdentityService.ListInvitations.
 func (c *identityServiceClient) ListInvitations(ctx context.Context, req *v1.ListInvitationsRequest) (*v1.ListInvitationsResponse, error) {
 	response, err := c.listInvitations.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ImportInvitations calls miasta.v1.IdentityService.ImportInvitations.
+func (c *identityServiceClient) ImportInvitations(ctx context.Context, req *v1.ImportInvitationsRequest) (*v1.ImportInvitationsResponse, error) {
+	response, err := c.importInvitations.CallUnary(ctx, connect.NewRequest(req))
 	if response != nil {
 		return response.Msg, err
 	}
@@ -174,6 +198,11 @@ type IdentityServiceHandler interface {
 	CreateInvitation(context.Context, *v1.CreateInvitationRequest) (*v1.CreateInvitationResponse, error)
 	// ListInvitations lists an edition's invitations. Organisers only.
 	ListInvitations(context.Context, *v1.ListInvitationsRequest) (*v1.ListInvitationsResponse, error)
+	// ImportInvitations invites experts and jurors listed in a CSV file. Every row is checked first; if
+	// any is bad, nothing is imported and every bad row is reported (line, field, reason). With dry_run
+	// nothing is imported either way. Rows for people already invited to that role are left as they
+	// are, so importing the same file again changes nothing. Organisers only.
+	ImportInvitations(context.Context, *v1.ImportInvitationsRequest) (*v1.ImportInvitationsResponse, error)
 	// RevokeInvitation withdraws a pending invitation. Organisers only.
 	RevokeInvitation(context.Context, *v1.RevokeInvitationRequest) (*v1.RevokeInvitationResponse, error)
 	// ListRoleAssignments lists who holds which role in an edition. Organisers only.
@@ -207,6 +236,12 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	identityServiceImportInvitationsHandler := connect.NewUnaryHandlerSimple(
+		IdentityServiceImportInvitationsProcedure,
+		svc.ImportInvitations,
+		connect.WithSchema(identityServiceMethods.ByName("ImportInvitations")),
+		connect.WithHandlerOptions(opts...),
+	)
 	identityServiceRevokeInvitationHandler := connect.NewUnaryHandlerSimple(
 		IdentityServiceRevokeInvitationProcedure,
 		svc.RevokeInvitation,
@@ -228,6 +263,8 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 			identityServiceCreateInvitationHandler.ServeHTTP(w, r)
 		case IdentityServiceListInvitationsProcedure:
 			identityServiceListInvitationsHandler.ServeHTTP(w, r)
+		case IdentityServiceImportInvitationsProcedure:
+			identityServiceImportInvitationsHandler.ServeHTTP(w, r)
 		case IdentityServiceRevokeInvitationProcedure:
 			identityServiceRevokeInvitationHandler.ServeHTTP(w, r)
 		case IdentityServiceListRoleAssignmentsProcedure:
@@ -251,6 +288,10 @@ func (UnimplementedIdentityServiceHandler) CreateInvitation(context.Context, *v1
 
 func (UnimplementedIdentityServiceHandler) ListInvitations(context.Context, *v1.ListInvitationsRequest) (*v1.ListInvitationsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.IdentityService.ListInvitations is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) ImportInvitations(context.Context, *v1.ImportInvitationsRequest) (*v1.ImportInvitationsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.IdentityService.ImportInvitations is not implemented"))
 }
 
 func (UnimplementedIdentityServiceHandler) RevokeInvitation(context.Context, *v1.RevokeInvitationRequest) (*v1.RevokeInvitationResponse, error) {

@@ -1,0 +1,108 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+
+	"github.com/miasta-otwarte/miasta/internal/demo"
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
+	"github.com/miasta-otwarte/miasta/internal/testenv"
+)
+
+// importFile is 50 people: experts for the edition's reporting city and jurors from elsewhere, with
+// Polish, Ukrainian and Vietnamese names; bad maps a data row (from 0) to a replacement line.
+func importFile(reporting, home string, bad map[int]string) string {
+	var b strings.Builder
+	b.WriteString("name,email,role,city,home_city,language\n")
+	for i := range 50 {
+		if line, ok := bad[i]; ok {
+			b.WriteString(line + "\n")
+			continue
+		}
+		if i%5 == 0 {
+			fmt.Fprintf(&b, "Ekspertka %d,ekspert.%d@miasta.test,expert,%s,,pl\n", i, i, reporting)
+		} else {
+			fmt.Fprintf(&b, "\"Nguyễn, Lan %d\",juror.%d@miasta.test,juror,,%s,vi\n", i, i, strings.ToUpper(home))
+		}
+	}
+	return b.String()
+}
+
+func TestImportInvitationsFromCSV(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	ctx := context.Background()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	e := seedEdition(t, org)
+	reporting := e.GetCities()[0].GetName()
+	must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Łódź"}))
+	count := func() int {
+		return len(must(org.Identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId(), PageSize: 200})).GetInvitations())
+	}
+
+	// Three bad rows among fifty (data rows 7, 20 and 41 are lines 9, 22 and 43): nothing is imported,
+	// all three are named, on a dry run and on a real one alike.
+	bad := importFile(reporting, "Łódź", map[int]string{
+		7:  "Ktoś,not-an-address,juror,,Łódź,pl",
+		20: "Ktoś Inny,inny@miasta.test,organiser,,Łódź,pl",
+		41: "Ekspert,e41@miasta.test,expert,Łódź,,pl",
+	})
+	before := eventCount(t, env)
+	dry := must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: bad, DryRun: true}))
+	want := []string{"9 email", "22 role", "43 city"}
+	var got []string
+	for _, p := range dry.GetProblems() {
+		got = append(got, fmt.Sprintf("%d %s", p.GetLine(), p.GetField()))
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") || dry.GetRows() != 50 || dry.GetInvited() != 0 {
+		t.Fatalf("dry run = %v (problems %v); want rows 50, nothing invited, problems %v", dry, got, want)
+	}
+	_, err := org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: bad})
+	if testenv.Code(err) != connect.CodeInvalidArgument || testenv.Field(err) != "csv" {
+		t.Fatalf("importing bad rows = %v; want InvalidArgument naming csv", err)
+	}
+	var lines []string
+	var ce *connect.Error
+	if errors.As(err, &ce) {
+		for _, d := range ce.Details() {
+			if v, err := d.Value(); err == nil {
+				if br, ok := v.(*errdetails.BadRequest); ok && len(br.GetFieldViolations()) == 3 {
+					for _, fv := range br.GetFieldViolations() {
+						lines = append(lines, fv.GetDescription())
+					}
+				}
+			}
+		}
+	}
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "line 9, email") || !strings.HasPrefix(lines[2], "line 43, city") {
+		t.Fatalf("the error does not list the three rows: %v", lines)
+	}
+	if count() != 0 || eventCount(t, env) != before {
+		t.Fatal("a refused import changed something")
+	}
+
+	// A valid file imports every row; the same file again changes nothing.
+	good := importFile(reporting, "Łódź", nil)
+	if r := must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good, DryRun: true})); r.GetInvited() != 0 || count() != 0 {
+		t.Fatalf("a dry run imported: %v", r)
+	}
+	r := must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good}))
+	if r.GetInvited() != 50 || r.GetUnchanged() != 0 || count() != 50 {
+		t.Fatalf("import = %v with %d invitations; want 50 invited", r, count())
+	}
+	again := must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good}))
+	if again.GetInvited() != 0 || again.GetUnchanged() != 50 || count() != 50 {
+		t.Fatalf("re-import = %v with %d invitations; want everything unchanged", again, count())
+	}
+	invs := must(org.Identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId(), PageSize: 200})).GetInvitations()
+	for _, inv := range invs {
+		if inv.GetEmail() == "juror.1@miasta.test" && (inv.GetDisplayName() != "Nguyễn, Lan 1" || inv.GetCity().GetName() != "Łódź" || inv.GetLanguage() != "vi") {
+			t.Fatalf("imported juror = %v", inv)
+		}
+	}
+}
