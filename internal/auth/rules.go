@@ -61,6 +61,7 @@ var Rules = map[string]Rule{
 	v1.JuryServiceSaveBallotProcedure:            Juror,
 	v1.JuryServiceCastBallotProcedure:            Juror,
 	v1.JuryServiceDeclareConflictProcedure:       Juror,
+	v1.JuryServiceAbstainProcedure:               Juror,
 	v1.JuryServiceGetJuryProgressProcedure:       Organiser,
 
 	v1.ResultsServiceGetTallyRuleProcedure:       Public,

@@ -40,6 +40,7 @@ const (
 	TallyRuleFrozen     Kind = "tally_rule.frozen"
 	BallotCast          Kind = "ballot.cast"
 	ConflictDeclared    Kind = "ballot.conflict_declared"
+	Abstained           Kind = "ballot.abstained"
 	TallyComputed       Kind = "tally.computed"
 	JuryDecided         Kind = "tally.jury_decision"
 	ResultsAnnounced    Kind = "results.announced"

@@ -75,7 +75,7 @@ type Comment struct {
 // Recusal excludes a nomination from a juror's ballot.
 type Recusal struct {
 	NominationID uuid.UUID `json:"nomination_id"`
-	Kind         string    `json:"kind"` // HOME_CITY or DECLARED
+	Kind         string    `json:"kind"` // HOME_CITY, DECLARED or ABSTAINED
 	Reason       string    `json:"reason,omitempty"`
 }
 
@@ -168,7 +168,7 @@ func (s *Service) loadJuror(ctx context.Context, q jurydb.DBTX, p *auth.Principa
 	}
 	for _, c := range conflicts {
 		if _, home := j.recusals[c.NominationID]; !home {
-			j.recusals[c.NominationID] = Recusal{NominationID: c.NominationID, Kind: "DECLARED", Reason: c.Reason}
+			j.recusals[c.NominationID] = Recusal{NominationID: c.NominationID, Kind: c.Kind, Reason: c.Reason}
 		}
 	}
 	return j, nil
@@ -423,6 +423,17 @@ func sortedScores(in []Score) []Score {
 
 // DeclareConflict recuses the juror from a nomination; any draft marks for it are dropped.
 func (s *Service) DeclareConflict(ctx context.Context, p *auth.Principal, editionID, nominationID uuid.UUID, reason string) (Recusal, error) {
+	return s.stepAside(ctx, p, editionID, nominationID, reason, "DECLARED", event.ConflictDeclared)
+}
+
+// Abstain takes the juror out of a nomination's tally as an abstention; any draft marks for it are
+// dropped.
+func (s *Service) Abstain(ctx context.Context, p *auth.Principal, editionID, nominationID uuid.UUID, reason string) (Recusal, error) {
+	return s.stepAside(ctx, p, editionID, nominationID, reason, "ABSTAINED", event.Abstained)
+}
+
+// stepAside records a declared conflict or an abstention: the juror no longer scores the nomination.
+func (s *Service) stepAside(ctx context.Context, p *auth.Principal, editionID, nominationID uuid.UUID, reason, kind string, ev event.Kind) (Recusal, error) {
 	var out Recusal
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		j, err := s.loadJuror(ctx, tx, p, editionID, true)
@@ -438,7 +449,7 @@ func (s *Service) DeclareConflict(ctx context.Context, p *auth.Principal, editio
 		if r, ok := j.recusals[nominationID]; ok {
 			return fault.Existsf("nomination_id", "you are recused from this nomination already (%s)", strings.ToLower(r.Kind))
 		}
-		if _, err := s.q.InsertConflict(ctx, tx, jurydb.InsertConflictParams{AssignmentID: j.assignment.ID, NominationID: nominationID, Reason: reason}); err != nil {
+		if _, err := s.q.InsertConflict(ctx, tx, jurydb.InsertConflictParams{AssignmentID: j.assignment.ID, NominationID: nominationID, Reason: reason, Kind: kind}); err != nil {
 			return err
 		}
 		b, err := s.ballot(ctx, tx, j)
@@ -453,8 +464,8 @@ func (s *Service) DeclareConflict(ctx context.Context, p *auth.Principal, editio
 				return err
 			}
 		}
-		out = Recusal{NominationID: nominationID, Kind: "DECLARED", Reason: reason}
-		_, err = event.Append(ctx, tx, event.Event{Kind: event.ConflictDeclared, EditionID: editionID, ActorID: p.UserID, Payload: struct {
+		out = Recusal{NominationID: nominationID, Kind: kind, Reason: reason}
+		_, err = event.Append(ctx, tx, event.Event{Kind: ev, EditionID: editionID, ActorID: p.UserID, Payload: struct {
 			JurorID      uuid.UUID `json:"juror_id"`
 			NominationID uuid.UUID `json:"nomination_id"`
 			Reason       string    `json:"reason"`

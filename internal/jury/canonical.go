@@ -53,8 +53,11 @@ func (c castContent) ballot() tally.Ballot {
 	}
 	for _, r := range c.Recusals {
 		kind := tally.Declared
-		if r.Kind == "HOME_CITY" {
+		switch r.Kind {
+		case "HOME_CITY":
 			kind = tally.HomeCity
+		case "ABSTAINED":
+			kind = tally.Abstained
 		}
 		b.Recusals[r.NominationID.String()] = kind
 	}

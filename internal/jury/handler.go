@@ -139,6 +139,22 @@ func (h *Handler) DeclareConflict(ctx context.Context, req *v1.DeclareConflictRe
 	return &v1.DeclareConflictResponse{Recusal: recusalToProto(r)}, nil
 }
 
+func (h *Handler) Abstain(ctx context.Context, req *v1.AbstainRequest) (*v1.AbstainResponse, error) {
+	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	nid, err := edition.ParseID("nomination_id", req.GetNominationId())
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.svc.Abstain(ctx, auth.FromContext(ctx), eid, nid, req.GetReason())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.AbstainResponse{Recusal: recusalToProto(r)}, nil
+}
+
 func (h *Handler) GetJuryProgress(ctx context.Context, req *v1.GetJuryProgressRequest) (*v1.GetJuryProgressResponse, error) {
 	eid, err := edition.ParseID("edition_id", req.GetEditionId())
 	if err != nil {
@@ -169,12 +185,14 @@ var progressStates = map[string]v1.ProgressState{
 	Recused:    v1.ProgressState_PROGRESS_STATE_RECUSED,
 }
 
+var recusalKinds = map[string]v1.RecusalKind{
+	"HOME_CITY": v1.RecusalKind_RECUSAL_KIND_HOME_CITY,
+	"DECLARED":  v1.RecusalKind_RECUSAL_KIND_DECLARED,
+	"ABSTAINED": v1.RecusalKind_RECUSAL_KIND_ABSTAINED,
+}
+
 func recusalToProto(r Recusal) *v1.Recusal {
-	kind := v1.RecusalKind_RECUSAL_KIND_DECLARED
-	if r.Kind == "HOME_CITY" {
-		kind = v1.RecusalKind_RECUSAL_KIND_HOME_CITY
-	}
-	return &v1.Recusal{NominationId: r.NominationID.String(), Kind: kind, Reason: r.Reason}
+	return &v1.Recusal{NominationId: r.NominationID.String(), Kind: recusalKinds[r.Kind], Reason: r.Reason}
 }
 
 func scoreToProto(s Score) *v1.Score {

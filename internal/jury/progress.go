@@ -110,7 +110,7 @@ func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32,
 			jp.Categories = append(jp.Categories, CategoryProgress{CategoryID: c.ID, State: state})
 		}
 		for _, r := range j.sortedRecusals() {
-			if r.Kind == "DECLARED" {
+			if r.Kind != "HOME_CITY" { // declared conflicts and abstentions, with their reasons
 				jp.Declared = append(jp.Declared, r)
 			}
 		}

@@ -232,8 +232,11 @@ func (v tallyView) nominationResult(n tally.Ranked, organiser bool, names *strin
 	}
 	for _, r := range n.Recusals {
 		kind := v1.RecusalKind_RECUSAL_KIND_DECLARED
-		if r.Kind == tally.HomeCity {
+		switch r.Kind {
+		case tally.HomeCity:
 			kind = v1.RecusalKind_RECUSAL_KIND_HOME_CITY
+		case tally.Abstained:
+			kind = v1.RecusalKind_RECUSAL_KIND_ABSTAINED
 		}
 		out.Recusals = append(out.Recusals, &v1.Recusal{NominationId: n.NominationID, Kind: kind})
 	}

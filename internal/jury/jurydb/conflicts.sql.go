@@ -12,31 +12,38 @@ import (
 )
 
 const insertConflict = `-- name: InsertConflict :one
-INSERT INTO conflicts (assignment_id, nomination_id, reason) VALUES ($1, $2, $3)
+INSERT INTO conflicts (assignment_id, nomination_id, reason, kind) VALUES ($1, $2, $3, $4)
 ON CONFLICT (assignment_id, nomination_id) DO NOTHING
-RETURNING assignment_id, nomination_id, reason, create_time
+RETURNING assignment_id, nomination_id, reason, create_time, kind
 `
 
 type InsertConflictParams struct {
 	AssignmentID uuid.UUID
 	NominationID uuid.UUID
 	Reason       string
+	Kind         string
 }
 
 func (q *Queries) InsertConflict(ctx context.Context, db DBTX, arg InsertConflictParams) (Conflict, error) {
-	row := db.QueryRow(ctx, insertConflict, arg.AssignmentID, arg.NominationID, arg.Reason)
+	row := db.QueryRow(ctx, insertConflict,
+		arg.AssignmentID,
+		arg.NominationID,
+		arg.Reason,
+		arg.Kind,
+	)
 	var i Conflict
 	err := row.Scan(
 		&i.AssignmentID,
 		&i.NominationID,
 		&i.Reason,
 		&i.CreateTime,
+		&i.Kind,
 	)
 	return i, err
 }
 
 const listConflicts = `-- name: ListConflicts :many
-SELECT assignment_id, nomination_id, reason, create_time FROM conflicts WHERE assignment_id = $1
+SELECT assignment_id, nomination_id, reason, create_time, kind FROM conflicts WHERE assignment_id = $1
 `
 
 func (q *Queries) ListConflicts(ctx context.Context, db DBTX, assignmentID uuid.UUID) ([]Conflict, error) {
@@ -53,6 +60,7 @@ func (q *Queries) ListConflicts(ctx context.Context, db DBTX, assignmentID uuid.
 			&i.NominationID,
 			&i.Reason,
 			&i.CreateTime,
+			&i.Kind,
 		); err != nil {
 			return nil, err
 		}
@@ -65,7 +73,7 @@ func (q *Queries) ListConflicts(ctx context.Context, db DBTX, assignmentID uuid.
 }
 
 const listEditionConflicts = `-- name: ListEditionConflicts :many
-SELECT c.assignment_id, c.nomination_id, c.reason, c.create_time FROM conflicts c JOIN nominations n ON n.id = c.nomination_id WHERE n.edition_id = $1
+SELECT c.assignment_id, c.nomination_id, c.reason, c.create_time, c.kind FROM conflicts c JOIN nominations n ON n.id = c.nomination_id WHERE n.edition_id = $1
 `
 
 func (q *Queries) ListEditionConflicts(ctx context.Context, db DBTX, editionID uuid.UUID) ([]Conflict, error) {
@@ -82,6 +90,7 @@ func (q *Queries) ListEditionConflicts(ctx context.Context, db DBTX, editionID u
 			&i.NominationID,
 			&i.Reason,
 			&i.CreateTime,
+			&i.Kind,
 		); err != nil {
 			return nil, err
 		}

@@ -36,6 +36,7 @@ type Conflict struct {
 	NominationID uuid.UUID
 	Reason       string
 	CreateTime   time.Time
+	Kind         string
 }
 
 type JuryDecision struct {

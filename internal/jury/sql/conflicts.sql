@@ -1,5 +1,5 @@
 -- name: InsertConflict :one
-INSERT INTO conflicts (assignment_id, nomination_id, reason) VALUES (@assignment_id, @nomination_id, @reason)
+INSERT INTO conflicts (assignment_id, nomination_id, reason, kind) VALUES (@assignment_id, @nomination_id, @reason, @kind)
 ON CONFLICT (assignment_id, nomination_id) DO NOTHING
 RETURNING *;
 

@@ -32,6 +32,8 @@ const (
 	RecusalKind_RECUSAL_KIND_HOME_CITY RecusalKind = 1
 	// The juror declared a conflict of interest.
 	RecusalKind_RECUSAL_KIND_DECLARED RecusalKind = 2
+	// The juror abstained.
+	RecusalKind_RECUSAL_KIND_ABSTAINED RecusalKind = 3
 )
 
 // Enum value maps for RecusalKind.
@@ -40,11 +42,13 @@ var (
 		0: "RECUSAL_KIND_UNSPECIFIED",
 		1: "RECUSAL_KIND_HOME_CITY",
 		2: "RECUSAL_KIND_DECLARED",
+		3: "RECUSAL_KIND_ABSTAINED",
 	}
 	RecusalKind_value = map[string]int32{
 		"RECUSAL_KIND_UNSPECIFIED": 0,
 		"RECUSAL_KIND_HOME_CITY":   1,
 		"RECUSAL_KIND_DECLARED":    2,
+		"RECUSAL_KIND_ABSTAINED":   3,
 	}
 )
 
@@ -1288,6 +1292,111 @@ func (x *DeclareConflictResponse) GetRecusal() *Recusal {
 	return nil
 }
 
+type AbstainRequest struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	EditionId    string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	NominationId string                 `protobuf:"bytes,2,opt,name=nomination_id,json=nominationId,proto3" json:"nomination_id,omitempty"`
+	// 1–2,000 characters.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AbstainRequest) Reset() {
+	*x = AbstainRequest{}
+	mi := &file_miasta_v1_jury_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AbstainRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AbstainRequest) ProtoMessage() {}
+
+func (x *AbstainRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_jury_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AbstainRequest.ProtoReflect.Descriptor instead.
+func (*AbstainRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *AbstainRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *AbstainRequest) GetNominationId() string {
+	if x != nil {
+		return x.NominationId
+	}
+	return ""
+}
+
+func (x *AbstainRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type AbstainResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Recusal       *Recusal               `protobuf:"bytes,1,opt,name=recusal,proto3" json:"recusal,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AbstainResponse) Reset() {
+	*x = AbstainResponse{}
+	mi := &file_miasta_v1_jury_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AbstainResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AbstainResponse) ProtoMessage() {}
+
+func (x *AbstainResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_jury_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AbstainResponse.ProtoReflect.Descriptor instead.
+func (*AbstainResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *AbstainResponse) GetRecusal() *Recusal {
+	if x != nil {
+		return x.Recusal
+	}
+	return nil
+}
+
 type GetJuryProgressRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
@@ -1300,7 +1409,7 @@ type GetJuryProgressRequest struct {
 
 func (x *GetJuryProgressRequest) Reset() {
 	*x = GetJuryProgressRequest{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[20]
+	mi := &file_miasta_v1_jury_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1312,7 +1421,7 @@ func (x *GetJuryProgressRequest) String() string {
 func (*GetJuryProgressRequest) ProtoMessage() {}
 
 func (x *GetJuryProgressRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[20]
+	mi := &file_miasta_v1_jury_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1325,7 +1434,7 @@ func (x *GetJuryProgressRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJuryProgressRequest.ProtoReflect.Descriptor instead.
 func (*GetJuryProgressRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{20}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetJuryProgressRequest) GetEditionId() string {
@@ -1359,7 +1468,7 @@ type GetJuryProgressResponse struct {
 
 func (x *GetJuryProgressResponse) Reset() {
 	*x = GetJuryProgressResponse{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[21]
+	mi := &file_miasta_v1_jury_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1371,7 +1480,7 @@ func (x *GetJuryProgressResponse) String() string {
 func (*GetJuryProgressResponse) ProtoMessage() {}
 
 func (x *GetJuryProgressResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[21]
+	mi := &file_miasta_v1_jury_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1384,7 +1493,7 @@ func (x *GetJuryProgressResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJuryProgressResponse.ProtoReflect.Descriptor instead.
 func (*GetJuryProgressResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{21}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetJuryProgressResponse) GetJurors() []*JurorProgress {
@@ -1496,6 +1605,14 @@ const file_miasta_v1_jury_proto_rawDesc = "" +
 	"\x06reason\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"G\n" +
 	"\x17DeclareConflictResponse\x12,\n" +
+	"\arecusal\x18\x01 \x01(\v2\x12.miasta.v1.RecusalR\arecusal\"\x8c\x01\n" +
+	"\x0eAbstainRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12-\n" +
+	"\rnomination_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\fnominationId\x12\"\n" +
+	"\x06reason\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"?\n" +
+	"\x0fAbstainResponse\x12,\n" +
 	"\arecusal\x18\x01 \x01(\v2\x12.miasta.v1.RecusalR\arecusal\"\x92\x01\n" +
 	"\x16GetJuryProgressRequest\x12'\n" +
 	"\n" +
@@ -1505,17 +1622,18 @@ const file_miasta_v1_jury_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"s\n" +
 	"\x17GetJuryProgressResponse\x120\n" +
 	"\x06jurors\x18\x01 \x03(\v2\x18.miasta.v1.JurorProgressR\x06jurors\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*b\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*~\n" +
 	"\vRecusalKind\x12\x1c\n" +
 	"\x18RECUSAL_KIND_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16RECUSAL_KIND_HOME_CITY\x10\x01\x12\x19\n" +
-	"\x15RECUSAL_KIND_DECLARED\x10\x02*\x9e\x01\n" +
+	"\x15RECUSAL_KIND_DECLARED\x10\x02\x12\x1a\n" +
+	"\x16RECUSAL_KIND_ABSTAINED\x10\x03*\x9e\x01\n" +
 	"\rProgressState\x12\x1e\n" +
 	"\x1aPROGRESS_STATE_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aPROGRESS_STATE_NOT_STARTED\x10\x01\x12\x18\n" +
 	"\x14PROGRESS_STATE_DRAFT\x10\x02\x12\x17\n" +
 	"\x13PROGRESS_STATE_CAST\x10\x03\x12\x1a\n" +
-	"\x16PROGRESS_STATE_RECUSED\x10\x042\x9a\x04\n" +
+	"\x16PROGRESS_STATE_RECUSED\x10\x042\xdc\x04\n" +
 	"\vJuryService\x12o\n" +
 	"\x15ListBallotNominations\x12'.miasta.v1.ListBallotNominationsRequest\x1a(.miasta.v1.ListBallotNominationsResponse\"\x03\x90\x02\x01\x12K\n" +
 	"\tGetBallot\x12\x1b.miasta.v1.GetBallotRequest\x1a\x1c.miasta.v1.GetBallotResponse\"\x03\x90\x02\x01\x12I\n" +
@@ -1523,7 +1641,8 @@ const file_miasta_v1_jury_proto_rawDesc = "" +
 	"SaveBallot\x12\x1c.miasta.v1.SaveBallotRequest\x1a\x1d.miasta.v1.SaveBallotResponse\x12I\n" +
 	"\n" +
 	"CastBallot\x12\x1c.miasta.v1.CastBallotRequest\x1a\x1d.miasta.v1.CastBallotResponse\x12X\n" +
-	"\x0fDeclareConflict\x12!.miasta.v1.DeclareConflictRequest\x1a\".miasta.v1.DeclareConflictResponse\x12]\n" +
+	"\x0fDeclareConflict\x12!.miasta.v1.DeclareConflictRequest\x1a\".miasta.v1.DeclareConflictResponse\x12@\n" +
+	"\aAbstain\x12\x19.miasta.v1.AbstainRequest\x1a\x1a.miasta.v1.AbstainResponse\x12]\n" +
 	"\x0fGetJuryProgress\x12!.miasta.v1.GetJuryProgressRequest\x1a\".miasta.v1.GetJuryProgressResponse\"\x03\x90\x02\x01B\xa1\x01\n" +
 	"\rcom.miasta.v1B\tJuryProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
 	"Miasta::V1b\x06proto3"
@@ -1541,7 +1660,7 @@ func file_miasta_v1_jury_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_jury_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_miasta_v1_jury_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_miasta_v1_jury_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_miasta_v1_jury_proto_goTypes = []any{
 	(RecusalKind)(0),                      // 0: miasta.v1.RecusalKind
 	(ProgressState)(0),                    // 1: miasta.v1.ProgressState
@@ -1565,21 +1684,23 @@ var file_miasta_v1_jury_proto_goTypes = []any{
 	(*CastBallotResponse)(nil),            // 19: miasta.v1.CastBallotResponse
 	(*DeclareConflictRequest)(nil),        // 20: miasta.v1.DeclareConflictRequest
 	(*DeclareConflictResponse)(nil),       // 21: miasta.v1.DeclareConflictResponse
-	(*GetJuryProgressRequest)(nil),        // 22: miasta.v1.GetJuryProgressRequest
-	(*GetJuryProgressResponse)(nil),       // 23: miasta.v1.GetJuryProgressResponse
-	(*Nomination)(nil),                    // 24: miasta.v1.Nomination
-	(*timestamppb.Timestamp)(nil),         // 25: google.protobuf.Timestamp
+	(*AbstainRequest)(nil),                // 22: miasta.v1.AbstainRequest
+	(*AbstainResponse)(nil),               // 23: miasta.v1.AbstainResponse
+	(*GetJuryProgressRequest)(nil),        // 24: miasta.v1.GetJuryProgressRequest
+	(*GetJuryProgressResponse)(nil),       // 25: miasta.v1.GetJuryProgressResponse
+	(*Nomination)(nil),                    // 26: miasta.v1.Nomination
+	(*timestamppb.Timestamp)(nil),         // 27: google.protobuf.Timestamp
 }
 var file_miasta_v1_jury_proto_depIdxs = []int32{
-	24, // 0: miasta.v1.BallotNomination.nomination:type_name -> miasta.v1.Nomination
+	26, // 0: miasta.v1.BallotNomination.nomination:type_name -> miasta.v1.Nomination
 	3,  // 1: miasta.v1.BallotNomination.recusal:type_name -> miasta.v1.Recusal
 	0,  // 2: miasta.v1.Recusal.kind:type_name -> miasta.v1.RecusalKind
 	4,  // 3: miasta.v1.Ballot.scores:type_name -> miasta.v1.Score
 	5,  // 4: miasta.v1.Ballot.comments:type_name -> miasta.v1.NominationComment
 	3,  // 5: miasta.v1.Ballot.recusals:type_name -> miasta.v1.Recusal
 	7,  // 6: miasta.v1.Ballot.last_cast:type_name -> miasta.v1.BallotCast
-	25, // 7: miasta.v1.Ballot.update_time:type_name -> google.protobuf.Timestamp
-	25, // 8: miasta.v1.BallotCast.cast_time:type_name -> google.protobuf.Timestamp
+	27, // 7: miasta.v1.Ballot.update_time:type_name -> google.protobuf.Timestamp
+	27, // 8: miasta.v1.BallotCast.cast_time:type_name -> google.protobuf.Timestamp
 	8,  // 9: miasta.v1.BallotCast.receipt:type_name -> miasta.v1.Receipt
 	6,  // 10: miasta.v1.BallotConflict.current:type_name -> miasta.v1.Ballot
 	11, // 11: miasta.v1.JurorProgress.categories:type_name -> miasta.v1.CategoryProgress
@@ -1592,24 +1713,27 @@ var file_miasta_v1_jury_proto_depIdxs = []int32{
 	6,  // 18: miasta.v1.SaveBallotResponse.ballot:type_name -> miasta.v1.Ballot
 	7,  // 19: miasta.v1.CastBallotResponse.cast:type_name -> miasta.v1.BallotCast
 	3,  // 20: miasta.v1.DeclareConflictResponse.recusal:type_name -> miasta.v1.Recusal
-	10, // 21: miasta.v1.GetJuryProgressResponse.jurors:type_name -> miasta.v1.JurorProgress
-	12, // 22: miasta.v1.JuryService.ListBallotNominations:input_type -> miasta.v1.ListBallotNominationsRequest
-	14, // 23: miasta.v1.JuryService.GetBallot:input_type -> miasta.v1.GetBallotRequest
-	16, // 24: miasta.v1.JuryService.SaveBallot:input_type -> miasta.v1.SaveBallotRequest
-	18, // 25: miasta.v1.JuryService.CastBallot:input_type -> miasta.v1.CastBallotRequest
-	20, // 26: miasta.v1.JuryService.DeclareConflict:input_type -> miasta.v1.DeclareConflictRequest
-	22, // 27: miasta.v1.JuryService.GetJuryProgress:input_type -> miasta.v1.GetJuryProgressRequest
-	13, // 28: miasta.v1.JuryService.ListBallotNominations:output_type -> miasta.v1.ListBallotNominationsResponse
-	15, // 29: miasta.v1.JuryService.GetBallot:output_type -> miasta.v1.GetBallotResponse
-	17, // 30: miasta.v1.JuryService.SaveBallot:output_type -> miasta.v1.SaveBallotResponse
-	19, // 31: miasta.v1.JuryService.CastBallot:output_type -> miasta.v1.CastBallotResponse
-	21, // 32: miasta.v1.JuryService.DeclareConflict:output_type -> miasta.v1.DeclareConflictResponse
-	23, // 33: miasta.v1.JuryService.GetJuryProgress:output_type -> miasta.v1.GetJuryProgressResponse
-	28, // [28:34] is the sub-list for method output_type
-	22, // [22:28] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	3,  // 21: miasta.v1.AbstainResponse.recusal:type_name -> miasta.v1.Recusal
+	10, // 22: miasta.v1.GetJuryProgressResponse.jurors:type_name -> miasta.v1.JurorProgress
+	12, // 23: miasta.v1.JuryService.ListBallotNominations:input_type -> miasta.v1.ListBallotNominationsRequest
+	14, // 24: miasta.v1.JuryService.GetBallot:input_type -> miasta.v1.GetBallotRequest
+	16, // 25: miasta.v1.JuryService.SaveBallot:input_type -> miasta.v1.SaveBallotRequest
+	18, // 26: miasta.v1.JuryService.CastBallot:input_type -> miasta.v1.CastBallotRequest
+	20, // 27: miasta.v1.JuryService.DeclareConflict:input_type -> miasta.v1.DeclareConflictRequest
+	22, // 28: miasta.v1.JuryService.Abstain:input_type -> miasta.v1.AbstainRequest
+	24, // 29: miasta.v1.JuryService.GetJuryProgress:input_type -> miasta.v1.GetJuryProgressRequest
+	13, // 30: miasta.v1.JuryService.ListBallotNominations:output_type -> miasta.v1.ListBallotNominationsResponse
+	15, // 31: miasta.v1.JuryService.GetBallot:output_type -> miasta.v1.GetBallotResponse
+	17, // 32: miasta.v1.JuryService.SaveBallot:output_type -> miasta.v1.SaveBallotResponse
+	19, // 33: miasta.v1.JuryService.CastBallot:output_type -> miasta.v1.CastBallotResponse
+	21, // 34: miasta.v1.JuryService.DeclareConflict:output_type -> miasta.v1.DeclareConflictResponse
+	23, // 35: miasta.v1.JuryService.Abstain:output_type -> miasta.v1.AbstainResponse
+	25, // 36: miasta.v1.JuryService.GetJuryProgress:output_type -> miasta.v1.GetJuryProgressResponse
+	30, // [30:37] is the sub-list for method output_type
+	23, // [23:30] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_jury_proto_init() }
@@ -1624,7 +1748,7 @@ func file_miasta_v1_jury_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_jury_proto_rawDesc), len(file_miasta_v1_jury_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -45,6 +45,8 @@ const (
 	// JuryServiceDeclareConflictProcedure is the fully-qualified name of the JuryService's
 	// DeclareConflict RPC.
 	JuryServiceDeclareConflictProcedure = "/miasta.v1.JuryService/DeclareConflict"
+	// JuryServiceAbstainProcedure is the fully-qualified name of the JuryService's Abstain RPC.
+	JuryServiceAbstainProcedure = "/miasta.v1.JuryService/Abstain"
 	// JuryServiceGetJuryProgressProcedure is the fully-qualified name of the JuryService's
 	// GetJuryProgress RPC.
 	JuryServiceGetJuryProgressProcedure = "/miasta.v1.JuryService/GetJuryProgress"
@@ -65,6 +67,9 @@ type JuryServiceClient interface {
 	CastBallot(context.Context, *v1.CastBallotRequest) (*v1.CastBallotResponse, error)
 	// DeclareConflict recuses the juror from a nomination, with a reason the organisers see.
 	DeclareConflict(context.Context, *v1.DeclareConflictRequest) (*v1.DeclareConflictResponse, error)
+	// Abstain takes the juror out of a nomination's tally, with a reason; unlike a conflict it is a
+	// judgement, and the results show it as an abstention.
+	Abstain(context.Context, *v1.AbstainRequest) (*v1.AbstainResponse, error)
 	// GetJuryProgress shows, per juror and category, whether they have not started, have a draft, have
 	// cast, or are recused. Organisers only; never scores.
 	GetJuryProgress(context.Context, *v1.GetJuryProgressRequest) (*v1.GetJuryProgressResponse, error)
@@ -113,6 +118,12 @@ func NewJuryServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(juryServiceMethods.ByName("DeclareConflict")),
 			connect.WithClientOptions(opts...),
 		),
+		abstain: connect.NewClient[v1.AbstainRequest, v1.AbstainResponse](
+			httpClient,
+			baseURL+JuryServiceAbstainProcedure,
+			connect.WithSchema(juryServiceMethods.ByName("Abstain")),
+			connect.WithClientOptions(opts...),
+		),
 		getJuryProgress: connect.NewClient[v1.GetJuryProgressRequest, v1.GetJuryProgressResponse](
 			httpClient,
 			baseURL+JuryServiceGetJuryProgressProcedure,
@@ -130,6 +141,7 @@ type juryServiceClient struct {
 	saveBallot            *connect.Client[v1.SaveBallotRequest, v1.SaveBallotResponse]
 	castBallot            *connect.Client[v1.CastBallotRequest, v1.CastBallotResponse]
 	declareConflict       *connect.Client[v1.DeclareConflictRequest, v1.DeclareConflictResponse]
+	abstain               *connect.Client[v1.AbstainRequest, v1.AbstainResponse]
 	getJuryProgress       *connect.Client[v1.GetJuryProgressRequest, v1.GetJuryProgressResponse]
 }
 
@@ -178,6 +190,15 @@ func (c *juryServiceClient) DeclareConflict(ctx context.Context, req *v1.Declare
 	return nil, err
 }
 
+// Abstain calls miasta.v1.JuryService.Abstain.
+func (c *juryServiceClient) Abstain(ctx context.Context, req *v1.AbstainRequest) (*v1.AbstainResponse, error) {
+	response, err := c.abstain.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // GetJuryProgress calls miasta.v1.JuryService.GetJuryProgress.
 func (c *juryServiceClient) GetJuryProgress(ctx context.Context, req *v1.GetJuryProgressRequest) (*v1.GetJuryProgressResponse, error) {
 	response, err := c.getJuryProgress.CallUnary(ctx, connect.NewRequest(req))
@@ -202,6 +223,9 @@ type JuryServiceHandler interface {
 	CastBallot(context.Context, *v1.CastBallotRequest) (*v1.CastBallotResponse, error)
 	// DeclareConflict recuses the juror from a nomination, with a reason the organisers see.
 	DeclareConflict(context.Context, *v1.DeclareConflictRequest) (*v1.DeclareConflictResponse, error)
+	// Abstain takes the juror out of a nomination's tally, with a reason; unlike a conflict it is a
+	// judgement, and the results show it as an abstention.
+	Abstain(context.Context, *v1.AbstainRequest) (*v1.AbstainResponse, error)
 	// GetJuryProgress shows, per juror and category, whether they have not started, have a draft, have
 	// cast, or are recused. Organisers only; never scores.
 	GetJuryProgress(context.Context, *v1.GetJuryProgressRequest) (*v1.GetJuryProgressResponse, error)
@@ -246,6 +270,12 @@ func NewJuryServiceHandler(svc JuryServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(juryServiceMethods.ByName("DeclareConflict")),
 		connect.WithHandlerOptions(opts...),
 	)
+	juryServiceAbstainHandler := connect.NewUnaryHandlerSimple(
+		JuryServiceAbstainProcedure,
+		svc.Abstain,
+		connect.WithSchema(juryServiceMethods.ByName("Abstain")),
+		connect.WithHandlerOptions(opts...),
+	)
 	juryServiceGetJuryProgressHandler := connect.NewUnaryHandlerSimple(
 		JuryServiceGetJuryProgressProcedure,
 		svc.GetJuryProgress,
@@ -265,6 +295,8 @@ func NewJuryServiceHandler(svc JuryServiceHandler, opts ...connect.HandlerOption
 			juryServiceCastBallotHandler.ServeHTTP(w, r)
 		case JuryServiceDeclareConflictProcedure:
 			juryServiceDeclareConflictHandler.ServeHTTP(w, r)
+		case JuryServiceAbstainProcedure:
+			juryServiceAbstainHandler.ServeHTTP(w, r)
 		case JuryServiceGetJuryProgressProcedure:
 			juryServiceGetJuryProgressHandler.ServeHTTP(w, r)
 		default:
@@ -294,6 +326,10 @@ func (UnimplementedJuryServiceHandler) CastBallot(context.Context, *v1.CastBallo
 
 func (UnimplementedJuryServiceHandler) DeclareConflict(context.Context, *v1.DeclareConflictRequest) (*v1.DeclareConflictResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.JuryService.DeclareConflict is not implemented"))
+}
+
+func (UnimplementedJuryServiceHandler) Abstain(context.Context, *v1.AbstainRequest) (*v1.AbstainResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.JuryService.Abstain is not implemented"))
 }
 
 func (UnimplementedJuryServiceHandler) GetJuryProgress(context.Context, *v1.GetJuryProgressRequest) (*v1.GetJuryProgressResponse, error) {
