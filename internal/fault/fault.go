@@ -88,3 +88,19 @@ func Is(err error, kind Kind) bool {
 	e, ok := As(err)
 	return ok && e.Kind == kind
 }
+
+// MapDetail replaces the domain value a fault carries as its detail (say, the current report after a
+// conflicting save) with its wire form, when the detail is a T; any other error passes unchanged.
+func MapDetail[T any](err error, wire func(T) any) error {
+	f, ok := As(err)
+	if !ok {
+		return err
+	}
+	d, ok := f.Detail.(T)
+	if !ok {
+		return err
+	}
+	c := *f
+	c.Detail = wire(d)
+	return &c
+}

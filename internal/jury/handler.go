@@ -63,17 +63,13 @@ func (h *Handler) ListBallotNominations(ctx context.Context, req *v1.ListBallotN
 // replyBallot converts a ballot result, turning a conflict's current ballot into BallotConflict.
 func replyBallot(b Ballot, err error) (*v1.Ballot, error) {
 	if err != nil {
-		if f, ok := fault.As(err); ok {
-			if current, ok := f.Detail.(Ballot); ok {
-				c := *f
-				c.Detail = &v1.BallotConflict{Current: ballotToProto(current)}
-				return nil, &c
-			}
-		}
-		return nil, err
+		return nil, fault.MapDetail(err, ballotConflict)
 	}
 	return ballotToProto(b), nil
 }
+
+// ballotConflict is the wire detail of a stale ballot version: the ballot as it is now.
+func ballotConflict(current Ballot) any { return &v1.BallotConflict{Current: ballotToProto(current)} }
 
 func (h *Handler) GetBallot(ctx context.Context, req *v1.GetBallotRequest) (*v1.GetBallotResponse, error) {
 	eid, err := edition.ParseID("edition_id", req.GetEditionId())
@@ -117,8 +113,8 @@ func (h *Handler) CastBallot(ctx context.Context, req *v1.CastBallotRequest) (*v
 		return nil, err
 	}
 	c, err := h.svc.CastBallot(ctx, auth.FromContext(ctx), eid, req.GetExpectedVersion(), rid)
-	if _, err := replyBallot(Ballot{}, err); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, fault.MapDetail(err, ballotConflict)
 	}
 	return &v1.CastBallotResponse{Cast: castToProto(&c)}, nil
 }

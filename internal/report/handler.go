@@ -38,14 +38,7 @@ func ids(editionID, cityID string) (uuid.UUID, uuid.UUID, error) {
 // ReportConflict detail the API promises.
 func reply(r Report, err error) (*v1.Report, error) {
 	if err != nil {
-		if f, ok := fault.As(err); ok {
-			if current, ok := f.Detail.(Report); ok {
-				c := *f
-				c.Detail = &v1.ReportConflict{Current: reportToProto(current)}
-				return nil, &c
-			}
-		}
-		return nil, err
+		return nil, fault.MapDetail(err, func(current Report) any { return &v1.ReportConflict{Current: reportToProto(current)} })
 	}
 	return reportToProto(r), nil
 }
