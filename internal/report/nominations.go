@@ -167,28 +167,14 @@ func (s *Service) Nominations(ctx context.Context, viewer *auth.Principal, editi
 	rows, next := page.Cut(rows, size, func(r reportdb.ListNominationsRow) any {
 		return nominationCursor{Number: r.CategoryNumber, ID: r.Nomination.ID}
 	})
-	out := make([]Nomination, 0, len(rows))
-	for _, r := range rows {
-		pr, err := practiceFromRow(r.Practice)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, Nomination{
-			ID: r.Nomination.ID, EditionID: editionID, CategoryID: r.Nomination.CategoryID,
-			City: edition.City{ID: r.CityID, Name: r.CityName}, Practice: pr,
-			RecategoriseReason: r.Nomination.RecategoriseReason, CreateTime: r.Nomination.CreateTime,
-		})
-	}
-	return out, next, nil
+	out, err := nominationsFromRows(editionID, rows)
+	return out, next, err
 }
 
-// AllNominations returns an edition's whole shortlist by category, with no access check: for results
-// that are already public or for callers that authorised the reader.
-func AllNominations(ctx context.Context, q reportdb.DBTX, editionID uuid.UUID) ([]Nomination, error) {
-	rows, err := reportdb.New().ListAllNominations(ctx, q, editionID)
-	if err != nil {
-		return nil, err
-	}
+// maxShortlist bounds an edition's shortlist read whole, for results.
+const maxShortlist = 5000
+
+func nominationsFromRows(editionID uuid.UUID, rows []reportdb.ListNominationsRow) ([]Nomination, error) {
 	out := make([]Nomination, 0, len(rows))
 	for _, r := range rows {
 		pr, err := practiceFromRow(r.Practice)
@@ -202,4 +188,14 @@ func AllNominations(ctx context.Context, q reportdb.DBTX, editionID uuid.UUID) (
 		})
 	}
 	return out, nil
+}
+
+// AllNominations returns an edition's whole shortlist by category, with no access check: for results
+// that are already public or for callers that authorised the reader.
+func AllNominations(ctx context.Context, q reportdb.DBTX, editionID uuid.UUID) ([]Nomination, error) {
+	rows, err := reportdb.New().ListNominations(ctx, q, reportdb.ListNominationsParams{EditionID: editionID, MaxRows: maxShortlist})
+	if err != nil {
+		return nil, err
+	}
+	return nominationsFromRows(editionID, rows)
 }

@@ -83,69 +83,6 @@ func (q *Queries) InsertNomination(ctx context.Context, db DBTX, arg InsertNomin
 	return i, err
 }
 
-const listAllNominations = `-- name: ListAllNominations :many
-SELECT n.id, n.edition_id, n.category_id, n.practice_id, n.recategorise_reason, n.distinguished, n.create_time, p.id, p.report_id, p.position, p.title, p.description, p.category_id, p.since_year, p.partners, p.target_groups, p.evidence_links, p.narratives, r.city_id, c.name AS city_name, cat.number AS category_number
-FROM nominations n
-JOIN practices p ON p.id = n.practice_id
-JOIN reports r ON r.id = p.report_id
-JOIN cities c ON c.id = r.city_id
-JOIN categories cat ON cat.id = n.category_id
-WHERE n.edition_id = $1
-ORDER BY cat.number, n.id
-LIMIT 5000
-`
-
-type ListAllNominationsRow struct {
-	Nomination     Nomination
-	Practice       Practice
-	CityID         uuid.UUID
-	CityName       string
-	CategoryNumber int32
-}
-
-// The whole shortlist of an edition, for results; bounded by the shortlist's size.
-func (q *Queries) ListAllNominations(ctx context.Context, db DBTX, editionID uuid.UUID) ([]ListAllNominationsRow, error) {
-	rows, err := db.Query(ctx, listAllNominations, editionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ListAllNominationsRow
-	for rows.Next() {
-		var i ListAllNominationsRow
-		if err := rows.Scan(
-			&i.Nomination.ID,
-			&i.Nomination.EditionID,
-			&i.Nomination.CategoryID,
-			&i.Nomination.PracticeID,
-			&i.Nomination.RecategoriseReason,
-			&i.Nomination.Distinguished,
-			&i.Nomination.CreateTime,
-			&i.Practice.ID,
-			&i.Practice.ReportID,
-			&i.Practice.Position,
-			&i.Practice.Title,
-			&i.Practice.Description,
-			&i.Practice.CategoryID,
-			&i.Practice.SinceYear,
-			&i.Practice.Partners,
-			&i.Practice.TargetGroups,
-			&i.Practice.EvidenceLinks,
-			&i.Practice.Narratives,
-			&i.CityID,
-			&i.CityName,
-			&i.CategoryNumber,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const listNominations = `-- name: ListNominations :many
 SELECT n.id, n.edition_id, n.category_id, n.practice_id, n.recategorise_reason, n.distinguished, n.create_time, p.id, p.report_id, p.position, p.title, p.description, p.category_id, p.since_year, p.partners, p.target_groups, p.evidence_links, p.narratives, r.city_id, c.name AS city_name, cat.number AS category_number
 FROM nominations n

@@ -24,15 +24,3 @@ WHERE n.edition_id = @edition_id
   AND (cat.number, n.id) > (@after_number::integer, @after_id::uuid)
 ORDER BY cat.number, n.id
 LIMIT @max_rows;
-
--- name: ListAllNominations :many
--- The whole shortlist of an edition, for results; bounded by the shortlist's size.
-SELECT sqlc.embed(n), sqlc.embed(p), r.city_id, c.name AS city_name, cat.number AS category_number
-FROM nominations n
-JOIN practices p ON p.id = n.practice_id
-JOIN reports r ON r.id = p.report_id
-JOIN cities c ON c.id = r.city_id
-JOIN categories cat ON cat.id = n.category_id
-WHERE n.edition_id = @edition_id
-ORDER BY cat.number, n.id
-LIMIT 5000;
