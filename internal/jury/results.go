@@ -26,13 +26,21 @@ import (
 
 // ResultsHandler serves miasta.v1.ResultsService.
 type ResultsHandler struct {
-	svc *Service
+	svc         *Service
+	checkpoints Checkpoints
+}
+
+// Checkpoints gives the audit log's latest signed checkpoint, which published results cite.
+type Checkpoints interface {
+	LatestCheckpoint(ctx context.Context) (string, error)
 }
 
 var _ miastav1connect.ResultsServiceHandler = (*ResultsHandler)(nil)
 
-// NewResultsHandler returns the ResultsService handler.
-func NewResultsHandler(svc *Service) *ResultsHandler { return &ResultsHandler{svc: svc} }
+// NewResultsHandler returns the ResultsService handler; published results cite checkpoints' latest.
+func NewResultsHandler(svc *Service, checkpoints Checkpoints) *ResultsHandler {
+	return &ResultsHandler{svc: svc, checkpoints: checkpoints}
+}
 
 var (
 	methodNames = map[v1.AggregationMethod]string{
@@ -302,7 +310,13 @@ func (h *ResultsHandler) GetPublicResults(ctx context.Context, req *v1.GetPublic
 	if err != nil {
 		return nil, err
 	}
-	return &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.edition), Categories: v.categoryResults(true, false)}, nil
+	// The latest checkpoint covers the announcement once the log has integrated it (within the log
+	// interval); before the log's first checkpoint there is none to cite.
+	checkpoint, err := h.checkpoints.LatestCheckpoint(ctx)
+	if err != nil && !fault.Is(err, fault.FailedPrecondition) {
+		return nil, err
+	}
+	return &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.edition), Categories: v.categoryResults(true, false), Checkpoint: checkpoint}, nil
 }
 
 func (h *ResultsHandler) ListPublicBallots(ctx context.Context, req *v1.ListPublicBallotsRequest) (*v1.ListPublicBallotsResponse, error) {

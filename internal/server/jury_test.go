@@ -840,6 +840,16 @@ func TestResultsHandComputedTally(t *testing.T) {
 					w.GetNomination().GetPractice().GetTitle() != nA.GetPractice().GetTitle() || !w.GetWinner() || !isRat(w.GetScore(), 11, 3) {
 					t.Errorf("winner = %v; want %q of %s at 11/3", w, nA.GetPractice().GetTitle(), r.cities[0].GetName())
 				}
+				// The results cite the log's latest signed checkpoint, the one GetCheckpoint serves.
+				deadline := time.Now().Add(10 * time.Second)
+				for res.GetCheckpoint() == "" && time.Now().Before(deadline) {
+					time.Sleep(50 * time.Millisecond)
+					res = must(anon.Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: year}))
+				}
+				cp := must(anon.Audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})).GetCheckpoint()
+				if res.GetCheckpoint() == "" || !strings.HasPrefix(res.GetCheckpoint(), strings.SplitN(cp, "\n", 2)[0]+"\n") {
+					t.Errorf("results checkpoint = %q; want a signed checkpoint of the log %q", res.GetCheckpoint(), cp)
+				}
 			})
 
 			step(t, "the ballots are public under pseudonyms with the receipts' hashes", func(t *testing.T) {

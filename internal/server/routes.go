@@ -31,7 +31,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewIdentityServiceHandler(identity.NewHandler(d.Identity), opts))
 	mux.Handle(miastav1connect.NewReportServiceHandler(report.NewHandler(d.Reports), opts))
 	mux.Handle(miastav1connect.NewJuryServiceHandler(jury.NewHandler(d.Jury, d.Reports), opts))
-	mux.Handle(miastav1connect.NewResultsServiceHandler(jury.NewResultsHandler(d.Jury), opts))
+	mux.Handle(miastav1connect.NewResultsServiceHandler(jury.NewResultsHandler(d.Jury, d.Audit), opts))
 	mux.Handle(miastav1connect.NewAuditServiceHandler(verify.NewHandler(d.Pool, d.Audit, d.Jury), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
