@@ -7,16 +7,19 @@ BIN := $(CURDIR)/bin
 TOOLS := $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go $(BIN)/sqlc
 GOFILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: run test lint generate check-generated go-test fuzz bench tools db clean
+WEB_DEPS := web/node_modules/.package-lock.json
+
+.PHONY: run test lint generate check-generated go-test web-build web-test chromium fuzz bench tools db clean
 
 run:
 	$(GO) run ./cmd/miasta dev
 
 # test starts (or reuses) PostgreSQL itself: TEST_DATABASE_URL, else DATABASE_URL, else the local
-# cluster `miasta dev-db` sets up.
-test: lint check-generated go-test fuzz
+# cluster `miasta dev-db` sets up. The browser tests (cmd/miasta TestBrowserDemo) need Chromium, which
+# it installs from Debian's packages when missing, and leave screenshots in web/e2e/artifacts/.
+test: lint check-generated web-test go-test fuzz
 
-go-test:
+go-test: $(WEB_DEPS) chromium
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url="$$($(GO) run ./cmd/miasta dev-db)" || exit 1; fi; \
 	echo "testing against PostgreSQL at $${url#*@}"; \
@@ -49,16 +52,34 @@ lint: $(BIN)/buf
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code
 
-generate: $(TOOLS) .gen/protovalidate
+generate: $(TOOLS) .gen/protovalidate $(WEB_DEPS)
 	$(BIN)/buf format -w
 	$(BIN)/buf generate
 	$(BIN)/sqlc generate
 
-# check-generated regenerates everything and fails when the committed code differs.
-check-generated: generate
-	@if [ -n "$$(git status --porcelain -- internal proto)" ]; then \
-		echo "generated code is stale: run 'make generate' and commit"; git status --porcelain -- internal proto; \
-		git --no-pager diff --stat -- internal proto; exit 1; fi
+# The web app is built into web/dist, which is committed so that `make run` and `go build` need no
+# Node.js; check-generated rebuilds it and fails when the committed build differs from the sources.
+web-build: $(WEB_DEPS)
+	cd web && npm run --silent build
+
+web-test: $(WEB_DEPS)
+	cd web && npx vitest run
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+# chromium: Debian's package, for the browser tests (Playwright's own download is not used).
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
+		apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
+
+# check-generated regenerates everything (API code, queries, the web build) and fails when the
+# committed files differ.
+check-generated: generate web-build
+	@if [ -n "$$(git status --porcelain -- internal proto web/src/gen web/dist)" ]; then \
+		echo "generated code is stale: run 'make generate web-build' and commit"; git status --porcelain -- internal proto web/src/gen web/dist; \
+		git --no-pager diff --stat -- internal proto web/src/gen web/dist; exit 1; fi
 
 # protovalidate's validate.proto comes from the Go module cache at the version tools/go.mod pins.
 .gen/protovalidate: tools/go.mod
@@ -81,4 +102,4 @@ db:
 	@$(GO) run ./cmd/miasta dev-db
 
 clean:
-	rm -rf bin .gen
+	rm -rf bin .gen web/node_modules

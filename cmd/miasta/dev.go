@@ -138,6 +138,7 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 
 func printBanner(w io.Writer, publicURL, issuer, editionID string, tokenFiles map[string]string) {
 	fmt.Fprintf(w, "\nMiasta Otwarte — development server\n\n")
+	fmt.Fprintf(w, "  Web app         %s/   (open it in a browser; sign in as any demo user)\n", publicURL)
 	fmt.Fprintf(w, "  API and login   %s   (sign in: %s/auth/login)\n", publicURL, publicURL)
 	fmt.Fprintf(w, "  OpenID provider %s   (one click per demo user)\n", issuer)
 	fmt.Fprintf(w, "  Demo edition    2015, id %s, stage REPORTING\n\n", editionID)

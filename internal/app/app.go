@@ -30,6 +30,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/server"
+	"github.com/miasta-otwarte/miasta/web"
 )
 
 // App is a wired platform ready to serve.
@@ -102,6 +103,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	handler := server.New(server.Deps{
 		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Metrics: m, Tracer: tracer,
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
+		Web:    web.Handler(web.Assets()),
 	})
 	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
 }

@@ -39,6 +39,8 @@ type Deps struct {
 	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).
 	Tracer trace.TracerProvider
 	Limits Limits
+	// Web, when not nil, serves the browser app at every path the API does not own.
+	Web http.Handler
 }
 
 // Limits protect the service from any one client.

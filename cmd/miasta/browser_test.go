@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miasta-otwarte/miasta/internal/dbtest"
+)
+
+// TestBrowserDemo takes the demo edition from reporting to announced in headless Chromium, as the
+// demo users of `miasta dev` would, once with the interface in Polish and once in English:
+// web/e2e/demo.mjs drives the browser (playwright-core) and checks every page with axe-core. The
+// screenshots land in web/e2e/artifacts/<language>/ (or $E2E_ARTIFACTS/<language>/), which CI keeps.
+// It needs Node.js, web/node_modules (`make web/node_modules`) and Chromium (`make test` installs
+// Debian's chromium when missing); without them it fails rather than skips.
+func TestBrowserDemo(t *testing.T) {
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("no Chromium at %s (set CHROMIUM, or run `make test`, which installs Debian's chromium): %v", chromium, err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("the browser tests need Node.js: %v", err)
+	}
+	webDir, err := filepath.Abs("../../web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(webDir, "node_modules", "playwright-core")); err != nil {
+		t.Fatalf("web/node_modules is missing: run `make web/node_modules` (npm ci): %v", err)
+	}
+	artifacts := os.Getenv("E2E_ARTIFACTS")
+	if artifacts == "" {
+		artifacts = filepath.Join(webDir, "e2e", "artifacts")
+	}
+	for _, lang := range []string{"pl", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			base := startDev(t)
+			out := filepath.Join(artifacts, lang)
+			if err := os.RemoveAll(out); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", "demo.mjs"))
+			cmd.Dir = webDir
+			cmd.Env = append(os.Environ(), "BASE_URL="+base, "E2E_LANG="+lang, "E2E_ARTIFACTS="+out, "CHROMIUM="+chromium)
+			output, err := cmd.CombinedOutput()
+			t.Logf("browser run:\n%s", output)
+			if err != nil {
+				t.Fatalf("the demo edition did not go through in the browser (%s): %v; screenshots in %s", lang, err, out)
+			}
+		})
+	}
+}
+
+// startDev runs `miasta dev` on a fresh database and free ports until the test ends, and returns the
+// URL it prints.
+func startDev(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	errc := make(chan error, 1)
+	dbURL := dbtest.NewURL(t)
+	go func() {
+		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", t.TempDir()},
+			env(map[string]string{"DATABASE_URL": dbURL}), pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("dev: %v", err)
+		}
+	})
+	urlRe := regexp.MustCompile(`Web app\s+(http://\S+?)/\s`)
+	base := ""
+	var banner strings.Builder
+	sc := bufio.NewScanner(pr)
+	for base == "" && sc.Scan() {
+		banner.WriteString(sc.Text() + "\n")
+		if m := urlRe.FindStringSubmatch(sc.Text()); m != nil {
+			base = m[1]
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if base == "" {
+		t.Fatalf("no web app URL in the banner:\n%s", banner.String())
+	}
+	waitReady(t, base, errc)
+	return base
+}

@@ -1,0 +1,251 @@
+// The whole demo edition in a real browser: an expert drafts and submits, the organiser accepts and
+// shortlists, three jurors cast, the organiser closes and announces, and the public results page shows
+// the winners. Every page is checked with axe-core (no serious or critical violations) and
+// photographed. Run by cmd/miasta's TestBrowserDemo against a fresh `miasta dev`:
+//
+//   BASE_URL=http://127.0.0.1:8080 E2E_LANG=pl E2E_ARTIFACTS=dir CHROMIUM=/usr/bin/chromium node e2e/demo.mjs
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const BASE = process.env.BASE_URL ?? "http://127.0.0.1:8080";
+const LANG = process.env.E2E_LANG ?? "pl";
+const OUT = process.env.E2E_ARTIFACTS ?? join(here, "artifacts", LANG);
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const catalogue = (l) => JSON.parse(readFileSync(join(here, "..", "src", "i18n", `${l}.json`), "utf8"));
+const M = catalogue(LANG);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+mkdirSync(OUT, { recursive: true });
+
+/** msg fills a catalogue message's simple {placeholders}; plural messages are not used as selectors. */
+function msg(key, vars = {}, m = M) {
+  const s = m[key];
+  if (s === undefined) throw new Error(`no message ${key}`);
+  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? `{${k}}`));
+}
+/** prefix is the text of a message before its first placeholder, as a regular expression. */
+function prefix(key, m = M) {
+  return new RegExp("^\\s*" + m[key].split("{")[0].replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+}
+
+let shot = 0;
+const violations = [];
+async function check(page, name) {
+  shot++;
+  const file = join(OUT, `${String(shot).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+  );
+  for (const v of result.violations) {
+    if (v.impact === "serious" || v.impact === "critical") {
+      violations.push(`${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join("; ")}`);
+    }
+  }
+  log(`checked ${name}: ${result.violations.length} axe findings (${result.passes.length} rules passed)`);
+}
+
+function log(s) {
+  process.stdout.write(`[e2e ${LANG}] ${s}\n`);
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+
+/** persona opens a fresh browser profile, picks the language and signs in as email (or stays anonymous). */
+async function persona(email) {
+  // bypassCSP lets axe-core be injected; the app itself runs under its real policy otherwise.
+  const context = await browser.newContext({ bypassCSP: true, locale: LANG === "pl" ? "en-US" : "pl-PL", viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  page.on("pageerror", (err) => log(`page error: ${err.message}`));
+  await page.goto(BASE + "/");
+  // The browser's own language is deliberately another one: the user's choice must win and stay.
+  await page.locator("header select").selectOption(LANG);
+  await page.getByRole("heading", { level: 1, name: M["home.title"] }).waitFor();
+  if (email) {
+    await page.getByRole("link", { name: M["nav.signIn"] }).first().click();
+    await page.getByRole("button", { name: new RegExp(email.replace(/\./g, "\\.")) }).click();
+    await page.getByText(prefix("nav.signedInAs")).waitFor();
+    await page.getByRole("heading", { level: 1, name: M["home.title"] }).waitFor();
+  }
+  return { context, page };
+}
+
+async function confirmDialog(page, confirmLabel) {
+  const dialog = page.locator("dialog[open]");
+  await dialog.waitFor();
+  await dialog.getByRole("button", { name: confirmLabel, exact: true }).click();
+}
+
+async function waitSaved(page) {
+  await page.getByTestId("save-state").filter({ hasText: prefix("save.savedAt") }).waitFor();
+}
+
+try {
+  // ---- the expert from Warsaw drafts and submits ----
+  const expert = await persona("ekspert.warszawa@miasta.test");
+  let page = expert.page;
+  await page.getByRole("link", { name: msg("home.report", { city: "Warszawa" }) }).click();
+  await page.getByRole("heading", { level: 1, name: new RegExp(msg("report.title", { city: "Warszawa" })) }).waitFor();
+  await check(page, "expert-empty-report");
+  await page.getByLabel(M["report.introduction"]).fill("Warszawa od lat rozwija politykę integracji cudzoziemców.");
+  const practices = [
+    { title: "Centrum Wielokulturowe", category: 1, text: "Miejsce spotkań, porad i kursów językowych." },
+    { title: "Warszawski Program Integracji", category: 0, text: "Strategia miasta na lata 2015–2020." },
+  ];
+  for (const [i, p] of practices.entries()) {
+    await page.getByRole("button", { name: M["report.addPractice"] }).click();
+    const card = page.getByTestId("practice").nth(i);
+    await card.getByLabel(M["practice.title"]).fill(p.title);
+    const select = card.getByLabel(M["practice.category"]);
+    const value = await select.locator("option").nth(p.category).getAttribute("value");
+    await select.selectOption(value);
+    await card.getByLabel(M["practice.description"]).fill(p.text);
+    await card.getByLabel(M["practice.sinceYear"]).fill(String(2012 + i));
+  }
+  await waitSaved(page);
+  await check(page, "expert-draft-saved");
+  // A reload shows what was saved: nothing typed is lost.
+  await page.reload();
+  await page.getByLabel(M["practice.title"]).first().waitFor();
+  if ((await page.getByLabel(M["practice.title"]).nth(1).inputValue()) !== practices[1].title) {
+    throw new Error("the saved draft did not survive a reload");
+  }
+  await page.getByRole("button", { name: M["report.submit"] }).click();
+  await confirmDialog(page, M["report.submitConfirm"]);
+  await page.getByTestId("report-status").filter({ hasText: M["reportStatus.SUBMITTED"] }).waitFor();
+  await check(page, "expert-submitted");
+  log("the expert submitted the report");
+
+  // ---- the organiser accepts, shortlists, fixes the rule and opens the jury ----
+  const organiser = await persona("organizator@miasta.test");
+  page = organiser.page;
+  await page.getByRole("link", { name: M["home.organise"] }).click();
+  await page.getByRole("heading", { name: M["organise.reports"], exact: true }).waitFor();
+  await page.getByRole("button", { name: msg("organise.read", { city: "Warszawa" }) }).click();
+  await page.getByRole("button", { name: M["organise.accept"] }).click();
+  await page.getByTestId("report-row-Warszawa").getByText(M["reportStatus.ACCEPTED"]).waitFor();
+  await check(page, "organiser-accepted");
+  await page.getByRole("button", { name: M["organise.toREVIEW"] }).click();
+  await confirmDialog(page, M["organise.confirmStage"]);
+  await page.getByRole("heading", { name: M["organise.shortlist"], exact: true }).waitFor();
+  for (const p of practices) {
+    await page.getByRole("button", { name: msg("organise.nominate", { title: p.title }) }).click();
+    await page.getByRole("button", { name: msg("organise.unnominate", { title: p.title }) }).waitFor();
+  }
+  await page.getByRole("button", { name: M["rule.save"] }).click();
+  await page.getByRole("status").filter({ hasText: M["rule.saved"] }).waitFor();
+  await check(page, "organiser-shortlist");
+  // Five cities never reported: opening the jury needs an explicit override with a reason.
+  await page.getByRole("button", { name: M["organise.toJURY"] }).click();
+  await confirmDialog(page, M["organise.confirmStage"]);
+  const dialog = page.locator("dialog[open]");
+  await dialog.getByRole("alert").waitFor();
+  await dialog.getByLabel(M["organise.reason"]).fill("Pozostałe miasta nie złożyły raportów w terminie.");
+  await dialog.getByLabel(M["organise.override"]).check();
+  await dialog.getByRole("button", { name: M["organise.confirmStage"], exact: true }).click();
+  await page.getByRole("heading", { name: M["organise.juryProgress"], exact: true }).waitFor();
+  await check(page, "organiser-jury-open");
+  log("the organiser opened the jury round");
+
+  // ---- three jurors score and cast; the first uses only the keyboard for scores ----
+  const jurors = ["juror.lodz@miasta.test", "juror.gdansk@miasta.test", "juror.wroclaw@miasta.test"];
+  for (const [j, email] of jurors.entries()) {
+    const juror = await persona(email);
+    const jp = juror.page;
+    await jp.getByRole("link", { name: M["home.ballot"] }).click();
+    await jp.getByRole("heading", { level: 1, name: new RegExp(M["ballot.title"]) }).waitFor();
+    const categories = jp.locator("nav.checklist button");
+    const n = await categories.count();
+    for (let c = 0; c < n; c++) {
+      await categories.nth(c).click();
+      const groups = jp.locator("fieldset.score");
+      await groups.first().waitFor();
+      const g = await groups.count();
+      for (let k = 0; k < g; k++) {
+        const group = groups.nth(k);
+        if (j === 0) {
+          // Keyboard: focus the group's first choice, arrow right (3 + k) % 5 times, Space to choose.
+          await group.locator("input").first().focus();
+          await jp.keyboard.press("Space");
+          for (let s = 0; s < (3 + k + c) % 5; s++) await jp.keyboard.press("ArrowRight");
+        } else {
+          await group.locator("input").nth((j + k + c) % 6).check();
+        }
+      }
+    }
+    await waitSaved(jp);
+    if (j === 0) await check(jp, "juror-scored");
+    await jp.getByRole("button", { name: M["ballot.cast"], exact: true }).click();
+    await confirmDialog(jp, M["ballot.cast"]);
+    const hash = await jp.getByTestId("receipt-hash").textContent();
+    if (!hash || !hash.trim()) throw new Error(`${email}: no receipt hash`);
+    if (j === 0) await check(jp, "juror-receipt");
+    log(`${email} cast, receipt ${hash.trim()}`);
+    await juror.context.close();
+  }
+
+  // ---- the organiser closes the round, reviews the tally and announces ----
+  await page.reload();
+  await page.getByRole("heading", { name: M["organise.juryProgress"], exact: true }).waitFor();
+  await page.getByRole("cell", { name: M["progress.CAST"] }).first().waitFor();
+  await check(page, "organiser-progress");
+  await page.getByRole("button", { name: M["organise.toTALLIED"] }).click();
+  await confirmDialog(page, M["organise.confirmStage"]);
+  await page.getByRole("heading", { name: M["organise.tally"], exact: true }).waitFor();
+  await page.getByText(M["organise.tallyHash"]).waitFor();
+  await check(page, "organiser-tally");
+  await page.getByRole("button", { name: M["organise.toANNOUNCED"] }).click();
+  await confirmDialog(page, M["organise.confirmStage"]);
+  await page.getByRole("link", { name: M["home.results"] }).waitFor();
+  log("the organiser announced the results");
+
+  // ---- anyone reads the results ----
+  const pub = await persona(undefined);
+  const rp = pub.page;
+  await rp.goto(BASE + "/results/2015");
+  const winners = rp.getByTestId("winners");
+  await winners.waitFor();
+  const text = await winners.innerText();
+  for (const p of practices) {
+    if (!text.includes(p.title) || !text.includes("Warszawa")) throw new Error(`winners do not show ${p.title} of Warszawa:\n${text}`);
+  }
+  const checkpoint = await rp.getByTestId("checkpoint").innerText();
+  if (!checkpoint.includes("\n")) throw new Error("no checkpoint on the results page");
+  await check(rp, "public-results");
+  // Every language renders the page, and the choice survives a reload.
+  for (const l of ["pl", "en", "uk", "es", "vi"]) {
+    await rp.locator("header select").selectOption(l);
+    await rp.getByRole("heading", { level: 2, name: catalogue(l)["results.winners"] }).waitFor();
+  }
+  await rp.reload();
+  await rp.getByRole("heading", { level: 2, name: catalogue("vi")["results.winners"] }).waitFor();
+  if ((await rp.locator("html").getAttribute("lang")) !== "vi") throw new Error("<html lang> does not follow the chosen language");
+  await check(rp, "public-results-vi");
+  log("the public results show the winners");
+
+  if (violations.length) {
+    throw new Error("accessibility violations:\n" + violations.join("\n"));
+  }
+  log(`done; screenshots in ${OUT}`);
+} catch (err) {
+  log(`FAILED: ${err.stack ?? err}`);
+  for (const ctx of browser.contexts()) {
+    for (const p of ctx.pages()) {
+      shot++;
+      await p.screenshot({ path: join(OUT, `${String(shot).padStart(2, "0")}-failure.png`), fullPage: true }).catch(() => {});
+    }
+  }
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,64 @@
+// The API clients: connect-es over the Connect protocol to this same origin. The browser's session
+// cookie (set by the server's /auth/callback) authenticates every call; no token ever reaches script.
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-web";
+import { AuditService } from "./gen/miasta/v1/audit_pb.js";
+import { EditionService } from "./gen/miasta/v1/edition_pb.js";
+import { IdentityService } from "./gen/miasta/v1/identity_pb.js";
+import { JuryService } from "./gen/miasta/v1/jury_pb.js";
+import { ReportService } from "./gen/miasta/v1/report_pb.js";
+import { ResultsService } from "./gen/miasta/v1/results_pb.js";
+import { allPages } from "./hooks";
+
+const transport = createConnectTransport({
+  baseUrl: typeof window === "undefined" ? "http://localhost" : window.location.origin,
+  fetch: (input, init) => globalThis.fetch(input, { ...init, credentials: "same-origin" }),
+});
+
+export const api: {
+  editions: Client<typeof EditionService>;
+  identity: Client<typeof IdentityService>;
+  reports: Client<typeof ReportService>;
+  jury: Client<typeof JuryService>;
+  results: Client<typeof ResultsService>;
+  audit: Client<typeof AuditService>;
+} = {
+  editions: createClient(EditionService, transport),
+  identity: createClient(IdentityService, transport),
+  reports: createClient(ReportService, transport),
+  jury: createClient(JuryService, transport),
+  results: createClient(ResultsService, transport),
+  audit: createClient(AuditService, transport),
+};
+
+/** errorCode is the Connect code of any thrown value (Unknown for non-Connect errors). */
+export function errorCode(err: unknown): Code {
+  return ConnectError.from(err).code;
+}
+
+/**
+ * fieldOf is the request field the server blamed, when it named one: the server's messages start with
+ * the field path ("practices[0].title: must not be empty").
+ */
+export function fieldOf(err: unknown): string | undefined {
+  const m = /^([a-z_][a-z0-9_.[\]]*): /.exec(ConnectError.from(err).rawMessage);
+  return m?.[1];
+}
+
+export { Code, ConnectError };
+
+/** listCategories reads all of an edition's categories, page by page at the largest page the API allows. */
+export async function listCategories(editionId: string) {
+  return allPages(async (pageToken) => {
+    const r = await api.editions.listCategories({ editionId, pageSize: 50, pageToken });
+    return { items: r.categories, next: r.nextPageToken };
+  });
+}
+
+/** listCriteria reads all of an edition's criteria. */
+export async function listCriteria(editionId: string) {
+  return allPages(async (pageToken) => {
+    const r = await api.editions.listCriteria({ editionId, pageSize: 20, pageToken });
+    return { items: r.criteria, next: r.nextPageToken };
+  });
+}

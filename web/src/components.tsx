@@ -1,0 +1,280 @@
+import { createContext, useContext, useEffect, useId, useRef, type ReactNode } from "react";
+import { Link, NavLink, useLocation } from "react-router";
+import { Code, ConnectError, api, errorCode, fieldOf } from "./api";
+import { formatInstant, remaining } from "./format";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { Stage } from "./gen/miasta/v1/edition_pb.js";
+import type { Me } from "./gen/miasta/v1/identity_pb.js";
+import { useLoad, useNow } from "./hooks";
+import { LOCALES, LOCALE_NAMES, catalogues, isLocale, useLocale, useT, type MessageId } from "./i18n";
+
+// ---- who is signed in ----
+
+interface MeValue {
+  me: Me | undefined; // undefined while loading or when signed out
+  signedIn: boolean;
+  loading: boolean;
+}
+
+const MeContext = createContext<MeValue>({ me: undefined, signedIn: false, loading: true });
+
+export function MeProvider({ children }: { children: ReactNode }) {
+  const { data, loading } = useLoad(async () => {
+    try {
+      return (await api.identity.getMe({})).me;
+    } catch (err) {
+      if (errorCode(err) === Code.Unauthenticated) return undefined;
+      throw err;
+    }
+  }, []);
+  return <MeContext.Provider value={{ me: data, signedIn: !!data, loading }}>{children}</MeContext.Provider>;
+}
+
+export function useMe(): MeValue {
+  return useContext(MeContext);
+}
+
+export function loginHref(returnTo: string): string {
+  return "/auth/login?return_to=" + encodeURIComponent(returnTo);
+}
+
+// ---- page frame ----
+
+export function Layout({ children }: { children: ReactNode }) {
+  const t = useT();
+  const { locale, setLocale } = useLocale();
+  const { me, signedIn, loading } = useMe();
+  const location = useLocation();
+  const langId = useId();
+  const mainRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // A new page: move focus to its content so screen readers and keyboards start there.
+    mainRef.current?.focus();
+  }, [location.pathname]);
+  async function logout() {
+    await fetch("/auth/logout", { method: "POST", credentials: "same-origin" });
+    window.location.assign("/");
+  }
+  return (
+    <>
+      <a className="skip" href="#main">
+        {t("nav.skip")}
+      </a>
+      <header className="top">
+        <div className="brand">
+          <Link to="/">Miasta Otwarte</Link>
+        </div>
+        <nav aria-label={t("nav.label")}>
+          <NavLink to="/" end>
+            {t("nav.home")}
+          </NavLink>
+        </nav>
+        <div className="tools">
+          <label htmlFor={langId}>{t("nav.language")}</label>
+          <select id={langId} value={locale} onChange={(e) => isLocale(e.target.value) && setLocale(e.target.value)}>
+            {LOCALES.map((l) => (
+              <option key={l} value={l} lang={l}>
+                {LOCALE_NAMES[l]}
+              </option>
+            ))}
+          </select>
+          {loading ? null : signedIn ? (
+            <>
+              <span className="who">{t("nav.signedInAs", { name: me?.user?.name || me?.user?.email || "" })}</span>
+              <button type="button" className="link" onClick={logout}>
+                {t("nav.signOut")}
+              </button>
+            </>
+          ) : (
+            <a href={loginHref(location.pathname)}>{t("nav.signIn")}</a>
+          )}
+        </div>
+      </header>
+      <main id="main" ref={mainRef} tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
+
+// ---- small pieces ----
+
+/** ErrorNote explains a failed call: a sentence for its Connect code, the server's detail, the field. */
+export function ErrorNote({ error }: { error: unknown }) {
+  const t = useT();
+  if (!error) return null;
+  const err = ConnectError.from(error);
+  const key = ("error." + Code[err.code]) as MessageId;
+  const field = fieldOf(error);
+  const sentence = key in catalogues.en ? t(key) : t("error.Unknown");
+  return (
+    <div className="error" role="alert">
+      <p>{sentence}</p>
+      {err.rawMessage ? (
+        <p className="detail">
+          {field ? t("error.field", { field }) + " " : ""}
+          {err.rawMessage}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function Loading() {
+  const t = useT();
+  return (
+    <p className="loading" role="status">
+      {t("common.loading")}
+    </p>
+  );
+}
+
+/** SignInNeeded replaces a page that needs a signed-in user. */
+export function SignInNeeded() {
+  const t = useT();
+  const location = useLocation();
+  return (
+    <section>
+      <h1>{t("auth.needed")}</h1>
+      <p>
+        <a className="button primary" href={loginHref(location.pathname)}>
+          {t("nav.signIn")}
+        </a>
+      </p>
+    </section>
+  );
+}
+
+const stageKeys: Record<Stage, MessageId> = {
+  [Stage.UNSPECIFIED]: "stage.UNSPECIFIED",
+  [Stage.DRAFT]: "stage.DRAFT",
+  [Stage.REPORTING]: "stage.REPORTING",
+  [Stage.REVIEW]: "stage.REVIEW",
+  [Stage.JURY]: "stage.JURY",
+  [Stage.TALLIED]: "stage.TALLIED",
+  [Stage.ANNOUNCED]: "stage.ANNOUNCED",
+};
+
+export function StageBadge({ stage }: { stage: Stage }) {
+  const t = useT();
+  return <span className={"badge stage-" + Stage[stage].toLowerCase()}>{t(stageKeys[stage])}</span>;
+}
+
+export function stageName(t: ReturnType<typeof useT>, stage: Stage): string {
+  return t(stageKeys[stage]);
+}
+
+/** Deadline shows an instant in Warsaw time and, until it passes, how long is left. */
+export function Deadline({ label, at }: { label: string; at: Timestamp | undefined }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const now = useNow();
+  if (!at) return null;
+  const left = remaining(at, now);
+  return (
+    <p className="deadline">
+      <strong>{label}:</strong> {formatInstant(at, locale)}{" "}
+      <span className={left.past ? "past" : left.days < 2 ? "soon" : ""}>
+        {left.past
+          ? t("deadline.passed")
+          : left.days > 0
+            ? t("deadline.daysLeft", { days: left.days, hours: left.hours })
+            : t("deadline.hoursLeft", { hours: left.hours, minutes: left.minutes })}
+      </span>
+    </p>
+  );
+}
+
+export type SaveState =
+  | { kind: "clean"; savedAt?: Date }
+  | { kind: "dirty" }
+  | { kind: "saving" }
+  | { kind: "failed"; error: unknown }
+  | { kind: "conflict" }
+  | { kind: "incomplete" };
+
+/** SaveIndicator tells, politely to screen readers, whether what was typed is safe on the server. */
+export function SaveIndicator({ state }: { state: SaveState }) {
+  const t = useT();
+  const { locale } = useLocale();
+  let text: string;
+  switch (state.kind) {
+    case "clean":
+      text = state.savedAt
+        ? t("save.savedAt", {
+            time: new Intl.DateTimeFormat(locale, { timeStyle: "medium", timeZone: "Europe/Warsaw" }).format(state.savedAt),
+          })
+        : t("save.upToDate");
+      break;
+    case "dirty":
+      text = t("save.dirty");
+      break;
+    case "saving":
+      text = t("save.saving");
+      break;
+    case "failed":
+      text = t("save.failed");
+      break;
+    case "conflict":
+      text = t("save.conflict");
+      break;
+    case "incomplete":
+      text = t("save.needsTitle");
+      break;
+  }
+  return (
+    <p className={"save-state save-" + state.kind} role="status" aria-live="polite" data-testid="save-state">
+      {text}
+    </p>
+  );
+}
+
+/**
+ * ConfirmDialog is a modal <dialog>: the browser traps focus in it and Escape closes it. open drives
+ * it; onConfirm runs on the confirm button.
+ */
+export function ConfirmDialog(props: {
+  open: boolean;
+  title: string;
+  children?: ReactNode;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+  confirmDisabled?: boolean;
+}) {
+  const t = useT();
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (props.open && !d.open) d.showModal?.();
+    if (!props.open && d.open) d.close();
+  }, [props.open]);
+  return (
+    <dialog ref={ref} aria-labelledby={titleId} onClose={props.onCancel} className="confirm">
+      <h2 id={titleId}>{props.title}</h2>
+      {props.children}
+      <div className="actions">
+        <button type="button" onClick={props.onCancel}>
+          {t("common.cancel")}
+        </button>
+        <button type="button" className="primary" onClick={props.onConfirm} disabled={props.confirmDisabled}>
+          {props.confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** download saves bytes under a file name, through a temporary object URL. */
+export function download(name: string, data: BlobPart, type: string) {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

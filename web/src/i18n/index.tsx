@@ -1,0 +1,98 @@
+// Languages: the five the 2015 jury suggests. Messages are ICU MessageFormat (react-intl), so plural
+// forms follow each language's CLDR rules (Polish and Ukrainian have four, Vietnamese one) and every
+// catalogue has exactly the same keys (i18n.test.ts checks).
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { IntlProvider, useIntl } from "react-intl";
+import en from "./en.json";
+import es from "./es.json";
+import pl from "./pl.json";
+import uk from "./uk.json";
+import vi from "./vi.json";
+
+export const LOCALES = ["pl", "en", "uk", "es", "vi"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** The name of each language in that language, for the chooser. */
+export const LOCALE_NAMES: Record<Locale, string> = {
+  pl: "Polski",
+  en: "English",
+  uk: "Українська",
+  es: "Español",
+  vi: "Tiếng Việt",
+};
+
+export type MessageId = keyof typeof en;
+export const catalogues: Record<Locale, Record<MessageId, string>> = { pl, en, uk, es, vi };
+
+const STORAGE_KEY = "miasta.locale";
+
+export function isLocale(s: string | null | undefined): s is Locale {
+  return !!s && (LOCALES as readonly string[]).includes(s);
+}
+
+/** initialLocale is the user's earlier choice, else the first supported browser language, else Polish. */
+export function initialLocale(stored: string | null, browser: readonly string[]): Locale {
+  if (isLocale(stored)) return stored;
+  for (const tag of browser) {
+    const base = tag.toLowerCase().split("-")[0];
+    if (isLocale(base)) return base;
+  }
+  return "pl";
+}
+
+interface LocaleContextValue {
+  locale: Locale;
+  setLocale: (l: Locale) => void;
+}
+
+const LocaleContext = createContext<LocaleContextValue>({ locale: "pl", setLocale: () => {} });
+
+function readStored(): string | null {
+  try {
+    return window.localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function LocaleProvider({ children, locale: fixed }: { children: ReactNode; locale?: Locale }) {
+  const [locale, setLocaleState] = useState<Locale>(
+    () => fixed ?? initialLocale(readStored(), typeof navigator === "undefined" ? [] : navigator.languages),
+  );
+  const setLocale = useCallback((l: Locale) => {
+    setLocaleState(l);
+    try {
+      window.localStorage.setItem(STORAGE_KEY, l);
+    } catch {
+      // Private browsing may refuse storage; the choice then lasts for this page.
+    }
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+  const value = useMemo(() => ({ locale, setLocale }), [locale, setLocale]);
+  return (
+    <LocaleContext.Provider value={value}>
+      <IntlProvider locale={locale} messages={catalogues[locale]} defaultLocale="pl" timeZone="Europe/Warsaw">
+        {children}
+      </IntlProvider>
+    </LocaleContext.Provider>
+  );
+}
+
+export function useLocale(): LocaleContextValue {
+  return useContext(LocaleContext);
+}
+
+type Values = Record<string, string | number | Date | ReactNode>;
+
+/** useT returns the translate function: t("report.save", {count: 2}). */
+export function useT(): (id: MessageId, values?: Values) => string {
+  const intl = useIntl();
+  return useCallback((id: MessageId, values?: Values) => intl.formatMessage({ id }, values as never) as string, [intl]);
+}
+
+/** localName picks the edition's Polish or English name: Polish for Polish readers, English otherwise. */
+export function localName(locale: Locale, pl: string, en: string): string {
+  return locale === "pl" || !en ? pl : en;
+}

@@ -1,0 +1,522 @@
+import { create } from "@bufbuild/protobuf";
+import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useParams } from "react-router";
+import { ConnectError, api, listCategories, listCriteria } from "../api";
+import {
+  ConfirmDialog,
+  Deadline,
+  ErrorNote,
+  Loading,
+  SaveIndicator,
+  SignInNeeded,
+  StageBadge,
+  useMe,
+  type SaveState,
+} from "../components";
+import { formatInstant } from "../format";
+import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
+import {
+  CriterionNarrativeSchema,
+  FollowUpOutcome,
+  PracticeSchema,
+  ReportConflictSchema,
+  ReportStatus,
+  type FollowUp,
+  type Practice,
+  type Report,
+} from "../gen/miasta/v1/report_pb.js";
+import { useLoad } from "../hooks";
+import { localName, useLocale, useT, type MessageId } from "../i18n";
+
+/** Draft is what the expert edits: the report's text, without server-owned fields. */
+interface Draft {
+  introduction: string;
+  practices: Practice[];
+  followUps: FollowUp[];
+}
+
+function draftOf(r: Report): Draft {
+  return { introduction: r.introduction, practices: r.practices, followUps: r.followUps };
+}
+
+const AUTOSAVE_MS = 1200;
+
+export const reportStatusKey: Record<ReportStatus, MessageId> = {
+  [ReportStatus.UNSPECIFIED]: "reportStatus.NOT_STARTED",
+  [ReportStatus.NOT_STARTED]: "reportStatus.NOT_STARTED",
+  [ReportStatus.DRAFT]: "reportStatus.DRAFT",
+  [ReportStatus.SUBMITTED]: "reportStatus.SUBMITTED",
+  [ReportStatus.RETURNED]: "reportStatus.RETURNED",
+  [ReportStatus.ACCEPTED]: "reportStatus.ACCEPTED",
+};
+
+/** ReportPage is the expert's editor for their city's report. */
+export function ReportPage() {
+  const { editionId = "", cityId = "" } = useParams();
+  const { signedIn, loading: meLoading } = useMe();
+  const loaded = useLoad(async () => {
+    const [e, cats, crits, r] = await Promise.all([
+      api.editions.getEdition({ editionId }),
+      listCategories(editionId),
+      listCriteria(editionId),
+      api.reports.getReport({ editionId, cityId }),
+    ]);
+    return { edition: e.edition!, categories: cats, criteria: crits, report: r.report! };
+  }, [editionId, cityId]);
+  if (!meLoading && !signedIn) return <SignInNeeded />;
+  if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
+  if (!loaded.data) return <Loading />;
+  return <Editor key={loaded.data.report.id + cityId} {...loaded.data} />;
+}
+
+function Editor(props: { edition: Edition; categories: Category[]; criteria: Criterion[]; report: Report }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const { edition, categories, criteria } = props;
+  const [report, setReport] = useState(props.report); // the server's latest copy
+  const [draft, setDraft] = useState<Draft>(() => draftOf(props.report));
+  const [save, setSave] = useState<SaveState>({ kind: "clean" });
+  const [conflict, setConflict] = useState<Report | undefined>();
+  const [confirmSubmit, setConfirmSubmit] = useState(false);
+  const [actionError, setActionError] = useState<unknown>();
+  const edits = useRef(0); // bumps on every keystroke, so a save knows whether it is still current
+  const saving = useRef<Promise<Report | undefined> | undefined>(undefined);
+
+  const editable =
+    (report.status === ReportStatus.NOT_STARTED ||
+      report.status === ReportStatus.DRAFT ||
+      report.status === ReportStatus.RETURNED) &&
+    (edition.stage === Stage.REPORTING || edition.stage === Stage.REVIEW);
+
+  const change = useCallback((f: (d: Draft) => Draft) => {
+    edits.current++;
+    setDraft(f);
+    setSave({ kind: "dirty" });
+  }, []);
+
+  const doSave = useCallback(
+    async (d: Draft, expectedVersion: bigint): Promise<Report | undefined> => {
+      const at = edits.current;
+      setSave({ kind: "saving" });
+      try {
+        const res = await api.reports.saveReport({
+          editionId: edition.id,
+          cityId: report.city!.id,
+          expectedVersion,
+          introduction: d.introduction,
+          practices: d.practices.map((p) => ({ ...p, evidenceLinks: p.evidenceLinks.map((l) => l.trim()).filter(Boolean) })),
+          followUps: d.followUps,
+        });
+        const saved = res.report!;
+        setReport(saved);
+        if (edits.current === at) {
+          setDraft(draftOf(saved)); // take the server's ids for new practices
+          setSave({ kind: "clean", savedAt: new Date() });
+        } else {
+          // More was typed while saving: keep it, adopt the new practices' ids, save again soon.
+          setDraft((cur) => ({
+            ...cur,
+            practices: cur.practices.map((p, i) => (p.id || !saved.practices[i] ? p : { ...p, id: saved.practices[i].id })),
+          }));
+          setSave({ kind: "dirty" });
+        }
+        return saved;
+      } catch (err) {
+        const detail = ConnectError.from(err).findDetails(ReportConflictSchema)[0];
+        if (detail?.current) {
+          setConflict(detail.current);
+          setSave({ kind: "conflict" });
+        } else {
+          setSave({ kind: "failed", error: err });
+        }
+        return undefined;
+      }
+    },
+    [edition.id, report.city],
+  );
+
+  // Autosave: a quiet moment after the last change, one save at a time.
+  useEffect(() => {
+    if ((save.kind !== "dirty" && save.kind !== "incomplete") || !editable) return;
+    if (draft.practices.some((p) => !p.title.trim())) {
+      // The server refuses a practice without a title; say so instead of failing on every keystroke.
+      if (save.kind !== "incomplete") setSave({ kind: "incomplete" });
+      return;
+    }
+    const id = setTimeout(() => {
+      if (saving.current) return;
+      saving.current = doSave(draft, report.version).finally(() => (saving.current = undefined));
+    }, AUTOSAVE_MS);
+    return () => clearTimeout(id);
+  }, [draft, save.kind, editable, doSave, report.version]);
+
+  // Never lose typing to a closed tab: warn while anything is unsaved.
+  useEffect(() => {
+    if (save.kind === "clean") return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [save.kind]);
+
+  async function submit() {
+    setConfirmSubmit(false);
+    setActionError(undefined);
+    if (saving.current) await saving.current;
+    let version = report.version;
+    if (save.kind !== "clean") {
+      const saved = await doSave(draft, report.version);
+      if (!saved) return;
+      version = saved.version;
+    }
+    try {
+      const res = await api.reports.submitReport({ editionId: edition.id, cityId: report.city!.id, expectedVersion: version });
+      setReport(res.report!);
+      setDraft(draftOf(res.report!));
+      setSave({ kind: "clean", savedAt: new Date() });
+    } catch (err) {
+      setActionError(err);
+    }
+  }
+
+  function keepMine() {
+    if (!conflict) return;
+    const theirs = conflict;
+    setConflict(undefined);
+    setReport(theirs);
+    void doSave(draft, theirs.version);
+  }
+  function takeTheirs() {
+    if (!conflict) return;
+    setReport(conflict);
+    setDraft(draftOf(conflict));
+    setConflict(undefined);
+    setSave({ kind: "clean" });
+  }
+
+  const catName = (id: string) => {
+    const c = categories.find((c) => c.id === id);
+    return c ? `${c.number}. ${localName(locale, c.namePl, c.nameEn)}` : "";
+  };
+
+  return (
+    <>
+      <h1>
+        {t("report.title", { city: report.city?.name ?? "" })} <StageBadge stage={edition.stage} />
+      </h1>
+      <p>
+        {edition.name} · <strong>{t("report.status")}:</strong>{" "}
+        <span className="badge" data-testid="report-status">
+          {t(reportStatusKey[report.status])}
+        </span>
+        {report.submitTime ? " · " + t("report.submittedAt", { time: formatInstant(report.submitTime, locale) }) : ""}
+      </p>
+      <Deadline label={t("edition.reportingDeadline")} at={edition.timeline?.reportingDeadline} />
+      {report.status === ReportStatus.RETURNED && report.returnComment ? (
+        <div className="notice" role="note">
+          <h2>{t("report.returnedTitle")}</h2>
+          <p>{report.returnComment}</p>
+        </div>
+      ) : null}
+      {editable ? <SaveIndicator state={save} /> : <p className="notice">{t("report.readOnly")}</p>}
+      {save.kind === "failed" ? <ErrorNote error={save.error} /> : null}
+      {conflict ? (
+        <ConflictPanel mine={draft} theirs={conflict} catName={catName} onKeepMine={keepMine} onTakeTheirs={takeTheirs} />
+      ) : null}
+
+      <CategorySummary categories={categories} practices={draft.practices} />
+
+      <fieldset disabled={!editable || !!conflict} className="plain">
+        <legend className="visually-hidden">{t("report.title", { city: report.city?.name ?? "" })}</legend>
+        <TextArea
+          label={t("report.introduction")}
+          value={draft.introduction}
+          onChange={(v) => change((d) => ({ ...d, introduction: v }))}
+          rows={4}
+        />
+        <h2>{t("report.practices")}</h2>
+        {draft.practices.length === 0 ? <p>{t("report.noPractices")}</p> : null}
+        {draft.practices.map((p, i) => (
+          <PracticeEditor
+            key={p.id || "new-" + i}
+            index={i}
+            practice={p}
+            categories={categories}
+            criteria={criteria}
+            onChange={(np) => change((d) => ({ ...d, practices: d.practices.map((x, j) => (j === i ? np : x)) }))}
+            onRemove={() => change((d) => ({ ...d, practices: d.practices.filter((_, j) => j !== i) }))}
+          />
+        ))}
+        {editable ? (
+          <button
+            type="button"
+            onClick={() =>
+              change((d) => ({
+                ...d,
+                practices: [...d.practices, create(PracticeSchema, { categoryId: categories[0]?.id ?? "" })],
+              }))
+            }
+          >
+            {t("report.addPractice")}
+          </button>
+        ) : null}
+
+        {draft.followUps.length > 0 ? (
+          <>
+            <h2>{t("report.followUps")}</h2>
+            <p>{t("report.followUpsIntro")}</p>
+            {draft.followUps.map((f, i) => (
+              <FollowUpEditor
+                key={f.previousNominationId}
+                followUp={f}
+                onChange={(nf) => change((d) => ({ ...d, followUps: d.followUps.map((x, j) => (j === i ? nf : x)) }))}
+              />
+            ))}
+          </>
+        ) : null}
+      </fieldset>
+
+      <ErrorNote error={actionError} />
+      {editable ? (
+        <p className="actions">
+          <button type="button" className="primary" onClick={() => setConfirmSubmit(true)} disabled={!!conflict}>
+            {t("report.submit")}
+          </button>
+        </p>
+      ) : null}
+      <ConfirmDialog
+        open={confirmSubmit}
+        title={t("report.submitConfirmTitle")}
+        confirmLabel={t("report.submitConfirm")}
+        onConfirm={submit}
+        onCancel={() => setConfirmSubmit(false)}
+      >
+        <p>{t("report.submitConfirmText", { count: draft.practices.length })}</p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+function CategorySummary({ categories, practices }: { categories: Category[]; practices: Practice[] }) {
+  const t = useT();
+  const { locale } = useLocale();
+  return (
+    <details className="summary">
+      <summary>{t("report.byCategory", { count: practices.length })}</summary>
+      <ul>
+        {categories.map((c) => {
+          const n = practices.filter((p) => p.categoryId === c.id).length;
+          return (
+            <li key={c.id} className={n ? "has" : ""}>
+              {c.number}. {localName(locale, c.namePl, c.nameEn)} — {t("report.practiceCount", { count: n })}
+            </li>
+          );
+        })}
+      </ul>
+    </details>
+  );
+}
+
+function PracticeEditor(props: {
+  index: number;
+  practice: Practice;
+  categories: Category[];
+  criteria: Criterion[];
+  onChange: (p: Practice) => void;
+  onRemove: () => void;
+}) {
+  const t = useT();
+  const { locale } = useLocale();
+  const { practice: p, onChange } = props;
+  const headingId = useId();
+  const set = (patch: Partial<Practice>) => onChange({ ...p, ...patch });
+  const narrative = (criterionId: string) => p.narratives.find((n) => n.criterionId === criterionId)?.text ?? "";
+  const setNarrative = (criterionId: string, text: string) => {
+    const rest = p.narratives.filter((n) => n.criterionId !== criterionId);
+    set({ narratives: text ? [...rest, create(CriterionNarrativeSchema, { criterionId, text })] : rest });
+  };
+  return (
+    <section className="card practice" aria-labelledby={headingId} data-testid="practice">
+      <h3 id={headingId}>{t("report.practiceN", { n: props.index + 1, title: p.title || t("report.untitled") })}</h3>
+      <TextInput label={t("practice.title")} value={p.title} onChange={(v) => set({ title: v })} required />
+      <Select
+        label={t("practice.category")}
+        value={p.categoryId}
+        onChange={(v) => set({ categoryId: v })}
+        options={props.categories.map((c) => ({ value: c.id, label: `${c.number}. ${localName(locale, c.namePl, c.nameEn)}` }))}
+      />
+      <TextArea label={t("practice.description")} value={p.description} onChange={(v) => set({ description: v })} rows={5} />
+      <TextInput
+        label={t("practice.sinceYear")}
+        type="number"
+        value={p.sinceYear ? String(p.sinceYear) : ""}
+        onChange={(v) => set({ sinceYear: v ? Number.parseInt(v, 10) || 0 : 0 })}
+      />
+      <TextInput label={t("practice.partners")} value={p.partners} onChange={(v) => set({ partners: v })} />
+      <TextInput label={t("practice.targetGroups")} value={p.targetGroups} onChange={(v) => set({ targetGroups: v })} />
+      <TextArea
+        label={t("practice.evidenceLinks")}
+        hint={t("practice.evidenceLinksHint")}
+        value={p.evidenceLinks.join("\n")}
+        onChange={(v) => set({ evidenceLinks: v.split("\n") })}
+        rows={2}
+      />
+      <fieldset>
+        <legend>{t("practice.narratives")}</legend>
+        {props.criteria.map((c) => (
+          <TextArea
+            key={c.id}
+            label={localName(locale, c.namePl, c.nameEn)}
+            value={narrative(c.id)}
+            onChange={(v) => setNarrative(c.id, v)}
+            rows={2}
+          />
+        ))}
+      </fieldset>
+      <button type="button" className="danger" onClick={props.onRemove}>
+        {t("report.removePractice")}
+      </button>
+    </section>
+  );
+}
+
+const outcomeKeys: [FollowUpOutcome, MessageId][] = [
+  [FollowUpOutcome.UNSPECIFIED, "followUp.UNSPECIFIED"],
+  [FollowUpOutcome.CONTINUED, "followUp.CONTINUED"],
+  [FollowUpOutcome.EXPANDED, "followUp.EXPANDED"],
+  [FollowUpOutcome.SHRANK, "followUp.SHRANK"],
+  [FollowUpOutcome.ENDED, "followUp.ENDED"],
+];
+
+function FollowUpEditor({ followUp: f, onChange }: { followUp: FollowUp; onChange: (f: FollowUp) => void }) {
+  const t = useT();
+  return (
+    <section className="card">
+      <h3>
+        {f.previousTitle} <span className="muted">({f.previousCategoryName})</span>
+      </h3>
+      <Select
+        label={t("followUp.outcome")}
+        value={String(f.outcome)}
+        onChange={(v) => onChange({ ...f, outcome: Number(v) as FollowUpOutcome })}
+        options={outcomeKeys.map(([o, k]) => ({ value: String(o), label: t(k) }))}
+      />
+      <TextArea label={t("followUp.narrative")} value={f.narrative} onChange={(v) => onChange({ ...f, narrative: v })} rows={3} />
+    </section>
+  );
+}
+
+/** ConflictPanel shows both versions of a report changed elsewhere and lets the expert pick one. */
+function ConflictPanel(props: {
+  mine: Draft;
+  theirs: Report;
+  catName: (id: string) => string;
+  onKeepMine: () => void;
+  onTakeTheirs: () => void;
+}) {
+  const t = useT();
+  const { locale } = useLocale();
+  const side = (title: string, d: Draft) => (
+    <div className="version">
+      <h3>{title}</h3>
+      <p className="pre">{d.introduction || "—"}</p>
+      <ol>
+        {d.practices.map((p, i) => (
+          <li key={p.id || i}>
+            <strong>{p.title || t("report.untitled")}</strong> <span className="muted">{props.catName(p.categoryId)}</span>
+            <p className="pre">{p.description}</p>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+  return (
+    <section className="conflict" role="alert" aria-labelledby="conflict-title">
+      <h2 id="conflict-title">{t("conflict.title")}</h2>
+      <p>
+        {t("conflict.explain", {
+          time: formatInstant(props.theirs.updateTime, locale),
+          version: String(props.theirs.version),
+        })}
+      </p>
+      <div className="versions">
+        {side(t("conflict.mine"), props.mine)}
+        {side(t("conflict.theirs"), draftOf(props.theirs))}
+      </div>
+      <p className="actions">
+        <button type="button" className="primary" onClick={props.onKeepMine}>
+          {t("conflict.keepMine")}
+        </button>
+        <button type="button" onClick={props.onTakeTheirs}>
+          {t("conflict.takeTheirs")}
+        </button>
+      </p>
+    </section>
+  );
+}
+
+// ---- labelled controls ----
+
+export function TextInput(props: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  type?: string;
+  required?: boolean;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        type={props.type ?? "text"}
+        value={props.value}
+        required={props.required}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </div>
+  );
+}
+
+export function TextArea(props: { label: string; value: string; onChange: (v: string) => void; rows?: number; hint?: string }) {
+  const id = useId();
+  const hintId = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      {props.hint ? (
+        <span className="hint" id={hintId}>
+          {props.hint}
+        </span>
+      ) : null}
+      <textarea
+        id={id}
+        value={props.value}
+        rows={props.rows ?? 3}
+        aria-describedby={props.hint ? hintId : undefined}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </div>
+  );
+}
+
+export function Select(props: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: { value: string; label: string }[];
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

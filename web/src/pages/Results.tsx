@@ -1,0 +1,226 @@
+import { useState } from "react";
+import { useParams } from "react-router";
+import { api, listCriteria } from "../api";
+import { ErrorNote, Loading, download } from "../components";
+import { exactRational, formatInstant, formatRational } from "../format";
+import type { Criterion } from "../gen/miasta/v1/edition_pb.js";
+import { ExportFormat, type CategoryResult, type NominationResult } from "../gen/miasta/v1/results_pb.js";
+import { useLoad } from "../hooks";
+import { localName, useLocale, useT } from "../i18n";
+
+/** ResultsPage is public: the winners, how each score came about, and how to check it all. */
+export function ResultsPage() {
+  const { year = "" } = useParams();
+  const t = useT();
+  const { locale } = useLocale();
+  const y = Number.parseInt(year, 10);
+  const loaded = useLoad(async () => {
+    const res = await api.results.getPublicResults({ year: y });
+    const [crits, key] = await Promise.all([
+      listCriteria(res.edition!.id),
+      api.audit.getPublicKey({}),
+    ]);
+    return { res, criteria: crits, key: key.verifierKey };
+  }, [y]);
+  if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
+  if (!loaded.data) return <Loading />;
+  const { res, criteria, key } = loaded.data;
+  const e = res.edition!;
+  return (
+    <>
+      <h1>{t("results.title", { name: e.name })}</h1>
+      {e.timeline?.ceremonyTime ? <p>{t("results.ceremony", { time: formatInstant(e.timeline.ceremonyTime, locale) })}</p> : null}
+      <section aria-labelledby="winners-title">
+        <h2 id="winners-title">{t("results.winners")}</h2>
+        <ul className="winners" data-testid="winners">
+          {res.categories.flatMap((c) =>
+            c.nominations
+              .filter((n) => n.winner)
+              .map((n) => (
+                <li key={n.nomination!.id}>
+                  <span className="cat">
+                    {c.category!.number}. {localName(locale, c.category!.namePl, c.category!.nameEn)}
+                  </span>
+                  <strong className="city">{n.nomination!.city!.name}</strong>
+                  <span className="practice">{n.nomination!.practice!.title}</span>
+                </li>
+              )),
+          )}
+        </ul>
+      </section>
+      <section aria-labelledby="breakdown-title">
+        <h2 id="breakdown-title">{t("results.breakdown")}</h2>
+        {res.categories.map((c) => (
+          <CategoryTable key={c.category!.id} result={c} criteria={criteria} />
+        ))}
+      </section>
+      <Verify year={e.year} checkpoint={res.checkpoint} verifierKey={key} />
+    </>
+  );
+}
+
+function CategoryTable({ result, criteria }: { result: CategoryResult; criteria: Criterion[] }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const c = result.category!;
+  const critName = (id: string) => {
+    const x = criteria.find((k) => k.id === id);
+    return x ? localName(locale, x.namePl, x.nameEn) : id;
+  };
+  return (
+    <div className="card">
+      <h3>
+        {c.number}. {localName(locale, c.namePl, c.nameEn)}
+      </h3>
+      {result.nominations.length === 0 ? <p className="muted">{t("results.noNominations")}</p> : null}
+      <table hidden={result.nominations.length === 0}>
+        <caption className="visually-hidden">{t("results.tableCaption", { category: localName(locale, c.namePl, c.nameEn) })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("results.rank")}</th>
+            <th scope="col">{t("results.practice")}</th>
+            <th scope="col">{t("results.score")}</th>
+            {result.nominations[0]?.criteria.map((cb) => (
+              <th scope="col" key={cb.criterionId}>
+                {critName(cb.criterionId)}
+                {cb.nonRanking ? " " + t("results.nonRankingMark") : ""}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {result.nominations.map((n) => (
+            <Row key={n.nomination!.id} n={n} />
+          ))}
+        </tbody>
+      </table>
+      {result.nominations.map((n) => (
+        <details key={n.nomination!.id}>
+          <summary>{t("results.howScored", { practice: n.nomination!.practice!.title })}</summary>
+          <JurorTable n={n} critName={critName} />
+        </details>
+      ))}
+    </div>
+  );
+}
+
+function Row({ n }: { n: NominationResult }) {
+  const t = useT();
+  const { locale } = useLocale();
+  return (
+    <tr className={n.winner ? "winner" : ""}>
+      <td>
+        {n.rank}
+        {n.winner ? <span className="badge ok"> {t("results.winnerYes")}</span> : null}
+      </td>
+      <th scope="row">
+        {n.nomination!.practice!.title} <span className="muted">— {n.nomination!.city!.name}</span>
+        {!n.quorumMet ? <span className="badge"> {t("results.noQuorum")}</span> : null}
+      </th>
+      <td title={exactRational(n.score)}>{formatRational(n.score, locale)}</td>
+      {n.criteria.map((cb) => (
+        <td key={cb.criterionId} title={exactRational(cb.score)}>
+          {formatRational(cb.score, locale)}
+        </td>
+      ))}
+    </tr>
+  );
+}
+
+function JurorTable({ n, critName }: { n: NominationResult; critName: (id: string) => string }) {
+  const t = useT();
+  const crits = n.criteria.map((c) => c.criterionId);
+  return (
+    <>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t("results.juror")}</th>
+            {crits.map((c) => (
+              <th scope="col" key={c}>
+                {critName(c)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {n.jurors.map((j) => (
+            <tr key={j.juror}>
+              <th scope="row">{j.juror}</th>
+              {crits.map((c) => (
+                <td key={c}>{j.scores.find((s) => s.criterionId === c)?.value ?? "—"}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {n.recusals.length ? <p className="hint">{t("results.recusals", { count: n.recusals.length })}</p> : null}
+      {n.explanation.length ? (
+        <ul className="explanation">
+          {n.explanation.map((line, i) => (
+            <li key={i}>{line}</li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}
+
+function Verify({ year, checkpoint, verifierKey }: { year: number; checkpoint: string; verifierKey: string }) {
+  const t = useT();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  async function bundle() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const parts: Uint8Array[] = [];
+      for await (const m of api.audit.exportBundle({ year })) parts.push(m.chunk);
+      download(`miasta-${year}-bundle.json`, new Blob(parts as BlobPart[]), "application/json");
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  async function exportAs(format: ExportFormat, ext: string) {
+    setError(undefined);
+    try {
+      const r = await api.results.exportResults({ year, format });
+      download(`miasta-${year}-results.${ext}`, r.content as BlobPart, r.contentType);
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <section aria-labelledby="verify-title" className="verify">
+      <h2 id="verify-title">{t("verify.title")}</h2>
+      <p>{t("verify.intro")}</p>
+      <h3>{t("verify.checkpoint")}</h3>
+      <pre data-testid="checkpoint">{checkpoint}</pre>
+      <h3>{t("verify.key")}</h3>
+      <pre>{verifierKey}</pre>
+      <p className="actions">
+        <button type="button" className="primary" onClick={bundle} disabled={busy}>
+          {t("verify.downloadBundle")}
+        </button>
+        <button type="button" onClick={() => exportAs(ExportFormat.JSON, "json")}>
+          {t("verify.exportJson")}
+        </button>
+        <button type="button" onClick={() => exportAs(ExportFormat.CSV, "csv")}>
+          {t("verify.exportCsv")}
+        </button>
+      </p>
+      <ErrorNote error={error} />
+      <h3>{t("verify.how")}</h3>
+      <ol>
+        <li>{t("verify.step1")}</li>
+        <li>
+          {t("verify.step2")}
+          <pre>{`miasta audit verify -key '${verifierKey}' miasta-${year}-bundle.json`}</pre>
+        </li>
+        <li>{t("verify.step3")}</li>
+      </ol>
+    </section>
+  );
+}
