@@ -120,6 +120,22 @@ try {
   if ((await page.getByLabel(M["practice.title"]).nth(1).inputValue()) !== practices[1].title) {
     throw new Error("the saved draft did not survive a reload");
   }
+  // The same report open in a second tab: both save, the second save meets the first one's version
+  // and shows both versions; the expert keeps theirs and nothing is lost.
+  const other = await expert.context.newPage();
+  await other.goto(page.url());
+  await other.getByLabel(M["report.introduction"]).fill("Wersja z drugiej karty.");
+  await waitSaved(other);
+  await page.getByLabel(M["report.introduction"]).fill("Warszawa rozwija politykę integracji cudzoziemców od 2008 roku.");
+  await page.getByRole("heading", { name: M["conflict.title"], exact: true }).waitFor();
+  const conflictText = await page.locator(".conflict").innerText();
+  if (!conflictText.includes("Wersja z drugiej karty.") || !conflictText.includes("od 2008 roku")) {
+    throw new Error("the conflict panel does not show both versions:\n" + conflictText);
+  }
+  await check(page, "expert-conflict");
+  await page.getByRole("button", { name: M["conflict.keepMine"] }).click();
+  await waitSaved(page);
+  await other.close();
   await page.getByRole("button", { name: M["report.submit"] }).click();
   await confirmDialog(page, M["report.submitConfirm"]);
   await page.getByTestId("report-status").filter({ hasText: M["reportStatus.SUBMITTED"] }).waitFor();

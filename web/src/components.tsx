@@ -27,6 +27,12 @@ export function MeProvider({ children }: { children: ReactNode }) {
       throw err;
     }
   }, []);
+  const { suggest } = useLocale();
+  useEffect(() => {
+    // A juror invited in Vietnamese sees Vietnamese on first sign-in, until they choose otherwise.
+    const invited = data?.assignments.find((a) => a.language)?.language;
+    if (invited) suggest(invited);
+  }, [data, suggest]);
   return <MeContext.Provider value={{ me: data, signedIn: !!data, loading }}>{children}</MeContext.Provider>;
 }
 

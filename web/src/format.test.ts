@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { exactRational, formatInstant, formatRational, remaining } from "./format";
+import { exactRational, formatInstant, formatRational, fromWarsawInput, remaining, warsawInputValue } from "./format";
 import { RationalSchema } from "./gen/miasta/v1/results_pb.js";
 
 describe("formatInstant shows Warsaw time in the reader's locale", () => {
@@ -35,5 +35,26 @@ describe("rationals are shown, never computed with", () => {
     expect(formatRational(r(32n, 3n), "en")).toBe("10.666");
     expect(exactRational(r(32n, 3n))).toBe("32/3");
     expect(formatRational(undefined, "en")).toBe("—");
+  });
+});
+
+describe("Warsaw wall-clock input", () => {
+  it("reads a datetime-local value as Warsaw time in winter and summer", () => {
+    expect(fromWarsawInput("2027-01-31T23:59")?.toISOString()).toBe("2027-01-31T22:59:00.000Z");
+    expect(fromWarsawInput("2027-05-14T12:00")?.toISOString()).toBe("2027-05-14T10:00:00.000Z");
+  });
+  it("round-trips through the input's value", () => {
+    for (const iso of ["2027-01-31T22:59:00Z", "2027-05-14T10:00:00Z", "2026-10-25T00:30:00Z"]) {
+      const ts = timestampFromDate(new Date(iso));
+      expect(fromWarsawInput(warsawInputValue(ts))?.toISOString()).toBe(new Date(iso).toISOString());
+    }
+  });
+  it("takes the first of the autumn's doubled hour and moves a skipped spring time on", () => {
+    expect(fromWarsawInput("2026-10-25T02:30")?.toISOString()).toBe("2026-10-25T00:30:00.000Z");
+    expect(fromWarsawInput("2026-03-29T02:30")?.toISOString()).toBe("2026-03-29T01:30:00.000Z");
+  });
+  it("refuses what is not a datetime-local value", () => {
+    expect(fromWarsawInput("")).toBeUndefined();
+    expect(fromWarsawInput("31.01.2027")).toBeUndefined();
   });
 });

@@ -55,3 +55,55 @@ export function exactRational(r: Rational | undefined): string {
   if (!r || r.denominator === 0n) return "";
   return r.denominator === 1n ? `${r.numerator}` : `${r.numerator}/${r.denominator}`;
 }
+
+/** warsawInputValue renders an instant for <input type="datetime-local"> as Warsaw wall-clock time. */
+export function warsawInputValue(ts: Timestamp | undefined): string {
+  if (!ts) return "";
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: WARSAW,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(timestampDate(ts))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+/** warsawOffsetMs is how far Warsaw's wall clock is ahead of UTC at an instant. */
+function warsawOffsetMs(at: number): number {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: WARSAW,
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+      hourCycle: "h23",
+    })
+      .formatToParts(new Date(at))
+      .map((x) => [x.type, Number(x.value)]),
+  );
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at / 1000) * 1000;
+}
+
+/**
+ * fromWarsawInput reads a datetime-local value ("2027-01-31T23:59") as Warsaw wall-clock time, whatever
+ * the browser's zone. In the autumn hour that happens twice it picks the first (summer time); a time
+ * skipped in spring does not exist and moves an hour on, as clocks do.
+ */
+export function fromWarsawInput(value: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return undefined;
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  // The offset in force two hours before is the one before any change near this time: it gives the
+  // first of a doubled hour, and carries a skipped time past the gap.
+  return new Date(wall - warsawOffsetMs(wall - 2 * 3600_000));
+}

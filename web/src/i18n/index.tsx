@@ -43,9 +43,11 @@ export function initialLocale(stored: string | null, browser: readonly string[])
 interface LocaleContextValue {
   locale: Locale;
   setLocale: (l: Locale) => void;
+  /** suggest switches to l unless the user has chosen a language themselves (e.g. the invitation's). */
+  suggest: (l: string) => void;
 }
 
-const LocaleContext = createContext<LocaleContextValue>({ locale: "pl", setLocale: () => {} });
+const LocaleContext = createContext<LocaleContextValue>({ locale: "pl", setLocale: () => {}, suggest: () => {} });
 
 function readStored(): string | null {
   try {
@@ -67,10 +69,13 @@ export function LocaleProvider({ children, locale: fixed }: { children: ReactNod
       // Private browsing may refuse storage; the choice then lasts for this page.
     }
   }, []);
+  const suggest = useCallback((l: string) => {
+    if (!fixed && isLocale(l) && !isLocale(readStored())) setLocaleState(l);
+  }, [fixed]);
   useEffect(() => {
     document.documentElement.lang = locale;
   }, [locale]);
-  const value = useMemo(() => ({ locale, setLocale }), [locale, setLocale]);
+  const value = useMemo(() => ({ locale, setLocale, suggest }), [locale, setLocale, suggest]);
   return (
     <LocaleContext.Provider value={value}>
       <IntlProvider locale={locale} messages={catalogues[locale]} defaultLocale="pl" timeZone="Europe/Warsaw">

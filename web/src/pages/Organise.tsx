@@ -3,8 +3,9 @@ import { useId, useState } from "react";
 import { Link, useParams } from "react-router";
 import { Code, api, errorCode, listCategories, listCriteria } from "../api";
 import { ConfirmDialog, Deadline, ErrorNote, Loading, SignInNeeded, StageBadge, stageName, useMe } from "../components";
-import { formatInstant, formatRational } from "../format";
-import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { formatInstant, formatRational, fromWarsawInput, warsawInputValue } from "../format";
+import { Stage, TimelineSchema, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { ProgressState } from "../gen/miasta/v1/jury_pb.js";
 import { ReportStatus, type Nomination, type Report, type ReportStatusSummary } from "../gen/miasta/v1/report_pb.js";
 import {
@@ -62,6 +63,7 @@ export function OrganisePage() {
       </ol>
       <Deadline label={t("edition.reportingDeadline")} at={edition.timeline?.reportingDeadline} />
       <Deadline label={t("edition.juryDeadline")} at={edition.timeline?.juryDeadline} />
+      <TimelineEditor edition={edition} onSaved={loaded.reload} />
       <StageControl edition={edition} onChanged={loaded.reload} />
       <Reports edition={edition} />
       {s >= Stage.REVIEW ? <Shortlist edition={edition} categories={categories} /> : null}
@@ -74,6 +76,68 @@ export function OrganisePage() {
         </p>
       ) : null}
     </>
+  );
+}
+
+type TimelineField = "reportingDeadline" | "juryDeadline" | "ceremonyTime";
+
+/** TimelineEditor sets the deadlines as Warsaw wall-clock times, whatever the organiser's own zone. */
+function TimelineEditor({ edition, onSaved }: { edition: Edition; onSaved: () => void }) {
+  const t = useT();
+  const ids = useId();
+  const fields: [TimelineField, MessageId][] = [
+    ["reportingDeadline", "edition.reportingDeadline"],
+    ["juryDeadline", "edition.juryDeadline"],
+    ["ceremonyTime", "edition.ceremony"],
+  ];
+  const [values, setValues] = useState<Record<TimelineField, string>>(() => ({
+    reportingDeadline: warsawInputValue(edition.timeline?.reportingDeadline),
+    juryDeadline: warsawInputValue(edition.timeline?.juryDeadline),
+    ceremonyTime: warsawInputValue(edition.timeline?.ceremonyTime),
+  }));
+  const [error, setError] = useState<unknown>();
+  const [saved, setSaved] = useState(false);
+  async function save() {
+    setError(undefined);
+    setSaved(false);
+    const timeline = create(TimelineSchema);
+    for (const [f] of fields) {
+      const d = fromWarsawInput(values[f]);
+      if (d) timeline[f] = timestampFromDate(d);
+    }
+    try {
+      await api.editions.setTimeline({ editionId: edition.id, timeline });
+      setSaved(true);
+      onSaved();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <details className="card">
+      <summary>{t("organise.timeline")}</summary>
+      <fieldset disabled={edition.stage === Stage.ANNOUNCED} className="plain">
+        <legend className="visually-hidden">{t("organise.timeline")}</legend>
+        {fields.map(([f, label]) => (
+          <div className="field" key={f}>
+            <label htmlFor={ids + f}>{t("organise.warsawTime", { label: t(label) })}</label>
+            <input
+              id={ids + f}
+              type="datetime-local"
+              value={values[f]}
+              onChange={(e) => setValues((v) => ({ ...v, [f]: e.target.value }))}
+            />
+          </div>
+        ))}
+        <p className="actions">
+          <button type="button" onClick={save}>
+            {t("organise.saveTimeline")}
+          </button>
+          <span role="status">{saved ? t("organise.timelineSaved") : ""}</span>
+        </p>
+      </fieldset>
+      <ErrorNote error={error} />
+    </details>
   );
 }
 
