@@ -147,6 +147,21 @@ try {
   page = organiser.page;
   await page.getByRole("link", { name: M["home.organise"] }).click();
   await page.getByRole("heading", { name: M["organise.reports"], exact: true }).waitFor();
+  // Bulk set-up: a file with a bad row imports nothing and names the row; the corrected one imports.
+  const header = "name,email,role,city,home_city,language\n";
+  const upload = async (csv) =>
+    page.getByLabel(M["people.file"]).setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await upload(header + "Ana Silva,ana.silva@miasta.test,judge,,Kraków,es\n");
+  await page.getByRole("button", { name: M["people.check"] }).click();
+  await page.getByRole("cell", { name: "role", exact: true }).waitFor();
+  if (!(await page.getByRole("button", { name: M["people.doImport"], exact: true }).isDisabled())) {
+    throw new Error("a file with problems can be imported");
+  }
+  await upload(header + "Ana Silva,ana.silva@miasta.test,juror,,Kraków,es\n");
+  await page.getByRole("button", { name: M["people.check"] }).click();
+  await page.getByRole("button", { name: M["people.doImport"], exact: true }).click();
+  await page.getByRole("status").filter({ hasText: prefix("people.imported") }).waitFor();
+  await check(page, "organiser-imported");
   await page.getByRole("button", { name: msg("organise.read", { city: "Warszawa" }) }).click();
   await page.getByRole("button", { name: M["organise.accept"] }).click();
   await page.getByTestId("report-row-Warszawa").getByText(M["reportStatus.ACCEPTED"]).waitFor();

@@ -18,6 +18,7 @@ import {
 } from "../gen/miasta/v1/results_pb.js";
 import { allPages, useLoad } from "../hooks";
 import { localName, useLocale, useT, type MessageId } from "../i18n";
+import { People } from "./People";
 import { reportStatusKey } from "./Report";
 
 const STAGES = [Stage.DRAFT, Stage.REPORTING, Stage.REVIEW, Stage.JURY, Stage.TALLIED, Stage.ANNOUNCED];
@@ -66,6 +67,7 @@ export function OrganisePage() {
       <TimelineEditor edition={edition} onSaved={loaded.reload} />
       <StageControl edition={edition} onChanged={loaded.reload} />
       <Reports edition={edition} />
+      <People edition={edition} />
       {s >= Stage.REVIEW ? <Shortlist edition={edition} categories={categories} /> : null}
       <RuleEditor edition={edition} criteria={criteria} />
       {s >= Stage.JURY ? <JuryProgress edition={edition} categories={categories} /> : null}

@@ -1,0 +1,129 @@
+import { useId, useState } from "react";
+import { api } from "../api";
+import { ErrorNote } from "../components";
+import type { Edition } from "../gen/miasta/v1/edition_pb.js";
+import { InvitationState, Role, type ImportInvitationsResponse } from "../gen/miasta/v1/identity_pb.js";
+import { allPages, useLoad } from "../hooks";
+import { LOCALE_NAMES, isLocale, useT, type MessageId } from "../i18n";
+
+/** People lists an edition's invitations and imports more from CSV, checking every row first. */
+export function People({ edition }: { edition: Edition }) {
+  const t = useT();
+  const ids = useId();
+  const invitations = useLoad(
+    () =>
+      allPages(async (pageToken) => {
+        const r = await api.identity.listInvitations({ editionId: edition.id, pageSize: 200, pageToken });
+        return { items: r.invitations, next: r.nextPageToken };
+      }),
+    [edition.id],
+  );
+  const [csv, setCsv] = useState("");
+  const [fileName, setFileName] = useState("");
+  const [result, setResult] = useState<{ res: ImportInvitationsResponse; dryRun: boolean } | undefined>();
+  const [error, setError] = useState<unknown>();
+  async function run(dryRun: boolean) {
+    setError(undefined);
+    setResult(undefined);
+    try {
+      const res = await api.identity.importInvitations({ editionId: edition.id, csv, dryRun });
+      setResult({ res, dryRun });
+      if (!dryRun && res.problems.length === 0) invitations.reload();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <section aria-labelledby="people-title">
+      <h2 id="people-title">{t("people.title")}</h2>
+      <ErrorNote error={invitations.error} />
+      {invitations.data ? <p>{t("people.count", { count: invitations.data.length })}</p> : null}
+      <details>
+        <summary>{t("people.title")}</summary>
+        <div className="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("people.name")}</th>
+                <th scope="col">{t("people.email")}</th>
+                <th scope="col">{t("people.role")}</th>
+                <th scope="col">{t("organise.city")}</th>
+                <th scope="col">{t("people.language")}</th>
+                <th scope="col">{t("people.state")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {invitations.data?.map((i) => (
+                <tr key={i.id}>
+                  <th scope="row">{i.displayName}</th>
+                  <td>{i.email}</td>
+                  <td>{t(("people.ROLE_" + Role[i.role]) as MessageId)}</td>
+                  <td>{i.city?.name}</td>
+                  <td>{isLocale(i.language) ? LOCALE_NAMES[i.language] : ""}</td>
+                  <td>{t(("people." + InvitationState[i.state]) as MessageId)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+      <h3>{t("people.import")}</h3>
+      <p className="hint">{t("people.importHint")}</p>
+      <div className="field">
+        <label htmlFor={ids + "f"}>{t("people.file")}</label>
+        <input
+          id={ids + "f"}
+          type="file"
+          accept=".csv,text/csv"
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            setResult(undefined);
+            setFileName(f?.name ?? "");
+            setCsv(f ? await f.text() : "");
+          }}
+        />
+      </div>
+      <p className="actions">
+        <button type="button" disabled={!csv} onClick={() => run(true)}>
+          {t("people.check")}
+        </button>
+        <button type="button" className="primary" disabled={!csv || !result?.dryRun || result.res.problems.length > 0} onClick={() => run(false)}>
+          {t("people.doImport")}
+        </button>
+        <span className="hint">{fileName}</span>
+      </p>
+      <ErrorNote error={error} />
+      {result ? (
+        <div role="status">
+          {result.res.problems.length > 0 ? (
+            <>
+              <p className="error">{t("people.problems", { count: result.res.problems.length })}</p>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("people.line")}</th>
+                    <th scope="col">{t("people.field")}</th>
+                    <th scope="col">{t("people.reason")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {result.res.problems.map((p, i) => (
+                    <tr key={i}>
+                      <td>{p.line}</td>
+                      <td>{p.field}</td>
+                      <td>{p.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          ) : result.dryRun ? (
+            <p>{t("people.checked", { rows: result.res.rows })}</p>
+          ) : (
+            <p>{t("people.imported", { invited: result.res.invited, unchanged: result.res.unchanged })}</p>
+          )}
+        </div>
+      ) : null}
+    </section>
+  );
+}
