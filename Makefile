@@ -72,7 +72,7 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 # chromium: Debian's package, for the browser tests (Playwright's own download is not used).
 chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
-		apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
+		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
 
 # check-generated regenerates everything (API code, queries, the web build) and fails when the
 # committed files differ.

@@ -14,12 +14,14 @@ import {
   ScoreLabelSchema,
   TallyRuleSchema,
   TieBreak,
+  type NominationResult,
   type TallyRule,
 } from "../gen/miasta/v1/results_pb.js";
 import { allPages, useLoad } from "../hooks";
 import { localName, useLocale, useT, type MessageId } from "../i18n";
 import { People } from "./People";
 import { reportStatusKey } from "./Report";
+import { tiedGroups } from "./tallyMath";
 
 const STAGES = [Stage.DRAFT, Stage.REPORTING, Stage.REVIEW, Stage.JURY, Stage.TALLIED, Stage.ANNOUNCED];
 
@@ -594,6 +596,55 @@ function JuryProgress({ edition, categories }: { edition: Edition; categories: C
   );
 }
 
+function JuryDecision(props: { edition: Edition; categoryId: string; tied: NominationResult[]; onDone: () => void }) {
+  const t = useT();
+  const ids = useId();
+  const [order, setOrder] = useState(props.tied);
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<unknown>();
+  const up = (i: number) => setOrder((o) => [...o.slice(0, i - 1), o[i], o[i - 1], ...o.slice(i + 1)]);
+  async function record() {
+    setError(undefined);
+    try {
+      await api.results.recordJuryDecision({
+        editionId: props.edition.id,
+        categoryId: props.categoryId,
+        nominationIds: order.map((n) => n.nomination!.id),
+        reason: reason.trim(),
+      });
+      props.onDone();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <div className="notice">
+      <h4>{t("decision.title", { rank: props.tied[0].rank })}</h4>
+      <p>{t("decision.explain")}</p>
+      <ol>
+        {order.map((n, i) => (
+          <li key={n.nomination!.id}>
+            {n.nomination!.practice!.title} — {n.nomination!.city!.name}{" "}
+            {i > 0 ? (
+              <button type="button" onClick={() => up(i)}>
+                {t("decision.up", { title: n.nomination!.practice!.title })}
+              </button>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+      <div className="field">
+        <label htmlFor={ids}>{t("decision.reason")}</label>
+        <textarea id={ids} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
+      </div>
+      <button type="button" className="primary" disabled={!reason.trim()} onClick={record}>
+        {t("decision.record")}
+      </button>
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
 function TallyReview({ edition, categories }: { edition: Edition; categories: Category[] }) {
   const t = useT();
   const { locale } = useLocale();
@@ -646,6 +697,11 @@ function TallyReview({ edition, categories }: { edition: Edition; categories: Ca
                 ))}
               </tbody>
             </table>
+            {edition.stage === Stage.TALLIED && data
+              ? tiedGroups(cr.nominations, data.rule?.winnersPerCategory ?? 1).map((group) => (
+                  <JuryDecision key={group[0].nomination!.id} edition={edition} categoryId={c!.id} tied={group} onDone={tally.reload} />
+                ))
+              : null}
           </div>
         );
       })}
