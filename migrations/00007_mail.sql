@@ -4,6 +4,8 @@
 -- +goose Up
 CREATE TABLE mail_outbox (
     id                uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    -- Queue order: mails queued in one transaction share create_time, not their order.
+    seq               bigint      NOT NULL GENERATED ALWAYS AS IDENTITY UNIQUE,
     -- NULL for mail about no edition (none so far).
     edition_id        uuid        REFERENCES editions,
     kind              text        NOT NULL CHECK (kind IN ('INVITATION', 'REPORTING_OPENED', 'REPORTING_REMINDER',
@@ -35,8 +37,7 @@ CREATE TABLE mail_outbox (
 );
 -- What the sender claims next.
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_time, id) WHERE status = 'PENDING';
-CREATE INDEX mail_outbox_created ON mail_outbox (create_time, id);
-CREATE INDEX mail_outbox_edition ON mail_outbox (edition_id, create_time, id);
+CREATE INDEX mail_outbox_edition ON mail_outbox (edition_id, seq);
 
 -- Every attempt to hand a mail to the SMTP server, written in the transaction that changes the mail's
 -- status, so an attempt is recorded exactly when its outcome is.

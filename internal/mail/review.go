@@ -148,14 +148,13 @@ type Filter struct {
 	Kind      Kind
 }
 
-type timeCursor struct {
-	After time.Time `json:"t"`
-	ID    uuid.UUID `json:"i"`
+type seqCursor struct {
+	After int64 `json:"s"`
 }
 
-// List returns a page of the outbox, oldest first.
+// List returns a page of the outbox in the order it was queued.
 func (s *Service) List(ctx context.Context, f Filter, size int32, token string) ([]Mail, string, error) {
-	var cur timeCursor
+	var cur seqCursor
 	if err := page.Decode(token, &cur); err != nil {
 		return nil, "", err
 	}
@@ -167,12 +166,12 @@ func (s *Service) List(ctx context.Context, f Filter, size int32, token string) 
 	size = page.Size(size, 50)
 	rows, err := s.q.ListMails(ctx, s.pool, maildb.ListMailsParams{
 		EditionID: nullUUID(f.EditionID), Status: string(f.Status), Kind: string(f.Kind),
-		AfterTime: cur.After, AfterID: cur.ID, MaxRows: size + 1,
+		AfterSeq: cur.After, MaxRows: size + 1,
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	rows, next := page.Cut(rows, size, func(r maildb.MailOutbox) any { return timeCursor{After: r.CreateTime, ID: r.ID} })
+	rows, next := page.Cut(rows, size, func(r maildb.MailOutbox) any { return seqCursor{After: r.Seq} })
 	out := make([]Mail, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, s.fromRow(r))

@@ -13,7 +13,7 @@ import (
 )
 
 const claimDueMail = `-- name: ClaimDueMail :one
-SELECT id, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox
 WHERE status = 'PENDING' AND next_attempt_time <= $1::timestamptz
 ORDER BY next_attempt_time, id
 LIMIT 1
@@ -27,6 +27,7 @@ func (q *Queries) ClaimDueMail(ctx context.Context, db DBTX, now time.Time) (Mai
 	var i MailOutbox
 	err := row.Scan(
 		&i.ID,
+		&i.Seq,
 		&i.EditionID,
 		&i.Kind,
 		&i.DedupKey,
@@ -53,7 +54,7 @@ func (q *Queries) ClaimDueMail(ctx context.Context, db DBTX, now time.Time) (Mai
 const discardMail = `-- name: DiscardMail :one
 UPDATE mail_outbox SET status = 'DISCARDED', next_attempt_time = NULL, version = version + 1, update_time = now()
 WHERE id = $1
-RETURNING id, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time
+RETURNING id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time
 `
 
 func (q *Queries) DiscardMail(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbox, error) {
@@ -61,6 +62,7 @@ func (q *Queries) DiscardMail(ctx context.Context, db DBTX, id uuid.UUID) (MailO
 	var i MailOutbox
 	err := row.Scan(
 		&i.ID,
+		&i.Seq,
 		&i.EditionID,
 		&i.Kind,
 		&i.DedupKey,
@@ -87,7 +89,7 @@ func (q *Queries) DiscardMail(ctx context.Context, db DBTX, id uuid.UUID) (MailO
 const editMail = `-- name: EditMail :one
 UPDATE mail_outbox SET subject = $1, body = $2, edited = true, version = version + 1, update_time = now()
 WHERE id = $3
-RETURNING id, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time
+RETURNING id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time
 `
 
 type EditMailParams struct {
@@ -101,6 +103,7 @@ func (q *Queries) EditMail(ctx context.Context, db DBTX, arg EditMailParams) (Ma
 	var i MailOutbox
 	err := row.Scan(
 		&i.ID,
+		&i.Seq,
 		&i.EditionID,
 		&i.Kind,
 		&i.DedupKey,
@@ -125,7 +128,7 @@ func (q *Queries) EditMail(ctx context.Context, db DBTX, arg EditMailParams) (Ma
 }
 
 const getMail = `-- name: GetMail :one
-SELECT id, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox WHERE id = $1
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox WHERE id = $1
 `
 
 func (q *Queries) GetMail(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbox, error) {
@@ -133,6 +136,7 @@ func (q *Queries) GetMail(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbo
 	var i MailOutbox
 	err := row.Scan(
 		&i.ID,
+		&i.Seq,
 		&i.EditionID,
 		&i.Kind,
 		&i.DedupKey,
@@ -157,7 +161,7 @@ func (q *Queries) GetMail(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbo
 }
 
 const getMailForUpdate = `-- name: GetMailForUpdate :one
-SELECT id, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox WHERE id = $1 FOR UPDATE
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetMailForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbox, error) {
@@ -165,6 +169,7 @@ func (q *Queries) GetMailForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (
 	var i MailOutbox
 	err := row.Scan(
 		&i.ID,
+		&i.Seq,
 		&i.EditionID,
 		&i.Kind,
 		&i.DedupKey,
@@ -235,21 +240,20 @@ func (q *Queries) InsertMail(ctx context.Context, db DBTX, arg InsertMailParams)
 }
 
 const listMails = `-- name: ListMails :many
-SELECT id, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox
 WHERE ($1::uuid IS NULL OR edition_id = $1)
   AND ($2::text = '' OR status = $2)
   AND ($3::text = '' OR kind = $3)
-  AND (create_time, id) > ($4::timestamptz, $5::uuid)
-ORDER BY create_time, id
-LIMIT $6
+  AND seq > $4
+ORDER BY seq
+LIMIT $5
 `
 
 type ListMailsParams struct {
 	EditionID *uuid.UUID
 	Status    string
 	Kind      string
-	AfterTime time.Time
-	AfterID   uuid.UUID
+	AfterSeq  int64
 	MaxRows   int32
 }
 
@@ -258,8 +262,7 @@ func (q *Queries) ListMails(ctx context.Context, db DBTX, arg ListMailsParams) (
 		arg.EditionID,
 		arg.Status,
 		arg.Kind,
-		arg.AfterTime,
-		arg.AfterID,
+		arg.AfterSeq,
 		arg.MaxRows,
 	)
 	if err != nil {
@@ -271,6 +274,7 @@ func (q *Queries) ListMails(ctx context.Context, db DBTX, arg ListMailsParams) (
 		var i MailOutbox
 		if err := rows.Scan(
 			&i.ID,
+			&i.Seq,
 			&i.EditionID,
 			&i.Kind,
 			&i.DedupKey,
@@ -352,7 +356,7 @@ func (q *Queries) MarkMailSent(ctx context.Context, db DBTX, arg MarkMailSentPar
 const releaseMail = `-- name: ReleaseMail :one
 UPDATE mail_outbox SET status = 'PENDING', next_attempt_time = $1::timestamptz, release_time = $1::timestamptz, version = version + 1, update_time = now()
 WHERE id = $2
-RETURNING id, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time
+RETURNING id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time
 `
 
 type ReleaseMailParams struct {
@@ -365,6 +369,7 @@ func (q *Queries) ReleaseMail(ctx context.Context, db DBTX, arg ReleaseMailParam
 	var i MailOutbox
 	err := row.Scan(
 		&i.ID,
+		&i.Seq,
 		&i.EditionID,
 		&i.Kind,
 		&i.DedupKey,

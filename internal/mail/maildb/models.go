@@ -23,6 +23,7 @@ type MailDeliveryAttempt struct {
 
 type MailOutbox struct {
 	ID              uuid.UUID
+	Seq             int64
 	EditionID       *uuid.UUID
 	Kind            string
 	DedupKey        *string

@@ -16,8 +16,8 @@ SELECT * FROM mail_outbox
 WHERE (sqlc.narg('edition_id')::uuid IS NULL OR edition_id = sqlc.narg('edition_id'))
   AND (@status::text = '' OR status = @status)
   AND (@kind::text = '' OR kind = @kind)
-  AND (create_time, id) > (@after_time::timestamptz, @after_id::uuid)
-ORDER BY create_time, id
+  AND seq > @after_seq
+ORDER BY seq
 LIMIT @max_rows;
 
 -- name: EditMail :one

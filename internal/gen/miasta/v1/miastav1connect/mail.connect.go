@@ -60,7 +60,7 @@ const (
 
 // MailServiceClient is a client for the miasta.v1.MailService service.
 type MailServiceClient interface {
-	// ListOutbox lists queued and sent mail, oldest first, optionally of one edition, status or kind.
+	// ListOutbox lists queued and sent mail in the order it was queued, optionally of one edition, status or kind.
 	ListOutbox(context.Context, *v1.ListOutboxRequest) (*v1.ListOutboxResponse, error)
 	// GetOutboxMail returns one mail.
 	GetOutboxMail(context.Context, *v1.GetOutboxMailRequest) (*v1.GetOutboxMailResponse, error)
@@ -233,7 +233,7 @@ func (c *mailServiceClient) ListDeliveryAttempts(ctx context.Context, req *v1.Li
 
 // MailServiceHandler is an implementation of the miasta.v1.MailService service.
 type MailServiceHandler interface {
-	// ListOutbox lists queued and sent mail, oldest first, optionally of one edition, status or kind.
+	// ListOutbox lists queued and sent mail in the order it was queued, optionally of one edition, status or kind.
 	ListOutbox(context.Context, *v1.ListOutboxRequest) (*v1.ListOutboxResponse, error)
 	// GetOutboxMail returns one mail.
 	GetOutboxMail(context.Context, *v1.GetOutboxMailRequest) (*v1.GetOutboxMailResponse, error)
