@@ -89,6 +89,7 @@ func TestClassify(t *testing.T) {
 		{&smtp.SMTPError{Code: 451, Message: "try later"}, OutcomeTemporary, 451},
 		{&smtp.SMTPError{Code: 550, Message: "no such user"}, OutcomePermanent, 550},
 		{&net.OpError{Op: "dial", Err: errors.New("connection refused")}, OutcomeTemporary, 0},
+		{connectError{&smtp.SMTPError{Code: 535, Message: "bad credentials"}}, OutcomeTemporary, 535},
 	}
 	for _, c := range cases {
 		if o, code, _ := classify(c.err); o != c.outcome || code != c.code {

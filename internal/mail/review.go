@@ -235,9 +235,10 @@ func (s *Service) Edit(ctx context.Context, actor *auth.Principal, id uuid.UUID,
 	}, newMailEvent)
 }
 
-// Release lets the sender deliver a held mail.
+// Release lets the sender deliver a held mail, or try again a mail that failed (once the SMTP
+// settings or the address's mailbox are fixed), with the full number of attempts.
 func (s *Service) Release(ctx context.Context, actor *auth.Principal, id uuid.UUID, expected int64) (Mail, error) {
-	return s.change(ctx, actor, id, expected, event.MailReleased, []Status{Held}, func(tx pgx.Tx) (maildb.MailOutbox, error) {
+	return s.change(ctx, actor, id, expected, event.MailReleased, []Status{Held, Failed}, func(tx pgx.Tx) (maildb.MailOutbox, error) {
 		return s.q.ReleaseMail(ctx, tx, maildb.ReleaseMailParams{ID: id, Now: s.cfg.Now()})
 	}, newMailEvent)
 }

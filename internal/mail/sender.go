@@ -107,12 +107,18 @@ func (s *Service) sendOne(ctx context.Context) (bool, error) {
 		return true, err
 	}
 	log := s.log.With("mail", r.ID, "kind", r.Kind, "attempt", attempt)
+	tries := int64(attempt)
+	if r.ReleaseTime != nil {
+		if tries, err = s.q.CountAttemptsSince(work, tx, maildb.CountAttemptsSinceParams{MailID: r.ID, Since: *r.ReleaseTime}); err != nil {
+			return true, err
+		}
+	}
 	switch {
 	case outcome == OutcomeSent:
 		err = s.q.MarkMailSent(work, tx, maildb.MarkMailSentParams{ID: r.ID, Now: end})
 		log.InfoContext(ctx, "mail sent")
-	case outcome == OutcomeTemporary && int(attempt) < s.cfg.MaxAttempts:
-		next := end.Add(s.backoff(int(attempt)))
+	case outcome == OutcomeTemporary && tries < int64(s.cfg.MaxAttempts):
+		next := end.Add(s.backoff(int(tries)))
 		err = s.q.MarkMailRetry(work, tx, maildb.MarkMailRetryParams{ID: r.ID, NextAttemptTime: next, LastError: msg})
 		log.WarnContext(ctx, "mail not sent; will retry", "error", msg, "next_attempt", next)
 	default:
@@ -134,8 +140,17 @@ func (s *Service) backoff(attempt int) time.Duration {
 	return min(d, s.cfg.RetryMax)
 }
 
+// connectError is a failure before the mail itself was offered (connecting, TLS, greeting,
+// authentication): it says something about the server or our settings, not about the mail, so even a
+// 5xx there is worth retrying once they are fixed.
+type connectError struct{ err error }
+
+func (e connectError) Error() string { return e.err.Error() }
+func (e connectError) Unwrap() error { return e.err }
+
 // classify turns a delivery's error into an attempt's outcome, SMTP code and message: 4xx replies and
-// anything that is not a reply (network, TLS) are worth retrying, 5xx replies are not.
+// anything that is not a reply about the mail (network, TLS, authentication) are worth retrying, a 5xx
+// reply to the mail is not.
 func classify(err error) (outcome string, code int32, msg string) {
 	if err == nil {
 		return OutcomeSent, 0, ""
@@ -146,12 +161,13 @@ func classify(err error) (outcome string, code int32, msg string) {
 	}
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
-		if se.Code >= 500 && se.Code < 600 {
-			return OutcomePermanent, int32(se.Code), msg
-		}
-		return OutcomeTemporary, int32(se.Code), msg
+		code = int32(se.Code)
 	}
-	return OutcomeTemporary, 0, msg
+	var ce connectError
+	if code >= 500 && code < 600 && !errors.As(err, &ce) {
+		return OutcomePermanent, code, msg
+	}
+	return OutcomeTemporary, code, msg
 }
 
 // compose writes the mail as an RFC 5322 message: UTF-8 plain text, quoted-printable, headers
@@ -189,7 +205,7 @@ func (s *Service) deliver(ctx context.Context, r maildb.MailOutbox) error {
 	}
 	c, err := s.dial(ctx)
 	if err != nil {
-		return err
+		return connectError{err}
 	}
 	defer c.Close()
 	if err := c.Mail(s.from.Address, nil); err != nil {

@@ -549,6 +549,18 @@ func TestMailRetriedWithBackoff(t *testing.T) {
 	if len(final) != 1 || final[0].GetOutcome() != v1.DeliveryOutcome_DELIVERY_OUTCOME_PERMANENT_FAILURE || final[0].GetSmtpCode() != 550 || !strings.Contains(nobody.GetLastError(), "no such mailbox") {
 		t.Fatalf("a 550 gave attempts %v and last error %q; want one permanent failure", final, nobody.GetLastError())
 	}
+
+	// The mailbox is fixed: the organiser releases the failed mail again, and it goes out.
+	capture.Check(nil)
+	must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: nobody.GetId(), ExpectedVersion: nobody.GetVersion()}))
+	eventually(t, "the failed mail sent after its release", func() bool { return len(delivered(capture, "nikt@miasta.test", "")) == 1 })
+	eventually(t, "the second attempt recorded", func() bool {
+		final = must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: nobody.GetId()})).GetAttempts()
+		return len(final) == 2
+	})
+	if final[1].GetOutcome() != v1.DeliveryOutcome_DELIVERY_OUTCOME_SENT || final[1].GetAttempt() != 2 {
+		t.Fatalf("attempts after the release: %v", final)
+	}
 }
 
 // TestMailDeliveredOnceAcrossACrash queues mail while no sender runs, starts `miasta serve`, kills it

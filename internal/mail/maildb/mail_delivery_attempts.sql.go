@@ -12,6 +12,23 @@ import (
 	"github.com/google/uuid"
 )
 
+const countAttemptsSince = `-- name: CountAttemptsSince :one
+SELECT count(*) FROM mail_delivery_attempts WHERE mail_id = $1 AND start_time >= $2::timestamptz
+`
+
+type CountAttemptsSinceParams struct {
+	MailID uuid.UUID
+	Since  time.Time
+}
+
+// Attempts since the mail was (last) released: each release gets the full number of tries.
+func (q *Queries) CountAttemptsSince(ctx context.Context, db DBTX, arg CountAttemptsSinceParams) (int64, error) {
+	row := db.QueryRow(ctx, countAttemptsSince, arg.MailID, arg.Since)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const insertAttempt = `-- name: InsertAttempt :exec
 INSERT INTO mail_delivery_attempts (mail_id, attempt, start_time, end_time, outcome, smtp_code, error)
 VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -275,9 +275,10 @@ const (
 	DeliveryOutcome_DELIVERY_OUTCOME_UNSPECIFIED DeliveryOutcome = 0
 	// The server accepted the mail (250).
 	DeliveryOutcome_DELIVERY_OUTCOME_SENT DeliveryOutcome = 1
-	// A 4xx reply or a network error: retried later.
+	// A 4xx reply, a network or TLS error, or a refusal before the mail was offered (e.g. the
+	// server's authentication): retried later.
 	DeliveryOutcome_DELIVERY_OUTCOME_TEMPORARY_FAILURE DeliveryOutcome = 2
-	// A 5xx reply: not retried.
+	// A 5xx reply to the mail (its sender, recipient or content): not retried.
 	DeliveryOutcome_DELIVERY_OUTCOME_PERMANENT_FAILURE DeliveryOutcome = 3
 )
 

@@ -67,7 +67,8 @@ type MailServiceClient interface {
 	// EditOutboxMail replaces the subject and body of a held mail. expected_version must be the version
 	// the client last read; otherwise the call fails with ABORTED and an OutboxMailConflict detail.
 	EditOutboxMail(context.Context, *v1.EditOutboxMailRequest) (*v1.EditOutboxMailResponse, error)
-	// ReleaseOutboxMail lets the sender deliver a held mail, as it is at expected_version.
+	// ReleaseOutboxMail lets the sender deliver a held mail, as it is at expected_version, or try a
+	// FAILED one again (with the full number of attempts).
 	ReleaseOutboxMail(context.Context, *v1.ReleaseOutboxMailRequest) (*v1.ReleaseOutboxMailResponse, error)
 	// DiscardOutboxMail withdraws a held or released mail that has not been sent; it is never sent.
 	DiscardOutboxMail(context.Context, *v1.DiscardOutboxMailRequest) (*v1.DiscardOutboxMailResponse, error)
@@ -240,7 +241,8 @@ type MailServiceHandler interface {
 	// EditOutboxMail replaces the subject and body of a held mail. expected_version must be the version
 	// the client last read; otherwise the call fails with ABORTED and an OutboxMailConflict detail.
 	EditOutboxMail(context.Context, *v1.EditOutboxMailRequest) (*v1.EditOutboxMailResponse, error)
-	// ReleaseOutboxMail lets the sender deliver a held mail, as it is at expected_version.
+	// ReleaseOutboxMail lets the sender deliver a held mail, as it is at expected_version, or try a
+	// FAILED one again (with the full number of attempts).
 	ReleaseOutboxMail(context.Context, *v1.ReleaseOutboxMailRequest) (*v1.ReleaseOutboxMailResponse, error)
 	// DiscardOutboxMail withdraws a held or released mail that has not been sent; it is never sent.
 	DiscardOutboxMail(context.Context, *v1.DiscardOutboxMailRequest) (*v1.DiscardOutboxMailResponse, error)
