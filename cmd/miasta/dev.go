@@ -11,8 +11,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/miasta-otwarte/miasta/internal/app"
 	"github.com/miasta-otwarte/miasta/internal/auth"
@@ -20,6 +23,8 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/demo"
 	"github.com/miasta-otwarte/miasta/internal/devdb"
 	"github.com/miasta-otwarte/miasta/internal/devidp"
+	"github.com/miasta-otwarte/miasta/internal/mail"
+	"github.com/miasta-otwarte/miasta/internal/mailcapture"
 )
 
 // The development provider's client registration for this server.
@@ -29,12 +34,14 @@ const (
 )
 
 // dev runs the zero-configuration demo: a database (DATABASE_URL or the local cluster), migrations,
-// the seeded 2015 edition, a development OpenID provider with one account per demo person, and the
-// server. Everything it started stops on Ctrl-C.
+// the seeded 2015 edition, a development OpenID provider with one account per demo person, a mail
+// capture that writes every mail to a directory, and the server. Everything it started stops on Ctrl-C.
 func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "host:port to serve on")
 	idpAddr := fs.String("idp-addr", "127.0.0.1:5556", "host:port of the development OpenID provider")
 	tokenDir := fs.String("token-dir", filepath.Join(os.TempDir(), "miasta-dev"), "where to write the demo users' ID tokens")
+	smtpAddr := fs.String("smtp-addr", "127.0.0.1:2525", "host:port of the local mail capture (an SMTP server) all mail goes to")
+	mailDir := fs.String("mail-dir", filepath.Join(os.TempDir(), "miasta-dev", "mail"), "where the mail capture writes each message as an .eml file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,6 +93,15 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 	}()
 	defer idpSrv.Close()
 
+	// No mail leaves the machine: it all goes to an SMTP server in this process that writes files.
+	capture, err := mailcapture.Start(*smtpAddr, *mailDir, log.With("component", "mailcapture"))
+	if err != nil {
+		return fmt.Errorf("mail capture: %w", err)
+	}
+	defer capture.Close()
+	smtpHost, smtpPort, _ := net.SplitHostPort(capture.Addr)
+	port, _ := strconv.Atoi(smtpPort)
+
 	cfg := config.Config{
 		Addr:             serverLn.Addr().String(),
 		DatabaseURL:      dbURL,
@@ -97,6 +113,11 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 		OIDCRedirectURL:  publicURL + "/auth/callback",
 		Organisers:       []string{demo.OrganiserEmail},
 		ShutdownTimeout:  5 * time.Second,
+		SMTPHost:         smtpHost,
+		SMTPPort:         port,
+		SMTPTLS:          "none",
+		MailFrom:         "Miasta Otwarte <noreply@miasta.test>",
+		MailPollInterval: time.Second,
 	}
 	a, err := app.New(ctx, cfg, log, app.Options{})
 	if err != nil {
@@ -110,6 +131,19 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 	})
 	if err != nil {
 		return err
+	}
+	// In the demo every kind of mail goes out without review (unless someone chose otherwise), so the
+	// capture shows what people would receive; production holds mail for review by default.
+	policies, err := a.Mail.Policies(ctx, uuid.Nil)
+	if err != nil {
+		return err
+	}
+	for _, p := range policies {
+		if p.Source == mail.SourceDefault {
+			if _, err := a.Mail.SetPolicy(ctx, principal, uuid.Nil, p.Kind, mail.Automatic); err != nil {
+				return err
+			}
+		}
 	}
 	edition, err := demo.Seed(ctx, a.Editions, a.Identity, principal, time.Now())
 	if err != nil {
@@ -132,16 +166,17 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 		tokenFiles[p.Email] = file
 	}
 
-	printBanner(stdout, publicURL, issuer, edition.ID.String(), tokenFiles)
+	printBanner(stdout, publicURL, issuer, edition.ID.String(), tokenFiles, capture)
 	return a.Serve(ctx, serverLn)
 }
 
-func printBanner(w io.Writer, publicURL, issuer, editionID string, tokenFiles map[string]string) {
+func printBanner(w io.Writer, publicURL, issuer, editionID string, tokenFiles map[string]string, capture *mailcapture.Server) {
 	fmt.Fprintf(w, "\nMiasta Otwarte — development server\n\n")
 	fmt.Fprintf(w, "  Web app         %s/   (open it in a browser; sign in as any demo user)\n", publicURL)
 	fmt.Fprintf(w, "  API and login   %s   (sign in: %s/auth/login)\n", publicURL, publicURL)
 	fmt.Fprintf(w, "  OpenID provider %s   (one click per demo user)\n", issuer)
-	fmt.Fprintf(w, "  Demo edition    2015, id %s, stage REPORTING\n\n", editionID)
+	fmt.Fprintf(w, "  Demo edition    2015, id %s, stage REPORTING\n", editionID)
+	fmt.Fprintf(w, "  Mail capture    smtp://%s → %s (each mail an .eml file; sent without review in dev)\n\n", capture.Addr, capture.Dir())
 	fmt.Fprintf(w, "  Demo users (ID tokens valid 12h):\n")
 	for _, p := range demo.People {
 		role := p.Role

@@ -39,7 +39,7 @@ const usage = `usage: miasta <command> [flags]
 commands:
   serve    serve the API (configure with flags or environment; see -h)
   migrate  apply pending database migrations and exit
-  dev      run a local demo: database, identity provider, seeded 2015 edition, server
+  dev      run a local demo: database, identity provider, mail capture, seeded 2015 edition, server
   dev-db   make the local development database available and print its URL
   audit    audit log tools: key (print the checkpoint verifier key), export -edition YEAR -out FILE,
            verify [-key KEY] [-receipt HASH] FILE (offline: no server, no database)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/emersion/go-message/mail"
 
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
 	"github.com/miasta-otwarte/miasta/internal/demo"
@@ -151,12 +153,13 @@ func TestRunServe(t *testing.T) {
 func TestRunDev(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	tokens := t.TempDir()
+	tokens, mailDir := t.TempDir(), t.TempDir()
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
 	dbURL := dbtest.NewURL(t)
 	go func() {
-		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", tokens},
+		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", tokens,
+			"-smtp-addr", "127.0.0.1:0", "-mail-dir", mailDir},
 			env(map[string]string{"DATABASE_URL": dbURL}), pw, io.Discard)
 		pw.Close()
 	}()
@@ -178,6 +181,56 @@ func TestRunDev(t *testing.T) {
 		t.Fatalf("no URL in the banner:\n%s", banner.String())
 	}
 	waitReady(t, base, errc)
+
+	if !strings.Contains(banner.String(), mailDir) {
+		t.Fatalf("the banner does not name the mail directory %s:\n%s", mailDir, banner.String())
+	}
+	// The seed imported the 2015 people from CSV: each gets one invitation in the capture, in their
+	// language, with the login link.
+	invited := map[string]string{}
+	for _, p := range demo.People {
+		if p.Role != "organiser" {
+			invited[p.Email] = p.Language
+		}
+	}
+	var got map[string]int
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got = map[string]int{}
+		files, _ := filepath.Glob(filepath.Join(mailDir, "*.eml"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := mail.CreateReader(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			if r.Header.Get("X-Miasta-Mail-Kind") != "INVITATION" {
+				continue
+			}
+			to, _ := r.Header.AddressList("To")
+			part, err := r.NextPart()
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			body, _ := io.ReadAll(part.Body)
+			if len(to) != 1 || r.Header.Get("Content-Language") != invited[to[0].Address] || !strings.Contains(string(body), base+"/auth/login") {
+				t.Fatalf("%s: invitation to %v in %q without the login link:\n%s", f, to, r.Header.Get("Content-Language"), body)
+			}
+			got[to[0].Address]++
+		}
+		if len(got) == len(invited) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for email := range invited {
+		if got[email] != 1 {
+			t.Errorf("%s has %d invitations in the capture; want 1", email, got[email])
+		}
+	}
 
 	raw, err := os.ReadFile(filepath.Join(tokens, "organizator.token"))
 	if err != nil {

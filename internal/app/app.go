@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,6 +28,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
 	"github.com/miasta-otwarte/miasta/internal/jury"
+	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/server"
@@ -42,6 +44,7 @@ type App struct {
 	Reports  *report.Service
 	Jury     *jury.Service
 	Audit    *auditlog.Log
+	Mail     *mail.Service
 	Metrics  *metrics.Metrics
 	// shutdownTracing flushes and stops the OTLP exporter, if tracing is on.
 	shutdownTracing func(context.Context) error
@@ -55,6 +58,8 @@ type Options struct {
 	Now func() time.Time
 	// Tracer, when set, receives the server's spans instead of the configured OTLP exporter.
 	Tracer trace.TracerProvider
+	// SMTPTLS, when set, replaces the TLS configuration used to reach the SMTP server.
+	SMTPTLS *tls.Config
 }
 
 // New connects to the database (migrating it when configured), discovers the OpenID provider and
@@ -77,7 +82,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 			return nil, err
 		}
 	}
-	users := identity.NewStore(pool, cfg.Organisers, log)
+	mailer, err := mail.NewService(pool, log, mail.Config{
+		PublicURL: cfg.PublicURL,
+		From:      cfg.MailFrom,
+		SMTP: mail.SMTP{
+			Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: mail.TLSMode(cfg.SMTPTLS),
+			Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLSConfig: opts.SMTPTLS,
+		},
+		PollInterval: cfg.MailPollInterval,
+		RetryBase:    cfg.MailRetryBase,
+		RetryMax:     cfg.MailRetryMax,
+		MaxAttempts:  cfg.MailMaxAttempts,
+		Reminders:    cfg.MailReminders,
+	})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	users := identity.NewStore(pool, cfg.Organisers, log, mailer.InviteHook())
 	authn, err := auth.NewAuthenticator(ctx, auth.Config{
 		Issuer:        cfg.OIDCIssuer,
 		ClientID:      cfg.OIDCClientID,
@@ -91,8 +113,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	juryService := jury.NewService(pool, log)
-	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook())
-	reports := report.NewService(pool, log)
+	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook(), mailer.StageHook())
+	reports := report.NewService(pool, log, mailer.ReturnHook())
 	auditLog := auditlog.New(pool, log)
 	m := metrics.New(pool, log)
 	tracer, shutdownTracing, err := tracing(ctx, cfg, opts)
@@ -101,11 +123,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	handler := server.New(server.Deps{
-		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Metrics: m, Tracer: tracer,
+		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Mail: mailer, Metrics: m, Tracer: tracer,
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
 		Web:    web.Handler(web.Assets()),
 	})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Mail: mailer, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
 }
 
 // Close flushes traces and releases the database pool.
@@ -161,6 +183,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Audit.Run(ctx, a.cfg.LogInterval)
 	}()
 	defer func() { <-integrating }()
+	// Likewise the reminders; every replica sends, each mail claimed by one of them at a time. Stopping
+	// waits for a delivery in progress to end (see mail.Service.Run).
+	mailing := make(chan struct{})
+	go func() {
+		defer close(mailing)
+		a.Mail.Run(ctx)
+	}()
+	defer func() { <-mailing }()
 	if a.cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
 		if err != nil {

@@ -77,6 +77,16 @@ var Rules = map[string]Rule{
 	v1.AuditServiceGetInclusionProofProcedure:   Public,
 	v1.AuditServiceGetConsistencyProofProcedure: Public,
 	v1.AuditServiceExportBundleProcedure:        Public,
+
+	// Mail holds people's addresses and what is said to them: organisers only.
+	v1.MailServiceListOutboxProcedure:           Organiser,
+	v1.MailServiceGetOutboxMailProcedure:        Organiser,
+	v1.MailServiceEditOutboxMailProcedure:       Organiser,
+	v1.MailServiceReleaseOutboxMailProcedure:    Organiser,
+	v1.MailServiceDiscardOutboxMailProcedure:    Organiser,
+	v1.MailServiceGetMailPolicyProcedure:        Organiser,
+	v1.MailServiceSetMailPolicyProcedure:        Organiser,
+	v1.MailServiceListDeliveryAttemptsProcedure: Organiser,
 }
 
 // admits reports whether the rule lets p call the procedure; p is nil for an anonymous caller.

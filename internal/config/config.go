@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/miasta-otwarte/miasta/internal/mail"
 )
 
 // Config is the server's configuration.
@@ -33,6 +35,18 @@ type Config struct {
 	WriteBurst       int
 	MetricsAddr      string
 	OTLPEndpoint     string
+	// Mail: where to deliver and how often to try; see internal/mail.
+	SMTPHost         string
+	SMTPPort         int
+	SMTPTLS          string
+	SMTPUsername     string
+	SMTPPassword     string
+	MailFrom         string
+	MailPollInterval time.Duration
+	MailRetryBase    time.Duration
+	MailRetryMax     time.Duration
+	MailMaxAttempts  int
+	MailReminders    []mail.Offset
 }
 
 // Setting documents one configuration entry: its flag, its environment variable and its default.
@@ -62,6 +76,17 @@ var Settings = []Setting{
 	{"write-burst", "MIASTA_WRITE_BURST", "40", "changes a caller may make at once before the rate applies"},
 	{"metrics-addr", "MIASTA_METRICS_ADDR", "127.0.0.1:9090", "host:port of the separate Prometheus /metrics listener (empty: off)"},
 	{"otlp-endpoint", "MIASTA_OTLP_ENDPOINT", "", "URL of an OTLP/HTTP trace collector, e.g. http://127.0.0.1:4318 (empty: tracing off)"},
+	{"smtp-host", "MIASTA_SMTP_HOST", "", "SMTP server mail is delivered to (empty: mail is queued and reviewable, not sent)"},
+	{"smtp-port", "MIASTA_SMTP_PORT", "", "SMTP server port (default 587 for starttls, 465 for tls, 25 for none)"},
+	{"smtp-tls", "MIASTA_SMTP_TLS", "starttls", "starttls (required), tls (implicit, SMTPS) or none (cleartext: a local relay only)"},
+	{"smtp-username", "MIASTA_SMTP_USERNAME", "", "SMTP AUTH PLAIN user name (empty: no authentication)"},
+	{"smtp-password", "MIASTA_SMTP_PASSWORD", "", "SMTP AUTH PLAIN password"},
+	{"mail-from", "MIASTA_MAIL_FROM", "", "sender of every mail, e.g. \"Miasta Otwarte <noreply@example.org>\" (default noreply@ the public URL's host)"},
+	{"mail-poll-interval", "MIASTA_MAIL_POLL_INTERVAL", "5s", "how often the sender looks for due mail and reminders are checked"},
+	{"mail-retry-base", "MIASTA_MAIL_RETRY_BASE", "30s", "pause after a first failed delivery; doubles with each further failure"},
+	{"mail-retry-max", "MIASTA_MAIL_RETRY_MAX", "1h", "longest pause between delivery attempts"},
+	{"mail-max-attempts", "MIASTA_MAIL_MAX_ATTEMPTS", "8", "delivery attempts before a mail is given up as FAILED"},
+	{"mail-reminders", "MIASTA_MAIL_REMINDERS", "7d,1d", "how long before the reporting and jury deadlines reminders go out: days (Warsaw calendar) or durations, comma-separated (empty: none)"},
 }
 
 // Load parses args with defaults from getenv.
@@ -121,6 +146,29 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	if c.WriteBurst, err = strconv.Atoi(get("write-burst")); err != nil || c.WriteBurst < 1 {
 		return Config{}, fmt.Errorf("-write-burst: must be at least 1")
 	}
+	c.SMTPHost, c.SMTPTLS, c.SMTPUsername, c.SMTPPassword, c.MailFrom = get("smtp-host"), get("smtp-tls"), get("smtp-username"), get("smtp-password"), get("mail-from")
+	if p := get("smtp-port"); p != "" {
+		if c.SMTPPort, err = strconv.Atoi(p); err != nil || c.SMTPPort < 1 || c.SMTPPort > 65535 {
+			return Config{}, fmt.Errorf("-smtp-port: must be a port number")
+		}
+	}
+	if c.SMTPTLS != "starttls" && c.SMTPTLS != "tls" && c.SMTPTLS != "none" {
+		return Config{}, fmt.Errorf("-smtp-tls: %q is none of starttls, tls and none", c.SMTPTLS)
+	}
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{{"mail-poll-interval", &c.MailPollInterval}, {"mail-retry-base", &c.MailRetryBase}, {"mail-retry-max", &c.MailRetryMax}} {
+		if *d.to, err = time.ParseDuration(get(d.name)); err != nil || *d.to <= 0 {
+			return Config{}, fmt.Errorf("-%s: must be a positive duration like 5s", d.name)
+		}
+	}
+	if c.MailMaxAttempts, err = strconv.Atoi(get("mail-max-attempts")); err != nil || c.MailMaxAttempts < 1 {
+		return Config{}, fmt.Errorf("-mail-max-attempts: must be at least 1")
+	}
+	if c.MailReminders, err = mail.ParseOffsets(get("mail-reminders")); err != nil {
+		return Config{}, fmt.Errorf("-mail-reminders: %w", err)
+	}
 	for _, e := range strings.Split(get("organisers"), ",") {
 		if e = strings.TrimSpace(e); e != "" {
 			c.Organisers = append(c.Organisers, e)
@@ -155,5 +203,8 @@ func (c *Config) Defaults() {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 15 * time.Second
+	}
+	if c.MailReminders == nil {
+		c.MailReminders = []mail.Offset{{Days: 7}, {Days: 1}}
 	}
 }

@@ -5,7 +5,9 @@ package demo
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
@@ -77,6 +79,23 @@ var Criteria = [][2]string{
 	{"Skuteczność", "Effectiveness"},
 }
 
+// PeopleCSV is the demo experts and jurors as a file for IdentityService.ImportInvitations.
+func PeopleCSV() string {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"name", "email", "role", "city", "home_city", "language"})
+	for _, p := range People {
+		switch p.Role {
+		case "expert":
+			_ = w.Write([]string{p.Name, p.Email, p.Role, p.City, "", p.Language})
+		case "juror":
+			_ = w.Write([]string{p.Name, p.Email, p.Role, "", p.City, p.Language})
+		}
+	}
+	w.Flush()
+	return b.String()
+}
+
 // Seed creates the demo edition through the domain services (so every step is an event, as if an
 // organiser had done it) and opens reporting. Deadlines are set relative to now so the demo can be
 // walked through. It does nothing when an edition for Year exists already.
@@ -136,20 +155,10 @@ func Seed(ctx context.Context, editions *edition.Service, people *identity.Store
 			}
 		}
 	}
-	for _, p := range People {
-		role := auth.RoleExpert
-		switch p.Role {
-		case "organiser":
-			continue
-		case "juror":
-			role = auth.RoleJuror
-		}
-		if _, err := people.Invite(ctx, organiser, identity.NewInvitation{
-			EditionID: e.ID, Email: p.Email, Role: role, CityID: cityIDs[p.City].ID,
-			DisplayName: p.Name, Language: p.Language,
-		}); err != nil {
-			return edition.Edition{}, fmt.Errorf("invite %s: %w", p.Email, err)
-		}
+	// The people come in as an organiser would bring them: one CSV file through the import.
+	res, err := people.Import(ctx, organiser, e.ID, PeopleCSV(), false)
+	if err != nil {
+		return edition.Edition{}, fmt.Errorf("import the demo people: %w (%v)", err, res.Problems)
 	}
 	return editions.ChangeStage(ctx, organiser, e.ID, edition.StageChange{Target: edition.Reporting})
 }

@@ -44,6 +44,10 @@ const (
 	TallyComputed       Kind = "tally.computed"
 	JuryDecided         Kind = "tally.jury_decision"
 	ResultsAnnounced    Kind = "results.announced"
+	MailEdited          Kind = "mail.edited"
+	MailReleased        Kind = "mail.released"
+	MailDiscarded       Kind = "mail.discarded"
+	MailPolicySet       Kind = "mail.policy_set"
 )
 
 // Event is one state change.

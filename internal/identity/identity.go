@@ -14,6 +14,7 @@ import (
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/event"
 	"github.com/miasta-otwarte/miasta/internal/identity/identitydb"
 )
@@ -24,18 +25,23 @@ type Store struct {
 	q          *identitydb.Queries
 	organisers map[string]bool
 	log        *slog.Logger
+	onInvite   []InviteHook
 }
+
+// InviteHook lets another domain act on a new invitation inside the transaction that creates it (the
+// mail package queues the invitation mail), so that either both happen or neither does.
+type InviteHook func(ctx context.Context, tx pgx.Tx, e edition.Edition, inv Invitation) error
 
 var _ auth.Users = (*Store)(nil)
 
 // NewStore returns a store; organiserEmails are the addresses (compared lower-cased) whose verified
-// owners are organisers.
-func NewStore(pool *pgxpool.Pool, organiserEmails []string, log *slog.Logger) *Store {
+// owners are organisers; onInvite run, in order, for every invitation created.
+func NewStore(pool *pgxpool.Pool, organiserEmails []string, log *slog.Logger, onInvite ...InviteHook) *Store {
 	orgs := make(map[string]bool, len(organiserEmails))
 	for _, e := range organiserEmails {
 		orgs[normaliseEmail(e)] = true
 	}
-	return &Store{pool: pool, q: identitydb.New(), organisers: orgs, log: log}
+	return &Store{pool: pool, q: identitydb.New(), organisers: orgs, log: log, onInvite: onInvite}
 }
 
 // SignIn implements auth.Users. The common case (a known user whose claims did not change and who has

@@ -127,7 +127,16 @@ func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e 
 			CityID       uuid.UUID `json:"city_id"`
 		}{row.ID, n.Role, n.CityID},
 	})
-	return invitationFromRow(row, city.Name), err
+	if err != nil {
+		return Invitation{}, err
+	}
+	inv := invitationFromRow(row, city.Name)
+	for _, h := range s.onInvite {
+		if err := h(ctx, tx, e, inv); err != nil {
+			return Invitation{}, err
+		}
+	}
+	return inv, nil
 }
 
 // Revoke withdraws a pending invitation.

@@ -26,15 +26,20 @@ import (
 
 // Service implements stage 1.
 type Service struct {
-	pool *pgxpool.Pool
-	q    *reportdb.Queries
-	log  *slog.Logger
-	now  func() time.Time
+	pool     *pgxpool.Pool
+	q        *reportdb.Queries
+	log      *slog.Logger
+	now      func() time.Time
+	onReturn []ReturnHook
 }
 
-// NewService returns the report service.
-func NewService(pool *pgxpool.Pool, log *slog.Logger) *Service {
-	return &Service{pool: pool, q: reportdb.New(), log: log, now: time.Now}
+// ReturnHook lets another domain act on a returned report inside the transaction that returns it (the
+// mail package tells the expert), so that either both happen or neither does.
+type ReturnHook func(ctx context.Context, tx pgx.Tx, e edition.Edition, r Report, comment string) error
+
+// NewService returns the report service; onReturn run, in order, whenever a report is returned.
+func NewService(pool *pgxpool.Pool, log *slog.Logger, onReturn ...ReturnHook) *Service {
+	return &Service{pool: pool, q: reportdb.New(), log: log, now: time.Now, onReturn: onReturn}
 }
 
 func actorID(p *auth.Principal) uuid.UUID {
@@ -439,7 +444,17 @@ func (s *Service) transition(ctx context.Context, actor *auth.Principal, edition
 		if out, err = s.load(ctx, tx, e, city); err != nil {
 			return err
 		}
-		return s.appendEvent(ctx, tx, kind, actor, out, comment)
+		if err := s.appendEvent(ctx, tx, kind, actor, out, comment); err != nil {
+			return err
+		}
+		if to == Returned {
+			for _, h := range s.onReturn {
+				if err := h(ctx, tx, e, out, comment); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	return out, err
 }

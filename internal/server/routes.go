@@ -11,6 +11,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
 	"github.com/miasta-otwarte/miasta/internal/identity"
 	"github.com/miasta-otwarte/miasta/internal/jury"
+	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/verify"
 )
@@ -23,6 +24,7 @@ var Services = []string{
 	miastav1connect.JuryServiceName,
 	miastav1connect.ResultsServiceName,
 	miastav1connect.AuditServiceName,
+	miastav1connect.MailServiceName,
 }
 
 // addRoutes lists the whole API.
@@ -33,6 +35,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewJuryServiceHandler(jury.NewHandler(d.Jury, d.Reports), opts))
 	mux.Handle(miastav1connect.NewResultsServiceHandler(jury.NewResultsHandler(d.Jury, d.Audit), opts))
 	mux.Handle(miastav1connect.NewAuditServiceHandler(verify.NewHandler(d.Pool, d.Audit, d.Jury), opts))
+	mux.Handle(miastav1connect.NewMailServiceHandler(mail.NewHandler(d.Mail), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
 	reflector := grpcreflect.NewStaticReflector(Services...)

@@ -21,6 +21,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
 	"github.com/miasta-otwarte/miasta/internal/jury"
+	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/report"
 )
@@ -35,6 +36,7 @@ type Deps struct {
 	Reports  *report.Service
 	Jury     *jury.Service
 	Audit    *auditlog.Log
+	Mail     *mail.Service
 	Metrics  *metrics.Metrics
 	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).
 	Tracer trace.TracerProvider

@@ -176,6 +176,7 @@ type Clients struct {
 	Jury     miastav1connect.JuryServiceClient
 	Results  miastav1connect.ResultsServiceClient
 	Audit    miastav1connect.AuditServiceClient
+	Mail     miastav1connect.MailServiceClient
 }
 
 // HTTPClient returns the HTTP client and Connect options for calls over p as the bearer of token
@@ -202,6 +203,7 @@ func (e *Env) Clients(p Protocol, token string) Clients {
 		Jury:     miastav1connect.NewJuryServiceClient(httpClient, e.URL, opts...),
 		Results:  miastav1connect.NewResultsServiceClient(httpClient, e.URL, opts...),
 		Audit:    miastav1connect.NewAuditServiceClient(httpClient, e.URL, opts...),
+		Mail:     miastav1connect.NewMailServiceClient(httpClient, e.URL, opts...),
 	}
 }
 

@@ -1,0 +1,59 @@
+-- name: InsertMail :execrows
+-- Queues a mail; a second mail with the same dedup key is silently not queued.
+INSERT INTO mail_outbox (id, message_id, edition_id, kind, dedup_key, recipient_email, recipient_name, language, subject, body, status, next_attempt_time, release_time)
+VALUES (@id, @message_id, sqlc.narg('edition_id'), @kind, sqlc.narg('dedup_key'), @recipient_email, @recipient_name, @language, @subject, @body, @status,
+        sqlc.narg('next_attempt_time'), sqlc.narg('release_time'))
+ON CONFLICT (dedup_key) DO NOTHING;
+
+-- name: GetMail :one
+SELECT * FROM mail_outbox WHERE id = @id;
+
+-- name: GetMailForUpdate :one
+SELECT * FROM mail_outbox WHERE id = @id FOR UPDATE;
+
+-- name: ListMails :many
+SELECT * FROM mail_outbox
+WHERE (sqlc.narg('edition_id')::uuid IS NULL OR edition_id = sqlc.narg('edition_id'))
+  AND (@status::text = '' OR status = @status)
+  AND (@kind::text = '' OR kind = @kind)
+  AND seq > @after_seq
+ORDER BY seq
+LIMIT @max_rows;
+
+-- name: EditMail :one
+UPDATE mail_outbox SET subject = @subject, body = @body, edited = true, version = version + 1, update_time = now()
+WHERE id = @id
+RETURNING *;
+
+-- name: ReleaseMail :one
+UPDATE mail_outbox SET status = 'PENDING', next_attempt_time = @now::timestamptz, release_time = @now::timestamptz, version = version + 1, update_time = now()
+WHERE id = @id
+RETURNING *;
+
+-- name: DiscardMail :one
+UPDATE mail_outbox SET status = 'DISCARDED', next_attempt_time = NULL, version = version + 1, update_time = now()
+WHERE id = @id
+RETURNING *;
+
+-- name: ClaimDueMail :one
+-- Locks the next mail due for delivery until the sender's transaction ends; mails another replica is
+-- sending are skipped, so each is in one sender's hands at a time.
+SELECT * FROM mail_outbox
+WHERE status = 'PENDING' AND next_attempt_time <= @now::timestamptz
+ORDER BY next_attempt_time, id
+LIMIT 1
+FOR UPDATE SKIP LOCKED;
+
+-- name: MarkMailSent :exec
+UPDATE mail_outbox SET status = 'SENT', attempts = attempts + 1, sent_time = @now::timestamptz, next_attempt_time = NULL,
+    last_error = '', version = version + 1, update_time = now()
+WHERE id = @id;
+
+-- name: MarkMailRetry :exec
+UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_time = @next_attempt_time::timestamptz, last_error = @last_error, update_time = now()
+WHERE id = @id;
+
+-- name: MarkMailFailed :exec
+UPDATE mail_outbox SET status = 'FAILED', attempts = attempts + 1, next_attempt_time = NULL, last_error = @last_error,
+    version = version + 1, update_time = now()
+WHERE id = @id;
