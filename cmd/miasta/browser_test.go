@@ -74,7 +74,8 @@ func startDev(t *testing.T) string {
 	errc := make(chan error, 1)
 	dbURL := dbtest.NewURL(t)
 	go func() {
-		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", t.TempDir()},
+		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", t.TempDir(),
+			"-smtp-addr", "127.0.0.1:0", "-mail-dir", t.TempDir()},
 			env(map[string]string{"DATABASE_URL": dbURL}), pw, io.Discard)
 		pw.Close()
 	}()

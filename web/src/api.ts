@@ -6,6 +6,7 @@ import { AuditService } from "./gen/miasta/v1/audit_pb.js";
 import { EditionService } from "./gen/miasta/v1/edition_pb.js";
 import { IdentityService } from "./gen/miasta/v1/identity_pb.js";
 import { JuryService } from "./gen/miasta/v1/jury_pb.js";
+import { MailService } from "./gen/miasta/v1/mail_pb.js";
 import { ReportService } from "./gen/miasta/v1/report_pb.js";
 import { ResultsService } from "./gen/miasta/v1/results_pb.js";
 import { allPages } from "./hooks";
@@ -20,6 +21,7 @@ export const api: {
   identity: Client<typeof IdentityService>;
   reports: Client<typeof ReportService>;
   jury: Client<typeof JuryService>;
+  mail: Client<typeof MailService>;
   results: Client<typeof ResultsService>;
   audit: Client<typeof AuditService>;
 } = {
@@ -27,6 +29,7 @@ export const api: {
   identity: createClient(IdentityService, transport),
   reports: createClient(ReportService, transport),
   jury: createClient(JuryService, transport),
+  mail: createClient(MailService, transport),
   results: createClient(ResultsService, transport),
   audit: createClient(AuditService, transport),
 };

@@ -19,6 +19,7 @@ import {
 } from "../gen/miasta/v1/results_pb.js";
 import { allPages, useLoad } from "../hooks";
 import { localName, useLocale, useT, type MessageId } from "../i18n";
+import { MailPanel } from "./Mail";
 import { People } from "./People";
 import { reportStatusKey } from "./Report";
 import { tiedGroups } from "./tallyMath";
@@ -70,6 +71,7 @@ export function OrganisePage() {
       <StageControl edition={edition} onChanged={loaded.reload} />
       <Reports edition={edition} />
       <People edition={edition} />
+      <MailPanel edition={edition} />
       {s >= Stage.REVIEW ? <Shortlist edition={edition} categories={categories} /> : null}
       <RuleEditor edition={edition} criteria={criteria} />
       {s >= Stage.JURY ? <JuryProgress edition={edition} categories={categories} /> : null}
