@@ -94,6 +94,22 @@ func (s *Service) sendOne(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if r.EditionID != nil {
+		// A reminder released after its recipient caught up, or an invitation revoked while its mail
+		// waited for review, must not go.
+		due, err := s.q.StillDue(work, tx, maildb.StillDueParams{EditionID: *r.EditionID, Email: r.RecipientEmail, Kind: r.Kind})
+		if err != nil {
+			return true, err
+		}
+		if !due {
+			const why = "not sent: the recipient is no longer invited, or is no longer late for this reminder"
+			if err := s.q.WithdrawMail(work, tx, maildb.WithdrawMailParams{ID: r.ID, Reason: why}); err != nil {
+				return true, err
+			}
+			s.log.InfoContext(ctx, "mail withdrawn before sending", "mail", r.ID, "kind", r.Kind)
+			return true, tx.Commit(work)
+		}
+	}
 	start := s.cfg.Now()
 	sendCtx, cancelSend := context.WithTimeout(work, s.cfg.SendTimeout)
 	sendErr := s.deliver(sendCtx, r)

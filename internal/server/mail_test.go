@@ -429,6 +429,59 @@ func TestRemindersOnlyToTheLate(t *testing.T) {
 	}
 }
 
+// TestHeldMailLosesItsReasonToGo holds reminders and invitations for review: a reminder released
+// after its city submitted, and an invitation released after it was revoked, are withdrawn by the
+// sender, never delivered, and say why; the late expert's reminder goes.
+func TestHeldMailLosesItsReasonToGo(t *testing.T) {
+	env, capture := mailEnv(t)
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	r := reportingEdition(t, env, org, testenv.Connect, 30*24*time.Hour)
+	caughtUp, late := r.emails[0], r.emails[1]
+	soon := time.Now().Add(3 * 24 * time.Hour).Truncate(time.Minute)
+	must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: r.id(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(soon)}}))
+	var reminders []*v1.OutboxMail
+	eventually(t, "a held reminder for each city", func() bool {
+		reminders = outbox(t, org, r.id(), v1.MailKind_MAIL_KIND_REPORTING_REMINDER)
+		return len(reminders) == 2
+	})
+	// City 0 submits while the reminders wait for review.
+	saved := must(r.experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: r.id(), CityId: r.cities[0].GetId(), Practices: []*v1.Practice{practice("Punkt informacyjny", r.categories[0], r.criteria...)}})).GetReport()
+	must(r.experts[0].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: r.id(), CityId: r.cities[0].GetId(), ExpectedVersion: saved.GetVersion()}))
+	// A juror is invited, and the invitation revoked before its mail is released.
+	juror := must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: r.id(), Email: "juror.revoked@miasta.test", Role: v1.Role_ROLE_JUROR, CityId: r.cities[0].GetId(), DisplayName: "Juror Revoked"})).GetInvitation()
+	must(org.Identity.RevokeInvitation(ctx, &v1.RevokeInvitationRequest{InvitationId: juror.GetId()}))
+	var invitation *v1.OutboxMail
+	for _, m := range outbox(t, org, r.id(), v1.MailKind_MAIL_KIND_INVITATION) {
+		if m.GetRecipientEmail() == "juror.revoked@miasta.test" {
+			invitation = m
+		}
+	}
+	if invitation == nil || invitation.GetStatus() != v1.MailStatus_MAIL_STATUS_HELD {
+		t.Fatalf("the revoked juror's invitation mail = %v; want it held for review", invitation)
+	}
+	for _, m := range append(reminders, invitation) {
+		must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: m.GetId(), ExpectedVersion: m.GetVersion()}))
+	}
+	eventually(t, "the late expert's reminder", func() bool { return len(delivered(capture, late, "REPORTING_REMINDER")) == 1 })
+	for _, m := range append(reminders, invitation) {
+		if m.GetRecipientEmail() == late {
+			continue
+		}
+		var got *v1.OutboxMail
+		eventually(t, "the sender to withdraw "+m.GetRecipientEmail()+"'s mail", func() bool {
+			got = must(org.Mail.GetOutboxMail(ctx, &v1.GetOutboxMailRequest{MailId: m.GetId()})).GetMail()
+			return got.GetStatus() != v1.MailStatus_MAIL_STATUS_PENDING
+		})
+		if got.GetStatus() != v1.MailStatus_MAIL_STATUS_DISCARDED || got.GetAttempts() != 0 || !strings.Contains(got.GetLastError(), "no longer") {
+			t.Errorf("mail to %s = %v, %d attempts, %q; want discarded unsent, saying why", m.GetRecipientEmail(), got.GetStatus(), got.GetAttempts(), got.GetLastError())
+		}
+	}
+	if n := len(delivered(capture, caughtUp, "REPORTING_REMINDER")) + len(delivered(capture, "juror.revoked@miasta.test", "")); n != 0 {
+		t.Fatalf("%d mails reached people who no longer had a reason to get them", n)
+	}
+}
+
 // TestBallotReminderOnlyToJurorsWhoHaveNotCast opens a jury round and moves its deadline close: the
 // juror who cast is left alone, the one who has not is reminded, once.
 func TestBallotReminderOnlyToJurorsWhoHaveNotCast(t *testing.T) {

@@ -392,3 +392,19 @@ func (q *Queries) ReleaseMail(ctx context.Context, db DBTX, arg ReleaseMailParam
 	)
 	return i, err
 }
+
+const withdrawMail = `-- name: WithdrawMail :exec
+UPDATE mail_outbox SET status = 'DISCARDED', next_attempt_time = NULL, last_error = $1, version = version + 1, update_time = now()
+WHERE id = $2
+`
+
+type WithdrawMailParams struct {
+	Reason string
+	ID     uuid.UUID
+}
+
+// The sender's discard of a mail that lost its reason to go before it went; last_error says why.
+func (q *Queries) WithdrawMail(ctx context.Context, db DBTX, arg WithdrawMailParams) error {
+	_, err := db.Exec(ctx, withdrawMail, arg.Reason, arg.ID)
+	return err
+}

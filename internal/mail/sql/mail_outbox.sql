@@ -57,3 +57,8 @@ WHERE id = @id;
 UPDATE mail_outbox SET status = 'FAILED', attempts = attempts + 1, next_attempt_time = NULL, last_error = @last_error,
     version = version + 1, update_time = now()
 WHERE id = @id;
+
+-- name: WithdrawMail :exec
+-- The sender's discard of a mail that lost its reason to go before it went; last_error says why.
+UPDATE mail_outbox SET status = 'DISCARDED', next_attempt_time = NULL, last_error = @reason, version = version + 1, update_time = now()
+WHERE id = @id;
