@@ -120,6 +120,15 @@ try {
   if ((await page.getByLabel(M["practice.title"]).nth(1).inputValue()) !== practices[1].title) {
     throw new Error("the saved draft did not survive a reload");
   }
+  // A reload before the autosave: the browser kept a copy, and restoring it saves it.
+  page.once("dialog", (d) => d.accept()); // "leave the page?" while a change is unsaved
+  await page.getByLabel(M["report.introduction"]).fill("Tekst wpisany tuż przed zamknięciem karty.");
+  await page.reload();
+  await page.getByRole("button", { name: M["localDraft.restore"] }).click();
+  await waitSaved(page);
+  if ((await page.getByLabel(M["report.introduction"]).inputValue()) !== "Tekst wpisany tuż przed zamknięciem karty.") {
+    throw new Error("the local copy was not restored");
+  }
   // The same report open in a second tab: both save, the second save meets the first one's version
   // and shows both versions; the expert keeps theirs and nothing is lost.
   const other = await expert.context.newPage();

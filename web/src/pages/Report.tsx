@@ -1,4 +1,4 @@
-import { create } from "@bufbuild/protobuf";
+import { create, toJson } from "@bufbuild/protobuf";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useParams } from "react-router";
 import { ConnectError, api, listCategories, listCriteria } from "../api";
@@ -18,6 +18,7 @@ import { Stage, type Category, type Criterion, type Edition } from "../gen/miast
 import {
   CriterionNarrativeSchema,
   FollowUpOutcome,
+  FollowUpSchema,
   PracticeSchema,
   ReportConflictSchema,
   ReportStatus,
@@ -26,6 +27,7 @@ import {
   type Report,
 } from "../gen/miasta/v1/report_pb.js";
 import { useLoad } from "../hooks";
+import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
 import { localName, useLocale, useT, type MessageId } from "../i18n";
 
 /** Draft is what the expert edits: the report's text, without server-owned fields. */
@@ -79,6 +81,11 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   const [conflict, setConflict] = useState<Report | undefined>();
   const [confirmSubmit, setConfirmSubmit] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
+  const storageKey = draftKey(edition.id, props.report.city?.id ?? "");
+  const [offer, setOffer] = useState<LocalDraft | undefined>(() => {
+    const local = loadDraft(window.localStorage, storageKey);
+    return local && !sameText(local, props.report) ? local : undefined;
+  });
   const edits = useRef(0); // bumps on every keystroke, so a save knows whether it is still current
   const saving = useRef<Promise<Report | undefined> | undefined>(undefined);
 
@@ -150,6 +157,23 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     return () => clearTimeout(id);
   }, [draft, save.kind, editable, doSave, report.version]);
 
+  // Keep a copy of unsaved typing in this browser until the server has it.
+  useEffect(() => {
+    if (!editable || offer) return;
+    if (save.kind === "clean") clearDraft(window.localStorage, storageKey);
+    else storeDraft(window.localStorage, storageKey, { baseVersion: report.version, savedAt: new Date(), ...draft });
+  }, [draft, save.kind, editable, offer, storageKey, report.version]);
+
+  function restore() {
+    if (!offer) return;
+    const local = offer;
+    setOffer(undefined);
+    edits.current++;
+    setDraft(local);
+    // Saved against the version it was typed on: if someone saved since, both versions are shown.
+    void doSave(local, local.baseVersion);
+  }
+
   // Never lose typing to a closed tab: warn while anything is unsaved.
   useEffect(() => {
     if (save.kind === "clean") return;
@@ -215,6 +239,25 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         <div className="notice" role="note">
           <h2>{t("report.returnedTitle")}</h2>
           <p>{report.returnComment}</p>
+        </div>
+      ) : null}
+      {offer && editable ? (
+        <div className="notice" role="alert">
+          <p>{t("localDraft.found", { time: formatInstant(offer.savedAt, locale) })}</p>
+          <p className="actions">
+            <button type="button" className="primary" onClick={restore}>
+              {t("localDraft.restore")}
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                clearDraft(window.localStorage, storageKey);
+                setOffer(undefined);
+              }}
+            >
+              {t("localDraft.discard")}
+            </button>
+          </p>
         </div>
       ) : null}
       {editable ? <SaveIndicator state={save} /> : <p className="notice">{t("report.readOnly")}</p>}
@@ -294,6 +337,17 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
       </ConfirmDialog>
     </>
   );
+}
+
+/** sameText tells whether a local copy says nothing the server's report does not. */
+function sameText(a: Draft, b: Draft): boolean {
+  const json = (d: Draft) =>
+    JSON.stringify([
+      d.introduction,
+      d.practices.map((p) => toJson(PracticeSchema, p)),
+      d.followUps.map((f) => toJson(FollowUpSchema, f)),
+    ]);
+  return json(a) === json(b);
 }
 
 function CategorySummary({ categories, practices }: { categories: Category[]; practices: Practice[] }) {
