@@ -112,12 +112,14 @@ func phases() []phase {
 
 // opResult is what one kind of call did during a phase.
 type opResult struct {
+	phase     string
 	rpc, name string
 	lat       []time.Duration // of the successful calls, sorted
 	errs      int
 	firstErr  error
 	elapsed   time.Duration // the phase's wall time, from the first call to the last one's end
 	inFlight  int
+	cpu       cpuUse // of the whole phase, shared by the phase's kinds of call
 }
 
 func (o opResult) rate() float64 { return float64(len(o.lat)) / o.elapsed.Seconds() }
@@ -186,7 +188,7 @@ func runPhase(ctx context.Context, jurors []*juror, concurrency int, d time.Dura
 
 	out := make([]opResult, len(ph.ops))
 	for i, op := range ph.ops {
-		o := opResult{rpc: op.rpc, name: op.label, elapsed: elapsed, inFlight: workers}
+		o := opResult{phase: ph.name, rpc: op.rpc, name: op.label, elapsed: elapsed, inFlight: workers}
 		for _, t := range per {
 			o.lat = append(o.lat, t.lat[i]...)
 			o.errs += t.errs[i]

@@ -18,8 +18,10 @@ import (
 
 // pgbenchResult is what pgbench reported for the single-row insert script.
 type pgbenchResult struct {
-	tps         float64 // without initial connection time
-	latency     float64 // average, ms
+	tps         float64       // without initial connection time
+	clientCPU   time.Duration // pgbench's own user and system time
+	cpu         cpuUse        // of the run: the backends, the machine; process is set to clientCPU
+	latency     float64       // average, ms
 	txns        int
 	failed      int
 	clients     int
@@ -74,9 +76,14 @@ func runPgbench(ctx context.Context, binary, dbURL string, clients int, d time.D
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	meter := startCPU(ctx, dbURL)
+	err = cmd.Run()
+	res.cpu = meter.finish(ctx)
+	if err != nil {
 		return res, fmt.Errorf("pgbench: %w: %s", err, lastLine(stderr.Bytes()))
 	}
+	res.clientCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	res.cpu.process = res.clientCPU
 	out := stdout.Bytes()
 	tps, ok := match(out, `tps = ([0-9.]+) \(without initial connection time\)`)
 	if !ok {

@@ -139,6 +139,7 @@ func (r *results) write(w io.Writer, cfg Config) {
 			p("| **CastBallot rate / pgbench tps** | | **%.3f** (%.1f / %.1f) | | | | |", rate/pb.tps, rate, pb.tps)
 		}
 	}
+	r.writeCPU(p)
 	p("")
 	p("| also measured | result |")
 	p("|---|---|")
@@ -180,4 +181,76 @@ func oneLine(err error) string {
 		s = s[:160] + "…"
 	}
 	return s
+}
+
+// phaseCPU is the processor time of one load phase per iteration of it (one call, or one save and
+// one cast in the loop).
+type phaseCPU struct {
+	name  string
+	calls int // iterations: the successful calls of the phase's first kind
+	use   cpuUse
+}
+
+func (r *results) phases() []phaseCPU {
+	var out []phaseCPU
+	for _, o := range r.ops {
+		if len(out) > 0 && out[len(out)-1].name == o.phase {
+			continue
+		}
+		out = append(out, phaseCPU{name: o.phase, calls: len(o.lat), use: o.cpu})
+	}
+	return out
+}
+
+func perCall(d time.Duration, calls int) string {
+	return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000/float64(max(1, calls)))
+}
+
+// writeCPU writes the processor time per call of each phase and of pgbench, and the ratio of the
+// service's cast to pgbench's insert by it: the throughput ratio the two would have on cores of
+// their own, which the rates above only show when nothing else runs on the machine.
+func (r *results) writeCPU(p func(string, ...any)) {
+	type row struct {
+		name            string
+		calls           int
+		use             cpuUse
+		process, suffix string
+	}
+	var rows []row
+	for _, ph := range r.phases() {
+		name := ph.name
+		if name == "SaveBallot then CastBallot" {
+			name = "save→cast loop (per save and cast)"
+		}
+		rows = append(rows, row{name: name, calls: ph.calls, use: ph.use})
+	}
+	if r.pgbenchErr == nil && r.pgbench.txns > 0 {
+		rows = append(rows, row{name: "pgbench single-row INSERT (client: pgbench)", calls: r.pgbench.txns, use: r.pgbench.cpu})
+	}
+	if len(rows) == 0 || !rows[0].use.ok {
+		return
+	}
+	p("")
+	p("| processor time per call | this process (server, provider, load clients) | PostgreSQL backends | total | the rest of the machine meanwhile |")
+	p("|---|---:|---:|---:|---:|")
+	var cast, insert time.Duration
+	for _, rw := range rows {
+		u := rw.use
+		if !u.ok {
+			continue
+		}
+		total := u.process + u.postgres
+		p("| %s | %s | %s | %s | %.2f cores |", rw.name, perCall(u.process, rw.calls), perCall(u.postgres, rw.calls), perCall(total, rw.calls), u.other().Seconds()/u.wall.Seconds())
+		switch {
+		case rw.name == "CastBallot":
+			cast = total / time.Duration(max(1, rw.calls))
+		case strings.HasPrefix(rw.name, "pgbench"):
+			insert = total / time.Duration(max(1, rw.calls))
+		}
+	}
+	if cast > 0 && insert > 0 {
+		p("| **pgbench insert / CastBallot, by processor time per call** | | | **%.3f** | |", float64(insert)/float64(cast))
+	}
+	p("")
+	p("Processor time is user plus system time: of this process (getrusage), of pgbench, and of the PostgreSQL backends connected to the throwaway database (/proc, sampled every 50 ms); PostgreSQL's shared background processes (WAL writer, checkpointer) and time spent waiting for fsync are not in it. \"The rest of the machine\" is every core's busy time minus these: other work sharing the cores, which moves the rates above but hardly the time per call.")
 }
