@@ -174,8 +174,13 @@ func (r *run) all(ctx context.Context) (err error) {
 	if err := r.service(ctx, dbURL); err != nil {
 		return err
 	}
-	r.step("pgbench: %d clients, %s", r.cfg.Concurrency, pgbenchSeconds(r.cfg.Duration))
-	r.res.pgbench, r.res.pgbenchErr = runPgbench(ctx, r.cfg.Pgbench, dbURL, r.cfg.Concurrency, r.cfg.Duration)
+	r.step("pgbench: %d clients, %s, single-row inserts, then cast-shaped transactions", r.cfg.Concurrency, pgbenchSeconds(r.cfg.Duration))
+	if r.res.pgbenchErr = setUpPgbench(ctx, dbURL); r.res.pgbenchErr == nil {
+		r.res.pgbench, r.res.pgbenchErr = runPgbench(ctx, r.cfg.Pgbench, dbURL, insertScript, r.cfg.Concurrency, r.cfg.Duration)
+	}
+	if r.res.pgbenchErr == nil {
+		r.res.pgbenchCast, r.res.pgbenchCastErr = runPgbench(ctx, r.cfg.Pgbench, dbURL, castShapedScript, r.cfg.Concurrency, r.cfg.Duration)
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
