@@ -176,6 +176,7 @@ func (r *results) write(w io.Writer, cfg Config) {
 	p("RSS is the whole benchmark process: the server runs in it, together with the OpenID provider and the load generator's clients.")
 	p("Rates count calls that succeeded over the phase's wall time; calls in flight at the deadline finish and count.")
 	p("The CastBallot phase re-casts each juror's last saved version with a fresh request id; the save→cast loop is SaveBallot followed by CastBallot of the version it returned.")
+	p("The closed-loop phases keep %d calls in flight and measure throughput; their latency is mostly waiting behind the other calls. The open-loop phases offer CastBallot at a fixed rate whatever the server does (up to one call per juror in flight) and count each call's latency from when it was due, so they show the latency at that load, and a server that cannot keep up shows as a lower rate and a growing latency.", min(cfg.Concurrency, cfg.Jurors))
 }
 
 func orUnknown(s string) string {

@@ -187,6 +187,16 @@ func (r *run) load(ctx context.Context, p *platform, dbURL string) error {
 		}
 		r.res.ops = append(r.res.ops, res...)
 	}
+	for _, rate := range r.cfg.Rates {
+		r.step("CastBallot offered at %g/s for %s (open loop, up to %d in flight)", rate, r.cfg.Duration, len(e.jurors))
+		meter := startCPU(ctx, dbURL)
+		res := runRate(ctx, e.jurors, rate, r.cfg.Duration)
+		res.cpu = meter.finish(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r.res.ops = append(r.res.ops, res)
+	}
 	r.res.rssLoad = readMemory()
 
 	acked := 0
