@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/transparency-dev/merkle/rfc6962"
 )
 
 // FuzzDecodeLeaf checks the canonical-form fast path against encoding/json: whatever it accepts,
@@ -93,4 +95,37 @@ func TestLeafHasherMatchesLeafHash(t *testing.T) {
 			t.Fatalf("AppendHash(%q) = %x, LeafHash %x", leaf, buf, LeafHash([]byte(leaf)))
 		}
 	}
+}
+
+// The Tree's own node hashing must give the roots the rfc6962 hasher gives.
+func TestTreeMatchesRFC6962(t *testing.T) {
+	var hashes [][]byte
+	tree := NewTree()
+	for i := range 1000 {
+		h := LeafHash([]byte{byte(i), byte(i >> 8)})
+		hashes = append(hashes, h)
+		if err := tree.Append(h); err != nil {
+			t.Fatal(err)
+		}
+		got, err := tree.Root()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := referenceRoot(hashes)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("root of %d leaves = %x, want %x", i+1, got, want)
+		}
+	}
+}
+
+// referenceRoot is RFC 6962's MTH, straight from its definition, with the library's hasher.
+func referenceRoot(leaves [][]byte) []byte {
+	if len(leaves) == 1 {
+		return leaves[0]
+	}
+	k := 1
+	for k*2 < len(leaves) {
+		k *= 2
+	}
+	return rfc6962.DefaultHasher.HashChildren(referenceRoot(leaves[:k]), referenceRoot(leaves[k:]))
 }

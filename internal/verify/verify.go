@@ -150,6 +150,11 @@ func hashAndDecode(leaves [][]byte, editionID string) ([][]byte, []logged, error
 				}
 				var out []logged
 				for i := b * block; i < min((b+1)*block, n); i++ {
+					if out == nil {
+						// Most leaves of a block are usually the edition's: one allocation, not a
+						// dozen growing ones.
+						out = make([]logged, 0, min(block, n-i))
+					}
 					at := i * sha256.Size
 					hashes[i] = h.AppendHash(backing[at:at:at+sha256.Size], leaves[i])
 					if errs[b] != nil || !bytes.Contains(leaves[i], mention) {
