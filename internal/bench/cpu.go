@@ -111,11 +111,12 @@ func (m *cpuMeter) sample(ctx context.Context, baseline bool) {
 
 // finish stops metering and returns the phase's use.
 func (m *cpuMeter) finish(ctx context.Context) cpuUse {
+	// The sampling goroutine ends first: a pgx.Conn serves one caller at a time.
+	close(m.stop)
+	<-m.done
 	if m.conn != nil {
 		m.sample(ctx, false)
 	}
-	close(m.stop)
-	<-m.done
 	u := cpuUse{wall: time.Since(m.start), process: processCPU() - m.startPr, busy: systemBusy() - m.startSy}
 	if m.conn != nil {
 		m.conn.Close(context.WithoutCancel(ctx))
