@@ -32,6 +32,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRequestValidation$$' -fuzztime $(FUZZTIME) ./internal/server/
 	$(GO) test -run '^$$' -fuzz '^FuzzExportRoundTrip$$' -fuzztime $(FUZZTIME) ./internal/jury/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/verify/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLeaf$$' -fuzztime $(FUZZTIME) ./internal/auditlog/
 	$(GO) test -run '^$$' -fuzz '^FuzzCompute$$' -fuzztime $(FUZZTIME) ./internal/tally/
 
 # bench runs the Go benchmarks of the tally and the offline verifier, then cmd/miasta-bench: SaveBallot and CastBallot against the

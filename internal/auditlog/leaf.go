@@ -16,8 +16,10 @@ package auditlog
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"time"
 
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -51,11 +53,18 @@ func EncodeLeaf(e Event) ([]byte, error) {
 }
 
 // DecodeLeaf parses a version-1 leaf. Fields it does not know are ignored: what a verifier trusts is
-// the leaf's bytes, which the signed roots cover whatever they hold.
+// the leaf's bytes, which the signed roots cover whatever they hold. The returned Payload may share
+// memory with leaf.
 func DecodeLeaf(leaf []byte) (Event, error) {
 	body, ok := bytes.CutPrefix(leaf, []byte(LeafPrefix))
 	if !ok {
 		return Event{}, fmt.Errorf("not a %q leaf", LeafPrefix[:len(LeafPrefix)-1])
+	}
+	// Every leaf the log writes is in the canonical form, which decodeCanonical reads without
+	// reflection; anything else (another key order, escapes, white space, a bad value) goes through
+	// encoding/json, which decides what is accepted and words the error.
+	if e, ok := decodeCanonical(body); ok {
+		return e, nil
 	}
 	var e Event
 	if err := json.Unmarshal(body, &e); err != nil {
@@ -69,3 +78,18 @@ func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // LeafHash is the RFC 6962 hash of a leaf.
 func LeafHash(leaf []byte) []byte { return rfc6962.DefaultHasher.HashLeaf(leaf) }
+
+// LeafHasher computes LeafHash with one reused SHA-256 state, for hashing many leaves without an
+// allocation each. It is not safe for concurrent use.
+type LeafHasher struct{ h hash.Hash }
+
+// NewLeafHasher returns a LeafHasher.
+func NewLeafHasher() *LeafHasher { return &LeafHasher{h: sha256.New()} }
+
+// AppendHash appends the RFC 6962 hash of leaf to dst and returns the extended slice.
+func (l *LeafHasher) AppendHash(dst, leaf []byte) []byte {
+	l.h.Reset()
+	l.h.Write([]byte{rfc6962.RFC6962LeafHashPrefix})
+	l.h.Write(leaf)
+	return l.h.Sum(dst)
+}

@@ -1,15 +1,19 @@
 package auditlog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/transparency-dev/merkle/compact"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog/auditlogdb"
 	"github.com/miasta-otwarte/miasta/internal/db"
@@ -27,6 +31,12 @@ type Log struct {
 	pool *pgxpool.Pool
 	q    *auditlogdb.Queries
 	log  *slog.Logger
+
+	// tree is the compact range of the first tree.End() leaves as of the last integration this
+	// process committed, so that the next round hashes only its new leaves instead of reading every
+	// leaf hash of the log again. It is checked against the signed checkpoint of its size before use.
+	mu   sync.Mutex
+	tree *compact.Range
 }
 
 // New returns the log over the platform's database.
@@ -64,8 +74,9 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n := 0
+	var integrated *compact.Range
 	err = db.InTx(ctx, l.pool, func(tx pgx.Tx) error {
-		n = 0
+		n, integrated = 0, nil
 		var leader bool
 		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(integratorLock)).Scan(&leader); err != nil || !leader {
 			return err
@@ -78,24 +89,32 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 		if err != nil || len(events) == 0 {
 			return err
 		}
+		tree, err := l.rangeOf(ctx, tx, size)
+		if err != nil {
+			return err
+		}
+		batch := auditlogdb.InsertLeavesParams{
+			LeafIndexes: make([]int64, len(events)), EventIds: make([]int64, len(events)), LeafHashes: make([][]byte, len(events)),
+		}
 		for i, e := range events {
 			leaf, err := encodeRow(e.ID, e.EditionID, e.Kind, e.ActorUserID, e.Payload, e.CreateTime)
 			if err != nil {
 				return err
 			}
-			if err := l.q.InsertLeaf(ctx, tx, auditlogdb.InsertLeafParams{LeafIndex: size + int64(i), EventID: e.ID, LeafHash: LeafHash(leaf)}); err != nil {
+			batch.LeafIndexes[i], batch.EventIds[i], batch.LeafHashes[i] = size+int64(i), e.ID, LeafHash(leaf)
+			if err := tree.Append(batch.LeafHashes[i], nil); err != nil {
 				return err
 			}
 		}
+		if err := l.q.InsertLeaves(ctx, tx, batch); err != nil {
+			return err
+		}
 		newSize := size + int64(len(events))
-		leaves, err := l.q.LeafHashes(ctx, tx, auditlogdb.LeafHashesParams{FromIndex: 0, ToIndex: newSize})
+		root, err := tree.GetRootHash(nil)
 		if err != nil {
 			return err
 		}
-		root, err := Root(leaves)
-		if err != nil {
-			return err
-		}
+		integrated = tree
 		signed, err := Checkpoint{Size: uint64(newSize), Root: root}.Sign(signer)
 		if err != nil {
 			return err
@@ -103,7 +122,55 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 		n = len(events)
 		return l.q.InsertCheckpoint(ctx, tx, auditlogdb.InsertCheckpointParams{TreeSize: newSize, RootHash: root, Note: signed})
 	})
+	if err == nil && integrated != nil { // only what committed may seed the next round
+		l.mu.Lock()
+		l.tree = integrated
+		l.mu.Unlock()
+	}
 	return n, err
+}
+
+// rangeOf returns a compact range of the log's first size leaves that the caller may extend: the
+// one this process kept from its last round, extended by the leaves other replicas appended since,
+// when the signed checkpoint of its size confirms it; else one built from every leaf hash.
+func (l *Log) rangeOf(ctx context.Context, tx pgx.Tx, size int64) (*compact.Range, error) {
+	l.mu.Lock()
+	kept := l.tree
+	l.mu.Unlock()
+	from, r := int64(0), rf.NewEmptyRange(0)
+	if kept != nil && kept.End() > 0 && int64(kept.End()) <= size {
+		root, rerr := kept.GetRootHash(nil)
+		cp, cerr := l.q.GetCheckpoint(ctx, tx, int64(kept.End()))
+		switch {
+		case cerr != nil && !errors.Is(cerr, pgx.ErrNoRows):
+			return nil, cerr
+		case rerr == nil && cerr == nil && bytes.Equal(cp.RootHash, root):
+			// A copy: extending must not change the kept range, from which a failed round's retry
+			// starts again.
+			if r, rerr = rf.NewRange(kept.Begin(), kept.End(), slices.Clone(kept.Hashes())); rerr != nil {
+				return nil, rerr
+			}
+			from = int64(kept.End())
+		default:
+			l.log.WarnContext(ctx, "audit log: the kept tree does not match the signed checkpoint of its size; rebuilding it from the leaves", "size", kept.End())
+		}
+	}
+	if from == size {
+		return r, nil
+	}
+	hashes, err := l.q.LeafHashes(ctx, tx, auditlogdb.LeafHashesParams{FromIndex: from, ToIndex: size})
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(hashes)) != size-from {
+		return nil, fmt.Errorf("audit log: %d leaf hashes in [%d, %d)", len(hashes), from, size)
+	}
+	for _, h := range hashes {
+		if err := r.Append(h, nil); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 // encodeRow encodes an event row as its leaf.

@@ -37,6 +37,8 @@ type Config struct {
 	PoolMaxConns int
 	// Pgbench is the pgbench binary; empty looks on PATH, then in /usr/lib/postgresql/*/bin.
 	Pgbench string
+	// Rates are the CastBallot rates, in calls per second, to offer open loop and read the latency at.
+	Rates []float64
 	// TallyRows are the sizes, in score rows, to time tally.Compute at; empty skips the tally.
 	TallyRows []int
 	// Out is a file to write the report to as well; empty writes only to the io.Writer.
@@ -67,7 +69,31 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, getenv func(string) string) {
 		return err
 	})
 	c.TallyRows = DefaultTallyRows
+	fs.Func("rates", "comma-separated CastBallot rates (calls/s) to offer open loop, reading the latency at each (\"\" skips; default 250,1000)", func(s string) error {
+		rates, err := parseRates(s)
+		c.Rates = rates
+		return err
+	})
+	c.Rates = DefaultRates
 	fs.StringVar(&c.Out, "out", "bench-results.md", "file to write the results table to as well (\"\" for none)")
+}
+
+// DefaultRates are the open-loop CastBallot rates: the 1,000 calls/s, and a quarter of it.
+var DefaultRates = []float64{250, 1000}
+
+func parseRates(s string) ([]float64, error) {
+	var rates []float64
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		r, err := strconv.ParseFloat(f, 64)
+		if err != nil || r <= 0 || r > 1e6 {
+			return nil, fmt.Errorf("rate %q: not a positive number of calls per second", f)
+		}
+		rates = append(rates, r)
+	}
+	return rates, nil
 }
 
 func parseRows(s string) ([]int, error) {
@@ -174,8 +200,13 @@ func (r *run) all(ctx context.Context) (err error) {
 	if err := r.service(ctx, dbURL); err != nil {
 		return err
 	}
-	r.step("pgbench: %d clients, %s", r.cfg.Concurrency, pgbenchSeconds(r.cfg.Duration))
-	r.res.pgbench, r.res.pgbenchErr = runPgbench(ctx, r.cfg.Pgbench, dbURL, r.cfg.Concurrency, r.cfg.Duration)
+	r.step("pgbench: %d clients, %s, single-row inserts, then cast-shaped transactions", r.cfg.Concurrency, pgbenchSeconds(r.cfg.Duration))
+	if r.res.pgbenchErr = setUpPgbench(ctx, dbURL); r.res.pgbenchErr == nil {
+		r.res.pgbench, r.res.pgbenchErr = runPgbench(ctx, r.cfg.Pgbench, dbURL, insertScript, r.cfg.Concurrency, r.cfg.Duration)
+	}
+	if r.res.pgbenchErr == nil {
+		r.res.pgbenchCast, r.res.pgbenchCastErr = runPgbench(ctx, r.cfg.Pgbench, dbURL, castShapedScript, r.cfg.Concurrency, r.cfg.Duration)
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -112,12 +113,15 @@ func phases() []phase {
 
 // opResult is what one kind of call did during a phase.
 type opResult struct {
+	phase     string
 	rpc, name string
 	lat       []time.Duration // of the successful calls, sorted
 	errs      int
 	firstErr  error
 	elapsed   time.Duration // the phase's wall time, from the first call to the last one's end
 	inFlight  int
+	cpu       cpuUse  // of the whole phase, shared by the phase's kinds of call
+	offered   float64 // calls per second offered, for an open-loop phase; 0 for a closed loop
 }
 
 func (o opResult) rate() float64 { return float64(len(o.lat)) / o.elapsed.Seconds() }
@@ -186,7 +190,7 @@ func runPhase(ctx context.Context, jurors []*juror, concurrency int, d time.Dura
 
 	out := make([]opResult, len(ph.ops))
 	for i, op := range ph.ops {
-		o := opResult{rpc: op.rpc, name: op.label, elapsed: elapsed, inFlight: workers}
+		o := opResult{phase: ph.name, rpc: op.rpc, name: op.label, elapsed: elapsed, inFlight: workers}
 		for _, t := range per {
 			o.lat = append(o.lat, t.lat[i]...)
 			o.errs += t.errs[i]
@@ -198,4 +202,63 @@ func runPhase(ctx context.Context, jurors []*juror, concurrency int, d time.Dura
 		out[i] = o
 	}
 	return out
+}
+
+// runRate offers CastBallot calls at a fixed rate for d, open loop: call i is due at start + i/rate
+// whether or not earlier calls have returned, and its latency counts from when it was due, so a
+// server that falls behind shows it in the latency instead of slowing the load down (the closed
+// loop of runPhase measures throughput; this measures latency at a given load). Each call takes a
+// juror nobody else holds; when all are busy the call waits for one, and the wait counts.
+func runRate(ctx context.Context, jurors []*juror, rate float64, d time.Duration) opResult {
+	free := make(chan *juror, len(jurors))
+	for _, j := range jurors {
+		free <- j
+	}
+	name := fmt.Sprintf("CastBallot at %g/s offered", rate)
+	var (
+		mu       sync.Mutex
+		lat      []time.Duration
+		errs     int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	interval := time.Duration(float64(time.Second) / rate)
+	start := time.Now()
+	for i := 0; ctx.Err() == nil; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if due.Sub(start) >= d {
+			break
+		}
+		if w := time.Until(due); w > 0 {
+			time.Sleep(w)
+		}
+		var j *juror
+		select {
+		case j = <-free:
+		case <-ctx.Done():
+		}
+		if j == nil {
+			break
+		}
+		wg.Go(func() {
+			_, err := j.cast(ctx)
+			took := time.Since(due)
+			free <- j
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				lat = append(lat, took)
+			case ctx.Err() != nil && errors.Is(err, context.Canceled):
+			default:
+				errs++
+				if firstErr == nil {
+					firstErr = err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	return opResult{phase: name, rpc: "CastBallot", name: name + " (open loop; latency from when each call was due)", lat: lat, errs: errs, firstErr: firstErr, elapsed: time.Since(start), inFlight: len(jurors), offered: rate}
 }

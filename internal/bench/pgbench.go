@@ -18,8 +18,10 @@ import (
 
 // pgbenchResult is what pgbench reported for the single-row insert script.
 type pgbenchResult struct {
-	tps         float64 // without initial connection time
-	latency     float64 // average, ms
+	tps         float64       // without initial connection time
+	clientCPU   time.Duration // pgbench's own user and system time
+	cpu         cpuUse        // of the run: the backends, the machine; process is set to clientCPU
+	latency     float64       // average, ms
 	txns        int
 	failed      int
 	clients     int
@@ -34,31 +36,56 @@ func pgbenchSeconds(d time.Duration) string {
 	return strconv.Itoa(max(1, int(d.Round(time.Second).Seconds()))) + "s"
 }
 
-// runPgbench runs `pgbench -n -c C -j 2 -T D -f script` with the script `INSERT INTO bench(x) VALUES
-// (1);` against a throwaway table in dbURL's database, for comparison with CastBallot.
-func runPgbench(ctx context.Context, binary, dbURL string, clients int, d time.Duration) (pgbenchResult, error) {
+// insertScript is pgbench's reference transaction: one single-row insert, committed on its own.
+const insertScript = "INSERT INTO bench(x) VALUES (1);\n"
+
+// castShapedScript has the statements a CastBallot sends PostgreSQL, each as trivial as it can be: the
+// two reads authentication makes, then a transaction of a share-locking read of one row every
+// client locks (the edition), two single-row inserts (the event and the cast) and the commit. What
+// it reaches is a ceiling on the cast rate from the database's side alone, with no server, no
+// HTTP and nothing for the statements themselves to do.
+const castShapedScript = `SELECT x FROM bench_row WHERE id = 1;
+SELECT x FROM bench_row WHERE id = 1;
+BEGIN;
+SELECT x FROM bench_row WHERE id = 1 FOR SHARE;
+INSERT INTO bench(x) VALUES (1);
+INSERT INTO bench(x) VALUES (2);
+COMMIT;
+`
+
+// setUpPgbench creates the throwaway tables the pgbench scripts use in dbURL's database.
+func setUpPgbench(ctx context.Context, dbURL string) error {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE TABLE bench (x integer); CREATE TABLE bench_row (id integer PRIMARY KEY, x integer); INSERT INTO bench_row VALUES (1, 1)"); err != nil {
+		return fmt.Errorf("create the pgbench tables: %w", err)
+	}
+	return nil
+}
+
+// runPgbench runs `pgbench -n -c C -j 2 -T D -f script` against the tables setUpPgbench made in
+// dbURL's database, for comparison with CastBallot.
+func runPgbench(ctx context.Context, binary, dbURL, scriptText string, clients int, d time.Duration) (pgbenchResult, error) {
 	res := pgbenchResult{clients: clients, threads: min(2, clients), seconds: max(1, int(d.Round(time.Second).Seconds()))}
 	bin, err := findPgbench(binary)
 	if err != nil {
 		return res, err
 	}
 	res.binary = bin
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		return res, err
-	}
-	_, err = conn.Exec(ctx, "CREATE TABLE bench (x integer)")
-	conn.Close(ctx)
-	if err != nil {
-		return res, fmt.Errorf("create the pgbench table: %w", err)
-	}
 	dir, err := os.MkdirTemp("", "miasta-bench-")
 	if err != nil {
 		return res, err
 	}
 	defer os.RemoveAll(dir)
-	script := filepath.Join(dir, "insert.sql")
-	if err := os.WriteFile(script, []byte("INSERT INTO bench(x) VALUES (1);\n"), 0o600); err != nil {
+	name := "insert.sql"
+	if scriptText == castShapedScript {
+		name = "cast-shaped.sql"
+	}
+	script := filepath.Join(dir, name)
+	if err := os.WriteFile(script, []byte(scriptText), 0o600); err != nil {
 		return res, err
 	}
 	args := []string{"-n", "-c", strconv.Itoa(res.clients), "-j", strconv.Itoa(res.threads), "-T", strconv.Itoa(res.seconds), "-f", script}
@@ -74,9 +101,14 @@ func runPgbench(ctx context.Context, binary, dbURL string, clients int, d time.D
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	meter := startCPU(ctx, dbURL)
+	err = cmd.Run()
+	res.cpu = meter.finish(ctx)
+	if err != nil {
 		return res, fmt.Errorf("pgbench: %w: %s", err, lastLine(stderr.Bytes()))
 	}
+	res.clientCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	res.cpu.process = res.clientCPU
 	out := stdout.Bytes()
 	tps, ok := match(out, `tps = ([0-9.]+) \(without initial connection time\)`)
 	if !ok {

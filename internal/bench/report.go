@@ -29,6 +29,9 @@ type results struct {
 
 	pgbench    pgbenchResult
 	pgbenchErr error
+	// pgbenchCast runs castShapedScript: the database's side of a cast at its simplest.
+	pgbenchCast    pgbenchResult
+	pgbenchCastErr error
 
 	tallies []tallyTime
 
@@ -135,10 +138,20 @@ func (r *results) write(w io.Writer, cfg Config) {
 	} else {
 		pb := r.pgbench
 		p("| pgbench single-row INSERT (`%s`) | %d | %.1f tps | %.3f ms | — | — | %d |", pb.commandLine, pb.txns, pb.tps, pb.latency, pb.failed)
-		if rate, ok := r.castRate(); ok && pb.tps > 0 {
+		rate, ok := r.castRate()
+		if ok && pb.tps > 0 {
 			p("| **CastBallot rate / pgbench tps** | | **%.3f** (%.1f / %.1f) | | | | |", rate/pb.tps, rate, pb.tps)
 		}
+		if r.pgbenchCastErr != nil {
+			p("| pgbench, cast-shaped transaction | — | — | — | — | — | %s |", oneLine(r.pgbenchCastErr))
+		} else if pc := r.pgbenchCast; pc.tps > 0 {
+			p("| pgbench, cast-shaped transaction (2 reads; BEGIN, a share-locking read, 2 inserts, COMMIT) | %d | %.1f tps | %.3f ms | — | — | %d |", pc.txns, pc.tps, pc.latency, pc.failed)
+			if pb.tps > 0 {
+				p("| **cast-shaped / single-row insert, both pgbench: the ceiling of CastBallot / pgbench** | | **%.3f** | | | | |", pc.tps/pb.tps)
+			}
+		}
 	}
+	r.writeCPU(p)
 	p("")
 	p("| also measured | result |")
 	p("|---|---|")
@@ -163,6 +176,7 @@ func (r *results) write(w io.Writer, cfg Config) {
 	p("RSS is the whole benchmark process: the server runs in it, together with the OpenID provider and the load generator's clients.")
 	p("Rates count calls that succeeded over the phase's wall time; calls in flight at the deadline finish and count.")
 	p("The CastBallot phase re-casts each juror's last saved version with a fresh request id; the save→cast loop is SaveBallot followed by CastBallot of the version it returned.")
+	p("The closed-loop phases keep %d calls in flight and measure throughput; their latency is mostly waiting behind the other calls. The open-loop phases offer CastBallot at a fixed rate whatever the server does (up to one call per juror in flight) and count each call's latency from when it was due, so they show the latency at that load, and a server that cannot keep up shows as a lower rate and a growing latency.", min(cfg.Concurrency, cfg.Jurors))
 }
 
 func orUnknown(s string) string {
@@ -180,4 +194,79 @@ func oneLine(err error) string {
 		s = s[:160] + "…"
 	}
 	return s
+}
+
+// phaseCPU is the processor time of one load phase per iteration of it (one call, or one save and
+// one cast in the loop).
+type phaseCPU struct {
+	name  string
+	calls int // iterations: the successful calls of the phase's first kind
+	use   cpuUse
+}
+
+func (r *results) phases() []phaseCPU {
+	var out []phaseCPU
+	for _, o := range r.ops {
+		if len(out) > 0 && out[len(out)-1].name == o.phase {
+			continue
+		}
+		out = append(out, phaseCPU{name: o.phase, calls: len(o.lat), use: o.cpu})
+	}
+	return out
+}
+
+func perCall(d time.Duration, calls int) string {
+	return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000/float64(max(1, calls)))
+}
+
+// writeCPU writes the processor time per call of each phase and of pgbench, and the ratio of the
+// service's cast to pgbench's insert by it: the throughput ratio the two would have on cores of
+// their own, which the rates above only show when nothing else runs on the machine.
+func (r *results) writeCPU(p func(string, ...any)) {
+	type row struct {
+		name            string
+		calls           int
+		use             cpuUse
+		process, suffix string
+	}
+	var rows []row
+	for _, ph := range r.phases() {
+		name := ph.name
+		if name == "SaveBallot then CastBallot" {
+			name = "save→cast loop (per save and cast)"
+		}
+		rows = append(rows, row{name: name, calls: ph.calls, use: ph.use})
+	}
+	if r.pgbenchErr == nil && r.pgbench.txns > 0 {
+		rows = append(rows, row{name: "pgbench single-row INSERT (client: pgbench)", calls: r.pgbench.txns, use: r.pgbench.cpu})
+	}
+	if r.pgbenchCastErr == nil && r.pgbenchCast.txns > 0 {
+		rows = append(rows, row{name: "pgbench cast-shaped transaction (client: pgbench)", calls: r.pgbenchCast.txns, use: r.pgbenchCast.cpu})
+	}
+	if len(rows) == 0 || !rows[0].use.ok {
+		return
+	}
+	p("")
+	p("| processor time per call | this process (server, provider, load clients) | PostgreSQL backends | total | the rest of the machine meanwhile |")
+	p("|---|---:|---:|---:|---:|")
+	var cast, insert time.Duration
+	for _, rw := range rows {
+		u := rw.use
+		if !u.ok {
+			continue
+		}
+		total := u.process + u.postgres
+		p("| %s | %s | %s | %s | %.2f cores |", rw.name, perCall(u.process, rw.calls), perCall(u.postgres, rw.calls), perCall(total, rw.calls), u.other().Seconds()/u.wall.Seconds())
+		switch {
+		case rw.name == "CastBallot":
+			cast = total / time.Duration(max(1, rw.calls))
+		case strings.HasPrefix(rw.name, "pgbench single-row"):
+			insert = total / time.Duration(max(1, rw.calls))
+		}
+	}
+	if cast > 0 && insert > 0 {
+		p("| **pgbench insert / CastBallot, by processor time per call** | | | **%.3f** | |", float64(insert)/float64(cast))
+	}
+	p("")
+	p("Processor time is user plus system time: of this process (getrusage), of pgbench, and of the PostgreSQL backends connected to the throwaway database (/proc, sampled every 50 ms); PostgreSQL's shared background processes (WAL writer, checkpointer) and time spent waiting for fsync are not in it. \"The rest of the machine\" is every core's busy time minus these: other work sharing the cores, which moves the rates above but hardly the time per call.")
 }

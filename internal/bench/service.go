@@ -146,7 +146,7 @@ func (r *run) service(ctx context.Context, dbURL string) error {
 	p.http = &http.Client{Transport: p.transport, Timeout: 30 * time.Second}
 	r.step("server on %s, OpenID provider on %s", p.url, p.issuer)
 
-	loadErr := r.load(ctx, p)
+	loadErr := r.load(ctx, p, dbURL)
 
 	// Idle connections a burst of HTTP/1.1 calls left behind would hold shutdown up for seconds.
 	p.transport.CloseIdleConnections()
@@ -159,7 +159,7 @@ func (r *run) service(ctx context.Context, dbURL string) error {
 }
 
 // load seeds the edition, runs the load phases and the close, and reads memory around them.
-func (r *run) load(ctx context.Context, p *platform) error {
+func (r *run) load(ctx context.Context, p *platform, dbURL string) error {
 	start := time.Now()
 	e, err := r.seed(ctx, p)
 	if err != nil {
@@ -171,7 +171,12 @@ func (r *run) load(ctx context.Context, p *platform) error {
 
 	for _, ph := range phases() {
 		r.step("%s: %d in flight for %s", ph.name, min(r.cfg.Concurrency, len(e.jurors)), r.cfg.Duration)
+		meter := startCPU(ctx, dbURL)
 		res := runPhase(ctx, e.jurors, r.cfg.Concurrency, r.cfg.Duration, ph)
+		use := meter.finish(ctx)
+		for i := range res {
+			res[i].cpu = use
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -181,6 +186,16 @@ func (r *run) load(ctx context.Context, p *platform) error {
 			}
 		}
 		r.res.ops = append(r.res.ops, res...)
+	}
+	for _, rate := range r.cfg.Rates {
+		r.step("CastBallot offered at %g/s for %s (open loop, up to %d in flight)", rate, r.cfg.Duration, len(e.jurors))
+		meter := startCPU(ctx, dbURL)
+		res := runRate(ctx, e.jurors, rate, r.cfg.Duration)
+		res.cpu = meter.finish(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r.res.ops = append(r.res.ops, res)
 	}
 	r.res.rssLoad = readMemory()
 

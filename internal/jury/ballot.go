@@ -24,15 +24,16 @@ import (
 
 // Service implements stage 2.
 type Service struct {
-	pool *pgxpool.Pool
-	q    *jurydb.Queries
-	log  *slog.Logger
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	q     *jurydb.Queries
+	log   *slog.Logger
+	now   func() time.Time
+	cache *editionCache
 }
 
 // NewService returns the jury service.
 func NewService(pool *pgxpool.Pool, log *slog.Logger) *Service {
-	return &Service{pool: pool, q: jurydb.New(), log: log, now: time.Now}
+	return &Service{pool: pool, q: jurydb.New(), log: log, now: time.Now, cache: newEditionCache()}
 }
 
 // StageHook freezes the rule when the jury opens (refusing to open without one), computes the tally
@@ -120,9 +121,12 @@ func canonicalCast(c castContent) ([]byte, error) { return json.Marshal(c) }
 
 // juror is everything a ballot operation needs about its juror.
 type juror struct {
-	assignment  auth.Assignment
-	edition     edition.Edition
-	rule        StoredRule
+	assignment   auth.Assignment
+	editionID    uuid.UUID
+	stage        edition.Stage
+	juryDeadline *time.Time
+	rule         StoredRule
+	// nominations may be the edition's cached shortlist, shared between calls: read it, never write.
 	nominations map[uuid.UUID]jurydb.ListEditionNominationsRow
 	recusals    map[uuid.UUID]Recusal
 }
@@ -151,7 +155,8 @@ func (s *Service) loadJuror(ctx context.Context, q jurydb.DBTX, p *auth.Principa
 	if err != nil {
 		return juror{}, err
 	}
-	j := juror{assignment: a, edition: e, rule: r, nominations: map[uuid.UUID]jurydb.ListEditionNominationsRow{}, recusals: map[uuid.UUID]Recusal{}}
+	j := juror{assignment: a, editionID: e.ID, stage: e.Stage, juryDeadline: e.Timeline.JuryDeadline, rule: r,
+		nominations: map[uuid.UUID]jurydb.ListEditionNominationsRow{}, recusals: map[uuid.UUID]Recusal{}}
 	noms, err := s.q.ListEditionNominations(ctx, q, editionID)
 	if err != nil {
 		return juror{}, err
@@ -193,28 +198,39 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, editionID uuid.UUI
 }
 
 func (s *Service) ballot(ctx context.Context, q jurydb.DBTX, j juror) (Ballot, error) {
-	b := Ballot{EditionID: j.edition.ID, Recusals: j.sortedRecusals(), Scores: []Score{}, Comments: []Comment{}}
 	row, err := s.q.GetBallot(ctx, q, j.assignment.ID)
+	var stored *jurydb.Ballot
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
 		return Ballot{}, err
 	default:
-		b.Version, b.UpdateTime = row.Version, &row.UpdateTime
-		if err := json.Unmarshal(row.Scores, &b.Scores); err != nil {
-			return Ballot{}, fmt.Errorf("stored ballot scores: %w", err)
-		}
-		if err := json.Unmarshal(row.Comments, &b.Comments); err != nil {
-			return Ballot{}, fmt.Errorf("stored ballot comments: %w", err)
-		}
+		stored = &row
 	}
+	var lastCast *Cast
 	last, err := s.q.LastCast(ctx, q, j.assignment.ID)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
 		return Ballot{}, err
 	default:
-		b.LastCast = castFromRow(last.BallotCast, last.LeafIndex)
+		lastCast = castFromRow(last.BallotCast, last.LeafIndex)
+	}
+	return j.ballotOf(stored, lastCast)
+}
+
+// ballotOf is the juror's view of their stored ballot (nil: none yet) and last cast.
+func (j juror) ballotOf(stored *jurydb.Ballot, lastCast *Cast) (Ballot, error) {
+	b := Ballot{EditionID: j.editionID, Recusals: j.sortedRecusals(), Scores: []Score{}, Comments: []Comment{}, LastCast: lastCast}
+	if stored == nil {
+		return b, nil
+	}
+	b.Version, b.UpdateTime = stored.Version, &stored.UpdateTime
+	if err := json.Unmarshal(stored.Scores, &b.Scores); err != nil {
+		return Ballot{}, fmt.Errorf("stored ballot scores: %w", err)
+	}
+	if err := json.Unmarshal(stored.Comments, &b.Comments); err != nil {
+		return Ballot{}, fmt.Errorf("stored ballot comments: %w", err)
 	}
 	return b, nil
 }
@@ -257,48 +273,62 @@ func (j juror) checkScores(scores []Score, comments []Comment) error {
 
 // votingOpen checks that ballots may change: the round is open and its deadline, if set, has not
 // passed by the server's clock.
-func votingOpen(e edition.Edition, now time.Time) error {
-	if e.Stage != edition.Jury {
-		return fault.Preconditionf("edition_id", "the jury round is closed; the edition is in %s", e.Stage)
+func votingOpen(j juror, now time.Time) error {
+	if j.stage != edition.Jury {
+		return fault.Preconditionf("edition_id", "the jury round is closed; the edition is in %s", j.stage)
 	}
-	if d := e.Timeline.JuryDeadline; d != nil && !now.Before(*d) {
+	if d := j.juryDeadline; d != nil && !now.Before(*d) {
 		return fault.Preconditionf("timeline.jury_deadline", "the jury deadline passed at %s", edition.InWarsaw(*d))
 	}
 	return nil
 }
 
-// Save stores the juror's draft.
+// Save stores the juror's draft. The common case is three statements: the ballot context (one
+// query, with the edition's cached shortlist and frozen rule), the write, the commit.
 func (s *Service) Save(ctx context.Context, p *auth.Principal, editionID uuid.UUID, expected int64, scores []Score, comments []Comment) (Ballot, error) {
+	a, ok := p.Holds(editionID, auth.RoleJuror)
+	if !ok {
+		return Ballot{}, fault.Deniedf("you are not a juror of this edition")
+	}
 	var out Ballot
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		j, err := s.loadJuror(ctx, tx, p, editionID, true)
+		c, err := s.q.GetBallotContext(ctx, tx, jurydb.GetBallotContextParams{AssignmentID: a.ID, EditionID: editionID})
+		if err != nil {
+			return contextError(err)
+		}
+		j, err := s.jurorOf(ctx, tx, a, editionID, c)
 		if err != nil {
 			return err
 		}
-		if err := votingOpen(j.edition, s.now()); err != nil {
+		if err := votingOpen(j, s.now()); err != nil {
 			return err
 		}
-		cur, err := s.q.GetBallotForUpdate(ctx, tx, j.assignment.ID)
-		exists := err == nil
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		if cur.Version != expected {
-			current, err := s.ballot(ctx, tx, j)
+		if c.BallotVersion != expected {
+			current, err := j.ballotOf(storedBallot(editionID, a.ID, c), lastCastOf(c))
 			if err != nil {
 				return err
 			}
-			return fault.Abortedf(current, "the ballot changed: you edited version %d, it is now at version %d; both versions are in the error detail", expected, cur.Version)
+			return fault.Abortedf(current, "the ballot changed: you edited version %d, it is now at version %d; both versions are in the error detail", expected, c.BallotVersion)
 		}
 		if err := j.checkScores(scores, comments); err != nil {
 			return err
 		}
 		sb, _ := json.Marshal(orEmpty(scores))
 		cb, _ := json.Marshal(orEmpty(comments))
-		if exists {
-			_, err = s.q.UpdateBallot(ctx, tx, jurydb.UpdateBallotParams{AssignmentID: j.assignment.ID, Scores: sb, Comments: cb})
+		var row jurydb.Ballot
+		if c.BallotVersion > 0 {
+			// The version condition makes the update itself the check against a concurrent save
+			// (it waits for that save's row lock, then finds the version moved on).
+			row, err = s.q.UpdateBallotAt(ctx, tx, jurydb.UpdateBallotAtParams{AssignmentID: a.ID, Expected: expected, Scores: sb, Comments: cb})
+			if errors.Is(err, pgx.ErrNoRows) {
+				current, err := s.ballot(ctx, tx, j)
+				if err != nil {
+					return err
+				}
+				return fault.Abortedf(current, "the ballot changed: you edited version %d, it is now at version %d; both versions are in the error detail", expected, current.Version)
+			}
 		} else {
-			_, err = s.q.InsertBallot(ctx, tx, jurydb.InsertBallotParams{AssignmentID: j.assignment.ID, EditionID: editionID, Scores: sb, Comments: cb})
+			row, err = s.q.InsertBallot(ctx, tx, jurydb.InsertBallotParams{AssignmentID: a.ID, EditionID: editionID, Scores: sb, Comments: cb})
 			if errors.Is(err, pgx.ErrNoRows) {
 				return fault.Abortedf(nil, "the ballot was created concurrently; reload it")
 			}
@@ -306,10 +336,66 @@ func (s *Service) Save(ctx context.Context, p *auth.Principal, editionID uuid.UU
 		if err != nil {
 			return err
 		}
-		out, err = s.ballot(ctx, tx, j)
+		out, err = j.ballotOf(&row, lastCastOf(c))
 		return err
 	})
 	return out, err
+}
+
+// contextError turns a missing edition into the error edition.Load gives for one.
+func contextError(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fault.NotFoundf("edition_id", "no such edition")
+	}
+	return err
+}
+
+// jurorOf builds the juror's context from the ballot context row, the edition's shortlist and its
+// frozen rule (both from the cache when the row says they are unchanged).
+func (s *Service) jurorOf(ctx context.Context, tx pgx.Tx, a auth.Assignment, editionID uuid.UUID, c jurydb.GetBallotContextRow) (juror, error) {
+	stage := edition.Stage(c.Stage)
+	if stage.Index() < edition.Jury.Index() {
+		return juror{}, fault.Preconditionf("edition_id", "the jury round has not opened; the edition is in %s", stage)
+	}
+	r, err := s.cache.rule(ctx, tx, editionID, c)
+	if err != nil {
+		return juror{}, err
+	}
+	noms, err := s.cache.shortlist(ctx, tx, editionID, c)
+	if err != nil {
+		return juror{}, err
+	}
+	j := juror{assignment: a, editionID: editionID, stage: stage, juryDeadline: c.JuryDeadline, rule: r, nominations: noms, recusals: map[uuid.UUID]Recusal{}}
+	for _, n := range noms {
+		if n.CityID == a.CityID {
+			j.recusals[n.ID] = Recusal{NominationID: n.ID, Kind: "HOME_CITY"}
+		}
+	}
+	var conflicts []Recusal
+	if err := json.Unmarshal(c.Conflicts, &conflicts); err != nil {
+		return juror{}, fmt.Errorf("stored conflicts: %w", err)
+	}
+	for _, rc := range conflicts {
+		if _, home := j.recusals[rc.NominationID]; !home {
+			j.recusals[rc.NominationID] = rc
+		}
+	}
+	return j, nil
+}
+
+// storedBallot is the ballot row the context read, nil when there is none.
+func storedBallot(editionID, assignmentID uuid.UUID, c jurydb.GetBallotContextRow) *jurydb.Ballot {
+	if c.BallotVersion == 0 || c.BallotUpdateTime == nil {
+		return nil
+	}
+	return &jurydb.Ballot{AssignmentID: assignmentID, EditionID: editionID, Version: c.BallotVersion, Scores: c.BallotScores, Comments: c.BallotComments, UpdateTime: *c.BallotUpdateTime}
+}
+
+func lastCastOf(c jurydb.GetBallotContextRow) *Cast {
+	if !c.HasLastCast {
+		return nil
+	}
+	return &Cast{ID: c.LastCastID, Version: c.LastCastVersion, CastTime: c.LastCastTime, BallotHash: c.LastCastHash, EventID: c.LastCastEventID, LeafIndex: c.LastCastLeafIndex}
 }
 
 func orEmpty[T any](s []T) []T {
@@ -320,26 +406,31 @@ func orEmpty[T any](s []T) []T {
 }
 
 // CastBallot casts the current draft. A retry with the same request id returns the first result.
+// The common case is the ballot context (one query, which also finds a retry's first cast), the
+// event, the cast and the commit.
 func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID uuid.UUID, expected int64, requestID uuid.UUID) (Cast, error) {
 	a, ok := p.Holds(editionID, auth.RoleJuror)
 	if !ok {
 		return Cast{}, fault.Deniedf("you are not a juror of this edition")
 	}
-	if prev, err := s.q.GetCastByRequest(ctx, s.pool, jurydb.GetCastByRequestParams{AssignmentID: a.ID, RequestID: requestID}); err == nil {
-		return *castFromRow(prev.BallotCast, prev.LeafIndex), nil
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return Cast{}, err
-	}
 	var out Cast
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		j, err := s.loadJuror(ctx, tx, p, editionID, true)
+		c, err := s.q.GetBallotContext(ctx, tx, jurydb.GetBallotContextParams{AssignmentID: a.ID, RequestID: requestID, EditionID: editionID})
+		if err != nil {
+			return contextError(err)
+		}
+		if c.HasRequestCast { // a retry: the first result, whatever happened since
+			out = Cast{ID: c.RequestCastID, Version: c.RequestCastVersion, CastTime: c.RequestCastTime, BallotHash: c.RequestCastHash, EventID: c.RequestCastEventID, LeafIndex: c.RequestCastLeafIndex}
+			return nil
+		}
+		j, err := s.jurorOf(ctx, tx, a, editionID, c)
 		if err != nil {
 			return err
 		}
-		if err := votingOpen(j.edition, s.now()); err != nil {
+		if err := votingOpen(j, s.now()); err != nil {
 			return err
 		}
-		b, err := s.ballot(ctx, tx, j)
+		b, err := j.ballotOf(storedBallot(editionID, a.ID, c), lastCastOf(c))
 		if err != nil {
 			return err
 		}
@@ -440,7 +531,7 @@ func (s *Service) stepAside(ctx context.Context, p *auth.Principal, editionID, n
 		if err != nil {
 			return err
 		}
-		if err := votingOpen(j.edition, s.now()); err != nil {
+		if err := votingOpen(j, s.now()); err != nil {
 			return err
 		}
 		if _, ok := j.nominations[nominationID]; !ok {

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"math/big"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -131,11 +133,19 @@ func compute(in Input) Result {
 }
 
 // tallyNomination computes everything about one nomination that does not depend on the others.
-// Ballots must be sorted by juror key.
+// Ballots must be sorted by juror key. Each juror's marks are looked up once: the same pass finds
+// missing ranking marks, adds up the weighted sum (in int64 while it cannot overflow, else in
+// big.Int) and collects each criterion's marks for its aggregate. The weighted sums are rationals
+// allocated in one block, and n.sums points at their numerators (no copy; neither is changed after).
 func (r *rule) tallyNomination(id string, ballots []Ballot) *nom {
 	n := &nom{id: id}
-	tmp := new(big.Int)
 	var missing []string
+	vals := make([]int, len(r.criteria))
+	has := make([]bool, len(r.criteria))
+	perCriterion := make([][]int, len(r.criteria))
+	rats := make([]big.Rat, 0, len(ballots))
+	n.jurors = make([]JurorScore, 0, len(ballots))
+	n.sums = make([]*big.Int, 0, len(ballots))
 	for _, b := range ballots {
 		if kind, ok := b.Recusals[id]; ok {
 			// A recused juror never counts, whatever the ballot holds for the nomination.
@@ -146,9 +156,12 @@ func (r *rule) tallyNomination(id string, ballots []Ballot) *nom {
 		if len(marks) == 0 {
 			continue
 		}
+		for i, c := range r.criteria {
+			vals[i], has[i] = marks[c.ID]
+		}
 		missing = missing[:0]
 		for _, i := range r.ranking {
-			if _, ok := marks[r.criteria[i].ID]; !ok {
+			if !has[i] {
 				missing = append(missing, r.criteria[i].ID)
 			}
 		}
@@ -157,18 +170,27 @@ func (r *rule) tallyNomination(id string, ballots []Ballot) *nom {
 				b.Juror, plural(len(missing), "score", "scores"), plural(len(missing), "criterion", "criteria"), strings.Join(missing, ", ")))
 			continue
 		}
-		sum := new(big.Int)
+		rats = append(rats, big.Rat{})
+		sum := &rats[len(rats)-1]
+		// Setting the numerator alone leaves the zero denominator, which big.Rat reads as 1, and
+		// saves an allocation per juror.
+		if s, ok := r.smallSum(vals); ok {
+			sum.Num().SetInt64(s)
+		} else {
+			sum.Num().Set(r.bigSum(vals))
+		}
 		for _, i := range r.ranking {
-			c := r.criteria[i]
-			s := marks[c.ID]
-			tmp.SetInt64(int64(s))
-			sum.Add(sum, tmp.Mul(tmp, r.weights[i]))
-			if s == c.Max {
+			if vals[i] == r.criteria[i].Max {
 				n.topMarks++
 			}
 		}
-		n.jurors = append(n.jurors, JurorScore{Juror: b.Juror, Scores: maps.Clone(marks), WeightedSum: new(big.Rat).SetInt(sum)})
-		n.sums = append(n.sums, sum)
+		for i := range r.criteria {
+			if has[i] {
+				perCriterion[i] = append(perCriterion[i], vals[i])
+			}
+		}
+		n.jurors = append(n.jurors, JurorScore{Juror: b.Juror, Scores: maps.Clone(marks), WeightedSum: sum})
+		n.sums = append(n.sums, sum.Num())
 	}
 	slices.SortFunc(n.sums, (*big.Int).Cmp)
 
@@ -195,20 +217,13 @@ func (r *rule) tallyNomination(id string, ballots []Ballot) *nom {
 	n.explained = append(n.explained, n.notes...)
 
 	n.criteria = make([]CriterionScore, len(r.criteria))
-	marks := make([]int, 0, count)
 	for i, c := range r.criteria {
 		n.criteria[i] = CriterionScore{CriterionID: c.ID, NonRanking: c.NonRanking}
 		if !n.quorum {
 			continue
 		}
-		marks = marks[:0]
-		for _, j := range n.jurors {
-			if s, ok := j.Scores[c.ID]; ok {
-				marks = append(marks, s)
-			}
-		}
-		slices.Sort(marks)
-		n.criteria[i].Score = aggregateInts(r.Method, r.TrimCount, marks)
+		slices.Sort(perCriterion[i])
+		n.criteria[i].Score = aggregateInts(r.Method, r.TrimCount, perCriterion[i])
 	}
 	if n.quorum {
 		n.score = aggregate(r.Method, r.TrimCount, n.sums)
@@ -216,6 +231,37 @@ func (r *rule) tallyNomination(id string, ballots []Ballot) *nom {
 		n.explained = append(n.explained, r.scoreSentence(n))
 	}
 	return n
+}
+
+// smallSum is the weighted sum of a juror's ranking marks (vals by criterion index) when every
+// product and partial sum fits an int64; ok is false when one would overflow.
+func (r *rule) smallSum(vals []int) (sum int64, ok bool) {
+	for _, i := range r.ranking {
+		w, s := r.criteria[i].Weight, int64(vals[i])
+		hi, lo := bits.Mul64(uint64(w), uint64(max(s, -s))) // w >= 1; |s| fits unless s is MinInt64
+		if s == math.MinInt64 || hi != 0 || lo > math.MaxInt64 {
+			return 0, false
+		}
+		p := int64(lo)
+		if s < 0 {
+			p = -p
+		}
+		if p > 0 && sum > math.MaxInt64-p || p < 0 && sum < math.MinInt64-p {
+			return 0, false
+		}
+		sum += p
+	}
+	return sum, true
+}
+
+// bigSum is the weighted sum of a juror's ranking marks in arbitrary precision.
+func (r *rule) bigSum(vals []int) *big.Int {
+	sum, tmp := new(big.Int), new(big.Int)
+	for _, i := range r.ranking {
+		tmp.SetInt64(int64(vals[i]))
+		sum.Add(sum, tmp.Mul(tmp, r.weights[i]))
+	}
+	return sum
 }
 
 // aggregate applies the method to ascending weighted sums; nil when it is undefined.
@@ -277,7 +323,9 @@ func (r *rule) order(noms []*nom, decision map[string]int, hasDecision bool) []*
 			ranked = append(ranked, n)
 		}
 	}
-	slices.SortStableFunc(ranked, func(a, b *nom) int { return b.score.Cmp(a.score) })
+	// Higher score first, equal scores by ID (the order of noms): the order a stable sort by score
+	// gives, with the fewer comparisons of an unstable sort, each of which costs big.Rat allocations.
+	slices.SortFunc(ranked, func(a, b *nom) int { return cmp.Or(b.score.Cmp(a.score), strings.Compare(a.id, b.id)) })
 	var groups [][]*nom
 	for i := 0; i < len(ranked); {
 		j := i + 1

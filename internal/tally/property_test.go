@@ -466,6 +466,7 @@ func FuzzCompute(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := genInput(&byteSource{data: data}, genOpts{invalid: true})
+		checkBallotValid(t, in)
 		r, err := Compute(in)
 		verr := Validate(in)
 		if (err == nil) != (verr == nil) {
@@ -507,6 +508,27 @@ func TestComputeConcurrent(t *testing.T) {
 	for range 8 {
 		if got := <-results; !bytes.Equal(got, want) {
 			t.Fatalf("a concurrent tally differs:\n got %s\nwant %s", got, want)
+		}
+	}
+}
+
+// checkBallotValid checks Validate's allocation-free yes/no against the check that names problems.
+func checkBallotValid(t *testing.T, in Input) {
+	crit, err := validateRule(in.Rule)
+	if err != nil {
+		return
+	}
+	cats, err := validateCategories(in.Categories)
+	if err != nil {
+		return
+	}
+	noms, err := validateNominations(in.Nominations, cats)
+	if err != nil {
+		return
+	}
+	for _, b := range in.Ballots {
+		if err := checkBallot(b, noms, crit); ballotValid(b, noms, crit) != (err == nil) {
+			t.Fatalf("ballot %q: ballotValid %v, checkBallot %v", b.Juror, ballotValid(b, noms, crit), err)
 		}
 	}
 }

@@ -163,7 +163,7 @@ func validateBallots(bs []Ballot, noms map[string]string, crit map[string]Criter
 	// only to name the first problem deterministically once there is one.
 	bad := false
 	for i, b := range sorted {
-		if b.Juror == "" || !utf8.ValidString(b.Juror) || i > 0 && sorted[i-1].Juror == b.Juror || checkBallot(b, noms, crit, false) != nil {
+		if b.Juror == "" || !utf8.ValidString(b.Juror) || i > 0 && sorted[i-1].Juror == b.Juror || !ballotValid(b, noms, crit) {
 			bad = true
 			break
 		}
@@ -178,30 +178,43 @@ func validateBallots(bs []Ballot, noms map[string]string, crit map[string]Criter
 		if i > 0 && sorted[i-1].Juror == b.Juror {
 			return fmt.Errorf("ballot %q: %w: the juror has two ballots", b.Juror, ErrInvalidBallot)
 		}
-		if err := checkBallot(b, noms, crit, true); err != nil {
+		if err := checkBallot(b, noms, crit); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// checkBallot returns a problem of one ballot; with inOrder it visits keys sorted, so the problem
-// it returns is the first one in the documented order.
-func checkBallot(b Ballot, noms map[string]string, crit map[string]Criterion, inOrder bool) error {
-	keys := func(m map[string]map[string]int) []string { return slices.Collect(maps.Keys(m)) }
-	if inOrder {
-		keys = func(m map[string]map[string]int) []string { return slices.Sorted(maps.Keys(m)) }
+// ballotValid reports whether checkBallot finds no problem, without allocating: the common case
+// of a valid ballot only needs a yes.
+func ballotValid(b Ballot, noms map[string]string, crit map[string]Criterion) bool {
+	for nid, marks := range b.Scores {
+		if noms[nid] == "" {
+			return false
+		}
+		for cid, s := range marks {
+			c, ok := crit[cid]
+			if !ok || s < c.Min || s > c.Max {
+				return false
+			}
+		}
 	}
-	for _, nid := range keys(b.Scores) {
+	for nid, k := range b.Recusals {
+		if noms[nid] == "" || !k.valid() || len(b.Scores[nid]) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkBallot returns the first problem of one ballot in the documented order (keys sorted).
+func checkBallot(b Ballot, noms map[string]string, crit map[string]Criterion) error {
+	for _, nid := range slices.Sorted(maps.Keys(b.Scores)) {
 		if noms[nid] == "" {
 			return fmt.Errorf("ballot %q: nomination %q: %w", b.Juror, nid, ErrUnknownNomination)
 		}
 		marks := b.Scores[nid]
-		cids := slices.Collect(maps.Keys(marks))
-		if inOrder {
-			slices.Sort(cids)
-		}
-		for _, cid := range cids {
+		for _, cid := range slices.Sorted(maps.Keys(marks)) {
 			c, ok := crit[cid]
 			if !ok {
 				return fmt.Errorf("ballot %q: nomination %q: criterion %q: %w", b.Juror, nid, cid, ErrUnknownCriterion)
@@ -212,11 +225,7 @@ func checkBallot(b Ballot, noms map[string]string, crit map[string]Criterion, in
 			}
 		}
 	}
-	rids := slices.Collect(maps.Keys(b.Recusals))
-	if inOrder {
-		slices.Sort(rids)
-	}
-	for _, nid := range rids {
+	for _, nid := range slices.Sorted(maps.Keys(b.Recusals)) {
 		if noms[nid] == "" {
 			return fmt.Errorf("ballot %q: recusal: nomination %q: %w", b.Juror, nid, ErrUnknownNomination)
 		}

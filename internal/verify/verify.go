@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -125,42 +126,64 @@ func Verify(b Bundle, key, receipt string) (Summary, error) {
 
 // hashAndDecode hashes every leaf and decodes the edition's, spread over the machine's cores (the
 // leaves are independent; this is most of a large log's verification time). Leaves that do not even
-// mention the edition are only hashed: the signed roots already cover their bytes.
+// mention the edition are only hashed: the signed roots already cover their bytes. Workers take
+// blocks of leaves as they come free, so a core that other work slows down does not hold the rest
+// up, and write each hash into one shared backing array.
 func hashAndDecode(leaves [][]byte, editionID string) ([][]byte, []logged, error) {
-	hashes := make([][]byte, len(leaves))
-	events := make([]*logged, len(leaves))
-	errs := make([]error, len(leaves))
+	const block = 4096
+	n := len(leaves)
+	backing := make([]byte, n*sha256.Size)
+	hashes := make([][]byte, n)
+	blocks := (n + block - 1) / block
+	decoded := make([][]logged, blocks)
+	errs := make([]error, blocks)
 	mention := []byte(`"edition_id":"` + editionID + `"`)
-	workers := runtime.GOMAXPROCS(0)
-	chunk := (len(leaves) + workers - 1) / workers
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for w := 0; w < workers && w*chunk < len(leaves); w++ {
+	for range min(runtime.GOMAXPROCS(0), blocks) {
 		wg.Go(func() {
-			for i := w * chunk; i < min((w+1)*chunk, len(leaves)); i++ {
-				hashes[i] = auditlog.LeafHash(leaves[i])
-				if !bytes.Contains(leaves[i], mention) {
-					continue
+			h := auditlog.NewLeafHasher()
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= blocks {
+					return
 				}
-				e, err := auditlog.DecodeLeaf(leaves[i])
-				if err != nil {
-					errs[i] = fmt.Errorf("leaf %d: %w", i, err)
-					continue
+				var out []logged
+				for i := b * block; i < min((b+1)*block, n); i++ {
+					if out == nil {
+						// Most leaves of a block are usually the edition's: one allocation, not a
+						// dozen growing ones.
+						out = make([]logged, 0, min(block, n-i))
+					}
+					at := i * sha256.Size
+					hashes[i] = h.AppendHash(backing[at:at:at+sha256.Size], leaves[i])
+					if errs[b] != nil || !bytes.Contains(leaves[i], mention) {
+						continue
+					}
+					e, err := auditlog.DecodeLeaf(leaves[i])
+					if err != nil {
+						errs[b] = fmt.Errorf("leaf %d: %w", i, err)
+						continue
+					}
+					if e.EditionID == editionID {
+						out = append(out, logged{leaf: i, event: e})
+					}
 				}
-				if e.EditionID == editionID {
-					events[i] = &logged{leaf: i, event: e}
-				}
+				decoded[b] = out
 			}
 		})
 	}
 	wg.Wait()
-	var out []logged
-	for i := range leaves {
-		if errs[i] != nil {
-			return hashes, nil, errs[i]
+	total := 0
+	for b := range blocks {
+		if errs[b] != nil { // the lowest-numbered leaf that does not decode
+			return hashes, nil, errs[b]
 		}
-		if events[i] != nil {
-			out = append(out, *events[i])
-		}
+		total += len(decoded[b])
+	}
+	out := make([]logged, 0, total)
+	for _, d := range decoded {
+		out = append(out, d...)
 	}
 	return hashes, out, nil
 }

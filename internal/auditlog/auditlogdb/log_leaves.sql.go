@@ -24,18 +24,20 @@ func (q *Queries) CurrentHorizon(ctx context.Context, db DBTX) (string, error) {
 	return column_1, err
 }
 
-const insertLeaf = `-- name: InsertLeaf :exec
-INSERT INTO log_leaves (leaf_index, event_id, leaf_hash) VALUES ($1, $2, $3)
+const insertLeaves = `-- name: InsertLeaves :exec
+INSERT INTO log_leaves (leaf_index, event_id, leaf_hash)
+SELECT unnest($1::bigint[]), unnest($2::bigint[]), unnest($3::bytea[])
 `
 
-type InsertLeafParams struct {
-	LeafIndex int64
-	EventID   int64
-	LeafHash  []byte
+type InsertLeavesParams struct {
+	LeafIndexes []int64
+	EventIds    []int64
+	LeafHashes  [][]byte
 }
 
-func (q *Queries) InsertLeaf(ctx context.Context, db DBTX, arg InsertLeafParams) error {
-	_, err := db.Exec(ctx, insertLeaf, arg.LeafIndex, arg.EventID, arg.LeafHash)
+// One integration round's leaves in one statement (the arrays are zipped: equal lengths).
+func (q *Queries) InsertLeaves(ctx context.Context, db DBTX, arg InsertLeavesParams) error {
+	_, err := db.Exec(ctx, insertLeaves, arg.LeafIndexes, arg.EventIds, arg.LeafHashes)
 	return err
 }
 

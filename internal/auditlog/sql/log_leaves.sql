@@ -15,9 +15,6 @@ WHERE e.txid >= coalesce((
 ORDER BY e.txid, e.id
 LIMIT @max_rows;
 
--- name: InsertLeaf :exec
-INSERT INTO log_leaves (leaf_index, event_id, leaf_hash) VALUES (@leaf_index, @event_id, @leaf_hash);
-
 -- name: LeafHashes :many
 SELECT leaf_hash FROM log_leaves WHERE leaf_index >= @from_index AND leaf_index < @to_index ORDER BY leaf_index;
 
@@ -45,3 +42,8 @@ SELECT EXISTS (
       AND e.txid < CAST(sqlc.arg('horizon') AS text)::xid8
       AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)
 );
+
+-- name: InsertLeaves :exec
+-- One integration round's leaves in one statement (the arrays are zipped: equal lengths).
+INSERT INTO log_leaves (leaf_index, event_id, leaf_hash)
+SELECT unnest(@leaf_indexes::bigint[]), unnest(@event_ids::bigint[]), unnest(@leaf_hashes::bytea[]);

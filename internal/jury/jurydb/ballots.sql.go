@@ -7,6 +7,7 @@ package jurydb
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -29,20 +30,124 @@ func (q *Queries) GetBallot(ctx context.Context, db DBTX, assignmentID uuid.UUID
 	return i, err
 }
 
-const getBallotForUpdate = `-- name: GetBallotForUpdate :one
-SELECT assignment_id, edition_id, version, scores, comments, update_time FROM ballots WHERE assignment_id = $1 FOR UPDATE
+const getBallotContext = `-- name: GetBallotContext :one
+SELECT
+    e.stage,
+    e.jury_deadline,
+    e.update_time AS edition_update_time,
+    e.xmin::text::bigint AS edition_xmin,
+    coalesce(r.version, 0)::bigint AS rule_version,
+    coalesce(r.frozen, false)::boolean AS rule_frozen,
+    coalesce(r.rule_hash, '')::text AS rule_hash,
+    coalesce((
+        SELECT jsonb_agg(jsonb_build_object('nomination_id', c.nomination_id, 'kind', c.kind, 'reason', c.reason))
+        FROM conflicts c WHERE c.assignment_id = $1
+    ), '[]')::jsonb AS conflicts,
+    coalesce(b.version, 0)::bigint AS ballot_version,
+    b.scores AS ballot_scores,
+    b.comments AS ballot_comments,
+    b.update_time AS ballot_update_time,
+    (lc.id IS NOT NULL)::boolean AS has_last_cast,
+    coalesce(lc.id, '00000000-0000-0000-0000-000000000000')::uuid AS last_cast_id,
+    coalesce(lc.version, 0)::bigint AS last_cast_version,
+    coalesce(lc.cast_time, 'epoch')::timestamptz AS last_cast_time,
+    coalesce(lc.ballot_hash, '')::text AS last_cast_hash,
+    coalesce(lc.event_id, 0)::bigint AS last_cast_event_id,
+    coalesce(lc.leaf_index, -1)::bigint AS last_cast_leaf_index,
+    (rc.id IS NOT NULL)::boolean AS has_request_cast,
+    coalesce(rc.id, '00000000-0000-0000-0000-000000000000')::uuid AS request_cast_id,
+    coalesce(rc.version, 0)::bigint AS request_cast_version,
+    coalesce(rc.cast_time, 'epoch')::timestamptz AS request_cast_time,
+    coalesce(rc.ballot_hash, '')::text AS request_cast_hash,
+    coalesce(rc.event_id, 0)::bigint AS request_cast_event_id,
+    coalesce(rc.leaf_index, -1)::bigint AS request_cast_leaf_index
+FROM editions e
+LEFT JOIN tally_rules r ON r.edition_id = e.id
+LEFT JOIN ballots b ON b.assignment_id = $1 AND b.edition_id = e.id
+LEFT JOIN LATERAL (
+    SELECT c.id, c.version, c.cast_time, c.ballot_hash, c.event_id, coalesce(l.leaf_index, -1)::bigint AS leaf_index
+    FROM ballot_casts c LEFT JOIN log_leaves l ON l.event_id = c.event_id
+    WHERE c.assignment_id = $1 ORDER BY c.cast_time DESC, c.id DESC LIMIT 1
+) lc ON true
+LEFT JOIN LATERAL (
+    SELECT c.id, c.version, c.cast_time, c.ballot_hash, c.event_id, coalesce(l.leaf_index, -1)::bigint AS leaf_index
+    FROM ballot_casts c LEFT JOIN log_leaves l ON l.event_id = c.event_id
+    WHERE c.assignment_id = $1 AND c.request_id = $2
+) rc ON true
+WHERE e.id = $3
+FOR SHARE OF e
 `
 
-func (q *Queries) GetBallotForUpdate(ctx context.Context, db DBTX, assignmentID uuid.UUID) (Ballot, error) {
-	row := db.QueryRow(ctx, getBallotForUpdate, assignmentID)
-	var i Ballot
+type GetBallotContextParams struct {
+	AssignmentID uuid.UUID
+	RequestID    uuid.UUID
+	EditionID    uuid.UUID
+}
+
+type GetBallotContextRow struct {
+	Stage                string
+	JuryDeadline         *time.Time
+	EditionUpdateTime    time.Time
+	EditionXmin          int64
+	RuleVersion          int64
+	RuleFrozen           bool
+	RuleHash             string
+	Conflicts            []byte
+	BallotVersion        int64
+	BallotScores         []byte
+	BallotComments       []byte
+	BallotUpdateTime     *time.Time
+	HasLastCast          bool
+	LastCastID           uuid.UUID
+	LastCastVersion      int64
+	LastCastTime         time.Time
+	LastCastHash         string
+	LastCastEventID      int64
+	LastCastLeafIndex    int64
+	HasRequestCast       bool
+	RequestCastID        uuid.UUID
+	RequestCastVersion   int64
+	RequestCastTime      time.Time
+	RequestCastHash      string
+	RequestCastEventID   int64
+	RequestCastLeafIndex int64
+}
+
+// Everything SaveBallot and CastBallot read, in one round trip: the edition's stage and jury
+// deadline with its row version (every stage move writes the row, so the version keys the cached
+// shortlist), the tally rule's version and state (keying the cached rule), the juror's declared
+// conflicts, their ballot, their last cast and the cast of request_id, if any, each with its leaf
+// (-1 until integrated). The edition row is share-locked so the round cannot close underneath.
+func (q *Queries) GetBallotContext(ctx context.Context, db DBTX, arg GetBallotContextParams) (GetBallotContextRow, error) {
+	row := db.QueryRow(ctx, getBallotContext, arg.AssignmentID, arg.RequestID, arg.EditionID)
+	var i GetBallotContextRow
 	err := row.Scan(
-		&i.AssignmentID,
-		&i.EditionID,
-		&i.Version,
-		&i.Scores,
-		&i.Comments,
-		&i.UpdateTime,
+		&i.Stage,
+		&i.JuryDeadline,
+		&i.EditionUpdateTime,
+		&i.EditionXmin,
+		&i.RuleVersion,
+		&i.RuleFrozen,
+		&i.RuleHash,
+		&i.Conflicts,
+		&i.BallotVersion,
+		&i.BallotScores,
+		&i.BallotComments,
+		&i.BallotUpdateTime,
+		&i.HasLastCast,
+		&i.LastCastID,
+		&i.LastCastVersion,
+		&i.LastCastTime,
+		&i.LastCastHash,
+		&i.LastCastEventID,
+		&i.LastCastLeafIndex,
+		&i.HasRequestCast,
+		&i.RequestCastID,
+		&i.RequestCastVersion,
+		&i.RequestCastTime,
+		&i.RequestCastHash,
+		&i.RequestCastEventID,
+		&i.RequestCastLeafIndex,
 	)
 	return i, err
 }
@@ -125,6 +230,39 @@ type UpdateBallotParams struct {
 
 func (q *Queries) UpdateBallot(ctx context.Context, db DBTX, arg UpdateBallotParams) (Ballot, error) {
 	row := db.QueryRow(ctx, updateBallot, arg.Scores, arg.Comments, arg.AssignmentID)
+	var i Ballot
+	err := row.Scan(
+		&i.AssignmentID,
+		&i.EditionID,
+		&i.Version,
+		&i.Scores,
+		&i.Comments,
+		&i.UpdateTime,
+	)
+	return i, err
+}
+
+const updateBallotAt = `-- name: UpdateBallotAt :one
+UPDATE ballots SET scores = $1, comments = $2, version = version + 1, update_time = now()
+WHERE assignment_id = $3 AND version = $4
+RETURNING assignment_id, edition_id, version, scores, comments, update_time
+`
+
+type UpdateBallotAtParams struct {
+	Scores       []byte
+	Comments     []byte
+	AssignmentID uuid.UUID
+	Expected     int64
+}
+
+// Replaces the draft if it is still at version expected; no row means someone saved in between.
+func (q *Queries) UpdateBallotAt(ctx context.Context, db DBTX, arg UpdateBallotAtParams) (Ballot, error) {
+	row := db.QueryRow(ctx, updateBallotAt,
+		arg.Scores,
+		arg.Comments,
+		arg.AssignmentID,
+		arg.Expected,
+	)
 	var i Ballot
 	err := row.Scan(
 		&i.AssignmentID,
