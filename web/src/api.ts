@@ -1,5 +1,6 @@
 // The API clients: connect-es over the Connect protocol to this same origin. The browser's session
 // cookie (set by the server's /auth/callback) authenticates every call; no token ever reaches script.
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { AuditService } from "./gen/miasta/v1/audit_pb.js";
@@ -64,4 +65,9 @@ export async function listCriteria(editionId: string) {
     const r = await api.editions.listCriteria({ editionId, pageSize: 20, pageToken });
     return { items: r.criteria, next: r.nextPageToken };
   });
+}
+
+/** conflictDetail is the current copy an Aborted save carries in its detail of the given type, if any. */
+export function conflictDetail<Desc extends DescMessage>(err: unknown, schema: Desc): MessageShape<Desc> | undefined {
+  return ConnectError.from(err).findDetails(schema)[0];
 }

@@ -47,3 +47,30 @@ export async function allPages<T>(list: (pageToken: string) => Promise<{ items: 
   }
   return out;
 }
+
+/**
+ * useDebouncedSave runs save a quiet moment (delayMs) after the last change while pending is true,
+ * one save at a time. It returns the save in flight, for actions that must wait for it.
+ */
+export function useDebouncedSave(pending: boolean, delayMs: number, save: () => Promise<unknown>) {
+  const inFlight = useRef<Promise<unknown> | undefined>(undefined);
+  useEffect(() => {
+    if (!pending) return;
+    const id = setTimeout(() => {
+      if (inFlight.current) return;
+      inFlight.current = save().finally(() => (inFlight.current = undefined));
+    }, delayMs);
+    return () => clearTimeout(id);
+  }, [pending, delayMs, save]);
+  return inFlight;
+}
+
+/** useUnloadWarning asks before the tab closes or reloads while active (something typed is unsaved). */
+export function useUnloadWarning(active: boolean) {
+  useEffect(() => {
+    if (!active) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [active]);
+}

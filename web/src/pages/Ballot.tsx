@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import { useCallback, useId, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router";
-import { ConnectError, api, listCategories, listCriteria } from "../api";
+import { api, conflictDetail, listCategories, listCriteria } from "../api";
 import {
   ConfirmDialog,
   Deadline,
@@ -26,7 +26,7 @@ import {
   type Recusal,
 } from "../gen/miasta/v1/jury_pb.js";
 import type { CriterionRule, TallyRule } from "../gen/miasta/v1/results_pb.js";
-import { allPages, useLoad } from "../hooks";
+import { allPages, useDebouncedSave, useLoad, useUnloadWarning } from "../hooks";
 import { localName, useLocale, useT } from "../i18n";
 import { uuid } from "../uuid";
 import { completeness, scoreKey, type Marks } from "./ballotMath";
@@ -91,7 +91,6 @@ function Sheet(props: {
   const [castError, setCastError] = useState<unknown>();
   const [casting, setCasting] = useState(false);
   const edits = useRef(0);
-  const inFlight = useRef<Promise<Ballot | undefined> | undefined>(undefined);
   const castRequest = useRef<string | undefined>(undefined);
   const open = edition.stage === Stage.JURY;
 
@@ -125,9 +124,9 @@ function Sheet(props: {
         setSave(edits.current === at ? { kind: "clean", savedAt: new Date() } : { kind: "dirty" });
         return res.ballot!;
       } catch (err) {
-        const detail = ConnectError.from(err).findDetails(BallotConflictSchema)[0];
-        if (detail?.current) {
-          setConflict(detail.current);
+        const current = conflictDetail(err, BallotConflictSchema)?.current;
+        if (current) {
+          setConflict(current);
           setSave({ kind: "conflict" });
         } else {
           setSave({ kind: "failed", error: err });
@@ -138,21 +137,8 @@ function Sheet(props: {
     [edition.id, ballot.comments],
   );
 
-  useEffect(() => {
-    if (save.kind !== "dirty" || !open) return;
-    const id = setTimeout(() => {
-      if (inFlight.current) return;
-      inFlight.current = doSave(marks, ballot.version).finally(() => (inFlight.current = undefined));
-    }, AUTOSAVE_MS);
-    return () => clearTimeout(id);
-  }, [marks, save.kind, open, doSave, ballot.version]);
-
-  useEffect(() => {
-    if (save.kind === "clean") return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [save.kind]);
+  const inFlight = useDebouncedSave(save.kind === "dirty" && open, AUTOSAVE_MS, () => doSave(marks, ballot.version));
+  useUnloadWarning(save.kind !== "clean");
 
   function mark(nominationId: string, criterionId: string, value: number) {
     edits.current++;

@@ -1,7 +1,7 @@
 import { create, toJson } from "@bufbuild/protobuf";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useParams } from "react-router";
-import { ConnectError, api, listCategories, listCriteria } from "../api";
+import { api, conflictDetail, listCategories, listCriteria } from "../api";
 import {
   ConfirmDialog,
   Deadline,
@@ -26,7 +26,7 @@ import {
   type Practice,
   type Report,
 } from "../gen/miasta/v1/report_pb.js";
-import { useLoad } from "../hooks";
+import { useDebouncedSave, useLoad, useUnloadWarning } from "../hooks";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
 import { localName, useLocale, useT, type MessageId } from "../i18n";
 
@@ -87,7 +87,6 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     return local && !sameText(local, props.report) ? local : undefined;
   });
   const edits = useRef(0); // bumps on every keystroke, so a save knows whether it is still current
-  const saving = useRef<Promise<Report | undefined> | undefined>(undefined);
 
   const editable =
     (report.status === ReportStatus.NOT_STARTED ||
@@ -129,9 +128,9 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         }
         return saved;
       } catch (err) {
-        const detail = ConnectError.from(err).findDetails(ReportConflictSchema)[0];
-        if (detail?.current) {
-          setConflict(detail.current);
+        const current = conflictDetail(err, ReportConflictSchema)?.current;
+        if (current) {
+          setConflict(current);
           setSave({ kind: "conflict" });
         } else {
           setSave({ kind: "failed", error: err });
@@ -142,20 +141,14 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     [edition.id, report.city],
   );
 
-  // Autosave: a quiet moment after the last change, one save at a time.
+  // Autosave: a quiet moment after the last change, one save at a time. The server refuses a practice
+  // without a title; say so instead of failing on every keystroke.
+  const untitled = draft.practices.some((p) => !p.title.trim());
   useEffect(() => {
-    if ((save.kind !== "dirty" && save.kind !== "incomplete") || !editable) return;
-    if (draft.practices.some((p) => !p.title.trim())) {
-      // The server refuses a practice without a title; say so instead of failing on every keystroke.
-      if (save.kind !== "incomplete") setSave({ kind: "incomplete" });
-      return;
-    }
-    const id = setTimeout(() => {
-      if (saving.current) return;
-      saving.current = doSave(draft, report.version).finally(() => (saving.current = undefined));
-    }, AUTOSAVE_MS);
-    return () => clearTimeout(id);
-  }, [draft, save.kind, editable, doSave, report.version]);
+    if (editable && save.kind === "dirty" && untitled) setSave({ kind: "incomplete" });
+    if (save.kind === "incomplete" && !untitled) setSave({ kind: "dirty" });
+  }, [editable, save.kind, untitled]);
+  const saving = useDebouncedSave(save.kind === "dirty" && editable && !untitled, AUTOSAVE_MS, () => doSave(draft, report.version));
 
   // Keep a copy of unsaved typing in this browser until the server has it.
   useEffect(() => {
@@ -175,12 +168,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   }
 
   // Never lose typing to a closed tab: warn while anything is unsaved.
-  useEffect(() => {
-    if (save.kind === "clean") return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [save.kind]);
+  useUnloadWarning(save.kind !== "clean");
 
   async function submit() {
     setConfirmSubmit(false);
