@@ -232,6 +232,7 @@ try {
     await confirmDialog(jp, M["ballot.cast"]);
     const hash = await jp.getByTestId("receipt-hash").textContent();
     if (!hash || !hash.trim()) throw new Error(`${email}: no receipt hash`);
+    await jp.getByTestId("receipt-leaf").waitFor(); // the log integrates the cast and the receipt shows where
     if (j === 0) await check(jp, "juror-receipt");
     log(`${email} cast, receipt ${hash.trim()}`);
     await juror.context.close();

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { useCallback, useId, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router";
 import { api, conflictDetail, listCategories, listCriteria } from "../api";
 import {
@@ -185,6 +185,25 @@ function Sheet(props: {
   }
 
   const castIsCurrent = ballot.lastCast && ballot.lastCast.version === ballot.version && save.kind === "clean";
+
+  // A fresh receipt's position in the log is known once the log integrates the cast, about a second on.
+  const pendingLeaf = (ballot.lastCast?.receipt?.leafIndex ?? 0n) < 0n;
+  useEffect(() => {
+    if (!pendingLeaf) return;
+    let tries = 0;
+    const id = setInterval(async () => {
+      if (++tries > 30) return clearInterval(id);
+      try {
+        const b = (await api.jury.getBallot({ editionId: edition.id })).ballot;
+        if (b?.lastCast && (b.lastCast.receipt?.leafIndex ?? -1n) >= 0n) {
+          setBallot((cur) => ({ ...cur, lastCast: b.lastCast }));
+        }
+      } catch {
+        // The next tick tries again; the receipt's hash is already final.
+      }
+    }, 1000);
+    return () => clearInterval(id);
+  }, [pendingLeaf, edition.id]);
   const shown = nominations.filter((n) => n.nomination?.categoryId === current);
   const currentCategory = categories.find((c) => c.id === current);
 
@@ -287,12 +306,12 @@ function Sheet(props: {
           <p>{t("ballot.notCast")}</p>
         )}
         <ErrorNote error={castError} />
-        {open ? (
+        {open && !castIsCurrent ? (
           <p className="actions">
             <button
               type="button"
               className="primary"
-              disabled={casting || !!conflict || progress.done < progress.total || !!castIsCurrent}
+              disabled={casting || !!conflict || progress.done < progress.total}
               onClick={() => setCastOpen(true)}
             >
               {ballot.lastCast ? t("ballot.castAgain") : t("ballot.cast")}
@@ -473,7 +492,7 @@ function Receipt({ cast, edition, current }: { cast: BallotCast; edition: Editio
     edition: edition.name,
     year: edition.year,
     ballot_hash: cast.receipt?.ballotHash ?? "",
-    leaf_index: String(cast.receipt?.leafIndex ?? ""),
+    leaf_index: (cast.receipt?.leafIndex ?? -1n) >= 0n ? String(cast.receipt!.leafIndex) : "",
     cast_time: cast.castTime ? formatInstant(cast.castTime, "en") : "",
   };
   const text = JSON.stringify(receipt, null, 2);
@@ -487,7 +506,7 @@ function Receipt({ cast, edition, current }: { cast: BallotCast; edition: Editio
         </dd>
         <dt>{t("receipt.leaf")}</dt>
         <dd>
-          <code>{receipt.leaf_index}</code>
+          {receipt.leaf_index ? <code data-testid="receipt-leaf">{receipt.leaf_index}</code> : <span className="muted">{t("receipt.leafPending")}</span>}
         </dd>
       </dl>
       <p className="hint">{t("receipt.explain")}</p>
