@@ -228,8 +228,19 @@ try {
     }
     await waitSaved(jp);
     if (j === 0) await check(jp, "juror-scored");
-    await jp.getByRole("button", { name: M["ballot.cast"], exact: true }).click();
-    await confirmDialog(jp, M["ballot.cast"]);
+    if (j === 0) {
+      // Keyboard only: Enter on the cast button, the dialog opens with focus on Cancel, Tab, Enter.
+      await jp.getByRole("button", { name: M["ballot.cast"], exact: true }).focus();
+      await jp.keyboard.press("Enter");
+      await jp.locator("dialog[open]").waitFor();
+      const focused = await jp.evaluate(() => document.activeElement?.textContent);
+      if (focused !== M["common.cancel"]) throw new Error(`the cast dialog opened with focus on ${focused}`);
+      await jp.keyboard.press("Tab");
+      await jp.keyboard.press("Enter");
+    } else {
+      await jp.getByRole("button", { name: M["ballot.cast"], exact: true }).click();
+      await confirmDialog(jp, M["ballot.cast"]);
+    }
     const hash = await jp.getByTestId("receipt-hash").textContent();
     if (!hash || !hash.trim()) throw new Error(`${email}: no receipt hash`);
     await jp.getByTestId("receipt-leaf").waitFor(); // the log integrates the cast and the receipt shows where
