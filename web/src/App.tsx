@@ -1,11 +1,14 @@
+import { lazy, Suspense } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
-import { Layout, MeProvider } from "./components";
+import { Layout, Loading, MeProvider } from "./components";
 import { LocaleProvider, useT } from "./i18n";
-import { BallotPage } from "./pages/Ballot";
 import { Home } from "./pages/Home";
-import { OrganisePage } from "./pages/Organise";
-import { ReportPage } from "./pages/Report";
-import { ResultsPage } from "./pages/Results";
+
+// Each role's pages load when first opened: the public results page does not carry the organiser's.
+const ReportPage = lazy(() => import("./pages/Report").then((m) => ({ default: m.ReportPage })));
+const BallotPage = lazy(() => import("./pages/Ballot").then((m) => ({ default: m.BallotPage })));
+const OrganisePage = lazy(() => import("./pages/Organise").then((m) => ({ default: m.OrganisePage })));
+const ResultsPage = lazy(() => import("./pages/Results").then((m) => ({ default: m.ResultsPage })));
 
 function NotFound() {
   const t = useT();
@@ -18,6 +21,7 @@ export function App() {
       <BrowserRouter>
         <MeProvider>
           <Layout>
+            <Suspense fallback={<Loading />}>
             <Routes>
               <Route path="/" element={<Home />} />
               <Route path="/editions/:editionId/report/:cityId" element={<ReportPage />} />
@@ -26,6 +30,7 @@ export function App() {
               <Route path="/results/:year" element={<ResultsPage />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
+            </Suspense>
           </Layout>
         </MeProvider>
       </BrowserRouter>

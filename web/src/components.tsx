@@ -6,7 +6,7 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { Stage } from "./gen/miasta/v1/edition_pb.js";
 import type { Me } from "./gen/miasta/v1/identity_pb.js";
 import { useLoad, useNow } from "./hooks";
-import { LOCALES, LOCALE_NAMES, catalogues, isLocale, useLocale, useT, type MessageId } from "./i18n";
+import { LOCALES, LOCALE_NAMES, isLocale, useLocale, useT, type MessageId } from "./i18n";
 
 // ---- who is signed in ----
 
@@ -112,10 +112,15 @@ export function ErrorNote({ error }: { error: unknown }) {
   const err = ConnectError.from(error);
   const key = ("error." + Code[err.code]) as MessageId;
   const field = fieldOf(error);
-  const sentence = key in catalogues.en ? t(key) : t("error.Unknown");
+  const sentence = t(key); // every Connect code has its sentence in every catalogue
   return (
     <div className="error" role="alert">
       <p>{sentence}</p>
+      {err.code === Code.Unauthenticated ? (
+        <p>
+          <a href={loginHref(window.location.pathname)}>{t("nav.signIn")}</a>
+        </p>
+      ) : null}
       {err.rawMessage ? (
         <p className="detail">
           {field ? t("error.field", { field }) + " " : ""}

@@ -1,6 +1,14 @@
 import { IntlMessageFormat } from "intl-messageformat";
 import { describe, expect, it } from "vitest";
-import { LOCALES, catalogues, initialLocale } from "./index";
+import { Code } from "@connectrpc/connect";
+import en from "./en.json";
+import es from "./es.json";
+import { LOCALES, initialLocale, type Catalogue, type Locale } from "./index";
+import pl from "./pl.json";
+import uk from "./uk.json";
+import vi from "./vi.json";
+
+const catalogues: Record<Locale, Catalogue> = { pl, en, uk, es, vi };
 
 // The argument names a message uses, e.g. {city} and {count, plural, ...}.
 function argumentsOf(message: string): string[] {
@@ -24,6 +32,11 @@ describe("catalogues", () => {
   it.each(LOCALES)("%s messages parse and use the same arguments as English", (l) => {
     for (const [k, v] of Object.entries(catalogues[l])) {
       expect(argumentsOf(v), `${l} ${k}`).toEqual(argumentsOf(en[k as keyof typeof en]));
+    }
+  });
+  it("has a sentence for every Connect error code", () => {
+    for (const name of Object.values(Code).filter((v) => typeof v === "string")) {
+      expect(en, name as string).toHaveProperty("error." + name);
     }
   });
   it.each(LOCALES)("%s is not English where English is a sentence (no untranslated copies)", (l) => {

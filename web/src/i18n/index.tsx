@@ -3,11 +3,7 @@
 // catalogue has exactly the same keys (i18n.test.ts checks).
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { IntlProvider, useIntl } from "react-intl";
-import en from "./en.json";
-import es from "./es.json";
-import pl from "./pl.json";
-import uk from "./uk.json";
-import vi from "./vi.json";
+import type en from "./en.json";
 
 export const LOCALES = ["pl", "en", "uk", "es", "vi"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -22,7 +18,16 @@ export const LOCALE_NAMES: Record<Locale, string> = {
 };
 
 export type MessageId = keyof typeof en;
-export const catalogues: Record<Locale, Record<MessageId, string>> = { pl, en, uk, es, vi };
+export type Catalogue = Record<MessageId, string>;
+
+// Only the chosen language's catalogue is downloaded, when it is first chosen.
+const loaders: Record<Locale, () => Promise<{ default: Catalogue }>> = {
+  pl: () => import("./pl.json"),
+  en: () => import("./en.json"),
+  uk: () => import("./uk.json"),
+  es: () => import("./es.json"),
+  vi: () => import("./vi.json"),
+};
 
 const STORAGE_KEY = "miasta.locale";
 
@@ -76,9 +81,19 @@ export function LocaleProvider({ children, locale: fixed }: { children: ReactNod
     document.documentElement.lang = locale;
   }, [locale]);
   const value = useMemo(() => ({ locale, setLocale, suggest }), [locale, setLocale, suggest]);
+  // The page keeps the previous language until the next one has arrived, so it never shows keys.
+  const [loaded, setLoaded] = useState<{ locale: Locale; messages: Catalogue } | undefined>();
+  useEffect(() => {
+    let current = true;
+    loaders[locale]().then((m) => current && setLoaded({ locale, messages: m.default }));
+    return () => {
+      current = false;
+    };
+  }, [locale]);
+  if (!loaded) return null;
   return (
     <LocaleContext.Provider value={value}>
-      <IntlProvider locale={locale} messages={catalogues[locale]} defaultLocale="pl" timeZone="Europe/Warsaw">
+      <IntlProvider locale={loaded.locale} messages={loaded.messages} defaultLocale="pl" timeZone="Europe/Warsaw">
         {children}
       </IntlProvider>
     </LocaleContext.Provider>
