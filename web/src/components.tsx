@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useId, useRef, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { Link, NavLink, useLocation } from "react-router";
 import { Code, ConnectError, api, errorCode, fieldOf } from "./api";
 import { formatInstant, remaining } from "./format";
@@ -6,6 +6,7 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { Stage } from "./gen/miasta/v1/edition_pb.js";
 import type { Me } from "./gen/miasta/v1/identity_pb.js";
 import { useLoad, useNow } from "./hooks";
+import { clearAllDrafts } from "./pages/localDraft";
 import { LOCALES, LOCALE_NAMES, isLocale, useLocale, useT, type MessageId } from "./i18n";
 
 // ---- who is signed in ----
@@ -57,8 +58,14 @@ export function Layout({ children }: { children: ReactNode }) {
     // A new page: move focus to its content so screen readers and keyboards start there.
     mainRef.current?.focus();
   }, [location.pathname]);
+  const [logoutFailed, setLogoutFailed] = useState(false);
   async function logout() {
-    await fetch("/auth/logout", { method: "POST", credentials: "same-origin" });
+    const res = await fetch("/auth/logout", { method: "POST", credentials: "same-origin" }).catch(() => undefined);
+    if (!res?.ok) {
+      setLogoutFailed(true); // still signed in: say so rather than pretend
+      return;
+    }
+    clearAllDrafts(window.localStorage);
     window.location.assign("/");
   }
   return (
@@ -90,6 +97,7 @@ export function Layout({ children }: { children: ReactNode }) {
               <button type="button" className="link" onClick={logout}>
                 {t("nav.signOut")}
               </button>
+              {logoutFailed ? <span role="alert">{t("nav.signOutFailed")}</span> : null}
             </>
           ) : (
             <a href={loginHref(location.pathname)}>{t("nav.signIn")}</a>

@@ -54,6 +54,15 @@ export async function allPages<T>(list: (pageToken: string) => Promise<{ items: 
  */
 export function useDebouncedSave(pending: boolean, delayMs: number, save: () => Promise<unknown>) {
   const inFlight = useRef<Promise<unknown> | undefined>(undefined);
+  const latest = useRef({ pending, save });
+  latest.current = { pending, save };
+  useEffect(
+    () => () => {
+      // Leaving the page (an in-app link) sends what is still waiting for its quiet moment.
+      if (latest.current.pending && !inFlight.current) void latest.current.save();
+    },
+    [],
+  );
   useEffect(() => {
     if (!pending) return;
     const id = setTimeout(() => {

@@ -69,6 +69,20 @@ describe("plural rules follow each language (CLDR through Intl.PluralRules)", ()
   });
 });
 
+describe("the countdown agrees in number", () => {
+  const left = (l: Locale, days: number, hours: number) =>
+    new IntlMessageFormat(catalogues[l]["deadline.daysLeft"], l).format({ days, hours });
+  it("in Polish", () => {
+    expect(left("pl", 1, 1)).toBe("został 1 dzień i 1 godzina");
+    expect(left("pl", 2, 3)).toBe("zostały 2 dni i 3 godziny");
+    expect(left("pl", 5, 5)).toBe("zostało 5 dni i 5 godzin");
+  });
+  it("in Ukrainian", () => {
+    expect(left("uk", 1, 21)).toBe("залишився 1 день і 21 година");
+    expect(left("uk", 11, 2)).toBe("залишилося 11 днів і 2 години");
+  });
+});
+
 describe("initialLocale", () => {
   it("prefers the stored choice, then the browser's languages, then Polish", () => {
     expect(initialLocale("vi", ["en-GB"])).toBe("vi");

@@ -64,6 +64,12 @@ export function BallotPage() {
   return <Sheet {...loaded.data} reload={loaded.reload} />;
 }
 
+/** withoutRecused drops the marks of nominations the ballot says the juror no longer scores. */
+function withoutRecused(m: Marks, b: Ballot): Marks {
+  const recused = new Set(b.recusals.map((r) => r.nominationId));
+  return new Map([...m].filter(([k]) => !recused.has(k.split("/")[0])));
+}
+
 function marksOf(b: Ballot): Marks {
   const m: Marks = new Map();
   for (const s of b.scores) m.set(scoreKey(s.nominationId, s.criterionId), s.value);
@@ -91,7 +97,13 @@ function Sheet(props: {
   const [castError, setCastError] = useState<unknown>();
   const [casting, setCasting] = useState(false);
   const edits = useRef(0);
-  const castRequest = useRef<string | undefined>(undefined);
+  // The request id of the cast being attempted, with the ballot version it casts: a retry after a lost
+  // answer reuses it (never a second cast); a different version gets a new one.
+  const castRequest = useRef<{ version: bigint; id: string } | undefined>(undefined);
+  const savedEdits = useRef(0); // the edit count the server has
+  const marksRef = useRef(marks);
+  marksRef.current = marks;
+  const versionRef = useRef(ballot.version);
   const open = edition.stage === Stage.JURY;
 
   const rules = useMemo(() => new Map(rule.criteria.map((c) => [c.criterionId, c])), [rule]);
@@ -120,7 +132,9 @@ function Sheet(props: {
           return create(ScoreSchema, { nominationId, criterionId, value });
         });
         const res = await api.jury.saveBallot({ editionId: edition.id, expectedVersion, scores, comments: ballot.comments });
+        versionRef.current = res.ballot!.version;
         setBallot(res.ballot!);
+        if (edits.current === at) savedEdits.current = at;
         setSave(edits.current === at ? { kind: "clean", savedAt: new Date() } : { kind: "dirty" });
         return res.ballot!;
       } catch (err) {
@@ -137,7 +151,7 @@ function Sheet(props: {
     [edition.id, ballot.comments],
   );
 
-  const inFlight = useDebouncedSave(save.kind === "dirty" && open, AUTOSAVE_MS, () => doSave(marks, ballot.version));
+  const inFlight = useDebouncedSave(save.kind === "dirty" && open && !casting, AUTOSAVE_MS, () => doSave(marks, versionRef.current));
   useUnloadWarning(save.kind !== "clean");
 
   function mark(nominationId: string, criterionId: string, value: number) {
@@ -152,15 +166,14 @@ function Sheet(props: {
     setCasting(true);
     try {
       if (inFlight.current) await inFlight.current;
-      let version = ballot.version;
-      if (save.kind !== "clean") {
-        const saved = await doSave(marks, ballot.version);
+      // Read after the save in flight: the latest marks and the version that save produced.
+      if (edits.current !== savedEdits.current) {
+        const saved = await doSave(marksRef.current, versionRef.current);
         if (!saved) return;
-        version = saved.version;
       }
-      // One request id per attempt to cast this version: a retry after a lost answer is not a second cast.
-      castRequest.current ??= uuid();
-      const res = await api.jury.castBallot({ editionId: edition.id, expectedVersion: version, requestId: castRequest.current });
+      const version = versionRef.current;
+      if (castRequest.current?.version !== version) castRequest.current = { version, id: uuid() };
+      const res = await api.jury.castBallot({ editionId: edition.id, expectedVersion: version, requestId: castRequest.current.id });
       castRequest.current = undefined;
       setBallot((b) => ({ ...b, lastCast: res.cast }));
     } catch (err) {
@@ -181,6 +194,7 @@ function Sheet(props: {
       return out;
     });
     const b = await api.jury.getBallot({ editionId: edition.id });
+    versionRef.current = b.ballot!.version;
     setBallot(b.ballot!);
   }
 
@@ -226,9 +240,12 @@ function Sheet(props: {
               className="primary"
               onClick={() => {
                 const theirs = conflict;
+                const mine = withoutRecused(marks, theirs); // a recusal made elsewhere stands
                 setConflict(undefined);
+                versionRef.current = theirs.version;
                 setBallot(theirs);
-                void doSave(marks, theirs.version);
+                setMarks(mine);
+                void doSave(mine, theirs.version);
               }}
             >
               {t("conflict.keepMine")}
@@ -236,6 +253,7 @@ function Sheet(props: {
             <button
               type="button"
               onClick={() => {
+                versionRef.current = conflict.version;
                 setBallot(conflict);
                 setMarks(marksOf(conflict));
                 setConflict(undefined);

@@ -57,7 +57,8 @@ export function MailPanel({ edition }: { edition: Edition }) {
       outbox.reload();
     }
   }
-  const held = status === MailStatus.HELD ? (outbox.data ?? []) : [];
+  // From the mails' own status, never the filter's: the list on screen may still be the last filter's.
+  const held = status === MailStatus.HELD ? (outbox.data ?? []).filter((m) => m.status === MailStatus.HELD) : [];
   return (
     <section aria-labelledby="mail-title">
       <h2 id="mail-title">{t("mail.title")}</h2>

@@ -39,6 +39,7 @@ export function OrganisePage() {
   const { editionId = "" } = useParams();
   const t = useT();
   const { me, signedIn, loading: meLoading } = useMe();
+  const [reportsChanged, setReportsChanged] = useState(0);
   const loaded = useLoad(async () => {
     const [e, cats, crits] = await Promise.all([
       api.editions.getEdition({ editionId }),
@@ -69,10 +70,10 @@ export function OrganisePage() {
       <Deadline label={t("edition.juryDeadline")} at={edition.timeline?.juryDeadline} />
       <TimelineEditor edition={edition} onSaved={loaded.reload} />
       <StageControl edition={edition} onChanged={loaded.reload} />
-      <Reports edition={edition} />
+      <Reports edition={edition} onChange={() => setReportsChanged((n) => n + 1)} />
       <People edition={edition} />
       <MailPanel edition={edition} />
-      {s >= Stage.REVIEW ? <Shortlist edition={edition} categories={categories} /> : null}
+      {s >= Stage.REVIEW ? <Shortlist edition={edition} categories={categories} reportsChanged={reportsChanged} /> : null}
       <RuleEditor edition={edition} criteria={criteria} />
       {s >= Stage.JURY ? <JuryProgress edition={edition} categories={categories} /> : null}
       {s >= Stage.TALLIED ? <TallyReview edition={edition} categories={categories} /> : null}
@@ -204,7 +205,7 @@ function StageControl({ edition, onChanged }: { edition: Edition; onChanged: () 
   );
 }
 
-function Reports({ edition }: { edition: Edition }) {
+function Reports({ edition, onChange }: { edition: Edition; onChange: () => void }) {
   const t = useT();
   const { locale } = useLocale();
   const statuses = useLoad(
@@ -250,10 +251,12 @@ function Reports({ edition }: { edition: Edition }) {
       </table>
       {reading ? (
         <ReportReview
+          key={reading}
           edition={edition}
           summary={statuses.data!.find((s) => s.city!.id === reading)!}
           onDone={() => {
             statuses.reload();
+            onChange();
           }}
         />
       ) : null}
@@ -263,7 +266,10 @@ function Reports({ edition }: { edition: Edition }) {
 
 function ReportReview({ edition, summary, onDone }: { edition: Edition; summary: ReportStatusSummary; onDone: () => void }) {
   const t = useT();
-  const report = useLoad(() => api.reports.getReport({ editionId: edition.id, cityId: summary.city!.id }), [summary.version]);
+  const report = useLoad(
+    () => api.reports.getReport({ editionId: edition.id, cityId: summary.city!.id }),
+    [edition.id, summary.city!.id, summary.version],
+  );
   const [comment, setComment] = useState("");
   const [error, setError] = useState<unknown>();
   const commentId = useId();
@@ -316,24 +322,28 @@ function ReportReview({ edition, summary, onDone }: { edition: Edition; summary:
   );
 }
 
-function Shortlist({ edition, categories }: { edition: Edition; categories: Category[] }) {
+function Shortlist({ edition, categories, reportsChanged }: { edition: Edition; categories: Category[]; reportsChanged: number }) {
   const t = useT();
   const { locale } = useLocale();
   const data = useLoad(async () => {
     const [statuses, nominations] = await Promise.all([
-      api.reports.listReportStatuses({ editionId: edition.id, pageSize: 100 }),
+      allPages(async (pageToken) => {
+        const r = await api.reports.listReportStatuses({ editionId: edition.id, pageSize: 100, pageToken });
+        return { items: r.reports, next: r.nextPageToken };
+      }),
       allPages(async (pageToken) => {
         const r = await api.reports.listNominations({ editionId: edition.id, pageSize: 100, pageToken });
         return { items: r.nominations, next: r.nextPageToken };
       }),
     ]);
+    // Only accepted reports' practices can be shortlisted.
     const reports = await Promise.all(
-      statuses.reports
-        .filter((s) => s.status === ReportStatus.ACCEPTED || s.status === ReportStatus.SUBMITTED)
+      statuses
+        .filter((s) => s.status === ReportStatus.ACCEPTED)
         .map((s) => api.reports.getReport({ editionId: edition.id, cityId: s.city!.id }).then((r) => r.report!)),
     );
     return { reports, nominations };
-  }, [edition.id]);
+  }, [edition.id, reportsChanged]);
   const [error, setError] = useState<unknown>();
   const editable = edition.stage === Stage.REVIEW;
   if (!data.data) return data.error ? <ErrorNote error={data.error} /> : <Loading />;
@@ -397,7 +407,8 @@ function defaultRule(criteria: Criterion[]): TallyRule {
     method: AggregationMethod.WEIGHTED_MEAN,
     quorum: 2,
     winnersPerCategory: 1,
-    tieBreaks: [TieBreak.MORE_TOP_MARKS, TieBreak.HIGHER_MEDIAN, TieBreak.CRITERIA_IN_ORDER],
+    // A tie the other steps leave is for the jury to decide, with a recorded reason.
+    tieBreaks: [TieBreak.MORE_TOP_MARKS, TieBreak.HIGHER_MEDIAN, TieBreak.CRITERIA_IN_ORDER, TieBreak.JURY_DECISION],
     criteria: criteria.map((c) =>
       create(CriterionRuleSchema, {
         criterionId: c.id,
@@ -458,7 +469,14 @@ function RuleEditor({ edition, criteria }: { edition: Edition; criteria: Criteri
         <legend className="visually-hidden">{t("rule.title")}</legend>
         <div className="field">
           <label htmlFor={ids + "m"}>{t("rule.method")}</label>
-          <select id={ids + "m"} value={r.method} onChange={(e) => set({ method: Number(e.target.value) as AggregationMethod })}>
+          <select
+            id={ids + "m"}
+            value={r.method}
+            onChange={(e) => {
+              const method = Number(e.target.value) as AggregationMethod;
+              set({ method, trimCount: method === AggregationMethod.TRIMMED_MEAN ? Math.max(r.trimCount, 1) : 0 });
+            }}
+          >
             {methodKeys.map(([m, k]) => (
               <option key={m} value={m}>
                 {t(k)}
@@ -466,6 +484,12 @@ function RuleEditor({ edition, criteria }: { edition: Edition; criteria: Criteri
             ))}
           </select>
         </div>
+        {r.method === AggregationMethod.TRIMMED_MEAN ? (
+          <div className="field">
+            <label htmlFor={ids + "t"}>{t("rule.trimCount")}</label>
+            <input id={ids + "t"} type="number" min={1} value={r.trimCount} onChange={(e) => set({ trimCount: Number(e.target.value) })} />
+          </div>
+        ) : null}
         <div className="field">
           <label htmlFor={ids + "q"}>{t("rule.quorum")}</label>
           <input id={ids + "q"} type="number" min={1} value={r.quorum} onChange={(e) => set({ quorum: Number(e.target.value) })} />
@@ -500,7 +524,7 @@ function RuleEditor({ edition, criteria }: { edition: Edition; criteria: Criteri
                   <td>
                     <input
                       type="number"
-                      min={0}
+                      min={1}
                       aria-label={t("rule.weightOf", { criterion: name })}
                       value={cr.weight}
                       onChange={(e) => setCr({ weight: Number(e.target.value) })}
@@ -546,6 +570,7 @@ const progressKeys: Record<ProgressState, MessageId> = {
 
 function JuryProgress({ edition, categories }: { edition: Edition; categories: Category[] }) {
   const t = useT();
+  const { locale } = useLocale();
   const progress = useLoad(
     () =>
       allPages(async (pageToken) => {
@@ -571,8 +596,9 @@ function JuryProgress({ edition, categories }: { edition: Edition; categories: C
             <tr>
               <th scope="col">{t("organise.juror")}</th>
               {used.map((c) => (
-                <th scope="col" key={c.id} title={c.namePl}>
+                <th scope="col" key={c.id}>
                   {c.number}
+                  <span className="visually-hidden">. {localName(locale, c.namePl, c.nameEn)}</span>
                 </th>
               ))}
             </tr>
@@ -679,7 +705,7 @@ function TallyReview({ edition, categories }: { edition: Edition; categories: Ca
               <tbody>
                 {cr.nominations.map((n) => (
                   <tr key={n.nomination!.id}>
-                    <td>{n.rank}</td>
+                    <td>{n.rank > 0 ? n.rank : "—"}</td>
                     <th scope="row">
                       {n.nomination!.practice!.title} — {n.nomination!.city!.name}
                       {n.explanation.length ? (
@@ -699,7 +725,7 @@ function TallyReview({ edition, categories }: { edition: Edition; categories: Ca
                 ))}
               </tbody>
             </table>
-            {edition.stage === Stage.TALLIED && data
+            {edition.stage === Stage.TALLIED && data?.rule?.tieBreaks.includes(TieBreak.JURY_DECISION)
               ? tiedGroups(cr.nominations, data.rule?.winnersPerCategory ?? 1).map((group) => (
                   <JuryDecision key={group[0].nomination!.id} edition={edition} categoryId={c!.id} tied={group} onDone={tally.reload} />
                 ))

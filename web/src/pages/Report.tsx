@@ -27,6 +27,7 @@ import {
   type Report,
 } from "../gen/miasta/v1/report_pb.js";
 import { useDebouncedSave, useLoad, useUnloadWarning } from "../hooks";
+import { uuid } from "../uuid";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
 import { localName, useLocale, useT, type MessageId } from "../i18n";
 
@@ -35,10 +36,12 @@ interface Draft {
   introduction: string;
   practices: Practice[];
   followUps: FollowUp[];
+  /** keys[i] names practices[i] for React for as long as it is on screen, before and after it has an id. */
+  keys: string[];
 }
 
-function draftOf(r: Report): Draft {
-  return { introduction: r.introduction, practices: r.practices, followUps: r.followUps };
+function draftOf(r: { introduction: string; practices: Practice[]; followUps: FollowUp[] }): Draft {
+  return { introduction: r.introduction, practices: r.practices, followUps: r.followUps, keys: r.practices.map(() => uuid()) };
 }
 
 const AUTOSAVE_MS = 1200;
@@ -67,7 +70,7 @@ export function ReportPage() {
   }, [editionId, cityId]);
   if (!meLoading && !signedIn) return <SignInNeeded />;
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
-  if (!loaded.data) return <Loading />;
+  if (!loaded.data || meLoading) return <Loading />; // the local copy is keyed by who is signed in
   return <Editor key={loaded.data.report.id + cityId} {...loaded.data} />;
 }
 
@@ -81,12 +84,19 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   const [conflict, setConflict] = useState<Report | undefined>();
   const [confirmSubmit, setConfirmSubmit] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
-  const storageKey = draftKey(edition.id, props.report.city?.id ?? "");
+  const { me } = useMe();
+  const storageKey = draftKey(me?.user?.id ?? "", edition.id, props.report.city?.id ?? "");
   const [offer, setOffer] = useState<LocalDraft | undefined>(() => {
     const local = loadDraft(window.localStorage, storageKey);
     return local && !sameText(local, props.report) ? local : undefined;
   });
   const edits = useRef(0); // bumps on every keystroke, so a save knows whether it is still current
+  const savedEdits = useRef(0); // the edit count the server has
+  // The latest draft and server version, for actions that run after awaiting a save.
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+  const versionRef = useRef(report.version);
+  const [submitting, setSubmitting] = useState(false);
 
   const editable =
     (report.status === ReportStatus.NOT_STARTED ||
@@ -105,6 +115,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
       const at = edits.current;
       setSave({ kind: "saving" });
       try {
+        // Empty lines of the links box are for typing, not links; the box itself keeps them.
         const res = await api.reports.saveReport({
           editionId: edition.id,
           cityId: report.city!.id,
@@ -114,17 +125,20 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
           followUps: d.followUps,
         });
         const saved = res.report!;
+        versionRef.current = saved.version;
         setReport(saved);
+        // The text on screen stays as typed (the server has it); new practices take their ids, matched
+        // by key, since some may have been added or removed while the save was on its way.
+        const idByKey = new Map(d.keys.map((k, i) => [k, saved.practices[i]?.id ?? ""]));
+        setDraft((cur) => ({
+          ...cur,
+          practices: cur.practices.map((p, i) => (p.id ? p : { ...p, id: idByKey.get(cur.keys[i]) ?? "" })),
+        }));
         if (edits.current === at) {
-          setDraft(draftOf(saved)); // take the server's ids for new practices
+          savedEdits.current = at;
           setSave({ kind: "clean", savedAt: new Date() });
         } else {
-          // More was typed while saving: keep it, adopt the new practices' ids, save again soon.
-          setDraft((cur) => ({
-            ...cur,
-            practices: cur.practices.map((p, i) => (p.id || !saved.practices[i] ? p : { ...p, id: saved.practices[i].id })),
-          }));
-          setSave({ kind: "dirty" });
+          setSave({ kind: "dirty" }); // more was typed meanwhile: save again soon
         }
         return saved;
       } catch (err) {
@@ -148,7 +162,9 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     if (editable && save.kind === "dirty" && untitled) setSave({ kind: "incomplete" });
     if (save.kind === "incomplete" && !untitled) setSave({ kind: "dirty" });
   }, [editable, save.kind, untitled]);
-  const saving = useDebouncedSave(save.kind === "dirty" && editable && !untitled, AUTOSAVE_MS, () => doSave(draft, report.version));
+  const saving = useDebouncedSave(save.kind === "dirty" && editable && !untitled && !submitting, AUTOSAVE_MS, () =>
+    doSave(draft, versionRef.current),
+  );
 
   // Keep a copy of unsaved typing in this browser until the server has it.
   useEffect(() => {
@@ -162,9 +178,9 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     const local = offer;
     setOffer(undefined);
     edits.current++;
-    setDraft(local);
+    setDraft({ ...local, keys: local.practices.map(() => uuid()) });
     // Saved against the version it was typed on: if someone saved since, both versions are shown.
-    void doSave(local, local.baseVersion);
+    void doSave({ ...local, keys: local.practices.map(() => uuid()) }, local.baseVersion);
   }
 
   // Never lose typing to a closed tab: warn while anything is unsaved.
@@ -173,20 +189,22 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   async function submit() {
     setConfirmSubmit(false);
     setActionError(undefined);
-    if (saving.current) await saving.current;
-    let version = report.version;
-    if (save.kind !== "clean") {
-      const saved = await doSave(draft, report.version);
-      if (!saved) return;
-      version = saved.version;
-    }
+    setSubmitting(true); // the form is read-only from here, so nothing typed is lost to the submit
     try {
-      const res = await api.reports.submitReport({ editionId: edition.id, cityId: report.city!.id, expectedVersion: version });
+      if (saving.current) await saving.current;
+      // Read after the save in flight: the latest typing and the version that save produced.
+      if (edits.current !== savedEdits.current) {
+        const saved = await doSave(draftRef.current, versionRef.current);
+        if (!saved) return;
+      }
+      const res = await api.reports.submitReport({ editionId: edition.id, cityId: report.city!.id, expectedVersion: versionRef.current });
+      versionRef.current = res.report!.version;
       setReport(res.report!);
-      setDraft(draftOf(res.report!));
       setSave({ kind: "clean", savedAt: new Date() });
     } catch (err) {
       setActionError(err);
+    } finally {
+      setSubmitting(false);
     }
   }
 
@@ -194,11 +212,13 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     if (!conflict) return;
     const theirs = conflict;
     setConflict(undefined);
+    versionRef.current = theirs.version;
     setReport(theirs);
     void doSave(draft, theirs.version);
   }
   function takeTheirs() {
     if (!conflict) return;
+    versionRef.current = conflict.version;
     setReport(conflict);
     setDraft(draftOf(conflict));
     setConflict(undefined);
@@ -256,7 +276,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
 
       <CategorySummary categories={categories} practices={draft.practices} />
 
-      <fieldset disabled={!editable || !!conflict} className="plain">
+      <fieldset disabled={!editable || !!conflict || submitting} className="plain">
         <legend className="visually-hidden">{t("report.title", { city: report.city?.name ?? "" })}</legend>
         <TextArea
           label={t("report.introduction")}
@@ -268,13 +288,15 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         {draft.practices.length === 0 ? <p>{t("report.noPractices")}</p> : null}
         {draft.practices.map((p, i) => (
           <PracticeEditor
-            key={p.id || "new-" + i}
+            key={draft.keys[i]}
             index={i}
             practice={p}
             categories={categories}
             criteria={criteria}
             onChange={(np) => change((d) => ({ ...d, practices: d.practices.map((x, j) => (j === i ? np : x)) }))}
-            onRemove={() => change((d) => ({ ...d, practices: d.practices.filter((_, j) => j !== i) }))}
+            onRemove={() =>
+              change((d) => ({ ...d, practices: d.practices.filter((_, j) => j !== i), keys: d.keys.filter((_, j) => j !== i) }))
+            }
           />
         ))}
         {editable ? (
@@ -284,6 +306,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
               change((d) => ({
                 ...d,
                 practices: [...d.practices, create(PracticeSchema, { categoryId: categories[0]?.id ?? "" })],
+                keys: [...d.keys, uuid()],
               }))
             }
           >
@@ -328,8 +351,8 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
 }
 
 /** sameText tells whether a local copy says nothing the server's report does not. */
-function sameText(a: Draft, b: Draft): boolean {
-  const json = (d: Draft) =>
+function sameText(a: Omit<Draft, "keys">, b: Omit<Draft, "keys">): boolean {
+  const json = (d: Omit<Draft, "keys">) =>
     JSON.stringify([
       d.introduction,
       d.practices.map((p) => toJson(PracticeSchema, p)),
