@@ -436,7 +436,8 @@ function NominationCard(props: {
         recusing ? (
           <div className="recuse-form">
             <label htmlFor={reasonId}>{recusing === "conflict" ? t("recusal.conflictReason") : t("recusal.abstainReason")}</label>
-            <textarea id={reasonId} value={reason} rows={2} onChange={(e) => setReason(e.target.value)} />
+            {/* The form opens on the juror's request, so focus goes to where they type. */}
+            <textarea id={reasonId} value={reason} rows={2} autoFocus onChange={(e) => setReason(e.target.value)} />
             <ErrorNote error={error} />
             <p className="actions">
               <button type="button" onClick={() => setRecusing(undefined)}>

@@ -29,6 +29,7 @@ import {
 import { useDebouncedSave, useLoad, useUnloadWarning } from "../hooks";
 import { uuid } from "../uuid";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
+import { differences, type Difference, type Field } from "./reportDiff";
 import { localName, useLocale, useT, type MessageId } from "../i18n";
 
 /** Draft is what the expert edits: the report's text, without server-owned fields. */
@@ -97,6 +98,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   draftRef.current = draft;
   const versionRef = useRef(report.version);
   const [submitting, setSubmitting] = useState(false);
+  const addRef = useRef<HTMLButtonElement>(null);
 
   const editable =
     (report.status === ReportStatus.NOT_STARTED ||
@@ -271,7 +273,17 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
       {editable ? <SaveIndicator state={save} /> : <p className="notice">{t("report.readOnly")}</p>}
       {save.kind === "failed" ? <ErrorNote error={save.error} /> : null}
       {conflict ? (
-        <ConflictPanel mine={draft} theirs={conflict} catName={catName} onKeepMine={keepMine} onTakeTheirs={takeTheirs} />
+        <ConflictPanel
+          mine={draft}
+          theirs={conflict}
+          catName={catName}
+          criterionName={(id) => {
+            const c = criteria.find((x) => x.id === id);
+            return c ? localName(locale, c.namePl, c.nameEn) : id;
+          }}
+          onKeepMine={keepMine}
+          onTakeTheirs={takeTheirs}
+        />
       ) : null}
 
       <CategorySummary categories={categories} practices={draft.practices} />
@@ -294,14 +306,16 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
             categories={categories}
             criteria={criteria}
             onChange={(np) => change((d) => ({ ...d, practices: d.practices.map((x, j) => (j === i ? np : x)) }))}
-            onRemove={() =>
-              change((d) => ({ ...d, practices: d.practices.filter((_, j) => j !== i), keys: d.keys.filter((_, j) => j !== i) }))
-            }
+            onRemove={() => {
+              change((d) => ({ ...d, practices: d.practices.filter((_, j) => j !== i), keys: d.keys.filter((_, j) => j !== i) }));
+              addRef.current?.focus(); // the focused button is gone; keep the keyboard user in the form
+            }}
           />
         ))}
         {editable ? (
           <button
             type="button"
+            ref={addRef}
             onClick={() =>
               change((d) => ({
                 ...d,
@@ -470,43 +484,78 @@ function FollowUpEditor({ followUp: f, onChange }: { followUp: FollowUp; onChang
   );
 }
 
-/** ConflictPanel shows both versions of a report changed elsewhere and lets the expert pick one. */
+/**
+ * ConflictPanel shows, field by field, everything that differs between the expert's version and the one
+ * saved elsewhere, and lets them keep either. Only its first sentence is announced.
+ */
 function ConflictPanel(props: {
   mine: Draft;
   theirs: Report;
   catName: (id: string) => string;
+  criterionName: (id: string) => string;
   onKeepMine: () => void;
   onTakeTheirs: () => void;
 }) {
   const t = useT();
   const { locale } = useLocale();
-  const side = (title: string, d: Draft) => (
-    <div className="version">
-      <h3>{title}</h3>
-      <p className="pre">{d.introduction || "—"}</p>
-      <ol>
-        {d.practices.map((p, i) => (
-          <li key={p.id || i}>
-            <strong>{p.title || t("report.untitled")}</strong> <span className="muted">{props.catName(p.categoryId)}</span>
-            <p className="pre">{p.description}</p>
-          </li>
-        ))}
-      </ol>
-    </div>
-  );
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => headingRef.current?.focus(), []);
+  const diffs = differences(props.mine, props.theirs);
+  const label = (d: Difference): string => {
+    switch (d.field) {
+      case "narrative":
+        return props.criterionName(d.criterionId ?? "");
+      case "followUpNarrative":
+        return t("followUp.narrative");
+      default:
+        return t(fieldLabels[d.field]);
+    }
+  };
+  const value = (d: Difference, v: string): string => {
+    if (d.field === "category") return props.catName(v);
+    if (d.field === "outcome") return t(outcomeKeys.find(([o]) => String(o) === v)?.[1] ?? "followUp.UNSPECIFIED");
+    if (d.field === "practice") return v ? v : t("conflict.absent");
+    return v || "—";
+  };
   return (
-    <section className="conflict" role="alert" aria-labelledby="conflict-title">
-      <h2 id="conflict-title">{t("conflict.title")}</h2>
-      <p>
+    <section className="conflict" aria-labelledby="conflict-title">
+      <h2 id="conflict-title" ref={headingRef} tabIndex={-1}>
+        {t("conflict.title")}
+      </h2>
+      <p role="alert">
         {t("conflict.explain", {
           time: formatInstant(props.theirs.updateTime, locale),
           version: String(props.theirs.version),
         })}
       </p>
-      <div className="versions">
-        {side(t("conflict.mine"), props.mine)}
-        {side(t("conflict.theirs"), draftOf(props.theirs))}
-      </div>
+      {diffs.length === 0 ? (
+        <p>{t("conflict.same")}</p>
+      ) : (
+        <div className="scroll">
+          <table>
+            <caption className="visually-hidden">{t("conflict.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("conflict.what")}</th>
+                <th scope="col">{t("conflict.mine")}</th>
+                <th scope="col">{t("conflict.theirs")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {diffs.map((d, i) => (
+                <tr key={i}>
+                  <th scope="row">
+                    {d.where ? <span className="muted">{d.where}: </span> : null}
+                    {label(d)}
+                  </th>
+                  <td className="pre">{value(d, d.mine)}</td>
+                  <td className="pre">{value(d, d.theirs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       <p className="actions">
         <button type="button" className="primary" onClick={props.onKeepMine}>
           {t("conflict.keepMine")}
@@ -518,6 +567,19 @@ function ConflictPanel(props: {
     </section>
   );
 }
+
+const fieldLabels: Record<Exclude<Field, "narrative" | "followUpNarrative">, MessageId> = {
+  introduction: "report.introduction",
+  title: "practice.title",
+  category: "practice.category",
+  description: "practice.description",
+  sinceYear: "practice.sinceYear",
+  partners: "practice.partners",
+  targetGroups: "practice.targetGroups",
+  evidenceLinks: "practice.evidenceLinks",
+  practice: "conflict.wholePractice",
+  outcome: "followUp.outcome",
+};
 
 // ---- labelled controls ----
 
