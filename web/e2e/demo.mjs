@@ -111,6 +111,7 @@ try {
     await select.selectOption(value);
     await card.getByLabel(M["practice.description"]).fill(p.text);
     await card.getByLabel(M["practice.sinceYear"]).fill(String(2012 + i));
+    await card.getByLabel(M["practice.evidenceLinks"]).fill(`https://um.warszawa.pl/praktyka-${i + 1}\n`);
   }
   await waitSaved(page);
   await check(page, "expert-draft-saved");
@@ -175,6 +176,8 @@ try {
   await page.getByLabel(M["mail.showStatus"]).selectOption({ label: M["mail.SENT"] });
   await page.locator(".mail-list summary").filter({ hasText: "ekspert.warszawa@miasta.test" }).first().waitFor();
   await page.getByRole("button", { name: msg("organise.read", { city: "Warszawa" }) }).click();
+  // The organiser reads the whole report, links included, before accepting it.
+  await page.getByRole("link", { name: "https://um.warszawa.pl/praktyka-1" }).waitFor();
   await page.getByRole("button", { name: M["organise.accept"] }).click();
   await page.getByTestId("report-row-Warszawa").getByText(M["reportStatus.ACCEPTED"]).waitFor();
   await check(page, "organiser-accepted");

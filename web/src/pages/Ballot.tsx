@@ -30,6 +30,7 @@ import { allPages, useDebouncedSave, useLoad, useUnloadWarning } from "../hooks"
 import { localName, useLocale, useT } from "../i18n";
 import { uuid } from "../uuid";
 import { completeness, scoreKey, type Marks } from "./ballotMath";
+import { EvidenceLinks } from "./ReportView";
 
 const AUTOSAVE_MS = 800;
 
@@ -405,6 +406,14 @@ function NominationCard(props: {
             <>
               <dt>{t("practice.targetGroups")}</dt>
               <dd>{p.targetGroups}</dd>
+            </>
+          ) : null}
+          {p.evidenceLinks.length ? (
+            <>
+              <dt>{t("practice.evidenceLinks")}</dt>
+              <dd>
+                <EvidenceLinks links={p.evidenceLinks} />
+              </dd>
             </>
           ) : null}
         </dl>

@@ -22,6 +22,7 @@ import { localName, useLocale, useT, type MessageId } from "../i18n";
 import { MailPanel } from "./Mail";
 import { People } from "./People";
 import { reportStatusKey } from "./Report";
+import { ReportView } from "./ReportView";
 import { tiedGroups } from "./tallyMath";
 
 const STAGES = [Stage.DRAFT, Stage.REPORTING, Stage.REVIEW, Stage.JURY, Stage.TALLIED, Stage.ANNOUNCED];
@@ -70,7 +71,7 @@ export function OrganisePage() {
       <Deadline label={t("edition.juryDeadline")} at={edition.timeline?.juryDeadline} />
       <TimelineEditor edition={edition} onSaved={loaded.reload} />
       <StageControl edition={edition} onChanged={loaded.reload} />
-      <Reports edition={edition} onChange={() => setReportsChanged((n) => n + 1)} />
+      <Reports edition={edition} categories={categories} criteria={criteria} onChange={() => setReportsChanged((n) => n + 1)} />
       <People edition={edition} />
       <MailPanel edition={edition} />
       {s >= Stage.REVIEW ? <Shortlist edition={edition} categories={categories} reportsChanged={reportsChanged} /> : null}
@@ -205,7 +206,8 @@ function StageControl({ edition, onChanged }: { edition: Edition; onChanged: () 
   );
 }
 
-function Reports({ edition, onChange }: { edition: Edition; onChange: () => void }) {
+function Reports(props: { edition: Edition; categories: Category[]; criteria: Criterion[]; onChange: () => void }) {
+  const { edition, categories, criteria, onChange } = props;
   const t = useT();
   const { locale } = useLocale();
   const statuses = useLoad(
@@ -252,6 +254,8 @@ function Reports({ edition, onChange }: { edition: Edition; onChange: () => void
       {reading ? (
         <ReportReview
           key={reading}
+          categories={categories}
+          criteria={criteria}
           edition={edition}
           summary={statuses.data!.find((s) => s.city!.id === reading)!}
           onDone={() => {
@@ -264,7 +268,14 @@ function Reports({ edition, onChange }: { edition: Edition; onChange: () => void
   );
 }
 
-function ReportReview({ edition, summary, onDone }: { edition: Edition; summary: ReportStatusSummary; onDone: () => void }) {
+function ReportReview(props: {
+  edition: Edition;
+  summary: ReportStatusSummary;
+  categories: Category[];
+  criteria: Criterion[];
+  onDone: () => void;
+}) {
+  const { edition, summary, categories, criteria, onDone } = props;
   const t = useT();
   const report = useLoad(
     () => api.reports.getReport({ editionId: edition.id, cityId: summary.city!.id }),
@@ -290,15 +301,7 @@ function ReportReview({ edition, summary, onDone }: { edition: Edition; summary:
   return (
     <article className="card report-review" aria-labelledby="review-title">
       <h3 id="review-title">{t("report.title", { city: r.city!.name })}</h3>
-      <p className="pre">{r.introduction}</p>
-      <ol>
-        {r.practices.map((p) => (
-          <li key={p.id}>
-            <strong>{p.title}</strong>
-            <p className="pre">{p.description}</p>
-          </li>
-        ))}
-      </ol>
+      <ReportView report={r} categories={categories} criteria={criteria} />
       {canDecide ? (
         <>
           <p className="actions">

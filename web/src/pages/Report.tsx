@@ -30,6 +30,7 @@ import { useDebouncedSave, useLoad, useUnloadWarning } from "../hooks";
 import { uuid } from "../uuid";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
 import { differences, type Difference, type Field } from "./reportDiff";
+import { outcomeKeys } from "./outcomes";
 import { localName, useLocale, useT, type MessageId } from "../i18n";
 
 /** Draft is what the expert edits: the report's text, without server-owned fields. */
@@ -458,13 +459,6 @@ function PracticeEditor(props: {
   );
 }
 
-const outcomeKeys: [FollowUpOutcome, MessageId][] = [
-  [FollowUpOutcome.UNSPECIFIED, "followUp.UNSPECIFIED"],
-  [FollowUpOutcome.CONTINUED, "followUp.CONTINUED"],
-  [FollowUpOutcome.EXPANDED, "followUp.EXPANDED"],
-  [FollowUpOutcome.SHRANK, "followUp.SHRANK"],
-  [FollowUpOutcome.ENDED, "followUp.ENDED"],
-];
 
 function FollowUpEditor({ followUp: f, onChange }: { followUp: FollowUp; onChange: (f: FollowUp) => void }) {
   const t = useT();

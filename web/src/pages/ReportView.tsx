@@ -1,0 +1,97 @@
+import type { Category, Criterion } from "../gen/miasta/v1/edition_pb.js";
+import type { Report } from "../gen/miasta/v1/report_pb.js";
+import { localName, useLocale, useT } from "../i18n";
+import { outcomeKey } from "./outcomes";
+
+/** ReportView is a report to read whole: what an organiser accepts or returns. */
+export function ReportView({ report: r, categories, criteria }: { report: Report; categories: Category[]; criteria: Criterion[] }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const category = (id: string) => {
+    const c = categories.find((x) => x.id === id);
+    return c ? `${c.number}. ${localName(locale, c.namePl, c.nameEn)}` : "";
+  };
+  const criterion = (id: string) => {
+    const c = criteria.find((x) => x.id === id);
+    return c ? localName(locale, c.namePl, c.nameEn) : id;
+  };
+  return (
+    <div className="report-view">
+      <h4>{t("report.introduction")}</h4>
+      <p className="pre">{r.introduction || "—"}</p>
+      <h4>{t("report.practices")}</h4>
+      <ol>
+        {r.practices.map((p) => (
+          <li key={p.id}>
+            <strong>{p.title}</strong> <span className="muted">{category(p.categoryId)}</span>
+            <p className="pre">{p.description}</p>
+            <dl>
+              {p.sinceYear ? (
+                <>
+                  <dt>{t("practice.sinceYear")}</dt>
+                  <dd>{p.sinceYear}</dd>
+                </>
+              ) : null}
+              {p.partners ? (
+                <>
+                  <dt>{t("practice.partners")}</dt>
+                  <dd>{p.partners}</dd>
+                </>
+              ) : null}
+              {p.targetGroups ? (
+                <>
+                  <dt>{t("practice.targetGroups")}</dt>
+                  <dd>{p.targetGroups}</dd>
+                </>
+              ) : null}
+              {p.evidenceLinks.length ? (
+                <>
+                  <dt>{t("practice.evidenceLinks")}</dt>
+                  <dd>
+                    <EvidenceLinks links={p.evidenceLinks} />
+                  </dd>
+                </>
+              ) : null}
+              {p.narratives.map((n) => (
+                <div key={n.criterionId}>
+                  <dt>{criterion(n.criterionId)}</dt>
+                  <dd className="pre">{n.text}</dd>
+                </div>
+              ))}
+            </dl>
+          </li>
+        ))}
+      </ol>
+      {r.followUps.length ? (
+        <>
+          <h4>{t("report.followUps")}</h4>
+          <ul>
+            {r.followUps.map((f) => (
+              <li key={f.previousNominationId}>
+                <strong>{f.previousTitle}</strong>: {t(outcomeKey(f.outcome))}
+                {f.narrative ? <p className="pre">{f.narrative}</p> : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+/** EvidenceLinks lists a practice's links; they open elsewhere and tell the site nothing about us. */
+export function EvidenceLinks({ links }: { links: string[] }) {
+  return (
+    <ul className="plain">
+      {links
+        .filter((l) => /^https?:\/\//.test(l))
+        .map((l) => (
+          <li key={l}>
+            <a href={l} target="_blank" rel="noopener noreferrer">
+              {l}
+            </a>
+          </li>
+        ))}
+    </ul>
+  );
+}
