@@ -1,0 +1,72 @@
+import { api } from "../../api";
+import { ErrorNote } from "../../components";
+import { type Category, type Edition } from "../../gen/miasta/v1/edition_pb.js";
+import { ProgressState } from "../../gen/miasta/v1/jury_pb.js";
+import { allPages, useLoad } from "../../hooks";
+import { localName, useLocale, useT, type MessageId } from "../../i18n";
+
+const progressKeys: Record<ProgressState, MessageId> = {
+  [ProgressState.UNSPECIFIED]: "progress.NOT_STARTED",
+  [ProgressState.NOT_STARTED]: "progress.NOT_STARTED",
+  [ProgressState.DRAFT]: "progress.DRAFT",
+  [ProgressState.CAST]: "progress.CAST",
+  [ProgressState.RECUSED]: "progress.RECUSED",
+};
+
+/** JuryProgress shows who has finished what per category, never a score, until the round closes. */
+export function JuryProgress({ edition, categories }: { edition: Edition; categories: Category[] }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const progress = useLoad(
+    () =>
+      allPages(async (pageToken) => {
+        const r = await api.jury.getJuryProgress({ editionId: edition.id, pageSize: 100, pageToken });
+        return { items: r.jurors, next: r.nextPageToken };
+      }),
+    [edition.id, edition.stage],
+  );
+  const used = categories.filter((c) => progress.data?.some((j) => j.categories.some((p) => p.categoryId === c.id)));
+  return (
+    <section aria-labelledby="progress-title">
+      <h2 id="progress-title">{t("organise.juryProgress")}</h2>
+      <p className="hint">{t("organise.juryProgressSecret")}</p>
+      <ErrorNote error={progress.error} />
+      <p>
+        <button type="button" onClick={progress.reload}>
+          {t("common.refresh")}
+        </button>
+      </p>
+      <div className="scroll">
+        <table className="grid">
+          <thead>
+            <tr>
+              <th scope="col">{t("organise.juror")}</th>
+              {used.map((c) => (
+                <th scope="col" key={c.id}>
+                  {c.number}
+                  <span className="visually-hidden">. {localName(locale, c.namePl, c.nameEn)}</span>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {progress.data?.map((j) => (
+              <tr key={j.assignmentId}>
+                <th scope="row">{j.displayName}</th>
+                {used.map((c) => {
+                  const st = j.categories.find((p) => p.categoryId === c.id)?.state ?? ProgressState.NOT_STARTED;
+                  return (
+                    <td key={c.id} className={"state-" + ProgressState[st].toLowerCase()}>
+                      {t(progressKeys[st])}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+

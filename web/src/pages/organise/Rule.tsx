@@ -1,0 +1,182 @@
+import { create } from "@bufbuild/protobuf";
+import { useId, useState } from "react";
+import { Code, api, errorCode } from "../../api";
+import { ErrorNote, Loading } from "../../components";
+import { Stage, type Criterion, type Edition } from "../../gen/miasta/v1/edition_pb.js";
+import {
+  AggregationMethod,
+  CriterionRuleSchema,
+  ScoreLabelSchema,
+  TallyRuleSchema,
+  TieBreak,
+  type TallyRule,
+} from "../../gen/miasta/v1/results_pb.js";
+import { useLoad } from "../../hooks";
+import { localName, useLocale, useT, type MessageId } from "../../i18n";
+
+const methodKeys: [AggregationMethod, MessageId][] = [
+  [AggregationMethod.WEIGHTED_MEAN, "rule.WEIGHTED_MEAN"],
+  [AggregationMethod.MEDIAN, "rule.MEDIAN"],
+  [AggregationMethod.TRIMMED_MEAN, "rule.TRIMMED_MEAN"],
+  [AggregationMethod.MAJORITY_JUDGMENT, "rule.MAJORITY_JUDGMENT"],
+];
+
+function defaultRule(criteria: Criterion[]): TallyRule {
+  return create(TallyRuleSchema, {
+    method: AggregationMethod.WEIGHTED_MEAN,
+    quorum: 2,
+    winnersPerCategory: 1,
+    // A tie the other steps leave is for the jury to decide, with a recorded reason.
+    tieBreaks: [TieBreak.MORE_TOP_MARKS, TieBreak.HIGHER_MEDIAN, TieBreak.CRITERIA_IN_ORDER, TieBreak.JURY_DECISION],
+    criteria: criteria.map((c) =>
+      create(CriterionRuleSchema, {
+        criterionId: c.id,
+        minScore: 0,
+        maxScore: 5,
+        weight: 1,
+        labels: [
+          create(ScoreLabelSchema, { value: 0, labelPl: "brak", labelEn: "none" }),
+          create(ScoreLabelSchema, { value: 5, labelPl: "wzorcowa", labelEn: "exemplary" }),
+        ],
+      }),
+    ),
+  });
+}
+
+/** RuleEditor sets the tally rule until the jury opens, when it freezes; then it shows it. */
+export function RuleEditor({ edition, criteria }: { edition: Edition; criteria: Criterion[] }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const loaded = useLoad(async () => {
+    try {
+      return { rule: (await api.results.getTallyRule({ editionId: edition.id })).rule!, stored: true };
+    } catch (err) {
+      if (errorCode(err) === Code.NotFound) return { rule: defaultRule(criteria), stored: false };
+      throw err;
+    }
+  }, [edition.id]);
+  const [rule, setRule] = useState<TallyRule | undefined>();
+  const [error, setError] = useState<unknown>();
+  const [saved, setSaved] = useState(false);
+  const ids = useId();
+  const r = rule ?? loaded.data?.rule;
+  if (!r) return loaded.error ? <ErrorNote error={loaded.error} /> : <Loading />;
+  const frozen = r.frozen || edition.stage >= Stage.JURY;
+  const set = (patch: Partial<TallyRule>) => {
+    setSaved(false);
+    setRule({ ...r, ...patch });
+  };
+  async function save() {
+    setError(undefined);
+    try {
+      const res = await api.results.setTallyRule({ editionId: edition.id, rule: r, expectedVersion: r!.version });
+      setRule(res.rule);
+      setSaved(true);
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <section aria-labelledby="rule-title">
+      <h2 id="rule-title">{t("rule.title")}</h2>
+      <p>{frozen ? t("rule.frozen") : loaded.data?.stored || saved ? t("rule.saved") : t("rule.notSet")}</p>
+      {r.ruleHash ? (
+        <p className="hint">
+          {t("rule.hash")} <code>{r.ruleHash}</code>
+        </p>
+      ) : null}
+      <fieldset disabled={frozen} className="plain">
+        <legend className="visually-hidden">{t("rule.title")}</legend>
+        <div className="field">
+          <label htmlFor={ids + "m"}>{t("rule.method")}</label>
+          <select
+            id={ids + "m"}
+            value={r.method}
+            onChange={(e) => {
+              const method = Number(e.target.value) as AggregationMethod;
+              set({ method, trimCount: method === AggregationMethod.TRIMMED_MEAN ? Math.max(r.trimCount, 1) : 0 });
+            }}
+          >
+            {methodKeys.map(([m, k]) => (
+              <option key={m} value={m}>
+                {t(k)}
+              </option>
+            ))}
+          </select>
+        </div>
+        {r.method === AggregationMethod.TRIMMED_MEAN ? (
+          <div className="field">
+            <label htmlFor={ids + "t"}>{t("rule.trimCount")}</label>
+            <input id={ids + "t"} type="number" min={1} value={r.trimCount} onChange={(e) => set({ trimCount: Number(e.target.value) })} />
+          </div>
+        ) : null}
+        <div className="field">
+          <label htmlFor={ids + "q"}>{t("rule.quorum")}</label>
+          <input id={ids + "q"} type="number" min={1} value={r.quorum} onChange={(e) => set({ quorum: Number(e.target.value) })} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids + "w"}>{t("rule.winners")}</label>
+          <input
+            id={ids + "w"}
+            type="number"
+            min={1}
+            value={r.winnersPerCategory}
+            onChange={(e) => set({ winnersPerCategory: Number(e.target.value) })}
+          />
+        </div>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("rule.criterion")}</th>
+              <th scope="col">{t("rule.weight")}</th>
+              <th scope="col">{t("rule.scale")}</th>
+              <th scope="col">{t("rule.nonRanking")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.criteria.map((cr, i) => {
+              const c = criteria.find((x) => x.id === cr.criterionId);
+              const name = c ? localName(locale, c.namePl, c.nameEn) : cr.criterionId;
+              const setCr = (patch: Partial<typeof cr>) => set({ criteria: r.criteria.map((x, j) => (j === i ? { ...x, ...patch } : x)) });
+              return (
+                <tr key={cr.criterionId}>
+                  <th scope="row">{name}</th>
+                  <td>
+                    <input
+                      type="number"
+                      min={1}
+                      aria-label={t("rule.weightOf", { criterion: name })}
+                      value={cr.weight}
+                      onChange={(e) => setCr({ weight: Number(e.target.value) })}
+                    />
+                  </td>
+                  <td>
+                    {cr.minScore}–{cr.maxScore}
+                  </td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={t("rule.nonRankingOf", { criterion: name })}
+                      checked={cr.nonRanking}
+                      onChange={(e) => setCr({ nonRanking: e.target.checked })}
+                    />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {!frozen ? (
+          <p className="actions">
+            <button type="button" className="primary" onClick={save}>
+              {t("rule.save")}
+            </button>
+            <span role="status">{saved ? t("rule.saved") : ""}</span>
+          </p>
+        ) : null}
+      </fieldset>
+      <ErrorNote error={error} />
+    </section>
+  );
+}
+
