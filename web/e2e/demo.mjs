@@ -291,6 +291,28 @@ try {
   await check(rp, "public-results-vi");
   log("the public results show the winners");
 
+  // ---- the organiser sets up the next edition ----
+  await page.goto(BASE + "/");
+  await page.getByText(M["setup.newEdition"], { exact: true }).click();
+  await page.getByLabel(M["setup.year"]).fill("2016");
+  await page.getByLabel(M["setup.name"]).fill("Miasta Otwarte 2016");
+  await page.getByRole("button", { name: M["setup.create"] }).click();
+  await page.getByRole("heading", { level: 1, name: /Miasta Otwarte 2016/ }).waitFor();
+  await page.getByLabel(M["setup.chooseCity"], { exact: true }).selectOption({ label: "Kraków" });
+  await page.getByRole("button", { name: M["setup.addCity"] }).click();
+  await page.getByRole("button", { name: msg("setup.removeCity", { city: "Kraków" }) }).waitFor();
+  const setup = page.locator("details").filter({ hasText: M["setup.categories"] });
+  await setup.getByLabel(M["setup.namePl"]).first().fill("Miejski punkt obsługi cudzoziemców");
+  await setup.getByLabel(M["setup.nameEn"]).first().fill("City service point for foreigners");
+  await page.getByRole("button", { name: M["setup.addCategory"] }).click();
+  await setup.getByRole("listitem").filter({ hasText: LANG === "pl" ? "Miejski punkt obsługi cudzoziemców" : "City service point for foreigners" }).waitFor();
+  await setup.getByLabel(M["setup.namePl"]).last().fill("Skuteczność");
+  await setup.getByLabel(M["setup.nameEn"]).last().fill("Effectiveness");
+  await page.getByRole("button", { name: M["setup.addCriterion"] }).click();
+  await setup.getByRole("listitem").filter({ hasText: LANG === "pl" ? "Skuteczność" : "Effectiveness" }).waitFor();
+  await check(page, "organiser-next-edition");
+  log("the organiser set up the next edition");
+
   if (violations.length) {
     throw new Error("accessibility violations:\n" + violations.join("\n"));
   }

@@ -4,6 +4,7 @@ import { Deadline, ErrorNote, Loading, StageBadge, loginHref, useMe } from "../c
 import { Stage, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { Role } from "../gen/miasta/v1/identity_pb.js";
 import { allPages, useLoad } from "../hooks";
+import { NewEdition } from "./organise/Setup";
 import { useT } from "../i18n";
 
 /** Home lists the editions and, for a signed-in person, what they can do in each. */
@@ -31,6 +32,7 @@ export function Home() {
         </p>
       ) : null}
       <ErrorNote error={editions.error} />
+      {me?.organiser && editions.data ? <NewEdition editions={editions.data} /> : null}
       {editions.loading && !editions.data ? <Loading /> : null}
       {editions.data?.length === 0 ? <p>{t("home.noEditions")}</p> : null}
       <ul className="cards">

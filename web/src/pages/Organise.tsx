@@ -10,6 +10,7 @@ import { People } from "./People";
 import { JuryProgress } from "./organise/Progress";
 import { Reports, Shortlist } from "./organise/Reports";
 import { RuleEditor } from "./organise/Rule";
+import { Setup } from "./organise/Setup";
 import { STAGES, StageControl, TimelineEditor } from "./organise/Stage";
 import { TallyReview } from "./organise/Tally";
 
@@ -48,6 +49,7 @@ export function OrganisePage() {
       <Deadline label={t("edition.reportingDeadline")} at={edition.timeline?.reportingDeadline} />
       <Deadline label={t("edition.juryDeadline")} at={edition.timeline?.juryDeadline} />
       <TimelineEditor edition={edition} onSaved={loaded.reload} />
+      {s <= Stage.REPORTING ? <Setup edition={edition} categories={categories} criteria={criteria} onChanged={loaded.reload} /> : null}
       <StageControl edition={edition} onChanged={loaded.reload} />
       <Reports edition={edition} categories={categories} criteria={criteria} onChange={() => setReportsChanged((n) => n + 1)} />
       <People edition={edition} />

@@ -20,7 +20,7 @@ export function Reports(props: { edition: Edition; categories: Category[]; crite
         const r = await api.reports.listReportStatuses({ editionId: edition.id, pageSize: 100, pageToken });
         return { items: r.reports, next: r.nextPageToken };
       }),
-    [edition.id, edition.stage],
+    [edition.id, edition.stage, edition.cities.length],
   );
   const [reading, setReading] = useState<string | undefined>();
   return (

@@ -54,7 +54,7 @@ export function RuleEditor({ edition, criteria }: { edition: Edition; criteria: 
       if (errorCode(err) === Code.NotFound) return { rule: defaultRule(criteria), stored: false };
       throw err;
     }
-  }, [edition.id]);
+  }, [edition.id, criteria.length]); // criteria added in set-up join the default rule
   const [rule, setRule] = useState<TallyRule | undefined>();
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState(false);
