@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/mail/maildb"
 )
 
 // reminderLock is the advisory lock that elects the one replica computing reminders. The idempotency
@@ -63,23 +66,9 @@ func (s *Service) Remind(ctx context.Context) (int, error) {
 			if !ok {
 				continue
 			}
-			var late []recipient
-			if kind == ReportingReminder {
-				rows, err := s.q.LateExperts(ctx, tx, row.ID)
-				if err != nil {
-					return err
-				}
-				for _, r := range rows {
-					late = append(late, recipient(r))
-				}
-			} else {
-				rows, err := s.q.JurorsWithoutCast(ctx, tx, row.ID)
-				if err != nil {
-					return err
-				}
-				for _, r := range rows {
-					late = append(late, recipient(r))
-				}
+			late, err := s.recipients(ctx, tx, kind, row.ID)
+			if err != nil {
+				return err
 			}
 			if len(late) == 0 {
 				continue
@@ -105,4 +94,30 @@ func (s *Service) Remind(ctx context.Context) (int, error) {
 		s.log.InfoContext(ctx, "reminders queued", "count", n)
 	}
 	return n, err
+}
+
+// recipients are the people a mail of kind about an edition may still go to: for a reminder, those
+// who are late (experts whose city has not submitted, jurors who have not cast); for any other kind,
+// everyone still invited. Reminders are queued to them, and the sender checks a mail's recipient is
+// still among them before sending, so the two can never disagree on who is late.
+func (s *Service) recipients(ctx context.Context, tx pgx.Tx, kind Kind, editionID uuid.UUID) ([]recipient, error) {
+	var out []recipient
+	switch kind {
+	case ReportingReminder:
+		rows, err := s.q.LateExperts(ctx, tx, editionID)
+		for _, r := range rows {
+			out = append(out, recipient(r))
+		}
+		return out, err
+	case BallotReminder:
+		rows, err := s.q.JurorsWithoutCast(ctx, tx, editionID)
+		for _, r := range rows {
+			out = append(out, recipient(r))
+		}
+		return out, err
+	default:
+		return s.q.EditionRecipients(ctx, tx, maildb.EditionRecipientsParams{
+			EditionID: editionID, Roles: []string{string(auth.RoleExpert), string(auth.RoleJuror)},
+		})
+	}
 }

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
@@ -97,11 +99,11 @@ func (s *Service) sendOne(ctx context.Context) (bool, error) {
 	if r.EditionID != nil {
 		// A reminder released after its recipient caught up, or an invitation revoked while its mail
 		// waited for review, must not go.
-		due, err := s.q.StillDue(work, tx, maildb.StillDueParams{EditionID: *r.EditionID, Email: r.RecipientEmail, Kind: r.Kind})
+		still, err := s.recipients(work, tx, Kind(r.Kind), *r.EditionID)
 		if err != nil {
 			return true, err
 		}
-		if !due {
+		if !slices.ContainsFunc(still, func(to recipient) bool { return strings.EqualFold(to.Email, r.RecipientEmail) }) {
 			const why = "not sent: the recipient is no longer invited, or is no longer late for this reminder"
 			if err := s.q.WithdrawMail(work, tx, maildb.WithdrawMailParams{ID: r.ID, Reason: why}); err != nil {
 				return true, err

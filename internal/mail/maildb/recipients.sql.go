@@ -248,32 +248,3 @@ func (q *Queries) LateExperts(ctx context.Context, db DBTX, editionID uuid.UUID)
 	}
 	return items, nil
 }
-
-const stillDue = `-- name: StillDue :one
-SELECT EXISTS (
-  SELECT 1 FROM invitations i
-  WHERE i.edition_id = $1 AND lower(i.email) = $2::text AND i.state IN ('PENDING', 'ACCEPTED')
-    AND ($3::text <> 'REPORTING_REMINDER' OR NOT EXISTS (
-      SELECT 1 FROM reports r
-      WHERE r.edition_id = i.edition_id AND r.city_id = i.city_id AND r.status IN ('SUBMITTED', 'ACCEPTED')))
-    AND ($3::text <> 'BALLOT_REMINDER' OR NOT EXISTS (
-      SELECT 1 FROM role_assignments ra JOIN ballot_casts bc ON bc.assignment_id = ra.id
-      WHERE ra.invitation_id = i.id))
-)::bool AS due
-`
-
-type StillDueParams struct {
-	EditionID uuid.UUID
-	Email     string
-	Kind      string
-}
-
-// Whether a mail still has a reason to go when the sender picks it up, which may be long after it was
-// queued (it can wait for review): its recipient is still invited to the edition and, for a reminder,
-// still late.
-func (q *Queries) StillDue(ctx context.Context, db DBTX, arg StillDueParams) (bool, error) {
-	row := db.QueryRow(ctx, stillDue, arg.EditionID, arg.Email, arg.Kind)
-	var due bool
-	err := row.Scan(&due)
-	return due, err
-}

@@ -39,18 +39,3 @@ SELECT id, name, year, stage, reporting_deadline, jury_deadline
 FROM editions
 WHERE (stage = 'REPORTING' AND reporting_deadline IS NOT NULL) OR (stage = 'JURY' AND jury_deadline IS NOT NULL)
 ORDER BY year;
-
--- name: StillDue :one
--- Whether a mail still has a reason to go when the sender picks it up, which may be long after it was
--- queued (it can wait for review): its recipient is still invited to the edition and, for a reminder,
--- still late.
-SELECT EXISTS (
-  SELECT 1 FROM invitations i
-  WHERE i.edition_id = @edition_id AND lower(i.email) = @email::text AND i.state IN ('PENDING', 'ACCEPTED')
-    AND (@kind::text <> 'REPORTING_REMINDER' OR NOT EXISTS (
-      SELECT 1 FROM reports r
-      WHERE r.edition_id = i.edition_id AND r.city_id = i.city_id AND r.status IN ('SUBMITTED', 'ACCEPTED')))
-    AND (@kind::text <> 'BALLOT_REMINDER' OR NOT EXISTS (
-      SELECT 1 FROM role_assignments ra JOIN ballot_casts bc ON bc.assignment_id = ra.id
-      WHERE ra.invitation_id = i.id))
-)::bool AS due;
