@@ -30,7 +30,7 @@ import { allPages, useDebouncedSave, useLoad, useUnloadWarning } from "../hooks"
 import { localName, useLocale, useT } from "../i18n";
 import { uuid } from "../uuid";
 import { completeness, scoreKey, type Marks } from "./ballotMath";
-import { EvidenceLinks } from "./ReportView";
+import { PracticeFacts } from "./ReportView";
 
 const AUTOSAVE_MS = 800;
 
@@ -390,32 +390,7 @@ function NominationCard(props: {
       <div className="report-text">
         <p className="pre">{p.description}</p>
         <dl>
-          {p.sinceYear ? (
-            <>
-              <dt>{t("practice.sinceYear")}</dt>
-              <dd>{p.sinceYear}</dd>
-            </>
-          ) : null}
-          {p.partners ? (
-            <>
-              <dt>{t("practice.partners")}</dt>
-              <dd>{p.partners}</dd>
-            </>
-          ) : null}
-          {p.targetGroups ? (
-            <>
-              <dt>{t("practice.targetGroups")}</dt>
-              <dd>{p.targetGroups}</dd>
-            </>
-          ) : null}
-          {p.evidenceLinks.length ? (
-            <>
-              <dt>{t("practice.evidenceLinks")}</dt>
-              <dd>
-                <EvidenceLinks links={p.evidenceLinks} />
-              </dd>
-            </>
-          ) : null}
+          <PracticeFacts practice={p} />
         </dl>
       </div>
       {r

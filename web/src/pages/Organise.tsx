@@ -1,14 +1,13 @@
 import { Link, useParams } from "react-router";
-import { useState } from "react";
 import { api, listCategories, listCriteria } from "../api";
 import { Deadline, ErrorNote, Loading, SignInNeeded, StageBadge, stageName, useMe } from "../components";
-import { Stage } from "../gen/miasta/v1/edition_pb.js";
+import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { useLoad } from "../hooks";
 import { useT } from "../i18n";
 import { MailPanel } from "./Mail";
 import { People } from "./People";
 import { JuryProgress } from "./organise/Progress";
-import { Reports, Shortlist } from "./organise/Reports";
+import { Reports, Shortlist, useReportStatuses } from "./organise/Reports";
 import { RuleEditor } from "./organise/Rule";
 import { Setup } from "./organise/Setup";
 import { STAGES, StageControl, TimelineEditor } from "./organise/Stage";
@@ -19,7 +18,6 @@ export function OrganisePage() {
   const { editionId = "" } = useParams();
   const t = useT();
   const { me, signedIn, loading: meLoading } = useMe();
-  const [reportsChanged, setReportsChanged] = useState(0);
   const loaded = useLoad(async () => {
     const [e, cats, crits] = await Promise.all([
       api.editions.getEdition({ editionId }),
@@ -32,7 +30,13 @@ export function OrganisePage() {
   if (!meLoading && me && !me.organiser) return <p className="error">{t("organise.notOrganiser")}</p>;
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
   if (!loaded.data) return <Loading />;
-  const { edition, categories, criteria } = loaded.data;
+  return <Dashboard {...loaded.data} reload={loaded.reload} />;
+}
+
+function Dashboard(props: { edition: Edition; categories: Category[]; criteria: Criterion[]; reload: () => void }) {
+  const t = useT();
+  const { edition, categories, criteria } = props;
+  const statuses = useReportStatuses(edition);
   const s = edition.stage;
   return (
     <>
@@ -48,13 +52,13 @@ export function OrganisePage() {
       </ol>
       <Deadline label={t("edition.reportingDeadline")} at={edition.timeline?.reportingDeadline} />
       <Deadline label={t("edition.juryDeadline")} at={edition.timeline?.juryDeadline} />
-      <TimelineEditor edition={edition} onSaved={loaded.reload} />
-      {s <= Stage.REPORTING ? <Setup edition={edition} categories={categories} criteria={criteria} onChanged={loaded.reload} /> : null}
-      <StageControl edition={edition} onChanged={loaded.reload} />
-      <Reports edition={edition} categories={categories} criteria={criteria} onChange={() => setReportsChanged((n) => n + 1)} />
+      <TimelineEditor edition={edition} onSaved={props.reload} />
+      {s <= Stage.REPORTING ? <Setup edition={edition} categories={categories} criteria={criteria} onChanged={props.reload} /> : null}
+      <StageControl edition={edition} onChanged={props.reload} />
+      <Reports edition={edition} categories={categories} criteria={criteria} statuses={statuses} />
       <People edition={edition} />
       <MailPanel edition={edition} />
-      {s >= Stage.REVIEW ? <Shortlist edition={edition} categories={categories} reportsChanged={reportsChanged} /> : null}
+      {s >= Stage.REVIEW && statuses.data ? <Shortlist edition={edition} categories={categories} statuses={statuses.data} /> : null}
       <RuleEditor edition={edition} criteria={criteria} />
       {s >= Stage.JURY ? <JuryProgress edition={edition} categories={categories} /> : null}
       {s >= Stage.TALLIED ? <TallyReview edition={edition} categories={categories} /> : null}

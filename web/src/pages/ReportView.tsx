@@ -1,5 +1,5 @@
 import type { Category, Criterion } from "../gen/miasta/v1/edition_pb.js";
-import type { Report } from "../gen/miasta/v1/report_pb.js";
+import type { Practice, Report } from "../gen/miasta/v1/report_pb.js";
 import { localName, useLocale, useT } from "../i18n";
 import { outcomeKey } from "./outcomes";
 
@@ -26,32 +26,7 @@ export function ReportView({ report: r, categories, criteria }: { report: Report
             <strong>{p.title}</strong> <span className="muted">{category(p.categoryId)}</span>
             <p className="pre">{p.description}</p>
             <dl>
-              {p.sinceYear ? (
-                <>
-                  <dt>{t("practice.sinceYear")}</dt>
-                  <dd>{p.sinceYear}</dd>
-                </>
-              ) : null}
-              {p.partners ? (
-                <>
-                  <dt>{t("practice.partners")}</dt>
-                  <dd>{p.partners}</dd>
-                </>
-              ) : null}
-              {p.targetGroups ? (
-                <>
-                  <dt>{t("practice.targetGroups")}</dt>
-                  <dd>{p.targetGroups}</dd>
-                </>
-              ) : null}
-              {p.evidenceLinks.length ? (
-                <>
-                  <dt>{t("practice.evidenceLinks")}</dt>
-                  <dd>
-                    <EvidenceLinks links={p.evidenceLinks} />
-                  </dd>
-                </>
-              ) : null}
+              <PracticeFacts practice={p} />
               {p.narratives.map((n) => (
                 <div key={n.criterionId}>
                   <dt>{criterion(n.criterionId)}</dt>
@@ -76,6 +51,41 @@ export function ReportView({ report: r, categories, criteria }: { report: Report
         </>
       ) : null}
     </div>
+  );
+}
+
+/** PracticeFacts are a practice's since-year, partners, target groups and links, as dt/dd pairs of a <dl>. */
+export function PracticeFacts({ practice: p }: { practice: Practice }) {
+  const t = useT();
+  return (
+    <>
+      {p.sinceYear ? (
+        <>
+          <dt>{t("practice.sinceYear")}</dt>
+          <dd>{p.sinceYear}</dd>
+        </>
+      ) : null}
+      {p.partners ? (
+        <>
+          <dt>{t("practice.partners")}</dt>
+          <dd>{p.partners}</dd>
+        </>
+      ) : null}
+      {p.targetGroups ? (
+        <>
+          <dt>{t("practice.targetGroups")}</dt>
+          <dd>{p.targetGroups}</dd>
+        </>
+      ) : null}
+      {p.evidenceLinks.length ? (
+        <>
+          <dt>{t("practice.evidenceLinks")}</dt>
+          <dd>
+            <EvidenceLinks links={p.evidenceLinks} />
+          </dd>
+        </>
+      ) : null}
+    </>
   );
 }
 

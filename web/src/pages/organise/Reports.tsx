@@ -4,17 +4,14 @@ import { ErrorNote, Loading } from "../../components";
 import { formatInstant } from "../../format";
 import { Stage, type Category, type Criterion, type Edition } from "../../gen/miasta/v1/edition_pb.js";
 import { ReportStatus, type Nomination, type Report, type ReportStatusSummary } from "../../gen/miasta/v1/report_pb.js";
-import { allPages, useLoad } from "../../hooks";
+import { allPages, useLoad, type Loaded } from "../../hooks";
 import { localName, useLocale, useT } from "../../i18n";
 import { reportStatusKey } from "../Report";
 import { ReportView } from "../ReportView";
 
-/** Reports is each city's report status, with the whole report to read, accept or return. */
-export function Reports(props: { edition: Edition; categories: Category[]; criteria: Criterion[]; onChange: () => void }) {
-  const { edition, categories, criteria, onChange } = props;
-  const t = useT();
-  const { locale } = useLocale();
-  const statuses = useLoad(
+/** useReportStatuses is every city's report status, which the reports table and the shortlist share. */
+export function useReportStatuses(edition: Edition): Loaded<ReportStatusSummary[]> {
+  return useLoad(
     () =>
       allPages(async (pageToken) => {
         const r = await api.reports.listReportStatuses({ editionId: edition.id, pageSize: 100, pageToken });
@@ -22,6 +19,18 @@ export function Reports(props: { edition: Edition; categories: Category[]; crite
       }),
     [edition.id, edition.stage, edition.cities.length],
   );
+}
+
+/** Reports is each city's report status, with the whole report to read, accept or return. */
+export function Reports(props: {
+  edition: Edition;
+  categories: Category[];
+  criteria: Criterion[];
+  statuses: Loaded<ReportStatusSummary[]>;
+}) {
+  const { edition, categories, criteria, statuses } = props;
+  const t = useT();
+  const { locale } = useLocale();
   const [reading, setReading] = useState<string | undefined>();
   return (
     <section aria-labelledby="reports-title">
@@ -62,10 +71,7 @@ export function Reports(props: { edition: Edition; categories: Category[]; crite
           criteria={criteria}
           edition={edition}
           summary={statuses.data!.find((s) => s.city!.id === reading)!}
-          onDone={() => {
-            statuses.reload();
-            onChange();
-          }}
+          onDone={statuses.reload}
         />
       ) : null}
     </section>
@@ -131,28 +137,23 @@ function ReportReview(props: {
 
 
 /** Shortlist nominates accepted reports' practices, by category, while the edition is in review. */
-export function Shortlist({ edition, categories, reportsChanged }: { edition: Edition; categories: Category[]; reportsChanged: number }) {
+export function Shortlist(props: { edition: Edition; categories: Category[]; statuses: ReportStatusSummary[] }) {
+  const { edition, categories } = props;
   const t = useT();
   const { locale } = useLocale();
+  // Only accepted reports' practices can be shortlisted; the list follows their versions.
+  const accepted = props.statuses.filter((s) => s.status === ReportStatus.ACCEPTED);
+  const acceptedKey = accepted.map((s) => `${s.city!.id}@${s.version}`).join(",");
   const data = useLoad(async () => {
-    const [statuses, nominations] = await Promise.all([
-      allPages(async (pageToken) => {
-        const r = await api.reports.listReportStatuses({ editionId: edition.id, pageSize: 100, pageToken });
-        return { items: r.reports, next: r.nextPageToken };
-      }),
+    const [reports, nominations] = await Promise.all([
+      Promise.all(accepted.map((s) => api.reports.getReport({ editionId: edition.id, cityId: s.city!.id }).then((r) => r.report!))),
       allPages(async (pageToken) => {
         const r = await api.reports.listNominations({ editionId: edition.id, pageSize: 100, pageToken });
         return { items: r.nominations, next: r.nextPageToken };
       }),
     ]);
-    // Only accepted reports' practices can be shortlisted.
-    const reports = await Promise.all(
-      statuses
-        .filter((s) => s.status === ReportStatus.ACCEPTED)
-        .map((s) => api.reports.getReport({ editionId: edition.id, cityId: s.city!.id }).then((r) => r.report!)),
-    );
     return { reports, nominations };
-  }, [edition.id, reportsChanged]);
+  }, [edition.id, acceptedKey]);
   const [error, setError] = useState<unknown>();
   const editable = edition.stage === Stage.REVIEW;
   if (!data.data) return data.error ? <ErrorNote error={data.error} /> : <Loading />;
