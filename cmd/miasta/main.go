@@ -42,7 +42,7 @@ commands:
   dev      run a local demo: database, identity provider, mail capture, seeded 2015 edition, server
   dev-db   make the local development database available and print its URL
   audit    audit log tools: key (print the checkpoint verifier key), export -edition YEAR -out FILE,
-           verify [-key KEY] [-receipt HASH] FILE (offline: no server, no database)
+           verify (-key KEY | -trust-bundle-key) [-receipt HASH] FILE (offline: no server, no database)
   demo     walk the demo edition of a running 'miasta dev' from REPORTING to ANNOUNCED via the API
 `
 
@@ -127,29 +127,26 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // audit runs the audit log tools: key and export need the database; verify needs only the bundle.
 func audit(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	const usage = "usage: miasta audit key | export -edition YEAR -out FILE | verify [-key KEY] [-receipt HASH] FILE"
+	const usage = "usage: miasta audit key | export -edition YEAR -out FILE | verify (-key KEY | -trust-bundle-key) [-receipt HASH] FILE"
 	if len(args) == 0 {
 		return errors.New(usage)
 	}
 	switch args[0] {
 	case "verify":
-		key := fs.String("key", "", "the log's verifier key, obtained independently (default: the one in the bundle)")
-		receipt := fs.String("receipt", "", "a ballot receipt (sha256:...) to find in the log")
+		key := fs.String("key", "", "the log's verifier key, obtained independently of the bundle (the ceremony, a newspaper, an earlier visit)")
+		trust := fs.Bool("trust-bundle-key", false, "trust the key the bundle names instead (then the result proves only that the bundle is consistent with a key of its publisher's choosing)")
+		receipt := fs.String("receipt", "", "a juror's receipt (sha256:...) to find, prove and say whether it is counted")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
+		if fs.NArg() != 1 || (*key == "") == !*trust {
 			return errors.New(usage)
 		}
 		data, err := os.ReadFile(fs.Arg(0))
 		if err != nil {
 			return err
 		}
-		b, err := verify.Parse(data)
-		if err != nil {
-			return err
-		}
-		sum, err := verify.Verify(b, *key, *receipt)
+		sum, err := verify.Verify(data, verify.Options{Key: *key, TrustBundleKey: *trust, Receipt: *receipt})
 		if err != nil {
 			return fmt.Errorf("verification failed: %w", err)
 		}
@@ -186,17 +183,22 @@ func audit(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(str
 	if *year == 0 || *out == "" {
 		return errors.New(usage)
 	}
-	b, err := verify.Export(ctx, pool, l, jury.NewService(pool, log), int32(*year))
+	f, err := os.Create(*out)
 	if err != nil {
 		return err
 	}
-	data, err := b.Marshal()
+	if err := l.Export(ctx, jury.NewService(pool, log), int32(*year), f); err != nil {
+		f.Close()
+		os.Remove(*out)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fi, err := os.Stat(*out)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*out, data, 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s: %d leaves, %d checkpoints, %d casts\n", *out, len(b.Leaves), len(b.Checkpoints), len(b.Casts))
+	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, fi.Size())
 	return nil
 }

@@ -300,20 +300,28 @@ func TestRunDev(t *testing.T) {
 	if err := run(ctx, []string{"miasta", "audit", "export", "-edition", "2015", "-out", bundle}, env(map[string]string{"DATABASE_URL": dbURL}), io.Discard, io.Discard); err != nil {
 		t.Fatalf("audit export: %v", err)
 	}
+	var key strings.Builder
+	if err := run(ctx, []string{"miasta", "audit", "key"}, env(map[string]string{"DATABASE_URL": dbURL}), &key, io.Discard); err != nil {
+		t.Fatalf("audit key: %v", err)
+	}
 	var verified strings.Builder
-	if err := run(ctx, []string{"miasta", "audit", "verify", bundle}, env(nil), &verified, io.Discard); err != nil || !strings.HasPrefix(verified.String(), "OK") {
+	if err := run(ctx, []string{"miasta", "audit", "verify", "-key", strings.TrimSpace(key.String()), bundle}, env(nil), &verified, io.Discard); err != nil || !strings.HasPrefix(verified.String(), "verified") {
 		t.Fatalf("audit verify = %q, %v", verified.String(), err)
+	}
+	if err := run(ctx, []string{"miasta", "audit", "verify", bundle}, env(nil), io.Discard, io.Discard); err == nil {
+		t.Fatal("audit verify without a key to trust succeeded; it must ask for -key or -trust-bundle-key")
 	}
 	data, err := os.ReadFile(bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tampered := filepath.Join(t.TempDir(), "tampered.json")
-	if err := os.WriteFile(tampered, []byte(strings.Replace(string(data), `"results": "`, `"results": "A`, 1)), 0o600); err != nil {
+	if err := os.WriteFile(tampered, []byte(strings.Replace(string(data), `"winner":true`, `"winner":false`, 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(ctx, []string{"miasta", "audit", "verify", tampered}, env(nil), io.Discard, io.Discard); err == nil {
-		t.Fatal("audit verify accepted a tampered bundle")
+	err = run(ctx, []string{"miasta", "audit", "verify", "-key", strings.TrimSpace(key.String()), tampered}, env(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "T4") {
+		t.Fatalf("audit verify of a bundle whose published tally lost a winner = %v; want a T4 failure", err)
 	}
 	cancel()
 	if err := <-errc; err != nil {

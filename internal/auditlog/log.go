@@ -1,8 +1,15 @@
+// Package auditlog makes the platform's event table tamper-evident, as the audit specification
+// (spec/audit.md) defines it: every event becomes a two-level leaf of an append-only RFC 6962 Merkle
+// tree, integrated by one replica at a time under a PostgreSQL advisory lock, with checkpoints signed in
+// the signed-note format. It serves AuditService: checkpoints, proofs and each edition's bundle. The
+// formats themselves are internal/verify's.
 package auditlog
 
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,10 +25,32 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/auditlog/auditlogdb"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/fault"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // integratorLock is the advisory lock that elects the one integrator among replicas.
 const integratorLock = 0x6d696173_6c6f67 // "mias" "log"
+
+// safeHorizon is the lowest transaction id that may still commit an event into this database, as text:
+// every transaction of this database below it has ended. Transaction ids are cluster-wide, so the
+// snapshot's running transactions include other databases' (a report, a migration elsewhere); those are
+// left out when pg_stat_activity or pg_prepared_xacts shows they belong to another database, so that
+// they cannot hold the log back. A running transaction whose database is not known counts, to be safe.
+// (Hand-written: sqlc does not know the system views.)
+const safeHorizon = `
+WITH snap AS (SELECT pg_current_snapshot() AS s)
+SELECT coalesce((
+    SELECT min(x)
+    FROM snap, pg_snapshot_xip(snap.s) AS x
+    WHERE NOT EXISTS (
+            SELECT 1 FROM pg_stat_activity a
+            WHERE a.backend_xid = (x::text::bigint % 4294967296)::text::xid
+              AND a.datname IS DISTINCT FROM current_database())
+      AND NOT EXISTS (
+            SELECT 1 FROM pg_prepared_xacts p
+            WHERE p.transaction = (x::text::bigint % 4294967296)::text::xid
+              AND p.database <> current_database())
+), (SELECT pg_snapshot_xmax(s) FROM snap))::text`
 
 // batchSize bounds how many events one integration round appends.
 const batchSize = 5000
@@ -54,7 +83,7 @@ func (l *Log) Keys(ctx context.Context) (signerKey, verifierKey string, err erro
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return "", "", err
 	}
-	s, v, err := NewKey()
+	s, v, err := verify.NewKey()
 	if err != nil {
 		return "", "", err
 	}
@@ -63,6 +92,30 @@ func (l *Log) Keys(ctx context.Context) (signerKey, verifierKey string, err erro
 	}
 	k, err = l.q.GetAuditKey(ctx, l.pool)
 	return k.SignerKey, k.VerifierKey, err
+}
+
+// Body returns an event's body (§5 of the specification) from its row: the bytes its leaf commits to.
+func Body(id int64, editionID *uuid.UUID, kind string, actorRole *string, actorID *uuid.UUID, payload string, at time.Time) ([]byte, error) {
+	b := verify.Body{ID: id, Kind: kind, Payload: json.RawMessage(payload), Time: verify.FormatTime(at)}
+	if editionID != nil {
+		s := editionID.String()
+		b.EditionID = &s
+	}
+	if actorRole != nil && actorID != nil {
+		b.Actor = &verify.Actor{Role: *actorRole, ID: actorID.String()}
+	}
+	body, err := verify.EncodeBody(b)
+	if err != nil {
+		return nil, fmt.Errorf("event %d (%s): %w", id, kind, err)
+	}
+	return body, nil
+}
+
+func editionString(id *uuid.UUID) string {
+	if id == nil {
+		return ""
+	}
+	return id.String()
 }
 
 // Integrate appends the events whose transactions have ended to the tree and publishes a signed
@@ -77,45 +130,53 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 	var integrated *compact.Range
 	err = db.InTx(ctx, l.pool, func(tx pgx.Tx) error {
 		n, integrated = 0, nil
-		var leader bool
-		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(integratorLock)).Scan(&leader); err != nil || !leader {
+		if leader, err := db.TryXactLock(ctx, tx, integratorLock); err != nil || !leader {
 			return err
 		}
 		size, err := l.q.TreeSize(ctx, tx)
 		if err != nil {
 			return err
 		}
-		events, err := l.q.PendingEvents(ctx, tx, batchSize)
+		var horizon string
+		if err := tx.QueryRow(ctx, safeHorizon).Scan(&horizon); err != nil {
+			return err
+		}
+		events, err := l.q.PendingEvents(ctx, tx, auditlogdb.PendingEventsParams{Horizon: horizon, MaxRows: batchSize})
 		if err != nil || len(events) == 0 {
 			return err
 		}
-		tree, err := l.rangeOf(ctx, tx, size)
+		r, err := l.rangeOf(ctx, tx, size)
 		if err != nil {
 			return err
 		}
+		tree := verify.TreeOf(r)
 		batch := auditlogdb.InsertLeavesParams{
 			LeafIndexes: make([]int64, len(events)), EventIds: make([]int64, len(events)), LeafHashes: make([][]byte, len(events)),
+			EditionIds: make([]string, len(events)), BodyHashes: make([][]byte, len(events)),
 		}
 		for i, e := range events {
-			leaf, err := encodeRow(e.ID, e.EditionID, e.Kind, e.ActorUserID, e.Payload, e.CreateTime)
+			body, err := Body(e.ID, e.EditionID, e.Kind, e.ActorRole, e.ActorID, e.Payload, e.CreateTime)
 			if err != nil {
 				return err
 			}
-			batch.LeafIndexes[i], batch.EventIds[i], batch.LeafHashes[i] = size+int64(i), e.ID, LeafHash(leaf)
-			if err := tree.Append(batch.LeafHashes[i], nil); err != nil {
+			sum := sha256.Sum256(body)
+			ed := editionString(e.EditionID)
+			batch.LeafIndexes[i], batch.EventIds[i], batch.EditionIds[i], batch.BodyHashes[i] = size+int64(i), e.ID, ed, sum[:]
+			batch.LeafHashes[i] = verify.LeafHash(verify.Leaf(ed, sum[:]))
+			if err := tree.Append(batch.LeafHashes[i]); err != nil {
 				return err
 			}
 		}
 		if err := l.q.InsertLeaves(ctx, tx, batch); err != nil {
 			return err
 		}
-		newSize := size + int64(len(events))
-		root, err := tree.GetRootHash(nil)
+		root, err := tree.Root()
 		if err != nil {
 			return err
 		}
-		integrated = tree
-		signed, err := Checkpoint{Size: uint64(newSize), Root: root}.Sign(signer)
+		newSize := size + int64(len(events))
+		integrated = tree.Range()
+		signed, err := verify.Checkpoint{Size: uint64(newSize), Root: root}.Sign(signer)
 		if err != nil {
 			return err
 		}
@@ -137,7 +198,7 @@ func (l *Log) rangeOf(ctx context.Context, tx pgx.Tx, size int64) (*compact.Rang
 	l.mu.Lock()
 	kept := l.tree
 	l.mu.Unlock()
-	from, r := int64(0), rf.NewEmptyRange(0)
+	from, r := int64(0), verify.EmptyRange()
 	if kept != nil && kept.End() > 0 && int64(kept.End()) <= size {
 		root, rerr := kept.GetRootHash(nil)
 		cp, cerr := l.q.GetCheckpoint(ctx, tx, int64(kept.End()))
@@ -147,7 +208,7 @@ func (l *Log) rangeOf(ctx context.Context, tx pgx.Tx, size int64) (*compact.Rang
 		case rerr == nil && cerr == nil && bytes.Equal(cp.RootHash, root):
 			// A copy: extending must not change the kept range, from which a failed round's retry
 			// starts again.
-			if r, rerr = rf.NewRange(kept.Begin(), kept.End(), slices.Clone(kept.Hashes())); rerr != nil {
+			if r, rerr = verify.NewRange(kept.Begin(), kept.End(), slices.Clone(kept.Hashes())); rerr != nil {
 				return nil, rerr
 			}
 			from = int64(kept.End())
@@ -173,23 +234,9 @@ func (l *Log) rangeOf(ctx context.Context, tx pgx.Tx, size int64) (*compact.Rang
 	return r, nil
 }
 
-// encodeRow encodes an event row as its leaf.
-func encodeRow(id int64, editionID *uuid.UUID, kind string, actorID *uuid.UUID, payload string, at time.Time) ([]byte, error) {
-	return EncodeLeaf(Event{ID: id, EditionID: uuidString(editionID), Kind: kind, ActorID: uuidString(actorID), Payload: []byte(payload), Time: FormatTime(at)})
-}
-
-func uuidString(id *uuid.UUID) string {
-	if id == nil {
-		return ""
-	}
-	return id.String()
-}
-
 // Sync returns once every event committed before it was called is in the log and under a checkpoint,
 // integrating itself or waiting for the replica that holds the integrator lock.
 func (l *Log) Sync(ctx context.Context) error {
-	// Transaction ids are cluster-wide: a long transaction anywhere holds back what may be integrated,
-	// so "nothing integrable is pending" is not "everything committed is in"; wait for the latter.
 	horizon, err := l.q.CurrentHorizon(ctx, l.pool)
 	if err != nil {
 		return err
@@ -211,6 +258,25 @@ func (l *Log) Sync(ctx context.Context) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// Lag is how far the log is behind the event table.
+type Lag struct {
+	Pending int64
+	Oldest  time.Duration // how long the oldest pending event has waited
+}
+
+// Lag measures the log's lag behind the event table.
+func (l *Log) Lag(ctx context.Context) (Lag, error) {
+	r, err := l.q.PendingCount(ctx, l.pool)
+	if err != nil {
+		return Lag{}, err
+	}
+	out := Lag{Pending: r.Pending}
+	if r.Pending > 0 {
+		out.Oldest = time.Since(r.Oldest)
+	}
+	return out, nil
 }
 
 // Run integrates every interval until ctx ends; a failed round is logged and retried next time.
@@ -261,7 +327,7 @@ func (l *Log) Inclusion(ctx context.Context, index, size int64) ([]byte, [][]byt
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := InclusionProof(leaves, uint64(index), uint64(size))
+	p, err := verify.InclusionProof(leaves, uint64(index), uint64(size))
 	if err != nil {
 		return nil, nil, fmt.Errorf("inclusion proof: %w", err)
 	}
@@ -277,7 +343,7 @@ func (l *Log) Consistency(ctx context.Context, size1, size2 int64) ([][]byte, er
 	if err != nil {
 		return nil, err
 	}
-	return ConsistencyProof(leaves, uint64(size1), uint64(size2))
+	return verify.ConsistencyProof(leaves, uint64(size1), uint64(size2))
 }
 
 // LeafIndex returns the leaf of an event, or -1 while it is not integrated yet.
@@ -287,35 +353,4 @@ func (l *Log) LeafIndex(ctx context.Context, q auditlogdb.DBTX, eventID int64) (
 		return -1, nil
 	}
 	return i, err
-}
-
-// Snapshot returns every checkpoint and the leaves of the latest one, re-encoded from the event table:
-// if anyone changed an event after it was logged, these leaves no longer match the signed roots.
-func (l *Log) Snapshot(ctx context.Context) (leaves [][]byte, checkpoints []string, err error) {
-	latest, err := l.q.LatestCheckpoint(ctx, l.pool)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, fault.Preconditionf("", "the log has no checkpoint yet")
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	cps, err := l.q.ListCheckpoints(ctx, l.pool, latest.TreeSize)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, c := range cps {
-		checkpoints = append(checkpoints, c.Note)
-	}
-	rows, err := l.q.LeafEvents(ctx, l.pool, latest.TreeSize)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, e := range rows {
-		leaf, err := encodeRow(e.ID, e.EditionID, e.Kind, e.ActorUserID, e.Payload, e.CreateTime)
-		if err != nil {
-			return nil, nil, err
-		}
-		leaves = append(leaves, leaf)
-	}
-	return leaves, checkpoints, nil
 }

@@ -49,28 +49,25 @@ func tallyInput(rows int) (tally.Input, int) {
 		Winners:   3,
 		TieBreaks: []tally.TieBreak{tally.MoreTopMarks, tally.HigherMedian, tally.CriteriaInOrder, tally.JuryDecision},
 	}}
+	count := 0
 	for c := range cats {
 		in.Categories = append(in.Categories, tally.Category{ID: fmt.Sprintf("cat-%02d", c), Number: c + 1})
 		for n := range perCat {
-			in.Nominations = append(in.Nominations, tally.Nomination{ID: fmt.Sprintf("nom-%02d-%05d", c, n), CategoryID: fmt.Sprintf("cat-%02d", c)})
-		}
-	}
-	count := 0
-	for j := range jurors {
-		b := tally.Ballot{Juror: fmt.Sprintf("juror-%02d", j), Scores: map[string]map[string]int{}, Recusals: map[string]tally.RecusalKind{}}
-		for _, n := range in.Nominations {
-			if rng.IntN(20) == 0 {
-				b.Recusals[n.ID] = tally.Declared
-				continue
+			nom := tally.Nomination{ID: fmt.Sprintf("nom-%02d-%05d", c, n), CategoryID: fmt.Sprintf("cat-%02d", c)}
+			for range jurors {
+				if rng.IntN(20) == 0 {
+					nom.Recusals.Declared++
+					continue
+				}
+				v := make([]int, crits)
+				for i, c := range in.Rule.Criteria {
+					v[i] = c.Min + rng.IntN(c.Max-c.Min+1)
+				}
+				nom.Vectors = append(nom.Vectors, v)
+				count += crits
 			}
-			marks := make(map[string]int, crits)
-			for _, c := range in.Rule.Criteria {
-				marks[c.ID] = c.Min + rng.IntN(c.Max-c.Min+1)
-			}
-			b.Scores[n.ID] = marks
-			count += crits
+			in.Nominations = append(in.Nominations, nom)
 		}
-		in.Ballots = append(in.Ballots, b)
 	}
 	return in, count
 }

@@ -5,6 +5,7 @@ package edition
 import (
 	"errors"
 	"slices"
+	"strings"
 	"time"
 	_ "time/tzdata" // deadlines are shown in Europe/Warsaw even on machines without a zone database
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/miasta-otwarte/miasta/internal/edition/editiondb"
 	"github.com/miasta-otwarte/miasta/internal/fault"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // Stage is where an edition is in the process; the order of the constants is the process order.
@@ -36,14 +38,32 @@ var Stages = []Stage{Draft, Reporting, Review, Jury, Tallied, Announced}
 // Index is the stage's position in the process, from 0; -1 for an unknown stage.
 func (s Stage) Index() int { return slices.Index(Stages, s) }
 
-// Publication says how jurors are named in published ballots.
+// Publication says what of the jury's ballots the edition publishes once its results are announced
+// (§12 of the audit specification). It is fixed when the edition is created.
 type Publication string
 
-// The publication modes.
+// The publication settings.
 const (
-	PublishNames      Publication = "NAMES"
+	// PublishNames: ballots under the jurors' names.
+	PublishNames Publication = "NAMES"
+	// PublishPseudonyms: ballots under pseudonyms; a juror's home city stays public, so a city with one
+	// juror names that juror's ballot.
 	PublishPseudonyms Publication = "PSEUDONYMS"
+	// PublishAggregates: no ballot; only each nomination's anonymous marks, and jurors' cities committed.
+	PublishAggregates Publication = "AGGREGATES"
 )
+
+// Spec is the setting as the audit specification names it.
+func (p Publication) Spec() string { return strings.ToLower(string(p)) }
+
+// specTime writes an instant as the audit data does, nil staying nil.
+func specTime(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := verify.FormatTime(*t)
+	return &s
+}
 
 // Timeline holds an edition's deadlines; nil means not set.
 type Timeline struct {
@@ -62,8 +82,10 @@ type Edition struct {
 	Cities            []City // reporting cities in Polish order
 	BallotPublication Publication
 	PreviousEditionID *uuid.UUID
-	CreateTime        time.Time
-	UpdateTime        time.Time
+	// PersonSalt keys the edition's person identifiers in the audit log (event.Person).
+	PersonSalt []byte
+	CreateTime time.Time
+	UpdateTime time.Time
 }
 
 // HasCity reports whether the city reports in this edition.
@@ -130,6 +152,7 @@ func editionFromRow(r editiondb.Edition, cities []editiondb.City) Edition {
 		},
 		BallotPublication: Publication(r.BallotPublication),
 		PreviousEditionID: r.PreviousEditionID,
+		PersonSalt:        r.PersonSalt,
 		CreateTime:        r.CreateTime,
 		UpdateTime:        r.UpdateTime,
 	}

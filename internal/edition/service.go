@@ -57,7 +57,15 @@ type NewEdition struct {
 	PreviousEditionID *uuid.UUID
 }
 
-func actorID(p *auth.Principal) uuid.UUID {
+// organiser is the log's actor for an organiser's change (the platform when there is no caller).
+func organiser(p *auth.Principal) event.Actor {
+	if p == nil {
+		return event.Actor{}
+	}
+	return event.Organiser(p.UserID)
+}
+
+func userOf(p *auth.Principal) uuid.UUID {
 	if p == nil {
 		return uuid.Nil
 	}
@@ -100,11 +108,13 @@ func (s *Service) Create(ctx context.Context, actor *auth.Principal, n NewEditio
 		}
 		out = editionFromRow(row, nil)
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.EditionCreated, EditionID: row.ID, ActorID: actorID(actor),
+			Kind: event.EditionCreated, EditionID: row.ID, Actor: organiser(actor), UserID: userOf(actor),
 			Payload: struct {
-				Year int32  `json:"year"`
-				Name string `json:"name"`
-			}{row.Year, row.Name},
+				Year              int32      `json:"year"`
+				Name              string     `json:"name"`
+				Publication       string     `json:"publication"`
+				PreviousEditionID *uuid.UUID `json:"previous_edition_id"`
+			}{row.Year, row.Name, out.BallotPublication.Spec(), row.PreviousEditionID},
 		})
 		return err
 	})
@@ -174,10 +184,17 @@ const (
 func load(ctx context.Context, q editiondb.DBTX, id uuid.UUID, lock lockMode) (Edition, error) {
 	queries := editiondb.New()
 	get := queries.GetEdition
+	// The advisory lock before the row lock, always in this order (db.LockEditionShared says why).
 	switch lock {
 	case lockShare:
+		if err := db.LockEditionShared(ctx, q.(pgx.Tx), id); err != nil {
+			return Edition{}, err
+		}
 		get = queries.GetEditionForShare
 	case lockUpdate:
+		if err := db.LockEditionExclusive(ctx, q.(pgx.Tx), id); err != nil {
+			return Edition{}, err
+		}
 		get = queries.GetEditionForUpdate
 	}
 	row, err := get(ctx, q, id)
@@ -267,12 +284,12 @@ func (s *Service) SetTimeline(ctx context.Context, actor *auth.Principal, id uui
 			return err
 		}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.EditionTimelineSet, EditionID: id, ActorID: actorID(actor),
+			Kind: event.EditionTimelineSet, EditionID: id, Actor: organiser(actor), UserID: userOf(actor),
 			Payload: struct {
-				ReportingDeadline *time.Time `json:"reporting_deadline"`
-				JuryDeadline      *time.Time `json:"jury_deadline"`
-				CeremonyTime      *time.Time `json:"ceremony_time"`
-			}{t.ReportingDeadline, t.JuryDeadline, t.CeremonyTime},
+				ReportingDeadline *string `json:"reporting_deadline"`
+				JuryDeadline      *string `json:"jury_deadline"`
+				CeremonyTime      *string `json:"ceremony_time"`
+			}{specTime(out.Timeline.ReportingDeadline), specTime(out.Timeline.JuryDeadline), specTime(out.Timeline.CeremonyTime)},
 		})
 		return err
 	})
@@ -312,6 +329,19 @@ func (s *Service) ChangeStage(ctx context.Context, actor *auth.Principal, id uui
 		if _, err := s.q.UpdateStage(ctx, tx, editiondb.UpdateStageParams{ID: id, Stage: string(c.Target)}); err != nil {
 			return err
 		}
+		// The move first, then its consequences (the rule frozen, the tally computed, the results
+		// announced): the audit specification has each consequence's event follow its stage change.
+		if _, err := event.Append(ctx, tx, event.Event{
+			Kind: event.EditionStageChanged, EditionID: id, Actor: organiser(actor), UserID: userOf(actor),
+			Payload: struct {
+				From     Stage  `json:"from"`
+				To       Stage  `json:"to"`
+				Reason   string `json:"reason"`
+				Override bool   `json:"override"`
+			}{e.Stage, c.Target, c.Reason, c.Override},
+		}); err != nil {
+			return err
+		}
 		for _, h := range s.hooks {
 			if h.Apply == nil {
 				continue
@@ -320,18 +350,7 @@ func (s *Service) ChangeStage(ctx context.Context, actor *auth.Principal, id uui
 				return err
 			}
 		}
-		if out, err = Load(ctx, tx, id); err != nil {
-			return err
-		}
-		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.EditionStageChanged, EditionID: id, ActorID: actorID(actor),
-			Payload: struct {
-				From     Stage  `json:"from"`
-				To       Stage  `json:"to"`
-				Reason   string `json:"reason,omitempty"`
-				Override bool   `json:"override,omitempty"`
-			}{e.Stage, c.Target, c.Reason, c.Override},
-		})
+		out, err = Load(ctx, tx, id)
 		return err
 	})
 	return out, err
@@ -389,10 +408,10 @@ func (s *Service) CreateCity(ctx context.Context, actor *auth.Principal, name st
 		}
 		out = City{ID: row.ID, Name: row.Name}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.CityCreated, ActorID: actorID(actor),
+			Kind: event.CityCreated, Actor: organiser(actor), UserID: userOf(actor),
 			Payload: struct {
-				ID   uuid.UUID `json:"id"`
-				Name string    `json:"name"`
+				CityID uuid.UUID `json:"city_id"`
+				Name   string    `json:"name"`
 			}{row.ID, row.Name},
 		})
 		return err
@@ -468,7 +487,7 @@ func (s *Service) changeCities(ctx context.Context, actor *auth.Principal, editi
 			return err
 		}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: kind, EditionID: editionID, ActorID: actorID(actor),
+			Kind: kind, EditionID: editionID, Actor: organiser(actor), UserID: userOf(actor),
 			Payload: struct {
 				CityID uuid.UUID `json:"city_id"`
 				Name   string    `json:"name"`
@@ -496,7 +515,13 @@ func (s *Service) CreateCategory(ctx context.Context, actor *auth.Principal, c C
 			return err
 		}
 		out = categoryFromRow(row)
-		_, err = event.Append(ctx, tx, event.Event{Kind: event.CategoryCreated, EditionID: c.EditionID, ActorID: actorID(actor), Payload: out})
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.CategoryCreated, EditionID: c.EditionID, Actor: organiser(actor), UserID: userOf(actor), Payload: struct {
+			CategoryID  uuid.UUID `json:"category_id"`
+			Number      int32     `json:"number"`
+			NamePL      string    `json:"name_pl"`
+			NameEN      string    `json:"name_en"`
+			Description string    `json:"description"`
+		}{out.ID, out.Number, out.NamePL, out.NameEN, out.Description}})
 		return err
 	})
 	return out, err
@@ -519,7 +544,13 @@ func (s *Service) CreateCriterion(ctx context.Context, actor *auth.Principal, c 
 			return err
 		}
 		out = criterionFromRow(row)
-		_, err = event.Append(ctx, tx, event.Event{Kind: event.CriterionCreated, EditionID: c.EditionID, ActorID: actorID(actor), Payload: out})
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.CriterionCreated, EditionID: c.EditionID, Actor: organiser(actor), UserID: userOf(actor), Payload: struct {
+			CriterionID uuid.UUID `json:"criterion_id"`
+			Number      int32     `json:"number"`
+			NamePL      string    `json:"name_pl"`
+			NameEN      string    `json:"name_en"`
+			Description string    `json:"description"`
+		}{out.ID, out.Number, out.NamePL, out.NameEN, out.Description}})
 		return err
 	})
 	return out, err

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,9 +95,11 @@ func (s *Store) bindInvitations(ctx context.Context, tx pgx.Tx, u identitydb.Use
 			EditionID: inv.EditionID, UserID: u.ID, Role: inv.Role, CityID: inv.CityID,
 			DisplayName: inv.DisplayName, Pseudonym: inv.Pseudonym, Language: inv.Language, InvitationID: inv.ID,
 		})
-		bound := err == nil
+		assignment := ra.ID
 		if errors.Is(err, pgx.ErrNoRows) {
-			err = nil // the user holds this role in the edition already; the invitation is spent
+			// The user holds this role in the edition already: the invitation is spent on that
+			// assignment, which keeps its city.
+			assignment, err = s.q.GetUserAssignment(ctx, tx, identitydb.GetUserAssignmentParams{EditionID: inv.EditionID, UserID: u.ID, Role: inv.Role})
 		}
 		if err != nil {
 			return err
@@ -104,22 +107,39 @@ func (s *Store) bindInvitations(ctx context.Context, tx pgx.Tx, u identitydb.Use
 		if err := s.q.MarkInvitationAccepted(ctx, tx, inv.ID); err != nil {
 			return err
 		}
-		payload := struct {
-			InvitationID uuid.UUID  `json:"invitation_id"`
-			UserID       uuid.UUID  `json:"user_id"`
-			AssignmentID *uuid.UUID `json:"assignment_id,omitempty"`
-			Role         string     `json:"role"`
-			CityID       uuid.UUID  `json:"city_id"`
-		}{InvitationID: inv.ID, UserID: u.ID, Role: inv.Role, CityID: inv.CityID}
-		if bound {
-			payload.AssignmentID = &ra.ID
+		e, err := edition.Load(ctx, tx, inv.EditionID)
+		if err != nil {
+			return err
 		}
-		if _, err := event.Append(ctx, tx, event.Event{Kind: event.InvitationAccepted, EditionID: inv.EditionID, ActorID: u.ID, Payload: payload}); err != nil {
+		role := specRole(auth.Role(inv.Role))
+		payload := map[string]any{"invitation_id": inv.ID, "assignment_id": assignment, "role": role}
+		person := event.Person(e.PersonSalt, u.ID)
+		if hiddenJuror(e, auth.Role(inv.Role)) {
+			if payload["city_commitment"], err = event.Commit(ctx, tx, inv.CityID.String()); err != nil {
+				return err
+			}
+			if payload["person_commitment"], err = event.Commit(ctx, tx, person); err != nil {
+				return err
+			}
+		} else {
+			payload["city_id"], payload["person"] = inv.CityID, person
+		}
+		if _, err := event.Append(ctx, tx, event.Event{Kind: event.InvitationAccepted, EditionID: inv.EditionID,
+			Actor: event.Actor{Role: role, ID: assignment}, UserID: u.ID, Payload: payload}); err != nil {
 			return err
 		}
 		s.log.InfoContext(ctx, "invitation bound", "invitation", inv.ID, "user", u.ID, "role", inv.Role)
 	}
 	return nil
+}
+
+// specRole names an invited role as the audit log does.
+func specRole(r auth.Role) string { return strings.ToLower(string(r)) }
+
+// hiddenJuror reports whether the log must commit to, not name, a juror's city and person: the edition
+// publishes aggregates only.
+func hiddenJuror(e edition.Edition, r auth.Role) bool {
+	return r == auth.RoleJuror && e.BallotPublication == edition.PublishAggregates
 }
 
 // principal loads a user's roles.

@@ -118,15 +118,17 @@ func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e 
 	if err != nil {
 		return Invitation{}, err
 	}
-	// Events are published in the audit log: the address stays out of it.
-	_, err = event.Append(ctx, tx, event.Event{
-		Kind: event.InvitationCreated, EditionID: e.ID, ActorID: actorID(actor),
-		Payload: struct {
-			InvitationID uuid.UUID `json:"invitation_id"`
-			Role         auth.Role `json:"role"`
-			CityID       uuid.UUID `json:"city_id"`
-		}{row.ID, n.Role, n.CityID},
-	})
+	// Events are published in the audit log: the name and address stay out of it, and under the
+	// aggregates setting a juror's city too.
+	payload := map[string]any{"invitation_id": row.ID, "role": specRole(n.Role)}
+	if hiddenJuror(e, n.Role) {
+		if payload["city_commitment"], err = event.Commit(ctx, tx, n.CityID.String()); err != nil {
+			return Invitation{}, err
+		}
+	} else {
+		payload["city_id"] = n.CityID
+	}
+	_, err = event.Append(ctx, tx, event.Event{Kind: event.InvitationCreated, EditionID: e.ID, Actor: organiser(actor), UserID: userOf(actor), Payload: payload})
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -162,7 +164,7 @@ func (s *Store) Revoke(ctx context.Context, actor *auth.Principal, id uuid.UUID)
 		}
 		out = invitationFromRow(view.Invitation, view.CityName)
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.InvitationRevoked, EditionID: inv.EditionID, ActorID: actorID(actor),
+			Kind: event.InvitationRevoked, EditionID: inv.EditionID, Actor: organiser(actor), UserID: userOf(actor),
 			Payload: struct {
 				InvitationID uuid.UUID `json:"invitation_id"`
 			}{id},
@@ -236,7 +238,15 @@ func (s *Store) ListAssignments(ctx context.Context, editionID uuid.UUID, size i
 	return out, next, nil
 }
 
-func actorID(p *auth.Principal) uuid.UUID {
+// organiser is the log's actor for an organiser's change (the platform when there is no caller).
+func organiser(p *auth.Principal) event.Actor {
+	if p == nil {
+		return event.Actor{}
+	}
+	return event.Organiser(p.UserID)
+}
+
+func userOf(p *auth.Principal) uuid.UUID {
 	if p == nil {
 		return uuid.Nil
 	}

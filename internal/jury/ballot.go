@@ -15,11 +15,13 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/canon"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/event"
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	"github.com/miasta-otwarte/miasta/internal/jury/jurydb"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // Service implements stage 2.
@@ -37,12 +39,21 @@ func NewService(pool *pgxpool.Pool, log *slog.Logger) *Service {
 }
 
 // StageHook freezes the rule when the jury opens (refusing to open without one), computes the tally
-// when the round closes and marks the winners when they are announced.
+// when the round closes, sets jury decisions aside when a closed round reopens, and marks the winners
+// when they are announced (refusing while a winning place is tied and the rule leaves it to the jury).
 func (s *Service) StageHook() edition.StageHook {
 	return edition.StageHook{
-		Check: checkRuleSet,
+		Check: func(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.StageChange) error {
+			if err := checkRuleSet(ctx, tx, e, c); err != nil {
+				return err
+			}
+			return s.checkAnnouncement(ctx, tx, e, c)
+		},
 		Apply: func(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.StageChange) error {
 			if err := s.freeze(ctx, tx, e, c); err != nil {
+				return err
+			}
+			if err := s.reopen(ctx, tx, e, c); err != nil {
 				return err
 			}
 			if err := s.close(ctx, tx, e, c); err != nil {
@@ -53,7 +64,15 @@ func (s *Service) StageHook() edition.StageHook {
 	}
 }
 
-func actorID(p *auth.Principal) uuid.UUID {
+// organiser is the log's actor for an organiser's change (the platform when there is no caller).
+func organiser(p *auth.Principal) event.Actor {
+	if p == nil {
+		return event.Actor{}
+	}
+	return event.Organiser(p.UserID)
+}
+
+func userOf(p *auth.Principal) uuid.UUID {
 	if p == nil {
 		return uuid.Nil
 	}
@@ -102,22 +121,36 @@ type Ballot struct {
 	UpdateTime *time.Time
 }
 
-// castContent is the canonical encoding of a cast: what the receipt's hash covers and what the
-// tally reads. Scores are sorted by nomination then criterion, recusals by nomination.
-type castContent struct {
-	Format     string    `json:"format"` // "miasta.ballot.v1"
-	EditionID  uuid.UUID `json:"edition_id"`
-	JurorID    uuid.UUID `json:"juror_id"` // the role assignment
-	Version    int64     `json:"version"`
-	Scores     []Score   `json:"scores"`
-	Recusals   []Recusal `json:"recusals"`
-	RequestID  uuid.UUID `json:"request_id"`
-	RuleSHA256 string    `json:"rule_sha256"`
-}
+// The recusal kinds as the database stores them, and as casts name them (§8 of the specification).
+var recusalKinds = map[string]string{"HOME_CITY": verify.RecusedHomeCity, "DECLARED": verify.RecusedDeclared, "ABSTAINED": verify.RecusedAbstained}
 
-// canonicalCast encodes a cast canonically: encoding/json writes struct fields in order and the
-// slices are sorted, so equal casts give equal bytes.
-func canonicalCast(c castContent) ([]byte, error) { return json.Marshal(c) }
+// castOf is the cast of a complete ballot (§8): its marks per nomination of the shortlist in the rule's
+// criterion order, its recusals, both by nomination id. Its canonical bytes are what the receipt's hash
+// covers and what the tally reads.
+func (j juror) castOf(b Ballot, requestID uuid.UUID) verify.Cast {
+	c := verify.Cast{
+		Format: verify.CastFormat, EditionID: j.editionID.String(), JurorID: j.assignment.ID.String(), Version: b.Version,
+		RequestID: requestID.String(), RuleSHA256: j.rule.Hash, Marks: []verify.Mark{}, Recusals: []verify.Recusal{},
+	}
+	marks := map[uuid.UUID][]int{}
+	for _, sc := range b.Scores {
+		if _, ok := j.nominations[sc.NominationID]; !ok {
+			continue // a nomination taken off the shortlist since the draft was saved
+		}
+		if marks[sc.NominationID] == nil {
+			marks[sc.NominationID] = make([]int, len(j.rule.Rule.Criteria))
+		}
+		marks[sc.NominationID][criterionIndex(j.rule.Rule, sc.CriterionID)] = int(sc.Value)
+	}
+	for id, values := range marks {
+		c.Marks = append(c.Marks, verify.Mark{NominationID: id.String(), Values: values})
+	}
+	for _, r := range j.sortedRecusals() {
+		c.Recusals = append(c.Recusals, verify.Recusal{Kind: recusalKinds[r.Kind], NominationID: r.NominationID.String()})
+	}
+	slices.SortFunc(c.Marks, func(a, b verify.Mark) int { return strings.Compare(a.NominationID, b.NominationID) })
+	return c
+}
 
 // juror is everything a ballot operation needs about its juror.
 type juror struct {
@@ -129,6 +162,35 @@ type juror struct {
 	// nominations may be the edition's cached shortlist, shared between calls: read it, never write.
 	nominations map[uuid.UUID]jurydb.ListEditionNominationsRow
 	recusals    map[uuid.UUID]Recusal
+}
+
+// newJuror builds a juror's context. homeCities are the cities the juror is recused from as their own:
+// their home city and any city they report on as an expert of the edition; conflicts are their declared
+// conflicts and abstentions.
+func newJuror(a auth.Assignment, editionID uuid.UUID, stage edition.Stage, deadline *time.Time, r StoredRule,
+	noms map[uuid.UUID]jurydb.ListEditionNominationsRow, homeCities []uuid.UUID, conflicts []Recusal,
+) juror {
+	j := juror{assignment: a, editionID: editionID, stage: stage, juryDeadline: deadline, rule: r, nominations: noms, recusals: map[uuid.UUID]Recusal{}}
+	for _, n := range noms {
+		if slices.Contains(homeCities, n.CityID) {
+			j.recusals[n.ID] = Recusal{NominationID: n.ID, Kind: "HOME_CITY"}
+		}
+	}
+	for _, c := range conflicts {
+		if _, home := j.recusals[c.NominationID]; !home {
+			j.recusals[c.NominationID] = c
+		}
+	}
+	return j
+}
+
+// homeCities are the cities a signed-in juror is recused from as their own.
+func homeCities(p *auth.Principal, a auth.Assignment) []uuid.UUID {
+	cities := []uuid.UUID{a.CityID}
+	if e, ok := p.Holds(a.EditionID, auth.RoleExpert); ok && e.CityID != a.CityID {
+		cities = append(cities, e.CityID)
+	}
+	return cities
 }
 
 // loadJuror checks that p is a juror of the edition and loads their context; the edition row is
@@ -155,28 +217,23 @@ func (s *Service) loadJuror(ctx context.Context, q jurydb.DBTX, p *auth.Principa
 	if err != nil {
 		return juror{}, err
 	}
-	j := juror{assignment: a, editionID: e.ID, stage: e.Stage, juryDeadline: e.Timeline.JuryDeadline, rule: r,
-		nominations: map[uuid.UUID]jurydb.ListEditionNominationsRow{}, recusals: map[uuid.UUID]Recusal{}}
-	noms, err := s.q.ListEditionNominations(ctx, q, editionID)
+	rows, err := s.q.ListEditionNominations(ctx, q, editionID)
 	if err != nil {
 		return juror{}, err
 	}
-	for _, n := range noms {
-		j.nominations[n.ID] = n
-		if n.CityID == a.CityID {
-			j.recusals[n.ID] = Recusal{NominationID: n.ID, Kind: "HOME_CITY"}
-		}
+	noms := map[uuid.UUID]jurydb.ListEditionNominationsRow{}
+	for _, n := range rows {
+		noms[n.ID] = n
 	}
-	conflicts, err := s.q.ListConflicts(ctx, q, a.ID)
+	stored, err := s.q.ListConflicts(ctx, q, a.ID)
 	if err != nil {
 		return juror{}, err
 	}
-	for _, c := range conflicts {
-		if _, home := j.recusals[c.NominationID]; !home {
-			j.recusals[c.NominationID] = Recusal{NominationID: c.NominationID, Kind: c.Kind, Reason: c.Reason}
-		}
+	conflicts := make([]Recusal, 0, len(stored))
+	for _, c := range stored {
+		conflicts = append(conflicts, Recusal{NominationID: c.NominationID, Kind: c.Kind, Reason: c.Reason})
 	}
-	return j, nil
+	return newJuror(a, e.ID, e.Stage, e.Timeline.JuryDeadline, r, noms, homeCities(p, a), conflicts), nil
 }
 
 func (j juror) sortedRecusals() []Recusal {
@@ -250,11 +307,12 @@ func (j juror) checkScores(scores []Score, comments []Comment) error {
 		if r, ok := j.recusals[sc.NominationID]; ok {
 			return fault.Invalidf(field+".nomination_id", "you do not score this nomination (%s)", strings.ToLower(strings.ReplaceAll(r.Kind, "_", " ")))
 		}
-		c, ok := j.rule.Rule.criterion(sc.CriterionID)
-		if !ok {
+		k := criterionIndex(j.rule.Rule, sc.CriterionID)
+		if k < 0 {
 			return fault.Invalidf(field+".criterion_id", "is not a criterion of this edition's rule")
 		}
-		if sc.Value < c.Min || sc.Value > c.Max {
+		c := j.rule.Rule.Criteria[k]
+		if int(sc.Value) < c.Min || int(sc.Value) > c.Max {
 			return fault.Invalidf(field+".value", "must be between %d and %d", c.Min, c.Max)
 		}
 		key := [2]uuid.UUID{sc.NominationID, sc.CriterionID}
@@ -296,7 +354,7 @@ func (s *Service) Save(ctx context.Context, p *auth.Principal, editionID uuid.UU
 		if err != nil {
 			return contextError(err)
 		}
-		j, err := s.jurorOf(ctx, tx, a, editionID, c)
+		j, err := s.jurorOf(ctx, tx, a, homeCities(p, a), editionID, c)
 		if err != nil {
 			return err
 		}
@@ -352,7 +410,7 @@ func contextError(err error) error {
 
 // jurorOf builds the juror's context from the ballot context row, the edition's shortlist and its
 // frozen rule (both from the cache when the row says they are unchanged).
-func (s *Service) jurorOf(ctx context.Context, tx pgx.Tx, a auth.Assignment, editionID uuid.UUID, c jurydb.GetBallotContextRow) (juror, error) {
+func (s *Service) jurorOf(ctx context.Context, tx pgx.Tx, a auth.Assignment, homes []uuid.UUID, editionID uuid.UUID, c jurydb.GetBallotContextRow) (juror, error) {
 	stage := edition.Stage(c.Stage)
 	if stage.Index() < edition.Jury.Index() {
 		return juror{}, fault.Preconditionf("edition_id", "the jury round has not opened; the edition is in %s", stage)
@@ -365,22 +423,11 @@ func (s *Service) jurorOf(ctx context.Context, tx pgx.Tx, a auth.Assignment, edi
 	if err != nil {
 		return juror{}, err
 	}
-	j := juror{assignment: a, editionID: editionID, stage: stage, juryDeadline: c.JuryDeadline, rule: r, nominations: noms, recusals: map[uuid.UUID]Recusal{}}
-	for _, n := range noms {
-		if n.CityID == a.CityID {
-			j.recusals[n.ID] = Recusal{NominationID: n.ID, Kind: "HOME_CITY"}
-		}
-	}
 	var conflicts []Recusal
 	if err := json.Unmarshal(c.Conflicts, &conflicts); err != nil {
 		return juror{}, fmt.Errorf("stored conflicts: %w", err)
 	}
-	for _, rc := range conflicts {
-		if _, home := j.recusals[rc.NominationID]; !home {
-			j.recusals[rc.NominationID] = rc
-		}
-	}
-	return j, nil
+	return newJuror(a, editionID, stage, c.JuryDeadline, r, noms, homes, conflicts), nil
 }
 
 // storedBallot is the ballot row the context read, nil when there is none.
@@ -423,7 +470,7 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 			out = Cast{ID: c.RequestCastID, Version: c.RequestCastVersion, CastTime: c.RequestCastTime, BallotHash: c.RequestCastHash, EventID: c.RequestCastEventID, LeafIndex: c.RequestCastLeafIndex}
 			return nil
 		}
-		j, err := s.jurorOf(ctx, tx, a, editionID, c)
+		j, err := s.jurorOf(ctx, tx, a, homeCities(p, a), editionID, c)
 		if err != nil {
 			return err
 		}
@@ -443,21 +490,20 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 		if missing := j.missing(b.Scores); missing > 0 {
 			return fault.Preconditionf("scores", "%d marks are missing: score every criterion of every nomination you are not recused from", missing)
 		}
-		content := castContent{
-			Format: "miasta.ballot.v1", EditionID: editionID, JurorID: j.assignment.ID, Version: b.Version,
-			Scores: sortedScores(b.Scores), Recusals: j.sortedRecusals(), RequestID: requestID, RuleSHA256: j.rule.Hash,
-		}
-		body, err := canonicalCast(content)
+		cast := j.castOf(b, requestID)
+		body, err := canon.Encode(cast)
 		if err != nil {
 			return err
 		}
-		id, h := uuid.New(), hashOf(body)
-		eventID, err := event.Append(ctx, tx, event.Event{Kind: event.BallotCast, EditionID: editionID, ActorID: p.UserID, Payload: struct {
+		id, h := uuid.New(), verify.Hash(body)
+		eventID, err := event.Append(ctx, tx, event.Event{Kind: event.BallotCast, EditionID: editionID, Actor: event.Juror(j.assignment.ID), UserID: p.UserID, Payload: struct {
 			CastID     uuid.UUID `json:"cast_id"`
 			JurorID    uuid.UUID `json:"juror_id"`
 			Version    int64     `json:"version"`
+			RequestID  uuid.UUID `json:"request_id"`
+			RuleSHA256 string    `json:"rule_sha256"`
 			BallotHash string    `json:"ballot_sha256"`
-		}{id, j.assignment.ID, b.Version, h}})
+		}{id, j.assignment.ID, b.Version, requestID, j.rule.Hash, h}})
 		if err != nil {
 			return err
 		}
@@ -493,7 +539,7 @@ func (j juror) missing(scores []Score) int {
 			continue
 		}
 		for _, c := range j.rule.Rule.Criteria {
-			if !have[[2]uuid.UUID{id, c.CriterionID}] {
+			if !have[[2]uuid.UUID{id, uuid.MustParse(c.CriterionID)}] {
 				n++
 			}
 		}
@@ -556,11 +602,16 @@ func (s *Service) stepAside(ctx context.Context, p *auth.Principal, editionID, n
 			}
 		}
 		out = Recusal{NominationID: nominationID, Kind: kind, Reason: reason}
-		_, err = event.Append(ctx, tx, event.Event{Kind: ev, EditionID: editionID, ActorID: p.UserID, Payload: struct {
-			JurorID      uuid.UUID `json:"juror_id"`
-			NominationID uuid.UUID `json:"nomination_id"`
-			Reason       string    `json:"reason"`
-		}{j.assignment.ID, nominationID, reason}})
+		// The reason is for the organisers: the public log carries a commitment to it.
+		commitment, err := event.Commit(ctx, tx, reason)
+		if err != nil {
+			return err
+		}
+		_, err = event.Append(ctx, tx, event.Event{Kind: ev, EditionID: editionID, Actor: event.Juror(j.assignment.ID), UserID: p.UserID, Payload: struct {
+			JurorID          uuid.UUID `json:"juror_id"`
+			NominationID     uuid.UUID `json:"nomination_id"`
+			ReasonCommitment string    `json:"reason_commitment"`
+		}{j.assignment.ID, nominationID, commitment}})
 		return err
 	})
 	return out, err

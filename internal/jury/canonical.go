@@ -4,96 +4,111 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
-	"github.com/miasta-otwarte/miasta/internal/tally"
+	"github.com/miasta-otwarte/miasta/internal/edition"
+	"github.com/miasta-otwarte/miasta/internal/jury/jurydb"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
-// EngineRule decodes a rule's canonical JSON (as its hash covers it) for the tally.
-func EngineRule(body []byte) (tally.Rule, error) {
-	var r Rule
-	if err := json.Unmarshal(body, &r); err != nil {
-		return tally.Rule{}, fmt.Errorf("rule: %w", err)
+// The jury's part of an edition's audit bundle (auditlog.Disclosures): the frozen rule, the casts,
+// the recorded tallies and, under the aggregates setting, the anonymous marks.
+
+// EditionForYear returns an edition's id, its publication setting as the specification names it, and
+// whether it is still a draft (which publishes nothing).
+func (s *Service) EditionForYear(ctx context.Context, year int32) (uuid.UUID, string, bool, error) {
+	id, err := edition.IDForYear(ctx, s.pool, year)
+	if err != nil {
+		return uuid.Nil, "", false, err
 	}
-	if r.Format != ruleFormat {
-		return tally.Rule{}, fmt.Errorf("rule: format %q, want %q", r.Format, ruleFormat)
+	e, err := edition.Load(ctx, s.pool, id)
+	if err != nil {
+		return uuid.Nil, "", false, err
 	}
-	return r.engine()
+	return id, e.BallotPublication.Spec(), e.Stage == edition.Draft, nil
 }
 
-// CastInfo is what a cast's canonical content says about itself.
-type CastInfo struct {
-	EditionID uuid.UUID
-	JurorID   uuid.UUID
-	Ballot    tally.Ballot
-}
-
-// DecodeCast reads a cast's canonical content for the tally.
-func DecodeCast(body []byte) (CastInfo, error) {
-	var c castContent
-	if err := json.Unmarshal(body, &c); err != nil {
-		return CastInfo{}, fmt.Errorf("cast: %w", err)
-	}
-	if c.Format != "miasta.ballot.v1" {
-		return CastInfo{}, fmt.Errorf("cast: format %q", c.Format)
-	}
-	return CastInfo{EditionID: c.EditionID, JurorID: c.JurorID, Ballot: c.ballot()}, nil
-}
-
-// ballot converts a cast for the tally, keyed by the juror's assignment id.
-func (c castContent) ballot() tally.Ballot {
-	b := tally.Ballot{Juror: c.JurorID.String(), Scores: map[string]map[string]int{}, Recusals: map[string]tally.RecusalKind{}}
-	for _, sc := range c.Scores {
-		n := sc.NominationID.String()
-		if b.Scores[n] == nil {
-			b.Scores[n] = map[string]int{}
-		}
-		b.Scores[n][sc.CriterionID.String()] = int(sc.Value)
-	}
-	for _, r := range c.Recusals {
-		kind := tally.Declared
-		switch r.Kind {
-		case "HOME_CITY":
-			kind = tally.HomeCity
-		case "ABSTAINED":
-			kind = tally.Abstained
-		}
-		b.Recusals[r.NominationID.String()] = kind
-	}
-	return b
-}
-
-// CanonicalRule returns the edition's rule in the canonical encoding its hash covers, and whether it
-// is frozen.
-func (s *Service) CanonicalRule(ctx context.Context, editionID uuid.UUID) ([]byte, bool, error) {
+// FrozenRule returns the edition's rule in the canonical encoding its hash covers.
+func (s *Service) FrozenRule(ctx context.Context, editionID uuid.UUID) ([]byte, error) {
 	r, ok, err := loadRule(ctx, s.pool, editionID, false)
-	if err != nil || !ok {
-		return nil, false, err
-	}
-	body, err := json.Marshal(r.Rule)
-	return body, r.Frozen, err
-}
-
-// CastContents returns the canonical content of every cast of the edition, in cast order.
-func (s *Service) CastContents(ctx context.Context, editionID uuid.UUID) ([][]byte, error) {
-	rows, err := s.q.ListCasts(ctx, s.pool, editionID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]byte, 0, len(rows))
+	if !ok || !r.Frozen {
+		return nil, fmt.Errorf("edition %s: no frozen rule", editionID)
+	}
+	body, _, err := canonicalRule(r.Rule)
+	return body, err
+}
+
+// Casts returns the canonical content of the casts of the listed events, by event id.
+func (s *Service) Casts(ctx context.Context, editionID uuid.UUID, eventIDs []int64) (map[int64][]byte, error) {
+	rows, err := s.q.CastsByEvent(ctx, s.pool, jurydb.CastsByEventParams{EditionID: editionID, EventIds: eventIDs})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]byte, len(rows))
 	for _, r := range rows {
-		out = append(out, r.Content)
+		out[r.EventID] = r.Content
 	}
 	return out, nil
 }
 
-// StoredResult returns the tally's canonical encoding as stored when the round closed (or a jury
-// decision was recorded).
-func (s *Service) StoredResult(ctx context.Context, editionID uuid.UUID) ([]byte, error) {
-	t, err := s.q.GetTally(ctx, s.pool, editionID)
+// Tally returns the canonical tally recorded with an event (a close or a jury decision).
+func (s *Service) Tally(ctx context.Context, editionID uuid.UUID, eventID int64) ([]byte, error) {
+	return s.q.TallyOfEvent(ctx, s.pool, jurydb.TallyOfEventParams{EditionID: editionID, EventID: eventID})
+}
+
+// Marks returns the anonymous marks of the casts counted at the edition's last close (§10 of the
+// specification): per nomination of the shortlist, the counted jurors' mark vectors in order and the
+// recusals by kind, nothing that tells whose they are.
+func (s *Service) Marks(ctx context.Context, editionID uuid.UUID, _ int64) ([]verify.MarksEntry, error) {
+	t, err := s.compute(ctx, s.pool, editionID)
 	if err != nil {
 		return nil, err
 	}
-	return t.Result, nil
+	byNom := map[string]*verify.MarksEntry{}
+	rows, err := s.q.ListEditionNominations(ctx, s.pool, editionID)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range rows {
+		byNom[n.ID.String()] = &verify.MarksEntry{NominationID: n.ID.String(), Vectors: [][]int{}}
+	}
+	for _, c := range t.Counted {
+		for _, m := range c.Marks {
+			if e := byNom[m.NominationID]; e != nil {
+				e.Vectors = append(e.Vectors, m.Values)
+			}
+		}
+		for _, r := range c.Recusals {
+			e := byNom[r.NominationID]
+			switch {
+			case e == nil:
+			case r.Kind == verify.RecusedHomeCity:
+				e.Recusals.HomeCity++
+			case r.Kind == verify.RecusedDeclared:
+				e.Recusals.Declared++
+			default:
+				e.Recusals.Abstained++
+			}
+		}
+	}
+	out := make([]verify.MarksEntry, 0, len(byNom))
+	for _, e := range byNom {
+		slices.SortFunc(e.Vectors, verify.CompareVectors)
+		out = append(out, *e)
+	}
+	slices.SortFunc(out, func(a, b verify.MarksEntry) int { return strings.Compare(a.NominationID, b.NominationID) })
+	return out, nil
+}
+
+// decodeCast reads a stored cast.
+func decodeCast(body []byte) (verify.Cast, error) {
+	var c verify.Cast
+	err := json.Unmarshal(body, &c)
+	return c, err
 }

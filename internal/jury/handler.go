@@ -181,14 +181,14 @@ var progressStates = map[string]v1.ProgressState{
 	Recused:    v1.ProgressState_PROGRESS_STATE_RECUSED,
 }
 
-var recusalKinds = map[string]v1.RecusalKind{
+var recusalProto = map[string]v1.RecusalKind{
 	"HOME_CITY": v1.RecusalKind_RECUSAL_KIND_HOME_CITY,
 	"DECLARED":  v1.RecusalKind_RECUSAL_KIND_DECLARED,
 	"ABSTAINED": v1.RecusalKind_RECUSAL_KIND_ABSTAINED,
 }
 
 func recusalToProto(r Recusal) *v1.Recusal {
-	return &v1.Recusal{NominationId: r.NominationID.String(), Kind: recusalKinds[r.Kind], Reason: r.Reason}
+	return &v1.Recusal{NominationId: r.NominationID.String(), Kind: recusalProto[r.Kind], Reason: r.Reason}
 }
 
 func scoreToProto(s Score) *v1.Score {

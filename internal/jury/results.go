@@ -3,6 +3,7 @@ package jury
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/csv"
 	"fmt"
 	"math/big"
@@ -12,9 +13,11 @@ import (
 
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/canon"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
@@ -22,6 +25,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/page"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/tally"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // ResultsHandler serves miasta.v1.ResultsService.
@@ -44,25 +48,29 @@ func NewResultsHandler(svc *Service, checkpoints Checkpoints) *ResultsHandler {
 
 var (
 	methodNames = map[v1.AggregationMethod]string{
-		v1.AggregationMethod_AGGREGATION_METHOD_WEIGHTED_MEAN:     "WEIGHTED_MEAN",
-		v1.AggregationMethod_AGGREGATION_METHOD_MEDIAN:            "MEDIAN",
-		v1.AggregationMethod_AGGREGATION_METHOD_TRIMMED_MEAN:      "TRIMMED_MEAN",
-		v1.AggregationMethod_AGGREGATION_METHOD_MAJORITY_JUDGMENT: "MAJORITY_JUDGMENT",
+		v1.AggregationMethod_AGGREGATION_METHOD_WEIGHTED_MEAN:     string(tally.WeightedMean),
+		v1.AggregationMethod_AGGREGATION_METHOD_MEDIAN:            string(tally.Median),
+		v1.AggregationMethod_AGGREGATION_METHOD_TRIMMED_MEAN:      string(tally.TrimmedMean),
+		v1.AggregationMethod_AGGREGATION_METHOD_MAJORITY_JUDGMENT: string(tally.MajorityJudgment),
 	}
 	tieBreakNames = map[v1.TieBreak]string{
-		v1.TieBreak_TIE_BREAK_MORE_TOP_MARKS:    "MORE_TOP_MARKS",
-		v1.TieBreak_TIE_BREAK_HIGHER_MEDIAN:     "HIGHER_MEDIAN",
-		v1.TieBreak_TIE_BREAK_CRITERIA_IN_ORDER: "CRITERIA_IN_ORDER",
-		v1.TieBreak_TIE_BREAK_JURY_DECISION:     "JURY_DECISION",
+		v1.TieBreak_TIE_BREAK_MORE_TOP_MARKS:    string(tally.MoreTopMarks),
+		v1.TieBreak_TIE_BREAK_HIGHER_MEDIAN:     string(tally.HigherMedian),
+		v1.TieBreak_TIE_BREAK_CRITERIA_IN_ORDER: string(tally.CriteriaInOrder),
+		v1.TieBreak_TIE_BREAK_JURY_DECISION:     string(tally.JuryDecision),
 	}
 )
 
-func ruleFromProto(p *v1.TallyRule) Rule {
-	r := Rule{Method: methodNames[p.GetMethod()], Quorum: int(p.GetQuorum()), Winners: int(p.GetWinnersPerCategory()), TrimCount: int(p.GetTrimCount())}
+func ruleFromProto(p *v1.TallyRule) verify.Rule {
+	r := verify.Rule{Method: methodNames[p.GetMethod()], Quorum: int(p.GetQuorum()), Winners: int(p.GetWinnersPerCategory()), TrimCount: int(p.GetTrimCount()), TieBreaks: []string{}}
 	for _, c := range p.GetCriteria() {
-		cr := CriterionRule{CriterionID: uuid.MustParse(c.GetCriterionId()), Min: c.GetMinScore(), Max: c.GetMaxScore(), Weight: int64(c.GetWeight()), NonRanking: c.GetNonRanking()}
+		cr := verify.CriterionRule{CriterionID: c.GetCriterionId(), Min: int(c.GetMinScore()), Max: int(c.GetMaxScore()), Weight: int(c.GetWeight()), NonRanking: c.GetNonRanking(), Labels: []verify.Label{}}
 		for _, l := range c.GetLabels() {
-			cr.Labels = append(cr.Labels, ScoreLabel{Value: l.GetValue(), LabelPL: l.GetLabelPl(), LabelEN: l.GetLabelEn()})
+			text := map[string]string{"pl": l.GetLabelPl()}
+			if l.GetLabelEn() != "" {
+				text["en"] = l.GetLabelEn()
+			}
+			cr.Labels = append(cr.Labels, verify.Label{Value: int(l.GetValue()), Text: text})
 		}
 		r.Criteria = append(r.Criteria, cr)
 	}
@@ -70,7 +78,8 @@ func ruleFromProto(p *v1.TallyRule) Rule {
 		r.TieBreaks = append(r.TieBreaks, tieBreakNames[t])
 	}
 	if m := p.GetMinimumScore(); m != nil {
-		r.MinimumScore = big.NewRat(m.GetNumerator(), m.GetDenominator()).RatString()
+		s := big.NewRat(m.GetNumerator(), m.GetDenominator()).String()
+		r.MinimumScore = &s
 	}
 	return r
 }
@@ -83,9 +92,9 @@ func ruleToProto(s StoredRule) *v1.TallyRule {
 		}
 	}
 	for _, c := range s.Rule.Criteria {
-		cr := &v1.CriterionRule{CriterionId: c.CriterionID.String(), MinScore: c.Min, MaxScore: c.Max, Weight: int32(c.Weight), NonRanking: c.NonRanking}
+		cr := &v1.CriterionRule{CriterionId: c.CriterionID, MinScore: int32(c.Min), MaxScore: int32(c.Max), Weight: int32(c.Weight), NonRanking: c.NonRanking}
 		for _, l := range c.Labels {
-			cr.Labels = append(cr.Labels, &v1.ScoreLabel{Value: l.Value, LabelPl: l.LabelPL, LabelEn: l.LabelEN})
+			cr.Labels = append(cr.Labels, &v1.ScoreLabel{Value: int32(l.Value), LabelPl: l.Text["pl"], LabelEn: l.Text["en"]})
 		}
 		out.Criteria = append(out.Criteria, cr)
 	}
@@ -96,8 +105,8 @@ func ruleToProto(s StoredRule) *v1.TallyRule {
 			}
 		}
 	}
-	if s.Rule.MinimumScore != "" {
-		if m, ok := new(big.Rat).SetString(s.Rule.MinimumScore); ok {
+	if s.Rule.MinimumScore != nil {
+		if m, err := verify.ParseRational(*s.Rule.MinimumScore); err == nil {
 			out.MinimumScore = ratToProto(m)
 		}
 	}
@@ -148,23 +157,19 @@ type tallyView struct {
 	tally       Tally
 	categories  map[string]edition.Category
 	nominations map[string]report.Nomination
-	criteria    []edition.Criterion
+	criteria    map[string]edition.Criterion
 }
 
-// readable rewrites the tally's explanations, which name criteria, jurors and nominations by id, with
-// the names a reader knows (Polish criterion names, juror labels as published, practice titles).
-func (v tallyView) readable(organiser bool) *strings.Replacer {
-	var pairs []string
-	for _, c := range v.criteria {
-		pairs = append(pairs, c.ID.String(), c.NamePL)
+// name is what a reader knows an id in an explanation by: a practice's title and city, or a
+// criterion's Polish name.
+func (v tallyView) name(id string) string {
+	if n, ok := v.nominations[id]; ok {
+		return fmt.Sprintf("%q (%s)", n.Practice.Title, n.City.Name)
 	}
-	for key := range v.tally.Jurors {
-		pairs = append(pairs, key, v.jurorLabel(key, organiser))
+	if c, ok := v.criteria[id]; ok {
+		return c.NamePL
 	}
-	for id, n := range v.nominations {
-		pairs = append(pairs, id, fmt.Sprintf("%q (%s)", n.Practice.Title, n.City.Name))
-	}
-	return strings.NewReplacer(pairs...)
+	return id
 }
 
 func (h *ResultsHandler) view(ctx context.Context, editionID uuid.UUID) (tallyView, error) {
@@ -172,7 +177,7 @@ func (h *ResultsHandler) view(ctx context.Context, editionID uuid.UUID) (tallyVi
 	if err != nil {
 		return tallyView{}, err
 	}
-	v := tallyView{edition: e, tally: t, categories: map[string]edition.Category{}, nominations: map[string]report.Nomination{}}
+	v := tallyView{edition: e, tally: t, categories: map[string]edition.Category{}, nominations: map[string]report.Nomination{}, criteria: map[string]edition.Criterion{}}
 	cats, err := edition.Categories(ctx, h.svc.pool, editionID)
 	if err != nil {
 		return tallyView{}, err
@@ -180,8 +185,12 @@ func (h *ResultsHandler) view(ctx context.Context, editionID uuid.UUID) (tallyVi
 	for _, c := range cats {
 		v.categories[c.ID.String()] = c
 	}
-	if v.criteria, err = edition.Criteria(ctx, h.svc.pool, editionID); err != nil {
+	crits, err := edition.Criteria(ctx, h.svc.pool, editionID)
+	if err != nil {
 		return tallyView{}, err
+	}
+	for _, c := range crits {
+		v.criteria[c.ID.String()] = c
 	}
 	noms, err := report.AllNominations(ctx, h.svc.pool, editionID)
 	if err != nil {
@@ -202,8 +211,13 @@ func (v tallyView) jurorLabel(key string, organiser bool) string {
 	return j.Pseudonym
 }
 
+// perJuror reports whether the viewer may see each juror's marks: organisers after the close, the
+// public unless the edition publishes aggregates only.
+func (v tallyView) perJuror(organiser bool) bool {
+	return organiser || v.edition.BallotPublication != edition.PublishAggregates
+}
+
 func (v tallyView) categoryResults(winnersOnly, organiser bool) []*v1.CategoryResult {
-	names := v.readable(organiser)
 	var out []*v1.CategoryResult
 	for _, c := range v.tally.Result.Categories {
 		cr := &v1.CategoryResult{Category: edition.CategoryToProto(v.categories[c.CategoryID])}
@@ -211,44 +225,113 @@ func (v tallyView) categoryResults(winnersOnly, organiser bool) []*v1.CategoryRe
 			if winnersOnly && !n.Winner {
 				continue
 			}
-			cr.Nominations = append(cr.Nominations, v.nominationResult(n, organiser, names))
+			cr.Nominations = append(cr.Nominations, v.nominationResult(n, organiser))
+		}
+		for _, d := range v.tally.Decisions {
+			if d.CategoryID.String() != c.CategoryID {
+				continue
+			}
+			jd := &v1.JuryDecision{Reason: d.Reason}
+			if !d.RecordTime.IsZero() {
+				jd.RecordTime = timestamppb.New(d.RecordTime)
+			}
+			for _, id := range d.Nominations {
+				jd.NominationIds = append(jd.NominationIds, id.String())
+			}
+			cr.Decisions = append(cr.Decisions, jd)
 		}
 		out = append(out, cr)
 	}
 	return out
 }
 
-func (v tallyView) nominationResult(n tally.Ranked, organiser bool, names *strings.Replacer) *v1.NominationResult {
+func (v tallyView) nominationResult(n tally.Ranked, organiser bool) *v1.NominationResult {
 	out := &v1.NominationResult{
 		Nomination: report.NominationToProto(v.nominations[n.NominationID]),
 		Rank:       int32(n.Rank), Score: ratToProto(n.Score), ScoreText: ratText(n.Score),
 		Winner: n.Winner, QuorumMet: n.QuorumMet,
 	}
-	for _, line := range n.Explanation {
-		out.Explanation = append(out.Explanation, names.Replace(line))
+	for _, it := range n.Explanation {
+		out.Explanation = append(out.Explanation, tally.English(it, v.name))
+		args, err := structpb.NewStruct(jsonArgs(it.Args))
+		if err != nil {
+			args = &structpb.Struct{}
+		}
+		out.ExplanationItems = append(out.ExplanationItems, &v1.ExplanationItem{Code: it.Code, Args: args})
 	}
-	for _, c := range n.Criteria {
+	for i, c := range n.Criteria {
+		_ = i
 		out.Criteria = append(out.Criteria, &v1.CriterionBreakdown{CriterionId: c.CriterionID, Score: ratToProto(c.Score), NonRanking: c.NonRanking})
 	}
-	for _, j := range n.PerJuror {
-		jb := &v1.JurorBreakdown{Juror: v.jurorLabel(j.Juror, organiser), WeightedSum: ratToProto(j.WeightedSum)}
-		for crit, val := range j.Scores {
-			jb.Scores = append(jb.Scores, &v1.Score{NominationId: n.NominationID, CriterionId: crit, Value: int32(val)})
+	if !v.perJuror(organiser) {
+		for kind, count := range map[v1.RecusalKind]int{
+			v1.RecusalKind_RECUSAL_KIND_HOME_CITY: n.Recusals.HomeCity, v1.RecusalKind_RECUSAL_KIND_DECLARED: n.Recusals.Declared, v1.RecusalKind_RECUSAL_KIND_ABSTAINED: n.Recusals.Abstained,
+		} {
+			for range count {
+				out.Recusals = append(out.Recusals, &v1.Recusal{NominationId: n.NominationID, Kind: kind})
+			}
 		}
-		slices.SortFunc(jb.Scores, func(a, b *v1.Score) int { return strings.Compare(a.GetCriterionId(), b.GetCriterionId()) })
-		out.Jurors = append(out.Jurors, jb)
+		slices.SortFunc(out.Recusals, func(a, b *v1.Recusal) int { return int(a.GetKind() - b.GetKind()) })
+		return out
 	}
-	for _, r := range n.Recusals {
-		kind := v1.RecusalKind_RECUSAL_KIND_DECLARED
-		switch r.Kind {
-		case tally.HomeCity:
-			kind = v1.RecusalKind_RECUSAL_KIND_HOME_CITY
-		case tally.Abstained:
-			kind = v1.RecusalKind_RECUSAL_KIND_ABSTAINED
+	keys := make([]string, 0, len(v.tally.Counted))
+	for k := range v.tally.Counted {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		c := v.tally.Counted[k]
+		for _, m := range c.Marks {
+			if m.NominationID != n.NominationID {
+				continue
+			}
+			jb := &v1.JurorBreakdown{Juror: v.jurorLabel(k, organiser)}
+			var sum int64
+			for i, val := range m.Values {
+				cr := v.tally.Rule.Rule.Criteria[i]
+				jb.Scores = append(jb.Scores, &v1.Score{NominationId: n.NominationID, CriterionId: cr.CriterionID, Value: int32(val)})
+				if !cr.NonRanking {
+					sum += int64(cr.Weight) * int64(val)
+				}
+			}
+			jb.WeightedSum = &v1.Rational{Numerator: sum, Denominator: 1}
+			out.Jurors = append(out.Jurors, jb)
 		}
-		out.Recusals = append(out.Recusals, &v1.Recusal{NominationId: n.NominationID, Kind: kind})
+		for _, r := range c.Recusals {
+			if r.NominationID == n.NominationID {
+				out.Recusals = append(out.Recusals, &v1.Recusal{NominationId: n.NominationID, Kind: recusalProto[strings.ToUpper(r.Kind)]})
+			}
+		}
 	}
 	return out
+}
+
+// jsonArgs turns an item's arguments into what structpb takes: nested Args into maps, lists into
+// []any, integers into float64 (the JSON number a client reads; every one is far below 2^53).
+func jsonArgs(a tally.Args) map[string]any {
+	out := make(map[string]any, len(a))
+	for k, v := range a {
+		out[k] = jsonValue(v)
+	}
+	return out
+}
+
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case tally.Args:
+		return jsonArgs(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonValue(e)
+		}
+		return out
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	}
+	return v
 }
 
 func (h *ResultsHandler) RecordJuryDecision(ctx context.Context, req *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error) {
@@ -316,7 +399,11 @@ func (h *ResultsHandler) GetPublicResults(ctx context.Context, req *v1.GetPublic
 	if err != nil && !fault.Is(err, fault.FailedPrecondition) {
 		return nil, err
 	}
-	return &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.edition), Categories: v.categoryResults(true, false), Checkpoint: checkpoint}, nil
+	history, err := h.history(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.edition), Categories: v.categoryResults(true, false), Checkpoint: checkpoint, History: history}, nil
 }
 
 func (h *ResultsHandler) ListPublicBallots(ctx context.Context, req *v1.ListPublicBallotsRequest) (*v1.ListPublicBallotsResponse, error) {
@@ -324,8 +411,11 @@ func (h *ResultsHandler) ListPublicBallots(ctx context.Context, req *v1.ListPubl
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, 0, len(v.tally.Ballots))
-	for k := range v.tally.Ballots {
+	if !v.perJuror(false) {
+		return nil, fault.Preconditionf("year", "the edition of %d publishes the jury's marks as aggregates only, not ballot by ballot", req.GetYear())
+	}
+	keys := make([]string, 0, len(v.tally.Counted))
+	for k := range v.tally.Counted {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
@@ -335,15 +425,19 @@ func (h *ResultsHandler) ListPublicBallots(ctx context.Context, req *v1.ListPubl
 	}
 	resp := &v1.ListPublicBallotsResponse{NextPageToken: next}
 	for _, k := range keys {
-		c := v.tally.Ballots[k]
-		pb := &v1.PublicBallot{Juror: v.jurorLabel(k, false)}
-		body, _ := canonicalCast(c)
-		pb.BallotHash = hashOf(body)
-		for _, s := range c.Scores {
-			pb.Scores = append(pb.Scores, scoreToProto(s))
+		c := v.tally.Counted[k]
+		body, err := canon.Encode(c)
+		if err != nil {
+			return nil, err
+		}
+		pb := &v1.PublicBallot{Juror: v.jurorLabel(k, false), BallotHash: verify.Hash(body)}
+		for _, m := range c.Marks {
+			for i, val := range m.Values {
+				pb.Scores = append(pb.Scores, &v1.Score{NominationId: m.NominationID, CriterionId: v.tally.Rule.Rule.Criteria[i].CriterionID, Value: int32(val)})
+			}
 		}
 		for _, r := range c.Recusals {
-			pb.Recusals = append(pb.Recusals, recusalToProto(r))
+			pb.Recusals = append(pb.Recusals, &v1.Recusal{NominationId: r.NominationID, Kind: recusalProto[strings.ToUpper(r.Kind)]})
 		}
 		resp.Ballots = append(resp.Ballots, pb)
 	}
@@ -355,12 +449,59 @@ func (h *ResultsHandler) ExportResults(ctx context.Context, req *v1.ExportResult
 	if err != nil {
 		return nil, err
 	}
-	full := &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.edition), Categories: v.categoryResults(false, false)}
+	history, err := h.history(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	full := &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.edition), Categories: v.categoryResults(false, false), History: history}
 	contentType, body, err := EncodeResults(full, req.GetFormat())
 	if err != nil {
 		return nil, err
 	}
 	return &v1.ExportResultsResponse{ContentType: contentType, Content: body}, nil
+}
+
+// history lists the edition's moves back and overrides, with the tallies a reopening set aside: no
+// step back is silent.
+func (h *ResultsHandler) history(ctx context.Context, v tallyView) ([]*v1.StageStep, error) {
+	rows, err := h.svc.q.StageSteps(ctx, h.svc.pool, &v.edition.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*v1.StageStep, 0, len(rows))
+	for _, r := range rows {
+		var p struct {
+			From, To, Reason string
+			Override         bool
+		}
+		if err := json.Unmarshal(r.Payload, &p); err != nil {
+			return nil, fmt.Errorf("stage change %d: %w", r.ID, err)
+		}
+		st := &v1.StageStep{From: edition.StageToProto(edition.Stage(p.From)), To: edition.StageToProto(edition.Stage(p.To)), Reason: p.Reason,
+			ChangeTime: timestamppb.New(r.CreateTime), Organiser: r.Organiser, Override: p.Override, SetAsideTallyHash: r.SetAsideHash}
+		if r.SetAsideResult != nil {
+			var doc struct {
+				Categories []struct {
+					Nominations []struct {
+						NominationID string `json:"nomination_id"`
+						Winner       bool   `json:"winner"`
+					} `json:"nominations"`
+				} `json:"categories"`
+			}
+			if err := json.Unmarshal(r.SetAsideResult, &doc); err != nil {
+				return nil, fmt.Errorf("set-aside tally: %w", err)
+			}
+			for _, c := range doc.Categories {
+				for _, n := range c.Nominations {
+					if n.Winner {
+						st.SetAsideWinners = append(st.SetAsideWinners, report.NominationToProto(v.nominations[n.NominationID]))
+					}
+				}
+			}
+		}
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 // CSVHeader names the columns of the CSV export, one row per nomination.

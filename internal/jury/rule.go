@@ -5,106 +5,54 @@ package jury
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/canon"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/event"
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	"github.com/miasta-otwarte/miasta/internal/jury/jurydb"
 	"github.com/miasta-otwarte/miasta/internal/tally"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
-// Rule is an edition's tally rule as stored: its JSON encoding (fields in this order, criteria by
-// number) is canonical, and its SHA-256 is the rule hash published when the jury round opens.
-type Rule struct {
-	Format       string          `json:"format"` // "miasta.rule.v1"
-	Method       string          `json:"method"` // WEIGHTED_MEAN, MEDIAN, TRIMMED_MEAN, MAJORITY_JUDGMENT
-	Criteria     []CriterionRule `json:"criteria"`
-	Quorum       int             `json:"quorum"`
-	Winners      int             `json:"winners_per_category"`
-	MinimumScore string          `json:"minimum_score,omitempty"` // "num/den"
-	TrimCount    int             `json:"trim_count"`
-	TieBreaks    []string        `json:"tie_breaks"` // MORE_TOP_MARKS, HIGHER_MEDIAN, CRITERIA_IN_ORDER, JURY_DECISION
-}
-
-// CriterionRule is how one criterion is scored.
-type CriterionRule struct {
-	CriterionID uuid.UUID    `json:"criterion_id"`
-	Number      int32        `json:"number"`
-	Min         int32        `json:"min_score"`
-	Max         int32        `json:"max_score"`
-	Weight      int64        `json:"weight"`
-	NonRanking  bool         `json:"non_ranking,omitempty"`
-	Labels      []ScoreLabel `json:"labels,omitempty"`
-}
-
-// ScoreLabel names one value of a scale.
-type ScoreLabel struct {
-	Value   int32  `json:"value"`
-	LabelPL string `json:"label_pl"`
-	LabelEN string `json:"label_en,omitempty"`
-}
-
-// StoredRule is a rule with its state.
+// StoredRule is a rule with its state. The rule is the audit specification's (§7): its canonical
+// encoding (canon.Encode) is what its hash covers.
 type StoredRule struct {
-	Rule    Rule
+	Rule    verify.Rule
 	Version int64
 	Frozen  bool
 	Hash    string
 }
 
-const ruleFormat = "miasta.rule.v1"
-
-var (
-	methods   = map[string]tally.Method{"WEIGHTED_MEAN": tally.WeightedMean, "MEDIAN": tally.Median, "TRIMMED_MEAN": tally.TrimmedMean, "MAJORITY_JUDGMENT": tally.MajorityJudgment}
-	tieBreaks = map[string]tally.TieBreak{"MORE_TOP_MARKS": tally.MoreTopMarks, "HIGHER_MEDIAN": tally.HigherMedian, "CRITERIA_IN_ORDER": tally.CriteriaInOrder, "JURY_DECISION": tally.JuryDecision}
-)
-
-// engine converts a stored rule for the tally package.
-func (r Rule) engine() (tally.Rule, error) {
-	out := tally.Rule{Method: methods[r.Method], Quorum: r.Quorum, Winners: r.Winners, TrimCount: r.TrimCount}
-	for _, c := range r.Criteria {
-		out.Criteria = append(out.Criteria, tally.Criterion{
-			ID: c.CriterionID.String(), Number: int(c.Number), Min: int(c.Min), Max: int(c.Max), Weight: c.Weight, NonRanking: c.NonRanking,
-		})
-	}
-	for _, t := range r.TieBreaks {
-		out.TieBreaks = append(out.TieBreaks, tieBreaks[t])
-	}
-	if r.MinimumScore != "" {
-		m, ok := new(big.Rat).SetString(r.MinimumScore)
-		if !ok {
-			return tally.Rule{}, fmt.Errorf("stored minimum score %q is not a rational", r.MinimumScore)
-		}
-		out.MinimumScore = m
-	}
-	return out, nil
-}
-
-func (r Rule) criterion(id uuid.UUID) (CriterionRule, bool) {
-	for _, c := range r.Criteria {
-		if c.CriterionID == id {
-			return c, true
+// criterion returns the rule's index of a criterion, -1 when it has none.
+func criterionIndex(r verify.Rule, id uuid.UUID) int {
+	for i, c := range r.Criteria {
+		if c.CriterionID == id.String() {
+			return i
 		}
 	}
-	return CriterionRule{}, false
+	return -1
 }
 
-func hashOf(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
+// canonicalRule is a rule's canonical bytes and its hash.
+func canonicalRule(r verify.Rule) ([]byte, string, error) {
+	body, err := canon.Encode(r)
+	if err != nil {
+		return nil, "", fmt.Errorf("tally rule: %w", err)
+	}
+	return body, verify.Hash(body), nil
 }
+
+func hashOf(b []byte) string { return verify.Hash(b) }
 
 func loadRule(ctx context.Context, q jurydb.DBTX, editionID uuid.UUID, lock bool) (StoredRule, bool, error) {
 	get := jurydb.New().GetTallyRule
@@ -118,7 +66,7 @@ func loadRule(ctx context.Context, q jurydb.DBTX, editionID uuid.UUID, lock bool
 	if err != nil {
 		return StoredRule{}, false, err
 	}
-	var r Rule
+	var r verify.Rule
 	if err := json.Unmarshal(row.Rule, &r); err != nil {
 		return StoredRule{}, false, fmt.Errorf("stored tally rule: %w", err)
 	}
@@ -150,7 +98,7 @@ func (s *Service) GetRule(ctx context.Context, viewer *auth.Principal, editionID
 }
 
 // SetRule replaces an edition's rule until the jury round opens.
-func (s *Service) SetRule(ctx context.Context, actor *auth.Principal, editionID uuid.UUID, r Rule, expected int64) (StoredRule, error) {
+func (s *Service) SetRule(ctx context.Context, actor *auth.Principal, editionID uuid.UUID, r verify.Rule, expected int64) (StoredRule, error) {
 	var out StoredRule
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		e, err := edition.LoadForShare(ctx, tx, editionID)
@@ -174,7 +122,7 @@ func (s *Service) SetRule(ctx context.Context, actor *auth.Principal, editionID 
 		if err := normaliseRule(&r, crits); err != nil {
 			return err
 		}
-		body, err := json.Marshal(r)
+		body, h, err := canonicalRule(r)
 		if err != nil {
 			return err
 		}
@@ -183,23 +131,24 @@ func (s *Service) SetRule(ctx context.Context, actor *auth.Principal, editionID 
 			return err
 		}
 		out = StoredRule{Rule: r, Version: row.Version}
-		_, err = event.Append(ctx, tx, event.Event{Kind: event.TallyRuleSet, EditionID: editionID, ActorID: actorID(actor), Payload: struct {
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.TallyRuleSet, EditionID: editionID, Actor: organiser(actor), UserID: userOf(actor), Payload: struct {
 			Version  int64  `json:"version"`
 			RuleHash string `json:"rule_sha256"`
-		}{row.Version, hashOf(body)}})
+		}{row.Version, h}})
 		return err
 	})
 	return out, err
 }
 
-// normaliseRule checks a rule against the edition's criteria and puts it in canonical order.
-func normaliseRule(r *Rule, crits []edition.Criterion) error {
-	r.Format = ruleFormat
-	numbers := map[uuid.UUID]int32{}
+// normaliseRule checks a rule against the edition's criteria and puts it in canonical order, naming
+// the field at fault; what it accepts is a rule valid for the edition (§7 of the specification).
+func normaliseRule(r *verify.Rule, crits []edition.Criterion) error {
+	r.Format = verify.RuleFormat
+	numbers := map[string]int{}
 	for _, c := range crits {
-		numbers[c.ID] = c.Number
+		numbers[c.ID.String()] = int(c.Number)
 	}
-	seen := map[uuid.UUID]bool{}
+	seen := map[string]bool{}
 	for i := range r.Criteria {
 		c := &r.Criteria[i]
 		field := fmt.Sprintf("rule.criteria[%d]", i)
@@ -215,12 +164,18 @@ func normaliseRule(r *Rule, crits []edition.Criterion) error {
 		if c.Min >= c.Max {
 			return fault.Invalidf(field+".max_score", "must be greater than min_score (%d)", c.Min)
 		}
+		if c.Labels == nil {
+			c.Labels = []verify.Label{}
+		}
+		slices.SortStableFunc(c.Labels, func(a, b verify.Label) int { return a.Value - b.Value })
 		for j, l := range c.Labels {
 			if l.Value < c.Min || l.Value > c.Max {
 				return fault.Invalidf(fmt.Sprintf("%s.labels[%d].value", field, j), "must be on the scale %d–%d", c.Min, c.Max)
 			}
+			if j > 0 && c.Labels[j-1].Value == l.Value {
+				return fault.Invalidf(fmt.Sprintf("%s.labels[%d].value", field, j), "names the mark %d a second time", l.Value)
+			}
 		}
-		slices.SortFunc(c.Labels, func(a, b ScoreLabel) int { return int(a.Value - b.Value) })
 	}
 	if len(seen) != len(crits) {
 		return fault.Invalidf("rule.criteria", "needs one rule for each of the edition's %d criteria", len(crits))
@@ -232,19 +187,26 @@ func normaliseRule(r *Rule, crits []edition.Criterion) error {
 	if !ranking {
 		return fault.Invalidf("rule.criteria", "at least one criterion must rank")
 	}
-	slices.SortFunc(r.Criteria, func(a, b CriterionRule) int { return int(a.Number - b.Number) })
-	if r.Method == "TRIMMED_MEAN" && r.TrimCount < 1 {
+	slices.SortFunc(r.Criteria, func(a, b verify.CriterionRule) int { return a.Number - b.Number })
+	if r.Method == string(tally.TrimmedMean) && r.TrimCount < 1 {
 		return fault.Invalidf("rule.trim_count", "must be at least 1 for the trimmed mean")
 	}
-	if r.Method != "TRIMMED_MEAN" {
+	if r.Method != string(tally.TrimmedMean) {
 		r.TrimCount = 0
 	}
-	seenTB := map[string]bool{}
+	if r.TieBreaks == nil {
+		r.TieBreaks = []string{}
+	}
 	for i, t := range r.TieBreaks {
-		if seenTB[t] {
+		if slices.Contains(r.TieBreaks[:i], t) {
 			return fault.Invalidf(fmt.Sprintf("rule.tie_breaks[%d]", i), "appears twice")
 		}
-		seenTB[t] = true
+		if t == string(tally.JuryDecision) && i != len(r.TieBreaks)-1 {
+			return fault.Invalidf(fmt.Sprintf("rule.tie_breaks[%d]", i), "the jury's decision settles what every other tie-break left tied, so it must come last")
+		}
+	}
+	if err := r.Validity(numbers); err != nil {
+		return fmt.Errorf("normalised rule is not valid: %w", err) // a bug above, not bad input
 	}
 	return nil
 }
@@ -258,18 +220,16 @@ func (s *Service) freeze(ctx context.Context, tx pgx.Tx, e edition.Edition, c ed
 	if err != nil || !ok || r.Frozen {
 		return err
 	}
-	body, err := json.Marshal(r.Rule)
+	_, h, err := canonicalRule(r.Rule)
 	if err != nil {
 		return err
 	}
-	h := hashOf(body)
 	if _, err := s.q.FreezeTallyRule(ctx, tx, jurydb.FreezeTallyRuleParams{EditionID: e.ID, RuleHash: h}); err != nil {
 		return err
 	}
 	_, err = event.Append(ctx, tx, event.Event{Kind: event.TallyRuleFrozen, EditionID: e.ID, Payload: struct {
-		Rule     Rule   `json:"rule"`
 		RuleHash string `json:"rule_sha256"`
-	}{r.Rule, h}})
+	}{h}})
 	return err
 }
 

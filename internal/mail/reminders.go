@@ -48,8 +48,7 @@ func (s *Service) Remind(ctx context.Context) (int, error) {
 	n := 0
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		n = 0
-		var leader bool
-		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(reminderLock)).Scan(&leader); err != nil || !leader {
+		if leader, err := db.TryXactLock(ctx, tx, reminderLock); err != nil || !leader {
 			return err
 		}
 		editions, err := s.q.EditionsWithDeadlines(ctx, tx)

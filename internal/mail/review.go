@@ -2,8 +2,6 @@ package mail
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
 
 	"github.com/google/uuid"
@@ -121,15 +119,24 @@ func (s *Service) SetPolicy(ctx context.Context, actor *auth.Principal, editionI
 			return err
 		}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.MailPolicySet, EditionID: editionID, ActorID: actorID(actor),
+			Kind: event.MailPolicySet, EditionID: editionID, Actor: organiser(actor), UserID: userOf(actor),
 			Payload: struct {
-				Kind     Kind     `json:"kind"`
-				Delivery Delivery `json:"delivery,omitempty"`
-			}{kind, d},
+				Kind     Kind    `json:"kind"`
+				Delivery *string `json:"delivery"`
+			}{kind, delivery(d)},
 		})
 		return err
 	})
 	return out, err
+}
+
+// delivery is a policy's delivery as the audit log writes it: null when the choice is removed.
+func delivery(d Delivery) *string {
+	if d == "" {
+		return nil
+	}
+	s := string(d)
+	return &s
 }
 
 // Get returns one mail.
@@ -182,7 +189,7 @@ func (s *Service) List(ctx context.Context, f Filter, size int32, token string) 
 // change is the shared shape of edit, release and discard: lock the mail, check its status and the
 // version the organiser read, change it, record the event.
 func (s *Service) change(ctx context.Context, actor *auth.Principal, id uuid.UUID, expected int64, kind event.Kind, allowed []Status,
-	apply func(tx pgx.Tx) (maildb.MailOutbox, error), payload func(m Mail) any,
+	apply func(tx pgx.Tx) (maildb.MailOutbox, error),
 ) (Mail, error) {
 	var out Mail
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -208,31 +215,28 @@ func (s *Service) change(ctx context.Context, actor *auth.Principal, id uuid.UUI
 			return err
 		}
 		out = s.fromRow(r)
-		_, err = event.Append(ctx, tx, event.Event{Kind: kind, EditionID: out.EditionID, ActorID: actorID(actor), Payload: payload(out)})
+		// What the audit log publishes about a mail: never its address or text, which are personal; a
+		// commitment to the text lets the organisers later prove which text it was.
+		commitment, err := event.Commit(ctx, tx, out.Subject+"\n\n"+out.Body)
+		if err != nil {
+			return err
+		}
+		_, err = event.Append(ctx, tx, event.Event{Kind: kind, EditionID: out.EditionID, Actor: organiser(actor), UserID: userOf(actor), Payload: struct {
+			MailID     uuid.UUID `json:"mail_id"`
+			Kind       Kind      `json:"kind"`
+			Version    int64     `json:"version"`
+			Commitment string    `json:"content_commitment"`
+		}{out.ID, out.Kind, out.Version, commitment}})
 		return err
 	})
 	return out, err
-}
-
-// mailEvent is what the audit log publishes about a mail: never its address or text, which are
-// personal; the content's hash lets a later reader match a mail they were shown.
-type mailEvent struct {
-	MailID      uuid.UUID `json:"mail_id"`
-	Kind        Kind      `json:"kind"`
-	Version     int64     `json:"version"`
-	ContentHash string    `json:"content_sha256"`
-}
-
-func newMailEvent(m Mail) any {
-	sum := sha256.Sum256([]byte(m.Subject + "\n\n" + m.Body))
-	return mailEvent{MailID: m.ID, Kind: m.Kind, Version: m.Version, ContentHash: hex.EncodeToString(sum[:])}
 }
 
 // Edit replaces the subject and body of a held mail.
 func (s *Service) Edit(ctx context.Context, actor *auth.Principal, id uuid.UUID, expected int64, subject, body string) (Mail, error) {
 	return s.change(ctx, actor, id, expected, event.MailEdited, []Status{Held}, func(tx pgx.Tx) (maildb.MailOutbox, error) {
 		return s.q.EditMail(ctx, tx, maildb.EditMailParams{ID: id, Subject: subject, Body: body})
-	}, newMailEvent)
+	})
 }
 
 // Release lets the sender deliver a held mail, or try again a mail that failed (once the SMTP
@@ -240,14 +244,14 @@ func (s *Service) Edit(ctx context.Context, actor *auth.Principal, id uuid.UUID,
 func (s *Service) Release(ctx context.Context, actor *auth.Principal, id uuid.UUID, expected int64) (Mail, error) {
 	return s.change(ctx, actor, id, expected, event.MailReleased, []Status{Held, Failed}, func(tx pgx.Tx) (maildb.MailOutbox, error) {
 		return s.q.ReleaseMail(ctx, tx, maildb.ReleaseMailParams{ID: id, Now: s.cfg.Now()})
-	}, newMailEvent)
+	})
 }
 
 // Discard withdraws a mail that has not been sent.
 func (s *Service) Discard(ctx context.Context, actor *auth.Principal, id uuid.UUID, expected int64) (Mail, error) {
 	return s.change(ctx, actor, id, expected, event.MailDiscarded, []Status{Held, Pending}, func(tx pgx.Tx) (maildb.MailOutbox, error) {
 		return s.q.DiscardMail(ctx, tx, id)
-	}, newMailEvent)
+	})
 }
 
 // Attempt is one attempt to deliver a mail.
@@ -286,7 +290,15 @@ func (s *Service) Attempts(ctx context.Context, id uuid.UUID, size int32, token 
 	return out, next, nil
 }
 
-func actorID(p *auth.Principal) uuid.UUID {
+// organiser is the log's actor for an organiser's change (the platform when there is no caller).
+func organiser(p *auth.Principal) event.Actor {
+	if p == nil {
+		return event.Actor{}
+	}
+	return event.Organiser(p.UserID)
+}
+
+func userOf(p *auth.Principal) uuid.UUID {
 	if p == nil {
 		return uuid.Nil
 	}

@@ -82,13 +82,13 @@ func (s *Service) Nominate(ctx context.Context, actor *auth.Principal, editionID
 		}
 		out = Nomination{ID: row.ID, EditionID: editionID, CategoryID: category, City: city, Practice: pr, RecategoriseReason: reason, CreateTime: row.CreateTime}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.Nominated, EditionID: editionID, ActorID: actorID(actor),
+			Kind: event.Nominated, EditionID: editionID, Actor: organiser(actor), UserID: userOf(actor),
 			Payload: struct {
 				NominationID uuid.UUID `json:"nomination_id"`
 				PracticeID   uuid.UUID `json:"practice_id"`
 				CategoryID   uuid.UUID `json:"category_id"`
 				CityID       uuid.UUID `json:"city_id"`
-				Reason       string    `json:"reason,omitempty"`
+				Reason       string    `json:"reason"`
 			}{row.ID, practiceID, category, p.CityID, reason},
 		})
 		return err
@@ -117,11 +117,11 @@ func (s *Service) Unnominate(ctx context.Context, actor *auth.Principal, nominat
 			return err
 		}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.Unnominated, EditionID: n.EditionID, ActorID: actorID(actor),
+			Kind: event.Unnominated, EditionID: n.EditionID, Actor: organiser(actor), UserID: userOf(actor),
 			Payload: struct {
 				NominationID uuid.UUID `json:"nomination_id"`
 				PracticeID   uuid.UUID `json:"practice_id"`
-				Reason       string    `json:"reason,omitempty"`
+				Reason       string    `json:"reason"`
 			}{n.ID, n.PracticeID, reason},
 		})
 		return err

@@ -2,8 +2,6 @@ package report
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +20,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	"github.com/miasta-otwarte/miasta/internal/page"
 	"github.com/miasta-otwarte/miasta/internal/report/reportdb"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // Service implements stage 1.
@@ -42,7 +41,15 @@ func NewService(pool *pgxpool.Pool, log *slog.Logger, onReturn ...ReturnHook) *S
 	return &Service{pool: pool, q: reportdb.New(), log: log, now: time.Now, onReturn: onReturn}
 }
 
-func actorID(p *auth.Principal) uuid.UUID {
+// organiser is the log's actor for an organiser's change (the platform when there is no caller).
+func organiser(p *auth.Principal) event.Actor {
+	if p == nil {
+		return event.Actor{}
+	}
+	return event.Organiser(p.UserID)
+}
+
+func userOf(p *auth.Principal) uuid.UUID {
 	if p == nil {
 		return uuid.Nil
 	}
@@ -381,7 +388,8 @@ func orEmpty[T any](s []T) []T {
 }
 
 // appendEvent records a report change. Drafts are private until accepted, so the event carries the
-// content's hash, never its text.
+// content's hash, never its text; a return comment is for the expert and the organisers, so the event
+// carries a commitment to it.
 func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, kind event.Kind, actor *auth.Principal, r Report, comment string) error {
 	content, err := json.Marshal(struct {
 		Introduction string
@@ -391,18 +399,23 @@ func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, kind event.Kind, a
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(content)
-	_, err = event.Append(ctx, tx, event.Event{
-		Kind: kind, EditionID: r.EditionID, ActorID: actorID(actor),
-		Payload: struct {
-			ReportID    uuid.UUID `json:"report_id"`
-			CityID      uuid.UUID `json:"city_id"`
-			Version     int64     `json:"version"`
-			Status      Status    `json:"status"`
-			ContentHash string    `json:"content_sha256"`
-			Comment     string    `json:"comment,omitempty"`
-		}{r.ID, r.City.ID, r.Version, r.Status, hex.EncodeToString(sum[:]), comment},
-	})
+	payload := map[string]any{
+		"report_id": r.ID, "city_id": r.City.ID, "version": r.Version, "status": r.Status, "content_sha256": verify.Hash(content),
+	}
+	if kind == event.ReportReturned {
+		if payload["comment_commitment"], err = event.Commit(ctx, tx, comment); err != nil {
+			return err
+		}
+	}
+	by := organiser(actor)
+	if kind == event.ReportSaved || kind == event.ReportSubmitted {
+		a, ok := actor.Holds(r.EditionID, auth.RoleExpert)
+		if !ok {
+			return fault.Deniedf("you are not an expert of this edition")
+		}
+		by = event.Expert(a.ID)
+	}
+	_, err = event.Append(ctx, tx, event.Event{Kind: kind, EditionID: r.EditionID, Actor: by, UserID: userOf(actor), Payload: payload})
 	return err
 }
 

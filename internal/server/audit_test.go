@@ -19,19 +19,23 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/demo"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // integrated waits until a checkpoint covers every event, and returns it opened with the public key.
-func integrated(t *testing.T, env *testenv.Env, c testenv.Clients) auditlog.Checkpoint {
+func integrated(t *testing.T, env *testenv.Env, c testenv.Clients) verify.Checkpoint {
 	t.Helper()
 	ctx := context.Background()
-	key := must(c.Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{})).GetVerifierKey()
+	key, err := verify.ParseVerifierKey(must(c.Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{})).GetVerifierKey())
+	if err != nil {
+		t.Fatal(err)
+	}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		n := eventCount(t, env)
 		resp, err := c.Audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})
 		if err == nil {
-			cp, err := auditlog.OpenCheckpoint(resp.GetCheckpoint(), key)
+			cp, err := verify.OpenCheckpoint(resp.GetCheckpoint(), key)
 			if err != nil {
 				t.Fatalf("checkpoint does not verify with the published key: %v", err)
 			}
@@ -46,13 +50,14 @@ func integrated(t *testing.T, env *testenv.Env, c testenv.Clients) auditlog.Chec
 	}
 }
 
-// checkLog proves that the log is contiguous, that every leaf is the canonical encoding of its event,
-// and that each is included under the checkpoint, with proofs served by the API.
-func checkLog(t *testing.T, env *testenv.Env, c testenv.Clients, cp auditlog.Checkpoint) {
+// checkLog proves that the log is contiguous, that every leaf is the two-level leaf of its event's
+// body as the specification defines it, and that each is included under the checkpoint, with proofs
+// served by the API.
+func checkLog(t *testing.T, env *testenv.Env, c testenv.Clients, cp verify.Checkpoint) {
 	t.Helper()
 	ctx := context.Background()
 	rows, err := env.App.Pool.Query(ctx, `
-		SELECT l.leaf_index, e.id, coalesce(e.edition_id::text, ''), e.kind, coalesce(e.actor_user_id::text, ''), e.payload::text, e.create_time
+		SELECT l.leaf_index, e.id, e.edition_id, e.kind, e.actor_role, e.actor_id, e.payload::text, e.create_time
 		FROM log_leaves l JOIN events e ON e.id = l.event_id ORDER BY l.leaf_index`)
 	if err != nil {
 		t.Fatal(err)
@@ -60,25 +65,33 @@ func checkLog(t *testing.T, env *testenv.Env, c testenv.Clients, cp auditlog.Che
 	defer rows.Close()
 	var want int64
 	for rows.Next() {
-		var index int64
-		var ev auditlog.Event
-		var payload string
-		var at time.Time
-		if err := rows.Scan(&index, &ev.ID, &ev.EditionID, &ev.Kind, &ev.ActorID, &payload, &at); err != nil {
+		var (
+			index, id int64
+			edition   *uuid.UUID
+			kind      string
+			role      *string
+			actor     *uuid.UUID
+			payload   string
+			at        time.Time
+		)
+		if err := rows.Scan(&index, &id, &edition, &kind, &role, &actor, &payload, &at); err != nil {
 			t.Fatal(err)
 		}
 		if index != want {
 			t.Fatalf("leaf %d follows leaf %d: the log is not contiguous", index, want-1)
 		}
 		want++
-		ev.Payload, ev.Time = []byte(payload), auditlog.FormatTime(at)
-		leaf, err := auditlog.EncodeLeaf(ev)
+		body, err := auditlog.Body(id, edition, kind, role, actor, payload, at)
 		if err != nil {
 			t.Fatal(err)
 		}
+		ed := ""
+		if edition != nil {
+			ed = edition.String()
+		}
 		p := must(c.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: index, TreeSize: int64(cp.Size)}))
-		if !bytes.Equal(p.GetLeafHash(), auditlog.LeafHash(leaf)) {
-			t.Fatalf("leaf %d (event %d) hash differs from the event's canonical encoding", index, ev.ID)
+		if !bytes.Equal(p.GetLeafHash(), verify.EventLeafHash(ed, body)) {
+			t.Fatalf("leaf %d (event %d) hash differs from the event's leaf", index, id)
 		}
 		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(index), cp.Size, p.GetLeafHash(), p.GetHashes(), cp.Root); err != nil {
 			t.Fatalf("leaf %d: %v", index, err)

@@ -60,7 +60,7 @@ func TestBallotCacheFollowsShortlistAndRuleChanges(t *testing.T) {
 	// A frozen rule cannot change through the API; change it behind the server's back (as a
 	// database operator could) and the next save must be checked against the stored rule, not the
 	// cached one.
-	tag, err := env.App.Pool.Exec(ctx, `UPDATE tally_rules SET rule = jsonb_set(rule, '{criteria,0,max_score}', '9'), version = version + 1
+	tag, err := env.App.Pool.Exec(ctx, `UPDATE tally_rules SET rule = jsonb_set(rule, '{criteria,0,max}', '9'), version = version + 1
 		WHERE edition_id = $1`, id)
 	if err != nil || tag.RowsAffected() != 1 {
 		t.Fatalf("changing the stored rule: %v, %v", tag, err)

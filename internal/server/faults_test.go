@@ -17,7 +17,6 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/demo"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
-	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // serverProcess runs the real binary as `miasta serve` against env's database and provider.
@@ -203,12 +202,6 @@ func TestKillServerWhileJurorsCast(t *testing.T) {
 	}
 
 	// The audit log covers every event and verifies.
-	b, err := verify.Export(ctx, env.App.Pool, env.App.Audit, env.App.Jury, e.GetYear())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := verify.Verify(b, "", ""); err != nil {
-		t.Fatalf("the log after the crash: %v", err)
-	}
+	env.Verify(t, e.GetYear())
 	proc.kill()
 }

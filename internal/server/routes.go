@@ -7,13 +7,13 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
 	"github.com/miasta-otwarte/miasta/internal/identity"
 	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/report"
-	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // Services are the fully-qualified names of every API service, for health checking and reflection.
@@ -34,7 +34,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewReportServiceHandler(report.NewHandler(d.Reports), opts))
 	mux.Handle(miastav1connect.NewJuryServiceHandler(jury.NewHandler(d.Jury, d.Reports), opts))
 	mux.Handle(miastav1connect.NewResultsServiceHandler(jury.NewResultsHandler(d.Jury, d.Audit), opts))
-	mux.Handle(miastav1connect.NewAuditServiceHandler(verify.NewHandler(d.Pool, d.Audit, d.Jury), opts))
+	mux.Handle(miastav1connect.NewAuditServiceHandler(auditlog.NewHandler(d.Audit, d.Jury), opts))
 	mux.Handle(miastav1connect.NewMailServiceHandler(mail.NewHandler(d.Mail), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))

@@ -7,8 +7,8 @@ import (
 )
 
 // benchInput is an edition of 11 categories, 25 jurors and 4 criteria (one non-ranking) with about
-// rows score rows (category × nomination × juror × criterion); 1 in 20 juror–nomination pairs is
-// a recusal. It returns the exact number of score rows.
+// rows score rows (category × nomination × juror × criterion, i.e. marks); 1 in 20 juror–nomination
+// pairs is a recusal. It returns the exact number of score rows.
 func benchInput(rows int) (Input, int) {
 	const cats, jurors, crits = 11, 25, 4
 	perCat := max(1, rows/(cats*jurors*crits))
@@ -25,30 +25,38 @@ func benchInput(rows int) (Input, int) {
 		Winners:   3,
 		TieBreaks: []TieBreak{MoreTopMarks, HigherMedian, CriteriaInOrder, JuryDecision},
 	}}
+	count := 0
 	for c := range cats {
 		in.Categories = append(in.Categories, Category{ID: fmt.Sprintf("cat-%02d", c), Number: c + 1})
 		for n := range perCat {
-			in.Nominations = append(in.Nominations, Nomination{ID: fmt.Sprintf("nom-%02d-%05d", c, n), CategoryID: fmt.Sprintf("cat-%02d", c)})
-		}
-	}
-	count := 0
-	for j := range jurors {
-		b := Ballot{Juror: fmt.Sprintf("juror-%02d", j), Scores: map[string]map[string]int{}, Recusals: map[string]RecusalKind{}}
-		for _, n := range in.Nominations {
-			if rng.IntN(20) == 0 {
-				b.Recusals[n.ID] = Declared
-				continue
+			nom := Nomination{ID: fmt.Sprintf("nom-%02d-%05d", c, n), CategoryID: fmt.Sprintf("cat-%02d", c)}
+			for range jurors {
+				if rng.IntN(20) == 0 {
+					nom.Recusals.Declared++
+					continue
+				}
+				v := make([]int, crits)
+				for i, c := range in.Rule.Criteria {
+					v[i] = c.Min + rng.IntN(c.Max-c.Min+1)
+				}
+				nom.Vectors = append(nom.Vectors, v)
+				count += crits
 			}
-			marks := make(map[string]int, crits)
-			for _, c := range in.Rule.Criteria {
-				marks[c.ID] = c.Min + rng.IntN(c.Max-c.Min+1)
-			}
-			b.Scores[n.ID] = marks
-			count += crits
+			in.Nominations = append(in.Nominations, nom)
 		}
-		in.Ballots = append(in.Ballots, b)
 	}
 	return in, count
+}
+
+// TestBenchInput keeps the benchmark honest: about the asked number of marks, and a valid input.
+func TestBenchInput(t *testing.T) {
+	in, rows := benchInput(1_000_000)
+	if rows < 900_000 || rows > 1_000_000 {
+		t.Errorf("%d score rows for 1M", rows)
+	}
+	if err := Validate(in); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // BenchmarkCompute measures Validate plus the tally at 10k, 100k and 1M score rows.

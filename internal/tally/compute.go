@@ -3,7 +3,6 @@ package tally
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"math"
 	"math/big"
 	"math/bits"
@@ -11,8 +10,44 @@ import (
 	"strings"
 )
 
-// Compute validates and tallies; an invalid input yields the Validate error and no partial result,
-// so nothing publishable can come from a rejected input.
+// Item is one explanation item (§9.7 of the specification): a code and its arguments. Argument
+// values are int or int64 (counts, ranks, places, sums), string (ids, rationals as "N/D", the
+// method), []any of those (sums, ids, tie steps as Args) or nil (an unlisted place).
+type Item struct {
+	Code string
+	Args Args
+}
+
+// Args are an item's or a tie step's arguments by name.
+type Args map[string]any
+
+// The explanation codes.
+const (
+	CodeQuorumMet        = "quorum_met"
+	CodeQuorumNotMet     = "quorum_not_met"
+	CodeQuorumNotMetTrim = "quorum_not_met_trim"
+	CodeNotRanked        = "not_ranked"
+	CodeScore            = "score"
+	CodeRank             = "rank"
+	CodeTie              = "tie"
+	CodeWinner           = "winner"
+	CodeWinnerShared     = "winner_shared"
+	CodeNotWinnerRank    = "not_winner_rank"
+	CodeNotWinnerMinimum = "not_winner_minimum"
+)
+
+// The steps a tie item lists.
+const (
+	StepMajorityJudgment    = "majority_judgment"
+	StepMajorityExhausted   = "majority_judgment_exhausted"
+	StepMoreTopMarks        = string(MoreTopMarks)
+	StepHigherMedian        = string(HigherMedian)
+	StepCriteriaInOrder     = string(CriteriaInOrder)
+	StepJuryDecision        = string(JuryDecision)
+	StepJuryDecisionMissing = "jury_decision_missing"
+)
+
+// Compute validates and tallies; an invalid input yields the Validate error and no partial result.
 func Compute(in Input) (Result, error) {
 	if err := Validate(in); err != nil {
 		return Result{}, fmt.Errorf("invalid input: %w", err)
@@ -20,110 +55,65 @@ func Compute(in Input) (Result, error) {
 	return compute(in), nil
 }
 
-// rule is Input.Rule prepared for the tally: criteria by Number, weights as big integers.
-type rule struct {
-	Rule
-	criteria []Criterion // by Number, then ID
-	ranking  []int       // indexes into criteria of the ranking criteria
-	weights  []*big.Int  // by index into criteria
-	formula  string      // the weighted-sum sentence shared by every explanation
-}
+// RatString writes an exact rational as the specification does: "N/D" in lowest terms.
+func RatString(x *big.Rat) string { return x.String() }
 
-func newRule(r Rule) *rule {
-	p := &rule{Rule: r, criteria: slices.Clone(r.Criteria)}
-	slices.SortFunc(p.criteria, func(a, b Criterion) int {
-		return cmp.Or(cmp.Compare(a.Number, b.Number), strings.Compare(a.ID, b.ID))
-	})
-	var terms, excluded []string
-	for i, c := range p.criteria {
-		p.weights = append(p.weights, big.NewInt(c.Weight))
-		if c.NonRanking {
-			excluded = append(excluded, c.ID)
-			continue
-		}
-		p.ranking = append(p.ranking, i)
-		terms = append(terms, fmt.Sprintf("%d×%s", c.Weight, c.ID))
-	}
-	p.formula = "Each juror's weighted sum is " + strings.Join(terms, " + ")
-	if len(excluded) > 0 {
-		p.formula += "; non-ranking " + plural(len(excluded), "criterion", "criteria") + " " +
-			strings.Join(excluded, ", ") + " " + plural(len(excluded), "is", "are") + " shown but not counted"
-	}
-	p.formula += "."
-	return p
-}
-
-// step is one comparison a nomination went through while tied: the tie-break (or majority-judgment
-// round) that was applied, the value compared (higher is better) and how to print it.
+// step is one path entry: the comparison a nomination went through while tied.
 type step struct {
-	label string
-	key   *big.Rat
-	show  string
-	fixed string // when set, the whole phrase for the step, used when there is no value to show
+	name   string
+	params Args     // removed, criterion_id, number
+	key    *big.Rat // compared, higher first
+	value  any      // shown as mine/theirs; hasValue false for the steps without one
+	has    bool
 }
 
 // nom is the working state of one nomination.
 type nom struct {
-	id        string
-	jurors    []JurorScore // counted jurors, by juror key
-	sums      []*big.Int   // their weighted sums, ascending
-	recusals  []Recusal
-	notes     []string // jurors not counted because their marks were incomplete
-	quorum    bool
-	score     *big.Rat
-	criteria  []CriterionScore
-	topMarks  int
-	median    *big.Int
-	mj        []*big.Int // majority-judgment working grades, shrinking round by round
-	path      []step
-	group     []*nom // the final tie class (a single element when the tie was broken)
-	rank      int
-	winner    bool
-	explained []string
+	id       string
+	vectors  [][]int
+	recusals Recusals
+	big      []*big.Int // the weighted sums, ascending
+	quorum   bool
+	score    *big.Rat
+	criteria []CriterionScore
+	topMarks int64
+	median   *big.Int
+	grades   []*big.Int
+	path     []step
+	group    []*nom
+	rank     int
+	winner   bool
+	items    []Item
 }
 
 func compute(in Input) Result {
-	r := newRule(in.Rule)
-	ballots := slices.Clone(in.Ballots)
-	slices.SortStableFunc(ballots, func(a, b Ballot) int { return strings.Compare(a.Juror, b.Juror) })
+	r := in.Rule
 	cats := slices.Clone(in.Categories)
-	slices.SortFunc(cats, func(a, b Category) int {
-		return cmp.Or(cmp.Compare(a.Number, b.Number), strings.Compare(a.ID, b.ID))
-	})
-	byCat := make(map[string][]string)
+	slices.SortFunc(cats, func(a, b Category) int { return cmp.Or(cmp.Compare(a.Number, b.Number), strings.Compare(a.ID, b.ID)) })
+	byCat := make(map[string][]Nomination)
 	for _, n := range in.Nominations {
-		byCat[n.CategoryID] = append(byCat[n.CategoryID], n.ID)
+		byCat[n.CategoryID] = append(byCat[n.CategoryID], n)
 	}
-	decisions := make(map[string]map[string]int, len(in.Decisions))
+	decisions := map[string][]string{}
 	for _, d := range in.Decisions {
-		pos := make(map[string]int, len(d.Order))
-		for i, id := range d.Order {
-			if _, dup := pos[id]; !dup {
-				pos[id] = i + 1
-			}
-		}
-		decisions[d.CategoryID] = pos
+		decisions[d.CategoryID] = append(decisions[d.CategoryID], d.Order...)
 	}
-
 	res := Result{Categories: make([]CategoryResult, 0, len(cats))}
 	for _, c := range cats {
-		ids := slices.Clone(byCat[c.ID])
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
-		noms := make([]*nom, len(ids))
-		for i, id := range ids {
-			noms[i] = r.tallyNomination(id, ballots)
+		ns := byCat[c.ID]
+		slices.SortFunc(ns, func(a, b Nomination) int { return strings.Compare(a.ID, b.ID) })
+		noms := make([]*nom, len(ns))
+		for i, n := range ns {
+			noms[i] = tallyNomination(r, n)
 		}
-		dec, hasDec := decisions[c.ID]
-		ranked := r.order(noms, dec, hasDec)
-		r.place(ranked)
+		ranked := order(r, noms, decisions[c.ID])
+		place(r, ranked)
 		cr := CategoryResult{CategoryID: c.ID, Nominations: make([]Ranked, 0, len(noms))}
 		for _, n := range ranked {
 			cr.Nominations = append(cr.Nominations, n.result())
 		}
 		for _, n := range noms {
 			if !n.quorum {
-				n.explained = append(n.explained, "Not ranked and not a winner, because the quorum is not met.")
 				cr.Nominations = append(cr.Nominations, n.result())
 			}
 		}
@@ -133,150 +123,112 @@ func compute(in Input) Result {
 }
 
 // tallyNomination computes everything about one nomination that does not depend on the others.
-// Ballots must be sorted by juror key. Each juror's marks are looked up once: the same pass finds
-// missing ranking marks, adds up the weighted sum (in int64 while it cannot overflow, else in
-// big.Int) and collects each criterion's marks for its aggregate. The weighted sums are rationals
-// allocated in one block, and n.sums points at their numerators (no copy; neither is changed after).
-func (r *rule) tallyNomination(id string, ballots []Ballot) *nom {
-	n := &nom{id: id}
-	var missing []string
-	vals := make([]int, len(r.criteria))
-	has := make([]bool, len(r.criteria))
-	perCriterion := make([][]int, len(r.criteria))
-	rats := make([]big.Rat, 0, len(ballots))
-	n.jurors = make([]JurorScore, 0, len(ballots))
-	n.sums = make([]*big.Int, 0, len(ballots))
-	for _, b := range ballots {
-		if kind, ok := b.Recusals[id]; ok {
-			// A recused juror never counts, whatever the ballot holds for the nomination.
-			n.recusals = append(n.recusals, Recusal{Juror: b.Juror, Kind: kind})
-			continue
-		}
-		marks := b.Scores[id]
-		if len(marks) == 0 {
-			continue
-		}
-		for i, c := range r.criteria {
-			vals[i], has[i] = marks[c.ID]
-		}
-		missing = missing[:0]
-		for _, i := range r.ranking {
-			if !has[i] {
-				missing = append(missing, r.criteria[i].ID)
-			}
-		}
-		if len(missing) > 0 {
-			n.notes = append(n.notes, fmt.Sprintf("Juror %s is not counted: the marks are incomplete (no %s for ranking %s %s).",
-				b.Juror, plural(len(missing), "score", "scores"), plural(len(missing), "criterion", "criteria"), strings.Join(missing, ", ")))
-			continue
-		}
-		rats = append(rats, big.Rat{})
-		sum := &rats[len(rats)-1]
-		// Setting the numerator alone leaves the zero denominator, which big.Rat reads as 1, and
-		// saves an allocation per juror.
-		if s, ok := r.smallSum(vals); ok {
-			sum.Num().SetInt64(s)
-		} else {
-			sum.Num().Set(r.bigSum(vals))
-		}
-		for _, i := range r.ranking {
-			if vals[i] == r.criteria[i].Max {
+func tallyNomination(r Rule, in Nomination) *nom {
+	n := &nom{id: in.ID, vectors: in.Vectors, recusals: in.Recusals}
+	k := len(in.Vectors)
+	n.big = make([]*big.Int, k)
+	for i, v := range in.Vectors {
+		n.big[i] = weightedSum(r, v)
+		for c, crit := range r.Criteria {
+			if !crit.NonRanking && v[c] == crit.Max {
 				n.topMarks++
 			}
 		}
-		for i := range r.criteria {
-			if has[i] {
-				perCriterion[i] = append(perCriterion[i], vals[i])
-			}
-		}
-		n.jurors = append(n.jurors, JurorScore{Juror: b.Juror, Scores: maps.Clone(marks), WeightedSum: sum})
-		n.sums = append(n.sums, sum.Num())
 	}
-	slices.SortFunc(n.sums, (*big.Int).Cmp)
-
-	count := len(n.jurors)
-	n.quorum = count >= 1 && count >= r.Quorum && (r.Method != TrimmedMean || count > 2*r.TrimCount)
-	n.explained = append(n.explained, r.formula)
+	slices.SortFunc(n.big, (*big.Int).Cmp)
+	n.quorum = k >= r.Quorum && k >= 1 && (r.Method != TrimmedMean || k > 2*r.TrimCount)
+	n.criteria = make([]CriterionScore, len(r.Criteria))
+	for c, crit := range r.Criteria {
+		n.criteria[c] = CriterionScore{CriterionID: crit.ID, NonRanking: crit.NonRanking}
+	}
 	switch {
-	case count < r.Quorum || count == 0:
-		n.explained = append(n.explained, fmt.Sprintf("Quorum not met: %s scored every ranking criterion, %d needed.",
-			jurorCount(count), max(r.Quorum, 1)))
+	case k < r.Quorum || k == 0:
+		n.items = append(n.items, Item{CodeQuorumNotMet, Args{"jurors": k, "quorum": r.Quorum}}, Item{Code: CodeNotRanked, Args: Args{}})
+		return n
 	case !n.quorum:
-		n.explained = append(n.explained, fmt.Sprintf("Quorum not met: %s scored every ranking criterion, but TrimmedMean drops the %d highest and the %d lowest weighted sums and so needs at least %d.",
-			jurorCount(count), r.TrimCount, r.TrimCount, 2*r.TrimCount+1))
-	default:
-		n.explained = append(n.explained, fmt.Sprintf("Quorum met: %s scored every ranking criterion (quorum %d).", jurorCount(count), r.Quorum))
+		n.items = append(n.items, Item{CodeQuorumNotMetTrim, Args{"jurors": k, "trim_count": r.TrimCount, "needed": 2*r.TrimCount + 1}}, Item{Code: CodeNotRanked, Args: Args{}})
+		return n
 	}
-	if len(n.recusals) > 0 {
-		parts := make([]string, len(n.recusals))
-		for i, rc := range n.recusals {
-			parts[i] = fmt.Sprintf("%s (%s)", rc.Juror, rc.Kind)
+	n.items = append(n.items, Item{CodeQuorumMet, Args{"jurors": k, "quorum": r.Quorum}})
+	n.score = aggregate(r.Method, r.TrimCount, n.big)
+	n.median = n.big[(k-1)/2]
+	marks := make([]*big.Int, k)
+	for c := range r.Criteria {
+		for i, v := range in.Vectors {
+			marks[i] = big.NewInt(int64(v[c]))
 		}
-		n.explained = append(n.explained, "Recused and not counted: "+strings.Join(parts, ", ")+".")
+		slices.SortFunc(marks, (*big.Int).Cmp)
+		n.criteria[c].Score = aggregate(r.Method, r.TrimCount, marks)
 	}
-	n.explained = append(n.explained, n.notes...)
-
-	n.criteria = make([]CriterionScore, len(r.criteria))
-	for i, c := range r.criteria {
-		n.criteria[i] = CriterionScore{CriterionID: c.ID, NonRanking: c.NonRanking}
-		if !n.quorum {
-			continue
-		}
-		slices.Sort(perCriterion[i])
-		n.criteria[i].Score = aggregateInts(r.Method, r.TrimCount, perCriterion[i])
+	sums := make([]any, k)
+	for i, s := range n.big {
+		sums[i] = bigJSON(s)
 	}
-	if n.quorum {
-		n.score = aggregate(r.Method, r.TrimCount, n.sums)
-		n.median = n.sums[(count-1)/2]
-		n.explained = append(n.explained, r.scoreSentence(n))
+	score := Args{"method": string(r.Method), "score": RatString(n.score), "sums": sums}
+	if r.Method == TrimmedMean {
+		score["trim_count"] = r.TrimCount
 	}
+	n.items = append(n.items, Item{CodeScore, score})
 	return n
 }
 
-// smallSum is the weighted sum of a juror's ranking marks (vals by criterion index) when every
-// product and partial sum fits an int64; ok is false when one would overflow.
-func (r *rule) smallSum(vals []int) (sum int64, ok bool) {
-	for _, i := range r.ranking {
-		w, s := r.criteria[i].Weight, int64(vals[i])
-		hi, lo := bits.Mul64(uint64(w), uint64(max(s, -s))) // w >= 1; |s| fits unless s is MinInt64
-		if s == math.MinInt64 || hi != 0 || lo > math.MaxInt64 {
-			return 0, false
+// bigJSON is a weighted sum as a JSON number when it is one (within ±2^53−1), else as its decimal
+// string; the rule's bounds (marks ≤ 100, weights ≤ 100, at most 20 criteria) keep sums far inside.
+func bigJSON(x *big.Int) any {
+	if x.IsInt64() && x.Int64() <= 1<<53-1 && x.Int64() >= -(1<<53-1) {
+		return x.Int64()
+	}
+	return x.String()
+}
+
+// weightedSum is Σ weight × mark over the ranking criteria, in int64 while it cannot overflow.
+func weightedSum(r Rule, v []int) *big.Int {
+	var sum int64
+	for c, crit := range r.Criteria {
+		if crit.NonRanking {
+			continue
 		}
+		hi, lo := bits.Mul64(uint64(crit.Weight), uint64(abs(v[c])))
 		p := int64(lo)
-		if s < 0 {
+		if hi != 0 || lo > math.MaxInt64 || v[c] == math.MinInt {
+			return bigSum(r, v)
+		}
+		if v[c] < 0 {
 			p = -p
 		}
 		if p > 0 && sum > math.MaxInt64-p || p < 0 && sum < math.MinInt64-p {
-			return 0, false
+			return bigSum(r, v)
 		}
 		sum += p
 	}
-	return sum, true
+	return big.NewInt(sum)
 }
 
-// bigSum is the weighted sum of a juror's ranking marks in arbitrary precision.
-func (r *rule) bigSum(vals []int) *big.Int {
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func bigSum(r Rule, v []int) *big.Int {
 	sum, tmp := new(big.Int), new(big.Int)
-	for _, i := range r.ranking {
-		tmp.SetInt64(int64(vals[i]))
-		sum.Add(sum, tmp.Mul(tmp, r.weights[i]))
+	for c, crit := range r.Criteria {
+		if !crit.NonRanking {
+			tmp.SetInt64(int64(v[c]))
+			sum.Add(sum, tmp.Mul(tmp, big.NewInt(crit.Weight)))
+		}
 	}
 	return sum
 }
 
-// aggregate applies the method to ascending weighted sums; nil when it is undefined.
+// aggregate applies the method to ascending values.
 func aggregate(m Method, trim int, sorted []*big.Int) *big.Rat {
 	n := len(sorted)
-	if n == 0 {
-		return nil
-	}
 	switch m {
 	case WeightedMean:
 		return mean(sorted)
 	case TrimmedMean:
-		if n <= 2*trim {
-			return nil
-		}
 		return mean(sorted[trim : n-trim])
 	default: // Median, MajorityJudgment: the lower median
 		return new(big.Rat).SetInt(sorted[(n-1)/2])
@@ -291,41 +243,16 @@ func mean(xs []*big.Int) *big.Rat {
 	return new(big.Rat).SetFrac(sum, big.NewInt(int64(len(xs))))
 }
 
-// aggregateInts is aggregate for one criterion's ascending raw marks.
-func aggregateInts(m Method, trim int, sorted []int) *big.Rat {
-	n := len(sorted)
-	if n == 0 {
-		return nil
-	}
-	switch m {
-	case WeightedMean:
-	case TrimmedMean:
-		if n <= 2*trim {
-			return nil
-		}
-		sorted = sorted[trim : n-trim]
-	default:
-		return new(big.Rat).SetInt64(int64(sorted[(n-1)/2]))
-	}
-	sum, tmp := new(big.Int), new(big.Int)
-	for _, s := range sorted {
-		sum.Add(sum, tmp.SetInt64(int64(s)))
-	}
-	return new(big.Rat).SetFrac(sum, big.NewInt(int64(len(sorted))))
-}
-
-// order returns the quorum-met nominations best first and sets their tie paths and final tie
-// classes. noms must be sorted by ID, which is the display order inside an unbroken tie.
-func (r *rule) order(noms []*nom, decision map[string]int, hasDecision bool) []*nom {
+// order returns the ranked nominations best first and sets their paths and final groups. noms are
+// sorted by ID; decision is the category's jury decisions concatenated in the order recorded.
+func order(r Rule, noms []*nom, decision []string) []*nom {
 	var ranked []*nom
 	for _, n := range noms {
 		if n.quorum {
 			ranked = append(ranked, n)
 		}
 	}
-	// Higher score first, equal scores by ID (the order of noms): the order a stable sort by score
-	// gives, with the fewer comparisons of an unstable sort, each of which costs big.Rat allocations.
-	slices.SortFunc(ranked, func(a, b *nom) int { return cmp.Or(b.score.Cmp(a.score), strings.Compare(a.id, b.id)) })
+	slices.SortStableFunc(ranked, func(a, b *nom) int { return b.score.Cmp(a.score) })
 	var groups [][]*nom
 	for i := 0; i < len(ranked); {
 		j := i + 1
@@ -348,7 +275,7 @@ func (r *rule) order(noms []*nom, decision map[string]int, hasDecision bool) []*
 	}
 	if r.Method == MajorityJudgment {
 		for _, n := range ranked {
-			n.mj = slices.Clone(n.sums)
+			n.grades = slices.Clone(n.big)
 		}
 		refine(func(g []*nom) [][]*nom { return majorityJudgment(g, 0) })
 	}
@@ -356,41 +283,47 @@ func (r *rule) order(noms []*nom, decision map[string]int, hasDecision bool) []*
 		switch t {
 		case MoreTopMarks:
 			refine(func(g []*nom) [][]*nom {
-				return split(g, t.String(), func(n *nom) (*big.Rat, string) {
-					return new(big.Rat).SetInt64(int64(n.topMarks)), fmt.Sprint(n.topMarks)
+				return split(g, StepMoreTopMarks, nil, func(n *nom) (*big.Rat, any) {
+					return new(big.Rat).SetInt64(n.topMarks), n.topMarks
 				})
 			})
 		case HigherMedian:
 			refine(func(g []*nom) [][]*nom {
-				return split(g, t.String(), func(n *nom) (*big.Rat, string) {
-					return new(big.Rat).SetInt(n.median), n.median.String()
+				return split(g, StepHigherMedian, nil, func(n *nom) (*big.Rat, any) {
+					return new(big.Rat).SetInt(n.median), bigJSON(n.median)
 				})
 			})
 		case CriteriaInOrder:
-			for _, i := range r.ranking {
-				c := r.criteria[i]
-				label := fmt.Sprintf("%s, criterion %d (%s)", t, c.Number, c.ID)
+			for c, crit := range r.Criteria {
+				if crit.NonRanking {
+					continue
+				}
+				params := Args{"criterion_id": crit.ID, "number": crit.Number}
 				refine(func(g []*nom) [][]*nom {
-					return split(g, label, func(n *nom) (*big.Rat, string) {
-						return n.criteria[i].Score, FormatRat(n.criteria[i].Score)
+					return split(g, StepCriteriaInOrder, params, func(n *nom) (*big.Rat, any) {
+						return n.criteria[c].Score, RatString(n.criteria[c].Score)
 					})
 				})
 			}
 		case JuryDecision:
+			places := map[string]int{}
+			for _, id := range decision {
+				if _, seen := places[id]; !seen {
+					places[id] = len(places) + 1
+				}
+			}
 			refine(func(g []*nom) [][]*nom {
-				if !hasDecision {
+				if len(decision) == 0 {
 					for _, n := range g {
-						n.path = append(n.path, step{label: t.String(), key: new(big.Rat), fixed: "JuryDecision: no decision is recorded for this category"})
+						n.path = append(n.path, step{name: StepJuryDecisionMissing, key: new(big.Rat)})
 					}
 					return [][]*nom{g}
 				}
-				// Listed nominations come first in the recorded order; unlisted ones stay tied after them.
-				return split(g, t.String(), func(n *nom) (*big.Rat, string) {
-					pos, ok := decision[n.id]
-					if !ok {
-						return big.NewRat(-int64(len(decision))-1, 1), "not listed in the recorded order"
+				return split(g, StepJuryDecision, nil, func(n *nom) (*big.Rat, any) {
+					if p, ok := places[n.id]; ok {
+						return big.NewRat(-int64(p), 1), p
 					}
-					return big.NewRat(-int64(pos), 1), fmt.Sprintf("place %d in the recorded order", pos)
+					return big.NewRat(-int64(len(places))-1, 1), nil
 				})
 			})
 		}
@@ -405,14 +338,14 @@ func (r *rule) order(noms []*nom, decision map[string]int, hasDecision bool) []*
 	return out
 }
 
-// split orders a tied group by a key (higher first), appends the comparison to every member's
-// path, and returns the runs of equal keys; members with equal keys keep their order.
-func split(g []*nom, label string, keyOf func(*nom) (*big.Rat, string)) [][]*nom {
+// split orders a group by key (higher first, stable), appends the step to every member's path and
+// returns the runs of equal keys.
+func split(g []*nom, name string, params Args, keyOf func(*nom) (*big.Rat, any)) [][]*nom {
 	keys := make(map[*nom]*big.Rat, len(g))
 	for _, n := range g {
-		k, show := keyOf(n)
+		k, v := keyOf(n)
 		keys[n] = k
-		n.path = append(n.path, step{label: label, key: k, show: show})
+		n.path = append(n.path, step{name: name, params: params, key: k, value: v, has: true})
 	}
 	s := slices.Clone(g)
 	slices.SortStableFunc(s, func(a, b *nom) int { return keys[b].Cmp(keys[a]) })
@@ -429,42 +362,35 @@ func split(g []*nom, label string, keyOf func(*nom) (*big.Rat, string)) [][]*nom
 }
 
 // majorityJudgment separates nominations with the same majority grade by Balinski–Laraki's
-// procedure: remove one instance of the current median grade from each list and compare the new
-// lower medians; equal ones go on to the next round, until a list would run out.
+// procedure (§9.5.1).
 func majorityJudgment(g []*nom, removed int) [][]*nom {
 	if len(g) < 2 {
 		return [][]*nom{g}
 	}
 	for _, n := range g {
-		if len(n.mj) <= 1 {
-			fixed := "majority judgment: no grades left to compare"
-			if removed > 0 {
-				fixed = fmt.Sprintf("majority judgment: no grades left to compare after %d %s", removed,
-					plural(removed, "removal", "removals"))
-			}
+		if len(n.grades) <= 1 {
 			for _, m := range g {
-				m.path = append(m.path, step{label: "majority judgment", key: new(big.Rat), fixed: fixed})
+				m.path = append(m.path, step{name: StepMajorityExhausted, params: Args{"removed": removed}, key: new(big.Rat)})
 			}
 			return [][]*nom{g}
 		}
 	}
 	for _, n := range g {
-		n.mj = slices.Delete(n.mj, (len(n.mj)-1)/2, (len(n.mj)-1)/2+1)
+		n.grades = slices.Delete(n.grades, (len(n.grades)-1)/2, (len(n.grades)-1)/2+1)
 	}
 	removed++
-	label := fmt.Sprintf("majority judgment with %d median %s removed", removed, plural(removed, "grade", "grades"))
 	var out [][]*nom
-	for _, part := range split(g, label, func(n *nom) (*big.Rat, string) {
-		m := n.mj[(len(n.mj)-1)/2]
-		return new(big.Rat).SetInt(m), m.String()
+	for _, part := range split(g, StepMajorityJudgment, Args{"removed": removed}, func(n *nom) (*big.Rat, any) {
+		m := n.grades[(len(n.grades)-1)/2]
+		return new(big.Rat).SetInt(m), bigJSON(m)
 	}) {
 		out = append(out, majorityJudgment(part, removed)...)
 	}
 	return out
 }
 
-// place assigns competition ranks and winners and writes the placing sentences.
-func (r *rule) place(ranked []*nom) {
+// place assigns competition ranks and winners and writes the placing items.
+func place(r Rule, ranked []*nom) {
 	for i := 0; i < len(ranked); {
 		g := ranked[i].group
 		for _, n := range g {
@@ -473,64 +399,85 @@ func (r *rule) place(ranked []*nom) {
 		i += len(g)
 	}
 	for i, n := range ranked {
-		n.explained = append(n.explained, fmt.Sprintf("Rank %d of %d ranked %s in the category.", n.rank, len(ranked),
-			plural(len(ranked), "nomination", "nominations")))
+		n.items = append(n.items, Item{CodeRank, Args{"rank": n.rank, "of": len(ranked)}})
 		if i > 0 && ranked[i-1].score.Cmp(n.score) == 0 {
-			n.explained = append(n.explained, r.tieSentence(n, ranked[i-1], false))
+			n.items = append(n.items, tieItem(n, ranked[i-1]))
 		}
 		if i+1 < len(ranked) && ranked[i+1].score.Cmp(n.score) == 0 {
-			n.explained = append(n.explained, r.tieSentence(n, ranked[i+1], true))
+			n.items = append(n.items, tieItem(n, ranked[i+1]))
 		}
-		r.decideWinner(n)
+		decideWinner(r, n)
 	}
 }
 
-func (r *rule) decideWinner(n *nom) {
+// tieItem compares n's path with an adjacent nomination's of the same score (§9.7 item 4).
+func tieItem(n, other *nom) Item {
+	var steps []any
+	outcome := "shared"
+	for i := 0; i < len(n.path) && i < len(other.path); i++ {
+		a, o := n.path[i], other.path[i]
+		s := Args{"step": a.name}
+		for k, v := range a.params {
+			s[k] = v
+		}
+		if a.has {
+			s["mine"], s["theirs"] = a.value, o.value
+		}
+		steps = append(steps, s)
+		if c := a.key.Cmp(o.key); c != 0 {
+			outcome = "below"
+			if c > 0 {
+				outcome = "above"
+			}
+			break
+		}
+	}
+	if steps == nil {
+		steps = []any{}
+	}
+	args := Args{"with": other.id, "outcome": outcome, "steps": steps}
+	if outcome == "shared" {
+		args["members"], args["rank"] = len(n.group), n.rank
+	}
+	return Item{CodeTie, args}
+}
+
+func decideWinner(r Rule, n *nom) {
 	last := n.rank + len(n.group) - 1
+	w := r.Winners
 	switch {
-	case n.rank > r.Winners:
-		n.explained = append(n.explained, fmt.Sprintf("Not a winner: rank %d is outside the %s.", n.rank, winningPlaces(r.Winners)))
+	case n.rank > w:
+		n.items = append(n.items, Item{CodeNotWinnerRank, Args{"rank": n.rank, "places": w}})
 	case r.MinimumScore != nil && n.score.Cmp(r.MinimumScore) < 0:
-		n.explained = append(n.explained, fmt.Sprintf("Not a winner: the score %s is below the minimum score %s, although rank %d is within the %s.",
-			FormatRat(n.score), FormatRat(r.MinimumScore), n.rank, winningPlaces(r.Winners)))
-	case last > r.Winners:
+		n.items = append(n.items, Item{CodeNotWinnerMinimum, Args{"rank": n.rank, "places": w, "score": RatString(n.score), "minimum_score": RatString(r.MinimumScore)}})
+	case last > w:
 		n.winner = true
-		var others []string
+		others := []any{}
 		for _, m := range n.group {
 			if m != n {
 				others = append(others, m.id)
 			}
 		}
-		n.explained = append(n.explained, fmt.Sprintf("Winner: shares rank %d with %s across the boundary of the %s, so all of them are winners.",
-			n.rank, strings.Join(others, ", "), winningPlaces(r.Winners)))
+		n.items = append(n.items, Item{CodeWinnerShared, Args{"rank": n.rank, "places": w, "with": others}})
 	default:
 		n.winner = true
-		s := fmt.Sprintf("Winner: rank %d is within the %s", n.rank, winningPlaces(r.Winners))
+		args := Args{"rank": n.rank, "places": w}
 		if r.MinimumScore != nil {
-			s += fmt.Sprintf(" and the score is at least the minimum score %s", FormatRat(r.MinimumScore))
+			args["minimum_score"] = RatString(r.MinimumScore)
 		}
-		n.explained = append(n.explained, s+".")
+		n.items = append(n.items, Item{CodeWinner, args})
 	}
 }
 
 func (n *nom) result() Ranked {
 	out := Ranked{
-		NominationID: n.id,
-		Rank:         n.rank,
-		Score:        n.score,
-		Winner:       n.winner,
-		QuorumMet:    n.quorum,
-		Jurors:       len(n.jurors),
-		Criteria:     n.criteria,
-		PerJuror:     n.jurors,
-		Recusals:     n.recusals,
-		Explanation:  n.explained,
+		NominationID: n.id, Rank: n.rank, Score: n.score, Winner: n.winner, QuorumMet: n.quorum,
+		Jurors: len(n.vectors), Criteria: n.criteria, Recusals: n.recusals, Explanation: n.items,
 	}
-	if out.PerJuror == nil {
-		out.PerJuror = []JurorScore{}
-	}
-	if out.Recusals == nil {
-		out.Recusals = []Recusal{}
+	if len(n.group) > 1 {
+		for _, m := range n.group {
+			out.Tie = append(out.Tie, m.id)
+		}
 	}
 	return out
 }

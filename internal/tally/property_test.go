@@ -3,12 +3,12 @@ package tally
 import (
 	"bytes"
 	"fmt"
-	"maps"
 	"math/big"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
+
+	"github.com/miasta-otwarte/miasta/internal/canon"
 )
 
 // source is the randomness the generator draws on: a seeded *rand.Rand in the property tests, the
@@ -37,72 +37,85 @@ func (b *byteSource) IntN(n int) int {
 }
 
 type genOpts struct {
-	method   Method // 0: any
-	complete bool   // every juror marks every criterion of every nomination; no recusals
+	method   Method // "": any
+	complete bool   // every nomination has a vector from every juror of the panel; no recusals
+	overlap  bool   // decisions of one category may list a nomination more than once (D with repeats)
 	invalid  bool   // occasionally break the input, so Validate's paths are fuzzed too
 }
 
-// genInput draws a small input with many ties: narrow scales, few jurors, repeated marks.
+var (
+	allMethods          = []Method{WeightedMean, Median, TrimmedMean, MajorityJudgment}
+	arithmeticTieBreaks = []TieBreak{MoreTopMarks, HigherMedian, CriteriaInOrder}
+)
+
+// genInput draws a small input with many ties: narrow scales, few jurors, repeated marks. The rule
+// is valid under §7 (criteria by number, trim count 1–2 for the trimmed mean and 0 otherwise,
+// jury_decision last) unless o.invalid breaks it.
 func genInput(s source, o genOpts) Input {
 	var in Input
 	in.Rule.Method = o.method
-	if in.Rule.Method == 0 {
-		in.Rule.Method = Method(1 + s.IntN(4))
+	if in.Rule.Method == "" {
+		in.Rule.Method = allMethods[s.IntN(len(allMethods))]
 	}
 	nCrit := 1 + s.IntN(4)
-	numbers := perm(s, nCrit)
+	ids := perm(s, nCrit) // IDs in another order than numbers
+	ranking := s.IntN(nCrit)
+	number := s.IntN(3) - 1
 	for i := range nCrit {
+		number += 1 + s.IntN(10)
 		lo := -s.IntN(2)
 		in.Rule.Criteria = append(in.Rule.Criteria, Criterion{
-			ID:         fmt.Sprintf("k%d", i),
-			Number:     numbers[i] * 10,
+			ID:         fmt.Sprintf("k%d", ids[i]),
+			Number:     number,
 			Min:        lo,
 			Max:        lo + 1 + s.IntN(3),
 			Weight:     int64(1 + s.IntN(3)),
-			NonRanking: i > 0 && s.IntN(4) == 0,
+			NonRanking: i != ranking && s.IntN(4) == 0,
 		})
 	}
+	nJurors := 1 + s.IntN(7)
 	nCat := 1 + s.IntN(3)
 	catNumbers := perm(s, nCat)
 	for c := range nCat {
-		in.Categories = append(in.Categories, Category{ID: fmt.Sprintf("cat%d", c), Number: catNumbers[c] + 1})
+		cat := Category{ID: fmt.Sprintf("cat%d", c), Number: catNumbers[c] + 1}
+		in.Categories = append(in.Categories, cat)
 		for j := range 1 + s.IntN(6) {
-			in.Nominations = append(in.Nominations, Nomination{ID: fmt.Sprintf("n%d.%d", c, j), CategoryID: fmt.Sprintf("cat%d", c)})
-		}
-	}
-	nJurors := 1 + s.IntN(7)
-	for j := range nJurors {
-		b := Ballot{Juror: fmt.Sprintf("j%d", j), Scores: map[string]map[string]int{}, Recusals: map[string]RecusalKind{}}
-		for _, n := range in.Nominations {
-			choice := 9
-			if !o.complete {
-				choice = s.IntN(10)
-			}
-			switch choice {
-			case 0:
-				b.Recusals[n.ID] = RecusalKind(1 + s.IntN(3))
-			case 1: // not marked
-			default:
-				marks := map[string]int{}
-				for i, c := range in.Rule.Criteria {
-					if choice == 2 && i == s.IntN(nCrit) { // partial marks
-						continue
-					}
-					if c.NonRanking && !o.complete && s.IntN(2) == 0 {
-						continue
-					}
-					marks[c.ID] = c.Min + s.IntN(c.Max-c.Min+1)
-					if o.invalid && s.IntN(50) == 0 {
-						marks[c.ID] = c.Max + 1
-					}
+			n := Nomination{ID: fmt.Sprintf("n%d.%d", c, j), CategoryID: cat.ID}
+			for range nJurors {
+				choice := 9
+				if !o.complete {
+					choice = s.IntN(10)
 				}
-				b.Scores[n.ID] = marks
+				switch choice {
+				case 0:
+					switch s.IntN(3) {
+					case 0:
+						n.Recusals.HomeCity++
+					case 1:
+						n.Recusals.Declared++
+					default:
+						n.Recusals.Abstained++
+					}
+				case 1: // no counted cast marks or recuses it
+				default:
+					v := make([]int, nCrit)
+					for i, c := range in.Rule.Criteria {
+						v[i] = c.Min + s.IntN(c.Max-c.Min+1)
+						if o.invalid && s.IntN(50) == 0 {
+							v[i] = c.Max + 1
+						}
+					}
+					if o.invalid && s.IntN(100) == 0 {
+						v = v[:s.IntN(len(v))]
+					}
+					n.Vectors = append(n.Vectors, v)
+				}
 			}
 			if o.invalid && s.IntN(100) == 0 {
-				b.Recusals[n.ID] = Declared
+				n.Recusals.Declared = -1
 			}
+			in.Nominations = append(in.Nominations, n)
 		}
-		in.Ballots = append(in.Ballots, b)
 	}
 	in.Rule.Quorum = 1 + s.IntN(3)
 	if o.complete {
@@ -110,34 +123,68 @@ func genInput(s source, o genOpts) Input {
 	}
 	in.Rule.Winners = 1 + s.IntN(3)
 	if in.Rule.Method == TrimmedMean {
-		in.Rule.TrimCount = s.IntN(3)
+		in.Rule.TrimCount = 1 + s.IntN(2)
 	}
-	steps := perm(s, 4)
-	for _, st := range steps[:s.IntN(5)] {
-		in.Rule.TieBreaks = append(in.Rule.TieBreaks, TieBreak(st+1))
+	steps := perm(s, len(arithmeticTieBreaks))
+	for _, st := range steps[:s.IntN(len(steps)+1)] {
+		in.Rule.TieBreaks = append(in.Rule.TieBreaks, arithmeticTieBreaks[st])
+	}
+	if s.IntN(2) == 0 {
+		in.Rule.TieBreaks = append(in.Rule.TieBreaks, JuryDecision)
+	}
+	if o.invalid && s.IntN(50) == 0 && len(in.Rule.TieBreaks) > 0 {
+		in.Rule.TieBreaks = append(in.Rule.TieBreaks, in.Rule.TieBreaks[0])
 	}
 	if s.IntN(3) == 0 {
 		in.Rule.MinimumScore = big.NewRat(int64(s.IntN(9)-2), int64(1+s.IntN(3)))
 	}
+	// Decisions: per category up to three, recorded in some interleaving of the categories. Without
+	// overlap they split a permutation of (some of) the category's nominations, as jury decisions on
+	// separate ties do; with overlap each lists any nominations of the category.
+	var perCat [][]Decision
 	for _, c := range in.Categories {
-		if s.IntN(2) == 0 {
-			continue
-		}
-		var ids []string
+		var cids []string
 		for _, n := range in.Nominations {
 			if n.CategoryID == c.ID {
-				ids = append(ids, n.ID)
+				cids = append(cids, n.ID)
 			}
 		}
-		order := perm(s, len(ids))
-		d := Decision{CategoryID: c.ID}
-		for _, i := range order[:s.IntN(len(ids)+1)] {
-			d.Order = append(d.Order, ids[i])
+		var ds []Decision
+		order := perm(s, len(cids))
+		next := 0
+		for range s.IntN(4) {
+			d := Decision{CategoryID: c.ID}
+			if o.overlap {
+				for _, i := range perm(s, len(cids))[:s.IntN(len(cids)+1)] {
+					d.Order = append(d.Order, cids[i])
+				}
+			} else {
+				take := min(len(cids)-next, s.IntN(4))
+				for _, i := range order[next : next+take] {
+					d.Order = append(d.Order, cids[i])
+				}
+				next += take
+			}
+			ds = append(ds, d)
 		}
-		in.Decisions = append(in.Decisions, d)
+		perCat = append(perCat, ds)
+	}
+	for {
+		var open []int
+		for c, ds := range perCat {
+			if len(ds) > 0 {
+				open = append(open, c)
+			}
+		}
+		if len(open) == 0 {
+			break
+		}
+		c := open[s.IntN(len(open))]
+		in.Decisions = append(in.Decisions, perCat[c][0])
+		perCat[c] = perCat[c][1:]
 	}
 	if o.invalid && s.IntN(20) == 0 {
-		in.Ballots[0].Scores["nope"] = map[string]int{}
+		in.Decisions = append(in.Decisions, Decision{CategoryID: in.Categories[0].ID, Order: []string{"nope"}})
 	}
 	return in
 }
@@ -154,37 +201,28 @@ func perm(s source, n int) []int {
 	return p
 }
 
-// shuffled is in with every order that carries no meaning permuted and every map rebuilt in a
-// random insertion order. Rule.TieBreaks and Decision.Order are meaningful and stay.
+// shuffled is in with every order that carries no meaning permuted: categories, nominations, each
+// nomination's vectors, and the decisions of different categories among each other. What is
+// meaningful stays: the rule's criteria (vectors follow their order), Rule.TieBreaks, each
+// Decision.Order, and the order of one category's decisions (§9.5.2 concatenates them in log order).
 func shuffled(in Input, rng *rand.Rand) Input {
 	out := in
-	out.Rule.Criteria = shuffle(rng, in.Rule.Criteria)
 	out.Categories = shuffle(rng, in.Categories)
 	out.Nominations = shuffle(rng, in.Nominations)
-	out.Decisions = shuffle(rng, in.Decisions)
-	out.Ballots = shuffle(rng, in.Ballots)
-	for i, b := range out.Ballots {
-		nb := Ballot{Juror: b.Juror}
-		if b.Scores != nil {
-			nb.Scores = map[string]map[string]int{}
-			for _, nid := range shuffle(rng, slices.Collect(maps.Keys(b.Scores))) {
-				var marks map[string]int
-				if b.Scores[nid] != nil {
-					marks = map[string]int{}
-					for _, cid := range shuffle(rng, slices.Collect(maps.Keys(b.Scores[nid]))) {
-						marks[cid] = b.Scores[nid][cid]
-					}
-				}
-				nb.Scores[nid] = marks
-			}
-		}
-		if b.Recusals != nil {
-			nb.Recusals = map[string]RecusalKind{}
-			for _, nid := range shuffle(rng, slices.Collect(maps.Keys(b.Recusals))) {
-				nb.Recusals[nid] = b.Recusals[nid]
-			}
-		}
-		out.Ballots[i] = nb
+	for i, n := range out.Nominations {
+		out.Nominations[i].Vectors = shuffle(rng, n.Vectors)
+	}
+	// A random interleaving that keeps each category's decisions in their order.
+	slots := make([]string, len(in.Decisions))
+	queue := map[string][]Decision{}
+	for i, d := range in.Decisions {
+		slots[i] = d.CategoryID
+		queue[d.CategoryID] = append(queue[d.CategoryID], d)
+	}
+	out.Decisions = nil
+	for _, c := range shuffle(rng, slots) {
+		out.Decisions = append(out.Decisions, queue[c][0])
+		queue[c] = queue[c][1:]
 	}
 	return out
 }
@@ -208,11 +246,11 @@ func validInput(t testing.TB, rng *rand.Rand, o genOpts, minNoms int) Input {
 	return Input{}
 }
 
-// TestPermutationInvariance: 1,000 shuffles of one random input (ballots, nominations, categories,
-// criteria, decisions and every map's insertion order) give byte-identical Canonical results.
+// TestPermutationInvariance: 1,000 shuffles of one random input (vectors, nominations, categories,
+// decisions across categories) give byte-identical Canonical results.
 func TestPermutationInvariance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2026, 1))
-	in := validInput(t, rng, genOpts{}, 12)
+	in := validInput(t, rng, genOpts{overlap: true}, 12)
 	want := Canonical(mustCompute(t, in))
 	for i := range 1000 {
 		if got := Canonical(mustCompute(t, shuffled(in, rng))); !bytes.Equal(got, want) {
@@ -226,7 +264,7 @@ func TestPermutationInvariance(t *testing.T) {
 func TestPermutationInvarianceAcrossInputs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	for i := range 300 {
-		in := validInput(t, rng, genOpts{}, 1)
+		in := validInput(t, rng, genOpts{overlap: i%2 == 0}, 1)
 		r := mustCompute(t, in)
 		checkInvariants(t, in, r)
 		want := Canonical(r)
@@ -239,7 +277,7 @@ func TestPermutationInvarianceAcrossInputs(t *testing.T) {
 }
 
 // TestMeanMonotonicity: under WeightedMean with equal panels (every juror scores everything),
-// adding one ballot whose weighted sum for A exceeds that for B never lets B beat A; if A was not
+// adding one juror whose weighted sum for A exceeds that for B never lets B beat A; if A was not
 // behind B, A ends strictly ahead.
 func TestMeanMonotonicity(t *testing.T) {
 	rng := rand.New(rand.NewPCG(42, 42))
@@ -261,31 +299,34 @@ func TestMeanMonotonicity(t *testing.T) {
 		before := mustCompute(t, in)
 		ra, rb := find(t, before, a), find(t, before, b)
 
-		extra := Ballot{Juror: "zz-new", Scores: map[string]map[string]int{}}
+		extra := map[string][]int{}
 		for _, n := range in.Nominations {
-			marks := map[string]int{}
-			for _, c := range in.Rule.Criteria {
-				marks[c.ID] = c.Min + rng.IntN(c.Max-c.Min+1)
+			v := make([]int, len(in.Rule.Criteria))
+			for i, c := range in.Rule.Criteria {
+				v[i] = c.Min + rng.IntN(c.Max-c.Min+1)
 			}
-			extra.Scores[n.ID] = marks
+			extra[n.ID] = v
 		}
-		if weighted(in.Rule, extra.Scores[a]) <= weighted(in.Rule, extra.Scores[b]) {
-			for _, c := range in.Rule.Criteria {
-				extra.Scores[a][c.ID], extra.Scores[b][c.ID] = c.Max, c.Min
+		if weighted(in.Rule, extra[a]) <= weighted(in.Rule, extra[b]) {
+			for i, c := range in.Rule.Criteria {
+				extra[a][i], extra[b][i] = c.Max, c.Min
 			}
 		}
 		after := in
-		after.Ballots = append(slices.Clone(in.Ballots), extra)
+		after.Nominations = slices.Clone(in.Nominations)
+		for i, n := range after.Nominations {
+			after.Nominations[i].Vectors = append(slices.Clone(n.Vectors), extra[n.ID])
+		}
 		res := mustCompute(t, after)
 		aa, ab := find(t, res, a), find(t, res, b)
 		if !ra.QuorumMet || !rb.QuorumMet || !aa.QuorumMet || !ab.QuorumMet {
 			t.Fatalf("complete panels must meet the quorum")
 		}
 		if rb.Rank >= ra.Rank && ab.Rank < aa.Rank {
-			t.Fatalf("B=%s beat A=%s after a ballot preferring A: before %v vs %v, after %v vs %v", b, a, ra.Score, rb.Score, aa.Score, ab.Score)
+			t.Fatalf("B=%s beat A=%s after a juror preferring A: before %v vs %v, after %v vs %v", b, a, ra.Score, rb.Score, aa.Score, ab.Score)
 		}
 		if ra.Score.Cmp(rb.Score) >= 0 && (aa.Score.Cmp(ab.Score) <= 0 || aa.Rank >= ab.Rank) {
-			t.Fatalf("A=%s not strictly ahead of B=%s after a ballot preferring A: before %v vs %v, after %v (rank %d) vs %v (rank %d)",
+			t.Fatalf("A=%s not strictly ahead of B=%s after a juror preferring A: before %v vs %v, after %v (rank %d) vs %v (rank %d)",
 				a, b, ra.Score, rb.Score, aa.Score, aa.Rank, ab.Score, ab.Rank)
 		}
 		checked++
@@ -297,39 +338,43 @@ func TestMeanMonotonicity(t *testing.T) {
 
 // TestMeanMonotonicityNeedsEqualPanels documents why the property above is stated for equal panels:
 // with recusals the mean is over different juror counts. A has one juror (5), B ten (mean 49/10); a
-// new ballot giving A 1 and B 0 still prefers A, yet A drops to 3 and B to 49/11.
+// new juror giving A 1 and B 0 still prefers A, yet A drops to 3 and B to 49/11.
 func TestMeanMonotonicityNeedsEqualPanels(t *testing.T) {
 	g := map[string][]int{"A": {5}, "B": {5, 5, 5, 5, 5, 5, 5, 5, 5, 4}}
 	in := grades(single(WeightedMean, 0, 5), g)
 	for i := 1; i < len(in.Ballots); i++ {
 		in.Ballots[i].Recusals = map[string]RecusalKind{"A": Declared}
 	}
-	wantOrder(t, mustCompute(t, in), "A", "B")
+	wantOrder(t, mustTally(t, in), "A", "B")
 	in.Ballots = append(in.Ballots, Ballot{Juror: "new", Scores: map[string]map[string]int{"A": {"g": 1}, "B": {"g": 0}}})
-	r := mustCompute(t, in)
+	r := mustTally(t, in)
 	wantOrder(t, r, "B", "A")
 	wantScore(t, find(t, r, "A"), "3")
 	wantScore(t, find(t, r, "B"), "49/11")
+	if a := find(t, r, "A"); a.Recusals != (Recusals{Declared: 9}) || a.Jurors != 2 {
+		t.Errorf("A: recusals %+v jurors %d, want 9 declared and 2", a.Recusals, a.Jurors)
+	}
 }
 
-func weighted(r Rule, marks map[string]int) int64 {
+func weighted(r Rule, v []int) int64 {
 	var s int64
-	for _, c := range r.Criteria {
+	for i, c := range r.Criteria {
 		if !c.NonRanking {
-			s += c.Weight * int64(marks[c.ID])
+			s += c.Weight * int64(v[i])
 		}
 	}
 	return s
 }
 
-// project drops what legitimately depends on recusal records (the recusal lists and the sentences
-// that cite them) and keeps everything that decides the outcome.
+// project drops the recusal counts, the only part of a result that legitimately depends on them.
+// (The old projection also dropped the explanation, whose sentences named recused jurors; items
+// never mention recusals, so the explanation is kept.)
 func project(r Result) []byte {
 	var out Result
 	for _, c := range r.Categories {
 		cc := CategoryResult{CategoryID: c.CategoryID}
 		for _, n := range c.Nominations {
-			n.Recusals, n.Explanation = nil, nil
+			n.Recusals = Recusals{}
 			cc.Nominations = append(cc.Nominations, n)
 		}
 		out.Categories = append(out.Categories, cc)
@@ -337,43 +382,50 @@ func project(r Result) []byte {
 	return Canonical(out)
 }
 
-// TestRecusalsChangeNothing: removing a juror's recusals (the juror then neither scores nor recuses
-// those nominations), or removing a ballot that only recuses, leaves the outcome unchanged.
+// TestRecusalsChangeNothing: recusal counts are reported as they are and change nothing else:
+// clearing them, or adding recusals (a juror who only recuses), leaves the outcome unchanged.
 func TestRecusalsChangeNothing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 14))
 	for i := range 300 {
-		in := validInput(t, rng, genOpts{}, 1)
+		in := validInput(t, rng, genOpts{overlap: true}, 1)
 		want := project(mustCompute(t, in))
 
 		stripped := in
-		stripped.Ballots = slices.Clone(in.Ballots)
-		k := rng.IntN(len(in.Ballots))
-		stripped.Ballots[k].Recusals = nil
+		stripped.Nominations = slices.Clone(in.Nominations)
+		k := rng.IntN(len(in.Nominations))
+		stripped.Nominations[k].Recusals = Recusals{}
 		if got := project(mustCompute(t, stripped)); !bytes.Equal(got, want) {
-			t.Fatalf("input %d: removing %s's recusals changed the outcome", i, in.Ballots[k].Juror)
+			t.Fatalf("input %d: removing %s's recusals changed the outcome", i, in.Nominations[k].ID)
 		}
 
-		recuser := Ballot{Juror: "recuser", Recusals: map[string]RecusalKind{}}
-		for _, n := range in.Nominations {
+		with := in
+		with.Nominations = slices.Clone(in.Nominations)
+		for j := range with.Nominations {
 			if rng.IntN(2) == 0 {
-				recuser.Recusals[n.ID] = RecusalKind(1 + rng.IntN(3))
+				rec := &with.Nominations[j].Recusals
+				switch rng.IntN(3) {
+				case 0:
+					rec.HomeCity++
+				case 1:
+					rec.Declared++
+				default:
+					rec.Abstained += 1 + rng.IntN(100)
+				}
 			}
 		}
-		with := in
-		with.Ballots = append(slices.Clone(in.Ballots), recuser)
 		rw := mustCompute(t, with)
 		if got := project(rw); !bytes.Equal(got, want) {
-			t.Fatalf("input %d: a ballot that only recuses changed the outcome", i)
+			t.Fatalf("input %d: recusals changed the outcome", i)
 		}
-		for _, n := range in.Nominations {
-			if _, ok := recuser.Recusals[n.ID]; ok && !slices.ContainsFunc(find(t, rw, n.ID).Recusals, func(r Recusal) bool { return r.Juror == "recuser" }) {
-				t.Fatalf("input %d: %s does not list the recusal", i, n.ID)
+		for _, n := range with.Nominations {
+			if got := find(t, rw, n.ID).Recusals; got != n.Recusals {
+				t.Fatalf("input %d: %s reports recusals %+v, want %+v", i, n.ID, got, n.Recusals)
 			}
 		}
 	}
 }
 
-// checkInvariants verifies the documented shape of a result.
+// checkInvariants verifies the documented shape of a result (§9.4, §9.7, §9.8).
 func checkInvariants(t testing.TB, in Input, r Result) {
 	t.Helper()
 	if len(r.Categories) != len(in.Categories) {
@@ -384,34 +436,54 @@ func checkInvariants(t testing.TB, in Input, r Result) {
 		number[c.ID] = c.Number
 	}
 	perCat := map[string][]string{}
+	inputs := map[string]Nomination{}
 	for _, n := range in.Nominations {
 		perCat[n.CategoryID] = append(perCat[n.CategoryID], n.ID)
+		inputs[n.ID] = n
 	}
+	var ties []UnresolvedTie
 	for ci, c := range r.Categories {
 		if ci > 0 && number[r.Categories[ci-1].CategoryID] >= number[c.CategoryID] {
 			t.Fatalf("categories not by Number")
 		}
 		var ids []string
-		ranked := 0
-		winners := 0
+		ranked, winners, shared := 0, 0, false
+		for _, n := range c.Nominations {
+			if n.QuorumMet {
+				ranked++
+			}
+		}
 		for i, n := range c.Nominations {
 			ids = append(ids, n.NominationID)
-			if len(n.Explanation) == 0 || n.Jurors != len(n.PerJuror) || len(n.Criteria) != len(in.Rule.Criteria) {
-				t.Fatalf("%s: explanation %d, jurors %d vs %d, criteria %d", n.NominationID, len(n.Explanation), n.Jurors, len(n.PerJuror), len(n.Criteria))
+			src := inputs[n.NominationID]
+			if len(n.Explanation) == 0 || n.Jurors != len(src.Vectors) || n.Recusals != src.Recusals || len(n.Criteria) != len(in.Rule.Criteria) {
+				t.Fatalf("%s: explanation %d, jurors %d vs %d vectors, recusals %+v vs %+v, criteria %d",
+					n.NominationID, len(n.Explanation), n.Jurors, len(src.Vectors), n.Recusals, src.Recusals, len(n.Criteria))
+			}
+			for j, cs := range n.Criteria {
+				if cs.CriterionID != in.Rule.Criteria[j].ID || cs.NonRanking != in.Rule.Criteria[j].NonRanking || (cs.Score == nil) == n.QuorumMet {
+					t.Fatalf("%s: criterion %d is %+v, want %s in rule order with a score iff the quorum is met", n.NominationID, j, cs, in.Rule.Criteria[j].ID)
+				}
+			}
+			codes := make([]string, len(n.Explanation))
+			for j, it := range n.Explanation {
+				codes[j] = it.Code
 			}
 			if !n.QuorumMet {
-				if n.Rank != 0 || n.Score != nil || n.Winner {
-					t.Fatalf("%s: below quorum but rank %d score %v winner %v", n.NominationID, n.Rank, n.Score, n.Winner)
+				if n.Rank != 0 || n.Score != nil || n.Winner || n.Tie != nil {
+					t.Fatalf("%s: below quorum but rank %d score %v winner %v tie %v", n.NominationID, n.Rank, n.Score, n.Winner, n.Tie)
+				}
+				if len(codes) != 2 || (codes[0] != CodeQuorumNotMet && codes[0] != CodeQuorumNotMetTrim) || codes[1] != CodeNotRanked {
+					t.Fatalf("%s: explanation %v", n.NominationID, codes)
 				}
 				if i > 0 && !c.Nominations[i-1].QuorumMet && c.Nominations[i-1].NominationID >= n.NominationID {
 					t.Fatalf("unranked nominations not by ID")
 				}
 				continue
 			}
-			if i != ranked {
+			if i >= ranked {
 				t.Fatalf("%s: ranked after an unranked nomination", n.NominationID)
 			}
-			ranked++
 			if i == 0 {
 				if n.Rank != 1 {
 					t.Fatalf("%s: first rank %d", n.NominationID, n.Rank)
@@ -429,12 +501,49 @@ func checkInvariants(t testing.TB, in Input, r Result) {
 					t.Fatalf("%s: rank %d at position %d", n.NominationID, n.Rank, i+1)
 				}
 			}
+			// The tie: members share the rank, are adjacent, and are exactly the nominations of that rank.
+			var sameRank []string
+			for _, m := range c.Nominations {
+				if m.QuorumMet && m.Rank == n.Rank {
+					sameRank = append(sameRank, m.NominationID)
+				}
+			}
+			if len(sameRank) > 1 != (n.Tie != nil) || n.Tie != nil && !slices.Equal(n.Tie, sameRank) {
+				t.Fatalf("%s: tie %v, nominations of rank %d: %v", n.NominationID, n.Tie, n.Rank, sameRank)
+			}
+			if n.Tie != nil && n.Tie[0] == n.NominationID {
+				ties = append(ties, UnresolvedTie{CategoryID: c.CategoryID, Rank: n.Rank, Members: n.Tie})
+			}
+			// quorum_met, score, rank, one tie item per neighbour with the same score, then the placing.
+			neighbours := 0
+			if i > 0 && c.Nominations[i-1].Score.Cmp(n.Score) == 0 {
+				neighbours++
+			}
+			if i+1 < ranked && c.Nominations[i+1].Score.Cmp(n.Score) == 0 {
+				neighbours++
+			}
+			if len(codes) != 4+neighbours || codes[0] != CodeQuorumMet || codes[1] != CodeScore || codes[2] != CodeRank {
+				t.Fatalf("%s: explanation %v with %d tied neighbours", n.NominationID, codes, neighbours)
+			}
+			for _, it := range n.Explanation[3 : 3+neighbours] {
+				if it.Code != CodeTie || (it.Args["outcome"] == "shared") != slices.Contains(n.Tie, fmt.Sprint(it.Args["with"])) {
+					t.Fatalf("%s: tie item %v, tie %v", n.NominationID, it, n.Tie)
+				}
+			}
+			if got := n.Explanation[1].Args["score"]; got != RatString(n.Score) {
+				t.Fatalf("%s: score item %v, score %s", n.NominationID, got, n.Score)
+			}
+			if a := n.Explanation[2].Args; a["rank"] != n.Rank || a["of"] != ranked {
+				t.Fatalf("%s: rank item %v, rank %d of %d", n.NominationID, a, n.Rank, ranked)
+			}
+			last := codes[len(codes)-1]
 			wantWin := n.Rank <= in.Rule.Winners && (in.Rule.MinimumScore == nil || n.Score.Cmp(in.Rule.MinimumScore) >= 0)
-			if n.Winner != wantWin {
-				t.Fatalf("%s: winner %v, want %v", n.NominationID, n.Winner, wantWin)
+			if n.Winner != wantWin || n.Winner != (last == CodeWinner || last == CodeWinnerShared) {
+				t.Fatalf("%s: winner %v, want %v, placing item %s", n.NominationID, n.Winner, wantWin, last)
 			}
 			if n.Winner {
 				winners++
+				shared = shared || last == CodeWinnerShared
 			}
 		}
 		slices.Sort(ids)
@@ -443,9 +552,23 @@ func checkInvariants(t testing.TB, in Input, r Result) {
 		if !slices.Equal(ids, want) {
 			t.Fatalf("category %s lists %v, want %v", c.CategoryID, ids, want)
 		}
-		if winners > in.Rule.Winners && !strings.Contains(strings.Join(c.Nominations[in.Rule.Winners].Explanation, " "), "across the boundary") {
+		if winners > in.Rule.Winners && !shared {
 			t.Fatalf("category %s: %d winners for %d places without a straddling tie", c.CategoryID, winners, in.Rule.Winners)
 		}
+	}
+	if got := r.UnresolvedTies(); fmt.Sprint(got) != fmt.Sprint(ties) {
+		t.Fatalf("UnresolvedTies = %v, want %v", got, ties)
+	}
+	if got, want := r.Winners(), winnersOf(r); !slices.Equal(got, want) {
+		t.Fatalf("Winners = %v, want %v", got, want)
+	}
+	// The document is canonical JSON (§2).
+	doc := Canonical(r)
+	if again, err := canon.Canonicalize(doc); err != nil || !bytes.Equal(again, doc) {
+		t.Fatalf("Canonical is not canonical JSON (%v):\n%s", err, doc)
+	}
+	if _, err := canon.Parse(doc); err != nil {
+		t.Fatalf("Canonical: %v", err)
 	}
 }
 
@@ -465,8 +588,8 @@ func FuzzCompute(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		in := genInput(&byteSource{data: data}, genOpts{invalid: true})
-		checkBallotValid(t, in)
+		overlap := len(data) > 0 && data[0]&1 == 1
+		in := genInput(&byteSource{data: data}, genOpts{invalid: true, overlap: overlap})
 		r, err := Compute(in)
 		verr := Validate(in)
 		if (err == nil) != (verr == nil) {
@@ -483,6 +606,11 @@ func FuzzCompute(f *testing.F) {
 		rng := rand.New(rand.NewPCG(uint64(len(data)), 9))
 		if got := Canonical(mustCompute(t, shuffled(in, rng))); !bytes.Equal(got, want) {
 			t.Fatalf("a shuffle changed the result:\n got %s\nwant %s", got, want)
+		}
+		if !overlap {
+			if got := specDocument(in); !bytes.Equal(got, want) {
+				t.Fatalf("the tally differs from the §9 model:\n got %s\nwant %s", want, got)
+			}
 		}
 	})
 }
@@ -512,23 +640,15 @@ func TestComputeConcurrent(t *testing.T) {
 	}
 }
 
-// checkBallotValid checks Validate's allocation-free yes/no against the check that names problems.
-func checkBallotValid(t *testing.T, in Input) {
-	crit, err := validateRule(in.Rule)
-	if err != nil {
-		return
-	}
-	cats, err := validateCategories(in.Categories)
-	if err != nil {
-		return
-	}
-	noms, err := validateNominations(in.Nominations, cats)
-	if err != nil {
-		return
-	}
-	for _, b := range in.Ballots {
-		if err := checkBallot(b, noms, crit); ballotValid(b, noms, crit) != (err == nil) {
-			t.Fatalf("ballot %q: ballotValid %v, checkBallot %v", b.Juror, ballotValid(b, noms, crit), err)
+// TestComputeLeavesInputAlone: the input, vectors included, is not written to.
+func TestComputeLeavesInputAlone(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for range 50 {
+		in := validInput(t, rng, genOpts{overlap: true}, 5)
+		before := fmt.Sprintf("%+v", in)
+		mustCompute(t, in)
+		if after := fmt.Sprintf("%+v", in); after != before {
+			t.Fatalf("Compute changed its input:\n%s\n%s", before, after)
 		}
 	}
 }

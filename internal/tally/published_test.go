@@ -34,7 +34,7 @@ func TestMajorityJudgmentBalinskiLaraki(t *testing.T) {
 		"B": {poor, acceptable, good, good, good, good, excellent},
 		"C": {acceptable, good, good, good, veryGood, veryGood, excellent},
 	})
-	r := mustCompute(t, in)
+	r := mustTally(t, in)
 	wantOrder(t, r, "C", "A", "B")
 	wantRanks(t, r, "C:1", "A:2", "B:3")
 	for _, id := range []string{"A", "B", "C"} {
@@ -42,12 +42,22 @@ func TestMajorityJudgmentBalinskiLaraki(t *testing.T) {
 	}
 	// Majority values: C = Good, Good, Very Good, …; A = Good, Good, Good, Good, …;
 	// B = Good, Good, Good, Acceptable, …
-	wantSentence(t, find(t, r, "C"), "Tied with A at majority grade 3; majority judgment with 1 median grade removed: 3 vs 3; majority judgment with 2 median grades removed: 4 vs 3, ranked above.")
-	wantSentence(t, find(t, r, "A"), "Tied with C at majority grade 3; majority judgment with 1 median grade removed: 3 vs 3; majority judgment with 2 median grades removed: 3 vs 4, ranked below.")
-	wantSentence(t, find(t, r, "A"), "Tied with B at majority grade 3; majority judgment with 1 median grade removed: 3 vs 3; majority judgment with 2 median grades removed: 3 vs 3; majority judgment with 3 median grades removed: 3 vs 2, ranked above.")
-	if w := winners(r); len(w) != 1 || w[0] != "C" {
-		t.Errorf("winners = %v, want [C]", w)
-	}
+	wantSentence(t, find(t, r, "C"), "Tied on score with A; majority grade after 1 removal: 3 vs 3; majority grade after 2 removals: 4 vs 3, ranked above.")
+	wantSentence(t, find(t, r, "A"), "Tied on score with C; majority grade after 1 removal: 3 vs 3; majority grade after 2 removals: 3 vs 4, ranked below.")
+	wantSentence(t, find(t, r, "A"), "Tied on score with B; majority grade after 1 removal: 3 vs 3; majority grade after 2 removals: 3 vs 3; majority grade after 3 removals: 3 vs 2, ranked above.")
+	wantItems(t, find(t, r, "A"),
+		`{"code":"quorum_met","jurors":7,"quorum":1}`,
+		`{"code":"score","method":"majority_judgment","score":"3/1","sums":[2,3,3,3,3,4,5]}`,
+		`{"code":"rank","of":3,"rank":2}`,
+		`{"code":"tie","outcome":"below","steps":[`+
+			`{"mine":3,"removed":1,"step":"majority_judgment","theirs":3},`+
+			`{"mine":3,"removed":2,"step":"majority_judgment","theirs":4}],"with":"C"}`,
+		`{"code":"tie","outcome":"above","steps":[`+
+			`{"mine":3,"removed":1,"step":"majority_judgment","theirs":3},`+
+			`{"mine":3,"removed":2,"step":"majority_judgment","theirs":3},`+
+			`{"mine":3,"removed":3,"step":"majority_judgment","theirs":2}],"with":"B"}`,
+		`{"code":"not_winner_rank","places":1,"rank":2}`)
+	wantWinners(t, r, "C")
 }
 
 // TestMajorityJudgmentTieBreakExample is the tie-breaking illustration of the Wikipedia article
@@ -60,11 +70,11 @@ func TestMajorityJudgmentTieBreakExample(t *testing.T) {
 		"X": {3, 3, 2, 1},
 		"Y": {4, 2, 2, 2},
 	})
-	r := mustCompute(t, in)
+	r := mustTally(t, in)
 	wantOrder(t, r, "X", "Y")
 	wantScore(t, find(t, r, "X"), "2")
 	wantScore(t, find(t, r, "Y"), "2")
-	wantSentence(t, find(t, r, "X"), "Tied with Y at majority grade 2; majority judgment with 1 median grade removed: 3 vs 2, ranked above.")
+	wantSentence(t, find(t, r, "X"), "Tied on score with Y; majority grade after 1 removal: 3 vs 2, ranked above.")
 	wantRanks(t, r, "X:1", "Y:2")
 }
 
@@ -88,16 +98,18 @@ func TestTrimmedMeanISU(t *testing.T) {
 		"S2": {2, 2, 2, 2, 2, 2, 2, 2, 2},
 		"S3": {3, 3, -5, 3, 3, 5, 3, 3, 3},
 	})
-	r := mustCompute(t, in)
+	r := mustTally(t, in)
 	wantOrder(t, r, "S3", "S1", "S2")
 	wantScore(t, find(t, r, "S1"), "17/7")
 	wantScore(t, find(t, r, "S2"), "2")
 	wantScore(t, find(t, r, "S3"), "3")
-	wantSentence(t, find(t, r, "S1"), "Score 17/7 (≈2.43): the mean of the weighted sums of 9 jurors (1, 2, 2, 2, 2, 3, 3, 3, 4) after dropping the 1 lowest (1) and the 1 highest (4).")
+	wantSentence(t, find(t, r, "S1"), "Score 17/7 (≈2.43): the mean of the weighted sums of 9 jurors (1, 2, 2, 2, 2, 3, 3, 3, 4) after dropping the 1 lowest and the 1 highest.")
+	wantItem(t, find(t, r, "S1"), `{"code":"score","method":"trimmed_mean","score":"17/7","sums":[1,2,2,2,2,3,3,3,4],"trim_count":1}`)
 
 	mean := in
 	mean.Rule.Method = WeightedMean
-	m := mustCompute(t, mean)
+	mean.Rule.TrimCount = 0 // §7: 0 for every method but trimmed_mean
+	m := mustTally(t, mean)
 	wantOrder(t, m, "S1", "S3", "S2")
 	wantScore(t, find(t, m, "S1"), "22/9")
 	wantScore(t, find(t, m, "S3"), "7/3")

@@ -1,157 +1,120 @@
+// Package tally computes the exact, deterministic tally of the "Miasta Otwarte" award, as §9 of the
+// audit specification (spec/audit.md) defines it: anyone holding the published rule and the counted
+// marks must be able to reproduce every rank, score, winner and explanation byte for byte.
+//
+// The package is pure: no I/O, no clock, no randomness and no floating point. Marks are integers,
+// aggregates are big.Rat, and every collection is put in a documented order before use, so the order
+// of nominations, categories, vectors or map entries in the Input never changes the Result or its
+// Canonical encoding.
+//
+// The input is per nomination: the mark vectors of the jurors counted for it (who they are does not
+// enter the tally) and how many jurors were recused, by kind. Which casts count, and how a cast
+// becomes vectors, is the caller's business (§9.1–9.2 of the specification).
+//
+// Explanations are structured (Item: a code and its arguments) so that every language can render
+// them and the hashed tally is recomputable from data; English renders them in English.
 package tally
 
 import (
 	"math/big"
-	"strconv"
 )
 
-// Method is how the jurors' weighted sums for one nomination become its aggregate score; the rule
-// fixes it before the jury round so nobody can pick the method that favours a result.
-type Method int
+// Method is how the counted jurors' weighted sums for one nomination become its score; the rule fixes
+// it before the jury round so nobody can pick the method that favours a result.
+type Method string
 
+// The methods, named as the specification names them.
 const (
-	// WeightedMean is the mean over jurors of the criterion-weighted sum, the most familiar score.
-	WeightedMean Method = iota + 1
-	// Median is the lower median over jurors of the weighted sum, robust against one extreme juror.
-	Median
-	// TrimmedMean is the mean after dropping Rule.TrimCount highest and as many lowest weighted sums,
-	// as the ISU does with its judging panels.
-	TrimmedMean
-	// MajorityJudgment is Balinski–Laraki majority judgment with the weighted sum as the grade: the
-	// score is the majority grade and equal grades are separated by the method's own procedure.
-	MajorityJudgment
+	// WeightedMean is the mean of the weighted sums.
+	WeightedMean Method = "weighted_mean"
+	// Median is the lower median of the weighted sums, robust against one extreme juror.
+	Median Method = "median"
+	// TrimmedMean drops Rule.TrimCount lowest and as many highest sums, as the ISU does.
+	TrimmedMean Method = "trimmed_mean"
+	// MajorityJudgment is Balinski–Laraki majority judgment with the weighted sum as the grade.
+	MajorityJudgment Method = "majority_judgment"
 )
 
-// String returns the constant's Go name, which the explanations use so readers can find the rule.
-func (m Method) String() string {
-	switch m {
-	case WeightedMean:
-		return "WeightedMean"
-	case Median:
-		return "Median"
-	case TrimmedMean:
-		return "TrimmedMean"
-	case MajorityJudgment:
-		return "MajorityJudgment"
-	}
-	return "Method(" + strconv.Itoa(int(m)) + ")"
-}
+// TieBreak is one step of the chain that orders nominations with equal scores.
+type TieBreak string
 
-func (m Method) valid() bool { return m >= WeightedMean && m <= MajorityJudgment }
-
-// TieBreak is one step of the chain that orders nominations with equal aggregate scores; the chain
-// is part of the rule so that ties are settled by arithmetic published in advance.
-type TieBreak int
-
+// The tie-breaks.
 const (
-	// MoreTopMarks ranks higher the nomination with more marks equal to a criterion's Max, counted
-	// over the ranking criteria and every counted juror, rewarding unanimous excellence.
-	MoreTopMarks TieBreak = iota + 1
-	// HigherMedian ranks higher the nomination whose lower-median weighted sum is higher.
-	HigherMedian
-	// CriteriaInOrder compares the aggregates (same Method) of the ranking criteria in Number
-	// order; the first criterion that differs decides.
-	CriteriaInOrder
-	// JuryDecision applies the order the jury recorded in Input.Decisions for the category.
-	JuryDecision
+	// MoreTopMarks: more marks equal to their criterion's maximum, over the ranking criteria.
+	MoreTopMarks TieBreak = "more_top_marks"
+	// HigherMedian: the higher lower-median weighted sum.
+	HigherMedian TieBreak = "higher_median"
+	// CriteriaInOrder: the higher aggregate on the ranking criteria in number order.
+	CriteriaInOrder TieBreak = "criteria_in_order"
+	// JuryDecision: the order the jury recorded for the category.
+	JuryDecision TieBreak = "jury_decision"
 )
-
-// String returns the constant's Go name, which the explanations use so readers can find the rule.
-func (t TieBreak) String() string {
-	switch t {
-	case MoreTopMarks:
-		return "MoreTopMarks"
-	case HigherMedian:
-		return "HigherMedian"
-	case CriteriaInOrder:
-		return "CriteriaInOrder"
-	case JuryDecision:
-		return "JuryDecision"
-	}
-	return "TieBreak(" + strconv.Itoa(int(t)) + ")"
-}
-
-func (t TieBreak) valid() bool { return t >= MoreTopMarks && t <= JuryDecision }
 
 // Criterion is one scored aspect of a practice, with its integer scale and weight.
 type Criterion struct {
-	ID         string // unique within the rule
-	Number     int    // unique; the display order and the CriteriaInOrder order
-	Min, Max   int    // the integer scale, inclusive; Min <= Max
-	Weight     int64  // >= 1; the factor of this criterion in the weighted sum
-	NonRanking bool   // shown in breakdowns, excluded from the weighted sum and from MoreTopMarks
+	ID         string
+	Number     int
+	Min, Max   int
+	Weight     int64
+	NonRanking bool // shown in breakdowns, excluded from the weighted sum, top marks and CriteriaInOrder
 }
 
-// Rule is everything that turns ballots into winners; it is fixed before the jury round opens.
+// Rule is everything that turns marks into winners; it is fixed before the jury round opens.
 type Rule struct {
-	Method       Method      // how weighted sums are aggregated
-	Criteria     []Criterion // at least one ranking criterion
-	Quorum       int         // >= 1: minimum number of non-recused jurors who scored every ranking criterion
+	Method       Method
+	Criteria     []Criterion // in increasing Number; a vector has one mark per criterion, in this order
+	Quorum       int         // >= 1
 	Winners      int         // >= 1: places distinguished per category
-	MinimumScore *big.Rat    // nil = none; a winner's aggregate score must be >= this
-	TrimCount    int         // >= 0; used by TrimmedMean only and ignored by the other methods
-	TieBreaks    []TieBreak  // applied in order to equal scores; no step may repeat
+	MinimumScore *big.Rat    // nil = none
+	TrimCount    int         // TrimmedMean only (>= 1); 0 for the other methods
+	TieBreaks    []TieBreak  // distinct; JuryDecision, if present, last
 }
 
-// Nomination is a practice on the shortlist of one category.
+// HasJuryDecision reports whether ties may be decided by the jury.
+func (r Rule) HasJuryDecision() bool {
+	for _, t := range r.TieBreaks {
+		if t == JuryDecision {
+			return true
+		}
+	}
+	return false
+}
+
+// Recusals counts the counted casts that took a juror out of a nomination, by kind.
+type Recusals struct {
+	HomeCity  int `json:"home_city"`
+	Declared  int `json:"declared"`
+	Abstained int `json:"abstained"`
+}
+
+// Nomination is a practice on the shortlist of one category, with its counted marks.
 type Nomination struct {
-	ID         string // unique across the input
-	CategoryID string // the Category it competes in
+	ID         string
+	CategoryID string
+	// Vectors are the counted jurors' marks, one vector per juror, each with one mark per criterion of
+	// the rule in the rule's order. Their order does not matter.
+	Vectors  [][]int
+	Recusals Recusals
 }
 
 // Category is an award category; nominations are ranked within their category only.
 type Category struct {
-	ID     string // unique
-	Number int    // unique; the order of categories in the result
+	ID     string
+	Number int
 }
 
-// RecusalKind says why a juror does not score a nomination; the tally treats every kind alike and
-// only reports it.
-type RecusalKind int
-
-const (
-	// HomeCity: the practice is from the juror's own city.
-	HomeCity RecusalKind = iota + 1
-	// Declared: the juror declared a conflict of interest.
-	Declared
-	// Abstained: the juror abstained on the nomination.
-	Abstained
-)
-
-// String returns the constant's Go name, which the explanations use.
-func (k RecusalKind) String() string {
-	switch k {
-	case HomeCity:
-		return "HomeCity"
-	case Declared:
-		return "Declared"
-	case Abstained:
-		return "Abstained"
-	}
-	return "RecusalKind(" + strconv.Itoa(int(k)) + ")"
-}
-
-func (k RecusalKind) valid() bool { return k >= HomeCity && k <= Abstained }
-
-// Ballot is one juror's marks and recusals for the whole edition.
-type Ballot struct {
-	Juror    string                    // stable juror key (e.g. an assignment id); names are the caller's business
-	Scores   map[string]map[string]int // nomination ID -> criterion ID -> score
-	Recusals map[string]RecusalKind    // nomination ID -> why this juror does not score it
-}
-
-// Decision is the jury's recorded order for nominations that stayed tied after every other tie-break.
+// Decision is one jury decision: the order of nominations that every other step left tied. A category
+// may have several (one per tie); they are listed in the order they were recorded.
 type Decision struct {
-	CategoryID string   // at most one Decision per category
-	Order      []string // nomination IDs of the category, best first, each at most once
+	CategoryID string
+	Order      []string
 }
 
-// Input is everything the tally depends on; nothing else (no clock, no randomness) enters it.
+// Input is everything the tally depends on.
 type Input struct {
 	Rule        Rule
 	Categories  []Category
 	Nominations []Nomination
-	Ballots     []Ballot
 	Decisions   []Decision
 }
 
@@ -163,39 +126,61 @@ type Result struct {
 // CategoryResult is the ranking of one category.
 type CategoryResult struct {
 	CategoryID  string
-	Nominations []Ranked // best first, in the total order documented on the package
+	Nominations []Ranked // ranked ones in the final order, then the others by ID
 }
 
-// Ranked is one nomination's place, score and the full reasoning behind them.
+// Ranked is one nomination's place, score and the reasoning behind them.
 type Ranked struct {
 	NominationID string
-	Rank         int              // competition rank from 1 among quorum-met nominations; 0 when the quorum is not met
-	Score        *big.Rat         // aggregate under Rule.Method; nil when the quorum is not met
-	Winner       bool             // rank <= Rule.Winners, quorum met and score >= Rule.MinimumScore
-	QuorumMet    bool             // enough counted jurors (and, for TrimmedMean, more than 2×TrimCount)
-	Jurors       int              // non-recused jurors who scored every ranking criterion (the counted jurors)
-	Criteria     []CriterionScore // per criterion (all criteria, by Number), aggregated under the same Method
-	PerJuror     []JurorScore     // the counted jurors, by Juror key
-	Recusals     []Recusal        // by Juror key
-	Explanation  []string         // sentences: the score and how it was computed, quorum, and every tie-break step
+	Rank         int      // competition rank from 1; 0 when the quorum is not met
+	Score        *big.Rat // nil when the quorum is not met
+	Winner       bool
+	QuorumMet    bool
+	Jurors       int              // counted jurors
+	Criteria     []CriterionScore // every criterion of the rule, in rule order
+	Recusals     Recusals
+	Explanation  []Item
+	// Tie lists the members of this nomination's final group when it is an unresolved tie (two or
+	// more), in the final order; nil otherwise.
+	Tie []string
 }
 
-// CriterionScore is a nomination's aggregate on one criterion, for the published breakdown.
+// CriterionScore is a nomination's aggregate on one criterion.
 type CriterionScore struct {
 	CriterionID string
-	Score       *big.Rat // nil when the quorum is not met or too few counted jurors marked the criterion
-	NonRanking  bool     // copied from the criterion so the breakdown can be read on its own
+	Score       *big.Rat // nil when the quorum is not met
+	NonRanking  bool
 }
 
-// JurorScore is one counted juror's marks for a nomination.
-type JurorScore struct {
-	Juror       string
-	Scores      map[string]int // criterion ID -> score, including non-ranking criteria the juror marked
-	WeightedSum *big.Rat       // Σ Weight × score over the ranking criteria (an integer)
+// Winners returns the winning nominations in document order: categories in order, then place.
+func (r Result) Winners() []string {
+	var out []string
+	for _, c := range r.Categories {
+		for _, n := range c.Nominations {
+			if n.Winner {
+				out = append(out, n.NominationID)
+			}
+		}
+	}
+	return out
 }
 
-// Recusal records that a juror did not score a nomination and why.
-type Recusal struct {
-	Juror string
-	Kind  RecusalKind
+// UnresolvedTie is a group of nominations sharing a rank that no step separated.
+type UnresolvedTie struct {
+	CategoryID string
+	Rank       int
+	Members    []string
+}
+
+// UnresolvedTies returns every unresolved tie, by category then rank.
+func (r Result) UnresolvedTies() []UnresolvedTie {
+	var out []UnresolvedTie
+	for _, c := range r.Categories {
+		for i, n := range c.Nominations {
+			if len(n.Tie) > 0 && n.Tie[0] == n.NominationID && (i == 0 || c.Nominations[i-1].Rank != n.Rank) {
+				out = append(out, UnresolvedTie{CategoryID: c.CategoryID, Rank: n.Rank, Members: n.Tie})
+			}
+		}
+	}
+	return out
 }

@@ -12,16 +12,19 @@ import (
 func TestMoreTopMarksDecides(t *testing.T) {
 	in := grades(single(WeightedMean, 0, 5), map[string][]int{"A": {5, 5, 2}, "B": {4, 4, 4}})
 	in.Rule.TieBreaks = []TieBreak{MoreTopMarks, HigherMedian}
-	r := mustCompute(t, in)
+	r := mustTally(t, in)
 	wantRanks(t, r, "A:1", "B:2")
-	wantSentence(t, find(t, r, "A"), "Tied with B at 4; MoreTopMarks: 2 vs 0, ranked above.")
-	wantSentence(t, find(t, r, "B"), "Tied with A at 4; MoreTopMarks: 0 vs 2, ranked below.")
+	wantItem(t, find(t, r, "A"), `{"code":"tie","outcome":"above","steps":[{"mine":2,"step":"more_top_marks","theirs":0}],"with":"B"}`)
+	wantItem(t, find(t, r, "B"), `{"code":"tie","outcome":"below","steps":[{"mine":0,"step":"more_top_marks","theirs":2}],"with":"A"}`)
+	wantSentence(t, find(t, r, "A"), "Tied on score with B; more top marks: 2 vs 0, ranked above.")
+	wantSentence(t, find(t, r, "B"), "Tied on score with A; more top marks: 0 vs 2, ranked below.")
 
 	// HigherMedian alone agrees: A's lower median is 5 (of 2, 5, 5), B's 4.
 	in.Rule.TieBreaks = []TieBreak{HigherMedian}
-	r = mustCompute(t, in)
+	r = mustTally(t, in)
 	wantRanks(t, r, "A:1", "B:2")
-	wantSentence(t, find(t, r, "A"), "Tied with B at 4; HigherMedian: 5 vs 4, ranked above.")
+	wantItem(t, find(t, r, "A"), `{"code":"tie","outcome":"above","steps":[{"mine":5,"step":"higher_median","theirs":4}],"with":"B"}`)
+	wantSentence(t, find(t, r, "A"), "Tied on score with B; higher median: 5 vs 4, ranked above.")
 }
 
 // TestHigherMedianDecides: A 5, 3, 1 and B 5, 2, 2 both average 3 with one top mark each; the lower
@@ -30,16 +33,16 @@ func TestHigherMedianDecides(t *testing.T) {
 	in := grades(single(WeightedMean, 0, 5), map[string][]int{"A": {5, 3, 1}, "B": {5, 2, 2}})
 	in.Rule.TieBreaks = []TieBreak{MoreTopMarks, HigherMedian, JuryDecision}
 	in.Decisions = []Decision{{CategoryID: "cat", Order: []string{"B", "A"}}} // never reached
-	r := mustCompute(t, in)
+	r := mustTally(t, in)
 	wantRanks(t, r, "A:1", "B:2")
-	wantSentence(t, find(t, r, "A"), "Tied with B at 3; MoreTopMarks: 1 vs 1; HigherMedian: 3 vs 2, ranked above.")
+	wantSentence(t, find(t, r, "A"), "Tied on score with B; more top marks: 1 vs 1; higher median: 3 vs 2, ranked above.")
 }
 
 // TestCriteriaInOrderDecides: criterion "zeta" has Number 1 and "alpha" Number 2, so the order is by
 // Number, not ID. Weighted sums are 6 and 6 for both, no top marks, medians 6; on zeta A averages
 // 7/2 and B 5/2, while on alpha B would win.
 func TestCriteriaInOrderDecides(t *testing.T) {
-	in := Input{
+	in := ballots{
 		Rule: Rule{
 			Method: WeightedMean,
 			Criteria: []Criterion{
@@ -57,18 +60,20 @@ func TestCriteriaInOrderDecides(t *testing.T) {
 			{Juror: "j2", Scores: map[string]map[string]int{"A": {"zeta": 3, "alpha": 3}, "B": {"zeta": 3, "alpha": 3}}},
 		},
 	}
-	r := mustCompute(t, in)
+	r := mustTally(t, in)
 	wantRanks(t, r, "A:1", "B:2")
-	wantSentence(t, find(t, r, "A"), "Tied with B at 6; MoreTopMarks: 0 vs 0; HigherMedian: 6 vs 6; CriteriaInOrder, criterion 1 (zeta): 7/2 (3.5) vs 5/2 (2.5), ranked above.")
-	if got := winners(r); !slices.Equal(got, []string{"A"}) {
-		t.Errorf("winners = %v, want [A]", got)
-	}
+	wantItem(t, find(t, r, "A"), `{"code":"tie","outcome":"above","steps":[`+
+		`{"mine":0,"step":"more_top_marks","theirs":0},`+
+		`{"mine":6,"step":"higher_median","theirs":6},`+
+		`{"criterion_id":"zeta","mine":"7/2","number":1,"step":"criteria_in_order","theirs":"5/2"}],"with":"B"}`)
+	wantSentence(t, find(t, r, "A"), "Tied on score with B; more top marks: 0 vs 0; higher median: 6 vs 6; criterion 1 (zeta): 7/2 (3.5) vs 5/2 (2.5), ranked above.")
+	wantWinners(t, r, "A")
 
 	// Swapping the numbers makes alpha decide, for B.
 	in.Rule.Criteria[0].Number, in.Rule.Criteria[1].Number = 1, 2
-	r = mustCompute(t, in)
+	r = mustTally(t, in)
 	wantRanks(t, r, "B:1", "A:2")
-	wantSentence(t, find(t, r, "B"), "Tied with A at 6; MoreTopMarks: 0 vs 0; HigherMedian: 6 vs 6; CriteriaInOrder, criterion 1 (alpha): 7/2 (3.5) vs 5/2 (2.5), ranked above.")
+	wantSentence(t, find(t, r, "B"), "Tied on score with A; more top marks: 0 vs 0; higher median: 6 vs 6; criterion 1 (alpha): 7/2 (3.5) vs 5/2 (2.5), ranked above.")
 }
 
 // TestJuryDecisionDecides: identical marks tie on every arithmetic step; the recorded order decides.
@@ -80,23 +85,37 @@ func TestJuryDecisionDecides(t *testing.T) {
 	in.Rule.TieBreaks = []TieBreak{MoreTopMarks, HigherMedian, CriteriaInOrder, JuryDecision}
 	in.Rule.Winners = 2
 	in.Decisions = []Decision{{CategoryID: "cat", Order: []string{"D", "B", "A", "C"}}}
-	r := mustCompute(t, in)
+	r := mustTally(t, in)
 	wantRanks(t, r, "D:1", "B:2", "A:3", "C:4", "E:5")
-	wantSentence(t, find(t, r, "D"), "Tied with B at 7/2 (3.5); MoreTopMarks: 0 vs 0; HigherMedian: 3 vs 3; CriteriaInOrder, criterion 1 (g): 7/2 (3.5) vs 7/2 (3.5); JuryDecision: place 1 in the recorded order vs place 2 in the recorded order, ranked above.")
-	if got := winners(r); !slices.Equal(got, []string{"D", "B"}) {
-		t.Errorf("winners = %v, want [D B]", got)
+	wantItem(t, find(t, r, "D"), `{"code":"tie","outcome":"above","steps":[`+
+		`{"mine":0,"step":"more_top_marks","theirs":0},`+
+		`{"mine":3,"step":"higher_median","theirs":3},`+
+		`{"criterion_id":"g","mine":"7/2","number":1,"step":"criteria_in_order","theirs":"7/2"},`+
+		`{"mine":1,"step":"jury_decision","theirs":2}],"with":"B"}`)
+	wantSentence(t, find(t, r, "D"), "Tied on score with B; more top marks: 0 vs 0; higher median: 3 vs 3; criterion 1 (g): 7/2 (3.5) vs 7/2 (3.5); jury decision: place 1 vs place 2, ranked above.")
+	wantWinners(t, r, "D", "B")
+	if ties := r.UnresolvedTies(); len(ties) != 0 {
+		t.Errorf("unresolved ties %v, want none", ties)
 	}
 
 	in.Decisions = []Decision{{CategoryID: "cat", Order: []string{"C"}}}
-	r = mustCompute(t, in)
+	r = mustTally(t, in)
 	wantRanks(t, r, "C:1", "A:2", "B:2", "D:2", "E:5")
-	wantSentence(t, find(t, r, "C"), "Tied with A at 7/2 (3.5); MoreTopMarks: 0 vs 0; HigherMedian: 3 vs 3; CriteriaInOrder, criterion 1 (g): 7/2 (3.5) vs 7/2 (3.5); JuryDecision: place 1 in the recorded order vs not listed in the recorded order, ranked above.")
-	wantSentence(t, find(t, r, "B"), "Tied with A at 7/2 (3.5); MoreTopMarks: 0 vs 0; HigherMedian: 3 vs 3; CriteriaInOrder, criterion 1 (g): 7/2 (3.5) vs 7/2 (3.5); JuryDecision: not listed in the recorded order vs not listed in the recorded order; still tied, so all 3 share rank 2: the tie is unresolved and needs a jury decision.")
+	wantItem(t, find(t, r, "C"), `{"code":"tie","outcome":"above","steps":[`+
+		`{"mine":0,"step":"more_top_marks","theirs":0},`+
+		`{"mine":3,"step":"higher_median","theirs":3},`+
+		`{"criterion_id":"g","mine":"7/2","number":1,"step":"criteria_in_order","theirs":"7/2"},`+
+		`{"mine":1,"step":"jury_decision","theirs":null}],"with":"A"}`)
+	wantSentence(t, find(t, r, "C"), "Tied on score with A; more top marks: 0 vs 0; higher median: 3 vs 3; criterion 1 (g): 7/2 (3.5) vs 7/2 (3.5); jury decision: place 1 vs not listed, ranked above.")
+	wantSentence(t, find(t, r, "B"), "Tied on score with A; more top marks: 0 vs 0; higher median: 3 vs 3; criterion 1 (g): 7/2 (3.5) vs 7/2 (3.5); jury decision: not listed vs not listed; still tied, so 3 nominations share rank 2: the tie is unresolved.")
 	// Rank 2 straddles the 2 winning places, so all three tied nominations win with C.
-	if got := winners(r); !slices.Equal(got, []string{"C", "A", "B", "D"}) {
-		t.Errorf("winners = %v, want [C A B D]", got)
+	wantWinners(t, r, "C", "A", "B", "D")
+	d := find(t, r, "D")
+	wantItem(t, d, `{"code":"winner_shared","places":2,"rank":2,"with":["A","B"]}`)
+	wantSentence(t, d, "Winner: shares rank 2 with A, B across the boundary of the 2 winning places, so all of them are winners.")
+	if ties := r.UnresolvedTies(); len(ties) != 1 || ties[0].Rank != 2 || !slices.Equal(ties[0].Members, []string{"A", "B", "D"}) {
+		t.Errorf("unresolved ties %v, want A B D at rank 2", ties)
 	}
-	wantSentence(t, find(t, r, "D"), "Winner: shares rank 2 with A, B across the boundary of the 2 winning places, so all of them are winners.")
 }
 
 // TestUnresolvedTieAtBoundary: with no decision recorded, Y and Z stay tied at rank 2, both win
@@ -107,19 +126,23 @@ func TestUnresolvedTieAtBoundary(t *testing.T) {
 	})
 	in.Rule.Winners = 2
 	in.Rule.TieBreaks = []TieBreak{MoreTopMarks, JuryDecision}
-	r := mustCompute(t, in)
+	r := mustTally(t, in)
 	wantRanks(t, r, "X:1", "Y:2", "Z:2", "W:4")
-	if got := winners(r); !slices.Equal(got, []string{"X", "Y", "Z"}) {
-		t.Errorf("winners = %v, want [X Y Z]", got)
-	}
+	wantWinners(t, r, "X", "Y", "Z")
 	y := find(t, r, "Y")
-	wantSentence(t, y, "Tied with Z at 3; MoreTopMarks: 0 vs 0; JuryDecision: no decision is recorded for this category; still tied, so both share rank 2: the tie is unresolved and needs a jury decision.")
+	wantItem(t, y, `{"code":"tie","members":2,"outcome":"shared","rank":2,"steps":[`+
+		`{"mine":0,"step":"more_top_marks","theirs":0},{"step":"jury_decision_missing"}],"with":"Z"}`)
+	wantSentence(t, y, "Tied on score with Z; more top marks: 0 vs 0; jury decision: none recorded for this category; still tied, so 2 nominations share rank 2: the tie is unresolved.")
 	wantSentence(t, y, "Winner: shares rank 2 with Z across the boundary of the 2 winning places, so all of them are winners.")
 	wantSentence(t, find(t, r, "W"), "Not a winner: rank 4 is outside the 2 winning places.")
+	if ties := r.UnresolvedTies(); len(ties) != 1 || ties[0].CategoryID != "cat" || ties[0].Rank != 2 || !slices.Equal(ties[0].Members, []string{"Y", "Z"}) {
+		t.Errorf("unresolved ties %v, want Y Z at rank 2", ties)
+	}
 
 	// A decision for another category changes nothing here.
 	in.Categories = append(in.Categories, Category{ID: "other", Number: 2})
 	in.Decisions = []Decision{{CategoryID: "other"}}
-	r2 := mustCompute(t, in)
+	r2 := mustTally(t, in)
 	wantRanks(t, r2, "X:1", "Y:2", "Z:2", "W:4")
+	wantSentence(t, find(t, r2, "Y"), "Tied on score with Z; more top marks: 0 vs 0; jury decision: none recorded for this category; still tied, so 2 nominations share rank 2: the tie is unresolved.")
 }

@@ -4,6 +4,7 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -26,6 +27,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/demo"
 	"github.com/miasta-otwarte/miasta/internal/devidp"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // ClientID and ClientSecret register the server at the test provider.
@@ -273,4 +275,35 @@ type testWriter struct{ t testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// Bundle exports the audit bundle of the edition of year as `miasta audit export` does, once every
+// event committed so far is in the log.
+func (e *Env) Bundle(t testing.TB, year int32) []byte {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.App.Audit.Sync(ctx); err != nil {
+		t.Fatalf("audit log sync: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := e.App.Audit.Export(ctx, e.App.Jury, year, &buf); err != nil {
+		t.Fatalf("export the bundle of %d: %v", year, err)
+	}
+	return buf.Bytes()
+}
+
+// Verify exports the edition's bundle and verifies it with the server's key, as an outside checker
+// does; it fails the test when a check fails and returns the summary.
+func (e *Env) Verify(t testing.TB, year int32) *verify.Summary {
+	t.Helper()
+	b := e.Bundle(t, year)
+	_, key, err := e.App.Audit.Keys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := verify.Verify(b, verify.Options{Key: key})
+	if err != nil {
+		t.Fatalf("the bundle of %d does not verify: %v", year, err)
+	}
+	return s
 }

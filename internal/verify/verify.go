@@ -4,432 +4,640 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
-	"github.com/transparency-dev/merkle/proof"
-	"github.com/transparency-dev/merkle/rfc6962"
-
-	"github.com/miasta-otwarte/miasta/internal/auditlog"
-	"github.com/miasta-otwarte/miasta/internal/edition"
-	"github.com/miasta-otwarte/miasta/internal/event"
-	"github.com/miasta-otwarte/miasta/internal/jury"
+	"github.com/miasta-otwarte/miasta/internal/canon"
 	"github.com/miasta-otwarte/miasta/internal/tally"
 )
 
-// Summary is what a successful verification established.
-type Summary struct {
-	Leaves      int
-	Checkpoints int
-	TreeSize    uint64
-	// Tallied is false for a bundle exported before the round closed: only the log was checked.
-	Tallied   bool
-	Ballots   int
-	Winners   int
-	TallyHash string
-	// Receipt describes the checked receipt, when one was given.
+// Checks names every check of §11, in the order they run.
+var Checks = []struct{ ID, Name string }{
+	{"S1", "canonical"}, {"S2", "bundle"}, {"S3", "events"},
+	{"K1", "key"}, {"K2", "checkpoint"}, {"K3", "tree"},
+	{"E1", "edition"}, {"E2", "replay"}, {"E3", "stages"}, {"E4", "timing"}, {"E5", "references"},
+	{"D1", "disclosure"}, {"R1", "rule"},
+	{"C1", "casts in the log"}, {"C2", "cast contents"}, {"C3", "ballots"}, {"M1", "marks"},
+	{"T1", "tallies"}, {"T2", "decisions"}, {"T3", "announcement"}, {"T4", "published tally"},
+	{"P1", "receipt"},
+}
+
+// Failure is a failed check: its identifier (S1 … P1) and what is at fault.
+type Failure struct {
+	Check string
+	Msg   string
+}
+
+func (f *Failure) Error() string {
+	for _, c := range Checks {
+		if c.ID == f.Check {
+			return fmt.Sprintf("%s %s: %s", f.Check, c.Name, f.Msg)
+		}
+	}
+	return f.Check + ": " + f.Msg
+}
+
+func fail(check, format string, args ...any) *Failure {
+	return &Failure{Check: check, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Options are a verification's inputs besides the bundle.
+type Options struct {
+	// Key is the log's verifier key, obtained independently of the bundle.
+	Key string
+	// TrustBundleKey uses the key the bundle names instead; the summary says so.
+	TrustBundleKey bool
+	// Receipt, when set, is a ballot hash to find and prove (check P1).
 	Receipt string
+
+	skip string
 }
 
-func (s Summary) String() string {
-	out := fmt.Sprintf("OK: %d leaves under %d signed checkpoints (tree size %d) rebuild every signed root", s.Leaves, s.Checkpoints, s.TreeSize)
-	if s.Tallied {
-		out += fmt.Sprintf("; %d counted ballots re-tallied under the frozen rule give the published results (%d winners, %s)", s.Ballots, s.Winners, s.TallyHash)
-	}
-	if s.Receipt != "" {
-		out += "; " + s.Receipt
-	}
-	return out
+// entry is one log entry after S1–S3.
+type entry struct {
+	digest  bool
+	edition string // the leaf's edition ("" for a platform leaf)
+	event   *Event // nil for a digest entry
 }
 
-func sha(b []byte) string {
-	h := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(h[:])
+// bundle is a parsed bundle.
+type bundle struct {
+	format, editionID, publication, verifierKey, checkpoint string
+	year                                                    int64
+	entries                                                 []entry
+	leafHashes                                              [][]byte
+	has                                                     map[string]bool
+	rule                                                    Rule
+	ruleRaw                                                 []byte
+	casts                                                   []Cast
+	castRaws                                                [][]byte
+	marks                                                   []MarksEntry
+	tallyRaw                                                []byte
 }
 
-// logged is a decoded leaf.
-type logged struct {
-	leaf  int
-	event auditlog.Event
+var bundleFields = []Field{
+	{"casts", 0, true}, {"checkpoint", 0, false}, {"edition_id", 0, false}, {"format", 0, false}, {"log", 0, false},
+	{"marks", 0, true}, {"publication", 0, false}, {"rule", 0, true}, {"tally", 0, true}, {"verifier_key", 0, false}, {"year", 0, false},
 }
 
-// Verify checks a bundle. key is the log's verifier key as the checker obtained it (empty: trust the
-// one in the bundle); receipt, if not empty, is a ballot hash whose inclusion and counting to check.
-// The error names the first thing that does not hold.
-func Verify(b Bundle, key, receipt string) (Summary, error) {
-	if key == "" {
-		key = b.VerifierKey
+// Verify checks a bundle (§11) and returns what it established, or the first failed check as a
+// *Failure.
+func Verify(data []byte, opts Options) (*Summary, error) {
+	b, err := parseBundle(data)
+	if err != nil {
+		return nil, err
 	}
-	s := Summary{Leaves: len(b.Leaves), Checkpoints: len(b.Checkpoints)}
-	if len(b.Checkpoints) == 0 {
-		return s, fmt.Errorf("the bundle has no checkpoint")
+	v := &verifier{b: b, opts: opts}
+	for _, step := range []func() *Failure{v.k, v.e1, v.e2, v.e3, v.e4, v.e5, v.d1, v.r1, v.c1, v.c2, v.c3, v.m1, v.t1, v.t2, v.t3, v.t4, v.p1} {
+		if f := step(); f != nil {
+			return nil, f
+		}
 	}
+	return v.summary(), nil
+}
 
-	// 1. Signatures, then one pass over the leaves that rebuilds the root at every checkpoint's size.
-	// Each checkpoint's root coming out of the same growing leaf sequence proves each is consistent
-	// with the one before (its tree is a prefix of the next), in time linear in the log.
-	hashes, decoded, decodeErr := hashAndDecode(b.Leaves, b.EditionID)
-	cps := make([]auditlog.Checkpoint, len(b.Checkpoints))
-	for i, note := range b.Checkpoints {
-		cp, err := auditlog.OpenCheckpoint(note, key)
+// parseBundle runs S1–S3. The log's entries are parsed, checked and hashed in parallel; whichever
+// check fails, the lowest-numbered one is reported, and within it the first entry.
+func parseBundle(data []byte) (*bundle, *Failure) {
+	ms, err := canon.Members(data)
+	if err != nil {
+		return nil, fail("S1", "%v", err)
+	}
+	b := &bundle{has: map[string]bool{}}
+	values := map[string]canon.Value{}
+	var logRaw []byte
+	var s2 *Failure
+	for _, m := range ms {
+		i, ok := slices.BinarySearchFunc(bundleFields, m.Name, func(f Field, n string) int { return strings.Compare(f.Name, n) })
+		if m.Name == "log" {
+			logRaw = m.Raw
+			b.has["log"] = true
+			continue
+		}
+		v, err := canon.Parse(m.Raw)
 		if err != nil {
-			return s, fmt.Errorf("checkpoint %d: %w", i+1, err)
+			return nil, fail("S1", "member %q: %v", m.Name, err)
 		}
-		if cp.Size > uint64(len(hashes)) {
-			return s, fmt.Errorf("checkpoint %d signs %d leaves but the bundle has %d: leaves were removed", i+1, cp.Size, len(hashes))
+		if !ok {
+			if s2 == nil {
+				s2 = fail("S2", "the bundle has a member %q that the specification does not define", m.Name)
+			}
+			continue
 		}
-		if i > 0 && cp.Size < cps[i-1].Size {
-			return s, fmt.Errorf("checkpoint %d (size %d) is older than checkpoint %d (size %d): checkpoints are out of order", i+1, cp.Size, i, cps[i-1].Size)
-		}
-		cps[i] = cp
+		_ = i
+		values[m.Name] = v
+		b.has[m.Name] = true
 	}
-	tree := auditlog.NewTree()
-	from := uint64(0)
-	for i, cp := range cps {
-		for tree.Size() < cp.Size {
-			if err := tree.Append(hashes[tree.Size()]); err != nil {
-				return s, err
+	var elems [][]byte
+	if logRaw != nil {
+		if elems, err = canon.Elements(logRaw); err != nil {
+			return nil, fail("S1", "the log: %v", err)
+		}
+	}
+	entries, hashes, f := parseLog(elems)
+	if f != nil && f.Check == "S1" {
+		return nil, f
+	}
+	if s2 != nil {
+		return nil, s2
+	}
+	if g := b.shape(values, logRaw != nil); g != nil {
+		return nil, g
+	}
+	if f != nil {
+		return nil, f
+	}
+	b.entries, b.leafHashes = entries, hashes
+	return b, nil
+}
+
+// shape checks the bundle's members other than the log entries (S2).
+func (b *bundle) shape(values map[string]canon.Value, hasLog bool) *Failure {
+	for _, f := range bundleFields {
+		if !f.Optional && !b.has[f.Name] {
+			return fail("S2", "the bundle lacks the member %q", f.Name)
+		}
+	}
+	if !hasLog {
+		return fail("S2", "the bundle lacks the member \"log\"")
+	}
+	var err error
+	get := func(name string, f func(canon.Value) error) {
+		if v, ok := values[name]; ok && err == nil {
+			if e := f(v); e != nil {
+				err = fmt.Errorf("%s: %w", name, e)
 			}
 		}
-		root, err := tree.Root()
-		if err != nil {
-			return s, err
+	}
+	get("format", func(v canon.Value) error {
+		s, err := str(v)
+		if err == nil && s != BundleFormat {
+			err = fmt.Errorf("%q is not %q", s, BundleFormat)
 		}
-		if !bytes.Equal(root, cp.Root) {
-			return s, fmt.Errorf("the leaves do not rebuild checkpoint %d (size %d): an event among leaves %d–%d was changed, added, removed or reordered", i+1, cp.Size, from, cp.Size-1)
+		b.format = s
+		return err
+	})
+	get("edition_id", func(v canon.Value) (err error) { b.editionID, err = uuidOf(v); return })
+	get("year", func(v canon.Value) error {
+		n, err := intIn(v, 2014, 2100)
+		b.year = int64(n)
+		return err
+	})
+	get("publication", func(v canon.Value) (err error) {
+		b.publication, err = oneOf(v, []string{PublishAggregates, PublishNames, PublishPseudonyms})
+		return
+	})
+	get("verifier_key", func(v canon.Value) (err error) { b.verifierKey, err = str(v); return })
+	get("checkpoint", func(v canon.Value) (err error) { b.checkpoint, err = str(v); return })
+	get("rule", func(v canon.Value) (err error) {
+		b.ruleRaw = v.Raw()
+		b.rule, err = parseRule(v)
+		return
+	})
+	get("casts", func(v canon.Value) error {
+		return array(v, func(_ int, e canon.Value) error {
+			c, err := parseCast(e)
+			b.casts = append(b.casts, c)
+			b.castRaws = append(b.castRaws, e.Raw())
+			return err
+		})
+	})
+	get("marks", func(v canon.Value) error {
+		return array(v, func(_ int, e canon.Value) error {
+			me, err := parseMarksEntry(e)
+			b.marks = append(b.marks, me)
+			return err
+		})
+	})
+	get("tally", func(v canon.Value) error {
+		b.tallyRaw = v.Raw()
+		if v.Kind() != canon.Object {
+			return fmt.Errorf("is not an object")
 		}
-		from = cp.Size
+		var format canon.Value
+		found := false
+		v.Members(func(name string, m canon.Value) bool {
+			if name == "format" {
+				format, found = m, true
+			}
+			return true
+		})
+		if !found || format.Kind() != canon.String || format.Str() != TallyFormat {
+			return fmt.Errorf("its format is not %q", TallyFormat)
+		}
+		return nil
+	})
+	if err != nil {
+		return fail("S2", "%v", err)
 	}
-	prev := cps[len(cps)-1]
-	s.TreeSize = prev.Size
-	if uint64(len(b.Leaves)) != prev.Size {
-		return s, fmt.Errorf("the bundle has %d leaves but its newest checkpoint signs %d: leaves were added", len(b.Leaves), prev.Size)
-	}
-
-	// 2. The edition's events.
-	if decodeErr != nil {
-		return s, decodeErr
-	}
-	events := decoded
-	if b.Results == nil { // exported before the announcement: the log is all there is to check
-		return s, checkReceipt(&s, events, hashes, prev, receipt, false)
-	}
-	if err := tallyCheck(&s, b, events); err != nil {
-		return s, err
-	}
-	return s, checkReceipt(&s, events, hashes, prev, receipt, true)
+	return nil
 }
 
-// hashAndDecode hashes every leaf and decodes the edition's, spread over the machine's cores (the
-// leaves are independent; this is most of a large log's verification time). Leaves that do not even
-// mention the edition are only hashed: the signed roots already cover their bytes. Workers take
-// blocks of leaves as they come free, so a core that other work slows down does not hold the rest
-// up, and write each hash into one shared backing array.
-func hashAndDecode(leaves [][]byte, editionID string) ([][]byte, []logged, error) {
-	const block = 4096
-	n := len(leaves)
+// parseLog parses, checks and hashes the log's entries in parallel, in blocks that workers take as
+// they come free. It returns the first failure of the lowest-numbered check.
+func parseLog(elems [][]byte) ([]entry, [][]byte, *Failure) {
+	const block = 2048
+	n := len(elems)
+	entries := make([]entry, n)
+	events := make([]Event, n)
 	backing := make([]byte, n*sha256.Size)
 	hashes := make([][]byte, n)
 	blocks := (n + block - 1) / block
-	decoded := make([][]logged, blocks)
-	errs := make([]error, blocks)
-	mention := []byte(`"edition_id":"` + editionID + `"`)
+	type firstFail struct {
+		at int
+		f  *Failure
+	}
+	fails := make([]firstFail, blocks)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), blocks) {
 		wg.Go(func() {
-			h := auditlog.NewLeafHasher()
+			var d canon.Doc
+			h := newHasher()
 			for {
-				b := int(next.Add(1) - 1)
-				if b >= blocks {
+				bl := int(next.Add(1) - 1)
+				if bl >= blocks {
 					return
 				}
-				var out []logged
-				for i := b * block; i < min((b+1)*block, n); i++ {
-					if out == nil {
-						// Most leaves of a block are usually the edition's: one allocation, not a
-						// dozen growing ones.
-						out = make([]logged, 0, min(block, n-i))
-					}
-					at := i * sha256.Size
-					hashes[i] = h.AppendHash(backing[at:at:at+sha256.Size], leaves[i])
-					if errs[b] != nil || !bytes.Contains(leaves[i], mention) {
+				for i := bl * block; i < min((bl+1)*block, n); i++ {
+					f := parseEntry(&d, h, elems[i], i, &entries[i], &events[i], backing[i*sha256.Size:i*sha256.Size:(i+1)*sha256.Size])
+					if f != nil {
+						if fails[bl].f == nil || checkOrder(f.Check) < checkOrder(fails[bl].f.Check) {
+							fails[bl] = firstFail{i, f}
+						}
+						if f.Check == "S1" {
+							break
+						}
 						continue
 					}
-					e, err := auditlog.DecodeLeaf(leaves[i])
-					if err != nil {
-						errs[b] = fmt.Errorf("leaf %d: %w", i, err)
-						continue
-					}
-					if e.EditionID == editionID {
-						out = append(out, logged{leaf: i, event: e})
-					}
+					hashes[i] = backing[i*sha256.Size : (i+1)*sha256.Size]
 				}
-				decoded[b] = out
 			}
 		})
 	}
 	wg.Wait()
-	total := 0
-	for b := range blocks {
-		if errs[b] != nil { // the lowest-numbered leaf that does not decode
-			return hashes, nil, errs[b]
-		}
-		total += len(decoded[b])
-	}
-	out := make([]logged, 0, total)
-	for _, d := range decoded {
-		out = append(out, d...)
-	}
-	return hashes, out, nil
-}
-
-// payload decodes an event's payload into v.
-func payload(l logged, v any) error {
-	if err := json.Unmarshal(l.event.Payload, v); err != nil {
-		return fmt.Errorf("event %d (leaf %d, %s): %w", l.event.ID, l.leaf, l.event.Kind, err)
-	}
-	return nil
-}
-
-type castEvent struct {
-	CastID     string `json:"cast_id"`
-	JurorID    string `json:"juror_id"`
-	BallotHash string `json:"ballot_sha256"`
-}
-
-// tallyCheck re-runs the tally from the counted ballots under the frozen rule.
-func tallyCheck(s *Summary, b Bundle, events []logged) error {
-	var ruleHash, tallyHash string
-	var ruleEvent, tallyEvent, closeLeaf int = -1, -1, -1
-	in := tally.Input{}
-	nominated := map[string]tally.Nomination{}
-	var order []string
-	decisions := map[string]tally.Decision{}
-	for _, l := range events {
-		switch event.Kind(l.event.Kind) {
-		case event.TallyRuleFrozen:
-			var p struct {
-				Hash string `json:"rule_sha256"`
-			}
-			if err := payload(l, &p); err != nil {
-				return err
-			}
-			ruleHash, ruleEvent = p.Hash, l.leaf
-		case event.CategoryCreated:
-			var c edition.Category
-			if err := payload(l, &c); err != nil {
-				return err
-			}
-			in.Categories = append(in.Categories, tally.Category{ID: c.ID.String(), Number: int(c.Number)})
-		case event.Nominated:
-			var p struct {
-				NominationID string `json:"nomination_id"`
-				CategoryID   string `json:"category_id"`
-			}
-			if err := payload(l, &p); err != nil {
-				return err
-			}
-			nominated[p.NominationID] = tally.Nomination{ID: p.NominationID, CategoryID: p.CategoryID}
-			order = append(order, p.NominationID)
-		case event.Unnominated:
-			var p struct {
-				NominationID string `json:"nomination_id"`
-			}
-			if err := payload(l, &p); err != nil {
-				return err
-			}
-			delete(nominated, p.NominationID)
-		case event.EditionStageChanged:
-			var p struct {
-				To edition.Stage `json:"to"`
-			}
-			if err := payload(l, &p); err != nil {
-				return err
-			}
-			if p.To == edition.Tallied {
-				closeLeaf = l.leaf
-			}
-		case event.JuryDecided:
-			var p struct {
-				CategoryID string   `json:"category_id"`
-				Order      []string `json:"nomination_ids"`
-				Hash       string   `json:"tally_sha256"`
-			}
-			if err := payload(l, &p); err != nil {
-				return err
-			}
-			decisions[p.CategoryID] = tally.Decision{CategoryID: p.CategoryID, Order: p.Order}
-			tallyHash, tallyEvent = p.Hash, l.leaf
-		case event.TallyComputed:
-			var p struct {
-				Hash string `json:"tally_sha256"`
-			}
-			if err := payload(l, &p); err != nil {
-				return err
-			}
-			tallyHash, tallyEvent = p.Hash, l.leaf
+	var worst *Failure
+	for _, ff := range fails {
+		if ff.f != nil && (worst == nil || checkOrder(ff.f.Check) < checkOrder(worst.Check)) {
+			worst = ff.f
 		}
 	}
-	if ruleEvent < 0 {
-		return fmt.Errorf("rule: no rule-frozen event for the edition in the log")
-	}
-	if got := sha(b.Rule); got != ruleHash {
-		return fmt.Errorf("rule: the bundle's rule (%s) is not the rule frozen at leaf %d (%s)", got, ruleEvent, ruleHash)
-	}
-	rule, err := jury.EngineRule(b.Rule)
+	return entries, hashes, worst
+}
+
+func checkOrder(id string) int {
+	return slices.IndexFunc(Checks, func(c struct{ ID, Name string }) bool { return c.ID == id })
+}
+
+// parseEntry handles one log entry: S1 (canonical), S2 (a digest entry's shape), S3 (an event).
+func parseEntry(d *canon.Doc, h *hasher, raw []byte, i int, out *entry, ev *Event, hash []byte) *Failure {
+	v, err := canon.ParseInto(d, raw)
 	if err != nil {
-		return err
+		return fail("S1", "log entry %d: %v", i, err)
 	}
-	in.Rule = rule
-	if closeLeaf < 0 || tallyEvent < 0 {
-		return fmt.Errorf("results: the log has no close of the jury round and tally for the edition")
+	if v.Kind() != canon.Object {
+		return fail("S2", "log entry %d is a %s, not an object", i, v.Kind())
 	}
-	for _, id := range order {
-		if n, ok := nominated[id]; ok && !slices.ContainsFunc(in.Nominations, func(x tally.Nomination) bool { return x.ID == id }) {
-			in.Nominations = append(in.Nominations, n)
-		}
-	}
-	for _, d := range decisions {
-		in.Decisions = append(in.Decisions, d)
-	}
-
-	// Every cast in the log must be in the bundle, unaltered; the last one of each juror counts.
-	contents := map[string][]byte{}
-	for i, c := range b.Casts {
-		h := sha(c)
-		if _, dup := contents[h]; dup {
-			return fmt.Errorf("cast %d appears twice in the bundle", i+1)
-		}
-		contents[h] = c
-	}
-	last := map[string]jury.CastInfo{}
-	matched := map[string]bool{}
-	for _, l := range events {
-		if event.Kind(l.event.Kind) != event.BallotCast {
-			continue
-		}
-		var p castEvent
-		if err := payload(l, &p); err != nil {
+	isDigest := false
+	v.Members(func(name string, _ canon.Value) bool {
+		isDigest = isDigest || name == "digest"
+		return !isDigest
+	})
+	if isDigest {
+		var digest []byte
+		err := members(v, fmt.Sprintf("log entry %d", i), digestFields, func(k int, m canon.Value) error {
+			if k == 0 {
+				s, err := str(m)
+				if err == nil {
+					if digest, err = hex.DecodeString(s); err != nil || len(digest) != sha256.Size || hex.EncodeToString(digest) != s {
+						err = fmt.Errorf("%q is not 64 lowercase hexadecimal digits", s)
+					}
+				}
+				return err
+			}
+			if m.Kind() == canon.Null {
+				return nil
+			}
+			var err error
+			out.edition, err = uuidOf(m)
 			return err
-		}
-		if l.leaf > closeLeaf {
-			return fmt.Errorf("ballot cast %s (leaf %d) comes after the round closed", p.CastID, l.leaf)
-		}
-		body, ok := contents[p.BallotHash]
-		if !ok {
-			return fmt.Errorf("ballot cast %s (leaf %d, juror %s): its content is missing from the bundle or was altered (the log says %s)", p.CastID, l.leaf, p.JurorID, p.BallotHash)
-		}
-		info, err := jury.DecodeCast(body)
+		})
 		if err != nil {
-			return fmt.Errorf("ballot cast %s (leaf %d): %w", p.CastID, l.leaf, err)
+			return fail("S2", "%v", err)
 		}
-		if info.JurorID.String() != p.JurorID || info.EditionID.String() != b.EditionID {
-			return fmt.Errorf("ballot cast %s (leaf %d): the content names another juror or edition than the log", p.CastID, l.leaf)
-		}
-		matched[p.BallotHash] = true
-		last[p.JurorID] = info
-	}
-	for h := range contents {
-		if !matched[h] {
-			return fmt.Errorf("the bundle has a cast (%s) that no ballot-cast event logs", h)
-		}
-	}
-	jurors := make([]string, 0, len(last))
-	for j := range last {
-		jurors = append(jurors, j)
-	}
-	slices.Sort(jurors)
-	for _, j := range jurors {
-		in.Ballots = append(in.Ballots, last[j].Ballot)
-	}
-	result, err := tally.Compute(in)
-	if err != nil {
-		return fmt.Errorf("results: the ballots do not tally under the rule: %w", err)
-	}
-	canon := tally.Canonical(result)
-	s.Tallied, s.Ballots, s.TallyHash = true, len(in.Ballots), sha(canon)
-	for _, c := range result.Categories {
-		for _, n := range c.Nominations {
-			if n.Winner {
-				s.Winners++
-			}
-		}
-	}
-	if s.TallyHash != tallyHash {
-		return fmt.Errorf("results: the ballots re-tallied under the frozen rule give %s, but the log records %s at leaf %d", s.TallyHash, tallyHash, tallyEvent)
-	}
-	if !bytes.Equal(canon, b.Results) {
-		return fmt.Errorf("results: %s", resultDiff(canon, b.Results))
-	}
-	return nil
-}
-
-// resultDiff names the first category where the published results differ from the re-computed ones.
-func resultDiff(want, got []byte) string {
-	type category struct {
-		CategoryID string          `json:"category_id"`
-		Rest       json.RawMessage `json:"nominations"`
-	}
-	var w, g struct {
-		Categories []category `json:"categories"`
-	}
-	if json.Unmarshal(got, &g) != nil || json.Unmarshal(want, &w) != nil {
-		return "the published results are not a tally encoding"
-	}
-	for i := range max(len(w.Categories), len(g.Categories)) {
-		if i >= len(w.Categories) || i >= len(g.Categories) {
-			return fmt.Sprintf("the published results have %d categories, the re-computed tally %d", len(g.Categories), len(w.Categories))
-		}
-		if w.Categories[i].CategoryID != g.Categories[i].CategoryID || !bytes.Equal(w.Categories[i].Rest, g.Categories[i].Rest) {
-			return fmt.Sprintf("category %s differs from the re-computed tally", w.Categories[i].CategoryID)
-		}
-	}
-	return "the published results differ from the re-computed tally outside the categories"
-}
-
-// checkReceipt finds the cast a receipt names and proves its leaf is in the tree; once tallied, it
-// also says whether that cast is the juror's last one, the one counted.
-func checkReceipt(s *Summary, events []logged, hashes [][]byte, cp auditlog.Checkpoint, receipt string, tallied bool) error {
-	if receipt == "" {
+		out.digest = true
+		h.digestLeaf(hash, out.edition, digest)
 		return nil
 	}
-	var mine *logged
-	var juror string
-	lastOf := map[string]string{}
-	for _, l := range events {
-		if event.Kind(l.event.Kind) != event.BallotCast {
+	e, err := decodeEvent(v, i)
+	if err != nil {
+		return fail("S3", "log entry %d: %v", i, err)
+	}
+	*ev = e
+	out.event, out.edition = ev, e.EditionID
+	h.eventLeaf(hash, e.EditionID, raw)
+	return nil
+}
+
+// verifier runs the checks after S3 over a parsed bundle.
+type verifier struct {
+	b       *bundle
+	opts    Options
+	cp      Checkpoint
+	keyNote string
+	evs     []*Event // the edition's events, in log order
+	stageAt []string // the stage at each of evs
+	final   string   // the final stage
+	// filled by the checks as they run
+	frozenHash string
+	rule       tally.Rule
+	closes     []int // positions in evs of each close
+	casts      []castInfo
+	criteria   map[string]int // criterion id → number
+	categories map[string]int // category id → number
+	tallies    [][]tallyAt    // per close: its tally, then one per jury decision after it
+	decisions  []*Event
+	receipt    string
+	notes      []string
+}
+
+// fail reports a failed check, or nil when the check is skipped (tests of the vectors skip the check a
+// vector must fail, to show that no other check fails it).
+func (v *verifier) fail(check, format string, args ...any) *Failure {
+	if check == v.opts.skip {
+		return nil
+	}
+	return fail(check, format, args...)
+}
+
+func (v *verifier) note(format string, args ...any) {
+	v.notes = append(v.notes, fmt.Sprintf(format, args...))
+}
+
+type nomination struct{ category, city, practice string }
+
+type castInfo struct {
+	pos     int // in evs
+	ev      *Event
+	content *Cast
+	raw     []byte
+}
+
+type tallyAt struct {
+	result tally.Result
+	canon  []byte
+	hash   string
+}
+
+func (v *verifier) k() *Failure {
+	key := v.opts.Key
+	switch {
+	case key == "" && v.opts.TrustBundleKey:
+		key = v.b.verifierKey
+		v.keyNote = "the key was taken from the bundle itself, not obtained independently: this proves only that the bundle is consistent with a key its publisher chose"
+	case key == "":
+		if f := v.fail("K1", "no key to trust was given (give the log's key obtained independently, or choose explicitly to trust the bundle's own key)"); f != nil {
+			return f
+		}
+	}
+	verifier, err := ParseVerifierKey(key)
+	if err != nil {
+		if f := v.fail("K1", "%v", err); f != nil {
+			return f
+		}
+	}
+	if v.b.verifierKey != key {
+		if f := v.fail("K1", "the bundle names the key %q, not the trusted key", v.b.verifierKey); f != nil {
+			return f
+		}
+	}
+	cp, err := OpenCheckpoint(v.b.checkpoint, verifier)
+	if err != nil {
+		if f := v.fail("K2", "%v", err); f != nil {
+			return f
+		}
+	}
+	v.cp = cp
+	if uint64(len(v.b.entries)) != cp.Size {
+		if f := v.fail("K3", "the log has %d entries but the checkpoint signs a tree of %d", len(v.b.entries), cp.Size); f != nil {
+			return f
+		}
+	}
+	t := NewTree()
+	for _, h := range v.b.leafHashes {
+		if err := t.Append(h); err != nil {
+			if f := v.fail("K3", "%v", err); f != nil {
+				return f
+			}
+		}
+	}
+	root, err := t.Root()
+	if err != nil {
+		if f := v.fail("K3", "%v", err); f != nil {
+			return f
+		}
+	}
+	if !bytes.Equal(root, cp.Root) {
+		if f := v.fail("K3", "the log's %d leaves do not rebuild the signed root: an entry was changed, added, removed or reordered", len(v.b.entries)); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func (v *verifier) e1() *Failure {
+	for i, e := range v.b.entries {
+		switch {
+		case e.digest && e.edition == v.b.editionID:
+			if f := v.fail("E1", "log entry %d is a digest of one of the edition's own events: the bundle hides it", i); f != nil {
+				return f
+			}
+		case !e.digest && e.edition != v.b.editionID:
+			if f := v.fail("E1", "log entry %d is an event of another edition or of the platform, given in full", i); f != nil {
+				return f
+			}
+		case !e.digest:
+			v.evs = append(v.evs, e.event)
+		}
+	}
+	if len(v.evs) == 0 {
+		if f := v.fail("E1", "the log has no event of the edition %s", v.b.editionID); f != nil {
+			return f
+		}
+	}
+	first := v.evs[0]
+	if first.Kind != "edition.created" {
+		if f := v.fail("E1", "the edition's first event is %s, not edition.created", first.Kind); f != nil {
+			return f
+		}
+	}
+	if first.Int("year") != v.b.year {
+		if f := v.fail("E1", "the bundle says %d but the edition was created for %d", v.b.year, first.Int("year")); f != nil {
+			return f
+		}
+	}
+	if first.Str("publication") != v.b.publication {
+		if f := v.fail("E1", "the bundle says publication %q but the edition was created with %q", v.b.publication, first.Str("publication")); f != nil {
+			return f
+		}
+	}
+	for _, e := range v.evs[1:] {
+		if e.Kind == "edition.created" {
+			if f := v.fail("E1", "%s creates the edition a second time", e); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+func (v *verifier) e2() *Failure {
+	seen := make(map[int64]int, len(v.evs))
+	for _, e := range v.evs {
+		if prev, dup := seen[e.ID]; dup {
+			if f := v.fail("E2", "event id %d appears at leaves %d and %d: an event was replayed", e.ID, prev, e.Index); f != nil {
+				return f
+			}
+		}
+		seen[e.ID] = e.Index
+	}
+	return nil
+}
+
+func (v *verifier) e3() *Failure {
+	stage := "DRAFT"
+	v.stageAt = make([]string, len(v.evs))
+	for i, e := range v.evs {
+		v.stageAt[i] = stage
+		if e.Kind != "edition.stage_changed" {
 			continue
 		}
-		var p castEvent
-		if err := payload(l, &p); err != nil {
-			return err
+		from, to, reason, override := e.Str("from"), e.Str("to"), e.Str("reason"), e.Bool("override")
+		fi, ti := stageIndex(from), stageIndex(to)
+		switch {
+		case from != stage:
+			if f := v.fail("E3", "%s moves from %s, but the edition is in %s", e, from, stage); f != nil {
+				return f
+			}
+		case ti == fi+1:
+			if override && reason == "" {
+				if f := v.fail("E3", "%s overrides a guard without a reason", e); f != nil {
+					return f
+				}
+			}
+			if !override && reason != "" {
+				if f := v.fail("E3", "%s is a plain forward move but carries a reason", e); f != nil {
+					return f
+				}
+			}
+		case ti == fi-1:
+			if from == "ANNOUNCED" {
+				if f := v.fail("E3", "%s moves an announced edition back", e); f != nil {
+					return f
+				}
+			}
+			if reason == "" {
+				if f := v.fail("E3", "%s moves back from %s to %s without a reason", e, from, to); f != nil {
+					return f
+				}
+			}
+			if override {
+				if f := v.fail("E3", "%s is a move back marked as an override", e); f != nil {
+					return f
+				}
+			}
+		default:
+			if f := v.fail("E3", "%s moves from %s to %s, not one stage", e, from, to); f != nil {
+				return f
+			}
 		}
-		lastOf[p.JurorID] = p.BallotHash
-		if p.BallotHash == receipt {
-			mine, juror = &l, p.JurorID
+		stage = to
+	}
+	v.final = stage
+	return nil
+}
+
+// allowed lists the stages each kind may occur in (E4's table); nil: every stage.
+var allowed = map[string][]string{
+	"edition.timeline_set":     {"DRAFT", "REPORTING", "REVIEW", "JURY", "TALLIED"},
+	"edition.city_added":       {"DRAFT"},
+	"edition.city_removed":     {"DRAFT"},
+	"category.created":         {"DRAFT"},
+	"criterion.created":        {"DRAFT"},
+	"invitation.created":       {"DRAFT", "REPORTING", "REVIEW", "JURY"},
+	"invitation.revoked":       {"DRAFT", "REPORTING", "REVIEW", "JURY"},
+	"report.saved":             {"REPORTING", "REVIEW"},
+	"report.submitted":         {"REPORTING", "REVIEW"},
+	"report.returned":          {"REPORTING", "REVIEW"},
+	"report.accepted":          {"REPORTING", "REVIEW"},
+	"shortlist.nominated":      {"REVIEW"},
+	"shortlist.unnominated":    {"REVIEW"},
+	"tally_rule.set":           {"DRAFT", "REPORTING", "REVIEW"},
+	"ballot.cast":              {"JURY"},
+	"ballot.conflict_declared": {"JURY"},
+	"ballot.abstained":         {"JURY"},
+	"tally.jury_decision":      {"TALLIED"},
+}
+
+func (v *verifier) e4() *Failure {
+	openings, frozen := 0, false
+	for i, e := range v.evs {
+		if st, ok := allowed[e.Kind]; ok && !slices.Contains(st, v.stageAt[i]) {
+			if f := v.fail("E4", "%s happens in %s", e, v.stageAt[i]); f != nil {
+				return f
+			}
 		}
-	}
-	if mine == nil {
-		return fmt.Errorf("receipt %s: no cast with this hash is in the log", receipt)
-	}
-	p, err := auditlog.InclusionProof(hashes, uint64(mine.leaf), cp.Size)
-	if err == nil {
-		err = proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(mine.leaf), cp.Size, hashes[mine.leaf], p, cp.Root)
-	}
-	if err != nil {
-		return fmt.Errorf("receipt %s: leaf %d is not proved in the tree: %w", receipt, mine.leaf, err)
-	}
-	s.Receipt = fmt.Sprintf("receipt %s is leaf %d, included in the tree of size %d", receipt, mine.leaf, cp.Size)
-	if tallied {
-		if lastOf[juror] == receipt {
-			s.Receipt += ", and it is the juror's last cast: counted"
-		} else {
-			s.Receipt += ", but the juror cast again later: the later cast is the one counted"
+		var prev *Event
+		if i > 0 {
+			prev = v.evs[i-1]
+		}
+		moved := func(p *Event, from, to string) bool {
+			return p != nil && p.Kind == "edition.stage_changed" && (from == "" || p.Str("from") == from) && p.Str("to") == to
+		}
+		if moved(prev, "", "JURY") {
+			openings++
+		}
+		firstOpening := moved(prev, "", "JURY") && openings == 1
+		closed, announced := moved(prev, "JURY", "TALLIED"), moved(prev, "TALLIED", "ANNOUNCED")
+		switch {
+		case e.Kind == "tally_rule.frozen" && !firstOpening:
+			if f := v.fail("E4", "%s is not the consequence of the first opening of the jury round", e); f != nil {
+				return f
+			}
+		case e.Kind == "tally.computed" && !closed:
+			if f := v.fail("E4", "%s does not follow a close of the jury round", e); f != nil {
+				return f
+			}
+		case e.Kind == "results.announced" && !announced:
+			if f := v.fail("E4", "%s does not follow the announcement", e); f != nil {
+				return f
+			}
+		case e.Kind == "tally_rule.set" && frozen:
+			if f := v.fail("E4", "%s changes the rule after it was frozen", e); f != nil {
+				return f
+			}
+		case firstOpening && e.Kind != "tally_rule.frozen":
+			if f := v.fail("E4", "the first opening of the jury round (leaf %d) is not followed by the freezing of the rule", prev.Index); f != nil {
+				return f
+			}
+		case closed && e.Kind != "tally.computed":
+			if f := v.fail("E4", "the close at leaf %d is not followed by its tally", prev.Index); f != nil {
+				return f
+			}
+		case announced && e.Kind != "results.announced":
+			if f := v.fail("E4", "the announcement at leaf %d is not followed by the results", prev.Index); f != nil {
+				return f
+			}
+		}
+		frozen = frozen || e.Kind == "tally_rule.frozen"
+		if i == len(v.evs)-1 && (moved(e, "", "JURY") && openings == 0 || moved(e, "JURY", "TALLIED") || moved(e, "TALLIED", "ANNOUNCED")) {
+			if f := v.fail("E4", "the log ends with %s, without its consequence", e); f != nil {
+				return f
+			}
 		}
 	}
 	return nil

@@ -24,59 +24,35 @@ func (q *Queries) CurrentHorizon(ctx context.Context, db DBTX) (string, error) {
 	return column_1, err
 }
 
-const insertLeaves = `-- name: InsertLeaves :exec
-INSERT INTO log_leaves (leaf_index, event_id, leaf_hash)
-SELECT unnest($1::bigint[]), unnest($2::bigint[]), unnest($3::bytea[])
-`
-
-type InsertLeavesParams struct {
-	LeafIndexes []int64
-	EventIds    []int64
-	LeafHashes  [][]byte
-}
-
-// One integration round's leaves in one statement (the arrays are zipped: equal lengths).
-func (q *Queries) InsertLeaves(ctx context.Context, db DBTX, arg InsertLeavesParams) error {
-	_, err := db.Exec(ctx, insertLeaves, arg.LeafIndexes, arg.EventIds, arg.LeafHashes)
-	return err
-}
-
-const leafEvents = `-- name: LeafEvents :many
-SELECT l.leaf_index, e.id, e.edition_id, e.kind, e.actor_user_id, e.payload::text AS payload, e.create_time
+const editionEventsInLog = `-- name: EditionEventsInLog :many
+SELECT e.id, e.kind, e.payload::text AS payload
 FROM log_leaves l JOIN events e ON e.id = l.event_id
-WHERE l.leaf_index < $1
+WHERE l.edition_id = $1 AND l.leaf_index < $2
 ORDER BY l.leaf_index
 `
 
-type LeafEventsRow struct {
-	LeafIndex   int64
-	ID          int64
-	EditionID   *uuid.UUID
-	Kind        string
-	ActorUserID *uuid.UUID
-	Payload     string
-	CreateTime  time.Time
+type EditionEventsInLogParams struct {
+	EditionID *uuid.UUID
+	Size      int64
 }
 
-// The events of the first @size leaves, in leaf order: what the leaves encode.
-func (q *Queries) LeafEvents(ctx context.Context, db DBTX, size int64) ([]LeafEventsRow, error) {
-	rows, err := db.Query(ctx, leafEvents, size)
+type EditionEventsInLogRow struct {
+	ID      int64
+	Kind    string
+	Payload string
+}
+
+// The edition's events among the first @size leaves, in leaf order (kind and payload only).
+func (q *Queries) EditionEventsInLog(ctx context.Context, db DBTX, arg EditionEventsInLogParams) ([]EditionEventsInLogRow, error) {
+	rows, err := db.Query(ctx, editionEventsInLog, arg.EditionID, arg.Size)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []LeafEventsRow
+	var items []EditionEventsInLogRow
 	for rows.Next() {
-		var i LeafEventsRow
-		if err := rows.Scan(
-			&i.LeafIndex,
-			&i.ID,
-			&i.EditionID,
-			&i.Kind,
-			&i.ActorUserID,
-			&i.Payload,
-			&i.CreateTime,
-		); err != nil {
+		var i EditionEventsInLogRow
+		if err := rows.Scan(&i.ID, &i.Kind, &i.Payload); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -85,6 +61,33 @@ func (q *Queries) LeafEvents(ctx context.Context, db DBTX, size int64) ([]LeafEv
 		return nil, err
 	}
 	return items, nil
+}
+
+const insertLeaves = `-- name: InsertLeaves :exec
+INSERT INTO log_leaves (leaf_index, event_id, leaf_hash, edition_id, body_sha256)
+SELECT unnest($1::bigint[]), unnest($2::bigint[]), unnest($3::bytea[]),
+       NULLIF(unnest($4::text[]), '')::uuid, unnest($5::bytea[])
+`
+
+type InsertLeavesParams struct {
+	LeafIndexes []int64
+	EventIds    []int64
+	LeafHashes  [][]byte
+	EditionIds  []string
+	BodyHashes  [][]byte
+}
+
+// One integration round's leaves in one statement (the arrays are zipped: equal lengths).
+// A platform event's edition is the empty string.
+func (q *Queries) InsertLeaves(ctx context.Context, db DBTX, arg InsertLeavesParams) error {
+	_, err := db.Exec(ctx, insertLeaves,
+		arg.LeafIndexes,
+		arg.EventIds,
+		arg.LeafHashes,
+		arg.EditionIds,
+		arg.BodyHashes,
+	)
+	return err
 }
 
 const leafHashes = `-- name: LeafHashes :many
@@ -146,32 +149,61 @@ func (q *Queries) PendingBelow(ctx context.Context, db DBTX, horizon string) (bo
 	return exists, err
 }
 
-const pendingEvents = `-- name: PendingEvents :many
-SELECT e.id, e.edition_id, e.kind, e.actor_user_id, e.payload::text AS payload, e.create_time
+const pendingCount = `-- name: PendingCount :one
+SELECT count(*)::bigint AS pending, coalesce(min(e.create_time), now())::timestamptz AS oldest
 FROM events e
 WHERE e.txid >= coalesce((
         SELECT le.txid FROM log_leaves l JOIN events le ON le.id = l.event_id
         ORDER BY l.leaf_index DESC LIMIT 1), '0'::xid8)
-  AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
   AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)
-ORDER BY e.txid, e.id
-LIMIT $1
 `
 
-type PendingEventsRow struct {
-	ID          int64
-	EditionID   *uuid.UUID
-	Kind        string
-	ActorUserID *uuid.UUID
-	Payload     string
-	CreateTime  time.Time
+type PendingCountRow struct {
+	Pending int64
+	Oldest  time.Time
 }
 
-// Events not yet in the log whose transactions, and every transaction older than them, have ended:
-// the next leaves, in transaction order. Leaves are appended in that order, so nothing older than
-// the newest leaf's transaction can be pending: the index on txid skips the integrated history.
-func (q *Queries) PendingEvents(ctx context.Context, db DBTX, maxRows int32) ([]PendingEventsRow, error) {
-	rows, err := db.Query(ctx, pendingEvents, maxRows)
+// How many committed events are not in the log yet, and since when the oldest has waited.
+func (q *Queries) PendingCount(ctx context.Context, db DBTX) (PendingCountRow, error) {
+	row := db.QueryRow(ctx, pendingCount)
+	var i PendingCountRow
+	err := row.Scan(&i.Pending, &i.Oldest)
+	return i, err
+}
+
+const pendingEvents = `-- name: PendingEvents :many
+SELECT e.id, e.edition_id, e.kind, e.actor_role, e.actor_id, e.payload::text AS payload, e.create_time
+FROM events e
+WHERE e.txid >= coalesce((
+        SELECT le.txid FROM log_leaves l JOIN events le ON le.id = l.event_id
+        ORDER BY l.leaf_index DESC LIMIT 1), '0'::xid8)
+  AND e.txid < CAST($1 AS text)::xid8
+  AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)
+ORDER BY e.txid, e.id
+LIMIT $2
+`
+
+type PendingEventsParams struct {
+	Horizon string
+	MaxRows int32
+}
+
+type PendingEventsRow struct {
+	ID         int64
+	EditionID  *uuid.UUID
+	Kind       string
+	ActorRole  *string
+	ActorID    *uuid.UUID
+	Payload    string
+	CreateTime time.Time
+}
+
+// Events not yet in the log whose transactions, and every transaction of this database older than
+// them, have ended: the next leaves, in transaction order. Leaves are appended in that order, so
+// nothing older than the newest leaf's transaction can be pending: the index on txid skips the
+// integrated history.
+func (q *Queries) PendingEvents(ctx context.Context, db DBTX, arg PendingEventsParams) ([]PendingEventsRow, error) {
+	rows, err := db.Query(ctx, pendingEvents, arg.Horizon, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +215,8 @@ func (q *Queries) PendingEvents(ctx context.Context, db DBTX, maxRows int32) ([]
 			&i.ID,
 			&i.EditionID,
 			&i.Kind,
-			&i.ActorUserID,
+			&i.ActorRole,
+			&i.ActorID,
 			&i.Payload,
 			&i.CreateTime,
 		); err != nil {

@@ -13,7 +13,7 @@ import (
 )
 
 const getEdition = `-- name: GetEdition :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time FROM editions WHERE id = $1
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt FROM editions WHERE id = $1
 `
 
 func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
@@ -31,6 +31,7 @@ func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Editio
 		&i.PreviousEditionID,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.PersonSalt,
 	)
 	return i, err
 }
@@ -47,7 +48,7 @@ func (q *Queries) GetEditionByYear(ctx context.Context, db DBTX, year int32) (uu
 }
 
 const getEditionForShare = `-- name: GetEditionForShare :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time FROM editions WHERE id = $1 FOR SHARE
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt FROM editions WHERE id = $1 FOR SHARE
 `
 
 // Readers that must not race a stage change (saves, submissions) share-lock the edition row.
@@ -66,12 +67,13 @@ func (q *Queries) GetEditionForShare(ctx context.Context, db DBTX, id uuid.UUID)
 		&i.PreviousEditionID,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.PersonSalt,
 	)
 	return i, err
 }
 
 const getEditionForUpdate = `-- name: GetEditionForUpdate :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time FROM editions WHERE id = $1 FOR UPDATE
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt FROM editions WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetEditionForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
@@ -89,6 +91,7 @@ func (q *Queries) GetEditionForUpdate(ctx context.Context, db DBTX, id uuid.UUID
 		&i.PreviousEditionID,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.PersonSalt,
 	)
 	return i, err
 }
@@ -97,7 +100,7 @@ const insertEdition = `-- name: InsertEdition :one
 INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id)
 VALUES ($1, $2, $3, $4, $5,
         $6, $7)
-RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time
+RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt
 `
 
 type InsertEditionParams struct {
@@ -133,12 +136,13 @@ func (q *Queries) InsertEdition(ctx context.Context, db DBTX, arg InsertEditionP
 		&i.PreviousEditionID,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.PersonSalt,
 	)
 	return i, err
 }
 
 const listEditions = `-- name: ListEditions :many
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time FROM editions
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt FROM editions
 WHERE year < $1 AND ($2::boolean OR stage <> 'DRAFT')
 ORDER BY year DESC
 LIMIT $3
@@ -171,6 +175,7 @@ func (q *Queries) ListEditions(ctx context.Context, db DBTX, arg ListEditionsPar
 			&i.PreviousEditionID,
 			&i.CreateTime,
 			&i.UpdateTime,
+			&i.PersonSalt,
 		); err != nil {
 			return nil, err
 		}
@@ -183,7 +188,7 @@ func (q *Queries) ListEditions(ctx context.Context, db DBTX, arg ListEditionsPar
 }
 
 const updateStage = `-- name: UpdateStage :one
-UPDATE editions SET stage = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time
+UPDATE editions SET stage = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt
 `
 
 type UpdateStageParams struct {
@@ -206,6 +211,7 @@ func (q *Queries) UpdateStage(ctx context.Context, db DBTX, arg UpdateStageParam
 		&i.PreviousEditionID,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.PersonSalt,
 	)
 	return i, err
 }
@@ -217,7 +223,7 @@ SET reporting_deadline = $1,
     ceremony_time = $3,
     update_time = now()
 WHERE id = $4
-RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time
+RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt
 `
 
 type UpdateTimelineParams struct {
@@ -247,6 +253,7 @@ func (q *Queries) UpdateTimeline(ctx context.Context, db DBTX, arg UpdateTimelin
 		&i.PreviousEditionID,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.PersonSalt,
 	)
 	return i, err
 }

@@ -46,4 +46,5 @@ type Edition struct {
 	PreviousEditionID *uuid.UUID
 	CreateTime        time.Time
 	UpdateTime        time.Time
+	PersonSalt        []byte
 }

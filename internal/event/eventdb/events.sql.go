@@ -11,9 +11,24 @@ import (
 	"github.com/google/uuid"
 )
 
+const insertCommitment = `-- name: InsertCommitment :exec
+INSERT INTO commitments (commitment, salt, text) VALUES ($1, $2, $3)
+`
+
+type InsertCommitmentParams struct {
+	Commitment string
+	Salt       []byte
+	Text       string
+}
+
+func (q *Queries) InsertCommitment(ctx context.Context, db DBTX, arg InsertCommitmentParams) error {
+	_, err := db.Exec(ctx, insertCommitment, arg.Commitment, arg.Salt, arg.Text)
+	return err
+}
+
 const insertEvent = `-- name: InsertEvent :one
-INSERT INTO events (edition_id, kind, actor_user_id, payload)
-VALUES ($1, $2, $3, $4)
+INSERT INTO events (edition_id, kind, actor_user_id, actor_role, actor_id, payload)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id
 `
 
@@ -21,6 +36,8 @@ type InsertEventParams struct {
 	EditionID   *uuid.UUID
 	Kind        string
 	ActorUserID *uuid.UUID
+	ActorRole   *string
+	ActorID     *uuid.UUID
 	Payload     []byte
 }
 
@@ -29,50 +46,11 @@ func (q *Queries) InsertEvent(ctx context.Context, db DBTX, arg InsertEventParam
 		arg.EditionID,
 		arg.Kind,
 		arg.ActorUserID,
+		arg.ActorRole,
+		arg.ActorID,
 		arg.Payload,
 	)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
-}
-
-const listEditionEvents = `-- name: ListEditionEvents :many
-SELECT id, edition_id, kind, actor_user_id, payload, create_time, txid FROM events
-WHERE edition_id = $1 AND id > $2
-ORDER BY id
-LIMIT $3
-`
-
-type ListEditionEventsParams struct {
-	EditionID *uuid.UUID
-	AfterID   int64
-	MaxRows   int32
-}
-
-func (q *Queries) ListEditionEvents(ctx context.Context, db DBTX, arg ListEditionEventsParams) ([]Event, error) {
-	rows, err := db.Query(ctx, listEditionEvents, arg.EditionID, arg.AfterID, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []Event
-	for rows.Next() {
-		var i Event
-		if err := rows.Scan(
-			&i.ID,
-			&i.EditionID,
-			&i.Kind,
-			&i.ActorUserID,
-			&i.Payload,
-			&i.CreateTime,
-			&i.Txid,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }

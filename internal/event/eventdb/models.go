@@ -3,20 +3,3 @@
 //   sqlc v1.31.0
 
 package eventdb
-
-import (
-	"time"
-
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgtype"
-)
-
-type Event struct {
-	ID          int64
-	EditionID   *uuid.UUID
-	Kind        string
-	ActorUserID *uuid.UUID
-	Payload     []byte
-	CreateTime  time.Time
-	Txid        pgtype.Uint64
-}

@@ -12,6 +12,23 @@ import (
 	"github.com/google/uuid"
 )
 
+const getUserAssignment = `-- name: GetUserAssignment :one
+SELECT id FROM role_assignments WHERE edition_id = $1 AND user_id = $2 AND role = $3
+`
+
+type GetUserAssignmentParams struct {
+	EditionID uuid.UUID
+	UserID    uuid.UUID
+	Role      string
+}
+
+func (q *Queries) GetUserAssignment(ctx context.Context, db DBTX, arg GetUserAssignmentParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, getUserAssignment, arg.EditionID, arg.UserID, arg.Role)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const insertRoleAssignment = `-- name: InsertRoleAssignment :one
 INSERT INTO role_assignments (edition_id, user_id, role, city_id, display_name, pseudonym, language, invitation_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

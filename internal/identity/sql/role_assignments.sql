@@ -23,3 +23,6 @@ JOIN users u ON u.id = ra.user_id
 WHERE ra.edition_id = @edition_id AND (ra.create_time, ra.id) > (@after_time::timestamptz, @after_id::uuid)
 ORDER BY ra.create_time, ra.id
 LIMIT @max_rows;
+
+-- name: GetUserAssignment :one
+SELECT id FROM role_assignments WHERE edition_id = @edition_id AND user_id = @user_id AND role = @role;

@@ -11,6 +11,89 @@ import (
 	"github.com/google/uuid"
 )
 
+const castsByEvent = `-- name: CastsByEvent :many
+SELECT event_id, content FROM ballot_casts WHERE edition_id = $1 AND event_id = ANY($2::bigint[])
+`
+
+type CastsByEventParams struct {
+	EditionID uuid.UUID
+	EventIds  []int64
+}
+
+type CastsByEventRow struct {
+	EventID int64
+	Content []byte
+}
+
+// The canonical content of the casts of the listed events.
+func (q *Queries) CastsByEvent(ctx context.Context, db DBTX, arg CastsByEventParams) ([]CastsByEventRow, error) {
+	rows, err := db.Query(ctx, castsByEvent, arg.EditionID, arg.EventIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CastsByEventRow
+	for rows.Next() {
+		var i CastsByEventRow
+		if err := rows.Scan(&i.EventID, &i.Content); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const countedCasts = `-- name: CountedCasts :many
+WITH last_change AS (
+    SELECT se.txid, se.id FROM events se
+    WHERE se.edition_id = $1 AND se.kind IN ('shortlist.nominated', 'shortlist.unnominated')
+    ORDER BY se.txid DESC, se.id DESC LIMIT 1
+)
+SELECT DISTINCT ON (c.assignment_id) c.id, c.assignment_id, c.content, c.event_id
+FROM ballot_casts c JOIN events ev ON ev.id = c.event_id
+WHERE c.edition_id = $1
+  AND NOT EXISTS (SELECT 1 FROM last_change lc WHERE ev.txid < lc.txid OR ev.txid = lc.txid AND ev.id <= lc.id)
+ORDER BY c.assignment_id, ev.txid DESC, ev.id DESC
+`
+
+type CountedCastsRow struct {
+	ID           uuid.UUID
+	AssignmentID uuid.UUID
+	Content      []byte
+	EventID      int64
+}
+
+// The casts that count (§9.1 of the audit specification): each juror's last cast in log order (the
+// order of the writing transactions, then of the events) after the edition's last shortlist change.
+// A juror whose every cast precedes a change of the shortlist has none.
+func (q *Queries) CountedCasts(ctx context.Context, db DBTX, editionID uuid.UUID) ([]CountedCastsRow, error) {
+	rows, err := db.Query(ctx, countedCasts, editionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CountedCastsRow
+	for rows.Next() {
+		var i CountedCastsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.AssignmentID,
+			&i.Content,
+			&i.EventID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getCastByRequest = `-- name: GetCastByRequest :one
 SELECT c.id, c.edition_id, c.assignment_id, c.request_id, c.version, c.content, c.ballot_hash, c.event_id, c.cast_time, coalesce(l.leaf_index, -1)::bigint AS leaf_index
 FROM ballot_casts c LEFT JOIN log_leaves l ON l.event_id = c.event_id
@@ -90,8 +173,8 @@ func (q *Queries) InsertCast(ctx context.Context, db DBTX, arg InsertCastParams)
 
 const lastCast = `-- name: LastCast :one
 SELECT c.id, c.edition_id, c.assignment_id, c.request_id, c.version, c.content, c.ballot_hash, c.event_id, c.cast_time, coalesce(l.leaf_index, -1)::bigint AS leaf_index
-FROM ballot_casts c LEFT JOIN log_leaves l ON l.event_id = c.event_id
-WHERE c.assignment_id = $1 ORDER BY c.cast_time DESC, c.id DESC LIMIT 1
+FROM ballot_casts c JOIN events ev ON ev.id = c.event_id LEFT JOIN log_leaves l ON l.event_id = c.event_id
+WHERE c.assignment_id = $1 ORDER BY ev.txid DESC, ev.id DESC LIMIT 1
 `
 
 type LastCastRow struct {
@@ -99,7 +182,7 @@ type LastCastRow struct {
 	LeafIndex  int64
 }
 
-// The juror's last cast, with its leaf in the audit log (-1 until integrated).
+// The juror's last cast in log order, with its leaf in the audit log (-1 until integrated).
 func (q *Queries) LastCast(ctx context.Context, db DBTX, assignmentID uuid.UUID) (LastCastRow, error) {
 	row := db.QueryRow(ctx, lastCast, assignmentID)
 	var i LastCastRow
@@ -116,43 +199,6 @@ func (q *Queries) LastCast(ctx context.Context, db DBTX, assignmentID uuid.UUID)
 		&i.LeafIndex,
 	)
 	return i, err
-}
-
-const lastCasts = `-- name: LastCasts :many
-SELECT DISTINCT ON (assignment_id) id, edition_id, assignment_id, request_id, version, content, ballot_hash, event_id, cast_time FROM ballot_casts
-WHERE edition_id = $1
-ORDER BY assignment_id, cast_time DESC, id DESC
-`
-
-// Each juror's last cast in an edition: the ballots that count.
-func (q *Queries) LastCasts(ctx context.Context, db DBTX, editionID uuid.UUID) ([]BallotCast, error) {
-	rows, err := db.Query(ctx, lastCasts, editionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []BallotCast
-	for rows.Next() {
-		var i BallotCast
-		if err := rows.Scan(
-			&i.ID,
-			&i.EditionID,
-			&i.AssignmentID,
-			&i.RequestID,
-			&i.Version,
-			&i.Content,
-			&i.BallotHash,
-			&i.EventID,
-			&i.CastTime,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const listCasts = `-- name: ListCasts :many

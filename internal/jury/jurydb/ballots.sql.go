@@ -61,27 +61,28 @@ SELECT
     coalesce(rc.ballot_hash, '')::text AS request_cast_hash,
     coalesce(rc.event_id, 0)::bigint AS request_cast_event_id,
     coalesce(rc.leaf_index, -1)::bigint AS request_cast_leaf_index
-FROM editions e
+FROM (SELECT pg_advisory_xact_lock_shared(1835624804, hashtext(($2::uuid)::text))) lk
+CROSS JOIN editions e
 LEFT JOIN tally_rules r ON r.edition_id = e.id
 LEFT JOIN ballots b ON b.assignment_id = $1 AND b.edition_id = e.id
 LEFT JOIN LATERAL (
     SELECT c.id, c.version, c.cast_time, c.ballot_hash, c.event_id, coalesce(l.leaf_index, -1)::bigint AS leaf_index
-    FROM ballot_casts c LEFT JOIN log_leaves l ON l.event_id = c.event_id
-    WHERE c.assignment_id = $1 ORDER BY c.cast_time DESC, c.id DESC LIMIT 1
+    FROM ballot_casts c JOIN events ev ON ev.id = c.event_id LEFT JOIN log_leaves l ON l.event_id = c.event_id
+    WHERE c.assignment_id = $1 ORDER BY ev.txid DESC, ev.id DESC LIMIT 1
 ) lc ON true
 LEFT JOIN LATERAL (
     SELECT c.id, c.version, c.cast_time, c.ballot_hash, c.event_id, coalesce(l.leaf_index, -1)::bigint AS leaf_index
     FROM ballot_casts c LEFT JOIN log_leaves l ON l.event_id = c.event_id
-    WHERE c.assignment_id = $1 AND c.request_id = $2
+    WHERE c.assignment_id = $1 AND c.request_id = $3
 ) rc ON true
-WHERE e.id = $3
+WHERE e.id = $2
 FOR SHARE OF e
 `
 
 type GetBallotContextParams struct {
 	AssignmentID uuid.UUID
-	RequestID    uuid.UUID
 	EditionID    uuid.UUID
+	RequestID    uuid.UUID
 }
 
 type GetBallotContextRow struct {
@@ -117,9 +118,11 @@ type GetBallotContextRow struct {
 // deadline with its row version (every stage move writes the row, so the version keys the cached
 // shortlist), the tally rule's version and state (keying the cached rule), the juror's declared
 // conflicts, their ballot, their last cast and the cast of request_id, if any, each with its leaf
-// (-1 until integrated). The edition row is share-locked so the round cannot close underneath.
+// (-1 until integrated). The edition's advisory lock is taken shared, then its row share-locked, so
+// the round cannot close underneath, and a close waiting for the lock is not overtaken by later casts
+// (db.LockEditionShared says why; the lock's first key is db's editionLockClass).
 func (q *Queries) GetBallotContext(ctx context.Context, db DBTX, arg GetBallotContextParams) (GetBallotContextRow, error) {
-	row := db.QueryRow(ctx, getBallotContext, arg.AssignmentID, arg.RequestID, arg.EditionID)
+	row := db.QueryRow(ctx, getBallotContext, arg.AssignmentID, arg.EditionID, arg.RequestID)
 	var i GetBallotContextRow
 	err := row.Scan(
 		&i.Stage,

@@ -54,7 +54,10 @@ func (q *Queries) ListEditionNominations(ctx context.Context, db DBTX, editionID
 }
 
 const listJurors = `-- name: ListJurors :many
-SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, c.name AS city_name FROM role_assignments ra JOIN cities c ON c.id = ra.city_id
+SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, c.name AS city_name,
+    array_append(coalesce((SELECT array_agg(x.city_id) FROM role_assignments x
+        WHERE x.edition_id = ra.edition_id AND x.user_id = ra.user_id AND x.role = 'EXPERT'), '{}'), ra.city_id)::uuid[] AS home_city_ids
+FROM role_assignments ra JOIN cities c ON c.id = ra.city_id
 WHERE ra.edition_id = $1 AND ra.role = 'JUROR'
 ORDER BY ra.display_name, ra.id
 `
@@ -71,8 +74,11 @@ type ListJurorsRow struct {
 	InvitationID uuid.UUID
 	CreateTime   time.Time
 	CityName     string
+	HomeCityIds  []uuid.UUID
 }
 
+// The edition's jurors, each with the cities they are recused from as home cities: their own and those
+// they report on as an expert of the same edition.
 func (q *Queries) ListJurors(ctx context.Context, db DBTX, editionID uuid.UUID) ([]ListJurorsRow, error) {
 	rows, err := db.Query(ctx, listJurors, editionID)
 	if err != nil {
@@ -94,6 +100,7 @@ func (q *Queries) ListJurors(ctx context.Context, db DBTX, editionID uuid.UUID) 
 			&i.InvitationID,
 			&i.CreateTime,
 			&i.CityName,
+			&i.HomeCityIds,
 		); err != nil {
 			return nil, err
 		}

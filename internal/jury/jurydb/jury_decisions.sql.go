@@ -11,10 +11,35 @@ import (
 	"github.com/google/uuid"
 )
 
-const listJuryDecisions = `-- name: ListJuryDecisions :many
-SELECT edition_id, category_id, nomination_ids, reason, create_time FROM jury_decisions WHERE edition_id = $1 ORDER BY category_id
+const insertJuryDecision = `-- name: InsertJuryDecision :exec
+INSERT INTO jury_decisions (edition_id, category_id, nomination_ids, reason, event_id)
+VALUES ($1, $2, $3, $4, $5)
 `
 
+type InsertJuryDecisionParams struct {
+	EditionID     uuid.UUID
+	CategoryID    uuid.UUID
+	NominationIds []uuid.UUID
+	Reason        string
+	EventID       int64
+}
+
+func (q *Queries) InsertJuryDecision(ctx context.Context, db DBTX, arg InsertJuryDecisionParams) error {
+	_, err := db.Exec(ctx, insertJuryDecision,
+		arg.EditionID,
+		arg.CategoryID,
+		arg.NominationIds,
+		arg.Reason,
+		arg.EventID,
+	)
+	return err
+}
+
+const listJuryDecisions = `-- name: ListJuryDecisions :many
+SELECT edition_id, category_id, nomination_ids, reason, create_time, id, event_id, superseded FROM jury_decisions WHERE edition_id = $1 AND NOT superseded ORDER BY id
+`
+
+// The decisions in force, in the order they were recorded.
 func (q *Queries) ListJuryDecisions(ctx context.Context, db DBTX, editionID uuid.UUID) ([]JuryDecision, error) {
 	rows, err := db.Query(ctx, listJuryDecisions, editionID)
 	if err != nil {
@@ -30,6 +55,9 @@ func (q *Queries) ListJuryDecisions(ctx context.Context, db DBTX, editionID uuid
 			&i.NominationIds,
 			&i.Reason,
 			&i.CreateTime,
+			&i.ID,
+			&i.EventID,
+			&i.Superseded,
 		); err != nil {
 			return nil, err
 		}
@@ -41,26 +69,11 @@ func (q *Queries) ListJuryDecisions(ctx context.Context, db DBTX, editionID uuid
 	return items, nil
 }
 
-const upsertJuryDecision = `-- name: UpsertJuryDecision :exec
-INSERT INTO jury_decisions (edition_id, category_id, nomination_ids, reason)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (edition_id, category_id) DO UPDATE
-SET nomination_ids = EXCLUDED.nomination_ids, reason = EXCLUDED.reason, create_time = now()
+const supersedeJuryDecisions = `-- name: SupersedeJuryDecisions :exec
+UPDATE jury_decisions SET superseded = true WHERE edition_id = $1 AND NOT superseded
 `
 
-type UpsertJuryDecisionParams struct {
-	EditionID     uuid.UUID
-	CategoryID    uuid.UUID
-	NominationIds []uuid.UUID
-	Reason        string
-}
-
-func (q *Queries) UpsertJuryDecision(ctx context.Context, db DBTX, arg UpsertJuryDecisionParams) error {
-	_, err := db.Exec(ctx, upsertJuryDecision,
-		arg.EditionID,
-		arg.CategoryID,
-		arg.NominationIds,
-		arg.Reason,
-	)
+func (q *Queries) SupersedeJuryDecisions(ctx context.Context, db DBTX, editionID uuid.UUID) error {
+	_, err := db.Exec(ctx, supersedeJuryDecisions, editionID)
 	return err
 }

@@ -45,10 +45,22 @@ type JuryDecision struct {
 	NominationIds []uuid.UUID
 	Reason        string
 	CreateTime    time.Time
+	ID            int64
+	EventID       int64
+	Superseded    bool
 }
 
 type Tally struct {
 	EditionID   uuid.UUID
+	Result      []byte
+	TallyHash   string
+	ComputeTime time.Time
+}
+
+type TallyHistory struct {
+	EditionID   uuid.UUID
+	EventID     int64
+	Kind        string
 	Result      []byte
 	TallyHash   string
 	ComputeTime time.Time

@@ -7,6 +7,7 @@ package jurydb
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -27,6 +28,60 @@ func (q *Queries) GetTally(ctx context.Context, db DBTX, editionID uuid.UUID) (T
 	return i, err
 }
 
+const insertTallyHistory = `-- name: InsertTallyHistory :exec
+INSERT INTO tally_history (edition_id, event_id, kind, result, tally_hash) VALUES ($1, $2, $3, $4, $5)
+`
+
+type InsertTallyHistoryParams struct {
+	EditionID uuid.UUID
+	EventID   int64
+	Kind      string
+	Result    []byte
+	TallyHash string
+}
+
+func (q *Queries) InsertTallyHistory(ctx context.Context, db DBTX, arg InsertTallyHistoryParams) error {
+	_, err := db.Exec(ctx, insertTallyHistory,
+		arg.EditionID,
+		arg.EventID,
+		arg.Kind,
+		arg.Result,
+		arg.TallyHash,
+	)
+	return err
+}
+
+const listTallyHistory = `-- name: ListTallyHistory :many
+SELECT edition_id, event_id, kind, result, tally_hash, compute_time FROM tally_history WHERE edition_id = $1 ORDER BY event_id
+`
+
+func (q *Queries) ListTallyHistory(ctx context.Context, db DBTX, editionID uuid.UUID) ([]TallyHistory, error) {
+	rows, err := db.Query(ctx, listTallyHistory, editionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []TallyHistory
+	for rows.Next() {
+		var i TallyHistory
+		if err := rows.Scan(
+			&i.EditionID,
+			&i.EventID,
+			&i.Kind,
+			&i.Result,
+			&i.TallyHash,
+			&i.ComputeTime,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const markDistinguished = `-- name: MarkDistinguished :exec
 UPDATE nominations SET distinguished = (id = ANY($1::uuid[])) WHERE edition_id = $2
 `
@@ -39,6 +94,75 @@ type MarkDistinguishedParams struct {
 func (q *Queries) MarkDistinguished(ctx context.Context, db DBTX, arg MarkDistinguishedParams) error {
 	_, err := db.Exec(ctx, markDistinguished, arg.WinnerIds, arg.EditionID)
 	return err
+}
+
+const stageSteps = `-- name: StageSteps :many
+SELECT e.id, e.payload, e.create_time, coalesce(u.name, '')::text AS organiser,
+    coalesce(t.tally_hash, '')::text AS set_aside_hash, t.result AS set_aside_result
+FROM events e
+LEFT JOIN users u ON u.id = e.actor_user_id
+LEFT JOIN LATERAL (
+    SELECT th.tally_hash, th.result FROM tally_history th JOIN events te ON te.id = th.event_id
+    WHERE th.edition_id = e.edition_id AND e.payload->>'from' = 'TALLIED'
+      AND (te.txid < e.txid OR te.txid = e.txid AND te.id < e.id)
+    ORDER BY te.txid DESC, te.id DESC LIMIT 1
+) t ON true
+WHERE e.edition_id = $1 AND e.kind = 'edition.stage_changed' AND e.payload->>'reason' <> ''
+ORDER BY e.txid, e.id
+`
+
+type StageStepsRow struct {
+	ID             int64
+	Payload        []byte
+	CreateTime     time.Time
+	Organiser      string
+	SetAsideHash   string
+	SetAsideResult []byte
+}
+
+// The edition's stage changes that carry a reason (every move back, every override), oldest first,
+// with the organiser's name and, for a move back from TALLIED, the tally it set aside.
+func (q *Queries) StageSteps(ctx context.Context, db DBTX, editionID *uuid.UUID) ([]StageStepsRow, error) {
+	rows, err := db.Query(ctx, stageSteps, editionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []StageStepsRow
+	for rows.Next() {
+		var i StageStepsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Payload,
+			&i.CreateTime,
+			&i.Organiser,
+			&i.SetAsideHash,
+			&i.SetAsideResult,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const tallyOfEvent = `-- name: TallyOfEvent :one
+SELECT result FROM tally_history WHERE edition_id = $1 AND event_id = $2
+`
+
+type TallyOfEventParams struct {
+	EditionID uuid.UUID
+	EventID   int64
+}
+
+func (q *Queries) TallyOfEvent(ctx context.Context, db DBTX, arg TallyOfEventParams) ([]byte, error) {
+	row := db.QueryRow(ctx, tallyOfEvent, arg.EditionID, arg.EventID)
+	var result []byte
+	err := row.Scan(&result)
+	return result, err
 }
 
 const upsertTally = `-- name: UpsertTally :exec

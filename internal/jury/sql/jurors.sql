@@ -1,5 +1,10 @@
 -- name: ListJurors :many
-SELECT ra.*, c.name AS city_name FROM role_assignments ra JOIN cities c ON c.id = ra.city_id
+-- The edition's jurors, each with the cities they are recused from as home cities: their own and those
+-- they report on as an expert of the same edition.
+SELECT ra.*, c.name AS city_name,
+    array_append(coalesce((SELECT array_agg(x.city_id) FROM role_assignments x
+        WHERE x.edition_id = ra.edition_id AND x.user_id = ra.user_id AND x.role = 'EXPERT'), '{}'), ra.city_id)::uuid[] AS home_city_ids
+FROM role_assignments ra JOIN cities c ON c.id = ra.city_id
 WHERE ra.edition_id = @edition_id AND ra.role = 'JUROR'
 ORDER BY ra.display_name, ra.id;
 

@@ -1,8 +1,10 @@
--- name: UpsertJuryDecision :exec
-INSERT INTO jury_decisions (edition_id, category_id, nomination_ids, reason)
-VALUES (@edition_id, @category_id, @nomination_ids, @reason)
-ON CONFLICT (edition_id, category_id) DO UPDATE
-SET nomination_ids = EXCLUDED.nomination_ids, reason = EXCLUDED.reason, create_time = now();
+-- name: InsertJuryDecision :exec
+INSERT INTO jury_decisions (edition_id, category_id, nomination_ids, reason, event_id)
+VALUES (@edition_id, @category_id, @nomination_ids, @reason, @event_id);
 
 -- name: ListJuryDecisions :many
-SELECT * FROM jury_decisions WHERE edition_id = @edition_id ORDER BY category_id;
+-- The decisions in force, in the order they were recorded.
+SELECT * FROM jury_decisions WHERE edition_id = @edition_id AND NOT superseded ORDER BY id;
+
+-- name: SupersedeJuryDecisions :exec
+UPDATE jury_decisions SET superseded = true WHERE edition_id = @edition_id AND NOT superseded;

@@ -92,15 +92,19 @@ func (Stage) EnumDescriptor() ([]byte, []int) {
 	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{0}
 }
 
-// BallotPublication says how jurors are named when ballots are published after the announcement.
+// BallotPublication says what of the jury's ballots is published after the announcement (§12 of the
+// audit specification). It is fixed when the edition is created.
 type BallotPublication int32
 
 const (
 	BallotPublication_BALLOT_PUBLICATION_UNSPECIFIED BallotPublication = 0
 	// Ballots are published under each juror's name.
 	BallotPublication_BALLOT_PUBLICATION_NAMES BallotPublication = 1
-	// Ballots are published under each juror's pseudonym.
+	// Ballots are published under each juror's pseudonym. A juror's home city stays public, so where a
+	// city has one juror, that juror's ballot names its author.
 	BallotPublication_BALLOT_PUBLICATION_PSEUDONYMS BallotPublication = 2
+	// No ballot is published: only each nomination's anonymous marks, and jurors' cities stay private.
+	BallotPublication_BALLOT_PUBLICATION_AGGREGATES BallotPublication = 3
 )
 
 // Enum value maps for BallotPublication.
@@ -109,11 +113,13 @@ var (
 		0: "BALLOT_PUBLICATION_UNSPECIFIED",
 		1: "BALLOT_PUBLICATION_NAMES",
 		2: "BALLOT_PUBLICATION_PSEUDONYMS",
+		3: "BALLOT_PUBLICATION_AGGREGATES",
 	}
 	BallotPublication_value = map[string]int32{
 		"BALLOT_PUBLICATION_UNSPECIFIED": 0,
 		"BALLOT_PUBLICATION_NAMES":       1,
 		"BALLOT_PUBLICATION_PSEUDONYMS":  2,
+		"BALLOT_PUBLICATION_AGGREGATES":  3,
 	}
 )
 
@@ -2104,11 +2110,12 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\n" +
 	"STAGE_JURY\x10\x04\x12\x11\n" +
 	"\rSTAGE_TALLIED\x10\x05\x12\x13\n" +
-	"\x0fSTAGE_ANNOUNCED\x10\x06*x\n" +
+	"\x0fSTAGE_ANNOUNCED\x10\x06*\x9b\x01\n" +
 	"\x11BallotPublication\x12\"\n" +
 	"\x1eBALLOT_PUBLICATION_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18BALLOT_PUBLICATION_NAMES\x10\x01\x12!\n" +
-	"\x1dBALLOT_PUBLICATION_PSEUDONYMS\x10\x022\xdb\b\n" +
+	"\x1dBALLOT_PUBLICATION_PSEUDONYMS\x10\x02\x12!\n" +
+	"\x1dBALLOT_PUBLICATION_AGGREGATES\x10\x032\xdb\b\n" +
 	"\x0eEditionService\x12R\n" +
 	"\rCreateEdition\x12\x1f.miasta.v1.CreateEditionRequest\x1a .miasta.v1.CreateEditionResponse\x12N\n" +
 	"\n" +

@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -411,7 +412,7 @@ type TallyRule struct {
 	MinimumScore *Rational `protobuf:"bytes,5,opt,name=minimum_score,json=minimumScore,proto3" json:"minimum_score,omitempty"`
 	// For AGGREGATION_METHOD_TRIMMED_MEAN: how many highest and how many lowest to drop, 1–10.
 	TrimCount int32 `protobuf:"varint,6,opt,name=trim_count,json=trimCount,proto3" json:"trim_count,omitempty"`
-	// Applied in order to break ties; the last should be TIE_BREAK_JURY_DECISION.
+	// Applied in order to break ties; TIE_BREAK_JURY_DECISION, when present, must be the last.
 	TieBreaks []TieBreak `protobuf:"varint,7,rep,packed,name=tie_breaks,json=tieBreaks,proto3,enum=miasta.v1.TieBreak" json:"tie_breaks,omitempty"`
 	// Read-only: set by the server when the jury round opens.
 	Frozen bool `protobuf:"varint,8,opt,name=frozen,proto3" json:"frozen,omitempty"`
@@ -540,11 +541,17 @@ type NominationResult struct {
 	QuorumMet bool                  `protobuf:"varint,6,opt,name=quorum_met,json=quorumMet,proto3" json:"quorum_met,omitempty"`
 	Criteria  []*CriterionBreakdown `protobuf:"bytes,7,rep,name=criteria,proto3" json:"criteria,omitempty"`
 	Jurors    []*JurorBreakdown     `protobuf:"bytes,8,rep,name=jurors,proto3" json:"jurors,omitempty"`
-	Recusals  []*Recusal            `protobuf:"bytes,9,rep,name=recusals,proto3" json:"recusals,omitempty"`
-	// How the place was decided, including each tie-break step, as sentences a person can read.
-	Explanation   []string `protobuf:"bytes,10,rep,name=explanation,proto3" json:"explanation,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The recusals of counted jurors, one per juror; under the aggregates-only publication setting,
+	// only their kinds (the nomination_id of each is this nomination's).
+	Recusals []*Recusal `protobuf:"bytes,9,rep,name=recusals,proto3" json:"recusals,omitempty"`
+	// How the place was decided, including each tie-break step, as English sentences, names in place of
+	// ids. Clients that speak other languages render explanation_items instead.
+	Explanation []string `protobuf:"bytes,10,rep,name=explanation,proto3" json:"explanation,omitempty"`
+	// The same explanation as the tally records it (§9.7 of the audit specification): one item per step,
+	// a code and its arguments, ids as ids, rationals as "N/D".
+	ExplanationItems []*ExplanationItem `protobuf:"bytes,11,rep,name=explanation_items,json=explanationItems,proto3" json:"explanation_items,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *NominationResult) Reset() {
@@ -647,6 +654,69 @@ func (x *NominationResult) GetExplanation() []string {
 	return nil
 }
 
+func (x *NominationResult) GetExplanationItems() []*ExplanationItem {
+	if x != nil {
+		return x.ExplanationItems
+	}
+	return nil
+}
+
+// ExplanationItem is one step of a nomination's explanation.
+type ExplanationItem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// quorum_met, quorum_not_met, quorum_not_met_trim, not_ranked, score, rank, tie, winner,
+	// winner_shared, not_winner_rank or not_winner_minimum.
+	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	// The item's other members, as spec/audit.md §9.7 lists them for the code.
+	Args          *structpb.Struct `protobuf:"bytes,2,opt,name=args,proto3" json:"args,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExplanationItem) Reset() {
+	*x = ExplanationItem{}
+	mi := &file_miasta_v1_results_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExplanationItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExplanationItem) ProtoMessage() {}
+
+func (x *ExplanationItem) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExplanationItem.ProtoReflect.Descriptor instead.
+func (*ExplanationItem) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ExplanationItem) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *ExplanationItem) GetArgs() *structpb.Struct {
+	if x != nil {
+		return x.Args
+	}
+	return nil
+}
+
 // CriterionBreakdown is a nomination's aggregate on one criterion.
 type CriterionBreakdown struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -659,7 +729,7 @@ type CriterionBreakdown struct {
 
 func (x *CriterionBreakdown) Reset() {
 	*x = CriterionBreakdown{}
-	mi := &file_miasta_v1_results_proto_msgTypes[5]
+	mi := &file_miasta_v1_results_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -671,7 +741,7 @@ func (x *CriterionBreakdown) String() string {
 func (*CriterionBreakdown) ProtoMessage() {}
 
 func (x *CriterionBreakdown) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[5]
+	mi := &file_miasta_v1_results_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -684,7 +754,7 @@ func (x *CriterionBreakdown) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CriterionBreakdown.ProtoReflect.Descriptor instead.
 func (*CriterionBreakdown) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{5}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CriterionBreakdown) GetCriterionId() string {
@@ -723,7 +793,7 @@ type JurorBreakdown struct {
 
 func (x *JurorBreakdown) Reset() {
 	*x = JurorBreakdown{}
-	mi := &file_miasta_v1_results_proto_msgTypes[6]
+	mi := &file_miasta_v1_results_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -735,7 +805,7 @@ func (x *JurorBreakdown) String() string {
 func (*JurorBreakdown) ProtoMessage() {}
 
 func (x *JurorBreakdown) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[6]
+	mi := &file_miasta_v1_results_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -748,7 +818,7 @@ func (x *JurorBreakdown) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JurorBreakdown.ProtoReflect.Descriptor instead.
 func (*JurorBreakdown) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{6}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *JurorBreakdown) GetJuror() string {
@@ -774,16 +844,18 @@ func (x *JurorBreakdown) GetWeightedSum() *Rational {
 
 // CategoryResult is the ranking of one category.
 type CategoryResult struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Category      *Category              `protobuf:"bytes,1,opt,name=category,proto3" json:"category,omitempty"`
-	Nominations   []*NominationResult    `protobuf:"bytes,2,rep,name=nominations,proto3" json:"nominations,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Category    *Category              `protobuf:"bytes,1,opt,name=category,proto3" json:"category,omitempty"`
+	Nominations []*NominationResult    `protobuf:"bytes,2,rep,name=nominations,proto3" json:"nominations,omitempty"`
+	// The jury's decisions of ties in this category, in the order recorded, with their reasons.
+	Decisions     []*JuryDecision `protobuf:"bytes,3,rep,name=decisions,proto3" json:"decisions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CategoryResult) Reset() {
 	*x = CategoryResult{}
-	mi := &file_miasta_v1_results_proto_msgTypes[7]
+	mi := &file_miasta_v1_results_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -795,7 +867,7 @@ func (x *CategoryResult) String() string {
 func (*CategoryResult) ProtoMessage() {}
 
 func (x *CategoryResult) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[7]
+	mi := &file_miasta_v1_results_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -808,7 +880,7 @@ func (x *CategoryResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CategoryResult.ProtoReflect.Descriptor instead.
 func (*CategoryResult) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{7}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CategoryResult) GetCategory() *Category {
@@ -821,6 +893,180 @@ func (x *CategoryResult) GetCategory() *Category {
 func (x *CategoryResult) GetNominations() []*NominationResult {
 	if x != nil {
 		return x.Nominations
+	}
+	return nil
+}
+
+func (x *CategoryResult) GetDecisions() []*JuryDecision {
+	if x != nil {
+		return x.Decisions
+	}
+	return nil
+}
+
+// JuryDecision is the jury's order for nominations that every other step of the rule left tied.
+type JuryDecision struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Best first.
+	NominationIds []string `protobuf:"bytes,1,rep,name=nomination_ids,json=nominationIds,proto3" json:"nomination_ids,omitempty"`
+	// How the jury decided.
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	RecordTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=record_time,json=recordTime,proto3" json:"record_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JuryDecision) Reset() {
+	*x = JuryDecision{}
+	mi := &file_miasta_v1_results_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JuryDecision) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JuryDecision) ProtoMessage() {}
+
+func (x *JuryDecision) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JuryDecision.ProtoReflect.Descriptor instead.
+func (*JuryDecision) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *JuryDecision) GetNominationIds() []string {
+	if x != nil {
+		return x.NominationIds
+	}
+	return nil
+}
+
+func (x *JuryDecision) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *JuryDecision) GetRecordTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RecordTime
+	}
+	return nil
+}
+
+// StageStep is a move of an edition that needed a reason: a move back, or a forward move that
+// overrode a guard. A round reopened after its tally was computed stays visible this way forever.
+type StageStep struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	From       Stage                  `protobuf:"varint,1,opt,name=from,proto3,enum=miasta.v1.Stage" json:"from,omitempty"`
+	To         Stage                  `protobuf:"varint,2,opt,name=to,proto3,enum=miasta.v1.Stage" json:"to,omitempty"`
+	Reason     string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	ChangeTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=change_time,json=changeTime,proto3" json:"change_time,omitempty"`
+	// The organiser who made the move.
+	Organiser string `protobuf:"bytes,5,opt,name=organiser,proto3" json:"organiser,omitempty"`
+	Override  bool   `protobuf:"varint,6,opt,name=override,proto3" json:"override,omitempty"`
+	// For a move back from STAGE_TALLIED: the tally it set aside ("sha256:…") and that tally's winners.
+	SetAsideTallyHash string        `protobuf:"bytes,7,opt,name=set_aside_tally_hash,json=setAsideTallyHash,proto3" json:"set_aside_tally_hash,omitempty"`
+	SetAsideWinners   []*Nomination `protobuf:"bytes,8,rep,name=set_aside_winners,json=setAsideWinners,proto3" json:"set_aside_winners,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *StageStep) Reset() {
+	*x = StageStep{}
+	mi := &file_miasta_v1_results_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StageStep) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StageStep) ProtoMessage() {}
+
+func (x *StageStep) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StageStep.ProtoReflect.Descriptor instead.
+func (*StageStep) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *StageStep) GetFrom() Stage {
+	if x != nil {
+		return x.From
+	}
+	return Stage_STAGE_UNSPECIFIED
+}
+
+func (x *StageStep) GetTo() Stage {
+	if x != nil {
+		return x.To
+	}
+	return Stage_STAGE_UNSPECIFIED
+}
+
+func (x *StageStep) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *StageStep) GetChangeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ChangeTime
+	}
+	return nil
+}
+
+func (x *StageStep) GetOrganiser() string {
+	if x != nil {
+		return x.Organiser
+	}
+	return ""
+}
+
+func (x *StageStep) GetOverride() bool {
+	if x != nil {
+		return x.Override
+	}
+	return false
+}
+
+func (x *StageStep) GetSetAsideTallyHash() string {
+	if x != nil {
+		return x.SetAsideTallyHash
+	}
+	return ""
+}
+
+func (x *StageStep) GetSetAsideWinners() []*Nomination {
+	if x != nil {
+		return x.SetAsideWinners
 	}
 	return nil
 }
@@ -840,7 +1086,7 @@ type Tally struct {
 
 func (x *Tally) Reset() {
 	*x = Tally{}
-	mi := &file_miasta_v1_results_proto_msgTypes[8]
+	mi := &file_miasta_v1_results_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -852,7 +1098,7 @@ func (x *Tally) String() string {
 func (*Tally) ProtoMessage() {}
 
 func (x *Tally) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[8]
+	mi := &file_miasta_v1_results_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -865,7 +1111,7 @@ func (x *Tally) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Tally.ProtoReflect.Descriptor instead.
 func (*Tally) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{8}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Tally) GetEditionId() string {
@@ -917,7 +1163,7 @@ type PublicBallot struct {
 
 func (x *PublicBallot) Reset() {
 	*x = PublicBallot{}
-	mi := &file_miasta_v1_results_proto_msgTypes[9]
+	mi := &file_miasta_v1_results_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -929,7 +1175,7 @@ func (x *PublicBallot) String() string {
 func (*PublicBallot) ProtoMessage() {}
 
 func (x *PublicBallot) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[9]
+	mi := &file_miasta_v1_results_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -942,7 +1188,7 @@ func (x *PublicBallot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublicBallot.ProtoReflect.Descriptor instead.
 func (*PublicBallot) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{9}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PublicBallot) GetJuror() string {
@@ -982,7 +1228,7 @@ type GetTallyRuleRequest struct {
 
 func (x *GetTallyRuleRequest) Reset() {
 	*x = GetTallyRuleRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[10]
+	mi := &file_miasta_v1_results_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -994,7 +1240,7 @@ func (x *GetTallyRuleRequest) String() string {
 func (*GetTallyRuleRequest) ProtoMessage() {}
 
 func (x *GetTallyRuleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[10]
+	mi := &file_miasta_v1_results_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1007,7 +1253,7 @@ func (x *GetTallyRuleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTallyRuleRequest.ProtoReflect.Descriptor instead.
 func (*GetTallyRuleRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{10}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetTallyRuleRequest) GetEditionId() string {
@@ -1026,7 +1272,7 @@ type GetTallyRuleResponse struct {
 
 func (x *GetTallyRuleResponse) Reset() {
 	*x = GetTallyRuleResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[11]
+	mi := &file_miasta_v1_results_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1038,7 +1284,7 @@ func (x *GetTallyRuleResponse) String() string {
 func (*GetTallyRuleResponse) ProtoMessage() {}
 
 func (x *GetTallyRuleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[11]
+	mi := &file_miasta_v1_results_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1051,7 +1297,7 @@ func (x *GetTallyRuleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTallyRuleResponse.ProtoReflect.Descriptor instead.
 func (*GetTallyRuleResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{11}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetTallyRuleResponse) GetRule() *TallyRule {
@@ -1073,7 +1319,7 @@ type SetTallyRuleRequest struct {
 
 func (x *SetTallyRuleRequest) Reset() {
 	*x = SetTallyRuleRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[12]
+	mi := &file_miasta_v1_results_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1085,7 +1331,7 @@ func (x *SetTallyRuleRequest) String() string {
 func (*SetTallyRuleRequest) ProtoMessage() {}
 
 func (x *SetTallyRuleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[12]
+	mi := &file_miasta_v1_results_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1098,7 +1344,7 @@ func (x *SetTallyRuleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetTallyRuleRequest.ProtoReflect.Descriptor instead.
 func (*SetTallyRuleRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{12}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SetTallyRuleRequest) GetEditionId() string {
@@ -1131,7 +1377,7 @@ type SetTallyRuleResponse struct {
 
 func (x *SetTallyRuleResponse) Reset() {
 	*x = SetTallyRuleResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[13]
+	mi := &file_miasta_v1_results_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1143,7 +1389,7 @@ func (x *SetTallyRuleResponse) String() string {
 func (*SetTallyRuleResponse) ProtoMessage() {}
 
 func (x *SetTallyRuleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[13]
+	mi := &file_miasta_v1_results_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1156,7 +1402,7 @@ func (x *SetTallyRuleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetTallyRuleResponse.ProtoReflect.Descriptor instead.
 func (*SetTallyRuleResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{13}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SetTallyRuleResponse) GetRule() *TallyRule {
@@ -1175,7 +1421,7 @@ type GetTallyRequest struct {
 
 func (x *GetTallyRequest) Reset() {
 	*x = GetTallyRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[14]
+	mi := &file_miasta_v1_results_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1187,7 +1433,7 @@ func (x *GetTallyRequest) String() string {
 func (*GetTallyRequest) ProtoMessage() {}
 
 func (x *GetTallyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[14]
+	mi := &file_miasta_v1_results_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1200,7 +1446,7 @@ func (x *GetTallyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTallyRequest.ProtoReflect.Descriptor instead.
 func (*GetTallyRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{14}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetTallyRequest) GetEditionId() string {
@@ -1219,7 +1465,7 @@ type GetTallyResponse struct {
 
 func (x *GetTallyResponse) Reset() {
 	*x = GetTallyResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[15]
+	mi := &file_miasta_v1_results_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1231,7 +1477,7 @@ func (x *GetTallyResponse) String() string {
 func (*GetTallyResponse) ProtoMessage() {}
 
 func (x *GetTallyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[15]
+	mi := &file_miasta_v1_results_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1244,7 +1490,7 @@ func (x *GetTallyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTallyResponse.ProtoReflect.Descriptor instead.
 func (*GetTallyResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{15}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetTallyResponse) GetTally() *Tally {
@@ -1268,7 +1514,7 @@ type RecordJuryDecisionRequest struct {
 
 func (x *RecordJuryDecisionRequest) Reset() {
 	*x = RecordJuryDecisionRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[16]
+	mi := &file_miasta_v1_results_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1280,7 +1526,7 @@ func (x *RecordJuryDecisionRequest) String() string {
 func (*RecordJuryDecisionRequest) ProtoMessage() {}
 
 func (x *RecordJuryDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[16]
+	mi := &file_miasta_v1_results_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1293,7 +1539,7 @@ func (x *RecordJuryDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordJuryDecisionRequest.ProtoReflect.Descriptor instead.
 func (*RecordJuryDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{16}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RecordJuryDecisionRequest) GetEditionId() string {
@@ -1333,7 +1579,7 @@ type RecordJuryDecisionResponse struct {
 
 func (x *RecordJuryDecisionResponse) Reset() {
 	*x = RecordJuryDecisionResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[17]
+	mi := &file_miasta_v1_results_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1345,7 +1591,7 @@ func (x *RecordJuryDecisionResponse) String() string {
 func (*RecordJuryDecisionResponse) ProtoMessage() {}
 
 func (x *RecordJuryDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[17]
+	mi := &file_miasta_v1_results_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1358,7 +1604,7 @@ func (x *RecordJuryDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordJuryDecisionResponse.ProtoReflect.Descriptor instead.
 func (*RecordJuryDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{17}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RecordJuryDecisionResponse) GetTally() *Tally {
@@ -1378,7 +1624,7 @@ type GetPublicResultsRequest struct {
 
 func (x *GetPublicResultsRequest) Reset() {
 	*x = GetPublicResultsRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[18]
+	mi := &file_miasta_v1_results_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1390,7 +1636,7 @@ func (x *GetPublicResultsRequest) String() string {
 func (*GetPublicResultsRequest) ProtoMessage() {}
 
 func (x *GetPublicResultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[18]
+	mi := &file_miasta_v1_results_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1403,7 +1649,7 @@ func (x *GetPublicResultsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicResultsRequest.ProtoReflect.Descriptor instead.
 func (*GetPublicResultsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{18}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetPublicResultsRequest) GetYear() int32 {
@@ -1416,17 +1662,19 @@ func (x *GetPublicResultsRequest) GetYear() int32 {
 type GetPublicResultsResponse struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Edition *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
-	// Winners only, with their explanations; the full ranking is in the export.
+	// Winners only, with their explanations and the jury's decisions; the full ranking is in the export.
 	Categories []*CategoryResult `protobuf:"bytes,2,rep,name=categories,proto3" json:"categories,omitempty"`
 	// The signed audit checkpoint the results are published under (see AuditService).
-	Checkpoint    string `protobuf:"bytes,3,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
+	Checkpoint string `protobuf:"bytes,3,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
+	// Every move back and every override of the edition, oldest first.
+	History       []*StageStep `protobuf:"bytes,4,rep,name=history,proto3" json:"history,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetPublicResultsResponse) Reset() {
 	*x = GetPublicResultsResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[19]
+	mi := &file_miasta_v1_results_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1438,7 +1686,7 @@ func (x *GetPublicResultsResponse) String() string {
 func (*GetPublicResultsResponse) ProtoMessage() {}
 
 func (x *GetPublicResultsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[19]
+	mi := &file_miasta_v1_results_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1451,7 +1699,7 @@ func (x *GetPublicResultsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicResultsResponse.ProtoReflect.Descriptor instead.
 func (*GetPublicResultsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{19}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetPublicResultsResponse) GetEdition() *Edition {
@@ -1475,6 +1723,13 @@ func (x *GetPublicResultsResponse) GetCheckpoint() string {
 	return ""
 }
 
+func (x *GetPublicResultsResponse) GetHistory() []*StageStep {
+	if x != nil {
+		return x.History
+	}
+	return nil
+}
+
 type ListPublicBallotsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Year  int32                  `protobuf:"varint,1,opt,name=year,proto3" json:"year,omitempty"`
@@ -1487,7 +1742,7 @@ type ListPublicBallotsRequest struct {
 
 func (x *ListPublicBallotsRequest) Reset() {
 	*x = ListPublicBallotsRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[20]
+	mi := &file_miasta_v1_results_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1499,7 +1754,7 @@ func (x *ListPublicBallotsRequest) String() string {
 func (*ListPublicBallotsRequest) ProtoMessage() {}
 
 func (x *ListPublicBallotsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[20]
+	mi := &file_miasta_v1_results_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1512,7 +1767,7 @@ func (x *ListPublicBallotsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPublicBallotsRequest.ProtoReflect.Descriptor instead.
 func (*ListPublicBallotsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{20}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListPublicBallotsRequest) GetYear() int32 {
@@ -1546,7 +1801,7 @@ type ListPublicBallotsResponse struct {
 
 func (x *ListPublicBallotsResponse) Reset() {
 	*x = ListPublicBallotsResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[21]
+	mi := &file_miasta_v1_results_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1558,7 +1813,7 @@ func (x *ListPublicBallotsResponse) String() string {
 func (*ListPublicBallotsResponse) ProtoMessage() {}
 
 func (x *ListPublicBallotsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[21]
+	mi := &file_miasta_v1_results_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1571,7 +1826,7 @@ func (x *ListPublicBallotsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPublicBallotsResponse.ProtoReflect.Descriptor instead.
 func (*ListPublicBallotsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{21}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListPublicBallotsResponse) GetBallots() []*PublicBallot {
@@ -1598,7 +1853,7 @@ type ExportResultsRequest struct {
 
 func (x *ExportResultsRequest) Reset() {
 	*x = ExportResultsRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[22]
+	mi := &file_miasta_v1_results_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1610,7 +1865,7 @@ func (x *ExportResultsRequest) String() string {
 func (*ExportResultsRequest) ProtoMessage() {}
 
 func (x *ExportResultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[22]
+	mi := &file_miasta_v1_results_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1623,7 +1878,7 @@ func (x *ExportResultsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResultsRequest.ProtoReflect.Descriptor instead.
 func (*ExportResultsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{22}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ExportResultsRequest) GetYear() int32 {
@@ -1651,7 +1906,7 @@ type ExportResultsResponse struct {
 
 func (x *ExportResultsResponse) Reset() {
 	*x = ExportResultsResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[23]
+	mi := &file_miasta_v1_results_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1663,7 +1918,7 @@ func (x *ExportResultsResponse) String() string {
 func (*ExportResultsResponse) ProtoMessage() {}
 
 func (x *ExportResultsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[23]
+	mi := &file_miasta_v1_results_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1676,7 +1931,7 @@ func (x *ExportResultsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResultsResponse.ProtoReflect.Descriptor instead.
 func (*ExportResultsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{23}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ExportResultsResponse) GetContentType() string {
@@ -1697,7 +1952,7 @@ var File_miasta_v1_results_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_results_proto_rawDesc = "" +
 	"\n" +
-	"\x17miasta/v1/results.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17miasta/v1/edition.proto\x1a\x14miasta/v1/jury.proto\x1a\x16miasta/v1/report.proto\"S\n" +
+	"\x17miasta/v1/results.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17miasta/v1/edition.proto\x1a\x14miasta/v1/jury.proto\x1a\x16miasta/v1/report.proto\"S\n" +
 	"\bRational\x12\x1c\n" +
 	"\tnumerator\x18\x01 \x01(\x03R\tnumerator\x12)\n" +
 	"\vdenominator\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\vdenominator\"l\n" +
@@ -1732,7 +1987,7 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\x06frozen\x18\b \x01(\bR\x06frozen\x12\x18\n" +
 	"\aversion\x18\t \x01(\x03R\aversion\x12\x1b\n" +
 	"\trule_hash\x18\n" +
-	" \x01(\tR\bruleHash\"\x9e\x03\n" +
+	" \x01(\tR\bruleHash\"\xe7\x03\n" +
 	"\x10NominationResult\x125\n" +
 	"\n" +
 	"nomination\x18\x01 \x01(\v2\x15.miasta.v1.NominationR\n" +
@@ -1748,7 +2003,11 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\x06jurors\x18\b \x03(\v2\x19.miasta.v1.JurorBreakdownR\x06jurors\x12.\n" +
 	"\brecusals\x18\t \x03(\v2\x12.miasta.v1.RecusalR\brecusals\x12 \n" +
 	"\vexplanation\x18\n" +
-	" \x03(\tR\vexplanation\"\x83\x01\n" +
+	" \x03(\tR\vexplanation\x12G\n" +
+	"\x11explanation_items\x18\v \x03(\v2\x1a.miasta.v1.ExplanationItemR\x10explanationItems\"R\n" +
+	"\x0fExplanationItem\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12+\n" +
+	"\x04args\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x04args\"\x83\x01\n" +
 	"\x12CriterionBreakdown\x12!\n" +
 	"\fcriterion_id\x18\x01 \x01(\tR\vcriterionId\x12)\n" +
 	"\x05score\x18\x02 \x01(\v2\x13.miasta.v1.RationalR\x05score\x12\x1f\n" +
@@ -1757,10 +2016,26 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\x0eJurorBreakdown\x12\x14\n" +
 	"\x05juror\x18\x01 \x01(\tR\x05juror\x12(\n" +
 	"\x06scores\x18\x02 \x03(\v2\x10.miasta.v1.ScoreR\x06scores\x126\n" +
-	"\fweighted_sum\x18\x03 \x01(\v2\x13.miasta.v1.RationalR\vweightedSum\"\x80\x01\n" +
+	"\fweighted_sum\x18\x03 \x01(\v2\x13.miasta.v1.RationalR\vweightedSum\"\xb7\x01\n" +
 	"\x0eCategoryResult\x12/\n" +
 	"\bcategory\x18\x01 \x01(\v2\x13.miasta.v1.CategoryR\bcategory\x12=\n" +
-	"\vnominations\x18\x02 \x03(\v2\x1b.miasta.v1.NominationResultR\vnominations\"\xe9\x01\n" +
+	"\vnominations\x18\x02 \x03(\v2\x1b.miasta.v1.NominationResultR\vnominations\x125\n" +
+	"\tdecisions\x18\x03 \x03(\v2\x17.miasta.v1.JuryDecisionR\tdecisions\"\x8a\x01\n" +
+	"\fJuryDecision\x12%\n" +
+	"\x0enomination_ids\x18\x01 \x03(\tR\rnominationIds\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12;\n" +
+	"\vrecord_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"recordTime\"\xd6\x02\n" +
+	"\tStageStep\x12$\n" +
+	"\x04from\x18\x01 \x01(\x0e2\x10.miasta.v1.StageR\x04from\x12 \n" +
+	"\x02to\x18\x02 \x01(\x0e2\x10.miasta.v1.StageR\x02to\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12;\n" +
+	"\vchange_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"changeTime\x12\x1c\n" +
+	"\torganiser\x18\x05 \x01(\tR\torganiser\x12\x1a\n" +
+	"\boverride\x18\x06 \x01(\bR\boverride\x12/\n" +
+	"\x14set_aside_tally_hash\x18\a \x01(\tR\x11setAsideTallyHash\x12A\n" +
+	"\x11set_aside_winners\x18\b \x03(\v2\x15.miasta.v1.NominationR\x0fsetAsideWinners\"\xe9\x01\n" +
 	"\x05Tally\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12(\n" +
@@ -1805,7 +2080,7 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\x1aRecordJuryDecisionResponse\x12&\n" +
 	"\x05tally\x18\x01 \x01(\v2\x10.miasta.v1.TallyR\x05tally\":\n" +
 	"\x17GetPublicResultsRequest\x12\x1f\n" +
-	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\"\xa3\x01\n" +
+	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\"\xd3\x01\n" +
 	"\x18GetPublicResultsResponse\x12,\n" +
 	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\x129\n" +
 	"\n" +
@@ -1813,7 +2088,8 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"categories\x12\x1e\n" +
 	"\n" +
 	"checkpoint\x18\x03 \x01(\tR\n" +
-	"checkpoint\"\x8c\x01\n" +
+	"checkpoint\x12.\n" +
+	"\ahistory\x18\x04 \x03(\v2\x14.miasta.v1.StageStepR\ahistory\"\x8c\x01\n" +
 	"\x18ListPublicBallotsRequest\x12\x1f\n" +
 	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\x12&\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
@@ -1869,7 +2145,7 @@ func file_miasta_v1_results_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_results_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_miasta_v1_results_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_miasta_v1_results_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_miasta_v1_results_proto_goTypes = []any{
 	(AggregationMethod)(0),             // 0: miasta.v1.AggregationMethod
 	(TieBreak)(0),                      // 1: miasta.v1.TieBreak
@@ -1879,31 +2155,36 @@ var file_miasta_v1_results_proto_goTypes = []any{
 	(*CriterionRule)(nil),              // 5: miasta.v1.CriterionRule
 	(*TallyRule)(nil),                  // 6: miasta.v1.TallyRule
 	(*NominationResult)(nil),           // 7: miasta.v1.NominationResult
-	(*CriterionBreakdown)(nil),         // 8: miasta.v1.CriterionBreakdown
-	(*JurorBreakdown)(nil),             // 9: miasta.v1.JurorBreakdown
-	(*CategoryResult)(nil),             // 10: miasta.v1.CategoryResult
-	(*Tally)(nil),                      // 11: miasta.v1.Tally
-	(*PublicBallot)(nil),               // 12: miasta.v1.PublicBallot
-	(*GetTallyRuleRequest)(nil),        // 13: miasta.v1.GetTallyRuleRequest
-	(*GetTallyRuleResponse)(nil),       // 14: miasta.v1.GetTallyRuleResponse
-	(*SetTallyRuleRequest)(nil),        // 15: miasta.v1.SetTallyRuleRequest
-	(*SetTallyRuleResponse)(nil),       // 16: miasta.v1.SetTallyRuleResponse
-	(*GetTallyRequest)(nil),            // 17: miasta.v1.GetTallyRequest
-	(*GetTallyResponse)(nil),           // 18: miasta.v1.GetTallyResponse
-	(*RecordJuryDecisionRequest)(nil),  // 19: miasta.v1.RecordJuryDecisionRequest
-	(*RecordJuryDecisionResponse)(nil), // 20: miasta.v1.RecordJuryDecisionResponse
-	(*GetPublicResultsRequest)(nil),    // 21: miasta.v1.GetPublicResultsRequest
-	(*GetPublicResultsResponse)(nil),   // 22: miasta.v1.GetPublicResultsResponse
-	(*ListPublicBallotsRequest)(nil),   // 23: miasta.v1.ListPublicBallotsRequest
-	(*ListPublicBallotsResponse)(nil),  // 24: miasta.v1.ListPublicBallotsResponse
-	(*ExportResultsRequest)(nil),       // 25: miasta.v1.ExportResultsRequest
-	(*ExportResultsResponse)(nil),      // 26: miasta.v1.ExportResultsResponse
-	(*Nomination)(nil),                 // 27: miasta.v1.Nomination
-	(*Recusal)(nil),                    // 28: miasta.v1.Recusal
-	(*Score)(nil),                      // 29: miasta.v1.Score
-	(*Category)(nil),                   // 30: miasta.v1.Category
-	(*timestamppb.Timestamp)(nil),      // 31: google.protobuf.Timestamp
-	(*Edition)(nil),                    // 32: miasta.v1.Edition
+	(*ExplanationItem)(nil),            // 8: miasta.v1.ExplanationItem
+	(*CriterionBreakdown)(nil),         // 9: miasta.v1.CriterionBreakdown
+	(*JurorBreakdown)(nil),             // 10: miasta.v1.JurorBreakdown
+	(*CategoryResult)(nil),             // 11: miasta.v1.CategoryResult
+	(*JuryDecision)(nil),               // 12: miasta.v1.JuryDecision
+	(*StageStep)(nil),                  // 13: miasta.v1.StageStep
+	(*Tally)(nil),                      // 14: miasta.v1.Tally
+	(*PublicBallot)(nil),               // 15: miasta.v1.PublicBallot
+	(*GetTallyRuleRequest)(nil),        // 16: miasta.v1.GetTallyRuleRequest
+	(*GetTallyRuleResponse)(nil),       // 17: miasta.v1.GetTallyRuleResponse
+	(*SetTallyRuleRequest)(nil),        // 18: miasta.v1.SetTallyRuleRequest
+	(*SetTallyRuleResponse)(nil),       // 19: miasta.v1.SetTallyRuleResponse
+	(*GetTallyRequest)(nil),            // 20: miasta.v1.GetTallyRequest
+	(*GetTallyResponse)(nil),           // 21: miasta.v1.GetTallyResponse
+	(*RecordJuryDecisionRequest)(nil),  // 22: miasta.v1.RecordJuryDecisionRequest
+	(*RecordJuryDecisionResponse)(nil), // 23: miasta.v1.RecordJuryDecisionResponse
+	(*GetPublicResultsRequest)(nil),    // 24: miasta.v1.GetPublicResultsRequest
+	(*GetPublicResultsResponse)(nil),   // 25: miasta.v1.GetPublicResultsResponse
+	(*ListPublicBallotsRequest)(nil),   // 26: miasta.v1.ListPublicBallotsRequest
+	(*ListPublicBallotsResponse)(nil),  // 27: miasta.v1.ListPublicBallotsResponse
+	(*ExportResultsRequest)(nil),       // 28: miasta.v1.ExportResultsRequest
+	(*ExportResultsResponse)(nil),      // 29: miasta.v1.ExportResultsResponse
+	(*Nomination)(nil),                 // 30: miasta.v1.Nomination
+	(*Recusal)(nil),                    // 31: miasta.v1.Recusal
+	(*structpb.Struct)(nil),            // 32: google.protobuf.Struct
+	(*Score)(nil),                      // 33: miasta.v1.Score
+	(*Category)(nil),                   // 34: miasta.v1.Category
+	(*timestamppb.Timestamp)(nil),      // 35: google.protobuf.Timestamp
+	(Stage)(0),                         // 36: miasta.v1.Stage
+	(*Edition)(nil),                    // 37: miasta.v1.Edition
 }
 var file_miasta_v1_results_proto_depIdxs = []int32{
 	4,  // 0: miasta.v1.CriterionRule.labels:type_name -> miasta.v1.ScoreLabel
@@ -1911,49 +2192,58 @@ var file_miasta_v1_results_proto_depIdxs = []int32{
 	5,  // 2: miasta.v1.TallyRule.criteria:type_name -> miasta.v1.CriterionRule
 	3,  // 3: miasta.v1.TallyRule.minimum_score:type_name -> miasta.v1.Rational
 	1,  // 4: miasta.v1.TallyRule.tie_breaks:type_name -> miasta.v1.TieBreak
-	27, // 5: miasta.v1.NominationResult.nomination:type_name -> miasta.v1.Nomination
+	30, // 5: miasta.v1.NominationResult.nomination:type_name -> miasta.v1.Nomination
 	3,  // 6: miasta.v1.NominationResult.score:type_name -> miasta.v1.Rational
-	8,  // 7: miasta.v1.NominationResult.criteria:type_name -> miasta.v1.CriterionBreakdown
-	9,  // 8: miasta.v1.NominationResult.jurors:type_name -> miasta.v1.JurorBreakdown
-	28, // 9: miasta.v1.NominationResult.recusals:type_name -> miasta.v1.Recusal
-	3,  // 10: miasta.v1.CriterionBreakdown.score:type_name -> miasta.v1.Rational
-	29, // 11: miasta.v1.JurorBreakdown.scores:type_name -> miasta.v1.Score
-	3,  // 12: miasta.v1.JurorBreakdown.weighted_sum:type_name -> miasta.v1.Rational
-	30, // 13: miasta.v1.CategoryResult.category:type_name -> miasta.v1.Category
-	7,  // 14: miasta.v1.CategoryResult.nominations:type_name -> miasta.v1.NominationResult
-	6,  // 15: miasta.v1.Tally.rule:type_name -> miasta.v1.TallyRule
-	10, // 16: miasta.v1.Tally.categories:type_name -> miasta.v1.CategoryResult
-	31, // 17: miasta.v1.Tally.compute_time:type_name -> google.protobuf.Timestamp
-	29, // 18: miasta.v1.PublicBallot.scores:type_name -> miasta.v1.Score
-	28, // 19: miasta.v1.PublicBallot.recusals:type_name -> miasta.v1.Recusal
-	6,  // 20: miasta.v1.GetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
-	6,  // 21: miasta.v1.SetTallyRuleRequest.rule:type_name -> miasta.v1.TallyRule
-	6,  // 22: miasta.v1.SetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
-	11, // 23: miasta.v1.GetTallyResponse.tally:type_name -> miasta.v1.Tally
-	11, // 24: miasta.v1.RecordJuryDecisionResponse.tally:type_name -> miasta.v1.Tally
-	32, // 25: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
-	10, // 26: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
-	12, // 27: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
-	2,  // 28: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
-	13, // 29: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
-	15, // 30: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
-	17, // 31: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
-	19, // 32: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
-	21, // 33: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
-	23, // 34: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
-	25, // 35: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
-	14, // 36: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
-	16, // 37: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
-	18, // 38: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
-	20, // 39: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
-	22, // 40: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
-	24, // 41: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
-	26, // 42: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
-	36, // [36:43] is the sub-list for method output_type
-	29, // [29:36] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	9,  // 7: miasta.v1.NominationResult.criteria:type_name -> miasta.v1.CriterionBreakdown
+	10, // 8: miasta.v1.NominationResult.jurors:type_name -> miasta.v1.JurorBreakdown
+	31, // 9: miasta.v1.NominationResult.recusals:type_name -> miasta.v1.Recusal
+	8,  // 10: miasta.v1.NominationResult.explanation_items:type_name -> miasta.v1.ExplanationItem
+	32, // 11: miasta.v1.ExplanationItem.args:type_name -> google.protobuf.Struct
+	3,  // 12: miasta.v1.CriterionBreakdown.score:type_name -> miasta.v1.Rational
+	33, // 13: miasta.v1.JurorBreakdown.scores:type_name -> miasta.v1.Score
+	3,  // 14: miasta.v1.JurorBreakdown.weighted_sum:type_name -> miasta.v1.Rational
+	34, // 15: miasta.v1.CategoryResult.category:type_name -> miasta.v1.Category
+	7,  // 16: miasta.v1.CategoryResult.nominations:type_name -> miasta.v1.NominationResult
+	12, // 17: miasta.v1.CategoryResult.decisions:type_name -> miasta.v1.JuryDecision
+	35, // 18: miasta.v1.JuryDecision.record_time:type_name -> google.protobuf.Timestamp
+	36, // 19: miasta.v1.StageStep.from:type_name -> miasta.v1.Stage
+	36, // 20: miasta.v1.StageStep.to:type_name -> miasta.v1.Stage
+	35, // 21: miasta.v1.StageStep.change_time:type_name -> google.protobuf.Timestamp
+	30, // 22: miasta.v1.StageStep.set_aside_winners:type_name -> miasta.v1.Nomination
+	6,  // 23: miasta.v1.Tally.rule:type_name -> miasta.v1.TallyRule
+	11, // 24: miasta.v1.Tally.categories:type_name -> miasta.v1.CategoryResult
+	35, // 25: miasta.v1.Tally.compute_time:type_name -> google.protobuf.Timestamp
+	33, // 26: miasta.v1.PublicBallot.scores:type_name -> miasta.v1.Score
+	31, // 27: miasta.v1.PublicBallot.recusals:type_name -> miasta.v1.Recusal
+	6,  // 28: miasta.v1.GetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
+	6,  // 29: miasta.v1.SetTallyRuleRequest.rule:type_name -> miasta.v1.TallyRule
+	6,  // 30: miasta.v1.SetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
+	14, // 31: miasta.v1.GetTallyResponse.tally:type_name -> miasta.v1.Tally
+	14, // 32: miasta.v1.RecordJuryDecisionResponse.tally:type_name -> miasta.v1.Tally
+	37, // 33: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
+	11, // 34: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
+	13, // 35: miasta.v1.GetPublicResultsResponse.history:type_name -> miasta.v1.StageStep
+	15, // 36: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
+	2,  // 37: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
+	16, // 38: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
+	18, // 39: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
+	20, // 40: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
+	22, // 41: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
+	24, // 42: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
+	26, // 43: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
+	28, // 44: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
+	17, // 45: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
+	19, // 46: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
+	21, // 47: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
+	23, // 48: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
+	25, // 49: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
+	27, // 50: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
+	29, // 51: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
+	45, // [45:52] is the sub-list for method output_type
+	38, // [38:45] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_results_proto_init() }
@@ -1970,7 +2260,7 @@ func file_miasta_v1_results_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_results_proto_rawDesc), len(file_miasta_v1_results_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   24,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

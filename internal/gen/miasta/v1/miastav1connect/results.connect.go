@@ -70,8 +70,9 @@ type ResultsServiceClient interface {
 	RecordJuryDecision(context.Context, *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error)
 	// GetPublicResults returns the winners per category of an announced edition. No sign-in needed.
 	GetPublicResults(context.Context, *v1.GetPublicResultsRequest) (*v1.GetPublicResultsResponse, error)
-	// ListPublicBallots lists an announced edition's cast ballots under names or pseudonyms, as the
-	// edition publishes them. No sign-in needed.
+	// ListPublicBallots lists an announced edition's counted ballots under names or pseudonyms, as the
+	// edition publishes them; FAILED_PRECONDITION for an edition that publishes aggregates only. No
+	// sign-in needed.
 	ListPublicBallots(context.Context, *v1.ListPublicBallotsRequest) (*v1.ListPublicBallotsResponse, error)
 	// ExportResults renders an announced edition's results as JSON or CSV. No sign-in needed.
 	ExportResults(context.Context, *v1.ExportResultsRequest) (*v1.ExportResultsResponse, error)
@@ -227,8 +228,9 @@ type ResultsServiceHandler interface {
 	RecordJuryDecision(context.Context, *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error)
 	// GetPublicResults returns the winners per category of an announced edition. No sign-in needed.
 	GetPublicResults(context.Context, *v1.GetPublicResultsRequest) (*v1.GetPublicResultsResponse, error)
-	// ListPublicBallots lists an announced edition's cast ballots under names or pseudonyms, as the
-	// edition publishes them. No sign-in needed.
+	// ListPublicBallots lists an announced edition's counted ballots under names or pseudonyms, as the
+	// edition publishes them; FAILED_PRECONDITION for an edition that publishes aggregates only. No
+	// sign-in needed.
 	ListPublicBallots(context.Context, *v1.ListPublicBallotsRequest) (*v1.ListPublicBallotsResponse, error)
 	// ExportResults renders an announced edition's results as JSON or CSV. No sign-in needed.
 	ExportResults(context.Context, *v1.ExportResultsRequest) (*v1.ExportResultsResponse, error)

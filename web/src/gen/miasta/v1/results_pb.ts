@@ -6,20 +6,20 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Category, Edition } from "./edition_pb.js";
+import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Category, Edition, Stage } from "./edition_pb.js";
 import { file_miasta_v1_edition } from "./edition_pb.js";
 import type { Recusal, Score } from "./jury_pb.js";
 import { file_miasta_v1_jury } from "./jury_pb.js";
 import type { Nomination } from "./report_pb.js";
 import { file_miasta_v1_report } from "./report_pb.js";
-import type { Message } from "@bufbuild/protobuf";
+import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file miasta/v1/results.proto.
  */
 export const file_miasta_v1_results: GenFile = /*@__PURE__*/
-  fileDesc("ChdtaWFzdGEvdjEvcmVzdWx0cy5wcm90bxIJbWlhc3RhLnYxIjsKCFJhdGlvbmFsEhEKCW51bWVyYXRvchgBIAEoAxIcCgtkZW5vbWluYXRvchgCIAEoA0IHukgEIgIgACJTCgpTY29yZUxhYmVsEg0KBXZhbHVlGAEgASgFEhsKCGxhYmVsX3BsGAIgASgJQgm6SAZyBBABGGQSGQoIbGFiZWxfZW4YAyABKAlCB7pIBHICGGQizAEKDUNyaXRlcmlvblJ1bGUSHgoMY3JpdGVyaW9uX2lkGAEgASgJQgi6SAVyA7ABARIcCgltaW5fc2NvcmUYAiABKAVCCbpIBhoEGGQoABIcCgltYXhfc2NvcmUYAyABKAVCCbpIBhoEGGQoARIZCgZ3ZWlnaHQYBCABKAVCCbpIBhoEGGQoARITCgtub25fcmFua2luZxgFIAEoCBIvCgZsYWJlbHMYBiADKAsyFS5taWFzdGEudjEuU2NvcmVMYWJlbEIIukgFkgECEGUi/AIKCVRhbGx5UnVsZRI4CgZtZXRob2QYASABKA4yHC5taWFzdGEudjEuQWdncmVnYXRpb25NZXRob2RCCrpIB4IBBBABIAASNgoIY3JpdGVyaWEYAiADKAsyGC5taWFzdGEudjEuQ3JpdGVyaW9uUnVsZUIKukgHkgEECAEQFBIZCgZxdW9ydW0YAyABKAVCCbpIBhoEGGQoARInChR3aW5uZXJzX3Blcl9jYXRlZ29yeRgEIAEoBUIJukgGGgQYCigBEioKDW1pbmltdW1fc2NvcmUYBSABKAsyEy5taWFzdGEudjEuUmF0aW9uYWwSHQoKdHJpbV9jb3VudBgGIAEoBUIJukgGGgQYCigAEjoKCnRpZV9icmVha3MYByADKA4yEy5taWFzdGEudjEuVGllQnJlYWtCEbpIDpIBCxAKIgeCAQQQASAAEg4KBmZyb3plbhgIIAEoCBIPCgd2ZXJzaW9uGAkgASgDEhEKCXJ1bGVfaGFzaBgKIAEoCSK+AgoQTm9taW5hdGlvblJlc3VsdBIpCgpub21pbmF0aW9uGAEgASgLMhUubWlhc3RhLnYxLk5vbWluYXRpb24SDAoEcmFuaxgCIAEoBRIiCgVzY29yZRgDIAEoCzITLm1pYXN0YS52MS5SYXRpb25hbBISCgpzY29yZV90ZXh0GAQgASgJEg4KBndpbm5lchgFIAEoCBISCgpxdW9ydW1fbWV0GAYgASgIEi8KCGNyaXRlcmlhGAcgAygLMh0ubWlhc3RhLnYxLkNyaXRlcmlvbkJyZWFrZG93bhIpCgZqdXJvcnMYCCADKAsyGS5taWFzdGEudjEuSnVyb3JCcmVha2Rvd24SJAoIcmVjdXNhbHMYCSADKAsyEi5taWFzdGEudjEuUmVjdXNhbBITCgtleHBsYW5hdGlvbhgKIAMoCSJjChJDcml0ZXJpb25CcmVha2Rvd24SFAoMY3JpdGVyaW9uX2lkGAEgASgJEiIKBXNjb3JlGAIgASgLMhMubWlhc3RhLnYxLlJhdGlvbmFsEhMKC25vbl9yYW5raW5nGAMgASgIImwKDkp1cm9yQnJlYWtkb3duEg0KBWp1cm9yGAEgASgJEiAKBnNjb3JlcxgCIAMoCzIQLm1pYXN0YS52MS5TY29yZRIpCgx3ZWlnaHRlZF9zdW0YAyABKAsyEy5taWFzdGEudjEuUmF0aW9uYWwiaQoOQ2F0ZWdvcnlSZXN1bHQSJQoIY2F0ZWdvcnkYASABKAsyEy5taWFzdGEudjEuQ2F0ZWdvcnkSMAoLbm9taW5hdGlvbnMYAiADKAsyGy5taWFzdGEudjEuTm9taW5hdGlvblJlc3VsdCK0AQoFVGFsbHkSEgoKZWRpdGlvbl9pZBgBIAEoCRIiCgRydWxlGAIgASgLMhQubWlhc3RhLnYxLlRhbGx5UnVsZRItCgpjYXRlZ29yaWVzGAMgAygLMhkubWlhc3RhLnYxLkNhdGVnb3J5UmVzdWx0EjAKDGNvbXB1dGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdGFsbHlfaGFzaBgFIAEoCSJ6CgxQdWJsaWNCYWxsb3QSDQoFanVyb3IYASABKAkSIAoGc2NvcmVzGAIgAygLMhAubWlhc3RhLnYxLlNjb3JlEiQKCHJlY3VzYWxzGAMgAygLMhIubWlhc3RhLnYxLlJlY3VzYWwSEwoLYmFsbG90X2hhc2gYBCABKAkiMwoTR2V0VGFsbHlSdWxlUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASI6ChRHZXRUYWxseVJ1bGVSZXNwb25zZRIiCgRydWxlGAEgASgLMhQubWlhc3RhLnYxLlRhbGx5UnVsZSKCAQoTU2V0VGFsbHlSdWxlUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIqCgRydWxlGAIgASgLMhQubWlhc3RhLnYxLlRhbGx5UnVsZUIGukgDyAEBEiEKEGV4cGVjdGVkX3ZlcnNpb24YAyABKANCB7pIBCICKAAiOgoUU2V0VGFsbHlSdWxlUmVzcG9uc2USIgoEcnVsZRgBIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGUiLwoPR2V0VGFsbHlSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBIjMKEEdldFRhbGx5UmVzcG9uc2USHwoFdGFsbHkYASABKAsyEC5taWFzdGEudjEuVGFsbHkioQEKGVJlY29yZEp1cnlEZWNpc2lvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHQoLY2F0ZWdvcnlfaWQYAiABKAlCCLpIBXIDsAEBEisKDm5vbWluYXRpb25faWRzGAMgAygJQhO6SBCSAQ0IAhBkGAEiBXIDsAEBEhoKBnJlYXNvbhgEIAEoCUIKukgHcgUQARjQDyI9ChpSZWNvcmRKdXJ5RGVjaXNpb25SZXNwb25zZRIfCgV0YWxseRgBIAEoCzIQLm1pYXN0YS52MS5UYWxseSI0ChdHZXRQdWJsaWNSZXN1bHRzUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDyKCAQoYR2V0UHVibGljUmVzdWx0c1Jlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbhItCgpjYXRlZ29yaWVzGAIgAygLMhkubWlhc3RhLnYxLkNhdGVnb3J5UmVzdWx0EhIKCmNoZWNrcG9pbnQYAyABKAkicQoYTGlzdFB1YmxpY0JhbGxvdHNSZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBIl4KGUxpc3RQdWJsaWNCYWxsb3RzUmVzcG9uc2USKAoHYmFsbG90cxgBIAMoCzIXLm1pYXN0YS52MS5QdWJsaWNCYWxsb3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImYKFEV4cG9ydFJlc3VsdHNSZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PEjMKBmZvcm1hdBgCIAEoDjIXLm1pYXN0YS52MS5FeHBvcnRGb3JtYXRCCrpIB4IBBBABIAAiPgoVRXhwb3J0UmVzdWx0c1Jlc3BvbnNlEhQKDGNvbnRlbnRfdHlwZRgBIAEoCRIPCgdjb250ZW50GAIgASgMKssBChFBZ2dyZWdhdGlvbk1ldGhvZBIiCh5BR0dSRUdBVElPTl9NRVRIT0RfVU5TUEVDSUZJRUQQABIkCiBBR0dSRUdBVElPTl9NRVRIT0RfV0VJR0hURURfTUVBThABEh0KGUFHR1JFR0FUSU9OX01FVEhPRF9NRURJQU4QAhIjCh9BR0dSRUdBVElPTl9NRVRIT0RfVFJJTU1FRF9NRUFOEAMSKAokQUdHUkVHQVRJT05fTUVUSE9EX01BSk9SSVRZX0pVREdNRU5UEAQqngEKCFRpZUJyZWFrEhkKFVRJRV9CUkVBS19VTlNQRUNJRklFRBAAEhwKGFRJRV9CUkVBS19NT1JFX1RPUF9NQVJLUxABEhsKF1RJRV9CUkVBS19ISUdIRVJfTUVESUFOEAISHwobVElFX0JSRUFLX0NSSVRFUklBX0lOX09SREVSEAMSGwoXVElFX0JSRUFLX0pVUllfREVDSVNJT04QBCpcCgxFeHBvcnRGb3JtYXQSHQoZRVhQT1JUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhYKEkVYUE9SVF9GT1JNQVRfSlNPThABEhUKEUVYUE9SVF9GT1JNQVRfQ1NWEAIyhAUKDlJlc3VsdHNTZXJ2aWNlElQKDEdldFRhbGx5UnVsZRIeLm1pYXN0YS52MS5HZXRUYWxseVJ1bGVSZXF1ZXN0Gh8ubWlhc3RhLnYxLkdldFRhbGx5UnVsZVJlc3BvbnNlIgOQAgESTwoMU2V0VGFsbHlSdWxlEh4ubWlhc3RhLnYxLlNldFRhbGx5UnVsZVJlcXVlc3QaHy5taWFzdGEudjEuU2V0VGFsbHlSdWxlUmVzcG9uc2USSAoIR2V0VGFsbHkSGi5taWFzdGEudjEuR2V0VGFsbHlSZXF1ZXN0GhsubWlhc3RhLnYxLkdldFRhbGx5UmVzcG9uc2UiA5ACARJhChJSZWNvcmRKdXJ5RGVjaXNpb24SJC5taWFzdGEudjEuUmVjb3JkSnVyeURlY2lzaW9uUmVxdWVzdBolLm1pYXN0YS52MS5SZWNvcmRKdXJ5RGVjaXNpb25SZXNwb25zZRJgChBHZXRQdWJsaWNSZXN1bHRzEiIubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXF1ZXN0GiMubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXNwb25zZSIDkAIBEmMKEUxpc3RQdWJsaWNCYWxsb3RzEiMubWlhc3RhLnYxLkxpc3RQdWJsaWNCYWxsb3RzUmVxdWVzdBokLm1pYXN0YS52MS5MaXN0UHVibGljQmFsbG90c1Jlc3BvbnNlIgOQAgESVwoNRXhwb3J0UmVzdWx0cxIfLm1pYXN0YS52MS5FeHBvcnRSZXN1bHRzUmVxdWVzdBogLm1pYXN0YS52MS5FeHBvcnRSZXN1bHRzUmVzcG9uc2UiA5ACAUKkAQoNY29tLm1pYXN0YS52MUIMUmVzdWx0c1Byb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_miasta_v1_edition, file_miasta_v1_jury, file_miasta_v1_report]);
+  fileDesc("ChdtaWFzdGEvdjEvcmVzdWx0cy5wcm90bxIJbWlhc3RhLnYxIjsKCFJhdGlvbmFsEhEKCW51bWVyYXRvchgBIAEoAxIcCgtkZW5vbWluYXRvchgCIAEoA0IHukgEIgIgACJTCgpTY29yZUxhYmVsEg0KBXZhbHVlGAEgASgFEhsKCGxhYmVsX3BsGAIgASgJQgm6SAZyBBABGGQSGQoIbGFiZWxfZW4YAyABKAlCB7pIBHICGGQizAEKDUNyaXRlcmlvblJ1bGUSHgoMY3JpdGVyaW9uX2lkGAEgASgJQgi6SAVyA7ABARIcCgltaW5fc2NvcmUYAiABKAVCCbpIBhoEGGQoABIcCgltYXhfc2NvcmUYAyABKAVCCbpIBhoEGGQoARIZCgZ3ZWlnaHQYBCABKAVCCbpIBhoEGGQoARITCgtub25fcmFua2luZxgFIAEoCBIvCgZsYWJlbHMYBiADKAsyFS5taWFzdGEudjEuU2NvcmVMYWJlbEIIukgFkgECEGUi/AIKCVRhbGx5UnVsZRI4CgZtZXRob2QYASABKA4yHC5taWFzdGEudjEuQWdncmVnYXRpb25NZXRob2RCCrpIB4IBBBABIAASNgoIY3JpdGVyaWEYAiADKAsyGC5taWFzdGEudjEuQ3JpdGVyaW9uUnVsZUIKukgHkgEECAEQFBIZCgZxdW9ydW0YAyABKAVCCbpIBhoEGGQoARInChR3aW5uZXJzX3Blcl9jYXRlZ29yeRgEIAEoBUIJukgGGgQYCigBEioKDW1pbmltdW1fc2NvcmUYBSABKAsyEy5taWFzdGEudjEuUmF0aW9uYWwSHQoKdHJpbV9jb3VudBgGIAEoBUIJukgGGgQYCigAEjoKCnRpZV9icmVha3MYByADKA4yEy5taWFzdGEudjEuVGllQnJlYWtCEbpIDpIBCxAKIgeCAQQQASAAEg4KBmZyb3plbhgIIAEoCBIPCgd2ZXJzaW9uGAkgASgDEhEKCXJ1bGVfaGFzaBgKIAEoCSL1AgoQTm9taW5hdGlvblJlc3VsdBIpCgpub21pbmF0aW9uGAEgASgLMhUubWlhc3RhLnYxLk5vbWluYXRpb24SDAoEcmFuaxgCIAEoBRIiCgVzY29yZRgDIAEoCzITLm1pYXN0YS52MS5SYXRpb25hbBISCgpzY29yZV90ZXh0GAQgASgJEg4KBndpbm5lchgFIAEoCBISCgpxdW9ydW1fbWV0GAYgASgIEi8KCGNyaXRlcmlhGAcgAygLMh0ubWlhc3RhLnYxLkNyaXRlcmlvbkJyZWFrZG93bhIpCgZqdXJvcnMYCCADKAsyGS5taWFzdGEudjEuSnVyb3JCcmVha2Rvd24SJAoIcmVjdXNhbHMYCSADKAsyEi5taWFzdGEudjEuUmVjdXNhbBITCgtleHBsYW5hdGlvbhgKIAMoCRI1ChFleHBsYW5hdGlvbl9pdGVtcxgLIAMoCzIaLm1pYXN0YS52MS5FeHBsYW5hdGlvbkl0ZW0iRgoPRXhwbGFuYXRpb25JdGVtEgwKBGNvZGUYASABKAkSJQoEYXJncxgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiYwoSQ3JpdGVyaW9uQnJlYWtkb3duEhQKDGNyaXRlcmlvbl9pZBgBIAEoCRIiCgVzY29yZRgCIAEoCzITLm1pYXN0YS52MS5SYXRpb25hbBITCgtub25fcmFua2luZxgDIAEoCCJsCg5KdXJvckJyZWFrZG93bhINCgVqdXJvchgBIAEoCRIgCgZzY29yZXMYAiADKAsyEC5taWFzdGEudjEuU2NvcmUSKQoMd2VpZ2h0ZWRfc3VtGAMgASgLMhMubWlhc3RhLnYxLlJhdGlvbmFsIpUBCg5DYXRlZ29yeVJlc3VsdBIlCghjYXRlZ29yeRgBIAEoCzITLm1pYXN0YS52MS5DYXRlZ29yeRIwCgtub21pbmF0aW9ucxgCIAMoCzIbLm1pYXN0YS52MS5Ob21pbmF0aW9uUmVzdWx0EioKCWRlY2lzaW9ucxgDIAMoCzIXLm1pYXN0YS52MS5KdXJ5RGVjaXNpb24iZwoMSnVyeURlY2lzaW9uEhYKDm5vbWluYXRpb25faWRzGAEgAygJEg4KBnJlYXNvbhgCIAEoCRIvCgtyZWNvcmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi/wEKCVN0YWdlU3RlcBIeCgRmcm9tGAEgASgOMhAubWlhc3RhLnYxLlN0YWdlEhwKAnRvGAIgASgOMhAubWlhc3RhLnYxLlN0YWdlEg4KBnJlYXNvbhgDIAEoCRIvCgtjaGFuZ2VfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJb3JnYW5pc2VyGAUgASgJEhAKCG92ZXJyaWRlGAYgASgIEhwKFHNldF9hc2lkZV90YWxseV9oYXNoGAcgASgJEjAKEXNldF9hc2lkZV93aW5uZXJzGAggAygLMhUubWlhc3RhLnYxLk5vbWluYXRpb24itAEKBVRhbGx5EhIKCmVkaXRpb25faWQYASABKAkSIgoEcnVsZRgCIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGUSLQoKY2F0ZWdvcmllcxgDIAMoCzIZLm1pYXN0YS52MS5DYXRlZ29yeVJlc3VsdBIwCgxjb21wdXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnRhbGx5X2hhc2gYBSABKAkiegoMUHVibGljQmFsbG90Eg0KBWp1cm9yGAEgASgJEiAKBnNjb3JlcxgCIAMoCzIQLm1pYXN0YS52MS5TY29yZRIkCghyZWN1c2FscxgDIAMoCzISLm1pYXN0YS52MS5SZWN1c2FsEhMKC2JhbGxvdF9oYXNoGAQgASgJIjMKE0dldFRhbGx5UnVsZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQEiOgoUR2V0VGFsbHlSdWxlUmVzcG9uc2USIgoEcnVsZRgBIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGUiggEKE1NldFRhbGx5UnVsZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESKgoEcnVsZRgCIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGVCBrpIA8gBARIhChBleHBlY3RlZF92ZXJzaW9uGAMgASgDQge6SAQiAigAIjoKFFNldFRhbGx5UnVsZVJlc3BvbnNlEiIKBHJ1bGUYASABKAsyFC5taWFzdGEudjEuVGFsbHlSdWxlIi8KD0dldFRhbGx5UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASIzChBHZXRUYWxseVJlc3BvbnNlEh8KBXRhbGx5GAEgASgLMhAubWlhc3RhLnYxLlRhbGx5IqEBChlSZWNvcmRKdXJ5RGVjaXNpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh0KC2NhdGVnb3J5X2lkGAIgASgJQgi6SAVyA7ABARIrCg5ub21pbmF0aW9uX2lkcxgDIAMoCUITukgQkgENCAIQZBgBIgVyA7ABARIaCgZyZWFzb24YBCABKAlCCrpIB3IFEAEY0A8iPQoaUmVjb3JkSnVyeURlY2lzaW9uUmVzcG9uc2USHwoFdGFsbHkYASABKAsyEC5taWFzdGEudjEuVGFsbHkiNAoXR2V0UHVibGljUmVzdWx0c1JlcXVlc3QSGQoEeWVhchgBIAEoBUILukgIGgYYtBAo3g8iqQEKGEdldFB1YmxpY1Jlc3VsdHNSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24SLQoKY2F0ZWdvcmllcxgCIAMoCzIZLm1pYXN0YS52MS5DYXRlZ29yeVJlc3VsdBISCgpjaGVja3BvaW50GAMgASgJEiUKB2hpc3RvcnkYBCADKAsyFC5taWFzdGEudjEuU3RhZ2VTdGVwInEKGExpc3RQdWJsaWNCYWxsb3RzUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDxIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJeChlMaXN0UHVibGljQmFsbG90c1Jlc3BvbnNlEigKB2JhbGxvdHMYASADKAsyFy5taWFzdGEudjEuUHVibGljQmFsbG90EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJmChRFeHBvcnRSZXN1bHRzUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDxIzCgZmb3JtYXQYAiABKA4yFy5taWFzdGEudjEuRXhwb3J0Rm9ybWF0Qgq6SAeCAQQQASAAIj4KFUV4cG9ydFJlc3VsdHNSZXNwb25zZRIUCgxjb250ZW50X3R5cGUYASABKAkSDwoHY29udGVudBgCIAEoDCrLAQoRQWdncmVnYXRpb25NZXRob2QSIgoeQUdHUkVHQVRJT05fTUVUSE9EX1VOU1BFQ0lGSUVEEAASJAogQUdHUkVHQVRJT05fTUVUSE9EX1dFSUdIVEVEX01FQU4QARIdChlBR0dSRUdBVElPTl9NRVRIT0RfTUVESUFOEAISIwofQUdHUkVHQVRJT05fTUVUSE9EX1RSSU1NRURfTUVBThADEigKJEFHR1JFR0FUSU9OX01FVEhPRF9NQUpPUklUWV9KVURHTUVOVBAEKp4BCghUaWVCcmVhaxIZChVUSUVfQlJFQUtfVU5TUEVDSUZJRUQQABIcChhUSUVfQlJFQUtfTU9SRV9UT1BfTUFSS1MQARIbChdUSUVfQlJFQUtfSElHSEVSX01FRElBThACEh8KG1RJRV9CUkVBS19DUklURVJJQV9JTl9PUkRFUhADEhsKF1RJRV9CUkVBS19KVVJZX0RFQ0lTSU9OEAQqXAoMRXhwb3J0Rm9ybWF0Eh0KGUVYUE9SVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIWChJFWFBPUlRfRk9STUFUX0pTT04QARIVChFFWFBPUlRfRk9STUFUX0NTVhACMoQFCg5SZXN1bHRzU2VydmljZRJUCgxHZXRUYWxseVJ1bGUSHi5taWFzdGEudjEuR2V0VGFsbHlSdWxlUmVxdWVzdBofLm1pYXN0YS52MS5HZXRUYWxseVJ1bGVSZXNwb25zZSIDkAIBEk8KDFNldFRhbGx5UnVsZRIeLm1pYXN0YS52MS5TZXRUYWxseVJ1bGVSZXF1ZXN0Gh8ubWlhc3RhLnYxLlNldFRhbGx5UnVsZVJlc3BvbnNlEkgKCEdldFRhbGx5EhoubWlhc3RhLnYxLkdldFRhbGx5UmVxdWVzdBobLm1pYXN0YS52MS5HZXRUYWxseVJlc3BvbnNlIgOQAgESYQoSUmVjb3JkSnVyeURlY2lzaW9uEiQubWlhc3RhLnYxLlJlY29yZEp1cnlEZWNpc2lvblJlcXVlc3QaJS5taWFzdGEudjEuUmVjb3JkSnVyeURlY2lzaW9uUmVzcG9uc2USYAoQR2V0UHVibGljUmVzdWx0cxIiLm1pYXN0YS52MS5HZXRQdWJsaWNSZXN1bHRzUmVxdWVzdBojLm1pYXN0YS52MS5HZXRQdWJsaWNSZXN1bHRzUmVzcG9uc2UiA5ACARJjChFMaXN0UHVibGljQmFsbG90cxIjLm1pYXN0YS52MS5MaXN0UHVibGljQmFsbG90c1JlcXVlc3QaJC5taWFzdGEudjEuTGlzdFB1YmxpY0JhbGxvdHNSZXNwb25zZSIDkAIBElcKDUV4cG9ydFJlc3VsdHMSHy5taWFzdGEudjEuRXhwb3J0UmVzdWx0c1JlcXVlc3QaIC5taWFzdGEudjEuRXhwb3J0UmVzdWx0c1Jlc3BvbnNlIgOQAgFCpAEKDWNvbS5taWFzdGEudjFCDFJlc3VsdHNQcm90b1ABWkBnaXRodWIuY29tL21pYXN0YS1vdHdhcnRlL21pYXN0YS9pbnRlcm5hbC9nZW4vbWlhc3RhL3YxO21pYXN0YXYxogIDTVhYqgIJTWlhc3RhLlYxygIJTWlhc3RhXFYx4gIVTWlhc3RhXFYxXEdQQk1ldGFkYXRh6gIKTWlhc3RhOjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_struct, file_google_protobuf_timestamp, file_miasta_v1_edition, file_miasta_v1_jury, file_miasta_v1_report]);
 
 /**
  * Rational is an exact fraction; the denominator is positive and the fraction is in lowest terms.
@@ -175,7 +175,7 @@ export type TallyRule = Message<"miasta.v1.TallyRule"> & {
   trimCount: number;
 
   /**
-   * Applied in order to break ties; the last should be TIE_BREAK_JURY_DECISION.
+   * Applied in order to break ties; TIE_BREAK_JURY_DECISION, when present, must be the last.
    *
    * @generated from field: repeated miasta.v1.TieBreak tie_breaks = 7;
    */
@@ -268,16 +268,28 @@ export type NominationResult = Message<"miasta.v1.NominationResult"> & {
   jurors: JurorBreakdown[];
 
   /**
+   * The recusals of counted jurors, one per juror; under the aggregates-only publication setting,
+   * only their kinds (the nomination_id of each is this nomination's).
+   *
    * @generated from field: repeated miasta.v1.Recusal recusals = 9;
    */
   recusals: Recusal[];
 
   /**
-   * How the place was decided, including each tie-break step, as sentences a person can read.
+   * How the place was decided, including each tie-break step, as English sentences, names in place of
+   * ids. Clients that speak other languages render explanation_items instead.
    *
    * @generated from field: repeated string explanation = 10;
    */
   explanation: string[];
+
+  /**
+   * The same explanation as the tally records it (§9.7 of the audit specification): one item per step,
+   * a code and its arguments, ids as ids, rationals as "N/D".
+   *
+   * @generated from field: repeated miasta.v1.ExplanationItem explanation_items = 11;
+   */
+  explanationItems: ExplanationItem[];
 };
 
 /**
@@ -286,6 +298,35 @@ export type NominationResult = Message<"miasta.v1.NominationResult"> & {
  */
 export const NominationResultSchema: GenMessage<NominationResult> = /*@__PURE__*/
   messageDesc(file_miasta_v1_results, 4);
+
+/**
+ * ExplanationItem is one step of a nomination's explanation.
+ *
+ * @generated from message miasta.v1.ExplanationItem
+ */
+export type ExplanationItem = Message<"miasta.v1.ExplanationItem"> & {
+  /**
+   * quorum_met, quorum_not_met, quorum_not_met_trim, not_ranked, score, rank, tie, winner,
+   * winner_shared, not_winner_rank or not_winner_minimum.
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * The item's other members, as spec/audit.md §9.7 lists them for the code.
+   *
+   * @generated from field: google.protobuf.Struct args = 2;
+   */
+  args?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.ExplanationItem.
+ * Use `create(ExplanationItemSchema)` to create a new message.
+ */
+export const ExplanationItemSchema: GenMessage<ExplanationItem> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 5);
 
 /**
  * CriterionBreakdown is a nomination's aggregate on one criterion.
@@ -314,7 +355,7 @@ export type CriterionBreakdown = Message<"miasta.v1.CriterionBreakdown"> & {
  * Use `create(CriterionBreakdownSchema)` to create a new message.
  */
 export const CriterionBreakdownSchema: GenMessage<CriterionBreakdown> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 5);
+  messageDesc(file_miasta_v1_results, 6);
 
 /**
  * JurorBreakdown is one juror's marks for a nomination, after the round closes.
@@ -348,7 +389,7 @@ export type JurorBreakdown = Message<"miasta.v1.JurorBreakdown"> & {
  * Use `create(JurorBreakdownSchema)` to create a new message.
  */
 export const JurorBreakdownSchema: GenMessage<JurorBreakdown> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 6);
+  messageDesc(file_miasta_v1_results, 7);
 
 /**
  * CategoryResult is the ranking of one category.
@@ -365,6 +406,13 @@ export type CategoryResult = Message<"miasta.v1.CategoryResult"> & {
    * @generated from field: repeated miasta.v1.NominationResult nominations = 2;
    */
   nominations: NominationResult[];
+
+  /**
+   * The jury's decisions of ties in this category, in the order recorded, with their reasons.
+   *
+   * @generated from field: repeated miasta.v1.JuryDecision decisions = 3;
+   */
+  decisions: JuryDecision[];
 };
 
 /**
@@ -372,7 +420,99 @@ export type CategoryResult = Message<"miasta.v1.CategoryResult"> & {
  * Use `create(CategoryResultSchema)` to create a new message.
  */
 export const CategoryResultSchema: GenMessage<CategoryResult> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 7);
+  messageDesc(file_miasta_v1_results, 8);
+
+/**
+ * JuryDecision is the jury's order for nominations that every other step of the rule left tied.
+ *
+ * @generated from message miasta.v1.JuryDecision
+ */
+export type JuryDecision = Message<"miasta.v1.JuryDecision"> & {
+  /**
+   * Best first.
+   *
+   * @generated from field: repeated string nomination_ids = 1;
+   */
+  nominationIds: string[];
+
+  /**
+   * How the jury decided.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp record_time = 3;
+   */
+  recordTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.JuryDecision.
+ * Use `create(JuryDecisionSchema)` to create a new message.
+ */
+export const JuryDecisionSchema: GenMessage<JuryDecision> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 9);
+
+/**
+ * StageStep is a move of an edition that needed a reason: a move back, or a forward move that
+ * overrode a guard. A round reopened after its tally was computed stays visible this way forever.
+ *
+ * @generated from message miasta.v1.StageStep
+ */
+export type StageStep = Message<"miasta.v1.StageStep"> & {
+  /**
+   * @generated from field: miasta.v1.Stage from = 1;
+   */
+  from: Stage;
+
+  /**
+   * @generated from field: miasta.v1.Stage to = 2;
+   */
+  to: Stage;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp change_time = 4;
+   */
+  changeTime?: Timestamp | undefined;
+
+  /**
+   * The organiser who made the move.
+   *
+   * @generated from field: string organiser = 5;
+   */
+  organiser: string;
+
+  /**
+   * @generated from field: bool override = 6;
+   */
+  override: boolean;
+
+  /**
+   * For a move back from STAGE_TALLIED: the tally it set aside ("sha256:…") and that tally's winners.
+   *
+   * @generated from field: string set_aside_tally_hash = 7;
+   */
+  setAsideTallyHash: string;
+
+  /**
+   * @generated from field: repeated miasta.v1.Nomination set_aside_winners = 8;
+   */
+  setAsideWinners: Nomination[];
+};
+
+/**
+ * Describes the message miasta.v1.StageStep.
+ * Use `create(StageStepSchema)` to create a new message.
+ */
+export const StageStepSchema: GenMessage<StageStep> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 10);
 
 /**
  * Tally is the full result of an edition.
@@ -413,7 +553,7 @@ export type Tally = Message<"miasta.v1.Tally"> & {
  * Use `create(TallySchema)` to create a new message.
  */
 export const TallySchema: GenMessage<Tally> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 8);
+  messageDesc(file_miasta_v1_results, 11);
 
 /**
  * PublicBallot is a cast ballot as published after the announcement.
@@ -449,7 +589,7 @@ export type PublicBallot = Message<"miasta.v1.PublicBallot"> & {
  * Use `create(PublicBallotSchema)` to create a new message.
  */
 export const PublicBallotSchema: GenMessage<PublicBallot> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 9);
+  messageDesc(file_miasta_v1_results, 12);
 
 /**
  * @generated from message miasta.v1.GetTallyRuleRequest
@@ -466,7 +606,7 @@ export type GetTallyRuleRequest = Message<"miasta.v1.GetTallyRuleRequest"> & {
  * Use `create(GetTallyRuleRequestSchema)` to create a new message.
  */
 export const GetTallyRuleRequestSchema: GenMessage<GetTallyRuleRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 10);
+  messageDesc(file_miasta_v1_results, 13);
 
 /**
  * @generated from message miasta.v1.GetTallyRuleResponse
@@ -483,7 +623,7 @@ export type GetTallyRuleResponse = Message<"miasta.v1.GetTallyRuleResponse"> & {
  * Use `create(GetTallyRuleResponseSchema)` to create a new message.
  */
 export const GetTallyRuleResponseSchema: GenMessage<GetTallyRuleResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 11);
+  messageDesc(file_miasta_v1_results, 14);
 
 /**
  * @generated from message miasta.v1.SetTallyRuleRequest
@@ -512,7 +652,7 @@ export type SetTallyRuleRequest = Message<"miasta.v1.SetTallyRuleRequest"> & {
  * Use `create(SetTallyRuleRequestSchema)` to create a new message.
  */
 export const SetTallyRuleRequestSchema: GenMessage<SetTallyRuleRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 12);
+  messageDesc(file_miasta_v1_results, 15);
 
 /**
  * @generated from message miasta.v1.SetTallyRuleResponse
@@ -529,7 +669,7 @@ export type SetTallyRuleResponse = Message<"miasta.v1.SetTallyRuleResponse"> & {
  * Use `create(SetTallyRuleResponseSchema)` to create a new message.
  */
 export const SetTallyRuleResponseSchema: GenMessage<SetTallyRuleResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 13);
+  messageDesc(file_miasta_v1_results, 16);
 
 /**
  * @generated from message miasta.v1.GetTallyRequest
@@ -546,7 +686,7 @@ export type GetTallyRequest = Message<"miasta.v1.GetTallyRequest"> & {
  * Use `create(GetTallyRequestSchema)` to create a new message.
  */
 export const GetTallyRequestSchema: GenMessage<GetTallyRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 14);
+  messageDesc(file_miasta_v1_results, 17);
 
 /**
  * @generated from message miasta.v1.GetTallyResponse
@@ -563,7 +703,7 @@ export type GetTallyResponse = Message<"miasta.v1.GetTallyResponse"> & {
  * Use `create(GetTallyResponseSchema)` to create a new message.
  */
 export const GetTallyResponseSchema: GenMessage<GetTallyResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 15);
+  messageDesc(file_miasta_v1_results, 18);
 
 /**
  * @generated from message miasta.v1.RecordJuryDecisionRequest
@@ -599,7 +739,7 @@ export type RecordJuryDecisionRequest = Message<"miasta.v1.RecordJuryDecisionReq
  * Use `create(RecordJuryDecisionRequestSchema)` to create a new message.
  */
 export const RecordJuryDecisionRequestSchema: GenMessage<RecordJuryDecisionRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 16);
+  messageDesc(file_miasta_v1_results, 19);
 
 /**
  * @generated from message miasta.v1.RecordJuryDecisionResponse
@@ -616,7 +756,7 @@ export type RecordJuryDecisionResponse = Message<"miasta.v1.RecordJuryDecisionRe
  * Use `create(RecordJuryDecisionResponseSchema)` to create a new message.
  */
 export const RecordJuryDecisionResponseSchema: GenMessage<RecordJuryDecisionResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 17);
+  messageDesc(file_miasta_v1_results, 20);
 
 /**
  * @generated from message miasta.v1.GetPublicResultsRequest
@@ -635,7 +775,7 @@ export type GetPublicResultsRequest = Message<"miasta.v1.GetPublicResultsRequest
  * Use `create(GetPublicResultsRequestSchema)` to create a new message.
  */
 export const GetPublicResultsRequestSchema: GenMessage<GetPublicResultsRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 18);
+  messageDesc(file_miasta_v1_results, 21);
 
 /**
  * @generated from message miasta.v1.GetPublicResultsResponse
@@ -647,7 +787,7 @@ export type GetPublicResultsResponse = Message<"miasta.v1.GetPublicResultsRespon
   edition?: Edition | undefined;
 
   /**
-   * Winners only, with their explanations; the full ranking is in the export.
+   * Winners only, with their explanations and the jury's decisions; the full ranking is in the export.
    *
    * @generated from field: repeated miasta.v1.CategoryResult categories = 2;
    */
@@ -659,6 +799,13 @@ export type GetPublicResultsResponse = Message<"miasta.v1.GetPublicResultsRespon
    * @generated from field: string checkpoint = 3;
    */
   checkpoint: string;
+
+  /**
+   * Every move back and every override of the edition, oldest first.
+   *
+   * @generated from field: repeated miasta.v1.StageStep history = 4;
+   */
+  history: StageStep[];
 };
 
 /**
@@ -666,7 +813,7 @@ export type GetPublicResultsResponse = Message<"miasta.v1.GetPublicResultsRespon
  * Use `create(GetPublicResultsResponseSchema)` to create a new message.
  */
 export const GetPublicResultsResponseSchema: GenMessage<GetPublicResultsResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 19);
+  messageDesc(file_miasta_v1_results, 22);
 
 /**
  * @generated from message miasta.v1.ListPublicBallotsRequest
@@ -695,7 +842,7 @@ export type ListPublicBallotsRequest = Message<"miasta.v1.ListPublicBallotsReque
  * Use `create(ListPublicBallotsRequestSchema)` to create a new message.
  */
 export const ListPublicBallotsRequestSchema: GenMessage<ListPublicBallotsRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 20);
+  messageDesc(file_miasta_v1_results, 23);
 
 /**
  * @generated from message miasta.v1.ListPublicBallotsResponse
@@ -717,7 +864,7 @@ export type ListPublicBallotsResponse = Message<"miasta.v1.ListPublicBallotsResp
  * Use `create(ListPublicBallotsResponseSchema)` to create a new message.
  */
 export const ListPublicBallotsResponseSchema: GenMessage<ListPublicBallotsResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 21);
+  messageDesc(file_miasta_v1_results, 24);
 
 /**
  * @generated from message miasta.v1.ExportResultsRequest
@@ -739,7 +886,7 @@ export type ExportResultsRequest = Message<"miasta.v1.ExportResultsRequest"> & {
  * Use `create(ExportResultsRequestSchema)` to create a new message.
  */
 export const ExportResultsRequestSchema: GenMessage<ExportResultsRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 22);
+  messageDesc(file_miasta_v1_results, 25);
 
 /**
  * @generated from message miasta.v1.ExportResultsResponse
@@ -763,7 +910,7 @@ export type ExportResultsResponse = Message<"miasta.v1.ExportResultsResponse"> &
  * Use `create(ExportResultsResponseSchema)` to create a new message.
  */
 export const ExportResultsResponseSchema: GenMessage<ExportResultsResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 23);
+  messageDesc(file_miasta_v1_results, 26);
 
 /**
  * AggregationMethod combines jurors' scores for a nomination.
@@ -948,8 +1095,9 @@ export const ResultsService: GenService<{
     output: typeof GetPublicResultsResponseSchema;
   },
   /**
-   * ListPublicBallots lists an announced edition's cast ballots under names or pseudonyms, as the
-   * edition publishes them. No sign-in needed.
+   * ListPublicBallots lists an announced edition's counted ballots under names or pseudonyms, as the
+   * edition publishes them; FAILED_PRECONDITION for an edition that publishes aggregates only. No
+   * sign-in needed.
    *
    * @generated from rpc miasta.v1.ResultsService.ListPublicBallots
    */
