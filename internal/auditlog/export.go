@@ -105,14 +105,14 @@ func (l *Log) Export(ctx context.Context, d Disclosures, year int32, w io.Writer
 		want := int64(0)
 		for rows.Next() {
 			var (
-				index          int64
-				edition        *uuid.UUID
-				bodyHash       []byte
-				id             int64
-				kind, role     *string
-				actor          *uuid.UUID
-				payload        *string
-				at             time.Time
+				index      int64
+				edition    *uuid.UUID
+				bodyHash   []byte
+				id         int64
+				kind, role *string
+				actor      *uuid.UUID
+				payload    *string
+				at         time.Time
 			)
 			if err := rows.Scan(&index, &edition, &bodyHash, &id, &kind, &role, &actor, &payload, &at); err != nil {
 				return err

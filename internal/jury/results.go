@@ -3,8 +3,8 @@ package jury
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"

@@ -3,7 +3,7 @@ package verify_test
 import (
 	"bytes"
 	"crypto/sha256"
-		"fmt"
+	"fmt"
 	"strings"
 	"testing"
 
