@@ -23,9 +23,13 @@ export function keyHashOf(name: string, keyData: Uint8Array): Uint8Array {
 
 /** Parses `<name>+<8 lowercase hex>+<base64 of 0x01 || 32-byte Ed25519 key>`; throws with a reason. */
 export function parseVerifierKey(text: string): VerifierKey {
-  const parts = text.split("+");
-  if (parts.length !== 3) throw new Error("a verifier key has the form <name>+<key hash>+<key data>");
-  const [name, hashHex, data] = parts;
+  // The name has no "+" and the key hash is hex; the key data (base64) may contain "+".
+  const a = text.indexOf("+");
+  const b = a < 0 ? -1 : text.indexOf("+", a + 1);
+  if (a < 0 || b < 0) throw new Error("a verifier key has the form <name>+<key hash>+<key data>");
+  const name = text.slice(0, a);
+  const hashHex = text.slice(a + 1, b);
+  const data = text.slice(b + 1);
   if (name !== LOG_NAME) throw new Error(`key name is ${JSON.stringify(name)}, not ${JSON.stringify(LOG_NAME)}`);
   if (!/^[0-9a-f]{8}$/.test(hashHex)) throw new Error("key hash is not 8 lowercase hexadecimal digits");
   const keyData = fromBase64Strict(data);
