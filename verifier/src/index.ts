@@ -9,5 +9,5 @@ export { computeTally, ruleFromJson } from "./tally.ts";
 export type { Rule, TallyInput, TallyResult, NominationInput } from "./tally.ts";
 export { Rational } from "./rational.ts";
 export { leafHash, nodeHash, rootFromLeafHashes, inclusionProof, verifyInclusion } from "./merkle.ts";
-export { parseVerifierKey, parseSignedNote, parseCheckpoint, signedBy, keyHashOf, LOG_NAME } from "./note.ts";
+export { parseVerifierKey, parseSignedNote, parseCheckpoint, signedBy, checkSignature, keyHashOf, LOG_NAME } from "./note.ts";
 export { sha256, hashString, toHex, fromHex, toBase64, fromBase64Strict } from "./bytes.ts";

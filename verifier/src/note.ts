@@ -58,22 +58,36 @@ export interface SignedNote {
 }
 
 /**
- * Splits a signed note (C2SP signed-note) into its text and signature lines.
- * The text ends with LF and is followed by an empty line; each signature line
- * is "— <name> <base64>" followed by LF. Throws when malformed.
+ * Reads a signed note exactly as spec §4.3 prescribes (C2SP signed-note):
+ * 1. no control character (below U+0020) other than LF anywhere (the note is
+ *    a JS string decoded from valid UTF-8, so it is valid UTF-8);
+ * 2. split at the last "\n\n": the text ends with the first LF of the pair,
+ *    the signature block (after it) is not empty and ends with LF;
+ * 3. every line of the block is "— <name> <base64>", the name not empty and
+ *    without spaces or "+", the base64 decoding to at least 5 bytes; at most
+ *    100 signature lines.
+ * Throws when malformed.
  */
+export const MAX_SIGNATURE_LINES = 100;
+
 export function parseSignedNote(note: string): SignedNote {
+  for (let i = 0; i < note.length; i++) {
+    const c = note.charCodeAt(i);
+    if (c < 0x20 && c !== 0x0a) throw new Error(`control character U+${c.toString(16).padStart(4, "0")} in the note`);
+  }
   const sep = note.lastIndexOf("\n\n");
   if (sep < 0) throw new Error("no empty line between the text and the signatures");
   const text = note.slice(0, sep + 1);
   const sigBlock = note.slice(sep + 2);
-  if (sigBlock.length === 0 || !sigBlock.endsWith("\n")) throw new Error("signature lines must end with LF");
+  if (sigBlock.length === 0) throw new Error("no signature lines");
+  if (!sigBlock.endsWith("\n")) throw new Error("signature lines must end with LF");
   const lines = sigBlock.slice(0, -1).split("\n");
+  if (lines.length > MAX_SIGNATURE_LINES) throw new Error(`more than ${MAX_SIGNATURE_LINES} signature lines`);
   const signatures: SignatureLine[] = [];
   for (const line of lines) {
     if (!line.startsWith(EM_DASH_SPACE)) throw new Error(`malformed signature line ${JSON.stringify(line)}`);
     const rest = line.slice(EM_DASH_SPACE.length);
-    const sp = rest.lastIndexOf(" ");
+    const sp = rest.indexOf(" ");
     if (sp <= 0) throw new Error(`malformed signature line ${JSON.stringify(line)}`);
     const name = rest.slice(0, sp);
     if (/[\s+]/u.test(name)) throw new Error(`malformed key name in signature line ${JSON.stringify(line)}`);
@@ -81,7 +95,6 @@ export function parseSignedNote(note: string): SignedNote {
     if (sig === null || sig.length < 5) throw new Error(`malformed signature in line ${JSON.stringify(line)}`);
     signatures.push({ name, sig });
   }
-  if (signatures.length === 0) throw new Error("no signature lines");
   return { text, signatures };
 }
 
@@ -101,17 +114,24 @@ async function ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, messa
   }
 }
 
-/** True when one of the note's signature lines is by this key and verifies over the note text. */
-export async function signedBy(note: SignedNote, key: VerifierKey): Promise<boolean> {
-  const msg = utf8(note.text);
+/**
+ * Steps 4 and 5 of spec §4.3: the first signature line with the key's name
+ * and key hash is checked — its remaining bytes must be a valid Ed25519
+ * signature of the text — and decides; later lines with the same name and
+ * hash, and lines of other keys, are ignored. Returns "signed", "bad" (the
+ * key's line does not verify) or "absent" (no line of the key).
+ */
+export async function checkSignature(note: SignedNote, key: VerifierKey): Promise<"signed" | "bad" | "absent"> {
   const hash = new Uint8Array([key.keyHash >>> 24, (key.keyHash >>> 16) & 255, (key.keyHash >>> 8) & 255, key.keyHash & 255]);
-  for (const s of note.signatures) {
-    if (s.name !== key.name) continue;
-    if (!equalBytes(s.sig.slice(0, 4), hash)) continue;
-    if (s.sig.length !== 68) continue;
-    if (await ed25519Verify(key.publicKey, s.sig.slice(4), msg)) return true;
-  }
-  return false;
+  const line = note.signatures.find((s) => s.name === key.name && equalBytes(s.sig.slice(0, 4), hash));
+  if (!line) return "absent";
+  if (line.sig.length !== 68) return "bad";
+  return (await ed25519Verify(key.publicKey, line.sig.slice(4), utf8(note.text))) ? "signed" : "bad";
+}
+
+/** True when the note is signed by the key (spec §4.3 step 5). */
+export async function signedBy(note: SignedNote, key: VerifierKey): Promise<boolean> {
+  return (await checkSignature(note, key)) === "signed";
 }
 
 export interface Checkpoint {

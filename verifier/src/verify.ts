@@ -4,7 +4,7 @@
 import { hashString, sha256, toBase64, toHex } from "./bytes.ts";
 import { CanonicalError, canonicalBytes, type Json, type JsonObject, parseCanonicalBytes, serialize, utf8 } from "./canonical.ts";
 import { inclusionProof, leafHash, rootFromLeafHashes, verifyInclusion } from "./merkle.ts";
-import { parseCheckpoint, parseSignedNote, parseVerifierKey, signedBy, type VerifierKey } from "./note.ts";
+import { checkSignature, parseCheckpoint, parseSignedNote, parseVerifierKey, type VerifierKey } from "./note.ts";
 import {
   bundleTop,
   digestEntry,
@@ -225,7 +225,9 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     } catch (e) {
       fail("K2", `the signed note is not a checkpoint: ${(e as Error).message}`);
     }
-    if (!(await signedBy(note, key))) fail("K2", "the checkpoint has no valid signature by the trusted key");
+    const sig = await checkSignature(note, key);
+    if (sig === "absent") fail("K2", "the checkpoint has no signature line by the trusted key (name and key hash)");
+    if (sig === "bad") fail("K2", "the checkpoint's first signature line by the trusted key does not verify");
   }
 
   // ---------------- K3 tree ----------------

@@ -199,6 +199,19 @@ describe("tampered bundles fail at the right check", () => {
       b.checkpoint = await x.signer.sign(checkpointText(b.log as JsonObject[]) + "ext\n");
       return { text: serialize(b), key: x.signer.verifierKey };
     }],
+    ["K2", "a bad first signature line of the key before a good one", async () => {
+      const x = await build();
+      const b = clone(x.bundle);
+      const note = b.checkpoint as string;
+      const i = note.lastIndexOf("\n\n") + 2;
+      const line = note.slice(i);
+      const prefix = "\u2014 miasta-otwarte/audit-log ";
+      const sig = Buffer.from(line.slice(prefix.length, -1), "base64");
+      sig[40] ^= 1;
+      b.checkpoint = note.slice(0, i) + prefix + sig.toString("base64") + "\n" + line;
+      return { text: serialize(b), key: x.signer.verifierKey };
+    }],
+    ["K2", "a control character in the note", () => unsigned("names", (b) => { b.checkpoint = (b.checkpoint as string).replace("\n\n", "\n\r\n"); })],
     // ---- K3 ----
     ["K3", "an event changed without re-signing", () => unsigned("names", (b) => { pl(events(b, "edition.created")[0]).name = "Award 2026"; })],
     ["K3", "the last leaf dropped without re-signing", () => unsigned("names", (b) => { (b.log as unknown[]).pop(); })],

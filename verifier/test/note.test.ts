@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { parseCheckpoint, parseSignedNote, parseVerifierKey, signedBy } from "../src/note.ts";
+import { checkSignature, parseCheckpoint, parseSignedNote, parseVerifierKey, signedBy } from "../src/note.ts";
 import { LOG, makeSigner, sha } from "./helpers.ts";
 
 const ROOT = Buffer.alloc(32, 7).toString("base64");
@@ -84,12 +84,55 @@ describe("signed notes and checkpoints", () => {
     expect(await signedBy(parseSignedNote(badNote), parseVerifierKey(s.verifierKey))).toBe(false);
   });
 
+  test("only the first line with the key's name and hash decides", async () => {
+    const s = await makeSigner();
+    const good = await s.sign(CP);
+    const goodLine = good.slice(CP.length + 1);
+    const sig = Buffer.from(goodLine.slice(("\u2014 " + LOG + " ").length, -1), "base64");
+    sig[20] ^= 0xff;
+    const badLine = "\u2014 " + LOG + " " + sig.toString("base64") + "\n";
+    const k = parseVerifierKey(s.verifierKey);
+    expect(await checkSignature(parseSignedNote(CP + "\n" + goodLine + badLine), k)).toBe("signed");
+    expect(await checkSignature(parseSignedNote(CP + "\n" + badLine + goodLine), k)).toBe("bad");
+    // A line with our name but another key hash is another key's: ignored.
+    const other = Buffer.from(sig);
+    other[0] ^= 1;
+    const otherLine = "\u2014 " + LOG + " " + other.toString("base64") + "\n";
+    expect(await checkSignature(parseSignedNote(CP + "\n" + otherLine + goodLine), k)).toBe("signed");
+    expect(await checkSignature(parseSignedNote(CP + "\n" + otherLine), k)).toBe("absent");
+    // A line of our key that is too short or too long is not a valid signature.
+    const short = "\u2014 " + LOG + " " + Buffer.concat([s.keyHash, Buffer.alloc(10)]).toString("base64") + "\n";
+    expect(await checkSignature(parseSignedNote(CP + "\n" + short + goodLine), k)).toBe("bad");
+  });
+
+  test("at most 100 signature lines", async () => {
+    const s = await makeSigner();
+    const good = await s.sign(CP);
+    const goodLine = good.slice(CP.length + 1);
+    const w = `\u2014 witness/w ${Buffer.alloc(68, 2).toString("base64")}\n`;
+    expect(await signedBy(parseSignedNote(CP + "\n" + goodLine + w.repeat(99)), parseVerifierKey(s.verifierKey))).toBe(true);
+    expect(() => parseSignedNote(CP + "\n" + goodLine + w.repeat(100))).toThrow(/100/);
+  });
+
+  test("control characters other than LF make the note malformed", async () => {
+    const s = await makeSigner();
+    const good = await s.sign(CP);
+    expect(() => parseSignedNote(good.replace("\n12\n", "\n12\r\n"))).toThrow(/control/);
+    expect(() => parseSignedNote(good.replace(LOG + "\n", LOG + "\t\n"))).toThrow(/control/);
+    expect(() => parseSignedNote("\u0000" + good)).toThrow(/control/);
+  });
+
   test("malformed notes are refused", () => {
     expect(() => parseSignedNote(CP)).toThrow();
     expect(() => parseSignedNote(CP + "\n")).toThrow();
     expect(() => parseSignedNote(CP + "\n- " + LOG + " AAAAAAA=\n")).toThrow();
     expect(() => parseSignedNote(CP + "\n\u2014 " + LOG + " AAAAAAAA")).toThrow(); // no final LF
     expect(() => parseSignedNote(CP + "\n\u2014 " + LOG + " not-base64!\n")).toThrow();
+    expect(() => parseSignedNote(CP + "\n\u2014 " + LOG + " AAAA\n")).toThrow(); // fewer than 5 bytes
+    expect(() => parseSignedNote(CP + "\n\u2014  AAAAAAAA\n")).toThrow(); // empty name
+    expect(() => parseSignedNote(CP + "\n\u2014 a+b AAAAAAAA\n")).toThrow(); // "+" in the name
+    expect(() => parseSignedNote(CP + "\n\u2014 a b AAAAAAAA\n")).toThrow(); // space in the name
+    expect(() => parseSignedNote(CP + "\n\u2014 ab AAAAAAAA\n\n")).toThrow(); // empty last line
   });
 
   test("malformed checkpoints are refused", () => {
