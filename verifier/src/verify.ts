@@ -173,7 +173,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   });
 
   // ---------------- S3 events ----------------
-  const payloads = payloadSchemas(publication);
+  const payloads = payloadSchemas();
   const evs: Ev[] = [];
   log.forEach((entry, i) => {
     if (Object.prototype.hasOwnProperty.call(entry, "digest")) return;
@@ -417,6 +417,18 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     const invitations = new Map<string, { role: string; city_id: string | null; state: "pending" | "revoked" | "accepted" }>();
     const recused = new Set<string>(); // juror|nomination with a conflict or abstention
 
+    /** Cities and persons in the clear, except a juror's under aggregates, which are commitments (§6, §12). */
+    const checkForm = (e: Ev) => {
+      const pl = e.payload;
+      const wantHidden = pl.role === "juror" && hidden;
+      const pairs = e.kind === "invitation.accepted" ? [["city_id", "city_commitment"], ["person", "person_commitment"]] : [["city_id", "city_commitment"]];
+      for (const [plain, committed] of pairs) {
+        if (wantHidden && pl[plain] !== undefined) fail("E5", `${p(e)}: a juror's ${plain} in the clear under aggregates (must be ${committed})`);
+        if (!wantHidden && pl[committed] !== undefined) {
+          fail("E5", `${p(e)}: ${committed} for ${pl.role === "juror" ? `a juror under ${publication}` : "an expert"} (must be ${plain} in the clear)`);
+        }
+      }
+    };
     for (const e of evs) {
       shortlistBefore.push(new Set(shortlist));
       const pl = e.payload;
@@ -466,6 +478,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           break;
         }
         case "invitation.created":
+          checkForm(e);
           invitations.set(str(pl.invitation_id), {
             role: str(pl.role),
             city_id: pl.city_id === undefined ? null : str(pl.city_id),
@@ -482,6 +495,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
             break;
           }
           inv.state = "accepted";
+          checkForm(e);
           if (pl.role !== inv.role) fail("E5", `${p(e)}: role ${pl.role}, but the invitation is for ${inv.role}`);
           const city = pl.city_id === undefined ? null : str(pl.city_id);
           if (city !== null && inv.city_id !== null && city !== inv.city_id) {
@@ -629,13 +643,6 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     const marks = c.marks as JsonObject[];
     const recusals = c.recusals as JsonObject[];
     const at = `casts[${i}] (${p(e)})`;
-    for (const [name, list] of [["marks", marks], ["recusals", recusals]] as const) {
-      for (let j = 1; j < list.length; j++) {
-        if (!(str(list[j - 1].nomination_id) < str(list[j].nomination_id))) {
-          return `${at}: ${name} are not in increasing nomination_id`;
-        }
-      }
-    }
     const seen = new Set<string>();
     for (const x of [...marks, ...recusals]) {
       const nid = str(x.nomination_id);

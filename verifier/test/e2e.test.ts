@@ -161,16 +161,22 @@ describe("tampered bundles fail at the right check", () => {
     ["S3", "an unknown kind", () => resigned("names", (b) => { events(b, "mail.released")[0].kind = "mail.sent"; })],
     ["S3", "a time with milliseconds", () => resigned("names", (b) => { events(b)[3].time = "2025-03-01T10:03:00.000Z"; })],
     ["S3", "an uppercase uuid", () => resigned("names", (b) => { const p = pl(events(b, "category.created")[0]); p.category_id = (p.category_id as string).toUpperCase(); })],
-    ["S3", "a juror's city in the clear under aggregates", () => resigned("aggregates", (b) => {
+    ["E5", "a juror's city in the clear under aggregates", () => resigned("aggregates", (b) => {
       const e = events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!;
       const p = pl(e);
       delete p.city_commitment;
       p.city_id = "c1000000-0000-4000-8000-000000000001";
     })],
-    ["S3", "a juror's commitment under names", () => resigned("names", (b) => {
+    ["E5", "a juror's commitment under names", () => resigned("names", (b) => {
       const p = pl(events(b, "invitation.created").find((e) => pl(e).role === "juror")!);
       delete p.city_id;
       p.city_commitment = commitment("x");
+    })],
+    ["S3", "an invitation with both a city and a city commitment", () => resigned("names", (b) => {
+      pl(events(b, "invitation.created")[0]).city_commitment = commitment("x");
+    })],
+    ["S3", "an acceptance with neither person nor person commitment", () => resigned("aggregates", (b) => {
+      delete pl(events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!).person_commitment;
     })],
     ["S3", "a jury decision with one nomination", () => resigned("names", (b) => { const p = pl(events(b, "tally.jury_decision")[0]); p.nomination_ids = [(p.nomination_ids as string[])[0]]; })],
     ["S3", "year out of range", () => resigned("names", (b) => { pl(events(b, "edition.created")[0]).year = 2013; b.year = 2013; })],
@@ -413,7 +419,7 @@ describe("tampered bundles fail at the right check", () => {
       first.kind = "abstained";
       pl(events(b, "ballot.cast")[i]).ballot_sha256 = hashOf(c);
     })],
-    ["C3", "marks not in increasing nomination id", () => resigned("names", (b) => {
+    ["S2", "marks not in increasing nomination id", () => resigned("names", (b) => {
       const c = (b.casts as JsonObject[])[0];
       (c.marks as unknown[]).reverse();
       pl(events(b, "ballot.cast")[0]).ballot_sha256 = hashOf(c);
