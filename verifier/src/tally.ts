@@ -320,11 +320,13 @@ export function computeTally(input: TallyInput): TallyResult {
               return [g];
             });
           } else {
+            // §9.5.2: place = 1-based position in D, L = length of D. No nomination appears twice
+            // in D once T2 holds; should one (a decision not yet checked), its first place counts.
             const place = new Map<string, number>();
             D.forEach((id, i) => {
               if (!place.has(id)) place.set(id, i + 1);
             });
-            const L = place.size;
+            const L = D.length;
             groups = refineAll(
               groups,
               keyedStep("jury_decision", {}, (n) => {

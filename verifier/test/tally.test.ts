@@ -366,12 +366,12 @@ describe("§9.5.2 tie-breaks", () => {
     expect(t3.unresolvedTies).toEqual([{ category_id: CAT, members: [N(1), N(2), N(3), N(4)], rank: 1 }]);
   });
 
-  test("a repeated nomination in D keeps its first place", () => {
+  test("a repeated nomination in D (impossible once T2 holds) keeps its first place", () => {
     const t = tally(rule({ tie_breaks: ["jury_decision"] }), { [N(1)]: [[5]], [N(2)]: [[5]], [N(3)]: [[5]] }, [
       { category_id: CAT, nomination_ids: [N(3), N(1)] },
       { category_id: CAT, nomination_ids: [N(1), N(2)] },
     ]);
-    // D = [N3, N1, N1, N2]: places N3 1, N1 2, N2 4; L = 3.
+    // D = [N3, N1, N1, N2]: places N3 1, N1 2, N2 4; L = 4.
     expect(order(t)).toEqual([N(3), N(1), N(2)]);
     expect((ties(t, N(2))[0].steps as JsonObject[])[0]).toEqual({ step: "jury_decision", mine: 4, theirs: 2 });
   });
