@@ -1,0 +1,206 @@
+// miasta-verify: the command-line verifier.
+//
+//   node dist/miasta-verify.mjs [-key KEY | -trust-bundle-key] [-receipt HASH] [-json] BUNDLE.json
+//   node dist/miasta-verify.mjs -vectors DIR
+//
+// Exit status: 0 verified (or every vector agrees), 1 a check failed (or a
+// vector disagrees), 2 usage error, 3 internal error (a bug in this verifier).
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Result, UsageError, verify } from "./verify.ts";
+
+const USAGE = `usage:
+  miasta-verify [-key KEY | -trust-bundle-key] [-receipt HASH] [-json] BUNDLE.json
+  miasta-verify -vectors DIR
+
+  -key KEY            the platform's note verifier key, obtained independently
+  -trust-bundle-key   trust the key embedded in the bundle instead (the result says so)
+  -receipt HASH       also look up this receipt (a ballot's sha256: hash) — check P1
+  -json               print the result as JSON
+  -vectors DIR        run the test vectors of DIR/manifest.json (spec §13)`;
+
+class Usage extends Error {}
+
+interface Args {
+  key?: string;
+  trust: boolean;
+  receipt?: string;
+  json: boolean;
+  vectors?: string;
+  files: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { trust: false, json: false, files: [] };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    if (arg === "--") {
+      a.files.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      a.files.push(arg);
+      continue;
+    }
+    arg = arg.replace(/^--?/, "");
+    let value: string | undefined;
+    const eq = arg.indexOf("=");
+    if (eq >= 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const takeValue = (): string => {
+      if (value !== undefined) return value;
+      if (i + 1 >= argv.length) throw new Usage(`flag -${arg} needs a value`);
+      return argv[++i];
+    };
+    switch (arg) {
+      case "key":
+        a.key = takeValue();
+        break;
+      case "receipt":
+        a.receipt = takeValue();
+        break;
+      case "vectors":
+        a.vectors = takeValue();
+        break;
+      case "trust-bundle-key":
+        if (value !== undefined && value !== "true") throw new Usage("-trust-bundle-key takes no value");
+        a.trust = true;
+        break;
+      case "json":
+        a.json = true;
+        break;
+      case "h":
+      case "help":
+        throw new Usage("");
+      default:
+        throw new Usage(`unknown flag -${arg}`);
+    }
+  }
+  return a;
+}
+
+function readFile(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new Usage(`cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+function printResult(r: Result): void {
+  if (!r.ok) {
+    console.log(`FAIL ${r.check}: ${r.message}`);
+    return;
+  }
+  const s = r.summary;
+  const actor = (a: unknown) => (a === null ? "the platform" : `${(a as { role: string }).role} ${(a as { id: string }).id}`);
+  console.log(`OK verified: edition ${s.edition_id}, year ${s.year}, publication ${s.publication}`);
+  if (s.trusted_embedded_key) {
+    console.log("WARNING: the key was taken from the bundle itself, not obtained independently;");
+    console.log("         this result holds only for whoever published that key.");
+  }
+  console.log(`key: ${s.key}`);
+  console.log(`checkpoint: size ${s.checkpoint_size}, root ${s.root_hash}`);
+  console.log(`final stage: ${s.final_stage}`);
+  console.log(`counted casts: ${s.counted_casts === null ? "none yet (no close in force)" : s.counted_casts}`);
+  if (s.winners !== null) console.log(`winners: ${s.winners.length === 0 ? "(none)" : s.winners.join(", ")}`);
+  for (const m of s.moves_back) {
+    console.log(`move back: ${m.from} → ${m.to} at ${m.time} by ${actor(m.actor)} (log[${m.leaf_index}]): ${m.reason}`);
+  }
+  for (const m of s.overrides) {
+    console.log(`override: ${m.from} → ${m.to} at ${m.time} by ${actor(m.actor)} (log[${m.leaf_index}]): ${m.reason}`);
+  }
+  for (const d of s.jury_decisions) {
+    console.log(
+      `jury decision: category ${d.category_id}: ${d.nomination_ids.join(" > ")} at ${d.time} (log[${d.leaf_index}]${d.in_force ? "" : ", no longer in force"}): ${d.reason}`,
+    );
+  }
+  if (s.receipt) {
+    const rc = s.receipt;
+    console.log(`receipt: ${rc.receipt}`);
+    console.log(`  ballot.cast at log[${rc.leaf_index}] (cast ${rc.cast_id}, juror ${rc.juror_id}, ${rc.time})`);
+    console.log(`  included in the checkpoint's tree: inclusion proof of ${rc.inclusion_proof.length} hashes verified`);
+    console.log(`  ${rc.status_text}`);
+  }
+}
+
+interface Vector {
+  name: string;
+  file: string;
+  key: string;
+  receipt?: string;
+  /** Not in spec §13, but used by the published manifest: trust the bundle's own key. */
+  trust_bundle_key?: boolean;
+  expect: string;
+}
+
+async function runVectors(dir: string): Promise<number> {
+  const manifestText = new TextDecoder().decode(readFile(join(dir, "manifest.json")));
+  let manifest: { vectors: Vector[] };
+  try {
+    manifest = JSON.parse(manifestText);
+  } catch (e) {
+    throw new Usage(`manifest.json is not JSON: ${(e as Error).message}`);
+  }
+  if (!manifest || !Array.isArray(manifest.vectors)) throw new Usage("manifest.json has no vectors array");
+  let passed = 0;
+  let failed = 0;
+  for (const v of manifest.vectors) {
+    let got: string;
+    let detail = "";
+    try {
+      const r = await verify(readFile(join(dir, v.file)), v.trust_bundle_key ? { trustEmbeddedKey: true, receipt: v.receipt } : { key: v.key, receipt: v.receipt });
+      got = r.ok ? "ok" : r.check;
+      if (!r.ok) detail = r.message;
+    } catch (e) {
+      got = "error";
+      detail = (e as Error).message;
+    }
+    if (got === v.expect) {
+      passed++;
+      console.log(`PASS ${v.name}: ${got}${detail ? ` (${detail})` : ""}`);
+    } else {
+      failed++;
+      console.log(`FAIL ${v.name}: expected ${v.expect}, got ${got}${detail ? ` (${detail})` : ""}`);
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    const a = parseArgs(argv);
+    if (a.vectors !== undefined) {
+      if (a.files.length > 0 || a.key !== undefined || a.trust || a.receipt !== undefined) {
+        throw new Usage("-vectors takes no other flags or files");
+      }
+      return await runVectors(a.vectors);
+    }
+    if (a.files.length !== 1) throw new Usage("give exactly one bundle file");
+    if (a.key !== undefined && a.trust) throw new Usage("give either -key or -trust-bundle-key, not both");
+    if (a.key === undefined && !a.trust) throw new Usage("a trusted key is required: -key KEY (or -trust-bundle-key)");
+    const r = await verify(readFile(a.files[0]), { key: a.key, trustEmbeddedKey: a.trust, receipt: a.receipt });
+    if (a.json) console.log(JSON.stringify(r, null, 2));
+    else printResult(r);
+    return r.ok ? 0 : 1;
+  } catch (e) {
+    if (e instanceof Usage || e instanceof UsageError) {
+      if (e.message) console.error(`miasta-verify: ${e.message}`);
+      console.error(USAGE);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`miasta-verify: internal error: ${(e as Error).stack ?? e}`);
+    process.exit(3);
+  },
+);

@@ -1,0 +1,157 @@
+// Signed notes, note verifier keys and checkpoints (spec §4.3; C2SP
+// signed-note and tlog-checkpoint). Ed25519 verification uses WebCrypto
+// (globalThis.crypto.subtle), available in browsers and in Node 20.
+
+import { concat, equalBytes, fromBase64Strict, sha256, toHex } from "./bytes.ts";
+import { utf8 } from "./canonical.ts";
+
+export const LOG_NAME = "miasta-otwarte/audit-log";
+const EM_DASH_SPACE = "\u2014 ";
+
+export interface VerifierKey {
+  name: string;
+  keyHash: number; // 32-bit, big-endian first 4 bytes of SHA-256(name || LF || key data)
+  keyHashHex: string;
+  publicKey: Uint8Array; // 32 bytes
+  text: string;
+}
+
+/** The key hash of a note key: first 4 bytes of SHA-256(UTF-8(name) || 0x0A || keyData), big-endian. */
+export function keyHashOf(name: string, keyData: Uint8Array): Uint8Array {
+  return sha256(concat(utf8(name), new Uint8Array([0x0a]), keyData)).slice(0, 4);
+}
+
+/** Parses `<name>+<8 lowercase hex>+<base64 of 0x01 || 32-byte Ed25519 key>`; throws with a reason. */
+export function parseVerifierKey(text: string): VerifierKey {
+  // The name has no "+" and the key hash is hex; the key data (base64) may contain "+".
+  const a = text.indexOf("+");
+  const b = a < 0 ? -1 : text.indexOf("+", a + 1);
+  if (a < 0 || b < 0) throw new Error("a verifier key has the form <name>+<key hash>+<key data>");
+  const name = text.slice(0, a);
+  const hashHex = text.slice(a + 1, b);
+  const data = text.slice(b + 1);
+  if (name !== LOG_NAME) throw new Error(`key name is ${JSON.stringify(name)}, not ${JSON.stringify(LOG_NAME)}`);
+  if (!/^[0-9a-f]{8}$/.test(hashHex)) throw new Error("key hash is not 8 lowercase hexadecimal digits");
+  const keyData = fromBase64Strict(data);
+  if (keyData === null) throw new Error("key data is not standard padded base64");
+  if (keyData.length !== 33) throw new Error(`key data is ${keyData.length} bytes, not 33`);
+  if (keyData[0] !== 0x01) throw new Error(`key algorithm byte is ${keyData[0]}, not 1 (Ed25519)`);
+  const want = toHex(keyHashOf(name, keyData));
+  if (want !== hashHex) throw new Error(`key hash is ${hashHex}, but the key data hashes to ${want}`);
+  return {
+    name,
+    keyHash: parseInt(hashHex, 16),
+    keyHashHex: hashHex,
+    publicKey: keyData.slice(1),
+    text,
+  };
+}
+
+export interface SignatureLine {
+  name: string;
+  sig: Uint8Array; // decoded base64: 4-byte key hash || signature
+}
+
+export interface SignedNote {
+  text: string; // everything before the empty line, including its final LF
+  signatures: SignatureLine[];
+}
+
+/**
+ * Reads a signed note exactly as spec §4.3 prescribes (C2SP signed-note):
+ * 1. no control character (below U+0020) other than LF anywhere (the note is
+ *    a JS string decoded from valid UTF-8, so it is valid UTF-8);
+ * 2. split at the last "\n\n": the text ends with the first LF of the pair,
+ *    the signature block (after it) is not empty and ends with LF;
+ * 3. every line of the block is "— <name> <base64>", the name not empty and
+ *    without spaces or "+", the base64 decoding to at least 5 bytes; at most
+ *    100 signature lines.
+ * Throws when malformed.
+ */
+export const MAX_SIGNATURE_LINES = 100;
+
+export function parseSignedNote(note: string): SignedNote {
+  for (let i = 0; i < note.length; i++) {
+    const c = note.charCodeAt(i);
+    if (c < 0x20 && c !== 0x0a) throw new Error(`control character U+${c.toString(16).padStart(4, "0")} in the note`);
+  }
+  const sep = note.lastIndexOf("\n\n");
+  if (sep < 0) throw new Error("no empty line between the text and the signatures");
+  const text = note.slice(0, sep + 1);
+  const sigBlock = note.slice(sep + 2);
+  if (sigBlock.length === 0) throw new Error("no signature lines");
+  if (!sigBlock.endsWith("\n")) throw new Error("signature lines must end with LF");
+  const lines = sigBlock.slice(0, -1).split("\n");
+  if (lines.length > MAX_SIGNATURE_LINES) throw new Error(`more than ${MAX_SIGNATURE_LINES} signature lines`);
+  const signatures: SignatureLine[] = [];
+  for (const line of lines) {
+    if (!line.startsWith(EM_DASH_SPACE)) throw new Error(`malformed signature line ${JSON.stringify(line)}`);
+    const rest = line.slice(EM_DASH_SPACE.length);
+    const sp = rest.indexOf(" ");
+    if (sp <= 0) throw new Error(`malformed signature line ${JSON.stringify(line)}`);
+    const name = rest.slice(0, sp);
+    if (/[\s+]/u.test(name)) throw new Error(`malformed key name in signature line ${JSON.stringify(line)}`);
+    const sig = fromBase64Strict(rest.slice(sp + 1));
+    if (sig === null || sig.length < 5) throw new Error(`malformed signature in line ${JSON.stringify(line)}`);
+    signatures.push({ name, sig });
+  }
+  return { text, signatures };
+}
+
+async function ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new Error("WebCrypto (crypto.subtle) is not available");
+  let key: CryptoKey;
+  try {
+    key = await subtle.importKey("raw", publicKey as BufferSource, { name: "Ed25519" }, false, ["verify"]);
+  } catch {
+    return false;
+  }
+  try {
+    return await subtle.verify({ name: "Ed25519" }, key, signature as BufferSource, message as BufferSource);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Steps 4 and 5 of spec §4.3: the first signature line with the key's name
+ * and key hash is checked — its remaining bytes must be a valid Ed25519
+ * signature of the text — and decides; later lines with the same name and
+ * hash, and lines of other keys, are ignored. Returns "signed", "bad" (the
+ * key's line does not verify) or "absent" (no line of the key).
+ */
+export async function checkSignature(note: SignedNote, key: VerifierKey): Promise<"signed" | "bad" | "absent"> {
+  const hash = new Uint8Array([key.keyHash >>> 24, (key.keyHash >>> 16) & 255, (key.keyHash >>> 8) & 255, key.keyHash & 255]);
+  const line = note.signatures.find((s) => s.name === key.name && equalBytes(s.sig.slice(0, 4), hash));
+  if (!line) return "absent";
+  if (line.sig.length !== 68) return "bad";
+  return (await ed25519Verify(key.publicKey, line.sig.slice(4), utf8(note.text))) ? "signed" : "bad";
+}
+
+/** True when the note is signed by the key (spec §4.3 step 5). */
+export async function signedBy(note: SignedNote, key: VerifierKey): Promise<boolean> {
+  return (await checkSignature(note, key)) === "signed";
+}
+
+export interface Checkpoint {
+  origin: string;
+  size: number;
+  root: Uint8Array;
+}
+
+/** Parses a checkpoint body of exactly three lines (spec §4.3). Throws with a reason. */
+export function parseCheckpoint(text: string): Checkpoint {
+  if (!text.endsWith("\n")) throw new Error("checkpoint text does not end with LF");
+  const lines = text.slice(0, -1).split("\n");
+  if (lines.length !== 3) throw new Error(`checkpoint has ${lines.length} lines, not 3`);
+  const [origin, sizeText, rootText] = lines;
+  if (origin !== LOG_NAME) throw new Error(`checkpoint origin is ${JSON.stringify(origin)}, not ${JSON.stringify(LOG_NAME)}`);
+  if (!/^(0|[1-9][0-9]*)$/.test(sizeText)) throw new Error(`checkpoint size ${JSON.stringify(sizeText)} is not a decimal number without leading zeros`);
+  const size = Number(sizeText);
+  if (!Number.isSafeInteger(size)) throw new Error("checkpoint size too large");
+  const root = fromBase64Strict(rootText);
+  if (root === null) throw new Error("checkpoint root is not standard padded base64");
+  if (root.length !== 32) throw new Error(`checkpoint root is ${root.length} bytes, not 32`);
+  return { origin, size, root };
+}

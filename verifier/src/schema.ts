@@ -1,0 +1,347 @@
+// Exact schemas (spec §2 "Exact names", §3.3 value types, §5, §6, §7, §8, §10).
+// A check returns null when the value conforms, else a message naming the
+// path of the offending value.
+
+import type { Json, JsonObject } from "./canonical.ts";
+import { Rational } from "./rational.ts";
+
+export type Check = (v: Json, path: string) => string | null;
+
+export const STAGES = ["DRAFT", "REPORTING", "REVIEW", "JURY", "TALLIED", "ANNOUNCED"] as const;
+export type Stage = (typeof STAGES)[number];
+export const PUBLICATIONS = ["names", "pseudonyms", "aggregates"] as const;
+export type Publication = (typeof PUBLICATIONS)[number];
+
+export function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const describe = (v: Json): string =>
+  v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
+
+export const text: Check = (v, p) => (typeof v === "string" ? null : `${p}: expected a string, got ${describe(v)}`);
+
+export const nonEmptyText: Check = (v, p) =>
+  typeof v !== "string" ? `${p}: expected a string, got ${describe(v)}` : v === "" ? `${p}: must not be empty` : null;
+
+export const bool: Check = (v, p) => (typeof v === "boolean" ? null : `${p}: expected a boolean, got ${describe(v)}`);
+
+export function int(min = -Number.MAX_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): Check {
+  return (v, p) => {
+    if (typeof v !== "number" || !Number.isSafeInteger(v)) return `${p}: expected an integer, got ${describe(v)}`;
+    if (v < min || v > max) return `${p}: ${v} is outside ${min}–${max}`;
+    return null;
+  };
+}
+
+export function literal(s: string): Check {
+  return (v, p) => (v === s ? null : `${p}: expected ${JSON.stringify(s)}, got ${describe(v)}`);
+}
+
+export function oneOf(...options: readonly string[]): Check {
+  return (v, p) =>
+    typeof v === "string" && options.includes(v)
+      ? null
+      : `${p}: expected one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${describe(v)}`;
+}
+
+function pattern(re: RegExp, what: string): Check {
+  return (v, p) => (typeof v === "string" && re.test(v) ? null : `${p}: expected ${what}, got ${describe(v)}`);
+}
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const HASH_RE = /^sha256:[0-9a-f]{64}$/;
+export const HEX_DIGEST_RE = /^[0-9a-f]{64}$/;
+
+export const uuid = pattern(UUID_RE, "a uuid (lowercase 8-4-4-4-12 hex)");
+export const hash = pattern(HASH_RE, "a hash string (sha256: and 64 lowercase hex digits)");
+export const commitment = hash;
+export const person = hash;
+export const hexDigest = pattern(HEX_DIGEST_RE, "a hex digest (64 lowercase hex digits)");
+
+const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
+
+export function isTime(s: string): boolean {
+  const m = TIME_RE.exec(s);
+  if (!m) return false;
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  return d <= days;
+}
+
+export const time: Check = (v, p) =>
+  typeof v === "string" && isTime(v) ? null : `${p}: expected a time YYYY-MM-DDTHH:MM:SS.ffffffZ, got ${describe(v)}`;
+
+export const rational: Check = (v, p) =>
+  typeof v === "string" && Rational.parse(v) !== null
+    ? null
+    : `${p}: expected a rational N/D in lowest terms, got ${describe(v)}`;
+
+export const stage = oneOf(...STAGES);
+export const role = oneOf("organiser", "expert", "juror");
+export const publication = oneOf(...PUBLICATIONS);
+
+export function nullable(c: Check): Check {
+  return (v, p) => (v === null ? null : c(v, p));
+}
+
+export function arrayOf(c: Check, opts: { min?: number; distinct?: boolean } = {}): Check {
+  return (v, p) => {
+    if (!Array.isArray(v)) return `${p}: expected an array, got ${describe(v)}`;
+    if (opts.min !== undefined && v.length < opts.min) return `${p}: needs at least ${opts.min} entries, has ${v.length}`;
+    for (let i = 0; i < v.length; i++) {
+      const e = c(v[i], `${p}[${i}]`);
+      if (e) return e;
+    }
+    if (opts.distinct) {
+      const seen = new Set<string>();
+      for (let i = 0; i < v.length; i++) {
+        const k = JSON.stringify(v[i]);
+        if (seen.has(k)) return `${p}[${i}]: repeats an earlier entry`;
+        seen.add(k);
+      }
+    }
+    return null;
+  };
+}
+
+/** An object with exactly the required members and any of the optional ones. */
+export function object(required: Record<string, Check>, optional: Record<string, Check> = {}): Check {
+  return (v, p) => {
+    if (!isObject(v)) return `${p}: expected an object, got ${describe(v)}`;
+    for (const name of Object.keys(required)) {
+      if (!Object.prototype.hasOwnProperty.call(v, name)) return `${p}: missing member ${JSON.stringify(name)}`;
+    }
+    for (const name of Object.keys(v)) {
+      if (!Object.prototype.hasOwnProperty.call(required, name) && !Object.prototype.hasOwnProperty.call(optional, name)) {
+        return `${p}: unexpected member ${JSON.stringify(name)}`;
+      }
+    }
+    for (const name of Object.keys(v)) {
+      const c = required[name] ?? optional[name];
+      const e = c(v[name], `${p}.${name}`);
+      if (e) return e;
+    }
+    return null;
+  };
+}
+
+/** An object whose member names are free (for the label texts): every value is checked by c. */
+export function mapOf(c: Check): Check {
+  return (v, p) => {
+    if (!isObject(v)) return `${p}: expected an object, got ${describe(v)}`;
+    for (const name of Object.keys(v)) {
+      const e = c(v[name], `${p}[${JSON.stringify(name)}]`);
+      if (e) return e;
+    }
+    return null;
+  };
+}
+
+// ---- §7 the rule ----
+
+export const TIE_BREAKS = ["more_top_marks", "higher_median", "criteria_in_order", "jury_decision"] as const;
+export const METHODS = ["weighted_mean", "median", "trimmed_mean", "majority_judgment"] as const;
+
+export const label = object({ text: mapOf(text), value: int() });
+
+export const criterionRule = object({
+  criterion_id: uuid,
+  number: int(),
+  min: int(0, 100),
+  max: int(1, 100),
+  weight: int(1, 100),
+  non_ranking: bool,
+  labels: arrayOf(label),
+});
+
+export const rule = object({
+  format: literal("miasta-rule/2"),
+  method: oneOf(...METHODS),
+  criteria: arrayOf(criterionRule, { min: 1 }),
+  quorum: int(1, 100),
+  winners: int(1, 10),
+  minimum_score: nullable(rational),
+  trim_count: int(0, 10),
+  tie_breaks: arrayOf(oneOf(...TIE_BREAKS)),
+});
+
+// ---- §8 casts ----
+
+/** A list of objects in strictly increasing nomination_id (§8). */
+function increasingNominations(c: Check): Check {
+  return (v, p) => {
+    const e = c(v, p);
+    if (e) return e;
+    const list = v as JsonObject[];
+    for (let i = 1; i < list.length; i++) {
+      if (!((list[i - 1].nomination_id as string) < (list[i].nomination_id as string))) {
+        return `${p}[${i}]: not in increasing nomination_id`;
+      }
+    }
+    return null;
+  };
+}
+
+export const cast = object({
+  format: literal("miasta-ballot/2"),
+  edition_id: uuid,
+  juror_id: uuid,
+  version: int(1),
+  request_id: uuid,
+  rule_sha256: hash,
+  marks: increasingNominations(arrayOf(object({ nomination_id: uuid, values: arrayOf(int()) }))),
+  recusals: increasingNominations(arrayOf(object({ kind: oneOf("home_city", "declared", "abstained"), nomination_id: uuid }))),
+});
+
+// ---- §10 bundle parts ----
+
+export const recusalCounts = object({ abstained: int(), declared: int(), home_city: int() });
+
+export const marksEntry = object({
+  nomination_id: uuid,
+  recusals: recusalCounts,
+  vectors: arrayOf(arrayOf(int())),
+});
+
+export const digestEntry = object({ digest: hexDigest, edition_id: nullable(uuid) });
+
+export const bundleTop = object(
+  {
+    format: literal("miasta-audit-bundle/2"),
+    edition_id: uuid,
+    year: int(),
+    publication: publication,
+    verifier_key: text,
+    checkpoint: text,
+    log: arrayOf((v, p) => (isObject(v) ? null : `${p}: a log entry must be an object`)),
+  },
+  {
+    rule: rule,
+    casts: arrayOf(cast),
+    marks: arrayOf(marksEntry),
+    tally: (v, p) =>
+      !isObject(v)
+        ? `${p}: expected an object`
+        : v.format !== "miasta-tally/2"
+          ? `${p}.format: expected "miasta-tally/2"`
+          : null,
+  },
+);
+
+// ---- §5 events and §6 payloads ----
+
+const actor = nullable(object({ role: role, id: uuid }));
+
+const namedThing = (idName: string) =>
+  object({ [idName]: uuid, number: int(1), name_pl: nonEmptyText, name_en: text, description: text });
+
+const report = (withComment: boolean) =>
+  object({
+    report_id: uuid,
+    city_id: uuid,
+    version: int(1),
+    status: oneOf("DRAFT", "SUBMITTED", "RETURNED", "ACCEPTED"),
+    content_sha256: hash,
+    ...(withComment ? { comment_commitment: commitment } : {}),
+  });
+
+const mailChange = object({ mail_id: uuid, kind: text, version: int(1), content_commitment: commitment });
+
+/**
+ * The invitation payloads have two forms: cities (and persons) in the clear,
+ * or as commitments (a juror under `aggregates`). S3 accepts either form —
+ * exactly one member of each pair — and E5 checks that the form is the one
+ * the role and the publication setting call for (the spec's vectors put a
+ * leaked juror city under E5, not S3).
+ */
+function exactlyOneOf(v: JsonObject, p: string, a: string, b: string): string | null {
+  const hasA = Object.prototype.hasOwnProperty.call(v, a);
+  const hasB = Object.prototype.hasOwnProperty.call(v, b);
+  if (hasA && hasB) return `${p}: has both ${JSON.stringify(a)} and ${JSON.stringify(b)}`;
+  if (!hasA && !hasB) return `${p}: missing member ${JSON.stringify(a)} (or ${JSON.stringify(b)})`;
+  return null;
+}
+
+const invitationCreated: Check = (v, p) => {
+  if (!isObject(v)) return `${p}: expected an object`;
+  const e = exactlyOneOf(v, p, "city_id", "city_commitment");
+  if (e) return e;
+  return object({ invitation_id: uuid, role: oneOf("expert", "juror") }, { city_id: uuid, city_commitment: commitment })(v, p);
+};
+
+const invitationAccepted: Check = (v, p) => {
+  if (!isObject(v)) return `${p}: expected an object`;
+  const e = exactlyOneOf(v, p, "city_id", "city_commitment") ?? exactlyOneOf(v, p, "person", "person_commitment");
+  if (e) return e;
+  return object(
+    { invitation_id: uuid, assignment_id: uuid, role: oneOf("expert", "juror") },
+    { city_id: uuid, city_commitment: commitment, person: person, person_commitment: commitment },
+  )(v, p);
+};
+
+export function payloadSchemas(): Record<string, Check> {
+  return {
+    "city.created": object({ city_id: uuid, name: nonEmptyText }),
+    "edition.created": object({
+      year: int(2014, 2100),
+      name: nonEmptyText,
+      publication: publication,
+      previous_edition_id: nullable(uuid),
+    }),
+    "edition.timeline_set": object({
+      reporting_deadline: nullable(time),
+      jury_deadline: nullable(time),
+      ceremony_time: nullable(time),
+    }),
+    "edition.stage_changed": object({ from: stage, to: stage, reason: text, override: bool }),
+    "edition.city_added": object({ city_id: uuid, name: text }),
+    "edition.city_removed": object({ city_id: uuid, name: text }),
+    "category.created": namedThing("category_id"),
+    "criterion.created": namedThing("criterion_id"),
+    "invitation.created": invitationCreated,
+    "invitation.revoked": object({ invitation_id: uuid }),
+    "invitation.accepted": invitationAccepted,
+    "report.saved": report(false),
+    "report.submitted": report(false),
+    "report.returned": report(true),
+    "report.accepted": report(false),
+    "shortlist.nominated": object({ nomination_id: uuid, practice_id: uuid, category_id: uuid, city_id: uuid, reason: text }),
+    "shortlist.unnominated": object({ nomination_id: uuid, practice_id: uuid, reason: text }),
+    "tally_rule.set": object({ version: int(1), rule_sha256: hash }),
+    "tally_rule.frozen": object({ rule_sha256: hash }),
+    "ballot.cast": object({
+      cast_id: uuid,
+      juror_id: uuid,
+      version: int(1),
+      request_id: uuid,
+      rule_sha256: hash,
+      ballot_sha256: hash,
+    }),
+    "ballot.conflict_declared": object({ juror_id: uuid, nomination_id: uuid, reason_commitment: commitment }),
+    "ballot.abstained": object({ juror_id: uuid, nomination_id: uuid, reason_commitment: commitment }),
+    "tally.computed": object({ tally_sha256: hash, rule_sha256: hash, ballots: int(0) }),
+    "tally.jury_decision": object({
+      category_id: uuid,
+      nomination_ids: arrayOf(uuid, { min: 2, distinct: true }),
+      reason: nonEmptyText,
+      tally_sha256: hash,
+    }),
+    "results.announced": object({ tally_sha256: hash, winners: arrayOf(uuid) }),
+    "mail.edited": mailChange,
+    "mail.released": mailChange,
+    "mail.discarded": mailChange,
+    "mail.policy_set": object({ kind: text, delivery: nullable(oneOf("REVIEW", "AUTOMATIC")) }),
+  };
+}
+
+export const eventEnvelope = object({
+  actor: actor,
+  edition_id: nullable(uuid),
+  id: int(1),
+  kind: text,
+  payload: (v, p) => (isObject(v) ? null : `${p}: expected an object`),
+  time: time,
+});

@@ -1,0 +1,961 @@
+// The verification of spec §11: the numbered checks in their order, stopping
+// at the first that fails.
+
+import { hashString, sha256, toBase64, toHex } from "./bytes.ts";
+import { CanonicalError, canonicalBytes, type Json, type JsonObject, parseCanonicalBytes, serialize, utf8 } from "./canonical.ts";
+import { inclusionProof, leafHash, rootFromLeafHashes, verifyInclusion } from "./merkle.ts";
+import { checkSignature, parseCheckpoint, parseSignedNote, parseVerifierKey, type VerifierKey } from "./note.ts";
+import {
+  bundleTop,
+  digestEntry,
+  eventEnvelope,
+  isObject,
+  payloadSchemas,
+  type Publication,
+  type Stage,
+  STAGES,
+} from "./schema.ts";
+import { computeTally, type NominationInput, type Rule, ruleFromJson, type TallyResult } from "./tally.ts";
+
+export type CheckId =
+  | "S1" | "S2" | "S3" | "K1" | "K2" | "K3" | "E1" | "E2" | "E3" | "E4" | "E5" | "D1" | "R1"
+  | "C1" | "C2" | "C3" | "M1" | "T1" | "T2" | "T3" | "T4" | "P1";
+
+/** The checks of §11, in the order they run. */
+export const CHECK_ORDER: readonly CheckId[] = [
+  "S1", "S2", "S3", "K1", "K2", "K3", "E1", "E2", "E3", "E4", "E5", "D1", "R1",
+  "C1", "C2", "C3", "M1", "T1", "T2", "T3", "T4", "P1",
+];
+
+export interface VerifyOptions {
+  /** The trusted note verifier key, obtained independently. */
+  key?: string;
+  /** Trust the bundle's own `verifier_key` instead (the result says so). */
+  trustEmbeddedKey?: boolean;
+  /** A receipt (hash string) to look up (check P1). */
+  receipt?: string;
+}
+
+export interface StageMove {
+  leaf_index: number;
+  event_id: number;
+  from: Stage;
+  to: Stage;
+  time: string;
+  actor: Json;
+  reason: string;
+}
+
+export interface JuryDecisionReport {
+  leaf_index: number;
+  event_id: number;
+  time: string;
+  category_id: string;
+  nomination_ids: string[];
+  reason: string;
+  in_force: boolean;
+}
+
+export type ReceiptStatus = "counted" | "superseded" | "shortlist_changed" | "not_yet_counted";
+
+export interface ReceiptReport {
+  receipt: string;
+  leaf_index: number;
+  event_id: number;
+  cast_id: string;
+  juror_id: string;
+  time: string;
+  /** The RFC 6962 inclusion proof of the leaf in the checkpoint's tree (hex node hashes, leaf to root); it verified. */
+  inclusion_proof: string[];
+  included: true;
+  status: ReceiptStatus;
+  status_text: string;
+}
+
+export interface Summary {
+  verified: true;
+  edition_id: string;
+  year: number;
+  publication: Publication;
+  checkpoint_size: number;
+  root_hash: string; // base64, as in the checkpoint
+  final_stage: Stage;
+  /** Counted casts of the last close, when the final stage is TALLIED or ANNOUNCED; otherwise null. */
+  counted_casts: number | null;
+  /** The announced winners (final stage ANNOUNCED); otherwise null. */
+  winners: string[] | null;
+  moves_back: StageMove[];
+  overrides: StageMove[];
+  jury_decisions: JuryDecisionReport[];
+  /** True when the verifier was told to trust the bundle's own key instead of an independent one. */
+  trusted_embedded_key: boolean;
+  key: string;
+  notes: string[];
+  receipt?: ReceiptReport;
+}
+
+export type Result = { ok: true; summary: Summary } | { ok: false; check: CheckId; message: string };
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+class CheckFailure extends Error {
+  constructor(
+    readonly check: CheckId,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function fail(check: CheckId, message: string): never {
+  throw new CheckFailure(check, message);
+}
+
+const STAGE_INDEX: Record<string, number> = Object.fromEntries(STAGES.map((s, i) => [s, i]));
+
+interface Ev {
+  pos: number; // leaf index in the log
+  n: number; // index among the edition's events
+  id: number;
+  kind: string;
+  time: string;
+  actor: JsonObject | null;
+  payload: JsonObject;
+  raw: JsonObject;
+}
+
+const p = (e: Ev) => `log[${e.pos}] (event id ${e.id}, ${e.kind})`;
+const str = (v: Json | undefined) => v as string;
+
+/** Verifies a bundle. Throws UsageError only for bad options (no key, both a key and trust). */
+export async function verify(bundleText: string | Uint8Array, opts: VerifyOptions = {}): Promise<Result> {
+  if (opts.key !== undefined && opts.trustEmbeddedKey) throw new UsageError("give either a key or trustEmbeddedKey, not both");
+  if (opts.key === undefined && !opts.trustEmbeddedKey) throw new UsageError("a trusted key is required (or trustEmbeddedKey)");
+  try {
+    return { ok: true, summary: await run(bundleText, opts) };
+  } catch (e) {
+    if (e instanceof CheckFailure) return { ok: false, check: e.check, message: e.message };
+    throw e;
+  }
+}
+
+async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Summary> {
+  const notes: string[] = [];
+
+  // ---------------- S1 canonical ----------------
+  let bundleValue: Json;
+  try {
+    bundleValue = parseCanonicalBytes(input).value;
+  } catch (e) {
+    if (e instanceof CanonicalError) fail("S1", `the bundle is not canonical JSON: ${e.message}`);
+    throw e;
+  }
+
+  // ---------------- S2 bundle ----------------
+  {
+    const err = bundleTop(bundleValue, "bundle");
+    if (err) fail("S2", err);
+  }
+  const bundle = bundleValue as JsonObject;
+  const log = bundle.log as JsonObject[];
+  const publication = bundle.publication as Publication;
+  const editionId = str(bundle.edition_id);
+  log.forEach((entry, i) => {
+    if (Object.prototype.hasOwnProperty.call(entry, "digest")) {
+      const err = digestEntry(entry, `log[${i}]`);
+      if (err) fail("S2", `digest entry ${err}`);
+    }
+  });
+
+  // ---------------- S3 events ----------------
+  const payloads = payloadSchemas();
+  const evs: Ev[] = [];
+  log.forEach((entry, i) => {
+    if (Object.prototype.hasOwnProperty.call(entry, "digest")) return;
+    const err = eventEnvelope(entry, `log[${i}]`);
+    if (err) fail("S3", err);
+    const kind = str(entry.kind);
+    const schema = payloads[kind];
+    if (!Object.prototype.hasOwnProperty.call(payloads, kind)) fail("S3", `log[${i}].kind: unknown event kind ${JSON.stringify(kind)}`);
+    const perr = schema(entry.payload, `log[${i}].payload`);
+    if (perr) fail("S3", `${perr} (${kind})`);
+    evs.push({
+      pos: i,
+      n: evs.length,
+      id: entry.id as number,
+      kind,
+      time: str(entry.time),
+      actor: entry.actor as JsonObject | null,
+      payload: entry.payload as JsonObject,
+      raw: entry,
+    });
+  });
+
+  // ---------------- K1 key ----------------
+  const trustedText = opts.trustEmbeddedKey ? str(bundle.verifier_key) : opts.key!;
+  let key: VerifierKey;
+  try {
+    key = parseVerifierKey(trustedText);
+  } catch (e) {
+    fail("K1", `the trusted key is not a well-formed Ed25519 note verifier key: ${(e as Error).message}`);
+  }
+  if (bundle.verifier_key !== trustedText) {
+    fail("K1", `the bundle's verifier_key ${JSON.stringify(bundle.verifier_key)} differs from the trusted key ${JSON.stringify(trustedText)}`);
+  }
+  if (opts.trustEmbeddedKey) {
+    notes.push("The key was taken from the bundle itself, not obtained independently: the result holds only for whoever published that key.");
+  }
+
+  // ---------------- K2 checkpoint ----------------
+  let checkpoint;
+  {
+    let note;
+    try {
+      note = parseSignedNote(str(bundle.checkpoint));
+    } catch (e) {
+      fail("K2", `the checkpoint is not a signed note: ${(e as Error).message}`);
+    }
+    try {
+      checkpoint = parseCheckpoint(note.text);
+    } catch (e) {
+      fail("K2", `the signed note is not a checkpoint: ${(e as Error).message}`);
+    }
+    const sig = await checkSignature(note, key);
+    if (sig === "absent") fail("K2", "the checkpoint has no signature line by the trusted key (name and key hash)");
+    if (sig === "bad") fail("K2", "the checkpoint's first signature line by the trusted key does not verify");
+  }
+
+  // ---------------- K3 tree ----------------
+  if (log.length !== checkpoint.size) fail("K3", `the log has ${log.length} entries but the checkpoint's size is ${checkpoint.size}`);
+  const leafHashes = log.map((entry) => leafHash(leafOf(entry)));
+  {
+    const root = rootFromLeafHashes(leafHashes);
+    if (toBase64(root) !== toBase64(checkpoint.root)) {
+      fail("K3", `the tree of the log's leaves has root ${toBase64(root)}, the checkpoint says ${toBase64(checkpoint.root)}`);
+    }
+  }
+
+  // ---------------- E1 edition ----------------
+  log.forEach((entry, i) => {
+    if (Object.prototype.hasOwnProperty.call(entry, "digest")) {
+      if (entry.edition_id === editionId) fail("E1", `log[${i}] is a digest entry of the bundle's own edition`);
+    } else if (entry.edition_id !== editionId) {
+      fail("E1", `log[${i}] is an event of ${entry.edition_id === null ? "no edition" : `edition ${entry.edition_id}`}, not of the bundle's edition`);
+    }
+  });
+  if (evs.length === 0) fail("E1", "the log has no event of the edition");
+  {
+    const first = evs[0];
+    if (first.kind !== "edition.created") fail("E1", `the edition's first event ${p(first)} is not edition.created`);
+    if (first.payload.year !== bundle.year) fail("E1", `edition.created has year ${first.payload.year}, the bundle says ${bundle.year}`);
+    if (first.payload.publication !== publication) {
+      fail("E1", `edition.created has publication ${first.payload.publication}, the bundle says ${publication}`);
+    }
+    for (const e of evs.slice(1)) if (e.kind === "edition.created") fail("E1", `${p(e)}: a second edition.created`);
+  }
+
+  // ---------------- E2 replay ----------------
+  {
+    const seen = new Map<number, Ev>();
+    for (const e of evs) {
+      const prev = seen.get(e.id);
+      if (prev) fail("E2", `${p(e)} has the same id as log[${prev.pos}]`);
+      seen.set(e.id, e);
+    }
+  }
+
+  // ---------------- E3 stages ----------------
+  const stageBefore: Stage[] = []; // stage at each edition event's position
+  const movesBack: StageMove[] = [];
+  const overrides: StageMove[] = [];
+  {
+    let cur = 0;
+    for (const e of evs) {
+      stageBefore.push(STAGES[cur]);
+      if (e.kind !== "edition.stage_changed") continue;
+      const from = str(e.payload.from);
+      const to = str(e.payload.to);
+      const reason = str(e.payload.reason);
+      const override = e.payload.override as boolean;
+      if (from !== STAGES[cur]) fail("E3", `${p(e)}: from ${from}, but the edition is in ${STAGES[cur]}`);
+      const ti = STAGE_INDEX[to];
+      const move: StageMove = { leaf_index: e.pos, event_id: e.id, from: from as Stage, to: to as Stage, time: e.time, actor: e.actor, reason };
+      if (ti === cur + 1) {
+        if (override && reason === "") fail("E3", `${p(e)}: an override needs a reason`);
+        if (!override && reason !== "") fail("E3", `${p(e)}: a forward move without override must have an empty reason`);
+        if (override) overrides.push(move);
+      } else if (ti === cur - 1) {
+        if (from === "ANNOUNCED") fail("E3", `${p(e)}: no move back out of ANNOUNCED`);
+        if (reason === "") fail("E3", `${p(e)}: a move back needs a reason`);
+        if (override) fail("E3", `${p(e)}: a move back cannot be an override`);
+        movesBack.push(move);
+      } else {
+        fail("E3", `${p(e)}: ${from} → ${to} is not a move to the next or previous stage`);
+      }
+      cur = ti;
+    }
+    stageBefore.push(STAGES[cur]); // after the last event
+  }
+  const finalStage = stageBefore[evs.length];
+  const isClose = (e: Ev) => e.kind === "edition.stage_changed" && e.payload.from === "JURY" && e.payload.to === "TALLIED";
+
+  // ---------------- E4 timing ----------------
+  {
+    const ALL = STAGES as readonly string[];
+    const allowed: Record<string, readonly string[]> = {
+      "edition.timeline_set": ALL.filter((s) => s !== "ANNOUNCED"),
+      "edition.city_added": ["DRAFT"],
+      "edition.city_removed": ["DRAFT"],
+      "category.created": ["DRAFT"],
+      "criterion.created": ["DRAFT"],
+      "invitation.created": ["DRAFT", "REPORTING", "REVIEW", "JURY"],
+      "invitation.revoked": ["DRAFT", "REPORTING", "REVIEW", "JURY"],
+      "invitation.accepted": ALL,
+      "mail.edited": ALL,
+      "mail.released": ALL,
+      "mail.discarded": ALL,
+      "mail.policy_set": ALL,
+      "edition.stage_changed": ALL,
+      "report.saved": ["REPORTING", "REVIEW"],
+      "report.submitted": ["REPORTING", "REVIEW"],
+      "report.returned": ["REPORTING", "REVIEW"],
+      "report.accepted": ["REPORTING", "REVIEW"],
+      "shortlist.nominated": ["REVIEW"],
+      "shortlist.unnominated": ["REVIEW"],
+      "tally_rule.set": ["DRAFT", "REPORTING", "REVIEW"],
+      "ballot.cast": ["JURY"],
+      "ballot.conflict_declared": ["JURY"],
+      "ballot.abstained": ["JURY"],
+      "tally.jury_decision": ["TALLIED"],
+    };
+    const placed = new Set(["tally_rule.frozen", "tally.computed", "results.announced"]);
+    let frozenSeen = false;
+    let firstIntoJury = -1;
+    for (const e of evs) {
+      if (e.n === 0) continue; // edition.created (E1)
+      const st = stageBefore[e.n];
+      const prev = evs[e.n - 1];
+      if (placed.has(e.kind)) {
+        if (e.kind === "tally_rule.frozen") {
+          if (frozenSeen) fail("E4", `${p(e)}: a second tally_rule.frozen`);
+          if (!(prev.kind === "edition.stage_changed" && prev.payload.to === "JURY" && prev.n === firstIntoJury)) {
+            fail("E4", `${p(e)}: tally_rule.frozen is not right after the first stage change into JURY`);
+          }
+          frozenSeen = true;
+        } else if (e.kind === "tally.computed") {
+          if (!isClose(prev)) fail("E4", `${p(e)}: tally.computed is not right after a close (JURY → TALLIED)`);
+        } else if (!(prev.kind === "edition.stage_changed" && prev.payload.to === "ANNOUNCED")) {
+          fail("E4", `${p(e)}: results.announced is not right after the stage change into ANNOUNCED`);
+        }
+        continue;
+      }
+      const ok = allowed[e.kind];
+      if (!ok) fail("E4", `${p(e)}: a ${e.kind} event has no place in an edition's log`);
+      if (!ok.includes(st)) fail("E4", `${p(e)}: ${e.kind} is not allowed in stage ${st}`);
+      if (e.kind === "tally_rule.set" && frozenSeen) fail("E4", `${p(e)}: tally_rule.set after tally_rule.frozen`);
+      if (e.kind === "edition.stage_changed") {
+        const next = evs[e.n + 1];
+        if (e.payload.to === "JURY" && firstIntoJury < 0) {
+          firstIntoJury = e.n;
+          if (!next || next.kind !== "tally_rule.frozen") fail("E4", `${p(e)}: the first stage change into JURY is not followed by tally_rule.frozen`);
+        }
+        if (isClose(e) && (!next || next.kind !== "tally.computed")) fail("E4", `${p(e)}: a close is not followed by tally.computed`);
+        if (e.payload.to === "ANNOUNCED" && (!next || next.kind !== "results.announced")) {
+          fail("E4", `${p(e)}: the stage change into ANNOUNCED is not followed by results.announced`);
+        }
+      }
+    }
+  }
+
+  // ---------------- E5 references ----------------
+  interface Assignment {
+    role: string;
+    city_id: string | null;
+    person: string | null;
+    n: number; // first acceptance
+  }
+  const assignments = new Map<string, Assignment>();
+  const categories = new Map<string, { number: number }>();
+  const criteria = new Map<string, { number: number }>();
+  /** Nominations ever made, with their category and city. */
+  const nominationInfo = new Map<string, { category_id: string; city_id: string }>();
+  /** The shortlist at each edition event's position (ids), computed while walking. */
+  const shortlistBefore: Set<string>[] = [];
+  const hidden = publication === "aggregates";
+
+  /** The juror's cities at a position: own city, plus cities of expert assignments of the same person accepted before n. */
+  const jurorCities = (jurorId: string, n: number): Set<string> => {
+    const a = assignments.get(jurorId)!;
+    const out = new Set<string>();
+    if (a.city_id !== null) out.add(a.city_id);
+    if (a.person === null) return out;
+    for (const e of evs) {
+      if (e.n >= n) break;
+      if (e.kind === "invitation.accepted" && e.payload.role === "expert" && e.payload.person === a.person) {
+        out.add(str(e.payload.city_id));
+      }
+    }
+    return out;
+  };
+  {
+    const ORGANISER_KINDS = new Set([
+      "city.created", "mail.policy_set", "edition.created", "edition.timeline_set", "edition.stage_changed",
+      "edition.city_added", "edition.city_removed", "category.created", "criterion.created", "invitation.created",
+      "invitation.revoked", "report.returned", "report.accepted", "shortlist.nominated", "shortlist.unnominated",
+      "tally_rule.set", "tally.jury_decision", "mail.edited", "mail.released", "mail.discarded",
+    ]);
+    const NULL_KINDS = new Set(["tally_rule.frozen", "tally.computed", "results.announced"]);
+    const categoryNumbers = new Set<number>();
+    const criterionNumbers = new Set<number>();
+    const reportingCities = new Set<string>();
+    const shortlist = new Set<string>();
+    const invitations = new Map<string, { role: string; city_id: string | null; state: "pending" | "revoked" | "accepted" }>();
+    const recused = new Set<string>(); // juror|nomination with a conflict or abstention
+
+    /** Cities and persons in the clear, except a juror's under aggregates, which are commitments (§6, §12). */
+    const checkForm = (e: Ev) => {
+      const pl = e.payload;
+      const wantHidden = pl.role === "juror" && hidden;
+      const pairs = e.kind === "invitation.accepted" ? [["city_id", "city_commitment"], ["person", "person_commitment"]] : [["city_id", "city_commitment"]];
+      for (const [plain, committed] of pairs) {
+        if (wantHidden && pl[plain] !== undefined) fail("E5", `${p(e)}: a juror's ${plain} in the clear under aggregates (must be ${committed})`);
+        if (!wantHidden && pl[committed] !== undefined) {
+          fail("E5", `${p(e)}: ${committed} for ${pl.role === "juror" ? `a juror under ${publication}` : "an expert"} (must be ${plain} in the clear)`);
+        }
+      }
+    };
+    for (const e of evs) {
+      shortlistBefore.push(new Set(shortlist));
+      const pl = e.payload;
+      const a = e.actor;
+      // Actors.
+      if (NULL_KINDS.has(e.kind) && a !== null) fail("E5", `${p(e)}: the actor must be null (the platform)`);
+      if (ORGANISER_KINDS.has(e.kind) && (a === null || a.role !== "organiser")) fail("E5", `${p(e)}: the actor must be an organiser`);
+      if (a !== null && (a.role === "expert" || a.role === "juror")) {
+        const self = e.kind === "invitation.accepted" && a.id === pl.assignment_id && a.role === pl.role;
+        const as = assignments.get(str(a.id));
+        if (!self && !(as && as.role === a.role)) {
+          fail("E5", `${p(e)}: actor ${a.role} ${a.id} is not a ${a.role} assignment accepted earlier`);
+        }
+      }
+      switch (e.kind) {
+        case "category.created":
+        case "criterion.created": {
+          const isCat = e.kind === "category.created";
+          const id = str(isCat ? pl.category_id : pl.criterion_id);
+          const map = isCat ? categories : criteria;
+          const nums = isCat ? categoryNumbers : criterionNumbers;
+          if (map.has(id)) fail("E5", `${p(e)}: ${isCat ? "category" : "criterion"} ${id} already exists`);
+          if (nums.has(pl.number as number)) fail("E5", `${p(e)}: number ${pl.number} is already used by another ${isCat ? "category" : "criterion"}`);
+          map.set(id, { number: pl.number as number });
+          nums.add(pl.number as number);
+          break;
+        }
+        case "edition.city_added":
+          reportingCities.add(str(pl.city_id));
+          break;
+        case "edition.city_removed":
+          reportingCities.delete(str(pl.city_id));
+          break;
+        case "shortlist.nominated": {
+          const id = str(pl.nomination_id);
+          if (nominationInfo.has(id)) fail("E5", `${p(e)}: nomination ${id} is not new`);
+          if (!categories.has(str(pl.category_id))) fail("E5", `${p(e)}: ${pl.category_id} is not a category of the edition`);
+          if (!reportingCities.has(str(pl.city_id))) fail("E5", `${p(e)}: ${pl.city_id} is not a reporting city of the edition`);
+          nominationInfo.set(id, { category_id: str(pl.category_id), city_id: str(pl.city_id) });
+          shortlist.add(id);
+          break;
+        }
+        case "shortlist.unnominated": {
+          const id = str(pl.nomination_id);
+          if (!shortlist.has(id)) fail("E5", `${p(e)}: nomination ${id} is not on the shortlist`);
+          shortlist.delete(id);
+          break;
+        }
+        case "invitation.created":
+          checkForm(e);
+          invitations.set(str(pl.invitation_id), {
+            role: str(pl.role),
+            city_id: pl.city_id === undefined ? null : str(pl.city_id),
+            state: "pending",
+          });
+          break;
+        case "invitation.revoked":
+        case "invitation.accepted": {
+          const inv = invitations.get(str(pl.invitation_id));
+          if (!inv) fail("E5", `${p(e)}: invitation ${pl.invitation_id} was not created earlier`);
+          if (inv.state !== "pending") fail("E5", `${p(e)}: invitation ${pl.invitation_id} was already ${inv.state}`);
+          if (e.kind === "invitation.revoked") {
+            inv.state = "revoked";
+            break;
+          }
+          inv.state = "accepted";
+          checkForm(e);
+          if (pl.role !== inv.role) fail("E5", `${p(e)}: role ${pl.role}, but the invitation is for ${inv.role}`);
+          const city = pl.city_id === undefined ? null : str(pl.city_id);
+          if (city !== null && inv.city_id !== null && city !== inv.city_id) {
+            fail("E5", `${p(e)}: city ${city}, but the invitation names ${inv.city_id}`);
+          }
+          if (a === null || a.role !== pl.role || a.id !== pl.assignment_id) {
+            fail("E5", `${p(e)}: the actor must be {"role": ${JSON.stringify(pl.role)}, "id": the assignment_id}`);
+          }
+          const aid = str(pl.assignment_id);
+          const prev = assignments.get(aid);
+          if (prev) {
+            if (prev.role !== pl.role) fail("E5", `${p(e)}: assignment ${aid} was created with role ${prev.role}`);
+            if (city !== null && prev.city_id !== null && prev.city_id !== city) {
+              fail("E5", `${p(e)}: assignment ${aid} was created for city ${prev.city_id}`);
+            }
+          } else {
+            assignments.set(aid, {
+              role: str(pl.role),
+              city_id: city,
+              person: pl.person === undefined ? null : str(pl.person),
+              n: e.n,
+            });
+          }
+          break;
+        }
+        case "report.saved":
+        case "report.submitted": {
+          if (a === null || a.role !== "expert") fail("E5", `${p(e)}: must be by an expert assignment`);
+          const as = assignments.get(str(a.id))!;
+          if (as.city_id !== pl.city_id) fail("E5", `${p(e)}: the expert's city is ${as.city_id}, the report's ${pl.city_id}`);
+          break;
+        }
+        case "ballot.conflict_declared":
+        case "ballot.abstained": {
+          const jid = str(pl.juror_id);
+          if (a === null || a.role !== "juror" || a.id !== jid) fail("E5", `${p(e)}: must be by the juror assignment ${jid} it names`);
+          const nid = str(pl.nomination_id);
+          if (!shortlist.has(nid)) fail("E5", `${p(e)}: nomination ${nid} is not on the shortlist`);
+          const k = `${jid}|${nid}`;
+          if (recused.has(k)) fail("E5", `${p(e)}: the juror already declared a conflict or abstained on ${nid}`);
+          recused.add(k);
+          if (!hidden) {
+            const cities = jurorCities(jid, e.n);
+            const city = nominationInfo.get(nid)!.city_id;
+            if (cities.has(city)) fail("E5", `${p(e)}: nomination ${nid} is of the juror's own city ${city} (a home_city recusal, not a conflict)`);
+          }
+          break;
+        }
+      }
+    }
+    shortlistBefore.push(new Set(shortlist));
+  }
+
+  // ---------------- D1 disclosure ----------------
+  {
+    const si = STAGE_INDEX[finalStage];
+    const want = {
+      rule: si >= STAGE_INDEX.JURY,
+      tally: finalStage === "ANNOUNCED",
+      casts: finalStage === "ANNOUNCED" && !hidden,
+      marks: finalStage === "ANNOUNCED" && hidden,
+    };
+    for (const [name, needed] of Object.entries(want)) {
+      const has = Object.prototype.hasOwnProperty.call(bundle, name);
+      if (needed && !has) fail("D1", `the bundle lacks ${name}, required when the final stage is ${finalStage} (publication ${publication})`);
+      if (!needed && has) fail("D1", `the bundle has ${name}, which must be absent when the final stage is ${finalStage} (publication ${publication})`);
+    }
+  }
+
+  // ---------------- R1 rule ----------------
+  let rule: Rule | null = null;
+  let frozenHash: string | null = null;
+  if (STAGE_INDEX[finalStage] >= STAGE_INDEX.JURY) {
+    const ruleJson = bundle.rule as JsonObject;
+    const h = hashString(canonicalBytes(ruleJson));
+    const frozen = evs.find((e) => e.kind === "tally_rule.frozen")!;
+    frozenHash = str(frozen.payload.rule_sha256);
+    if (h !== frozenHash) fail("R1", `the rule hashes to ${h}, tally_rule.frozen (${p(frozen)}) says ${frozenHash}`);
+    const sets = evs.filter((e) => e.kind === "tally_rule.set");
+    if (sets.length === 0) fail("R1", "there is no tally_rule.set");
+    const last = sets[sets.length - 1];
+    if (last.payload.rule_sha256 !== h) fail("R1", `the rule hashes to ${h}, the last tally_rule.set (${p(last)}) says ${last.payload.rule_sha256}`);
+    const err = ruleValidity(ruleJson, criteria);
+    if (err) fail("R1", `the rule is not valid for the edition: ${err}`);
+    rule = ruleFromJson(ruleJson);
+  } else {
+    const frozen = evs.find((e) => e.kind === "tally_rule.frozen");
+    if (frozen) frozenHash = str(frozen.payload.rule_sha256);
+  }
+
+  // ---------------- C1 casts in the log ----------------
+  const castEvs = evs.filter((e) => e.kind === "ballot.cast");
+  {
+    const castIds = new Set<string>();
+    const requests = new Set<string>();
+    let deadline: string | null = null;
+    for (const e of evs) {
+      if (e.kind === "edition.timeline_set") deadline = e.payload.jury_deadline as string | null;
+      if (e.kind !== "ballot.cast") continue;
+      const pl = e.payload;
+      const jid = str(pl.juror_id);
+      const as = assignments.get(jid);
+      if (!as || as.role !== "juror" || as.n >= e.n) fail("C1", `${p(e)}: juror_id ${jid} is not a juror assignment`);
+      if (e.actor === null || e.actor.role !== "juror" || e.actor.id !== jid) {
+        fail("C1", `${p(e)}: the actor must be {"role": "juror", "id": ${JSON.stringify(jid)}}`);
+      }
+      if (stageBefore[e.n] !== "JURY") fail("C1", `${p(e)}: cast in stage ${stageBefore[e.n]}`);
+      if (deadline !== null && !(e.time < deadline)) fail("C1", `${p(e)}: cast at ${e.time}, not before the jury deadline ${deadline}`);
+      if (pl.rule_sha256 !== frozenHash) fail("C1", `${p(e)}: rule_sha256 ${pl.rule_sha256} is not the frozen rule's ${frozenHash}`);
+      if (castIds.has(str(pl.cast_id))) fail("C1", `${p(e)}: cast_id ${pl.cast_id} occurs in another cast`);
+      castIds.add(str(pl.cast_id));
+      const rk = `${jid}|${pl.request_id}`;
+      if (requests.has(rk)) fail("C1", `${p(e)}: the juror already has a cast with request_id ${pl.request_id}`);
+      requests.add(rk);
+    }
+  }
+
+  const announced = finalStage === "ANNOUNCED";
+  const casts = (bundle.casts ?? []) as JsonObject[];
+
+  // ---------------- C2 cast contents ----------------
+  if (!hidden && announced) {
+    if (casts.length !== castEvs.length) fail("C2", `casts has ${casts.length} entries, the log has ${castEvs.length} ballot.cast events`);
+    castEvs.forEach((e, i) => {
+      const c = casts[i];
+      const h = hashString(canonicalBytes(c));
+      if (h !== e.payload.ballot_sha256) fail("C2", `casts[${i}] hashes to ${h}, ${p(e)} has ballot_sha256 ${e.payload.ballot_sha256}`);
+      if (c.edition_id !== editionId) fail("C2", `casts[${i}].edition_id is not the bundle's edition`);
+      for (const m of ["juror_id", "version", "request_id", "rule_sha256"]) {
+        if (c[m] !== e.payload[m]) fail("C2", `casts[${i}].${m} is ${JSON.stringify(c[m])}, ${p(e)} has ${JSON.stringify(e.payload[m])}`);
+      }
+    });
+  }
+
+  // ---------------- C3 ballots ----------------
+  if (!hidden && announced) {
+    castEvs.forEach((e, i) => {
+      const err = castWellFormed(casts[i], e, i);
+      if (err) fail("C3", err);
+    });
+  }
+
+  function castWellFormed(c: JsonObject, e: Ev, i: number): string | null {
+    const S = shortlistBefore[e.n];
+    const marks = c.marks as JsonObject[];
+    const recusals = c.recusals as JsonObject[];
+    const at = `casts[${i}] (${p(e)})`;
+    const seen = new Set<string>();
+    for (const x of [...marks, ...recusals]) {
+      const nid = str(x.nomination_id);
+      if (!S.has(nid)) return `${at}: nomination ${nid} is not on the shortlist at the cast`;
+      if (seen.has(nid)) return `${at}: nomination ${nid} appears twice`;
+      seen.add(nid);
+    }
+    for (const nid of S) if (!seen.has(nid)) return `${at}: nomination ${nid} of the shortlist is neither marked nor recused`;
+    for (const m of marks) {
+      const vals = m.values as number[];
+      if (vals.length !== rule!.criteria.length) return `${at}: nomination ${m.nomination_id} has ${vals.length} marks, the rule has ${rule!.criteria.length} criteria`;
+      for (let j = 0; j < vals.length; j++) {
+        const cr = rule!.criteria[j];
+        if (vals[j] < cr.min || vals[j] > cr.max) return `${at}: mark ${vals[j]} for criterion ${cr.number} is outside ${cr.min}–${cr.max}`;
+      }
+    }
+    // Condition 4 (cities are known under names and pseudonyms).
+    const jid = str(c.juror_id);
+    const cities = jurorCities(jid, e.n);
+    const kindOf = new Map<string, string>();
+    for (const r of recusals) kindOf.set(str(r.nomination_id), str(r.kind));
+    for (const nid of S) {
+      const city = nominationInfo.get(nid)!.city_id;
+      const isHome = cities.has(city);
+      const got = kindOf.get(nid) ?? "marked";
+      let want: string;
+      if (isHome) want = "home_city";
+      else if (evs.some((x) => x.n < e.n && x.kind === "ballot.conflict_declared" && x.payload.juror_id === jid && x.payload.nomination_id === nid)) want = "declared";
+      else if (evs.some((x) => x.n < e.n && x.kind === "ballot.abstained" && x.payload.juror_id === jid && x.payload.nomination_id === nid)) want = "abstained";
+      else want = "marked";
+      if (got !== want) return `${at}: nomination ${nid} is ${got === "marked" ? "marked" : `recused ${got}`}, but must be ${want === "marked" ? "marked" : `recused ${want}`}`;
+    }
+    return null;
+  }
+
+  // ---------------- counted casts (§9.1) ----------------
+  const closes = evs.filter(isClose);
+  const lastClose = closes.length > 0 ? closes[closes.length - 1] : null;
+  /** Indexes (into castEvs) of the counted casts of the close at edition position n. */
+  const countedCasts = (close: Ev): number[] => {
+    let q = -1;
+    for (const e of evs) {
+      if (e.n >= close.n) break;
+      if (e.kind === "shortlist.nominated" || e.kind === "shortlist.unnominated") q = e.n;
+    }
+    const lastOf = new Map<string, number>();
+    castEvs.forEach((e, i) => {
+      if (e.n > q && e.n < close.n) lastOf.set(str(e.payload.juror_id), i);
+    });
+    return [...lastOf.values()].sort((a, b) => a - b);
+  };
+
+  // ---------------- M1 marks ----------------
+  const marksBundle = (bundle.marks ?? []) as JsonObject[];
+  if (hidden && announced) {
+    const close = lastClose!;
+    const S = [...shortlistBefore[close.n]].sort();
+    const N = countedCasts(close).length;
+    if (marksBundle.length !== S.length) fail("M1", `marks has ${marksBundle.length} entries, the final shortlist has ${S.length} nominations`);
+    marksBundle.forEach((m, i) => {
+      if (m.nomination_id !== S[i]) fail("M1", `marks[${i}] is for ${m.nomination_id}, expected ${S[i]} (the final shortlist in increasing nomination id)`);
+      const vectors = m.vectors as number[][];
+      vectors.forEach((v, j) => {
+        if (v.length !== rule!.criteria.length) fail("M1", `marks[${i}].vectors[${j}] has ${v.length} marks, the rule has ${rule!.criteria.length} criteria`);
+        v.forEach((x, c) => {
+          const cr = rule!.criteria[c];
+          if (x < cr.min || x > cr.max) fail("M1", `marks[${i}].vectors[${j}][${c}] = ${x} is outside ${cr.min}–${cr.max}`);
+        });
+        if (j > 0 && compareVectors(vectors[j - 1], v) > 0) fail("M1", `marks[${i}].vectors are not in increasing lexicographic order at ${j}`);
+      });
+      const r = m.recusals as JsonObject;
+      for (const k of ["abstained", "declared", "home_city"]) {
+        if ((r[k] as number) < 0) fail("M1", `marks[${i}].recusals.${k} is negative`);
+      }
+      const total = vectors.length + (r.abstained as number) + (r.declared as number) + (r.home_city as number);
+      if (total !== N) fail("M1", `marks[${i}]: ${vectors.length} vectors and ${total - vectors.length} recusals make ${total}, the last close counted ${N} casts`);
+    });
+  }
+
+  // ---------------- T1–T4 tallies and results ----------------
+  let winners: string[] | null = null;
+  const decisionEvs = evs.filter((e) => e.kind === "tally.jury_decision");
+  const lastCloseBefore = (n: number): Ev | null => {
+    let c: Ev | null = null;
+    for (const x of closes) if (x.n < n) c = x;
+    return c;
+  };
+  const juryDecisions: JuryDecisionReport[] = decisionEvs.map((e) => ({
+    leaf_index: e.pos,
+    event_id: e.id,
+    time: e.time,
+    category_id: str(e.payload.category_id),
+    nomination_ids: e.payload.nomination_ids as string[],
+    reason: str(e.payload.reason),
+    in_force: lastCloseBefore(e.n) === lastClose,
+  }));
+
+  if (announced) {
+    const r = rule!;
+    const categoryList = [...categories.entries()].map(([category_id, v]) => ({ category_id, number: v.number }));
+    const tallyInputFor = (close: Ev): NominationInput[] => {
+      const S = [...shortlistBefore[close.n]];
+      if (hidden) {
+        const byId = new Map(marksBundle.map((m) => [str(m.nomination_id), m]));
+        return S.map((nid) => {
+          const m = byId.get(nid)!;
+          const rc = m.recusals as JsonObject;
+          return {
+            nomination_id: nid,
+            category_id: nominationInfo.get(nid)!.category_id,
+            vectors: m.vectors as number[][],
+            recusals: { abstained: rc.abstained as number, declared: rc.declared as number, home_city: rc.home_city as number },
+          };
+        });
+      }
+      const counted = countedCasts(close).map((i) => casts[i]);
+      return S.map((nid) => {
+        const vectors: number[][] = [];
+        const rec = { abstained: 0, declared: 0, home_city: 0 };
+        for (const c of counted) {
+          const m = (c.marks as JsonObject[]).find((x) => x.nomination_id === nid);
+          if (m) vectors.push(m.values as number[]);
+          const rr = (c.recusals as JsonObject[]).find((x) => x.nomination_id === nid);
+          if (rr) rec[str(rr.kind) as keyof typeof rec]++;
+        }
+        return { nomination_id: nid, category_id: nominationInfo.get(nid)!.category_id, vectors, recusals: rec };
+      });
+    };
+    const decisionsOf = (list: Ev[]) =>
+      list.map((d) => ({ category_id: str(d.payload.category_id), nomination_ids: d.payload.nomination_ids as string[] }));
+    const tallyOf = (close: Ev, decisions: Ev[]): TallyResult =>
+      computeTally({ rule: r, categories: categoryList, nominations: tallyInputFor(close), decisions: decisionsOf(decisions) });
+    const hashOf = (t: TallyResult) => hashString(canonicalBytes(t.document));
+
+    // T1
+    for (const close of closes) {
+      const tc = evs[close.n + 1];
+      if (tc.payload.rule_sha256 !== frozenHash) fail("T1", `${p(tc)}: rule_sha256 is not the frozen rule's`);
+      const N = countedCasts(close).length;
+      if (tc.payload.ballots !== N) fail("T1", `${p(tc)}: ballots is ${tc.payload.ballots}, the close counted ${N} casts`);
+      if (hidden && close !== lastClose) continue;
+      const h = hashOf(tallyOf(close, []));
+      if (tc.payload.tally_sha256 !== h) fail("T1", `${p(tc)}: tally_sha256 is ${tc.payload.tally_sha256}, the recomputed tally hashes to ${h}`);
+    }
+
+    // T2
+    for (const d of decisionEvs) {
+      const close = lastCloseBefore(d.n)!;
+      if (hidden && close !== lastClose) continue;
+      if (!r.tie_breaks.includes("jury_decision")) fail("T2", `${p(d)}: the rule's tie_breaks do not include jury_decision`);
+      const cat = str(d.payload.category_id);
+      if (!categories.has(cat)) fail("T2", `${p(d)}: ${cat} is not a category of the edition`);
+      const before = decisionEvs.filter((x) => x.n > close.n && x.n < d.n);
+      const t0 = tallyOf(close, before);
+      const ids = new Set(d.payload.nomination_ids as string[]);
+      const tie = t0.unresolvedTies.find((t) => t.category_id === cat && t.members.length === ids.size && t.members.every((m) => ids.has(m)));
+      if (!tie) fail("T2", `${p(d)}: in the tally in force before it, category ${cat} has no unresolved tie of exactly ${[...ids].join(", ")}`);
+      const h = hashOf(tallyOf(close, [...before, d]));
+      if (d.payload.tally_sha256 !== h) fail("T2", `${p(d)}: tally_sha256 is ${d.payload.tally_sha256}, the recomputed tally hashes to ${h}`);
+    }
+
+    // T3
+    const inForce = decisionEvs.filter((x) => x.n > lastClose!.n);
+    const last = tallyOf(lastClose!, inForce);
+    {
+      const ra = evs.find((e) => e.kind === "results.announced")!;
+      const h = hashOf(last);
+      if (ra.payload.tally_sha256 !== h) fail("T3", `${p(ra)}: tally_sha256 is ${ra.payload.tally_sha256}, the last tally hashes to ${h}`);
+      const w = ra.payload.winners as string[];
+      if (w.length !== last.winners.length || w.some((x, i) => x !== last.winners[i])) {
+        fail("T3", `${p(ra)}: winners ${JSON.stringify(w)} differ from the tally's ${JSON.stringify(last.winners)}`);
+      }
+      if (r.tie_breaks.includes("jury_decision")) {
+        const t = last.unresolvedTies.find((t) => t.rank <= r.winners);
+        if (t) fail("T3", `${p(ra)}: category ${t.category_id} has an unresolved tie at rank ${t.rank} (${t.members.join(", ")}) within the ${r.winners} winning places`);
+      }
+      winners = w;
+    }
+
+    // T4
+    {
+      const mine = serialize(last.document);
+      const theirs = serialize(bundle.tally as JsonObject);
+      if (mine !== theirs) fail("T4", `the bundle's tally differs from the recomputed last tally${firstDifference(theirs, mine)}`);
+    }
+  }
+
+  // ---------------- P1 receipt ----------------
+  let receiptReport: ReceiptReport | undefined;
+  if (opts.receipt !== undefined) {
+    const receipt = opts.receipt;
+    const i = castEvs.findIndex((e) => e.payload.ballot_sha256 === receipt);
+    if (i < 0) fail("P1", `no ballot.cast of the edition has ballot_sha256 ${receipt}`);
+    const e = castEvs[i];
+    const proof = inclusionProof(leafHashes, e.pos, checkpoint.size);
+    if (!verifyInclusion(leafHashes[e.pos], e.pos, checkpoint.size, proof, checkpoint.root)) {
+      fail("P1", `the inclusion proof of log[${e.pos}] does not verify`); // cannot happen after K3
+    }
+    let status: ReceiptStatus;
+    let statusText: string;
+    const jid = str(e.payload.juror_id);
+    if (STAGE_INDEX[finalStage] < STAGE_INDEX.TALLIED || lastClose === null) {
+      status = "not_yet_counted";
+      statusText = `not yet counted: the edition is in ${finalStage}`;
+    } else if (countedCasts(lastClose).includes(i)) {
+      status = "counted";
+      statusText = "counted at the last close";
+    } else {
+      let q = -1;
+      for (const x of evs) {
+        if (x.n >= lastClose.n) break;
+        if (x.kind === "shortlist.nominated" || x.kind === "shortlist.unnominated") q = x.n;
+      }
+      if (e.n < q) {
+        status = "shortlist_changed";
+        statusText = `not counted: the shortlist changed after it (log[${evs[q].pos}])`;
+      } else {
+        const later = castEvs.find((x) => x.n > e.n && x.payload.juror_id === jid)!;
+        status = "superseded";
+        statusText = `superseded by a later cast of the same juror (log[${later.pos}])`;
+      }
+    }
+    receiptReport = {
+      receipt,
+      leaf_index: e.pos,
+      event_id: e.id,
+      cast_id: str(e.payload.cast_id),
+      juror_id: jid,
+      time: e.time,
+      inclusion_proof: proof.map(toHex),
+      included: true,
+      status,
+      status_text: statusText,
+    };
+  }
+
+  const summary: Summary = {
+    verified: true,
+    edition_id: editionId,
+    year: bundle.year as number,
+    publication,
+    checkpoint_size: checkpoint.size,
+    root_hash: toBase64(checkpoint.root),
+    final_stage: finalStage,
+    counted_casts: STAGE_INDEX[finalStage] >= STAGE_INDEX.TALLIED && lastClose ? countedCasts(lastClose).length : null,
+    winners,
+    moves_back: movesBack,
+    overrides,
+    jury_decisions: juryDecisions,
+    trusted_embedded_key: !!opts.trustEmbeddedKey,
+    key: trustedText,
+    notes,
+  };
+  if (receiptReport) summary.receipt = receiptReport;
+  return summary;
+}
+
+/** The leaf of a log entry (§4.1, §10). */
+export function leafOf(entry: JsonObject): Uint8Array {
+  if (Object.prototype.hasOwnProperty.call(entry, "digest")) {
+    return utf8(`miasta-leaf/2\n${entry.edition_id ?? ""}\n${entry.digest}\n`);
+  }
+  const digest = toHex(sha256(canonicalBytes(entry)));
+  return utf8(`miasta-leaf/2\n${entry.edition_id ?? ""}\n${digest}\n`);
+}
+
+function compareVectors(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return a.length - b.length;
+}
+
+function firstDifference(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return ` (first difference at character ${i}: …${a.slice(Math.max(0, i - 40), i + 40)}… vs …${b.slice(Math.max(0, i - 40), i + 40)}…)`;
+}
+
+/** §7 "valid for an edition"; returns a reason or null. */
+function ruleValidity(rule: JsonObject, editionCriteria: Map<string, { number: number }>): string | null {
+  const crs = rule.criteria as JsonObject[];
+  const seen = new Set<string>();
+  for (let i = 0; i < crs.length; i++) {
+    const c = crs[i];
+    const id = str(c.criterion_id);
+    const ec = editionCriteria.get(id);
+    if (!ec) return `criteria[${i}]: ${id} is not a criterion of the edition`;
+    if (seen.has(id)) return `criteria[${i}]: criterion ${id} appears twice`;
+    seen.add(id);
+    if (c.number !== ec.number) return `criteria[${i}]: number ${c.number}, but the criterion's number is ${ec.number}`;
+    if (i > 0 && !((crs[i - 1].number as number) < (c.number as number))) return `criteria[${i}]: not in increasing number`;
+  }
+  for (const id of editionCriteria.keys()) if (!seen.has(id)) return `criterion ${id} of the edition has no criterion rule`;
+  if (!crs.some((c) => c.non_ranking === false)) return "no criterion is ranking";
+  for (let i = 0; i < crs.length; i++) {
+    const c = crs[i];
+    const min = c.min as number;
+    const max = c.max as number;
+    if (!(min < max)) return `criteria[${i}]: min ${min} is not below max ${max}`;
+    const labels = c.labels as JsonObject[];
+    for (let j = 0; j < labels.length; j++) {
+      const v = labels[j].value as number;
+      if (v < min || v > max) return `criteria[${i}].labels[${j}]: value ${v} is outside ${min}–${max}`;
+      if (j > 0 && !((labels[j - 1].value as number) < v)) return `criteria[${i}].labels[${j}]: values not distinct and increasing`;
+      if (Object.keys(labels[j].text as JsonObject).length === 0) return `criteria[${i}].labels[${j}]: no text`;
+    }
+  }
+  const method = str(rule.method);
+  const t = rule.trim_count as number;
+  if (method === "trimmed_mean" && t < 1) return "trim_count must be at least 1 for trimmed_mean";
+  if (method !== "trimmed_mean" && t !== 0) return `trim_count must be 0 for ${method}`;
+  const tbs = rule.tie_breaks as string[];
+  if (new Set(tbs).size !== tbs.length) return "tie_breaks repeats an entry";
+  const jd = tbs.indexOf("jury_decision");
+  if (jd >= 0 && jd !== tbs.length - 1) return "jury_decision must be the last tie-break";
+  return null;
+}
