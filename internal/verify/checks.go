@@ -409,7 +409,9 @@ func (v *verifier) walk(f func(i int, e *Event, shortlist map[string]nomination,
 		case "shortlist.unnominated":
 			delete(shortlist, e.Str("nomination_id"))
 		case "invitation.accepted":
-			pp.assignments[e.Str("assignment_id")] = &assignment{role: e.Str("role"), city: e.Str("city_id"), person: e.Str("person")}
+			if pp.assignments[e.Str("assignment_id")] == nil {
+				pp.assignments[e.Str("assignment_id")] = &assignment{role: e.Str("role"), city: e.Str("city_id"), person: e.Str("person")}
+			}
 		}
 	}
 	return nil

@@ -223,11 +223,28 @@ func ParseVerifierKey(key string) (note.Verifier, error) {
 	if v.Name() != Origin {
 		return nil, fmt.Errorf("the key is named %q, not %q", v.Name(), Origin)
 	}
+	if parts := strings.SplitN(key, "+", 3); len(parts) != 3 || !canonicalBase64(parts[2]) {
+		return nil, errors.New("the key data is not in canonical base64")
+	}
 	return v, nil // note.NewVerifier accepts only Ed25519 keys
+}
+
+// canonicalBase64 reports whether s is standard base64 with padding in its one form: decoding and
+// encoding again gives s back (so no stray bits after the last byte).
+func canonicalBase64(s string) bool {
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
+	return err == nil && base64.StdEncoding.EncodeToString(b) == s
 }
 
 // OpenCheckpoint verifies a signed checkpoint against a verifier key and parses it (check K2).
 func OpenCheckpoint(signed string, v note.Verifier) (Checkpoint, error) {
+	if i := strings.LastIndex(signed, "\n\n"); i >= 0 {
+		for _, line := range strings.Split(strings.TrimSuffix(signed[i+2:], "\n"), "\n") {
+			if f := strings.Fields(line); len(f) == 3 && !canonicalBase64(f[2]) {
+				return Checkpoint{}, errors.New("a signature is not in canonical base64")
+			}
+		}
+	}
 	n, err := note.Open([]byte(signed), note.VerifierList(v))
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("the checkpoint is not signed by the trusted key: %w", err)
@@ -237,7 +254,7 @@ func OpenCheckpoint(signed string, v note.Verifier) (Checkpoint, error) {
 		return Checkpoint{}, fmt.Errorf("the checkpoint is not one of %s", Origin)
 	}
 	size, err := strconv.ParseUint(lines[1], 10, 64)
-	if err != nil || strconv.FormatUint(size, 10) != lines[1] {
+	if err != nil || strconv.FormatUint(size, 10) != lines[1] || size > 1<<53-1 {
 		return Checkpoint{}, errors.New("the checkpoint's size is not a decimal number")
 	}
 	root, err := base64.StdEncoding.DecodeString(lines[2])

@@ -129,6 +129,40 @@ func generate(t testing.TB) []generated {
 	valid("valid-jury-open", "exported while the jury votes: the rule is public, ballots are not", fixture.Options{Stage: "JURY"})
 	valid("valid-tallied", "exported after the close, before the announcement", fixture.Options{Stage: "TALLIED"})
 	valid("valid-no-tie-breaks", "a rule without tie-breaks: a tie at the winning place makes both winners", fixture.Options{TieBreaks: []string{}, Tie: true})
+	valid("valid-full-chain-tie", "a tie that goes through more_top_marks, higher_median and criteria_in_order before the jury decides it", fixture.Options{Tie: true, TieBreaks: []string{"more_top_marks", "higher_median", "criteria_in_order", "jury_decision"}})
+	valid("valid-criteria-in-order-decides", "equal scores, top marks and medians, separated by the first criterion", fixture.Options{
+		PairCity: true, TieBreaks: []string{"more_top_marks", "higher_median", "criteria_in_order", "jury_decision"},
+		Marks: func(j, n, c int) int {
+			switch n {
+			case 0:
+				return []int{2, 1}[c]
+			case 1:
+				return []int{1, 3}[c]
+			}
+			return (j*7 + n*3 + c*5) % 6
+		},
+	})
+	tied := func(pairs ...[2]int) func(j, n, c int) int {
+		return func(j, n, c int) int {
+			for k, p := range pairs {
+				if n == p[0] || n == p[1] {
+					return 4 - 2*k + (j+c)%2
+				}
+			}
+			if n == 5 {
+				return 5
+			}
+			return (j*7 + n*3 + c*5) % 6
+		}
+	}
+	valid("valid-two-ties-one-category", "two separate ties in one category, each decided by the jury", fixture.Options{PerCategory: 4, SameCity: map[int]int{1: 0, 3: 2}, Marks: tied([2]int{0, 1}, [2]int{2, 3})})
+	valid("valid-tie-left-below-winners", "a tie below the winning place of a category with no decision, left undecided (the jury need not decide it)", fixture.Options{
+		SameCity: map[int]int{1: 0, 4: 3}, Marks: tied([2]int{0, 1}, [2]int{3, 4}), DecideWinningOnly: true,
+	})
+	valid("valid-minimum-score", "a minimum score that keeps a first place from winning", fixture.Options{MinimumScore: "12/1"})
+	valid("valid-trimmed-mean-too-few", "trimmed mean where a nomination has too few counted jurors to trim", fixture.Options{Method: "trimmed_mean", Jurors: 4})
+	valid("valid-reporting", "exported while experts report", fixture.Options{Stage: "REPORTING"})
+	valid("valid-review", "exported in review: the shortlist is public, the rule is not", fixture.Options{Stage: "REVIEW"})
 	{
 		l := build(t, fixture.Options{})
 		g := add("valid-receipt-counted", "ok", "a juror's receipt, counted", bundleOf(t, l))
@@ -151,7 +185,7 @@ func generate(t testing.TB) []generated {
 	add("s1-white-space", "S1", "pretty-printed: white space between members", edit(t, base, `{"casts":`, `{ "casts":`))
 	add("s1-member-order", "S1", "members out of order", edit(t, base, `{"casts":`, `{"year":2015,"casts":`))
 	add("s1-fraction", "S1", "the year as 2015.0", edit(t, base, `,"year":2015}`, `,"year":2015.0}`))
-	add("s1-needless-escape", "S1", "an escape canonical JSON does not use (\\u0041 for A)", edit(t, base, `"format":"miasta-audit-bundle/2"`, `"format":"miasta-\u0061udit-bundle/2"`))
+	add("s1-needless-escape", "S1", "an escape canonical JSON does not use (\\u0061 for a)", edit(t, base, `"format":"miasta-audit-bundle/2"`, `"format":"miasta-\u0061udit-bundle/2"`))
 	add("s1-trailing-newline", "S1", "a newline after the document", append(slices.Clone(base), '\n'))
 
 	// S2: the bundle's own shape.
@@ -174,6 +208,12 @@ func generate(t testing.TB) []generated {
 	add("s2-rule-extra-member", "S2", "the rule with a member the specification does not define", edit(t, base, `"format":"miasta-rule/2"`, `"format":"miasta-rule/2","hidden":true`))
 	add("s2-cast-wrong-type", "S2", "a cast's version as a string", edit(t, base, `"version":1}`, `"version":"1"}`))
 	add("s2-bad-digest", "S2", "a digest entry whose digest is not 64 hexadecimal digits", edit(t, bundleOf(t, build(t, fixture.Options{ForeignEvery: 5})), `{"digest":"`, `{"digest":"zz`))
+	add("s2-negative-count", "S2", "under aggregates, a negative recusal count in the marks", func() []byte {
+		l := build(t, fixture.Options{Publication: verify.PublishAggregates})
+		l.Marks[0].Recusals.Declared = -1
+		return bundleOf(t, l)
+	}())
+	add("s2-label-language", "S2", "a score label keyed by something that is not a language tag", edit(t, base, `"text":{"en":"none","pl":"brak"}`, `"text":{"EN":"none","pl":"brak"}`))
 	add("s2-cast-order", "S2", "a cast's marks not in nomination order", func() []byte {
 		l := build(t, fixture.Options{})
 		c := &l.Casts[0]
@@ -229,6 +269,24 @@ func generate(t testing.TB) []generated {
 		b := bundleOf(t, l)
 		n := len(l.Events)
 		return edit(t, b, fmt.Sprintf(`audit-log\n%d\n`, n), fmt.Sprintf(`audit-log\n%d\n`, n+1))
+	}())
+	add("k2-signature-padding-bits", "K2", "a signature whose base64 has stray bits after its last byte (the same signature under a lenient decoder)", func() []byte {
+		v, _ := canon.Parse(base)
+		var cp string
+		v.Members(func(name string, m canon.Value) bool {
+			if name == "checkpoint" {
+				cp = m.Str()
+			}
+			return true
+		})
+		i := strings.LastIndex(cp, "=")
+		c := cp[i-1]
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+		k := strings.IndexByte(alphabet, c)
+		bad := cp[:i-1] + string(alphabet[k^1]) + cp[i:]
+		old, _ := canon.Encode(cp)
+		repl, _ := canon.Encode(bad)
+		return edit(t, base, string(old), string(repl))
 	}())
 	add("k3-event-edited", "K3", "a cast's time edited after signing", edit(t, base, `"time":"2026-01-10T09:49:00.000000Z"`, `"time":"2026-01-10T09:49:01.000000Z"`))
 	add("k3-entry-removed", "K3", "the last event removed (the checkpoint still counts it)", func() []byte {
@@ -338,6 +396,26 @@ func generate(t testing.TB) []generated {
 	resigned("e4-decision-after-announcement", "E4", "a jury decision recorded after the announcement", fixture.Options{Tie: true}, func(l *fixture.Log) {
 		move(l, nth(t, l, "tally.jury_decision", 0), len(l.Events)-1)
 	})
+	resigned("e4-city-in-edition", "E4", "a city.created, a platform event, given as one of the edition's", fixture.Options{}, func(l *fixture.Log) {
+		l.Events = slices.Insert(l.Events, 2, &fixture.Event{Kind: "city.created", Actor: l.Events[1].Actor, Payload: map[string]any{"city_id": "00000063-0000-4000-8000-000000000077", "name": "Sopot"}, Time: l.Events[1].Time, ID: 996})
+	})
+	resigned("e5-invitation-id-reused", "E5", "two invitations with one id", fixture.Options{}, func(l *fixture.Log) {
+		l.Events[nth(t, l, "invitation.created", 1)].Payload["invitation_id"] = l.Events[nth(t, l, "invitation.created", 0)].Payload["invitation_id"]
+	})
+	resigned("e5-city-added-twice", "E5", "a reporting city added a second time", fixture.Options{}, func(l *fixture.Log) {
+		c := *l.Events[nth(t, l, "edition.city_added", 0)]
+		c.ID = 995
+		l.Events = slices.Insert(l.Events, nth(t, l, "edition.city_added", 0)+1, &c)
+	})
+	resigned("e5-report-moved", "E5", "one report id under two cities", fixture.Options{}, func(l *fixture.Log) {
+		l.Events[nth(t, l, "report.accepted", 1)].Payload["report_id"] = l.Events[nth(t, l, "report.accepted", 0)].Payload["report_id"]
+	})
+	resigned("e5-unnominate-other-practice", "E5", "a nomination taken off under another practice than it was nominated with", fixture.Options{BackToReview: true}, func(l *fixture.Log) {
+		l.Events[nth(t, l, "shortlist.unnominated", 0)].Payload["practice_id"] = "00000071-0000-4000-8000-000000000999"
+	})
+	resigned("e5-acceptance-by-another", "E5", "an invitation accepted by another assignment than the one it creates", fixture.Options{}, func(l *fixture.Log) {
+		l.Events[nth(t, l, "invitation.accepted", 1)].Actor = l.Events[nth(t, l, "invitation.accepted", 0)].Actor
+	})
 	resigned("e5-report-by-other-expert", "E5", "a report saved by the expert of another city", fixture.Options{}, func(l *fixture.Log) {
 		e := l.Events[nth(t, l, "report.saved", 0)]
 		e.Actor.ID = l.Events[nth(t, l, "report.saved", 2)].Actor.ID
@@ -388,7 +466,13 @@ func generate(t testing.TB) []generated {
 	disclose("d1-ballots-before-announcement", "ballots disclosed while the results are not yet announced", fixture.Options{Stage: "TALLIED"}, func(p *verify.Parts) { p.Casts = [][]byte{} })
 	disclose("d1-marks-under-pseudonyms", "anonymous marks instead of ballots under the pseudonyms setting", fixture.Options{}, func(p *verify.Parts) { p.Marks, p.HasMarks = []verify.MarksEntry{}, true })
 	disclose("d1-casts-under-aggregates", "ballots disclosed under the aggregates setting", fixture.Options{Publication: verify.PublishAggregates}, func(p *verify.Parts) { p.Casts = [][]byte{} })
-	disclose("d1-rule-in-review", "a rule disclosed before the jury round opened", fixture.Options{Stage: "JURY"}, func(p *verify.Parts) { p.Tally = []byte(`{"categories":[],"format":"miasta-tally/2"}`) })
+	disclose("d1-tally-during-jury", "a tally disclosed while the jury votes", fixture.Options{Stage: "JURY"}, func(p *verify.Parts) { p.Tally = []byte(`{"categories":[],"format":"miasta-tally/2"}`) })
+	{
+		l := build(t, fixture.Options{Stage: "REVIEW"})
+		rule, _ := canon.Encode(l.Rule)
+		l.Override = func(p *verify.Parts) { p.Rule = rule }
+		add("d1-rule-in-review", "D1", "a rule disclosed before the jury round opened", bundleOf(t, l))
+	}
 
 	// R1: the rule.
 	rule := func(name, desc string, f func(r *verify.Rule)) {

@@ -581,6 +581,7 @@ var allowed = map[string][]string{
 	"ballot.conflict_declared": {"JURY"},
 	"ballot.abstained":         {"JURY"},
 	"tally.jury_decision":      {"TALLIED"},
+	"city.created":             {}, // a platform event: never one of an edition's
 }
 
 func (v *verifier) e4() *Failure {
