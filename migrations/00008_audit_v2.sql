@@ -51,6 +51,11 @@ ALTER TABLE jury_decisions
     -- Set when the round is reopened: a decision applies to the tally it settled a tie of, never again.
     ADD COLUMN superseded boolean NOT NULL DEFAULT false;
 
+-- A nomination taken off the shortlist (in a step back to REVIEW) takes its jurors' declared conflicts
+-- and abstentions with it; the log keeps them.
+ALTER TABLE conflicts DROP CONSTRAINT conflicts_nomination_id_fkey;
+ALTER TABLE conflicts ADD CONSTRAINT conflicts_nomination_id_fkey FOREIGN KEY (nomination_id) REFERENCES nominations ON DELETE CASCADE;
+
 -- Every tally computed at a close or after a jury decision, in order: a reopened round leaves the
 -- earlier tallies visible.
 CREATE TABLE tally_history (
@@ -67,6 +72,8 @@ CREATE TRIGGER tally_history_append_only BEFORE UPDATE OR DELETE ON tally_histor
 
 -- +goose Down
 DROP TABLE tally_history;
+ALTER TABLE conflicts DROP CONSTRAINT conflicts_nomination_id_fkey;
+ALTER TABLE conflicts ADD CONSTRAINT conflicts_nomination_id_fkey FOREIGN KEY (nomination_id) REFERENCES nominations;
 ALTER TABLE jury_decisions DROP COLUMN superseded, DROP COLUMN event_id, DROP COLUMN id;
 ALTER TABLE jury_decisions ADD PRIMARY KEY (edition_id, category_id);
 ALTER TABLE editions DROP CONSTRAINT editions_ballot_publication_check;

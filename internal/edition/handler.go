@@ -42,6 +42,8 @@ func (h *Handler) CreateEdition(ctx context.Context, req *v1.CreateEditionReques
 	switch req.GetBallotPublication() {
 	case v1.BallotPublication_BALLOT_PUBLICATION_NAMES:
 		n.BallotPublication = PublishNames
+	case v1.BallotPublication_BALLOT_PUBLICATION_AGGREGATES:
+		n.BallotPublication = PublishAggregates
 	default:
 		n.BallotPublication = PublishPseudonyms
 	}
@@ -241,8 +243,11 @@ func EditionToProto(e Edition) *v1.Edition {
 		CreateTime:        timestamppb.New(e.CreateTime),
 		UpdateTime:        timestamppb.New(e.UpdateTime),
 	}
-	if e.BallotPublication == PublishNames {
+	switch e.BallotPublication {
+	case PublishNames:
 		out.BallotPublication = v1.BallotPublication_BALLOT_PUBLICATION_NAMES
+	case PublishAggregates:
+		out.BallotPublication = v1.BallotPublication_BALLOT_PUBLICATION_AGGREGATES
 	}
 	if e.PreviousEditionID != nil {
 		out.PreviousEditionId = e.PreviousEditionID.String()

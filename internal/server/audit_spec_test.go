@@ -1,0 +1,336 @@
+package server_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+
+	"github.com/miasta-otwarte/miasta/internal/canon"
+	"github.com/miasta-otwarte/miasta/internal/demo"
+	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
+	"github.com/miasta-otwarte/miasta/internal/testenv"
+	"github.com/miasta-otwarte/miasta/internal/verify"
+)
+
+// tsVerify runs the independent TypeScript verifier (verifier/, written from spec/audit.md alone) on
+// a bundle and returns "ok" or the identifier of the check it names. `make verifier-test` builds it.
+func tsVerify(t *testing.T, bundle []byte, key string) string {
+	t.Helper()
+	cli, err := filepath.Abs("../../verifier/dist/miasta-verify.mjs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cli); err != nil {
+		t.Fatalf("the TypeScript verifier is not built (%v): run make verifier-test", err)
+	}
+	f := filepath.Join(t.TempDir(), "bundle.json")
+	if err := os.WriteFile(f, bundle, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("node", cli, "-key", key, f).CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.As(err, &exit) && exit.ExitCode() == 1:
+		if fields := strings.Fields(string(out)); len(fields) > 1 && fields[0] == "FAIL" {
+			return strings.TrimSuffix(fields[1], ":")
+		}
+	}
+	t.Fatalf("the TypeScript verifier: %v\n%s", err, out)
+	return ""
+}
+
+// goVerify returns "ok" or the check the Go verifier names.
+func goVerify(bundle []byte, key string) string {
+	_, err := verify.Verify(bundle, verify.Options{Key: key})
+	var f *verify.Failure
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.As(err, &f):
+		return f.Check
+	}
+	return err.Error()
+}
+
+// TestAuditDataIsTheSpecification runs an edition through everything the log records — returns,
+// conflicts, abstentions, a step back to review that changes the shortlist, a reopened round, tie
+// decisions, mail review, revoked invitations — and then checks what the specification promises: every
+// event the platform wrote (in every edition and platform-wide) is of a kind and shape §6 defines; the
+// bundle verifies, by the Go verifier and by the independent TypeScript one, which also agree on a
+// tampered copy; nothing private is in it in plain text, and a draft edition publishes nothing; the
+// public results and the verifier's summary show every step back with its reason.
+func TestAuditDataIsTheSpecification(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	const comment, conflictReason, abstainReason, mailText = "Proszę dodać partnerów (tajne).", "Pracowałam przy tym projekcie (tajne).", "Nie znam tej dzielnicy (tajne).", "Treść poprawionej wiadomości (tajne)."
+
+	e := seedEdition(t, org)
+	second := cityFor(t, org, e, "Gdańsk")
+	r, noms := shortlisted(t, env, org, testenv.Connect, e, []*v1.City{second}, func(r *reporting, i int) []*v1.Practice {
+		return []*v1.Practice{practice(fmt.Sprintf("Praktyka A%d", i), r.categories[0], r.criteria...), practice(fmt.Sprintf("Praktyka B%d", i), r.categories[0], r.criteria...)}
+	})
+	id, year := r.id(), r.edition.GetYear()
+	rule := meanRule(0, 5, 1, r.criteria...)
+	rule.TieBreaks = []v1.TieBreak{v1.TieBreak_TIE_BREAK_MORE_TOP_MARKS, v1.TieBreak_TIE_BREAK_JURY_DECISION}
+	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: rule}))
+
+	// Mail: an edited, a released and a discarded invitation mail, and policies set.
+	held := must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{EditionId: id, Status: v1.MailStatus_MAIL_STATUS_HELD})).GetMails()
+	if len(held) < 3 {
+		t.Fatalf("%d held mails; want the invitations held for review", len(held))
+	}
+	edited := must(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: held[0].GetId(), ExpectedVersion: held[0].GetVersion(), Subject: "Zaproszenie", Body: mailText})).GetMail()
+	must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: edited.GetId(), ExpectedVersion: edited.GetVersion()}))
+	must(org.Mail.DiscardOutboxMail(ctx, &v1.DiscardOutboxMailRequest{MailId: held[1].GetId(), ExpectedVersion: held[1].GetVersion()}))
+	must(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{Kind: v1.MailKind_MAIL_KIND_RESULTS_ANNOUNCED, Delivery: v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC}))
+	must(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{EditionId: id, Kind: v1.MailKind_MAIL_KIND_JURY_OPENED, Delivery: v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC}))
+	pending := must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: id, Email: "nie.przyjdzie@miasta.test", Role: v1.Role_ROLE_JUROR, CityId: second.GetId(), DisplayName: "Nikt"})).GetInvitation()
+	must(org.Identity.RevokeInvitation(ctx, &v1.RevokeInvitationRequest{InvitationId: pending.GetId()}))
+
+	// Three jurors, one from each reporting city and one from elsewhere; the first declares a
+	// conflict, the second abstains. A0 and A1 get equal marks from everyone: a tie.
+	jurors := []juryMember{
+		newJuror(t, env, org, testenv.Connect, id, r.cities[0], fmt.Sprintf("j1.%d@miasta.test", year), "Amani Otieno"),
+		newJuror(t, env, org, testenv.Connect, id, second, fmt.Sprintf("j2.%d@miasta.test", year), "Kwame Mensah"),
+		newJuror(t, env, org, testenv.Connect, id, cityFor(t, org, e, "Wrocław"), fmt.Sprintf("j3.%d@miasta.test", year), "Nguyễn Thị Lan"),
+	}
+	changeStage(t, org, id, v1.Stage_STAGE_JURY)
+	conflicted, abstained := noms[1][1].GetId(), noms[0][1].GetId()
+	must(jurors[0].c.Jury.DeclareConflict(ctx, &v1.DeclareConflictRequest{EditionId: id, NominationId: conflicted, Reason: conflictReason}))
+	must(jurors[1].c.Jury.Abstain(ctx, &v1.AbstainRequest{EditionId: id, NominationId: abstained, Reason: abstainReason}))
+	marksFor := func(j int, round int32) []*v1.Score {
+		var out []*v1.Score
+		for ci, city := range noms {
+			for _, n := range city {
+				recused := j == ci || (j == 0 && n.GetId() == conflicted) || (j == 1 && n.GetId() == abstained)
+				if recused {
+					continue
+				}
+				for _, c := range r.criteria {
+					v := (int32(j) + round + int32(len(n.GetPractice().GetTitle()))) % 6
+					if n.GetId() == noms[0][0].GetId() || n.GetId() == noms[1][0].GetId() {
+						v = 4 // A0 and A1: a tie
+					}
+					out = append(out, mark(n, c, v))
+				}
+			}
+		}
+		return out
+	}
+	for j := range jurors {
+		castScores(t, jurors[j], id, marksFor(j, 0)...)
+	}
+	// Back to review: a nomination replaced, every juror casts again.
+	must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_REVIEW, Reason: "Praktyka B1 nie spełnia warunków."}))
+	must(org.Reports.Unnominate(ctx, &v1.UnnominateRequest{NominationId: conflicted, Reason: "Warunki konkursu."}))
+	noms[1] = noms[1][:1]
+	changeStage(t, org, id, v1.Stage_STAGE_JURY)
+	for j := range jurors {
+		castScores(t, jurors[j], id, marksFor(j, 1)...)
+	}
+	changeStage(t, org, id, v1.Stage_STAGE_TALLIED)
+	// Reopened after the tally was read: visible forever.
+	must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_JURY, Reason: "Jurorka zgłosiła pomyłkę w karcie."}))
+	castScores(t, jurors[2], id, marksFor(2, 2)...)
+	changeStage(t, org, id, v1.Stage_STAGE_TALLIED)
+	// The tie at the winning place must be decided before the announcement.
+	if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_ANNOUNCED}); testenv.Code(err) != connect.CodeFailedPrecondition || !strings.Contains(err.Error(), "place 1") {
+		t.Fatalf("announcing with an undecided tie at the winning place = %v; want FailedPrecondition naming the place", err)
+	}
+	decision := "Jury wybrało praktykę o szerszym zasięgu, 2:1."
+	must(org.Results.RecordJuryDecision(ctx, &v1.RecordJuryDecisionRequest{EditionId: id, CategoryId: r.categories[0].GetId(), NominationIds: []string{noms[1][0].GetId(), noms[0][0].GetId()}, Reason: decision}))
+	if _, err := org.Results.RecordJuryDecision(ctx, &v1.RecordJuryDecisionRequest{EditionId: id, CategoryId: r.categories[0].GetId(), NominationIds: []string{noms[0][0].GetId(), noms[1][0].GetId()}, Reason: "Jeszcze raz."}); testenv.Code(err) != connect.CodeInvalidArgument {
+		t.Fatalf("deciding a decided tie again = %v; want InvalidArgument", err)
+	}
+	changeStage(t, org, id, v1.Stage_STAGE_ANNOUNCED)
+
+	// Another edition, left in DRAFT, and one reporting with a returned report.
+	draft := seedEdition(t, org)
+	extra := cityFor(t, org, draft, "Toruń")
+	must(org.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: draft.GetId(), CityId: extra.GetId()}))
+	must(org.Editions.RemoveEditionCity(ctx, &v1.RemoveEditionCityRequest{EditionId: draft.GetId(), CityId: extra.GetId()}))
+	rep := reportingEdition(t, env, org, testenv.Connect, 48*time.Hour)
+	saved := must(rep.experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: rep.id(), CityId: rep.cities[0].GetId(), Introduction: "Szkic", Practices: []*v1.Practice{practice("Szkic praktyki", rep.categories[0], rep.criteria...)}})).GetReport()
+	sub := must(rep.experts[0].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: rep.id(), CityId: rep.cities[0].GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
+	must(org.Reports.ReturnReport(ctx, &v1.ReturnReportRequest{EditionId: rep.id(), CityId: rep.cities[0].GetId(), ExpectedVersion: sub.GetVersion(), Comment: comment}))
+
+	// Every event the platform wrote is one the specification defines.
+	rows, err := env.App.Pool.Query(ctx, `SELECT id, kind, payload::text, actor_role, edition_id IS NULL FROM events ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for rows.Next() {
+		var (
+			eid      int64
+			kind, p  string
+			role     *string
+			platform bool
+		)
+		if err := rows.Scan(&eid, &kind, &p, &role, &platform); err != nil {
+			t.Fatal(err)
+		}
+		kinds[kind]++
+		if err := verify.CheckPayload(kind, []byte(p)); err != nil {
+			t.Errorf("event %d: %v", eid, err)
+		}
+	}
+	rows.Close()
+	for kind := range verify.Schemas {
+		if kinds[kind] == 0 {
+			t.Errorf("the scenario wrote no %s event: extend it so every kind is checked", kind)
+		}
+	}
+
+	// The bundle verifies, by both verifiers.
+	_, key, err := env.App.Audit.Keys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle := env.Bundle(t, year)
+	sum, err := verify.Verify(bundle, verify.Options{Key: key})
+	if err != nil {
+		t.Fatalf("the Go verifier: %v", err)
+	}
+	if got := tsVerify(t, bundle, key); got != "ok" {
+		t.Fatalf("the TypeScript verifier says %s for a bundle the Go verifier accepts", got)
+	}
+	if len(sum.StepsBack) != 2 || sum.StepsBack[1].From != "TALLIED" || sum.StepsBack[1].TallyHash == "" || len(sum.Decisions) != 1 || sum.Decisions[0].Reason != decision {
+		t.Errorf("summary: steps back %+v, decisions %+v; want both moves back (the reopening with the tally it set aside) and the decision", sum.StepsBack, sum.Decisions)
+	}
+	tampered := strings.Replace(string(bundle), `"winner":true`, `"winner":false`, 1)
+	if g, ts := goVerify([]byte(tampered), key), tsVerify(t, []byte(tampered), key); g != "T4" || ts != "T4" {
+		t.Errorf("a winner removed from the published tally: Go says %s, TypeScript %s; want T4 from both", g, ts)
+	}
+
+	// Nothing private in plain text; other editions' leaves, the draft's among them, only as digests.
+	for name, secret := range map[string]string{"return comment": comment, "conflict reason": conflictReason, "abstention reason": abstainReason, "mail text": mailText, "e-mail address": "@miasta.test", "juror's name": "Amani Otieno"} {
+		for yr, b := range map[int32][]byte{year: bundle, rep.edition.GetYear(): env.Bundle(t, rep.edition.GetYear())} {
+			if strings.Contains(string(b), secret) {
+				t.Errorf("the bundle of %d holds the %s in plain text", yr, name)
+			}
+		}
+	}
+	entries := bundleEntries(t, bundle)
+	for _, en := range entries {
+		if en.editionID == draft.GetId() && !en.digest {
+			t.Errorf("the draft edition's event %s is in another edition's bundle in full", en.raw)
+		}
+	}
+	stream, err := env.Clients(testenv.Connect, "").Audit.ExportBundle(ctx, &v1.ExportBundleRequest{Year: draft.GetYear()})
+	if err == nil {
+		for stream.Receive() {
+		}
+		err = stream.Err()
+	}
+	if testenv.Code(err) != connect.CodeNotFound {
+		t.Errorf("ExportBundle of a draft edition = %v; want NotFound", err)
+	}
+
+	// The public results show the decision's reason and every step back.
+	pub := must(env.Clients(testenv.GRPC, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: year}))
+	if ds := pub.GetCategories()[0].GetDecisions(); len(ds) != 1 || ds[0].GetReason() != decision {
+		t.Errorf("public decisions = %v; want the decision with its reason", ds)
+	}
+	h := pub.GetHistory()
+	if len(h) != 2 || h[1].GetFrom() != v1.Stage_STAGE_TALLIED || h[1].GetReason() == "" || h[1].GetSetAsideTallyHash() == "" || len(h[1].GetSetAsideWinners()) == 0 || h[1].GetOrganiser() == "" {
+		t.Errorf("public history = %v; want both moves back, the reopening with its reason, organiser and the winners it set aside", h)
+	}
+	csv := must(env.Clients(testenv.GRPC, "").Results.ExportResults(ctx, &v1.ExportResultsRequest{Year: year, Format: v1.ExportFormat_EXPORT_FORMAT_JSON}))
+	if !strings.Contains(string(csv.GetContent()), decision) {
+		t.Error("the results export lacks the jury decision's reason")
+	}
+}
+
+type bundleEntry struct {
+	digest    bool
+	editionID string
+	raw       string
+}
+
+func bundleEntries(t *testing.T, b []byte) []bundleEntry {
+	t.Helper()
+	v, err := canon.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []bundleEntry
+	v.Members(func(name string, m canon.Value) bool {
+		if name != "log" {
+			return true
+		}
+		m.Elems(func(_ int, e canon.Value) bool {
+			var x struct {
+				Digest    string `json:"digest"`
+				EditionID string `json:"edition_id"`
+			}
+			_ = json.Unmarshal(e.Raw(), &x)
+			out = append(out, bundleEntry{digest: x.Digest != "", editionID: x.EditionID, raw: string(e.Raw())})
+			return true
+		})
+		return false
+	})
+	return out
+}
+
+// TestAggregatesPublishNoBallots: under the aggregates-only setting the log commits to jurors' cities,
+// no ballot is published, and the bundle still verifies from the anonymous marks.
+func TestAggregatesPublishNoBallots(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	year := int32(2090)
+	city := must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Miasto agregatów"})).GetCity()
+	e := must(org.Editions.CreateEdition(ctx, &v1.CreateEditionRequest{Year: year, Name: "Edycja zbiorcza", BallotPublication: v1.BallotPublication_BALLOT_PUBLICATION_AGGREGATES})).GetEdition()
+	must(org.Editions.CreateCategory(ctx, &v1.CreateCategoryRequest{EditionId: e.GetId(), Number: 1, NamePl: "Kategoria", NameEn: "Category"}))
+	must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: e.GetId(), Number: 1, NamePl: "Skuteczność", NameEn: "Effectiveness"}))
+	e = must(org.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: e.GetId(), CityId: city.GetId()})).GetEdition()
+	home := cityFor(t, org, e, "Poznań")
+	r, noms := shortlisted(t, env, org, testenv.Connect, e, []*v1.City{home}, func(r *reporting, i int) []*v1.Practice {
+		return []*v1.Practice{practice(fmt.Sprintf("Praktyka %d", i), r.categories[0], r.criteria...)}
+	})
+	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: r.id(), Rule: meanRule(0, 5, 1, r.criteria...)}))
+	j := newJuror(t, env, org, testenv.Connect, r.id(), home, "agregat@miasta.test", "Juror zbiorczy")
+	j2 := newJuror(t, env, org, testenv.Connect, r.id(), cityFor(t, org, e, "Lublin"), "agregat2@miasta.test", "Juror drugi")
+	changeStage(t, org, r.id(), v1.Stage_STAGE_JURY)
+	castScores(t, j, r.id(), mark(noms[0][0], r.criteria[0], 4))
+	castScores(t, j2, r.id(), mark(noms[0][0], r.criteria[0], 5), mark(noms[1][0], r.criteria[0], 1))
+	changeStage(t, org, r.id(), v1.Stage_STAGE_TALLIED)
+	changeStage(t, org, r.id(), v1.Stage_STAGE_ANNOUNCED)
+
+	bundle := env.Bundle(t, year)
+	_, key, _ := env.App.Audit.Keys(ctx)
+	if g, ts := goVerify(bundle, key), tsVerify(t, bundle, key); g != "ok" || ts != "ok" {
+		t.Fatalf("the aggregates bundle: Go %s, TypeScript %s; want both ok", g, ts)
+	}
+	for _, en := range bundleEntries(t, bundle) {
+		if strings.Contains(en.raw, `"invitation.accepted"`) && strings.Contains(en.raw, `"juror"`) && strings.Contains(en.raw, `"city_id"`) {
+			t.Errorf("a juror's acceptance names their city under aggregates: %s", en.raw)
+		}
+	}
+	if strings.Contains(string(bundle), `"casts":`) || !strings.Contains(string(bundle), `"marks":`) {
+		t.Error("the aggregates bundle must have marks and no casts")
+	}
+	if _, err := env.Clients(testenv.GRPC, "").Results.ListPublicBallots(ctx, &v1.ListPublicBallotsRequest{Year: year}); testenv.Code(err) != connect.CodeFailedPrecondition {
+		t.Errorf("ListPublicBallots under aggregates = %v; want FailedPrecondition", err)
+	}
+	pub := must(env.Clients(testenv.GRPC, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: year}))
+	for _, c := range pub.GetCategories() {
+		for _, n := range c.GetNominations() {
+			if len(n.GetJurors()) > 0 {
+				t.Errorf("public results show per-juror marks under aggregates: %v", n.GetJurors())
+			}
+		}
+	}
+}
