@@ -4,7 +4,9 @@ import { api, listCriteria } from "../api";
 import { ErrorNote, Loading, download } from "../components";
 import { exactRational, formatInstant, formatRational } from "../format";
 import type { Criterion } from "../gen/miasta/v1/edition_pb.js";
-import { ExportFormat, type CategoryResult, type NominationResult } from "../gen/miasta/v1/results_pb.js";
+import { ExportFormat, type CategoryResult, type NominationResult, type StageStep } from "../gen/miasta/v1/results_pb.js";
+import { Stage } from "../gen/miasta/v1/edition_pb.js";
+import { Explanation } from "../explain";
 import { useLoad } from "../hooks";
 import { localName, useLocale, useT } from "../i18n";
 
@@ -54,6 +56,7 @@ export function ResultsPage() {
           <CategoryTable key={c.category!.id} result={c} criteria={criteria} />
         ))}
       </section>
+      {res.history.length ? <History steps={res.history} /> : null}
       <Verify year={e.year} checkpoint={res.checkpoint} verifierKey={key} />
     </>
   );
@@ -97,10 +100,67 @@ function CategoryTable({ result, criteria }: { result: CategoryResult; criteria:
       {result.nominations.map((n) => (
         <details key={n.nomination!.id}>
           <summary>{t("results.howScored", { practice: n.nomination!.practice!.title })}</summary>
-          <JurorTable n={n} critName={critName} />
+          <JurorTable n={n} critName={critName} name={(id) => nameOf(result, id, critName)} />
         </details>
       ))}
+      {result.decisions.length ? (
+        <div className="decisions">
+          <h4>{t("results.decisions")}</h4>
+          <ul data-testid="decisions">
+            {result.decisions.map((d, i) => (
+              <li key={i}>
+                {t("results.decision", {
+                  order: d.nominationIds.map((id) => nameOf(result, id, critName)).join(" › "),
+                  reason: d.reason,
+                })}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
     </div>
+  );
+}
+
+/** nameOf is what a reader knows an id of an explanation by: a practice's title and city, or a criterion. */
+function nameOf(result: CategoryResult, id: string, critName: (id: string) => string): string {
+  const n = result.nominations.find((x) => x.nomination?.id === id)?.nomination;
+  return n ? `„${n.practice?.title}” (${n.city?.name})` : critName(id);
+}
+
+/** History lists every move back and every override of the edition: no step back is silent. */
+function History({ steps }: { steps: StageStep[] }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const stage = (s: Stage) => t(`stage.${Stage[s]}` as never);
+  return (
+    <section aria-labelledby="history-title" className="card">
+      <h2 id="history-title">{t("results.history")}</h2>
+      <p className="hint">{t("results.historyIntro")}</p>
+      <ul data-testid="history">
+        {steps.map((s, i) => (
+          <li key={i}>
+            {t(s.override ? "results.override" : "results.stepBack", {
+              time: formatInstant(s.changeTime, locale),
+              organiser: s.organiser,
+              from: stage(s.from),
+              to: stage(s.to),
+              reason: s.reason,
+            })}
+            {s.setAsideTallyHash ? (
+              <p className="hint">
+                {s.setAsideWinners.length
+                  ? t("results.setAside", {
+                      hash: s.setAsideTallyHash.slice(0, 19) + "…",
+                      winners: s.setAsideWinners.map((n) => `„${n.practice?.title}” (${n.city?.name})`).join(", "),
+                    })
+                  : t("results.setAsideNone", { hash: s.setAsideTallyHash.slice(0, 19) + "…" })}
+              </p>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -127,7 +187,7 @@ function Row({ n }: { n: NominationResult }) {
   );
 }
 
-function JurorTable({ n, critName }: { n: NominationResult; critName: (id: string) => string }) {
+function JurorTable({ n, critName, name }: { n: NominationResult; critName: (id: string) => string; name: (id: string) => string }) {
   const t = useT();
   const crits = n.criteria.map((c) => c.criterionId);
   return (
@@ -155,13 +215,7 @@ function JurorTable({ n, critName }: { n: NominationResult; critName: (id: strin
         </tbody>
       </table>
       {n.recusals.length ? <p className="hint">{t("results.recusals", { count: n.recusals.length })}</p> : null}
-      {n.explanation.length ? (
-        <ul className="explanation">
-          {n.explanation.map((line, i) => (
-            <li key={i}>{line}</li>
-          ))}
-        </ul>
-      ) : null}
+      {n.explanationItems.length ? <Explanation items={n.explanationItems} name={name} /> : null}
     </>
   );
 }

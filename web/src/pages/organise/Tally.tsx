@@ -1,11 +1,12 @@
+import { Explanation } from "../../explain";
 import { useId, useState } from "react";
-import { api } from "../../api";
+import { api, listCriteria } from "../../api";
 import { ErrorNote } from "../../components";
 import { formatRational } from "../../format";
-import { Stage, type Category, type Edition } from "../../gen/miasta/v1/edition_pb.js";
+import { Stage, type Category, type Criterion, type Edition } from "../../gen/miasta/v1/edition_pb.js";
 import { TieBreak, type NominationResult } from "../../gen/miasta/v1/results_pb.js";
 import { useLoad } from "../../hooks";
-import { localName, useLocale, useT } from "../../i18n";
+import { type Locale, localName, useLocale, useT } from "../../i18n";
 import { tiedGroups } from "../tallyMath";
 
 function JuryDecision(props: { edition: Edition; categoryId: string; tied: NominationResult[]; onDone: () => void }) {
@@ -57,11 +58,21 @@ function JuryDecision(props: { edition: Edition; categoryId: string; tied: Nomin
   );
 }
 
+/** tallyName is what an organiser knows an id of an explanation by: a practice's title and city, or a
+ * criterion's name. */
+function tallyName(noms: NominationResult[], criteria: Criterion[], locale: Locale, id: string): string {
+  const n = noms.find((x) => x.nomination?.id === id)?.nomination;
+  if (n) return `„${n.practice?.title}” (${n.city?.name})`;
+  const c = criteria.find((x) => x.id === id);
+  return c ? localName(locale, c.namePl, c.nameEn) : id;
+}
+
 /** TallyReview shows the tally with each rank's explanation, and asks for the jury's decision on a tie. */
 export function TallyReview({ edition, categories }: { edition: Edition; categories: Category[] }) {
   const t = useT();
   const { locale } = useLocale();
   const tally = useLoad(() => api.results.getTally({ editionId: edition.id }), [edition.id, edition.stage]);
+  const criteria = useLoad(() => listCriteria(edition.id), [edition.id]).data ?? [];
   const data = tally.data?.tally;
   return (
     <section aria-labelledby="tally-title">
@@ -93,14 +104,10 @@ export function TallyReview({ edition, categories }: { edition: Edition; categor
                     <td>{n.rank > 0 ? n.rank : "—"}</td>
                     <th scope="row">
                       {n.nomination!.practice!.title} — {n.nomination!.city!.name}
-                      {n.explanation.length ? (
+                      {n.explanationItems.length ? (
                         <details>
                           <summary>{t("organise.explanation")}</summary>
-                          <ul>
-                            {n.explanation.map((line, i) => (
-                              <li key={i}>{line}</li>
-                            ))}
-                          </ul>
+                          <Explanation items={n.explanationItems} name={(id) => tallyName(cr.nominations, criteria, locale, id)} />
                         </details>
                       ) : null}
                     </th>
