@@ -35,7 +35,13 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+// env is a process environment of exactly m, for run's lookupEnv.
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
 
 // waitReady polls /readyz until the server answers 200.
 func waitReady(t *testing.T, base string, errc <-chan error) {

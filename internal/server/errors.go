@@ -71,6 +71,8 @@ func (i *errorInterceptor) toWire(ctx context.Context, procedure string, err err
 	}
 	var pgErr *pgconn.PgError
 	switch {
+	case errors.Is(context.Cause(ctx), ErrShuttingDown):
+		return connect.NewError(connect.CodeUnavailable, errors.New("the server is shutting down; retry"))
 	case errors.As(err, &pgErr) && pgErr.Code == "57014": // query_canceled: the statement timeout
 		i.log.WarnContext(ctx, "statement timeout", "procedure", procedure, "error", err)
 		return connect.NewError(connect.CodeDeadlineExceeded, errors.New("the request took too long; retry later"))
@@ -108,3 +110,7 @@ func databaseUnavailable(err error) bool {
 	}
 	return pgconn.SafeToRetry(err)
 }
+
+// ErrShuttingDown is the cause with which the server cancels calls still running when its shutdown
+// timeout is nearly spent; such calls answer Unavailable, which clients retry on another replica.
+var ErrShuttingDown = errors.New("the server is shutting down")
