@@ -88,7 +88,7 @@ func New(d Deps) http.Handler {
 		),
 	)
 	addRoutes(mux, d, opts)
-	return mux
+	return edge(mux, d.Limits.RPCTimeout)
 }
 
 // dbChecker reports the service as serving while PostgreSQL answers, even when every connection of
