@@ -110,6 +110,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		ClientSecret:  cfg.OIDCClientSecret,
 		RedirectURL:   cfg.OIDCRedirectURL,
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		Sessions:      auth.SessionLimits{TTL: cfg.SessionTTL, Idle: cfg.SessionIdleTimeout, PerUser: cfg.SessionsPerUser},
+		MaxTokenAge:   cfg.MaxTokenAge,
 		Now:           opts.Now,
 	}, users, log)
 	if err != nil {
