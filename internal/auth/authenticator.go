@@ -17,6 +17,8 @@ import (
 	"connectrpc.com/connect"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/google/uuid"
+
+	"github.com/miasta-otwarte/miasta/internal/plaintext"
 )
 
 // Claims is what the platform takes from a verified ID token.
@@ -209,7 +211,9 @@ func (a *Authenticator) checkToken(subject string, audience []string, azp string
 
 // ParseClaims reads the claims the platform uses from a verified token's JSON claims. The address is
 // trimmed and lower-cased; email_verified counts only when it is true, as a JSON boolean or, as some
-// providers send it, the string "true". A name or address that is not valid UTF-8 is refused.
+// providers send it, the string "true". A name or address that is not valid UTF-8 is refused, and so
+// is an address holding a control character; in a name they become spaces (plaintext.OneLine), so an
+// odd name at the provider does not lock its owner out.
 func ParseClaims(issuer, subject string, raw []byte) (Claims, error) {
 	var c struct {
 		Email         string          `json:"email"`
@@ -219,7 +223,8 @@ func ParseClaims(issuer, subject string, raw []byte) (Claims, error) {
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return Claims{}, fmt.Errorf("token claims: %w", err)
 	}
-	if !utf8.ValidString(c.Email) || !utf8.ValidString(c.Name) || len(c.Email) > 320 || len(c.Name) > 1000 {
+	if !utf8.ValidString(c.Email) || !utf8.ValidString(c.Name) || len(c.Email) > 320 || len(c.Name) > 1000 ||
+		plaintext.Check(strings.TrimSpace(c.Email), false) != nil {
 		return Claims{}, errors.New("token claims: email or name is not plausible text")
 	}
 	verified := false
@@ -232,7 +237,7 @@ func ParseClaims(issuer, subject string, raw []byte) (Claims, error) {
 		Subject:       subject,
 		Email:         strings.ToLower(strings.TrimSpace(c.Email)),
 		EmailVerified: verified,
-		Name:          c.Name,
+		Name:          plaintext.OneLine(c.Name),
 	}, nil
 }
 

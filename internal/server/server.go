@@ -85,6 +85,7 @@ func New(d Deps) http.Handler {
 			auth.NewInterceptor(d.Authn, auth.Rules),                 // who may call what
 			newWriteLimiter(d.Limits.WriteRate, d.Limits.WriteBurst), // how often a caller may change things
 			validate.NewInterceptor(),                                // the request's own constraints
+			textInterceptor{},                                        // no control characters in any text (internal/plaintext)
 		),
 	)
 	addRoutes(mux, d, opts)
