@@ -162,7 +162,7 @@ func TestRunDev(t *testing.T) {
 	tokens, mailDir := t.TempDir(), t.TempDir()
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
-	dbURL := dbtest.NewURL(t)
+	dbURL := dbtest.NewEmptyURL(t) // miasta dev takes only an empty database or its own
 	go func() {
 		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", tokens,
 			"-smtp-addr", "127.0.0.1:0", "-mail-dir", mailDir},
