@@ -18,7 +18,6 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/db"
-	"github.com/miasta-otwarte/miasta/internal/devdb"
 	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/verify"
 )
@@ -40,7 +39,8 @@ commands:
   serve    serve the API (configure with flags or environment; see -h)
   migrate  apply pending database migrations and exit
   dev      run a local demo: database, identity provider, mail capture, seeded 2015 edition, server
-  dev-db   make the local development database available and print its URL
+  dev-db   make the local development database available and print its URL; with -- COMMAND,
+           run COMMAND with TEST_DATABASE_URL set, then stop the cluster again if dev-db started it
   audit    audit log tools: key (print the checkpoint verifier key), export -edition YEAR -out FILE,
            verify [-key KEY] [-receipt HASH] FILE (offline: no server, no database)
   demo     walk the demo edition of a running 'miasta dev' from REPORTING to ANNOUNCED via the API
@@ -79,12 +79,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
-		url, _, err := devdb.Ensure(ctx, getenv("DATABASE_URL"), slog.New(slog.NewTextHandler(stderr, nil)))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, url)
-		return nil
+		return devDB(ctx, getenv("DATABASE_URL"), fs.Args(), stdout, stderr)
 	case "audit":
 		return audit(ctx, fs, rest, lookupEnv, stdout, stderr)
 	case "demo":
