@@ -204,7 +204,7 @@ func printBanner(w io.Writer, publicURL, issuer string, e edition.Edition, token
 		}
 		fmt.Fprintf(w, "    %-30s %-24s %s\n", p.Email, role, tokenFiles[p.Email])
 	}
-	fmt.Fprintf(w, "\n  Try it (as the organiser):\n")
+	fmt.Fprintf(w, "\n  Try it (as the organiser; buf and grpcurl: make tools, then export PATH=\"$PWD/bin:$PATH\"):\n")
 	fmt.Fprintf(w, "    buf curl --http2-prior-knowledge -H \"Authorization: Bearer $(cat %s)\" %s/miasta.v1.IdentityService/GetMe\n", tokenFiles[demo.OrganiserEmail], publicURL)
 	fmt.Fprintf(w, "    grpcurl -plaintext -H \"Authorization: Bearer $(cat %s)\" %s miasta.v1.EditionService/ListEditions\n\n", tokenFiles[demo.OrganiserEmail], strings.TrimPrefix(publicURL, "http://"))
 	fmt.Fprintf(w, "  Ctrl-C stops everything this command started.\n\n")
