@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,12 +11,15 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/db"
 )
 
-// poolSize sizes the pool and bounds how long anything waits for one of its connections: a call that
-// finds every connection busy for longer than wait fails (Unavailable, "busy") instead of queueing
-// until its own deadline, so a full pool answers fast and callers retry.
+// poolSize sizes the pool (unless the database URL sets pool_max_conns itself, which then wins) and
+// bounds how long anything waits for one of its connections: a call that finds every connection busy
+// for longer than wait fails (Unavailable, "busy") instead of queueing until its own deadline, so a
+// full pool answers fast and callers retry.
 func poolSize(maxConns int, wait time.Duration) db.Option {
 	return func(c *pgxpool.Config) {
-		c.MaxConns = int32(maxConns)
+		if !strings.Contains(c.ConnString(), "pool_max_conns") {
+			c.MaxConns = int32(maxConns)
+		}
 		c.ConnConfig.Tracer = acquireTimeout(wait)
 	}
 }
