@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := $(CURDIR)/bin
-TOOLS := $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go $(BIN)/sqlc
+TOOLS := $(BIN)/buf $(BIN)/grpcurl $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go $(BIN)/sqlc
 GOFILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
 WEB_DEPS := web/node_modules/.package-lock.json
@@ -16,8 +16,10 @@ run:
 	$(GO) run ./cmd/miasta dev
 
 # test starts (or reuses) PostgreSQL itself: TEST_DATABASE_URL, else DATABASE_URL, else the local
-# cluster `miasta dev-db` sets up. The browser tests (cmd/miasta TestBrowserDemo) need Chromium, which
-# it installs from Debian's packages when missing, and leave screenshots in web/e2e/artifacts/.
+# cluster `miasta dev-db` sets up, which it stops again afterwards when it started it and nothing
+# else uses it. The browser tests (cmd/miasta TestBrowserDemo) need Chromium, which it installs from
+# Debian's packages when missing, and leave screenshots in web/e2e/artifacts/. The README test
+# (cmd/miasta TestReadmeCommands) runs README's commands with bin/buf and bin/grpcurl.
 test: lint check-generated web-test verifier-test go-test fuzz
 
 # verifier-test checks the independent TypeScript verifier (verifier/, written from spec/audit.md
@@ -31,11 +33,14 @@ $(VERIFIER_DEPS): verifier/package.json verifier/package-lock.json
 	cd verifier && npm ci --no-audit --no-fund
 	@touch $@
 
-go-test: $(WEB_DEPS) $(VERIFIER_DEPS) chromium
+go-test: $(WEB_DEPS) $(VERIFIER_DEPS) chromium $(BIN)/buf $(BIN)/grpcurl
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
-	if [ -z "$$url" ]; then url="$$($(GO) run ./cmd/miasta dev-db)" || exit 1; fi; \
-	echo "testing against PostgreSQL at $${url#*@}"; \
-	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
+	if [ -n "$$url" ]; then \
+		echo "testing against PostgreSQL at $${url#*@}"; \
+		TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 ./...; \
+	else \
+		$(GO) run ./cmd/miasta dev-db -- $(GO) test -race -count=1 ./...; \
+	fi
 
 # fuzz runs every fuzz target for a bounded time (their seed corpora already run in go-test).
 # Each target runs a fixed number of inputs, about 8 s each on the 2-core CI machine. A count, not a
@@ -108,6 +113,8 @@ tools: $(TOOLS)
 
 $(BIN)/buf: tools/go.mod
 	cd tools && $(GO) build -o $(BIN)/ github.com/bufbuild/buf/cmd/buf
+$(BIN)/grpcurl: tools/go.mod
+	cd tools && $(GO) build -o $(BIN)/ github.com/fullstorydev/grpcurl/cmd/grpcurl
 $(BIN)/protoc-gen-go: tools/go.mod
 	cd tools && $(GO) build -o $(BIN)/ google.golang.org/protobuf/cmd/protoc-gen-go
 $(BIN)/protoc-gen-connect-go: tools/go.mod

@@ -65,40 +65,67 @@ func TestBrowserDemo(t *testing.T) {
 	}
 }
 
-// startDev runs `miasta dev` on a fresh database and free ports until the test ends, and returns the
-// URL it prints.
+// startDev runs `miasta dev` on a fresh, empty database and free ports until the test ends, and
+// returns the URL it prints.
 func startDev(t *testing.T) string {
+	t.Helper()
+	d := runDev(t, dbtest.NewEmptyURL(t), t.TempDir())
+	t.Cleanup(func() {
+		if err := d.stop(); err != nil {
+			t.Errorf("dev: %v", err)
+		}
+	})
+	return d.base
+}
+
+// devRun is a `miasta dev` running in the test.
+type devRun struct {
+	base, banner string
+	tokens       string // the token directory
+	stop         func() error
+}
+
+// runDev starts `miasta dev` on dbURL with free ports, tokens in tokenDir and extra flags, and waits
+// until it is ready.
+func runDev(t *testing.T, dbURL, tokenDir string, flags ...string) devRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
-	dbURL := dbtest.NewURL(t)
+	args := append([]string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", tokenDir,
+		"-smtp-addr", "127.0.0.1:0", "-mail-dir", filepath.Join(tokenDir, "mail")}, flags...)
 	go func() {
-		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", t.TempDir(),
-			"-smtp-addr", "127.0.0.1:0", "-mail-dir", t.TempDir()},
-			env(map[string]string{"DATABASE_URL": dbURL}), pw, io.Discard)
+		errc <- run(ctx, args, env(map[string]string{"DATABASE_URL": dbURL}), pw, io.Discard)
 		pw.Close()
 	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("dev: %v", err)
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
 		}
-	})
+		stopped = true
+		cancel()
+		return <-errc
+	}
 	urlRe := regexp.MustCompile(`Web app\s+(http://\S+?)/\s`)
-	base := ""
+	d := devRun{tokens: tokenDir, stop: stop}
 	var banner strings.Builder
 	sc := bufio.NewScanner(pr)
-	for base == "" && sc.Scan() {
+	for sc.Scan() {
 		banner.WriteString(sc.Text() + "\n")
 		if m := urlRe.FindStringSubmatch(sc.Text()); m != nil {
-			base = m[1]
+			d.base = m[1]
+		}
+		if strings.Contains(sc.Text(), "Ctrl-C") {
+			break
 		}
 	}
+	d.banner = banner.String()
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	if base == "" {
-		t.Fatalf("no web app URL in the banner:\n%s", banner.String())
+	if d.base == "" {
+		cancel()
+		t.Fatalf("no web app URL in the banner (%v):\n%s", <-errc, d.banner)
 	}
-	waitReady(t, base, errc)
-	return base
+	waitReady(t, d.base, errc)
+	return d
 }

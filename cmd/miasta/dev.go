@@ -23,6 +23,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/demo"
 	"github.com/miasta-otwarte/miasta/internal/devdb"
 	"github.com/miasta-otwarte/miasta/internal/devidp"
+	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/mailcapture"
 )
@@ -36,12 +37,16 @@ const (
 // dev runs the zero-configuration demo: a database (DATABASE_URL or the local cluster), migrations,
 // the seeded 2015 edition, a development OpenID provider with one account per demo person, a mail
 // capture that writes every mail to a directory, and the server. Everything it started stops on Ctrl-C.
+//
+// The database is the demo's and persists between runs (the edition stays where it was taken); it
+// must be one miasta dev created or found empty (devdb.Claim), and -reset empties it first.
 func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "host:port to serve on")
 	idpAddr := fs.String("idp-addr", "127.0.0.1:5556", "host:port of the development OpenID provider")
 	tokenDir := fs.String("token-dir", filepath.Join(os.TempDir(), "miasta-dev"), "where to write the demo users' ID tokens")
 	smtpAddr := fs.String("smtp-addr", "127.0.0.1:2525", "host:port of the local mail capture (an SMTP server) all mail goes to")
 	mailDir := fs.String("mail-dir", filepath.Join(os.TempDir(), "miasta-dev", "mail"), "where the mail capture writes each message as an .eml file")
+	reset := fs.Bool("reset", false, "start the demo again: empty the demo database (only one miasta dev made) and the mail directory first")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,6 +61,20 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 		}()
 	}
 	if err != nil {
+		return err
+	}
+	if *reset {
+		if err := devdb.Reset(ctx, dbURL); err != nil {
+			return err
+		}
+		old, _ := filepath.Glob(filepath.Join(*mailDir, "*.eml"))
+		for _, f := range old {
+			if err := os.Remove(f); err != nil {
+				return err
+			}
+		}
+		log.Info("demo database and mail directory emptied; the demo starts again")
+	} else if err := devdb.Claim(ctx, dbURL); err != nil {
 		return err
 	}
 
@@ -145,7 +164,7 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 			}
 		}
 	}
-	edition, err := demo.Seed(ctx, a.Editions, a.Identity, principal, time.Now())
+	demoEdition, err := demo.Seed(ctx, a.Editions, a.Identity, principal, time.Now())
 	if err != nil {
 		return fmt.Errorf("seed the demo edition: %w", err)
 	}
@@ -166,16 +185,16 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 		tokenFiles[p.Email] = file
 	}
 
-	printBanner(stdout, publicURL, issuer, edition.ID.String(), tokenFiles, capture)
+	printBanner(stdout, publicURL, issuer, demoEdition, tokenFiles, capture)
 	return a.Serve(ctx, serverLn)
 }
 
-func printBanner(w io.Writer, publicURL, issuer, editionID string, tokenFiles map[string]string, capture *mailcapture.Server) {
+func printBanner(w io.Writer, publicURL, issuer string, e edition.Edition, tokenFiles map[string]string, capture *mailcapture.Server) {
 	fmt.Fprintf(w, "\nMiasta Otwarte — development server\n\n")
 	fmt.Fprintf(w, "  Web app         %s/   (open it in a browser; sign in as any demo user)\n", publicURL)
 	fmt.Fprintf(w, "  API and login   %s   (sign in: %s/auth/login)\n", publicURL, publicURL)
 	fmt.Fprintf(w, "  OpenID provider %s   (one click per demo user)\n", issuer)
-	fmt.Fprintf(w, "  Demo edition    2015, id %s, stage REPORTING\n", editionID)
+	fmt.Fprintf(w, "  Demo edition    %d, id %s, stage %s (kept between runs; miasta dev -reset starts again)\n", e.Year, e.ID, e.Stage)
 	fmt.Fprintf(w, "  Mail capture    smtp://%s → %s (each mail an .eml file; sent without review in dev)\n\n", capture.Addr, capture.Dir())
 	fmt.Fprintf(w, "  Demo users (ID tokens valid 12h):\n")
 	for _, p := range demo.People {
@@ -185,7 +204,7 @@ func printBanner(w io.Writer, publicURL, issuer, editionID string, tokenFiles ma
 		}
 		fmt.Fprintf(w, "    %-30s %-24s %s\n", p.Email, role, tokenFiles[p.Email])
 	}
-	fmt.Fprintf(w, "\n  Try it (as the organiser):\n")
+	fmt.Fprintf(w, "\n  Try it (as the organiser; buf and grpcurl: make tools, then export PATH=\"$PWD/bin:$PATH\"):\n")
 	fmt.Fprintf(w, "    buf curl --http2-prior-knowledge -H \"Authorization: Bearer $(cat %s)\" %s/miasta.v1.IdentityService/GetMe\n", tokenFiles[demo.OrganiserEmail], publicURL)
 	fmt.Fprintf(w, "    grpcurl -plaintext -H \"Authorization: Bearer $(cat %s)\" %s miasta.v1.EditionService/ListEditions\n\n", tokenFiles[demo.OrganiserEmail], strings.TrimPrefix(publicURL, "http://"))
 	fmt.Fprintf(w, "  Ctrl-C stops everything this command started.\n\n")

@@ -18,7 +18,6 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/db"
-	"github.com/miasta-otwarte/miasta/internal/devdb"
 	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/verify"
 )
@@ -26,7 +25,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args, os.LookupEnv, os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "miasta:", err)
 		}
@@ -40,14 +39,20 @@ commands:
   serve    serve the API (configure with flags or environment; see -h)
   migrate  apply pending database migrations and exit
   dev      run a local demo: database, identity provider, mail capture, seeded 2015 edition, server
-  dev-db   make the local development database available and print its URL
+  dev-db   make the local development database available and print its URL; with -- COMMAND,
+           run COMMAND with TEST_DATABASE_URL set, then stop the cluster again if dev-db started it
   audit    audit log tools: key (print the checkpoint verifier key), export -edition YEAR -out FILE,
            verify (-key KEY | -trust-bundle-key) [-receipt HASH] FILE (offline: no server, no database)
   demo     walk the demo edition of a running 'miasta dev' from REPORTING to ANNOUNCED via the API
 `
 
-// run is the whole program, with its environment passed in so that tests can run it.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// run is the whole program, with its environment passed in so that tests can run it. lookupEnv is
+// os.LookupEnv: a variable set to "" is not the same as one not set (MIASTA_METRICS_ADDR= is "off").
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
+	getenv := func(name string) string {
+		v, _ := lookupEnv(name)
+		return v
+	}
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command")
@@ -57,13 +62,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	switch cmd {
 	case "serve":
-		cfg, err := config.Load(fs, rest, getenv)
+		cfg, err := config.Load(fs, rest, lookupEnv)
 		if err != nil {
 			return err
 		}
 		return serve(ctx, cfg, newLogger(cfg, stderr))
 	case "migrate":
-		cfg, err := config.Load(fs, rest, getenv)
+		cfg, err := config.Load(fs, rest, lookupEnv)
 		if err != nil {
 			return err
 		}
@@ -74,14 +79,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
-		url, _, err := devdb.Ensure(ctx, getenv("DATABASE_URL"), slog.New(slog.NewTextHandler(stderr, nil)))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, url)
-		return nil
+		return devDB(ctx, getenv("DATABASE_URL"), fs.Args(), stdout, stderr)
 	case "audit":
-		return audit(ctx, fs, rest, getenv, stdout, stderr)
+		return audit(ctx, fs, rest, lookupEnv, stdout, stderr)
 	case "demo":
 		return walkDemo(ctx, fs, rest, stdout)
 	case "help", "-h", "-help", "--help":
@@ -110,6 +110,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
 	return a.Serve(ctx, ln)
 }
 
@@ -126,7 +127,7 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 // audit runs the audit log tools: key and export need the database; verify needs only the bundle.
-func audit(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func audit(ctx context.Context, fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
 	const usage = "usage: miasta audit key | export -edition YEAR -out FILE | verify (-key KEY | -trust-bundle-key) [-receipt HASH] FILE"
 	if len(args) == 0 {
 		return errors.New(usage)
@@ -158,7 +159,7 @@ func audit(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(str
 	}
 	year := fs.Int("edition", 0, "the edition's year (export)")
 	out := fs.String("out", "", "the bundle file to write (export)")
-	cfg, err := config.Load(fs, args[1:], getenv)
+	cfg, err := config.Load(fs, args[1:], lookupEnv)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,13 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+// env is a process environment of exactly m, for run's lookupEnv.
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
 
 // waitReady polls /readyz until the server answers 200.
 func waitReady(t *testing.T, base string, errc <-chan error) {
@@ -156,7 +162,7 @@ func TestRunDev(t *testing.T) {
 	tokens, mailDir := t.TempDir(), t.TempDir()
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
-	dbURL := dbtest.NewURL(t)
+	dbURL := dbtest.NewEmptyURL(t) // miasta dev takes only an empty database or its own
 	go func() {
 		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", tokens,
 			"-smtp-addr", "127.0.0.1:0", "-mail-dir", mailDir},

@@ -50,6 +50,10 @@ type App struct {
 	shutdownTracing func(context.Context) error
 	cfg             config.Config
 	log             *slog.Logger
+	// served and closeWait: once Serve has stopped, Close waits for the pool's connections to be
+	// returned only for what is left of the shutdown timeout.
+	served    bool
+	closeWait time.Duration
 }
 
 // Options adjust New for tests.
@@ -72,7 +76,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, errors.New("no identity provider: set OIDC_ISSUER and OIDC_CLIENT_ID")
 	}
 	cfg.Defaults()
-	pool, err := db.Open(ctx, cfg.DatabaseURL, db.StatementTimeout(cfg.StatementTimeout))
+	pool, err := db.Open(ctx, cfg.DatabaseURL, db.StatementTimeout(cfg.StatementTimeout), poolSize(cfg.DBMaxConns, cfg.DBAcquireTimeout))
 	if err != nil {
 		return nil, err
 	}
@@ -106,6 +110,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		ClientSecret:  cfg.OIDCClientSecret,
 		RedirectURL:   cfg.OIDCRedirectURL,
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		Sessions:      auth.SessionLimits{TTL: cfg.SessionTTL, Idle: cfg.SessionIdleTimeout, PerUser: cfg.SessionsPerUser},
+		MaxTokenAge:   cfg.MaxTokenAge,
 		Now:           opts.Now,
 	}, users, log)
 	if err != nil {
@@ -130,16 +136,30 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Mail: mailer, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
 }
 
-// Close flushes traces and releases the database pool.
+// Close flushes traces and releases the database pool. After Serve it waits no longer than what is
+// left of the shutdown timeout: a connection still held by work Serve left running is not waited for.
 func (a *App) Close() {
+	wait := 5 * time.Second
+	if a.served {
+		wait = max(a.closeWait, 100*time.Millisecond)
+	}
 	if a.shutdownTracing != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), min(wait, 5*time.Second))
 		defer cancel()
 		if err := a.shutdownTracing(ctx); err != nil {
 			a.log.Warn("flushing traces", "error", err)
 		}
 	}
-	a.Pool.Close()
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		a.Pool.Close()
+	}()
+	select {
+	case <-closed:
+	case <-time.After(wait):
+		a.log.Warn("database connections still in use at exit")
+	}
 }
 
 // tracing returns the tracer provider for the server's spans: the test's, an OTLP/HTTP exporter when
@@ -164,55 +184,94 @@ func tracing(ctx context.Context, cfg config.Config, opts Options) (trace.Tracer
 // Serve serves on ln until ctx is done, then lets in-flight requests finish within the configured
 // shutdown timeout. HTTP/1.1 and unencrypted HTTP/2 share the port, so Connect, gRPC and gRPC-Web
 // clients all work.
+//
+// Nothing runs before everything Serve needs is in hand: when the metrics listener cannot be opened it
+// returns at once, having served nothing, integrated nothing and sent no mail. And the shutdown
+// timeout bounds the whole stop: calls still running when it is nearly spent are cancelled (they
+// answer Unavailable, so a client retries elsewhere) and their connections closed, and background
+// work that has not stopped by then is abandoned (a mail being delivered may be sent again later:
+// delivery is at least once).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	var mln net.Listener
+	if a.cfg.MetricsAddr != "" {
+		var err error
+		if mln, err = net.Listen("tcp", a.cfg.MetricsAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("metrics listener (MIASTA_METRICS_ADDR=%s; set it empty to turn metrics off): %w", a.cfg.MetricsAddr, err)
+		}
+	}
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
+	// Calls run under handlerCtx, so that a stop whose time is up can cancel what is still running.
+	handlerCtx, cancelHandlers := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelHandlers(nil)
 	srv := &http.Server{
 		Handler:           a.Handler,
 		Protocols:         protocols,
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		// A request's body must arrive within the call deadline (server.New also sets it per request);
+		// an idle keep-alive connection is closed after IdleTimeout.
+		ReadTimeout: a.cfg.RPCTimeout + 10*time.Second,
+		IdleTimeout: a.cfg.IdleTimeout,
+		BaseContext: func(net.Listener) context.Context { return handlerCtx },
+		ErrorLog:    slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var msrv *http.Server
+	if mln != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.Metrics.Handler())
+		msrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: a.cfg.IdleTimeout}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+		a.log.InfoContext(ctx, "serving metrics", "addr", mln.Addr().String())
+	}
 	// Every replica runs the integrator; the advisory lock lets one of them work at a time.
 	integrating := make(chan struct{})
 	go func() {
 		defer close(integrating)
 		a.Audit.Run(ctx, a.cfg.LogInterval)
 	}()
-	defer func() { <-integrating }()
-	// Likewise the reminders; every replica sends, each mail claimed by one of them at a time. Stopping
-	// waits for a delivery in progress to end (see mail.Service.Run).
+	// Likewise the reminders; every replica sends, each mail claimed by one of them at a time.
 	mailing := make(chan struct{})
 	go func() {
 		defer close(mailing)
 		a.Mail.Run(ctx)
 	}()
-	defer func() { <-mailing }()
-	if a.cfg.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
-		if err != nil {
-			return fmt.Errorf("metrics listener: %w", err)
-		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", a.Metrics.Handler())
-		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = msrv.Serve(mln) }()
-		defer msrv.Close()
-		a.log.InfoContext(ctx, "serving metrics", "addr", mln.Addr().String())
-	}
 	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "public_url", a.cfg.PublicURL)
+	var serveErr error
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		serveErr = fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	deadline := time.Now().Add(a.cfg.ShutdownTimeout)
+	// The last part of the time is kept for cancelled calls to answer and for closing.
+	grace := min(a.cfg.ShutdownTimeout/5, time.Second)
+	shutdownCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline.Add(-grace))
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	err := srv.Shutdown(shutdownCtx)
+	if err != nil {
+		a.log.WarnContext(ctx, "calls still running at the shutdown timeout; cancelling them", "timeout", a.cfg.ShutdownTimeout)
+		cancelHandlers(server.ErrShuttingDown)
+		lastCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+		defer cancel()
+		if srv.Shutdown(lastCtx) != nil {
+			_ = srv.Close()
+		}
 	}
-	return nil
+	if msrv != nil {
+		_ = msrv.Close()
+	}
+	for name, done := range map[string]chan struct{}{"audit log integration": integrating, "mail": mailing} {
+		select {
+		case <-done:
+		case <-time.After(time.Until(deadline)):
+			a.log.WarnContext(ctx, "background work still running at the shutdown timeout; leaving it", "work", name)
+		}
+	}
+	a.served, a.closeWait = true, time.Until(deadline)
+	return serveErr
 }

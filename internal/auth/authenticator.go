@@ -17,6 +17,8 @@ import (
 	"connectrpc.com/connect"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/google/uuid"
+
+	"github.com/miasta-otwarte/miasta/internal/plaintext"
 )
 
 // Claims is what the platform takes from a verified ID token.
@@ -34,17 +36,35 @@ type Users interface {
 	// SignIn records the identity provider's view of the user, binds pending invitations for a
 	// verified e-mail and returns the principal.
 	SignIn(ctx context.Context, c Claims) (*Principal, error)
-	// SessionPrincipal returns the principal of a live session, or ErrNoSession.
-	SessionPrincipal(ctx context.Context, tokenHash []byte) (*Principal, error)
-	CreateSession(ctx context.Context, userID uuid.UUID, tokenHash []byte, expire time.Time) error
+	// SessionPrincipal returns the principal of a live session, or ErrNoSession, and counts the
+	// call as a use of the session (its idle timeout starts again).
+	SessionPrincipal(ctx context.Context, tokenHash []byte, l SessionLimits) (*Principal, error)
+	// CreateSession starts a session; beyond l.PerUser sessions of the user the oldest end.
+	CreateSession(ctx context.Context, userID uuid.UUID, tokenHash []byte, l SessionLimits) error
 	DeleteSession(ctx context.Context, tokenHash []byte) error
+}
+
+// SessionLimits bound browser sessions.
+type SessionLimits struct {
+	TTL     time.Duration // how long a session lasts at most
+	Idle    time.Duration // a session unused this long ends
+	PerUser int           // sessions one user may hold at once; a new one ends the oldest
 }
 
 // ErrNoSession is returned for an unknown or expired session.
 var ErrNoSession = errors.New("no such session")
 
-// SessionCookie is the name of the browser session cookie.
-const SessionCookie = "miasta_session"
+// SessionCookie is the name of the browser session cookie over plain http. Over https the cookie is
+// SecureSessionCookie: the __Host- prefix makes browsers accept it only when Secure, for this host
+// alone and for every path, so a sibling subdomain or a plain-http page cannot plant one.
+const (
+	SessionCookie       = "miasta_session"
+	SecureSessionCookie = "__Host-" + SessionCookie
+)
+
+// clockSkew is how far ahead of ours a provider's clock may run before its tokens' iat counts as in
+// the future.
+const clockSkew = time.Minute
 
 // Config configures an Authenticator.
 type Config struct {
@@ -57,8 +77,10 @@ type Config struct {
 	RedirectURL string
 	// SecureCookies marks cookies Secure; on for any https deployment.
 	SecureCookies bool
-	// SessionTTL is how long a browser session lasts; 12h when zero.
-	SessionTTL time.Duration
+	// Sessions bounds browser sessions; zero fields get 12h, 2h and 10.
+	Sessions SessionLimits
+	// MaxTokenAge refuses ID tokens issued longer ago, or valid for longer, than this; 24h when zero.
+	MaxTokenAge time.Duration
 	// Now overrides the clock for token expiry checks (tests only).
 	Now func() time.Time
 }
@@ -77,8 +99,20 @@ func NewAuthenticator(ctx context.Context, cfg Config, users Users, log *slog.Lo
 	if cfg.Issuer == "" || cfg.ClientID == "" {
 		return nil, errors.New("OIDC issuer and client id are required")
 	}
-	if cfg.SessionTTL == 0 {
-		cfg.SessionTTL = 12 * time.Hour
+	if cfg.Sessions.TTL <= 0 {
+		cfg.Sessions.TTL = 12 * time.Hour
+	}
+	if cfg.Sessions.Idle <= 0 {
+		cfg.Sessions.Idle = 2 * time.Hour
+	}
+	if cfg.Sessions.PerUser <= 0 {
+		cfg.Sessions.PerUser = 10
+	}
+	if cfg.MaxTokenAge <= 0 {
+		cfg.MaxTokenAge = 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	provider, err := oidc.NewProvider(ctx, cfg.Issuer)
 	if err != nil {
@@ -107,8 +141,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, header http.Header) (*
 		}
 		return a.users.SignIn(ctx, claims)
 	}
-	if cookie, err := (&http.Request{Header: header}).Cookie(SessionCookie); err == nil {
-		p, err := a.users.SessionPrincipal(ctx, hashToken(cookie.Value))
+	if cookie, err := (&http.Request{Header: header}).Cookie(a.sessionCookie()); err == nil {
+		p, err := a.users.SessionPrincipal(ctx, hashToken(cookie.Value), a.cfg.Sessions)
 		if errors.Is(err, ErrNoSession) {
 			return nil, errUnauthenticated
 		}
@@ -117,7 +151,18 @@ func (a *Authenticator) Authenticate(ctx context.Context, header http.Header) (*
 	return nil, nil
 }
 
-// verifyIDToken checks signature, issuer, audience and expiry and, when nonce is not empty, the nonce.
+// sessionCookie is the session cookie's name: __Host- prefixed over https.
+func (a *Authenticator) sessionCookie() string {
+	if a.cfg.SecureCookies {
+		return SecureSessionCookie
+	}
+	return SessionCookie
+}
+
+// verifyIDToken checks signature, issuer, audience and expiry (go-oidc), then what go-oidc leaves to
+// the relying party: a subject, the authorized party when the token names several audiences (OIDC
+// Core 3.1.3.7), an issue time that is not in the future, and an age and lifetime within
+// MaxTokenAge; and, when nonce is not empty, the nonce.
 func (a *Authenticator) verifyIDToken(ctx context.Context, raw, nonce string) (Claims, error) {
 	tok, err := a.verifier.Verify(ctx, raw)
 	if err != nil {
@@ -130,12 +175,45 @@ func (a *Authenticator) verifyIDToken(ctx context.Context, raw, nonce string) (C
 	if err := tok.Claims(&claims); err != nil {
 		return Claims{}, fmt.Errorf("token claims: %w", err)
 	}
+	var azp struct {
+		AuthorizedParty string `json:"azp"`
+	}
+	if err := json.Unmarshal(claims, &azp); err != nil {
+		return Claims{}, fmt.Errorf("token claims: %w", err)
+	}
+	if err := a.checkToken(tok.Subject, tok.Audience, azp.AuthorizedParty, tok.IssuedAt, tok.Expiry); err != nil {
+		return Claims{}, err
+	}
 	return ParseClaims(tok.Issuer, tok.Subject, claims)
+}
+
+// checkToken applies the rules of verifyIDToken that go-oidc does not.
+func (a *Authenticator) checkToken(subject string, audience []string, azp string, issued, expiry time.Time) error {
+	now := a.cfg.Now()
+	switch {
+	case strings.TrimSpace(subject) == "":
+		return errors.New("the token has no subject")
+	case len(audience) > 1 && azp == "":
+		return errors.New("the token has several audiences and no authorized party (azp)")
+	case azp != "" && azp != a.cfg.ClientID:
+		return fmt.Errorf("the token was issued to %q, not to us", azp)
+	case issued.IsZero():
+		return errors.New("the token has no issue time (iat)")
+	case issued.After(now.Add(clockSkew)):
+		return fmt.Errorf("the token is issued in the future (%s)", issued.UTC().Format(time.RFC3339))
+	case now.Sub(issued) > a.cfg.MaxTokenAge:
+		return fmt.Errorf("the token was issued %s ago, more than the %s allowed", now.Sub(issued).Round(time.Second), a.cfg.MaxTokenAge)
+	case expiry.Sub(issued) > a.cfg.MaxTokenAge:
+		return fmt.Errorf("the token is valid for %s, more than the %s allowed", expiry.Sub(issued).Round(time.Second), a.cfg.MaxTokenAge)
+	}
+	return nil
 }
 
 // ParseClaims reads the claims the platform uses from a verified token's JSON claims. The address is
 // trimmed and lower-cased; email_verified counts only when it is true, as a JSON boolean or, as some
-// providers send it, the string "true". A name or address that is not valid UTF-8 is refused.
+// providers send it, the string "true". A name or address that is not valid UTF-8 is refused, and so
+// is an address holding a control character; in a name they become spaces (plaintext.OneLine), so an
+// odd name at the provider does not lock its owner out.
 func ParseClaims(issuer, subject string, raw []byte) (Claims, error) {
 	var c struct {
 		Email         string          `json:"email"`
@@ -145,7 +223,8 @@ func ParseClaims(issuer, subject string, raw []byte) (Claims, error) {
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return Claims{}, fmt.Errorf("token claims: %w", err)
 	}
-	if !utf8.ValidString(c.Email) || !utf8.ValidString(c.Name) || len(c.Email) > 320 || len(c.Name) > 1000 {
+	if !utf8.ValidString(c.Email) || !utf8.ValidString(c.Name) || len(c.Email) > 320 || len(c.Name) > 1000 ||
+		plaintext.Check(strings.TrimSpace(c.Email), false) != nil {
 		return Claims{}, errors.New("token claims: email or name is not plausible text")
 	}
 	verified := false
@@ -158,7 +237,7 @@ func ParseClaims(issuer, subject string, raw []byte) (Claims, error) {
 		Subject:       subject,
 		Email:         strings.ToLower(strings.TrimSpace(c.Email)),
 		EmailVerified: verified,
-		Name:          c.Name,
+		Name:          plaintext.OneLine(c.Name),
 	}, nil
 }
 

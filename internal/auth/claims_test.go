@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/plaintext"
 )
 
 func TestParseClaims(t *testing.T) {
@@ -15,6 +16,7 @@ func TestParseClaims(t *testing.T) {
 		`{"email":"a@b.c","email_verified":"yes"}`:                         {Email: "a@b.c"},
 		`{"email":"a@b.c","email_verified":1}`:                             {Email: "a@b.c"},
 		`{"email":"a@b.c"}`:                                                {Email: "a@b.c"},
+		`{"email":"a@b.c","name":"Ala\u0000\u001b[1mKot\n"}`:               {Email: "a@b.c", Name: "Ala  [1mKot"},
 	} {
 		got, err := auth.ParseClaims("iss", "sub", []byte(raw))
 		want.Issuer, want.Subject = "iss", "sub"
@@ -22,7 +24,7 @@ func TestParseClaims(t *testing.T) {
 			t.Errorf("ParseClaims(%s) = %+v, %v; want %+v", raw, got, err, want)
 		}
 	}
-	for _, bad := range []string{`[]`, `{"email":5}`, `{"name":"` + strings.Repeat("x", 2000) + `"}`} {
+	for _, bad := range []string{`[]`, `{"email":5}`, `{"name":"` + strings.Repeat("x", 2000) + `"}`, `{"email":"a\u0000@b.c"}`} {
 		if _, err := auth.ParseClaims("iss", "sub", []byte(bad)); err == nil {
 			t.Errorf("ParseClaims(%q) accepted", bad)
 		}
@@ -40,7 +42,8 @@ func FuzzParseClaims(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if c.Email != strings.ToLower(strings.TrimSpace(c.Email)) || !utf8.ValidString(c.Email) || !utf8.ValidString(c.Name) {
+		if c.Email != strings.ToLower(strings.TrimSpace(c.Email)) || !utf8.ValidString(c.Email) || !utf8.ValidString(c.Name) ||
+			plaintext.Check(c.Email, false) != nil || plaintext.Check(c.Name, false) != nil {
 			t.Fatalf("accepted claims are not normalised: %+v", c)
 		}
 	})

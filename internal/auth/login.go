@@ -13,8 +13,16 @@ import (
 
 // loginCookie carries one login attempt's state, nonce and PKCE verifier from /auth/login to
 // /auth/callback. It is HttpOnly and short-lived; tampering with it can only break the tamperer's
-// own login.
+// own login. Over https it carries the __Secure- prefix (__Host- needs Path=/, and this cookie is
+// sent to /auth/ only).
 const loginCookie = "miasta_login"
+
+func (a *Authenticator) loginCookie() string {
+	if a.cfg.SecureCookies {
+		return "__Secure-" + loginCookie
+	}
+	return loginCookie
+}
 
 type loginState struct {
 	State    string `json:"s"`
@@ -53,7 +61,7 @@ func (a *Authenticator) login(w http.ResponseWriter, r *http.Request) {
 	}
 	value, _ := json.Marshal(st) // a struct of strings always marshals
 	http.SetCookie(w, &http.Cookie{
-		Name:     loginCookie,
+		Name:     a.loginCookie(),
 		Value:    url.QueryEscape(string(value)),
 		Path:     "/auth/",
 		MaxAge:   int((10 * time.Minute).Seconds()),
@@ -67,12 +75,12 @@ func (a *Authenticator) login(w http.ResponseWriter, r *http.Request) {
 
 func (a *Authenticator) callback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	st, ok := readLoginState(r)
+	st, ok := readLoginState(r, a.loginCookie())
 	if !ok || r.URL.Query().Get("state") != st.State {
 		http.Error(w, "login expired or started in another browser; start again at /auth/login", http.StatusBadRequest)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/auth/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies})
+	http.SetCookie(w, &http.Cookie{Name: a.loginCookie(), Path: "/auth/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies})
 	if e := r.URL.Query().Get("error"); e != "" {
 		http.Error(w, "the identity provider refused the login: "+e, http.StatusUnauthorized)
 		return
@@ -97,14 +105,14 @@ func (a *Authenticator) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	session := randomToken()
-	expire := time.Now().Add(a.cfg.SessionTTL)
-	if err := a.users.CreateSession(ctx, p.UserID, hashToken(session), expire); err != nil {
+	expire := time.Now().Add(a.cfg.Sessions.TTL) // the browser's copy; the server ends it sooner when idle
+	if err := a.users.CreateSession(ctx, p.UserID, hashToken(session), a.cfg.Sessions); err != nil {
 		a.log.ErrorContext(ctx, "create session failed", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name:     SessionCookie,
+		Name:     a.sessionCookie(),
 		Value:    session,
 		Path:     "/",
 		Expires:  expire,
@@ -112,23 +120,23 @@ func (a *Authenticator) callback(w http.ResponseWriter, r *http.Request) {
 		Secure:   a.cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, st.ReturnTo, http.StatusFound)
+	http.Redirect(w, r, safeReturnTo(st.ReturnTo), http.StatusFound) // the cookie is the browser's to change
 }
 
 func (a *Authenticator) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(SessionCookie); err == nil {
+	if c, err := r.Cookie(a.sessionCookie()); err == nil {
 		if err := a.users.DeleteSession(r.Context(), hashToken(c.Value)); err != nil {
 			a.log.ErrorContext(r.Context(), "delete session failed", "error", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: a.sessionCookie(), Path: "/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func readLoginState(r *http.Request) (loginState, bool) {
-	c, err := r.Cookie(loginCookie)
+func readLoginState(r *http.Request, name string) (loginState, bool) {
+	c, err := r.Cookie(name)
 	if err != nil {
 		return loginState{}, false
 	}
@@ -143,10 +151,29 @@ func readLoginState(r *http.Request) (loginState, bool) {
 	return st, true
 }
 
-// safeReturnTo keeps the post-login redirect on this site: a path, never a scheme or another host.
+// safeReturnTo keeps the post-login redirect on this site: s must parse as a URL reference with no
+// scheme, host or user, whose path starts with one slash (not two: "//host" is another site), and
+// it may hold no control character or backslash, raw or percent-decoded (browsers drop tabs and
+// newlines from a Location and read a backslash as a slash, so "/<tab>/evil.example" would leave the
+// site). What is
+// returned is the reference re-serialised from its parts, not the text as given. Anything else is
+// "/".
 func safeReturnTo(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+	if s == "" || strings.ContainsFunc(s, unsafeInPath) {
 		return "/"
 	}
-	return s
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.ContainsFunc(u.Path, unsafeInPath) {
+		return "/"
+	}
+	out := (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery, Fragment: u.Fragment}).String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") {
+		return "/"
+	}
+	return out
+}
+
+func unsafeInPath(r rune) bool {
+	return r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f)
 }

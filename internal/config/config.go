@@ -35,6 +35,18 @@ type Config struct {
 	WriteBurst       int
 	MetricsAddr      string
 	OTLPEndpoint     string
+	// IdleTimeout closes keep-alive connections that carry no request for this long.
+	IdleTimeout time.Duration
+	// DBMaxConns sizes the database pool; DBAcquireTimeout bounds a call's wait for a free connection.
+	DBMaxConns       int
+	DBAcquireTimeout time.Duration
+	// MaxTokenAge refuses ID tokens issued longer ago, or valid for longer, than this.
+	MaxTokenAge time.Duration
+	// Browser sessions: their absolute lifetime, how long one may go unused, and how many one user may
+	// hold at once (the oldest are ended beyond it).
+	SessionTTL         time.Duration
+	SessionIdleTimeout time.Duration
+	SessionsPerUser    int
 	// Mail: where to deliver and how often to try; see internal/mail.
 	SMTPHost         string
 	SMTPPort         int
@@ -72,9 +84,16 @@ var Settings = []Setting{
 	{"max-request-bytes", "MIASTA_MAX_REQUEST_BYTES", "4194304", "largest request message accepted; larger ones get ResourceExhausted"},
 	{"rpc-timeout", "MIASTA_RPC_TIMEOUT", "30s", "deadline of every call; past it the call ends with DeadlineExceeded"},
 	{"statement-timeout", "MIASTA_STATEMENT_TIMEOUT", "10s", "PostgreSQL statement_timeout for the server's connections; past it the call ends with DeadlineExceeded"},
-	{"write-rate", "MIASTA_WRITE_RATE", "20", "changes per second each signed-in caller may make (0: unlimited); over it ResourceExhausted"},
+	{"write-rate", "MIASTA_WRITE_RATE", "20", "changes per second each signed-in caller may make on each replica (0: unlimited); over it ResourceExhausted"},
 	{"write-burst", "MIASTA_WRITE_BURST", "40", "changes a caller may make at once before the rate applies"},
-	{"metrics-addr", "MIASTA_METRICS_ADDR", "127.0.0.1:9090", "host:port of the separate Prometheus /metrics listener (empty: off)"},
+	{"idle-timeout", "MIASTA_IDLE_TIMEOUT", "2m", "how long a keep-alive connection may stay open without a request"},
+	{"db-max-conns", "MIASTA_DB_MAX_CONNS", "10", "size of the database connection pool"},
+	{"db-acquire-timeout", "MIASTA_DB_ACQUIRE_TIMEOUT", "2s", "how long a call waits for a free database connection; past it Unavailable"},
+	{"max-token-age", "MIASTA_MAX_TOKEN_AGE", "24h", "ID tokens issued longer ago, or valid for longer, are refused"},
+	{"session-ttl", "MIASTA_SESSION_TTL", "12h", "how long a browser session lasts at most"},
+	{"session-idle-timeout", "MIASTA_SESSION_IDLE_TIMEOUT", "2h", "a browser session unused for this long ends"},
+	{"sessions-per-user", "MIASTA_SESSIONS_PER_USER", "10", "browser sessions one person may hold at once; a new sign-in beyond it ends the oldest"},
+	{"metrics-addr", "MIASTA_METRICS_ADDR", "127.0.0.1:9090", "host:port of the separate Prometheus /metrics listener (set but empty: off)"},
 	{"otlp-endpoint", "MIASTA_OTLP_ENDPOINT", "", "URL of an OTLP/HTTP trace collector, e.g. http://127.0.0.1:4318 (empty: tracing off)"},
 	{"smtp-host", "MIASTA_SMTP_HOST", "", "SMTP server mail is delivered to (empty: mail is queued and reviewable, not sent)"},
 	{"smtp-port", "MIASTA_SMTP_PORT", "", "SMTP server port (default 587 for starttls, 465 for tls, 25 for none)"},
@@ -89,12 +108,13 @@ var Settings = []Setting{
 	{"mail-reminders", "MIASTA_MAIL_REMINDERS", "7d,1d", "how long before the reporting and jury deadlines reminders go out: days (Warsaw calendar) or durations, comma-separated (empty: none)"},
 }
 
-// Load parses args with defaults from getenv.
-func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+// Load parses args with defaults from lookupEnv (os.LookupEnv in the binary). A variable that is set
+// replaces the default even when it is empty, so that MIASTA_METRICS_ADDR= turns the listener off.
+func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)) (Config, error) {
 	vals := make(map[string]*string, len(Settings))
 	for _, s := range Settings {
 		def := s.Default
-		if v := getenv(s.Env); v != "" {
+		if v, ok := lookupEnv(s.Env); ok {
 			def = v
 		}
 		vals[s.Flag] = fs.String(s.Flag, def, s.Usage+" ($"+s.Env+")")
@@ -145,6 +165,23 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	}
 	if c.WriteBurst, err = strconv.Atoi(get("write-burst")); err != nil || c.WriteBurst < 1 {
 		return Config{}, fmt.Errorf("-write-burst: must be at least 1")
+	}
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{
+		{"idle-timeout", &c.IdleTimeout}, {"db-acquire-timeout", &c.DBAcquireTimeout}, {"max-token-age", &c.MaxTokenAge},
+		{"session-ttl", &c.SessionTTL}, {"session-idle-timeout", &c.SessionIdleTimeout},
+	} {
+		if *d.to, err = time.ParseDuration(get(d.name)); err != nil || *d.to <= 0 {
+			return Config{}, fmt.Errorf("-%s: must be a positive duration like 2s", d.name)
+		}
+	}
+	if c.DBMaxConns, err = strconv.Atoi(get("db-max-conns")); err != nil || c.DBMaxConns < 2 || c.DBMaxConns > 1000 {
+		return Config{}, fmt.Errorf("-db-max-conns: must be a number of connections from 2 to 1000")
+	}
+	if c.SessionsPerUser, err = strconv.Atoi(get("sessions-per-user")); err != nil || c.SessionsPerUser < 1 {
+		return Config{}, fmt.Errorf("-sessions-per-user: must be at least 1")
 	}
 	c.SMTPHost, c.SMTPTLS, c.SMTPUsername, c.SMTPPassword, c.MailFrom = get("smtp-host"), get("smtp-tls"), get("smtp-username"), get("smtp-password"), get("mail-from")
 	if p := get("smtp-port"); p != "" {
@@ -203,6 +240,27 @@ func (c *Config) Defaults() {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 15 * time.Second
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 2 * time.Minute
+	}
+	if c.DBMaxConns <= 0 {
+		c.DBMaxConns = 10
+	}
+	if c.DBAcquireTimeout <= 0 {
+		c.DBAcquireTimeout = 2 * time.Second
+	}
+	if c.MaxTokenAge <= 0 {
+		c.MaxTokenAge = 24 * time.Hour
+	}
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 12 * time.Hour
+	}
+	if c.SessionIdleTimeout <= 0 {
+		c.SessionIdleTimeout = 2 * time.Hour
+	}
+	if c.SessionsPerUser <= 0 {
+		c.SessionsPerUser = 10
 	}
 	if c.MailReminders == nil {
 		c.MailReminders = []mail.Offset{{Days: 7}, {Days: 1}}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -170,8 +169,10 @@ func assignmentFromRow(r identitydb.RoleAssignment, cityName string, year int32)
 }
 
 // SessionPrincipal implements auth.Users.
-func (s *Store) SessionPrincipal(ctx context.Context, tokenHash []byte) (*auth.Principal, error) {
-	userID, err := s.q.GetSessionUserID(ctx, s.pool, tokenHash)
+func (s *Store) SessionPrincipal(ctx context.Context, tokenHash []byte, l auth.SessionLimits) (*auth.Principal, error) {
+	userID, err := s.q.TouchSession(ctx, s.pool, identitydb.TouchSessionParams{
+		TokenHash: tokenHash, IdleSeconds: l.Idle.Seconds(), TtlSeconds: l.TTL.Seconds(),
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, auth.ErrNoSession
 	}
@@ -190,9 +191,21 @@ func (s *Store) SessionPrincipal(ctx context.Context, tokenHash []byte) (*auth.P
 	return s.principal(ctx, row.User)
 }
 
-// CreateSession implements auth.Users.
-func (s *Store) CreateSession(ctx context.Context, userID uuid.UUID, tokenHash []byte, expire time.Time) error {
-	return s.q.InsertSession(ctx, s.pool, identitydb.InsertSessionParams{TokenHash: tokenHash, UserID: userID, ExpireTime: expire})
+// CreateSession implements auth.Users: the new session and the end of the user's oldest beyond
+// l.PerUser (and of their expired ones) are one transaction.
+func (s *Store) CreateSession(ctx context.Context, userID uuid.UUID, tokenHash []byte, l auth.SessionLimits) error {
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.q.InsertSession(ctx, tx, identitydb.InsertSessionParams{
+			TokenHash: tokenHash, UserID: userID, IdleSeconds: l.Idle.Seconds(), TtlSeconds: l.TTL.Seconds(),
+		}); err != nil {
+			return err
+		}
+		ended, err := s.q.TrimUserSessions(ctx, tx, identitydb.TrimUserSessionsParams{UserID: userID, Keep: int32(max(l.PerUser, 1))})
+		if ended > 0 {
+			s.log.InfoContext(ctx, "sessions ended beyond the per-user limit or expired", "user", userID, "ended", ended)
+		}
+		return err
+	})
 }
 
 // DeleteSession implements auth.Users.

@@ -18,6 +18,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/edition/editiondb"
+	"github.com/miasta-otwarte/miasta/internal/plaintext"
 )
 
 // maxImportRows bounds one import.
@@ -185,6 +186,11 @@ func (r importRow) check(e edition.Edition, cities map[string]edition.City) (New
 		ps = append(ps, RowProblem{r.line, field, fmt.Sprintf(format, args...)})
 	}
 	f := r.fields
+	for _, col := range importColumns {
+		if err := plaintext.Check(f[col], false); err != nil {
+			bad(col, "%s", err) // each cell is one line, as the same field in CreateInvitation
+		}
+	}
 	n := NewInvitation{DisplayName: f["name"], Language: f["language"], Pseudonym: f["pseudonym"]}
 	if l := utf8.RuneCountInString(n.DisplayName); l < 1 || l > 200 {
 		bad("name", "must be 1–200 characters")

@@ -3,7 +3,9 @@ package jury_test
 import (
 	"bytes"
 	"encoding/csv"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -59,12 +61,50 @@ func FuzzExportRoundTrip(f *testing.F) {
 			t.Fatalf("CSV: %v, %q", err, rows)
 		}
 		r := rows[1]
-		// encoding/csv reads \r\n inside a quoted field back as \n.
-		norm := func(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte("\r\n"), []byte("\n"))) }
+		// encoding/csv reads \r\n inside a quoted field back as \n; a cell a spreadsheet would take
+		// for a formula has an apostrophe before it.
+		norm := func(s string) string {
+			if s != "" && strings.ContainsRune("=+-@\t\r\n", rune(s[0])) && !number.MatchString(s) {
+				s = "'" + s
+			}
+			return string(bytes.ReplaceAll([]byte(s), []byte("\r\n"), []byte("\n")))
+		}
 		if r[1] != norm(category) || r[5] != norm(city) || r[6] != norm(practice) || r[10] != norm(explanation) || r[3] != "1" || r[4] != "true" {
 			t.Fatalf("CSV row %q does not hold the results", r)
 		}
+		for _, cell := range r {
+			if cell != "" && strings.ContainsRune("=+-@\t\r\n", rune(cell[0])) && !number.MatchString(cell) {
+				t.Fatalf("CSV cell %q would open as a formula", cell)
+			}
+		}
 	})
+}
+
+var number = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?(/[0-9]+)?$`)
+
+// TestCSVCellsAreNeverFormulas: names and titles starting with =, +, -, @, tab or CR (the trial's
+// =HYPERLINK and friends) are written with an apostrophe first; numbers, negative ones included,
+// stay numbers.
+func TestCSVCellsAreNeverFormulas(t *testing.T) {
+	full := results(`=HYPERLINK("http://evil.example","Kliknij")`, "+48 Gdańsk", "-2+3", "@SUM(A1:A2)", -37, 2)
+	full.Categories[0].Nominations[0].Nomination.City.Name = "\tŁódź"
+	_, body, err := jury.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_CSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("CSV: %v, %q", err, rows)
+	}
+	r := rows[1]
+	for col, want := range map[int]string{
+		1: `'=HYPERLINK("http://evil.example","Kliknij")`, 5: "'\tŁódź", 6: "'-2+3", 10: "'@SUM(A1:A2)",
+		7: "-37/2", 8: "-18.5000", 3: "1",
+	} {
+		if r[col] != want {
+			t.Errorf("column %s = %q; want %q", jury.CSVHeader[col], r[col], want)
+		}
+	}
 }
 
 func utf8Valid(ss ...string) bool {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -507,7 +508,8 @@ func (h *ResultsHandler) history(ctx context.Context, v tallyView) ([]*v1.StageS
 // CSVHeader names the columns of the CSV export, one row per nomination.
 var CSVHeader = []string{"category_number", "category_pl", "category_en", "rank", "winner", "city", "practice", "score", "score_decimal", "quorum_met", "explanation"}
 
-// EncodeResults renders full results as JSON (protojson, field names as in the proto) or CSV.
+// EncodeResults renders full results as JSON (protojson, field names as in the proto) or CSV. Every
+// CSV cell goes through csvCell, so no name or title a person typed opens as a formula.
 func EncodeResults(full *v1.GetPublicResultsResponse, format v1.ExportFormat) (contentType string, body []byte, err error) {
 	if format == v1.ExportFormat_EXPORT_FORMAT_JSON {
 		body, err := protojson.MarshalOptions{Multiline: true, Indent: "  ", UseProtoNames: true}.Marshal(full)
@@ -515,7 +517,13 @@ func EncodeResults(full *v1.GetPublicResultsResponse, format v1.ExportFormat) (c
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write(CSVHeader)
+	write := func(cells ...string) {
+		for i, c := range cells {
+			cells[i] = csvCell(c)
+		}
+		_ = w.Write(cells)
+	}
+	write(slices.Clone(CSVHeader)...)
 	for _, c := range full.GetCategories() {
 		for _, n := range c.GetNominations() {
 			score, dec := "", ""
@@ -523,14 +531,28 @@ func EncodeResults(full *v1.GetPublicResultsResponse, format v1.ExportFormat) (c
 				r := big.NewRat(s.GetNumerator(), s.GetDenominator())
 				score, dec = r.RatString(), r.FloatString(4)
 			}
-			_ = w.Write([]string{
+			write(
 				strconv.Itoa(int(c.GetCategory().GetNumber())), c.GetCategory().GetNamePl(), c.GetCategory().GetNameEn(),
 				strconv.Itoa(int(n.GetRank())), strconv.FormatBool(n.GetWinner()), n.GetNomination().GetCity().GetName(),
 				n.GetNomination().GetPractice().GetTitle(), score, dec, strconv.FormatBool(n.GetQuorumMet()),
 				strings.Join(n.GetExplanation(), " "),
-			})
+			)
 		}
 	}
 	w.Flush()
 	return "text/csv; charset=utf-8", buf.Bytes(), w.Error()
+}
+
+// plainNumber is a cell that is only a number, as the export writes ranks and scores: -3, 2.5000,
+// -37/2. Spreadsheets read it as the number it is.
+var plainNumber = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?(/[0-9]+)?$`)
+
+// csvCell escapes a cell a spreadsheet would read as a formula (CSV injection, OWASP): one that
+// starts with =, +, -, @, tab, carriage return or line feed, unless it is a plain number, gets a
+// leading apostrophe, which spreadsheets show as text and do not evaluate.
+func csvCell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r\n", rune(s[0])) || plainNumber.MatchString(s) {
+		return s
+	}
+	return "'" + s
 }

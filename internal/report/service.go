@@ -76,7 +76,7 @@ func cityOf(e edition.Edition, cityID uuid.UUID) (edition.City, error) {
 	return edition.City{}, fault.NotFoundf("city_id", "the city does not report in this edition")
 }
 
-// Get returns a city's report to a viewer allowed to read it.
+// Get returns a city's report to a viewer allowed to read it (see mayRead).
 func (s *Service) Get(ctx context.Context, viewer *auth.Principal, editionID, cityID uuid.UUID) (Report, error) {
 	e, err := edition.Load(ctx, s.pool, editionID)
 	if err != nil {
@@ -93,10 +93,34 @@ func (s *Service) Get(ctx context.Context, viewer *auth.Principal, editionID, ci
 	if err != nil {
 		return Report{}, err
 	}
-	if !viewer.Organiser && !isExpertOf(viewer, editionID, cityID) && r.Status != Accepted {
-		return Report{}, fault.Deniedf("this report can be read by others only once it is accepted")
+	if err := mayRead(viewer, e, cityID, r.Status); err != nil {
+		return Report{}, err
 	}
 	return r, nil
+}
+
+// mayRead says who reads a report: organisers every report; the city's expert in the edition their
+// own; the edition's other experts and its jurors an accepted report while the edition is past
+// DRAFT (a DRAFT edition, one stepped back included, is the organisers'); and the people of other
+// editions an accepted report only once the edition is ANNOUNCED and its results are public.
+func mayRead(viewer *auth.Principal, e edition.Edition, cityID uuid.UUID, status Status) error {
+	if viewer.Organiser || isExpertOf(viewer, e.ID, cityID) {
+		return nil
+	}
+	if status != Accepted {
+		return fault.Deniedf("this report can be read by others only once it is accepted")
+	}
+	_, expert := viewer.Holds(e.ID, auth.RoleExpert)
+	_, juror := viewer.Holds(e.ID, auth.RoleJuror)
+	switch {
+	case e.Stage == edition.Announced:
+		return nil
+	case !expert && !juror:
+		return fault.Deniedf("this edition's reports are for its experts and jurors until its results are announced")
+	case e.Stage == edition.Draft:
+		return fault.Deniedf("the edition is in DRAFT: its reports are the organisers' until it opens again")
+	}
+	return nil
 }
 
 // load reads a report with its practices and follow-ups; a report never saved is NOT_STARTED with
@@ -301,17 +325,23 @@ func (s *Service) checkDraft(ctx context.Context, tx pgx.Tx, e edition.Edition, 
 		}
 	}
 	if len(ids) > 0 {
+		// Practice ids are the server's: an id sent back must be one of this report's practices. One
+		// the server never assigned (a first save choosing its own) is refused, not adopted.
 		owners, err := s.q.PracticeOwners(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
+		owner := map[uuid.UUID]uuid.UUID{}
 		for _, o := range owners {
-			if o.ReportID != reportID {
-				for i, p := range d.Practices {
-					if p.ID == o.ID {
-						return fault.Invalidf(fmt.Sprintf("practices[%d].id", i), "belongs to another report")
-					}
-				}
+			owner[o.ID] = o.ReportID
+		}
+		for i, p := range d.Practices {
+			switch report, known := owner[p.ID]; {
+			case p.ID == uuid.Nil:
+			case !known:
+				return fault.Invalidf(fmt.Sprintf("practices[%d].id", i), "is not a practice of this report: the server assigns practice ids, so leave it empty for a new practice")
+			case report != reportID:
+				return fault.Invalidf(fmt.Sprintf("practices[%d].id", i), "belongs to another report")
 			}
 		}
 	}

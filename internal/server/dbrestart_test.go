@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -62,6 +63,10 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	phase.Store(1)
 	cluster.Stop()
 	time.Sleep(time.Second)
+	// Readiness tells a dead database from a busy pool.
+	if code, body, _ := readyz(t, env); code != http.StatusServiceUnavailable || body != "database unreachable\n" {
+		t.Errorf("readyz with the database stopped = %d %q; want 503 database unreachable", code, body)
+	}
 	cluster.Start()
 	// Calls that began during the outage may finish just after it; give the pool a moment to
 	// replace the connections the restart cut, then measure the recovered service.

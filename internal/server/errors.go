@@ -71,9 +71,16 @@ func (i *errorInterceptor) toWire(ctx context.Context, procedure string, err err
 	}
 	var pgErr *pgconn.PgError
 	switch {
+	case errors.Is(context.Cause(ctx), ErrShuttingDown):
+		return connect.NewError(connect.CodeUnavailable, errors.New("the server is shutting down; retry"))
 	case errors.As(err, &pgErr) && pgErr.Code == "57014": // query_canceled: the statement timeout
 		i.log.WarnContext(ctx, "statement timeout", "procedure", procedure, "error", err)
 		return connect.NewError(connect.CodeDeadlineExceeded, errors.New("the request took too long; retry later"))
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		// The call's own deadline has not passed, so a bounded wait inside the call ran out: the
+		// pool's wait for a free connection (MIASTA_DB_ACQUIRE_TIMEOUT).
+		i.log.WarnContext(ctx, "no free database connection in time", "procedure", procedure, "error", err)
+		return connect.NewError(connect.CodeUnavailable, errors.New("the service is busy; retry in a moment"))
 	case errors.Is(err, context.Canceled):
 		return connect.NewError(connect.CodeCanceled, errors.New("request canceled"))
 	case errors.Is(err, context.DeadlineExceeded):
@@ -108,3 +115,7 @@ func databaseUnavailable(err error) bool {
 	}
 	return pgconn.SafeToRetry(err)
 }
+
+// ErrShuttingDown is the cause with which the server cancels calls still running when its shutdown
+// timeout is nearly spent; such calls answer Unavailable, which clients retry on another replica.
+var ErrShuttingDown = errors.New("the server is shutting down")

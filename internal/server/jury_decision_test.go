@@ -84,7 +84,17 @@ func TestJuryDecisionBreaksATie(t *testing.T) {
 		decided[1].GetRank() != 2 || decided[1].GetWinner() {
 		t.Fatalf("after the decision: %v; want %s first and the only winner", decided, noms[1])
 	}
+	// An accepted report is for this edition's people until the results are announced; then it is
+	// public, to the people of other editions too.
+	stranger := reportingEdition(t, env, org, testenv.Connect, time.Hour).experts[0]
+	getReport := &v1.GetReportRequest{EditionId: r.id(), CityId: r.cities[0].GetId()}
+	if _, err := stranger.Reports.GetReport(ctx, getReport); testenv.Code(err) != connect.CodePermissionDenied {
+		t.Fatalf("another edition's expert reads a report of a TALLIED edition: %v; want PermissionDenied", err)
+	}
 	must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.id(), Stage: v1.Stage_STAGE_ANNOUNCED}))
+	if rep := must(stranger.Reports.GetReport(ctx, getReport)).GetReport(); rep.GetStatus() != v1.ReportStatus_REPORT_STATUS_ACCEPTED {
+		t.Fatalf("another edition's expert reads the announced edition's report as %v", rep.GetStatus())
+	}
 	if err := decide(noms[0], noms[1]); testenv.Code(err) != connect.CodeFailedPrecondition {
 		t.Fatalf("RecordJuryDecision after the announcement = %v; want FailedPrecondition", err)
 	}

@@ -845,6 +845,12 @@ func TestReportAccessAcrossCitiesAndEditions(t *testing.T) {
 		}
 	})
 
+	step(t, "an accepted report stays this edition's until its results are announced", func(t *testing.T) {
+		refused(t, env, connect.CodePermissionDenied, anyField, func() error { return errOf(otherExpertA.Reports.GetReport(ctx, getA)) })
+		otherJuror := invite(t, env, org, testenv.Connect, other.id(), v1.Role_ROLE_JUROR, B, fmt.Sprintf("juror.inna.%d@miasta.test", other.edition.GetYear()))
+		refused(t, env, connect.CodePermissionDenied, anyField, func() error { return errOf(otherJuror.Reports.GetReport(ctx, getA)) })
+	})
+
 	step(t, "reading an accepted report gives no right to write it", func(t *testing.T) {
 		refused(t, env, connect.CodePermissionDenied, anyField, func() error {
 			return errOf(expertB.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: repA.GetVersion(), Introduction: "przejęte"}))
@@ -852,6 +858,20 @@ func TestReportAccessAcrossCitiesAndEditions(t *testing.T) {
 		refused(t, env, connect.CodePermissionDenied, anyField, func() error {
 			return errOf(juror.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: id, CityId: B.GetId()}))
 		})
+	})
+
+	step(t, "an edition stepped back to DRAFT is the organisers' again", func(t *testing.T) {
+		must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_DRAFT, Reason: "Zmiana kategorii."}))
+		for who, c := range map[string]testenv.Clients{"other city's expert": expertB, "juror": juror, "other edition's expert": otherExpertA} {
+			t.Run(who, func(t *testing.T) {
+				refused(t, env, connect.CodePermissionDenied, anyField, func() error { return errOf(c.Reports.GetReport(ctx, getA)) })
+			})
+		}
+		for who, c := range map[string]testenv.Clients{"organiser": org, "the city's expert": expertA} {
+			if got := must(c.Reports.GetReport(ctx, getA)).GetReport(); got.GetStatus() != v1.ReportStatus_REPORT_STATUS_ACCEPTED {
+				t.Errorf("%s reads the report as %v", who, got.GetStatus())
+			}
+		}
 	})
 }
 
@@ -1052,6 +1072,17 @@ func TestReportBadInputChangesNothing(t *testing.T) {
 	unknown := uuid.NewString()
 	var repA, repB *v1.Report
 
+	step(t, "a first save may not choose its practices' ids", func(t *testing.T) {
+		chosen := practice("Własny identyfikator", r.categories[0], r.criteria[0])
+		chosen.Id = unknown
+		refused(t, env, connect.CodeInvalidArgument, "practices[0].id", func() error {
+			return errOf(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), Practices: []*v1.Practice{chosen}}))
+		})
+		if got := must(expertA.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: id, CityId: A.GetId()})).GetReport(); got.GetStatus() != v1.ReportStatus_REPORT_STATUS_NOT_STARTED {
+			t.Fatalf("after the refused first save the report is %v; want NOT_STARTED", got.GetStatus())
+		}
+	})
+
 	step(t, "one city has a draft at version 2, the other a draft without practices", func(t *testing.T) {
 		first := must(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), Practices: []*v1.Practice{practice("Pierwsza", r.categories[0], r.criteria[0])}})).GetReport()
 		repA = must(expertA.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: A.GetId(), ExpectedVersion: first.GetVersion(), Introduction: "Wstęp", Practices: first.GetPractices()})).GetReport()
@@ -1098,6 +1129,18 @@ func TestReportBadInputChangesNothing(t *testing.T) {
 		{"malformed practice id", func() error {
 			return saveA(func(p *v1.Practice) { p.Id = "praktyka-1" })
 		}, connect.CodeInvalidArgument, "practices[0].id", ""},
+		{"practice id the server never assigned", func() error {
+			return saveA(func(p *v1.Practice) { p.Id = unknown })
+		}, connect.CodeInvalidArgument, "practices[0].id", "the server assigns practice ids"},
+		{"practice id chosen in a report without practices", func() error {
+			p := practice("Nowa", r.categories[0], r.criteria[0])
+			p.Id = unknown
+			return errOf(expertB.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: B.GetId(), ExpectedVersion: repB.GetVersion(), Practices: []*v1.Practice{p}}))
+		}, connect.CodeInvalidArgument, "practices[0].id", "the server assigns practice ids"},
+		{"another report's practice id", func() error {
+			p := proto.CloneOf(repA.GetPractices()[0])
+			return errOf(expertB.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: B.GetId(), ExpectedVersion: repB.GetVersion(), Practices: []*v1.Practice{p}}))
+		}, connect.CodeInvalidArgument, "practices[0].id", "another report"},
 		{"start year before 1989", func() error {
 			return saveA(func(p *v1.Practice) { p.SinceYear = 1988 })
 		}, connect.CodeInvalidArgument, "practices[0].since_year", ""},

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/otelconnect"
 	"connectrpc.com/validate"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
@@ -78,18 +80,20 @@ func New(d Deps) http.Handler {
 		connect.WithInterceptors(
 			d.Metrics,                                                // calls by procedure and code, latency
 			&accessLog{log: d.Log},                                   // outermost: one line per call, with its final code
+			deadline(d.Limits.RPCTimeout),                            // no call runs forever (outside errorInterceptor, which reads it)
 			&errorInterceptor{log: d.Log},                            // every error becomes a wire error here
-			deadline(d.Limits.RPCTimeout),                            // no call runs forever
 			auth.NewInterceptor(d.Authn, auth.Rules),                 // who may call what
 			newWriteLimiter(d.Limits.WriteRate, d.Limits.WriteBurst), // how often a caller may change things
 			validate.NewInterceptor(),                                // the request's own constraints
+			textInterceptor{},                                        // no control characters in any text (internal/plaintext)
 		),
 	)
 	addRoutes(mux, d, opts)
-	return mux
+	return edge(mux, d.Limits.RPCTimeout)
 }
 
-// dbChecker reports the service as serving while PostgreSQL answers.
+// dbChecker reports the service as serving while PostgreSQL answers, even when every connection of
+// the pool is busy.
 type dbChecker struct {
 	pool *pgxpool.Pool
 }
@@ -97,19 +101,47 @@ type dbChecker struct {
 func (c dbChecker) Check(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if err := c.pool.Ping(ctx); err != nil {
+	if _, err := databaseState(ctx, c.pool); err != nil {
 		return &grpchealth.CheckResponse{Status: grpchealth.StatusNotServing}, nil
 	}
 	return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
 }
 
-// readyHandler answers 200 when the database answers and no migration is pending, 503 otherwise.
+// databaseState tells a database that answers from one that does not, and says whether the pool is
+// busy: when every connection is in use, the check does not queue for one (that would read a busy
+// pool as a dead database) but asks PostgreSQL over a connection of its own.
+func databaseState(ctx context.Context, pool *pgxpool.Pool) (busy bool, _ error) {
+	if s := pool.Stat(); s.AcquiredConns() < s.MaxConns() {
+		err := pool.Ping(ctx)
+		if err == nil {
+			return false, nil
+		}
+		if s := pool.Stat(); s.AcquiredConns() < s.MaxConns() {
+			return false, err
+		}
+	}
+	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return true, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return true, conn.Ping(ctx)
+}
+
+// readyHandler answers 200 when the database answers and no migration is pending, 503 otherwise. A
+// pool whose every connection is in use is still ready (the database answers; calls that find no
+// connection in time fail fast with Unavailable), and says so in the body.
 func readyHandler(pool *pgxpool.Pool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := pool.Ping(ctx); err != nil {
+		busy, err := databaseState(ctx, pool)
+		if err != nil {
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		if busy {
+			fmt.Fprintf(w, "ok: busy, all %d database connections in use\n", pool.Stat().MaxConns())
 			return
 		}
 		if n, err := db.Pending(ctx, pool); err != nil || n > 0 {

@@ -7,7 +7,6 @@ package identitydb
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 )
@@ -33,28 +32,82 @@ func (q *Queries) DeleteSession(ctx context.Context, db DBTX, tokenHash []byte) 
 	return err
 }
 
-const getSessionUserID = `-- name: GetSessionUserID :one
-SELECT user_id FROM sessions WHERE token_hash = $1 AND expire_time > now()
+const insertSession = `-- name: InsertSession :exec
+INSERT INTO sessions (token_hash, user_id, expire_time)
+VALUES ($1, $2, now() + make_interval(secs => least($3::float8, $4::float8)))
 `
 
-func (q *Queries) GetSessionUserID(ctx context.Context, db DBTX, tokenHash []byte) (uuid.UUID, error) {
-	row := db.QueryRow(ctx, getSessionUserID, tokenHash)
+type InsertSessionParams struct {
+	TokenHash   []byte
+	UserID      uuid.UUID
+	IdleSeconds float64
+	TtlSeconds  float64
+}
+
+// expire_time is when the session ends unless used: the idle timeout from now, never past its
+// absolute lifetime (create_time + ttl).
+func (q *Queries) InsertSession(ctx context.Context, db DBTX, arg InsertSessionParams) error {
+	_, err := db.Exec(ctx, insertSession,
+		arg.TokenHash,
+		arg.UserID,
+		arg.IdleSeconds,
+		arg.TtlSeconds,
+	)
+	return err
+}
+
+const touchSession = `-- name: TouchSession :one
+WITH live AS (
+    SELECT l.token_hash, l.user_id,
+           least(now() + make_interval(secs => $1::float8),
+                 l.create_time + make_interval(secs => $2::float8)) AS new_expire,
+           l.expire_time
+    FROM sessions l
+    WHERE l.token_hash = $3 AND l.expire_time > now()
+), touched AS (
+    UPDATE sessions s SET expire_time = live.new_expire
+    FROM live
+    WHERE s.token_hash = live.token_hash
+      AND live.new_expire > live.expire_time + make_interval(secs => least(60.0, 0.1 * $1::float8))
+)
+SELECT user_id FROM live
+`
+
+type TouchSessionParams struct {
+	IdleSeconds float64
+	TtlSeconds  float64
+	TokenHash   []byte
+}
+
+// Returns a live session's user and moves its end to the idle timeout from now (never past its
+// absolute lifetime). The row is written only when that moves the end by more than a tenth of the
+// idle timeout (at most a minute), so a session in steady use costs a write a minute, not one a call.
+func (q *Queries) TouchSession(ctx context.Context, db DBTX, arg TouchSessionParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, touchSession, arg.IdleSeconds, arg.TtlSeconds, arg.TokenHash)
 	var user_id uuid.UUID
 	err := row.Scan(&user_id)
 	return user_id, err
 }
 
-const insertSession = `-- name: InsertSession :exec
-INSERT INTO sessions (token_hash, user_id, expire_time) VALUES ($1, $2, $3)
+const trimUserSessions = `-- name: TrimUserSessions :execrows
+DELETE FROM sessions d
+WHERE d.user_id = $1
+  AND d.token_hash NOT IN (SELECT s.token_hash FROM sessions s
+                           WHERE s.user_id = $1 AND s.expire_time > now()
+                           ORDER BY s.create_time DESC, s.token_hash
+                           LIMIT $2)
 `
 
-type InsertSessionParams struct {
-	TokenHash  []byte
-	UserID     uuid.UUID
-	ExpireTime time.Time
+type TrimUserSessionsParams struct {
+	UserID uuid.UUID
+	Keep   int32
 }
 
-func (q *Queries) InsertSession(ctx context.Context, db DBTX, arg InsertSessionParams) error {
-	_, err := db.Exec(ctx, insertSession, arg.TokenHash, arg.UserID, arg.ExpireTime)
-	return err
+// Ends a user's sessions beyond the newest @keep, and any of theirs that expired.
+func (q *Queries) TrimUserSessions(ctx context.Context, db DBTX, arg TrimUserSessionsParams) (int64, error) {
+	result, err := db.Exec(ctx, trimUserSessions, arg.UserID, arg.Keep)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
