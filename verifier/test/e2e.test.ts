@@ -156,14 +156,40 @@ describe("tampered bundles fail at the right check", () => {
     ["S2", "a tally of another format", () => resigned("names", (b) => { (b.tally as JsonObject).format = "miasta-tally/1"; })],
     ["S2", "a log entry that is not an object", () => unsigned("names", (b) => { (b.log as unknown[]).push("x"); })],
     ["S2", "a marks entry with a non-integer count", () => resigned("aggregates", (b) => { ((b.marks as JsonObject[])[0].recusals as JsonObject).declared = "0"; })],
+    ["S2", "a marks entry with a negative count (the total kept)", () => resigned("aggregates", (b) => {
+      const m = (b.marks as JsonObject[]).find((m) => (m.vectors as unknown[]).length > 0)!;
+      const r = m.recusals as JsonObject;
+      (m.vectors as unknown[]).push(clone((m.vectors as unknown[])[0]));
+      r.declared = (r.declared as number) - 1;
+    })],
+    ["S2", "a label keyed by something that is not a language tag (rule re-hashed everywhere)", () => resigned("names", (b) => {
+      const rule = b.rule as JsonObject;
+      const label = ((rule.criteria as JsonObject[])[0].labels as JsonObject[])[0];
+      label.text = { Polish: "słabo" };
+      const h = hashOf(rule);
+      for (const e of [...events(b, "tally_rule.set"), ...events(b, "tally_rule.frozen")]) pl(e).rule_sha256 = h;
+    }, { stopAt: "jury" })],
+    ["S2", "a label keyed pt_BR instead of pt-BR", () => resigned("names", (b) => {
+      const rule = b.rule as JsonObject;
+      ((rule.criteria as JsonObject[])[0].labels as JsonObject[])[0].text = { pt_BR: "ruim" };
+      const h = hashOf(rule);
+      for (const e of [...events(b, "tally_rule.set"), ...events(b, "tally_rule.frozen")]) pl(e).rule_sha256 = h;
+    }, { stopAt: "jury" })],
     // ---- S3 ----
     ["S3", "a payload with an extra member", () => resigned("names", (b) => { pl(events(b, "category.created")[0]).extra = ""; })],
     ["S3", "an unknown kind", () => resigned("names", (b) => { events(b, "mail.released")[0].kind = "mail.sent"; })],
     ["S3", "a time with milliseconds", () => resigned("names", (b) => { events(b)[3].time = "2025-03-01T10:03:00.000Z"; })],
     ["S3", "an uppercase uuid", () => resigned("names", (b) => { const p = pl(events(b, "category.created")[0]); p.category_id = (p.category_id as string).toUpperCase(); })],
-    ["E5", "a juror's city in the clear under aggregates", () => resigned("aggregates", (b) => {
+    ["E5", "a juror's city and person in the clear under aggregates", () => resigned("aggregates", (b) => {
       const e = events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!;
       const p = pl(e);
+      delete p.city_commitment;
+      delete p.person_commitment;
+      p.city_id = "c1000000-0000-4000-8000-000000000001";
+      p.person = "sha256:" + "3".repeat(64);
+    })],
+    ["E5", "a juror's invitation city in the clear under aggregates", () => resigned("aggregates", (b) => {
+      const p = pl(events(b, "invitation.created").find((e) => pl(e).role === "juror")!);
       delete p.city_commitment;
       p.city_id = "c1000000-0000-4000-8000-000000000001";
     })],
@@ -177,6 +203,16 @@ describe("tampered bundles fail at the right check", () => {
     })],
     ["S3", "an acceptance with neither person nor person commitment", () => resigned("aggregates", (b) => {
       delete pl(events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!).person_commitment;
+    })],
+    ["S3", "an acceptance with city_id and person_commitment", () => resigned("names", (b) => {
+      const p = pl(events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!);
+      p.person_commitment = commitment(p.person as string);
+      delete p.person;
+    })],
+    ["S3", "an acceptance with city_commitment and person", () => resigned("aggregates", (b) => {
+      const p = pl(events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!);
+      delete p.person_commitment;
+      p.person = "sha256:" + "3".repeat(64);
     })],
     ["S3", "a jury decision with one nomination", () => resigned("names", (b) => { const p = pl(events(b, "tally.jury_decision")[0]); p.nomination_ids = [(p.nomination_ids as string[])[0]]; })],
     ["S3", "year out of range", () => resigned("names", (b) => { pl(events(b, "edition.created")[0]).year = 2013; b.year = 2013; })],
