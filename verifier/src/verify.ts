@@ -382,23 +382,25 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   const assignments = new Map<string, Assignment>();
   const categories = new Map<string, { number: number }>();
   const criteria = new Map<string, { number: number }>();
-  /** Nominations ever made, with their category and city. */
-  const nominationInfo = new Map<string, { category_id: string; city_id: string }>();
+  /** Nominations ever made, with their category, city and practice. */
+  const nominationInfo = new Map<string, { category_id: string; city_id: string; practice_id: string }>();
   /** The shortlist at each edition event's position (ids), computed while walking. */
   const shortlistBefore: Set<string>[] = [];
   const hidden = publication === "aggregates";
 
-  /** The juror's cities at a position: own city, plus cities of expert assignments of the same person accepted before n. */
+  /**
+   * The juror's cities at a position (§8 condition 4): the juror assignment's
+   * own city, plus the city of every expert assignment of the same person
+   * accepted before n. An assignment keeps the city and person of its first
+   * acceptance (§6), so a reused assignment's later acceptances add nothing.
+   */
   const jurorCities = (jurorId: string, n: number): Set<string> => {
     const a = assignments.get(jurorId)!;
     const out = new Set<string>();
     if (a.city_id !== null) out.add(a.city_id);
     if (a.person === null) return out;
-    for (const e of evs) {
-      if (e.n >= n) break;
-      if (e.kind === "invitation.accepted" && e.payload.role === "expert" && e.payload.person === a.person) {
-        out.add(str(e.payload.city_id));
-      }
+    for (const x of assignments.values()) {
+      if (x.role === "expert" && x.n < n && x.person === a.person && x.city_id !== null) out.add(x.city_id);
     }
     return out;
   };
@@ -415,6 +417,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     const reportingCities = new Set<string>();
     const shortlist = new Set<string>();
     const invitations = new Map<string, { role: string; city_id: string | null; state: "pending" | "revoked" | "accepted" }>();
+    const reportCities = new Map<string, string>(); // report_id -> the city_id of its first event
     const recused = new Set<string>(); // juror|nomination with a conflict or abstention
 
     /** Cities and persons in the clear, except a juror's under aggregates, which are commitments (§6, §12). */
@@ -457,9 +460,11 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           break;
         }
         case "edition.city_added":
+          if (reportingCities.has(str(pl.city_id))) fail("E5", `${p(e)}: city ${pl.city_id} already reports in the edition`);
           reportingCities.add(str(pl.city_id));
           break;
         case "edition.city_removed":
+          if (!reportingCities.has(str(pl.city_id))) fail("E5", `${p(e)}: city ${pl.city_id} does not report in the edition`);
           reportingCities.delete(str(pl.city_id));
           break;
         case "shortlist.nominated": {
@@ -467,17 +472,20 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           if (nominationInfo.has(id)) fail("E5", `${p(e)}: nomination ${id} is not new`);
           if (!categories.has(str(pl.category_id))) fail("E5", `${p(e)}: ${pl.category_id} is not a category of the edition`);
           if (!reportingCities.has(str(pl.city_id))) fail("E5", `${p(e)}: ${pl.city_id} is not a reporting city of the edition`);
-          nominationInfo.set(id, { category_id: str(pl.category_id), city_id: str(pl.city_id) });
+          nominationInfo.set(id, { category_id: str(pl.category_id), city_id: str(pl.city_id), practice_id: str(pl.practice_id) });
           shortlist.add(id);
           break;
         }
         case "shortlist.unnominated": {
           const id = str(pl.nomination_id);
           if (!shortlist.has(id)) fail("E5", `${p(e)}: nomination ${id} is not on the shortlist`);
+          const practice = nominationInfo.get(id)!.practice_id;
+          if (pl.practice_id !== practice) fail("E5", `${p(e)}: practice ${pl.practice_id}, but nomination ${id} was made for practice ${practice}`);
           shortlist.delete(id);
           break;
         }
         case "invitation.created":
+          if (invitations.has(str(pl.invitation_id))) fail("E5", `${p(e)}: invitation ${pl.invitation_id} is not new`);
           checkForm(e);
           invitations.set(str(pl.invitation_id), {
             role: str(pl.role),
@@ -507,10 +515,8 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           const aid = str(pl.assignment_id);
           const prev = assignments.get(aid);
           if (prev) {
+            // A reused assignment keeps the city and person of its first acceptance (§6): only the role must agree.
             if (prev.role !== pl.role) fail("E5", `${p(e)}: assignment ${aid} was created with role ${prev.role}`);
-            if (city !== null && prev.city_id !== null && prev.city_id !== city) {
-              fail("E5", `${p(e)}: assignment ${aid} was created for city ${prev.city_id}`);
-            }
           } else {
             assignments.set(aid, {
               role: str(pl.role),
@@ -522,10 +528,18 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           break;
         }
         case "report.saved":
-        case "report.submitted": {
-          if (a === null || a.role !== "expert") fail("E5", `${p(e)}: must be by an expert assignment`);
-          const as = assignments.get(str(a.id))!;
-          if (as.city_id !== pl.city_id) fail("E5", `${p(e)}: the expert's city is ${as.city_id}, the report's ${pl.city_id}`);
+        case "report.submitted":
+        case "report.returned":
+        case "report.accepted": {
+          const rid = str(pl.report_id);
+          const first = reportCities.get(rid);
+          if (first === undefined) reportCities.set(rid, str(pl.city_id));
+          else if (first !== pl.city_id) fail("E5", `${p(e)}: report ${rid} is of city ${first} (its first event), not ${pl.city_id}`);
+          if (e.kind === "report.saved" || e.kind === "report.submitted") {
+            if (a === null || a.role !== "expert") fail("E5", `${p(e)}: must be by an expert assignment`);
+            const as = assignments.get(str(a.id))!;
+            if (as.city_id !== pl.city_id) fail("E5", `${p(e)}: the expert's city is ${as.city_id}, the report's ${pl.city_id}`);
+          }
           break;
         }
         case "ballot.conflict_declared":

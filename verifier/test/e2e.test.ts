@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import type { JsonObject } from "../src/canonical.ts";
 import { serialize } from "../src/canonical.ts";
 import { verify, type Result } from "../src/index.ts";
-import { checkpointText, clone, commitment, hashOf, makeSigner, seal, type Signer, type Publication } from "./helpers.ts";
+import { checkpointText, clone, commitment, criterionRule, EditionBuilder, hashOf, makeSigner, ruleJson, seal, type Signer, type Publication } from "./helpers.ts";
 import { fullScenario, type Scenario } from "./scenario.ts";
 
 interface Built {
@@ -85,6 +85,14 @@ describe("valid bundles", () => {
     }
   }
 
+  test("a nomination taken off with the practice it was nominated with verifies (review)", async () => {
+    const s = fullScenario("names", { stopAt: "review" });
+    s.b.unnominate(s.ids.n2);
+    const signer = await makeSigner();
+    const r = await verify(await seal(s.b.bundle(signer), signer), { key: signer.verifierKey });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+  });
+
   test("bytes and text input give the same verdict", async () => {
     const x = await build();
     const r = await verify(new TextEncoder().encode(x.text), { key: x.signer.verifierKey });
@@ -134,6 +142,103 @@ describe("receipts (P1)", () => {
     const x = await build();
     expectFail(await verify(x.text, { key: x.signer.verifierKey, receipt: "sha256:" + "0".repeat(64) }), "P1");
     expectFail(await verify(x.text, { key: x.signer.verifierKey, receipt: "not a hash" }), "P1");
+  });
+});
+
+/**
+ * A small announced edition in which juror J is invited twice: first for city
+ * A as person P, then — reusing the assignment — for city B as the person of
+ * B's expert. The assignment keeps A and P (§6), so J recuses A's nomination
+ * as home_city and marks B's.
+ */
+function reusedAssignmentEdition(pub: Publication, opts: { conflictOnB?: boolean } = {}) {
+  const b = new EditionBuilder(pub);
+  b.created();
+  const A = b.city("Alfa");
+  const B = b.city("Beta");
+  const cat = b.category(1);
+  const k = b.criterion(1);
+  b.setRule(ruleJson({ criteria: [criterionRule(k, 1)], tie_breaks: [] }));
+  b.move("REPORTING");
+  const P = "sha256:" + "1".repeat(64);
+  const PB = "sha256:" + "2".repeat(64);
+  const EB = b.person("expert", B, PB);
+  b.report(EB, B);
+  b.move("REVIEW");
+  const nA = b.nominate(cat, A, "a1");
+  const nB = b.nominate(cat, B, "a2");
+  const J = b.person("juror", A, P);
+  b.person("juror", B, PB, J); // the same assignment again: keeps A and P
+  const J2 = b.person("juror", B, "sha256:" + "3".repeat(64));
+  b.move("JURY");
+  if (opts.conflictOnB) b.conflict(J, nB);
+  b.cast(J, opts.conflictOnB ? {} : { [nB]: [4] });
+  b.cast(J2, { [nA]: [3] });
+  b.move("TALLIED");
+  b.move("ANNOUNCED");
+  return { b, A, B, J, nA, nB };
+}
+
+describe("a reused assignment keeps its first city and person (§6)", () => {
+  for (const pub of ["names", "pseudonyms", "aggregates"] as const) {
+    test(`${pub}: verifies, the second acceptance's city and person change nothing`, async () => {
+      const { b, nA, nB } = reusedAssignmentEdition(pub);
+      expect(b.casts[0].recusals).toEqual([{ kind: "home_city", nomination_id: nA }]);
+      expect((b.casts[0].marks as JsonObject[]).map((m) => m.nomination_id)).toEqual([nB]);
+      const signer = await makeSigner();
+      const r = await verify(await seal(b.bundle(signer), signer), { key: signer.verifierKey });
+      if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+    });
+  }
+
+  test("a cast that takes the second acceptance's city or person as the juror's fails C3", async () => {
+    const { b, nA, nB } = reusedAssignmentEdition("names");
+    const signer = await makeSigner();
+    const bundle = b.bundle(signer);
+    const c = (bundle.casts as JsonObject[])[0];
+    c.marks = [{ nomination_id: nA, values: [4] }];
+    c.recusals = [{ kind: "home_city", nomination_id: nB }];
+    const e = events(bundle, "ballot.cast")[0];
+    pl(e).ballot_sha256 = hashOf(c);
+    // The tally and the announcement are left as they were: C3 comes first.
+    expectFail(await verify(await seal(bundle, signer), { key: signer.verifierKey }), "C3");
+  });
+
+  test("a conflict declared on the second acceptance's city is not one on a home city", async () => {
+    const { b } = reusedAssignmentEdition("names", { conflictOnB: true });
+    const signer = await makeSigner();
+    const r = await verify(await seal(b.bundle(signer), signer), { key: signer.verifierKey });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+  });
+
+  test("a conflict declared on the first acceptance's city fails E5", async () => {
+    const { b, J, nA } = reusedAssignmentEdition("names");
+    const signer = await makeSigner();
+    const bundle = b.bundle(signer);
+    const l = bundle.log as JsonObject[];
+    const i = l.findIndex((e) => e.kind === "ballot.cast");
+    const conflict = (nid: string, id: number): JsonObject => ({
+      actor: { id: J, role: "juror" },
+      edition_id: b.editionId,
+      id,
+      kind: "ballot.conflict_declared",
+      payload: { juror_id: J, nomination_id: nid, reason_commitment: commitment("r") },
+      time: (l[i - 1] as JsonObject).time as string,
+    });
+    const bad = clone(bundle);
+    (bad.log as JsonObject[]).splice(i, 0, conflict(nA, maxId(bundle) + 1));
+    expectFail(await verify(await seal(bad, signer), { key: signer.verifierKey }), "E5");
+  });
+
+  test("an assignment reused under another role fails E5", async () => {
+    const b = new EditionBuilder("names");
+    b.created();
+    const A = b.city("Alfa");
+    b.move("REPORTING");
+    const E = b.person("expert", A, "sha256:" + "1".repeat(64));
+    b.person("juror", A, "sha256:" + "1".repeat(64), E);
+    const signer = await makeSigner();
+    expectFail(await verify(await seal(b.bundle(signer), signer), { key: signer.verifierKey }), "E5");
   });
 });
 
@@ -369,6 +474,49 @@ describe("tampered bundles fail at the right check", () => {
       const e = events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!;
       pl(e).role = "expert";
       (e.actor as JsonObject).role = "expert";
+    })],
+    ["E5", "a reporting city added a second time", () => resigned("names", (b) => {
+      const l = b.log as JsonObject[];
+      const add = events(b, "edition.city_added")[0];
+      const e = clone(add);
+      e.id = maxId(b) + 1;
+      l.splice(l.indexOf(add) + 1, 0, e);
+    })],
+    ["E5", "a city removed that does not report", () => resigned("names", (b) => {
+      const l = b.log as JsonObject[];
+      const rm = events(b, "edition.city_removed")[0];
+      const e = clone(rm);
+      e.id = maxId(b) + 1;
+      l.splice(l.indexOf(rm) + 1, 0, e);
+    })],
+    ["E5", "a city removed before it was added", () => resigned("names", (b) => {
+      const l = b.log as JsonObject[];
+      const rm = events(b, "edition.city_removed")[0];
+      const add = events(b, "edition.city_added").find((e) => pl(e).city_id === pl(rm).city_id)!;
+      const i = l.indexOf(add);
+      const j = l.indexOf(rm);
+      [l[i], l[j]] = [l[j], l[i]];
+    })],
+    ["E5", "two invitations with one id", () => resigned("names", (b) => {
+      const inv = events(b, "invitation.created");
+      const old = pl(inv[1]).invitation_id;
+      pl(inv[1]).invitation_id = pl(inv[0]).invitation_id;
+      // its acceptance then names an invitation already accepted; the creation is caught first
+      for (const e of events(b, "invitation.accepted")) if (pl(e).invitation_id === old) pl(e).invitation_id = pl(inv[0]).invitation_id;
+    })],
+    ["E5", "a nomination taken off under another practice", () => resigned("names", (b) => {
+      const l = b.log as JsonObject[];
+      const nom = events(b, "shortlist.nominated")[0];
+      const e: JsonObject = { ...clone(nom), id: maxId(b) + 1, kind: "shortlist.unnominated", payload: { nomination_id: pl(nom).nomination_id, practice_id: "bb000000-0000-4000-8000-0000000000ff", reason: "x" } };
+      l.splice(l.indexOf(nom) + 1, 0, e);
+    }, { stopAt: "review" })],
+    ["E5", "a report id moved to another city (saved)", () => resigned("names", (b) => {
+      const saves = events(b, "report.saved");
+      pl(saves[1]).report_id = pl(saves[0]).report_id;
+    })],
+    ["E5", "a report accepted under another city than it was saved for", () => resigned("names", (b) => {
+      const acc = events(b, "report.accepted");
+      pl(acc[0]).city_id = pl(acc[1]).city_id;
     })],
     // ---- D1 ----
     ["D1", "casts disclosed before the announcement", () => resigned("names", (b, x) => { b.casts = clone(x.s.b.casts); }, { stopAt: "tallied2" })],
