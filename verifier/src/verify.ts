@@ -801,11 +801,12 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
 
     // T2
     for (const d of decisionEvs) {
-      const close = lastCloseBefore(d.n)!;
-      if (hidden && close !== lastClose) continue;
+      const close = lastCloseBefore(d.n)!; // its close: a decision is in TALLIED (E4)
       if (!r.tie_breaks.includes("jury_decision")) fail("T2", `${p(d)}: the rule's tie_breaks do not include jury_decision`);
       const cat = str(d.payload.category_id);
       if (!categories.has(cat)) fail("T2", `${p(d)}: ${cat} is not a category of the edition`);
+      // Under aggregates only the last close's tally can be recomputed (from marks).
+      if (hidden && close !== lastClose) continue;
       const before = decisionEvs.filter((x) => x.n > close.n && x.n < d.n);
       const t0 = tallyOf(close, before);
       const ids = new Set(d.payload.nomination_ids as string[]);

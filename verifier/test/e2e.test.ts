@@ -242,6 +242,64 @@ describe("a reused assignment keeps its first city and person (§6)", () => {
   });
 });
 
+/**
+ * An announced edition with a jury decision made after the first close, then
+ * a reopened round and a second close (the decision no longer applies, §9.6).
+ */
+function decisionBeforeReopening(pub: Publication, opts: { tieBreaks: string[]; category?: string; order?: "tie" | "not-a-tie" }) {
+  const b = new EditionBuilder(pub);
+  b.created();
+  const A = b.city("Alfa");
+  const B = b.city("Beta");
+  const C = b.city("Gamma");
+  const cat = b.category(1);
+  const k = b.criterion(1);
+  b.setRule(ruleJson({ criteria: [criterionRule(k, 1)], tie_breaks: opts.tieBreaks }));
+  b.move("REPORTING");
+  b.move("REVIEW");
+  const nA = b.nominate(cat, A, "a1");
+  const nB = b.nominate(cat, B, "a2");
+  const nC = b.nominate(cat, C, "a3");
+  const J = b.person("juror", C, "sha256:" + "1".repeat(64));
+  b.move("JURY");
+  b.cast(J, { [nA]: [4], [nB]: [4] }); // nA and nB tied
+  b.move("TALLIED");
+  const order = opts.order === "not-a-tie" ? [nA, nC] : [nB, nA];
+  b.decide(opts.category ?? cat, order);
+  b.move("JURY", "A juror asked to change a mark.");
+  b.cast(J, { [nA]: [5], [nB]: [4] }, 2);
+  b.move("TALLIED");
+  b.move("ANNOUNCED");
+  return b;
+}
+
+describe("T2 for a decision whose close is not the last close", () => {
+  const run = async (b: EditionBuilder) => {
+    const signer = await makeSigner();
+    return verify(await seal(b.bundle(signer), signer), { key: signer.verifierKey });
+  };
+  for (const pub of ["names", "aggregates"] as const) {
+    test(`${pub}: a genuine earlier decision verifies`, async () => {
+      const r = await run(decisionBeforeReopening(pub, { tieBreaks: ["jury_decision"] }));
+      if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+      expect(r.summary.jury_decisions.map((d) => d.in_force)).toEqual([false]);
+    });
+    test(`${pub}: under a rule without jury_decision it fails T2`, async () => {
+      expectFail(await run(decisionBeforeReopening(pub, { tieBreaks: ["more_top_marks"] })), "T2");
+    });
+    test(`${pub}: for a category that is not the edition's it fails T2`, async () => {
+      expectFail(await run(decisionBeforeReopening(pub, { tieBreaks: ["jury_decision"], category: "ca000000-0000-4000-8000-0000000000ff" })), "T2");
+    });
+  }
+  test("names: ordering nominations that were not tied fails T2", async () => {
+    expectFail(await run(decisionBeforeReopening("names", { tieBreaks: ["jury_decision"], order: "not-a-tie" })), "T2");
+  });
+  test("aggregates: the same verifies — its close's tally cannot be recomputed, only the first two conditions are checked", async () => {
+    const r = await run(decisionBeforeReopening("aggregates", { tieBreaks: ["jury_decision"], order: "not-a-tie" }));
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+  });
+});
+
 describe("tampered bundles fail at the right check", () => {
   const cases: [string, string, () => Promise<{ text: string; key: string }>][] = [
     // ---- S1 ----
