@@ -34,6 +34,13 @@ export interface VerifyOptions {
   trustEmbeddedKey?: boolean;
   /** A receipt (hash string) to look up (check P1). */
   receipt?: string;
+  /**
+   * For testing the §13 `only` claim of a vector: this check is turned off.
+   * Its failures are recorded in the summary (`turned_off`) instead of
+   * stopping verification, and the later checks run on data it would have
+   * refused. Never use it to judge a bundle.
+   */
+  turnOff?: CheckId;
 }
 
 export interface StageMove {
@@ -92,6 +99,8 @@ export interface Summary {
   key: string;
   notes: string[];
   receipt?: ReceiptReport;
+  /** Present only when a check was turned off (VerifyOptions.turnOff): what it would have reported. */
+  turned_off?: { check: CheckId; failures: string[] };
 }
 
 export type Result = { ok: true; summary: Summary } | { ok: false; check: CheckId; message: string };
@@ -112,9 +121,6 @@ class CheckFailure extends Error {
   }
 }
 
-function fail(check: CheckId, message: string): never {
-  throw new CheckFailure(check, message);
-}
 
 const STAGE_INDEX: Record<string, number> = Object.fromEntries(STAGES.map((s, i) => [s, i]));
 
@@ -136,6 +142,7 @@ const str = (v: Json | undefined) => v as string;
 export async function verify(bundleText: string | Uint8Array, opts: VerifyOptions = {}): Promise<Result> {
   if (opts.key !== undefined && opts.trustEmbeddedKey) throw new UsageError("give either a key or trustEmbeddedKey, not both");
   if (opts.key === undefined && !opts.trustEmbeddedKey) throw new UsageError("a trusted key is required (or trustEmbeddedKey)");
+  if (opts.turnOff !== undefined && !CHECK_ORDER.includes(opts.turnOff)) throw new UsageError(`turnOff: ${JSON.stringify(opts.turnOff)} is not a check of §11`);
   try {
     return { ok: true, summary: await run(bundleText, opts) };
   } catch (e) {
@@ -146,6 +153,19 @@ export async function verify(bundleText: string | Uint8Array, opts: VerifyOption
 
 async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Summary> {
   const notes: string[] = [];
+  const turnedOff: string[] = [];
+  /**
+   * Stops verification at a failed check. For a check turned off (testing
+   * only, VerifyOptions.turnOff) it records the failure and returns instead:
+   * the type says `never` for the ordinary case, on which every caller relies.
+   */
+  const fail: (check: CheckId, message: string) => never = (check, message) => {
+    if (check === opts.turnOff) {
+      turnedOff.push(message);
+      return undefined as never;
+    }
+    throw new CheckFailure(check, message);
+  };
 
   // ---------------- S1 canonical ----------------
   let bundleValue: Json;
@@ -184,6 +204,9 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     if (!Object.prototype.hasOwnProperty.call(payloads, kind)) fail("S3", `log[${i}].kind: unknown event kind ${JSON.stringify(kind)}`);
     const perr = schema(entry.payload, `log[${i}].payload`);
     if (perr) fail("S3", `${perr} (${kind})`);
+    // The edition's events: E1 makes every event entry one; should E1 be
+    // turned off (testing only), another edition's event is not taken for one.
+    if (entry.edition_id !== editionId) return;
     evs.push({
       pos: i,
       n: evs.length,
@@ -337,7 +360,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     let frozenSeen = false;
     let firstIntoJury = -1;
     for (const e of evs) {
-      if (e.n === 0) continue; // edition.created (E1)
+      if (e.n === 0 || e.kind === "edition.created") continue; // E1's matter: the first event, and only there
       const st = stageBefore[e.n];
       const prev = evs[e.n - 1];
       if (placed.has(e.kind)) {
@@ -356,7 +379,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
       }
       const ok = allowed[e.kind];
       if (!ok) fail("E4", `${p(e)}: a ${e.kind} event has no place in an edition's log`);
-      if (!ok.includes(st)) fail("E4", `${p(e)}: ${e.kind} is not allowed in stage ${st}`);
+      else if (!ok.includes(st)) fail("E4", `${p(e)}: ${e.kind} is not allowed in stage ${st}`);
       if (e.kind === "tally_rule.set" && frozenSeen) fail("E4", `${p(e)}: tally_rule.set after tally_rule.frozen`);
       if (e.kind === "edition.stage_changed") {
         const next = evs[e.n + 1];
@@ -909,6 +932,10 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     notes,
   };
   if (receiptReport) summary.receipt = receiptReport;
+  if (opts.turnOff !== undefined) {
+    summary.turned_off = { check: opts.turnOff, failures: turnedOff };
+    notes.push(`Check ${opts.turnOff} was turned off (testing only): this is not a verdict on the bundle.`);
+  }
   return summary;
 }
 

@@ -300,6 +300,59 @@ describe("T2 for a decision whose close is not the last close", () => {
   });
 });
 
+describe("turning one check off (testing §13 only)", () => {
+  test("a bundle changed in one respect verifies with that check off, and says it is no verdict", async () => {
+    const { text, key } = await resigned("names", (b) => {
+      const saves = events(b, "report.saved");
+      pl(saves[1]).report_id = pl(saves[0]).report_id; // E5 only: a report id under two cities
+    });
+    expectFail(await verify(text, { key }), "E5");
+    const r = await verify(text, { key, turnOff: "E5" });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+    expect(r.summary.turned_off!.check).toBe("E5");
+    expect(r.summary.turned_off!.failures.join(" ")).toMatch(/its first event/);
+    expect(r.summary.notes.join(" ")).toMatch(/turned off \(testing only\)/);
+  });
+  test("a bundle changed in two respects still fails at the other check", async () => {
+    const { text, key } = await resigned("names", (b) => {
+      const saves = events(b, "report.saved");
+      pl(saves[1]).report_id = pl(saves[0]).report_id;
+      pl(events(b, "tally.computed")[0]).ballots = 99; // and T1
+    });
+    expectFail(await verify(text, { key, turnOff: "E5" }), "T1");
+  });
+  test("another edition's event in full verifies with E1 off: it is not taken for one of the edition's", async () => {
+    const { text, key } = await resigned("names", (b) => {
+      const l = b.log as JsonObject[];
+      const e = { ...clone(events(b, "mail.released")[0]), id: maxId(b) + 1, edition_id: "ee000000-0000-4000-8000-0000000000ff" };
+      l.splice(3, 0, e);
+    });
+    expectFail(await verify(text, { key }), "E1");
+    const r = await verify(text, { key, turnOff: "E1" });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+  });
+  test("a second edition.created is E1's matter alone (E4 does not judge it)", async () => {
+    const { text, key } = await resigned("names", (b) => {
+      const e = clone(events(b, "edition.created")[0]);
+      e.id = maxId(b) + 1;
+      (b.log as JsonObject[]).splice(5, 0, e);
+    });
+    expectFail(await verify(text, { key }), "E1");
+    const r = await verify(text, { key, turnOff: "E1" });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+  });
+  test("a check that finds nothing reports no failures; a bundle that verifies still verifies", async () => {
+    const x = await build();
+    const r = await verify(x.text, { key: x.signer.verifierKey, turnOff: "C3" });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.summary.turned_off).toEqual({ check: "C3", failures: [] });
+  });
+  test("an unknown check to turn off is a usage error", async () => {
+    const x = await build("names", { stopAt: "review" });
+    await expect(verify(x.text, { key: x.signer.verifierKey, turnOff: "Z9" as never })).rejects.toThrow(/not a check/);
+  });
+});
+
 describe("tampered bundles fail at the right check", () => {
   const cases: [string, string, () => Promise<{ text: string; key: string }>][] = [
     // ---- S1 ----
