@@ -3,7 +3,7 @@
 
 import { describe, expect, test } from "vitest";
 import type { Json } from "../src/canonical.ts";
-import { isTime, LANGUAGE_TAG_RE, marksEntry, payloadSchemas, rule } from "../src/schema.ts";
+import { isTime, LANGUAGE_TAG_RE, marksEntry, payloadSchemas, rule, uuid } from "../src/schema.ts";
 
 const H = "sha256:" + "1".repeat(64);
 const U = "00000000-0000-4000-8000-000000000001";
@@ -95,4 +95,19 @@ describe("invitation payloads (§6, S3): exactly one of each pair, city_id toget
     expect(s["invitation.accepted"](acc({ city_id: U }), "p")).toMatch(/missing/);
     expect(s["invitation.created"]({ invitation_id: U, role: "juror" }, "p")).toMatch(/missing/);
   });
+});
+
+describe("uuids (§3.3): any version or variant, lowercase 8-4-4-4-12", () => {
+  test.each([
+    "00000000-0000-0000-0000-000000000000", // nil
+    "ffffffff-ffff-ffff-ffff-ffffffffffff", // max
+    "0000006e-0000-4000-8000-0000000001f5",
+    "123e4567-e89b-12d3-a456-426614174000", // version 1
+    "01890a5d-ac96-774b-bcce-b302099a8057", // version 7
+    "00000000-0000-0000-c000-000000000000", // Microsoft variant
+  ])("accepted: %s", (u) => expect(uuid(u, "u")).toBeNull());
+  test.each(["123E4567-E89B-12D3-A456-426614174000", "123e4567e89b12d3a456426614174000", "{123e4567-e89b-12d3-a456-426614174000}", "123e4567-e89b-12d3-a456-42661417400"])(
+    "refused: %s",
+    (u) => expect(uuid(u, "u")).not.toBeNull(),
+  );
 });
