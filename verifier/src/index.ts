@@ -10,4 +10,6 @@ export type { Rule, TallyInput, TallyResult, NominationInput } from "./tally.ts"
 export { Rational } from "./rational.ts";
 export { leafHash, nodeHash, rootFromLeafHashes, inclusionProof, verifyInclusion } from "./merkle.ts";
 export { parseVerifierKey, parseSignedNote, parseCheckpoint, signedBy, checkSignature, keyHashOf, LOG_NAME } from "./note.ts";
+export { manifestProblems, runVector } from "./manifest.ts";
+export type { Manifest, Vector, VectorOutcome } from "./manifest.ts";
 export { sha256, hashString, toHex, fromHex, toBase64, fromBase64Strict } from "./bytes.ts";

@@ -64,8 +64,10 @@ export interface SignedNote {
  * 2. split at the last "\n\n": the text ends with the first LF of the pair,
  *    the signature block (after it) is not empty and ends with LF;
  * 3. every line of the block is "— <name> <base64>", the name not empty and
- *    without spaces or "+", the base64 decoding to at least 5 bytes; at most
- *    100 signature lines.
+ *    without Unicode white space (the White_Space property, which unlike
+ *    JavaScript's \s includes U+0085 and excludes U+FEFF) or "+", the base64
+ *    canonical (§3.3) and decoding to at least 5 bytes; at most 100
+ *    signature lines.
  * Throws when malformed.
  */
 export const MAX_SIGNATURE_LINES = 100;
@@ -90,7 +92,7 @@ export function parseSignedNote(note: string): SignedNote {
     const sp = rest.indexOf(" ");
     if (sp <= 0) throw new Error(`malformed signature line ${JSON.stringify(line)}`);
     const name = rest.slice(0, sp);
-    if (/[\s+]/u.test(name)) throw new Error(`malformed key name in signature line ${JSON.stringify(line)}`);
+    if (/[\p{White_Space}+]/u.test(name)) throw new Error(`malformed key name in signature line ${JSON.stringify(line)}`);
     const sig = fromBase64Strict(rest.slice(sp + 1));
     if (sig === null || sig.length < 5) throw new Error(`malformed signature in line ${JSON.stringify(line)}`);
     signatures.push({ name, sig });
@@ -98,7 +100,20 @@ export function parseSignedNote(note: string): SignedNote {
   return { text, signatures };
 }
 
+/** The order of the Ed25519 base point, L = 2^252 + 27742317777372353535851937790883648493 (RFC 8032). */
+const GROUP_ORDER = (1n << 252n) + 27742317777372353535851937790883648493n;
+
+/**
+ * RFC 8032 §5.1.7. S (the signature's second half, little-endian) must be
+ * below L; this is checked here so as not to depend on the platform. The
+ * equation itself is WebCrypto's, which in Node (OpenSSL) and Chromium
+ * (BoringSSL) is the cofactorless check the spec asks for.
+ */
 async function ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
+  if (signature.length !== 64) return false;
+  let sv = 0n;
+  for (let i = 63; i >= 32; i--) sv = (sv << 8n) | BigInt(signature[i]);
+  if (sv >= GROUP_ORDER) return false;
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) throw new Error("WebCrypto (crypto.subtle) is not available");
   let key: CryptoKey;

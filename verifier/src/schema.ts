@@ -128,11 +128,15 @@ export function object(required: Record<string, Check>, optional: Record<string,
   };
 }
 
-/** An object whose member names are free (for the label texts): every value is checked by c. */
-export function mapOf(c: Check): Check {
+/**
+ * An object whose member names are free but each matches `key` (for the label
+ * texts: language tags); every value is checked by c.
+ */
+export function mapOf(c: Check, key?: { re: RegExp; what: string }): Check {
   return (v, p) => {
     if (!isObject(v)) return `${p}: expected an object, got ${describe(v)}`;
     for (const name of Object.keys(v)) {
+      if (key && !key.re.test(name)) return `${p}: member name ${JSON.stringify(name)} is not ${key.what}`;
       const e = c(v[name], `${p}[${JSON.stringify(name)}]`);
       if (e) return e;
     }
@@ -145,7 +149,10 @@ export function mapOf(c: Check): Check {
 export const TIE_BREAKS = ["more_top_marks", "higher_median", "criteria_in_order", "jury_decision"] as const;
 export const METHODS = ["weighted_mean", "median", "trimmed_mean", "majority_judgment"] as const;
 
-export const label = object({ text: mapOf(text), value: int() });
+/** §7: a label's text is keyed by BCP 47 language tags of this form (a key of another form is S2). */
+export const LANGUAGE_TAG_RE = /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
+
+export const label = object({ text: mapOf(text, { re: LANGUAGE_TAG_RE, what: "a language tag (^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$)" }), value: int() });
 
 export const criterionRule = object({
   criterion_id: uuid,
@@ -198,7 +205,8 @@ export const cast = object({
 
 // ---- §10 bundle parts ----
 
-export const recusalCounts = object({ abstained: int(), declared: int(), home_city: int() });
+/** §10: the counts of a marks entry are ints ≥ 0 (a negative count is S2). */
+export const recusalCounts = object({ abstained: int(0), declared: int(0), home_city: int(0) });
 
 export const marksEntry = object({
   nomination_id: uuid,
@@ -253,9 +261,9 @@ const mailChange = object({ mail_id: uuid, kind: text, version: int(1), content_
 /**
  * The invitation payloads have two forms: cities (and persons) in the clear,
  * or as commitments (a juror under `aggregates`). S3 accepts either form —
- * exactly one member of each pair — and E5 checks that the form is the one
- * the role and the publication setting call for (the spec's vectors put a
- * leaked juror city under E5, not S3).
+ * exactly one member of each pair, and in an acceptance city_id together with
+ * person (§6) — and E5 checks that the form is the one the role and the
+ * publication setting call for (§11 E5).
  */
 function exactlyOneOf(v: JsonObject, p: string, a: string, b: string): string | null {
   const hasA = Object.prototype.hasOwnProperty.call(v, a);
@@ -272,10 +280,15 @@ const invitationCreated: Check = (v, p) => {
   return object({ invitation_id: uuid, role: oneOf("expert", "juror") }, { city_id: uuid, city_commitment: commitment })(v, p);
 };
 
+/** §6: an acceptance has city_id together with person, or both commitments (a mixed pair is S3). */
 const invitationAccepted: Check = (v, p) => {
   if (!isObject(v)) return `${p}: expected an object`;
   const e = exactlyOneOf(v, p, "city_id", "city_commitment") ?? exactlyOneOf(v, p, "person", "person_commitment");
   if (e) return e;
+  const has = (n: string) => Object.prototype.hasOwnProperty.call(v, n);
+  if (has("city_id") !== has("person")) {
+    return `${p}: has ${has("city_id") ? '"city_id"' : '"city_commitment"'} with ${has("person") ? '"person"' : '"person_commitment"'} (city_id goes with person, city_commitment with person_commitment)`;
+  }
   return object(
     { invitation_id: uuid, assignment_id: uuid, role: oneOf("expert", "juror") },
     { city_id: uuid, city_commitment: commitment, person: person, person_commitment: commitment },

@@ -34,6 +34,13 @@ export interface VerifyOptions {
   trustEmbeddedKey?: boolean;
   /** A receipt (hash string) to look up (check P1). */
   receipt?: string;
+  /**
+   * For testing the §13 `only` claim of a vector: this check is turned off.
+   * Its failures are recorded in the summary (`turned_off`) instead of
+   * stopping verification, and the later checks run on data it would have
+   * refused. Never use it to judge a bundle.
+   */
+  turnOff?: CheckId;
 }
 
 export interface StageMove {
@@ -92,6 +99,8 @@ export interface Summary {
   key: string;
   notes: string[];
   receipt?: ReceiptReport;
+  /** Present only when a check was turned off (VerifyOptions.turnOff): what it would have reported. */
+  turned_off?: { check: CheckId; failures: string[] };
 }
 
 export type Result = { ok: true; summary: Summary } | { ok: false; check: CheckId; message: string };
@@ -112,9 +121,6 @@ class CheckFailure extends Error {
   }
 }
 
-function fail(check: CheckId, message: string): never {
-  throw new CheckFailure(check, message);
-}
 
 const STAGE_INDEX: Record<string, number> = Object.fromEntries(STAGES.map((s, i) => [s, i]));
 
@@ -136,6 +142,7 @@ const str = (v: Json | undefined) => v as string;
 export async function verify(bundleText: string | Uint8Array, opts: VerifyOptions = {}): Promise<Result> {
   if (opts.key !== undefined && opts.trustEmbeddedKey) throw new UsageError("give either a key or trustEmbeddedKey, not both");
   if (opts.key === undefined && !opts.trustEmbeddedKey) throw new UsageError("a trusted key is required (or trustEmbeddedKey)");
+  if (opts.turnOff !== undefined && !CHECK_ORDER.includes(opts.turnOff)) throw new UsageError(`turnOff: ${JSON.stringify(opts.turnOff)} is not a check of §11`);
   try {
     return { ok: true, summary: await run(bundleText, opts) };
   } catch (e) {
@@ -146,6 +153,19 @@ export async function verify(bundleText: string | Uint8Array, opts: VerifyOption
 
 async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Summary> {
   const notes: string[] = [];
+  const turnedOff: string[] = [];
+  /**
+   * Stops verification at a failed check. For a check turned off (testing
+   * only, VerifyOptions.turnOff) it records the failure and returns instead:
+   * the type says `never` for the ordinary case, on which every caller relies.
+   */
+  const fail: (check: CheckId, message: string) => never = (check, message) => {
+    if (check === opts.turnOff) {
+      turnedOff.push(message);
+      return undefined as never;
+    }
+    throw new CheckFailure(check, message);
+  };
 
   // ---------------- S1 canonical ----------------
   let bundleValue: Json;
@@ -184,6 +204,9 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     if (!Object.prototype.hasOwnProperty.call(payloads, kind)) fail("S3", `log[${i}].kind: unknown event kind ${JSON.stringify(kind)}`);
     const perr = schema(entry.payload, `log[${i}].payload`);
     if (perr) fail("S3", `${perr} (${kind})`);
+    // The edition's events: E1 makes every event entry one; should E1 be
+    // turned off (testing only), another edition's event is not taken for one.
+    if (entry.edition_id !== editionId) return;
     evs.push({
       pos: i,
       n: evs.length,
@@ -337,7 +360,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     let frozenSeen = false;
     let firstIntoJury = -1;
     for (const e of evs) {
-      if (e.n === 0) continue; // edition.created (E1)
+      if (e.n === 0 || e.kind === "edition.created") continue; // E1's matter: the first event, and only there
       const st = stageBefore[e.n];
       const prev = evs[e.n - 1];
       if (placed.has(e.kind)) {
@@ -356,7 +379,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
       }
       const ok = allowed[e.kind];
       if (!ok) fail("E4", `${p(e)}: a ${e.kind} event has no place in an edition's log`);
-      if (!ok.includes(st)) fail("E4", `${p(e)}: ${e.kind} is not allowed in stage ${st}`);
+      else if (!ok.includes(st)) fail("E4", `${p(e)}: ${e.kind} is not allowed in stage ${st}`);
       if (e.kind === "tally_rule.set" && frozenSeen) fail("E4", `${p(e)}: tally_rule.set after tally_rule.frozen`);
       if (e.kind === "edition.stage_changed") {
         const next = evs[e.n + 1];
@@ -382,23 +405,25 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   const assignments = new Map<string, Assignment>();
   const categories = new Map<string, { number: number }>();
   const criteria = new Map<string, { number: number }>();
-  /** Nominations ever made, with their category and city. */
-  const nominationInfo = new Map<string, { category_id: string; city_id: string }>();
+  /** Nominations ever made, with their category, city and practice. */
+  const nominationInfo = new Map<string, { category_id: string; city_id: string; practice_id: string }>();
   /** The shortlist at each edition event's position (ids), computed while walking. */
   const shortlistBefore: Set<string>[] = [];
   const hidden = publication === "aggregates";
 
-  /** The juror's cities at a position: own city, plus cities of expert assignments of the same person accepted before n. */
+  /**
+   * The juror's cities at a position (§8 condition 4): the juror assignment's
+   * own city, plus the city of every expert assignment of the same person
+   * accepted before n. An assignment keeps the city and person of its first
+   * acceptance (§6), so a reused assignment's later acceptances add nothing.
+   */
   const jurorCities = (jurorId: string, n: number): Set<string> => {
     const a = assignments.get(jurorId)!;
     const out = new Set<string>();
     if (a.city_id !== null) out.add(a.city_id);
     if (a.person === null) return out;
-    for (const e of evs) {
-      if (e.n >= n) break;
-      if (e.kind === "invitation.accepted" && e.payload.role === "expert" && e.payload.person === a.person) {
-        out.add(str(e.payload.city_id));
-      }
+    for (const x of assignments.values()) {
+      if (x.role === "expert" && x.n < n && x.person === a.person && x.city_id !== null) out.add(x.city_id);
     }
     return out;
   };
@@ -415,6 +440,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     const reportingCities = new Set<string>();
     const shortlist = new Set<string>();
     const invitations = new Map<string, { role: string; city_id: string | null; state: "pending" | "revoked" | "accepted" }>();
+    const reportCities = new Map<string, string>(); // report_id -> the city_id of its first event
     const recused = new Set<string>(); // juror|nomination with a conflict or abstention
 
     /** Cities and persons in the clear, except a juror's under aggregates, which are commitments (§6, §12). */
@@ -457,9 +483,11 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           break;
         }
         case "edition.city_added":
+          if (reportingCities.has(str(pl.city_id))) fail("E5", `${p(e)}: city ${pl.city_id} already reports in the edition`);
           reportingCities.add(str(pl.city_id));
           break;
         case "edition.city_removed":
+          if (!reportingCities.has(str(pl.city_id))) fail("E5", `${p(e)}: city ${pl.city_id} does not report in the edition`);
           reportingCities.delete(str(pl.city_id));
           break;
         case "shortlist.nominated": {
@@ -467,17 +495,20 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           if (nominationInfo.has(id)) fail("E5", `${p(e)}: nomination ${id} is not new`);
           if (!categories.has(str(pl.category_id))) fail("E5", `${p(e)}: ${pl.category_id} is not a category of the edition`);
           if (!reportingCities.has(str(pl.city_id))) fail("E5", `${p(e)}: ${pl.city_id} is not a reporting city of the edition`);
-          nominationInfo.set(id, { category_id: str(pl.category_id), city_id: str(pl.city_id) });
+          nominationInfo.set(id, { category_id: str(pl.category_id), city_id: str(pl.city_id), practice_id: str(pl.practice_id) });
           shortlist.add(id);
           break;
         }
         case "shortlist.unnominated": {
           const id = str(pl.nomination_id);
           if (!shortlist.has(id)) fail("E5", `${p(e)}: nomination ${id} is not on the shortlist`);
+          const practice = nominationInfo.get(id)!.practice_id;
+          if (pl.practice_id !== practice) fail("E5", `${p(e)}: practice ${pl.practice_id}, but nomination ${id} was made for practice ${practice}`);
           shortlist.delete(id);
           break;
         }
         case "invitation.created":
+          if (invitations.has(str(pl.invitation_id))) fail("E5", `${p(e)}: invitation ${pl.invitation_id} is not new`);
           checkForm(e);
           invitations.set(str(pl.invitation_id), {
             role: str(pl.role),
@@ -507,10 +538,8 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           const aid = str(pl.assignment_id);
           const prev = assignments.get(aid);
           if (prev) {
+            // A reused assignment keeps the city and person of its first acceptance (§6): only the role must agree.
             if (prev.role !== pl.role) fail("E5", `${p(e)}: assignment ${aid} was created with role ${prev.role}`);
-            if (city !== null && prev.city_id !== null && prev.city_id !== city) {
-              fail("E5", `${p(e)}: assignment ${aid} was created for city ${prev.city_id}`);
-            }
           } else {
             assignments.set(aid, {
               role: str(pl.role),
@@ -522,10 +551,18 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           break;
         }
         case "report.saved":
-        case "report.submitted": {
-          if (a === null || a.role !== "expert") fail("E5", `${p(e)}: must be by an expert assignment`);
-          const as = assignments.get(str(a.id))!;
-          if (as.city_id !== pl.city_id) fail("E5", `${p(e)}: the expert's city is ${as.city_id}, the report's ${pl.city_id}`);
+        case "report.submitted":
+        case "report.returned":
+        case "report.accepted": {
+          const rid = str(pl.report_id);
+          const first = reportCities.get(rid);
+          if (first === undefined) reportCities.set(rid, str(pl.city_id));
+          else if (first !== pl.city_id) fail("E5", `${p(e)}: report ${rid} is of city ${first} (its first event), not ${pl.city_id}`);
+          if (e.kind === "report.saved" || e.kind === "report.submitted") {
+            if (a === null || a.role !== "expert") fail("E5", `${p(e)}: must be by an expert assignment`);
+            const as = assignments.get(str(a.id))!;
+            if (as.city_id !== pl.city_id) fail("E5", `${p(e)}: the expert's city is ${as.city_id}, the report's ${pl.city_id}`);
+          }
           break;
         }
         case "ballot.conflict_declared":
@@ -713,10 +750,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
         });
         if (j > 0 && compareVectors(vectors[j - 1], v) > 0) fail("M1", `marks[${i}].vectors are not in increasing lexicographic order at ${j}`);
       });
-      const r = m.recusals as JsonObject;
-      for (const k of ["abstained", "declared", "home_city"]) {
-        if ((r[k] as number) < 0) fail("M1", `marks[${i}].recusals.${k} is negative`);
-      }
+      const r = m.recusals as JsonObject; // counts ≥ 0 (S2)
       const total = vectors.length + (r.abstained as number) + (r.declared as number) + (r.home_city as number);
       if (total !== N) fail("M1", `marks[${i}]: ${vectors.length} vectors and ${total - vectors.length} recusals make ${total}, the last close counted ${N} casts`);
     });
@@ -790,11 +824,12 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
 
     // T2
     for (const d of decisionEvs) {
-      const close = lastCloseBefore(d.n)!;
-      if (hidden && close !== lastClose) continue;
+      const close = lastCloseBefore(d.n)!; // its close: a decision is in TALLIED (E4)
       if (!r.tie_breaks.includes("jury_decision")) fail("T2", `${p(d)}: the rule's tie_breaks do not include jury_decision`);
       const cat = str(d.payload.category_id);
       if (!categories.has(cat)) fail("T2", `${p(d)}: ${cat} is not a category of the edition`);
+      // Under aggregates only the last close's tally can be recomputed (from marks).
+      if (hidden && close !== lastClose) continue;
       const before = decisionEvs.filter((x) => x.n > close.n && x.n < d.n);
       const t0 = tallyOf(close, before);
       const ids = new Set(d.payload.nomination_ids as string[]);
@@ -897,6 +932,10 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     notes,
   };
   if (receiptReport) summary.receipt = receiptReport;
+  if (opts.turnOff !== undefined) {
+    summary.turned_off = { check: opts.turnOff, failures: turnedOff };
+    notes.push(`Check ${opts.turnOff} was turned off (testing only): this is not a verdict on the bundle.`);
+  }
   return summary;
 }
 

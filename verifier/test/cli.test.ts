@@ -1,7 +1,7 @@
 // The CLI, built with esbuild as `npm run build` does, run as a child process.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,15 +36,22 @@ beforeAll(async () => {
   const bad = clone(b);
   (bad.rule as Record<string, unknown>).quorum = 2;
   writeFileSync(join(tmp, "bad.json"), await seal(bad, signer));
+  const year = clone(b);
+  year.year = 2024; // E1 and nothing else
+  writeFileSync(join(tmp, "year.json"), await seal(year, signer));
   receipt = (s.b.log.filter((e) => e.kind === "ballot.cast").at(-1)!.payload as Record<string, string>).ballot_sha256;
   writeFileSync(
     join(tmp, "manifest.json"),
     JSON.stringify({
-      test_signer_key: key,
+      spec: "miasta-audit/2",
+      test_signer_key: "PRIVATE+KEY+not-used-here",
+      test_verifier_key: key,
       vectors: [
-        { name: "good", file: "good.json", key, expect: "ok" },
-        { name: "good-receipt", file: "good.json", key, receipt, expect: "ok" },
-        { name: "bad-rule", file: "bad.json", key, expect: "R1" },
+        { name: "good", description: "the whole edition", file: "good.json", key, expect: "ok" },
+        { name: "good-receipt", description: "a receipt", file: "good.json", key, receipt, expect: "ok" },
+        { name: "good-trusted", description: "the bundle's own key", file: "good.json", key: "", trust_bundle_key: true, expect: "ok" },
+        { name: "bad-rule", description: "the rule's quorum changed", file: "bad.json", key, expect: "R1" },
+        { name: "year", description: "the bundle's year changed", file: "year.json", key, expect: "E1", only: true },
       ],
     }),
   );
@@ -91,13 +98,32 @@ describe("miasta-verify CLI", () => {
     const r = run("-vectors", tmp);
     expect(r.stdout).toMatch(/PASS good: ok/);
     expect(r.stdout).toMatch(/PASS bad-rule: R1/);
-    expect(r.stdout).toMatch(/3 passed, 0 failed/);
+    expect(r.stdout).toMatch(/PASS year: E1 \(.*\); only: verifies with E1 turned off/);
+    expect(r.stdout).toMatch(/5 passed, 0 failed\n/);
     expect(r.status).toBe(0);
+  });
+  test("-vectors fails a vector whose only claim does not hold, and a manifest not shaped as §13 says", () => {
+    const dir = mkdtempSync(join(tmpdir(), "miasta-vectors-"));
+    writeFileSync(join(dir, "bad.json"), readFileSync(join(tmp, "bad.json")));
+    const v = { name: "bad-rule", description: "the quorum changed: T1 fails too", file: "bad.json", key, expect: "R1", only: true };
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ spec: "miasta-audit/2", test_signer_key: "x", test_verifier_key: key, vectors: [v] }));
+    let r = run("-vectors", dir);
+    expect(r.stdout).toMatch(/FAIL bad-rule: R1 \(.*\); only: with R1 turned off, T\d fails/);
+    expect(r.status).toBe(1);
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ vectors: [{ ...v, only: false }] }));
+    r = run("-vectors", dir);
+    expect(r.stdout).toMatch(/FAIL manifest: the manifest has no "spec"/);
+    expect(r.stdout).toMatch(/FAIL manifest: vectors\[0\] \(bad-rule\)\.only is present but not true/);
+    expect(r.stdout).toMatch(/1 passed, 0 failed; the manifest has \d+ problem/);
+    expect(r.status).toBe(1);
   });
   test("-vectors exits non-zero on a disagreement", () => {
     const dir = mkdtempSync(join(tmpdir(), "miasta-vectors-"));
     writeFileSync(join(dir, "good.json"), "{}");
-    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ vectors: [{ name: "x", file: "good.json", key, expect: "ok" }] }));
+    writeFileSync(
+      join(dir, "manifest.json"),
+      JSON.stringify({ spec: "miasta-audit/2", test_signer_key: "x", test_verifier_key: key, vectors: [{ name: "x", description: "", file: "good.json", key, expect: "ok" }] }),
+    );
     const r = run("-vectors", dir);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAIL x: expected ok, got S2/);

@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import type { JsonObject } from "../src/canonical.ts";
 import { serialize } from "../src/canonical.ts";
 import { verify, type Result } from "../src/index.ts";
-import { checkpointText, clone, commitment, hashOf, makeSigner, seal, type Signer, type Publication } from "./helpers.ts";
+import { checkpointText, clone, commitment, criterionRule, EditionBuilder, hashOf, makeSigner, ruleJson, seal, type Signer, type Publication } from "./helpers.ts";
 import { fullScenario, type Scenario } from "./scenario.ts";
 
 interface Built {
@@ -85,6 +85,14 @@ describe("valid bundles", () => {
     }
   }
 
+  test("a nomination taken off with the practice it was nominated with verifies (review)", async () => {
+    const s = fullScenario("names", { stopAt: "review" });
+    s.b.unnominate(s.ids.n2);
+    const signer = await makeSigner();
+    const r = await verify(await seal(s.b.bundle(signer), signer), { key: signer.verifierKey });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+  });
+
   test("bytes and text input give the same verdict", async () => {
     const x = await build();
     const r = await verify(new TextEncoder().encode(x.text), { key: x.signer.verifierKey });
@@ -137,6 +145,214 @@ describe("receipts (P1)", () => {
   });
 });
 
+/**
+ * A small announced edition in which juror J is invited twice: first for city
+ * A as person P, then — reusing the assignment — for city B as the person of
+ * B's expert. The assignment keeps A and P (§6), so J recuses A's nomination
+ * as home_city and marks B's.
+ */
+function reusedAssignmentEdition(pub: Publication, opts: { conflictOnB?: boolean } = {}) {
+  const b = new EditionBuilder(pub);
+  b.created();
+  const A = b.city("Alfa");
+  const B = b.city("Beta");
+  const cat = b.category(1);
+  const k = b.criterion(1);
+  b.setRule(ruleJson({ criteria: [criterionRule(k, 1)], tie_breaks: [] }));
+  b.move("REPORTING");
+  const P = "sha256:" + "1".repeat(64);
+  const PB = "sha256:" + "2".repeat(64);
+  const EB = b.person("expert", B, PB);
+  b.report(EB, B);
+  b.move("REVIEW");
+  const nA = b.nominate(cat, A, "a1");
+  const nB = b.nominate(cat, B, "a2");
+  const J = b.person("juror", A, P);
+  b.person("juror", B, PB, J); // the same assignment again: keeps A and P
+  const J2 = b.person("juror", B, "sha256:" + "3".repeat(64));
+  b.move("JURY");
+  if (opts.conflictOnB) b.conflict(J, nB);
+  b.cast(J, opts.conflictOnB ? {} : { [nB]: [4] });
+  b.cast(J2, { [nA]: [3] });
+  b.move("TALLIED");
+  b.move("ANNOUNCED");
+  return { b, A, B, J, nA, nB };
+}
+
+describe("a reused assignment keeps its first city and person (§6)", () => {
+  for (const pub of ["names", "pseudonyms", "aggregates"] as const) {
+    test(`${pub}: verifies, the second acceptance's city and person change nothing`, async () => {
+      const { b, nA, nB } = reusedAssignmentEdition(pub);
+      expect(b.casts[0].recusals).toEqual([{ kind: "home_city", nomination_id: nA }]);
+      expect((b.casts[0].marks as JsonObject[]).map((m) => m.nomination_id)).toEqual([nB]);
+      const signer = await makeSigner();
+      const r = await verify(await seal(b.bundle(signer), signer), { key: signer.verifierKey });
+      if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+    });
+  }
+
+  test("a cast that takes the second acceptance's city or person as the juror's fails C3", async () => {
+    const { b, nA, nB } = reusedAssignmentEdition("names");
+    const signer = await makeSigner();
+    const bundle = b.bundle(signer);
+    const c = (bundle.casts as JsonObject[])[0];
+    c.marks = [{ nomination_id: nA, values: [4] }];
+    c.recusals = [{ kind: "home_city", nomination_id: nB }];
+    const e = events(bundle, "ballot.cast")[0];
+    pl(e).ballot_sha256 = hashOf(c);
+    // The tally and the announcement are left as they were: C3 comes first.
+    expectFail(await verify(await seal(bundle, signer), { key: signer.verifierKey }), "C3");
+  });
+
+  test("a conflict declared on the second acceptance's city is not one on a home city", async () => {
+    const { b } = reusedAssignmentEdition("names", { conflictOnB: true });
+    const signer = await makeSigner();
+    const r = await verify(await seal(b.bundle(signer), signer), { key: signer.verifierKey });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+  });
+
+  test("a conflict declared on the first acceptance's city fails E5", async () => {
+    const { b, J, nA } = reusedAssignmentEdition("names");
+    const signer = await makeSigner();
+    const bundle = b.bundle(signer);
+    const l = bundle.log as JsonObject[];
+    const i = l.findIndex((e) => e.kind === "ballot.cast");
+    const conflict = (nid: string, id: number): JsonObject => ({
+      actor: { id: J, role: "juror" },
+      edition_id: b.editionId,
+      id,
+      kind: "ballot.conflict_declared",
+      payload: { juror_id: J, nomination_id: nid, reason_commitment: commitment("r") },
+      time: (l[i - 1] as JsonObject).time as string,
+    });
+    const bad = clone(bundle);
+    (bad.log as JsonObject[]).splice(i, 0, conflict(nA, maxId(bundle) + 1));
+    expectFail(await verify(await seal(bad, signer), { key: signer.verifierKey }), "E5");
+  });
+
+  test("an assignment reused under another role fails E5", async () => {
+    const b = new EditionBuilder("names");
+    b.created();
+    const A = b.city("Alfa");
+    b.move("REPORTING");
+    const E = b.person("expert", A, "sha256:" + "1".repeat(64));
+    b.person("juror", A, "sha256:" + "1".repeat(64), E);
+    const signer = await makeSigner();
+    expectFail(await verify(await seal(b.bundle(signer), signer), { key: signer.verifierKey }), "E5");
+  });
+});
+
+/**
+ * An announced edition with a jury decision made after the first close, then
+ * a reopened round and a second close (the decision no longer applies, §9.6).
+ */
+function decisionBeforeReopening(pub: Publication, opts: { tieBreaks: string[]; category?: string; order?: "tie" | "not-a-tie" }) {
+  const b = new EditionBuilder(pub);
+  b.created();
+  const A = b.city("Alfa");
+  const B = b.city("Beta");
+  const C = b.city("Gamma");
+  const cat = b.category(1);
+  const k = b.criterion(1);
+  b.setRule(ruleJson({ criteria: [criterionRule(k, 1)], tie_breaks: opts.tieBreaks }));
+  b.move("REPORTING");
+  b.move("REVIEW");
+  const nA = b.nominate(cat, A, "a1");
+  const nB = b.nominate(cat, B, "a2");
+  const nC = b.nominate(cat, C, "a3");
+  const J = b.person("juror", C, "sha256:" + "1".repeat(64));
+  b.move("JURY");
+  b.cast(J, { [nA]: [4], [nB]: [4] }); // nA and nB tied
+  b.move("TALLIED");
+  const order = opts.order === "not-a-tie" ? [nA, nC] : [nB, nA];
+  b.decide(opts.category ?? cat, order);
+  b.move("JURY", "A juror asked to change a mark.");
+  b.cast(J, { [nA]: [5], [nB]: [4] }, 2);
+  b.move("TALLIED");
+  b.move("ANNOUNCED");
+  return b;
+}
+
+describe("T2 for a decision whose close is not the last close", () => {
+  const run = async (b: EditionBuilder) => {
+    const signer = await makeSigner();
+    return verify(await seal(b.bundle(signer), signer), { key: signer.verifierKey });
+  };
+  for (const pub of ["names", "aggregates"] as const) {
+    test(`${pub}: a genuine earlier decision verifies`, async () => {
+      const r = await run(decisionBeforeReopening(pub, { tieBreaks: ["jury_decision"] }));
+      if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+      expect(r.summary.jury_decisions.map((d) => d.in_force)).toEqual([false]);
+    });
+    test(`${pub}: under a rule without jury_decision it fails T2`, async () => {
+      expectFail(await run(decisionBeforeReopening(pub, { tieBreaks: ["more_top_marks"] })), "T2");
+    });
+    test(`${pub}: for a category that is not the edition's it fails T2`, async () => {
+      expectFail(await run(decisionBeforeReopening(pub, { tieBreaks: ["jury_decision"], category: "ca000000-0000-4000-8000-0000000000ff" })), "T2");
+    });
+  }
+  test("names: ordering nominations that were not tied fails T2", async () => {
+    expectFail(await run(decisionBeforeReopening("names", { tieBreaks: ["jury_decision"], order: "not-a-tie" })), "T2");
+  });
+  test("aggregates: the same verifies — its close's tally cannot be recomputed, only the first two conditions are checked", async () => {
+    const r = await run(decisionBeforeReopening("aggregates", { tieBreaks: ["jury_decision"], order: "not-a-tie" }));
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+  });
+});
+
+describe("turning one check off (testing §13 only)", () => {
+  test("a bundle changed in one respect verifies with that check off, and says it is no verdict", async () => {
+    const { text, key } = await resigned("names", (b) => {
+      const saves = events(b, "report.saved");
+      pl(saves[1]).report_id = pl(saves[0]).report_id; // E5 only: a report id under two cities
+    });
+    expectFail(await verify(text, { key }), "E5");
+    const r = await verify(text, { key, turnOff: "E5" });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+    expect(r.summary.turned_off!.check).toBe("E5");
+    expect(r.summary.turned_off!.failures.join(" ")).toMatch(/its first event/);
+    expect(r.summary.notes.join(" ")).toMatch(/turned off \(testing only\)/);
+  });
+  test("a bundle changed in two respects still fails at the other check", async () => {
+    const { text, key } = await resigned("names", (b) => {
+      const saves = events(b, "report.saved");
+      pl(saves[1]).report_id = pl(saves[0]).report_id;
+      pl(events(b, "tally.computed")[0]).ballots = 99; // and T1
+    });
+    expectFail(await verify(text, { key, turnOff: "E5" }), "T1");
+  });
+  test("another edition's event in full verifies with E1 off: it is not taken for one of the edition's", async () => {
+    const { text, key } = await resigned("names", (b) => {
+      const l = b.log as JsonObject[];
+      const e = { ...clone(events(b, "mail.released")[0]), id: maxId(b) + 1, edition_id: "ee000000-0000-4000-8000-0000000000ff" };
+      l.splice(3, 0, e);
+    });
+    expectFail(await verify(text, { key }), "E1");
+    const r = await verify(text, { key, turnOff: "E1" });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+  });
+  test("a second edition.created is E1's matter alone (E4 does not judge it)", async () => {
+    const { text, key } = await resigned("names", (b) => {
+      const e = clone(events(b, "edition.created")[0]);
+      e.id = maxId(b) + 1;
+      (b.log as JsonObject[]).splice(5, 0, e);
+    });
+    expectFail(await verify(text, { key }), "E1");
+    const r = await verify(text, { key, turnOff: "E1" });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+  });
+  test("a check that finds nothing reports no failures; a bundle that verifies still verifies", async () => {
+    const x = await build();
+    const r = await verify(x.text, { key: x.signer.verifierKey, turnOff: "C3" });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.summary.turned_off).toEqual({ check: "C3", failures: [] });
+  });
+  test("an unknown check to turn off is a usage error", async () => {
+    const x = await build("names", { stopAt: "review" });
+    await expect(verify(x.text, { key: x.signer.verifierKey, turnOff: "Z9" as never })).rejects.toThrow(/not a check/);
+  });
+});
+
 describe("tampered bundles fail at the right check", () => {
   const cases: [string, string, () => Promise<{ text: string; key: string }>][] = [
     // ---- S1 ----
@@ -156,14 +372,40 @@ describe("tampered bundles fail at the right check", () => {
     ["S2", "a tally of another format", () => resigned("names", (b) => { (b.tally as JsonObject).format = "miasta-tally/1"; })],
     ["S2", "a log entry that is not an object", () => unsigned("names", (b) => { (b.log as unknown[]).push("x"); })],
     ["S2", "a marks entry with a non-integer count", () => resigned("aggregates", (b) => { ((b.marks as JsonObject[])[0].recusals as JsonObject).declared = "0"; })],
+    ["S2", "a marks entry with a negative count (the total kept)", () => resigned("aggregates", (b) => {
+      const m = (b.marks as JsonObject[]).find((m) => (m.vectors as unknown[]).length > 0)!;
+      const r = m.recusals as JsonObject;
+      (m.vectors as unknown[]).push(clone((m.vectors as unknown[])[0]));
+      r.declared = (r.declared as number) - 1;
+    })],
+    ["S2", "a label keyed by something that is not a language tag (rule re-hashed everywhere)", () => resigned("names", (b) => {
+      const rule = b.rule as JsonObject;
+      const label = ((rule.criteria as JsonObject[])[0].labels as JsonObject[])[0];
+      label.text = { Polish: "słabo" };
+      const h = hashOf(rule);
+      for (const e of [...events(b, "tally_rule.set"), ...events(b, "tally_rule.frozen")]) pl(e).rule_sha256 = h;
+    }, { stopAt: "jury" })],
+    ["S2", "a label keyed pt_BR instead of pt-BR", () => resigned("names", (b) => {
+      const rule = b.rule as JsonObject;
+      ((rule.criteria as JsonObject[])[0].labels as JsonObject[])[0].text = { pt_BR: "ruim" };
+      const h = hashOf(rule);
+      for (const e of [...events(b, "tally_rule.set"), ...events(b, "tally_rule.frozen")]) pl(e).rule_sha256 = h;
+    }, { stopAt: "jury" })],
     // ---- S3 ----
     ["S3", "a payload with an extra member", () => resigned("names", (b) => { pl(events(b, "category.created")[0]).extra = ""; })],
     ["S3", "an unknown kind", () => resigned("names", (b) => { events(b, "mail.released")[0].kind = "mail.sent"; })],
     ["S3", "a time with milliseconds", () => resigned("names", (b) => { events(b)[3].time = "2025-03-01T10:03:00.000Z"; })],
     ["S3", "an uppercase uuid", () => resigned("names", (b) => { const p = pl(events(b, "category.created")[0]); p.category_id = (p.category_id as string).toUpperCase(); })],
-    ["E5", "a juror's city in the clear under aggregates", () => resigned("aggregates", (b) => {
+    ["E5", "a juror's city and person in the clear under aggregates", () => resigned("aggregates", (b) => {
       const e = events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!;
       const p = pl(e);
+      delete p.city_commitment;
+      delete p.person_commitment;
+      p.city_id = "c1000000-0000-4000-8000-000000000001";
+      p.person = "sha256:" + "3".repeat(64);
+    })],
+    ["E5", "a juror's invitation city in the clear under aggregates", () => resigned("aggregates", (b) => {
+      const p = pl(events(b, "invitation.created").find((e) => pl(e).role === "juror")!);
       delete p.city_commitment;
       p.city_id = "c1000000-0000-4000-8000-000000000001";
     })],
@@ -177,6 +419,16 @@ describe("tampered bundles fail at the right check", () => {
     })],
     ["S3", "an acceptance with neither person nor person commitment", () => resigned("aggregates", (b) => {
       delete pl(events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!).person_commitment;
+    })],
+    ["S3", "an acceptance with city_id and person_commitment", () => resigned("names", (b) => {
+      const p = pl(events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!);
+      p.person_commitment = commitment(p.person as string);
+      delete p.person;
+    })],
+    ["S3", "an acceptance with city_commitment and person", () => resigned("aggregates", (b) => {
+      const p = pl(events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!);
+      delete p.person_commitment;
+      p.person = "sha256:" + "3".repeat(64);
     })],
     ["S3", "a jury decision with one nomination", () => resigned("names", (b) => { const p = pl(events(b, "tally.jury_decision")[0]); p.nomination_ids = [(p.nomination_ids as string[])[0]]; })],
     ["S3", "year out of range", () => resigned("names", (b) => { pl(events(b, "edition.created")[0]).year = 2013; b.year = 2013; })],
@@ -333,6 +585,49 @@ describe("tampered bundles fail at the right check", () => {
       const e = events(b, "invitation.accepted").find((e) => pl(e).role === "juror")!;
       pl(e).role = "expert";
       (e.actor as JsonObject).role = "expert";
+    })],
+    ["E5", "a reporting city added a second time", () => resigned("names", (b) => {
+      const l = b.log as JsonObject[];
+      const add = events(b, "edition.city_added")[0];
+      const e = clone(add);
+      e.id = maxId(b) + 1;
+      l.splice(l.indexOf(add) + 1, 0, e);
+    })],
+    ["E5", "a city removed that does not report", () => resigned("names", (b) => {
+      const l = b.log as JsonObject[];
+      const rm = events(b, "edition.city_removed")[0];
+      const e = clone(rm);
+      e.id = maxId(b) + 1;
+      l.splice(l.indexOf(rm) + 1, 0, e);
+    })],
+    ["E5", "a city removed before it was added", () => resigned("names", (b) => {
+      const l = b.log as JsonObject[];
+      const rm = events(b, "edition.city_removed")[0];
+      const add = events(b, "edition.city_added").find((e) => pl(e).city_id === pl(rm).city_id)!;
+      const i = l.indexOf(add);
+      const j = l.indexOf(rm);
+      [l[i], l[j]] = [l[j], l[i]];
+    })],
+    ["E5", "two invitations with one id", () => resigned("names", (b) => {
+      const inv = events(b, "invitation.created");
+      const old = pl(inv[1]).invitation_id;
+      pl(inv[1]).invitation_id = pl(inv[0]).invitation_id;
+      // its acceptance then names an invitation already accepted; the creation is caught first
+      for (const e of events(b, "invitation.accepted")) if (pl(e).invitation_id === old) pl(e).invitation_id = pl(inv[0]).invitation_id;
+    })],
+    ["E5", "a nomination taken off under another practice", () => resigned("names", (b) => {
+      const l = b.log as JsonObject[];
+      const nom = events(b, "shortlist.nominated")[0];
+      const e: JsonObject = { ...clone(nom), id: maxId(b) + 1, kind: "shortlist.unnominated", payload: { nomination_id: pl(nom).nomination_id, practice_id: "bb000000-0000-4000-8000-0000000000ff", reason: "x" } };
+      l.splice(l.indexOf(nom) + 1, 0, e);
+    }, { stopAt: "review" })],
+    ["E5", "a report id moved to another city (saved)", () => resigned("names", (b) => {
+      const saves = events(b, "report.saved");
+      pl(saves[1]).report_id = pl(saves[0]).report_id;
+    })],
+    ["E5", "a report accepted under another city than it was saved for", () => resigned("names", (b) => {
+      const acc = events(b, "report.accepted");
+      pl(acc[0]).city_id = pl(acc[1]).city_id;
     })],
     // ---- D1 ----
     ["D1", "casts disclosed before the announcement", () => resigned("names", (b, x) => { b.casts = clone(x.s.b.casts); }, { stopAt: "tallied2" })],

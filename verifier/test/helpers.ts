@@ -108,6 +108,7 @@ export class EditionBuilder {
   categories: { id: string; number: number }[] = [];
   criteria: { id: string; number: number }[] = [];
   shortlist = new Map<string, { category: string; city: string }>();
+  practices = new Map<string, string>(); // nomination id -> practice id
   assignments = new Map<string, { role: string; city: string | null; person: string | null }>();
   declared = new Set<string>();
   abstained = new Set<string>();
@@ -200,7 +201,8 @@ export class EditionBuilder {
       },
       { role, id: assignment },
     );
-    this.assignments.set(assignment, { role, city, person });
+    // A reused assignment keeps the city and person of its first acceptance (§6).
+    if (!this.assignments.has(assignment)) this.assignments.set(assignment, { role, city, person });
     return assignment;
   }
 
@@ -214,14 +216,17 @@ export class EditionBuilder {
 
   nominate(category: string, city: string, prefix: string): string {
     const id = uuid(prefix);
-    this.ev("shortlist.nominated", { nomination_id: id, practice_id: uuid("bb"), category_id: category, city_id: city, reason: "" });
+    const practice = uuid("bb");
+    this.ev("shortlist.nominated", { nomination_id: id, practice_id: practice, category_id: category, city_id: city, reason: "" });
     this.shortlist.set(id, { category, city });
+    this.practices.set(id, practice);
     this.current.clear();
     return id;
   }
 
   unnominate(id: string): void {
-    this.ev("shortlist.unnominated", { nomination_id: id, practice_id: uuid("bb"), reason: "withdrawn" });
+    // With the practice it was nominated with (§11 E5).
+    this.ev("shortlist.unnominated", { nomination_id: id, practice_id: this.practices.get(id)!, reason: "withdrawn" });
     this.shortlist.delete(id);
     this.current.clear();
   }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { checkSignature, parseCheckpoint, parseSignedNote, parseVerifierKey, signedBy } from "../src/note.ts";
+import { fromBase64Strict, toBase64 } from "../src/bytes.ts";
+import { checkSignature, parseCheckpoint, parseSignedNote, parseVerifierKey, signedBy, type VerifierKey } from "../src/note.ts";
 import { LOG, makeSigner, sha } from "./helpers.ts";
 
 const ROOT = Buffer.alloc(32, 7).toString("base64");
@@ -149,5 +150,123 @@ describe("signed notes and checkpoints", () => {
     ];
     for (const t of bad) expect(() => parseCheckpoint(t), JSON.stringify(t)).toThrow();
     expect(parseCheckpoint(`${LOG}\n0\n${ROOT}\n`).size).toBe(0);
+  });
+});
+
+describe("canonical base64 (§3.3: RFC 4648 §4 with padding, zero bits after the last byte)", () => {
+  test("canonical texts decode and re-encode to themselves", () => {
+    for (const n of [0, 1, 2, 3, 4, 5, 32, 33, 68]) {
+      const b = new Uint8Array(n).map((_, i) => (i * 37 + 11) & 255);
+      const t = Buffer.from(b).toString("base64");
+      expect(toBase64(b)).toBe(t);
+      expect(fromBase64Strict(t)).toEqual(b);
+    }
+  });
+  test.each([
+    ["stray bits before ==", "AB=="], // "AA==" is canonical
+    ["stray bits before =", "AAB="], // "AAA=" is canonical
+    ["missing padding", "AA"],
+    ["too much padding", "AA==="],
+    ["padding inside", "AA==AAAA"],
+    ["base64url alphabet", "-_8="],
+    ["white space", "AAAA AAAA"],
+    ["a newline", "AAAA\n"],
+    ["a lone padding group", "===="],
+  ])("refused: %s (%j)", (_what, t) => expect(fromBase64Strict(t)).toBeNull());
+});
+
+describe("K1: the key's data is canonical base64 and its hash matches", () => {
+  test("key data in another alphabet or with white space is refused", async () => {
+    const s = await makeSigner();
+    const [name, hash] = s.verifierKey.split("+", 2);
+    const data = s.verifierKey.slice(name.length + hash.length + 2);
+    for (const bad of [data.replace(/\+/g, "-").replace(/\//g, "_"), data + "\n", " " + data, data + "===="]) {
+      if (bad === data) continue;
+      expect(() => parseVerifierKey(`${name}+${hash}+${bad}`), bad).toThrow();
+    }
+  });
+});
+
+describe("K2: checkpoint sizes and roots", () => {
+  test("sizes from 0 to 2^53 − 1", () => {
+    expect(parseCheckpoint(`${LOG}\n9007199254740991\n${ROOT}\n`).size).toBe(9007199254740991);
+    for (const n of ["9007199254740992", "9007199254740993", "1" + "0".repeat(400)]) {
+      expect(() => parseCheckpoint(`${LOG}\n${n}\n${ROOT}\n`), n).toThrow(/too large/);
+    }
+  });
+  test("a root whose base64 has stray bits after its last byte is refused", () => {
+    // 32 bytes: 43 characters and "="; the 43rd carries 2 unused bits.
+    const canonical = Buffer.alloc(32, 0).toString("base64");
+    expect(canonical.endsWith("A=")).toBe(true);
+    expect(parseCheckpoint(`${LOG}\n1\n${canonical}\n`).root.length).toBe(32);
+    const stray = canonical.slice(0, 42) + "B=";
+    expect(Buffer.from(stray, "base64")).toEqual(Buffer.alloc(32, 0)); // a lenient decoder reads the same root
+    expect(() => parseCheckpoint(`${LOG}\n1\n${stray}\n`)).toThrow(/base64/);
+  });
+  test("a signature whose base64 has stray bits makes the note malformed", async () => {
+    const s = await makeSigner();
+    const note = await s.sign(CP);
+    const i = note.lastIndexOf("\n\n") + 2;
+    const prefix = "\u2014 " + LOG + " ";
+    const b64 = note.slice(i + prefix.length, -1);
+    expect(b64.endsWith("=")).toBe(true); // 68 bytes: 2 unused bits before "="
+    const last = b64[b64.length - 2];
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const stray = b64.slice(0, -2) + alphabet[alphabet.indexOf(last) | 1] + "=";
+    expect(stray).not.toBe(b64);
+    expect(Buffer.from(stray, "base64")).toEqual(Buffer.from(b64, "base64"));
+    expect(() => parseSignedNote(note.slice(0, i) + prefix + stray + "\n")).toThrow(/malformed signature/);
+  });
+});
+
+describe("§4.3 step 3: key names without Unicode white space", () => {
+  const line = (name: string) => `\u2014 ${name} ${Buffer.alloc(68, 1).toString("base64")}\n`;
+  test.each([
+    ["NO-BREAK SPACE", "a\u00a0b"],
+    ["NEXT LINE (U+0085, not in JavaScript's \\s)", "a\u0085b"],
+    ["EM SPACE", "a\u2003b"],
+    ["IDEOGRAPHIC SPACE", "a\u3000b"],
+    ["LINE SEPARATOR", "a\u2028b"],
+  ])("refused: %s", (_what, name) => expect(() => parseSignedNote(CP + "\n" + line(name))).toThrow(/key name/));
+  test("U+FEFF and U+200B are not white space: such a line is another key's, ignored", async () => {
+    const s = await makeSigner();
+    const good = (await s.sign(CP)).slice(CP.length + 1);
+    for (const name of ["a\ufeffb", "a\u200bb", "witness\u2014x"]) {
+      const note = parseSignedNote(CP + "\n" + line(name) + good);
+      expect(note.signatures[0].name).toBe(name);
+      expect(await signedBy(note, parseVerifierKey(s.verifierKey))).toBe(true);
+    }
+  });
+});
+
+describe("§4.3 step 4: Ed25519 by RFC 8032 §5.1.7", () => {
+  const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+  const le = (b: Uint8Array) => b.reduceRight((acc, x) => (acc << 8n) | BigInt(x), 0n);
+  const toLE = (n: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 255n));
+
+  test("S + L (the same signature under a verifier that reduces S) is refused", async () => {
+    const s = await makeSigner();
+    const note = await s.sign(CP);
+    const k = parseVerifierKey(s.verifierKey);
+    const parsed = parseSignedNote(note);
+    expect(await checkSignature(parsed, k)).toBe("signed");
+    const sig = parsed.signatures[0].sig;
+    const S = le(sig.subarray(36, 68));
+    expect(S < L).toBe(true);
+    const forged = new Uint8Array(sig);
+    forged.set(toLE(S + L), 36);
+    expect(await checkSignature({ text: parsed.text, signatures: [{ name: LOG, sig: forged }] }, k)).toBe("bad");
+  });
+
+  test("a signature only a cofactored check accepts is refused (identity key, R of order 2, S = 0)", async () => {
+    // [8]·0·B = [8]R + [8]k·A holds for any k; the cofactorless 0·B = R + k·A does not (R is not the identity).
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const order2 = new Uint8Array(32).fill(0xff);
+    order2[0] = 0xec;
+    order2[31] = 0x7f; // y = p − 1, x = 0: the point of order 2
+    const key: VerifierKey = { name: LOG, keyHash: 0x01020304, keyHashHex: "01020304", publicKey: identity, text: "" };
+    const sig = new Uint8Array([1, 2, 3, 4, ...order2, ...new Uint8Array(32)]);
+    expect(await checkSignature({ text: CP, signatures: [{ name: LOG, sig }] }, key)).toBe("bad");
   });
 });

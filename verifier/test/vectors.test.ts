@@ -1,43 +1,70 @@
 // Runs the committed test vectors of spec §13 (../spec/vectors/manifest.json)
-// when they exist. This is the one allowed skip: the vectors may not be
-// published yet.
+// when they exist: the manifest's members, every vector's verdict, and for
+// every vector with `only`, that it verifies with the expected check turned
+// off. This is the one allowed skip: the vectors may not be published yet.
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { verify } from "../src/index.ts";
+import { type CheckId, checkSignature, type Manifest, manifestProblems, parseSignedNote, parseVerifierKey, runVector, verify } from "../src/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = process.env.MIASTA_VECTORS ?? resolve(here, "../../spec/vectors");
 const manifestPath = join(dir, "manifest.json");
 const present = existsSync(manifestPath);
 
-interface Vector {
-  name: string;
-  file: string;
-  key: string;
-  receipt?: string;
-  /** Not in spec §13, but used by the published manifest: trust the bundle's own key. */
-  trust_bundle_key?: boolean;
-  expect: string;
-}
-
 if (!present) {
   describe("spec test vectors", () => {
     test.skip(`SKIPPED: no ${manifestPath} yet (spec §13 vectors not published)`, () => {});
   });
 } else {
-  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { vectors: Vector[]; test_signer_key?: string };
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
+  const bytes = (file: string) => new Uint8Array(readFileSync(join(dir, file)));
+
   describe(`spec test vectors (${manifestPath})`, () => {
-    test("the manifest lists vectors", () => {
-      expect(Array.isArray(manifest.vectors)).toBe(true);
+    test("the manifest has exactly the members of §13", () => {
+      expect(manifestProblems(manifest)).toEqual([]);
       expect(manifest.vectors.length).toBeGreaterThan(0);
     });
+
+    test("test_signer_key is the private half of test_verifier_key", async () => {
+      // PRIVATE+KEY+<name>+<key hash>+<base64 of 0x01 || 32-byte Ed25519 seed>
+      const m = /^PRIVATE\+KEY\+([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(manifest.test_signer_key);
+      expect(m, manifest.test_signer_key).not.toBeNull();
+      const vk = parseVerifierKey(manifest.test_verifier_key);
+      expect(m![1]).toBe(vk.name);
+      expect(m![2]).toBe(vk.keyHashHex);
+      const seed = Buffer.from(m![3], "base64");
+      expect(seed.length).toBe(33);
+      expect(seed[0]).toBe(1);
+      const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed.subarray(1)]);
+      const priv = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
+      const jwk = await crypto.subtle.exportKey("jwk", priv);
+      expect(Buffer.from(jwk.x!, "base64url")).toEqual(Buffer.from(vk.publicKey));
+      // A checkpoint signed with it is signed by the test verifier key (§4.3).
+      const text = `${vk.name}\n0\n${Buffer.alloc(32).toString("base64")}\n`;
+      const sig = Buffer.from(await crypto.subtle.sign({ name: "Ed25519" }, priv, Buffer.from(text)));
+      const note = `${text}\n\u2014 ${vk.name} ${Buffer.concat([Buffer.from(vk.keyHashHex, "hex"), sig]).toString("base64")}\n`;
+      expect(await checkSignature(parseSignedNote(note), vk)).toBe("signed");
+    });
+
     test.each(manifest.vectors.map((v) => [v.name, v] as const))("%s", async (_name, v) => {
-      const r = await verify(new Uint8Array(readFileSync(join(dir, v.file))), v.trust_bundle_key ? { trustEmbeddedKey: true, receipt: v.receipt } : { key: v.key, receipt: v.receipt });
-      const got = r.ok ? "ok" : `${r.check}`;
-      expect(got, r.ok ? "verified" : `${r.check}: ${r.message}`).toBe(v.expect);
+      const o = await runVector(v, bytes(v.file));
+      expect(o.got, o.detail || "verified").toBe(v.expect);
+    });
+  });
+
+  const only = manifest.vectors.filter((v) => v.only === true);
+  describe(`§13 only: with the expected check turned off, the bundle verifies (${only.length} vectors)`, () => {
+    test("some vectors say only", () => expect(only.length).toBeGreaterThan(0));
+    test.each(only.map((v) => [v.name, v.expect as CheckId, v] as const))("%s (%s turned off)", async (_name, check, v) => {
+      const opts = v.trust_bundle_key ? { trustEmbeddedKey: true, receipt: v.receipt } : { key: v.key, receipt: v.receipt };
+      const r = await verify(bytes(v.file), { ...opts, turnOff: check });
+      if (!r.ok) throw new Error(`with ${check} turned off, ${r.check} fails: ${r.message}`);
+      expect(r.summary.turned_off!.check).toBe(check);
+      expect(r.summary.turned_off!.failures.length, `${check} found nothing to refuse`).toBeGreaterThan(0);
+      expect((await runVector(v, bytes(v.file))).only).toMatchObject({ pass: true });
     });
   });
 }
