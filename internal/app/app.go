@@ -122,7 +122,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook(), mailer.StageHook())
 	reports := report.NewService(pool, log, mailer.ReturnHook())
 	auditLog := auditlog.New(pool, log)
-	m := metrics.New(pool, log)
+	m := metrics.New(pool, auditLog, log)
 	tracer, shutdownTracing, err := tracing(ctx, cfg, opts)
 	if err != nil {
 		pool.Close()

@@ -28,9 +28,9 @@ func TryXactLock(ctx context.Context, tx pgx.Tx, key int64) (bool, error) {
 	return ok, err
 }
 
-// editionLockClass is the first key of the two-key advisory locks on editions (the second is the
+// EditionLockClass is the first key of the two-key advisory locks on editions (the second is the
 // edition's hash), so that they never meet the single-key locks above.
-const editionLockClass = 0x6d696564 // "mied"
+const EditionLockClass = 0x6d696564 // "mied"
 
 // LockEditionShared takes, for the rest of the transaction, the edition's advisory lock in shared mode:
 // changes within an edition (a cast, a save) share it, and a stage change waits for them to finish.
@@ -38,13 +38,13 @@ const editionLockClass = 0x6d696564 // "mied"
 // requests wait behind it: a close takes effect promptly however many casts keep arriving (row locks,
 // by contrast, let new share lockers overtake a waiting writer).
 func LockEditionShared(ctx context.Context, tx pgx.Tx, editionID uuid.UUID) error {
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1, hashtext($2::text))`, int32(editionLockClass), editionID)
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1, hashtext($2::text))`, int32(EditionLockClass), editionID)
 	return err
 }
 
 // LockEditionExclusive takes the edition's advisory lock exclusively for the rest of the transaction:
 // a stage change.
 func LockEditionExclusive(ctx context.Context, tx pgx.Tx, editionID uuid.UUID) error {
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, int32(editionLockClass), editionID)
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, int32(EditionLockClass), editionID)
 	return err
 }

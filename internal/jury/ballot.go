@@ -350,7 +350,7 @@ func (s *Service) Save(ctx context.Context, p *auth.Principal, editionID uuid.UU
 	}
 	var out Ballot
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := s.q.GetBallotContext(ctx, tx, jurydb.GetBallotContextParams{AssignmentID: a.ID, EditionID: editionID})
+		c, err := s.q.GetBallotContext(ctx, tx, jurydb.GetBallotContextParams{LockClass: db.EditionLockClass, AssignmentID: a.ID, EditionID: editionID})
 		if err != nil {
 			return contextError(err)
 		}
@@ -462,7 +462,7 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 	}
 	var out Cast
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := s.q.GetBallotContext(ctx, tx, jurydb.GetBallotContextParams{AssignmentID: a.ID, RequestID: requestID, EditionID: editionID})
+		c, err := s.q.GetBallotContext(ctx, tx, jurydb.GetBallotContextParams{LockClass: db.EditionLockClass, AssignmentID: a.ID, RequestID: requestID, EditionID: editionID})
 		if err != nil {
 			return contextError(err)
 		}

@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 )
 
 // Metrics holds the registry and the RPC instruments.
@@ -22,8 +24,8 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-// New registers the platform's metrics, reading pool for its statistics and the log lag.
-func New(pool *pgxpool.Pool, log *slog.Logger) *Metrics {
+// New registers the platform's metrics, reading pool for its statistics and audit for the log's lag.
+func New(pool *pgxpool.Pool, audit Lagger, log *slog.Logger) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
 		reg: reg,
@@ -36,7 +38,7 @@ func New(pool *pgxpool.Pool, log *slog.Logger) *Metrics {
 		}, []string{"procedure"}),
 	}
 	reg.MustRegister(m.calls, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		poolCollector{pool: pool}, lagCollector{pool: pool, log: log})
+		poolCollector{pool: pool}, lagCollector{log: audit, l: log})
 	return m
 }
 
@@ -106,9 +108,14 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(poolWait, prometheus.CounterValue, s.AcquireDuration().Seconds())
 }
 
+// Lagger measures how far the audit log is behind the event table (auditlog.Log).
+type Lagger interface {
+	Lag(ctx context.Context) (auditlog.Lag, error)
+}
+
 type lagCollector struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
+	log Lagger
+	l   *slog.Logger
 }
 
 func (c lagCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -119,18 +126,11 @@ func (c lagCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c lagCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	var pending int64
-	var age float64
-	err := c.pool.QueryRow(ctx, `
-		SELECT count(*), coalesce(extract(epoch FROM now() - min(e.create_time)), 0)::float8
-		FROM events e
-		WHERE e.txid >= coalesce((SELECT le.txid FROM log_leaves l JOIN events le ON le.id = l.event_id
-		                          ORDER BY l.leaf_index DESC LIMIT 1), '0'::xid8)
-		  AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)`).Scan(&pending, &age)
+	lag, err := c.log.Lag(ctx)
 	if err != nil {
-		c.log.Warn("audit log lag metric", "error", err)
+		c.l.Warn("audit log lag metric", "error", err)
 		return
 	}
-	ch <- prometheus.MustNewConstMetric(lagEvents, prometheus.GaugeValue, float64(pending))
-	ch <- prometheus.MustNewConstMetric(lagSeconds, prometheus.GaugeValue, age)
+	ch <- prometheus.MustNewConstMetric(lagEvents, prometheus.GaugeValue, float64(lag.Pending))
+	ch <- prometheus.MustNewConstMetric(lagSeconds, prometheus.GaugeValue, lag.Oldest.Seconds())
 }

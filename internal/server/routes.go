@@ -44,7 +44,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 
 	mux.Handle("/auth/", d.Authn.LoginHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.Handle("GET /readyz", readyHandler(d.Pool))
+	mux.Handle("GET /readyz", readyHandler(d.Pool, d.Audit))
 	if d.Web != nil {
 		mux.Handle("/", d.Web)
 	}

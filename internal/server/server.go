@@ -130,8 +130,10 @@ func databaseState(ctx context.Context, pool *pgxpool.Pool) (busy bool, _ error)
 
 // readyHandler answers 200 when the database answers and no migration is pending, 503 otherwise. A
 // pool whose every connection is in use is still ready (the database answers; calls that find no
-// connection in time fail fast with Unavailable), and says so in the body.
-func readyHandler(pool *pgxpool.Pool) http.HandlerFunc {
+// connection in time fail fast with Unavailable), and says so in the body. The body also says how far
+// the audit log is behind: a long transaction of this database holds integration back (every replica
+// alike, so it is reported rather than taken out of rotation).
+func readyHandler(pool *pgxpool.Pool, audit *auditlog.Log) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -149,5 +151,8 @@ func readyHandler(pool *pgxpool.Pool) http.HandlerFunc {
 			return
 		}
 		_, _ = w.Write([]byte("ok\n"))
+		if lag, err := audit.Lag(ctx); err == nil && lag.Pending > 0 {
+			fmt.Fprintf(w, "audit log: %d events not yet integrated, the oldest for %s\n", lag.Pending, lag.Oldest.Round(time.Second))
+		}
 	}
 }

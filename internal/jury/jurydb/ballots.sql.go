@@ -61,7 +61,7 @@ SELECT
     coalesce(rc.ballot_hash, '')::text AS request_cast_hash,
     coalesce(rc.event_id, 0)::bigint AS request_cast_event_id,
     coalesce(rc.leaf_index, -1)::bigint AS request_cast_leaf_index
-FROM (SELECT pg_advisory_xact_lock_shared(1835624804, hashtext(($2::uuid)::text))) lk
+FROM (SELECT pg_advisory_xact_lock_shared($2::int4, hashtext(($3::uuid)::text)) OFFSET 0) lk
 CROSS JOIN editions e
 LEFT JOIN tally_rules r ON r.edition_id = e.id
 LEFT JOIN ballots b ON b.assignment_id = $1 AND b.edition_id = e.id
@@ -73,14 +73,15 @@ LEFT JOIN LATERAL (
 LEFT JOIN LATERAL (
     SELECT c.id, c.version, c.cast_time, c.ballot_hash, c.event_id, coalesce(l.leaf_index, -1)::bigint AS leaf_index
     FROM ballot_casts c LEFT JOIN log_leaves l ON l.event_id = c.event_id
-    WHERE c.assignment_id = $1 AND c.request_id = $3
+    WHERE c.assignment_id = $1 AND c.request_id = $4
 ) rc ON true
-WHERE e.id = $2
+WHERE e.id = $3
 FOR SHARE OF e
 `
 
 type GetBallotContextParams struct {
 	AssignmentID uuid.UUID
+	LockClass    int32
 	EditionID    uuid.UUID
 	RequestID    uuid.UUID
 }
@@ -120,9 +121,14 @@ type GetBallotContextRow struct {
 // conflicts, their ballot, their last cast and the cast of request_id, if any, each with its leaf
 // (-1 until integrated). The edition's advisory lock is taken shared, then its row share-locked, so
 // the round cannot close underneath, and a close waiting for the lock is not overtaken by later casts
-// (db.LockEditionShared says why; the lock's first key is db's editionLockClass).
+// (db.LockEditionShared says why; lock_class is db.EditionLockClass).
 func (q *Queries) GetBallotContext(ctx context.Context, db DBTX, arg GetBallotContextParams) (GetBallotContextRow, error) {
-	row := db.QueryRow(ctx, getBallotContext, arg.AssignmentID, arg.EditionID, arg.RequestID)
+	row := db.QueryRow(ctx, getBallotContext,
+		arg.AssignmentID,
+		arg.LockClass,
+		arg.EditionID,
+		arg.RequestID,
+	)
 	var i GetBallotContextRow
 	err := row.Scan(
 		&i.Stage,

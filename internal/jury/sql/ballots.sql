@@ -22,7 +22,7 @@ SELECT * FROM ballots WHERE edition_id = @edition_id;
 -- conflicts, their ballot, their last cast and the cast of request_id, if any, each with its leaf
 -- (-1 until integrated). The edition's advisory lock is taken shared, then its row share-locked, so
 -- the round cannot close underneath, and a close waiting for the lock is not overtaken by later casts
--- (db.LockEditionShared says why; the lock's first key is db's editionLockClass).
+-- (db.LockEditionShared says why; lock_class is db.EditionLockClass).
 SELECT
     e.stage,
     e.jury_deadline,
@@ -53,7 +53,7 @@ SELECT
     coalesce(rc.ballot_hash, '')::text AS request_cast_hash,
     coalesce(rc.event_id, 0)::bigint AS request_cast_event_id,
     coalesce(rc.leaf_index, -1)::bigint AS request_cast_leaf_index
-FROM (SELECT pg_advisory_xact_lock_shared(1835624804, hashtext((@edition_id::uuid)::text))) lk
+FROM (SELECT pg_advisory_xact_lock_shared(@lock_class::int4, hashtext((@edition_id::uuid)::text)) OFFSET 0) lk
 CROSS JOIN editions e
 LEFT JOIN tally_rules r ON r.edition_id = e.id
 LEFT JOIN ballots b ON b.assignment_id = @assignment_id AND b.edition_id = e.id
