@@ -82,6 +82,7 @@ func startDev(t *testing.T) string {
 type devRun struct {
 	base, banner string
 	tokens       string // the token directory
+	dbURL        string
 	stop         func() error
 }
 
@@ -108,7 +109,7 @@ func runDev(t *testing.T, dbURL, tokenDir string, flags ...string) devRun {
 		return <-errc
 	}
 	urlRe := regexp.MustCompile(`Web app\s+(http://\S+?)/\s`)
-	d := devRun{tokens: tokenDir, stop: stop}
+	d := devRun{tokens: tokenDir, dbURL: dbURL, stop: stop}
 	var banner strings.Builder
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {

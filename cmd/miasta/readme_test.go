@@ -127,6 +127,24 @@ func TestReadmeCommands(t *testing.T) {
 		if !strings.Contains(out, `"winner": true`) || !strings.Contains(out, "category_number,category_pl") || !strings.Contains(out, `"juror": "`) {
 			t.Errorf("the public results, ballots and CSV are not in the output:\n%s", out)
 		}
+
+		// Checking the results: both verifiers, as README shows them. The database is the test's,
+		// the bundle goes to a directory of the test's, and the TypeScript verifier is built in a copy
+		// of verifier/ (so that other tests' use of the built verifier is not disturbed).
+		work := t.TempDir()
+		verifier := filepath.Join(t.TempDir(), "verifier")
+		if out, err := exec.Command("cp", "-r", filepath.Join(root, "verifier"), verifier).CombinedOutput(); err != nil {
+			t.Fatalf("copy verifier/: %v\n%s", err, out)
+		}
+		_ = os.RemoveAll(filepath.Join(verifier, "node_modules"))
+		_ = os.RemoveAll(filepath.Join(verifier, "dist"))
+		script := strings.NewReplacer("$(make -s db)", d.dbURL, "-out 2015.json", "-out "+filepath.Join(work, "2015.json"),
+			" 2015.json", " "+filepath.Join(work, "2015.json"), "../2015.json", filepath.Join(work, "2015.json"), "cd verifier", "cd "+verifier).
+			Replace(blocks("Checking the results without trusting us"))
+		out = runReadme(t, root, d, script)
+		if !strings.Contains(out, "verified: edition 2015") || !strings.Contains(out, "OK verified: edition") {
+			t.Errorf("README's verification commands did not verify the demo's bundle with both verifiers:\n%s", out)
+		}
 	})
 }
 
