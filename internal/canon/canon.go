@@ -11,10 +11,13 @@
 package canon
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -61,6 +64,7 @@ func (k Kind) String() string {
 type node struct {
 	kind       Kind
 	escaped    bool  // a string with escapes: its value is not its raw bytes
+	ascii      bool  // a string of ASCII characters only
 	start, end int32 // the value's bytes in the document; for strings, the quotes included
 	first      int32 // first child of an array or object (objects: key, value, key, value …), -1 if none
 	next       int32 // the next sibling, -1 if none
@@ -146,11 +150,11 @@ func (p *parser) value(depth int) (int32, error) {
 	case c == '[':
 		return p.array(depth)
 	case c == '"':
-		esc, err := p.str()
+		esc, ascii, err := p.str()
 		if err != nil {
 			return 0, err
 		}
-		return p.add(node{kind: String, escaped: esc, start: int32(start), end: int32(p.i), first: -1, next: -1}), nil
+		return p.add(node{kind: String, escaped: esc, ascii: ascii, start: int32(start), end: int32(p.i), first: -1, next: -1}), nil
 	case c == '-' || c >= '0' && c <= '9':
 		n, err := p.number()
 		if err != nil {
@@ -195,11 +199,11 @@ func (p *parser) object(depth int) (int32, error) {
 			return 0, p.fail("expected a member name")
 		}
 		keyStart := p.i
-		esc, err := p.str()
+		esc, ascii, err := p.str()
 		if err != nil {
 			return 0, err
 		}
-		key := p.add(node{kind: String, escaped: esc, start: int32(keyStart), end: int32(p.i), first: -1, next: -1})
+		key := p.add(node{kind: String, escaped: esc, ascii: ascii, start: int32(keyStart), end: int32(p.i), first: -1, next: -1})
 		if prevKey >= 0 {
 			if c := p.compareKeys(prevKey, key); c == 0 {
 				p.i = keyStart
@@ -283,25 +287,40 @@ func (p *parser) array(depth int) (int32, error) {
 	}
 }
 
-// str checks a string at p.i (its opening quote) and moves past it; esc reports escapes.
-func (p *parser) str() (esc bool, err error) {
+// str checks a string at p.i (its opening quote) and moves past it; esc reports escapes, ascii that
+// it holds ASCII characters only. Most of a string is plain printable ASCII, which it passes eight
+// bytes at a time.
+func (p *parser) str() (esc, ascii bool, err error) {
 	src := p.d.src
 	p.i++
-	ascii := true
+	ascii = true
+	high := uint64(swarHigh) // bytes ≥ 0x80 stop the fast loop until the string proved not ASCII
 	start := p.i
-	for p.i < len(src) {
-		c := src[p.i]
-		switch {
+	for {
+		for p.i+8 <= len(src) {
+			if m := special(binary.LittleEndian.Uint64(src[p.i:]), high); m != 0 {
+				p.i += bits.TrailingZeros64(m) / 8 // the lowest marked byte is exactly the first one
+				break
+			}
+			p.i += 8
+		}
+		for p.i < len(src) && plain[src[p.i]] {
+			p.i++
+		}
+		if p.i >= len(src) {
+			return false, false, p.fail("unterminated string")
+		}
+		switch c := src[p.i]; {
 		case c == '"':
 			if !ascii && !utf8.Valid(src[start:p.i]) {
-				return false, p.fail("a string is not valid UTF-8")
+				return false, false, p.fail("a string is not valid UTF-8")
 			}
 			p.i++
-			return esc, nil
+			return esc, ascii, nil
 		case c == '\\':
 			esc = true
 			if p.i+1 >= len(src) {
-				return false, p.fail("unexpected end in an escape")
+				return false, false, p.fail("unexpected end in an escape")
 			}
 			switch src[p.i+1] {
 			case '"', '\\', 'b', 't', 'n', 'f', 'r':
@@ -309,26 +328,47 @@ func (p *parser) str() (esc bool, err error) {
 			case 'u':
 				// Only control characters without a short escape are written as \u00xx, lowercase.
 				if p.i+6 > len(src) || src[p.i+2] != '0' || src[p.i+3] != '0' || !lowerHex(src[p.i+4]) || !lowerHex(src[p.i+5]) {
-					return false, p.fail("an escape other than \\u00xx for a control character")
+					return false, false, p.fail("an escape other than \\u00xx for a control character")
 				}
 				v := hexVal(src[p.i+4])<<4 | hexVal(src[p.i+5])
 				if v >= 0x20 || v == '\b' || v == '\t' || v == '\n' || v == '\f' || v == '\r' {
-					return false, p.fail("a \\u escape for a character that has a shorter form")
+					return false, false, p.fail("a \\u escape for a character that has a shorter form")
 				}
 				p.i += 6
 			default:
-				return false, p.fail("an escape that canonical JSON does not use")
+				return false, false, p.fail("an escape that canonical JSON does not use")
 			}
 		case c < 0x20:
-			return false, p.fail("an unescaped control character in a string")
-		default:
-			if c >= utf8.RuneSelf {
-				ascii = false
-			}
+			return false, false, p.fail("an unescaped control character in a string")
+		default: // c ≥ 0x80: UTF-8, checked as a whole at the closing quote
+			ascii, high = false, 0
 			p.i++
 		}
 	}
-	return false, p.fail("unterminated string")
+}
+
+// plain marks the bytes a string holds as they are: printable ASCII other than '"' and '\\', and the
+// bytes of multi-byte UTF-8 sequences (which str checks once, at the end of the string).
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\' && c < 0x80
+	}
+	return
+}()
+
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// special marks the bytes of x (little-endian) that are a control character, '"' or '\\', or, when high
+// is swarHigh, ≥ 0x80, with their high bit. A borrow can mark a byte above a marked one wrongly, never
+// below: the lowest mark is exact, and there is one when any byte is special.
+func special(x, high uint64) uint64 {
+	ctl := (x - swarOnes*0x20) &^ x & swarHigh
+	q := x ^ swarOnes*'"'
+	bs := x ^ swarOnes*'\\'
+	return ctl | (q-swarOnes)&^q&swarHigh | (bs-swarOnes)&^bs&swarHigh | x&high
 }
 
 func lowerHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
@@ -372,29 +412,11 @@ func (p *parser) number() (int64, error) {
 
 // compareKeys orders two member names as sequences of UTF-16 code units (RFC 8785 §3.2.3).
 func (p *parser) compareKeys(a, b int32) int {
-	na, nb := p.d.nodes[a], p.d.nodes[b]
-	if !na.escaped && !nb.escaped {
-		ra, rb := p.d.s[na.start+1:na.end-1], p.d.s[nb.start+1:nb.end-1]
-		if isASCII(ra) && isASCII(rb) {
-			switch {
-			case ra < rb:
-				return -1
-			case ra > rb:
-				return 1
-			}
-			return 0
-		}
+	na, nb := &p.d.nodes[a], &p.d.nodes[b]
+	if !na.escaped && !nb.escaped && na.ascii && nb.ascii {
+		return strings.Compare(p.d.s[na.start+1:na.end-1], p.d.s[nb.start+1:nb.end-1])
 	}
 	return compareUTF16(Value{p.d, a}.Str(), Value{p.d, b}.Str())
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 func compareUTF16(a, b string) int {
@@ -421,7 +443,7 @@ func (v Value) Kind() Kind { return v.d.nodes[v.i].kind }
 
 // Raw is the value's canonical bytes.
 func (v Value) Raw() []byte {
-	n := v.d.nodes[v.i]
+	n := &v.d.nodes[v.i]
 	return v.d.src[n.start:n.end:n.end]
 }
 
@@ -430,7 +452,7 @@ func (v Value) Offset() int { return int(v.d.nodes[v.i].start) }
 
 // Str is a string value's text ("" for other kinds).
 func (v Value) Str() string {
-	n := v.d.nodes[v.i]
+	n := &v.d.nodes[v.i]
 	if n.kind != String {
 		return ""
 	}
@@ -475,7 +497,7 @@ func (v Value) Len() int { return int(v.d.nodes[v.i].count) }
 
 // Elems calls f with each element of an array, in order, until f returns false.
 func (v Value) Elems(f func(i int, e Value) bool) {
-	n := v.d.nodes[v.i]
+	n := &v.d.nodes[v.i]
 	if n.kind != Array {
 		return
 	}
@@ -488,7 +510,7 @@ func (v Value) Elems(f func(i int, e Value) bool) {
 
 // Members calls f with each member of an object, in order (by name), until f returns false.
 func (v Value) Members(f func(name string, m Value) bool) {
-	n := v.d.nodes[v.i]
+	n := &v.d.nodes[v.i]
 	if n.kind != Object {
 		return
 	}
@@ -533,7 +555,14 @@ type Member struct {
 // Members splits a canonical object into its members without parsing their values, so that a large
 // document's parts can be parsed in parallel. It checks the object's own syntax (no white space,
 // names unique and in order); each Raw must still be parsed, which checks it, before it is trusted.
-func Members(src []byte) ([]Member, error) {
+func Members(src []byte) ([]Member, error) { return MembersSplitting(src, "", 0, nil) }
+
+// MembersSplitting is Members that also splits the value of the member named split, if it is an
+// array, into its elements in the same pass over the document, and hands them to each as it finds
+// them: batch at a time (the last batch may be shorter), with the index of the batch's first element.
+// So a caller can parse a huge array's elements while the rest is still being split. Each elems is
+// the callee's to keep.
+func MembersSplitting(src []byte, split string, batch int, each func(first int, elems [][]byte)) ([]Member, error) {
 	if len(src) < 2 || src[0] != '{' {
 		return nil, &Error{0, "expected an object"}
 	}
@@ -552,11 +581,11 @@ func Members(src []byte) ([]Member, error) {
 			return nil, p.fail("expected a member name")
 		}
 		keyStart := p.i
-		esc, err := p.str()
+		esc, ascii, err := p.str()
 		if err != nil {
 			return nil, err
 		}
-		key := p.add(node{kind: String, escaped: esc, start: int32(keyStart), end: int32(p.i), first: -1, next: -1})
+		key := p.add(node{kind: String, escaped: esc, ascii: ascii, start: int32(keyStart), end: int32(p.i), first: -1, next: -1})
 		if prevKey >= 0 {
 			if c := p.compareKeys(prevKey, key); c >= 0 {
 				p.i = keyStart
@@ -568,11 +597,18 @@ func Members(src []byte) ([]Member, error) {
 			return nil, p.fail("expected ':'")
 		}
 		p.i++
-		end, err := skip(src, p.i)
+		m := Member{Name: Value{d, key}.Str()}
+		var end int
+		if m.Name == split && split != "" && p.i < len(src) && src[p.i] == '[' {
+			end, err = elements(src, p.i, max(batch, 1), each)
+		} else {
+			end, err = skip(src, p.i)
+		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Member{Name: Value{d, key}.Str(), Raw: src[p.i:end:end]})
+		m.Raw = src[p.i:end:end]
+		out = append(out, m)
 		p.i = end
 		if p.i >= len(src) {
 			return nil, p.fail("unexpected end in an object")
@@ -597,34 +633,49 @@ func Elements(src []byte) ([][]byte, error) {
 	if len(src) < 2 || src[0] != '[' {
 		return nil, &Error{0, "expected an array"}
 	}
-	if src[1] == ']' {
-		if len(src) != 2 {
-			return nil, &Error{2, "data after the value"}
-		}
-		return nil, nil
-	}
 	var out [][]byte
-	i := 1
+	end, err := elements(src, 0, 1024, func(_ int, elems [][]byte) { out = append(out, elems...) })
+	if err != nil {
+		return nil, err
+	}
+	if end != len(src) {
+		return nil, &Error{end, "data after the value"}
+	}
+	return out, nil
+}
+
+// elements splits the array that starts at i, handing its elements to each batch at a time, and
+// returns the array's end. A batch is handed over only once its elements' ends are found.
+func elements(src []byte, i, batch int, each func(first int, elems [][]byte)) (int, error) {
+	i++
+	if i < len(src) && src[i] == ']' {
+		return i + 1, nil
+	}
+	out := make([][]byte, 0, batch)
+	first := 0
 	for {
 		end, err := skip(src, i)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		out = append(out, src[i:end:end])
 		i = end
 		if i >= len(src) {
-			return nil, &Error{i, "unexpected end in an array"}
+			return 0, &Error{i, "unexpected end in an array"}
 		}
 		switch src[i] {
 		case ',':
 			i++
 		case ']':
-			if i+1 != len(src) {
-				return nil, &Error{i + 1, "data after the value"}
-			}
-			return out, nil
+			each(first, out)
+			return i + 1, nil
 		default:
-			return nil, &Error{i, "expected ',' or ']'"}
+			return 0, &Error{i, "expected ',' or ']'"}
+		}
+		if len(out) == batch {
+			each(first, out)
+			first += batch
+			out = make([][]byte, 0, batch)
 		}
 	}
 }
@@ -672,14 +723,63 @@ func skip(src []byte, i int) (int, error) {
 	return j, nil
 }
 
+// skipString returns the end of the string whose opening quote is at i, looking for its quotes and
+// backslashes eight bytes at a time.
 func skipString(src []byte, i int) (int, error) {
-	for j := i + 1; j < len(src); j++ {
-		switch src[j] {
-		case '\\':
+	j := i + 1
+	for {
+		for j+8 <= len(src) {
+			x := binary.LittleEndian.Uint64(src[j:])
+			q, bs := x^swarOnes*'"', x^swarOnes*'\\'
+			m := ((q-swarOnes)&^q | (bs-swarOnes)&^bs) & swarHigh
+			if m != 0 {
+				j += bits.TrailingZeros64(m) / 8 // the lowest marked byte is exactly the first match
+				break
+			}
+			j += 8
+		}
+		for j < len(src) && src[j] != '"' && src[j] != '\\' {
 			j++
-		case '"':
+		}
+		if j >= len(src) {
+			return 0, &Error{len(src), "unterminated string"}
+		}
+		if src[j] == '"' {
 			return j + 1, nil
 		}
+		j += 2 // an escape: the next byte is never the closing quote
 	}
-	return 0, &Error{len(src), "unterminated string"}
+}
+
+// AppendString appends s as a canonical JSON string (§2 rule 3) to b. s must be valid UTF-8.
+func AppendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			const hex = "0123456789abcdef"
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -122,11 +122,12 @@ func TestEncode(t *testing.T) {
 // when the text is JSON without duplicate names, holds only integers within ±(2^53−1), and RFC 8785
 // rewrites it to itself.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{`{"a":1,"b":[true,null]}`, `"\u0001"`, `[-5,"é"]`, `{"a":{"a":"a"}}`, `{"a":1,"a":1}`, `1.5`} {
+	for _, s := range []string{`{"a":1,"b":[true,null]}`, `"\u0001"`, `[-5,"é"]`, `{"a":{"a":"a"}}`, `{"a":1,"a":1}`, `1.5`,
+		`{"log":["abcdefgh\\ijklmnop\"qr","zażółć gęślą jaźń ........"],"x":"0123456789abcdef\n"}`, "\"0123456789\x01abc\"", "\"01234567\xc3\x28abcdefgh\""} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := canon.Parse(b)
+		v, err := canon.Parse(b)
 		want := json.Valid(b) && !hasDuplicates(b) && integersOnly(b)
 		if want {
 			out, terr := jcs.Transform(b)
@@ -134,6 +135,60 @@ func FuzzParse(f *testing.F) {
 		}
 		if (err == nil) != want {
 			t.Fatalf("Parse(%q) = %v; RFC 8785 and the integer rule say canonical=%v", b, err, want)
+		}
+		if err != nil {
+			return
+		}
+		// The splitters agree with the parser on every canonical document.
+		switch v.Kind() {
+		case canon.Object:
+			var names []string
+			var raws, elems [][]byte
+			v.Members(func(name string, m canon.Value) bool {
+				names, raws = append(names, name), append(raws, m.Raw())
+				if len(names) == 1 && m.Kind() == canon.Array {
+					m.Elems(func(_ int, e canon.Value) bool { elems = append(elems, e.Raw()); return true })
+				}
+				return true
+			})
+			first := ""
+			if len(names) > 0 {
+				first = names[0]
+			}
+			var split [][]byte
+			ms, err := canon.MembersSplitting(b, first, 3, func(at int, es [][]byte) {
+				if at != len(split) || len(es) == 0 || len(es) > 3 {
+					t.Fatalf("MembersSplitting(%q) handed %d elements from %d after %d", b, len(es), at, len(split))
+				}
+				split = append(split, es...)
+			})
+			if err != nil || len(ms) != len(names) {
+				t.Fatalf("MembersSplitting(%q) = %d members, %v; Parse found %d", b, len(ms), err, len(names))
+			}
+			for i, m := range ms {
+				if m.Name != names[i] || !bytes.Equal(m.Raw, raws[i]) {
+					t.Fatalf("MembersSplitting(%q): member %d is %q %q; Parse says %q %q", b, i, m.Name, m.Raw, names[i], raws[i])
+				}
+			}
+			if len(split) != len(elems) {
+				t.Fatalf("MembersSplitting(%q) split the first member into %d elements; Parse found %d", b, len(split), len(elems))
+			}
+			for i, e := range elems {
+				if !bytes.Equal(split[i], e) {
+					t.Fatalf("MembersSplitting(%q): element %d is %q; Parse says %q", b, i, split[i], e)
+				}
+			}
+		case canon.Array:
+			es, err := canon.Elements(b)
+			if err != nil || len(es) != v.Len() {
+				t.Fatalf("Elements(%q) = %d, %v; Parse found %d", b, len(es), err, v.Len())
+			}
+			v.Elems(func(i int, e canon.Value) bool {
+				if !bytes.Equal(es[i], e.Raw()) {
+					t.Fatalf("Elements(%q): element %d is %q; Parse says %q", b, i, es[i], e.Raw())
+				}
+				return true
+			})
 		}
 	})
 }

@@ -127,15 +127,30 @@ func tallyNomination(r Rule, in Nomination) *nom {
 	n := &nom{id: in.ID, vectors: in.Vectors, recusals: in.Recusals}
 	k := len(in.Vectors)
 	n.big = make([]*big.Int, k)
+	small := make([]int64, 0, k) // the weighted sums while every one fits an int64 (always, for real rules)
 	for i, v := range in.Vectors {
-		n.big[i] = weightedSum(r, v)
+		w := weightedSum(r, v)
+		n.big[i] = w
+		if small != nil && w.IsInt64() {
+			small = append(small, w.Int64())
+		} else {
+			small = nil
+		}
 		for c, crit := range r.Criteria {
 			if !crit.NonRanking && v[c] == crit.Max {
 				n.topMarks++
 			}
 		}
 	}
-	slices.SortFunc(n.big, (*big.Int).Cmp)
+	if small != nil {
+		// Sorting int64s is an order of magnitude faster than comparing big.Ints.
+		slices.Sort(small)
+		for i, x := range small {
+			n.big[i].SetInt64(x)
+		}
+	} else {
+		slices.SortFunc(n.big, (*big.Int).Cmp)
+	}
 	n.quorum = k >= r.Quorum && k >= 1 && (r.Method != TrimmedMean || k > 2*r.TrimCount)
 	n.criteria = make([]CriterionScore, len(r.Criteria))
 	for c, crit := range r.Criteria {
@@ -152,13 +167,13 @@ func tallyNomination(r Rule, in Nomination) *nom {
 	n.items = append(n.items, Item{CodeQuorumMet, Args{"jurors": k, "quorum": r.Quorum}})
 	n.score = aggregate(r.Method, r.TrimCount, n.big)
 	n.median = n.big[(k-1)/2]
-	marks := make([]*big.Int, k)
+	marks := make([]int, k)
 	for c := range r.Criteria {
 		for i, v := range in.Vectors {
-			marks[i] = big.NewInt(int64(v[c]))
+			marks[i] = v[c]
 		}
-		slices.SortFunc(marks, (*big.Int).Cmp)
-		n.criteria[c].Score = aggregate(r.Method, r.TrimCount, marks)
+		slices.Sort(marks)
+		n.criteria[c].Score = aggregateInts(r.Method, r.TrimCount, marks)
 	}
 	sums := make([]any, k)
 	for i, s := range n.big {
@@ -220,6 +235,30 @@ func bigSum(r Rule, v []int) *big.Int {
 		}
 	}
 	return sum
+}
+
+// aggregateInts is aggregate for one criterion's ascending marks.
+func aggregateInts(m Method, trim int, sorted []int) *big.Rat {
+	n := len(sorted)
+	switch m {
+	case WeightedMean:
+	case TrimmedMean:
+		sorted = sorted[trim : n-trim]
+	default: // Median, MajorityJudgment: the lower median
+		return new(big.Rat).SetInt64(int64(sorted[(n-1)/2]))
+	}
+	var sum int64
+	for i, x := range sorted {
+		if (x > 0 && sum > math.MaxInt64-int64(x)) || (x < 0 && sum < math.MinInt64-int64(x)) {
+			total := big.NewInt(sum)
+			for _, y := range sorted[i:] {
+				total.Add(total, big.NewInt(int64(y)))
+			}
+			return new(big.Rat).SetFrac(total, big.NewInt(int64(len(sorted))))
+		}
+		sum += int64(x)
+	}
+	return new(big.Rat).SetFrac(big.NewInt(sum), big.NewInt(int64(len(sorted))))
 }
 
 // aggregate applies the method to ascending values.

@@ -600,6 +600,9 @@ func FuzzCompute(f *testing.F) {
 		}
 		checkInvariants(t, in, r)
 		want := Canonical(r)
+		if _, err := canon.Parse(want); err != nil {
+			t.Fatalf("Canonical wrote text that is not canonical JSON: %v\n%s", err, want)
+		}
 		if !bytes.Equal(Canonical(r), want) {
 			t.Fatal("Canonical is not deterministic")
 		}

@@ -31,6 +31,24 @@ type assignment struct {
 type people struct {
 	invitations map[string]*invitation
 	assignments map[string]*assignment
+	expertOf    map[string][]string // person → the cities of their expert assignments
+}
+
+func newPeople() *people {
+	return &people{invitations: map[string]*invitation{}, assignments: map[string]*assignment{}, expertOf: map[string][]string{}}
+}
+
+// accept records an assignment's first acceptance (a reused assignment keeps its first).
+func (p *people) accept(id, role, city, person string) *assignment {
+	if a := p.assignments[id]; a != nil {
+		return a
+	}
+	a := &assignment{role: role, city: city, person: person}
+	p.assignments[id] = a
+	if role == "expert" && person != "" && !slices.Contains(p.expertOf[person], city) {
+		p.expertOf[person] = append(p.expertOf[person], city)
+	}
+	return a
 }
 
 // citiesOf returns a juror's cities (their own and those they report on as an expert), or nil when the
@@ -41,9 +59,9 @@ func (p *people) citiesOf(juror string) []string {
 		return nil
 	}
 	cities := []string{a.city}
-	for _, o := range p.assignments {
-		if o.role == "expert" && o.person != "" && o.person == a.person && !slices.Contains(cities, o.city) {
-			cities = append(cities, o.city)
+	for _, c := range p.expertOf[a.person] {
+		if !slices.Contains(cities, c) {
+			cities = append(cities, c)
 		}
 	}
 	return cities
@@ -58,7 +76,7 @@ func (v *verifier) e5() *Failure {
 	catNumbers, critNumbers := map[int64]bool{}, map[int64]bool{}
 	reporting := map[string]bool{}
 	shortlist, everNominated := map[string]nomination{}, map[string]bool{}
-	pp := &people{invitations: map[string]*invitation{}, assignments: map[string]*assignment{}}
+	pp := newPeople()
 	reports := map[string]string{}
 	steppedAside := map[[2]string]bool{}
 	for _, e := range v.evs {
@@ -398,7 +416,7 @@ func (v *verifier) c2() *Failure {
 // walk calls f before each of the edition's events with the shortlist and people in force there.
 func (v *verifier) walk(f func(i int, e *Event, shortlist map[string]nomination, pp *people) *Failure) *Failure {
 	shortlist := map[string]nomination{}
-	pp := &people{invitations: map[string]*invitation{}, assignments: map[string]*assignment{}}
+	pp := newPeople()
 	for i, e := range v.evs {
 		if fl := f(i, e, shortlist, pp); fl != nil {
 			return fl
@@ -409,9 +427,7 @@ func (v *verifier) walk(f func(i int, e *Event, shortlist map[string]nomination,
 		case "shortlist.unnominated":
 			delete(shortlist, e.Str("nomination_id"))
 		case "invitation.accepted":
-			if pp.assignments[e.Str("assignment_id")] == nil {
-				pp.assignments[e.Str("assignment_id")] = &assignment{role: e.Str("role"), city: e.Str("city_id"), person: e.Str("person")}
-			}
+			pp.accept(e.Str("assignment_id"), e.Str("role"), e.Str("city_id"), e.Str("person"))
 		}
 	}
 	return nil

@@ -65,21 +65,34 @@ func newHasher() *hasher { return &hasher{h: sha256.New()} }
 func (x *hasher) eventLeaf(dst []byte, edition string, body []byte) []byte {
 	x.h.Reset()
 	x.h.Write(body)
-	return x.digestLeaf(dst, edition, x.h.Sum(x.sum[:0]))
+	x.leaf = x.leafStart(edition)
+	x.leaf = hex.AppendEncode(x.leaf, x.h.Sum(x.sum[:0]))
+	return x.leafEnd(dst)
 }
 
-// digestLeaf appends the leaf hash of a leaf given by its edition and body hash to dst.
-func (x *hasher) digestLeaf(dst []byte, edition string, bodyHash []byte) []byte {
-	x.leaf = append(x.leaf[:0], LeafPrefix...)
-	x.leaf = append(x.leaf, edition...)
-	x.leaf = append(x.leaf, '\n')
-	x.leaf = hex.AppendEncode(x.leaf, bodyHash)
+// digestLeaf appends the leaf hash of a leaf given by its edition and body hash (in lowercase
+// hexadecimal, as a digest entry gives it) to dst.
+func (x *hasher) digestLeaf(dst []byte, edition, bodyHashHex string) []byte {
+	x.leaf = x.leafStart(edition)
+	x.leaf = append(x.leaf, bodyHashHex...)
+	return x.leafEnd(dst)
+}
+
+func (x *hasher) leafStart(edition string) []byte {
+	l := append(x.leaf[:0], LeafPrefix...)
+	l = append(l, edition...)
+	return append(l, '\n')
+}
+
+func (x *hasher) leafEnd(dst []byte) []byte {
 	x.leaf = append(x.leaf, '\n')
 	x.h.Reset()
-	x.h.Write([]byte{rfc6962.RFC6962LeafHashPrefix})
+	x.h.Write(leafHashPrefix)
 	x.h.Write(x.leaf)
 	return x.h.Sum(dst)
 }
+
+var leafHashPrefix = []byte{rfc6962.RFC6962LeafHashPrefix}
 
 var rf = &compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
 
@@ -89,17 +102,20 @@ type Tree struct{ r *compact.Range }
 
 // NewTree returns an empty tree. Its node hashes reuse one SHA-256 state: a million-leaf log has two
 // million of them.
-func NewTree() *Tree {
+func NewTree() *Tree { return &Tree{r: newRangeFactory().NewEmptyRange(0)} }
+
+// newRangeFactory makes compact ranges whose node hashes share one SHA-256 state (so a factory and its
+// ranges belong to one goroutine).
+func newRangeFactory() *compact.RangeFactory {
 	h := sha256.New()
 	prefix := []byte{rfc6962.RFC6962NodeHashPrefix}
-	f := &compact.RangeFactory{Hash: func(left, right []byte) []byte {
+	return &compact.RangeFactory{Hash: func(left, right []byte) []byte {
 		h.Reset()
 		h.Write(prefix)
 		h.Write(left)
 		h.Write(right)
 		return h.Sum(make([]byte, 0, sha256.Size))
 	}}
-	return &Tree{r: f.NewEmptyRange(0)}
 }
 
 // Append adds a leaf hash.

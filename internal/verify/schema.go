@@ -99,14 +99,12 @@ var stages = []string{"DRAFT", "REPORTING", "REVIEW", "JURY", "TALLIED", "ANNOUN
 
 func stageIndex(s string) int { return slices.Index(stages, s) }
 
-// val is one decoded payload member.
+// val is one decoded payload member: 32 bytes, as a million-event log holds millions of them.
 type val struct {
-	present bool
-	null    bool
-	s       string
-	n       int64
-	b       bool
-	list    []string
+	s             string // a string; an array of uuids as its canonical text (List splits it)
+	n             int64
+	present, null bool
+	b             bool
 }
 
 // Event is one of the edition's events, decoded and checked against its schema.
@@ -140,8 +138,18 @@ func (e *Event) Int(name string) int64 { return e.get(name).n }
 // Bool returns a boolean member.
 func (e *Event) Bool(name string) bool { return e.get(name).b }
 
-// List returns an array member.
-func (e *Event) List(name string) []string { return e.get(name).list }
+// List returns an array member (of uuids, which hold no comma or escape).
+func (e *Event) List(name string) []string {
+	raw := e.get(name).s
+	if len(raw) <= 2 {
+		return nil
+	}
+	list := strings.Split(raw[1:len(raw)-1], ",")
+	for i, q := range list {
+		list[i] = q[1 : len(q)-1]
+	}
+	return list
+}
 
 // Has reports whether a member is present and not null.
 func (e *Event) Has(name string) bool { v := e.get(name); return v.present && !v.null }
@@ -157,32 +165,43 @@ func (e *Event) actor() string {
 func (e *Event) String() string { return fmt.Sprintf("event %d (leaf %d, %s)", e.ID, e.Index, e.Kind) }
 
 // members checks that an object has exactly the named members (required ones present, no others) and
-// calls f for each present one with its index in names. names must be sorted.
+// calls f for each present one with its index in fields. fields must be sorted by name, and at most 64.
+// The object's members are sorted too (§2), so one walk through both finds each name.
 func members(v canon.Value, what string, fields []Field, f func(i int, m canon.Value) error) error {
+	return membersOf(v, func() string { return what }, fields, f)
+}
+
+// membersOf is members for a caller whose description of the object costs something to make: it is
+// made only for an error.
+func membersOf(v canon.Value, whatOf func() string, fields []Field, f func(i int, m canon.Value) error) error {
 	if v.Kind() != canon.Object {
-		return fmt.Errorf("%s is not an object", what)
+		return fmt.Errorf("%s is not an object", whatOf())
 	}
-	seen := make([]bool, len(fields))
+	var seen uint64
+	j := 0
 	var err error
 	v.Members(func(name string, m canon.Value) bool {
-		i, ok := slices.BinarySearchFunc(fields, name, func(f Field, n string) int { return strings.Compare(f.Name, n) })
-		if !ok {
-			err = fmt.Errorf("%s has a member %q that the specification does not define", what, name)
+		for j < len(fields) && fields[j].Name < name {
+			j++
+		}
+		if j == len(fields) || fields[j].Name != name {
+			err = fmt.Errorf("%s has a member %q that the specification does not define", whatOf(), name)
 			return false
 		}
-		seen[i] = true
-		if err = f(i, m); err != nil {
-			err = fmt.Errorf("%s: %s: %w", what, name, err)
+		seen |= 1 << j
+		if err = f(j, m); err != nil {
+			err = fmt.Errorf("%s: %s: %w", whatOf(), name, err)
 			return false
 		}
+		j++
 		return true
 	})
 	if err != nil {
 		return err
 	}
 	for i, fl := range fields {
-		if !seen[i] && !fl.Optional {
-			return fmt.Errorf("%s lacks the member %q", what, fl.Name)
+		if seen&(1<<i) == 0 && !fl.Optional {
+			return fmt.Errorf("%s lacks the member %q", whatOf(), fl.Name)
 		}
 	}
 	return nil
@@ -229,25 +248,25 @@ func decode(t Type, m canon.Value) (val, error) {
 			return out, fmt.Errorf("is a %s; want an array", m.Kind())
 		}
 		var err error
-		out.list = make([]string, 0, m.Len())
+		var list []string
 		m.Elems(func(i int, e canon.Value) bool {
 			if e.Kind() != canon.String || !IsUUID(e.Str()) {
 				err = fmt.Errorf("element %d is not a uuid", i)
 				return false
 			}
-			out.list = append(out.list, e.Str())
+			list = append(list, e.Str())
 			return true
 		})
 		if err != nil {
 			return out, err
 		}
+		out.s = string(m.Raw())
 		if t == TUUIDList2 {
-			if len(out.list) < 2 {
-				return out, fmt.Errorf("has %d elements; want at least 2", len(out.list))
+			if len(list) < 2 {
+				return out, fmt.Errorf("has %d elements; want at least 2", len(list))
 			}
-			sorted := slices.Clone(out.list)
-			slices.Sort(sorted)
-			if len(slices.Compact(sorted)) != len(out.list) {
+			slices.Sort(list)
+			if len(slices.Compact(list)) != m.Len() {
 				return out, fmt.Errorf("repeats a uuid")
 			}
 		}
@@ -281,45 +300,60 @@ func validString(t Type, s string) bool {
 
 // IsUUID reports whether s is the lowercase hyphenated form of a UUID.
 func IsUUID(s string) bool {
-	if len(s) != 36 {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return false
 	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
+	return lowerHex(s[0:8]) && lowerHex(s[9:13]) && lowerHex(s[14:18]) && lowerHex(s[19:23]) && lowerHex(s[24:36])
 }
 
 // IsHash reports whether s is a hash string (§3.1).
-func IsHash(s string) bool {
-	if len(s) != 71 || s[:7] != "sha256:" {
-		return false
+func IsHash(s string) bool { return len(s) == 71 && s[:7] == "sha256:" && lowerHex(s[7:]) }
+
+// lowerHex reports whether s is made of lowercase hexadecimal digits only (without a branch per byte:
+// a log has hundreds of millions of them).
+func lowerHex(s string) bool {
+	var bad byte
+	for i := 0; i < len(s); i++ {
+		bad |= notLowerHex[s[i]]
 	}
-	for i := 7; i < 71; i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
+	return bad == 0
+}
+
+var notLowerHex = func() (t [256]byte) {
+	for c := range t {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			t[c] = 1
 		}
 	}
-	return true
-}
+	return
+}()
 
 // TimeLayout is the form of every time in the audit data (§3.3).
 const TimeLayout = "2006-01-02T15:04:05.000000Z"
 
-// IsTime reports whether s is a time in the fixed form of §3.3.
+// IsTime reports whether s is a time in the fixed form of §3.3: a real UTC date and time of day, with
+// six digits of fraction.
 func IsTime(s string) bool {
-	t, err := time.Parse(TimeLayout, s)
-	return err == nil && t.Format(TimeLayout) == s
+	if len(s) != len(TimeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z' {
+		return false
+	}
+	num := func(from, to int) int {
+		n := 0
+		for i := from; i < to; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(5, 7), num(8, 10)
+	hour, minute, second, frac := num(11, 13), num(14, 16), num(17, 19), num(20, 26)
+	if year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || frac < 0 {
+		return false
+	}
+	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // FormatTime writes an instant as the audit data does.
@@ -330,13 +364,15 @@ var (
 	actorFields = []Field{{"id", TUUID, false}, {"role", TText, false}}
 )
 
-// decodeEvent checks an event entry against §5 and §6 (check S3).
-func decodeEvent(v canon.Value, index int) (Event, error) {
-	e := Event{Index: index}
+// decodeEvent checks an event entry against §5 and §6 (check S3) and decodes it into e. Its payload's
+// values are taken from the front of *slab, which it refills when short (one allocation for many
+// events).
+func decodeEvent(v canon.Value, index int, e *Event, slab *[]val) error {
+	*e = Event{Index: index}
 	var payload canon.Value
 	err := members(v, "the event", eventFields, func(i int, m canon.Value) error {
-		switch eventFields[i].Name {
-		case "actor":
+		switch i { // eventFields' order
+		case 0: // actor
 			if m.Kind() == canon.Null {
 				return nil
 			}
@@ -353,25 +389,26 @@ func decodeEvent(v canon.Value, index int) (Event, error) {
 				}
 				return nil
 			})
-		case "edition_id":
+		case 1: // edition_id
 			x, err := decode(TUUIDOrNull, m)
 			e.EditionID = x.s
 			return err
-		case "id":
+		case 2: // id
 			x, err := decode(TIntPositive, m)
 			e.ID = x.n
 			return err
-		case "kind":
+		case 3: // kind
 			if m.Kind() != canon.String {
 				return fmt.Errorf("is not a string")
 			}
 			e.Kind = m.Str()
-			if _, ok := Schemas[e.Kind]; !ok {
+			var ok bool
+			if e.fields, ok = Schemas[e.Kind]; !ok {
 				return fmt.Errorf("%q is not a kind of the specification", e.Kind)
 			}
-		case "payload":
+		case 4: // payload
 			payload = m
-		case "time":
+		case 5: // time
 			x, err := decode(TTime, m)
 			e.Time = x.s
 			return err
@@ -379,11 +416,13 @@ func decodeEvent(v canon.Value, index int) (Event, error) {
 		return nil
 	})
 	if err != nil {
-		return e, err
+		return err
 	}
-	e.fields = Schemas[e.Kind]
-	e.vals = make([]val, len(e.fields))
-	err = members(payload, "the "+e.Kind+" payload", e.fields, func(i int, m canon.Value) error {
+	if len(*slab) < len(e.fields) {
+		*slab = make([]val, max(1024, len(e.fields)))
+	}
+	e.vals, *slab = (*slab)[:len(e.fields):len(e.fields)], (*slab)[len(e.fields):]
+	err = membersOf(payload, func() string { return "the " + e.Kind + " payload" }, e.fields, func(i int, m canon.Value) error {
 		x, err := decode(e.fields[i].Type, m)
 		e.vals[i] = x
 		return err
@@ -391,7 +430,7 @@ func decodeEvent(v canon.Value, index int) (Event, error) {
 	if err == nil {
 		err = checkPairs(e.Kind, func(name string) bool { return e.get(name).present })
 	}
-	return e, err
+	return err
 }
 
 // checkPairs checks the members that stand in for each other: exactly one of each pair is present.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miasta-otwarte/miasta/internal/verify"
 	"github.com/miasta-otwarte/miasta/internal/verify/fixture"
@@ -142,6 +143,24 @@ func FuzzVerify(f *testing.F) {
 				// only a change inside the checkpoint's signature block could, and that fails too.
 				t.Fatalf("a bundle changed at byte %d (%q) still verifies", at, c)
 			}
+		}
+	})
+}
+
+// FuzzIsTime checks the hand-written reader of §3.3's times against the standard library's: the same
+// answer for every string (a time is valid when it parses and prints back unchanged).
+func FuzzIsTime(f *testing.F) {
+	for _, s := range []string{"2015-05-14T13:30:00.000000Z", "2016-02-29T23:59:59.999999Z", "2015-02-29T00:00:00.000000Z",
+		"0000-01-01T00:00:00.000000Z", "2015-13-01T00:00:00.000000Z", "2015-04-31T00:00:00.000000Z", "2015-05-14T24:00:00.000000Z",
+		"2015-05-14T13:60:00.000000Z", "2015-05-14T13:30:60.000000Z", "2015-05-14 13:30:00.000000Z", "2015-05-14T13:30:00.00000Z",
+		"2015-05-14T13:30:00.000000+", "+015-05-14T13:30:00.000000Z", "2015-05-14T13:30:00.0000-0Z", "2015-00-14T13:30:00.000000Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := time.Parse(verify.TimeLayout, s)
+		want := err == nil && tm.Format(verify.TimeLayout) == s
+		if got := verify.IsTime(s); got != want {
+			t.Fatalf("IsTime(%q) = %v; time.Parse and Format say %v", s, got, want)
 		}
 	})
 }

@@ -3,16 +3,16 @@ package verify
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
+	"unsafe"
 
 	"github.com/miasta-otwarte/miasta/internal/canon"
 	"github.com/miasta-otwarte/miasta/internal/tally"
+	"github.com/transparency-dev/merkle/compact"
 )
 
 // Checks names every check of §11, in the order they run.
@@ -70,6 +70,7 @@ type bundle struct {
 	year                                                    int64
 	entries                                                 []entry
 	leafHashes                                              [][]byte
+	blocks                                                  []*compact.Range // the tree over consecutive runs of leaves
 	has                                                     map[string]bool
 	rule                                                    Rule
 	ruleRaw                                                 []byte
@@ -100,21 +101,24 @@ func Verify(data []byte, opts Options) (*Summary, error) {
 	return v.summary(), nil
 }
 
-// parseBundle runs S1–S3. The log's entries are parsed, checked and hashed in parallel; whichever
-// check fails, the lowest-numbered one is reported, and within it the first entry.
+// parseBundle runs S1–S3. The log's entries are parsed, checked and hashed in parallel, while the rest
+// of the bundle is still being split; whichever check fails, the lowest-numbered one is reported, and
+// within it the first entry.
 func parseBundle(data []byte) (*bundle, *Failure) {
-	ms, err := canon.Members(data)
+	lp := startLog()
+	ms, err := canon.MembersSplitting(data, "log", logBlock, lp.add)
+	entries, hashes, blocks, f := lp.finish()
 	if err != nil {
 		return nil, fail("S1", "%v", err)
 	}
 	b := &bundle{has: map[string]bool{}}
 	values := map[string]canon.Value{}
-	var logRaw []byte
+	hasLog := false
 	var s2 *Failure
 	for _, m := range ms {
-		i, ok := slices.BinarySearchFunc(bundleFields, m.Name, func(f Field, n string) int { return strings.Compare(f.Name, n) })
-		if m.Name == "log" {
-			logRaw = m.Raw
+		_, ok := slices.BinarySearchFunc(bundleFields, m.Name, func(f Field, n string) int { return strings.Compare(f.Name, n) })
+		if m.Name == "log" && m.Raw[0] == '[' {
+			hasLog = true
 			b.has["log"] = true
 			continue
 		}
@@ -128,30 +132,28 @@ func parseBundle(data []byte) (*bundle, *Failure) {
 			}
 			continue
 		}
-		_ = i
+		if m.Name == "log" {
+			if s2 == nil {
+				s2 = fail("S2", "the log is a %s, not an array", v.Kind())
+			}
+			continue
+		}
 		values[m.Name] = v
 		b.has[m.Name] = true
 	}
-	var elems [][]byte
-	if logRaw != nil {
-		if elems, err = canon.Elements(logRaw); err != nil {
-			return nil, fail("S1", "the log: %v", err)
-		}
-	}
-	entries, hashes, f := parseLog(elems)
 	if f != nil && f.Check == "S1" {
 		return nil, f
 	}
 	if s2 != nil {
 		return nil, s2
 	}
-	if g := b.shape(values, logRaw != nil); g != nil {
+	if g := b.shape(values, hasLog); g != nil {
 		return nil, g
 	}
 	if f != nil {
 		return nil, f
 	}
-	b.entries, b.leafHashes = entries, hashes
+	b.entries, b.leafHashes, b.blocks = entries, hashes, blocks
 	return b, nil
 }
 
@@ -237,56 +239,98 @@ func (b *bundle) shape(values map[string]canon.Value, hasLog bool) *Failure {
 	return nil
 }
 
-// parseLog parses, checks and hashes the log's entries in parallel, in blocks that workers take as
-// they come free. It returns the first failure of the lowest-numbered check.
-func parseLog(elems [][]byte) ([]entry, [][]byte, *Failure) {
-	const block = 2048
-	n := len(elems)
-	entries := make([]entry, n)
-	events := make([]Event, n)
-	backing := make([]byte, n*sha256.Size)
-	hashes := make([][]byte, n)
-	blocks := (n + block - 1) / block
-	type firstFail struct {
-		at int
-		f  *Failure
+// logBlock is how many log entries a worker takes at a time: a power of two, so that each block is a
+// whole subtree of the Merkle tree.
+const logBlock = 2048
+
+// logParser parses, checks and hashes the log's entries in parallel, a block at a time as the bundle's
+// splitter hands them over; each worker also builds the Merkle tree over its block's leaves, which K3
+// joins.
+type logParser struct {
+	work chan logJob
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	done []logJob
+}
+
+type logJob struct {
+	first   int
+	elems   [][]byte
+	entries []entry
+	hashes  [][]byte
+	tree    *compact.Range
+	fail    *Failure // the block's first failure of its lowest-numbered check
+}
+
+func startLog() *logParser {
+	lp := &logParser{work: make(chan logJob, 2*runtime.GOMAXPROCS(0))}
+	for range runtime.GOMAXPROCS(0) {
+		lp.wg.Go(lp.worker)
 	}
-	fails := make([]firstFail, blocks)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), blocks) {
-		wg.Go(func() {
-			var d canon.Doc
-			h := newHasher()
-			for {
-				bl := int(next.Add(1) - 1)
-				if bl >= blocks {
-					return
+	return lp
+}
+
+func (lp *logParser) add(first int, elems [][]byte) { lp.work <- logJob{first: first, elems: elems} }
+
+func (lp *logParser) worker() {
+	var d canon.Doc
+	var slab []val
+	var events []Event // events are taken from here in order, so a block of digests makes none
+	h := newHasher()
+	rf := newRangeFactory()
+	for j := range lp.work {
+		n := len(j.elems)
+		j.entries, j.hashes = make([]entry, n), make([][]byte, n)
+		backing := make([]byte, n*sha256.Size)
+		for k, raw := range j.elems {
+			i := j.first + k
+			f := parseEntry(&d, h, &slab, &events, raw, i, &j.entries[k], backing[k*sha256.Size:k*sha256.Size:(k+1)*sha256.Size])
+			if f != nil {
+				if j.fail == nil || checkOrder(f.Check) < checkOrder(j.fail.Check) {
+					j.fail = f
 				}
-				for i := bl * block; i < min((bl+1)*block, n); i++ {
-					f := parseEntry(&d, h, elems[i], i, &entries[i], &events[i], backing[i*sha256.Size:i*sha256.Size:(i+1)*sha256.Size])
-					if f != nil {
-						if fails[bl].f == nil || checkOrder(f.Check) < checkOrder(fails[bl].f.Check) {
-							fails[bl] = firstFail{i, f}
-						}
-						if f.Check == "S1" {
-							break
-						}
-						continue
-					}
-					hashes[i] = backing[i*sha256.Size : (i+1)*sha256.Size]
+				if f.Check == "S1" {
+					break
+				}
+				continue
+			}
+			j.hashes[k] = backing[k*sha256.Size : (k+1)*sha256.Size]
+		}
+		if j.fail == nil {
+			j.tree = rf.NewEmptyRange(uint64(j.first))
+			for _, h := range j.hashes {
+				if err := j.tree.Append(h, nil); err != nil {
+					panic(err) // a range that starts empty takes any leaf hash
 				}
 			}
-		})
+		}
+		j.elems = nil
+		lp.mu.Lock()
+		lp.done = append(lp.done, j)
+		lp.mu.Unlock()
 	}
-	wg.Wait()
+}
+
+// finish waits for the workers and returns the entries, their leaf hashes and the trees of their
+// blocks in log order, with the first failure of the lowest-numbered check.
+func (lp *logParser) finish() ([]entry, [][]byte, []*compact.Range, *Failure) {
+	close(lp.work)
+	lp.wg.Wait()
+	slices.SortFunc(lp.done, func(a, b logJob) int { return a.first - b.first })
+	n := 0
+	for _, j := range lp.done {
+		n += len(j.entries)
+	}
+	entries, hashes := make([]entry, 0, n), make([][]byte, 0, n)
+	trees := make([]*compact.Range, 0, len(lp.done))
 	var worst *Failure
-	for _, ff := range fails {
-		if ff.f != nil && (worst == nil || checkOrder(ff.f.Check) < checkOrder(worst.Check)) {
-			worst = ff.f
+	for _, j := range lp.done {
+		entries, hashes, trees = append(entries, j.entries...), append(hashes, j.hashes...), append(trees, j.tree)
+		if j.fail != nil && (worst == nil || checkOrder(j.fail.Check) < checkOrder(worst.Check)) {
+			worst = j.fail
 		}
 	}
-	return entries, hashes, worst
+	return entries, hashes, trees, worst
 }
 
 func checkOrder(id string) int {
@@ -294,7 +338,12 @@ func checkOrder(id string) int {
 }
 
 // parseEntry handles one log entry: S1 (canonical), S2 (a digest entry's shape), S3 (an event).
-func parseEntry(d *canon.Doc, h *hasher, raw []byte, i int, out *entry, ev *Event, hash []byte) *Failure {
+func parseEntry(d *canon.Doc, h *hasher, slab *[]val, events *[]Event, raw []byte, i int, out *entry, hash []byte) *Failure {
+	if digest, edition, ok := plainDigest(raw); ok {
+		out.digest, out.edition = true, edition
+		h.digestLeaf(hash, edition, digest)
+		return nil
+	}
 	v, err := canon.ParseInto(d, raw)
 	if err != nil {
 		return fail("S1", "log entry %d: %v", i, err)
@@ -308,15 +357,14 @@ func parseEntry(d *canon.Doc, h *hasher, raw []byte, i int, out *entry, ev *Even
 		return !isDigest
 	})
 	if isDigest {
-		var digest []byte
-		err := members(v, fmt.Sprintf("log entry %d", i), digestFields, func(k int, m canon.Value) error {
+		var digest string
+		err := membersOf(v, func() string { return fmt.Sprintf("log entry %d", i) }, digestFields, func(k int, m canon.Value) error {
 			if k == 0 {
 				s, err := str(m)
-				if err == nil {
-					if digest, err = hex.DecodeString(s); err != nil || len(digest) != sha256.Size || hex.EncodeToString(digest) != s {
-						err = fmt.Errorf("%q is not 64 lowercase hexadecimal digits", s)
-					}
+				if err == nil && (len(s) != 2*sha256.Size || !lowerHex(s)) {
+					err = fmt.Errorf("%q is not 64 lowercase hexadecimal digits", s)
 				}
+				digest = s
 				return err
 			}
 			if m.Kind() == canon.Null {
@@ -333,14 +381,40 @@ func parseEntry(d *canon.Doc, h *hasher, raw []byte, i int, out *entry, ev *Even
 		h.digestLeaf(hash, out.edition, digest)
 		return nil
 	}
-	e, err := decodeEvent(v, i)
-	if err != nil {
+	if len(*events) == 0 {
+		*events = make([]Event, 256)
+	}
+	ev := &(*events)[0]
+	*events = (*events)[1:]
+	if err := decodeEvent(v, i, ev, slab); err != nil {
 		return fail("S3", "log entry %d: %v", i, err)
 	}
-	*ev = e
-	out.event, out.edition = ev, e.EditionID
-	h.eventLeaf(hash, e.EditionID, raw)
+	out.event, out.edition = ev, ev.EditionID
+	h.eventLeaf(hash, ev.EditionID, raw)
 	return nil
+}
+
+// plainDigest reads a digest entry in the one form a valid one has, byte for byte:
+// {"digest":"<64 lowercase hex digits>","edition_id":"<uuid>"} or with "edition_id":null. Any text
+// that matches is canonical and passes S2, so most of a log (other editions' leaves) is checked
+// without parsing; anything else takes the general path, which names what is wrong.
+func plainDigest(raw []byte) (digest, edition string, ok bool) {
+	const head, mid = `{"digest":"`, `","edition_id":`
+	s := unsafe.String(unsafe.SliceData(raw), len(raw))
+	if len(s) < len(head)+64+len(mid)+5 || s[:len(head)] != head || s[len(head)+64:len(head)+64+len(mid)] != mid || s[len(s)-1] != '}' {
+		return "", "", false
+	}
+	digest, rest := s[len(head):len(head)+64], s[len(head)+64+len(mid):len(s)-1]
+	if !lowerHex(digest) {
+		return "", "", false
+	}
+	switch {
+	case rest == "null":
+		return digest, "", true
+	case len(rest) == 38 && rest[0] == '"' && rest[37] == '"' && IsUUID(rest[1:37]):
+		return digest, rest[1:37], true
+	}
+	return "", "", false
 }
 
 // verifier runs the checks after S3 over a parsed bundle.
@@ -427,9 +501,15 @@ func (v *verifier) k() *Failure {
 			return f
 		}
 	}
-	t := NewTree()
-	for _, h := range v.b.leafHashes {
-		if err := t.Append(h); err != nil {
+	// The workers that parsed the log built the tree over each block of leaves: join them.
+	rf := newRangeFactory()
+	t := &Tree{r: rf.NewEmptyRange(0)}
+	for _, b := range v.b.blocks {
+		r, err := rf.NewRange(b.Begin(), b.End(), b.Hashes())
+		if err == nil {
+			err = t.r.AppendRange(r, nil)
+		}
+		if err != nil {
 			if f := v.fail("K3", "%v", err); f != nil {
 				return f
 			}
@@ -496,6 +576,15 @@ func (v *verifier) e1() *Failure {
 }
 
 func (v *verifier) e2() *Failure {
+	// Ids mostly rise all along the log (they are given in the order events are written, and the log
+	// takes them nearly in that order), and then none repeats; otherwise a map finds the repeat.
+	increasing := true
+	for i := 1; i < len(v.evs) && increasing; i++ {
+		increasing = v.evs[i].ID > v.evs[i-1].ID
+	}
+	if increasing {
+		return nil
+	}
 	seen := make(map[int64]int, len(v.evs))
 	for _, e := range v.evs {
 		if prev, dup := seen[e.ID]; dup {
