@@ -6,8 +6,11 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Item is one explanation item (§9.7 of the specification): a code and its arguments. Argument
@@ -49,10 +52,102 @@ const (
 
 // Compute validates and tallies; an invalid input yields the Validate error and no partial result.
 func Compute(in Input) (Result, error) {
-	if err := Validate(in); err != nil {
+	p, err := Prepare(in)
+	if err != nil {
+		return Result{}, err
+	}
+	return p.Compute(in.Decisions)
+}
+
+// Prepared is a tally's input with every nomination's own figures computed (its score, criteria scores
+// and sums): all that jury decisions do not change. A verifier that re-tallies one close under each set
+// of decisions in turn computes them once.
+type Prepared struct {
+	rule  Rule
+	cats  []Category // in order
+	noms  [][]*nom   // per category, by nomination id: the state before ordering, which Compute copies
+	valid struct {
+		cats map[string]bool
+		noms map[string]string
+	}
+}
+
+// Prepare validates the input but for its decisions, and computes each nomination's own figures.
+func Prepare(in Input) (*Prepared, error) {
+	p := &Prepared{rule: in.Rule}
+	var err error
+	if err = validateRule(in.Rule); err == nil {
+		if p.valid.cats, err = validateCategories(in.Categories); err == nil {
+			p.valid.noms, err = validateNominations(in.Rule, in.Nominations, p.valid.cats)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("invalid input: %w", err)
+	}
+	p.cats = slices.Clone(in.Categories)
+	slices.SortFunc(p.cats, func(a, b Category) int { return cmp.Or(cmp.Compare(a.Number, b.Number), strings.Compare(a.ID, b.ID)) })
+	byCat := make(map[string][]Nomination)
+	for _, n := range in.Nominations {
+		byCat[n.CategoryID] = append(byCat[n.CategoryID], n)
+	}
+	// Each nomination's own figures depend on no other's: they are computed on every core.
+	var all []Nomination
+	for _, c := range p.cats {
+		ns := byCat[c.ID]
+		slices.SortFunc(ns, func(a, b Nomination) int { return strings.Compare(a.ID, b.ID) })
+		all = append(all, ns...)
+	}
+	tallied := make([]*nom, len(all))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(all)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(all); i = int(next.Add(1) - 1) {
+				tallied[i] = tallyNomination(in.Rule, all[i])
+			}
+		})
+	}
+	wg.Wait()
+	for _, c := range p.cats {
+		n := len(byCat[c.ID])
+		p.noms = append(p.noms, tallied[:n:n])
+		tallied = tallied[n:]
+	}
+	return p, nil
+}
+
+// Compute ranks every category under the decisions (the rule's jury_decision step) and returns the
+// tally. A Prepared may be computed under any number of sets of decisions, one at a time.
+func (p *Prepared) Compute(decisions []Decision) (Result, error) {
+	if err := validateDecisions(decisions, p.valid.cats, p.valid.noms); err != nil {
 		return Result{}, fmt.Errorf("invalid input: %w", err)
 	}
-	return compute(in), nil
+	byCat := map[string][]string{}
+	for _, d := range decisions {
+		byCat[d.CategoryID] = append(byCat[d.CategoryID], d.Order...)
+	}
+	res := Result{Categories: make([]CategoryResult, 0, len(p.cats))}
+	for ci, c := range p.cats {
+		noms := make([]*nom, len(p.noms[ci]))
+		for i, n := range p.noms[ci] {
+			cp := *n                         // ordering and placing fill in the copy's rank, path and group
+			cp.items = slices.Clip(cp.items) // and append to its own items
+			noms[i] = &cp
+		}
+		ranked := order(p.rule, noms, byCat[c.ID])
+		place(p.rule, ranked)
+		cr := CategoryResult{CategoryID: c.ID, Nominations: make([]Ranked, 0, len(noms))}
+		for _, n := range ranked {
+			cr.Nominations = append(cr.Nominations, n.result())
+		}
+		for _, n := range noms {
+			if !n.quorum {
+				cr.Nominations = append(cr.Nominations, n.result())
+			}
+		}
+		res.Categories = append(res.Categories, cr)
+	}
+	return res, nil
 }
 
 // RatString writes an exact rational as the specification does: "N/D" in lowest terms.
@@ -86,42 +181,6 @@ type nom struct {
 	items    []Item
 }
 
-func compute(in Input) Result {
-	r := in.Rule
-	cats := slices.Clone(in.Categories)
-	slices.SortFunc(cats, func(a, b Category) int { return cmp.Or(cmp.Compare(a.Number, b.Number), strings.Compare(a.ID, b.ID)) })
-	byCat := make(map[string][]Nomination)
-	for _, n := range in.Nominations {
-		byCat[n.CategoryID] = append(byCat[n.CategoryID], n)
-	}
-	decisions := map[string][]string{}
-	for _, d := range in.Decisions {
-		decisions[d.CategoryID] = append(decisions[d.CategoryID], d.Order...)
-	}
-	res := Result{Categories: make([]CategoryResult, 0, len(cats))}
-	for _, c := range cats {
-		ns := byCat[c.ID]
-		slices.SortFunc(ns, func(a, b Nomination) int { return strings.Compare(a.ID, b.ID) })
-		noms := make([]*nom, len(ns))
-		for i, n := range ns {
-			noms[i] = tallyNomination(r, n)
-		}
-		ranked := order(r, noms, decisions[c.ID])
-		place(r, ranked)
-		cr := CategoryResult{CategoryID: c.ID, Nominations: make([]Ranked, 0, len(noms))}
-		for _, n := range ranked {
-			cr.Nominations = append(cr.Nominations, n.result())
-		}
-		for _, n := range noms {
-			if !n.quorum {
-				cr.Nominations = append(cr.Nominations, n.result())
-			}
-		}
-		res.Categories = append(res.Categories, cr)
-	}
-	return res
-}
-
 // tallyNomination computes everything about one nomination that does not depend on the others.
 func tallyNomination(r Rule, in Nomination) *nom {
 	n := &nom{id: in.ID, vectors: in.Vectors, recusals: in.Recusals}
@@ -129,12 +188,16 @@ func tallyNomination(r Rule, in Nomination) *nom {
 	n.big = make([]*big.Int, k)
 	small := make([]int64, 0, k) // the weighted sums while every one fits an int64 (always, for real rules)
 	for i, v := range in.Vectors {
-		w := weightedSum(r, v)
-		n.big[i] = w
-		if small != nil && w.IsInt64() {
-			small = append(small, w.Int64())
+		if w, ok := smallSum(r, v); ok && small != nil {
+			small = append(small, w)
 		} else {
-			small = nil
+			if small != nil { // the first sum that does not fit: the ones before become big.Ints
+				for j, x := range small {
+					n.big[j] = big.NewInt(x)
+				}
+				small = nil
+			}
+			n.big[i] = weightedSum(r, v)
 		}
 		for c, crit := range r.Criteria {
 			if !crit.NonRanking && v[c] == crit.Max {
@@ -143,10 +206,12 @@ func tallyNomination(r Rule, in Nomination) *nom {
 		}
 	}
 	if small != nil {
-		// Sorting int64s is an order of magnitude faster than comparing big.Ints.
+		// Sorting int64s is an order of magnitude faster than comparing big.Ints, and the sorted sums
+		// take one allocation.
 		slices.Sort(small)
+		backing := make([]big.Int, k)
 		for i, x := range small {
-			n.big[i].SetInt64(x)
+			n.big[i] = backing[i].SetInt64(x)
 		}
 	} else {
 		slices.SortFunc(n.big, (*big.Int).Cmp)
@@ -198,6 +263,14 @@ func bigJSON(x *big.Int) any {
 
 // weightedSum is Σ weight × mark over the ranking criteria, in int64 while it cannot overflow.
 func weightedSum(r Rule, v []int) *big.Int {
+	if sum, ok := smallSum(r, v); ok {
+		return big.NewInt(sum)
+	}
+	return bigSum(r, v)
+}
+
+// smallSum is the weighted sum of a vector's ranking marks when it and every partial sum fit an int64.
+func smallSum(r Rule, v []int) (int64, bool) {
 	var sum int64
 	for c, crit := range r.Criteria {
 		if crit.NonRanking {
@@ -206,17 +279,17 @@ func weightedSum(r Rule, v []int) *big.Int {
 		hi, lo := bits.Mul64(uint64(crit.Weight), uint64(abs(v[c])))
 		p := int64(lo)
 		if hi != 0 || lo > math.MaxInt64 || v[c] == math.MinInt {
-			return bigSum(r, v)
+			return 0, false
 		}
 		if v[c] < 0 {
 			p = -p
 		}
 		if p > 0 && sum > math.MaxInt64-p || p < 0 && sum < math.MinInt64-p {
-			return bigSum(r, v)
+			return 0, false
 		}
 		sum += p
 	}
-	return big.NewInt(sum)
+	return sum, true
 }
 
 func abs(x int) int {

@@ -655,3 +655,31 @@ func TestComputeLeavesInputAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestPreparedUnderManyDecisions: one Prepared computed under each prefix of the decisions, in an
+// order that goes back and forth, gives what Compute gives for that prefix alone.
+func TestPreparedUnderManyDecisions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 5))
+	for range 200 {
+		in := validInput(t, rng, genOpts{}, 4)
+		p, err := Prepare(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var prefixes []int
+		for k := len(in.Decisions); k >= 0; k-- {
+			prefixes = append(prefixes, k, len(in.Decisions)-k)
+		}
+		for _, k := range prefixes {
+			part := in
+			part.Decisions = in.Decisions[:k]
+			got, err := p.Compute(part.Decisions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := Canonical(mustCompute(t, part)); !bytes.Equal(Canonical(got), want) {
+				t.Fatalf("Prepared.Compute with %d decisions:\n got %s\nwant %s", k, Canonical(got), want)
+			}
+		}
+	}
+}
