@@ -555,14 +555,14 @@ type Member struct {
 // Members splits a canonical object into its members without parsing their values, so that a large
 // document's parts can be parsed in parallel. It checks the object's own syntax (no white space,
 // names unique and in order); each Raw must still be parsed, which checks it, before it is trusted.
-func Members(src []byte) ([]Member, error) { return MembersSplitting(src, "", 0, nil) }
+func Members(src []byte) ([]Member, error) { return MembersSplitting(src, 0, nil) }
 
-// MembersSplitting is Members that also splits the value of the member named split, if it is an
-// array, into its elements in the same pass over the document, and hands them to each as it finds
-// them: batch at a time (the last batch may be shorter), with the index of the batch's first element.
-// So a caller can parse a huge array's elements while the rest is still being split. Each elems is
-// the callee's to keep.
-func MembersSplitting(src []byte, split string, batch int, each func(first int, elems [][]byte)) ([]Member, error) {
+// MembersSplitting is Members that also splits the value of each member named in split, if it is an
+// array, into its elements in the same pass over the document, and hands them to that member's
+// function as it finds them: batch at a time (the last batch may be shorter), with the index of the
+// batch's first element. So a caller can parse a huge array's elements while the rest is still being
+// split. Each elems is the callee's to keep.
+func MembersSplitting(src []byte, batch int, split map[string]func(first int, elems [][]byte)) ([]Member, error) {
 	if len(src) < 2 || src[0] != '{' {
 		return nil, &Error{0, "expected an object"}
 	}
@@ -599,7 +599,7 @@ func MembersSplitting(src []byte, split string, batch int, each func(first int, 
 		p.i++
 		m := Member{Name: Value{d, key}.Str()}
 		var end int
-		if m.Name == split && split != "" && p.i < len(src) && src[p.i] == '[' {
+		if each := split[m.Name]; each != nil && p.i < len(src) && src[p.i] == '[' {
 			end, err = elements(src, p.i, max(batch, 1), each)
 		} else {
 			end, err = skip(src, p.i)

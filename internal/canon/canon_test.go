@@ -156,12 +156,12 @@ func FuzzParse(f *testing.F) {
 				first = names[0]
 			}
 			var split [][]byte
-			ms, err := canon.MembersSplitting(b, first, 3, func(at int, es [][]byte) {
+			ms, err := canon.MembersSplitting(b, 3, map[string]func(int, [][]byte){first: func(at int, es [][]byte) {
 				if at != len(split) || len(es) == 0 || len(es) > 3 {
 					t.Fatalf("MembersSplitting(%q) handed %d elements from %d after %d", b, len(es), at, len(split))
 				}
 				split = append(split, es...)
-			})
+			}})
 			if err != nil || len(ms) != len(names) {
 				t.Fatalf("MembersSplitting(%q) = %d members, %v; Parse found %d", b, len(ms), err, len(names))
 			}

@@ -111,7 +111,7 @@ func (s *Store) bindInvitations(ctx context.Context, tx pgx.Tx, u identitydb.Use
 			return err
 		}
 		role := specRole(auth.Role(inv.Role))
-		payload := map[string]any{"invitation_id": inv.ID, "assignment_id": assignment, "role": role}
+		payload := map[string]any{"invitation_id": inv.ID, "role": role} // the assignment is the actor
 		person := event.Person(e.PersonSalt, u.ID)
 		if hiddenJuror(e, auth.Role(inv.Role)) {
 			if payload["city_commitment"], err = event.Commit(ctx, tx, inv.CityID.String()); err != nil {

@@ -498,12 +498,11 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 		id, h := uuid.New(), verify.Hash(body)
 		eventID, err := event.Append(ctx, tx, event.Event{Kind: event.BallotCast, EditionID: editionID, Actor: event.Juror(j.assignment.ID), UserID: p.UserID, Payload: struct {
 			CastID     uuid.UUID `json:"cast_id"`
-			JurorID    uuid.UUID `json:"juror_id"`
 			Version    int64     `json:"version"`
 			RequestID  uuid.UUID `json:"request_id"`
 			RuleSHA256 string    `json:"rule_sha256"`
 			BallotHash string    `json:"ballot_sha256"`
-		}{id, j.assignment.ID, b.Version, requestID, j.rule.Hash, h}})
+		}{id, b.Version, requestID, j.rule.Hash, h}})
 		if err != nil {
 			return err
 		}
@@ -608,10 +607,9 @@ func (s *Service) stepAside(ctx context.Context, p *auth.Principal, editionID, n
 			return err
 		}
 		_, err = event.Append(ctx, tx, event.Event{Kind: ev, EditionID: editionID, Actor: event.Juror(j.assignment.ID), UserID: p.UserID, Payload: struct {
-			JurorID          uuid.UUID `json:"juror_id"`
 			NominationID     uuid.UUID `json:"nomination_id"`
 			ReasonCommitment string    `json:"reason_commitment"`
-		}{j.assignment.ID, nominationID, commitment}})
+		}{nominationID, commitment}})
 		return err
 	})
 	return out, err

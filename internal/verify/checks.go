@@ -96,7 +96,7 @@ func (v *verifier) e5() *Failure {
 		}
 		if e.ActorRole == "expert" || e.ActorRole == "juror" {
 			a := pp.assignments[e.ActorID]
-			accepting := e.Kind == "invitation.accepted" && e.Str("assignment_id") == e.ActorID
+			accepting := e.Kind == "invitation.accepted"
 			if (a == nil || a.role != e.ActorRole) && !accepting {
 				if f := v.fail("E5", "%s is made by %s, who holds no such assignment", e, e.actor()); f != nil {
 					return f
@@ -179,7 +179,7 @@ func (v *verifier) e5() *Failure {
 			inv.state = "revoked"
 		case "invitation.accepted":
 			inv := pp.invitations[e.Str("invitation_id")]
-			role, aid := e.Str("role"), e.Str("assignment_id")
+			role, aid := e.Str("role"), e.ActorID
 			switch {
 			case inv == nil || inv.state != "pending":
 				if f := v.fail("E5", "%s accepts an invitation that is not pending", e); f != nil {
@@ -193,19 +193,20 @@ func (v *verifier) e5() *Failure {
 				if f := v.fail("E5", "%s shows or hides the city against the edition's publication setting", e); f != nil {
 					return f
 				}
-			case e.ActorRole != role || e.ActorID != aid:
-				if f := v.fail("E5", "%s is not made by the assignment it creates", e); f != nil {
+			case e.ActorRole != role:
+				if f := v.fail("E5", "%s is made by %s, not by an assignment of the invitation's role", e, e.actor()); f != nil {
 					return f
 				}
 			}
 			inv.state = "accepted"
-			next := &assignment{role: role, city: e.Str("city_id"), person: e.Str("person")}
-			if a := pp.assignments[aid]; a != nil && *a != *next {
-				if f := v.fail("E5", "%s reuses the assignment %s with another role, city or person", e, aid); f != nil {
+			// A reused assignment keeps the city and person of its first acceptance (§6): only the
+			// role must agree.
+			if a := pp.assignments[aid]; a != nil && a.role != role {
+				if f := v.fail("E5", "%s reuses the assignment %s, created as %s, as %s", e, aid, a.role, role); f != nil {
 					return f
 				}
 			}
-			pp.assignments[aid] = next
+			pp.accept(aid, role, e.Str("city_id"), e.Str("person"))
 		case "report.saved", "report.submitted", "report.returned", "report.accepted":
 			id, city := e.Str("report_id"), e.Str("city_id")
 			if c, ok := reports[id]; ok && c != city {
@@ -222,12 +223,12 @@ func (v *verifier) e5() *Failure {
 				}
 			}
 		case "ballot.conflict_declared", "ballot.abstained":
-			juror, nom := e.Str("juror_id"), e.Str("nomination_id")
+			juror, nom := e.ActorID, e.Str("nomination_id")
 			a := pp.assignments[juror]
 			n, onList := shortlist[nom]
 			switch {
-			case a == nil || a.role != "juror" || e.ActorRole != "juror" || e.ActorID != juror:
-				if f := v.fail("E5", "%s is not made by the juror it names", e); f != nil {
+			case a == nil || a.role != "juror" || e.ActorRole != "juror":
+				if f := v.fail("E5", "%s is made by %s, not by a juror", e, e.actor()); f != nil {
 					return f
 				}
 			case !onList:
@@ -337,17 +338,12 @@ func (v *verifier) c1() *Failure {
 			deadline = e.Str("jury_deadline")
 		case "invitation.accepted":
 			if e.Str("role") == "juror" {
-				jurors[e.Str("assignment_id")] = true
+				jurors[e.ActorID] = true
 			}
 		case "ballot.cast":
-			juror := e.Str("juror_id")
 			switch {
-			case !jurors[juror]:
-				if f := v.fail("C1", "%s names %s, who is not a juror of the edition", e, juror); f != nil {
-					return f
-				}
-			case e.ActorRole != "juror" || e.ActorID != juror:
-				if f := v.fail("C1", "%s is made by %s, not by the juror it names", e, e.actor()); f != nil {
+			case e.ActorRole != "juror" || !jurors[e.ActorID]:
+				if f := v.fail("C1", "%s is made by %s, who is not a juror of the edition", e, e.actor()); f != nil {
 					return f
 				}
 			case v.stageAt[i] != "JURY":
@@ -366,12 +362,12 @@ func (v *verifier) c1() *Failure {
 				if f := v.fail("C1", "%s repeats the cast id %s", e, e.Str("cast_id")); f != nil {
 					return f
 				}
-			case requests[[2]string{juror, e.Str("request_id")}]:
+			case requests[[2]string{e.ActorID, e.Str("request_id")}]:
 				if f := v.fail("C1", "%s repeats the juror's request id %s", e, e.Str("request_id")); f != nil {
 					return f
 				}
 			}
-			castIDs[e.Str("cast_id")], requests[[2]string{juror, e.Str("request_id")}] = true, true
+			castIDs[e.Str("cast_id")], requests[[2]string{e.ActorID, e.Str("request_id")}] = true, true
 			v.casts = append(v.casts, castInfo{pos: i, ev: e})
 		case "edition.stage_changed":
 			if e.Str("from") == "JURY" && e.Str("to") == "TALLIED" {
@@ -395,20 +391,16 @@ func (v *verifier) c2() *Failure {
 			return f
 		}
 	}
-	for i := range v.casts {
-		c, raw, e := &v.b.casts[i], v.b.castRaws[i], v.casts[i].ev
-		switch {
-		case Hash(raw) != e.Str("ballot_sha256"):
-			if f := v.fail("C2", "cast %d hashes to %s, but %s logged %s: the ballot was altered or is missing", i+1, Hash(raw), e, e.Str("ballot_sha256")); f != nil {
-				return f
-			}
-		case c.EditionID != v.b.editionID || c.JurorID != e.Str("juror_id") || c.Version != e.Int("version") ||
-			c.RequestID != e.Str("request_id") || c.RuleSHA256 != e.Str("rule_sha256"):
-			if f := v.fail("C2", "cast %d does not say what %s says of it", i+1, e); f != nil {
+	for i := range min(len(v.casts), len(v.b.casts)) {
+		e := v.casts[i].ev
+		c := v.b.casts[i].cast(v.b.editionID, e)
+		raw := c.Canonical()
+		if h := Hash(raw); h != e.Str("ballot_sha256") {
+			if f := v.fail("C2", "cast %d, completed from %s, hashes to %s, but the event logged %s: the ballot was altered, or is another's", i+1, e, h, e.Str("ballot_sha256")); f != nil {
 				return f
 			}
 		}
-		v.casts[i].content, v.casts[i].raw = c, raw
+		v.casts[i].content, v.casts[i].raw = &c, raw
 	}
 	return nil
 }
@@ -427,7 +419,7 @@ func (v *verifier) walk(f func(i int, e *Event, shortlist map[string]nomination,
 		case "shortlist.unnominated":
 			delete(shortlist, e.Str("nomination_id"))
 		case "invitation.accepted":
-			pp.accept(e.Str("assignment_id"), e.Str("role"), e.Str("city_id"), e.Str("person"))
+			pp.accept(e.ActorID, e.Str("role"), e.Str("city_id"), e.Str("person"))
 		}
 	}
 	return nil
@@ -443,9 +435,9 @@ func (v *verifier) c3() *Failure {
 	return v.walk(func(i int, e *Event, shortlist map[string]nomination, pp *people) *Failure {
 		switch e.Kind {
 		case "ballot.conflict_declared":
-			stepped[[2]string{e.Str("juror_id"), e.Str("nomination_id")}] = RecusedDeclared
+			stepped[[2]string{e.ActorID, e.Str("nomination_id")}] = RecusedDeclared
 		case "ballot.abstained":
-			stepped[[2]string{e.Str("juror_id"), e.Str("nomination_id")}] = RecusedAbstained
+			stepped[[2]string{e.ActorID, e.Str("nomination_id")}] = RecusedAbstained
 		}
 		if e.Kind != "ballot.cast" {
 			return nil
@@ -522,7 +514,7 @@ func (v *verifier) counted(p int) []castInfo {
 	last := map[string]int{}
 	for k, c := range v.casts {
 		if c.pos > q && c.pos < p {
-			last[c.ev.Str("juror_id")] = k
+			last[c.ev.ActorID] = k
 		}
 	}
 	out := make([]castInfo, 0, len(last))
@@ -598,9 +590,9 @@ func (v *verifier) m1() *Failure {
 	return nil
 }
 
-// input builds the tally input at the close at position p, with the given decisions.
-func (v *verifier) input(p int, decisions []tally.Decision) tally.Input {
-	in := tally.Input{Rule: v.rule, Decisions: decisions}
+// input builds the tally input of the close at position p (without decisions).
+func (v *verifier) input(p int) tally.Input {
+	in := tally.Input{Rule: v.rule}
 	for id, n := range v.categories {
 		in.Categories = append(in.Categories, tally.Category{ID: id, Number: n})
 	}
@@ -642,8 +634,21 @@ func (v *verifier) input(p int, decisions []tally.Decision) tally.Input {
 	return in
 }
 
+// compute tallies the close at position p under the decisions; each close's input is prepared once,
+// whatever number of decisions follow it.
 func (v *verifier) compute(p int, decisions []tally.Decision) (tallyAt, error) {
-	r, err := tally.Compute(v.input(p, decisions))
+	prep, ok := v.prepared[p]
+	if !ok {
+		var err error
+		if prep, err = tally.Prepare(v.input(p)); err != nil {
+			return tallyAt{}, err
+		}
+		if v.prepared == nil {
+			v.prepared = map[int]*tally.Prepared{}
+		}
+		v.prepared[p] = prep
+	}
+	r, err := prep.Compute(decisions)
 	if err != nil {
 		return tallyAt{}, err
 	}
@@ -867,7 +872,7 @@ func (v *verifier) p1() *Failure {
 			switch {
 			case c.ev == mine.ev:
 				status = "counted"
-			case c.ev.Str("juror_id") == mine.ev.Str("juror_id"):
+			case c.ev.ActorID == mine.ev.ActorID:
 				status = "superseded by the juror's later cast, which is the one counted"
 			}
 		}

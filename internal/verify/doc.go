@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/miasta-otwarte/miasta/internal/canon"
@@ -98,6 +99,7 @@ var (
 	ruleFields      = []Field{{"criteria", 0, false}, {"format", 0, false}, {"method", 0, false}, {"minimum_score", 0, false}, {"quorum", 0, false}, {"tie_breaks", 0, false}, {"trim_count", 0, false}, {"winners", 0, false}}
 	criterionFields = []Field{{"criterion_id", 0, false}, {"labels", 0, false}, {"max", 0, false}, {"min", 0, false}, {"non_ranking", 0, false}, {"number", 0, false}, {"weight", 0, false}}
 	labelFields     = []Field{{"text", 0, false}, {"value", 0, false}}
+	castEntryFields = []Field{{"marks", 0, false}, {"recusals", 0, false}}
 	castFields      = []Field{{"edition_id", 0, false}, {"format", 0, false}, {"juror_id", 0, false}, {"marks", 0, false}, {"recusals", 0, false}, {"request_id", 0, false}, {"rule_sha256", 0, false}, {"version", 0, false}}
 	markFields      = []Field{{"nomination_id", 0, false}, {"values", 0, false}}
 	recusalFields   = []Field{{"kind", 0, false}, {"nomination_id", 0, false}}
@@ -429,6 +431,142 @@ func parseCast(v canon.Value) (Cast, error) {
 		return err
 	})
 	return c, err
+}
+
+// castEntry is a cast as a bundle gives it (§10): its marks and recusals keyed by nomination. The rest
+// of the cast is its event's.
+type castEntry struct {
+	marks    []Mark
+	recusals []Recusal
+}
+
+// parseCastEntry reads a bundle's cast entry (§10). Its members are in increasing nomination id, as
+// canonical JSON orders them.
+func parseCastEntry(v canon.Value) (castEntry, error) {
+	ce := castEntry{marks: []Mark{}, recusals: []Recusal{}}
+	err := members(v, "the cast", castEntryFields, func(i int, m canon.Value) error {
+		if m.Kind() != canon.Object {
+			return fmt.Errorf("is a %s, not an object", m.Kind())
+		}
+		var err error
+		m.Members(func(nom string, x canon.Value) bool {
+			if !IsUUID(nom) {
+				err = fmt.Errorf("%q is not a uuid", nom)
+				return false
+			}
+			if i == 1 {
+				var k string
+				if k, err = oneOf(x, []string{RecusedAbstained, RecusedDeclared, RecusedHomeCity}); err == nil {
+					ce.recusals = append(ce.recusals, Recusal{Kind: k, NominationID: nom})
+				}
+				return err == nil
+			}
+			mk := Mark{NominationID: nom, Values: make([]int, 0, x.Len())}
+			err = array(x, func(_ int, y canon.Value) error {
+				n, err := intIn(y, -canon.MaxInt, canon.MaxInt)
+				mk.Values = append(mk.Values, n)
+				return err
+			})
+			if err != nil {
+				err = fmt.Errorf("%s: %w", nom, err)
+			}
+			ce.marks = append(ce.marks, mk)
+			return err == nil
+		})
+		return err
+	})
+	return ce, err
+}
+
+// cast rebuilds the cast (§8) of a bundle's entry from the edition and its ballot.cast event.
+func (ce castEntry) cast(editionID string, ev *Event) Cast {
+	return Cast{EditionID: editionID, Format: CastFormat, JurorID: ev.ActorID, Marks: ce.marks, Recusals: ce.recusals,
+		RequestID: ev.Str("request_id"), RuleSHA256: ev.Str("rule_sha256"), Version: ev.Int("version")}
+}
+
+// Canonical is the cast's canonical JSON (§8), whose hash is the juror's receipt: the bytes
+// canon.Encode gives, written directly, as a verifier hashes thousands of casts.
+func (c *Cast) Canonical() []byte {
+	b := make([]byte, 0, 320+72*(len(c.Marks)+len(c.Recusals)))
+	b = append(b, `{"edition_id":`...)
+	b = canon.AppendString(b, c.EditionID)
+	b = append(b, `,"format":`...)
+	b = canon.AppendString(b, c.Format)
+	b = append(b, `,"juror_id":`...)
+	b = canon.AppendString(b, c.JurorID)
+	b = append(b, `,"marks":[`...)
+	for i, m := range c.Marks {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"nomination_id":`...)
+		b = canon.AppendString(b, m.NominationID)
+		b = append(b, `,"values":[`...)
+		for j, x := range m.Values {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(x), 10)
+		}
+		b = append(b, "]}"...)
+	}
+	b = append(b, `],"recusals":[`...)
+	for i, r := range c.Recusals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"kind":`...)
+		b = canon.AppendString(b, r.Kind)
+		b = append(b, `,"nomination_id":`...)
+		b = canon.AppendString(b, r.NominationID)
+		b = append(b, '}')
+	}
+	b = append(b, `],"request_id":`...)
+	b = canon.AppendString(b, c.RequestID)
+	b = append(b, `,"rule_sha256":`...)
+	b = canon.AppendString(b, c.RuleSHA256)
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, c.Version, 10)
+	return append(b, '}')
+}
+
+// BundleCast turns a canonical cast (§8) into its entry in a bundle (§10): its marks and recusals
+// keyed by nomination, without what its event says.
+func BundleCast(cast []byte) ([]byte, error) {
+	v, err := canon.Parse(cast)
+	if err != nil {
+		return nil, fmt.Errorf("cast: %w", err)
+	}
+	c, err := parseCast(v)
+	if err != nil {
+		return nil, fmt.Errorf("cast: %w", err)
+	}
+	b := make([]byte, 0, len(cast))
+	b = append(b, `{"marks":{`...)
+	for i, m := range c.Marks {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = canon.AppendString(b, m.NominationID)
+		b = append(b, ":["...)
+		for j, x := range m.Values {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(x), 10)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `},"recusals":{`...)
+	for i, r := range c.Recusals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = canon.AppendString(b, r.NominationID)
+		b = append(b, ':')
+		b = canon.AppendString(b, r.Kind)
+	}
+	return append(b, "}}"...), nil
 }
 
 // parseMarksEntry reads a marks entry's shape (§10); its order is check M1.

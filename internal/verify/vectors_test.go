@@ -206,7 +206,16 @@ func generate(t testing.TB) []generated {
 		return edit(t, b, `"checkpoint":`+cp+`,`, ``)
 	}())
 	add("s2-rule-extra-member", "S2", "the rule with a member the specification does not define", edit(t, base, `"format":"miasta-rule/2"`, `"format":"miasta-rule/2","hidden":true`))
-	add("s2-cast-wrong-type", "S2", "a cast's version as a string", edit(t, base, `"version":1}`, `"version":"1"}`))
+	add("s2-cast-wrong-type", "S2", "a cast's first mark as a string", func() []byte {
+		at := bytes.Index(base, []byte(`"casts":[{"marks":{"`))
+		if at < 0 {
+			t.Fatal("the bundle has no casts")
+		}
+		open := at + bytes.IndexByte(base[at:], '[') + 1 // the casts
+		open += bytes.IndexByte(base[open:], '[') + 1    // the first mark's values
+		end := open + bytes.IndexAny(base[open:], ",]")  // its first value
+		return slices.Concat(base[:open], []byte(`"`), base[open:end], []byte(`"`), base[end:])
+	}())
 	add("s2-bad-digest", "S2", "a digest entry whose digest is not 64 hexadecimal digits", edit(t, bundleOf(t, build(t, fixture.Options{ForeignEvery: 5})), `{"digest":"`, `{"digest":"zz`))
 	add("s2-negative-count", "S2", "under aggregates, a negative recusal count in the marks", func() []byte {
 		l := build(t, fixture.Options{Publication: verify.PublishAggregates})
@@ -214,12 +223,7 @@ func generate(t testing.TB) []generated {
 		return bundleOf(t, l)
 	}())
 	add("s2-label-language", "S2", "a score label keyed by something that is not a language tag", edit(t, base, `"text":{"en":"none","pl":"brak"}`, `"text":{"EN":"none","pl":"brak"}`))
-	add("s2-cast-order", "S2", "a cast's marks not in nomination order", func() []byte {
-		l := build(t, fixture.Options{})
-		c := &l.Casts[0]
-		c.Marks[0], c.Marks[1] = c.Marks[1], c.Marks[0]
-		return resign(t, l)
-	}())
+	add("s2-cast-key", "S2", "a cast's mark keyed by a nomination id in capitals, which is not a uuid of §3.3", edit(t, base, `"casts":[{"marks":{"0000006e`, `"casts":[{"marks":{"0000006E`))
 
 	// S3: events that are not what the specification defines (re-signed: only the schema catches them).
 	s3 := func(name, desc string, f func(l *fixture.Log)) {
@@ -413,8 +417,8 @@ func generate(t testing.TB) []generated {
 	resigned("e5-unnominate-other-practice", "E5", "a nomination taken off under another practice than it was nominated with", fixture.Options{BackToReview: true}, func(l *fixture.Log) {
 		l.Events[nth(t, l, "shortlist.unnominated", 0)].Payload["practice_id"] = "00000071-0000-4000-8000-000000000999"
 	})
-	resigned("e5-acceptance-by-another", "E5", "an invitation accepted by another assignment than the one it creates", fixture.Options{}, func(l *fixture.Log) {
-		l.Events[nth(t, l, "invitation.accepted", 1)].Actor = l.Events[nth(t, l, "invitation.accepted", 0)].Actor
+	resigned("e5-acceptance-by-another-role", "E5", "an expert's invitation accepted by an actor in the role of a juror", fixture.Options{}, func(l *fixture.Log) {
+		l.Events[nth(t, l, "invitation.accepted", 0)].Actor.Role = "juror"
 	})
 	resigned("e5-report-by-other-expert", "E5", "a report saved by the expert of another city", fixture.Options{}, func(l *fixture.Log) {
 		e := l.Events[nth(t, l, "report.saved", 0)]
@@ -431,8 +435,7 @@ func generate(t testing.TB) []generated {
 	})
 	resigned("e5-conflict-on-home-city", "E5", "a juror declares a conflict with a nomination of their own city", fixture.Options{Conflict: true}, func(l *fixture.Log) {
 		e := l.Events[nth(t, l, "ballot.conflict_declared", 0)]
-		juror := e.Payload["juror_id"].(string)
-		e.Payload["nomination_id"] = homeNomination(t, l, juror)
+		e.Payload["nomination_id"] = homeNomination(t, l, e.Actor.ID)
 	})
 	resigned("e5-unnominate-unknown", "E5", "a nomination taken off that was never on the shortlist", fixture.Options{BackToReview: true}, func(l *fixture.Log) {
 		l.Events[nth(t, l, "shortlist.unnominated", 0)].Payload["nomination_id"] = "0000006e-0000-4000-8000-000000000999"
@@ -523,13 +526,9 @@ func generate(t testing.TB) []generated {
 	})
 
 	// C1–C3: casts.
-	resigned("c1-cast-by-another-juror", "C1", "a cast made by another juror's account than the juror it names", fixture.Options{}, func(l *fixture.Log) {
-		l.Events[nth(t, l, "ballot.cast", 0)].Actor = l.Events[nth(t, l, "ballot.cast", 1)].Actor
-	})
-	resigned("c1-not-a-juror", "C1", "a cast naming an assignment that is not a juror's", fixture.Options{}, func(l *fixture.Log) {
-		e := l.Events[nth(t, l, "ballot.cast", 0)]
-		expert := l.Events[nth(t, l, "report.saved", 0)].Actor.ID
-		e.Payload["juror_id"], l.Casts[0].JurorID = expert, expert
+	resigned("c1-cast-by-expert", "C1", "a ballot cast by an expert's account", fixture.Options{}, func(l *fixture.Log) {
+		expert := l.Events[nth(t, l, "report.saved", 0)].Actor
+		l.Events[nth(t, l, "ballot.cast", 0)].Actor, l.Casts[0].JurorID = expert, expert.ID
 	})
 	resigned("c1-after-deadline", "C1", "a cast made after the jury deadline", fixture.Options{}, func(l *fixture.Log) {
 		l.Events[nth(t, l, "edition.timeline_set", 0)].Payload["jury_deadline"] = "2026-01-10T09:49:30.000000Z"
@@ -561,10 +560,10 @@ func generate(t testing.TB) []generated {
 		l.Override = func(p *verify.Parts) { p.Casts = p.Casts[1:] }
 		return bundleOf(t, l)
 	}())
-	resigned("c2-ballot-of-other-juror", "C2", "a cast content naming another juror than its event", fixture.Options{}, func(l *fixture.Log) {
+	resigned("c2-ballot-of-other-juror", "C2", "the log's ballot hash is that of a cast naming another juror than the event does (re-signed)", fixture.Options{}, func(l *fixture.Log) {
 		l.Casts[0].JurorID = l.Casts[1].JurorID
 	})
-	resigned("c2-version-mismatch", "C2", "a cast content whose version differs from its event's", fixture.Options{}, func(l *fixture.Log) {
+	resigned("c2-version-mismatch", "C2", "the log's ballot hash is that of a cast of another version than the event names (re-signed)", fixture.Options{}, func(l *fixture.Log) {
 		l.Casts[0].Version = 7
 	})
 	resigned("c3-home-city-scored", "C3", "a juror scores a practice of their home city (everything else consistent)", fixture.Options{}, func(l *fixture.Log) {
@@ -575,7 +574,7 @@ func generate(t testing.TB) []generated {
 		slices.SortFunc(c.Marks, func(a, b verify.Mark) int { return strings.Compare(a.NominationID, b.NominationID) })
 	})
 	resigned("c3-conflict-ignored", "C3", "a juror scores the nomination they declared a conflict with", fixture.Options{Conflict: true}, func(l *fixture.Log) {
-		k := castIndexOf(t, l, l.Events[nth(t, l, "ballot.conflict_declared", 0)].Payload["juror_id"].(string))
+		k := castIndexOf(t, l, l.Events[nth(t, l, "ballot.conflict_declared", 0)].Actor.ID)
 		c := &l.Casts[k]
 		i := slices.IndexFunc(c.Recusals, func(x verify.Recusal) bool { return x.Kind == verify.RecusedDeclared })
 		nom := c.Recusals[i].NominationID
@@ -730,7 +729,7 @@ func castIndexOf(t testing.TB, l *fixture.Log, juror string) int {
 
 func homeCity(l *fixture.Log, juror string) string {
 	for _, e := range l.Events {
-		if e.Kind == "invitation.accepted" && e.Payload["assignment_id"] == juror {
+		if e.Kind == "invitation.accepted" && e.Actor.ID == juror {
 			s, _ := e.Payload["city_id"].(string)
 			return s
 		}

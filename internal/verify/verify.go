@@ -74,8 +74,7 @@ type bundle struct {
 	has                                                     map[string]bool
 	rule                                                    Rule
 	ruleRaw                                                 []byte
-	casts                                                   []Cast
-	castRaws                                                [][]byte
+	casts                                                   []castEntry
 	marks                                                   []MarksEntry
 	tallyRaw                                                []byte
 }
@@ -106,8 +105,8 @@ func Verify(data []byte, opts Options) (*Summary, error) {
 // within it the first entry.
 func parseBundle(data []byte) (*bundle, *Failure) {
 	lp := startLog()
-	ms, err := canon.MembersSplitting(data, "log", logBlock, lp.add)
-	entries, hashes, blocks, f := lp.finish()
+	ms, err := canon.MembersSplitting(data, logBlock, map[string]func(int, [][]byte){"log": lp.add, "casts": lp.addCasts})
+	entries, hashes, blocks, casts, f, castFail := lp.finish()
 	if err != nil {
 		return nil, fail("S1", "%v", err)
 	}
@@ -120,6 +119,10 @@ func parseBundle(data []byte) (*bundle, *Failure) {
 		if m.Name == "log" && m.Raw[0] == '[' {
 			hasLog = true
 			b.has["log"] = true
+			continue
+		}
+		if m.Name == "casts" && m.Raw[0] == '[' {
+			b.has["casts"], b.casts = true, casts
 			continue
 		}
 		v, err := canon.Parse(m.Raw)
@@ -144,11 +147,17 @@ func parseBundle(data []byte) (*bundle, *Failure) {
 	if f != nil && f.Check == "S1" {
 		return nil, f
 	}
+	if castFail != nil && castFail.Check == "S1" {
+		return nil, castFail
+	}
 	if s2 != nil {
 		return nil, s2
 	}
 	if g := b.shape(values, hasLog); g != nil {
 		return nil, g
+	}
+	if castFail != nil {
+		return nil, castFail
 	}
 	if f != nil {
 		return nil, f
@@ -200,14 +209,7 @@ func (b *bundle) shape(values map[string]canon.Value, hasLog bool) *Failure {
 		b.rule, err = parseRule(v)
 		return
 	})
-	get("casts", func(v canon.Value) error {
-		return array(v, func(_ int, e canon.Value) error {
-			c, err := parseCast(e)
-			b.casts = append(b.casts, c)
-			b.castRaws = append(b.castRaws, e.Raw())
-			return err
-		})
-	})
+	get("casts", func(v canon.Value) error { return fmt.Errorf("is a %s, not an array", v.Kind()) })
 	get("marks", func(v canon.Value) error {
 		return array(v, func(_ int, e canon.Value) error {
 			me, err := parseMarksEntry(e)
@@ -256,6 +258,8 @@ type logParser struct {
 type logJob struct {
 	first   int
 	elems   [][]byte
+	isCasts bool        // elems are cast entries (§10), not log entries
+	casts   []castEntry // the cast entries parsed
 	entries []entry
 	hashes  [][]byte
 	tree    *compact.Range
@@ -272,6 +276,10 @@ func startLog() *logParser {
 
 func (lp *logParser) add(first int, elems [][]byte) { lp.work <- logJob{first: first, elems: elems} }
 
+func (lp *logParser) addCasts(first int, elems [][]byte) {
+	lp.work <- logJob{first: first, elems: elems, isCasts: true}
+}
+
 func (lp *logParser) worker() {
 	var d canon.Doc
 	var slab []val
@@ -279,6 +287,24 @@ func (lp *logParser) worker() {
 	h := newHasher()
 	rf := newRangeFactory()
 	for j := range lp.work {
+		if j.isCasts {
+			j.casts = make([]castEntry, len(j.elems))
+			for k, raw := range j.elems {
+				v, err := canon.ParseInto(&d, raw)
+				if err != nil {
+					j.fail = fail("S1", "cast %d: %v", j.first+k+1, err)
+					break
+				}
+				if j.casts[k], err = parseCastEntry(v); err != nil && j.fail == nil {
+					j.fail = fail("S2", "casts: element %d: %v", j.first+k, err)
+				}
+			}
+			j.elems = nil
+			lp.mu.Lock()
+			lp.done = append(lp.done, j)
+			lp.mu.Unlock()
+			continue
+		}
 		n := len(j.elems)
 		j.entries, j.hashes = make([]entry, n), make([][]byte, n)
 		backing := make([]byte, n*sha256.Size)
@@ -312,8 +338,9 @@ func (lp *logParser) worker() {
 }
 
 // finish waits for the workers and returns the entries, their leaf hashes and the trees of their
-// blocks in log order, with the first failure of the lowest-numbered check.
-func (lp *logParser) finish() ([]entry, [][]byte, []*compact.Range, *Failure) {
+// blocks in log order, with the first failure of the lowest-numbered check; and the cast entries with
+// their first failure.
+func (lp *logParser) finish() ([]entry, [][]byte, []*compact.Range, []castEntry, *Failure, *Failure) {
 	close(lp.work)
 	lp.wg.Wait()
 	slices.SortFunc(lp.done, func(a, b logJob) int { return a.first - b.first })
@@ -323,14 +350,22 @@ func (lp *logParser) finish() ([]entry, [][]byte, []*compact.Range, *Failure) {
 	}
 	entries, hashes := make([]entry, 0, n), make([][]byte, 0, n)
 	trees := make([]*compact.Range, 0, len(lp.done))
-	var worst *Failure
+	var casts []castEntry
+	var worst, castFail *Failure
 	for _, j := range lp.done {
+		if j.isCasts {
+			casts = append(casts, j.casts...)
+			if j.fail != nil && (castFail == nil || checkOrder(j.fail.Check) < checkOrder(castFail.Check)) {
+				castFail = j.fail
+			}
+			continue
+		}
 		entries, hashes, trees = append(entries, j.entries...), append(hashes, j.hashes...), append(trees, j.tree)
 		if j.fail != nil && (worst == nil || checkOrder(j.fail.Check) < checkOrder(worst.Check)) {
 			worst = j.fail
 		}
 	}
-	return entries, hashes, trees, worst
+	return entries, hashes, trees, casts, worst, castFail
 }
 
 func checkOrder(id string) int {
@@ -434,6 +469,7 @@ type verifier struct {
 	criteria   map[string]int // criterion id → number
 	categories map[string]int // category id → number
 	tallies    [][]tallyAt    // per close: its tally, then one per jury decision after it
+	prepared   map[int]*tally.Prepared
 	decisions  []*Event
 	receipt    string
 	notes      []string

@@ -1,7 +1,12 @@
 package verify_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"slices"
 	"testing"
+
+	"github.com/miasta-otwarte/miasta/internal/canon"
 
 	"github.com/miasta-otwarte/miasta/internal/verify"
 	"github.com/miasta-otwarte/miasta/internal/verify/fixture"
@@ -33,5 +38,55 @@ func TestValidBundles(t *testing.T) {
 			continue
 		}
 		t.Logf("%+v:\n%s", o, s)
+	}
+}
+
+// TestCastForms: a cast's direct canonical encoding is canon.Encode's, and its bundle entry keeps
+// exactly its marks and recusals (the verifier completes the rest from the event).
+func TestCastForms(t *testing.T) {
+	for _, o := range []fixture.Options{{}, {Conflict: true, Method: "majority_judgment"}, {ExpertJuror: true, Criteria: 4}} {
+		l, err := fixture.Build(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range l.Casts {
+			want, err := canon.Encode(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Canonical(); !bytes.Equal(got, want) {
+				t.Fatalf("cast %d: Canonical()\n%s\ncanon.Encode\n%s", i, got, want)
+			}
+			entry, err := verify.BundleCast(want)
+			if err != nil {
+				t.Fatalf("cast %d: BundleCast: %v", i, err)
+			}
+			var back struct {
+				Marks    map[string][]int  `json:"marks"`
+				Recusals map[string]string `json:"recusals"`
+			}
+			if err := json.Unmarshal(entry, &back); err != nil {
+				t.Fatalf("cast %d: the entry %s: %v", i, entry, err)
+			}
+			if _, err := canon.Parse(entry); err != nil {
+				t.Fatalf("cast %d: the entry is not canonical: %v\n%s", i, err, entry)
+			}
+			if len(back.Marks) != len(c.Marks) || len(back.Recusals) != len(c.Recusals) {
+				t.Fatalf("cast %d: the entry %s does not hold the cast's %d marks and %d recusals", i, entry, len(c.Marks), len(c.Recusals))
+			}
+			for _, m := range c.Marks {
+				if !slices.Equal(back.Marks[m.NominationID], m.Values) {
+					t.Fatalf("cast %d: the entry gives %v for %s, the cast %v", i, back.Marks[m.NominationID], m.NominationID, m.Values)
+				}
+			}
+			for _, r := range c.Recusals {
+				if back.Recusals[r.NominationID] != r.Kind {
+					t.Fatalf("cast %d: the entry gives %q for %s, the cast %q", i, back.Recusals[r.NominationID], r.NominationID, r.Kind)
+				}
+			}
+		}
+	}
+	if _, err := verify.BundleCast([]byte(`{"marks":[]}`)); err == nil {
+		t.Error("BundleCast took something that is not a cast")
 	}
 }

@@ -17,7 +17,7 @@ type Parts struct {
 	Publication string
 	VerifierKey string
 	Checkpoint  string
-	Casts       [][]byte // canonical casts, in the order of their events; nil: absent
+	Casts       [][]byte // canonical casts (§8), in the order of their events, written as entries (§10); nil: absent
 	Marks       []MarksEntry
 	HasMarks    bool
 	Rule        []byte // the canonical rule; nil: absent
@@ -51,7 +51,11 @@ func WriteBundle(w io.Writer, p Parts, entries func(yield func(Entry) error) err
 			if i > 0 {
 				put(",")
 			}
-			bw.Write(c)
+			entry, err := BundleCast(c)
+			if err != nil {
+				return err
+			}
+			bw.Write(entry)
 		}
 		put("],")
 	}

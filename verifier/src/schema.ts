@@ -175,33 +175,34 @@ export const rule = object({
   tie_breaks: arrayOf(oneOf(...TIE_BREAKS)),
 });
 
-// ---- §8 casts ----
+// ---- §8 casts, §10 cast entries ----
 
-/** A list of objects in strictly increasing nomination_id (§8). */
-function increasingNominations(c: Check): Check {
-  return (v, p) => {
-    const e = c(v, p);
-    if (e) return e;
-    const list = v as JsonObject[];
-    for (let i = 1; i < list.length; i++) {
-      if (!((list[i - 1].nomination_id as string) < (list[i].nomination_id as string))) {
-        return `${p}[${i}]: not in increasing nomination_id`;
-      }
-    }
-    return null;
+const RECUSAL_KINDS = ["home_city", "declared", "abstained"] as const;
+const nominationKey = { re: UUID_RE, what: "a nomination id (a uuid)" };
+
+/** §10: a cast as the bundle gives it, its marks and recusals keyed by nomination (canonical JSON
+ * orders the keys, so they are in increasing nomination_id). */
+export const castEntry = object({
+  marks: mapOf(arrayOf(int()), nominationKey),
+  recusals: mapOf(oneOf(...RECUSAL_KINDS), nominationKey),
+});
+
+/** §10: the cast (§8) of a bundle's entry, completed from the bundle's edition and its ballot.cast
+ * event's payload. Object keys keep the order in which canonical JSON sorted them. */
+export function completeCast(entry: JsonObject, editionId: string, actorIdOf: string, payload: JsonObject): JsonObject {
+  const marks = entry.marks as JsonObject;
+  const recusals = entry.recusals as JsonObject;
+  return {
+    format: "miasta-ballot/2",
+    edition_id: editionId,
+    juror_id: actorIdOf,
+    version: payload.version,
+    request_id: payload.request_id,
+    rule_sha256: payload.rule_sha256,
+    marks: Object.keys(marks).map((nomination_id) => ({ nomination_id, values: marks[nomination_id] })),
+    recusals: Object.keys(recusals).map((nomination_id) => ({ kind: recusals[nomination_id], nomination_id })),
   };
 }
-
-export const cast = object({
-  format: literal("miasta-ballot/2"),
-  edition_id: uuid,
-  juror_id: uuid,
-  version: int(1),
-  request_id: uuid,
-  rule_sha256: hash,
-  marks: increasingNominations(arrayOf(object({ nomination_id: uuid, values: arrayOf(int()) }))),
-  recusals: increasingNominations(arrayOf(object({ kind: oneOf("home_city", "declared", "abstained"), nomination_id: uuid }))),
-});
 
 // ---- §10 bundle parts ----
 
@@ -228,7 +229,7 @@ export const bundleTop = object(
   },
   {
     rule: rule,
-    casts: arrayOf(cast),
+    casts: arrayOf(castEntry),
     marks: arrayOf(marksEntry),
     tally: (v, p) =>
       !isObject(v)
@@ -290,7 +291,7 @@ const invitationAccepted: Check = (v, p) => {
     return `${p}: has ${has("city_id") ? '"city_id"' : '"city_commitment"'} with ${has("person") ? '"person"' : '"person_commitment"'} (city_id goes with person, city_commitment with person_commitment)`;
   }
   return object(
-    { invitation_id: uuid, assignment_id: uuid, role: oneOf("expert", "juror") },
+    { invitation_id: uuid, role: oneOf("expert", "juror") },
     { city_id: uuid, city_commitment: commitment, person: person, person_commitment: commitment },
   )(v, p);
 };
@@ -327,14 +328,13 @@ export function payloadSchemas(): Record<string, Check> {
     "tally_rule.frozen": object({ rule_sha256: hash }),
     "ballot.cast": object({
       cast_id: uuid,
-      juror_id: uuid,
       version: int(1),
       request_id: uuid,
       rule_sha256: hash,
       ballot_sha256: hash,
     }),
-    "ballot.conflict_declared": object({ juror_id: uuid, nomination_id: uuid, reason_commitment: commitment }),
-    "ballot.abstained": object({ juror_id: uuid, nomination_id: uuid, reason_commitment: commitment }),
+    "ballot.conflict_declared": object({ nomination_id: uuid, reason_commitment: commitment }),
+    "ballot.abstained": object({ nomination_id: uuid, reason_commitment: commitment }),
     "tally.computed": object({ tally_sha256: hash, rule_sha256: hash, ballots: int(0) }),
     "tally.jury_decision": object({
       category_id: uuid,

@@ -7,6 +7,7 @@ import { inclusionProof, leafHash, rootFromLeafHashes, verifyInclusion } from ".
 import { checkSignature, parseCheckpoint, parseSignedNote, parseVerifierKey, type VerifierKey } from "./note.ts";
 import {
   bundleTop,
+  completeCast,
   digestEntry,
   eventEnvelope,
   isObject,
@@ -136,6 +137,8 @@ interface Ev {
 }
 
 const p = (e: Ev) => `log[${e.pos}] (event id ${e.id}, ${e.kind})`;
+/** The id of an event's actor ("" for the platform): for a juror's events, the juror's assignment. */
+const actorId = (e: Ev): string => (e.actor === null ? "" : String(e.actor.id));
 const str = (v: Json | undefined) => v as string;
 
 /** Verifies a bundle. Throws UsageError only for bad options (no key, both a key and trust). */
@@ -463,7 +466,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
       if (NULL_KINDS.has(e.kind) && a !== null) fail("E5", `${p(e)}: the actor must be null (the platform)`);
       if (ORGANISER_KINDS.has(e.kind) && (a === null || a.role !== "organiser")) fail("E5", `${p(e)}: the actor must be an organiser`);
       if (a !== null && (a.role === "expert" || a.role === "juror")) {
-        const self = e.kind === "invitation.accepted" && a.id === pl.assignment_id && a.role === pl.role;
+        const self = e.kind === "invitation.accepted" && a.role === pl.role;
         const as = assignments.get(str(a.id));
         if (!self && !(as && as.role === a.role)) {
           fail("E5", `${p(e)}: actor ${a.role} ${a.id} is not a ${a.role} assignment accepted earlier`);
@@ -532,10 +535,10 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           if (city !== null && inv.city_id !== null && city !== inv.city_id) {
             fail("E5", `${p(e)}: city ${city}, but the invitation names ${inv.city_id}`);
           }
-          if (a === null || a.role !== pl.role || a.id !== pl.assignment_id) {
-            fail("E5", `${p(e)}: the actor must be {"role": ${JSON.stringify(pl.role)}, "id": the assignment_id}`);
+          if (a === null || a.role !== pl.role) {
+            fail("E5", `${p(e)}: the actor must be an assignment of the invitation's role ${JSON.stringify(pl.role)}`);
           }
-          const aid = str(pl.assignment_id);
+          const aid = str(a.id);
           const prev = assignments.get(aid);
           if (prev) {
             // A reused assignment keeps the city and person of its first acceptance (§6): only the role must agree.
@@ -567,8 +570,8 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
         }
         case "ballot.conflict_declared":
         case "ballot.abstained": {
-          const jid = str(pl.juror_id);
-          if (a === null || a.role !== "juror" || a.id !== jid) fail("E5", `${p(e)}: must be by the juror assignment ${jid} it names`);
+          if (a === null || a.role !== "juror") fail("E5", `${p(e)}: must be by a juror assignment`);
+          const jid = str(a.id);
           const nid = str(pl.nomination_id);
           if (!shortlist.has(nid)) fail("E5", `${p(e)}: nomination ${nid} is not on the shortlist`);
           const k = `${jid}|${nid}`;
@@ -633,11 +636,10 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
       if (e.kind === "edition.timeline_set") deadline = e.payload.jury_deadline as string | null;
       if (e.kind !== "ballot.cast") continue;
       const pl = e.payload;
-      const jid = str(pl.juror_id);
+      const jid = actorId(e);
       const as = assignments.get(jid);
-      if (!as || as.role !== "juror" || as.n >= e.n) fail("C1", `${p(e)}: juror_id ${jid} is not a juror assignment`);
-      if (e.actor === null || e.actor.role !== "juror" || e.actor.id !== jid) {
-        fail("C1", `${p(e)}: the actor must be {"role": "juror", "id": ${JSON.stringify(jid)}}`);
+      if (e.actor === null || e.actor.role !== "juror" || !as || as.role !== "juror" || as.n >= e.n) {
+        fail("C1", `${p(e)}: the actor must be a juror assignment`);
       }
       if (stageBefore[e.n] !== "JURY") fail("C1", `${p(e)}: cast in stage ${stageBefore[e.n]}`);
       if (deadline !== null && !(e.time < deadline)) fail("C1", `${p(e)}: cast at ${e.time}, not before the jury deadline ${deadline}`);
@@ -651,19 +653,17 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   const announced = finalStage === "ANNOUNCED";
-  const casts = (bundle.casts ?? []) as JsonObject[];
+  const entries = (bundle.casts ?? []) as JsonObject[];
+  // §10: the i-th entry completed into its cast from the i-th ballot.cast event.
+  const casts = entries.slice(0, castEvs.length).map((en, i) => completeCast(en, editionId, actorId(castEvs[i]), castEvs[i].payload));
 
   // ---------------- C2 cast contents ----------------
   if (!hidden && announced) {
-    if (casts.length !== castEvs.length) fail("C2", `casts has ${casts.length} entries, the log has ${castEvs.length} ballot.cast events`);
+    if (entries.length !== castEvs.length) fail("C2", `casts has ${entries.length} entries, the log has ${castEvs.length} ballot.cast events`);
     castEvs.forEach((e, i) => {
-      const c = casts[i];
-      const h = hashString(canonicalBytes(c));
-      if (h !== e.payload.ballot_sha256) fail("C2", `casts[${i}] hashes to ${h}, ${p(e)} has ballot_sha256 ${e.payload.ballot_sha256}`);
-      if (c.edition_id !== editionId) fail("C2", `casts[${i}].edition_id is not the bundle's edition`);
-      for (const m of ["juror_id", "version", "request_id", "rule_sha256"]) {
-        if (c[m] !== e.payload[m]) fail("C2", `casts[${i}].${m} is ${JSON.stringify(c[m])}, ${p(e)} has ${JSON.stringify(e.payload[m])}`);
-      }
+      if (i >= casts.length) return;
+      const h = hashString(canonicalBytes(casts[i]));
+      if (h !== e.payload.ballot_sha256) fail("C2", `casts[${i}], completed from ${p(e)}, hashes to ${h}, but the event has ballot_sha256 ${e.payload.ballot_sha256}`);
     });
   }
 
@@ -707,8 +707,8 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
       const got = kindOf.get(nid) ?? "marked";
       let want: string;
       if (isHome) want = "home_city";
-      else if (evs.some((x) => x.n < e.n && x.kind === "ballot.conflict_declared" && x.payload.juror_id === jid && x.payload.nomination_id === nid)) want = "declared";
-      else if (evs.some((x) => x.n < e.n && x.kind === "ballot.abstained" && x.payload.juror_id === jid && x.payload.nomination_id === nid)) want = "abstained";
+      else if (evs.some((x) => x.n < e.n && x.kind === "ballot.conflict_declared" && actorId(x) === jid && x.payload.nomination_id === nid)) want = "declared";
+      else if (evs.some((x) => x.n < e.n && x.kind === "ballot.abstained" && actorId(x) === jid && x.payload.nomination_id === nid)) want = "abstained";
       else want = "marked";
       if (got !== want) return `${at}: nomination ${nid} is ${got === "marked" ? "marked" : `recused ${got}`}, but must be ${want === "marked" ? "marked" : `recused ${want}`}`;
     }
@@ -727,7 +727,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     }
     const lastOf = new Map<string, number>();
     castEvs.forEach((e, i) => {
-      if (e.n > q && e.n < close.n) lastOf.set(str(e.payload.juror_id), i);
+      if (e.n > q && e.n < close.n) lastOf.set(actorId(e), i);
     });
     return [...lastOf.values()].sort((a, b) => a - b);
   };
@@ -878,7 +878,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     }
     let status: ReceiptStatus;
     let statusText: string;
-    const jid = str(e.payload.juror_id);
+    const jid = actorId(e);
     if (STAGE_INDEX[finalStage] < STAGE_INDEX.TALLIED || lastClose === null) {
       status = "not_yet_counted";
       statusText = `not yet counted: the edition is in ${finalStage}`;
@@ -895,7 +895,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
         status = "shortlist_changed";
         statusText = `not counted: the shortlist changed after it (log[${evs[q].pos}])`;
       } else {
-        const later = castEvs.find((x) => x.n > e.n && x.payload.juror_id === jid)!;
+        const later = castEvs.find((x) => x.n > e.n && actorId(x) === jid)!;
         status = "superseded";
         statusText = `superseded by a later cast of the same juror (log[${later.pos}])`;
       }

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { Json, JsonObject } from "../src/canonical.ts";
 import { serialize } from "../src/canonical.ts";
+import { isObject } from "../src/schema.ts";
 import { computeTally, ruleFromJson } from "../src/tally.ts";
 
 export const LOG = "miasta-otwarte/audit-log";
@@ -61,10 +62,27 @@ export function checkpointText(log: JsonObject[]): string {
   return `${LOG}\n${log.length}\n${mth(log.map(leafBytes)).toString("base64")}\n`;
 }
 
+/** §10: a cast (§8) as a bundle gives it, its marks and recusals keyed by nomination. */
+export function castEntry(cast: JsonObject): JsonObject {
+  const marks: JsonObject = {};
+  for (const m of cast.marks as JsonObject[]) marks[m.nomination_id as string] = m.values;
+  const recusals: JsonObject = {};
+  for (const r of cast.recusals as JsonObject[]) recusals[r.nomination_id as string] = r.kind;
+  return { marks, recusals };
+}
+
+/** The bundle's text: its casts, when the test holds them whole (§8, with a format), written as the
+ * entries of §10. */
+export function bundleText(bundle: JsonObject): string {
+  const casts = bundle.casts as JsonObject[] | undefined;
+  if (!Array.isArray(casts) || !casts.some((c) => isObject(c) && "format" in c)) return serialize(bundle);
+  return serialize({ ...bundle, casts: casts.map((c) => (isObject(c) && "format" in c ? castEntry(c) : c)) });
+}
+
 /** Re-signs a bundle object over its current log and returns its canonical text. */
 export async function seal(bundle: JsonObject, signer: Signer): Promise<string> {
   bundle.checkpoint = await signer.sign(checkpointText(bundle.log as JsonObject[]));
-  return serialize(bundle);
+  return bundleText(bundle);
 }
 
 export function clone<T>(v: T): T {
@@ -193,7 +211,6 @@ export class EditionBuilder {
       "invitation.accepted",
       {
         invitation_id: inv,
-        assignment_id: assignment,
         role,
         ...(hidden
           ? { city_commitment: commitment(city), person_commitment: commitment(person) }
@@ -233,7 +250,6 @@ export class EditionBuilder {
 
   conflict(juror: string, nomination: string, kind: "declared" | "abstained" = "declared"): void {
     this.ev(kind === "declared" ? "ballot.conflict_declared" : "ballot.abstained", {
-      juror_id: juror,
       nomination_id: nomination,
       reason_commitment: commitment("reason"),
     }, { role: "juror", id: juror });
@@ -279,7 +295,6 @@ export class EditionBuilder {
       "ballot.cast",
       {
         cast_id: uuid("ca57"),
-        juror_id: juror,
         version,
         request_id: c.request_id,
         rule_sha256: this.ruleHash,

@@ -79,7 +79,7 @@ describe("marks entries (§10): the recusal counts are ints ≥ 0 (S2)", () => {
 
 describe("invitation payloads (§6, S3): exactly one of each pair, city_id together with person", () => {
   const s = payloadSchemas();
-  const acc = (m: Record<string, Json>): Json => ({ invitation_id: U, assignment_id: U, role: "juror", ...m });
+  const acc = (m: Record<string, Json>): Json => ({ invitation_id: U, role: "juror", ...m });
   test("both forms pass", () => {
     expect(s["invitation.accepted"](acc({ city_id: U, person: H }), "p")).toBeNull();
     expect(s["invitation.accepted"](acc({ city_commitment: H, person_commitment: H }), "p")).toBeNull();
