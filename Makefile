@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := $(CURDIR)/bin
-TOOLS := $(BIN)/buf $(BIN)/grpcurl $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go $(BIN)/sqlc
+TOOLS := $(BIN)/benchstat $(BIN)/buf $(BIN)/grpcurl $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go $(BIN)/sqlc
 GOFILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
 WEB_DEPS := web/node_modules/.package-lock.json
@@ -56,15 +56,18 @@ fuzz:
 	$(call fuzzrun,FuzzVerify,12000,./internal/verify/)
 	$(call fuzzrun,FuzzCompute,60000,./internal/tally/)
 
-# bench runs the Go benchmarks of the tally and the offline verifier, then cmd/miasta-bench: SaveBallot and CastBallot against the
-# real server, pgbench for comparison, tally.Compute at 10k–1M rows, offline verify and RSS, on a
-# throwaway database it creates and drops. The table also goes to bench-results.md. Like go-test, it
-# uses TEST_DATABASE_URL, else DATABASE_URL, else the local cluster `miasta dev-db` sets up.
-bench:
+# bench runs the Go benchmarks of the tally and the offline verifier six times each and prints their
+# medians with benchstat (the raw runs go to bench-go.txt, to compare with a later run: benchstat
+# old.txt bench-go.txt), then cmd/miasta-bench: SaveBallot and CastBallot against the real server,
+# pgbench for comparison, tally.Compute at 10k–1M rows, offline verify and RSS, on a throwaway database
+# it creates and drops. That table also goes to bench-results.md. Like go-test, it uses
+# TEST_DATABASE_URL, else DATABASE_URL, else the local cluster `miasta dev-db` sets up.
+bench: $(BIN)/benchstat
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url="$$($(GO) run ./cmd/miasta dev-db)" || exit 1; fi; \
 	echo "benchmarking against PostgreSQL at $${url#*@}"; \
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/tally/ ./internal/verify/ && \
+	$(GO) test -run '^$$' -bench . -benchtime 3x -count 6 ./internal/tally/ ./internal/verify/ > bench-go.txt && \
+	$(BIN)/benchstat bench-go.txt && \
 	$(GO) run ./cmd/miasta-bench -database-url "$$url"
 
 lint: $(BIN)/buf
@@ -111,6 +114,8 @@ check-generated: generate web-build
 
 tools: $(TOOLS)
 
+$(BIN)/benchstat: tools/go.mod
+	cd tools && $(GO) build -o $(BIN)/ golang.org/x/perf/cmd/benchstat
 $(BIN)/buf: tools/go.mod
 	cd tools && $(GO) build -o $(BIN)/ github.com/bufbuild/buf/cmd/buf
 $(BIN)/grpcurl: tools/go.mod

@@ -161,8 +161,8 @@ func (r *results) write(w io.Writer, cfg Config) {
 	} else {
 		v := r.verify
 		p("| close the round (`ChangeStage` to TALLIED: tally of %d jurors' last casts, stored) | %s |", cfg.Jurors, ms(r.closeRound))
-		p("| export the audit bundle (`verify.Export`: %d leaves, %d casts, %.1f MB JSON) | %s |", v.leaves, v.casts, float64(v.bytes)/(1<<20), ms(v.export))
-		p("| offline verify (`verify.Parse` + `verify.Verify`, as `miasta audit verify`; %d ballots re-tallied) | %s |", v.ballots, ms(v.verify))
+		p("| export the audit bundle (`auditlog.Log.Export`: %d leaves, %d casts, %.1f MB JSON) | %s |", v.leaves, v.casts, float64(v.bytes)/(1<<20), ms(v.export))
+		p("| offline verify (`verify.Verify`, as `miasta audit verify`; %d ballots re-tallied) | %s |", v.ballots, ms(v.verify))
 	}
 	for _, t := range r.tallies {
 		p("| `tally.Compute`, %d score rows (%d nominations, 25 jurors, 4 criteria; one run) | %s |", t.rows, t.nominations, ms(t.took))
