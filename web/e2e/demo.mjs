@@ -171,6 +171,8 @@ try {
   await page.getByRole("button", { name: M["people.check"] }).click();
   await page.getByRole("button", { name: M["people.doImport"], exact: true }).click();
   await page.getByRole("status").filter({ hasText: prefix("people.imported") }).waitFor();
+  // The edition publishes ballots under pseudonyms with home cities: a city with one juror is named.
+  await page.locator(".notice").filter({ hasText: "Kraków" }).waitFor();
   await check(page, "organiser-imported");
   // miasta dev sends every kind without review: the invitations are in the outbox as sent.
   await page.getByLabel(M["mail.showStatus"]).selectOption({ label: M["mail.SENT"] });
@@ -295,7 +297,11 @@ try {
   await page.goto(BASE + "/");
   await page.getByText(M["setup.newEdition"], { exact: true }).click();
   await page.getByLabel(M["setup.year"]).fill("2016");
-  await page.getByLabel(M["setup.name"]).fill("Miasta Otwarte 2016");
+  await page.getByLabel(M["setup.name"], { exact: true }).fill("Miasta Otwarte 2016");
+  // Ballots under pseudonyms is the default publication setting, and the choice explains itself.
+  const pseudonyms = page.getByRole("radio", { name: M["setup.publication.PSEUDONYMS"] });
+  if (!(await pseudonyms.isChecked())) throw new Error("the new edition does not default to ballots under pseudonyms");
+  await page.getByText(M["setup.publicationHint.AGGREGATES"]).waitFor();
   await page.getByRole("button", { name: M["setup.create"] }).click();
   await page.getByRole("heading", { level: 1, name: /Miasta Otwarte 2016/ }).waitFor();
   await page.getByLabel(M["setup.chooseCity"], { exact: true }).selectOption({ label: "Kraków" });

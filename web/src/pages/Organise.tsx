@@ -1,9 +1,9 @@
 import { Link, useParams } from "react-router";
 import { api, listCategories, listCriteria } from "../api";
 import { Deadline, ErrorNote, Loading, SignInNeeded, StageBadge, stageName, useMe } from "../components";
-import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
+import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { useLoad } from "../hooks";
-import { useT } from "../i18n";
+import { useT, type MessageId } from "../i18n";
 import { MailPanel } from "./Mail";
 import { People } from "./People";
 import { JuryProgress } from "./organise/Progress";
@@ -52,6 +52,10 @@ function Dashboard(props: { edition: Edition; categories: Category[]; criteria: 
       </ol>
       <Deadline label={t("edition.reportingDeadline")} at={edition.timeline?.reportingDeadline} />
       <Deadline label={t("edition.juryDeadline")} at={edition.timeline?.juryDeadline} />
+      <p>
+        <strong>{t("edition.publication")}:</strong>{" "}
+        {t(`setup.publication.${BallotPublication[edition.ballotPublication]}` as MessageId)}
+      </p>
       <TimelineEditor edition={edition} onSaved={props.reload} />
       {s <= Stage.REPORTING ? <Setup edition={edition} categories={categories} criteria={criteria} onChanged={props.reload} /> : null}
       <StageControl edition={edition} onChanged={props.reload} />

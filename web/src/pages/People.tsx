@@ -1,9 +1,10 @@
 import { useId, useState } from "react";
 import { api } from "../api";
 import { ErrorNote } from "../components";
-import type { Edition } from "../gen/miasta/v1/edition_pb.js";
+import { BallotPublication, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { InvitationState, Role, type ImportInvitationsResponse } from "../gen/miasta/v1/identity_pb.js";
 import { allPages, useLoad } from "../hooks";
+import { loneJurorCities } from "./peopleMath";
 import { LOCALE_NAMES, isLocale, useT, type MessageId } from "../i18n";
 
 /** People lists an edition's invitations and imports more from CSV, checking every row first. */
@@ -33,11 +34,21 @@ export function People({ edition }: { edition: Edition }) {
       setError(err);
     }
   }
+  // Under pseudonyms a juror's home city is public with their ballot: a city with one juror names them.
+  const lone =
+    edition.ballotPublication === BallotPublication.PSEUDONYMS && invitations.data
+      ? loneJurorCities(invitations.data.filter((i) => i.role === Role.JUROR && i.state !== InvitationState.REVOKED))
+      : [];
   return (
     <section aria-labelledby="people-title">
       <h2 id="people-title">{t("people.title")}</h2>
       <ErrorNote error={invitations.error} />
       {invitations.data ? <p>{t("people.count", { count: invitations.data.length })}</p> : null}
+      {lone.length > 0 ? (
+        <p className="notice" role="status">
+          {t("people.loneJuror", { count: lone.length, cities: lone.join(", ") })}
+        </p>
+      ) : null}
       <details>
         <summary>{t("people.title")}</summary>
         <div className="scroll">

@@ -4,7 +4,10 @@ import { api } from "../../api";
 import { ErrorNote } from "../../components";
 import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../../gen/miasta/v1/edition_pb.js";
 import { allPages, useLoad } from "../../hooks";
-import { localName, useLocale, useT } from "../../i18n";
+import { localName, useLocale, useT, type MessageId } from "../../i18n";
+
+/** The publication settings, as the organiser chooses among them (§12 of the audit specification). */
+const PUBLICATIONS = [BallotPublication.PSEUDONYMS, BallotPublication.NAMES, BallotPublication.AGGREGATES];
 
 /** NewEdition creates an edition in DRAFT and opens its dashboard. */
 export function NewEdition({ editions }: { editions: Edition[] }) {
@@ -15,6 +18,7 @@ export function NewEdition({ editions }: { editions: Edition[] }) {
   const [year, setYear] = useState(String(next));
   const [name, setName] = useState(`Miasta Otwarte ${next}`);
   const [previous, setPrevious] = useState(editions.find((e) => e.year === next - 1)?.id ?? "");
+  const [publication, setPublication] = useState(BallotPublication.PSEUDONYMS);
   const [error, setError] = useState<unknown>();
   async function create() {
     setError(undefined);
@@ -23,7 +27,7 @@ export function NewEdition({ editions }: { editions: Edition[] }) {
         year: Number.parseInt(year, 10) || 0,
         name: name.trim(),
         previousEditionId: previous,
-        ballotPublication: BallotPublication.PSEUDONYMS,
+        ballotPublication: publication,
       });
       navigate(`/editions/${res.edition!.id}/organise`);
     } catch (err) {
@@ -52,6 +56,18 @@ export function NewEdition({ editions }: { editions: Edition[] }) {
           ))}
         </select>
       </div>
+      <fieldset className="field">
+        <legend>{t("setup.publication")}</legend>
+        {PUBLICATIONS.map((p) => (
+          <label key={p} className="choice">
+            <input type="radio" name={ids + "pub"} checked={publication === p} onChange={() => setPublication(p)} />
+            <span>
+              <strong>{t(`setup.publication.${BallotPublication[p]}` as MessageId)}</strong>
+              <span className="hint">{t(`setup.publicationHint.${BallotPublication[p]}` as MessageId)}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
       <button type="button" className="primary" onClick={create}>
         {t("setup.create")}
       </button>
