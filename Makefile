@@ -54,6 +54,7 @@ fuzz:
 	$(call fuzzrun,FuzzExportRoundTrip,30000,./internal/jury/)
 	$(call fuzzrun,FuzzParse,100000,./internal/canon/)
 	$(call fuzzrun,FuzzVerify,12000,./internal/verify/)
+	$(call fuzzrun,FuzzIsTime,100000,./internal/verify/)
 	$(call fuzzrun,FuzzCompute,60000,./internal/tally/)
 
 # bench runs the Go benchmarks of the tally and the offline verifier six times each and prints their
