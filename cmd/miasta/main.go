@@ -42,7 +42,7 @@ commands:
   dev-db   make the local development database available and print its URL; with -- COMMAND,
            run COMMAND with TEST_DATABASE_URL set, then stop the cluster again if dev-db started it
   audit    audit log tools: key (print the checkpoint verifier key), export -edition YEAR -out FILE,
-           verify (-key KEY | -trust-bundle-key) [-receipt HASH] FILE (offline: no server, no database)
+           verify (-key KEY | -trust-bundle-key) [-receipt HASH] [-checkpoint FILE]... FILE (offline: no server, no database)
   demo     walk the demo edition of a running 'miasta dev' from REPORTING to ANNOUNCED via the API
 `
 
@@ -128,7 +128,7 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // audit runs the audit log tools: key and export need the database; verify needs only the bundle.
 func audit(ctx context.Context, fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
-	const usage = "usage: miasta audit key | export -edition YEAR -out FILE | verify (-key KEY | -trust-bundle-key) [-receipt HASH] FILE"
+	const usage = "usage: miasta audit key | export -edition YEAR -out FILE | verify (-key KEY | -trust-bundle-key) [-receipt HASH] [-checkpoint FILE]... FILE"
 	if len(args) == 0 {
 		return errors.New(usage)
 	}
@@ -137,6 +137,15 @@ func audit(ctx context.Context, fs *flag.FlagSet, args []string, lookupEnv func(
 		key := fs.String("key", "", "the log's verifier key, obtained independently of the bundle (the ceremony, a newspaper, an earlier visit)")
 		trust := fs.Bool("trust-bundle-key", false, "trust the key the bundle names instead (then the result proves only that the bundle is consistent with a key of its publisher's choosing)")
 		receipt := fs.String("receipt", "", "a juror's receipt (sha256:...) to find, prove and say whether it is counted")
+		var pinned []string
+		fs.Func("checkpoint", "a file holding a checkpoint saved earlier (the ceremony's, a newspaper's, the results page's), which the bundle's log must extend; repeatable", func(name string) error {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			pinned = append(pinned, string(b))
+			return nil
+		})
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
@@ -147,7 +156,7 @@ func audit(ctx context.Context, fs *flag.FlagSet, args []string, lookupEnv func(
 		if err != nil {
 			return err
 		}
-		sum, err := verify.Verify(data, verify.Options{Key: *key, TrustBundleKey: *trust, Receipt: *receipt})
+		sum, err := verify.Verify(data, verify.Options{Key: *key, TrustBundleKey: *trust, Receipt: *receipt, Checkpoints: pinned})
 		if err != nil {
 			return fmt.Errorf("verification failed: %w", err)
 		}

@@ -7,6 +7,7 @@ package verify
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -263,7 +264,7 @@ func OpenCheckpoint(signed string, v note.Verifier) (Checkpoint, error) {
 	}
 	n, err := note.Open([]byte(signed), note.VerifierList(v))
 	if err != nil {
-		return Checkpoint{}, fmt.Errorf("the checkpoint is not signed by the trusted key: %w", err)
+		return Checkpoint{}, fmt.Errorf("the checkpoint is not signed by the key in force at its size: %w", err)
 	}
 	lines := strings.Split(strings.TrimSuffix(n.Text, "\n"), "\n")
 	if len(lines) != 3 || lines[0] != Origin {
@@ -282,6 +283,76 @@ func OpenCheckpoint(signed string, v note.Verifier) (Checkpoint, error) {
 		return Checkpoint{}, errors.New("the checkpoint text is not in its one form")
 	}
 	return c, nil
+}
+
+// RotationText is the text a key rotation's signature covers (§4.4).
+func RotationText(previousKey, nextKey string) string {
+	return "miasta-audit/2 key rotation\n" + previousKey + "\n" + nextKey + "\n"
+}
+
+// SignRotation returns the previous key's signature of the rotation to nextKey, as a log.key_rotated
+// event carries it (§4.4).
+func SignRotation(previousSigner, nextKey string) (string, error) {
+	signer, err := note.NewSigner(previousSigner)
+	if err != nil {
+		return "", fmt.Errorf("signing key: %w", err)
+	}
+	if _, err := ParseVerifierKey(nextKey); err != nil {
+		return "", fmt.Errorf("the new key: %w", err)
+	}
+	previousKey, err := VerifierKeyOf(previousSigner)
+	if err != nil {
+		return "", err
+	}
+	sig, err := signer.Sign([]byte(RotationText(previousKey, nextKey)))
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// VerifyRotation checks a rotation's signature by the previous key (§4.4, check K2).
+func VerifyRotation(previousKey, nextKey, signature string) error {
+	prev, err := ParseVerifierKey(previousKey)
+	if err != nil {
+		return err
+	}
+	if _, err := ParseVerifierKey(nextKey); err != nil {
+		return fmt.Errorf("the new key: %w", err)
+	}
+	sig, err := base64.StdEncoding.Strict().DecodeString(signature)
+	if err != nil || !canonicalBase64(signature) || len(sig) != ed25519.SignatureSize {
+		return errors.New("the signature is not 64 bytes in canonical base64")
+	}
+	if !prev.Verify([]byte(RotationText(previousKey, nextKey)), sig) {
+		return errors.New("the signature is not the previous key's")
+	}
+	return nil
+}
+
+// VerifierKeyOf returns the verifier key of a note signer key (the public half of a key file).
+func VerifierKeyOf(signerKey string) (string, error) {
+	// A signer key is PRIVATE+KEY+<name>+<hash>+<base64 of 0x01 and the 32-byte seed>.
+	parts := strings.SplitN(signerKey, "+", 5)
+	if len(parts) != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" || parts[2] != Origin {
+		return "", fmt.Errorf("not a signing key of %s", Origin)
+	}
+	data, err := base64.StdEncoding.Strict().DecodeString(parts[4])
+	if err != nil || len(data) != 1+ed25519.SeedSize || data[0] != 1 {
+		return "", errors.New("not an Ed25519 signing key")
+	}
+	pub := ed25519.NewKeyFromSeed(data[1:]).Public().(ed25519.PublicKey)
+	v, err := note.NewEd25519VerifierKey(Origin, pub)
+	if err != nil {
+		return "", err
+	}
+	if _, err := note.NewSigner(signerKey); err != nil {
+		return "", fmt.Errorf("signing key: %w", err)
+	}
+	if strings.SplitN(v, "+", 3)[1] != parts[3] {
+		return "", errors.New("the signing key's hash does not match its key")
+	}
+	return v, nil
 }
 
 // CommitmentPrefix starts the bytes a commitment hashes (§3.2).

@@ -54,6 +54,7 @@ type Field struct {
 // events and the specification's tables are both checked against it.
 var Schemas = map[string][]Field{
 	"city.created":             {{"city_id", TUUID, false}, {"name", TTextNonEmpty, false}},
+	"log.key_rotated":          {{"signature", TText, false}, {"verifier_key", TText, false}},
 	"edition.created":          {{"name", TTextNonEmpty, false}, {"previous_edition_id", TUUIDOrNull, false}, {"publication", TPublication, false}, {"year", TYear, false}},
 	"edition.timeline_set":     {{"ceremony_time", TTimeOrNull, false}, {"jury_deadline", TTimeOrNull, false}, {"reporting_deadline", TTimeOrNull, false}},
 	"edition.stage_changed":    {{"from", TStage, false}, {"override", TBool, false}, {"reason", TText, false}, {"to", TStage, false}},
@@ -429,6 +430,9 @@ func decodeEvent(v canon.Value, index int, e *Event, slab *[]val) error {
 	})
 	if err == nil {
 		err = checkPairs(e.Kind, func(name string) bool { return e.get(name).present })
+	}
+	if err == nil && e.Kind == "log.key_rotated" && (e.EditionID != "" || e.ActorRole != "") {
+		err = fmt.Errorf("a log.key_rotated has actor and edition_id null")
 	}
 	return err
 }

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 )
@@ -22,6 +23,14 @@ type Summary struct {
 	Receipt     string
 	Notes       []string // what could not be checked, and why
 	KeyNote     string   // set when the bundle's own key was trusted
+	Rotations   []Rotation
+	Pinned      []Pinned // the pinned checkpoints the log extends (K4)
+}
+
+// Rotation is a replacement of the key that signs the log's checkpoints (§4.4).
+type Rotation struct {
+	Leaf int
+	Key  string
 }
 
 // Step is a stage move that needed a reason.
@@ -49,6 +58,10 @@ func (v *verifier) summary() *Summary {
 	s := &Summary{
 		EditionID: v.b.editionID, Year: v.b.year, Publication: v.b.publication, TreeSize: v.cp.Size, Stage: v.final,
 		Events: len(v.evs), Casts: len(v.casts), Receipt: v.receipt, Notes: v.notes, KeyNote: v.keyNote,
+		Pinned: v.pinned,
+	}
+	for _, r := range v.rotations {
+		s.Rotations = append(s.Rotations, Rotation{Leaf: r.leaf, Key: r.key})
 	}
 	if len(v.closes) > 0 {
 		s.Counted = len(v.counted(v.closes[len(v.closes)-1]))
@@ -99,6 +112,12 @@ func (s *Summary) String() string {
 	}
 	for _, d := range s.Decisions {
 		fmt.Fprintf(&b, "\njury decision at leaf %d (%s) in category %s, %s: %s", d.Leaf, d.Time, d.CategoryID, strings.Join(d.Nominations, " > "), d.Reason)
+	}
+	for _, r := range s.Rotations {
+		fmt.Fprintf(&b, "\nthe key was rotated at leaf %d, signed by the key before it, to %s", r.Leaf, r.Key)
+	}
+	for _, p := range s.Pinned {
+		fmt.Fprintf(&b, "\nthe log extends the pinned checkpoint of %d leaves (root %s)", p.Size, base64.StdEncoding.EncodeToString(p.Root))
 	}
 	if s.Receipt != "" {
 		b.WriteString("\n" + s.Receipt)

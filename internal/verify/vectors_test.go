@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,7 +30,9 @@ type vector struct {
 	Key         string `json:"key"`
 	Receipt     string `json:"receipt,omitempty"`
 	TrustBundle bool   `json:"trust_bundle_key,omitempty"`
-	Expect      string `json:"expect"`
+	// Checkpoints are files of pinned checkpoints (K4) beside the manifest.
+	Checkpoints []string `json:"checkpoints,omitempty"`
+	Expect      string   `json:"expect"`
 	// Only says the bundle fails no check but Expect: with that check turned off it verifies.
 	Only bool `json:"only,omitempty"`
 }
@@ -45,6 +48,15 @@ type manifest struct {
 type generated struct {
 	vector
 	bundle []byte
+	pinned []string // the pinned checkpoints' texts, in the files of Checkpoints
+}
+
+// pin gives a vector pinned checkpoints, in files named after it.
+func (g *generated) pin(cps ...string) {
+	for i, c := range cps {
+		g.Checkpoints = append(g.Checkpoints, fmt.Sprintf("%s.checkpoint-%d.txt", g.Name, i+1))
+		g.pinned = append(g.pinned, c)
+	}
 }
 
 func build(t testing.TB, o fixture.Options) *fixture.Log {
@@ -687,6 +699,110 @@ func generate(t testing.TB) []generated {
 		g := add("p1-unknown-receipt", "P1", "a receipt no cast has", base)
 		g.Receipt = "sha256:" + strings.Repeat("5", 64)
 	}
+
+	// Key rotation (§4.4, K2) and pinned checkpoints (K4).
+	rotated := func() (*fixture.Log, []verify.Entry, int) {
+		l := build(t, fixture.Options{ForeignEvery: 4})
+		if err := l.Rotate(nth(t, l, "shortlist.nominated", 0), fixture.RotatedSigner); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := l.Entries()
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := slices.IndexFunc(entries, func(e verify.Entry) bool { return bytes.Contains(e.Body, []byte(`"kind":"log.key_rotated"`)) })
+		return l, entries, at
+	}
+	checkpointAt := func(l *fixture.Log, entries []verify.Entry, n int) string {
+		cp, err := l.CheckpointAt(entries, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cp
+	}
+	bundleOfEntries := func(l *fixture.Log, entries []verify.Entry) []byte {
+		b, err := l.BundleOf(entries)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	{
+		l, entries, at := rotated()
+		g := add("valid-key-rotated", "ok", "the log's key rotated during review to the rotated test key ("+fixture.RotatedVerifier+"), which signs the checkpoints after it; pinned checkpoints on both sides of the rotation", bundleOfEntries(l, entries))
+		g.pin(checkpointAt(l, entries, at), checkpointAt(l, entries, at+1), checkpointAt(l, entries, len(entries)-3))
+	}
+	{
+		l, _, _ := rotated()
+		next, _ := verify.VerifierKeyOf(fixture.RotatedSigner)
+		sig, err := verify.SignRotation(otherSigner, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Rotations[0].Payload["signature"] = sig
+		add("k2-rotation-forged", "K2", "a key rotation signed by a key that was not in force", bundleOf(t, l))
+	}
+	{
+		l, _, _ := rotated()
+		sig, _ := verify.SignRotation(fixture.TestSigner, fixture.RotatedVerifier)
+		other, _ := verify.VerifierKeyOf(otherSigner)
+		l.Rotations[0].Payload["verifier_key"] = other // the signature is of the rotation to another key
+		l.Rotations[0].Payload["signature"] = sig
+		l.CheckpointSigner = otherSigner
+		add("k2-rotation-key-swapped", "K2", "a key rotation naming another key than the one the previous key signed (checkpoints signed by that other key)", bundleOf(t, l))
+	}
+	{
+		l, entries, at := rotated()
+		sum := sha256.Sum256(entries[at].Body)
+		entries[at] = verify.Entry{Digest: sum[:]} // the same leaf, hidden
+		l.CheckpointSigner = fixture.RotatedSigner
+		add("k2-rotation-hidden", "K2", "a key rotation given only as a digest: the checkpoint is signed by a key the verifier never reaches", bundleOfEntries(l, entries))
+	}
+	{
+		l, entries, at := rotated()
+		ed := l.EditionID
+		var body verify.Body
+		if err := json.Unmarshal(entries[at].Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		body.EditionID = &ed
+		raw, err := verify.EncodeBody(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries[at] = verify.Entry{Body: raw, Edition: ed}
+		l.CheckpointSigner = fixture.RotatedSigner
+		add("s3-rotation-of-an-edition", "S3", "a key rotation with an edition id (it is a platform event)", bundleOfEntries(l, entries))
+	}
+	{
+		l := build(t, fixture.Options{})
+		entries, err := l.Entries()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pinnedAt := len(entries) / 2
+		pin := checkpointAt(l, entries, pinnedAt)
+		// After the checkpoint was saved, an expert's first draft is rewritten and the log re-signed.
+		l.Events[nth(t, l, "report.saved", 0)].Payload["content_sha256"] = verify.Hash([]byte("another draft"))
+		rewritten := resign(t, l)
+		g := add("k4-rewritten-after-pin", "K4", "the log rewritten before a checkpoint saved earlier and re-signed with the real key", rewritten)
+		g.pin(pin)
+		add("valid-rewritten-without-pin", "ok", "the same rewritten log without the pinned checkpoint: signed by the real key, it verifies; only checkpoints saved before a rewrite expose it", rewritten)
+		g = add("k4-pinned-other-key", "K4", "a pinned checkpoint signed by a key that is not the log's", bundleOf(t, build(t, fixture.Options{})))
+		root, _ := verify.Root(fixture.LeafHashes(entries[:pinnedAt]))
+		other, _ := verify.Checkpoint{Size: uint64(pinnedAt), Root: root}.Sign(otherSigner)
+		g.pin(other)
+	}
+	{
+		l := build(t, fixture.Options{Stage: "TALLIED"})
+		entries, err := l.Entries()
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := append(slices.Clone(entries), verify.Entry{Digest: bytes.Repeat([]byte{7}, 32)})
+		g := add("k4-pinned-beyond", "K4", "a pinned checkpoint of a larger log than the bundle's (the bundle is older than what was saved)", bundleOfEntries(l, entries))
+		g.pin(checkpointAt(l, later, len(later)))
+	}
 	return out
 }
 
@@ -763,8 +879,12 @@ const (
 	otherVerifier = "miasta-otwarte/audit-log+fe20c6d1+ATjhacFSksbPqTSVMvSeDGet+nebjSBLMobkuee++rUo"
 )
 
-func verdict(v vector, b []byte) string {
-	_, err := verify.Verify(b, verify.Options{Key: v.Key, TrustBundleKey: v.TrustBundle, Receipt: v.Receipt})
+func (g generated) options() verify.Options {
+	return verify.Options{Key: g.Key, TrustBundleKey: g.TrustBundle, Receipt: g.Receipt, Checkpoints: g.pinned}
+}
+
+func verdict(g generated) string {
+	_, err := verify.Verify(g.bundle, g.options())
 	var f *verify.Failure
 	switch {
 	case err == nil:
@@ -787,8 +907,8 @@ func TestVectors(t *testing.T) {
 			t.Fatalf("vector %s twice", g.Name)
 		}
 		names[g.Name] = true
-		opts := verify.Options{Key: g.Key, TrustBundleKey: g.TrustBundle, Receipt: g.Receipt}
-		if got := verdict(g.vector, g.bundle); got != g.Expect {
+		opts := g.options()
+		if got := verdict(*g); got != g.Expect {
 			_, err := verify.Verify(g.bundle, opts)
 			t.Errorf("%s: verdict %s, want %s (%v)", g.Name, got, g.Expect, err)
 		}
@@ -814,6 +934,11 @@ func TestVectors(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(vectorDir, g.File), g.bundle, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			for i, f := range g.Checkpoints {
+				if err := os.WriteFile(filepath.Join(vectorDir, f), []byte(g.pinned[i]), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 		if err := os.WriteFile(filepath.Join(vectorDir, "manifest.json"), want, 0o644); err != nil {
 			t.Fatal(err)
@@ -831,6 +956,11 @@ func TestVectors(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(vectorDir, g.File))
 		if err != nil || !bytes.Equal(b, g.bundle) {
 			t.Errorf("spec/vectors/%s differs from what the generator writes (%v)", g.File, err)
+		}
+		for i, f := range g.Checkpoints {
+			if b, err := os.ReadFile(filepath.Join(vectorDir, f)); err != nil || string(b) != g.pinned[i] {
+				t.Errorf("spec/vectors/%s differs from what the generator writes (%v)", f, err)
+			}
 		}
 	}
 	counts := map[string]int{}

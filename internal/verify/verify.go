@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
@@ -18,7 +19,7 @@ import (
 // Checks names every check of §11, in the order they run.
 var Checks = []struct{ ID, Name string }{
 	{"S1", "canonical"}, {"S2", "bundle"}, {"S3", "events"},
-	{"K1", "key"}, {"K2", "checkpoint"}, {"K3", "tree"},
+	{"K1", "key"}, {"K2", "checkpoint"}, {"K3", "tree"}, {"K4", "pinned checkpoints"},
 	{"E1", "edition"}, {"E2", "replay"}, {"E3", "stages"}, {"E4", "timing"}, {"E5", "references"},
 	{"D1", "disclosure"}, {"R1", "rule"},
 	{"C1", "casts in the log"}, {"C2", "cast contents"}, {"C3", "ballots"}, {"M1", "marks"},
@@ -53,6 +54,8 @@ type Options struct {
 	TrustBundleKey bool
 	// Receipt, when set, is a ballot hash to find and prove (check P1).
 	Receipt string
+	// Checkpoints are signed checkpoints saved earlier, which the bundle's log must extend (check K4).
+	Checkpoints []string
 
 	skip string
 }
@@ -92,7 +95,7 @@ func Verify(data []byte, opts Options) (*Summary, error) {
 		return nil, err
 	}
 	v := &verifier{b: b, opts: opts}
-	for _, step := range []func() *Failure{v.k, v.e1, v.e2, v.e3, v.e4, v.e5, v.d1, v.r1, v.c1, v.c2, v.c3, v.m1, v.t1, v.t2, v.t3, v.t4, v.p1} {
+	for _, step := range []func() *Failure{v.k, v.k4, v.e1, v.e2, v.e3, v.e4, v.e5, v.d1, v.r1, v.c1, v.c2, v.c3, v.m1, v.t1, v.t2, v.t3, v.t4, v.p1} {
 		if f := step(); f != nil {
 			return nil, f
 		}
@@ -454,13 +457,16 @@ func plainDigest(raw []byte) (digest, edition string, ok bool) {
 
 // verifier runs the checks after S3 over a parsed bundle.
 type verifier struct {
-	b       *bundle
-	opts    Options
-	cp      Checkpoint
-	keyNote string
-	evs     []*Event // the edition's events, in log order
-	stageAt []string // the stage at each of evs
-	final   string   // the final stage
+	b         *bundle
+	opts      Options
+	cp        Checkpoint
+	keyNote   string
+	trusted   string     // the trusted key: the log's key
+	rotations []rotation // the key rotations of the log, in leaf order
+	pinned    []Pinned
+	evs       []*Event // the edition's events, in log order
+	stageAt   []string // the stage at each of evs
+	final     string   // the final stage
 	// filled by the checks as they run
 	frozenHash string
 	rule       tally.Rule
@@ -503,6 +509,23 @@ type tallyAt struct {
 	hash   string
 }
 
+// rotation is a key rotation of the log (§4.4): from its leaf on, key signs checkpoints.
+type rotation struct {
+	leaf int
+	key  string
+}
+
+// keyAt is the key in force at size n (§4.4).
+func (v *verifier) keyAt(first string, n int) string {
+	key := first
+	for _, r := range v.rotations {
+		if r.leaf < n {
+			key = r.key
+		}
+	}
+	return key
+}
+
 func (v *verifier) k() *Failure {
 	key := v.opts.Key
 	switch {
@@ -514,8 +537,7 @@ func (v *verifier) k() *Failure {
 			return f
 		}
 	}
-	verifier, err := ParseVerifierKey(key)
-	if err != nil {
+	if _, err := ParseVerifierKey(key); err != nil {
 		if f := v.fail("K1", "%v", err); f != nil {
 			return f
 		}
@@ -525,8 +547,30 @@ func (v *verifier) k() *Failure {
 			return f
 		}
 	}
+	v.trusted = key
+	current := key
+	for i, e := range v.b.entries {
+		if e.event == nil || e.event.Kind != "log.key_rotated" {
+			continue
+		}
+		next := e.event.Str("verifier_key")
+		if err := VerifyRotation(current, next, e.event.Str("signature")); err != nil {
+			if f := v.fail("K2", "the key rotation at leaf %d: %v", i, err); f != nil {
+				return f
+			}
+		}
+		v.rotations = append(v.rotations, rotation{leaf: i, key: next})
+		current = next
+	}
+	verifier, err := ParseVerifierKey(current)
+	if err != nil {
+		if f := v.fail("K2", "%v", err); f != nil {
+			return f
+		}
+	}
 	cp, err := OpenCheckpoint(v.b.checkpoint, verifier)
 	if err != nil {
+		err = fmt.Errorf("%w (the trusted key, followed through the log's %d key rotations; a rotation given only as a digest is not followed)", err, len(v.rotations))
 		if f := v.fail("K2", "%v", err); f != nil {
 			return f
 		}
@@ -565,9 +609,69 @@ func (v *verifier) k() *Failure {
 	return nil
 }
 
+// Pinned is a checkpoint saved earlier that the bundle's log extends (check K4).
+type Pinned struct {
+	Size uint64
+	Root []byte
+}
+
+func (v *verifier) k4() *Failure {
+	for i, signed := range v.opts.Checkpoints {
+		// The size decides the key: read it before the signature is checked.
+		size, ok := checkpointSize(signed)
+		if !ok {
+			if f := v.fail("K4", "pinned checkpoint %d is not a checkpoint of %s", i+1, Origin); f != nil {
+				return f
+			}
+			continue
+		}
+		if size > uint64(len(v.b.entries)) {
+			if f := v.fail("K4", "pinned checkpoint %d has %d leaves, more than the bundle's %d: the bundle is older than it, or not of its log", i+1, size, len(v.b.entries)); f != nil {
+				return f
+			}
+			continue
+		}
+		verifier, err := ParseVerifierKey(v.keyAt(v.trusted, int(size)))
+		var cp Checkpoint
+		if err == nil {
+			cp, err = OpenCheckpoint(signed, verifier)
+		}
+		if err != nil {
+			if f := v.fail("K4", "pinned checkpoint %d (size %d): %v", i+1, size, err); f != nil {
+				return f
+			}
+			continue
+		}
+		root, err := Root(v.b.leafHashes[:size])
+		if err != nil || !bytes.Equal(root, cp.Root) {
+			if f := v.fail("K4", "the bundle's first %d leaves do not rebuild pinned checkpoint %d's root: the log was rewritten after that checkpoint, or is another log", size, i+1); f != nil {
+				return f
+			}
+			continue
+		}
+		v.pinned = append(v.pinned, Pinned{Size: cp.Size, Root: cp.Root})
+	}
+	return nil
+}
+
+// checkpointSize reads the size line of a signed checkpoint without checking its signature.
+func checkpointSize(signed string) (uint64, bool) {
+	lines := strings.SplitN(signed, "\n", 4)
+	if len(lines) < 4 || lines[0] != Origin {
+		return 0, false
+	}
+	size, err := strconv.ParseUint(lines[1], 10, 64)
+	if err != nil || strconv.FormatUint(size, 10) != lines[1] || size > 1<<53-1 {
+		return 0, false
+	}
+	return size, true
+}
+
 func (v *verifier) e1() *Failure {
 	for i, e := range v.b.entries {
 		switch {
+		case !e.digest && e.event.Kind == "log.key_rotated":
+			continue // the log's, not the edition's (S3 saw its edition is null)
 		case e.digest && e.edition == v.b.editionID:
 			if f := v.fail("E1", "log entry %d is a digest of one of the edition's own events: the bundle hides it", i); f != nil {
 				return f
