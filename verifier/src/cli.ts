@@ -1,6 +1,6 @@
 // miasta-verify: the command-line verifier.
 //
-//   node dist/miasta-verify.mjs [-key KEY | -trust-bundle-key] [-receipt HASH] [-json] BUNDLE.json
+//   node dist/miasta-verify.mjs [-key KEY | -trust-bundle-key] [-checkpoint FILE]... [-receipt HASH] [-json] BUNDLE.json
 //   node dist/miasta-verify.mjs -vectors DIR
 //
 // Exit status: 0 verified (or every vector agrees), 1 a check failed (or a
@@ -12,11 +12,13 @@ import { type Manifest, manifestProblems, runVector } from "./manifest.ts";
 import { type Result, UsageError, verify } from "./verify.ts";
 
 const USAGE = `usage:
-  miasta-verify [-key KEY | -trust-bundle-key] [-receipt HASH] [-json] BUNDLE.json
+  miasta-verify [-key KEY | -trust-bundle-key] [-checkpoint FILE]... [-receipt HASH] [-json] BUNDLE.json
   miasta-verify -vectors DIR
 
   -key KEY            the platform's note verifier key, obtained independently
   -trust-bundle-key   trust the key embedded in the bundle instead (the result says so)
+  -checkpoint FILE    a signed checkpoint saved earlier (the ceremony's, the results page's);
+                      the bundle's log must extend it — check K4 (repeatable)
   -receipt HASH       also look up this receipt (a ballot's sha256: hash) — check P1
   -json               print the result as JSON
   -vectors DIR        run the test vectors of DIR/manifest.json (spec §13)`;
@@ -27,13 +29,14 @@ interface Args {
   key?: string;
   trust: boolean;
   receipt?: string;
+  checkpoints: string[];
   json: boolean;
   vectors?: string;
   files: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { trust: false, json: false, files: [] };
+  const a: Args = { trust: false, json: false, checkpoints: [], files: [] };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     if (arg === "--") {
@@ -63,6 +66,9 @@ function parseArgs(argv: string[]): Args {
       case "receipt":
         a.receipt = takeValue();
         break;
+      case "checkpoint":
+        a.checkpoints.push(takeValue());
+        break;
       case "vectors":
         a.vectors = takeValue();
         break;
@@ -91,6 +97,14 @@ function readFile(path: string): Uint8Array {
   }
 }
 
+function decodeText(b: Uint8Array, path: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(b);
+  } catch {
+    throw new Usage(`${path} is not UTF-8 text (a signed checkpoint is)`);
+  }
+}
+
 function printResult(r: Result): void {
   if (!r.ok) {
     console.log(`FAIL ${r.check}: ${r.message}`);
@@ -105,6 +119,12 @@ function printResult(r: Result): void {
   }
   console.log(`key: ${s.key}`);
   console.log(`checkpoint: size ${s.checkpoint_size}, root ${s.root_hash}`);
+  for (const r of s.rotations) {
+    console.log(`key rotation: at log[${r.leaf_index}] (${r.time}), signed by the key before it, to ${r.verifier_key}`);
+  }
+  for (const c of s.pinned_checkpoints) {
+    console.log(`pinned checkpoint: the log extends the checkpoint of size ${c.size}, root ${c.root_hash}`);
+  }
   console.log(`final stage: ${s.final_stage}`);
   console.log(`counted casts: ${s.counted_casts === null ? "none yet (no close in force)" : s.counted_casts}`);
   if (s.winners !== null) console.log(`winners: ${s.winners.length === 0 ? "(none)" : s.winners.join(", ")}`);
@@ -142,7 +162,8 @@ async function runVectors(dir: string): Promise<number> {
   const problems = manifestProblems(manifest);
   for (const p of problems) console.log(`FAIL manifest: ${p}`);
   for (const v of manifest.vectors) {
-    const o = await runVector(v, readFile(join(dir, v.file)));
+    const pins = (Array.isArray(v.checkpoints) ? v.checkpoints : []).map((f) => new TextDecoder().decode(readFile(join(dir, f))));
+    const o = await runVector(v, readFile(join(dir, v.file)), pins);
     const verdict = o.got === v.expect ? `${o.got}${o.detail ? ` (${o.detail})` : ""}` : `expected ${v.expect}, got ${o.got}${o.detail ? ` (${o.detail})` : ""}`;
     const only = o.only ? `; only: ${o.only.detail}` : "";
     if (o.pass) passed++;
@@ -157,7 +178,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const a = parseArgs(argv);
     if (a.vectors !== undefined) {
-      if (a.files.length > 0 || a.key !== undefined || a.trust || a.receipt !== undefined) {
+      if (a.files.length > 0 || a.key !== undefined || a.trust || a.receipt !== undefined || a.checkpoints.length > 0) {
         throw new Usage("-vectors takes no other flags or files");
       }
       return await runVectors(a.vectors);
@@ -165,7 +186,8 @@ async function main(argv: string[]): Promise<number> {
     if (a.files.length !== 1) throw new Usage("give exactly one bundle file");
     if (a.key !== undefined && a.trust) throw new Usage("give either -key or -trust-bundle-key, not both");
     if (a.key === undefined && !a.trust) throw new Usage("a trusted key is required: -key KEY (or -trust-bundle-key)");
-    const r = await verify(readFile(a.files[0]), { key: a.key, trustEmbeddedKey: a.trust, receipt: a.receipt });
+    const checkpoints = a.checkpoints.map((f) => decodeText(readFile(f), f));
+    const r = await verify(readFile(a.files[0]), { key: a.key, trustEmbeddedKey: a.trust, receipt: a.receipt, checkpoints });
     if (a.json) console.log(JSON.stringify(r, null, 2));
     else printResult(r);
     return r.ok ? 0 : 1;

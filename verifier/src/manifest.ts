@@ -4,7 +4,7 @@
 // No Node-only APIs: the caller reads the files.
 
 import { parseVerifierKey } from "./note.ts";
-import { CHECK_ORDER, type CheckId, verify } from "./verify.ts";
+import { CHECK_ORDER, type CheckId, verify, type VerifyOptions } from "./verify.ts";
 
 export interface Vector {
   name: string;
@@ -15,6 +15,8 @@ export interface Vector {
   key: string;
   /** A receipt to check (P1), when present. */
   receipt?: string;
+  /** Files beside the manifest, each a signed checkpoint to give as pinned (K4), in order. */
+  checkpoints?: string[];
   /** Trust the bundle's own key (§11); present only as true. */
   trust_bundle_key?: true;
   /** "ok" or the check that must fail first. */
@@ -32,7 +34,7 @@ export interface Manifest {
 
 const MANIFEST_MEMBERS = ["spec", "test_signer_key", "test_verifier_key", "vectors"];
 const VECTOR_REQUIRED = ["name", "description", "file", "key", "expect"];
-const VECTOR_OPTIONAL = ["receipt", "trust_bundle_key", "only"];
+const VECTOR_OPTIONAL = ["receipt", "trust_bundle_key", "checkpoints", "only"];
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -78,6 +80,9 @@ export function manifestProblems(m: unknown): string[] {
       out.push(`${label}.expect ${JSON.stringify(v.expect)} is neither "ok" nor a check of §11`);
     }
     if ("receipt" in v && typeof v.receipt !== "string") out.push(`${label}.receipt is not a string`);
+    if ("checkpoints" in v && !(Array.isArray(v.checkpoints) && v.checkpoints.length > 0 && v.checkpoints.every((f) => typeof f === "string"))) {
+      out.push(`${label}.checkpoints is not a non-empty array of file names`);
+    }
     // "omitted when they do not apply": present only as true.
     if ("trust_bundle_key" in v && v.trust_bundle_key !== true) out.push(`${label}.trust_bundle_key is present but not true`);
     if ("only" in v && v.only !== true) out.push(`${label}.only is present but not true`);
@@ -98,9 +103,19 @@ export interface VectorOutcome {
   only?: { pass: boolean; detail: string };
 }
 
-/** Runs one vector over its bundle's bytes. */
-export async function runVector(v: Vector, bundle: Uint8Array): Promise<VectorOutcome> {
-  const opts = v.trust_bundle_key ? { trustEmbeddedKey: true, receipt: v.receipt } : { key: v.key, receipt: v.receipt };
+/** The verify options a vector calls for; `checkpoints` are the contents of its checkpoint files, in order. */
+export function vectorOptions(v: Vector, checkpoints: string[] = []): VerifyOptions {
+  const opts: VerifyOptions = v.trust_bundle_key ? { trustEmbeddedKey: true, receipt: v.receipt } : { key: v.key, receipt: v.receipt };
+  if (checkpoints.length > 0) opts.checkpoints = checkpoints;
+  return opts;
+}
+
+/** Runs one vector over its bundle's bytes and the contents of its checkpoint files (in the manifest's order). */
+export async function runVector(v: Vector, bundle: Uint8Array, checkpoints: string[] = []): Promise<VectorOutcome> {
+  if ((v.checkpoints?.length ?? 0) !== checkpoints.length) {
+    throw new Error(`vector ${v.name} names ${v.checkpoints?.length ?? 0} checkpoint files, ${checkpoints.length} given`);
+  }
+  const opts = vectorOptions(v, checkpoints);
   let got: string;
   let detail = "";
   try {

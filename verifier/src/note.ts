@@ -149,6 +149,32 @@ export async function signedBy(note: SignedNote, key: VerifierKey): Promise<bool
   return (await checkSignature(note, key)) === "signed";
 }
 
+/** The text a key rotation's signature covers (spec §4.4). */
+export function rotationText(previousKey: string, nextKey: string): string {
+  return `miasta-audit/2 key rotation\n${previousKey}\n${nextKey}\n`;
+}
+
+/**
+ * Checks a `log.key_rotated` (spec §4.4, check K2): the new key is a
+ * well-formed verifier key and the signature, 64 bytes in canonical base64,
+ * is the previous key's Ed25519 signature of the rotation text. Returns the
+ * new key, or throws with a reason.
+ */
+export async function checkRotation(previous: VerifierKey, nextKey: string, signature: string): Promise<VerifierKey> {
+  let next: VerifierKey;
+  try {
+    next = parseVerifierKey(nextKey);
+  } catch (e) {
+    throw new Error(`the new key is not a well-formed verifier key: ${(e as Error).message}`);
+  }
+  const sig = fromBase64Strict(signature);
+  if (sig === null || sig.length !== 64) throw new Error("the signature is not 64 bytes in canonical base64");
+  if (!(await ed25519Verify(previous.publicKey, sig, utf8(rotationText(previous.text, nextKey))))) {
+    throw new Error("the signature is not the previous key's");
+  }
+  return next;
+}
+
 export interface Checkpoint {
   origin: string;
   size: number;

@@ -299,6 +299,7 @@ const invitationAccepted: Check = (v, p) => {
 export function payloadSchemas(): Record<string, Check> {
   return {
     "city.created": object({ city_id: uuid, name: nonEmptyText }),
+    "log.key_rotated": object({ signature: text, verifier_key: text }),
     "edition.created": object({
       year: int(2014, 2100),
       name: nonEmptyText,

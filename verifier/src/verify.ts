@@ -4,7 +4,7 @@
 import { hashString, sha256, toBase64, toHex } from "./bytes.ts";
 import { CanonicalError, canonicalBytes, type Json, type JsonObject, parseCanonicalBytes, serialize, utf8 } from "./canonical.ts";
 import { inclusionProof, leafHash, rootFromLeafHashes, verifyInclusion } from "./merkle.ts";
-import { checkSignature, parseCheckpoint, parseSignedNote, parseVerifierKey, type VerifierKey } from "./note.ts";
+import { checkRotation, checkSignature, type Checkpoint, parseCheckpoint, parseSignedNote, parseVerifierKey, type VerifierKey } from "./note.ts";
 import {
   bundleTop,
   completeCast,
@@ -19,12 +19,12 @@ import {
 import { computeTally, type NominationInput, type Rule, ruleFromJson, type TallyResult } from "./tally.ts";
 
 export type CheckId =
-  | "S1" | "S2" | "S3" | "K1" | "K2" | "K3" | "E1" | "E2" | "E3" | "E4" | "E5" | "D1" | "R1"
+  | "S1" | "S2" | "S3" | "K1" | "K2" | "K3" | "K4" | "E1" | "E2" | "E3" | "E4" | "E5" | "D1" | "R1"
   | "C1" | "C2" | "C3" | "M1" | "T1" | "T2" | "T3" | "T4" | "P1";
 
 /** The checks of §11, in the order they run. */
 export const CHECK_ORDER: readonly CheckId[] = [
-  "S1", "S2", "S3", "K1", "K2", "K3", "E1", "E2", "E3", "E4", "E5", "D1", "R1",
+  "S1", "S2", "S3", "K1", "K2", "K3", "K4", "E1", "E2", "E3", "E4", "E5", "D1", "R1",
   "C1", "C2", "C3", "M1", "T1", "T2", "T3", "T4", "P1",
 ];
 
@@ -35,6 +35,11 @@ export interface VerifyOptions {
   trustEmbeddedKey?: boolean;
   /** A receipt (hash string) to look up (check P1). */
   receipt?: string;
+  /**
+   * Signed checkpoints saved earlier (printed at the ceremony, published, saved
+   * from the results page): the bundle's log must extend each (check K4).
+   */
+  checkpoints?: string[];
   /**
    * For testing the §13 `only` claim of a vector: this check is turned off.
    * Its failures are recorded in the summary (`turned_off`) instead of
@@ -62,6 +67,21 @@ export interface JuryDecisionReport {
   nomination_ids: string[];
   reason: string;
   in_force: boolean;
+}
+
+/** A replacement of the key that signs the log's checkpoints (§4.4). */
+export interface RotationReport {
+  leaf_index: number;
+  event_id: number;
+  time: string;
+  /** The new key, which signs every checkpoint whose tree holds this leaf. */
+  verifier_key: string;
+}
+
+/** A checkpoint saved earlier that the bundle's log extends (K4). */
+export interface PinnedReport {
+  size: number;
+  root_hash: string; // base64, as in the checkpoint
 }
 
 export type ReceiptStatus = "counted" | "superseded" | "shortlist_changed" | "not_yet_counted";
@@ -97,7 +117,12 @@ export interface Summary {
   jury_decisions: JuryDecisionReport[];
   /** True when the verifier was told to trust the bundle's own key instead of an independent one. */
   trusted_embedded_key: boolean;
+  /** The trusted key: the log's key (§4.4). */
   key: string;
+  /** Every key rotation of the log, in leaf order; the last one's key signed the checkpoint. */
+  rotations: RotationReport[];
+  /** Every pinned checkpoint the log was checked to extend (K4), in the order given. */
+  pinned_checkpoints: PinnedReport[];
   notes: string[];
   receipt?: ReceiptReport;
   /** Present only when a check was turned off (VerifyOptions.turnOff): what it would have reported. */
@@ -207,6 +232,9 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     if (!Object.prototype.hasOwnProperty.call(payloads, kind)) fail("S3", `log[${i}].kind: unknown event kind ${JSON.stringify(kind)}`);
     const perr = schema(entry.payload, `log[${i}].payload`);
     if (perr) fail("S3", `${perr} (${kind})`);
+    if (kind === "log.key_rotated" && (entry.actor !== null || entry.edition_id !== null)) {
+      fail("S3", `log[${i}]: a log.key_rotated is the platform's (actor and edition_id null)`);
+    }
     // The edition's events: E1 makes every event entry one; should E1 be
     // turned off (testing only), another edition's event is not taken for one.
     if (entry.edition_id !== editionId) return;
@@ -238,22 +266,57 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- K2 checkpoint ----------------
-  let checkpoint;
-  {
+  // The trusted key is the log's key; every rotation in the log, signed by the
+  // key in force before it, replaces it (§4.4).
+  const rotations: RotationReport[] = [];
+  const keys: { from: number; key: VerifierKey }[] = [{ from: 0, key }]; // the key in force from leaf `from` + 1 on
+  for (let i = 0; i < log.length; i++) {
+    const entry = log[i];
+    if (entry.kind !== "log.key_rotated" || Object.prototype.hasOwnProperty.call(entry, "digest")) continue;
+    const payload = entry.payload as JsonObject;
+    const current = keys[keys.length - 1].key;
+    let next: VerifierKey;
+    try {
+      next = await checkRotation(current, str(payload.verifier_key), str(payload.signature));
+    } catch (e) {
+      fail("K2", `the key rotation at log[${i}]: ${(e as Error).message}`);
+      continue; // K2 turned off (testing only): the rotation is not followed
+    }
+    keys.push({ from: i + 1, key: next });
+    rotations.push({ leaf_index: i, event_id: entry.id as number, time: str(entry.time), verifier_key: next.text });
+  }
+  /** The key in force at size n (§4.4): replaced by every rotation among the first n leaves. */
+  const keyAt = (n: number): VerifierKey => {
+    let k = keys[0].key;
+    for (const r of keys) if (r.from <= n) k = r.key;
+    return k;
+  };
+  /** Reads a signed checkpoint and checks it is signed by the key in force at its size; throws with a reason. */
+  const openCheckpoint = async (signed: string, keyFor: (size: number) => VerifierKey): Promise<Checkpoint> => {
     let note;
     try {
-      note = parseSignedNote(str(bundle.checkpoint));
+      note = parseSignedNote(signed);
     } catch (e) {
-      fail("K2", `the checkpoint is not a signed note: ${(e as Error).message}`);
+      throw new Error(`not a signed note: ${(e as Error).message}`);
     }
+    let cp: Checkpoint;
     try {
-      checkpoint = parseCheckpoint(note.text);
+      cp = parseCheckpoint(note.text);
     } catch (e) {
-      fail("K2", `the signed note is not a checkpoint: ${(e as Error).message}`);
+      throw new Error(`the signed note is not a checkpoint: ${(e as Error).message}`);
     }
-    const sig = await checkSignature(note, key);
-    if (sig === "absent") fail("K2", "the checkpoint has no signature line by the trusted key (name and key hash)");
-    if (sig === "bad") fail("K2", "the checkpoint's first signature line by the trusted key does not verify");
+    const k = keyFor(cp.size);
+    const followed = rotations.length === 0 ? "the trusted key" : `the key in force at size ${cp.size} (the trusted key followed through the log's key rotations; a rotation given only as a digest is not followed)`;
+    const sig = await checkSignature(note, k);
+    if (sig === "absent") throw new Error(`no signature line by ${followed} (name and key hash)`);
+    if (sig === "bad") throw new Error(`the first signature line by ${followed} does not verify`);
+    return cp;
+  };
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = await openCheckpoint(str(bundle.checkpoint), () => keyAt(log.length));
+  } catch (e) {
+    fail("K2", `the checkpoint: ${(e as Error).message}`);
   }
 
   // ---------------- K3 tree ----------------
@@ -266,10 +329,36 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     }
   }
 
+  // ---------------- K4 pinned checkpoints ----------------
+  const pinned: PinnedReport[] = [];
+  for (const [i, signed] of (opts.checkpoints ?? []).entries()) {
+    let cp: Checkpoint;
+    try {
+      // The size decides the key; a checkpoint beyond the log has no key in force to check.
+      cp = await openCheckpoint(signed, (size) => {
+        if (size > log.length) {
+          throw new Error(`it has ${size} leaves, more than the bundle's ${log.length}: the bundle is older than it, or not of its log`);
+        }
+        return keyAt(size);
+      });
+    } catch (e) {
+      fail("K4", `pinned checkpoint ${i + 1}: ${(e as Error).message}`);
+      continue; // K4 turned off (testing only)
+    }
+    const root = rootFromLeafHashes(leafHashes.slice(0, cp.size));
+    if (toBase64(root) !== toBase64(cp.root)) {
+      fail("K4", `the bundle's first ${cp.size} leaves do not rebuild pinned checkpoint ${i + 1}'s root: the log was rewritten after that checkpoint, or is another log`);
+      continue; // K4 turned off (testing only)
+    }
+    pinned.push({ size: cp.size, root_hash: toBase64(cp.root) });
+  }
+
   // ---------------- E1 edition ----------------
   log.forEach((entry, i) => {
     if (Object.prototype.hasOwnProperty.call(entry, "digest")) {
       if (entry.edition_id === editionId) fail("E1", `log[${i}] is a digest entry of the bundle's own edition`);
+    } else if (entry.kind === "log.key_rotated") {
+      // The platform's key rotations are given in full (§10) and were checked by K2.
     } else if (entry.edition_id !== editionId) {
       fail("E1", `log[${i}] is an event of ${entry.edition_id === null ? "no edition" : `edition ${entry.edition_id}`}, not of the bundle's edition`);
     }
@@ -929,6 +1018,8 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     jury_decisions: juryDecisions,
     trusted_embedded_key: !!opts.trustEmbeddedKey,
     key: trustedText,
+    rotations,
+    pinned_checkpoints: pinned,
     notes,
   };
   if (receiptReport) summary.receipt = receiptReport;

@@ -94,6 +94,25 @@ describe("miasta-verify CLI", () => {
     expect(run("-key", key, join(tmp, "missing.json")).status).toBe(2);
     expect(run("-key").status).toBe(2);
   });
+  test("-checkpoint: pinned checkpoints and key rotations (the committed vectors)", () => {
+    const vectors = resolve(root, "../spec/vectors");
+    const manifest = JSON.parse(readFileSync(join(vectors, "manifest.json"), "utf8")) as { vectors: { name: string; file: string; key: string; checkpoints?: string[] }[] };
+    const byName = (n: string) => manifest.vectors.find((v) => v.name === n)!;
+    const pinArgs = (v: { checkpoints?: string[] }) => (v.checkpoints ?? []).flatMap((f) => ["-checkpoint", join(vectors, f)]);
+    const rotated = byName("valid-key-rotated");
+    let r = run("-key", rotated.key, ...pinArgs(rotated), join(vectors, rotated.file));
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/key rotation: at log\[\d+\] .*signed by the key before it, to miasta-otwarte\/audit-log\+/);
+    expect(r.stdout.match(/pinned checkpoint: the log extends the checkpoint of size \d+/g)).toHaveLength(rotated.checkpoints!.length);
+    const rewritten = byName("k4-rewritten-after-pin");
+    r = run("-key", rewritten.key, ...pinArgs(rewritten), join(vectors, rewritten.file));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL K4: .*rewritten after that checkpoint/);
+    // Without the pin, the rewrite (signed with the real key) verifies: that is what pinning is for.
+    expect(run("-key", rewritten.key, join(vectors, rewritten.file)).status).toBe(0);
+    expect(run("-key", rewritten.key, "-checkpoint", join(tmp, "missing.txt"), join(vectors, rewritten.file)).status).toBe(2);
+  });
   test("-vectors runs a manifest", () => {
     const r = run("-vectors", tmp);
     expect(r.stdout).toMatch(/PASS good: ok/);
