@@ -19,7 +19,7 @@ import (
 // demo users of `miasta dev` would, once with the interface in Polish and once in English:
 // web/e2e/demo.mjs drives the browser (playwright-core) and checks every page with axe-core. The
 // screenshots land in web/e2e/artifacts/<language>/ (or $E2E_ARTIFACTS/<language>/), which CI keeps.
-// It needs Node.js, web/node_modules (`make web/node_modules`) and Chromium (`make test` installs
+// It needs Node.js, web/node_modules (`cd web && npm ci`) and Chromium (`make test` installs
 // Debian's chromium when missing); without them it fails rather than skips.
 func TestBrowserDemo(t *testing.T) {
 	chromium := os.Getenv("CHROMIUM")
@@ -38,7 +38,7 @@ func TestBrowserDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(webDir, "node_modules", "playwright-core")); err != nil {
-		t.Fatalf("web/node_modules is missing: run `make web/node_modules` (npm ci): %v", err)
+		t.Fatalf("web/node_modules is missing: run `cd web && npm ci`: %v", err)
 	}
 	artifacts := os.Getenv("E2E_ARTIFACTS")
 	if artifacts == "" {

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/miasta-otwarte/miasta/internal/app"
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/demo"
@@ -46,6 +47,7 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 	tokenDir := fs.String("token-dir", filepath.Join(os.TempDir(), "miasta-dev"), "where to write the demo users' ID tokens")
 	smtpAddr := fs.String("smtp-addr", "127.0.0.1:2525", "host:port of the local mail capture (an SMTP server) all mail goes to")
 	mailDir := fs.String("mail-dir", filepath.Join(os.TempDir(), "miasta-dev", "mail"), "where the mail capture writes each message as an .eml file")
+	keyFile := fs.String("audit-key-file", filepath.Join(os.TempDir(), "miasta-dev", "audit.key"), "the demo log's signing key (made there when missing)")
 	reset := fs.Bool("reset", false, "start the demo again: empty the demo database (only one miasta dev made) and the mail directory first")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -76,6 +78,20 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 		log.Info("demo database and mail directory emptied; the demo starts again")
 	} else if err := devdb.Claim(ctx, dbURL); err != nil {
 		return err
+	}
+
+	if _, err := os.Stat(*keyFile); errors.Is(err, os.ErrNotExist) {
+		key, err := auditlog.NewKey()
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(*keyFile), 0o700); err != nil {
+			return err
+		}
+		if err := writeKeyFile(*keyFile, key); err != nil {
+			return err
+		}
+		log.Info("made the demo log's signing key", "file", *keyFile, "key", key.Verifier)
 	}
 
 	serverLn, err := net.Listen("tcp", *addr)
@@ -124,6 +140,7 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 	cfg := config.Config{
 		Addr:             serverLn.Addr().String(),
 		DatabaseURL:      dbURL,
+		AuditKeyFile:     *keyFile,
 		Migrate:          true,
 		PublicURL:        publicURL,
 		OIDCIssuer:       issuer,

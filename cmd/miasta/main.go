@@ -41,7 +41,8 @@ commands:
   dev      run a local demo: database, identity provider, mail capture, seeded 2015 edition, server
   dev-db   make the local development database available and print its URL; with -- COMMAND,
            run COMMAND with TEST_DATABASE_URL set, then stop the cluster again if dev-db started it
-  audit    audit log tools: key (print the checkpoint verifier key), export -edition YEAR -out FILE,
+  audit    audit log tools: keygen -out FILE (a new signing key), key (print the log's key),
+           rotate -new-key-file FILE (replace the signing key), export -edition YEAR -out FILE,
            verify (-key KEY | -trust-bundle-key) [-receipt HASH] [-checkpoint FILE]... FILE (offline: no server, no database)
   demo     walk the demo edition of a running 'miasta dev' from REPORTING to ANNOUNCED via the API
 `
@@ -126,13 +127,44 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return db.Migrate(ctx, pool, log)
 }
 
+// writeKeyFile writes a key file readable by its owner only, refusing to replace a file.
+func writeKeyFile(name string, key auditlog.Key) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("key file: %w", err)
+	}
+	if _, err := f.Write(key.File()); err != nil {
+		f.Close()
+		os.Remove(name)
+		return fmt.Errorf("key file: %w", err)
+	}
+	return f.Close()
+}
+
 // audit runs the audit log tools: key and export need the database; verify needs only the bundle.
 func audit(ctx context.Context, fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
-	const usage = "usage: miasta audit key | export -edition YEAR -out FILE | verify (-key KEY | -trust-bundle-key) [-receipt HASH] [-checkpoint FILE]... FILE"
+	const usage = "usage: miasta audit keygen -out FILE | key | rotate -new-key-file FILE | export -edition YEAR -out FILE | verify (-key KEY | -trust-bundle-key) [-receipt HASH] [-checkpoint FILE]... FILE"
 	if len(args) == 0 {
 		return errors.New(usage)
 	}
 	switch args[0] {
+	case "keygen":
+		out := fs.String("out", "", "the key file to write (it must not exist; readable by its owner only)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *out == "" || fs.NArg() != 0 {
+			return errors.New("usage: miasta audit keygen -out FILE")
+		}
+		key, err := auditlog.NewKey()
+		if err != nil {
+			return err
+		}
+		if err := writeKeyFile(*out, key); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, key.Verifier)
+		return nil
 	case "verify":
 		key := fs.String("key", "", "the log's verifier key, obtained independently of the bundle (the ceremony, a newspaper, an earlier visit)")
 		trust := fs.Bool("trust-bundle-key", false, "trust the key the bundle names instead (then the result proves only that the bundle is consistent with a key of its publisher's choosing)")
@@ -162,12 +194,13 @@ func audit(ctx context.Context, fs *flag.FlagSet, args []string, lookupEnv func(
 		}
 		fmt.Fprintln(stdout, sum)
 		return nil
-	case "key", "export":
+	case "key", "export", "rotate":
 	default:
 		return errors.New(usage)
 	}
 	year := fs.Int("edition", 0, "the edition's year (export)")
 	out := fs.String("out", "", "the bundle file to write (export)")
+	newKeyFile := fs.String("new-key-file", "", "the key file of the key to rotate to (rotate; the key in force comes from -audit-key-file or MIASTA_AUDIT_KEY)")
 	cfg, err := config.Load(fs, args[1:], lookupEnv)
 	if err != nil {
 		return err
@@ -181,13 +214,37 @@ func audit(ctx context.Context, fs *flag.FlagSet, args []string, lookupEnv func(
 	}
 	defer pool.Close()
 	log := newLogger(cfg, stderr)
-	l := auditlog.New(pool, log)
-	if args[0] == "key" {
-		_, verifier, err := l.Keys(ctx)
+	var key auditlog.Key // export and key need none: what they read is public
+	if cfg.AuditKeyFile != "" || cfg.AuditKey != "" || args[0] == "rotate" {
+		if key, err = app.LoadAuditKey(cfg); err != nil {
+			return err
+		}
+	}
+	l := auditlog.New(pool, log, key)
+	switch args[0] {
+	case "key":
+		verifier, err := l.LogKey(ctx)
 		if err != nil {
 			return err
 		}
+		if verifier == "" {
+			return errors.New("the log has no checkpoint yet: its key will be the key of the server that signs the first one")
+		}
 		fmt.Fprintln(stdout, verifier)
+		return nil
+	case "rotate":
+		if *newKeyFile == "" {
+			return errors.New("usage: miasta audit rotate -audit-key-file OLD -new-key-file NEW")
+		}
+		next, err := app.LoadAuditKey(config.Config{AuditKeyFile: *newKeyFile})
+		if err != nil {
+			return err
+		}
+		cp, err := l.Rotate(ctx, next)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rotated to %s; its first checkpoint:\n%s\nGive every server the new key file now: servers with the old key sign nothing more and refuse to start.\n", next.Verifier, cp)
 		return nil
 	}
 	if *year == 0 || *out == "" {

@@ -102,14 +102,16 @@ func TestRunServe(t *testing.T) {
 	go func() { _ = idpSrv.Serve(idpLn) }()
 	defer idpSrv.Close()
 
+	keyFile, verifier := keygen(t)
 	vars := map[string]string{
-		"DATABASE_URL":        dbtest.NewURL(t),
-		"MIASTA_ADDR":         addr,
-		"OIDC_ISSUER":         issuer,
-		"OIDC_CLIENT_ID":      "miasta",
-		"MIASTA_ORGANISERS":   "Organizator@Miasta.test",
-		"MIASTA_LOG_LEVEL":    "warn",
-		"MIASTA_METRICS_ADDR": metricsAddr,
+		"MIASTA_AUDIT_KEY_FILE": keyFile,
+		"DATABASE_URL":          dbtest.NewURL(t),
+		"MIASTA_ADDR":           addr,
+		"OIDC_ISSUER":           issuer,
+		"OIDC_CLIENT_ID":        "miasta",
+		"MIASTA_ORGANISERS":     "Organizator@Miasta.test",
+		"MIASTA_LOG_LEVEL":      "warn",
+		"MIASTA_METRICS_ADDR":   metricsAddr,
 	}
 	if err := run(ctx, []string{"miasta", "migrate"}, env(vars), io.Discard, io.Discard); err != nil {
 		t.Fatalf("migrate: %v", err)
@@ -135,6 +137,11 @@ func TestRunServe(t *testing.T) {
 	metrics.Body.Close()
 	if !strings.Contains(string(body), `miasta_rpc_calls_total{code="ok",procedure="/miasta.v1.IdentityService/GetMe"} 1`) {
 		t.Fatalf("the metrics listener does not count the GetMe call:\n%.2000s", body)
+	}
+	// The key serve signs with is the one keygen printed; the private half is nowhere in the database.
+	audit := miastav1connect.NewAuditServiceClient(http.DefaultClient, base)
+	if pk, err := audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{}); err != nil || pk.GetSigningKey() != verifier {
+		t.Fatalf("GetPublicKey = %v, %v; want the signing key %q that keygen printed", pk, err, verifier)
 	}
 	protocols := new(http.Protocols)
 	protocols.SetUnencryptedHTTP2(true)
@@ -162,10 +169,11 @@ func TestRunDev(t *testing.T) {
 	tokens, mailDir := t.TempDir(), t.TempDir()
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
-	dbURL := dbtest.NewEmptyURL(t) // miasta dev takes only an empty database or its own
+	dbURL := dbtest.NewEmptyURL(t)                     // miasta dev takes only an empty database or its own
+	keyFile := filepath.Join(t.TempDir(), "audit.key") // miasta dev makes it
 	go func() {
 		errc <- run(ctx, []string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", tokens,
-			"-smtp-addr", "127.0.0.1:0", "-mail-dir", mailDir},
+			"-smtp-addr", "127.0.0.1:0", "-mail-dir", mailDir, "-audit-key-file", keyFile},
 			env(map[string]string{"DATABASE_URL": dbURL}), pw, io.Discard)
 		pw.Close()
 	}()
@@ -303,8 +311,12 @@ func TestRunDev(t *testing.T) {
 
 	// The audit bundle of the announced edition verifies offline, and the tampered copy does not.
 	bundle := filepath.Join(t.TempDir(), "2015.json")
-	if err := run(ctx, []string{"miasta", "audit", "export", "-edition", "2015", "-out", bundle}, env(map[string]string{"DATABASE_URL": dbURL}), io.Discard, io.Discard); err != nil {
+	// With the key, the export first signs what the server has not integrated yet (the announcement).
+	if err := run(ctx, []string{"miasta", "audit", "export", "-edition", "2015", "-out", bundle, "-audit-key-file", keyFile}, env(map[string]string{"DATABASE_URL": dbURL}), io.Discard, io.Discard); err != nil {
 		t.Fatalf("audit export: %v", err)
+	}
+	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("miasta dev's key file: %v, %v; want mode 0600", fi, err)
 	}
 	var key strings.Builder
 	if err := run(ctx, []string{"miasta", "audit", "key"}, env(map[string]string{"DATABASE_URL": dbURL}), &key, io.Discard); err != nil {

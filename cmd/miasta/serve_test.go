@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +43,18 @@ func (l *lockedBuffer) String() string {
 
 // serveEnv starts a provider for a `miasta serve` on a fresh migrated database and returns the
 // environment that configures it (on a free address, metrics off, logs at info).
+// keygen writes a new audit key file with `miasta audit keygen` and returns it with the verifier key
+// it printed.
+func keygen(t *testing.T) (file, verifier string) {
+	t.Helper()
+	file = filepath.Join(t.TempDir(), "audit.key")
+	var out strings.Builder
+	if err := run(context.Background(), []string{"miasta", "audit", "keygen", "-out", file}, env(nil), &out, io.Discard); err != nil {
+		t.Fatalf("audit keygen: %v", err)
+	}
+	return file, strings.TrimSpace(out.String())
+}
+
 func serveEnv(t *testing.T) map[string]string {
 	t.Helper()
 	idpLn, err := net.Listen("tcp", "127.0.0.1:0")
@@ -62,14 +75,16 @@ func serveEnv(t *testing.T) map[string]string {
 	idpSrv := &http.Server{Handler: idp.Handler()}
 	go func() { _ = idpSrv.Serve(idpLn) }()
 	t.Cleanup(func() { _ = idpSrv.Close() })
+	keyFile, _ := keygen(t)
 	return map[string]string{
-		"DATABASE_URL":        dbtest.NewURL(t),
-		"MIASTA_ADDR":         addr,
-		"OIDC_ISSUER":         issuer,
-		"OIDC_CLIENT_ID":      "miasta",
-		"MIASTA_ORGANISERS":   demo.OrganiserEmail,
-		"MIASTA_LOG_LEVEL":    "info",
-		"MIASTA_METRICS_ADDR": "",
+		"MIASTA_AUDIT_KEY_FILE": keyFile,
+		"DATABASE_URL":          dbtest.NewURL(t),
+		"MIASTA_ADDR":           addr,
+		"OIDC_ISSUER":           issuer,
+		"OIDC_CLIENT_ID":        "miasta",
+		"MIASTA_ORGANISERS":     demo.OrganiserEmail,
+		"MIASTA_LOG_LEVEL":      "info",
+		"MIASTA_METRICS_ADDR":   "",
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -76,6 +77,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, errors.New("no identity provider: set OIDC_ISSUER and OIDC_CLIENT_ID")
 	}
 	cfg.Defaults()
+	key, err := LoadAuditKey(cfg)
+	if err != nil {
+		return nil, err
+	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL, db.StatementTimeout(cfg.StatementTimeout), poolSize(cfg.DBMaxConns, cfg.DBAcquireTimeout))
 	if err != nil {
 		return nil, err
@@ -121,7 +126,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	juryService := jury.NewService(pool, log)
 	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook(), mailer.StageHook())
 	reports := report.NewService(pool, log, mailer.ReturnHook())
-	auditLog := auditlog.New(pool, log)
+	auditLog := auditlog.New(pool, log, key)
+	if cfg.AuditKeyFile != "" { // after a rotation, the replaced file's new key is taken up
+		auditLog.ReloadWith(func() (auditlog.Key, error) { return LoadAuditKey(cfg) })
+	}
+	if err := auditLog.CheckKey(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	m := metrics.New(pool, auditLog, log)
 	tracer, shutdownTracing, err := tracing(ctx, cfg, opts)
 	if err != nil {
@@ -134,6 +146,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Web:    web.Handler(web.Assets()),
 	})
 	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Mail: mailer, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
+}
+
+// LoadAuditKey reads the audit log's signing key from the file or the environment the configuration
+// names.
+func LoadAuditKey(cfg config.Config) (auditlog.Key, error) {
+	text := cfg.AuditKey
+	if cfg.AuditKeyFile != "" {
+		b, err := os.ReadFile(cfg.AuditKeyFile)
+		if err != nil {
+			return auditlog.Key{}, fmt.Errorf("audit key: %w", err)
+		}
+		text = string(b)
+	}
+	if strings.TrimSpace(text) == "" {
+		return auditlog.Key{}, errors.New("no audit key: set MIASTA_AUDIT_KEY_FILE (or -audit-key-file) to a file `miasta audit keygen` wrote, or MIASTA_AUDIT_KEY to the key")
+	}
+	return auditlog.ParseKey(text)
 }
 
 // Close flushes traces and releases the database pool. After Serve it waits no longer than what is

@@ -23,11 +23,15 @@ func NewHandler(l *Log, d Disclosures) *Handler {
 }
 
 func (h *Handler) GetPublicKey(ctx context.Context, _ *v1.GetPublicKeyRequest) (*v1.GetPublicKeyResponse, error) {
-	_, v, err := h.log.Keys(ctx)
+	v, err := h.log.LogKey(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &v1.GetPublicKeyResponse{VerifierKey: v}, nil
+	s, err := h.log.SigningKey(ctx, h.log.pool)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.GetPublicKeyResponse{VerifierKey: v, SigningKey: s}, nil
 }
 
 func (h *Handler) GetCheckpoint(ctx context.Context, _ *v1.GetCheckpointRequest) (*v1.GetCheckpointResponse, error) {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog/auditlogdb"
 	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/event"
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	"github.com/miasta-otwarte/miasta/internal/verify"
 )
@@ -61,6 +63,10 @@ type Log struct {
 	q    *auditlogdb.Queries
 	log  *slog.Logger
 
+	keyMu  sync.Mutex
+	key    Key
+	reload func() (Key, error) // reads the key again, when it comes from a file
+
 	// tree is the compact range of the first tree.End() leaves as of the last integration this
 	// process committed, so that the next round hashes only its new leaves instead of reading every
 	// leaf hash of the log again. It is checked against the signed checkpoint of its size before use.
@@ -68,31 +74,134 @@ type Log struct {
 	tree *compact.Range
 }
 
-// New returns the log over the platform's database.
-func New(pool *pgxpool.Pool, log *slog.Logger) *Log {
-	return &Log{pool: pool, q: auditlogdb.New(), log: log}
+// New returns the log over the platform's database, signing checkpoints with key.
+func New(pool *pgxpool.Pool, log *slog.Logger, key Key) *Log {
+	return &Log{pool: pool, q: auditlogdb.New(), log: log, key: key}
 }
 
-// Keys returns the checkpoint key pair, generating it on first use. Every replica reads the same row;
-// concurrent first uses agree because only one insert wins.
-func (l *Log) Keys(ctx context.Context) (signerKey, verifierKey string, err error) {
-	k, err := l.q.GetAuditKey(ctx, l.pool)
-	if err == nil {
-		return k.SignerKey, k.VerifierKey, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return "", "", err
-	}
-	s, v, err := verify.NewKey()
-	if err != nil {
-		return "", "", err
-	}
-	if err := l.q.InsertAuditKey(ctx, l.pool, auditlogdb.InsertAuditKeyParams{SignerKey: s, VerifierKey: v}); err != nil {
-		return "", "", err
-	}
-	k, err = l.q.GetAuditKey(ctx, l.pool)
-	return k.SignerKey, k.VerifierKey, err
+// ReloadWith makes the log read its key again with reload whenever the key it holds is no longer the
+// key in force (after a rotation): a server whose key file was replaced signs with the new key from
+// its next round, without a restart.
+func (l *Log) ReloadWith(reload func() (Key, error)) { l.reload = reload }
+
+func (l *Log) signingKey() Key {
+	l.keyMu.Lock()
+	defer l.keyMu.Unlock()
+	return l.key
 }
+
+// Key is the key pair that signs checkpoints. It lives in a file or the server's environment, never
+// in the database, the logs or a bundle: whoever holds it can sign a rewritten log.
+type Key struct {
+	signer   string
+	Verifier string // the public half, a note verifier key
+}
+
+// String never shows the private half.
+func (k Key) String() string { return "audit key " + k.Verifier }
+
+// LogValue keeps the private half out of structured logs.
+func (k Key) LogValue() slog.Value { return slog.StringValue(k.String()) }
+
+// ParseKey reads a signing key as `miasta audit keygen` writes it (a note signer key; white space
+// around it is ignored).
+func ParseKey(text string) (Key, error) {
+	signer := strings.TrimSpace(text)
+	v, err := verify.VerifierKeyOf(signer)
+	if err != nil {
+		return Key{}, fmt.Errorf("audit key: %w", err)
+	}
+	return Key{signer: signer, Verifier: v}, nil
+}
+
+// NewKey generates a signing key.
+func NewKey() (Key, error) {
+	s, v, err := verify.NewKey()
+	return Key{signer: s, Verifier: v}, err
+}
+
+// File is the key as a key file holds it.
+func (k Key) File() []byte { return []byte(k.signer + "\n") }
+
+// LogKey is the log's key: the verifier key of its first checkpoint, which verifiers are given (§4.4
+// of the specification). Before the first checkpoint it is this server's key.
+func (l *Log) LogKey(ctx context.Context) (string, error) {
+	k, err := l.q.GetLogKey(ctx, l.pool)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return l.signingKey().Verifier, nil
+	}
+	return k, err
+}
+
+// SigningKey is the key in force at the end of the log as written (after every rotation, integrated
+// or not): the key that must sign the next checkpoints.
+func (l *Log) SigningKey(ctx context.Context, q auditlogdb.DBTX) (string, error) {
+	k, err := l.q.LastRotation(ctx, q)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if k, err = l.q.GetLogKey(ctx, q); errors.Is(err, pgx.ErrNoRows) {
+			return l.signingKey().Verifier, nil
+		}
+	}
+	return k, err
+}
+
+// CheckKey fails unless this server's key is the one that must sign the log's next checkpoints: a
+// replica given an old key after a rotation, or another log's key, refuses to start.
+func (l *Log) CheckKey(ctx context.Context) error {
+	want, err := l.SigningKey(ctx, l.pool)
+	if err != nil {
+		return err
+	}
+	if key := l.signingKey(); want != key.Verifier {
+		logKey, _ := l.LogKey(ctx)
+		return fmt.Errorf("this server's audit key (%s) does not sign this log: its checkpoints are signed by %s (the log's key is %s). "+
+			"Give the server that key (after a rotation, the new one), or, for a database of miasta dev, start the demo again with miasta dev -reset", key.Verifier, want, logKey)
+	}
+	return nil
+}
+
+// Rotate replaces the key that signs the log's checkpoints by next (§4.4): it appends a
+// log.key_rotated signed by this log's key, which must be the key in force, and integrates it with
+// next. Replicas still holding the old key integrate nothing after the rotation and refuse to start:
+// give them next. It returns the first checkpoint signed by next.
+func (l *Log) Rotate(ctx context.Context, next Key) (string, error) {
+	key := l.signingKey()
+	if next.Verifier == key.Verifier {
+		return "", errors.New("the new key is the key in force")
+	}
+	sig, err := verify.SignRotation(key.signer, next.Verifier)
+	if err != nil {
+		return "", err
+	}
+	err = db.InTx(ctx, l.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", rotationLock); err != nil {
+			return err
+		}
+		inForce, err := l.SigningKey(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if inForce != key.Verifier {
+			return fmt.Errorf("the key in force is %s, not the key given (%s): only the key in force can rotate", inForce, key.Verifier)
+		}
+		if err := l.q.InsertLogKey(ctx, tx, key.Verifier); err != nil { // a log rotated before its first checkpoint
+			return err
+		}
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.KeyRotated, Payload: map[string]string{"verifier_key": next.Verifier, "signature": sig}})
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	nl := New(l.pool, l.log, next)
+	if err := nl.Sync(ctx); err != nil {
+		return "", err
+	}
+	return nl.LatestCheckpoint(ctx)
+}
+
+// rotationLock serialises rotations.
+const rotationLock = 0x6d696173_6b6579 // "mias" "key"
 
 // Body returns an event's body (§5 of the specification) from its row: the bytes its leaf commits to.
 func Body(id int64, editionID *uuid.UUID, kind string, actorRole *string, actorID *uuid.UUID, payload string, at time.Time) ([]byte, error) {
@@ -122,13 +231,34 @@ func editionString(id *uuid.UUID) string {
 // checkpoint. Only the replica holding the advisory lock does anything; the others return at once,
 // and writers never wait for it. It returns how many events it appended.
 func (l *Log) Integrate(ctx context.Context) (int, error) {
-	signer, _, err := l.Keys(ctx)
-	if err != nil {
-		return 0, err
+	key := l.signingKey()
+	n, err := l.integrate(ctx, key)
+	if errors.Is(err, errNotInForce) && l.reload != nil {
+		next, rerr := l.reload()
+		if rerr != nil {
+			return n, fmt.Errorf("%w; reading the key again: %v", err, rerr)
+		}
+		if next.Verifier != key.Verifier {
+			l.keyMu.Lock()
+			l.key = next
+			l.keyMu.Unlock()
+			l.log.InfoContext(ctx, "audit log: signing with the key read again", "key", next.Verifier)
+			return l.integrate(ctx, next)
+		}
+	}
+	return n, err
+}
+
+// errNotInForce: the server's key does not sign the log's next checkpoint.
+var errNotInForce = errors.New("audit log: this server's key is not the key in force")
+
+func (l *Log) integrate(ctx context.Context, key Key) (int, error) {
+	if key.signer == "" {
+		return 0, errors.New("audit log: no signing key to integrate with")
 	}
 	n := 0
 	var integrated *compact.Range
-	err = db.InTx(ctx, l.pool, func(tx pgx.Tx) error {
+	err := db.InTx(ctx, l.pool, func(tx pgx.Tx) error {
 		n, integrated = 0, nil
 		if leader, err := db.TryXactLock(ctx, tx, integratorLock); err != nil || !leader {
 			return err
@@ -143,6 +273,9 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 		}
 		events, err := l.q.PendingEvents(ctx, tx, auditlogdb.PendingEventsParams{Horizon: horizon, MaxRows: batchSize})
 		if err != nil || len(events) == 0 {
+			return err
+		}
+		if events, err = l.signable(ctx, tx, key, events); err != nil || len(events) == 0 {
 			return err
 		}
 		r, err := l.rangeOf(ctx, tx, size)
@@ -176,7 +309,7 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 		}
 		newSize := size + int64(len(events))
 		integrated = tree.Range()
-		signed, err := verify.Checkpoint{Size: uint64(newSize), Root: root}.Sign(signer)
+		signed, err := verify.Checkpoint{Size: uint64(newSize), Root: root}.Sign(key.signer)
 		if err != nil {
 			return err
 		}
@@ -189,6 +322,50 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 		l.mu.Unlock()
 	}
 	return n, err
+}
+
+// signable returns the longest run of the pending events from their start that this server's key
+// may sign (§4.4): a checkpoint is signed by the key in force at its size, so a server integrates up
+// to a rotation away from its key, and past one only when the rotation is to its key and signed by the
+// key before it. A rotation that does not verify is never integrated (the log waits, and says why).
+func (l *Log) signable(ctx context.Context, tx pgx.Tx, key Key, events []auditlogdb.PendingEventsRow) ([]auditlogdb.PendingEventsRow, error) {
+	inForce, err := l.q.LastIntegratedRotation(ctx, tx)
+	if errors.Is(err, pgx.ErrNoRows) {
+		inForce, err = l.q.GetLogKey(ctx, tx)
+		if errors.Is(err, pgx.ErrNoRows) { // the first checkpoint: this key becomes the log's
+			inForce, err = key.Verifier, l.q.InsertLogKey(ctx, tx, key.Verifier)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	best := -1
+	if inForce == key.Verifier {
+		best = 0
+	}
+	for i, e := range events {
+		if e.Kind == string(event.KeyRotated) {
+			var r struct {
+				VerifierKey string `json:"verifier_key"`
+				Signature   string `json:"signature"`
+			}
+			if err := json.Unmarshal([]byte(e.Payload), &r); err != nil {
+				return nil, fmt.Errorf("audit log: key rotation %d: %w", e.ID, err)
+			}
+			if err := verify.VerifyRotation(inForce, r.VerifierKey, r.Signature); err != nil {
+				l.log.ErrorContext(ctx, "audit log: a key rotation does not verify; the log is not extended past it", "event", e.ID, "error", err)
+				break
+			}
+			inForce = r.VerifierKey
+		}
+		if inForce == key.Verifier {
+			best = i + 1
+		}
+	}
+	if best < 0 {
+		return nil, fmt.Errorf("%w: %s holds %s, the log's key in force is %s", errNotInForce, "this server", key.Verifier, inForce)
+	}
+	return events[:best], nil
 }
 
 // rangeOf returns a compact range of the log's first size leaves that the caller may extend: the
@@ -295,6 +472,17 @@ func (l *Log) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// AnnouncementCheckpoint returns the first checkpoint whose tree holds the edition's last
+// results.announced (the one the results cite, which a verifier may be given to pin, check K4), or ""
+// while the log has not integrated it.
+func (l *Log) AnnouncementCheckpoint(ctx context.Context, editionID uuid.UUID) (string, error) {
+	note, err := l.q.AnnouncementCheckpoint(ctx, l.pool, &editionID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return note, err
 }
 
 // LatestCheckpoint returns the newest signed checkpoint.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/miasta-otwarte/miasta/internal/app"
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/db"
@@ -109,6 +110,10 @@ func (r *run) service(ctx context.Context, dbURL string) error {
 	if r.cfg.PoolMaxConns > 0 {
 		appURL = withParam(dbURL, "pool_max_conns", fmt.Sprint(r.cfg.PoolMaxConns))
 	}
+	benchKey, err := auditlog.NewKey()
+	if err != nil {
+		return err
+	}
 	cfg := config.Config{
 		Addr:             serverLn.Addr().String(),
 		DatabaseURL:      appURL,
@@ -119,6 +124,7 @@ func (r *run) service(ctx context.Context, dbURL string) error {
 		OIDCRedirectURL:  p.url + "/auth/callback",
 		Organisers:       []string{demo.OrganiserEmail},
 		LogInterval:      time.Second, // the production default: checkpoints are part of the load
+		AuditKey:         string(benchKey.File()),
 		// No per-caller write limit (production allows 20 changes/s, burst 40): the load is many
 		// callers at full speed, and what is measured is what the service can take, not the limiter.
 		WriteRate:       0,
@@ -242,7 +248,7 @@ func (r *run) closeAndVerify(ctx context.Context, p *platform, e *seeded) (close
 	v.export = time.Since(start)
 	data := buf.Bytes()
 	v.bytes = len(data)
-	_, key, err := p.app.Audit.Keys(ctx)
+	key, err := p.app.Audit.LogKey(ctx)
 	if err != nil {
 		return closeTime, v, err
 	}

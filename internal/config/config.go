@@ -23,6 +23,10 @@ type Config struct {
 	OIDCClientID     string
 	OIDCClientSecret string
 	OIDCRedirectURL  string
+	// AuditKeyFile names the file holding the checkpoint signing key; AuditKey is the key itself (from
+	// the environment). Exactly one is needed to serve; neither is ever stored or logged.
+	AuditKeyFile     string
+	AuditKey         string
 	Organisers       []string
 	LogLevel         slog.Level
 	LogFormat        string
@@ -75,6 +79,8 @@ var Settings = []Setting{
 	{"oidc-issuer", "OIDC_ISSUER", "", "OpenID provider issuer URL (required for serve)"},
 	{"oidc-client-id", "OIDC_CLIENT_ID", "", "client id at the provider; ID tokens must carry it as audience (required for serve)"},
 	{"oidc-client-secret", "OIDC_CLIENT_SECRET", "", "client secret for the browser login code exchange"},
+	{"audit-key-file", "MIASTA_AUDIT_KEY_FILE", "", "file holding the audit log's signing key, which `miasta audit keygen` writes (required to serve, unless MIASTA_AUDIT_KEY is set)"},
+	{"audit-key", "MIASTA_AUDIT_KEY", "", "the audit log's signing key itself, for containers given secrets in their environment (set the variable: a flag's value shows in the process list)"},
 	{"oidc-redirect-url", "OIDC_REDIRECT_URL", "", "the login callback registered at the provider (default PUBLIC_URL/auth/callback)"},
 	{"organisers", "MIASTA_ORGANISERS", "", "comma-separated e-mails whose verified owners are organisers"},
 	{"log-level", "MIASTA_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -131,6 +137,8 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 		OIDCClientID:     get("oidc-client-id"),
 		OIDCClientSecret: get("oidc-client-secret"),
 		OIDCRedirectURL:  get("oidc-redirect-url"),
+		AuditKeyFile:     get("audit-key-file"),
+		AuditKey:         get("audit-key"),
 		LogFormat:        get("log-format"),
 		MetricsAddr:      get("metrics-addr"),
 		OTLPEndpoint:     get("otlp-endpoint"),
@@ -141,6 +149,9 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("log-level"))); err != nil {
 		return Config{}, fmt.Errorf("-log-level: %w", err)
+	}
+	if c.AuditKeyFile != "" && c.AuditKey != "" {
+		return Config{}, fmt.Errorf("-audit-key-file and MIASTA_AUDIT_KEY: give the audit key one way, not both")
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return Config{}, fmt.Errorf("-log-format: %q is neither json nor text", c.LogFormat)

@@ -51,6 +51,7 @@ const (
 	MailReleased        Kind = "mail.released"
 	MailDiscarded       Kind = "mail.discarded"
 	MailPolicySet       Kind = "mail.policy_set"
+	KeyRotated          Kind = "log.key_rotated"
 )
 
 // Actor is who made a change, as the log names them (§5): an organiser by their user id, an expert or

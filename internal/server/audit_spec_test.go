@@ -13,7 +13,9 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/canon"
+	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/demo"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
@@ -22,7 +24,7 @@ import (
 
 // tsVerify runs the independent TypeScript verifier (verifier/, written from spec/audit.md alone) on
 // a bundle and returns "ok" or the identifier of the check it names. `make verifier-test` builds it.
-func tsVerify(t *testing.T, bundle []byte, key string) string {
+func tsVerify(t *testing.T, bundle []byte, key string, checkpoints ...string) string {
 	t.Helper()
 	cli, err := filepath.Abs("../../verifier/dist/miasta-verify.mjs")
 	if err != nil {
@@ -35,7 +37,15 @@ func tsVerify(t *testing.T, bundle []byte, key string) string {
 	if err := os.WriteFile(f, bundle, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("node", cli, "-key", key, f).CombinedOutput()
+	args := []string{cli, "-key", key}
+	for i, c := range checkpoints {
+		cf := filepath.Join(t.TempDir(), fmt.Sprintf("checkpoint-%d.txt", i))
+		if err := os.WriteFile(cf, []byte(c), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-checkpoint", cf)
+	}
+	out, err := exec.Command("node", append(args, f)...).CombinedOutput()
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -49,9 +59,30 @@ func tsVerify(t *testing.T, bundle []byte, key string) string {
 	return ""
 }
 
+func newAuditKey(t *testing.T) auditlog.Key {
+	t.Helper()
+	k, err := auditlog.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// writeAuditKey replaces a key file at once, as an operator would (write beside it, rename).
+func writeAuditKey(t *testing.T, name string, k auditlog.Key) {
+	t.Helper()
+	tmp := name + ".new"
+	if err := os.WriteFile(tmp, k.File(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // goVerify returns "ok" or the check the Go verifier names.
-func goVerify(bundle []byte, key string) string {
-	_, err := verify.Verify(bundle, verify.Options{Key: key})
+func goVerify(bundle []byte, key string, checkpoints ...string) string {
+	_, err := verify.Verify(bundle, verify.Options{Key: key, Checkpoints: checkpoints})
 	var f *verify.Failure
 	switch {
 	case err == nil:
@@ -68,9 +99,15 @@ func goVerify(bundle []byte, key string) string {
 // event the platform wrote (in every edition and platform-wide) is of a kind and shape §6 defines; the
 // bundle verifies, by the Go verifier and by the independent TypeScript one, which also agree on a
 // tampered copy; nothing private is in it in plain text, and a draft edition publishes nothing; the
-// public results and the verifier's summary show every step back with its reason.
+// public results and the verifier's summary show every step back with its reason. The signing key is
+// rotated while the jury votes (the server takes the new key from its replaced key file): both
+// verifiers, given the first key and checkpoints saved on both sides of the rotation, verify across it.
 func TestAuditDataIsTheSpecification(t *testing.T) {
-	env := testenv.Start(t, testenv.Options{})
+	keyFile := filepath.Join(t.TempDir(), "audit.key")
+	key1, key2 := newAuditKey(t), newAuditKey(t)
+	writeAuditKey(t, keyFile, key1)
+	var logs syncBuffer
+	env := testenv.Start(t, testenv.Options{Log: &logs, Configure: func(c *config.Config) { c.AuditKey, c.AuditKeyFile = "", keyFile }})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
 	const comment, conflictReason, abstainReason, mailText = "Proszę dodać partnerów (tajne).", "Pracowałam przy tym projekcie (tajne).", "Nie znam tej dzielnicy (tajne).", "Treść poprawionej wiadomości (tajne)."
@@ -130,6 +167,19 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	}
 	for j := range jurors {
 		castScores(t, jurors[j], id, marksFor(j, 0)...)
+	}
+	// The key rotated mid-round: the server's key file is replaced, then the rotation written.
+	if err := env.App.Audit.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	beforeRotation := must(env.Clients(testenv.Connect, "").Audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})).GetCheckpoint()
+	writeAuditKey(t, keyFile, key2)
+	if _, err := env.App.Audit.Rotate(ctx, key2); err != nil {
+		t.Fatalf("rotate the key: %v", err)
+	}
+	keys := must(env.Clients(testenv.Connect, "").Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{}))
+	if keys.GetVerifierKey() != key1.Verifier || keys.GetSigningKey() != key2.Verifier {
+		t.Fatalf("after the rotation GetPublicKey = %v; want the log's key %s, signing with %s", keys, key1.Verifier, key2.Verifier)
 	}
 	// Back to review: a nomination replaced, every juror casts again.
 	must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_REVIEW, Reason: "Praktyka B1 nie spełnia warunków."}))
@@ -193,18 +243,23 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 		}
 	}
 
-	// The bundle verifies, by both verifiers.
-	_, key, err := env.App.Audit.Keys(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The bundle verifies, by both verifiers, across the rotation and against checkpoints saved on both
+	// sides of it.
+	key := key1.Verifier
 	bundle := env.Bundle(t, year)
-	sum, err := verify.Verify(bundle, verify.Options{Key: key})
+	afterRotation := must(env.Clients(testenv.Connect, "").Audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})).GetCheckpoint()
+	sum, err := verify.Verify(bundle, verify.Options{Key: key, Checkpoints: []string{beforeRotation, afterRotation}})
 	if err != nil {
 		t.Fatalf("the Go verifier: %v", err)
 	}
-	if got := tsVerify(t, bundle, key); got != "ok" {
+	if got := tsVerify(t, bundle, key, beforeRotation, afterRotation); got != "ok" {
 		t.Fatalf("the TypeScript verifier says %s for a bundle the Go verifier accepts", got)
+	}
+	if len(sum.Rotations) != 1 || sum.Rotations[0].Key != key2.Verifier || len(sum.Pinned) != 2 {
+		t.Errorf("summary: rotations %+v, pinned %+v; want the one rotation and both checkpoints", sum.Rotations, sum.Pinned)
+	}
+	if g, ts := goVerify(bundle, key2.Verifier), tsVerify(t, bundle, key2.Verifier); g != "K1" || ts != "K1" {
+		t.Errorf("given the rotated-to key instead of the log's: Go %s, TypeScript %s; want K1", g, ts)
 	}
 	if len(sum.StepsBack) != 2 || sum.StepsBack[1].From != "TALLIED" || sum.StepsBack[1].TallyHash == "" || len(sum.Decisions) != 1 || sum.Decisions[0].Reason != decision {
 		t.Errorf("summary: steps back %+v, decisions %+v; want both moves back (the reopening with the tally it set aside) and the decision", sum.StepsBack, sum.Decisions)
@@ -236,6 +291,53 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	}
 	if testenv.Code(err) != connect.CodeNotFound {
 		t.Errorf("ExportBundle of a draft edition = %v; want NotFound", err)
+	}
+
+	// No private key anywhere in the database (every row of every table, as a backup holds them) or in
+	// the server's logs: only the public halves.
+	private := func(k auditlog.Key) []string {
+		f := strings.TrimSpace(string(k.File()))
+		return []string{f, f[strings.LastIndex(f, "+")+1:]}
+	}
+	tables, err := env.App.Pool.Query(ctx, `SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables
+		WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for tables.Next() {
+		var n string
+		if err := tables.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	tables.Close()
+	if len(names) < 10 {
+		t.Fatalf("only %d tables found: %v", len(names), names)
+	}
+	for _, n := range names {
+		var dump string
+		if err := env.App.Pool.QueryRow(ctx, `SELECT coalesce(string_agg(t::text, E'\n'), '') FROM `+n+` AS t`).Scan(&dump); err != nil {
+			t.Fatalf("read %s: %v", n, err)
+		}
+		for _, k := range []auditlog.Key{key1, key2} {
+			for _, secret := range private(k) {
+				if strings.Contains(dump, secret) {
+					t.Errorf("table %s holds an audit signing key", n)
+				}
+			}
+		}
+		if strings.Contains(dump, "PRIVATE+KEY") {
+			t.Errorf("table %s holds a private key", n)
+		}
+	}
+	for _, k := range []auditlog.Key{key1, key2} {
+		for _, secret := range private(k) {
+			if strings.Contains(logs.String(), secret) {
+				t.Error("the server's logs hold an audit signing key")
+			}
+		}
 	}
 
 	// The public results show the decision's reason and every step back.
@@ -310,7 +412,7 @@ func TestAggregatesPublishNoBallots(t *testing.T) {
 	changeStage(t, org, r.id(), v1.Stage_STAGE_ANNOUNCED)
 
 	bundle := env.Bundle(t, year)
-	_, key, _ := env.App.Audit.Keys(ctx)
+	key, _ := env.App.Audit.LogKey(ctx)
 	if g, ts := goVerify(bundle, key), tsVerify(t, bundle, key); g != "ok" || ts != "ok" {
 		t.Fatalf("the aggregates bundle: Go %s, TypeScript %s; want both ok", g, ts)
 	}

@@ -51,6 +51,7 @@ func newServerProcess(t *testing.T, env *testenv.Env) *serverProcess {
 		"DATABASE_URL="+env.Config.DatabaseURL, "MIASTA_ADDR="+addr, "OIDC_ISSUER="+env.Issuer,
 		"OIDC_CLIENT_ID="+testenv.ClientID, "MIASTA_ORGANISERS="+demo.OrganiserEmail,
 		"MIASTA_METRICS_ADDR=", "MIASTA_LOG_LEVEL=error", "MIASTA_WRITE_RATE=0", "MIASTA_LOG_INTERVAL=100ms",
+		"MIASTA_AUDIT_KEY_FILE="+env.AuditKeyFile(t), "MIASTA_AUDIT_KEY=",
 	)}
 	t.Cleanup(func() {
 		if p.cmd != nil && p.cmd.ProcessState == nil {

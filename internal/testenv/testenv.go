@@ -11,7 +11,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +25,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/miasta-otwarte/miasta/internal/app"
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
 	"github.com/miasta-otwarte/miasta/internal/demo"
@@ -102,6 +106,7 @@ func Start(t testing.TB, opts Options) *Env {
 		OIDCRedirectURL:  env.URL + "/auth/callback",
 		Organisers:       []string{demo.OrganiserEmail},
 		LogInterval:      100 * time.Millisecond,
+		AuditKey:         string(testKey().File()),
 		// Longer than the 5 s after which net/http gives up on connections a client opened but never
 		// used, so that a test making many concurrent calls still shuts down cleanly.
 		ShutdownTimeout: 10 * time.Second,
@@ -292,12 +297,33 @@ func (e *Env) Bundle(t testing.TB, year int32) []byte {
 	return buf.Bytes()
 }
 
+// testKey is the audit key of every test server (tests that need another set AuditKey or
+// AuditKeyFile in Configure): one per process, so that replicas of one database agree.
+var testKey = sync.OnceValue(func() auditlog.Key {
+	k, err := auditlog.NewKey()
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// AuditKeyFile writes the server's audit key to a file readable by its owner only, as `miasta audit
+// keygen` does, for a `miasta serve` process that shares the test server's database.
+func (e *Env) AuditKeyFile(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit.key")
+	if err := os.WriteFile(path, []byte(e.Config.AuditKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // Verify exports the edition's bundle and verifies it with the server's key, as an outside checker
 // does; it fails the test when a check fails and returns the summary.
 func (e *Env) Verify(t testing.TB, year int32) *verify.Summary {
 	t.Helper()
 	b := e.Bundle(t, year)
-	_, key, err := e.App.Audit.Keys(context.Background())
+	key, err := e.App.Audit.LogKey(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

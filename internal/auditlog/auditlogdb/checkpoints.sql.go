@@ -7,7 +7,26 @@ package auditlogdb
 
 import (
 	"context"
+
+	"github.com/google/uuid"
 )
+
+const announcementCheckpoint = `-- name: AnnouncementCheckpoint :one
+SELECT c.note FROM checkpoints c
+WHERE c.tree_size > (
+    SELECT l.leaf_index FROM events e JOIN log_leaves l ON l.event_id = e.id
+    WHERE e.edition_id = $1 AND e.kind = 'results.announced'
+    ORDER BY e.id DESC LIMIT 1)
+ORDER BY c.tree_size LIMIT 1
+`
+
+// The first checkpoint whose tree holds the edition's last results.announced.
+func (q *Queries) AnnouncementCheckpoint(ctx context.Context, db DBTX, editionID *uuid.UUID) (string, error) {
+	row := db.QueryRow(ctx, announcementCheckpoint, editionID)
+	var note string
+	err := row.Scan(&note)
+	return note, err
+}
 
 const getCheckpoint = `-- name: GetCheckpoint :one
 SELECT tree_size, root_hash, note, create_time FROM checkpoints WHERE tree_size = $1

@@ -8,13 +8,6 @@ import (
 	"time"
 )
 
-type AuditKey struct {
-	ID          int32
-	SignerKey   string
-	VerifierKey string
-	CreateTime  time.Time
-}
-
 type Checkpoint struct {
 	TreeSize   int64
 	RootHash   []byte

@@ -60,8 +60,11 @@ func (*GetPublicKeyRequest) Descriptor() ([]byte, []int) {
 
 type GetPublicKeyResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The verifier key in golang.org/x/mod/sumdb/note format ("name+hash+base64").
-	VerifierKey   string `protobuf:"bytes,1,opt,name=verifier_key,json=verifierKey,proto3" json:"verifier_key,omitempty"`
+	// The log's key in golang.org/x/mod/sumdb/note format ("name+hash+base64"): give it to a verifier.
+	VerifierKey string `protobuf:"bytes,1,opt,name=verifier_key,json=verifierKey,proto3" json:"verifier_key,omitempty"`
+	// The key in force: the same as verifier_key until the first key rotation (spec/audit.md §4.4),
+	// then the key the last log.key_rotated names.
+	SigningKey    string `protobuf:"bytes,2,opt,name=signing_key,json=signingKey,proto3" json:"signing_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -99,6 +102,13 @@ func (*GetPublicKeyResponse) Descriptor() ([]byte, []int) {
 func (x *GetPublicKeyResponse) GetVerifierKey() string {
 	if x != nil {
 		return x.VerifierKey
+	}
+	return ""
+}
+
+func (x *GetPublicKeyResponse) GetSigningKey() string {
+	if x != nil {
+		return x.SigningKey
 	}
 	return ""
 }
@@ -496,9 +506,11 @@ var File_miasta_v1_audit_proto protoreflect.FileDescriptor
 const file_miasta_v1_audit_proto_rawDesc = "" +
 	"\n" +
 	"\x15miasta/v1/audit.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\"\x15\n" +
-	"\x13GetPublicKeyRequest\"9\n" +
+	"\x13GetPublicKeyRequest\"Z\n" +
 	"\x14GetPublicKeyResponse\x12!\n" +
-	"\fverifier_key\x18\x01 \x01(\tR\vverifierKey\"\x16\n" +
+	"\fverifier_key\x18\x01 \x01(\tR\vverifierKey\x12\x1f\n" +
+	"\vsigning_key\x18\x02 \x01(\tR\n" +
+	"signingKey\"\x16\n" +
 	"\x14GetCheckpointRequest\"7\n" +
 	"\x15GetCheckpointResponse\x12\x1e\n" +
 	"\n" +

@@ -52,7 +52,8 @@ const (
 
 // AuditServiceClient is a client for the miasta.v1.AuditService service.
 type AuditServiceClient interface {
-	// GetPublicKey returns the note verifier key that signs checkpoints.
+	// GetPublicKey returns the log's key (the note verifier key of its first checkpoint, which verifiers
+	// are given) and the key that signs its checkpoints now (another after a rotation).
 	GetPublicKey(context.Context, *v1.GetPublicKeyRequest) (*v1.GetPublicKeyResponse, error)
 	// GetCheckpoint returns the latest signed checkpoint.
 	GetCheckpoint(context.Context, *v1.GetCheckpointRequest) (*v1.GetCheckpointResponse, error)
@@ -166,7 +167,8 @@ func (c *auditServiceClient) ExportBundle(ctx context.Context, req *v1.ExportBun
 
 // AuditServiceHandler is an implementation of the miasta.v1.AuditService service.
 type AuditServiceHandler interface {
-	// GetPublicKey returns the note verifier key that signs checkpoints.
+	// GetPublicKey returns the log's key (the note verifier key of its first checkpoint, which verifiers
+	// are given) and the key that signs its checkpoints now (another after a rotation).
 	GetPublicKey(context.Context, *v1.GetPublicKeyRequest) (*v1.GetPublicKeyResponse, error)
 	// GetCheckpoint returns the latest signed checkpoint.
 	GetCheckpoint(context.Context, *v1.GetCheckpointRequest) (*v1.GetCheckpointResponse, error)
