@@ -35,9 +35,11 @@ type ResultsHandler struct {
 	checkpoints Checkpoints
 }
 
-// Checkpoints gives the audit log's latest signed checkpoint, which published results cite.
+// Checkpoints gives the audit log's signed checkpoint that published results cite.
 type Checkpoints interface {
-	LatestCheckpoint(ctx context.Context) (string, error)
+	// AnnouncementCheckpoint is the first checkpoint whose tree holds the edition's (last)
+	// results.announced, or "" before the log has integrated it.
+	AnnouncementCheckpoint(ctx context.Context, editionID uuid.UUID) (string, error)
 }
 
 var _ miastav1connect.ResultsServiceHandler = (*ResultsHandler)(nil)
@@ -394,10 +396,10 @@ func (h *ResultsHandler) GetPublicResults(ctx context.Context, req *v1.GetPublic
 	if err != nil {
 		return nil, err
 	}
-	// The latest checkpoint covers the announcement once the log has integrated it (within the log
-	// interval); before the log's first checkpoint there is none to cite.
-	checkpoint, err := h.checkpoints.LatestCheckpoint(ctx)
-	if err != nil && !fault.Is(err, fault.FailedPrecondition) {
+	// The checkpoint that first covers the announcement: the same for everyone from the second the log
+	// integrates it, so that the press and the public save one and the same.
+	checkpoint, err := h.checkpoints.AnnouncementCheckpoint(ctx, v.edition.ID)
+	if err != nil {
 		return nil, err
 	}
 	history, err := h.history(ctx, v)

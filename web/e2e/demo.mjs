@@ -279,8 +279,18 @@ try {
   for (const p of practices) {
     if (!text.includes(p.title) || !text.includes("Warszawa")) throw new Error(`winners do not show ${p.title} of Warszawa:\n${text}`);
   }
+  // The announcement's checkpoint appears once the log has signed it (about a second).
+  for (let i = 0; i < 20 && !(await rp.getByTestId("checkpoint").count()); i++) {
+    await rp.waitForTimeout(500);
+    await rp.reload();
+    await winners.waitFor();
+  }
   const checkpoint = await rp.getByTestId("checkpoint").innerText();
   if (!checkpoint.includes("\n")) throw new Error("no checkpoint on the results page");
+  const saved = rp.waitForEvent("download");
+  await rp.getByRole("button", { name: M["verify.saveCheckpoint"] }).click();
+  const file = await saved;
+  if (file.suggestedFilename() !== "miasta-2015-checkpoint.txt") throw new Error(`the checkpoint saves as ${file.suggestedFilename()}`);
   await check(rp, "public-results");
   // Every language renders the page, and the choice survives a reload.
   for (const l of ["pl", "en", "uk", "es", "vi"]) {

@@ -251,7 +251,19 @@ function Verify({ year, checkpoint, verifierKey }: { year: number; checkpoint: s
       <h2 id="verify-title">{t("verify.title")}</h2>
       <p>{t("verify.intro")}</p>
       <h3>{t("verify.checkpoint")}</h3>
-      <pre data-testid="checkpoint">{checkpoint}</pre>
+      {checkpoint ? (
+        <>
+          <p>{t("verify.checkpointHint")}</p>
+          <pre data-testid="checkpoint">{checkpoint}</pre>
+          <p className="actions">
+            <button type="button" onClick={() => download(`miasta-${year}-checkpoint.txt`, checkpoint, "text/plain")}>
+              {t("verify.saveCheckpoint")}
+            </button>
+          </p>
+        </>
+      ) : (
+        <p role="status">{t("verify.checkpointPending")}</p>
+      )}
       <h3>{t("verify.key")}</h3>
       <pre>{verifierKey}</pre>
       <p className="actions">
@@ -271,7 +283,7 @@ function Verify({ year, checkpoint, verifierKey }: { year: number; checkpoint: s
         <li>{t("verify.step1")}</li>
         <li>
           {t("verify.step2")}
-          <pre>{`miasta audit verify -key '${verifierKey}' miasta-${year}-bundle.json`}</pre>
+          <pre>{`miasta audit verify -key '${verifierKey}' -checkpoint miasta-${year}-checkpoint.txt miasta-${year}-bundle.json`}</pre>
         </li>
         <li>{t("verify.step3")}</li>
       </ol>

@@ -1664,7 +1664,10 @@ type GetPublicResultsResponse struct {
 	Edition *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
 	// Winners only, with their explanations and the jury's decisions; the full ranking is in the export.
 	Categories []*CategoryResult `protobuf:"bytes,2,rep,name=categories,proto3" json:"categories,omitempty"`
-	// The signed audit checkpoint the results are published under (see AuditService).
+	// The signed audit checkpoint the results are published under: the first whose tree holds the
+	// announcement, the same for everyone. Save it: a verifier given it (-checkpoint) proves that a later
+	// bundle's log extends it. Empty for the moment (about a second) before the log integrates the
+	// announcement.
 	Checkpoint string `protobuf:"bytes,3,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
 	// Every move back and every override of the edition, oldest first.
 	History       []*StageStep `protobuf:"bytes,4,rep,name=history,proto3" json:"history,omitempty"`

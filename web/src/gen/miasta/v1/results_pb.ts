@@ -794,7 +794,10 @@ export type GetPublicResultsResponse = Message<"miasta.v1.GetPublicResultsRespon
   categories: CategoryResult[];
 
   /**
-   * The signed audit checkpoint the results are published under (see AuditService).
+   * The signed audit checkpoint the results are published under: the first whose tree holds the
+   * announcement, the same for everyone. Save it: a verifier given it (-checkpoint) proves that a later
+   * bundle's log extends it. Empty for the moment (about a second) before the log integrates the
+   * announcement.
    *
    * @generated from field: string checkpoint = 3;
    */
