@@ -45,6 +45,7 @@ type App struct {
 	Reports  *report.Service
 	Jury     *jury.Service
 	Audit    *auditlog.Log
+	Bundles  *auditlog.Bundles
 	Mail     *mail.Service
 	Metrics  *metrics.Metrics
 	// shutdownTracing flushes and stops the OTLP exporter, if tracing is on.
@@ -134,6 +135,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		pool.Close()
 		return nil, err
 	}
+	bundles, err := auditlog.NewBundles(auditLog, juryService, cfg.BundleDir)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
 	m := metrics.New(pool, auditLog, log)
 	tracer, shutdownTracing, err := tracing(ctx, cfg, opts)
 	if err != nil {
@@ -141,11 +147,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	handler := server.New(server.Deps{
-		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Mail: mailer, Metrics: m, Tracer: tracer,
+		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Metrics: m, Tracer: tracer,
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
 		Web:    web.Handler(web.Assets()),
 	})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Mail: mailer, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
 }
 
 // LoadAuditKey reads the audit log's signing key from the file or the environment the configuration

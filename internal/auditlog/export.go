@@ -62,6 +62,11 @@ func (l *Log) Export(ctx context.Context, d Disclosures, year int32, w io.Writer
 	} else if _, err := l.Integrate(ctx); err != nil {
 		l.log.WarnContext(ctx, "audit log: integration before the export failed; exporting what is integrated", "error", err)
 	}
+	return l.exportAt(ctx, d, year, nil, w)
+}
+
+// exportAt writes the bundle under the checkpoint cp, or under the newest when cp is nil.
+func (l *Log) exportAt(ctx context.Context, d Disclosures, year int32, at *auditlogdb.Checkpoint, w io.Writer) error {
 	editionID, publication, draft, err := d.EditionForYear(ctx, year)
 	if err != nil {
 		return err
@@ -74,7 +79,12 @@ func (l *Log) Export(ctx context.Context, d Disclosures, year int32, w io.Writer
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	cp, err := l.q.LatestCheckpoint(ctx, tx)
+	var cp auditlogdb.Checkpoint
+	if at != nil {
+		cp = *at
+	} else {
+		cp, err = l.q.LatestCheckpoint(ctx, tx)
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fault.Preconditionf("year", "the audit log has no checkpoint yet")
 	}

@@ -2,6 +2,8 @@ package auditlog
 
 import (
 	"context"
+	"errors"
+	"io"
 
 	"connectrpc.com/connect"
 
@@ -11,15 +13,15 @@ import (
 
 // Handler serves miasta.v1.AuditService.
 type Handler struct {
-	log *Log
-	d   Disclosures
+	log     *Log
+	bundles *Bundles
 }
 
 var _ miastav1connect.AuditServiceHandler = (*Handler)(nil)
 
-// NewHandler returns the AuditService handler; d gives what bundles disclose beyond the log.
-func NewHandler(l *Log, d Disclosures) *Handler {
-	return &Handler{log: l, d: d}
+// NewHandler returns the AuditService handler, serving bundles from b.
+func NewHandler(l *Log, b *Bundles) *Handler {
+	return &Handler{log: l, bundles: b}
 }
 
 func (h *Handler) GetPublicKey(ctx context.Context, _ *v1.GetPublicKeyRequest) (*v1.GetPublicKeyResponse, error) {
@@ -58,45 +60,39 @@ func (h *Handler) GetConsistencyProof(ctx context.Context, req *v1.GetConsistenc
 	return &v1.GetConsistencyProofResponse{Hashes: p}, nil
 }
 
-// chunkSize keeps each streamed message well under the default message size limits.
-const chunkSize = 256 << 10
+// chunkSize keeps each streamed message well under the default message size limits, and a download's
+// memory small: many may run at once.
+const chunkSize = 32 << 10
 
-// chunker sends what is written to it as stream messages of up to chunkSize bytes.
-type chunker struct {
-	stream *connect.ServerStream[v1.ExportBundleResponse]
-	buf    []byte
-}
-
-func (c *chunker) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		k := min(chunkSize-len(c.buf), len(p))
-		c.buf = append(c.buf, p[:k]...)
-		p = p[k:]
-		if len(c.buf) == chunkSize {
-			if err := c.flush(); err != nil {
-				return 0, err
-			}
-		}
-	}
-	return n, nil
-}
-
-func (c *chunker) flush() error {
-	if len(c.buf) == 0 {
-		return nil
-	}
-	err := c.stream.Send(&v1.ExportBundleResponse{Chunk: c.buf})
-	c.buf = c.buf[:0]
-	return err
-}
-
-// ExportBundle streams the edition's bundle; concatenated, the chunks are the file `miasta audit
-// export` writes.
+// ExportBundle streams the edition's bundle from the bundle cache; concatenated, the chunks are the
+// file `miasta audit export` writes.
 func (h *Handler) ExportBundle(ctx context.Context, req *v1.ExportBundleRequest, stream *connect.ServerStream[v1.ExportBundleResponse]) error {
-	c := &chunker{stream: stream, buf: make([]byte, 0, chunkSize)}
-	if err := h.log.Export(ctx, h.d, req.GetYear(), c); err != nil {
+	b, err := h.bundles.Get(ctx, req.GetYear())
+	if err != nil {
 		return err
 	}
-	return c.flush()
+	f, err := b.Open(false)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return h.bundles.Send(ctx, func() error {
+		buf := make([]byte, chunkSize)
+		msg := &v1.ExportBundleResponse{}
+		for {
+			n, err := io.ReadFull(f, buf)
+			if n > 0 {
+				msg.Chunk = buf[:n]
+				if err := stream.Send(msg); err != nil {
+					return err
+				}
+			}
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+	})
 }

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +27,10 @@ type Config struct {
 	OIDCRedirectURL  string
 	// AuditKeyFile names the file holding the checkpoint signing key; AuditKey is the key itself (from
 	// the environment). Exactly one is needed to serve; neither is ever stored or logged.
-	AuditKeyFile     string
-	AuditKey         string
+	AuditKeyFile string
+	AuditKey     string
+	// BundleDir holds the audit bundles built for downloads, one per edition and checkpoint.
+	BundleDir        string
 	Organisers       []string
 	LogLevel         slog.Level
 	LogFormat        string
@@ -81,6 +85,7 @@ var Settings = []Setting{
 	{"oidc-client-secret", "OIDC_CLIENT_SECRET", "", "client secret for the browser login code exchange"},
 	{"audit-key-file", "MIASTA_AUDIT_KEY_FILE", "", "file holding the audit log's signing key, which `miasta audit keygen` writes (required to serve, unless MIASTA_AUDIT_KEY is set)"},
 	{"audit-key", "MIASTA_AUDIT_KEY", "", "the audit log's signing key itself, for containers given secrets in their environment (set the variable: a flag's value shows in the process list)"},
+	{"bundle-dir", "MIASTA_BUNDLE_DIR", "", "directory for the audit bundles built for downloads, one per edition and checkpoint (default $TMPDIR/miasta-bundles; replicas may share it)"},
 	{"oidc-redirect-url", "OIDC_REDIRECT_URL", "", "the login callback registered at the provider (default PUBLIC_URL/auth/callback)"},
 	{"organisers", "MIASTA_ORGANISERS", "", "comma-separated e-mails whose verified owners are organisers"},
 	{"log-level", "MIASTA_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -139,6 +144,7 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 		OIDCRedirectURL:  get("oidc-redirect-url"),
 		AuditKeyFile:     get("audit-key-file"),
 		AuditKey:         get("audit-key"),
+		BundleDir:        get("bundle-dir"),
 		LogFormat:        get("log-format"),
 		MetricsAddr:      get("metrics-addr"),
 		OTLPEndpoint:     get("otlp-endpoint"),
@@ -234,6 +240,9 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 // Defaults fills the limits a hand-built Config (tests, miasta dev) leaves zero with the defaults of
 // Settings.
 func (c *Config) Defaults() {
+	if c.BundleDir == "" {
+		c.BundleDir = filepath.Join(os.TempDir(), "miasta-bundles")
+	}
 	if c.LogInterval <= 0 {
 		c.LogInterval = time.Second
 	}

@@ -34,7 +34,13 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewReportServiceHandler(report.NewHandler(d.Reports), opts))
 	mux.Handle(miastav1connect.NewJuryServiceHandler(jury.NewHandler(d.Jury, d.Reports), opts))
 	mux.Handle(miastav1connect.NewResultsServiceHandler(jury.NewResultsHandler(d.Jury, d.Audit), opts))
-	mux.Handle(miastav1connect.NewAuditServiceHandler(auditlog.NewHandler(d.Audit, d.Jury), opts))
+	audit := auditlog.NewHandler(d.Audit, d.Bundles)
+	mux.Handle(miastav1connect.NewAuditServiceHandler(audit, opts))
+	// ExportBundle answers without compression: compressing a 30 MB bundle per download would cost
+	// every download a compressor and the server its processors. The same bytes, compressed once, are
+	// at GET /audit/{year}/bundle.json.
+	_, uncompressed := miastav1connect.NewAuditServiceHandler(audit, connect.WithHandlerOptions(opts, connect.WithCompression("gzip", nil, nil)))
+	mux.Handle(miastav1connect.AuditServiceExportBundleProcedure, uncompressed)
 	mux.Handle(miastav1connect.NewMailServiceHandler(mail.NewHandler(d.Mail), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
@@ -42,6 +48,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 
+	mux.Handle("GET /audit/{year}/bundle.json", d.Bundles) // the same bytes as AuditService/ExportBundle
 	mux.Handle("/auth/", d.Authn.LoginHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle("GET /readyz", readyHandler(d.Pool, d.Audit))

@@ -38,6 +38,7 @@ type Deps struct {
 	Reports  *report.Service
 	Jury     *jury.Service
 	Audit    *auditlog.Log
+	Bundles  *auditlog.Bundles // the audit bundles' downloads
 	Mail     *mail.Service
 	Metrics  *metrics.Metrics
 	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).

@@ -291,6 +291,12 @@ try {
   await rp.getByRole("button", { name: M["verify.saveCheckpoint"] }).click();
   const file = await saved;
   if (file.suggestedFilename() !== "miasta-2015-checkpoint.txt") throw new Error(`the checkpoint saves as ${file.suggestedFilename()}`);
+  const bundleSaved = rp.waitForEvent("download");
+  await rp.getByRole("link", { name: M["verify.downloadBundle"] }).click();
+  const bundleFile = await bundleSaved;
+  if (bundleFile.suggestedFilename() !== "miasta-2015-bundle.json") throw new Error(`the bundle saves as ${bundleFile.suggestedFilename()}`);
+  const bundle = JSON.parse(readFileSync(await bundleFile.path(), "utf8"));
+  if (bundle.format !== "miasta-audit-bundle/2" || bundle.year !== 2015 || !bundle.tally) throw new Error("the downloaded bundle is not the announced edition's");
   await check(rp, "public-results");
   // Every language renders the page, and the choice survives a reload.
   for (const l of ["pl", "en", "uk", "es", "vi"]) {

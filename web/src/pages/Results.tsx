@@ -222,21 +222,7 @@ function JurorTable({ n, critName, name }: { n: NominationResult; critName: (id:
 
 function Verify({ year, checkpoint, verifierKey }: { year: number; checkpoint: string; verifierKey: string }) {
   const t = useT();
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  async function bundle() {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const parts: Uint8Array[] = [];
-      for await (const m of api.audit.exportBundle({ year })) parts.push(m.chunk);
-      download(`miasta-${year}-bundle.json`, new Blob(parts as BlobPart[]), "application/json");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
   async function exportAs(format: ExportFormat, ext: string) {
     setError(undefined);
     try {
@@ -267,9 +253,10 @@ function Verify({ year, checkpoint, verifierKey }: { year: number; checkpoint: s
       <h3>{t("verify.key")}</h3>
       <pre>{verifierKey}</pre>
       <p className="actions">
-        <button type="button" className="primary" onClick={bundle} disabled={busy}>
+        {/* A plain download: the server streams the file (gzip-coded), the page holds none of it. */}
+        <a className="button primary" href={`/audit/${year}/bundle.json`} download={`miasta-${year}-bundle.json`}>
           {t("verify.downloadBundle")}
-        </button>
+        </a>
         <button type="button" onClick={() => exportAs(ExportFormat.JSON, "json")}>
           {t("verify.exportJson")}
         </button>

@@ -1,0 +1,356 @@
+package auditlog
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/miasta-otwarte/miasta/internal/auditlog/auditlogdb"
+	"github.com/miasta-otwarte/miasta/internal/fault"
+)
+
+// Bundles serves the editions' bundles to the public from files: a bundle is the same bytes for as
+// long as the log's checkpoint stays the same, so it is built once per checkpoint (one build at a
+// time in the process, callers asking for the same one waiting for it), written with its gzip
+// compression beside it, and then read from disk by every download, in constant memory. Anyone may
+// download without signing in; a thousand downloads cost one build.
+type Bundles struct {
+	log *Log
+	d   Disclosures
+	dir string
+
+	integrations singleflight.Group
+	builds       singleflight.Group
+	building     chan struct{} // one build at a time: a build holds an edition's casts in memory
+	// sending bounds the downloads sent at once: the rest wait their turn, so that hundreds of
+	// downloads share the processors with a few senders, and signed-in calls are not queued behind them.
+	sending chan struct{}
+
+	mu     sync.Mutex
+	newest map[uuid.UUID]*Bundle // per edition, the newest bundle built or found
+}
+
+// Bundle is one built bundle: an edition's bundle under one checkpoint.
+type Bundle struct {
+	EditionID uuid.UUID
+	Year      int32
+	TreeSize  int64
+	Size      int64  // bytes of the bundle
+	SHA256    string // hex, of the bundle's bytes
+	Built     time.Time
+	path      string
+}
+
+// ETag is the bundle's entity tag (of its bytes; the gzip-coded form adds "-gzip").
+func (b *Bundle) ETag() string { return `"` + b.SHA256[:32] + `"` }
+
+// Open opens the bundle's file, or with gzip its gzip-compressed copy.
+func (b *Bundle) Open(gzipped bool) (*os.File, error) {
+	if gzipped {
+		return os.Open(b.path + ".gz")
+	}
+	return os.Open(b.path)
+}
+
+// NewBundles returns the bundle cache over the log, keeping its files in dir (made if missing).
+// Several servers may share dir: a file's name names its edition and checkpoint, and files are
+// written under temporary names and renamed into place.
+func NewBundles(l *Log, d Disclosures, dir string) (*Bundles, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("bundle directory: %w", err)
+	}
+	return &Bundles{log: l, d: d, dir: dir, building: make(chan struct{}, 1), sending: make(chan struct{}, 2*runtime.GOMAXPROCS(0)), newest: map[uuid.UUID]*Bundle{}}, nil
+}
+
+// Send waits for a sender's turn (or ctx), then calls send; downloads go through it.
+func (b *Bundles) Send(ctx context.Context, send func() error) error {
+	select {
+	case b.sending <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-b.sending }()
+	return send()
+}
+
+// Get returns the bundle of the edition of year under the log's newest checkpoint, building it if no
+// one has yet. A draft edition has no bundle (NotFound).
+func (b *Bundles) Get(ctx context.Context, year int32) (*Bundle, error) {
+	if b.log.signingKey().signer != "" {
+		// The freshest events first, as Export does; one integration for every caller at once.
+		ch := b.integrations.DoChan("", func() (any, error) {
+			ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			return b.log.Integrate(ictx)
+		})
+		select {
+		case r := <-ch:
+			if r.Err != nil {
+				b.log.log.WarnContext(ctx, "audit log: integration before the export failed; exporting what is integrated", "error", r.Err)
+			}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	editionID, _, draft, err := b.d.EditionForYear(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	if draft {
+		return nil, fault.NotFoundf("year", "no edition of %d is published", year)
+	}
+	cp, err := b.log.q.LatestCheckpoint(ctx, b.log.pool)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fault.Preconditionf("year", "the audit log has no checkpoint yet")
+	}
+	if err != nil {
+		return nil, err
+	}
+	noteHash := sha256.Sum256([]byte(cp.Note))
+	name := fmt.Sprintf("%s-%d-%x", editionID, cp.TreeSize, noteHash[:8])
+
+	b.mu.Lock()
+	if nb := b.newest[editionID]; nb != nil && filepath.Base(nb.path) == name+".json" {
+		b.mu.Unlock()
+		return nb, nil
+	}
+	b.mu.Unlock()
+	ch := b.builds.DoChan(name, func() (any, error) {
+		// Built for everyone waiting, not for the first caller only: its cancellation stops nothing.
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+		defer cancel()
+		if nb, err := b.find(editionID, year, cp.TreeSize, name); err == nil {
+			return nb, nil
+		}
+		select {
+		case b.building <- struct{}{}:
+		case <-time.After(5 * time.Minute):
+			return nil, errors.New("audit log: timed out waiting to build a bundle")
+		}
+		defer func() { <-b.building }()
+		return b.build(bctx, editionID, year, cp, name)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		nb := r.Val.(*Bundle)
+		b.mu.Lock()
+		if old := b.newest[editionID]; old == nil || old.TreeSize < nb.TreeSize {
+			b.newest[editionID] = nb
+		}
+		b.mu.Unlock()
+		return nb, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// find returns a bundle another server (or an earlier run) built into the directory.
+func (b *Bundles) find(editionID uuid.UUID, year int32, size int64, name string) (*Bundle, error) {
+	path := filepath.Join(b.dir, name+".json")
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := os.ReadFile(path + ".sha256")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path + ".gz"); err != nil {
+		return nil, err
+	}
+	return &Bundle{EditionID: editionID, Year: year, TreeSize: size, Size: fi.Size(), SHA256: strings.TrimSpace(string(sum)), Built: fi.ModTime(), path: path}, nil
+}
+
+// build exports the bundle under cp into the directory: the bundle, its gzip copy and its hash, each
+// renamed into place once complete (the hash last: a bundle is there when its hash is).
+func (b *Bundles) build(ctx context.Context, editionID uuid.UUID, year int32, cp auditlogdb.Checkpoint, name string) (*Bundle, error) {
+	start := time.Now()
+	path := filepath.Join(b.dir, name+".json")
+	raw, err := os.CreateTemp(b.dir, name+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(raw.Name())
+	defer raw.Close()
+	gz, err := os.CreateTemp(b.dir, name+".*.gz.tmp")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(gz.Name())
+	defer gz.Close()
+	zw, err := gzip.NewWriterLevel(gz, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	counter := &countingWriter{}
+	bw := bufio.NewWriterSize(io.MultiWriter(raw, zw, h, counter), 256<<10)
+	if err := b.log.exportAt(ctx, b.d, year, &cp, bw); err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	for _, f := range []*os.File{raw, gz} {
+		if err := f.Sync(); err != nil {
+			return nil, err
+		}
+		if err := f.Chmod(0o644); err != nil {
+			return nil, err
+		}
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	if err := os.Rename(gz.Name(), path+".gz"); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(raw.Name(), path); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(path+".sha256", []byte(sum+"\n")); err != nil {
+		return nil, err
+	}
+	b.log.log.InfoContext(ctx, "audit log: bundle built", "year", year, "tree_size", cp.TreeSize, "bytes", counter.n, "took", time.Since(start).Round(time.Millisecond))
+	b.prune(editionID, name)
+	return &Bundle{EditionID: editionID, Year: year, TreeSize: cp.TreeSize, Size: counter.n, SHA256: sum, Built: time.Now(), path: path}, nil
+}
+
+// prune removes the edition's bundles of earlier checkpoints (a download still reading one keeps its
+// open file).
+func (b *Bundles) prune(editionID uuid.UUID, keep string) {
+	files, _ := filepath.Glob(filepath.Join(b.dir, editionID.String()+"-*"))
+	for _, f := range files {
+		base := filepath.Base(f)
+		if strings.HasPrefix(base, keep+".") || strings.HasSuffix(base, ".tmp") {
+			continue
+		}
+		_ = os.Remove(f)
+	}
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
+// ServeHTTP serves GET /audit/{year}/bundle.json: the edition's bundle under the newest checkpoint,
+// gzip-coded for clients that accept it, with an ETag (a client holding the same bundle gets 304)
+// and byte ranges (a broken download resumes).
+func (b *Bundles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	year, err := strconv.ParseInt(r.PathValue("year"), 10, 32)
+	if err != nil || year < 2014 || year > 2100 {
+		http.Error(w, "year: give an edition's year, 2014 to 2100", http.StatusBadRequest)
+		return
+	}
+	bundle, err := b.Get(r.Context(), int32(year))
+	if err != nil {
+		if r.Context().Err() != nil {
+			return
+		}
+		if f, ok := fault.As(err); ok {
+			code := http.StatusBadRequest
+			switch f.Kind {
+			case fault.NotFound:
+				code = http.StatusNotFound
+			case fault.FailedPrecondition:
+				code = http.StatusConflict
+			}
+			http.Error(w, f.Message, code)
+			return
+		}
+		b.log.log.ErrorContext(r.Context(), "audit log: bundle download", "year", year, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	gzipped := r.Header.Get("Range") == "" && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	f, err := bundle.Open(gzipped)
+	if err != nil { // pruned between Get and Open by a newer build: that one is as good
+		if bundle, err = b.Get(r.Context(), int32(year)); err == nil {
+			f, err = bundle.Open(gzipped)
+		}
+		if err != nil {
+			b.log.log.ErrorContext(r.Context(), "audit log: bundle download", "year", year, "error", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="miasta-%d-bundle.json"`, year))
+	h.Set("Cache-Control", "no-cache") // the newest checkpoint moves on: revalidate (the ETag makes that cheap)
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("X-Miasta-Tree-Size", strconv.FormatInt(bundle.TreeSize, 10))
+	h.Set("X-Miasta-Bundle-SHA256", bundle.SHA256)
+	etag := bundle.ETag()
+	if gzipped {
+		h.Set("Content-Encoding", "gzip")
+		etag = strings.TrimSuffix(etag, `"`) + `-gzip"`
+	}
+	h.Set("ETag", etag)
+	_ = b.Send(r.Context(), func() error {
+		http.ServeContent(w, r, "", bundle.Built, f)
+		return nil
+	})
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or *) with a q-value that is not 0.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+		if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
+			return false
+		}
+		return true
+	}
+	return false
+}
