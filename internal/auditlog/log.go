@@ -282,7 +282,17 @@ func (l *Log) integrate(ctx context.Context, key Key) (int, error) {
 		if err != nil {
 			return err
 		}
-		tree := verify.TreeOf(r)
+		// The range reports each node a new leaf completes: those of level 1 and above are the
+		// round's new perfect subtrees (the leaves that rangeOf appended were reported by the round
+		// that integrated them).
+		var nodes auditlogdb.InsertNodesParams
+		visit := func(id compact.NodeID, hash []byte) {
+			if id.Level > 0 {
+				nodes.Levels = append(nodes.Levels, int16(id.Level))
+				nodes.Indexes = append(nodes.Indexes, int64(id.Index))
+				nodes.Hashes = append(nodes.Hashes, hash)
+			}
+		}
 		batch := auditlogdb.InsertLeavesParams{
 			LeafIndexes: make([]int64, len(events)), EventIds: make([]int64, len(events)), LeafHashes: make([][]byte, len(events)),
 			EditionIds: make([]string, len(events)), BodyHashes: make([][]byte, len(events)),
@@ -296,13 +306,19 @@ func (l *Log) integrate(ctx context.Context, key Key) (int, error) {
 			ed := editionString(e.EditionID)
 			batch.LeafIndexes[i], batch.EventIds[i], batch.EditionIds[i], batch.BodyHashes[i] = size+int64(i), e.ID, ed, sum[:]
 			batch.LeafHashes[i] = verify.LeafHash(verify.Leaf(ed, sum[:]))
-			if err := tree.Append(batch.LeafHashes[i]); err != nil {
+			if err := r.Append(batch.LeafHashes[i], visit); err != nil {
+				return err
+			}
+		}
+		if len(nodes.Levels) > 0 { // first: appending the leaves checks that their nodes are there
+			if err := l.q.InsertNodes(ctx, tx, nodes); err != nil {
 				return err
 			}
 		}
 		if err := l.q.InsertLeaves(ctx, tx, batch); err != nil {
 			return err
 		}
+		tree := verify.TreeOf(r)
 		root, err := tree.Root()
 		if err != nil {
 			return err
