@@ -26,3 +26,39 @@ func (q *Queries) InsertNodes(ctx context.Context, db DBTX, arg InsertNodesParam
 	_, err := db.Exec(ctx, insertNodes, arg.Levels, arg.Indexes, arg.Hashes)
 	return err
 }
+
+const nodeHashes = `-- name: NodeHashes :many
+SELECT coalesce(l.leaf_hash, n.hash)::bytea AS hash
+FROM (SELECT unnest($1::smallint[]) AS level, unnest($2::bigint[]) AS index,
+             generate_series(1, cardinality($1::smallint[])) AS ord) q
+LEFT JOIN log_leaves l ON q.level = 0 AND l.leaf_index = q.index
+LEFT JOIN log_nodes n ON n.level = q.level AND n.index = q.index
+ORDER BY q.ord
+`
+
+type NodeHashesParams struct {
+	Levels  []int16
+	Indexes []int64
+}
+
+// The hashes of the given nodes (level 0: the leaves), in the order given (the arrays are zipped);
+// NULL for a node the log does not hold.
+func (q *Queries) NodeHashes(ctx context.Context, db DBTX, arg NodeHashesParams) ([][]byte, error) {
+	rows, err := db.Query(ctx, nodeHashes, arg.Levels, arg.Indexes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var hash []byte
+		if err := rows.Scan(&hash); err != nil {
+			return nil, err
+		}
+		items = append(items, hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
