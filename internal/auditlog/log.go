@@ -22,6 +22,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog/auditlogdb"
 	"github.com/miasta-otwarte/miasta/internal/db"
@@ -282,7 +284,17 @@ func (l *Log) integrate(ctx context.Context, key Key) (int, error) {
 		if err != nil {
 			return err
 		}
-		tree := verify.TreeOf(r)
+		// The range reports each node a new leaf completes: those of level 1 and above are the
+		// round's new perfect subtrees (the leaves that rangeOf appended were reported by the round
+		// that integrated them).
+		var nodes auditlogdb.InsertNodesParams
+		visit := func(id compact.NodeID, hash []byte) {
+			if id.Level > 0 {
+				nodes.Levels = append(nodes.Levels, int16(id.Level))
+				nodes.Indexes = append(nodes.Indexes, int64(id.Index))
+				nodes.Hashes = append(nodes.Hashes, hash)
+			}
+		}
 		batch := auditlogdb.InsertLeavesParams{
 			LeafIndexes: make([]int64, len(events)), EventIds: make([]int64, len(events)), LeafHashes: make([][]byte, len(events)),
 			EditionIds: make([]string, len(events)), BodyHashes: make([][]byte, len(events)),
@@ -296,13 +308,19 @@ func (l *Log) integrate(ctx context.Context, key Key) (int, error) {
 			ed := editionString(e.EditionID)
 			batch.LeafIndexes[i], batch.EventIds[i], batch.EditionIds[i], batch.BodyHashes[i] = size+int64(i), e.ID, ed, sum[:]
 			batch.LeafHashes[i] = verify.LeafHash(verify.Leaf(ed, sum[:]))
-			if err := tree.Append(batch.LeafHashes[i]); err != nil {
+			if err := r.Append(batch.LeafHashes[i], visit); err != nil {
+				return err
+			}
+		}
+		if len(nodes.Levels) > 0 { // first: appending the leaves checks that their nodes are there
+			if err := l.q.InsertNodes(ctx, tx, nodes); err != nil {
 				return err
 			}
 		}
 		if err := l.q.InsertLeaves(ctx, tx, batch); err != nil {
 			return err
 		}
+		tree := verify.TreeOf(r)
 		root, err := tree.Root()
 		if err != nil {
 			return err
@@ -494,44 +512,85 @@ func (l *Log) LatestCheckpoint(ctx context.Context) (string, error) {
 	return c.Note, err
 }
 
-// leaves loads the first size leaf hashes, checking the tree is that large.
-func (l *Log) leaves(ctx context.Context, size int64, field string) ([][]byte, error) {
+// checkSize fails unless the tree has at least size leaves.
+func (l *Log) checkSize(ctx context.Context, size int64, field string) error {
 	have, err := l.q.TreeSize(ctx, l.pool)
+	if err != nil {
+		return err
+	}
+	if size > have {
+		return fault.Invalidf(field, "the tree has %d leaves", have)
+	}
+	return nil
+}
+
+// nodeHashes reads the hashes of the given nodes of the tree (perfect subtrees: leaves from
+// log_leaves, the others from log_nodes) in one query.
+func (l *Log) nodeHashes(ctx context.Context, ids []compact.NodeID) ([][]byte, error) {
+	if len(ids) == 0 {
+		return [][]byte{}, nil
+	}
+	arg := auditlogdb.NodeHashesParams{Levels: make([]int16, len(ids)), Indexes: make([]int64, len(ids))}
+	for i, id := range ids {
+		arg.Levels[i], arg.Indexes[i] = int16(id.Level), int64(id.Index)
+	}
+	hashes, err := l.q.NodeHashes(ctx, l.pool, arg)
 	if err != nil {
 		return nil, err
 	}
-	if size > have {
-		return nil, fault.Invalidf(field, "the tree has %d leaves", have)
+	if len(hashes) != len(ids) {
+		return nil, fmt.Errorf("audit log: %d hashes for %d nodes", len(hashes), len(ids))
 	}
-	return l.q.LeafHashes(ctx, l.pool, auditlogdb.LeafHashesParams{FromIndex: 0, ToIndex: size})
+	for i, h := range hashes {
+		if len(h) != sha256.Size {
+			return nil, fmt.Errorf("audit log: node %d at level %d is not in the log", ids[i].Index, ids[i].Level)
+		}
+	}
+	return hashes, nil
 }
 
-// Inclusion returns the leaf's hash and the proof that it is in the tree of size leaves.
+// Inclusion returns the leaf's hash and the proof that it is in the tree of size leaves. It reads
+// the O(log size) node hashes the proof is made of, not the leaves.
 func (l *Log) Inclusion(ctx context.Context, index, size int64) ([]byte, [][]byte, error) {
 	if index >= size {
 		return nil, nil, fault.Invalidf("leaf_index", "must be less than tree_size %d", size)
 	}
-	leaves, err := l.leaves(ctx, size, "tree_size")
-	if err != nil {
+	if err := l.checkSize(ctx, size, "tree_size"); err != nil {
 		return nil, nil, err
 	}
-	p, err := verify.InclusionProof(leaves, uint64(index), uint64(size))
+	nodes, err := proof.Inclusion(uint64(index), uint64(size))
 	if err != nil {
 		return nil, nil, fmt.Errorf("inclusion proof: %w", err)
 	}
-	return leaves[index], p, nil
+	hashes, err := l.nodeHashes(ctx, append([]compact.NodeID{compact.NewNodeID(0, uint64(index))}, nodes.IDs...))
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := nodes.Rehash(hashes[1:], rfc6962.DefaultHasher.HashChildren)
+	if err != nil {
+		return nil, nil, fmt.Errorf("inclusion proof: %w", err)
+	}
+	return hashes[0], p, nil
 }
 
-// Consistency proves the tree of size1 leaves is a prefix of the tree of size2 leaves.
+// Consistency proves the tree of size1 leaves is a prefix of the tree of size2 leaves, from the
+// O(log size2) node hashes the proof is made of.
 func (l *Log) Consistency(ctx context.Context, size1, size2 int64) ([][]byte, error) {
 	if size1 > size2 {
 		return nil, fault.Invalidf("first_tree_size", "must not exceed second_tree_size %d", size2)
 	}
-	leaves, err := l.leaves(ctx, size2, "second_tree_size")
+	if err := l.checkSize(ctx, size2, "second_tree_size"); err != nil {
+		return nil, err
+	}
+	nodes, err := proof.Consistency(uint64(size1), uint64(size2))
 	if err != nil {
 		return nil, err
 	}
-	return verify.ConsistencyProof(leaves, uint64(size1), uint64(size2))
+	hashes, err := l.nodeHashes(ctx, nodes.IDs)
+	if err != nil {
+		return nil, err
+	}
+	return nodes.Rehash(hashes, rfc6962.DefaultHasher.HashChildren)
 }
 
 // LeafIndex returns the leaf of an event, or -1 while it is not integrated yet.

@@ -140,6 +140,9 @@ func TestAuditTablesAreAppendOnly(t *testing.T) {
 		`UPDATE checkpoints SET note = 'forged'`,
 		`DELETE FROM checkpoints`,
 		`TRUNCATE checkpoints`,
+		`UPDATE log_nodes SET hash = sha256('forged')`,
+		`DELETE FROM log_nodes`,
+		`TRUNCATE log_nodes`,
 		`UPDATE events SET payload = '{}'`,
 		`DELETE FROM events`,
 	} {
