@@ -135,7 +135,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		pool.Close()
 		return nil, err
 	}
-	bundles, err := auditlog.NewBundles(auditLog, juryService, cfg.BundleDir)
+	bundles, err := auditlog.NewBundles(auditLog, juryService, cfg.BundleDir, cfg.DownloadRate*1e6)
 	if err != nil {
 		pool.Close()
 		return nil, err

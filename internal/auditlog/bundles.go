@@ -3,6 +3,7 @@ package auditlog
 import (
 	"bufio"
 	"compress/gzip"
+	"connectrpc.com/connect"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/singleflight"
+	"golang.org/x/time/rate"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog/auditlogdb"
 	"github.com/miasta-otwarte/miasta/internal/fault"
@@ -39,9 +40,10 @@ type Bundles struct {
 	integrations singleflight.Group
 	builds       singleflight.Group
 	building     chan struct{} // one build at a time: a build holds an edition's casts in memory
-	// sending bounds the downloads sent at once: the rest wait their turn, so that hundreds of
-	// downloads share the processors with a few senders, and signed-in calls are not queued behind them.
-	sending chan struct{}
+	// rate bounds the bytes per second of every download together (nil: no bound), so that hundreds
+	// of downloads at once share a bounded part of the processors and signed-in calls keep the rest.
+	// Its reservations are served in turn: every download moves on at the same pace.
+	rate *rate.Limiter
 
 	mu     sync.Mutex
 	newest map[uuid.UUID]*Bundle // per edition, the newest bundle built or found
@@ -72,23 +74,51 @@ func (b *Bundle) Open(gzipped bool) (*os.File, error) {
 // NewBundles returns the bundle cache over the log, keeping its files in dir (made if missing).
 // Several servers may share dir: a file's name names its edition and checkpoint, and files are
 // written under temporary names and renamed into place.
-func NewBundles(l *Log, d Disclosures, dir string) (*Bundles, error) {
+// bytesPerSecond bounds what downloads send together (0: no bound).
+func NewBundles(l *Log, d Disclosures, dir string, bytesPerSecond float64) (*Bundles, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bundle directory: %w", err)
 	}
-	return &Bundles{log: l, d: d, dir: dir, building: make(chan struct{}, 1), sending: make(chan struct{}, 2*runtime.GOMAXPROCS(0)), newest: map[uuid.UUID]*Bundle{}}, nil
+	b := &Bundles{log: l, d: d, dir: dir, building: make(chan struct{}, 1), newest: map[uuid.UUID]*Bundle{}}
+	if bytesPerSecond > 0 {
+		b.rate = rate.NewLimiter(rate.Limit(bytesPerSecond), sendChunk)
+	}
+	return b, nil
 }
 
-// Send waits for a sender's turn (or ctx), then calls send; downloads go through it.
-func (b *Bundles) Send(ctx context.Context, send func() error) error {
-	select {
-	case b.sending <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+// sendChunk is how much a download sends at a time.
+const sendChunk = 32 << 10
+
+// Copy sends the file to w in chunks of sendChunk, each in turn under the downloads' rate, within
+// DownloadTimeout.
+func (b *Bundles) Copy(ctx context.Context, w func([]byte) error, f io.Reader) error {
+	ctx, cancel := context.WithTimeout(ctx, DownloadTimeout)
+	defer cancel()
+	buf := make([]byte, sendChunk)
+	for {
+		n, err := io.ReadFull(f, buf)
+		if n > 0 {
+			if b.rate != nil {
+				if werr := b.rate.WaitN(ctx, n); werr != nil {
+					return downloadStopped(ctx, werr)
+				}
+			}
+			if werr := w(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
-	defer func() { <-b.sending }()
-	return send()
 }
+
+// DownloadTimeout bounds a download (instead of the calls' deadline, which a large bundle sent at a
+// shared rate to a slow connection can outlast): a client that stops reading lets go of it then.
+const DownloadTimeout = 15 * time.Minute
 
 // Get returns the bundle of the edition of year under the log's newest checkpoint, building it if no
 // one has yet. A draft edition has no bundle (NotFound).
@@ -332,10 +362,41 @@ func (b *Bundles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		etag = strings.TrimSuffix(etag, `"`) + `-gzip"`
 	}
 	h.Set("ETag", etag)
-	_ = b.Send(r.Context(), func() error {
-		http.ServeContent(w, r, "", bundle.Built, f)
-		return nil
-	})
+	ctx, cancel := context.WithTimeout(r.Context(), DownloadTimeout)
+	defer cancel()
+	http.ServeContent(w, r, "", bundle.Built, &paced{ctx: ctx, b: b, f: f})
+}
+
+// downloadStopped is the error of a download the rate's wait stopped: the caller gone, or the
+// download past DownloadTimeout (or about to be).
+func downloadStopped(ctx context.Context, err error) error {
+	if errors.Is(context.Cause(ctx), context.Canceled) {
+		return connect.NewError(connect.CodeCanceled, errors.New("download canceled"))
+	}
+	return connect.NewError(connect.CodeDeadlineExceeded, fmt.Errorf("the download would take longer than %s at the downloads' shared rate; retry later (%v)", DownloadTimeout, err))
+}
+
+// paced is a bundle file as http.ServeContent reads it (seeking for ranges), each read under the
+// downloads' rate.
+type paced struct {
+	ctx context.Context
+	b   *Bundles
+	f   *os.File
+}
+
+func (p *paced) Seek(offset int64, whence int) (int64, error) { return p.f.Seek(offset, whence) }
+
+func (p *paced) Read(buf []byte) (int, error) {
+	if len(buf) > sendChunk {
+		buf = buf[:sendChunk]
+	}
+	n, err := p.f.Read(buf)
+	if n > 0 && p.b.rate != nil {
+		if werr := p.b.rate.WaitN(p.ctx, n); werr != nil {
+			return 0, downloadStopped(p.ctx, werr)
+		}
+	}
+	return n, err
 }
 
 // acceptsGzip reads an Accept-Encoding header: gzip (or *) with a q-value that is not 0.

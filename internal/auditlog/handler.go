@@ -2,8 +2,6 @@ package auditlog
 
 import (
 	"context"
-	"errors"
-	"io"
 
 	"connectrpc.com/connect"
 
@@ -60,10 +58,6 @@ func (h *Handler) GetConsistencyProof(ctx context.Context, req *v1.GetConsistenc
 	return &v1.GetConsistencyProofResponse{Hashes: p}, nil
 }
 
-// chunkSize keeps each streamed message well under the default message size limits, and a download's
-// memory small: many may run at once.
-const chunkSize = 32 << 10
-
 // ExportBundle streams the edition's bundle from the bundle cache; concatenated, the chunks are the
 // file `miasta audit export` writes.
 func (h *Handler) ExportBundle(ctx context.Context, req *v1.ExportBundleRequest, stream *connect.ServerStream[v1.ExportBundleResponse]) error {
@@ -76,23 +70,9 @@ func (h *Handler) ExportBundle(ctx context.Context, req *v1.ExportBundleRequest,
 		return err
 	}
 	defer f.Close()
-	return h.bundles.Send(ctx, func() error {
-		buf := make([]byte, chunkSize)
-		msg := &v1.ExportBundleResponse{}
-		for {
-			n, err := io.ReadFull(f, buf)
-			if n > 0 {
-				msg.Chunk = buf[:n]
-				if err := stream.Send(msg); err != nil {
-					return err
-				}
-			}
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-		}
-	})
+	msg := &v1.ExportBundleResponse{}
+	return h.bundles.Copy(ctx, func(chunk []byte) error {
+		msg.Chunk = chunk
+		return stream.Send(msg)
+	}, f)
 }

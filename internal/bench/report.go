@@ -36,6 +36,8 @@ type results struct {
 	tallies []tallyTime
 
 	rssIdle, rssLoad, rssEnd memory
+
+	exports exportsResult
 }
 
 // verifyResult times exporting and verifying the closed round's audit bundle.
@@ -163,6 +165,7 @@ func (r *results) write(w io.Writer, cfg Config) {
 		p("| close the round (`ChangeStage` to TALLIED: tally of %d jurors' last casts, stored) | %s |", cfg.Jurors, ms(r.closeRound))
 		p("| export the audit bundle (`auditlog.Log.Export`: %d leaves, %d casts, %.1f MB JSON) | %s |", v.leaves, v.casts, float64(v.bytes)/(1<<20), ms(v.export))
 		p("| offline verify (`verify.Verify`, as `miasta audit verify`; %d ballots re-tallied) | %s |", v.ballots, ms(v.verify))
+		r.exports.write(p)
 	}
 	for _, t := range r.tallies {
 		p("| `tally.Compute`, %d score rows (%d nominations, 25 jurors, 4 criteria; one run) | %s |", t.rows, t.nominations, ms(t.took))

@@ -30,6 +30,7 @@ const (
 // platform is the running provider and server, with the shared HTTP transport of every client.
 type platform struct {
 	url, issuer string
+	auditKey    string // the key file's text
 	idp         *devidp.Provider
 	app         *app.App
 	transport   *http.Transport
@@ -132,6 +133,7 @@ func (r *run) service(ctx context.Context, dbURL string) error {
 	}
 	serveCtx, stopServing := context.WithCancel(ctx)
 	defer stopServing()
+	p.auditKey = cfg.AuditKey
 	p.app, err = app.New(serveCtx, cfg, r.log, app.Options{})
 	if err != nil {
 		return err
@@ -223,6 +225,9 @@ func (r *run) load(ctx context.Context, p *platform, dbURL string) error {
 
 	r.step("closing the round (%d casts), announcing, exporting and verifying the bundle", stored)
 	r.res.closeRound, r.res.verify, r.res.verifyErr = r.closeAndVerify(ctx, p, e)
+	if r.res.verifyErr == nil {
+		r.res.exports = r.exports(ctx, p, dbURL, p.auditKey)
+	}
 	return ctx.Err()
 }
 

@@ -30,7 +30,10 @@ type Config struct {
 	AuditKeyFile string
 	AuditKey     string
 	// BundleDir holds the audit bundles built for downloads, one per edition and checkpoint.
-	BundleDir        string
+	BundleDir string
+	// DownloadRate bounds the bytes per second all bundle downloads of a server send together (0: no
+	// bound), so that anonymous downloads leave the processors to signed-in calls.
+	DownloadRate     float64
 	Organisers       []string
 	LogLevel         slog.Level
 	LogFormat        string
@@ -86,6 +89,7 @@ var Settings = []Setting{
 	{"audit-key-file", "MIASTA_AUDIT_KEY_FILE", "", "file holding the audit log's signing key, which `miasta audit keygen` writes (required to serve, unless MIASTA_AUDIT_KEY is set)"},
 	{"audit-key", "MIASTA_AUDIT_KEY", "", "the audit log's signing key itself, for containers given secrets in their environment (set the variable: a flag's value shows in the process list)"},
 	{"bundle-dir", "MIASTA_BUNDLE_DIR", "", "directory for the audit bundles built for downloads, one per edition and checkpoint (default $TMPDIR/miasta-bundles; replicas may share it)"},
+	{"download-rate", "MIASTA_DOWNLOAD_RATE", "100", "megabytes (10^6 bytes) per second all audit bundle downloads of a server send together (0: no limit); downloads beyond it wait their turn"},
 	{"oidc-redirect-url", "OIDC_REDIRECT_URL", "", "the login callback registered at the provider (default PUBLIC_URL/auth/callback)"},
 	{"organisers", "MIASTA_ORGANISERS", "", "comma-separated e-mails whose verified owners are organisers"},
 	{"log-level", "MIASTA_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -176,6 +180,9 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 	}
 	if c.StatementTimeout, err = time.ParseDuration(get("statement-timeout")); err != nil || c.StatementTimeout <= 0 {
 		return Config{}, fmt.Errorf("-statement-timeout: must be a positive duration like 10s")
+	}
+	if c.DownloadRate, err = strconv.ParseFloat(get("download-rate"), 64); err != nil || c.DownloadRate < 0 {
+		return Config{}, fmt.Errorf("-download-rate: must be a number of megabytes per second, 0 for no limit")
 	}
 	if c.WriteRate, err = strconv.ParseFloat(get("write-rate"), 64); err != nil || c.WriteRate < 0 {
 		return Config{}, fmt.Errorf("-write-rate: must be a number of changes per second, 0 for no limit")

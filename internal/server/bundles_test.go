@@ -14,6 +14,7 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/demo"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
@@ -175,5 +176,66 @@ func TestBundleDownloads(t *testing.T) {
 		if resp.StatusCode != code || len(bytes.TrimSpace(msg)) == 0 || strings.Contains(string(msg), "internal") {
 			t.Errorf("GET %s = %d %q; want %d with a reason", path, resp.StatusCode, msg, code)
 		}
+	}
+}
+
+// TestBundleDownloadsOutlastTheCallDeadline: downloads share a rate (-download-rate), so a bundle may
+// take longer than a call's deadline to send; it is sent whole, by the RPC and by GET alike.
+func TestBundleDownloadsOutlastTheCallDeadline(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{Configure: func(c *config.Config) {
+		c.RPCTimeout = time.Second
+		c.DownloadRate = 0.1 // 100 kB/s, for every download together
+	}})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	e := seedEdition(t, org)
+	must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: e.GetId(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(time.Now().Add(time.Hour))}}))
+	changeStage(t, org, e.GetId(), v1.Stage_STAGE_REPORTING)
+	// Other leaves of the log, digests in the bundle: 1,500 of them make it about 150 kB.
+	if _, err := env.App.Pool.Exec(ctx, `INSERT INTO events (kind, payload)
+		SELECT 'city.created', jsonb_build_object('city_id', gen_random_uuid(), 'name', 'Miasto ' || g) FROM generate_series(1, 1500) g`); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Audit.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := env.Bundle(t, e.GetYear())
+	if len(want) < 140_000 {
+		t.Fatalf("the bundle is %d bytes; the test needs one that takes the two downloads together over a second at 100 kB/s", len(want))
+	}
+	start := time.Now()
+	var streamed, fetched []byte
+	var streamErr, getErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		stream, err := env.Clients(testenv.Connect, "").Audit.ExportBundle(ctx, &v1.ExportBundleRequest{Year: e.GetYear()})
+		if err != nil {
+			streamErr = err
+			return
+		}
+		for stream.Receive() {
+			streamed = append(streamed, stream.Msg().GetChunk()...)
+		}
+		streamErr = stream.Err()
+	})
+	wg.Go(func() {
+		resp, err := http.Get(fmt.Sprintf("%s/audit/%d/bundle.json", env.URL, e.GetYear()))
+		if err != nil {
+			getErr = err
+			return
+		}
+		defer resp.Body.Close()
+		fetched, getErr = io.ReadAll(resp.Body)
+	})
+	wg.Wait()
+	if streamErr != nil || !bytes.Equal(streamed, want) {
+		t.Errorf("ExportBundle at 100 kB/s with a 1 s call deadline: %d of %d bytes, %v", len(streamed), len(want), streamErr)
+	}
+	if getErr != nil || !bytes.Equal(fetched, want) {
+		t.Errorf("GET at 100 kB/s with a 1 s call deadline: %d of %d bytes, %v", len(fetched), len(want), getErr)
+	}
+	// The raw bundle and (for GET, which asks for gzip) its gzip copy, less the limiter's 32 KiB burst.
+	if took := time.Since(start); took < time.Second {
+		t.Errorf("two downloads of a %d-byte bundle at 100 kB/s together took %s: the rate does not hold", len(want), took)
 	}
 }

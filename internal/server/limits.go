@@ -89,7 +89,9 @@ func (a *accessLog) WrapStreamingHandler(next connect.StreamingHandlerFunc) conn
 }
 
 // deadline bounds every call, so nothing a client sends can hold a handler (and its database
-// connection) forever.
+// connection) forever. A server stream (ExportBundle: its one request read at once, then a bundle
+// sent from a file at the downloads' shared rate) is bounded by its handler instead
+// (auditlog.DownloadTimeout): a large bundle to a slow connection outlasts a call's deadline.
 type deadline time.Duration
 
 func (d deadline) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
@@ -106,6 +108,9 @@ func (d deadline) WrapStreamingClient(next connect.StreamingClientFunc) connect.
 
 func (d deadline) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		if conn.Spec().StreamType == connect.StreamTypeServer {
+			return next(ctx, conn)
+		}
 		ctx, cancel := context.WithTimeout(ctx, time.Duration(d))
 		defer cancel()
 		return next(ctx, conn)
