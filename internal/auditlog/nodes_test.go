@@ -17,7 +17,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
-	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/db"
@@ -48,44 +47,7 @@ func leafHashes(t *testing.T, pool *pgxpool.Pool) [][]byte {
 // above of the tree of the log's leaves.
 func checkNodes(t *testing.T, pool *pgxpool.Pool) {
 	t.Helper()
-	leaves := leafHashes(t, pool)
-	want := map[string][]byte{}
-	for level, row := 1, leaves; len(row) > 1; level++ {
-		next := make([][]byte, len(row)/2)
-		for i := range next {
-			next[i] = rfc6962.DefaultHasher.HashChildren(row[2*i], row[2*i+1])
-			want[fmt.Sprint(level, "/", i)] = next[i]
-		}
-		row = next
-	}
-	rows, err := pool.Query(context.Background(), `SELECT level, index, hash FROM log_nodes`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var (
-			level int16
-			index int64
-			hash  []byte
-		)
-		if err := rows.Scan(&level, &index, &hash); err != nil {
-			t.Fatal(err)
-		}
-		n++
-		if w, ok := want[fmt.Sprint(level, "/", index)]; !ok {
-			t.Errorf("log_nodes holds node %d of level %d, not a perfect subtree of the %d leaves", index, level, len(leaves))
-		} else if !bytes.Equal(w, hash) {
-			t.Errorf("log_nodes: node %d of level %d has the wrong hash", index, level)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if n != len(want) {
-		t.Errorf("log_nodes holds %d nodes; the tree of %d leaves has %d", n, len(leaves), len(want))
-	}
+	dbtest.CheckLogNodes(t, pool, leafHashes(t, pool))
 }
 
 // appendEvents appends n city.created events in one transaction.

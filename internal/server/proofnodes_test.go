@@ -11,11 +11,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/db"
+	"github.com/miasta-otwarte/miasta/internal/dbtest"
 	"github.com/miasta-otwarte/miasta/internal/event"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
@@ -53,52 +53,11 @@ func leafHashes(t *testing.T, env *testenv.Env) [][]byte {
 	return hashes
 }
 
-type nodeKey struct {
-	level uint
-	index uint64
-}
-
 // checkNodes fails unless log_nodes holds exactly the hashes of every perfect subtree of level 1 and
 // above of the tree of the given leaves.
 func checkNodes(t *testing.T, env *testenv.Env, leaves [][]byte) {
 	t.Helper()
-	want := map[nodeKey][]byte{}
-	for level, row := uint(1), leaves; len(row) > 1; level++ {
-		next := make([][]byte, len(row)/2)
-		for i := range next {
-			next[i] = rfc6962.DefaultHasher.HashChildren(row[2*i], row[2*i+1])
-			want[nodeKey{level, uint64(i)}] = next[i]
-		}
-		row = next
-	}
-	rows, err := env.App.Pool.Query(context.Background(), `SELECT level, index, hash FROM log_nodes`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var (
-			level int16
-			index int64
-			hash  []byte
-		)
-		if err := rows.Scan(&level, &index, &hash); err != nil {
-			t.Fatal(err)
-		}
-		n++
-		if w, ok := want[nodeKey{uint(level), uint64(index)}]; !ok {
-			t.Errorf("log_nodes holds node %d of level %d, not a perfect subtree of the %d leaves", index, level, len(leaves))
-		} else if !bytes.Equal(w, hash) {
-			t.Errorf("log_nodes: node %d of level %d has the wrong hash", index, level)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if n != len(want) {
-		t.Errorf("log_nodes holds %d nodes; the tree of %d leaves has %d", n, len(leaves), len(want))
-	}
+	dbtest.CheckLogNodes(t, env.App.Pool, leaves)
 }
 
 // interesting are the sizes (and indexes) around powers of two up to n, and n itself.
