@@ -200,6 +200,13 @@ func (s *Service) loadJuror(ctx context.Context, q jurydb.DBTX, p *auth.Principa
 	if !ok {
 		return juror{}, fault.Deniedf("you are not a juror of this edition")
 	}
+	return s.loadAssignment(ctx, q, a, homeCities(p, a), lock)
+}
+
+// loadAssignment loads the context of the juror assignment a, recused from the home cities given (see
+// homeCities); the edition row is share-locked as for loadJuror.
+func (s *Service) loadAssignment(ctx context.Context, q jurydb.DBTX, a auth.Assignment, home []uuid.UUID, lock bool) (juror, error) {
+	editionID := a.EditionID
 	var e edition.Edition
 	var err error
 	if tx, isTx := q.(pgx.Tx); isTx && lock {
@@ -233,7 +240,7 @@ func (s *Service) loadJuror(ctx context.Context, q jurydb.DBTX, p *auth.Principa
 	for _, c := range stored {
 		conflicts = append(conflicts, Recusal{NominationID: c.NominationID, Kind: c.Kind, Reason: c.Reason})
 	}
-	return newJuror(a, e.ID, e.Stage, e.Timeline.JuryDeadline, r, noms, homeCities(p, a), conflicts), nil
+	return newJuror(a, e.ID, e.Stage, e.Timeline.JuryDeadline, r, noms, home, conflicts), nil
 }
 
 func (j juror) sortedRecusals() []Recusal {

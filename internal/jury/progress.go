@@ -57,7 +57,7 @@ func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32,
 	}
 	out := make([]JurorProgress, 0, len(jurors))
 	for _, jr := range jurors {
-		p := &auth.Principal{Assignments: []auth.Assignment{{ID: jr.ID, EditionID: editionID, Role: auth.RoleJuror, CityID: jr.CityID}}}
+		a := auth.Assignment{ID: jr.ID, EditionID: editionID, Role: auth.RoleJuror, CityID: jr.CityID}
 		jp := JurorProgress{AssignmentID: jr.ID, DisplayName: jr.DisplayName}
 		if e.Stage.Index() < edition.Jury.Index() {
 			for _, c := range cats {
@@ -66,7 +66,7 @@ func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32,
 			out = append(out, jp)
 			continue
 		}
-		j, err := s.loadJuror(ctx, s.pool, p, editionID, false)
+		j, err := s.loadAssignment(ctx, s.pool, a, jr.HomeCityIds, false) // their own city and those they report on
 		if err != nil {
 			return nil, "", err
 		}

@@ -1261,3 +1261,28 @@ func sameCast(a, b *v1.BallotCast) bool {
 	a.Receipt.LeafIndex, b.Receipt.LeafIndex = 0, 0
 	return proto.Equal(a, b)
 }
+
+// TestProgressOfAJurorWhoIsAlsoAnExpert: a juror who reports on another city as an expert is recused
+// from that city's nominations too, on their ballot and in the organiser's progress alike.
+func TestProgressOfAJurorWhoIsAlsoAnExpert(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	e := seedEdition(t, org)
+	home := cityFor(t, org, e, "Gdynia")
+	r, _ := shortlisted(t, env, org, testenv.Connect, e, []*v1.City{home}, func(r *reporting, i int) []*v1.Practice {
+		return []*v1.Practice{practice(fmt.Sprintf("Praktyka %d", i), r.categories[0], r.criteria...)}
+	})
+	// The expert of the first city is the juror of the second: every nomination is one of their cities'.
+	j := newJuror(t, env, org, testenv.Connect, r.id(), home, r.emails[0], "Amani Otieno")
+	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: r.id(), Rule: meanRule(0, 5, 1, r.criteria...)}))
+	changeStage(t, org, r.id(), v1.Stage_STAGE_JURY)
+	for _, bn := range must(j.c.Jury.ListBallotNominations(ctx, &v1.ListBallotNominationsRequest{EditionId: r.id()})).GetNominations() {
+		if bn.GetRecusal().GetKind() != v1.RecusalKind_RECUSAL_KIND_HOME_CITY {
+			t.Errorf("the juror sees %s (city %s) with recusal %v; want HOME_CITY", bn.GetNomination().GetId(), bn.GetNomination().GetCity().GetName(), bn.GetRecusal())
+		}
+	}
+	wantStates(t, progress(t, org, r.id())[j.assignment.GetId()], map[string]v1.ProgressState{
+		r.categories[0].GetId(): v1.ProgressState_PROGRESS_STATE_RECUSED,
+	})
+}
