@@ -8,9 +8,9 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
-	"github.com/miasta-otwarte/miasta/internal/fault"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+	"github.com/miasta-otwarte/miasta/internal/wire"
 )
 
 // Handler serves miasta.v1.EditionService: proto in, domain call, proto out.
@@ -22,16 +22,6 @@ var _ miastav1connect.EditionServiceHandler = (*Handler)(nil)
 
 // NewHandler returns the EditionService handler.
 func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
-
-// ParseID parses a UUID request field; the request validation has checked its form already, so an
-// error here means a field without that rule, reported against field.
-func ParseID(field, s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil {
-		return uuid.Nil, fault.Invalidf(field, "must be a UUID")
-	}
-	return id, nil
-}
 
 func (h *Handler) CreateEdition(ctx context.Context, req *v1.CreateEditionRequest) (*v1.CreateEditionResponse, error) {
 	n := NewEdition{
@@ -48,7 +38,7 @@ func (h *Handler) CreateEdition(ctx context.Context, req *v1.CreateEditionReques
 		n.BallotPublication = PublishPseudonyms
 	}
 	if s := req.GetPreviousEditionId(); s != "" {
-		id, err := ParseID("previous_edition_id", s)
+		id, err := wire.ID("previous_edition_id", s)
 		if err != nil {
 			return nil, err
 		}
@@ -62,7 +52,7 @@ func (h *Handler) CreateEdition(ctx context.Context, req *v1.CreateEditionReques
 }
 
 func (h *Handler) GetEdition(ctx context.Context, req *v1.GetEditionRequest) (*v1.GetEditionResponse, error) {
-	id, err := ParseID("edition_id", req.GetEditionId())
+	id, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +76,7 @@ func (h *Handler) ListEditions(ctx context.Context, req *v1.ListEditionsRequest)
 }
 
 func (h *Handler) SetTimeline(ctx context.Context, req *v1.SetTimelineRequest) (*v1.SetTimelineResponse, error) {
-	id, err := ParseID("edition_id", req.GetEditionId())
+	id, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +88,7 @@ func (h *Handler) SetTimeline(ctx context.Context, req *v1.SetTimelineRequest) (
 }
 
 func (h *Handler) ChangeStage(ctx context.Context, req *v1.ChangeStageRequest) (*v1.ChangeStageResponse, error) {
-	id, err := ParseID("edition_id", req.GetEditionId())
+	id, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -152,11 +142,11 @@ func (h *Handler) RemoveEditionCity(ctx context.Context, req *v1.RemoveEditionCi
 func (h *Handler) editionCity(ctx context.Context, editionID, cityID string,
 	change func(context.Context, *auth.Principal, uuid.UUID, uuid.UUID) (Edition, error),
 ) (*v1.Edition, error) {
-	eid, err := ParseID("edition_id", editionID)
+	eid, err := wire.ID("edition_id", editionID)
 	if err != nil {
 		return nil, err
 	}
-	cid, err := ParseID("city_id", cityID)
+	cid, err := wire.ID("city_id", cityID)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +158,7 @@ func (h *Handler) editionCity(ctx context.Context, editionID, cityID string,
 }
 
 func (h *Handler) CreateCategory(ctx context.Context, req *v1.CreateCategoryRequest) (*v1.CreateCategoryResponse, error) {
-	id, err := ParseID("edition_id", req.GetEditionId())
+	id, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +172,7 @@ func (h *Handler) CreateCategory(ctx context.Context, req *v1.CreateCategoryRequ
 }
 
 func (h *Handler) ListCategories(ctx context.Context, req *v1.ListCategoriesRequest) (*v1.ListCategoriesResponse, error) {
-	id, err := ParseID("edition_id", req.GetEditionId())
+	id, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +188,7 @@ func (h *Handler) ListCategories(ctx context.Context, req *v1.ListCategoriesRequ
 }
 
 func (h *Handler) CreateCriterion(ctx context.Context, req *v1.CreateCriterionRequest) (*v1.CreateCriterionResponse, error) {
-	id, err := ParseID("edition_id", req.GetEditionId())
+	id, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +202,7 @@ func (h *Handler) CreateCriterion(ctx context.Context, req *v1.CreateCriterionRe
 }
 
 func (h *Handler) ListCriteria(ctx context.Context, req *v1.ListCriteriaRequest) (*v1.ListCriteriaResponse, error) {
-	id, err := ParseID("edition_id", req.GetEditionId())
+	id, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}

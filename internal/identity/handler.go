@@ -13,6 +13,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+	"github.com/miasta-otwarte/miasta/internal/wire"
 )
 
 // Handler serves miasta.v1.IdentityService.
@@ -38,11 +39,11 @@ func (h *Handler) GetMe(ctx context.Context, _ *v1.GetMeRequest) (*v1.GetMeRespo
 }
 
 func (h *Handler) CreateInvitation(ctx context.Context, req *v1.CreateInvitationRequest) (*v1.CreateInvitationResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
-	cid, err := edition.ParseID("city_id", req.GetCityId())
+	cid, err := wire.ID("city_id", req.GetCityId())
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +58,7 @@ func (h *Handler) CreateInvitation(ctx context.Context, req *v1.CreateInvitation
 }
 
 func (h *Handler) ListInvitations(ctx context.Context, req *v1.ListInvitationsRequest) (*v1.ListInvitationsResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +74,7 @@ func (h *Handler) ListInvitations(ctx context.Context, req *v1.ListInvitationsRe
 }
 
 func (h *Handler) ImportInvitations(ctx context.Context, req *v1.ImportInvitationsRequest) (*v1.ImportInvitationsResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +102,7 @@ func (h *Handler) ImportInvitations(ctx context.Context, req *v1.ImportInvitatio
 }
 
 func (h *Handler) RevokeInvitation(ctx context.Context, req *v1.RevokeInvitationRequest) (*v1.RevokeInvitationResponse, error) {
-	id, err := edition.ParseID("invitation_id", req.GetInvitationId())
+	id, err := wire.ID("invitation_id", req.GetInvitationId())
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +114,7 @@ func (h *Handler) RevokeInvitation(ctx context.Context, req *v1.RevokeInvitation
 }
 
 func (h *Handler) ListRoleAssignments(ctx context.Context, req *v1.ListRoleAssignmentsRequest) (*v1.ListRoleAssignmentsResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}

@@ -7,11 +7,11 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
-	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
 	"github.com/miasta-otwarte/miasta/internal/report"
+	"github.com/miasta-otwarte/miasta/internal/wire"
 )
 
 // Handler serves miasta.v1.JuryService.
@@ -28,7 +28,7 @@ func NewHandler(svc *Service, reports *report.Service) *Handler {
 }
 
 func (h *Handler) ListBallotNominations(ctx context.Context, req *v1.ListBallotNominationsRequest) (*v1.ListBallotNominationsResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (h *Handler) ListBallotNominations(ctx context.Context, req *v1.ListBallotN
 	}
 	var cat *uuid.UUID
 	if s := req.GetCategoryId(); s != "" {
-		id, err := edition.ParseID("category_id", s)
+		id, err := wire.ID("category_id", s)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +72,7 @@ func replyBallot(b Ballot, err error) (*v1.Ballot, error) {
 func ballotConflict(current Ballot) any { return &v1.BallotConflict{Current: ballotToProto(current)} }
 
 func (h *Handler) GetBallot(ctx context.Context, req *v1.GetBallotRequest) (*v1.GetBallotResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (h *Handler) GetBallot(ctx context.Context, req *v1.GetBallotRequest) (*v1.
 }
 
 func (h *Handler) SaveBallot(ctx context.Context, req *v1.SaveBallotRequest) (*v1.SaveBallotResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -104,11 +104,11 @@ func (h *Handler) SaveBallot(ctx context.Context, req *v1.SaveBallotRequest) (*v
 }
 
 func (h *Handler) CastBallot(ctx context.Context, req *v1.CastBallotRequest) (*v1.CastBallotResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
-	rid, err := edition.ParseID("request_id", req.GetRequestId())
+	rid, err := wire.ID("request_id", req.GetRequestId())
 	if err != nil {
 		return nil, err
 	}
@@ -120,11 +120,11 @@ func (h *Handler) CastBallot(ctx context.Context, req *v1.CastBallotRequest) (*v
 }
 
 func (h *Handler) DeclareConflict(ctx context.Context, req *v1.DeclareConflictRequest) (*v1.DeclareConflictResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
-	nid, err := edition.ParseID("nomination_id", req.GetNominationId())
+	nid, err := wire.ID("nomination_id", req.GetNominationId())
 	if err != nil {
 		return nil, err
 	}
@@ -136,11 +136,11 @@ func (h *Handler) DeclareConflict(ctx context.Context, req *v1.DeclareConflictRe
 }
 
 func (h *Handler) Abstain(ctx context.Context, req *v1.AbstainRequest) (*v1.AbstainResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
-	nid, err := edition.ParseID("nomination_id", req.GetNominationId())
+	nid, err := wire.ID("nomination_id", req.GetNominationId())
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func (h *Handler) Abstain(ctx context.Context, req *v1.AbstainRequest) (*v1.Abst
 }
 
 func (h *Handler) GetJuryProgress(ctx context.Context, req *v1.GetJuryProgressRequest) (*v1.GetJuryProgressResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}

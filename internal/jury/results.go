@@ -27,6 +27,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/tally"
 	"github.com/miasta-otwarte/miasta/internal/verify"
+	"github.com/miasta-otwarte/miasta/internal/wire"
 )
 
 // ResultsHandler serves miasta.v1.ResultsService.
@@ -131,7 +132,7 @@ func ratText(r *big.Rat) string {
 }
 
 func (h *ResultsHandler) GetTallyRule(ctx context.Context, req *v1.GetTallyRuleRequest) (*v1.GetTallyRuleResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +144,7 @@ func (h *ResultsHandler) GetTallyRule(ctx context.Context, req *v1.GetTallyRuleR
 }
 
 func (h *ResultsHandler) SetTallyRule(ctx context.Context, req *v1.SetTallyRuleRequest) (*v1.SetTallyRuleResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -338,11 +339,11 @@ func jsonValue(v any) any {
 }
 
 func (h *ResultsHandler) RecordJuryDecision(ctx context.Context, req *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
-	cid, err := edition.ParseID("category_id", req.GetCategoryId())
+	cid, err := wire.ID("category_id", req.GetCategoryId())
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +362,7 @@ func (h *ResultsHandler) RecordJuryDecision(ctx context.Context, req *v1.RecordJ
 }
 
 func (h *ResultsHandler) GetTally(ctx context.Context, req *v1.GetTallyRequest) (*v1.GetTallyResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}

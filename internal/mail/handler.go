@@ -9,10 +9,10 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
-	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+	"github.com/miasta-otwarte/miasta/internal/wire"
 )
 
 // Handler serves miasta.v1.MailService.
@@ -30,7 +30,7 @@ func optionalID(field, s string) (uuid.UUID, error) {
 	if s == "" {
 		return uuid.Nil, nil
 	}
-	return edition.ParseID(field, s)
+	return wire.ID(field, s)
 }
 
 func (h *Handler) ListOutbox(ctx context.Context, req *v1.ListOutboxRequest) (*v1.ListOutboxResponse, error) {
@@ -57,7 +57,7 @@ func (h *Handler) ListOutbox(ctx context.Context, req *v1.ListOutboxRequest) (*v
 }
 
 func (h *Handler) GetOutboxMail(ctx context.Context, req *v1.GetOutboxMailRequest) (*v1.GetOutboxMailResponse, error) {
-	id, err := edition.ParseID("mail_id", req.GetMailId())
+	id, err := wire.ID("mail_id", req.GetMailId())
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func reply(m Mail, err error) (*v1.OutboxMail, error) {
 }
 
 func (h *Handler) EditOutboxMail(ctx context.Context, req *v1.EditOutboxMailRequest) (*v1.EditOutboxMailResponse, error) {
-	id, err := edition.ParseID("mail_id", req.GetMailId())
+	id, err := wire.ID("mail_id", req.GetMailId())
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (h *Handler) EditOutboxMail(ctx context.Context, req *v1.EditOutboxMailRequ
 }
 
 func (h *Handler) ReleaseOutboxMail(ctx context.Context, req *v1.ReleaseOutboxMailRequest) (*v1.ReleaseOutboxMailResponse, error) {
-	id, err := edition.ParseID("mail_id", req.GetMailId())
+	id, err := wire.ID("mail_id", req.GetMailId())
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (h *Handler) ReleaseOutboxMail(ctx context.Context, req *v1.ReleaseOutboxMa
 }
 
 func (h *Handler) DiscardOutboxMail(ctx context.Context, req *v1.DiscardOutboxMailRequest) (*v1.DiscardOutboxMailResponse, error) {
-	id, err := edition.ParseID("mail_id", req.GetMailId())
+	id, err := wire.ID("mail_id", req.GetMailId())
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (h *Handler) SetMailPolicy(ctx context.Context, req *v1.SetMailPolicyReques
 }
 
 func (h *Handler) ListDeliveryAttempts(ctx context.Context, req *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error) {
-	id, err := edition.ParseID("mail_id", req.GetMailId())
+	id, err := wire.ID("mail_id", req.GetMailId())
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+	"github.com/miasta-otwarte/miasta/internal/wire"
 )
 
 // Handler serves miasta.v1.ReportService.
@@ -26,11 +27,11 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 
 // ids parses a request's edition and city ids.
 func ids(editionID, cityID string) (uuid.UUID, uuid.UUID, error) {
-	e, err := edition.ParseID("edition_id", editionID)
+	e, err := wire.ID("edition_id", editionID)
 	if err != nil {
 		return uuid.Nil, uuid.Nil, err
 	}
-	c, err := edition.ParseID("city_id", cityID)
+	c, err := wire.ID("city_id", cityID)
 	return e, c, err
 }
 
@@ -91,7 +92,7 @@ func (h *Handler) SubmitReport(ctx context.Context, req *v1.SubmitReportRequest)
 }
 
 func (h *Handler) ListReportStatuses(ctx context.Context, req *v1.ListReportStatusesRequest) (*v1.ListReportStatusesResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
@@ -135,13 +136,13 @@ func (h *Handler) AcceptReport(ctx context.Context, req *v1.AcceptReportRequest)
 }
 
 func (h *Handler) ListNominations(ctx context.Context, req *v1.ListNominationsRequest) (*v1.ListNominationsResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
 	var cat *uuid.UUID
 	if s := req.GetCategoryId(); s != "" {
-		id, err := edition.ParseID("category_id", s)
+		id, err := wire.ID("category_id", s)
 		if err != nil {
 			return nil, err
 		}
@@ -159,17 +160,17 @@ func (h *Handler) ListNominations(ctx context.Context, req *v1.ListNominationsRe
 }
 
 func (h *Handler) Nominate(ctx context.Context, req *v1.NominateRequest) (*v1.NominateResponse, error) {
-	eid, err := edition.ParseID("edition_id", req.GetEditionId())
+	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
 		return nil, err
 	}
-	pid, err := edition.ParseID("practice_id", req.GetPracticeId())
+	pid, err := wire.ID("practice_id", req.GetPracticeId())
 	if err != nil {
 		return nil, err
 	}
 	var cat *uuid.UUID
 	if s := req.GetCategoryId(); s != "" {
-		id, err := edition.ParseID("category_id", s)
+		id, err := wire.ID("category_id", s)
 		if err != nil {
 			return nil, err
 		}
@@ -183,7 +184,7 @@ func (h *Handler) Nominate(ctx context.Context, req *v1.NominateRequest) (*v1.No
 }
 
 func (h *Handler) Unnominate(ctx context.Context, req *v1.UnnominateRequest) (*v1.UnnominateResponse, error) {
-	id, err := edition.ParseID("nomination_id", req.GetNominationId())
+	id, err := wire.ID("nomination_id", req.GetNominationId())
 	if err != nil {
 		return nil, err
 	}
