@@ -176,7 +176,7 @@ func (l *Log) Rotate(ctx context.Context, next Key) (string, error) {
 		return "", err
 	}
 	err = db.InTx(ctx, l.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", rotationLock); err != nil {
+		if err := db.XactLock(ctx, tx, rotationLock); err != nil {
 			return err
 		}
 		inForce, err := l.SigningKey(ctx, tx)

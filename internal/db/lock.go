@@ -28,6 +28,13 @@ func TryXactLock(ctx context.Context, tx pgx.Tx, key int64) (bool, error) {
 	return ok, err
 }
 
+// XactLock takes the advisory lock key for the rest of the transaction, waiting for any session
+// holding it: how rare changes that must not run at once (a key rotation) are serialised.
+func XactLock(ctx context.Context, tx pgx.Tx, key int64) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, key)
+	return err
+}
+
 // EditionLockClass is the first key of the two-key advisory locks on editions (the second is the
 // edition's hash), so that they never meet the single-key locks above.
 const EditionLockClass = 0x6d696564 // "mied"
