@@ -1,6 +1,8 @@
 package server
 
 import (
+	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	"buf.build/go/protovalidate"
 	"context"
 	"errors"
 	"log/slog"
@@ -57,6 +59,7 @@ func (i *errorInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFun
 func (i *errorInterceptor) toWire(ctx context.Context, procedure string, err error) error {
 	var ce *connect.Error
 	if errors.As(err, &ce) {
+		fieldViolations(ce)
 		return ce // already a wire error: auth, validation, unimplemented
 	}
 	if f, ok := fault.As(err); ok {
@@ -91,6 +94,29 @@ func (i *errorInterceptor) toWire(ctx context.Context, procedure string, err err
 	}
 	i.log.ErrorContext(ctx, "internal error", "procedure", procedure, "error", err)
 	return connect.NewError(connect.CodeInternal, errors.New("internal error"))
+}
+
+// fieldViolations gives a request validation error (protovalidate's Violations) the BadRequest detail
+// every other refused field carries, so that clients read the field at fault in one way.
+func fieldViolations(e *connect.Error) {
+	var fvs []*errdetails.BadRequest_FieldViolation
+	for _, d := range e.Details() {
+		v, err := d.Value()
+		if err != nil {
+			continue
+		}
+		switch v := v.(type) {
+		case *errdetails.BadRequest:
+			return // it has one already
+		case *validate.Violations:
+			for _, viol := range v.GetViolations() {
+				fvs = append(fvs, &errdetails.BadRequest_FieldViolation{Field: protovalidate.FieldPathString(viol.GetField()), Description: viol.GetMessage()})
+			}
+		}
+	}
+	if len(fvs) > 0 {
+		addDetail(e, &errdetails.BadRequest{FieldViolations: fvs})
+	}
 }
 
 func addDetail(e *connect.Error, m proto.Message) {

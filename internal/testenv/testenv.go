@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
-	"buf.build/go/protovalidate"
 	"connectrpc.com/connect"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -249,8 +247,8 @@ func Code(err error) connect.Code {
 	return connect.CodeOf(err)
 }
 
-// Field returns the request field an error names: from a BadRequest detail (domain errors) or a
-// protovalidate Violations detail (request validation); "" when there is none.
+// Field returns the request field an error names, from its BadRequest detail (which domain errors
+// and request validation errors alike carry, as the web app reads it); "" when there is none.
 func Field(err error) string {
 	var ce *connect.Error
 	if !errors.As(err, &ce) {
@@ -265,10 +263,6 @@ func Field(err error) string {
 		case *errdetails.BadRequest:
 			for _, f := range v.GetFieldViolations() {
 				return f.GetField()
-			}
-		case *validate.Violations:
-			for _, f := range v.GetViolations() {
-				return protovalidate.FieldPathString(f.GetField())
 			}
 		}
 	}

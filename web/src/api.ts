@@ -1,6 +1,7 @@
 // The API clients: connect-es over the Connect protocol to this same origin. The browser's session
 // cookie (set by the server's /auth/callback) authenticates every call; no token ever reaches script.
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { AuditService } from "./gen/miasta/v1/audit_pb.js";
@@ -40,13 +41,50 @@ export function errorCode(err: unknown): Code {
   return ConnectError.from(err).code;
 }
 
+/** A field the server refused, from the google.rpc.BadRequest detail it attaches to every such error. */
+export interface FieldViolation {
+  field: string; // the request field's path, e.g. "practices[0].title"
+  description: string;
+}
+
 /**
- * fieldOf is the request field the server blamed, when it named one: the server's messages start with
- * the field path ("practices[0].title: must not be empty").
+ * fieldViolations reads the google.rpc.BadRequest details of an error (field_violations = 1, each
+ * {field = 1, description = 2}) with protobuf's binary reader: the generated clients know only this
+ * API's messages, and this one detail is all the page needs of google.rpc.
  */
+export function fieldViolations(err: unknown): FieldViolation[] {
+  const out: FieldViolation[] = [];
+  for (const d of ConnectError.from(err).details) {
+    // Details that came over the wire are {type, value: the message's bytes}.
+    if (!("type" in d) || d.type !== "google.rpc.BadRequest" || !(d.value instanceof Uint8Array)) continue;
+    try {
+      const r = new BinaryReader(d.value);
+      while (r.pos < r.len) {
+        const [no, wt] = r.tag();
+        if (no !== 1 || wt !== WireType.LengthDelimited) {
+          r.skip(wt);
+          continue;
+        }
+        const v = new BinaryReader(r.bytes());
+        const fv: FieldViolation = { field: "", description: "" };
+        while (v.pos < v.len) {
+          const [n, w] = v.tag();
+          if (n === 1 && w === WireType.LengthDelimited) fv.field = v.string();
+          else if (n === 2 && w === WireType.LengthDelimited) fv.description = v.string();
+          else v.skip(w);
+        }
+        out.push(fv);
+      }
+    } catch {
+      // a malformed detail names no field
+    }
+  }
+  return out;
+}
+
+/** fieldOf is the request field the server blamed, when it named one. */
 export function fieldOf(err: unknown): string | undefined {
-  const m = /^([a-z_][a-z0-9_.[\]]*): /.exec(ConnectError.from(err).rawMessage);
-  return m?.[1];
+  return fieldViolations(err).find((v) => v.field !== "")?.field;
 }
 
 export { Code, ConnectError };
