@@ -22,6 +22,7 @@ import (
 // It needs Node.js, web/node_modules (`cd web && npm ci`) and Chromium (`make test` installs
 // Debian's chromium when missing); without them it fails rather than skips.
 func TestBrowserDemo(t *testing.T) {
+	t.Parallel()
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
@@ -94,7 +95,7 @@ func runDev(t *testing.T, dbURL, tokenDir string, flags ...string) devRun {
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
 	args := append([]string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", tokenDir,
-		"-smtp-addr", "127.0.0.1:0", "-mail-dir", filepath.Join(tokenDir, "mail")}, flags...)
+		"-smtp-addr", "127.0.0.1:0", "-mail-dir", filepath.Join(tokenDir, "mail"), "-audit-key-file", filepath.Join(tokenDir, "audit.key")}, flags...)
 	go func() {
 		errc <- run(ctx, args, env(map[string]string{"DATABASE_URL": dbURL}), pw, io.Discard)
 		pw.Close()

@@ -21,6 +21,7 @@ import (
 // TestDevRefusesADatabaseItDidNotCreate points `miasta dev` at a platform database (migrated, with
 // data, not marked as the demo's): it refuses at once, and no mail policy was switched to automatic.
 func TestDevRefusesADatabaseItDidNotCreate(t *testing.T) {
+	t.Parallel()
 	dbURL := dbtest.NewURL(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dbURL)
@@ -31,11 +32,12 @@ func TestDevRefusesADatabaseItDidNotCreate(t *testing.T) {
 	if _, err := conn.Exec(ctx, "INSERT INTO cities (name) VALUES ('Szczecin')"); err != nil {
 		t.Fatal(err)
 	}
+	keyFile := filepath.Join(t.TempDir(), "audit.key")
 	for _, flags := range [][]string{nil, {"-reset"}} {
 		errc := make(chan error, 1)
 		go func() {
 			args := append([]string{"miasta", "dev", "-addr", "127.0.0.1:0", "-idp-addr", "127.0.0.1:0", "-token-dir", t.TempDir(),
-				"-smtp-addr", "127.0.0.1:0", "-mail-dir", t.TempDir()}, flags...)
+				"-smtp-addr", "127.0.0.1:0", "-mail-dir", t.TempDir(), "-audit-key-file", keyFile}, flags...)
 			errc <- run(ctx, args, env(map[string]string{"DATABASE_URL": dbURL}), io.Discard, io.Discard)
 		}()
 		select {
@@ -59,6 +61,7 @@ func TestDevRefusesADatabaseItDidNotCreate(t *testing.T) {
 // TestDevKeepsTheDemoUntilReset: the demo database persists between runs and the banner says the
 // edition's real stage; -reset starts the demo again.
 func TestDevKeepsTheDemoUntilReset(t *testing.T) {
+	t.Parallel()
 	dbURL, tokens := dbtest.NewEmptyURL(t), t.TempDir()
 	ctx := context.Background()
 	d := runDev(t, dbURL, tokens)

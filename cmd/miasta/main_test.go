@@ -79,6 +79,7 @@ func (b bearer) interceptor() connect.UnaryInterceptorFunc {
 // TestRunServe runs the binary's run function as `miasta migrate` then `miasta serve`, configured only
 // through the environment, polls readiness and calls RPCs with a real provider's token.
 func TestRunServe(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -164,6 +165,7 @@ func TestRunServe(t *testing.T) {
 // TestRunDev runs `miasta dev` against a test database and checks the seeded demo edition through
 // the API with the token file it wrote.
 func TestRunDev(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	tokens, mailDir := t.TempDir(), t.TempDir()

@@ -55,6 +55,7 @@ func readmeSections(t *testing.T, readme []byte) map[string][]string {
 // must succeed, except one whose README line says it is refused; afterwards the state the commands
 // were to make is checked through the API.
 func TestReadmeCommands(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"bash", "jq", "curl", "base64", "make"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("README's commands need %s (see README, Before you start): %v", tool, err)
@@ -203,6 +204,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // TestReadmeLinksStayInTheClone: every relative link of README and docs/ names a file of this
 // repository (README once linked ../shared/DESIGN.md, which a clone does not have).
 func TestReadmeLinksStayInTheClone(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +236,7 @@ func TestReadmeLinksStayInTheClone(t *testing.T) {
 // TestReadmeConfigurationTableListsEverySetting: each setting of internal/config has its row in
 // README's configuration table, flag and environment variable together.
 func TestReadmeConfigurationTableListsEverySetting(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -91,6 +91,7 @@ func serveEnv(t *testing.T) map[string]string {
 // TestServeRefusesATakenMetricsPort: when the metrics listener cannot be opened, serve fails at once
 // with a message naming the setting, and it never served the API (nor integrated or sent mail).
 func TestServeRefusesATakenMetricsPort(t *testing.T) {
+	t.Parallel()
 	vars := serveEnv(t)
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -123,6 +124,7 @@ func TestServeRefusesATakenMetricsPort(t *testing.T) {
 // TestServeWithMetricsOff: MIASTA_METRICS_ADDR set but empty means no metrics listener, as README
 // says, not the default address.
 func TestServeWithMetricsOff(t *testing.T) {
+	t.Parallel()
 	vars := serveEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -143,6 +145,7 @@ func TestServeWithMetricsOff(t *testing.T) {
 // server: serve returns within the shutdown timeout (and a little), and every call gets an answer
 // (Unavailable: retry elsewhere) instead of a dropped connection or no answer at all.
 func TestShutdownTimeoutBoundsExit(t *testing.T) {
+	t.Parallel()
 	vars := serveEnv(t)
 	vars["MIASTA_SHUTDOWN_TIMEOUT"] = "2s"
 	vars["MIASTA_RPC_TIMEOUT"] = "60s"

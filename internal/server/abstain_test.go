@@ -18,6 +18,7 @@ import (
 // A wins 9 to 8. Counting the abstainer as 0 would give A 6, and counting criterion 2 would give
 // B 13 against A 9.5: either mistake makes B the winner.
 func TestAbstainAndNonRankingCriterion(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

@@ -103,6 +103,7 @@ func goVerify(bundle []byte, key string, checkpoints ...string) string {
 // rotated while the jury votes (the server takes the new key from its replaced key file): both
 // verifiers, given the first key and checkpoints saved on both sides of the rotation, verify across it.
 func TestAuditDataIsTheSpecification(t *testing.T) {
+	t.Parallel()
 	keyFile := filepath.Join(t.TempDir(), "audit.key")
 	key1, key2 := newAuditKey(t), newAuditKey(t)
 	writeAuditKey(t, keyFile, key1)
@@ -389,6 +390,7 @@ func bundleEntries(t *testing.T, b []byte) []bundleEntry {
 // TestAggregatesPublishNoBallots: under the aggregates-only setting the log commits to jurors' cities,
 // no ballot is published, and the bundle still verifies from the anonymous marks.
 func TestAggregatesPublishNoBallots(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

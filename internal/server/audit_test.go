@@ -103,6 +103,7 @@ func checkLog(t *testing.T, env *testenv.Env, c testenv.Clients, cp verify.Check
 }
 
 func TestAuditLogIntegratesEveryEventWithProofs(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -128,6 +129,7 @@ func TestAuditLogIntegratesEveryEventWithProofs(t *testing.T) {
 }
 
 func TestAuditTablesAreAppendOnly(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
 	seedEdition(t, org)
@@ -155,6 +157,7 @@ func TestAuditTablesAreAppendOnly(t *testing.T) {
 // Two servers on one database: both run the integrator, the advisory lock lets one work at a time,
 // and changes made through both end up in one contiguous log.
 func TestTwoServersShareOneLog(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	second, err := app.New(ctx, env.Config, slog.New(slog.DiscardHandler), app.Options{})

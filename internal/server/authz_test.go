@@ -39,6 +39,7 @@ func procedures(t *testing.T) map[string]protoreflect.MethodDescriptor {
 }
 
 func TestEveryProcedureHasExactlyOneRule(t *testing.T) {
+	t.Parallel()
 	procs := procedures(t)
 	for p := range procs {
 		if _, ok := auth.Rules[p]; !ok {
@@ -62,6 +63,7 @@ func TestEveryProcedureHasExactlyOneRule(t *testing.T) {
 
 // A procedure without a rule is refused even though its handler exists.
 func TestProcedureWithoutRuleIsDenied(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.Handle(miastav1connect.NewEditionServiceHandler(miastav1connect.UnimplementedEditionServiceHandler{},
 		connect.WithInterceptors(auth.NewInterceptor(nil, map[string]auth.Rule{}))))
@@ -98,6 +100,7 @@ func call(t *testing.T, env *testenv.Env, proto testenv.Protocol, m protoreflect
 // TestDefaultDenyWalk calls every procedure over every protocol as an anonymous caller and as a
 // signed-in user without roles: the rule table decides, before any handler runs.
 func TestDefaultDenyWalk(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	noRoles := env.Token(t, "ekspert.warszawa@miasta.test") // not invited to anything
 	for _, proto := range testenv.Protocols {

@@ -18,6 +18,7 @@ import (
 // TestBadInputChangesNothing sends malformed and impossible requests: each gets the right code and
 // names the field at fault, and the event log (every state change) does not grow.
 func TestBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

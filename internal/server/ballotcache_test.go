@@ -17,6 +17,7 @@ import (
 // row it was read under are unchanged in the database, which is what makes it safe for several
 // replicas. This test changes both underneath a warm cache and checks that saves and casts follow.
 func TestBallotCacheFollowsShortlistAndRuleChanges(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	protocol := testenv.Protocols[0]

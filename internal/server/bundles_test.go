@@ -26,6 +26,7 @@ import (
 // download at once: gzip-coded when asked, with an ETag that answers 304, byte ranges, and a new
 // bundle (the old one's files removed) once the log moves on.
 func TestBundleDownloads(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	env := testenv.Start(t, testenv.Options{Log: &logs})
 	ctx := t.Context()
@@ -182,6 +183,7 @@ func TestBundleDownloads(t *testing.T) {
 // TestBundleDownloadsOutlastTheCallDeadline: downloads share a rate (-download-rate), so a bundle may
 // take longer than a call's deadline to send; it is sent whole, by the RPC and by GET alike.
 func TestBundleDownloadsOutlastTheCallDeadline(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{Configure: func(c *config.Config) {
 		c.RPCTimeout = time.Second
 		c.DownloadRate = 0.1 // 100 kB/s, for every download together

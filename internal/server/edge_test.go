@@ -43,6 +43,7 @@ func closedWithin(c net.Conn, limit time.Duration) bool {
 // completes lose their connection at the call deadline, instead of holding it (and a handler) for as
 // long as they like.
 func TestSlowBodiesAreCutAtTheCallDeadline(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{Configure: func(c *config.Config) { c.RPCTimeout = time.Second }})
 	const n = 50
 	conns := make([]net.Conn, n)
@@ -70,6 +71,7 @@ func TestSlowBodiesAreCutAtTheCallDeadline(t *testing.T) {
 // TestIdleConnectionsAreClosed: a keep-alive connection that carries no further request is closed
 // after the idle timeout.
 func TestIdleConnectionsAreClosed(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{Configure: func(c *config.Config) { c.IdleTimeout = time.Second }})
 	c := rawConn(t, env)
 	fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -101,6 +103,7 @@ func connectError(t *testing.T, resp *http.Response) (int, string) {
 // TestUnreadableRequestsAreInvalidArgument: a malformed chunked body and a GET whose base64 message
 // does not decode are the client's fault (400 invalid_argument), not the server's (500 unknown).
 func TestUnreadableRequestsAreInvalidArgument(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	before := eventCount(t, env)
 	c := rawConn(t, env)
@@ -135,6 +138,7 @@ func TestUnreadableRequestsAreInvalidArgument(t *testing.T) {
 // TestSecurityHeaders: the API and the login endpoints forbid framing, sniffing and referrers, and
 // render nothing; the web app keeps its own policy.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	check := func(name string, resp *http.Response, csp string) {

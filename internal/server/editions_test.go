@@ -36,6 +36,7 @@ func must[T any](v T, err error) T {
 // TestEditionSetUpOverEveryProtocol walks every EditionService and IdentityService RPC as an
 // organiser, once per protocol.
 func TestEditionSetUpOverEveryProtocol(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	organiser := env.Token(t, demo.OrganiserEmail)

@@ -14,6 +14,7 @@ import (
 // A statement PostgreSQL cancels for running past statement_timeout reaches the client as
 // DeadlineExceeded, not as an internal error.
 func TestStatementTimeoutIsDeadlineExceeded(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dbtest.AdminURL(t))
 	if err != nil {

@@ -35,6 +35,7 @@ func importFile(reporting, home string, bad map[int]string) string {
 }
 
 func TestImportInvitationsFromCSV(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

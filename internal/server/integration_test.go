@@ -46,6 +46,7 @@ func openTransaction(t *testing.T, u string) pgx.Tx {
 // not; a transaction of the platform's own database does hold integration back (one of its events may
 // still commit), and readiness then says how far behind the log is.
 func TestLogIntegratesPastOtherDatabasesTransactions(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
 	other, err := url.Parse(dbtest.AdminURL(t))
@@ -92,6 +93,7 @@ func TestLogIntegratesPastOtherDatabasesTransactions(t *testing.T) {
 // that arrive while it waits wait behind it and then find the round closed, instead of being accepted
 // ahead of it for as long as casts keep arriving.
 func TestCloseIsNotOvertakenByLaterCasts(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

@@ -18,6 +18,7 @@ import (
 // rule's tie-breaks cannot separate them; the jury's recorded decision then orders them, and only
 // while the edition is TALLIED.
 func TestJuryDecisionBreaksATie(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

@@ -245,6 +245,7 @@ func isRat(r *v1.Rational, num, den int64) bool {
 }
 
 func TestTallyRuleIsValidatedVersionedAndFrozen(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	orgToken := env.Token(t, demo.OrganiserEmail)
 	for _, protocol := range testenv.Protocols {
@@ -376,6 +377,7 @@ func TestTallyRuleIsValidatedVersionedAndFrozen(t *testing.T) {
 }
 
 func TestJuryBallotLifecycle(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	orgToken := env.Token(t, demo.OrganiserEmail)
 	for _, protocol := range testenv.Protocols {
@@ -709,6 +711,7 @@ func TestJuryBallotLifecycle(t *testing.T) {
 }
 
 func TestResultsHandComputedTally(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	orgToken := env.Token(t, demo.OrganiserEmail)
 	for _, protocol := range testenv.Protocols {
@@ -979,6 +982,7 @@ func reply[T proto.Message](m T, err error) (proto.Message, error) {
 }
 
 func TestJurySecrecyBeforeTheRoundCloses(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	orgToken := env.Token(t, demo.OrganiserEmail)
 	for _, protocol := range testenv.Protocols {
@@ -1124,6 +1128,7 @@ func TestJurySecrecyBeforeTheRoundCloses(t *testing.T) {
 }
 
 func TestJuryConcurrentCastsAndClose(t *testing.T) {
+	t.Parallel()
 	const n = 50
 	env := testenv.Start(t, testenv.Options{})
 	// Fifty concurrent HTTP/1.1 calls make the client dial spare connections that never carry a
@@ -1265,6 +1270,7 @@ func sameCast(a, b *v1.BallotCast) bool {
 // TestProgressOfAJurorWhoIsAlsoAnExpert: a juror who reports on another city as an expert is recused
 // from that city's nominations too, on their ballot and in the organiser's progress alike.
 func TestProgressOfAJurorWhoIsAlsoAnExpert(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

@@ -20,6 +20,7 @@ import (
 )
 
 func TestOversizedRequestIsRefused(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	token := env.Token(t, demo.OrganiserEmail)
 	for _, proto := range testenv.Protocols {
@@ -72,6 +73,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestAccessLogNamesTheCallNeverTheToken(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	env := testenv.Start(t, testenv.Options{Log: &logs})
 	ctx := context.Background()

@@ -64,6 +64,7 @@ func browserLogin(t *testing.T, env *testenv.Env, returnTo, email string) (*http
 }
 
 func TestBrowserLoginWithPKCEAndSessionCookie(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	client, resp, setCookie := browserLogin(t, env, "/edycje/2015?lang=uk", demo.OrganiserEmail)
@@ -103,6 +104,7 @@ func TestBrowserLoginWithPKCEAndSessionCookie(t *testing.T) {
 }
 
 func TestLoginReturnsOnlyToThisSite(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	// Browsers drop tabs and newlines from a Location and read a backslash as a slash, so each of
 	// these would leave the site if it were passed on as given.
@@ -143,6 +145,7 @@ func cookiePair(setCookie string) string { return strings.SplitN(setCookie, ";",
 // TestSecureSessionCookie: over https the session cookie carries the __Host- prefix (Secure, Path=/,
 // no Domain), and the unprefixed name, which a sibling subdomain could plant, is not accepted.
 func TestSecureSessionCookie(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{Configure: func(c *config.Config) {
 		c.PublicURL = "https://miasta.example" // the redirect URL stays this test server's
 	}})
@@ -222,6 +225,7 @@ func TestSecureSessionCookie(t *testing.T) {
 // TestSessionIdleTimeoutAndPerUserLimit: a session in use lives on, one left unused for the idle
 // timeout ends, and a sign-in beyond the per-user limit ends that user's oldest session.
 func TestSessionIdleTimeoutAndPerUserLimit(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{Configure: func(c *config.Config) {
 		c.SessionIdleTimeout, c.SessionsPerUser = 2*time.Second, 2
 	}})
@@ -251,6 +255,7 @@ func TestSessionIdleTimeoutAndPerUserLimit(t *testing.T) {
 }
 
 func TestCallbackRefusesForgedState(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	// No login cookie at all: a callback the browser did not start.
 	resp, err := http.Get(env.URL + "/auth/callback?code=abc&state=xyz")

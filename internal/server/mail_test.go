@@ -107,6 +107,7 @@ func setPolicy(t *testing.T, org testenv.Clients, editionID string, kind v1.Mail
 // the SMTP server: one message per invitee, to them, in their language (else English), with the login
 // link and the outbox's stable Message-ID.
 func TestInvitationMailInTheInviteesLanguage(t *testing.T) {
+	t.Parallel()
 	env, capture := mailEnv(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -175,6 +176,7 @@ func TestInvitationMailInTheInviteesLanguage(t *testing.T) {
 // goes out as edited, a discarded one never; a kind set to send automatically skips review; every
 // review step is an audit event; only organisers see the outbox.
 func TestMailReviewFlow(t *testing.T) {
+	t.Parallel()
 	env, capture := mailEnv(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -298,6 +300,7 @@ func TestMailReviewFlow(t *testing.T) {
 
 // TestBadMailRequests: malformed or impossible requests get the right code and field and change nothing.
 func TestBadMailRequests(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -377,6 +380,7 @@ func TestBadMailRequests(t *testing.T) {
 // only to jurors who have not cast. A returned report counts as not submitted, and its expert hears
 // the organiser's comment.
 func TestRemindersOnlyToTheLate(t *testing.T) {
+	t.Parallel()
 	env, capture := mailEnv(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -433,6 +437,7 @@ func TestRemindersOnlyToTheLate(t *testing.T) {
 // after its city submitted, and an invitation released after it was revoked, are withdrawn by the
 // sender, never delivered, and say why; the late expert's reminder goes.
 func TestHeldMailLosesItsReasonToGo(t *testing.T) {
+	t.Parallel()
 	env, capture := mailEnv(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -485,6 +490,7 @@ func TestHeldMailLosesItsReasonToGo(t *testing.T) {
 // TestBallotReminderOnlyToJurorsWhoHaveNotCast opens a jury round and moves its deadline close: the
 // juror who cast is left alone, the one who has not is reminded, once.
 func TestBallotReminderOnlyToJurorsWhoHaveNotCast(t *testing.T) {
+	t.Parallel()
 	env, capture := mailEnv(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -538,6 +544,7 @@ func TestBallotReminderOnlyToJurorsWhoHaveNotCast(t *testing.T) {
 // every attempt is recorded with the server's reply, and the mail is delivered once; a 5xx reply is
 // final.
 func TestMailRetriedWithBackoff(t *testing.T) {
+	t.Parallel()
 	env, capture := mailEnv(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -621,6 +628,7 @@ func TestMailRetriedWithBackoff(t *testing.T) {
 // starts it again: every mail arrives exactly once. A second server process sending beside the
 // in-process one never sends a mail twice either.
 func TestMailDeliveredOnceAcrossACrash(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{}) // no SMTP server: mail waits in the outbox
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

@@ -13,6 +13,7 @@ import (
 )
 
 func TestMetricsCountCallsPoolAndLogLag(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.GRPC, env.Token(t, demo.OrganiserEmail))

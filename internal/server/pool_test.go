@@ -32,6 +32,7 @@ func readyz(t *testing.T, env *testenv.Env) (int, string, time.Duration) {
 // fails fast with Unavailable instead of queueing until its deadline, and readiness says the pool is
 // busy rather than that the database is unreachable (it answers).
 func TestFullPoolFailsFastAndStaysReady(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{Configure: func(c *config.Config) {
 		c.DBMaxConns, c.DBAcquireTimeout = 2, 300*time.Millisecond
 	}})

@@ -79,6 +79,7 @@ func interesting(n uint64) []uint64 {
 // thousand leaves integrated in rounds of odd sizes, alternately by two replicas, every proof served is
 // byte for byte the one computed from all leaf hashes and verifies against the signed checkpoints.
 func TestProofsFromStoredNodes(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{Configure: func(c *config.Config) { c.LogInterval = time.Hour }})
 	ctx := context.Background()
 	anon := env.Clients(testenv.Connect, "")

@@ -289,6 +289,7 @@ func sameIDs(got map[string]bool, want ...*v1.Nomination) bool {
 }
 
 func TestReportFullFlow(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	orgToken := env.Token(t, demo.OrganiserEmail)
 	for _, protocol := range testenv.Protocols {
@@ -660,6 +661,7 @@ func TestReportFullFlow(t *testing.T) {
 }
 
 func TestReportDeadline(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -728,6 +730,7 @@ func TestReportDeadline(t *testing.T) {
 }
 
 func TestReportAccessAcrossCitiesAndEditions(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -886,6 +889,7 @@ func distinguish(t *testing.T, env *testenv.Env, nominationID string) {
 }
 
 func TestReportFollowUpsFromPreviousEditionWinners(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -983,6 +987,7 @@ func TestReportFollowUpsFromPreviousEditionWinners(t *testing.T) {
 }
 
 func TestOpeningJuryNeedsAcceptedReportsOrOverride(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
@@ -1057,6 +1062,7 @@ func TestOpeningJuryNeedsAcceptedReportsOrOverride(t *testing.T) {
 }
 
 func TestReportBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

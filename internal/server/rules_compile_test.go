@@ -13,6 +13,7 @@ import (
 // TestEveryRequestConstraintCompiles validates an empty request of every procedure: a constraint in
 // the protos that does not compile (a typo in a rule) would otherwise only show when first called.
 func TestEveryRequestConstraintCompiles(t *testing.T) {
+	t.Parallel()
 	for proc, m := range procedures(t) {
 		mt, err := protoregistry.GlobalTypes.FindMessageByName(m.Input().FullName())
 		if err != nil {

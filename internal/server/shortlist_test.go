@@ -18,6 +18,7 @@ import (
 // timeout behind a lock another session holds), a juror of the edition is told the service is
 // slow, and the error is logged, instead of PermissionDenied "you hold no role in this edition".
 func TestShortlistReadFailureIsNotAMissingRole(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	env := testenv.Start(t, testenv.Options{Log: &logs, Configure: func(c *config.Config) { c.StatementTimeout = 300 * time.Millisecond }})
 	ctx := t.Context()

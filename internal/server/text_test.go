@@ -18,6 +18,7 @@ import (
 // the trials found, over both protocols: each is InvalidArgument naming the field, and nothing
 // changes. Tab, newline and carriage return pass in multi-line text and are refused in one-line text.
 func TestControlCharactersAreInvalidArgument(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

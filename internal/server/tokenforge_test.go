@@ -85,6 +85,7 @@ func (f *forge) token(t *testing.T, edit map[string]any) string {
 // audiences without azp naming us, an issue time in the future, an age or a lifetime beyond
 // MIASTA_MAX_TOKEN_AGE, no issue time at all.
 func TestTokenClaimsTheRelyingPartyChecks(t *testing.T) {
+	t.Parallel()
 	f := startForge(t)
 	env := testenv.Start(t, testenv.Options{Configure: func(c *config.Config) {
 		c.OIDCIssuer = f.url

@@ -74,6 +74,7 @@ func reencode(t *testing.T, token string, edit func(header, payload string) (str
 }
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	good := env.Token(t, demo.OrganiserEmail)
 	env.IdP.AddUser(devUser("other-audience@miasta.test", true))
@@ -110,6 +111,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestExpiredTokenIsRefused(t *testing.T) {
+	t.Parallel()
 	// The server's clock runs two hours ahead: the provider's one-hour tokens have expired.
 	env := testenv.Start(t, testenv.Options{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }})
 	token := env.Token(t, demo.OrganiserEmail)
@@ -119,6 +121,7 @@ func TestExpiredTokenIsRefused(t *testing.T) {
 }
 
 func TestMalformedAuthorizationHeader(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	req, _ := http.NewRequest(http.MethodPost, env.URL+"/miasta.v1.IdentityService/GetMe", strings.NewReader("{}"))
 	req.Header.Set("Content-Type", "application/json")
@@ -134,6 +137,7 @@ func TestMalformedAuthorizationHeader(t *testing.T) {
 }
 
 func TestInvitationBindsOnlyToAVerifiedAddress(t *testing.T) {
+	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))

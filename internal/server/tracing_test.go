@@ -13,6 +13,7 @@ import (
 )
 
 func TestCallsAreTracedWhenTracingIsOn(t *testing.T) {
+	t.Parallel()
 	rec := tracetest.NewSpanRecorder()
 	env := testenv.Start(t, testenv.Options{Tracer: sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))})
 	c := env.Clients(testenv.GRPC, env.Token(t, demo.OrganiserEmail))
