@@ -115,6 +115,13 @@ try {
   }
   await waitSaved(page);
   await check(page, "expert-draft-saved");
+  // Offline, the save fails and says it will try again; back online, it is saved without a keystroke.
+  await expert.context.setOffline(true);
+  await page.getByLabel(M["report.introduction"]).fill("Warszawa od lat rozwija politykę integracji cudzoziemców i migrantów.");
+  await page.getByTestId("save-state").filter({ hasText: M["save.retrying"] }).waitFor();
+  await check(page, "expert-offline");
+  await expert.context.setOffline(false);
+  await waitSaved(page);
   // A reload shows what was saved: nothing typed is lost.
   await page.reload();
   await page.getByLabel(M["practice.title"]).first().waitFor();

@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { Link, NavLink, useLocation } from "react-router";
 import { Code, ConnectError, api, errorCode, fieldOf } from "./api";
+import { transient } from "./autosave";
 import { formatInstant, remaining } from "./format";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { Stage } from "./gen/miasta/v1/edition_pb.js";
@@ -232,7 +233,7 @@ export function SaveIndicator({ state }: { state: SaveState }) {
       text = t("save.saving");
       break;
     case "failed":
-      text = t("save.failed");
+      text = transient(state.error) ? t("save.retrying") : t("save.failed");
       break;
     case "conflict":
       text = t("save.conflict");

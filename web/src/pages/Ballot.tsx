@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router";
 import { api, conflictDetail, listCategories, listCriteria } from "../api";
 import {
@@ -12,7 +12,6 @@ import {
   StageBadge,
   download,
   useMe,
-  type SaveState,
 } from "../components";
 import { formatInstant } from "../format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
@@ -26,7 +25,8 @@ import {
   type Recusal,
 } from "../gen/miasta/v1/jury_pb.js";
 import type { CriterionRule, TallyRule } from "../gen/miasta/v1/results_pb.js";
-import { allPages, useDebouncedSave, useLoad, useUnloadWarning } from "../hooks";
+import { transient, useVersionedAutosave } from "../autosave";
+import { allPages, useLoad } from "../hooks";
 import { localName, useLocale, useT } from "../i18n";
 import { uuid } from "../uuid";
 import { completeness, scoreKey, type Marks } from "./ballotMath";
@@ -92,19 +92,14 @@ function Sheet(props: {
   const [nominations, setNominations] = useState(props.nominations);
   const [ballot, setBallot] = useState(props.ballot);
   const [marks, setMarks] = useState<Marks>(() => marksOf(props.ballot));
-  const [save, setSave] = useState<SaveState>({ kind: "clean" });
-  const [conflict, setConflict] = useState<Ballot | undefined>();
   const [castOpen, setCastOpen] = useState(false);
   const [castError, setCastError] = useState<unknown>();
   const [casting, setCasting] = useState(false);
-  const edits = useRef(0);
   // The request id of the cast being attempted, with the ballot version it casts: a retry after a lost
   // answer reuses it (never a second cast); a different version gets a new one.
   const castRequest = useRef<{ version: bigint; id: string } | undefined>(undefined);
-  const savedEdits = useRef(0); // the edit count the server has
   const marksRef = useRef(marks);
   marksRef.current = marks;
-  const versionRef = useRef(ballot.version);
   const open = edition.stage === Stage.JURY;
 
   const rules = useMemo(() => new Map(rule.criteria.map((c) => [c.criterionId, c])), [rule]);
@@ -123,42 +118,29 @@ function Sheet(props: {
     marks,
   );
 
-  const doSave = useCallback(
-    async (m: Marks, expectedVersion: bigint): Promise<Ballot | undefined> => {
-      const at = edits.current;
-      setSave({ kind: "saving" });
-      try {
-        const scores = [...m].map(([k, value]) => {
-          const [nominationId, criterionId] = k.split("/");
-          return create(ScoreSchema, { nominationId, criterionId, value });
-        });
-        const res = await api.jury.saveBallot({ editionId: edition.id, expectedVersion, scores, comments: ballot.comments });
-        versionRef.current = res.ballot!.version;
-        setBallot(res.ballot!);
-        if (edits.current === at) savedEdits.current = at;
-        setSave(edits.current === at ? { kind: "clean", savedAt: new Date() } : { kind: "dirty" });
-        return res.ballot!;
-      } catch (err) {
-        const current = conflictDetail(err, BallotConflictSchema)?.current;
-        if (current) {
-          setConflict(current);
-          setSave({ kind: "conflict" });
-        } else {
-          setSave({ kind: "failed", error: err });
-        }
-        return undefined;
-      }
+  const auto = useVersionedAutosave<Marks, Ballot>({
+    draft: marks,
+    version: props.ballot.version,
+    enabled: open && !casting,
+    delayMs: AUTOSAVE_MS,
+    save: async (m, expectedVersion) => {
+      const scores = [...m].map(([k, value]) => {
+        const [nominationId, criterionId] = k.split("/");
+        return create(ScoreSchema, { nominationId, criterionId, value });
+      });
+      const res = await api.jury.saveBallot({ editionId: edition.id, expectedVersion, scores, comments: ballot.comments });
+      return res.ballot!;
     },
-    [edition.id, ballot.comments],
-  );
-
-  const inFlight = useDebouncedSave(save.kind === "dirty" && open && !casting, AUTOSAVE_MS, () => doSave(marks, versionRef.current));
-  useUnloadWarning(save.kind !== "clean");
+    versionOf: (b) => b.version,
+    conflictOf: (err) => conflictDetail(err, BallotConflictSchema)?.current,
+    onSaved: (saved) => setBallot(saved),
+  });
+  const save = auto.state;
+  const conflict = auto.conflict;
 
   function mark(nominationId: string, criterionId: string, value: number) {
-    edits.current++;
+    auto.changed();
     setMarks((m) => new Map(m).set(scoreKey(nominationId, criterionId), value));
-    setSave({ kind: "dirty" });
   }
 
   async function cast() {
@@ -166,13 +148,8 @@ function Sheet(props: {
     setCastError(undefined);
     setCasting(true);
     try {
-      if (inFlight.current) await inFlight.current;
-      // Read after the save in flight: the latest marks and the version that save produced.
-      if (edits.current !== savedEdits.current) {
-        const saved = await doSave(marksRef.current, versionRef.current);
-        if (!saved) return;
-      }
-      const version = versionRef.current;
+      if (!(await auto.flush(() => marksRef.current))) return;
+      const version = auto.version();
       if (castRequest.current?.version !== version) castRequest.current = { version, id: uuid() };
       const res = await api.jury.castBallot({ editionId: edition.id, expectedVersion: version, requestId: castRequest.current.id });
       castRequest.current = undefined;
@@ -195,7 +172,7 @@ function Sheet(props: {
       return out;
     });
     const b = await api.jury.getBallot({ editionId: edition.id });
-    versionRef.current = b.ballot!.version;
+    auto.serverChanged(b.ballot!.version);
     setBallot(b.ballot!);
   }
 
@@ -230,7 +207,7 @@ function Sheet(props: {
       <p>{edition.name}</p>
       <Deadline label={t("edition.juryDeadline")} at={edition.timeline?.juryDeadline} />
       {!open ? <p className="notice">{t("ballot.closed")}</p> : <SaveIndicator state={save} />}
-      {save.kind === "failed" ? <ErrorNote error={save.error} /> : null}
+      {save.kind === "failed" && !transient(save.error) ? <ErrorNote error={save.error} /> : null}
       {conflict ? (
         <section className="conflict" role="alert">
           <h2>{t("conflict.ballotTitle")}</h2>
@@ -240,13 +217,10 @@ function Sheet(props: {
               type="button"
               className="primary"
               onClick={() => {
-                const theirs = conflict;
-                const mine = withoutRecused(marks, theirs); // a recusal made elsewhere stands
-                setConflict(undefined);
-                versionRef.current = theirs.version;
-                setBallot(theirs);
+                const mine = withoutRecused(marks, conflict); // a recusal made elsewhere stands
+                setBallot(conflict);
                 setMarks(mine);
-                void doSave(mine, theirs.version);
+                auto.keepMine(mine);
               }}
             >
               {t("conflict.keepMine")}
@@ -254,11 +228,10 @@ function Sheet(props: {
             <button
               type="button"
               onClick={() => {
-                versionRef.current = conflict.version;
-                setBallot(conflict);
-                setMarks(marksOf(conflict));
-                setConflict(undefined);
-                setSave({ kind: "clean" });
+                const theirs = auto.takeTheirs();
+                if (!theirs) return;
+                setBallot(theirs);
+                setMarks(marksOf(theirs));
               }}
             >
               {t("conflict.takeTheirs")}

@@ -11,7 +11,6 @@ import {
   SignInNeeded,
   StageBadge,
   useMe,
-  type SaveState,
 } from "../components";
 import { formatInstant } from "../format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
@@ -26,7 +25,8 @@ import {
   type Practice,
   type Report,
 } from "../gen/miasta/v1/report_pb.js";
-import { useDebouncedSave, useLoad, useUnloadWarning } from "../hooks";
+import { transient, useVersionedAutosave } from "../autosave";
+import { useLoad } from "../hooks";
 import { uuid } from "../uuid";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
 import { differences, type Difference, type Field } from "./reportDiff";
@@ -82,8 +82,6 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   const { edition, categories, criteria } = props;
   const [report, setReport] = useState(props.report); // the server's latest copy
   const [draft, setDraft] = useState<Draft>(() => draftOf(props.report));
-  const [save, setSave] = useState<SaveState>({ kind: "clean" });
-  const [conflict, setConflict] = useState<Report | undefined>();
   const [confirmSubmit, setConfirmSubmit] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
   const { me } = useMe();
@@ -92,12 +90,9 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     const local = loadDraft(window.localStorage, storageKey);
     return local && !sameText(local, props.report) ? local : undefined;
   });
-  const edits = useRef(0); // bumps on every keystroke, so a save knows whether it is still current
-  const savedEdits = useRef(0); // the edit count the server has
-  // The latest draft and server version, for actions that run after awaiting a save.
+  // The latest draft, for actions that run after awaiting a save.
   const draftRef = useRef(draft);
   draftRef.current = draft;
-  const versionRef = useRef(report.version);
   const [submitting, setSubmitting] = useState(false);
   const addRef = useRef<HTMLButtonElement>(null);
 
@@ -107,66 +102,49 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
       report.status === ReportStatus.RETURNED) &&
     (edition.stage === Stage.REPORTING || edition.stage === Stage.REVIEW);
 
-  const change = useCallback((f: (d: Draft) => Draft) => {
-    edits.current++;
-    setDraft(f);
-    setSave({ kind: "dirty" });
-  }, []);
-
-  const doSave = useCallback(
-    async (d: Draft, expectedVersion: bigint): Promise<Report | undefined> => {
-      const at = edits.current;
-      setSave({ kind: "saving" });
-      try {
-        // Empty lines of the links box are for typing, not links; the box itself keeps them.
-        const res = await api.reports.saveReport({
-          editionId: edition.id,
-          cityId: report.city!.id,
-          expectedVersion,
-          introduction: d.introduction,
-          practices: d.practices.map((p) => ({ ...p, evidenceLinks: p.evidenceLinks.map((l) => l.trim()).filter(Boolean) })),
-          followUps: d.followUps,
-        });
-        const saved = res.report!;
-        versionRef.current = saved.version;
-        setReport(saved);
-        // The text on screen stays as typed (the server has it); new practices take their ids, matched
-        // by key, since some may have been added or removed while the save was on its way.
-        const idByKey = new Map(d.keys.map((k, i) => [k, saved.practices[i]?.id ?? ""]));
-        setDraft((cur) => ({
-          ...cur,
-          practices: cur.practices.map((p, i) => (p.id ? p : { ...p, id: idByKey.get(cur.keys[i]) ?? "" })),
-        }));
-        if (edits.current === at) {
-          savedEdits.current = at;
-          setSave({ kind: "clean", savedAt: new Date() });
-        } else {
-          setSave({ kind: "dirty" }); // more was typed meanwhile: save again soon
-        }
-        return saved;
-      } catch (err) {
-        const current = conflictDetail(err, ReportConflictSchema)?.current;
-        if (current) {
-          setConflict(current);
-          setSave({ kind: "conflict" });
-        } else {
-          setSave({ kind: "failed", error: err });
-        }
-        return undefined;
-      }
-    },
-    [edition.id, report.city],
-  );
-
-  // Autosave: a quiet moment after the last change, one save at a time. The server refuses a practice
-  // without a title; say so instead of failing on every keystroke.
+  // Autosave: a quiet moment after the last change, one save at a time, against the version on
+  // screen. The server refuses a practice without a title; say so instead of failing on every keystroke.
   const untitled = draft.practices.some((p) => !p.title.trim());
-  useEffect(() => {
-    if (editable && save.kind === "dirty" && untitled) setSave({ kind: "incomplete" });
-    if (save.kind === "incomplete" && !untitled) setSave({ kind: "dirty" });
-  }, [editable, save.kind, untitled]);
-  const saving = useDebouncedSave(save.kind === "dirty" && editable && !untitled && !submitting, AUTOSAVE_MS, () =>
-    doSave(draft, versionRef.current),
+  const auto = useVersionedAutosave<Draft, Report>({
+    draft,
+    version: props.report.version,
+    enabled: editable && !submitting,
+    ready: !untitled,
+    delayMs: AUTOSAVE_MS,
+    save: async (d, expectedVersion) => {
+      // Empty lines of the links box are for typing, not links; the box itself keeps them.
+      const res = await api.reports.saveReport({
+        editionId: edition.id,
+        cityId: report.city!.id,
+        expectedVersion,
+        introduction: d.introduction,
+        practices: d.practices.map((p) => ({ ...p, evidenceLinks: p.evidenceLinks.map((l) => l.trim()).filter(Boolean) })),
+        followUps: d.followUps,
+      });
+      return res.report!;
+    },
+    versionOf: (r) => r.version,
+    conflictOf: (err) => conflictDetail(err, ReportConflictSchema)?.current,
+    onSaved: (saved, sent) => {
+      setReport(saved);
+      // The text on screen stays as typed (the server has it); new practices take their ids, matched
+      // by key, since some may have been added or removed while the save was on its way.
+      const idByKey = new Map(sent.keys.map((k, i) => [k, saved.practices[i]?.id ?? ""]));
+      setDraft((cur) => ({
+        ...cur,
+        practices: cur.practices.map((p, i) => (p.id ? p : { ...p, id: idByKey.get(cur.keys[i]) ?? "" })),
+      }));
+    },
+  });
+  const save = auto.state;
+  const conflict = auto.conflict;
+  const { changed } = auto;
+  const change = useCallback(
+    (f: (d: Draft) => Draft) => {
+      changed();
+      setDraft(f);
+    },
+    [changed],
   );
 
   // Keep a copy of unsaved typing in this browser until the server has it.
@@ -178,32 +156,23 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
 
   function restore() {
     if (!offer) return;
-    const local = offer;
+    const local = { ...offer, keys: offer.practices.map(() => uuid()) };
     setOffer(undefined);
-    edits.current++;
-    setDraft({ ...local, keys: local.practices.map(() => uuid()) });
+    auto.changed();
+    setDraft(local);
     // Saved against the version it was typed on: if someone saved since, both versions are shown.
-    void doSave({ ...local, keys: local.practices.map(() => uuid()) }, local.baseVersion);
+    void auto.saveNow(local, offer.baseVersion);
   }
-
-  // Never lose typing to a closed tab: warn while anything is unsaved.
-  useUnloadWarning(save.kind !== "clean");
 
   async function submit() {
     setConfirmSubmit(false);
     setActionError(undefined);
     setSubmitting(true); // the form is read-only from here, so nothing typed is lost to the submit
     try {
-      if (saving.current) await saving.current;
-      // Read after the save in flight: the latest typing and the version that save produced.
-      if (edits.current !== savedEdits.current) {
-        const saved = await doSave(draftRef.current, versionRef.current);
-        if (!saved) return;
-      }
-      const res = await api.reports.submitReport({ editionId: edition.id, cityId: report.city!.id, expectedVersion: versionRef.current });
-      versionRef.current = res.report!.version;
+      if (!(await auto.flush(() => draftRef.current))) return;
+      const res = await api.reports.submitReport({ editionId: edition.id, cityId: report.city!.id, expectedVersion: auto.version() });
+      auto.serverChanged(res.report!.version);
       setReport(res.report!);
-      setSave({ kind: "clean", savedAt: new Date() });
     } catch (err) {
       setActionError(err);
     } finally {
@@ -212,20 +181,14 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   }
 
   function keepMine() {
-    if (!conflict) return;
-    const theirs = conflict;
-    setConflict(undefined);
-    versionRef.current = theirs.version;
-    setReport(theirs);
-    void doSave(draft, theirs.version);
+    const theirs = auto.keepMine(draft);
+    if (theirs) setReport(theirs);
   }
   function takeTheirs() {
-    if (!conflict) return;
-    versionRef.current = conflict.version;
-    setReport(conflict);
-    setDraft(draftOf(conflict));
-    setConflict(undefined);
-    setSave({ kind: "clean" });
+    const theirs = auto.takeTheirs();
+    if (!theirs) return;
+    setReport(theirs);
+    setDraft(draftOf(theirs));
   }
 
   const catName = (id: string) => {
@@ -272,7 +235,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         </div>
       ) : null}
       {editable ? <SaveIndicator state={save} /> : <p className="notice">{t("report.readOnly")}</p>}
-      {save.kind === "failed" ? <ErrorNote error={save.error} /> : null}
+      {save.kind === "failed" && !transient(save.error) ? <ErrorNote error={save.error} /> : null}
       {conflict ? (
         <ConflictPanel
           mine={draft}
