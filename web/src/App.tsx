@@ -1,14 +1,14 @@
 import { lazy, Suspense } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
-import { Layout, Loading, MeProvider } from "./components";
+import { Layout, Loading, MeProvider } from "./shared/components";
 import { LocaleProvider, useT } from "./i18n";
-import { Home } from "./pages/Home";
+import { Home } from "./home/Home";
 
 // Each role's pages load when first opened: the public results page does not carry the organiser's.
-const ReportPage = lazy(() => import("./pages/Report").then((m) => ({ default: m.ReportPage })));
-const BallotPage = lazy(() => import("./pages/Ballot").then((m) => ({ default: m.BallotPage })));
-const OrganisePage = lazy(() => import("./pages/Organise").then((m) => ({ default: m.OrganisePage })));
-const ResultsPage = lazy(() => import("./pages/Results").then((m) => ({ default: m.ResultsPage })));
+const ReportPage = lazy(() => import("./report/Report").then((m) => ({ default: m.ReportPage })));
+const BallotPage = lazy(() => import("./ballot/Ballot").then((m) => ({ default: m.BallotPage })));
+const OrganisePage = lazy(() => import("./organise/Organise").then((m) => ({ default: m.OrganisePage })));
+const ResultsPage = lazy(() => import("./results/Results").then((m) => ({ default: m.ResultsPage })));
 
 function NotFound() {
   const t = useT();

@@ -4,11 +4,11 @@ import { Code, ConnectError, api, errorCode, fieldOf } from "./api";
 import { transient } from "./autosave";
 import { formatInstant, remaining } from "./format";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { Stage } from "./gen/miasta/v1/edition_pb.js";
-import type { Me } from "./gen/miasta/v1/identity_pb.js";
+import { Stage } from "../gen/miasta/v1/edition_pb.js";
+import type { Me } from "../gen/miasta/v1/identity_pb.js";
 import { useLoad, useNow } from "./hooks";
-import { clearAllDrafts } from "./pages/localDraft";
-import { LOCALES, LOCALE_NAMES, isLocale, useLocale, useT, type MessageId } from "./i18n";
+import { clearAllDrafts } from "../report/localDraft";
+import { LOCALES, LOCALE_NAMES, isLocale, useLocale, useT, type MessageId } from "../i18n";
 
 // ---- who is signed in ----
 

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { exactRational, formatInstant, formatRational, fromWarsawInput, remaining, warsawInputValue } from "./format";
-import { RationalSchema } from "./gen/miasta/v1/results_pb.js";
+import { RationalSchema } from "../gen/miasta/v1/results_pb.js";
 
 describe("formatInstant shows Warsaw time in the reader's locale", () => {
   it("uses CET in winter and CEST in summer, whatever the browser's zone", () => {

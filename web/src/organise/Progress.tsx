@@ -1,9 +1,9 @@
-import { api } from "../../api";
-import { ErrorNote } from "../../components";
-import { type Category, type Edition } from "../../gen/miasta/v1/edition_pb.js";
-import { ProgressState } from "../../gen/miasta/v1/jury_pb.js";
-import { allPages, useLoad } from "../../hooks";
-import { localName, useLocale, useT, type MessageId } from "../../i18n";
+import { api } from "../shared/api";
+import { ErrorNote } from "../shared/components";
+import { type Category, type Edition } from "../gen/miasta/v1/edition_pb.js";
+import { ProgressState } from "../gen/miasta/v1/jury_pb.js";
+import { allPages, useLoad } from "../shared/hooks";
+import { localName, useLocale, useT, type MessageId } from "../i18n";
 
 const progressKeys: Record<ProgressState, MessageId> = {
   [ProgressState.UNSPECIFIED]: "progress.NOT_STARTED",

@@ -1,17 +1,17 @@
 import { Link, useParams } from "react-router";
-import { api, listCategories, listCriteria } from "../api";
-import { Deadline, ErrorNote, Loading, SignInNeeded, StageBadge, stageName, useMe } from "../components";
+import { api, listCategories, listCriteria } from "../shared/api";
+import { Deadline, ErrorNote, Loading, SignInNeeded, StageBadge, stageName, useMe } from "../shared/components";
 import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
-import { useLoad } from "../hooks";
+import { useLoad } from "../shared/hooks";
 import { useT, type MessageId } from "../i18n";
 import { MailPanel } from "./Mail";
 import { People } from "./People";
-import { JuryProgress } from "./organise/Progress";
-import { Reports, Shortlist, useReportStatuses } from "./organise/Reports";
-import { RuleEditor } from "./organise/Rule";
-import { Setup } from "./organise/Setup";
-import { STAGES, StageControl, TimelineEditor } from "./organise/Stage";
-import { TallyReview } from "./organise/Tally";
+import { JuryProgress } from "./Progress";
+import { Reports, Shortlist, useReportStatuses } from "./Reports";
+import { RuleEditor } from "./Rule";
+import { Setup } from "./Setup";
+import { STAGES, StageControl, TimelineEditor } from "./Stage";
+import { TallyReview } from "./Tally";
 
 /** OrganisePage is the edition dashboard: stage, reports, shortlist, rule, jury progress, tally. */
 export function OrganisePage() {

@@ -1,10 +1,10 @@
 import { useId, useState } from "react";
 import { useNavigate } from "react-router";
-import { api } from "../../api";
-import { ErrorNote } from "../../components";
-import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../../gen/miasta/v1/edition_pb.js";
-import { allPages, useLoad } from "../../hooks";
-import { localName, useLocale, useT, type MessageId } from "../../i18n";
+import { api } from "../shared/api";
+import { ErrorNote } from "../shared/components";
+import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
+import { allPages, useLoad } from "../shared/hooks";
+import { localName, useLocale, useT, type MessageId } from "../i18n";
 
 /** The publication settings, as the organiser chooses among them (§12 of the audit specification). */
 const PUBLICATIONS = [BallotPublication.PSEUDONYMS, BallotPublication.NAMES, BallotPublication.AGGREGATES];

@@ -1,11 +1,11 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { useId, useState } from "react";
-import { Code, api, errorCode } from "../../api";
-import { ConfirmDialog, ErrorNote, stageName } from "../../components";
-import { fromWarsawInput, warsawInputValue } from "../../format";
-import { Stage, TimelineSchema, type Edition } from "../../gen/miasta/v1/edition_pb.js";
-import { useT, type MessageId } from "../../i18n";
+import { Code, api, errorCode } from "../shared/api";
+import { ConfirmDialog, ErrorNote, stageName } from "../shared/components";
+import { fromWarsawInput, warsawInputValue } from "../shared/format";
+import { Stage, TimelineSchema, type Edition } from "../gen/miasta/v1/edition_pb.js";
+import { useT, type MessageId } from "../i18n";
 
 export const STAGES = [Stage.DRAFT, Stage.REPORTING, Stage.REVIEW, Stage.JURY, Stage.TALLIED, Stage.ANNOUNCED];
 

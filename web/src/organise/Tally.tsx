@@ -1,13 +1,13 @@
-import { Explanation } from "../../explain";
+import { Explanation } from "../results/explain";
 import { useId, useState } from "react";
-import { api, listCriteria } from "../../api";
-import { ErrorNote } from "../../components";
-import { formatRational } from "../../format";
-import { Stage, type Category, type Criterion, type Edition } from "../../gen/miasta/v1/edition_pb.js";
-import { TieBreak, type NominationResult } from "../../gen/miasta/v1/results_pb.js";
-import { useLoad } from "../../hooks";
-import { type Locale, localName, useLocale, useT } from "../../i18n";
-import { tiedGroups } from "../tallyMath";
+import { api, listCriteria } from "../shared/api";
+import { ErrorNote } from "../shared/components";
+import { formatRational } from "../shared/format";
+import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
+import { TieBreak, type NominationResult } from "../gen/miasta/v1/results_pb.js";
+import { useLoad } from "../shared/hooks";
+import { type Locale, localName, useLocale, useT } from "../i18n";
+import { tiedGroups } from "./tallyMath";
 
 function JuryDecision(props: { edition: Edition; categoryId: string; tied: NominationResult[]; onDone: () => void }) {
   const t = useT();

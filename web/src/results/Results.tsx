@@ -1,13 +1,13 @@
 import { useState } from "react";
 import { useParams } from "react-router";
-import { api, listCriteria } from "../api";
-import { ErrorNote, Loading, download } from "../components";
-import { exactRational, formatInstant, formatRational } from "../format";
+import { api, listCriteria } from "../shared/api";
+import { ErrorNote, Loading, download } from "../shared/components";
+import { exactRational, formatInstant, formatRational } from "../shared/format";
 import type { Criterion } from "../gen/miasta/v1/edition_pb.js";
 import { ExportFormat, type CategoryResult, type NominationResult, type StageStep } from "../gen/miasta/v1/results_pb.js";
 import { Stage } from "../gen/miasta/v1/edition_pb.js";
-import { Explanation } from "../explain";
-import { useLoad } from "../hooks";
+import { Explanation } from "./explain";
+import { useLoad } from "../shared/hooks";
 import { localName, useLocale, useT } from "../i18n";
 
 /** ResultsPage is public: the winners, how each score came about, and how to check it all. */

@@ -1,10 +1,10 @@
 import { useId, useState } from "react";
-import { api } from "../api";
-import { ErrorNote, Loading } from "../components";
-import { formatInstant } from "../format";
+import { api } from "../shared/api";
+import { ErrorNote, Loading } from "../shared/components";
+import { formatInstant } from "../shared/format";
 import type { Edition } from "../gen/miasta/v1/edition_pb.js";
 import { MailDelivery, MailKind, MailStatus, type OutboxMail } from "../gen/miasta/v1/mail_pb.js";
-import { allPages, useLoad } from "../hooks";
+import { allPages, useLoad } from "../shared/hooks";
 import { LOCALE_NAMES, isLocale, useLocale, useT, type MessageId } from "../i18n";
 
 const KINDS = [

@@ -1,9 +1,9 @@
 import { useId, useState } from "react";
-import { api } from "../api";
-import { ErrorNote } from "../components";
+import { api } from "../shared/api";
+import { ErrorNote } from "../shared/components";
 import { BallotPublication, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { InvitationState, Role, type ImportInvitationsResponse } from "../gen/miasta/v1/identity_pb.js";
-import { allPages, useLoad } from "../hooks";
+import { allPages, useLoad } from "../shared/hooks";
 import { loneJurorCities } from "./peopleMath";
 import { LOCALE_NAMES, isLocale, useT, type MessageId } from "../i18n";
 

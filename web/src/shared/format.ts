@@ -1,7 +1,7 @@
 // Dates are instants; the award runs on Warsaw time, so every date is shown in Europe/Warsaw, in the
 // reader's locale and with the zone named, whatever the browser's own zone is.
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import type { Rational } from "./gen/miasta/v1/results_pb.js";
+import type { Rational } from "../gen/miasta/v1/results_pb.js";
 
 export const WARSAW = "Europe/Warsaw";
 

@@ -1,7 +1,7 @@
 import { create, toJson } from "@bufbuild/protobuf";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useParams } from "react-router";
-import { api, conflictDetail, listCategories, listCriteria } from "../api";
+import { api, conflictDetail, listCategories, listCriteria } from "../shared/api";
 import {
   ConfirmDialog,
   Deadline,
@@ -11,8 +11,8 @@ import {
   SignInNeeded,
   StageBadge,
   useMe,
-} from "../components";
-import { formatInstant } from "../format";
+} from "../shared/components";
+import { formatInstant } from "../shared/format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import {
   CriterionNarrativeSchema,
@@ -25,9 +25,9 @@ import {
   type Practice,
   type Report,
 } from "../gen/miasta/v1/report_pb.js";
-import { transient, useVersionedAutosave } from "../autosave";
-import { useLoad } from "../hooks";
-import { uuid } from "../uuid";
+import { transient, useVersionedAutosave } from "../shared/autosave";
+import { useLoad } from "../shared/hooks";
+import { uuid } from "../shared/uuid";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
 import { differences, type Difference, type Field } from "./reportDiff";
 import { outcomeKeys } from "./outcomes";

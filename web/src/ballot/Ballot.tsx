@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router";
-import { api, conflictDetail, listCategories, listCriteria } from "../api";
+import { api, conflictDetail, listCategories, listCriteria } from "../shared/api";
 import {
   ConfirmDialog,
   Deadline,
@@ -12,8 +12,8 @@ import {
   StageBadge,
   download,
   useMe,
-} from "../components";
-import { formatInstant } from "../format";
+} from "../shared/components";
+import { formatInstant } from "../shared/format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import {
   BallotConflictSchema,
@@ -25,12 +25,12 @@ import {
   type Recusal,
 } from "../gen/miasta/v1/jury_pb.js";
 import type { CriterionRule, TallyRule } from "../gen/miasta/v1/results_pb.js";
-import { transient, useVersionedAutosave } from "../autosave";
-import { allPages, useLoad } from "../hooks";
+import { transient, useVersionedAutosave } from "../shared/autosave";
+import { allPages, useLoad } from "../shared/hooks";
 import { localName, useLocale, useT } from "../i18n";
-import { uuid } from "../uuid";
+import { uuid } from "../shared/uuid";
 import { completeness, scoreKey, type Marks } from "./ballotMath";
-import { PracticeFacts } from "./ReportView";
+import { PracticeFacts } from "../report/ReportView";
 
 const AUTOSAVE_MS = 800;
 

@@ -1,13 +1,13 @@
 import { useId, useState } from "react";
-import { api } from "../../api";
-import { ErrorNote, Loading } from "../../components";
-import { formatInstant } from "../../format";
-import { Stage, type Category, type Criterion, type Edition } from "../../gen/miasta/v1/edition_pb.js";
-import { ReportStatus, type Nomination, type Report, type ReportStatusSummary } from "../../gen/miasta/v1/report_pb.js";
-import { allPages, useLoad, type Loaded } from "../../hooks";
-import { localName, useLocale, useT } from "../../i18n";
-import { reportStatusKey } from "../Report";
-import { ReportView } from "../ReportView";
+import { api } from "../shared/api";
+import { ErrorNote, Loading } from "../shared/components";
+import { formatInstant } from "../shared/format";
+import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
+import { ReportStatus, type Nomination, type Report, type ReportStatusSummary } from "../gen/miasta/v1/report_pb.js";
+import { allPages, useLoad, type Loaded } from "../shared/hooks";
+import { localName, useLocale, useT } from "../i18n";
+import { reportStatusKey } from "../report/Report";
+import { ReportView } from "../report/ReportView";
 
 /** useReportStatuses is every city's report status, which the reports table and the shortlist share. */
 export function useReportStatuses(edition: Edition): Loaded<ReportStatusSummary[]> {

@@ -2,9 +2,9 @@
 // records (spec/audit.md §9.7): a code and its arguments, ids as ids, rationals as "N/D". The server
 // also sends English sentences; every other language is rendered here.
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
-import type { ExplanationItem } from "./gen/miasta/v1/results_pb.js";
-import { formatRational } from "./format";
-import { type MessageId, useLocale, useT } from "./i18n";
+import type { ExplanationItem } from "../gen/miasta/v1/results_pb.js";
+import { formatRational } from "../shared/format";
+import { type MessageId, useLocale, useT } from "../i18n";
 
 /** rational reads a rational as the tally writes it ("37/2"). */
 export function rational(s: JsonValue | undefined): { numerator: bigint; denominator: bigint } | undefined {

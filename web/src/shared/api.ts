@@ -4,13 +4,13 @@ import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
-import { AuditService } from "./gen/miasta/v1/audit_pb.js";
-import { EditionService } from "./gen/miasta/v1/edition_pb.js";
-import { IdentityService } from "./gen/miasta/v1/identity_pb.js";
-import { JuryService } from "./gen/miasta/v1/jury_pb.js";
-import { MailService } from "./gen/miasta/v1/mail_pb.js";
-import { ReportService } from "./gen/miasta/v1/report_pb.js";
-import { ResultsService } from "./gen/miasta/v1/results_pb.js";
+import { AuditService } from "../gen/miasta/v1/audit_pb.js";
+import { EditionService } from "../gen/miasta/v1/edition_pb.js";
+import { IdentityService } from "../gen/miasta/v1/identity_pb.js";
+import { JuryService } from "../gen/miasta/v1/jury_pb.js";
+import { MailService } from "../gen/miasta/v1/mail_pb.js";
+import { ReportService } from "../gen/miasta/v1/report_pb.js";
+import { ResultsService } from "../gen/miasta/v1/results_pb.js";
 import { allPages } from "./hooks";
 
 const transport = createConnectTransport({

@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { useId, useState } from "react";
-import { Code, api, errorCode } from "../../api";
-import { ErrorNote, Loading } from "../../components";
-import { Stage, type Criterion, type Edition } from "../../gen/miasta/v1/edition_pb.js";
+import { Code, api, errorCode } from "../shared/api";
+import { ErrorNote, Loading } from "../shared/components";
+import { Stage, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import {
   AggregationMethod,
   CriterionRuleSchema,
@@ -10,9 +10,9 @@ import {
   TallyRuleSchema,
   TieBreak,
   type TallyRule,
-} from "../../gen/miasta/v1/results_pb.js";
-import { useLoad } from "../../hooks";
-import { localName, useLocale, useT, type MessageId } from "../../i18n";
+} from "../gen/miasta/v1/results_pb.js";
+import { useLoad } from "../shared/hooks";
+import { localName, useLocale, useT, type MessageId } from "../i18n";
 
 const methodKeys: [AggregationMethod, MessageId][] = [
   [AggregationMethod.WEIGHTED_MEAN, "rule.WEIGHTED_MEAN"],

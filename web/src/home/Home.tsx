@@ -1,10 +1,10 @@
 import { Link } from "react-router";
-import { api } from "../api";
-import { Deadline, ErrorNote, Loading, StageBadge, loginHref, useMe } from "../components";
+import { api } from "../shared/api";
+import { Deadline, ErrorNote, Loading, StageBadge, loginHref, useMe } from "../shared/components";
 import { Stage, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { Role } from "../gen/miasta/v1/identity_pb.js";
-import { allPages, useLoad } from "../hooks";
-import { NewEdition } from "./organise/Setup";
+import { allPages, useLoad } from "../shared/hooks";
+import { NewEdition } from "../organise/Setup";
 import { useT } from "../i18n";
 
 /** Home lists the editions and, for a signed-in person, what they can do in each. */
