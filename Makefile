@@ -51,7 +51,7 @@ fuzzrun = $(GO) test -run '^$$' -fuzz '^$(1)$$' -fuzztime $$(( $(2) * $(FUZZSCAL
 fuzz:
 	$(call fuzzrun,FuzzParseClaims,100000,./internal/auth/)
 	$(call fuzzrun,FuzzRequestValidation,12000,./internal/server/)
-	$(call fuzzrun,FuzzExportRoundTrip,30000,./internal/jury/)
+	$(call fuzzrun,FuzzExportRoundTrip,30000,./internal/results/)
 	$(call fuzzrun,FuzzParse,100000,./internal/canon/)
 	$(call fuzzrun,FuzzVerify,12000,./internal/verify/)
 	$(call fuzzrun,FuzzIsTime,100000,./internal/verify/)

@@ -14,6 +14,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/report"
+	"github.com/miasta-otwarte/miasta/internal/results"
 )
 
 // Services are the fully-qualified names of every API service, for health checking and reflection.
@@ -33,7 +34,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewIdentityServiceHandler(identity.NewHandler(d.Identity), opts))
 	mux.Handle(miastav1connect.NewReportServiceHandler(report.NewHandler(d.Reports), opts))
 	mux.Handle(miastav1connect.NewJuryServiceHandler(jury.NewHandler(d.Jury, d.Reports), opts))
-	mux.Handle(miastav1connect.NewResultsServiceHandler(jury.NewResultsHandler(d.Jury, d.Audit), opts))
+	mux.Handle(miastav1connect.NewResultsServiceHandler(results.NewHandler(d.Jury, d.Audit), opts))
 	audit := auditlog.NewHandler(d.Audit, d.Bundles)
 	mux.Handle(miastav1connect.NewAuditServiceHandler(audit, opts))
 	// ExportBundle answers without compression: compressing a 30 MB bundle per download would cost

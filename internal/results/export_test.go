@@ -1,4 +1,4 @@
-package jury_test
+package results_test
 
 import (
 	"bytes"
@@ -13,10 +13,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
-	"github.com/miasta-otwarte/miasta/internal/jury"
+	"github.com/miasta-otwarte/miasta/internal/results"
 )
 
-func results(category, city, practice, explanation string, num, den int64) *v1.GetPublicResultsResponse {
+func sample(category, city, practice, explanation string, num, den int64) *v1.GetPublicResultsResponse {
 	return &v1.GetPublicResultsResponse{
 		Edition: &v1.Edition{Year: 2015, Name: "Miasta Otwarte 2015"},
 		Categories: []*v1.CategoryResult{{
@@ -40,8 +40,8 @@ func FuzzExportRoundTrip(f *testing.F) {
 		if den <= 0 {
 			den = 1
 		}
-		full := results(category, city, practice, explanation, num, den)
-		_, body, err := jury.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_JSON)
+		full := sample(category, city, practice, explanation, num, den)
+		_, body, err := results.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_JSON)
 		if err != nil {
 			if !utf8Valid(category, city, practice, explanation) {
 				return // protojson refuses invalid UTF-8, as it should
@@ -52,12 +52,12 @@ func FuzzExportRoundTrip(f *testing.F) {
 		if err := protojson.Unmarshal(body, back); err != nil || !proto.Equal(back, full) {
 			t.Fatalf("JSON round trip: %v\n%s", err, body)
 		}
-		_, body, err = jury.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_CSV)
+		_, body, err = results.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_CSV)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
-		if err != nil || len(rows) != 2 || !slices.Equal(rows[0], jury.CSVHeader) {
+		if err != nil || len(rows) != 2 || !slices.Equal(rows[0], results.CSVHeader) {
 			t.Fatalf("CSV: %v, %q", err, rows)
 		}
 		r := rows[1]
@@ -86,9 +86,9 @@ var number = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?(/[0-9]+)?$`)
 // =HYPERLINK and friends) are written with an apostrophe first; numbers, negative ones included,
 // stay numbers.
 func TestCSVCellsAreNeverFormulas(t *testing.T) {
-	full := results(`=HYPERLINK("http://evil.example","Kliknij")`, "+48 Gdańsk", "-2+3", "@SUM(A1:A2)", -37, 2)
+	full := sample(`=HYPERLINK("http://evil.example","Kliknij")`, "+48 Gdańsk", "-2+3", "@SUM(A1:A2)", -37, 2)
 	full.Categories[0].Nominations[0].Nomination.City.Name = "\tŁódź"
-	_, body, err := jury.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_CSV)
+	_, body, err := results.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_CSV)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestCSVCellsAreNeverFormulas(t *testing.T) {
 		7: "-37/2", 8: "-18.5000", 3: "1",
 	} {
 		if r[col] != want {
-			t.Errorf("column %s = %q; want %q", jury.CSVHeader[col], r[col], want)
+			t.Errorf("column %s = %q; want %q", results.CSVHeader[col], r[col], want)
 		}
 	}
 }
