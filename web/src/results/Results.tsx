@@ -76,27 +76,30 @@ function CategoryTable({ result, criteria }: { result: CategoryResult; criteria:
         {c.number}. {localName(locale, c.namePl, c.nameEn)}
       </h3>
       {result.nominations.length === 0 ? <p className="muted">{t("results.noNominations")}</p> : null}
-      <table hidden={result.nominations.length === 0}>
-        <caption className="visually-hidden">{t("results.tableCaption", { category: localName(locale, c.namePl, c.nameEn) })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("results.rank")}</th>
-            <th scope="col">{t("results.practice")}</th>
-            <th scope="col">{t("results.score")}</th>
-            {result.nominations[0]?.criteria.map((cb) => (
-              <th scope="col" key={cb.criterionId}>
-                {critName(cb.criterionId)}
-                {cb.nonRanking ? " " + t("results.nonRankingMark") : ""}
-              </th>
+      {/* A phone scrolls the criteria's columns inside this region, not the page. */}
+      <div className="scroll" role="region" tabIndex={0} hidden={result.nominations.length === 0} aria-label={t("results.tableCaption", { category: localName(locale, c.namePl, c.nameEn) })}>
+        <table>
+          <caption className="visually-hidden">{t("results.tableCaption", { category: localName(locale, c.namePl, c.nameEn) })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("results.rank")}</th>
+              <th scope="col">{t("results.practice")}</th>
+              <th scope="col">{t("results.score")}</th>
+              {result.nominations[0]?.criteria.map((cb) => (
+                <th scope="col" key={cb.criterionId}>
+                  {critName(cb.criterionId)}
+                  {cb.nonRanking ? " " + t("results.nonRankingMark") : ""}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {result.nominations.map((n) => (
+              <Row key={n.nomination!.id} n={n} />
             ))}
-          </tr>
-        </thead>
-        <tbody>
-          {result.nominations.map((n) => (
-            <Row key={n.nomination!.id} n={n} />
-          ))}
-        </tbody>
-      </table>
+          </tbody>
+        </table>
+      </div>
       {result.nominations.map((n) => (
         <details key={n.nomination!.id}>
           <summary>{t("results.howScored", { practice: n.nomination!.practice!.title })}</summary>
@@ -192,28 +195,30 @@ function JurorTable({ n, critName, name }: { n: NominationResult; critName: (id:
   const crits = n.criteria.map((c) => c.criterionId);
   return (
     <>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("results.juror")}</th>
-            {crits.map((c) => (
-              <th scope="col" key={c}>
-                {critName(c)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {n.jurors.map((j) => (
-            <tr key={j.juror}>
-              <th scope="row">{j.juror}</th>
+      <div className="scroll" role="region" tabIndex={0} aria-label={t("results.breakdown")}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("results.juror")}</th>
               {crits.map((c) => (
-                <td key={c}>{j.scores.find((s) => s.criterionId === c)?.value ?? "—"}</td>
+                <th scope="col" key={c}>
+                  {critName(c)}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {n.jurors.map((j) => (
+              <tr key={j.juror}>
+                <th scope="row">{j.juror}</th>
+                {crits.map((c) => (
+                  <td key={c}>{j.scores.find((s) => s.criterionId === c)?.value ?? "—"}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {n.recusals.length ? <p className="hint">{t("results.recusals", { count: n.recusals.length })}</p> : null}
       {n.explanationItems.length ? <Explanation items={n.explanationItems} name={name} /> : null}
     </>
