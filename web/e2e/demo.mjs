@@ -305,6 +305,13 @@ try {
   const bundle = JSON.parse(readFileSync(await bundleFile.path(), "utf8"));
   if (bundle.format !== "miasta-audit-bundle/2" || bundle.year !== 2015 || !bundle.tally) throw new Error("the downloaded bundle is not the announced edition's");
   await check(rp, "public-results");
+  // On a phone the page is no wider than the screen: wide tables scroll inside their regions.
+  await rp.setViewportSize({ width: 390, height: 844 });
+  if (await rp.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) {
+    throw new Error("the public results page is wider than a 390 px phone");
+  }
+  await check(rp, "public-results-phone");
+  await rp.setViewportSize({ width: 1280, height: 900 });
   // Every language renders the page, and the choice survives a reload.
   for (const l of ["pl", "en", "uk", "es", "vi"]) {
     await rp.locator("header select").selectOption(l);
