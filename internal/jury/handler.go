@@ -16,24 +16,18 @@ import (
 
 // Handler serves miasta.v1.JuryService.
 type Handler struct {
-	svc     *Service
-	reports *report.Service
+	svc *Service
 }
 
 var _ miastav1connect.JuryServiceHandler = (*Handler)(nil)
 
 // NewHandler returns the JuryService handler.
-func NewHandler(svc *Service, reports *report.Service) *Handler {
-	return &Handler{svc: svc, reports: reports}
+func NewHandler(svc *Service) *Handler {
+	return &Handler{svc: svc}
 }
 
 func (h *Handler) ListBallotNominations(ctx context.Context, req *v1.ListBallotNominationsRequest) (*v1.ListBallotNominationsResponse, error) {
 	eid, err := wire.ID("edition_id", req.GetEditionId())
-	if err != nil {
-		return nil, err
-	}
-	p := auth.FromContext(ctx)
-	recusals, err := h.svc.Recusals(ctx, p, eid)
 	if err != nil {
 		return nil, err
 	}
@@ -45,15 +39,15 @@ func (h *Handler) ListBallotNominations(ctx context.Context, req *v1.ListBallotN
 		}
 		cat = &id
 	}
-	ns, next, err := h.reports.Nominations(ctx, p, eid, cat, req.GetPageSize(), req.GetPageToken())
+	ns, next, err := h.svc.BallotNominations(ctx, auth.FromContext(ctx), eid, cat, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
 	resp := &v1.ListBallotNominationsResponse{NextPageToken: next}
 	for _, n := range ns {
-		bn := &v1.BallotNomination{Nomination: report.NominationToProto(n)}
-		if r, ok := recusals[n.ID]; ok {
-			bn.Recusal = recusalToProto(r)
+		bn := &v1.BallotNomination{Nomination: report.NominationToProto(n.Nomination)}
+		if n.Recusal != nil {
+			bn.Recusal = recusalToProto(*n.Recusal)
 		}
 		resp.Nominations = append(resp.Nominations, bn)
 	}

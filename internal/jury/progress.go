@@ -12,6 +12,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/page"
+	"github.com/miasta-otwarte/miasta/internal/report"
 )
 
 // Progress states, per juror and category.
@@ -119,18 +120,30 @@ func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32,
 	return out, next, nil
 }
 
-// BallotNomination is a nomination as a juror sees it.
+// BallotNomination is a nomination of the shortlist as a juror sees it: with their recusal, if any.
 type BallotNomination struct {
-	NominationID uuid.UUID
-	Recusal      *Recusal
+	Nomination report.Nomination
+	Recusal    *Recusal
 }
 
-// Recusals returns the juror's recusal for each nomination id (nil when they score it), for listing
-// the nominations a juror sees.
-func (s *Service) Recusals(ctx context.Context, p *auth.Principal, editionID uuid.UUID) (map[uuid.UUID]Recusal, error) {
+// BallotNominations lists the shortlist (by category, a page at a time) as the juror p sees it, each
+// nomination with the juror's recusal from it.
+func (s *Service) BallotNominations(ctx context.Context, p *auth.Principal, editionID uuid.UUID, categoryID *uuid.UUID, size int32, token string) ([]BallotNomination, string, error) {
 	j, err := s.loadJuror(ctx, s.pool, p, editionID, false)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return j.recusals, nil
+	ns, next, err := report.Nominations(ctx, s.pool, p, editionID, categoryID, size, token)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]BallotNomination, 0, len(ns))
+	for _, n := range ns {
+		bn := BallotNomination{Nomination: n}
+		if r, ok := j.recusals[n.ID]; ok {
+			bn.Recusal = &r
+		}
+		out = append(out, bn)
+	}
+	return out, next, nil
 }

@@ -136,6 +136,12 @@ type nominationCursor struct {
 // Nominations lists the shortlist by category. Organisers see it as it forms; the edition's experts
 // and jurors once it is frozen (the jury round opened).
 func (s *Service) Nominations(ctx context.Context, viewer *auth.Principal, editionID uuid.UUID, categoryID *uuid.UUID, size int32, token string) ([]Nomination, string, error) {
+	return Nominations(ctx, s.pool, viewer, editionID, categoryID, size, token)
+}
+
+// Nominations is Service.Nominations over q, for the domains that show the shortlist with their own
+// parts (the jury's ballot, with the juror's recusals).
+func Nominations(ctx context.Context, q reportdb.DBTX, viewer *auth.Principal, editionID uuid.UUID, categoryID *uuid.UUID, size int32, token string) ([]Nomination, string, error) {
 	var cur nominationCursor
 	if err := page.Decode(token, &cur); err != nil {
 		return nil, "", err
@@ -149,7 +155,7 @@ func (s *Service) Nominations(ctx context.Context, viewer *auth.Principal, editi
 			return nil, "", fault.Deniedf("you hold no role in this edition")
 		}
 	}
-	e, err := edition.Load(ctx, s.pool, editionID)
+	e, err := edition.Load(ctx, q, editionID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -159,7 +165,7 @@ func (s *Service) Nominations(ctx context.Context, viewer *auth.Principal, editi
 		}
 	}
 	size = page.Size(size, 50)
-	rows, err := s.q.ListNominations(ctx, s.pool, reportdb.ListNominationsParams{
+	rows, err := reportdb.New().ListNominations(ctx, q, reportdb.ListNominationsParams{
 		EditionID: editionID, CategoryID: categoryID, AfterNumber: cur.Number, AfterID: cur.ID, MaxRows: size + 1,
 	})
 	if err != nil {

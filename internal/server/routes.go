@@ -33,7 +33,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewEditionServiceHandler(edition.NewHandler(d.Editions), opts))
 	mux.Handle(miastav1connect.NewIdentityServiceHandler(identity.NewHandler(d.Identity), opts))
 	mux.Handle(miastav1connect.NewReportServiceHandler(report.NewHandler(d.Reports), opts))
-	mux.Handle(miastav1connect.NewJuryServiceHandler(jury.NewHandler(d.Jury, d.Reports), opts))
+	mux.Handle(miastav1connect.NewJuryServiceHandler(jury.NewHandler(d.Jury), opts))
 	mux.Handle(miastav1connect.NewResultsServiceHandler(results.NewHandler(d.Jury, d.Audit), opts))
 	audit := auditlog.NewHandler(d.Audit, d.Bundles)
 	mux.Handle(miastav1connect.NewAuditServiceHandler(audit, opts))
