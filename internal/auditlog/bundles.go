@@ -157,11 +157,13 @@ func (b *Bundles) Get(ctx context.Context, year int32) (*Bundle, error) {
 	name := fmt.Sprintf("%s-%d-%x", editionID, cp.TreeSize, noteHash[:8])
 
 	b.mu.Lock()
-	if nb := b.newest[editionID]; nb != nil && filepath.Base(nb.path) == name+".json" {
-		b.mu.Unlock()
-		return nb, nil
-	}
+	nb := b.newest[editionID]
 	b.mu.Unlock()
+	if nb != nil && filepath.Base(nb.path) == name+".json" {
+		if _, err := os.Stat(nb.path); err == nil { // another server sharing the directory may have pruned it
+			return nb, nil
+		}
+	}
 	ch := b.builds.DoChan(name, func() (any, error) {
 		// Built for everyone waiting, not for the first caller only: its cancellation stops nothing.
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)

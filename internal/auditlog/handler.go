@@ -66,8 +66,13 @@ func (h *Handler) ExportBundle(ctx context.Context, req *v1.ExportBundleRequest,
 		return err
 	}
 	f, err := b.Open(false)
-	if err != nil {
-		return err
+	if err != nil { // pruned between Get and Open by a newer build: that one is as good
+		if b, err = h.bundles.Get(ctx, req.GetYear()); err == nil {
+			f, err = b.Open(false)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	defer f.Close()
 	msg := &v1.ExportBundleResponse{}

@@ -161,6 +161,43 @@ func TestBundleDownloads(t *testing.T) {
 		t.Errorf("the bundle directory holds %v; want only the newest bundle's three files", names)
 	}
 
+	// Another server sharing the directory pruned the files: the bundle is built again, not lost.
+	for _, n := range names {
+		if err := os.Remove(env.Config.BundleDir + "/" + n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, rpc := range []bool{false, true} {
+		var got []byte
+		if rpc {
+			stream, err := env.Clients(testenv.Connect, "").Audit.ExportBundle(ctx, &v1.ExportBundleRequest{Year: e.GetYear()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for stream.Receive() {
+				got = append(got, stream.Msg().GetChunk()...)
+			}
+			if err := stream.Err(); err != nil {
+				t.Fatalf("ExportBundle after the files were removed: %v", err)
+			}
+		} else {
+			resp, body := get("Accept-Encoding", "identity")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET after the files were removed = %d %s", resp.StatusCode, body)
+			}
+			got = body
+		}
+		if !bytes.Equal(got, next) {
+			t.Fatalf("after the files were removed (rpc %v): %d bytes; want the bundle's %d", rpc, len(got), len(next))
+		}
+		if rpc {
+			break
+		}
+		for _, n := range names { // and again, for the RPC
+			_ = os.Remove(env.Config.BundleDir + "/" + n)
+		}
+	}
+
 	// Bad requests: a draft edition, an edition that does not exist, a year that is not one.
 	for path, code := range map[string]int{
 		fmt.Sprintf("/audit/%d/bundle.json", draft.GetYear()): http.StatusNotFound,
