@@ -11,6 +11,7 @@ import (
 
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/jury/jurydb"
+	"github.com/miasta-otwarte/miasta/internal/tally"
 	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
@@ -85,15 +86,8 @@ func (s *Service) Marks(ctx context.Context, editionID uuid.UUID, _ int64) ([]ve
 			}
 		}
 		for _, r := range c.Recusals {
-			e := byNom[r.NominationID]
-			switch {
-			case e == nil:
-			case r.Kind == verify.RecusedHomeCity:
-				e.Recusals.HomeCity++
-			case r.Kind == verify.RecusedDeclared:
-				e.Recusals.Declared++
-			default:
-				e.Recusals.Abstained++
+			if e := byNom[r.NominationID]; e != nil {
+				countRecusal(&e.Recusals, r.Kind)
 			}
 		}
 	}
@@ -104,6 +98,19 @@ func (s *Service) Marks(ctx context.Context, editionID uuid.UUID, _ int64) ([]ve
 	}
 	slices.SortFunc(out, func(a, b verify.MarksEntry) int { return strings.Compare(a.NominationID, b.NominationID) })
 	return out, nil
+}
+
+// countRecusal counts one counted cast's recusal from a nomination by its kind (the specification's
+// names, as casts record them).
+func countRecusal(r *tally.Recusals, kind string) {
+	switch kind {
+	case verify.RecusedHomeCity:
+		r.HomeCity++
+	case verify.RecusedDeclared:
+		r.Declared++
+	default:
+		r.Abstained++
+	}
 }
 
 // decodeCast reads a stored cast.

@@ -105,15 +105,8 @@ func (s *Service) compute(ctx context.Context, q jurydb.DBTX, editionID uuid.UUI
 			}
 		}
 		for _, rc := range cast.Recusals {
-			n := noms[rc.NominationID]
-			switch {
-			case n == nil:
-			case rc.Kind == verify.RecusedHomeCity:
-				n.Recusals.HomeCity++
-			case rc.Kind == verify.RecusedDeclared:
-				n.Recusals.Declared++
-			default:
-				n.Recusals.Abstained++
+			if n := noms[rc.NominationID]; n != nil {
+				countRecusal(&n.Recusals, rc.Kind)
 			}
 		}
 	}
