@@ -297,8 +297,13 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	// No private key anywhere in the database (every row of every table, as a backup holds them) or in
 	// the server's logs: only the public halves.
 	private := func(k auditlog.Key) []string {
+		// PRIVATE+KEY+<name>+<hash>+<base64 of the seed>: the base64 may itself hold "+".
 		f := strings.TrimSpace(string(k.File()))
-		return []string{f, f[strings.LastIndex(f, "+")+1:]}
+		parts := strings.SplitN(f, "+", 5)
+		if len(parts) != 5 || len(parts[4]) < 40 {
+			t.Fatalf("unexpected key file form %d parts", len(parts))
+		}
+		return []string{f, parts[4]}
 	}
 	tables, err := env.App.Pool.Query(ctx, `SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables
 		WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'`)
