@@ -23,6 +23,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/devidp"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 func freeAddr(t *testing.T) string {
@@ -143,6 +144,64 @@ func TestRunServe(t *testing.T) {
 	audit := miastav1connect.NewAuditServiceClient(http.DefaultClient, base)
 	if pk, err := audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{}); err != nil || pk.GetSigningKey() != verifier {
 		t.Fatalf("GetPublicKey = %v, %v; want the signing key %q that keygen printed", pk, err, verifier)
+	}
+	// Rotation as README says: keygen a new key, `miasta audit rotate`, then the new key in the server's
+	// key file, which it reads again, signing what follows with it.
+	if err := run(ctx, []string{"miasta", "audit", "keygen", "-out", keyFile}, env(nil), io.Discard, io.Discard); err == nil {
+		t.Fatal("audit keygen over an existing key file succeeded; it must never overwrite a key")
+	}
+	newKeyFile, newVerifier := keygen(t)
+	var rotated strings.Builder
+	if err := run(ctx, []string{"miasta", "audit", "rotate", "-audit-key-file", keyFile, "-new-key-file", newKeyFile},
+		env(map[string]string{"DATABASE_URL": vars["DATABASE_URL"]}), &rotated, io.Discard); err != nil || !strings.Contains(rotated.String(), newVerifier) {
+		t.Fatalf("audit rotate = %q, %v", rotated.String(), err)
+	}
+	if err := run(ctx, []string{"miasta", "audit", "rotate", "-audit-key-file", keyFile, "-new-key-file", newKeyFile},
+		env(map[string]string{"DATABASE_URL": vars["DATABASE_URL"]}), io.Discard, io.Discard); err == nil {
+		t.Fatal("a second rotation with the replaced key succeeded; only the key in force may rotate")
+	}
+	newKey, err := os.ReadFile(newKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, newKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	orgEditions := miastav1connect.NewEditionServiceClient(http.DefaultClient, base, connect.WithInterceptors(bearer(tok.Extra("id_token").(string)).interceptor()))
+	if _, err := orgEditions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Miasto po rotacji"}); err != nil {
+		t.Fatal(err)
+	}
+	// A checkpoint past the rotation's, signed with the new key: the server took the new key up.
+	newKeyParsed, err := verify.ParseVerifierKey(newVerifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstCP, err := verify.OpenCheckpoint(first.GetCheckpoint(), newKeyParsed)
+	if err != nil {
+		t.Fatalf("the checkpoint after the rotation is not signed with the new key: %v", err)
+	}
+	if _, err := orgEditions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Miasto po rotacji 2"}); err != nil {
+		t.Fatal(err)
+	}
+	grew := false
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && !grew; time.Sleep(200 * time.Millisecond) {
+		cp, err := audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})
+		if err != nil {
+			continue
+		}
+		if c, err := verify.OpenCheckpoint(cp.GetCheckpoint(), newKeyParsed); err == nil && c.Size > firstCP.Size {
+			grew = true
+		}
+	}
+	if !grew {
+		t.Fatal("the server signed nothing with the new key after its key file got it")
+	}
+	if pk, err := audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{}); err != nil || pk.GetSigningKey() != newVerifier || pk.GetVerifierKey() != verifier {
+		t.Fatalf("after the rotation GetPublicKey = %v, %v; want the log's key %s signing with %s", pk, err, verifier, newVerifier)
 	}
 	protocols := new(http.Protocols)
 	protocols.SetUnencryptedHTTP2(true)
