@@ -151,6 +151,23 @@ func TestRunServe(t *testing.T) {
 		t.Fatal("audit keygen over an existing key file succeeded; it must never overwrite a key")
 	}
 	newKeyFile, newVerifier := keygen(t)
+	dbEnv := env(map[string]string{"DATABASE_URL": vars["DATABASE_URL"]})
+	if err := run(ctx, []string{"miasta", "audit", "rotate", "-audit-key-file", keyFile, "-new-key-file", newKeyFile}, dbEnv, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "no checkpoint yet") {
+		t.Fatalf("a rotation before the log's first checkpoint = %v; want it refused", err)
+	}
+	orgEditions := miastav1connect.NewEditionServiceClient(http.DefaultClient, base, connect.WithInterceptors(bearer(tok.Extra("id_token").(string)).interceptor()))
+	if _, err := orgEditions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Miasto przed rotacją"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if cp, err := audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{}); err == nil && cp.GetCheckpoint() != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no first checkpoint in 15 s")
+		}
+	}
 	var rotated strings.Builder
 	if err := run(ctx, []string{"miasta", "audit", "rotate", "-audit-key-file", keyFile, "-new-key-file", newKeyFile},
 		env(map[string]string{"DATABASE_URL": vars["DATABASE_URL"]}), &rotated, io.Discard); err != nil || !strings.Contains(rotated.String(), newVerifier) {
@@ -167,7 +184,6 @@ func TestRunServe(t *testing.T) {
 	if err := os.WriteFile(keyFile, newKey, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	orgEditions := miastav1connect.NewEditionServiceClient(http.DefaultClient, base, connect.WithInterceptors(bearer(tok.Extra("id_token").(string)).interceptor()))
 	if _, err := orgEditions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Miasto po rotacji"}); err != nil {
 		t.Fatal(err)
 	}

@@ -176,7 +176,14 @@ func (l *Log) Rotate(ctx context.Context, next Key) (string, error) {
 		return "", err
 	}
 	err = db.InTx(ctx, l.pool, func(tx pgx.Tx) error {
-		if err := db.XactLock(ctx, tx, rotationLock); err != nil {
+		// The integrator's lock, waited for: no round is half-way (its first checkpoint fixing the
+		// log's key, or a checkpoint under the key in force) while the key in force is read and replaced.
+		if err := db.XactLock(ctx, tx, integratorLock); err != nil {
+			return err
+		}
+		if _, err := l.q.GetLogKey(ctx, tx); errors.Is(err, pgx.ErrNoRows) {
+			return errors.New("the log has no checkpoint yet, so no key to rotate from: the first server to sign one fixes the log's key")
+		} else if err != nil {
 			return err
 		}
 		inForce, err := l.SigningKey(ctx, tx)
@@ -185,9 +192,6 @@ func (l *Log) Rotate(ctx context.Context, next Key) (string, error) {
 		}
 		if inForce != key.Verifier {
 			return fmt.Errorf("the key in force is %s, not the key given (%s): only the key in force can rotate", inForce, key.Verifier)
-		}
-		if err := l.q.InsertLogKey(ctx, tx, key.Verifier); err != nil { // a log rotated before its first checkpoint
-			return err
 		}
 		_, err = event.Append(ctx, tx, event.Event{Kind: event.KeyRotated, Payload: map[string]string{"verifier_key": next.Verifier, "signature": sig}})
 		return err
@@ -201,9 +205,6 @@ func (l *Log) Rotate(ctx context.Context, next Key) (string, error) {
 	}
 	return nl.LatestCheckpoint(ctx)
 }
-
-// rotationLock serialises rotations.
-const rotationLock = 0x6d696173_6b6579 // "mias" "key"
 
 // Body returns an event's body (§5 of the specification) from its row: the bytes its leaf commits to.
 func Body(id int64, editionID *uuid.UUID, kind string, actorRole *string, actorID *uuid.UUID, payload string, at time.Time) ([]byte, error) {
@@ -351,7 +352,9 @@ func (l *Log) signable(ctx context.Context, tx pgx.Tx, key Key, events []auditlo
 	if errors.Is(err, pgx.ErrNoRows) {
 		inForce, err = l.q.GetLogKey(ctx, tx)
 		if errors.Is(err, pgx.ErrNoRows) { // the first checkpoint: this key becomes the log's
-			inForce, err = key.Verifier, l.q.InsertLogKey(ctx, tx, key.Verifier)
+			if err = l.q.InsertLogKey(ctx, tx, key.Verifier); err == nil {
+				inForce, err = l.q.GetLogKey(ctx, tx) // whichever key the row holds now, not the one hoped for
+			}
 		}
 	}
 	if err != nil {
