@@ -44,6 +44,9 @@ type Bundles struct {
 	// of downloads at once share a bounded part of the processors and signed-in calls keep the rest.
 	// Its reservations are served in turn: every download moves on at the same pace.
 	rate *rate.Limiter
+	// downloads bounds the downloads under way: beyond it a download is refused (retry later), so
+	// that stalled clients cannot hold every file and connection of the server.
+	downloads chan struct{}
 
 	mu     sync.Mutex
 	newest map[uuid.UUID]*Bundle // per edition, the newest bundle built or found
@@ -79,7 +82,8 @@ func NewBundles(l *Log, d Disclosures, dir string, bytesPerSecond float64) (*Bun
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bundle directory: %w", err)
 	}
-	b := &Bundles{log: l, d: d, dir: dir, building: make(chan struct{}, 1), newest: map[uuid.UUID]*Bundle{}}
+	b := &Bundles{log: l, d: d, dir: dir, building: make(chan struct{}, 1), downloads: make(chan struct{}, MaxDownloads), newest: map[uuid.UUID]*Bundle{}}
+	b.removeStale()
 	if bytesPerSecond > 0 {
 		b.rate = rate.NewLimiter(rate.Limit(bytesPerSecond), sendChunk)
 	}
@@ -114,6 +118,24 @@ func (b *Bundles) Copy(ctx context.Context, w func([]byte) error, f io.Reader) e
 			return err
 		}
 	}
+}
+
+// MaxDownloads is how many downloads a server sends at once.
+const MaxDownloads = 1024
+
+// errBusy answers a download beyond MaxDownloads.
+var errBusy = connect.NewError(connect.CodeUnavailable, errors.New("too many bundle downloads at once; retry in a minute"))
+
+// Download runs send as one of the downloads under way, or refuses it (Unavailable) when MaxDownloads
+// are.
+func (b *Bundles) Download(send func() error) error {
+	select {
+	case b.downloads <- struct{}{}:
+	default:
+		return errBusy
+	}
+	defer func() { <-b.downloads }()
+	return send()
 }
 
 // DownloadTimeout bounds a download (instead of the calls' deadline, which a large bundle sent at a
@@ -153,8 +175,7 @@ func (b *Bundles) Get(ctx context.Context, year int32) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	noteHash := sha256.Sum256([]byte(cp.Note))
-	name := fmt.Sprintf("%s-%d-%x", editionID, cp.TreeSize, noteHash[:8])
+	name := bundleName(editionID, cp)
 
 	b.mu.Lock()
 	nb := b.newest[editionID]
@@ -166,7 +187,7 @@ func (b *Bundles) Get(ctx context.Context, year int32) (*Bundle, error) {
 	}
 	ch := b.builds.DoChan(name, func() (any, error) {
 		// Built for everyone waiting, not for the first caller only: its cancellation stops nothing.
-		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), buildTimeout)
 		defer cancel()
 		if nb, err := b.find(editionID, year, cp.TreeSize, name); err == nil {
 			return nb, nil
@@ -174,10 +195,19 @@ func (b *Bundles) Get(ctx context.Context, year int32) (*Bundle, error) {
 		select {
 		case b.building <- struct{}{}:
 		case <-time.After(5 * time.Minute):
-			return nil, errors.New("audit log: timed out waiting to build a bundle")
+			return nil, connect.NewError(connect.CodeUnavailable, errors.New("the server is busy building bundles; retry in a minute"))
 		}
 		defer func() { <-b.building }()
-		return b.build(bctx, editionID, year, cp, name)
+		// The log may have moved on while this waited its turn: build the newest bundle, once, rather
+		// than every one in between.
+		at, atName := cp, name
+		if latest, err := b.log.q.LatestCheckpoint(bctx, b.log.pool); err == nil && latest.TreeSize > at.TreeSize {
+			at, atName = latest, bundleName(editionID, latest)
+			if nb, err := b.find(editionID, year, at.TreeSize, atName); err == nil {
+				return nb, nil
+			}
+		}
+		return b.build(bctx, editionID, year, at, atName)
 	})
 	select {
 	case r := <-ch:
@@ -194,6 +224,13 @@ func (b *Bundles) Get(ctx context.Context, year int32) (*Bundle, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// bundleName names the files of the edition's bundle under cp: the edition, the tree size and the
+// signed note's hash (two logs never share a signed checkpoint).
+func bundleName(editionID uuid.UUID, cp auditlogdb.Checkpoint) string {
+	noteHash := sha256.Sum256([]byte(cp.Note))
+	return fmt.Sprintf("%s-%d-%x", editionID, cp.TreeSize, noteHash[:8])
 }
 
 // find returns a bundle another server (or an earlier run) built into the directory.
@@ -265,22 +302,55 @@ func (b *Bundles) build(ctx context.Context, editionID uuid.UUID, year int32, cp
 		return nil, err
 	}
 	b.log.log.InfoContext(ctx, "audit log: bundle built", "year", year, "tree_size", cp.TreeSize, "bytes", counter.n, "took", time.Since(start).Round(time.Millisecond))
-	b.prune(editionID, name)
+	b.prune(editionID, cp.TreeSize)
 	return &Bundle{EditionID: editionID, Year: year, TreeSize: cp.TreeSize, Size: counter.n, SHA256: sum, Built: time.Now(), path: path}, nil
 }
 
-// prune removes the edition's bundles of earlier checkpoints (a download still reading one keeps its
-// open file).
-func (b *Bundles) prune(editionID uuid.UUID, keep string) {
+// prune removes the edition's bundles of smaller trees than the one kept (a download still reading
+// one keeps its open file; a bundle of a larger tree, built by another server sharing the directory,
+// stays), and temporary files a crash left behind.
+func (b *Bundles) prune(editionID uuid.UUID, keep int64) {
 	files, _ := filepath.Glob(filepath.Join(b.dir, editionID.String()+"-*"))
 	for _, f := range files {
 		base := filepath.Base(f)
-		if strings.HasPrefix(base, keep+".") || strings.HasSuffix(base, ".tmp") {
-			continue
+		if strings.HasSuffix(base, ".tmp") {
+			continue // another build's, or removeStale's once old
 		}
-		_ = os.Remove(f)
+		size, ok := treeSizeOf(base)
+		if ok && size < keep {
+			_ = os.Remove(f)
+		}
+	}
+	b.removeStale()
+}
+
+// treeSizeOf reads the tree size from a bundle file's name, <edition id>-<size>-<note hash>.json….
+func treeSizeOf(name string) (int64, bool) {
+	if len(name) < 38 || name[36] != '-' {
+		return 0, false
+	}
+	rest := name[37:]
+	i := strings.IndexByte(rest, '-')
+	if i < 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(rest[:i], 10, 64)
+	return n, err == nil
+}
+
+// removeStale removes temporary files older than any build can take: left by a server that crashed
+// while building.
+func (b *Bundles) removeStale() {
+	files, _ := filepath.Glob(filepath.Join(b.dir, "*.tmp"))
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && time.Since(fi.ModTime()) > buildTimeout+time.Minute {
+			_ = os.Remove(f)
+		}
 	}
 }
+
+// buildTimeout bounds a build.
+const buildTimeout = 10 * time.Minute
 
 func writeFileAtomic(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
@@ -366,7 +436,19 @@ func (b *Bundles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", etag)
 	ctx, cancel := context.WithTimeout(r.Context(), DownloadTimeout)
 	defer cancel()
-	http.ServeContent(w, r, "", bundle.Built, &paced{ctx: ctx, b: b, f: f})
+	// A client that stops reading lets go of the connection at the timeout: a blocked write does not
+	// see the context.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(DownloadTimeout))
+	if err := b.Download(func() error {
+		http.ServeContent(w, r, "", bundle.Built, &paced{ctx: ctx, b: b, f: f})
+		return nil
+	}); err != nil {
+		h.Del("ETag")
+		h.Del("Content-Encoding")
+		h.Del("Content-Disposition")
+		h.Set("Retry-After", "60")
+		http.Error(w, "too many bundle downloads at once; retry in a minute", http.StatusServiceUnavailable)
+	}
 }
 
 // downloadStopped is the error of a download the rate's wait stopped: the caller gone, or the

@@ -76,8 +76,10 @@ func (h *Handler) ExportBundle(ctx context.Context, req *v1.ExportBundleRequest,
 	}
 	defer f.Close()
 	msg := &v1.ExportBundleResponse{}
-	return h.bundles.Copy(ctx, func(chunk []byte) error {
-		msg.Chunk = chunk
-		return stream.Send(msg)
-	}, f)
+	return h.bundles.Download(func() error {
+		return h.bundles.Copy(ctx, func(chunk []byte) error {
+			msg.Chunk = chunk
+			return stream.Send(msg)
+		}, f)
+	})
 }

@@ -88,7 +88,7 @@ var Settings = []Setting{
 	{"oidc-client-secret", "OIDC_CLIENT_SECRET", "", "client secret for the browser login code exchange"},
 	{"audit-key-file", "MIASTA_AUDIT_KEY_FILE", "", "file holding the audit log's signing key, which `miasta audit keygen` writes (required to serve, unless MIASTA_AUDIT_KEY is set)"},
 	{"audit-key", "MIASTA_AUDIT_KEY", "", "the audit log's signing key itself, for containers given secrets in their environment (set the variable: a flag's value shows in the process list)"},
-	{"bundle-dir", "MIASTA_BUNDLE_DIR", "", "directory for the audit bundles built for downloads, one per edition and checkpoint (default $TMPDIR/miasta-bundles; replicas may share it)"},
+	{"bundle-dir", "MIASTA_BUNDLE_DIR", "", "directory for the audit bundles built for downloads, one per edition and checkpoint (default the user's cache, ~/.cache/miasta/bundles; replicas may share it)"},
 	{"download-rate", "MIASTA_DOWNLOAD_RATE", "100", "megabytes (10^6 bytes) per second all audit bundle downloads of a server send together (0: no limit); downloads beyond it wait their turn"},
 	{"oidc-redirect-url", "OIDC_REDIRECT_URL", "", "the login callback registered at the provider (default PUBLIC_URL/auth/callback)"},
 	{"organisers", "MIASTA_ORGANISERS", "", "comma-separated e-mails whose verified owners are organisers"},
@@ -248,7 +248,13 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 // Settings.
 func (c *Config) Defaults() {
 	if c.BundleDir == "" {
-		c.BundleDir = filepath.Join(os.TempDir(), "miasta-bundles")
+		// The user's own cache, not a shared temporary directory in which another local user could
+		// have made the directory first.
+		if d, err := os.UserCacheDir(); err == nil {
+			c.BundleDir = filepath.Join(d, "miasta", "bundles")
+		} else {
+			c.BundleDir = filepath.Join(os.TempDir(), "miasta-bundles")
+		}
 	}
 	if c.LogInterval <= 0 {
 		c.LogInterval = time.Second

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -196,6 +197,32 @@ func TestBundleDownloads(t *testing.T) {
 		for _, n := range names { // and again, for the RPC
 			_ = os.Remove(env.Config.BundleDir + "/" + n)
 		}
+	}
+
+	// A bundle of a larger tree (another server's, sharing the directory) is kept when this one
+	// builds; a temporary file a crash left an hour ago is removed.
+	larger := filepath.Join(env.Config.BundleDir, e.GetId()+"-999999-0000000000000000.json")
+	stale := filepath.Join(env.Config.BundleDir, e.GetId()+"-1-0000000000000000.json.123.tmp")
+	for _, f := range []string{larger, stale} {
+		if err := os.WriteFile(f, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chtimes(stale, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: draft.GetId(), Number: 1, NamePl: "Kryterium", NameEn: "Criterion"}))
+	if err := env.App.Audit.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := get("Accept-Encoding", "identity"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET after the log moved on = %d", resp.StatusCode)
+	}
+	if _, err := os.Stat(larger); err != nil {
+		t.Errorf("another server's bundle of a larger tree was pruned: %v", err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a temporary file a crash left an hour ago is still there (%v)", err)
 	}
 
 	// Bad requests: a draft edition, an edition that does not exist, a year that is not one.

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
+	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
 	"io"
 	"net/http"
 	"os"
@@ -35,6 +37,11 @@ func edge(next http.Handler, rpcTimeout time.Duration) http.Handler {
 		}
 		if strings.HasPrefix(r.URL.Path, "/auth/") {
 			w.Header().Set("Cache-Control", "no-store")
+		}
+		if r.URL.Path == miastav1connect.AuditServiceExportBundleProcedure {
+			// A download whose client stops reading lets go of its connection, goroutine and file
+			// then (GET /audit/{year}/bundle.json sets the same itself).
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(auditlog.DownloadTimeout))
 		}
 		if r.Method == http.MethodGet {
 			if err := checkQueryMessage(r); err != nil {
