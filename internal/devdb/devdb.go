@@ -237,11 +237,22 @@ func (s *Share) Release(ctx context.Context) (alone bool, _ error) {
 	defer s.conn.Close(context.WithoutCancel(ctx))
 	var exclusive bool
 	var others int
-	err := s.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1),
-		(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())`,
-		int64(shareKey)).Scan(&exclusive, &others)
-	if err != nil {
-		return false, err
+	// A holder that released a moment ago may still be listed while its backend exits: look again for
+	// a second before counting it as someone else.
+	for try := 0; ; try++ {
+		err := s.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1),
+			(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())`,
+			int64(shareKey)).Scan(&exclusive, &others)
+		if err != nil {
+			return false, err
+		}
+		if !exclusive || others == 0 || try == 10 {
+			return exclusive && others == 0, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	return exclusive && others == 0, nil
 }
