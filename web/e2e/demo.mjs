@@ -164,6 +164,10 @@ try {
   page = organiser.page;
   await page.getByRole("link", { name: M["home.organise"] }).click();
   await page.getByRole("heading", { name: M["organise.reports"], exact: true }).waitFor();
+  // Invitations held for review: the one the import below makes is edited (saved as typed, kept over a
+  // reload) and released.
+  await page.getByText(M["mail.policy"], { exact: true }).click();
+  await page.getByLabel(msg("mail.deliveryOf", { kind: M["mail.INVITATION"] })).selectOption({ label: M["mail.REVIEW"] });
   // Bulk set-up: a file with a bad row imports nothing and names the row; the corrected one imports.
   const header = "name,email,role,city,home_city,language\n";
   const upload = async (csv) =>
@@ -178,6 +182,20 @@ try {
   await page.getByRole("button", { name: M["people.check"] }).click();
   await page.getByRole("button", { name: M["people.doImport"], exact: true }).click();
   await page.getByRole("status").filter({ hasText: prefix("people.imported") }).waitFor();
+  await page.reload();
+  const heldMail = () => page.locator("details.card").filter({ hasText: "ana.silva@miasta.test" });
+  await heldMail().locator("summary").click();
+  const subject = "Zaproszenie do jury Miasta Otwarte 2015 — Ana Silva";
+  await heldMail().getByLabel(M["mail.subject"]).fill(subject);
+  await heldMail().getByTestId("save-state").filter({ hasText: prefix("save.savedAt") }).waitFor();
+  await check(page, "organiser-mail-edited");
+  await page.reload();
+  await heldMail().locator("summary").click();
+  if ((await heldMail().getByLabel(M["mail.subject"]).inputValue()) !== subject) throw new Error("the edited mail's subject did not survive a reload");
+  await heldMail().getByRole("button", { name: M["mail.release"], exact: true }).click();
+  await heldMail().waitFor({ state: "detached" });
+  await page.getByText(M["mail.policy"], { exact: true }).click();
+  await page.getByLabel(msg("mail.deliveryOf", { kind: M["mail.INVITATION"] })).selectOption({ label: M["mail.AUTOMATIC"] });
   // The edition publishes ballots under pseudonyms with home cities: a city with one juror is named.
   await page.locator(".notice").filter({ hasText: "Kraków" }).waitFor();
   await check(page, "organiser-imported");

@@ -1,9 +1,10 @@
-import { useId, useState } from "react";
-import { api } from "../shared/api";
-import { ErrorNote, Loading } from "../shared/components";
+import { useId, useRef, useState } from "react";
+import { api, conflictDetail } from "../shared/api";
+import { transient, useVersionedAutosave } from "../shared/autosave";
+import { ErrorNote, Loading, SaveIndicator } from "../shared/components";
 import { formatInstant } from "../shared/format";
 import type { Edition } from "../gen/miasta/v1/edition_pb.js";
-import { MailDelivery, MailKind, MailStatus, type OutboxMail } from "../gen/miasta/v1/mail_pb.js";
+import { MailDelivery, MailKind, MailStatus, OutboxMailConflictSchema, type OutboxMail } from "../gen/miasta/v1/mail_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
 import { LOCALE_NAMES, isLocale, useLocale, useT, type MessageId } from "../i18n";
 
@@ -16,6 +17,13 @@ const KINDS = [
   MailKind.BALLOT_REMINDER,
   MailKind.RESULTS_ANNOUNCED,
 ];
+const AUTOSAVE_MS = 1200;
+
+interface MailDraft {
+  subject: string;
+  body: string;
+}
+
 const STATUSES = [MailStatus.HELD, MailStatus.PENDING, MailStatus.SENT, MailStatus.FAILED, MailStatus.DISCARDED];
 const kindKey = (k: MailKind) => ("mail." + MailKind[k]) as MessageId;
 const statusKey = (s: MailStatus) => ("mail." + MailStatus[s]) as MessageId;
@@ -125,19 +133,39 @@ export function MailPanel({ edition }: { edition: Edition }) {
   );
 }
 
+/** MailItem is one queued mail; a held one's subject and text save as they are typed. */
 function MailItem({ mail, onChanged }: { mail: OutboxMail; onChanged: () => void }) {
   const t = useT();
   const { locale } = useLocale();
   const ids = useId();
-  const [subject, setSubject] = useState(mail.subject);
-  const [body, setBody] = useState(mail.body);
+  const [current, setCurrent] = useState(mail); // the server's copy
+  const [draft, setDraft] = useState<MailDraft>({ subject: mail.subject, body: mail.body });
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
   const [error, setError] = useState<unknown>();
-  const held = mail.status === MailStatus.HELD;
+  const held = current.status === MailStatus.HELD;
   const to = `${mail.recipientName} <${mail.recipientEmail}>`;
-  async function act(f: () => Promise<unknown>) {
+  const auto = useVersionedAutosave<MailDraft, OutboxMail>({
+    draft,
+    version: mail.version,
+    enabled: held,
+    delayMs: AUTOSAVE_MS,
+    save: async (d, expectedVersion) =>
+      (await api.mail.editOutboxMail({ mailId: mail.id, expectedVersion, subject: d.subject, body: d.body })).mail!,
+    versionOf: (m) => m.version,
+    conflictOf: (err) => conflictDetail(err, OutboxMailConflictSchema)?.current,
+    onSaved: (saved) => setCurrent(saved),
+  });
+  const edit = (f: (d: MailDraft) => MailDraft) => {
+    auto.changed();
+    setDraft(f);
+  };
+  /** act sends what was typed first, then f against the version that produced. */
+  async function act(f: (version: bigint) => Promise<unknown>) {
     setError(undefined);
     try {
-      await f();
+      if (!(await auto.flush(() => draftRef.current))) return;
+      await f(auto.version());
       onChanged();
     } catch (err) {
       setError(err);
@@ -146,8 +174,8 @@ function MailItem({ mail, onChanged }: { mail: OutboxMail; onChanged: () => void
   return (
     <details className="card">
       <summary>
-        <span className="badge">{t(statusKey(mail.status))}</span> {t(kindKey(mail.kind))} — {to} —{" "}
-        <em>{mail.subject}</em> {mail.edited ? <span className="muted">({t("mail.edited")})</span> : null}
+        <span className="badge">{t(statusKey(current.status))}</span> {t(kindKey(mail.kind))} — {to} —{" "}
+        <em>{current.subject}</em> {current.edited ? <span className="muted">({t("mail.edited")})</span> : null}
       </summary>
       <p className="hint">
         {isLocale(mail.language) ? LOCALE_NAMES[mail.language] : mail.language} · {formatInstant(mail.createTime, locale)} ·{" "}
@@ -158,40 +186,59 @@ function MailItem({ mail, onChanged }: { mail: OutboxMail; onChanged: () => void
         <legend className="visually-hidden">{t("mail.open", { to })}</legend>
         <div className="field">
           <label htmlFor={ids + "s"}>{t("mail.subject")}</label>
-          <input id={ids + "s"} value={subject} onChange={(e) => setSubject(e.target.value)} />
+          <input id={ids + "s"} value={draft.subject} onChange={(e) => edit((d) => ({ ...d, subject: e.target.value }))} />
         </div>
         <div className="field">
           <label htmlFor={ids + "b"}>{t("mail.body")}</label>
-          <textarea id={ids + "b"} rows={8} value={body} onChange={(e) => setBody(e.target.value)} />
+          <textarea id={ids + "b"} rows={8} value={draft.body} onChange={(e) => edit((d) => ({ ...d, body: e.target.value }))} />
         </div>
       </fieldset>
+      {held ? <SaveIndicator state={auto.state} /> : null}
+      {auto.state.kind === "failed" && !transient(auto.state.error) ? <ErrorNote error={auto.state.error} /> : null}
+      {auto.conflict ? (
+        <div className="conflict" role="alert">
+          <p>{t("mail.conflict", { subject: auto.conflict.subject })}</p>
+          <p className="actions">
+            <button type="button" className="primary" onClick={() => {
+                const theirs = auto.keepMine(draft);
+                if (theirs) setCurrent(theirs);
+              }}>
+              {t("conflict.keepMine")}
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                const theirs = auto.takeTheirs();
+                if (!theirs) return;
+                setCurrent(theirs);
+                setDraft({ subject: theirs.subject, body: theirs.body });
+              }}
+            >
+              {t("conflict.takeTheirs")}
+            </button>
+          </p>
+        </div>
+      ) : null}
       <p className="actions">
         {held ? (
           <>
             <button
               type="button"
-              disabled={subject === mail.subject && body === mail.body}
-              onClick={() => act(() => api.mail.editOutboxMail({ mailId: mail.id, expectedVersion: mail.version, subject, body }))}
-            >
-              {t("mail.saveEdit")}
-            </button>
-            <button
-              type="button"
               className="primary"
-              disabled={subject !== mail.subject || body !== mail.body}
-              onClick={() => act(() => api.mail.releaseOutboxMail({ mailId: mail.id, expectedVersion: mail.version }))}
+              disabled={!!auto.conflict}
+              onClick={() => act((v) => api.mail.releaseOutboxMail({ mailId: mail.id, expectedVersion: v }))}
             >
               {t("mail.release")}
             </button>
           </>
         ) : null}
-        {mail.status === MailStatus.FAILED ? (
-          <button type="button" onClick={() => act(() => api.mail.releaseOutboxMail({ mailId: mail.id, expectedVersion: mail.version }))}>
+        {current.status === MailStatus.FAILED ? (
+          <button type="button" onClick={() => act((v) => api.mail.releaseOutboxMail({ mailId: mail.id, expectedVersion: v }))}>
             {t("mail.release")}
           </button>
         ) : null}
-        {held || mail.status === MailStatus.FAILED ? (
-          <button type="button" className="danger" onClick={() => act(() => api.mail.discardOutboxMail({ mailId: mail.id, expectedVersion: mail.version }))}>
+        {held || current.status === MailStatus.FAILED ? (
+          <button type="button" className="danger" onClick={() => act((v) => api.mail.discardOutboxMail({ mailId: mail.id, expectedVersion: v }))}>
             {t("mail.discard")}
           </button>
         ) : null}
