@@ -1,10 +1,21 @@
 import react from "@vitejs/plugin-react";
+import { compression, defineAlgorithm } from "vite-plugin-compression2";
 import { defineConfig } from "vitest/config";
 
-// The build goes to dist/, which the Go binary embeds (web.go). `npm run dev` proxies the API to a
+// The build goes to dist/, which the Go binary embeds (web.go), with a brotli (.br) and a gzip (.gz)
+// copy of every text file beside it, compressed once here at the highest levels, which web.go serves
+// to browsers that accept them. `npm run dev` proxies the API to a
 // running `miasta dev` so the app can be worked on with hot reload.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [
+    react(),
+    compression({
+      include: /\.(js|css|html|json|svg)$/,
+      threshold: 1024,
+      skipIfLargerOrEqual: true,
+      algorithms: [defineAlgorithm("brotliCompress", { params: { 1: 11 } }), defineAlgorithm("gzip", { level: 9 })],
+    }),
+  ],
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -5,10 +5,13 @@ package web
 
 import (
 	"embed"
+	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
 	"strings"
+	"time"
 )
 
 //go:embed all:dist
@@ -52,6 +55,9 @@ func Handler(files fs.FS) http.Handler {
 				if strings.HasPrefix(name, "assets/") {
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 				}
+				if serveCompressed(w, r, files, name) {
+					return
+				}
 				fileServer.ServeHTTP(w, r)
 				return
 			}
@@ -61,6 +67,58 @@ func Handler(files fs.FS) http.Handler {
 			}
 		}
 		w.Header().Set("Cache-Control", "no-cache")
+		if serveCompressed(w, r, files, "index.html") {
+			return
+		}
 		http.ServeFileFS(w, r, files, "index.html")
 	})
+}
+
+// encodings are the compressed copies the build writes beside each text file, best first.
+var encodings = []struct{ token, ext string }{{"br", ".br"}, {"gzip", ".gz"}}
+
+// serveCompressed serves the build's brotli or gzip copy of name when the request accepts it (and
+// asks for no byte range, which is of the file itself), with the original's type; it reports
+// whether it did. A file without a copy (small ones have none) is served as it is.
+func serveCompressed(w http.ResponseWriter, r *http.Request, files fs.FS, name string) bool {
+	w.Header().Add("Vary", "Accept-Encoding")
+	if r.Header.Get("Range") != "" {
+		return false
+	}
+	accept := r.Header.Get("Accept-Encoding")
+	for _, e := range encodings {
+		if !accepts(accept, e.token) {
+			continue
+		}
+		f, err := files.Open(name + e.ext)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+		rs, ok := f.(io.ReadSeeker)
+		if !ok {
+			return false
+		}
+		if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+			w.Header().Set("Content-Type", ct)
+		}
+		w.Header().Set("Content-Encoding", e.token)
+		http.ServeContent(w, r, "", time.Time{}, rs)
+		return true
+	}
+	return false
+}
+
+// accepts reads an Accept-Encoding header: the coding (or *) listed with a q-value that is not 0.
+func accepts(header, coding string) bool {
+	for _, part := range strings.Split(header, ",") {
+		c, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		c = strings.ToLower(strings.TrimSpace(c))
+		if c != coding && c != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -65,5 +68,64 @@ func TestAssetsHoldTheBuiltApp(t *testing.T) {
 	b, _ := io.ReadAll(index)
 	if !strings.Contains(string(b), `src="/assets/index-`) {
 		t.Fatalf("dist/index.html does not load the built bundle:\n%s", b)
+	}
+}
+
+// The build's brotli and gzip copies are served to browsers that accept them, with the original's
+// type, Vary and immutable caching; a byte range, or a client that accepts neither, gets the file.
+func TestHandlerServesTheCompressedCopies(t *testing.T) {
+	files := Assets()
+	entries, err := fs.ReadDir(files, "assets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var script string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "index-") && strings.HasSuffix(e.Name(), ".js") {
+			script = "assets/" + e.Name()
+		}
+	}
+	if script == "" {
+		t.Fatal("no assets/index-*.js in the build")
+	}
+	original, err := fs.ReadFile(files, script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := Handler(files)
+	get := func(header ...string) (*http.Response, []byte) {
+		req := httptest.NewRequest(http.MethodGet, "/"+script, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		b, _ := io.ReadAll(rec.Result().Body)
+		return rec.Result(), b
+	}
+	r, br := get("Accept-Encoding", "gzip, deflate, br")
+	if r.Header.Get("Content-Encoding") != "br" || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/javascript") ||
+		!strings.Contains(r.Header.Get("Vary"), "Accept-Encoding") || !strings.Contains(r.Header.Get("Cache-Control"), "immutable") {
+		t.Fatalf("with br accepted: %v", r.Header)
+	}
+	if len(br) == 0 || len(br)*3 > len(original) {
+		t.Errorf("the brotli copy is %d bytes of %d: not compressed", len(br), len(original))
+	}
+	r, gz := get("Accept-Encoding", "gzip")
+	if r.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("with gzip accepted: Content-Encoding %q", r.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, err := io.ReadAll(zr); err != nil || !bytes.Equal(plain, original) {
+		t.Errorf("the gzip copy decodes to %d bytes (%v); want the script's %d", len(plain), err, len(original))
+	}
+	for _, h := range [][]string{{}, {"Accept-Encoding", "br;q=0, gzip;q=0"}, {"Accept-Encoding", "br", "Range", "bytes=0-9"}} {
+		r, b := get(h...)
+		if r.Header.Get("Content-Encoding") != "" || !bytes.HasPrefix(original, b) || len(b) == 0 {
+			t.Errorf("with %v: Content-Encoding %q, %d bytes; want the script itself", h, r.Header.Get("Content-Encoding"), len(b))
+		}
 	}
 }
