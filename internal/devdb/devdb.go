@@ -238,7 +238,7 @@ func (s *Share) Release(ctx context.Context) (alone bool, _ error) {
 	var exclusive bool
 	var others int
 	// A holder that released a moment ago may still be listed while its backend exits: look again for
-	// a second before counting it as someone else.
+	// up to five seconds (a busy machine is slow to end a backend) before counting it as someone else.
 	for try := 0; ; try++ {
 		err := s.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1),
 			(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())`,
@@ -246,7 +246,7 @@ func (s *Share) Release(ctx context.Context) (alone bool, _ error) {
 		if err != nil {
 			return false, err
 		}
-		if !exclusive || others == 0 || try == 10 {
+		if exclusive && others == 0 || try == 50 {
 			return exclusive && others == 0, nil
 		}
 		select {
