@@ -34,6 +34,27 @@ function prefix(key, m = M) {
 
 let shot = 0;
 const violations = [];
+/** phoneFits checks the page at 320 and 390 px: no wider than the phone (wide tables scroll within),
+ * with a screenshot and axe at 390 px; then back to the desktop size. */
+async function phoneFits(page, name) {
+  for (const width of [390, 320]) {
+    await page.setViewportSize({ width, height: 844 });
+    const wide = await page.evaluate(() => {
+      if (document.documentElement.scrollWidth <= window.innerWidth) return "";
+      let widest = document.body;
+      for (const el of document.querySelectorAll("body *")) {
+        if (el.getBoundingClientRect().right > widest.getBoundingClientRect().right) widest = el;
+      }
+      const chain = [];
+      for (let e = widest; e && e !== document.body; e = e.parentElement) chain.push(`${e.tagName.toLowerCase()}.${e.className}`);
+      return `${document.documentElement.scrollWidth} px: ${chain.join(" < ")}`;
+    });
+    if (wide) throw new Error(`${name} is wider than a ${width} px phone (${wide})`);
+  }
+  await check(page, name + "-phone");
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 async function check(page, name) {
   shot++;
   const file = join(OUT, `${String(shot).padStart(2, "0")}-${name}.png`);
@@ -115,6 +136,7 @@ try {
   }
   await waitSaved(page);
   await check(page, "expert-draft-saved");
+  await phoneFits(page, "expert-report");
   // Offline, the save fails and says it will try again; back online, it is saved without a keystroke.
   await expert.context.setOffline(true);
   await page.getByLabel(M["report.introduction"]).fill("Warszawa od lat rozwija politykę integracji cudzoziemców i migrantów.");
@@ -258,6 +280,7 @@ try {
     }
     await waitSaved(jp);
     if (j === 0) await check(jp, "juror-scored");
+    if (j === 0) await phoneFits(jp, "juror-ballot");
     if (j === 0) {
       // Keyboard only: Enter on the cast button, the dialog opens with focus on Cancel, Tab, Enter.
       await jp.getByRole("button", { name: M["ballot.cast"], exact: true }).focus();
@@ -284,6 +307,7 @@ try {
   await page.getByRole("heading", { name: M["organise.juryProgress"], exact: true }).waitFor();
   await page.getByRole("cell", { name: M["progress.CAST"] }).first().waitFor();
   await check(page, "organiser-progress");
+  await phoneFits(page, "organiser");
   await page.getByRole("button", { name: M["organise.toTALLIED"] }).click();
   await confirmDialog(page, M["organise.confirmStage"]);
   await page.getByRole("heading", { name: M["organise.tally"], exact: true }).waitFor();

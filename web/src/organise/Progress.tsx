@@ -36,7 +36,7 @@ export function JuryProgress({ edition, categories }: { edition: Edition; catego
           {t("common.refresh")}
         </button>
       </p>
-      <div className="scroll">
+      <div className="scroll" role="region" tabIndex={0} aria-labelledby="progress-title">
         <table className="grid">
           <thead>
             <tr>

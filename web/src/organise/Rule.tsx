@@ -124,7 +124,7 @@ export function RuleEditor({ edition, criteria }: { edition: Edition; criteria: 
             onChange={(e) => set({ winnersPerCategory: Number(e.target.value) })}
           />
         </div>
-        <table>
+        <table className="fit">
           <thead>
             <tr>
               <th scope="col">{t("rule.criterion")}</th>
