@@ -12,6 +12,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/miasta-otwarte/miasta/internal/accept"
 )
 
 //go:embed all:dist
@@ -85,9 +87,9 @@ func serveCompressed(w http.ResponseWriter, r *http.Request, files fs.FS, name s
 	if r.Header.Get("Range") != "" {
 		return false
 	}
-	accept := r.Header.Get("Accept-Encoding")
+	header := r.Header.Get("Accept-Encoding")
 	for _, e := range encodings {
-		if !accepts(accept, e.token) {
+		if !accept.Encoding(header, e.token) {
 			continue
 		}
 		f, err := files.Open(name + e.ext)
@@ -105,20 +107,6 @@ func serveCompressed(w http.ResponseWriter, r *http.Request, files fs.FS, name s
 		w.Header().Set("Content-Encoding", e.token)
 		http.ServeContent(w, r, "", time.Time{}, rs)
 		return true
-	}
-	return false
-}
-
-// accepts reads an Accept-Encoding header: the coding (or *) listed with a q-value that is not 0.
-func accepts(header, coding string) bool {
-	for _, part := range strings.Split(header, ",") {
-		c, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		c = strings.ToLower(strings.TrimSpace(c))
-		if c != coding && c != "*" {
-			continue
-		}
-		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
-		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
 	}
 	return false
 }

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 
+	"github.com/miasta-otwarte/miasta/internal/accept"
 	"github.com/miasta-otwarte/miasta/internal/auditlog/auditlogdb"
 	"github.com/miasta-otwarte/miasta/internal/fault"
 )
@@ -66,8 +67,8 @@ type Bundle struct {
 // ETag is the bundle's entity tag (of its bytes; the gzip-coded form adds "-gzip").
 func (b *Bundle) ETag() string { return `"` + b.SHA256[:32] + `"` }
 
-// Open opens the bundle's file, or with gzip its gzip-compressed copy.
-func (b *Bundle) Open(gzipped bool) (*os.File, error) {
+// open opens the bundle's file, or with gzip its gzip-compressed copy.
+func (b *Bundle) open(gzipped bool) (*os.File, error) {
 	if gzipped {
 		return os.Open(b.path + ".gz")
 	}
@@ -93,20 +94,16 @@ func NewBundles(l *Log, d Disclosures, dir string, bytesPerSecond float64) (*Bun
 // sendChunk is how much a download sends at a time.
 const sendChunk = 32 << 10
 
-// Copy sends the file to w in chunks of sendChunk, each in turn under the downloads' rate, within
+// Copy sends the file to w in chunks of sendChunk, read under the downloads' rate, within
 // DownloadTimeout.
-func (b *Bundles) Copy(ctx context.Context, w func([]byte) error, f io.Reader) error {
+func (b *Bundles) Copy(ctx context.Context, w func([]byte) error, f *os.File) error {
 	ctx, cancel := context.WithTimeout(ctx, DownloadTimeout)
 	defer cancel()
+	src := &paced{ctx: ctx, b: b, f: f}
 	buf := make([]byte, sendChunk)
 	for {
-		n, err := io.ReadFull(f, buf)
+		n, err := io.ReadFull(src, buf)
 		if n > 0 {
-			if b.rate != nil {
-				if werr := b.rate.WaitN(ctx, n); werr != nil {
-					return downloadStopped(ctx, werr)
-				}
-			}
 			if werr := w(buf[:n]); werr != nil {
 				return werr
 			}
@@ -141,6 +138,22 @@ func (b *Bundles) Download(send func() error) error {
 // DownloadTimeout bounds a download (instead of the calls' deadline, which a large bundle sent at a
 // shared rate to a slow connection can outlast): a client that stops reading lets go of it then.
 const DownloadTimeout = 15 * time.Minute
+
+// Open returns the newest bundle of the edition of year (as Get) with its file, or with gzip its
+// gzip copy, open for a download.
+func (b *Bundles) Open(ctx context.Context, year int32, gzipped bool) (*Bundle, *os.File, error) {
+	bundle, err := b.Get(ctx, year)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := bundle.open(gzipped)
+	if err != nil { // pruned between Get and open by a newer build: that one is as good
+		if bundle, err = b.Get(ctx, year); err == nil {
+			f, err = bundle.open(gzipped)
+		}
+	}
+	return bundle, f, err
+}
 
 // Get returns the bundle of the edition of year under the log's newest checkpoint, building it if no
 // one has yet. A draft edition has no bundle (NotFound).
@@ -388,7 +401,8 @@ func (b *Bundles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "year: give an edition's year, 2014 to 2100", http.StatusBadRequest)
 		return
 	}
-	bundle, err := b.Get(r.Context(), int32(year))
+	gzipped := r.Header.Get("Range") == "" && accept.Encoding(r.Header.Get("Accept-Encoding"), "gzip")
+	bundle, f, err := b.Open(r.Context(), int32(year), gzipped)
 	if err != nil {
 		if r.Context().Err() != nil {
 			return
@@ -407,18 +421,6 @@ func (b *Bundles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.log.log.ErrorContext(r.Context(), "audit log: bundle download", "year", year, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
-	}
-	gzipped := r.Header.Get("Range") == "" && acceptsGzip(r.Header.Get("Accept-Encoding"))
-	f, err := bundle.Open(gzipped)
-	if err != nil { // pruned between Get and Open by a newer build: that one is as good
-		if bundle, err = b.Get(r.Context(), int32(year)); err == nil {
-			f, err = bundle.Open(gzipped)
-		}
-		if err != nil {
-			b.log.log.ErrorContext(r.Context(), "audit log: bundle download", "year", year, "error", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
 	}
 	defer f.Close()
 	h := w.Header()
@@ -481,21 +483,4 @@ func (p *paced) Read(buf []byte) (int, error) {
 		}
 	}
 	return n, err
-}
-
-// acceptsGzip reads an Accept-Encoding header: gzip (or *) with a q-value that is not 0.
-func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "*" {
-			continue
-		}
-		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
-		if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
-			return false
-		}
-		return true
-	}
-	return false
 }

@@ -61,18 +61,9 @@ func (h *Handler) GetConsistencyProof(ctx context.Context, req *v1.GetConsistenc
 // ExportBundle streams the edition's bundle from the bundle cache; concatenated, the chunks are the
 // file `miasta audit export` writes.
 func (h *Handler) ExportBundle(ctx context.Context, req *v1.ExportBundleRequest, stream *connect.ServerStream[v1.ExportBundleResponse]) error {
-	b, err := h.bundles.Get(ctx, req.GetYear())
+	_, f, err := h.bundles.Open(ctx, req.GetYear(), false)
 	if err != nil {
 		return err
-	}
-	f, err := b.Open(false)
-	if err != nil { // pruned between Get and Open by a newer build: that one is as good
-		if b, err = h.bundles.Get(ctx, req.GetYear()); err == nil {
-			f, err = b.Open(false)
-		}
-		if err != nil {
-			return err
-		}
 	}
 	defer f.Close()
 	msg := &v1.ExportBundleResponse{}
