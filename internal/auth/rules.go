@@ -35,6 +35,8 @@ var Rules = map[string]Rule{
 	v1.EditionServiceAddEditionCityProcedure:    Organiser,
 	v1.EditionServiceRemoveEditionCityProcedure: Organiser,
 	v1.EditionServiceCreateCategoryProcedure:    Organiser,
+	v1.EditionServiceSetLanguagesProcedure:      Organiser,
+	v1.EditionServiceSetTextsProcedure:          Organiser,
 	v1.EditionServiceListCategoriesProcedure:    Public,
 	v1.EditionServiceCreateCriterionProcedure:   Organiser,
 	v1.EditionServiceListCriteriaProcedure:      Public,

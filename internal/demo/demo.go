@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
@@ -54,29 +56,6 @@ var People = []Person{
 var Cities = []string{
 	"Białystok", "Bydgoszcz", "Gdańsk", "Katowice", "Kraków", "Lublin",
 	"Łódź", "Poznań", "Rzeszów", "Szczecin", "Warszawa", "Wrocław",
-}
-
-// Categories are the eleven categories the 2015 jury distinguished, in Polish and English.
-var Categories = [][2]string{
-	{"Miejska strategia dotycząca różnorodności kulturowej oraz integracji imigrantów", "City strategy on cultural diversity and integration of immigrants"},
-	{"Zatrudnianie cudzoziemców w urzędach miejskich", "Employing foreigners in city offices"},
-	{"Promocja polskich uczelni wśród cudzoziemców; integracja studentów zagranicznych", "Promoting Polish universities abroad; integrating foreign students"},
-	{"Kompleksowa pomoc społeczna dostępna dla cudzoziemców", "Comprehensive social assistance open to foreigners"},
-	{"Miejski punkt obsługi cudzoziemców", "City service point for foreigners"},
-	{"Kompleksowe działania na rzecz integracji uczniów imigranckich", "Comprehensive integration of immigrant pupils"},
-	{"Platformy współpracy międzysektorowej", "Cross-sector cooperation platforms"},
-	{"Konkursy dla NGO uwzględniające diaspory imigranckie i wielokulturowy charakter miasta", "NGO grant calls that include immigrant diasporas and the city's multicultural character"},
-	{"Przestrzeń przyjazna imigrantom", "Immigrant-friendly space"},
-	{"Kompleksowe działania informacyjno-integracyjne samorządu", "Comprehensive information and integration activity of the city"},
-	{"Współpraca miasta z ośrodkiem naukowym i badawczym w obszarze integracji imigrantów", "The city's cooperation with a research centre on integration"},
-}
-
-// Criteria are the four judging criteria of the award.
-var Criteria = [][2]string{
-	{"Kompleksowość", "Comprehensiveness"},
-	{"Długofalowość", "Long-term nature"},
-	{"Zaangażowanie samorządu", "The city government's engagement"},
-	{"Skuteczność", "Effectiveness"},
 }
 
 // PeopleCSV is the demo experts and jurors as a file for IdentityService.ImportInvitations.
@@ -131,22 +110,41 @@ func Seed(ctx context.Context, editions *edition.Service, people *identity.Store
 	reporting, jury, ceremony := now.Add(30*day), now.Add(60*day), now.Add(75*day)
 	e, err := editions.Create(ctx, organiser, edition.NewEdition{
 		Year:              Year,
-		Name:              "Miasta Otwarte 2015",
+		Name:              EditionName.PL,
 		Timeline:          edition.Timeline{ReportingDeadline: &reporting, JuryDeadline: &jury, CeremonyTime: &ceremony},
 		BallotPublication: edition.PublishPseudonyms,
+		Languages:         edition.Languages,
 	})
 	if err != nil {
 		return edition.Edition{}, err
 	}
-	for i, c := range Categories {
-		if _, err := editions.CreateCategory(ctx, organiser, edition.Category{EditionID: e.ID, Number: int32(i + 1), NamePL: c[0], NameEN: c[1]}); err != nil {
-			return edition.Edition{}, fmt.Errorf("category %d: %w", i+1, err)
+	// Each text in Polish and English as it is created, then in the other languages as translations.
+	var texts []edition.Text
+	add := func(id uuid.UUID, f edition.Field, t T) {
+		for l, s := range t.Map() {
+			if l != "pl" {
+				texts = append(texts, edition.Text{SubjectID: id, Field: f, Language: l, Text: s})
+			}
 		}
 	}
+	add(e.ID, edition.FieldName, EditionName)
+	for i, c := range Categories {
+		cat, err := editions.CreateCategory(ctx, organiser, edition.Category{EditionID: e.ID, Number: int32(i + 1), NamePL: c.PL, NameEN: c.EN})
+		if err != nil {
+			return edition.Edition{}, fmt.Errorf("category %d: %w", i+1, err)
+		}
+		add(cat.ID, edition.FieldName, c)
+	}
 	for i, c := range Criteria {
-		if _, err := editions.CreateCriterion(ctx, organiser, edition.Criterion{EditionID: e.ID, Number: int32(i + 1), NamePL: c[0], NameEN: c[1]}); err != nil {
+		crit, err := editions.CreateCriterion(ctx, organiser, edition.Criterion{EditionID: e.ID, Number: int32(i + 1), NamePL: c.Name.PL, NameEN: c.Name.EN, Description: c.Guidance.PL})
+		if err != nil {
 			return edition.Edition{}, fmt.Errorf("criterion %d: %w", i+1, err)
 		}
+		add(crit.ID, edition.FieldName, c.Name)
+		add(crit.ID, edition.FieldDescription, c.Guidance)
+	}
+	if _, _, _, err := editions.SetTexts(ctx, organiser, e.ID, texts); err != nil {
+		return edition.Edition{}, fmt.Errorf("translations: %w", err)
 	}
 	for _, p := range People {
 		if p.Role == "expert" {

@@ -123,10 +123,14 @@ func Walk(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1.Get
 		Method: v1.AggregationMethod_AGGREGATION_METHOD_WEIGHTED_MEAN, Quorum: 2, WinnersPerCategory: 1,
 		TieBreaks: []v1.TieBreak{v1.TieBreak_TIE_BREAK_MORE_TOP_MARKS, v1.TieBreak_TIE_BREAK_HIGHER_MEDIAN, v1.TieBreak_TIE_BREAK_CRITERIA_IN_ORDER},
 	}
+	var labels []*v1.ScoreLabel
+	for v, l := range ScoreLabels {
+		labels = append(labels, &v1.ScoreLabel{Value: int32(v), Text: l.Map()})
+	}
 	for i, c := range crits.GetCriteria() {
 		rule.Criteria = append(rule.Criteria, &v1.CriterionRule{
 			CriterionId: c.GetId(), MinScore: 0, MaxScore: 5, Weight: int32(len(crits.GetCriteria()) - i),
-			Labels: []*v1.ScoreLabel{{Value: 0, LabelPl: "brak", LabelEn: "none"}, {Value: 5, LabelPl: "wzorcowa", LabelEn: "exemplary"}},
+			Labels: labels,
 		})
 	}
 	if _, err := org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: e.GetId(), Rule: rule}); err != nil {

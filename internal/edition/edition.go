@@ -82,6 +82,10 @@ type Edition struct {
 	Cities            []City // reporting cities in Polish order
 	BallotPublication Publication
 	PreviousEditionID *uuid.UUID
+	// Languages are the languages the edition is run in, Polish first.
+	Languages []string
+	// Names is the name per language, Polish (Name) included.
+	Names Texts
 	// PersonSalt keys the edition's person identifiers in the audit log (event.Person).
 	PersonSalt []byte
 	CreateTime time.Time
@@ -107,6 +111,8 @@ type Category struct {
 	NamePL      string
 	NameEN      string
 	Description string
+	// Names and Descriptions hold the texts per language, Polish included (NamePL, Description).
+	Names, Descriptions Texts
 }
 
 // Criterion is a judging criterion of an edition.
@@ -117,6 +123,8 @@ type Criterion struct {
 	NamePL      string
 	NameEN      string
 	Description string
+	// Names and Descriptions hold the texts per language, Polish included (NamePL, Description).
+	Names, Descriptions Texts
 }
 
 // Warsaw is the award's time zone: deadlines are instants, shown to people in Europe/Warsaw time.
@@ -152,6 +160,8 @@ func editionFromRow(r editiondb.Edition, cities []editiondb.City) Edition {
 		},
 		BallotPublication: Publication(r.BallotPublication),
 		PreviousEditionID: r.PreviousEditionID,
+		Languages:         r.Languages,
+		Names:             texts(r.Name, r.NameTexts),
 		PersonSalt:        r.PersonSalt,
 		CreateTime:        r.CreateTime,
 		UpdateTime:        r.UpdateTime,
@@ -164,11 +174,17 @@ func editionFromRow(r editiondb.Edition, cities []editiondb.City) Edition {
 }
 
 func categoryFromRow(r editiondb.Category) Category {
-	return Category{ID: r.ID, EditionID: r.EditionID, Number: r.Number, NamePL: r.NamePl, NameEN: r.NameEn, Description: r.Description}
+	c := Category{ID: r.ID, EditionID: r.EditionID, Number: r.Number, NamePL: r.NamePl, Description: r.Description,
+		Names: texts(r.NamePl, r.NameTexts), Descriptions: texts(r.Description, r.DescriptionTexts)}
+	c.NameEN = c.Names["en"]
+	return c
 }
 
 func criterionFromRow(r editiondb.Criterion) Criterion {
-	return Criterion{ID: r.ID, EditionID: r.EditionID, Number: r.Number, NamePL: r.NamePl, NameEN: r.NameEn, Description: r.Description}
+	c := Criterion{ID: r.ID, EditionID: r.EditionID, Number: r.Number, NamePL: r.NamePl, Description: r.Description,
+		Names: texts(r.NamePl, r.NameTexts), Descriptions: texts(r.Description, r.DescriptionTexts)}
+	c.NameEN = c.Names["en"]
+	return c
 }
 
 // notFound turns pgx.ErrNoRows into a NotFound fault naming field; other errors pass through.

@@ -2,12 +2,15 @@ package edition
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/fault"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
 	"github.com/miasta-otwarte/miasta/internal/wire"
@@ -44,6 +47,7 @@ func (h *Handler) CreateEdition(ctx context.Context, req *v1.CreateEditionReques
 		}
 		n.PreviousEditionID = &id
 	}
+	n.Languages = req.GetLanguages()
 	e, err := h.svc.Create(ctx, auth.FromContext(ctx), n)
 	if err != nil {
 		return nil, err
@@ -98,7 +102,7 @@ func (h *Handler) ChangeStage(ctx context.Context, req *v1.ChangeStageRequest) (
 		Override: req.GetOverrideUnacceptedReports(),
 	})
 	if err != nil {
-		return nil, err
+		return nil, fault.MapDetail(err, MissingToProto)
 	}
 	return &v1.ChangeStageResponse{Edition: EditionToProto(e)}, nil
 }
@@ -217,6 +221,62 @@ func (h *Handler) ListCriteria(ctx context.Context, req *v1.ListCriteriaRequest)
 	return resp, nil
 }
 
+func (h *Handler) SetLanguages(ctx context.Context, req *v1.SetLanguagesRequest) (*v1.SetLanguagesResponse, error) {
+	id, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	e, err := h.svc.SetLanguages(ctx, auth.FromContext(ctx), id, req.GetLanguages())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SetLanguagesResponse{Edition: EditionToProto(e)}, nil
+}
+
+func (h *Handler) SetTexts(ctx context.Context, req *v1.SetTextsRequest) (*v1.SetTextsResponse, error) {
+	id, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	ts := make([]Text, 0, len(req.GetTexts()))
+	for i, t := range req.GetTexts() {
+		sid, err := wire.ID(fmt.Sprintf("texts[%d].subject_id", i), t.GetSubjectId())
+		if err != nil {
+			return nil, err
+		}
+		f := FieldName
+		if t.GetField() == v1.TextField_TEXT_FIELD_DESCRIPTION {
+			f = FieldDescription
+		}
+		ts = append(ts, Text{SubjectID: sid, Field: f, Language: t.GetLanguage(), Text: t.GetText()})
+	}
+	e, cats, crit, err := h.svc.SetTexts(ctx, auth.FromContext(ctx), id, ts)
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.SetTextsResponse{Edition: EditionToProto(e)}
+	for _, c := range cats {
+		resp.Categories = append(resp.Categories, CategoryToProto(c))
+	}
+	for _, c := range crit {
+		resp.Criteria = append(resp.Criteria, CriterionToProto(c))
+	}
+	return resp, nil
+}
+
+// MissingToProto is the wire form of the texts an edition still lacks before its jury opens.
+func MissingToProto(m MissingTexts) any {
+	out := &errdetails.PreconditionFailure{}
+	for _, x := range m {
+		out.Violations = append(out.Violations, &errdetails.PreconditionFailure_Violation{
+			Type:        "TEXT_MISSING",
+			Subject:     x.SubjectID.String() + "/" + x.What + "/" + x.Language,
+			Description: fmt.Sprintf("the %s has no text in %q", x.What, x.Language),
+		})
+	}
+	return out
+}
+
 // EditionToProto converts an edition for the wire.
 func EditionToProto(e Edition) *v1.Edition {
 	out := &v1.Edition{
@@ -232,6 +292,8 @@ func EditionToProto(e Edition) *v1.Edition {
 		BallotPublication: v1.BallotPublication_BALLOT_PUBLICATION_PSEUDONYMS,
 		CreateTime:        timestamppb.New(e.CreateTime),
 		UpdateTime:        timestamppb.New(e.UpdateTime),
+		Names:             e.Names,
+		Languages:         e.Languages,
 	}
 	switch e.BallotPublication {
 	case PublishNames:
@@ -253,12 +315,12 @@ func CityToProto(c City) *v1.City { return &v1.City{Id: c.ID.String(), Name: c.N
 
 // CategoryToProto converts a category for the wire.
 func CategoryToProto(c Category) *v1.Category {
-	return &v1.Category{Id: c.ID.String(), EditionId: c.EditionID.String(), Number: c.Number, NamePl: c.NamePL, NameEn: c.NameEN, Description: c.Description}
+	return &v1.Category{Id: c.ID.String(), EditionId: c.EditionID.String(), Number: c.Number, NamePl: c.NamePL, NameEn: c.NameEN, Description: c.Description, Names: c.Names, Descriptions: c.Descriptions}
 }
 
 // CriterionToProto converts a criterion for the wire.
 func CriterionToProto(c Criterion) *v1.Criterion {
-	return &v1.Criterion{Id: c.ID.String(), EditionId: c.EditionID.String(), Number: c.Number, NamePl: c.NamePL, NameEn: c.NameEN, Description: c.Description}
+	return &v1.Criterion{Id: c.ID.String(), EditionId: c.EditionID.String(), Number: c.Number, NamePl: c.NamePL, NameEn: c.NameEN, Description: c.Description, Names: c.Names, Descriptions: c.Descriptions}
 }
 
 // StageToProto maps a stage to its wire enum.

@@ -3,6 +3,7 @@ package edition
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,6 +56,8 @@ type NewEdition struct {
 	Timeline          Timeline
 	BallotPublication Publication
 	PreviousEditionID *uuid.UUID
+	// Languages defaults to Polish alone: an edition asks for other languages' texts only when told.
+	Languages []string
 }
 
 // organiser is the log's actor for an organiser's change (the platform when there is no caller).
@@ -80,6 +83,13 @@ func (s *Service) Create(ctx context.Context, actor *auth.Principal, n NewEditio
 	if n.BallotPublication == "" {
 		n.BallotPublication = PublishPseudonyms
 	}
+	if len(n.Languages) == 0 {
+		n.Languages = []string{"pl"}
+	}
+	if !slices.Contains(n.Languages, "pl") {
+		return Edition{}, fault.Invalidf("languages", "must include Polish (pl), the award's language")
+	}
+	n.Languages = slices.DeleteFunc(slices.Clone(Languages), func(l string) bool { return !slices.Contains(n.Languages, l) })
 	var out Edition
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if n.PreviousEditionID != nil {
@@ -99,6 +109,7 @@ func (s *Service) Create(ctx context.Context, actor *auth.Principal, n NewEditio
 			CeremonyTime:      n.Timeline.CeremonyTime,
 			BallotPublication: string(n.BallotPublication),
 			PreviousEditionID: n.PreviousEditionID,
+			Languages:         n.Languages,
 		})
 		if _, dup := db.IsUniqueViolation(err); dup {
 			return fault.Existsf("year", "an edition for %d exists already", n.Year)
@@ -382,6 +393,19 @@ func (s *Service) checkForward(ctx context.Context, tx pgx.Tx, e Edition, c Stag
 		}
 		if d := e.Timeline.ReportingDeadline; d == nil || !d.After(s.now()) {
 			return fault.Preconditionf("timeline.reporting_deadline", "set a reporting deadline in the future before reporting opens")
+		}
+	}
+	if c.Target == Jury {
+		cats, err := Categories(ctx, tx, e.ID)
+		if err != nil {
+			return err
+		}
+		crit, err := Criteria(ctx, tx, e.ID)
+		if err != nil {
+			return err
+		}
+		if m := missingTexts(e, cats, crit); len(m) > 0 {
+			return MissingFault(m)
 		}
 	}
 	for _, h := range s.hooks {

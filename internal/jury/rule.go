@@ -175,6 +175,9 @@ func normaliseRule(r *verify.Rule, crits []edition.Criterion) error {
 			if j > 0 && c.Labels[j-1].Value == l.Value {
 				return fault.Invalidf(fmt.Sprintf("%s.labels[%d].value", field, j), "names the mark %d a second time", l.Value)
 			}
+			if l.Text["pl"] == "" {
+				return fault.Invalidf(fmt.Sprintf("%s.labels[%d].text", field, j), "needs a Polish text (pl), the award's language")
+			}
 		}
 	}
 	if len(seen) != len(crits) {
@@ -238,8 +241,28 @@ func checkRuleSet(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.S
 	if c.Target != edition.Jury {
 		return nil
 	}
-	if _, ok, err := loadRule(ctx, tx, e.ID, false); err != nil || ok {
+	stored, ok, err := loadRule(ctx, tx, e.ID, false)
+	if err != nil {
 		return err
 	}
-	return fault.Preconditionf("stage", "set the tally rule (ResultsService.SetTallyRule) before the jury round opens")
+	if !ok {
+		return fault.Preconditionf("stage", "set the tally rule (ResultsService.SetTallyRule) before the jury round opens")
+	}
+	// Jurors read the scale's labels in their language: each needs every one of the edition's.
+	var missing edition.MissingTexts
+	for _, c := range stored.Rule.Criteria {
+		labels := map[int]map[string]string{}
+		for _, l := range c.Labels {
+			labels[l.Value] = l.Text
+		}
+		id, err := uuid.Parse(c.CriterionID)
+		if err != nil {
+			return err
+		}
+		missing = append(missing, edition.MissingLabels(e, id, labels)...)
+	}
+	if len(missing) > 0 {
+		return edition.MissingFault(missing)
+	}
+	return nil
 }

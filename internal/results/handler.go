@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"maps"
 	"math/big"
 	"regexp"
 	"slices"
@@ -70,11 +71,7 @@ func ruleFromProto(p *v1.TallyRule) verify.Rule {
 	for _, c := range p.GetCriteria() {
 		cr := verify.CriterionRule{CriterionID: c.GetCriterionId(), Min: int(c.GetMinScore()), Max: int(c.GetMaxScore()), Weight: int(c.GetWeight()), NonRanking: c.GetNonRanking(), Labels: []verify.Label{}}
 		for _, l := range c.GetLabels() {
-			text := map[string]string{"pl": l.GetLabelPl()}
-			if l.GetLabelEn() != "" {
-				text["en"] = l.GetLabelEn()
-			}
-			cr.Labels = append(cr.Labels, verify.Label{Value: int(l.GetValue()), Text: text})
+			cr.Labels = append(cr.Labels, verify.Label{Value: int(l.GetValue()), Text: maps.Clone(l.GetText())})
 		}
 		r.Criteria = append(r.Criteria, cr)
 	}
@@ -98,7 +95,7 @@ func ruleToProto(s jury.StoredRule) *v1.TallyRule {
 	for _, c := range s.Rule.Criteria {
 		cr := &v1.CriterionRule{CriterionId: c.CriterionID, MinScore: int32(c.Min), MaxScore: int32(c.Max), Weight: int32(c.Weight), NonRanking: c.NonRanking}
 		for _, l := range c.Labels {
-			cr.Labels = append(cr.Labels, &v1.ScoreLabel{Value: int32(l.Value), LabelPl: l.Text["pl"], LabelEn: l.Text["en"]})
+			cr.Labels = append(cr.Labels, &v1.ScoreLabel{Value: int32(l.Value), Text: l.Text})
 		}
 		out.Criteria = append(out.Criteria, cr)
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 const getCategory = `-- name: GetCategory :one
-SELECT id, edition_id, number, name_pl, name_en, description FROM categories WHERE id = $1
+SELECT id, edition_id, number, name_pl, name_en, description, name_texts, description_texts FROM categories WHERE id = $1
 `
 
 func (q *Queries) GetCategory(ctx context.Context, db DBTX, id uuid.UUID) (Category, error) {
@@ -25,14 +25,41 @@ func (q *Queries) GetCategory(ctx context.Context, db DBTX, id uuid.UUID) (Categ
 		&i.NamePl,
 		&i.NameEn,
 		&i.Description,
+		&i.NameTexts,
+		&i.DescriptionTexts,
+	)
+	return i, err
+}
+
+const getCategoryForUpdate = `-- name: GetCategoryForUpdate :one
+SELECT id, edition_id, number, name_pl, name_en, description, name_texts, description_texts FROM categories WHERE id = $1 AND edition_id = $2 FOR UPDATE
+`
+
+type GetCategoryForUpdateParams struct {
+	ID        uuid.UUID
+	EditionID uuid.UUID
+}
+
+func (q *Queries) GetCategoryForUpdate(ctx context.Context, db DBTX, arg GetCategoryForUpdateParams) (Category, error) {
+	row := db.QueryRow(ctx, getCategoryForUpdate, arg.ID, arg.EditionID)
+	var i Category
+	err := row.Scan(
+		&i.ID,
+		&i.EditionID,
+		&i.Number,
+		&i.NamePl,
+		&i.NameEn,
+		&i.Description,
+		&i.NameTexts,
+		&i.DescriptionTexts,
 	)
 	return i, err
 }
 
 const insertCategory = `-- name: InsertCategory :one
-INSERT INTO categories (edition_id, number, name_pl, name_en, description)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, edition_id, number, name_pl, name_en, description
+INSERT INTO categories (edition_id, number, name_pl, name_en, description, name_texts)
+VALUES ($1, $2, $3, $4, $5, jsonb_build_object('en', $4::text))
+RETURNING id, edition_id, number, name_pl, name_en, description, name_texts, description_texts
 `
 
 type InsertCategoryParams struct {
@@ -59,12 +86,14 @@ func (q *Queries) InsertCategory(ctx context.Context, db DBTX, arg InsertCategor
 		&i.NamePl,
 		&i.NameEn,
 		&i.Description,
+		&i.NameTexts,
+		&i.DescriptionTexts,
 	)
 	return i, err
 }
 
 const listCategories = `-- name: ListCategories :many
-SELECT id, edition_id, number, name_pl, name_en, description FROM categories
+SELECT id, edition_id, number, name_pl, name_en, description, name_texts, description_texts FROM categories
 WHERE edition_id = $1 AND number > $2
 ORDER BY number
 LIMIT $3
@@ -92,6 +121,8 @@ func (q *Queries) ListCategories(ctx context.Context, db DBTX, arg ListCategorie
 			&i.NamePl,
 			&i.NameEn,
 			&i.Description,
+			&i.NameTexts,
+			&i.DescriptionTexts,
 		); err != nil {
 			return nil, err
 		}
@@ -101,4 +132,19 @@ func (q *Queries) ListCategories(ctx context.Context, db DBTX, arg ListCategorie
 		return nil, err
 	}
 	return items, nil
+}
+
+const setCategoryTexts = `-- name: SetCategoryTexts :exec
+UPDATE categories SET name_texts = $1, description_texts = $2 WHERE id = $3
+`
+
+type SetCategoryTextsParams struct {
+	NameTexts        []byte
+	DescriptionTexts []byte
+	ID               uuid.UUID
+}
+
+func (q *Queries) SetCategoryTexts(ctx context.Context, db DBTX, arg SetCategoryTextsParams) error {
+	_, err := db.Exec(ctx, setCategoryTexts, arg.NameTexts, arg.DescriptionTexts, arg.ID)
+	return err
 }

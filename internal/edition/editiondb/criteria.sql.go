@@ -11,10 +11,35 @@ import (
 	"github.com/google/uuid"
 )
 
+const getCriterionForUpdate = `-- name: GetCriterionForUpdate :one
+SELECT id, edition_id, number, name_pl, name_en, description, name_texts, description_texts FROM criteria WHERE id = $1 AND edition_id = $2 FOR UPDATE
+`
+
+type GetCriterionForUpdateParams struct {
+	ID        uuid.UUID
+	EditionID uuid.UUID
+}
+
+func (q *Queries) GetCriterionForUpdate(ctx context.Context, db DBTX, arg GetCriterionForUpdateParams) (Criterion, error) {
+	row := db.QueryRow(ctx, getCriterionForUpdate, arg.ID, arg.EditionID)
+	var i Criterion
+	err := row.Scan(
+		&i.ID,
+		&i.EditionID,
+		&i.Number,
+		&i.NamePl,
+		&i.NameEn,
+		&i.Description,
+		&i.NameTexts,
+		&i.DescriptionTexts,
+	)
+	return i, err
+}
+
 const insertCriterion = `-- name: InsertCriterion :one
-INSERT INTO criteria (edition_id, number, name_pl, name_en, description)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, edition_id, number, name_pl, name_en, description
+INSERT INTO criteria (edition_id, number, name_pl, name_en, description, name_texts)
+VALUES ($1, $2, $3, $4, $5, jsonb_build_object('en', $4::text))
+RETURNING id, edition_id, number, name_pl, name_en, description, name_texts, description_texts
 `
 
 type InsertCriterionParams struct {
@@ -41,12 +66,14 @@ func (q *Queries) InsertCriterion(ctx context.Context, db DBTX, arg InsertCriter
 		&i.NamePl,
 		&i.NameEn,
 		&i.Description,
+		&i.NameTexts,
+		&i.DescriptionTexts,
 	)
 	return i, err
 }
 
 const listCriteria = `-- name: ListCriteria :many
-SELECT id, edition_id, number, name_pl, name_en, description FROM criteria
+SELECT id, edition_id, number, name_pl, name_en, description, name_texts, description_texts FROM criteria
 WHERE edition_id = $1 AND number > $2
 ORDER BY number
 LIMIT $3
@@ -74,6 +101,8 @@ func (q *Queries) ListCriteria(ctx context.Context, db DBTX, arg ListCriteriaPar
 			&i.NamePl,
 			&i.NameEn,
 			&i.Description,
+			&i.NameTexts,
+			&i.DescriptionTexts,
 		); err != nil {
 			return nil, err
 		}
@@ -83,4 +112,19 @@ func (q *Queries) ListCriteria(ctx context.Context, db DBTX, arg ListCriteriaPar
 		return nil, err
 	}
 	return items, nil
+}
+
+const setCriterionTexts = `-- name: SetCriterionTexts :exec
+UPDATE criteria SET name_texts = $1, description_texts = $2 WHERE id = $3
+`
+
+type SetCriterionTextsParams struct {
+	NameTexts        []byte
+	DescriptionTexts []byte
+	ID               uuid.UUID
+}
+
+func (q *Queries) SetCriterionTexts(ctx context.Context, db DBTX, arg SetCriterionTextsParams) error {
+	_, err := db.Exec(ctx, setCriterionTexts, arg.NameTexts, arg.DescriptionTexts, arg.ID)
+	return err
 }

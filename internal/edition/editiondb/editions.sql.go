@@ -13,7 +13,7 @@ import (
 )
 
 const getEdition = `-- name: GetEdition :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt FROM editions WHERE id = $1
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions WHERE id = $1
 `
 
 func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
@@ -32,6 +32,8 @@ func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Editio
 		&i.CreateTime,
 		&i.UpdateTime,
 		&i.PersonSalt,
+		&i.Languages,
+		&i.NameTexts,
 	)
 	return i, err
 }
@@ -48,7 +50,7 @@ func (q *Queries) GetEditionByYear(ctx context.Context, db DBTX, year int32) (uu
 }
 
 const getEditionForShare = `-- name: GetEditionForShare :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt FROM editions WHERE id = $1 FOR SHARE
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions WHERE id = $1 FOR SHARE
 `
 
 // Readers that must not race a stage change (saves, submissions) share-lock the edition row.
@@ -68,12 +70,14 @@ func (q *Queries) GetEditionForShare(ctx context.Context, db DBTX, id uuid.UUID)
 		&i.CreateTime,
 		&i.UpdateTime,
 		&i.PersonSalt,
+		&i.Languages,
+		&i.NameTexts,
 	)
 	return i, err
 }
 
 const getEditionForUpdate = `-- name: GetEditionForUpdate :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt FROM editions WHERE id = $1 FOR UPDATE
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetEditionForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
@@ -92,15 +96,17 @@ func (q *Queries) GetEditionForUpdate(ctx context.Context, db DBTX, id uuid.UUID
 		&i.CreateTime,
 		&i.UpdateTime,
 		&i.PersonSalt,
+		&i.Languages,
+		&i.NameTexts,
 	)
 	return i, err
 }
 
 const insertEdition = `-- name: InsertEdition :one
-INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id)
+INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, languages)
 VALUES ($1, $2, $3, $4, $5,
-        $6, $7)
-RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt
+        $6, $7, $8::text[])
+RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
 `
 
 type InsertEditionParams struct {
@@ -111,6 +117,7 @@ type InsertEditionParams struct {
 	CeremonyTime      *time.Time
 	BallotPublication string
 	PreviousEditionID *uuid.UUID
+	Languages         []string
 }
 
 func (q *Queries) InsertEdition(ctx context.Context, db DBTX, arg InsertEditionParams) (Edition, error) {
@@ -122,6 +129,7 @@ func (q *Queries) InsertEdition(ctx context.Context, db DBTX, arg InsertEditionP
 		arg.CeremonyTime,
 		arg.BallotPublication,
 		arg.PreviousEditionID,
+		arg.Languages,
 	)
 	var i Edition
 	err := row.Scan(
@@ -137,12 +145,14 @@ func (q *Queries) InsertEdition(ctx context.Context, db DBTX, arg InsertEditionP
 		&i.CreateTime,
 		&i.UpdateTime,
 		&i.PersonSalt,
+		&i.Languages,
+		&i.NameTexts,
 	)
 	return i, err
 }
 
 const listEditions = `-- name: ListEditions :many
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt FROM editions
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions
 WHERE year < $1 AND ($2::boolean OR stage <> 'DRAFT')
 ORDER BY year DESC
 LIMIT $3
@@ -176,6 +186,8 @@ func (q *Queries) ListEditions(ctx context.Context, db DBTX, arg ListEditionsPar
 			&i.CreateTime,
 			&i.UpdateTime,
 			&i.PersonSalt,
+			&i.Languages,
+			&i.NameTexts,
 		); err != nil {
 			return nil, err
 		}
@@ -187,8 +199,53 @@ func (q *Queries) ListEditions(ctx context.Context, db DBTX, arg ListEditionsPar
 	return items, nil
 }
 
+const setEditionNameTexts = `-- name: SetEditionNameTexts :exec
+UPDATE editions SET name_texts = $1, update_time = now() WHERE id = $2
+`
+
+type SetEditionNameTextsParams struct {
+	NameTexts []byte
+	ID        uuid.UUID
+}
+
+func (q *Queries) SetEditionNameTexts(ctx context.Context, db DBTX, arg SetEditionNameTextsParams) error {
+	_, err := db.Exec(ctx, setEditionNameTexts, arg.NameTexts, arg.ID)
+	return err
+}
+
+const setLanguages = `-- name: SetLanguages :one
+UPDATE editions SET languages = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
+`
+
+type SetLanguagesParams struct {
+	Languages []string
+	ID        uuid.UUID
+}
+
+func (q *Queries) SetLanguages(ctx context.Context, db DBTX, arg SetLanguagesParams) (Edition, error) {
+	row := db.QueryRow(ctx, setLanguages, arg.Languages, arg.ID)
+	var i Edition
+	err := row.Scan(
+		&i.ID,
+		&i.Year,
+		&i.Name,
+		&i.Stage,
+		&i.ReportingDeadline,
+		&i.JuryDeadline,
+		&i.CeremonyTime,
+		&i.BallotPublication,
+		&i.PreviousEditionID,
+		&i.CreateTime,
+		&i.UpdateTime,
+		&i.PersonSalt,
+		&i.Languages,
+		&i.NameTexts,
+	)
+	return i, err
+}
+
 const updateStage = `-- name: UpdateStage :one
-UPDATE editions SET stage = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt
+UPDATE editions SET stage = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
 `
 
 type UpdateStageParams struct {
@@ -212,6 +269,8 @@ func (q *Queries) UpdateStage(ctx context.Context, db DBTX, arg UpdateStageParam
 		&i.CreateTime,
 		&i.UpdateTime,
 		&i.PersonSalt,
+		&i.Languages,
+		&i.NameTexts,
 	)
 	return i, err
 }
@@ -223,7 +282,7 @@ SET reporting_deadline = $1,
     ceremony_time = $3,
     update_time = now()
 WHERE id = $4
-RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt
+RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
 `
 
 type UpdateTimelineParams struct {
@@ -254,6 +313,8 @@ func (q *Queries) UpdateTimeline(ctx context.Context, db DBTX, arg UpdateTimelin
 		&i.CreateTime,
 		&i.UpdateTime,
 		&i.PersonSalt,
+		&i.Languages,
+		&i.NameTexts,
 	)
 	return i, err
 }

@@ -11,12 +11,14 @@ import (
 )
 
 type Category struct {
-	ID          uuid.UUID
-	EditionID   uuid.UUID
-	Number      int32
-	NamePl      string
-	NameEn      string
-	Description string
+	ID               uuid.UUID
+	EditionID        uuid.UUID
+	Number           int32
+	NamePl           string
+	NameEn           string
+	Description      string
+	NameTexts        []byte
+	DescriptionTexts []byte
 }
 
 type City struct {
@@ -26,12 +28,14 @@ type City struct {
 }
 
 type Criterion struct {
-	ID          uuid.UUID
-	EditionID   uuid.UUID
-	Number      int32
-	NamePl      string
-	NameEn      string
-	Description string
+	ID               uuid.UUID
+	EditionID        uuid.UUID
+	Number           int32
+	NamePl           string
+	NameEn           string
+	Description      string
+	NameTexts        []byte
+	DescriptionTexts []byte
 }
 
 type Edition struct {
@@ -47,4 +51,6 @@ type Edition struct {
 	CreateTime        time.Time
 	UpdateTime        time.Time
 	PersonSalt        []byte
+	Languages         []string
+	NameTexts         []byte
 }

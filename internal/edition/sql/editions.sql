@@ -1,7 +1,7 @@
 -- name: InsertEdition :one
-INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id)
+INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, languages)
 VALUES (@year, @name, sqlc.narg('reporting_deadline'), sqlc.narg('jury_deadline'), sqlc.narg('ceremony_time'),
-        @ballot_publication, sqlc.narg('previous_edition_id'))
+        @ballot_publication, sqlc.narg('previous_edition_id'), @languages::text[])
 RETURNING *;
 
 -- name: GetEdition :one
@@ -34,3 +34,9 @@ SELECT * FROM editions WHERE id = @id FOR SHARE;
 
 -- name: GetEditionByYear :one
 SELECT id FROM editions WHERE year = @year;
+
+-- name: SetEditionNameTexts :exec
+UPDATE editions SET name_texts = @name_texts, update_time = now() WHERE id = @id;
+
+-- name: SetLanguages :one
+UPDATE editions SET languages = @languages, update_time = now() WHERE id = @id RETURNING *;

@@ -150,6 +150,58 @@ func (BallotPublication) EnumDescriptor() ([]byte, []int) {
 	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{1}
 }
 
+// TextField is which text of a subject a Text is.
+type TextField int32
+
+const (
+	TextField_TEXT_FIELD_UNSPECIFIED TextField = 0
+	// The edition's, a category's or a criterion's name.
+	TextField_TEXT_FIELD_NAME TextField = 1
+	// A category's or a criterion's description (an edition has none).
+	TextField_TEXT_FIELD_DESCRIPTION TextField = 2
+)
+
+// Enum value maps for TextField.
+var (
+	TextField_name = map[int32]string{
+		0: "TEXT_FIELD_UNSPECIFIED",
+		1: "TEXT_FIELD_NAME",
+		2: "TEXT_FIELD_DESCRIPTION",
+	}
+	TextField_value = map[string]int32{
+		"TEXT_FIELD_UNSPECIFIED": 0,
+		"TEXT_FIELD_NAME":        1,
+		"TEXT_FIELD_DESCRIPTION": 2,
+	}
+)
+
+func (x TextField) Enum() *TextField {
+	p := new(TextField)
+	*p = x
+	return p
+}
+
+func (x TextField) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TextField) Descriptor() protoreflect.EnumDescriptor {
+	return file_miasta_v1_edition_proto_enumTypes[2].Descriptor()
+}
+
+func (TextField) Type() protoreflect.EnumType {
+	return &file_miasta_v1_edition_proto_enumTypes[2]
+}
+
+func (x TextField) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TextField.Descriptor instead.
+func (TextField) EnumDescriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{2}
+}
+
 // Edition is one year's award.
 type Edition struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -168,8 +220,12 @@ type Edition struct {
 	PreviousEditionId string                 `protobuf:"bytes,8,opt,name=previous_edition_id,json=previousEditionId,proto3" json:"previous_edition_id,omitempty"`
 	CreateTime        *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime        *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The display name per language tag; "pl" is always present and is `name`.
+	Names map[string]string `protobuf:"bytes,11,rep,name=names,proto3" json:"names,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The languages the edition is run in, from pl, en, uk, es, vi; always with "pl".
+	Languages     []string `protobuf:"bytes,12,rep,name=languages,proto3" json:"languages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Edition) Reset() {
@@ -268,6 +324,20 @@ func (x *Edition) GetCreateTime() *timestamppb.Timestamp {
 func (x *Edition) GetUpdateTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.UpdateTime
+	}
+	return nil
+}
+
+func (x *Edition) GetNames() map[string]string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
+
+func (x *Edition) GetLanguages() []string {
+	if x != nil {
+		return x.Languages
 	}
 	return nil
 }
@@ -401,10 +471,14 @@ type Category struct {
 	Number int32 `protobuf:"varint,3,opt,name=number,proto3" json:"number,omitempty"`
 	// Name in Polish (the award's language).
 	NamePl string `protobuf:"bytes,4,opt,name=name_pl,json=namePl,proto3" json:"name_pl,omitempty"`
-	// Name in English.
+	// Name in English (the current English text, names["en"]).
 	NameEn string `protobuf:"bytes,5,opt,name=name_en,json=nameEn,proto3" json:"name_en,omitempty"`
-	// What practices in this category are about.
-	Description   string `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	// What practices in this category are about, in Polish.
+	Description string `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	// The name per language tag; "pl" is always present. A language without a text is absent.
+	Names map[string]string `protobuf:"bytes,7,rep,name=names,proto3" json:"names,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The description per language tag; "pl" is present when the Polish description is not empty.
+	Descriptions  map[string]string `protobuf:"bytes,8,rep,name=descriptions,proto3" json:"descriptions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -481,16 +555,34 @@ func (x *Category) GetDescription() string {
 	return ""
 }
 
+func (x *Category) GetNames() map[string]string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
+
+func (x *Category) GetDescriptions() map[string]string {
+	if x != nil {
+		return x.Descriptions
+	}
+	return nil
+}
+
 // Criterion is a dimension practices are judged on, e.g. "Kompleksowość".
 type Criterion struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Id        string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	EditionId string                 `protobuf:"bytes,2,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
 	// Position in the edition's list, from 1.
-	Number        int32  `protobuf:"varint,3,opt,name=number,proto3" json:"number,omitempty"`
-	NamePl        string `protobuf:"bytes,4,opt,name=name_pl,json=namePl,proto3" json:"name_pl,omitempty"`
-	NameEn        string `protobuf:"bytes,5,opt,name=name_en,json=nameEn,proto3" json:"name_en,omitempty"`
-	Description   string `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	Number int32  `protobuf:"varint,3,opt,name=number,proto3" json:"number,omitempty"`
+	NamePl string `protobuf:"bytes,4,opt,name=name_pl,json=namePl,proto3" json:"name_pl,omitempty"`
+	NameEn string `protobuf:"bytes,5,opt,name=name_en,json=nameEn,proto3" json:"name_en,omitempty"`
+	// What the criterion asks of a practice (guidance for jurors), in Polish.
+	Description string `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	// As Category.names and Category.descriptions.
+	Names         map[string]string `protobuf:"bytes,7,rep,name=names,proto3" json:"names,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Descriptions  map[string]string `protobuf:"bytes,8,rep,name=descriptions,proto3" json:"descriptions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -567,6 +659,20 @@ func (x *Criterion) GetDescription() string {
 	return ""
 }
 
+func (x *Criterion) GetNames() map[string]string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
+
+func (x *Criterion) GetDescriptions() map[string]string {
+	if x != nil {
+		return x.Descriptions
+	}
+	return nil
+}
+
 type CreateEditionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// 2014 (the first edition) to 2100.
@@ -579,8 +685,10 @@ type CreateEditionRequest struct {
 	PreviousEditionId string `protobuf:"bytes,4,opt,name=previous_edition_id,json=previousEditionId,proto3" json:"previous_edition_id,omitempty"`
 	// Defaults to BALLOT_PUBLICATION_PSEUDONYMS.
 	BallotPublication BallotPublication `protobuf:"varint,5,opt,name=ballot_publication,json=ballotPublication,proto3,enum=miasta.v1.BallotPublication" json:"ballot_publication,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The edition's languages (see Edition.languages); empty means Polish alone.
+	Languages     []string `protobuf:"bytes,6,rep,name=languages,proto3" json:"languages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateEditionRequest) Reset() {
@@ -646,6 +754,13 @@ func (x *CreateEditionRequest) GetBallotPublication() BallotPublication {
 		return x.BallotPublication
 	}
 	return BallotPublication_BALLOT_PUBLICATION_UNSPECIFIED
+}
+
+func (x *CreateEditionRequest) GetLanguages() []string {
+	if x != nil {
+		return x.Languages
+	}
+	return nil
 }
 
 type CreateEditionResponse struct {
@@ -1958,11 +2073,295 @@ func (x *ListCriteriaResponse) GetNextPageToken() string {
 	return ""
 }
 
+type SetLanguagesRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// From pl, en, uk, es, vi, each once; must include "pl".
+	Languages     []string `protobuf:"bytes,2,rep,name=languages,proto3" json:"languages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetLanguagesRequest) Reset() {
+	*x = SetLanguagesRequest{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetLanguagesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetLanguagesRequest) ProtoMessage() {}
+
+func (x *SetLanguagesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetLanguagesRequest.ProtoReflect.Descriptor instead.
+func (*SetLanguagesRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *SetLanguagesRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *SetLanguagesRequest) GetLanguages() []string {
+	if x != nil {
+		return x.Languages
+	}
+	return nil
+}
+
+type SetLanguagesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetLanguagesResponse) Reset() {
+	*x = SetLanguagesResponse{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetLanguagesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetLanguagesResponse) ProtoMessage() {}
+
+func (x *SetLanguagesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetLanguagesResponse.ProtoReflect.Descriptor instead.
+func (*SetLanguagesResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *SetLanguagesResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
+// Text is one text of the edition in one language.
+type Text struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The edition's id, or one of its categories' or criteria's.
+	SubjectId string    `protobuf:"bytes,1,opt,name=subject_id,json=subjectId,proto3" json:"subject_id,omitempty"`
+	Field     TextField `protobuf:"varint,2,opt,name=field,proto3,enum=miasta.v1.TextField" json:"field,omitempty"`
+	// A language other than Polish (Polish texts are set when the subject is created).
+	Language string `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`
+	// The text; names up to 300 characters (an edition's 200, a criterion's 200), descriptions up to
+	// 2,000. Empty removes the translation, which an edition language's text cannot be once the jury has
+	// opened.
+	Text          string `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Text) Reset() {
+	*x = Text{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Text) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Text) ProtoMessage() {}
+
+func (x *Text) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Text.ProtoReflect.Descriptor instead.
+func (*Text) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *Text) GetSubjectId() string {
+	if x != nil {
+		return x.SubjectId
+	}
+	return ""
+}
+
+func (x *Text) GetField() TextField {
+	if x != nil {
+		return x.Field
+	}
+	return TextField_TEXT_FIELD_UNSPECIFIED
+}
+
+func (x *Text) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *Text) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+type SetTextsRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// 1–500 texts, applied together or not at all.
+	Texts         []*Text `protobuf:"bytes,2,rep,name=texts,proto3" json:"texts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetTextsRequest) Reset() {
+	*x = SetTextsRequest{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetTextsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetTextsRequest) ProtoMessage() {}
+
+func (x *SetTextsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetTextsRequest.ProtoReflect.Descriptor instead.
+func (*SetTextsRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *SetTextsRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *SetTextsRequest) GetTexts() []*Text {
+	if x != nil {
+		return x.Texts
+	}
+	return nil
+}
+
+type SetTextsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	Categories    []*Category            `protobuf:"bytes,2,rep,name=categories,proto3" json:"categories,omitempty"`
+	Criteria      []*Criterion           `protobuf:"bytes,3,rep,name=criteria,proto3" json:"criteria,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetTextsResponse) Reset() {
+	*x = SetTextsResponse{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetTextsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetTextsResponse) ProtoMessage() {}
+
+func (x *SetTextsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetTextsResponse.ProtoReflect.Descriptor instead.
+func (*SetTextsResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *SetTextsResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
+func (x *SetTextsResponse) GetCategories() []*Category {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+func (x *SetTextsResponse) GetCriteria() []*Criterion {
+	if x != nil {
+		return x.Criteria
+	}
+	return nil
+}
+
 var File_miasta_v1_edition_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\n" +
-	"\x17miasta/v1/edition.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xba\x03\n" +
+	"\x17miasta/v1/edition.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc7\x04\n" +
 	"\aEdition\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04year\x18\x02 \x01(\x05R\x04year\x12\x12\n" +
@@ -1976,14 +2375,20 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xd7\x01\n" +
+	"updateTime\x123\n" +
+	"\x05names\x18\v \x03(\v2\x1d.miasta.v1.Edition.NamesEntryR\x05names\x12\x1c\n" +
+	"\tlanguages\x18\f \x03(\tR\tlanguages\x1a8\n" +
+	"\n" +
+	"NamesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd7\x01\n" +
 	"\bTimeline\x12I\n" +
 	"\x12reporting_deadline\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x11reportingDeadline\x12?\n" +
 	"\rjury_deadline\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\fjuryDeadline\x12?\n" +
 	"\rceremony_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\fceremonyTime\"*\n" +
 	"\x04City\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"\xa5\x01\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"\xa1\x03\n" +
 	"\bCategory\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1991,7 +2396,16 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\x06number\x18\x03 \x01(\x05R\x06number\x12\x17\n" +
 	"\aname_pl\x18\x04 \x01(\tR\x06namePl\x12\x17\n" +
 	"\aname_en\x18\x05 \x01(\tR\x06nameEn\x12 \n" +
-	"\vdescription\x18\x06 \x01(\tR\vdescription\"\xa6\x01\n" +
+	"\vdescription\x18\x06 \x01(\tR\vdescription\x124\n" +
+	"\x05names\x18\a \x03(\v2\x1e.miasta.v1.Category.NamesEntryR\x05names\x12I\n" +
+	"\fdescriptions\x18\b \x03(\v2%.miasta.v1.Category.DescriptionsEntryR\fdescriptions\x1a8\n" +
+	"\n" +
+	"NamesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a?\n" +
+	"\x11DescriptionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa4\x03\n" +
 	"\tCriterion\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1999,14 +2413,24 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\x06number\x18\x03 \x01(\x05R\x06number\x12\x17\n" +
 	"\aname_pl\x18\x04 \x01(\tR\x06namePl\x12\x17\n" +
 	"\aname_en\x18\x05 \x01(\tR\x06nameEn\x12 \n" +
-	"\vdescription\x18\x06 \x01(\tR\vdescription\"\x9c\x02\n" +
+	"\vdescription\x18\x06 \x01(\tR\vdescription\x125\n" +
+	"\x05names\x18\a \x03(\v2\x1f.miasta.v1.Criterion.NamesEntryR\x05names\x12J\n" +
+	"\fdescriptions\x18\b \x03(\v2&.miasta.v1.Criterion.DescriptionsEntryR\fdescriptions\x1a8\n" +
+	"\n" +
+	"NamesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a?\n" +
+	"\x11DescriptionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xde\x02\n" +
 	"\x14CreateEditionRequest\x12\x1f\n" +
 	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x12/\n" +
 	"\btimeline\x18\x03 \x01(\v2\x13.miasta.v1.TimelineR\btimeline\x12;\n" +
 	"\x13previous_edition_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x11previousEditionId\x12U\n" +
-	"\x12ballot_publication\x18\x05 \x01(\x0e2\x1c.miasta.v1.BallotPublicationB\b\xbaH\x05\x82\x01\x02\x10\x01R\x11ballotPublication\"E\n" +
+	"\x12ballot_publication\x18\x05 \x01(\x0e2\x1c.miasta.v1.BallotPublicationB\b\xbaH\x05\x82\x01\x02\x10\x01R\x11ballotPublication\x12@\n" +
+	"\tlanguages\x18\x06 \x03(\tB\"\xbaH\x1f\x92\x01\x1c\x10\x05\x18\x01\"\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02viR\tlanguages\"E\n" +
 	"\x15CreateEditionResponse\x12,\n" +
 	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\"<\n" +
 	"\x11GetEditionRequest\x12'\n" +
@@ -2101,7 +2525,30 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"p\n" +
 	"\x14ListCriteriaResponse\x120\n" +
 	"\bcriteria\x18\x01 \x03(\v2\x14.miasta.v1.CriterionR\bcriteria\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x8e\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x82\x01\n" +
+	"\x13SetLanguagesRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12B\n" +
+	"\tlanguages\x18\x02 \x03(\tB$\xbaH!\x92\x01\x1e\b\x01\x10\x05\x18\x01\"\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02viR\tlanguages\"D\n" +
+	"\x14SetLanguagesResponse\x12,\n" +
+	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\"\xb8\x01\n" +
+	"\x04Text\x12'\n" +
+	"\n" +
+	"subject_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tsubjectId\x126\n" +
+	"\x05field\x18\x02 \x01(\x0e2\x14.miasta.v1.TextFieldB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x05field\x121\n" +
+	"\blanguage\x18\x03 \x01(\tB\x15\xbaH\x12r\x10R\x02enR\x02ukR\x02esR\x02viR\blanguage\x12\x1c\n" +
+	"\x04text\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04text\"n\n" +
+	"\x0fSetTextsRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x122\n" +
+	"\x05texts\x18\x02 \x03(\v2\x0f.miasta.v1.TextB\v\xbaH\b\x92\x01\x05\b\x01\x10\xf4\x03R\x05texts\"\xa7\x01\n" +
+	"\x10SetTextsResponse\x12,\n" +
+	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\x123\n" +
+	"\n" +
+	"categories\x18\x02 \x03(\v2\x13.miasta.v1.CategoryR\n" +
+	"categories\x120\n" +
+	"\bcriteria\x18\x03 \x03(\v2\x14.miasta.v1.CriterionR\bcriteria*\x8e\x01\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSTAGE_DRAFT\x10\x01\x12\x13\n" +
@@ -2115,7 +2562,11 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\x1eBALLOT_PUBLICATION_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18BALLOT_PUBLICATION_NAMES\x10\x01\x12!\n" +
 	"\x1dBALLOT_PUBLICATION_PSEUDONYMS\x10\x02\x12!\n" +
-	"\x1dBALLOT_PUBLICATION_AGGREGATES\x10\x032\xdb\b\n" +
+	"\x1dBALLOT_PUBLICATION_AGGREGATES\x10\x03*X\n" +
+	"\tTextField\x12\x1a\n" +
+	"\x16TEXT_FIELD_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fTEXT_FIELD_NAME\x10\x01\x12\x1a\n" +
+	"\x16TEXT_FIELD_DESCRIPTION\x10\x022\xf1\t\n" +
 	"\x0eEditionService\x12R\n" +
 	"\rCreateEdition\x12\x1f.miasta.v1.CreateEditionRequest\x1a .miasta.v1.CreateEditionResponse\x12N\n" +
 	"\n" +
@@ -2132,7 +2583,9 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\x0eCreateCategory\x12 .miasta.v1.CreateCategoryRequest\x1a!.miasta.v1.CreateCategoryResponse\x12Z\n" +
 	"\x0eListCategories\x12 .miasta.v1.ListCategoriesRequest\x1a!.miasta.v1.ListCategoriesResponse\"\x03\x90\x02\x01\x12X\n" +
 	"\x0fCreateCriterion\x12!.miasta.v1.CreateCriterionRequest\x1a\".miasta.v1.CreateCriterionResponse\x12T\n" +
-	"\fListCriteria\x12\x1e.miasta.v1.ListCriteriaRequest\x1a\x1f.miasta.v1.ListCriteriaResponse\"\x03\x90\x02\x01B\xa4\x01\n" +
+	"\fListCriteria\x12\x1e.miasta.v1.ListCriteriaRequest\x1a\x1f.miasta.v1.ListCriteriaResponse\"\x03\x90\x02\x01\x12O\n" +
+	"\fSetLanguages\x12\x1e.miasta.v1.SetLanguagesRequest\x1a\x1f.miasta.v1.SetLanguagesResponse\x12C\n" +
+	"\bSetTexts\x12\x1a.miasta.v1.SetTextsRequest\x1a\x1b.miasta.v1.SetTextsResponseB\xa4\x01\n" +
 	"\rcom.miasta.v1B\fEditionProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
 	"Miasta::V1b\x06proto3"
 
@@ -2148,102 +2601,128 @@ func file_miasta_v1_edition_proto_rawDescGZIP() []byte {
 	return file_miasta_v1_edition_proto_rawDescData
 }
 
-var file_miasta_v1_edition_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_miasta_v1_edition_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_miasta_v1_edition_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_miasta_v1_edition_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_miasta_v1_edition_proto_goTypes = []any{
 	(Stage)(0),                        // 0: miasta.v1.Stage
 	(BallotPublication)(0),            // 1: miasta.v1.BallotPublication
-	(*Edition)(nil),                   // 2: miasta.v1.Edition
-	(*Timeline)(nil),                  // 3: miasta.v1.Timeline
-	(*City)(nil),                      // 4: miasta.v1.City
-	(*Category)(nil),                  // 5: miasta.v1.Category
-	(*Criterion)(nil),                 // 6: miasta.v1.Criterion
-	(*CreateEditionRequest)(nil),      // 7: miasta.v1.CreateEditionRequest
-	(*CreateEditionResponse)(nil),     // 8: miasta.v1.CreateEditionResponse
-	(*GetEditionRequest)(nil),         // 9: miasta.v1.GetEditionRequest
-	(*GetEditionResponse)(nil),        // 10: miasta.v1.GetEditionResponse
-	(*ListEditionsRequest)(nil),       // 11: miasta.v1.ListEditionsRequest
-	(*ListEditionsResponse)(nil),      // 12: miasta.v1.ListEditionsResponse
-	(*SetTimelineRequest)(nil),        // 13: miasta.v1.SetTimelineRequest
-	(*SetTimelineResponse)(nil),       // 14: miasta.v1.SetTimelineResponse
-	(*ChangeStageRequest)(nil),        // 15: miasta.v1.ChangeStageRequest
-	(*ChangeStageResponse)(nil),       // 16: miasta.v1.ChangeStageResponse
-	(*CreateCityRequest)(nil),         // 17: miasta.v1.CreateCityRequest
-	(*CreateCityResponse)(nil),        // 18: miasta.v1.CreateCityResponse
-	(*ListCitiesRequest)(nil),         // 19: miasta.v1.ListCitiesRequest
-	(*ListCitiesResponse)(nil),        // 20: miasta.v1.ListCitiesResponse
-	(*AddEditionCityRequest)(nil),     // 21: miasta.v1.AddEditionCityRequest
-	(*AddEditionCityResponse)(nil),    // 22: miasta.v1.AddEditionCityResponse
-	(*RemoveEditionCityRequest)(nil),  // 23: miasta.v1.RemoveEditionCityRequest
-	(*RemoveEditionCityResponse)(nil), // 24: miasta.v1.RemoveEditionCityResponse
-	(*CreateCategoryRequest)(nil),     // 25: miasta.v1.CreateCategoryRequest
-	(*CreateCategoryResponse)(nil),    // 26: miasta.v1.CreateCategoryResponse
-	(*ListCategoriesRequest)(nil),     // 27: miasta.v1.ListCategoriesRequest
-	(*ListCategoriesResponse)(nil),    // 28: miasta.v1.ListCategoriesResponse
-	(*CreateCriterionRequest)(nil),    // 29: miasta.v1.CreateCriterionRequest
-	(*CreateCriterionResponse)(nil),   // 30: miasta.v1.CreateCriterionResponse
-	(*ListCriteriaRequest)(nil),       // 31: miasta.v1.ListCriteriaRequest
-	(*ListCriteriaResponse)(nil),      // 32: miasta.v1.ListCriteriaResponse
-	(*timestamppb.Timestamp)(nil),     // 33: google.protobuf.Timestamp
+	(TextField)(0),                    // 2: miasta.v1.TextField
+	(*Edition)(nil),                   // 3: miasta.v1.Edition
+	(*Timeline)(nil),                  // 4: miasta.v1.Timeline
+	(*City)(nil),                      // 5: miasta.v1.City
+	(*Category)(nil),                  // 6: miasta.v1.Category
+	(*Criterion)(nil),                 // 7: miasta.v1.Criterion
+	(*CreateEditionRequest)(nil),      // 8: miasta.v1.CreateEditionRequest
+	(*CreateEditionResponse)(nil),     // 9: miasta.v1.CreateEditionResponse
+	(*GetEditionRequest)(nil),         // 10: miasta.v1.GetEditionRequest
+	(*GetEditionResponse)(nil),        // 11: miasta.v1.GetEditionResponse
+	(*ListEditionsRequest)(nil),       // 12: miasta.v1.ListEditionsRequest
+	(*ListEditionsResponse)(nil),      // 13: miasta.v1.ListEditionsResponse
+	(*SetTimelineRequest)(nil),        // 14: miasta.v1.SetTimelineRequest
+	(*SetTimelineResponse)(nil),       // 15: miasta.v1.SetTimelineResponse
+	(*ChangeStageRequest)(nil),        // 16: miasta.v1.ChangeStageRequest
+	(*ChangeStageResponse)(nil),       // 17: miasta.v1.ChangeStageResponse
+	(*CreateCityRequest)(nil),         // 18: miasta.v1.CreateCityRequest
+	(*CreateCityResponse)(nil),        // 19: miasta.v1.CreateCityResponse
+	(*ListCitiesRequest)(nil),         // 20: miasta.v1.ListCitiesRequest
+	(*ListCitiesResponse)(nil),        // 21: miasta.v1.ListCitiesResponse
+	(*AddEditionCityRequest)(nil),     // 22: miasta.v1.AddEditionCityRequest
+	(*AddEditionCityResponse)(nil),    // 23: miasta.v1.AddEditionCityResponse
+	(*RemoveEditionCityRequest)(nil),  // 24: miasta.v1.RemoveEditionCityRequest
+	(*RemoveEditionCityResponse)(nil), // 25: miasta.v1.RemoveEditionCityResponse
+	(*CreateCategoryRequest)(nil),     // 26: miasta.v1.CreateCategoryRequest
+	(*CreateCategoryResponse)(nil),    // 27: miasta.v1.CreateCategoryResponse
+	(*ListCategoriesRequest)(nil),     // 28: miasta.v1.ListCategoriesRequest
+	(*ListCategoriesResponse)(nil),    // 29: miasta.v1.ListCategoriesResponse
+	(*CreateCriterionRequest)(nil),    // 30: miasta.v1.CreateCriterionRequest
+	(*CreateCriterionResponse)(nil),   // 31: miasta.v1.CreateCriterionResponse
+	(*ListCriteriaRequest)(nil),       // 32: miasta.v1.ListCriteriaRequest
+	(*ListCriteriaResponse)(nil),      // 33: miasta.v1.ListCriteriaResponse
+	(*SetLanguagesRequest)(nil),       // 34: miasta.v1.SetLanguagesRequest
+	(*SetLanguagesResponse)(nil),      // 35: miasta.v1.SetLanguagesResponse
+	(*Text)(nil),                      // 36: miasta.v1.Text
+	(*SetTextsRequest)(nil),           // 37: miasta.v1.SetTextsRequest
+	(*SetTextsResponse)(nil),          // 38: miasta.v1.SetTextsResponse
+	nil,                               // 39: miasta.v1.Edition.NamesEntry
+	nil,                               // 40: miasta.v1.Category.NamesEntry
+	nil,                               // 41: miasta.v1.Category.DescriptionsEntry
+	nil,                               // 42: miasta.v1.Criterion.NamesEntry
+	nil,                               // 43: miasta.v1.Criterion.DescriptionsEntry
+	(*timestamppb.Timestamp)(nil),     // 44: google.protobuf.Timestamp
 }
 var file_miasta_v1_edition_proto_depIdxs = []int32{
 	0,  // 0: miasta.v1.Edition.stage:type_name -> miasta.v1.Stage
-	3,  // 1: miasta.v1.Edition.timeline:type_name -> miasta.v1.Timeline
-	4,  // 2: miasta.v1.Edition.cities:type_name -> miasta.v1.City
+	4,  // 1: miasta.v1.Edition.timeline:type_name -> miasta.v1.Timeline
+	5,  // 2: miasta.v1.Edition.cities:type_name -> miasta.v1.City
 	1,  // 3: miasta.v1.Edition.ballot_publication:type_name -> miasta.v1.BallotPublication
-	33, // 4: miasta.v1.Edition.create_time:type_name -> google.protobuf.Timestamp
-	33, // 5: miasta.v1.Edition.update_time:type_name -> google.protobuf.Timestamp
-	33, // 6: miasta.v1.Timeline.reporting_deadline:type_name -> google.protobuf.Timestamp
-	33, // 7: miasta.v1.Timeline.jury_deadline:type_name -> google.protobuf.Timestamp
-	33, // 8: miasta.v1.Timeline.ceremony_time:type_name -> google.protobuf.Timestamp
-	3,  // 9: miasta.v1.CreateEditionRequest.timeline:type_name -> miasta.v1.Timeline
-	1,  // 10: miasta.v1.CreateEditionRequest.ballot_publication:type_name -> miasta.v1.BallotPublication
-	2,  // 11: miasta.v1.CreateEditionResponse.edition:type_name -> miasta.v1.Edition
-	2,  // 12: miasta.v1.GetEditionResponse.edition:type_name -> miasta.v1.Edition
-	2,  // 13: miasta.v1.ListEditionsResponse.editions:type_name -> miasta.v1.Edition
-	3,  // 14: miasta.v1.SetTimelineRequest.timeline:type_name -> miasta.v1.Timeline
-	2,  // 15: miasta.v1.SetTimelineResponse.edition:type_name -> miasta.v1.Edition
-	0,  // 16: miasta.v1.ChangeStageRequest.stage:type_name -> miasta.v1.Stage
-	2,  // 17: miasta.v1.ChangeStageResponse.edition:type_name -> miasta.v1.Edition
-	4,  // 18: miasta.v1.CreateCityResponse.city:type_name -> miasta.v1.City
-	4,  // 19: miasta.v1.ListCitiesResponse.cities:type_name -> miasta.v1.City
-	2,  // 20: miasta.v1.AddEditionCityResponse.edition:type_name -> miasta.v1.Edition
-	2,  // 21: miasta.v1.RemoveEditionCityResponse.edition:type_name -> miasta.v1.Edition
-	5,  // 22: miasta.v1.CreateCategoryResponse.category:type_name -> miasta.v1.Category
-	5,  // 23: miasta.v1.ListCategoriesResponse.categories:type_name -> miasta.v1.Category
-	6,  // 24: miasta.v1.CreateCriterionResponse.criterion:type_name -> miasta.v1.Criterion
-	6,  // 25: miasta.v1.ListCriteriaResponse.criteria:type_name -> miasta.v1.Criterion
-	7,  // 26: miasta.v1.EditionService.CreateEdition:input_type -> miasta.v1.CreateEditionRequest
-	9,  // 27: miasta.v1.EditionService.GetEdition:input_type -> miasta.v1.GetEditionRequest
-	11, // 28: miasta.v1.EditionService.ListEditions:input_type -> miasta.v1.ListEditionsRequest
-	13, // 29: miasta.v1.EditionService.SetTimeline:input_type -> miasta.v1.SetTimelineRequest
-	15, // 30: miasta.v1.EditionService.ChangeStage:input_type -> miasta.v1.ChangeStageRequest
-	17, // 31: miasta.v1.EditionService.CreateCity:input_type -> miasta.v1.CreateCityRequest
-	19, // 32: miasta.v1.EditionService.ListCities:input_type -> miasta.v1.ListCitiesRequest
-	21, // 33: miasta.v1.EditionService.AddEditionCity:input_type -> miasta.v1.AddEditionCityRequest
-	23, // 34: miasta.v1.EditionService.RemoveEditionCity:input_type -> miasta.v1.RemoveEditionCityRequest
-	25, // 35: miasta.v1.EditionService.CreateCategory:input_type -> miasta.v1.CreateCategoryRequest
-	27, // 36: miasta.v1.EditionService.ListCategories:input_type -> miasta.v1.ListCategoriesRequest
-	29, // 37: miasta.v1.EditionService.CreateCriterion:input_type -> miasta.v1.CreateCriterionRequest
-	31, // 38: miasta.v1.EditionService.ListCriteria:input_type -> miasta.v1.ListCriteriaRequest
-	8,  // 39: miasta.v1.EditionService.CreateEdition:output_type -> miasta.v1.CreateEditionResponse
-	10, // 40: miasta.v1.EditionService.GetEdition:output_type -> miasta.v1.GetEditionResponse
-	12, // 41: miasta.v1.EditionService.ListEditions:output_type -> miasta.v1.ListEditionsResponse
-	14, // 42: miasta.v1.EditionService.SetTimeline:output_type -> miasta.v1.SetTimelineResponse
-	16, // 43: miasta.v1.EditionService.ChangeStage:output_type -> miasta.v1.ChangeStageResponse
-	18, // 44: miasta.v1.EditionService.CreateCity:output_type -> miasta.v1.CreateCityResponse
-	20, // 45: miasta.v1.EditionService.ListCities:output_type -> miasta.v1.ListCitiesResponse
-	22, // 46: miasta.v1.EditionService.AddEditionCity:output_type -> miasta.v1.AddEditionCityResponse
-	24, // 47: miasta.v1.EditionService.RemoveEditionCity:output_type -> miasta.v1.RemoveEditionCityResponse
-	26, // 48: miasta.v1.EditionService.CreateCategory:output_type -> miasta.v1.CreateCategoryResponse
-	28, // 49: miasta.v1.EditionService.ListCategories:output_type -> miasta.v1.ListCategoriesResponse
-	30, // 50: miasta.v1.EditionService.CreateCriterion:output_type -> miasta.v1.CreateCriterionResponse
-	32, // 51: miasta.v1.EditionService.ListCriteria:output_type -> miasta.v1.ListCriteriaResponse
-	39, // [39:52] is the sub-list for method output_type
-	26, // [26:39] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	44, // 4: miasta.v1.Edition.create_time:type_name -> google.protobuf.Timestamp
+	44, // 5: miasta.v1.Edition.update_time:type_name -> google.protobuf.Timestamp
+	39, // 6: miasta.v1.Edition.names:type_name -> miasta.v1.Edition.NamesEntry
+	44, // 7: miasta.v1.Timeline.reporting_deadline:type_name -> google.protobuf.Timestamp
+	44, // 8: miasta.v1.Timeline.jury_deadline:type_name -> google.protobuf.Timestamp
+	44, // 9: miasta.v1.Timeline.ceremony_time:type_name -> google.protobuf.Timestamp
+	40, // 10: miasta.v1.Category.names:type_name -> miasta.v1.Category.NamesEntry
+	41, // 11: miasta.v1.Category.descriptions:type_name -> miasta.v1.Category.DescriptionsEntry
+	42, // 12: miasta.v1.Criterion.names:type_name -> miasta.v1.Criterion.NamesEntry
+	43, // 13: miasta.v1.Criterion.descriptions:type_name -> miasta.v1.Criterion.DescriptionsEntry
+	4,  // 14: miasta.v1.CreateEditionRequest.timeline:type_name -> miasta.v1.Timeline
+	1,  // 15: miasta.v1.CreateEditionRequest.ballot_publication:type_name -> miasta.v1.BallotPublication
+	3,  // 16: miasta.v1.CreateEditionResponse.edition:type_name -> miasta.v1.Edition
+	3,  // 17: miasta.v1.GetEditionResponse.edition:type_name -> miasta.v1.Edition
+	3,  // 18: miasta.v1.ListEditionsResponse.editions:type_name -> miasta.v1.Edition
+	4,  // 19: miasta.v1.SetTimelineRequest.timeline:type_name -> miasta.v1.Timeline
+	3,  // 20: miasta.v1.SetTimelineResponse.edition:type_name -> miasta.v1.Edition
+	0,  // 21: miasta.v1.ChangeStageRequest.stage:type_name -> miasta.v1.Stage
+	3,  // 22: miasta.v1.ChangeStageResponse.edition:type_name -> miasta.v1.Edition
+	5,  // 23: miasta.v1.CreateCityResponse.city:type_name -> miasta.v1.City
+	5,  // 24: miasta.v1.ListCitiesResponse.cities:type_name -> miasta.v1.City
+	3,  // 25: miasta.v1.AddEditionCityResponse.edition:type_name -> miasta.v1.Edition
+	3,  // 26: miasta.v1.RemoveEditionCityResponse.edition:type_name -> miasta.v1.Edition
+	6,  // 27: miasta.v1.CreateCategoryResponse.category:type_name -> miasta.v1.Category
+	6,  // 28: miasta.v1.ListCategoriesResponse.categories:type_name -> miasta.v1.Category
+	7,  // 29: miasta.v1.CreateCriterionResponse.criterion:type_name -> miasta.v1.Criterion
+	7,  // 30: miasta.v1.ListCriteriaResponse.criteria:type_name -> miasta.v1.Criterion
+	3,  // 31: miasta.v1.SetLanguagesResponse.edition:type_name -> miasta.v1.Edition
+	2,  // 32: miasta.v1.Text.field:type_name -> miasta.v1.TextField
+	36, // 33: miasta.v1.SetTextsRequest.texts:type_name -> miasta.v1.Text
+	3,  // 34: miasta.v1.SetTextsResponse.edition:type_name -> miasta.v1.Edition
+	6,  // 35: miasta.v1.SetTextsResponse.categories:type_name -> miasta.v1.Category
+	7,  // 36: miasta.v1.SetTextsResponse.criteria:type_name -> miasta.v1.Criterion
+	8,  // 37: miasta.v1.EditionService.CreateEdition:input_type -> miasta.v1.CreateEditionRequest
+	10, // 38: miasta.v1.EditionService.GetEdition:input_type -> miasta.v1.GetEditionRequest
+	12, // 39: miasta.v1.EditionService.ListEditions:input_type -> miasta.v1.ListEditionsRequest
+	14, // 40: miasta.v1.EditionService.SetTimeline:input_type -> miasta.v1.SetTimelineRequest
+	16, // 41: miasta.v1.EditionService.ChangeStage:input_type -> miasta.v1.ChangeStageRequest
+	18, // 42: miasta.v1.EditionService.CreateCity:input_type -> miasta.v1.CreateCityRequest
+	20, // 43: miasta.v1.EditionService.ListCities:input_type -> miasta.v1.ListCitiesRequest
+	22, // 44: miasta.v1.EditionService.AddEditionCity:input_type -> miasta.v1.AddEditionCityRequest
+	24, // 45: miasta.v1.EditionService.RemoveEditionCity:input_type -> miasta.v1.RemoveEditionCityRequest
+	26, // 46: miasta.v1.EditionService.CreateCategory:input_type -> miasta.v1.CreateCategoryRequest
+	28, // 47: miasta.v1.EditionService.ListCategories:input_type -> miasta.v1.ListCategoriesRequest
+	30, // 48: miasta.v1.EditionService.CreateCriterion:input_type -> miasta.v1.CreateCriterionRequest
+	32, // 49: miasta.v1.EditionService.ListCriteria:input_type -> miasta.v1.ListCriteriaRequest
+	34, // 50: miasta.v1.EditionService.SetLanguages:input_type -> miasta.v1.SetLanguagesRequest
+	37, // 51: miasta.v1.EditionService.SetTexts:input_type -> miasta.v1.SetTextsRequest
+	9,  // 52: miasta.v1.EditionService.CreateEdition:output_type -> miasta.v1.CreateEditionResponse
+	11, // 53: miasta.v1.EditionService.GetEdition:output_type -> miasta.v1.GetEditionResponse
+	13, // 54: miasta.v1.EditionService.ListEditions:output_type -> miasta.v1.ListEditionsResponse
+	15, // 55: miasta.v1.EditionService.SetTimeline:output_type -> miasta.v1.SetTimelineResponse
+	17, // 56: miasta.v1.EditionService.ChangeStage:output_type -> miasta.v1.ChangeStageResponse
+	19, // 57: miasta.v1.EditionService.CreateCity:output_type -> miasta.v1.CreateCityResponse
+	21, // 58: miasta.v1.EditionService.ListCities:output_type -> miasta.v1.ListCitiesResponse
+	23, // 59: miasta.v1.EditionService.AddEditionCity:output_type -> miasta.v1.AddEditionCityResponse
+	25, // 60: miasta.v1.EditionService.RemoveEditionCity:output_type -> miasta.v1.RemoveEditionCityResponse
+	27, // 61: miasta.v1.EditionService.CreateCategory:output_type -> miasta.v1.CreateCategoryResponse
+	29, // 62: miasta.v1.EditionService.ListCategories:output_type -> miasta.v1.ListCategoriesResponse
+	31, // 63: miasta.v1.EditionService.CreateCriterion:output_type -> miasta.v1.CreateCriterionResponse
+	33, // 64: miasta.v1.EditionService.ListCriteria:output_type -> miasta.v1.ListCriteriaResponse
+	35, // 65: miasta.v1.EditionService.SetLanguages:output_type -> miasta.v1.SetLanguagesResponse
+	38, // 66: miasta.v1.EditionService.SetTexts:output_type -> miasta.v1.SetTextsResponse
+	52, // [52:67] is the sub-list for method output_type
+	37, // [37:52] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_edition_proto_init() }
@@ -2256,8 +2735,8 @@ func file_miasta_v1_edition_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_edition_proto_rawDesc), len(file_miasta_v1_edition_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   31,
+			NumEnums:      3,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

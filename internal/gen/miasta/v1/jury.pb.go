@@ -314,7 +314,8 @@ func (x *Score) GetValue() int32 {
 	return 0
 }
 
-// NominationComment is a juror's optional remark on a nomination.
+// NominationComment is a juror's private note on a nomination: only that juror reads it, and it is
+// not part of a cast, the tally, the log or any export.
 type NominationComment struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	NominationId string                 `protobuf:"bytes,1,opt,name=nomination_id,json=nominationId,proto3" json:"nomination_id,omitempty"`

@@ -247,14 +247,14 @@ func (x *Rational) GetDenominator() int64 {
 	return 0
 }
 
-// ScoreLabel names one value of a criterion's scale, e.g. 0 = "brak", 5 = "wzorcowa".
+// ScoreLabel names one value of a criterion's scale, e.g. 0 = "brak", 5 = "wzorcowa", and says what it
+// means, in each of the edition's languages.
 type ScoreLabel struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Value int32                  `protobuf:"varint,1,opt,name=value,proto3" json:"value,omitempty"`
-	// 1–100 characters.
-	LabelPl string `protobuf:"bytes,2,opt,name=label_pl,json=labelPl,proto3" json:"label_pl,omitempty"`
-	// Up to 100 characters.
-	LabelEn       string `protobuf:"bytes,3,opt,name=label_en,json=labelEn,proto3" json:"label_en,omitempty"`
+	// The label per language tag (pl, en, uk, es, vi), 1–300 characters each; "pl" is required. Before
+	// the jury opens, each of the edition's languages needs one.
+	Text          map[string]string `protobuf:"bytes,4,rep,name=text,proto3" json:"text,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -296,18 +296,11 @@ func (x *ScoreLabel) GetValue() int32 {
 	return 0
 }
 
-func (x *ScoreLabel) GetLabelPl() string {
+func (x *ScoreLabel) GetText() map[string]string {
 	if x != nil {
-		return x.LabelPl
+		return x.Text
 	}
-	return ""
-}
-
-func (x *ScoreLabel) GetLabelEn() string {
-	if x != nil {
-		return x.LabelEn
-	}
-	return ""
+	return nil
 }
 
 // CriterionRule is how one criterion is scored and weighted.
@@ -1958,12 +1951,14 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\x17miasta/v1/results.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17miasta/v1/edition.proto\x1a\x14miasta/v1/jury.proto\x1a\x16miasta/v1/report.proto\"S\n" +
 	"\bRational\x12\x1c\n" +
 	"\tnumerator\x18\x01 \x01(\x03R\tnumerator\x12)\n" +
-	"\vdenominator\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\vdenominator\"l\n" +
+	"\vdenominator\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\vdenominator\"\xdb\x01\n" +
 	"\n" +
 	"ScoreLabel\x12\x14\n" +
-	"\x05value\x18\x01 \x01(\x05R\x05value\x12$\n" +
-	"\blabel_pl\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\alabelPl\x12\"\n" +
-	"\blabel_en\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18dR\alabelEn\"\x89\x02\n" +
+	"\x05value\x18\x01 \x01(\x05R\x05value\x12^\n" +
+	"\x04text\x18\x04 \x03(\v2\x1f.miasta.v1.ScoreLabel.TextEntryB)\xbaH&\x9a\x01#\x10\x05\"\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02vi*\ar\x05\x10\x01\x18\xac\x02R\x04text\x1a7\n" +
+	"\tTextEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01J\x04\b\x02\x10\x03J\x04\b\x03\x10\x04R\blabel_plR\blabel_en\"\x89\x02\n" +
 	"\rCriterionRule\x12+\n" +
 	"\fcriterion_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\vcriterionId\x12&\n" +
 	"\tmin_score\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bminScore\x12&\n" +
@@ -2148,7 +2143,7 @@ func file_miasta_v1_results_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_results_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_miasta_v1_results_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_miasta_v1_results_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_miasta_v1_results_proto_goTypes = []any{
 	(AggregationMethod)(0),             // 0: miasta.v1.AggregationMethod
 	(TieBreak)(0),                      // 1: miasta.v1.TieBreak
@@ -2180,73 +2175,75 @@ var file_miasta_v1_results_proto_goTypes = []any{
 	(*ListPublicBallotsResponse)(nil),  // 27: miasta.v1.ListPublicBallotsResponse
 	(*ExportResultsRequest)(nil),       // 28: miasta.v1.ExportResultsRequest
 	(*ExportResultsResponse)(nil),      // 29: miasta.v1.ExportResultsResponse
-	(*Nomination)(nil),                 // 30: miasta.v1.Nomination
-	(*Recusal)(nil),                    // 31: miasta.v1.Recusal
-	(*structpb.Struct)(nil),            // 32: google.protobuf.Struct
-	(*Score)(nil),                      // 33: miasta.v1.Score
-	(*Category)(nil),                   // 34: miasta.v1.Category
-	(*timestamppb.Timestamp)(nil),      // 35: google.protobuf.Timestamp
-	(Stage)(0),                         // 36: miasta.v1.Stage
-	(*Edition)(nil),                    // 37: miasta.v1.Edition
+	nil,                                // 30: miasta.v1.ScoreLabel.TextEntry
+	(*Nomination)(nil),                 // 31: miasta.v1.Nomination
+	(*Recusal)(nil),                    // 32: miasta.v1.Recusal
+	(*structpb.Struct)(nil),            // 33: google.protobuf.Struct
+	(*Score)(nil),                      // 34: miasta.v1.Score
+	(*Category)(nil),                   // 35: miasta.v1.Category
+	(*timestamppb.Timestamp)(nil),      // 36: google.protobuf.Timestamp
+	(Stage)(0),                         // 37: miasta.v1.Stage
+	(*Edition)(nil),                    // 38: miasta.v1.Edition
 }
 var file_miasta_v1_results_proto_depIdxs = []int32{
-	4,  // 0: miasta.v1.CriterionRule.labels:type_name -> miasta.v1.ScoreLabel
-	0,  // 1: miasta.v1.TallyRule.method:type_name -> miasta.v1.AggregationMethod
-	5,  // 2: miasta.v1.TallyRule.criteria:type_name -> miasta.v1.CriterionRule
-	3,  // 3: miasta.v1.TallyRule.minimum_score:type_name -> miasta.v1.Rational
-	1,  // 4: miasta.v1.TallyRule.tie_breaks:type_name -> miasta.v1.TieBreak
-	30, // 5: miasta.v1.NominationResult.nomination:type_name -> miasta.v1.Nomination
-	3,  // 6: miasta.v1.NominationResult.score:type_name -> miasta.v1.Rational
-	9,  // 7: miasta.v1.NominationResult.criteria:type_name -> miasta.v1.CriterionBreakdown
-	10, // 8: miasta.v1.NominationResult.jurors:type_name -> miasta.v1.JurorBreakdown
-	31, // 9: miasta.v1.NominationResult.recusals:type_name -> miasta.v1.Recusal
-	8,  // 10: miasta.v1.NominationResult.explanation_items:type_name -> miasta.v1.ExplanationItem
-	32, // 11: miasta.v1.ExplanationItem.args:type_name -> google.protobuf.Struct
-	3,  // 12: miasta.v1.CriterionBreakdown.score:type_name -> miasta.v1.Rational
-	33, // 13: miasta.v1.JurorBreakdown.scores:type_name -> miasta.v1.Score
-	3,  // 14: miasta.v1.JurorBreakdown.weighted_sum:type_name -> miasta.v1.Rational
-	34, // 15: miasta.v1.CategoryResult.category:type_name -> miasta.v1.Category
-	7,  // 16: miasta.v1.CategoryResult.nominations:type_name -> miasta.v1.NominationResult
-	12, // 17: miasta.v1.CategoryResult.decisions:type_name -> miasta.v1.JuryDecision
-	35, // 18: miasta.v1.JuryDecision.record_time:type_name -> google.protobuf.Timestamp
-	36, // 19: miasta.v1.StageStep.from:type_name -> miasta.v1.Stage
-	36, // 20: miasta.v1.StageStep.to:type_name -> miasta.v1.Stage
-	35, // 21: miasta.v1.StageStep.change_time:type_name -> google.protobuf.Timestamp
-	30, // 22: miasta.v1.StageStep.set_aside_winners:type_name -> miasta.v1.Nomination
-	6,  // 23: miasta.v1.Tally.rule:type_name -> miasta.v1.TallyRule
-	11, // 24: miasta.v1.Tally.categories:type_name -> miasta.v1.CategoryResult
-	35, // 25: miasta.v1.Tally.compute_time:type_name -> google.protobuf.Timestamp
-	33, // 26: miasta.v1.PublicBallot.scores:type_name -> miasta.v1.Score
-	31, // 27: miasta.v1.PublicBallot.recusals:type_name -> miasta.v1.Recusal
-	6,  // 28: miasta.v1.GetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
-	6,  // 29: miasta.v1.SetTallyRuleRequest.rule:type_name -> miasta.v1.TallyRule
-	6,  // 30: miasta.v1.SetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
-	14, // 31: miasta.v1.GetTallyResponse.tally:type_name -> miasta.v1.Tally
-	14, // 32: miasta.v1.RecordJuryDecisionResponse.tally:type_name -> miasta.v1.Tally
-	37, // 33: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
-	11, // 34: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
-	13, // 35: miasta.v1.GetPublicResultsResponse.history:type_name -> miasta.v1.StageStep
-	15, // 36: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
-	2,  // 37: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
-	16, // 38: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
-	18, // 39: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
-	20, // 40: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
-	22, // 41: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
-	24, // 42: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
-	26, // 43: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
-	28, // 44: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
-	17, // 45: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
-	19, // 46: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
-	21, // 47: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
-	23, // 48: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
-	25, // 49: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
-	27, // 50: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
-	29, // 51: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
-	45, // [45:52] is the sub-list for method output_type
-	38, // [38:45] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	30, // 0: miasta.v1.ScoreLabel.text:type_name -> miasta.v1.ScoreLabel.TextEntry
+	4,  // 1: miasta.v1.CriterionRule.labels:type_name -> miasta.v1.ScoreLabel
+	0,  // 2: miasta.v1.TallyRule.method:type_name -> miasta.v1.AggregationMethod
+	5,  // 3: miasta.v1.TallyRule.criteria:type_name -> miasta.v1.CriterionRule
+	3,  // 4: miasta.v1.TallyRule.minimum_score:type_name -> miasta.v1.Rational
+	1,  // 5: miasta.v1.TallyRule.tie_breaks:type_name -> miasta.v1.TieBreak
+	31, // 6: miasta.v1.NominationResult.nomination:type_name -> miasta.v1.Nomination
+	3,  // 7: miasta.v1.NominationResult.score:type_name -> miasta.v1.Rational
+	9,  // 8: miasta.v1.NominationResult.criteria:type_name -> miasta.v1.CriterionBreakdown
+	10, // 9: miasta.v1.NominationResult.jurors:type_name -> miasta.v1.JurorBreakdown
+	32, // 10: miasta.v1.NominationResult.recusals:type_name -> miasta.v1.Recusal
+	8,  // 11: miasta.v1.NominationResult.explanation_items:type_name -> miasta.v1.ExplanationItem
+	33, // 12: miasta.v1.ExplanationItem.args:type_name -> google.protobuf.Struct
+	3,  // 13: miasta.v1.CriterionBreakdown.score:type_name -> miasta.v1.Rational
+	34, // 14: miasta.v1.JurorBreakdown.scores:type_name -> miasta.v1.Score
+	3,  // 15: miasta.v1.JurorBreakdown.weighted_sum:type_name -> miasta.v1.Rational
+	35, // 16: miasta.v1.CategoryResult.category:type_name -> miasta.v1.Category
+	7,  // 17: miasta.v1.CategoryResult.nominations:type_name -> miasta.v1.NominationResult
+	12, // 18: miasta.v1.CategoryResult.decisions:type_name -> miasta.v1.JuryDecision
+	36, // 19: miasta.v1.JuryDecision.record_time:type_name -> google.protobuf.Timestamp
+	37, // 20: miasta.v1.StageStep.from:type_name -> miasta.v1.Stage
+	37, // 21: miasta.v1.StageStep.to:type_name -> miasta.v1.Stage
+	36, // 22: miasta.v1.StageStep.change_time:type_name -> google.protobuf.Timestamp
+	31, // 23: miasta.v1.StageStep.set_aside_winners:type_name -> miasta.v1.Nomination
+	6,  // 24: miasta.v1.Tally.rule:type_name -> miasta.v1.TallyRule
+	11, // 25: miasta.v1.Tally.categories:type_name -> miasta.v1.CategoryResult
+	36, // 26: miasta.v1.Tally.compute_time:type_name -> google.protobuf.Timestamp
+	34, // 27: miasta.v1.PublicBallot.scores:type_name -> miasta.v1.Score
+	32, // 28: miasta.v1.PublicBallot.recusals:type_name -> miasta.v1.Recusal
+	6,  // 29: miasta.v1.GetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
+	6,  // 30: miasta.v1.SetTallyRuleRequest.rule:type_name -> miasta.v1.TallyRule
+	6,  // 31: miasta.v1.SetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
+	14, // 32: miasta.v1.GetTallyResponse.tally:type_name -> miasta.v1.Tally
+	14, // 33: miasta.v1.RecordJuryDecisionResponse.tally:type_name -> miasta.v1.Tally
+	38, // 34: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
+	11, // 35: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
+	13, // 36: miasta.v1.GetPublicResultsResponse.history:type_name -> miasta.v1.StageStep
+	15, // 37: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
+	2,  // 38: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
+	16, // 39: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
+	18, // 40: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
+	20, // 41: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
+	22, // 42: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
+	24, // 43: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
+	26, // 44: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
+	28, // 45: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
+	17, // 46: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
+	19, // 47: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
+	21, // 48: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
+	23, // 49: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
+	25, // 50: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
+	27, // 51: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
+	29, // 52: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
+	46, // [46:53] is the sub-list for method output_type
+	39, // [39:46] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_results_proto_init() }
@@ -2263,7 +2260,7 @@ func file_miasta_v1_results_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_results_proto_rawDesc), len(file_miasta_v1_results_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   27,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

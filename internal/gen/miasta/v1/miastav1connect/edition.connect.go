@@ -72,6 +72,11 @@ const (
 	// EditionServiceListCriteriaProcedure is the fully-qualified name of the EditionService's
 	// ListCriteria RPC.
 	EditionServiceListCriteriaProcedure = "/miasta.v1.EditionService/ListCriteria"
+	// EditionServiceSetLanguagesProcedure is the fully-qualified name of the EditionService's
+	// SetLanguages RPC.
+	EditionServiceSetLanguagesProcedure = "/miasta.v1.EditionService/SetLanguages"
+	// EditionServiceSetTextsProcedure is the fully-qualified name of the EditionService's SetTexts RPC.
+	EditionServiceSetTextsProcedure = "/miasta.v1.EditionService/SetTexts"
 )
 
 // EditionServiceClient is a client for the miasta.v1.EditionService service.
@@ -85,7 +90,10 @@ type EditionServiceClient interface {
 	// SetTimeline replaces the edition's deadlines. Deadlines are instants; the server enforces them.
 	SetTimeline(context.Context, *v1.SetTimelineRequest) (*v1.SetTimelineResponse, error)
 	// ChangeStage moves the edition to another stage. Forward moves go one stage at a time; a move back
-	// is a recorded decision and needs a reason.
+	// is a recorded decision and needs a reason. The jury opens only when every text exists in each of
+	// the edition's languages: otherwise FailedPrecondition with a google.rpc.PreconditionFailure whose
+	// violations (type "TEXT_MISSING") each name one missing text as subject
+	// "<subject id>/<name|description|label:VALUE>/<language>" (a label's subject id is its criterion's).
 	ChangeStage(context.Context, *v1.ChangeStageRequest) (*v1.ChangeStageResponse, error)
 	// CreateCity adds a city to the platform's list of cities (shared by all editions).
 	CreateCity(context.Context, *v1.CreateCityRequest) (*v1.CreateCityResponse, error)
@@ -103,6 +111,14 @@ type EditionServiceClient interface {
 	CreateCriterion(context.Context, *v1.CreateCriterionRequest) (*v1.CreateCriterionResponse, error)
 	// ListCriteria lists an edition's criteria by number.
 	ListCriteria(context.Context, *v1.ListCriteriaRequest) (*v1.ListCriteriaResponse, error)
+	// SetLanguages chooses the languages the edition is run in (Polish always among them), until the
+	// jury opens. Before it opens, every text must exist in each of them.
+	SetLanguages(context.Context, *v1.SetLanguagesRequest) (*v1.SetLanguagesResponse, error)
+	// SetTexts writes the edition's texts in languages other than Polish: its name, and its categories'
+	// and criteria's names and descriptions. The Polish texts are fixed when each is created; the other
+	// languages' texts are translations, outside the audit log, that organisers may correct at any
+	// stage. Score labels are part of the tally rule (TallyRule.criteria.labels).
+	SetTexts(context.Context, *v1.SetTextsRequest) (*v1.SetTextsResponse, error)
 }
 
 // NewEditionServiceClient constructs a client for the miasta.v1.EditionService service. By default,
@@ -199,6 +215,18 @@ func NewEditionServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		setLanguages: connect.NewClient[v1.SetLanguagesRequest, v1.SetLanguagesResponse](
+			httpClient,
+			baseURL+EditionServiceSetLanguagesProcedure,
+			connect.WithSchema(editionServiceMethods.ByName("SetLanguages")),
+			connect.WithClientOptions(opts...),
+		),
+		setTexts: connect.NewClient[v1.SetTextsRequest, v1.SetTextsResponse](
+			httpClient,
+			baseURL+EditionServiceSetTextsProcedure,
+			connect.WithSchema(editionServiceMethods.ByName("SetTexts")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -217,6 +245,8 @@ type editionServiceClient struct {
 	listCategories    *connect.Client[v1.ListCategoriesRequest, v1.ListCategoriesResponse]
 	createCriterion   *connect.Client[v1.CreateCriterionRequest, v1.CreateCriterionResponse]
 	listCriteria      *connect.Client[v1.ListCriteriaRequest, v1.ListCriteriaResponse]
+	setLanguages      *connect.Client[v1.SetLanguagesRequest, v1.SetLanguagesResponse]
+	setTexts          *connect.Client[v1.SetTextsRequest, v1.SetTextsResponse]
 }
 
 // CreateEdition calls miasta.v1.EditionService.CreateEdition.
@@ -336,6 +366,24 @@ func (c *editionServiceClient) ListCriteria(ctx context.Context, req *v1.ListCri
 	return nil, err
 }
 
+// SetLanguages calls miasta.v1.EditionService.SetLanguages.
+func (c *editionServiceClient) SetLanguages(ctx context.Context, req *v1.SetLanguagesRequest) (*v1.SetLanguagesResponse, error) {
+	response, err := c.setLanguages.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// SetTexts calls miasta.v1.EditionService.SetTexts.
+func (c *editionServiceClient) SetTexts(ctx context.Context, req *v1.SetTextsRequest) (*v1.SetTextsResponse, error) {
+	response, err := c.setTexts.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // EditionServiceHandler is an implementation of the miasta.v1.EditionService service.
 type EditionServiceHandler interface {
 	// CreateEdition starts a new edition in STAGE_DRAFT.
@@ -347,7 +395,10 @@ type EditionServiceHandler interface {
 	// SetTimeline replaces the edition's deadlines. Deadlines are instants; the server enforces them.
 	SetTimeline(context.Context, *v1.SetTimelineRequest) (*v1.SetTimelineResponse, error)
 	// ChangeStage moves the edition to another stage. Forward moves go one stage at a time; a move back
-	// is a recorded decision and needs a reason.
+	// is a recorded decision and needs a reason. The jury opens only when every text exists in each of
+	// the edition's languages: otherwise FailedPrecondition with a google.rpc.PreconditionFailure whose
+	// violations (type "TEXT_MISSING") each name one missing text as subject
+	// "<subject id>/<name|description|label:VALUE>/<language>" (a label's subject id is its criterion's).
 	ChangeStage(context.Context, *v1.ChangeStageRequest) (*v1.ChangeStageResponse, error)
 	// CreateCity adds a city to the platform's list of cities (shared by all editions).
 	CreateCity(context.Context, *v1.CreateCityRequest) (*v1.CreateCityResponse, error)
@@ -365,6 +416,14 @@ type EditionServiceHandler interface {
 	CreateCriterion(context.Context, *v1.CreateCriterionRequest) (*v1.CreateCriterionResponse, error)
 	// ListCriteria lists an edition's criteria by number.
 	ListCriteria(context.Context, *v1.ListCriteriaRequest) (*v1.ListCriteriaResponse, error)
+	// SetLanguages chooses the languages the edition is run in (Polish always among them), until the
+	// jury opens. Before it opens, every text must exist in each of them.
+	SetLanguages(context.Context, *v1.SetLanguagesRequest) (*v1.SetLanguagesResponse, error)
+	// SetTexts writes the edition's texts in languages other than Polish: its name, and its categories'
+	// and criteria's names and descriptions. The Polish texts are fixed when each is created; the other
+	// languages' texts are translations, outside the audit log, that organisers may correct at any
+	// stage. Score labels are part of the tally rule (TallyRule.criteria.labels).
+	SetTexts(context.Context, *v1.SetTextsRequest) (*v1.SetTextsResponse, error)
 }
 
 // NewEditionServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -457,6 +516,18 @@ func NewEditionServiceHandler(svc EditionServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	editionServiceSetLanguagesHandler := connect.NewUnaryHandlerSimple(
+		EditionServiceSetLanguagesProcedure,
+		svc.SetLanguages,
+		connect.WithSchema(editionServiceMethods.ByName("SetLanguages")),
+		connect.WithHandlerOptions(opts...),
+	)
+	editionServiceSetTextsHandler := connect.NewUnaryHandlerSimple(
+		EditionServiceSetTextsProcedure,
+		svc.SetTexts,
+		connect.WithSchema(editionServiceMethods.ByName("SetTexts")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/miasta.v1.EditionService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case EditionServiceCreateEditionProcedure:
@@ -485,6 +556,10 @@ func NewEditionServiceHandler(svc EditionServiceHandler, opts ...connect.Handler
 			editionServiceCreateCriterionHandler.ServeHTTP(w, r)
 		case EditionServiceListCriteriaProcedure:
 			editionServiceListCriteriaHandler.ServeHTTP(w, r)
+		case EditionServiceSetLanguagesProcedure:
+			editionServiceSetLanguagesHandler.ServeHTTP(w, r)
+		case EditionServiceSetTextsProcedure:
+			editionServiceSetTextsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -544,4 +619,12 @@ func (UnimplementedEditionServiceHandler) CreateCriterion(context.Context, *v1.C
 
 func (UnimplementedEditionServiceHandler) ListCriteria(context.Context, *v1.ListCriteriaRequest) (*v1.ListCriteriaResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.EditionService.ListCriteria is not implemented"))
+}
+
+func (UnimplementedEditionServiceHandler) SetLanguages(context.Context, *v1.SetLanguagesRequest) (*v1.SetLanguagesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.EditionService.SetLanguages is not implemented"))
+}
+
+func (UnimplementedEditionServiceHandler) SetTexts(context.Context, *v1.SetTextsRequest) (*v1.SetTextsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.EditionService.SetTexts is not implemented"))
 }

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/edition.proto.
  */
 export const file_miasta_v1_edition: GenFile = /*@__PURE__*/
-  fileDesc("ChdtaWFzdGEvdjEvZWRpdGlvbi5wcm90bxIJbWlhc3RhLnYxItMCCgdFZGl0aW9uEgoKAmlkGAEgASgJEgwKBHllYXIYAiABKAUSDAoEbmFtZRgDIAEoCRIfCgVzdGFnZRgEIAEoDjIQLm1pYXN0YS52MS5TdGFnZRIlCgh0aW1lbGluZRgFIAEoCzITLm1pYXN0YS52MS5UaW1lbGluZRIfCgZjaXRpZXMYBiADKAsyDy5taWFzdGEudjEuQ2l0eRI4ChJiYWxsb3RfcHVibGljYXRpb24YByABKA4yHC5taWFzdGEudjEuQmFsbG90UHVibGljYXRpb24SGwoTcHJldmlvdXNfZWRpdGlvbl9pZBgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqgBCghUaW1lbGluZRI2ChJyZXBvcnRpbmdfZGVhZGxpbmUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWp1cnlfZGVhZGxpbmUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWNlcmVtb255X3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiAKBENpdHkSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCSJxCghDYXRlZ29yeRIKCgJpZBgBIAEoCRISCgplZGl0aW9uX2lkGAIgASgJEg4KBm51bWJlchgDIAEoBRIPCgduYW1lX3BsGAQgASgJEg8KB25hbWVfZW4YBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkicgoJQ3JpdGVyaW9uEgoKAmlkGAEgASgJEhIKCmVkaXRpb25faWQYAiABKAkSDgoGbnVtYmVyGAMgASgFEg8KB25hbWVfcGwYBCABKAkSDwoHbmFtZV9lbhgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCSLgAQoUQ3JlYXRlRWRpdGlvblJlcXVlc3QSGQoEeWVhchgBIAEoBUILukgIGgYYtBAo3g8SGAoEbmFtZRgCIAEoCUIKukgHcgUQARjIARIlCgh0aW1lbGluZRgDIAEoCzITLm1pYXN0YS52MS5UaW1lbGluZRIoChNwcmV2aW91c19lZGl0aW9uX2lkGAQgASgJQgu6SAjYAQFyA7ABARJCChJiYWxsb3RfcHVibGljYXRpb24YBSABKA4yHC5taWFzdGEudjEuQmFsbG90UHVibGljYXRpb25CCLpIBYIBAhABIjwKFUNyZWF0ZUVkaXRpb25SZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iMQoRR2V0RWRpdGlvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQEiOQoSR2V0RWRpdGlvblJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiJRChNMaXN0RWRpdGlvbnNSZXF1ZXN0EhwKCXBhZ2Vfc2l6ZRgBIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YAiABKAlCCLpIBXIDGMgBIlUKFExpc3RFZGl0aW9uc1Jlc3BvbnNlEiQKCGVkaXRpb25zGAEgAygLMhIubWlhc3RhLnYxLkVkaXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImEKElNldFRpbWVsaW5lUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARItCgh0aW1lbGluZRgCIAEoCzITLm1pYXN0YS52MS5UaW1lbGluZUIGukgDyAEBIjoKE1NldFRpbWVsaW5lUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIp4BChJDaGFuZ2VTdGFnZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESKwoFc3RhZ2UYAiABKA4yEC5taWFzdGEudjEuU3RhZ2VCCrpIB4IBBBABIAASGAoGcmVhc29uGAMgASgJQgi6SAVyAxjQDxIjChtvdmVycmlkZV91bmFjY2VwdGVkX3JlcG9ydHMYBCABKAgiOgoTQ2hhbmdlU3RhZ2VSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iLAoRQ3JlYXRlQ2l0eVJlcXVlc3QSFwoEbmFtZRgBIAEoCUIJukgGcgQQARhkIjMKEkNyZWF0ZUNpdHlSZXNwb25zZRIdCgRjaXR5GAEgASgLMg8ubWlhc3RhLnYxLkNpdHkiUAoRTGlzdENpdGllc1JlcXVlc3QSHQoJcGFnZV9zaXplGAEgASgFQgq6SAcaBRj0AygAEhwKCnBhZ2VfdG9rZW4YAiABKAlCCLpIBXIDGMgBIk4KEkxpc3RDaXRpZXNSZXNwb25zZRIfCgZjaXRpZXMYASADKAsyDy5taWFzdGEudjEuQ2l0eRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiUAoVQWRkRWRpdGlvbkNpdHlSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBIj0KFkFkZEVkaXRpb25DaXR5UmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIlMKGFJlbW92ZUVkaXRpb25DaXR5UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABASJAChlSZW1vdmVFZGl0aW9uQ2l0eVJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiKpAQoVQ3JlYXRlQ2F0ZWdvcnlSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKBm51bWJlchgCIAEoBUIJukgGGgQYMigBEhsKB25hbWVfcGwYAyABKAlCCrpIB3IFEAEYrAISGwoHbmFtZV9lbhgEIAEoCUIKukgHcgUQARisAhIdCgtkZXNjcmlwdGlvbhgFIAEoCUIIukgFcgMY0A8iPwoWQ3JlYXRlQ2F0ZWdvcnlSZXNwb25zZRIlCghjYXRlZ29yeRgBIAEoCzITLm1pYXN0YS52MS5DYXRlZ29yeSJxChVMaXN0Q2F0ZWdvcmllc1JlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHAoJcGFnZV9zaXplGAIgASgFQgm6SAYaBBgyKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYyAEiWgoWTGlzdENhdGVnb3JpZXNSZXNwb25zZRInCgpjYXRlZ29yaWVzGAEgAygLMhMubWlhc3RhLnYxLkNhdGVnb3J5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKqAQoWQ3JlYXRlQ3JpdGVyaW9uUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgZudW1iZXIYAiABKAVCCbpIBhoEGBQoARIbCgduYW1lX3BsGAMgASgJQgq6SAdyBRABGMgBEhsKB25hbWVfZW4YBCABKAlCCrpIB3IFEAEYyAESHQoLZGVzY3JpcHRpb24YBSABKAlCCLpIBXIDGNAPIkIKF0NyZWF0ZUNyaXRlcmlvblJlc3BvbnNlEicKCWNyaXRlcmlvbhgBIAEoCzIULm1pYXN0YS52MS5Dcml0ZXJpb24ibwoTTGlzdENyaXRlcmlhUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGBQoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJXChRMaXN0Q3JpdGVyaWFSZXNwb25zZRImCghjcml0ZXJpYRgBIAMoCzIULm1pYXN0YS52MS5Dcml0ZXJpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKo4BCgVTdGFnZRIVChFTVEFHRV9VTlNQRUNJRklFRBAAEg8KC1NUQUdFX0RSQUZUEAESEwoPU1RBR0VfUkVQT1JUSU5HEAISEAoMU1RBR0VfUkVWSUVXEAMSDgoKU1RBR0VfSlVSWRAEEhEKDVNUQUdFX1RBTExJRUQQBRITCg9TVEFHRV9BTk5PVU5DRUQQBiqbAQoRQmFsbG90UHVibGljYXRpb24SIgoeQkFMTE9UX1BVQkxJQ0FUSU9OX1VOU1BFQ0lGSUVEEAASHAoYQkFMTE9UX1BVQkxJQ0FUSU9OX05BTUVTEAESIQodQkFMTE9UX1BVQkxJQ0FUSU9OX1BTRVVET05ZTVMQAhIhCh1CQUxMT1RfUFVCTElDQVRJT05fQUdHUkVHQVRFUxADMtsICg5FZGl0aW9uU2VydmljZRJSCg1DcmVhdGVFZGl0aW9uEh8ubWlhc3RhLnYxLkNyZWF0ZUVkaXRpb25SZXF1ZXN0GiAubWlhc3RhLnYxLkNyZWF0ZUVkaXRpb25SZXNwb25zZRJOCgpHZXRFZGl0aW9uEhwubWlhc3RhLnYxLkdldEVkaXRpb25SZXF1ZXN0Gh0ubWlhc3RhLnYxLkdldEVkaXRpb25SZXNwb25zZSIDkAIBElQKDExpc3RFZGl0aW9ucxIeLm1pYXN0YS52MS5MaXN0RWRpdGlvbnNSZXF1ZXN0Gh8ubWlhc3RhLnYxLkxpc3RFZGl0aW9uc1Jlc3BvbnNlIgOQAgESTAoLU2V0VGltZWxpbmUSHS5taWFzdGEudjEuU2V0VGltZWxpbmVSZXF1ZXN0Gh4ubWlhc3RhLnYxLlNldFRpbWVsaW5lUmVzcG9uc2USTAoLQ2hhbmdlU3RhZ2USHS5taWFzdGEudjEuQ2hhbmdlU3RhZ2VSZXF1ZXN0Gh4ubWlhc3RhLnYxLkNoYW5nZVN0YWdlUmVzcG9uc2USSQoKQ3JlYXRlQ2l0eRIcLm1pYXN0YS52MS5DcmVhdGVDaXR5UmVxdWVzdBodLm1pYXN0YS52MS5DcmVhdGVDaXR5UmVzcG9uc2USTgoKTGlzdENpdGllcxIcLm1pYXN0YS52MS5MaXN0Q2l0aWVzUmVxdWVzdBodLm1pYXN0YS52MS5MaXN0Q2l0aWVzUmVzcG9uc2UiA5ACARJVCg5BZGRFZGl0aW9uQ2l0eRIgLm1pYXN0YS52MS5BZGRFZGl0aW9uQ2l0eVJlcXVlc3QaIS5taWFzdGEudjEuQWRkRWRpdGlvbkNpdHlSZXNwb25zZRJeChFSZW1vdmVFZGl0aW9uQ2l0eRIjLm1pYXN0YS52MS5SZW1vdmVFZGl0aW9uQ2l0eVJlcXVlc3QaJC5taWFzdGEudjEuUmVtb3ZlRWRpdGlvbkNpdHlSZXNwb25zZRJVCg5DcmVhdGVDYXRlZ29yeRIgLm1pYXN0YS52MS5DcmVhdGVDYXRlZ29yeVJlcXVlc3QaIS5taWFzdGEudjEuQ3JlYXRlQ2F0ZWdvcnlSZXNwb25zZRJaCg5MaXN0Q2F0ZWdvcmllcxIgLm1pYXN0YS52MS5MaXN0Q2F0ZWdvcmllc1JlcXVlc3QaIS5taWFzdGEudjEuTGlzdENhdGVnb3JpZXNSZXNwb25zZSIDkAIBElgKD0NyZWF0ZUNyaXRlcmlvbhIhLm1pYXN0YS52MS5DcmVhdGVDcml0ZXJpb25SZXF1ZXN0GiIubWlhc3RhLnYxLkNyZWF0ZUNyaXRlcmlvblJlc3BvbnNlElQKDExpc3RDcml0ZXJpYRIeLm1pYXN0YS52MS5MaXN0Q3JpdGVyaWFSZXF1ZXN0Gh8ubWlhc3RhLnYxLkxpc3RDcml0ZXJpYVJlc3BvbnNlIgOQAgFCpAEKDWNvbS5taWFzdGEudjFCDEVkaXRpb25Qcm90b1ABWkBnaXRodWIuY29tL21pYXN0YS1vdHdhcnRlL21pYXN0YS9pbnRlcm5hbC9nZW4vbWlhc3RhL3YxO21pYXN0YXYxogIDTVhYqgIJTWlhc3RhLlYxygIJTWlhc3RhXFYx4gIVTWlhc3RhXFYxXEdQQk1ldGFkYXRh6gIKTWlhc3RhOjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("ChdtaWFzdGEvdjEvZWRpdGlvbi5wcm90bxIJbWlhc3RhLnYxIsIDCgdFZGl0aW9uEgoKAmlkGAEgASgJEgwKBHllYXIYAiABKAUSDAoEbmFtZRgDIAEoCRIfCgVzdGFnZRgEIAEoDjIQLm1pYXN0YS52MS5TdGFnZRIlCgh0aW1lbGluZRgFIAEoCzITLm1pYXN0YS52MS5UaW1lbGluZRIfCgZjaXRpZXMYBiADKAsyDy5taWFzdGEudjEuQ2l0eRI4ChJiYWxsb3RfcHVibGljYXRpb24YByABKA4yHC5taWFzdGEudjEuQmFsbG90UHVibGljYXRpb24SGwoTcHJldmlvdXNfZWRpdGlvbl9pZBgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKBW5hbWVzGAsgAygLMh0ubWlhc3RhLnYxLkVkaXRpb24uTmFtZXNFbnRyeRIRCglsYW5ndWFnZXMYDCADKAkaLAoKTmFtZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqgBCghUaW1lbGluZRI2ChJyZXBvcnRpbmdfZGVhZGxpbmUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWp1cnlfZGVhZGxpbmUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWNlcmVtb255X3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiAKBENpdHkSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCSLAAgoIQ2F0ZWdvcnkSCgoCaWQYASABKAkSEgoKZWRpdGlvbl9pZBgCIAEoCRIOCgZudW1iZXIYAyABKAUSDwoHbmFtZV9wbBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhMKC2Rlc2NyaXB0aW9uGAYgASgJEi0KBW5hbWVzGAcgAygLMh4ubWlhc3RhLnYxLkNhdGVnb3J5Lk5hbWVzRW50cnkSOwoMZGVzY3JpcHRpb25zGAggAygLMiUubWlhc3RhLnYxLkNhdGVnb3J5LkRlc2NyaXB0aW9uc0VudHJ5GiwKCk5hbWVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARozChFEZXNjcmlwdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIsMCCglDcml0ZXJpb24SCgoCaWQYASABKAkSEgoKZWRpdGlvbl9pZBgCIAEoCRIOCgZudW1iZXIYAyABKAUSDwoHbmFtZV9wbBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhMKC2Rlc2NyaXB0aW9uGAYgASgJEi4KBW5hbWVzGAcgAygLMh8ubWlhc3RhLnYxLkNyaXRlcmlvbi5OYW1lc0VudHJ5EjwKDGRlc2NyaXB0aW9ucxgIIAMoCzImLm1pYXN0YS52MS5Dcml0ZXJpb24uRGVzY3JpcHRpb25zRW50cnkaLAoKTmFtZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjMKEURlc2NyaXB0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEilwIKFENyZWF0ZUVkaXRpb25SZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PEhgKBG5hbWUYAiABKAlCCrpIB3IFEAEYyAESJQoIdGltZWxpbmUYAyABKAsyEy5taWFzdGEudjEuVGltZWxpbmUSKAoTcHJldmlvdXNfZWRpdGlvbl9pZBgEIAEoCUILukgI2AEBcgOwAQESQgoSYmFsbG90X3B1YmxpY2F0aW9uGAUgASgOMhwubWlhc3RhLnYxLkJhbGxvdFB1YmxpY2F0aW9uQgi6SAWCAQIQARI1CglsYW5ndWFnZXMYBiADKAlCIrpIH5IBHBAFGAEiFnIUUgJwbFICZW5SAnVrUgJlc1ICdmkiPAoVQ3JlYXRlRWRpdGlvblJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiIxChFHZXRFZGl0aW9uUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASI5ChJHZXRFZGl0aW9uUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIlEKE0xpc3RFZGl0aW9uc1JlcXVlc3QSHAoJcGFnZV9zaXplGAEgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYyAEiVQoUTGlzdEVkaXRpb25zUmVzcG9uc2USJAoIZWRpdGlvbnMYASADKAsyEi5taWFzdGEudjEuRWRpdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiYQoSU2V0VGltZWxpbmVSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEi0KCHRpbWVsaW5lGAIgASgLMhMubWlhc3RhLnYxLlRpbWVsaW5lQga6SAPIAQEiOgoTU2V0VGltZWxpbmVSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24ingEKEkNoYW5nZVN0YWdlUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIrCgVzdGFnZRgCIAEoDjIQLm1pYXN0YS52MS5TdGFnZUIKukgHggEEEAEgABIYCgZyZWFzb24YAyABKAlCCLpIBXIDGNAPEiMKG292ZXJyaWRlX3VuYWNjZXB0ZWRfcmVwb3J0cxgEIAEoCCI6ChNDaGFuZ2VTdGFnZVJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiIsChFDcmVhdGVDaXR5UmVxdWVzdBIXCgRuYW1lGAEgASgJQgm6SAZyBBABGGQiMwoSQ3JlYXRlQ2l0eVJlc3BvbnNlEh0KBGNpdHkYASABKAsyDy5taWFzdGEudjEuQ2l0eSJQChFMaXN0Q2l0aWVzUmVxdWVzdBIdCglwYWdlX3NpemUYASABKAVCCrpIBxoFGPQDKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYyAEiTgoSTGlzdENpdGllc1Jlc3BvbnNlEh8KBmNpdGllcxgBIAMoCzIPLm1pYXN0YS52MS5DaXR5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJQChVBZGRFZGl0aW9uQ2l0eVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQEiPQoWQWRkRWRpdGlvbkNpdHlSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iUwoYUmVtb3ZlRWRpdGlvbkNpdHlSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBIkAKGVJlbW92ZUVkaXRpb25DaXR5UmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIqkBChVDcmVhdGVDYXRlZ29yeVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoGbnVtYmVyGAIgASgFQgm6SAYaBBgyKAESGwoHbmFtZV9wbBgDIAEoCUIKukgHcgUQARisAhIbCgduYW1lX2VuGAQgASgJQgq6SAdyBRABGKwCEh0KC2Rlc2NyaXB0aW9uGAUgASgJQgi6SAVyAxjQDyI/ChZDcmVhdGVDYXRlZ29yeVJlc3BvbnNlEiUKCGNhdGVnb3J5GAEgASgLMhMubWlhc3RhLnYxLkNhdGVnb3J5InEKFUxpc3RDYXRlZ29yaWVzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGDIoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJaChZMaXN0Q2F0ZWdvcmllc1Jlc3BvbnNlEicKCmNhdGVnb3JpZXMYASADKAsyEy5taWFzdGEudjEuQ2F0ZWdvcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIqoBChZDcmVhdGVDcml0ZXJpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKBm51bWJlchgCIAEoBUIJukgGGgQYFCgBEhsKB25hbWVfcGwYAyABKAlCCrpIB3IFEAEYyAESGwoHbmFtZV9lbhgEIAEoCUIKukgHcgUQARjIARIdCgtkZXNjcmlwdGlvbhgFIAEoCUIIukgFcgMY0A8iQgoXQ3JlYXRlQ3JpdGVyaW9uUmVzcG9uc2USJwoJY3JpdGVyaW9uGAEgASgLMhQubWlhc3RhLnYxLkNyaXRlcmlvbiJvChNMaXN0Q3JpdGVyaWFSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYFCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBIlcKFExpc3RDcml0ZXJpYVJlc3BvbnNlEiYKCGNyaXRlcmlhGAEgAygLMhQubWlhc3RhLnYxLkNyaXRlcmlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibAoTU2V0TGFuZ3VhZ2VzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARI3CglsYW5ndWFnZXMYAiADKAlCJLpIIZIBHggBEAUYASIWchRSAnBsUgJlblICdWtSAmVzUgJ2aSI7ChRTZXRMYW5ndWFnZXNSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24ilgEKBFRleHQSHAoKc3ViamVjdF9pZBgBIAEoCUIIukgFcgOwAQESLwoFZmllbGQYAiABKA4yFC5taWFzdGEudjEuVGV4dEZpZWxkQgq6SAeCAQQQASAAEicKCGxhbmd1YWdlGAMgASgJQhW6SBJyEFICZW5SAnVrUgJlc1ICdmkSFgoEdGV4dBgEIAEoCUIIukgFcgMY0A8iXAoPU2V0VGV4dHNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEisKBXRleHRzGAIgAygLMg8ubWlhc3RhLnYxLlRleHRCC7pICJIBBQgBEPQDIogBChBTZXRUZXh0c1Jlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbhInCgpjYXRlZ29yaWVzGAIgAygLMhMubWlhc3RhLnYxLkNhdGVnb3J5EiYKCGNyaXRlcmlhGAMgAygLMhQubWlhc3RhLnYxLkNyaXRlcmlvbiqOAQoFU3RhZ2USFQoRU1RBR0VfVU5TUEVDSUZJRUQQABIPCgtTVEFHRV9EUkFGVBABEhMKD1NUQUdFX1JFUE9SVElORxACEhAKDFNUQUdFX1JFVklFVxADEg4KClNUQUdFX0pVUlkQBBIRCg1TVEFHRV9UQUxMSUVEEAUSEwoPU1RBR0VfQU5OT1VOQ0VEEAYqmwEKEUJhbGxvdFB1YmxpY2F0aW9uEiIKHkJBTExPVF9QVUJMSUNBVElPTl9VTlNQRUNJRklFRBAAEhwKGEJBTExPVF9QVUJMSUNBVElPTl9OQU1FUxABEiEKHUJBTExPVF9QVUJMSUNBVElPTl9QU0VVRE9OWU1TEAISIQodQkFMTE9UX1BVQkxJQ0FUSU9OX0FHR1JFR0FURVMQAypYCglUZXh0RmllbGQSGgoWVEVYVF9GSUVMRF9VTlNQRUNJRklFRBAAEhMKD1RFWFRfRklFTERfTkFNRRABEhoKFlRFWFRfRklFTERfREVTQ1JJUFRJT04QAjLxCQoORWRpdGlvblNlcnZpY2USUgoNQ3JlYXRlRWRpdGlvbhIfLm1pYXN0YS52MS5DcmVhdGVFZGl0aW9uUmVxdWVzdBogLm1pYXN0YS52MS5DcmVhdGVFZGl0aW9uUmVzcG9uc2USTgoKR2V0RWRpdGlvbhIcLm1pYXN0YS52MS5HZXRFZGl0aW9uUmVxdWVzdBodLm1pYXN0YS52MS5HZXRFZGl0aW9uUmVzcG9uc2UiA5ACARJUCgxMaXN0RWRpdGlvbnMSHi5taWFzdGEudjEuTGlzdEVkaXRpb25zUmVxdWVzdBofLm1pYXN0YS52MS5MaXN0RWRpdGlvbnNSZXNwb25zZSIDkAIBEkwKC1NldFRpbWVsaW5lEh0ubWlhc3RhLnYxLlNldFRpbWVsaW5lUmVxdWVzdBoeLm1pYXN0YS52MS5TZXRUaW1lbGluZVJlc3BvbnNlEkwKC0NoYW5nZVN0YWdlEh0ubWlhc3RhLnYxLkNoYW5nZVN0YWdlUmVxdWVzdBoeLm1pYXN0YS52MS5DaGFuZ2VTdGFnZVJlc3BvbnNlEkkKCkNyZWF0ZUNpdHkSHC5taWFzdGEudjEuQ3JlYXRlQ2l0eVJlcXVlc3QaHS5taWFzdGEudjEuQ3JlYXRlQ2l0eVJlc3BvbnNlEk4KCkxpc3RDaXRpZXMSHC5taWFzdGEudjEuTGlzdENpdGllc1JlcXVlc3QaHS5taWFzdGEudjEuTGlzdENpdGllc1Jlc3BvbnNlIgOQAgESVQoOQWRkRWRpdGlvbkNpdHkSIC5taWFzdGEudjEuQWRkRWRpdGlvbkNpdHlSZXF1ZXN0GiEubWlhc3RhLnYxLkFkZEVkaXRpb25DaXR5UmVzcG9uc2USXgoRUmVtb3ZlRWRpdGlvbkNpdHkSIy5taWFzdGEudjEuUmVtb3ZlRWRpdGlvbkNpdHlSZXF1ZXN0GiQubWlhc3RhLnYxLlJlbW92ZUVkaXRpb25DaXR5UmVzcG9uc2USVQoOQ3JlYXRlQ2F0ZWdvcnkSIC5taWFzdGEudjEuQ3JlYXRlQ2F0ZWdvcnlSZXF1ZXN0GiEubWlhc3RhLnYxLkNyZWF0ZUNhdGVnb3J5UmVzcG9uc2USWgoOTGlzdENhdGVnb3JpZXMSIC5taWFzdGEudjEuTGlzdENhdGVnb3JpZXNSZXF1ZXN0GiEubWlhc3RhLnYxLkxpc3RDYXRlZ29yaWVzUmVzcG9uc2UiA5ACARJYCg9DcmVhdGVDcml0ZXJpb24SIS5taWFzdGEudjEuQ3JlYXRlQ3JpdGVyaW9uUmVxdWVzdBoiLm1pYXN0YS52MS5DcmVhdGVDcml0ZXJpb25SZXNwb25zZRJUCgxMaXN0Q3JpdGVyaWESHi5taWFzdGEudjEuTGlzdENyaXRlcmlhUmVxdWVzdBofLm1pYXN0YS52MS5MaXN0Q3JpdGVyaWFSZXNwb25zZSIDkAIBEk8KDFNldExhbmd1YWdlcxIeLm1pYXN0YS52MS5TZXRMYW5ndWFnZXNSZXF1ZXN0Gh8ubWlhc3RhLnYxLlNldExhbmd1YWdlc1Jlc3BvbnNlEkMKCFNldFRleHRzEhoubWlhc3RhLnYxLlNldFRleHRzUmVxdWVzdBobLm1pYXN0YS52MS5TZXRUZXh0c1Jlc3BvbnNlQqQBCg1jb20ubWlhc3RhLnYxQgxFZGl0aW9uUHJvdG9QAVpAZ2l0aHViLmNvbS9taWFzdGEtb3R3YXJ0ZS9taWFzdGEvaW50ZXJuYWwvZ2VuL21pYXN0YS92MTttaWFzdGF2MaICA01YWKoCCU1pYXN0YS5WMcoCCU1pYXN0YVxWMeICFU1pYXN0YVxWMVxHUEJNZXRhZGF0YeoCCk1pYXN0YTo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * Edition is one year's award.
@@ -80,6 +80,20 @@ export type Edition = Message<"miasta.v1.Edition"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 10;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * The display name per language tag; "pl" is always present and is `name`.
+   *
+   * @generated from field: map<string, string> names = 11;
+   */
+  names: { [key: string]: string };
+
+  /**
+   * The languages the edition is run in, from pl, en, uk, es, vi; always with "pl".
+   *
+   * @generated from field: repeated string languages = 12;
+   */
+  languages: string[];
 };
 
 /**
@@ -184,18 +198,32 @@ export type Category = Message<"miasta.v1.Category"> & {
   namePl: string;
 
   /**
-   * Name in English.
+   * Name in English (the current English text, names["en"]).
    *
    * @generated from field: string name_en = 5;
    */
   nameEn: string;
 
   /**
-   * What practices in this category are about.
+   * What practices in this category are about, in Polish.
    *
    * @generated from field: string description = 6;
    */
   description: string;
+
+  /**
+   * The name per language tag; "pl" is always present. A language without a text is absent.
+   *
+   * @generated from field: map<string, string> names = 7;
+   */
+  names: { [key: string]: string };
+
+  /**
+   * The description per language tag; "pl" is present when the Polish description is not empty.
+   *
+   * @generated from field: map<string, string> descriptions = 8;
+   */
+  descriptions: { [key: string]: string };
 };
 
 /**
@@ -239,9 +267,23 @@ export type Criterion = Message<"miasta.v1.Criterion"> & {
   nameEn: string;
 
   /**
+   * What the criterion asks of a practice (guidance for jurors), in Polish.
+   *
    * @generated from field: string description = 6;
    */
   description: string;
+
+  /**
+   * As Category.names and Category.descriptions.
+   *
+   * @generated from field: map<string, string> names = 7;
+   */
+  names: { [key: string]: string };
+
+  /**
+   * @generated from field: map<string, string> descriptions = 8;
+   */
+  descriptions: { [key: string]: string };
 };
 
 /**
@@ -289,6 +331,13 @@ export type CreateEditionRequest = Message<"miasta.v1.CreateEditionRequest"> & {
    * @generated from field: miasta.v1.BallotPublication ballot_publication = 5;
    */
   ballotPublication: BallotPublication;
+
+  /**
+   * The edition's languages (see Edition.languages); empty means Polish alone.
+   *
+   * @generated from field: repeated string languages = 6;
+   */
+  languages: string[];
 };
 
 /**
@@ -880,6 +929,140 @@ export const ListCriteriaResponseSchema: GenMessage<ListCriteriaResponse> = /*@_
   messageDesc(file_miasta_v1_edition, 30);
 
 /**
+ * @generated from message miasta.v1.SetLanguagesRequest
+ */
+export type SetLanguagesRequest = Message<"miasta.v1.SetLanguagesRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * From pl, en, uk, es, vi, each once; must include "pl".
+   *
+   * @generated from field: repeated string languages = 2;
+   */
+  languages: string[];
+};
+
+/**
+ * Describes the message miasta.v1.SetLanguagesRequest.
+ * Use `create(SetLanguagesRequestSchema)` to create a new message.
+ */
+export const SetLanguagesRequestSchema: GenMessage<SetLanguagesRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 31);
+
+/**
+ * @generated from message miasta.v1.SetLanguagesResponse
+ */
+export type SetLanguagesResponse = Message<"miasta.v1.SetLanguagesResponse"> & {
+  /**
+   * @generated from field: miasta.v1.Edition edition = 1;
+   */
+  edition?: Edition | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.SetLanguagesResponse.
+ * Use `create(SetLanguagesResponseSchema)` to create a new message.
+ */
+export const SetLanguagesResponseSchema: GenMessage<SetLanguagesResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 32);
+
+/**
+ * Text is one text of the edition in one language.
+ *
+ * @generated from message miasta.v1.Text
+ */
+export type Text = Message<"miasta.v1.Text"> & {
+  /**
+   * The edition's id, or one of its categories' or criteria's.
+   *
+   * @generated from field: string subject_id = 1;
+   */
+  subjectId: string;
+
+  /**
+   * @generated from field: miasta.v1.TextField field = 2;
+   */
+  field: TextField;
+
+  /**
+   * A language other than Polish (Polish texts are set when the subject is created).
+   *
+   * @generated from field: string language = 3;
+   */
+  language: string;
+
+  /**
+   * The text; names up to 300 characters (an edition's 200, a criterion's 200), descriptions up to
+   * 2,000. Empty removes the translation, which an edition language's text cannot be once the jury has
+   * opened.
+   *
+   * @generated from field: string text = 4;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message miasta.v1.Text.
+ * Use `create(TextSchema)` to create a new message.
+ */
+export const TextSchema: GenMessage<Text> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 33);
+
+/**
+ * @generated from message miasta.v1.SetTextsRequest
+ */
+export type SetTextsRequest = Message<"miasta.v1.SetTextsRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * 1–500 texts, applied together or not at all.
+   *
+   * @generated from field: repeated miasta.v1.Text texts = 2;
+   */
+  texts: Text[];
+};
+
+/**
+ * Describes the message miasta.v1.SetTextsRequest.
+ * Use `create(SetTextsRequestSchema)` to create a new message.
+ */
+export const SetTextsRequestSchema: GenMessage<SetTextsRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 34);
+
+/**
+ * @generated from message miasta.v1.SetTextsResponse
+ */
+export type SetTextsResponse = Message<"miasta.v1.SetTextsResponse"> & {
+  /**
+   * @generated from field: miasta.v1.Edition edition = 1;
+   */
+  edition?: Edition | undefined;
+
+  /**
+   * @generated from field: repeated miasta.v1.Category categories = 2;
+   */
+  categories: Category[];
+
+  /**
+   * @generated from field: repeated miasta.v1.Criterion criteria = 3;
+   */
+  criteria: Criterion[];
+};
+
+/**
+ * Describes the message miasta.v1.SetTextsResponse.
+ * Use `create(SetTextsResponseSchema)` to create a new message.
+ */
+export const SetTextsResponseSchema: GenMessage<SetTextsResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 35);
+
+/**
  * Stage is where an edition is in the award's process:
  * DRAFT → REPORTING → REVIEW → JURY → TALLIED → ANNOUNCED.
  *
@@ -982,6 +1165,38 @@ export const BallotPublicationSchema: GenEnum<BallotPublication> = /*@__PURE__*/
   enumDesc(file_miasta_v1_edition, 1);
 
 /**
+ * TextField is which text of a subject a Text is.
+ *
+ * @generated from enum miasta.v1.TextField
+ */
+export enum TextField {
+  /**
+   * @generated from enum value: TEXT_FIELD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The edition's, a category's or a criterion's name.
+   *
+   * @generated from enum value: TEXT_FIELD_NAME = 1;
+   */
+  NAME = 1,
+
+  /**
+   * A category's or a criterion's description (an edition has none).
+   *
+   * @generated from enum value: TEXT_FIELD_DESCRIPTION = 2;
+   */
+  DESCRIPTION = 2,
+}
+
+/**
+ * Describes the enum miasta.v1.TextField.
+ */
+export const TextFieldSchema: GenEnum<TextField> = /*@__PURE__*/
+  enumDesc(file_miasta_v1_edition, 2);
+
+/**
  * EditionService sets up an edition of the award: its year, timeline, the cities that report, the
  * categories practices compete in and the criteria they are judged by, and moves it through its stages.
  *
@@ -1033,7 +1248,10 @@ export const EditionService: GenService<{
   },
   /**
    * ChangeStage moves the edition to another stage. Forward moves go one stage at a time; a move back
-   * is a recorded decision and needs a reason.
+   * is a recorded decision and needs a reason. The jury opens only when every text exists in each of
+   * the edition's languages: otherwise FailedPrecondition with a google.rpc.PreconditionFailure whose
+   * violations (type "TEXT_MISSING") each name one missing text as subject
+   * "<subject id>/<name|description|label:VALUE>/<language>" (a label's subject id is its criterion's).
    *
    * @generated from rpc miasta.v1.EditionService.ChangeStage
    */
@@ -1121,6 +1339,30 @@ export const EditionService: GenService<{
     methodKind: "unary";
     input: typeof ListCriteriaRequestSchema;
     output: typeof ListCriteriaResponseSchema;
+  },
+  /**
+   * SetLanguages chooses the languages the edition is run in (Polish always among them), until the
+   * jury opens. Before it opens, every text must exist in each of them.
+   *
+   * @generated from rpc miasta.v1.EditionService.SetLanguages
+   */
+  setLanguages: {
+    methodKind: "unary";
+    input: typeof SetLanguagesRequestSchema;
+    output: typeof SetLanguagesResponseSchema;
+  },
+  /**
+   * SetTexts writes the edition's texts in languages other than Polish: its name, and its categories'
+   * and criteria's names and descriptions. The Polish texts are fixed when each is created; the other
+   * languages' texts are translations, outside the audit log, that organisers may correct at any
+   * stage. Score labels are part of the tally rule (TallyRule.criteria.labels).
+   *
+   * @generated from rpc miasta.v1.EditionService.SetTexts
+   */
+  setTexts: {
+    methodKind: "unary";
+    input: typeof SetTextsRequestSchema;
+    output: typeof SetTextsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_miasta_v1_edition, 0);

@@ -106,7 +106,8 @@ export const ScoreSchema: GenMessage<Score> = /*@__PURE__*/
   messageDesc(file_miasta_v1_jury, 2);
 
 /**
- * NominationComment is a juror's optional remark on a nomination.
+ * NominationComment is a juror's private note on a nomination: only that juror reads it, and it is
+ * not part of a cast, the tally, the log or any export.
  *
  * @generated from message miasta.v1.NominationComment
  */
