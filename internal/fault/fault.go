@@ -3,6 +3,8 @@
 package fault
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 )
@@ -31,6 +33,20 @@ type Error struct {
 	// Detail, when set, is a proto message attached to the wire error (e.g. the current version of a
 	// report after a conflicting save).
 	Detail any
+	// Format and Args are what Message was made from: clients show the message in their user's
+	// language from a catalogue keyed by Reason (the format's identity), filling in the arguments.
+	Format string
+	Args   []any
+}
+
+// Reason identifies the message's format for clients' catalogues: "m" and 10 hex digits of the
+// SHA-256 of the English format string, so that a reworded message is a new entry to translate.
+func (e *Error) Reason() string { return ReasonOf(e.Format) }
+
+// ReasonOf is the catalogue key of an English format string.
+func ReasonOf(format string) string {
+	h := sha256.Sum256([]byte(format))
+	return "m" + hex.EncodeToString(h[:5])
 }
 
 func (e *Error) Error() string {
@@ -41,7 +57,7 @@ func (e *Error) Error() string {
 }
 
 func newf(kind Kind, field, format string, args ...any) *Error {
-	return &Error{Kind: kind, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Invalidf reports a bad value in field.

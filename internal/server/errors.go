@@ -5,6 +5,7 @@ import (
 	"buf.build/go/protovalidate"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"connectrpc.com/connect"
@@ -70,6 +71,14 @@ func (i *errorInterceptor) toWire(ctx context.Context, procedure string, err err
 		if m, ok := f.Detail.(proto.Message); ok {
 			addDetail(out, m)
 		}
+		if f.Format != "" {
+			// The message's identity and arguments, for clients that show it in another language.
+			info := &errdetails.ErrorInfo{Reason: f.Reason(), Domain: messageDomain, Metadata: map[string]string{}}
+			for i, a := range f.Args {
+				info.Metadata[fmt.Sprintf("a%d", i)] = fmt.Sprint(a)
+			}
+			addDetail(out, info)
+		}
 		return out
 	}
 	var pgErr *pgconn.PgError
@@ -96,6 +105,9 @@ func (i *errorInterceptor) toWire(ctx context.Context, procedure string, err err
 	return connect.NewError(connect.CodeInternal, errors.New("internal error"))
 }
 
+// messageDomain is the ErrorInfo domain of the platform's own messages (web/src/i18n/server.*.json).
+const messageDomain = "miasta-otwarte"
+
 // fieldViolations gives a request validation error (protovalidate's Violations) the BadRequest detail
 // every other refused field carries, so that clients read the field at fault in one way.
 func fieldViolations(e *connect.Error) {
@@ -109,9 +121,17 @@ func fieldViolations(e *connect.Error) {
 		case *errdetails.BadRequest:
 			return // it has one already
 		case *validate.Violations:
+			// Each field's rule (e.g. "string.max_len"), for clients that explain it in their user's
+			// language.
+			info := &errdetails.ErrorInfo{Reason: "VALIDATION", Domain: messageDomain, Metadata: map[string]string{}}
 			for _, viol := range v.GetViolations() {
-				fvs = append(fvs, &errdetails.BadRequest_FieldViolation{Field: protovalidate.FieldPathString(viol.GetField()), Description: viol.GetMessage()})
+				field := protovalidate.FieldPathString(viol.GetField())
+				fvs = append(fvs, &errdetails.BadRequest_FieldViolation{Field: field, Description: viol.GetMessage()})
+				if _, seen := info.Metadata[field]; !seen {
+					info.Metadata[field] = viol.GetRuleId()
+				}
 			}
+			defer addDetail(e, info)
 		}
 	}
 	if len(fvs) > 0 {
