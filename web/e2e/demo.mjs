@@ -37,6 +37,7 @@ const violations = [];
 /** phoneFits checks the page at 390, 360 and 320 px: no wider than the phone (wide tables scroll within),
  * with a screenshot and axe at 390 px; then back to the desktop size. */
 async function phoneFits(page, name) {
+  const before = page.viewportSize();
   for (const width of [390, 360, 320]) {
     await page.setViewportSize({ width, height: 844 });
     const wide = await page.evaluate(() => {
@@ -51,11 +52,12 @@ async function phoneFits(page, name) {
     });
     if (wide) throw new Error(`${name} is wider than a ${width} px phone (${wide})`);
   }
-  await check(page, name + "-phone");
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await check(page, name + "-phone", name.startsWith("juror"));
+  await page.setViewportSize(before ?? { width: 1280, height: 900 });
 }
 
-async function check(page, name) {
+async function check(page, name, strict = false) {
   shot++;
   const file = join(OUT, `${String(shot).padStart(2, "0")}-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
@@ -65,11 +67,11 @@ async function check(page, name) {
     axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
   );
   for (const v of result.violations) {
-    if (v.impact === "serious" || v.impact === "critical") {
+    if (strict || v.impact === "serious" || v.impact === "critical") {
       violations.push(`${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join("; ")}`);
     }
   }
-  log(`checked ${name}: ${result.violations.length} axe findings (${result.passes.length} rules passed)`);
+  log(`checked ${name}: ${result.violations.length} axe findings (${result.passes.length} rules passed)${result.violations.map((v) => ` ${v.id}/${v.impact}`).join("")}`);
 }
 
 function log(s) {
@@ -81,24 +83,59 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
 });
 
-/** persona opens a fresh browser profile, picks the language and signs in as email (or stays anonymous). */
-async function persona(email) {
+/**
+ * persona opens a fresh browser profile, picks the language and signs in as email (or stays
+ * anonymous); phone is a 390×844 touch screen.
+ */
+async function persona(email, lang = LANG, phone = false) {
+  const m = catalogue(lang);
   // bypassCSP lets axe-core be injected; the app itself runs under its real policy otherwise.
-  const context = await browser.newContext({ bypassCSP: true, locale: LANG === "pl" ? "en-US" : "pl-PL", viewport: { width: 1280, height: 900 } });
+  const device = phone ? { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true } : { viewport: { width: 1280, height: 900 } };
+  const context = await browser.newContext({ bypassCSP: true, locale: lang === "pl" ? "en-US" : "pl-PL", ...device });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   page.on("pageerror", (err) => log(`page error: ${err.message}`));
   await page.goto(BASE + "/");
   // The browser's own language is deliberately another one: the user's choice must win and stay.
-  await page.locator("header select").selectOption(LANG);
-  await page.getByRole("heading", { level: 1, name: M["home.title"] }).waitFor();
+  await page.locator("header select").selectOption(lang);
+  await page.getByRole("heading", { level: 1, name: m["home.title"] }).waitFor();
   if (email) {
-    await page.getByRole("link", { name: M["nav.signIn"] }).first().click();
+    await page.getByRole("link", { name: m["nav.signIn"] }).first().click();
     await page.getByRole("button", { name: new RegExp(email.replace(/\./g, "\\.")) }).click();
-    await page.getByText(prefix("nav.signedInAs")).waitFor();
-    await page.getByRole("heading", { level: 1, name: M["home.title"] }).waitFor();
+    await page.getByText(prefix("nav.signedInAs", m)).waitFor();
+    await page.getByRole("heading", { level: 1, name: m["home.title"] }).waitFor();
   }
-  return { context, page };
+  return { context, page, m };
+}
+
+/**
+ * foreignText lists interface strings of other languages' catalogues (Polish and English) on a page
+ * in lang: text outside elements marked with another language (the reports' own Polish, names shown
+ * in the original) that is a message of another catalogue and not of lang's.
+ */
+async function foreignText(page, lang) {
+  const own = new Set(Object.values(catalogue(lang)));
+  const fragments = new Set();
+  for (const l of ["pl", "en"]) {
+    if (l === lang) continue;
+    for (const v of Object.values(catalogue(l))) {
+      const head = v.split("{")[0].trim();
+      if (head.length >= 8 && !own.has(v) && ![...own].some((o) => o.includes(head))) fragments.add(head);
+    }
+  }
+  const text = await page.evaluate((lang) => {
+    const out = [];
+    const walk = (el) => {
+      const l = el.getAttribute && el.getAttribute("lang");
+      if (l && l !== lang) return;
+      if (el.nodeType === 3) out.push(el.textContent);
+      else for (const c of el.childNodes) walk(c);
+      if (el.getAttribute) for (const a of ["aria-label", "title", "placeholder"]) if (el.getAttribute(a)) out.push(el.getAttribute(a));
+    };
+    walk(document.body);
+    return out.join("\n");
+  }, lang);
+  return [...fragments].filter((f) => text.includes(f));
 }
 
 async function confirmDialog(page, confirmLabel) {
@@ -107,8 +144,8 @@ async function confirmDialog(page, confirmLabel) {
   await dialog.getByRole("button", { name: confirmLabel, exact: true }).click();
 }
 
-async function waitSaved(page) {
-  await page.getByTestId("save-state").filter({ hasText: prefix("save.savedAt") }).waitFor();
+async function waitSaved(page, m = M) {
+  await page.getByTestId("save-state").filter({ hasText: prefix("save.savedAt", m) }).waitFor();
 }
 
 try {
@@ -252,53 +289,87 @@ try {
   await check(page, "organiser-jury-open");
   log("the organiser opened the jury round");
 
-  // ---- three jurors score and cast; the first uses only the keyboard for scores ----
-  const jurors = ["juror.lodz@miasta.test", "juror.gdansk@miasta.test", "juror.wroclaw@miasta.test"];
-  for (const [j, email] of jurors.entries()) {
-    const juror = await persona(email);
+  // ---- three jurors score and cast, each in their own language: the Spanish one on a desktop with
+  // the keyboard alone, the Ukrainian and the Vietnamese one by touch on a 390 px phone ----
+  const jurors = [
+    { email: "juror.wroclaw@miasta.test", lang: "es", phone: false },
+    { email: "juror.lublin@miasta.test", lang: "uk", phone: true },
+    // The Łódź juror reads in Vietnamese here: the Warsaw one (who does) is recused from every
+    // nomination of this run, all from Warsaw.
+    { email: "juror.lodz@miasta.test", lang: "vi", phone: true },
+  ];
+  for (const [j, { email, lang, phone }] of jurors.entries()) {
+    const juror = await persona(email, lang, phone);
     const jp = juror.page;
-    await jp.getByRole("link", { name: M["home.ballot"] }).click();
-    await jp.getByRole("heading", { level: 1, name: new RegExp(M["ballot.title"]) }).waitFor();
-    const categories = jp.locator("nav.checklist button");
-    const n = await categories.count();
-    for (let c = 0; c < n; c++) {
-      await categories.nth(c).click();
+    const J = juror.m;
+    const keyboard = !phone;
+    await jp.getByRole("link", { name: J["home.ballot"] }).click();
+    await jp.getByRole("heading", { level: 1, name: new RegExp(J["ballot.title"]) }).waitFor();
+    await jp.locator("[data-ballot-usable]").waitFor();
+    // One nomination at a time: score each criterion, then Next, until the last one.
+    for (let n = 0; ; n++) {
+      await jp.getByTestId("nomination").waitFor();
       const groups = jp.locator("fieldset.score");
-      await groups.first().waitFor();
-      const g = await groups.count();
+      const g = await groups.count(); // none when the juror is recused from this one
       for (let k = 0; k < g; k++) {
         const group = groups.nth(k);
-        if (j === 0) {
-          // Keyboard: focus the group's first choice, arrow right (3 + k) % 5 times, Space to choose.
+        if (keyboard) {
+          // Keyboard: Tab reaches the group's choices; Space chooses, arrows move (3 + k + n) % 5 steps.
           await group.locator("input").first().focus();
           await jp.keyboard.press("Space");
-          for (let s = 0; s < (3 + k + c) % 5; s++) await jp.keyboard.press("ArrowRight");
+          for (let s = 0; s < (3 + k + n) % 5; s++) await jp.keyboard.press("ArrowRight");
         } else {
-          await group.locator("input").nth((j + k + c) % 6).check();
+          await group.locator("label").nth((j + k + n) % 6).tap();
         }
       }
+      if (n === 0 && phone) await phoneFits(jp, `juror-${lang}-nomination`);
+      const next = jp.locator("nav.pager").getByRole("button", { name: new RegExp("^" + J["ballot.next"]) });
+      if (!(await next.count())) break;
+      if (keyboard) {
+        await next.focus();
+        await jp.keyboard.press("Enter");
+      } else {
+        await next.tap();
+      }
     }
-    await waitSaved(jp);
-    if (j === 0) await check(jp, "juror-scored");
-    if (j === 0) await phoneFits(jp, "juror-ballot");
-    if (j === 0) {
+    await waitSaved(jp, J);
+    if (j === 0) await check(jp, "juror-scored", true);
+    // The review lists every nomination before casting; nothing is left to score.
+    const toReview = jp.locator(".ballot-bar").getByRole("button", { name: J["ballot.toReview"] });
+    if (keyboard) {
+      await toReview.focus();
+      await jp.keyboard.press("Enter");
+    } else {
+      await toReview.tap();
+    }
+    await jp.getByRole("heading", { level: 2, name: J["ballot.reviewTitle"] }).waitFor();
+    if (await jp.locator(".review-item.missing").count()) throw new Error(`${email}: the review shows nominations still to score`);
+    if (phone) await phoneFits(jp, `juror-${lang}-review`);
+    else await check(jp, "juror-review", true);
+    const foreign = await foreignText(jp, lang);
+    if (foreign.length) throw new Error(`${email}'s ballot in ${lang} shows other languages' interface text: ${foreign.join(" | ")}`);
+    const castButton = jp.getByRole("button", { name: J["ballot.cast"], exact: true });
+    if (keyboard) {
       // Keyboard only: Enter on the cast button, the dialog opens with focus on Cancel, Tab, Enter.
-      await jp.getByRole("button", { name: M["ballot.cast"], exact: true }).focus();
+      await castButton.focus();
       await jp.keyboard.press("Enter");
       await jp.locator("dialog[open]").waitFor();
       const focused = await jp.evaluate(() => document.activeElement?.textContent);
-      if (focused !== M["common.cancel"]) throw new Error(`the cast dialog opened with focus on ${focused}`);
+      if (focused !== J["common.cancel"]) throw new Error(`the cast dialog opened with focus on ${focused}`);
       await jp.keyboard.press("Tab");
       await jp.keyboard.press("Enter");
     } else {
-      await jp.getByRole("button", { name: M["ballot.cast"], exact: true }).click();
-      await confirmDialog(jp, M["ballot.cast"]);
+      await castButton.tap();
+      await jp.locator("dialog[open]").getByRole("button", { name: J["ballot.cast"], exact: true }).tap();
     }
     const hash = await jp.getByTestId("receipt-hash").textContent();
     if (!hash || !hash.trim()) throw new Error(`${email}: no receipt hash`);
+    // Focus lands on the receipt, what the juror keeps.
+    await jp.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "receipt");
     await jp.getByTestId("receipt-leaf").waitFor(); // the log integrates the cast and the receipt shows where
-    if (j === 0) await check(jp, "juror-receipt");
-    log(`${email} cast, receipt ${hash.trim()}`);
+    if (j === 0) await check(jp, "juror-receipt", true);
+    else await phoneFits(jp, `juror-${lang}-receipt`);
+    log(`${email} (${lang}${phone ? ", phone" : ""}) cast, receipt ${hash.trim()}`);
     await juror.context.close();
   }
 

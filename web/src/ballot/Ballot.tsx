@@ -1,22 +1,16 @@
+// The juror's ballot, made for a phone: one nomination at a time with previous/next, progress that
+// stays in view, the report collapsed to a summary, every mark explained, private notes, and a review
+// of everything before casting. Cast is always reachable; when something is missing it says what.
 import { create } from "@bufbuild/protobuf";
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
 import { useParams } from "react-router";
 import { api, conflictDetail, listCategories, listCriteria } from "../shared/api";
-import {
-  ConfirmDialog,
-  Deadline,
-  ErrorNote,
-  Loading,
-  SaveIndicator,
-  SignInNeeded,
-  StageBadge,
-  download,
-  useMe,
-} from "../shared/components";
+import { ConfirmDialog, Deadline, ErrorNote, Loading, SaveIndicator, SignInNeeded, StageBadge, download, useMe } from "../shared/components";
 import { formatInstant } from "../shared/format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import {
   BallotConflictSchema,
+  NominationCommentSchema,
   RecusalKind,
   ScoreSchema,
   type Ballot,
@@ -27,9 +21,10 @@ import {
 import type { CriterionRule, TallyRule } from "../gen/miasta/v1/results_pb.js";
 import { transient, useVersionedAutosave } from "../shared/autosave";
 import { allPages, useLoad } from "../shared/hooks";
-import { localName, useLocale, useT } from "../i18n";
+import { useLocale, useT } from "../i18n";
+import { Local, textIn } from "../shared/localized";
 import { uuid } from "../shared/uuid";
-import { completeness, scoreKey, type Marks } from "./ballotMath";
+import { completeness, nominationState, scoreKey, summary, type Marks, type NominationState } from "./ballotMath";
 import { PracticeFacts } from "../report/ReportView";
 
 const AUTOSAVE_MS = 800;
@@ -62,44 +57,47 @@ export function BallotPage() {
   if (!meLoading && !signedIn) return <SignInNeeded />;
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
   if (!loaded.data) return <Loading />;
-  return <Sheet {...loaded.data} reload={loaded.reload} />;
+  return <Sheet {...loaded.data} />;
+}
+
+/** Draft is what the juror edits: marks and private notes. */
+interface Draft {
+  marks: Marks;
+  notes: Map<string, string>;
+}
+
+function draftOf(b: Ballot): Draft {
+  const marks: Marks = new Map();
+  for (const s of b.scores) marks.set(scoreKey(s.nominationId, s.criterionId), s.value);
+  return { marks, notes: new Map(b.comments.map((c) => [c.nominationId, c.text])) };
 }
 
 /** withoutRecused drops the marks of nominations the ballot says the juror no longer scores. */
-function withoutRecused(m: Marks, b: Ballot): Marks {
+function withoutRecused(d: Draft, b: Ballot): Draft {
   const recused = new Set(b.recusals.map((r) => r.nominationId));
-  return new Map([...m].filter(([k]) => !recused.has(k.split("/")[0])));
+  return { ...d, marks: new Map([...d.marks].filter(([k]) => !recused.has(k.split("/")[0]))) };
 }
 
-function marksOf(b: Ballot): Marks {
-  const m: Marks = new Map();
-  for (const s of b.scores) m.set(scoreKey(s.nominationId, s.criterionId), s.value);
-  return m;
-}
-
-function Sheet(props: {
-  edition: Edition;
-  categories: Category[];
-  criteria: Criterion[];
-  rule: TallyRule;
-  nominations: BallotNomination[];
-  ballot: Ballot;
-  reload: () => void;
-}) {
+function Sheet(props: { edition: Edition; categories: Category[]; criteria: Criterion[]; rule: TallyRule; nominations: BallotNomination[]; ballot: Ballot }) {
   const t = useT();
   const { locale } = useLocale();
   const { edition, categories, criteria, rule } = props;
   const [nominations, setNominations] = useState(props.nominations);
   const [ballot, setBallot] = useState(props.ballot);
-  const [marks, setMarks] = useState<Marks>(() => marksOf(props.ballot));
+  const [draft, setDraft] = useState<Draft>(() => draftOf(props.ballot));
+  const [view, setView] = useState<"score" | "review">("score");
   const [castOpen, setCastOpen] = useState(false);
   const [castError, setCastError] = useState<unknown>();
   const [casting, setCasting] = useState(false);
+  const [missingShown, setMissingShown] = useState(false);
+  const [justCast, setJustCast] = useState(false);
+  const [catsOpen, setCatsOpen] = useState(false);
   // The request id of the cast being attempted, with the ballot version it casts: a retry after a lost
   // answer reuses it (never a second cast); a different version gets a new one.
   const castRequest = useRef<{ version: bigint; id: string } | undefined>(undefined);
-  const marksRef = useRef(marks);
-  marksRef.current = marks;
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+  const topRef = useRef<HTMLHeadingElement>(null);
   const open = edition.stage === Stage.JURY;
 
   const rules = useMemo(() => new Map(rule.criteria.map((c) => [c.criterionId, c])), [rule]);
@@ -110,25 +108,35 @@ function Sheet(props: {
     for (const r of ballot.recusals) m.set(r.nominationId, r);
     return m;
   }, [nominations, ballot.recusals]);
+  // Nominations in category order, then as the server lists them: the order previous/next walk.
+  const ordered = useMemo(() => {
+    const num = new Map(categories.map((c) => [c.id, c.number]));
+    return [...nominations].sort((a, b) => (num.get(a.nomination!.categoryId) ?? 0) - (num.get(b.nomination!.categoryId) ?? 0));
+  }, [nominations, categories]);
   const usedCategories = categories.filter((c) => nominations.some((n) => n.nomination?.categoryId === c.id));
-  const [current, setCurrent] = useState(usedCategories[0]?.id ?? "");
+  const [index, setIndex] = useState(0);
+  const currentNom = ordered[Math.min(index, ordered.length - 1)];
+  const criterionIds = scoredCriteria.map((c) => c.id);
   const progress = completeness(
-    nominations.map((n) => ({ id: n.nomination!.id, categoryId: n.nomination!.categoryId, recused: recusals.has(n.nomination!.id) })),
-    scoredCriteria.map((c) => c.id),
-    marks,
+    ordered.map((n) => ({ id: n.nomination!.id, categoryId: n.nomination!.categoryId, recused: recusals.has(n.nomination!.id) })),
+    criterionIds,
+    draft.marks,
   );
+  const stateOf = (n: BallotNomination): NominationState => nominationState(n.nomination!.id, recusals.get(n.nomination!.id), criterionIds, draft.marks);
+  const missing = ordered.filter((n) => stateOf(n).kind === "missing");
 
-  const auto = useVersionedAutosave<Marks, Ballot>({
-    draft: marks,
+  const auto = useVersionedAutosave<Draft, Ballot>({
+    draft,
     version: props.ballot.version,
     enabled: open && !casting,
     delayMs: AUTOSAVE_MS,
-    save: async (m, expectedVersion) => {
-      const scores = [...m].map(([k, value]) => {
+    save: async (d, expectedVersion) => {
+      const scores = [...d.marks].map(([k, value]) => {
         const [nominationId, criterionId] = k.split("/");
         return create(ScoreSchema, { nominationId, criterionId, value });
       });
-      const res = await api.jury.saveBallot({ editionId: edition.id, expectedVersion, scores, comments: ballot.comments });
+      const comments = [...d.notes].filter(([, text]) => text.trim() !== "").map(([nominationId, text]) => create(NominationCommentSchema, { nominationId, text }));
+      const res = await api.jury.saveBallot({ editionId: edition.id, expectedVersion, scores, comments });
       return res.ballot!;
     },
     versionOf: (b) => b.version,
@@ -140,20 +148,43 @@ function Sheet(props: {
 
   function mark(nominationId: string, criterionId: string, value: number) {
     auto.changed();
-    setMarks((m) => new Map(m).set(scoreKey(nominationId, criterionId), value));
+    setDraft((d) => ({ ...d, marks: new Map(d.marks).set(scoreKey(nominationId, criterionId), value) }));
+  }
+  function note(nominationId: string, text: string) {
+    auto.changed();
+    setDraft((d) => ({ ...d, notes: new Map(d.notes).set(nominationId, text) }));
+  }
+  function go(i: number) {
+    setView("score");
+    setIndex(Math.max(0, Math.min(ordered.length - 1, i)));
+    // The next nomination starts at its top, with focus there for keyboards and screen readers.
+    requestAnimationFrame(() => topRef.current?.focus());
+  }
+  function review() {
+    setView("review");
+    requestAnimationFrame(() => document.getElementById("review-title")?.focus());
   }
 
+  function askCast() {
+    if (missing.length > 0) {
+      setMissingShown(true);
+      requestAnimationFrame(() => document.getElementById("cast-missing")?.focus());
+      return;
+    }
+    setCastOpen(true);
+  }
   async function cast() {
     setCastOpen(false);
     setCastError(undefined);
     setCasting(true);
     try {
-      if (!(await auto.flush(() => marksRef.current))) return;
+      if (!(await auto.flush(() => draftRef.current))) return;
       const version = auto.version();
       if (castRequest.current?.version !== version) castRequest.current = { version, id: uuid() };
       const res = await api.jury.castBallot({ editionId: edition.id, expectedVersion: version, requestId: castRequest.current.id });
       castRequest.current = undefined;
       setBallot((b) => ({ ...b, lastCast: res.cast }));
+      setJustCast(true);
     } catch (err) {
       setCastError(err);
     } finally {
@@ -166,17 +197,13 @@ function Sheet(props: {
     const res = kind === "conflict" ? await api.jury.declareConflict(req) : await api.jury.abstain(req);
     const r = res.recusal!;
     setNominations((ns) => ns.map((n) => (n.nomination?.id === nominationId ? { ...n, recusal: r } : n)));
-    setMarks((m) => {
-      const out = new Map(m);
-      for (const k of m.keys()) if (k.startsWith(nominationId + "/")) out.delete(k);
-      return out;
-    });
+    setDraft((d) => ({ ...d, marks: new Map([...d.marks].filter(([k]) => !k.startsWith(nominationId + "/"))) }));
     const b = await api.jury.getBallot({ editionId: edition.id });
     auto.serverChanged(b.ballot!.version);
     setBallot(b.ballot!);
   }
 
-  const castIsCurrent = ballot.lastCast && ballot.lastCast.version === ballot.version && save.kind === "clean";
+  const castIsCurrent = !!ballot.lastCast && ballot.lastCast.version === ballot.version && save.kind === "clean";
 
   // A fresh receipt's position in the log is known once the log integrates the cast, about a second on.
   const pendingLeaf = (ballot.lastCast?.receipt?.leafIndex ?? 0n) < 0n;
@@ -196,30 +223,43 @@ function Sheet(props: {
     }, 1000);
     return () => clearInterval(id);
   }, [pendingLeaf, edition.id]);
-  const shown = nominations.filter((n) => n.nomination?.categoryId === current);
-  const currentCategory = categories.find((c) => c.id === current);
+
+  if (ordered.length === 0) {
+    return (
+      <>
+        <h1>{t("ballot.title")}</h1>
+        <p>{t("ballot.nothing")}</p>
+      </>
+    );
+  }
+  const cat = categories.find((c) => c.id === currentNom.nomination!.categoryId);
+  const inCategory = ordered.filter((n) => n.nomination!.categoryId === cat?.id);
+  const catProgress = progress.byCategory.get(cat?.id ?? "") ?? { done: 0, total: 0 };
+  const last = index >= ordered.length - 1;
 
   return (
-    <>
+    <div className="ballot-page" data-ballot-usable={open ? "" : undefined}>
       <h1>
         {t("ballot.title")} <StageBadge stage={edition.stage} />
       </h1>
-      <p>{edition.name}</p>
+      <p>
+        <Local texts={edition.names} />
+      </p>
       <Deadline label={t("edition.juryDeadline")} at={edition.timeline?.juryDeadline} />
-      {!open ? <p className="notice">{t("ballot.closed")}</p> : <SaveIndicator state={save} />}
+      {!open ? <p className="notice">{t("ballot.closed")}</p> : null}
       {save.kind === "failed" && !transient(save.error) ? <ErrorNote error={save.error} /> : null}
       {conflict ? (
         <section className="conflict" role="alert">
           <h2>{t("conflict.ballotTitle")}</h2>
-          <p>{t("conflict.ballotExplain", { mine: marks.size, theirs: conflict.scores.length })}</p>
+          <p>{t("conflict.ballotExplain", { mine: draft.marks.size, theirs: conflict.scores.length })}</p>
           <p className="actions">
             <button
               type="button"
               className="primary"
               onClick={() => {
-                const mine = withoutRecused(marks, conflict); // a recusal made elsewhere stands
+                const mine = withoutRecused(draft, conflict); // a recusal made elsewhere stands
                 setBallot(conflict);
-                setMarks(mine);
+                setDraft(mine);
                 auto.keepMine(mine);
               }}
             >
@@ -231,7 +271,7 @@ function Sheet(props: {
                 const theirs = auto.takeTheirs();
                 if (!theirs) return;
                 setBallot(theirs);
-                setMarks(marksOf(theirs));
+                setDraft(draftOf(theirs));
               }}
             >
               {t("conflict.takeTheirs")}
@@ -240,115 +280,247 @@ function Sheet(props: {
         </section>
       ) : null}
 
-      <div className="progress-line">
-        <label htmlFor="ballot-progress">
-          {t("ballot.progress", { done: progress.done, total: progress.total })}
-        </label>
-        <progress id="ballot-progress" max={Math.max(progress.total, 1)} value={progress.done} />
+      {/* Where the juror is, what is saved and the way to casting stay in view while they scroll. */}
+      <div className="ballot-bar">
+        <div className="progress-line">
+          <label htmlFor="ballot-progress">{t("ballot.progress", { done: progress.done, total: progress.total })}</label>
+          <progress id="ballot-progress" max={Math.max(progress.total, 1)} value={progress.done} />
+        </div>
+        <div className="bar-row">
+          {open ? <SaveIndicator state={save} /> : null}
+          {view === "score" ? (
+            <button type="button" className="primary" onClick={review}>
+              {t("ballot.toReview")}
+            </button>
+          ) : (
+            <button type="button" onClick={() => go(index)}>
+              {t("ballot.backToScoring")}
+            </button>
+          )}
+        </div>
       </div>
 
-      <div className="ballot">
-        <nav className="checklist" aria-label={t("ballot.categories")}>
-          <h2>{t("ballot.categories")}</h2>
-          <ol>
-            {usedCategories.map((c) => {
-              const p = progress.byCategory.get(c.id) ?? { done: 0, total: 0 };
-              const complete = p.done === p.total;
-              return (
-                <li key={c.id}>
-                  <button
-                    type="button"
-                    className={"check" + (complete ? " complete" : "")}
-                    aria-current={c.id === current ? "true" : undefined}
-                    onClick={() => setCurrent(c.id)}
-                  >
-                    <span aria-hidden="true">{complete ? "✓" : "○"}</span> {c.number}. {localName(locale, c.namePl, c.nameEn)}{" "}
-                    <span className="count">{t("ballot.categoryCount", { done: p.done, total: p.total })}</span>
-                  </button>
-                </li>
-              );
-            })}
-          </ol>
-        </nav>
-        <section className="nominations" aria-labelledby="current-category">
-          <h2 id="current-category">
-            {currentCategory ? `${currentCategory.number}. ${localName(locale, currentCategory.namePl, currentCategory.nameEn)}` : ""}
-          </h2>
-          {shown.map((n) => (
+      {view === "score" ? (
+        <div className="ballot">
+          <nav className={"checklist" + (catsOpen ? " open" : "")} aria-label={t("ballot.categories")}>
+            <button type="button" className="toggle" aria-expanded={catsOpen} onClick={() => setCatsOpen(!catsOpen)}>
+              {t("ballot.categories")} {catsOpen ? "▴" : "▾"}
+            </button>
+            <ol>
+              {usedCategories.map((c) => {
+                const p = progress.byCategory.get(c.id) ?? { done: 0, total: 0 };
+                const complete = p.done === p.total;
+                return (
+                  <li key={c.id}>
+                    <button
+                      type="button"
+                      className={"check" + (complete ? " complete" : "")}
+                      aria-current={c.id === cat?.id ? "true" : undefined}
+                      onClick={() => {
+                        setCatsOpen(false);
+                        go(ordered.findIndex((n) => n.nomination!.categoryId === c.id));
+                      }}
+                    >
+                      <span aria-hidden="true">{complete ? "✓" : "○"}</span> {c.number}. <Local texts={c.names} />{" "}
+                      <span className="count">{t("ballot.categoryCount", { done: p.done, total: p.total })}</span>
+                    </button>
+                  </li>
+                );
+              })}
+            </ol>
+          </nav>
+          <section className="nominations" aria-labelledby="current-nomination">
+            <p className="where">
+              {cat ? (
+                <>
+                  <span className="category-name">
+                    {cat.number}. <Local texts={cat.names} />
+                  </span>{" "}
+                  <span className="count">
+                    {t("ballot.position", { n: inCategory.indexOf(currentNom) + 1, of: inCategory.length })} ·{" "}
+                    {t("ballot.categoryCount", { done: catProgress.done, total: catProgress.total })}
+                  </span>
+                </>
+              ) : null}
+            </p>
             <NominationCard
-              key={n.nomination!.id}
-              nomination={n}
-              recusal={recusals.get(n.nomination!.id)}
+              key={currentNom.nomination!.id}
+              headingRef={topRef}
+              nomination={currentNom}
+              recusal={recusals.get(currentNom.nomination!.id)}
               criteria={scoredCriteria}
               rules={rules}
-              marks={marks}
+              marks={draft.marks}
+              note={draft.notes.get(currentNom.nomination!.id) ?? ""}
               disabled={!open || !!conflict}
               onMark={mark}
+              onNote={note}
               onRecuse={recuse}
             />
-          ))}
-        </section>
-      </div>
+            <nav className="pager" aria-label={t("ballot.pager")}>
+              <button type="button" disabled={index === 0} onClick={() => go(index - 1)}>
+                ← {t("ballot.previous")}
+              </button>
+              <span className="count">{t("ballot.overall", { n: index + 1, of: ordered.length })}</span>
+              {last ? (
+                <button type="button" className="primary" onClick={review}>
+                  {t("ballot.toReview")} →
+                </button>
+              ) : (
+                <button type="button" className="primary" onClick={() => go(index + 1)}>
+                  {t("ballot.next")} →
+                </button>
+              )}
+            </nav>
+          </section>
+        </div>
+      ) : (
+        <Review ordered={ordered} categories={categories} criteria={scoredCriteria} stateOf={stateOf} marks={draft.marks} locale={locale} onOpen={(i) => go(i)} />
+      )}
 
       <section className="cast" aria-labelledby="cast-title">
         <h2 id="cast-title">{t("ballot.castTitle")}</h2>
-        {ballot.lastCast ? (
-          <Receipt cast={ballot.lastCast} edition={edition} current={!!castIsCurrent} />
-        ) : (
-          <p>{t("ballot.notCast")}</p>
-        )}
+        {ballot.lastCast ? <Receipt cast={ballot.lastCast} edition={edition} current={castIsCurrent} focus={justCast} /> : <p>{t("ballot.notCast")}</p>}
         <ErrorNote error={castError} />
+        {missingShown && missing.length > 0 ? (
+          <div id="cast-missing" className="error" role="alert" tabIndex={-1}>
+            <p>{t("ballot.castMissing", { count: missing.length })}</p>
+            <ul>
+              {missing.map((n) => (
+                <li key={n.nomination!.id}>
+                  <button type="button" className="link" onClick={() => go(ordered.indexOf(n))}>
+                    {n.nomination!.practice?.title} — {n.nomination!.city?.name}
+                  </button>{" "}
+                  {t("ballot.criteriaLeft", { count: (stateOf(n) as { left: number }).left })}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
         {open && !castIsCurrent ? (
           <p className="actions">
-            <button
-              type="button"
-              className="primary"
-              disabled={casting || !!conflict || progress.done < progress.total}
-              onClick={() => setCastOpen(true)}
-            >
+            <button type="button" className="primary" disabled={casting || !!conflict} onClick={askCast}>
               {ballot.lastCast ? t("ballot.castAgain") : t("ballot.cast")}
             </button>{" "}
-            {progress.done < progress.total ? <span className="hint">{t("ballot.castNeedsAll", { left: progress.total - progress.done })}</span> : null}
+            {missing.length > 0 ? <span className="hint">{t("ballot.castNeedsAll", { left: missing.length })}</span> : null}
           </p>
         ) : null}
       </section>
-      <ConfirmDialog
-        open={castOpen}
-        title={t("ballot.castConfirmTitle")}
-        confirmLabel={t("ballot.cast")}
-        onConfirm={cast}
-        onCancel={() => setCastOpen(false)}
-      >
+      <ConfirmDialog open={castOpen} title={t("ballot.castConfirmTitle")} confirmLabel={t("ballot.cast")} onConfirm={cast} onCancel={() => setCastOpen(false)}>
         <p>{t("ballot.castConfirmText", { count: progress.total })}</p>
+        <p>{summary(ordered.map(stateOf), t)}</p>
       </ConfirmDialog>
-    </>
+    </div>
+  );
+}
+
+/** Review lists every nomination with what the juror did with it, before casting. */
+function Review(props: {
+  ordered: BallotNomination[];
+  categories: Category[];
+  criteria: Criterion[];
+  stateOf: (n: BallotNomination) => NominationState;
+  marks: Marks;
+  locale: ReturnType<typeof useLocale>["locale"];
+  onOpen: (index: number) => void;
+}) {
+  const t = useT();
+  const states = props.ordered.map(props.stateOf);
+  return (
+    <section className="review" aria-labelledby="review-title">
+      <h2 id="review-title" tabIndex={-1}>
+        {t("ballot.reviewTitle")}
+      </h2>
+      <p>{summary(states, t)}</p>
+      <ol className="plain review-list">
+        {props.ordered.map((n, i) => {
+          const nom = n.nomination!;
+          const cat = props.categories.find((c) => c.id === nom.categoryId);
+          const s = states[i];
+          return (
+            <li key={nom.id} className={"card review-item " + s.kind}>
+              <p className="muted">
+                {cat?.number}. <Local texts={cat?.names} />
+              </p>
+              <p>
+                <strong>{nom.practice?.title}</strong> — {nom.city?.name}
+              </p>
+              <p className="state">
+                {s.kind === "scored" ? (
+                  <>
+                    {t("ballot.state.scored")}:{" "}
+                    {props.criteria.map((c, k) => (
+                      <span key={c.id}>
+                        {k > 0 ? " · " : ""}
+                        {textIn(props.locale, c.names)} <strong>{props.marks.get(scoreKey(nom.id, c.id))}</strong>
+                      </span>
+                    ))}
+                  </>
+                ) : s.kind === "missing" ? (
+                  <strong className="warn">{t("ballot.criteriaLeft", { count: s.left })}</strong>
+                ) : (
+                  t(`ballot.state.${s.kind}`)
+                )}
+              </p>
+              <button type="button" className="link" onClick={() => props.onOpen(i)}>
+                {s.kind === "missing" ? t("ballot.scoreIt") : t("ballot.change")}
+                <span className="visually-hidden">: {nom.practice?.title}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
+
+/** Collapsed shows a long text's first lines with "read more". */
+function Collapsed({ text, lang, className }: { text: string; lang?: string; className?: string }) {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  const long = text.length > 320;
+  return (
+    <div className={className}>
+      <p id={id} className={"pre" + (long && !open ? " clamp" : "")} lang={lang}>
+        {text}
+      </p>
+      {long ? (
+        <button type="button" className="link" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
+          {open ? t("ballot.readLess") : t("ballot.readMore")}
+        </button>
+      ) : null}
+    </div>
   );
 }
 
 function NominationCard(props: {
+  headingRef: React.RefObject<HTMLHeadingElement | null>;
   nomination: BallotNomination;
   recusal: Recusal | undefined;
   criteria: Criterion[];
   rules: Map<string, CriterionRule>;
   marks: Marks;
+  note: string;
   disabled: boolean;
   onMark: (nominationId: string, criterionId: string, value: number) => void;
+  onNote: (nominationId: string, text: string) => void;
   onRecuse: (nominationId: string, kind: "conflict" | "abstain", reason: string) => Promise<void>;
 }) {
   const t = useT();
   const { locale } = useLocale();
   const n = props.nomination.nomination!;
   const p = n.practice!;
-  const headingId = useId();
   const [recusing, setRecusing] = useState<"conflict" | "abstain" | undefined>();
   const [reason, setReason] = useState("");
   const [error, setError] = useState<unknown>();
   const reasonId = useId();
+  const noteId = useId();
   const r = props.recusal;
   return (
-    <article className={"card nomination" + (r ? " recused" : "")} aria-labelledby={headingId} data-testid="nomination">
-      <h3 id={headingId}>
-        {p.title} <span className="muted">— {n.city?.name}</span>
+    <article className={"card nomination" + (r ? " recused" : "")} aria-labelledby="current-nomination" data-testid="nomination">
+      <h3 id="current-nomination" ref={props.headingRef} tabIndex={-1}>
+        <span lang="pl">{p.title}</span> <span className="muted">— {n.city?.name}</span>
       </h3>
       {r ? (
         <p className="recusal" role="note">
@@ -361,10 +533,13 @@ function NominationCard(props: {
         </p>
       ) : null}
       <div className="report-text">
-        <p className="pre">{p.description}</p>
-        <dl>
-          <PracticeFacts practice={p} />
-        </dl>
+        <Collapsed text={p.description} lang="pl" />
+        <details>
+          <summary>{t("ballot.facts")}</summary>
+          <dl lang="pl">
+            <PracticeFacts practice={p} />
+          </dl>
+        </details>
       </div>
       {r
         ? null
@@ -374,12 +549,19 @@ function NominationCard(props: {
             return (
               <div className="criterion" key={c.id}>
                 <div className="narrative">
-                  <h4>{localName(locale, c.namePl, c.nameEn)}</h4>
+                  <h4>
+                    <Local texts={c.names} />
+                  </h4>
+                  {Object.keys(c.descriptions).length ? (
+                    <p className="hint guidance">
+                      <Local texts={c.descriptions} />
+                    </p>
+                  ) : null}
                   {rule.nonRanking ? <p className="hint">{t("ballot.nonRanking")}</p> : null}
-                  <p className="pre">{narrative || t("ballot.noNarrative")}</p>
+                  {narrative ? <Collapsed text={narrative} lang="pl" /> : <p className="muted">{t("ballot.noNarrative")}</p>}
                 </div>
                 <ScoreControl
-                  legend={t("ballot.scoreFor", { criterion: localName(locale, c.namePl, c.nameEn), practice: p.title })}
+                  legend={t("ballot.scoreFor", { criterion: textIn(locale, c.names), practice: p.title })}
                   name={`${n.id}/${c.id}`}
                   rule={rule}
                   value={props.marks.get(scoreKey(n.id, c.id))}
@@ -389,6 +571,11 @@ function NominationCard(props: {
               </div>
             );
           })}
+      <div className="field note">
+        <label htmlFor={noteId}>{t("ballot.note")}</label>
+        <p className="hint">{t("ballot.noteHint")}</p>
+        <textarea id={noteId} rows={2} maxLength={5000} value={props.note} disabled={props.disabled} onChange={(e) => props.onNote(n.id, e.target.value)} />
+      </div>
       {!r && !props.disabled ? (
         recusing ? (
           <div className="recuse-form">
@@ -430,21 +617,13 @@ function NominationCard(props: {
   );
 }
 
-/** ScoreControl is a radio group: Tab reaches it, arrow keys choose, every value has a visible label. */
-function ScoreControl(props: {
-  legend: string;
-  name: string;
-  rule: CriterionRule;
-  value: number | undefined;
-  disabled: boolean;
-  onChange: (v: number) => void;
-}) {
-  const { locale } = useLocale();
+/** ScoreControl is a radio group: Tab reaches it, arrow keys choose, every value shows what it means. */
+function ScoreControl(props: { legend: string; name: string; rule: CriterionRule; value: number | undefined; disabled: boolean; onChange: (v: number) => void }) {
   const values: number[] = [];
   for (let v = props.rule.minScore; v <= props.rule.maxScore; v++) values.push(v);
-  const label = (v: number) => {
+  const label = (v: number): ReactNode => {
     const l = props.rule.labels.find((x) => x.value === v);
-    return l ? localName(locale, l.labelPl, l.labelEn) : "";
+    return l ? <Local texts={l.text} /> : null;
   };
   return (
     <fieldset className="score" disabled={props.disabled}>
@@ -453,17 +632,22 @@ function ScoreControl(props: {
         <label key={v} className={props.value === v ? "chosen" : ""}>
           <input type="radio" name={props.name} value={v} checked={props.value === v} onChange={() => props.onChange(v)} />
           <span className="value">{v}</span>
-          {label(v) ? <span className="score-label">{label(v)}</span> : null}
+          <span className="score-label">{label(v)}</span>
         </label>
       ))}
     </fieldset>
   );
 }
 
-function Receipt({ cast, edition, current }: { cast: BallotCast; edition: Edition; current: boolean }) {
+function Receipt({ cast, edition, current, focus }: { cast: BallotCast; edition: Edition; current: boolean; focus: boolean }) {
   const t = useT();
   const { locale } = useLocale();
   const [copied, setCopied] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // Right after casting, focus lands on the receipt: what the juror keeps, read first.
+    if (focus) ref.current?.focus();
+  }, [focus, cast.castTime]);
   const receipt = {
     edition: edition.name,
     year: edition.year,
@@ -473,7 +657,7 @@ function Receipt({ cast, edition, current }: { cast: BallotCast; edition: Editio
   };
   const text = JSON.stringify(receipt, null, 2);
   return (
-    <div className="receipt" data-testid="receipt">
+    <div className="receipt" data-testid="receipt" ref={ref} tabIndex={-1}>
       <p role="status">{current ? t("ballot.castDone", { time: formatInstant(cast.castTime, locale) }) : t("ballot.castStale")}</p>
       <dl>
         <dt>{t("receipt.hash")}</dt>
@@ -481,9 +665,7 @@ function Receipt({ cast, edition, current }: { cast: BallotCast; edition: Editio
           <code data-testid="receipt-hash">{receipt.ballot_hash}</code>
         </dd>
         <dt>{t("receipt.leaf")}</dt>
-        <dd>
-          {receipt.leaf_index ? <code data-testid="receipt-leaf">{receipt.leaf_index}</code> : <span className="muted">{t("receipt.leafPending")}</span>}
-        </dd>
+        <dd>{receipt.leaf_index ? <code data-testid="receipt-leaf">{receipt.leaf_index}</code> : <span className="muted">{t("receipt.leafPending")}</span>}</dd>
       </dl>
       <p className="hint">{t("receipt.explain")}</p>
       <p className="actions">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { completeness, scoreKey, type Marks } from "./ballotMath";
+import { completeness, nominationState, scoreKey, summary, type Marks } from "./ballotMath";
 
 describe("completeness", () => {
   const noms = [
@@ -23,5 +23,20 @@ describe("completeness", () => {
     const p = completeness([{ id: "b", categoryId: "c1", recused: true }], ["k1"], new Map());
     expect(p.byCategory.get("c1")).toEqual({ done: 0, total: 0 });
     expect(p.done).toBe(p.total);
+  });
+});
+
+describe("nominationState", () => {
+  it("names recusals by kind, counts criteria left, and calls a fully scored nomination scored", () => {
+    const marks: Marks = new Map([[scoreKey("a", "k1"), 0]]);
+    expect(nominationState("a", undefined, ["k1", "k2"], marks)).toEqual({ kind: "missing", left: 1 });
+    expect(nominationState("a", undefined, ["k1"], marks)).toEqual({ kind: "scored" });
+    expect(nominationState("a", { kind: 1 }, ["k1"], marks)).toEqual({ kind: "homeCity" });
+    expect(nominationState("a", { kind: 2 }, ["k1"], marks)).toEqual({ kind: "declared" });
+    expect(nominationState("a", { kind: 3 }, ["k1"], marks)).toEqual({ kind: "abstained" });
+  });
+  it("summarises the states by kind", () => {
+    const got = summary([{ kind: "scored" }, { kind: "scored" }, { kind: "missing", left: 2 }, { kind: "homeCity" }], (_, v) => JSON.stringify(v));
+    expect(JSON.parse(got)).toEqual({ scored: 2, homeCity: 1, declared: 0, abstained: 0, missing: 1 });
   });
 });

@@ -111,8 +111,3 @@ export function useT(): (id: MessageId, values?: Values) => string {
   const intl = useIntl();
   return useCallback((id: MessageId, values?: Values) => intl.formatMessage({ id }, values as never) as string, [intl]);
 }
-
-/** localName picks the edition's Polish or English name: Polish for Polish readers, English otherwise. */
-export function localName(locale: Locale, pl: string, en: string): string {
-  return locale === "pl" || !en ? pl : en;
-}

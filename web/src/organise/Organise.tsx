@@ -12,6 +12,7 @@ import { RuleEditor } from "./Rule";
 import { Setup } from "./Setup";
 import { STAGES, StageControl, TimelineEditor } from "./Stage";
 import { TallyReview } from "./Tally";
+import { TextsEditor } from "./Texts";
 
 /** OrganisePage is the edition dashboard: stage, reports, shortlist, rule, jury progress, tally. */
 export function OrganisePage() {
@@ -58,6 +59,7 @@ function Dashboard(props: { edition: Edition; categories: Category[]; criteria: 
       </p>
       <TimelineEditor edition={edition} onSaved={props.reload} />
       {s <= Stage.REPORTING ? <Setup edition={edition} categories={categories} criteria={criteria} onChanged={props.reload} /> : null}
+      <TextsEditor edition={edition} categories={categories} criteria={criteria} onChanged={props.reload} />
       <StageControl edition={edition} onChanged={props.reload} />
       <Reports edition={edition} categories={categories} criteria={criteria} statuses={statuses} />
       <People edition={edition} />

@@ -1,9 +1,10 @@
+import { textIn } from "../shared/localized";
 import { api } from "../shared/api";
 import { ErrorNote } from "../shared/components";
 import { type Category, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { ProgressState } from "../gen/miasta/v1/jury_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
-import { localName, useLocale, useT, type MessageId } from "../i18n";
+import { useLocale, useT, type MessageId } from "../i18n";
 
 const progressKeys: Record<ProgressState, MessageId> = {
   [ProgressState.UNSPECIFIED]: "progress.NOT_STARTED",
@@ -44,7 +45,7 @@ export function JuryProgress({ edition, categories }: { edition: Edition; catego
               {used.map((c) => (
                 <th scope="col" key={c.id}>
                   {c.number}
-                  <span className="visually-hidden">. {localName(locale, c.namePl, c.nameEn)}</span>
+                  <span className="visually-hidden">. {textIn(locale, c.names)}</span>
                 </th>
               ))}
             </tr>

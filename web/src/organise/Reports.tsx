@@ -1,3 +1,4 @@
+import { textIn } from "../shared/localized";
 import { useId, useState } from "react";
 import { api } from "../shared/api";
 import { ErrorNote, Loading } from "../shared/components";
@@ -5,7 +6,7 @@ import { formatInstant } from "../shared/format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { ReportStatus, type Nomination, type Report, type ReportStatusSummary } from "../gen/miasta/v1/report_pb.js";
 import { allPages, useLoad, type Loaded } from "../shared/hooks";
-import { localName, useLocale, useT } from "../i18n";
+import { useLocale, useT } from "../i18n";
 import { reportStatusKey } from "../report/Report";
 import { ReportView } from "../report/ReportView";
 
@@ -180,7 +181,7 @@ export function Shortlist(props: { edition: Edition; categories: Category[]; sta
         return (
           <div key={c.id} className="card">
             <h3>
-              {c.number}. {localName(locale, c.namePl, c.nameEn)}
+              {c.number}. {textIn(locale, c.names)}
             </h3>
             <ul className="plain">
               {practices.map(({ p, r }) => {

@@ -1,3 +1,4 @@
+import { textIn } from "../shared/localized";
 import { create } from "@bufbuild/protobuf";
 import { useId, useState } from "react";
 import { Code, api, errorCode } from "../shared/api";
@@ -12,7 +13,8 @@ import {
   type TallyRule,
 } from "../gen/miasta/v1/results_pb.js";
 import { useLoad } from "../shared/hooks";
-import { localName, useLocale, useT, type MessageId } from "../i18n";
+import { LOCALE_NAMES, isLocale, useLocale, useT, type MessageId } from "../i18n";
+import { DEFAULT_SCALE } from "./scale";
 
 const methodKeys: [AggregationMethod, MessageId][] = [
   [AggregationMethod.WEIGHTED_MEAN, "rule.WEIGHTED_MEAN"],
@@ -34,10 +36,7 @@ function defaultRule(criteria: Criterion[]): TallyRule {
         minScore: 0,
         maxScore: 5,
         weight: 1,
-        labels: [
-          create(ScoreLabelSchema, { value: 0, labelPl: "brak", labelEn: "none" }),
-          create(ScoreLabelSchema, { value: 5, labelPl: "wzorcowa", labelEn: "exemplary" }),
-        ],
+        labels: DEFAULT_SCALE.map((text, value) => create(ScoreLabelSchema, { value, text })),
       }),
     ),
   });
@@ -136,7 +135,7 @@ export function RuleEditor({ edition, criteria }: { edition: Edition; criteria: 
           <tbody>
             {r.criteria.map((cr, i) => {
               const c = criteria.find((x) => x.id === cr.criterionId);
-              const name = c ? localName(locale, c.namePl, c.nameEn) : cr.criterionId;
+              const name = c ? textIn(locale, c.names) : cr.criterionId;
               const setCr = (patch: Partial<typeof cr>) => set({ criteria: r.criteria.map((x, j) => (j === i ? { ...x, ...patch } : x)) });
               return (
                 <tr key={cr.criterionId}>
@@ -166,6 +165,7 @@ export function RuleEditor({ edition, criteria }: { edition: Edition; criteria: 
             })}
           </tbody>
         </table>
+        <ScaleLabels rule={r} languages={edition.languages} onChange={(criteria) => set({ criteria })} />
         {!frozen ? (
           <p className="actions">
             <button type="button" className="primary" onClick={save}>
@@ -180,3 +180,58 @@ export function RuleEditor({ edition, criteria }: { edition: Edition; criteria: 
   );
 }
 
+
+/**
+ * ScaleLabels names and explains each mark of the scale in each of the edition's languages, the same
+ * for every criterion (the first criterion's labels are shown; a save writes them to all).
+ */
+function ScaleLabels(props: { rule: TallyRule; languages: string[]; onChange: (criteria: TallyRule["criteria"]) => void }) {
+  const t = useT();
+  const ids = useId();
+  const { rule, languages } = props;
+  const first = rule.criteria[0];
+  if (!first) return null;
+  const values: number[] = [];
+  for (let v = first.minScore; v <= first.maxScore; v++) values.push(v);
+  const textOf = (v: number) => first.labels.find((l) => l.value === v)?.text ?? {};
+  const setText = (v: number, lang: string, text: string) => {
+    const labels = values
+      .map((x) => {
+        const m = { ...textOf(x) };
+        if (x === v) {
+          if (text) m[lang] = text;
+          else delete m[lang];
+        }
+        return create(ScoreLabelSchema, { value: x, text: m });
+      })
+      .filter((l) => Object.keys(l.text).length > 0);
+    props.onChange(rule.criteria.map((c) => ({ ...c, labels })));
+  };
+  return (
+    <div className="scale-labels">
+      <h3 id={ids + "h"}>{t("rule.labels")}</h3>
+      <p className="hint">{t("rule.labelsHint")}</p>
+      {values.map((v) => (
+        <fieldset key={v} className="mark-labels">
+          <legend>
+            {t("rule.mark")} {v}
+          </legend>
+          {languages.map((l) => (
+            <div className="field" key={l}>
+              <label htmlFor={`${ids}${v}${l}`} lang={l}>
+                {isLocale(l) ? LOCALE_NAMES[l] : l}
+              </label>
+              <input
+                id={`${ids}${v}${l}`}
+                lang={l}
+                aria-invalid={textOf(v)[l] ? undefined : true}
+                value={textOf(v)[l] ?? ""}
+                onChange={(e) => setText(v, l, e.target.value)}
+              />
+            </div>
+          ))}
+        </fieldset>
+      ))}
+    </div>
+  );
+}

@@ -1,10 +1,11 @@
+import { textIn } from "../shared/localized";
 import { useId, useState } from "react";
 import { useNavigate } from "react-router";
 import { api } from "../shared/api";
 import { ErrorNote } from "../shared/components";
 import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
-import { localName, useLocale, useT, type MessageId } from "../i18n";
+import { LOCALES, LOCALE_NAMES, useLocale, useT, type MessageId } from "../i18n";
 
 /** The publication settings, as the organiser chooses among them (§12 of the audit specification). */
 const PUBLICATIONS = [BallotPublication.PSEUDONYMS, BallotPublication.NAMES, BallotPublication.AGGREGATES];
@@ -19,6 +20,8 @@ export function NewEdition({ editions }: { editions: Edition[] }) {
   const [name, setName] = useState(`Miasta Otwarte ${next}`);
   const [previous, setPrevious] = useState(editions.find((e) => e.year === next - 1)?.id ?? "");
   const [publication, setPublication] = useState(BallotPublication.PSEUDONYMS);
+  // The jury's languages, all five unless the organiser knows better.
+  const [languages, setLanguages] = useState<string[]>([...LOCALES]);
   const [error, setError] = useState<unknown>();
   async function create() {
     setError(undefined);
@@ -28,6 +31,7 @@ export function NewEdition({ editions }: { editions: Edition[] }) {
         name: name.trim(),
         previousEditionId: previous,
         ballotPublication: publication,
+        languages,
       });
       navigate(`/editions/${res.edition!.id}/organise`);
     } catch (err) {
@@ -68,6 +72,21 @@ export function NewEdition({ editions }: { editions: Edition[] }) {
           </label>
         ))}
       </fieldset>
+      <fieldset className="field">
+        <legend>{t("setup.languages")}</legend>
+        <p className="hint">{t("texts.languagesHint")}</p>
+        {LOCALES.map((l) => (
+          <label key={l} className="choice inline">
+            <input
+              type="checkbox"
+              checked={languages.includes(l)}
+              disabled={l === "pl"}
+              onChange={(e) => setLanguages(e.target.checked ? [...languages, l] : languages.filter((x) => x !== l))}
+            />
+            <span lang={l}>{LOCALE_NAMES[l]}</span>
+          </label>
+        ))}
+      </fieldset>
       <button type="button" className="primary" onClick={create}>
         {t("setup.create")}
       </button>
@@ -95,8 +114,8 @@ export function Setup(props: { edition: Edition; categories: Category[]; criteri
   );
   const [city, setCity] = useState("");
   const [newCity, setNewCity] = useState("");
-  const [cat, setCat] = useState({ pl: "", en: "" });
-  const [crit, setCrit] = useState({ pl: "", en: "" });
+  const [cat, setCat] = useState({ pl: "", en: "", description: "" });
+  const [crit, setCrit] = useState({ pl: "", en: "", description: "" });
   const [error, setError] = useState<unknown>();
   async function act(f: () => Promise<unknown>, after?: () => void) {
     setError(undefined);
@@ -161,7 +180,7 @@ export function Setup(props: { edition: Edition; categories: Category[]; criteri
       <h3>{t("setup.categories")}</h3>
       <ol>
         {categories.map((c) => (
-          <li key={c.id}>{localName(locale, c.namePl, c.nameEn)}</li>
+          <li key={c.id}>{textIn(locale, c.names)}</li>
         ))}
       </ol>
       <NamePair idPrefix={ids + "cat"} value={cat} onChange={setCat} />
@@ -176,8 +195,9 @@ export function Setup(props: { edition: Edition; categories: Category[]; criteri
                 number: Math.max(0, ...categories.map((c) => c.number)) + 1,
                 namePl: cat.pl.trim(),
                 nameEn: cat.en.trim(),
+                description: cat.description.trim(),
               }),
-            () => setCat({ pl: "", en: "" }),
+            () => setCat({ pl: "", en: "", description: "" }),
           )
         }
       >
@@ -187,7 +207,7 @@ export function Setup(props: { edition: Edition; categories: Category[]; criteri
       <h3>{t("setup.criteria")}</h3>
       <ol>
         {criteria.map((c) => (
-          <li key={c.id}>{localName(locale, c.namePl, c.nameEn)}</li>
+          <li key={c.id}>{textIn(locale, c.names)}</li>
         ))}
       </ol>
       <NamePair idPrefix={ids + "crit"} value={crit} onChange={setCrit} />
@@ -202,8 +222,9 @@ export function Setup(props: { edition: Edition; categories: Category[]; criteri
                 number: Math.max(0, ...criteria.map((c) => c.number)) + 1,
                 namePl: crit.pl.trim(),
                 nameEn: crit.en.trim(),
+                description: crit.description.trim(),
               }),
-            () => setCrit({ pl: "", en: "" }),
+            () => setCrit({ pl: "", en: "", description: "" }),
           )
         }
       >
@@ -214,7 +235,13 @@ export function Setup(props: { edition: Edition; categories: Category[]; criteri
   );
 }
 
-function NamePair(props: { idPrefix: string; value: { pl: string; en: string }; onChange: (v: { pl: string; en: string }) => void }) {
+interface Names {
+  pl: string;
+  en: string;
+  description: string;
+}
+
+function NamePair(props: { idPrefix: string; value: Names; onChange: (v: Names) => void }) {
   const t = useT();
   return (
     <>
@@ -225,6 +252,10 @@ function NamePair(props: { idPrefix: string; value: { pl: string; en: string }; 
       <div className="field">
         <label htmlFor={props.idPrefix + "en"}>{t("setup.nameEn")}</label>
         <input id={props.idPrefix + "en"} lang="en" value={props.value.en} onChange={(e) => props.onChange({ ...props.value, en: e.target.value })} />
+      </div>
+      <div className="field">
+        <label htmlFor={props.idPrefix + "d"}>{t("setup.description")}</label>
+        <textarea id={props.idPrefix + "d"} lang="pl" rows={2} value={props.value.description} onChange={(e) => props.onChange({ ...props.value, description: e.target.value })} />
       </div>
     </>
   );

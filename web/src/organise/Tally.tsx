@@ -1,3 +1,4 @@
+import { textIn } from "../shared/localized";
 import { Explanation } from "../results/explain";
 import { useId, useState } from "react";
 import { api, listCriteria } from "../shared/api";
@@ -6,7 +7,7 @@ import { formatRational } from "../shared/format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { TieBreak, type NominationResult } from "../gen/miasta/v1/results_pb.js";
 import { useLoad } from "../shared/hooks";
-import { type Locale, localName, useLocale, useT } from "../i18n";
+import { type Locale, useLocale, useT } from "../i18n";
 import { tiedGroups } from "./tallyMath";
 
 function JuryDecision(props: { edition: Edition; categoryId: string; tied: NominationResult[]; onDone: () => void }) {
@@ -64,7 +65,7 @@ function tallyName(noms: NominationResult[], criteria: Criterion[], locale: Loca
   const n = noms.find((x) => x.nomination?.id === id)?.nomination;
   if (n) return `„${n.practice?.title}” (${n.city?.name})`;
   const c = criteria.find((x) => x.id === id);
-  return c ? localName(locale, c.namePl, c.nameEn) : id;
+  return c ? textIn(locale, c.names) : id;
 }
 
 /** TallyReview shows the tally with each rank's explanation, and asks for the jury's decision on a tie. */
@@ -87,7 +88,7 @@ export function TallyReview({ edition, categories }: { edition: Edition; categor
         const c = cr.category ?? categories.find((x) => x.id === cr.category?.id);
         return (
           <div className="card" key={c?.id}>
-            <h3>{c ? `${c.number}. ${localName(locale, c.namePl, c.nameEn)}` : ""}</h3>
+            <h3>{c ? `${c.number}. ${textIn(locale, c.names)}` : ""}</h3>
             {cr.nominations.length === 0 ? <p className="muted">{t("results.noNominations")}</p> : null}
             <table hidden={cr.nominations.length === 0}>
               <thead>

@@ -1,3 +1,4 @@
+import { textIn } from "../shared/localized";
 import { create, toJson } from "@bufbuild/protobuf";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useParams } from "react-router";
@@ -31,7 +32,7 @@ import { uuid } from "../shared/uuid";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
 import { differences, type Difference, type Field } from "./reportDiff";
 import { outcomeKeys } from "./outcomes";
-import { localName, useLocale, useT, type MessageId } from "../i18n";
+import { useLocale, useT, type MessageId } from "../i18n";
 
 /** Draft is what the expert edits: the report's text, without server-owned fields. */
 interface Draft {
@@ -193,7 +194,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
 
   const catName = (id: string) => {
     const c = categories.find((c) => c.id === id);
-    return c ? `${c.number}. ${localName(locale, c.namePl, c.nameEn)}` : "";
+    return c ? `${c.number}. ${textIn(locale, c.names)}` : "";
   };
 
   return (
@@ -243,7 +244,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
           catName={catName}
           criterionName={(id) => {
             const c = criteria.find((x) => x.id === id);
-            return c ? localName(locale, c.namePl, c.nameEn) : id;
+            return c ? textIn(locale, c.names) : id;
           }}
           onKeepMine={keepMine}
           onTakeTheirs={takeTheirs}
@@ -350,7 +351,7 @@ function CategorySummary({ categories, practices }: { categories: Category[]; pr
           const n = practices.filter((p) => p.categoryId === c.id).length;
           return (
             <li key={c.id} className={n ? "has" : ""}>
-              {c.number}. {localName(locale, c.namePl, c.nameEn)} — {t("report.practiceCount", { count: n })}
+              {c.number}. {textIn(locale, c.names)} — {t("report.practiceCount", { count: n })}
             </li>
           );
         })}
@@ -385,7 +386,7 @@ function PracticeEditor(props: {
         label={t("practice.category")}
         value={p.categoryId}
         onChange={(v) => set({ categoryId: v })}
-        options={props.categories.map((c) => ({ value: c.id, label: `${c.number}. ${localName(locale, c.namePl, c.nameEn)}` }))}
+        options={props.categories.map((c) => ({ value: c.id, label: `${c.number}. ${textIn(locale, c.names)}` }))}
       />
       <TextArea label={t("practice.description")} value={p.description} onChange={(v) => set({ description: v })} rows={5} />
       <TextInput
@@ -408,7 +409,7 @@ function PracticeEditor(props: {
         {props.criteria.map((c) => (
           <TextArea
             key={c.id}
-            label={localName(locale, c.namePl, c.nameEn)}
+            label={textIn(locale, c.names)}
             value={narrative(c.id)}
             onChange={(v) => setNarrative(c.id, v)}
             rows={2}

@@ -1,6 +1,7 @@
+import { textIn } from "../shared/localized";
 import type { Category, Criterion } from "../gen/miasta/v1/edition_pb.js";
 import type { Practice, Report } from "../gen/miasta/v1/report_pb.js";
-import { localName, useLocale, useT } from "../i18n";
+import { useLocale, useT } from "../i18n";
 import { outcomeKey } from "./outcomes";
 
 /** ReportView is a report to read whole: what an organiser accepts or returns. */
@@ -9,11 +10,11 @@ export function ReportView({ report: r, categories, criteria }: { report: Report
   const { locale } = useLocale();
   const category = (id: string) => {
     const c = categories.find((x) => x.id === id);
-    return c ? `${c.number}. ${localName(locale, c.namePl, c.nameEn)}` : "";
+    return c ? `${c.number}. ${textIn(locale, c.names)}` : "";
   };
   const criterion = (id: string) => {
     const c = criteria.find((x) => x.id === id);
-    return c ? localName(locale, c.namePl, c.nameEn) : id;
+    return c ? textIn(locale, c.names) : id;
   };
   return (
     <div className="report-view">

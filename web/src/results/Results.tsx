@@ -1,3 +1,4 @@
+import { textIn } from "../shared/localized";
 import { useState } from "react";
 import { useParams } from "react-router";
 import { api, listCriteria } from "../shared/api";
@@ -8,7 +9,7 @@ import { ExportFormat, type CategoryResult, type NominationResult, type StageSte
 import { Stage } from "../gen/miasta/v1/edition_pb.js";
 import { Explanation } from "./explain";
 import { useLoad } from "../shared/hooks";
-import { localName, useLocale, useT } from "../i18n";
+import { useLocale, useT } from "../i18n";
 
 /** ResultsPage is public: the winners, how each score came about, and how to check it all. */
 export function ResultsPage() {
@@ -41,7 +42,7 @@ export function ResultsPage() {
               .map((n) => (
                 <li key={n.nomination!.id}>
                   <span className="cat">
-                    {c.category!.number}. {localName(locale, c.category!.namePl, c.category!.nameEn)}
+                    {c.category!.number}. {textIn(locale, c.category!.names)}
                   </span>
                   <strong className="city">{n.nomination!.city!.name}</strong>
                   <span className="practice">{n.nomination!.practice!.title}</span>
@@ -68,18 +69,18 @@ function CategoryTable({ result, criteria }: { result: CategoryResult; criteria:
   const c = result.category!;
   const critName = (id: string) => {
     const x = criteria.find((k) => k.id === id);
-    return x ? localName(locale, x.namePl, x.nameEn) : id;
+    return x ? textIn(locale, x.names) : id;
   };
   return (
     <div className="card">
       <h3>
-        {c.number}. {localName(locale, c.namePl, c.nameEn)}
+        {c.number}. {textIn(locale, c.names)}
       </h3>
       {result.nominations.length === 0 ? <p className="muted">{t("results.noNominations")}</p> : null}
       {/* A phone scrolls the criteria's columns inside this region, not the page. */}
-      <div className="scroll" role="region" tabIndex={0} hidden={result.nominations.length === 0} aria-label={t("results.tableCaption", { category: localName(locale, c.namePl, c.nameEn) })}>
+      <div className="scroll" role="region" tabIndex={0} hidden={result.nominations.length === 0} aria-label={t("results.tableCaption", { category: textIn(locale, c.names) })}>
         <table>
-          <caption className="visually-hidden">{t("results.tableCaption", { category: localName(locale, c.namePl, c.nameEn) })}</caption>
+          <caption className="visually-hidden">{t("results.tableCaption", { category: textIn(locale, c.names) })}</caption>
           <thead>
             <tr>
               <th scope="col">{t("results.rank")}</th>

@@ -48,15 +48,16 @@ export interface FieldViolation {
 }
 
 /**
- * fieldViolations reads the google.rpc.BadRequest details of an error (field_violations = 1, each
- * {field = 1, description = 2}) with protobuf's binary reader: the generated clients know only this
- * API's messages, and this one detail is all the page needs of google.rpc.
+ * detailRecords reads the repeated message field 1 of the google.rpc details of one type (BadRequest's
+ * field_violations, PreconditionFailure's violations), each as its string fields by number, with
+ * protobuf's binary reader: the generated clients know only this API's messages, and these few
+ * details are all the pages need of google.rpc.
  */
-export function fieldViolations(err: unknown): FieldViolation[] {
-  const out: FieldViolation[] = [];
+function detailRecords(err: unknown, type: string): Map<number, string>[] {
+  const out: Map<number, string>[] = [];
   for (const d of ConnectError.from(err).details) {
     // Details that came over the wire are {type, value: the message's bytes}.
-    if (!("type" in d) || d.type !== "google.rpc.BadRequest" || !(d.value instanceof Uint8Array)) continue;
+    if (!("type" in d) || d.type !== type || !(d.value instanceof Uint8Array)) continue;
     try {
       const r = new BinaryReader(d.value);
       while (r.pos < r.len) {
@@ -66,20 +67,72 @@ export function fieldViolations(err: unknown): FieldViolation[] {
           continue;
         }
         const v = new BinaryReader(r.bytes());
-        const fv: FieldViolation = { field: "", description: "" };
+        const rec = new Map<number, string>();
         while (v.pos < v.len) {
           const [n, w] = v.tag();
-          if (n === 1 && w === WireType.LengthDelimited) fv.field = v.string();
-          else if (n === 2 && w === WireType.LengthDelimited) fv.description = v.string();
+          if (w === WireType.LengthDelimited) rec.set(n, v.string());
           else v.skip(w);
         }
-        out.push(fv);
+        out.push(rec);
       }
     } catch {
-      // a malformed detail names no field
+      // a malformed detail says nothing
     }
   }
   return out;
+}
+
+/** fieldViolations are the fields of the google.rpc.BadRequest details the server attaches to every such error. */
+export function fieldViolations(err: unknown): FieldViolation[] {
+  return detailRecords(err, "google.rpc.BadRequest").map((r) => ({ field: r.get(1) ?? "", description: r.get(2) ?? "" }));
+}
+
+/** A state the request needed and did not find, from a google.rpc.PreconditionFailure detail. */
+export interface PreconditionViolation {
+  type: string; // e.g. "TEXT_MISSING"
+  subject: string; // e.g. "<category id>/name/uk"
+  description: string;
+}
+
+export function preconditionViolations(err: unknown): PreconditionViolation[] {
+  return detailRecords(err, "google.rpc.PreconditionFailure").map((r) => ({ type: r.get(1) ?? "", subject: r.get(2) ?? "", description: r.get(3) ?? "" }));
+}
+
+/** The identity and arguments of one of the platform's own messages (google.rpc.ErrorInfo). */
+export interface MessageInfo {
+  reason: string; // "m" and a hash of the English message (server.<lang>.json), or "VALIDATION"
+  metadata: Record<string, string>; // the message's arguments a0, a1, …; for VALIDATION field → rule id
+}
+
+/** errorInfo reads the google.rpc.ErrorInfo detail (reason = 1, domain = 2, metadata = 3 as map entries). */
+export function errorInfo(err: unknown): MessageInfo | undefined {
+  for (const d of ConnectError.from(err).details) {
+    if (!("type" in d) || d.type !== "google.rpc.ErrorInfo" || !(d.value instanceof Uint8Array)) continue;
+    try {
+      const r = new BinaryReader(d.value);
+      const info: MessageInfo = { reason: "", metadata: {} };
+      while (r.pos < r.len) {
+        const [no, wt] = r.tag();
+        if (no === 1 && wt === WireType.LengthDelimited) info.reason = r.string();
+        else if (no === 3 && wt === WireType.LengthDelimited) {
+          const e = new BinaryReader(r.bytes());
+          let key = "";
+          let value = "";
+          while (e.pos < e.len) {
+            const [n, w] = e.tag();
+            if (n === 1 && w === WireType.LengthDelimited) key = e.string();
+            else if (n === 2 && w === WireType.LengthDelimited) value = e.string();
+            else e.skip(w);
+          }
+          info.metadata[key] = value;
+        } else r.skip(wt);
+      }
+      return info;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** fieldOf is the request field the server blamed, when it named one. */

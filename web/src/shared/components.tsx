@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { Link, NavLink, useLocation } from "react-router";
-import { Code, ConnectError, api, errorCode, fieldOf } from "./api";
+import { Code, ConnectError, api, errorCode, errorInfo, fieldOf, preconditionViolations } from "./api";
+import { fill, ruleKind, useServerMessages } from "./serverMessages";
 import { transient } from "./autosave";
 import { formatInstant, remaining } from "./format";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -122,6 +123,27 @@ export function ErrorNote({ error }: { error: unknown }) {
   const key = ("error." + Code[err.code]) as MessageId;
   const field = fieldOf(error);
   const sentence = t(key); // every Connect code has its sentence in every catalogue
+  const missing = preconditionViolations(error).filter((v) => v.type === "TEXT_MISSING");
+  if (missing.length > 0) {
+    // "<subject>/<what>/<language>": counted per language, for the texts panel to fill in.
+    const per = new Map<string, number>();
+    for (const v of missing) {
+      const lang = v.subject.split("/").pop() ?? "";
+      per.set(lang, (per.get(lang) ?? 0) + 1);
+    }
+    return (
+      <div className="error" role="alert">
+        <p>{t("texts.missingBeforeJury", { count: missing.length })}</p>
+        <ul>
+          {[...per].map(([l, n]) => (
+            <li key={l}>
+              <span lang={l}>{isLocale(l) ? LOCALE_NAMES[l] : l}</span>: {n}
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
   return (
     <div className="error" role="alert">
       <p>{sentence}</p>
@@ -130,13 +152,49 @@ export function ErrorNote({ error }: { error: unknown }) {
           <a href={loginHref(window.location.pathname)}>{t("nav.signIn")}</a>
         </p>
       ) : null}
-      {err.rawMessage ? (
-        <p className="detail">
-          {field ? t("error.field", { field }) + " " : ""}
-          {err.rawMessage}
-        </p>
-      ) : null}
+      <ErrorDetail error={error} field={field} />
     </div>
+  );
+}
+
+/**
+ * ErrorDetail says what the server found wrong in the reader's language: each refused field with its
+ * rule, or the server's message from its catalogue; a message no catalogue has yet is shown as sent,
+ * marked as English.
+ */
+function ErrorDetail({ error, field }: { error: unknown; field: string | undefined }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const err = ConnectError.from(error);
+  const info = errorInfo(error);
+  const messages = useServerMessages(locale, !!info && info.reason !== "VALIDATION");
+  if (info?.reason === "VALIDATION") {
+    return (
+      <ul className="detail">
+        {Object.entries(info.metadata).map(([f, rule]) => (
+          <li key={f}>
+            {t("error.field", { field: f })} {t(`error.rule.${ruleKind(rule)}` as MessageId)}
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  const text = info && messages?.[info.reason];
+  if (text) {
+    return (
+      <p className="detail">
+        {field ? t("error.field", { field }) + " " : ""}
+        {fill(text, info.metadata)}
+      </p>
+    );
+  }
+  if (!err.rawMessage) return null;
+  return (
+    <p className="detail">
+      {field ? t("error.field", { field }) + " " : ""}
+      {locale === "en" ? null : <span className="hint">{t("error.inEnglish")} </span>}
+      <span lang="en">{err.rawMessage}</span>
+    </p>
   );
 }
 
