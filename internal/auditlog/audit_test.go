@@ -1,4 +1,4 @@
-package server_test
+package auditlog_test
 
 import (
 	"bytes"
@@ -26,13 +26,13 @@ import (
 func integrated(t *testing.T, env *testenv.Env, c testenv.Clients) verify.Checkpoint {
 	t.Helper()
 	ctx := context.Background()
-	key, err := verify.ParseVerifierKey(must(c.Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{})).GetVerifierKey())
+	key, err := verify.ParseVerifierKey(testenv.Must(c.Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{})).GetVerifierKey())
 	if err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		n := eventCount(t, env)
+		n := env.EventCount(t)
 		resp, err := c.Audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})
 		if err == nil {
 			cp, err := verify.OpenCheckpoint(resp.GetCheckpoint(), key)
@@ -89,7 +89,7 @@ func checkLog(t *testing.T, env *testenv.Env, c testenv.Clients, cp verify.Check
 		if edition != nil {
 			ed = edition.String()
 		}
-		p := must(c.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: index, TreeSize: int64(cp.Size)}))
+		p := testenv.Must(c.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: index, TreeSize: int64(cp.Size)}))
 		if !bytes.Equal(p.GetLeafHash(), verify.EventLeafHash(ed, body)) {
 			t.Fatalf("leaf %d (event %d) hash differs from the event's leaf", index, id)
 		}
@@ -108,16 +108,16 @@ func TestAuditLogIntegratesEveryEventWithProofs(t *testing.T) {
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
 	anon := env.Clients(testenv.GRPC, "")
-	seedEdition(t, org)
+	testenv.SeedEdition(t, org)
 	first := integrated(t, env, anon)
 	checkLog(t, env, anon, first)
 
-	seedEdition(t, org)
+	testenv.SeedEdition(t, org)
 	second := integrated(t, env, anon)
 	if second.Size <= first.Size {
 		t.Fatalf("checkpoint did not grow: %d then %d", first.Size, second.Size)
 	}
-	p := must(anon.Audit.GetConsistencyProof(ctx, &v1.GetConsistencyProofRequest{FirstTreeSize: int64(first.Size), SecondTreeSize: int64(second.Size)}))
+	p := testenv.Must(anon.Audit.GetConsistencyProof(ctx, &v1.GetConsistencyProofRequest{FirstTreeSize: int64(first.Size), SecondTreeSize: int64(second.Size)}))
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, first.Size, second.Size, p.GetHashes(), first.Root, second.Root); err != nil {
 		t.Fatalf("consistency %d→%d: %v", first.Size, second.Size, err)
 	}
@@ -132,7 +132,7 @@ func TestAuditTablesAreAppendOnly(t *testing.T) {
 	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	seedEdition(t, org)
+	testenv.SeedEdition(t, org)
 	integrated(t, env, org)
 	ctx := context.Background()
 	for _, stmt := range []string{
