@@ -20,6 +20,7 @@ import (
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
 	"github.com/miasta-otwarte/miasta/internal/verify"
+	"github.com/miasta-otwarte/miasta/internal/verify/fixture"
 )
 
 // tsVerify runs the independent TypeScript verifier (verifier/, written from spec/audit.md alone) on
@@ -82,15 +83,7 @@ func writeAuditKey(t *testing.T, name string, k auditlog.Key) {
 
 // goVerify returns "ok" or the check the Go verifier names.
 func goVerify(bundle []byte, key string, checkpoints ...string) string {
-	_, err := verify.Verify(bundle, verify.Options{Key: key, Checkpoints: checkpoints})
-	var f *verify.Failure
-	switch {
-	case err == nil:
-		return "ok"
-	case errors.As(err, &f):
-		return f.Check
-	}
-	return err.Error()
+	return fixture.Verdict(bundle, verify.Options{Key: key, Checkpoints: checkpoints})
 }
 
 // TestAuditDataIsTheSpecification runs an edition through everything the log records — returns,

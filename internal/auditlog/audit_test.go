@@ -15,7 +15,6 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/miasta-otwarte/miasta/internal/app"
-	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/demo"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
@@ -56,8 +55,7 @@ func integrated(t *testing.T, env *testenv.Env, c testenv.Clients) verify.Checkp
 func checkLog(t *testing.T, env *testenv.Env, c testenv.Clients, cp verify.Checkpoint) {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := env.App.Pool.Query(ctx, `
-		SELECT l.leaf_index, e.id, e.edition_id, e.kind, e.actor_role, e.actor_id, e.payload::text, e.create_time
+	rows, err := env.App.Pool.Query(ctx, `SELECT l.leaf_index, `+eventColumns+`
 		FROM log_leaves l JOIN events e ON e.id = l.event_id ORDER BY l.leaf_index`)
 	if err != nil {
 		t.Fatal(err)
@@ -65,26 +63,12 @@ func checkLog(t *testing.T, env *testenv.Env, c testenv.Clients, cp verify.Check
 	defer rows.Close()
 	var want int64
 	for rows.Next() {
-		var (
-			index, id int64
-			edition   *uuid.UUID
-			kind      string
-			role      *string
-			actor     *uuid.UUID
-			payload   string
-			at        time.Time
-		)
-		if err := rows.Scan(&index, &id, &edition, &kind, &role, &actor, &payload, &at); err != nil {
-			t.Fatal(err)
-		}
+		var index int64
+		id, edition, body := scanEvent(t, rows, &index)
 		if index != want {
 			t.Fatalf("leaf %d follows leaf %d: the log is not contiguous", index, want-1)
 		}
 		want++
-		body, err := auditlog.Body(id, edition, kind, role, actor, payload, at)
-		if err != nil {
-			t.Fatal(err)
-		}
 		ed := ""
 		if edition != nil {
 			ed = edition.String()

@@ -3,11 +3,13 @@ package auditlog_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
 	"github.com/miasta-otwarte/miasta/internal/event"
@@ -52,4 +54,28 @@ func appendEvents(t *testing.T, pool *pgxpool.Pool, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// eventColumns are the columns of an event (alias e) that its body is made of, for scanEvent.
+const eventColumns = `e.id, e.edition_id, e.kind, e.actor_role, e.actor_id, e.payload::text, e.create_time`
+
+// scanEvent reads the row's leading columns into lead, then an event's eventColumns, and returns the
+// event's id, its edition and its body as the log hashes it (auditlog.Body).
+func scanEvent(t *testing.T, rows pgx.Rows, lead ...any) (id int64, edition *uuid.UUID, body []byte) {
+	t.Helper()
+	var (
+		kind    string
+		role    *string
+		actor   *uuid.UUID
+		payload string
+		at      time.Time
+	)
+	if err := rows.Scan(append(lead, &id, &edition, &kind, &role, &actor, &payload, &at)...); err != nil {
+		t.Fatal(err)
+	}
+	body, err := auditlog.Body(id, edition, kind, role, actor, payload, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, edition, body
 }

@@ -10,9 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -51,29 +49,14 @@ func TestMigrationBackfillsNodes(t *testing.T) {
 
 			// A log as the integrator before log_nodes left it: events and their leaves.
 			appendEvents(t, pool, size)
-			rows, err := pool.Query(ctx, `SELECT id, edition_id, kind, actor_role, actor_id, payload::text, create_time FROM events ORDER BY id`)
+			rows, err := pool.Query(ctx, `SELECT `+eventColumns+` FROM events e ORDER BY e.id`)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var ids []int64
 			var hashes, bodies [][]byte
 			for rows.Next() {
-				var (
-					id      int64
-					edition *uuid.UUID
-					kind    string
-					role    *string
-					actor   *uuid.UUID
-					payload string
-					at      time.Time
-				)
-				if err := rows.Scan(&id, &edition, &kind, &role, &actor, &payload, &at); err != nil {
-					t.Fatal(err)
-				}
-				body, err := auditlog.Body(id, edition, kind, role, actor, payload, at)
-				if err != nil {
-					t.Fatal(err)
-				}
+				id, _, body := scanEvent(t, rows)
 				sum := sha256.Sum256(body)
 				ids, hashes, bodies = append(ids, id), append(hashes, verify.LeafHash(verify.Leaf("", sum[:]))), append(bodies, sum[:])
 			}

@@ -499,19 +499,15 @@ func TestResultsHandComputedTally(t *testing.T) {
 			ctx := t.Context()
 			org := env.Clients(protocol, orgToken)
 			anon := env.Clients(protocol, "")
-			e := testenv.SeedEdition(t, org)
-			r, noms := env.Shortlisted(t, org, protocol, e, []*v1.City{testenv.CityFor(t, org, e, "Gdańsk")}, func(r *testenv.Reporting, i int) []*v1.Practice {
-				return []*v1.Practice{testenv.Practice("Praktyka z miasta "+r.Cities[i].GetName(), r.Categories[0], r.Criteria[0])}
-			})
-			id, year := r.ID(), e.GetYear()
+			r, nA, nB := env.TwoCityShortlist(t, org, protocol)
+			id, year := r.ID(), r.Edition.GetYear()
 			crit := r.Criteria[0]
-			nA, nB := noms[0][0], noms[1][0]
 			testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: testenv.MeanRule(0, 5, 1, crit)}))
 			names := []string{"Amani Wanjiru", "Kwame Owusu", "Олена Коваленко"}
 			homes := []string{"Wrocław", "Lublin", "Warszawa"}
 			jurors := make([]testenv.Juror, len(names))
 			for k := range jurors {
-				jurors[k] = env.NewJuror(t, org, protocol, id, testenv.CityFor(t, org, e, homes[k]), fmt.Sprintf("juror.%d.%d@miasta.test", year, k+1), names[k])
+				jurors[k] = env.NewJuror(t, org, protocol, id, testenv.CityFor(t, org, r.Edition, homes[k]), fmt.Sprintf("juror.%d.%d@miasta.test", year, k+1), names[k])
 			}
 			testenv.ChangeStage(t, org, id, v1.Stage_STAGE_JURY)
 			// Final marks (A, B) per juror: A = (5+4+2)/3 = 11/3, B = (2+3+4)/3 = 3. The third juror
@@ -721,17 +717,13 @@ func TestJurySecrecyBeforeTheRoundCloses(t *testing.T) {
 			ctx := t.Context()
 			org := env.Clients(protocol, orgToken)
 			anon := env.Clients(protocol, "")
-			e := testenv.SeedEdition(t, org)
-			r, noms := env.Shortlisted(t, org, protocol, e, []*v1.City{testenv.CityFor(t, org, e, "Gdańsk")}, func(r *testenv.Reporting, i int) []*v1.Practice {
-				return []*v1.Practice{testenv.Practice("Praktyka z miasta "+r.Cities[i].GetName(), r.Categories[0], r.Criteria[0])}
-			})
-			id, year := r.ID(), e.GetYear()
+			r, nA, nB := env.TwoCityShortlist(t, org, protocol)
+			id, year := r.ID(), r.Edition.GetYear()
 			crit := r.Criteria[0]
-			nA, nB := noms[0][0], noms[1][0]
 			// A 0–100 scale makes the secret juror's marks, 73 and 37, recognisable wherever they show.
 			testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: testenv.MeanRule(0, 100, 1, crit)}))
-			secret := env.NewJuror(t, org, protocol, id, testenv.CityFor(t, org, e, "Wrocław"), fmt.Sprintf("juror.tajny.%d@miasta.test", year), "Amani Wanjiru")
-			other := env.NewJuror(t, org, protocol, id, testenv.CityFor(t, org, e, "Lublin"), fmt.Sprintf("juror.inny.%d@miasta.test", year), "Kwame Owusu")
+			secret := env.NewJuror(t, org, protocol, id, testenv.CityFor(t, org, r.Edition, "Wrocław"), fmt.Sprintf("juror.tajny.%d@miasta.test", year), "Amani Wanjiru")
+			other := env.NewJuror(t, org, protocol, id, testenv.CityFor(t, org, r.Edition, "Lublin"), fmt.Sprintf("juror.inny.%d@miasta.test", year), "Kwame Owusu")
 			testenv.ChangeStage(t, org, id, v1.Stage_STAGE_JURY)
 			const marker = "SEKRET7f3a"
 			secretMarks := regexp.MustCompile(`"value":(73|37)\b`)
@@ -868,15 +860,11 @@ func TestJuryConcurrentCastsAndClose(t *testing.T) {
 	t.Cleanup(func() { http.DefaultTransport.(*http.Transport).CloseIdleConnections() })
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
 	ctx := t.Context()
-	e := testenv.SeedEdition(t, org)
-	r, noms := env.Shortlisted(t, org, testenv.Connect, e, []*v1.City{testenv.CityFor(t, org, e, "Gdańsk")}, func(r *testenv.Reporting, i int) []*v1.Practice {
-		return []*v1.Practice{testenv.Practice("Praktyka z miasta "+r.Cities[i].GetName(), r.Categories[0], r.Criteria[0])}
-	})
-	id, year := r.ID(), e.GetYear()
+	r, nA, nB := env.TwoCityShortlist(t, org, testenv.Connect)
+	id, year := r.ID(), r.Edition.GetYear()
 	crit := r.Criteria[0]
-	nA, nB := noms[0][0], noms[1][0]
 	testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: testenv.MeanRule(0, 5, 1, crit)}))
-	home := testenv.CityFor(t, org, e, "Białystok")
+	home := testenv.CityFor(t, org, r.Edition, "Białystok")
 	jurors := make([]testenv.Juror, n)
 	for i := range jurors {
 		jurors[i] = env.NewJuror(t, org, testenv.Connect, id, home, fmt.Sprintf("lawnik.%02d.%d@miasta.test", i, year), fmt.Sprintf("Ławnik %02d", i))

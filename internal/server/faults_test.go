@@ -23,13 +23,10 @@ func TestKillServerWhileJurorsCast(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := testenv.SeedEdition(t, org)
-	r, noms := env.Shortlisted(t, org, testenv.Connect, e, []*v1.City{testenv.CityFor(t, org, e, "Gdańsk")}, func(r *testenv.Reporting, i int) []*v1.Practice {
-		return []*v1.Practice{testenv.Practice("Praktyka z miasta "+r.Cities[i].GetName(), r.Categories[0], r.Criteria[0])}
-	})
+	r, nA, nB := env.TwoCityShortlist(t, org, testenv.Connect)
 	id, crit := r.ID(), r.Criteria[0]
 	testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: testenv.MeanRule(0, 5, 1, crit)}))
-	home := testenv.CityFor(t, org, e, "Białystok")
+	home := testenv.CityFor(t, org, r.Edition, "Białystok")
 	emails := make([]string, n)
 	for i := range n {
 		emails[i] = fmt.Sprintf("lawnik.kill.%03d@miasta.test", i)
@@ -44,7 +41,7 @@ func TestKillServerWhileJurorsCast(t *testing.T) {
 	for i := range n {
 		jurors[i] = remote.Clients(testenv.Connect, env.Token(t, emails[i]))
 		testenv.Must(jurors[i].Jury.SaveBallot(ctx, &v1.SaveBallotRequest{EditionId: id, Scores: []*v1.Score{
-			testenv.Mark(noms[0][0], crit, int32(i%6)), testenv.Mark(noms[1][0], crit, int32(i*7%6)),
+			testenv.Mark(nA, crit, int32(i%6)), testenv.Mark(nB, crit, int32(i*7%6)),
 		}}))
 	}
 
@@ -120,6 +117,6 @@ func TestKillServerWhileJurorsCast(t *testing.T) {
 	}
 
 	// The audit log covers every event and verifies.
-	env.Verify(t, e.GetYear())
+	env.Verify(t, r.Edition.GetYear())
 	proc.Kill()
 }

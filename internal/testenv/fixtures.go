@@ -286,6 +286,18 @@ func (e *Env) Shortlisted(t *testing.T, org Clients, protocol Protocol, ed *v1.E
 	return r, noms
 }
 
+// TwoCityShortlist is the tally tests' edition: SeedEdition with a second reporting city (Gdańsk)
+// taken to REVIEW by Shortlisted, each city reporting one practice in the one category, on the first
+// criterion; nA is the seeded city's nomination, nB Gdańsk's. It sets no tally rule.
+func (e *Env) TwoCityShortlist(t *testing.T, org Clients, protocol Protocol) (r *Reporting, nA, nB *v1.Nomination) {
+	t.Helper()
+	ed := SeedEdition(t, org)
+	r, noms := e.Shortlisted(t, org, protocol, ed, []*v1.City{CityFor(t, org, ed, "Gdańsk")}, func(r *Reporting, i int) []*v1.Practice {
+		return []*v1.Practice{Practice("Praktyka z miasta "+r.Cities[i].GetName(), r.Categories[0], r.Criteria[0])}
+	})
+	return r, noms[0][0], noms[1][0]
+}
+
 // Juror is a signed-in juror of one edition.
 type Juror struct {
 	Clients    Clients
