@@ -128,7 +128,7 @@ func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e 
 	} else {
 		payload["city_id"] = n.CityID
 	}
-	_, err = event.Append(ctx, tx, event.Event{Kind: event.InvitationCreated, EditionID: e.ID, Actor: organiser(actor), UserID: userOf(actor), Payload: payload})
+	_, err = event.Append(ctx, tx, event.Event{Kind: event.InvitationCreated, EditionID: e.ID, Actor: event.Organiser(actor.User()), UserID: actor.User(), Payload: payload})
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -164,7 +164,7 @@ func (s *Store) Revoke(ctx context.Context, actor *auth.Principal, id uuid.UUID)
 		}
 		out = invitationFromRow(view.Invitation, view.CityName)
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.InvitationRevoked, EditionID: inv.EditionID, Actor: organiser(actor), UserID: userOf(actor),
+			Kind: event.InvitationRevoked, EditionID: inv.EditionID, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {
 				InvitationID uuid.UUID `json:"invitation_id"`
 			}{id},
@@ -236,21 +236,6 @@ func (s *Store) ListAssignments(ctx context.Context, editionID uuid.UUID, size i
 	}
 	out, next := page.Cut(out, size, func(a AssignmentView) any { return timeCursor{After: a.CreateTime, ID: a.ID} })
 	return out, next, nil
-}
-
-// organiser is the log's actor for an organiser's change (the platform when there is no caller).
-func organiser(p *auth.Principal) event.Actor {
-	if p == nil {
-		return event.Actor{}
-	}
-	return event.Organiser(p.UserID)
-}
-
-func userOf(p *auth.Principal) uuid.UUID {
-	if p == nil {
-		return uuid.Nil
-	}
-	return p.UserID
 }
 
 func actorPtr(p *auth.Principal) *uuid.UUID {

@@ -64,21 +64,6 @@ func (s *Service) StageHook() edition.StageHook {
 	}
 }
 
-// organiser is the log's actor for an organiser's change (the platform when there is no caller).
-func organiser(p *auth.Principal) event.Actor {
-	if p == nil {
-		return event.Actor{}
-	}
-	return event.Organiser(p.UserID)
-}
-
-func userOf(p *auth.Principal) uuid.UUID {
-	if p == nil {
-		return uuid.Nil
-	}
-	return p.UserID
-}
-
 // Score is one mark.
 type Score struct {
 	NominationID uuid.UUID `json:"nomination_id"`

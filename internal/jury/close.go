@@ -315,7 +315,7 @@ func (s *Service) RecordDecision(ctx context.Context, actor *auth.Principal, edi
 		if out, err = s.compute(ctx, tx, editionID, d); err != nil {
 			return err
 		}
-		id, err := event.Append(ctx, tx, event.Event{Kind: event.JuryDecided, EditionID: editionID, Actor: organiser(actor), UserID: userOf(actor), Payload: struct {
+		id, err := event.Append(ctx, tx, event.Event{Kind: event.JuryDecided, EditionID: editionID, Actor: event.Organiser(actor.User()), UserID: actor.User(), Payload: struct {
 			CategoryID uuid.UUID   `json:"category_id"`
 			Order      []uuid.UUID `json:"nomination_ids"`
 			Reason     string      `json:"reason"`

@@ -131,7 +131,7 @@ func (s *Service) SetRule(ctx context.Context, actor *auth.Principal, editionID 
 			return err
 		}
 		out = StoredRule{Rule: r, Version: row.Version}
-		_, err = event.Append(ctx, tx, event.Event{Kind: event.TallyRuleSet, EditionID: editionID, Actor: organiser(actor), UserID: userOf(actor), Payload: struct {
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.TallyRuleSet, EditionID: editionID, Actor: event.Organiser(actor.User()), UserID: actor.User(), Payload: struct {
 			Version  int64  `json:"version"`
 			RuleHash string `json:"rule_sha256"`
 		}{row.Version, h}})

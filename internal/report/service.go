@@ -41,21 +41,6 @@ func NewService(pool *pgxpool.Pool, log *slog.Logger, onReturn ...ReturnHook) *S
 	return &Service{pool: pool, q: reportdb.New(), log: log, now: time.Now, onReturn: onReturn}
 }
 
-// organiser is the log's actor for an organiser's change (the platform when there is no caller).
-func organiser(p *auth.Principal) event.Actor {
-	if p == nil {
-		return event.Actor{}
-	}
-	return event.Organiser(p.UserID)
-}
-
-func userOf(p *auth.Principal) uuid.UUID {
-	if p == nil {
-		return uuid.Nil
-	}
-	return p.UserID
-}
-
 // isExpertOf reports whether p writes the city's report in the edition.
 func isExpertOf(p *auth.Principal, editionID, cityID uuid.UUID) bool {
 	a, ok := p.Holds(editionID, auth.RoleExpert)
@@ -437,7 +422,7 @@ func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, kind event.Kind, a
 			return err
 		}
 	}
-	by := organiser(actor)
+	by := event.Organiser(actor.User())
 	if kind == event.ReportSaved || kind == event.ReportSubmitted {
 		a, ok := actor.Holds(r.EditionID, auth.RoleExpert)
 		if !ok {
@@ -445,7 +430,7 @@ func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, kind event.Kind, a
 		}
 		by = event.Expert(a.ID)
 	}
-	_, err = event.Append(ctx, tx, event.Event{Kind: kind, EditionID: r.EditionID, Actor: by, UserID: userOf(actor), Payload: payload})
+	_, err = event.Append(ctx, tx, event.Event{Kind: kind, EditionID: r.EditionID, Actor: by, UserID: actor.User(), Payload: payload})
 	return err
 }
 
