@@ -694,16 +694,7 @@ func (s *Service) compute(ctx context.Context, q jurydb.DBTX, editionID uuid.UUI
 			return Tally{}, fmt.Errorf("cast %s: %w", c.ID, err)
 		}
 		t.Counted[c.AssignmentID.String()] = cast
-		for _, m := range cast.Marks {
-			if n := noms[m.NominationID]; n != nil {
-				n.Vectors = append(n.Vectors, m.Values)
-			}
-		}
-		for _, rc := range cast.Recusals {
-			if n := noms[rc.NominationID]; n != nil {
-				countRecusal(&n.Recusals, rc.Kind)
-			}
-		}
+		countCast(cast, noms, func(n *tally.Nomination) (*[][]int, *tally.Recusals) { return &n.Vectors, &n.Recusals })
 	}
 	for _, n := range noms {
 		in.Nominations = append(in.Nominations, *n)
@@ -1084,16 +1075,7 @@ func (s *Service) Marks(ctx context.Context, editionID uuid.UUID, _ int64) ([]ve
 		byNom[n.ID.String()] = &verify.MarksEntry{NominationID: n.ID.String(), Vectors: [][]int{}}
 	}
 	for _, c := range t.Counted {
-		for _, m := range c.Marks {
-			if e := byNom[m.NominationID]; e != nil {
-				e.Vectors = append(e.Vectors, m.Values)
-			}
-		}
-		for _, r := range c.Recusals {
-			if e := byNom[r.NominationID]; e != nil {
-				countRecusal(&e.Recusals, r.Kind)
-			}
-		}
+		countCast(c, byNom, func(e *verify.MarksEntry) (*[][]int, *tally.Recusals) { return &e.Vectors, &e.Recusals })
 	}
 	out := make([]verify.MarksEntry, 0, len(byNom))
 	for _, e := range byNom {
