@@ -119,8 +119,11 @@ func (b *Bundles) Copy(ctx context.Context, w func([]byte) error, f *os.File) er
 // MaxDownloads is how many downloads a server sends at once.
 const MaxDownloads = 1024
 
-// errBusy answers a download beyond MaxDownloads.
-var errBusy = connect.NewError(connect.CodeUnavailable, errors.New("too many bundle downloads at once; retry in a minute"))
+// errBusy answers a download beyond MaxDownloads; a new error each time, as the access log sets the
+// call's request id in its metadata.
+func errBusy() error {
+	return connect.NewError(connect.CodeUnavailable, errors.New("too many bundle downloads at once; retry in a minute"))
+}
 
 // Download runs send as one of the downloads under way, or refuses it (Unavailable) when MaxDownloads
 // are.
@@ -128,7 +131,7 @@ func (b *Bundles) Download(send func() error) error {
 	select {
 	case b.downloads <- struct{}{}:
 	default:
-		return errBusy
+		return errBusy()
 	}
 	defer func() { <-b.downloads }()
 	return send()
