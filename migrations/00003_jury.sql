@@ -4,7 +4,7 @@
 -- +goose Up
 CREATE TABLE tally_rules (
     edition_id  uuid        PRIMARY KEY REFERENCES editions,
-    -- The rule as canonical JSON (spec/audit.md §7, written by internal/jury/canonical.go); what the tally and the verifier read.
+    -- The rule as canonical JSON (spec/audit.md §7, written by jury.Service.SetRule); what the tally and the verifier read.
     rule        jsonb       NOT NULL,
     version     bigint      NOT NULL CHECK (version > 0),
     frozen      boolean     NOT NULL DEFAULT false,

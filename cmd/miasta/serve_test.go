@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,25 +19,8 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/devidp"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+	"github.com/miasta-otwarte/miasta/internal/testenv"
 )
-
-// lockedBuffer collects a server's logs from its goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // serveEnv starts a provider for a `miasta serve` on a fresh migrated database and returns the
 // environment that configures it (on a free address, metrics off, logs at info).
@@ -101,7 +82,7 @@ func TestServeRefusesATakenMetricsPort(t *testing.T) {
 	vars["MIASTA_METRICS_ADDR"] = taken.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs lockedBuffer
+	var logs testenv.LogBuffer
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, []string{"miasta", "serve"}, env(vars), io.Discard, &logs) }()
 	select {
@@ -128,7 +109,7 @@ func TestServeWithMetricsOff(t *testing.T) {
 	vars := serveEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs lockedBuffer
+	var logs testenv.LogBuffer
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, []string{"miasta", "serve"}, env(vars), io.Discard, &logs) }()
 	waitReady(t, "http://"+vars["MIASTA_ADDR"], errc)

@@ -3,7 +3,6 @@ package auditlog
 import (
 	"bufio"
 	"compress/gzip"
-	"connectrpc.com/connect"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -18,8 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 
@@ -120,8 +119,11 @@ func (b *Bundles) Copy(ctx context.Context, w func([]byte) error, f *os.File) er
 // MaxDownloads is how many downloads a server sends at once.
 const MaxDownloads = 1024
 
-// errBusy answers a download beyond MaxDownloads.
-var errBusy = connect.NewError(connect.CodeUnavailable, errors.New("too many bundle downloads at once; retry in a minute"))
+// errBusy answers a download beyond MaxDownloads; a new error each time, as the access log sets the
+// call's request id in its metadata.
+func errBusy() error {
+	return connect.NewError(connect.CodeUnavailable, errors.New("too many bundle downloads at once; retry in a minute"))
+}
 
 // Download runs send as one of the downloads under way, or refuses it (Unavailable) when MaxDownloads
 // are.
@@ -129,7 +131,7 @@ func (b *Bundles) Download(send func() error) error {
 	select {
 	case b.downloads <- struct{}{}:
 	default:
-		return errBusy
+		return errBusy()
 	}
 	defer func() { <-b.downloads }()
 	return send()
@@ -138,106 +140,6 @@ func (b *Bundles) Download(send func() error) error {
 // DownloadTimeout bounds a download (instead of the calls' deadline, which a large bundle sent at a
 // shared rate to a slow connection can outlast): a client that stops reading lets go of it then.
 const DownloadTimeout = 15 * time.Minute
-
-// Open returns the newest bundle of the edition of year (as Get) with its file, or with gzip its
-// gzip copy, open for a download.
-func (b *Bundles) Open(ctx context.Context, year int32, gzipped bool) (*Bundle, *os.File, error) {
-	bundle, err := b.Get(ctx, year)
-	if err != nil {
-		return nil, nil, err
-	}
-	f, err := bundle.open(gzipped)
-	if err != nil { // pruned between Get and open by a newer build: that one is as good
-		if bundle, err = b.Get(ctx, year); err == nil {
-			f, err = bundle.open(gzipped)
-		}
-	}
-	return bundle, f, err
-}
-
-// Get returns the bundle of the edition of year under the log's newest checkpoint, building it if no
-// one has yet. A draft edition has no bundle (NotFound).
-func (b *Bundles) Get(ctx context.Context, year int32) (*Bundle, error) {
-	if b.log.signingKey().signer != "" {
-		// The freshest events first, as Export does; one integration for every caller at once.
-		ch := b.integrations.DoChan("", func() (any, error) {
-			ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			defer cancel()
-			return b.log.Integrate(ictx)
-		})
-		select {
-		case r := <-ch:
-			if r.Err != nil {
-				b.log.log.WarnContext(ctx, "audit log: integration before the export failed; exporting what is integrated", "error", r.Err)
-			}
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	editionID, _, draft, err := b.d.EditionForYear(ctx, year)
-	if err != nil {
-		return nil, err
-	}
-	if draft {
-		return nil, fault.NotFoundf("year", "no edition of %d is published", year)
-	}
-	cp, err := b.log.q.LatestCheckpoint(ctx, b.log.pool)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fault.Preconditionf("year", "the audit log has no checkpoint yet")
-	}
-	if err != nil {
-		return nil, err
-	}
-	name := bundleName(editionID, cp)
-
-	b.mu.Lock()
-	nb := b.newest[editionID]
-	b.mu.Unlock()
-	if nb != nil && filepath.Base(nb.path) == name+".json" {
-		if _, err := os.Stat(nb.path); err == nil { // another server sharing the directory may have pruned it
-			return nb, nil
-		}
-	}
-	ch := b.builds.DoChan(name, func() (any, error) {
-		// Built for everyone waiting, not for the first caller only: its cancellation stops nothing.
-		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), buildTimeout)
-		defer cancel()
-		if nb, err := b.find(editionID, year, cp.TreeSize, name); err == nil {
-			return nb, nil
-		}
-		select {
-		case b.building <- struct{}{}:
-		case <-time.After(5 * time.Minute):
-			return nil, connect.NewError(connect.CodeUnavailable, errors.New("the server is busy building bundles; retry in a minute"))
-		}
-		defer func() { <-b.building }()
-		// The log may have moved on while this waited its turn: build the newest bundle, once, rather
-		// than every one in between.
-		at, atName := cp, name
-		if latest, err := b.log.q.LatestCheckpoint(bctx, b.log.pool); err == nil && latest.TreeSize > at.TreeSize {
-			at, atName = latest, bundleName(editionID, latest)
-			if nb, err := b.find(editionID, year, at.TreeSize, atName); err == nil {
-				return nb, nil
-			}
-		}
-		return b.build(bctx, editionID, year, at, atName)
-	})
-	select {
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, r.Err
-		}
-		nb := r.Val.(*Bundle)
-		b.mu.Lock()
-		if old := b.newest[editionID]; old == nil || old.TreeSize < nb.TreeSize {
-			b.newest[editionID] = nb
-		}
-		b.mu.Unlock()
-		return nb, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
 
 // bundleName names the files of the edition's bundle under cp: the edition, the tree size and the
 // signed note's hash (two logs never share a signed checkpoint).
@@ -263,9 +165,10 @@ func (b *Bundles) find(editionID uuid.UUID, year int32, size int64, name string)
 	return &Bundle{EditionID: editionID, Year: year, TreeSize: size, Size: fi.Size(), SHA256: strings.TrimSpace(string(sum)), Built: fi.ModTime(), path: path}, nil
 }
 
-// build exports the bundle under cp into the directory: the bundle, its gzip copy and its hash, each
-// renamed into place once complete (the hash last: a bundle is there when its hash is).
-func (b *Bundles) build(ctx context.Context, editionID uuid.UUID, year int32, cp auditlogdb.Checkpoint, name string) (*Bundle, error) {
+// build writes the bundle under cp, as export writes it, into the directory: the bundle, its gzip copy
+// and its hash, each renamed into place once complete (the hash last: a bundle is there when its hash
+// is).
+func (b *Bundles) build(ctx context.Context, editionID uuid.UUID, year int32, cp auditlogdb.Checkpoint, name string, export func(io.Writer) error) (*Bundle, error) {
 	start := time.Now()
 	path := filepath.Join(b.dir, name+".json")
 	raw, err := os.CreateTemp(b.dir, name+".*.tmp")
@@ -287,7 +190,7 @@ func (b *Bundles) build(ctx context.Context, editionID uuid.UUID, year int32, cp
 	h := sha256.New()
 	counter := &countingWriter{}
 	bw := bufio.NewWriterSize(io.MultiWriter(raw, zw, h, counter), 256<<10)
-	if err := b.log.exportAt(ctx, b.d, year, &cp, bw); err != nil {
+	if err := export(bw); err != nil {
 		return nil, err
 	}
 	if err := bw.Flush(); err != nil {

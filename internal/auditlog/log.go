@@ -12,12 +12,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -603,4 +607,237 @@ func (l *Log) LeafIndex(ctx context.Context, q auditlogdb.DBTX, eventID int64) (
 		return -1, nil
 	}
 	return i, err
+}
+
+// The audit bundle of an edition (§10 of the specification): exported under a checkpoint, and for the
+// downloads built once per checkpoint into the files Bundles keeps.
+
+// exportQuery reads the leaves of the first $2 leaves in order: for the edition $1's own leaves and
+// the key rotations (§10 of the specification) the event rows (re-encoded, so that an event changed after it was logged no longer matches its signed
+// leaf), for every other leaf only its edition and body hash. It is read as a stream, not a slice: a
+// log can hold millions of leaves.
+const exportQuery = `
+SELECT l.leaf_index, l.edition_id, l.body_sha256, e.id, e.kind,
+       CASE WHEN l.edition_id = $1 OR e.kind = 'log.key_rotated' THEN e.actor_role END,
+       CASE WHEN l.edition_id = $1 OR e.kind = 'log.key_rotated' THEN e.actor_id END,
+       CASE WHEN l.edition_id = $1 OR e.kind = 'log.key_rotated' THEN e.payload::text END,
+       e.create_time
+FROM log_leaves l JOIN events e ON e.id = l.event_id
+WHERE l.leaf_index < $2
+ORDER BY l.leaf_index`
+
+// Export writes the bundle of the edition of year (§10 of the specification) under the newest
+// checkpoint: the log up to it, and the parts the edition's stage in that log and its publication
+// setting disclose. A draft edition has no bundle.
+func (l *Log) Export(ctx context.Context, d Disclosures, year int32, w io.Writer) error {
+	if l.signingKey().signer == "" {
+		// A reader without the key (miasta audit export) exports what the servers integrated.
+	} else if _, err := l.Integrate(ctx); err != nil {
+		l.log.WarnContext(ctx, "audit log: integration before the export failed; exporting what is integrated", "error", err)
+	}
+	return l.exportAt(ctx, d, year, nil, w)
+}
+
+// exportAt writes the bundle under the checkpoint cp, or under the newest when cp is nil.
+func (l *Log) exportAt(ctx context.Context, d Disclosures, year int32, at *auditlogdb.Checkpoint, w io.Writer) error {
+	editionID, publication, draft, err := d.EditionForYear(ctx, year)
+	if err != nil {
+		return err
+	}
+	if draft {
+		return fault.NotFoundf("year", "no edition of %d is published", year)
+	}
+	tx, err := l.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var cp auditlogdb.Checkpoint
+	if at != nil {
+		cp = *at
+	} else {
+		cp, err = l.q.LatestCheckpoint(ctx, tx)
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fault.Preconditionf("year", "the audit log has no checkpoint yet")
+	}
+	if err != nil {
+		return err
+	}
+	verifier, err := l.LogKey(ctx)
+	if err != nil {
+		return err
+	}
+	// First pass: the edition's events, for what the bundle must disclose.
+	events, err := editionEvents(ctx, tx, editionID, cp.TreeSize)
+	if err != nil {
+		return err
+	}
+	if len(events) == 0 {
+		return fault.NotFoundf("year", "no edition of %d is in the audit log yet", year)
+	}
+	p := verify.Parts{EditionID: editionID.String(), Year: int(year), Publication: publication, VerifierKey: verifier, Checkpoint: cp.Note}
+	if err := disclose(ctx, d, editionID, publication, events, &p); err != nil {
+		return err
+	}
+	// Second pass: the log itself, streamed.
+	rows, err := tx.Query(ctx, exportQuery, editionID, cp.TreeSize)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return verify.WriteBundle(w, p, func(yield func(verify.Entry) error) error {
+		want := int64(0)
+		for rows.Next() {
+			var (
+				index      int64
+				edition    *uuid.UUID
+				bodyHash   []byte
+				id         int64
+				kind, role *string
+				actor      *uuid.UUID
+				payload    *string
+				at         time.Time
+			)
+			if err := rows.Scan(&index, &edition, &bodyHash, &id, &kind, &role, &actor, &payload, &at); err != nil {
+				return err
+			}
+			if index != want {
+				return fmt.Errorf("audit log: leaf %d missing", want)
+			}
+			want++
+			if edition != nil && *edition == editionID || edition == nil && *kind == string(event.KeyRotated) {
+				body, err := Body(id, edition, *kind, role, actor, *payload, at)
+				if err != nil {
+					return err
+				}
+				if err := yield(verify.Entry{Body: body, Edition: editionString(edition)}); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := yield(verify.Entry{Edition: editionString(edition), Digest: bodyHash}); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if want != cp.TreeSize {
+			return fmt.Errorf("audit log: %d leaves under a checkpoint of %d", want, cp.TreeSize)
+		}
+		return nil
+	})
+}
+
+func editionEvents(ctx context.Context, tx pgx.Tx, editionID uuid.UUID, size int64) ([]editionEvent, error) {
+	rows, err := auditlogdb.New().EditionEventsInLog(ctx, tx, auditlogdb.EditionEventsInLogParams{EditionID: &editionID, Size: size})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]editionEvent, len(rows))
+	for i, r := range rows {
+		out[i] = editionEvent{id: r.ID, kind: r.Kind, payload: r.Payload}
+	}
+	return out, nil
+}
+
+// Open returns the newest bundle of the edition of year (as Get) with its file, or with gzip its
+// gzip copy, open for a download.
+func (b *Bundles) Open(ctx context.Context, year int32, gzipped bool) (*Bundle, *os.File, error) {
+	bundle, err := b.Get(ctx, year)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := bundle.open(gzipped)
+	if err != nil { // pruned between Get and open by a newer build: that one is as good
+		if bundle, err = b.Get(ctx, year); err == nil {
+			f, err = bundle.open(gzipped)
+		}
+	}
+	return bundle, f, err
+}
+
+// Get returns the bundle of the edition of year under the log's newest checkpoint, building it if no
+// one has yet. A draft edition has no bundle (NotFound).
+func (b *Bundles) Get(ctx context.Context, year int32) (*Bundle, error) {
+	if b.log.signingKey().signer != "" {
+		// The freshest events first, as Export does; one integration for every caller at once.
+		ch := b.integrations.DoChan("", func() (any, error) {
+			ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			return b.log.Integrate(ictx)
+		})
+		select {
+		case r := <-ch:
+			if r.Err != nil {
+				b.log.log.WarnContext(ctx, "audit log: integration before the export failed; exporting what is integrated", "error", r.Err)
+			}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	editionID, _, draft, err := b.d.EditionForYear(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	if draft {
+		return nil, fault.NotFoundf("year", "no edition of %d is published", year)
+	}
+	cp, err := b.log.q.LatestCheckpoint(ctx, b.log.pool)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fault.Preconditionf("year", "the audit log has no checkpoint yet")
+	}
+	if err != nil {
+		return nil, err
+	}
+	name := bundleName(editionID, cp)
+
+	b.mu.Lock()
+	nb := b.newest[editionID]
+	b.mu.Unlock()
+	if nb != nil && filepath.Base(nb.path) == name+".json" {
+		if _, err := os.Stat(nb.path); err == nil { // another server sharing the directory may have pruned it
+			return nb, nil
+		}
+	}
+	ch := b.builds.DoChan(name, func() (any, error) {
+		// Built for everyone waiting, not for the first caller only: its cancellation stops nothing.
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), buildTimeout)
+		defer cancel()
+		if nb, err := b.find(editionID, year, cp.TreeSize, name); err == nil {
+			return nb, nil
+		}
+		select {
+		case b.building <- struct{}{}:
+		case <-time.After(5 * time.Minute):
+			return nil, connect.NewError(connect.CodeUnavailable, errors.New("the server is busy building bundles; retry in a minute"))
+		}
+		defer func() { <-b.building }()
+		// The log may have moved on while this waited its turn: build the newest bundle, once, rather
+		// than every one in between.
+		at, atName := cp, name
+		if latest, err := b.log.q.LatestCheckpoint(bctx, b.log.pool); err == nil && latest.TreeSize > at.TreeSize {
+			at, atName = latest, bundleName(editionID, latest)
+			if nb, err := b.find(editionID, year, at.TreeSize, atName); err == nil {
+				return nb, nil
+			}
+		}
+		return b.build(bctx, editionID, year, at, atName, func(w io.Writer) error { return b.log.exportAt(bctx, b.d, year, &at, w) })
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		nb := r.Val.(*Bundle)
+		b.mu.Lock()
+		if old := b.newest[editionID]; old == nil || old.TreeSize < nb.TreeSize {
+			b.newest[editionID] = nb
+		}
+		b.mu.Unlock()
+		return nb, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

@@ -10,63 +10,20 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
-	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
-	"github.com/miasta-otwarte/miasta/internal/event"
 	"github.com/miasta-otwarte/miasta/internal/verify"
 	"github.com/miasta-otwarte/miasta/migrations"
 )
 
 // nodesVersion is the migration that adds log_nodes.
 const nodesVersion = 10
-
-// leafHashes reads every leaf hash of the log, in order.
-func leafHashes(t *testing.T, pool *pgxpool.Pool) [][]byte {
-	t.Helper()
-	rows, err := pool.Query(context.Background(), `SELECT leaf_hash FROM log_leaves ORDER BY leaf_index`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hashes, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hashes
-}
-
-// checkNodes fails unless log_nodes holds exactly the hashes of every perfect subtree of level 1 and
-// above of the tree of the log's leaves.
-func checkNodes(t *testing.T, pool *pgxpool.Pool) {
-	t.Helper()
-	dbtest.CheckLogNodes(t, pool, leafHashes(t, pool))
-}
-
-// appendEvents appends n city.created events in one transaction.
-func appendEvents(t *testing.T, pool *pgxpool.Pool, n int) {
-	t.Helper()
-	ctx := context.Background()
-	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
-		for range n {
-			id := uuid.NewString()
-			if _, err := event.Append(ctx, tx, event.Event{Kind: event.CityCreated, Payload: map[string]string{"id": id, "name": "Miasto " + id[:8]}}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // The migration computes the nodes of a log integrated before it, and the integrator continues
 // from them: log_nodes is then exactly what integrating every leaf would have written.
@@ -92,29 +49,14 @@ func TestMigrationBackfillsNodes(t *testing.T) {
 
 			// A log as the integrator before log_nodes left it: events and their leaves.
 			appendEvents(t, pool, size)
-			rows, err := pool.Query(ctx, `SELECT id, edition_id, kind, actor_role, actor_id, payload::text, create_time FROM events ORDER BY id`)
+			rows, err := pool.Query(ctx, `SELECT `+eventColumns+` FROM events e ORDER BY e.id`)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var ids []int64
 			var hashes, bodies [][]byte
 			for rows.Next() {
-				var (
-					id      int64
-					edition *uuid.UUID
-					kind    string
-					role    *string
-					actor   *uuid.UUID
-					payload string
-					at      time.Time
-				)
-				if err := rows.Scan(&id, &edition, &kind, &role, &actor, &payload, &at); err != nil {
-					t.Fatal(err)
-				}
-				body, err := auditlog.Body(id, edition, kind, role, actor, payload, at)
-				if err != nil {
-					t.Fatal(err)
-				}
+				id, _, body := scanEvent(t, rows)
 				sum := sha256.Sum256(body)
 				ids, hashes, bodies = append(ids, id), append(hashes, verify.LeafHash(verify.Leaf("", sum[:]))), append(bodies, sum[:])
 			}

@@ -122,8 +122,12 @@ func NewAuthenticator(ctx context.Context, cfg Config, users Users, log *slog.Lo
 	return &Authenticator{cfg: cfg, provider: provider, verifier: verifier, users: users, log: log}, nil
 }
 
-// errUnauthenticated is what a caller with bad credentials learns: no detail of why.
-var errUnauthenticated = connect.NewError(connect.CodeUnauthenticated, errors.New("invalid or expired credentials"))
+// errUnauthenticated is what a caller with bad credentials learns: no detail of why. A new error each
+// time: the access log sets the call's request id in its metadata, which a shared error would carry
+// to every other call (and race on).
+func errUnauthenticated() error {
+	return connect.NewError(connect.CodeUnauthenticated, errors.New("invalid or expired credentials"))
+}
 
 // Authenticate returns the principal for the request's credentials: a bearer ID token, else the
 // session cookie. It returns nil and no error when there are none, and errUnauthenticated when the
@@ -132,19 +136,19 @@ func (a *Authenticator) Authenticate(ctx context.Context, header http.Header) (*
 	if authz := header.Get("Authorization"); authz != "" {
 		scheme, token, ok := strings.Cut(authz, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-			return nil, errUnauthenticated
+			return nil, errUnauthenticated()
 		}
 		claims, err := a.verifyIDToken(ctx, token, "")
 		if err != nil {
 			a.log.InfoContext(ctx, "bearer token refused", "error", err)
-			return nil, errUnauthenticated
+			return nil, errUnauthenticated()
 		}
 		return a.users.SignIn(ctx, claims)
 	}
 	if cookie, err := (&http.Request{Header: header}).Cookie(a.sessionCookie()); err == nil {
 		p, err := a.users.SessionPrincipal(ctx, hashToken(cookie.Value), a.cfg.Sessions)
 		if errors.Is(err, ErrNoSession) {
-			return nil, errUnauthenticated
+			return nil, errUnauthenticated()
 		}
 		return p, err
 	}

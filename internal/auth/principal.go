@@ -44,6 +44,15 @@ type Principal struct {
 	Assignments []Assignment
 }
 
+// User is the signed-in user's id; uuid.Nil when there is no principal (the platform's own changes, as
+// the seed makes them), which the log names as the platform (event.Organiser).
+func (p *Principal) User() uuid.UUID {
+	if p == nil {
+		return uuid.Nil
+	}
+	return p.UserID
+}
+
 // Holds returns the principal's assignment of role in the edition, if any.
 func (p *Principal) Holds(editionID uuid.UUID, role Role) (Assignment, bool) {
 	if p == nil {

@@ -60,21 +60,6 @@ type NewEdition struct {
 	Languages []string
 }
 
-// organiser is the log's actor for an organiser's change (the platform when there is no caller).
-func organiser(p *auth.Principal) event.Actor {
-	if p == nil {
-		return event.Actor{}
-	}
-	return event.Organiser(p.UserID)
-}
-
-func userOf(p *auth.Principal) uuid.UUID {
-	if p == nil {
-		return uuid.Nil
-	}
-	return p.UserID
-}
-
 // Create makes a new edition in DRAFT.
 func (s *Service) Create(ctx context.Context, actor *auth.Principal, n NewEdition) (Edition, error) {
 	if err := checkTimeline(n.Timeline); err != nil {
@@ -119,7 +104,7 @@ func (s *Service) Create(ctx context.Context, actor *auth.Principal, n NewEditio
 		}
 		out = editionFromRow(row, nil)
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.EditionCreated, EditionID: row.ID, Actor: organiser(actor), UserID: userOf(actor),
+			Kind: event.EditionCreated, EditionID: row.ID, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {
 				Year              int32      `json:"year"`
 				Name              string     `json:"name"`
@@ -295,7 +280,7 @@ func (s *Service) SetTimeline(ctx context.Context, actor *auth.Principal, id uui
 			return err
 		}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.EditionTimelineSet, EditionID: id, Actor: organiser(actor), UserID: userOf(actor),
+			Kind: event.EditionTimelineSet, EditionID: id, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {
 				ReportingDeadline *string `json:"reporting_deadline"`
 				JuryDeadline      *string `json:"jury_deadline"`
@@ -343,7 +328,7 @@ func (s *Service) ChangeStage(ctx context.Context, actor *auth.Principal, id uui
 		// The move first, then its consequences (the rule frozen, the tally computed, the results
 		// announced): the audit specification has each consequence's event follow its stage change.
 		if _, err := event.Append(ctx, tx, event.Event{
-			Kind: event.EditionStageChanged, EditionID: id, Actor: organiser(actor), UserID: userOf(actor),
+			Kind: event.EditionStageChanged, EditionID: id, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {
 				From     Stage  `json:"from"`
 				To       Stage  `json:"to"`
@@ -432,7 +417,7 @@ func (s *Service) CreateCity(ctx context.Context, actor *auth.Principal, name st
 		}
 		out = City{ID: row.ID, Name: row.Name}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.CityCreated, Actor: organiser(actor), UserID: userOf(actor),
+			Kind: event.CityCreated, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {
 				CityID uuid.UUID `json:"city_id"`
 				Name   string    `json:"name"`
@@ -511,7 +496,7 @@ func (s *Service) changeCities(ctx context.Context, actor *auth.Principal, editi
 			return err
 		}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: kind, EditionID: editionID, Actor: organiser(actor), UserID: userOf(actor),
+			Kind: kind, EditionID: editionID, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {
 				CityID uuid.UUID `json:"city_id"`
 				Name   string    `json:"name"`
@@ -539,7 +524,7 @@ func (s *Service) CreateCategory(ctx context.Context, actor *auth.Principal, c C
 			return err
 		}
 		out = categoryFromRow(row)
-		_, err = event.Append(ctx, tx, event.Event{Kind: event.CategoryCreated, EditionID: c.EditionID, Actor: organiser(actor), UserID: userOf(actor), Payload: struct {
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.CategoryCreated, EditionID: c.EditionID, Actor: event.Organiser(actor.User()), UserID: actor.User(), Payload: struct {
 			CategoryID  uuid.UUID `json:"category_id"`
 			Number      int32     `json:"number"`
 			NamePL      string    `json:"name_pl"`
@@ -568,7 +553,7 @@ func (s *Service) CreateCriterion(ctx context.Context, actor *auth.Principal, c 
 			return err
 		}
 		out = criterionFromRow(row)
-		_, err = event.Append(ctx, tx, event.Event{Kind: event.CriterionCreated, EditionID: c.EditionID, Actor: organiser(actor), UserID: userOf(actor), Payload: struct {
+		_, err = event.Append(ctx, tx, event.Event{Kind: event.CriterionCreated, EditionID: c.EditionID, Actor: event.Organiser(actor.User()), UserID: actor.User(), Payload: struct {
 			CriterionID uuid.UUID `json:"criterion_id"`
 			Number      int32     `json:"number"`
 			NamePL      string    `json:"name_pl"`

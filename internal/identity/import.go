@@ -11,11 +11,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
-	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/edition/editiondb"
 	"github.com/miasta-otwarte/miasta/internal/plaintext"
@@ -44,73 +42,6 @@ var ErrImportProblems = errors.New("the file has bad rows; nothing was imported"
 var importColumns = []string{"name", "email", "role", "city", "home_city", "language", "pseudonym"}
 
 var languages = []string{"pl", "en", "uk", "es", "vi"}
-
-// Import invites the people a CSV file lists. It checks every row before importing any; with problems
-// or dryRun it imports nothing. People already invited to the same role are left as they are.
-func (s *Store) Import(ctx context.Context, actor *auth.Principal, editionID uuid.UUID, text string, dryRun bool) (ImportResult, error) {
-	var res ImportResult
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		res = ImportResult{}
-		e, err := invitable(ctx, tx, editionID)
-		if err != nil {
-			return err
-		}
-		rows, problems := parseImport(text)
-		res.Rows = len(rows)
-		cities, err := citiesByName(ctx, tx)
-		if err != nil {
-			return err
-		}
-		keys, err := s.q.InvitedKeys(ctx, tx, editionID)
-		if err != nil {
-			return err
-		}
-		invited := map[string]bool{}
-		for _, k := range keys {
-			invited[k.Email+"/"+k.Role] = true
-		}
-		var todo []NewInvitation
-		inFile := map[string]int{}
-		for _, r := range rows {
-			n, ps := r.check(e, cities)
-			if len(ps) > 0 {
-				problems = append(problems, ps...)
-				continue
-			}
-			key := n.Email + "/" + string(n.Role)
-			if first, dup := inFile[key]; dup {
-				problems = append(problems, RowProblem{r.line, "email", fmt.Sprintf("the same person and role as line %d", first)})
-				continue
-			}
-			inFile[key] = r.line
-			if invited[key] {
-				res.Unchanged++
-				continue
-			}
-			n.EditionID = editionID
-			todo = append(todo, n)
-		}
-		slices.SortStableFunc(problems, func(a, b RowProblem) int { return a.Line - b.Line })
-		res.Problems = problems
-		if len(problems) > 0 {
-			return ErrImportProblems
-		}
-		if dryRun {
-			return nil
-		}
-		for _, n := range todo {
-			if _, err := s.invite(ctx, tx, actor, e, n); err != nil {
-				return err
-			}
-		}
-		res.Invited = len(todo)
-		return nil
-	})
-	if errors.Is(err, ErrImportProblems) && dryRun {
-		err = nil // a dry run reports problems, it does not fail on them
-	}
-	return res, err
-}
 
 // importRow is one data row by column name.
 type importRow struct {

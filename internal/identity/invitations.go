@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,7 +129,7 @@ func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e 
 	} else {
 		payload["city_id"] = n.CityID
 	}
-	_, err = event.Append(ctx, tx, event.Event{Kind: event.InvitationCreated, EditionID: e.ID, Actor: organiser(actor), UserID: userOf(actor), Payload: payload})
+	_, err = event.Append(ctx, tx, event.Event{Kind: event.InvitationCreated, EditionID: e.ID, Actor: event.Organiser(actor.User()), UserID: actor.User(), Payload: payload})
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -139,6 +140,73 @@ func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e 
 		}
 	}
 	return inv, nil
+}
+
+// Import invites the people a CSV file lists. It checks every row before importing any; with problems
+// or dryRun it imports nothing. People already invited to the same role are left as they are.
+func (s *Store) Import(ctx context.Context, actor *auth.Principal, editionID uuid.UUID, text string, dryRun bool) (ImportResult, error) {
+	var res ImportResult
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		res = ImportResult{}
+		e, err := invitable(ctx, tx, editionID)
+		if err != nil {
+			return err
+		}
+		rows, problems := parseImport(text)
+		res.Rows = len(rows)
+		cities, err := citiesByName(ctx, tx)
+		if err != nil {
+			return err
+		}
+		keys, err := s.q.InvitedKeys(ctx, tx, editionID)
+		if err != nil {
+			return err
+		}
+		invited := map[string]bool{}
+		for _, k := range keys {
+			invited[k.Email+"/"+k.Role] = true
+		}
+		var todo []NewInvitation
+		inFile := map[string]int{}
+		for _, r := range rows {
+			n, ps := r.check(e, cities)
+			if len(ps) > 0 {
+				problems = append(problems, ps...)
+				continue
+			}
+			key := n.Email + "/" + string(n.Role)
+			if first, dup := inFile[key]; dup {
+				problems = append(problems, RowProblem{r.line, "email", fmt.Sprintf("the same person and role as line %d", first)})
+				continue
+			}
+			inFile[key] = r.line
+			if invited[key] {
+				res.Unchanged++
+				continue
+			}
+			n.EditionID = editionID
+			todo = append(todo, n)
+		}
+		slices.SortStableFunc(problems, func(a, b RowProblem) int { return a.Line - b.Line })
+		res.Problems = problems
+		if len(problems) > 0 {
+			return ErrImportProblems
+		}
+		if dryRun {
+			return nil
+		}
+		for _, n := range todo {
+			if _, err := s.invite(ctx, tx, actor, e, n); err != nil {
+				return err
+			}
+		}
+		res.Invited = len(todo)
+		return nil
+	})
+	if errors.Is(err, ErrImportProblems) && dryRun {
+		err = nil // a dry run reports problems, it does not fail on them
+	}
+	return res, err
 }
 
 // Revoke withdraws a pending invitation.
@@ -164,7 +232,7 @@ func (s *Store) Revoke(ctx context.Context, actor *auth.Principal, id uuid.UUID)
 		}
 		out = invitationFromRow(view.Invitation, view.CityName)
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.InvitationRevoked, EditionID: inv.EditionID, Actor: organiser(actor), UserID: userOf(actor),
+			Kind: event.InvitationRevoked, EditionID: inv.EditionID, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {
 				InvitationID uuid.UUID `json:"invitation_id"`
 			}{id},
@@ -236,21 +304,6 @@ func (s *Store) ListAssignments(ctx context.Context, editionID uuid.UUID, size i
 	}
 	out, next := page.Cut(out, size, func(a AssignmentView) any { return timeCursor{After: a.CreateTime, ID: a.ID} })
 	return out, next, nil
-}
-
-// organiser is the log's actor for an organiser's change (the platform when there is no caller).
-func organiser(p *auth.Principal) event.Actor {
-	if p == nil {
-		return event.Actor{}
-	}
-	return event.Organiser(p.UserID)
-}
-
-func userOf(p *auth.Principal) uuid.UUID {
-	if p == nil {
-		return uuid.Nil
-	}
-	return p.UserID
 }
 
 func actorPtr(p *auth.Principal) *uuid.UUID {

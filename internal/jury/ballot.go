@@ -1,83 +1,22 @@
 package jury
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
-	"github.com/miasta-otwarte/miasta/internal/canon"
-	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
-	"github.com/miasta-otwarte/miasta/internal/event"
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	"github.com/miasta-otwarte/miasta/internal/jury/jurydb"
 	"github.com/miasta-otwarte/miasta/internal/verify"
 )
-
-// Service implements stage 2.
-type Service struct {
-	pool  *pgxpool.Pool
-	q     *jurydb.Queries
-	log   *slog.Logger
-	now   func() time.Time
-	cache *editionCache
-}
-
-// NewService returns the jury service.
-func NewService(pool *pgxpool.Pool, log *slog.Logger) *Service {
-	return &Service{pool: pool, q: jurydb.New(), log: log, now: time.Now, cache: newEditionCache()}
-}
-
-// StageHook freezes the rule when the jury opens (refusing to open without one), computes the tally
-// when the round closes, sets jury decisions aside when a closed round reopens, and marks the winners
-// when they are announced (refusing while a winning place is tied and the rule leaves it to the jury).
-func (s *Service) StageHook() edition.StageHook {
-	return edition.StageHook{
-		Check: func(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.StageChange) error {
-			if err := checkRuleSet(ctx, tx, e, c); err != nil {
-				return err
-			}
-			return s.checkAnnouncement(ctx, tx, e, c)
-		},
-		Apply: func(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.StageChange) error {
-			if err := s.freeze(ctx, tx, e, c); err != nil {
-				return err
-			}
-			if err := s.reopen(ctx, tx, e, c); err != nil {
-				return err
-			}
-			if err := s.close(ctx, tx, e, c); err != nil {
-				return err
-			}
-			return s.announce(ctx, tx, e, c)
-		},
-	}
-}
-
-// organiser is the log's actor for an organiser's change (the platform when there is no caller).
-func organiser(p *auth.Principal) event.Actor {
-	if p == nil {
-		return event.Actor{}
-	}
-	return event.Organiser(p.UserID)
-}
-
-func userOf(p *auth.Principal) uuid.UUID {
-	if p == nil {
-		return uuid.Nil
-	}
-	return p.UserID
-}
 
 // Score is one mark.
 type Score struct {
@@ -193,56 +132,6 @@ func homeCities(p *auth.Principal, a auth.Assignment) []uuid.UUID {
 	return cities
 }
 
-// loadJuror checks that p is a juror of the edition and loads their context; the edition row is
-// share-locked when tx is a transaction, so the round cannot close underneath.
-func (s *Service) loadJuror(ctx context.Context, q jurydb.DBTX, p *auth.Principal, editionID uuid.UUID, lock bool) (juror, error) {
-	a, ok := p.Holds(editionID, auth.RoleJuror)
-	if !ok {
-		return juror{}, fault.Deniedf("you are not a juror of this edition")
-	}
-	return s.loadAssignment(ctx, q, a, homeCities(p, a), lock)
-}
-
-// loadAssignment loads the context of the juror assignment a, recused from the home cities given (see
-// homeCities); the edition row is share-locked as for loadJuror.
-func (s *Service) loadAssignment(ctx context.Context, q jurydb.DBTX, a auth.Assignment, home []uuid.UUID, lock bool) (juror, error) {
-	editionID := a.EditionID
-	var e edition.Edition
-	var err error
-	if tx, isTx := q.(pgx.Tx); isTx && lock {
-		e, err = edition.LoadForShare(ctx, tx, editionID)
-	} else {
-		e, err = edition.Load(ctx, q, editionID)
-	}
-	if err != nil {
-		return juror{}, err
-	}
-	if e.Stage.Index() < edition.Jury.Index() {
-		return juror{}, fault.Preconditionf("edition_id", "the jury round has not opened; the edition is in %s", e.Stage)
-	}
-	r, _, err := loadRule(ctx, q, editionID, false)
-	if err != nil {
-		return juror{}, err
-	}
-	rows, err := s.q.ListEditionNominations(ctx, q, editionID)
-	if err != nil {
-		return juror{}, err
-	}
-	noms := map[uuid.UUID]jurydb.ListEditionNominationsRow{}
-	for _, n := range rows {
-		noms[n.ID] = n
-	}
-	stored, err := s.q.ListConflicts(ctx, q, a.ID)
-	if err != nil {
-		return juror{}, err
-	}
-	conflicts := make([]Recusal, 0, len(stored))
-	for _, c := range stored {
-		conflicts = append(conflicts, Recusal{NominationID: c.NominationID, Kind: c.Kind, Reason: c.Reason})
-	}
-	return newJuror(a, e.ID, e.Stage, e.Timeline.JuryDeadline, r, noms, home, conflicts), nil
-}
-
 func (j juror) sortedRecusals() []Recusal {
 	out := make([]Recusal, 0, len(j.recusals))
 	for _, r := range j.recusals {
@@ -250,37 +139,6 @@ func (j juror) sortedRecusals() []Recusal {
 	}
 	slices.SortFunc(out, func(a, b Recusal) int { return strings.Compare(a.NominationID.String(), b.NominationID.String()) })
 	return out
-}
-
-// Get returns the juror's own ballot.
-func (s *Service) Get(ctx context.Context, p *auth.Principal, editionID uuid.UUID) (Ballot, error) {
-	j, err := s.loadJuror(ctx, s.pool, p, editionID, false)
-	if err != nil {
-		return Ballot{}, err
-	}
-	return s.ballot(ctx, s.pool, j)
-}
-
-func (s *Service) ballot(ctx context.Context, q jurydb.DBTX, j juror) (Ballot, error) {
-	row, err := s.q.GetBallot(ctx, q, j.assignment.ID)
-	var stored *jurydb.Ballot
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-	case err != nil:
-		return Ballot{}, err
-	default:
-		stored = &row
-	}
-	var lastCast *Cast
-	last, err := s.q.LastCast(ctx, q, j.assignment.ID)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-	case err != nil:
-		return Ballot{}, err
-	default:
-		lastCast = castFromRow(last.BallotCast, last.LeafIndex)
-	}
-	return j.ballotOf(stored, lastCast)
 }
 
 // ballotOf is the juror's view of their stored ballot (nil: none yet) and last cast.
@@ -348,93 +206,12 @@ func votingOpen(j juror, now time.Time) error {
 	return nil
 }
 
-// Save stores the juror's draft. The common case is three statements: the ballot context (one
-// query, with the edition's cached shortlist and frozen rule), the write, the commit.
-func (s *Service) Save(ctx context.Context, p *auth.Principal, editionID uuid.UUID, expected int64, scores []Score, comments []Comment) (Ballot, error) {
-	a, ok := p.Holds(editionID, auth.RoleJuror)
-	if !ok {
-		return Ballot{}, fault.Deniedf("you are not a juror of this edition")
-	}
-	var out Ballot
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := s.q.GetBallotContext(ctx, tx, jurydb.GetBallotContextParams{LockClass: db.EditionLockClass, AssignmentID: a.ID, EditionID: editionID})
-		if err != nil {
-			return contextError(err)
-		}
-		j, err := s.jurorOf(ctx, tx, a, homeCities(p, a), editionID, c)
-		if err != nil {
-			return err
-		}
-		if err := votingOpen(j, s.now()); err != nil {
-			return err
-		}
-		if c.BallotVersion != expected {
-			current, err := j.ballotOf(storedBallot(editionID, a.ID, c), lastCastOf(c))
-			if err != nil {
-				return err
-			}
-			return fault.Abortedf(current, "the ballot changed: you edited version %d, it is now at version %d; both versions are in the error detail", expected, c.BallotVersion)
-		}
-		if err := j.checkScores(scores, comments); err != nil {
-			return err
-		}
-		sb, _ := json.Marshal(orEmpty(scores))
-		cb, _ := json.Marshal(orEmpty(comments))
-		var row jurydb.Ballot
-		if c.BallotVersion > 0 {
-			// The version condition makes the update itself the check against a concurrent save
-			// (it waits for that save's row lock, then finds the version moved on).
-			row, err = s.q.UpdateBallotAt(ctx, tx, jurydb.UpdateBallotAtParams{AssignmentID: a.ID, Expected: expected, Scores: sb, Comments: cb})
-			if errors.Is(err, pgx.ErrNoRows) {
-				current, err := s.ballot(ctx, tx, j)
-				if err != nil {
-					return err
-				}
-				return fault.Abortedf(current, "the ballot changed: you edited version %d, it is now at version %d; both versions are in the error detail", expected, current.Version)
-			}
-		} else {
-			row, err = s.q.InsertBallot(ctx, tx, jurydb.InsertBallotParams{AssignmentID: a.ID, EditionID: editionID, Scores: sb, Comments: cb})
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fault.Abortedf(nil, "the ballot was created concurrently; reload it")
-			}
-		}
-		if err != nil {
-			return err
-		}
-		out, err = j.ballotOf(&row, lastCastOf(c))
-		return err
-	})
-	return out, err
-}
-
 // contextError turns a missing edition into the error edition.Load gives for one.
 func contextError(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fault.NotFoundf("edition_id", "no such edition")
 	}
 	return err
-}
-
-// jurorOf builds the juror's context from the ballot context row, the edition's shortlist and its
-// frozen rule (both from the cache when the row says they are unchanged).
-func (s *Service) jurorOf(ctx context.Context, tx pgx.Tx, a auth.Assignment, homes []uuid.UUID, editionID uuid.UUID, c jurydb.GetBallotContextRow) (juror, error) {
-	stage := edition.Stage(c.Stage)
-	if stage.Index() < edition.Jury.Index() {
-		return juror{}, fault.Preconditionf("edition_id", "the jury round has not opened; the edition is in %s", stage)
-	}
-	r, err := s.cache.rule(ctx, tx, editionID, c)
-	if err != nil {
-		return juror{}, err
-	}
-	noms, err := s.cache.shortlist(ctx, tx, editionID, c)
-	if err != nil {
-		return juror{}, err
-	}
-	var conflicts []Recusal
-	if err := json.Unmarshal(c.Conflicts, &conflicts); err != nil {
-		return juror{}, fmt.Errorf("stored conflicts: %w", err)
-	}
-	return newJuror(a, editionID, stage, c.JuryDeadline, r, noms, homes, conflicts), nil
 }
 
 // storedBallot is the ballot row the context read, nil when there is none.
@@ -457,80 +234,6 @@ func orEmpty[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-// CastBallot casts the current draft. A retry with the same request id returns the first result.
-// The common case is the ballot context (one query, which also finds a retry's first cast), the
-// event, the cast and the commit.
-func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID uuid.UUID, expected int64, requestID uuid.UUID) (Cast, error) {
-	a, ok := p.Holds(editionID, auth.RoleJuror)
-	if !ok {
-		return Cast{}, fault.Deniedf("you are not a juror of this edition")
-	}
-	var out Cast
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := s.q.GetBallotContext(ctx, tx, jurydb.GetBallotContextParams{LockClass: db.EditionLockClass, AssignmentID: a.ID, RequestID: requestID, EditionID: editionID})
-		if err != nil {
-			return contextError(err)
-		}
-		if c.HasRequestCast { // a retry: the first result, whatever happened since
-			out = Cast{ID: c.RequestCastID, Version: c.RequestCastVersion, CastTime: c.RequestCastTime, BallotHash: c.RequestCastHash, EventID: c.RequestCastEventID, LeafIndex: c.RequestCastLeafIndex}
-			return nil
-		}
-		j, err := s.jurorOf(ctx, tx, a, homeCities(p, a), editionID, c)
-		if err != nil {
-			return err
-		}
-		if err := votingOpen(j, s.now()); err != nil {
-			return err
-		}
-		b, err := j.ballotOf(storedBallot(editionID, a.ID, c), lastCastOf(c))
-		if err != nil {
-			return err
-		}
-		if b.Version == 0 {
-			return fault.Preconditionf("expected_version", "save your scores before casting")
-		}
-		if b.Version != expected {
-			return fault.Abortedf(b, "the ballot changed: you cast version %d, it is now at version %d", expected, b.Version)
-		}
-		if missing := j.missing(b.Scores); missing > 0 {
-			return fault.Preconditionf("scores", "%d marks are missing: score every criterion of every nomination you are not recused from", missing)
-		}
-		cast := j.castOf(b, requestID)
-		body, err := canon.Encode(cast)
-		if err != nil {
-			return err
-		}
-		id, h := uuid.New(), verify.Hash(body)
-		eventID, err := event.Append(ctx, tx, event.Event{Kind: event.BallotCast, EditionID: editionID, Actor: event.Juror(j.assignment.ID), UserID: p.UserID, Payload: struct {
-			CastID     uuid.UUID `json:"cast_id"`
-			Version    int64     `json:"version"`
-			RequestID  uuid.UUID `json:"request_id"`
-			RuleSHA256 string    `json:"rule_sha256"`
-			BallotHash string    `json:"ballot_sha256"`
-		}{id, b.Version, requestID, j.rule.Hash, h}})
-		if err != nil {
-			return err
-		}
-		row, err := s.q.InsertCast(ctx, tx, jurydb.InsertCastParams{
-			ID: id, EditionID: editionID, AssignmentID: j.assignment.ID, RequestID: requestID,
-			Version: b.Version, Content: body, BallotHash: h, EventID: eventID,
-		})
-		if err != nil {
-			return err
-		}
-		out = *castFromRow(row, -1) // integrated into the audit log shortly after commit
-		return nil
-	})
-	if _, dup := db.IsUniqueViolation(err); dup { // a concurrent retry of the same request won
-		prev, err := s.q.GetCastByRequest(ctx, s.pool, jurydb.GetCastByRequestParams{AssignmentID: a.ID, RequestID: requestID})
-		if err != nil {
-			return Cast{}, err
-		}
-		return *castFromRow(prev.BallotCast, prev.LeafIndex), nil
-	}
-	return out, err
 }
 
 // missing counts the marks a complete ballot still needs.
@@ -562,62 +265,4 @@ func sortedScores(in []Score) []Score {
 		return strings.Compare(a.CriterionID.String(), b.CriterionID.String())
 	})
 	return out
-}
-
-// DeclareConflict recuses the juror from a nomination; any draft marks for it are dropped.
-func (s *Service) DeclareConflict(ctx context.Context, p *auth.Principal, editionID, nominationID uuid.UUID, reason string) (Recusal, error) {
-	return s.stepAside(ctx, p, editionID, nominationID, reason, "DECLARED", event.ConflictDeclared)
-}
-
-// Abstain takes the juror out of a nomination's tally as an abstention; any draft marks for it are
-// dropped.
-func (s *Service) Abstain(ctx context.Context, p *auth.Principal, editionID, nominationID uuid.UUID, reason string) (Recusal, error) {
-	return s.stepAside(ctx, p, editionID, nominationID, reason, "ABSTAINED", event.Abstained)
-}
-
-// stepAside records a declared conflict or an abstention: the juror no longer scores the nomination.
-func (s *Service) stepAside(ctx context.Context, p *auth.Principal, editionID, nominationID uuid.UUID, reason, kind string, ev event.Kind) (Recusal, error) {
-	var out Recusal
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		j, err := s.loadJuror(ctx, tx, p, editionID, true)
-		if err != nil {
-			return err
-		}
-		if err := votingOpen(j, s.now()); err != nil {
-			return err
-		}
-		if _, ok := j.nominations[nominationID]; !ok {
-			return fault.NotFoundf("nomination_id", "no such nomination in this edition")
-		}
-		if r, ok := j.recusals[nominationID]; ok {
-			return fault.Existsf("nomination_id", "you are recused from this nomination already (%s)", strings.ToLower(r.Kind))
-		}
-		if _, err := s.q.InsertConflict(ctx, tx, jurydb.InsertConflictParams{AssignmentID: j.assignment.ID, NominationID: nominationID, Reason: reason, Kind: kind}); err != nil {
-			return err
-		}
-		b, err := s.ballot(ctx, tx, j)
-		if err != nil {
-			return err
-		}
-		if b.Version > 0 {
-			kept := slices.DeleteFunc(b.Scores, func(sc Score) bool { return sc.NominationID == nominationID })
-			sb, _ := json.Marshal(orEmpty(kept))
-			cb, _ := json.Marshal(orEmpty(b.Comments))
-			if _, err := s.q.UpdateBallot(ctx, tx, jurydb.UpdateBallotParams{AssignmentID: j.assignment.ID, Scores: sb, Comments: cb}); err != nil {
-				return err
-			}
-		}
-		out = Recusal{NominationID: nominationID, Kind: kind, Reason: reason}
-		// The reason is for the organisers: the public log carries a commitment to it.
-		commitment, err := event.Commit(ctx, tx, reason)
-		if err != nil {
-			return err
-		}
-		_, err = event.Append(ctx, tx, event.Event{Kind: ev, EditionID: editionID, Actor: event.Juror(j.assignment.ID), UserID: p.UserID, Payload: struct {
-			NominationID     uuid.UUID `json:"nomination_id"`
-			ReasonCommitment string    `json:"reason_commitment"`
-		}{nominationID, commitment}})
-		return err
-	})
-	return out, err
 }

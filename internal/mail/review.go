@@ -119,7 +119,7 @@ func (s *Service) SetPolicy(ctx context.Context, actor *auth.Principal, editionI
 			return err
 		}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.MailPolicySet, EditionID: editionID, Actor: organiser(actor), UserID: userOf(actor),
+			Kind: event.MailPolicySet, EditionID: editionID, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {
 				Kind     Kind    `json:"kind"`
 				Delivery *string `json:"delivery"`
@@ -221,7 +221,7 @@ func (s *Service) change(ctx context.Context, actor *auth.Principal, id uuid.UUI
 		if err != nil {
 			return err
 		}
-		_, err = event.Append(ctx, tx, event.Event{Kind: kind, EditionID: out.EditionID, Actor: organiser(actor), UserID: userOf(actor), Payload: struct {
+		_, err = event.Append(ctx, tx, event.Event{Kind: kind, EditionID: out.EditionID, Actor: event.Organiser(actor.User()), UserID: actor.User(), Payload: struct {
 			MailID     uuid.UUID `json:"mail_id"`
 			Kind       Kind      `json:"kind"`
 			Version    int64     `json:"version"`
@@ -288,19 +288,4 @@ func (s *Service) Attempts(ctx context.Context, id uuid.UUID, size int32, token 
 		out = append(out, Attempt{Attempt: r.Attempt, StartTime: r.StartTime, EndTime: r.EndTime, Outcome: r.Outcome, SMTPCode: r.SmtpCode, Error: r.Error})
 	}
 	return out, next, nil
-}
-
-// organiser is the log's actor for an organiser's change (the platform when there is no caller).
-func organiser(p *auth.Principal) event.Actor {
-	if p == nil {
-		return event.Actor{}
-	}
-	return event.Organiser(p.UserID)
-}
-
-func userOf(p *auth.Principal) uuid.UUID {
-	if p == nil {
-		return uuid.Nil
-	}
-	return p.UserID
 }

@@ -82,7 +82,7 @@ func (s *Service) Nominate(ctx context.Context, actor *auth.Principal, editionID
 		}
 		out = Nomination{ID: row.ID, EditionID: editionID, CategoryID: category, City: city, Practice: pr, RecategoriseReason: reason, CreateTime: row.CreateTime}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.Nominated, EditionID: editionID, Actor: organiser(actor), UserID: userOf(actor),
+			Kind: event.Nominated, EditionID: editionID, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {
 				NominationID uuid.UUID `json:"nomination_id"`
 				PracticeID   uuid.UUID `json:"practice_id"`
@@ -117,7 +117,7 @@ func (s *Service) Unnominate(ctx context.Context, actor *auth.Principal, nominat
 			return err
 		}
 		_, err = event.Append(ctx, tx, event.Event{
-			Kind: event.Unnominated, EditionID: n.EditionID, Actor: organiser(actor), UserID: userOf(actor),
+			Kind: event.Unnominated, EditionID: n.EditionID, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {
 				NominationID uuid.UUID `json:"nomination_id"`
 				PracticeID   uuid.UUID `json:"practice_id"`

@@ -41,21 +41,6 @@ func NewService(pool *pgxpool.Pool, log *slog.Logger, onReturn ...ReturnHook) *S
 	return &Service{pool: pool, q: reportdb.New(), log: log, now: time.Now, onReturn: onReturn}
 }
 
-// organiser is the log's actor for an organiser's change (the platform when there is no caller).
-func organiser(p *auth.Principal) event.Actor {
-	if p == nil {
-		return event.Actor{}
-	}
-	return event.Organiser(p.UserID)
-}
-
-func userOf(p *auth.Principal) uuid.UUID {
-	if p == nil {
-		return uuid.Nil
-	}
-	return p.UserID
-}
-
 // isExpertOf reports whether p writes the city's report in the edition.
 func isExpertOf(p *auth.Principal, editionID, cityID uuid.UUID) bool {
 	a, ok := p.Holds(editionID, auth.RoleExpert)
@@ -217,6 +202,23 @@ func (s *Service) conflict(r Report, expected int64) error {
 	return fault.Abortedf(r, "the report changed: you edited version %d, it is now at version %d; both versions are in the error detail", expected, r.Version)
 }
 
+// lockReport opens every change of a city's report: the edition share-locked (a stage change waits
+// for the change to commit), the city one of the edition's reporting cities, and the report's row
+// locked; exists is false, with the zero row, when the city has no report yet.
+func (s *Service) lockReport(ctx context.Context, tx pgx.Tx, editionID, cityID uuid.UUID) (e edition.Edition, city edition.City, row reportdb.Report, exists bool, err error) {
+	if e, err = edition.LoadForShare(ctx, tx, editionID); err != nil {
+		return e, city, row, false, err
+	}
+	if city, err = cityOf(e, cityID); err != nil {
+		return e, city, row, false, err
+	}
+	row, err = s.q.GetReportForUpdate(ctx, tx, reportdb.GetReportForUpdateParams{EditionID: editionID, CityID: cityID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, city, reportdb.Report{}, false, nil
+	}
+	return e, city, row, err == nil, err
+}
+
 // Save stores an expert's draft.
 func (s *Service) Save(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID, d Edit) (Report, error) {
 	if !isExpertOf(actor, editionID, cityID) {
@@ -224,17 +226,8 @@ func (s *Service) Save(ctx context.Context, actor *auth.Principal, editionID, ci
 	}
 	var out Report
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		e, err := edition.LoadForShare(ctx, tx, editionID)
+		e, city, row, exists, err := s.lockReport(ctx, tx, editionID, cityID)
 		if err != nil {
-			return err
-		}
-		city, err := cityOf(e, cityID)
-		if err != nil {
-			return err
-		}
-		row, err := s.q.GetReportForUpdate(ctx, tx, reportdb.GetReportForUpdateParams{EditionID: editionID, CityID: cityID})
-		exists := err == nil
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
 		status, version := NotStarted, int64(0)
@@ -437,7 +430,7 @@ func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, kind event.Kind, a
 			return err
 		}
 	}
-	by := organiser(actor)
+	by := event.Organiser(actor.User())
 	if kind == event.ReportSaved || kind == event.ReportSubmitted {
 		a, ok := actor.Holds(r.EditionID, auth.RoleExpert)
 		if !ok {
@@ -445,7 +438,7 @@ func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, kind event.Kind, a
 		}
 		by = event.Expert(a.ID)
 	}
-	_, err = event.Append(ctx, tx, event.Event{Kind: kind, EditionID: r.EditionID, Actor: by, UserID: userOf(actor), Payload: payload})
+	_, err = event.Append(ctx, tx, event.Event{Kind: kind, EditionID: r.EditionID, Actor: by, UserID: actor.User(), Payload: payload})
 	return err
 }
 
@@ -456,20 +449,12 @@ func (s *Service) transition(ctx context.Context, actor *auth.Principal, edition
 ) (Report, error) {
 	var out Report
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		e, err := edition.LoadForShare(ctx, tx, editionID)
+		e, city, row, exists, err := s.lockReport(ctx, tx, editionID, cityID)
 		if err != nil {
 			return err
 		}
-		city, err := cityOf(e, cityID)
-		if err != nil {
-			return err
-		}
-		row, err := s.q.GetReportForUpdate(ctx, tx, reportdb.GetReportForUpdateParams{EditionID: editionID, CityID: cityID})
-		if errors.Is(err, pgx.ErrNoRows) {
+		if !exists {
 			return fault.Preconditionf("city_id", "the city's report is not started")
-		}
-		if err != nil {
-			return err
 		}
 		current, err := s.load(ctx, tx, e, city)
 		if err != nil {

@@ -2,13 +2,11 @@ package server_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"testing"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
@@ -17,26 +15,6 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/server"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
 )
-
-// procedures walks every method of every miasta.v1 service descriptor.
-func procedures(t *testing.T) map[string]protoreflect.MethodDescriptor {
-	t.Helper()
-	out := map[string]protoreflect.MethodDescriptor{}
-	protoregistry.GlobalFiles.RangeFilesByPackage("miasta.v1", func(f protoreflect.FileDescriptor) bool {
-		for i := range f.Services().Len() {
-			s := f.Services().Get(i)
-			for j := range s.Methods().Len() {
-				m := s.Methods().Get(j)
-				out[fmt.Sprintf("/%s/%s", s.FullName(), m.Name())] = m
-			}
-		}
-		return true
-	})
-	if len(out) < 40 {
-		t.Fatalf("found %d procedures; the descriptor walk is broken", len(out))
-	}
-	return out
-}
 
 func TestEveryProcedureHasExactlyOneRule(t *testing.T) {
 	t.Parallel()

@@ -22,7 +22,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
+	e := testenv.SeedEdition(t, org)
 	unknown := uuid.NewString()
 	past := timestamppb.New(time.Now().Add(-time.Hour))
 
@@ -128,7 +128,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			return err
 		}, connect.CodeInvalidArgument, "language", ""},
 		{"expert for a city that does not report", func(c testenv.Clients) error {
-			other := must(c.Editions.ListCities(ctx, &v1.ListCitiesRequest{})).GetCities()
+			other := testenv.Must(c.Editions.ListCities(ctx, &v1.ListCitiesRequest{})).GetCities()
 			for _, city := range other {
 				if city.GetId() != e.GetCities()[0].GetId() {
 					_, err := c.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: "a@miasta.test", Role: v1.Role_ROLE_EXPERT, CityId: city.GetId(), DisplayName: "x"})
@@ -144,11 +144,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}, connect.CodeNotFound, "invitation_id", ""},
 	}
 	// A second city exists for the "does not report" case; creating it is a change, so do it first.
-	must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Rzeszów"}))
+	testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Rzeszów"}))
 
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := eventCount(t, env)
+			before := env.EventCount(t)
 			err := tc.call(org)
 			if got := testenv.Code(err); got != tc.code {
 				t.Fatalf("code = %v (%v); want %v", got, err, tc.code)
@@ -162,7 +162,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			if strings.Contains(strings.ToLower(err.Error()), "sql") || strings.Contains(err.Error(), "pgx") {
 				t.Errorf("message leaks the database: %q", err.Error())
 			}
-			if after := eventCount(t, env); after != before {
+			if after := env.EventCount(t); after != before {
 				t.Errorf("events grew from %d to %d; a refused call must change nothing", before, after)
 			}
 		})

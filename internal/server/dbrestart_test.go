@@ -25,7 +25,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{DatabaseURL: cluster.URL})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Szczecin"}))
+	testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Szczecin"}))
 
 	var phase atomic.Int32 // 0 before the outage, 1 during it, 2 after
 	var mu sync.Mutex

@@ -105,7 +105,7 @@ func connectError(t *testing.T, resp *http.Response) (int, string) {
 func TestUnreadableRequestsAreInvalidArgument(t *testing.T) {
 	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
-	before := eventCount(t, env)
+	before := env.EventCount(t)
 	c := rawConn(t, env)
 	fmt.Fprintf(c, "POST /miasta.v1.EditionService/ListEditions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"+
 		"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\nzz\r\n")
@@ -130,7 +130,7 @@ func TestUnreadableRequestsAreInvalidArgument(t *testing.T) {
 		t.Fatalf("GET with a JSON message = %v, %v", resp, err)
 	}
 	resp.Body.Close()
-	if after := eventCount(t, env); after != before {
+	if after := env.EventCount(t); after != before {
 		t.Errorf("events grew from %d to %d", before, after)
 	}
 }

@@ -3,11 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -19,85 +15,6 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/testenv"
 )
 
-// serverProcess runs the real binary as `miasta serve` against env's database and provider.
-type serverProcess struct {
-	t    *testing.T
-	bin  string
-	env  []string
-	url  string
-	cmd  *exec.Cmd
-	done chan error
-}
-
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "miasta")
-	out, err := exec.Command("go", "build", "-o", bin, "../../cmd/miasta").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func newServerProcess(t *testing.T, env *testenv.Env) *serverProcess {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	p := &serverProcess{t: t, bin: buildBinary(t), url: "http://" + addr, env: append(os.Environ(),
-		"DATABASE_URL="+env.Config.DatabaseURL, "MIASTA_ADDR="+addr, "OIDC_ISSUER="+env.Issuer,
-		"OIDC_CLIENT_ID="+testenv.ClientID, "MIASTA_ORGANISERS="+demo.OrganiserEmail,
-		"MIASTA_METRICS_ADDR=", "MIASTA_LOG_LEVEL=error", "MIASTA_WRITE_RATE=0", "MIASTA_LOG_INTERVAL=100ms",
-		"MIASTA_AUDIT_KEY_FILE="+env.AuditKeyFile(t), "MIASTA_AUDIT_KEY=",
-	)}
-	t.Cleanup(func() {
-		if p.cmd != nil && p.cmd.ProcessState == nil {
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	return p
-}
-
-// start launches the process and waits until it is ready.
-func (p *serverProcess) start() {
-	p.t.Helper()
-	p.cmd = exec.Command(p.bin, "serve")
-	p.cmd.Env = p.env
-	if err := p.cmd.Start(); err != nil {
-		p.t.Fatal(err)
-	}
-	p.done = make(chan error, 1)
-	go func() { p.done <- p.cmd.Wait() }()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(p.url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		select {
-		case err := <-p.done:
-			p.t.Fatalf("miasta serve exited: %v", err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	p.t.Fatal("miasta serve never became ready")
-}
-
-// kill ends the process with SIGKILL: no shutdown, no flushing, as a crash would.
-func (p *serverProcess) kill() {
-	p.t.Helper()
-	if err := p.cmd.Process.Kill(); err != nil {
-		p.t.Fatal(err)
-	}
-	<-p.done
-}
-
 // TestKillServerWhileJurorsCast crashes the server (kill -9) while 200 jurors cast, restarts it, and
 // checks that every acknowledged cast is there exactly once, that nothing is half-written, that
 // retrying with the same request ids never casts twice, and that the audit log still verifies.
@@ -106,28 +23,25 @@ func TestKillServerWhileJurorsCast(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
-	r, noms := shortlisted(t, env, org, testenv.Connect, e, []*v1.City{cityFor(t, org, e, "Gdańsk")}, func(r *reporting, i int) []*v1.Practice {
-		return []*v1.Practice{practice("Praktyka z miasta "+r.cities[i].GetName(), r.categories[0], r.criteria[0])}
-	})
-	id, crit := r.id(), r.criteria[0]
-	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: meanRule(0, 5, 1, crit)}))
-	home := cityFor(t, org, e, "Białystok")
+	r, nA, nB := env.TwoCityShortlist(t, org, testenv.Connect)
+	id, crit := r.ID(), r.Criteria[0]
+	testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: testenv.MeanRule(0, 5, 1, crit)}))
+	home := testenv.CityFor(t, org, r.Edition, "Białystok")
 	emails := make([]string, n)
 	for i := range n {
 		emails[i] = fmt.Sprintf("lawnik.kill.%03d@miasta.test", i)
-		newJuror(t, env, org, testenv.Connect, id, home, emails[i], fmt.Sprintf("Ławnik %03d", i))
+		env.NewJuror(t, org, testenv.Connect, id, home, emails[i], fmt.Sprintf("Ławnik %03d", i))
 	}
-	changeStage(t, org, id, v1.Stage_STAGE_JURY)
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_JURY)
 
-	proc := newServerProcess(t, env)
-	proc.start()
-	remote := &testenv.Env{URL: proc.url}
+	proc := env.NewServerProcess(t)
+	proc.Start()
+	remote := &testenv.Env{URL: proc.URL()}
 	jurors := make([]testenv.Clients, n)
 	for i := range n {
 		jurors[i] = remote.Clients(testenv.Connect, env.Token(t, emails[i]))
-		must(jurors[i].Jury.SaveBallot(ctx, &v1.SaveBallotRequest{EditionId: id, Scores: []*v1.Score{
-			mark(noms[0][0], crit, int32(i%6)), mark(noms[1][0], crit, int32(i*7%6)),
+		testenv.Must(jurors[i].Jury.SaveBallot(ctx, &v1.SaveBallotRequest{EditionId: id, Scores: []*v1.Score{
+			testenv.Mark(nA, crit, int32(i%6)), testenv.Mark(nB, crit, int32(i*7%6)),
 		}}))
 	}
 
@@ -159,7 +73,7 @@ func TestKillServerWhileJurorsCast(t *testing.T) {
 	case <-cctx.Done():
 		t.Fatal("a quarter of the casts never acknowledged")
 	}
-	proc.kill()
+	proc.Kill()
 	wg.Wait()
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 
@@ -184,7 +98,7 @@ func TestKillServerWhileJurorsCast(t *testing.T) {
 
 	// Restarted, every juror retries with the same request id: acknowledged casts come back as they
 	// were, the others cast now, and nobody ends up with two casts.
-	proc.start()
+	proc.Start()
 	for i := range n {
 		resp, err := jurors[i].Jury.CastBallot(ctx, &v1.CastBallotRequest{EditionId: id, ExpectedVersion: 1, RequestId: requests[i]})
 		if err != nil {
@@ -203,6 +117,6 @@ func TestKillServerWhileJurorsCast(t *testing.T) {
 	}
 
 	// The audit log covers every event and verifies.
-	env.Verify(t, e.GetYear())
-	proc.kill()
+	env.Verify(t, r.Edition.GetYear())
+	proc.Kill()
 }

@@ -2,12 +2,10 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -25,12 +23,12 @@ func TestOversizedRequestIsRefused(t *testing.T) {
 	token := env.Token(t, demo.OrganiserEmail)
 	for _, proto := range testenv.Protocols {
 		c := env.Clients(proto, token)
-		before := eventCount(t, env)
+		before := env.EventCount(t)
 		_, err := c.Editions.CreateCity(context.Background(), &v1.CreateCityRequest{Name: strings.Repeat("ł", 3<<20)})
 		if testenv.Code(err) != connect.CodeResourceExhausted {
 			t.Fatalf("%s: a 6 MiB request = %v; want ResourceExhausted", proto, err)
 		}
-		if eventCount(t, env) != before {
+		if env.EventCount(t) != before {
 			t.Fatalf("%s: a refused request changed something", proto)
 		}
 	}
@@ -41,40 +39,22 @@ func TestWritesAreRateLimitedPerCaller(t *testing.T) {
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
 	for i := range 3 {
-		must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: fmt.Sprintf("Miasto %d", i)}))
+		testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: fmt.Sprintf("Miasto %d", i)}))
 	}
 	if _, err := org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Jedno za dużo"}); testenv.Code(err) != connect.CodeResourceExhausted {
 		t.Fatalf("the fourth write in a burst of three = %v; want ResourceExhausted", err)
 	}
 	// Reads are not limited, and another caller has their own allowance.
 	for range 5 {
-		must(org.Editions.ListCities(ctx, &v1.ListCitiesRequest{}))
+		testenv.Must(org.Editions.ListCities(ctx, &v1.ListCitiesRequest{}))
 	}
 	expert := env.Clients(testenv.GRPC, env.Token(t, "ekspert.lodz@miasta.test"))
-	must(expert.Identity.GetMe(ctx, &v1.GetMeRequest{}))
-}
-
-// syncBuffer is a log destination safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	testenv.Must(expert.Identity.GetMe(ctx, &v1.GetMeRequest{}))
 }
 
 func TestAccessLogNamesTheCallNeverTheToken(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testenv.LogBuffer
 	env := testenv.Start(t, testenv.Options{Log: &logs})
 	ctx := context.Background()
 	token := env.Token(t, demo.OrganiserEmail)

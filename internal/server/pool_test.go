@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,18 +14,6 @@ import (
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
 )
-
-func readyz(t *testing.T, env *testenv.Env) (int, string, time.Duration) {
-	t.Helper()
-	start := time.Now()
-	resp, err := http.Get(env.URL + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), time.Since(start)
-}
 
 // TestFullPoolFailsFastAndStaysReady takes every connection of a two-connection pool: a call then
 // fails fast with Unavailable instead of queueing until its deadline, and readiness says the pool is
@@ -69,5 +56,5 @@ func TestFullPoolFailsFastAndStaysReady(t *testing.T) {
 		c.Release()
 	}
 	held = nil
-	must(env.Clients(testenv.GRPC, "").Editions.ListEditions(ctx, &v1.ListEditionsRequest{}))
+	testenv.Must(env.Clients(testenv.GRPC, "").Editions.ListEditions(ctx, &v1.ListEditionsRequest{}))
 }

@@ -18,11 +18,6 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/testenv"
 )
 
-func getMe(env *testenv.Env, proto testenv.Protocol, token string) error {
-	_, err := env.Clients(proto, token).Identity.GetMe(context.Background(), &v1.GetMeRequest{})
-	return err
-}
-
 // otherIssuerToken signs the organiser in at a second, unrelated provider that registers the same
 // client id: its tokens carry the right audience and a valid signature, but not our issuer.
 func otherIssuerToken(t *testing.T, env *testenv.Env) string {
@@ -34,7 +29,7 @@ func otherIssuerToken(t *testing.T, env *testenv.Env) string {
 	issuer := "http://" + ln.Addr().String()
 	idp, err := devidp.New(devidp.Config{
 		Issuer:  issuer,
-		Users:   []devidp.User{devUser(demo.OrganiserEmail, true)},
+		Users:   []devidp.User{testenv.User(demo.OrganiserEmail, true)},
 		Clients: []devidp.Client{{ID: testenv.ClientID, Secret: testenv.ClientSecret, RedirectURIs: []string{env.URL + "/auth/callback"}}},
 		Logger:  slog.New(slog.DiscardHandler),
 	})
@@ -77,7 +72,7 @@ func TestTokens(t *testing.T) {
 	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	good := env.Token(t, demo.OrganiserEmail)
-	env.IdP.AddUser(devUser("other-audience@miasta.test", true))
+	env.IdP.AddUser(testenv.User("other-audience@miasta.test", true))
 	otherAud, err := env.IdP.Login(context.Background(), testenv.OtherClientID, testenv.ClientSecret, env.URL+"/other/callback", testenv.Subject(demo.OrganiserEmail))
 	if err != nil {
 		t.Fatal(err)
@@ -141,27 +136,27 @@ func TestInvitationBindsOnlyToAVerifiedAddress(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
+	e := testenv.SeedEdition(t, org)
 	const email = "niezweryfikowana@miasta.test"
-	must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{
+	testenv.Must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{
 		EditionId: e.GetId(), Email: email, Role: v1.Role_ROLE_JUROR, CityId: e.GetCities()[0].GetId(), DisplayName: "Juror",
 	}))
 
-	env.IdP.AddUser(devUser(email, false))
+	env.IdP.AddUser(testenv.User(email, false))
 	unverified := env.Clients(testenv.Connect, env.Token(t, email))
-	me := must(unverified.Identity.GetMe(ctx, &v1.GetMeRequest{})).GetMe()
+	me := testenv.Must(unverified.Identity.GetMe(ctx, &v1.GetMeRequest{})).GetMe()
 	if len(me.GetAssignments()) != 0 {
 		t.Fatalf("unverified address got roles %v", me.GetAssignments())
 	}
-	invs := must(org.Identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId()})).GetInvitations()
+	invs := testenv.Must(org.Identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId()})).GetInvitations()
 	if invs[0].GetState() != v1.InvitationState_INVITATION_STATE_PENDING {
 		t.Fatalf("invitation after an unverified sign-in = %v; want pending", invs[0].GetState())
 	}
 
 	// The provider verifies the address; the next sign-in binds.
-	env.IdP.AddUser(devUser(email, true))
+	env.IdP.AddUser(testenv.User(email, true))
 	verified := env.Clients(testenv.Connect, env.Token(t, email))
-	me = must(verified.Identity.GetMe(ctx, &v1.GetMeRequest{})).GetMe()
+	me = testenv.Must(verified.Identity.GetMe(ctx, &v1.GetMeRequest{})).GetMe()
 	if len(me.GetAssignments()) != 1 || me.GetAssignments()[0].GetRole() != v1.Role_ROLE_JUROR {
 		t.Fatalf("verified address roles = %v; want the juror role", me.GetAssignments())
 	}

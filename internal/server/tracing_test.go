@@ -17,7 +17,7 @@ func TestCallsAreTracedWhenTracingIsOn(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	env := testenv.Start(t, testenv.Options{Tracer: sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))})
 	c := env.Clients(testenv.GRPC, env.Token(t, demo.OrganiserEmail))
-	must(c.Identity.GetMe(context.Background(), &v1.GetMeRequest{}))
+	testenv.Must(c.Identity.GetMe(context.Background(), &v1.GetMeRequest{}))
 	for _, s := range rec.Ended() {
 		if s.Name() == "miasta.v1.IdentityService/GetMe" {
 			return

@@ -1,4 +1,4 @@
-package server_test
+package jury_test
 
 import (
 	"context"
@@ -22,35 +22,35 @@ func TestAbstainAndNonRankingCriterion(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
-	must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: e.GetId(), Number: 2, NamePl: "Długofalowość", NameEn: "Long-term nature"}))
-	r, noms := shortlisted(t, env, org, testenv.Connect, e, []*v1.City{cityFor(t, org, e, "Gdańsk")}, func(r *reporting, i int) []*v1.Practice {
-		return []*v1.Practice{practice("Praktyka "+r.cities[i].GetName(), r.categories[0], r.criteria...)}
+	e := testenv.SeedEdition(t, org)
+	testenv.Must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: e.GetId(), Number: 2, NamePl: "Długofalowość", NameEn: "Long-term nature"}))
+	r, noms := env.Shortlisted(t, org, testenv.Connect, e, []*v1.City{testenv.CityFor(t, org, e, "Gdańsk")}, func(r *testenv.Reporting, i int) []*v1.Practice {
+		return []*v1.Practice{testenv.Practice("Praktyka "+r.Cities[i].GetName(), r.Categories[0], r.Criteria...)}
 	})
-	id, c1, c2 := r.id(), r.criteria[0], r.criteria[1]
+	id, c1, c2 := r.ID(), r.Criteria[0], r.Criteria[1]
 	a, b := noms[0][0], noms[1][0]
 	rule := &v1.TallyRule{Method: v1.AggregationMethod_AGGREGATION_METHOD_WEIGHTED_MEAN, Quorum: 1, WinnersPerCategory: 1, Criteria: []*v1.CriterionRule{
 		{CriterionId: c1.GetId(), MinScore: 0, MaxScore: 5, Weight: 2},
 		{CriterionId: c2.GetId(), MinScore: 0, MaxScore: 5, Weight: 1, NonRanking: true},
 	}}
-	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: rule}))
-	home := cityFor(t, org, e, "Białystok")
-	var jurors []juryMember
+	testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: rule}))
+	home := testenv.CityFor(t, org, e, "Białystok")
+	var jurors []testenv.Juror
 	for _, name := range []string{"Ana", "Bogdan", "Chi"} {
-		jurors = append(jurors, newJuror(t, env, org, testenv.GRPC, id, home, "abstain."+name+"@miasta.test", name))
+		jurors = append(jurors, env.NewJuror(t, org, testenv.GRPC, id, home, "abstain."+name+"@miasta.test", name))
 	}
-	changeStage(t, org, id, v1.Stage_STAGE_JURY)
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_JURY)
 
-	rec := must(jurors[2].c.Jury.Abstain(ctx, &v1.AbstainRequest{EditionId: id, NominationId: a.GetId(), Reason: "Znam tę praktykę zbyt słabo."})).GetRecusal()
+	rec := testenv.Must(jurors[2].Clients.Jury.Abstain(ctx, &v1.AbstainRequest{EditionId: id, NominationId: a.GetId(), Reason: "Znam tę praktykę zbyt słabo."})).GetRecusal()
 	if rec.GetKind() != v1.RecusalKind_RECUSAL_KIND_ABSTAINED {
 		t.Fatalf("Abstain = %v; want an abstention", rec)
 	}
-	castScores(t, jurors[0], id, mark(a, c1, 5), mark(a, c2, 0), mark(b, c1, 3), mark(b, c2, 5))
-	castScores(t, jurors[1], id, mark(a, c1, 4), mark(a, c2, 1), mark(b, c1, 4), mark(b, c2, 5))
-	castScores(t, jurors[2], id, mark(b, c1, 5), mark(b, c2, 5))
-	changeStage(t, org, id, v1.Stage_STAGE_TALLIED)
+	testenv.CastScores(t, jurors[0], id, testenv.Mark(a, c1, 5), testenv.Mark(a, c2, 0), testenv.Mark(b, c1, 3), testenv.Mark(b, c2, 5))
+	testenv.CastScores(t, jurors[1], id, testenv.Mark(a, c1, 4), testenv.Mark(a, c2, 1), testenv.Mark(b, c1, 4), testenv.Mark(b, c2, 5))
+	testenv.CastScores(t, jurors[2], id, testenv.Mark(b, c1, 5), testenv.Mark(b, c2, 5))
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_TALLIED)
 
-	tl := must(org.Results.GetTally(ctx, &v1.GetTallyRequest{EditionId: id})).GetTally()
+	tl := testenv.Must(org.Results.GetTally(ctx, &v1.GetTallyRequest{EditionId: id})).GetTally()
 	ra, rb := tallied(t, tl, a.GetId()), tallied(t, tl, b.GetId())
 	if !isRat(ra.GetScore(), 9, 1) || !isRat(rb.GetScore(), 8, 1) || !ra.GetWinner() || rb.GetWinner() || ra.GetRank() != 1 {
 		t.Fatalf("A = %v (%v), B = %v (%v); want A 9 winning over B 8", ra.GetScore(), ra.GetWinner(), rb.GetScore(), rb.GetWinner())

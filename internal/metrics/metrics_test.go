@@ -1,4 +1,4 @@
-package server_test
+package metrics_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ func TestMetricsCountCallsPoolAndLogLag(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.GRPC, env.Token(t, demo.OrganiserEmail))
-	must(org.Identity.GetMe(ctx, &v1.GetMeRequest{}))
+	testenv.Must(org.Identity.GetMe(ctx, &v1.GetMeRequest{}))
 	_, _ = org.Editions.GetEdition(ctx, &v1.GetEditionRequest{EditionId: "not-a-uuid"})
 
 	srv := httptest.NewServer(env.App.Metrics.Handler())

@@ -1,4 +1,4 @@
-package server_test
+package report_test
 
 import (
 	"strings"
@@ -19,18 +19,18 @@ import (
 // slow, and the error is logged, instead of PermissionDenied "you hold no role in this edition".
 func TestShortlistReadFailureIsNotAMissingRole(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testenv.LogBuffer
 	env := testenv.Start(t, testenv.Options{Log: &logs, Configure: func(c *config.Config) { c.StatementTimeout = 300 * time.Millisecond }})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	r, _ := shortlisted(t, env, org, testenv.Connect, seedEdition(t, org), nil, func(r *reporting, i int) []*v1.Practice {
-		return []*v1.Practice{practice("Szkoła", r.categories[0], r.criteria...)}
+	r, _ := env.Shortlisted(t, org, testenv.Connect, testenv.SeedEdition(t, org), nil, func(r *testenv.Reporting, i int) []*v1.Practice {
+		return []*v1.Practice{testenv.Practice("Szkoła", r.Categories[0], r.Criteria...)}
 	})
-	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: r.id(), Rule: meanRule(0, 5, 1, r.criteria...)}))
-	changeStage(t, org, r.id(), v1.Stage_STAGE_JURY)
-	juror := newJuror(t, env, org, testenv.Connect, r.id(), cityFor(t, org, r.edition, "Sopot"), "juror.lista@miasta.test", "Juror")
-	list := &v1.ListNominationsRequest{EditionId: r.id()}
-	if n := must(juror.c.Reports.ListNominations(ctx, list)).GetNominations(); len(n) != 1 {
+	testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: r.ID(), Rule: testenv.MeanRule(0, 5, 1, r.Criteria...)}))
+	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_JURY)
+	juror := env.NewJuror(t, org, testenv.Connect, r.ID(), testenv.CityFor(t, org, r.Edition, "Sopot"), "juror.lista@miasta.test", "Juror")
+	list := &v1.ListNominationsRequest{EditionId: r.ID()}
+	if n := testenv.Must(juror.Clients.Reports.ListNominations(ctx, list)).GetNominations(); len(n) != 1 {
 		t.Fatalf("the juror sees %d nominations; want 1", len(n))
 	}
 
@@ -47,7 +47,7 @@ func TestShortlistReadFailureIsNotAMissingRole(t *testing.T) {
 	if _, err := tx.Exec(ctx, "LOCK TABLE edition_cities IN ACCESS EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = juror.c.Reports.ListNominations(ctx, list)
+	_, err = juror.Clients.Reports.ListNominations(ctx, list)
 	if code := testenv.Code(err); code == connect.CodePermissionDenied || code == 0 || code == connect.CodeInternal {
 		t.Fatalf("ListNominations while the edition cannot be read = %v; want DeadlineExceeded or Unavailable, not a missing role", err)
 	}

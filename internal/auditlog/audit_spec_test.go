@@ -1,4 +1,4 @@
-package server_test
+package auditlog_test
 
 import (
 	"encoding/json"
@@ -20,6 +20,7 @@ import (
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
 	"github.com/miasta-otwarte/miasta/internal/verify"
+	"github.com/miasta-otwarte/miasta/internal/verify/fixture"
 )
 
 // tsVerify runs the independent TypeScript verifier (verifier/, written from spec/audit.md alone) on
@@ -82,15 +83,7 @@ func writeAuditKey(t *testing.T, name string, k auditlog.Key) {
 
 // goVerify returns "ok" or the check the Go verifier names.
 func goVerify(bundle []byte, key string, checkpoints ...string) string {
-	_, err := verify.Verify(bundle, verify.Options{Key: key, Checkpoints: checkpoints})
-	var f *verify.Failure
-	switch {
-	case err == nil:
-		return "ok"
-	case errors.As(err, &f):
-		return f.Check
-	}
-	return err.Error()
+	return fixture.Verdict(bundle, verify.Options{Key: key, Checkpoints: checkpoints})
 }
 
 // TestAuditDataIsTheSpecification runs an edition through everything the log records — returns,
@@ -107,46 +100,46 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	keyFile := filepath.Join(t.TempDir(), "audit.key")
 	key1, key2 := newAuditKey(t), newAuditKey(t)
 	writeAuditKey(t, keyFile, key1)
-	var logs syncBuffer
+	var logs testenv.LogBuffer
 	env := testenv.Start(t, testenv.Options{Log: &logs, Configure: func(c *config.Config) { c.AuditKey, c.AuditKeyFile = "", keyFile }})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
 	const comment, conflictReason, abstainReason, mailText = "Proszę dodać partnerów (tajne).", "Pracowałam przy tym projekcie (tajne).", "Nie znam tej dzielnicy (tajne).", "Treść poprawionej wiadomości (tajne)."
 
-	e := seedEdition(t, org)
-	second := cityFor(t, org, e, "Gdańsk")
-	r, noms := shortlisted(t, env, org, testenv.Connect, e, []*v1.City{second}, func(r *reporting, i int) []*v1.Practice {
-		return []*v1.Practice{practice(fmt.Sprintf("Praktyka A%d", i), r.categories[0], r.criteria...), practice(fmt.Sprintf("Praktyka B%d", i), r.categories[0], r.criteria...)}
+	e := testenv.SeedEdition(t, org)
+	second := testenv.CityFor(t, org, e, "Gdańsk")
+	r, noms := env.Shortlisted(t, org, testenv.Connect, e, []*v1.City{second}, func(r *testenv.Reporting, i int) []*v1.Practice {
+		return []*v1.Practice{testenv.Practice(fmt.Sprintf("Praktyka A%d", i), r.Categories[0], r.Criteria...), testenv.Practice(fmt.Sprintf("Praktyka B%d", i), r.Categories[0], r.Criteria...)}
 	})
-	id, year := r.id(), r.edition.GetYear()
-	rule := meanRule(0, 5, 1, r.criteria...)
+	id, year := r.ID(), r.Edition.GetYear()
+	rule := testenv.MeanRule(0, 5, 1, r.Criteria...)
 	rule.TieBreaks = []v1.TieBreak{v1.TieBreak_TIE_BREAK_MORE_TOP_MARKS, v1.TieBreak_TIE_BREAK_JURY_DECISION}
-	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: rule}))
+	testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: rule}))
 
 	// Mail: an edited, a released and a discarded invitation mail, and policies set.
-	held := must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{EditionId: id, Status: v1.MailStatus_MAIL_STATUS_HELD})).GetMails()
+	held := testenv.Must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{EditionId: id, Status: v1.MailStatus_MAIL_STATUS_HELD})).GetMails()
 	if len(held) < 3 {
 		t.Fatalf("%d held mails; want the invitations held for review", len(held))
 	}
-	edited := must(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: held[0].GetId(), ExpectedVersion: held[0].GetVersion(), Subject: "Zaproszenie", Body: mailText})).GetMail()
-	must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: edited.GetId(), ExpectedVersion: edited.GetVersion()}))
-	must(org.Mail.DiscardOutboxMail(ctx, &v1.DiscardOutboxMailRequest{MailId: held[1].GetId(), ExpectedVersion: held[1].GetVersion()}))
-	must(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{Kind: v1.MailKind_MAIL_KIND_RESULTS_ANNOUNCED, Delivery: v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC}))
-	must(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{EditionId: id, Kind: v1.MailKind_MAIL_KIND_JURY_OPENED, Delivery: v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC}))
-	pending := must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: id, Email: "nie.przyjdzie@miasta.test", Role: v1.Role_ROLE_JUROR, CityId: second.GetId(), DisplayName: "Nikt"})).GetInvitation()
-	must(org.Identity.RevokeInvitation(ctx, &v1.RevokeInvitationRequest{InvitationId: pending.GetId()}))
+	edited := testenv.Must(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: held[0].GetId(), ExpectedVersion: held[0].GetVersion(), Subject: "Zaproszenie", Body: mailText})).GetMail()
+	testenv.Must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: edited.GetId(), ExpectedVersion: edited.GetVersion()}))
+	testenv.Must(org.Mail.DiscardOutboxMail(ctx, &v1.DiscardOutboxMailRequest{MailId: held[1].GetId(), ExpectedVersion: held[1].GetVersion()}))
+	testenv.Must(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{Kind: v1.MailKind_MAIL_KIND_RESULTS_ANNOUNCED, Delivery: v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC}))
+	testenv.Must(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{EditionId: id, Kind: v1.MailKind_MAIL_KIND_JURY_OPENED, Delivery: v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC}))
+	pending := testenv.Must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: id, Email: "nie.przyjdzie@miasta.test", Role: v1.Role_ROLE_JUROR, CityId: second.GetId(), DisplayName: "Nikt"})).GetInvitation()
+	testenv.Must(org.Identity.RevokeInvitation(ctx, &v1.RevokeInvitationRequest{InvitationId: pending.GetId()}))
 
 	// Three jurors, one from each reporting city and one from elsewhere; the first declares a
 	// conflict, the second abstains. A0 and A1 get equal marks from everyone: a tie.
-	jurors := []juryMember{
-		newJuror(t, env, org, testenv.Connect, id, r.cities[0], fmt.Sprintf("j1.%d@miasta.test", year), "Amani Otieno"),
-		newJuror(t, env, org, testenv.Connect, id, second, fmt.Sprintf("j2.%d@miasta.test", year), "Kwame Mensah"),
-		newJuror(t, env, org, testenv.Connect, id, cityFor(t, org, e, "Wrocław"), fmt.Sprintf("j3.%d@miasta.test", year), "Nguyễn Thị Lan"),
+	jurors := []testenv.Juror{
+		env.NewJuror(t, org, testenv.Connect, id, r.Cities[0], fmt.Sprintf("j1.%d@miasta.test", year), "Amani Otieno"),
+		env.NewJuror(t, org, testenv.Connect, id, second, fmt.Sprintf("j2.%d@miasta.test", year), "Kwame Mensah"),
+		env.NewJuror(t, org, testenv.Connect, id, testenv.CityFor(t, org, e, "Wrocław"), fmt.Sprintf("j3.%d@miasta.test", year), "Nguyễn Thị Lan"),
 	}
-	changeStage(t, org, id, v1.Stage_STAGE_JURY)
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_JURY)
 	conflicted, abstained := noms[1][1].GetId(), noms[0][1].GetId()
-	must(jurors[0].c.Jury.DeclareConflict(ctx, &v1.DeclareConflictRequest{EditionId: id, NominationId: conflicted, Reason: conflictReason}))
-	must(jurors[1].c.Jury.Abstain(ctx, &v1.AbstainRequest{EditionId: id, NominationId: abstained, Reason: abstainReason}))
+	testenv.Must(jurors[0].Clients.Jury.DeclareConflict(ctx, &v1.DeclareConflictRequest{EditionId: id, NominationId: conflicted, Reason: conflictReason}))
+	testenv.Must(jurors[1].Clients.Jury.Abstain(ctx, &v1.AbstainRequest{EditionId: id, NominationId: abstained, Reason: abstainReason}))
 	marksFor := func(j int, round int32) []*v1.Score {
 		var out []*v1.Score
 		for ci, city := range noms {
@@ -155,66 +148,66 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 				if recused {
 					continue
 				}
-				for _, c := range r.criteria {
+				for _, c := range r.Criteria {
 					v := (int32(j) + round + int32(len(n.GetPractice().GetTitle()))) % 6
 					if n.GetId() == noms[0][0].GetId() || n.GetId() == noms[1][0].GetId() {
 						v = 4 // A0 and A1: a tie
 					}
-					out = append(out, mark(n, c, v))
+					out = append(out, testenv.Mark(n, c, v))
 				}
 			}
 		}
 		return out
 	}
 	for j := range jurors {
-		castScores(t, jurors[j], id, marksFor(j, 0)...)
+		testenv.CastScores(t, jurors[j], id, marksFor(j, 0)...)
 	}
 	// The key rotated mid-round: the server's key file is replaced, then the rotation written.
 	if err := env.App.Audit.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	beforeRotation := must(env.Clients(testenv.Connect, "").Audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})).GetCheckpoint()
+	beforeRotation := testenv.Must(env.Clients(testenv.Connect, "").Audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})).GetCheckpoint()
 	writeAuditKey(t, keyFile, key2)
 	if _, err := env.App.Audit.Rotate(ctx, key2); err != nil {
 		t.Fatalf("rotate the key: %v", err)
 	}
-	keys := must(env.Clients(testenv.Connect, "").Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{}))
+	keys := testenv.Must(env.Clients(testenv.Connect, "").Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{}))
 	if keys.GetVerifierKey() != key1.Verifier || keys.GetSigningKey() != key2.Verifier {
 		t.Fatalf("after the rotation GetPublicKey = %v; want the log's key %s, signing with %s", keys, key1.Verifier, key2.Verifier)
 	}
 	// Back to review: a nomination replaced, every juror casts again.
-	must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_REVIEW, Reason: "Praktyka B1 nie spełnia warunków."}))
-	must(org.Reports.Unnominate(ctx, &v1.UnnominateRequest{NominationId: conflicted, Reason: "Warunki konkursu."}))
+	testenv.Must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_REVIEW, Reason: "Praktyka B1 nie spełnia warunków."}))
+	testenv.Must(org.Reports.Unnominate(ctx, &v1.UnnominateRequest{NominationId: conflicted, Reason: "Warunki konkursu."}))
 	noms[1] = noms[1][:1]
-	changeStage(t, org, id, v1.Stage_STAGE_JURY)
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_JURY)
 	for j := range jurors {
-		castScores(t, jurors[j], id, marksFor(j, 1)...)
+		testenv.CastScores(t, jurors[j], id, marksFor(j, 1)...)
 	}
-	changeStage(t, org, id, v1.Stage_STAGE_TALLIED)
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_TALLIED)
 	// Reopened after the tally was read: visible forever.
-	must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_JURY, Reason: "Jurorka zgłosiła pomyłkę w karcie."}))
-	castScores(t, jurors[2], id, marksFor(2, 2)...)
-	changeStage(t, org, id, v1.Stage_STAGE_TALLIED)
+	testenv.Must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_JURY, Reason: "Jurorka zgłosiła pomyłkę w karcie."}))
+	testenv.CastScores(t, jurors[2], id, marksFor(2, 2)...)
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_TALLIED)
 	// The tie at the winning place must be decided before the announcement.
 	if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_ANNOUNCED}); testenv.Code(err) != connect.CodeFailedPrecondition || !strings.Contains(err.Error(), "place 1") {
 		t.Fatalf("announcing with an undecided tie at the winning place = %v; want FailedPrecondition naming the place", err)
 	}
 	decision := "Jury wybrało praktykę o szerszym zasięgu, 2:1."
-	must(org.Results.RecordJuryDecision(ctx, &v1.RecordJuryDecisionRequest{EditionId: id, CategoryId: r.categories[0].GetId(), NominationIds: []string{noms[1][0].GetId(), noms[0][0].GetId()}, Reason: decision}))
-	if _, err := org.Results.RecordJuryDecision(ctx, &v1.RecordJuryDecisionRequest{EditionId: id, CategoryId: r.categories[0].GetId(), NominationIds: []string{noms[0][0].GetId(), noms[1][0].GetId()}, Reason: "Jeszcze raz."}); testenv.Code(err) != connect.CodeInvalidArgument {
+	testenv.Must(org.Results.RecordJuryDecision(ctx, &v1.RecordJuryDecisionRequest{EditionId: id, CategoryId: r.Categories[0].GetId(), NominationIds: []string{noms[1][0].GetId(), noms[0][0].GetId()}, Reason: decision}))
+	if _, err := org.Results.RecordJuryDecision(ctx, &v1.RecordJuryDecisionRequest{EditionId: id, CategoryId: r.Categories[0].GetId(), NominationIds: []string{noms[0][0].GetId(), noms[1][0].GetId()}, Reason: "Jeszcze raz."}); testenv.Code(err) != connect.CodeInvalidArgument {
 		t.Fatalf("deciding a decided tie again = %v; want InvalidArgument", err)
 	}
-	changeStage(t, org, id, v1.Stage_STAGE_ANNOUNCED)
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_ANNOUNCED)
 
 	// Another edition, left in DRAFT, and one reporting with a returned report.
-	draft := seedEdition(t, org)
-	extra := cityFor(t, org, draft, "Toruń")
-	must(org.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: draft.GetId(), CityId: extra.GetId()}))
-	must(org.Editions.RemoveEditionCity(ctx, &v1.RemoveEditionCityRequest{EditionId: draft.GetId(), CityId: extra.GetId()}))
-	rep := reportingEdition(t, env, org, testenv.Connect, 48*time.Hour)
-	saved := must(rep.experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: rep.id(), CityId: rep.cities[0].GetId(), Introduction: "Szkic", Practices: []*v1.Practice{practice("Szkic praktyki", rep.categories[0], rep.criteria...)}})).GetReport()
-	sub := must(rep.experts[0].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: rep.id(), CityId: rep.cities[0].GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
-	must(org.Reports.ReturnReport(ctx, &v1.ReturnReportRequest{EditionId: rep.id(), CityId: rep.cities[0].GetId(), ExpectedVersion: sub.GetVersion(), Comment: comment}))
+	draft := testenv.SeedEdition(t, org)
+	extra := testenv.CityFor(t, org, draft, "Toruń")
+	testenv.Must(org.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: draft.GetId(), CityId: extra.GetId()}))
+	testenv.Must(org.Editions.RemoveEditionCity(ctx, &v1.RemoveEditionCityRequest{EditionId: draft.GetId(), CityId: extra.GetId()}))
+	rep := env.ReportingEdition(t, org, testenv.Connect, 48*time.Hour)
+	saved := testenv.Must(rep.Experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: rep.ID(), CityId: rep.Cities[0].GetId(), Introduction: "Szkic", Practices: []*v1.Practice{testenv.Practice("Szkic praktyki", rep.Categories[0], rep.Criteria...)}})).GetReport()
+	sub := testenv.Must(rep.Experts[0].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: rep.ID(), CityId: rep.Cities[0].GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
+	testenv.Must(org.Reports.ReturnReport(ctx, &v1.ReturnReportRequest{EditionId: rep.ID(), CityId: rep.Cities[0].GetId(), ExpectedVersion: sub.GetVersion(), Comment: comment}))
 
 	// Every event the platform wrote is one the specification defines.
 	rows, err := env.App.Pool.Query(ctx, `SELECT id, kind, payload::text, actor_role, edition_id IS NULL FROM events ORDER BY id`)
@@ -248,7 +241,7 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	// sides of it.
 	key := key1.Verifier
 	bundle := env.Bundle(t, year)
-	afterRotation := must(env.Clients(testenv.Connect, "").Audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})).GetCheckpoint()
+	afterRotation := testenv.Must(env.Clients(testenv.Connect, "").Audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})).GetCheckpoint()
 	sum, err := verify.Verify(bundle, verify.Options{Key: key, Checkpoints: []string{beforeRotation, afterRotation}})
 	if err != nil {
 		t.Fatalf("the Go verifier: %v", err)
@@ -272,7 +265,7 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 
 	// Nothing private in plain text; other editions' leaves, the draft's among them, only as digests.
 	for name, secret := range map[string]string{"return comment": comment, "conflict reason": conflictReason, "abstention reason": abstainReason, "mail text": mailText, "e-mail address": "@miasta.test", "juror's name": "Amani Otieno"} {
-		for yr, b := range map[int32][]byte{year: bundle, rep.edition.GetYear(): env.Bundle(t, rep.edition.GetYear())} {
+		for yr, b := range map[int32][]byte{year: bundle, rep.Edition.GetYear(): env.Bundle(t, rep.Edition.GetYear())} {
 			if strings.Contains(string(b), secret) {
 				t.Errorf("the bundle of %d holds the %s in plain text", yr, name)
 			}
@@ -347,7 +340,7 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	}
 
 	// The public results show the decision's reason and every step back.
-	pub := must(env.Clients(testenv.GRPC, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: year}))
+	pub := testenv.Must(env.Clients(testenv.GRPC, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: year}))
 	if ds := pub.GetCategories()[0].GetDecisions(); len(ds) != 1 || ds[0].GetReason() != decision {
 		t.Errorf("public decisions = %v; want the decision with its reason", ds)
 	}
@@ -355,7 +348,7 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	if len(h) != 2 || h[1].GetFrom() != v1.Stage_STAGE_TALLIED || h[1].GetReason() == "" || h[1].GetSetAsideTallyHash() == "" || len(h[1].GetSetAsideWinners()) == 0 || h[1].GetOrganiser() == "" {
 		t.Errorf("public history = %v; want both moves back, the reopening with its reason, organiser and the winners it set aside", h)
 	}
-	csv := must(env.Clients(testenv.GRPC, "").Results.ExportResults(ctx, &v1.ExportResultsRequest{Year: year, Format: v1.ExportFormat_EXPORT_FORMAT_JSON}))
+	csv := testenv.Must(env.Clients(testenv.GRPC, "").Results.ExportResults(ctx, &v1.ExportResultsRequest{Year: year, Format: v1.ExportFormat_EXPORT_FORMAT_JSON}))
 	if !strings.Contains(string(csv.GetContent()), decision) {
 		t.Error("the results export lacks the jury decision's reason")
 	}
@@ -400,23 +393,23 @@ func TestAggregatesPublishNoBallots(t *testing.T) {
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
 	year := int32(2090)
-	city := must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Miasto agregatów"})).GetCity()
-	e := must(org.Editions.CreateEdition(ctx, &v1.CreateEditionRequest{Year: year, Name: "Edycja zbiorcza", BallotPublication: v1.BallotPublication_BALLOT_PUBLICATION_AGGREGATES})).GetEdition()
-	must(org.Editions.CreateCategory(ctx, &v1.CreateCategoryRequest{EditionId: e.GetId(), Number: 1, NamePl: "Kategoria", NameEn: "Category"}))
-	must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: e.GetId(), Number: 1, NamePl: "Skuteczność", NameEn: "Effectiveness"}))
-	e = must(org.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: e.GetId(), CityId: city.GetId()})).GetEdition()
-	home := cityFor(t, org, e, "Poznań")
-	r, noms := shortlisted(t, env, org, testenv.Connect, e, []*v1.City{home}, func(r *reporting, i int) []*v1.Practice {
-		return []*v1.Practice{practice(fmt.Sprintf("Praktyka %d", i), r.categories[0], r.criteria...)}
+	city := testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Miasto agregatów"})).GetCity()
+	e := testenv.Must(org.Editions.CreateEdition(ctx, &v1.CreateEditionRequest{Year: year, Name: "Edycja zbiorcza", BallotPublication: v1.BallotPublication_BALLOT_PUBLICATION_AGGREGATES})).GetEdition()
+	testenv.Must(org.Editions.CreateCategory(ctx, &v1.CreateCategoryRequest{EditionId: e.GetId(), Number: 1, NamePl: "Kategoria", NameEn: "Category"}))
+	testenv.Must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: e.GetId(), Number: 1, NamePl: "Skuteczność", NameEn: "Effectiveness"}))
+	e = testenv.Must(org.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: e.GetId(), CityId: city.GetId()})).GetEdition()
+	home := testenv.CityFor(t, org, e, "Poznań")
+	r, noms := env.Shortlisted(t, org, testenv.Connect, e, []*v1.City{home}, func(r *testenv.Reporting, i int) []*v1.Practice {
+		return []*v1.Practice{testenv.Practice(fmt.Sprintf("Praktyka %d", i), r.Categories[0], r.Criteria...)}
 	})
-	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: r.id(), Rule: meanRule(0, 5, 1, r.criteria...)}))
-	j := newJuror(t, env, org, testenv.Connect, r.id(), home, "agregat@miasta.test", "Juror zbiorczy")
-	j2 := newJuror(t, env, org, testenv.Connect, r.id(), cityFor(t, org, e, "Lublin"), "agregat2@miasta.test", "Juror drugi")
-	changeStage(t, org, r.id(), v1.Stage_STAGE_JURY)
-	castScores(t, j, r.id(), mark(noms[0][0], r.criteria[0], 4))
-	castScores(t, j2, r.id(), mark(noms[0][0], r.criteria[0], 5), mark(noms[1][0], r.criteria[0], 1))
-	changeStage(t, org, r.id(), v1.Stage_STAGE_TALLIED)
-	changeStage(t, org, r.id(), v1.Stage_STAGE_ANNOUNCED)
+	testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: r.ID(), Rule: testenv.MeanRule(0, 5, 1, r.Criteria...)}))
+	j := env.NewJuror(t, org, testenv.Connect, r.ID(), home, "agregat@miasta.test", "Juror zbiorczy")
+	j2 := env.NewJuror(t, org, testenv.Connect, r.ID(), testenv.CityFor(t, org, e, "Lublin"), "agregat2@miasta.test", "Juror drugi")
+	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_JURY)
+	testenv.CastScores(t, j, r.ID(), testenv.Mark(noms[0][0], r.Criteria[0], 4))
+	testenv.CastScores(t, j2, r.ID(), testenv.Mark(noms[0][0], r.Criteria[0], 5), testenv.Mark(noms[1][0], r.Criteria[0], 1))
+	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_TALLIED)
+	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_ANNOUNCED)
 
 	bundle := env.Bundle(t, year)
 	key, _ := env.App.Audit.LogKey(ctx)
@@ -434,7 +427,7 @@ func TestAggregatesPublishNoBallots(t *testing.T) {
 	if _, err := env.Clients(testenv.GRPC, "").Results.ListPublicBallots(ctx, &v1.ListPublicBallotsRequest{Year: year}); testenv.Code(err) != connect.CodeFailedPrecondition {
 		t.Errorf("ListPublicBallots under aggregates = %v; want FailedPrecondition", err)
 	}
-	pub := must(env.Clients(testenv.GRPC, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: year}))
+	pub := testenv.Must(env.Clients(testenv.GRPC, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: year}))
 	for _, c := range pub.GetCategories() {
 		for _, n := range c.GetNominations() {
 			if len(n.GetJurors()) > 0 {

@@ -1,4 +1,4 @@
-package server_test
+package auditlog_test
 
 import (
 	"bytes"
@@ -28,14 +28,14 @@ import (
 // bundle (the old one's files removed) once the log moves on.
 func TestBundleDownloads(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testenv.LogBuffer
 	env := testenv.Start(t, testenv.Options{Log: &logs})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
-	must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: e.GetId(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(time.Now().Add(time.Hour))}}))
-	changeStage(t, org, e.GetId(), v1.Stage_STAGE_REPORTING)
-	draft := must(org.Editions.CreateEdition(ctx, &v1.CreateEditionRequest{Year: 2030, Name: "Szkic"})).GetEdition()
+	e := testenv.SeedEdition(t, org)
+	testenv.Must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: e.GetId(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(time.Now().Add(time.Hour))}}))
+	testenv.ChangeStage(t, org, e.GetId(), v1.Stage_STAGE_REPORTING)
+	draft := testenv.Must(org.Editions.CreateEdition(ctx, &v1.CreateEditionRequest{Year: 2030, Name: "Szkic"})).GetEdition()
 	if err := env.App.Audit.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestBundleDownloads(t *testing.T) {
 	}
 
 	// The log moves on: many download at once, and the new bundle is built once.
-	must(org.Editions.CreateCategory(ctx, &v1.CreateCategoryRequest{EditionId: draft.GetId(), Number: 1, NamePl: "Kategoria", NameEn: "Category"}))
+	testenv.Must(org.Editions.CreateCategory(ctx, &v1.CreateCategoryRequest{EditionId: draft.GetId(), Number: 1, NamePl: "Kategoria", NameEn: "Category"}))
 	if err := env.App.Audit.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestBundleDownloads(t *testing.T) {
 	if err := os.Chtimes(stale, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: draft.GetId(), Number: 1, NamePl: "Kryterium", NameEn: "Criterion"}))
+	testenv.Must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: draft.GetId(), Number: 1, NamePl: "Kryterium", NameEn: "Criterion"}))
 	if err := env.App.Audit.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -254,9 +254,9 @@ func TestBundleDownloadsOutlastTheCallDeadline(t *testing.T) {
 	}})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
-	must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: e.GetId(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(time.Now().Add(time.Hour))}}))
-	changeStage(t, org, e.GetId(), v1.Stage_STAGE_REPORTING)
+	e := testenv.SeedEdition(t, org)
+	testenv.Must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: e.GetId(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(time.Now().Add(time.Hour))}}))
+	testenv.ChangeStage(t, org, e.GetId(), v1.Stage_STAGE_REPORTING)
 	// Other leaves of the log, digests in the bundle: 1,500 of them make it about 150 kB.
 	if _, err := env.App.Pool.Exec(ctx, `INSERT INTO events (kind, payload)
 		SELECT 'city.created', jsonb_build_object('city_id', gen_random_uuid(), 'name', 'Miasto ' || g) FROM generate_series(1, 1500) g`); err != nil {

@@ -1,4 +1,4 @@
-package server_test
+package jury_test
 
 import (
 	"context"
@@ -22,46 +22,46 @@ func TestJuryDecisionBreaksATie(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	r := reportingEdition(t, env, org, testenv.Connect, time.Hour)
-	cat := r.categories[0]
-	for i := range r.cities {
-		acceptedReport(t, r, i, practice(fmt.Sprintf("Praktyka %d", i), cat, r.criteria...))
+	r := env.ReportingEdition(t, org, testenv.Connect, time.Hour)
+	cat := r.Categories[0]
+	for i := range r.Cities {
+		testenv.AcceptedReport(t, r, i, testenv.Practice(fmt.Sprintf("Praktyka %d", i), cat, r.Criteria...))
 	}
-	must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.id(), Stage: v1.Stage_STAGE_REVIEW}))
+	testenv.Must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.ID(), Stage: v1.Stage_STAGE_REVIEW}))
 	var noms []string
-	for i := range r.cities {
-		rep := must(org.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: r.id(), CityId: r.cities[i].GetId()})).GetReport()
-		noms = append(noms, must(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: r.id(), PracticeId: rep.GetPractices()[0].GetId()})).GetNomination().GetId())
+	for i := range r.Cities {
+		rep := testenv.Must(org.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: r.ID(), CityId: r.Cities[i].GetId()})).GetReport()
+		noms = append(noms, testenv.Must(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: r.ID(), PracticeId: rep.GetPractices()[0].GetId()})).GetNomination().GetId())
 	}
-	rule := must(org.Results.GetTallyRule(ctx, &v1.GetTallyRuleRequest{EditionId: r.id()})).GetRule()
+	rule := testenv.Must(org.Results.GetTallyRule(ctx, &v1.GetTallyRuleRequest{EditionId: r.ID()})).GetRule()
 	rule.TieBreaks = []v1.TieBreak{v1.TieBreak_TIE_BREAK_MORE_TOP_MARKS, v1.TieBreak_TIE_BREAK_JURY_DECISION}
-	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: r.id(), Rule: rule, ExpectedVersion: rule.GetVersion()}))
-	must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.id(), Stage: v1.Stage_STAGE_JURY}))
+	testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: r.ID(), Rule: rule, ExpectedVersion: rule.GetVersion()}))
+	testenv.Must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.ID(), Stage: v1.Stage_STAGE_JURY}))
 
-	home := must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Sopot " + r.id()[:8]})).GetCity()
+	home := testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Sopot " + r.ID()[:8]})).GetCity()
 	for j := range 2 {
 		email := fmt.Sprintf("juror.tie.%d@miasta.test", j)
-		juror := invite(t, env, org, testenv.Connect, r.id(), v1.Role_ROLE_JUROR, home, email)
+		juror := env.Invite(t, org, testenv.Connect, r.ID(), v1.Role_ROLE_JUROR, home, email)
 		var scores []*v1.Score
 		for _, n := range noms {
-			for _, c := range r.criteria {
+			for _, c := range r.Criteria {
 				scores = append(scores, &v1.Score{NominationId: n, CriterionId: c.GetId(), Value: 3})
 			}
 		}
-		b := must(juror.Jury.SaveBallot(ctx, &v1.SaveBallotRequest{EditionId: r.id(), Scores: scores})).GetBallot()
-		must(juror.Jury.CastBallot(ctx, &v1.CastBallotRequest{EditionId: r.id(), ExpectedVersion: b.GetVersion(), RequestId: uuid.NewString()}))
+		b := testenv.Must(juror.Jury.SaveBallot(ctx, &v1.SaveBallotRequest{EditionId: r.ID(), Scores: scores})).GetBallot()
+		testenv.Must(juror.Jury.CastBallot(ctx, &v1.CastBallotRequest{EditionId: r.ID(), ExpectedVersion: b.GetVersion(), RequestId: uuid.NewString()}))
 	}
 	decide := func(order ...string) error {
-		_, err := org.Results.RecordJuryDecision(ctx, &v1.RecordJuryDecisionRequest{EditionId: r.id(), CategoryId: cat.GetId(), NominationIds: order, Reason: "Jury voted 2:0 on 14 May."})
+		_, err := org.Results.RecordJuryDecision(ctx, &v1.RecordJuryDecisionRequest{EditionId: r.ID(), CategoryId: cat.GetId(), NominationIds: order, Reason: "Jury voted 2:0 on 14 May."})
 		return err
 	}
 	if err := decide(noms[1], noms[0]); testenv.Code(err) != connect.CodeFailedPrecondition {
 		t.Fatalf("RecordJuryDecision before the round closed = %v; want FailedPrecondition", err)
 	}
-	must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.id(), Stage: v1.Stage_STAGE_TALLIED}))
+	testenv.Must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.ID(), Stage: v1.Stage_STAGE_TALLIED}))
 
 	ranking := func() []*v1.NominationResult {
-		tl := must(org.Results.GetTally(ctx, &v1.GetTallyRequest{EditionId: r.id()})).GetTally()
+		tl := testenv.Must(org.Results.GetTally(ctx, &v1.GetTallyRequest{EditionId: r.ID()})).GetTally()
 		for _, c := range tl.GetCategories() {
 			if c.GetCategory().GetId() == cat.GetId() {
 				return c.GetNominations()
@@ -87,19 +87,19 @@ func TestJuryDecisionBreaksATie(t *testing.T) {
 	}
 	// An accepted report is for this edition's people until the results are announced; then it is
 	// public, to the people of other editions too.
-	stranger := reportingEdition(t, env, org, testenv.Connect, time.Hour).experts[0]
-	getReport := &v1.GetReportRequest{EditionId: r.id(), CityId: r.cities[0].GetId()}
+	stranger := env.ReportingEdition(t, org, testenv.Connect, time.Hour).Experts[0]
+	getReport := &v1.GetReportRequest{EditionId: r.ID(), CityId: r.Cities[0].GetId()}
 	if _, err := stranger.Reports.GetReport(ctx, getReport); testenv.Code(err) != connect.CodePermissionDenied {
 		t.Fatalf("another edition's expert reads a report of a TALLIED edition: %v; want PermissionDenied", err)
 	}
-	must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.id(), Stage: v1.Stage_STAGE_ANNOUNCED}))
-	if rep := must(stranger.Reports.GetReport(ctx, getReport)).GetReport(); rep.GetStatus() != v1.ReportStatus_REPORT_STATUS_ACCEPTED {
+	testenv.Must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.ID(), Stage: v1.Stage_STAGE_ANNOUNCED}))
+	if rep := testenv.Must(stranger.Reports.GetReport(ctx, getReport)).GetReport(); rep.GetStatus() != v1.ReportStatus_REPORT_STATUS_ACCEPTED {
 		t.Fatalf("another edition's expert reads the announced edition's report as %v", rep.GetStatus())
 	}
 	if err := decide(noms[0], noms[1]); testenv.Code(err) != connect.CodeFailedPrecondition {
 		t.Fatalf("RecordJuryDecision after the announcement = %v; want FailedPrecondition", err)
 	}
-	pub := must(env.Clients(testenv.GRPC, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: r.edition.GetYear()}))
+	pub := testenv.Must(env.Clients(testenv.GRPC, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: r.Edition.GetYear()}))
 	for _, c := range pub.GetCategories() {
 		if c.GetCategory().GetId() == cat.GetId() && (len(c.GetNominations()) != 1 || c.GetNominations()[0].GetNomination().GetId() != noms[1]) {
 			t.Fatalf("public winners %v; want only the jury's choice", c.GetNominations())

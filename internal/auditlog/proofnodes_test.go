@@ -1,4 +1,4 @@
-package server_test
+package auditlog_test
 
 import (
 	"bytes"
@@ -9,56 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/config"
-	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
-	"github.com/miasta-otwarte/miasta/internal/event"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
 	"github.com/miasta-otwarte/miasta/internal/verify"
 )
-
-// appendCities appends n city.created events in one transaction.
-func appendCities(t *testing.T, env *testenv.Env, n int) {
-	t.Helper()
-	err := db.InTx(context.Background(), env.App.Pool, func(tx pgx.Tx) error {
-		for range n {
-			id := uuid.New()
-			if _, err := event.Append(context.Background(), tx, event.Event{Kind: event.CityCreated, Payload: map[string]string{"id": id.String(), "name": "Miasto " + id.String()[:8]}}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// leafHashes reads every leaf hash of the log, in order.
-func leafHashes(t *testing.T, env *testenv.Env) [][]byte {
-	t.Helper()
-	rows, err := env.App.Pool.Query(context.Background(), `SELECT leaf_hash FROM log_leaves ORDER BY leaf_index`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hashes, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hashes
-}
-
-// checkNodes fails unless log_nodes holds exactly the hashes of every perfect subtree of level 1 and
-// above of the tree of the given leaves.
-func checkNodes(t *testing.T, env *testenv.Env, leaves [][]byte) {
-	t.Helper()
-	dbtest.CheckLogNodes(t, env.App.Pool, leaves)
-}
 
 // interesting are the sizes (and indexes) around powers of two up to n, and n itself.
 func interesting(n uint64) []uint64 {
@@ -90,8 +49,8 @@ func TestProofsFromStoredNodes(t *testing.T) {
 	replicas := []*auditlog.Log{env.App.Audit, auditlog.New(env.App.Pool, slog.New(slog.DiscardHandler), key)}
 
 	for i, target := range []int{1, 2, 3, 8, 15, 16, 17, 100, 255, 256, 257, 511, 513, 777, 1023, 1024, 1025, 1301} {
-		if n := target - eventCount(t, env); n > 0 {
-			appendCities(t, env, n)
+		if n := target - env.EventCount(t); n > 0 {
+			appendEvents(t, env.App.Pool, n)
 		}
 		if err := replicas[i%2].Sync(ctx); err != nil {
 			t.Fatal(err)
@@ -116,7 +75,7 @@ func TestProofsFromStoredNodes(t *testing.T) {
 		})
 	}
 	for i := range 40 {
-		appendCities(t, env, 1+i%7)
+		appendEvents(t, env.App.Pool, 1+i%7)
 	}
 	close(stop)
 	wg.Wait()
@@ -124,14 +83,14 @@ func TestProofsFromStoredNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	leaves := leafHashes(t, env)
-	checkNodes(t, env, leaves)
+	leaves := leafHashes(t, env.App.Pool)
+	dbtest.CheckLogNodes(t, env.App.Pool, leaves)
 	size := uint64(len(leaves))
 	if size < 1301 {
 		t.Fatalf("%d leaves; want at least 1301", size)
 	}
 
-	verifierKey, err := verify.ParseVerifierKey(must(anon.Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{})).GetVerifierKey())
+	verifierKey, err := verify.ParseVerifierKey(testenv.Must(anon.Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{})).GetVerifierKey())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +128,7 @@ func TestProofsFromStoredNodes(t *testing.T) {
 			if i >= s { // s-2 of a size of 1
 				continue
 			}
-			got := must(anon.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: int64(i), TreeSize: int64(s)}))
+			got := testenv.Must(anon.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: int64(i), TreeSize: int64(s)}))
 			want, err := verify.InclusionProof(leaves, i, s)
 			if err != nil {
 				t.Fatal(err)
@@ -196,7 +155,7 @@ func TestProofsFromStoredNodes(t *testing.T) {
 					t.Fatal(err)
 				}
 			} else {
-				got = must(anon.Audit.GetConsistencyProof(ctx, &v1.GetConsistencyProofRequest{FirstTreeSize: int64(s1), SecondTreeSize: int64(s2)})).GetHashes()
+				got = testenv.Must(anon.Audit.GetConsistencyProof(ctx, &v1.GetConsistencyProofRequest{FirstTreeSize: int64(s1), SecondTreeSize: int64(s2)})).GetHashes()
 			}
 			want, err := verify.ConsistencyProof(leaves, s1, s2)
 			if err != nil {
@@ -220,10 +179,10 @@ func TestProofsFromStoredNodes(t *testing.T) {
 		err   error
 		field string
 	}{
-		{err: errOf(anon.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: int64(size), TreeSize: int64(size)})), field: "leaf_index"},
-		{err: errOf(anon.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: 0, TreeSize: int64(size) + 1})), field: "tree_size"},
-		{err: errOf(anon.Audit.GetConsistencyProof(ctx, &v1.GetConsistencyProofRequest{FirstTreeSize: 2, SecondTreeSize: 1})), field: "first_tree_size"},
-		{err: errOf(anon.Audit.GetConsistencyProof(ctx, &v1.GetConsistencyProofRequest{FirstTreeSize: 1, SecondTreeSize: int64(size) + 1})), field: "second_tree_size"},
+		{err: testenv.ErrOf(anon.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: int64(size), TreeSize: int64(size)})), field: "leaf_index"},
+		{err: testenv.ErrOf(anon.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: 0, TreeSize: int64(size) + 1})), field: "tree_size"},
+		{err: testenv.ErrOf(anon.Audit.GetConsistencyProof(ctx, &v1.GetConsistencyProofRequest{FirstTreeSize: 2, SecondTreeSize: 1})), field: "first_tree_size"},
+		{err: testenv.ErrOf(anon.Audit.GetConsistencyProof(ctx, &v1.GetConsistencyProofRequest{FirstTreeSize: 1, SecondTreeSize: int64(size) + 1})), field: "second_tree_size"},
 	} {
 		if testenv.Field(c.err) != c.field {
 			t.Errorf("error %v; want InvalidArgument naming %s", c.err, c.field)

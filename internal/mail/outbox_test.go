@@ -1,4 +1,4 @@
-package server_test
+package mail_test
 
 import (
 	"context"
@@ -79,7 +79,7 @@ func outbox(t *testing.T, org testenv.Clients, editionID string, kind v1.MailKin
 	var all []*v1.OutboxMail
 	token := ""
 	for {
-		resp := must(org.Mail.ListOutbox(t.Context(), &v1.ListOutboxRequest{EditionId: editionID, Kind: kind, PageSize: 7, PageToken: token}))
+		resp := testenv.Must(org.Mail.ListOutbox(t.Context(), &v1.ListOutboxRequest{EditionId: editionID, Kind: kind, PageSize: 7, PageToken: token}))
 		all = append(all, resp.GetMails()...)
 		if token = resp.GetNextPageToken(); token == "" {
 			return all
@@ -100,7 +100,7 @@ func delivered(c *mailcapture.Server, addr, kind string) []mailcapture.Message {
 
 func setPolicy(t *testing.T, org testenv.Clients, editionID string, kind v1.MailKind, d v1.MailDelivery) []*v1.MailPolicy {
 	t.Helper()
-	return must(org.Mail.SetMailPolicy(t.Context(), &v1.SetMailPolicyRequest{EditionId: editionID, Kind: kind, Delivery: d})).GetPolicies()
+	return testenv.Must(org.Mail.SetMailPolicy(t.Context(), &v1.SetMailPolicyRequest{EditionId: editionID, Kind: kind, Delivery: d})).GetPolicies()
 }
 
 // TestInvitationMailInTheInviteesLanguage sends invitations automatically and checks what arrives at
@@ -111,7 +111,7 @@ func TestInvitationMailInTheInviteesLanguage(t *testing.T) {
 	env, capture := mailEnv(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
+	e := testenv.SeedEdition(t, org)
 	city := e.GetCities()[0]
 	setPolicy(t, org, "", v1.MailKind_MAIL_KIND_INVITATION, v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC)
 
@@ -126,7 +126,7 @@ func TestInvitationMailInTheInviteesLanguage(t *testing.T) {
 		{"kwame@miasta.test", "en", "en", "Invitation: ", v1.Role_ROLE_JUROR},
 	}
 	for _, p := range people {
-		must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{
+		testenv.Must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{
 			EditionId: e.GetId(), Email: strings.ToUpper(p.email[:1]) + p.email[1:], Role: p.role, CityId: city.GetId(),
 			DisplayName: "Osoba " + p.lang, Language: p.lang,
 		}))
@@ -165,7 +165,7 @@ func TestInvitationMailInTheInviteesLanguage(t *testing.T) {
 		if m.MessageID() != row.GetMessageId() || row.GetAttempts() != 1 || m.From != "noreply@miasta.test" {
 			t.Errorf("%s: Message-ID %q (outbox %q), attempts %d, envelope from %q", p.email, m.MessageID(), row.GetMessageId(), row.GetAttempts(), m.From)
 		}
-		attempts := must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: row.GetId()})).GetAttempts()
+		attempts := testenv.Must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: row.GetId()})).GetAttempts()
 		if len(attempts) != 1 || attempts[0].GetOutcome() != v1.DeliveryOutcome_DELIVERY_OUTCOME_SENT {
 			t.Errorf("%s: attempts %v; want one, sent", p.email, attempts)
 		}
@@ -180,15 +180,15 @@ func TestMailReviewFlow(t *testing.T) {
 	env, capture := mailEnv(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
+	e := testenv.SeedEdition(t, org)
 	city := e.GetCities()[0]
 	inviteOnly := func(email string) {
 		t.Helper()
-		must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{
+		testenv.Must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{
 			EditionId: e.GetId(), Email: email, Role: v1.Role_ROLE_EXPERT, CityId: city.GetId(), DisplayName: "Ekspertka", Language: "pl",
 		}))
 	}
-	policies := must(org.Mail.GetMailPolicy(ctx, &v1.GetMailPolicyRequest{EditionId: e.GetId()})).GetPolicies()
+	policies := testenv.Must(org.Mail.GetMailPolicy(ctx, &v1.GetMailPolicyRequest{EditionId: e.GetId()})).GetPolicies()
 	if len(policies) != 7 || policies[0].GetDelivery() != v1.MailDelivery_MAIL_DELIVERY_REVIEW || policies[0].GetSource() != v1.MailPolicySource_MAIL_POLICY_SOURCE_DEFAULT {
 		t.Fatalf("default policies = %v; want every kind held for review", policies)
 	}
@@ -215,7 +215,7 @@ func TestMailReviewFlow(t *testing.T) {
 	}
 
 	// Non-organisers get PermissionDenied, whatever they hold.
-	expert := invite(t, env, org, testenv.Connect, e.GetId(), v1.Role_ROLE_EXPERT, city, "ekspert.mail@miasta.test")
+	expert := env.Invite(t, org, testenv.Connect, e.GetId(), v1.Role_ROLE_EXPERT, city, "ekspert.mail@miasta.test")
 	if _, err := expert.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{}); testenv.Code(err) != connect.CodePermissionDenied {
 		t.Fatalf("an expert's ListOutbox = %v; want PermissionDenied", err)
 	}
@@ -223,9 +223,9 @@ func TestMailReviewFlow(t *testing.T) {
 		t.Fatalf("an expert's ReleaseOutboxMail = %v; want PermissionDenied", err)
 	}
 
-	before := eventCount(t, env)
+	before := env.EventCount(t)
 	const subject, body = "Zaproszenie — poprawione", "Treść poprawiona przez organizatorkę: zażółć gęślą jaźń.\nDruga linia."
-	edited := must(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: a.GetId(), ExpectedVersion: 1, Subject: subject, Body: body})).GetMail()
+	edited := testenv.Must(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: a.GetId(), ExpectedVersion: 1, Subject: subject, Body: body})).GetMail()
 	if edited.GetVersion() != 2 || !edited.GetEdited() || edited.GetStatus() != v1.MailStatus_MAIL_STATUS_HELD {
 		t.Fatalf("edited mail = %v", edited)
 	}
@@ -249,9 +249,9 @@ func TestMailReviewFlow(t *testing.T) {
 	if _, err := org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: a.GetId(), ExpectedVersion: 1}); testenv.Code(err) != connect.CodeAborted {
 		t.Fatalf("releasing a version the organiser did not read = %v; want Aborted", err)
 	}
-	must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: a.GetId(), ExpectedVersion: 2}))
-	must(org.Mail.DiscardOutboxMail(ctx, &v1.DiscardOutboxMailRequest{MailId: b.GetId(), ExpectedVersion: 1}))
-	must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: c.GetId(), ExpectedVersion: 1}))
+	testenv.Must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: a.GetId(), ExpectedVersion: 2}))
+	testenv.Must(org.Mail.DiscardOutboxMail(ctx, &v1.DiscardOutboxMailRequest{MailId: b.GetId(), ExpectedVersion: 1}))
+	testenv.Must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: c.GetId(), ExpectedVersion: 1}))
 	// Once discarded, a mail cannot be released, edited or discarded again.
 	if _, err := org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: b.GetId(), ExpectedVersion: 2}); testenv.Code(err) != connect.CodeFailedPrecondition || testenv.Field(err) != "mail_id" {
 		t.Fatalf("releasing a discarded mail = %v; want FailedPrecondition naming mail_id", err)
@@ -270,7 +270,7 @@ func TestMailReviewFlow(t *testing.T) {
 	if ps[0].GetDelivery() != v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC || ps[0].GetSource() != v1.MailPolicySource_MAIL_POLICY_SOURCE_EDITION {
 		t.Fatalf("policies after the change = %v", ps)
 	}
-	if global := must(org.Mail.GetMailPolicy(ctx, &v1.GetMailPolicyRequest{})).GetPolicies(); global[0].GetDelivery() != v1.MailDelivery_MAIL_DELIVERY_REVIEW {
+	if global := testenv.Must(org.Mail.GetMailPolicy(ctx, &v1.GetMailPolicyRequest{})).GetPolicies(); global[0].GetDelivery() != v1.MailDelivery_MAIL_DELIVERY_REVIEW {
 		t.Fatalf("an edition's choice changed the platform's: %v", global)
 	}
 	inviteOnly("d@miasta.test")
@@ -279,17 +279,17 @@ func TestMailReviewFlow(t *testing.T) {
 	// Wait for the sender to go idle, then check that nothing else was sent: not the discarded mail,
 	// not the expert's held invitation, nothing twice.
 	eventually(t, "no mail pending", func() bool {
-		return len(must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{Status: v1.MailStatus_MAIL_STATUS_PENDING})).GetMails()) == 0
+		return len(testenv.Must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{Status: v1.MailStatus_MAIL_STATUS_PENDING})).GetMails()) == 0
 	})
 	time.Sleep(5 * mailPoll)
 	if len(delivered(capture, "b@miasta.test", "")) != 0 || len(delivered(capture, "ekspert.mail@miasta.test", "")) != 0 || len(capture.Messages()) != 3 {
 		t.Fatalf("captured %d messages; want exactly a, c and d", len(capture.Messages()))
 	}
-	if b := must(org.Mail.GetOutboxMail(ctx, &v1.GetOutboxMailRequest{MailId: b.GetId()})).GetMail(); b.GetStatus() != v1.MailStatus_MAIL_STATUS_DISCARDED || b.GetAttempts() != 0 {
+	if b := testenv.Must(org.Mail.GetOutboxMail(ctx, &v1.GetOutboxMailRequest{MailId: b.GetId()})).GetMail(); b.GetStatus() != v1.MailStatus_MAIL_STATUS_DISCARDED || b.GetAttempts() != 0 {
 		t.Fatalf("discarded mail = %v", b)
 	}
 	// edit, release, discard, release, the policy, and the invitation of d: six events, no addresses.
-	if n := eventCount(t, env) - before; n != 6 {
+	if n := env.EventCount(t) - before; n != 6 {
 		t.Fatalf("%d events; want 6", n)
 	}
 	var leaked int
@@ -304,7 +304,7 @@ func TestBadMailRequests(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
+	e := testenv.SeedEdition(t, org)
 	unknown := "0b0e6e3c-5a4e-4d39-9a43-2b3c1f1d9c77"
 	cases := []struct {
 		name  string
@@ -313,59 +313,59 @@ func TestBadMailRequests(t *testing.T) {
 		field string
 	}{
 		{"malformed mail id", func() error {
-			return errOf(org.Mail.GetOutboxMail(ctx, &v1.GetOutboxMailRequest{MailId: "42"}))
+			return testenv.ErrOf(org.Mail.GetOutboxMail(ctx, &v1.GetOutboxMailRequest{MailId: "42"}))
 		}, connect.CodeInvalidArgument, "mail_id"},
 		{"unknown mail", func() error {
-			return errOf(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: unknown, ExpectedVersion: 1}))
+			return testenv.ErrOf(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: unknown, ExpectedVersion: 1}))
 		}, connect.CodeNotFound, "mail_id"},
 		{"no version", func() error {
-			return errOf(org.Mail.DiscardOutboxMail(ctx, &v1.DiscardOutboxMailRequest{MailId: unknown}))
+			return testenv.ErrOf(org.Mail.DiscardOutboxMail(ctx, &v1.DiscardOutboxMailRequest{MailId: unknown}))
 		}, connect.CodeInvalidArgument, "expected_version"},
 		{"empty subject", func() error {
-			return errOf(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: unknown, ExpectedVersion: 1, Body: "x"}))
+			return testenv.ErrOf(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: unknown, ExpectedVersion: 1, Body: "x"}))
 		}, connect.CodeInvalidArgument, "subject"},
 		{"two-line subject", func() error {
-			return errOf(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: unknown, ExpectedVersion: 1, Subject: "a\r\nBcc: x@y.z", Body: "x"}))
+			return testenv.ErrOf(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: unknown, ExpectedVersion: 1, Subject: "a\r\nBcc: x@y.z", Body: "x"}))
 		}, connect.CodeInvalidArgument, "subject"},
 		{"oversized body", func() error {
-			return errOf(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: unknown, ExpectedVersion: 1, Subject: "s", Body: strings.Repeat("ż", 20001)}))
+			return testenv.ErrOf(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: unknown, ExpectedVersion: 1, Subject: "s", Body: strings.Repeat("ż", 20001)}))
 		}, connect.CodeInvalidArgument, "body"},
 		{"unspecified kind", func() error {
-			return errOf(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{Delivery: v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC}))
+			return testenv.ErrOf(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{Delivery: v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC}))
 		}, connect.CodeInvalidArgument, "kind"},
 		{"unknown kind", func() error {
-			return errOf(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{Kind: v1.MailKind(99)}))
+			return testenv.ErrOf(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{Kind: v1.MailKind(99)}))
 		}, connect.CodeInvalidArgument, "kind"},
 		{"unknown edition's policy", func() error {
-			return errOf(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{EditionId: unknown, Kind: v1.MailKind_MAIL_KIND_INVITATION}))
+			return testenv.ErrOf(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{EditionId: unknown, Kind: v1.MailKind_MAIL_KIND_INVITATION}))
 		}, connect.CodeNotFound, "edition_id"},
 		{"malformed edition filter", func() error {
-			return errOf(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{EditionId: "2015"}))
+			return testenv.ErrOf(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{EditionId: "2015"}))
 		}, connect.CodeInvalidArgument, "edition_id"},
 		{"bad page token", func() error {
-			return errOf(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{PageToken: "nie"}))
+			return testenv.ErrOf(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{PageToken: "nie"}))
 		}, connect.CodeInvalidArgument, "page_token"},
 		{"oversized page", func() error {
-			return errOf(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{PageSize: 101}))
+			return testenv.ErrOf(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{PageSize: 101}))
 		}, connect.CodeInvalidArgument, "page_size"},
 		// A refused invitation queues no mail either.
 		{"invitation for a city that does not report", func() error {
-			other := must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Miasto obce " + e.GetId()[:8]})).GetCity()
-			return errOf(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: "x@miasta.test", Role: v1.Role_ROLE_EXPERT, CityId: other.GetId(), DisplayName: "X"}))
+			other := testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Miasto obce " + e.GetId()[:8]})).GetCity()
+			return testenv.ErrOf(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: "x@miasta.test", Role: v1.Role_ROLE_EXPERT, CityId: other.GetId(), DisplayName: "X"}))
 		}, connect.CodeInvalidArgument, "city_id"},
 		{"import with a bad row", func() error {
 			csv := "name,email,role,city\nDobra,dobra@miasta.test,expert," + e.GetCities()[0].GetName() + "\nZła,nie-adres,expert," + e.GetCities()[0].GetName() + "\n"
-			return errOf(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: csv}))
+			return testenv.ErrOf(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: csv}))
 		}, connect.CodeInvalidArgument, "csv"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			before := eventCount(t, env)
+			before := env.EventCount(t)
 			err := c.call()
 			if testenv.Code(err) != c.code || testenv.Field(err) != c.field {
 				t.Fatalf("%v (field %q); want %v naming %s", err, testenv.Field(err), c.code, c.field)
 			}
-			if eventCount(t, env) != before && c.name != "invitation for a city that does not report" {
+			if env.EventCount(t) != before && c.name != "invitation for a city that does not report" {
 				t.Fatal("a refused call wrote an event")
 			}
 		})
@@ -387,23 +387,23 @@ func TestRemindersOnlyToTheLate(t *testing.T) {
 	setPolicy(t, org, "", v1.MailKind_MAIL_KIND_REPORTING_OPENED, v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC)
 	setPolicy(t, org, "", v1.MailKind_MAIL_KIND_REPORTING_REMINDER, v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC)
 	setPolicy(t, org, "", v1.MailKind_MAIL_KIND_REPORT_RETURNED, v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC)
-	r := reportingEdition(t, env, org, testenv.Connect, 30*24*time.Hour)
-	onTime, late := r.emails[0], r.emails[1]
+	r := env.ReportingEdition(t, org, testenv.Connect, 30*24*time.Hour)
+	onTime, late := r.Emails[0], r.Emails[1]
 	eventually(t, "reporting-opened mail to both experts", func() bool {
 		return len(delivered(capture, onTime, "REPORTING_OPENED")) == 1 && len(delivered(capture, late, "REPORTING_OPENED")) == 1
 	})
-	if m := delivered(capture, late, "REPORTING_OPENED")[0]; !strings.Contains(m.Body, r.cities[1].GetName()) || !strings.Contains(m.Body, edition.InWarsaw(r.deadline)) {
+	if m := delivered(capture, late, "REPORTING_OPENED")[0]; !strings.Contains(m.Body, r.Cities[1].GetName()) || !strings.Contains(m.Body, edition.InWarsaw(r.Deadline)) {
 		t.Fatalf("reporting-opened mail lacks the city or the deadline:\n%s", m.Body)
 	}
 
 	// City 0 submits; then the deadline moves to three days ahead: the seven-day reminder is due.
-	saved := must(r.experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: r.id(), CityId: r.cities[0].GetId(), Practices: []*v1.Practice{practice("Punkt informacyjny", r.categories[0], r.criteria...)}})).GetReport()
-	submitted := must(r.experts[0].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: r.id(), CityId: r.cities[0].GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
+	saved := testenv.Must(r.Experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: r.ID(), CityId: r.Cities[0].GetId(), Practices: []*v1.Practice{testenv.Practice("Punkt informacyjny", r.Categories[0], r.Criteria...)}})).GetReport()
+	submitted := testenv.Must(r.Experts[0].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: r.ID(), CityId: r.Cities[0].GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
 	soon := time.Now().Add(3 * 24 * time.Hour).Truncate(time.Minute)
-	must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: r.id(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(soon)}}))
+	testenv.Must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: r.ID(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(soon)}}))
 	eventually(t, "the seven-day reminder", func() bool { return len(delivered(capture, late, "REPORTING_REMINDER")) == 1 })
 	m := delivered(capture, late, "REPORTING_REMINDER")[0]
-	if !strings.Contains(m.Subject, r.cities[1].GetName()) || !strings.Contains(m.Body, edition.InWarsaw(soon)) || !strings.Contains(m.Body, env.URL+"/auth/login") {
+	if !strings.Contains(m.Subject, r.Cities[1].GetName()) || !strings.Contains(m.Body, edition.InWarsaw(soon)) || !strings.Contains(m.Body, env.URL+"/auth/login") {
 		t.Fatalf("reminder %q lacks the city, the Warsaw deadline %s or the link:\n%s", m.Subject, edition.InWarsaw(soon), m.Body)
 	}
 	time.Sleep(10 * mailPoll) // the scheduler runs again and again: still one reminder, none to the punctual
@@ -416,7 +416,7 @@ func TestRemindersOnlyToTheLate(t *testing.T) {
 
 	// Twelve hours before the deadline the one-day reminder is due, once, still only to the late.
 	soon = time.Now().Add(12 * time.Hour).Truncate(time.Minute)
-	must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: r.id(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(soon)}}))
+	testenv.Must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: r.ID(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(soon)}}))
 	eventually(t, "the one-day reminder", func() bool { return len(delivered(capture, late, "REPORTING_REMINDER")) == 2 })
 	if n := len(delivered(capture, onTime, "REPORTING_REMINDER")); n != 0 {
 		t.Fatalf("the city that submitted got %d reminders", n)
@@ -424,11 +424,11 @@ func TestRemindersOnlyToTheLate(t *testing.T) {
 
 	// Returned, city 0's report is not submitted any more: its expert hears why, then is reminded too.
 	const comment = "Proszę dodać partnerów — Komentarz-7f3a."
-	must(org.Reports.ReturnReport(ctx, &v1.ReturnReportRequest{EditionId: r.id(), CityId: r.cities[0].GetId(), ExpectedVersion: submitted.GetVersion(), Comment: comment}))
+	testenv.Must(org.Reports.ReturnReport(ctx, &v1.ReturnReportRequest{EditionId: r.ID(), CityId: r.Cities[0].GetId(), ExpectedVersion: submitted.GetVersion(), Comment: comment}))
 	eventually(t, "the returned-report mail and the reminder", func() bool {
 		return len(delivered(capture, onTime, "REPORT_RETURNED")) == 1 && len(delivered(capture, onTime, "REPORTING_REMINDER")) == 1
 	})
-	if m := delivered(capture, onTime, "REPORT_RETURNED")[0]; !strings.Contains(m.Body, comment) || !strings.Contains(m.Subject, r.cities[0].GetName()) {
+	if m := delivered(capture, onTime, "REPORT_RETURNED")[0]; !strings.Contains(m.Body, comment) || !strings.Contains(m.Subject, r.Cities[0].GetName()) {
 		t.Fatalf("returned-report mail %q lacks the comment or the city:\n%s", m.Subject, m.Body)
 	}
 }
@@ -441,23 +441,23 @@ func TestHeldMailLosesItsReasonToGo(t *testing.T) {
 	env, capture := mailEnv(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	r := reportingEdition(t, env, org, testenv.Connect, 30*24*time.Hour)
-	caughtUp, late := r.emails[0], r.emails[1]
+	r := env.ReportingEdition(t, org, testenv.Connect, 30*24*time.Hour)
+	caughtUp, late := r.Emails[0], r.Emails[1]
 	soon := time.Now().Add(3 * 24 * time.Hour).Truncate(time.Minute)
-	must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: r.id(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(soon)}}))
+	testenv.Must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: r.ID(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(soon)}}))
 	var reminders []*v1.OutboxMail
 	eventually(t, "a held reminder for each city", func() bool {
-		reminders = outbox(t, org, r.id(), v1.MailKind_MAIL_KIND_REPORTING_REMINDER)
+		reminders = outbox(t, org, r.ID(), v1.MailKind_MAIL_KIND_REPORTING_REMINDER)
 		return len(reminders) == 2
 	})
 	// City 0 submits while the reminders wait for review.
-	saved := must(r.experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: r.id(), CityId: r.cities[0].GetId(), Practices: []*v1.Practice{practice("Punkt informacyjny", r.categories[0], r.criteria...)}})).GetReport()
-	must(r.experts[0].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: r.id(), CityId: r.cities[0].GetId(), ExpectedVersion: saved.GetVersion()}))
+	saved := testenv.Must(r.Experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: r.ID(), CityId: r.Cities[0].GetId(), Practices: []*v1.Practice{testenv.Practice("Punkt informacyjny", r.Categories[0], r.Criteria...)}})).GetReport()
+	testenv.Must(r.Experts[0].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: r.ID(), CityId: r.Cities[0].GetId(), ExpectedVersion: saved.GetVersion()}))
 	// A juror is invited, and the invitation revoked before its mail is released.
-	juror := must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: r.id(), Email: "juror.revoked@miasta.test", Role: v1.Role_ROLE_JUROR, CityId: r.cities[0].GetId(), DisplayName: "Juror Revoked"})).GetInvitation()
-	must(org.Identity.RevokeInvitation(ctx, &v1.RevokeInvitationRequest{InvitationId: juror.GetId()}))
+	juror := testenv.Must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: r.ID(), Email: "juror.revoked@miasta.test", Role: v1.Role_ROLE_JUROR, CityId: r.Cities[0].GetId(), DisplayName: "Juror Revoked"})).GetInvitation()
+	testenv.Must(org.Identity.RevokeInvitation(ctx, &v1.RevokeInvitationRequest{InvitationId: juror.GetId()}))
 	var invitation *v1.OutboxMail
-	for _, m := range outbox(t, org, r.id(), v1.MailKind_MAIL_KIND_INVITATION) {
+	for _, m := range outbox(t, org, r.ID(), v1.MailKind_MAIL_KIND_INVITATION) {
 		if m.GetRecipientEmail() == "juror.revoked@miasta.test" {
 			invitation = m
 		}
@@ -466,7 +466,7 @@ func TestHeldMailLosesItsReasonToGo(t *testing.T) {
 		t.Fatalf("the revoked juror's invitation mail = %v; want it held for review", invitation)
 	}
 	for _, m := range append(reminders, invitation) {
-		must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: m.GetId(), ExpectedVersion: m.GetVersion()}))
+		testenv.Must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: m.GetId(), ExpectedVersion: m.GetVersion()}))
 	}
 	eventually(t, "the late expert's reminder", func() bool { return len(delivered(capture, late, "REPORTING_REMINDER")) == 1 })
 	for _, m := range append(reminders, invitation) {
@@ -475,7 +475,7 @@ func TestHeldMailLosesItsReasonToGo(t *testing.T) {
 		}
 		var got *v1.OutboxMail
 		eventually(t, "the sender to withdraw "+m.GetRecipientEmail()+"'s mail", func() bool {
-			got = must(org.Mail.GetOutboxMail(ctx, &v1.GetOutboxMailRequest{MailId: m.GetId()})).GetMail()
+			got = testenv.Must(org.Mail.GetOutboxMail(ctx, &v1.GetOutboxMailRequest{MailId: m.GetId()})).GetMail()
 			return got.GetStatus() != v1.MailStatus_MAIL_STATUS_PENDING
 		})
 		if got.GetStatus() != v1.MailStatus_MAIL_STATUS_DISCARDED || got.GetAttempts() != 0 || !strings.Contains(got.GetLastError(), "no longer") {
@@ -497,27 +497,27 @@ func TestBallotReminderOnlyToJurorsWhoHaveNotCast(t *testing.T) {
 	for _, k := range []v1.MailKind{v1.MailKind_MAIL_KIND_JURY_OPENED, v1.MailKind_MAIL_KIND_BALLOT_REMINDER, v1.MailKind_MAIL_KIND_RESULTS_ANNOUNCED} {
 		setPolicy(t, org, "", k, v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC)
 	}
-	e := seedEdition(t, org)
-	r, noms := shortlisted(t, env, org, testenv.Connect, e, nil, func(r *reporting, i int) []*v1.Practice {
-		return []*v1.Practice{practice("Punkt informacyjny", r.categories[0], r.criteria...)}
+	e := testenv.SeedEdition(t, org)
+	r, noms := env.Shortlisted(t, org, testenv.Connect, e, nil, func(r *testenv.Reporting, i int) []*v1.Practice {
+		return []*v1.Practice{testenv.Practice("Punkt informacyjny", r.Categories[0], r.Criteria...)}
 	})
-	id := r.id()
-	must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: meanRule(0, 5, 1, r.criteria...)}))
+	id := r.ID()
+	testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: testenv.MeanRule(0, 5, 1, r.Criteria...)}))
 	voter := fmt.Sprintf("juror.glos.%d@miasta.test", e.GetYear())
 	idle := fmt.Sprintf("juror.cisza.%d@miasta.test", e.GetYear())
-	jv := newJuror(t, env, org, testenv.Connect, id, cityFor(t, org, e, "Wrocław"), voter, "Yusniel Pérez")
-	newJuror(t, env, org, testenv.Connect, id, cityFor(t, org, e, "Lublin"), idle, "Олена Коваленко")
-	must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: id, Timeline: &v1.Timeline{
-		ReportingDeadline: timestamppb.New(r.deadline), JuryDeadline: timestamppb.New(time.Now().Add(30 * 24 * time.Hour)),
+	jv := env.NewJuror(t, org, testenv.Connect, id, testenv.CityFor(t, org, e, "Wrocław"), voter, "Yusniel Pérez")
+	env.NewJuror(t, org, testenv.Connect, id, testenv.CityFor(t, org, e, "Lublin"), idle, "Олена Коваленко")
+	testenv.Must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: id, Timeline: &v1.Timeline{
+		ReportingDeadline: timestamppb.New(r.Deadline), JuryDeadline: timestamppb.New(time.Now().Add(30 * 24 * time.Hour)),
 	}}))
-	changeStage(t, org, id, v1.Stage_STAGE_JURY)
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_JURY)
 	eventually(t, "jury-opened mail to both jurors", func() bool {
 		return len(delivered(capture, voter, "JURY_OPENED")) == 1 && len(delivered(capture, idle, "JURY_OPENED")) == 1
 	})
-	castScores(t, jv, id, mark(noms[0][0], r.criteria[0], 4))
+	testenv.CastScores(t, jv, id, testenv.Mark(noms[0][0], r.Criteria[0], 4))
 	soon := time.Now().Add(3 * 24 * time.Hour)
-	must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: id, Timeline: &v1.Timeline{
-		ReportingDeadline: timestamppb.New(r.deadline), JuryDeadline: timestamppb.New(soon),
+	testenv.Must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: id, Timeline: &v1.Timeline{
+		ReportingDeadline: timestamppb.New(r.Deadline), JuryDeadline: timestamppb.New(soon),
 	}}))
 	eventually(t, "the ballot reminder", func() bool { return len(delivered(capture, idle, "BALLOT_REMINDER")) == 1 })
 	time.Sleep(10 * mailPoll)
@@ -529,11 +529,11 @@ func TestBallotReminderOnlyToJurorsWhoHaveNotCast(t *testing.T) {
 	}
 
 	// The announcement reaches everyone invited: the expert and both jurors.
-	changeStage(t, org, id, v1.Stage_STAGE_TALLIED)
-	changeStage(t, org, id, v1.Stage_STAGE_ANNOUNCED)
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_TALLIED)
+	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_ANNOUNCED)
 	eventually(t, "the results mail", func() bool {
 		return len(delivered(capture, voter, "RESULTS_ANNOUNCED")) == 1 && len(delivered(capture, idle, "RESULTS_ANNOUNCED")) == 1 &&
-			len(delivered(capture, r.emails[0], "RESULTS_ANNOUNCED")) == 1
+			len(delivered(capture, r.Emails[0], "RESULTS_ANNOUNCED")) == 1
 	})
 	if m := delivered(capture, voter, "RESULTS_ANNOUNCED")[0]; !strings.Contains(m.Body, env.URL+"/miasta.v1.ResultsService/GetPublicResults?") {
 		t.Fatalf("results mail lacks the results link:\n%s", m.Body)
@@ -548,7 +548,7 @@ func TestMailRetriedWithBackoff(t *testing.T) {
 	env, capture := mailEnv(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
+	e := testenv.SeedEdition(t, org)
 	setPolicy(t, org, e.GetId(), v1.MailKind_MAIL_KIND_INVITATION, v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC)
 	var mu sync.Mutex
 	refusals := 0
@@ -565,7 +565,7 @@ func TestMailRetriedWithBackoff(t *testing.T) {
 		return nil
 	})
 	for _, addr := range []string{"cierpliwa@miasta.test", "nikt@miasta.test"} {
-		must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: addr, Role: v1.Role_ROLE_EXPERT, CityId: e.GetCities()[0].GetId(), DisplayName: "Ktoś"}))
+		testenv.Must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: addr, Role: v1.Role_ROLE_EXPERT, CityId: e.GetCities()[0].GetId(), DisplayName: "Ktoś"}))
 	}
 	var patient, nobody *v1.OutboxMail
 	eventually(t, "both mails settled", func() bool {
@@ -584,9 +584,9 @@ func TestMailRetriedWithBackoff(t *testing.T) {
 	if n := len(delivered(capture, "cierpliwa@miasta.test", "")); n != 1 || patient.GetAttempts() != 3 {
 		t.Fatalf("delivered %d times after %d attempts; want once after 3", n, patient.GetAttempts())
 	}
-	attempts := must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: patient.GetId(), PageSize: 2})).GetAttempts()
-	more := must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: patient.GetId(), PageSize: 2,
-		PageToken: must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: patient.GetId(), PageSize: 2})).GetNextPageToken()})).GetAttempts()
+	attempts := testenv.Must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: patient.GetId(), PageSize: 2})).GetAttempts()
+	more := testenv.Must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: patient.GetId(), PageSize: 2,
+		PageToken: testenv.Must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: patient.GetId(), PageSize: 2})).GetNextPageToken()})).GetAttempts()
 	attempts = append(attempts, more...)
 	if len(attempts) != 3 {
 		t.Fatalf("attempts = %v; want 3", attempts)
@@ -605,17 +605,17 @@ func TestMailRetriedWithBackoff(t *testing.T) {
 			t.Fatalf("attempt %d came %v after the previous one; want at least %v", i+2, gap, want)
 		}
 	}
-	final := must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: nobody.GetId()})).GetAttempts()
+	final := testenv.Must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: nobody.GetId()})).GetAttempts()
 	if len(final) != 1 || final[0].GetOutcome() != v1.DeliveryOutcome_DELIVERY_OUTCOME_PERMANENT_FAILURE || final[0].GetSmtpCode() != 550 || !strings.Contains(nobody.GetLastError(), "no such mailbox") {
 		t.Fatalf("a 550 gave attempts %v and last error %q; want one permanent failure", final, nobody.GetLastError())
 	}
 
 	// The mailbox is fixed: the organiser releases the failed mail again, and it goes out.
 	capture.Check(nil)
-	must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: nobody.GetId(), ExpectedVersion: nobody.GetVersion()}))
+	testenv.Must(org.Mail.ReleaseOutboxMail(ctx, &v1.ReleaseOutboxMailRequest{MailId: nobody.GetId(), ExpectedVersion: nobody.GetVersion()}))
 	eventually(t, "the failed mail sent after its release", func() bool { return len(delivered(capture, "nikt@miasta.test", "")) == 1 })
 	eventually(t, "the second attempt recorded", func() bool {
-		final = must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: nobody.GetId()})).GetAttempts()
+		final = testenv.Must(org.Mail.ListDeliveryAttempts(ctx, &v1.ListDeliveryAttemptsRequest{MailId: nobody.GetId()})).GetAttempts()
 		return len(final) == 2
 	})
 	if final[1].GetOutcome() != v1.DeliveryOutcome_DELIVERY_OUTCOME_SENT || final[1].GetAttempt() != 2 {
@@ -632,13 +632,13 @@ func TestMailDeliveredOnceAcrossACrash(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{}) // no SMTP server: mail waits in the outbox
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
+	e := testenv.SeedEdition(t, org)
 	setPolicy(t, org, "", v1.MailKind_MAIL_KIND_INVITATION, v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC)
 	const n = 6
 	for i := range n {
-		must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: fmt.Sprintf("osoba.%d@miasta.test", i), Role: v1.Role_ROLE_JUROR, CityId: e.GetCities()[0].GetId(), DisplayName: "Osoba"}))
+		testenv.Must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: fmt.Sprintf("osoba.%d@miasta.test", i), Role: v1.Role_ROLE_JUROR, CityId: e.GetCities()[0].GetId(), DisplayName: "Osoba"}))
 	}
-	if pending := must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{Status: v1.MailStatus_MAIL_STATUS_PENDING})).GetMails(); len(pending) != n {
+	if pending := testenv.Must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{Status: v1.MailStatus_MAIL_STATUS_PENDING})).GetMails(); len(pending) != n {
 		t.Fatalf("%d pending mails; want %d", len(pending), n)
 	}
 
@@ -655,17 +655,17 @@ func TestMailDeliveredOnceAcrossACrash(t *testing.T) {
 		<-hang // the sender waits for our reply, and is killed meanwhile
 		return &smtp.SMTPError{Code: 421, Message: "the client went away"}
 	})
-	p := newServerProcess(t, env)
+	p := env.NewServerProcess(t)
 	host, port, _ := net.SplitHostPort(capture.Addr)
-	p.env = append(p.env, "MIASTA_SMTP_HOST="+host, "MIASTA_SMTP_PORT="+port, "MIASTA_SMTP_TLS=none",
+	p.Environ = append(p.Environ, "MIASTA_SMTP_HOST="+host, "MIASTA_SMTP_PORT="+port, "MIASTA_SMTP_TLS=none",
 		"MIASTA_MAIL_POLL_INTERVAL=50ms", "MIASTA_MAIL_RETRY_BASE=100ms", "MIASTA_MAIL_FROM=noreply@miasta.test")
-	p.start()
+	p.Start()
 	select {
 	case <-reached:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server process never started sending")
 	}
-	p.kill()
+	p.Kill()
 	close(hang)
 	if got := len(capture.Messages()); got != 0 {
 		t.Fatalf("%d messages accepted before the crash; want 0", got)
@@ -676,9 +676,9 @@ func TestMailDeliveredOnceAcrossACrash(t *testing.T) {
 		}
 	}
 
-	p.start()
+	p.Start()
 	eventually(t, "every mail sent after the restart", func() bool {
-		return len(must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{Status: v1.MailStatus_MAIL_STATUS_SENT})).GetMails()) == n
+		return len(testenv.Must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{Status: v1.MailStatus_MAIL_STATUS_SENT})).GetMails()) == n
 	})
 	time.Sleep(5 * mailPoll)
 	seen := map[string]int{}
@@ -697,18 +697,18 @@ func TestMailDeliveredOnceAcrossACrash(t *testing.T) {
 	// Two replicas sending from one outbox, the process and a second server in this process, claim
 	// mails with SKIP LOCKED: each mail still goes out once.
 	second := startCapture(t)
-	p.kill()
-	p.env = append(p.env, "MIASTA_SMTP_PORT="+strings.Split(second.Addr, ":")[1])
-	p.start()
+	p.Kill()
+	p.Environ = append(p.Environ, "MIASTA_SMTP_PORT="+strings.Split(second.Addr, ":")[1])
+	p.Start()
 	cfg := env.Config
 	smtpTo(second)(&cfg)
 	startReplica(t, cfg)
 	const m = 40
 	for i := range m {
-		must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: fmt.Sprintf("para.%d@miasta.test", i), Role: v1.Role_ROLE_JUROR, CityId: e.GetCities()[0].GetId(), DisplayName: "Osoba"}))
+		testenv.Must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: fmt.Sprintf("para.%d@miasta.test", i), Role: v1.Role_ROLE_JUROR, CityId: e.GetCities()[0].GetId(), DisplayName: "Osoba"}))
 	}
 	eventually(t, "every mail sent by the two replicas", func() bool {
-		return len(must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{Status: v1.MailStatus_MAIL_STATUS_SENT, PageSize: 100})).GetMails()) == n+m
+		return len(testenv.Must(org.Mail.ListOutbox(ctx, &v1.ListOutboxRequest{Status: v1.MailStatus_MAIL_STATUS_SENT, PageSize: 100})).GetMails()) == n+m
 	})
 	time.Sleep(5 * mailPoll)
 	ids := map[string]int{}

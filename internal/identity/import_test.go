@@ -1,4 +1,4 @@
-package server_test
+package identity_test
 
 import (
 	"context"
@@ -39,11 +39,11 @@ func TestImportInvitationsFromCSV(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	e := seedEdition(t, org)
+	e := testenv.SeedEdition(t, org)
 	reporting := e.GetCities()[0].GetName()
-	must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Łódź"}))
+	testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Łódź"}))
 	count := func() int {
-		return len(must(org.Identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId(), PageSize: 200})).GetInvitations())
+		return len(testenv.Must(org.Identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId(), PageSize: 200})).GetInvitations())
 	}
 
 	// Three bad rows among fifty (data rows 7, 20 and 41 are lines 9, 22 and 43): nothing is imported,
@@ -53,8 +53,8 @@ func TestImportInvitationsFromCSV(t *testing.T) {
 		20: "Ktoś Inny,inny@miasta.test,organiser,,Łódź,pl",
 		41: "Ekspert,e41@miasta.test,expert,Łódź,,pl",
 	})
-	before := eventCount(t, env)
-	dry := must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: bad, DryRun: true}))
+	before := env.EventCount(t)
+	dry := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: bad, DryRun: true}))
 	want := []string{"9 email", "22 role", "43 city"}
 	var got []string
 	for _, p := range dry.GetProblems() {
@@ -83,24 +83,24 @@ func TestImportInvitationsFromCSV(t *testing.T) {
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "line 9, email") || !strings.HasPrefix(lines[2], "line 43, city") {
 		t.Fatalf("the error does not list the three rows: %v", lines)
 	}
-	if count() != 0 || eventCount(t, env) != before {
+	if count() != 0 || env.EventCount(t) != before {
 		t.Fatal("a refused import changed something")
 	}
 
 	// A valid file imports every row; the same file again changes nothing.
 	good := importFile(reporting, "Łódź", nil)
-	if r := must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good, DryRun: true})); r.GetInvited() != 0 || count() != 0 {
+	if r := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good, DryRun: true})); r.GetInvited() != 0 || count() != 0 {
 		t.Fatalf("a dry run imported: %v", r)
 	}
-	r := must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good}))
+	r := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good}))
 	if r.GetInvited() != 50 || r.GetUnchanged() != 0 || count() != 50 {
 		t.Fatalf("import = %v with %d invitations; want 50 invited", r, count())
 	}
-	again := must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good}))
+	again := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good}))
 	if again.GetInvited() != 0 || again.GetUnchanged() != 50 || count() != 50 {
 		t.Fatalf("re-import = %v with %d invitations; want everything unchanged", again, count())
 	}
-	invs := must(org.Identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId(), PageSize: 200})).GetInvitations()
+	invs := testenv.Must(org.Identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId(), PageSize: 200})).GetInvitations()
 	for _, inv := range invs {
 		if inv.GetEmail() == "juror.1@miasta.test" && (inv.GetDisplayName() != "Nguyễn, Lan 1" || inv.GetCity().GetName() != "Łódź" || inv.GetLanguage() != "vi") {
 			t.Fatalf("imported juror = %v", inv)

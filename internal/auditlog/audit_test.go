@@ -1,4 +1,4 @@
-package server_test
+package auditlog_test
 
 import (
 	"bytes"
@@ -15,7 +15,6 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/miasta-otwarte/miasta/internal/app"
-	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/demo"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
@@ -26,13 +25,13 @@ import (
 func integrated(t *testing.T, env *testenv.Env, c testenv.Clients) verify.Checkpoint {
 	t.Helper()
 	ctx := context.Background()
-	key, err := verify.ParseVerifierKey(must(c.Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{})).GetVerifierKey())
+	key, err := verify.ParseVerifierKey(testenv.Must(c.Audit.GetPublicKey(ctx, &v1.GetPublicKeyRequest{})).GetVerifierKey())
 	if err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		n := eventCount(t, env)
+		n := env.EventCount(t)
 		resp, err := c.Audit.GetCheckpoint(ctx, &v1.GetCheckpointRequest{})
 		if err == nil {
 			cp, err := verify.OpenCheckpoint(resp.GetCheckpoint(), key)
@@ -56,8 +55,7 @@ func integrated(t *testing.T, env *testenv.Env, c testenv.Clients) verify.Checkp
 func checkLog(t *testing.T, env *testenv.Env, c testenv.Clients, cp verify.Checkpoint) {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := env.App.Pool.Query(ctx, `
-		SELECT l.leaf_index, e.id, e.edition_id, e.kind, e.actor_role, e.actor_id, e.payload::text, e.create_time
+	rows, err := env.App.Pool.Query(ctx, `SELECT l.leaf_index, `+eventColumns+`
 		FROM log_leaves l JOIN events e ON e.id = l.event_id ORDER BY l.leaf_index`)
 	if err != nil {
 		t.Fatal(err)
@@ -65,31 +63,17 @@ func checkLog(t *testing.T, env *testenv.Env, c testenv.Clients, cp verify.Check
 	defer rows.Close()
 	var want int64
 	for rows.Next() {
-		var (
-			index, id int64
-			edition   *uuid.UUID
-			kind      string
-			role      *string
-			actor     *uuid.UUID
-			payload   string
-			at        time.Time
-		)
-		if err := rows.Scan(&index, &id, &edition, &kind, &role, &actor, &payload, &at); err != nil {
-			t.Fatal(err)
-		}
+		var index int64
+		id, edition, body := scanEvent(t, rows, &index)
 		if index != want {
 			t.Fatalf("leaf %d follows leaf %d: the log is not contiguous", index, want-1)
 		}
 		want++
-		body, err := auditlog.Body(id, edition, kind, role, actor, payload, at)
-		if err != nil {
-			t.Fatal(err)
-		}
 		ed := ""
 		if edition != nil {
 			ed = edition.String()
 		}
-		p := must(c.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: index, TreeSize: int64(cp.Size)}))
+		p := testenv.Must(c.Audit.GetInclusionProof(ctx, &v1.GetInclusionProofRequest{LeafIndex: index, TreeSize: int64(cp.Size)}))
 		if !bytes.Equal(p.GetLeafHash(), verify.EventLeafHash(ed, body)) {
 			t.Fatalf("leaf %d (event %d) hash differs from the event's leaf", index, id)
 		}
@@ -108,16 +92,16 @@ func TestAuditLogIntegratesEveryEventWithProofs(t *testing.T) {
 	ctx := context.Background()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
 	anon := env.Clients(testenv.GRPC, "")
-	seedEdition(t, org)
+	testenv.SeedEdition(t, org)
 	first := integrated(t, env, anon)
 	checkLog(t, env, anon, first)
 
-	seedEdition(t, org)
+	testenv.SeedEdition(t, org)
 	second := integrated(t, env, anon)
 	if second.Size <= first.Size {
 		t.Fatalf("checkpoint did not grow: %d then %d", first.Size, second.Size)
 	}
-	p := must(anon.Audit.GetConsistencyProof(ctx, &v1.GetConsistencyProofRequest{FirstTreeSize: int64(first.Size), SecondTreeSize: int64(second.Size)}))
+	p := testenv.Must(anon.Audit.GetConsistencyProof(ctx, &v1.GetConsistencyProofRequest{FirstTreeSize: int64(first.Size), SecondTreeSize: int64(second.Size)}))
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, first.Size, second.Size, p.GetHashes(), first.Root, second.Root); err != nil {
 		t.Fatalf("consistency %d→%d: %v", first.Size, second.Size, err)
 	}
@@ -132,7 +116,7 @@ func TestAuditTablesAreAppendOnly(t *testing.T) {
 	t.Parallel()
 	env := testenv.Start(t, testenv.Options{})
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	seedEdition(t, org)
+	testenv.SeedEdition(t, org)
 	integrated(t, env, org)
 	ctx := context.Background()
 	for _, stmt := range []string{
