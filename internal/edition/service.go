@@ -3,7 +3,6 @@ package edition
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -71,12 +70,13 @@ func (s *Service) Create(ctx context.Context, actor *auth.Principal, n NewEditio
 	if len(n.Languages) == 0 {
 		n.Languages = []string{"pl"}
 	}
-	if !slices.Contains(n.Languages, "pl") {
-		return Edition{}, fault.Invalidf("languages", "must include Polish (pl), the award's language")
+	langs, err := normaliseLanguages(n.Languages)
+	if err != nil {
+		return Edition{}, err
 	}
-	n.Languages = slices.DeleteFunc(slices.Clone(Languages), func(l string) bool { return !slices.Contains(n.Languages, l) })
+	n.Languages = langs
 	var out Edition
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if n.PreviousEditionID != nil {
 			prev, err := s.q.GetEdition(ctx, tx, *n.PreviousEditionID)
 			if err != nil {

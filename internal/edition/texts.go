@@ -79,17 +79,12 @@ type MissingTexts []Missing
 
 // SetLanguages chooses the edition's languages until the jury opens.
 func (s *Service) SetLanguages(ctx context.Context, actor *auth.Principal, id uuid.UUID, langs []string) (Edition, error) {
-	if !slices.Contains(langs, "pl") {
-		return Edition{}, fault.Invalidf("languages", "must include Polish (pl), the award's language")
+	ordered, err := normaliseLanguages(langs)
+	if err != nil {
+		return Edition{}, err
 	}
-	for i, l := range langs {
-		if !slices.Contains(Languages, l) {
-			return Edition{}, fault.Invalidf(fmt.Sprintf("languages[%d]", i), "%q is not one of %v", l, Languages)
-		}
-	}
-	ordered := slices.DeleteFunc(slices.Clone(Languages), func(l string) bool { return !slices.Contains(langs, l) })
 	var out Edition
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		e, err := LoadForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
@@ -104,6 +99,20 @@ func (s *Service) SetLanguages(ctx context.Context, actor *auth.Principal, id uu
 		return err
 	})
 	return out, err
+}
+
+// normaliseLanguages checks an edition's languages (Polish among them, each one of Languages) and
+// puts them in the platform's order.
+func normaliseLanguages(langs []string) ([]string, error) {
+	if !slices.Contains(langs, "pl") {
+		return nil, fault.Invalidf("languages", "must include Polish (pl), the award's language")
+	}
+	for i, l := range langs {
+		if !slices.Contains(Languages, l) {
+			return nil, fault.Invalidf(fmt.Sprintf("languages[%d]", i), "%q is not one of %v", l, Languages)
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(Languages), func(l string) bool { return !slices.Contains(langs, l) }), nil
 }
 
 // nameLimit is the longest name of each kind of subject, as its Polish name's column allows.

@@ -5,7 +5,8 @@ import { api } from "../shared/api";
 import { ErrorNote } from "../shared/components";
 import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
-import { LOCALES, LOCALE_NAMES, useLocale, useT, type MessageId } from "../i18n";
+import { LOCALES, useLocale, useT, type MessageId } from "../i18n";
+import { LanguageChoice } from "./Texts";
 
 /** The publication settings, as the organiser chooses among them (§12 of the audit specification). */
 const PUBLICATIONS = [BallotPublication.PSEUDONYMS, BallotPublication.NAMES, BallotPublication.AGGREGATES];
@@ -75,17 +76,7 @@ export function NewEdition({ editions }: { editions: Edition[] }) {
       <fieldset className="field">
         <legend>{t("setup.languages")}</legend>
         <p className="hint">{t("texts.languagesHint")}</p>
-        {LOCALES.map((l) => (
-          <label key={l} className="choice inline">
-            <input
-              type="checkbox"
-              checked={languages.includes(l)}
-              disabled={l === "pl"}
-              onChange={(e) => setLanguages(e.target.checked ? [...languages, l] : languages.filter((x) => x !== l))}
-            />
-            <span lang={l}>{LOCALE_NAMES[l]}</span>
-          </label>
-        ))}
+        <LanguageChoice value={languages} onChange={setLanguages} />
       </fieldset>
       <button type="button" className="primary" onClick={create}>
         {t("setup.create")}

@@ -6,7 +6,7 @@ import { api, fieldViolations } from "../shared/api";
 import { ErrorNote } from "../shared/components";
 import { Stage, TextField, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { LOCALES, LOCALE_NAMES, useLocale, useT, type Locale } from "../i18n";
-import { textIn, type Texts } from "../shared/localized";
+import type { Texts } from "../shared/localized";
 
 interface Row {
   key: string;
@@ -109,17 +109,7 @@ export function TextsEditor(props: { edition: Edition; categories: Category[]; c
       <fieldset className="field" disabled={!open}>
         <legend>{t("texts.languages")}</legend>
         <p className="hint">{t("texts.languagesHint")}</p>
-        {LOCALES.map((l) => (
-          <label key={l} className="choice inline">
-            <input
-              type="checkbox"
-              checked={l === "pl" || languages.includes(l)}
-              disabled={l === "pl"}
-              onChange={(e) => setLanguages(e.target.checked ? [...languages, l] : languages.filter((x) => x !== l))}
-            />
-            <span lang={l}>{LOCALE_NAMES[l]}</span>
-          </label>
-        ))}
+        <LanguageChoice value={languages} onChange={setLanguages} />
         <button type="button" onClick={saveLanguages} disabled={languages.slice().sort().join() === edition.languages.slice().sort().join()}>
           {t("texts.saveLanguages")}
         </button>
@@ -176,7 +166,21 @@ export function TextsEditor(props: { edition: Edition; categories: Category[]; c
   );
 }
 
-/** editionName is an edition's name in the reader's language. */
-export function editionName(edition: Edition, locale: Locale): string {
-  return textIn(locale, { pl: edition.name, ...edition.names });
+/** LanguageChoice ticks an edition's languages; Polish, the original, is always among them. */
+export function LanguageChoice({ value, onChange }: { value: string[]; onChange: (languages: string[]) => void }) {
+  return (
+    <>
+      {LOCALES.map((l) => (
+        <label key={l} className="choice inline">
+          <input
+            type="checkbox"
+            checked={l === "pl" || value.includes(l)}
+            disabled={l === "pl"}
+            onChange={(e) => onChange(e.target.checked ? [...value, l] : value.filter((x) => x !== l))}
+          />
+          <span lang={l}>{LOCALE_NAMES[l]}</span>
+        </label>
+      ))}
+    </>
+  );
 }
