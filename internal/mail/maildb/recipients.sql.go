@@ -15,7 +15,7 @@ import (
 const cityExperts = `-- name: CityExperts :many
 SELECT i.id, i.email, i.display_name, i.language, i.role, c.name AS city_name
 FROM invitations i JOIN cities c ON c.id = i.city_id
-WHERE i.edition_id = $1 AND i.city_id = $2 AND i.role = 'EXPERT' AND i.state IN ('PENDING', 'ACCEPTED')
+WHERE i.edition_id = $1 AND i.city_id = $2::uuid AND i.role = 'EXPERT' AND i.state IN ('PENDING', 'ACCEPTED')
 ORDER BY i.create_time, i.id
 `
 
