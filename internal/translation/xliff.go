@@ -135,6 +135,7 @@ func parseXLIFF(b []byte) (parsedXLIFF, *Problem) {
 	var depthInText int
 	var src, trg strings.Builder
 	root := true
+	var notXLIFF *Problem // reported once the whole file is known to be well-formed XML
 	for {
 		line, _ := d.InputPos()
 		tok, err := d.Token()
@@ -148,15 +149,17 @@ func parseXLIFF(b []byte) (parsedXLIFF, *Problem) {
 			}
 			return parsedXLIFF{}, &Problem{Kind: InvalidXML, Message: "the file is not well-formed XML: " + err.Error(), Line: line}
 		}
+		if notXLIFF != nil {
+			continue
+		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if root {
 				root = false
 				if t.Name.Space != xliffNS || t.Name.Local != "xliff" {
-					return parsedXLIFF{}, &Problem{Kind: NotXLIFF, Message: fmt.Sprintf("the root element is {%s}%s, not XLIFF 2.0's {%s}xliff", t.Name.Space, t.Name.Local, xliffNS), Line: line}
-				}
-				if v := attrValue(t, "", "version"); v != "2.0" {
-					return parsedXLIFF{}, &Problem{Kind: NotXLIFF, Message: fmt.Sprintf("the file is XLIFF version %q; version 2.0 is expected", v), Line: line}
+					notXLIFF = &Problem{Kind: NotXLIFF, Message: fmt.Sprintf("the root element is {%s}%s, not XLIFF 2.0's {%s}xliff", t.Name.Space, t.Name.Local, xliffNS), Line: line}
+				} else if v := attrValue(t, "", "version"); v != "2.0" {
+					notXLIFF = &Problem{Kind: NotXLIFF, Message: fmt.Sprintf("the file is XLIFF version %q; version 2.0 is expected", v), Line: line}
 				}
 				out.SrcLang, out.TrgLang = attrValue(t, "", "srcLang"), attrValue(t, "", "trgLang")
 				continue
@@ -235,6 +238,9 @@ func parseXLIFF(b []byte) (parsedXLIFF, *Problem) {
 	}
 	if root {
 		return parsedXLIFF{}, &Problem{Kind: InvalidXML, Message: "the file is empty"}
+	}
+	if notXLIFF != nil {
+		return parsedXLIFF{}, notXLIFF
 	}
 	return out, nil
 }
