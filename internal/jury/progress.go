@@ -29,6 +29,8 @@ type JurorProgress struct {
 	DisplayName  string
 	Categories   []CategoryProgress
 	Declared     []Recusal
+	// Reads are the translations the juror read for their last cast.
+	Reads []TranslationRead
 }
 
 // CategoryProgress is a juror's state in one category.
@@ -85,10 +87,19 @@ func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32,
 				drafted[j.nominations[sc.NominationID].CategoryID] = true
 			}
 		}
-		_, castErr := s.q.LastCast(ctx, s.pool, jr.ID)
+		last, castErr := s.q.LastCast(ctx, s.pool, jr.ID)
 		cast := castErr == nil
 		if castErr != nil && !errors.Is(castErr, pgx.ErrNoRows) {
 			return nil, "", castErr
+		}
+		if cast {
+			reads, err := s.q.ListCastReads(ctx, s.pool, last.BallotCast.ID)
+			if err != nil {
+				return nil, "", err
+			}
+			for _, r := range reads {
+				jp.Reads = append(jp.Reads, TranslationRead{PracticeID: r.PracticeID, Language: r.Language, Version: r.Version})
+			}
 		}
 		for _, c := range cats {
 			state, total, recused := NotStarted, 0, 0
