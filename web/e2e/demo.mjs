@@ -1,5 +1,5 @@
 // The whole demo edition in a real browser: an expert drafts and submits, the organiser accepts and
-// shortlists, three jurors cast, the organiser closes and announces, and the public results page shows
+// shortlists, a translator translates, three jurors cast, the organiser closes and announces, and the public results page shows
 // the winners. Every page is checked with axe-core (no serious or critical violations) and
 // photographed. Run by cmd/miasta's TestBrowserDemo against a fresh `miasta dev`:
 //
@@ -251,6 +251,21 @@ try {
   await page.getByRole("heading", { name: M["organise.juryProgress"], exact: true }).waitFor();
   await check(page, "organiser-jury-open");
   log("the organiser opened the jury round");
+
+  // ---- the translator translates a nominated practice beside its original ----
+  const translator = await persona("tlumaczka@miasta.test");
+  const tp = translator.page;
+  await tp.getByRole("link", { name: M["home.translate"] }).click();
+  await tp.getByRole("heading", { level: 1, name: M["translate.title"] }).waitFor();
+  await tp.getByRole("button", { name: practices[0].title }).click();
+  const titleField = tp.getByLabel(msg("translate.translation", { what: M["practice.title"], language: "English" }));
+  await titleField.fill("Multicultural Centre");
+  await waitSaved(tp);
+  if ((await titleField.getAttribute("lang")) !== "en") throw new Error("the translation field is not marked lang=en");
+  await check(tp, "translator-saved");
+  await phoneFits(tp, "translator");
+  await translator.context.close();
+  log("the translator translated a practice");
 
   // ---- three jurors score and cast; the first uses only the keyboard for scores ----
   const jurors = ["juror.lodz@miasta.test", "juror.gdansk@miasta.test", "juror.wroclaw@miasta.test"];

@@ -98,13 +98,13 @@ function PracticeList(props: { practices: TranslatablePracticeSummary[]; lang: s
                   <button type="button" className="link" lang="pl" onClick={() => props.onSelect(p.practiceId)}>
                     {p.title}
                   </button>
-                  {p.nominated ? <span className="badge">{t("translate.nominated")}</span> : null}
+                  {p.nominated ? <> <span className="badge">{t("translate.nominated")}</span></> : null}
                 </th>
                 <td>{p.city?.name}</td>
                 <td>
                   {!st || st.version === 0n ? t("translate.notStarted") : t(statusKey(st.status))}
-                  {st?.outdated ? <span className="badge">{t("translate.outdated")}</span> : null}
-                  {st && st.version > 0n && !st.complete ? <span className="badge">{t("translate.incomplete")}</span> : null}
+                  {st?.outdated ? <> <span className="badge">{t("translate.outdated")}</span></> : null}
+                  {st && st.version > 0n && !st.complete ? <> <span className="badge">{t("translate.incomplete")}</span></> : null}
                 </td>
               </tr>
             );

@@ -50,3 +50,16 @@ describe("the translator's draft", () => {
     ]);
   });
 });
+
+describe("the catalogues name every status and import problem", () => {
+  it("has a message for each enum value the pages look up", async () => {
+    const en = (await import("../i18n/en.json")).default as Record<string, string>;
+    const { XliffProblemKind } = await import("../gen/miasta/v1/translation_pb.js");
+    for (const name of Object.values(TranslationStatus).filter((v) => typeof v === "string")) {
+      expect(en, name as string).toHaveProperty("translation.status." + name);
+    }
+    for (const name of Object.values(XliffProblemKind).filter((v) => typeof v === "string")) {
+      expect(en, name as string).toHaveProperty("xliff.problem." + name);
+    }
+  });
+});
