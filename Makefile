@@ -9,8 +9,10 @@ GOFILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
 WEB_DEPS := web/node_modules/.package-lock.json
 VERIFIER_DEPS := verifier/node_modules/.package-lock.json
+# npm's xliff library, which the XLIFF round-trip test of internal/translation hands exports to.
+XLIFF_JS_DEPS := internal/translation/testdata/xliff-js/node_modules/.package-lock.json
 
-.PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium fuzz bench tools db clean
+.PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium xmllint fuzz bench tools db clean
 
 run:
 	$(GO) run ./cmd/miasta dev
@@ -33,7 +35,7 @@ $(VERIFIER_DEPS): verifier/package.json verifier/package-lock.json
 	cd verifier && npm ci --no-audit --no-fund
 	@touch $@
 
-go-test: $(WEB_DEPS) $(VERIFIER_DEPS) chromium $(BIN)/buf $(BIN)/grpcurl
+go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) chromium xmllint $(BIN)/buf $(BIN)/grpcurl
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -n "$$url" ]; then \
 		echo "testing against PostgreSQL at $${url#*@}"; \
@@ -95,6 +97,15 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	@touch $@
 
+$(XLIFF_JS_DEPS): internal/translation/testdata/xliff-js/package.json internal/translation/testdata/xliff-js/package-lock.json
+	cd internal/translation/testdata/xliff-js && npm ci --no-audit --no-fund
+	@touch $@
+
+# xmllint: Debian's libxml2-utils, with which the tests validate XLIFF exports against the OASIS schema.
+xmllint:
+	@command -v xmllint >/dev/null || { echo "installing Debian's libxml2-utils (xmllint) for the XLIFF tests"; \
+		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q libxml2-utils >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q libxml2-utils >/dev/null; }; }
+
 # chromium: Debian's package, for the browser tests (Playwright's own download is not used).
 chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
@@ -132,4 +143,4 @@ db:
 	@$(GO) run ./cmd/miasta dev-db
 
 clean:
-	rm -rf bin .gen web/node_modules verifier/node_modules verifier/dist
+	rm -rf bin .gen web/node_modules verifier/node_modules verifier/dist internal/translation/testdata/xliff-js/node_modules

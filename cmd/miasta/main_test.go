@@ -352,8 +352,8 @@ func TestRunDev(t *testing.T) {
 	}
 	identity := miastav1connect.NewIdentityServiceClient(http.DefaultClient, base, auth)
 	invs, err := identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId()})
-	if err != nil || len(invs.GetInvitations()) != 11 {
-		t.Fatalf("ListInvitations = %v, %v; want 6 experts and 5 jurors", invs, err)
+	if err != nil || len(invs.GetInvitations()) != 12 {
+		t.Fatalf("ListInvitations = %v, %v; want 6 experts, 5 jurors and the translator", invs, err)
 	}
 	// A juror's token binds their invitation on first use.
 	raw, err = os.ReadFile(filepath.Join(tokens, "juror.lublin.token"))

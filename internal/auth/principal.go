@@ -14,8 +14,9 @@ type Role string
 
 // The invited roles. Organisers are not a per-edition role: the server's configuration names them.
 const (
-	RoleExpert Role = "EXPERT"
-	RoleJuror  Role = "JUROR"
+	RoleExpert     Role = "EXPERT"
+	RoleJuror      Role = "JUROR"
+	RoleTranslator Role = "TRANSLATOR"
 )
 
 // Assignment is one role a user holds in one edition.
@@ -24,8 +25,9 @@ type Assignment struct {
 	EditionID    uuid.UUID
 	EditionYear  int32
 	Role         Role
-	CityID       uuid.UUID // the expert's city or the juror's home city
+	CityID       uuid.UUID // the expert's city or the juror's home city; uuid.Nil for a translator
 	CityName     string
+	Languages    []string // a translator's languages
 	DisplayName  string
 	Pseudonym    string
 	Language     string

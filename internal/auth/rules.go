@@ -20,6 +20,8 @@ const (
 	Expert
 	// Juror admits callers holding a juror role in some edition.
 	Juror
+	// Translator admits callers holding a translator role in some edition.
+	Translator
 )
 
 // Rules is the whole authorization table: one rule per procedure. A procedure missing from it is
@@ -80,6 +82,15 @@ var Rules = map[string]Rule{
 	v1.AuditServiceGetConsistencyProofProcedure: Public,
 	v1.AuditServiceExportBundleProcedure:        Public,
 
+	// Translations: translators write into their languages, organisers exchange files with agencies,
+	// jurors read the shortlist's translations (the service checks edition, language and stage).
+	v1.TranslationServiceListTranslatablePracticesProcedure: Organiser | Translator,
+	v1.TranslationServiceGetPracticeTranslationProcedure:    Organiser | Translator,
+	v1.TranslationServiceSavePracticeTranslationProcedure:   Translator,
+	v1.TranslationServiceExportXliffProcedure:               Organiser,
+	v1.TranslationServiceImportXliffProcedure:               Organiser,
+	v1.TranslationServiceListBallotTranslationsProcedure:    Organiser | Juror,
+
 	// Mail holds people's addresses and what is said to them: organisers only.
 	v1.MailServiceListOutboxProcedure:           Organiser,
 	v1.MailServiceGetOutboxMailProcedure:        Organiser,
@@ -105,6 +116,8 @@ func (r Rule) admits(p *Principal) bool {
 	case r&Expert != 0 && p.hasRole(RoleExpert):
 		return true
 	case r&Juror != 0 && p.hasRole(RoleJuror):
+		return true
+	case r&Translator != 0 && p.hasRole(RoleTranslator):
 		return true
 	}
 	return false

@@ -24,8 +24,8 @@ const Year = 2015
 type Person struct {
 	Email    string
 	Name     string
-	Role     string // "organiser", "expert" or "juror"
-	City     string // the expert's city or the juror's home city
+	Role     string // "organiser", "expert", "juror" or "translator"
+	City     string // the expert's city or the juror's home city; none for the translator
 	Language string
 }
 
@@ -50,6 +50,7 @@ var People = []Person{
 	{"juror.wroclaw@miasta.test", "Yusniel Pérez", "juror", "Wrocław", "es"},
 	{"juror.lublin@miasta.test", "Олена Коваленко", "juror", "Lublin", "uk"},
 	{"juror.warszawa@miasta.test", "Nguyễn Thị Lan", "juror", "Warszawa", "vi"},
+	{TranslatorEmail, "Тетяна Мельник", "translator", "", "uk"},
 }
 
 // Cities are the twelve cities of the Union of Polish Metropolises.
@@ -76,7 +77,7 @@ func PeopleCSV() string {
 }
 
 // Seed creates the demo edition through the domain services (so every step is an event, as if an
-// organiser had done it) and opens reporting. Deadlines are set relative to now so the demo can be
+// organiser had done it), invites the translator (into TranslatorLanguages) and opens reporting. Deadlines are set relative to now so the demo can be
 // walked through. It does nothing when an edition for Year exists already.
 func Seed(ctx context.Context, editions *edition.Service, people *identity.Store, organiser *auth.Principal, now time.Time) (edition.Edition, error) {
 	existing, _, err := editions.List(ctx, organiser, 100, "")
@@ -157,6 +158,14 @@ func Seed(ctx context.Context, editions *edition.Service, people *identity.Store
 	res, err := people.Import(ctx, organiser, e.ID, PeopleCSV(), false)
 	if err != nil {
 		return edition.Edition{}, fmt.Errorf("import the demo people: %w (%v)", err, res.Problems)
+	}
+	for _, p := range People {
+		if p.Role == "translator" {
+			if _, err := people.Invite(ctx, organiser, identity.NewInvitation{EditionID: e.ID, Email: p.Email, Role: auth.RoleTranslator,
+				DisplayName: p.Name, Language: p.Language, Languages: TranslatorLanguages}); err != nil {
+				return edition.Edition{}, fmt.Errorf("invite the translator: %w", err)
+			}
+		}
 	}
 	return editions.ChangeStage(ctx, organiser, e.ID, edition.StageChange{Target: edition.Reporting})
 }

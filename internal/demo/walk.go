@@ -20,6 +20,8 @@ type Clients struct {
 	Reports  miastav1connect.ReportServiceClient
 	Jury     miastav1connect.JuryServiceClient
 	Results  miastav1connect.ResultsServiceClient
+	// Translations is TranslationService's client.
+	Translations miastav1connect.TranslationServiceClient
 }
 
 // NewClients returns clients for baseURL that send token as a bearer token.
@@ -36,12 +38,16 @@ func NewClients(httpClient *http.Client, baseURL, token string) Clients {
 		Reports:  miastav1connect.NewReportServiceClient(httpClient, baseURL, auth),
 		Jury:     miastav1connect.NewJuryServiceClient(httpClient, baseURL, auth),
 		Results:  miastav1connect.NewResultsServiceClient(httpClient, baseURL, auth),
+
+		Translations: miastav1connect.NewTranslationServiceClient(httpClient, baseURL, auth),
 	}
 }
 
 // Walk takes the demo edition from REPORTING to ANNOUNCED through the public API, as each demo person
 // would: every expert reports one practice per category their city is strong in, the organiser accepts
-// and shortlists them all, sets a weighted-mean rule, opens the jury; every juror scores and casts;
+// and shortlists them all, the translator translates the shortlist into the jurors' languages (the
+// English one as a machine translation), the organiser sets a weighted-mean rule and opens the jury;
+// every juror scores, reading their language, and casts;
 // the organiser closes the round and announces. clients maps each demo e-mail to its clients. It
 // prints what it does to w and returns the public results.
 func Walk(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1.GetPublicResultsResponse, error) {
@@ -119,6 +125,10 @@ func Walk(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1.Get
 			}
 		}
 	}
+	if err := translate(ctx, clients[TranslatorEmail], e.GetId(), cats.GetCategories()); err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(w, "the shortlist translated into English, Ukrainian, Spanish and Vietnamese")
 	rule := &v1.TallyRule{
 		Method: v1.AggregationMethod_AGGREGATION_METHOD_WEIGHTED_MEAN, Quorum: 2, WinnersPerCategory: 1,
 		TieBreaks: []v1.TieBreak{v1.TieBreak_TIE_BREAK_MORE_TOP_MARKS, v1.TieBreak_TIE_BREAK_HIGHER_MEDIAN, v1.TieBreak_TIE_BREAK_CRITERIA_IN_ORDER},
@@ -164,7 +174,19 @@ func Walk(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1.Get
 		if err != nil {
 			return nil, fmt.Errorf("%s saves the ballot: %w", p.Email, err)
 		}
-		cast, err := c.Jury.CastBallot(ctx, &v1.CastBallotRequest{EditionId: e.GetId(), ExpectedVersion: b.GetBallot().GetVersion(), RequestId: uuid.NewString()})
+		// A juror who does not read Polish reads the translations into their language, and the cast
+		// records which (for the organisers only).
+		var read []*v1.TranslationRead
+		if p.Language != "pl" {
+			ts, err := c.Translations.ListBallotTranslations(ctx, &v1.ListBallotTranslationsRequest{EditionId: e.GetId(), Language: p.Language})
+			if err != nil {
+				return nil, fmt.Errorf("%s reads the translations: %w", p.Email, err)
+			}
+			for _, t := range ts.GetTranslations() {
+				read = append(read, &v1.TranslationRead{PracticeId: t.GetPracticeId(), Language: t.GetLanguage(), Version: t.GetVersion()})
+			}
+		}
+		cast, err := c.Jury.CastBallot(ctx, &v1.CastBallotRequest{EditionId: e.GetId(), ExpectedVersion: b.GetBallot().GetVersion(), RequestId: uuid.NewString(), TranslationsRead: read})
 		if err != nil {
 			return nil, fmt.Errorf("%s casts: %w", p.Email, err)
 		}
@@ -185,4 +207,42 @@ func Walk(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1.Get
 		}
 	}
 	return results, nil
+}
+
+// translate has the demo translator translate every nominated practice into every language: reviewed
+// translations into Ukrainian, Spanish and Vietnamese, a machine one into English.
+func translate(ctx context.Context, c Clients, editionID string, cats []*v1.Category) error {
+	list, err := c.Translations.ListTranslatablePractices(ctx, &v1.ListTranslatablePracticesRequest{EditionId: editionID, PageSize: 200})
+	if err != nil {
+		return fmt.Errorf("the translator lists the practices: %w", err)
+	}
+	index := map[string]int{}
+	for i, cat := range cats {
+		index[cat.GetId()] = i
+	}
+	for _, s := range list.GetPractices() {
+		pr := s.GetPractice()
+		if !pr.GetNominated() {
+			continue
+		}
+		var fields []string
+		for _, t := range pr.GetTexts() {
+			fields = append(fields, t.GetField())
+		}
+		for _, l := range TranslatorLanguages {
+			status := v1.TranslationStatus_TRANSLATION_STATUS_REVIEWED
+			if l == "en" {
+				status = v1.TranslationStatus_TRANSLATION_STATUS_MACHINE
+			}
+			texts := demoTexts(l, pr.GetCity().GetName(), index[pr.GetCategoryId()], fields)
+			req := &v1.SavePracticeTranslationRequest{PracticeId: pr.GetPracticeId(), Language: l, Status: status}
+			for _, t := range pr.GetTexts() {
+				req.Texts = append(req.Texts, &v1.NewTranslatedText{Field: t.GetField(), Text: texts[t.GetField()], SourceSha256: t.GetSha256()})
+			}
+			if _, err := c.Translations.SavePracticeTranslation(ctx, req); err != nil {
+				return fmt.Errorf("translate %q into %s: %w", pr.GetTitle(), l, err)
+			}
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -43,13 +44,16 @@ func (h *Handler) CreateInvitation(ctx context.Context, req *v1.CreateInvitation
 	if err != nil {
 		return nil, err
 	}
-	cid, err := wire.ID("city_id", req.GetCityId())
-	if err != nil {
-		return nil, err
+	var cid uuid.UUID // none for a translator
+	if req.GetCityId() != "" {
+		if cid, err = wire.ID("city_id", req.GetCityId()); err != nil {
+			return nil, err
+		}
 	}
 	inv, err := h.store.Invite(ctx, auth.FromContext(ctx), NewInvitation{
 		EditionID: eid, Email: req.GetEmail(), Role: roleFromProto(req.GetRole()), CityID: cid,
 		DisplayName: req.GetDisplayName(), Pseudonym: req.GetPseudonym(), Language: req.GetLanguage(),
+		Languages: req.GetLanguages(),
 	})
 	if err != nil {
 		return nil, err
@@ -130,19 +134,25 @@ func (h *Handler) ListRoleAssignments(ctx context.Context, req *v1.ListRoleAssig
 }
 
 func assignmentToProto(a auth.Assignment, user *v1.User) *v1.RoleAssignment {
-	return &v1.RoleAssignment{
+	out := &v1.RoleAssignment{
 		Id: a.ID.String(), EditionId: a.EditionID.String(), User: user, Role: roleToProto(a.Role),
-		City:        edition.CityToProto(edition.City{ID: a.CityID, Name: a.CityName}),
-		DisplayName: a.DisplayName, Pseudonym: a.Pseudonym, Language: a.Language,
+		DisplayName: a.DisplayName, Pseudonym: a.Pseudonym, Language: a.Language, Languages: a.Languages,
 		InvitationId: a.InvitationID.String(), CreateTime: timestamppb.New(a.CreateTime), EditionYear: a.EditionYear,
 	}
+	if a.CityID != uuid.Nil {
+		out.City = edition.CityToProto(edition.City{ID: a.CityID, Name: a.CityName})
+	}
+	return out
 }
 
 func invitationToProto(inv Invitation) *v1.Invitation {
 	out := &v1.Invitation{
 		Id: inv.ID.String(), EditionId: inv.EditionID.String(), Email: inv.Email, Role: roleToProto(inv.Role),
-		City: edition.CityToProto(inv.City), DisplayName: inv.DisplayName, Pseudonym: inv.Pseudonym,
-		Language: inv.Language, CreateTime: timestamppb.New(inv.CreateTime),
+		DisplayName: inv.DisplayName, Pseudonym: inv.Pseudonym,
+		Language: inv.Language, Languages: inv.Languages, CreateTime: timestamppb.New(inv.CreateTime),
+	}
+	if inv.City.ID != uuid.Nil {
+		out.City = edition.CityToProto(inv.City)
 	}
 	switch inv.State {
 	case "PENDING":
@@ -164,13 +174,18 @@ func roleToProto(r auth.Role) v1.Role {
 		return v1.Role_ROLE_EXPERT
 	case auth.RoleJuror:
 		return v1.Role_ROLE_JUROR
+	case auth.RoleTranslator:
+		return v1.Role_ROLE_TRANSLATOR
 	}
 	return v1.Role_ROLE_UNSPECIFIED
 }
 
 func roleFromProto(r v1.Role) auth.Role {
-	if r == v1.Role_ROLE_JUROR {
+	switch r {
+	case v1.Role_ROLE_JUROR:
 		return auth.RoleJuror
+	case v1.Role_ROLE_TRANSLATOR:
+		return auth.RoleTranslator
 	}
-	return auth.RoleExpert // the request validation admits only EXPERT and JUROR
+	return auth.RoleExpert // the request validation admits only EXPERT, JUROR and TRANSLATOR
 }

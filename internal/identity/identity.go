@@ -92,7 +92,7 @@ func (s *Store) bindInvitations(ctx context.Context, tx pgx.Tx, u identitydb.Use
 	for _, inv := range invs {
 		ra, err := s.q.InsertRoleAssignment(ctx, tx, identitydb.InsertRoleAssignmentParams{
 			EditionID: inv.EditionID, UserID: u.ID, Role: inv.Role, CityID: inv.CityID,
-			DisplayName: inv.DisplayName, Pseudonym: inv.Pseudonym, Language: inv.Language, InvitationID: inv.ID,
+			DisplayName: inv.DisplayName, Pseudonym: inv.Pseudonym, Language: inv.Language, Languages: orNone(inv.Languages), InvitationID: inv.ID,
 		})
 		assignment := ra.ID
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -105,6 +105,10 @@ func (s *Store) bindInvitations(ctx context.Context, tx pgx.Tx, u identitydb.Use
 		}
 		if err := s.q.MarkInvitationAccepted(ctx, tx, inv.ID); err != nil {
 			return err
+		}
+		if !logged(auth.Role(inv.Role)) {
+			s.log.InfoContext(ctx, "invitation bound", "invitation", inv.ID, "user", u.ID, "role", inv.Role)
+			continue
 		}
 		e, err := edition.Load(ctx, tx, inv.EditionID)
 		if err != nil {
@@ -121,7 +125,7 @@ func (s *Store) bindInvitations(ctx context.Context, tx pgx.Tx, u identitydb.Use
 				return err
 			}
 		} else {
-			payload["city_id"], payload["person"] = inv.CityID, person
+			payload["city_id"], payload["person"] = *inv.CityID, person
 		}
 		if _, err := event.Append(ctx, tx, event.Event{Kind: event.InvitationAccepted, EditionID: inv.EditionID,
 			Actor: event.Actor{Role: role, ID: assignment}, UserID: u.ID, Payload: payload}); err != nil {
@@ -130,6 +134,17 @@ func (s *Store) bindInvitations(ctx context.Context, tx pgx.Tx, u identitydb.Use
 		s.log.InfoContext(ctx, "invitation bound", "invitation", inv.ID, "user", u.ID, "role", inv.Role)
 	}
 	return nil
+}
+
+// logged reports whether the audit log records a role's invitations: experts' and jurors' (the log
+// proves who reported and who voted), not translators', whose work is not in the log (spec/audit.md).
+func logged(r auth.Role) bool { return r == auth.RoleExpert || r == auth.RoleJuror }
+
+func orNone(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // specRole names an invited role as the audit log does.
@@ -161,11 +176,15 @@ func (s *Store) principal(ctx context.Context, u identitydb.User) (*auth.Princip
 }
 
 func assignmentFromRow(r identitydb.RoleAssignment, cityName string, year int32) auth.Assignment {
-	return auth.Assignment{
-		ID: r.ID, EditionID: r.EditionID, EditionYear: year, Role: auth.Role(r.Role), CityID: r.CityID,
-		CityName: cityName, DisplayName: r.DisplayName, Pseudonym: r.Pseudonym, Language: r.Language,
+	a := auth.Assignment{
+		ID: r.ID, EditionID: r.EditionID, EditionYear: year, Role: auth.Role(r.Role),
+		CityName: cityName, Languages: r.Languages, DisplayName: r.DisplayName, Pseudonym: r.Pseudonym, Language: r.Language,
 		InvitationID: r.InvitationID, CreateTime: r.CreateTime,
 	}
+	if r.CityID != nil {
+		a.CityID = *r.CityID
+	}
+	return a
 }
 
 // SessionPrincipal implements auth.Users.

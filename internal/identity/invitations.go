@@ -31,7 +31,8 @@ type Invitation struct {
 	DisplayName string
 	Pseudonym   string
 	Language    string
-	State       string // PENDING, ACCEPTED or REVOKED
+	Languages   []string // a translator's
+	State       string   // PENDING, ACCEPTED or REVOKED
 	CreateTime  time.Time
 	AcceptTime  *time.Time
 }
@@ -45,16 +46,25 @@ type NewInvitation struct {
 	DisplayName string
 	Pseudonym   string
 	Language    string
+	// Languages are a translator's: the languages they translate into.
+	Languages []string
 }
+
+// TargetLanguages are the languages translations are made into (the originals are Polish).
+var TargetLanguages = []string{"en", "uk", "es", "vi"}
 
 func normaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
 func invitationFromRow(r identitydb.Invitation, cityName string) Invitation {
-	return Invitation{
+	inv := Invitation{
 		ID: r.ID, EditionID: r.EditionID, Email: r.Email, Role: auth.Role(r.Role),
-		City: edition.City{ID: r.CityID, Name: cityName}, DisplayName: r.DisplayName, Pseudonym: r.Pseudonym,
-		Language: r.Language, State: r.State, CreateTime: r.CreateTime, AcceptTime: r.AcceptTime,
+		DisplayName: r.DisplayName, Pseudonym: r.Pseudonym, Language: r.Language, Languages: r.Languages,
+		State: r.State, CreateTime: r.CreateTime, AcceptTime: r.AcceptTime,
 	}
+	if r.CityID != nil {
+		inv.City = edition.City{ID: *r.CityID, Name: cityName}
+	}
+	return inv
 }
 
 // Invite records an invitation; it binds when the invitee first signs in with that verified address.
@@ -89,8 +99,17 @@ func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e 
 	if n.Language == "" {
 		n.Language = "pl"
 	}
+	if n.Role == auth.RoleTranslator {
+		return s.inviteTranslator(ctx, tx, actor, e, n)
+	}
+	if len(n.Languages) > 0 {
+		return Invitation{}, fault.Invalidf("languages", "are for translators only")
+	}
 	if n.Role == auth.RoleExpert && n.Pseudonym != "" {
 		return Invitation{}, fault.Invalidf("pseudonym", "is for jurors only")
+	}
+	if n.CityID == uuid.Nil {
+		return Invitation{}, fault.Invalidf("city_id", "is required for an expert or a juror")
 	}
 	city, err := editiondb.New().GetCity(ctx, tx, n.CityID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -109,13 +128,7 @@ func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e 
 		}
 		n.Pseudonym = fmt.Sprintf("Juror %d", jurors+1)
 	}
-	row, err := s.q.InsertInvitation(ctx, tx, identitydb.InsertInvitationParams{
-		EditionID: e.ID, Email: n.Email, Role: string(n.Role), CityID: n.CityID,
-		DisplayName: n.DisplayName, Pseudonym: n.Pseudonym, Language: n.Language, CreatedBy: actorPtr(actor),
-	})
-	if _, dup := db.IsUniqueViolation(err); dup {
-		return Invitation{}, fault.Existsf("email", "%s has a pending %s invitation to this edition already", n.Email, strings.ToLower(string(n.Role)))
-	}
+	row, err := s.insert(ctx, tx, actor, e, n)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -133,7 +146,27 @@ func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e 
 	if err != nil {
 		return Invitation{}, err
 	}
-	inv := invitationFromRow(row, city.Name)
+	return s.invited(ctx, tx, e, invitationFromRow(row, city.Name))
+}
+
+// insert stores an invitation (n normalised and checked).
+func (s *Store) insert(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e edition.Edition, n NewInvitation) (identitydb.Invitation, error) {
+	var city *uuid.UUID
+	if n.CityID != uuid.Nil {
+		city = &n.CityID
+	}
+	row, err := s.q.InsertInvitation(ctx, tx, identitydb.InsertInvitationParams{
+		EditionID: e.ID, Email: n.Email, Role: string(n.Role), CityID: city,
+		DisplayName: n.DisplayName, Pseudonym: n.Pseudonym, Language: n.Language, Languages: orNone(n.Languages), CreatedBy: actorPtr(actor),
+	})
+	if _, dup := db.IsUniqueViolation(err); dup {
+		return identitydb.Invitation{}, fault.Existsf("email", "%s has a pending %s invitation to this edition already", n.Email, strings.ToLower(string(n.Role)))
+	}
+	return row, err
+}
+
+// invited runs the invitation hooks (the invitation mail) in the invitation's transaction.
+func (s *Store) invited(ctx context.Context, tx pgx.Tx, e edition.Edition, inv Invitation) (Invitation, error) {
 	for _, h := range s.onInvite {
 		if err := h(ctx, tx, e, inv); err != nil {
 			return Invitation{}, err
@@ -209,6 +242,35 @@ func (s *Store) Import(ctx context.Context, actor *auth.Principal, editionID uui
 	return res, err
 }
 
+// inviteTranslator records a translator's invitation: languages instead of a city, and no audit
+// event (translations are not in the log).
+func (s *Store) inviteTranslator(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e edition.Edition, n NewInvitation) (Invitation, error) {
+	switch {
+	case n.CityID != uuid.Nil:
+		return Invitation{}, fault.Invalidf("city_id", "translators translate for the whole edition: leave the city empty")
+	case n.Pseudonym != "":
+		return Invitation{}, fault.Invalidf("pseudonym", "is for jurors only")
+	case len(n.Languages) == 0:
+		return Invitation{}, fault.Invalidf("languages", "name at least one language the translator translates into (en, uk, es, vi)")
+	}
+	seen := map[string]bool{}
+	for i, l := range n.Languages {
+		if !slices.Contains(TargetLanguages, l) {
+			return Invitation{}, fault.Invalidf(fmt.Sprintf("languages[%d]", i), "must be one of en, uk, es, vi (the originals are Polish)")
+		}
+		if seen[l] {
+			return Invitation{}, fault.Invalidf(fmt.Sprintf("languages[%d]", i), "appears twice")
+		}
+		seen[l] = true
+	}
+	n.Languages = slices.Sorted(slices.Values(n.Languages))
+	row, err := s.insert(ctx, tx, actor, e, n)
+	if err != nil {
+		return Invitation{}, err
+	}
+	return s.invited(ctx, tx, e, invitationFromRow(row, ""))
+}
+
 // Revoke withdraws a pending invitation.
 func (s *Store) Revoke(ctx context.Context, actor *auth.Principal, id uuid.UUID) (Invitation, error) {
 	var out Invitation
@@ -231,6 +293,9 @@ func (s *Store) Revoke(ctx context.Context, actor *auth.Principal, id uuid.UUID)
 			return err
 		}
 		out = invitationFromRow(view.Invitation, view.CityName)
+		if !logged(out.Role) {
+			return nil
+		}
 		_, err = event.Append(ctx, tx, event.Event{
 			Kind: event.InvitationRevoked, EditionID: inv.EditionID, Actor: event.Organiser(actor.User()), UserID: actor.User(),
 			Payload: struct {

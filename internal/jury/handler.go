@@ -2,6 +2,7 @@ package jury
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -106,7 +107,15 @@ func (h *Handler) CastBallot(ctx context.Context, req *v1.CastBallotRequest) (*v
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.svc.CastBallot(ctx, auth.FromContext(ctx), eid, req.GetExpectedVersion(), rid)
+	var reads []TranslationRead
+	for i, r := range req.GetTranslationsRead() {
+		pid, err := wire.ID(fmt.Sprintf("translations_read[%d].practice_id", i), r.GetPracticeId())
+		if err != nil {
+			return nil, err
+		}
+		reads = append(reads, TranslationRead{PracticeID: pid, Language: r.GetLanguage(), Version: r.GetVersion()})
+	}
+	c, err := h.svc.CastBallot(ctx, auth.FromContext(ctx), eid, req.GetExpectedVersion(), rid, reads)
 	if err != nil {
 		return nil, fault.MapDetail(err, ballotConflict)
 	}
@@ -162,6 +171,9 @@ func (h *Handler) GetJuryProgress(ctx context.Context, req *v1.GetJuryProgressRe
 		}
 		for _, r := range p.Declared {
 			jp.DeclaredConflicts = append(jp.DeclaredConflicts, recusalToProto(r))
+		}
+		for _, r := range p.Reads {
+			jp.TranslationsRead = append(jp.TranslationsRead, &v1.TranslationRead{PracticeId: r.PracticeID.String(), Language: r.Language, Version: r.Version})
 		}
 		resp.Jurors = append(resp.Jurors, jp)
 	}

@@ -20,6 +20,8 @@ type JurorProgress struct {
 	DisplayName  string
 	Categories   []CategoryProgress
 	Declared     []Recusal
+	// Reads are the translations the juror read for their last cast.
+	Reads []TranslationRead
 }
 
 // CategoryProgress is a juror's state in one category.

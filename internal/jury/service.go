@@ -234,10 +234,57 @@ func (s *Service) jurorOf(ctx context.Context, tx pgx.Tx, a auth.Assignment, hom
 	return newJuror(a, editionID, stage, c.JuryDeadline, r, noms, homes, conflicts), nil
 }
 
-// CastBallot casts the current draft. A retry with the same request id returns the first result.
+// TranslationRead is the version of a practice's translation a juror read before casting.
+type TranslationRead struct {
+	PracticeID uuid.UUID
+	Language   string
+	Version    int64
+}
+
+// checkReads validates what a juror says they read: translations of the shortlist's practices, each
+// once, at a version that exists (the current one or an earlier).
+func (s *Service) checkReads(ctx context.Context, tx pgx.Tx, j juror, reads []TranslationRead) error {
+	if len(reads) == 0 {
+		return nil
+	}
+	onShortlist := map[uuid.UUID]bool{}
+	for _, n := range j.nominations {
+		onShortlist[n.PracticeID] = true
+	}
+	ids := make([]uuid.UUID, 0, len(reads))
+	for _, r := range reads {
+		ids = append(ids, r.PracticeID)
+	}
+	rows, err := s.q.TranslationVersions(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	current := map[[2]string]int64{}
+	for _, r := range rows {
+		current[[2]string{r.PracticeID.String(), r.Language}] = r.Version
+	}
+	seen := map[[2]string]bool{}
+	for i, r := range reads {
+		field := fmt.Sprintf("translations_read[%d]", i)
+		k := [2]string{r.PracticeID.String(), r.Language}
+		switch {
+		case !onShortlist[r.PracticeID]:
+			return fault.Invalidf(field+".practice_id", "is not a practice on the shortlist")
+		case seen[k]:
+			return fault.Invalidf(field, "names this practice and language twice")
+		case r.Version > current[k]:
+			return fault.Invalidf(field+".version", "the practice's translation into %s has no version %d", r.Language, r.Version)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// CastBallot casts the current draft, recording the translations the juror read (kept for the
+// organisers, never in the log). A retry with the same request id returns the first result.
 // The common case is the ballot context (one query, which also finds a retry's first cast), the
 // event, the cast and the commit.
-func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID uuid.UUID, expected int64, requestID uuid.UUID) (Cast, error) {
+func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID uuid.UUID, expected int64, requestID uuid.UUID, reads []TranslationRead) (Cast, error) {
 	a, ok := p.Holds(editionID, auth.RoleJuror)
 	if !ok {
 		return Cast{}, fault.Deniedf("you are not a juror of this edition")
@@ -272,6 +319,9 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 		if missing := j.missing(b.Scores); missing > 0 {
 			return fault.Preconditionf("scores", "%d marks are missing: score every criterion of every nomination you are not recused from", missing)
 		}
+		if err := s.checkReads(ctx, tx, j, reads); err != nil {
+			return err
+		}
 		cast := j.castOf(b, requestID)
 		body, err := canon.Encode(cast)
 		if err != nil {
@@ -294,6 +344,11 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 		})
 		if err != nil {
 			return err
+		}
+		for _, r := range reads {
+			if err := s.q.InsertCastRead(ctx, tx, jurydb.InsertCastReadParams{CastID: id, PracticeID: r.PracticeID, Language: r.Language, Version: r.Version}); err != nil {
+				return err
+			}
 		}
 		out = *castFromRow(row, -1) // integrated into the audit log shortly after commit
 		return nil
@@ -437,7 +492,7 @@ func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32,
 	}
 	out := make([]JurorProgress, 0, len(jurors))
 	for _, jr := range jurors {
-		a := auth.Assignment{ID: jr.ID, EditionID: editionID, Role: auth.RoleJuror, CityID: jr.CityID}
+		a := auth.Assignment{ID: jr.ID, EditionID: editionID, Role: auth.RoleJuror, CityID: *jr.CityID} // a juror has a city
 		jp := JurorProgress{AssignmentID: jr.ID, DisplayName: jr.DisplayName}
 		if e.Stage.Index() < edition.Jury.Index() {
 			for _, c := range cats {
@@ -464,10 +519,19 @@ func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32,
 				drafted[j.nominations[sc.NominationID].CategoryID] = true
 			}
 		}
-		_, castErr := s.q.LastCast(ctx, s.pool, jr.ID)
+		last, castErr := s.q.LastCast(ctx, s.pool, jr.ID)
 		cast := castErr == nil
 		if castErr != nil && !errors.Is(castErr, pgx.ErrNoRows) {
 			return nil, "", castErr
+		}
+		if cast {
+			reads, err := s.q.ListCastReads(ctx, s.pool, last.BallotCast.ID)
+			if err != nil {
+				return nil, "", err
+			}
+			for _, r := range reads {
+				jp.Reads = append(jp.Reads, TranslationRead{PracticeID: r.PracticeID, Language: r.Language, Version: r.Version})
+			}
 		}
 		for _, c := range cats {
 			state, total, recused := NotStarted, 0, 0

@@ -17,7 +17,7 @@ func (s *Service) InviteHook() identity.InviteHook {
 	return func(ctx context.Context, tx pgx.Tx, e edition.Edition, inv identity.Invitation) error {
 		to := recipient{ID: inv.ID, Email: inv.Email, DisplayName: inv.DisplayName, Language: inv.Language, Role: string(inv.Role), CityName: inv.City.Name}
 		deadline := e.Timeline.ReportingDeadline
-		if inv.Role == auth.RoleJuror {
+		if inv.Role == auth.RoleJuror || inv.Role == auth.RoleTranslator { // translations are read in the jury round
 			deadline = e.Timeline.JuryDeadline
 		}
 		_, err := s.queue(ctx, tx, e.ID, Invitation, []outgoing{{to: to, data: s.data(e, to, deadline), dedup: "INVITATION/" + inv.ID.String()}})

@@ -116,7 +116,7 @@ func (s *Service) recipients(ctx context.Context, tx pgx.Tx, kind Kind, editionI
 		return out, err
 	default:
 		return s.q.EditionRecipients(ctx, tx, maildb.EditionRecipientsParams{
-			EditionID: editionID, Roles: []string{string(auth.RoleExpert), string(auth.RoleJuror)},
+			EditionID: editionID, Roles: []string{string(auth.RoleExpert), string(auth.RoleJuror), string(auth.RoleTranslator)},
 		})
 	}
 }

@@ -22,7 +22,7 @@ var fallbacks = []string{"en", "pl"}
 // templateData is what every template may use; fields a kind does not need are empty.
 type templateData struct {
 	Name    string // the recipient's display name
-	Role    string // EXPERT or JUROR
+	Role    string // EXPERT, JUROR or TRANSLATOR
 	City    string // the expert's city or the juror's home city
 	Edition string // the edition's name, e.g. "Miasta Otwarte 2015"
 	Year    int32

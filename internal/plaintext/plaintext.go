@@ -14,24 +14,36 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/miasta-otwarte/miasta/internal/fault"
 )
 
-// Check returns an error saying what s holds that the rule refuses, or nil.
+// Check returns an error saying what s holds that the rule refuses, or nil: a fault.Invalid without
+// a field (Field names it).
 func Check(s string, multiLine bool) error {
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("is not valid UTF-8 text")
+		return fault.Invalidf("", "is not valid UTF-8 text")
 	}
 	i := 0
 	for _, r := range s {
 		if refused(r, multiLine) {
 			if multiLine {
-				return fmt.Errorf("contains the control character U+%04X at character %d; only tab, line feed and carriage return are allowed", r, i+1)
+				return fault.Invalidf("", "contains the control character U+%s at character %d; only tab, line feed and carriage return are allowed", fmt.Sprintf("%04X", r), i+1)
 			}
-			return fmt.Errorf("contains the control character U+%04X at character %d; this field is one line of text without control characters", r, i+1)
+			return fault.Invalidf("", "contains the control character U+%s at character %d; this field is one line of text without control characters", fmt.Sprintf("%04X", r), i+1)
 		}
 		i++
 	}
 	return nil
+}
+
+// Field is Check for a request field: the fault names field.
+func Field(field, s string, multiLine bool) error {
+	err := Check(s, multiLine)
+	if f, ok := fault.As(err); ok {
+		f.Field = field
+	}
+	return err
 }
 
 func refused(r rune, multiLine bool) bool {

@@ -15,6 +15,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/results"
+	"github.com/miasta-otwarte/miasta/internal/translation"
 )
 
 // Services are the fully-qualified names of every API service, for health checking and reflection.
@@ -26,6 +27,7 @@ var Services = []string{
 	miastav1connect.ResultsServiceName,
 	miastav1connect.AuditServiceName,
 	miastav1connect.MailServiceName,
+	miastav1connect.TranslationServiceName,
 }
 
 // addRoutes lists the whole API.
@@ -43,6 +45,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	_, uncompressed := miastav1connect.NewAuditServiceHandler(audit, connect.WithHandlerOptions(opts, connect.WithCompression("gzip", nil, nil)))
 	mux.Handle(miastav1connect.AuditServiceExportBundleProcedure, uncompressed)
 	mux.Handle(miastav1connect.NewMailServiceHandler(mail.NewHandler(d.Mail), opts))
+	mux.Handle(miastav1connect.NewTranslationServiceHandler(translation.NewHandler(d.Translations), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
 	reflector := grpcreflect.NewStaticReflector(Services...)

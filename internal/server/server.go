@@ -26,6 +26,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/report"
+	"github.com/miasta-otwarte/miasta/internal/translation"
 )
 
 // Deps is everything the server needs.
@@ -40,7 +41,9 @@ type Deps struct {
 	Audit    *auditlog.Log
 	Bundles  *auditlog.Bundles // the audit bundles' downloads
 	Mail     *mail.Service
-	Metrics  *metrics.Metrics
+	// Translations holds the reports' translations and their XLIFF exchange.
+	Translations *translation.Service
+	Metrics      *metrics.Metrics
 	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).
 	Tracer trace.TracerProvider
 	Limits Limits

@@ -2,11 +2,9 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"connectrpc.com/connect"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -89,7 +87,7 @@ func checkText(m protoreflect.Message, path string) error {
 			v.Map().Range(func(k protoreflect.MapKey, mv protoreflect.Value) bool {
 				p := fmt.Sprintf("%s[%q]", name, k.String())
 				if fd.MapKey().Kind() == protoreflect.StringKind {
-					err = textError(p, plaintext.Check(k.String(), false))
+					err = plaintext.Field(p, k.String(), false)
 				}
 				if err == nil {
 					err = checkValue(fd.MapValue(), mv, p)
@@ -107,19 +105,9 @@ func checkText(m protoreflect.Message, path string) error {
 func checkValue(fd protoreflect.FieldDescriptor, v protoreflect.Value, path string) error {
 	switch fd.Kind() {
 	case protoreflect.StringKind:
-		return textError(path, plaintext.Check(v.String(), multiLine[fd.Name()]))
+		return plaintext.Field(path, v.String(), multiLine[fd.Name()])
 	case protoreflect.MessageKind, protoreflect.GroupKind:
 		return checkText(v.Message(), path)
 	}
 	return nil
-}
-
-// textError is the wire error for a refused field: InvalidArgument with a BadRequest detail.
-func textError(field string, err error) error {
-	if err == nil {
-		return nil
-	}
-	out := connect.NewError(connect.CodeInvalidArgument, errors.New(field+": "+err.Error()))
-	addDetail(out, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: err.Error()}}})
-	return out
 }

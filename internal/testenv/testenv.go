@@ -183,6 +183,8 @@ type Clients struct {
 	Results  miastav1connect.ResultsServiceClient
 	Audit    miastav1connect.AuditServiceClient
 	Mail     miastav1connect.MailServiceClient
+	// Translations is TranslationService's client.
+	Translations miastav1connect.TranslationServiceClient
 }
 
 // HTTPClient returns the HTTP client and Connect options for calls over p as the bearer of token
@@ -210,6 +212,8 @@ func (e *Env) Clients(p Protocol, token string) Clients {
 		Results:  miastav1connect.NewResultsServiceClient(httpClient, e.URL, opts...),
 		Audit:    miastav1connect.NewAuditServiceClient(httpClient, e.URL, opts...),
 		Mail:     miastav1connect.NewMailServiceClient(httpClient, e.URL, opts...),
+
+		Translations: miastav1connect.NewTranslationServiceClient(httpClient, e.URL, opts...),
 	}
 }
 

@@ -1,5 +1,5 @@
 // The whole demo edition in a real browser: an expert drafts and submits, the organiser accepts and
-// shortlists, three jurors cast, the organiser closes and announces, and the public results page shows
+// shortlists, a translator translates, three jurors cast, the organiser closes and announces, and the public results page shows
 // the winners. Every page is checked with axe-core (no serious or critical violations) and
 // photographed. Run by cmd/miasta's TestBrowserDemo against a fresh `miasta dev`:
 //
@@ -156,6 +156,7 @@ try {
   await page.getByRole("heading", { level: 1, name: new RegExp(msg("report.title", { city: "Warszawa" })) }).waitFor();
   await check(page, "expert-empty-report");
   await page.getByLabel(M["report.introduction"]).fill("Warszawa od lat rozwija politykę integracji cudzoziemców.");
+  const UK_TITLE = "Багатокультурний центр"; // practices[0]'s title, as the translator translates it
   const practices = [
     { title: "Centrum Wielokulturowe", category: 1, text: "Miejsce spotkań, porad i kursów językowych." },
     { title: "Warszawski Program Integracji", category: 0, text: "Strategia miasta na lata 2015–2020." },
@@ -289,6 +290,23 @@ try {
   await check(page, "organiser-jury-open");
   log("the organiser opened the jury round");
 
+  // ---- the translator translates a nominated practice beside its original ----
+  const translator = await persona("tlumaczka@miasta.test");
+  const tp = translator.page;
+  await tp.getByRole("link", { name: M["home.translate"] }).click();
+  await tp.getByRole("heading", { level: 1, name: M["translate.title"] }).waitFor();
+  // Into Ukrainian, which the Lublin juror reads below.
+  await tp.getByLabel(M["translate.language"]).selectOption("uk");
+  await tp.getByRole("button", { name: practices[0].title }).click();
+  const titleField = tp.getByLabel(msg("translate.translation", { what: M["practice.title"], language: "Українська" }));
+  await titleField.fill(UK_TITLE);
+  await waitSaved(tp);
+  if ((await titleField.getAttribute("lang")) !== "uk") throw new Error("the translation field is not marked lang=uk");
+  await check(tp, "translator-saved");
+  await phoneFits(tp, "translator");
+  await translator.context.close();
+  log("the translator translated a practice");
+
   // ---- three jurors score and cast, each in their own language: the Spanish one on a desktop with
   // the keyboard alone, the Ukrainian and the Vietnamese one by touch on a 390 px phone ----
   const jurors = [
@@ -298,6 +316,7 @@ try {
     // nomination of this run, all from Warsaw.
     { email: "juror.lodz@miasta.test", lang: "vi", phone: true },
   ];
+  let readTranslation = false;
   for (const [j, { email, lang, phone }] of jurors.entries()) {
     const juror = await persona(email, lang, phone);
     const jp = juror.page;
@@ -323,6 +342,18 @@ try {
         }
       }
       if (n === 0 && phone) await phoneFits(jp, `juror-${lang}-nomination`);
+      if (lang === "uk" && (await jp.getByRole("heading", { level: 3, name: new RegExp(UK_TITLE) }).count())) {
+        // The translated practice: its title in Ukrainian, marked so, with the Polish original one tap away.
+        const heading = jp.locator("#current-nomination span").first();
+        if ((await heading.getAttribute("lang")) !== "uk") throw new Error("the translated title is not marked lang=uk");
+        const toOriginal = jp.getByRole("button", { name: J["translation.showOriginal"] });
+        await toOriginal.tap();
+        await jp.getByRole("heading", { level: 3, name: new RegExp(practices[0].title) }).waitFor();
+        if ((await heading.getAttribute("lang")) !== "pl") throw new Error("the original title is not marked lang=pl");
+        await jp.getByRole("button", { name: J["translation.showTranslation"].replace("{language}", "Українська") }).tap();
+        await jp.getByRole("heading", { level: 3, name: new RegExp(UK_TITLE) }).waitFor();
+        readTranslation = true;
+      }
       const next = jp.locator("nav.pager").getByRole("button", { name: new RegExp("^" + J["ballot.next"]) });
       if (!(await next.count())) break;
       if (keyboard) {
@@ -369,6 +400,7 @@ try {
     await jp.getByTestId("receipt-leaf").waitFor(); // the log integrates the cast and the receipt shows where
     if (j === 0) await check(jp, "juror-receipt", true);
     else await phoneFits(jp, `juror-${lang}-receipt`);
+    if (lang === "uk" && !readTranslation) throw new Error("the Ukrainian juror never saw the practice translated into Ukrainian");
     log(`${email} (${lang}${phone ? ", phone" : ""}) cast, receipt ${hash.trim()}`);
     await juror.context.close();
   }
@@ -377,6 +409,8 @@ try {
   await page.reload();
   await page.getByRole("heading", { name: M["organise.juryProgress"], exact: true }).waitFor();
   await page.getByRole("cell", { name: M["progress.CAST"] }).first().waitFor();
+  // The cast recorded the translation the Ukrainian juror read (for the organisers only).
+  await page.getByRole("cell", { name: "uk (1)" }).waitFor();
   await check(page, "organiser-progress");
   await phoneFits(page, "organiser");
   await page.getByRole("button", { name: M["organise.toTALLIED"] }).click();

@@ -8,6 +8,7 @@ import { Home } from "./home/Home";
 const ReportPage = lazy(() => import("./report/Report").then((m) => ({ default: m.ReportPage })));
 const BallotPage = lazy(() => import("./ballot/Ballot").then((m) => ({ default: m.BallotPage })));
 const OrganisePage = lazy(() => import("./organise/Organise").then((m) => ({ default: m.OrganisePage })));
+const TranslatePage = lazy(() => import("./translation/Translate").then((m) => ({ default: m.TranslatePage })));
 const ResultsPage = lazy(() => import("./results/Results").then((m) => ({ default: m.ResultsPage })));
 
 function NotFound() {
@@ -27,6 +28,7 @@ export function App() {
               <Route path="/editions/:editionId/report/:cityId" element={<ReportPage />} />
               <Route path="/editions/:editionId/ballot" element={<BallotPage />} />
               <Route path="/editions/:editionId/organise" element={<OrganisePage />} />
+              <Route path="/translate/:editionId" element={<TranslatePage />} />
               <Route path="/results/:year" element={<ResultsPage />} />
               <Route path="*" element={<NotFound />} />
             </Routes>

@@ -24,7 +24,7 @@ func (q *Queries) CountJurorInvitations(ctx context.Context, db DBTX, editionID 
 }
 
 const getInvitationForUpdate = `-- name: GetInvitationForUpdate :one
-SELECT id, edition_id, email, role, city_id, display_name, pseudonym, language, state, created_by, create_time, accept_time, revoke_time FROM invitations WHERE id = $1 FOR UPDATE
+SELECT id, edition_id, email, role, city_id, display_name, pseudonym, language, state, created_by, create_time, accept_time, revoke_time, languages FROM invitations WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetInvitationForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (Invitation, error) {
@@ -44,13 +44,14 @@ func (q *Queries) GetInvitationForUpdate(ctx context.Context, db DBTX, id uuid.U
 		&i.CreateTime,
 		&i.AcceptTime,
 		&i.RevokeTime,
+		&i.Languages,
 	)
 	return i, err
 }
 
 const getInvitationView = `-- name: GetInvitationView :one
-SELECT i.id, i.edition_id, i.email, i.role, i.city_id, i.display_name, i.pseudonym, i.language, i.state, i.created_by, i.create_time, i.accept_time, i.revoke_time, c.name AS city_name
-FROM invitations i JOIN cities c ON c.id = i.city_id
+SELECT i.id, i.edition_id, i.email, i.role, i.city_id, i.display_name, i.pseudonym, i.language, i.state, i.created_by, i.create_time, i.accept_time, i.revoke_time, i.languages, coalesce(c.name, '')::text AS city_name
+FROM invitations i LEFT JOIN cities c ON c.id = i.city_id
 WHERE i.id = $1
 `
 
@@ -76,25 +77,27 @@ func (q *Queries) GetInvitationView(ctx context.Context, db DBTX, id uuid.UUID) 
 		&i.Invitation.CreateTime,
 		&i.Invitation.AcceptTime,
 		&i.Invitation.RevokeTime,
+		&i.Invitation.Languages,
 		&i.CityName,
 	)
 	return i, err
 }
 
 const insertInvitation = `-- name: InsertInvitation :one
-INSERT INTO invitations (edition_id, email, role, city_id, display_name, pseudonym, language, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, edition_id, email, role, city_id, display_name, pseudonym, language, state, created_by, create_time, accept_time, revoke_time
+INSERT INTO invitations (edition_id, email, role, city_id, display_name, pseudonym, language, languages, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id, edition_id, email, role, city_id, display_name, pseudonym, language, state, created_by, create_time, accept_time, revoke_time, languages
 `
 
 type InsertInvitationParams struct {
 	EditionID   uuid.UUID
 	Email       string
 	Role        string
-	CityID      uuid.UUID
+	CityID      *uuid.UUID
 	DisplayName string
 	Pseudonym   string
 	Language    string
+	Languages   []string
 	CreatedBy   *uuid.UUID
 }
 
@@ -107,6 +110,7 @@ func (q *Queries) InsertInvitation(ctx context.Context, db DBTX, arg InsertInvit
 		arg.DisplayName,
 		arg.Pseudonym,
 		arg.Language,
+		arg.Languages,
 		arg.CreatedBy,
 	)
 	var i Invitation
@@ -124,6 +128,7 @@ func (q *Queries) InsertInvitation(ctx context.Context, db DBTX, arg InsertInvit
 		&i.CreateTime,
 		&i.AcceptTime,
 		&i.RevokeTime,
+		&i.Languages,
 	)
 	return i, err
 }
@@ -160,8 +165,8 @@ func (q *Queries) InvitedKeys(ctx context.Context, db DBTX, editionID uuid.UUID)
 }
 
 const listInvitations = `-- name: ListInvitations :many
-SELECT i.id, i.edition_id, i.email, i.role, i.city_id, i.display_name, i.pseudonym, i.language, i.state, i.created_by, i.create_time, i.accept_time, i.revoke_time, c.name AS city_name
-FROM invitations i JOIN cities c ON c.id = i.city_id
+SELECT i.id, i.edition_id, i.email, i.role, i.city_id, i.display_name, i.pseudonym, i.language, i.state, i.created_by, i.create_time, i.accept_time, i.revoke_time, i.languages, coalesce(c.name, '')::text AS city_name
+FROM invitations i LEFT JOIN cities c ON c.id = i.city_id
 WHERE i.edition_id = $1 AND (i.create_time, i.id) > ($2::timestamptz, $3::uuid)
 ORDER BY i.create_time, i.id
 LIMIT $4
@@ -207,6 +212,7 @@ func (q *Queries) ListInvitations(ctx context.Context, db DBTX, arg ListInvitati
 			&i.Invitation.CreateTime,
 			&i.Invitation.AcceptTime,
 			&i.Invitation.RevokeTime,
+			&i.Invitation.Languages,
 			&i.CityName,
 		); err != nil {
 			return nil, err
@@ -229,7 +235,7 @@ func (q *Queries) MarkInvitationAccepted(ctx context.Context, db DBTX, id uuid.U
 }
 
 const pendingInvitationsForEmail = `-- name: PendingInvitationsForEmail :many
-SELECT id, edition_id, email, role, city_id, display_name, pseudonym, language, state, created_by, create_time, accept_time, revoke_time FROM invitations
+SELECT id, edition_id, email, role, city_id, display_name, pseudonym, language, state, created_by, create_time, accept_time, revoke_time, languages FROM invitations
 WHERE email = $1 AND state = 'PENDING'
 ORDER BY create_time, id
 FOR UPDATE
@@ -259,6 +265,7 @@ func (q *Queries) PendingInvitationsForEmail(ctx context.Context, db DBTX, email
 			&i.CreateTime,
 			&i.AcceptTime,
 			&i.RevokeTime,
+			&i.Languages,
 		); err != nil {
 			return nil, err
 		}
@@ -273,7 +280,7 @@ func (q *Queries) PendingInvitationsForEmail(ctx context.Context, db DBTX, email
 const revokeInvitation = `-- name: RevokeInvitation :one
 UPDATE invitations SET state = 'REVOKED', revoke_time = now()
 WHERE id = $1 AND state = 'PENDING'
-RETURNING id, edition_id, email, role, city_id, display_name, pseudonym, language, state, created_by, create_time, accept_time, revoke_time
+RETURNING id, edition_id, email, role, city_id, display_name, pseudonym, language, state, created_by, create_time, accept_time, revoke_time, languages
 `
 
 func (q *Queries) RevokeInvitation(ctx context.Context, db DBTX, id uuid.UUID) (Invitation, error) {
@@ -293,6 +300,7 @@ func (q *Queries) RevokeInvitation(ctx context.Context, db DBTX, id uuid.UUID) (
 		&i.CreateTime,
 		&i.AcceptTime,
 		&i.RevokeTime,
+		&i.Languages,
 	)
 	return i, err
 }

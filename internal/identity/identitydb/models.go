@@ -15,7 +15,7 @@ type Invitation struct {
 	EditionID   uuid.UUID
 	Email       string
 	Role        string
-	CityID      uuid.UUID
+	CityID      *uuid.UUID
 	DisplayName string
 	Pseudonym   string
 	Language    string
@@ -24,6 +24,7 @@ type Invitation struct {
 	CreateTime  time.Time
 	AcceptTime  *time.Time
 	RevokeTime  *time.Time
+	Languages   []string
 }
 
 type RoleAssignment struct {
@@ -31,12 +32,13 @@ type RoleAssignment struct {
 	EditionID    uuid.UUID
 	UserID       uuid.UUID
 	Role         string
-	CityID       uuid.UUID
+	CityID       *uuid.UUID
 	DisplayName  string
 	Pseudonym    string
 	Language     string
 	InvitationID uuid.UUID
 	CreateTime   time.Time
+	Languages    []string
 }
 
 type User struct {

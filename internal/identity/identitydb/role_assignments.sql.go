@@ -30,20 +30,21 @@ func (q *Queries) GetUserAssignment(ctx context.Context, db DBTX, arg GetUserAss
 }
 
 const insertRoleAssignment = `-- name: InsertRoleAssignment :one
-INSERT INTO role_assignments (edition_id, user_id, role, city_id, display_name, pseudonym, language, invitation_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO role_assignments (edition_id, user_id, role, city_id, display_name, pseudonym, language, languages, invitation_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (edition_id, user_id, role) DO NOTHING
-RETURNING id, edition_id, user_id, role, city_id, display_name, pseudonym, language, invitation_id, create_time
+RETURNING id, edition_id, user_id, role, city_id, display_name, pseudonym, language, invitation_id, create_time, languages
 `
 
 type InsertRoleAssignmentParams struct {
 	EditionID    uuid.UUID
 	UserID       uuid.UUID
 	Role         string
-	CityID       uuid.UUID
+	CityID       *uuid.UUID
 	DisplayName  string
 	Pseudonym    string
 	Language     string
+	Languages    []string
 	InvitationID uuid.UUID
 }
 
@@ -56,6 +57,7 @@ func (q *Queries) InsertRoleAssignment(ctx context.Context, db DBTX, arg InsertR
 		arg.DisplayName,
 		arg.Pseudonym,
 		arg.Language,
+		arg.Languages,
 		arg.InvitationID,
 	)
 	var i RoleAssignment
@@ -70,14 +72,15 @@ func (q *Queries) InsertRoleAssignment(ctx context.Context, db DBTX, arg InsertR
 		&i.Language,
 		&i.InvitationID,
 		&i.CreateTime,
+		&i.Languages,
 	)
 	return i, err
 }
 
 const listEditionAssignments = `-- name: ListEditionAssignments :many
-SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, c.name AS city_name, e.year AS edition_year, u.email AS user_email, u.name AS user_name
+SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, ra.languages, coalesce(c.name, '')::text AS city_name, e.year AS edition_year, u.email AS user_email, u.name AS user_name
 FROM role_assignments ra
-JOIN cities c ON c.id = ra.city_id
+LEFT JOIN cities c ON c.id = ra.city_id
 JOIN editions e ON e.id = ra.edition_id
 JOIN users u ON u.id = ra.user_id
 WHERE ra.edition_id = $1 AND (ra.create_time, ra.id) > ($2::timestamptz, $3::uuid)
@@ -125,6 +128,7 @@ func (q *Queries) ListEditionAssignments(ctx context.Context, db DBTX, arg ListE
 			&i.RoleAssignment.Language,
 			&i.RoleAssignment.InvitationID,
 			&i.RoleAssignment.CreateTime,
+			&i.RoleAssignment.Languages,
 			&i.CityName,
 			&i.EditionYear,
 			&i.UserEmail,
@@ -141,9 +145,9 @@ func (q *Queries) ListEditionAssignments(ctx context.Context, db DBTX, arg ListE
 }
 
 const listUserAssignments = `-- name: ListUserAssignments :many
-SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, c.name AS city_name, e.year AS edition_year
+SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, ra.languages, coalesce(c.name, '')::text AS city_name, e.year AS edition_year
 FROM role_assignments ra
-JOIN cities c ON c.id = ra.city_id
+LEFT JOIN cities c ON c.id = ra.city_id
 JOIN editions e ON e.id = ra.edition_id
 WHERE ra.user_id = $1
 ORDER BY e.year DESC, ra.role
@@ -156,7 +160,7 @@ type ListUserAssignmentsRow struct {
 	EditionYear    int32
 }
 
-// A user's roles, newest edition first; a person holds at most two per edition.
+// A user's roles, newest edition first; a person holds at most three per edition.
 func (q *Queries) ListUserAssignments(ctx context.Context, db DBTX, userID uuid.UUID) ([]ListUserAssignmentsRow, error) {
 	rows, err := db.Query(ctx, listUserAssignments, userID)
 	if err != nil {
@@ -177,6 +181,7 @@ func (q *Queries) ListUserAssignments(ctx context.Context, db DBTX, userID uuid.
 			&i.RoleAssignment.Language,
 			&i.RoleAssignment.InvitationID,
 			&i.RoleAssignment.CreateTime,
+			&i.RoleAssignment.Languages,
 			&i.CityName,
 			&i.EditionYear,
 		); err != nil {

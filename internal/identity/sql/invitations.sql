@@ -1,21 +1,21 @@
 -- name: InsertInvitation :one
-INSERT INTO invitations (edition_id, email, role, city_id, display_name, pseudonym, language, created_by)
-VALUES (@edition_id, @email, @role, @city_id, @display_name, @pseudonym, @language, sqlc.narg('created_by'))
+INSERT INTO invitations (edition_id, email, role, city_id, display_name, pseudonym, language, languages, created_by)
+VALUES (@edition_id, @email, @role, sqlc.narg('city_id'), @display_name, @pseudonym, @language, @languages, sqlc.narg('created_by'))
 RETURNING *;
 
 -- name: GetInvitationForUpdate :one
 SELECT * FROM invitations WHERE id = @id FOR UPDATE;
 
 -- name: ListInvitations :many
-SELECT sqlc.embed(i), c.name AS city_name
-FROM invitations i JOIN cities c ON c.id = i.city_id
+SELECT sqlc.embed(i), coalesce(c.name, '')::text AS city_name
+FROM invitations i LEFT JOIN cities c ON c.id = i.city_id
 WHERE i.edition_id = @edition_id AND (i.create_time, i.id) > (@after_time::timestamptz, @after_id::uuid)
 ORDER BY i.create_time, i.id
 LIMIT @max_rows;
 
 -- name: GetInvitationView :one
-SELECT sqlc.embed(i), c.name AS city_name
-FROM invitations i JOIN cities c ON c.id = i.city_id
+SELECT sqlc.embed(i), coalesce(c.name, '')::text AS city_name
+FROM invitations i LEFT JOIN cities c ON c.id = i.city_id
 WHERE i.id = @id;
 
 -- name: RevokeInvitation :one

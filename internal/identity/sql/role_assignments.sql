@@ -1,23 +1,23 @@
 -- name: InsertRoleAssignment :one
-INSERT INTO role_assignments (edition_id, user_id, role, city_id, display_name, pseudonym, language, invitation_id)
-VALUES (@edition_id, @user_id, @role, @city_id, @display_name, @pseudonym, @language, @invitation_id)
+INSERT INTO role_assignments (edition_id, user_id, role, city_id, display_name, pseudonym, language, languages, invitation_id)
+VALUES (@edition_id, @user_id, @role, sqlc.narg('city_id'), @display_name, @pseudonym, @language, @languages, @invitation_id)
 ON CONFLICT (edition_id, user_id, role) DO NOTHING
 RETURNING *;
 
 -- name: ListUserAssignments :many
--- A user's roles, newest edition first; a person holds at most two per edition.
-SELECT sqlc.embed(ra), c.name AS city_name, e.year AS edition_year
+-- A user's roles, newest edition first; a person holds at most three per edition.
+SELECT sqlc.embed(ra), coalesce(c.name, '')::text AS city_name, e.year AS edition_year
 FROM role_assignments ra
-JOIN cities c ON c.id = ra.city_id
+LEFT JOIN cities c ON c.id = ra.city_id
 JOIN editions e ON e.id = ra.edition_id
 WHERE ra.user_id = @user_id
 ORDER BY e.year DESC, ra.role
 LIMIT 1000;
 
 -- name: ListEditionAssignments :many
-SELECT sqlc.embed(ra), c.name AS city_name, e.year AS edition_year, u.email AS user_email, u.name AS user_name
+SELECT sqlc.embed(ra), coalesce(c.name, '')::text AS city_name, e.year AS edition_year, u.email AS user_email, u.name AS user_name
 FROM role_assignments ra
-JOIN cities c ON c.id = ra.city_id
+LEFT JOIN cities c ON c.id = ra.city_id
 JOIN editions e ON e.id = ra.edition_id
 JOIN users u ON u.id = ra.user_id
 WHERE ra.edition_id = @edition_id AND (ra.create_time, ra.id) > (@after_time::timestamptz, @after_id::uuid)

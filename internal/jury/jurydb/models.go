@@ -31,6 +31,13 @@ type BallotCast struct {
 	CastTime     time.Time
 }
 
+type CastTranslationRead struct {
+	CastID     uuid.UUID
+	PracticeID uuid.UUID
+	Language   string
+	Version    int64
+}
+
 type Conflict struct {
 	AssignmentID uuid.UUID
 	NominationID uuid.UUID

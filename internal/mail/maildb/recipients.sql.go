@@ -15,7 +15,7 @@ import (
 const cityExperts = `-- name: CityExperts :many
 SELECT i.id, i.email, i.display_name, i.language, i.role, c.name AS city_name
 FROM invitations i JOIN cities c ON c.id = i.city_id
-WHERE i.edition_id = $1 AND i.city_id = $2 AND i.role = 'EXPERT' AND i.state IN ('PENDING', 'ACCEPTED')
+WHERE i.edition_id = $1 AND i.city_id = $2::uuid AND i.role = 'EXPERT' AND i.state IN ('PENDING', 'ACCEPTED')
 ORDER BY i.create_time, i.id
 `
 
@@ -62,8 +62,8 @@ func (q *Queries) CityExperts(ctx context.Context, db DBTX, arg CityExpertsParam
 
 const editionRecipients = `-- name: EditionRecipients :many
 
-SELECT i.id, i.email, i.display_name, i.language, i.role, c.name AS city_name
-FROM invitations i JOIN cities c ON c.id = i.city_id
+SELECT i.id, i.email, i.display_name, i.language, i.role, coalesce(c.name, '')::text AS city_name
+FROM invitations i LEFT JOIN cities c ON c.id = i.city_id
 WHERE i.edition_id = $1 AND i.state IN ('PENDING', 'ACCEPTED') AND i.role = ANY($2::text[])
 ORDER BY i.create_time, i.id
 `
@@ -84,6 +84,7 @@ type EditionRecipientsRow struct {
 
 // Who mail goes to: the people invited to an edition (pending or accepted invitations), with the
 // language and name they were invited with. Every query reads the rows of other domains only.
+// A translator has no city: the name is empty.
 func (q *Queries) EditionRecipients(ctx context.Context, db DBTX, arg EditionRecipientsParams) ([]EditionRecipientsRow, error) {
 	rows, err := db.Query(ctx, editionRecipients, arg.EditionID, arg.Roles)
 	if err != nil {

@@ -2,15 +2,16 @@
 -- language and name they were invited with. Every query reads the rows of other domains only.
 
 -- name: EditionRecipients :many
-SELECT i.id, i.email, i.display_name, i.language, i.role, c.name AS city_name
-FROM invitations i JOIN cities c ON c.id = i.city_id
+-- A translator has no city: the name is empty.
+SELECT i.id, i.email, i.display_name, i.language, i.role, coalesce(c.name, '')::text AS city_name
+FROM invitations i LEFT JOIN cities c ON c.id = i.city_id
 WHERE i.edition_id = @edition_id AND i.state IN ('PENDING', 'ACCEPTED') AND i.role = ANY(@roles::text[])
 ORDER BY i.create_time, i.id;
 
 -- name: CityExperts :many
 SELECT i.id, i.email, i.display_name, i.language, i.role, c.name AS city_name
 FROM invitations i JOIN cities c ON c.id = i.city_id
-WHERE i.edition_id = @edition_id AND i.city_id = @city_id AND i.role = 'EXPERT' AND i.state IN ('PENDING', 'ACCEPTED')
+WHERE i.edition_id = @edition_id AND i.city_id = @city_id::uuid AND i.role = 'EXPERT' AND i.state IN ('PENDING', 'ACCEPTED')
 ORDER BY i.create_time, i.id;
 
 -- name: LateExperts :many

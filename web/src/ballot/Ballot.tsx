@@ -26,6 +26,10 @@ import { Local, textIn } from "../shared/localized";
 import { uuid } from "../shared/uuid";
 import { completeness, nominationState, scoreKey, summary, type Marks, type NominationState } from "./ballotMath";
 import { PracticeFacts } from "../report/ReportView";
+import type { PracticeTranslation } from "../gen/miasta/v1/translation_pb.js";
+import { BlockHints, TranslationNotice, usePracticeReading, type Shown } from "../translation/TranslatedPractice";
+import { narrativeField } from "../translation/translationMath";
+import { usePracticeTranslations } from "../translation/usePracticeTranslations";
 
 const AUTOSAVE_MS = 800;
 
@@ -99,6 +103,15 @@ function Sheet(props: { edition: Edition; categories: Category[]; criteria: Crit
   draftRef.current = draft;
   const topRef = useRef<HTMLHeadingElement>(null);
   const open = edition.stage === Stage.JURY;
+  // The reports in the juror's language, and the practices whose translation they had on screen: the
+  // cast records those translations' versions (for the organisers; never in the log).
+  const translations = usePracticeTranslations(edition.id, locale);
+  const read = useRef(new Set<string>());
+  const titleOf = (n: BallotNomination): Shown => {
+    const tr = translations.byPractice.get(n.nomination!.practice?.id ?? "");
+    const text = tr?.texts.find((x) => x.field === "title")?.text;
+    return text ? { text, lang: tr!.language, fallback: false, outdated: false } : { text: n.nomination!.practice?.title ?? "", lang: "pl", fallback: false, outdated: false };
+  };
 
   const rules = useMemo(() => new Map(rule.criteria.map((c) => [c.criterionId, c])), [rule]);
   const scoredCriteria = useMemo(() => criteria.filter((c) => rules.has(c.id)), [criteria, rules]);
@@ -181,7 +194,12 @@ function Sheet(props: { edition: Edition; categories: Category[]; criteria: Crit
       if (!(await auto.flush(() => draftRef.current))) return;
       const version = auto.version();
       if (castRequest.current?.version !== version) castRequest.current = { version, id: uuid() };
-      const res = await api.jury.castBallot({ editionId: edition.id, expectedVersion: version, requestId: castRequest.current.id });
+      const res = await api.jury.castBallot({
+        editionId: edition.id,
+        expectedVersion: version,
+        requestId: castRequest.current.id,
+        translationsRead: translations.reads(read.current),
+      });
       castRequest.current = undefined;
       setBallot((b) => ({ ...b, lastCast: res.cast }));
       setJustCast(true);
@@ -352,6 +370,9 @@ function Sheet(props: { edition: Edition; categories: Category[]; criteria: Crit
               rules={rules}
               marks={draft.marks}
               note={draft.notes.get(currentNom.nomination!.id) ?? ""}
+              translation={translations.byPractice.get(currentNom.nomination!.practice?.id ?? "")}
+              lang={locale}
+              onRead={(practiceId) => read.current.add(practiceId)}
               disabled={!open || !!conflict}
               onMark={mark}
               onNote={note}
@@ -375,7 +396,7 @@ function Sheet(props: { edition: Edition; categories: Category[]; criteria: Crit
           </section>
         </div>
       ) : (
-        <Review ordered={ordered} categories={categories} criteria={scoredCriteria} stateOf={stateOf} marks={draft.marks} locale={locale} onOpen={(i) => go(i)} />
+        <Review ordered={ordered} categories={categories} criteria={scoredCriteria} stateOf={stateOf} marks={draft.marks} locale={locale} titleOf={titleOf} onOpen={(i) => go(i)} />
       )}
 
       <section className="cast" aria-labelledby="cast-title">
@@ -389,7 +410,7 @@ function Sheet(props: { edition: Edition; categories: Category[]; criteria: Crit
               {missing.map((n) => (
                 <li key={n.nomination!.id}>
                   <button type="button" className="link" onClick={() => go(ordered.indexOf(n))}>
-                    {n.nomination!.practice?.title} — {n.nomination!.city?.name}
+                    <span lang={titleOf(n).lang}>{titleOf(n).text}</span> — {n.nomination!.city?.name}
                   </button>{" "}
                   {t("ballot.criteriaLeft", { count: (stateOf(n) as { left: number }).left })}
                 </li>
@@ -422,6 +443,7 @@ function Review(props: {
   stateOf: (n: BallotNomination) => NominationState;
   marks: Marks;
   locale: ReturnType<typeof useLocale>["locale"];
+  titleOf: (n: BallotNomination) => Shown;
   onOpen: (index: number) => void;
 }) {
   const t = useT();
@@ -443,7 +465,7 @@ function Review(props: {
                 {cat?.number}. <Local texts={cat?.names} />
               </p>
               <p>
-                <strong>{nom.practice?.title}</strong> — {nom.city?.name}
+                <strong lang={props.titleOf(n).lang}>{props.titleOf(n).text}</strong> — {nom.city?.name}
               </p>
               <p className="state">
                 {s.kind === "scored" ? (
@@ -464,7 +486,9 @@ function Review(props: {
               </p>
               <button type="button" className="link" onClick={() => props.onOpen(i)}>
                 {s.kind === "missing" ? t("ballot.scoreIt") : t("ballot.change")}
-                <span className="visually-hidden">: {nom.practice?.title}</span>
+                <span className="visually-hidden" lang={props.titleOf(n).lang}>
+                  : {props.titleOf(n).text}
+                </span>
               </button>
             </li>
           );
@@ -502,6 +526,9 @@ function NominationCard(props: {
   rules: Map<string, CriterionRule>;
   marks: Marks;
   note: string;
+  translation: PracticeTranslation | undefined;
+  lang: string;
+  onRead: (practiceId: string) => void;
   disabled: boolean;
   onMark: (nominationId: string, criterionId: string, value: number) => void;
   onNote: (nominationId: string, text: string) => void;
@@ -517,11 +544,20 @@ function NominationCard(props: {
   const reasonId = useId();
   const noteId = useId();
   const r = props.recusal;
+  const reading = usePracticeReading(p, props.translation, props.lang);
+  const { onRead } = props;
+  const translationShown = reading.translatable && !reading.showOriginal;
+  useEffect(() => {
+    if (translationShown) onRead(p.id);
+  }, [translationShown, onRead, p.id]);
+  const title = reading.shown("title") ?? { text: p.title, lang: "pl", fallback: false, outdated: false };
+  const description = reading.shown("description");
   return (
     <article className={"card nomination" + (r ? " recused" : "")} aria-labelledby="current-nomination" data-testid="nomination">
       <h3 id="current-nomination" ref={props.headingRef} tabIndex={-1}>
-        <span lang="pl">{p.title}</span> <span className="muted">— {n.city?.name}</span>
+        <span lang={title.lang}>{title.text}</span> <span className="muted">— {n.city?.name}</span>
       </h3>
+      <TranslationNotice reading={reading} lang={props.lang} translation={props.translation} />
       {r ? (
         <p className="recusal" role="note">
           <strong>{t("recusal.label")}</strong>{" "}
@@ -533,7 +569,12 @@ function NominationCard(props: {
         </p>
       ) : null}
       <div className="report-text">
-        <Collapsed text={p.description} lang="pl" />
+        {description ? (
+          <>
+            <Collapsed text={description.text} lang={description.lang} />
+            <BlockHints shown={description} />
+          </>
+        ) : null}
         <details>
           <summary>{t("ballot.facts")}</summary>
           <dl lang="pl">
@@ -545,7 +586,7 @@ function NominationCard(props: {
         ? null
         : props.criteria.map((c) => {
             const rule = props.rules.get(c.id)!;
-            const narrative = p.narratives.find((x) => x.criterionId === c.id)?.text;
+            const narrative = reading.shown(narrativeField(c.id));
             return (
               <div className="criterion" key={c.id}>
                 <div className="narrative">
@@ -558,10 +599,17 @@ function NominationCard(props: {
                     </p>
                   ) : null}
                   {rule.nonRanking ? <p className="hint">{t("ballot.nonRanking")}</p> : null}
-                  {narrative ? <Collapsed text={narrative} lang="pl" /> : <p className="muted">{t("ballot.noNarrative")}</p>}
+                  {narrative ? (
+                    <>
+                      <Collapsed text={narrative.text} lang={narrative.lang} />
+                      <BlockHints shown={narrative} />
+                    </>
+                  ) : (
+                    <p className="muted">{t("ballot.noNarrative")}</p>
+                  )}
                 </div>
                 <ScoreControl
-                  legend={t("ballot.scoreFor", { criterion: textIn(locale, c.names), practice: p.title })}
+                  legend={t("ballot.scoreFor", { criterion: textIn(locale, c.names), practice: title.text })}
                   name={`${n.id}/${c.id}`}
                   rule={rule}
                   value={props.marks.get(scoreKey(n.id, c.id))}

@@ -70,6 +70,11 @@ function EditionCard({
             <Link to={`/editions/${e.id}/organise`}>{t("home.organise")}</Link>
           </li>
         ) : null}
+        {organiser && e.stage >= Stage.REPORTING ? (
+          <li>
+            <Link to={`/translate/${e.id}`}>{t("home.translations")}</Link>
+          </li>
+        ) : null}
         {mine.map((a) =>
           a.role === Role.EXPERT && a.city ? (
             <li key={a.id}>
@@ -78,6 +83,10 @@ function EditionCard({
           ) : a.role === Role.JUROR ? (
             <li key={a.id}>
               <Link to={`/editions/${e.id}/ballot`}>{t("home.ballot")}</Link>
+            </li>
+          ) : a.role === Role.TRANSLATOR ? (
+            <li key={a.id}>
+              <Link to={`/translate/${e.id}`}>{t("home.translate")}</Link>
             </li>
           ) : null,
         )}

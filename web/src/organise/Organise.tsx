@@ -13,6 +13,7 @@ import { Setup } from "./Setup";
 import { STAGES, StageControl, TimelineEditor } from "./Stage";
 import { TallyReview } from "./Tally";
 import { TextsEditor } from "./Texts";
+import { TranslationExchange } from "./Translations";
 
 /** OrganisePage is the edition dashboard: stage, reports, shortlist, rule, jury progress, tally. */
 export function OrganisePage() {
@@ -63,6 +64,7 @@ function Dashboard(props: { edition: Edition; categories: Category[]; criteria: 
       <StageControl edition={edition} onChanged={props.reload} />
       <Reports edition={edition} categories={categories} criteria={criteria} statuses={statuses} />
       <People edition={edition} />
+      {s >= Stage.REPORTING ? <TranslationExchange edition={edition} /> : null}
       <MailPanel edition={edition} />
       {s >= Stage.REVIEW && statuses.data ? <Shortlist edition={edition} categories={categories} statuses={statuses.data} /> : null}
       <RuleEditor edition={edition} criteria={criteria} />

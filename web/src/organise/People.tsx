@@ -69,7 +69,7 @@ export function People({ edition }: { edition: Edition }) {
                   <th scope="row">{i.displayName}</th>
                   <td>{i.email}</td>
                   <td>{t(("people.ROLE_" + Role[i.role]) as MessageId)}</td>
-                  <td>{i.city?.name}</td>
+                  <td>{i.role === Role.TRANSLATOR ? t("people.translatesInto", { languages: i.languages.map((l) => (isLocale(l) ? LOCALE_NAMES[l] : l)).join(", ") }) : i.city?.name}</td>
                   <td>{isLocale(i.language) ? LOCALE_NAMES[i.language] : ""}</td>
                   <td>{t(("people." + InvitationState[i.state]) as MessageId)}</td>
                 </tr>
@@ -78,6 +78,7 @@ export function People({ edition }: { edition: Edition }) {
           </table>
         </div>
       </details>
+      <TranslatorInvite edition={edition} onInvited={invitations.reload} />
       <h3>{t("people.import")}</h3>
       <p className="hint">{t("people.importHint")}</p>
       <div className="field">
@@ -136,5 +137,77 @@ export function People({ edition }: { edition: Edition }) {
         </div>
       ) : null}
     </section>
+  );
+}
+
+const TARGETS = ["en", "uk", "es", "vi"] as const;
+
+/** TranslatorInvite invites a translator into chosen languages: they read the accepted reports and write only those. */
+function TranslatorInvite({ edition, onInvited }: { edition: Edition; onInvited: () => void }) {
+  const t = useT();
+  const ids = useId();
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [language, setLanguage] = useState<string>("pl");
+  const [languages, setLanguages] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState("");
+  async function invite() {
+    setError(undefined);
+    setDone("");
+    try {
+      await api.identity.createInvitation({ editionId: edition.id, email, role: Role.TRANSLATOR, displayName: name, language, languages });
+      setDone(email);
+      setName("");
+      setEmail("");
+      setLanguages([]);
+      onInvited();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <>
+      <h3>{t("people.inviteTranslator")}</h3>
+      <p className="hint">{t("people.inviteTranslatorHint")}</p>
+      <div className="field">
+        <label htmlFor={ids + "n"}>{t("people.name")}</label>
+        <input id={ids + "n"} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+      </div>
+      <div className="field">
+        <label htmlFor={ids + "e"}>{t("people.email")}</label>
+        <input id={ids + "e"} type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />
+      </div>
+      <div className="field">
+        <label htmlFor={ids + "l"}>{t("people.language")}</label>
+        <select id={ids + "l"} value={language} onChange={(e) => setLanguage(e.target.value)}>
+          {(["pl", ...TARGETS] as const).map((l) => (
+            <option key={l} value={l} lang={l}>
+              {LOCALE_NAMES[l]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <fieldset>
+        <legend>{t("people.translatorLanguages")}</legend>
+        {TARGETS.map((l) => (
+          <label key={l} lang={l} className="choice">
+            <input
+              type="checkbox"
+              checked={languages.includes(l)}
+              onChange={(e) => setLanguages((ls) => (e.target.checked ? [...ls, l] : ls.filter((x) => x !== l)))}
+            />{" "}
+            {LOCALE_NAMES[l]}
+          </label>
+        ))}
+      </fieldset>
+      <p className="actions">
+        <button type="button" disabled={!name.trim() || !email.trim() || languages.length === 0} onClick={invite}>
+          {t("people.invite")}
+        </button>
+      </p>
+      <ErrorNote error={error} />
+      {done ? <p role="status">{t("people.invitedTranslator", { email: done })}</p> : null}
+    </>
   );
 }

@@ -14,6 +14,13 @@ const progressKeys: Record<ProgressState, MessageId> = {
   [ProgressState.RECUSED]: "progress.RECUSED",
 };
 
+/** readsSummary says which languages a juror read translations in for their last cast, and of how many practices. */
+function readsSummary(reads: { language: string }[]): string {
+  const by = new Map<string, number>();
+  for (const r of reads) by.set(r.language, (by.get(r.language) ?? 0) + 1);
+  return [...by].map(([l, n]) => `${l} (${n})`).join(", ");
+}
+
 /** JuryProgress shows who has finished what per category, never a score, until the round closes. */
 export function JuryProgress({ edition, categories }: { edition: Edition; categories: Category[] }) {
   const t = useT();
@@ -48,6 +55,7 @@ export function JuryProgress({ edition, categories }: { edition: Edition; catego
                   <span className="visually-hidden">. {textIn(locale, c.names)}</span>
                 </th>
               ))}
+              <th scope="col">{t("progress.translationsRead")}</th>
             </tr>
           </thead>
           <tbody>
@@ -62,6 +70,7 @@ export function JuryProgress({ edition, categories }: { edition: Edition; catego
                     </td>
                   );
                 })}
+                <td>{readsSummary(j.translationsRead) || "—"}</td>
               </tr>
             ))}
           </tbody>

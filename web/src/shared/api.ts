@@ -11,6 +11,7 @@ import { JuryService } from "../gen/miasta/v1/jury_pb.js";
 import { MailService } from "../gen/miasta/v1/mail_pb.js";
 import { ReportService } from "../gen/miasta/v1/report_pb.js";
 import { ResultsService } from "../gen/miasta/v1/results_pb.js";
+import { TranslationService } from "../gen/miasta/v1/translation_pb.js";
 import { allPages } from "./hooks";
 
 const transport = createConnectTransport({
@@ -26,6 +27,7 @@ export const api: {
   mail: Client<typeof MailService>;
   results: Client<typeof ResultsService>;
   audit: Client<typeof AuditService>;
+  translations: Client<typeof TranslationService>;
 } = {
   editions: createClient(EditionService, transport),
   identity: createClient(IdentityService, transport),
@@ -34,6 +36,7 @@ export const api: {
   mail: createClient(MailService, transport),
   results: createClient(ResultsService, transport),
   audit: createClient(AuditService, transport),
+  translations: createClient(TranslationService, transport),
 };
 
 /** errorCode is the Connect code of any thrown value (Unknown for non-Connect errors). */

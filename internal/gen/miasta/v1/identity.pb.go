@@ -34,6 +34,8 @@ const (
 	Role_ROLE_EXPERT Role = 2
 	// Scores nominations in one edition; recused from their home city's nominations.
 	Role_ROLE_JUROR Role = 3
+	// Reads one edition's accepted reports and translates them into their languages.
+	Role_ROLE_TRANSLATOR Role = 4
 )
 
 // Enum value maps for Role.
@@ -43,12 +45,14 @@ var (
 		1: "ROLE_ORGANISER",
 		2: "ROLE_EXPERT",
 		3: "ROLE_JUROR",
+		4: "ROLE_TRANSLATOR",
 	}
 	Role_value = map[string]int32{
 		"ROLE_UNSPECIFIED": 0,
 		"ROLE_ORGANISER":   1,
 		"ROLE_EXPERT":      2,
 		"ROLE_JUROR":       3,
+		"ROLE_TRANSLATOR":  4,
 	}
 )
 
@@ -267,18 +271,21 @@ type Invitation struct {
 	EditionId string                 `protobuf:"bytes,2,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
 	// Lower-cased.
 	Email string `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
-	// ROLE_EXPERT or ROLE_JUROR.
+	// ROLE_EXPERT, ROLE_JUROR or ROLE_TRANSLATOR.
 	Role Role `protobuf:"varint,4,opt,name=role,proto3,enum=miasta.v1.Role" json:"role,omitempty"`
-	// For an expert, the city whose report they write; for a juror, their home city.
+	// For an expert, the city whose report they write; for a juror, their home city; unset for a
+	// translator.
 	City        *City  `protobuf:"bytes,5,opt,name=city,proto3" json:"city,omitempty"`
 	DisplayName string `protobuf:"bytes,6,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// For a juror: the name under which ballots are published when the edition publishes pseudonyms.
 	Pseudonym string `protobuf:"bytes,7,opt,name=pseudonym,proto3" json:"pseudonym,omitempty"`
 	// BCP 47 tag of the language for mail and the interface, e.g. "uk".
-	Language      string                 `protobuf:"bytes,8,opt,name=language,proto3" json:"language,omitempty"`
-	State         InvitationState        `protobuf:"varint,9,opt,name=state,proto3,enum=miasta.v1.InvitationState" json:"state,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	AcceptTime    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=accept_time,json=acceptTime,proto3" json:"accept_time,omitempty"`
+	Language   string                 `protobuf:"bytes,8,opt,name=language,proto3" json:"language,omitempty"`
+	State      InvitationState        `protobuf:"varint,9,opt,name=state,proto3,enum=miasta.v1.InvitationState" json:"state,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	AcceptTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=accept_time,json=acceptTime,proto3" json:"accept_time,omitempty"`
+	// For a translator: the languages they translate into (of en, uk, es, vi).
+	Languages     []string `protobuf:"bytes,12,rep,name=languages,proto3" json:"languages,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -390,6 +397,13 @@ func (x *Invitation) GetAcceptTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Invitation) GetLanguages() []string {
+	if x != nil {
+		return x.Languages
+	}
+	return nil
+}
+
 // RoleAssignment is a role a user holds in an edition, made when an invitation bound.
 type RoleAssignment struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -397,7 +411,7 @@ type RoleAssignment struct {
 	EditionId string                 `protobuf:"bytes,2,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
 	User      *User                  `protobuf:"bytes,3,opt,name=user,proto3" json:"user,omitempty"`
 	Role      Role                   `protobuf:"varint,4,opt,name=role,proto3,enum=miasta.v1.Role" json:"role,omitempty"`
-	// For an expert, their city; for a juror, their home city.
+	// For an expert, their city; for a juror, their home city; unset for a translator.
 	City         *City                  `protobuf:"bytes,5,opt,name=city,proto3" json:"city,omitempty"`
 	DisplayName  string                 `protobuf:"bytes,6,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	Pseudonym    string                 `protobuf:"bytes,7,opt,name=pseudonym,proto3" json:"pseudonym,omitempty"`
@@ -405,7 +419,9 @@ type RoleAssignment struct {
 	InvitationId string                 `protobuf:"bytes,9,opt,name=invitation_id,json=invitationId,proto3" json:"invitation_id,omitempty"`
 	CreateTime   *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// The edition's year, for display.
-	EditionYear   int32 `protobuf:"varint,11,opt,name=edition_year,json=editionYear,proto3" json:"edition_year,omitempty"`
+	EditionYear int32 `protobuf:"varint,11,opt,name=edition_year,json=editionYear,proto3" json:"edition_year,omitempty"`
+	// For a translator: the languages they translate into.
+	Languages     []string `protobuf:"bytes,12,rep,name=languages,proto3" json:"languages,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -517,6 +533,13 @@ func (x *RoleAssignment) GetEditionYear() int32 {
 	return 0
 }
 
+func (x *RoleAssignment) GetLanguages() []string {
+	if x != nil {
+		return x.Languages
+	}
+	return nil
+}
+
 type GetMeRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -602,16 +625,20 @@ type CreateInvitationRequest struct {
 	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
 	// A valid address, up to 254 characters.
 	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
-	// ROLE_EXPERT or ROLE_JUROR.
+	// ROLE_EXPERT, ROLE_JUROR or ROLE_TRANSLATOR.
 	Role Role `protobuf:"varint,3,opt,name=role,proto3,enum=miasta.v1.Role" json:"role,omitempty"`
-	// The expert's city (one of the edition's reporting cities) or the juror's home city.
+	// The expert's city (one of the edition's reporting cities) or the juror's home city; empty for a
+	// translator.
 	CityId string `protobuf:"bytes,4,opt,name=city_id,json=cityId,proto3" json:"city_id,omitempty"`
 	// 1–200 characters.
 	DisplayName string `protobuf:"bytes,5,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// Jurors only, up to 100 characters; defaults to "Juror N".
 	Pseudonym string `protobuf:"bytes,6,opt,name=pseudonym,proto3" json:"pseudonym,omitempty"`
 	// One of pl, en, uk, es, vi; defaults to pl.
-	Language      string `protobuf:"bytes,7,opt,name=language,proto3" json:"language,omitempty"`
+	Language string `protobuf:"bytes,7,opt,name=language,proto3" json:"language,omitempty"`
+	// Translators only, and required for them: the languages they translate into, of en, uk, es and
+	// vi (the originals are Polish).
+	Languages     []string `protobuf:"bytes,8,rep,name=languages,proto3" json:"languages,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -693,6 +720,13 @@ func (x *CreateInvitationRequest) GetLanguage() string {
 		return x.Language
 	}
 	return ""
+}
+
+func (x *CreateInvitationRequest) GetLanguages() []string {
+	if x != nil {
+		return x.Languages
+	}
+	return nil
 }
 
 type CreateInvitationResponse struct {
@@ -1264,7 +1298,7 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"\x02Me\x12#\n" +
 	"\x04user\x18\x01 \x01(\v2\x0f.miasta.v1.UserR\x04user\x12\x1c\n" +
 	"\torganiser\x18\x02 \x01(\bR\torganiser\x12;\n" +
-	"\vassignments\x18\x03 \x03(\v2\x19.miasta.v1.RoleAssignmentR\vassignments\"\xa4\x03\n" +
+	"\vassignments\x18\x03 \x03(\v2\x19.miasta.v1.RoleAssignmentR\vassignments\"\xc2\x03\n" +
 	"\n" +
 	"Invitation\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
@@ -1281,7 +1315,8 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vaccept_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"acceptTime\"\x90\x03\n" +
+	"acceptTime\x12\x1c\n" +
+	"\tlanguages\x18\f \x03(\tR\tlanguages\"\xae\x03\n" +
 	"\x0eRoleAssignment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1296,22 +1331,23 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"\vcreate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12!\n" +
-	"\fedition_year\x18\v \x01(\x05R\veditionYear\"\x0e\n" +
+	"\fedition_year\x18\v \x01(\x05R\veditionYear\x12\x1c\n" +
+	"\tlanguages\x18\f \x03(\tR\tlanguages\"\x0e\n" +
 	"\fGetMeRequest\".\n" +
 	"\rGetMeResponse\x12\x1d\n" +
-	"\x02me\x18\x01 \x01(\v2\r.miasta.v1.MeR\x02me\"\xc7\x02\n" +
+	"\x02me\x18\x01 \x01(\v2\r.miasta.v1.MeR\x02me\"\x8a\x03\n" +
 	"\x17CreateInvitationRequest\x12'\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12 \n" +
 	"\x05email\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x18\xfe\x01`\x01R\x05email\x12/\n" +
-	"\x04role\x18\x03 \x01(\x0e2\x0f.miasta.v1.RoleB\n" +
-	"\xbaH\a\x82\x01\x04\x18\x02\x18\x03R\x04role\x12!\n" +
-	"\acity_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\x12-\n" +
+	"\xbaH\ar\x05\x18\xfe\x01`\x01R\x05email\x121\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x0f.miasta.v1.RoleB\f\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12$\n" +
+	"\acity_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06cityId\x12-\n" +
 	"\fdisplay_name\x18\x05 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\vdisplayName\x12%\n" +
 	"\tpseudonym\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18dR\tpseudonym\x127\n" +
-	"\blanguage\x18\a \x01(\tB\x1b\xbaH\x18r\x16R\x00R\x02plR\x02enR\x02ukR\x02esR\x02viR\blanguage\"Q\n" +
+	"\blanguage\x18\a \x01(\tB\x1b\xbaH\x18r\x16R\x00R\x02plR\x02enR\x02ukR\x02esR\x02viR\blanguage\x12<\n" +
+	"\tlanguages\x18\b \x03(\tB\x1e\xbaH\x1b\x92\x01\x18\x10\x04\x18\x01\"\x12r\x10R\x02enR\x02ukR\x02esR\x02viR\tlanguages\"Q\n" +
 	"\x18CreateInvitationResponse\x125\n" +
 	"\n" +
 	"invitation\x18\x01 \x01(\v2\x15.miasta.v1.InvitationR\n" +
@@ -1356,13 +1392,14 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\x82\x01\n" +
 	"\x1bListRoleAssignmentsResponse\x12;\n" +
 	"\vassignments\x18\x01 \x03(\v2\x19.miasta.v1.RoleAssignmentR\vassignments\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*Q\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*f\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eROLE_ORGANISER\x10\x01\x12\x0f\n" +
 	"\vROLE_EXPERT\x10\x02\x12\x0e\n" +
 	"\n" +
-	"ROLE_JUROR\x10\x03*\x8e\x01\n" +
+	"ROLE_JUROR\x10\x03\x12\x13\n" +
+	"\x0fROLE_TRANSLATOR\x10\x04*\x8e\x01\n" +
 	"\x0fInvitationState\x12 \n" +
 	"\x1cINVITATION_STATE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18INVITATION_STATE_PENDING\x10\x01\x12\x1d\n" +

@@ -643,8 +643,10 @@ type JurorProgress struct {
 	Categories   []*CategoryProgress    `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
 	// Conflicts the juror declared, with reasons.
 	DeclaredConflicts []*Recusal `protobuf:"bytes,4,rep,name=declared_conflicts,json=declaredConflicts,proto3" json:"declared_conflicts,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The translations the juror read for their last cast.
+	TranslationsRead []*TranslationRead `protobuf:"bytes,5,rep,name=translations_read,json=translationsRead,proto3" json:"translations_read,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *JurorProgress) Reset() {
@@ -705,6 +707,76 @@ func (x *JurorProgress) GetDeclaredConflicts() []*Recusal {
 	return nil
 }
 
+func (x *JurorProgress) GetTranslationsRead() []*TranslationRead {
+	if x != nil {
+		return x.TranslationsRead
+	}
+	return nil
+}
+
+// TranslationRead names the version of a practice's translation a juror read.
+type TranslationRead struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	PracticeId string                 `protobuf:"bytes,1,opt,name=practice_id,json=practiceId,proto3" json:"practice_id,omitempty"`
+	// en, uk, es or vi.
+	Language string `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"`
+	// PracticeTranslation.version.
+	Version       int64 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TranslationRead) Reset() {
+	*x = TranslationRead{}
+	mi := &file_miasta_v1_jury_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TranslationRead) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TranslationRead) ProtoMessage() {}
+
+func (x *TranslationRead) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_jury_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TranslationRead.ProtoReflect.Descriptor instead.
+func (*TranslationRead) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *TranslationRead) GetPracticeId() string {
+	if x != nil {
+		return x.PracticeId
+	}
+	return ""
+}
+
+func (x *TranslationRead) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *TranslationRead) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
 // CategoryProgress is a juror's state in one category.
 type CategoryProgress struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -716,7 +788,7 @@ type CategoryProgress struct {
 
 func (x *CategoryProgress) Reset() {
 	*x = CategoryProgress{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[9]
+	mi := &file_miasta_v1_jury_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -728,7 +800,7 @@ func (x *CategoryProgress) String() string {
 func (*CategoryProgress) ProtoMessage() {}
 
 func (x *CategoryProgress) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[9]
+	mi := &file_miasta_v1_jury_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -741,7 +813,7 @@ func (x *CategoryProgress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CategoryProgress.ProtoReflect.Descriptor instead.
 func (*CategoryProgress) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{9}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CategoryProgress) GetCategoryId() string {
@@ -772,7 +844,7 @@ type ListBallotNominationsRequest struct {
 
 func (x *ListBallotNominationsRequest) Reset() {
 	*x = ListBallotNominationsRequest{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[10]
+	mi := &file_miasta_v1_jury_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -784,7 +856,7 @@ func (x *ListBallotNominationsRequest) String() string {
 func (*ListBallotNominationsRequest) ProtoMessage() {}
 
 func (x *ListBallotNominationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[10]
+	mi := &file_miasta_v1_jury_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -797,7 +869,7 @@ func (x *ListBallotNominationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBallotNominationsRequest.ProtoReflect.Descriptor instead.
 func (*ListBallotNominationsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{10}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListBallotNominationsRequest) GetEditionId() string {
@@ -838,7 +910,7 @@ type ListBallotNominationsResponse struct {
 
 func (x *ListBallotNominationsResponse) Reset() {
 	*x = ListBallotNominationsResponse{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[11]
+	mi := &file_miasta_v1_jury_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -850,7 +922,7 @@ func (x *ListBallotNominationsResponse) String() string {
 func (*ListBallotNominationsResponse) ProtoMessage() {}
 
 func (x *ListBallotNominationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[11]
+	mi := &file_miasta_v1_jury_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -863,7 +935,7 @@ func (x *ListBallotNominationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBallotNominationsResponse.ProtoReflect.Descriptor instead.
 func (*ListBallotNominationsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{11}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListBallotNominationsResponse) GetNominations() []*BallotNomination {
@@ -889,7 +961,7 @@ type GetBallotRequest struct {
 
 func (x *GetBallotRequest) Reset() {
 	*x = GetBallotRequest{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[12]
+	mi := &file_miasta_v1_jury_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -901,7 +973,7 @@ func (x *GetBallotRequest) String() string {
 func (*GetBallotRequest) ProtoMessage() {}
 
 func (x *GetBallotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[12]
+	mi := &file_miasta_v1_jury_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -914,7 +986,7 @@ func (x *GetBallotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBallotRequest.ProtoReflect.Descriptor instead.
 func (*GetBallotRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{12}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetBallotRequest) GetEditionId() string {
@@ -933,7 +1005,7 @@ type GetBallotResponse struct {
 
 func (x *GetBallotResponse) Reset() {
 	*x = GetBallotResponse{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[13]
+	mi := &file_miasta_v1_jury_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -945,7 +1017,7 @@ func (x *GetBallotResponse) String() string {
 func (*GetBallotResponse) ProtoMessage() {}
 
 func (x *GetBallotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[13]
+	mi := &file_miasta_v1_jury_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -958,7 +1030,7 @@ func (x *GetBallotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBallotResponse.ProtoReflect.Descriptor instead.
 func (*GetBallotResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{13}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetBallotResponse) GetBallot() *Ballot {
@@ -982,7 +1054,7 @@ type SaveBallotRequest struct {
 
 func (x *SaveBallotRequest) Reset() {
 	*x = SaveBallotRequest{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[14]
+	mi := &file_miasta_v1_jury_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -994,7 +1066,7 @@ func (x *SaveBallotRequest) String() string {
 func (*SaveBallotRequest) ProtoMessage() {}
 
 func (x *SaveBallotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[14]
+	mi := &file_miasta_v1_jury_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1007,7 +1079,7 @@ func (x *SaveBallotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveBallotRequest.ProtoReflect.Descriptor instead.
 func (*SaveBallotRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{14}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SaveBallotRequest) GetEditionId() string {
@@ -1047,7 +1119,7 @@ type SaveBallotResponse struct {
 
 func (x *SaveBallotResponse) Reset() {
 	*x = SaveBallotResponse{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[15]
+	mi := &file_miasta_v1_jury_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1059,7 +1131,7 @@ func (x *SaveBallotResponse) String() string {
 func (*SaveBallotResponse) ProtoMessage() {}
 
 func (x *SaveBallotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[15]
+	mi := &file_miasta_v1_jury_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1072,7 +1144,7 @@ func (x *SaveBallotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveBallotResponse.ProtoReflect.Descriptor instead.
 func (*SaveBallotResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{15}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SaveBallotResponse) GetBallot() *Ballot {
@@ -1088,14 +1160,17 @@ type CastBallotRequest struct {
 	// The draft version to cast.
 	ExpectedVersion int64 `protobuf:"varint,2,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
 	// A client-chosen UUID; retrying with the same one never casts twice.
-	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RequestId string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The translations of the shortlist's practices the juror read (TranslationService's versions);
+	// empty when they read the originals. Kept with the cast for the organisers, never published.
+	TranslationsRead []*TranslationRead `protobuf:"bytes,4,rep,name=translations_read,json=translationsRead,proto3" json:"translations_read,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *CastBallotRequest) Reset() {
 	*x = CastBallotRequest{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[16]
+	mi := &file_miasta_v1_jury_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1107,7 +1182,7 @@ func (x *CastBallotRequest) String() string {
 func (*CastBallotRequest) ProtoMessage() {}
 
 func (x *CastBallotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[16]
+	mi := &file_miasta_v1_jury_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1120,7 +1195,7 @@ func (x *CastBallotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CastBallotRequest.ProtoReflect.Descriptor instead.
 func (*CastBallotRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{16}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CastBallotRequest) GetEditionId() string {
@@ -1144,6 +1219,13 @@ func (x *CastBallotRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *CastBallotRequest) GetTranslationsRead() []*TranslationRead {
+	if x != nil {
+		return x.TranslationsRead
+	}
+	return nil
+}
+
 type CastBallotResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Cast          *BallotCast            `protobuf:"bytes,1,opt,name=cast,proto3" json:"cast,omitempty"`
@@ -1153,7 +1235,7 @@ type CastBallotResponse struct {
 
 func (x *CastBallotResponse) Reset() {
 	*x = CastBallotResponse{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[17]
+	mi := &file_miasta_v1_jury_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1165,7 +1247,7 @@ func (x *CastBallotResponse) String() string {
 func (*CastBallotResponse) ProtoMessage() {}
 
 func (x *CastBallotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[17]
+	mi := &file_miasta_v1_jury_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1178,7 +1260,7 @@ func (x *CastBallotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CastBallotResponse.ProtoReflect.Descriptor instead.
 func (*CastBallotResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{17}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CastBallotResponse) GetCast() *BallotCast {
@@ -1200,7 +1282,7 @@ type DeclareConflictRequest struct {
 
 func (x *DeclareConflictRequest) Reset() {
 	*x = DeclareConflictRequest{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[18]
+	mi := &file_miasta_v1_jury_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1212,7 +1294,7 @@ func (x *DeclareConflictRequest) String() string {
 func (*DeclareConflictRequest) ProtoMessage() {}
 
 func (x *DeclareConflictRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[18]
+	mi := &file_miasta_v1_jury_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1225,7 +1307,7 @@ func (x *DeclareConflictRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclareConflictRequest.ProtoReflect.Descriptor instead.
 func (*DeclareConflictRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{18}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DeclareConflictRequest) GetEditionId() string {
@@ -1258,7 +1340,7 @@ type DeclareConflictResponse struct {
 
 func (x *DeclareConflictResponse) Reset() {
 	*x = DeclareConflictResponse{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[19]
+	mi := &file_miasta_v1_jury_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1270,7 +1352,7 @@ func (x *DeclareConflictResponse) String() string {
 func (*DeclareConflictResponse) ProtoMessage() {}
 
 func (x *DeclareConflictResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[19]
+	mi := &file_miasta_v1_jury_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1283,7 +1365,7 @@ func (x *DeclareConflictResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclareConflictResponse.ProtoReflect.Descriptor instead.
 func (*DeclareConflictResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{19}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *DeclareConflictResponse) GetRecusal() *Recusal {
@@ -1305,7 +1387,7 @@ type AbstainRequest struct {
 
 func (x *AbstainRequest) Reset() {
 	*x = AbstainRequest{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[20]
+	mi := &file_miasta_v1_jury_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1317,7 +1399,7 @@ func (x *AbstainRequest) String() string {
 func (*AbstainRequest) ProtoMessage() {}
 
 func (x *AbstainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[20]
+	mi := &file_miasta_v1_jury_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1330,7 +1412,7 @@ func (x *AbstainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AbstainRequest.ProtoReflect.Descriptor instead.
 func (*AbstainRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{20}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *AbstainRequest) GetEditionId() string {
@@ -1363,7 +1445,7 @@ type AbstainResponse struct {
 
 func (x *AbstainResponse) Reset() {
 	*x = AbstainResponse{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[21]
+	mi := &file_miasta_v1_jury_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1375,7 +1457,7 @@ func (x *AbstainResponse) String() string {
 func (*AbstainResponse) ProtoMessage() {}
 
 func (x *AbstainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[21]
+	mi := &file_miasta_v1_jury_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1388,7 +1470,7 @@ func (x *AbstainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AbstainResponse.ProtoReflect.Descriptor instead.
 func (*AbstainResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{21}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AbstainResponse) GetRecusal() *Recusal {
@@ -1410,7 +1492,7 @@ type GetJuryProgressRequest struct {
 
 func (x *GetJuryProgressRequest) Reset() {
 	*x = GetJuryProgressRequest{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[22]
+	mi := &file_miasta_v1_jury_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1422,7 +1504,7 @@ func (x *GetJuryProgressRequest) String() string {
 func (*GetJuryProgressRequest) ProtoMessage() {}
 
 func (x *GetJuryProgressRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[22]
+	mi := &file_miasta_v1_jury_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1435,7 +1517,7 @@ func (x *GetJuryProgressRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJuryProgressRequest.ProtoReflect.Descriptor instead.
 func (*GetJuryProgressRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{22}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetJuryProgressRequest) GetEditionId() string {
@@ -1469,7 +1551,7 @@ type GetJuryProgressResponse struct {
 
 func (x *GetJuryProgressResponse) Reset() {
 	*x = GetJuryProgressResponse{}
-	mi := &file_miasta_v1_jury_proto_msgTypes[23]
+	mi := &file_miasta_v1_jury_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1481,7 +1563,7 @@ func (x *GetJuryProgressResponse) String() string {
 func (*GetJuryProgressResponse) ProtoMessage() {}
 
 func (x *GetJuryProgressResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_jury_proto_msgTypes[23]
+	mi := &file_miasta_v1_jury_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1494,7 +1576,7 @@ func (x *GetJuryProgressResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJuryProgressResponse.ProtoReflect.Descriptor instead.
 func (*GetJuryProgressResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{23}
+	return file_miasta_v1_jury_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetJuryProgressResponse) GetJurors() []*JurorProgress {
@@ -1555,14 +1637,20 @@ const file_miasta_v1_jury_proto_rawDesc = "" +
 	"\n" +
 	"leaf_index\x18\x02 \x01(\x03R\tleafIndex\"=\n" +
 	"\x0eBallotConflict\x12+\n" +
-	"\acurrent\x18\x01 \x01(\v2\x11.miasta.v1.BallotR\acurrent\"\xd7\x01\n" +
+	"\acurrent\x18\x01 \x01(\v2\x11.miasta.v1.BallotR\acurrent\"\xa0\x02\n" +
 	"\rJurorProgress\x12#\n" +
 	"\rassignment_id\x18\x01 \x01(\tR\fassignmentId\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12;\n" +
 	"\n" +
 	"categories\x18\x03 \x03(\v2\x1b.miasta.v1.CategoryProgressR\n" +
 	"categories\x12A\n" +
-	"\x12declared_conflicts\x18\x04 \x03(\v2\x12.miasta.v1.RecusalR\x11declaredConflicts\"c\n" +
+	"\x12declared_conflicts\x18\x04 \x03(\v2\x12.miasta.v1.RecusalR\x11declaredConflicts\x12G\n" +
+	"\x11translations_read\x18\x05 \x03(\v2\x1a.miasta.v1.TranslationReadR\x10translationsRead\"\x92\x01\n" +
+	"\x0fTranslationRead\x12)\n" +
+	"\vpractice_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
+	"practiceId\x121\n" +
+	"\blanguage\x18\x02 \x01(\tB\x15\xbaH\x12r\x10R\x02enR\x02ukR\x02esR\x02viR\blanguage\x12!\n" +
+	"\aversion\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x01R\aversion\"c\n" +
 	"\x10CategoryProgress\x12\x1f\n" +
 	"\vcategory_id\x18\x01 \x01(\tR\n" +
 	"categoryId\x12.\n" +
@@ -1590,13 +1678,14 @@ const file_miasta_v1_jury_proto_rawDesc = "" +
 	"\x06scores\x18\x03 \x03(\v2\x10.miasta.v1.ScoreB\t\xbaH\x06\x92\x01\x03\x10\x88'R\x06scores\x12C\n" +
 	"\bcomments\x18\x04 \x03(\v2\x1c.miasta.v1.NominationCommentB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\bcomments\"?\n" +
 	"\x12SaveBallotResponse\x12)\n" +
-	"\x06ballot\x18\x01 \x01(\v2\x11.miasta.v1.BallotR\x06ballot\"\x99\x01\n" +
+	"\x06ballot\x18\x01 \x01(\v2\x11.miasta.v1.BallotR\x06ballot\"\xed\x01\n" +
 	"\x11CastBallotRequest\x12'\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x122\n" +
 	"\x10expected_version\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x01R\x0fexpectedVersion\x12'\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\"?\n" +
+	"request_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12R\n" +
+	"\x11translations_read\x18\x04 \x03(\v2\x1a.miasta.v1.TranslationReadB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\x10translationsRead\"?\n" +
 	"\x12CastBallotResponse\x12)\n" +
 	"\x04cast\x18\x01 \x01(\v2\x15.miasta.v1.BallotCastR\x04cast\"\x94\x01\n" +
 	"\x16DeclareConflictRequest\x12'\n" +
@@ -1661,7 +1750,7 @@ func file_miasta_v1_jury_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_jury_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_miasta_v1_jury_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_miasta_v1_jury_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_miasta_v1_jury_proto_goTypes = []any{
 	(RecusalKind)(0),                      // 0: miasta.v1.RecusalKind
 	(ProgressState)(0),                    // 1: miasta.v1.ProgressState
@@ -1674,67 +1763,70 @@ var file_miasta_v1_jury_proto_goTypes = []any{
 	(*Receipt)(nil),                       // 8: miasta.v1.Receipt
 	(*BallotConflict)(nil),                // 9: miasta.v1.BallotConflict
 	(*JurorProgress)(nil),                 // 10: miasta.v1.JurorProgress
-	(*CategoryProgress)(nil),              // 11: miasta.v1.CategoryProgress
-	(*ListBallotNominationsRequest)(nil),  // 12: miasta.v1.ListBallotNominationsRequest
-	(*ListBallotNominationsResponse)(nil), // 13: miasta.v1.ListBallotNominationsResponse
-	(*GetBallotRequest)(nil),              // 14: miasta.v1.GetBallotRequest
-	(*GetBallotResponse)(nil),             // 15: miasta.v1.GetBallotResponse
-	(*SaveBallotRequest)(nil),             // 16: miasta.v1.SaveBallotRequest
-	(*SaveBallotResponse)(nil),            // 17: miasta.v1.SaveBallotResponse
-	(*CastBallotRequest)(nil),             // 18: miasta.v1.CastBallotRequest
-	(*CastBallotResponse)(nil),            // 19: miasta.v1.CastBallotResponse
-	(*DeclareConflictRequest)(nil),        // 20: miasta.v1.DeclareConflictRequest
-	(*DeclareConflictResponse)(nil),       // 21: miasta.v1.DeclareConflictResponse
-	(*AbstainRequest)(nil),                // 22: miasta.v1.AbstainRequest
-	(*AbstainResponse)(nil),               // 23: miasta.v1.AbstainResponse
-	(*GetJuryProgressRequest)(nil),        // 24: miasta.v1.GetJuryProgressRequest
-	(*GetJuryProgressResponse)(nil),       // 25: miasta.v1.GetJuryProgressResponse
-	(*Nomination)(nil),                    // 26: miasta.v1.Nomination
-	(*timestamppb.Timestamp)(nil),         // 27: google.protobuf.Timestamp
+	(*TranslationRead)(nil),               // 11: miasta.v1.TranslationRead
+	(*CategoryProgress)(nil),              // 12: miasta.v1.CategoryProgress
+	(*ListBallotNominationsRequest)(nil),  // 13: miasta.v1.ListBallotNominationsRequest
+	(*ListBallotNominationsResponse)(nil), // 14: miasta.v1.ListBallotNominationsResponse
+	(*GetBallotRequest)(nil),              // 15: miasta.v1.GetBallotRequest
+	(*GetBallotResponse)(nil),             // 16: miasta.v1.GetBallotResponse
+	(*SaveBallotRequest)(nil),             // 17: miasta.v1.SaveBallotRequest
+	(*SaveBallotResponse)(nil),            // 18: miasta.v1.SaveBallotResponse
+	(*CastBallotRequest)(nil),             // 19: miasta.v1.CastBallotRequest
+	(*CastBallotResponse)(nil),            // 20: miasta.v1.CastBallotResponse
+	(*DeclareConflictRequest)(nil),        // 21: miasta.v1.DeclareConflictRequest
+	(*DeclareConflictResponse)(nil),       // 22: miasta.v1.DeclareConflictResponse
+	(*AbstainRequest)(nil),                // 23: miasta.v1.AbstainRequest
+	(*AbstainResponse)(nil),               // 24: miasta.v1.AbstainResponse
+	(*GetJuryProgressRequest)(nil),        // 25: miasta.v1.GetJuryProgressRequest
+	(*GetJuryProgressResponse)(nil),       // 26: miasta.v1.GetJuryProgressResponse
+	(*Nomination)(nil),                    // 27: miasta.v1.Nomination
+	(*timestamppb.Timestamp)(nil),         // 28: google.protobuf.Timestamp
 }
 var file_miasta_v1_jury_proto_depIdxs = []int32{
-	26, // 0: miasta.v1.BallotNomination.nomination:type_name -> miasta.v1.Nomination
+	27, // 0: miasta.v1.BallotNomination.nomination:type_name -> miasta.v1.Nomination
 	3,  // 1: miasta.v1.BallotNomination.recusal:type_name -> miasta.v1.Recusal
 	0,  // 2: miasta.v1.Recusal.kind:type_name -> miasta.v1.RecusalKind
 	4,  // 3: miasta.v1.Ballot.scores:type_name -> miasta.v1.Score
 	5,  // 4: miasta.v1.Ballot.comments:type_name -> miasta.v1.NominationComment
 	3,  // 5: miasta.v1.Ballot.recusals:type_name -> miasta.v1.Recusal
 	7,  // 6: miasta.v1.Ballot.last_cast:type_name -> miasta.v1.BallotCast
-	27, // 7: miasta.v1.Ballot.update_time:type_name -> google.protobuf.Timestamp
-	27, // 8: miasta.v1.BallotCast.cast_time:type_name -> google.protobuf.Timestamp
+	28, // 7: miasta.v1.Ballot.update_time:type_name -> google.protobuf.Timestamp
+	28, // 8: miasta.v1.BallotCast.cast_time:type_name -> google.protobuf.Timestamp
 	8,  // 9: miasta.v1.BallotCast.receipt:type_name -> miasta.v1.Receipt
 	6,  // 10: miasta.v1.BallotConflict.current:type_name -> miasta.v1.Ballot
-	11, // 11: miasta.v1.JurorProgress.categories:type_name -> miasta.v1.CategoryProgress
+	12, // 11: miasta.v1.JurorProgress.categories:type_name -> miasta.v1.CategoryProgress
 	3,  // 12: miasta.v1.JurorProgress.declared_conflicts:type_name -> miasta.v1.Recusal
-	1,  // 13: miasta.v1.CategoryProgress.state:type_name -> miasta.v1.ProgressState
-	2,  // 14: miasta.v1.ListBallotNominationsResponse.nominations:type_name -> miasta.v1.BallotNomination
-	6,  // 15: miasta.v1.GetBallotResponse.ballot:type_name -> miasta.v1.Ballot
-	4,  // 16: miasta.v1.SaveBallotRequest.scores:type_name -> miasta.v1.Score
-	5,  // 17: miasta.v1.SaveBallotRequest.comments:type_name -> miasta.v1.NominationComment
-	6,  // 18: miasta.v1.SaveBallotResponse.ballot:type_name -> miasta.v1.Ballot
-	7,  // 19: miasta.v1.CastBallotResponse.cast:type_name -> miasta.v1.BallotCast
-	3,  // 20: miasta.v1.DeclareConflictResponse.recusal:type_name -> miasta.v1.Recusal
-	3,  // 21: miasta.v1.AbstainResponse.recusal:type_name -> miasta.v1.Recusal
-	10, // 22: miasta.v1.GetJuryProgressResponse.jurors:type_name -> miasta.v1.JurorProgress
-	12, // 23: miasta.v1.JuryService.ListBallotNominations:input_type -> miasta.v1.ListBallotNominationsRequest
-	14, // 24: miasta.v1.JuryService.GetBallot:input_type -> miasta.v1.GetBallotRequest
-	16, // 25: miasta.v1.JuryService.SaveBallot:input_type -> miasta.v1.SaveBallotRequest
-	18, // 26: miasta.v1.JuryService.CastBallot:input_type -> miasta.v1.CastBallotRequest
-	20, // 27: miasta.v1.JuryService.DeclareConflict:input_type -> miasta.v1.DeclareConflictRequest
-	22, // 28: miasta.v1.JuryService.Abstain:input_type -> miasta.v1.AbstainRequest
-	24, // 29: miasta.v1.JuryService.GetJuryProgress:input_type -> miasta.v1.GetJuryProgressRequest
-	13, // 30: miasta.v1.JuryService.ListBallotNominations:output_type -> miasta.v1.ListBallotNominationsResponse
-	15, // 31: miasta.v1.JuryService.GetBallot:output_type -> miasta.v1.GetBallotResponse
-	17, // 32: miasta.v1.JuryService.SaveBallot:output_type -> miasta.v1.SaveBallotResponse
-	19, // 33: miasta.v1.JuryService.CastBallot:output_type -> miasta.v1.CastBallotResponse
-	21, // 34: miasta.v1.JuryService.DeclareConflict:output_type -> miasta.v1.DeclareConflictResponse
-	23, // 35: miasta.v1.JuryService.Abstain:output_type -> miasta.v1.AbstainResponse
-	25, // 36: miasta.v1.JuryService.GetJuryProgress:output_type -> miasta.v1.GetJuryProgressResponse
-	30, // [30:37] is the sub-list for method output_type
-	23, // [23:30] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	11, // 13: miasta.v1.JurorProgress.translations_read:type_name -> miasta.v1.TranslationRead
+	1,  // 14: miasta.v1.CategoryProgress.state:type_name -> miasta.v1.ProgressState
+	2,  // 15: miasta.v1.ListBallotNominationsResponse.nominations:type_name -> miasta.v1.BallotNomination
+	6,  // 16: miasta.v1.GetBallotResponse.ballot:type_name -> miasta.v1.Ballot
+	4,  // 17: miasta.v1.SaveBallotRequest.scores:type_name -> miasta.v1.Score
+	5,  // 18: miasta.v1.SaveBallotRequest.comments:type_name -> miasta.v1.NominationComment
+	6,  // 19: miasta.v1.SaveBallotResponse.ballot:type_name -> miasta.v1.Ballot
+	11, // 20: miasta.v1.CastBallotRequest.translations_read:type_name -> miasta.v1.TranslationRead
+	7,  // 21: miasta.v1.CastBallotResponse.cast:type_name -> miasta.v1.BallotCast
+	3,  // 22: miasta.v1.DeclareConflictResponse.recusal:type_name -> miasta.v1.Recusal
+	3,  // 23: miasta.v1.AbstainResponse.recusal:type_name -> miasta.v1.Recusal
+	10, // 24: miasta.v1.GetJuryProgressResponse.jurors:type_name -> miasta.v1.JurorProgress
+	13, // 25: miasta.v1.JuryService.ListBallotNominations:input_type -> miasta.v1.ListBallotNominationsRequest
+	15, // 26: miasta.v1.JuryService.GetBallot:input_type -> miasta.v1.GetBallotRequest
+	17, // 27: miasta.v1.JuryService.SaveBallot:input_type -> miasta.v1.SaveBallotRequest
+	19, // 28: miasta.v1.JuryService.CastBallot:input_type -> miasta.v1.CastBallotRequest
+	21, // 29: miasta.v1.JuryService.DeclareConflict:input_type -> miasta.v1.DeclareConflictRequest
+	23, // 30: miasta.v1.JuryService.Abstain:input_type -> miasta.v1.AbstainRequest
+	25, // 31: miasta.v1.JuryService.GetJuryProgress:input_type -> miasta.v1.GetJuryProgressRequest
+	14, // 32: miasta.v1.JuryService.ListBallotNominations:output_type -> miasta.v1.ListBallotNominationsResponse
+	16, // 33: miasta.v1.JuryService.GetBallot:output_type -> miasta.v1.GetBallotResponse
+	18, // 34: miasta.v1.JuryService.SaveBallot:output_type -> miasta.v1.SaveBallotResponse
+	20, // 35: miasta.v1.JuryService.CastBallot:output_type -> miasta.v1.CastBallotResponse
+	22, // 36: miasta.v1.JuryService.DeclareConflict:output_type -> miasta.v1.DeclareConflictResponse
+	24, // 37: miasta.v1.JuryService.Abstain:output_type -> miasta.v1.AbstainResponse
+	26, // 38: miasta.v1.JuryService.GetJuryProgress:output_type -> miasta.v1.GetJuryProgressResponse
+	32, // [32:39] is the sub-list for method output_type
+	25, // [25:32] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_jury_proto_init() }
@@ -1749,7 +1841,7 @@ func file_miasta_v1_jury_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_jury_proto_rawDesc), len(file_miasta_v1_jury_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   24,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -56,8 +56,9 @@ const (
 type IdentityServiceClient interface {
 	// GetMe returns the signed-in user and every role they hold.
 	GetMe(context.Context, *v1.GetMeRequest) (*v1.GetMeResponse, error)
-	// CreateInvitation invites an e-mail address to an edition as an expert (for a city) or a juror
-	// (with a home city). Organisers only.
+	// CreateInvitation invites an e-mail address to an edition as an expert (for a city), a juror
+	// (with a home city) or a translator (with the languages they translate into). Organisers only.
+	// Expert and juror invitations are in the audit log; translator invitations are not.
 	CreateInvitation(context.Context, *v1.CreateInvitationRequest) (*v1.CreateInvitationResponse, error)
 	// ListInvitations lists an edition's invitations. Organisers only.
 	ListInvitations(context.Context, *v1.ListInvitationsRequest) (*v1.ListInvitationsResponse, error)
@@ -193,8 +194,9 @@ func (c *identityServiceClient) ListRoleAssignments(ctx context.Context, req *v1
 type IdentityServiceHandler interface {
 	// GetMe returns the signed-in user and every role they hold.
 	GetMe(context.Context, *v1.GetMeRequest) (*v1.GetMeResponse, error)
-	// CreateInvitation invites an e-mail address to an edition as an expert (for a city) or a juror
-	// (with a home city). Organisers only.
+	// CreateInvitation invites an e-mail address to an edition as an expert (for a city), a juror
+	// (with a home city) or a translator (with the languages they translate into). Organisers only.
+	// Expert and juror invitations are in the audit log; translator invitations are not.
 	CreateInvitation(context.Context, *v1.CreateInvitationRequest) (*v1.CreateInvitationResponse, error)
 	// ListInvitations lists an edition's invitations. Organisers only.
 	ListInvitations(context.Context, *v1.ListInvitationsRequest) (*v1.ListInvitationsResponse, error)

@@ -71,7 +71,8 @@ type JuryServiceClient interface {
 	// judgement, and the results show it as an abstention.
 	Abstain(context.Context, *v1.AbstainRequest) (*v1.AbstainResponse, error)
 	// GetJuryProgress shows, per juror and category, whether they have not started, have a draft, have
-	// cast, or are recused. Organisers only; never scores.
+	// cast, or are recused, and which translations they read for their last cast. Organisers only;
+	// never scores.
 	GetJuryProgress(context.Context, *v1.GetJuryProgressRequest) (*v1.GetJuryProgressResponse, error)
 }
 
@@ -227,7 +228,8 @@ type JuryServiceHandler interface {
 	// judgement, and the results show it as an abstention.
 	Abstain(context.Context, *v1.AbstainRequest) (*v1.AbstainResponse, error)
 	// GetJuryProgress shows, per juror and category, whether they have not started, have a draft, have
-	// cast, or are recused. Organisers only; never scores.
+	// cast, or are recused, and which translations they read for their last cast. Organisers only;
+	// never scores.
 	GetJuryProgress(context.Context, *v1.GetJuryProgressRequest) (*v1.GetJuryProgressResponse, error)
 }
 

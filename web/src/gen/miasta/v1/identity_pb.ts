@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/identity.proto.
  */
 export const file_miasta_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("ChhtaWFzdGEvdjEvaWRlbnRpdHkucHJvdG8SCW1pYXN0YS52MSIvCgRVc2VyEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEgwKBG5hbWUYAyABKAkiZgoCTWUSHQoEdXNlchgBIAEoCzIPLm1pYXN0YS52MS5Vc2VyEhEKCW9yZ2FuaXNlchgCIAEoCBIuCgthc3NpZ25tZW50cxgDIAMoCzIZLm1pYXN0YS52MS5Sb2xlQXNzaWdubWVudCLBAgoKSW52aXRhdGlvbhIKCgJpZBgBIAEoCRISCgplZGl0aW9uX2lkGAIgASgJEg0KBWVtYWlsGAMgASgJEh0KBHJvbGUYBCABKA4yDy5taWFzdGEudjEuUm9sZRIdCgRjaXR5GAUgASgLMg8ubWlhc3RhLnYxLkNpdHkSFAoMZGlzcGxheV9uYW1lGAYgASgJEhEKCXBzZXVkb255bRgHIAEoCRIQCghsYW5ndWFnZRgIIAEoCRIpCgVzdGF0ZRgJIAEoDjIaLm1pYXN0YS52MS5JbnZpdGF0aW9uU3RhdGUSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2FjY2VwdF90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKmAgoOUm9sZUFzc2lnbm1lbnQSCgoCaWQYASABKAkSEgoKZWRpdGlvbl9pZBgCIAEoCRIdCgR1c2VyGAMgASgLMg8ubWlhc3RhLnYxLlVzZXISHQoEcm9sZRgEIAEoDjIPLm1pYXN0YS52MS5Sb2xlEh0KBGNpdHkYBSABKAsyDy5taWFzdGEudjEuQ2l0eRIUCgxkaXNwbGF5X25hbWUYBiABKAkSEQoJcHNldWRvbnltGAcgASgJEhAKCGxhbmd1YWdlGAggASgJEhUKDWludml0YXRpb25faWQYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGVkaXRpb25feWVhchgLIAEoBSIOCgxHZXRNZVJlcXVlc3QiKgoNR2V0TWVSZXNwb25zZRIZCgJtZRgBIAEoCzINLm1pYXN0YS52MS5NZSKFAgoXQ3JlYXRlSW52aXRhdGlvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoFZW1haWwYAiABKAlCCrpIB3IFGP4BYAESKQoEcm9sZRgDIAEoDjIPLm1pYXN0YS52MS5Sb2xlQgq6SAeCAQQYAhgDEhkKB2NpdHlfaWQYBCABKAlCCLpIBXIDsAEBEiAKDGRpc3BsYXlfbmFtZRgFIAEoCUIKukgHcgUQARjIARIaCglwc2V1ZG9ueW0YBiABKAlCB7pIBHICGGQSLQoIbGFuZ3VhZ2UYByABKAlCG7pIGHIWUgBSAnBsUgJlblICdWtSAmVzUgJ2aSJFChhDcmVhdGVJbnZpdGF0aW9uUmVzcG9uc2USKQoKaW52aXRhdGlvbhgBIAEoCzIVLm1pYXN0YS52MS5JbnZpdGF0aW9uInMKFkxpc3RJbnZpdGF0aW9uc1JlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRjIASgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBIl4KF0xpc3RJbnZpdGF0aW9uc1Jlc3BvbnNlEioKC2ludml0YXRpb25zGAEgAygLMhUubWlhc3RhLnYxLkludml0YXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImMKGEltcG9ydEludml0YXRpb25zUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIYCgNjc3YYAiABKAlCC7pICHIGEAEogIBAEg8KB2RyeV9ydW4YAyABKAgiOQoKUm93UHJvYmxlbRIMCgRsaW5lGAEgASgFEg0KBWZpZWxkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSJ2ChlJbXBvcnRJbnZpdGF0aW9uc1Jlc3BvbnNlEgwKBHJvd3MYASABKAUSDwoHaW52aXRlZBgCIAEoBRIRCgl1bmNoYW5nZWQYAyABKAUSJwoIcHJvYmxlbXMYBCADKAsyFS5taWFzdGEudjEuUm93UHJvYmxlbSI6ChdSZXZva2VJbnZpdGF0aW9uUmVxdWVzdBIfCg1pbnZpdGF0aW9uX2lkGAEgASgJQgi6SAVyA7ABASJFChhSZXZva2VJbnZpdGF0aW9uUmVzcG9uc2USKQoKaW52aXRhdGlvbhgBIAEoCzIVLm1pYXN0YS52MS5JbnZpdGF0aW9uIncKGkxpc3RSb2xlQXNzaWdubWVudHNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh0KCXBhZ2Vfc2l6ZRgCIAEoBUIKukgHGgUYyAEoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJmChtMaXN0Um9sZUFzc2lnbm1lbnRzUmVzcG9uc2USLgoLYXNzaWdubWVudHMYASADKAsyGS5taWFzdGEudjEuUm9sZUFzc2lnbm1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKlEKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhIKDlJPTEVfT1JHQU5JU0VSEAESDwoLUk9MRV9FWFBFUlQQAhIOCgpST0xFX0pVUk9SEAMqjgEKD0ludml0YXRpb25TdGF0ZRIgChxJTlZJVEFUSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASHAoYSU5WSVRBVElPTl9TVEFURV9QRU5ESU5HEAESHQoZSU5WSVRBVElPTl9TVEFURV9BQ0NFUFRFRBACEhwKGElOVklUQVRJT05fU1RBVEVfUkVWT0tFRBADMrYECg9JZGVudGl0eVNlcnZpY2USPwoFR2V0TWUSFy5taWFzdGEudjEuR2V0TWVSZXF1ZXN0GhgubWlhc3RhLnYxLkdldE1lUmVzcG9uc2UiA5ACARJbChBDcmVhdGVJbnZpdGF0aW9uEiIubWlhc3RhLnYxLkNyZWF0ZUludml0YXRpb25SZXF1ZXN0GiMubWlhc3RhLnYxLkNyZWF0ZUludml0YXRpb25SZXNwb25zZRJdCg9MaXN0SW52aXRhdGlvbnMSIS5taWFzdGEudjEuTGlzdEludml0YXRpb25zUmVxdWVzdBoiLm1pYXN0YS52MS5MaXN0SW52aXRhdGlvbnNSZXNwb25zZSIDkAIBEl4KEUltcG9ydEludml0YXRpb25zEiMubWlhc3RhLnYxLkltcG9ydEludml0YXRpb25zUmVxdWVzdBokLm1pYXN0YS52MS5JbXBvcnRJbnZpdGF0aW9uc1Jlc3BvbnNlElsKEFJldm9rZUludml0YXRpb24SIi5taWFzdGEudjEuUmV2b2tlSW52aXRhdGlvblJlcXVlc3QaIy5taWFzdGEudjEuUmV2b2tlSW52aXRhdGlvblJlc3BvbnNlEmkKE0xpc3RSb2xlQXNzaWdubWVudHMSJS5taWFzdGEudjEuTGlzdFJvbGVBc3NpZ25tZW50c1JlcXVlc3QaJi5taWFzdGEudjEuTGlzdFJvbGVBc3NpZ25tZW50c1Jlc3BvbnNlIgOQAgFCpQEKDWNvbS5taWFzdGEudjFCDUlkZW50aXR5UHJvdG9QAVpAZ2l0aHViLmNvbS9taWFzdGEtb3R3YXJ0ZS9taWFzdGEvaW50ZXJuYWwvZ2VuL21pYXN0YS92MTttaWFzdGF2MaICA01YWKoCCU1pYXN0YS5WMcoCCU1pYXN0YVxWMeICFU1pYXN0YVxWMVxHUEJNZXRhZGF0YeoCCk1pYXN0YTo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_miasta_v1_edition]);
+  fileDesc("ChhtaWFzdGEvdjEvaWRlbnRpdHkucHJvdG8SCW1pYXN0YS52MSIvCgRVc2VyEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEgwKBG5hbWUYAyABKAkiZgoCTWUSHQoEdXNlchgBIAEoCzIPLm1pYXN0YS52MS5Vc2VyEhEKCW9yZ2FuaXNlchgCIAEoCBIuCgthc3NpZ25tZW50cxgDIAMoCzIZLm1pYXN0YS52MS5Sb2xlQXNzaWdubWVudCLUAgoKSW52aXRhdGlvbhIKCgJpZBgBIAEoCRISCgplZGl0aW9uX2lkGAIgASgJEg0KBWVtYWlsGAMgASgJEh0KBHJvbGUYBCABKA4yDy5taWFzdGEudjEuUm9sZRIdCgRjaXR5GAUgASgLMg8ubWlhc3RhLnYxLkNpdHkSFAoMZGlzcGxheV9uYW1lGAYgASgJEhEKCXBzZXVkb255bRgHIAEoCRIQCghsYW5ndWFnZRgIIAEoCRIpCgVzdGF0ZRgJIAEoDjIaLm1pYXN0YS52MS5JbnZpdGF0aW9uU3RhdGUSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2FjY2VwdF90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglsYW5ndWFnZXMYDCADKAkiuQIKDlJvbGVBc3NpZ25tZW50EgoKAmlkGAEgASgJEhIKCmVkaXRpb25faWQYAiABKAkSHQoEdXNlchgDIAEoCzIPLm1pYXN0YS52MS5Vc2VyEh0KBHJvbGUYBCABKA4yDy5taWFzdGEudjEuUm9sZRIdCgRjaXR5GAUgASgLMg8ubWlhc3RhLnYxLkNpdHkSFAoMZGlzcGxheV9uYW1lGAYgASgJEhEKCXBzZXVkb255bRgHIAEoCRIQCghsYW5ndWFnZRgIIAEoCRIVCg1pbnZpdGF0aW9uX2lkGAkgASgJEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxlZGl0aW9uX3llYXIYCyABKAUSEQoJbGFuZ3VhZ2VzGAwgAygJIg4KDEdldE1lUmVxdWVzdCIqCg1HZXRNZVJlc3BvbnNlEhkKAm1lGAEgASgLMg0ubWlhc3RhLnYxLk1lIr0CChdDcmVhdGVJbnZpdGF0aW9uUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgVlbWFpbBgCIAEoCUIKukgHcgUY/gFgARIrCgRyb2xlGAMgASgOMg8ubWlhc3RhLnYxLlJvbGVCDLpICYIBBhgCGAMYBBIcCgdjaXR5X2lkGAQgASgJQgu6SAjYAQFyA7ABARIgCgxkaXNwbGF5X25hbWUYBSABKAlCCrpIB3IFEAEYyAESGgoJcHNldWRvbnltGAYgASgJQge6SARyAhhkEi0KCGxhbmd1YWdlGAcgASgJQhu6SBhyFlIAUgJwbFICZW5SAnVrUgJlc1ICdmkSMQoJbGFuZ3VhZ2VzGAggAygJQh66SBuSARgQBBgBIhJyEFICZW5SAnVrUgJlc1ICdmkiRQoYQ3JlYXRlSW52aXRhdGlvblJlc3BvbnNlEikKCmludml0YXRpb24YASABKAsyFS5taWFzdGEudjEuSW52aXRhdGlvbiJzChZMaXN0SW52aXRhdGlvbnNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh0KCXBhZ2Vfc2l6ZRgCIAEoBUIKukgHGgUYyAEoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJeChdMaXN0SW52aXRhdGlvbnNSZXNwb25zZRIqCgtpbnZpdGF0aW9ucxgBIAMoCzIVLm1pYXN0YS52MS5JbnZpdGF0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJjChhJbXBvcnRJbnZpdGF0aW9uc1JlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGAoDY3N2GAIgASgJQgu6SAhyBhABKICAQBIPCgdkcnlfcnVuGAMgASgIIjkKClJvd1Byb2JsZW0SDAoEbGluZRgBIAEoBRINCgVmaWVsZBgCIAEoCRIOCgZyZWFzb24YAyABKAkidgoZSW1wb3J0SW52aXRhdGlvbnNSZXNwb25zZRIMCgRyb3dzGAEgASgFEg8KB2ludml0ZWQYAiABKAUSEQoJdW5jaGFuZ2VkGAMgASgFEicKCHByb2JsZW1zGAQgAygLMhUubWlhc3RhLnYxLlJvd1Byb2JsZW0iOgoXUmV2b2tlSW52aXRhdGlvblJlcXVlc3QSHwoNaW52aXRhdGlvbl9pZBgBIAEoCUIIukgFcgOwAQEiRQoYUmV2b2tlSW52aXRhdGlvblJlc3BvbnNlEikKCmludml0YXRpb24YASABKAsyFS5taWFzdGEudjEuSW52aXRhdGlvbiJ3ChpMaXN0Um9sZUFzc2lnbm1lbnRzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIdCglwYWdlX3NpemUYAiABKAVCCrpIBxoFGMgBKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYyAEiZgobTGlzdFJvbGVBc3NpZ25tZW50c1Jlc3BvbnNlEi4KC2Fzc2lnbm1lbnRzGAEgAygLMhkubWlhc3RhLnYxLlJvbGVBc3NpZ25tZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSpmCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABISCg5ST0xFX09SR0FOSVNFUhABEg8KC1JPTEVfRVhQRVJUEAISDgoKUk9MRV9KVVJPUhADEhMKD1JPTEVfVFJBTlNMQVRPUhAEKo4BCg9JbnZpdGF0aW9uU3RhdGUSIAocSU5WSVRBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhwKGElOVklUQVRJT05fU1RBVEVfUEVORElORxABEh0KGUlOVklUQVRJT05fU1RBVEVfQUNDRVBURUQQAhIcChhJTlZJVEFUSU9OX1NUQVRFX1JFVk9LRUQQAzK2BAoPSWRlbnRpdHlTZXJ2aWNlEj8KBUdldE1lEhcubWlhc3RhLnYxLkdldE1lUmVxdWVzdBoYLm1pYXN0YS52MS5HZXRNZVJlc3BvbnNlIgOQAgESWwoQQ3JlYXRlSW52aXRhdGlvbhIiLm1pYXN0YS52MS5DcmVhdGVJbnZpdGF0aW9uUmVxdWVzdBojLm1pYXN0YS52MS5DcmVhdGVJbnZpdGF0aW9uUmVzcG9uc2USXQoPTGlzdEludml0YXRpb25zEiEubWlhc3RhLnYxLkxpc3RJbnZpdGF0aW9uc1JlcXVlc3QaIi5taWFzdGEudjEuTGlzdEludml0YXRpb25zUmVzcG9uc2UiA5ACARJeChFJbXBvcnRJbnZpdGF0aW9ucxIjLm1pYXN0YS52MS5JbXBvcnRJbnZpdGF0aW9uc1JlcXVlc3QaJC5taWFzdGEudjEuSW1wb3J0SW52aXRhdGlvbnNSZXNwb25zZRJbChBSZXZva2VJbnZpdGF0aW9uEiIubWlhc3RhLnYxLlJldm9rZUludml0YXRpb25SZXF1ZXN0GiMubWlhc3RhLnYxLlJldm9rZUludml0YXRpb25SZXNwb25zZRJpChNMaXN0Um9sZUFzc2lnbm1lbnRzEiUubWlhc3RhLnYxLkxpc3RSb2xlQXNzaWdubWVudHNSZXF1ZXN0GiYubWlhc3RhLnYxLkxpc3RSb2xlQXNzaWdubWVudHNSZXNwb25zZSIDkAIBQqUBCg1jb20ubWlhc3RhLnYxQg1JZGVudGl0eVByb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_miasta_v1_edition]);
 
 /**
  * User is an account known to the platform, created on first login.
@@ -105,14 +105,15 @@ export type Invitation = Message<"miasta.v1.Invitation"> & {
   email: string;
 
   /**
-   * ROLE_EXPERT or ROLE_JUROR.
+   * ROLE_EXPERT, ROLE_JUROR or ROLE_TRANSLATOR.
    *
    * @generated from field: miasta.v1.Role role = 4;
    */
   role: Role;
 
   /**
-   * For an expert, the city whose report they write; for a juror, their home city.
+   * For an expert, the city whose report they write; for a juror, their home city; unset for a
+   * translator.
    *
    * @generated from field: miasta.v1.City city = 5;
    */
@@ -151,6 +152,13 @@ export type Invitation = Message<"miasta.v1.Invitation"> & {
    * @generated from field: google.protobuf.Timestamp accept_time = 11;
    */
   acceptTime?: Timestamp | undefined;
+
+  /**
+   * For a translator: the languages they translate into (of en, uk, es, vi).
+   *
+   * @generated from field: repeated string languages = 12;
+   */
+  languages: string[];
 };
 
 /**
@@ -187,7 +195,7 @@ export type RoleAssignment = Message<"miasta.v1.RoleAssignment"> & {
   role: Role;
 
   /**
-   * For an expert, their city; for a juror, their home city.
+   * For an expert, their city; for a juror, their home city; unset for a translator.
    *
    * @generated from field: miasta.v1.City city = 5;
    */
@@ -224,6 +232,13 @@ export type RoleAssignment = Message<"miasta.v1.RoleAssignment"> & {
    * @generated from field: int32 edition_year = 11;
    */
   editionYear: number;
+
+  /**
+   * For a translator: the languages they translate into.
+   *
+   * @generated from field: repeated string languages = 12;
+   */
+  languages: string[];
 };
 
 /**
@@ -280,14 +295,15 @@ export type CreateInvitationRequest = Message<"miasta.v1.CreateInvitationRequest
   email: string;
 
   /**
-   * ROLE_EXPERT or ROLE_JUROR.
+   * ROLE_EXPERT, ROLE_JUROR or ROLE_TRANSLATOR.
    *
    * @generated from field: miasta.v1.Role role = 3;
    */
   role: Role;
 
   /**
-   * The expert's city (one of the edition's reporting cities) or the juror's home city.
+   * The expert's city (one of the edition's reporting cities) or the juror's home city; empty for a
+   * translator.
    *
    * @generated from field: string city_id = 4;
    */
@@ -313,6 +329,14 @@ export type CreateInvitationRequest = Message<"miasta.v1.CreateInvitationRequest
    * @generated from field: string language = 7;
    */
   language: string;
+
+  /**
+   * Translators only, and required for them: the languages they translate into, of en, uk, es and
+   * vi (the originals are Polish).
+   *
+   * @generated from field: repeated string languages = 8;
+   */
+  languages: string[];
 };
 
 /**
@@ -612,6 +636,13 @@ export enum Role {
    * @generated from enum value: ROLE_JUROR = 3;
    */
   JUROR = 3,
+
+  /**
+   * Reads one edition's accepted reports and translates them into their languages.
+   *
+   * @generated from enum value: ROLE_TRANSLATOR = 4;
+   */
+  TRANSLATOR = 4,
 }
 
 /**
@@ -660,10 +691,12 @@ export const InvitationStateSchema: GenEnum<InvitationState> = /*@__PURE__*/
   enumDesc(file_miasta_v1_identity, 1);
 
 /**
- * IdentityService tells callers who they are and lets organisers invite city experts and jurors.
+ * IdentityService tells callers who they are and lets organisers invite city experts, jurors and
+ * translators.
  *
- * Roles come only from the platform's own data: organisers from the server's configuration, experts and
- * jurors from invitations that bind to an account on its first login with that verified e-mail.
+ * Roles come only from the platform's own data: organisers from the server's configuration, experts,
+ * jurors and translators from invitations that bind to an account on its first login with that
+ * verified e-mail.
  *
  * @generated from service miasta.v1.IdentityService
  */
@@ -679,8 +712,9 @@ export const IdentityService: GenService<{
     output: typeof GetMeResponseSchema;
   },
   /**
-   * CreateInvitation invites an e-mail address to an edition as an expert (for a city) or a juror
-   * (with a home city). Organisers only.
+   * CreateInvitation invites an e-mail address to an edition as an expert (for a city), a juror
+   * (with a home city) or a translator (with the languages they translate into). Organisers only.
+   * Expert and juror invitations are in the audit log; translator invitations are not.
    *
    * @generated from rpc miasta.v1.IdentityService.CreateInvitation
    */

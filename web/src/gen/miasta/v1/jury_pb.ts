@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/jury.proto.
  */
 export const file_miasta_v1_jury: GenFile = /*@__PURE__*/
-  fileDesc("ChRtaWFzdGEvdjEvanVyeS5wcm90bxIJbWlhc3RhLnYxImIKEEJhbGxvdE5vbWluYXRpb24SKQoKbm9taW5hdGlvbhgBIAEoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uEiMKB3JlY3VzYWwYAiABKAsyEi5taWFzdGEudjEuUmVjdXNhbCJWCgdSZWN1c2FsEhUKDW5vbWluYXRpb25faWQYASABKAkSJAoEa2luZBgCIAEoDjIWLm1pYXN0YS52MS5SZWN1c2FsS2luZBIOCgZyZWFzb24YAyABKAkiYwoFU2NvcmUSHwoNbm9taW5hdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHgoMY3JpdGVyaW9uX2lkGAIgASgJQgi6SAVyA7ABARIZCgV2YWx1ZRgDIAEoBUIKukgHGgUY6AcoACJMChFOb21pbmF0aW9uQ29tbWVudBIfCg1ub21pbmF0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIWCgR0ZXh0GAIgASgJQgi6SAVyAxiIJyKAAgoGQmFsbG90EhIKCmVkaXRpb25faWQYASABKAkSDwoHdmVyc2lvbhgCIAEoAxIgCgZzY29yZXMYAyADKAsyEC5taWFzdGEudjEuU2NvcmUSLgoIY29tbWVudHMYBCADKAsyHC5taWFzdGEudjEuTm9taW5hdGlvbkNvbW1lbnQSJAoIcmVjdXNhbHMYBSADKAsyEi5taWFzdGEudjEuUmVjdXNhbBIoCglsYXN0X2Nhc3QYBiABKAsyFS5taWFzdGEudjEuQmFsbG90Q2FzdBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifQoKQmFsbG90Q2FzdBIKCgJpZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDEi0KCWNhc3RfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwoHcmVjZWlwdBgEIAEoCzISLm1pYXN0YS52MS5SZWNlaXB0IjIKB1JlY2VpcHQSEwoLYmFsbG90X2hhc2gYASABKAkSEgoKbGVhZl9pbmRleBgCIAEoAyI0Cg5CYWxsb3RDb25mbGljdBIiCgdjdXJyZW50GAEgASgLMhEubWlhc3RhLnYxLkJhbGxvdCKdAQoNSnVyb3JQcm9ncmVzcxIVCg1hc3NpZ25tZW50X2lkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIvCgpjYXRlZ29yaWVzGAMgAygLMhsubWlhc3RhLnYxLkNhdGVnb3J5UHJvZ3Jlc3MSLgoSZGVjbGFyZWRfY29uZmxpY3RzGAQgAygLMhIubWlhc3RhLnYxLlJlY3VzYWwiUAoQQ2F0ZWdvcnlQcm9ncmVzcxITCgtjYXRlZ29yeV9pZBgBIAEoCRInCgVzdGF0ZRgCIAEoDjIYLm1pYXN0YS52MS5Qcm9ncmVzc1N0YXRlIpoBChxMaXN0QmFsbG90Tm9taW5hdGlvbnNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEiAKC2NhdGVnb3J5X2lkGAIgASgJQgu6SAjYAQFyA7ABARIcCglwYWdlX3NpemUYAyABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxjIASJqCh1MaXN0QmFsbG90Tm9taW5hdGlvbnNSZXNwb25zZRIwCgtub21pbmF0aW9ucxgBIAMoCzIbLm1pYXN0YS52MS5CYWxsb3ROb21pbmF0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIwChBHZXRCYWxsb3RSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBIjYKEUdldEJhbGxvdFJlc3BvbnNlEiEKBmJhbGxvdBgBIAEoCzIRLm1pYXN0YS52MS5CYWxsb3QivAEKEVNhdmVCYWxsb3RSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEiEKEGV4cGVjdGVkX3ZlcnNpb24YAiABKANCB7pIBCICKAASKwoGc2NvcmVzGAMgAygLMhAubWlhc3RhLnYxLlNjb3JlQgm6SAaSAQMQiCcSOQoIY29tbWVudHMYBCADKAsyHC5taWFzdGEudjEuTm9taW5hdGlvbkNvbW1lbnRCCbpIBpIBAxD0AyI3ChJTYXZlQmFsbG90UmVzcG9uc2USIQoGYmFsbG90GAEgASgLMhEubWlhc3RhLnYxLkJhbGxvdCJyChFDYXN0QmFsbG90UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAIgASgDQge6SAQiAigBEhwKCnJlcXVlc3RfaWQYAyABKAlCCLpIBXIDsAEBIjkKEkNhc3RCYWxsb3RSZXNwb25zZRIjCgRjYXN0GAEgASgLMhUubWlhc3RhLnYxLkJhbGxvdENhc3QicwoWRGVjbGFyZUNvbmZsaWN0UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIfCg1ub21pbmF0aW9uX2lkGAIgASgJQgi6SAVyA7ABARIaCgZyZWFzb24YAyABKAlCCrpIB3IFEAEY0A8iPgoXRGVjbGFyZUNvbmZsaWN0UmVzcG9uc2USIwoHcmVjdXNhbBgBIAEoCzISLm1pYXN0YS52MS5SZWN1c2FsImsKDkFic3RhaW5SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh8KDW5vbWluYXRpb25faWQYAiABKAlCCLpIBXIDsAEBEhoKBnJlYXNvbhgDIAEoCUIKukgHcgUQARjQDyI2Cg9BYnN0YWluUmVzcG9uc2USIwoHcmVjdXNhbBgBIAEoCzISLm1pYXN0YS52MS5SZWN1c2FsInIKFkdldEp1cnlQcm9ncmVzc1JlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHAoJcGFnZV9zaXplGAIgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYyAEiXAoXR2V0SnVyeVByb2dyZXNzUmVzcG9uc2USKAoGanVyb3JzGAEgAygLMhgubWlhc3RhLnYxLkp1cm9yUHJvZ3Jlc3MSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKn4KC1JlY3VzYWxLaW5kEhwKGFJFQ1VTQUxfS0lORF9VTlNQRUNJRklFRBAAEhoKFlJFQ1VTQUxfS0lORF9IT01FX0NJVFkQARIZChVSRUNVU0FMX0tJTkRfREVDTEFSRUQQAhIaChZSRUNVU0FMX0tJTkRfQUJTVEFJTkVEEAMqngEKDVByb2dyZXNzU3RhdGUSHgoaUFJPR1JFU1NfU1RBVEVfVU5TUEVDSUZJRUQQABIeChpQUk9HUkVTU19TVEFURV9OT1RfU1RBUlRFRBABEhgKFFBST0dSRVNTX1NUQVRFX0RSQUZUEAISFwoTUFJPR1JFU1NfU1RBVEVfQ0FTVBADEhoKFlBST0dSRVNTX1NUQVRFX1JFQ1VTRUQQBDLcBAoLSnVyeVNlcnZpY2USbwoVTGlzdEJhbGxvdE5vbWluYXRpb25zEicubWlhc3RhLnYxLkxpc3RCYWxsb3ROb21pbmF0aW9uc1JlcXVlc3QaKC5taWFzdGEudjEuTGlzdEJhbGxvdE5vbWluYXRpb25zUmVzcG9uc2UiA5ACARJLCglHZXRCYWxsb3QSGy5taWFzdGEudjEuR2V0QmFsbG90UmVxdWVzdBocLm1pYXN0YS52MS5HZXRCYWxsb3RSZXNwb25zZSIDkAIBEkkKClNhdmVCYWxsb3QSHC5taWFzdGEudjEuU2F2ZUJhbGxvdFJlcXVlc3QaHS5taWFzdGEudjEuU2F2ZUJhbGxvdFJlc3BvbnNlEkkKCkNhc3RCYWxsb3QSHC5taWFzdGEudjEuQ2FzdEJhbGxvdFJlcXVlc3QaHS5taWFzdGEudjEuQ2FzdEJhbGxvdFJlc3BvbnNlElgKD0RlY2xhcmVDb25mbGljdBIhLm1pYXN0YS52MS5EZWNsYXJlQ29uZmxpY3RSZXF1ZXN0GiIubWlhc3RhLnYxLkRlY2xhcmVDb25mbGljdFJlc3BvbnNlEkAKB0Fic3RhaW4SGS5taWFzdGEudjEuQWJzdGFpblJlcXVlc3QaGi5taWFzdGEudjEuQWJzdGFpblJlc3BvbnNlEl0KD0dldEp1cnlQcm9ncmVzcxIhLm1pYXN0YS52MS5HZXRKdXJ5UHJvZ3Jlc3NSZXF1ZXN0GiIubWlhc3RhLnYxLkdldEp1cnlQcm9ncmVzc1Jlc3BvbnNlIgOQAgFCoQEKDWNvbS5taWFzdGEudjFCCUp1cnlQcm90b1ABWkBnaXRodWIuY29tL21pYXN0YS1vdHdhcnRlL21pYXN0YS9pbnRlcm5hbC9nZW4vbWlhc3RhL3YxO21pYXN0YXYxogIDTVhYqgIJTWlhc3RhLlYxygIJTWlhc3RhXFYx4gIVTWlhc3RhXFYxXEdQQk1ldGFkYXRh6gIKTWlhc3RhOjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_miasta_v1_report]);
+  fileDesc("ChRtaWFzdGEvdjEvanVyeS5wcm90bxIJbWlhc3RhLnYxImIKEEJhbGxvdE5vbWluYXRpb24SKQoKbm9taW5hdGlvbhgBIAEoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uEiMKB3JlY3VzYWwYAiABKAsyEi5taWFzdGEudjEuUmVjdXNhbCJWCgdSZWN1c2FsEhUKDW5vbWluYXRpb25faWQYASABKAkSJAoEa2luZBgCIAEoDjIWLm1pYXN0YS52MS5SZWN1c2FsS2luZBIOCgZyZWFzb24YAyABKAkiYwoFU2NvcmUSHwoNbm9taW5hdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHgoMY3JpdGVyaW9uX2lkGAIgASgJQgi6SAVyA7ABARIZCgV2YWx1ZRgDIAEoBUIKukgHGgUY6AcoACJMChFOb21pbmF0aW9uQ29tbWVudBIfCg1ub21pbmF0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIWCgR0ZXh0GAIgASgJQgi6SAVyAxiIJyKAAgoGQmFsbG90EhIKCmVkaXRpb25faWQYASABKAkSDwoHdmVyc2lvbhgCIAEoAxIgCgZzY29yZXMYAyADKAsyEC5taWFzdGEudjEuU2NvcmUSLgoIY29tbWVudHMYBCADKAsyHC5taWFzdGEudjEuTm9taW5hdGlvbkNvbW1lbnQSJAoIcmVjdXNhbHMYBSADKAsyEi5taWFzdGEudjEuUmVjdXNhbBIoCglsYXN0X2Nhc3QYBiABKAsyFS5taWFzdGEudjEuQmFsbG90Q2FzdBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifQoKQmFsbG90Q2FzdBIKCgJpZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDEi0KCWNhc3RfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwoHcmVjZWlwdBgEIAEoCzISLm1pYXN0YS52MS5SZWNlaXB0IjIKB1JlY2VpcHQSEwoLYmFsbG90X2hhc2gYASABKAkSEgoKbGVhZl9pbmRleBgCIAEoAyI0Cg5CYWxsb3RDb25mbGljdBIiCgdjdXJyZW50GAEgASgLMhEubWlhc3RhLnYxLkJhbGxvdCLUAQoNSnVyb3JQcm9ncmVzcxIVCg1hc3NpZ25tZW50X2lkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIvCgpjYXRlZ29yaWVzGAMgAygLMhsubWlhc3RhLnYxLkNhdGVnb3J5UHJvZ3Jlc3MSLgoSZGVjbGFyZWRfY29uZmxpY3RzGAQgAygLMhIubWlhc3RhLnYxLlJlY3VzYWwSNQoRdHJhbnNsYXRpb25zX3JlYWQYBSADKAsyGi5taWFzdGEudjEuVHJhbnNsYXRpb25SZWFkInMKD1RyYW5zbGF0aW9uUmVhZBIdCgtwcmFjdGljZV9pZBgBIAEoCUIIukgFcgOwAQESJwoIbGFuZ3VhZ2UYAiABKAlCFbpIEnIQUgJlblICdWtSAmVzUgJ2aRIYCgd2ZXJzaW9uGAMgASgDQge6SAQiAigBIlAKEENhdGVnb3J5UHJvZ3Jlc3MSEwoLY2F0ZWdvcnlfaWQYASABKAkSJwoFc3RhdGUYAiABKA4yGC5taWFzdGEudjEuUHJvZ3Jlc3NTdGF0ZSKaAQocTGlzdEJhbGxvdE5vbWluYXRpb25zUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIgCgtjYXRlZ29yeV9pZBgCIAEoCUILukgI2AEBcgOwAQESHAoJcGFnZV9zaXplGAMgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgEIAEoCUIIukgFcgMYyAEiagodTGlzdEJhbGxvdE5vbWluYXRpb25zUmVzcG9uc2USMAoLbm9taW5hdGlvbnMYASADKAsyGy5taWFzdGEudjEuQmFsbG90Tm9taW5hdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMAoQR2V0QmFsbG90UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASI2ChFHZXRCYWxsb3RSZXNwb25zZRIhCgZiYWxsb3QYASABKAsyES5taWFzdGEudjEuQmFsbG90IrwBChFTYXZlQmFsbG90UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAIgASgDQge6SAQiAigAEisKBnNjb3JlcxgDIAMoCzIQLm1pYXN0YS52MS5TY29yZUIJukgGkgEDEIgnEjkKCGNvbW1lbnRzGAQgAygLMhwubWlhc3RhLnYxLk5vbWluYXRpb25Db21tZW50Qgm6SAaSAQMQ9AMiNwoSU2F2ZUJhbGxvdFJlc3BvbnNlEiEKBmJhbGxvdBgBIAEoCzIRLm1pYXN0YS52MS5CYWxsb3QitAEKEUNhc3RCYWxsb3RSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEiEKEGV4cGVjdGVkX3ZlcnNpb24YAiABKANCB7pIBCICKAESHAoKcmVxdWVzdF9pZBgDIAEoCUIIukgFcgOwAQESQAoRdHJhbnNsYXRpb25zX3JlYWQYBCADKAsyGi5taWFzdGEudjEuVHJhbnNsYXRpb25SZWFkQgm6SAaSAQMQ6AciOQoSQ2FzdEJhbGxvdFJlc3BvbnNlEiMKBGNhc3QYASABKAsyFS5taWFzdGEudjEuQmFsbG90Q2FzdCJzChZEZWNsYXJlQ29uZmxpY3RSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh8KDW5vbWluYXRpb25faWQYAiABKAlCCLpIBXIDsAEBEhoKBnJlYXNvbhgDIAEoCUIKukgHcgUQARjQDyI+ChdEZWNsYXJlQ29uZmxpY3RSZXNwb25zZRIjCgdyZWN1c2FsGAEgASgLMhIubWlhc3RhLnYxLlJlY3VzYWwiawoOQWJzdGFpblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHwoNbm9taW5hdGlvbl9pZBgCIAEoCUIIukgFcgOwAQESGgoGcmVhc29uGAMgASgJQgq6SAdyBRABGNAPIjYKD0Fic3RhaW5SZXNwb25zZRIjCgdyZWN1c2FsGAEgASgLMhIubWlhc3RhLnYxLlJlY3VzYWwicgoWR2V0SnVyeVByb2dyZXNzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJcChdHZXRKdXJ5UHJvZ3Jlc3NSZXNwb25zZRIoCgZqdXJvcnMYASADKAsyGC5taWFzdGEudjEuSnVyb3JQcm9ncmVzcxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqfgoLUmVjdXNhbEtpbmQSHAoYUkVDVVNBTF9LSU5EX1VOU1BFQ0lGSUVEEAASGgoWUkVDVVNBTF9LSU5EX0hPTUVfQ0lUWRABEhkKFVJFQ1VTQUxfS0lORF9ERUNMQVJFRBACEhoKFlJFQ1VTQUxfS0lORF9BQlNUQUlORUQQAyqeAQoNUHJvZ3Jlc3NTdGF0ZRIeChpQUk9HUkVTU19TVEFURV9VTlNQRUNJRklFRBAAEh4KGlBST0dSRVNTX1NUQVRFX05PVF9TVEFSVEVEEAESGAoUUFJPR1JFU1NfU1RBVEVfRFJBRlQQAhIXChNQUk9HUkVTU19TVEFURV9DQVNUEAMSGgoWUFJPR1JFU1NfU1RBVEVfUkVDVVNFRBAEMtwECgtKdXJ5U2VydmljZRJvChVMaXN0QmFsbG90Tm9taW5hdGlvbnMSJy5taWFzdGEudjEuTGlzdEJhbGxvdE5vbWluYXRpb25zUmVxdWVzdBooLm1pYXN0YS52MS5MaXN0QmFsbG90Tm9taW5hdGlvbnNSZXNwb25zZSIDkAIBEksKCUdldEJhbGxvdBIbLm1pYXN0YS52MS5HZXRCYWxsb3RSZXF1ZXN0GhwubWlhc3RhLnYxLkdldEJhbGxvdFJlc3BvbnNlIgOQAgESSQoKU2F2ZUJhbGxvdBIcLm1pYXN0YS52MS5TYXZlQmFsbG90UmVxdWVzdBodLm1pYXN0YS52MS5TYXZlQmFsbG90UmVzcG9uc2USSQoKQ2FzdEJhbGxvdBIcLm1pYXN0YS52MS5DYXN0QmFsbG90UmVxdWVzdBodLm1pYXN0YS52MS5DYXN0QmFsbG90UmVzcG9uc2USWAoPRGVjbGFyZUNvbmZsaWN0EiEubWlhc3RhLnYxLkRlY2xhcmVDb25mbGljdFJlcXVlc3QaIi5taWFzdGEudjEuRGVjbGFyZUNvbmZsaWN0UmVzcG9uc2USQAoHQWJzdGFpbhIZLm1pYXN0YS52MS5BYnN0YWluUmVxdWVzdBoaLm1pYXN0YS52MS5BYnN0YWluUmVzcG9uc2USXQoPR2V0SnVyeVByb2dyZXNzEiEubWlhc3RhLnYxLkdldEp1cnlQcm9ncmVzc1JlcXVlc3QaIi5taWFzdGEudjEuR2V0SnVyeVByb2dyZXNzUmVzcG9uc2UiA5ACAUKhAQoNY29tLm1pYXN0YS52MUIJSnVyeVByb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_miasta_v1_report]);
 
 /**
  * BallotNomination is a nomination as a juror sees it.
@@ -296,6 +296,13 @@ export type JurorProgress = Message<"miasta.v1.JurorProgress"> & {
    * @generated from field: repeated miasta.v1.Recusal declared_conflicts = 4;
    */
   declaredConflicts: Recusal[];
+
+  /**
+   * The translations the juror read for their last cast.
+   *
+   * @generated from field: repeated miasta.v1.TranslationRead translations_read = 5;
+   */
+  translationsRead: TranslationRead[];
 };
 
 /**
@@ -304,6 +311,39 @@ export type JurorProgress = Message<"miasta.v1.JurorProgress"> & {
  */
 export const JurorProgressSchema: GenMessage<JurorProgress> = /*@__PURE__*/
   messageDesc(file_miasta_v1_jury, 8);
+
+/**
+ * TranslationRead names the version of a practice's translation a juror read.
+ *
+ * @generated from message miasta.v1.TranslationRead
+ */
+export type TranslationRead = Message<"miasta.v1.TranslationRead"> & {
+  /**
+   * @generated from field: string practice_id = 1;
+   */
+  practiceId: string;
+
+  /**
+   * en, uk, es or vi.
+   *
+   * @generated from field: string language = 2;
+   */
+  language: string;
+
+  /**
+   * PracticeTranslation.version.
+   *
+   * @generated from field: int64 version = 3;
+   */
+  version: bigint;
+};
+
+/**
+ * Describes the message miasta.v1.TranslationRead.
+ * Use `create(TranslationReadSchema)` to create a new message.
+ */
+export const TranslationReadSchema: GenMessage<TranslationRead> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_jury, 9);
 
 /**
  * CategoryProgress is a juror's state in one category.
@@ -327,7 +367,7 @@ export type CategoryProgress = Message<"miasta.v1.CategoryProgress"> & {
  * Use `create(CategoryProgressSchema)` to create a new message.
  */
 export const CategoryProgressSchema: GenMessage<CategoryProgress> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 9);
+  messageDesc(file_miasta_v1_jury, 10);
 
 /**
  * @generated from message miasta.v1.ListBallotNominationsRequest
@@ -363,7 +403,7 @@ export type ListBallotNominationsRequest = Message<"miasta.v1.ListBallotNominati
  * Use `create(ListBallotNominationsRequestSchema)` to create a new message.
  */
 export const ListBallotNominationsRequestSchema: GenMessage<ListBallotNominationsRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 10);
+  messageDesc(file_miasta_v1_jury, 11);
 
 /**
  * @generated from message miasta.v1.ListBallotNominationsResponse
@@ -385,7 +425,7 @@ export type ListBallotNominationsResponse = Message<"miasta.v1.ListBallotNominat
  * Use `create(ListBallotNominationsResponseSchema)` to create a new message.
  */
 export const ListBallotNominationsResponseSchema: GenMessage<ListBallotNominationsResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 11);
+  messageDesc(file_miasta_v1_jury, 12);
 
 /**
  * @generated from message miasta.v1.GetBallotRequest
@@ -402,7 +442,7 @@ export type GetBallotRequest = Message<"miasta.v1.GetBallotRequest"> & {
  * Use `create(GetBallotRequestSchema)` to create a new message.
  */
 export const GetBallotRequestSchema: GenMessage<GetBallotRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 12);
+  messageDesc(file_miasta_v1_jury, 13);
 
 /**
  * @generated from message miasta.v1.GetBallotResponse
@@ -419,7 +459,7 @@ export type GetBallotResponse = Message<"miasta.v1.GetBallotResponse"> & {
  * Use `create(GetBallotResponseSchema)` to create a new message.
  */
 export const GetBallotResponseSchema: GenMessage<GetBallotResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 13);
+  messageDesc(file_miasta_v1_jury, 14);
 
 /**
  * @generated from message miasta.v1.SaveBallotRequest
@@ -455,7 +495,7 @@ export type SaveBallotRequest = Message<"miasta.v1.SaveBallotRequest"> & {
  * Use `create(SaveBallotRequestSchema)` to create a new message.
  */
 export const SaveBallotRequestSchema: GenMessage<SaveBallotRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 14);
+  messageDesc(file_miasta_v1_jury, 15);
 
 /**
  * @generated from message miasta.v1.SaveBallotResponse
@@ -472,7 +512,7 @@ export type SaveBallotResponse = Message<"miasta.v1.SaveBallotResponse"> & {
  * Use `create(SaveBallotResponseSchema)` to create a new message.
  */
 export const SaveBallotResponseSchema: GenMessage<SaveBallotResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 15);
+  messageDesc(file_miasta_v1_jury, 16);
 
 /**
  * @generated from message miasta.v1.CastBallotRequest
@@ -496,6 +536,14 @@ export type CastBallotRequest = Message<"miasta.v1.CastBallotRequest"> & {
    * @generated from field: string request_id = 3;
    */
   requestId: string;
+
+  /**
+   * The translations of the shortlist's practices the juror read (TranslationService's versions);
+   * empty when they read the originals. Kept with the cast for the organisers, never published.
+   *
+   * @generated from field: repeated miasta.v1.TranslationRead translations_read = 4;
+   */
+  translationsRead: TranslationRead[];
 };
 
 /**
@@ -503,7 +551,7 @@ export type CastBallotRequest = Message<"miasta.v1.CastBallotRequest"> & {
  * Use `create(CastBallotRequestSchema)` to create a new message.
  */
 export const CastBallotRequestSchema: GenMessage<CastBallotRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 16);
+  messageDesc(file_miasta_v1_jury, 17);
 
 /**
  * @generated from message miasta.v1.CastBallotResponse
@@ -520,7 +568,7 @@ export type CastBallotResponse = Message<"miasta.v1.CastBallotResponse"> & {
  * Use `create(CastBallotResponseSchema)` to create a new message.
  */
 export const CastBallotResponseSchema: GenMessage<CastBallotResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 17);
+  messageDesc(file_miasta_v1_jury, 18);
 
 /**
  * @generated from message miasta.v1.DeclareConflictRequest
@@ -549,7 +597,7 @@ export type DeclareConflictRequest = Message<"miasta.v1.DeclareConflictRequest">
  * Use `create(DeclareConflictRequestSchema)` to create a new message.
  */
 export const DeclareConflictRequestSchema: GenMessage<DeclareConflictRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 18);
+  messageDesc(file_miasta_v1_jury, 19);
 
 /**
  * @generated from message miasta.v1.DeclareConflictResponse
@@ -566,7 +614,7 @@ export type DeclareConflictResponse = Message<"miasta.v1.DeclareConflictResponse
  * Use `create(DeclareConflictResponseSchema)` to create a new message.
  */
 export const DeclareConflictResponseSchema: GenMessage<DeclareConflictResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 19);
+  messageDesc(file_miasta_v1_jury, 20);
 
 /**
  * @generated from message miasta.v1.AbstainRequest
@@ -595,7 +643,7 @@ export type AbstainRequest = Message<"miasta.v1.AbstainRequest"> & {
  * Use `create(AbstainRequestSchema)` to create a new message.
  */
 export const AbstainRequestSchema: GenMessage<AbstainRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 20);
+  messageDesc(file_miasta_v1_jury, 21);
 
 /**
  * @generated from message miasta.v1.AbstainResponse
@@ -612,7 +660,7 @@ export type AbstainResponse = Message<"miasta.v1.AbstainResponse"> & {
  * Use `create(AbstainResponseSchema)` to create a new message.
  */
 export const AbstainResponseSchema: GenMessage<AbstainResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 21);
+  messageDesc(file_miasta_v1_jury, 22);
 
 /**
  * @generated from message miasta.v1.GetJuryProgressRequest
@@ -641,7 +689,7 @@ export type GetJuryProgressRequest = Message<"miasta.v1.GetJuryProgressRequest">
  * Use `create(GetJuryProgressRequestSchema)` to create a new message.
  */
 export const GetJuryProgressRequestSchema: GenMessage<GetJuryProgressRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 22);
+  messageDesc(file_miasta_v1_jury, 23);
 
 /**
  * @generated from message miasta.v1.GetJuryProgressResponse
@@ -663,7 +711,7 @@ export type GetJuryProgressResponse = Message<"miasta.v1.GetJuryProgressResponse
  * Use `create(GetJuryProgressResponseSchema)` to create a new message.
  */
 export const GetJuryProgressResponseSchema: GenMessage<GetJuryProgressResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_jury, 23);
+  messageDesc(file_miasta_v1_jury, 24);
 
 /**
  * RecusalKind says why a juror does not score a nomination.
@@ -819,7 +867,8 @@ export const JuryService: GenService<{
   },
   /**
    * GetJuryProgress shows, per juror and category, whether they have not started, have a draft, have
-   * cast, or are recused. Organisers only; never scores.
+   * cast, or are recused, and which translations they read for their last cast. Organisers only;
+   * never scores.
    *
    * @generated from rpc miasta.v1.JuryService.GetJuryProgress
    */
