@@ -3,10 +3,13 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -18,7 +21,7 @@ func TestHandlerServesTheAppForPagesAndFilesByPath(t *testing.T) {
 		"assets/index-1.js":  {Data: []byte("console.log(1)")},
 		"assets/index-1.css": {Data: []byte("body{}")},
 	}
-	h := Handler(files)
+	h := Handler(files, nil)
 	get := func(method, path string) *http.Response {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
@@ -92,7 +95,7 @@ func TestHandlerServesTheCompressedCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := Handler(files)
+	h := Handler(files, nil)
 	get := func(header ...string) (*http.Response, []byte) {
 		req := httptest.NewRequest(http.MethodGet, "/"+script, nil)
 		for i := 0; i+1 < len(header); i += 2 {
@@ -127,5 +130,204 @@ func TestHandlerServesTheCompressedCopies(t *testing.T) {
 		if r.Header.Get("Content-Encoding") != "" || !bytes.HasPrefix(original, b) || len(b) == 0 {
 			t.Errorf("with %v: Content-Encoding %q, %d bytes; want the script itself", h, r.Header.Get("Content-Encoding"), len(b))
 		}
+	}
+}
+
+// The first download is the entry chunk and what it imports statically: under 120 kB compressed
+// either way (issue 16), whatever the pages and catalogues add later, each when needed.
+func TestInitialScriptsAreSmall(t *testing.T) {
+	files := Assets()
+	scripts, err := InitialScripts(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	index, err := fs.ReadFile(files, "index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(index), `src="/`+scripts[0]+`"`) {
+		t.Fatalf("index.html does not load the manifest's entry %s:\n%s", scripts[0], index)
+	}
+	size, err := SizeOf(files, scripts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("initial JavaScript, %d files: %d bytes as built, %d brotli, %d gzip", len(scripts), size.Raw, size.Brotli, size.Gzip)
+	const limit = 120_000
+	if size.Brotli >= limit || size.Gzip >= limit {
+		t.Errorf("initial JavaScript (%v) is %d bytes brotli and %d gzip; want both under %d", scripts, size.Brotli, size.Gzip, limit)
+	}
+}
+
+// Every page the HTML preloads is a page chunk of the build, which the entry loads when it is opened.
+func TestPageModulesArePagesOfTheBuild(t *testing.T) {
+	m, err := readManifest(Assets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := m.entry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pattern, module := range pageModules {
+		if c, ok := m[module]; !ok || !c.IsDynamicEntry || !slices.Contains(m[e].DynamicImports, module) {
+			t.Errorf("%s: %s is not a chunk the app loads when the page opens (App.tsx's lazy pages)", pattern, module)
+		}
+	}
+}
+
+// A page's first download is the app's script, its stylesheet, the catalogue and the page's own
+// chunks: at most six requests, which a browser sends at once on the six connections HTTP/1.1 gives
+// it, so that they take one round trip (vite.config.ts groups the small modules pages share).
+func TestPageFirstDownloadIsOneRoundTrip(t *testing.T) {
+	m, err := readManifest(Assets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := m.entry()
+	initial := m.closure(e)
+	for pattern, module := range pageModules {
+		files := len(initial) + len(m[e].CSS) + 1 // the catalogue
+		for _, f := range m.closure(module) {
+			if !slices.Contains(initial, f) {
+				files++
+			}
+		}
+		if files > 6 {
+			t.Errorf("%s: the first download is %d files (%v and %v); want at most 6", pattern, files, initial, m.closure(module))
+		}
+	}
+}
+
+// page GETs path from the built app with the headers (name, value pairs) and returns the response
+// and its body.
+func page(t *testing.T, h http.Handler, path string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	b, _ := io.ReadAll(rec.Result().Body)
+	return rec.Result(), string(b)
+}
+
+// A page names, beside the app's script, the page's chunk (and the chunks it imports) and the
+// catalogue of the language the app will start in, so that they download at once.
+func TestPagePreloadsItsChunkAndLanguage(t *testing.T) {
+	m, err := readManifest(Assets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	preload := func(key string) string { return `<link rel="modulepreload" crossorigin href="/` + m[key].File + `">` }
+	h := Handler(Assets(), nil)
+	_, body := page(t, h, "/editions/e/ballot", "Accept-Language", "en-US,en;q=0.9")
+	e, _ := m.entry()
+	keys := []string{"src/ballot/Ballot.tsx", "src/i18n/en.json"}
+	for _, k := range m["src/ballot/Ballot.tsx"].Imports {
+		if k != e {
+			keys = append(keys, k)
+		}
+	}
+	for _, key := range keys {
+		if !strings.Contains(body, preload(key)) {
+			t.Errorf("the ballot's page does not preload %s:\n%s", key, body)
+		}
+	}
+	if strings.Contains(body, preload(e)) || strings.Contains(body, preload("src/i18n/pl.json")) {
+		t.Errorf("the ballot's page preloads the entry (its script tag loads it) or another language:\n%s", body)
+	}
+	if !strings.Contains(body, `<html lang="en">`) {
+		t.Errorf("the page is not marked as English:\n%s", body)
+	}
+	for _, c := range []struct {
+		want   string
+		header []string
+	}{
+		{"pl", nil},
+		{"es", []string{"Accept-Language", "de-DE, es;q=0.5"}},
+		{"vi", []string{"Accept-Language", "es;q=0, vi"}},
+		{"uk", []string{"Accept-Language", "en", "Cookie", "miasta.locale=uk"}},
+		{"en", []string{"Accept-Language", "en", "Cookie", "miasta.locale=xx"}},
+	} {
+		_, body := page(t, h, "/results/2015", c.header...)
+		if !strings.Contains(body, preload("src/i18n/"+c.want+".json")) || !strings.Contains(body, preload("src/results/Results.tsx")) {
+			t.Errorf("with %v: the results page does not preload its chunk and the %s catalogue:\n%s", c.header, c.want, body)
+		}
+	}
+	if _, body := page(t, h, "/"); !strings.Contains(body, preload("src/home/Home.tsx")) {
+		t.Errorf("/ does not preload the home page:\n%s", body)
+	}
+}
+
+// A page carries what boot says about its caller, as data no browser runs, and goes without when
+// boot cannot say; the language the caller was invited in picks the catalogue unless they chose one.
+func TestPageCarriesBoot(t *testing.T) {
+	me := json.RawMessage(`{"me":{"user":{"name":"</script><script>alert(1)</script>"}}}`)
+	var booted Boot
+	ok := true
+	h := Handler(Assets(), func(*http.Request) (Boot, bool) { return booted, ok })
+	bootOf := func(body string) (Boot, bool) {
+		_, rest, found := strings.Cut(body, `<script type="application/json" id="miasta-boot">`)
+		if !found {
+			return Boot{}, false
+		}
+		data, _, _ := strings.Cut(rest, "</script>")
+		var b Boot
+		if err := json.Unmarshal([]byte(data), &b); err != nil {
+			t.Fatalf("the boot data is not JSON: %v\n%s", err, body)
+		}
+		return b, true
+	}
+
+	booted = Boot{Me: me, Language: "vi"}
+	_, body := page(t, h, "/", "Accept-Language", "en")
+	b, found := bootOf(body)
+	var got, want any
+	_ = json.Unmarshal(b.Me, &got)
+	_ = json.Unmarshal(me, &want)
+	if !found || !reflect.DeepEqual(got, want) {
+		t.Fatalf("boot %s, %v; want the caller's GetMe:\n%s", b.Me, found, body)
+	}
+	if strings.Contains(body, "<script><script>") || strings.Contains(body, "alert(1)</script>") {
+		t.Errorf("the caller's data ends the script element:\n%s", body)
+	}
+	if !strings.Contains(body, `<html lang="vi">`) {
+		t.Errorf("an invited caller's page is not in their language:\n%s", body)
+	}
+	if _, body := page(t, h, "/", "Cookie", "miasta.locale=es"); !strings.Contains(body, `<html lang="es">`) {
+		t.Errorf("the caller's own choice does not win over their invitation's language:\n%s", body)
+	}
+
+	booted = Boot{}
+	if b, found := bootOf(func() string { _, body := page(t, h, "/"); return body }()); !found || string(b.Me) != "null" {
+		t.Errorf("signed out: boot %s, %v; want me null", b.Me, found)
+	}
+	ok = false
+	if _, body := page(t, h, "/"); strings.Contains(body, "miasta-boot") {
+		t.Errorf("boot could not say, but the page carries boot data:\n%s", body)
+	}
+}
+
+// The page is revalidated, not cached: it changes with each release and with who asks.
+func TestPageRevalidates(t *testing.T) {
+	h := Handler(Assets(), nil)
+	r, _ := page(t, h, "/results/2015")
+	etag := r.Header.Get("ETag")
+	if r.Header.Get("Cache-Control") != "no-cache" || etag == "" {
+		t.Fatalf("Cache-Control %q, ETag %q; want no-cache with an ETag", r.Header.Get("Cache-Control"), etag)
+	}
+	if vary := strings.Join(r.Header.Values("Vary"), ", "); !strings.Contains(vary, "Cookie") || !strings.Contains(vary, "Accept-Language") {
+		t.Errorf("Vary %q; want Cookie and Accept-Language", vary)
+	}
+	if r, _ := page(t, h, "/results/2015", "If-None-Match", etag); r.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidating with its ETag: %d; want 304", r.StatusCode)
+	}
+	if r, _ := page(t, h, "/results/2015", "If-None-Match", etag, "Accept-Language", "uk"); r.StatusCode != http.StatusOK {
+		t.Errorf("revalidating in another language: %d; want the page in it", r.StatusCode)
+	}
+	if r, _ := page(t, h, "/.vite/manifest.json"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("GET the build's manifest = %d; want 404, it is not the app's", r.StatusCode)
 	}
 }

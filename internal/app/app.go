@@ -153,7 +153,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	handler := server.New(server.Deps{
 		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Metrics: m, Tracer: tracer,
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
-		Web:    web.Handler(web.Assets()),
+		Web:    web.Handler(web.Assets(), server.WebBoot(authn, users, log)),
 	})
 	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
 }

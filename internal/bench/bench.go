@@ -45,6 +45,12 @@ type Config struct {
 	Out string
 	// Progress receives what the run is doing and the server's warnings; nil discards them.
 	Progress io.Writer
+	// WebRuns is how many times the browser phase loads each page cold and warm; 0 skips it.
+	WebRuns int
+	// WebOnly runs the browser phase alone.
+	WebOnly bool
+	// Chromium is the browser the browser phase drives; empty is /usr/bin/chromium.
+	Chromium string
 }
 
 // DefaultTallyRows are the tally sizes BenchmarkCompute in internal/tally uses.
@@ -76,6 +82,13 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, getenv func(string) string) {
 	})
 	c.Rates = DefaultRates
 	fs.StringVar(&c.Out, "out", "bench-results.md", "file to write the results table to as well (\"\" for none)")
+	fs.IntVar(&c.WebRuns, "web-runs", 5, "how many times the browser phase loads each page cold and warm (0 skips it)")
+	fs.BoolVar(&c.WebOnly, "web-only", false, "run the browser phase alone")
+	chromium := getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	fs.StringVar(&c.Chromium, "chromium", chromium, "the Chromium the browser phase drives (default $CHROMIUM, else /usr/bin/chromium)")
 }
 
 // DefaultRates are the open-loop CastBallot rates: the issue's 1,000 calls/s, and a quarter of it.
@@ -122,6 +135,10 @@ func (c Config) check() error {
 		return errors.New("duration must be between 100ms and 10m")
 	case c.PoolMaxConns < 0:
 		return errors.New("pool-max-conns must not be negative")
+	case c.WebRuns < 0:
+		return errors.New("web-runs must not be negative")
+	case c.WebOnly && c.WebRuns == 0:
+		return errors.New("-web-only with -web-runs 0 measures nothing")
 	}
 	return nil
 }
@@ -136,6 +153,11 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 		cfg.Progress = io.Discard
 	}
 	r := &run{cfg: cfg, progress: cfg.Progress, res: &results{started: time.Now()}}
+	defer func() {
+		for _, f := range r.cleanup {
+			f()
+		}
+	}()
 	// The server logs as in production, one JSON access-log line per call at info level, formatted
 	// but discarded; its warnings and errors go to Progress as well.
 	r.log = slog.New(slog.NewMultiHandler(
@@ -162,6 +184,8 @@ type run struct {
 	progress io.Writer
 	log      *slog.Logger
 	res      *results
+	bin      string   // cmd/miasta built for the phases that start a server process (binary)
+	cleanup  []func() // run when Run returns
 }
 
 func (r *run) step(format string, args ...any) {
@@ -169,7 +193,8 @@ func (r *run) step(format string, args ...any) {
 }
 
 // all runs the measurements in an order that keeps them from disturbing one another: the load
-// against the server, then (server stopped) pgbench on the same database, then the tally.
+// against the server, then (server stopped) pgbench on the same database, then the tally, then the
+// web app in a browser against a `miasta dev` of its own.
 func (r *run) all(ctx context.Context) (err error) {
 	r.res.machine = machineInfo()
 	adminURL, stopCluster, err := devdb.Ensure(ctx, r.cfg.DatabaseURL, slog.New(slog.NewTextHandler(r.progress, nil)))
@@ -196,6 +221,10 @@ func (r *run) all(ctx context.Context) (err error) {
 		}
 	}()
 	r.res.postgres = postgresVersion(ctx, dbURL)
+	if r.cfg.WebOnly {
+		r.res.web = r.web(ctx, adminURL)
+		return ctx.Err()
+	}
 
 	if err := r.service(ctx, dbURL); err != nil {
 		return err
@@ -219,5 +248,8 @@ func (r *run) all(ctx context.Context) (err error) {
 		r.res.tallies = append(r.res.tallies, t)
 	}
 	r.res.rssEnd = readMemory()
-	return nil
+	if r.cfg.WebRuns > 0 {
+		r.res.web = r.web(ctx, adminURL)
+	}
+	return ctx.Err()
 }

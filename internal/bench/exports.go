@@ -68,17 +68,15 @@ func (r *run) exportRounds(ctx context.Context, p *platform, dbURL, auditKey str
 		}
 	}
 
+	bin, err := r.binary(ctx)
+	if err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "miasta-bench-serve-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "miasta")
-	r.step("building the miasta binary for a server process of its own")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/miasta")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/miasta (run the benchmark from the repository): %v\n%s", err, out)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

@@ -46,11 +46,21 @@ func NewClients(httpClient *http.Client, baseURL, token string) Clients {
 // Walk takes the demo edition from REPORTING to ANNOUNCED through the public API, as each demo person
 // would: every expert reports one practice per category their city is strong in, the organiser accepts
 // and shortlists them all, the translator translates the shortlist into the jurors' languages (the
-// English one as a machine translation), the organiser sets a weighted-mean rule and opens the jury;
-// every juror scores, reading their language, and casts;
-// the organiser closes the round and announces. clients maps each demo e-mail to its clients. It
-// prints what it does to w and returns the public results.
+// English one as a machine translation), the organiser sets a weighted-mean rule and opens the jury
+// (OpenJury); every juror scores, reading their language, and casts; the organiser closes the round
+// and announces (CastAndAnnounce). clients maps each demo e-mail to its clients. It prints what it
+// does to w and returns the public results.
 func Walk(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1.GetPublicResultsResponse, error) {
+	e, err := OpenJury(ctx, clients, w)
+	if err != nil {
+		return nil, err
+	}
+	return CastAndAnnounce(ctx, clients, e, w)
+}
+
+// OpenJury is Walk's first half: it takes the demo edition from REPORTING to an open jury round and
+// returns the edition.
+func OpenJury(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1.Edition, error) {
 	org := clients[OrganiserEmail]
 	list, err := org.Editions.ListEditions(ctx, &v1.ListEditionsRequest{})
 	if err != nil {
@@ -150,8 +160,18 @@ func Walk(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1.Get
 		return nil, fmt.Errorf("open the jury: %w", err)
 	}
 	fmt.Fprintln(w, "shortlist made, rule frozen, jury round open")
+	return e, nil
+}
 
-	// Stage 2: every juror scores every nomination they are not recused from, and casts.
+// CastAndAnnounce is Walk's second half: every juror scores every nomination they are not recused
+// from and casts (over any draft they saved meanwhile, e.g. in a browser), then the organiser closes
+// the round and announces. It returns the public results.
+func CastAndAnnounce(ctx context.Context, clients map[string]Clients, e *v1.Edition, w io.Writer) (*v1.GetPublicResultsResponse, error) {
+	org := clients[OrganiserEmail]
+	crits, err := org.Editions.ListCriteria(ctx, &v1.ListCriteriaRequest{EditionId: e.GetId()})
+	if err != nil {
+		return nil, err
+	}
 	for j, p := range People {
 		if p.Role != "juror" {
 			continue
@@ -170,7 +190,11 @@ func Walk(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1.Get
 				scores = append(scores, &v1.Score{NominationId: bn.GetNomination().GetId(), CriterionId: cr.GetId(), Value: int32((n*7 + j*3 + k) % 6)})
 			}
 		}
-		b, err := c.Jury.SaveBallot(ctx, &v1.SaveBallotRequest{EditionId: e.GetId(), Scores: scores})
+		draft, err := c.Jury.GetBallot(ctx, &v1.GetBallotRequest{EditionId: e.GetId()})
+		if err != nil {
+			return nil, fmt.Errorf("%s reads the ballot: %w", p.Email, err)
+		}
+		b, err := c.Jury.SaveBallot(ctx, &v1.SaveBallotRequest{EditionId: e.GetId(), ExpectedVersion: draft.GetBallot().GetVersion(), Scores: scores})
 		if err != nil {
 			return nil, fmt.Errorf("%s saves the ballot: %w", p.Email, err)
 		}

@@ -2,9 +2,11 @@ import { lazy, Suspense } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
 import { Layout, Loading, MeProvider } from "./shared/components";
 import { LocaleProvider, useT } from "./i18n";
-import { Home } from "./home/Home";
 
-// Each role's pages load when first opened: the public results page does not carry the organiser's.
+// Each page loads when first opened, the home page too: the public results page does not carry the
+// organiser's, and the first download is only what every page needs. The server names the page's
+// chunk in the HTML (web.go), so it downloads beside the app's own script rather than after it.
+const Home = lazy(() => import("./home/Home").then((m) => ({ default: m.Home })));
 const ReportPage = lazy(() => import("./report/Report").then((m) => ({ default: m.ReportPage })));
 const BallotPage = lazy(() => import("./ballot/Ballot").then((m) => ({ default: m.BallotPage })));
 const OrganisePage = lazy(() => import("./organise/Organise").then((m) => ({ default: m.OrganisePage })));

@@ -256,7 +256,7 @@ function Sheet(props: { edition: Edition; categories: Category[]; criteria: Crit
   const last = index >= ordered.length - 1;
 
   return (
-    <div className="ballot-page" data-ballot-usable={open ? "" : undefined}>
+    <div className="ballot-page" data-ballot-usable={open && !conflict ? "" : undefined}>
       <h1>
         {t("ballot.title")} <StageBadge stage={edition.stage} />
       </h1>

@@ -1,11 +1,14 @@
+import { lazy, Suspense } from "react";
 import { Link } from "react-router";
 import { api } from "../shared/api";
 import { Deadline, ErrorNote, Loading, StageBadge, loginHref, useMe } from "../shared/components";
 import { Stage, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { Role } from "../gen/miasta/v1/identity_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
-import { NewEdition } from "../organise/Setup";
 import { useT } from "../i18n";
+
+// Only organisers create editions: the form comes with the organiser's code, when it is shown.
+const NewEdition = lazy(() => import("../organise/Setup").then((m) => ({ default: m.NewEdition })));
 
 /** Home lists the editions and, for a signed-in person, what they can do in each. */
 export function Home() {
@@ -32,7 +35,11 @@ export function Home() {
         </p>
       ) : null}
       <ErrorNote error={editions.error} />
-      {me?.organiser && editions.data ? <NewEdition editions={editions.data} /> : null}
+      {me?.organiser && editions.data ? (
+        <Suspense fallback={null}>
+          <NewEdition editions={editions.data} />
+        </Suspense>
+      ) : null}
       {editions.loading && !editions.data ? <Loading /> : null}
       {editions.data?.length === 0 ? <p>{t("home.noEditions")}</p> : null}
       <ul className="cards">

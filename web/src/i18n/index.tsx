@@ -3,6 +3,7 @@
 // catalogue has exactly the same keys (i18n.test.ts checks).
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { IntlProvider, useIntl } from "react-intl";
+import { boot } from "../shared/boot";
 import type en from "./en.json";
 
 export const LOCALES = ["pl", "en", "uk", "es", "vi"] as const;
@@ -62,24 +63,63 @@ function readStored(): string | null {
   }
 }
 
+// The choice is also a cookie, for the server: it starts the page in that language (web/web.go).
+const COOKIE = "miasta.locale";
+
+function tellServer(l: Locale) {
+  document.cookie = `${COOKIE}=${l}; path=/; max-age=31536000; samesite=lax`;
+}
+
+/**
+ * serverLocale is the language the server started the page in, when it rendered the page (its boot
+ * data is there): the person's choice (the cookie), else the language they were invited in, else the
+ * browser's, as initialLocale and MeProvider's suggestion would pick. Taking it from the page spares
+ * the first render a read of localStorage, which in a fresh browser profile blocked the main thread
+ * for a third of a second on the slow phone the bench plays.
+ */
+function serverLocale(): Locale | undefined {
+  if (typeof document === "undefined" || !boot()) return undefined;
+  const lang = document.documentElement.lang;
+  return isLocale(lang) ? lang : undefined;
+}
+
 export function LocaleProvider({ children, locale: fixed }: { children: ReactNode; locale?: Locale }) {
+  const [server] = useState(() => (fixed ? undefined : serverLocale()));
   const [locale, setLocaleState] = useState<Locale>(
-    () => fixed ?? initialLocale(readStored(), typeof navigator === "undefined" ? [] : navigator.languages),
+    () => fixed ?? server ?? initialLocale(readStored(), typeof navigator === "undefined" ? [] : navigator.languages),
   );
   const setLocale = useCallback((l: Locale) => {
     setLocaleState(l);
+    tellServer(l);
     try {
       window.localStorage.setItem(STORAGE_KEY, l);
     } catch {
       // Private browsing may refuse storage; the choice then lasts for this page.
     }
   }, []);
-  const suggest = useCallback((l: string) => {
-    if (!fixed && isLocale(l) && !isLocale(readStored())) setLocaleState(l);
-  }, [fixed]);
+  const suggest = useCallback(
+    (l: string) => {
+      // A page the server started already speaks the invitation's language unless the person chose.
+      if (!fixed && !server && isLocale(l) && !isLocale(readStored())) setLocaleState(l);
+    },
+    [fixed, server],
+  );
   useEffect(() => {
     document.documentElement.lang = locale;
   }, [locale]);
+  useEffect(() => {
+    if (!server) return;
+    // A choice made before the cookie existed (or that outlived it) is only in localStorage: read it
+    // once the page is idle, and take it up.
+    const later = window.requestIdleCallback ?? ((f: () => void) => window.setTimeout(f, 2000));
+    later(() => {
+      const stored = readStored();
+      if (isLocale(stored) && stored !== server) {
+        setLocaleState(stored);
+        tellServer(stored);
+      }
+    });
+  }, [server]);
   const value = useMemo(() => ({ locale, setLocale, suggest }), [locale, setLocale, suggest]);
   // The page keeps the previous language until the next one has arrived, so it never shows keys.
   const [loaded, setLoaded] = useState<{ locale: Locale; messages: Catalogue } | undefined>();

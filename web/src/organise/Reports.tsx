@@ -7,7 +7,7 @@ import { Stage, type Category, type Criterion, type Edition } from "../gen/miast
 import { ReportStatus, type Nomination, type Report, type ReportStatusSummary } from "../gen/miasta/v1/report_pb.js";
 import { allPages, useLoad, type Loaded } from "../shared/hooks";
 import { useLocale, useT } from "../i18n";
-import { reportStatusKey } from "../report/Report";
+import { reportStatusKey } from "../report/status";
 import { ReportView } from "../report/ReportView";
 
 /** useReportStatuses is every city's report status, which the reports table and the shortlist share. */

@@ -1,4 +1,4 @@
-import { textIn } from "../shared/localized";
+import { LanguageChoice, textIn } from "../shared/localized";
 import { useId, useState } from "react";
 import { useNavigate } from "react-router";
 import { api } from "../shared/api";
@@ -6,7 +6,6 @@ import { ErrorNote } from "../shared/components";
 import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
 import { LOCALES, useLocale, useT, type MessageId } from "../i18n";
-import { LanguageChoice } from "./Texts";
 
 /** The publication settings, as the organiser chooses among them (§12 of the audit specification). */
 const PUBLICATIONS = [BallotPublication.PSEUDONYMS, BallotPublication.NAMES, BallotPublication.AGGREGATES];

@@ -6,7 +6,7 @@ import { api, fieldViolations } from "../shared/api";
 import { ErrorNote } from "../shared/components";
 import { Stage, TextField, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { LOCALES, LOCALE_NAMES, useLocale, useT, type Locale } from "../i18n";
-import type { Texts } from "../shared/localized";
+import { LanguageChoice, type Texts } from "../shared/localized";
 
 interface Row {
   key: string;
@@ -166,21 +166,3 @@ export function TextsEditor(props: { edition: Edition; categories: Category[]; c
   );
 }
 
-/** LanguageChoice ticks an edition's languages; Polish, the original, is always among them. */
-export function LanguageChoice({ value, onChange }: { value: string[]; onChange: (languages: string[]) => void }) {
-  return (
-    <>
-      {LOCALES.map((l) => (
-        <label key={l} className="choice inline">
-          <input
-            type="checkbox"
-            checked={l === "pl" || value.includes(l)}
-            disabled={l === "pl"}
-            onChange={(e) => onChange(e.target.checked ? [...value, l] : value.filter((x) => x !== l))}
-          />
-          <span lang={l}>{LOCALE_NAMES[l]}</span>
-        </label>
-      ))}
-    </>
-  );
-}

@@ -32,6 +32,7 @@ import { uuid } from "../shared/uuid";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
 import { differences, type Difference, type Field } from "./reportDiff";
 import { outcomeKeys } from "./outcomes";
+import { reportStatusKey } from "./status";
 import { useLocale, useT, type MessageId } from "../i18n";
 
 /** Draft is what the expert edits: the report's text, without server-owned fields. */
@@ -48,15 +49,6 @@ function draftOf(r: { introduction: string; practices: Practice[]; followUps: Fo
 }
 
 const AUTOSAVE_MS = 1200;
-
-export const reportStatusKey: Record<ReportStatus, MessageId> = {
-  [ReportStatus.UNSPECIFIED]: "reportStatus.NOT_STARTED",
-  [ReportStatus.NOT_STARTED]: "reportStatus.NOT_STARTED",
-  [ReportStatus.DRAFT]: "reportStatus.DRAFT",
-  [ReportStatus.SUBMITTED]: "reportStatus.SUBMITTED",
-  [ReportStatus.RETURNED]: "reportStatus.RETURNED",
-  [ReportStatus.ACCEPTED]: "reportStatus.ACCEPTED",
-};
 
 /** ReportPage is the expert's editor for their city's report. */
 export function ReportPage() {

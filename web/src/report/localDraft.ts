@@ -20,21 +20,7 @@ interface Stored {
   followUps: JsonValue[];
 }
 
-const PREFIX = "miasta.draft.";
-
-/** draftKey names one person's copy of one report: on a shared computer, nobody else is offered it. */
-export function draftKey(userId: string, editionId: string, cityId: string): string {
-  return `${PREFIX}${userId}.${editionId}.${cityId}`;
-}
-
-/** clearAllDrafts removes every local copy, at sign-out. */
-export function clearAllDrafts(storage: Storage): void {
-  try {
-    for (const k of Object.keys(storage)) if (k.startsWith(PREFIX)) storage.removeItem(k);
-  } catch {
-    // Storage refused: nothing was kept either.
-  }
-}
+export { clearAllDrafts, draftKey } from "./draftKeys";
 
 export function storeDraft(storage: Storage, key: string, d: LocalDraft): void {
   const s: Stored = {

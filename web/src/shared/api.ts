@@ -1,23 +1,56 @@
 // The API clients: connect-es over the Connect protocol to this same origin. The browser's session
 // cookie (set by the server's /auth/callback) authenticates every call; no token ever reaches script.
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethodUnary, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
+import type { DescService } from "@bufbuild/protobuf";
 import { AuditService } from "../gen/miasta/v1/audit_pb.js";
 import { EditionService } from "../gen/miasta/v1/edition_pb.js";
 import { IdentityService } from "../gen/miasta/v1/identity_pb.js";
-import { JuryService } from "../gen/miasta/v1/jury_pb.js";
-import { MailService } from "../gen/miasta/v1/mail_pb.js";
-import { ReportService } from "../gen/miasta/v1/report_pb.js";
-import { ResultsService } from "../gen/miasta/v1/results_pb.js";
-import { TranslationService } from "../gen/miasta/v1/translation_pb.js";
+import type { JuryService } from "../gen/miasta/v1/jury_pb.js";
+import type { MailService } from "../gen/miasta/v1/mail_pb.js";
+import type { ReportService } from "../gen/miasta/v1/report_pb.js";
+import type { ResultsService } from "../gen/miasta/v1/results_pb.js";
+import type { TranslationService } from "../gen/miasta/v1/translation_pb.js";
 import { allPages } from "./hooks";
+import { preloaded, remember } from "./preload";
 
 const transport = createConnectTransport({
   baseUrl: typeof window === "undefined" ? "http://localhost" : window.location.origin,
   fetch: (input, init) => globalThis.fetch(input, { ...init, credentials: "same-origin" }),
+  interceptors: [preloaded],
 });
+
+/**
+ * preload sends a call a page is about to make, before the page's code has arrived; the page's own
+ * call with the same request then gets this one's answer (preload.ts).
+ */
+export function preload<I extends DescMessage, O extends DescMessage>(
+  method: DescMethodUnary<I, O>,
+  input: MessageInitShape<I>,
+): Promise<MessageShape<O>> {
+  return remember(method, input, (values) => transport.unary(method, undefined, undefined, undefined, input, values));
+}
+
+/**
+ * lazyClient is a client whose service's code (its generated descriptors, which take a good part of
+ * a slow phone's start-up to build) loads with its first call: only pages that use the service need
+ * it, and they import it themselves, so it is there by then. Every method of the services made lazy
+ * is unary: a call returns a promise either way.
+ */
+function lazyClient<S extends DescService>(load: () => Promise<S>): Client<S> {
+  let client: Promise<Client<S>> | undefined;
+  return new Proxy({} as Client<S>, {
+    get(_, name) {
+      if (typeof name !== "string" || name === "then") return undefined; // not a promise itself
+      return (...args: unknown[]) => {
+        client ??= load().then((service) => createClient(service, transport));
+        return client.then((c) => (c[name as keyof Client<S>] as (...a: unknown[]) => unknown)(...args));
+      };
+    },
+  });
+}
 
 export const api: {
   editions: Client<typeof EditionService>;
@@ -29,14 +62,15 @@ export const api: {
   audit: Client<typeof AuditService>;
   translations: Client<typeof TranslationService>;
 } = {
+  // Every page needs these, or they are small.
   editions: createClient(EditionService, transport),
   identity: createClient(IdentityService, transport),
-  reports: createClient(ReportService, transport),
-  jury: createClient(JuryService, transport),
-  mail: createClient(MailService, transport),
-  results: createClient(ResultsService, transport),
   audit: createClient(AuditService, transport),
-  translations: createClient(TranslationService, transport),
+  reports: lazyClient(() => import("../gen/miasta/v1/report_pb.js").then((m) => m.ReportService)),
+  jury: lazyClient(() => import("../gen/miasta/v1/jury_pb.js").then((m) => m.JuryService)),
+  mail: lazyClient(() => import("../gen/miasta/v1/mail_pb.js").then((m) => m.MailService)),
+  results: lazyClient(() => import("../gen/miasta/v1/results_pb.js").then((m) => m.ResultsService)),
+  translations: lazyClient(() => import("../gen/miasta/v1/translation_pb.js").then((m) => m.TranslationService)),
 };
 
 /** errorCode is the Connect code of any thrown value (Unknown for non-Connect errors). */
@@ -145,20 +179,34 @@ export function fieldOf(err: unknown): string | undefined {
 
 export { Code, ConnectError };
 
+// The largest pages the API allows of categories and criteria.
+const CATEGORIES_PAGE = 50;
+const CRITERIA_PAGE = 20;
+
 /** listCategories reads all of an edition's categories, page by page at the largest page the API allows. */
 export async function listCategories(editionId: string) {
   return allPages(async (pageToken) => {
-    const r = await api.editions.listCategories({ editionId, pageSize: 50, pageToken });
+    const r = await api.editions.listCategories({ editionId, pageSize: CATEGORIES_PAGE, pageToken });
     return { items: r.categories, next: r.nextPageToken };
   });
+}
+
+/** preloadCategories sends listCategories' first call. */
+export function preloadCategories(editionId: string) {
+  void preload(EditionService.method.listCategories, { editionId, pageSize: CATEGORIES_PAGE });
 }
 
 /** listCriteria reads all of an edition's criteria. */
 export async function listCriteria(editionId: string) {
   return allPages(async (pageToken) => {
-    const r = await api.editions.listCriteria({ editionId, pageSize: 20, pageToken });
+    const r = await api.editions.listCriteria({ editionId, pageSize: CRITERIA_PAGE, pageToken });
     return { items: r.criteria, next: r.nextPageToken };
   });
+}
+
+/** preloadCriteria sends listCriteria's first call. */
+export function preloadCriteria(editionId: string) {
+  void preload(EditionService.method.listCriteria, { editionId, pageSize: CRITERIA_PAGE });
 }
 
 /** conflictDetail is the current copy an Aborted save carries in its detail of the given type, if any. */

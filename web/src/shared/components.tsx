@@ -8,7 +8,7 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { Stage } from "../gen/miasta/v1/edition_pb.js";
 import type { Me } from "../gen/miasta/v1/identity_pb.js";
 import { useLoad, useNow } from "./hooks";
-import { clearAllDrafts } from "../report/localDraft";
+import { clearAllDrafts } from "../report/draftKeys";
 import { LOCALES, LOCALE_NAMES, isLocale, useLocale, useT, type MessageId } from "../i18n";
 
 // ---- who is signed in ----

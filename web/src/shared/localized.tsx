@@ -1,7 +1,7 @@
 // The edition's own texts (names, descriptions, score labels) come in several languages: each reader
 // gets theirs, and when it is missing the next best one, marked with its language so that it is seen
 // (and read aloud in the right voice), never passed off as a translation.
-import { LOCALE_NAMES, isLocale, useLocale, useT, type Locale } from "../i18n";
+import { LOCALES, LOCALE_NAMES, isLocale, useLocale, useT, type Locale } from "../i18n";
 
 export type Texts = { [language: string]: string };
 
@@ -50,4 +50,23 @@ export function Local({ texts }: { texts: Texts | undefined }) {
 /** textIn is pick's text, for code that has the locale at hand. */
 export function textIn(locale: Locale, texts: Texts | undefined): string {
   return pick(texts, locale).text;
+}
+
+/** LanguageChoice ticks an edition's languages; Polish, the original, is always among them. */
+export function LanguageChoice({ value, onChange }: { value: string[]; onChange: (languages: string[]) => void }) {
+  return (
+    <>
+      {LOCALES.map((l) => (
+        <label key={l} className="choice inline">
+          <input
+            type="checkbox"
+            checked={l === "pl" || value.includes(l)}
+            disabled={l === "pl"}
+            onChange={(e) => onChange(e.target.checked ? [...value, l] : value.filter((x) => x !== l))}
+          />
+          <span lang={l}>{LOCALE_NAMES[l]}</span>
+        </label>
+      ))}
+    </>
+  );
 }

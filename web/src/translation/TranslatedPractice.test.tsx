@@ -1,5 +1,7 @@
 import { create } from "@bufbuild/protobuf";
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { fireEvent, screen } from "@testing-library/dom";
+import { act } from "react-dom/test-utils";
+import { createRoot, type Root } from "react-dom/client";
 import { IntlProvider } from "react-intl";
 import { afterEach, describe, expect, it } from "vitest";
 import { CriterionSchema } from "../gen/miasta/v1/edition_pb.js";
@@ -8,7 +10,14 @@ import { PracticeTranslationSchema, TranslationStatus } from "../gen/miasta/v1/t
 import en from "../i18n/en.json";
 import { TranslatedPractice } from "./TranslatedPractice";
 
-afterEach(cleanup);
+// The app runs on Preact (see vite.config.ts), so the test renders through the aliased react-dom
+// rather than @testing-library/react, which would load React itself.
+let root: Root | undefined;
+afterEach(() => {
+  act(() => root?.unmount());
+  root = undefined;
+  document.body.replaceChildren();
+});
 
 const practice = create(PracticeSchema, {
   title: "Centrum Wielokulturowe",
@@ -18,10 +27,15 @@ const practice = create(PracticeSchema, {
 const criteria = [create(CriterionSchema, { id: "c1", namePl: "Kompleksowość", nameEn: "Comprehensiveness", names: { pl: "Kompleksowość", en: "Comprehensiveness" } })];
 
 function show(translation?: ReturnType<typeof create<typeof PracticeTranslationSchema>>, lang = "uk") {
-  render(
-    <IntlProvider locale="en" messages={en}>
-      <TranslatedPractice practice={practice} translation={translation} lang={lang} criteria={criteria} />
-    </IntlProvider>,
+  const el = document.createElement("div");
+  document.body.append(el);
+  root = createRoot(el);
+  act(() =>
+    root!.render(
+      <IntlProvider locale="en" messages={en}>
+        <TranslatedPractice practice={practice} translation={translation} lang={lang} criteria={criteria} />
+      </IntlProvider>,
+    ),
   );
 }
 
@@ -39,7 +53,9 @@ describe("TranslatedPractice", () => {
     expect(screen.getByText(en["translation.machineNote"])).toBeTruthy();
     expect(screen.getByText(en["translation.outdatedNote"])).toBeTruthy();
     expect(screen.getByText(en["translation.partialNote"])).toBeTruthy();
-    fireEvent.click(screen.getByRole("button", { name: en["translation.showOriginal"] }));
+    act(() => {
+      fireEvent.click(screen.getByRole("button", { name: en["translation.showOriginal"] }));
+    });
     expect(screen.getByRole("heading", { name: "Centrum Wielokulturowe" }).getAttribute("lang")).toBe("pl");
     expect(screen.getByRole("button", { pressed: true })).toBeTruthy();
   });
