@@ -1,7 +1,7 @@
 import { useId, useRef, useState } from "react";
 import { api, conflictDetail } from "../shared/api";
 import { transient, useVersionedAutosave } from "../shared/autosave";
-import { ErrorNote, Loading, SaveIndicator } from "../shared/components";
+import { ErrorNote, Loading, SaveIndicator, Scroll } from "../shared/components";
 import { formatInstant } from "../shared/format";
 import type { Edition } from "../gen/miasta/v1/edition_pb.js";
 import { MailDelivery, MailKind, MailStatus, OutboxMailConflictSchema, type OutboxMail } from "../gen/miasta/v1/mail_pb.js";
@@ -73,34 +73,36 @@ export function MailPanel({ edition }: { edition: Edition }) {
       <p>{t("mail.intro")}</p>
       <details>
         <summary>{t("mail.policy")}</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("mail.kind")}</th>
-              <th scope="col">{t("mail.delivery")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {KINDS.map((k) => {
-              const p = policy.data?.policies.find((x) => x.kind === k);
-              return (
-                <tr key={k}>
-                  <th scope="row">{t(kindKey(k))}</th>
-                  <td>
-                    <select
-                      aria-label={t("mail.deliveryOf", { kind: t(kindKey(k)) })}
-                      value={p?.delivery ?? MailDelivery.REVIEW}
-                      onChange={(e) => setPolicy(k, Number(e.target.value) as MailDelivery)}
-                    >
-                      <option value={MailDelivery.REVIEW}>{t("mail.REVIEW")}</option>
-                      <option value={MailDelivery.AUTOMATIC}>{t("mail.AUTOMATIC")}</option>
-                    </select>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <Scroll label={t("mail.policy")}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("mail.kind")}</th>
+                <th scope="col">{t("mail.delivery")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {KINDS.map((k) => {
+                const p = policy.data?.policies.find((x) => x.kind === k);
+                return (
+                  <tr key={k}>
+                    <th scope="row">{t(kindKey(k))}</th>
+                    <td>
+                      <select
+                        aria-label={t("mail.deliveryOf", { kind: t(kindKey(k)) })}
+                        value={p?.delivery ?? MailDelivery.REVIEW}
+                        onChange={(e) => setPolicy(k, Number(e.target.value) as MailDelivery)}
+                      >
+                        <option value={MailDelivery.REVIEW}>{t("mail.REVIEW")}</option>
+                        <option value={MailDelivery.AUTOMATIC}>{t("mail.AUTOMATIC")}</option>
+                      </select>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </Scroll>
       </details>
       <div className="field">
         <label htmlFor={ids + "s"}>{t("mail.showStatus")}</label>

@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 import { api } from "../shared/api";
-import { ErrorNote } from "../shared/components";
+import { ErrorNote, Scroll } from "../shared/components";
 import { BallotPublication, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { InvitationState, Role, type ImportInvitationsResponse } from "../gen/miasta/v1/identity_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
@@ -51,7 +51,7 @@ export function People({ edition }: { edition: Edition }) {
       ) : null}
       <details>
         <summary>{t("people.title")}</summary>
-        <div className="scroll">
+        <Scroll label={t("people.title")}>
           <table>
             <thead>
               <tr>
@@ -76,7 +76,7 @@ export function People({ edition }: { edition: Edition }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </Scroll>
       </details>
       <TranslatorInvite edition={edition} onInvited={invitations.reload} />
       <h3>{t("people.import")}</h3>
@@ -110,24 +110,26 @@ export function People({ edition }: { edition: Edition }) {
           {result.res.problems.length > 0 ? (
             <>
               <p className="error">{t("people.problems", { count: result.res.problems.length })}</p>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("people.line")}</th>
-                    <th scope="col">{t("people.field")}</th>
-                    <th scope="col">{t("people.reason")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {result.res.problems.map((p, i) => (
-                    <tr key={i}>
-                      <td>{p.line}</td>
-                      <td>{p.field}</td>
-                      <td>{p.reason}</td>
+              <Scroll label={t("people.problems", { count: result.res.problems.length })}>
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("people.line")}</th>
+                      <th scope="col">{t("people.field")}</th>
+                      <th scope="col">{t("people.reason")}</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {result.res.problems.map((p, i) => (
+                      <tr key={i}>
+                        <td>{p.line}</td>
+                        <td>{p.field}</td>
+                        <td>{p.reason}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </Scroll>
             </>
           ) : result.dryRun ? (
             <p>{t("people.checked", { rows: result.res.rows })}</p>

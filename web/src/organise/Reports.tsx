@@ -1,7 +1,7 @@
 import { textIn } from "../shared/localized";
 import { useId, useState } from "react";
 import { api } from "../shared/api";
-import { ErrorNote, Loading } from "../shared/components";
+import { ErrorNote, Loading, Scroll } from "../shared/components";
 import { formatInstant } from "../shared/format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { ReportStatus, type Nomination, type Report, type ReportStatusSummary } from "../gen/miasta/v1/report_pb.js";
@@ -37,34 +37,36 @@ export function Reports(props: {
     <section aria-labelledby="reports-title">
       <h2 id="reports-title">{t("organise.reports")}</h2>
       <ErrorNote error={statuses.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("organise.city")}</th>
-            <th scope="col">{t("report.status")}</th>
-            <th scope="col">{t("organise.practices")}</th>
-            <th scope="col">{t("organise.updated")}</th>
-            <th scope="col">{t("organise.actions")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {statuses.data?.map((r) => (
-            <tr key={r.city!.id} data-testid={"report-row-" + r.city!.name}>
-              <th scope="row">{r.city!.name}</th>
-              <td>{t(reportStatusKey[r.status])}</td>
-              <td>{r.practiceCount}</td>
-              <td>{r.updateTime ? formatInstant(r.updateTime, locale) : "—"}</td>
-              <td>
-                {r.status !== ReportStatus.NOT_STARTED ? (
-                  <button type="button" className="link" onClick={() => setReading(reading === r.city!.id ? undefined : r.city!.id)}>
-                    {reading === r.city!.id ? t("organise.hide") : t("organise.read", { city: r.city!.name })}
-                  </button>
-                ) : null}
-              </td>
+      <Scroll labelledBy="reports-title">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("organise.city")}</th>
+              <th scope="col">{t("report.status")}</th>
+              <th scope="col">{t("organise.practices")}</th>
+              <th scope="col">{t("organise.updated")}</th>
+              <th scope="col">{t("organise.actions")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {statuses.data?.map((r) => (
+              <tr key={r.city!.id} data-testid={"report-row-" + r.city!.name}>
+                <th scope="row">{r.city!.name}</th>
+                <td>{t(reportStatusKey[r.status])}</td>
+                <td>{r.practiceCount}</td>
+                <td>{r.updateTime ? formatInstant(r.updateTime, locale) : "—"}</td>
+                <td>
+                  {r.status !== ReportStatus.NOT_STARTED ? (
+                    <button type="button" className="link" onClick={() => setReading(reading === r.city!.id ? undefined : r.city!.id)}>
+                      {reading === r.city!.id ? t("organise.hide") : t("organise.read", { city: r.city!.name })}
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
       {reading ? (
         <ReportReview
           key={reading}

@@ -2,7 +2,7 @@ import { textIn } from "../shared/localized";
 import { Explanation } from "../results/explain";
 import { useId, useState } from "react";
 import { api, listCriteria } from "../shared/api";
-import { ErrorNote } from "../shared/components";
+import { ErrorNote, Scroll } from "../shared/components";
 import { formatRational } from "../shared/format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { TieBreak, type NominationResult } from "../gen/miasta/v1/results_pb.js";
@@ -90,34 +90,36 @@ export function TallyReview({ edition, categories }: { edition: Edition; categor
           <div className="card" key={c?.id}>
             <h3>{c ? `${c.number}. ${textIn(locale, c.names)}` : ""}</h3>
             {cr.nominations.length === 0 ? <p className="muted">{t("results.noNominations")}</p> : null}
-            <table hidden={cr.nominations.length === 0}>
-              <thead>
-                <tr>
-                  <th scope="col">{t("results.rank")}</th>
-                  <th scope="col">{t("results.practice")}</th>
-                  <th scope="col">{t("results.score")}</th>
-                  <th scope="col">{t("results.winner")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {cr.nominations.map((n) => (
-                  <tr key={n.nomination!.id}>
-                    <td>{n.rank > 0 ? n.rank : "—"}</td>
-                    <th scope="row">
-                      {n.nomination!.practice!.title} — {n.nomination!.city!.name}
-                      {n.explanationItems.length ? (
-                        <details>
-                          <summary>{t("organise.explanation")}</summary>
-                          <Explanation items={n.explanationItems} name={(id) => tallyName(cr.nominations, criteria, locale, id)} />
-                        </details>
-                      ) : null}
-                    </th>
-                    <td title={n.scoreText}>{formatRational(n.score, locale)}</td>
-                    <td>{n.winner ? t("results.winnerYes") : n.quorumMet ? "" : t("results.noQuorum")}</td>
+            <Scroll hidden={cr.nominations.length === 0} label={c ? `${c.number}. ${textIn(locale, c.names)}` : ""}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("results.rank")}</th>
+                    <th scope="col">{t("results.practice")}</th>
+                    <th scope="col">{t("results.score")}</th>
+                    <th scope="col">{t("results.winner")}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {cr.nominations.map((n) => (
+                    <tr key={n.nomination!.id}>
+                      <td>{n.rank > 0 ? n.rank : "—"}</td>
+                      <th scope="row">
+                        {n.nomination!.practice!.title} — {n.nomination!.city!.name}
+                        {n.explanationItems.length ? (
+                          <details>
+                            <summary>{t("organise.explanation")}</summary>
+                            <Explanation items={n.explanationItems} name={(id) => tallyName(cr.nominations, criteria, locale, id)} />
+                          </details>
+                        ) : null}
+                      </th>
+                      <td title={n.scoreText}>{formatRational(n.score, locale)}</td>
+                      <td>{n.winner ? t("results.winnerYes") : n.quorumMet ? "" : t("results.noQuorum")}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Scroll>
             {edition.stage === Stage.TALLIED && data?.rule?.tieBreaks.includes(TieBreak.JURY_DECISION)
               ? tiedGroups(cr.nominations, data.rule?.winnersPerCategory ?? 1).map((group) => (
                   <JuryDecision key={group[0].nomination!.id} edition={edition} categoryId={c!.id} tied={group} onDone={tally.reload} />

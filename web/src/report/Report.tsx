@@ -3,16 +3,7 @@ import { create, toJson } from "@bufbuild/protobuf";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useParams } from "react-router";
 import { api, conflictDetail, listCategories, listCriteria } from "../shared/api";
-import {
-  ConfirmDialog,
-  Deadline,
-  ErrorNote,
-  Loading,
-  SaveIndicator,
-  SignInNeeded,
-  StageBadge,
-  useMe,
-} from "../shared/components";
+import { ConfirmDialog, Deadline, ErrorNote, Loading, SaveIndicator, Scroll, SignInNeeded, StageBadge, useMe } from "../shared/components";
 import { formatInstant } from "../shared/format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import {
@@ -481,7 +472,7 @@ function ConflictPanel(props: {
       {diffs.length === 0 ? (
         <p>{t("conflict.same")}</p>
       ) : (
-        <div className="scroll">
+        <Scroll label={t("conflict.title")}>
           <table>
             <caption className="visually-hidden">{t("conflict.title")}</caption>
             <thead>
@@ -504,7 +495,7 @@ function ConflictPanel(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </Scroll>
       )}
       <p className="actions">
         <button type="button" className="primary" onClick={props.onKeepMine}>

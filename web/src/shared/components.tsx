@@ -198,6 +198,18 @@ function ErrorDetail({ error, field }: { error: unknown; field: string | undefin
   );
 }
 
+
+/**
+ * Scroll holds a table that may be wider than a phone: it scrolls sideways within itself, and as a
+ * named region that takes focus it can be scrolled from the keyboard too.
+ */
+export function Scroll({ label, labelledBy, hidden, children }: { label?: string; labelledBy?: string; hidden?: boolean; children: ReactNode }) {
+  return (
+    <div className="scroll" role="region" tabIndex={0} aria-label={label} aria-labelledby={labelledBy} hidden={hidden}>
+      {children}
+    </div>
+  );
+}
 export function Loading() {
   const t = useT();
   return (
