@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
@@ -83,24 +82,23 @@ func (h *Handler) ImportInvitations(ctx context.Context, req *v1.ImportInvitatio
 		return nil, err
 	}
 	res, err := h.store.Import(ctx, auth.FromContext(ctx), eid, req.GetCsv(), req.GetDryRun())
-	if errors.Is(err, ErrImportProblems) {
-		// Every bad row, as field violations of the csv field, so nothing is lost in the message.
-		br := &errdetails.BadRequest{}
-		for _, p := range res.Problems {
-			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{
-				Field: "csv", Description: fmt.Sprintf("line %d, %s: %s", p.Line, p.Field, p.Reason),
-			})
-		}
-		f := fault.Invalidf("csv", "%d bad rows (first: line %d, %s: %s); nothing was imported", len(res.Problems), res.Problems[0].Line, res.Problems[0].Field, res.Problems[0].Reason)
-		f.Detail = br
-		return nil, f
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrImportProblems) {
 		return nil, err
 	}
 	resp := &v1.ImportInvitationsResponse{Rows: int32(res.Rows), Invited: int32(res.Invited), Unchanged: int32(res.Unchanged)}
 	for _, p := range res.Problems {
-		resp.Problems = append(resp.Problems, &v1.RowProblem{Line: int32(p.Line), Field: p.Field, Reason: p.Reason})
+		args := make(map[string]string, len(p.Args))
+		for i, a := range p.Args {
+			args[fmt.Sprintf("a%d", i)] = fmt.Sprint(a)
+		}
+		resp.Problems = append(resp.Problems, &v1.RowProblem{Line: int32(p.Line), Field: p.Field, Reason: p.Message, ReasonId: p.Reason(), ReasonArgs: args})
+	}
+	if err != nil {
+		// Every bad row, each with its catalogue key, in the response attached to the error.
+		first := res.Problems[0]
+		f := fault.Invalidf("csv", "%d bad rows (the first on line %d); nothing was imported", len(res.Problems), first.Line)
+		f.Detail = resp
+		return nil, f
 	}
 	return resp, nil
 }

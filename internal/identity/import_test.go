@@ -8,9 +8,10 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/miasta-otwarte/miasta/internal/demo"
+	"github.com/miasta-otwarte/miasta/internal/fault"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
 )
@@ -67,21 +68,31 @@ func TestImportInvitationsFromCSV(t *testing.T) {
 	if testenv.Code(err) != connect.CodeInvalidArgument || testenv.Field(err) != "csv" {
 		t.Fatalf("importing bad rows = %v; want InvalidArgument naming csv", err)
 	}
-	var lines []string
+	// The error carries the whole response: every bad row, its English reason and its catalogue key
+	// with arguments, so that the web app lists them in the organiser's language.
+	var detail *v1.ImportInvitationsResponse
 	var ce *connect.Error
 	if errors.As(err, &ce) {
 		for _, d := range ce.Details() {
 			if v, err := d.Value(); err == nil {
-				if br, ok := v.(*errdetails.BadRequest); ok && len(br.GetFieldViolations()) == 3 {
-					for _, fv := range br.GetFieldViolations() {
-						lines = append(lines, fv.GetDescription())
-					}
+				if r, ok := v.(*v1.ImportInvitationsResponse); ok {
+					detail = r
 				}
 			}
 		}
 	}
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "line 9, email") || !strings.HasPrefix(lines[2], "line 43, city") {
-		t.Fatalf("the error does not list the three rows: %v", lines)
+	if len(detail.GetProblems()) != 3 {
+		t.Fatalf("the error does not carry the three rows: %v", detail)
+	}
+	for i, p := range detail.GetProblems() {
+		if !proto.Equal(p, dry.GetProblems()[i]) {
+			t.Errorf("the error's problem %d = %v; the dry run's %v", i, p, dry.GetProblems()[i])
+		}
+	}
+	email := detail.GetProblems()[0]
+	if email.GetReason() != `"not-an-address" is not an e-mail address` || email.GetReasonId() != fault.ReasonOf("%q is not an e-mail address") ||
+		email.GetReasonArgs()["a0"] != "not-an-address" {
+		t.Errorf("line 9's problem = %v; want the e-mail message with its catalogue key and the address as a0", email)
 	}
 	if count() != 0 || env.EventCount(t) != before {
 		t.Fatal("a refused import changed something")

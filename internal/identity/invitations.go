@@ -209,7 +209,7 @@ func (s *Store) Import(ctx context.Context, actor *auth.Principal, editionID uui
 			}
 			key := n.Email + "/" + string(n.Role)
 			if first, dup := inFile[key]; dup {
-				problems = append(problems, RowProblem{r.line, "email", fmt.Sprintf("the same person and role as line %d", first)})
+				problems = append(problems, problem(r.line, fault.Invalidf("email", "the same person and role as line %d", first)))
 				continue
 			}
 			inFile[key] = r.line

@@ -4,6 +4,7 @@
 // photographed. Run by cmd/miasta's TestBrowserDemo against a fresh `miasta dev`:
 //
 //   BASE_URL=http://127.0.0.1:8080 E2E_LANG=pl E2E_ARTIFACTS=dir CHROMIUM=/usr/bin/chromium node e2e/demo.mjs
+import { createHash } from "node:crypto";
 import { readFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -18,6 +19,9 @@ const OUT = process.env.E2E_ARTIFACTS ?? join(here, "artifacts", LANG);
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const catalogue = (l) => JSON.parse(readFileSync(join(here, "..", "src", "i18n", `${l}.json`), "utf8"));
 const M = catalogue(LANG);
+/** serverText is the server's English message format in lang, from its catalogue (keyed as fault.ReasonOf). */
+const serverText = (format, l = LANG) =>
+  JSON.parse(readFileSync(join(here, "..", "src", "i18n", `server.${l}.json`), "utf8"))["m" + createHash("sha256").update(format).digest("hex").slice(0, 10)];
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 mkdirSync(OUT, { recursive: true });
 
@@ -256,6 +260,7 @@ try {
   await upload(header + "Ana Silva,ana.silva@miasta.test,judge,,Kraków,es\n");
   await page.getByRole("button", { name: M["people.check"] }).click();
   await page.getByRole("cell", { name: "role", exact: true }).waitFor();
+  await page.getByRole("cell", { name: serverText("must be expert or juror"), exact: true }).waitFor(); // in the organiser's language
   if (!(await page.getByRole("button", { name: M["people.doImport"], exact: true }).isDisabled())) {
     throw new Error("a file with problems can be imported");
   }

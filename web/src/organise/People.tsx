@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 import { api } from "../shared/api";
-import { ErrorNote, Scroll } from "../shared/components";
+import { ErrorNote, Scroll, ServerText } from "../shared/components";
 import { BallotPublication, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { InvitationState, Role, type ImportInvitationsResponse } from "../gen/miasta/v1/identity_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
@@ -124,7 +124,9 @@ export function People({ edition }: { edition: Edition }) {
                       <tr key={i}>
                         <td>{p.line}</td>
                         <td>{p.field}</td>
-                        <td>{p.reason}</td>
+                        <td>
+                          <ServerText id={p.reasonId} args={p.reasonArgs} english={p.reason} />
+                        </td>
                       </tr>
                     ))}
                   </tbody>

@@ -200,6 +200,19 @@ function ErrorDetail({ error, field }: { error: unknown; field: string | undefin
 
 
 /**
+ * ServerText is a message the server sent with its catalogue key (id) and arguments, in the reader's
+ * language once the catalogue has loaded; until then, or for a message no catalogue has, the English
+ * text, marked as English.
+ */
+export function ServerText({ id, args, english }: { id: string; args: Record<string, string>; english: string }) {
+  const { locale } = useLocale();
+  const messages = useServerMessages(locale, !!id);
+  const text = id ? messages?.[id] : undefined;
+  if (text) return <>{fill(text, args)}</>;
+  return locale === "en" ? <>{english}</> : <span lang="en">{english}</span>;
+}
+
+/**
  * Scroll holds a table that may be wider than a phone: it scrolls sideways within itself, and as a
  * named region that takes focus it can be scrolled from the keyboard too.
  */

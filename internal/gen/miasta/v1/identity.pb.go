@@ -956,8 +956,13 @@ type RowProblem struct {
 	// The line of the file, from 1 (the header is line 1).
 	Line int32 `protobuf:"varint,1,opt,name=line,proto3" json:"line,omitempty"`
 	// The column at fault, e.g. "email"; empty for the row as a whole.
-	Field         string `protobuf:"bytes,2,opt,name=field,proto3" json:"field,omitempty"`
-	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	Field string `protobuf:"bytes,2,opt,name=field,proto3" json:"field,omitempty"`
+	// What is wrong, in English.
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The reason's catalogue key (as an error's google.rpc.ErrorInfo reason) and its arguments a0, a1,
+	// …, for clients that show it in their user's language.
+	ReasonId      string            `protobuf:"bytes,4,opt,name=reason_id,json=reasonId,proto3" json:"reason_id,omitempty"`
+	ReasonArgs    map[string]string `protobuf:"bytes,5,rep,name=reason_args,json=reasonArgs,proto3" json:"reason_args,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1011,6 +1016,20 @@ func (x *RowProblem) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *RowProblem) GetReasonId() string {
+	if x != nil {
+		return x.ReasonId
+	}
+	return ""
+}
+
+func (x *RowProblem) GetReasonArgs() map[string]string {
+	if x != nil {
+		return x.ReasonArgs
+	}
+	return nil
 }
 
 type ImportInvitationsResponse struct {
@@ -1366,12 +1385,18 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12\x1d\n" +
 	"\x03csv\x18\x02 \x01(\tB\v\xbaH\br\x06\x10\x01(\x80\x80@R\x03csv\x12\x17\n" +
-	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"N\n" +
+	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"\xf2\x01\n" +
 	"\n" +
 	"RowProblem\x12\x12\n" +
 	"\x04line\x18\x01 \x01(\x05R\x04line\x12\x14\n" +
 	"\x05field\x18\x02 \x01(\tR\x05field\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\x9a\x01\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x1b\n" +
+	"\treason_id\x18\x04 \x01(\tR\breasonId\x12F\n" +
+	"\vreason_args\x18\x05 \x03(\v2%.miasta.v1.RowProblem.ReasonArgsEntryR\n" +
+	"reasonArgs\x1a=\n" +
+	"\x0fReasonArgsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9a\x01\n" +
 	"\x19ImportInvitationsResponse\x12\x12\n" +
 	"\x04rows\x18\x01 \x01(\x05R\x04rows\x12\x18\n" +
 	"\ainvited\x18\x02 \x01(\x05R\ainvited\x12\x1c\n" +
@@ -1428,7 +1453,7 @@ func file_miasta_v1_identity_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_miasta_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_miasta_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_miasta_v1_identity_proto_goTypes = []any{
 	(Role)(0),                           // 0: miasta.v1.Role
 	(InvitationState)(0),                // 1: miasta.v1.InvitationState
@@ -1449,45 +1474,47 @@ var file_miasta_v1_identity_proto_goTypes = []any{
 	(*RevokeInvitationResponse)(nil),    // 16: miasta.v1.RevokeInvitationResponse
 	(*ListRoleAssignmentsRequest)(nil),  // 17: miasta.v1.ListRoleAssignmentsRequest
 	(*ListRoleAssignmentsResponse)(nil), // 18: miasta.v1.ListRoleAssignmentsResponse
-	(*City)(nil),                        // 19: miasta.v1.City
-	(*timestamppb.Timestamp)(nil),       // 20: google.protobuf.Timestamp
+	nil,                                 // 19: miasta.v1.RowProblem.ReasonArgsEntry
+	(*City)(nil),                        // 20: miasta.v1.City
+	(*timestamppb.Timestamp)(nil),       // 21: google.protobuf.Timestamp
 }
 var file_miasta_v1_identity_proto_depIdxs = []int32{
 	2,  // 0: miasta.v1.Me.user:type_name -> miasta.v1.User
 	5,  // 1: miasta.v1.Me.assignments:type_name -> miasta.v1.RoleAssignment
 	0,  // 2: miasta.v1.Invitation.role:type_name -> miasta.v1.Role
-	19, // 3: miasta.v1.Invitation.city:type_name -> miasta.v1.City
+	20, // 3: miasta.v1.Invitation.city:type_name -> miasta.v1.City
 	1,  // 4: miasta.v1.Invitation.state:type_name -> miasta.v1.InvitationState
-	20, // 5: miasta.v1.Invitation.create_time:type_name -> google.protobuf.Timestamp
-	20, // 6: miasta.v1.Invitation.accept_time:type_name -> google.protobuf.Timestamp
+	21, // 5: miasta.v1.Invitation.create_time:type_name -> google.protobuf.Timestamp
+	21, // 6: miasta.v1.Invitation.accept_time:type_name -> google.protobuf.Timestamp
 	2,  // 7: miasta.v1.RoleAssignment.user:type_name -> miasta.v1.User
 	0,  // 8: miasta.v1.RoleAssignment.role:type_name -> miasta.v1.Role
-	19, // 9: miasta.v1.RoleAssignment.city:type_name -> miasta.v1.City
-	20, // 10: miasta.v1.RoleAssignment.create_time:type_name -> google.protobuf.Timestamp
+	20, // 9: miasta.v1.RoleAssignment.city:type_name -> miasta.v1.City
+	21, // 10: miasta.v1.RoleAssignment.create_time:type_name -> google.protobuf.Timestamp
 	3,  // 11: miasta.v1.GetMeResponse.me:type_name -> miasta.v1.Me
 	0,  // 12: miasta.v1.CreateInvitationRequest.role:type_name -> miasta.v1.Role
 	4,  // 13: miasta.v1.CreateInvitationResponse.invitation:type_name -> miasta.v1.Invitation
 	4,  // 14: miasta.v1.ListInvitationsResponse.invitations:type_name -> miasta.v1.Invitation
-	13, // 15: miasta.v1.ImportInvitationsResponse.problems:type_name -> miasta.v1.RowProblem
-	4,  // 16: miasta.v1.RevokeInvitationResponse.invitation:type_name -> miasta.v1.Invitation
-	5,  // 17: miasta.v1.ListRoleAssignmentsResponse.assignments:type_name -> miasta.v1.RoleAssignment
-	6,  // 18: miasta.v1.IdentityService.GetMe:input_type -> miasta.v1.GetMeRequest
-	8,  // 19: miasta.v1.IdentityService.CreateInvitation:input_type -> miasta.v1.CreateInvitationRequest
-	10, // 20: miasta.v1.IdentityService.ListInvitations:input_type -> miasta.v1.ListInvitationsRequest
-	12, // 21: miasta.v1.IdentityService.ImportInvitations:input_type -> miasta.v1.ImportInvitationsRequest
-	15, // 22: miasta.v1.IdentityService.RevokeInvitation:input_type -> miasta.v1.RevokeInvitationRequest
-	17, // 23: miasta.v1.IdentityService.ListRoleAssignments:input_type -> miasta.v1.ListRoleAssignmentsRequest
-	7,  // 24: miasta.v1.IdentityService.GetMe:output_type -> miasta.v1.GetMeResponse
-	9,  // 25: miasta.v1.IdentityService.CreateInvitation:output_type -> miasta.v1.CreateInvitationResponse
-	11, // 26: miasta.v1.IdentityService.ListInvitations:output_type -> miasta.v1.ListInvitationsResponse
-	14, // 27: miasta.v1.IdentityService.ImportInvitations:output_type -> miasta.v1.ImportInvitationsResponse
-	16, // 28: miasta.v1.IdentityService.RevokeInvitation:output_type -> miasta.v1.RevokeInvitationResponse
-	18, // 29: miasta.v1.IdentityService.ListRoleAssignments:output_type -> miasta.v1.ListRoleAssignmentsResponse
-	24, // [24:30] is the sub-list for method output_type
-	18, // [18:24] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	19, // 15: miasta.v1.RowProblem.reason_args:type_name -> miasta.v1.RowProblem.ReasonArgsEntry
+	13, // 16: miasta.v1.ImportInvitationsResponse.problems:type_name -> miasta.v1.RowProblem
+	4,  // 17: miasta.v1.RevokeInvitationResponse.invitation:type_name -> miasta.v1.Invitation
+	5,  // 18: miasta.v1.ListRoleAssignmentsResponse.assignments:type_name -> miasta.v1.RoleAssignment
+	6,  // 19: miasta.v1.IdentityService.GetMe:input_type -> miasta.v1.GetMeRequest
+	8,  // 20: miasta.v1.IdentityService.CreateInvitation:input_type -> miasta.v1.CreateInvitationRequest
+	10, // 21: miasta.v1.IdentityService.ListInvitations:input_type -> miasta.v1.ListInvitationsRequest
+	12, // 22: miasta.v1.IdentityService.ImportInvitations:input_type -> miasta.v1.ImportInvitationsRequest
+	15, // 23: miasta.v1.IdentityService.RevokeInvitation:input_type -> miasta.v1.RevokeInvitationRequest
+	17, // 24: miasta.v1.IdentityService.ListRoleAssignments:input_type -> miasta.v1.ListRoleAssignmentsRequest
+	7,  // 25: miasta.v1.IdentityService.GetMe:output_type -> miasta.v1.GetMeResponse
+	9,  // 26: miasta.v1.IdentityService.CreateInvitation:output_type -> miasta.v1.CreateInvitationResponse
+	11, // 27: miasta.v1.IdentityService.ListInvitations:output_type -> miasta.v1.ListInvitationsResponse
+	14, // 28: miasta.v1.IdentityService.ImportInvitations:output_type -> miasta.v1.ImportInvitationsResponse
+	16, // 29: miasta.v1.IdentityService.RevokeInvitation:output_type -> miasta.v1.RevokeInvitationResponse
+	18, // 30: miasta.v1.IdentityService.ListRoleAssignments:output_type -> miasta.v1.ListRoleAssignmentsResponse
+	25, // [25:31] is the sub-list for method output_type
+	19, // [19:25] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_identity_proto_init() }
@@ -1502,7 +1529,7 @@ func file_miasta_v1_identity_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_identity_proto_rawDesc), len(file_miasta_v1_identity_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
