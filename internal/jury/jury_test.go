@@ -619,6 +619,14 @@ func TestResultsHandComputedTally(t *testing.T) {
 					w.GetNomination().GetPractice().GetTitle() != nA.GetPractice().GetTitle() || !w.GetWinner() || !isRat(w.GetScore(), 11, 3) {
 					t.Errorf("winner = %v; want %q of %s at 11/3", w, nA.GetPractice().GetTitle(), r.Cities[0].GetName())
 				}
+				// The results carry the edition's criteria in order, in every language: no second call.
+				var crits []string
+				for _, c := range res.GetCriteria() {
+					crits = append(crits, fmt.Sprintf("%d %s/%s", c.GetNumber(), c.GetNames()["pl"], c.GetNames()["en"]))
+				}
+				if want := "1 Skuteczność/Effectiveness"; strings.Join(crits, ", ") != want {
+					t.Errorf("results' criteria = %v; want %s", crits, want)
+				}
 				// The results cite the log's latest signed checkpoint, the one GetCheckpoint serves.
 				deadline := time.Now().Add(10 * time.Second)
 				for res.GetCheckpoint() == "" && time.Now().Before(deadline) {

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"cmp"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -324,7 +325,12 @@ func (h *Handler) GetPublicResults(ctx context.Context, req *v1.GetPublicResults
 	if err != nil {
 		return nil, err
 	}
-	return &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.Edition), Categories: categoryResults(v, true, false), Checkpoint: checkpoint, History: history}, nil
+	resp := &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.Edition), Categories: categoryResults(v, true, false), Checkpoint: checkpoint, History: history}
+	for _, c := range v.Criteria {
+		resp.Criteria = append(resp.Criteria, edition.CriterionToProto(c))
+	}
+	slices.SortFunc(resp.Criteria, func(a, b *v1.Criterion) int { return cmp.Compare(a.GetNumber(), b.GetNumber()) })
+	return resp, nil
 }
 
 func (h *Handler) ListPublicBallots(ctx context.Context, req *v1.ListPublicBallotsRequest) (*v1.ListPublicBallotsResponse, error) {

@@ -1,7 +1,7 @@
 import { textIn } from "../shared/localized";
 import { useState } from "react";
 import { useParams } from "react-router";
-import { api, listCriteria } from "../shared/api";
+import { api } from "../shared/api";
 import { ErrorNote, Loading, download } from "../shared/components";
 import { exactRational, formatInstant, formatRational } from "../shared/format";
 import type { Criterion } from "../gen/miasta/v1/edition_pb.js";
@@ -18,12 +18,9 @@ export function ResultsPage() {
   const { locale } = useLocale();
   const y = Number.parseInt(year, 10);
   const loaded = useLoad(async () => {
-    const res = await api.results.getPublicResults({ year: y });
-    const [crits, key] = await Promise.all([
-      listCriteria(res.edition!.id),
-      api.audit.getPublicKey({}),
-    ]);
-    return { res, criteria: crits, key: key.verifierKey };
+    // One round trip: the results carry the edition's criteria.
+    const [res, key] = await Promise.all([api.results.getPublicResults({ year: y }), api.audit.getPublicKey({})]);
+    return { res, criteria: res.criteria, key: key.verifierKey };
   }, [y]);
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
   if (!loaded.data) return <Loading />;
@@ -31,7 +28,7 @@ export function ResultsPage() {
   const e = res.edition!;
   return (
     <>
-      <h1>{t("results.title", { name: e.name })}</h1>
+      <h1>{t("results.title", { name: textIn(locale, e.names) || e.name })}</h1>
       {e.timeline?.ceremonyTime ? <p>{t("results.ceremony", { time: formatInstant(e.timeline.ceremonyTime, locale) })}</p> : null}
       <section aria-labelledby="winners-title">
         <h2 id="winners-title">{t("results.winners")}</h2>

@@ -1663,7 +1663,10 @@ type GetPublicResultsResponse struct {
 	// announcement.
 	Checkpoint string `protobuf:"bytes,3,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
 	// Every move back and every override of the edition, oldest first.
-	History       []*StageStep `protobuf:"bytes,4,rep,name=history,proto3" json:"history,omitempty"`
+	History []*StageStep `protobuf:"bytes,4,rep,name=history,proto3" json:"history,omitempty"`
+	// The edition's criteria in order, with their names and descriptions in every language: what the
+	// breakdowns' criterion ids stand for.
+	Criteria      []*Criterion `protobuf:"bytes,5,rep,name=criteria,proto3" json:"criteria,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1722,6 +1725,13 @@ func (x *GetPublicResultsResponse) GetCheckpoint() string {
 func (x *GetPublicResultsResponse) GetHistory() []*StageStep {
 	if x != nil {
 		return x.History
+	}
+	return nil
+}
+
+func (x *GetPublicResultsResponse) GetCriteria() []*Criterion {
+	if x != nil {
+		return x.Criteria
 	}
 	return nil
 }
@@ -2078,7 +2088,7 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\x1aRecordJuryDecisionResponse\x12&\n" +
 	"\x05tally\x18\x01 \x01(\v2\x10.miasta.v1.TallyR\x05tally\":\n" +
 	"\x17GetPublicResultsRequest\x12\x1f\n" +
-	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\"\xd3\x01\n" +
+	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\"\x85\x02\n" +
 	"\x18GetPublicResultsResponse\x12,\n" +
 	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\x129\n" +
 	"\n" +
@@ -2087,7 +2097,8 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\n" +
 	"checkpoint\x18\x03 \x01(\tR\n" +
 	"checkpoint\x12.\n" +
-	"\ahistory\x18\x04 \x03(\v2\x14.miasta.v1.StageStepR\ahistory\"\x8c\x01\n" +
+	"\ahistory\x18\x04 \x03(\v2\x14.miasta.v1.StageStepR\ahistory\x120\n" +
+	"\bcriteria\x18\x05 \x03(\v2\x14.miasta.v1.CriterionR\bcriteria\"\x8c\x01\n" +
 	"\x18ListPublicBallotsRequest\x12\x1f\n" +
 	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\x12&\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
@@ -2184,6 +2195,7 @@ var file_miasta_v1_results_proto_goTypes = []any{
 	(*timestamppb.Timestamp)(nil),      // 36: google.protobuf.Timestamp
 	(Stage)(0),                         // 37: miasta.v1.Stage
 	(*Edition)(nil),                    // 38: miasta.v1.Edition
+	(*Criterion)(nil),                  // 39: miasta.v1.Criterion
 }
 var file_miasta_v1_results_proto_depIdxs = []int32{
 	30, // 0: miasta.v1.ScoreLabel.text:type_name -> miasta.v1.ScoreLabel.TextEntry
@@ -2223,27 +2235,28 @@ var file_miasta_v1_results_proto_depIdxs = []int32{
 	38, // 34: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
 	11, // 35: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
 	13, // 36: miasta.v1.GetPublicResultsResponse.history:type_name -> miasta.v1.StageStep
-	15, // 37: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
-	2,  // 38: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
-	16, // 39: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
-	18, // 40: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
-	20, // 41: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
-	22, // 42: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
-	24, // 43: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
-	26, // 44: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
-	28, // 45: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
-	17, // 46: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
-	19, // 47: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
-	21, // 48: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
-	23, // 49: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
-	25, // 50: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
-	27, // 51: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
-	29, // 52: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
-	46, // [46:53] is the sub-list for method output_type
-	39, // [39:46] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	39, // 37: miasta.v1.GetPublicResultsResponse.criteria:type_name -> miasta.v1.Criterion
+	15, // 38: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
+	2,  // 39: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
+	16, // 40: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
+	18, // 41: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
+	20, // 42: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
+	22, // 43: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
+	24, // 44: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
+	26, // 45: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
+	28, // 46: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
+	17, // 47: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
+	19, // 48: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
+	21, // 49: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
+	23, // 50: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
+	25, // 51: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
+	27, // 52: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
+	29, // 53: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
+	47, // [47:54] is the sub-list for method output_type
+	40, // [40:47] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_results_proto_init() }
