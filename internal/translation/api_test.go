@@ -79,6 +79,17 @@ func TestTranslationsFromInvitationToTheJurorsCast(t *testing.T) {
 			bad := bytes.Replace(x.GetXliff(), []byte(`trgLang="es"`), []byte(`trgLang="vi"`), 1)
 			_, err = org.Translations.ImportXliff(ctx, &v1.ImportXliffRequest{EditionId: r.ID(), Language: "es", Xliff: bad, Status: v1.TranslationStatus_TRANSLATION_STATUS_DRAFT})
 			wantViolation(t, err, connect.CodeInvalidArgument, "xliff")
+			var detail *v1.ImportXliffResponse
+			for _, d := range connectErr(err).Details() {
+				if v, derr := d.Value(); derr == nil {
+					if r, ok := v.(*v1.ImportXliffResponse); ok {
+						detail = r
+					}
+				}
+			}
+			if len(detail.GetProblems()) == 0 || detail.GetProblems()[0].GetKind() != v1.XliffProblemKind_XLIFF_PROBLEM_KIND_WRONG_TARGET_LANGUAGE {
+				t.Fatalf("the refused import's detail = %v; want the wrong target language, by kind", detail)
+			}
 			dry := testenv.Must(org.Translations.ImportXliff(ctx, &v1.ImportXliffRequest{EditionId: r.ID(), Language: "es", Xliff: bad, DryRun: true, Status: v1.TranslationStatus_TRANSLATION_STATUS_DRAFT}))
 			if len(dry.GetProblems()) == 0 || dry.GetProblems()[0].GetKind() != v1.XliffProblemKind_XLIFF_PROBLEM_KIND_WRONG_TARGET_LANGUAGE {
 				t.Fatalf("the dry run of a Vietnamese file = %v", dry.GetProblems())

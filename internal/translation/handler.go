@@ -3,9 +3,7 @@ package translation
 import (
 	"context"
 	"errors"
-	"fmt"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
@@ -96,33 +94,21 @@ func (h *Handler) ImportXliff(ctx context.Context, req *v1.ImportXliffRequest) (
 		return nil, err
 	}
 	res, err := h.svc.Import(ctx, auth.FromContext(ctx), eid, req.GetLanguage(), req.GetXliff(), req.GetDryRun(), statusFromProto(req.GetStatus()))
-	if errors.Is(err, ErrImportProblems) {
-		// Every bad unit, as field violations of the xliff field, so nothing is lost in the message.
-		br := &errdetails.BadRequest{}
-		for _, p := range res.Problems {
-			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{
-				Field: "xliff", Description: problemText(p),
-			})
-		}
-		f := fault.Invalidf("xliff", "%d bad units (first: %s); nothing was imported", len(res.Problems), problemText(res.Problems[0]))
-		f.Detail = br
-		return nil, f
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrImportProblems) {
 		return nil, err
 	}
 	resp := &v1.ImportXliffResponse{Units: int32(res.Units), Changed: int32(res.Changed), Imported: int32(res.Imported)}
 	for _, p := range res.Problems {
 		resp.Problems = append(resp.Problems, &v1.XliffProblem{UnitId: p.UnitID, Kind: problemKinds[p.Kind], Message: p.Message, Line: int32(p.Line)})
 	}
-	return resp, nil
-}
-
-func problemText(p Problem) string {
-	if p.UnitID == "" {
-		return fmt.Sprintf("line %d: %s", p.Line, p.Message)
+	if err != nil {
+		// Every bad unit, each with its kind (which clients name in their user's language), in the
+		// response attached to the error.
+		f := fault.Invalidf("xliff", "%d bad units or problems of the whole file; nothing was imported", len(res.Problems))
+		f.Detail = resp
+		return nil, f
 	}
-	return fmt.Sprintf("unit %s (line %d): %s", p.UnitID, p.Line, p.Message)
+	return resp, nil
 }
 
 func (h *Handler) ListBallotTranslations(ctx context.Context, req *v1.ListBallotTranslationsRequest) (*v1.ListBallotTranslationsResponse, error) {
