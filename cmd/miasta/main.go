@@ -45,6 +45,8 @@ commands:
            rotate -new-key-file FILE (replace the signing key), export -edition YEAR -out FILE,
            verify (-key KEY | -trust-bundle-key) [-receipt HASH] [-checkpoint FILE]... FILE (offline: no server, no database)
   demo     walk the demo edition of a running 'miasta dev' from REPORTING to ANNOUNCED via the API
+  witness  an independent witness of an audit log: key -name NAME -out FILE (its key),
+           run -key-file FILE -log-key KEY -state FILE [-addr HOST:PORT] (serve C2SP tlog-witness)
 `
 
 // run is the whole program, with its environment passed in so that tests can run it. lookupEnv is
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return audit(ctx, fs, rest, lookupEnv, stdout, stderr)
 	case "demo":
 		return walkDemo(ctx, fs, rest, stdout)
+	case "witness":
+		return witnessCmd(ctx, fs, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

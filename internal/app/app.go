@@ -34,6 +34,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/server"
 	"github.com/miasta-otwarte/miasta/internal/translation"
+	"github.com/miasta-otwarte/miasta/internal/witness"
 	"github.com/miasta-otwarte/miasta/web"
 )
 
@@ -47,6 +48,8 @@ type App struct {
 	Jury     *jury.Service
 	Audit    *auditlog.Log
 	Bundles  *auditlog.Bundles
+	// Witnesses collects the configured witnesses' cosignatures of the log's checkpoints (nil: none).
+	Witnesses *witness.Collector
 	Mail     *mail.Service
 	// Translations holds the reports' translations.
 	Translations *translation.Service
@@ -144,6 +147,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		pool.Close()
 		return nil, err
 	}
+	peers, err := witness.ParsePeers(cfg.Witnesses, &http.Client{Timeout: 15 * time.Second})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("MIASTA_WITNESSES: %w", err)
+	}
+	var witnesses *witness.Collector
+	if len(peers) > 0 {
+		witnesses = witness.NewCollector(auditLog, peers, log)
+	}
 	m := metrics.New(pool, auditLog, log)
 	tracer, shutdownTracing, err := tracing(ctx, cfg, opts)
 	if err != nil {
@@ -155,7 +167,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
 		Web:    web.Handler(web.Assets(), server.WebBoot(authn, users, log)),
 	})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Witnesses: witnesses, Mail: mailer, Translations: translations, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
 }
 
 // LoadAuditKey reads the audit log's signing key from the file or the environment the configuration
@@ -273,6 +285,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(integrating)
 		a.Audit.Run(ctx, a.cfg.LogInterval)
 	}()
+	// Every replica offers the newest checkpoint to the witnesses; one that is behind is told the size
+	// a witness has and sends the proof from there.
+	witnessing := make(chan struct{})
+	go func() {
+		defer close(witnessing)
+		if a.Witnesses != nil {
+			a.Witnesses.Run(ctx, a.cfg.WitnessInterval)
+		}
+	}()
 	// Likewise the reminders; every replica sends, each mail claimed by one of them at a time.
 	mailing := make(chan struct{})
 	go func() {
@@ -304,7 +325,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if msrv != nil {
 		_ = msrv.Close()
 	}
-	for name, done := range map[string]chan struct{}{"audit log integration": integrating, "mail": mailing} {
+	for name, done := range map[string]chan struct{}{"audit log integration": integrating, "mail": mailing, "witnesses": witnessing} {
 		select {
 		case <-done:
 		case <-time.After(time.Until(deadline)):

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
@@ -39,7 +40,22 @@ func (h *Handler) GetCheckpoint(ctx context.Context, _ *v1.GetCheckpointRequest)
 	if err != nil {
 		return nil, err
 	}
-	return &v1.GetCheckpointResponse{Checkpoint: c}, nil
+	ws, err := h.log.WitnessStatuses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.GetCheckpointResponse{Checkpoint: c}
+	for _, w := range ws {
+		s := &v1.WitnessState{VerifierKey: w.WitnessKey, Url: w.Url, LastAttemptTime: timestamppb.New(w.LastAttempt), LastError: w.LastError}
+		if w.CosignedSize != nil {
+			s.CosignedSize = *w.CosignedSize
+		}
+		if w.LastSuccess != nil {
+			s.LastSuccessTime = timestamppb.New(*w.LastSuccess)
+		}
+		resp.Witnesses = append(resp.Witnesses, s)
+	}
+	return resp, nil
 }
 
 func (h *Handler) GetInclusionProof(ctx context.Context, req *v1.GetInclusionProofRequest) (*v1.GetInclusionProofResponse, error) {

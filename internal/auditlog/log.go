@@ -507,15 +507,22 @@ func (l *Log) AnnouncementCheckpoint(ctx context.Context, editionID uuid.UUID) (
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
-	return note, err
+	if err != nil {
+		return "", err
+	}
+	return l.cosignedNote(ctx, note)
 }
 
-// LatestCheckpoint returns the newest signed checkpoint.
+// LatestCheckpoint returns the newest signed checkpoint, with the witnesses' cosignatures it has.
 func (l *Log) LatestCheckpoint(ctx context.Context) (string, error) {
 	c, err := l.q.LatestCheckpoint(ctx, l.pool)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", fault.Preconditionf("", "the log has no checkpoint yet")
 	}
+	if err != nil {
+		return "", err
+	}
+	c, err = l.cosigned(ctx, l.pool, c)
 	return c.Note, err
 }
 
@@ -588,6 +595,9 @@ func (l *Log) Consistency(ctx context.Context, size1, size2 int64) ([][]byte, er
 	}
 	if err := l.checkSize(ctx, size2, "second_tree_size"); err != nil {
 		return nil, err
+	}
+	if size1 == 0 {
+		return [][]byte{}, nil // every tree extends the empty one: nothing to prove
 	}
 	nodes, err := proof.Consistency(uint64(size1), uint64(size2))
 	if err != nil {
@@ -662,6 +672,9 @@ func (l *Log) exportAt(ctx context.Context, d Disclosures, year int32, at *audit
 		return fault.Preconditionf("year", "the audit log has no checkpoint yet")
 	}
 	if err != nil {
+		return err
+	}
+	if cp, err = l.cosigned(ctx, tx, cp); err != nil {
 		return err
 	}
 	verifier, err := l.LogKey(ctx)
@@ -791,6 +804,10 @@ func (b *Bundles) Get(ctx context.Context, year int32) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The name covers the cosignatures too: a witness's arriving makes a new bundle.
+	if cp, err = b.log.cosigned(ctx, b.log.pool, cp); err != nil {
+		return nil, err
+	}
 	name := bundleName(editionID, cp)
 
 	b.mu.Lock()
@@ -818,6 +835,9 @@ func (b *Bundles) Get(ctx context.Context, year int32) (*Bundle, error) {
 		// than every one in between.
 		at, atName := cp, name
 		if latest, err := b.log.q.LatestCheckpoint(bctx, b.log.pool); err == nil && latest.TreeSize > at.TreeSize {
+			if latest, err = b.log.cosigned(bctx, b.log.pool, latest); err != nil {
+				return nil, err
+			}
 			at, atName = latest, bundleName(editionID, latest)
 			if nb, err := b.find(editionID, year, at.TreeSize, atName); err == nil {
 				return nb, nil

@@ -70,6 +70,10 @@ type Config struct {
 	MailRetryMax     time.Duration
 	MailMaxAttempts  int
 	MailReminders    []mail.Offset
+	// Witnesses: "URL=KEY" entries of the independent witnesses each new checkpoint is sent to for
+	// cosigning (package witness), and how often they are offered the newest.
+	Witnesses       string
+	WitnessInterval time.Duration
 }
 
 // Setting documents one configuration entry: its flag, its environment variable and its default.
@@ -120,6 +124,8 @@ var Settings = []Setting{
 	{"mail-retry-base", "MIASTA_MAIL_RETRY_BASE", "30s", "pause after a first failed delivery; doubles with each further failure"},
 	{"mail-retry-max", "MIASTA_MAIL_RETRY_MAX", "1h", "longest pause between delivery attempts"},
 	{"mail-max-attempts", "MIASTA_MAIL_MAX_ATTEMPTS", "8", "delivery attempts before a mail is given up as FAILED"},
+	{"witnesses", "MIASTA_WITNESSES", "", "independent witnesses that cosign the audit log's checkpoints: URL=KEY entries, comma-separated, each KEY the verifier key `miasta witness key` prints (empty: none)"},
+	{"witness-interval", "MIASTA_WITNESS_INTERVAL", "10s", "how often each witness is offered the newest checkpoint"},
 	{"mail-reminders", "MIASTA_MAIL_REMINDERS", "7d,1d", "how long before the reporting and jury deadlines reminders go out: days (Warsaw calendar) or durations, comma-separated (empty: none)"},
 }
 
@@ -226,6 +232,10 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 	}
 	if c.MailMaxAttempts, err = strconv.Atoi(get("mail-max-attempts")); err != nil || c.MailMaxAttempts < 1 {
 		return Config{}, fmt.Errorf("-mail-max-attempts: must be at least 1")
+	}
+	c.Witnesses = get("witnesses")
+	if c.WitnessInterval, err = time.ParseDuration(get("witness-interval")); err != nil || c.WitnessInterval <= 0 {
+		return Config{}, fmt.Errorf("-witness-interval: must be a positive duration like 10s")
 	}
 	if c.MailReminders, err = mail.ParseOffsets(get("mail-reminders")); err != nil {
 		return Config{}, fmt.Errorf("-mail-reminders: %w", err)

@@ -24,7 +24,8 @@ type ServerProcess struct {
 	done    chan error
 }
 
-func buildBinary(t *testing.T) string {
+// Binary builds the real `miasta` binary into the test's temporary directory and returns its path.
+func Binary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "miasta")
 	out, err := exec.Command("go", "build", "-o", bin, "github.com/miasta-otwarte/miasta/cmd/miasta").CombinedOutput()
@@ -44,7 +45,7 @@ func (e *Env) NewServerProcess(t *testing.T) *ServerProcess {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	p := &ServerProcess{t: t, bin: buildBinary(t), url: "http://" + addr, Environ: append(os.Environ(),
+	p := &ServerProcess{t: t, bin: Binary(t), url: "http://" + addr, Environ: append(os.Environ(),
 		"DATABASE_URL="+e.Config.DatabaseURL, "MIASTA_ADDR="+addr, "OIDC_ISSUER="+e.Issuer,
 		"OIDC_CLIENT_ID="+ClientID, "MIASTA_ORGANISERS="+demo.OrganiserEmail,
 		"MIASTA_METRICS_ADDR=", "MIASTA_LOG_LEVEL=error", "MIASTA_WRITE_RATE=0", "MIASTA_LOG_INTERVAL=100ms",

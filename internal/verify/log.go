@@ -185,6 +185,9 @@ func InclusionProof(leafHashes [][]byte, index, size uint64) ([][]byte, error) {
 
 // ConsistencyProof proves that the tree of size1 leaves is a prefix of the tree of size2 leaves.
 func ConsistencyProof(leafHashes [][]byte, size1, size2 uint64) ([][]byte, error) {
+	if size1 == 0 && size2 <= uint64(len(leafHashes)) {
+		return [][]byte{}, nil // every tree extends the empty one: the proof is empty
+	}
 	nodes, err := proof.Consistency(size1, size2)
 	if err != nil {
 		return nil, err
@@ -199,6 +202,15 @@ func VerifyInclusion(index, size uint64, leafHash []byte, p [][]byte, root []byt
 
 // VerifyConsistency checks a consistency proof between two roots.
 func VerifyConsistency(size1, size2 uint64, p [][]byte, root1, root2 []byte) error {
+	if size1 == 0 { // every tree extends the empty one; its proof is empty
+		if len(p) > 0 {
+			return fmt.Errorf("a consistency proof from the empty tree has no hashes; got %d", len(p))
+		}
+		if size2 == 0 && !bytes.Equal(root1, root2) {
+			return errors.New("two empty trees with different roots")
+		}
+		return nil
+	}
 	return proof.VerifyConsistency(rfc6962.DefaultHasher, size1, size2, p, root1, root2)
 }
 

@@ -14,3 +14,20 @@ type Checkpoint struct {
 	Note       string
 	CreateTime time.Time
 }
+
+type CheckpointCosignature struct {
+	TreeSize   int64
+	WitnessKey string
+	Line       string
+	CosignTime time.Time
+	CreateTime time.Time
+}
+
+type WitnessStatus struct {
+	WitnessKey   string
+	Url          string
+	CosignedSize *int64
+	LastAttempt  time.Time
+	LastSuccess  *time.Time
+	LastError    string
+}

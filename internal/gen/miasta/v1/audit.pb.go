@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -151,8 +152,12 @@ func (*GetCheckpointRequest) Descriptor() ([]byte, []int) {
 
 type GetCheckpointResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The signed note: origin, tree size, base64 root hash, then signatures.
-	Checkpoint    string `protobuf:"bytes,1,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
+	// The signed note: origin, tree size, base64 root hash, then signatures: the platform's, then the
+	// cosignatures of the witnesses that have cosigned it (C2SP tlog-cosignature).
+	Checkpoint string `protobuf:"bytes,1,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
+	// Every witness the platform's servers are configured with, and where it stands: an offline or
+	// refusing witness is listed with why, never left out.
+	Witnesses     []*WitnessState `protobuf:"bytes,2,rep,name=witnesses,proto3" json:"witnesses,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -194,6 +199,101 @@ func (x *GetCheckpointResponse) GetCheckpoint() string {
 	return ""
 }
 
+func (x *GetCheckpointResponse) GetWitnesses() []*WitnessState {
+	if x != nil {
+		return x.Witnesses
+	}
+	return nil
+}
+
+// WitnessState is where one witness of the log stands.
+type WitnessState struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its cosignature verifier key (name+hash+key).
+	VerifierKey string `protobuf:"bytes,1,opt,name=verifier_key,json=verifierKey,proto3" json:"verifier_key,omitempty"`
+	Url         string `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
+	// The size of the largest checkpoint it has cosigned; 0 when none.
+	CosignedSize    int64                  `protobuf:"varint,3,opt,name=cosigned_size,json=cosignedSize,proto3" json:"cosigned_size,omitempty"`
+	LastAttemptTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=last_attempt_time,json=lastAttemptTime,proto3" json:"last_attempt_time,omitempty"`
+	LastSuccessTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=last_success_time,json=lastSuccessTime,proto3" json:"last_success_time,omitempty"`
+	// Why the last attempt failed, in English; empty when it succeeded.
+	LastError     string `protobuf:"bytes,6,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WitnessState) Reset() {
+	*x = WitnessState{}
+	mi := &file_miasta_v1_audit_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WitnessState) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WitnessState) ProtoMessage() {}
+
+func (x *WitnessState) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_audit_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WitnessState.ProtoReflect.Descriptor instead.
+func (*WitnessState) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *WitnessState) GetVerifierKey() string {
+	if x != nil {
+		return x.VerifierKey
+	}
+	return ""
+}
+
+func (x *WitnessState) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *WitnessState) GetCosignedSize() int64 {
+	if x != nil {
+		return x.CosignedSize
+	}
+	return 0
+}
+
+func (x *WitnessState) GetLastAttemptTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastAttemptTime
+	}
+	return nil
+}
+
+func (x *WitnessState) GetLastSuccessTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSuccessTime
+	}
+	return nil
+}
+
+func (x *WitnessState) GetLastError() string {
+	if x != nil {
+		return x.LastError
+	}
+	return ""
+}
+
 type GetInclusionProofRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	LeafIndex int64                  `protobuf:"varint,1,opt,name=leaf_index,json=leafIndex,proto3" json:"leaf_index,omitempty"`
@@ -205,7 +305,7 @@ type GetInclusionProofRequest struct {
 
 func (x *GetInclusionProofRequest) Reset() {
 	*x = GetInclusionProofRequest{}
-	mi := &file_miasta_v1_audit_proto_msgTypes[4]
+	mi := &file_miasta_v1_audit_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -217,7 +317,7 @@ func (x *GetInclusionProofRequest) String() string {
 func (*GetInclusionProofRequest) ProtoMessage() {}
 
 func (x *GetInclusionProofRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_audit_proto_msgTypes[4]
+	mi := &file_miasta_v1_audit_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -230,7 +330,7 @@ func (x *GetInclusionProofRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetInclusionProofRequest.ProtoReflect.Descriptor instead.
 func (*GetInclusionProofRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{4}
+	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetInclusionProofRequest) GetLeafIndex() int64 {
@@ -260,7 +360,7 @@ type GetInclusionProofResponse struct {
 
 func (x *GetInclusionProofResponse) Reset() {
 	*x = GetInclusionProofResponse{}
-	mi := &file_miasta_v1_audit_proto_msgTypes[5]
+	mi := &file_miasta_v1_audit_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -272,7 +372,7 @@ func (x *GetInclusionProofResponse) String() string {
 func (*GetInclusionProofResponse) ProtoMessage() {}
 
 func (x *GetInclusionProofResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_audit_proto_msgTypes[5]
+	mi := &file_miasta_v1_audit_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -285,7 +385,7 @@ func (x *GetInclusionProofResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetInclusionProofResponse.ProtoReflect.Descriptor instead.
 func (*GetInclusionProofResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{5}
+	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetInclusionProofResponse) GetLeafIndex() int64 {
@@ -326,7 +426,7 @@ type GetConsistencyProofRequest struct {
 
 func (x *GetConsistencyProofRequest) Reset() {
 	*x = GetConsistencyProofRequest{}
-	mi := &file_miasta_v1_audit_proto_msgTypes[6]
+	mi := &file_miasta_v1_audit_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -338,7 +438,7 @@ func (x *GetConsistencyProofRequest) String() string {
 func (*GetConsistencyProofRequest) ProtoMessage() {}
 
 func (x *GetConsistencyProofRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_audit_proto_msgTypes[6]
+	mi := &file_miasta_v1_audit_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -351,7 +451,7 @@ func (x *GetConsistencyProofRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConsistencyProofRequest.ProtoReflect.Descriptor instead.
 func (*GetConsistencyProofRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{6}
+	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetConsistencyProofRequest) GetFirstTreeSize() int64 {
@@ -377,7 +477,7 @@ type GetConsistencyProofResponse struct {
 
 func (x *GetConsistencyProofResponse) Reset() {
 	*x = GetConsistencyProofResponse{}
-	mi := &file_miasta_v1_audit_proto_msgTypes[7]
+	mi := &file_miasta_v1_audit_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -389,7 +489,7 @@ func (x *GetConsistencyProofResponse) String() string {
 func (*GetConsistencyProofResponse) ProtoMessage() {}
 
 func (x *GetConsistencyProofResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_audit_proto_msgTypes[7]
+	mi := &file_miasta_v1_audit_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -402,7 +502,7 @@ func (x *GetConsistencyProofResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConsistencyProofResponse.ProtoReflect.Descriptor instead.
 func (*GetConsistencyProofResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{7}
+	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetConsistencyProofResponse) GetHashes() [][]byte {
@@ -421,7 +521,7 @@ type ExportBundleRequest struct {
 
 func (x *ExportBundleRequest) Reset() {
 	*x = ExportBundleRequest{}
-	mi := &file_miasta_v1_audit_proto_msgTypes[8]
+	mi := &file_miasta_v1_audit_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -433,7 +533,7 @@ func (x *ExportBundleRequest) String() string {
 func (*ExportBundleRequest) ProtoMessage() {}
 
 func (x *ExportBundleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_audit_proto_msgTypes[8]
+	mi := &file_miasta_v1_audit_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -446,7 +546,7 @@ func (x *ExportBundleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportBundleRequest.ProtoReflect.Descriptor instead.
 func (*ExportBundleRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{8}
+	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ExportBundleRequest) GetYear() int32 {
@@ -466,7 +566,7 @@ type ExportBundleResponse struct {
 
 func (x *ExportBundleResponse) Reset() {
 	*x = ExportBundleResponse{}
-	mi := &file_miasta_v1_audit_proto_msgTypes[9]
+	mi := &file_miasta_v1_audit_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -478,7 +578,7 @@ func (x *ExportBundleResponse) String() string {
 func (*ExportBundleResponse) ProtoMessage() {}
 
 func (x *ExportBundleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_audit_proto_msgTypes[9]
+	mi := &file_miasta_v1_audit_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -491,7 +591,7 @@ func (x *ExportBundleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportBundleResponse.ProtoReflect.Descriptor instead.
 func (*ExportBundleResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{9}
+	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ExportBundleResponse) GetChunk() []byte {
@@ -505,17 +605,26 @@ var File_miasta_v1_audit_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_audit_proto_rawDesc = "" +
 	"\n" +
-	"\x15miasta/v1/audit.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\"\x15\n" +
+	"\x15miasta/v1/audit.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x15\n" +
 	"\x13GetPublicKeyRequest\"Z\n" +
 	"\x14GetPublicKeyResponse\x12!\n" +
 	"\fverifier_key\x18\x01 \x01(\tR\vverifierKey\x12\x1f\n" +
 	"\vsigning_key\x18\x02 \x01(\tR\n" +
 	"signingKey\"\x16\n" +
-	"\x14GetCheckpointRequest\"7\n" +
+	"\x14GetCheckpointRequest\"n\n" +
 	"\x15GetCheckpointResponse\x12\x1e\n" +
 	"\n" +
 	"checkpoint\x18\x01 \x01(\tR\n" +
-	"checkpoint\"h\n" +
+	"checkpoint\x125\n" +
+	"\twitnesses\x18\x02 \x03(\v2\x17.miasta.v1.WitnessStateR\twitnesses\"\x97\x02\n" +
+	"\fWitnessState\x12!\n" +
+	"\fverifier_key\x18\x01 \x01(\tR\vverifierKey\x12\x10\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\x12#\n" +
+	"\rcosigned_size\x18\x03 \x01(\x03R\fcosignedSize\x12F\n" +
+	"\x11last_attempt_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0flastAttemptTime\x12F\n" +
+	"\x11last_success_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x0flastSuccessTime\x12\x1d\n" +
+	"\n" +
+	"last_error\x18\x06 \x01(\tR\tlastError\"h\n" +
 	"\x18GetInclusionProofRequest\x12&\n" +
 	"\n" +
 	"leaf_index\x18\x01 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\tleafIndex\x12$\n" +
@@ -557,35 +666,40 @@ func file_miasta_v1_audit_proto_rawDescGZIP() []byte {
 	return file_miasta_v1_audit_proto_rawDescData
 }
 
-var file_miasta_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_miasta_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_miasta_v1_audit_proto_goTypes = []any{
 	(*GetPublicKeyRequest)(nil),         // 0: miasta.v1.GetPublicKeyRequest
 	(*GetPublicKeyResponse)(nil),        // 1: miasta.v1.GetPublicKeyResponse
 	(*GetCheckpointRequest)(nil),        // 2: miasta.v1.GetCheckpointRequest
 	(*GetCheckpointResponse)(nil),       // 3: miasta.v1.GetCheckpointResponse
-	(*GetInclusionProofRequest)(nil),    // 4: miasta.v1.GetInclusionProofRequest
-	(*GetInclusionProofResponse)(nil),   // 5: miasta.v1.GetInclusionProofResponse
-	(*GetConsistencyProofRequest)(nil),  // 6: miasta.v1.GetConsistencyProofRequest
-	(*GetConsistencyProofResponse)(nil), // 7: miasta.v1.GetConsistencyProofResponse
-	(*ExportBundleRequest)(nil),         // 8: miasta.v1.ExportBundleRequest
-	(*ExportBundleResponse)(nil),        // 9: miasta.v1.ExportBundleResponse
+	(*WitnessState)(nil),                // 4: miasta.v1.WitnessState
+	(*GetInclusionProofRequest)(nil),    // 5: miasta.v1.GetInclusionProofRequest
+	(*GetInclusionProofResponse)(nil),   // 6: miasta.v1.GetInclusionProofResponse
+	(*GetConsistencyProofRequest)(nil),  // 7: miasta.v1.GetConsistencyProofRequest
+	(*GetConsistencyProofResponse)(nil), // 8: miasta.v1.GetConsistencyProofResponse
+	(*ExportBundleRequest)(nil),         // 9: miasta.v1.ExportBundleRequest
+	(*ExportBundleResponse)(nil),        // 10: miasta.v1.ExportBundleResponse
+	(*timestamppb.Timestamp)(nil),       // 11: google.protobuf.Timestamp
 }
 var file_miasta_v1_audit_proto_depIdxs = []int32{
-	0, // 0: miasta.v1.AuditService.GetPublicKey:input_type -> miasta.v1.GetPublicKeyRequest
-	2, // 1: miasta.v1.AuditService.GetCheckpoint:input_type -> miasta.v1.GetCheckpointRequest
-	4, // 2: miasta.v1.AuditService.GetInclusionProof:input_type -> miasta.v1.GetInclusionProofRequest
-	6, // 3: miasta.v1.AuditService.GetConsistencyProof:input_type -> miasta.v1.GetConsistencyProofRequest
-	8, // 4: miasta.v1.AuditService.ExportBundle:input_type -> miasta.v1.ExportBundleRequest
-	1, // 5: miasta.v1.AuditService.GetPublicKey:output_type -> miasta.v1.GetPublicKeyResponse
-	3, // 6: miasta.v1.AuditService.GetCheckpoint:output_type -> miasta.v1.GetCheckpointResponse
-	5, // 7: miasta.v1.AuditService.GetInclusionProof:output_type -> miasta.v1.GetInclusionProofResponse
-	7, // 8: miasta.v1.AuditService.GetConsistencyProof:output_type -> miasta.v1.GetConsistencyProofResponse
-	9, // 9: miasta.v1.AuditService.ExportBundle:output_type -> miasta.v1.ExportBundleResponse
-	5, // [5:10] is the sub-list for method output_type
-	0, // [0:5] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	4,  // 0: miasta.v1.GetCheckpointResponse.witnesses:type_name -> miasta.v1.WitnessState
+	11, // 1: miasta.v1.WitnessState.last_attempt_time:type_name -> google.protobuf.Timestamp
+	11, // 2: miasta.v1.WitnessState.last_success_time:type_name -> google.protobuf.Timestamp
+	0,  // 3: miasta.v1.AuditService.GetPublicKey:input_type -> miasta.v1.GetPublicKeyRequest
+	2,  // 4: miasta.v1.AuditService.GetCheckpoint:input_type -> miasta.v1.GetCheckpointRequest
+	5,  // 5: miasta.v1.AuditService.GetInclusionProof:input_type -> miasta.v1.GetInclusionProofRequest
+	7,  // 6: miasta.v1.AuditService.GetConsistencyProof:input_type -> miasta.v1.GetConsistencyProofRequest
+	9,  // 7: miasta.v1.AuditService.ExportBundle:input_type -> miasta.v1.ExportBundleRequest
+	1,  // 8: miasta.v1.AuditService.GetPublicKey:output_type -> miasta.v1.GetPublicKeyResponse
+	3,  // 9: miasta.v1.AuditService.GetCheckpoint:output_type -> miasta.v1.GetCheckpointResponse
+	6,  // 10: miasta.v1.AuditService.GetInclusionProof:output_type -> miasta.v1.GetInclusionProofResponse
+	8,  // 11: miasta.v1.AuditService.GetConsistencyProof:output_type -> miasta.v1.GetConsistencyProofResponse
+	10, // 12: miasta.v1.AuditService.ExportBundle:output_type -> miasta.v1.ExportBundleResponse
+	8,  // [8:13] is the sub-list for method output_type
+	3,  // [3:8] is the sub-list for method input_type
+	3,  // [3:3] is the sub-list for extension type_name
+	3,  // [3:3] is the sub-list for extension extendee
+	0,  // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_audit_proto_init() }
@@ -599,7 +713,7 @@ func file_miasta_v1_audit_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_audit_proto_rawDesc), len(file_miasta_v1_audit_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -5,13 +5,15 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file miasta/v1/audit.proto.
  */
 export const file_miasta_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("ChVtaWFzdGEvdjEvYXVkaXQucHJvdG8SCW1pYXN0YS52MSIVChNHZXRQdWJsaWNLZXlSZXF1ZXN0IkEKFEdldFB1YmxpY0tleVJlc3BvbnNlEhQKDHZlcmlmaWVyX2tleRgBIAEoCRITCgtzaWduaW5nX2tleRgCIAEoCSIWChRHZXRDaGVja3BvaW50UmVxdWVzdCIrChVHZXRDaGVja3BvaW50UmVzcG9uc2USEgoKY2hlY2twb2ludBgBIAEoCSJTChhHZXRJbmNsdXNpb25Qcm9vZlJlcXVlc3QSGwoKbGVhZl9pbmRleBgBIAEoA0IHukgEIgIoABIaCgl0cmVlX3NpemUYAiABKANCB7pIBCICKAEiZQoZR2V0SW5jbHVzaW9uUHJvb2ZSZXNwb25zZRISCgpsZWFmX2luZGV4GAEgASgDEhEKCXRyZWVfc2l6ZRgCIAEoAxIRCglsZWFmX2hhc2gYAyABKAwSDgoGaGFzaGVzGAQgAygMImEKGkdldENvbnNpc3RlbmN5UHJvb2ZSZXF1ZXN0EiAKD2ZpcnN0X3RyZWVfc2l6ZRgBIAEoA0IHukgEIgIoARIhChBzZWNvbmRfdHJlZV9zaXplGAIgASgDQge6SAQiAigBIi0KG0dldENvbnNpc3RlbmN5UHJvb2ZSZXNwb25zZRIOCgZoYXNoZXMYASADKAwiMAoTRXhwb3J0QnVuZGxlUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDyIlChRFeHBvcnRCdW5kbGVSZXNwb25zZRINCgVjaHVuaxgBIAEoDDLlAwoMQXVkaXRTZXJ2aWNlElQKDEdldFB1YmxpY0tleRIeLm1pYXN0YS52MS5HZXRQdWJsaWNLZXlSZXF1ZXN0Gh8ubWlhc3RhLnYxLkdldFB1YmxpY0tleVJlc3BvbnNlIgOQAgESVwoNR2V0Q2hlY2twb2ludBIfLm1pYXN0YS52MS5HZXRDaGVja3BvaW50UmVxdWVzdBogLm1pYXN0YS52MS5HZXRDaGVja3BvaW50UmVzcG9uc2UiA5ACARJjChFHZXRJbmNsdXNpb25Qcm9vZhIjLm1pYXN0YS52MS5HZXRJbmNsdXNpb25Qcm9vZlJlcXVlc3QaJC5taWFzdGEudjEuR2V0SW5jbHVzaW9uUHJvb2ZSZXNwb25zZSIDkAIBEmkKE0dldENvbnNpc3RlbmN5UHJvb2YSJS5taWFzdGEudjEuR2V0Q29uc2lzdGVuY3lQcm9vZlJlcXVlc3QaJi5taWFzdGEudjEuR2V0Q29uc2lzdGVuY3lQcm9vZlJlc3BvbnNlIgOQAgESVgoMRXhwb3J0QnVuZGxlEh4ubWlhc3RhLnYxLkV4cG9ydEJ1bmRsZVJlcXVlc3QaHy5taWFzdGEudjEuRXhwb3J0QnVuZGxlUmVzcG9uc2UiA5ACATABQqIBCg1jb20ubWlhc3RhLnYxQgpBdWRpdFByb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate]);
+  fileDesc("ChVtaWFzdGEvdjEvYXVkaXQucHJvdG8SCW1pYXN0YS52MSIVChNHZXRQdWJsaWNLZXlSZXF1ZXN0IkEKFEdldFB1YmxpY0tleVJlc3BvbnNlEhQKDHZlcmlmaWVyX2tleRgBIAEoCRITCgtzaWduaW5nX2tleRgCIAEoCSIWChRHZXRDaGVja3BvaW50UmVxdWVzdCJXChVHZXRDaGVja3BvaW50UmVzcG9uc2USEgoKY2hlY2twb2ludBgBIAEoCRIqCgl3aXRuZXNzZXMYAiADKAsyFy5taWFzdGEudjEuV2l0bmVzc1N0YXRlIsoBCgxXaXRuZXNzU3RhdGUSFAoMdmVyaWZpZXJfa2V5GAEgASgJEgsKA3VybBgCIAEoCRIVCg1jb3NpZ25lZF9zaXplGAMgASgDEjUKEWxhc3RfYXR0ZW1wdF90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFsYXN0X3N1Y2Nlc3NfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKbGFzdF9lcnJvchgGIAEoCSJTChhHZXRJbmNsdXNpb25Qcm9vZlJlcXVlc3QSGwoKbGVhZl9pbmRleBgBIAEoA0IHukgEIgIoABIaCgl0cmVlX3NpemUYAiABKANCB7pIBCICKAEiZQoZR2V0SW5jbHVzaW9uUHJvb2ZSZXNwb25zZRISCgpsZWFmX2luZGV4GAEgASgDEhEKCXRyZWVfc2l6ZRgCIAEoAxIRCglsZWFmX2hhc2gYAyABKAwSDgoGaGFzaGVzGAQgAygMImEKGkdldENvbnNpc3RlbmN5UHJvb2ZSZXF1ZXN0EiAKD2ZpcnN0X3RyZWVfc2l6ZRgBIAEoA0IHukgEIgIoARIhChBzZWNvbmRfdHJlZV9zaXplGAIgASgDQge6SAQiAigBIi0KG0dldENvbnNpc3RlbmN5UHJvb2ZSZXNwb25zZRIOCgZoYXNoZXMYASADKAwiMAoTRXhwb3J0QnVuZGxlUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDyIlChRFeHBvcnRCdW5kbGVSZXNwb25zZRINCgVjaHVuaxgBIAEoDDLlAwoMQXVkaXRTZXJ2aWNlElQKDEdldFB1YmxpY0tleRIeLm1pYXN0YS52MS5HZXRQdWJsaWNLZXlSZXF1ZXN0Gh8ubWlhc3RhLnYxLkdldFB1YmxpY0tleVJlc3BvbnNlIgOQAgESVwoNR2V0Q2hlY2twb2ludBIfLm1pYXN0YS52MS5HZXRDaGVja3BvaW50UmVxdWVzdBogLm1pYXN0YS52MS5HZXRDaGVja3BvaW50UmVzcG9uc2UiA5ACARJjChFHZXRJbmNsdXNpb25Qcm9vZhIjLm1pYXN0YS52MS5HZXRJbmNsdXNpb25Qcm9vZlJlcXVlc3QaJC5taWFzdGEudjEuR2V0SW5jbHVzaW9uUHJvb2ZSZXNwb25zZSIDkAIBEmkKE0dldENvbnNpc3RlbmN5UHJvb2YSJS5taWFzdGEudjEuR2V0Q29uc2lzdGVuY3lQcm9vZlJlcXVlc3QaJi5taWFzdGEudjEuR2V0Q29uc2lzdGVuY3lQcm9vZlJlc3BvbnNlIgOQAgESVgoMRXhwb3J0QnVuZGxlEh4ubWlhc3RhLnYxLkV4cG9ydEJ1bmRsZVJlcXVlc3QaHy5taWFzdGEudjEuRXhwb3J0QnVuZGxlUmVzcG9uc2UiA5ACATABQqIBCg1jb20ubWlhc3RhLnYxQgpBdWRpdFByb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message miasta.v1.GetPublicKeyRequest
@@ -71,11 +73,20 @@ export const GetCheckpointRequestSchema: GenMessage<GetCheckpointRequest> = /*@_
  */
 export type GetCheckpointResponse = Message<"miasta.v1.GetCheckpointResponse"> & {
   /**
-   * The signed note: origin, tree size, base64 root hash, then signatures.
+   * The signed note: origin, tree size, base64 root hash, then signatures: the platform's, then the
+   * cosignatures of the witnesses that have cosigned it (C2SP tlog-cosignature).
    *
    * @generated from field: string checkpoint = 1;
    */
   checkpoint: string;
+
+  /**
+   * Every witness the platform's servers are configured with, and where it stands: an offline or
+   * refusing witness is listed with why, never left out.
+   *
+   * @generated from field: repeated miasta.v1.WitnessState witnesses = 2;
+   */
+  witnesses: WitnessState[];
 };
 
 /**
@@ -84,6 +95,56 @@ export type GetCheckpointResponse = Message<"miasta.v1.GetCheckpointResponse"> &
  */
 export const GetCheckpointResponseSchema: GenMessage<GetCheckpointResponse> = /*@__PURE__*/
   messageDesc(file_miasta_v1_audit, 3);
+
+/**
+ * WitnessState is where one witness of the log stands.
+ *
+ * @generated from message miasta.v1.WitnessState
+ */
+export type WitnessState = Message<"miasta.v1.WitnessState"> & {
+  /**
+   * Its cosignature verifier key (name+hash+key).
+   *
+   * @generated from field: string verifier_key = 1;
+   */
+  verifierKey: string;
+
+  /**
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * The size of the largest checkpoint it has cosigned; 0 when none.
+   *
+   * @generated from field: int64 cosigned_size = 3;
+   */
+  cosignedSize: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_attempt_time = 4;
+   */
+  lastAttemptTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_success_time = 5;
+   */
+  lastSuccessTime?: Timestamp | undefined;
+
+  /**
+   * Why the last attempt failed, in English; empty when it succeeded.
+   *
+   * @generated from field: string last_error = 6;
+   */
+  lastError: string;
+};
+
+/**
+ * Describes the message miasta.v1.WitnessState.
+ * Use `create(WitnessStateSchema)` to create a new message.
+ */
+export const WitnessStateSchema: GenMessage<WitnessState> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_audit, 4);
 
 /**
  * @generated from message miasta.v1.GetInclusionProofRequest
@@ -107,7 +168,7 @@ export type GetInclusionProofRequest = Message<"miasta.v1.GetInclusionProofReque
  * Use `create(GetInclusionProofRequestSchema)` to create a new message.
  */
 export const GetInclusionProofRequestSchema: GenMessage<GetInclusionProofRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_audit, 4);
+  messageDesc(file_miasta_v1_audit, 5);
 
 /**
  * @generated from message miasta.v1.GetInclusionProofResponse
@@ -141,7 +202,7 @@ export type GetInclusionProofResponse = Message<"miasta.v1.GetInclusionProofResp
  * Use `create(GetInclusionProofResponseSchema)` to create a new message.
  */
 export const GetInclusionProofResponseSchema: GenMessage<GetInclusionProofResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_audit, 5);
+  messageDesc(file_miasta_v1_audit, 6);
 
 /**
  * @generated from message miasta.v1.GetConsistencyProofRequest
@@ -163,7 +224,7 @@ export type GetConsistencyProofRequest = Message<"miasta.v1.GetConsistencyProofR
  * Use `create(GetConsistencyProofRequestSchema)` to create a new message.
  */
 export const GetConsistencyProofRequestSchema: GenMessage<GetConsistencyProofRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_audit, 6);
+  messageDesc(file_miasta_v1_audit, 7);
 
 /**
  * @generated from message miasta.v1.GetConsistencyProofResponse
@@ -180,7 +241,7 @@ export type GetConsistencyProofResponse = Message<"miasta.v1.GetConsistencyProof
  * Use `create(GetConsistencyProofResponseSchema)` to create a new message.
  */
 export const GetConsistencyProofResponseSchema: GenMessage<GetConsistencyProofResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_audit, 7);
+  messageDesc(file_miasta_v1_audit, 8);
 
 /**
  * @generated from message miasta.v1.ExportBundleRequest
@@ -197,7 +258,7 @@ export type ExportBundleRequest = Message<"miasta.v1.ExportBundleRequest"> & {
  * Use `create(ExportBundleRequestSchema)` to create a new message.
  */
 export const ExportBundleRequestSchema: GenMessage<ExportBundleRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_audit, 8);
+  messageDesc(file_miasta_v1_audit, 9);
 
 /**
  * @generated from message miasta.v1.ExportBundleResponse
@@ -216,7 +277,7 @@ export type ExportBundleResponse = Message<"miasta.v1.ExportBundleResponse"> & {
  * Use `create(ExportBundleResponseSchema)` to create a new message.
  */
 export const ExportBundleResponseSchema: GenMessage<ExportBundleResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_audit, 9);
+  messageDesc(file_miasta_v1_audit, 10);
 
 /**
  * AuditService publishes the tamper-evident log: every state change is a leaf of an RFC 6962 Merkle
