@@ -50,7 +50,7 @@ type App struct {
 	Bundles  *auditlog.Bundles
 	// Witnesses collects the configured witnesses' cosignatures of the log's checkpoints (nil: none).
 	Witnesses *witness.Collector
-	Mail     *mail.Service
+	Mail      *mail.Service
 	// Translations holds the reports' translations.
 	Translations *translation.Service
 	Metrics      *metrics.Metrics

@@ -1,8 +1,8 @@
 package results
 
 import (
-	"cmp"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"maps"

@@ -274,9 +274,9 @@ func TestPeersConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	for spec, want := range map[string]string{
-		"http://127.0.0.1:1":                            "want URL=KEY",
-		"ftp://127.0.0.1:1=" + k:                        "http:// or https://",
-		"http://127.0.0.1:1=witness.example+00000000+x": "not a cosignature verifier key",
+		"http://127.0.0.1:1":                                   "want URL=KEY",
+		"ftp://127.0.0.1:1=" + k:                               "http:// or https://",
+		"http://127.0.0.1:1=witness.example+00000000+x":        "not a cosignature verifier key",
 		"http://127.0.0.1:1=" + k + ",http://127.0.0.1:2=" + k: "configured twice",
 	} {
 		if _, err := witness.ParsePeers(spec, http.DefaultClient); err == nil || !strings.Contains(err.Error(), want) {
