@@ -471,9 +471,9 @@ type verifier struct {
 	pinned    []Pinned
 	witnesses []Witness // what K5 found of each given witness
 	threshold int       // how many of them K5 required
-	evs       []*Event // the edition's events, in log order
-	stageAt   []string // the stage at each of evs
-	final     string   // the final stage
+	evs       []*Event  // the edition's events, in log order
+	stageAt   []string  // the stage at each of evs
+	final     string    // the final stage
 	// filled by the checks as they run
 	frozenHash string
 	rule       tally.Rule
