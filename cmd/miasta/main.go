@@ -190,7 +190,9 @@ func audit(ctx context.Context, fs *flag.FlagSet, args []string, lookupEnv func(
 		if fs.NArg() != 1 || (*key == "") == !*trust {
 			return errors.New(usage)
 		}
-		if *threshold != 0 && (*threshold < 1 || *threshold > len(witnesses)) {
+		thresholdSet := false
+		fs.Visit(func(f *flag.Flag) { thresholdSet = thresholdSet || f.Name == "witnesses" })
+		if thresholdSet && (*threshold < 1 || *threshold > len(witnesses)) {
 			return fmt.Errorf("-witnesses %d: give a number from 1 to the %d -witness keys given", *threshold, len(witnesses))
 		}
 		data, err := os.ReadFile(fs.Arg(0))

@@ -49,6 +49,9 @@ func TestAuditVerifyWitnesses(t *testing.T) {
 	if _, err := verifyArgs("valid-witnesses-2-of-2.json", "-witness", w1, "-witnesses", "2"); err == nil || strings.Contains(err.Error(), "K5") {
 		t.Errorf("-witnesses beyond the keys given: %v, want a usage error", err)
 	}
+	if _, err := verifyArgs("valid-witnesses-2-of-2.json", "-witness", w1, "-witnesses", "0"); err == nil || strings.Contains(err.Error(), "K5") {
+		t.Errorf("-witnesses 0: %v, want a usage error", err)
+	}
 	if out, err := verifyArgs("valid-witnesses-2-of-2.json", "-witness", w1, "-witness", w2); err != nil || !strings.Contains(out, "cosigned by 2 of the 2 witnesses given (2 required)") {
 		t.Errorf("2 of 2: %v\n%s", err, out)
 	}
