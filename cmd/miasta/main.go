@@ -147,7 +147,7 @@ func writeKeyFile(name string, key auditlog.Key) error {
 
 // audit runs the audit log tools: key and export need the database; verify needs only the bundle.
 func audit(ctx context.Context, fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
-	const usage = "usage: miasta audit keygen -out FILE | key | rotate -new-key-file FILE | export -edition YEAR -out FILE | verify (-key KEY | -trust-bundle-key) [-receipt HASH] [-checkpoint FILE]... FILE"
+	const usage = "usage: miasta audit keygen -out FILE | key | rotate -new-key-file FILE | export -edition YEAR -out FILE | verify (-key KEY | -trust-bundle-key) [-receipt HASH] [-checkpoint FILE]... [-witness VKEY]... [-witnesses K] FILE"
 	if len(args) == 0 {
 		return errors.New(usage)
 	}
@@ -182,17 +182,28 @@ func audit(ctx context.Context, fs *flag.FlagSet, args []string, lookupEnv func(
 			pinned = append(pinned, string(b))
 			return nil
 		})
+		var witnesses []string
+		fs.Func("witness", "a witness's verifier key (Ed25519 cosignature/v1, obtained independently), whose cosignature of the bundle's checkpoint to check (check K5); repeatable", func(k string) error {
+			witnesses = append(witnesses, k)
+			return nil
+		})
+		threshold := fs.Int("witnesses", 0, "how many of the -witness keys must have cosigned the checkpoint (default: all of them)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
 		if fs.NArg() != 1 || (*key == "") == !*trust {
 			return errors.New(usage)
 		}
+		thresholdSet := false
+		fs.Visit(func(f *flag.Flag) { thresholdSet = thresholdSet || f.Name == "witnesses" })
+		if thresholdSet && (*threshold < 1 || *threshold > len(witnesses)) {
+			return fmt.Errorf("-witnesses %d: give a number from 1 to the %d -witness keys given", *threshold, len(witnesses))
+		}
 		data, err := os.ReadFile(fs.Arg(0))
 		if err != nil {
 			return err
 		}
-		sum, err := verify.Verify(data, verify.Options{Key: *key, TrustBundleKey: *trust, Receipt: *receipt, Checkpoints: pinned})
+		sum, err := verify.Verify(data, verify.Options{Key: *key, TrustBundleKey: *trust, Receipt: *receipt, Checkpoints: pinned, Witnesses: witnesses, WitnessThreshold: *threshold})
 		if err != nil {
 			return fmt.Errorf("verification failed: %w", err)
 		}

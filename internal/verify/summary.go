@@ -25,6 +25,10 @@ type Summary struct {
 	KeyNote     string   // set when the bundle's own key was trusted
 	Rotations   []Rotation
 	Pinned      []Pinned // the pinned checkpoints the log extends (K4)
+	// Witnesses are the given witnesses, each cosigned or not (K5), and WitnessThreshold how many of
+	// them had to.
+	Witnesses        []Witness
+	WitnessThreshold int
 }
 
 // Rotation is a replacement of the key that signs the log's checkpoints (§4.4).
@@ -58,7 +62,7 @@ func (v *verifier) summary() *Summary {
 	s := &Summary{
 		EditionID: v.b.editionID, Year: v.b.year, Publication: v.b.publication, TreeSize: v.cp.Size, Stage: v.final,
 		Events: len(v.evs), Casts: len(v.casts), Receipt: v.receipt, Notes: v.notes, KeyNote: v.keyNote,
-		Pinned: v.pinned,
+		Pinned: v.pinned, Witnesses: v.witnesses, WitnessThreshold: v.threshold,
 	}
 	for _, r := range v.rotations {
 		s.Rotations = append(s.Rotations, Rotation{Leaf: r.leaf, Key: r.key})
@@ -118,6 +122,22 @@ func (s *Summary) String() string {
 	}
 	for _, p := range s.Pinned {
 		fmt.Fprintf(&b, "\nthe log extends the pinned checkpoint of %d leaves (root %s)", p.Size, base64.StdEncoding.EncodeToString(p.Root))
+	}
+	if len(s.Witnesses) > 0 {
+		n := 0
+		for _, w := range s.Witnesses {
+			if w.Cosigned {
+				n++
+			}
+		}
+		fmt.Fprintf(&b, "\nthe checkpoint is cosigned by %d of the %d witnesses given (%d required):", n, len(s.Witnesses), s.WitnessThreshold)
+		for _, w := range s.Witnesses {
+			if w.Cosigned {
+				fmt.Fprintf(&b, "\n  cosigned at %s (%d) by %s", w.Time(), w.Timestamp, w.Key)
+			} else {
+				fmt.Fprintf(&b, "\n  not cosigned by %s", w.Key)
+			}
+		}
 	}
 	if s.Receipt != "" {
 		b.WriteString("\n" + s.Receipt)

@@ -3,6 +3,7 @@ package verify_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -31,17 +32,32 @@ type vector struct {
 	TrustBundle bool   `json:"trust_bundle_key,omitempty"`
 	// Checkpoints are files of pinned checkpoints (K4) beside the manifest.
 	Checkpoints []string `json:"checkpoints,omitempty"`
-	Expect      string   `json:"expect"`
+	// Witnesses are witness keys to give the verifier (K5), and WitnessThreshold how many of them must
+	// have cosigned (omitted: all).
+	Witnesses        []string `json:"witnesses,omitempty"`
+	WitnessThreshold int      `json:"witness_threshold,omitempty"`
+	Expect           string   `json:"expect"`
 	// Only says the bundle fails no check but Expect: with that check turned off it verifies.
 	Only bool `json:"only,omitempty"`
 }
 
 type manifest struct {
-	Spec         string   `json:"spec"`
-	TestSigner   string   `json:"test_signer_key"`
-	TestVerifier string   `json:"test_verifier_key"`
-	Vectors      []vector `json:"vectors"`
+	Spec          string        `json:"spec"`
+	TestSigner    string        `json:"test_signer_key"`
+	TestVerifier  string        `json:"test_verifier_key"`
+	TestWitnesses []testWitness `json:"test_witnesses"`
+	Vectors       []vector      `json:"vectors"`
 }
+
+// testWitness is a witness key of the vectors (§13), with its private half.
+type testWitness struct {
+	Signer   string `json:"signer_key"`
+	Verifier string `json:"verifier_key"`
+}
+
+// The vectors' witnesses: the first two are the ones the witness vectors give the verifier, the third
+// one it is not given.
+var testWitnesses = []fixture.TestWitness{fixture.Witness(1), fixture.Witness(2), fixture.Witness(3)}
 
 // generated is a vector with its bundle, before it is written.
 type generated struct {
@@ -802,6 +818,63 @@ func generate(t testing.TB) []generated {
 		g := add("k4-pinned-beyond", "K4", "a pinned checkpoint of a larger log than the bundle's (the bundle is older than what was saved)", bundleOfEntries(l, entries))
 		g.pin(checkpointAt(l, later, len(later)))
 	}
+
+	// Witnesses' cosignatures of the checkpoint (§4.3, K5).
+	w1, w2, w3 := testWitnesses[0], testWitnesses[1], testWitnesses[2]
+	const t1, t2 = 1768910400, 1768910401 // 2026-01-20T12:00:00Z and a second later
+	cosigned := func(mod func(cp string) string) []byte {
+		l := build(t, fixture.Options{})
+		l.Override = func(p *verify.Parts) { p.Checkpoint = mod(p.Checkpoint) }
+		return bundleOf(t, l)
+	}
+	witnessed := func(name, expect, desc string, b []byte, threshold int, keys ...string) {
+		g := add(name, expect, desc, b)
+		g.Witnesses, g.WitnessThreshold = keys, threshold
+	}
+	// corrupt changes byte i of a witness's cosignature (0–3 key hash, 4–11 timestamp, then the signature).
+	corrupt := func(w fixture.TestWitness, text string, ts uint64, i int, xor byte) string {
+		raw := w.Cosignature(text, ts)
+		raw[i] ^= xor
+		return w.Line(raw)
+	}
+	both := cosigned(func(cp string) string { return w2.Cosign(w1.Cosign(cp, t1), t2) })
+	only1 := cosigned(func(cp string) string { return w1.Cosign(cp, t1) })
+	witnessed("valid-witnesses-2-of-2", "ok", "the checkpoint cosigned by both witnesses given, all of them required", both, 0, w1.Verifier, w2.Verifier)
+	witnessed("valid-witnesses-1-of-2", "ok", "the checkpoint cosigned by both witnesses given, one of them required", both, 1, w1.Verifier, w2.Verifier)
+	witnessed("valid-witnesses-1-cosigned-1-required", "ok", "the checkpoint cosigned by the first of two witnesses given, one of them required: the second is reported as not cosigned", only1, 1, w1.Verifier, w2.Verifier)
+	witnessed("k5-witness-missing", "K5", "the checkpoint cosigned by the first of two witnesses given, both required", only1, 2, w1.Verifier, w2.Verifier)
+	timeChanged := cosigned(func(cp string) string {
+		return w2.Cosign(cp+corrupt(w1, fixture.NoteText(cp), t1, 11, 1), t2) // the timestamp is t1+1 now
+	})
+	witnessed("k5-cosignature-time-changed", "K5", "the first witness's cosignature with its timestamp changed by a second (the signature is of the other time)", timeChanged, 0, w1.Verifier, w2.Verifier)
+	flipped := cosigned(func(cp string) string {
+		return w1.Cosign(cp, t1) + corrupt(w2, fixture.NoteText(cp), t2, 12+10, 0x40)
+	})
+	witnessed("k5-cosignature-byte-flipped", "K5", "the second witness's cosignature with a byte of its signature flipped; one witness is required and the first cosigned, but a bad cosignature of a given witness is never skipped", flipped, 1, w1.Verifier, w2.Verifier)
+	add("valid-witnesses-not-given", "ok", "the bundle whose first witness's timestamp was changed, verified without witness keys: cosignature lines are lines of other keys, ignored", timeChanged)
+	witnessed("valid-witness-unknown-ignored", "ok", "cosigned by both witnesses given and, between them, a line of a third witness, not given, whose cosignature does not verify (it is not checked)", cosigned(func(cp string) string {
+		return w2.Cosign(w1.Cosign(cp, t1)+corrupt(w3, fixture.NoteText(cp), t1, 30, 0x01), t2)
+	}), 0, w1.Verifier, w2.Verifier)
+	witnessed("valid-witness-line-repeated", "ok", "the first witness's line twice, the second copy corrupted: only the first line of a key is checked", cosigned(func(cp string) string {
+		return w2.Cosign(w1.Cosign(cp, t1)+corrupt(w1, fixture.NoteText(cp), t1, 40, 0x01), t2)
+	}), 0, w1.Verifier, w2.Verifier)
+	witnessed("k5-witness-first-line-bad", "K5", "the first witness's line twice, the first copy corrupted: the first line of a key decides", cosigned(func(cp string) string {
+		return w2.Cosign(w1.Cosign(cp+corrupt(w1, fixture.NoteText(cp), t1, 40, 0x01), t1), t2)
+	}), 1, w1.Verifier, w2.Verifier)
+	witnessed("k5-timestamp-beyond-2-63", "K5", "the first witness's valid Ed25519 cosignature at the timestamp 2^63, which C2SP tlog-cosignature forbids", cosigned(func(cp string) string {
+		return w2.Cosign(w1.Cosign(cp, 1<<63), t2)
+	}), 1, w1.Verifier, w2.Verifier)
+	{
+		// The first witness's public key as an Ed25519 key of algorithm 0x01 (a plain note key): the
+		// cosignature library would take it for a cosignature/v1 key, §4.3 does not.
+		_, data, _ := strings.Cut(strings.SplitN(w1.Verifier, "+", 2)[1], "+")
+		raw, _ := base64.StdEncoding.DecodeString(data)
+		raw[0] = 0x01
+		h := sha256.Sum256(append([]byte(w1.Name+"\n"), raw...))
+		plain := fmt.Sprintf("%s+%x+%s", w1.Name, h[:4], base64.StdEncoding.EncodeToString(raw))
+		witnessed("k5-witness-key-not-cosignature", "K5", "a witness key given with the algorithm byte 0x01 instead of 0x04 (the same public key; "+plain+")", both, 0, plain, w2.Verifier)
+	}
+	witnessed("k5-witness-key-twice", "K5", "the same witness key given twice", both, 0, w1.Verifier, w1.Verifier)
 	return out
 }
 
@@ -879,7 +952,7 @@ const (
 )
 
 func (g generated) options() verify.Options {
-	return verify.Options{Key: g.Key, TrustBundleKey: g.TrustBundle, Receipt: g.Receipt, Checkpoints: g.pinned}
+	return verify.Options{Key: g.Key, TrustBundleKey: g.TrustBundle, Receipt: g.Receipt, Checkpoints: g.pinned, Witnesses: g.Witnesses, WitnessThreshold: g.WitnessThreshold}
 }
 
 func verdict(g generated) string { return fixture.Verdict(g.bundle, g.options()) }
@@ -889,6 +962,9 @@ func verdict(g generated) string { return fixture.Verdict(g.bundle, g.options())
 func TestVectors(t *testing.T) {
 	gen := generate(t)
 	m := manifest{Spec: "miasta-audit/2", TestSigner: fixture.TestSigner, TestVerifier: fixture.TestVerifier}
+	for _, w := range testWitnesses {
+		m.TestWitnesses = append(m.TestWitnesses, testWitness{Signer: w.Signer, Verifier: w.Verifier})
+	}
 	names := map[string]bool{}
 	for i := range gen {
 		g := &gen[i]

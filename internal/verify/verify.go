@@ -19,7 +19,7 @@ import (
 // Checks names every check of §11, in the order they run.
 var Checks = []struct{ ID, Name string }{
 	{"S1", "canonical"}, {"S2", "bundle"}, {"S3", "events"},
-	{"K1", "key"}, {"K2", "checkpoint"}, {"K3", "tree"}, {"K4", "pinned checkpoints"},
+	{"K1", "key"}, {"K2", "checkpoint"}, {"K3", "tree"}, {"K4", "pinned checkpoints"}, {"K5", "witnesses"},
 	{"E1", "edition"}, {"E2", "replay"}, {"E3", "stages"}, {"E4", "timing"}, {"E5", "references"},
 	{"D1", "disclosure"}, {"R1", "rule"},
 	{"C1", "casts in the log"}, {"C2", "cast contents"}, {"C3", "ballots"}, {"M1", "marks"},
@@ -56,6 +56,11 @@ type Options struct {
 	Receipt string
 	// Checkpoints are signed checkpoints saved earlier, which the bundle's log must extend (check K4).
 	Checkpoints []string
+	// Witnesses are the verifier keys of witnesses (Ed25519 cosignature/v1, §4.3) whose cosignatures
+	// of the checkpoint to check (K5), obtained independently like Key.
+	Witnesses []string
+	// WitnessThreshold is how many of Witnesses must have cosigned the checkpoint; 0 means all.
+	WitnessThreshold int
 
 	skip string
 }
@@ -95,7 +100,7 @@ func Verify(data []byte, opts Options) (*Summary, error) {
 		return nil, err
 	}
 	v := &verifier{b: b, opts: opts}
-	for _, step := range []func() *Failure{v.k, v.k4, v.e1, v.e2, v.e3, v.e4, v.e5, v.d1, v.r1, v.c1, v.c2, v.c3, v.m1, v.t1, v.t2, v.t3, v.t4, v.p1} {
+	for _, step := range []func() *Failure{v.k, v.k4, v.k5, v.e1, v.e2, v.e3, v.e4, v.e5, v.d1, v.r1, v.c1, v.c2, v.c3, v.m1, v.t1, v.t2, v.t3, v.t4, v.p1} {
 		if f := step(); f != nil {
 			return nil, f
 		}
@@ -464,9 +469,11 @@ type verifier struct {
 	trusted   string     // the trusted key: the log's key
 	rotations []rotation // the key rotations of the log, in leaf order
 	pinned    []Pinned
-	evs       []*Event // the edition's events, in log order
-	stageAt   []string // the stage at each of evs
-	final     string   // the final stage
+	witnesses []Witness // what K5 found of each given witness
+	threshold int       // how many of them K5 required
+	evs       []*Event  // the edition's events, in log order
+	stageAt   []string  // the stage at each of evs
+	final     string    // the final stage
 	// filled by the checks as they run
 	frozenHash string
 	rule       tally.Rule

@@ -1,6 +1,6 @@
 // miasta-verify: the command-line verifier.
 //
-//   node dist/miasta-verify.mjs [-key KEY | -trust-bundle-key] [-checkpoint FILE]... [-receipt HASH] [-json] BUNDLE.json
+//   node dist/miasta-verify.mjs [-key KEY | -trust-bundle-key] [-checkpoint FILE]... [-witness VKEY]... [-witnesses K] [-receipt HASH] [-json] BUNDLE.json
 //   node dist/miasta-verify.mjs -vectors DIR
 //
 // Exit status: 0 verified (or every vector agrees), 1 a check failed (or a
@@ -12,13 +12,17 @@ import { type Manifest, manifestProblems, runVector } from "./manifest.ts";
 import { type Result, UsageError, verify } from "./verify.ts";
 
 const USAGE = `usage:
-  miasta-verify [-key KEY | -trust-bundle-key] [-checkpoint FILE]... [-receipt HASH] [-json] BUNDLE.json
+  miasta-verify [-key KEY | -trust-bundle-key] [-checkpoint FILE]... [-witness VKEY]... [-witnesses K]
+                [-receipt HASH] [-json] BUNDLE.json
   miasta-verify -vectors DIR
 
   -key KEY            the platform's note verifier key, obtained independently
   -trust-bundle-key   trust the key embedded in the bundle instead (the result says so)
   -checkpoint FILE    a signed checkpoint saved earlier (the ceremony's, the results page's);
                       the bundle's log must extend it — check K4 (repeatable)
+  -witness VKEY       a witness's verifier key (Ed25519 cosignature/v1), obtained independently;
+                      the checkpoint must carry its valid cosignature — check K5 (repeatable)
+  -witnesses K        how many of the -witness keys must have cosigned (default: all of them)
   -receipt HASH       also look up this receipt (a ballot's sha256: hash) — check P1
   -json               print the result as JSON
   -vectors DIR        run the test vectors of DIR/manifest.json (spec §13)`;
@@ -30,13 +34,15 @@ interface Args {
   trust: boolean;
   receipt?: string;
   checkpoints: string[];
+  witnesses: string[];
+  witnessThreshold?: number;
   json: boolean;
   vectors?: string;
   files: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { trust: false, json: false, checkpoints: [], files: [] };
+  const a: Args = { trust: false, json: false, checkpoints: [], witnesses: [], files: [] };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     if (arg === "--") {
@@ -69,6 +75,15 @@ function parseArgs(argv: string[]): Args {
       case "checkpoint":
         a.checkpoints.push(takeValue());
         break;
+      case "witness":
+        a.witnesses.push(takeValue());
+        break;
+      case "witnesses": {
+        const k = takeValue();
+        if (!/^[1-9][0-9]*$/.test(k)) throw new Usage(`-witnesses ${k}: give a number of at least 1`);
+        a.witnessThreshold = Number(k);
+        break;
+      }
       case "vectors":
         a.vectors = takeValue();
         break;
@@ -125,6 +140,14 @@ function printResult(r: Result): void {
   for (const c of s.pinned_checkpoints) {
     console.log(`pinned checkpoint: the log extends the checkpoint of size ${c.size}, root ${c.root_hash}`);
   }
+  if (s.witnesses.length > 0) {
+    const n = s.witnesses.filter((w) => w.cosigned).length;
+    console.log(`witnesses: the checkpoint is cosigned by ${n} of the ${s.witnesses.length} witnesses given (${s.witness_threshold} required)`);
+    for (const w of s.witnesses) {
+      if (w.cosigned) console.log(`  cosigned at ${w.time ?? `${w.timestamp} seconds after the Unix epoch`} (${w.timestamp}) by ${w.key}`);
+      else console.log(`  not cosigned by ${w.key}`);
+    }
+  }
   console.log(`final stage: ${s.final_stage}`);
   console.log(`counted casts: ${s.counted_casts === null ? "none yet (no close in force)" : s.counted_casts}`);
   if (s.winners !== null) console.log(`winners: ${s.winners.length === 0 ? "(none)" : s.winners.join(", ")}`);
@@ -178,7 +201,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const a = parseArgs(argv);
     if (a.vectors !== undefined) {
-      if (a.files.length > 0 || a.key !== undefined || a.trust || a.receipt !== undefined || a.checkpoints.length > 0) {
+      if (a.files.length > 0 || a.key !== undefined || a.trust || a.receipt !== undefined || a.checkpoints.length > 0 || a.witnesses.length > 0 || a.witnessThreshold !== undefined) {
         throw new Usage("-vectors takes no other flags or files");
       }
       return await runVectors(a.vectors);
@@ -186,8 +209,18 @@ async function main(argv: string[]): Promise<number> {
     if (a.files.length !== 1) throw new Usage("give exactly one bundle file");
     if (a.key !== undefined && a.trust) throw new Usage("give either -key or -trust-bundle-key, not both");
     if (a.key === undefined && !a.trust) throw new Usage("a trusted key is required: -key KEY (or -trust-bundle-key)");
+    if (a.witnessThreshold !== undefined && a.witnessThreshold > a.witnesses.length) {
+      throw new Usage(`-witnesses ${a.witnessThreshold}: give a number from 1 to the ${a.witnesses.length} -witness keys given`);
+    }
     const checkpoints = a.checkpoints.map((f) => decodeText(readFile(f), f));
-    const r = await verify(readFile(a.files[0]), { key: a.key, trustEmbeddedKey: a.trust, receipt: a.receipt, checkpoints });
+    const r = await verify(readFile(a.files[0]), {
+      key: a.key,
+      trustEmbeddedKey: a.trust,
+      receipt: a.receipt,
+      checkpoints,
+      witnesses: a.witnesses,
+      witnessThreshold: a.witnessThreshold,
+    });
     if (a.json) console.log(JSON.stringify(r, null, 2));
     else printResult(r);
     return r.ok ? 0 : 1;

@@ -3,7 +3,7 @@
 // `only`, that it verifies with the expected check turned off.
 // No Node-only APIs: the caller reads the files.
 
-import { parseVerifierKey } from "./note.ts";
+import { parseVerifierKey, parseWitnessKey } from "./note.ts";
 import { CHECK_ORDER, type CheckId, verify, type VerifyOptions } from "./verify.ts";
 
 export interface Vector {
@@ -17,6 +17,10 @@ export interface Vector {
   receipt?: string;
   /** Files beside the manifest, each a signed checkpoint to give as pinned (K4), in order. */
   checkpoints?: string[];
+  /** Witness keys to give the verifier (K5), when present. */
+  witnesses?: string[];
+  /** How many of `witnesses` must have cosigned; absent: all of them. */
+  witness_threshold?: number;
   /** Trust the bundle's own key (§11); present only as true. */
   trust_bundle_key?: true;
   /** "ok" or the check that must fail first. */
@@ -29,12 +33,14 @@ export interface Manifest {
   spec: "miasta-audit/2";
   test_verifier_key: string;
   test_signer_key: string;
+  /** The vectors' witness keys (K5), each with its private half. */
+  test_witnesses: { signer_key: string; verifier_key: string }[];
   vectors: Vector[];
 }
 
-const MANIFEST_MEMBERS = ["spec", "test_signer_key", "test_verifier_key", "vectors"];
+const MANIFEST_MEMBERS = ["spec", "test_signer_key", "test_verifier_key", "test_witnesses", "vectors"];
 const VECTOR_REQUIRED = ["name", "description", "file", "key", "expect"];
-const VECTOR_OPTIONAL = ["receipt", "trust_bundle_key", "checkpoints", "only"];
+const VECTOR_OPTIONAL = ["receipt", "trust_bundle_key", "checkpoints", "witnesses", "witness_threshold", "only"];
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -53,6 +59,17 @@ export function manifestProblems(m: unknown): string[] {
     }
   } else if ("test_verifier_key" in m) out.push("test_verifier_key is not a string");
   if ("test_signer_key" in m && typeof m.test_signer_key !== "string") out.push("test_signer_key is not a string");
+  if (!(Array.isArray(m.test_witnesses) && m.test_witnesses.every((w) => isPlainObject(w) && Object.keys(w).sort().join() === "signer_key,verifier_key" && typeof w.signer_key === "string" && typeof w.verifier_key === "string"))) {
+    if ("test_witnesses" in m) out.push("test_witnesses is not an array of {signer_key, verifier_key} strings");
+  } else {
+    m.test_witnesses.forEach((w: { verifier_key: string }, i: number) => {
+      try {
+        parseWitnessKey(w.verifier_key);
+      } catch (e) {
+        out.push(`test_witnesses[${i}].verifier_key is not a well-formed witness key: ${(e as Error).message}`);
+      }
+    });
+  }
   if (!Array.isArray(m.vectors)) {
     out.push("vectors is not an array");
     return out;
@@ -83,6 +100,12 @@ export function manifestProblems(m: unknown): string[] {
     if ("checkpoints" in v && !(Array.isArray(v.checkpoints) && v.checkpoints.length > 0 && v.checkpoints.every((f) => typeof f === "string"))) {
       out.push(`${label}.checkpoints is not a non-empty array of file names`);
     }
+    if ("witnesses" in v && !(Array.isArray(v.witnesses) && v.witnesses.length > 0 && v.witnesses.every((k) => typeof k === "string"))) {
+      out.push(`${label}.witnesses is not a non-empty array of keys`);
+    }
+    if ("witness_threshold" in v && !(Number.isSafeInteger(v.witness_threshold) && (v.witness_threshold as number) >= 1)) {
+      out.push(`${label}.witness_threshold is not an integer of at least 1`);
+    }
     // "omitted when they do not apply": present only as true.
     if ("trust_bundle_key" in v && v.trust_bundle_key !== true) out.push(`${label}.trust_bundle_key is present but not true`);
     if ("only" in v && v.only !== true) out.push(`${label}.only is present but not true`);
@@ -107,6 +130,8 @@ export interface VectorOutcome {
 export function vectorOptions(v: Vector, checkpoints: string[] = []): VerifyOptions {
   const opts: VerifyOptions = v.trust_bundle_key ? { trustEmbeddedKey: true, receipt: v.receipt } : { key: v.key, receipt: v.receipt };
   if (checkpoints.length > 0) opts.checkpoints = checkpoints;
+  if (v.witnesses !== undefined) opts.witnesses = v.witnesses;
+  if (v.witness_threshold !== undefined) opts.witnessThreshold = v.witness_threshold;
   return opts;
 }
 

@@ -149,6 +149,63 @@ export async function signedBy(note: SignedNote, key: VerifierKey): Promise<bool
   return (await checkSignature(note, key)) === "signed";
 }
 
+/** The key data's first byte of a witness's Ed25519 cosignature/v1 key (spec §4.3, C2SP tlog-cosignature). */
+export const COSIGNATURE_ALG = 0x04;
+
+/**
+ * Parses a witness's verifier key (spec §4.3): `<name>+<8 lowercase hex>+<canonical
+ * base64 of 0x04 || 32-byte Ed25519 key>`, the name not empty, at most 255
+ * bytes of UTF-8, without Unicode white space or "+", and the key hash that
+ * of the name and key data. Throws with a reason.
+ */
+export function parseWitnessKey(text: string): VerifierKey {
+  const a = text.indexOf("+");
+  const b = a < 0 ? -1 : text.indexOf("+", a + 1);
+  if (a < 0 || b < 0) throw new Error("a witness key has the form <name>+<key hash>+<key data>");
+  const name = text.slice(0, a);
+  const hashHex = text.slice(a + 1, b);
+  const data = text.slice(b + 1);
+  if (name === "" || utf8(name).length > 255 || /[\p{White_Space}+]/u.test(name)) {
+    throw new Error(`the witness key's name ${JSON.stringify(name)} is empty, longer than 255 bytes, or has white space or a +`);
+  }
+  if (!/^[0-9a-f]{8}$/.test(hashHex)) throw new Error("the witness key's hash is not 8 lowercase hexadecimal digits");
+  const keyData = fromBase64Strict(data);
+  if (keyData === null) throw new Error("the witness key's data is not in canonical base64");
+  if (keyData.length !== 33 || keyData[0] !== COSIGNATURE_ALG) throw new Error("the witness key's data is not 0x04 (an Ed25519 cosignature/v1 key) and 32 bytes");
+  const want = toHex(keyHashOf(name, keyData));
+  if (want !== hashHex) throw new Error(`the witness key's hash is ${hashHex}, but its name and data hash to ${want}`);
+  return { name, keyHash: parseInt(hashHex, 16), keyHashHex: hashHex, publicKey: keyData.slice(1), text };
+}
+
+/** The largest timestamp a cosignature may carry (C2SP tlog-cosignature): 2^63 − 1. */
+const MAX_TIMESTAMP = (1n << 63n) - 1n;
+
+/** What a cosignature/v1 signs: "cosignature/v1" LF "time <t>" LF, then the note's text (spec §4.3). */
+export function cosignatureMessage(text: string, timestamp: bigint): Uint8Array {
+  return utf8(`cosignature/v1\ntime ${timestamp.toString()}\n${text}`);
+}
+
+/**
+ * A witness's cosignature of a note (spec §4.3, check K5): the first
+ * signature line with the witness key's name and key hash decides; its
+ * remaining bytes must be exactly an 8-byte big-endian timestamp of at most
+ * 2^63 − 1 and a valid Ed25519 signature of the cosignature/v1 message.
+ * Later lines with the same name and hash, and lines of other keys, are
+ * ignored. Returns the timestamp (seconds since the Unix epoch), "bad" or
+ * "absent".
+ */
+export async function checkCosignature(note: SignedNote, key: VerifierKey): Promise<{ timestamp: bigint } | "bad" | "absent"> {
+  const hash = new Uint8Array([key.keyHash >>> 24, (key.keyHash >>> 16) & 255, (key.keyHash >>> 8) & 255, key.keyHash & 255]);
+  const line = note.signatures.find((s) => s.name === key.name && equalBytes(s.sig.slice(0, 4), hash));
+  if (!line) return "absent";
+  if (line.sig.length !== 4 + 8 + 64) return "bad";
+  let timestamp = 0n;
+  for (let i = 4; i < 12; i++) timestamp = (timestamp << 8n) | BigInt(line.sig[i]);
+  if (timestamp > MAX_TIMESTAMP) return "bad";
+  const ok = await ed25519Verify(key.publicKey, line.sig.slice(12), cosignatureMessage(note.text, timestamp));
+  return ok ? { timestamp } : "bad";
+}
+
 /** The text a key rotation's signature covers (spec §4.4). */
 export function rotationText(previousKey: string, nextKey: string): string {
   return `miasta-audit/2 key rotation\n${previousKey}\n${nextKey}\n`;

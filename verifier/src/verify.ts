@@ -4,7 +4,7 @@
 import { hashString, sha256, toBase64, toHex } from "./bytes.ts";
 import { CanonicalError, canonicalBytes, type Json, type JsonObject, parseCanonicalBytes, serialize, utf8 } from "./canonical.ts";
 import { inclusionProof, leafHash, rootFromLeafHashes, verifyInclusion } from "./merkle.ts";
-import { checkRotation, checkSignature, type Checkpoint, parseCheckpoint, parseSignedNote, parseVerifierKey, type VerifierKey } from "./note.ts";
+import { checkCosignature, checkRotation, checkSignature, type Checkpoint, parseCheckpoint, parseSignedNote, parseVerifierKey, parseWitnessKey, type VerifierKey } from "./note.ts";
 import {
   bundleTop,
   completeCast,
@@ -19,12 +19,12 @@ import {
 import { computeTally, type NominationInput, type Rule, ruleFromJson, type TallyResult } from "./tally.ts";
 
 export type CheckId =
-  | "S1" | "S2" | "S3" | "K1" | "K2" | "K3" | "K4" | "E1" | "E2" | "E3" | "E4" | "E5" | "D1" | "R1"
+  | "S1" | "S2" | "S3" | "K1" | "K2" | "K3" | "K4" | "K5" | "E1" | "E2" | "E3" | "E4" | "E5" | "D1" | "R1"
   | "C1" | "C2" | "C3" | "M1" | "T1" | "T2" | "T3" | "T4" | "P1";
 
 /** The checks of §11, in the order they run. */
 export const CHECK_ORDER: readonly CheckId[] = [
-  "S1", "S2", "S3", "K1", "K2", "K3", "K4", "E1", "E2", "E3", "E4", "E5", "D1", "R1",
+  "S1", "S2", "S3", "K1", "K2", "K3", "K4", "K5", "E1", "E2", "E3", "E4", "E5", "D1", "R1",
   "C1", "C2", "C3", "M1", "T1", "T2", "T3", "T4", "P1",
 ];
 
@@ -40,6 +40,14 @@ export interface VerifyOptions {
    * from the results page): the bundle's log must extend each (check K4).
    */
   checkpoints?: string[];
+  /**
+   * Witnesses' verifier keys (Ed25519 cosignature/v1, §4.3), obtained
+   * independently: the checkpoint must carry valid cosignatures by at least
+   * `witnessThreshold` of them (check K5).
+   */
+  witnesses?: string[];
+  /** How many of `witnesses` must have cosigned (1 to their number); default all of them. */
+  witnessThreshold?: number;
   /**
    * For testing the §13 `only` claim of a vector: this check is turned off.
    * Its failures are recorded in the summary (`turned_off`) instead of
@@ -84,6 +92,16 @@ export interface PinnedReport {
   root_hash: string; // base64, as in the checkpoint
 }
 
+/** A witness given to the verifier, and whether it cosigned the checkpoint (K5). */
+export interface WitnessReport {
+  key: string;
+  cosigned: boolean;
+  /** The cosignature's timestamp in seconds since the Unix epoch, in decimal (when cosigned). */
+  timestamp?: string;
+  /** The timestamp as UTC, YYYY-MM-DDTHH:MM:SSZ (when cosigned and not after the year 9999). */
+  time?: string;
+}
+
 export type ReceiptStatus = "counted" | "superseded" | "shortlist_changed" | "not_yet_counted";
 
 export interface ReceiptReport {
@@ -123,6 +141,10 @@ export interface Summary {
   rotations: RotationReport[];
   /** Every pinned checkpoint the log was checked to extend (K4), in the order given. */
   pinned_checkpoints: PinnedReport[];
+  /** Every witness given, in the order given, cosigned or not (K5); empty when none was given. */
+  witnesses: WitnessReport[];
+  /** How many of the witnesses had to cosign; null when none was given. */
+  witness_threshold: number | null;
   notes: string[];
   receipt?: ReceiptReport;
   /** Present only when a check was turned off (VerifyOptions.turnOff): what it would have reported. */
@@ -351,6 +373,53 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
       continue; // K4 turned off (testing only)
     }
     pinned.push({ size: cp.size, root_hash: toBase64(cp.root) });
+  }
+
+  // ---------------- K5 witnesses ----------------
+  const witnesses: WitnessReport[] = [];
+  let witnessThreshold: number | null = null;
+  const witnessKeys = opts.witnesses ?? [];
+  if (witnessKeys.length === 0) {
+    if (opts.witnessThreshold !== undefined) fail("K5", `a threshold of ${opts.witnessThreshold} witnesses was given without any witness key`);
+  } else {
+    const k = opts.witnessThreshold ?? witnessKeys.length;
+    if (!Number.isSafeInteger(k) || k < 1 || k > witnessKeys.length) {
+      fail("K5", `the threshold ${k} is not between 1 and the ${witnessKeys.length} witness keys given`);
+    }
+    witnessThreshold = k;
+    const parsed: VerifierKey[] = [];
+    witnessKeys.forEach((text, i) => {
+      let w: VerifierKey;
+      try {
+        w = parseWitnessKey(text);
+      } catch (e) {
+        fail("K5", `witness key ${i + 1} (${JSON.stringify(text)}): ${(e as Error).message}`);
+        return; // K5 turned off (testing only)
+      }
+      if (parsed.some((p) => p.name === w.name && p.keyHash === w.keyHash)) {
+        fail("K5", `witness key ${i + 1} has the name and key hash of another given witness key: the keys must be distinct`);
+      }
+      parsed.push(w);
+    });
+    // K2 read the note: its signature lines are well formed.
+    const note = parseSignedNote(str(bundle.checkpoint));
+    let cosigned = 0;
+    for (const w of parsed) {
+      const c = await checkCosignature(note, w);
+      if (c === "bad") {
+        fail("K5", `the cosignature of the witness ${w.text} does not verify`);
+        continue; // K5 turned off (testing only)
+      }
+      if (c === "absent") {
+        witnesses.push({ key: w.text, cosigned: false });
+        continue;
+      }
+      cosigned++;
+      const report: WitnessReport = { key: w.text, cosigned: true, timestamp: c.timestamp.toString() };
+      if (c.timestamp <= 253402300799n) report.time = new Date(Number(c.timestamp) * 1000).toISOString().replace(".000Z", "Z");
+      witnesses.push(report);
+    }
+    if (cosigned < k) fail("K5", `the checkpoint is cosigned by ${cosigned} of the ${witnessKeys.length} witnesses given, fewer than the ${k} required`);
   }
 
   // ---------------- E1 edition ----------------
@@ -1020,6 +1089,8 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     key: trustedText,
     rotations,
     pinned_checkpoints: pinned,
+    witnesses,
+    witness_threshold: witnessThreshold,
     notes,
   };
   if (receiptReport) summary.receipt = receiptReport;

@@ -46,6 +46,7 @@ beforeAll(async () => {
       spec: "miasta-audit/2",
       test_signer_key: "PRIVATE+KEY+not-used-here",
       test_verifier_key: key,
+      test_witnesses: [],
       vectors: [
         { name: "good", description: "the whole edition", file: "good.json", key, expect: "ok" },
         { name: "good-receipt", description: "a receipt", file: "good.json", key, receipt, expect: "ok" },
@@ -112,6 +113,40 @@ describe("miasta-verify CLI", () => {
     // Without the pin, the rewrite (signed with the real key) verifies: that is what pinning is for.
     expect(run("-key", rewritten.key, join(vectors, rewritten.file)).status).toBe(0);
     expect(run("-key", rewritten.key, "-checkpoint", join(tmp, "missing.txt"), join(vectors, rewritten.file)).status).toBe(2);
+  });
+  test("-witness and -witnesses: witnesses' cosignatures (the committed vectors of K5)", () => {
+    const vectors = resolve(root, "../spec/vectors");
+    const manifest = JSON.parse(readFileSync(join(vectors, "manifest.json"), "utf8")) as {
+      test_verifier_key: string;
+      test_witnesses: { verifier_key: string }[];
+    };
+    const key = manifest.test_verifier_key;
+    const [w1, w2] = manifest.test_witnesses.map((w) => w.verifier_key);
+    const file = (n: string) => join(vectors, `${n}.json`);
+    let r = run("-key", key, "-witness", w1, "-witness", w2, "-witnesses", "1", file("valid-witnesses-1-cosigned-1-required"));
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("witnesses: the checkpoint is cosigned by 1 of the 2 witnesses given (1 required)");
+    expect(r.stdout).toContain(`  cosigned at 2026-01-20T12:00:00Z (1768910400) by ${w1}`);
+    expect(r.stdout).toContain(`  not cosigned by ${w2}`);
+    r = run("-key", key, "-witness", w1, "-witness", w2, file("valid-witnesses-1-cosigned-1-required"));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL K5: .*fewer than the 2 required/);
+    r = run("-key", key, "-witness", w1, "-witness", w2, "-witnesses", "1", file("k5-cosignature-byte-flipped"));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL K5: the cosignature of the witness witness-2\.example\.org\/miasta-test\+.* does not verify/);
+    r = run("-key", key, "-witness", w1, "-witness", w2, "-json", file("valid-witnesses-2-of-2"));
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).summary).toMatchObject({
+      witness_threshold: 2,
+      witnesses: [
+        { key: w1, cosigned: true, timestamp: "1768910400", time: "2026-01-20T12:00:00Z" },
+        { key: w2, cosigned: true, timestamp: "1768910401", time: "2026-01-20T12:00:01Z" },
+      ],
+    });
+    expect(run("-key", key, "-witness", w1, "-witnesses", "2", file("valid-witnesses-2-of-2")).status).toBe(2);
+    expect(run("-key", key, "-witness", w1, "-witnesses", "0", file("valid-witnesses-2-of-2")).status).toBe(2);
+    expect(run("-key", key, "-witnesses", "1", file("valid-witnesses-2-of-2")).status).toBe(2);
   });
   test("-vectors runs a manifest", () => {
     const r = run("-vectors", tmp);
