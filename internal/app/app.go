@@ -131,6 +131,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	juryService := jury.NewService(pool, log)
+	juryService.OnCast(mailer.ReceiptHook()) // every cast mails its receipt, at once
 	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook(), mailer.StageHook())
 	reports := report.NewService(pool, log, mailer.ReturnHook())
 	translations := translation.NewService(pool, log)

@@ -37,7 +37,15 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cache *editionCache
+	// onCast runs in every cast's transaction (the receipt mail).
+	onCast []CastHook
 }
+
+// CastHook runs in the transaction of a juror's cast, once per cast (not for a retried request).
+type CastHook func(ctx context.Context, tx pgx.Tx, editionID, assignmentID uuid.UUID, c Cast) error
+
+// OnCast adds a hook every cast runs; set up before serving.
+func (s *Service) OnCast(h CastHook) { s.onCast = append(s.onCast, h) }
 
 // NewService returns the jury service.
 func NewService(pool *pgxpool.Pool, log *slog.Logger) *Service {
@@ -351,6 +359,11 @@ func (s *Service) CastBallot(ctx context.Context, p *auth.Principal, editionID u
 			}
 		}
 		out = *castFromRow(row, -1) // integrated into the audit log shortly after commit
+		for _, h := range s.onCast {
+			if err := h(ctx, tx, editionID, j.assignment.ID, out); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if _, dup := db.IsUniqueViolation(err); dup { // a concurrent retry of the same request won

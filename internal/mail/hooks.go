@@ -2,12 +2,15 @@ package mail
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
+	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/mail/maildb"
 	"github.com/miasta-otwarte/miasta/internal/report"
 )
@@ -78,4 +81,26 @@ func (s *Service) StageHook() edition.StageHook {
 		_, err = s.queue(ctx, tx, e.ID, kind, mails)
 		return err
 	}}
+}
+
+// ReceiptHook queues, in the cast's transaction, the juror's receipt: a second channel, the juror's
+// own mailbox, to compare with the receipt the ballot page shows. It goes out at once, whatever the
+// mail policies say, and nobody can edit or withdraw it (see BallotReceipt).
+func (s *Service) ReceiptHook() jury.CastHook {
+	return func(ctx context.Context, tx pgx.Tx, editionID, assignmentID uuid.UUID, c jury.Cast) error {
+		e, err := edition.Load(ctx, tx, editionID)
+		if err != nil {
+			return err
+		}
+		row, err := s.q.JurorOfAssignment(ctx, tx, assignmentID)
+		if err != nil {
+			return err
+		}
+		to := recipient(row)
+		d := s.data(e, to, e.Timeline.JuryDeadline)
+		d.BallotHash, d.CastTime = c.BallotHash, edition.InWarsaw(c.CastTime)
+		d.ResultsPage = fmt.Sprintf("%s/results/%d", s.cfg.PublicURL, e.Year)
+		_, err = s.queue(ctx, tx, e.ID, BallotReceipt, []outgoing{{to: to, data: d, dedup: "RECEIPT/" + c.ID.String()}})
+		return err
+	}
 }

@@ -38,10 +38,13 @@ const (
 	JuryOpened        Kind = "JURY_OPENED"
 	BallotReminder    Kind = "BALLOT_REMINDER"
 	ResultsAnnounced  Kind = "RESULTS_ANNOUNCED"
+	// BallotReceipt is a juror's receipt for a cast: sent at once, whatever the policies say, and
+	// never edited or withdrawn, so that it is a second channel the juror can trust to compare.
+	BallotReceipt Kind = "BALLOT_RECEIPT"
 )
 
 // Kinds lists every kind.
-var Kinds = []Kind{Invitation, ReportingOpened, ReportingReminder, ReportReturned, JuryOpened, BallotReminder, ResultsAnnounced}
+var Kinds = []Kind{Invitation, ReportingOpened, ReportingReminder, ReportReturned, JuryOpened, BallotReminder, ResultsAnnounced, BallotReceipt}
 
 func (k Kind) valid() bool { return slices.Contains(Kinds, k) }
 

@@ -189,7 +189,7 @@ func TestMailReviewFlow(t *testing.T) {
 		}))
 	}
 	policies := testenv.Must(org.Mail.GetMailPolicy(ctx, &v1.GetMailPolicyRequest{EditionId: e.GetId()})).GetPolicies()
-	if len(policies) != 7 || policies[0].GetDelivery() != v1.MailDelivery_MAIL_DELIVERY_REVIEW || policies[0].GetSource() != v1.MailPolicySource_MAIL_POLICY_SOURCE_DEFAULT {
+	if len(policies) != 8 || policies[7].GetSource() != v1.MailPolicySource_MAIL_POLICY_SOURCE_FIXED || policies[7].GetDelivery() != v1.MailDelivery_MAIL_DELIVERY_AUTOMATIC || policies[0].GetDelivery() != v1.MailDelivery_MAIL_DELIVERY_REVIEW || policies[0].GetSource() != v1.MailPolicySource_MAIL_POLICY_SOURCE_DEFAULT {
 		t.Fatalf("default policies = %v; want every kind held for review", policies)
 	}
 	for _, a := range []string{"a", "b", "c"} {
@@ -514,7 +514,27 @@ func TestBallotReminderOnlyToJurorsWhoHaveNotCast(t *testing.T) {
 	eventually(t, "jury-opened mail to both jurors", func() bool {
 		return len(delivered(capture, voter, "JURY_OPENED")) == 1 && len(delivered(capture, idle, "JURY_OPENED")) == 1
 	})
-	testenv.CastScores(t, jv, id, testenv.Mark(noms[0][0], r.Criteria[0], 4))
+	cast := testenv.CastScores(t, jv, id, testenv.Mark(noms[0][0], r.Criteria[0], 4))
+	// The cast's receipt goes out at once, whatever the policy (receipts have none: FIXED), to the
+	// juror, with the hash; nobody can edit or withdraw it.
+	eventually(t, "the ballot receipt", func() bool { return len(delivered(capture, voter, "BALLOT_RECEIPT")) == 1 })
+	if m := delivered(capture, voter, "BALLOT_RECEIPT")[0]; !strings.Contains(m.Body, cast.GetReceipt().GetBallotHash()) || !strings.Contains(m.Body, env.URL+"/results/") {
+		t.Fatalf("the receipt mail lacks the hash %s or the results page:\n%s", cast.GetReceipt().GetBallotHash(), m.Body)
+	}
+	receipts := outbox(t, org, id, v1.MailKind_MAIL_KIND_BALLOT_RECEIPT)
+	if len(receipts) != 1 {
+		t.Fatalf("outbox receipts = %v; want one", receipts)
+	}
+	rm := receipts[0]
+	env.Refused(t, connect.CodeFailedPrecondition, "mail_id", func() error {
+		return testenv.ErrOf(org.Mail.EditOutboxMail(ctx, &v1.EditOutboxMailRequest{MailId: rm.GetId(), ExpectedVersion: rm.GetVersion(), Subject: "Inny", Body: "Inna treść"}))
+	})
+	env.Refused(t, connect.CodeFailedPrecondition, "mail_id", func() error {
+		return testenv.ErrOf(org.Mail.DiscardOutboxMail(ctx, &v1.DiscardOutboxMailRequest{MailId: rm.GetId(), ExpectedVersion: rm.GetVersion()}))
+	})
+	env.Refused(t, connect.CodeInvalidArgument, "kind", func() error {
+		return testenv.ErrOf(org.Mail.SetMailPolicy(ctx, &v1.SetMailPolicyRequest{EditionId: id, Kind: v1.MailKind_MAIL_KIND_BALLOT_RECEIPT, Delivery: v1.MailDelivery_MAIL_DELIVERY_REVIEW}))
+	})
 	soon := time.Now().Add(3 * 24 * time.Hour)
 	testenv.Must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: id, Timeline: &v1.Timeline{
 		ReportingDeadline: timestamppb.New(r.Deadline), JuryDeadline: timestamppb.New(soon),

@@ -35,6 +35,7 @@ const (
 	SourceDefault  Source = "DEFAULT"
 	SourcePlatform Source = "PLATFORM"
 	SourceEdition  Source = "EDITION"
+	SourceFixed    Source = "FIXED"
 )
 
 // Policy is how one kind of mail is delivered in a scope.
@@ -63,6 +64,10 @@ func (s *Service) policies(ctx context.Context, q maildb.DBTX, editionID uuid.UU
 	out := make([]Policy, 0, len(Kinds))
 	for _, k := range Kinds {
 		p := Policy{Kind: k, Delivery: Review, Source: SourceDefault}
+		if k == BallotReceipt {
+			out = append(out, Policy{Kind: k, Delivery: Automatic, Source: SourceFixed})
+			continue
+		}
 		for _, r := range rows {
 			if Kind(r.Kind) != k {
 				continue
@@ -100,6 +105,9 @@ func (s *Service) autoSend(ctx context.Context, tx pgx.Tx, editionID uuid.UUID, 
 // SetPolicy chooses how a kind of mail is delivered from now on, platform-wide (editionID uuid.Nil)
 // or in an edition; d "" removes the choice. Mail already queued keeps its status.
 func (s *Service) SetPolicy(ctx context.Context, actor *auth.Principal, editionID uuid.UUID, kind Kind, d Delivery) ([]Policy, error) {
+	if kind == BallotReceipt {
+		return nil, fault.Invalidf("kind", "ballot receipts always go out at once: their delivery cannot be chosen")
+	}
 	var out []Policy
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if editionID != uuid.Nil {
@@ -200,6 +208,9 @@ func (s *Service) change(ctx context.Context, actor *auth.Principal, id uuid.UUI
 			return notFound(err)
 		}
 		current := s.fromRow(r)
+		if current.Kind == BallotReceipt && kind != event.MailReleased {
+			return fault.Preconditionf("mail_id", "a ballot receipt goes out as it was written: nobody can edit or withdraw it")
+		}
 		ok := false
 		for _, st := range allowed {
 			ok = ok || current.Status == st

@@ -31,6 +31,10 @@ type templateData struct {
 	Comment    string // an organiser's comment on a returned report
 	LoginURL   string
 	ResultsURL string
+	// A ballot receipt's: the cast's hash and time (Europe/Warsaw), and the public results page.
+	BallotHash  string
+	CastTime    string
+	ResultsPage string
 }
 
 type mailTemplate struct {

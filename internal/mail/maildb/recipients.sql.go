@@ -156,6 +156,36 @@ func (q *Queries) EditionsWithDeadlines(ctx context.Context, db DBTX) ([]Edition
 	return items, nil
 }
 
+const jurorOfAssignment = `-- name: JurorOfAssignment :one
+SELECT i.id, i.email, a.display_name, a.language, a.role, c.name AS city_name
+FROM role_assignments a JOIN invitations i ON i.id = a.invitation_id JOIN cities c ON c.id = a.city_id
+WHERE a.id = $1
+`
+
+type JurorOfAssignmentRow struct {
+	ID          uuid.UUID
+	Email       string
+	DisplayName string
+	Language    string
+	Role        string
+	CityName    string
+}
+
+// The juror of an assignment, as they were invited (the address their invitation bound).
+func (q *Queries) JurorOfAssignment(ctx context.Context, db DBTX, assignmentID uuid.UUID) (JurorOfAssignmentRow, error) {
+	row := db.QueryRow(ctx, jurorOfAssignment, assignmentID)
+	var i JurorOfAssignmentRow
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.DisplayName,
+		&i.Language,
+		&i.Role,
+		&i.CityName,
+	)
+	return i, err
+}
+
 const jurorsWithoutCast = `-- name: JurorsWithoutCast :many
 SELECT i.id, i.email, i.display_name, i.language, i.role, c.name AS city_name
 FROM invitations i JOIN cities c ON c.id = i.city_id

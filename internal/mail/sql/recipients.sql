@@ -40,3 +40,9 @@ SELECT id, name, year, stage, reporting_deadline, jury_deadline
 FROM editions
 WHERE (stage = 'REPORTING' AND reporting_deadline IS NOT NULL) OR (stage = 'JURY' AND jury_deadline IS NOT NULL)
 ORDER BY year;
+
+-- name: JurorOfAssignment :one
+-- The juror of an assignment, as they were invited (the address their invitation bound).
+SELECT i.id, i.email, a.display_name, a.language, a.role, c.name AS city_name
+FROM role_assignments a JOIN invitations i ON i.id = a.invitation_id JOIN cities c ON c.id = a.city_id
+WHERE a.id = @assignment_id;

@@ -716,6 +716,7 @@ function Receipt({ cast, edition, current, focus }: { cast: BallotCast; edition:
         <dd>{receipt.leaf_index ? <code data-testid="receipt-leaf">{receipt.leaf_index}</code> : <span className="muted">{t("receipt.leafPending")}</span>}</dd>
       </dl>
       <p className="hint">{t("receipt.explain")}</p>
+      <p className="hint">{t("receipt.mailed")}</p>
       <p className="actions">
         <button
           type="button"

@@ -100,6 +100,10 @@ export function MailPanel({ edition }: { edition: Edition }) {
                   </tr>
                 );
               })}
+              <tr>
+                <th scope="row">{t(kindKey(MailKind.BALLOT_RECEIPT))}</th>
+                <td>{t("mail.receiptFixed")}</td>
+              </tr>
             </tbody>
           </table>
         </Scroll>

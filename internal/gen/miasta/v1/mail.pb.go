@@ -42,6 +42,9 @@ const (
 	MailKind_MAIL_KIND_BALLOT_REMINDER MailKind = 6
 	// To the edition's experts and jurors when the results are announced.
 	MailKind_MAIL_KIND_RESULTS_ANNOUNCED MailKind = 7
+	// To a juror who has just cast, with the receipt: a second channel to compare with what the ballot
+	// page showed. Sent at once; nobody can hold, edit or withdraw it.
+	MailKind_MAIL_KIND_BALLOT_RECEIPT MailKind = 8
 )
 
 // Enum value maps for MailKind.
@@ -55,6 +58,7 @@ var (
 		5: "MAIL_KIND_JURY_OPENED",
 		6: "MAIL_KIND_BALLOT_REMINDER",
 		7: "MAIL_KIND_RESULTS_ANNOUNCED",
+		8: "MAIL_KIND_BALLOT_RECEIPT",
 	}
 	MailKind_value = map[string]int32{
 		"MAIL_KIND_UNSPECIFIED":        0,
@@ -65,6 +69,7 @@ var (
 		"MAIL_KIND_JURY_OPENED":        5,
 		"MAIL_KIND_BALLOT_REMINDER":    6,
 		"MAIL_KIND_RESULTS_ANNOUNCED":  7,
+		"MAIL_KIND_BALLOT_RECEIPT":     8,
 	}
 )
 
@@ -223,6 +228,8 @@ const (
 	MailPolicySource_MAIL_POLICY_SOURCE_PLATFORM MailPolicySource = 2
 	// The edition's own choice.
 	MailPolicySource_MAIL_POLICY_SOURCE_EDITION MailPolicySource = 3
+	// Fixed by the platform, not a choice: ballot receipts always go out at once.
+	MailPolicySource_MAIL_POLICY_SOURCE_FIXED MailPolicySource = 4
 )
 
 // Enum value maps for MailPolicySource.
@@ -232,12 +239,14 @@ var (
 		1: "MAIL_POLICY_SOURCE_DEFAULT",
 		2: "MAIL_POLICY_SOURCE_PLATFORM",
 		3: "MAIL_POLICY_SOURCE_EDITION",
+		4: "MAIL_POLICY_SOURCE_FIXED",
 	}
 	MailPolicySource_value = map[string]int32{
 		"MAIL_POLICY_SOURCE_UNSPECIFIED": 0,
 		"MAIL_POLICY_SOURCE_DEFAULT":     1,
 		"MAIL_POLICY_SOURCE_PLATFORM":    2,
 		"MAIL_POLICY_SOURCE_EDITION":     3,
+		"MAIL_POLICY_SOURCE_FIXED":       4,
 	}
 )
 
@@ -1656,7 +1665,7 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"~\n" +
 	"\x1cListDeliveryAttemptsResponse\x126\n" +
 	"\battempts\x18\x01 \x03(\v2\x1a.miasta.v1.DeliveryAttemptR\battempts\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xfb\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x99\x02\n" +
 	"\bMailKind\x12\x19\n" +
 	"\x15MAIL_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14MAIL_KIND_INVITATION\x10\x01\x12\x1e\n" +
@@ -1665,7 +1674,8 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"\x19MAIL_KIND_REPORT_RETURNED\x10\x04\x12\x19\n" +
 	"\x15MAIL_KIND_JURY_OPENED\x10\x05\x12\x1d\n" +
 	"\x19MAIL_KIND_BALLOT_REMINDER\x10\x06\x12\x1f\n" +
-	"\x1bMAIL_KIND_RESULTS_ANNOUNCED\x10\a*\xa1\x01\n" +
+	"\x1bMAIL_KIND_RESULTS_ANNOUNCED\x10\a\x12\x1c\n" +
+	"\x18MAIL_KIND_BALLOT_RECEIPT\x10\b*\xa1\x01\n" +
 	"\n" +
 	"MailStatus\x12\x1b\n" +
 	"\x17MAIL_STATUS_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -1677,12 +1687,13 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"\fMailDelivery\x12\x1d\n" +
 	"\x19MAIL_DELIVERY_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14MAIL_DELIVERY_REVIEW\x10\x01\x12\x1b\n" +
-	"\x17MAIL_DELIVERY_AUTOMATIC\x10\x02*\x97\x01\n" +
+	"\x17MAIL_DELIVERY_AUTOMATIC\x10\x02*\xb5\x01\n" +
 	"\x10MailPolicySource\x12\"\n" +
 	"\x1eMAIL_POLICY_SOURCE_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aMAIL_POLICY_SOURCE_DEFAULT\x10\x01\x12\x1f\n" +
 	"\x1bMAIL_POLICY_SOURCE_PLATFORM\x10\x02\x12\x1e\n" +
-	"\x1aMAIL_POLICY_SOURCE_EDITION\x10\x03*\x9e\x01\n" +
+	"\x1aMAIL_POLICY_SOURCE_EDITION\x10\x03\x12\x1c\n" +
+	"\x18MAIL_POLICY_SOURCE_FIXED\x10\x04*\x9e\x01\n" +
 	"\x0fDeliveryOutcome\x12 \n" +
 	"\x1cDELIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DELIVERY_OUTCOME_SENT\x10\x01\x12&\n" +
