@@ -21,6 +21,9 @@ export default defineConfig(({ mode }) => ({
       { find: /^react-dom\/test-utils$/, replacement: "preact/test-utils" },
       { find: /^react\/jsx-runtime$/, replacement: "preact/jsx-runtime" },
       { find: /^react\/jsx-dev-runtime$/, replacement: "preact/jsx-runtime" },
+      // The results page runs the independent verifier (../verifier/src, which the web app imports as
+      // source): its one dependency comes from the web app's own packages.
+      { find: /^@noble\/hashes\/(.*)$/, replacement: new URL("./node_modules/@noble/hashes/", import.meta.url).pathname + "$1" },
       // The generated code imports validate.proto's descriptor for its name only: see the stub.
       {
         find: /^@bufbuild\/protovalidate\/gen\/buf\/validate\/validate_pb\.js$/,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // TestBrowserDemo takes the demo edition from reporting to announced in headless Chromium, as the
@@ -47,7 +49,18 @@ func TestBrowserDemo(t *testing.T) {
 	}
 	for _, lang := range []string{"pl", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			base := startDev(t)
+			base, keyFile := startDev(t)
+			// A checkpoint signed by the demo log's own key with another root: what a site showing this
+			// reader a rewritten history would have signed. The results page, remembering it, must
+			// refuse the real log as not extending it.
+			key, err := readAuditKey(keyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			forged, err := verify.Checkpoint{Size: 1, Root: bytes.Repeat([]byte{7}, 32)}.Sign(key)
+			if err != nil {
+				t.Fatal(err)
+			}
 			out := filepath.Join(artifacts, lang)
 			if err := os.RemoveAll(out); err != nil {
 				t.Fatal(err)
@@ -56,7 +69,7 @@ func TestBrowserDemo(t *testing.T) {
 			defer cancel()
 			cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", "demo.mjs"))
 			cmd.Dir = webDir
-			cmd.Env = append(os.Environ(), "BASE_URL="+base, "E2E_LANG="+lang, "E2E_ARTIFACTS="+out, "CHROMIUM="+chromium)
+			cmd.Env = append(os.Environ(), "BASE_URL="+base, "E2E_LANG="+lang, "E2E_ARTIFACTS="+out, "CHROMIUM="+chromium, "E2E_FORGED_CHECKPOINT="+forged)
 			output, err := cmd.CombinedOutput()
 			t.Logf("browser run:\n%s", output)
 			if err != nil {
@@ -68,15 +81,22 @@ func TestBrowserDemo(t *testing.T) {
 
 // startDev runs `miasta dev` on a fresh, empty database and free ports until the test ends, and
 // returns the URL it prints.
-func startDev(t *testing.T) string {
+func startDev(t *testing.T) (base, keyFile string) {
 	t.Helper()
-	d := runDev(t, dbtest.NewEmptyURL(t), t.TempDir())
+	dir := t.TempDir()
+	d := runDev(t, dbtest.NewEmptyURL(t), dir)
 	t.Cleanup(func() {
 		if err := d.stop(); err != nil {
 			t.Errorf("dev: %v", err)
 		}
 	})
-	return d.base
+	return d.base, filepath.Join(dir, "audit.key")
+}
+
+// readAuditKey reads the signer key of a key file `miasta audit keygen` (or `miasta dev`) wrote.
+func readAuditKey(name string) (string, error) {
+	b, err := os.ReadFile(name)
+	return strings.TrimSpace(string(b)), err
 }
 
 // devRun is a `miasta dev` running in the test.

@@ -10,7 +10,6 @@ import {
   completeCast,
   digestEntry,
   eventEnvelope,
-  isObject,
   payloadSchemas,
   type Publication,
   type Stage,
@@ -48,6 +47,11 @@ export interface VerifyOptions {
   witnesses?: string[];
   /** How many of `witnesses` must have cosigned (1 to their number); default all of them. */
   witnessThreshold?: number;
+  /**
+   * Called as each check of §11 begins, in CHECK_ORDER (T1–T4 start together), so that a caller can
+   * show progress (the web app's results page runs the verifier in a Web Worker).
+   */
+  onCheck?: (check: CheckId) => void;
   /**
    * For testing the §13 `only` claim of a vector: this check is turned off.
    * Its failures are recorded in the summary (`turned_off`) instead of
@@ -218,6 +222,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   };
 
   // ---------------- S1 canonical ----------------
+  opts.onCheck?.("S1");
   let bundleValue: Json;
   try {
     bundleValue = parseCanonicalBytes(input).value;
@@ -227,6 +232,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- S2 bundle ----------------
+  opts.onCheck?.("S2");
   {
     const err = bundleTop(bundleValue, "bundle");
     if (err) fail("S2", err);
@@ -243,6 +249,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   });
 
   // ---------------- S3 events ----------------
+  opts.onCheck?.("S3");
   const payloads = payloadSchemas();
   const evs: Ev[] = [];
   log.forEach((entry, i) => {
@@ -273,6 +280,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   });
 
   // ---------------- K1 key ----------------
+  opts.onCheck?.("K1");
   const trustedText = opts.trustEmbeddedKey ? str(bundle.verifier_key) : opts.key!;
   let key: VerifierKey;
   try {
@@ -288,6 +296,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- K2 checkpoint ----------------
+  opts.onCheck?.("K2");
   // The trusted key is the log's key; every rotation in the log, signed by the
   // key in force before it, replaces it (§4.4).
   const rotations: RotationReport[] = [];
@@ -342,6 +351,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- K3 tree ----------------
+  opts.onCheck?.("K3");
   if (log.length !== checkpoint.size) fail("K3", `the log has ${log.length} entries but the checkpoint's size is ${checkpoint.size}`);
   const leafHashes = log.map((entry) => leafHash(leafOf(entry)));
   {
@@ -352,6 +362,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- K4 pinned checkpoints ----------------
+  opts.onCheck?.("K4");
   const pinned: PinnedReport[] = [];
   for (const [i, signed] of (opts.checkpoints ?? []).entries()) {
     let cp: Checkpoint;
@@ -376,6 +387,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- K5 witnesses ----------------
+  opts.onCheck?.("K5");
   const witnesses: WitnessReport[] = [];
   let witnessThreshold: number | null = null;
   const witnessKeys = opts.witnesses ?? [];
@@ -423,6 +435,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- E1 edition ----------------
+  opts.onCheck?.("E1");
   log.forEach((entry, i) => {
     if (Object.prototype.hasOwnProperty.call(entry, "digest")) {
       if (entry.edition_id === editionId) fail("E1", `log[${i}] is a digest entry of the bundle's own edition`);
@@ -444,6 +457,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- E2 replay ----------------
+  opts.onCheck?.("E2");
   {
     const seen = new Map<number, Ev>();
     for (const e of evs) {
@@ -454,6 +468,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- E3 stages ----------------
+  opts.onCheck?.("E3");
   const stageBefore: Stage[] = []; // stage at each edition event's position
   const movesBack: StageMove[] = [];
   const overrides: StageMove[] = [];
@@ -489,6 +504,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   const isClose = (e: Ev) => e.kind === "edition.stage_changed" && e.payload.from === "JURY" && e.payload.to === "TALLIED";
 
   // ---------------- E4 timing ----------------
+  opts.onCheck?.("E4");
   {
     const ALL = STAGES as readonly string[];
     const allowed: Record<string, readonly string[]> = {
@@ -557,6 +573,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- E5 references ----------------
+  opts.onCheck?.("E5");
   interface Assignment {
     role: string;
     city_id: string | null;
@@ -748,6 +765,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- D1 disclosure ----------------
+  opts.onCheck?.("D1");
   {
     const si = STAGE_INDEX[finalStage];
     const want = {
@@ -764,6 +782,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- R1 rule ----------------
+  opts.onCheck?.("R1");
   let rule: Rule | null = null;
   let frozenHash: string | null = null;
   if (STAGE_INDEX[finalStage] >= STAGE_INDEX.JURY) {
@@ -785,6 +804,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- C1 casts in the log ----------------
+  opts.onCheck?.("C1");
   const castEvs = evs.filter((e) => e.kind === "ballot.cast");
   {
     const castIds = new Set<string>();
@@ -816,6 +836,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   const casts = entries.slice(0, castEvs.length).map((en, i) => completeCast(en, editionId, actorId(castEvs[i]), castEvs[i].payload));
 
   // ---------------- C2 cast contents ----------------
+  opts.onCheck?.("C2");
   if (!hidden && announced) {
     if (entries.length !== castEvs.length) fail("C2", `casts has ${entries.length} entries, the log has ${castEvs.length} ballot.cast events`);
     castEvs.forEach((e, i) => {
@@ -826,6 +847,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- C3 ballots ----------------
+  opts.onCheck?.("C3");
   if (!hidden && announced) {
     castEvs.forEach((e, i) => {
       const err = castWellFormed(casts[i], e, i);
@@ -891,6 +913,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   };
 
   // ---------------- M1 marks ----------------
+  opts.onCheck?.("M1");
   const marksBundle = (bundle.marks ?? []) as JsonObject[];
   if (hidden && announced) {
     const close = lastClose!;
@@ -915,6 +938,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- T1–T4 tallies and results ----------------
+  opts.onCheck?.("T1");
   let winners: string[] | null = null;
   const decisionEvs = evs.filter((e) => e.kind === "tally.jury_decision");
   const lastCloseBefore = (n: number): Ev | null => {
@@ -1024,6 +1048,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   }
 
   // ---------------- P1 receipt ----------------
+  opts.onCheck?.("P1");
   let receiptReport: ReceiptReport | undefined;
   if (opts.receipt !== undefined) {
     const receipt = opts.receipt;

@@ -172,6 +172,7 @@ async function waitSaved(page, m = M) {
   await page.getByTestId("save-state").filter({ hasText: prefix("save.savedAt", m) }).waitFor();
 }
 
+const receipts = []; // the jurors' receipts, checked on the public results page
 try {
   // ---- the expert from Warsaw drafts and submits ----
   const expert = await persona("ekspert.warszawa@miasta.test");
@@ -423,6 +424,7 @@ try {
     }
     const hash = await jp.getByTestId("receipt-hash").textContent();
     if (!hash || !hash.trim()) throw new Error(`${email}: no receipt hash`);
+    receipts.push(hash.trim());
     // Focus lands on the receipt, what the juror keeps.
     await jp.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "receipt");
     await jp.getByTestId("receipt-leaf").waitFor(); // the log integrates the cast and the receipt shows where
@@ -481,7 +483,39 @@ try {
   if (bundleFile.suggestedFilename() !== "miasta-2015-bundle.json") throw new Error(`the bundle saves as ${bundleFile.suggestedFilename()}`);
   const bundle = JSON.parse(readFileSync(await bundleFile.path(), "utf8"));
   if (bundle.format !== "miasta-audit-bundle/2" || bundle.year !== 2015 || !bundle.tally) throw new Error("the downloaded bundle is not the announced edition's");
+  // The page verifies the bundle in this browser: every check of the specification passes.
+  await rp.getByTestId("bv-ok").waitFor({ timeout: 60_000 });
+  const states = await rp.locator(".browser-verify .checks li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-state")));
+  if (states.length !== 24 || states.some((x) => x !== "ok")) throw new Error(`the browser's verification: ${states.join(",")}`);
+  await rp.getByText(M["bv.firstVisit"]).waitFor();
+  // A receipt: the first juror's ballot is in the log, and counted.
+  await rp.getByLabel(M["bv.receiptLabel"]).fill(receipts[0]);
+  await rp.getByRole("button", { name: M["bv.receiptCheck"] }).click();
+  await rp.getByTestId("receipt-result").filter({ hasText: M["bv.receipt.counted"] }).waitFor({ timeout: 60_000 });
   await check(rp, "public-results");
+  // On a later visit the browser checks the log extends the checkpoint it remembered.
+  await rp.reload();
+  await rp.getByTestId("bv-consistent").waitFor({ timeout: 60_000 });
+  // A bundle tampered with on its way is refused.
+  await rp.route("**/audit/2015/bundle.json", async (route) => {
+    const res = await route.fetch();
+    const body = (await res.text()).replace("Warszawa", "Warszawb");
+    await route.fulfill({ response: res, body, headers: { ...res.headers(), "content-length": String(Buffer.byteLength(body)) } });
+  });
+  await rp.reload();
+  await rp.getByTestId("bv-failed").filter({ hasText: M["bv.tampered"] }).waitFor({ timeout: 60_000 });
+  await rp.unroute("**/audit/2015/bundle.json");
+  // A site that showed this browser another history (a checkpoint signed by the log's key whose tree
+  // the real log does not extend) is caught: the split view is named.
+  if (process.env.E2E_FORGED_CHECKPOINT) {
+    const forged = process.env.E2E_FORGED_CHECKPOINT;
+    await rp.evaluate((note) => localStorage.setItem("miasta.verifiedCheckpoint", JSON.stringify({ note, size: 1, time: new Date().toISOString() })), forged);
+    await rp.reload();
+    await rp.getByTestId("bv-failed").filter({ hasText: msg("bv.splitView", { size: 1 }) }).waitFor({ timeout: 60_000 });
+    await rp.evaluate(() => localStorage.removeItem("miasta.verifiedCheckpoint"));
+    await rp.reload();
+    await rp.getByTestId("bv-ok").waitFor({ timeout: 60_000 });
+  }
   // On a phone the page is no wider than the screen: wide tables scroll inside their regions.
   await phoneFits(rp, "public-results");
   // Every language renders the page, and the choice survives a reload.

@@ -8,6 +8,7 @@ import type { Criterion } from "../gen/miasta/v1/edition_pb.js";
 import { ExportFormat, type CategoryResult, type NominationResult, type StageStep } from "../gen/miasta/v1/results_pb.js";
 import { Stage } from "../gen/miasta/v1/edition_pb.js";
 import { Explanation } from "./explain";
+import { BrowserVerify } from "./BrowserVerify";
 import { useLoad } from "../shared/hooks";
 import { useLocale, useT } from "../i18n";
 
@@ -239,6 +240,7 @@ function Verify({ year, checkpoint, verifierKey }: { year: number; checkpoint: s
     <section aria-labelledby="verify-title" className="verify">
       <h2 id="verify-title">{t("verify.title")}</h2>
       <p>{t("verify.intro")}</p>
+      <BrowserVerify year={year} verifierKey={verifierKey} />
       <h3>{t("verify.checkpoint")}</h3>
       {checkpoint ? (
         <>
