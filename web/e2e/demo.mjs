@@ -428,7 +428,17 @@ try {
     // Focus lands on the receipt, what the juror keeps.
     await jp.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "receipt");
     await jp.getByTestId("receipt-leaf").waitFor(); // the log integrates the cast and the receipt shows where
-    if (j === 0) await check(jp, "juror-receipt", true);
+    if (j === 0) {
+      // The receipt the juror keeps says, in their language, what it is and how to check it.
+      const saved = jp.waitForEvent("download");
+      await jp.getByRole("button", { name: J["receipt.download"] }).click();
+      const file = await saved;
+      const text = readFileSync(await file.path(), "utf8");
+      if (!file.suggestedFilename().endsWith(".txt") || !text.includes(hash.trim()) || !text.includes(J["receipt.explain"])) {
+        throw new Error(`the downloaded receipt ${file.suggestedFilename()}:\n${text}`);
+      }
+      await check(jp, "juror-receipt", true);
+    }
     else await phoneFits(jp, `juror-${lang}-receipt`);
     if (lang === "uk" && !readTranslation) throw new Error("the Ukrainian juror never saw the practice translated into Ukrainian");
     log(`${email} (${lang}${phone ? ", phone" : ""}) cast, receipt ${hash.trim()}`);

@@ -697,13 +697,22 @@ function Receipt({ cast, edition, current, focus }: { cast: BallotCast; edition:
     if (focus) ref.current?.focus();
   }, [focus, cast.castTime]);
   const receipt = {
-    edition: edition.name,
-    year: edition.year,
     ballot_hash: cast.receipt?.ballotHash ?? "",
     leaf_index: (cast.receipt?.leafIndex ?? -1n) >= 0n ? String(cast.receipt!.leafIndex) : "",
-    cast_time: cast.castTime ? formatInstant(cast.castTime, "en") : "",
   };
-  const text = JSON.stringify(receipt, null, 2);
+  // What the juror keeps, in their language: what it is, what it proves and where to check it.
+  const text = [
+    t("receipt.fileTitle", { edition: textIn(locale, edition.names) || edition.name }),
+    "",
+    `${t("receipt.hash")}: ${receipt.ballot_hash}`,
+    `${t("receipt.time")}: ${cast.castTime ? formatInstant(cast.castTime, locale) : ""}`,
+    `${t("receipt.leaf")}: ${receipt.leaf_index || t("receipt.leafPending")}`,
+    "",
+    t("receipt.explain"),
+    t("receipt.mailed"),
+    t("receipt.checkAt", { url: `${location.origin}/results/${edition.year}` }),
+    "",
+  ].join("\n");
   return (
     <div className="receipt" data-testid="receipt" ref={ref} tabIndex={-1}>
       <p role="status">{current ? t("ballot.castDone", { time: formatInstant(cast.castTime, locale) }) : t("ballot.castStale")}</p>
@@ -729,7 +738,7 @@ function Receipt({ cast, edition, current, focus }: { cast: BallotCast; edition:
         >
           {t("receipt.copy")}
         </button>
-        <button type="button" onClick={() => download(`receipt-${edition.year}.json`, text, "application/json")}>
+        <button type="button" onClick={() => download(`receipt-${edition.year}.txt`, text, "text/plain;charset=utf-8")}>
           {t("receipt.download")}
         </button>
         <span role="status">{copied ? t("receipt.copied") : ""}</span>

@@ -198,7 +198,7 @@ function ReceiptOutcome({ result }: { result: Result }) {
   const r = result.summary.receipt!;
   return (
     <p className="notice ok" role="status" data-testid="receipt-result">
-      {t("bv.receiptFound", { leaf: r.leaf_index })} {t(`bv.receipt.${r.status}` as MessageId)}
+      {t("bv.receiptFound", { leaf: r.leaf_index })} {t(`bv.receipt.${r.status}` as MessageId)} {t("bv.receiptCast")} <code>{r.cast_id}</code>
     </p>
   );
 }
