@@ -95,6 +95,7 @@ type webResult struct {
 	err         error
 	initialErr  error
 	description string
+	verify      bvResult
 }
 
 //go:embed web.js
@@ -115,6 +116,7 @@ func (r *run) web(ctx context.Context, adminURL string) (res webResult) {
 	res.loadBefore = loadAverage()
 	res.err = r.webRounds(ctx, adminURL, &res)
 	res.loadAfter = loadAverage()
+	res.verify = r.browserVerify(ctx)
 	return res
 }
 
@@ -777,4 +779,5 @@ func (w webResult) write(p func(string, ...any)) {
 	p("")
 	p("First contentful paint is the browser's paint timing; \"content shown\" is when the page's data is in the DOM (the editions, the ballot's enabled score controls, the winners); " +
 		"\"ballot usable\" is when a tap on an unchosen score of the real ballot has been answered: the frame after its change event. \"Main thread busy\" is the page's main thread at work (Performance.getMetrics TaskDuration, slowed 4×) until then. Bytes are as received (headers and compressed bodies) for the requests the load sent, on the ballot up to the tap.")
+	w.verify.write(p)
 }
