@@ -89,8 +89,14 @@ func (c *Collector) Run(ctx context.Context, interval time.Duration) {
 func (c *Collector) Round(ctx context.Context) map[string]error {
 	failed := map[string]error{}
 	size, cp, err := c.log.Uncosigned(ctx)
-	if err != nil || size < 0 {
+	if err != nil {
+		if ctx.Err() == nil {
+			c.out.ErrorContext(ctx, "witnesses: reading the newest checkpoint", "error", err)
+		}
 		return failed
+	}
+	if size < 0 {
+		return failed // no checkpoint yet
 	}
 	for _, p := range c.peers {
 		if err := c.offer(ctx, p, size, cp); err != nil && ctx.Err() == nil {
