@@ -81,7 +81,13 @@ func (h *Handler) ImportInvitations(ctx context.Context, req *v1.ImportInvitatio
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.store.Import(ctx, auth.FromContext(ctx), eid, req.GetCsv(), req.GetDryRun())
+	text := req.GetCsv()
+	if f := req.GetFile(); len(f) > 0 {
+		if text, err = DecodeUpload(f); err != nil {
+			return nil, err
+		}
+	}
+	res, err := h.store.Import(ctx, auth.FromContext(ctx), eid, text, req.GetDryRun())
 	if err != nil && !errors.Is(err, ErrImportProblems) {
 		return nil, err
 	}

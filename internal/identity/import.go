@@ -56,7 +56,9 @@ func parseImport(text string) ([]importRow, []RowProblem) {
 	if !utf8.ValidString(text) {
 		return nil, []RowProblem{problem(1, fault.Invalidf("", "the file is not UTF-8 text"))}
 	}
-	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(text, "\uFEFF")))
+	text = strings.TrimPrefix(text, "\uFEFF")
+	r := csv.NewReader(strings.NewReader(text))
+	r.Comma = separator(text)
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	header, err := r.Read()

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/miasta-otwarte/miasta/internal/demo"
@@ -55,7 +57,7 @@ func TestImportInvitationsFromCSV(t *testing.T) {
 		41: "Ekspert,e41@miasta.test,expert,Łódź,,pl",
 	})
 	before := env.EventCount(t)
-	dry := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: bad, DryRun: true}))
+	dry := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Source: &v1.ImportInvitationsRequest_Csv{Csv: bad}, DryRun: true}))
 	want := []string{"9 email", "22 role", "43 city"}
 	var got []string
 	for _, p := range dry.GetProblems() {
@@ -64,7 +66,7 @@ func TestImportInvitationsFromCSV(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") || dry.GetRows() != 50 || dry.GetInvited() != 0 {
 		t.Fatalf("dry run = %v (problems %v); want rows 50, nothing invited, problems %v", dry, got, want)
 	}
-	_, err := org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: bad})
+	_, err := org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Source: &v1.ImportInvitationsRequest_Csv{Csv: bad}})
 	if testenv.Code(err) != connect.CodeInvalidArgument || testenv.Field(err) != "csv" {
 		t.Fatalf("importing bad rows = %v; want InvalidArgument naming csv", err)
 	}
@@ -100,14 +102,14 @@ func TestImportInvitationsFromCSV(t *testing.T) {
 
 	// A valid file imports every row; the same file again changes nothing.
 	good := importFile(reporting, "Łódź", nil)
-	if r := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good, DryRun: true})); r.GetInvited() != 0 || count() != 0 {
+	if r := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Source: &v1.ImportInvitationsRequest_Csv{Csv: good}, DryRun: true})); r.GetInvited() != 0 || count() != 0 {
 		t.Fatalf("a dry run imported: %v", r)
 	}
-	r := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good}))
+	r := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Source: &v1.ImportInvitationsRequest_Csv{Csv: good}}))
 	if r.GetInvited() != 50 || r.GetUnchanged() != 0 || count() != 50 {
 		t.Fatalf("import = %v with %d invitations; want 50 invited", r, count())
 	}
-	again := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: good}))
+	again := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Source: &v1.ImportInvitationsRequest_Csv{Csv: good}}))
 	if again.GetInvited() != 0 || again.GetUnchanged() != 50 || count() != 50 {
 		t.Fatalf("re-import = %v with %d invitations; want everything unchanged", again, count())
 	}
@@ -117,4 +119,74 @@ func TestImportInvitationsFromCSV(t *testing.T) {
 			t.Fatalf("imported juror = %v", inv)
 		}
 	}
+}
+
+// TestImportInvitationsFromTheFilesOrganisersHave: the file as Polish Excel saves it (semicolons,
+// Windows-1250), UTF-8 with a byte order mark, and an .xlsx workbook all import the same people; a
+// file that is none of these is refused naming the file, changing nothing.
+func TestImportInvitationsFromTheFilesOrganisersHave(t *testing.T) {
+	t.Parallel()
+	env := testenv.Start(t, testenv.Options{})
+	ctx := context.Background()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	e := testenv.SeedEdition(t, org)
+	reporting := e.GetCities()[0].GetName()
+	testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Łódź"}))
+	rows := [][]string{
+		{"name", "email", "role", "city", "home_city", "language"},
+		{"Ekspertka Żaneta Gęś", "zaneta@miasta.test", "expert", reporting, "", "pl"},
+		{"Olena Kowalenko", "olena@miasta.test", "juror", "", "Łódź", "pl"},
+	}
+	csvWith := func(sep string) string {
+		var b strings.Builder
+		for _, r := range rows {
+			b.WriteString(strings.Join(r, sep) + "\r\n")
+		}
+		return b.String()
+	}
+	cp1250, err := charmap.Windows1250.NewEncoder().String(csvWith(";"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	book := excelize.NewFile()
+	for i, r := range rows {
+		for j, v := range r {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if err := book.SetCellValue("Sheet1", cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	xlsx, err := book.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, source := range map[string]*v1.ImportInvitationsRequest{
+		"semicolons as text":              {Source: &v1.ImportInvitationsRequest_Csv{Csv: csvWith(";")}},
+		"Windows-1250 with semicolons":    {Source: &v1.ImportInvitationsRequest_File{File: []byte(cp1250)}},
+		"UTF-8 with a byte order mark":    {Source: &v1.ImportInvitationsRequest_File{File: []byte("\uFEFF" + csvWith(","))}},
+		"an Excel workbook (first sheet)": {Source: &v1.ImportInvitationsRequest_File{File: xlsx.Bytes()}},
+	} {
+		source.EditionId, source.DryRun = e.GetId(), true
+		r, err := org.Identity.ImportInvitations(ctx, source)
+		if err != nil || r.GetRows() != 2 || len(r.GetProblems()) != 0 {
+			t.Errorf("%s: %v, %v; want two good rows", name, r, err)
+		}
+	}
+	// The Windows-1250 file imports its Polish letters as they are.
+	testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Source: &v1.ImportInvitationsRequest_File{File: []byte(cp1250)}}))
+	invs := testenv.Must(org.Identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: e.GetId(), PageSize: 10})).GetInvitations()
+	names := map[string]string{}
+	for _, inv := range invs {
+		names[inv.GetEmail()] = inv.GetDisplayName() + "/" + inv.GetCity().GetName()
+	}
+	if names["zaneta@miasta.test"] != "Ekspertka Żaneta Gęś/"+reporting || names["olena@miasta.test"] != "Olena Kowalenko/Łódź" {
+		t.Errorf("imported from Windows-1250: %v", names)
+	}
+	env.Refused(t, connect.CodeInvalidArgument, "file", func() error {
+		return testenv.ErrOf(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Source: &v1.ImportInvitationsRequest_File{File: []byte("PK\x03\x04 not a workbook")}}))
+	})
+	env.Refused(t, connect.CodeInvalidArgument, testenv.AnyField, func() error {
+		return testenv.ErrOf(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId()}))
+	})
 }

@@ -355,7 +355,7 @@ func TestBadMailRequests(t *testing.T) {
 		}, connect.CodeInvalidArgument, "city_id"},
 		{"import with a bad row", func() error {
 			csv := "name,email,role,city\nDobra,dobra@miasta.test,expert," + e.GetCities()[0].GetName() + "\nZła,nie-adres,expert," + e.GetCities()[0].GetName() + "\n"
-			return testenv.ErrOf(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Csv: csv}))
+			return testenv.ErrOf(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: e.GetId(), Source: &v1.ImportInvitationsRequest_Csv{Csv: csv}}))
 		}, connect.CodeInvalidArgument, "csv"},
 	}
 	for _, c := range cases {

@@ -69,7 +69,7 @@ func TestControlCharactersAreInvalidArgument(t *testing.T) {
 				return testenv.ErrOf(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: r.ID(), Email: "nowy@miasta.test", Role: v1.Role_ROLE_JUROR, CityId: city, DisplayName: "Jan" + s}))
 			}},
 			{"CSV import", "csv", func(s string) error {
-				return testenv.ErrOf(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: r.ID(), Csv: "name,email,role,home_city\nJan" + s + ",jan@miasta.test,juror," + r.Cities[0].GetName() + "\n"}))
+				return testenv.ErrOf(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: r.ID(), Source: &v1.ImportInvitationsRequest_Csv{Csv: "name,email,role,home_city\nJan" + s + ",jan@miasta.test,juror," + r.Cities[0].GetName() + "\n"}}))
 			}},
 			{"stage change reason", "reason", func(s string) error {
 				return testenv.ErrOf(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.ID(), Stage: v1.Stage_STAGE_DRAFT, Reason: "Błąd" + s}))
@@ -115,7 +115,7 @@ func TestControlCharactersAreInvalidArgument(t *testing.T) {
 	})
 	t.Run("CSV cells are one line", func(t *testing.T) {
 		res := testenv.Must(org.Identity.ImportInvitations(ctx, &v1.ImportInvitationsRequest{EditionId: r.ID(), DryRun: true,
-			Csv: "name,email,role,home_city\n\"Jan\tKowalski\",jan@miasta.test,juror," + r.Cities[0].GetName() + "\n"}))
+			Source: &v1.ImportInvitationsRequest_Csv{Csv: "name,email,role,home_city\n\"Jan\tKowalski\",jan@miasta.test,juror," + r.Cities[0].GetName() + "\n"}}))
 		if len(res.GetProblems()) != 1 || res.GetProblems()[0].GetField() != "name" || res.GetProblems()[0].GetLine() != 2 {
 			t.Fatalf("a tab in a name cell: problems %v; want one, in line 2, column name", res.GetProblems())
 		}

@@ -116,7 +116,7 @@ async function persona(email, lang = LANG, phone = false) {
   // bypassCSP lets axe-core be injected; the app itself runs under its real policy otherwise.
   const device = phone ? { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true } : { viewport: { width: 1280, height: 900 } };
   const context = await browser.newContext({ bypassCSP: true, locale: lang === "pl" ? "en-US" : "pl-PL", ...device });
-  context.setDefaultTimeout(15_000);
+  context.setDefaultTimeout(30_000); // the two cores are shared with the other tests: slow, not stuck
   const page = await context.newPage();
   page.on("pageerror", (err) => log(`page error: ${err.message}`));
   await page.goto(BASE + "/");
@@ -265,7 +265,7 @@ try {
   if (!(await page.getByRole("button", { name: M["people.doImport"], exact: true }).isDisabled())) {
     throw new Error("a file with problems can be imported");
   }
-  await upload(header + "Ana Silva,ana.silva@miasta.test,juror,,Kraków,es\n");
+  await upload((header + "Ana Silva,ana.silva@miasta.test,juror,,Kraków,es\n").replaceAll(",", ";")); // as Polish Excel saves CSV
   await page.getByRole("button", { name: M["people.check"] }).click();
   await page.getByRole("button", { name: M["people.doImport"], exact: true }).click();
   await page.getByRole("status").filter({ hasText: prefix("people.imported") }).waitFor();

@@ -19,7 +19,9 @@ export function People({ edition }: { edition: Edition }) {
       }),
     [edition.id],
   );
-  const [csv, setCsv] = useState("");
+  // The file's bytes as uploaded: the server reads CSV (commas or semicolons, UTF-8 or Windows-1250)
+  // and Excel workbooks alike.
+  const [file, setFile] = useState<Uint8Array>();
   const [fileName, setFileName] = useState("");
   const [result, setResult] = useState<{ res: ImportInvitationsResponse; dryRun: boolean } | undefined>();
   const [error, setError] = useState<unknown>();
@@ -27,7 +29,7 @@ export function People({ edition }: { edition: Edition }) {
     setError(undefined);
     setResult(undefined);
     try {
-      const res = await api.identity.importInvitations({ editionId: edition.id, csv, dryRun });
+      const res = await api.identity.importInvitations({ editionId: edition.id, source: { case: "file", value: file! }, dryRun });
       setResult({ res, dryRun });
       if (!dryRun && res.problems.length === 0) invitations.reload();
     } catch (err) {
@@ -86,20 +88,20 @@ export function People({ edition }: { edition: Edition }) {
         <input
           id={ids + "f"}
           type="file"
-          accept=".csv,text/csv"
+          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           onChange={async (e) => {
             const f = e.target.files?.[0];
             setResult(undefined);
             setFileName(f?.name ?? "");
-            setCsv(f ? await f.text() : "");
+            setFile(f ? new Uint8Array(await f.arrayBuffer()) : undefined);
           }}
         />
       </div>
       <p className="actions">
-        <button type="button" disabled={!csv} onClick={() => run(true)}>
+        <button type="button" disabled={!file} onClick={() => run(true)}>
           {t("people.check")}
         </button>
-        <button type="button" className="primary" disabled={!csv || !result?.dryRun || result.res.problems.length > 0} onClick={() => run(false)}>
+        <button type="button" className="primary" disabled={!file || !result?.dryRun || result.res.problems.length > 0} onClick={() => run(false)}>
           {t("people.doImport")}
         </button>
         <span className="hint">{fileName}</span>

@@ -889,10 +889,15 @@ func (x *ListInvitationsResponse) GetNextPageToken() string {
 type ImportInvitationsRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
-	// UTF-8 CSV with a header row naming the columns name, email, role (expert or juror), city (the
+	// A table with a header row naming the columns name, email, role (expert or juror), city (the
 	// expert's reporting city), home_city (the juror's), language (pl, en, uk, es or vi; optional) and
 	// pseudonym (jurors, optional), in any order. Up to 1 MiB and 2,000 rows.
-	Csv string `protobuf:"bytes,2,opt,name=csv,proto3" json:"csv,omitempty"`
+	//
+	// Types that are valid to be assigned to Source:
+	//
+	//	*ImportInvitationsRequest_Csv
+	//	*ImportInvitationsRequest_File
+	Source isImportInvitationsRequest_Source `protobuf_oneof:"source"`
 	// Check every row and report, importing nothing.
 	DryRun        bool `protobuf:"varint,3,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -936,11 +941,29 @@ func (x *ImportInvitationsRequest) GetEditionId() string {
 	return ""
 }
 
+func (x *ImportInvitationsRequest) GetSource() isImportInvitationsRequest_Source {
+	if x != nil {
+		return x.Source
+	}
+	return nil
+}
+
 func (x *ImportInvitationsRequest) GetCsv() string {
 	if x != nil {
-		return x.Csv
+		if x, ok := x.Source.(*ImportInvitationsRequest_Csv); ok {
+			return x.Csv
+		}
 	}
 	return ""
+}
+
+func (x *ImportInvitationsRequest) GetFile() []byte {
+	if x != nil {
+		if x, ok := x.Source.(*ImportInvitationsRequest_File); ok {
+			return x.File
+		}
+	}
+	return nil
 }
 
 func (x *ImportInvitationsRequest) GetDryRun() bool {
@@ -949,6 +972,26 @@ func (x *ImportInvitationsRequest) GetDryRun() bool {
 	}
 	return false
 }
+
+type isImportInvitationsRequest_Source interface {
+	isImportInvitationsRequest_Source()
+}
+
+type ImportInvitationsRequest_Csv struct {
+	// CSV text, separated by commas or semicolons.
+	Csv string `protobuf:"bytes,2,opt,name=csv,proto3,oneof"`
+}
+
+type ImportInvitationsRequest_File struct {
+	// The file as uploaded: CSV separated by commas or semicolons (Polish Excel's default), in UTF-8
+	// with or without a byte order mark or in Windows-1250, or an Excel workbook (.xlsx: its first
+	// sheet).
+	File []byte `protobuf:"bytes,4,opt,name=file,proto3,oneof"`
+}
+
+func (*ImportInvitationsRequest_Csv) isImportInvitationsRequest_Source() {}
+
+func (*ImportInvitationsRequest_File) isImportInvitationsRequest_Source() {}
 
 // RowProblem is one thing wrong with one row of an import.
 type RowProblem struct {
@@ -1380,12 +1423,14 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"z\n" +
 	"\x17ListInvitationsResponse\x127\n" +
 	"\vinvitations\x18\x01 \x03(\v2\x15.miasta.v1.InvitationR\vinvitations\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"{\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb1\x01\n" +
 	"\x18ImportInvitationsRequest\x12'\n" +
 	"\n" +
-	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12\x1d\n" +
-	"\x03csv\x18\x02 \x01(\tB\v\xbaH\br\x06\x10\x01(\x80\x80@R\x03csv\x12\x17\n" +
-	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"\xf2\x01\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12\x1f\n" +
+	"\x03csv\x18\x02 \x01(\tB\v\xbaH\br\x06\x10\x01(\x80\x80@H\x00R\x03csv\x12!\n" +
+	"\x04file\x18\x04 \x01(\fB\v\xbaH\bz\x06\x10\x01\x18\x80\x80@H\x00R\x04file\x12\x17\n" +
+	"\adry_run\x18\x03 \x01(\bR\x06dryRunB\x0f\n" +
+	"\x06source\x12\x05\xbaH\x02\b\x01\"\xf2\x01\n" +
 	"\n" +
 	"RowProblem\x12\x12\n" +
 	"\x04line\x18\x01 \x01(\x05R\x04line\x12\x14\n" +
@@ -1523,6 +1568,10 @@ func file_miasta_v1_identity_proto_init() {
 		return
 	}
 	file_miasta_v1_edition_proto_init()
+	file_miasta_v1_identity_proto_msgTypes[10].OneofWrappers = []any{
+		(*ImportInvitationsRequest_Csv)(nil),
+		(*ImportInvitationsRequest_File)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
