@@ -556,6 +556,9 @@ func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32,
 					}
 				}
 			}
+			if total == 0 {
+				continue // nothing to score in it: neither cast nor missing
+			}
 			switch {
 			case total > 0 && recused == total:
 				state = Recused

@@ -451,6 +451,9 @@ try {
   await page.getByRole("cell", { name: M["progress.CAST"] }).first().waitFor();
   // The cast recorded the translation the Ukrainian juror read (for the organisers only).
   await page.getByRole("cell", { name: "uk (1)" }).waitFor();
+  // Only the two categories with nominations: the nine empty ones are neither cast nor missing.
+  const columns = await page.locator("table.grid thead th").count();
+  if (columns !== 4) throw new Error(`the jury progress grid has ${columns} columns; want the juror, 2 categories and the translations read`);
   await check(page, "organiser-progress");
   await phoneFits(page, "organiser");
   await page.getByRole("button", { name: M["organise.toTALLIED"] }).click();

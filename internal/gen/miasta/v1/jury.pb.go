@@ -640,7 +640,9 @@ type JurorProgress struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	AssignmentId string                 `protobuf:"bytes,1,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
 	DisplayName  string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
-	Categories   []*CategoryProgress    `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
+	// Only the categories with nominations on the shortlist: one with nothing to score is neither
+	// cast nor missing.
+	Categories []*CategoryProgress `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
 	// Conflicts the juror declared, with reasons.
 	DeclaredConflicts []*Recusal `protobuf:"bytes,4,rep,name=declared_conflicts,json=declaredConflicts,proto3" json:"declared_conflicts,omitempty"`
 	// The translations the juror read for their last cast.

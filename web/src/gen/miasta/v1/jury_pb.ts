@@ -286,6 +286,9 @@ export type JurorProgress = Message<"miasta.v1.JurorProgress"> & {
   displayName: string;
 
   /**
+   * Only the categories with nominations on the shortlist: one with nothing to score is neither
+   * cast nor missing.
+   *
    * @generated from field: repeated miasta.v1.CategoryProgress categories = 3;
    */
   categories: CategoryProgress[];
