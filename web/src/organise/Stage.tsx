@@ -1,11 +1,13 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { Code, api, errorCode } from "../shared/api";
 import { ConfirmDialog, ErrorNote, stageName } from "../shared/components";
 import { fromWarsawInput, warsawInputValue } from "../shared/format";
 import { Stage, TimelineSchema, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { useT, type MessageId } from "../i18n";
+import { allPages } from "../shared/hooks";
+import { notCast } from "./peopleMath";
 
 export const STAGES = [Stage.DRAFT, Stage.REPORTING, Stage.REVIEW, Stage.JURY, Stage.TALLIED, Stage.ANNOUNCED];
 
@@ -89,6 +91,22 @@ export function StageControl({ edition, onChanged }: { edition: Edition; onChang
   const [needsOverride, setNeedsOverride] = useState(false);
   const [error, setError] = useState<unknown>();
   const reasonId = useId();
+  // Before closing the round: who has not cast would not count, and the organiser should know.
+  const [missing, setMissing] = useState<string[]>([]);
+  useEffect(() => {
+    if (!open || next !== Stage.TALLIED) return;
+    let current = true;
+    allPages(async (pageToken) => {
+      const r = await api.jury.getJuryProgress({ editionId: edition.id, pageSize: 100, pageToken });
+      return { items: r.jurors, next: r.nextPageToken };
+    }).then(
+      (jurors) => current && setMissing(notCast(jurors)),
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
+  }, [open, next, edition.id]);
   if (next === undefined) return null;
   async function go() {
     setError(undefined);
@@ -121,6 +139,11 @@ export function StageControl({ edition, onChanged }: { edition: Edition; onChang
         confirmDisabled={override && !reason.trim()}
       >
         <p>{t("organise.stageExplain", { from: stageName(t, edition.stage), to: stageName(t, next) })}</p>
+        {next === Stage.TALLIED && missing.length > 0 ? (
+          <p className="notice" role="alert" data-testid="not-cast">
+            {t("organise.notCastWarning", { count: missing.length, names: missing.join(", ") })}
+          </p>
+        ) : null}
         <div className="field">
           <label htmlFor={reasonId}>{t("organise.reason")}</label>
           <textarea id={reasonId} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
