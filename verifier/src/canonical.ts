@@ -66,14 +66,38 @@ export function decodeUtf8(bytes: Uint8Array): string {
  * is an ordinary own property.
  */
 export function parseCanonical(text: string): Json {
+  return parseText(text, null);
+}
+
+/**
+ * Parses the whole text; when `logSpans` is given, it receives the start and
+ * end (character offsets) of each element of the top-level object's `log`
+ * array, two numbers an element.
+ */
+function parseText(text: string, logSpans: number[] | null): Json {
   const p = new Parser(text);
+  // object() takes the spans, and only the outermost value's.
+  if (text.charCodeAt(0) === 0x7b) p.logSpans = logSpans;
   const v = p.value();
   if (p.i !== text.length) p.fail("text after the JSON value");
   return v;
 }
 
+/** What parseCanonicalBytes() returns. */
+export interface ParsedCanonical {
+  value: Json;
+  bytes: Uint8Array;
+  /**
+   * The canonical bytes of each element of the top-level object's `log`
+   * array, in order (the input's own bytes for that element, which are its
+   * canonical text since the whole input is); absent when the value has no
+   * such array.
+   */
+  logEntryBytes?: Uint8Array[];
+}
+
 /** Parses canonical JSON from bytes or a string, and double-checks by re-serialising. */
-export function parseCanonicalBytes(input: string | Uint8Array): { value: Json; bytes: Uint8Array } {
+export function parseCanonicalBytes(input: string | Uint8Array): ParsedCanonical {
   let text: string;
   let bytes: Uint8Array;
   if (typeof input === "string") {
@@ -86,17 +110,40 @@ export function parseCanonicalBytes(input: string | Uint8Array): { value: Json; 
     bytes = input;
     text = decodeUtf8(input);
   }
-  const value = parseCanonical(text);
+  const spans: number[] = [];
+  const value = parseText(text, spans);
   const again = serialize(value);
   if (again !== text) {
     // Not reachable if the parser is right; kept as the spec's practical test.
     throw new CanonicalError("re-serialisation differs from the input", -1);
   }
-  return { value, bytes };
+  const out: ParsedCanonical = { value, bytes };
+  if (isLogArray(value)) out.logEntryBytes = spanBytes(text, bytes, spans);
+  return out;
+}
+
+function isLogArray(v: Json): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, "log") && Array.isArray(v.log);
+}
+
+/** The bytes of each span of text, where bytes is the UTF-8 of text. */
+function spanBytes(text: string, bytes: Uint8Array, spans: number[]): Uint8Array[] {
+  const out: Uint8Array[] = new Array(spans.length / 2);
+  // UTF-8 has as many bytes as UTF-16 code units only when every character is ASCII:
+  // then character offsets are byte offsets.
+  const ascii = bytes.length === text.length;
+  for (let k = 0; k < out.length; k++) {
+    const a = spans[2 * k];
+    const b = spans[2 * k + 1];
+    out[k] = ascii ? bytes.subarray(a, b) : utf8(text.slice(a, b));
+  }
+  return out;
 }
 
 class Parser {
   i = 0;
+  /** Receives the spans of the top-level `log` array's elements, when not null. */
+  logSpans: number[] | null = null;
   constructor(readonly s: string) {}
 
   fail(msg: string, at = this.i): never {
@@ -223,7 +270,8 @@ class Parser {
     }
   }
 
-  array(): Json[] {
+  /** An array; `spans`, when given, receives the start and end of each element. */
+  array(spans: number[] | null = null): Json[] {
     this.i++; // [
     const out: Json[] = [];
     if (this.s.charCodeAt(this.i) === 0x5d) {
@@ -231,7 +279,13 @@ class Parser {
       return out;
     }
     for (;;) {
-      out.push(this.value());
+      if (spans !== null) {
+        spans.push(this.i);
+        out.push(this.value());
+        spans.push(this.i);
+      } else {
+        out.push(this.value());
+      }
       const c = this.s.charCodeAt(this.i);
       if (c === 0x2c) {
         this.i++;
@@ -246,6 +300,9 @@ class Parser {
   }
 
   object(): JsonObject {
+    // Only the outermost object's log is recorded.
+    const logSpans = this.logSpans;
+    this.logSpans = null;
     this.i++; // {
     const out: JsonObject = Object.create(null);
     if (this.s.charCodeAt(this.i) === 0x7d) {
@@ -267,7 +324,7 @@ class Parser {
       }
       if (this.s.charCodeAt(this.i) !== 0x3a) this.fail(this.isSpace(this.s.charCodeAt(this.i)) ? "white space" : "expected :");
       this.i++;
-      out[name] = this.value();
+      out[name] = logSpans !== null && name === "log" && this.s.charCodeAt(this.i) === 0x5b ? this.array(logSpans) : this.value();
       prev = name;
       const c = this.s.charCodeAt(this.i);
       if (c === 0x2c) {

@@ -224,8 +224,12 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   // ---------------- S1 canonical ----------------
   opts.onCheck?.("S1");
   let bundleValue: Json;
+  /** Each log entry's canonical bytes, kept from S1 so that K3 need not serialise it again. */
+  let logEntryBytes: Uint8Array[] | undefined;
   try {
-    bundleValue = parseCanonicalBytes(input).value;
+    const parsed = parseCanonicalBytes(input);
+    bundleValue = parsed.value;
+    logEntryBytes = parsed.logEntryBytes;
   } catch (e) {
     if (e instanceof CanonicalError) fail("S1", `the bundle is not canonical JSON: ${e.message}`);
     throw e;
@@ -353,7 +357,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   // ---------------- K3 tree ----------------
   opts.onCheck?.("K3");
   if (log.length !== checkpoint.size) fail("K3", `the log has ${log.length} entries but the checkpoint's size is ${checkpoint.size}`);
-  const leafHashes = log.map((entry) => leafHash(leafOf(entry)));
+  const leafHashes = log.map((entry, i) => leafHash(leafOf(entry, logEntryBytes?.[i])));
   {
     const root = rootFromLeafHashes(leafHashes);
     if (toBase64(root) !== toBase64(checkpoint.root)) {
@@ -1126,12 +1130,16 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   return summary;
 }
 
-/** The leaf of a log entry (§4.1, §10). */
-export function leafOf(entry: JsonObject): Uint8Array {
+/**
+ * The leaf of a log entry (§4.1, §10). `canonical`, when given, must be the
+ * entry's canonical bytes (as parseCanonicalBytes() keeps them for a bundle's
+ * log), saving their computation.
+ */
+export function leafOf(entry: JsonObject, canonical?: Uint8Array): Uint8Array {
   if (Object.prototype.hasOwnProperty.call(entry, "digest")) {
     return utf8(`miasta-leaf/2\n${entry.edition_id ?? ""}\n${entry.digest}\n`);
   }
-  const digest = toHex(sha256(canonicalBytes(entry)));
+  const digest = toHex(sha256(canonical ?? canonicalBytes(entry)));
   return utf8(`miasta-leaf/2\n${entry.edition_id ?? ""}\n${digest}\n`);
 }
 
