@@ -71,15 +71,16 @@ export function parseCanonical(text: string): Json {
 
 /**
  * Parses the whole text; when `logSpans` is given, it receives the start and
- * end (character offsets) of each element of the top-level object's `log`
- * array, two numbers an element.
+ * end (offsets in the text's UTF-8) of each element of the top-level object's
+ * `log` array, two numbers an element.
  */
-function parseText(text: string, logSpans: number[] | null): Json {
+function parseText(text: string, logSpans: number[] | null, utf8Length = -1): Json {
   const p = new Parser(text);
   // object() takes the spans, and only the outermost value's.
   if (text.charCodeAt(0) === 0x7b) p.logSpans = logSpans;
   const v = p.value();
   if (p.i !== text.length) p.fail("text after the JSON value");
+  if (utf8Length >= 0 && p.i + p.extra !== utf8Length) throw new Error("internal error: the parser miscounted the UTF-8 bytes");
   return v;
 }
 
@@ -123,9 +124,13 @@ export function parseCanonicalBytes(input: string | Uint8Array): ParsedCanonical
   // raw control character, only the escapes serialize() writes (\" \\ \b \t
   // \n \f \r, and \u00xx in lowercase for the other controls) and no lone
   // surrogate (TextDecoder is fatal; a string input is checked above).
-  const value = parseText(text, spans);
+  const value = parseText(text, spans, bytes.length);
   const out: ParsedCanonical = { value, bytes };
-  if (isLogArray(value)) out.logEntryBytes = spanBytes(text, bytes, spans);
+  if (isLogArray(value)) {
+    const entries: Uint8Array[] = new Array(spans.length / 2);
+    for (let k = 0; k < entries.length; k++) entries[k] = bytes.subarray(spans[2 * k], spans[2 * k + 1]);
+    out.logEntryBytes = entries;
+  }
   return out;
 }
 
@@ -133,24 +138,17 @@ function isLogArray(v: Json): boolean {
   return typeof v === "object" && v !== null && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, "log") && Array.isArray(v.log);
 }
 
-/** The bytes of each span of text, where bytes is the UTF-8 of text. */
-function spanBytes(text: string, bytes: Uint8Array, spans: number[]): Uint8Array[] {
-  const out: Uint8Array[] = new Array(spans.length / 2);
-  // UTF-8 has as many bytes as UTF-16 code units only when every character is ASCII:
-  // then character offsets are byte offsets.
-  const ascii = bytes.length === text.length;
-  for (let k = 0; k < out.length; k++) {
-    const a = spans[2 * k];
-    const b = spans[2 * k + 1];
-    out[k] = ascii ? bytes.subarray(a, b) : utf8(text.slice(a, b));
-  }
-  return out;
-}
 
 class Parser {
   i = 0;
   /** Receives the spans of the top-level `log` array's elements, when not null. */
   logSpans: number[] | null = null;
+  /**
+   * How many more bytes than UTF-16 code units the text's UTF-8 has up to i
+   * (a character outside ASCII can only be inside a string): i + extra is the
+   * offset in the bytes.
+   */
+  extra = 0;
   constructor(readonly s: string) {}
 
   fail(msg: string, at = this.i): never {
@@ -273,6 +271,9 @@ class Parser {
       }
       // A decoded JS string from valid UTF-8 has no lone surrogates, but a
       // string given directly might; the caller checks that before parsing.
+      // UTF-8 takes 2 bytes below U+0800, 3 in the rest of the BMP, and 4 for
+      // a surrogate pair (2 code units).
+      if (c >= 0x80) this.extra += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
       this.i++;
     }
   }
@@ -287,9 +288,9 @@ class Parser {
     }
     for (;;) {
       if (spans !== null) {
-        spans.push(this.i);
+        spans.push(this.i + this.extra);
         out.push(this.value());
-        spans.push(this.i);
+        spans.push(this.i + this.extra);
       } else {
         out.push(this.value());
       }

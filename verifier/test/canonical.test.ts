@@ -145,7 +145,7 @@ describe("canonical JSON: the log entries' bytes kept by the parser", () => {
     log.forEach((entry, i) => expect(r.logEntryBytes![i]).toEqual(canonicalBytes(entry)));
   };
   const ascii = '{"a":[{"log":[1]}],"log":[{"b":"x\\n","log":[{"c":1}]},[],"s",-3,null,{}],"z":{"log":[2]}}';
-  const wide = '{"log":[{"a":"żółw 😀"},"\\u0001😀",{"e":"\u2028"}],"x":"ą"}';
+  const wide = '{"log":[{"a":"żółw 😀"},"\\u0001😀",{"e":"\u2028","ł€":"x"},{"😀":"ß"}],"x":"ą"}';
   test("ASCII bytes", () => check(enc(ascii)));
   test("non-ASCII bytes", () => check(enc(wide)));
   test("a string", () => {
