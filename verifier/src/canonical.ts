@@ -324,11 +324,13 @@ class Parser {
       }
       const at = this.i;
       const name = this.string();
-      if (prev !== null) {
+      // Names in strictly increasing order are distinct: only a name out of
+      // order can repeat an earlier one (the message says which it is).
+      if (prev !== null && !(prev < name)) {
         if (name === prev || Object.prototype.hasOwnProperty.call(out, name)) {
           this.fail(`duplicate member name ${JSON.stringify(name)}`, at);
         }
-        if (!(prev < name)) this.fail(`member ${JSON.stringify(name)} out of order (after ${JSON.stringify(prev)})`, at);
+        this.fail(`member ${JSON.stringify(name)} out of order (after ${JSON.stringify(prev)})`, at);
       }
       if (this.s.charCodeAt(this.i) !== 0x3a) this.fail(this.isSpace(this.s.charCodeAt(this.i)) ? "white space" : "expected :");
       this.i++;

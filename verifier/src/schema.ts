@@ -114,12 +114,13 @@ export function object(required: Record<string, Check>, optional: Record<string,
     for (const name of Object.keys(required)) {
       if (!Object.prototype.hasOwnProperty.call(v, name)) return `${p}: missing member ${JSON.stringify(name)}`;
     }
-    for (const name of Object.keys(v)) {
+    const names = Object.keys(v);
+    for (const name of names) {
       if (!Object.prototype.hasOwnProperty.call(required, name) && !Object.prototype.hasOwnProperty.call(optional, name)) {
         return `${p}: unexpected member ${JSON.stringify(name)}`;
       }
     }
-    for (const name of Object.keys(v)) {
+    for (const name of names) {
       const c = required[name] ?? optional[name];
       const e = c(v[name], `${p}.${name}`);
       if (e) return e;
