@@ -62,8 +62,10 @@ export function decodeUtf8(bytes: Uint8Array): string {
 
 /**
  * Parses canonical JSON text (already decoded from UTF-8). Objects are
- * returned with a null prototype so that any member name (even "__proto__")
- * is an ordinary own property.
+ * returned without Object.prototype in their prototype chain (their prototype
+ * is PARSED_OBJECT_PROTOTYPE, empty and frozen, whose own is null), so that
+ * any member name (even "__proto__") is an ordinary own property and no
+ * absent name finds an inherited one.
  */
 export function parseCanonical(text: string): Json {
   return parseText(text, null);
@@ -138,6 +140,19 @@ function isLogArray(v: Json): boolean {
   return typeof v === "object" && v !== null && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, "log") && Array.isArray(v.log);
 }
 
+
+/** The prototype of parsed objects: empty, frozen, with a null prototype. */
+export const PARSED_OBJECT_PROTOTYPE: object = Object.freeze(Object.create(null));
+
+/**
+ * Makes the parsed objects. An object made by `new` on a function whose
+ * prototype has no prototype behaves as Object.create(null) for every member
+ * name (nothing inherited, no __proto__ accessor), but V8 keeps such objects
+ * in its fast representation, where Object.create(null) makes slow
+ * dictionaries: several times faster to build and read.
+ */
+const ParsedObject = function ParsedObject() {} as unknown as { new (): JsonObject; prototype: object };
+ParsedObject.prototype = PARSED_OBJECT_PROTOTYPE;
 
 class Parser {
   i = 0;
@@ -312,7 +327,7 @@ class Parser {
     const logSpans = this.logSpans;
     this.logSpans = null;
     this.i++; // {
-    const out: JsonObject = Object.create(null);
+    const out: JsonObject = new ParsedObject();
     if (this.s.charCodeAt(this.i) === 0x7d) {
       this.i++;
       return out;

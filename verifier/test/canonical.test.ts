@@ -160,3 +160,27 @@ describe("canonical JSON: the log entries' bytes kept by the parser", () => {
     expect(parseCanonicalBytes(enc('{"log":"[1]"}')).logEntryBytes).toBeUndefined();
   });
 });
+
+describe("canonical JSON: parsed objects inherit nothing", () => {
+  const inherited = ["__proto__", "constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__"];
+  test("no name of Object.prototype is found on a parsed object", () => {
+    const o = ok('{"a":{}}') as JsonObject;
+    for (const v of [o, o.a as JsonObject]) {
+      for (const n of inherited) {
+        expect((v as Record<string, unknown>)[n]).toBeUndefined();
+        expect(n in v).toBe(false);
+      }
+      const proto = Object.getPrototypeOf(v);
+      expect(Object.getPrototypeOf(proto)).toBeNull();
+      expect(Object.isFrozen(proto)).toBe(true);
+      expect(Reflect.ownKeys(proto)).toEqual([]);
+    }
+  });
+  test("every such name is an ordinary own member", () => {
+    const text = "{" + [...inherited].sort().map((n, i) => `${JSON.stringify(n)}:${i}`).join(",") + "}";
+    const o = ok(text) as JsonObject;
+    expect(Object.keys(o)).toEqual([...inherited].sort());
+    for (const n of inherited) expect(Object.prototype.hasOwnProperty.call(o, n)).toBe(true);
+    expect(serialize(o)).toBe(text);
+  });
+});
