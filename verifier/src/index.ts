@@ -1,5 +1,5 @@
 // Miasta Otwarte audit bundle verifier (spec miasta-audit/2), written from spec/audit.md alone.
-// Browser-safe: no Node-only APIs (WebCrypto for Ed25519, sha256.ts for SHA-256).
+// Browser-safe: no Node-only APIs (WebCrypto for Ed25519, @noble/hashes for SHA-256).
 
 export { verify, leafOf, CHECK_ORDER, UsageError } from "./verify.ts";
 export type { CheckId, Result, Summary, VerifyOptions, ReceiptReport, StageMove, JuryDecisionReport, RotationReport, PinnedReport, WitnessReport } from "./verify.ts";
