@@ -30,7 +30,8 @@ const m = await (await fetch("/v/manifest.json")).json();
 let bad = 0; const lines = [];
 for (const v of m.vectors) {
   const bytes = new Uint8Array(await (await fetch("/v/" + v.file)).arrayBuffer());
-  const o = await runVector(v, bytes);
+  const pins = await Promise.all((Array.isArray(v.checkpoints) ? v.checkpoints : []).map(async (f) => (await fetch("/v/" + f)).text()));
+  const o = await runVector(v, bytes, pins);
   if (!o.pass) { bad++; lines.push("FAIL " + v.name + ": expected " + v.expect + ", got " + o.got + (o.only ? "; only: " + o.only.detail : "")); }
 }
 lines.push((m.vectors.length - bad) + " passed, " + bad + " failed");

@@ -1,9 +1,9 @@
 // Hashes and encodings (spec §3.1, §4.3). No Node-only APIs.
 
-import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { sha256Of } from "./sha256.ts";
 
 export function sha256(data: Uint8Array): Uint8Array {
-  return nobleSha256(data);
+  return sha256Of(data);
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {

@@ -106,7 +106,8 @@ function parseArgs(argv: string[]): Args {
 
 function readFile(path: string): Uint8Array {
   try {
-    return new Uint8Array(readFileSync(path));
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.length); // a view, not a copy
   } catch (e) {
     throw new Usage(`cannot read ${path}: ${(e as Error).message}`);
   }

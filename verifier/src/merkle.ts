@@ -1,17 +1,18 @@
 // The RFC 6962 §2.1 Merkle tree (spec §4.2), inclusion proofs (RFC 6962
 // §2.1.1) and their verification (RFC 9162 §2.1.3.2).
 
-import { concat, equalBytes, sha256 } from "./bytes.ts";
+import { equalBytes, sha256 } from "./bytes.ts";
+import { sha256Of } from "./sha256.ts";
 
 const ZERO = new Uint8Array([0]);
 const ONE = new Uint8Array([1]);
 
 export function leafHash(leaf: Uint8Array): Uint8Array {
-  return sha256(concat(ZERO, leaf));
+  return sha256Of(ZERO, leaf);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(concat(ONE, left, right));
+  return sha256Of(ONE, left, right);
 }
 
 /** Largest power of two smaller than n (n > 1). */

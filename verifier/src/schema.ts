@@ -61,13 +61,20 @@ export const hexDigest = pattern(HEX_DIGEST_RE, "a hex digest (64 lowercase hex 
 
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]; // February: see isTime
+
 export function isTime(s: string): boolean {
   const m = TIME_RE.exec(s);
   if (!m) return false;
-  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number);
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const se = Number(m[6]);
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  const days = mo === 2 ? (leap ? 29 : 28) : MONTH_DAYS[mo - 1];
   return d <= days;
 }
 
@@ -114,12 +121,13 @@ export function object(required: Record<string, Check>, optional: Record<string,
     for (const name of Object.keys(required)) {
       if (!Object.prototype.hasOwnProperty.call(v, name)) return `${p}: missing member ${JSON.stringify(name)}`;
     }
-    for (const name of Object.keys(v)) {
+    const names = Object.keys(v);
+    for (const name of names) {
       if (!Object.prototype.hasOwnProperty.call(required, name) && !Object.prototype.hasOwnProperty.call(optional, name)) {
         return `${p}: unexpected member ${JSON.stringify(name)}`;
       }
     }
-    for (const name of Object.keys(v)) {
+    for (const name of names) {
       const c = required[name] ?? optional[name];
       const e = c(v[name], `${p}.${name}`);
       if (e) return e;

@@ -2,6 +2,7 @@
 // at the first that fails.
 
 import { hashString, sha256, toBase64, toHex } from "./bytes.ts";
+import { sha256Of } from "./sha256.ts";
 import { CanonicalError, canonicalBytes, type Json, type JsonObject, parseCanonicalBytes, serialize, utf8 } from "./canonical.ts";
 import { inclusionProof, leafHash, rootFromLeafHashes, verifyInclusion } from "./merkle.ts";
 import { checkCosignature, checkRotation, checkSignature, type Checkpoint, parseCheckpoint, parseSignedNote, parseVerifierKey, parseWitnessKey, type VerifierKey } from "./note.ts";
@@ -224,8 +225,12 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   // ---------------- S1 canonical ----------------
   opts.onCheck?.("S1");
   let bundleValue: Json;
+  /** Each log entry's canonical bytes, kept from S1 so that K3 need not serialise it again. */
+  let logEntryBytes: Uint8Array[] | undefined;
   try {
-    bundleValue = parseCanonicalBytes(input).value;
+    const parsed = parseCanonicalBytes(input);
+    bundleValue = parsed.value;
+    logEntryBytes = parsed.logEntryBytes;
   } catch (e) {
     if (e instanceof CanonicalError) fail("S1", `the bundle is not canonical JSON: ${e.message}`);
     throw e;
@@ -353,7 +358,8 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   // ---------------- K3 tree ----------------
   opts.onCheck?.("K3");
   if (log.length !== checkpoint.size) fail("K3", `the log has ${log.length} entries but the checkpoint's size is ${checkpoint.size}`);
-  const leafHashes = log.map((entry) => leafHash(leafOf(entry)));
+  const editionBytes = new Map<string, Uint8Array>();
+  const leafHashes = log.map((entry, i) => leafHashOf(entry, logEntryBytes?.[i], editionBytes));
   {
     const root = rootFromLeafHashes(leafHashes);
     if (toBase64(root) !== toBase64(checkpoint.root)) {
@@ -633,8 +639,12 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
         }
       }
     };
+    // shortlistBefore shares one copy of the shortlist among the positions
+    // where it did not change (the copies are only read).
+    let snapshot: Set<string> | null = null;
     for (const e of evs) {
-      shortlistBefore.push(new Set(shortlist));
+      if (snapshot === null) snapshot = new Set(shortlist);
+      shortlistBefore.push(snapshot);
       const pl = e.payload;
       const a = e.actor;
       // Actors.
@@ -675,6 +685,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           if (!reportingCities.has(str(pl.city_id))) fail("E5", `${p(e)}: ${pl.city_id} is not a reporting city of the edition`);
           nominationInfo.set(id, { category_id: str(pl.category_id), city_id: str(pl.city_id), practice_id: str(pl.practice_id) });
           shortlist.add(id);
+          snapshot = null;
           break;
         }
         case "shortlist.unnominated": {
@@ -683,6 +694,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           const practice = nominationInfo.get(id)!.practice_id;
           if (pl.practice_id !== practice) fail("E5", `${p(e)}: practice ${pl.practice_id}, but nomination ${id} was made for practice ${practice}`);
           shortlist.delete(id);
+          snapshot = null;
           break;
         }
         case "invitation.created":
@@ -1126,13 +1138,44 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
   return summary;
 }
 
-/** The leaf of a log entry (§4.1, §10). */
-export function leafOf(entry: JsonObject): Uint8Array {
+/**
+ * The leaf of a log entry (§4.1, §10). `canonical`, when given, must be the
+ * entry's canonical bytes (as parseCanonicalBytes() keeps them for a bundle's
+ * log), saving their computation.
+ */
+export function leafOf(entry: JsonObject, canonical?: Uint8Array): Uint8Array {
   if (Object.prototype.hasOwnProperty.call(entry, "digest")) {
     return utf8(`miasta-leaf/2\n${entry.edition_id ?? ""}\n${entry.digest}\n`);
   }
-  const digest = toHex(sha256(canonicalBytes(entry)));
+  const digest = toHex(sha256(canonical ?? canonicalBytes(entry)));
   return utf8(`miasta-leaf/2\n${entry.edition_id ?? ""}\n${digest}\n`);
+}
+
+const LEAF_ZERO = new Uint8Array([0]); // RFC 6962's leaf prefix
+const LEAF_HEAD = utf8("miasta-leaf/2\n");
+const NEWLINE = utf8("\n");
+const HEX_DIGITS = utf8("0123456789abcdef");
+
+/**
+ * leafHash(leafOf(entry, canonical)), computed without building the leaf (the
+ * hot loop of K3). `editionBytes` caches the UTF-8 of the edition ids met.
+ */
+export function leafHashOf(entry: JsonObject, canonical: Uint8Array | undefined, editionBytes: Map<string, Uint8Array>): Uint8Array {
+  if (Object.prototype.hasOwnProperty.call(entry, "digest")) return leafHash(leafOf(entry));
+  const edition = `${entry.edition_id ?? ""}`;
+  let ed = editionBytes.get(edition);
+  if (ed === undefined) {
+    ed = utf8(edition);
+    editionBytes.set(edition, ed);
+  }
+  const d = sha256(canonical ?? canonicalBytes(entry));
+  const hex = new Uint8Array(65); // the digest in lowercase hex, and the leaf's last newline
+  for (let i = 0; i < 32; i++) {
+    hex[2 * i] = HEX_DIGITS[d[i] >> 4];
+    hex[2 * i + 1] = HEX_DIGITS[d[i] & 15];
+  }
+  hex[64] = 0x0a;
+  return sha256Of(LEAF_ZERO, LEAF_HEAD, ed, NEWLINE, hex);
 }
 
 function compareVectors(a: number[], b: number[]): number {

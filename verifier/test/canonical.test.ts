@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { CanonicalError, parseCanonicalBytes, serialize } from "../src/canonical.ts";
+import { CanonicalError, canonicalBytes, type Json, type JsonObject, parseCanonicalBytes, serialize } from "../src/canonical.ts";
 import { object, int, text } from "../src/schema.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -134,4 +134,53 @@ describe("exact schemas catch case variants and extra members", () => {
   });
   test("wrong type fails", () => expect(schema(ok('{"name":1,"results":1}'), "doc")).toMatch(/expected a string/));
   test("null for a non-nullable member fails", () => expect(schema(ok('{"name":null,"results":1}'), "doc")).toMatch(/expected a string/));
+});
+
+describe("canonical JSON: the log entries' bytes kept by the parser", () => {
+  const check = (input: string | Uint8Array) => {
+    const r = parseCanonicalBytes(input);
+    const log = (r.value as JsonObject).log as Json[];
+    expect(r.logEntryBytes).toBeDefined();
+    expect(r.logEntryBytes!.length).toBe(log.length);
+    log.forEach((entry, i) => expect(r.logEntryBytes![i]).toEqual(canonicalBytes(entry)));
+  };
+  const ascii = '{"a":[{"log":[1]}],"log":[{"b":"x\\n","log":[{"c":1}]},[],"s",-3,null,{}],"z":{"log":[2]}}';
+  const wide = '{"log":[{"a":"żółw 😀"},"\\u0001😀",{"e":"\u2028","ł€":"x"},{"😀":"ß"}],"x":"ą"}';
+  test("ASCII bytes", () => check(enc(ascii)));
+  test("non-ASCII bytes", () => check(enc(wide)));
+  test("a string", () => {
+    check(ascii);
+    check(wide);
+  });
+  test("an empty log", () => expect(parseCanonicalBytes(enc('{"log":[]}')).logEntryBytes).toEqual([]));
+  test("only the top-level object's log array", () => {
+    expect(parseCanonicalBytes(enc('{"a":{"log":[1]}}')).logEntryBytes).toBeUndefined();
+    expect(parseCanonicalBytes(enc('[{"log":[1]}]')).logEntryBytes).toBeUndefined();
+    expect(parseCanonicalBytes(enc('{"log":{"a":[1]}}')).logEntryBytes).toBeUndefined();
+    expect(parseCanonicalBytes(enc('{"log":"[1]"}')).logEntryBytes).toBeUndefined();
+  });
+});
+
+describe("canonical JSON: parsed objects inherit nothing", () => {
+  const inherited = ["__proto__", "constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__"];
+  test("no name of Object.prototype is found on a parsed object", () => {
+    const o = ok('{"a":{}}') as JsonObject;
+    for (const v of [o, o.a as JsonObject]) {
+      for (const n of inherited) {
+        expect((v as Record<string, unknown>)[n]).toBeUndefined();
+        expect(n in v).toBe(false);
+      }
+      const proto = Object.getPrototypeOf(v);
+      expect(Object.getPrototypeOf(proto)).toBeNull();
+      expect(Object.isFrozen(proto)).toBe(true);
+      expect(Reflect.ownKeys(proto)).toEqual([]);
+    }
+  });
+  test("every such name is an ordinary own member", () => {
+    const text = "{" + [...inherited].sort().map((n, i) => `${JSON.stringify(n)}:${i}`).join(",") + "}";
+    const o = ok(text) as JsonObject;
+    expect(Object.keys(o)).toEqual([...inherited].sort());
+    for (const n of inherited) expect(Object.prototype.hasOwnProperty.call(o, n)).toBe(true);
+    expect(serialize(o)).toBe(text);
+  });
 });

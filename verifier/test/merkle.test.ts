@@ -2,6 +2,8 @@ import { describe, expect, test } from "vitest";
 import { fromHex, toHex } from "../src/bytes.ts";
 import { inclusionProof, leafHash, nodeHash, rootFromLeafHashes, verifyInclusion } from "../src/merkle.ts";
 import { mth, sha } from "./helpers.ts";
+import { canonicalBytes, type JsonObject } from "../src/canonical.ts";
+import { leafHashOf, leafOf } from "../src/verify.ts";
 
 // The eight leaves of the Certificate Transparency reference test data
 // (RFC 6962 §2.1 trees of sizes 1–8), with the roots of each prefix.
@@ -73,5 +75,26 @@ describe("RFC 6962 tree", () => {
   test("the proof of leaf 2 in a tree of 3 is [node(a, b)]", () => {
     const p = inclusionProof(leafHashes, 2, 3);
     expect(p).toEqual([nodeHash(leafHashes[0], leafHashes[1])]);
+  });
+});
+
+describe("leafHashOf (K3's leaf hashes)", () => {
+  test("is leafHash(leafOf(entry)), with or without the entry's canonical bytes", () => {
+    const entries: JsonObject[] = [
+      { edition_id: "0000006e-0000-4000-8000-000000000001", id: 1, kind: "x", payload: { a: "żółw 😀" } },
+      { edition_id: null, id: 2, kind: "log.key_rotated", payload: {} },
+      { edition_id: "ą-edycja", id: 3, kind: "x", payload: [] as never },
+      { edition_id: 7, id: 4 } as never,
+      { digest: "ab".repeat(32), edition_id: "0000006e-0000-4000-8000-000000000002" },
+      { digest: "cd".repeat(32), edition_id: null },
+    ];
+    const cache = new Map<string, Uint8Array>();
+    for (let round = 0; round < 2; round++) {
+      for (const e of entries) {
+        const want = toHex(leafHash(leafOf(e)));
+        expect(toHex(leafHashOf(e, undefined, cache))).toBe(want);
+        expect(toHex(leafHashOf(e, canonicalBytes(e), cache))).toBe(want);
+      }
+    }
   });
 });
