@@ -198,6 +198,13 @@ try {
     await card.getByLabel(M["practice.sinceYear"]).fill(String(2012 + i));
     await card.getByLabel(M["practice.evidenceLinks"]).fill(`https://um.warszawa.pl/praktyka-${i + 1}\n`);
   }
+  // Removing a practice asks once and can be undone: the first practice goes and comes back.
+  await page.getByTestId("practice").first().getByRole("button", { name: M["report.removePractice"] }).click();
+  await confirmDialog(page, M["report.removePractice"]);
+  await page.getByTestId("practice-removed").waitFor();
+  if ((await page.getByTestId("practice").count()) !== 1) throw new Error("the removed practice is still there");
+  await page.getByTestId("practice-removed").getByRole("button", { name: M["report.undoRemove"] }).click();
+  if ((await page.getByLabel(M["practice.title"]).first().inputValue()) !== practices[0].title) throw new Error("undo did not bring the practice back in its place");
   await waitSaved(page);
   await check(page, "expert-draft-saved");
   await phoneFits(page, "expert-report");

@@ -67,6 +67,9 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   const [report, setReport] = useState(props.report); // the server's latest copy
   const [draft, setDraft] = useState<Draft>(() => draftOf(props.report));
   const [confirmSubmit, setConfirmSubmit] = useState(false);
+  // Removing a practice asks once, and can be undone until the next removal.
+  const [removing, setRemoving] = useState<number>();
+  const [removed, setRemoved] = useState<{ index: number; practice: Practice; key: string }>();
   const [actionError, setActionError] = useState<unknown>();
   const { me } = useMe();
   const storageKey = draftKey(me?.user?.id ?? "", edition.id, props.report.city?.id ?? "");
@@ -254,12 +257,27 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
             categories={categories}
             criteria={criteria}
             onChange={(np) => change((d) => ({ ...d, practices: d.practices.map((x, j) => (j === i ? np : x)) }))}
-            onRemove={() => {
-              change((d) => ({ ...d, practices: d.practices.filter((_, j) => j !== i), keys: d.keys.filter((_, j) => j !== i) }));
-              addRef.current?.focus(); // the focused button is gone; keep the keyboard user in the form
-            }}
+            onRemove={() => setRemoving(i)}
           />
         ))}
+        {removed ? (
+          <p className="notice" role="status" data-testid="practice-removed">
+            {t("report.practiceRemoved", { title: removed.practice.title || t("report.untitled") })}{" "}
+            <button
+              type="button"
+              onClick={() => {
+                const r = removed;
+                change((d) => {
+                  const at = Math.min(r.index, d.practices.length);
+                  return { ...d, practices: [...d.practices.slice(0, at), r.practice, ...d.practices.slice(at)], keys: [...d.keys.slice(0, at), r.key, ...d.keys.slice(at)] };
+                });
+                setRemoved(undefined);
+              }}
+            >
+              {t("report.undoRemove")}
+            </button>
+          </p>
+        ) : null}
         {editable ? (
           <button
             type="button"
@@ -299,6 +317,21 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
           </button>
         </p>
       ) : null}
+      <ConfirmDialog
+        open={removing !== undefined}
+        title={t("report.removeConfirmTitle")}
+        confirmLabel={t("report.removePractice")}
+        onConfirm={() => {
+          const i = removing!;
+          setRemoved({ index: i, practice: draft.practices[i], key: draft.keys[i] });
+          change((d) => ({ ...d, practices: d.practices.filter((_, j) => j !== i), keys: d.keys.filter((_, j) => j !== i) }));
+          setRemoving(undefined);
+          addRef.current?.focus(); // the focused button is gone; keep the keyboard user in the form
+        }}
+        onCancel={() => setRemoving(undefined)}
+      >
+        <p>{t("report.removeConfirmText", { title: (removing !== undefined && draft.practices[removing]?.title) || t("report.untitled") })}</p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={confirmSubmit}
         title={t("report.submitConfirmTitle")}
