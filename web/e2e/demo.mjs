@@ -206,6 +206,14 @@ try {
   await page.getByTestId("practice-removed").getByRole("button", { name: M["report.undoRemove"] }).click();
   if ((await page.getByLabel(M["practice.title"]).first().inputValue()) !== practices[0].title) throw new Error("undo did not bring the practice back in its place");
   await waitSaved(page);
+  // The save state stays in view at the bottom of the report, where the expert is typing.
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  const inView = await page.getByTestId("save-state").evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+  if (!inView) throw new Error("the save state scrolls out of view");
+  await page.evaluate(() => window.scrollTo(0, 0));
   await check(page, "expert-draft-saved");
   await phoneFits(page, "expert-report");
   // Offline, the save fails and says it will try again; back online, it is saved without a keystroke.

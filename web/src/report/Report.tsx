@@ -221,7 +221,14 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
           </p>
         </div>
       ) : null}
-      {editable ? <SaveIndicator state={save} /> : <p className="notice">{t("report.readOnly")}</p>}
+      {editable ? (
+        // In view however far down the expert writes: a long report's fields are thousands of pixels below.
+        <div className="report-bar">
+          <SaveIndicator state={save} />
+        </div>
+      ) : (
+        <p className="notice">{t("report.readOnly")}</p>
+      )}
       {save.kind === "failed" && !transient(save.error) ? <ErrorNote error={save.error} /> : null}
       {conflict ? (
         <ConflictPanel
