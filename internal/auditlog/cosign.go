@@ -3,7 +3,6 @@ package auditlog
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,20 +29,6 @@ func (l *Log) cosigned(ctx context.Context, q auditlogdb.DBTX, cp auditlogdb.Che
 		}
 	}
 	return cp, nil
-}
-
-// cosignedNote is cosigned for a note alone (its size read from its second line).
-func (l *Log) cosignedNote(ctx context.Context, note string) (string, error) {
-	lines := strings.SplitN(note, "\n", 3)
-	if len(lines) < 3 {
-		return note, nil
-	}
-	size, err := strconv.ParseInt(lines[1], 10, 64)
-	if err != nil {
-		return note, nil
-	}
-	cp, err := l.cosigned(ctx, l.pool, auditlogdb.Checkpoint{TreeSize: size, Note: note})
-	return cp.Note, err
 }
 
 // Uncosigned is the newest checkpoint as the platform signed it, without cosignatures: what is sent

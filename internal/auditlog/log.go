@@ -503,14 +503,15 @@ func (l *Log) Run(ctx context.Context, interval time.Duration) {
 // results.announced (the one the results cite, which a verifier may be given to pin, check K4), or ""
 // while the log has not integrated it.
 func (l *Log) AnnouncementCheckpoint(ctx context.Context, editionID uuid.UUID) (string, error) {
-	note, err := l.q.AnnouncementCheckpoint(ctx, l.pool, &editionID)
+	cp, err := l.q.AnnouncementCheckpoint(ctx, l.pool, &editionID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {
 		return "", err
 	}
-	return l.cosignedNote(ctx, note)
+	cp, err = l.cosigned(ctx, l.pool, cp)
+	return cp.Note, err
 }
 
 // LatestCheckpoint returns the newest signed checkpoint, with the witnesses' cosignatures it has.

@@ -49,6 +49,15 @@ func ReasonOf(format string) string {
 	return "m" + hex.EncodeToString(h[:5])
 }
 
+// ArgMap is Args by placeholder name (a0, a1, …), as clients fill the catalogue's message with them.
+func (e *Error) ArgMap() map[string]string {
+	m := make(map[string]string, len(e.Args))
+	for i, a := range e.Args {
+		m[fmt.Sprintf("a%d", i)] = fmt.Sprint(a)
+	}
+	return m
+}
+
 func (e *Error) Error() string {
 	if e.Field != "" {
 		return e.Field + ": " + e.Message

@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -93,11 +92,7 @@ func (h *Handler) ImportInvitations(ctx context.Context, req *v1.ImportInvitatio
 	}
 	resp := &v1.ImportInvitationsResponse{Rows: int32(res.Rows), Invited: int32(res.Invited), Unchanged: int32(res.Unchanged)}
 	for _, p := range res.Problems {
-		args := make(map[string]string, len(p.Args))
-		for i, a := range p.Args {
-			args[fmt.Sprintf("a%d", i)] = fmt.Sprint(a)
-		}
-		resp.Problems = append(resp.Problems, &v1.RowProblem{Line: int32(p.Line), Field: p.Field, Reason: p.Message, ReasonId: p.Reason(), ReasonArgs: args})
+		resp.Problems = append(resp.Problems, &v1.RowProblem{Line: int32(p.Line), Field: p.Field, Reason: p.Message, ReasonId: p.Reason(), ReasonArgs: p.ArgMap()})
 	}
 	if err != nil {
 		// Every bad row, each with its catalogue key, in the response attached to the error.

@@ -5,7 +5,6 @@ import (
 	"buf.build/go/protovalidate"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 
 	"connectrpc.com/connect"
@@ -73,11 +72,7 @@ func (i *errorInterceptor) toWire(ctx context.Context, procedure string, err err
 		}
 		if f.Format != "" {
 			// The message's identity and arguments, for clients that show it in another language.
-			info := &errdetails.ErrorInfo{Reason: f.Reason(), Domain: messageDomain, Metadata: map[string]string{}}
-			for i, a := range f.Args {
-				info.Metadata[fmt.Sprintf("a%d", i)] = fmt.Sprint(a)
-			}
-			addDetail(out, info)
+			addDetail(out, &errdetails.ErrorInfo{Reason: f.Reason(), Domain: messageDomain, Metadata: f.ArgMap()})
 		}
 		return out
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 const announcementCheckpoint = `-- name: AnnouncementCheckpoint :one
-SELECT c.note FROM checkpoints c
+SELECT c.tree_size, c.root_hash, c.note, c.create_time FROM checkpoints c
 WHERE c.tree_size > (
     SELECT l.leaf_index FROM events e JOIN log_leaves l ON l.event_id = e.id
     WHERE e.edition_id = $1 AND e.kind = 'results.announced'
@@ -21,11 +21,16 @@ ORDER BY c.tree_size LIMIT 1
 `
 
 // The first checkpoint whose tree holds the edition's last results.announced.
-func (q *Queries) AnnouncementCheckpoint(ctx context.Context, db DBTX, editionID *uuid.UUID) (string, error) {
+func (q *Queries) AnnouncementCheckpoint(ctx context.Context, db DBTX, editionID *uuid.UUID) (Checkpoint, error) {
 	row := db.QueryRow(ctx, announcementCheckpoint, editionID)
-	var note string
-	err := row.Scan(&note)
-	return note, err
+	var i Checkpoint
+	err := row.Scan(
+		&i.TreeSize,
+		&i.RootHash,
+		&i.Note,
+		&i.CreateTime,
+	)
+	return i, err
 }
 
 const getCheckpoint = `-- name: GetCheckpoint :one

@@ -13,7 +13,7 @@ SELECT * FROM checkpoints WHERE tree_size <= @max_size ORDER BY tree_size;
 
 -- name: AnnouncementCheckpoint :one
 -- The first checkpoint whose tree holds the edition's last results.announced.
-SELECT c.note FROM checkpoints c
+SELECT c.* FROM checkpoints c
 WHERE c.tree_size > (
     SELECT l.leaf_index FROM events e JOIN log_leaves l ON l.event_id = e.id
     WHERE e.edition_id = sqlc.narg('edition_id') AND e.kind = 'results.announced'

@@ -3,7 +3,7 @@
 // language, the witnesses that cosigned, and a cheap gossip: the browser remembers the last checkpoint
 // it verified for this site and makes every later bundle prove that its log extends it (check K4), so
 // a site showing this reader another history than before is caught.
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { CHECK_ORDER, type CheckId, type Result, type Summary } from "../../../verifier/src/index.ts";
 import { useLocale, useT, type MessageId } from "../i18n";
 import { formatInstant } from "../shared/format";
@@ -64,12 +64,10 @@ function run(req: VerifyRequest, set: (s: State) => void, pinned?: Remembered): 
 /** BrowserVerify verifies the year's bundle once the page opens, and checks receipts on demand. */
 export function BrowserVerify({ year, verifierKey }: { year: number; verifierKey: string }) {
   const t = useT();
-  const { locale } = useLocale();
   const [state, setState] = useState<State>({ phase: "idle" });
   const [receiptState, setReceiptState] = useState<State>({ phase: "idle" });
   const [receipt, setReceipt] = useState("");
   const ids = useId();
-  const stop = useRef<() => void>(undefined);
   const url = `/audit/${year}/bundle.json`;
 
   useEffect(() => {
@@ -77,8 +75,7 @@ export function BrowserVerify({ year, verifierKey }: { year: number; verifierKey
     const pinned = remembered();
     // A remembered checkpoint larger than the bundle's log cannot be checked against it here: K4
     // would refuse it, rightly, and the result says so.
-    stop.current = run({ url, key: verifierKey, checkpoints: pinned ? [pinned.note] : [], witnesses: true }, setState, pinned);
-    return () => stop.current?.();
+    return run({ url, key: verifierKey, checkpoints: pinned ? [pinned.note] : [], witnesses: true }, setState, pinned);
   }, [url, verifierKey]);
 
   return (
@@ -116,9 +113,17 @@ export function BrowserVerify({ year, verifierKey }: { year: number; verifierKey
       {receiptState.phase === "running" ? <p role="status">{t("bv.receiptRunning")}</p> : null}
       {receiptState.phase === "done" ? <ReceiptOutcome result={receiptState.result} /> : null}
       {receiptState.phase === "error" ? <p className="error" role="alert">{t("bv.error")}</p> : null}
-      {state.phase === "done" && remembered() ? <p className="hint">{t("bv.remembered", { size: remembered()!.size, time: formatInstant(new Date(remembered()!.time), locale) })}</p> : null}
+      {state.phase === "done" ? <RememberedHint /> : null}
     </section>
   );
+}
+
+/** RememberedHint says which checkpoint this browser now remembers for the site. */
+function RememberedHint() {
+  const t = useT();
+  const { locale } = useLocale();
+  const r = remembered();
+  return r ? <p className="hint">{t("bv.remembered", { size: r.size, time: formatInstant(new Date(r.time), locale) })}</p> : null;
 }
 
 function Progress({ state }: { state: State }) {
