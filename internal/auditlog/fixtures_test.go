@@ -10,9 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
-	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
-	"github.com/miasta-otwarte/miasta/internal/event"
 )
 
 // Helpers shared by the audit log's tests.
@@ -39,22 +37,7 @@ func checkNodes(t *testing.T, pool *pgxpool.Pool) {
 }
 
 // appendEvents appends n city.created events in one transaction.
-func appendEvents(t *testing.T, pool *pgxpool.Pool, n int) {
-	t.Helper()
-	ctx := context.Background()
-	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
-		for range n {
-			id := uuid.NewString()
-			if _, err := event.Append(ctx, tx, event.Event{Kind: event.CityCreated, Payload: map[string]string{"id": id, "name": "Miasto " + id[:8]}}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+func appendEvents(t *testing.T, pool *pgxpool.Pool, n int) { dbtest.AppendEvents(t, pool, n) }
 
 // eventColumns are the columns of an event (alias e) that its body is made of, for scanEvent.
 const eventColumns = `e.id, e.edition_id, e.kind, e.actor_role, e.actor_id, e.payload::text, e.create_time`

@@ -17,17 +17,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/mod/sumdb/note"
 
 	fnote "github.com/transparency-dev/formats/note"
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
-	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
-	"github.com/miasta-otwarte/miasta/internal/event"
 	"github.com/miasta-otwarte/miasta/internal/testenv"
 	"github.com/miasta-otwarte/miasta/internal/witness"
 )
@@ -35,20 +31,8 @@ import (
 // appendEvents appends n city.created events and waits until they are under a checkpoint.
 func appendEvents(t *testing.T, pool *pgxpool.Pool, l *auditlog.Log, n int) {
 	t.Helper()
-	ctx := context.Background()
-	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
-		for range n {
-			id := uuid.NewString()
-			if _, err := event.Append(ctx, tx, event.Event{Kind: event.CityCreated, Payload: map[string]string{"id": id, "name": "Miasto " + id[:8]}}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Sync(ctx); err != nil {
+	dbtest.AppendEvents(t, pool, n)
+	if err := l.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
