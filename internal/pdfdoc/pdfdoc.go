@@ -32,8 +32,11 @@ import (
 )
 
 // Document is what Render draws. Every string may hold anything, including invalid UTF-8 and
-// control characters: Render cleans what it cannot draw rather than failing (see cleanRunes), so
-// user-written text never makes a PDF impossible.
+// control characters: Render cleans what it cannot draw rather than failing, so user-written text
+// never makes a PDF impossible. Invalid UTF-8 becomes U+FFFD, control characters other than line
+// feed and tab are dropped (a tab becomes four spaces), and so are invisible format characters
+// such as the soft hyphen; characters above U+FFFF (emoji) become U+FFFD, because fpdf cannot
+// take them; text is put in NFC.
 type Document struct {
 	// Title is the big heading on page 1 and the PDF's metadata title (what a viewer's title bar
 	// and a search index show).
