@@ -3,7 +3,9 @@ package attach_test
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -12,9 +14,17 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"gocloud.dev/blob"
 
 	"github.com/miasta-otwarte/miasta/internal/attach"
 )
@@ -270,6 +280,439 @@ func TestSniff(t *testing.T) {
 		t.Parallel()
 		if _, err := attach.Sniff(nil); !errors.Is(err, attach.ErrEmpty) {
 			t.Errorf("Sniff(nil) error = %v, want ErrEmpty", err)
+		}
+	})
+}
+
+// --- The store, on a directory and on an S3 server.
+
+func openFileStore(t *testing.T) (*attach.Store, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "not", "yet", "there")
+	s, err := attach.Open(t.Context(), "file://"+filepath.ToSlash(dir))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s, dir
+}
+
+func hexSum(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// read opens and reads one attachment whole, failing the test on any error.
+func read(t *testing.T, s *attach.Store, sha string) ([]byte, attach.Attributes) {
+	t.Helper()
+	rc, attrs, err := s.Open(t.Context(), sha)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", sha, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("read %s: %v", sha, err)
+	}
+	return b, attrs
+}
+
+// roundTrip is what every backend must do: store, read back, store again, delete.
+func roundTrip(t *testing.T, s *attach.Store) {
+	ctx := t.Context()
+	for _, c := range []struct {
+		name    string
+		content []byte
+		want    attach.MediaType
+	}{
+		{"pdf", pdfFile(t), attach.PDF},
+		{"jpeg", jpegFile(t), attach.JPEG},
+		{"docx", ooxmlFile(t, "word"), attach.DOCX},
+	} {
+		obj, err := s.Put(ctx, c.content)
+		if err != nil {
+			t.Fatalf("Put %s: %v", c.name, err)
+		}
+		if obj.Hex() != hexSum(c.content) || obj.SHA256 != sha256.Sum256(c.content) || obj.Size != int64(len(c.content)) || obj.MediaType != c.want {
+			t.Errorf("Put %s = %+v (hex %s), want digest %s, size %d, %v", c.name, obj, obj.Hex(), hexSum(c.content), len(c.content), c.want)
+		}
+		got, attrs := read(t, s, obj.Hex())
+		if !bytes.Equal(got, c.content) {
+			t.Errorf("%s read back differs: %d bytes, want %d", c.name, len(got), len(c.content))
+		}
+		if attrs.MediaType != c.want || attrs.Size != obj.Size || attrs.SHA256 != obj.SHA256 || attrs.ModTime.IsZero() {
+			t.Errorf("%s attributes = %+v, want %v, size %d, a modification time", c.name, attrs, c.want, obj.Size)
+		}
+		// Upper-case hex names the same object.
+		if got, _ := read(t, s, strings.ToUpper(obj.Hex())); !bytes.Equal(got, c.content) {
+			t.Errorf("%s read by upper-case digest differs", c.name)
+		}
+
+		again, err := s.Put(ctx, c.content)
+		if err != nil || again != obj {
+			t.Errorf("second Put %s = %+v, %v; want %+v, nil", c.name, again, err, obj)
+		}
+	}
+
+	// Uploads of one file at once all succeed, whichever writes the object.
+	gif := gifFile(t)
+	errs := make(chan error, 8)
+	for range cap(errs) {
+		go func() {
+			_, err := s.Put(ctx, gif)
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Put: %v", err)
+		}
+	}
+	if got, _ := read(t, s, hexSum(gif)); !bytes.Equal(got, gif) {
+		t.Error("object of concurrent Puts differs")
+	}
+
+	missing := hexSum([]byte("never stored"))
+	if _, _, err := s.Open(ctx, missing); !errors.Is(err, attach.ErrNotFound) {
+		t.Errorf("Open(missing) error = %v, want ErrNotFound", err)
+	}
+	if err := s.Delete(ctx, missing); !errors.Is(err, attach.ErrNotFound) {
+		t.Errorf("Delete(missing) error = %v, want ErrNotFound", err)
+	}
+	for _, bad := range []string{"", "abc", strings.Repeat("z", 64), "../" + strings.Repeat("0", 61), hexSum(nil) + "00"} {
+		if _, _, err := s.Open(ctx, bad); !errors.Is(err, attach.ErrDigest) {
+			t.Errorf("Open(%q) error = %v, want ErrDigest", bad, err)
+		}
+		if err := s.Delete(ctx, bad); !errors.Is(err, attach.ErrDigest) {
+			t.Errorf("Delete(%q) error = %v, want ErrDigest", bad, err)
+		}
+	}
+
+	png := pngFile(t)
+	obj, err := s.Put(ctx, png)
+	if err != nil {
+		t.Fatalf("Put png: %v", err)
+	}
+	if err := s.Delete(ctx, obj.Hex()); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, _, err := s.Open(ctx, obj.Hex()); !errors.Is(err, attach.ErrNotFound) {
+		t.Errorf("Open after Delete error = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Put(ctx, png); err != nil {
+		t.Errorf("Put after Delete: %v", err)
+	}
+
+	refusals := []struct {
+		name    string
+		content []byte
+		want    error
+	}{
+		{"empty", nil, attach.ErrEmpty},
+		{"too large", append(pdfFile(t), make([]byte, attach.MaxSize)...), attach.ErrTooLarge},
+		{"html", []byte("<html><script>alert(1)</script></html>"), attach.ErrType},
+	}
+	for _, c := range refusals {
+		if obj, err := s.Put(ctx, c.content); !errors.Is(err, c.want) {
+			t.Errorf("Put %s = %+v, %v; want %v", c.name, obj, err, c.want)
+		}
+	}
+	// At exactly MaxSize a PDF is still taken (trailing bytes are allowed after %%EOF).
+	if _, err := s.Put(ctx, append(pdfFile(t), make([]byte, attach.MaxSize-len(pdfFile(t)))...)); err != nil {
+		t.Errorf("Put of exactly MaxSize: %v", err)
+	}
+}
+
+func TestFileStore(t *testing.T) {
+	t.Parallel()
+	s, dir := openFileStore(t)
+	roundTrip(t, s)
+
+	// Every object is one file under sha256/ with its sidecar, and no temporary file is left.
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{}
+	for _, c := range [][]byte{pdfFile(t), jpegFile(t), ooxmlFile(t, "word"), pngFile(t), append(pdfFile(t), make([]byte, attach.MaxSize-len(pdfFile(t)))...)} {
+		want = append(want, "sha256/"+hexSum(c), "sha256/"+hexSum(c)+".attrs")
+	}
+	for _, c := range [][]byte{gifFile(t)} {
+		want = append(want, "sha256/"+hexSum(c), "sha256/"+hexSum(c)+".attrs")
+	}
+	sidecar, err := os.ReadFile(filepath.Join(dir, "sha256", hexSum(pdfFile(t))+".attrs"))
+	if err != nil || !bytes.Contains(sidecar, []byte(`"user.content_disposition":"attachment"`)) || !bytes.Contains(sidecar, []byte(`"user.content_type":"application/pdf"`)) {
+		t.Errorf("sidecar %s (%v) lacks the content type or disposition", sidecar, err)
+	}
+	slices.Sort(files)
+	slices.Sort(want)
+	if !slices.Equal(files, want) {
+		t.Errorf("files in the bucket:\n%s\nwant:\n%s", strings.Join(files, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestFileStoreTampered(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+
+	t.Run("content altered, same size", func(t *testing.T) {
+		t.Parallel()
+		s, dir := openFileStore(t)
+		content := pdfFile(t)
+		obj, err := s.Put(ctx, content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "sha256", obj.Hex())
+		altered := bytes.Replace(content, []byte("595 842"), []byte("842 595"), 1)
+		if err := os.WriteFile(path, altered, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rc, attrs, err := s.Open(ctx, obj.Hex())
+		if err != nil {
+			t.Fatalf("Open: %v", err) // the first bytes still look like a PDF: it streams
+		}
+		defer rc.Close()
+		if attrs.MediaType != attach.PDF {
+			t.Errorf("media type %v, want PDF", attrs.MediaType)
+		}
+		got, err := io.ReadAll(rc)
+		if !errors.Is(err, attach.ErrCorrupt) {
+			t.Fatalf("read of a tampered object: %d bytes, error %v; want ErrCorrupt", len(got), err)
+		}
+		if _, err := rc.Read(make([]byte, 10)); !errors.Is(err, attach.ErrCorrupt) {
+			t.Errorf("a Read after the failure gives %v, want ErrCorrupt again", err)
+		}
+
+		// Putting the file again does not see the damage (size and type match): that is what reads
+		// are checked for. Deleting and putting again repairs it.
+		if err := s.Delete(ctx, obj.Hex()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Put(ctx, content); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := read(t, s, obj.Hex()); !bytes.Equal(got, content) {
+			t.Error("repaired object differs")
+		}
+	})
+
+	t.Run("content truncated, then repaired by Put", func(t *testing.T) {
+		t.Parallel()
+		s, dir := openFileStore(t)
+		content := gifFile(t)
+		obj, err := s.Put(ctx, content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "sha256", obj.Hex())
+		if err := os.WriteFile(path, content[:len(content)-5], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rc, _, err := s.Open(ctx, obj.Hex())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadAll(rc); !errors.Is(err, attach.ErrCorrupt) {
+			t.Errorf("read of a truncated object: %v, want ErrCorrupt", err)
+		}
+		rc.Close()
+		if _, err := s.Put(ctx, content); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := read(t, s, obj.Hex()); !bytes.Equal(got, content) {
+			t.Error("object Put again still differs")
+		}
+	})
+
+	t.Run("content type altered in the sidecar", func(t *testing.T) {
+		t.Parallel()
+		s, dir := openFileStore(t)
+		content := pngFile(t)
+		obj, err := s.Put(ctx, content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sidecar := filepath.Join(dir, "sha256", obj.Hex()+".attrs")
+		b, err := os.ReadFile(sidecar)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = bytes.Replace(b, []byte(`"image/png"`), []byte(`"text/html"`), 1)
+		if err := os.WriteFile(sidecar, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, attrs := read(t, s, obj.Hex())
+		if !bytes.Equal(got, content) || attrs.MediaType != attach.PNG {
+			t.Errorf("read gave %d bytes as %v; want the PNG as PNG", len(got), attrs.MediaType)
+		}
+
+		// Without a sidecar the content is sniffed again too.
+		if err := os.Remove(sidecar); err != nil {
+			t.Fatal(err)
+		}
+		if _, attrs := read(t, s, obj.Hex()); attrs.MediaType != attach.PNG {
+			t.Errorf("read without sidecar gave %v, want PNG", attrs.MediaType)
+		}
+		// And Put writes the sidecar back.
+		if _, err := s.Put(ctx, content); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(sidecar); err != nil || !bytes.Contains(b, []byte(`"image/png"`)) {
+			t.Errorf("sidecar after Put: %s, %v", b, err)
+		}
+	})
+
+	t.Run("content type and content altered", func(t *testing.T) {
+		t.Parallel()
+		s, dir := openFileStore(t)
+		obj, err := s.Put(ctx, pngFile(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "sha256", obj.Hex())
+		if err := os.WriteFile(path, []byte("<html><script>alert(1)</script></html>"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if rc, attrs, err := s.Open(ctx, obj.Hex()); !errors.Is(err, attach.ErrCorrupt) {
+			if rc != nil {
+				rc.Close()
+			}
+			t.Errorf("Open of HTML stored as a PNG = %+v, %v; want ErrCorrupt before anything is read", attrs, err)
+		}
+	})
+}
+
+func TestOpenRefuses(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, u := range []string{
+		"gs://bucket",
+		"mem://",
+		"file://" + filepath.ToSlash(dir) + "?metadata=skip",
+		"file://" + filepath.ToSlash(dir) + "?no_such_option=1",
+		"::not a url",
+	} {
+		if s, err := attach.Open(t.Context(), u); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", u)
+		}
+	}
+	// A path that is a file, not a directory.
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := attach.Open(t.Context(), "file://"+filepath.ToSlash(file)); err == nil {
+		s.Close()
+		t.Errorf("Open of a file succeeded")
+	}
+}
+
+// TestS3Store runs the round trip against gofakes3, an S3 server in this process on loopback, through
+// the same s3:// URL a deployment would use. It sets the SDK's environment, so it is not parallel.
+func TestS3Store(t *testing.T) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket("attachments"); err != nil {
+		t.Fatalf("create bucket: %v", err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	t.Cleanup(srv.Close)
+
+	t.Setenv("AWS_ACCESS_KEY_ID", "test-access-key")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
+	t.Setenv("AWS_REGION", "us-east-1")
+	// Keep the SDK off this machine's AWS files and off the instance metadata service.
+	none := filepath.Join(t.TempDir(), "none")
+	t.Setenv("AWS_CONFIG_FILE", none)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", none)
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+	base := "s3://attachments?endpoint=" + srv.URL + "&region=us-east-1&use_path_style=true&disable_https=true"
+	s, err := attach.Open(t.Context(), base)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", base, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	roundTrip(t, s)
+	stored, err := backend.HeadObject("attachments", "sha256/"+hexSum(pdfFile(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Metadata["Content-Type"] != attach.PDF.MIME || stored.Metadata["Content-Disposition"] != attach.ContentDisposition {
+		t.Errorf("object stored with metadata %v, want its content type and disposition", stored.Metadata)
+	}
+
+	// Someone with write access to the bucket replaces an object through the S3 API: the store's
+	// checksums are the new bytes', so only the digest check can tell.
+	t.Run("replaced through the S3 API", func(t *testing.T) {
+		ctx := t.Context()
+		content := pdfFile(t)
+		obj, err := s.Put(ctx, content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := blob.OpenBucket(ctx, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		altered := bytes.Replace(content, []byte("595 842"), []byte("842 595"), 1)
+		if err := raw.WriteAll(ctx, "sha256/"+obj.Hex(), altered, &blob.WriterOptions{ContentType: attach.PDF.MIME}); err != nil {
+			t.Fatal(err)
+		}
+		rc, _, err := s.Open(ctx, obj.Hex())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		if _, err := io.ReadAll(rc); !errors.Is(err, attach.ErrCorrupt) {
+			t.Errorf("read of a replaced object: %v, want ErrCorrupt", err)
+		}
+	})
+
+	// The bytes change under the S3 server (its disk), which still sends the old checksum: the
+	// SDK's own response check fails the read first. Either way the read fails.
+	t.Run("altered under the server", func(t *testing.T) {
+		ctx := t.Context()
+		content := jpegFile(t)
+		obj, err := s.Put(ctx, content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		altered := bytes.Clone(content)
+		altered[len(altered)/2] ^= 0xFF
+		meta := map[string]string{"Content-Type": attach.JPEG.MIME}
+		if _, err := backend.PutObject("attachments", "sha256/"+obj.Hex(), meta, bytes.NewReader(altered), int64(len(altered)), nil); err != nil {
+			t.Fatal(err)
+		}
+		rc, _, err := s.Open(ctx, obj.Hex())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		if got, err := io.ReadAll(rc); err == nil {
+			t.Errorf("read of an altered object gave %d bytes and no error", len(got))
+		}
+	})
+
+	t.Run("missing bucket", func(t *testing.T) {
+		u := strings.Replace(base, "s3://attachments", "s3://no-such-bucket", 1)
+		if s, err := attach.Open(t.Context(), u); err == nil {
+			s.Close()
+			t.Errorf("Open(%s) succeeded", u)
 		}
 	})
 }
