@@ -12,7 +12,7 @@ VERIFIER_DEPS := verifier/node_modules/.package-lock.json
 # npm's xliff library, which the XLIFF round-trip test of internal/translation hands exports to.
 XLIFF_JS_DEPS := internal/translation/testdata/xliff-js/node_modules/.package-lock.json
 
-.PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium xmllint fuzz bench tools db clean
+.PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium xmllint pdftotext fuzz bench tools db clean
 
 run:
 	$(GO) run ./cmd/miasta dev
@@ -35,7 +35,7 @@ $(VERIFIER_DEPS): verifier/package.json verifier/package-lock.json
 	cd verifier && npm ci --no-audit --no-fund
 	@touch $@
 
-go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) chromium xmllint $(BIN)/buf $(BIN)/grpcurl
+go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) chromium xmllint pdftotext $(BIN)/buf $(BIN)/grpcurl
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -n "$$url" ]; then \
 		echo "testing against PostgreSQL at $${url#*@}"; \
@@ -107,6 +107,12 @@ $(XLIFF_JS_DEPS): internal/translation/testdata/xliff-js/package.json internal/t
 xmllint:
 	@command -v xmllint >/dev/null || { echo "installing Debian's libxml2-utils (xmllint) for the XLIFF tests"; \
 		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q libxml2-utils >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q libxml2-utils >/dev/null; }; }
+
+# pdftotext: Debian's poppler-utils (pdftotext, pdfinfo, pdffonts), with which the tests read the PDFs
+# the server makes (internal/pdfdoc, a report's PDF) back as text.
+pdftotext:
+	@command -v pdftotext >/dev/null || { echo "installing Debian's poppler-utils (pdftotext) for the PDF tests"; \
+		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q poppler-utils >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q poppler-utils >/dev/null; }; }
 
 # chromium: Debian's package, for the browser tests (Playwright's own download is not used).
 chromium:

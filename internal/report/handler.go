@@ -62,6 +62,12 @@ func (h *Handler) SaveReport(ctx context.Context, req *v1.SaveReportRequest) (*v
 		return nil, err
 	}
 	edit := Edit{ExpectedVersion: req.GetExpectedVersion(), Introduction: req.GetIntroduction()}
+	if req.GetChanges() != nil {
+		if edit.Introduction != "" || len(req.GetPractices()) > 0 || len(req.GetFollowUps()) > 0 {
+			return nil, fault.Invalidf("changes", "a save of changes sends no introduction, practices or follow-ups besides them")
+		}
+		edit.Changes = changesFromProto(req.GetChanges().GetChanges())
+	}
 	for _, p := range req.GetPractices() {
 		edit.Practices = append(edit.Practices, practiceFromProto(p))
 	}
@@ -72,11 +78,150 @@ func (h *Handler) SaveReport(ctx context.Context, req *v1.SaveReportRequest) (*v
 			Narrative:            f.GetNarrative(),
 		})
 	}
-	r, err := reply(h.svc.Save(ctx, auth.FromContext(ctx), eid, cid, edit))
+	saved, added, err := h.svc.SaveAdding(ctx, auth.FromContext(ctx), eid, cid, edit)
+	r, err := reply(saved, err)
 	if err != nil {
 		return nil, err
 	}
-	return &v1.SaveReportResponse{Report: r}, nil
+	if edit.Changes == nil {
+		return &v1.SaveReportResponse{Report: r, Version: r.GetVersion(), Problems: r.GetProblems(), UpdateTime: r.GetUpdateTime()}, nil
+	}
+	// A save of changes answers small: a long report's text does not travel back on every autosave.
+	resp := &v1.SaveReportResponse{Version: r.GetVersion(), Problems: r.GetProblems(), UpdateTime: r.GetUpdateTime()}
+	for _, c := range req.GetChanges().GetChanges() {
+		if k := c.GetPractice().GetKey(); k != "" && c.GetPractice().GetId() == "" {
+			resp.Added = append(resp.Added, &v1.AddedPractice{Key: k, Id: added[k].String()})
+		}
+	}
+	return resp, nil
+}
+
+func (h *Handler) ListReportVersions(ctx context.Context, req *v1.ListReportVersionsRequest) (*v1.ListReportVersionsResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	vs, next, err := h.svc.Versions(ctx, auth.FromContext(ctx), eid, cid, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.ListReportVersionsResponse{NextPageToken: next}
+	for _, v := range vs {
+		by := "expert"
+		if v.ByOrganiser {
+			by = "organiser"
+		}
+		resp.Versions = append(resp.Versions, &v1.ReportVersion{
+			Version: v.Version, Kind: versionKinds[v.Kind], Status: statusToProto(v.Status), CreateTime: timestamppb.New(v.CreateTime),
+			By: by, RestoredFrom: v.RestoredFrom, PracticeCount: v.PracticeCount, Characters: v.Characters,
+		})
+	}
+	return resp, nil
+}
+
+var versionKinds = map[VersionKind]v1.ReportVersionKind{
+	versionSave:    v1.ReportVersionKind_REPORT_VERSION_KIND_SAVE,
+	versionRestore: v1.ReportVersionKind_REPORT_VERSION_KIND_RESTORE,
+	versionStatus:  v1.ReportVersionKind_REPORT_VERSION_KIND_STATUS,
+}
+
+func (h *Handler) GetReportVersion(ctx context.Context, req *v1.GetReportVersionRequest) (*v1.GetReportVersionResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	r, err := reply(h.svc.VersionContent(ctx, auth.FromContext(ctx), eid, cid, req.GetVersion()))
+	if err != nil {
+		return nil, err
+	}
+	return &v1.GetReportVersionResponse{Report: r}, nil
+}
+
+func (h *Handler) RestoreReportVersion(ctx context.Context, req *v1.RestoreReportVersionRequest) (*v1.RestoreReportVersionResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	r, err := reply(h.svc.Restore(ctx, auth.FromContext(ctx), eid, cid, req.GetVersion(), req.GetExpectedVersion()))
+	if err != nil {
+		return nil, err
+	}
+	return &v1.RestoreReportVersionResponse{Report: r}, nil
+}
+
+func (h *Handler) ExportReportPdf(ctx context.Context, req *v1.ExportReportPdfRequest) (*v1.ExportReportPdfResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	pdf, name, err := h.svc.PDF(ctx, auth.FromContext(ctx), eid, cid, req.GetVersion(), req.GetLanguage())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.ExportReportPdfResponse{ContentType: "application/pdf", Filename: name, Content: pdf}, nil
+}
+
+// changesFromProto converts validated changes (ids are UUIDs or empty, oneofs set).
+func changesFromProto(in []*v1.ReportChange) []Change {
+	out := make([]Change, 0, len(in))
+	for _, c := range in {
+		var ch Change
+		switch c.GetChange().(type) {
+		case *v1.ReportChange_Introduction:
+			ch.Introduction = textEditFromProto(c.GetIntroduction())
+		case *v1.ReportChange_Practice:
+			p := c.GetPractice()
+			pc := PracticeChange{Key: p.GetKey(), Title: textEditFromProto(p.GetTitle()), Description: textEditFromProto(p.GetDescription()),
+				Partners: textEditFromProto(p.GetPartners()), TargetGroups: textEditFromProto(p.GetTargetGroups())}
+			if p.GetId() != "" {
+				pc.ID = uuid.MustParse(p.GetId())
+			}
+			if p.CategoryId != nil {
+				id := uuid.MustParse(p.GetCategoryId())
+				pc.CategoryID = &id
+			}
+			if p.SinceYear != nil {
+				y := p.GetSinceYear()
+				pc.SinceYear = &y
+			}
+			if p.GetEvidenceLinks() != nil {
+				pc.SetLinks, pc.EvidenceLinks = true, orEmpty(p.GetEvidenceLinks().GetLinks())
+			}
+			for _, n := range p.GetNarratives() {
+				pc.Narratives = append(pc.Narratives, NarrativeChange{CriterionID: uuid.MustParse(n.GetCriterionId()), Text: *textEditFromProto(n.GetText())})
+			}
+			ch.Practice = &pc
+		case *v1.ReportChange_RemovePractice:
+			id := uuid.MustParse(c.GetRemovePractice())
+			ch.Remove = &id
+		case *v1.ReportChange_Order:
+			ch.Order = []PracticeRef{}
+			for _, r := range c.GetOrder().GetPractices() {
+				if r.GetId() != "" {
+					ch.Order = append(ch.Order, PracticeRef{ID: uuid.MustParse(r.GetId())})
+				} else {
+					ch.Order = append(ch.Order, PracticeRef{Key: r.GetKey()})
+				}
+			}
+		case *v1.ReportChange_FollowUp:
+			f := c.GetFollowUp()
+			fc := FollowUpChange{PreviousNominationID: uuid.MustParse(f.GetPreviousNominationId()), Narrative: textEditFromProto(f.GetNarrative())}
+			if f.Outcome != nil {
+				o := outcomeFromProto(f.GetOutcome())
+				fc.Outcome = &o
+			}
+			ch.FollowUp = &fc
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+func textEditFromProto(e *v1.TextEdit) *TextEdit {
+	if e == nil {
+		return nil
+	}
+	return &TextEdit{Start: int(e.GetStart()), End: int(e.GetEnd()), OldLength: int(e.GetOldLength()), Text: e.GetText()}
 }
 
 func (h *Handler) SubmitReport(ctx context.Context, req *v1.SubmitReportRequest) (*v1.SubmitReportResponse, error) {
@@ -206,6 +351,22 @@ func reportToProto(r Report) *v1.Report {
 	}
 	for _, p := range r.Practices {
 		out.Practices = append(out.Practices, practiceToProto(p))
+	}
+	for _, p := range Problems(contentOf(r)) {
+		if r.Status == NotStarted {
+			break // nothing written yet: nothing to mark
+		}
+		fp := &v1.FieldProblem{Field: p.Field, Link: int32(p.Link), Reason: p.Message, ReasonId: p.Reason(), ReasonArgs: p.ArgMap()}
+		if p.PracticeID != uuid.Nil {
+			fp.PracticeId = p.PracticeID.String()
+		}
+		if p.PreviousNominationID != uuid.Nil {
+			fp.PreviousNominationId = p.PreviousNominationID.String()
+		}
+		if p.CriterionID != uuid.Nil {
+			fp.CriterionId = p.CriterionID.String()
+		}
+		out.Problems = append(out.Problems, fp)
 	}
 	for _, f := range r.FollowUps {
 		out.FollowUps = append(out.FollowUps, &v1.FollowUp{

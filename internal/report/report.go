@@ -81,12 +81,14 @@ type FollowUp struct {
 	Narrative            string
 }
 
-// Edit is what an expert saves: the whole editable content of the report.
+// Edit is what an expert saves: the whole editable content of the report, or (Changes set) the
+// changes to make to ExpectedVersion.
 type Edit struct {
 	ExpectedVersion int64
 	Introduction    string
 	Practices       []Practice
 	FollowUps       []FollowUp
+	Changes         []Change
 }
 
 // StatusSummary is a report's status without its text.

@@ -219,13 +219,20 @@ func (s *Service) lockReport(ctx context.Context, tx pgx.Tx, editionID, cityID u
 	return e, city, row, err == nil, err
 }
 
-// Save stores an expert's draft.
+// Save stores an expert's draft: the whole report, or (when d.Changes is set) the changes it makes to
+// d.ExpectedVersion. Whatever the content says it is saved; Problems lists what stops it from being
+// submitted.
 func (s *Service) Save(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID, d Edit) (Report, error) {
+	r, _, err := s.SaveAdding(ctx, actor, editionID, cityID, d)
+	return r, err
+}
+
+// SaveAdding is Save that also returns, for a save of changes, the id each new practice got by its key.
+func (s *Service) SaveAdding(ctx context.Context, actor *auth.Principal, editionID, cityID uuid.UUID, d Edit) (out Report, added map[string]uuid.UUID, err error) {
 	if !isExpertOf(actor, editionID, cityID) {
-		return Report{}, errNotExpert()
+		return Report{}, nil, errNotExpert()
 	}
-	var out Report
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		e, city, row, exists, err := s.lockReport(ctx, tx, editionID, cityID)
 		if err != nil {
 			return err
@@ -237,45 +244,89 @@ func (s *Service) Save(ctx context.Context, actor *auth.Principal, editionID, ci
 		if err := editable(e.Stage, status); err != nil {
 			return err
 		}
-		if d.ExpectedVersion != version {
+		conflict := func() error {
 			current, err := s.load(ctx, tx, e, city)
 			if err != nil {
 				return err
 			}
 			return s.conflict(current, d.ExpectedVersion)
 		}
-		if err := s.checkDraft(ctx, tx, e, city.ID, row.ID, d); err != nil {
-			return err
+		if d.ExpectedVersion != version {
+			return conflict()
 		}
-		if exists {
-			row, err = s.q.UpdateReportDraft(ctx, tx, reportdb.UpdateReportDraftParams{ID: row.ID, Introduction: d.Introduction})
-		} else {
-			row, err = s.q.InsertReport(ctx, tx, reportdb.InsertReportParams{EditionID: editionID, CityID: cityID, Introduction: d.Introduction})
-			if errors.Is(err, pgx.ErrNoRows) { // another first save won the race
-				current, err := s.load(ctx, tx, e, city)
-				if err != nil {
-					return err
-				}
+		var changes []Change
+		adopt := map[uuid.UUID]bool{}
+		if d.Changes != nil {
+			if changes, added, err = resolve(d.Changes); err != nil {
+				return err
+			}
+			for _, id := range added {
+				adopt[id] = true
+			}
+			current, err := s.load(ctx, tx, e, city)
+			if err != nil {
+				return err
+			}
+			c, err := applyChanges(contentOf(current), changes)
+			if errors.Is(err, errDrifted) {
 				return s.conflict(current, d.ExpectedVersion)
 			}
+			if err != nil {
+				return err
+			}
+			if err := checkHard(c); err != nil {
+				return err
+			}
+			d.Introduction, d.Practices, d.FollowUps = c.Introduction, c.Practices, c.FollowUps
+		} else {
+			for i := range d.Practices {
+				if d.Practices[i].EvidenceLinks, err = normaliseLinks(fmt.Sprintf("practices[%d].evidence_links", i), d.Practices[i].EvidenceLinks); err != nil {
+					return err
+				}
+			}
 		}
-		if err != nil {
+		if err := s.checkDraft(ctx, tx, e, city.ID, row.ID, d, adopt); err != nil {
 			return err
 		}
-		if err := s.writeContent(ctx, tx, row.ID, d); err != nil {
+		if row, exists, err = s.writeDraft(ctx, tx, e, city, row, exists, d); err != nil {
 			return err
+		}
+		if !exists {
+			return conflict() // another first save won the race
 		}
 		if out, err = s.load(ctx, tx, e, city); err != nil {
 			return err
 		}
-		return s.appendEvent(ctx, tx, event.ReportSaved, actor, out, "")
+		if err := s.appendEvent(ctx, tx, event.ReportSaved, actor, out, ""); err != nil {
+			return err
+		}
+		return s.recordVersion(ctx, tx, out, versionSave, changes, nil, false)
 	})
-	return out, err
+	return out, added, err
+}
+
+// writeDraft stores a draft's content over the report's row (creating it on a first save); exists is
+// false when another first save created the row first.
+func (s *Service) writeDraft(ctx context.Context, tx pgx.Tx, e edition.Edition, city edition.City, row reportdb.Report, exists bool, d Edit) (reportdb.Report, bool, error) {
+	var err error
+	if exists {
+		row, err = s.q.UpdateReportDraft(ctx, tx, reportdb.UpdateReportDraftParams{ID: row.ID, Introduction: d.Introduction})
+	} else {
+		row, err = s.q.InsertReport(ctx, tx, reportdb.InsertReportParams{EditionID: e.ID, CityID: city.ID, Introduction: d.Introduction})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return row, false, nil
+		}
+	}
+	if err != nil {
+		return row, true, err
+	}
+	return row, true, s.writeContent(ctx, tx, row.ID, d)
 }
 
 // checkDraft validates what the request validation cannot: references to the edition's categories and
-// criteria, practice ids and follow-ups.
-func (s *Service) checkDraft(ctx context.Context, tx pgx.Tx, e edition.Edition, cityID, reportID uuid.UUID, d Edit) error {
+// criteria, practice ids and follow-ups. adopt lists the ids of practices the save adds under an id
+// the server chose (a save of changes, a restore) rather than one it assigns as it writes.
+func (s *Service) checkDraft(ctx context.Context, tx pgx.Tx, e edition.Edition, cityID, reportID uuid.UUID, d Edit, adopt map[uuid.UUID]bool) error {
 	cats, err := edition.Categories(ctx, tx, e.ID)
 	if err != nil {
 		return err
@@ -331,6 +382,7 @@ func (s *Service) checkDraft(ctx context.Context, tx pgx.Tx, e edition.Edition, 
 		for i, p := range d.Practices {
 			switch report, known := owner[p.ID]; {
 			case p.ID == uuid.Nil:
+			case !known && adopt[p.ID]:
 			case !known:
 				return fault.Invalidf(fmt.Sprintf("practices[%d].id", i), "is not a practice of this report: the server assigns practice ids, so leave it empty for a new practice")
 			case report != reportID:
@@ -414,11 +466,7 @@ func orEmpty[T any](s []T) []T {
 // content's hash, never its text; a return comment is for the expert and the organisers, so the event
 // carries a commitment to it.
 func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, kind event.Kind, actor *auth.Principal, r Report, comment string) error {
-	content, err := json.Marshal(struct {
-		Introduction string
-		Practices    []Practice
-		FollowUps    []FollowUp
-	}{r.Introduction, r.Practices, r.FollowUps})
+	content, err := json.Marshal(contentOf(r))
 	if err != nil {
 		return err
 	}
@@ -475,6 +523,9 @@ func (s *Service) transition(ctx context.Context, actor *auth.Principal, edition
 		if err := s.appendEvent(ctx, tx, kind, actor, out, comment); err != nil {
 			return err
 		}
+		if err := s.recordVersion(ctx, tx, out, versionStatus, nil, nil, kind != event.ReportSubmitted); err != nil {
+			return err
+		}
 		if to == Returned {
 			for _, h := range s.onReturn {
 				if err := h(ctx, tx, e, out, comment); err != nil {
@@ -503,15 +554,7 @@ func (s *Service) Submit(ctx context.Context, actor *auth.Principal, editionID, 
 				return fault.Preconditionf("timeline.reporting_deadline", "the reporting deadline passed at %s", edition.InWarsaw(*d))
 			}
 		}
-		if len(current.Practices) == 0 {
-			return fault.Preconditionf("practices", "a report needs at least one practice")
-		}
-		for i, f := range current.FollowUps {
-			if f.Outcome == Unspecified {
-				return fault.Preconditionf(fmt.Sprintf("follow_ups[%d].outcome", i), "say what became of %q before submitting", f.PreviousTitle)
-			}
-		}
-		return nil
+		return submittable(contentOf(current))
 	}, Submitted, "", event.ReportSubmitted)
 }
 

@@ -99,4 +99,25 @@ func TestReportVersionsAndStatuses(t *testing.T) {
 	if again.Introduction != "Wstęp z partnerami." || again.Version != ret.Version+1 {
 		t.Fatalf("a save after the return = %q version %d", again.Introduction, again.Version)
 	}
+
+	// A report older than its history (saved before versions were kept): the next change, a status
+	// change included, stores its whole content, and the history starts there.
+	if _, err := pool.Exec(ctx, `DELETE FROM report_versions WHERE report_id = $1`, again.ID); err != nil {
+		t.Fatal(err)
+	}
+	resub, err := svc.Submit(ctx, expert, e.ID, city.ID, again.Version)
+	must(err)
+	vs, _, err := svc.Versions(ctx, org, e.ID, city.ID, 10, "")
+	must(err)
+	if len(vs) != 1 || vs[0].Version != resub.Version || vs[0].Status != report.Submitted {
+		t.Fatalf("the history after the resubmission = %+v; want the one version %d", vs, resub.Version)
+	}
+	old, err := svc.VersionContent(ctx, org, e.ID, city.ID, resub.Version)
+	must(err)
+	if old.Introduction != "Wstęp z partnerami." || len(old.Practices) != 1 {
+		t.Fatalf("version %d rebuilds as %q with %d practices", resub.Version, old.Introduction, len(old.Practices))
+	}
+	if _, err := svc.VersionContent(ctx, org, e.ID, city.ID, again.Version); kind(err) != fault.NotFound {
+		t.Fatalf("a version from before the history = %v; want NotFound", err)
+	}
 }

@@ -206,6 +206,57 @@ try {
   await page.getByTestId("practice-removed").getByRole("button", { name: M["report.undoRemove"] }).click();
   if ((await page.getByLabel(M["practice.title"]).first().inputValue()) !== practices[0].title) throw new Error("undo did not bring the practice back in its place");
   await waitSaved(page);
+  // A draft always saves: a link without https:// and an over-long narrative are saved and marked
+  // beside their fields with a live counter, and saves send only what changed, so typing at the end
+  // of a 100,000-character text sends a few hundred bytes.
+  const card0 = page.getByTestId("practice").first();
+  await card0.getByLabel(M["practice.evidenceLinks"]).fill("um.warszawa.pl/aktualności\n");
+  const narrative0 = card0.locator("fieldset textarea").first();
+  const bulk = "Centrum prowadzi porady prawne, kursy języka polskiego i spotkania sąsiedzkie. ".repeat(1300);
+  await narrative0.fill(bulk);
+  await waitSaved(page);
+  await page.getByTestId("problem-count").waitFor();
+  if ((await card0.getByTestId("field-problems").count()) < 2) throw new Error("the bad link and the over-long narrative are not both marked");
+  if (!(await card0.locator(".counter.over").count())) throw new Error("the over-long narrative's counter is not marked");
+  await check(page, "expert-problems");
+  const sizes = [];
+  const onRequest = (r) => {
+    if (r.url().endsWith("/SaveReport")) sizes.push((r.postDataBuffer() ?? Buffer.alloc(0)).length);
+  };
+  page.on("request", onRequest);
+  await narrative0.evaluate((el) => {
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
+  });
+  await page.keyboard.type(" Dopisane na końcu.", { delay: 15 });
+  await waitSaved(page);
+  page.off("request", onRequest);
+  if (!sizes.length || Math.max(...sizes) > 20_000) throw new Error(`autosaves sent ${sizes.join(", ")} bytes; want each under 20 KB`);
+  // Fixed, the problems go; the text is exactly what was typed.
+  await card0.getByLabel(M["practice.evidenceLinks"]).fill("https://um.warszawa.pl/aktualności\n");
+  const narrativeText = bulk.slice(0, 40_000) + " Dopisane na końcu.";
+  await narrative0.fill(narrativeText);
+  await waitSaved(page);
+  await page.getByTestId("problem-count").waitFor({ state: "detached" });
+  // The history: a slip (the introduction wiped) is saved, seen in the comparison and undone by
+  // restoring the version before it, as a new version.
+  const intro = await page.getByLabel(M["report.introduction"]).inputValue();
+  await page.getByLabel(M["report.introduction"]).fill("");
+  await waitSaved(page);
+  await page.getByTestId("history").locator("summary").click();
+  await page.getByTestId("history").getByRole("button", { name: M["history.compare"], exact: true }).click();
+  const diffText = await page.getByTestId("history-diff").innerText();
+  if (!diffText.includes(intro)) throw new Error("the comparison does not show the wiped introduction:\n" + diffText);
+  await check(page, "expert-history");
+  await phoneFits(page, "expert-history");
+  await page.getByTestId("version-row").nth(1).getByRole("button", { name: M["history.restore"] }).click();
+  await confirmDialog(page, M["history.restore"]);
+  await page.getByTestId("version-row").first().filter({ hasText: M["history.kindRestore"].split("{")[0] }).waitFor();
+  if ((await page.getByLabel(M["report.introduction"]).inputValue()) !== intro) throw new Error("restoring did not bring the introduction back");
+  await page.getByTestId("history").locator("summary").click();
+  // The report downloads as a PDF.
+  const [pdf] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: M["report.downloadPdf"] }).click()]);
+  if (!/^raport-warszawa-v\d+\.pdf$/.test(pdf.suggestedFilename())) throw new Error("the PDF is named " + pdf.suggestedFilename());
   // The save state stays in view at the bottom of the report, where the expert is typing.
   await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
   const inView = await page.getByTestId("save-state").evaluate((el) => {
@@ -228,6 +279,9 @@ try {
   await page.getByLabel(M["practice.title"]).first().waitFor();
   if ((await page.getByLabel(M["practice.title"]).nth(1).inputValue()) !== practices[1].title) {
     throw new Error("the saved draft did not survive a reload");
+  }
+  if ((await page.getByTestId("practice").first().locator("fieldset textarea").first().inputValue()) !== narrativeText) {
+    throw new Error("the long narrative came back from the server different from what was typed");
   }
   // A reload before the autosave: the browser kept a copy, and restoring it saves it.
   page.once("dialog", (d) => d.accept()); // "leave the page?" while a change is unsaved
@@ -307,7 +361,7 @@ try {
   await page.locator(".mail-list summary").filter({ hasText: "ekspert.warszawa@miasta.test" }).first().waitFor();
   await page.getByRole("button", { name: msg("organise.read", { city: "Warszawa" }) }).click();
   // The organiser reads the whole report, links included, before accepting it.
-  await page.getByRole("link", { name: "https://um.warszawa.pl/praktyka-1" }).waitFor();
+  await page.getByRole("link", { name: "https://um.warszawa.pl/aktualności" }).waitFor();
   await page.getByRole("button", { name: M["organise.accept"] }).click();
   await page.getByTestId("report-row-Warszawa").getByText(M["reportStatus.ACCEPTED"]).waitFor();
   await check(page, "organiser-accepted");

@@ -55,3 +55,17 @@ type Report struct {
 	ReturnTime    *time.Time
 	AcceptTime    *time.Time
 }
+
+type ReportVersion struct {
+	ReportID      uuid.UUID
+	Version       int64
+	Kind          string
+	Status        string
+	Snapshot      []byte
+	Changes       []byte
+	RestoredFrom  *int64
+	ByOrganiser   bool
+	PracticeCount int32
+	Characters    int64
+	CreateTime    time.Time
+}

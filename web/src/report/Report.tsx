@@ -3,7 +3,7 @@ import { create, toJson } from "@bufbuild/protobuf";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useParams } from "react-router";
 import { api, conflictDetail, listCategories, listCriteria } from "../shared/api";
-import { ConfirmDialog, Deadline, ErrorNote, Loading, SaveIndicator, Scroll, SignInNeeded, StageBadge, useMe } from "../shared/components";
+import { ConfirmDialog, Deadline, ErrorNote, Loading, SaveIndicator, SignInNeeded, StageBadge, download, useMe } from "../shared/components";
 import { formatInstant } from "../shared/format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import {
@@ -13,18 +13,23 @@ import {
   PracticeSchema,
   ReportConflictSchema,
   ReportStatus,
+  type FieldProblem,
   type FollowUp,
   type Practice,
   type Report,
 } from "../gen/miasta/v1/report_pb.js";
 import { transient, useVersionedAutosave } from "../shared/autosave";
+import { fill, useServerMessages } from "../shared/serverMessages";
+import { codePoints, reportChanges, type Saved } from "./reportChanges";
+import { History } from "./History";
 import { useLoad } from "../shared/hooks";
 import { uuid } from "../shared/uuid";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
-import { differences, type Difference, type Field } from "./reportDiff";
+import { differences } from "./reportDiff";
+import { DiffTable } from "./DiffTable";
 import { outcomeKeys } from "./outcomes";
 import { reportStatusKey } from "./status";
-import { useLocale, useT, type MessageId } from "../i18n";
+import { useLocale, useT } from "../i18n";
 
 /** Draft is what the expert edits: the report's text, without server-owned fields. */
 interface Draft {
@@ -40,6 +45,20 @@ function draftOf(r: { introduction: string; practices: Practice[]; followUps: Fo
 }
 
 const AUTOSAVE_MS = 1200;
+
+/** What a report may hold to be submitted (internal/report/problems.go); a draft holds more, flagged. */
+const LIMITS = { title: 300, long: 100_000, short: 2_000 } as const;
+
+/** SaveResult is the server's copy after a save, and the ids it gave new practices, by key. */
+interface SaveResult {
+  report: Report;
+  added: Map<string, string>;
+}
+
+/** Problems of a report by where they are, so each field finds its own. */
+function problemKey(practiceId: string, field: string, criterionId = "", followUp = ""): string {
+  return [practiceId, followUp, field, criterionId].join("|");
+}
 
 /** ReportPage is the expert's editor for their city's report. */
 export function ReportPage() {
@@ -65,6 +84,10 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   const { locale } = useLocale();
   const { edition, categories, criteria } = props;
   const [report, setReport] = useState(props.report); // the server's latest copy
+  const reportRef = useRef(report);
+  reportRef.current = report;
+  // What the server holds, as this page last sent it, and its version: saves send the difference.
+  const baseRef = useRef<{ version: bigint; saved: Saved }>({ version: props.report.version, saved: draftOf(props.report) });
   const [draft, setDraft] = useState<Draft>(() => draftOf(props.report));
   const [confirmSubmit, setConfirmSubmit] = useState(false);
   // Removing a practice asks once, and can be undone until the next removal.
@@ -90,15 +113,25 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     (edition.stage === Stage.REPORTING || edition.stage === Stage.REVIEW);
 
   // Autosave: a quiet moment after the last change, one save at a time, against the version on
-  // screen. The server refuses a practice without a title; say so instead of failing on every keystroke.
-  const untitled = draft.practices.some((p) => !p.title.trim());
-  const auto = useVersionedAutosave<Draft, Report>({
+  // screen. A draft always saves, whatever it holds; what stops submitting is marked beside its field.
+  // A save over the version the page last saved sends only the changes; one over another version (a
+  // conflict resolved by keeping mine, a copy restored from this browser) sends the whole report.
+  const auto = useVersionedAutosave<Draft, SaveResult>({
     draft,
     version: props.report.version,
     enabled: editable && !submitting,
-    ready: !untitled,
     delayMs: AUTOSAVE_MS,
     save: async (d, expectedVersion) => {
+      const base = baseRef.current;
+      if (base.version === expectedVersion) {
+        const changes = reportChanges(base.saved, d);
+        if (changes.length === 0) return { report: reportRef.current, added: new Map() };
+        const res = await api.reports.saveReport({ editionId: edition.id, cityId: report.city!.id, expectedVersion, changes: { changes } });
+        return {
+          report: { ...reportRef.current, version: res.version, problems: res.problems, updateTime: res.updateTime, status: ReportStatus.DRAFT },
+          added: new Map(res.added.map((a) => [a.key, a.id])),
+        };
+      }
       // Empty lines of the links box are for typing, not links; the box itself keeps them.
       const res = await api.reports.saveReport({
         editionId: edition.id,
@@ -108,19 +141,21 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         practices: d.practices.map((p) => ({ ...p, evidenceLinks: p.evidenceLinks.map((l) => l.trim()).filter(Boolean) })),
         followUps: d.followUps,
       });
-      return res.report!;
+      const saved = res.report!;
+      return { report: saved, added: new Map(d.keys.map((k, i) => [k, saved.practices[i]?.id ?? ""])) };
     },
-    versionOf: (r) => r.version,
-    conflictOf: (err) => conflictDetail(err, ReportConflictSchema)?.current,
+    versionOf: (r) => r.report.version,
+    conflictOf: (err) => {
+      const current = conflictDetail(err, ReportConflictSchema)?.current;
+      return current ? { report: current, added: new Map() } : undefined;
+    },
     onSaved: (saved, sent) => {
-      setReport(saved);
+      setReport(saved.report);
       // The text on screen stays as typed (the server has it); new practices take their ids, matched
       // by key, since some may have been added or removed while the save was on its way.
-      const idByKey = new Map(sent.keys.map((k, i) => [k, saved.practices[i]?.id ?? ""]));
-      setDraft((cur) => ({
-        ...cur,
-        practices: cur.practices.map((p, i) => (p.id ? p : { ...p, id: idByKey.get(cur.keys[i]) ?? "" })),
-      }));
+      const withIds = (d: Saved): Practice[] => d.practices.map((p, i) => (saved.added.has(d.keys[i]) ? { ...p, id: saved.added.get(d.keys[i])! } : p));
+      baseRef.current = { version: saved.report.version, saved: { ...sent, practices: withIds(sent) } };
+      if (saved.added.size) setDraft((cur) => ({ ...cur, practices: withIds(cur) }));
     },
   });
   const save = auto.state;
@@ -159,6 +194,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
       if (!(await auto.flush(() => draftRef.current))) return;
       const res = await api.reports.submitReport({ editionId: edition.id, cityId: report.city!.id, expectedVersion: auto.version() });
       auto.serverChanged(res.report!.version);
+      baseRef.current = { ...baseRef.current, version: res.report!.version };
       setReport(res.report!);
     } catch (err) {
       setActionError(err);
@@ -169,14 +205,28 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
 
   function keepMine() {
     const theirs = auto.keepMine(draft);
-    if (theirs) setReport(theirs);
+    if (theirs) setReport(theirs.report);
   }
   function takeTheirs() {
     const theirs = auto.takeTheirs();
     if (!theirs) return;
-    setReport(theirs);
-    setDraft(draftOf(theirs));
+    adopt(theirs.report);
   }
+  /** adopt makes the server's copy the page's: after taking theirs, or restoring a version. */
+  function adopt(r: Report) {
+    const d = draftOf(r);
+    setReport(r);
+    setDraft(d);
+    baseRef.current = { version: r.version, saved: d };
+    auto.serverChanged(r.version);
+  }
+
+  const problems = new Map<string, FieldProblem[]>();
+  for (const p of report.problems) {
+    const k = problemKey(p.practiceId, p.field, p.criterionId, p.previousNominationId);
+    problems.set(k, [...(problems.get(k) ?? []), p]);
+  }
+  const problemsAt = (practiceId: string, field: string, criterionId = "", followUp = "") => problems.get(problemKey(practiceId, field, criterionId, followUp)) ?? [];
 
   const catName = (id: string) => {
     const c = categories.find((c) => c.id === id);
@@ -196,6 +246,28 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         {report.submitTime ? " · " + t("report.submittedAt", { time: formatInstant(report.submitTime, locale) }) : ""}
       </p>
       <Deadline label={t("edition.reportingDeadline")} at={edition.timeline?.reportingDeadline} />
+      {report.version > 0n ? (
+        <p className="actions report-tools">
+          <button
+            type="button"
+            onClick={async () => {
+              setActionError(undefined);
+              try {
+                if (editable && !(await auto.flush(() => draftRef.current))) return;
+                const res = await api.reports.exportReportPdf({ editionId: edition.id, cityId: report.city!.id, language: locale });
+                download(res.filename, new Uint8Array(res.content), res.contentType);
+              } catch (err) {
+                setActionError(err);
+              }
+            }}
+          >
+            {t("report.downloadPdf")}
+          </button>
+          <button type="button" onClick={() => window.print()}>
+            {t("report.print")}
+          </button>
+        </p>
+      ) : null}
       {report.status === ReportStatus.RETURNED && report.returnComment ? (
         <div className="notice" role="note">
           <h2>{t("report.returnedTitle")}</h2>
@@ -225,6 +297,11 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         // In view however far down the expert writes: a long report's fields are thousands of pixels below.
         <div className="report-bar">
           <SaveIndicator state={save} />
+          {report.problems.length > 0 ? (
+            <span className="problem-count" data-testid="problem-count">
+              {t("report.problemCount", { count: report.problems.length })}
+            </span>
+          ) : null}
         </div>
       ) : (
         <p className="notice">{t("report.readOnly")}</p>
@@ -233,7 +310,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
       {conflict ? (
         <ConflictPanel
           mine={draft}
-          theirs={conflict}
+          theirs={conflict.report}
           catName={catName}
           criterionName={(id) => {
             const c = criteria.find((x) => x.id === id);
@@ -245,6 +322,24 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
       ) : null}
 
       <CategorySummary categories={categories} practices={draft.practices} />
+      {report.version > 0n ? (
+        <History
+          editionId={edition.id}
+          cityId={report.city!.id}
+          version={report.version}
+          canRestore={editable && !conflict && !submitting}
+          catName={catName}
+          criterionName={(id) => {
+            const c = criteria.find((x) => x.id === id);
+            return c ? textIn(locale, c.names) : id;
+          }}
+          onRestore={async (v) => {
+            if (!(await auto.flush(() => draftRef.current))) return;
+            const res = await api.reports.restoreReportVersion({ editionId: edition.id, cityId: report.city!.id, version: v, expectedVersion: auto.version() });
+            adopt(res.report!);
+          }}
+        />
+      ) : null}
 
       <fieldset disabled={!editable || !!conflict || submitting} className="plain">
         <legend className="visually-hidden">{t("report.title", { city: report.city?.name ?? "" })}</legend>
@@ -253,9 +348,12 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
           value={draft.introduction}
           onChange={(v) => change((d) => ({ ...d, introduction: v }))}
           rows={4}
+          limit={LIMITS.long}
+          problems={problemsAt("", "introduction")}
         />
         <h2>{t("report.practices")}</h2>
         {draft.practices.length === 0 ? <p>{t("report.noPractices")}</p> : null}
+        <Problems list={problemsAt("", "practices")} />
         {draft.practices.map((p, i) => (
           <PracticeEditor
             key={draft.keys[i]}
@@ -263,6 +361,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
             practice={p}
             categories={categories}
             criteria={criteria}
+            problemsAt={(field, criterionId) => (p.id ? problemsAt(p.id, field, criterionId) : [])}
             onChange={(np) => change((d) => ({ ...d, practices: d.practices.map((x, j) => (j === i ? np : x)) }))}
             onRemove={() => setRemoving(i)}
           />
@@ -309,6 +408,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
               <FollowUpEditor
                 key={f.previousNominationId}
                 followUp={f}
+                problemsAt={(field) => problemsAt("", field, "", f.previousNominationId)}
                 onChange={(nf) => change((d) => ({ ...d, followUps: d.followUps.map((x, j) => (j === i ? nf : x)) }))}
               />
             ))}
@@ -388,6 +488,7 @@ function PracticeEditor(props: {
   practice: Practice;
   categories: Category[];
   criteria: Criterion[];
+  problemsAt: (field: string, criterionId?: string) => FieldProblem[];
   onChange: (p: Practice) => void;
   onRemove: () => void;
 }) {
@@ -404,28 +505,30 @@ function PracticeEditor(props: {
   return (
     <section className="card practice" aria-labelledby={headingId} data-testid="practice">
       <h3 id={headingId}>{t("report.practiceN", { n: props.index + 1, title: p.title || t("report.untitled") })}</h3>
-      <TextInput label={t("practice.title")} value={p.title} onChange={(v) => set({ title: v })} required />
+      <TextInput label={t("practice.title")} value={p.title} onChange={(v) => set({ title: v })} required limit={LIMITS.title} problems={props.problemsAt("title")} />
       <Select
         label={t("practice.category")}
         value={p.categoryId}
         onChange={(v) => set({ categoryId: v })}
         options={props.categories.map((c) => ({ value: c.id, label: `${c.number}. ${textIn(locale, c.names)}` }))}
       />
-      <TextArea label={t("practice.description")} value={p.description} onChange={(v) => set({ description: v })} rows={5} />
+      <TextArea label={t("practice.description")} value={p.description} onChange={(v) => set({ description: v })} rows={5} limit={LIMITS.long} problems={props.problemsAt("description")} />
       <TextInput
         label={t("practice.sinceYear")}
         type="number"
         value={p.sinceYear ? String(p.sinceYear) : ""}
-        onChange={(v) => set({ sinceYear: v ? Number.parseInt(v, 10) || 0 : 0 })}
+        onChange={(v) => set({ sinceYear: v ? Math.min(9999, Math.max(0, Number.parseInt(v, 10) || 0)) : 0 })}
+        problems={props.problemsAt("since_year")}
       />
-      <TextInput label={t("practice.partners")} value={p.partners} onChange={(v) => set({ partners: v })} />
-      <TextInput label={t("practice.targetGroups")} value={p.targetGroups} onChange={(v) => set({ targetGroups: v })} />
+      <TextInput label={t("practice.partners")} value={p.partners} onChange={(v) => set({ partners: v })} limit={LIMITS.short} problems={props.problemsAt("partners")} />
+      <TextInput label={t("practice.targetGroups")} value={p.targetGroups} onChange={(v) => set({ targetGroups: v })} limit={LIMITS.short} problems={props.problemsAt("target_groups")} />
       <TextArea
         label={t("practice.evidenceLinks")}
         hint={t("practice.evidenceLinksHint")}
         value={p.evidenceLinks.join("\n")}
         onChange={(v) => set({ evidenceLinks: v.split("\n") })}
         rows={2}
+        problems={props.problemsAt("evidence_links")}
       />
       <fieldset>
         <legend>{t("practice.narratives")}</legend>
@@ -436,6 +539,8 @@ function PracticeEditor(props: {
             value={narrative(c.id)}
             onChange={(v) => setNarrative(c.id, v)}
             rows={2}
+            limit={LIMITS.long}
+            problems={props.problemsAt("narratives", c.id)}
           />
         ))}
       </fieldset>
@@ -447,7 +552,7 @@ function PracticeEditor(props: {
 }
 
 
-function FollowUpEditor({ followUp: f, onChange }: { followUp: FollowUp; onChange: (f: FollowUp) => void }) {
+function FollowUpEditor({ followUp: f, onChange, problemsAt }: { followUp: FollowUp; onChange: (f: FollowUp) => void; problemsAt: (field: string) => FieldProblem[] }) {
   const t = useT();
   return (
     <section className="card">
@@ -460,7 +565,8 @@ function FollowUpEditor({ followUp: f, onChange }: { followUp: FollowUp; onChang
         onChange={(v) => onChange({ ...f, outcome: Number(v) as FollowUpOutcome })}
         options={outcomeKeys.map(([o, k]) => ({ value: String(o), label: t(k) }))}
       />
-      <TextArea label={t("followUp.narrative")} value={f.narrative} onChange={(v) => onChange({ ...f, narrative: v })} rows={3} />
+      <Problems list={problemsAt("outcome")} />
+      <TextArea label={t("followUp.narrative")} value={f.narrative} onChange={(v) => onChange({ ...f, narrative: v })} rows={3} limit={LIMITS.long} problems={problemsAt("narrative")} />
     </section>
   );
 }
@@ -482,22 +588,6 @@ function ConflictPanel(props: {
   const headingRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => headingRef.current?.focus(), []);
   const diffs = differences(props.mine, props.theirs);
-  const label = (d: Difference): string => {
-    switch (d.field) {
-      case "narrative":
-        return props.criterionName(d.criterionId ?? "");
-      case "followUpNarrative":
-        return t("followUp.narrative");
-      default:
-        return t(fieldLabels[d.field]);
-    }
-  };
-  const value = (d: Difference, v: string): string => {
-    if (d.field === "category") return props.catName(v);
-    if (d.field === "outcome") return t(outcomeKeys.find(([o]) => String(o) === v)?.[1] ?? "followUp.UNSPECIFIED");
-    if (d.field === "practice") return v ? v : t("conflict.absent");
-    return v || "—";
-  };
   return (
     <section className="conflict" aria-labelledby="conflict-title">
       <h2 id="conflict-title" ref={headingRef} tabIndex={-1}>
@@ -512,30 +602,14 @@ function ConflictPanel(props: {
       {diffs.length === 0 ? (
         <p>{t("conflict.same")}</p>
       ) : (
-        <Scroll label={t("conflict.title")}>
-          <table>
-            <caption className="visually-hidden">{t("conflict.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("conflict.what")}</th>
-                <th scope="col">{t("conflict.mine")}</th>
-                <th scope="col">{t("conflict.theirs")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {diffs.map((d, i) => (
-                <tr key={i}>
-                  <th scope="row">
-                    {d.where ? <span className="muted">{d.where}: </span> : null}
-                    {label(d)}
-                  </th>
-                  <td className="pre">{value(d, d.mine)}</td>
-                  <td className="pre">{value(d, d.theirs)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
+        <DiffTable
+          caption={t("conflict.title")}
+          diffs={diffs}
+          left={t("conflict.mine")}
+          right={t("conflict.theirs")}
+          catName={props.catName}
+          criterionName={props.criterionName}
+        />
       )}
       <p className="actions">
         <button type="button" className="primary" onClick={props.onKeepMine}>
@@ -549,22 +623,52 @@ function ConflictPanel(props: {
   );
 }
 
-const fieldLabels: Record<Exclude<Field, "narrative" | "followUpNarrative">, MessageId> = {
-  introduction: "report.introduction",
-  title: "practice.title",
-  category: "practice.category",
-  description: "practice.description",
-  sinceYear: "practice.sinceYear",
-  partners: "practice.partners",
-  targetGroups: "practice.targetGroups",
-  evidenceLinks: "practice.evidenceLinks",
-  practice: "conflict.wholePractice",
-  outcome: "followUp.outcome",
-};
-
 // ---- labelled controls ----
 
-export function TextInput(props: {
+/** Problems lists, in the reader's language, what a field must fix before the report can be submitted. */
+export function Problems({ list, id }: { list: FieldProblem[]; id?: string }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const catalogue = useServerMessages(locale, list.length > 0);
+  if (list.length === 0) return null;
+  return (
+    <ul className="field-problems" id={id} data-testid="field-problems">
+      {list.map((p, i) => {
+        // Counts read as numbers do in the reader's language (102 700, not 102700).
+        const args = Object.fromEntries(Object.entries(p.reasonArgs).map(([k, v]) => [k, /^\d{4,}$/.test(v) ? Number(v).toLocaleString(locale) : v]));
+        const text = fill(catalogue?.[p.reasonId] ?? p.reason, args);
+        return <li key={i}>{p.link > 0 ? t("practice.linkN", { n: p.link }) + " " + text : text}</li>;
+      })}
+    </ul>
+  );
+}
+
+/** Counter shows how long a text is against what can be submitted, as the expert types. */
+function Counter({ value, limit, id }: { value: string; limit: number; id: string }) {
+  const t = useT();
+  const n = codePoints(value);
+  return (
+    <span className={"counter" + (n > limit ? " over" : "")} id={id} data-testid="counter">
+      {t("field.counter", { count: n, limit })}
+    </span>
+  );
+}
+
+interface FieldExtras {
+  /** What can be submitted, in characters: a live counter shows it. */
+  limit?: number;
+  problems?: FieldProblem[];
+}
+
+function useDescribed(props: FieldExtras & { hint?: string }) {
+  const hintId = useId();
+  const counterId = useId();
+  const problemsId = useId();
+  const ids = [props.hint ? hintId : "", props.limit ? counterId : "", props.problems?.length ? problemsId : ""].filter(Boolean).join(" ");
+  return { hintId, counterId, problemsId, describedBy: ids || undefined, invalid: props.problems?.length ? true : undefined };
+}
+
+export function TextInput(props: FieldExtras & {
   label: string;
   value: string;
   onChange: (v: string) => void;
@@ -572,28 +676,33 @@ export function TextInput(props: {
   required?: boolean;
 }) {
   const id = useId();
+  const d = useDescribed(props);
   return (
-    <div className="field">
+    <div className={"field" + (d.invalid ? " invalid" : "")}>
       <label htmlFor={id}>{props.label}</label>
       <input
         id={id}
         type={props.type ?? "text"}
         value={props.value}
         required={props.required}
+        aria-invalid={d.invalid}
+        aria-describedby={d.describedBy}
         onChange={(e) => props.onChange(e.target.value)}
       />
+      {props.limit ? <Counter value={props.value} limit={props.limit} id={d.counterId} /> : null}
+      <Problems list={props.problems ?? []} id={d.problemsId} />
     </div>
   );
 }
 
-export function TextArea(props: { label: string; value: string; onChange: (v: string) => void; rows?: number; hint?: string }) {
+export function TextArea(props: FieldExtras & { label: string; value: string; onChange: (v: string) => void; rows?: number; hint?: string }) {
   const id = useId();
-  const hintId = useId();
+  const d = useDescribed(props);
   return (
-    <div className="field">
+    <div className={"field" + (d.invalid ? " invalid" : "")}>
       <label htmlFor={id}>{props.label}</label>
       {props.hint ? (
-        <span className="hint" id={hintId}>
+        <span className="hint" id={d.hintId}>
           {props.hint}
         </span>
       ) : null}
@@ -601,9 +710,12 @@ export function TextArea(props: { label: string; value: string; onChange: (v: st
         id={id}
         value={props.value}
         rows={props.rows ?? 3}
-        aria-describedby={props.hint ? hintId : undefined}
+        aria-invalid={d.invalid}
+        aria-describedby={d.describedBy}
         onChange={(e) => props.onChange(e.target.value)}
       />
+      {props.limit ? <Counter value={props.value} limit={props.limit} id={d.counterId} /> : null}
+      <Problems list={props.problems ?? []} id={d.problemsId} />
     </div>
   );
 }

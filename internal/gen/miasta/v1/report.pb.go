@@ -143,6 +143,62 @@ func (FollowUpOutcome) EnumDescriptor() ([]byte, []int) {
 	return file_miasta_v1_report_proto_rawDescGZIP(), []int{1}
 }
 
+// ReportVersionKind is what made a version.
+type ReportVersionKind int32
+
+const (
+	ReportVersionKind_REPORT_VERSION_KIND_UNSPECIFIED ReportVersionKind = 0
+	// A save of the whole report or of changes.
+	ReportVersionKind_REPORT_VERSION_KIND_SAVE ReportVersionKind = 1
+	// A restore of an earlier version.
+	ReportVersionKind_REPORT_VERSION_KIND_RESTORE ReportVersionKind = 2
+	// A submit, return or accept: the content is the previous version's.
+	ReportVersionKind_REPORT_VERSION_KIND_STATUS ReportVersionKind = 3
+)
+
+// Enum value maps for ReportVersionKind.
+var (
+	ReportVersionKind_name = map[int32]string{
+		0: "REPORT_VERSION_KIND_UNSPECIFIED",
+		1: "REPORT_VERSION_KIND_SAVE",
+		2: "REPORT_VERSION_KIND_RESTORE",
+		3: "REPORT_VERSION_KIND_STATUS",
+	}
+	ReportVersionKind_value = map[string]int32{
+		"REPORT_VERSION_KIND_UNSPECIFIED": 0,
+		"REPORT_VERSION_KIND_SAVE":        1,
+		"REPORT_VERSION_KIND_RESTORE":     2,
+		"REPORT_VERSION_KIND_STATUS":      3,
+	}
+)
+
+func (x ReportVersionKind) Enum() *ReportVersionKind {
+	p := new(ReportVersionKind)
+	*p = x
+	return p
+}
+
+func (x ReportVersionKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReportVersionKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_miasta_v1_report_proto_enumTypes[2].Descriptor()
+}
+
+func (ReportVersionKind) Type() protoreflect.EnumType {
+	return &file_miasta_v1_report_proto_enumTypes[2]
+}
+
+func (x ReportVersionKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReportVersionKind.Descriptor instead.
+func (ReportVersionKind) EnumDescriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{2}
+}
+
 // Report is one city's expert report in one edition.
 type Report struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -152,7 +208,7 @@ type Report struct {
 	Status    ReportStatus           `protobuf:"varint,4,opt,name=status,proto3,enum=miasta.v1.ReportStatus" json:"status,omitempty"`
 	// Increases with every change; 0 before the first save.
 	Version int64 `protobuf:"varint,5,opt,name=version,proto3" json:"version,omitempty"`
-	// Up to 20,000 characters.
+	// Up to 100,000 characters for submitting.
 	Introduction string      `protobuf:"bytes,6,opt,name=introduction,proto3" json:"introduction,omitempty"`
 	Practices    []*Practice `protobuf:"bytes,7,rep,name=practices,proto3" json:"practices,omitempty"`
 	FollowUps    []*FollowUp `protobuf:"bytes,8,rep,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
@@ -163,6 +219,8 @@ type Report struct {
 	SubmitTime    *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=submit_time,json=submitTime,proto3" json:"submit_time,omitempty"`
 	ReturnTime    *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=return_time,json=returnTime,proto3" json:"return_time,omitempty"`
 	AcceptTime    *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=accept_time,json=acceptTime,proto3" json:"accept_time,omitempty"`
+	// What must be fixed before the report can be submitted, field by field; empty when it can be.
+	Problems      []*FieldProblem `protobuf:"bytes,15,rep,name=problems,proto3" json:"problems,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -295,24 +353,146 @@ func (x *Report) GetAcceptTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Report) GetProblems() []*FieldProblem {
+	if x != nil {
+		return x.Problems
+	}
+	return nil
+}
+
+// FieldProblem is one thing in a report that stops it from being submitted. A draft is saved with its
+// problems; the field names where it is.
+type FieldProblem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The practice the field belongs to; empty for the introduction, the report as a whole and follow-ups.
+	PracticeId string `protobuf:"bytes,1,opt,name=practice_id,json=practiceId,proto3" json:"practice_id,omitempty"`
+	// The follow-up the field belongs to.
+	PreviousNominationId string `protobuf:"bytes,2,opt,name=previous_nomination_id,json=previousNominationId,proto3" json:"previous_nomination_id,omitempty"`
+	// The field, named as in Practice, FollowUp or SaveReportRequest: "introduction", "practices",
+	// "title", "description", "since_year", "partners", "target_groups", "evidence_links",
+	// "narratives", "outcome" or "narrative".
+	Field string `protobuf:"bytes,3,opt,name=field,proto3" json:"field,omitempty"`
+	// For narratives: the criterion.
+	CriterionId string `protobuf:"bytes,4,opt,name=criterion_id,json=criterionId,proto3" json:"criterion_id,omitempty"`
+	// For evidence_links: the link, from 1; 0 for the list as a whole.
+	Link int32 `protobuf:"varint,5,opt,name=link,proto3" json:"link,omitempty"`
+	// What is wrong, in English.
+	Reason string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The reason's catalogue key (as an error's google.rpc.ErrorInfo reason) and its arguments a0, a1,
+	// …, for clients that show it in their user's language.
+	ReasonId      string            `protobuf:"bytes,7,opt,name=reason_id,json=reasonId,proto3" json:"reason_id,omitempty"`
+	ReasonArgs    map[string]string `protobuf:"bytes,8,rep,name=reason_args,json=reasonArgs,proto3" json:"reason_args,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FieldProblem) Reset() {
+	*x = FieldProblem{}
+	mi := &file_miasta_v1_report_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FieldProblem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FieldProblem) ProtoMessage() {}
+
+func (x *FieldProblem) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FieldProblem.ProtoReflect.Descriptor instead.
+func (*FieldProblem) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *FieldProblem) GetPracticeId() string {
+	if x != nil {
+		return x.PracticeId
+	}
+	return ""
+}
+
+func (x *FieldProblem) GetPreviousNominationId() string {
+	if x != nil {
+		return x.PreviousNominationId
+	}
+	return ""
+}
+
+func (x *FieldProblem) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *FieldProblem) GetCriterionId() string {
+	if x != nil {
+		return x.CriterionId
+	}
+	return ""
+}
+
+func (x *FieldProblem) GetLink() int32 {
+	if x != nil {
+		return x.Link
+	}
+	return 0
+}
+
+func (x *FieldProblem) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *FieldProblem) GetReasonId() string {
+	if x != nil {
+		return x.ReasonId
+	}
+	return ""
+}
+
+func (x *FieldProblem) GetReasonArgs() map[string]string {
+	if x != nil {
+		return x.ReasonArgs
+	}
+	return nil
+}
+
 // Practice is something the city government does for migrants, reported in one category.
 type Practice struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Server-assigned on first save; send it back to keep the practice's identity across saves.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// 1–300 characters.
+	// 1–300 characters for submitting; a draft holds up to 10,000.
 	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
-	// Up to 20,000 characters.
+	// Up to 100,000 characters for submitting; a draft holds up to 1,000,000.
 	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
 	// One of the edition's categories.
 	CategoryId string `protobuf:"bytes,4,opt,name=category_id,json=categoryId,proto3" json:"category_id,omitempty"`
-	// The year the practice started, 1989–2100; 0 if unknown.
+	// The year the practice started, 1989–2100 for submitting (a draft holds 0–9999); 0 if unknown.
 	SinceYear int32 `protobuf:"varint,5,opt,name=since_year,json=sinceYear,proto3" json:"since_year,omitempty"`
-	// Partner organisations, up to 2,000 characters.
+	// Partner organisations, up to 2,000 characters for submitting; a draft holds up to 100,000.
 	Partners string `protobuf:"bytes,6,opt,name=partners,proto3" json:"partners,omitempty"`
-	// Who the practice serves, up to 2,000 characters.
+	// Who the practice serves, up to 2,000 characters for submitting; a draft holds up to 100,000.
 	TargetGroups string `protobuf:"bytes,7,opt,name=target_groups,json=targetGroups,proto3" json:"target_groups,omitempty"`
-	// Up to 20 http(s) links, each up to 2,000 characters.
+	// Up to 20 http(s) links for submitting, each up to 2,000 characters; a draft holds up to 200 of up
+	// to 10,000. The server normalises each (scheme and host in lower case, an internationalised domain
+	// name in its Unicode form, NFC); a link with a javascript:, vbscript:, data:, file: or blob: scheme
+	// is refused.
 	EvidenceLinks []string `protobuf:"bytes,8,rep,name=evidence_links,json=evidenceLinks,proto3" json:"evidence_links,omitempty"`
 	// The expert's narrative per criterion (comprehensiveness, long-term nature, engagement,
 	// effectiveness, as the edition defines them).
@@ -323,7 +503,7 @@ type Practice struct {
 
 func (x *Practice) Reset() {
 	*x = Practice{}
-	mi := &file_miasta_v1_report_proto_msgTypes[1]
+	mi := &file_miasta_v1_report_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -335,7 +515,7 @@ func (x *Practice) String() string {
 func (*Practice) ProtoMessage() {}
 
 func (x *Practice) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[1]
+	mi := &file_miasta_v1_report_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -348,7 +528,7 @@ func (x *Practice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Practice.ProtoReflect.Descriptor instead.
 func (*Practice) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{1}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Practice) GetId() string {
@@ -418,7 +598,7 @@ func (x *Practice) GetNarratives() []*CriterionNarrative {
 type CriterionNarrative struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	CriterionId string                 `protobuf:"bytes,1,opt,name=criterion_id,json=criterionId,proto3" json:"criterion_id,omitempty"`
-	// Up to 10,000 characters.
+	// Up to 100,000 characters for submitting; a draft holds up to 1,000,000.
 	Text          string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -426,7 +606,7 @@ type CriterionNarrative struct {
 
 func (x *CriterionNarrative) Reset() {
 	*x = CriterionNarrative{}
-	mi := &file_miasta_v1_report_proto_msgTypes[2]
+	mi := &file_miasta_v1_report_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -438,7 +618,7 @@ func (x *CriterionNarrative) String() string {
 func (*CriterionNarrative) ProtoMessage() {}
 
 func (x *CriterionNarrative) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[2]
+	mi := &file_miasta_v1_report_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -451,7 +631,7 @@ func (x *CriterionNarrative) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CriterionNarrative.ProtoReflect.Descriptor instead.
 func (*CriterionNarrative) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{2}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CriterionNarrative) GetCriterionId() string {
@@ -477,7 +657,7 @@ type FollowUp struct {
 	PreviousTitle        string          `protobuf:"bytes,2,opt,name=previous_title,json=previousTitle,proto3" json:"previous_title,omitempty"`
 	PreviousCategoryName string          `protobuf:"bytes,3,opt,name=previous_category_name,json=previousCategoryName,proto3" json:"previous_category_name,omitempty"`
 	Outcome              FollowUpOutcome `protobuf:"varint,4,opt,name=outcome,proto3,enum=miasta.v1.FollowUpOutcome" json:"outcome,omitempty"`
-	// Up to 10,000 characters.
+	// Up to 100,000 characters for submitting; a draft holds up to 1,000,000.
 	Narrative     string `protobuf:"bytes,5,opt,name=narrative,proto3" json:"narrative,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -485,7 +665,7 @@ type FollowUp struct {
 
 func (x *FollowUp) Reset() {
 	*x = FollowUp{}
-	mi := &file_miasta_v1_report_proto_msgTypes[3]
+	mi := &file_miasta_v1_report_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -497,7 +677,7 @@ func (x *FollowUp) String() string {
 func (*FollowUp) ProtoMessage() {}
 
 func (x *FollowUp) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[3]
+	mi := &file_miasta_v1_report_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -510,7 +690,7 @@ func (x *FollowUp) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FollowUp.ProtoReflect.Descriptor instead.
 func (*FollowUp) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{3}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *FollowUp) GetPreviousNominationId() string {
@@ -558,7 +738,7 @@ type ReportConflict struct {
 
 func (x *ReportConflict) Reset() {
 	*x = ReportConflict{}
-	mi := &file_miasta_v1_report_proto_msgTypes[4]
+	mi := &file_miasta_v1_report_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -570,7 +750,7 @@ func (x *ReportConflict) String() string {
 func (*ReportConflict) ProtoMessage() {}
 
 func (x *ReportConflict) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[4]
+	mi := &file_miasta_v1_report_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -583,7 +763,7 @@ func (x *ReportConflict) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportConflict.ProtoReflect.Descriptor instead.
 func (*ReportConflict) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{4}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ReportConflict) GetCurrent() *Report {
@@ -610,7 +790,7 @@ type ReportStatusSummary struct {
 
 func (x *ReportStatusSummary) Reset() {
 	*x = ReportStatusSummary{}
-	mi := &file_miasta_v1_report_proto_msgTypes[5]
+	mi := &file_miasta_v1_report_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -622,7 +802,7 @@ func (x *ReportStatusSummary) String() string {
 func (*ReportStatusSummary) ProtoMessage() {}
 
 func (x *ReportStatusSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[5]
+	mi := &file_miasta_v1_report_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -635,7 +815,7 @@ func (x *ReportStatusSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportStatusSummary.ProtoReflect.Descriptor instead.
 func (*ReportStatusSummary) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{5}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ReportStatusSummary) GetCity() *City {
@@ -711,7 +891,7 @@ type Nomination struct {
 
 func (x *Nomination) Reset() {
 	*x = Nomination{}
-	mi := &file_miasta_v1_report_proto_msgTypes[6]
+	mi := &file_miasta_v1_report_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -723,7 +903,7 @@ func (x *Nomination) String() string {
 func (*Nomination) ProtoMessage() {}
 
 func (x *Nomination) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[6]
+	mi := &file_miasta_v1_report_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -736,7 +916,7 @@ func (x *Nomination) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Nomination.ProtoReflect.Descriptor instead.
 func (*Nomination) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{6}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Nomination) GetId() string {
@@ -798,7 +978,7 @@ type GetReportRequest struct {
 
 func (x *GetReportRequest) Reset() {
 	*x = GetReportRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[7]
+	mi := &file_miasta_v1_report_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -810,7 +990,7 @@ func (x *GetReportRequest) String() string {
 func (*GetReportRequest) ProtoMessage() {}
 
 func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[7]
+	mi := &file_miasta_v1_report_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -823,7 +1003,7 @@ func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportRequest.ProtoReflect.Descriptor instead.
 func (*GetReportRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{7}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetReportRequest) GetEditionId() string {
@@ -849,7 +1029,7 @@ type GetReportResponse struct {
 
 func (x *GetReportResponse) Reset() {
 	*x = GetReportResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[8]
+	mi := &file_miasta_v1_report_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -861,7 +1041,7 @@ func (x *GetReportResponse) String() string {
 func (*GetReportResponse) ProtoMessage() {}
 
 func (x *GetReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[8]
+	mi := &file_miasta_v1_report_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -874,7 +1054,7 @@ func (x *GetReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportResponse.ProtoReflect.Descriptor instead.
 func (*GetReportResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{8}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetReportResponse) GetReport() *Report {
@@ -890,19 +1070,23 @@ type SaveReportRequest struct {
 	CityId    string                 `protobuf:"bytes,2,opt,name=city_id,json=cityId,proto3" json:"city_id,omitempty"`
 	// The version the client last read (0 for a report never saved).
 	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
-	// Up to 20,000 characters.
+	// Up to 100,000 characters for submitting; a draft holds up to 1,000,000.
 	Introduction string `protobuf:"bytes,4,opt,name=introduction,proto3" json:"introduction,omitempty"`
 	// Up to 100 practices.
 	Practices []*Practice `protobuf:"bytes,5,rep,name=practices,proto3" json:"practices,omitempty"`
 	// Up to 100 follow-ups; only for practices pre-filled by the server.
-	FollowUps     []*FollowUp `protobuf:"bytes,6,rep,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
+	FollowUps []*FollowUp `protobuf:"bytes,6,rep,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
+	// When set, the save applies these changes, in order, to expected_version instead of replacing the
+	// whole report (introduction, practices and follow_ups must then be empty): a long report saves in
+	// small requests. The result must still be within the hard limits above.
+	Changes       *ReportChanges `protobuf:"bytes,7,opt,name=changes,proto3" json:"changes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SaveReportRequest) Reset() {
 	*x = SaveReportRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[9]
+	mi := &file_miasta_v1_report_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -914,7 +1098,7 @@ func (x *SaveReportRequest) String() string {
 func (*SaveReportRequest) ProtoMessage() {}
 
 func (x *SaveReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[9]
+	mi := &file_miasta_v1_report_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -927,7 +1111,7 @@ func (x *SaveReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveReportRequest.ProtoReflect.Descriptor instead.
 func (*SaveReportRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{9}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SaveReportRequest) GetEditionId() string {
@@ -972,16 +1156,692 @@ func (x *SaveReportRequest) GetFollowUps() []*FollowUp {
 	return nil
 }
 
-type SaveReportResponse struct {
+func (x *SaveReportRequest) GetChanges() *ReportChanges {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+// ReportChanges are the edits of one save: only what changed since expected_version.
+type ReportChanges struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Report        *Report                `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	Changes       []*ReportChange        `protobuf:"bytes,1,rep,name=changes,proto3" json:"changes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportChanges) Reset() {
+	*x = ReportChanges{}
+	mi := &file_miasta_v1_report_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportChanges) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportChanges) ProtoMessage() {}
+
+func (x *ReportChanges) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportChanges.ProtoReflect.Descriptor instead.
+func (*ReportChanges) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ReportChanges) GetChanges() []*ReportChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+// ReportChange is one edit of a report.
+type ReportChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Change:
+	//
+	//	*ReportChange_Introduction
+	//	*ReportChange_Practice
+	//	*ReportChange_RemovePractice
+	//	*ReportChange_Order
+	//	*ReportChange_FollowUp
+	Change        isReportChange_Change `protobuf_oneof:"change"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportChange) Reset() {
+	*x = ReportChange{}
+	mi := &file_miasta_v1_report_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportChange) ProtoMessage() {}
+
+func (x *ReportChange) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportChange.ProtoReflect.Descriptor instead.
+func (*ReportChange) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ReportChange) GetChange() isReportChange_Change {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
+func (x *ReportChange) GetIntroduction() *TextEdit {
+	if x != nil {
+		if x, ok := x.Change.(*ReportChange_Introduction); ok {
+			return x.Introduction
+		}
+	}
+	return nil
+}
+
+func (x *ReportChange) GetPractice() *PracticeChange {
+	if x != nil {
+		if x, ok := x.Change.(*ReportChange_Practice); ok {
+			return x.Practice
+		}
+	}
+	return nil
+}
+
+func (x *ReportChange) GetRemovePractice() string {
+	if x != nil {
+		if x, ok := x.Change.(*ReportChange_RemovePractice); ok {
+			return x.RemovePractice
+		}
+	}
+	return ""
+}
+
+func (x *ReportChange) GetOrder() *PracticeOrder {
+	if x != nil {
+		if x, ok := x.Change.(*ReportChange_Order); ok {
+			return x.Order
+		}
+	}
+	return nil
+}
+
+func (x *ReportChange) GetFollowUp() *FollowUpChange {
+	if x != nil {
+		if x, ok := x.Change.(*ReportChange_FollowUp); ok {
+			return x.FollowUp
+		}
+	}
+	return nil
+}
+
+type isReportChange_Change interface {
+	isReportChange_Change()
+}
+
+type ReportChange_Introduction struct {
+	Introduction *TextEdit `protobuf:"bytes,1,opt,name=introduction,proto3,oneof"`
+}
+
+type ReportChange_Practice struct {
+	// Changes a practice's fields, or adds a practice (at the end) when it has no id.
+	Practice *PracticeChange `protobuf:"bytes,2,opt,name=practice,proto3,oneof"`
+}
+
+type ReportChange_RemovePractice struct {
+	// Removes a practice.
+	RemovePractice string `protobuf:"bytes,3,opt,name=remove_practice,json=removePractice,proto3,oneof"`
+}
+
+type ReportChange_Order struct {
+	// Puts the practices in this order: every practice of the report, each once.
+	Order *PracticeOrder `protobuf:"bytes,4,opt,name=order,proto3,oneof"`
+}
+
+type ReportChange_FollowUp struct {
+	FollowUp *FollowUpChange `protobuf:"bytes,5,opt,name=follow_up,json=followUp,proto3,oneof"`
+}
+
+func (*ReportChange_Introduction) isReportChange_Change() {}
+
+func (*ReportChange_Practice) isReportChange_Change() {}
+
+func (*ReportChange_RemovePractice) isReportChange_Change() {}
+
+func (*ReportChange_Order) isReportChange_Change() {}
+
+func (*ReportChange_FollowUp) isReportChange_Change() {}
+
+// TextEdit replaces the characters [start, end) of a text with text. Positions count Unicode code
+// points (not bytes, not UTF-16 units). old_length is the length of the text being edited, in code
+// points, as the client holds it: if the server's differs the save fails with ABORTED and the
+// ReportConflict detail, as for a stale version. To replace a whole text, start is 0 and end is
+// old_length.
+type TextEdit struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Start int32                  `protobuf:"varint,1,opt,name=start,proto3" json:"start,omitempty"`
+	End   int32                  `protobuf:"varint,2,opt,name=end,proto3" json:"end,omitempty"`
+	// Up to 1,000,000 characters.
+	Text          string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	OldLength     int32  `protobuf:"varint,4,opt,name=old_length,json=oldLength,proto3" json:"old_length,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TextEdit) Reset() {
+	*x = TextEdit{}
+	mi := &file_miasta_v1_report_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TextEdit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TextEdit) ProtoMessage() {}
+
+func (x *TextEdit) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TextEdit.ProtoReflect.Descriptor instead.
+func (*TextEdit) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *TextEdit) GetStart() int32 {
+	if x != nil {
+		return x.Start
+	}
+	return 0
+}
+
+func (x *TextEdit) GetEnd() int32 {
+	if x != nil {
+		return x.End
+	}
+	return 0
+}
+
+func (x *TextEdit) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *TextEdit) GetOldLength() int32 {
+	if x != nil {
+		return x.OldLength
+	}
+	return 0
+}
+
+// PracticeChange edits the fields of one practice it sets; unset fields stay as they are.
+type PracticeChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The practice; empty for a new one, which then needs key and category_id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// For a new practice: a name the client chooses (1–64 characters), unique in the request; the
+	// response pairs it with the id the server assigns, and an order in the same request may use it.
+	Key          string    `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	Title        *TextEdit `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Description  *TextEdit `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	CategoryId   *string   `protobuf:"bytes,5,opt,name=category_id,json=categoryId,proto3,oneof" json:"category_id,omitempty"`
+	SinceYear    *int32    `protobuf:"varint,6,opt,name=since_year,json=sinceYear,proto3,oneof" json:"since_year,omitempty"`
+	Partners     *TextEdit `protobuf:"bytes,7,opt,name=partners,proto3" json:"partners,omitempty"`
+	TargetGroups *TextEdit `protobuf:"bytes,8,opt,name=target_groups,json=targetGroups,proto3" json:"target_groups,omitempty"`
+	// When set, the practice's links become these (the same limits and normalisation as in Practice).
+	EvidenceLinks *EvidenceLinks     `protobuf:"bytes,9,opt,name=evidence_links,json=evidenceLinks,proto3" json:"evidence_links,omitempty"`
+	Narratives    []*NarrativeChange `protobuf:"bytes,10,rep,name=narratives,proto3" json:"narratives,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PracticeChange) Reset() {
+	*x = PracticeChange{}
+	mi := &file_miasta_v1_report_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PracticeChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PracticeChange) ProtoMessage() {}
+
+func (x *PracticeChange) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PracticeChange.ProtoReflect.Descriptor instead.
+func (*PracticeChange) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *PracticeChange) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *PracticeChange) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *PracticeChange) GetTitle() *TextEdit {
+	if x != nil {
+		return x.Title
+	}
+	return nil
+}
+
+func (x *PracticeChange) GetDescription() *TextEdit {
+	if x != nil {
+		return x.Description
+	}
+	return nil
+}
+
+func (x *PracticeChange) GetCategoryId() string {
+	if x != nil && x.CategoryId != nil {
+		return *x.CategoryId
+	}
+	return ""
+}
+
+func (x *PracticeChange) GetSinceYear() int32 {
+	if x != nil && x.SinceYear != nil {
+		return *x.SinceYear
+	}
+	return 0
+}
+
+func (x *PracticeChange) GetPartners() *TextEdit {
+	if x != nil {
+		return x.Partners
+	}
+	return nil
+}
+
+func (x *PracticeChange) GetTargetGroups() *TextEdit {
+	if x != nil {
+		return x.TargetGroups
+	}
+	return nil
+}
+
+func (x *PracticeChange) GetEvidenceLinks() *EvidenceLinks {
+	if x != nil {
+		return x.EvidenceLinks
+	}
+	return nil
+}
+
+func (x *PracticeChange) GetNarratives() []*NarrativeChange {
+	if x != nil {
+		return x.Narratives
+	}
+	return nil
+}
+
+// EvidenceLinks is the whole list of a practice's links.
+type EvidenceLinks struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Links         []string               `protobuf:"bytes,1,rep,name=links,proto3" json:"links,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EvidenceLinks) Reset() {
+	*x = EvidenceLinks{}
+	mi := &file_miasta_v1_report_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EvidenceLinks) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EvidenceLinks) ProtoMessage() {}
+
+func (x *EvidenceLinks) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EvidenceLinks.ProtoReflect.Descriptor instead.
+func (*EvidenceLinks) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *EvidenceLinks) GetLinks() []string {
+	if x != nil {
+		return x.Links
+	}
+	return nil
+}
+
+// NarrativeChange edits the practice's narrative for one criterion (a narrative left empty is removed).
+type NarrativeChange struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CriterionId   string                 `protobuf:"bytes,1,opt,name=criterion_id,json=criterionId,proto3" json:"criterion_id,omitempty"`
+	Text          *TextEdit              `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NarrativeChange) Reset() {
+	*x = NarrativeChange{}
+	mi := &file_miasta_v1_report_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NarrativeChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NarrativeChange) ProtoMessage() {}
+
+func (x *NarrativeChange) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NarrativeChange.ProtoReflect.Descriptor instead.
+func (*NarrativeChange) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *NarrativeChange) GetCriterionId() string {
+	if x != nil {
+		return x.CriterionId
+	}
+	return ""
+}
+
+func (x *NarrativeChange) GetText() *TextEdit {
+	if x != nil {
+		return x.Text
+	}
+	return nil
+}
+
+// PracticeOrder lists the report's practices in their new order.
+type PracticeOrder struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Practices     []*PracticeRef         `protobuf:"bytes,1,rep,name=practices,proto3" json:"practices,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PracticeOrder) Reset() {
+	*x = PracticeOrder{}
+	mi := &file_miasta_v1_report_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PracticeOrder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PracticeOrder) ProtoMessage() {}
+
+func (x *PracticeOrder) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PracticeOrder.ProtoReflect.Descriptor instead.
+func (*PracticeOrder) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *PracticeOrder) GetPractices() []*PracticeRef {
+	if x != nil {
+		return x.Practices
+	}
+	return nil
+}
+
+// PracticeRef names a practice by id, or a practice this request adds by its key.
+type PracticeRef struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Ref:
+	//
+	//	*PracticeRef_Id
+	//	*PracticeRef_Key
+	Ref           isPracticeRef_Ref `protobuf_oneof:"ref"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PracticeRef) Reset() {
+	*x = PracticeRef{}
+	mi := &file_miasta_v1_report_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PracticeRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PracticeRef) ProtoMessage() {}
+
+func (x *PracticeRef) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PracticeRef.ProtoReflect.Descriptor instead.
+func (*PracticeRef) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *PracticeRef) GetRef() isPracticeRef_Ref {
+	if x != nil {
+		return x.Ref
+	}
+	return nil
+}
+
+func (x *PracticeRef) GetId() string {
+	if x != nil {
+		if x, ok := x.Ref.(*PracticeRef_Id); ok {
+			return x.Id
+		}
+	}
+	return ""
+}
+
+func (x *PracticeRef) GetKey() string {
+	if x != nil {
+		if x, ok := x.Ref.(*PracticeRef_Key); ok {
+			return x.Key
+		}
+	}
+	return ""
+}
+
+type isPracticeRef_Ref interface {
+	isPracticeRef_Ref()
+}
+
+type PracticeRef_Id struct {
+	Id string `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+}
+
+type PracticeRef_Key struct {
+	Key string `protobuf:"bytes,2,opt,name=key,proto3,oneof"`
+}
+
+func (*PracticeRef_Id) isPracticeRef_Ref() {}
+
+func (*PracticeRef_Key) isPracticeRef_Ref() {}
+
+// FollowUpChange edits one follow-up.
+type FollowUpChange struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	PreviousNominationId string                 `protobuf:"bytes,1,opt,name=previous_nomination_id,json=previousNominationId,proto3" json:"previous_nomination_id,omitempty"`
+	Outcome              *FollowUpOutcome       `protobuf:"varint,2,opt,name=outcome,proto3,enum=miasta.v1.FollowUpOutcome,oneof" json:"outcome,omitempty"`
+	Narrative            *TextEdit              `protobuf:"bytes,3,opt,name=narrative,proto3" json:"narrative,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *FollowUpChange) Reset() {
+	*x = FollowUpChange{}
+	mi := &file_miasta_v1_report_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FollowUpChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FollowUpChange) ProtoMessage() {}
+
+func (x *FollowUpChange) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FollowUpChange.ProtoReflect.Descriptor instead.
+func (*FollowUpChange) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *FollowUpChange) GetPreviousNominationId() string {
+	if x != nil {
+		return x.PreviousNominationId
+	}
+	return ""
+}
+
+func (x *FollowUpChange) GetOutcome() FollowUpOutcome {
+	if x != nil && x.Outcome != nil {
+		return *x.Outcome
+	}
+	return FollowUpOutcome_FOLLOW_UP_OUTCOME_UNSPECIFIED
+}
+
+func (x *FollowUpChange) GetNarrative() *TextEdit {
+	if x != nil {
+		return x.Narrative
+	}
+	return nil
+}
+
+type SaveReportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The report as saved; omitted for a save of changes, which gets the fields below instead.
+	Report *Report `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	// The report's new version.
+	Version int64 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	// The ids of the practices the save added, by their keys.
+	Added []*AddedPractice `protobuf:"bytes,3,rep,name=added,proto3" json:"added,omitempty"`
+	// What must be fixed before the report can be submitted.
+	Problems      []*FieldProblem        `protobuf:"bytes,4,rep,name=problems,proto3" json:"problems,omitempty"`
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SaveReportResponse) Reset() {
 	*x = SaveReportResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[10]
+	mi := &file_miasta_v1_report_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -993,7 +1853,7 @@ func (x *SaveReportResponse) String() string {
 func (*SaveReportResponse) ProtoMessage() {}
 
 func (x *SaveReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[10]
+	mi := &file_miasta_v1_report_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1006,10 +1866,536 @@ func (x *SaveReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveReportResponse.ProtoReflect.Descriptor instead.
 func (*SaveReportResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{10}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SaveReportResponse) GetReport() *Report {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+func (x *SaveReportResponse) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *SaveReportResponse) GetAdded() []*AddedPractice {
+	if x != nil {
+		return x.Added
+	}
+	return nil
+}
+
+func (x *SaveReportResponse) GetProblems() []*FieldProblem {
+	if x != nil {
+		return x.Problems
+	}
+	return nil
+}
+
+func (x *SaveReportResponse) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+// AddedPractice is the id the server assigned to a practice a save of changes added.
+type AddedPractice struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddedPractice) Reset() {
+	*x = AddedPractice{}
+	mi := &file_miasta_v1_report_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddedPractice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddedPractice) ProtoMessage() {}
+
+func (x *AddedPractice) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddedPractice.ProtoReflect.Descriptor instead.
+func (*AddedPractice) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *AddedPractice) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *AddedPractice) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type ListReportVersionsRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CityId    string                 `protobuf:"bytes,2,opt,name=city_id,json=cityId,proto3" json:"city_id,omitempty"`
+	// 1–200; 0 means 50.
+	PageSize      int32  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReportVersionsRequest) Reset() {
+	*x = ListReportVersionsRequest{}
+	mi := &file_miasta_v1_report_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReportVersionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReportVersionsRequest) ProtoMessage() {}
+
+func (x *ListReportVersionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReportVersionsRequest.ProtoReflect.Descriptor instead.
+func (*ListReportVersionsRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListReportVersionsRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *ListReportVersionsRequest) GetCityId() string {
+	if x != nil {
+		return x.CityId
+	}
+	return ""
+}
+
+func (x *ListReportVersionsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListReportVersionsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListReportVersionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Versions      []*ReportVersion       `protobuf:"bytes,1,rep,name=versions,proto3" json:"versions,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReportVersionsResponse) Reset() {
+	*x = ListReportVersionsResponse{}
+	mi := &file_miasta_v1_report_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReportVersionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReportVersionsResponse) ProtoMessage() {}
+
+func (x *ListReportVersionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReportVersionsResponse.ProtoReflect.Descriptor instead.
+func (*ListReportVersionsResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListReportVersionsResponse) GetVersions() []*ReportVersion {
+	if x != nil {
+		return x.Versions
+	}
+	return nil
+}
+
+func (x *ListReportVersionsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// ReportVersion describes one stored version of a report.
+type ReportVersion struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Version int64                  `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Kind    ReportVersionKind      `protobuf:"varint,2,opt,name=kind,proto3,enum=miasta.v1.ReportVersionKind" json:"kind,omitempty"`
+	// The report's status from this version on.
+	Status     ReportStatus           `protobuf:"varint,3,opt,name=status,proto3,enum=miasta.v1.ReportStatus" json:"status,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// Who made it: "expert" or "organiser".
+	By string `protobuf:"bytes,5,opt,name=by,proto3" json:"by,omitempty"`
+	// For a restore: the version restored.
+	RestoredFrom  int64 `protobuf:"varint,6,opt,name=restored_from,json=restoredFrom,proto3" json:"restored_from,omitempty"`
+	PracticeCount int32 `protobuf:"varint,7,opt,name=practice_count,json=practiceCount,proto3" json:"practice_count,omitempty"`
+	// Characters of text in the whole report at this version.
+	Characters    int64 `protobuf:"varint,8,opt,name=characters,proto3" json:"characters,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportVersion) Reset() {
+	*x = ReportVersion{}
+	mi := &file_miasta_v1_report_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportVersion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportVersion) ProtoMessage() {}
+
+func (x *ReportVersion) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportVersion.ProtoReflect.Descriptor instead.
+func (*ReportVersion) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ReportVersion) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *ReportVersion) GetKind() ReportVersionKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ReportVersionKind_REPORT_VERSION_KIND_UNSPECIFIED
+}
+
+func (x *ReportVersion) GetStatus() ReportStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ReportStatus_REPORT_STATUS_UNSPECIFIED
+}
+
+func (x *ReportVersion) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *ReportVersion) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+func (x *ReportVersion) GetRestoredFrom() int64 {
+	if x != nil {
+		return x.RestoredFrom
+	}
+	return 0
+}
+
+func (x *ReportVersion) GetPracticeCount() int32 {
+	if x != nil {
+		return x.PracticeCount
+	}
+	return 0
+}
+
+func (x *ReportVersion) GetCharacters() int64 {
+	if x != nil {
+		return x.Characters
+	}
+	return 0
+}
+
+type GetReportVersionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CityId        string                 `protobuf:"bytes,2,opt,name=city_id,json=cityId,proto3" json:"city_id,omitempty"`
+	Version       int64                  `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReportVersionRequest) Reset() {
+	*x = GetReportVersionRequest{}
+	mi := &file_miasta_v1_report_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReportVersionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReportVersionRequest) ProtoMessage() {}
+
+func (x *GetReportVersionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReportVersionRequest.ProtoReflect.Descriptor instead.
+func (*GetReportVersionRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetReportVersionRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *GetReportVersionRequest) GetCityId() string {
+	if x != nil {
+		return x.CityId
+	}
+	return ""
+}
+
+func (x *GetReportVersionRequest) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+type GetReportVersionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The report as it was at the version: its content, status and version, update_time the version's time.
+	Report        *Report `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReportVersionResponse) Reset() {
+	*x = GetReportVersionResponse{}
+	mi := &file_miasta_v1_report_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReportVersionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReportVersionResponse) ProtoMessage() {}
+
+func (x *GetReportVersionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReportVersionResponse.ProtoReflect.Descriptor instead.
+func (*GetReportVersionResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetReportVersionResponse) GetReport() *Report {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+type RestoreReportVersionRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CityId    string                 `protobuf:"bytes,2,opt,name=city_id,json=cityId,proto3" json:"city_id,omitempty"`
+	// The version to restore.
+	Version int64 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	// The version the client last read, as for SaveReport.
+	ExpectedVersion int64 `protobuf:"varint,4,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *RestoreReportVersionRequest) Reset() {
+	*x = RestoreReportVersionRequest{}
+	mi := &file_miasta_v1_report_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RestoreReportVersionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RestoreReportVersionRequest) ProtoMessage() {}
+
+func (x *RestoreReportVersionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RestoreReportVersionRequest.ProtoReflect.Descriptor instead.
+func (*RestoreReportVersionRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *RestoreReportVersionRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *RestoreReportVersionRequest) GetCityId() string {
+	if x != nil {
+		return x.CityId
+	}
+	return ""
+}
+
+func (x *RestoreReportVersionRequest) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *RestoreReportVersionRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+type RestoreReportVersionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Report        *Report                `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RestoreReportVersionResponse) Reset() {
+	*x = RestoreReportVersionResponse{}
+	mi := &file_miasta_v1_report_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RestoreReportVersionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RestoreReportVersionResponse) ProtoMessage() {}
+
+func (x *RestoreReportVersionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RestoreReportVersionResponse.ProtoReflect.Descriptor instead.
+func (*RestoreReportVersionResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *RestoreReportVersionResponse) GetReport() *Report {
 	if x != nil {
 		return x.Report
 	}
@@ -1027,7 +2413,7 @@ type SubmitReportRequest struct {
 
 func (x *SubmitReportRequest) Reset() {
 	*x = SubmitReportRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[11]
+	mi := &file_miasta_v1_report_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1039,7 +2425,7 @@ func (x *SubmitReportRequest) String() string {
 func (*SubmitReportRequest) ProtoMessage() {}
 
 func (x *SubmitReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[11]
+	mi := &file_miasta_v1_report_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1052,7 +2438,7 @@ func (x *SubmitReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReportRequest.ProtoReflect.Descriptor instead.
 func (*SubmitReportRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{11}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SubmitReportRequest) GetEditionId() string {
@@ -1085,7 +2471,7 @@ type SubmitReportResponse struct {
 
 func (x *SubmitReportResponse) Reset() {
 	*x = SubmitReportResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[12]
+	mi := &file_miasta_v1_report_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1097,7 +2483,7 @@ func (x *SubmitReportResponse) String() string {
 func (*SubmitReportResponse) ProtoMessage() {}
 
 func (x *SubmitReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[12]
+	mi := &file_miasta_v1_report_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1110,7 +2496,7 @@ func (x *SubmitReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReportResponse.ProtoReflect.Descriptor instead.
 func (*SubmitReportResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{12}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SubmitReportResponse) GetReport() *Report {
@@ -1132,7 +2518,7 @@ type ListReportStatusesRequest struct {
 
 func (x *ListReportStatusesRequest) Reset() {
 	*x = ListReportStatusesRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[13]
+	mi := &file_miasta_v1_report_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1144,7 +2530,7 @@ func (x *ListReportStatusesRequest) String() string {
 func (*ListReportStatusesRequest) ProtoMessage() {}
 
 func (x *ListReportStatusesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[13]
+	mi := &file_miasta_v1_report_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1157,7 +2543,7 @@ func (x *ListReportStatusesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReportStatusesRequest.ProtoReflect.Descriptor instead.
 func (*ListReportStatusesRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{13}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListReportStatusesRequest) GetEditionId() string {
@@ -1191,7 +2577,7 @@ type ListReportStatusesResponse struct {
 
 func (x *ListReportStatusesResponse) Reset() {
 	*x = ListReportStatusesResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[14]
+	mi := &file_miasta_v1_report_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1203,7 +2589,7 @@ func (x *ListReportStatusesResponse) String() string {
 func (*ListReportStatusesResponse) ProtoMessage() {}
 
 func (x *ListReportStatusesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[14]
+	mi := &file_miasta_v1_report_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1216,7 +2602,7 @@ func (x *ListReportStatusesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReportStatusesResponse.ProtoReflect.Descriptor instead.
 func (*ListReportStatusesResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{14}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListReportStatusesResponse) GetReports() []*ReportStatusSummary {
@@ -1246,7 +2632,7 @@ type ReturnReportRequest struct {
 
 func (x *ReturnReportRequest) Reset() {
 	*x = ReturnReportRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[15]
+	mi := &file_miasta_v1_report_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1258,7 +2644,7 @@ func (x *ReturnReportRequest) String() string {
 func (*ReturnReportRequest) ProtoMessage() {}
 
 func (x *ReturnReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[15]
+	mi := &file_miasta_v1_report_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1271,7 +2657,7 @@ func (x *ReturnReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnReportRequest.ProtoReflect.Descriptor instead.
 func (*ReturnReportRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{15}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ReturnReportRequest) GetEditionId() string {
@@ -1311,7 +2697,7 @@ type ReturnReportResponse struct {
 
 func (x *ReturnReportResponse) Reset() {
 	*x = ReturnReportResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[16]
+	mi := &file_miasta_v1_report_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1323,7 +2709,7 @@ func (x *ReturnReportResponse) String() string {
 func (*ReturnReportResponse) ProtoMessage() {}
 
 func (x *ReturnReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[16]
+	mi := &file_miasta_v1_report_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1336,7 +2722,7 @@ func (x *ReturnReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnReportResponse.ProtoReflect.Descriptor instead.
 func (*ReturnReportResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{16}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ReturnReportResponse) GetReport() *Report {
@@ -1357,7 +2743,7 @@ type AcceptReportRequest struct {
 
 func (x *AcceptReportRequest) Reset() {
 	*x = AcceptReportRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[17]
+	mi := &file_miasta_v1_report_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1369,7 +2755,7 @@ func (x *AcceptReportRequest) String() string {
 func (*AcceptReportRequest) ProtoMessage() {}
 
 func (x *AcceptReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[17]
+	mi := &file_miasta_v1_report_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1382,7 +2768,7 @@ func (x *AcceptReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptReportRequest.ProtoReflect.Descriptor instead.
 func (*AcceptReportRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{17}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *AcceptReportRequest) GetEditionId() string {
@@ -1415,7 +2801,7 @@ type AcceptReportResponse struct {
 
 func (x *AcceptReportResponse) Reset() {
 	*x = AcceptReportResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[18]
+	mi := &file_miasta_v1_report_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1427,7 +2813,7 @@ func (x *AcceptReportResponse) String() string {
 func (*AcceptReportResponse) ProtoMessage() {}
 
 func (x *AcceptReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[18]
+	mi := &file_miasta_v1_report_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1440,7 +2826,7 @@ func (x *AcceptReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptReportResponse.ProtoReflect.Descriptor instead.
 func (*AcceptReportResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{18}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *AcceptReportResponse) GetReport() *Report {
@@ -1464,7 +2850,7 @@ type ListNominationsRequest struct {
 
 func (x *ListNominationsRequest) Reset() {
 	*x = ListNominationsRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[19]
+	mi := &file_miasta_v1_report_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1476,7 +2862,7 @@ func (x *ListNominationsRequest) String() string {
 func (*ListNominationsRequest) ProtoMessage() {}
 
 func (x *ListNominationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[19]
+	mi := &file_miasta_v1_report_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1489,7 +2875,7 @@ func (x *ListNominationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNominationsRequest.ProtoReflect.Descriptor instead.
 func (*ListNominationsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{19}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ListNominationsRequest) GetEditionId() string {
@@ -1530,7 +2916,7 @@ type ListNominationsResponse struct {
 
 func (x *ListNominationsResponse) Reset() {
 	*x = ListNominationsResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[20]
+	mi := &file_miasta_v1_report_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1542,7 +2928,7 @@ func (x *ListNominationsResponse) String() string {
 func (*ListNominationsResponse) ProtoMessage() {}
 
 func (x *ListNominationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[20]
+	mi := &file_miasta_v1_report_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1555,7 +2941,7 @@ func (x *ListNominationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNominationsResponse.ProtoReflect.Descriptor instead.
 func (*ListNominationsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{20}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListNominationsResponse) GetNominations() []*Nomination {
@@ -1586,7 +2972,7 @@ type NominateRequest struct {
 
 func (x *NominateRequest) Reset() {
 	*x = NominateRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[21]
+	mi := &file_miasta_v1_report_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1598,7 +2984,7 @@ func (x *NominateRequest) String() string {
 func (*NominateRequest) ProtoMessage() {}
 
 func (x *NominateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[21]
+	mi := &file_miasta_v1_report_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1611,7 +2997,7 @@ func (x *NominateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NominateRequest.ProtoReflect.Descriptor instead.
 func (*NominateRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{21}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *NominateRequest) GetEditionId() string {
@@ -1651,7 +3037,7 @@ type NominateResponse struct {
 
 func (x *NominateResponse) Reset() {
 	*x = NominateResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[22]
+	mi := &file_miasta_v1_report_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1663,7 +3049,7 @@ func (x *NominateResponse) String() string {
 func (*NominateResponse) ProtoMessage() {}
 
 func (x *NominateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[22]
+	mi := &file_miasta_v1_report_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1676,7 +3062,7 @@ func (x *NominateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NominateResponse.ProtoReflect.Descriptor instead.
 func (*NominateResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{22}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *NominateResponse) GetNomination() *Nomination {
@@ -1697,7 +3083,7 @@ type UnnominateRequest struct {
 
 func (x *UnnominateRequest) Reset() {
 	*x = UnnominateRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[23]
+	mi := &file_miasta_v1_report_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1709,7 +3095,7 @@ func (x *UnnominateRequest) String() string {
 func (*UnnominateRequest) ProtoMessage() {}
 
 func (x *UnnominateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[23]
+	mi := &file_miasta_v1_report_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1722,7 +3108,7 @@ func (x *UnnominateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnnominateRequest.ProtoReflect.Descriptor instead.
 func (*UnnominateRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{23}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *UnnominateRequest) GetNominationId() string {
@@ -1747,7 +3133,7 @@ type UnnominateResponse struct {
 
 func (x *UnnominateResponse) Reset() {
 	*x = UnnominateResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[24]
+	mi := &file_miasta_v1_report_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1759,7 +3145,7 @@ func (x *UnnominateResponse) String() string {
 func (*UnnominateResponse) ProtoMessage() {}
 
 func (x *UnnominateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[24]
+	mi := &file_miasta_v1_report_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1772,14 +3158,147 @@ func (x *UnnominateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnnominateResponse.ProtoReflect.Descriptor instead.
 func (*UnnominateResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{24}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{42}
+}
+
+type ExportReportPdfRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CityId    string                 `protobuf:"bytes,2,opt,name=city_id,json=cityId,proto3" json:"city_id,omitempty"`
+	// A version of the history; 0 for the report as it is now.
+	Version int64 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	// The language of the PDF's headings (the report's text is as written): pl, en, uk, es or vi; empty
+	// means pl.
+	Language      string `protobuf:"bytes,4,opt,name=language,proto3" json:"language,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportReportPdfRequest) Reset() {
+	*x = ExportReportPdfRequest{}
+	mi := &file_miasta_v1_report_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportReportPdfRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportReportPdfRequest) ProtoMessage() {}
+
+func (x *ExportReportPdfRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportReportPdfRequest.ProtoReflect.Descriptor instead.
+func (*ExportReportPdfRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ExportReportPdfRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *ExportReportPdfRequest) GetCityId() string {
+	if x != nil {
+		return x.CityId
+	}
+	return ""
+}
+
+func (x *ExportReportPdfRequest) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *ExportReportPdfRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+type ExportReportPdfResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "application/pdf".
+	ContentType string `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// A file name for saving it, e.g. raport-warszawa-v12.pdf.
+	Filename      string `protobuf:"bytes,2,opt,name=filename,proto3" json:"filename,omitempty"`
+	Content       []byte `protobuf:"bytes,3,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportReportPdfResponse) Reset() {
+	*x = ExportReportPdfResponse{}
+	mi := &file_miasta_v1_report_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportReportPdfResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportReportPdfResponse) ProtoMessage() {}
+
+func (x *ExportReportPdfResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportReportPdfResponse.ProtoReflect.Descriptor instead.
+func (*ExportReportPdfResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ExportReportPdfResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *ExportReportPdfResponse) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *ExportReportPdfResponse) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
 }
 
 var File_miasta_v1_report_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_report_proto_rawDesc = "" +
 	"\n" +
-	"\x16miasta/v1/report.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17miasta/v1/edition.proto\"\x8a\x05\n" +
+	"\x16miasta/v1/report.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17miasta/v1/edition.proto\"\xbf\x05\n" +
 	"\x06Report\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1802,32 +3321,47 @@ const file_miasta_v1_report_proto_rawDesc = "" +
 	"\vreturn_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"returnTime\x12;\n" +
 	"\vaccept_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"acceptTime\"\xb5\x03\n" +
+	"acceptTime\x123\n" +
+	"\bproblems\x18\x0f \x03(\v2\x17.miasta.v1.FieldProblemR\bproblems\"\xf0\x02\n" +
+	"\fFieldProblem\x12\x1f\n" +
+	"\vpractice_id\x18\x01 \x01(\tR\n" +
+	"practiceId\x124\n" +
+	"\x16previous_nomination_id\x18\x02 \x01(\tR\x14previousNominationId\x12\x14\n" +
+	"\x05field\x18\x03 \x01(\tR\x05field\x12!\n" +
+	"\fcriterion_id\x18\x04 \x01(\tR\vcriterionId\x12\x12\n" +
+	"\x04link\x18\x05 \x01(\x05R\x04link\x12\x16\n" +
+	"\x06reason\x18\x06 \x01(\tR\x06reason\x12\x1b\n" +
+	"\treason_id\x18\a \x01(\tR\breasonId\x12H\n" +
+	"\vreason_args\x18\b \x03(\v2'.miasta.v1.FieldProblem.ReasonArgsEntryR\n" +
+	"reasonArgs\x1a=\n" +
+	"\x0fReasonArgsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa3\x03\n" +
 	"\bPractice\x12\x1b\n" +
-	"\x02id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x02id\x12 \n" +
-	"\x05title\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xac\x02R\x05title\x12+\n" +
-	"\vdescription\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\vdescription\x12)\n" +
+	"\x02id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x02id\x12\x1e\n" +
+	"\x05title\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x05title\x12+\n" +
+	"\vdescription\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18\xc0\x84=R\vdescription\x12)\n" +
 	"\vcategory_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
-	"categoryId\x12-\n" +
+	"categoryId\x12)\n" +
 	"\n" +
-	"since_year\x18\x05 \x01(\x05B\x0e\xbaH\v\xd8\x01\x01\x1a\x06\x18\xb4\x10(\xc5\x0fR\tsinceYear\x12$\n" +
-	"\bpartners\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\bpartners\x12-\n" +
-	"\rtarget_groups\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\ftargetGroups\x12E\n" +
-	"\x0eevidence_links\x18\b \x03(\tB\x1e\xbaH\x1b\x92\x01\x18\x10\x14\"\x14r\x12\x18\xd0\x0f2\n" +
-	"^https?://\x88\x01\x01R\revidenceLinks\x12G\n" +
+	"since_year\x18\x05 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\x8fN(\x00R\tsinceYear\x12%\n" +
+	"\bpartners\x18\x06 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x8d\x06R\bpartners\x12.\n" +
+	"\rtarget_groups\x18\a \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x8d\x06R\ftargetGroups\x127\n" +
+	"\x0eevidence_links\x18\b \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x10\xc8\x01\"\x05r\x03\x18\x90NR\revidenceLinks\x12G\n" +
 	"\n" +
 	"narratives\x18\t \x03(\v2\x1d.miasta.v1.CriterionNarrativeB\b\xbaH\x05\x92\x01\x02\x10\x14R\n" +
-	"narratives\"_\n" +
+	"narratives\"`\n" +
 	"\x12CriterionNarrative\x12+\n" +
-	"\fcriterion_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\vcriterionId\x12\x1c\n" +
-	"\x04text\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04text\"\x8f\x02\n" +
+	"\fcriterion_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\vcriterionId\x12\x1d\n" +
+	"\x04text\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x18\xc0\x84=R\x04text\"\x90\x02\n" +
 	"\bFollowUp\x12>\n" +
 	"\x16previous_nomination_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x14previousNominationId\x12%\n" +
 	"\x0eprevious_title\x18\x02 \x01(\tR\rpreviousTitle\x124\n" +
 	"\x16previous_category_name\x18\x03 \x01(\tR\x14previousCategoryName\x12>\n" +
-	"\aoutcome\x18\x04 \x01(\x0e2\x1a.miasta.v1.FollowUpOutcomeB\b\xbaH\x05\x82\x01\x02\x10\x01R\aoutcome\x12&\n" +
-	"\tnarrative\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\tnarrative\"=\n" +
+	"\aoutcome\x18\x04 \x01(\x0e2\x1a.miasta.v1.FollowUpOutcomeB\b\xbaH\x05\x82\x01\x02\x10\x01R\aoutcome\x12'\n" +
+	"\tnarrative\x18\x05 \x01(\tB\t\xbaH\x06r\x04\x18\xc0\x84=R\tnarrative\"=\n" +
 	"\x0eReportConflict\x12+\n" +
 	"\acurrent\x18\x01 \x01(\v2\x11.miasta.v1.ReportR\acurrent\"\xa0\x03\n" +
 	"\x13ReportStatusSummary\x12#\n" +
@@ -1860,17 +3394,116 @@ const file_miasta_v1_report_proto_rawDesc = "" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12!\n" +
 	"\acity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\">\n" +
 	"\x11GetReportResponse\x12)\n" +
-	"\x06report\x18\x01 \x01(\v2\x11.miasta.v1.ReportR\x06report\"\xbd\x02\n" +
+	"\x06report\x18\x01 \x01(\v2\x11.miasta.v1.ReportR\x06report\"\xf1\x02\n" +
 	"\x11SaveReportRequest\x12'\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12!\n" +
 	"\acity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\x122\n" +
 	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x0fexpectedVersion\x12-\n" +
-	"\fintroduction\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\fintroduction\x12;\n" +
+	"\fintroduction\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x18\xc0\x84=R\fintroduction\x12;\n" +
 	"\tpractices\x18\x05 \x03(\v2\x13.miasta.v1.PracticeB\b\xbaH\x05\x92\x01\x02\x10dR\tpractices\x12<\n" +
 	"\n" +
-	"follow_ups\x18\x06 \x03(\v2\x13.miasta.v1.FollowUpB\b\xbaH\x05\x92\x01\x02\x10dR\tfollowUps\"?\n" +
+	"follow_ups\x18\x06 \x03(\v2\x13.miasta.v1.FollowUpB\b\xbaH\x05\x92\x01\x02\x10dR\tfollowUps\x122\n" +
+	"\achanges\x18\a \x01(\v2\x18.miasta.v1.ReportChangesR\achanges\"O\n" +
+	"\rReportChanges\x12>\n" +
+	"\achanges\x18\x01 \x03(\v2\x17.miasta.v1.ReportChangeB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\achanges\"\xb4\x02\n" +
+	"\fReportChange\x129\n" +
+	"\fintroduction\x18\x01 \x01(\v2\x13.miasta.v1.TextEditH\x00R\fintroduction\x127\n" +
+	"\bpractice\x18\x02 \x01(\v2\x19.miasta.v1.PracticeChangeH\x00R\bpractice\x123\n" +
+	"\x0fremove_practice\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\x0eremovePractice\x120\n" +
+	"\x05order\x18\x04 \x01(\v2\x18.miasta.v1.PracticeOrderH\x00R\x05order\x128\n" +
+	"\tfollow_up\x18\x05 \x01(\v2\x19.miasta.v1.FollowUpChangeH\x00R\bfollowUpB\x0f\n" +
+	"\x06change\x12\x05\xbaH\x02\b\x01\"\x8b\x01\n" +
+	"\bTextEdit\x12\x1d\n" +
+	"\x05start\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x05start\x12\x19\n" +
+	"\x03end\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x03end\x12\x1d\n" +
+	"\x04text\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18\xc0\x84=R\x04text\x12&\n" +
+	"\n" +
+	"old_length\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\toldLength\"\x9b\x04\n" +
+	"\x0ePracticeChange\x12\x1b\n" +
+	"\x02id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x02id\x12\x19\n" +
+	"\x03key\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x03key\x12)\n" +
+	"\x05title\x18\x03 \x01(\v2\x13.miasta.v1.TextEditR\x05title\x125\n" +
+	"\vdescription\x18\x04 \x01(\v2\x13.miasta.v1.TextEditR\vdescription\x12.\n" +
+	"\vcategory_id\x18\x05 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\n" +
+	"categoryId\x88\x01\x01\x12.\n" +
+	"\n" +
+	"since_year\x18\x06 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\x8fN(\x00H\x01R\tsinceYear\x88\x01\x01\x12/\n" +
+	"\bpartners\x18\a \x01(\v2\x13.miasta.v1.TextEditR\bpartners\x128\n" +
+	"\rtarget_groups\x18\b \x01(\v2\x13.miasta.v1.TextEditR\ftargetGroups\x12?\n" +
+	"\x0eevidence_links\x18\t \x01(\v2\x18.miasta.v1.EvidenceLinksR\revidenceLinks\x12D\n" +
+	"\n" +
+	"narratives\x18\n" +
+	" \x03(\v2\x1a.miasta.v1.NarrativeChangeB\b\xbaH\x05\x92\x01\x02\x10\x14R\n" +
+	"narrativesB\x0e\n" +
+	"\f_category_idB\r\n" +
+	"\v_since_year\"7\n" +
+	"\rEvidenceLinks\x12&\n" +
+	"\x05links\x18\x01 \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x10\xc8\x01\"\x05r\x03\x18\x90NR\x05links\"o\n" +
+	"\x0fNarrativeChange\x12+\n" +
+	"\fcriterion_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\vcriterionId\x12/\n" +
+	"\x04text\x18\x02 \x01(\v2\x13.miasta.v1.TextEditB\x06\xbaH\x03\xc8\x01\x01R\x04text\"O\n" +
+	"\rPracticeOrder\x12>\n" +
+	"\tpractices\x18\x01 \x03(\v2\x16.miasta.v1.PracticeRefB\b\xbaH\x05\x92\x01\x02\x10dR\tpractices\"V\n" +
+	"\vPracticeRef\x12\x1a\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\x02id\x12\x1d\n" +
+	"\x03key\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@H\x00R\x03keyB\f\n" +
+	"\x03ref\x12\x05\xbaH\x02\b\x01\"\xd4\x01\n" +
+	"\x0eFollowUpChange\x12>\n" +
+	"\x16previous_nomination_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x14previousNominationId\x12C\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2\x1a.miasta.v1.FollowUpOutcomeB\b\xbaH\x05\x82\x01\x02\x10\x01H\x00R\aoutcome\x88\x01\x01\x121\n" +
+	"\tnarrative\x18\x03 \x01(\v2\x13.miasta.v1.TextEditR\tnarrativeB\n" +
+	"\n" +
+	"\b_outcome\"\xfb\x01\n" +
 	"\x12SaveReportResponse\x12)\n" +
+	"\x06report\x18\x01 \x01(\v2\x11.miasta.v1.ReportR\x06report\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x03R\aversion\x12.\n" +
+	"\x05added\x18\x03 \x03(\v2\x18.miasta.v1.AddedPracticeR\x05added\x123\n" +
+	"\bproblems\x18\x04 \x03(\v2\x17.miasta.v1.FieldProblemR\bproblems\x12;\n" +
+	"\vupdate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"1\n" +
+	"\rAddedPractice\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\"\xb9\x01\n" +
+	"\x19ListReportVersionsRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12!\n" +
+	"\acity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\x12'\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xc8\x01(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"z\n" +
+	"\x1aListReportVersionsResponse\x124\n" +
+	"\bversions\x18\x01 \x03(\v2\x18.miasta.v1.ReportVersionR\bversions\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc5\x02\n" +
+	"\rReportVersion\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x03R\aversion\x120\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x1c.miasta.v1.ReportVersionKindR\x04kind\x12/\n" +
+	"\x06status\x18\x03 \x01(\x0e2\x17.miasta.v1.ReportStatusR\x06status\x12;\n" +
+	"\vcreate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12\x0e\n" +
+	"\x02by\x18\x05 \x01(\tR\x02by\x12#\n" +
+	"\rrestored_from\x18\x06 \x01(\x03R\frestoredFrom\x12%\n" +
+	"\x0epractice_count\x18\a \x01(\x05R\rpracticeCount\x12\x1e\n" +
+	"\n" +
+	"characters\x18\b \x01(\x03R\n" +
+	"characters\"\x88\x01\n" +
+	"\x17GetReportVersionRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12!\n" +
+	"\acity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\x12!\n" +
+	"\aversion\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x01R\aversion\"E\n" +
+	"\x18GetReportVersionResponse\x12)\n" +
+	"\x06report\x18\x01 \x01(\v2\x11.miasta.v1.ReportR\x06report\"\xc0\x01\n" +
+	"\x1bRestoreReportVersionRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12!\n" +
+	"\acity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\x12!\n" +
+	"\aversion\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x01R\aversion\x122\n" +
+	"\x10expected_version\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02(\x01R\x0fexpectedVersion\"I\n" +
+	"\x1cRestoreReportVersionResponse\x12)\n" +
 	"\x06report\x18\x01 \x01(\v2\x11.miasta.v1.ReportR\x06report\"\x95\x01\n" +
 	"\x13SubmitReportRequest\x12'\n" +
 	"\n" +
@@ -1930,7 +3563,17 @@ const file_miasta_v1_report_proto_rawDesc = "" +
 	"\x11UnnominateRequest\x12-\n" +
 	"\rnomination_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\fnominationId\x12 \n" +
 	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\"\x14\n" +
-	"\x12UnnominateResponse*\xba\x01\n" +
+	"\x12UnnominateResponse\"\xc0\x01\n" +
+	"\x16ExportReportPdfRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12!\n" +
+	"\acity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\x12!\n" +
+	"\aversion\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\aversion\x127\n" +
+	"\blanguage\x18\x04 \x01(\tB\x1b\xbaH\x18r\x16R\x00R\x02plR\x02enR\x02ukR\x02esR\x02viR\blanguage\"r\n" +
+	"\x17ExportReportPdfResponse\x12!\n" +
+	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
+	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x18\n" +
+	"\acontent\x18\x03 \x01(\fR\acontent*\xba\x01\n" +
 	"\fReportStatus\x12\x1d\n" +
 	"\x19REPORT_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19REPORT_STATUS_NOT_STARTED\x10\x01\x12\x17\n" +
@@ -1943,12 +3586,21 @@ const file_miasta_v1_report_proto_rawDesc = "" +
 	"\x1bFOLLOW_UP_OUTCOME_CONTINUED\x10\x01\x12\x1e\n" +
 	"\x1aFOLLOW_UP_OUTCOME_EXPANDED\x10\x02\x12\x1c\n" +
 	"\x18FOLLOW_UP_OUTCOME_SHRANK\x10\x03\x12\x1b\n" +
-	"\x17FOLLOW_UP_OUTCOME_ENDED\x10\x042\xf1\x05\n" +
+	"\x17FOLLOW_UP_OUTCOME_ENDED\x10\x04*\x97\x01\n" +
+	"\x11ReportVersionKind\x12#\n" +
+	"\x1fREPORT_VERSION_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18REPORT_VERSION_KIND_SAVE\x10\x01\x12\x1f\n" +
+	"\x1bREPORT_VERSION_KIND_RESTORE\x10\x02\x12\x1e\n" +
+	"\x1aREPORT_VERSION_KIND_STATUS\x10\x032\x83\t\n" +
 	"\rReportService\x12K\n" +
 	"\tGetReport\x12\x1b.miasta.v1.GetReportRequest\x1a\x1c.miasta.v1.GetReportResponse\"\x03\x90\x02\x01\x12I\n" +
 	"\n" +
 	"SaveReport\x12\x1c.miasta.v1.SaveReportRequest\x1a\x1d.miasta.v1.SaveReportResponse\x12O\n" +
 	"\fSubmitReport\x12\x1e.miasta.v1.SubmitReportRequest\x1a\x1f.miasta.v1.SubmitReportResponse\x12f\n" +
+	"\x12ListReportVersions\x12$.miasta.v1.ListReportVersionsRequest\x1a%.miasta.v1.ListReportVersionsResponse\"\x03\x90\x02\x01\x12`\n" +
+	"\x10GetReportVersion\x12\".miasta.v1.GetReportVersionRequest\x1a#.miasta.v1.GetReportVersionResponse\"\x03\x90\x02\x01\x12g\n" +
+	"\x14RestoreReportVersion\x12&.miasta.v1.RestoreReportVersionRequest\x1a'.miasta.v1.RestoreReportVersionResponse\x12]\n" +
+	"\x0fExportReportPdf\x12!.miasta.v1.ExportReportPdfRequest\x1a\".miasta.v1.ExportReportPdfResponse\"\x03\x90\x02\x01\x12f\n" +
 	"\x12ListReportStatuses\x12$.miasta.v1.ListReportStatusesRequest\x1a%.miasta.v1.ListReportStatusesResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\fReturnReport\x12\x1e.miasta.v1.ReturnReportRequest\x1a\x1f.miasta.v1.ReturnReportResponse\x12O\n" +
 	"\fAcceptReport\x12\x1e.miasta.v1.AcceptReportRequest\x1a\x1f.miasta.v1.AcceptReportResponse\x12]\n" +
@@ -1971,94 +3623,151 @@ func file_miasta_v1_report_proto_rawDescGZIP() []byte {
 	return file_miasta_v1_report_proto_rawDescData
 }
 
-var file_miasta_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_miasta_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_miasta_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_miasta_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_miasta_v1_report_proto_goTypes = []any{
-	(ReportStatus)(0),                  // 0: miasta.v1.ReportStatus
-	(FollowUpOutcome)(0),               // 1: miasta.v1.FollowUpOutcome
-	(*Report)(nil),                     // 2: miasta.v1.Report
-	(*Practice)(nil),                   // 3: miasta.v1.Practice
-	(*CriterionNarrative)(nil),         // 4: miasta.v1.CriterionNarrative
-	(*FollowUp)(nil),                   // 5: miasta.v1.FollowUp
-	(*ReportConflict)(nil),             // 6: miasta.v1.ReportConflict
-	(*ReportStatusSummary)(nil),        // 7: miasta.v1.ReportStatusSummary
-	(*Nomination)(nil),                 // 8: miasta.v1.Nomination
-	(*GetReportRequest)(nil),           // 9: miasta.v1.GetReportRequest
-	(*GetReportResponse)(nil),          // 10: miasta.v1.GetReportResponse
-	(*SaveReportRequest)(nil),          // 11: miasta.v1.SaveReportRequest
-	(*SaveReportResponse)(nil),         // 12: miasta.v1.SaveReportResponse
-	(*SubmitReportRequest)(nil),        // 13: miasta.v1.SubmitReportRequest
-	(*SubmitReportResponse)(nil),       // 14: miasta.v1.SubmitReportResponse
-	(*ListReportStatusesRequest)(nil),  // 15: miasta.v1.ListReportStatusesRequest
-	(*ListReportStatusesResponse)(nil), // 16: miasta.v1.ListReportStatusesResponse
-	(*ReturnReportRequest)(nil),        // 17: miasta.v1.ReturnReportRequest
-	(*ReturnReportResponse)(nil),       // 18: miasta.v1.ReturnReportResponse
-	(*AcceptReportRequest)(nil),        // 19: miasta.v1.AcceptReportRequest
-	(*AcceptReportResponse)(nil),       // 20: miasta.v1.AcceptReportResponse
-	(*ListNominationsRequest)(nil),     // 21: miasta.v1.ListNominationsRequest
-	(*ListNominationsResponse)(nil),    // 22: miasta.v1.ListNominationsResponse
-	(*NominateRequest)(nil),            // 23: miasta.v1.NominateRequest
-	(*NominateResponse)(nil),           // 24: miasta.v1.NominateResponse
-	(*UnnominateRequest)(nil),          // 25: miasta.v1.UnnominateRequest
-	(*UnnominateResponse)(nil),         // 26: miasta.v1.UnnominateResponse
-	(*City)(nil),                       // 27: miasta.v1.City
-	(*timestamppb.Timestamp)(nil),      // 28: google.protobuf.Timestamp
+	(ReportStatus)(0),                    // 0: miasta.v1.ReportStatus
+	(FollowUpOutcome)(0),                 // 1: miasta.v1.FollowUpOutcome
+	(ReportVersionKind)(0),               // 2: miasta.v1.ReportVersionKind
+	(*Report)(nil),                       // 3: miasta.v1.Report
+	(*FieldProblem)(nil),                 // 4: miasta.v1.FieldProblem
+	(*Practice)(nil),                     // 5: miasta.v1.Practice
+	(*CriterionNarrative)(nil),           // 6: miasta.v1.CriterionNarrative
+	(*FollowUp)(nil),                     // 7: miasta.v1.FollowUp
+	(*ReportConflict)(nil),               // 8: miasta.v1.ReportConflict
+	(*ReportStatusSummary)(nil),          // 9: miasta.v1.ReportStatusSummary
+	(*Nomination)(nil),                   // 10: miasta.v1.Nomination
+	(*GetReportRequest)(nil),             // 11: miasta.v1.GetReportRequest
+	(*GetReportResponse)(nil),            // 12: miasta.v1.GetReportResponse
+	(*SaveReportRequest)(nil),            // 13: miasta.v1.SaveReportRequest
+	(*ReportChanges)(nil),                // 14: miasta.v1.ReportChanges
+	(*ReportChange)(nil),                 // 15: miasta.v1.ReportChange
+	(*TextEdit)(nil),                     // 16: miasta.v1.TextEdit
+	(*PracticeChange)(nil),               // 17: miasta.v1.PracticeChange
+	(*EvidenceLinks)(nil),                // 18: miasta.v1.EvidenceLinks
+	(*NarrativeChange)(nil),              // 19: miasta.v1.NarrativeChange
+	(*PracticeOrder)(nil),                // 20: miasta.v1.PracticeOrder
+	(*PracticeRef)(nil),                  // 21: miasta.v1.PracticeRef
+	(*FollowUpChange)(nil),               // 22: miasta.v1.FollowUpChange
+	(*SaveReportResponse)(nil),           // 23: miasta.v1.SaveReportResponse
+	(*AddedPractice)(nil),                // 24: miasta.v1.AddedPractice
+	(*ListReportVersionsRequest)(nil),    // 25: miasta.v1.ListReportVersionsRequest
+	(*ListReportVersionsResponse)(nil),   // 26: miasta.v1.ListReportVersionsResponse
+	(*ReportVersion)(nil),                // 27: miasta.v1.ReportVersion
+	(*GetReportVersionRequest)(nil),      // 28: miasta.v1.GetReportVersionRequest
+	(*GetReportVersionResponse)(nil),     // 29: miasta.v1.GetReportVersionResponse
+	(*RestoreReportVersionRequest)(nil),  // 30: miasta.v1.RestoreReportVersionRequest
+	(*RestoreReportVersionResponse)(nil), // 31: miasta.v1.RestoreReportVersionResponse
+	(*SubmitReportRequest)(nil),          // 32: miasta.v1.SubmitReportRequest
+	(*SubmitReportResponse)(nil),         // 33: miasta.v1.SubmitReportResponse
+	(*ListReportStatusesRequest)(nil),    // 34: miasta.v1.ListReportStatusesRequest
+	(*ListReportStatusesResponse)(nil),   // 35: miasta.v1.ListReportStatusesResponse
+	(*ReturnReportRequest)(nil),          // 36: miasta.v1.ReturnReportRequest
+	(*ReturnReportResponse)(nil),         // 37: miasta.v1.ReturnReportResponse
+	(*AcceptReportRequest)(nil),          // 38: miasta.v1.AcceptReportRequest
+	(*AcceptReportResponse)(nil),         // 39: miasta.v1.AcceptReportResponse
+	(*ListNominationsRequest)(nil),       // 40: miasta.v1.ListNominationsRequest
+	(*ListNominationsResponse)(nil),      // 41: miasta.v1.ListNominationsResponse
+	(*NominateRequest)(nil),              // 42: miasta.v1.NominateRequest
+	(*NominateResponse)(nil),             // 43: miasta.v1.NominateResponse
+	(*UnnominateRequest)(nil),            // 44: miasta.v1.UnnominateRequest
+	(*UnnominateResponse)(nil),           // 45: miasta.v1.UnnominateResponse
+	(*ExportReportPdfRequest)(nil),       // 46: miasta.v1.ExportReportPdfRequest
+	(*ExportReportPdfResponse)(nil),      // 47: miasta.v1.ExportReportPdfResponse
+	nil,                                  // 48: miasta.v1.FieldProblem.ReasonArgsEntry
+	(*City)(nil),                         // 49: miasta.v1.City
+	(*timestamppb.Timestamp)(nil),        // 50: google.protobuf.Timestamp
 }
 var file_miasta_v1_report_proto_depIdxs = []int32{
-	27, // 0: miasta.v1.Report.city:type_name -> miasta.v1.City
+	49, // 0: miasta.v1.Report.city:type_name -> miasta.v1.City
 	0,  // 1: miasta.v1.Report.status:type_name -> miasta.v1.ReportStatus
-	3,  // 2: miasta.v1.Report.practices:type_name -> miasta.v1.Practice
-	5,  // 3: miasta.v1.Report.follow_ups:type_name -> miasta.v1.FollowUp
-	28, // 4: miasta.v1.Report.create_time:type_name -> google.protobuf.Timestamp
-	28, // 5: miasta.v1.Report.update_time:type_name -> google.protobuf.Timestamp
-	28, // 6: miasta.v1.Report.submit_time:type_name -> google.protobuf.Timestamp
-	28, // 7: miasta.v1.Report.return_time:type_name -> google.protobuf.Timestamp
-	28, // 8: miasta.v1.Report.accept_time:type_name -> google.protobuf.Timestamp
-	4,  // 9: miasta.v1.Practice.narratives:type_name -> miasta.v1.CriterionNarrative
-	1,  // 10: miasta.v1.FollowUp.outcome:type_name -> miasta.v1.FollowUpOutcome
-	2,  // 11: miasta.v1.ReportConflict.current:type_name -> miasta.v1.Report
-	27, // 12: miasta.v1.ReportStatusSummary.city:type_name -> miasta.v1.City
-	0,  // 13: miasta.v1.ReportStatusSummary.status:type_name -> miasta.v1.ReportStatus
-	28, // 14: miasta.v1.ReportStatusSummary.update_time:type_name -> google.protobuf.Timestamp
-	28, // 15: miasta.v1.ReportStatusSummary.submit_time:type_name -> google.protobuf.Timestamp
-	28, // 16: miasta.v1.ReportStatusSummary.return_time:type_name -> google.protobuf.Timestamp
-	28, // 17: miasta.v1.ReportStatusSummary.accept_time:type_name -> google.protobuf.Timestamp
-	27, // 18: miasta.v1.Nomination.city:type_name -> miasta.v1.City
-	3,  // 19: miasta.v1.Nomination.practice:type_name -> miasta.v1.Practice
-	28, // 20: miasta.v1.Nomination.create_time:type_name -> google.protobuf.Timestamp
-	2,  // 21: miasta.v1.GetReportResponse.report:type_name -> miasta.v1.Report
-	3,  // 22: miasta.v1.SaveReportRequest.practices:type_name -> miasta.v1.Practice
-	5,  // 23: miasta.v1.SaveReportRequest.follow_ups:type_name -> miasta.v1.FollowUp
-	2,  // 24: miasta.v1.SaveReportResponse.report:type_name -> miasta.v1.Report
-	2,  // 25: miasta.v1.SubmitReportResponse.report:type_name -> miasta.v1.Report
-	7,  // 26: miasta.v1.ListReportStatusesResponse.reports:type_name -> miasta.v1.ReportStatusSummary
-	2,  // 27: miasta.v1.ReturnReportResponse.report:type_name -> miasta.v1.Report
-	2,  // 28: miasta.v1.AcceptReportResponse.report:type_name -> miasta.v1.Report
-	8,  // 29: miasta.v1.ListNominationsResponse.nominations:type_name -> miasta.v1.Nomination
-	8,  // 30: miasta.v1.NominateResponse.nomination:type_name -> miasta.v1.Nomination
-	9,  // 31: miasta.v1.ReportService.GetReport:input_type -> miasta.v1.GetReportRequest
-	11, // 32: miasta.v1.ReportService.SaveReport:input_type -> miasta.v1.SaveReportRequest
-	13, // 33: miasta.v1.ReportService.SubmitReport:input_type -> miasta.v1.SubmitReportRequest
-	15, // 34: miasta.v1.ReportService.ListReportStatuses:input_type -> miasta.v1.ListReportStatusesRequest
-	17, // 35: miasta.v1.ReportService.ReturnReport:input_type -> miasta.v1.ReturnReportRequest
-	19, // 36: miasta.v1.ReportService.AcceptReport:input_type -> miasta.v1.AcceptReportRequest
-	21, // 37: miasta.v1.ReportService.ListNominations:input_type -> miasta.v1.ListNominationsRequest
-	23, // 38: miasta.v1.ReportService.Nominate:input_type -> miasta.v1.NominateRequest
-	25, // 39: miasta.v1.ReportService.Unnominate:input_type -> miasta.v1.UnnominateRequest
-	10, // 40: miasta.v1.ReportService.GetReport:output_type -> miasta.v1.GetReportResponse
-	12, // 41: miasta.v1.ReportService.SaveReport:output_type -> miasta.v1.SaveReportResponse
-	14, // 42: miasta.v1.ReportService.SubmitReport:output_type -> miasta.v1.SubmitReportResponse
-	16, // 43: miasta.v1.ReportService.ListReportStatuses:output_type -> miasta.v1.ListReportStatusesResponse
-	18, // 44: miasta.v1.ReportService.ReturnReport:output_type -> miasta.v1.ReturnReportResponse
-	20, // 45: miasta.v1.ReportService.AcceptReport:output_type -> miasta.v1.AcceptReportResponse
-	22, // 46: miasta.v1.ReportService.ListNominations:output_type -> miasta.v1.ListNominationsResponse
-	24, // 47: miasta.v1.ReportService.Nominate:output_type -> miasta.v1.NominateResponse
-	26, // 48: miasta.v1.ReportService.Unnominate:output_type -> miasta.v1.UnnominateResponse
-	40, // [40:49] is the sub-list for method output_type
-	31, // [31:40] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	5,  // 2: miasta.v1.Report.practices:type_name -> miasta.v1.Practice
+	7,  // 3: miasta.v1.Report.follow_ups:type_name -> miasta.v1.FollowUp
+	50, // 4: miasta.v1.Report.create_time:type_name -> google.protobuf.Timestamp
+	50, // 5: miasta.v1.Report.update_time:type_name -> google.protobuf.Timestamp
+	50, // 6: miasta.v1.Report.submit_time:type_name -> google.protobuf.Timestamp
+	50, // 7: miasta.v1.Report.return_time:type_name -> google.protobuf.Timestamp
+	50, // 8: miasta.v1.Report.accept_time:type_name -> google.protobuf.Timestamp
+	4,  // 9: miasta.v1.Report.problems:type_name -> miasta.v1.FieldProblem
+	48, // 10: miasta.v1.FieldProblem.reason_args:type_name -> miasta.v1.FieldProblem.ReasonArgsEntry
+	6,  // 11: miasta.v1.Practice.narratives:type_name -> miasta.v1.CriterionNarrative
+	1,  // 12: miasta.v1.FollowUp.outcome:type_name -> miasta.v1.FollowUpOutcome
+	3,  // 13: miasta.v1.ReportConflict.current:type_name -> miasta.v1.Report
+	49, // 14: miasta.v1.ReportStatusSummary.city:type_name -> miasta.v1.City
+	0,  // 15: miasta.v1.ReportStatusSummary.status:type_name -> miasta.v1.ReportStatus
+	50, // 16: miasta.v1.ReportStatusSummary.update_time:type_name -> google.protobuf.Timestamp
+	50, // 17: miasta.v1.ReportStatusSummary.submit_time:type_name -> google.protobuf.Timestamp
+	50, // 18: miasta.v1.ReportStatusSummary.return_time:type_name -> google.protobuf.Timestamp
+	50, // 19: miasta.v1.ReportStatusSummary.accept_time:type_name -> google.protobuf.Timestamp
+	49, // 20: miasta.v1.Nomination.city:type_name -> miasta.v1.City
+	5,  // 21: miasta.v1.Nomination.practice:type_name -> miasta.v1.Practice
+	50, // 22: miasta.v1.Nomination.create_time:type_name -> google.protobuf.Timestamp
+	3,  // 23: miasta.v1.GetReportResponse.report:type_name -> miasta.v1.Report
+	5,  // 24: miasta.v1.SaveReportRequest.practices:type_name -> miasta.v1.Practice
+	7,  // 25: miasta.v1.SaveReportRequest.follow_ups:type_name -> miasta.v1.FollowUp
+	14, // 26: miasta.v1.SaveReportRequest.changes:type_name -> miasta.v1.ReportChanges
+	15, // 27: miasta.v1.ReportChanges.changes:type_name -> miasta.v1.ReportChange
+	16, // 28: miasta.v1.ReportChange.introduction:type_name -> miasta.v1.TextEdit
+	17, // 29: miasta.v1.ReportChange.practice:type_name -> miasta.v1.PracticeChange
+	20, // 30: miasta.v1.ReportChange.order:type_name -> miasta.v1.PracticeOrder
+	22, // 31: miasta.v1.ReportChange.follow_up:type_name -> miasta.v1.FollowUpChange
+	16, // 32: miasta.v1.PracticeChange.title:type_name -> miasta.v1.TextEdit
+	16, // 33: miasta.v1.PracticeChange.description:type_name -> miasta.v1.TextEdit
+	16, // 34: miasta.v1.PracticeChange.partners:type_name -> miasta.v1.TextEdit
+	16, // 35: miasta.v1.PracticeChange.target_groups:type_name -> miasta.v1.TextEdit
+	18, // 36: miasta.v1.PracticeChange.evidence_links:type_name -> miasta.v1.EvidenceLinks
+	19, // 37: miasta.v1.PracticeChange.narratives:type_name -> miasta.v1.NarrativeChange
+	16, // 38: miasta.v1.NarrativeChange.text:type_name -> miasta.v1.TextEdit
+	21, // 39: miasta.v1.PracticeOrder.practices:type_name -> miasta.v1.PracticeRef
+	1,  // 40: miasta.v1.FollowUpChange.outcome:type_name -> miasta.v1.FollowUpOutcome
+	16, // 41: miasta.v1.FollowUpChange.narrative:type_name -> miasta.v1.TextEdit
+	3,  // 42: miasta.v1.SaveReportResponse.report:type_name -> miasta.v1.Report
+	24, // 43: miasta.v1.SaveReportResponse.added:type_name -> miasta.v1.AddedPractice
+	4,  // 44: miasta.v1.SaveReportResponse.problems:type_name -> miasta.v1.FieldProblem
+	50, // 45: miasta.v1.SaveReportResponse.update_time:type_name -> google.protobuf.Timestamp
+	27, // 46: miasta.v1.ListReportVersionsResponse.versions:type_name -> miasta.v1.ReportVersion
+	2,  // 47: miasta.v1.ReportVersion.kind:type_name -> miasta.v1.ReportVersionKind
+	0,  // 48: miasta.v1.ReportVersion.status:type_name -> miasta.v1.ReportStatus
+	50, // 49: miasta.v1.ReportVersion.create_time:type_name -> google.protobuf.Timestamp
+	3,  // 50: miasta.v1.GetReportVersionResponse.report:type_name -> miasta.v1.Report
+	3,  // 51: miasta.v1.RestoreReportVersionResponse.report:type_name -> miasta.v1.Report
+	3,  // 52: miasta.v1.SubmitReportResponse.report:type_name -> miasta.v1.Report
+	9,  // 53: miasta.v1.ListReportStatusesResponse.reports:type_name -> miasta.v1.ReportStatusSummary
+	3,  // 54: miasta.v1.ReturnReportResponse.report:type_name -> miasta.v1.Report
+	3,  // 55: miasta.v1.AcceptReportResponse.report:type_name -> miasta.v1.Report
+	10, // 56: miasta.v1.ListNominationsResponse.nominations:type_name -> miasta.v1.Nomination
+	10, // 57: miasta.v1.NominateResponse.nomination:type_name -> miasta.v1.Nomination
+	11, // 58: miasta.v1.ReportService.GetReport:input_type -> miasta.v1.GetReportRequest
+	13, // 59: miasta.v1.ReportService.SaveReport:input_type -> miasta.v1.SaveReportRequest
+	32, // 60: miasta.v1.ReportService.SubmitReport:input_type -> miasta.v1.SubmitReportRequest
+	25, // 61: miasta.v1.ReportService.ListReportVersions:input_type -> miasta.v1.ListReportVersionsRequest
+	28, // 62: miasta.v1.ReportService.GetReportVersion:input_type -> miasta.v1.GetReportVersionRequest
+	30, // 63: miasta.v1.ReportService.RestoreReportVersion:input_type -> miasta.v1.RestoreReportVersionRequest
+	46, // 64: miasta.v1.ReportService.ExportReportPdf:input_type -> miasta.v1.ExportReportPdfRequest
+	34, // 65: miasta.v1.ReportService.ListReportStatuses:input_type -> miasta.v1.ListReportStatusesRequest
+	36, // 66: miasta.v1.ReportService.ReturnReport:input_type -> miasta.v1.ReturnReportRequest
+	38, // 67: miasta.v1.ReportService.AcceptReport:input_type -> miasta.v1.AcceptReportRequest
+	40, // 68: miasta.v1.ReportService.ListNominations:input_type -> miasta.v1.ListNominationsRequest
+	42, // 69: miasta.v1.ReportService.Nominate:input_type -> miasta.v1.NominateRequest
+	44, // 70: miasta.v1.ReportService.Unnominate:input_type -> miasta.v1.UnnominateRequest
+	12, // 71: miasta.v1.ReportService.GetReport:output_type -> miasta.v1.GetReportResponse
+	23, // 72: miasta.v1.ReportService.SaveReport:output_type -> miasta.v1.SaveReportResponse
+	33, // 73: miasta.v1.ReportService.SubmitReport:output_type -> miasta.v1.SubmitReportResponse
+	26, // 74: miasta.v1.ReportService.ListReportVersions:output_type -> miasta.v1.ListReportVersionsResponse
+	29, // 75: miasta.v1.ReportService.GetReportVersion:output_type -> miasta.v1.GetReportVersionResponse
+	31, // 76: miasta.v1.ReportService.RestoreReportVersion:output_type -> miasta.v1.RestoreReportVersionResponse
+	47, // 77: miasta.v1.ReportService.ExportReportPdf:output_type -> miasta.v1.ExportReportPdfResponse
+	35, // 78: miasta.v1.ReportService.ListReportStatuses:output_type -> miasta.v1.ListReportStatusesResponse
+	37, // 79: miasta.v1.ReportService.ReturnReport:output_type -> miasta.v1.ReturnReportResponse
+	39, // 80: miasta.v1.ReportService.AcceptReport:output_type -> miasta.v1.AcceptReportResponse
+	41, // 81: miasta.v1.ReportService.ListNominations:output_type -> miasta.v1.ListNominationsResponse
+	43, // 82: miasta.v1.ReportService.Nominate:output_type -> miasta.v1.NominateResponse
+	45, // 83: miasta.v1.ReportService.Unnominate:output_type -> miasta.v1.UnnominateResponse
+	71, // [71:84] is the sub-list for method output_type
+	58, // [58:71] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_report_proto_init() }
@@ -2067,13 +3776,26 @@ func file_miasta_v1_report_proto_init() {
 		return
 	}
 	file_miasta_v1_edition_proto_init()
+	file_miasta_v1_report_proto_msgTypes[12].OneofWrappers = []any{
+		(*ReportChange_Introduction)(nil),
+		(*ReportChange_Practice)(nil),
+		(*ReportChange_RemovePractice)(nil),
+		(*ReportChange_Order)(nil),
+		(*ReportChange_FollowUp)(nil),
+	}
+	file_miasta_v1_report_proto_msgTypes[14].OneofWrappers = []any{}
+	file_miasta_v1_report_proto_msgTypes[18].OneofWrappers = []any{
+		(*PracticeRef_Id)(nil),
+		(*PracticeRef_Key)(nil),
+	}
+	file_miasta_v1_report_proto_msgTypes[19].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_report_proto_rawDesc), len(file_miasta_v1_report_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   25,
+			NumEnums:      3,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -41,6 +41,18 @@ const (
 	// ReportServiceSubmitReportProcedure is the fully-qualified name of the ReportService's
 	// SubmitReport RPC.
 	ReportServiceSubmitReportProcedure = "/miasta.v1.ReportService/SubmitReport"
+	// ReportServiceListReportVersionsProcedure is the fully-qualified name of the ReportService's
+	// ListReportVersions RPC.
+	ReportServiceListReportVersionsProcedure = "/miasta.v1.ReportService/ListReportVersions"
+	// ReportServiceGetReportVersionProcedure is the fully-qualified name of the ReportService's
+	// GetReportVersion RPC.
+	ReportServiceGetReportVersionProcedure = "/miasta.v1.ReportService/GetReportVersion"
+	// ReportServiceRestoreReportVersionProcedure is the fully-qualified name of the ReportService's
+	// RestoreReportVersion RPC.
+	ReportServiceRestoreReportVersionProcedure = "/miasta.v1.ReportService/RestoreReportVersion"
+	// ReportServiceExportReportPdfProcedure is the fully-qualified name of the ReportService's
+	// ExportReportPdf RPC.
+	ReportServiceExportReportPdfProcedure = "/miasta.v1.ReportService/ExportReportPdf"
 	// ReportServiceListReportStatusesProcedure is the fully-qualified name of the ReportService's
 	// ListReportStatuses RPC.
 	ReportServiceListReportStatusesProcedure = "/miasta.v1.ReportService/ListReportStatuses"
@@ -65,13 +77,29 @@ type ReportServiceClient interface {
 	// GetReport returns a city's report. Before the first save it is an empty draft (version 0) whose
 	// follow-ups are pre-filled from the previous edition's distinguished practices of the city.
 	GetReport(context.Context, *v1.GetReportRequest) (*v1.GetReportResponse, error)
-	// SaveReport stores a draft. expected_version must be the version the client last read; otherwise
-	// the call fails with ABORTED and a ReportConflict detail holding the current report, so that no
-	// typed text is lost.
+	// SaveReport stores a draft, whole or as the changes since expected_version. expected_version must
+	// be the version the client last read; otherwise the call fails with ABORTED and a ReportConflict
+	// detail holding the current report, so that no typed text is lost. A draft saves whatever its
+	// content's validity: an empty title, an over-long field or a link without https:// is saved and
+	// listed in the report's problems. Only what could do harm is refused (a control character, a
+	// javascript: or data: link) and text beyond the hard limits the field comments give.
 	SaveReport(context.Context, *v1.SaveReportRequest) (*v1.SaveReportResponse, error)
-	// SubmitReport hands the report to the organisers before the reporting deadline. Submitted reports
-	// are read-only until returned.
+	// SubmitReport hands the report to the organisers before the reporting deadline; it fails with
+	// FAILED_PRECONDITION while the report has problems. Submitted reports are read-only until returned.
 	SubmitReport(context.Context, *v1.SubmitReportRequest) (*v1.SubmitReportResponse, error)
+	// ListReportVersions lists every stored version of a report, newest first: each save, restore and
+	// status change. The city's expert and organisers only.
+	ListReportVersions(context.Context, *v1.ListReportVersionsRequest) (*v1.ListReportVersionsResponse, error)
+	// GetReportVersion returns a report's content as it was at one version. The city's expert and
+	// organisers only.
+	GetReportVersion(context.Context, *v1.GetReportVersionRequest) (*v1.GetReportVersionResponse, error)
+	// RestoreReportVersion makes an earlier version's content the report's content again, as a new
+	// version (nothing is lost: the versions in between stay in the history). The city's expert only,
+	// while the report is editable.
+	RestoreReportVersion(context.Context, *v1.RestoreReportVersionRequest) (*v1.RestoreReportVersionResponse, error)
+	// ExportReportPdf renders a report as a PDF to print or file: its current content for whoever may
+	// read the report, or one version's for whoever may read its history.
+	ExportReportPdf(context.Context, *v1.ExportReportPdfRequest) (*v1.ExportReportPdfResponse, error)
 	// ListReportStatuses lists every reporting city's report status with timestamps. Organisers only.
 	ListReportStatuses(context.Context, *v1.ListReportStatusesRequest) (*v1.ListReportStatusesResponse, error)
 	// ReturnReport sends a submitted report back to its expert with a comment. Organisers only.
@@ -117,6 +145,33 @@ func NewReportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(reportServiceMethods.ByName("SubmitReport")),
 			connect.WithClientOptions(opts...),
 		),
+		listReportVersions: connect.NewClient[v1.ListReportVersionsRequest, v1.ListReportVersionsResponse](
+			httpClient,
+			baseURL+ReportServiceListReportVersionsProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("ListReportVersions")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getReportVersion: connect.NewClient[v1.GetReportVersionRequest, v1.GetReportVersionResponse](
+			httpClient,
+			baseURL+ReportServiceGetReportVersionProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("GetReportVersion")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		restoreReportVersion: connect.NewClient[v1.RestoreReportVersionRequest, v1.RestoreReportVersionResponse](
+			httpClient,
+			baseURL+ReportServiceRestoreReportVersionProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("RestoreReportVersion")),
+			connect.WithClientOptions(opts...),
+		),
+		exportReportPdf: connect.NewClient[v1.ExportReportPdfRequest, v1.ExportReportPdfResponse](
+			httpClient,
+			baseURL+ReportServiceExportReportPdfProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("ExportReportPdf")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listReportStatuses: connect.NewClient[v1.ListReportStatusesRequest, v1.ListReportStatusesResponse](
 			httpClient,
 			baseURL+ReportServiceListReportStatusesProcedure,
@@ -160,15 +215,19 @@ func NewReportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 
 // reportServiceClient implements ReportServiceClient.
 type reportServiceClient struct {
-	getReport          *connect.Client[v1.GetReportRequest, v1.GetReportResponse]
-	saveReport         *connect.Client[v1.SaveReportRequest, v1.SaveReportResponse]
-	submitReport       *connect.Client[v1.SubmitReportRequest, v1.SubmitReportResponse]
-	listReportStatuses *connect.Client[v1.ListReportStatusesRequest, v1.ListReportStatusesResponse]
-	returnReport       *connect.Client[v1.ReturnReportRequest, v1.ReturnReportResponse]
-	acceptReport       *connect.Client[v1.AcceptReportRequest, v1.AcceptReportResponse]
-	listNominations    *connect.Client[v1.ListNominationsRequest, v1.ListNominationsResponse]
-	nominate           *connect.Client[v1.NominateRequest, v1.NominateResponse]
-	unnominate         *connect.Client[v1.UnnominateRequest, v1.UnnominateResponse]
+	getReport            *connect.Client[v1.GetReportRequest, v1.GetReportResponse]
+	saveReport           *connect.Client[v1.SaveReportRequest, v1.SaveReportResponse]
+	submitReport         *connect.Client[v1.SubmitReportRequest, v1.SubmitReportResponse]
+	listReportVersions   *connect.Client[v1.ListReportVersionsRequest, v1.ListReportVersionsResponse]
+	getReportVersion     *connect.Client[v1.GetReportVersionRequest, v1.GetReportVersionResponse]
+	restoreReportVersion *connect.Client[v1.RestoreReportVersionRequest, v1.RestoreReportVersionResponse]
+	exportReportPdf      *connect.Client[v1.ExportReportPdfRequest, v1.ExportReportPdfResponse]
+	listReportStatuses   *connect.Client[v1.ListReportStatusesRequest, v1.ListReportStatusesResponse]
+	returnReport         *connect.Client[v1.ReturnReportRequest, v1.ReturnReportResponse]
+	acceptReport         *connect.Client[v1.AcceptReportRequest, v1.AcceptReportResponse]
+	listNominations      *connect.Client[v1.ListNominationsRequest, v1.ListNominationsResponse]
+	nominate             *connect.Client[v1.NominateRequest, v1.NominateResponse]
+	unnominate           *connect.Client[v1.UnnominateRequest, v1.UnnominateResponse]
 }
 
 // GetReport calls miasta.v1.ReportService.GetReport.
@@ -192,6 +251,42 @@ func (c *reportServiceClient) SaveReport(ctx context.Context, req *v1.SaveReport
 // SubmitReport calls miasta.v1.ReportService.SubmitReport.
 func (c *reportServiceClient) SubmitReport(ctx context.Context, req *v1.SubmitReportRequest) (*v1.SubmitReportResponse, error) {
 	response, err := c.submitReport.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ListReportVersions calls miasta.v1.ReportService.ListReportVersions.
+func (c *reportServiceClient) ListReportVersions(ctx context.Context, req *v1.ListReportVersionsRequest) (*v1.ListReportVersionsResponse, error) {
+	response, err := c.listReportVersions.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetReportVersion calls miasta.v1.ReportService.GetReportVersion.
+func (c *reportServiceClient) GetReportVersion(ctx context.Context, req *v1.GetReportVersionRequest) (*v1.GetReportVersionResponse, error) {
+	response, err := c.getReportVersion.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// RestoreReportVersion calls miasta.v1.ReportService.RestoreReportVersion.
+func (c *reportServiceClient) RestoreReportVersion(ctx context.Context, req *v1.RestoreReportVersionRequest) (*v1.RestoreReportVersionResponse, error) {
+	response, err := c.restoreReportVersion.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ExportReportPdf calls miasta.v1.ReportService.ExportReportPdf.
+func (c *reportServiceClient) ExportReportPdf(ctx context.Context, req *v1.ExportReportPdfRequest) (*v1.ExportReportPdfResponse, error) {
+	response, err := c.exportReportPdf.CallUnary(ctx, connect.NewRequest(req))
 	if response != nil {
 		return response.Msg, err
 	}
@@ -257,13 +352,29 @@ type ReportServiceHandler interface {
 	// GetReport returns a city's report. Before the first save it is an empty draft (version 0) whose
 	// follow-ups are pre-filled from the previous edition's distinguished practices of the city.
 	GetReport(context.Context, *v1.GetReportRequest) (*v1.GetReportResponse, error)
-	// SaveReport stores a draft. expected_version must be the version the client last read; otherwise
-	// the call fails with ABORTED and a ReportConflict detail holding the current report, so that no
-	// typed text is lost.
+	// SaveReport stores a draft, whole or as the changes since expected_version. expected_version must
+	// be the version the client last read; otherwise the call fails with ABORTED and a ReportConflict
+	// detail holding the current report, so that no typed text is lost. A draft saves whatever its
+	// content's validity: an empty title, an over-long field or a link without https:// is saved and
+	// listed in the report's problems. Only what could do harm is refused (a control character, a
+	// javascript: or data: link) and text beyond the hard limits the field comments give.
 	SaveReport(context.Context, *v1.SaveReportRequest) (*v1.SaveReportResponse, error)
-	// SubmitReport hands the report to the organisers before the reporting deadline. Submitted reports
-	// are read-only until returned.
+	// SubmitReport hands the report to the organisers before the reporting deadline; it fails with
+	// FAILED_PRECONDITION while the report has problems. Submitted reports are read-only until returned.
 	SubmitReport(context.Context, *v1.SubmitReportRequest) (*v1.SubmitReportResponse, error)
+	// ListReportVersions lists every stored version of a report, newest first: each save, restore and
+	// status change. The city's expert and organisers only.
+	ListReportVersions(context.Context, *v1.ListReportVersionsRequest) (*v1.ListReportVersionsResponse, error)
+	// GetReportVersion returns a report's content as it was at one version. The city's expert and
+	// organisers only.
+	GetReportVersion(context.Context, *v1.GetReportVersionRequest) (*v1.GetReportVersionResponse, error)
+	// RestoreReportVersion makes an earlier version's content the report's content again, as a new
+	// version (nothing is lost: the versions in between stay in the history). The city's expert only,
+	// while the report is editable.
+	RestoreReportVersion(context.Context, *v1.RestoreReportVersionRequest) (*v1.RestoreReportVersionResponse, error)
+	// ExportReportPdf renders a report as a PDF to print or file: its current content for whoever may
+	// read the report, or one version's for whoever may read its history.
+	ExportReportPdf(context.Context, *v1.ExportReportPdfRequest) (*v1.ExportReportPdfResponse, error)
 	// ListReportStatuses lists every reporting city's report status with timestamps. Organisers only.
 	ListReportStatuses(context.Context, *v1.ListReportStatusesRequest) (*v1.ListReportStatusesResponse, error)
 	// ReturnReport sends a submitted report back to its expert with a comment. Organisers only.
@@ -303,6 +414,33 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 		ReportServiceSubmitReportProcedure,
 		svc.SubmitReport,
 		connect.WithSchema(reportServiceMethods.ByName("SubmitReport")),
+		connect.WithHandlerOptions(opts...),
+	)
+	reportServiceListReportVersionsHandler := connect.NewUnaryHandlerSimple(
+		ReportServiceListReportVersionsProcedure,
+		svc.ListReportVersions,
+		connect.WithSchema(reportServiceMethods.ByName("ListReportVersions")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	reportServiceGetReportVersionHandler := connect.NewUnaryHandlerSimple(
+		ReportServiceGetReportVersionProcedure,
+		svc.GetReportVersion,
+		connect.WithSchema(reportServiceMethods.ByName("GetReportVersion")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	reportServiceRestoreReportVersionHandler := connect.NewUnaryHandlerSimple(
+		ReportServiceRestoreReportVersionProcedure,
+		svc.RestoreReportVersion,
+		connect.WithSchema(reportServiceMethods.ByName("RestoreReportVersion")),
+		connect.WithHandlerOptions(opts...),
+	)
+	reportServiceExportReportPdfHandler := connect.NewUnaryHandlerSimple(
+		ReportServiceExportReportPdfProcedure,
+		svc.ExportReportPdf,
+		connect.WithSchema(reportServiceMethods.ByName("ExportReportPdf")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	reportServiceListReportStatusesHandler := connect.NewUnaryHandlerSimple(
@@ -351,6 +489,14 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 			reportServiceSaveReportHandler.ServeHTTP(w, r)
 		case ReportServiceSubmitReportProcedure:
 			reportServiceSubmitReportHandler.ServeHTTP(w, r)
+		case ReportServiceListReportVersionsProcedure:
+			reportServiceListReportVersionsHandler.ServeHTTP(w, r)
+		case ReportServiceGetReportVersionProcedure:
+			reportServiceGetReportVersionHandler.ServeHTTP(w, r)
+		case ReportServiceRestoreReportVersionProcedure:
+			reportServiceRestoreReportVersionHandler.ServeHTTP(w, r)
+		case ReportServiceExportReportPdfProcedure:
+			reportServiceExportReportPdfHandler.ServeHTTP(w, r)
 		case ReportServiceListReportStatusesProcedure:
 			reportServiceListReportStatusesHandler.ServeHTTP(w, r)
 		case ReportServiceReturnReportProcedure:
@@ -382,6 +528,22 @@ func (UnimplementedReportServiceHandler) SaveReport(context.Context, *v1.SaveRep
 
 func (UnimplementedReportServiceHandler) SubmitReport(context.Context, *v1.SubmitReportRequest) (*v1.SubmitReportResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ReportService.SubmitReport is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) ListReportVersions(context.Context, *v1.ListReportVersionsRequest) (*v1.ListReportVersionsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ReportService.ListReportVersions is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) GetReportVersion(context.Context, *v1.GetReportVersionRequest) (*v1.GetReportVersionResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ReportService.GetReportVersion is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) RestoreReportVersion(context.Context, *v1.RestoreReportVersionRequest) (*v1.RestoreReportVersionResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ReportService.RestoreReportVersion is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) ExportReportPdf(context.Context, *v1.ExportReportPdfRequest) (*v1.ExportReportPdfResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ReportService.ExportReportPdf is not implemented"))
 }
 
 func (UnimplementedReportServiceHandler) ListReportStatuses(context.Context, *v1.ListReportStatusesRequest) (*v1.ListReportStatusesResponse, error) {

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/report.proto.
  */
 export const file_miasta_v1_report: GenFile = /*@__PURE__*/
-  fileDesc("ChZtaWFzdGEvdjEvcmVwb3J0LnByb3RvEgltaWFzdGEudjEi9QMKBlJlcG9ydBIKCgJpZBgBIAEoCRISCgplZGl0aW9uX2lkGAIgASgJEh0KBGNpdHkYAyABKAsyDy5taWFzdGEudjEuQ2l0eRInCgZzdGF0dXMYBCABKA4yFy5taWFzdGEudjEuUmVwb3J0U3RhdHVzEg8KB3ZlcnNpb24YBSABKAMSFAoMaW50cm9kdWN0aW9uGAYgASgJEiYKCXByYWN0aWNlcxgHIAMoCzITLm1pYXN0YS52MS5QcmFjdGljZRInCgpmb2xsb3dfdXBzGAggAygLMhMubWlhc3RhLnYxLkZvbGxvd1VwEhYKDnJldHVybl9jb21tZW50GAkgASgJEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLc3VibWl0X3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3JldHVybl90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgthY2NlcHRfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0wIKCFByYWN0aWNlEhcKAmlkGAEgASgJQgu6SAjYAQFyA7ABARIZCgV0aXRsZRgCIAEoCUIKukgHcgUQARisAhIeCgtkZXNjcmlwdGlvbhgDIAEoCUIJukgGcgQYoJwBEh0KC2NhdGVnb3J5X2lkGAQgASgJQgi6SAVyA7ABARIiCgpzaW5jZV95ZWFyGAUgASgFQg66SAvYAQEaBhi0ECjFDxIaCghwYXJ0bmVycxgGIAEoCUIIukgFcgMY0A8SHwoNdGFyZ2V0X2dyb3VwcxgHIAEoCUIIukgFcgMY0A8SNgoOZXZpZGVuY2VfbGlua3MYCCADKAlCHrpIG5IBGBAUIhRyEhjQDzIKXmh0dHBzPzovL4gBARI7CgpuYXJyYXRpdmVzGAkgAygLMh0ubWlhc3RhLnYxLkNyaXRlcmlvbk5hcnJhdGl2ZUIIukgFkgECEBQiTAoSQ3JpdGVyaW9uTmFycmF0aXZlEh4KDGNyaXRlcmlvbl9pZBgBIAEoCUIIukgFcgOwAQESFgoEdGV4dBgCIAEoCUIIukgFcgMYkE4iwAEKCEZvbGxvd1VwEigKFnByZXZpb3VzX25vbWluYXRpb25faWQYASABKAlCCLpIBXIDsAEBEhYKDnByZXZpb3VzX3RpdGxlGAIgASgJEh4KFnByZXZpb3VzX2NhdGVnb3J5X25hbWUYAyABKAkSNQoHb3V0Y29tZRgEIAEoDjIaLm1pYXN0YS52MS5Gb2xsb3dVcE91dGNvbWVCCLpIBYIBAhABEhsKCW5hcnJhdGl2ZRgFIAEoCUIIukgFcgMYkE4iNAoOUmVwb3J0Q29uZmxpY3QSIgoHY3VycmVudBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQiygIKE1JlcG9ydFN0YXR1c1N1bW1hcnkSHQoEY2l0eRgBIAEoCzIPLm1pYXN0YS52MS5DaXR5EicKBnN0YXR1cxgCIAEoDjIXLm1pYXN0YS52MS5SZXBvcnRTdGF0dXMSDwoHdmVyc2lvbhgDIAEoAxIWCg5wcmFjdGljZV9jb3VudBgEIAEoBRIvCgt1cGRhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLc3VibWl0X3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3JldHVybl90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgthY2NlcHRfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi1QEKCk5vbWluYXRpb24SCgoCaWQYASABKAkSEgoKZWRpdGlvbl9pZBgCIAEoCRITCgtjYXRlZ29yeV9pZBgDIAEoCRIdCgRjaXR5GAQgASgLMg8ubWlhc3RhLnYxLkNpdHkSJQoIcHJhY3RpY2UYBSABKAsyEy5taWFzdGEudjEuUHJhY3RpY2USGwoTcmVjYXRlZ29yaXNlX3JlYXNvbhgGIAEoCRIvCgtjcmVhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSwoQR2V0UmVwb3J0UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABASI2ChFHZXRSZXBvcnRSZXNwb25zZRIhCgZyZXBvcnQYASABKAsyES5taWFzdGEudjEuUmVwb3J0IvUBChFTYXZlUmVwb3J0UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAMgASgDQge6SAQiAigAEh8KDGludHJvZHVjdGlvbhgEIAEoCUIJukgGcgQYoJwBEjAKCXByYWN0aWNlcxgFIAMoCzITLm1pYXN0YS52MS5QcmFjdGljZUIIukgFkgECEGQSMQoKZm9sbG93X3VwcxgGIAMoCzITLm1pYXN0YS52MS5Gb2xsb3dVcEIIukgFkgECEGQiNwoSU2F2ZVJlcG9ydFJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQicQoTU3VibWl0UmVwb3J0UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAMgASgDQge6SAQiAigBIjkKFFN1Ym1pdFJlcG9ydFJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQidQoZTGlzdFJlcG9ydFN0YXR1c2VzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJmChpMaXN0UmVwb3J0U3RhdHVzZXNSZXNwb25zZRIvCgdyZXBvcnRzGAEgAygLMh4ubWlhc3RhLnYxLlJlcG9ydFN0YXR1c1N1bW1hcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIo4BChNSZXR1cm5SZXBvcnRSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBEiEKEGV4cGVjdGVkX3ZlcnNpb24YAyABKANCB7pIBCICKAESGwoHY29tbWVudBgEIAEoCUIKukgHcgUQARiIJyI5ChRSZXR1cm5SZXBvcnRSZXNwb25zZRIhCgZyZXBvcnQYASABKAsyES5taWFzdGEudjEuUmVwb3J0InEKE0FjY2VwdFJlcG9ydFJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0IHukgEIgIoASI5ChRBY2NlcHRSZXBvcnRSZXNwb25zZRIhCgZyZXBvcnQYASABKAsyES5taWFzdGEudjEuUmVwb3J0IpQBChZMaXN0Tm9taW5hdGlvbnNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEiAKC2NhdGVnb3J5X2lkGAIgASgJQgu6SAjYAQFyA7ABARIcCglwYWdlX3NpemUYAyABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxjIASJeChdMaXN0Tm9taW5hdGlvbnNSZXNwb25zZRIqCgtub21pbmF0aW9ucxgBIAMoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKKAQoPTm9taW5hdGVSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh0KC3ByYWN0aWNlX2lkGAIgASgJQgi6SAVyA7ABARIgCgtjYXRlZ29yeV9pZBgDIAEoCUILukgI2AEBcgOwAQESGAoGcmVhc29uGAQgASgJQgi6SAVyAxjQDyI9ChBOb21pbmF0ZVJlc3BvbnNlEikKCm5vbWluYXRpb24YASABKAsyFS5taWFzdGEudjEuTm9taW5hdGlvbiJOChFVbm5vbWluYXRlUmVxdWVzdBIfCg1ub21pbmF0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIYCgZyZWFzb24YAiABKAlCCLpIBXIDGNAPIhQKElVubm9taW5hdGVSZXNwb25zZSq6AQoMUmVwb3J0U3RhdHVzEh0KGVJFUE9SVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIdChlSRVBPUlRfU1RBVFVTX05PVF9TVEFSVEVEEAESFwoTUkVQT1JUX1NUQVRVU19EUkFGVBACEhsKF1JFUE9SVF9TVEFUVVNfU1VCTUlUVEVEEAMSGgoWUkVQT1JUX1NUQVRVU19SRVRVUk5FRBAEEhoKFlJFUE9SVF9TVEFUVVNfQUNDRVBURUQQBSqwAQoPRm9sbG93VXBPdXRjb21lEiEKHUZPTExPV19VUF9PVVRDT01FX1VOU1BFQ0lGSUVEEAASHwobRk9MTE9XX1VQX09VVENPTUVfQ09OVElOVUVEEAESHgoaRk9MTE9XX1VQX09VVENPTUVfRVhQQU5ERUQQAhIcChhGT0xMT1dfVVBfT1VUQ09NRV9TSFJBTksQAxIbChdGT0xMT1dfVVBfT1VUQ09NRV9FTkRFRBAEMvEFCg1SZXBvcnRTZXJ2aWNlEksKCUdldFJlcG9ydBIbLm1pYXN0YS52MS5HZXRSZXBvcnRSZXF1ZXN0GhwubWlhc3RhLnYxLkdldFJlcG9ydFJlc3BvbnNlIgOQAgESSQoKU2F2ZVJlcG9ydBIcLm1pYXN0YS52MS5TYXZlUmVwb3J0UmVxdWVzdBodLm1pYXN0YS52MS5TYXZlUmVwb3J0UmVzcG9uc2USTwoMU3VibWl0UmVwb3J0Eh4ubWlhc3RhLnYxLlN1Ym1pdFJlcG9ydFJlcXVlc3QaHy5taWFzdGEudjEuU3VibWl0UmVwb3J0UmVzcG9uc2USZgoSTGlzdFJlcG9ydFN0YXR1c2VzEiQubWlhc3RhLnYxLkxpc3RSZXBvcnRTdGF0dXNlc1JlcXVlc3QaJS5taWFzdGEudjEuTGlzdFJlcG9ydFN0YXR1c2VzUmVzcG9uc2UiA5ACARJPCgxSZXR1cm5SZXBvcnQSHi5taWFzdGEudjEuUmV0dXJuUmVwb3J0UmVxdWVzdBofLm1pYXN0YS52MS5SZXR1cm5SZXBvcnRSZXNwb25zZRJPCgxBY2NlcHRSZXBvcnQSHi5taWFzdGEudjEuQWNjZXB0UmVwb3J0UmVxdWVzdBofLm1pYXN0YS52MS5BY2NlcHRSZXBvcnRSZXNwb25zZRJdCg9MaXN0Tm9taW5hdGlvbnMSIS5taWFzdGEudjEuTGlzdE5vbWluYXRpb25zUmVxdWVzdBoiLm1pYXN0YS52MS5MaXN0Tm9taW5hdGlvbnNSZXNwb25zZSIDkAIBEkMKCE5vbWluYXRlEhoubWlhc3RhLnYxLk5vbWluYXRlUmVxdWVzdBobLm1pYXN0YS52MS5Ob21pbmF0ZVJlc3BvbnNlEkkKClVubm9taW5hdGUSHC5taWFzdGEudjEuVW5ub21pbmF0ZVJlcXVlc3QaHS5taWFzdGEudjEuVW5ub21pbmF0ZVJlc3BvbnNlQqMBCg1jb20ubWlhc3RhLnYxQgtSZXBvcnRQcm90b1ABWkBnaXRodWIuY29tL21pYXN0YS1vdHdhcnRlL21pYXN0YS9pbnRlcm5hbC9nZW4vbWlhc3RhL3YxO21pYXN0YXYxogIDTVhYqgIJTWlhc3RhLlYxygIJTWlhc3RhXFYx4gIVTWlhc3RhXFYxXEdQQk1ldGFkYXRh6gIKTWlhc3RhOjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_miasta_v1_edition]);
+  fileDesc("ChZtaWFzdGEvdjEvcmVwb3J0LnByb3RvEgltaWFzdGEudjEioAQKBlJlcG9ydBIKCgJpZBgBIAEoCRISCgplZGl0aW9uX2lkGAIgASgJEh0KBGNpdHkYAyABKAsyDy5taWFzdGEudjEuQ2l0eRInCgZzdGF0dXMYBCABKA4yFy5taWFzdGEudjEuUmVwb3J0U3RhdHVzEg8KB3ZlcnNpb24YBSABKAMSFAoMaW50cm9kdWN0aW9uGAYgASgJEiYKCXByYWN0aWNlcxgHIAMoCzITLm1pYXN0YS52MS5QcmFjdGljZRInCgpmb2xsb3dfdXBzGAggAygLMhMubWlhc3RhLnYxLkZvbGxvd1VwEhYKDnJldHVybl9jb21tZW50GAkgASgJEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLc3VibWl0X3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3JldHVybl90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgthY2NlcHRfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoIcHJvYmxlbXMYDyADKAsyFy5taWFzdGEudjEuRmllbGRQcm9ibGVtIooCCgxGaWVsZFByb2JsZW0SEwoLcHJhY3RpY2VfaWQYASABKAkSHgoWcHJldmlvdXNfbm9taW5hdGlvbl9pZBgCIAEoCRINCgVmaWVsZBgDIAEoCRIUCgxjcml0ZXJpb25faWQYBCABKAkSDAoEbGluaxgFIAEoBRIOCgZyZWFzb24YBiABKAkSEQoJcmVhc29uX2lkGAcgASgJEjwKC3JlYXNvbl9hcmdzGAggAygLMicubWlhc3RhLnYxLkZpZWxkUHJvYmxlbS5SZWFzb25BcmdzRW50cnkaMQoPUmVhc29uQXJnc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiwQIKCFByYWN0aWNlEhcKAmlkGAEgASgJQgu6SAjYAQFyA7ABARIXCgV0aXRsZRgCIAEoCUIIukgFcgMYkE4SHgoLZGVzY3JpcHRpb24YAyABKAlCCbpIBnIEGMCEPRIdCgtjYXRlZ29yeV9pZBgEIAEoCUIIukgFcgOwAQESHgoKc2luY2VfeWVhchgFIAEoBUIKukgHGgUYj04oABIbCghwYXJ0bmVycxgGIAEoCUIJukgGcgQYoI0GEiAKDXRhcmdldF9ncm91cHMYByABKAlCCbpIBnIEGKCNBhIoCg5ldmlkZW5jZV9saW5rcxgIIAMoCUIQukgNkgEKEMgBIgVyAxiQThI7CgpuYXJyYXRpdmVzGAkgAygLMh0ubWlhc3RhLnYxLkNyaXRlcmlvbk5hcnJhdGl2ZUIIukgFkgECEBQiTQoSQ3JpdGVyaW9uTmFycmF0aXZlEh4KDGNyaXRlcmlvbl9pZBgBIAEoCUIIukgFcgOwAQESFwoEdGV4dBgCIAEoCUIJukgGcgQYwIQ9IsEBCghGb2xsb3dVcBIoChZwcmV2aW91c19ub21pbmF0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIWCg5wcmV2aW91c190aXRsZRgCIAEoCRIeChZwcmV2aW91c19jYXRlZ29yeV9uYW1lGAMgASgJEjUKB291dGNvbWUYBCABKA4yGi5taWFzdGEudjEuRm9sbG93VXBPdXRjb21lQgi6SAWCAQIQARIcCgluYXJyYXRpdmUYBSABKAlCCbpIBnIEGMCEPSI0Cg5SZXBvcnRDb25mbGljdBIiCgdjdXJyZW50GAEgASgLMhEubWlhc3RhLnYxLlJlcG9ydCLKAgoTUmVwb3J0U3RhdHVzU3VtbWFyeRIdCgRjaXR5GAEgASgLMg8ubWlhc3RhLnYxLkNpdHkSJwoGc3RhdHVzGAIgASgOMhcubWlhc3RhLnYxLlJlcG9ydFN0YXR1cxIPCgd2ZXJzaW9uGAMgASgDEhYKDnByYWN0aWNlX2NvdW50GAQgASgFEi8KC3VwZGF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtzdWJtaXRfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLcmV0dXJuX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2FjY2VwdF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLVAQoKTm9taW5hdGlvbhIKCgJpZBgBIAEoCRISCgplZGl0aW9uX2lkGAIgASgJEhMKC2NhdGVnb3J5X2lkGAMgASgJEh0KBGNpdHkYBCABKAsyDy5taWFzdGEudjEuQ2l0eRIlCghwcmFjdGljZRgFIAEoCzITLm1pYXN0YS52MS5QcmFjdGljZRIbChNyZWNhdGVnb3Jpc2VfcmVhc29uGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJLChBHZXRSZXBvcnRSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBIjYKEUdldFJlcG9ydFJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQioAIKEVNhdmVSZXBvcnRSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBEiEKEGV4cGVjdGVkX3ZlcnNpb24YAyABKANCB7pIBCICKAASHwoMaW50cm9kdWN0aW9uGAQgASgJQgm6SAZyBBjAhD0SMAoJcHJhY3RpY2VzGAUgAygLMhMubWlhc3RhLnYxLlByYWN0aWNlQgi6SAWSAQIQZBIxCgpmb2xsb3dfdXBzGAYgAygLMhMubWlhc3RhLnYxLkZvbGxvd1VwQgi6SAWSAQIQZBIpCgdjaGFuZ2VzGAcgASgLMhgubWlhc3RhLnYxLlJlcG9ydENoYW5nZXMiRgoNUmVwb3J0Q2hhbmdlcxI1CgdjaGFuZ2VzGAEgAygLMhcubWlhc3RhLnYxLlJlcG9ydENoYW5nZUILukgIkgEFCAEQ6Aci+wEKDFJlcG9ydENoYW5nZRIrCgxpbnRyb2R1Y3Rpb24YASABKAsyEy5taWFzdGEudjEuVGV4dEVkaXRIABItCghwcmFjdGljZRgCIAEoCzIZLm1pYXN0YS52MS5QcmFjdGljZUNoYW5nZUgAEiMKD3JlbW92ZV9wcmFjdGljZRgDIAEoCUIIukgFcgOwAQFIABIpCgVvcmRlchgEIAEoCzIYLm1pYXN0YS52MS5QcmFjdGljZU9yZGVySAASLgoJZm9sbG93X3VwGAUgASgLMhkubWlhc3RhLnYxLkZvbGxvd1VwQ2hhbmdlSABCDwoGY2hhbmdlEgW6SAIIASJuCghUZXh0RWRpdBIWCgVzdGFydBgBIAEoBUIHukgEGgIoABIUCgNlbmQYAiABKAVCB7pIBBoCKAASFwoEdGV4dBgDIAEoCUIJukgGcgQYwIQ9EhsKCm9sZF9sZW5ndGgYBCABKAVCB7pIBBoCKAAitAMKDlByYWN0aWNlQ2hhbmdlEhcKAmlkGAEgASgJQgu6SAjYAQFyA7ABARIUCgNrZXkYAiABKAlCB7pIBHICGEASIgoFdGl0bGUYAyABKAsyEy5taWFzdGEudjEuVGV4dEVkaXQSKAoLZGVzY3JpcHRpb24YBCABKAsyEy5taWFzdGEudjEuVGV4dEVkaXQSIgoLY2F0ZWdvcnlfaWQYBSABKAlCCLpIBXIDsAEBSACIAQESIwoKc2luY2VfeWVhchgGIAEoBUIKukgHGgUYj04oAEgBiAEBEiUKCHBhcnRuZXJzGAcgASgLMhMubWlhc3RhLnYxLlRleHRFZGl0EioKDXRhcmdldF9ncm91cHMYCCABKAsyEy5taWFzdGEudjEuVGV4dEVkaXQSMAoOZXZpZGVuY2VfbGlua3MYCSABKAsyGC5taWFzdGEudjEuRXZpZGVuY2VMaW5rcxI4CgpuYXJyYXRpdmVzGAogAygLMhoubWlhc3RhLnYxLk5hcnJhdGl2ZUNoYW5nZUIIukgFkgECEBRCDgoMX2NhdGVnb3J5X2lkQg0KC19zaW5jZV95ZWFyIjAKDUV2aWRlbmNlTGlua3MSHwoFbGlua3MYASADKAlCELpIDZIBChDIASIFcgMYkE4iXAoPTmFycmF0aXZlQ2hhbmdlEh4KDGNyaXRlcmlvbl9pZBgBIAEoCUIIukgFcgOwAQESKQoEdGV4dBgCIAEoCzITLm1pYXN0YS52MS5UZXh0RWRpdEIGukgDyAEBIkQKDVByYWN0aWNlT3JkZXISMwoJcHJhY3RpY2VzGAEgAygLMhYubWlhc3RhLnYxLlByYWN0aWNlUmVmQgi6SAWSAQIQZCJNCgtQcmFjdGljZVJlZhIWCgJpZBgBIAEoCUIIukgFcgOwAQFIABIYCgNrZXkYAiABKAlCCbpIBnIEEAEYQEgAQgwKA3JlZhIFukgCCAEiqgEKDkZvbGxvd1VwQ2hhbmdlEigKFnByZXZpb3VzX25vbWluYXRpb25faWQYASABKAlCCLpIBXIDsAEBEjoKB291dGNvbWUYAiABKA4yGi5taWFzdGEudjEuRm9sbG93VXBPdXRjb21lQgi6SAWCAQIQAUgAiAEBEiYKCW5hcnJhdGl2ZRgDIAEoCzITLm1pYXN0YS52MS5UZXh0RWRpdEIKCghfb3V0Y29tZSLNAQoSU2F2ZVJlcG9ydFJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQSDwoHdmVyc2lvbhgCIAEoAxInCgVhZGRlZBgDIAMoCzIYLm1pYXN0YS52MS5BZGRlZFByYWN0aWNlEikKCHByb2JsZW1zGAQgAygLMhcubWlhc3RhLnYxLkZpZWxkUHJvYmxlbRIvCgt1cGRhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKAoNQWRkZWRQcmFjdGljZRILCgNrZXkYASABKAkSCgoCaWQYAiABKAkikQEKGUxpc3RSZXBvcnRWZXJzaW9uc1JlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESHQoJcGFnZV9zaXplGAMgASgFQgq6SAcaBRjIASgAEhwKCnBhZ2VfdG9rZW4YBCABKAlCCLpIBXIDGMgBImEKGkxpc3RSZXBvcnRWZXJzaW9uc1Jlc3BvbnNlEioKCHZlcnNpb25zGAEgAygLMhgubWlhc3RhLnYxLlJlcG9ydFZlcnNpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIvUBCg1SZXBvcnRWZXJzaW9uEg8KB3ZlcnNpb24YASABKAMSKgoEa2luZBgCIAEoDjIcLm1pYXN0YS52MS5SZXBvcnRWZXJzaW9uS2luZBInCgZzdGF0dXMYAyABKA4yFy5taWFzdGEudjEuUmVwb3J0U3RhdHVzEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIKCgJieRgFIAEoCRIVCg1yZXN0b3JlZF9mcm9tGAYgASgDEhYKDnByYWN0aWNlX2NvdW50GAcgASgFEhIKCmNoYXJhY3RlcnMYCCABKAMibAoXR2V0UmVwb3J0VmVyc2lvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESGAoHdmVyc2lvbhgDIAEoA0IHukgEIgIoASI9ChhHZXRSZXBvcnRWZXJzaW9uUmVzcG9uc2USIQoGcmVwb3J0GAEgASgLMhEubWlhc3RhLnYxLlJlcG9ydCKTAQobUmVzdG9yZVJlcG9ydFZlcnNpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBEhgKB3ZlcnNpb24YAyABKANCB7pIBCICKAESIQoQZXhwZWN0ZWRfdmVyc2lvbhgEIAEoA0IHukgEIgIoASJBChxSZXN0b3JlUmVwb3J0VmVyc2lvblJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQicQoTU3VibWl0UmVwb3J0UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAMgASgDQge6SAQiAigBIjkKFFN1Ym1pdFJlcG9ydFJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQidQoZTGlzdFJlcG9ydFN0YXR1c2VzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJmChpMaXN0UmVwb3J0U3RhdHVzZXNSZXNwb25zZRIvCgdyZXBvcnRzGAEgAygLMh4ubWlhc3RhLnYxLlJlcG9ydFN0YXR1c1N1bW1hcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIo4BChNSZXR1cm5SZXBvcnRSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBEiEKEGV4cGVjdGVkX3ZlcnNpb24YAyABKANCB7pIBCICKAESGwoHY29tbWVudBgEIAEoCUIKukgHcgUQARiIJyI5ChRSZXR1cm5SZXBvcnRSZXNwb25zZRIhCgZyZXBvcnQYASABKAsyES5taWFzdGEudjEuUmVwb3J0InEKE0FjY2VwdFJlcG9ydFJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0IHukgEIgIoASI5ChRBY2NlcHRSZXBvcnRSZXNwb25zZRIhCgZyZXBvcnQYASABKAsyES5taWFzdGEudjEuUmVwb3J0IpQBChZMaXN0Tm9taW5hdGlvbnNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEiAKC2NhdGVnb3J5X2lkGAIgASgJQgu6SAjYAQFyA7ABARIcCglwYWdlX3NpemUYAyABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxjIASJeChdMaXN0Tm9taW5hdGlvbnNSZXNwb25zZRIqCgtub21pbmF0aW9ucxgBIAMoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKKAQoPTm9taW5hdGVSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh0KC3ByYWN0aWNlX2lkGAIgASgJQgi6SAVyA7ABARIgCgtjYXRlZ29yeV9pZBgDIAEoCUILukgI2AEBcgOwAQESGAoGcmVhc29uGAQgASgJQgi6SAVyAxjQDyI9ChBOb21pbmF0ZVJlc3BvbnNlEikKCm5vbWluYXRpb24YASABKAsyFS5taWFzdGEudjEuTm9taW5hdGlvbiJOChFVbm5vbWluYXRlUmVxdWVzdBIfCg1ub21pbmF0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIYCgZyZWFzb24YAiABKAlCCLpIBXIDGNAPIhQKElVubm9taW5hdGVSZXNwb25zZSKaAQoWRXhwb3J0UmVwb3J0UGRmUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABARIYCgd2ZXJzaW9uGAMgASgDQge6SAQiAigAEi0KCGxhbmd1YWdlGAQgASgJQhu6SBhyFlIAUgJwbFICZW5SAnVrUgJlc1ICdmkiUgoXRXhwb3J0UmVwb3J0UGRmUmVzcG9uc2USFAoMY29udGVudF90eXBlGAEgASgJEhAKCGZpbGVuYW1lGAIgASgJEg8KB2NvbnRlbnQYAyABKAwqugEKDFJlcG9ydFN0YXR1cxIdChlSRVBPUlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZUkVQT1JUX1NUQVRVU19OT1RfU1RBUlRFRBABEhcKE1JFUE9SVF9TVEFUVVNfRFJBRlQQAhIbChdSRVBPUlRfU1RBVFVTX1NVQk1JVFRFRBADEhoKFlJFUE9SVF9TVEFUVVNfUkVUVVJORUQQBBIaChZSRVBPUlRfU1RBVFVTX0FDQ0VQVEVEEAUqsAEKD0ZvbGxvd1VwT3V0Y29tZRIhCh1GT0xMT1dfVVBfT1VUQ09NRV9VTlNQRUNJRklFRBAAEh8KG0ZPTExPV19VUF9PVVRDT01FX0NPTlRJTlVFRBABEh4KGkZPTExPV19VUF9PVVRDT01FX0VYUEFOREVEEAISHAoYRk9MTE9XX1VQX09VVENPTUVfU0hSQU5LEAMSGwoXRk9MTE9XX1VQX09VVENPTUVfRU5ERUQQBCqXAQoRUmVwb3J0VmVyc2lvbktpbmQSIwofUkVQT1JUX1ZFUlNJT05fS0lORF9VTlNQRUNJRklFRBAAEhwKGFJFUE9SVF9WRVJTSU9OX0tJTkRfU0FWRRABEh8KG1JFUE9SVF9WRVJTSU9OX0tJTkRfUkVTVE9SRRACEh4KGlJFUE9SVF9WRVJTSU9OX0tJTkRfU1RBVFVTEAMygwkKDVJlcG9ydFNlcnZpY2USSwoJR2V0UmVwb3J0EhsubWlhc3RhLnYxLkdldFJlcG9ydFJlcXVlc3QaHC5taWFzdGEudjEuR2V0UmVwb3J0UmVzcG9uc2UiA5ACARJJCgpTYXZlUmVwb3J0EhwubWlhc3RhLnYxLlNhdmVSZXBvcnRSZXF1ZXN0Gh0ubWlhc3RhLnYxLlNhdmVSZXBvcnRSZXNwb25zZRJPCgxTdWJtaXRSZXBvcnQSHi5taWFzdGEudjEuU3VibWl0UmVwb3J0UmVxdWVzdBofLm1pYXN0YS52MS5TdWJtaXRSZXBvcnRSZXNwb25zZRJmChJMaXN0UmVwb3J0VmVyc2lvbnMSJC5taWFzdGEudjEuTGlzdFJlcG9ydFZlcnNpb25zUmVxdWVzdBolLm1pYXN0YS52MS5MaXN0UmVwb3J0VmVyc2lvbnNSZXNwb25zZSIDkAIBEmAKEEdldFJlcG9ydFZlcnNpb24SIi5taWFzdGEudjEuR2V0UmVwb3J0VmVyc2lvblJlcXVlc3QaIy5taWFzdGEudjEuR2V0UmVwb3J0VmVyc2lvblJlc3BvbnNlIgOQAgESZwoUUmVzdG9yZVJlcG9ydFZlcnNpb24SJi5taWFzdGEudjEuUmVzdG9yZVJlcG9ydFZlcnNpb25SZXF1ZXN0GicubWlhc3RhLnYxLlJlc3RvcmVSZXBvcnRWZXJzaW9uUmVzcG9uc2USXQoPRXhwb3J0UmVwb3J0UGRmEiEubWlhc3RhLnYxLkV4cG9ydFJlcG9ydFBkZlJlcXVlc3QaIi5taWFzdGEudjEuRXhwb3J0UmVwb3J0UGRmUmVzcG9uc2UiA5ACARJmChJMaXN0UmVwb3J0U3RhdHVzZXMSJC5taWFzdGEudjEuTGlzdFJlcG9ydFN0YXR1c2VzUmVxdWVzdBolLm1pYXN0YS52MS5MaXN0UmVwb3J0U3RhdHVzZXNSZXNwb25zZSIDkAIBEk8KDFJldHVyblJlcG9ydBIeLm1pYXN0YS52MS5SZXR1cm5SZXBvcnRSZXF1ZXN0Gh8ubWlhc3RhLnYxLlJldHVyblJlcG9ydFJlc3BvbnNlEk8KDEFjY2VwdFJlcG9ydBIeLm1pYXN0YS52MS5BY2NlcHRSZXBvcnRSZXF1ZXN0Gh8ubWlhc3RhLnYxLkFjY2VwdFJlcG9ydFJlc3BvbnNlEl0KD0xpc3ROb21pbmF0aW9ucxIhLm1pYXN0YS52MS5MaXN0Tm9taW5hdGlvbnNSZXF1ZXN0GiIubWlhc3RhLnYxLkxpc3ROb21pbmF0aW9uc1Jlc3BvbnNlIgOQAgESQwoITm9taW5hdGUSGi5taWFzdGEudjEuTm9taW5hdGVSZXF1ZXN0GhsubWlhc3RhLnYxLk5vbWluYXRlUmVzcG9uc2USSQoKVW5ub21pbmF0ZRIcLm1pYXN0YS52MS5Vbm5vbWluYXRlUmVxdWVzdBodLm1pYXN0YS52MS5Vbm5vbWluYXRlUmVzcG9uc2VCowEKDWNvbS5taWFzdGEudjFCC1JlcG9ydFByb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_miasta_v1_edition]);
 
 /**
  * Report is one city's expert report in one edition.
@@ -51,7 +51,7 @@ export type Report = Message<"miasta.v1.Report"> & {
   version: bigint;
 
   /**
-   * Up to 20,000 characters.
+   * Up to 100,000 characters for submitting.
    *
    * @generated from field: string introduction = 6;
    */
@@ -98,6 +98,13 @@ export type Report = Message<"miasta.v1.Report"> & {
    * @generated from field: google.protobuf.Timestamp accept_time = 14;
    */
   acceptTime?: Timestamp | undefined;
+
+  /**
+   * What must be fixed before the report can be submitted, field by field; empty when it can be.
+   *
+   * @generated from field: repeated miasta.v1.FieldProblem problems = 15;
+   */
+  problems: FieldProblem[];
 };
 
 /**
@@ -106,6 +113,78 @@ export type Report = Message<"miasta.v1.Report"> & {
  */
 export const ReportSchema: GenMessage<Report> = /*@__PURE__*/
   messageDesc(file_miasta_v1_report, 0);
+
+/**
+ * FieldProblem is one thing in a report that stops it from being submitted. A draft is saved with its
+ * problems; the field names where it is.
+ *
+ * @generated from message miasta.v1.FieldProblem
+ */
+export type FieldProblem = Message<"miasta.v1.FieldProblem"> & {
+  /**
+   * The practice the field belongs to; empty for the introduction, the report as a whole and follow-ups.
+   *
+   * @generated from field: string practice_id = 1;
+   */
+  practiceId: string;
+
+  /**
+   * The follow-up the field belongs to.
+   *
+   * @generated from field: string previous_nomination_id = 2;
+   */
+  previousNominationId: string;
+
+  /**
+   * The field, named as in Practice, FollowUp or SaveReportRequest: "introduction", "practices",
+   * "title", "description", "since_year", "partners", "target_groups", "evidence_links",
+   * "narratives", "outcome" or "narrative".
+   *
+   * @generated from field: string field = 3;
+   */
+  field: string;
+
+  /**
+   * For narratives: the criterion.
+   *
+   * @generated from field: string criterion_id = 4;
+   */
+  criterionId: string;
+
+  /**
+   * For evidence_links: the link, from 1; 0 for the list as a whole.
+   *
+   * @generated from field: int32 link = 5;
+   */
+  link: number;
+
+  /**
+   * What is wrong, in English.
+   *
+   * @generated from field: string reason = 6;
+   */
+  reason: string;
+
+  /**
+   * The reason's catalogue key (as an error's google.rpc.ErrorInfo reason) and its arguments a0, a1,
+   * …, for clients that show it in their user's language.
+   *
+   * @generated from field: string reason_id = 7;
+   */
+  reasonId: string;
+
+  /**
+   * @generated from field: map<string, string> reason_args = 8;
+   */
+  reasonArgs: { [key: string]: string };
+};
+
+/**
+ * Describes the message miasta.v1.FieldProblem.
+ * Use `create(FieldProblemSchema)` to create a new message.
+ */
+export const FieldProblemSchema: GenMessage<FieldProblem> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 1);
 
 /**
  * Practice is something the city government does for migrants, reported in one category.
@@ -121,14 +200,14 @@ export type Practice = Message<"miasta.v1.Practice"> & {
   id: string;
 
   /**
-   * 1–300 characters.
+   * 1–300 characters for submitting; a draft holds up to 10,000.
    *
    * @generated from field: string title = 2;
    */
   title: string;
 
   /**
-   * Up to 20,000 characters.
+   * Up to 100,000 characters for submitting; a draft holds up to 1,000,000.
    *
    * @generated from field: string description = 3;
    */
@@ -142,28 +221,31 @@ export type Practice = Message<"miasta.v1.Practice"> & {
   categoryId: string;
 
   /**
-   * The year the practice started, 1989–2100; 0 if unknown.
+   * The year the practice started, 1989–2100 for submitting (a draft holds 0–9999); 0 if unknown.
    *
    * @generated from field: int32 since_year = 5;
    */
   sinceYear: number;
 
   /**
-   * Partner organisations, up to 2,000 characters.
+   * Partner organisations, up to 2,000 characters for submitting; a draft holds up to 100,000.
    *
    * @generated from field: string partners = 6;
    */
   partners: string;
 
   /**
-   * Who the practice serves, up to 2,000 characters.
+   * Who the practice serves, up to 2,000 characters for submitting; a draft holds up to 100,000.
    *
    * @generated from field: string target_groups = 7;
    */
   targetGroups: string;
 
   /**
-   * Up to 20 http(s) links, each up to 2,000 characters.
+   * Up to 20 http(s) links for submitting, each up to 2,000 characters; a draft holds up to 200 of up
+   * to 10,000. The server normalises each (scheme and host in lower case, an internationalised domain
+   * name in its Unicode form, NFC); a link with a javascript:, vbscript:, data:, file: or blob: scheme
+   * is refused.
    *
    * @generated from field: repeated string evidence_links = 8;
    */
@@ -183,7 +265,7 @@ export type Practice = Message<"miasta.v1.Practice"> & {
  * Use `create(PracticeSchema)` to create a new message.
  */
 export const PracticeSchema: GenMessage<Practice> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 1);
+  messageDesc(file_miasta_v1_report, 2);
 
 /**
  * CriterionNarrative is the expert's account of a practice against one criterion.
@@ -197,7 +279,7 @@ export type CriterionNarrative = Message<"miasta.v1.CriterionNarrative"> & {
   criterionId: string;
 
   /**
-   * Up to 10,000 characters.
+   * Up to 100,000 characters for submitting; a draft holds up to 1,000,000.
    *
    * @generated from field: string text = 2;
    */
@@ -209,7 +291,7 @@ export type CriterionNarrative = Message<"miasta.v1.CriterionNarrative"> & {
  * Use `create(CriterionNarrativeSchema)` to create a new message.
  */
 export const CriterionNarrativeSchema: GenMessage<CriterionNarrative> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 2);
+  messageDesc(file_miasta_v1_report, 3);
 
 /**
  * FollowUp reports what became of a practice distinguished for the city in the previous edition.
@@ -242,7 +324,7 @@ export type FollowUp = Message<"miasta.v1.FollowUp"> & {
   outcome: FollowUpOutcome;
 
   /**
-   * Up to 10,000 characters.
+   * Up to 100,000 characters for submitting; a draft holds up to 1,000,000.
    *
    * @generated from field: string narrative = 5;
    */
@@ -254,7 +336,7 @@ export type FollowUp = Message<"miasta.v1.FollowUp"> & {
  * Use `create(FollowUpSchema)` to create a new message.
  */
 export const FollowUpSchema: GenMessage<FollowUp> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 3);
+  messageDesc(file_miasta_v1_report, 4);
 
 /**
  * ReportConflict is attached to an ABORTED SaveReport: the report as it is now on the server.
@@ -273,7 +355,7 @@ export type ReportConflict = Message<"miasta.v1.ReportConflict"> & {
  * Use `create(ReportConflictSchema)` to create a new message.
  */
 export const ReportConflictSchema: GenMessage<ReportConflict> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 4);
+  messageDesc(file_miasta_v1_report, 5);
 
 /**
  * ReportStatusSummary is a report's status without its text.
@@ -327,7 +409,7 @@ export type ReportStatusSummary = Message<"miasta.v1.ReportStatusSummary"> & {
  * Use `create(ReportStatusSummarySchema)` to create a new message.
  */
 export const ReportStatusSummarySchema: GenMessage<ReportStatusSummary> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 5);
+  messageDesc(file_miasta_v1_report, 6);
 
 /**
  * Nomination is a practice on the shortlist of one category.
@@ -378,7 +460,7 @@ export type Nomination = Message<"miasta.v1.Nomination"> & {
  * Use `create(NominationSchema)` to create a new message.
  */
 export const NominationSchema: GenMessage<Nomination> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 6);
+  messageDesc(file_miasta_v1_report, 7);
 
 /**
  * @generated from message miasta.v1.GetReportRequest
@@ -400,7 +482,7 @@ export type GetReportRequest = Message<"miasta.v1.GetReportRequest"> & {
  * Use `create(GetReportRequestSchema)` to create a new message.
  */
 export const GetReportRequestSchema: GenMessage<GetReportRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 7);
+  messageDesc(file_miasta_v1_report, 8);
 
 /**
  * @generated from message miasta.v1.GetReportResponse
@@ -417,7 +499,7 @@ export type GetReportResponse = Message<"miasta.v1.GetReportResponse"> & {
  * Use `create(GetReportResponseSchema)` to create a new message.
  */
 export const GetReportResponseSchema: GenMessage<GetReportResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 8);
+  messageDesc(file_miasta_v1_report, 9);
 
 /**
  * @generated from message miasta.v1.SaveReportRequest
@@ -441,7 +523,7 @@ export type SaveReportRequest = Message<"miasta.v1.SaveReportRequest"> & {
   expectedVersion: bigint;
 
   /**
-   * Up to 20,000 characters.
+   * Up to 100,000 characters for submitting; a draft holds up to 1,000,000.
    *
    * @generated from field: string introduction = 4;
    */
@@ -460,6 +542,15 @@ export type SaveReportRequest = Message<"miasta.v1.SaveReportRequest"> & {
    * @generated from field: repeated miasta.v1.FollowUp follow_ups = 6;
    */
   followUps: FollowUp[];
+
+  /**
+   * When set, the save applies these changes, in order, to expected_version instead of replacing the
+   * whole report (introduction, practices and follow_ups must then be empty): a long report saves in
+   * small requests. The result must still be within the hard limits above.
+   *
+   * @generated from field: miasta.v1.ReportChanges changes = 7;
+   */
+  changes?: ReportChanges | undefined;
 };
 
 /**
@@ -467,16 +558,351 @@ export type SaveReportRequest = Message<"miasta.v1.SaveReportRequest"> & {
  * Use `create(SaveReportRequestSchema)` to create a new message.
  */
 export const SaveReportRequestSchema: GenMessage<SaveReportRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 9);
+  messageDesc(file_miasta_v1_report, 10);
+
+/**
+ * ReportChanges are the edits of one save: only what changed since expected_version.
+ *
+ * @generated from message miasta.v1.ReportChanges
+ */
+export type ReportChanges = Message<"miasta.v1.ReportChanges"> & {
+  /**
+   * @generated from field: repeated miasta.v1.ReportChange changes = 1;
+   */
+  changes: ReportChange[];
+};
+
+/**
+ * Describes the message miasta.v1.ReportChanges.
+ * Use `create(ReportChangesSchema)` to create a new message.
+ */
+export const ReportChangesSchema: GenMessage<ReportChanges> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 11);
+
+/**
+ * ReportChange is one edit of a report.
+ *
+ * @generated from message miasta.v1.ReportChange
+ */
+export type ReportChange = Message<"miasta.v1.ReportChange"> & {
+  /**
+   * @generated from oneof miasta.v1.ReportChange.change
+   */
+  change: {
+    /**
+     * @generated from field: miasta.v1.TextEdit introduction = 1;
+     */
+    value: TextEdit;
+    case: "introduction";
+  } | {
+    /**
+     * Changes a practice's fields, or adds a practice (at the end) when it has no id.
+     *
+     * @generated from field: miasta.v1.PracticeChange practice = 2;
+     */
+    value: PracticeChange;
+    case: "practice";
+  } | {
+    /**
+     * Removes a practice.
+     *
+     * @generated from field: string remove_practice = 3;
+     */
+    value: string;
+    case: "removePractice";
+  } | {
+    /**
+     * Puts the practices in this order: every practice of the report, each once.
+     *
+     * @generated from field: miasta.v1.PracticeOrder order = 4;
+     */
+    value: PracticeOrder;
+    case: "order";
+  } | {
+    /**
+     * @generated from field: miasta.v1.FollowUpChange follow_up = 5;
+     */
+    value: FollowUpChange;
+    case: "followUp";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message miasta.v1.ReportChange.
+ * Use `create(ReportChangeSchema)` to create a new message.
+ */
+export const ReportChangeSchema: GenMessage<ReportChange> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 12);
+
+/**
+ * TextEdit replaces the characters [start, end) of a text with text. Positions count Unicode code
+ * points (not bytes, not UTF-16 units). old_length is the length of the text being edited, in code
+ * points, as the client holds it: if the server's differs the save fails with ABORTED and the
+ * ReportConflict detail, as for a stale version. To replace a whole text, start is 0 and end is
+ * old_length.
+ *
+ * @generated from message miasta.v1.TextEdit
+ */
+export type TextEdit = Message<"miasta.v1.TextEdit"> & {
+  /**
+   * @generated from field: int32 start = 1;
+   */
+  start: number;
+
+  /**
+   * @generated from field: int32 end = 2;
+   */
+  end: number;
+
+  /**
+   * Up to 1,000,000 characters.
+   *
+   * @generated from field: string text = 3;
+   */
+  text: string;
+
+  /**
+   * @generated from field: int32 old_length = 4;
+   */
+  oldLength: number;
+};
+
+/**
+ * Describes the message miasta.v1.TextEdit.
+ * Use `create(TextEditSchema)` to create a new message.
+ */
+export const TextEditSchema: GenMessage<TextEdit> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 13);
+
+/**
+ * PracticeChange edits the fields of one practice it sets; unset fields stay as they are.
+ *
+ * @generated from message miasta.v1.PracticeChange
+ */
+export type PracticeChange = Message<"miasta.v1.PracticeChange"> & {
+  /**
+   * The practice; empty for a new one, which then needs key and category_id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * For a new practice: a name the client chooses (1–64 characters), unique in the request; the
+   * response pairs it with the id the server assigns, and an order in the same request may use it.
+   *
+   * @generated from field: string key = 2;
+   */
+  key: string;
+
+  /**
+   * @generated from field: miasta.v1.TextEdit title = 3;
+   */
+  title?: TextEdit | undefined;
+
+  /**
+   * @generated from field: miasta.v1.TextEdit description = 4;
+   */
+  description?: TextEdit | undefined;
+
+  /**
+   * @generated from field: optional string category_id = 5;
+   */
+  categoryId?: string | undefined;
+
+  /**
+   * @generated from field: optional int32 since_year = 6;
+   */
+  sinceYear?: number | undefined;
+
+  /**
+   * @generated from field: miasta.v1.TextEdit partners = 7;
+   */
+  partners?: TextEdit | undefined;
+
+  /**
+   * @generated from field: miasta.v1.TextEdit target_groups = 8;
+   */
+  targetGroups?: TextEdit | undefined;
+
+  /**
+   * When set, the practice's links become these (the same limits and normalisation as in Practice).
+   *
+   * @generated from field: miasta.v1.EvidenceLinks evidence_links = 9;
+   */
+  evidenceLinks?: EvidenceLinks | undefined;
+
+  /**
+   * @generated from field: repeated miasta.v1.NarrativeChange narratives = 10;
+   */
+  narratives: NarrativeChange[];
+};
+
+/**
+ * Describes the message miasta.v1.PracticeChange.
+ * Use `create(PracticeChangeSchema)` to create a new message.
+ */
+export const PracticeChangeSchema: GenMessage<PracticeChange> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 14);
+
+/**
+ * EvidenceLinks is the whole list of a practice's links.
+ *
+ * @generated from message miasta.v1.EvidenceLinks
+ */
+export type EvidenceLinks = Message<"miasta.v1.EvidenceLinks"> & {
+  /**
+   * @generated from field: repeated string links = 1;
+   */
+  links: string[];
+};
+
+/**
+ * Describes the message miasta.v1.EvidenceLinks.
+ * Use `create(EvidenceLinksSchema)` to create a new message.
+ */
+export const EvidenceLinksSchema: GenMessage<EvidenceLinks> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 15);
+
+/**
+ * NarrativeChange edits the practice's narrative for one criterion (a narrative left empty is removed).
+ *
+ * @generated from message miasta.v1.NarrativeChange
+ */
+export type NarrativeChange = Message<"miasta.v1.NarrativeChange"> & {
+  /**
+   * @generated from field: string criterion_id = 1;
+   */
+  criterionId: string;
+
+  /**
+   * @generated from field: miasta.v1.TextEdit text = 2;
+   */
+  text?: TextEdit | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.NarrativeChange.
+ * Use `create(NarrativeChangeSchema)` to create a new message.
+ */
+export const NarrativeChangeSchema: GenMessage<NarrativeChange> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 16);
+
+/**
+ * PracticeOrder lists the report's practices in their new order.
+ *
+ * @generated from message miasta.v1.PracticeOrder
+ */
+export type PracticeOrder = Message<"miasta.v1.PracticeOrder"> & {
+  /**
+   * @generated from field: repeated miasta.v1.PracticeRef practices = 1;
+   */
+  practices: PracticeRef[];
+};
+
+/**
+ * Describes the message miasta.v1.PracticeOrder.
+ * Use `create(PracticeOrderSchema)` to create a new message.
+ */
+export const PracticeOrderSchema: GenMessage<PracticeOrder> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 17);
+
+/**
+ * PracticeRef names a practice by id, or a practice this request adds by its key.
+ *
+ * @generated from message miasta.v1.PracticeRef
+ */
+export type PracticeRef = Message<"miasta.v1.PracticeRef"> & {
+  /**
+   * @generated from oneof miasta.v1.PracticeRef.ref
+   */
+  ref: {
+    /**
+     * @generated from field: string id = 1;
+     */
+    value: string;
+    case: "id";
+  } | {
+    /**
+     * @generated from field: string key = 2;
+     */
+    value: string;
+    case: "key";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message miasta.v1.PracticeRef.
+ * Use `create(PracticeRefSchema)` to create a new message.
+ */
+export const PracticeRefSchema: GenMessage<PracticeRef> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 18);
+
+/**
+ * FollowUpChange edits one follow-up.
+ *
+ * @generated from message miasta.v1.FollowUpChange
+ */
+export type FollowUpChange = Message<"miasta.v1.FollowUpChange"> & {
+  /**
+   * @generated from field: string previous_nomination_id = 1;
+   */
+  previousNominationId: string;
+
+  /**
+   * @generated from field: optional miasta.v1.FollowUpOutcome outcome = 2;
+   */
+  outcome?: FollowUpOutcome | undefined;
+
+  /**
+   * @generated from field: miasta.v1.TextEdit narrative = 3;
+   */
+  narrative?: TextEdit | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.FollowUpChange.
+ * Use `create(FollowUpChangeSchema)` to create a new message.
+ */
+export const FollowUpChangeSchema: GenMessage<FollowUpChange> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 19);
 
 /**
  * @generated from message miasta.v1.SaveReportResponse
  */
 export type SaveReportResponse = Message<"miasta.v1.SaveReportResponse"> & {
   /**
+   * The report as saved; omitted for a save of changes, which gets the fields below instead.
+   *
    * @generated from field: miasta.v1.Report report = 1;
    */
   report?: Report | undefined;
+
+  /**
+   * The report's new version.
+   *
+   * @generated from field: int64 version = 2;
+   */
+  version: bigint;
+
+  /**
+   * The ids of the practices the save added, by their keys.
+   *
+   * @generated from field: repeated miasta.v1.AddedPractice added = 3;
+   */
+  added: AddedPractice[];
+
+  /**
+   * What must be fixed before the report can be submitted.
+   *
+   * @generated from field: repeated miasta.v1.FieldProblem problems = 4;
+   */
+  problems: FieldProblem[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp update_time = 5;
+   */
+  updateTime?: Timestamp | undefined;
 };
 
 /**
@@ -484,7 +910,248 @@ export type SaveReportResponse = Message<"miasta.v1.SaveReportResponse"> & {
  * Use `create(SaveReportResponseSchema)` to create a new message.
  */
 export const SaveReportResponseSchema: GenMessage<SaveReportResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 10);
+  messageDesc(file_miasta_v1_report, 20);
+
+/**
+ * AddedPractice is the id the server assigned to a practice a save of changes added.
+ *
+ * @generated from message miasta.v1.AddedPractice
+ */
+export type AddedPractice = Message<"miasta.v1.AddedPractice"> & {
+  /**
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message miasta.v1.AddedPractice.
+ * Use `create(AddedPracticeSchema)` to create a new message.
+ */
+export const AddedPracticeSchema: GenMessage<AddedPractice> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 21);
+
+/**
+ * @generated from message miasta.v1.ListReportVersionsRequest
+ */
+export type ListReportVersionsRequest = Message<"miasta.v1.ListReportVersionsRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * @generated from field: string city_id = 2;
+   */
+  cityId: string;
+
+  /**
+   * 1–200; 0 means 50.
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message miasta.v1.ListReportVersionsRequest.
+ * Use `create(ListReportVersionsRequestSchema)` to create a new message.
+ */
+export const ListReportVersionsRequestSchema: GenMessage<ListReportVersionsRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 22);
+
+/**
+ * @generated from message miasta.v1.ListReportVersionsResponse
+ */
+export type ListReportVersionsResponse = Message<"miasta.v1.ListReportVersionsResponse"> & {
+  /**
+   * @generated from field: repeated miasta.v1.ReportVersion versions = 1;
+   */
+  versions: ReportVersion[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message miasta.v1.ListReportVersionsResponse.
+ * Use `create(ListReportVersionsResponseSchema)` to create a new message.
+ */
+export const ListReportVersionsResponseSchema: GenMessage<ListReportVersionsResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 23);
+
+/**
+ * ReportVersion describes one stored version of a report.
+ *
+ * @generated from message miasta.v1.ReportVersion
+ */
+export type ReportVersion = Message<"miasta.v1.ReportVersion"> & {
+  /**
+   * @generated from field: int64 version = 1;
+   */
+  version: bigint;
+
+  /**
+   * @generated from field: miasta.v1.ReportVersionKind kind = 2;
+   */
+  kind: ReportVersionKind;
+
+  /**
+   * The report's status from this version on.
+   *
+   * @generated from field: miasta.v1.ReportStatus status = 3;
+   */
+  status: ReportStatus;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 4;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * Who made it: "expert" or "organiser".
+   *
+   * @generated from field: string by = 5;
+   */
+  by: string;
+
+  /**
+   * For a restore: the version restored.
+   *
+   * @generated from field: int64 restored_from = 6;
+   */
+  restoredFrom: bigint;
+
+  /**
+   * @generated from field: int32 practice_count = 7;
+   */
+  practiceCount: number;
+
+  /**
+   * Characters of text in the whole report at this version.
+   *
+   * @generated from field: int64 characters = 8;
+   */
+  characters: bigint;
+};
+
+/**
+ * Describes the message miasta.v1.ReportVersion.
+ * Use `create(ReportVersionSchema)` to create a new message.
+ */
+export const ReportVersionSchema: GenMessage<ReportVersion> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 24);
+
+/**
+ * @generated from message miasta.v1.GetReportVersionRequest
+ */
+export type GetReportVersionRequest = Message<"miasta.v1.GetReportVersionRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * @generated from field: string city_id = 2;
+   */
+  cityId: string;
+
+  /**
+   * @generated from field: int64 version = 3;
+   */
+  version: bigint;
+};
+
+/**
+ * Describes the message miasta.v1.GetReportVersionRequest.
+ * Use `create(GetReportVersionRequestSchema)` to create a new message.
+ */
+export const GetReportVersionRequestSchema: GenMessage<GetReportVersionRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 25);
+
+/**
+ * @generated from message miasta.v1.GetReportVersionResponse
+ */
+export type GetReportVersionResponse = Message<"miasta.v1.GetReportVersionResponse"> & {
+  /**
+   * The report as it was at the version: its content, status and version, update_time the version's time.
+   *
+   * @generated from field: miasta.v1.Report report = 1;
+   */
+  report?: Report | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.GetReportVersionResponse.
+ * Use `create(GetReportVersionResponseSchema)` to create a new message.
+ */
+export const GetReportVersionResponseSchema: GenMessage<GetReportVersionResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 26);
+
+/**
+ * @generated from message miasta.v1.RestoreReportVersionRequest
+ */
+export type RestoreReportVersionRequest = Message<"miasta.v1.RestoreReportVersionRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * @generated from field: string city_id = 2;
+   */
+  cityId: string;
+
+  /**
+   * The version to restore.
+   *
+   * @generated from field: int64 version = 3;
+   */
+  version: bigint;
+
+  /**
+   * The version the client last read, as for SaveReport.
+   *
+   * @generated from field: int64 expected_version = 4;
+   */
+  expectedVersion: bigint;
+};
+
+/**
+ * Describes the message miasta.v1.RestoreReportVersionRequest.
+ * Use `create(RestoreReportVersionRequestSchema)` to create a new message.
+ */
+export const RestoreReportVersionRequestSchema: GenMessage<RestoreReportVersionRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 27);
+
+/**
+ * @generated from message miasta.v1.RestoreReportVersionResponse
+ */
+export type RestoreReportVersionResponse = Message<"miasta.v1.RestoreReportVersionResponse"> & {
+  /**
+   * @generated from field: miasta.v1.Report report = 1;
+   */
+  report?: Report | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.RestoreReportVersionResponse.
+ * Use `create(RestoreReportVersionResponseSchema)` to create a new message.
+ */
+export const RestoreReportVersionResponseSchema: GenMessage<RestoreReportVersionResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 28);
 
 /**
  * @generated from message miasta.v1.SubmitReportRequest
@@ -511,7 +1178,7 @@ export type SubmitReportRequest = Message<"miasta.v1.SubmitReportRequest"> & {
  * Use `create(SubmitReportRequestSchema)` to create a new message.
  */
 export const SubmitReportRequestSchema: GenMessage<SubmitReportRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 11);
+  messageDesc(file_miasta_v1_report, 29);
 
 /**
  * @generated from message miasta.v1.SubmitReportResponse
@@ -528,7 +1195,7 @@ export type SubmitReportResponse = Message<"miasta.v1.SubmitReportResponse"> & {
  * Use `create(SubmitReportResponseSchema)` to create a new message.
  */
 export const SubmitReportResponseSchema: GenMessage<SubmitReportResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 12);
+  messageDesc(file_miasta_v1_report, 30);
 
 /**
  * @generated from message miasta.v1.ListReportStatusesRequest
@@ -557,7 +1224,7 @@ export type ListReportStatusesRequest = Message<"miasta.v1.ListReportStatusesReq
  * Use `create(ListReportStatusesRequestSchema)` to create a new message.
  */
 export const ListReportStatusesRequestSchema: GenMessage<ListReportStatusesRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 13);
+  messageDesc(file_miasta_v1_report, 31);
 
 /**
  * @generated from message miasta.v1.ListReportStatusesResponse
@@ -579,7 +1246,7 @@ export type ListReportStatusesResponse = Message<"miasta.v1.ListReportStatusesRe
  * Use `create(ListReportStatusesResponseSchema)` to create a new message.
  */
 export const ListReportStatusesResponseSchema: GenMessage<ListReportStatusesResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 14);
+  messageDesc(file_miasta_v1_report, 32);
 
 /**
  * @generated from message miasta.v1.ReturnReportRequest
@@ -613,7 +1280,7 @@ export type ReturnReportRequest = Message<"miasta.v1.ReturnReportRequest"> & {
  * Use `create(ReturnReportRequestSchema)` to create a new message.
  */
 export const ReturnReportRequestSchema: GenMessage<ReturnReportRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 15);
+  messageDesc(file_miasta_v1_report, 33);
 
 /**
  * @generated from message miasta.v1.ReturnReportResponse
@@ -630,7 +1297,7 @@ export type ReturnReportResponse = Message<"miasta.v1.ReturnReportResponse"> & {
  * Use `create(ReturnReportResponseSchema)` to create a new message.
  */
 export const ReturnReportResponseSchema: GenMessage<ReturnReportResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 16);
+  messageDesc(file_miasta_v1_report, 34);
 
 /**
  * @generated from message miasta.v1.AcceptReportRequest
@@ -657,7 +1324,7 @@ export type AcceptReportRequest = Message<"miasta.v1.AcceptReportRequest"> & {
  * Use `create(AcceptReportRequestSchema)` to create a new message.
  */
 export const AcceptReportRequestSchema: GenMessage<AcceptReportRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 17);
+  messageDesc(file_miasta_v1_report, 35);
 
 /**
  * @generated from message miasta.v1.AcceptReportResponse
@@ -674,7 +1341,7 @@ export type AcceptReportResponse = Message<"miasta.v1.AcceptReportResponse"> & {
  * Use `create(AcceptReportResponseSchema)` to create a new message.
  */
 export const AcceptReportResponseSchema: GenMessage<AcceptReportResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 18);
+  messageDesc(file_miasta_v1_report, 36);
 
 /**
  * @generated from message miasta.v1.ListNominationsRequest
@@ -710,7 +1377,7 @@ export type ListNominationsRequest = Message<"miasta.v1.ListNominationsRequest">
  * Use `create(ListNominationsRequestSchema)` to create a new message.
  */
 export const ListNominationsRequestSchema: GenMessage<ListNominationsRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 19);
+  messageDesc(file_miasta_v1_report, 37);
 
 /**
  * @generated from message miasta.v1.ListNominationsResponse
@@ -732,7 +1399,7 @@ export type ListNominationsResponse = Message<"miasta.v1.ListNominationsResponse
  * Use `create(ListNominationsResponseSchema)` to create a new message.
  */
 export const ListNominationsResponseSchema: GenMessage<ListNominationsResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 20);
+  messageDesc(file_miasta_v1_report, 38);
 
 /**
  * @generated from message miasta.v1.NominateRequest
@@ -768,7 +1435,7 @@ export type NominateRequest = Message<"miasta.v1.NominateRequest"> & {
  * Use `create(NominateRequestSchema)` to create a new message.
  */
 export const NominateRequestSchema: GenMessage<NominateRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 21);
+  messageDesc(file_miasta_v1_report, 39);
 
 /**
  * @generated from message miasta.v1.NominateResponse
@@ -785,7 +1452,7 @@ export type NominateResponse = Message<"miasta.v1.NominateResponse"> & {
  * Use `create(NominateResponseSchema)` to create a new message.
  */
 export const NominateResponseSchema: GenMessage<NominateResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 22);
+  messageDesc(file_miasta_v1_report, 40);
 
 /**
  * @generated from message miasta.v1.UnnominateRequest
@@ -809,7 +1476,7 @@ export type UnnominateRequest = Message<"miasta.v1.UnnominateRequest"> & {
  * Use `create(UnnominateRequestSchema)` to create a new message.
  */
 export const UnnominateRequestSchema: GenMessage<UnnominateRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 23);
+  messageDesc(file_miasta_v1_report, 41);
 
 /**
  * @generated from message miasta.v1.UnnominateResponse
@@ -822,7 +1489,75 @@ export type UnnominateResponse = Message<"miasta.v1.UnnominateResponse"> & {
  * Use `create(UnnominateResponseSchema)` to create a new message.
  */
 export const UnnominateResponseSchema: GenMessage<UnnominateResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 24);
+  messageDesc(file_miasta_v1_report, 42);
+
+/**
+ * @generated from message miasta.v1.ExportReportPdfRequest
+ */
+export type ExportReportPdfRequest = Message<"miasta.v1.ExportReportPdfRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * @generated from field: string city_id = 2;
+   */
+  cityId: string;
+
+  /**
+   * A version of the history; 0 for the report as it is now.
+   *
+   * @generated from field: int64 version = 3;
+   */
+  version: bigint;
+
+  /**
+   * The language of the PDF's headings (the report's text is as written): pl, en, uk, es or vi; empty
+   * means pl.
+   *
+   * @generated from field: string language = 4;
+   */
+  language: string;
+};
+
+/**
+ * Describes the message miasta.v1.ExportReportPdfRequest.
+ * Use `create(ExportReportPdfRequestSchema)` to create a new message.
+ */
+export const ExportReportPdfRequestSchema: GenMessage<ExportReportPdfRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 43);
+
+/**
+ * @generated from message miasta.v1.ExportReportPdfResponse
+ */
+export type ExportReportPdfResponse = Message<"miasta.v1.ExportReportPdfResponse"> & {
+  /**
+   * "application/pdf".
+   *
+   * @generated from field: string content_type = 1;
+   */
+  contentType: string;
+
+  /**
+   * A file name for saving it, e.g. raport-warszawa-v12.pdf.
+   *
+   * @generated from field: string filename = 2;
+   */
+  filename: string;
+
+  /**
+   * @generated from field: bytes content = 3;
+   */
+  content: Uint8Array;
+};
+
+/**
+ * Describes the message miasta.v1.ExportReportPdfResponse.
+ * Use `create(ExportReportPdfResponseSchema)` to create a new message.
+ */
+export const ExportReportPdfResponseSchema: GenMessage<ExportReportPdfResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 44);
 
 /**
  * ReportStatus is where a city's report is in stage 1.
@@ -916,6 +1651,45 @@ export const FollowUpOutcomeSchema: GenEnum<FollowUpOutcome> = /*@__PURE__*/
   enumDesc(file_miasta_v1_report, 1);
 
 /**
+ * ReportVersionKind is what made a version.
+ *
+ * @generated from enum miasta.v1.ReportVersionKind
+ */
+export enum ReportVersionKind {
+  /**
+   * @generated from enum value: REPORT_VERSION_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A save of the whole report or of changes.
+   *
+   * @generated from enum value: REPORT_VERSION_KIND_SAVE = 1;
+   */
+  SAVE = 1,
+
+  /**
+   * A restore of an earlier version.
+   *
+   * @generated from enum value: REPORT_VERSION_KIND_RESTORE = 2;
+   */
+  RESTORE = 2,
+
+  /**
+   * A submit, return or accept: the content is the previous version's.
+   *
+   * @generated from enum value: REPORT_VERSION_KIND_STATUS = 3;
+   */
+  STATUS = 3,
+}
+
+/**
+ * Describes the enum miasta.v1.ReportVersionKind.
+ */
+export const ReportVersionKindSchema: GenEnum<ReportVersionKind> = /*@__PURE__*/
+  enumDesc(file_miasta_v1_report, 2);
+
+/**
  * ReportService is stage 1: city experts write reports on their city government's practices, organisers
  * accept or return them and shortlist practices as nominations.
  *
@@ -937,9 +1711,12 @@ export const ReportService: GenService<{
     output: typeof GetReportResponseSchema;
   },
   /**
-   * SaveReport stores a draft. expected_version must be the version the client last read; otherwise
-   * the call fails with ABORTED and a ReportConflict detail holding the current report, so that no
-   * typed text is lost.
+   * SaveReport stores a draft, whole or as the changes since expected_version. expected_version must
+   * be the version the client last read; otherwise the call fails with ABORTED and a ReportConflict
+   * detail holding the current report, so that no typed text is lost. A draft saves whatever its
+   * content's validity: an empty title, an over-long field or a link without https:// is saved and
+   * listed in the report's problems. Only what could do harm is refused (a control character, a
+   * javascript: or data: link) and text beyond the hard limits the field comments give.
    *
    * @generated from rpc miasta.v1.ReportService.SaveReport
    */
@@ -949,8 +1726,8 @@ export const ReportService: GenService<{
     output: typeof SaveReportResponseSchema;
   },
   /**
-   * SubmitReport hands the report to the organisers before the reporting deadline. Submitted reports
-   * are read-only until returned.
+   * SubmitReport hands the report to the organisers before the reporting deadline; it fails with
+   * FAILED_PRECONDITION while the report has problems. Submitted reports are read-only until returned.
    *
    * @generated from rpc miasta.v1.ReportService.SubmitReport
    */
@@ -958,6 +1735,51 @@ export const ReportService: GenService<{
     methodKind: "unary";
     input: typeof SubmitReportRequestSchema;
     output: typeof SubmitReportResponseSchema;
+  },
+  /**
+   * ListReportVersions lists every stored version of a report, newest first: each save, restore and
+   * status change. The city's expert and organisers only.
+   *
+   * @generated from rpc miasta.v1.ReportService.ListReportVersions
+   */
+  listReportVersions: {
+    methodKind: "unary";
+    input: typeof ListReportVersionsRequestSchema;
+    output: typeof ListReportVersionsResponseSchema;
+  },
+  /**
+   * GetReportVersion returns a report's content as it was at one version. The city's expert and
+   * organisers only.
+   *
+   * @generated from rpc miasta.v1.ReportService.GetReportVersion
+   */
+  getReportVersion: {
+    methodKind: "unary";
+    input: typeof GetReportVersionRequestSchema;
+    output: typeof GetReportVersionResponseSchema;
+  },
+  /**
+   * RestoreReportVersion makes an earlier version's content the report's content again, as a new
+   * version (nothing is lost: the versions in between stay in the history). The city's expert only,
+   * while the report is editable.
+   *
+   * @generated from rpc miasta.v1.ReportService.RestoreReportVersion
+   */
+  restoreReportVersion: {
+    methodKind: "unary";
+    input: typeof RestoreReportVersionRequestSchema;
+    output: typeof RestoreReportVersionResponseSchema;
+  },
+  /**
+   * ExportReportPdf renders a report as a PDF to print or file: its current content for whoever may
+   * read the report, or one version's for whoever may read its history.
+   *
+   * @generated from rpc miasta.v1.ReportService.ExportReportPdf
+   */
+  exportReportPdf: {
+    methodKind: "unary";
+    input: typeof ExportReportPdfRequestSchema;
+    output: typeof ExportReportPdfResponseSchema;
   },
   /**
    * ListReportStatuses lists every reporting city's report status with timestamps. Organisers only.
