@@ -111,6 +111,27 @@ func TestReadmeCommands(t *testing.T) {
 		})
 	})
 
+	t.Run("drafts, history, PDF and attachments", func(t *testing.T) {
+		tokens := t.TempDir()
+		d := runDev(t, dbtest.NewEmptyURL(t), tokens)
+		defer func() { _ = d.stop() }()
+		tools := sections["Calling the API"][0]
+		out := runReadme(t, root, d, tools+blocks("Drafts that always save, saves of changes, history and PDF"))
+		for _, want := range []string{`"problems"`, `"added"`, "REPORT_VERSION_KIND_RESTORE", `"mediaType": "application/pdf"`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the output lacks %s:\n%s", want, out)
+			}
+		}
+		pdf, err := os.ReadFile(filepath.Join(tokens, "raport.pdf"))
+		if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			t.Errorf("raport.pdf: %v (%d bytes)", err, len(pdf))
+		}
+		sum := regexp.MustCompile(`(?m)^([0-9a-f]{64})  `).FindStringSubmatch(out)
+		if sum == nil || !strings.Contains(out, `"sha256": "`+sum[1]+`"`) {
+			t.Errorf("sha256sum's digest is not the attachment's:\n%s", out)
+		}
+	})
+
 	t.Run("stage 2 after the whole demo", func(t *testing.T) {
 		tokens := t.TempDir()
 		d := runDev(t, dbtest.NewEmptyURL(t), tokens)

@@ -22,6 +22,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/miasta-otwarte/miasta/internal/attach"
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/config"
@@ -143,6 +144,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		pool.Close()
 		return nil, err
 	}
+	files, err := attach.Open(ctx, cfg.AttachmentsURL)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("-attachments-url: %w", err)
+	}
+	reports.SetAttachments(files)
 	bundles, err := auditlog.NewBundles(auditLog, juryService, cfg.BundleDir, cfg.DownloadRate*1e6)
 	if err != nil {
 		pool.Close()

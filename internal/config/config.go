@@ -31,6 +31,9 @@ type Config struct {
 	AuditKey     string
 	// BundleDir holds the audit bundles built for downloads, one per edition and checkpoint.
 	BundleDir string
+	// AttachmentsURL is the blob store of the files experts attach to practices (internal/attach):
+	// file:///dir or s3://bucket?….
+	AttachmentsURL string
 	// DownloadRate bounds the bytes per second all bundle downloads of a server send together (0: no
 	// bound), so that anonymous downloads leave the processors to signed-in calls.
 	DownloadRate     float64
@@ -93,6 +96,7 @@ var Settings = []Setting{
 	{"audit-key-file", "MIASTA_AUDIT_KEY_FILE", "", "file holding the audit log's signing key, which `miasta audit keygen` writes (required to serve, unless MIASTA_AUDIT_KEY is set)"},
 	{"audit-key", "MIASTA_AUDIT_KEY", "", "the audit log's signing key itself, for containers given secrets in their environment (set the variable: a flag's value shows in the process list)"},
 	{"bundle-dir", "MIASTA_BUNDLE_DIR", "", "directory for the audit bundles built for downloads, one per edition and checkpoint (default the user's cache, ~/.cache/miasta/bundles; replicas may share it)"},
+	{"attachments-url", "MIASTA_ATTACHMENTS_URL", "", "where the files experts attach are kept: file:///absolute/dir, or s3://bucket?endpoint=https://…&region=… for S3-compatible storage (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); default file:// the user's data directory, ~/.local/share/miasta/attachments. Back it up with the database"},
 	{"download-rate", "MIASTA_DOWNLOAD_RATE", "100", "megabytes (10^6 bytes) per second all audit bundle downloads of a server send together (0: no limit); downloads beyond it wait their turn"},
 	{"oidc-redirect-url", "OIDC_REDIRECT_URL", "", "the login callback registered at the provider (default PUBLIC_URL/auth/callback)"},
 	{"organisers", "MIASTA_ORGANISERS", "", "comma-separated e-mails whose verified owners are organisers"},
@@ -155,6 +159,7 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 		AuditKeyFile:     get("audit-key-file"),
 		AuditKey:         get("audit-key"),
 		BundleDir:        get("bundle-dir"),
+		AttachmentsURL:   get("attachments-url"),
 		LogFormat:        get("log-format"),
 		MetricsAddr:      get("metrics-addr"),
 		OTLPEndpoint:     get("otlp-endpoint"),
@@ -265,6 +270,14 @@ func (c *Config) Defaults() {
 		} else {
 			c.BundleDir = filepath.Join(os.TempDir(), "miasta-bundles")
 		}
+	}
+	if c.AttachmentsURL == "" {
+		// Durable data, so not the cache: the user's data directory.
+		dir := filepath.Join(os.TempDir(), "miasta-data")
+		if home, err := os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, ".local", "share")
+		}
+		c.AttachmentsURL = "file://" + filepath.Join(dir, "miasta", "attachments")
 	}
 	if c.LogInterval <= 0 {
 		c.LogInterval = time.Second

@@ -161,6 +161,56 @@ func (h *Handler) ExportReportPdf(ctx context.Context, req *v1.ExportReportPdfRe
 	return &v1.ExportReportPdfResponse{ContentType: "application/pdf", Filename: name, Content: pdf}, nil
 }
 
+func (h *Handler) UploadAttachment(ctx context.Context, req *v1.UploadAttachmentRequest) (*v1.UploadAttachmentResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	pid, err := wire.ID("practice_id", req.GetPracticeId())
+	if err != nil {
+		return nil, err
+	}
+	a, err := h.svc.Upload(ctx, auth.FromContext(ctx), eid, cid, pid, req.GetFilename(), req.GetContent())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.UploadAttachmentResponse{Attachment: AttachmentToProto(a)}, nil
+}
+
+func (h *Handler) DeleteAttachment(ctx context.Context, req *v1.DeleteAttachmentRequest) (*v1.DeleteAttachmentResponse, error) {
+	eid, cid, err := ids(req.GetEditionId(), req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	id, err := wire.ID("attachment_id", req.GetAttachmentId())
+	if err != nil {
+		return nil, err
+	}
+	if err := h.svc.DeleteAttachment(ctx, auth.FromContext(ctx), eid, cid, id); err != nil {
+		return nil, err
+	}
+	return &v1.DeleteAttachmentResponse{}, nil
+}
+
+func (h *Handler) PublishAttachment(ctx context.Context, req *v1.PublishAttachmentRequest) (*v1.PublishAttachmentResponse, error) {
+	id, err := wire.ID("attachment_id", req.GetAttachmentId())
+	if err != nil {
+		return nil, err
+	}
+	a, err := h.svc.Publish(ctx, auth.FromContext(ctx), id, req.GetPublished())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.PublishAttachmentResponse{Attachment: AttachmentToProto(a)}, nil
+}
+
+// AttachmentToProto converts an attachment for the wire, with the path a browser reads it at.
+func AttachmentToProto(a Attachment) *v1.Attachment {
+	return &v1.Attachment{Id: a.ID.String(), PracticeId: a.PracticeID.String(), Filename: a.Filename, MediaType: a.MediaType,
+		Kind: a.Kind, Size: a.Size, Sha256: a.SHA256, Published: a.Published, CreateTime: timestamppb.New(a.CreateTime),
+		Url: "/attachments/" + a.ID.String()}
+}
+
 // changesFromProto converts validated changes (ids are UUIDs or empty, oneofs set).
 func changesFromProto(in []*v1.ReportChange) []Change {
 	out := make([]Change, 0, len(in))
@@ -350,7 +400,13 @@ func reportToProto(r Report) *v1.Report {
 		out.Id = r.ID.String()
 	}
 	for _, p := range r.Practices {
-		out.Practices = append(out.Practices, practiceToProto(p))
+		pp := practiceToProto(p)
+		for _, a := range r.Attachments {
+			if a.PracticeID == p.ID {
+				pp.Attachments = append(pp.Attachments, AttachmentToProto(a))
+			}
+		}
+		out.Practices = append(out.Practices, pp)
 	}
 	for _, p := range Problems(contentOf(r)) {
 		if r.Status == NotStarted {
@@ -405,9 +461,13 @@ func practiceFromProto(p *v1.Practice) Practice {
 
 // NominationToProto converts a nomination for the wire.
 func NominationToProto(n Nomination) *v1.Nomination {
+	p := practiceToProto(n.Practice)
+	for _, a := range n.Attachments {
+		p.Attachments = append(p.Attachments, AttachmentToProto(a))
+	}
 	return &v1.Nomination{
 		Id: n.ID.String(), EditionId: n.EditionID.String(), CategoryId: n.CategoryID.String(),
-		City: edition.CityToProto(n.City), Practice: practiceToProto(n.Practice),
+		City: edition.CityToProto(n.City), Practice: p,
 		RecategoriseReason: n.RecategoriseReason, CreateTime: timestamppb.New(n.CreateTime),
 	}
 }

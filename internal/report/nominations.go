@@ -175,7 +175,26 @@ func Nominations(ctx context.Context, q reportdb.DBTX, viewer *auth.Principal, e
 		return nominationCursor{Number: r.CategoryNumber, ID: r.Nomination.ID}
 	})
 	out, err := nominationsFromRows(editionID, rows)
-	return out, next, err
+	if err != nil {
+		return nil, "", err
+	}
+	// The shortlist's readers read the reports' attachments too (the files of accepted reports).
+	ids := make([]uuid.UUID, len(out))
+	for i, n := range out {
+		ids[i] = n.Practice.ID
+	}
+	files, err := reportdb.New().ListPracticesAttachments(ctx, q, ids)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, f := range files {
+		for i := range out {
+			if out[i].Practice.ID == f.PracticeID {
+				out[i].Attachments = append(out[i].Attachments, attachmentFromRow(f))
+			}
+		}
+	}
+	return out, next, nil
 }
 
 // maxShortlist bounds an edition's shortlist read whole, for results.

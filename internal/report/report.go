@@ -45,6 +45,7 @@ type Report struct {
 	Introduction  string
 	Practices     []Practice
 	FollowUps     []FollowUp
+	Attachments   []Attachment // of the current practices; not part of Content (they are not text)
 	ReturnComment string
 	CreateTime    *time.Time
 	UpdateTime    *time.Time
@@ -110,6 +111,7 @@ type Nomination struct {
 	CategoryID         uuid.UUID
 	City               edition.City
 	Practice           Practice
+	Attachments        []Attachment // the practice's files, where the reader may read them
 	RecategoriseReason string
 	CreateTime         time.Time
 }

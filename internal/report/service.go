@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/miasta-otwarte/miasta/internal/attach"
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
@@ -30,6 +31,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	onReturn []ReturnHook
+	files    *attach.Store // nil: attachments are refused
 }
 
 // ReturnHook lets another domain act on a returned report inside the transaction that returns it (the
@@ -131,6 +133,9 @@ func (s *Service) load(ctx context.Context, q reportdb.DBTX, e edition.Edition, 
 				return Report{}, err
 			}
 			r.Practices = append(r.Practices, pr)
+		}
+		if r.Attachments, err = s.attachmentsOf(ctx, q, row.ID, r.Practices); err != nil {
+			return Report{}, err
 		}
 	}
 	r.FollowUps, err = s.followUps(ctx, q, e, city.ID, r.ID)
@@ -477,6 +482,10 @@ func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, kind event.Kind, a
 		if payload["comment_commitment"], err = event.Commit(ctx, tx, comment); err != nil {
 			return err
 		}
+	}
+	if kind == event.ReportSubmitted {
+		// What the organisers and then the jurors read: a reader checks a file's SHA-256 against these.
+		payload["attachments"] = attachmentHashes(r.Attachments)
 	}
 	by := event.Organiser(actor.User())
 	if kind == event.ReportSaved || kind == event.ReportSubmitted {

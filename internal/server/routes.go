@@ -52,6 +52,11 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 
+	// An attachment upload is one message of up to 25 MiB (base64 in JSON: 34 MiB); no other call needs
+	// more than the configured limit.
+	_, uploads := miastav1connect.NewReportServiceHandler(report.NewHandler(d.Reports), connect.WithHandlerOptions(opts, connect.WithReadMaxBytes(max(d.Limits.MaxRequestBytes, 36<<20))))
+	mux.Handle(miastav1connect.ReportServiceUploadAttachmentProcedure, uploads)
+	mux.Handle("GET /attachments/{id}", report.AttachmentHandler(d.Reports, d.Authn, d.Log))
 	mux.Handle("GET /audit/{year}/bundle.json", d.Bundles) // the same bytes as AuditService/ExportBundle
 	mux.Handle("/auth/", d.Authn.LoginHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })

@@ -106,6 +106,7 @@ func Start(t testing.TB, opts Options) *Env {
 		LogInterval:      100 * time.Millisecond,
 		AuditKey:         string(testKey().File()),
 		BundleDir:        t.TempDir(),
+		AttachmentsURL:   "file://" + t.TempDir(),
 		// Longer than the 5 s after which net/http gives up on connections a client opened but never
 		// used, so that a test making many concurrent calls still shuts down cleanly.
 		ShutdownTimeout: 10 * time.Second,

@@ -32,13 +32,14 @@ const (
 	TDeliveryOrNull                 // REVIEW, AUTOMATIC or null
 	TUUIDList2                      // an array of at least 2 distinct uuids
 	TUUIDList                       // an array of uuids
+	THashList                       // an array of distinct hashes in increasing order
 )
 
 var typeNames = map[Type]string{
 	TUUID: "uuid", TUUIDOrNull: "uuid or null", TText: "text", TTextNonEmpty: "text, not empty", TIntPositive: "int ≥ 1",
 	TIntNonNeg: "int ≥ 0", TYear: "int, 2014–2100", THash: "hash", TTime: "time", TTimeOrNull: "time or null", TStage: "stage",
 	TInviteRole: "expert or juror", TPublication: "publication", TBool: "boolean", TReportStatus: "report status",
-	TDeliveryOrNull: "REVIEW, AUTOMATIC or null", TUUIDList2: "array of at least 2 distinct uuids", TUUIDList: "array of uuids",
+	TDeliveryOrNull: "REVIEW, AUTOMATIC or null", TUUIDList2: "array of at least 2 distinct uuids", TUUIDList: "array of uuids", THashList: "array of distinct hashes in increasing order",
 }
 
 func (t Type) String() string { return typeNames[t] }
@@ -65,10 +66,10 @@ var Schemas = map[string][]Field{
 	"invitation.created":       {{"city_commitment", THash, true}, {"city_id", TUUID, true}, {"invitation_id", TUUID, false}, {"role", TInviteRole, false}},
 	"invitation.revoked":       {{"invitation_id", TUUID, false}},
 	"invitation.accepted":      {{"city_commitment", THash, true}, {"city_id", TUUID, true}, {"invitation_id", TUUID, false}, {"person", THash, true}, {"person_commitment", THash, true}, {"role", TInviteRole, false}},
-	"report.saved":             reportFields(false),
-	"report.submitted":         reportFields(false),
-	"report.returned":          reportFields(true),
-	"report.accepted":          reportFields(false),
+	"report.saved":             reportFields(false, false),
+	"report.submitted":         reportFields(false, true),
+	"report.returned":          reportFields(true, false),
+	"report.accepted":          reportFields(false, false),
 	"shortlist.nominated":      {{"category_id", TUUID, false}, {"city_id", TUUID, false}, {"nomination_id", TUUID, false}, {"practice_id", TUUID, false}, {"reason", TText, false}},
 	"shortlist.unnominated":    {{"nomination_id", TUUID, false}, {"practice_id", TUUID, false}, {"reason", TText, false}},
 	"tally_rule.set":           {{"rule_sha256", THash, false}, {"version", TIntPositive, false}},
@@ -87,8 +88,12 @@ var Schemas = map[string][]Field{
 
 var mailFields = []Field{{"content_commitment", THash, false}, {"kind", TTextNonEmpty, false}, {"mail_id", TUUID, false}, {"version", TIntPositive, false}}
 
-func reportFields(comment bool) []Field {
-	f := []Field{{"city_id", TUUID, false}}
+func reportFields(comment, attachments bool) []Field {
+	var f []Field
+	if attachments {
+		f = append(f, Field{"attachments", THashList, true})
+	}
+	f = append(f, Field{"city_id", TUUID, false})
 	if comment {
 		f = append(f, Field{"comment_commitment", THash, false})
 	}
@@ -244,6 +249,26 @@ func decode(t Type, m canon.Value) (val, error) {
 		default:
 			return out, fmt.Errorf("is a %s; want a boolean", m.Kind())
 		}
+	case THashList:
+		if m.Kind() != canon.Array {
+			return out, fmt.Errorf("is a %s; want an array", m.Kind())
+		}
+		var err error
+		prev := ""
+		m.Elems(func(i int, e canon.Value) bool {
+			switch {
+			case e.Kind() != canon.String || !IsHash(e.Str()):
+				err = fmt.Errorf("element %d is not a hash", i)
+			case i > 0 && e.Str() <= prev:
+				err = fmt.Errorf("element %d is not after element %d: the hashes are distinct, in increasing order", i, i-1)
+			}
+			prev = e.Str()
+			return err == nil
+		})
+		if err != nil {
+			return out, err
+		}
+		out.s = string(m.Raw())
 	case TUUIDList, TUUIDList2:
 		if m.Kind() != canon.Array {
 			return out, fmt.Errorf("is a %s; want an array", m.Kind())

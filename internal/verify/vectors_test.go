@@ -278,6 +278,21 @@ func generate(t testing.TB) []generated {
 	s3("s3-wrong-type", "a stage change whose override flag is a string", func(l *fixture.Log) {
 		l.Events[nth(t, l, "edition.stage_changed", 0)].Payload["override"] = "false"
 	})
+	s3("s3-attachments-out-of-order", "a submitted report's attachment hashes not in increasing order", func(l *fixture.Log) {
+		p := l.Events[nth(t, l, "report.submitted", 0)].Payload
+		a := slices.Clone(p["attachments"].([]string))
+		slices.Reverse(a)
+		p["attachments"] = a
+	})
+	s3("s3-attachment-bare-hex", "a submitted report's attachment hash as bare hex, without sha256:", func(l *fixture.Log) {
+		p := l.Events[nth(t, l, "report.submitted", 0)].Payload
+		a := slices.Clone(p["attachments"].([]string))
+		a[0] = strings.TrimPrefix(a[0], "sha256:")
+		p["attachments"] = a
+	})
+	s3("s3-attachments-on-a-save", "attachment hashes on a report.saved event (only a submission records them)", func(l *fixture.Log) {
+		l.Events[nth(t, l, "report.saved", 0)].Payload["attachments"] = []string{}
+	})
 	s3("s3-actor-role", "an actor of a role the specification does not define", func(l *fixture.Log) {
 		l.Events[nth(t, l, "report.saved", 0)].Actor.Role = "admin"
 	})

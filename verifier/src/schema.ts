@@ -255,15 +255,29 @@ const actor = nullable(object({ role: role, id: uuid }));
 const namedThing = (idName: string) =>
   object({ [idName]: uuid, number: int(1), name_pl: nonEmptyText, name_en: text, description: text });
 
-const report = (withComment: boolean) =>
-  object({
-    report_id: uuid,
-    city_id: uuid,
-    version: int(1),
-    status: oneOf("DRAFT", "SUBMITTED", "RETURNED", "ACCEPTED"),
-    content_sha256: hash,
-    ...(withComment ? { comment_commitment: commitment } : {}),
-  });
+/** The SHA-256s of a submitted report's attachments: distinct hashes in increasing order (§6). */
+const increasingHashes: Check = (v, p) => {
+  const bad = arrayOf(hash)(v, p);
+  if (bad) return bad;
+  const list = v as string[];
+  for (let i = 1; i < list.length; i++) {
+    if (!(list[i - 1] < list[i])) return `${p}[${i}]: expected distinct hashes in increasing order`;
+  }
+  return null;
+};
+
+const report = (withComment: boolean, withAttachments = false) =>
+  object(
+    {
+      report_id: uuid,
+      city_id: uuid,
+      version: int(1),
+      status: oneOf("DRAFT", "SUBMITTED", "RETURNED", "ACCEPTED"),
+      content_sha256: hash,
+      ...(withComment ? { comment_commitment: commitment } : {}),
+    },
+    withAttachments ? { attachments: increasingHashes } : {},
+  );
 
 const mailChange = object({ mail_id: uuid, kind: text, version: int(1), content_commitment: commitment });
 
@@ -328,7 +342,7 @@ export function payloadSchemas(): Record<string, Check> {
     "invitation.revoked": object({ invitation_id: uuid }),
     "invitation.accepted": invitationAccepted,
     "report.saved": report(false),
-    "report.submitted": report(false),
+    "report.submitted": report(false, true),
     "report.returned": report(true),
     "report.accepted": report(false),
     "shortlist.nominated": object({ nomination_id: uuid, practice_id: uuid, category_id: uuid, city_id: uuid, reason: text }),

@@ -254,9 +254,26 @@ try {
   await page.getByTestId("version-row").first().filter({ hasText: M["history.kindRestore"].split("{")[0] }).waitFor();
   if ((await page.getByLabel(M["report.introduction"]).inputValue()) !== intro) throw new Error("restoring did not bring the introduction back");
   await page.getByTestId("history").locator("summary").click();
+  // Files: a PDF and a picture attached to the first practice (the server decides their type from
+  // their bytes); the jurors open them below.
+  const PDF = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+  const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+  await card0.getByTestId("attachment-input").setInputFiles([
+    { name: "Strategia Warszawy 2030.pdf", mimeType: "application/pdf", buffer: PDF },
+    { name: "Centrum — zdjęcie.png", mimeType: "image/png", buffer: PNG },
+  ]);
+  await card0.getByTestId("attachment-link").nth(1).waitFor();
+  await check(page, "expert-attachments");
   // The report downloads as a PDF.
   const [pdf] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: M["report.downloadPdf"] }).click()]);
   if (!/^raport-warszawa-v\d+\.pdf$/.test(pdf.suggestedFilename())) throw new Error("the PDF is named " + pdf.suggestedFilename());
+  // The preview shows the report as the organisers and jurors read it, files included.
+  await page.getByTestId("preview-toggle").click();
+  await page.getByTestId("preview").getByText(practices[1].title).waitFor();
+  if ((await page.getByTestId("preview").getByTestId("attachment-link").count()) !== 2) throw new Error("the preview does not show the files");
+  await check(page, "expert-preview");
+  await page.getByTestId("preview-toggle").click();
+  await page.getByLabel(M["report.introduction"]).waitFor();
   // The save state stays in view at the bottom of the report, where the expert is typing.
   await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
   const inView = await page.getByTestId("save-state").evaluate((el) => {
@@ -451,6 +468,14 @@ try {
         await jp.getByRole("button", { name: J["translation.showTranslation"].replace("{language}", "Українська") }).tap();
         await jp.getByRole("heading", { level: 3, name: new RegExp(UK_TITLE) }).waitFor();
         readTranslation = true;
+        // The practice's files open for the juror, byte for byte what the expert attached.
+        const links = jp.getByTestId("attachment-link");
+        if ((await links.count()) !== 2) throw new Error("the juror does not see the practice's two files");
+        for (const [k, want] of [[0, PDF], [1, PNG]]) {
+          const res = await jp.request.get(new URL(await links.nth(k).getAttribute("href"), jp.url()).href);
+          const body = await res.body();
+          if (!res.ok() || !body.equals(want)) throw new Error(`the juror's file ${k} = ${res.status()} (${body.length} bytes)`);
+        }
       }
       const next = jp.locator("nav.pager").getByRole("button", { name: new RegExp("^" + J["ballot.next"]) });
       if (!(await next.count())) break;

@@ -10,6 +10,19 @@ import (
 	"github.com/google/uuid"
 )
 
+type Attachment struct {
+	ID         uuid.UUID
+	ReportID   uuid.UUID
+	PracticeID uuid.UUID
+	Sha256     []byte
+	Size       int64
+	MediaType  string
+	Kind       string
+	Filename   string
+	Published  bool
+	CreateTime time.Time
+}
+
 type FollowUp struct {
 	ReportID             uuid.UUID
 	PreviousNominationID uuid.UUID

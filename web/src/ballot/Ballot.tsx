@@ -26,6 +26,7 @@ import { Local, textIn } from "../shared/localized";
 import { uuid } from "../shared/uuid";
 import { completeness, nominationState, scoreKey, summary, type Marks, type NominationState } from "./ballotMath";
 import { PracticeFacts } from "../report/ReportView";
+import { AttachmentList } from "../report/Attachments";
 import type { PracticeTranslation } from "../gen/miasta/v1/translation_pb.js";
 import { BlockHints, TranslationNotice, usePracticeReading, type Shown } from "../translation/TranslatedPractice";
 import { narrativeField } from "../translation/translationMath";
@@ -578,9 +579,15 @@ function NominationCard(props: {
         <details>
           <summary>{t("ballot.facts")}</summary>
           <dl lang="pl">
-            <PracticeFacts practice={p} />
+            <PracticeFacts practice={p} files={false} />
           </dl>
         </details>
+        {p.attachments.length ? (
+          <section className="ballot-files" aria-label={t("attachment.title")}>
+            <h4>{t("attachment.title")}</h4>
+            <AttachmentList attachments={p.attachments} />
+          </section>
+        ) : null}
       </div>
       {r
         ? null

@@ -1,6 +1,6 @@
 import { textIn } from "../shared/localized";
 import { create, toJson } from "@bufbuild/protobuf";
-import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { useParams } from "react-router";
 import { api, conflictDetail, listCategories, listCriteria } from "../shared/api";
 import { ConfirmDialog, Deadline, ErrorNote, Loading, SaveIndicator, SignInNeeded, StageBadge, download, useMe } from "../shared/components";
@@ -22,6 +22,8 @@ import { transient, useVersionedAutosave } from "../shared/autosave";
 import { fill, useServerMessages } from "../shared/serverMessages";
 import { codePoints, reportChanges, type Saved } from "./reportChanges";
 import { History } from "./History";
+import { AttachmentsEditor } from "./Attachments";
+import { ReportView } from "./ReportView";
 import { useLoad } from "../shared/hooks";
 import { uuid } from "../shared/uuid";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
@@ -104,6 +106,8 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   const draftRef = useRef(draft);
   draftRef.current = draft;
   const [submitting, setSubmitting] = useState(false);
+  // The report as the organisers and jurors read it, instead of the form.
+  const [preview, setPreview] = useState(false);
   const addRef = useRef<HTMLButtonElement>(null);
 
   const editable =
@@ -138,7 +142,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         cityId: report.city!.id,
         expectedVersion,
         introduction: d.introduction,
-        practices: d.practices.map((p) => ({ ...p, evidenceLinks: p.evidenceLinks.map((l) => l.trim()).filter(Boolean) })),
+        practices: d.practices.map((p) => ({ ...p, attachments: [], evidenceLinks: p.evidenceLinks.map((l) => l.trim()).filter(Boolean) })),
         followUps: d.followUps,
       });
       const saved = res.report!;
@@ -266,6 +270,9 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
           <button type="button" onClick={() => window.print()}>
             {t("report.print")}
           </button>
+          <button type="button" aria-pressed={preview} onClick={() => setPreview((v) => !v)} data-testid="preview-toggle">
+            {preview ? t("report.backToEditing") : t("report.preview")}
+          </button>
         </p>
       ) : null}
       {report.status === ReportStatus.RETURNED && report.returnComment ? (
@@ -341,7 +348,17 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         />
       ) : null}
 
-      <fieldset disabled={!editable || !!conflict || submitting} className="plain">
+      {preview ? (
+        <section className="preview" aria-label={t("report.preview")} data-testid="preview">
+          <p className="hint">{t("report.previewHint")}</p>
+          <ReportView
+            report={{ ...report, introduction: draft.introduction, practices: draft.practices, followUps: draft.followUps }}
+            categories={categories}
+            criteria={criteria}
+          />
+        </section>
+      ) : null}
+      <fieldset disabled={!editable || !!conflict || submitting} className="plain" hidden={preview}>
         <legend className="visually-hidden">{t("report.title", { city: report.city?.name ?? "" })}</legend>
         <TextArea
           label={t("report.introduction")}
@@ -362,6 +379,17 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
             categories={categories}
             criteria={criteria}
             problemsAt={(field, criterionId) => (p.id ? problemsAt(p.id, field, criterionId) : [])}
+            files={
+              <AttachmentsEditor
+                editionId={edition.id}
+                cityId={report.city!.id}
+                practiceId={p.id}
+                attachments={p.attachments}
+                disabled={!editable || submitting}
+                // Files are not text: they change on the server at once, not through the autosave.
+                onChange={(attachments) => setDraft((d) => ({ ...d, practices: d.practices.map((x, j) => (j === i ? { ...x, attachments } : x)) }))}
+              />
+            }
             onChange={(np) => change((d) => ({ ...d, practices: d.practices.map((x, j) => (j === i ? np : x)) }))}
             onRemove={() => setRemoving(i)}
           />
@@ -489,6 +517,7 @@ function PracticeEditor(props: {
   categories: Category[];
   criteria: Criterion[];
   problemsAt: (field: string, criterionId?: string) => FieldProblem[];
+  files: ReactNode;
   onChange: (p: Practice) => void;
   onRemove: () => void;
 }) {
@@ -544,6 +573,7 @@ function PracticeEditor(props: {
           />
         ))}
       </fieldset>
+      {props.files}
       <button type="button" className="danger" onClick={props.onRemove}>
         {t("report.removePractice")}
       </button>

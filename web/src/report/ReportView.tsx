@@ -3,6 +3,7 @@ import type { Category, Criterion } from "../gen/miasta/v1/edition_pb.js";
 import type { Practice, Report } from "../gen/miasta/v1/report_pb.js";
 import { useLocale, useT } from "../i18n";
 import { outcomeKey } from "./outcomes";
+import { AttachmentList } from "./Attachments";
 
 /** ReportView is a report to read whole: what an organiser accepts or returns. */
 export function ReportView({ report: r, categories, criteria }: { report: Report; categories: Category[]; criteria: Criterion[] }) {
@@ -56,7 +57,7 @@ export function ReportView({ report: r, categories, criteria }: { report: Report
 }
 
 /** PracticeFacts are a practice's since-year, partners, target groups and links, as dt/dd pairs of a <dl>. */
-export function PracticeFacts({ practice: p }: { practice: Practice }) {
+export function PracticeFacts({ practice: p, files = true }: { practice: Practice; files?: boolean }) {
   const t = useT();
   return (
     <>
@@ -83,6 +84,14 @@ export function PracticeFacts({ practice: p }: { practice: Practice }) {
           <dt>{t("practice.evidenceLinks")}</dt>
           <dd>
             <EvidenceLinks links={p.evidenceLinks} />
+          </dd>
+        </>
+      ) : null}
+      {files && p.attachments.length ? (
+        <>
+          <dt>{t("attachment.title")}</dt>
+          <dd>
+            <AttachmentList attachments={p.attachments} />
           </dd>
         </>
       ) : null}

@@ -496,7 +496,10 @@ type Practice struct {
 	EvidenceLinks []string `protobuf:"bytes,8,rep,name=evidence_links,json=evidenceLinks,proto3" json:"evidence_links,omitempty"`
 	// The expert's narrative per criterion (comprehensiveness, long-term nature, engagement,
 	// effectiveness, as the edition defines them).
-	Narratives    []*CriterionNarrative `protobuf:"bytes,9,rep,name=narratives,proto3" json:"narratives,omitempty"`
+	Narratives []*CriterionNarrative `protobuf:"bytes,9,rep,name=narratives,proto3" json:"narratives,omitempty"`
+	// The files attached to the practice, filled by the server (UploadAttachment adds them; a save
+	// ignores this field).
+	Attachments   []*Attachment `protobuf:"bytes,10,rep,name=attachments,proto3" json:"attachments,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -594,6 +597,137 @@ func (x *Practice) GetNarratives() []*CriterionNarrative {
 	return nil
 }
 
+func (x *Practice) GetAttachments() []*Attachment {
+	if x != nil {
+		return x.Attachments
+	}
+	return nil
+}
+
+// Attachment is a file an expert attached to a practice. Its SHA-256 is in the log's report.submitted
+// event, so a reader can check that the file they read is the one submitted.
+type Attachment struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	PracticeId string                 `protobuf:"bytes,2,opt,name=practice_id,json=practiceId,proto3" json:"practice_id,omitempty"`
+	// The file's name as uploaded.
+	Filename string `protobuf:"bytes,3,opt,name=filename,proto3" json:"filename,omitempty"`
+	// The type its content was found to be, e.g. "application/pdf".
+	MediaType string `protobuf:"bytes,4,opt,name=media_type,json=mediaType,proto3" json:"media_type,omitempty"`
+	// "pdf", "image", "document", "spreadsheet" or "presentation".
+	Kind string `protobuf:"bytes,5,opt,name=kind,proto3" json:"kind,omitempty"`
+	Size int64  `protobuf:"varint,6,opt,name=size,proto3" json:"size,omitempty"`
+	// Lower-case hex.
+	Sha256 string `protobuf:"bytes,7,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	// Whether the public may read it (a distinguished practice's, once the results are announced).
+	Published  bool                   `protobuf:"varint,8,opt,name=published,proto3" json:"published,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// Where a browser reads it: a path on this server, for whoever may read the report.
+	Url           string `protobuf:"bytes,10,opt,name=url,proto3" json:"url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Attachment) Reset() {
+	*x = Attachment{}
+	mi := &file_miasta_v1_report_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Attachment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Attachment) ProtoMessage() {}
+
+func (x *Attachment) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Attachment.ProtoReflect.Descriptor instead.
+func (*Attachment) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Attachment) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Attachment) GetPracticeId() string {
+	if x != nil {
+		return x.PracticeId
+	}
+	return ""
+}
+
+func (x *Attachment) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *Attachment) GetMediaType() string {
+	if x != nil {
+		return x.MediaType
+	}
+	return ""
+}
+
+func (x *Attachment) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Attachment) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *Attachment) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *Attachment) GetPublished() bool {
+	if x != nil {
+		return x.Published
+	}
+	return false
+}
+
+func (x *Attachment) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Attachment) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
 // CriterionNarrative is the expert's account of a practice against one criterion.
 type CriterionNarrative struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
@@ -606,7 +740,7 @@ type CriterionNarrative struct {
 
 func (x *CriterionNarrative) Reset() {
 	*x = CriterionNarrative{}
-	mi := &file_miasta_v1_report_proto_msgTypes[3]
+	mi := &file_miasta_v1_report_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -618,7 +752,7 @@ func (x *CriterionNarrative) String() string {
 func (*CriterionNarrative) ProtoMessage() {}
 
 func (x *CriterionNarrative) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[3]
+	mi := &file_miasta_v1_report_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -631,7 +765,7 @@ func (x *CriterionNarrative) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CriterionNarrative.ProtoReflect.Descriptor instead.
 func (*CriterionNarrative) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{3}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *CriterionNarrative) GetCriterionId() string {
@@ -665,7 +799,7 @@ type FollowUp struct {
 
 func (x *FollowUp) Reset() {
 	*x = FollowUp{}
-	mi := &file_miasta_v1_report_proto_msgTypes[4]
+	mi := &file_miasta_v1_report_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -677,7 +811,7 @@ func (x *FollowUp) String() string {
 func (*FollowUp) ProtoMessage() {}
 
 func (x *FollowUp) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[4]
+	mi := &file_miasta_v1_report_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -690,7 +824,7 @@ func (x *FollowUp) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FollowUp.ProtoReflect.Descriptor instead.
 func (*FollowUp) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{4}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *FollowUp) GetPreviousNominationId() string {
@@ -738,7 +872,7 @@ type ReportConflict struct {
 
 func (x *ReportConflict) Reset() {
 	*x = ReportConflict{}
-	mi := &file_miasta_v1_report_proto_msgTypes[5]
+	mi := &file_miasta_v1_report_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -750,7 +884,7 @@ func (x *ReportConflict) String() string {
 func (*ReportConflict) ProtoMessage() {}
 
 func (x *ReportConflict) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[5]
+	mi := &file_miasta_v1_report_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -763,7 +897,7 @@ func (x *ReportConflict) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportConflict.ProtoReflect.Descriptor instead.
 func (*ReportConflict) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{5}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ReportConflict) GetCurrent() *Report {
@@ -790,7 +924,7 @@ type ReportStatusSummary struct {
 
 func (x *ReportStatusSummary) Reset() {
 	*x = ReportStatusSummary{}
-	mi := &file_miasta_v1_report_proto_msgTypes[6]
+	mi := &file_miasta_v1_report_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -802,7 +936,7 @@ func (x *ReportStatusSummary) String() string {
 func (*ReportStatusSummary) ProtoMessage() {}
 
 func (x *ReportStatusSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[6]
+	mi := &file_miasta_v1_report_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -815,7 +949,7 @@ func (x *ReportStatusSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportStatusSummary.ProtoReflect.Descriptor instead.
 func (*ReportStatusSummary) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{6}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ReportStatusSummary) GetCity() *City {
@@ -891,7 +1025,7 @@ type Nomination struct {
 
 func (x *Nomination) Reset() {
 	*x = Nomination{}
-	mi := &file_miasta_v1_report_proto_msgTypes[7]
+	mi := &file_miasta_v1_report_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -903,7 +1037,7 @@ func (x *Nomination) String() string {
 func (*Nomination) ProtoMessage() {}
 
 func (x *Nomination) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[7]
+	mi := &file_miasta_v1_report_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -916,7 +1050,7 @@ func (x *Nomination) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Nomination.ProtoReflect.Descriptor instead.
 func (*Nomination) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{7}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Nomination) GetId() string {
@@ -978,7 +1112,7 @@ type GetReportRequest struct {
 
 func (x *GetReportRequest) Reset() {
 	*x = GetReportRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[8]
+	mi := &file_miasta_v1_report_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -990,7 +1124,7 @@ func (x *GetReportRequest) String() string {
 func (*GetReportRequest) ProtoMessage() {}
 
 func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[8]
+	mi := &file_miasta_v1_report_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1003,7 +1137,7 @@ func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportRequest.ProtoReflect.Descriptor instead.
 func (*GetReportRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{8}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetReportRequest) GetEditionId() string {
@@ -1029,7 +1163,7 @@ type GetReportResponse struct {
 
 func (x *GetReportResponse) Reset() {
 	*x = GetReportResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[9]
+	mi := &file_miasta_v1_report_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1041,7 +1175,7 @@ func (x *GetReportResponse) String() string {
 func (*GetReportResponse) ProtoMessage() {}
 
 func (x *GetReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[9]
+	mi := &file_miasta_v1_report_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1054,7 +1188,7 @@ func (x *GetReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportResponse.ProtoReflect.Descriptor instead.
 func (*GetReportResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{9}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetReportResponse) GetReport() *Report {
@@ -1086,7 +1220,7 @@ type SaveReportRequest struct {
 
 func (x *SaveReportRequest) Reset() {
 	*x = SaveReportRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[10]
+	mi := &file_miasta_v1_report_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1098,7 +1232,7 @@ func (x *SaveReportRequest) String() string {
 func (*SaveReportRequest) ProtoMessage() {}
 
 func (x *SaveReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[10]
+	mi := &file_miasta_v1_report_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1111,7 +1245,7 @@ func (x *SaveReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveReportRequest.ProtoReflect.Descriptor instead.
 func (*SaveReportRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{10}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SaveReportRequest) GetEditionId() string {
@@ -1173,7 +1307,7 @@ type ReportChanges struct {
 
 func (x *ReportChanges) Reset() {
 	*x = ReportChanges{}
-	mi := &file_miasta_v1_report_proto_msgTypes[11]
+	mi := &file_miasta_v1_report_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1185,7 +1319,7 @@ func (x *ReportChanges) String() string {
 func (*ReportChanges) ProtoMessage() {}
 
 func (x *ReportChanges) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[11]
+	mi := &file_miasta_v1_report_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1198,7 +1332,7 @@ func (x *ReportChanges) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportChanges.ProtoReflect.Descriptor instead.
 func (*ReportChanges) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{11}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ReportChanges) GetChanges() []*ReportChange {
@@ -1225,7 +1359,7 @@ type ReportChange struct {
 
 func (x *ReportChange) Reset() {
 	*x = ReportChange{}
-	mi := &file_miasta_v1_report_proto_msgTypes[12]
+	mi := &file_miasta_v1_report_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1237,7 +1371,7 @@ func (x *ReportChange) String() string {
 func (*ReportChange) ProtoMessage() {}
 
 func (x *ReportChange) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[12]
+	mi := &file_miasta_v1_report_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1250,7 +1384,7 @@ func (x *ReportChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportChange.ProtoReflect.Descriptor instead.
 func (*ReportChange) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{12}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ReportChange) GetChange() isReportChange_Change {
@@ -1360,7 +1494,7 @@ type TextEdit struct {
 
 func (x *TextEdit) Reset() {
 	*x = TextEdit{}
-	mi := &file_miasta_v1_report_proto_msgTypes[13]
+	mi := &file_miasta_v1_report_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1372,7 +1506,7 @@ func (x *TextEdit) String() string {
 func (*TextEdit) ProtoMessage() {}
 
 func (x *TextEdit) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[13]
+	mi := &file_miasta_v1_report_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1385,7 +1519,7 @@ func (x *TextEdit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TextEdit.ProtoReflect.Descriptor instead.
 func (*TextEdit) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{13}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *TextEdit) GetStart() int32 {
@@ -1439,7 +1573,7 @@ type PracticeChange struct {
 
 func (x *PracticeChange) Reset() {
 	*x = PracticeChange{}
-	mi := &file_miasta_v1_report_proto_msgTypes[14]
+	mi := &file_miasta_v1_report_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1451,7 +1585,7 @@ func (x *PracticeChange) String() string {
 func (*PracticeChange) ProtoMessage() {}
 
 func (x *PracticeChange) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[14]
+	mi := &file_miasta_v1_report_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1464,7 +1598,7 @@ func (x *PracticeChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PracticeChange.ProtoReflect.Descriptor instead.
 func (*PracticeChange) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{14}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *PracticeChange) GetId() string {
@@ -1547,7 +1681,7 @@ type EvidenceLinks struct {
 
 func (x *EvidenceLinks) Reset() {
 	*x = EvidenceLinks{}
-	mi := &file_miasta_v1_report_proto_msgTypes[15]
+	mi := &file_miasta_v1_report_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1559,7 +1693,7 @@ func (x *EvidenceLinks) String() string {
 func (*EvidenceLinks) ProtoMessage() {}
 
 func (x *EvidenceLinks) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[15]
+	mi := &file_miasta_v1_report_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1572,7 +1706,7 @@ func (x *EvidenceLinks) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvidenceLinks.ProtoReflect.Descriptor instead.
 func (*EvidenceLinks) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{15}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *EvidenceLinks) GetLinks() []string {
@@ -1593,7 +1727,7 @@ type NarrativeChange struct {
 
 func (x *NarrativeChange) Reset() {
 	*x = NarrativeChange{}
-	mi := &file_miasta_v1_report_proto_msgTypes[16]
+	mi := &file_miasta_v1_report_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1605,7 +1739,7 @@ func (x *NarrativeChange) String() string {
 func (*NarrativeChange) ProtoMessage() {}
 
 func (x *NarrativeChange) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[16]
+	mi := &file_miasta_v1_report_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1618,7 +1752,7 @@ func (x *NarrativeChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NarrativeChange.ProtoReflect.Descriptor instead.
 func (*NarrativeChange) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{16}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *NarrativeChange) GetCriterionId() string {
@@ -1645,7 +1779,7 @@ type PracticeOrder struct {
 
 func (x *PracticeOrder) Reset() {
 	*x = PracticeOrder{}
-	mi := &file_miasta_v1_report_proto_msgTypes[17]
+	mi := &file_miasta_v1_report_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1657,7 +1791,7 @@ func (x *PracticeOrder) String() string {
 func (*PracticeOrder) ProtoMessage() {}
 
 func (x *PracticeOrder) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[17]
+	mi := &file_miasta_v1_report_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1670,7 +1804,7 @@ func (x *PracticeOrder) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PracticeOrder.ProtoReflect.Descriptor instead.
 func (*PracticeOrder) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{17}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *PracticeOrder) GetPractices() []*PracticeRef {
@@ -1694,7 +1828,7 @@ type PracticeRef struct {
 
 func (x *PracticeRef) Reset() {
 	*x = PracticeRef{}
-	mi := &file_miasta_v1_report_proto_msgTypes[18]
+	mi := &file_miasta_v1_report_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1706,7 +1840,7 @@ func (x *PracticeRef) String() string {
 func (*PracticeRef) ProtoMessage() {}
 
 func (x *PracticeRef) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[18]
+	mi := &file_miasta_v1_report_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1719,7 +1853,7 @@ func (x *PracticeRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PracticeRef.ProtoReflect.Descriptor instead.
 func (*PracticeRef) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{18}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *PracticeRef) GetRef() isPracticeRef_Ref {
@@ -1775,7 +1909,7 @@ type FollowUpChange struct {
 
 func (x *FollowUpChange) Reset() {
 	*x = FollowUpChange{}
-	mi := &file_miasta_v1_report_proto_msgTypes[19]
+	mi := &file_miasta_v1_report_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1787,7 +1921,7 @@ func (x *FollowUpChange) String() string {
 func (*FollowUpChange) ProtoMessage() {}
 
 func (x *FollowUpChange) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[19]
+	mi := &file_miasta_v1_report_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1800,7 +1934,7 @@ func (x *FollowUpChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FollowUpChange.ProtoReflect.Descriptor instead.
 func (*FollowUpChange) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{19}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *FollowUpChange) GetPreviousNominationId() string {
@@ -1841,7 +1975,7 @@ type SaveReportResponse struct {
 
 func (x *SaveReportResponse) Reset() {
 	*x = SaveReportResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[20]
+	mi := &file_miasta_v1_report_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1853,7 +1987,7 @@ func (x *SaveReportResponse) String() string {
 func (*SaveReportResponse) ProtoMessage() {}
 
 func (x *SaveReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[20]
+	mi := &file_miasta_v1_report_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1866,7 +2000,7 @@ func (x *SaveReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveReportResponse.ProtoReflect.Descriptor instead.
 func (*SaveReportResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{20}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SaveReportResponse) GetReport() *Report {
@@ -1915,7 +2049,7 @@ type AddedPractice struct {
 
 func (x *AddedPractice) Reset() {
 	*x = AddedPractice{}
-	mi := &file_miasta_v1_report_proto_msgTypes[21]
+	mi := &file_miasta_v1_report_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1927,7 +2061,7 @@ func (x *AddedPractice) String() string {
 func (*AddedPractice) ProtoMessage() {}
 
 func (x *AddedPractice) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[21]
+	mi := &file_miasta_v1_report_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1940,7 +2074,7 @@ func (x *AddedPractice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddedPractice.ProtoReflect.Descriptor instead.
 func (*AddedPractice) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{21}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AddedPractice) GetKey() string {
@@ -1970,7 +2104,7 @@ type ListReportVersionsRequest struct {
 
 func (x *ListReportVersionsRequest) Reset() {
 	*x = ListReportVersionsRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[22]
+	mi := &file_miasta_v1_report_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1982,7 +2116,7 @@ func (x *ListReportVersionsRequest) String() string {
 func (*ListReportVersionsRequest) ProtoMessage() {}
 
 func (x *ListReportVersionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[22]
+	mi := &file_miasta_v1_report_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1995,7 +2129,7 @@ func (x *ListReportVersionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReportVersionsRequest.ProtoReflect.Descriptor instead.
 func (*ListReportVersionsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{22}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListReportVersionsRequest) GetEditionId() string {
@@ -2036,7 +2170,7 @@ type ListReportVersionsResponse struct {
 
 func (x *ListReportVersionsResponse) Reset() {
 	*x = ListReportVersionsResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[23]
+	mi := &file_miasta_v1_report_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2048,7 +2182,7 @@ func (x *ListReportVersionsResponse) String() string {
 func (*ListReportVersionsResponse) ProtoMessage() {}
 
 func (x *ListReportVersionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[23]
+	mi := &file_miasta_v1_report_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2061,7 +2195,7 @@ func (x *ListReportVersionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReportVersionsResponse.ProtoReflect.Descriptor instead.
 func (*ListReportVersionsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{23}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListReportVersionsResponse) GetVersions() []*ReportVersion {
@@ -2099,7 +2233,7 @@ type ReportVersion struct {
 
 func (x *ReportVersion) Reset() {
 	*x = ReportVersion{}
-	mi := &file_miasta_v1_report_proto_msgTypes[24]
+	mi := &file_miasta_v1_report_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2245,7 @@ func (x *ReportVersion) String() string {
 func (*ReportVersion) ProtoMessage() {}
 
 func (x *ReportVersion) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[24]
+	mi := &file_miasta_v1_report_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2258,7 @@ func (x *ReportVersion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportVersion.ProtoReflect.Descriptor instead.
 func (*ReportVersion) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{24}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ReportVersion) GetVersion() int64 {
@@ -2194,7 +2328,7 @@ type GetReportVersionRequest struct {
 
 func (x *GetReportVersionRequest) Reset() {
 	*x = GetReportVersionRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[25]
+	mi := &file_miasta_v1_report_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2206,7 +2340,7 @@ func (x *GetReportVersionRequest) String() string {
 func (*GetReportVersionRequest) ProtoMessage() {}
 
 func (x *GetReportVersionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[25]
+	mi := &file_miasta_v1_report_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2219,7 +2353,7 @@ func (x *GetReportVersionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportVersionRequest.ProtoReflect.Descriptor instead.
 func (*GetReportVersionRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{25}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetReportVersionRequest) GetEditionId() string {
@@ -2253,7 +2387,7 @@ type GetReportVersionResponse struct {
 
 func (x *GetReportVersionResponse) Reset() {
 	*x = GetReportVersionResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[26]
+	mi := &file_miasta_v1_report_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2265,7 +2399,7 @@ func (x *GetReportVersionResponse) String() string {
 func (*GetReportVersionResponse) ProtoMessage() {}
 
 func (x *GetReportVersionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[26]
+	mi := &file_miasta_v1_report_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2278,7 +2412,7 @@ func (x *GetReportVersionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportVersionResponse.ProtoReflect.Descriptor instead.
 func (*GetReportVersionResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{26}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetReportVersionResponse) GetReport() *Report {
@@ -2302,7 +2436,7 @@ type RestoreReportVersionRequest struct {
 
 func (x *RestoreReportVersionRequest) Reset() {
 	*x = RestoreReportVersionRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[27]
+	mi := &file_miasta_v1_report_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2314,7 +2448,7 @@ func (x *RestoreReportVersionRequest) String() string {
 func (*RestoreReportVersionRequest) ProtoMessage() {}
 
 func (x *RestoreReportVersionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[27]
+	mi := &file_miasta_v1_report_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2327,7 +2461,7 @@ func (x *RestoreReportVersionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestoreReportVersionRequest.ProtoReflect.Descriptor instead.
 func (*RestoreReportVersionRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{27}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RestoreReportVersionRequest) GetEditionId() string {
@@ -2367,7 +2501,7 @@ type RestoreReportVersionResponse struct {
 
 func (x *RestoreReportVersionResponse) Reset() {
 	*x = RestoreReportVersionResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[28]
+	mi := &file_miasta_v1_report_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2379,7 +2513,7 @@ func (x *RestoreReportVersionResponse) String() string {
 func (*RestoreReportVersionResponse) ProtoMessage() {}
 
 func (x *RestoreReportVersionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[28]
+	mi := &file_miasta_v1_report_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2392,7 +2526,7 @@ func (x *RestoreReportVersionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestoreReportVersionResponse.ProtoReflect.Descriptor instead.
 func (*RestoreReportVersionResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{28}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RestoreReportVersionResponse) GetReport() *Report {
@@ -2413,7 +2547,7 @@ type SubmitReportRequest struct {
 
 func (x *SubmitReportRequest) Reset() {
 	*x = SubmitReportRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[29]
+	mi := &file_miasta_v1_report_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2425,7 +2559,7 @@ func (x *SubmitReportRequest) String() string {
 func (*SubmitReportRequest) ProtoMessage() {}
 
 func (x *SubmitReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[29]
+	mi := &file_miasta_v1_report_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2438,7 +2572,7 @@ func (x *SubmitReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReportRequest.ProtoReflect.Descriptor instead.
 func (*SubmitReportRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{29}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SubmitReportRequest) GetEditionId() string {
@@ -2471,7 +2605,7 @@ type SubmitReportResponse struct {
 
 func (x *SubmitReportResponse) Reset() {
 	*x = SubmitReportResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[30]
+	mi := &file_miasta_v1_report_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2483,7 +2617,7 @@ func (x *SubmitReportResponse) String() string {
 func (*SubmitReportResponse) ProtoMessage() {}
 
 func (x *SubmitReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[30]
+	mi := &file_miasta_v1_report_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2496,7 +2630,7 @@ func (x *SubmitReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReportResponse.ProtoReflect.Descriptor instead.
 func (*SubmitReportResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{30}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *SubmitReportResponse) GetReport() *Report {
@@ -2518,7 +2652,7 @@ type ListReportStatusesRequest struct {
 
 func (x *ListReportStatusesRequest) Reset() {
 	*x = ListReportStatusesRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[31]
+	mi := &file_miasta_v1_report_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2530,7 +2664,7 @@ func (x *ListReportStatusesRequest) String() string {
 func (*ListReportStatusesRequest) ProtoMessage() {}
 
 func (x *ListReportStatusesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[31]
+	mi := &file_miasta_v1_report_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2543,7 +2677,7 @@ func (x *ListReportStatusesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReportStatusesRequest.ProtoReflect.Descriptor instead.
 func (*ListReportStatusesRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{31}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListReportStatusesRequest) GetEditionId() string {
@@ -2577,7 +2711,7 @@ type ListReportStatusesResponse struct {
 
 func (x *ListReportStatusesResponse) Reset() {
 	*x = ListReportStatusesResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[32]
+	mi := &file_miasta_v1_report_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2589,7 +2723,7 @@ func (x *ListReportStatusesResponse) String() string {
 func (*ListReportStatusesResponse) ProtoMessage() {}
 
 func (x *ListReportStatusesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[32]
+	mi := &file_miasta_v1_report_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2602,7 +2736,7 @@ func (x *ListReportStatusesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReportStatusesResponse.ProtoReflect.Descriptor instead.
 func (*ListReportStatusesResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{32}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListReportStatusesResponse) GetReports() []*ReportStatusSummary {
@@ -2632,7 +2766,7 @@ type ReturnReportRequest struct {
 
 func (x *ReturnReportRequest) Reset() {
 	*x = ReturnReportRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[33]
+	mi := &file_miasta_v1_report_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2644,7 +2778,7 @@ func (x *ReturnReportRequest) String() string {
 func (*ReturnReportRequest) ProtoMessage() {}
 
 func (x *ReturnReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[33]
+	mi := &file_miasta_v1_report_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2657,7 +2791,7 @@ func (x *ReturnReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnReportRequest.ProtoReflect.Descriptor instead.
 func (*ReturnReportRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{33}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ReturnReportRequest) GetEditionId() string {
@@ -2697,7 +2831,7 @@ type ReturnReportResponse struct {
 
 func (x *ReturnReportResponse) Reset() {
 	*x = ReturnReportResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[34]
+	mi := &file_miasta_v1_report_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2709,7 +2843,7 @@ func (x *ReturnReportResponse) String() string {
 func (*ReturnReportResponse) ProtoMessage() {}
 
 func (x *ReturnReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[34]
+	mi := &file_miasta_v1_report_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2722,7 +2856,7 @@ func (x *ReturnReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnReportResponse.ProtoReflect.Descriptor instead.
 func (*ReturnReportResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{34}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ReturnReportResponse) GetReport() *Report {
@@ -2743,7 +2877,7 @@ type AcceptReportRequest struct {
 
 func (x *AcceptReportRequest) Reset() {
 	*x = AcceptReportRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[35]
+	mi := &file_miasta_v1_report_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2755,7 +2889,7 @@ func (x *AcceptReportRequest) String() string {
 func (*AcceptReportRequest) ProtoMessage() {}
 
 func (x *AcceptReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[35]
+	mi := &file_miasta_v1_report_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2768,7 +2902,7 @@ func (x *AcceptReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptReportRequest.ProtoReflect.Descriptor instead.
 func (*AcceptReportRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{35}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *AcceptReportRequest) GetEditionId() string {
@@ -2801,7 +2935,7 @@ type AcceptReportResponse struct {
 
 func (x *AcceptReportResponse) Reset() {
 	*x = AcceptReportResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[36]
+	mi := &file_miasta_v1_report_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2813,7 +2947,7 @@ func (x *AcceptReportResponse) String() string {
 func (*AcceptReportResponse) ProtoMessage() {}
 
 func (x *AcceptReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[36]
+	mi := &file_miasta_v1_report_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2826,7 +2960,7 @@ func (x *AcceptReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptReportResponse.ProtoReflect.Descriptor instead.
 func (*AcceptReportResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{36}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *AcceptReportResponse) GetReport() *Report {
@@ -2850,7 +2984,7 @@ type ListNominationsRequest struct {
 
 func (x *ListNominationsRequest) Reset() {
 	*x = ListNominationsRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[37]
+	mi := &file_miasta_v1_report_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2862,7 +2996,7 @@ func (x *ListNominationsRequest) String() string {
 func (*ListNominationsRequest) ProtoMessage() {}
 
 func (x *ListNominationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[37]
+	mi := &file_miasta_v1_report_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2875,7 +3009,7 @@ func (x *ListNominationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNominationsRequest.ProtoReflect.Descriptor instead.
 func (*ListNominationsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{37}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListNominationsRequest) GetEditionId() string {
@@ -2916,7 +3050,7 @@ type ListNominationsResponse struct {
 
 func (x *ListNominationsResponse) Reset() {
 	*x = ListNominationsResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[38]
+	mi := &file_miasta_v1_report_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2928,7 +3062,7 @@ func (x *ListNominationsResponse) String() string {
 func (*ListNominationsResponse) ProtoMessage() {}
 
 func (x *ListNominationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[38]
+	mi := &file_miasta_v1_report_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2941,7 +3075,7 @@ func (x *ListNominationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNominationsResponse.ProtoReflect.Descriptor instead.
 func (*ListNominationsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{38}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ListNominationsResponse) GetNominations() []*Nomination {
@@ -2972,7 +3106,7 @@ type NominateRequest struct {
 
 func (x *NominateRequest) Reset() {
 	*x = NominateRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[39]
+	mi := &file_miasta_v1_report_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2984,7 +3118,7 @@ func (x *NominateRequest) String() string {
 func (*NominateRequest) ProtoMessage() {}
 
 func (x *NominateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[39]
+	mi := &file_miasta_v1_report_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2997,7 +3131,7 @@ func (x *NominateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NominateRequest.ProtoReflect.Descriptor instead.
 func (*NominateRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{39}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *NominateRequest) GetEditionId() string {
@@ -3037,7 +3171,7 @@ type NominateResponse struct {
 
 func (x *NominateResponse) Reset() {
 	*x = NominateResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[40]
+	mi := &file_miasta_v1_report_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3049,7 +3183,7 @@ func (x *NominateResponse) String() string {
 func (*NominateResponse) ProtoMessage() {}
 
 func (x *NominateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[40]
+	mi := &file_miasta_v1_report_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3062,7 +3196,7 @@ func (x *NominateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NominateResponse.ProtoReflect.Descriptor instead.
 func (*NominateResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{40}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *NominateResponse) GetNomination() *Nomination {
@@ -3083,7 +3217,7 @@ type UnnominateRequest struct {
 
 func (x *UnnominateRequest) Reset() {
 	*x = UnnominateRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[41]
+	mi := &file_miasta_v1_report_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3095,7 +3229,7 @@ func (x *UnnominateRequest) String() string {
 func (*UnnominateRequest) ProtoMessage() {}
 
 func (x *UnnominateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[41]
+	mi := &file_miasta_v1_report_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3108,7 +3242,7 @@ func (x *UnnominateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnnominateRequest.ProtoReflect.Descriptor instead.
 func (*UnnominateRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{41}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *UnnominateRequest) GetNominationId() string {
@@ -3133,7 +3267,7 @@ type UnnominateResponse struct {
 
 func (x *UnnominateResponse) Reset() {
 	*x = UnnominateResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[42]
+	mi := &file_miasta_v1_report_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3145,7 +3279,7 @@ func (x *UnnominateResponse) String() string {
 func (*UnnominateResponse) ProtoMessage() {}
 
 func (x *UnnominateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[42]
+	mi := &file_miasta_v1_report_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3158,7 +3292,7 @@ func (x *UnnominateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnnominateResponse.ProtoReflect.Descriptor instead.
 func (*UnnominateResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{42}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{43}
 }
 
 type ExportReportPdfRequest struct {
@@ -3176,7 +3310,7 @@ type ExportReportPdfRequest struct {
 
 func (x *ExportReportPdfRequest) Reset() {
 	*x = ExportReportPdfRequest{}
-	mi := &file_miasta_v1_report_proto_msgTypes[43]
+	mi := &file_miasta_v1_report_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3188,7 +3322,7 @@ func (x *ExportReportPdfRequest) String() string {
 func (*ExportReportPdfRequest) ProtoMessage() {}
 
 func (x *ExportReportPdfRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[43]
+	mi := &file_miasta_v1_report_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3201,7 +3335,7 @@ func (x *ExportReportPdfRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportReportPdfRequest.ProtoReflect.Descriptor instead.
 func (*ExportReportPdfRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{43}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ExportReportPdfRequest) GetEditionId() string {
@@ -3245,7 +3379,7 @@ type ExportReportPdfResponse struct {
 
 func (x *ExportReportPdfResponse) Reset() {
 	*x = ExportReportPdfResponse{}
-	mi := &file_miasta_v1_report_proto_msgTypes[44]
+	mi := &file_miasta_v1_report_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3257,7 +3391,7 @@ func (x *ExportReportPdfResponse) String() string {
 func (*ExportReportPdfResponse) ProtoMessage() {}
 
 func (x *ExportReportPdfResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_report_proto_msgTypes[44]
+	mi := &file_miasta_v1_report_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3270,7 +3404,7 @@ func (x *ExportReportPdfResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportReportPdfResponse.ProtoReflect.Descriptor instead.
 func (*ExportReportPdfResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_report_proto_rawDescGZIP(), []int{44}
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ExportReportPdfResponse) GetContentType() string {
@@ -3290,6 +3424,320 @@ func (x *ExportReportPdfResponse) GetFilename() string {
 func (x *ExportReportPdfResponse) GetContent() []byte {
 	if x != nil {
 		return x.Content
+	}
+	return nil
+}
+
+type UploadAttachmentRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	EditionId  string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CityId     string                 `protobuf:"bytes,2,opt,name=city_id,json=cityId,proto3" json:"city_id,omitempty"`
+	PracticeId string                 `protobuf:"bytes,3,opt,name=practice_id,json=practiceId,proto3" json:"practice_id,omitempty"`
+	// 1–255 characters.
+	Filename string `protobuf:"bytes,4,opt,name=filename,proto3" json:"filename,omitempty"`
+	// Up to 25 MiB (26,214,400 bytes).
+	Content       []byte `protobuf:"bytes,5,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadAttachmentRequest) Reset() {
+	*x = UploadAttachmentRequest{}
+	mi := &file_miasta_v1_report_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadAttachmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadAttachmentRequest) ProtoMessage() {}
+
+func (x *UploadAttachmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadAttachmentRequest.ProtoReflect.Descriptor instead.
+func (*UploadAttachmentRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *UploadAttachmentRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *UploadAttachmentRequest) GetCityId() string {
+	if x != nil {
+		return x.CityId
+	}
+	return ""
+}
+
+func (x *UploadAttachmentRequest) GetPracticeId() string {
+	if x != nil {
+		return x.PracticeId
+	}
+	return ""
+}
+
+func (x *UploadAttachmentRequest) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *UploadAttachmentRequest) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+type UploadAttachmentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Attachment    *Attachment            `protobuf:"bytes,1,opt,name=attachment,proto3" json:"attachment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadAttachmentResponse) Reset() {
+	*x = UploadAttachmentResponse{}
+	mi := &file_miasta_v1_report_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadAttachmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadAttachmentResponse) ProtoMessage() {}
+
+func (x *UploadAttachmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadAttachmentResponse.ProtoReflect.Descriptor instead.
+func (*UploadAttachmentResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *UploadAttachmentResponse) GetAttachment() *Attachment {
+	if x != nil {
+		return x.Attachment
+	}
+	return nil
+}
+
+type DeleteAttachmentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CityId        string                 `protobuf:"bytes,2,opt,name=city_id,json=cityId,proto3" json:"city_id,omitempty"`
+	AttachmentId  string                 `protobuf:"bytes,3,opt,name=attachment_id,json=attachmentId,proto3" json:"attachment_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAttachmentRequest) Reset() {
+	*x = DeleteAttachmentRequest{}
+	mi := &file_miasta_v1_report_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAttachmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAttachmentRequest) ProtoMessage() {}
+
+func (x *DeleteAttachmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAttachmentRequest.ProtoReflect.Descriptor instead.
+func (*DeleteAttachmentRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *DeleteAttachmentRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *DeleteAttachmentRequest) GetCityId() string {
+	if x != nil {
+		return x.CityId
+	}
+	return ""
+}
+
+func (x *DeleteAttachmentRequest) GetAttachmentId() string {
+	if x != nil {
+		return x.AttachmentId
+	}
+	return ""
+}
+
+type DeleteAttachmentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAttachmentResponse) Reset() {
+	*x = DeleteAttachmentResponse{}
+	mi := &file_miasta_v1_report_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAttachmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAttachmentResponse) ProtoMessage() {}
+
+func (x *DeleteAttachmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAttachmentResponse.ProtoReflect.Descriptor instead.
+func (*DeleteAttachmentResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{49}
+}
+
+type PublishAttachmentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AttachmentId  string                 `protobuf:"bytes,1,opt,name=attachment_id,json=attachmentId,proto3" json:"attachment_id,omitempty"`
+	Published     bool                   `protobuf:"varint,2,opt,name=published,proto3" json:"published,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishAttachmentRequest) Reset() {
+	*x = PublishAttachmentRequest{}
+	mi := &file_miasta_v1_report_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishAttachmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishAttachmentRequest) ProtoMessage() {}
+
+func (x *PublishAttachmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishAttachmentRequest.ProtoReflect.Descriptor instead.
+func (*PublishAttachmentRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *PublishAttachmentRequest) GetAttachmentId() string {
+	if x != nil {
+		return x.AttachmentId
+	}
+	return ""
+}
+
+func (x *PublishAttachmentRequest) GetPublished() bool {
+	if x != nil {
+		return x.Published
+	}
+	return false
+}
+
+type PublishAttachmentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Attachment    *Attachment            `protobuf:"bytes,1,opt,name=attachment,proto3" json:"attachment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishAttachmentResponse) Reset() {
+	*x = PublishAttachmentResponse{}
+	mi := &file_miasta_v1_report_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishAttachmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishAttachmentResponse) ProtoMessage() {}
+
+func (x *PublishAttachmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_report_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishAttachmentResponse.ProtoReflect.Descriptor instead.
+func (*PublishAttachmentResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_report_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *PublishAttachmentResponse) GetAttachment() *Attachment {
+	if x != nil {
+		return x.Attachment
 	}
 	return nil
 }
@@ -3336,7 +3784,7 @@ const file_miasta_v1_report_proto_rawDesc = "" +
 	"reasonArgs\x1a=\n" +
 	"\x0fReasonArgsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa3\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe4\x03\n" +
 	"\bPractice\x12\x1b\n" +
 	"\x02id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x02id\x12\x1e\n" +
 	"\x05title\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x05title\x12+\n" +
@@ -3352,7 +3800,25 @@ const file_miasta_v1_report_proto_rawDesc = "" +
 	"\x10\xc8\x01\"\x05r\x03\x18\x90NR\revidenceLinks\x12G\n" +
 	"\n" +
 	"narratives\x18\t \x03(\v2\x1d.miasta.v1.CriterionNarrativeB\b\xbaH\x05\x92\x01\x02\x10\x14R\n" +
-	"narratives\"`\n" +
+	"narratives\x12?\n" +
+	"\vattachments\x18\n" +
+	" \x03(\v2\x15.miasta.v1.AttachmentB\x06\xbaH\x03\xd8\x01\x03R\vattachments\"\xa5\x02\n" +
+	"\n" +
+	"Attachment\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
+	"\vpractice_id\x18\x02 \x01(\tR\n" +
+	"practiceId\x12\x1a\n" +
+	"\bfilename\x18\x03 \x01(\tR\bfilename\x12\x1d\n" +
+	"\n" +
+	"media_type\x18\x04 \x01(\tR\tmediaType\x12\x12\n" +
+	"\x04kind\x18\x05 \x01(\tR\x04kind\x12\x12\n" +
+	"\x04size\x18\x06 \x01(\x03R\x04size\x12\x16\n" +
+	"\x06sha256\x18\a \x01(\tR\x06sha256\x12\x1c\n" +
+	"\tpublished\x18\b \x01(\bR\tpublished\x12;\n" +
+	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12\x10\n" +
+	"\x03url\x18\n" +
+	" \x01(\tR\x03url\"`\n" +
 	"\x12CriterionNarrative\x12+\n" +
 	"\fcriterion_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\vcriterionId\x12\x1d\n" +
 	"\x04text\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x18\xc0\x84=R\x04text\"\x90\x02\n" +
@@ -3573,7 +4039,33 @@ const file_miasta_v1_report_proto_rawDesc = "" +
 	"\x17ExportReportPdfResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
 	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x18\n" +
-	"\acontent\x18\x03 \x01(\fR\acontent*\xba\x01\n" +
+	"\acontent\x18\x03 \x01(\fR\acontent\"\xe0\x01\n" +
+	"\x17UploadAttachmentRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12!\n" +
+	"\acity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\x12)\n" +
+	"\vpractice_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
+	"practiceId\x12&\n" +
+	"\bfilename\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\bfilename\x12&\n" +
+	"\acontent\x18\x05 \x01(\fB\f\xbaH\tz\a\x10\x01\x18\x80\x80\xc0\fR\acontent\"Q\n" +
+	"\x18UploadAttachmentResponse\x125\n" +
+	"\n" +
+	"attachment\x18\x01 \x01(\v2\x15.miasta.v1.AttachmentR\n" +
+	"attachment\"\x94\x01\n" +
+	"\x17DeleteAttachmentRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12!\n" +
+	"\acity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\x12-\n" +
+	"\rattachment_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\fattachmentId\"\x1a\n" +
+	"\x18DeleteAttachmentResponse\"g\n" +
+	"\x18PublishAttachmentRequest\x12-\n" +
+	"\rattachment_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\fattachmentId\x12\x1c\n" +
+	"\tpublished\x18\x02 \x01(\bR\tpublished\"R\n" +
+	"\x19PublishAttachmentResponse\x125\n" +
+	"\n" +
+	"attachment\x18\x01 \x01(\v2\x15.miasta.v1.AttachmentR\n" +
+	"attachment*\xba\x01\n" +
 	"\fReportStatus\x12\x1d\n" +
 	"\x19REPORT_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19REPORT_STATUS_NOT_STARTED\x10\x01\x12\x17\n" +
@@ -3591,7 +4083,7 @@ const file_miasta_v1_report_proto_rawDesc = "" +
 	"\x1fREPORT_VERSION_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18REPORT_VERSION_KIND_SAVE\x10\x01\x12\x1f\n" +
 	"\x1bREPORT_VERSION_KIND_RESTORE\x10\x02\x12\x1e\n" +
-	"\x1aREPORT_VERSION_KIND_STATUS\x10\x032\x83\t\n" +
+	"\x1aREPORT_VERSION_KIND_STATUS\x10\x032\x9d\v\n" +
 	"\rReportService\x12K\n" +
 	"\tGetReport\x12\x1b.miasta.v1.GetReportRequest\x1a\x1c.miasta.v1.GetReportResponse\"\x03\x90\x02\x01\x12I\n" +
 	"\n" +
@@ -3599,7 +4091,10 @@ const file_miasta_v1_report_proto_rawDesc = "" +
 	"\fSubmitReport\x12\x1e.miasta.v1.SubmitReportRequest\x1a\x1f.miasta.v1.SubmitReportResponse\x12f\n" +
 	"\x12ListReportVersions\x12$.miasta.v1.ListReportVersionsRequest\x1a%.miasta.v1.ListReportVersionsResponse\"\x03\x90\x02\x01\x12`\n" +
 	"\x10GetReportVersion\x12\".miasta.v1.GetReportVersionRequest\x1a#.miasta.v1.GetReportVersionResponse\"\x03\x90\x02\x01\x12g\n" +
-	"\x14RestoreReportVersion\x12&.miasta.v1.RestoreReportVersionRequest\x1a'.miasta.v1.RestoreReportVersionResponse\x12]\n" +
+	"\x14RestoreReportVersion\x12&.miasta.v1.RestoreReportVersionRequest\x1a'.miasta.v1.RestoreReportVersionResponse\x12[\n" +
+	"\x10UploadAttachment\x12\".miasta.v1.UploadAttachmentRequest\x1a#.miasta.v1.UploadAttachmentResponse\x12[\n" +
+	"\x10DeleteAttachment\x12\".miasta.v1.DeleteAttachmentRequest\x1a#.miasta.v1.DeleteAttachmentResponse\x12^\n" +
+	"\x11PublishAttachment\x12#.miasta.v1.PublishAttachmentRequest\x1a$.miasta.v1.PublishAttachmentResponse\x12]\n" +
 	"\x0fExportReportPdf\x12!.miasta.v1.ExportReportPdfRequest\x1a\".miasta.v1.ExportReportPdfResponse\"\x03\x90\x02\x01\x12f\n" +
 	"\x12ListReportStatuses\x12$.miasta.v1.ListReportStatusesRequest\x1a%.miasta.v1.ListReportStatusesResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\fReturnReport\x12\x1e.miasta.v1.ReturnReportRequest\x1a\x1f.miasta.v1.ReturnReportResponse\x12O\n" +
@@ -3624,7 +4119,7 @@ func file_miasta_v1_report_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_miasta_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_miasta_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_miasta_v1_report_proto_goTypes = []any{
 	(ReportStatus)(0),                    // 0: miasta.v1.ReportStatus
 	(FollowUpOutcome)(0),                 // 1: miasta.v1.FollowUpOutcome
@@ -3632,142 +4127,159 @@ var file_miasta_v1_report_proto_goTypes = []any{
 	(*Report)(nil),                       // 3: miasta.v1.Report
 	(*FieldProblem)(nil),                 // 4: miasta.v1.FieldProblem
 	(*Practice)(nil),                     // 5: miasta.v1.Practice
-	(*CriterionNarrative)(nil),           // 6: miasta.v1.CriterionNarrative
-	(*FollowUp)(nil),                     // 7: miasta.v1.FollowUp
-	(*ReportConflict)(nil),               // 8: miasta.v1.ReportConflict
-	(*ReportStatusSummary)(nil),          // 9: miasta.v1.ReportStatusSummary
-	(*Nomination)(nil),                   // 10: miasta.v1.Nomination
-	(*GetReportRequest)(nil),             // 11: miasta.v1.GetReportRequest
-	(*GetReportResponse)(nil),            // 12: miasta.v1.GetReportResponse
-	(*SaveReportRequest)(nil),            // 13: miasta.v1.SaveReportRequest
-	(*ReportChanges)(nil),                // 14: miasta.v1.ReportChanges
-	(*ReportChange)(nil),                 // 15: miasta.v1.ReportChange
-	(*TextEdit)(nil),                     // 16: miasta.v1.TextEdit
-	(*PracticeChange)(nil),               // 17: miasta.v1.PracticeChange
-	(*EvidenceLinks)(nil),                // 18: miasta.v1.EvidenceLinks
-	(*NarrativeChange)(nil),              // 19: miasta.v1.NarrativeChange
-	(*PracticeOrder)(nil),                // 20: miasta.v1.PracticeOrder
-	(*PracticeRef)(nil),                  // 21: miasta.v1.PracticeRef
-	(*FollowUpChange)(nil),               // 22: miasta.v1.FollowUpChange
-	(*SaveReportResponse)(nil),           // 23: miasta.v1.SaveReportResponse
-	(*AddedPractice)(nil),                // 24: miasta.v1.AddedPractice
-	(*ListReportVersionsRequest)(nil),    // 25: miasta.v1.ListReportVersionsRequest
-	(*ListReportVersionsResponse)(nil),   // 26: miasta.v1.ListReportVersionsResponse
-	(*ReportVersion)(nil),                // 27: miasta.v1.ReportVersion
-	(*GetReportVersionRequest)(nil),      // 28: miasta.v1.GetReportVersionRequest
-	(*GetReportVersionResponse)(nil),     // 29: miasta.v1.GetReportVersionResponse
-	(*RestoreReportVersionRequest)(nil),  // 30: miasta.v1.RestoreReportVersionRequest
-	(*RestoreReportVersionResponse)(nil), // 31: miasta.v1.RestoreReportVersionResponse
-	(*SubmitReportRequest)(nil),          // 32: miasta.v1.SubmitReportRequest
-	(*SubmitReportResponse)(nil),         // 33: miasta.v1.SubmitReportResponse
-	(*ListReportStatusesRequest)(nil),    // 34: miasta.v1.ListReportStatusesRequest
-	(*ListReportStatusesResponse)(nil),   // 35: miasta.v1.ListReportStatusesResponse
-	(*ReturnReportRequest)(nil),          // 36: miasta.v1.ReturnReportRequest
-	(*ReturnReportResponse)(nil),         // 37: miasta.v1.ReturnReportResponse
-	(*AcceptReportRequest)(nil),          // 38: miasta.v1.AcceptReportRequest
-	(*AcceptReportResponse)(nil),         // 39: miasta.v1.AcceptReportResponse
-	(*ListNominationsRequest)(nil),       // 40: miasta.v1.ListNominationsRequest
-	(*ListNominationsResponse)(nil),      // 41: miasta.v1.ListNominationsResponse
-	(*NominateRequest)(nil),              // 42: miasta.v1.NominateRequest
-	(*NominateResponse)(nil),             // 43: miasta.v1.NominateResponse
-	(*UnnominateRequest)(nil),            // 44: miasta.v1.UnnominateRequest
-	(*UnnominateResponse)(nil),           // 45: miasta.v1.UnnominateResponse
-	(*ExportReportPdfRequest)(nil),       // 46: miasta.v1.ExportReportPdfRequest
-	(*ExportReportPdfResponse)(nil),      // 47: miasta.v1.ExportReportPdfResponse
-	nil,                                  // 48: miasta.v1.FieldProblem.ReasonArgsEntry
-	(*City)(nil),                         // 49: miasta.v1.City
-	(*timestamppb.Timestamp)(nil),        // 50: google.protobuf.Timestamp
+	(*Attachment)(nil),                   // 6: miasta.v1.Attachment
+	(*CriterionNarrative)(nil),           // 7: miasta.v1.CriterionNarrative
+	(*FollowUp)(nil),                     // 8: miasta.v1.FollowUp
+	(*ReportConflict)(nil),               // 9: miasta.v1.ReportConflict
+	(*ReportStatusSummary)(nil),          // 10: miasta.v1.ReportStatusSummary
+	(*Nomination)(nil),                   // 11: miasta.v1.Nomination
+	(*GetReportRequest)(nil),             // 12: miasta.v1.GetReportRequest
+	(*GetReportResponse)(nil),            // 13: miasta.v1.GetReportResponse
+	(*SaveReportRequest)(nil),            // 14: miasta.v1.SaveReportRequest
+	(*ReportChanges)(nil),                // 15: miasta.v1.ReportChanges
+	(*ReportChange)(nil),                 // 16: miasta.v1.ReportChange
+	(*TextEdit)(nil),                     // 17: miasta.v1.TextEdit
+	(*PracticeChange)(nil),               // 18: miasta.v1.PracticeChange
+	(*EvidenceLinks)(nil),                // 19: miasta.v1.EvidenceLinks
+	(*NarrativeChange)(nil),              // 20: miasta.v1.NarrativeChange
+	(*PracticeOrder)(nil),                // 21: miasta.v1.PracticeOrder
+	(*PracticeRef)(nil),                  // 22: miasta.v1.PracticeRef
+	(*FollowUpChange)(nil),               // 23: miasta.v1.FollowUpChange
+	(*SaveReportResponse)(nil),           // 24: miasta.v1.SaveReportResponse
+	(*AddedPractice)(nil),                // 25: miasta.v1.AddedPractice
+	(*ListReportVersionsRequest)(nil),    // 26: miasta.v1.ListReportVersionsRequest
+	(*ListReportVersionsResponse)(nil),   // 27: miasta.v1.ListReportVersionsResponse
+	(*ReportVersion)(nil),                // 28: miasta.v1.ReportVersion
+	(*GetReportVersionRequest)(nil),      // 29: miasta.v1.GetReportVersionRequest
+	(*GetReportVersionResponse)(nil),     // 30: miasta.v1.GetReportVersionResponse
+	(*RestoreReportVersionRequest)(nil),  // 31: miasta.v1.RestoreReportVersionRequest
+	(*RestoreReportVersionResponse)(nil), // 32: miasta.v1.RestoreReportVersionResponse
+	(*SubmitReportRequest)(nil),          // 33: miasta.v1.SubmitReportRequest
+	(*SubmitReportResponse)(nil),         // 34: miasta.v1.SubmitReportResponse
+	(*ListReportStatusesRequest)(nil),    // 35: miasta.v1.ListReportStatusesRequest
+	(*ListReportStatusesResponse)(nil),   // 36: miasta.v1.ListReportStatusesResponse
+	(*ReturnReportRequest)(nil),          // 37: miasta.v1.ReturnReportRequest
+	(*ReturnReportResponse)(nil),         // 38: miasta.v1.ReturnReportResponse
+	(*AcceptReportRequest)(nil),          // 39: miasta.v1.AcceptReportRequest
+	(*AcceptReportResponse)(nil),         // 40: miasta.v1.AcceptReportResponse
+	(*ListNominationsRequest)(nil),       // 41: miasta.v1.ListNominationsRequest
+	(*ListNominationsResponse)(nil),      // 42: miasta.v1.ListNominationsResponse
+	(*NominateRequest)(nil),              // 43: miasta.v1.NominateRequest
+	(*NominateResponse)(nil),             // 44: miasta.v1.NominateResponse
+	(*UnnominateRequest)(nil),            // 45: miasta.v1.UnnominateRequest
+	(*UnnominateResponse)(nil),           // 46: miasta.v1.UnnominateResponse
+	(*ExportReportPdfRequest)(nil),       // 47: miasta.v1.ExportReportPdfRequest
+	(*ExportReportPdfResponse)(nil),      // 48: miasta.v1.ExportReportPdfResponse
+	(*UploadAttachmentRequest)(nil),      // 49: miasta.v1.UploadAttachmentRequest
+	(*UploadAttachmentResponse)(nil),     // 50: miasta.v1.UploadAttachmentResponse
+	(*DeleteAttachmentRequest)(nil),      // 51: miasta.v1.DeleteAttachmentRequest
+	(*DeleteAttachmentResponse)(nil),     // 52: miasta.v1.DeleteAttachmentResponse
+	(*PublishAttachmentRequest)(nil),     // 53: miasta.v1.PublishAttachmentRequest
+	(*PublishAttachmentResponse)(nil),    // 54: miasta.v1.PublishAttachmentResponse
+	nil,                                  // 55: miasta.v1.FieldProblem.ReasonArgsEntry
+	(*City)(nil),                         // 56: miasta.v1.City
+	(*timestamppb.Timestamp)(nil),        // 57: google.protobuf.Timestamp
 }
 var file_miasta_v1_report_proto_depIdxs = []int32{
-	49, // 0: miasta.v1.Report.city:type_name -> miasta.v1.City
+	56, // 0: miasta.v1.Report.city:type_name -> miasta.v1.City
 	0,  // 1: miasta.v1.Report.status:type_name -> miasta.v1.ReportStatus
 	5,  // 2: miasta.v1.Report.practices:type_name -> miasta.v1.Practice
-	7,  // 3: miasta.v1.Report.follow_ups:type_name -> miasta.v1.FollowUp
-	50, // 4: miasta.v1.Report.create_time:type_name -> google.protobuf.Timestamp
-	50, // 5: miasta.v1.Report.update_time:type_name -> google.protobuf.Timestamp
-	50, // 6: miasta.v1.Report.submit_time:type_name -> google.protobuf.Timestamp
-	50, // 7: miasta.v1.Report.return_time:type_name -> google.protobuf.Timestamp
-	50, // 8: miasta.v1.Report.accept_time:type_name -> google.protobuf.Timestamp
+	8,  // 3: miasta.v1.Report.follow_ups:type_name -> miasta.v1.FollowUp
+	57, // 4: miasta.v1.Report.create_time:type_name -> google.protobuf.Timestamp
+	57, // 5: miasta.v1.Report.update_time:type_name -> google.protobuf.Timestamp
+	57, // 6: miasta.v1.Report.submit_time:type_name -> google.protobuf.Timestamp
+	57, // 7: miasta.v1.Report.return_time:type_name -> google.protobuf.Timestamp
+	57, // 8: miasta.v1.Report.accept_time:type_name -> google.protobuf.Timestamp
 	4,  // 9: miasta.v1.Report.problems:type_name -> miasta.v1.FieldProblem
-	48, // 10: miasta.v1.FieldProblem.reason_args:type_name -> miasta.v1.FieldProblem.ReasonArgsEntry
-	6,  // 11: miasta.v1.Practice.narratives:type_name -> miasta.v1.CriterionNarrative
-	1,  // 12: miasta.v1.FollowUp.outcome:type_name -> miasta.v1.FollowUpOutcome
-	3,  // 13: miasta.v1.ReportConflict.current:type_name -> miasta.v1.Report
-	49, // 14: miasta.v1.ReportStatusSummary.city:type_name -> miasta.v1.City
-	0,  // 15: miasta.v1.ReportStatusSummary.status:type_name -> miasta.v1.ReportStatus
-	50, // 16: miasta.v1.ReportStatusSummary.update_time:type_name -> google.protobuf.Timestamp
-	50, // 17: miasta.v1.ReportStatusSummary.submit_time:type_name -> google.protobuf.Timestamp
-	50, // 18: miasta.v1.ReportStatusSummary.return_time:type_name -> google.protobuf.Timestamp
-	50, // 19: miasta.v1.ReportStatusSummary.accept_time:type_name -> google.protobuf.Timestamp
-	49, // 20: miasta.v1.Nomination.city:type_name -> miasta.v1.City
-	5,  // 21: miasta.v1.Nomination.practice:type_name -> miasta.v1.Practice
-	50, // 22: miasta.v1.Nomination.create_time:type_name -> google.protobuf.Timestamp
-	3,  // 23: miasta.v1.GetReportResponse.report:type_name -> miasta.v1.Report
-	5,  // 24: miasta.v1.SaveReportRequest.practices:type_name -> miasta.v1.Practice
-	7,  // 25: miasta.v1.SaveReportRequest.follow_ups:type_name -> miasta.v1.FollowUp
-	14, // 26: miasta.v1.SaveReportRequest.changes:type_name -> miasta.v1.ReportChanges
-	15, // 27: miasta.v1.ReportChanges.changes:type_name -> miasta.v1.ReportChange
-	16, // 28: miasta.v1.ReportChange.introduction:type_name -> miasta.v1.TextEdit
-	17, // 29: miasta.v1.ReportChange.practice:type_name -> miasta.v1.PracticeChange
-	20, // 30: miasta.v1.ReportChange.order:type_name -> miasta.v1.PracticeOrder
-	22, // 31: miasta.v1.ReportChange.follow_up:type_name -> miasta.v1.FollowUpChange
-	16, // 32: miasta.v1.PracticeChange.title:type_name -> miasta.v1.TextEdit
-	16, // 33: miasta.v1.PracticeChange.description:type_name -> miasta.v1.TextEdit
-	16, // 34: miasta.v1.PracticeChange.partners:type_name -> miasta.v1.TextEdit
-	16, // 35: miasta.v1.PracticeChange.target_groups:type_name -> miasta.v1.TextEdit
-	18, // 36: miasta.v1.PracticeChange.evidence_links:type_name -> miasta.v1.EvidenceLinks
-	19, // 37: miasta.v1.PracticeChange.narratives:type_name -> miasta.v1.NarrativeChange
-	16, // 38: miasta.v1.NarrativeChange.text:type_name -> miasta.v1.TextEdit
-	21, // 39: miasta.v1.PracticeOrder.practices:type_name -> miasta.v1.PracticeRef
-	1,  // 40: miasta.v1.FollowUpChange.outcome:type_name -> miasta.v1.FollowUpOutcome
-	16, // 41: miasta.v1.FollowUpChange.narrative:type_name -> miasta.v1.TextEdit
-	3,  // 42: miasta.v1.SaveReportResponse.report:type_name -> miasta.v1.Report
-	24, // 43: miasta.v1.SaveReportResponse.added:type_name -> miasta.v1.AddedPractice
-	4,  // 44: miasta.v1.SaveReportResponse.problems:type_name -> miasta.v1.FieldProblem
-	50, // 45: miasta.v1.SaveReportResponse.update_time:type_name -> google.protobuf.Timestamp
-	27, // 46: miasta.v1.ListReportVersionsResponse.versions:type_name -> miasta.v1.ReportVersion
-	2,  // 47: miasta.v1.ReportVersion.kind:type_name -> miasta.v1.ReportVersionKind
-	0,  // 48: miasta.v1.ReportVersion.status:type_name -> miasta.v1.ReportStatus
-	50, // 49: miasta.v1.ReportVersion.create_time:type_name -> google.protobuf.Timestamp
-	3,  // 50: miasta.v1.GetReportVersionResponse.report:type_name -> miasta.v1.Report
-	3,  // 51: miasta.v1.RestoreReportVersionResponse.report:type_name -> miasta.v1.Report
-	3,  // 52: miasta.v1.SubmitReportResponse.report:type_name -> miasta.v1.Report
-	9,  // 53: miasta.v1.ListReportStatusesResponse.reports:type_name -> miasta.v1.ReportStatusSummary
-	3,  // 54: miasta.v1.ReturnReportResponse.report:type_name -> miasta.v1.Report
-	3,  // 55: miasta.v1.AcceptReportResponse.report:type_name -> miasta.v1.Report
-	10, // 56: miasta.v1.ListNominationsResponse.nominations:type_name -> miasta.v1.Nomination
-	10, // 57: miasta.v1.NominateResponse.nomination:type_name -> miasta.v1.Nomination
-	11, // 58: miasta.v1.ReportService.GetReport:input_type -> miasta.v1.GetReportRequest
-	13, // 59: miasta.v1.ReportService.SaveReport:input_type -> miasta.v1.SaveReportRequest
-	32, // 60: miasta.v1.ReportService.SubmitReport:input_type -> miasta.v1.SubmitReportRequest
-	25, // 61: miasta.v1.ReportService.ListReportVersions:input_type -> miasta.v1.ListReportVersionsRequest
-	28, // 62: miasta.v1.ReportService.GetReportVersion:input_type -> miasta.v1.GetReportVersionRequest
-	30, // 63: miasta.v1.ReportService.RestoreReportVersion:input_type -> miasta.v1.RestoreReportVersionRequest
-	46, // 64: miasta.v1.ReportService.ExportReportPdf:input_type -> miasta.v1.ExportReportPdfRequest
-	34, // 65: miasta.v1.ReportService.ListReportStatuses:input_type -> miasta.v1.ListReportStatusesRequest
-	36, // 66: miasta.v1.ReportService.ReturnReport:input_type -> miasta.v1.ReturnReportRequest
-	38, // 67: miasta.v1.ReportService.AcceptReport:input_type -> miasta.v1.AcceptReportRequest
-	40, // 68: miasta.v1.ReportService.ListNominations:input_type -> miasta.v1.ListNominationsRequest
-	42, // 69: miasta.v1.ReportService.Nominate:input_type -> miasta.v1.NominateRequest
-	44, // 70: miasta.v1.ReportService.Unnominate:input_type -> miasta.v1.UnnominateRequest
-	12, // 71: miasta.v1.ReportService.GetReport:output_type -> miasta.v1.GetReportResponse
-	23, // 72: miasta.v1.ReportService.SaveReport:output_type -> miasta.v1.SaveReportResponse
-	33, // 73: miasta.v1.ReportService.SubmitReport:output_type -> miasta.v1.SubmitReportResponse
-	26, // 74: miasta.v1.ReportService.ListReportVersions:output_type -> miasta.v1.ListReportVersionsResponse
-	29, // 75: miasta.v1.ReportService.GetReportVersion:output_type -> miasta.v1.GetReportVersionResponse
-	31, // 76: miasta.v1.ReportService.RestoreReportVersion:output_type -> miasta.v1.RestoreReportVersionResponse
-	47, // 77: miasta.v1.ReportService.ExportReportPdf:output_type -> miasta.v1.ExportReportPdfResponse
-	35, // 78: miasta.v1.ReportService.ListReportStatuses:output_type -> miasta.v1.ListReportStatusesResponse
-	37, // 79: miasta.v1.ReportService.ReturnReport:output_type -> miasta.v1.ReturnReportResponse
-	39, // 80: miasta.v1.ReportService.AcceptReport:output_type -> miasta.v1.AcceptReportResponse
-	41, // 81: miasta.v1.ReportService.ListNominations:output_type -> miasta.v1.ListNominationsResponse
-	43, // 82: miasta.v1.ReportService.Nominate:output_type -> miasta.v1.NominateResponse
-	45, // 83: miasta.v1.ReportService.Unnominate:output_type -> miasta.v1.UnnominateResponse
-	71, // [71:84] is the sub-list for method output_type
-	58, // [58:71] is the sub-list for method input_type
-	58, // [58:58] is the sub-list for extension type_name
-	58, // [58:58] is the sub-list for extension extendee
-	0,  // [0:58] is the sub-list for field type_name
+	55, // 10: miasta.v1.FieldProblem.reason_args:type_name -> miasta.v1.FieldProblem.ReasonArgsEntry
+	7,  // 11: miasta.v1.Practice.narratives:type_name -> miasta.v1.CriterionNarrative
+	6,  // 12: miasta.v1.Practice.attachments:type_name -> miasta.v1.Attachment
+	57, // 13: miasta.v1.Attachment.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 14: miasta.v1.FollowUp.outcome:type_name -> miasta.v1.FollowUpOutcome
+	3,  // 15: miasta.v1.ReportConflict.current:type_name -> miasta.v1.Report
+	56, // 16: miasta.v1.ReportStatusSummary.city:type_name -> miasta.v1.City
+	0,  // 17: miasta.v1.ReportStatusSummary.status:type_name -> miasta.v1.ReportStatus
+	57, // 18: miasta.v1.ReportStatusSummary.update_time:type_name -> google.protobuf.Timestamp
+	57, // 19: miasta.v1.ReportStatusSummary.submit_time:type_name -> google.protobuf.Timestamp
+	57, // 20: miasta.v1.ReportStatusSummary.return_time:type_name -> google.protobuf.Timestamp
+	57, // 21: miasta.v1.ReportStatusSummary.accept_time:type_name -> google.protobuf.Timestamp
+	56, // 22: miasta.v1.Nomination.city:type_name -> miasta.v1.City
+	5,  // 23: miasta.v1.Nomination.practice:type_name -> miasta.v1.Practice
+	57, // 24: miasta.v1.Nomination.create_time:type_name -> google.protobuf.Timestamp
+	3,  // 25: miasta.v1.GetReportResponse.report:type_name -> miasta.v1.Report
+	5,  // 26: miasta.v1.SaveReportRequest.practices:type_name -> miasta.v1.Practice
+	8,  // 27: miasta.v1.SaveReportRequest.follow_ups:type_name -> miasta.v1.FollowUp
+	15, // 28: miasta.v1.SaveReportRequest.changes:type_name -> miasta.v1.ReportChanges
+	16, // 29: miasta.v1.ReportChanges.changes:type_name -> miasta.v1.ReportChange
+	17, // 30: miasta.v1.ReportChange.introduction:type_name -> miasta.v1.TextEdit
+	18, // 31: miasta.v1.ReportChange.practice:type_name -> miasta.v1.PracticeChange
+	21, // 32: miasta.v1.ReportChange.order:type_name -> miasta.v1.PracticeOrder
+	23, // 33: miasta.v1.ReportChange.follow_up:type_name -> miasta.v1.FollowUpChange
+	17, // 34: miasta.v1.PracticeChange.title:type_name -> miasta.v1.TextEdit
+	17, // 35: miasta.v1.PracticeChange.description:type_name -> miasta.v1.TextEdit
+	17, // 36: miasta.v1.PracticeChange.partners:type_name -> miasta.v1.TextEdit
+	17, // 37: miasta.v1.PracticeChange.target_groups:type_name -> miasta.v1.TextEdit
+	19, // 38: miasta.v1.PracticeChange.evidence_links:type_name -> miasta.v1.EvidenceLinks
+	20, // 39: miasta.v1.PracticeChange.narratives:type_name -> miasta.v1.NarrativeChange
+	17, // 40: miasta.v1.NarrativeChange.text:type_name -> miasta.v1.TextEdit
+	22, // 41: miasta.v1.PracticeOrder.practices:type_name -> miasta.v1.PracticeRef
+	1,  // 42: miasta.v1.FollowUpChange.outcome:type_name -> miasta.v1.FollowUpOutcome
+	17, // 43: miasta.v1.FollowUpChange.narrative:type_name -> miasta.v1.TextEdit
+	3,  // 44: miasta.v1.SaveReportResponse.report:type_name -> miasta.v1.Report
+	25, // 45: miasta.v1.SaveReportResponse.added:type_name -> miasta.v1.AddedPractice
+	4,  // 46: miasta.v1.SaveReportResponse.problems:type_name -> miasta.v1.FieldProblem
+	57, // 47: miasta.v1.SaveReportResponse.update_time:type_name -> google.protobuf.Timestamp
+	28, // 48: miasta.v1.ListReportVersionsResponse.versions:type_name -> miasta.v1.ReportVersion
+	2,  // 49: miasta.v1.ReportVersion.kind:type_name -> miasta.v1.ReportVersionKind
+	0,  // 50: miasta.v1.ReportVersion.status:type_name -> miasta.v1.ReportStatus
+	57, // 51: miasta.v1.ReportVersion.create_time:type_name -> google.protobuf.Timestamp
+	3,  // 52: miasta.v1.GetReportVersionResponse.report:type_name -> miasta.v1.Report
+	3,  // 53: miasta.v1.RestoreReportVersionResponse.report:type_name -> miasta.v1.Report
+	3,  // 54: miasta.v1.SubmitReportResponse.report:type_name -> miasta.v1.Report
+	10, // 55: miasta.v1.ListReportStatusesResponse.reports:type_name -> miasta.v1.ReportStatusSummary
+	3,  // 56: miasta.v1.ReturnReportResponse.report:type_name -> miasta.v1.Report
+	3,  // 57: miasta.v1.AcceptReportResponse.report:type_name -> miasta.v1.Report
+	11, // 58: miasta.v1.ListNominationsResponse.nominations:type_name -> miasta.v1.Nomination
+	11, // 59: miasta.v1.NominateResponse.nomination:type_name -> miasta.v1.Nomination
+	6,  // 60: miasta.v1.UploadAttachmentResponse.attachment:type_name -> miasta.v1.Attachment
+	6,  // 61: miasta.v1.PublishAttachmentResponse.attachment:type_name -> miasta.v1.Attachment
+	12, // 62: miasta.v1.ReportService.GetReport:input_type -> miasta.v1.GetReportRequest
+	14, // 63: miasta.v1.ReportService.SaveReport:input_type -> miasta.v1.SaveReportRequest
+	33, // 64: miasta.v1.ReportService.SubmitReport:input_type -> miasta.v1.SubmitReportRequest
+	26, // 65: miasta.v1.ReportService.ListReportVersions:input_type -> miasta.v1.ListReportVersionsRequest
+	29, // 66: miasta.v1.ReportService.GetReportVersion:input_type -> miasta.v1.GetReportVersionRequest
+	31, // 67: miasta.v1.ReportService.RestoreReportVersion:input_type -> miasta.v1.RestoreReportVersionRequest
+	49, // 68: miasta.v1.ReportService.UploadAttachment:input_type -> miasta.v1.UploadAttachmentRequest
+	51, // 69: miasta.v1.ReportService.DeleteAttachment:input_type -> miasta.v1.DeleteAttachmentRequest
+	53, // 70: miasta.v1.ReportService.PublishAttachment:input_type -> miasta.v1.PublishAttachmentRequest
+	47, // 71: miasta.v1.ReportService.ExportReportPdf:input_type -> miasta.v1.ExportReportPdfRequest
+	35, // 72: miasta.v1.ReportService.ListReportStatuses:input_type -> miasta.v1.ListReportStatusesRequest
+	37, // 73: miasta.v1.ReportService.ReturnReport:input_type -> miasta.v1.ReturnReportRequest
+	39, // 74: miasta.v1.ReportService.AcceptReport:input_type -> miasta.v1.AcceptReportRequest
+	41, // 75: miasta.v1.ReportService.ListNominations:input_type -> miasta.v1.ListNominationsRequest
+	43, // 76: miasta.v1.ReportService.Nominate:input_type -> miasta.v1.NominateRequest
+	45, // 77: miasta.v1.ReportService.Unnominate:input_type -> miasta.v1.UnnominateRequest
+	13, // 78: miasta.v1.ReportService.GetReport:output_type -> miasta.v1.GetReportResponse
+	24, // 79: miasta.v1.ReportService.SaveReport:output_type -> miasta.v1.SaveReportResponse
+	34, // 80: miasta.v1.ReportService.SubmitReport:output_type -> miasta.v1.SubmitReportResponse
+	27, // 81: miasta.v1.ReportService.ListReportVersions:output_type -> miasta.v1.ListReportVersionsResponse
+	30, // 82: miasta.v1.ReportService.GetReportVersion:output_type -> miasta.v1.GetReportVersionResponse
+	32, // 83: miasta.v1.ReportService.RestoreReportVersion:output_type -> miasta.v1.RestoreReportVersionResponse
+	50, // 84: miasta.v1.ReportService.UploadAttachment:output_type -> miasta.v1.UploadAttachmentResponse
+	52, // 85: miasta.v1.ReportService.DeleteAttachment:output_type -> miasta.v1.DeleteAttachmentResponse
+	54, // 86: miasta.v1.ReportService.PublishAttachment:output_type -> miasta.v1.PublishAttachmentResponse
+	48, // 87: miasta.v1.ReportService.ExportReportPdf:output_type -> miasta.v1.ExportReportPdfResponse
+	36, // 88: miasta.v1.ReportService.ListReportStatuses:output_type -> miasta.v1.ListReportStatusesResponse
+	38, // 89: miasta.v1.ReportService.ReturnReport:output_type -> miasta.v1.ReturnReportResponse
+	40, // 90: miasta.v1.ReportService.AcceptReport:output_type -> miasta.v1.AcceptReportResponse
+	42, // 91: miasta.v1.ReportService.ListNominations:output_type -> miasta.v1.ListNominationsResponse
+	44, // 92: miasta.v1.ReportService.Nominate:output_type -> miasta.v1.NominateResponse
+	46, // 93: miasta.v1.ReportService.Unnominate:output_type -> miasta.v1.UnnominateResponse
+	78, // [78:94] is the sub-list for method output_type
+	62, // [62:78] is the sub-list for method input_type
+	62, // [62:62] is the sub-list for extension type_name
+	62, // [62:62] is the sub-list for extension extendee
+	0,  // [0:62] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_report_proto_init() }
@@ -3776,26 +4288,26 @@ func file_miasta_v1_report_proto_init() {
 		return
 	}
 	file_miasta_v1_edition_proto_init()
-	file_miasta_v1_report_proto_msgTypes[12].OneofWrappers = []any{
+	file_miasta_v1_report_proto_msgTypes[13].OneofWrappers = []any{
 		(*ReportChange_Introduction)(nil),
 		(*ReportChange_Practice)(nil),
 		(*ReportChange_RemovePractice)(nil),
 		(*ReportChange_Order)(nil),
 		(*ReportChange_FollowUp)(nil),
 	}
-	file_miasta_v1_report_proto_msgTypes[14].OneofWrappers = []any{}
-	file_miasta_v1_report_proto_msgTypes[18].OneofWrappers = []any{
+	file_miasta_v1_report_proto_msgTypes[15].OneofWrappers = []any{}
+	file_miasta_v1_report_proto_msgTypes[19].OneofWrappers = []any{
 		(*PracticeRef_Id)(nil),
 		(*PracticeRef_Key)(nil),
 	}
-	file_miasta_v1_report_proto_msgTypes[19].OneofWrappers = []any{}
+	file_miasta_v1_report_proto_msgTypes[20].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_report_proto_rawDesc), len(file_miasta_v1_report_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   46,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

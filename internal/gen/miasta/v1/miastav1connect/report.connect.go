@@ -50,6 +50,15 @@ const (
 	// ReportServiceRestoreReportVersionProcedure is the fully-qualified name of the ReportService's
 	// RestoreReportVersion RPC.
 	ReportServiceRestoreReportVersionProcedure = "/miasta.v1.ReportService/RestoreReportVersion"
+	// ReportServiceUploadAttachmentProcedure is the fully-qualified name of the ReportService's
+	// UploadAttachment RPC.
+	ReportServiceUploadAttachmentProcedure = "/miasta.v1.ReportService/UploadAttachment"
+	// ReportServiceDeleteAttachmentProcedure is the fully-qualified name of the ReportService's
+	// DeleteAttachment RPC.
+	ReportServiceDeleteAttachmentProcedure = "/miasta.v1.ReportService/DeleteAttachment"
+	// ReportServicePublishAttachmentProcedure is the fully-qualified name of the ReportService's
+	// PublishAttachment RPC.
+	ReportServicePublishAttachmentProcedure = "/miasta.v1.ReportService/PublishAttachment"
 	// ReportServiceExportReportPdfProcedure is the fully-qualified name of the ReportService's
 	// ExportReportPdf RPC.
 	ReportServiceExportReportPdfProcedure = "/miasta.v1.ReportService/ExportReportPdf"
@@ -97,6 +106,16 @@ type ReportServiceClient interface {
 	// version (nothing is lost: the versions in between stay in the history). The city's expert only,
 	// while the report is editable.
 	RestoreReportVersion(context.Context, *v1.RestoreReportVersionRequest) (*v1.RestoreReportVersionResponse, error)
+	// UploadAttachment attaches a file (PDF, image or office document, up to 25 MiB, its type decided
+	// by its content) to a practice of the report. The city's expert only, while the report is editable.
+	// The same file twice on one practice is one attachment.
+	UploadAttachment(context.Context, *v1.UploadAttachmentRequest) (*v1.UploadAttachmentResponse, error)
+	// DeleteAttachment removes an attachment from a practice. The city's expert only, while the report
+	// is editable.
+	DeleteAttachment(context.Context, *v1.DeleteAttachmentRequest) (*v1.DeleteAttachmentResponse, error)
+	// PublishAttachment lets the public read an attachment of a distinguished practice once the
+	// results are announced (or withdraws that). Organisers only.
+	PublishAttachment(context.Context, *v1.PublishAttachmentRequest) (*v1.PublishAttachmentResponse, error)
 	// ExportReportPdf renders a report as a PDF to print or file: its current content for whoever may
 	// read the report, or one version's for whoever may read its history.
 	ExportReportPdf(context.Context, *v1.ExportReportPdfRequest) (*v1.ExportReportPdfResponse, error)
@@ -165,6 +184,24 @@ func NewReportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(reportServiceMethods.ByName("RestoreReportVersion")),
 			connect.WithClientOptions(opts...),
 		),
+		uploadAttachment: connect.NewClient[v1.UploadAttachmentRequest, v1.UploadAttachmentResponse](
+			httpClient,
+			baseURL+ReportServiceUploadAttachmentProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("UploadAttachment")),
+			connect.WithClientOptions(opts...),
+		),
+		deleteAttachment: connect.NewClient[v1.DeleteAttachmentRequest, v1.DeleteAttachmentResponse](
+			httpClient,
+			baseURL+ReportServiceDeleteAttachmentProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("DeleteAttachment")),
+			connect.WithClientOptions(opts...),
+		),
+		publishAttachment: connect.NewClient[v1.PublishAttachmentRequest, v1.PublishAttachmentResponse](
+			httpClient,
+			baseURL+ReportServicePublishAttachmentProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("PublishAttachment")),
+			connect.WithClientOptions(opts...),
+		),
 		exportReportPdf: connect.NewClient[v1.ExportReportPdfRequest, v1.ExportReportPdfResponse](
 			httpClient,
 			baseURL+ReportServiceExportReportPdfProcedure,
@@ -221,6 +258,9 @@ type reportServiceClient struct {
 	listReportVersions   *connect.Client[v1.ListReportVersionsRequest, v1.ListReportVersionsResponse]
 	getReportVersion     *connect.Client[v1.GetReportVersionRequest, v1.GetReportVersionResponse]
 	restoreReportVersion *connect.Client[v1.RestoreReportVersionRequest, v1.RestoreReportVersionResponse]
+	uploadAttachment     *connect.Client[v1.UploadAttachmentRequest, v1.UploadAttachmentResponse]
+	deleteAttachment     *connect.Client[v1.DeleteAttachmentRequest, v1.DeleteAttachmentResponse]
+	publishAttachment    *connect.Client[v1.PublishAttachmentRequest, v1.PublishAttachmentResponse]
 	exportReportPdf      *connect.Client[v1.ExportReportPdfRequest, v1.ExportReportPdfResponse]
 	listReportStatuses   *connect.Client[v1.ListReportStatusesRequest, v1.ListReportStatusesResponse]
 	returnReport         *connect.Client[v1.ReturnReportRequest, v1.ReturnReportResponse]
@@ -278,6 +318,33 @@ func (c *reportServiceClient) GetReportVersion(ctx context.Context, req *v1.GetR
 // RestoreReportVersion calls miasta.v1.ReportService.RestoreReportVersion.
 func (c *reportServiceClient) RestoreReportVersion(ctx context.Context, req *v1.RestoreReportVersionRequest) (*v1.RestoreReportVersionResponse, error) {
 	response, err := c.restoreReportVersion.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// UploadAttachment calls miasta.v1.ReportService.UploadAttachment.
+func (c *reportServiceClient) UploadAttachment(ctx context.Context, req *v1.UploadAttachmentRequest) (*v1.UploadAttachmentResponse, error) {
+	response, err := c.uploadAttachment.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// DeleteAttachment calls miasta.v1.ReportService.DeleteAttachment.
+func (c *reportServiceClient) DeleteAttachment(ctx context.Context, req *v1.DeleteAttachmentRequest) (*v1.DeleteAttachmentResponse, error) {
+	response, err := c.deleteAttachment.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// PublishAttachment calls miasta.v1.ReportService.PublishAttachment.
+func (c *reportServiceClient) PublishAttachment(ctx context.Context, req *v1.PublishAttachmentRequest) (*v1.PublishAttachmentResponse, error) {
+	response, err := c.publishAttachment.CallUnary(ctx, connect.NewRequest(req))
 	if response != nil {
 		return response.Msg, err
 	}
@@ -372,6 +439,16 @@ type ReportServiceHandler interface {
 	// version (nothing is lost: the versions in between stay in the history). The city's expert only,
 	// while the report is editable.
 	RestoreReportVersion(context.Context, *v1.RestoreReportVersionRequest) (*v1.RestoreReportVersionResponse, error)
+	// UploadAttachment attaches a file (PDF, image or office document, up to 25 MiB, its type decided
+	// by its content) to a practice of the report. The city's expert only, while the report is editable.
+	// The same file twice on one practice is one attachment.
+	UploadAttachment(context.Context, *v1.UploadAttachmentRequest) (*v1.UploadAttachmentResponse, error)
+	// DeleteAttachment removes an attachment from a practice. The city's expert only, while the report
+	// is editable.
+	DeleteAttachment(context.Context, *v1.DeleteAttachmentRequest) (*v1.DeleteAttachmentResponse, error)
+	// PublishAttachment lets the public read an attachment of a distinguished practice once the
+	// results are announced (or withdraws that). Organisers only.
+	PublishAttachment(context.Context, *v1.PublishAttachmentRequest) (*v1.PublishAttachmentResponse, error)
 	// ExportReportPdf renders a report as a PDF to print or file: its current content for whoever may
 	// read the report, or one version's for whoever may read its history.
 	ExportReportPdf(context.Context, *v1.ExportReportPdfRequest) (*v1.ExportReportPdfResponse, error)
@@ -436,6 +513,24 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(reportServiceMethods.ByName("RestoreReportVersion")),
 		connect.WithHandlerOptions(opts...),
 	)
+	reportServiceUploadAttachmentHandler := connect.NewUnaryHandlerSimple(
+		ReportServiceUploadAttachmentProcedure,
+		svc.UploadAttachment,
+		connect.WithSchema(reportServiceMethods.ByName("UploadAttachment")),
+		connect.WithHandlerOptions(opts...),
+	)
+	reportServiceDeleteAttachmentHandler := connect.NewUnaryHandlerSimple(
+		ReportServiceDeleteAttachmentProcedure,
+		svc.DeleteAttachment,
+		connect.WithSchema(reportServiceMethods.ByName("DeleteAttachment")),
+		connect.WithHandlerOptions(opts...),
+	)
+	reportServicePublishAttachmentHandler := connect.NewUnaryHandlerSimple(
+		ReportServicePublishAttachmentProcedure,
+		svc.PublishAttachment,
+		connect.WithSchema(reportServiceMethods.ByName("PublishAttachment")),
+		connect.WithHandlerOptions(opts...),
+	)
 	reportServiceExportReportPdfHandler := connect.NewUnaryHandlerSimple(
 		ReportServiceExportReportPdfProcedure,
 		svc.ExportReportPdf,
@@ -495,6 +590,12 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 			reportServiceGetReportVersionHandler.ServeHTTP(w, r)
 		case ReportServiceRestoreReportVersionProcedure:
 			reportServiceRestoreReportVersionHandler.ServeHTTP(w, r)
+		case ReportServiceUploadAttachmentProcedure:
+			reportServiceUploadAttachmentHandler.ServeHTTP(w, r)
+		case ReportServiceDeleteAttachmentProcedure:
+			reportServiceDeleteAttachmentHandler.ServeHTTP(w, r)
+		case ReportServicePublishAttachmentProcedure:
+			reportServicePublishAttachmentHandler.ServeHTTP(w, r)
 		case ReportServiceExportReportPdfProcedure:
 			reportServiceExportReportPdfHandler.ServeHTTP(w, r)
 		case ReportServiceListReportStatusesProcedure:
@@ -540,6 +641,18 @@ func (UnimplementedReportServiceHandler) GetReportVersion(context.Context, *v1.G
 
 func (UnimplementedReportServiceHandler) RestoreReportVersion(context.Context, *v1.RestoreReportVersionRequest) (*v1.RestoreReportVersionResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ReportService.RestoreReportVersion is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) UploadAttachment(context.Context, *v1.UploadAttachmentRequest) (*v1.UploadAttachmentResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ReportService.UploadAttachment is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) DeleteAttachment(context.Context, *v1.DeleteAttachmentRequest) (*v1.DeleteAttachmentResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ReportService.DeleteAttachment is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) PublishAttachment(context.Context, *v1.PublishAttachmentRequest) (*v1.PublishAttachmentResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ReportService.PublishAttachment is not implemented"))
 }
 
 func (UnimplementedReportServiceHandler) ExportReportPdf(context.Context, *v1.ExportReportPdfRequest) (*v1.ExportReportPdfResponse, error) {

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/report.proto.
  */
 export const file_miasta_v1_report: GenFile = /*@__PURE__*/
-  fileDesc("ChZtaWFzdGEvdjEvcmVwb3J0LnByb3RvEgltaWFzdGEudjEioAQKBlJlcG9ydBIKCgJpZBgBIAEoCRISCgplZGl0aW9uX2lkGAIgASgJEh0KBGNpdHkYAyABKAsyDy5taWFzdGEudjEuQ2l0eRInCgZzdGF0dXMYBCABKA4yFy5taWFzdGEudjEuUmVwb3J0U3RhdHVzEg8KB3ZlcnNpb24YBSABKAMSFAoMaW50cm9kdWN0aW9uGAYgASgJEiYKCXByYWN0aWNlcxgHIAMoCzITLm1pYXN0YS52MS5QcmFjdGljZRInCgpmb2xsb3dfdXBzGAggAygLMhMubWlhc3RhLnYxLkZvbGxvd1VwEhYKDnJldHVybl9jb21tZW50GAkgASgJEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLc3VibWl0X3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3JldHVybl90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgthY2NlcHRfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoIcHJvYmxlbXMYDyADKAsyFy5taWFzdGEudjEuRmllbGRQcm9ibGVtIooCCgxGaWVsZFByb2JsZW0SEwoLcHJhY3RpY2VfaWQYASABKAkSHgoWcHJldmlvdXNfbm9taW5hdGlvbl9pZBgCIAEoCRINCgVmaWVsZBgDIAEoCRIUCgxjcml0ZXJpb25faWQYBCABKAkSDAoEbGluaxgFIAEoBRIOCgZyZWFzb24YBiABKAkSEQoJcmVhc29uX2lkGAcgASgJEjwKC3JlYXNvbl9hcmdzGAggAygLMicubWlhc3RhLnYxLkZpZWxkUHJvYmxlbS5SZWFzb25BcmdzRW50cnkaMQoPUmVhc29uQXJnc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiwQIKCFByYWN0aWNlEhcKAmlkGAEgASgJQgu6SAjYAQFyA7ABARIXCgV0aXRsZRgCIAEoCUIIukgFcgMYkE4SHgoLZGVzY3JpcHRpb24YAyABKAlCCbpIBnIEGMCEPRIdCgtjYXRlZ29yeV9pZBgEIAEoCUIIukgFcgOwAQESHgoKc2luY2VfeWVhchgFIAEoBUIKukgHGgUYj04oABIbCghwYXJ0bmVycxgGIAEoCUIJukgGcgQYoI0GEiAKDXRhcmdldF9ncm91cHMYByABKAlCCbpIBnIEGKCNBhIoCg5ldmlkZW5jZV9saW5rcxgIIAMoCUIQukgNkgEKEMgBIgVyAxiQThI7CgpuYXJyYXRpdmVzGAkgAygLMh0ubWlhc3RhLnYxLkNyaXRlcmlvbk5hcnJhdGl2ZUIIukgFkgECEBQiTQoSQ3JpdGVyaW9uTmFycmF0aXZlEh4KDGNyaXRlcmlvbl9pZBgBIAEoCUIIukgFcgOwAQESFwoEdGV4dBgCIAEoCUIJukgGcgQYwIQ9IsEBCghGb2xsb3dVcBIoChZwcmV2aW91c19ub21pbmF0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIWCg5wcmV2aW91c190aXRsZRgCIAEoCRIeChZwcmV2aW91c19jYXRlZ29yeV9uYW1lGAMgASgJEjUKB291dGNvbWUYBCABKA4yGi5taWFzdGEudjEuRm9sbG93VXBPdXRjb21lQgi6SAWCAQIQARIcCgluYXJyYXRpdmUYBSABKAlCCbpIBnIEGMCEPSI0Cg5SZXBvcnRDb25mbGljdBIiCgdjdXJyZW50GAEgASgLMhEubWlhc3RhLnYxLlJlcG9ydCLKAgoTUmVwb3J0U3RhdHVzU3VtbWFyeRIdCgRjaXR5GAEgASgLMg8ubWlhc3RhLnYxLkNpdHkSJwoGc3RhdHVzGAIgASgOMhcubWlhc3RhLnYxLlJlcG9ydFN0YXR1cxIPCgd2ZXJzaW9uGAMgASgDEhYKDnByYWN0aWNlX2NvdW50GAQgASgFEi8KC3VwZGF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtzdWJtaXRfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLcmV0dXJuX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2FjY2VwdF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLVAQoKTm9taW5hdGlvbhIKCgJpZBgBIAEoCRISCgplZGl0aW9uX2lkGAIgASgJEhMKC2NhdGVnb3J5X2lkGAMgASgJEh0KBGNpdHkYBCABKAsyDy5taWFzdGEudjEuQ2l0eRIlCghwcmFjdGljZRgFIAEoCzITLm1pYXN0YS52MS5QcmFjdGljZRIbChNyZWNhdGVnb3Jpc2VfcmVhc29uGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJLChBHZXRSZXBvcnRSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBIjYKEUdldFJlcG9ydFJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQioAIKEVNhdmVSZXBvcnRSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBEiEKEGV4cGVjdGVkX3ZlcnNpb24YAyABKANCB7pIBCICKAASHwoMaW50cm9kdWN0aW9uGAQgASgJQgm6SAZyBBjAhD0SMAoJcHJhY3RpY2VzGAUgAygLMhMubWlhc3RhLnYxLlByYWN0aWNlQgi6SAWSAQIQZBIxCgpmb2xsb3dfdXBzGAYgAygLMhMubWlhc3RhLnYxLkZvbGxvd1VwQgi6SAWSAQIQZBIpCgdjaGFuZ2VzGAcgASgLMhgubWlhc3RhLnYxLlJlcG9ydENoYW5nZXMiRgoNUmVwb3J0Q2hhbmdlcxI1CgdjaGFuZ2VzGAEgAygLMhcubWlhc3RhLnYxLlJlcG9ydENoYW5nZUILukgIkgEFCAEQ6Aci+wEKDFJlcG9ydENoYW5nZRIrCgxpbnRyb2R1Y3Rpb24YASABKAsyEy5taWFzdGEudjEuVGV4dEVkaXRIABItCghwcmFjdGljZRgCIAEoCzIZLm1pYXN0YS52MS5QcmFjdGljZUNoYW5nZUgAEiMKD3JlbW92ZV9wcmFjdGljZRgDIAEoCUIIukgFcgOwAQFIABIpCgVvcmRlchgEIAEoCzIYLm1pYXN0YS52MS5QcmFjdGljZU9yZGVySAASLgoJZm9sbG93X3VwGAUgASgLMhkubWlhc3RhLnYxLkZvbGxvd1VwQ2hhbmdlSABCDwoGY2hhbmdlEgW6SAIIASJuCghUZXh0RWRpdBIWCgVzdGFydBgBIAEoBUIHukgEGgIoABIUCgNlbmQYAiABKAVCB7pIBBoCKAASFwoEdGV4dBgDIAEoCUIJukgGcgQYwIQ9EhsKCm9sZF9sZW5ndGgYBCABKAVCB7pIBBoCKAAitAMKDlByYWN0aWNlQ2hhbmdlEhcKAmlkGAEgASgJQgu6SAjYAQFyA7ABARIUCgNrZXkYAiABKAlCB7pIBHICGEASIgoFdGl0bGUYAyABKAsyEy5taWFzdGEudjEuVGV4dEVkaXQSKAoLZGVzY3JpcHRpb24YBCABKAsyEy5taWFzdGEudjEuVGV4dEVkaXQSIgoLY2F0ZWdvcnlfaWQYBSABKAlCCLpIBXIDsAEBSACIAQESIwoKc2luY2VfeWVhchgGIAEoBUIKukgHGgUYj04oAEgBiAEBEiUKCHBhcnRuZXJzGAcgASgLMhMubWlhc3RhLnYxLlRleHRFZGl0EioKDXRhcmdldF9ncm91cHMYCCABKAsyEy5taWFzdGEudjEuVGV4dEVkaXQSMAoOZXZpZGVuY2VfbGlua3MYCSABKAsyGC5taWFzdGEudjEuRXZpZGVuY2VMaW5rcxI4CgpuYXJyYXRpdmVzGAogAygLMhoubWlhc3RhLnYxLk5hcnJhdGl2ZUNoYW5nZUIIukgFkgECEBRCDgoMX2NhdGVnb3J5X2lkQg0KC19zaW5jZV95ZWFyIjAKDUV2aWRlbmNlTGlua3MSHwoFbGlua3MYASADKAlCELpIDZIBChDIASIFcgMYkE4iXAoPTmFycmF0aXZlQ2hhbmdlEh4KDGNyaXRlcmlvbl9pZBgBIAEoCUIIukgFcgOwAQESKQoEdGV4dBgCIAEoCzITLm1pYXN0YS52MS5UZXh0RWRpdEIGukgDyAEBIkQKDVByYWN0aWNlT3JkZXISMwoJcHJhY3RpY2VzGAEgAygLMhYubWlhc3RhLnYxLlByYWN0aWNlUmVmQgi6SAWSAQIQZCJNCgtQcmFjdGljZVJlZhIWCgJpZBgBIAEoCUIIukgFcgOwAQFIABIYCgNrZXkYAiABKAlCCbpIBnIEEAEYQEgAQgwKA3JlZhIFukgCCAEiqgEKDkZvbGxvd1VwQ2hhbmdlEigKFnByZXZpb3VzX25vbWluYXRpb25faWQYASABKAlCCLpIBXIDsAEBEjoKB291dGNvbWUYAiABKA4yGi5taWFzdGEudjEuRm9sbG93VXBPdXRjb21lQgi6SAWCAQIQAUgAiAEBEiYKCW5hcnJhdGl2ZRgDIAEoCzITLm1pYXN0YS52MS5UZXh0RWRpdEIKCghfb3V0Y29tZSLNAQoSU2F2ZVJlcG9ydFJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQSDwoHdmVyc2lvbhgCIAEoAxInCgVhZGRlZBgDIAMoCzIYLm1pYXN0YS52MS5BZGRlZFByYWN0aWNlEikKCHByb2JsZW1zGAQgAygLMhcubWlhc3RhLnYxLkZpZWxkUHJvYmxlbRIvCgt1cGRhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKAoNQWRkZWRQcmFjdGljZRILCgNrZXkYASABKAkSCgoCaWQYAiABKAkikQEKGUxpc3RSZXBvcnRWZXJzaW9uc1JlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESHQoJcGFnZV9zaXplGAMgASgFQgq6SAcaBRjIASgAEhwKCnBhZ2VfdG9rZW4YBCABKAlCCLpIBXIDGMgBImEKGkxpc3RSZXBvcnRWZXJzaW9uc1Jlc3BvbnNlEioKCHZlcnNpb25zGAEgAygLMhgubWlhc3RhLnYxLlJlcG9ydFZlcnNpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIvUBCg1SZXBvcnRWZXJzaW9uEg8KB3ZlcnNpb24YASABKAMSKgoEa2luZBgCIAEoDjIcLm1pYXN0YS52MS5SZXBvcnRWZXJzaW9uS2luZBInCgZzdGF0dXMYAyABKA4yFy5taWFzdGEudjEuUmVwb3J0U3RhdHVzEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIKCgJieRgFIAEoCRIVCg1yZXN0b3JlZF9mcm9tGAYgASgDEhYKDnByYWN0aWNlX2NvdW50GAcgASgFEhIKCmNoYXJhY3RlcnMYCCABKAMibAoXR2V0UmVwb3J0VmVyc2lvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESGAoHdmVyc2lvbhgDIAEoA0IHukgEIgIoASI9ChhHZXRSZXBvcnRWZXJzaW9uUmVzcG9uc2USIQoGcmVwb3J0GAEgASgLMhEubWlhc3RhLnYxLlJlcG9ydCKTAQobUmVzdG9yZVJlcG9ydFZlcnNpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBEhgKB3ZlcnNpb24YAyABKANCB7pIBCICKAESIQoQZXhwZWN0ZWRfdmVyc2lvbhgEIAEoA0IHukgEIgIoASJBChxSZXN0b3JlUmVwb3J0VmVyc2lvblJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQicQoTU3VibWl0UmVwb3J0UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAMgASgDQge6SAQiAigBIjkKFFN1Ym1pdFJlcG9ydFJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQidQoZTGlzdFJlcG9ydFN0YXR1c2VzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJmChpMaXN0UmVwb3J0U3RhdHVzZXNSZXNwb25zZRIvCgdyZXBvcnRzGAEgAygLMh4ubWlhc3RhLnYxLlJlcG9ydFN0YXR1c1N1bW1hcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIo4BChNSZXR1cm5SZXBvcnRSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBEiEKEGV4cGVjdGVkX3ZlcnNpb24YAyABKANCB7pIBCICKAESGwoHY29tbWVudBgEIAEoCUIKukgHcgUQARiIJyI5ChRSZXR1cm5SZXBvcnRSZXNwb25zZRIhCgZyZXBvcnQYASABKAsyES5taWFzdGEudjEuUmVwb3J0InEKE0FjY2VwdFJlcG9ydFJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0IHukgEIgIoASI5ChRBY2NlcHRSZXBvcnRSZXNwb25zZRIhCgZyZXBvcnQYASABKAsyES5taWFzdGEudjEuUmVwb3J0IpQBChZMaXN0Tm9taW5hdGlvbnNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEiAKC2NhdGVnb3J5X2lkGAIgASgJQgu6SAjYAQFyA7ABARIcCglwYWdlX3NpemUYAyABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxjIASJeChdMaXN0Tm9taW5hdGlvbnNSZXNwb25zZRIqCgtub21pbmF0aW9ucxgBIAMoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKKAQoPTm9taW5hdGVSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh0KC3ByYWN0aWNlX2lkGAIgASgJQgi6SAVyA7ABARIgCgtjYXRlZ29yeV9pZBgDIAEoCUILukgI2AEBcgOwAQESGAoGcmVhc29uGAQgASgJQgi6SAVyAxjQDyI9ChBOb21pbmF0ZVJlc3BvbnNlEikKCm5vbWluYXRpb24YASABKAsyFS5taWFzdGEudjEuTm9taW5hdGlvbiJOChFVbm5vbWluYXRlUmVxdWVzdBIfCg1ub21pbmF0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIYCgZyZWFzb24YAiABKAlCCLpIBXIDGNAPIhQKElVubm9taW5hdGVSZXNwb25zZSKaAQoWRXhwb3J0UmVwb3J0UGRmUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABARIYCgd2ZXJzaW9uGAMgASgDQge6SAQiAigAEi0KCGxhbmd1YWdlGAQgASgJQhu6SBhyFlIAUgJwbFICZW5SAnVrUgJlc1ICdmkiUgoXRXhwb3J0UmVwb3J0UGRmUmVzcG9uc2USFAoMY29udGVudF90eXBlGAEgASgJEhAKCGZpbGVuYW1lGAIgASgJEg8KB2NvbnRlbnQYAyABKAwqugEKDFJlcG9ydFN0YXR1cxIdChlSRVBPUlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZUkVQT1JUX1NUQVRVU19OT1RfU1RBUlRFRBABEhcKE1JFUE9SVF9TVEFUVVNfRFJBRlQQAhIbChdSRVBPUlRfU1RBVFVTX1NVQk1JVFRFRBADEhoKFlJFUE9SVF9TVEFUVVNfUkVUVVJORUQQBBIaChZSRVBPUlRfU1RBVFVTX0FDQ0VQVEVEEAUqsAEKD0ZvbGxvd1VwT3V0Y29tZRIhCh1GT0xMT1dfVVBfT1VUQ09NRV9VTlNQRUNJRklFRBAAEh8KG0ZPTExPV19VUF9PVVRDT01FX0NPTlRJTlVFRBABEh4KGkZPTExPV19VUF9PVVRDT01FX0VYUEFOREVEEAISHAoYRk9MTE9XX1VQX09VVENPTUVfU0hSQU5LEAMSGwoXRk9MTE9XX1VQX09VVENPTUVfRU5ERUQQBCqXAQoRUmVwb3J0VmVyc2lvbktpbmQSIwofUkVQT1JUX1ZFUlNJT05fS0lORF9VTlNQRUNJRklFRBAAEhwKGFJFUE9SVF9WRVJTSU9OX0tJTkRfU0FWRRABEh8KG1JFUE9SVF9WRVJTSU9OX0tJTkRfUkVTVE9SRRACEh4KGlJFUE9SVF9WRVJTSU9OX0tJTkRfU1RBVFVTEAMygwkKDVJlcG9ydFNlcnZpY2USSwoJR2V0UmVwb3J0EhsubWlhc3RhLnYxLkdldFJlcG9ydFJlcXVlc3QaHC5taWFzdGEudjEuR2V0UmVwb3J0UmVzcG9uc2UiA5ACARJJCgpTYXZlUmVwb3J0EhwubWlhc3RhLnYxLlNhdmVSZXBvcnRSZXF1ZXN0Gh0ubWlhc3RhLnYxLlNhdmVSZXBvcnRSZXNwb25zZRJPCgxTdWJtaXRSZXBvcnQSHi5taWFzdGEudjEuU3VibWl0UmVwb3J0UmVxdWVzdBofLm1pYXN0YS52MS5TdWJtaXRSZXBvcnRSZXNwb25zZRJmChJMaXN0UmVwb3J0VmVyc2lvbnMSJC5taWFzdGEudjEuTGlzdFJlcG9ydFZlcnNpb25zUmVxdWVzdBolLm1pYXN0YS52MS5MaXN0UmVwb3J0VmVyc2lvbnNSZXNwb25zZSIDkAIBEmAKEEdldFJlcG9ydFZlcnNpb24SIi5taWFzdGEudjEuR2V0UmVwb3J0VmVyc2lvblJlcXVlc3QaIy5taWFzdGEudjEuR2V0UmVwb3J0VmVyc2lvblJlc3BvbnNlIgOQAgESZwoUUmVzdG9yZVJlcG9ydFZlcnNpb24SJi5taWFzdGEudjEuUmVzdG9yZVJlcG9ydFZlcnNpb25SZXF1ZXN0GicubWlhc3RhLnYxLlJlc3RvcmVSZXBvcnRWZXJzaW9uUmVzcG9uc2USXQoPRXhwb3J0UmVwb3J0UGRmEiEubWlhc3RhLnYxLkV4cG9ydFJlcG9ydFBkZlJlcXVlc3QaIi5taWFzdGEudjEuRXhwb3J0UmVwb3J0UGRmUmVzcG9uc2UiA5ACARJmChJMaXN0UmVwb3J0U3RhdHVzZXMSJC5taWFzdGEudjEuTGlzdFJlcG9ydFN0YXR1c2VzUmVxdWVzdBolLm1pYXN0YS52MS5MaXN0UmVwb3J0U3RhdHVzZXNSZXNwb25zZSIDkAIBEk8KDFJldHVyblJlcG9ydBIeLm1pYXN0YS52MS5SZXR1cm5SZXBvcnRSZXF1ZXN0Gh8ubWlhc3RhLnYxLlJldHVyblJlcG9ydFJlc3BvbnNlEk8KDEFjY2VwdFJlcG9ydBIeLm1pYXN0YS52MS5BY2NlcHRSZXBvcnRSZXF1ZXN0Gh8ubWlhc3RhLnYxLkFjY2VwdFJlcG9ydFJlc3BvbnNlEl0KD0xpc3ROb21pbmF0aW9ucxIhLm1pYXN0YS52MS5MaXN0Tm9taW5hdGlvbnNSZXF1ZXN0GiIubWlhc3RhLnYxLkxpc3ROb21pbmF0aW9uc1Jlc3BvbnNlIgOQAgESQwoITm9taW5hdGUSGi5taWFzdGEudjEuTm9taW5hdGVSZXF1ZXN0GhsubWlhc3RhLnYxLk5vbWluYXRlUmVzcG9uc2USSQoKVW5ub21pbmF0ZRIcLm1pYXN0YS52MS5Vbm5vbWluYXRlUmVxdWVzdBodLm1pYXN0YS52MS5Vbm5vbWluYXRlUmVzcG9uc2VCowEKDWNvbS5taWFzdGEudjFCC1JlcG9ydFByb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_miasta_v1_edition]);
+  fileDesc("ChZtaWFzdGEvdjEvcmVwb3J0LnByb3RvEgltaWFzdGEudjEioAQKBlJlcG9ydBIKCgJpZBgBIAEoCRISCgplZGl0aW9uX2lkGAIgASgJEh0KBGNpdHkYAyABKAsyDy5taWFzdGEudjEuQ2l0eRInCgZzdGF0dXMYBCABKA4yFy5taWFzdGEudjEuUmVwb3J0U3RhdHVzEg8KB3ZlcnNpb24YBSABKAMSFAoMaW50cm9kdWN0aW9uGAYgASgJEiYKCXByYWN0aWNlcxgHIAMoCzITLm1pYXN0YS52MS5QcmFjdGljZRInCgpmb2xsb3dfdXBzGAggAygLMhMubWlhc3RhLnYxLkZvbGxvd1VwEhYKDnJldHVybl9jb21tZW50GAkgASgJEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLc3VibWl0X3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3JldHVybl90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgthY2NlcHRfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoIcHJvYmxlbXMYDyADKAsyFy5taWFzdGEudjEuRmllbGRQcm9ibGVtIooCCgxGaWVsZFByb2JsZW0SEwoLcHJhY3RpY2VfaWQYASABKAkSHgoWcHJldmlvdXNfbm9taW5hdGlvbl9pZBgCIAEoCRINCgVmaWVsZBgDIAEoCRIUCgxjcml0ZXJpb25faWQYBCABKAkSDAoEbGluaxgFIAEoBRIOCgZyZWFzb24YBiABKAkSEQoJcmVhc29uX2lkGAcgASgJEjwKC3JlYXNvbl9hcmdzGAggAygLMicubWlhc3RhLnYxLkZpZWxkUHJvYmxlbS5SZWFzb25BcmdzRW50cnkaMQoPUmVhc29uQXJnc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi9QIKCFByYWN0aWNlEhcKAmlkGAEgASgJQgu6SAjYAQFyA7ABARIXCgV0aXRsZRgCIAEoCUIIukgFcgMYkE4SHgoLZGVzY3JpcHRpb24YAyABKAlCCbpIBnIEGMCEPRIdCgtjYXRlZ29yeV9pZBgEIAEoCUIIukgFcgOwAQESHgoKc2luY2VfeWVhchgFIAEoBUIKukgHGgUYj04oABIbCghwYXJ0bmVycxgGIAEoCUIJukgGcgQYoI0GEiAKDXRhcmdldF9ncm91cHMYByABKAlCCbpIBnIEGKCNBhIoCg5ldmlkZW5jZV9saW5rcxgIIAMoCUIQukgNkgEKEMgBIgVyAxiQThI7CgpuYXJyYXRpdmVzGAkgAygLMh0ubWlhc3RhLnYxLkNyaXRlcmlvbk5hcnJhdGl2ZUIIukgFkgECEBQSMgoLYXR0YWNobWVudHMYCiADKAsyFS5taWFzdGEudjEuQXR0YWNobWVudEIGukgD2AEDItABCgpBdHRhY2htZW50EgoKAmlkGAEgASgJEhMKC3ByYWN0aWNlX2lkGAIgASgJEhAKCGZpbGVuYW1lGAMgASgJEhIKCm1lZGlhX3R5cGUYBCABKAkSDAoEa2luZBgFIAEoCRIMCgRzaXplGAYgASgDEg4KBnNoYTI1NhgHIAEoCRIRCglwdWJsaXNoZWQYCCABKAgSLwoLY3JlYXRlX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgsKA3VybBgKIAEoCSJNChJDcml0ZXJpb25OYXJyYXRpdmUSHgoMY3JpdGVyaW9uX2lkGAEgASgJQgi6SAVyA7ABARIXCgR0ZXh0GAIgASgJQgm6SAZyBBjAhD0iwQEKCEZvbGxvd1VwEigKFnByZXZpb3VzX25vbWluYXRpb25faWQYASABKAlCCLpIBXIDsAEBEhYKDnByZXZpb3VzX3RpdGxlGAIgASgJEh4KFnByZXZpb3VzX2NhdGVnb3J5X25hbWUYAyABKAkSNQoHb3V0Y29tZRgEIAEoDjIaLm1pYXN0YS52MS5Gb2xsb3dVcE91dGNvbWVCCLpIBYIBAhABEhwKCW5hcnJhdGl2ZRgFIAEoCUIJukgGcgQYwIQ9IjQKDlJlcG9ydENvbmZsaWN0EiIKB2N1cnJlbnQYASABKAsyES5taWFzdGEudjEuUmVwb3J0IsoCChNSZXBvcnRTdGF0dXNTdW1tYXJ5Eh0KBGNpdHkYASABKAsyDy5taWFzdGEudjEuQ2l0eRInCgZzdGF0dXMYAiABKA4yFy5taWFzdGEudjEuUmVwb3J0U3RhdHVzEg8KB3ZlcnNpb24YAyABKAMSFgoOcHJhY3RpY2VfY291bnQYBCABKAUSLwoLdXBkYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3N1Ym1pdF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXR1cm5fdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLYWNjZXB0X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItUBCgpOb21pbmF0aW9uEgoKAmlkGAEgASgJEhIKCmVkaXRpb25faWQYAiABKAkSEwoLY2F0ZWdvcnlfaWQYAyABKAkSHQoEY2l0eRgEIAEoCzIPLm1pYXN0YS52MS5DaXR5EiUKCHByYWN0aWNlGAUgASgLMhMubWlhc3RhLnYxLlByYWN0aWNlEhsKE3JlY2F0ZWdvcmlzZV9yZWFzb24YBiABKAkSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIksKEEdldFJlcG9ydFJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQEiNgoRR2V0UmVwb3J0UmVzcG9uc2USIQoGcmVwb3J0GAEgASgLMhEubWlhc3RhLnYxLlJlcG9ydCKgAgoRU2F2ZVJlcG9ydFJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0IHukgEIgIoABIfCgxpbnRyb2R1Y3Rpb24YBCABKAlCCbpIBnIEGMCEPRIwCglwcmFjdGljZXMYBSADKAsyEy5taWFzdGEudjEuUHJhY3RpY2VCCLpIBZIBAhBkEjEKCmZvbGxvd191cHMYBiADKAsyEy5taWFzdGEudjEuRm9sbG93VXBCCLpIBZIBAhBkEikKB2NoYW5nZXMYByABKAsyGC5taWFzdGEudjEuUmVwb3J0Q2hhbmdlcyJGCg1SZXBvcnRDaGFuZ2VzEjUKB2NoYW5nZXMYASADKAsyFy5taWFzdGEudjEuUmVwb3J0Q2hhbmdlQgu6SAiSAQUIARDoByL7AQoMUmVwb3J0Q2hhbmdlEisKDGludHJvZHVjdGlvbhgBIAEoCzITLm1pYXN0YS52MS5UZXh0RWRpdEgAEi0KCHByYWN0aWNlGAIgASgLMhkubWlhc3RhLnYxLlByYWN0aWNlQ2hhbmdlSAASIwoPcmVtb3ZlX3ByYWN0aWNlGAMgASgJQgi6SAVyA7ABAUgAEikKBW9yZGVyGAQgASgLMhgubWlhc3RhLnYxLlByYWN0aWNlT3JkZXJIABIuCglmb2xsb3dfdXAYBSABKAsyGS5taWFzdGEudjEuRm9sbG93VXBDaGFuZ2VIAEIPCgZjaGFuZ2USBbpIAggBIm4KCFRleHRFZGl0EhYKBXN0YXJ0GAEgASgFQge6SAQaAigAEhQKA2VuZBgCIAEoBUIHukgEGgIoABIXCgR0ZXh0GAMgASgJQgm6SAZyBBjAhD0SGwoKb2xkX2xlbmd0aBgEIAEoBUIHukgEGgIoACK0AwoOUHJhY3RpY2VDaGFuZ2USFwoCaWQYASABKAlCC7pICNgBAXIDsAEBEhQKA2tleRgCIAEoCUIHukgEcgIYQBIiCgV0aXRsZRgDIAEoCzITLm1pYXN0YS52MS5UZXh0RWRpdBIoCgtkZXNjcmlwdGlvbhgEIAEoCzITLm1pYXN0YS52MS5UZXh0RWRpdBIiCgtjYXRlZ29yeV9pZBgFIAEoCUIIukgFcgOwAQFIAIgBARIjCgpzaW5jZV95ZWFyGAYgASgFQgq6SAcaBRiPTigASAGIAQESJQoIcGFydG5lcnMYByABKAsyEy5taWFzdGEudjEuVGV4dEVkaXQSKgoNdGFyZ2V0X2dyb3VwcxgIIAEoCzITLm1pYXN0YS52MS5UZXh0RWRpdBIwCg5ldmlkZW5jZV9saW5rcxgJIAEoCzIYLm1pYXN0YS52MS5FdmlkZW5jZUxpbmtzEjgKCm5hcnJhdGl2ZXMYCiADKAsyGi5taWFzdGEudjEuTmFycmF0aXZlQ2hhbmdlQgi6SAWSAQIQFEIOCgxfY2F0ZWdvcnlfaWRCDQoLX3NpbmNlX3llYXIiMAoNRXZpZGVuY2VMaW5rcxIfCgVsaW5rcxgBIAMoCUIQukgNkgEKEMgBIgVyAxiQTiJcCg9OYXJyYXRpdmVDaGFuZ2USHgoMY3JpdGVyaW9uX2lkGAEgASgJQgi6SAVyA7ABARIpCgR0ZXh0GAIgASgLMhMubWlhc3RhLnYxLlRleHRFZGl0Qga6SAPIAQEiRAoNUHJhY3RpY2VPcmRlchIzCglwcmFjdGljZXMYASADKAsyFi5taWFzdGEudjEuUHJhY3RpY2VSZWZCCLpIBZIBAhBkIk0KC1ByYWN0aWNlUmVmEhYKAmlkGAEgASgJQgi6SAVyA7ABAUgAEhgKA2tleRgCIAEoCUIJukgGcgQQARhASABCDAoDcmVmEgW6SAIIASKqAQoORm9sbG93VXBDaGFuZ2USKAoWcHJldmlvdXNfbm9taW5hdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESOgoHb3V0Y29tZRgCIAEoDjIaLm1pYXN0YS52MS5Gb2xsb3dVcE91dGNvbWVCCLpIBYIBAhABSACIAQESJgoJbmFycmF0aXZlGAMgASgLMhMubWlhc3RhLnYxLlRleHRFZGl0QgoKCF9vdXRjb21lIs0BChJTYXZlUmVwb3J0UmVzcG9uc2USIQoGcmVwb3J0GAEgASgLMhEubWlhc3RhLnYxLlJlcG9ydBIPCgd2ZXJzaW9uGAIgASgDEicKBWFkZGVkGAMgAygLMhgubWlhc3RhLnYxLkFkZGVkUHJhY3RpY2USKQoIcHJvYmxlbXMYBCADKAsyFy5taWFzdGEudjEuRmllbGRQcm9ibGVtEi8KC3VwZGF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIoCg1BZGRlZFByYWN0aWNlEgsKA2tleRgBIAEoCRIKCgJpZBgCIAEoCSKRAQoZTGlzdFJlcG9ydFZlcnNpb25zUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABARIdCglwYWdlX3NpemUYAyABKAVCCrpIBxoFGMgBKAASHAoKcGFnZV90b2tlbhgEIAEoCUIIukgFcgMYyAEiYQoaTGlzdFJlcG9ydFZlcnNpb25zUmVzcG9uc2USKgoIdmVyc2lvbnMYASADKAsyGC5taWFzdGEudjEuUmVwb3J0VmVyc2lvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAki9QEKDVJlcG9ydFZlcnNpb24SDwoHdmVyc2lvbhgBIAEoAxIqCgRraW5kGAIgASgOMhwubWlhc3RhLnYxLlJlcG9ydFZlcnNpb25LaW5kEicKBnN0YXR1cxgDIAEoDjIXLm1pYXN0YS52MS5SZXBvcnRTdGF0dXMSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgoKAmJ5GAUgASgJEhUKDXJlc3RvcmVkX2Zyb20YBiABKAMSFgoOcHJhY3RpY2VfY291bnQYByABKAUSEgoKY2hhcmFjdGVycxgIIAEoAyJsChdHZXRSZXBvcnRWZXJzaW9uUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABARIYCgd2ZXJzaW9uGAMgASgDQge6SAQiAigBIj0KGEdldFJlcG9ydFZlcnNpb25SZXNwb25zZRIhCgZyZXBvcnQYASABKAsyES5taWFzdGEudjEuUmVwb3J0IpMBChtSZXN0b3JlUmVwb3J0VmVyc2lvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESGAoHdmVyc2lvbhgDIAEoA0IHukgEIgIoARIhChBleHBlY3RlZF92ZXJzaW9uGAQgASgDQge6SAQiAigBIkEKHFJlc3RvcmVSZXBvcnRWZXJzaW9uUmVzcG9uc2USIQoGcmVwb3J0GAEgASgLMhEubWlhc3RhLnYxLlJlcG9ydCJxChNTdWJtaXRSZXBvcnRSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBEiEKEGV4cGVjdGVkX3ZlcnNpb24YAyABKANCB7pIBCICKAEiOQoUU3VibWl0UmVwb3J0UmVzcG9uc2USIQoGcmVwb3J0GAEgASgLMhEubWlhc3RhLnYxLlJlcG9ydCJ1ChlMaXN0UmVwb3J0U3RhdHVzZXNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBImYKGkxpc3RSZXBvcnRTdGF0dXNlc1Jlc3BvbnNlEi8KB3JlcG9ydHMYASADKAsyHi5taWFzdGEudjEuUmVwb3J0U3RhdHVzU3VtbWFyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkijgEKE1JldHVyblJlcG9ydFJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0IHukgEIgIoARIbCgdjb21tZW50GAQgASgJQgq6SAdyBRABGIgnIjkKFFJldHVyblJlcG9ydFJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQicQoTQWNjZXB0UmVwb3J0UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAMgASgDQge6SAQiAigBIjkKFEFjY2VwdFJlcG9ydFJlc3BvbnNlEiEKBnJlcG9ydBgBIAEoCzIRLm1pYXN0YS52MS5SZXBvcnQilAEKFkxpc3ROb21pbmF0aW9uc1JlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESIAoLY2F0ZWdvcnlfaWQYAiABKAlCC7pICNgBAXIDsAEBEhwKCXBhZ2Vfc2l6ZRgDIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YBCABKAlCCLpIBXIDGMgBIl4KF0xpc3ROb21pbmF0aW9uc1Jlc3BvbnNlEioKC25vbWluYXRpb25zGAEgAygLMhUubWlhc3RhLnYxLk5vbWluYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIooBCg9Ob21pbmF0ZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHQoLcHJhY3RpY2VfaWQYAiABKAlCCLpIBXIDsAEBEiAKC2NhdGVnb3J5X2lkGAMgASgJQgu6SAjYAQFyA7ABARIYCgZyZWFzb24YBCABKAlCCLpIBXIDGNAPIj0KEE5vbWluYXRlUmVzcG9uc2USKQoKbm9taW5hdGlvbhgBIAEoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uIk4KEVVubm9taW5hdGVSZXF1ZXN0Eh8KDW5vbWluYXRpb25faWQYASABKAlCCLpIBXIDsAEBEhgKBnJlYXNvbhgCIAEoCUIIukgFcgMY0A8iFAoSVW5ub21pbmF0ZVJlc3BvbnNlIpoBChZFeHBvcnRSZXBvcnRQZGZSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBEhgKB3ZlcnNpb24YAyABKANCB7pIBCICKAASLQoIbGFuZ3VhZ2UYBCABKAlCG7pIGHIWUgBSAnBsUgJlblICdWtSAmVzUgJ2aSJSChdFeHBvcnRSZXBvcnRQZGZSZXNwb25zZRIUCgxjb250ZW50X3R5cGUYASABKAkSEAoIZmlsZW5hbWUYAiABKAkSDwoHY29udGVudBgDIAEoDCKuAQoXVXBsb2FkQXR0YWNobWVudFJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQESHQoLcHJhY3RpY2VfaWQYAyABKAlCCLpIBXIDsAEBEhwKCGZpbGVuYW1lGAQgASgJQgq6SAdyBRABGP8BEh0KB2NvbnRlbnQYBSABKAxCDLpICXoHEAEYgIDADCJFChhVcGxvYWRBdHRhY2htZW50UmVzcG9uc2USKQoKYXR0YWNobWVudBgBIAEoCzIVLm1pYXN0YS52MS5BdHRhY2htZW50InMKF0RlbGV0ZUF0dGFjaG1lbnRSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBEh8KDWF0dGFjaG1lbnRfaWQYAyABKAlCCLpIBXIDsAEBIhoKGERlbGV0ZUF0dGFjaG1lbnRSZXNwb25zZSJOChhQdWJsaXNoQXR0YWNobWVudFJlcXVlc3QSHwoNYXR0YWNobWVudF9pZBgBIAEoCUIIukgFcgOwAQESEQoJcHVibGlzaGVkGAIgASgIIkYKGVB1Ymxpc2hBdHRhY2htZW50UmVzcG9uc2USKQoKYXR0YWNobWVudBgBIAEoCzIVLm1pYXN0YS52MS5BdHRhY2htZW50KroBCgxSZXBvcnRTdGF0dXMSHQoZUkVQT1JUX1NUQVRVU19VTlNQRUNJRklFRBAAEh0KGVJFUE9SVF9TVEFUVVNfTk9UX1NUQVJURUQQARIXChNSRVBPUlRfU1RBVFVTX0RSQUZUEAISGwoXUkVQT1JUX1NUQVRVU19TVUJNSVRURUQQAxIaChZSRVBPUlRfU1RBVFVTX1JFVFVSTkVEEAQSGgoWUkVQT1JUX1NUQVRVU19BQ0NFUFRFRBAFKrABCg9Gb2xsb3dVcE91dGNvbWUSIQodRk9MTE9XX1VQX09VVENPTUVfVU5TUEVDSUZJRUQQABIfChtGT0xMT1dfVVBfT1VUQ09NRV9DT05USU5VRUQQARIeChpGT0xMT1dfVVBfT1VUQ09NRV9FWFBBTkRFRBACEhwKGEZPTExPV19VUF9PVVRDT01FX1NIUkFOSxADEhsKF0ZPTExPV19VUF9PVVRDT01FX0VOREVEEAQqlwEKEVJlcG9ydFZlcnNpb25LaW5kEiMKH1JFUE9SVF9WRVJTSU9OX0tJTkRfVU5TUEVDSUZJRUQQABIcChhSRVBPUlRfVkVSU0lPTl9LSU5EX1NBVkUQARIfChtSRVBPUlRfVkVSU0lPTl9LSU5EX1JFU1RPUkUQAhIeChpSRVBPUlRfVkVSU0lPTl9LSU5EX1NUQVRVUxADMp0LCg1SZXBvcnRTZXJ2aWNlEksKCUdldFJlcG9ydBIbLm1pYXN0YS52MS5HZXRSZXBvcnRSZXF1ZXN0GhwubWlhc3RhLnYxLkdldFJlcG9ydFJlc3BvbnNlIgOQAgESSQoKU2F2ZVJlcG9ydBIcLm1pYXN0YS52MS5TYXZlUmVwb3J0UmVxdWVzdBodLm1pYXN0YS52MS5TYXZlUmVwb3J0UmVzcG9uc2USTwoMU3VibWl0UmVwb3J0Eh4ubWlhc3RhLnYxLlN1Ym1pdFJlcG9ydFJlcXVlc3QaHy5taWFzdGEudjEuU3VibWl0UmVwb3J0UmVzcG9uc2USZgoSTGlzdFJlcG9ydFZlcnNpb25zEiQubWlhc3RhLnYxLkxpc3RSZXBvcnRWZXJzaW9uc1JlcXVlc3QaJS5taWFzdGEudjEuTGlzdFJlcG9ydFZlcnNpb25zUmVzcG9uc2UiA5ACARJgChBHZXRSZXBvcnRWZXJzaW9uEiIubWlhc3RhLnYxLkdldFJlcG9ydFZlcnNpb25SZXF1ZXN0GiMubWlhc3RhLnYxLkdldFJlcG9ydFZlcnNpb25SZXNwb25zZSIDkAIBEmcKFFJlc3RvcmVSZXBvcnRWZXJzaW9uEiYubWlhc3RhLnYxLlJlc3RvcmVSZXBvcnRWZXJzaW9uUmVxdWVzdBonLm1pYXN0YS52MS5SZXN0b3JlUmVwb3J0VmVyc2lvblJlc3BvbnNlElsKEFVwbG9hZEF0dGFjaG1lbnQSIi5taWFzdGEudjEuVXBsb2FkQXR0YWNobWVudFJlcXVlc3QaIy5taWFzdGEudjEuVXBsb2FkQXR0YWNobWVudFJlc3BvbnNlElsKEERlbGV0ZUF0dGFjaG1lbnQSIi5taWFzdGEudjEuRGVsZXRlQXR0YWNobWVudFJlcXVlc3QaIy5taWFzdGEudjEuRGVsZXRlQXR0YWNobWVudFJlc3BvbnNlEl4KEVB1Ymxpc2hBdHRhY2htZW50EiMubWlhc3RhLnYxLlB1Ymxpc2hBdHRhY2htZW50UmVxdWVzdBokLm1pYXN0YS52MS5QdWJsaXNoQXR0YWNobWVudFJlc3BvbnNlEl0KD0V4cG9ydFJlcG9ydFBkZhIhLm1pYXN0YS52MS5FeHBvcnRSZXBvcnRQZGZSZXF1ZXN0GiIubWlhc3RhLnYxLkV4cG9ydFJlcG9ydFBkZlJlc3BvbnNlIgOQAgESZgoSTGlzdFJlcG9ydFN0YXR1c2VzEiQubWlhc3RhLnYxLkxpc3RSZXBvcnRTdGF0dXNlc1JlcXVlc3QaJS5taWFzdGEudjEuTGlzdFJlcG9ydFN0YXR1c2VzUmVzcG9uc2UiA5ACARJPCgxSZXR1cm5SZXBvcnQSHi5taWFzdGEudjEuUmV0dXJuUmVwb3J0UmVxdWVzdBofLm1pYXN0YS52MS5SZXR1cm5SZXBvcnRSZXNwb25zZRJPCgxBY2NlcHRSZXBvcnQSHi5taWFzdGEudjEuQWNjZXB0UmVwb3J0UmVxdWVzdBofLm1pYXN0YS52MS5BY2NlcHRSZXBvcnRSZXNwb25zZRJdCg9MaXN0Tm9taW5hdGlvbnMSIS5taWFzdGEudjEuTGlzdE5vbWluYXRpb25zUmVxdWVzdBoiLm1pYXN0YS52MS5MaXN0Tm9taW5hdGlvbnNSZXNwb25zZSIDkAIBEkMKCE5vbWluYXRlEhoubWlhc3RhLnYxLk5vbWluYXRlUmVxdWVzdBobLm1pYXN0YS52MS5Ob21pbmF0ZVJlc3BvbnNlEkkKClVubm9taW5hdGUSHC5taWFzdGEudjEuVW5ub21pbmF0ZVJlcXVlc3QaHS5taWFzdGEudjEuVW5ub21pbmF0ZVJlc3BvbnNlQqMBCg1jb20ubWlhc3RhLnYxQgtSZXBvcnRQcm90b1ABWkBnaXRodWIuY29tL21pYXN0YS1vdHdhcnRlL21pYXN0YS9pbnRlcm5hbC9nZW4vbWlhc3RhL3YxO21pYXN0YXYxogIDTVhYqgIJTWlhc3RhLlYxygIJTWlhc3RhXFYx4gIVTWlhc3RhXFYxXEdQQk1ldGFkYXRh6gIKTWlhc3RhOjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_miasta_v1_edition]);
 
 /**
  * Report is one city's expert report in one edition.
@@ -258,6 +258,14 @@ export type Practice = Message<"miasta.v1.Practice"> & {
    * @generated from field: repeated miasta.v1.CriterionNarrative narratives = 9;
    */
   narratives: CriterionNarrative[];
+
+  /**
+   * The files attached to the practice, filled by the server (UploadAttachment adds them; a save
+   * ignores this field).
+   *
+   * @generated from field: repeated miasta.v1.Attachment attachments = 10;
+   */
+  attachments: Attachment[];
 };
 
 /**
@@ -266,6 +274,83 @@ export type Practice = Message<"miasta.v1.Practice"> & {
  */
 export const PracticeSchema: GenMessage<Practice> = /*@__PURE__*/
   messageDesc(file_miasta_v1_report, 2);
+
+/**
+ * Attachment is a file an expert attached to a practice. Its SHA-256 is in the log's report.submitted
+ * event, so a reader can check that the file they read is the one submitted.
+ *
+ * @generated from message miasta.v1.Attachment
+ */
+export type Attachment = Message<"miasta.v1.Attachment"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string practice_id = 2;
+   */
+  practiceId: string;
+
+  /**
+   * The file's name as uploaded.
+   *
+   * @generated from field: string filename = 3;
+   */
+  filename: string;
+
+  /**
+   * The type its content was found to be, e.g. "application/pdf".
+   *
+   * @generated from field: string media_type = 4;
+   */
+  mediaType: string;
+
+  /**
+   * "pdf", "image", "document", "spreadsheet" or "presentation".
+   *
+   * @generated from field: string kind = 5;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: int64 size = 6;
+   */
+  size: bigint;
+
+  /**
+   * Lower-case hex.
+   *
+   * @generated from field: string sha256 = 7;
+   */
+  sha256: string;
+
+  /**
+   * Whether the public may read it (a distinguished practice's, once the results are announced).
+   *
+   * @generated from field: bool published = 8;
+   */
+  published: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 9;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * Where a browser reads it: a path on this server, for whoever may read the report.
+   *
+   * @generated from field: string url = 10;
+   */
+  url: string;
+};
+
+/**
+ * Describes the message miasta.v1.Attachment.
+ * Use `create(AttachmentSchema)` to create a new message.
+ */
+export const AttachmentSchema: GenMessage<Attachment> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 3);
 
 /**
  * CriterionNarrative is the expert's account of a practice against one criterion.
@@ -291,7 +376,7 @@ export type CriterionNarrative = Message<"miasta.v1.CriterionNarrative"> & {
  * Use `create(CriterionNarrativeSchema)` to create a new message.
  */
 export const CriterionNarrativeSchema: GenMessage<CriterionNarrative> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 3);
+  messageDesc(file_miasta_v1_report, 4);
 
 /**
  * FollowUp reports what became of a practice distinguished for the city in the previous edition.
@@ -336,7 +421,7 @@ export type FollowUp = Message<"miasta.v1.FollowUp"> & {
  * Use `create(FollowUpSchema)` to create a new message.
  */
 export const FollowUpSchema: GenMessage<FollowUp> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 4);
+  messageDesc(file_miasta_v1_report, 5);
 
 /**
  * ReportConflict is attached to an ABORTED SaveReport: the report as it is now on the server.
@@ -355,7 +440,7 @@ export type ReportConflict = Message<"miasta.v1.ReportConflict"> & {
  * Use `create(ReportConflictSchema)` to create a new message.
  */
 export const ReportConflictSchema: GenMessage<ReportConflict> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 5);
+  messageDesc(file_miasta_v1_report, 6);
 
 /**
  * ReportStatusSummary is a report's status without its text.
@@ -409,7 +494,7 @@ export type ReportStatusSummary = Message<"miasta.v1.ReportStatusSummary"> & {
  * Use `create(ReportStatusSummarySchema)` to create a new message.
  */
 export const ReportStatusSummarySchema: GenMessage<ReportStatusSummary> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 6);
+  messageDesc(file_miasta_v1_report, 7);
 
 /**
  * Nomination is a practice on the shortlist of one category.
@@ -460,7 +545,7 @@ export type Nomination = Message<"miasta.v1.Nomination"> & {
  * Use `create(NominationSchema)` to create a new message.
  */
 export const NominationSchema: GenMessage<Nomination> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 7);
+  messageDesc(file_miasta_v1_report, 8);
 
 /**
  * @generated from message miasta.v1.GetReportRequest
@@ -482,7 +567,7 @@ export type GetReportRequest = Message<"miasta.v1.GetReportRequest"> & {
  * Use `create(GetReportRequestSchema)` to create a new message.
  */
 export const GetReportRequestSchema: GenMessage<GetReportRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 8);
+  messageDesc(file_miasta_v1_report, 9);
 
 /**
  * @generated from message miasta.v1.GetReportResponse
@@ -499,7 +584,7 @@ export type GetReportResponse = Message<"miasta.v1.GetReportResponse"> & {
  * Use `create(GetReportResponseSchema)` to create a new message.
  */
 export const GetReportResponseSchema: GenMessage<GetReportResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 9);
+  messageDesc(file_miasta_v1_report, 10);
 
 /**
  * @generated from message miasta.v1.SaveReportRequest
@@ -558,7 +643,7 @@ export type SaveReportRequest = Message<"miasta.v1.SaveReportRequest"> & {
  * Use `create(SaveReportRequestSchema)` to create a new message.
  */
 export const SaveReportRequestSchema: GenMessage<SaveReportRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 10);
+  messageDesc(file_miasta_v1_report, 11);
 
 /**
  * ReportChanges are the edits of one save: only what changed since expected_version.
@@ -577,7 +662,7 @@ export type ReportChanges = Message<"miasta.v1.ReportChanges"> & {
  * Use `create(ReportChangesSchema)` to create a new message.
  */
 export const ReportChangesSchema: GenMessage<ReportChanges> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 11);
+  messageDesc(file_miasta_v1_report, 12);
 
 /**
  * ReportChange is one edit of a report.
@@ -632,7 +717,7 @@ export type ReportChange = Message<"miasta.v1.ReportChange"> & {
  * Use `create(ReportChangeSchema)` to create a new message.
  */
 export const ReportChangeSchema: GenMessage<ReportChange> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 12);
+  messageDesc(file_miasta_v1_report, 13);
 
 /**
  * TextEdit replaces the characters [start, end) of a text with text. Positions count Unicode code
@@ -672,7 +757,7 @@ export type TextEdit = Message<"miasta.v1.TextEdit"> & {
  * Use `create(TextEditSchema)` to create a new message.
  */
 export const TextEditSchema: GenMessage<TextEdit> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 13);
+  messageDesc(file_miasta_v1_report, 14);
 
 /**
  * PracticeChange edits the fields of one practice it sets; unset fields stay as they are.
@@ -743,7 +828,7 @@ export type PracticeChange = Message<"miasta.v1.PracticeChange"> & {
  * Use `create(PracticeChangeSchema)` to create a new message.
  */
 export const PracticeChangeSchema: GenMessage<PracticeChange> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 14);
+  messageDesc(file_miasta_v1_report, 15);
 
 /**
  * EvidenceLinks is the whole list of a practice's links.
@@ -762,7 +847,7 @@ export type EvidenceLinks = Message<"miasta.v1.EvidenceLinks"> & {
  * Use `create(EvidenceLinksSchema)` to create a new message.
  */
 export const EvidenceLinksSchema: GenMessage<EvidenceLinks> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 15);
+  messageDesc(file_miasta_v1_report, 16);
 
 /**
  * NarrativeChange edits the practice's narrative for one criterion (a narrative left empty is removed).
@@ -786,7 +871,7 @@ export type NarrativeChange = Message<"miasta.v1.NarrativeChange"> & {
  * Use `create(NarrativeChangeSchema)` to create a new message.
  */
 export const NarrativeChangeSchema: GenMessage<NarrativeChange> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 16);
+  messageDesc(file_miasta_v1_report, 17);
 
 /**
  * PracticeOrder lists the report's practices in their new order.
@@ -805,7 +890,7 @@ export type PracticeOrder = Message<"miasta.v1.PracticeOrder"> & {
  * Use `create(PracticeOrderSchema)` to create a new message.
  */
 export const PracticeOrderSchema: GenMessage<PracticeOrder> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 17);
+  messageDesc(file_miasta_v1_report, 18);
 
 /**
  * PracticeRef names a practice by id, or a practice this request adds by its key.
@@ -836,7 +921,7 @@ export type PracticeRef = Message<"miasta.v1.PracticeRef"> & {
  * Use `create(PracticeRefSchema)` to create a new message.
  */
 export const PracticeRefSchema: GenMessage<PracticeRef> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 18);
+  messageDesc(file_miasta_v1_report, 19);
 
 /**
  * FollowUpChange edits one follow-up.
@@ -865,7 +950,7 @@ export type FollowUpChange = Message<"miasta.v1.FollowUpChange"> & {
  * Use `create(FollowUpChangeSchema)` to create a new message.
  */
 export const FollowUpChangeSchema: GenMessage<FollowUpChange> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 19);
+  messageDesc(file_miasta_v1_report, 20);
 
 /**
  * @generated from message miasta.v1.SaveReportResponse
@@ -910,7 +995,7 @@ export type SaveReportResponse = Message<"miasta.v1.SaveReportResponse"> & {
  * Use `create(SaveReportResponseSchema)` to create a new message.
  */
 export const SaveReportResponseSchema: GenMessage<SaveReportResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 20);
+  messageDesc(file_miasta_v1_report, 21);
 
 /**
  * AddedPractice is the id the server assigned to a practice a save of changes added.
@@ -934,7 +1019,7 @@ export type AddedPractice = Message<"miasta.v1.AddedPractice"> & {
  * Use `create(AddedPracticeSchema)` to create a new message.
  */
 export const AddedPracticeSchema: GenMessage<AddedPractice> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 21);
+  messageDesc(file_miasta_v1_report, 22);
 
 /**
  * @generated from message miasta.v1.ListReportVersionsRequest
@@ -968,7 +1053,7 @@ export type ListReportVersionsRequest = Message<"miasta.v1.ListReportVersionsReq
  * Use `create(ListReportVersionsRequestSchema)` to create a new message.
  */
 export const ListReportVersionsRequestSchema: GenMessage<ListReportVersionsRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 22);
+  messageDesc(file_miasta_v1_report, 23);
 
 /**
  * @generated from message miasta.v1.ListReportVersionsResponse
@@ -990,7 +1075,7 @@ export type ListReportVersionsResponse = Message<"miasta.v1.ListReportVersionsRe
  * Use `create(ListReportVersionsResponseSchema)` to create a new message.
  */
 export const ListReportVersionsResponseSchema: GenMessage<ListReportVersionsResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 23);
+  messageDesc(file_miasta_v1_report, 24);
 
 /**
  * ReportVersion describes one stored version of a report.
@@ -1052,7 +1137,7 @@ export type ReportVersion = Message<"miasta.v1.ReportVersion"> & {
  * Use `create(ReportVersionSchema)` to create a new message.
  */
 export const ReportVersionSchema: GenMessage<ReportVersion> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 24);
+  messageDesc(file_miasta_v1_report, 25);
 
 /**
  * @generated from message miasta.v1.GetReportVersionRequest
@@ -1079,7 +1164,7 @@ export type GetReportVersionRequest = Message<"miasta.v1.GetReportVersionRequest
  * Use `create(GetReportVersionRequestSchema)` to create a new message.
  */
 export const GetReportVersionRequestSchema: GenMessage<GetReportVersionRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 25);
+  messageDesc(file_miasta_v1_report, 26);
 
 /**
  * @generated from message miasta.v1.GetReportVersionResponse
@@ -1098,7 +1183,7 @@ export type GetReportVersionResponse = Message<"miasta.v1.GetReportVersionRespon
  * Use `create(GetReportVersionResponseSchema)` to create a new message.
  */
 export const GetReportVersionResponseSchema: GenMessage<GetReportVersionResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 26);
+  messageDesc(file_miasta_v1_report, 27);
 
 /**
  * @generated from message miasta.v1.RestoreReportVersionRequest
@@ -1134,7 +1219,7 @@ export type RestoreReportVersionRequest = Message<"miasta.v1.RestoreReportVersio
  * Use `create(RestoreReportVersionRequestSchema)` to create a new message.
  */
 export const RestoreReportVersionRequestSchema: GenMessage<RestoreReportVersionRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 27);
+  messageDesc(file_miasta_v1_report, 28);
 
 /**
  * @generated from message miasta.v1.RestoreReportVersionResponse
@@ -1151,7 +1236,7 @@ export type RestoreReportVersionResponse = Message<"miasta.v1.RestoreReportVersi
  * Use `create(RestoreReportVersionResponseSchema)` to create a new message.
  */
 export const RestoreReportVersionResponseSchema: GenMessage<RestoreReportVersionResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 28);
+  messageDesc(file_miasta_v1_report, 29);
 
 /**
  * @generated from message miasta.v1.SubmitReportRequest
@@ -1178,7 +1263,7 @@ export type SubmitReportRequest = Message<"miasta.v1.SubmitReportRequest"> & {
  * Use `create(SubmitReportRequestSchema)` to create a new message.
  */
 export const SubmitReportRequestSchema: GenMessage<SubmitReportRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 29);
+  messageDesc(file_miasta_v1_report, 30);
 
 /**
  * @generated from message miasta.v1.SubmitReportResponse
@@ -1195,7 +1280,7 @@ export type SubmitReportResponse = Message<"miasta.v1.SubmitReportResponse"> & {
  * Use `create(SubmitReportResponseSchema)` to create a new message.
  */
 export const SubmitReportResponseSchema: GenMessage<SubmitReportResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 30);
+  messageDesc(file_miasta_v1_report, 31);
 
 /**
  * @generated from message miasta.v1.ListReportStatusesRequest
@@ -1224,7 +1309,7 @@ export type ListReportStatusesRequest = Message<"miasta.v1.ListReportStatusesReq
  * Use `create(ListReportStatusesRequestSchema)` to create a new message.
  */
 export const ListReportStatusesRequestSchema: GenMessage<ListReportStatusesRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 31);
+  messageDesc(file_miasta_v1_report, 32);
 
 /**
  * @generated from message miasta.v1.ListReportStatusesResponse
@@ -1246,7 +1331,7 @@ export type ListReportStatusesResponse = Message<"miasta.v1.ListReportStatusesRe
  * Use `create(ListReportStatusesResponseSchema)` to create a new message.
  */
 export const ListReportStatusesResponseSchema: GenMessage<ListReportStatusesResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 32);
+  messageDesc(file_miasta_v1_report, 33);
 
 /**
  * @generated from message miasta.v1.ReturnReportRequest
@@ -1280,7 +1365,7 @@ export type ReturnReportRequest = Message<"miasta.v1.ReturnReportRequest"> & {
  * Use `create(ReturnReportRequestSchema)` to create a new message.
  */
 export const ReturnReportRequestSchema: GenMessage<ReturnReportRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 33);
+  messageDesc(file_miasta_v1_report, 34);
 
 /**
  * @generated from message miasta.v1.ReturnReportResponse
@@ -1297,7 +1382,7 @@ export type ReturnReportResponse = Message<"miasta.v1.ReturnReportResponse"> & {
  * Use `create(ReturnReportResponseSchema)` to create a new message.
  */
 export const ReturnReportResponseSchema: GenMessage<ReturnReportResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 34);
+  messageDesc(file_miasta_v1_report, 35);
 
 /**
  * @generated from message miasta.v1.AcceptReportRequest
@@ -1324,7 +1409,7 @@ export type AcceptReportRequest = Message<"miasta.v1.AcceptReportRequest"> & {
  * Use `create(AcceptReportRequestSchema)` to create a new message.
  */
 export const AcceptReportRequestSchema: GenMessage<AcceptReportRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 35);
+  messageDesc(file_miasta_v1_report, 36);
 
 /**
  * @generated from message miasta.v1.AcceptReportResponse
@@ -1341,7 +1426,7 @@ export type AcceptReportResponse = Message<"miasta.v1.AcceptReportResponse"> & {
  * Use `create(AcceptReportResponseSchema)` to create a new message.
  */
 export const AcceptReportResponseSchema: GenMessage<AcceptReportResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 36);
+  messageDesc(file_miasta_v1_report, 37);
 
 /**
  * @generated from message miasta.v1.ListNominationsRequest
@@ -1377,7 +1462,7 @@ export type ListNominationsRequest = Message<"miasta.v1.ListNominationsRequest">
  * Use `create(ListNominationsRequestSchema)` to create a new message.
  */
 export const ListNominationsRequestSchema: GenMessage<ListNominationsRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 37);
+  messageDesc(file_miasta_v1_report, 38);
 
 /**
  * @generated from message miasta.v1.ListNominationsResponse
@@ -1399,7 +1484,7 @@ export type ListNominationsResponse = Message<"miasta.v1.ListNominationsResponse
  * Use `create(ListNominationsResponseSchema)` to create a new message.
  */
 export const ListNominationsResponseSchema: GenMessage<ListNominationsResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 38);
+  messageDesc(file_miasta_v1_report, 39);
 
 /**
  * @generated from message miasta.v1.NominateRequest
@@ -1435,7 +1520,7 @@ export type NominateRequest = Message<"miasta.v1.NominateRequest"> & {
  * Use `create(NominateRequestSchema)` to create a new message.
  */
 export const NominateRequestSchema: GenMessage<NominateRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 39);
+  messageDesc(file_miasta_v1_report, 40);
 
 /**
  * @generated from message miasta.v1.NominateResponse
@@ -1452,7 +1537,7 @@ export type NominateResponse = Message<"miasta.v1.NominateResponse"> & {
  * Use `create(NominateResponseSchema)` to create a new message.
  */
 export const NominateResponseSchema: GenMessage<NominateResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 40);
+  messageDesc(file_miasta_v1_report, 41);
 
 /**
  * @generated from message miasta.v1.UnnominateRequest
@@ -1476,7 +1561,7 @@ export type UnnominateRequest = Message<"miasta.v1.UnnominateRequest"> & {
  * Use `create(UnnominateRequestSchema)` to create a new message.
  */
 export const UnnominateRequestSchema: GenMessage<UnnominateRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 41);
+  messageDesc(file_miasta_v1_report, 42);
 
 /**
  * @generated from message miasta.v1.UnnominateResponse
@@ -1489,7 +1574,7 @@ export type UnnominateResponse = Message<"miasta.v1.UnnominateResponse"> & {
  * Use `create(UnnominateResponseSchema)` to create a new message.
  */
 export const UnnominateResponseSchema: GenMessage<UnnominateResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 42);
+  messageDesc(file_miasta_v1_report, 43);
 
 /**
  * @generated from message miasta.v1.ExportReportPdfRequest
@@ -1526,7 +1611,7 @@ export type ExportReportPdfRequest = Message<"miasta.v1.ExportReportPdfRequest">
  * Use `create(ExportReportPdfRequestSchema)` to create a new message.
  */
 export const ExportReportPdfRequestSchema: GenMessage<ExportReportPdfRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 43);
+  messageDesc(file_miasta_v1_report, 44);
 
 /**
  * @generated from message miasta.v1.ExportReportPdfResponse
@@ -1557,7 +1642,144 @@ export type ExportReportPdfResponse = Message<"miasta.v1.ExportReportPdfResponse
  * Use `create(ExportReportPdfResponseSchema)` to create a new message.
  */
 export const ExportReportPdfResponseSchema: GenMessage<ExportReportPdfResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_report, 44);
+  messageDesc(file_miasta_v1_report, 45);
+
+/**
+ * @generated from message miasta.v1.UploadAttachmentRequest
+ */
+export type UploadAttachmentRequest = Message<"miasta.v1.UploadAttachmentRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * @generated from field: string city_id = 2;
+   */
+  cityId: string;
+
+  /**
+   * @generated from field: string practice_id = 3;
+   */
+  practiceId: string;
+
+  /**
+   * 1–255 characters.
+   *
+   * @generated from field: string filename = 4;
+   */
+  filename: string;
+
+  /**
+   * Up to 25 MiB (26,214,400 bytes).
+   *
+   * @generated from field: bytes content = 5;
+   */
+  content: Uint8Array;
+};
+
+/**
+ * Describes the message miasta.v1.UploadAttachmentRequest.
+ * Use `create(UploadAttachmentRequestSchema)` to create a new message.
+ */
+export const UploadAttachmentRequestSchema: GenMessage<UploadAttachmentRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 46);
+
+/**
+ * @generated from message miasta.v1.UploadAttachmentResponse
+ */
+export type UploadAttachmentResponse = Message<"miasta.v1.UploadAttachmentResponse"> & {
+  /**
+   * @generated from field: miasta.v1.Attachment attachment = 1;
+   */
+  attachment?: Attachment | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.UploadAttachmentResponse.
+ * Use `create(UploadAttachmentResponseSchema)` to create a new message.
+ */
+export const UploadAttachmentResponseSchema: GenMessage<UploadAttachmentResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 47);
+
+/**
+ * @generated from message miasta.v1.DeleteAttachmentRequest
+ */
+export type DeleteAttachmentRequest = Message<"miasta.v1.DeleteAttachmentRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * @generated from field: string city_id = 2;
+   */
+  cityId: string;
+
+  /**
+   * @generated from field: string attachment_id = 3;
+   */
+  attachmentId: string;
+};
+
+/**
+ * Describes the message miasta.v1.DeleteAttachmentRequest.
+ * Use `create(DeleteAttachmentRequestSchema)` to create a new message.
+ */
+export const DeleteAttachmentRequestSchema: GenMessage<DeleteAttachmentRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 48);
+
+/**
+ * @generated from message miasta.v1.DeleteAttachmentResponse
+ */
+export type DeleteAttachmentResponse = Message<"miasta.v1.DeleteAttachmentResponse"> & {
+};
+
+/**
+ * Describes the message miasta.v1.DeleteAttachmentResponse.
+ * Use `create(DeleteAttachmentResponseSchema)` to create a new message.
+ */
+export const DeleteAttachmentResponseSchema: GenMessage<DeleteAttachmentResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 49);
+
+/**
+ * @generated from message miasta.v1.PublishAttachmentRequest
+ */
+export type PublishAttachmentRequest = Message<"miasta.v1.PublishAttachmentRequest"> & {
+  /**
+   * @generated from field: string attachment_id = 1;
+   */
+  attachmentId: string;
+
+  /**
+   * @generated from field: bool published = 2;
+   */
+  published: boolean;
+};
+
+/**
+ * Describes the message miasta.v1.PublishAttachmentRequest.
+ * Use `create(PublishAttachmentRequestSchema)` to create a new message.
+ */
+export const PublishAttachmentRequestSchema: GenMessage<PublishAttachmentRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 50);
+
+/**
+ * @generated from message miasta.v1.PublishAttachmentResponse
+ */
+export type PublishAttachmentResponse = Message<"miasta.v1.PublishAttachmentResponse"> & {
+  /**
+   * @generated from field: miasta.v1.Attachment attachment = 1;
+   */
+  attachment?: Attachment | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.PublishAttachmentResponse.
+ * Use `create(PublishAttachmentResponseSchema)` to create a new message.
+ */
+export const PublishAttachmentResponseSchema: GenMessage<PublishAttachmentResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_report, 51);
 
 /**
  * ReportStatus is where a city's report is in stage 1.
@@ -1769,6 +1991,40 @@ export const ReportService: GenService<{
     methodKind: "unary";
     input: typeof RestoreReportVersionRequestSchema;
     output: typeof RestoreReportVersionResponseSchema;
+  },
+  /**
+   * UploadAttachment attaches a file (PDF, image or office document, up to 25 MiB, its type decided
+   * by its content) to a practice of the report. The city's expert only, while the report is editable.
+   * The same file twice on one practice is one attachment.
+   *
+   * @generated from rpc miasta.v1.ReportService.UploadAttachment
+   */
+  uploadAttachment: {
+    methodKind: "unary";
+    input: typeof UploadAttachmentRequestSchema;
+    output: typeof UploadAttachmentResponseSchema;
+  },
+  /**
+   * DeleteAttachment removes an attachment from a practice. The city's expert only, while the report
+   * is editable.
+   *
+   * @generated from rpc miasta.v1.ReportService.DeleteAttachment
+   */
+  deleteAttachment: {
+    methodKind: "unary";
+    input: typeof DeleteAttachmentRequestSchema;
+    output: typeof DeleteAttachmentResponseSchema;
+  },
+  /**
+   * PublishAttachment lets the public read an attachment of a distinguished practice once the
+   * results are announced (or withdraws that). Organisers only.
+   *
+   * @generated from rpc miasta.v1.ReportService.PublishAttachment
+   */
+  publishAttachment: {
+    methodKind: "unary";
+    input: typeof PublishAttachmentRequestSchema;
+    output: typeof PublishAttachmentResponseSchema;
   },
   /**
    * ExportReportPdf renders a report as a PDF to print or file: its current content for whoever may
