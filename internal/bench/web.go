@@ -342,31 +342,40 @@ func (b *browser) close() {
 // signIn signs email in as a person would, through the server's login and the development provider's
 // one-click page, and keeps the session's cookies for the measured profiles.
 func (b *browser) signIn(base, email string) error {
-	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	cookies, err := signIn(b.ctx, base, email)
+	b.cookies = cookies
+	return err
+}
+
+// signIn signs email in in ctx's tab, through the server's login and the development provider's
+// one-click page, and returns the session's cookies.
+func signIn(ctx context.Context, base, email string) ([]*network.CookieParam, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/auth/login?return_to=/")); err != nil {
-		return fmt.Errorf("open the login: %w", err)
+		return nil, fmt.Errorf("open the login: %w", err)
 	}
 	click := fmt.Sprintf(`(() => { const b = [...document.querySelectorAll("button")].find((b) => b.textContent.includes(%q)); if (b) b.click(); return !!b; })()`, email)
 	found, err := chromedp.Run(ctx, chromedp.Evaluate[bool](click))
 	if err != nil || !found {
-		return fmt.Errorf("no sign-in button for %s at the development provider (%v)", email, err)
+		return nil, fmt.Errorf("no sign-in button for %s at the development provider (%v)", email, err)
 	}
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("header .who"))); err != nil {
-		return fmt.Errorf("%s is not signed in after the provider's page: %w", email, err)
+		return nil, fmt.Errorf("%s is not signed in after the provider's page: %w", email, err)
 	}
 	got, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var cookies []*network.CookieParam
 	for _, c := range got.Cookies {
-		b.cookies = append(b.cookies, &network.CookieParam{Name: c.Name, Value: c.Value, URL: base, Path: c.Path,
+		cookies = append(cookies, &network.CookieParam{Name: c.Name, Value: c.Value, URL: base, Path: c.Path,
 			Secure: c.Secure, HTTPOnly: c.HTTPOnly, SameSite: c.SameSite})
 	}
-	if len(b.cookies) == 0 {
-		return errors.New("signed in, but the browser holds no cookie for the server")
+	if len(cookies) == 0 {
+		return nil, errors.New("signed in, but the browser holds no cookie for the server")
 	}
-	return nil
+	return cookies, nil
 }
 
 // coldAndWarm opens a fresh browser profile (empty cache, no open connections) with the juror's
