@@ -49,6 +49,11 @@ type Config struct {
 	WebRuns int
 	// WebOnly runs the browser phase alone.
 	WebOnly bool
+	// WebReportOnly runs only the browser phase's report editor measurement (implies WebOnly).
+	WebReportOnly bool
+	// WebReportTrace, when set, is a file to write a Chrome trace of the report editor's typing to
+	// (for DevTools' Performance panel). Tracing slows the page: the run's numbers are not for the table.
+	WebReportTrace string
 	// Chromium is the browser the browser phase drives; empty is /usr/bin/chromium.
 	Chromium string
 }
@@ -84,6 +89,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.Out, "out", "bench-results.md", "file to write the results table to as well (\"\" for none)")
 	fs.IntVar(&c.WebRuns, "web-runs", 5, "how many times the browser phase loads each page cold and warm (0 skips it)")
 	fs.BoolVar(&c.WebOnly, "web-only", false, "run the browser phase alone")
+	fs.BoolVar(&c.WebReportOnly, "web-report-only", false, "run only the browser phase's report editor (a 30,000-word report: bytes per autosave, keystroke to paint); implies -web-only")
+	fs.StringVar(&c.WebReportTrace, "web-report-trace", "", "write a Chrome trace of the report editor's typing to this file, for DevTools' Performance panel (tracing slows the page: that run's numbers are not for comparison)")
 	chromium := getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
@@ -137,8 +144,8 @@ func (c Config) check() error {
 		return errors.New("pool-max-conns must not be negative")
 	case c.WebRuns < 0:
 		return errors.New("web-runs must not be negative")
-	case c.WebOnly && c.WebRuns == 0:
-		return errors.New("-web-only with -web-runs 0 measures nothing")
+	case (c.WebOnly || c.WebReportOnly) && c.WebRuns == 0:
+		return errors.New("-web-only or -web-report-only with -web-runs 0 measures nothing")
 	}
 	return nil
 }
@@ -221,7 +228,7 @@ func (r *run) all(ctx context.Context) (err error) {
 		}
 	}()
 	r.res.postgres = postgresVersion(ctx, dbURL)
-	if r.cfg.WebOnly {
+	if r.cfg.WebOnly || r.cfg.WebReportOnly {
 		r.res.web = r.web(ctx, adminURL)
 		return ctx.Err()
 	}

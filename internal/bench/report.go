@@ -118,6 +118,12 @@ func (r *results) write(w io.Writer, cfg Config) {
 	}
 	p("# miasta-bench")
 	p("")
+	if cfg.WebReportOnly {
+		p("- Run: %s; `go run ./cmd/miasta-bench -web-report-only`", r.started.Format(time.RFC3339))
+		p("- Machine: %s; PostgreSQL %s on 127.0.0.1", r.machine, orUnknown(r.postgres))
+		r.web.write(p)
+		return
+	}
 	if cfg.WebOnly {
 		p("- Run: %s; `go run ./cmd/miasta-bench -web-only -web-runs %d`", r.started.Format(time.RFC3339), cfg.WebRuns)
 		p("- Machine: %s; PostgreSQL %s on 127.0.0.1", r.machine, orUnknown(r.postgres))

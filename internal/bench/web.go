@@ -96,6 +96,8 @@ type webResult struct {
 	initialErr  error
 	description string
 	verify      bvResult
+	editor      reportResult
+	editorOnly  bool // -web-report-only: the report editor alone
 }
 
 //go:embed web.js
@@ -114,9 +116,12 @@ func (r *run) web(ctx context.Context, adminURL string) (res webResult) {
 	}
 	res.initialErr = err
 	res.loadBefore = loadAverage()
+	res.editorOnly = r.cfg.WebReportOnly
 	res.err = r.webRounds(ctx, adminURL, &res)
 	res.loadAfter = loadAverage()
-	res.verify = r.browserVerify(ctx)
+	if !res.editorOnly {
+		res.verify = r.browserVerify(ctx)
+	}
 	return res
 }
 
@@ -154,6 +159,16 @@ func (r *run) webRounds(ctx context.Context, adminURL string, res *webResult) er
 			return fmt.Errorf("the demo token of %s: %w", p.Email, err)
 		}
 		clients[p.Email] = demo.NewClients(hc, dev.base, strings.TrimSpace(string(tok)))
+	}
+	if r.cfg.WebReportOnly {
+		b, err := startBrowser(ctx, r.cfg.Chromium)
+		if err != nil {
+			return err
+		}
+		defer b.close()
+		res.browser = b.version
+		res.editor = r.reportEditor(ctx, b, dev.base, clients)
+		return nil
 	}
 	e, err := demo.OpenJury(ctx, clients, io.Discard)
 	if err != nil {
@@ -197,7 +212,13 @@ func (r *run) webRounds(ctx context.Context, adminURL string, res *webResult) er
 	if _, err := demo.CastAndAnnounce(ctx, clients, e, io.Discard); err != nil {
 		return fmt.Errorf("cast and announce: %w", err)
 	}
-	return measure(resultsPage)
+	if err := measure(resultsPage); err != nil {
+		return err
+	}
+	// Last, on an edition of its own: the demo's is announced by now, and the pages above are measured
+	// without it.
+	res.editor = r.reportEditor(ctx, b, dev.base, clients)
+	return nil
 }
 
 func (p webPage) doneWord() string {
@@ -342,31 +363,40 @@ func (b *browser) close() {
 // signIn signs email in as a person would, through the server's login and the development provider's
 // one-click page, and keeps the session's cookies for the measured profiles.
 func (b *browser) signIn(base, email string) error {
-	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	cookies, err := signIn(b.ctx, base, email)
+	b.cookies = cookies
+	return err
+}
+
+// signIn signs email in in ctx's tab, through the server's login and the development provider's
+// one-click page, and returns the session's cookies.
+func signIn(ctx context.Context, base, email string) ([]*network.CookieParam, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/auth/login?return_to=/")); err != nil {
-		return fmt.Errorf("open the login: %w", err)
+		return nil, fmt.Errorf("open the login: %w", err)
 	}
 	click := fmt.Sprintf(`(() => { const b = [...document.querySelectorAll("button")].find((b) => b.textContent.includes(%q)); if (b) b.click(); return !!b; })()`, email)
 	found, err := chromedp.Run(ctx, chromedp.Evaluate[bool](click))
 	if err != nil || !found {
-		return fmt.Errorf("no sign-in button for %s at the development provider (%v)", email, err)
+		return nil, fmt.Errorf("no sign-in button for %s at the development provider (%v)", email, err)
 	}
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("header .who"))); err != nil {
-		return fmt.Errorf("%s is not signed in after the provider's page: %w", email, err)
+		return nil, fmt.Errorf("%s is not signed in after the provider's page: %w", email, err)
 	}
 	got, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var cookies []*network.CookieParam
 	for _, c := range got.Cookies {
-		b.cookies = append(b.cookies, &network.CookieParam{Name: c.Name, Value: c.Value, URL: base, Path: c.Path,
+		cookies = append(cookies, &network.CookieParam{Name: c.Name, Value: c.Value, URL: base, Path: c.Path,
 			Secure: c.Secure, HTTPOnly: c.HTTPOnly, SameSite: c.SameSite})
 	}
-	if len(b.cookies) == 0 {
-		return errors.New("signed in, but the browser holds no cookie for the server")
+	if len(cookies) == 0 {
+		return nil, errors.New("signed in, but the browser holds no cookie for the server")
 	}
-	return nil
+	return cookies, nil
 }
 
 // coldAndWarm opens a fresh browser profile (empty cache, no open connections) with the juror's
@@ -734,6 +764,15 @@ func (w webResult) write(p func(string, ...any)) {
 		p("Skipped (-web-runs 0).")
 		return
 	}
+	if w.editorOnly {
+		p("Headless %s; `miasta dev` with the demo edition; the report editor alone (-web-report-only). Load average before and after: %s / %s.", orUnknown(w.browser), w.loadBefore, w.loadAfter)
+		if w.err != nil {
+			p("")
+			p("The browser phase failed: %s", oneLine(w.err))
+		}
+		w.editor.write(p)
+		return
+	}
 	p("Headless %s, Slow 4G (%d ms latency, %.1f Mbit/s down and up) and %d× processor slowdown, a 390 × 844 touch screen; "+
 		"`miasta dev` with the demo edition, signed in as the juror %s. Each run opens a fresh browser profile (cold: empty cache, no connection open) "+
 		"and loads the page, then loads it again in that profile (warm). Medians of %d runs. Load average before and after: %s / %s.",
@@ -779,5 +818,6 @@ func (w webResult) write(p func(string, ...any)) {
 	p("")
 	p("First contentful paint is the browser's paint timing; \"content shown\" is when the page's data is in the DOM (the editions, the ballot's enabled score controls, the winners); " +
 		"\"ballot usable\" is when a tap on an unchosen score of the real ballot has been answered: the frame after its change event. \"Main thread busy\" is the page's main thread at work (Performance.getMetrics TaskDuration, slowed 4×) until then. Bytes are as received (headers and compressed bodies) for the requests the load sent, on the ballot up to the tap.")
+	w.editor.write(p)
 	w.verify.write(p)
 }
