@@ -33,10 +33,6 @@ var pdfLabels = map[string]map[string]string{
 		"category": "Categoría", "description": "Descripción", "since": "Desde", "partners": "Socios", "targets": "Grupos destinatarios",
 		"links": "Fuentes y enlaces", "followUps": "Qué fue de las prácticas distinguidas", "outcome": "Resultado", "narrative": "Relato",
 		"page": "Página %d de %d", "practice": "Práctica %d: %s"},
-	"vi": {"report": "Báo cáo: %s", "edition": "Kỳ", "status": "Trạng thái", "version": "Phiên bản", "intro": "Mở đầu", "practices": "Thực tiễn",
-		"category": "Hạng mục", "description": "Mô tả", "since": "Từ năm", "partners": "Đối tác", "targets": "Nhóm đối tượng",
-		"links": "Nguồn và liên kết", "followUps": "Các thực tiễn được vinh danh giờ ra sao", "outcome": "Kết quả", "narrative": "Mô tả",
-		"page": "Trang %d / %d", "practice": "Thực tiễn %d: %s"},
 }
 
 // PDF renders a report as its reader sees it (the current content, or version's when not 0) in
@@ -63,6 +59,11 @@ func (s *Service) PDF(ctx context.Context, viewer *auth.Principal, editionID, ci
 	crits, err := edition.Criteria(ctx, s.pool, editionID)
 	if err != nil {
 		return nil, "", err
+	}
+	if lang == "vi" {
+		// The embedded Go fonts lack Vietnamese's stacked diacritics (internal/pdfdoc): English
+		// headings read better than missing glyphs.
+		lang = "en"
 	}
 	l, ok := pdfLabels[lang]
 	if !ok {

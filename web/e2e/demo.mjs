@@ -238,6 +238,21 @@ try {
   await narrative0.fill(narrativeText);
   await waitSaved(page);
   await page.getByTestId("problem-count").waitFor({ state: "detached" });
+  // The rest of a 30,000-word report (about 260,000 characters): three more narratives pasted in, and
+  // a sentence typed by keyboard into the middle of one of them.
+  const more = [1, 2, 3].map((k) => `Kryterium ${k}: ` + "Miasto współpracuje z organizacjami pozarządowymi i samymi cudzoziemcami na każdym etapie. ".repeat(800));
+  for (const [k, text] of more.entries()) await card0.locator("fieldset textarea").nth(k + 1).fill(text);
+  await waitSaved(page);
+  await card0.locator("fieldset textarea").nth(2).evaluate((el) => {
+    el.focus();
+    el.setSelectionRange(20_000, 20_000);
+  });
+  await page.keyboard.type("[wpisane w środku] ", { delay: 10 });
+  more[1] = more[1].slice(0, 20_000) + "[wpisane w środku] " + more[1].slice(20_000);
+  await waitSaved(page);
+  const typed = [narrativeText, ...more];
+  const words = (await page.evaluate(() => [...document.querySelectorAll("textarea, input[type=text]")].map((el) => el.value).join(" "))).split(/\s+/).filter(Boolean).length;
+  if (words < 30_000) throw new Error(`the report holds ${words} words; the demo wants a 30,000-word one`);
   // The history: a slip (the introduction wiped) is saved, seen in the comparison and undone by
   // restoring the version before it, as a new version.
   const intro = await page.getByLabel(M["report.introduction"]).inputValue();
@@ -297,8 +312,10 @@ try {
   if ((await page.getByLabel(M["practice.title"]).nth(1).inputValue()) !== practices[1].title) {
     throw new Error("the saved draft did not survive a reload");
   }
-  if ((await page.getByTestId("practice").first().locator("fieldset textarea").first().inputValue()) !== narrativeText) {
-    throw new Error("the long narrative came back from the server different from what was typed");
+  for (const [k, text] of typed.entries()) {
+    if ((await page.getByTestId("practice").first().locator("fieldset textarea").nth(k).inputValue()) !== text) {
+      throw new Error(`narrative ${k + 1} came back from the server different from what was typed`);
+    }
   }
   // A reload before the autosave: the browser kept a copy, and restoring it saves it.
   page.once("dialog", (d) => d.accept()); // "leave the page?" while a change is unsaved

@@ -1,6 +1,6 @@
 import { textIn } from "../shared/localized";
 import { create, toJson } from "@bufbuild/protobuf";
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router";
 import { api, conflictDetail, listCategories, listCriteria } from "../shared/api";
 import { ConfirmDialog, Deadline, ErrorNote, Loading, SaveIndicator, SignInNeeded, StageBadge, download, useMe } from "../shared/components";
@@ -13,6 +13,7 @@ import {
   PracticeSchema,
   ReportConflictSchema,
   ReportStatus,
+  type Attachment,
   type FieldProblem,
   type FollowUp,
   type Practice,
@@ -173,12 +174,24 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     [changed],
   );
 
-  // Keep a copy of unsaved typing in this browser until the server has it.
-  useEffect(() => {
+  // Keep a copy of unsaved typing in this browser until the server has it. Serialising a long report
+  // on every key would slow typing down, so the copy is written a moment after the typing pauses, and
+  // at once when the page goes away (a closed tab, a reload).
+  const keepLocal = useRef<() => void>(() => {});
+  keepLocal.current = () => {
     if (!editable || offer) return;
     if (save.kind === "clean") clearDraft(window.localStorage, storageKey);
-    else storeDraft(window.localStorage, storageKey, { baseVersion: report.version, savedAt: new Date(), ...draft });
+    else storeDraft(window.localStorage, storageKey, { baseVersion: report.version, savedAt: new Date(), ...draftRef.current });
+  };
+  useEffect(() => {
+    const id = window.setTimeout(() => keepLocal.current(), save.kind === "clean" ? 0 : 700);
+    return () => window.clearTimeout(id);
   }, [draft, save.kind, editable, offer, storageKey, report.version]);
+  useEffect(() => {
+    const now = () => keepLocal.current();
+    window.addEventListener("pagehide", now);
+    return () => window.removeEventListener("pagehide", now);
+  }, []);
 
   function restore() {
     if (!offer) return;
@@ -230,7 +243,25 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     const k = problemKey(p.practiceId, p.field, p.criterionId, p.previousNominationId);
     problems.set(k, [...(problems.get(k) ?? []), p]);
   }
-  const problemsAt = (practiceId: string, field: string, criterionId = "", followUp = "") => problems.get(problemKey(practiceId, field, criterionId, followUp)) ?? [];
+  const problemsAt = (practiceId: string, field: string, criterionId = "", followUp = "") => problems.get(problemKey(practiceId, field, criterionId, followUp)) ?? NO_PROBLEMS;
+  // Each practice's problems, the same array from one render to the next while the report's problems
+  // stay, so that typing in one practice re-renders that practice alone.
+  const problemsByPractice = useMemo(() => {
+    const m = new Map<string, FieldProblem[]>();
+    for (const p of report.problems) if (p.practiceId) m.set(p.practiceId, [...(m.get(p.practiceId) ?? []), p]);
+    return m;
+  }, [report.problems]);
+  // A practice's fields change through updaters of the practice named by its key, never through a
+  // copy of it: a field that did not re-render (memo) then still changes the latest practice.
+  const onPracticeChange = useCallback(
+    (key: string, update: (p: Practice) => Practice) => change((d) => ({ ...d, practices: d.practices.map((x, j) => (d.keys[j] === key ? update(x) : x)) })),
+    [change],
+  );
+  // Files are not text: they change on the server at once, not through the autosave.
+  const onAttachments = useCallback(
+    (key: string, attachments: Attachment[]) => setDraft((d) => ({ ...d, practices: d.practices.map((x, j) => (d.keys[j] === key ? { ...x, attachments } : x)) })),
+    [],
+  );
 
   const catName = (id: string) => {
     const c = categories.find((c) => c.id === id);
@@ -374,24 +405,18 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         {draft.practices.map((p, i) => (
           <PracticeEditor
             key={draft.keys[i]}
+            practiceKey={draft.keys[i]}
             index={i}
             practice={p}
             categories={categories}
             criteria={criteria}
-            problemsAt={(field, criterionId) => (p.id ? problemsAt(p.id, field, criterionId) : [])}
-            files={
-              <AttachmentsEditor
-                editionId={edition.id}
-                cityId={report.city!.id}
-                practiceId={p.id}
-                attachments={p.attachments}
-                disabled={!editable || submitting}
-                // Files are not text: they change on the server at once, not through the autosave.
-                onChange={(attachments) => setDraft((d) => ({ ...d, practices: d.practices.map((x, j) => (j === i ? { ...x, attachments } : x)) }))}
-              />
-            }
-            onChange={(np) => change((d) => ({ ...d, practices: d.practices.map((x, j) => (j === i ? np : x)) }))}
-            onRemove={() => setRemoving(i)}
+            problems={(p.id && problemsByPractice.get(p.id)) || NO_PROBLEMS}
+            editionId={edition.id}
+            cityId={report.city!.id}
+            filesDisabled={!editable || submitting}
+            onChange={onPracticeChange}
+            onAttachments={onAttachments}
+            onRemove={setRemoving}
           />
         ))}
         {removed ? (
@@ -437,7 +462,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
                 key={f.previousNominationId}
                 followUp={f}
                 problemsAt={(field) => problemsAt("", field, "", f.previousNominationId)}
-                onChange={(nf) => change((d) => ({ ...d, followUps: d.followUps.map((x, j) => (j === i ? nf : x)) }))}
+                onChange={(update) => change((d) => ({ ...d, followUps: d.followUps.map((x, j) => (j === i ? update(x) : x)) }))}
               />
             ))}
           </>
@@ -511,53 +536,70 @@ function CategorySummary({ categories, practices }: { categories: Category[]; pr
   );
 }
 
-function PracticeEditor(props: {
+const NO_PROBLEMS: FieldProblem[] = [];
+
+/** PracticeEditor re-renders only when its own practice, problems or settings change (memo). */
+const PracticeEditor = memo(function PracticeEditor(props: {
   index: number;
   practice: Practice;
   categories: Category[];
   criteria: Criterion[];
-  problemsAt: (field: string, criterionId?: string) => FieldProblem[];
-  files: ReactNode;
-  onChange: (p: Practice) => void;
-  onRemove: () => void;
+  /** This practice's problems. */
+  problems: FieldProblem[];
+  editionId: string;
+  cityId: string;
+  filesDisabled: boolean;
+  /** The editor's key of the practice, for as long as it is on screen. */
+  practiceKey: string;
+  onChange: (key: string, update: (p: Practice) => Practice) => void;
+  onAttachments: (key: string, attachments: Attachment[]) => void;
+  onRemove: (index: number) => void;
 }) {
   const t = useT();
   const { locale } = useLocale();
-  const { practice: p, onChange } = props;
+  const { practice: p, index, practiceKey, onChange } = props;
   const headingId = useId();
-  const set = (patch: Partial<Practice>) => onChange({ ...p, ...patch });
-  const narrative = (criterionId: string) => p.narratives.find((n) => n.criterionId === criterionId)?.text ?? "";
-  const setNarrative = (criterionId: string, text: string) => {
-    const rest = p.narratives.filter((n) => n.criterionId !== criterionId);
-    set({ narratives: text ? [...rest, create(CriterionNarrativeSchema, { criterionId, text })] : rest });
+  const set = (patch: Partial<Practice>) => onChange(practiceKey, (x) => ({ ...x, ...patch }));
+  const problemsAt = (field: string, criterionId = "") => {
+    const out = props.problems.filter((x) => x.field === field && x.criterionId === criterionId);
+    return out.length ? out : NO_PROBLEMS;
   };
+  const narrative = (criterionId: string) => p.narratives.find((n) => n.criterionId === criterionId)?.text ?? "";
+  const setNarrative = (criterionId: string, text: string) =>
+    onChange(practiceKey, (x) => {
+      // In place, so that the narratives keep their order.
+      const at = x.narratives.findIndex((n) => n.criterionId === criterionId);
+      if (!text) return { ...x, narratives: x.narratives.filter((_, j) => j !== at) };
+      if (at < 0) return { ...x, narratives: [...x.narratives, create(CriterionNarrativeSchema, { criterionId, text })] };
+      return { ...x, narratives: x.narratives.map((n, j) => (j === at ? { ...n, text } : n)) };
+    });
   return (
     <section className="card practice" aria-labelledby={headingId} data-testid="practice">
       <h3 id={headingId}>{t("report.practiceN", { n: props.index + 1, title: p.title || t("report.untitled") })}</h3>
-      <TextInput label={t("practice.title")} value={p.title} onChange={(v) => set({ title: v })} required limit={LIMITS.title} problems={props.problemsAt("title")} />
+      <TextInput label={t("practice.title")} value={p.title} onChange={(v) => set({ title: v })} required limit={LIMITS.title} problems={problemsAt("title")} />
       <Select
         label={t("practice.category")}
         value={p.categoryId}
         onChange={(v) => set({ categoryId: v })}
         options={props.categories.map((c) => ({ value: c.id, label: `${c.number}. ${textIn(locale, c.names)}` }))}
       />
-      <TextArea label={t("practice.description")} value={p.description} onChange={(v) => set({ description: v })} rows={5} limit={LIMITS.long} problems={props.problemsAt("description")} />
+      <TextArea label={t("practice.description")} value={p.description} onChange={(v) => set({ description: v })} rows={5} limit={LIMITS.long} problems={problemsAt("description")} />
       <TextInput
         label={t("practice.sinceYear")}
         type="number"
         value={p.sinceYear ? String(p.sinceYear) : ""}
         onChange={(v) => set({ sinceYear: v ? Math.min(9999, Math.max(0, Number.parseInt(v, 10) || 0)) : 0 })}
-        problems={props.problemsAt("since_year")}
+        problems={problemsAt("since_year")}
       />
-      <TextInput label={t("practice.partners")} value={p.partners} onChange={(v) => set({ partners: v })} limit={LIMITS.short} problems={props.problemsAt("partners")} />
-      <TextInput label={t("practice.targetGroups")} value={p.targetGroups} onChange={(v) => set({ targetGroups: v })} limit={LIMITS.short} problems={props.problemsAt("target_groups")} />
+      <TextInput label={t("practice.partners")} value={p.partners} onChange={(v) => set({ partners: v })} limit={LIMITS.short} problems={problemsAt("partners")} />
+      <TextInput label={t("practice.targetGroups")} value={p.targetGroups} onChange={(v) => set({ targetGroups: v })} limit={LIMITS.short} problems={problemsAt("target_groups")} />
       <TextArea
         label={t("practice.evidenceLinks")}
         hint={t("practice.evidenceLinksHint")}
         value={p.evidenceLinks.join("\n")}
         onChange={(v) => set({ evidenceLinks: v.split("\n") })}
         rows={2}
-        problems={props.problemsAt("evidence_links")}
+        problems={problemsAt("evidence_links")}
       />
       <fieldset>
         <legend>{t("practice.narratives")}</legend>
@@ -569,20 +611,27 @@ function PracticeEditor(props: {
             onChange={(v) => setNarrative(c.id, v)}
             rows={2}
             limit={LIMITS.long}
-            problems={props.problemsAt("narratives", c.id)}
+            problems={problemsAt("narratives", c.id)}
           />
         ))}
       </fieldset>
-      {props.files}
-      <button type="button" className="danger" onClick={props.onRemove}>
+      <AttachmentsEditor
+        editionId={props.editionId}
+        cityId={props.cityId}
+        practiceId={p.id}
+        attachments={p.attachments}
+        disabled={props.filesDisabled}
+        onChange={(attachments) => props.onAttachments(practiceKey, attachments)}
+      />
+      <button type="button" className="danger" onClick={() => props.onRemove(index)}>
         {t("report.removePractice")}
       </button>
     </section>
   );
-}
+});
 
 
-function FollowUpEditor({ followUp: f, onChange, problemsAt }: { followUp: FollowUp; onChange: (f: FollowUp) => void; problemsAt: (field: string) => FieldProblem[] }) {
+function FollowUpEditor({ followUp: f, onChange, problemsAt }: { followUp: FollowUp; onChange: (update: (f: FollowUp) => FollowUp) => void; problemsAt: (field: string) => FieldProblem[] }) {
   const t = useT();
   return (
     <section className="card">
@@ -592,11 +641,11 @@ function FollowUpEditor({ followUp: f, onChange, problemsAt }: { followUp: Follo
       <Select
         label={t("followUp.outcome")}
         value={String(f.outcome)}
-        onChange={(v) => onChange({ ...f, outcome: Number(v) as FollowUpOutcome })}
+        onChange={(v) => onChange((x) => ({ ...x, outcome: Number(v) as FollowUpOutcome }))}
         options={outcomeKeys.map(([o, k]) => ({ value: String(o), label: t(k) }))}
       />
       <Problems list={problemsAt("outcome")} />
-      <TextArea label={t("followUp.narrative")} value={f.narrative} onChange={(v) => onChange({ ...f, narrative: v })} rows={3} limit={LIMITS.long} problems={problemsAt("narrative")} />
+      <TextArea label={t("followUp.narrative")} value={f.narrative} onChange={(v) => onChange((x) => ({ ...x, narrative: v }))} rows={3} limit={LIMITS.long} problems={problemsAt("narrative")} />
     </section>
   );
 }
@@ -698,7 +747,17 @@ function useDescribed(props: FieldExtras & { hint?: string }) {
   return { hintId, counterId, problemsId, describedBy: ids || undefined, invalid: props.problems?.length ? true : undefined };
 }
 
-export function TextInput(props: FieldExtras & {
+/**
+ * sameField compares a field's props except onChange, so that typing in one field of a long report
+ * re-renders that field alone. Callers must make onChange depend on nothing that changes (updaters
+ * of the latest state, stable keys), since a field that did not re-render keeps its first one.
+ */
+function sameField<P extends { onChange: unknown }>(a: P, b: P): boolean {
+  for (const k of Object.keys(b) as (keyof P)[]) if (k !== "onChange" && a[k] !== b[k]) return false;
+  return Object.keys(a).length === Object.keys(b).length;
+}
+
+export const TextInput = memo(function TextInput(props: FieldExtras & {
   label: string;
   value: string;
   onChange: (v: string) => void;
@@ -723,9 +782,9 @@ export function TextInput(props: FieldExtras & {
       <Problems list={props.problems ?? []} id={d.problemsId} />
     </div>
   );
-}
+}, sameField);
 
-export function TextArea(props: FieldExtras & { label: string; value: string; onChange: (v: string) => void; rows?: number; hint?: string }) {
+export const TextArea = memo(function TextArea(props: FieldExtras & { label: string; value: string; onChange: (v: string) => void; rows?: number; hint?: string }) {
   const id = useId();
   const d = useDescribed(props);
   return (
@@ -748,7 +807,7 @@ export function TextArea(props: FieldExtras & { label: string; value: string; on
       <Problems list={props.problems ?? []} id={d.problemsId} />
     </div>
   );
-}
+}, sameField);
 
 export function Select(props: {
   label: string;

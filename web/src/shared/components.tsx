@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { createContext, memo, useContext, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { Link, NavLink, useLocation } from "react-router";
 import { Code, ConnectError, api, errorCode, errorInfo, fieldOf, preconditionViolations } from "./api";
 import { fill, ruleKind, useServerMessages } from "./serverMessages";
@@ -267,8 +267,8 @@ export function stageName(t: ReturnType<typeof useT>, stage: Stage): string {
   return t(stageKeys[stage]);
 }
 
-/** Deadline shows an instant in Warsaw time and, until it passes, how long is left. */
-export function Deadline({ label, at }: { label: string; at: Timestamp | undefined }) {
+/** Deadline shows an instant in Warsaw time and, until it passes, how long is left (memo: formatting is costly). */
+export const Deadline = memo(function Deadline({ label, at }: { label: string; at: Timestamp | undefined }) {
   const t = useT();
   const { locale } = useLocale();
   const now = useNow();
@@ -286,7 +286,7 @@ export function Deadline({ label, at }: { label: string; at: Timestamp | undefin
       </span>
     </p>
   );
-}
+});
 
 export type SaveState =
   | { kind: "clean"; savedAt?: Date }

@@ -3302,7 +3302,7 @@ type ExportReportPdfRequest struct {
 	// A version of the history; 0 for the report as it is now.
 	Version int64 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
 	// The language of the PDF's headings (the report's text is as written): pl, en, uk, es or vi; empty
-	// means pl.
+	// means pl. vi gets English headings for now: the PDF's embedded fonts lack Vietnamese's diacritics.
 	Language      string `protobuf:"bytes,4,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -1599,7 +1599,7 @@ export type ExportReportPdfRequest = Message<"miasta.v1.ExportReportPdfRequest">
 
   /**
    * The language of the PDF's headings (the report's text is as written): pl, en, uk, es or vi; empty
-   * means pl.
+   * means pl. vi gets English headings for now: the PDF's embedded fonts lack Vietnamese's diacritics.
    *
    * @generated from field: string language = 4;
    */
