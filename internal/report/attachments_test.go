@@ -157,4 +157,45 @@ func TestAttachments(t *testing.T) {
 			return testenv.ErrOf(expert.Reports.UploadAttachment(ctx, &v1.UploadAttachmentRequest{EditionId: id, CityId: city, PracticeId: practice, Filename: "późno.pdf", Content: append([]byte(minimalPDF), ' ')}))
 		})
 	})
+
+	var nomination string
+	testenv.Step(t, "once the report is accepted the edition's other experts read its files", func(t *testing.T) {
+		cur := testenv.Must(org.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: id, CityId: city})).GetReport()
+		testenv.Must(org.Reports.AcceptReport(ctx, &v1.AcceptReportRequest{EditionId: id, CityId: city, ExpectedVersion: cur.GetVersion()}))
+		if code, _, body := get(t, env, pdfA.GetUrl(), env.Token(t, r.Emails[1])); code != http.StatusOK || !bytes.Equal(body, pdf) {
+			t.Errorf("another expert reading an accepted report's file = %d", code)
+		}
+		testenv.Must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_REVIEW}))
+		nomination = testenv.Must(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: id, PracticeId: practice})).GetNomination().GetId()
+	})
+
+	testenv.Step(t, "the public reads a file only once published, of a distinguished practice, after the announcement", func(t *testing.T) {
+		env.Refused(t, connect.CodePermissionDenied, testenv.AnyField, func() error {
+			return testenv.ErrOf(expert.Reports.PublishAttachment(ctx, &v1.PublishAttachmentRequest{AttachmentId: pdfA.GetId(), Published: true}))
+		})
+		if a := testenv.Must(org.Reports.PublishAttachment(ctx, &v1.PublishAttachmentRequest{AttachmentId: pdfA.GetId(), Published: true})).GetAttachment(); !a.GetPublished() {
+			t.Fatalf("PublishAttachment = %v", a)
+		}
+		if code, _, _ := get(t, env, pdfA.GetUrl(), ""); code != http.StatusNotFound {
+			t.Errorf("the public reading a published file before the announcement = %d; want 404", code)
+		}
+		// Stage 2 (the jury's scores, the tally, the announcement) is other tests' business: here the
+		// database is set to where it ends, the practice distinguished and the edition announced.
+		distinguish(t, env, nomination)
+		if _, err := env.App.Pool.Exec(ctx, `UPDATE editions SET stage = 'ANNOUNCED' WHERE id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, body := get(t, env, pdfA.GetUrl(), ""); code != http.StatusOK || !bytes.Equal(body, pdf) {
+			t.Errorf("the public reading a published file of a distinguished practice = %d", code)
+		}
+		for _, url := range []string{pngA.GetUrl(), "/attachments/" + nomination, "/attachments/nie-uuid"} {
+			if code, _, _ := get(t, env, url, ""); code != http.StatusNotFound {
+				t.Errorf("the public reading %s = %d; want 404 (the picture was removed, then attached again unpublished)", url, code)
+			}
+		}
+		testenv.Must(org.Reports.PublishAttachment(ctx, &v1.PublishAttachmentRequest{AttachmentId: pdfA.GetId(), Published: false}))
+		if code, _, _ := get(t, env, pdfA.GetUrl(), ""); code != http.StatusNotFound {
+			t.Errorf("the public reading a withdrawn file = %d; want 404", code)
+		}
+	})
 }
