@@ -133,7 +133,14 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         if (changes.length === 0) return { report: reportRef.current, added: new Map() };
         const res = await api.reports.saveReport({ editionId: edition.id, cityId: report.city!.id, expectedVersion, changes: { changes } });
         return {
-          report: { ...reportRef.current, version: res.version, problems: res.problems, updateTime: res.updateTime, status: ReportStatus.DRAFT },
+          report: {
+            ...reportRef.current,
+            version: res.version,
+            problems: res.problems,
+            updateTime: res.updateTime,
+            // A first save makes the report a draft; a returned one stays returned until resubmitted.
+            status: reportRef.current.status === ReportStatus.NOT_STARTED ? ReportStatus.DRAFT : reportRef.current.status,
+          },
           added: new Map(res.added.map((a) => [a.key, a.id])),
         };
       }
