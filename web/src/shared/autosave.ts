@@ -15,8 +15,6 @@ export interface AutosaveOptions<D, S> {
   version: bigint;
   /** Editing is allowed and nothing else (a submit, a cast) is under way. */
   enabled: boolean;
-  /** False while the draft cannot be saved as it is (the state says "incomplete" instead of failing). */
-  ready?: boolean;
   delayMs: number;
   /** Saves d over the server's copy of expectedVersion; resolves to the server's new copy. */
   save: (d: D, expectedVersion: bigint) => Promise<S>;
@@ -75,7 +73,6 @@ export function useVersionedAutosave<D, S>(o: AutosaveOptions<D, S>): Autosave<D
   const retries = useRef(0);
   const opts = useRef(o);
   opts.current = o;
-  const ready = o.ready ?? true;
 
   const saveNow = useCallback(async (d: D, expectedVersion?: bigint): Promise<S | undefined> => {
     const at = edits.current;
@@ -104,13 +101,7 @@ export function useVersionedAutosave<D, S>(o: AutosaveOptions<D, S>): Autosave<D
     }
   }, []);
 
-  // A draft that cannot be saved as it is says so instead of failing on every keystroke.
-  useEffect(() => {
-    if (o.enabled && state.kind === "dirty" && !ready) setState({ kind: "incomplete" });
-    if (state.kind === "incomplete" && ready) setState({ kind: "dirty" });
-  }, [o.enabled, state.kind, ready]);
-
-  const inFlight = useDebouncedSave(state.kind === "dirty" && o.enabled && ready, o.delayMs, () =>
+  const inFlight = useDebouncedSave(state.kind === "dirty" && o.enabled, o.delayMs, () =>
     saveNow(opts.current.draft, versionRef.current),
   );
 

@@ -293,8 +293,7 @@ export type SaveState =
   | { kind: "dirty" }
   | { kind: "saving" }
   | { kind: "failed"; error: unknown }
-  | { kind: "conflict" }
-  | { kind: "incomplete" };
+  | { kind: "conflict" };
 
 /** SaveIndicator tells, politely to screen readers, whether what was typed is safe on the server. */
 export function SaveIndicator({ state }: { state: SaveState }) {
@@ -320,9 +319,6 @@ export function SaveIndicator({ state }: { state: SaveState }) {
       break;
     case "conflict":
       text = t("save.conflict");
-      break;
-    case "incomplete":
-      text = t("save.needsTitle");
       break;
   }
   return (
