@@ -18,7 +18,6 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/fault"
-	"github.com/miasta-otwarte/miasta/internal/plaintext"
 	"github.com/miasta-otwarte/miasta/internal/report/reportdb"
 )
 
@@ -86,10 +85,7 @@ func (s *Service) Upload(ctx context.Context, actor *auth.Principal, editionID, 
 	if s.files == nil {
 		return Attachment{}, errNoStore()
 	}
-	filename = strings.TrimSpace(filename)
-	if err := plaintext.Field("filename", filename, false); err != nil {
-		return Attachment{}, err
-	}
+	filename = strings.TrimSpace(filename) // control characters are refused for every request (internal/server)
 	if filename == "" || strings.ContainsAny(filename, `/\`) {
 		return Attachment{}, fault.Invalidf("filename", "is a file's name without folders")
 	}
@@ -220,16 +216,16 @@ func (s *Service) OpenAttachment(ctx context.Context, viewer *auth.Principal, id
 		}
 		return nil
 	}
-	switch {
-	case viewer == nil:
-		err = public()
-	case viewer.Organiser || isExpertOf(viewer, e.ID, row.CityID):
-	default:
+	// The edition's own people read a file as they read its report (mayRead); others, signed in or
+	// not, only as the public does: the report's text being public after the announcement does not
+	// publish its files.
+	inEdition := false
+	if viewer != nil {
 		_, expert := viewer.Holds(e.ID, auth.RoleExpert)
 		_, juror := viewer.Holds(e.ID, auth.RoleJuror)
-		if (expert || juror) && e.Stage != edition.Draft && Status(row.ReportStatus) == Accepted {
-			break
-		}
+		inEdition = viewer.Organiser || expert || juror
+	}
+	if !inEdition || mayRead(viewer, e, row.CityID, Status(row.ReportStatus)) != nil {
 		err = public()
 	}
 	if err != nil {

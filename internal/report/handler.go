@@ -400,18 +400,13 @@ func reportToProto(r Report) *v1.Report {
 		out.Id = r.ID.String()
 	}
 	for _, p := range r.Practices {
-		pp := practiceToProto(p)
-		for _, a := range r.Attachments {
-			if a.PracticeID == p.ID {
-				pp.Attachments = append(pp.Attachments, AttachmentToProto(a))
-			}
-		}
-		out.Practices = append(out.Practices, pp)
+		out.Practices = append(out.Practices, practiceWithFiles(p, r.Attachments))
 	}
-	for _, p := range Problems(contentOf(r)) {
-		if r.Status == NotStarted {
-			break // nothing written yet: nothing to mark
-		}
+	var problems []Problem
+	if r.Status != NotStarted { // nothing written yet: nothing to mark
+		problems = Problems(contentOf(r))
+	}
+	for _, p := range problems {
 		fp := &v1.FieldProblem{Field: p.Field, Link: int32(p.Link), Reason: p.Message, ReasonId: p.Reason(), ReasonArgs: p.ArgMap()}
 		if p.PracticeID != uuid.Nil {
 			fp.PracticeId = p.PracticeID.String()
@@ -444,6 +439,17 @@ func practiceToProto(p Practice) *v1.Practice {
 	return out
 }
 
+// practiceWithFiles is practiceToProto with those of files that are the practice's.
+func practiceWithFiles(p Practice, files []Attachment) *v1.Practice {
+	out := practiceToProto(p)
+	for _, a := range files {
+		if a.PracticeID == p.ID {
+			out.Attachments = append(out.Attachments, AttachmentToProto(a))
+		}
+	}
+	return out
+}
+
 // practiceFromProto converts a validated practice (its ids are UUIDs or empty).
 func practiceFromProto(p *v1.Practice) Practice {
 	out := Practice{
@@ -461,13 +467,9 @@ func practiceFromProto(p *v1.Practice) Practice {
 
 // NominationToProto converts a nomination for the wire.
 func NominationToProto(n Nomination) *v1.Nomination {
-	p := practiceToProto(n.Practice)
-	for _, a := range n.Attachments {
-		p.Attachments = append(p.Attachments, AttachmentToProto(a))
-	}
 	return &v1.Nomination{
 		Id: n.ID.String(), EditionId: n.EditionID.String(), CategoryId: n.CategoryID.String(),
-		City: edition.CityToProto(n.City), Practice: p,
+		City: edition.CityToProto(n.City), Practice: practiceWithFiles(n.Practice, n.Attachments),
 		RecategoriseReason: n.RecategoriseReason, CreateTime: timestamppb.New(n.CreateTime),
 	}
 }

@@ -290,42 +290,51 @@ func (s *Service) SaveAdding(ctx context.Context, actor *auth.Principal, edition
 				}
 			}
 		}
-		if err := s.checkDraft(ctx, tx, e, city.ID, row.ID, d, adopt); err != nil {
-			return err
-		}
-		if row, exists, err = s.writeDraft(ctx, tx, e, city, row, exists, d); err != nil {
-			return err
-		}
-		if !exists {
+		out, exists, err = s.commitDraft(ctx, tx, actor, e, city, row, exists, d, adopt, versionSave, changes, nil)
+		if err == nil && !exists {
 			return conflict() // another first save won the race
 		}
-		if out, err = s.load(ctx, tx, e, city); err != nil {
-			return err
-		}
-		if err := s.appendEvent(ctx, tx, event.ReportSaved, actor, out, ""); err != nil {
-			return err
-		}
-		return s.recordVersion(ctx, tx, out, versionSave, changes, nil, false)
+		return err
 	})
 	return out, added, err
 }
 
-// writeDraft stores a draft's content over the report's row (creating it on a first save); exists is
+// commitDraft is how a draft's new content is stored, by a save or a restore: checked, written over
+// the report (created by a first save: written is false when another first save created it first),
+// recorded in the log and kept as a version.
+func (s *Service) commitDraft(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e edition.Edition, city edition.City, row reportdb.Report, exists bool,
+	d Edit, adopt map[uuid.UUID]bool, kind VersionKind, changes []Change, restoredFrom *int64,
+) (out Report, written bool, err error) {
+	if err := s.checkDraft(ctx, tx, e, city.ID, row.ID, d, adopt); err != nil {
+		return out, false, err
+	}
+	if written, err = s.writeDraft(ctx, tx, e, city, row, exists, d); err != nil || !written {
+		return out, written, err
+	}
+	if out, err = s.load(ctx, tx, e, city); err != nil {
+		return out, true, err
+	}
+	if err := s.appendEvent(ctx, tx, event.ReportSaved, actor, out, ""); err != nil {
+		return out, true, err
+	}
+	return out, true, s.recordVersion(ctx, tx, out, kind, changes, restoredFrom, false)
+}
+
+// writeDraft stores a draft's content over the report's row (creating it on a first save); written is
 // false when another first save created the row first.
-func (s *Service) writeDraft(ctx context.Context, tx pgx.Tx, e edition.Edition, city edition.City, row reportdb.Report, exists bool, d Edit) (reportdb.Report, bool, error) {
-	var err error
+func (s *Service) writeDraft(ctx context.Context, tx pgx.Tx, e edition.Edition, city edition.City, row reportdb.Report, exists bool, d Edit) (written bool, err error) {
 	if exists {
 		row, err = s.q.UpdateReportDraft(ctx, tx, reportdb.UpdateReportDraftParams{ID: row.ID, Introduction: d.Introduction})
 	} else {
 		row, err = s.q.InsertReport(ctx, tx, reportdb.InsertReportParams{EditionID: e.ID, CityID: city.ID, Introduction: d.Introduction})
 		if errors.Is(err, pgx.ErrNoRows) {
-			return row, false, nil
+			return false, nil
 		}
 	}
 	if err != nil {
-		return row, true, err
+		return true, err
 	}
-	return row, true, s.writeContent(ctx, tx, row.ID, d)
+	return true, s.writeContent(ctx, tx, row.ID, d)
 }
 
 // checkDraft validates what the request validation cannot: references to the edition's categories and

@@ -14,7 +14,6 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
-	"github.com/miasta-otwarte/miasta/internal/event"
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	"github.com/miasta-otwarte/miasta/internal/report/reportdb"
 )
@@ -283,19 +282,8 @@ func (s *Service) Restore(ctx context.Context, actor *auth.Principal, editionID,
 			}
 			d.FollowUps = append(d.FollowUps, f)
 		}
-		if err := s.checkDraft(ctx, tx, e, city.ID, row.ID, d, adopt); err != nil {
-			return err
-		}
-		if _, _, err := s.writeDraft(ctx, tx, e, city, row, true, d); err != nil {
-			return err
-		}
-		if out, err = s.load(ctx, tx, e, city); err != nil {
-			return err
-		}
-		if err := s.appendEvent(ctx, tx, event.ReportSaved, actor, out, ""); err != nil {
-			return err
-		}
-		return s.recordVersion(ctx, tx, out, versionRestore, nil, &version, false)
+		out, _, err = s.commitDraft(ctx, tx, actor, e, city, row, true, d, adopt, versionRestore, nil, &version)
+		return err
 	})
 	return out, err
 }
