@@ -58,11 +58,6 @@ interface SaveResult {
   added: Map<string, string>;
 }
 
-/** Problems of a report by where they are, so each field finds its own. */
-function problemKey(practiceId: string, field: string, criterionId = "", followUp = ""): string {
-  return [practiceId, followUp, field, criterionId].join("|");
-}
-
 /** ReportPage is the expert's editor for their city's report. */
 export function ReportPage() {
   const { editionId = "", cityId = "" } = useParams();
@@ -245,19 +240,20 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     auto.serverChanged(r.version);
   }
 
-  const problems = new Map<string, FieldProblem[]>();
-  for (const p of report.problems) {
-    const k = problemKey(p.practiceId, p.field, p.criterionId, p.previousNominationId);
-    problems.set(k, [...(problems.get(k) ?? []), p]);
-  }
-  const problemsAt = (practiceId: string, field: string, criterionId = "", followUp = "") => problems.get(problemKey(practiceId, field, criterionId, followUp)) ?? NO_PROBLEMS;
-  // Each practice's problems, the same array from one render to the next while the report's problems
-  // stay, so that typing in one practice re-renders that practice alone.
-  const problemsByPractice = useMemo(() => {
-    const m = new Map<string, FieldProblem[]>();
-    for (const p of report.problems) if (p.practiceId) m.set(p.practiceId, [...(m.get(p.practiceId) ?? []), p]);
-    return m;
+  // The report's problems by practice (each practice's editor filters its own) and, for the fields
+  // outside practices, by field: the same arrays from one render to the next while the report's
+  // problems stay, so that typing in one field re-renders that field alone.
+  const { problemsByPractice, problemsByField } = useMemo(() => {
+    const byPractice = new Map<string, FieldProblem[]>();
+    const byField = new Map<string, FieldProblem[]>();
+    for (const p of report.problems) {
+      const [m, k] = p.practiceId ? [byPractice, p.practiceId] : [byField, p.previousNominationId + "|" + p.field];
+      m.set(k, [...(m.get(k) ?? []), p]);
+    }
+    return { problemsByPractice: byPractice, problemsByField: byField };
   }, [report.problems]);
+  /** problemsAt is the problems of a field outside practices: the introduction, the list, a follow-up's. */
+  const problemsAt = (field: string, followUp = "") => problemsByField.get(followUp + "|" + field) ?? NO_PROBLEMS;
   // A practice's fields change through updaters of the practice named by its key, never through a
   // copy of it: a field that did not re-render (memo) then still changes the latest practice.
   const onPracticeChange = useCallback(
@@ -404,11 +400,11 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
           onChange={(v) => change((d) => ({ ...d, introduction: v }))}
           rows={4}
           limit={LIMITS.long}
-          problems={problemsAt("", "introduction")}
+          problems={problemsAt("introduction")}
         />
         <h2>{t("report.practices")}</h2>
         {draft.practices.length === 0 ? <p>{t("report.noPractices")}</p> : null}
-        <Problems list={problemsAt("", "practices")} />
+        <Problems list={problemsAt("practices")} />
         {draft.practices.map((p, i) => (
           <PracticeEditor
             key={draft.keys[i]}
@@ -468,7 +464,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
               <FollowUpEditor
                 key={f.previousNominationId}
                 followUp={f}
-                problemsAt={(field) => problemsAt("", field, "", f.previousNominationId)}
+                problemsAt={(field) => problemsAt(field, f.previousNominationId)}
                 onChange={(update) => change((d) => ({ ...d, followUps: d.followUps.map((x, j) => (j === i ? update(x) : x)) }))}
               />
             ))}
