@@ -98,6 +98,11 @@ var Rules = map[string]Rule{
 	v1.TranslationServiceImportXliffProcedure:               Organiser,
 	v1.TranslationServiceListBallotTranslationsProcedure:    Organiser | Juror,
 
+	// Past editions: entered by organisers from the published record, read by anyone.
+	v1.PastEditionServiceImportPastEditionProcedure: Organiser,
+	v1.PastEditionServiceListPastEditionsProcedure:  Public,
+	v1.PastEditionServiceGetPastEditionProcedure:    Public,
+
 	// Mail holds people's addresses and what is said to them: organisers only.
 	v1.MailServiceListOutboxProcedure:           Organiser,
 	v1.MailServiceGetOutboxMailProcedure:        Organiser,

@@ -48,6 +48,7 @@ func (h *Handler) CreateEdition(ctx context.Context, req *v1.CreateEditionReques
 		n.PreviousEditionID = &id
 	}
 	n.Languages = req.GetLanguages()
+	n.Demonstration = req.GetDemonstration()
 	e, err := h.svc.Create(ctx, auth.FromContext(ctx), n)
 	if err != nil {
 		return nil, err
@@ -294,6 +295,7 @@ func EditionToProto(e Edition) *v1.Edition {
 		UpdateTime:        timestamppb.New(e.UpdateTime),
 		Names:             e.Names,
 		Languages:         e.Languages,
+		Demonstration:     e.Demonstration,
 	}
 	switch e.BallotPublication {
 	case PublishNames:

@@ -25,6 +25,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/metrics"
+	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 )
@@ -43,7 +44,9 @@ type Deps struct {
 	Mail     *mail.Service
 	// Translations holds the reports' translations and their XLIFF exchange.
 	Translations *translation.Service
-	Metrics      *metrics.Metrics
+	// Past holds the archive's past editions (internal/past).
+	Past    *past.Service
+	Metrics *metrics.Metrics
 	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).
 	Tracer trace.TracerProvider
 	Limits Limits

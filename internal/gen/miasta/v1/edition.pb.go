@@ -223,7 +223,10 @@ type Edition struct {
 	// The display name per language tag; "pl" is always present and is `name`.
 	Names map[string]string `protobuf:"bytes,11,rep,name=names,proto3" json:"names,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// The languages the edition is run in, from pl, en, uk, es, vi; always with "pl".
-	Languages     []string `protobuf:"bytes,12,rep,name=languages,proto3" json:"languages,omitempty"`
+	Languages []string `protobuf:"bytes,12,rep,name=languages,proto3" json:"languages,omitempty"`
+	// A demonstration edition (the demo's, or an organisers' rehearsal): real process, invented data.
+	// Every page, file and feed that shows it says so.
+	Demonstration bool `protobuf:"varint,20,opt,name=demonstration,proto3" json:"demonstration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -340,6 +343,13 @@ func (x *Edition) GetLanguages() []string {
 		return x.Languages
 	}
 	return nil
+}
+
+func (x *Edition) GetDemonstration() bool {
+	if x != nil {
+		return x.Demonstration
+	}
+	return false
 }
 
 // Timeline holds an edition's deadlines. All are instants (shown in Europe/Warsaw time) and optional
@@ -686,7 +696,9 @@ type CreateEditionRequest struct {
 	// Defaults to BALLOT_PUBLICATION_PSEUDONYMS.
 	BallotPublication BallotPublication `protobuf:"varint,5,opt,name=ballot_publication,json=ballotPublication,proto3,enum=miasta.v1.BallotPublication" json:"ballot_publication,omitempty"`
 	// The edition's languages (see Edition.languages); empty means Polish alone.
-	Languages     []string `protobuf:"bytes,6,rep,name=languages,proto3" json:"languages,omitempty"`
+	Languages []string `protobuf:"bytes,6,rep,name=languages,proto3" json:"languages,omitempty"`
+	// Marks the edition as demonstration data (see Edition.demonstration); it cannot change later.
+	Demonstration bool `protobuf:"varint,20,opt,name=demonstration,proto3" json:"demonstration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -761,6 +773,13 @@ func (x *CreateEditionRequest) GetLanguages() []string {
 		return x.Languages
 	}
 	return nil
+}
+
+func (x *CreateEditionRequest) GetDemonstration() bool {
+	if x != nil {
+		return x.Demonstration
+	}
+	return false
 }
 
 type CreateEditionResponse struct {
@@ -2361,7 +2380,7 @@ var File_miasta_v1_edition_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\n" +
-	"\x17miasta/v1/edition.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc7\x04\n" +
+	"\x17miasta/v1/edition.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xed\x04\n" +
 	"\aEdition\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04year\x18\x02 \x01(\x05R\x04year\x12\x12\n" +
@@ -2377,7 +2396,8 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x123\n" +
 	"\x05names\x18\v \x03(\v2\x1d.miasta.v1.Edition.NamesEntryR\x05names\x12\x1c\n" +
-	"\tlanguages\x18\f \x03(\tR\tlanguages\x1a8\n" +
+	"\tlanguages\x18\f \x03(\tR\tlanguages\x12$\n" +
+	"\rdemonstration\x18\x14 \x01(\bR\rdemonstration\x1a8\n" +
 	"\n" +
 	"NamesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
@@ -2422,7 +2442,7 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a?\n" +
 	"\x11DescriptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xde\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x84\x03\n" +
 	"\x14CreateEditionRequest\x12\x1f\n" +
 	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
@@ -2430,7 +2450,8 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\btimeline\x18\x03 \x01(\v2\x13.miasta.v1.TimelineR\btimeline\x12;\n" +
 	"\x13previous_edition_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x11previousEditionId\x12U\n" +
 	"\x12ballot_publication\x18\x05 \x01(\x0e2\x1c.miasta.v1.BallotPublicationB\b\xbaH\x05\x82\x01\x02\x10\x01R\x11ballotPublication\x12@\n" +
-	"\tlanguages\x18\x06 \x03(\tB\"\xbaH\x1f\x92\x01\x1c\x10\x05\x18\x01\"\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02viR\tlanguages\"E\n" +
+	"\tlanguages\x18\x06 \x03(\tB\"\xbaH\x1f\x92\x01\x1c\x10\x05\x18\x01\"\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02viR\tlanguages\x12$\n" +
+	"\rdemonstration\x18\x14 \x01(\bR\rdemonstration\"E\n" +
 	"\x15CreateEditionResponse\x12,\n" +
 	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\"<\n" +
 	"\x11GetEditionRequest\x12'\n" +
