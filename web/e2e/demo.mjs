@@ -396,6 +396,13 @@ try {
   await page.getByRole("button", { name: msg("organise.read", { city: "Warszawa" }) }).click();
   // The organiser reads the whole report, links included, before accepting it.
   await page.getByRole("link", { name: "https://um.warszawa.pl/aktualności" }).waitFor();
+  // The organiser lets the public read the first file (once the practice is distinguished and announced).
+  const publish = page.getByTestId("attachment-publish").first();
+  await publish.check();
+  await page.waitForFunction(() => {
+    const box = document.querySelector('[data-testid="attachment-publish"]');
+    return box && box.checked && !box.disabled;
+  });
   await page.getByRole("button", { name: M["organise.accept"] }).click();
   await page.getByTestId("report-row-Warszawa").getByText(M["reportStatus.ACCEPTED"]).waitFor();
   await check(page, "organiser-accepted");
