@@ -398,7 +398,7 @@ try {
   await page.getByRole("link", { name: "https://um.warszawa.pl/aktualności" }).waitFor();
   // The organiser lets the public read the first file (once the practice is distinguished and announced).
   const publish = page.getByTestId("attachment-publish").first();
-  await publish.check();
+  await publish.click();
   await page.waitForFunction(() => {
     const box = document.querySelector('[data-testid="attachment-publish"]');
     return box && box.checked && !box.disabled;
