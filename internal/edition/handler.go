@@ -233,6 +233,18 @@ func (h *Handler) SetLanguages(ctx context.Context, req *v1.SetLanguagesRequest)
 	return &v1.SetLanguagesResponse{Edition: EditionToProto(e)}, nil
 }
 
+func (h *Handler) SetDataLicence(ctx context.Context, req *v1.SetDataLicenceRequest) (*v1.SetDataLicenceResponse, error) {
+	id, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	e, err := h.svc.SetDataLicence(ctx, auth.FromContext(ctx), id, req.GetDataLicence())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SetDataLicenceResponse{Edition: EditionToProto(e)}, nil
+}
+
 func (h *Handler) SetTexts(ctx context.Context, req *v1.SetTextsRequest) (*v1.SetTextsResponse, error) {
 	id, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
@@ -294,6 +306,7 @@ func EditionToProto(e Edition) *v1.Edition {
 		UpdateTime:        timestamppb.New(e.UpdateTime),
 		Names:             e.Names,
 		Languages:         e.Languages,
+		DataLicence:       e.DataLicence,
 	}
 	switch e.BallotPublication {
 	case PublishNames:

@@ -13,7 +13,7 @@ import (
 )
 
 const getEdition = `-- name: GetEdition :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions WHERE id = $1
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence FROM editions WHERE id = $1
 `
 
 func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
@@ -34,6 +34,7 @@ func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Editio
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
 	)
 	return i, err
 }
@@ -50,7 +51,7 @@ func (q *Queries) GetEditionByYear(ctx context.Context, db DBTX, year int32) (uu
 }
 
 const getEditionForShare = `-- name: GetEditionForShare :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions WHERE id = $1 FOR SHARE
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence FROM editions WHERE id = $1 FOR SHARE
 `
 
 // Readers that must not race a stage change (saves, submissions) share-lock the edition row.
@@ -72,12 +73,13 @@ func (q *Queries) GetEditionForShare(ctx context.Context, db DBTX, id uuid.UUID)
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
 	)
 	return i, err
 }
 
 const getEditionForUpdate = `-- name: GetEditionForUpdate :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions WHERE id = $1 FOR UPDATE
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence FROM editions WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetEditionForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
@@ -98,6 +100,7 @@ func (q *Queries) GetEditionForUpdate(ctx context.Context, db DBTX, id uuid.UUID
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
 	)
 	return i, err
 }
@@ -106,7 +109,7 @@ const insertEdition = `-- name: InsertEdition :one
 INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, languages)
 VALUES ($1, $2, $3, $4, $5,
         $6, $7, $8::text[])
-RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
+RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence
 `
 
 type InsertEditionParams struct {
@@ -147,12 +150,13 @@ func (q *Queries) InsertEdition(ctx context.Context, db DBTX, arg InsertEditionP
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
 	)
 	return i, err
 }
 
 const listEditions = `-- name: ListEditions :many
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence FROM editions
 WHERE year < $1 AND ($2::boolean OR stage <> 'DRAFT')
 ORDER BY year DESC
 LIMIT $3
@@ -188,6 +192,7 @@ func (q *Queries) ListEditions(ctx context.Context, db DBTX, arg ListEditionsPar
 			&i.PersonSalt,
 			&i.Languages,
 			&i.NameTexts,
+			&i.DataLicence,
 		); err != nil {
 			return nil, err
 		}
@@ -197,6 +202,38 @@ func (q *Queries) ListEditions(ctx context.Context, db DBTX, arg ListEditionsPar
 		return nil, err
 	}
 	return items, nil
+}
+
+const setDataLicence = `-- name: SetDataLicence :one
+UPDATE editions SET data_licence = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence
+`
+
+type SetDataLicenceParams struct {
+	DataLicence string
+	ID          uuid.UUID
+}
+
+func (q *Queries) SetDataLicence(ctx context.Context, db DBTX, arg SetDataLicenceParams) (Edition, error) {
+	row := db.QueryRow(ctx, setDataLicence, arg.DataLicence, arg.ID)
+	var i Edition
+	err := row.Scan(
+		&i.ID,
+		&i.Year,
+		&i.Name,
+		&i.Stage,
+		&i.ReportingDeadline,
+		&i.JuryDeadline,
+		&i.CeremonyTime,
+		&i.BallotPublication,
+		&i.PreviousEditionID,
+		&i.CreateTime,
+		&i.UpdateTime,
+		&i.PersonSalt,
+		&i.Languages,
+		&i.NameTexts,
+		&i.DataLicence,
+	)
+	return i, err
 }
 
 const setEditionNameTexts = `-- name: SetEditionNameTexts :exec
@@ -214,7 +251,7 @@ func (q *Queries) SetEditionNameTexts(ctx context.Context, db DBTX, arg SetEditi
 }
 
 const setLanguages = `-- name: SetLanguages :one
-UPDATE editions SET languages = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
+UPDATE editions SET languages = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence
 `
 
 type SetLanguagesParams struct {
@@ -240,12 +277,13 @@ func (q *Queries) SetLanguages(ctx context.Context, db DBTX, arg SetLanguagesPar
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
 	)
 	return i, err
 }
 
 const updateStage = `-- name: UpdateStage :one
-UPDATE editions SET stage = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
+UPDATE editions SET stage = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence
 `
 
 type UpdateStageParams struct {
@@ -271,6 +309,7 @@ func (q *Queries) UpdateStage(ctx context.Context, db DBTX, arg UpdateStageParam
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
 	)
 	return i, err
 }
@@ -282,7 +321,7 @@ SET reporting_deadline = $1,
     ceremony_time = $3,
     update_time = now()
 WHERE id = $4
-RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
+RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence
 `
 
 type UpdateTimelineParams struct {
@@ -315,6 +354,7 @@ func (q *Queries) UpdateTimeline(ctx context.Context, db DBTX, arg UpdateTimelin
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
 	)
 	return i, err
 }

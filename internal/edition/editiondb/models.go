@@ -53,4 +53,5 @@ type Edition struct {
 	PersonSalt        []byte
 	Languages         []string
 	NameTexts         []byte
+	DataLicence       string
 }

@@ -40,3 +40,6 @@ UPDATE editions SET name_texts = @name_texts, update_time = now() WHERE id = @id
 
 -- name: SetLanguages :one
 UPDATE editions SET languages = @languages, update_time = now() WHERE id = @id RETURNING *;
+
+-- name: SetDataLicence :one
+UPDATE editions SET data_licence = @data_licence, update_time = now() WHERE id = @id RETURNING *;
