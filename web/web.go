@@ -115,7 +115,9 @@ func WithPreviews(preview PreviewFunc) Option {
 // Preview is what a page's HTML head says about the page: its title, description, canonical
 // address, OpenGraph and Twitter card tags and schema.org data. Every string is text, escaped here.
 type Preview struct {
-	Title       string // the <title> and og:title; empty keeps the app's own title and writes no tags
+	// Title is the <title> and og:title; empty keeps the app's own title and writes no tags, and so
+	// does NotFound (but the title).
+	Title       string
 	Description string
 	Canonical   string // absolute URL
 	Type        string // og:type, "website" when empty
@@ -149,7 +151,7 @@ func (v Preview) head(b *bytes.Buffer) {
 			b.WriteString(`<meta ` + kind + `="` + name + `" content="` + attr(content) + `">`)
 		}
 	}
-	if v.Title != "" {
+	if v.Title != "" && !v.NotFound {
 		meta("name", "description", v.Description)
 		if v.Canonical != "" {
 			b.WriteString(`<link rel="canonical" href="` + attr(v.Canonical) + `">`)

@@ -331,3 +331,63 @@ func TestPageRevalidates(t *testing.T) {
 		t.Errorf("GET the build's manifest = %d; want 404, it is not the app's", r.StatusCode)
 	}
 }
+
+// A page carries its preview, escaped: the title in <title> and the tags, the JSON-LD as data that
+// cannot end its script element; ?lang= picks the page's language; a preview that says NotFound
+// answers 404 with the app and only a title; the preload and cache headers stay as they were.
+func TestPageCarriesItsPreview(t *testing.T) {
+	hostile := `</title></script><script>alert(1)</script> "quoted" & 'Łódź' <`
+	var gotLang string
+	h := Handler(Assets(), nil, WithPreviews(func(r *http.Request, lang string) (Preview, bool) {
+		gotLang = lang
+		switch r.URL.Path {
+		case "/practices/missing":
+			return Preview{Title: "Nie znaleziono", NotFound: true}, true
+		case "/none":
+			return Preview{}, false
+		}
+		return Preview{Title: hostile, Description: hostile, Canonical: "https://example.org/p?a=1&b=\"2\"", Image: "https://example.org/i.png",
+			JSONLD: map[string]string{"name": hostile}, Alternates: []Alternate{{Type: "application/atom+xml", Title: hostile, Href: "/feed.atom"}}}, true
+	}))
+	r, body := page(t, h, "/results/2015?lang=uk", "Accept-Language", "en")
+	if r.StatusCode != http.StatusOK || gotLang != "uk" || !strings.Contains(body, `<html lang="uk">`) {
+		t.Fatalf("status %d, preview asked in %q:\n%s", r.StatusCode, gotLang, body)
+	}
+	if strings.Contains(body, "<script>alert") || strings.Contains(body, `</title></script>`) || strings.Count(body, "<title>") != 1 {
+		t.Fatalf("the preview's text broke out of its element:\n%s", body)
+	}
+	esc := `&lt;/title&gt;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &#34;quoted&#34; &amp; &#39;Łódź&#39; &lt;`
+	for _, want := range []string{
+		"<title>" + esc + "</title>",
+		`<meta property="og:title" content="` + esc + `">`,
+		`<meta name="description" content="` + esc + `">`,
+		`<link rel="canonical" href="https://example.org/p?a=1&amp;b=&#34;2&#34;">`,
+		`<meta property="og:image" content="https://example.org/i.png">`,
+		`<meta name="twitter:card" content="summary_large_image">`,
+		`<link rel="alternate" type="application/atom+xml" title="` + esc + `" href="/feed.atom">`,
+		`<script type="application/ld+json">{"name":"\u003c/title\u003e\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e \"quoted\" \u0026 'Łódź' \u003c"}</script>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %s:\n%s", want, body)
+		}
+	}
+	if r.Header.Get("Cache-Control") != "no-cache" || r.Header.Get("ETag") == "" || !strings.Contains(body, `rel="modulepreload"`) {
+		t.Errorf("the previewed page lost its cache headers or preloads: %v", r.Header)
+	}
+
+	r, body = page(t, h, "/practices/missing")
+	if r.StatusCode != http.StatusNotFound || !strings.Contains(body, `<div id="root">`) || !strings.Contains(body, "<title>Nie znaleziono</title>") ||
+		strings.Contains(body, "og:title") || !strings.Contains(body, `<meta name="robots" content="noindex">`) || r.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("a missing page = %d %v:\n%s", r.StatusCode, r.Header, body)
+	}
+	if req := httptest.NewRequest(http.MethodHead, "/practices/missing", nil); true {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotFound || rec.Body.Len() != 0 {
+			t.Errorf("HEAD of a missing page = %d with %d bytes", rec.Code, rec.Body.Len())
+		}
+	}
+	if _, body := page(t, h, "/none"); !strings.Contains(body, "<title>Miasta Otwarte</title>") || strings.Contains(body, "og:") {
+		t.Errorf("a page without a preview changed:\n%s", body)
+	}
+}
