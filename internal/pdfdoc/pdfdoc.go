@@ -22,8 +22,6 @@ package pdfdoc
 import (
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -51,9 +49,6 @@ type Document struct {
 	Meta []Field
 	// Sections are the body, in order.
 	Sections []Section
-	// Codes are drawn after the body, each with its caption beside it: QR codes that link a printed
-	// page (a certificate) to its page on the web.
-	Codes []Code
 	// Footer is the text at the bottom of every page, e.g. "Miasta Otwarte · wersja 12 ·
 	// 2026-12-03", cut with an ellipsis where it does not fit beside the page label.
 	Footer string
@@ -81,18 +76,6 @@ type Section struct {
 	Heading  string
 	Fields   []Field
 	Sections []Section
-}
-
-// Code is a square two-dimensional code (a QR code), drawn in vector so that it prints sharp at
-// any size. Modules are its rows of modules, true for dark, without the quiet zone (which is left
-// around it). A code with no modules, or whose rows are not all as long as there are rows, is
-// left out.
-type Code struct {
-	Modules [][]bool
-	// Size is the code's side in millimetres; 0 means 34.
-	Size float64
-	// Heading and Caption are drawn beside the code: a bold line and a paragraph (a URL may be in it).
-	Heading, Caption string
 }
 
 // Field is a label and its text. Text may be long (100,000 characters and more): it wraps and
@@ -161,7 +144,6 @@ type prepared struct {
 	title, subtitle string
 	meta            []line
 	sections        []section
-	codes           []code
 	footer          string
 	pageLabel       string
 	language        string
@@ -169,12 +151,6 @@ type prepared struct {
 }
 
 type line struct{ label, value string }
-
-type code struct {
-	modules          [][]bool
-	size             float64
-	heading, caption string
-}
 
 type section struct {
 	heading  string
@@ -219,16 +195,6 @@ func prepare(d Document) (*prepared, error) {
 		}
 	}
 	p.sections = prepareSections(d.Sections)
-	for _, c := range d.Codes {
-		if len(c.Modules) == 0 || slices.ContainsFunc(c.Modules, func(row []bool) bool { return len(row) != len(c.Modules) }) {
-			continue
-		}
-		size := c.Size
-		if size <= 0 {
-			size = 34
-		}
-		p.codes = append(p.codes, code{modules: c.Modules, size: size, heading: oneLine(c.Heading), caption: strings.Join(paragraphs(c.Caption), "\n")})
-	}
 	return p, nil
 }
 
@@ -302,9 +268,6 @@ func (p *prepared) draw() (*fpdf.Fpdf, error) {
 	r.header(p)
 	for _, s := range p.sections {
 		r.section(s, 0)
-	}
-	for _, c := range p.codes {
-		r.code(c)
 	}
 
 	// The footers are drawn once the page count is known, by going back to every page. fpdf's
@@ -465,39 +428,6 @@ func (r *renderer) section(s section, depth int) {
 	for _, c := range s.sections {
 		r.section(c, depth+1)
 	}
-}
-
-// code draws a QR code at the left margin with its heading and caption to its right, on one page.
-func (r *renderer) code(c code) {
-	pdf := r.pdf
-	r.keep(headingGap, c.size, 0)
-	x, y := marginSide, pdf.GetY()
-	cell := c.size / float64(len(c.modules))
-	pdf.SetFillColor(0, 0, 0)
-	for i, row := range c.modules {
-		for j, dark := range row {
-			if dark {
-				// A hair wider than the cell, so that no viewer shows seams between modules.
-				pdf.Rect(x+float64(j)*cell, y+float64(i)*cell, cell+0.01, cell+0.01, "F")
-			}
-		}
-	}
-	textX := x + c.size + 6
-	width := r.width - c.size - 6
-	pdf.SetXY(textX, y)
-	if c.heading != "" {
-		pdf.SetFont(family, "B", subheadingSize)
-		setColor(pdf.SetTextColor, colHeading)
-		pdf.MultiCell(width, subheadingLn, c.heading, "", "L", false)
-		pdf.Ln(1.5)
-	}
-	if c.caption != "" {
-		pdf.SetX(textX)
-		pdf.SetFont(family, "", bodySize)
-		setColor(pdf.SetTextColor, colText)
-		pdf.MultiCell(width, bodyLine, c.caption, "", "L", false)
-	}
-	pdf.SetXY(marginSide, max(pdf.GetY(), y+c.size)+fieldGap)
 }
 
 func (r *renderer) field(f field) {

@@ -13,10 +13,10 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/pdfdoc"
 )
 
-// Certificate writes the PDF certificate of a distinction in lang: the city, the practice, the
-// category, the edition and the date of the announcement, with two QR codes, one to the practice's
-// page and one to the edition's results, where anyone verifies the distinction (the results page
-// checks the audit log in the reader's browser). The Vietnamese text is in the PDF, but the
+// Certificate writes the PDF certificate of a distinction in lang, one landscape page to print and
+// frame: the city, the practice, the category, the edition and the date of the announcement, with
+// two QR codes, one to the practice's page and one to the edition's results, where anyone verifies
+// the distinction (the results page checks the audit log in the reader's browser). The Vietnamese text is in the PDF, but the
 // embedded fonts lack some of its letters (internal/pdfdoc's known gap).
 func (s *Service) Certificate(w io.Writer, res Results, n Ranked, lang string) error {
 	e := res.Edition
@@ -31,28 +31,25 @@ func (s *Service) Certificate(w io.Writer, res Results, n Ranked, lang string) e
 	if err != nil {
 		return err
 	}
-	d := pdfdoc.Document{
-		Title:    text(lang, "certTitle"),
-		Subtitle: text(lang, "certAwarded", "edition", name, "city", n.Practice.City.Name),
-		Meta: []pdfdoc.Field{
-			{Label: text(lang, "certCity"), Text: n.Practice.City.Name},
-			{Label: text(lang, "certPractice"), Text: n.Practice.Title},
+	return pdfdoc.RenderCertificate(w, pdfdoc.Certificate{
+		Kicker:    text(lang, "award"),
+		Title:     text(lang, "distinguished"),
+		Lead:      text(lang, "certAwarded", "edition", name),
+		Recipient: n.Practice.City.Name,
+		Subject:   text(lang, "quote", "text", n.Practice.Title),
+		Lines: []pdfdoc.Field{
 			{Label: text(lang, "certCategory"), Text: strconv.Itoa(int(n.Category.Number)) + ". " + categoryName(n.Category, lang)},
 			{Label: text(lang, "certEdition"), Text: name},
 			{Label: text(lang, "certDate"), Text: e.Announced.In(edition.Warsaw).Format("2006-01-02")},
-			{Label: text(lang, "certRank"), Text: strconv.Itoa(n.Rank)},
 		},
-		Sections: []pdfdoc.Section{{Heading: n.Practice.Title, Fields: []pdfdoc.Field{{Text: clip(n.Practice.Description)}}}},
 		Codes: []pdfdoc.Code{
-			{Modules: practiceCode, Heading: text(lang, "certPractice") + ": " + n.Practice.Title, Caption: practiceURL},
+			{Modules: practiceCode, Heading: text(lang, "certPracticePage"), Caption: practiceURL},
 			{Modules: resultsCode, Heading: text(lang, "certVerify"), Caption: text(lang, "certVerifyText", "results", resultsURL)},
 		},
-		Footer:    text(lang, "certFooter", "edition", name, "id", n.NominationID.String()),
-		PageLabel: text(lang, "certPage"),
-		Language:  lang,
-		Created:   e.Announced,
-	}
-	return pdfdoc.Render(w, d)
+		Footer:   text(lang, "certFooter", "edition", name, "id", n.NominationID.String()),
+		Language: lang,
+		Created:  e.Announced,
+	})
 }
 
 // qrModules encodes text as a QR code (error correction M, which survives a crease or a stain) and

@@ -516,7 +516,7 @@ func testCertificate(t *testing.T, a *archive) {
 	}
 	txt := pdfText(t, r.body)
 	date := a.edition.GetUpdateTime().AsTime().Format("2006-01-02")
-	for _, want := range []string{"Wyróżnienie w konkursie Miasta Otwarte", a.cityA.GetName(), "Punkt </script><script>alert(1)</script>", "Przestrzeń przyjazna imigrantom", a.edition.GetName(), date} {
+	for _, want := range []string{"Konkurs Miasta Otwarte", "Wyróżnienie", "Jury konkursu " + a.edition.GetName() + " wyróżnia praktykę miasta", a.cityA.GetName(), "Punkt </script><script>alert(1)</script>", "Przestrzeń przyjazna imigrantom", a.edition.GetName(), date} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("the certificate's text lacks %q:\n%s", want, txt)
 		}
@@ -529,7 +529,7 @@ func testCertificate(t *testing.T, a *archive) {
 		t.Fatalf("the QR codes read %q; want %q", codes, wantCodes)
 	}
 	uk := pdfText(t, a.get(t, path+"?lang=uk").body)
-	if !strings.Contains(uk, "Відзнака конкурсу «Відкриті міста»") || !strings.Contains(uk, a.cityA.GetName()) {
+	if !strings.Contains(uk, "Конкурс «Відкриті міста»") || !strings.Contains(uk, "Відзнака") || !strings.Contains(uk, "«"+hostileTitle+"»") || !strings.Contains(uk, a.cityA.GetName()) {
 		t.Fatalf("the Ukrainian certificate:\n%s", uk)
 	}
 	for _, p := range []string{
