@@ -102,7 +102,7 @@ func (s *Service) serveData(w http.ResponseWriter, r *http.Request, data OpenDat
 	if filename != "" {
 		h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	}
-	http.ServeContent(w, r, "", data.Edition.Announced, bytes.NewReader(body))
+	http.ServeContent(w, r, "", data.modified, bytes.NewReader(body))
 }
 
 // feedEpoch is the feed's updated time before any edition is announced: the award's first year.

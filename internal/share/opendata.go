@@ -23,6 +23,9 @@ type OpenData struct {
 	Practices   []DataPractice   `json:"practices"`
 	Nominations []DataNomination `json:"nominations"`
 	Results     []DataResult     `json:"results"`
+	// modified is when the data last changed: the announcement, or a later change of the edition
+	// (its licence), for Last-Modified.
+	modified time.Time
 }
 
 // DataEdition is the edition the data is of.
@@ -117,6 +120,10 @@ func (s *Service) openData(res Results) OpenData {
 		Practices:   []DataPractice{},
 		Nominations: []DataNomination{},
 		Results:     []DataResult{},
+		modified:    e.Announced,
+	}
+	if e.UpdateTime.After(out.modified) {
+		out.modified = e.UpdateTime
 	}
 	for _, c := range res.Categories {
 		out.Categories = append(out.Categories, DataCategory{ID: c.Category.ID.String(), Number: c.Category.Number, NamePL: c.Category.NamePL, NameEN: c.Category.NameEN})
