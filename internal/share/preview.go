@@ -175,12 +175,23 @@ func (s *Service) previewPractice(ctx context.Context, id uuid.UUID, lang string
 			ranked = &n
 		}
 	}
-	desc := clip(p.Description)
+	// The practice in the reader's language where a reviewed translation of it exists, the
+	// original (Polish) named as what it translates.
+	title, description, translated, err := s.Translated(ctx, p, lang)
+	if err != nil {
+		return web.Preview{}, err
+	}
+	work := s.work(res.Edition, p, ranked, lang)
+	if translated {
+		original := Work{Type: "CreativeWork", Name: p.Title, InLanguage: "pl"}
+		work.Name, work.Description, work.InLanguage, work.TranslationOf = title, clip(description), lang, &original
+	}
+	desc := clip(description)
 	if desc == "" {
 		desc = text(lang, "practiceDesc", "city", p.City.Name, "category", categoryName(p.Category, lang), "edition", editionName(res.Edition.Edition, lang))
 	}
-	out := web.Preview{Title: text(lang, "practiceTitle", "practice", p.Title, "city", p.City.Name), Description: desc,
-		Canonical: s.url("/practices/"+p.ID.String(), lang), Type: "article", JSONLD: withContext(s.work(res.Edition, p, ranked, lang))}
+	out := web.Preview{Title: text(lang, "practiceTitle", "practice", title, "city", p.City.Name), Description: desc,
+		Canonical: s.url("/practices/"+p.ID.String(), lang), Type: "article", JSONLD: withContext(work)}
 	if ranked != nil && ranked.Winner {
 		out.Image = s.base + "/badges/" + ranked.NominationID.String() + ".png" + langQuery(lang)
 		out.ImageAlt = s.badgeAlt(res.Edition, *ranked, lang)
@@ -377,6 +388,8 @@ type Work struct {
 	InLanguage  string        `json:"inLanguage,omitempty"`
 	DateCreated string        `json:"dateCreated,omitempty"`
 	Award       string        `json:"award,omitempty"`
+	// TranslationOf is the original a translated work translates (schema.org's translationOfWork).
+	TranslationOf *Work `json:"translationOfWork,omitempty"`
 }
 
 // Page is schema.org's WebPage or one of its kinds.

@@ -26,6 +26,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/share/sharedb"
+	"github.com/miasta-otwarte/miasta/internal/verify"
 )
 
 // ErrNotFound is what every look-up answers for a thing that does not exist or is not public: the
@@ -291,6 +292,29 @@ func (s *Service) Distinction(ctx context.Context, nominationID uuid.UUID) (Rank
 		return Ranked{}, Results{}, ErrNotFound
 	}
 	return n, res, nil
+}
+
+// Translated is a practice's title and description in lang where a reviewed translation of the
+// current original exists; each is the original otherwise, and ok says whether either is a
+// translation.
+func (s *Service) Translated(ctx context.Context, p Practice, lang string) (title, description string, ok bool, err error) {
+	title, description = p.Title, p.Description
+	if lang == "pl" {
+		return title, description, false, nil
+	}
+	rows, err := s.q.ReviewedTranslation(ctx, s.pool, sharedb.ReviewedTranslationParams{PracticeID: p.ID, Language: lang})
+	if err != nil {
+		return title, description, false, err
+	}
+	for _, r := range rows {
+		switch {
+		case r.Field == "title" && r.SourceSha256 == verify.Hash([]byte(p.Title)):
+			title, ok = r.Text, true
+		case r.Field == "description" && r.SourceSha256 == verify.Hash([]byte(p.Description)):
+			description, ok = r.Text, true
+		}
+	}
+	return title, description, ok, nil
 }
 
 func (s *Service) categories(ctx context.Context, year int32) (map[uuid.UUID]edition.Category, error) {

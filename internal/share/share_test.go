@@ -35,6 +35,8 @@ const (
 	formulaTitle = `=HYPERLINK("http://example.org","klik")`
 	plainTitle   = "Rada Imigrantów — Київ, Nguyễn"
 	secretTitle  = "Praktyka jeszcze nieogłoszona"
+	// translatedTitle is in the English translation of the hostile practice.
+	translatedTitle = `Info point </script> & "more"`
 )
 
 // archive is an announced edition (three practices of two cities, all nominated, ranked by one
@@ -78,6 +80,20 @@ func build(t *testing.T) *archive {
 	})
 	a.cityA = r.Cities[0]
 	a.hostile, a.plain, a.formula = noms[0][0], noms[0][1], noms[1][0]
+	// A reviewed English translation of the hostile practice's title and description.
+	email := fmt.Sprintf("tlumacz.share.%d@miasta.test", ed.GetYear())
+	testenv.Must(a.org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: r.ID(), Email: email, Role: v1.Role_ROLE_TRANSLATOR, DisplayName: "Tłumacz", Language: "en", Languages: []string{"en"}}))
+	env.IdP.AddUser(testenv.User(email, true))
+	tr := env.Clients(testenv.Connect, env.Token(t, email))
+	src := testenv.Must(tr.Translations.GetPracticeTranslation(ctx, &v1.GetPracticeTranslationRequest{PracticeId: a.hostile.GetPractice().GetId(), Language: "en"}))
+	var texts []*v1.NewTranslatedText
+	for _, x := range src.GetPractice().GetTexts() {
+		if x.GetField() == "title" || x.GetField() == "description" {
+			texts = append(texts, &v1.NewTranslatedText{Field: x.GetField(), Text: "EN " + x.GetField() + ": " + translatedTitle, SourceSha256: x.GetSha256()})
+		}
+	}
+	testenv.Must(tr.Translations.SavePracticeTranslation(ctx, &v1.SavePracticeTranslationRequest{PracticeId: a.hostile.GetPractice().GetId(), Language: "en",
+		Status: v1.TranslationStatus_TRANSLATION_STATUS_REVIEWED, Texts: texts}))
 	testenv.Must(a.org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: r.ID(), Rule: testenv.MeanRule(0, 5, 1, r.Criteria...)}))
 	a.juror = fmt.Sprintf("Juror Secretname %d", ed.GetYear())
 	j := env.NewJuror(t, a.org, testenv.Connect, r.ID(), testenv.CityFor(t, a.org, ed, "Kalisz"), fmt.Sprintf("juror.share.%d@miasta.test", ed.GetYear()), a.juror)
@@ -200,7 +216,8 @@ func testLinkPreviews(t *testing.T, a *archive) {
 		header                                []string
 	}{
 		{path: "/practices/" + pid, lang: "pl", wantTitle: hostileTitle + " — " + a.cityA.GetName(), canonical: base + "/practices/" + pid, typ: "article"},
-		{path: "/practices/" + pid + "?lang=en", lang: "en", wantTitle: hostileTitle + " — " + a.cityA.GetName(), canonical: base + "/practices/" + pid + "?lang=en", typ: "article"},
+		{path: "/practices/" + pid + "?lang=en", lang: "en", wantTitle: "EN title: " + translatedTitle + " — " + a.cityA.GetName(), canonical: base + "/practices/" + pid + "?lang=en", typ: "article"},
+		{path: "/practices/" + pid + "?lang=uk", lang: "uk", wantTitle: hostileTitle + " — " + a.cityA.GetName(), canonical: base + "/practices/" + pid + "?lang=uk", typ: "article"},
 		{path: "/results", lang: "uk", header: []string{"Accept-Language", "uk-UA,uk;q=0.9,en;q=0.5"}, wantTitle: "Результати конкурсу «Відкриті міста»", canonical: base + "/results?lang=uk", typ: "website"},
 		{path: fmt.Sprintf("/results/%d", a.year), lang: "pl", wantTitle: "Wyniki: " + a.edition.GetName(), canonical: fmt.Sprintf("%s/results/%d", base, a.year), typ: "website"},
 		{path: fmt.Sprintf("/results/%d/category/1?lang=es", a.year), lang: "es", wantTitle: "Immigrant-friendly space — " + a.edition.GetName(), canonical: fmt.Sprintf("%s/results/%d/category/1?lang=es", base, a.year), typ: "website"},
@@ -261,6 +278,11 @@ func testLinkPreviews(t *testing.T, a *archive) {
 		if p["@type"] != "CreativeWork" || p["name"] != hostileTitle || creator["@type"] != "GovernmentOrganization" || creator["name"] != a.cityA.GetName() ||
 			!strings.Contains(fmt.Sprint(p["award"]), "Wyróżnienie") {
 			t.Fatalf("the practice's JSON-LD = %v", p)
+		}
+		en := ld("/practices/" + pid + "?lang=en")
+		if en["name"] != "EN title: "+translatedTitle || en["inLanguage"] != "en" || en["translationOfWork"].(map[string]any)["name"] != hostileTitle ||
+			!strings.HasPrefix(en["description"].(string), "EN description: ") {
+			t.Fatalf("the English practice's JSON-LD = %v; want the reviewed translation, translating the original", en)
 		}
 		res := ld(fmt.Sprintf("/results/%d", a.year))
 		items, _ := res["itemListElement"].([]any)

@@ -235,3 +235,44 @@ func (q *Queries) PublicPractice(ctx context.Context, db DBTX, id uuid.UUID) (Pu
 	)
 	return i, err
 }
+
+const reviewedTranslation = `-- name: ReviewedTranslation :many
+SELECT tt.field, tt.text, tt.source_sha256
+FROM translated_texts tt
+JOIN practice_translations pt ON pt.practice_id = tt.practice_id AND pt.language = tt.language
+WHERE tt.practice_id = $1 AND tt.language = $2 AND pt.status = 'REVIEWED'
+  AND tt.field IN ('title', 'description')
+`
+
+type ReviewedTranslationParams struct {
+	PracticeID uuid.UUID
+	Language   string
+}
+
+type ReviewedTranslationRow struct {
+	Field        string
+	Text         string
+	SourceSha256 string
+}
+
+// A practice's reviewed translation into a language: its title and description, each with the hash
+// of the original it translates (a text whose original changed since is outdated).
+func (q *Queries) ReviewedTranslation(ctx context.Context, db DBTX, arg ReviewedTranslationParams) ([]ReviewedTranslationRow, error) {
+	rows, err := db.Query(ctx, reviewedTranslation, arg.PracticeID, arg.Language)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ReviewedTranslationRow
+	for rows.Next() {
+		var i ReviewedTranslationRow
+		if err := rows.Scan(&i.Field, &i.Text, &i.SourceSha256); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

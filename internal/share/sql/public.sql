@@ -55,3 +55,12 @@ ORDER BY e.year DESC, p.position;
 -- The year of a nomination's edition, when that edition is announced.
 SELECT e.year FROM nominations n JOIN editions e ON e.id = n.edition_id
 WHERE n.id = @id AND e.stage = 'ANNOUNCED';
+
+-- name: ReviewedTranslation :many
+-- A practice's reviewed translation into a language: its title and description, each with the hash
+-- of the original it translates (a text whose original changed since is outdated).
+SELECT tt.field, tt.text, tt.source_sha256
+FROM translated_texts tt
+JOIN practice_translations pt ON pt.practice_id = tt.practice_id AND pt.language = tt.language
+WHERE tt.practice_id = @practice_id AND tt.language = @language AND pt.status = 'REVIEWED'
+  AND tt.field IN ('title', 'description');
