@@ -3,6 +3,7 @@ package share
 import (
 	"bytes"
 	"errors"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -176,6 +177,13 @@ func (s *Service) Feed(r *http.Request, lang string) ([]byte, time.Time, error) 
 	body, err := feeds.ToXML(atom)
 	if err != nil {
 		return nil, time.Time{}, err
+	}
+	// gorilla/feeds writes one feed-level link (the alternate, the results); Atom readers also want
+	// the feed's own address (rel="self", RFC 4287 §4.2.7.2), which goes beside it.
+	alternate := "</link>"
+	if i := strings.Index(body, alternate); i >= 0 {
+		i += len(alternate)
+		body = body[:i] + `<link href="` + html.EscapeString(self) + `" rel="self" type="application/atom+xml"></link>` + body[i:]
 	}
 	return []byte(body), f.Updated, nil
 }

@@ -467,6 +467,10 @@ type atomFeed struct {
 	Author  struct {
 		Name string `xml:"name"`
 	} `xml:"author"`
+	Links []struct {
+		Href string `xml:"href,attr"`
+		Rel  string `xml:"rel,attr"`
+	} `xml:"link"`
 	Entries []struct {
 		ID      string `xml:"id"`
 		Title   string `xml:"title"`
@@ -494,6 +498,13 @@ func testFeed(t *testing.T, a *archive) {
 		var f atomFeed
 		if err := xml.Unmarshal(r.body, &f); err != nil {
 			t.Fatalf("the feed is not Atom: %v\n%s", err, r.body)
+		}
+		results := a.env.URL + "/results"
+		if lang != "" {
+			results += "?lang=" + lang
+		}
+		if len(f.Links) != 2 || f.Links[0].Rel != "alternate" || f.Links[0].Href != results || f.Links[1].Rel != "self" || f.Links[1].Href != a.env.URL+path {
+			t.Fatalf("the feed's links %+v; want the results and itself", f.Links)
 		}
 		if f.ID != a.env.URL+path || f.Title != title || f.Updated == "" || f.Author.Name == "" || len(f.Entries) == 0 {
 			t.Fatalf("feed %+v", f)
