@@ -67,13 +67,14 @@ func (s *Service) serveOpenDataCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	body, ok, err := data.CSV(table)
 	if err != nil || !ok {
-		s.fail(w, r, cmpErr(err))
+		s.fail(w, r, orNotFound(err))
 		return
 	}
 	s.serveData(w, r, data, "text/csv; charset=utf-8", "miasta-otwarte-"+year(data.Edition.Year)+"-"+table+".csv", body)
 }
 
-func cmpErr(err error) error {
+// orNotFound is err, or ErrNotFound when there is none (a table the open data does not have).
+func orNotFound(err error) error {
 	if err == nil {
 		return ErrNotFound
 	}
