@@ -125,6 +125,10 @@ type Preview struct {
 	Locale      string // og:locale, e.g. pl_PL
 	Image       string // absolute URL of og:image, optional
 	ImageAlt    string
+	// ImageType, ImageWidth and ImageHeight describe the image (og:image:type, :width, :height), so
+	// that a preview can be laid out before the image arrives; zero writes none.
+	ImageType               string
+	ImageWidth, ImageHeight int
 	// JSONLD is the page's schema.org data, marshalled to JSON (which escapes <, > and &, so the data
 	// cannot end its script element); nil writes none.
 	JSONLD any
@@ -168,6 +172,11 @@ func (v Preview) head(b *bytes.Buffer) {
 		meta("property", "og:locale", v.Locale)
 		meta("property", "og:image", v.Image)
 		meta("property", "og:image:alt", v.ImageAlt)
+		meta("property", "og:image:type", v.ImageType)
+		if v.Image != "" && v.ImageWidth > 0 && v.ImageHeight > 0 {
+			meta("property", "og:image:width", strconv.Itoa(v.ImageWidth))
+			meta("property", "og:image:height", strconv.Itoa(v.ImageHeight))
+		}
 		card := "summary"
 		if v.Image != "" {
 			card = "summary_large_image"

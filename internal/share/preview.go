@@ -195,6 +195,7 @@ func (s *Service) previewPractice(ctx context.Context, id uuid.UUID, lang string
 	if ranked != nil && ranked.Winner {
 		out.Image = s.base + "/badges/" + ranked.NominationID.String() + ".png" + langQuery(lang)
 		out.ImageAlt = s.badgeAlt(res.Edition, *ranked, lang)
+		out.ImageType, out.ImageWidth, out.ImageHeight = "image/png", 2*badgeWidth, 2*badgeHeight
 	}
 	return out, nil
 }

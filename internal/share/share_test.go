@@ -313,7 +313,8 @@ func testLinkPreviews(t *testing.T, a *archive) {
 
 	t.Run("og:image of a distinction", func(t *testing.T) {
 		h := parseHead(t, a.get(t, "/practices/"+pid).body)
-		if want := base + "/badges/" + a.hostile.GetId() + ".png"; h.meta["og:image"] != want || h.meta["og:image:alt"] == "" || h.meta["twitter:card"] != "summary_large_image" {
+		if want := base + "/badges/" + a.hostile.GetId() + ".png"; h.meta["og:image"] != want || h.meta["og:image:alt"] == "" || h.meta["twitter:card"] != "summary_large_image" ||
+			h.meta["og:image:width"] != "720" || h.meta["og:image:height"] != "264" || h.meta["og:image:type"] != "image/png" {
 			t.Fatalf("og:image %q (alt %q); want %q", h.meta["og:image"], h.meta["og:image:alt"], want)
 		}
 		if h := parseHead(t, a.get(t, "/practices/"+a.plain.GetPractice().GetId()).body); h.meta["og:image"] != "" {
@@ -417,7 +418,7 @@ func testOpenData(t *testing.T, a *archive) {
 				}
 			}
 		}
-		if table != "results" && !bytes.Contains(r.body, []byte(`'=HYPERLINK(`)) {
+		if !bytes.Contains(r.body, []byte(`'=HYPERLINK(`)) {
 			t.Fatalf("%s.csv lost the formula-like title:\n%s", table, r.body)
 		}
 	}
