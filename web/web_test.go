@@ -8,11 +8,15 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
 )
 
 func TestHandlerServesTheAppForPagesAndFilesByPath(t *testing.T) {
@@ -390,4 +394,60 @@ func TestPageCarriesItsPreview(t *testing.T) {
 	if _, body := page(t, h, "/none"); !strings.Contains(body, "<title>Miasta Otwarte</title>") || strings.Contains(body, "og:") {
 		t.Errorf("a page without a preview changed:\n%s", body)
 	}
+}
+
+// FuzzPreviewStaysInItsElements: whatever a preview's texts hold, the page parses back to exactly
+// them, in their elements, and no script but the app's and the JSON-LD appears.
+func FuzzPreviewStaysInItsElements(f *testing.F) {
+	f.Add(`</title><script>alert(1)</script>`, `" onload="x`, `</script><!--`)
+	f.Add("Łódź & Київ <b>", "'", "\u2028\u2029")
+	h := func(title, desc, name string) http.Handler {
+		return Handler(Assets(), nil, WithPreviews(func(*http.Request, string) (Preview, bool) {
+			return Preview{Title: title, Description: desc, Canonical: "https://example.org/" + url.PathEscape(name), JSONLD: map[string]string{"name": name}}, true
+		}))
+	}
+	f.Fuzz(func(t *testing.T, title, desc, name string) {
+		if !utf8.ValidString(title) || !utf8.ValidString(desc) || !utf8.ValidString(name) || strings.ContainsRune(title+desc+name, 0) ||
+			strings.TrimSpace(title) == "" || strings.ContainsAny(title+desc, "\r") {
+			return // the platform's texts are UTF-8 without NUL (internal/plaintext); HTML normalises CR
+		}
+		_, body := page(t, h(title, desc, name), "/results/2015")
+		doc, err := html.Parse(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotTitle, gotDesc, ld string
+		scripts := 0
+		var walk func(*html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.ElementNode {
+				attr := map[string]string{}
+				for _, a := range n.Attr {
+					attr[a.Key] = a.Val
+				}
+				switch {
+				case n.Data == "title" && n.FirstChild != nil:
+					gotTitle = n.FirstChild.Data
+				case n.Data == "meta" && attr["name"] == "description":
+					gotDesc = attr["content"]
+				case n.Data == "script":
+					scripts++
+					if attr["type"] == "application/ld+json" && n.FirstChild != nil {
+						ld = n.FirstChild.Data
+					}
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(doc)
+		var back map[string]string
+		if err := json.Unmarshal([]byte(ld), &back); err != nil || back["name"] != name {
+			t.Fatalf("JSON-LD %q: %v; want name %q", ld, err, name)
+		}
+		if gotTitle != title || gotDesc != desc || scripts != 2 {
+			t.Fatalf("title %q, description %q, %d scripts; want %q, %q and the app's and the JSON-LD", gotTitle, gotDesc, scripts, title, desc)
+		}
+	})
 }
