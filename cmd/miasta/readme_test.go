@@ -149,9 +149,16 @@ func TestReadmeCommands(t *testing.T) {
 		if !strings.Contains(tools, "export PATH=") {
 			t.Fatalf("the first block of Calling the API does not put bin/ on PATH:\n%s", tools)
 		}
-		out := runReadme(t, root, d, tools+blocks("Stage 2 (jury, tally, announcement) and the whole demo in one command"))
+		out := runReadme(t, root, d, tools+blocks("Stage 2 (jury, tally, announcement) and the whole demo in one command", "Sharing and reusing the archive"))
 		if !strings.Contains(out, `"winner": true`) || !strings.Contains(out, "category_number,category_pl") || !strings.Contains(out, `"juror": "`) {
 			t.Errorf("the public results, ballots and CSV are not in the output:\n%s", out)
+		}
+		// Sharing: the previews, the open data under the licence set, the feed, a certificate, a badge.
+		for _, want := range []string{`<meta property="og:title" content="Results: `, `"id": "CC-BY-4.0"`, "year,category_number,category_pl", "CC0-1.0",
+			`rel="license"`, "<feed xmlns=\"http://www.w3.org/2005/Atom\">", "Open Cities award", "<title>"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("README's sharing commands did not show %q:\n%s", want, out)
+			}
 		}
 
 		// Checking the results: both verifiers, as README shows them. The database is the test's,

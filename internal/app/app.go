@@ -35,6 +35,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/server"
+	"github.com/miasta-otwarte/miasta/internal/share"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 	"github.com/miasta-otwarte/miasta/internal/witness"
 	"github.com/miasta-otwarte/miasta/web"
@@ -168,6 +169,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if len(peers) > 0 {
 		witnesses = witness.NewCollector(auditLog, peers, log)
 	}
+	shared := share.New(pool, juryService, cfg.PublicURL, log)
 	m := metrics.New(pool, auditLog, log)
 	tracer, shutdownTracing, err := tracing(ctx, cfg, opts)
 	if err != nil {
@@ -177,7 +179,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	handler := server.New(server.Deps{
 		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Past: pastEditions, Metrics: m, Tracer: tracer,
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
-		Web:    web.Handler(web.Assets(), server.WebBoot(authn, users, log)),
+		Share:  shared,
+		Web:    web.Handler(web.Assets(), server.WebBoot(authn, users, log), web.WithPreviews(shared.Preview)),
 	})
 	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Witnesses: witnesses, Mail: mailer, Translations: translations, Past: pastEditions, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
 }

@@ -39,6 +39,7 @@ var Rules = map[string]Rule{
 	v1.EditionServiceCreateCategoryProcedure:    Organiser,
 	v1.EditionServiceSetLanguagesProcedure:      Organiser,
 	v1.EditionServiceSetTextsProcedure:          Organiser,
+	v1.EditionServiceSetDataLicenceProcedure:    Organiser,
 	v1.EditionServiceListCategoriesProcedure:    Public,
 	v1.EditionServiceCreateCriterionProcedure:   Organiser,
 	v1.EditionServiceListCriteriaProcedure:      Public,

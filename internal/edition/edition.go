@@ -88,6 +88,8 @@ type Edition struct {
 	Names Texts
 	// Demonstration marks invented data: every page, file and feed that shows the edition says so.
 	Demonstration bool
+	// DataLicence is the SPDX identifier of the licence of the edition's open data.
+	DataLicence string
 	// PersonSalt keys the edition's person identifiers in the audit log (event.Person).
 	PersonSalt []byte
 	CreateTime time.Time
@@ -165,6 +167,7 @@ func editionFromRow(r editiondb.Edition, cities []editiondb.City) Edition {
 		Languages:         r.Languages,
 		Names:             texts(r.Name, r.NameTexts),
 		Demonstration:     r.Demonstration,
+		DataLicence:       r.DataLicence,
 		PersonSalt:        r.PersonSalt,
 		CreateTime:        r.CreateTime,
 		UpdateTime:        r.UpdateTime,

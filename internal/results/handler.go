@@ -463,3 +463,7 @@ var recusalProto = map[string]v1.RecusalKind{
 	"DECLARED":  v1.RecusalKind_RECUSAL_KIND_DECLARED,
 	"ABSTAINED": v1.RecusalKind_RECUSAL_KIND_ABSTAINED,
 }
+
+// CSVCell is csvCell for the other CSV exports (internal/share's open data), so that every CSV the
+// platform writes escapes formula-like cells the same way.
+func CSVCell(s string) string { return csvCell(s) }

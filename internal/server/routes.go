@@ -64,6 +64,9 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle("/auth/", d.Authn.LoginHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle("GET /readyz", readyHandler(d.Pool, d.Audit))
+	if d.Share != nil {
+		d.Share.Routes(mux) // GET /open-data/…, /feed.atom, /certificates/…, /badges/…
+	}
 	if d.Web != nil {
 		mux.Handle("/", d.Web)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/report"
+	"github.com/miasta-otwarte/miasta/internal/share"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 )
 
@@ -50,6 +51,8 @@ type Deps struct {
 	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).
 	Tracer trace.TracerProvider
 	Limits Limits
+	// Share, when not nil, serves the public archive's open data, feed, certificates and badges.
+	Share *share.Service
 	// Web, when not nil, serves the browser app at every path the API does not own.
 	Web http.Handler
 }

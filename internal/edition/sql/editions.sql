@@ -44,3 +44,6 @@ UPDATE editions SET languages = @languages, update_time = now() WHERE id = @id R
 -- name: PastEditionExists :one
 -- A year the archive holds a past edition for (internal/past) cannot have an edition on the platform.
 SELECT EXISTS (SELECT 1 FROM past_editions WHERE year = @year);
+
+-- name: SetDataLicence :one
+UPDATE editions SET data_licence = @data_licence, update_time = now() WHERE id = @id RETURNING *;
