@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 
+	"github.com/miasta-otwarte/miasta/internal/archive"
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
@@ -28,6 +29,7 @@ var Services = []string{
 	miastav1connect.AuditServiceName,
 	miastav1connect.MailServiceName,
 	miastav1connect.TranslationServiceName,
+	miastav1connect.ArchiveServiceName,
 }
 
 // addRoutes lists the whole API.
@@ -46,6 +48,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.AuditServiceExportBundleProcedure, uncompressed)
 	mux.Handle(miastav1connect.NewMailServiceHandler(mail.NewHandler(d.Mail), opts))
 	mux.Handle(miastav1connect.NewTranslationServiceHandler(translation.NewHandler(d.Translations), opts))
+	mux.Handle(miastav1connect.NewArchiveServiceHandler(archive.NewHandler(archive.NewService(d.Pool, d.Jury, d.Audit)), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
 	reflector := grpcreflect.NewStaticReflector(Services...)
