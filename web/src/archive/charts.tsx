@@ -96,7 +96,8 @@ export function RankingChart({ bars, min, max, category }: { bars: Bar[]; min: n
       marginRight: 40,
       marginTop: 28,
       style: { fontSize: "13px", color: INK, background: "transparent" },
-      x: { domain: [min, max], label: t("archive.scoreAxis", { max: fmt(max) }), grid: true, ticks: Math.max(2, Math.floor(width / 90)) },
+      marginBottom: 40,
+      x: { domain: [min, max], label: t("archive.scoreAxis", { max: fmt(max) }), labelAnchor: "left", labelOffset: 34, labelArrow: "none", grid: true, ticks: Math.max(2, Math.min(10, Math.floor(width / 70))) },
       y: { label: null, domain: bars.map((b) => b.label), tickFormat: (s: string) => (s.length > 18 ? s.slice(0, 17) + "…" : s) },
       marks,
     });
@@ -148,19 +149,23 @@ export function CriteriaChart({ criteria, practice }: { criteria: CriterionBar[]
   const fmt = (n: number) => n.toLocaleString(locale, { maximumFractionDigits: 2 });
   const rows = criteria.map((c) => ({ ...c, share: c.max > c.min ? (c.value - c.min) / (c.max - c.min) : 0 }));
   const label = t("archive.criteriaAlt", { practice, list: criteria.map((c) => `${c.name}: ${fmt(c.value)} / ${fmt(c.max)}`).join("; ") });
+  // Each criterion's name stands above its bar rather than beside it, so that long names fit a phone.
   const render = (width: number) =>
     Plot.plot({
       width,
-      height: 48 + rows.length * 38,
-      marginLeft: Math.min(160, Math.max(90, width * 0.35)),
-      marginRight: 56,
+      height: 40 + rows.length * 52,
+      marginLeft: 16,
+      marginRight: 72,
+      marginTop: 8,
+      marginBottom: 40,
       style: { fontSize: "13px", color: INK, background: "transparent" },
-      x: { domain: [0, 1], percent: true, label: t("archive.shareAxis"), grid: true, ticks: Math.max(2, Math.floor(width / 90)) },
-      y: { label: null, domain: rows.map((r) => r.name), tickFormat: (s: string) => (s.length > 20 ? s.slice(0, 19) + "…" : s) },
+      x: { domain: [0, 1], label: t("archive.shareAxis"), labelAnchor: "left", labelOffset: 34, labelArrow: "none", grid: true, ticks: Math.max(2, Math.min(5, Math.floor(width / 90))), tickFormat: "~%" },
+      y: { axis: null, domain: rows.map((r) => r.name), paddingInner: 0.55, paddingOuter: 0.6 },
       marks: [
-        Plot.barX(rows, { x: 1, y: "name", fill: "#ece9e2" }),
-        Plot.barX(rows, { x: "share", y: "name", fill: ACCENT }),
-        Plot.text(rows, { x: 1, y: "name", text: (d: (typeof rows)[number]) => `${fmt(d.value)} / ${fmt(d.max)}`, dx: 4, textAnchor: "start", fill: INK, fontSize: 13 }),
+        Plot.barX(rows, { x1: 0, x2: 1, y: "name", fill: "#ece9e2" }),
+        Plot.barX(rows, { x1: 0, x2: "share", y: "name", fill: ACCENT }),
+        Plot.text(rows, { x: 0, y: "name", text: "name", textAnchor: "start", dy: -19, fill: INK, fontSize: 13, fontWeight: 600, lineWidth: Math.floor(width / 8) }),
+        Plot.text(rows, { x: 1, y: "name", text: (d: (typeof rows)[number]) => `${fmt(d.value)} / ${fmt(d.max)}`, dx: 6, textAnchor: "start", fill: INK, fontSize: 13 }),
       ],
     });
   return (
@@ -214,10 +219,10 @@ export function DistributionChart({ bins, total, year }: { bins: Bin[]; total: n
   const render = (width: number) =>
     Plot.plot({
       width,
-      height: 220,
-      marginBottom: 40,
+      height: 240,
       style: { fontSize: "13px", color: INK, background: "transparent" },
-      x: { label: t("archive.weightedSum"), type: "band", domain: bins.map(range), tickRotate: width < 500 ? -45 : 0 },
+      marginBottom: width < 500 ? 64 : 44,
+      x: { label: t("archive.weightedSum"), labelAnchor: "left", labelOffset: width < 500 ? 58 : 36, labelArrow: "none", type: "band", domain: bins.map(range), tickRotate: width < 500 ? -45 : 0 },
       y: { label: t("archive.marks"), grid: true, tickFormat: "d" },
       marks: [Plot.barY(bins, { x: range, y: "count", fill: ACCENT }), Plot.ruleY([0], { stroke: INK })],
     });
