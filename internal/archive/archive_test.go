@@ -249,6 +249,23 @@ func TestArchive(t *testing.T) {
 		if tr := got.GetTranslation(); tr == nil || tr.GetLanguage() != "en" || tr.GetTitle() == "" || (tr.GetStatus() != "MACHINE" && tr.GetStatus() != "REVIEWED") {
 			t.Errorf("translation = %v; want the English one", tr)
 		}
+		if len(got.GetTranslation().GetOutdatedFields()) != 0 {
+			t.Errorf("a fresh translation reads as outdated: %v", got.GetTranslation().GetOutdatedFields())
+		}
+		// A translation of an older version of the title reads as outdated there; a draft is not published.
+		if _, err := pool.Exec(ctx, `UPDATE translated_texts SET source_sha256 = 'sha256:' || repeat('0', 64) WHERE practice_id = $1 AND language = 'en' AND field = 'title'`, winnerPractice); err != nil {
+			t.Fatal(err)
+		}
+		old := testenv.Must(arch.GetPublicPractice(ctx, (&v1.GetPublicPracticeRequest{PracticeId: winnerPractice.String(), Language: "en"})))
+		if f := old.GetTranslation().GetOutdatedFields(); len(f) != 1 || f[0] != "title" {
+			t.Errorf("outdated fields = %v; want the title", f)
+		}
+		if _, err := pool.Exec(ctx, `UPDATE practice_translations SET status = 'DRAFT' WHERE practice_id = $1 AND language = 'en'`, winnerPractice); err != nil {
+			t.Fatal(err)
+		}
+		if draft := testenv.Must(arch.GetPublicPractice(ctx, (&v1.GetPublicPracticeRequest{PracticeId: winnerPractice.String(), Language: "en"}))); draft.GetTranslation() != nil {
+			t.Errorf("a draft translation is published: %v", draft.GetTranslation())
+		}
 		pl := testenv.Must(arch.GetPublicPractice(ctx, (&v1.GetPublicPracticeRequest{PracticeId: winnerPractice.String()})))
 		if pl.GetTranslation() != nil {
 			t.Errorf("a Polish reader got a translation %v", pl.GetTranslation())
