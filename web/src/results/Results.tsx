@@ -160,9 +160,14 @@ function CategorySection({ result, ctx, level }: { result: CategoryResult; ctx: 
   const cat = useCategoryName();
   const c = result.category!;
   const H = level === 2 ? "h2" : "h3";
+  const Sub = level === 2 ? "h3" : "h4";
   const max = Number(ctx.scale?.max ?? 0n);
   const min = Number(ctx.scale?.min ?? 0n);
   const ranked = result.nominations.filter((n) => n.score);
+  const critNameOf = (id: string) => {
+    const x = ctx.criteria.find((k) => k.id === id);
+    return x ? pick(x.names, locale).text : id;
+  };
   return (
     <section className="category" aria-labelledby={`cat-${c.number}`} data-testid="category">
       <H id={`cat-${c.number}`}>
@@ -210,6 +215,21 @@ function CategorySection({ result, ctx, level }: { result: CategoryResult; ctx: 
             }))}
           />
         </ChartSlot>
+      ) : null}
+      {result.decisions.length ? (
+        <div className="decisions">
+          <Sub>{t("results.decisions")}</Sub>
+          <ul data-testid="decisions">
+            {result.decisions.map((d, i) => (
+              <li key={i}>
+                {t("results.decision", {
+                  order: d.nominationIds.map((id) => nameOf(result, id, critNameOf)).join(" › "),
+                  reason: d.reason,
+                })}
+              </li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       <details className="more">
         <summary>{t("results.breakdown")}</summary>
@@ -261,21 +281,6 @@ function CategoryTable({ result, criteria, scales }: { result: CategoryResult; c
           <JurorTable n={n} critName={critName} name={(id) => nameOf(result, id, critName)} />
         </details>
       ))}
-      {result.decisions.length ? (
-        <div className="decisions">
-          <h4>{t("results.decisions")}</h4>
-          <ul data-testid="decisions">
-            {result.decisions.map((d, i) => (
-              <li key={i}>
-                {t("results.decision", {
-                  order: d.nominationIds.map((id) => nameOf(result, id, critName)).join(" › "),
-                  reason: d.reason,
-                })}
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
     </div>
   );
 }
