@@ -330,3 +330,97 @@ func TestArchive(t *testing.T) {
 		}
 	})
 }
+
+// TestArchiveAcrossEditions announces a second edition after the demo's, in which Łódź reports a new
+// practice in the same category and follows up its 2015 distinction: the list is newest first, the
+// city's page holds both years and the follow-up, and each practice finds the other as similar.
+func TestArchiveAcrossEditions(t *testing.T) {
+	t.Parallel()
+	env, arch, _ := announcedDemo(t)
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	first := testenv.Must(arch.GetPublicEditionResults(ctx, &v1.GetPublicEditionResultsRequest{Year: 2015}))
+	var prev *v1.NominationResult
+	for _, n := range first.GetCategories()[0].GetNominations() {
+		if n.GetWinner() {
+			prev = n
+		}
+	}
+	if prev == nil {
+		t.Fatal("no winner in the demo's first category")
+	}
+	city := prev.GetNomination().GetCity()
+	ed := testenv.Must(org.Editions.CreateEdition(ctx, &v1.CreateEditionRequest{Year: 2016, Name: "Miasta Otwarte 2016", PreviousEditionId: first.GetEdition().GetId()})).GetEdition()
+	cat1 := first.GetCategories()[0].GetCategory()
+	testenv.Must(org.Editions.CreateCategory(ctx, &v1.CreateCategoryRequest{EditionId: ed.GetId(), Number: 1, NamePl: cat1.GetNamePl(), NameEn: cat1.GetNameEn()}))
+	testenv.Must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: ed.GetId(), Number: 1, NamePl: "Skuteczność", NameEn: "Effectiveness"}))
+	ed = testenv.Must(org.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: ed.GetId(), CityId: city.GetId()})).GetEdition()
+	r := env.OpenReporting(t, org, testenv.Connect, ed, []*v1.City{city}, time.Hour)
+	saved := testenv.Must(r.Experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{
+		EditionId: r.ID(), CityId: city.GetId(), Introduction: "Raport 2016",
+		Practices: []*v1.Practice{testenv.Practice("Nowa strategia 2016", r.Categories[0], r.Criteria...)},
+	})).GetReport()
+	// The report lists a follow-up per 2015 distinction of the city: this one expanded, any other continued.
+	fus := saved.GetFollowUps()
+	for _, f := range fus {
+		f.Outcome = v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_CONTINUED
+		if f.GetPreviousNominationId() == prev.GetNomination().GetId() {
+			f.Outcome, f.Narrative = v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_EXPANDED, "Strategię rozszerzono na dzielnice."
+		}
+	}
+	saved = testenv.Must(r.Experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{
+		EditionId: r.ID(), CityId: city.GetId(), ExpectedVersion: saved.GetVersion(), Introduction: "Raport 2016",
+		Practices: saved.GetPractices(), FollowUps: fus,
+	})).GetReport()
+	sub := testenv.Must(r.Experts[0].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: r.ID(), CityId: city.GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
+	acc := testenv.Must(org.Reports.AcceptReport(ctx, &v1.AcceptReportRequest{EditionId: r.ID(), CityId: city.GetId(), ExpectedVersion: sub.GetVersion()})).GetReport()
+	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_REVIEW)
+	nom := testenv.Must(org.Reports.Nominate(ctx, &v1.NominateRequest{EditionId: r.ID(), PracticeId: acc.GetPractices()[0].GetId()})).GetNomination()
+
+	// Before the announcement, the new practice and the follow-up are nowhere.
+	if c := testenv.Must(arch.GetPublicCity(ctx, &v1.GetPublicCityRequest{CityId: city.GetId()})); len(c.GetEditions()) != 1 {
+		t.Fatalf("before the announcement the city shows %d editions", len(c.GetEditions()))
+	}
+	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_JURY)
+	home := testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Sopot 2016"})).GetCity()
+	j := env.NewJuror(t, org, testenv.Connect, r.ID(), home, "juror.2016@miasta.test", "Amani Otieno")
+	testenv.CastScores(t, j, r.ID(), testenv.Mark(nom, r.Criteria[0], 4))
+	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_TALLIED)
+	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_ANNOUNCED)
+
+	list := testenv.Must(arch.ListPublicEditions(ctx, &v1.ListPublicEditionsRequest{})).GetEditions()
+	if len(list) != 2 || list[0].GetYear() != 2016 || list[1].GetYear() != 2015 {
+		t.Fatalf("editions = %v; want 2016 then 2015", list)
+	}
+	c := testenv.Must(arch.GetPublicCity(ctx, &v1.GetPublicCityRequest{CityId: city.GetId()}))
+	if len(c.GetEditions()) != 2 || c.GetEditions()[0].GetYear() != 2016 {
+		t.Fatalf("city editions = %v", c.GetEditions())
+	}
+	var fu []*v1.PublicFollowUp
+	for _, f := range c.GetEditions()[0].GetFollowUps() {
+		if f.GetOutcome() == v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_EXPANDED {
+			fu = append(fu, f)
+		}
+	}
+	if len(c.GetEditions()[0].GetFollowUps()) == 0 || len(fu) != 1 || fu[0].GetOutcome() != v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_EXPANDED || fu[0].GetPrevious().GetPracticeId() != prev.GetNomination().GetPractice().GetId() || fu[0].GetPrevious().GetYear() != 2015 || !fu[0].GetPrevious().GetDistinguished() {
+		t.Errorf("follow-ups = %v; want the 2015 distinction, expanded", fu)
+	}
+	if p := c.GetEditions()[0].GetPractices(); len(p) != 1 || p[0].GetRank() != 1 || !p[0].GetDistinguished() || p[0].GetScale().GetMax() != 5 {
+		t.Errorf("2016 practices = %v", p)
+	}
+	newer := testenv.Must(arch.GetPublicPractice(ctx, &v1.GetPublicPracticeRequest{PracticeId: acc.GetPractices()[0].GetId()}))
+	if s := newer.GetSimilar(); len(s) == 0 || s[0].GetPracticeId() != prev.GetNomination().GetPractice().GetId() {
+		t.Errorf("the 2016 practice's similar practices = %v; want Łódź's 2015 distinction of the same category first", s)
+	}
+	if newer.GetPractice().GetPartners() == "" || newer.GetPractice().GetTargetGroups() == "" || len(newer.GetPractice().GetEvidenceLinks()) != 2 || newer.GetPractice().GetSinceYear() != 2012 || len(newer.GetPractice().GetNarratives()) != 1 {
+		t.Errorf("the practice's public fields are not all there: %v", newer.GetPractice())
+	}
+	older := testenv.Must(arch.GetPublicPractice(ctx, &v1.GetPublicPracticeRequest{PracticeId: prev.GetNomination().GetPractice().GetId()}))
+	found := false
+	for _, s := range older.GetSimilar() {
+		found = found || s.GetPracticeId() == acc.GetPractices()[0].GetId()
+	}
+	if !found {
+		t.Errorf("the 2015 practice's similar practices %v lack the 2016 one of the same city and category", older.GetSimilar())
+	}
+}

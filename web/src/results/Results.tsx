@@ -173,7 +173,8 @@ function CategorySection({ result, ctx, level }: { result: CategoryResult; ctx: 
       <H id={`cat-${c.number}`}>
         {level === 3 ? <Link to={`/results/${ctx.year}/category/${c.number}`}>{cat(c)}</Link> : t("archive.rankingTitle")}
       </H>
-      <ol className="ranking">
+      {result.nominations.length === 0 ? <p className="muted">{t("results.noNominations")}</p> : null}
+      <ol className="ranking" hidden={result.nominations.length === 0}>
         {result.nominations.map((n) => {
           const nom = n.nomination!;
           return (
