@@ -318,6 +318,10 @@ func TestArchive(t *testing.T) {
 		_, err = arch.GetPublicEditionResults(ctx, &v1.GetPublicEditionResultsRequest{Year: 1999})
 		refused(t, connect.CodeInvalidArgument, "year", err)
 	})
+	// ResultsService's public answers follow the same rule for files.
+	pub := miastav1connect.NewResultsServiceClient(&http.Client{Timeout: 30 * time.Second}, env.URL)
+	keep(testenv.Must(pub.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: 2015})))
+	keep(testenv.Must(pub.ExportResults(ctx, &v1.ExportResultsRequest{Year: 2015, Format: v1.ExportFormat_EXPORT_FORMAT_JSON})))
 	testenv.Step(t, "nothing private leaks", func(t *testing.T) {
 		for _, a := range answers {
 			if strings.Contains(a, secret) {
