@@ -285,6 +285,8 @@ func TestArchive(t *testing.T) {
 	r := env.ReportingEdition(t, org, testenv.Connect, time.Hour)
 	testenv.AcceptedReport(t, r, 0, testenv.Practice("Praktyka jeszcze nieogłoszona", r.Categories[0], r.Criteria...))
 	accepted := testenv.Must(org.Reports.GetReport(ctx, &v1.GetReportRequest{EditionId: r.ID(), CityId: r.Cities[0].GetId()})).GetReport().GetPractices()[0]
+	draft := testenv.Must(r.Experts[1].Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: r.ID(), CityId: r.Cities[1].GetId(),
+		Practices: []*v1.Practice{testenv.Practice("Praktyka w szkicu", r.Categories[0])}})).GetReport().GetPractices()[0]
 	_ = clients
 	refused := func(t *testing.T, code connect.Code, field string, err error) {
 		t.Helper()
@@ -294,6 +296,8 @@ func TestArchive(t *testing.T) {
 	}
 	testenv.Step(t, "not public is NotFound", func(t *testing.T) {
 		_, err := arch.GetPublicPractice(ctx, (&v1.GetPublicPracticeRequest{PracticeId: accepted.GetId()}))
+		refused(t, connect.CodeNotFound, "practice_id", err)
+		_, err = arch.GetPublicPractice(ctx, (&v1.GetPublicPracticeRequest{PracticeId: draft.GetId()}))
 		refused(t, connect.CodeNotFound, "practice_id", err)
 		_, err = arch.GetPublicPractice(ctx, (&v1.GetPublicPracticeRequest{PracticeId: uuid.NewString()}))
 		refused(t, connect.CodeNotFound, "practice_id", err)
@@ -328,7 +332,7 @@ func TestArchive(t *testing.T) {
 				i := strings.Index(a, secret)
 				t.Errorf("a public answer carries organisers' text: …%s…", a[max(i-80, 0):min(i+80, len(a))])
 			}
-			if strings.Contains(a, "Praktyka jeszcze nieogłoszona") {
+			if strings.Contains(a, "Praktyka jeszcze nieogłoszona") || strings.Contains(a, "Praktyka w szkicu") {
 				t.Errorf("a public answer carries a practice of an edition not announced")
 			}
 		}
