@@ -228,6 +228,10 @@ var pageModules = map[string]string{
 	"/editions/{edition}/ballot":        "src/ballot/Ballot.tsx",
 	"/editions/{edition}/organise":      "src/organise/Organise.tsx",
 	"/results/{year}":                   "src/results/Results.tsx",
+	"/results/{year}/category/{number}": "src/results/Results.tsx",
+	"/results":                          "src/archive/Editions.tsx",
+	"/cities/{city}":                    "src/archive/City.tsx",
+	"/practices/{practice}":             "src/archive/Practice.tsx",
 }
 
 // localeCookie is the language the person chose in the app (web/src/i18n/index.tsx writes it).

@@ -84,6 +84,12 @@ var Rules = map[string]Rule{
 	v1.ResultsServiceListPublicBallotsProcedure:  Public,
 	v1.ResultsServiceExportResultsProcedure:      Public,
 
+	// The public archive (issue 19): announced editions, cities and practices.
+	v1.ArchiveServiceListPublicEditionsProcedure:      Public,
+	v1.ArchiveServiceGetPublicEditionResultsProcedure: Public,
+	v1.ArchiveServiceGetPublicCityProcedure:           Public,
+	v1.ArchiveServiceGetPublicPracticeProcedure:       Public,
+
 	v1.AuditServiceGetPublicKeyProcedure:        Public,
 	v1.AuditServiceGetCheckpointProcedure:       Public,
 	v1.AuditServiceGetInclusionProofProcedure:   Public,

@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 
+	"github.com/miasta-otwarte/miasta/internal/archive"
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
@@ -30,6 +31,7 @@ var Services = []string{
 	miastav1connect.MailServiceName,
 	miastav1connect.TranslationServiceName,
 	miastav1connect.PastEditionServiceName,
+	miastav1connect.ArchiveServiceName,
 }
 
 // addRoutes lists the whole API.
@@ -49,6 +51,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewMailServiceHandler(mail.NewHandler(d.Mail), opts))
 	mux.Handle(miastav1connect.NewTranslationServiceHandler(translation.NewHandler(d.Translations), opts))
 	mux.Handle(miastav1connect.NewPastEditionServiceHandler(past.NewHandler(d.Past), opts))
+	mux.Handle(miastav1connect.NewArchiveServiceHandler(archive.NewHandler(archive.NewService(d.Pool, d.Jury, d.Audit)), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
 	reflector := grpcreflect.NewStaticReflector(Services...)

@@ -5,6 +5,7 @@ import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import type { DescService } from "@bufbuild/protobuf";
+import type { ArchiveService } from "../gen/miasta/v1/archive_pb.js";
 import { AuditService } from "../gen/miasta/v1/audit_pb.js";
 import { EditionService } from "../gen/miasta/v1/edition_pb.js";
 import { IdentityService } from "../gen/miasta/v1/identity_pb.js";
@@ -63,6 +64,7 @@ export const api: {
   audit: Client<typeof AuditService>;
   translations: Client<typeof TranslationService>;
   past: Client<typeof PastEditionService>;
+  archive: Client<typeof ArchiveService>;
 } = {
   // Every page needs these, or they are small.
   editions: createClient(EditionService, transport),
@@ -74,6 +76,7 @@ export const api: {
   results: lazyClient(() => import("../gen/miasta/v1/results_pb.js").then((m) => m.ResultsService)),
   translations: lazyClient(() => import("../gen/miasta/v1/translation_pb.js").then((m) => m.TranslationService)),
   past: lazyClient(() => import("../gen/miasta/v1/past_pb.js").then((m) => m.PastEditionService)),
+  archive: lazyClient(() => import("../gen/miasta/v1/archive_pb.js").then((m) => m.ArchiveService)),
 };
 
 /** errorCode is the Connect code of any thrown value (Unknown for non-Connect errors). */

@@ -83,6 +83,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/" end>
             {t("nav.home")}
           </NavLink>
+          <NavLink to="/results" end>
+            {t("nav.archive")}
+          </NavLink>
         </nav>
         <div className="tools">
           <label htmlFor={langId}>{t("nav.language")}</label>
