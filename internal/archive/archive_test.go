@@ -20,7 +20,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/testenv"
 )
 
-// announcedDemo starts the platform, seeds the demo edition (2015) and plays it to the announcement
+// announcedDemo starts the platform, seeds the demo edition (2016) and plays it to the announcement
 // through the API as `miasta demo` does; it returns the environment and an anonymous archive client.
 func announcedDemo(t *testing.T) (*testenv.Env, miastav1connect.ArchiveServiceClient, map[string]demo.Clients) {
 	t.Helper()
@@ -100,7 +100,7 @@ func TestArchive(t *testing.T) {
 			t.Fatalf("editions = %d; want the announced demo edition only", len(list.GetEditions()))
 		}
 		e := list.GetEditions()[0]
-		if e.GetYear() != 2015 || e.GetNames()["pl"] == "" {
+		if e.GetYear() != 2016 || e.GetNames()["pl"] == "" {
 			t.Errorf("edition = %d %v", e.GetYear(), e.GetNames())
 		}
 		if at := e.GetAnnounceTime().AsTime(); time.Since(at) > 10*time.Minute || time.Since(at) < 0 {
@@ -125,7 +125,7 @@ func TestArchive(t *testing.T) {
 
 	var results *v1.GetPublicEditionResultsResponse
 	testenv.Step(t, "GetPublicEditionResults", func(t *testing.T) {
-		results = testenv.Must(arch.GetPublicEditionResults(ctx, &v1.GetPublicEditionResultsRequest{Year: 2015}))
+		results = testenv.Must(arch.GetPublicEditionResults(ctx, &v1.GetPublicEditionResultsRequest{Year: 2016}))
 		keep(results)
 		if len(results.GetCategories()) != 11 {
 			t.Fatalf("categories = %d; want every category of the edition, empty ones too", len(results.GetCategories()))
@@ -215,7 +215,7 @@ func TestArchive(t *testing.T) {
 	testenv.Step(t, "GetPublicCity", func(t *testing.T) {
 		city := testenv.Must(arch.GetPublicCity(ctx, (&v1.GetPublicCityRequest{CityId: winner.GetNomination().GetCity().GetId()})))
 		keep(city)
-		if city.GetCity().GetName() != winner.GetNomination().GetCity().GetName() || len(city.GetEditions()) != 1 || city.GetEditions()[0].GetYear() != 2015 {
+		if city.GetCity().GetName() != winner.GetNomination().GetCity().GetName() || len(city.GetEditions()) != 1 || city.GetEditions()[0].GetYear() != 2016 {
 			t.Fatalf("city = %v with %d editions", city.GetCity(), len(city.GetEditions()))
 		}
 		found := false
@@ -242,7 +242,7 @@ func TestArchive(t *testing.T) {
 		if r := got.GetResult(); r.GetRank() != winner.GetRank() || !r.GetWinner() || len(r.GetCriteria()) == 0 || got.GetCategorySize() == 0 {
 			t.Errorf("result = %v", r)
 		}
-		if len(got.GetCriterionScales()) == 0 || len(got.GetCriteria()) == 0 || got.GetEdition().GetYear() != 2015 {
+		if len(got.GetCriterionScales()) == 0 || len(got.GetCriteria()) == 0 || got.GetEdition().GetYear() != 2016 {
 			t.Errorf("scales %v, criteria %d, edition %v", got.GetCriterionScales(), len(got.GetCriteria()), got.GetEdition())
 		}
 		// The demo's translator made an English machine translation of the shortlist.
@@ -271,7 +271,7 @@ func TestArchive(t *testing.T) {
 			t.Errorf("a Polish reader got a translation %v", pl.GetTranslation())
 		}
 		for _, s := range got.GetSimilar() {
-			if s.GetPracticeId() == winnerPractice.String() || (s.GetCity().GetId() == got.GetSummary().GetCity().GetId() && s.GetYear() == 2015) {
+			if s.GetPracticeId() == winnerPractice.String() || (s.GetCity().GetId() == got.GetSummary().GetCity().GetId() && s.GetYear() == 2016) {
 				t.Errorf("similar practice %v is the practice itself or its own city's in the same year", s)
 			}
 			if s.GetCategory().GetNumber() != got.GetSummary().GetCategory().GetNumber() {
@@ -324,8 +324,8 @@ func TestArchive(t *testing.T) {
 	})
 	// ResultsService's public answers follow the same rule for files.
 	pub := miastav1connect.NewResultsServiceClient(&http.Client{Timeout: 30 * time.Second}, env.URL)
-	keep(testenv.Must(pub.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: 2015})))
-	keep(testenv.Must(pub.ExportResults(ctx, &v1.ExportResultsRequest{Year: 2015, Format: v1.ExportFormat_EXPORT_FORMAT_JSON})))
+	keep(testenv.Must(pub.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: 2016})))
+	keep(testenv.Must(pub.ExportResults(ctx, &v1.ExportResultsRequest{Year: 2016, Format: v1.ExportFormat_EXPORT_FORMAT_JSON})))
 	testenv.Step(t, "nothing private leaks", func(t *testing.T) {
 		for _, a := range answers {
 			if strings.Contains(a, secret) {
@@ -340,14 +340,14 @@ func TestArchive(t *testing.T) {
 }
 
 // TestArchiveAcrossEditions announces a second edition after the demo's, in which Łódź reports a new
-// practice in the same category and follows up its 2015 distinction: the list is newest first, the
+// practice in the same category and follows up its 2016 distinction: the list is newest first, the
 // city's page holds both years and the follow-up, and each practice finds the other as similar.
 func TestArchiveAcrossEditions(t *testing.T) {
 	t.Parallel()
 	env, arch, _ := announcedDemo(t)
 	ctx := t.Context()
 	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
-	first := testenv.Must(arch.GetPublicEditionResults(ctx, &v1.GetPublicEditionResultsRequest{Year: 2015}))
+	first := testenv.Must(arch.GetPublicEditionResults(ctx, &v1.GetPublicEditionResultsRequest{Year: 2016}))
 	var prev *v1.NominationResult
 	for _, n := range first.GetCategories()[0].GetNominations() {
 		if n.GetWinner() {
@@ -358,17 +358,17 @@ func TestArchiveAcrossEditions(t *testing.T) {
 		t.Fatal("no winner in the demo's first category")
 	}
 	city := prev.GetNomination().GetCity()
-	ed := testenv.Must(org.Editions.CreateEdition(ctx, &v1.CreateEditionRequest{Year: 2016, Name: "Miasta Otwarte 2016", PreviousEditionId: first.GetEdition().GetId()})).GetEdition()
+	ed := testenv.Must(org.Editions.CreateEdition(ctx, &v1.CreateEditionRequest{Year: 2017, Name: "Miasta Otwarte 2017", PreviousEditionId: first.GetEdition().GetId()})).GetEdition()
 	cat1 := first.GetCategories()[0].GetCategory()
 	testenv.Must(org.Editions.CreateCategory(ctx, &v1.CreateCategoryRequest{EditionId: ed.GetId(), Number: 1, NamePl: cat1.GetNamePl(), NameEn: cat1.GetNameEn()}))
 	testenv.Must(org.Editions.CreateCriterion(ctx, &v1.CreateCriterionRequest{EditionId: ed.GetId(), Number: 1, NamePl: "Skuteczność", NameEn: "Effectiveness"}))
 	ed = testenv.Must(org.Editions.AddEditionCity(ctx, &v1.AddEditionCityRequest{EditionId: ed.GetId(), CityId: city.GetId()})).GetEdition()
 	r := env.OpenReporting(t, org, testenv.Connect, ed, []*v1.City{city}, time.Hour)
 	saved := testenv.Must(r.Experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{
-		EditionId: r.ID(), CityId: city.GetId(), Introduction: "Raport 2016",
-		Practices: []*v1.Practice{testenv.Practice("Nowa strategia 2016", r.Categories[0], r.Criteria...)},
+		EditionId: r.ID(), CityId: city.GetId(), Introduction: "Raport 2017",
+		Practices: []*v1.Practice{testenv.Practice("Nowa strategia 2017", r.Categories[0], r.Criteria...)},
 	})).GetReport()
-	// The report lists a follow-up per 2015 distinction of the city: this one expanded, any other continued.
+	// The report lists a follow-up per 2016 distinction of the city: this one expanded, any other continued.
 	fus := saved.GetFollowUps()
 	for _, f := range fus {
 		f.Outcome = v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_CONTINUED
@@ -377,7 +377,7 @@ func TestArchiveAcrossEditions(t *testing.T) {
 		}
 	}
 	saved = testenv.Must(r.Experts[0].Reports.SaveReport(ctx, &v1.SaveReportRequest{
-		EditionId: r.ID(), CityId: city.GetId(), ExpectedVersion: saved.GetVersion(), Introduction: "Raport 2016",
+		EditionId: r.ID(), CityId: city.GetId(), ExpectedVersion: saved.GetVersion(), Introduction: "Raport 2017",
 		Practices: saved.GetPractices(), FollowUps: fus,
 	})).GetReport()
 	sub := testenv.Must(r.Experts[0].Reports.SubmitReport(ctx, &v1.SubmitReportRequest{EditionId: r.ID(), CityId: city.GetId(), ExpectedVersion: saved.GetVersion()})).GetReport()
@@ -390,18 +390,18 @@ func TestArchiveAcrossEditions(t *testing.T) {
 		t.Fatalf("before the announcement the city shows %d editions", len(c.GetEditions()))
 	}
 	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_JURY)
-	home := testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Sopot 2016"})).GetCity()
-	j := env.NewJuror(t, org, testenv.Connect, r.ID(), home, "juror.2016@miasta.test", "Amani Otieno")
+	home := testenv.Must(org.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: "Sopot 2017"})).GetCity()
+	j := env.NewJuror(t, org, testenv.Connect, r.ID(), home, "juror.2017@miasta.test", "Amani Otieno")
 	testenv.CastScores(t, j, r.ID(), testenv.Mark(nom, r.Criteria[0], 4))
 	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_TALLIED)
 	testenv.ChangeStage(t, org, r.ID(), v1.Stage_STAGE_ANNOUNCED)
 
 	list := testenv.Must(arch.ListPublicEditions(ctx, &v1.ListPublicEditionsRequest{})).GetEditions()
-	if len(list) != 2 || list[0].GetYear() != 2016 || list[1].GetYear() != 2015 {
-		t.Fatalf("editions = %v; want 2016 then 2015", list)
+	if len(list) != 2 || list[0].GetYear() != 2017 || list[1].GetYear() != 2016 {
+		t.Fatalf("editions = %v; want 2017 then 2016", list)
 	}
 	c := testenv.Must(arch.GetPublicCity(ctx, &v1.GetPublicCityRequest{CityId: city.GetId()}))
-	if len(c.GetEditions()) != 2 || c.GetEditions()[0].GetYear() != 2016 {
+	if len(c.GetEditions()) != 2 || c.GetEditions()[0].GetYear() != 2017 {
 		t.Fatalf("city editions = %v", c.GetEditions())
 	}
 	var fu []*v1.PublicFollowUp
@@ -410,15 +410,15 @@ func TestArchiveAcrossEditions(t *testing.T) {
 			fu = append(fu, f)
 		}
 	}
-	if len(c.GetEditions()[0].GetFollowUps()) == 0 || len(fu) != 1 || fu[0].GetOutcome() != v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_EXPANDED || fu[0].GetPrevious().GetPracticeId() != prev.GetNomination().GetPractice().GetId() || fu[0].GetPrevious().GetYear() != 2015 || !fu[0].GetPrevious().GetDistinguished() {
-		t.Errorf("follow-ups = %v; want the 2015 distinction, expanded", fu)
+	if len(c.GetEditions()[0].GetFollowUps()) == 0 || len(fu) != 1 || fu[0].GetOutcome() != v1.FollowUpOutcome_FOLLOW_UP_OUTCOME_EXPANDED || fu[0].GetPrevious().GetPracticeId() != prev.GetNomination().GetPractice().GetId() || fu[0].GetPrevious().GetYear() != 2016 || !fu[0].GetPrevious().GetDistinguished() {
+		t.Errorf("follow-ups = %v; want the 2016 distinction, expanded", fu)
 	}
 	if p := c.GetEditions()[0].GetPractices(); len(p) != 1 || p[0].GetRank() != 1 || !p[0].GetDistinguished() || p[0].GetScale().GetMax() != 5 {
-		t.Errorf("2016 practices = %v", p)
+		t.Errorf("2017 practices = %v", p)
 	}
 	newer := testenv.Must(arch.GetPublicPractice(ctx, &v1.GetPublicPracticeRequest{PracticeId: acc.GetPractices()[0].GetId()}))
 	if s := newer.GetSimilar(); len(s) == 0 || s[0].GetPracticeId() != prev.GetNomination().GetPractice().GetId() {
-		t.Errorf("the 2016 practice's similar practices = %v; want Łódź's 2015 distinction of the same category first", s)
+		t.Errorf("the 2017 practice's similar practices = %v; want Łódź's 2016 distinction of the same category first", s)
 	}
 	if newer.GetPractice().GetPartners() == "" || newer.GetPractice().GetTargetGroups() == "" || len(newer.GetPractice().GetEvidenceLinks()) != 2 || newer.GetPractice().GetSinceYear() != 2012 || len(newer.GetPractice().GetNarratives()) != 1 {
 		t.Errorf("the practice's public fields are not all there: %v", newer.GetPractice())
@@ -429,6 +429,6 @@ func TestArchiveAcrossEditions(t *testing.T) {
 		found = found || s.GetPracticeId() == acc.GetPractices()[0].GetId()
 	}
 	if !found {
-		t.Errorf("the 2015 practice's similar practices %v lack the 2016 one of the same city and category", older.GetSimilar())
+		t.Errorf("the 2016 practice's similar practices %v lack the 2017 one of the same city and category", older.GetSimilar())
 	}
 }
