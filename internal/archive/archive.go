@@ -24,6 +24,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/jury"
+	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/results"
 	"github.com/miasta-otwarte/miasta/internal/tally"
 	"github.com/miasta-otwarte/miasta/internal/verify"
@@ -35,12 +36,14 @@ type Service struct {
 	jury        *jury.Service
 	checkpoints results.Checkpoints
 	q           *archivedb.Queries
+	past        *past.Service
 }
 
 // NewService returns the archive over pool; rankings come from the jury service's tally, and
 // published results cite checkpoints' announcement checkpoint.
 func NewService(pool *pgxpool.Pool, j *jury.Service, checkpoints results.Checkpoints) *Service {
-	return &Service{pool: pool, jury: j, checkpoints: checkpoints, q: archivedb.New()}
+	// The past editions are only read here (a city's past distinctions): no cities are added.
+	return &Service{pool: pool, jury: j, checkpoints: checkpoints, q: archivedb.New(), past: past.NewService(pool, nil)}
 }
 
 // SummaryLength is how many characters of a description a list shows.
@@ -140,6 +143,7 @@ func (s *Service) editions(ctx context.Context, year *int32) ([]*v1.PublicEditio
 		e := &v1.PublicEdition{
 			Id: r.ID.String(), Year: r.Year, Names: names(r.Name, r.NameTexts), AnnounceTime: timestamppb.New(r.AnnounceTime),
 			CityCount: r.CityCount, CategoryCount: r.CategoryCount, NominationCount: r.NominationCount, DistinctionCount: r.DistinctionCount,
+			Demonstration: r.Demonstration, DataLicence: r.DataLicence,
 		}
 		if r.CeremonyTime != nil {
 			e.CeremonyTime = timestamppb.New(*r.CeremonyTime)
@@ -364,10 +368,23 @@ func (s *Service) City(ctx context.Context, cityID uuid.UUID) (*v1.GetPublicCity
 	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 && len(follows) == 0 {
+	pastOf, err := s.past.OfCity(ctx, cityID)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 && len(follows) == 0 && len(pastOf) == 0 {
 		return nil, fault.NotFoundf("city_id", "no such city")
 	}
 	resp := &v1.GetPublicCityResponse{City: &v1.City{Id: c.ID.String(), Name: c.Name}}
+	for _, d := range pastOf {
+		pd := &v1.PastCityDistinction{Year: d.Edition.GetYear(), EditionNames: d.Edition.GetName(), Distinction: d.Distinction}
+		for _, cat := range d.Edition.GetCategories() {
+			if cat.GetNumber() == d.Distinction.GetCategoryNumber() {
+				pd.CategoryNames = cat.GetName()
+			}
+		}
+		resp.PastDistinctions = append(resp.PastDistinctions, pd)
+	}
 	byYear := map[int32]*v1.CityEdition{}
 	year := func(y int32, ed []byte, name string) *v1.CityEdition {
 		if e, ok := byYear[y]; ok {
@@ -417,6 +434,17 @@ func (s *Service) City(ctx context.Context, cityID uuid.UUID) (*v1.GetPublicCity
 		e.FollowUps = append(e.FollowUps, fu)
 	}
 	slices.SortStableFunc(resp.Editions, func(a, b *v1.CityEdition) int { return int(b.GetYear() - a.GetYear()) })
+	announced, err := s.editions(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range resp.Editions {
+		for _, a := range announced {
+			if a.GetYear() == e.GetYear() {
+				e.Demonstration = a.GetDemonstration()
+			}
+		}
+	}
 	return resp, nil
 }
 

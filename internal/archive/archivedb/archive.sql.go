@@ -14,7 +14,7 @@ import (
 
 const announcedEditions = `-- name: AnnouncedEditions :many
 
-SELECT e.id, e.year, e.name, e.name_texts, e.ceremony_time,
+SELECT e.id, e.year, e.name, e.name_texts, e.ceremony_time, e.demonstration, e.data_licence,
     coalesce((SELECT max(ev.create_time) FROM events ev WHERE ev.edition_id = e.id AND ev.kind = 'results.announced'), e.update_time)::timestamptz AS announce_time,
     (SELECT count(*) FROM edition_cities ec WHERE ec.edition_id = e.id)::int AS city_count,
     (SELECT count(*) FROM categories c WHERE c.edition_id = e.id)::int AS category_count,
@@ -31,6 +31,8 @@ type AnnouncedEditionsRow struct {
 	Name             string
 	NameTexts        []byte
 	CeremonyTime     *time.Time
+	Demonstration    bool
+	DataLicence      string
 	AnnounceTime     time.Time
 	CityCount        int32
 	CategoryCount    int32
@@ -58,6 +60,8 @@ func (q *Queries) AnnouncedEditions(ctx context.Context, db DBTX, year *int32) (
 			&i.Name,
 			&i.NameTexts,
 			&i.CeremonyTime,
+			&i.Demonstration,
+			&i.DataLicence,
 			&i.AnnounceTime,
 			&i.CityCount,
 			&i.CategoryCount,

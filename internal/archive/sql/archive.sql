@@ -5,7 +5,7 @@
 -- name: AnnouncedEditions :many
 -- Every announced edition, newest first, with when it was announced (its last results.announced)
 -- and its counts.
-SELECT e.id, e.year, e.name, e.name_texts, e.ceremony_time,
+SELECT e.id, e.year, e.name, e.name_texts, e.ceremony_time, e.demonstration, e.data_licence,
     coalesce((SELECT max(ev.create_time) FROM events ev WHERE ev.edition_id = e.id AND ev.kind = 'results.announced'), e.update_time)::timestamptz AS announce_time,
     (SELECT count(*) FROM edition_cities ec WHERE ec.edition_id = e.id)::int AS city_count,
     (SELECT count(*) FROM categories c WHERE c.edition_id = e.id)::int AS category_count,

@@ -1,8 +1,8 @@
 import { Link, useParams } from "react-router";
 import { api } from "../shared/api";
-import { ErrorNote, Loading } from "../shared/components";
+import { DemonstrationNote, ErrorNote, Loading } from "../shared/components";
 import { useLoad } from "../shared/hooks";
-import { pick } from "../shared/localized";
+import { Local, pick } from "../shared/localized";
 import { outcomeKey } from "../report/outcomes";
 import { useLocale, useT } from "../i18n";
 import { PracticeCard, useTitle } from "./common";
@@ -44,6 +44,12 @@ export function CityPage() {
         <section key={e.year} aria-labelledby={`ed-${e.year}`} className="city-edition">
           <h2 id={`ed-${e.year}`}>
             <Link to={`/results/${e.year}`}>{pick(e.editionNames, locale).text || e.year}</Link>
+            {e.demonstration ? (
+              <>
+                {" "}
+                <DemonstrationNote inline />
+              </>
+            ) : null}
           </h2>
           {e.practices.length ? (
             <div className="practice-grid" data-testid="city-practices">
@@ -79,6 +85,35 @@ export function CityPage() {
           ) : null}
         </section>
       ))}
+      {c.pastDistinctions.length ? (
+        <section aria-labelledby="past-distinctions" className="city-edition">
+          <h2 id="past-distinctions">{t("archive.pastDistinctions")}</h2>
+          <p className="hint">{t("past.record")}</p>
+          <ul className="plain">
+            {c.pastDistinctions.map((p, i) => (
+              <li key={i} className="card">
+                <p>
+                  <Link to={`/results/${p.year}`}>{pick(p.editionNames, locale).text || p.year}</Link>
+                  {" · "}
+                  {pick(p.categoryNames, locale).text}
+                </p>
+                {p.distinction && Object.keys(p.distinction.practiceTitle).length ? (
+                  <p>
+                    <strong>
+                      <Local texts={p.distinction.practiceTitle} />
+                    </strong>
+                  </p>
+                ) : null}
+                {p.distinction && Object.keys(p.distinction.justification).length ? (
+                  <p className="muted">
+                    <Local texts={p.distinction.justification} />
+                  </p>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 import { api } from "../shared/api";
-import { ErrorNote, Loading } from "../shared/components";
+import { DemonstrationNote, ErrorNote, Loading } from "../shared/components";
 import { formatInstant } from "../shared/format";
 import { useLoad } from "../shared/hooks";
 import { pick } from "../shared/localized";
@@ -13,10 +13,13 @@ export function EditionsPage() {
   const { locale } = useLocale();
   const cat = useCategoryName();
   useTitle(t("archive.editionsTitle"));
-  const loaded = useLoad(() => api.archive.listPublicEditions({}), []);
+  const loaded = useLoad(async () => {
+    const [platform, past] = await Promise.all([api.archive.listPublicEditions({}), api.past.listPastEditions({})]);
+    return { editions: platform.editions, past: past.editions };
+  }, []);
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
   if (!loaded.data) return <Loading />;
-  const editions = loaded.data.editions;
+  const { editions, past } = loaded.data;
   return (
     <div className="archive">
       <header className="archive-hero">
@@ -24,7 +27,7 @@ export function EditionsPage() {
         <h1>{t("archive.editionsTitle")}</h1>
         <p className="lead">{t("archive.editionsLead")}</p>
       </header>
-      {editions.length === 0 ? <p>{t("archive.noEditions")}</p> : null}
+      {editions.length === 0 && past.length === 0 ? <p>{t("archive.noEditions")}</p> : null}
       <ol className="edition-list" data-testid="editions">
         {editions.map((e) => (
           <li key={e.id} className="edition-card">
@@ -32,6 +35,12 @@ export function EditionsPage() {
               <Link to={`/results/${e.year}`}>
                 <span className="year">{e.year}</span> <span className="name">{pick(e.names, locale).text}</span>
               </Link>
+              {e.demonstration ? (
+                <>
+                  {" "}
+                  <DemonstrationNote inline />
+                </>
+              ) : null}
             </h2>
             <p className="muted">
               {t("archive.announcedOn", { time: formatInstant(e.announceTime, locale) })}
@@ -87,6 +96,38 @@ export function EditionsPage() {
           </li>
         ))}
       </ol>
+      {past.length ? (
+        <section aria-labelledby="past-editions">
+          <h2 id="past-editions">{t("archive.pastEditions")}</h2>
+          <p className="hint">{t("past.record")}</p>
+          <ol className="edition-list" data-testid="past-editions">
+            {past.map((e) => (
+              <li key={e.year} className="edition-card">
+                <h3>
+                  <Link to={`/results/${e.year}`}>
+                    <span className="year">{e.year}</span> <span className="name">{pick(e.name, locale).text}</span>
+                  </Link>
+                </h3>
+                {e.ceremonyTime ? <p className="muted">{t("past.ceremony", { time: formatInstant(e.ceremonyTime, locale) })}</p> : null}
+                <dl className="stats">
+                  <div>
+                    <dt>{t("past.expertCities")}</dt>
+                    <dd>{e.expertCities.length}</dd>
+                  </div>
+                  <div>
+                    <dt>{t("archive.statCategories")}</dt>
+                    <dd>{e.categories.length}</dd>
+                  </div>
+                  <div>
+                    <dt>{t("archive.statDistinctions")}</dt>
+                    <dd>{e.distinctions.length}</dd>
+                  </div>
+                </dl>
+              </li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
     </div>
   );
 }

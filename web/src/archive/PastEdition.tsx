@@ -27,7 +27,10 @@ export function PastEditionView({ edition: e }: { edition: PastEdition }) {
   const byCategory = new Map<number, PastEdition["distinctions"]>();
   for (const d of e.distinctions) byCategory.set(d.categoryNumber, [...(byCategory.get(d.categoryNumber) ?? []), d]);
   return (
-    <article className="past-edition" data-testid="past-edition">
+    <article className="archive past-edition" data-testid="past-edition">
+      <nav className="crumbs" aria-label={t("archive.crumbs")}>
+        <Link to="/results">{t("archive.editionsTitle")}</Link> › {e.year}
+      </nav>
       <header className="past-hero">
         <p className="past-kicker">{t("past.kicker", { year: e.year })}</p>
         <h1>

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { api } from "../shared/api";
-import { ErrorNote, Loading } from "../shared/components";
+import { DemonstrationNote, ErrorNote, Loading } from "../shared/components";
+import { ShareLinks } from "./ShareLinks";
 import { formatRational } from "../shared/format";
 import { useLoad } from "../shared/hooks";
 import { pick } from "../shared/localized";
@@ -85,6 +86,7 @@ export function PracticePage() {
             </p>
           ) : null}
         </header>
+        {d.edition?.demonstration ? <DemonstrationNote /> : null}
         {/* The jury's justification of the distinction (issue 19, item 2) goes here. */}
         <div className="practice-body">
           {description ? <p className="pre description">{description}</p> : null}
@@ -176,6 +178,14 @@ export function PracticePage() {
             </>
           ) : null}
         </section>
+      ) : null}
+      {s.distinguished && r?.nomination ? (
+        <ShareLinks
+          year={s.year}
+          editionName={edName}
+          licence={d.edition?.dataLicence}
+          distinction={{ nominationId: r.nomination.id, practiceId: s.practiceId, city: s.city!.name, category: cat(s.category) }}
+        />
       ) : null}
       {d.similar.length ? (
         <section aria-labelledby="similar-title">

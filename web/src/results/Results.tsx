@@ -1,8 +1,11 @@
 import { textIn } from "../shared/localized";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { api } from "../shared/api";
-import { ErrorNote, Loading, download } from "../shared/components";
+import { api, errorCode } from "../shared/api";
+import { Code } from "@connectrpc/connect";
+import { DemonstrationNote, ErrorNote, Loading, download } from "../shared/components";
+import { PastEditionPage } from "../archive/PastEdition";
+import { ShareLinks } from "../archive/ShareLinks";
 import { exactRational, formatInstant, formatRational } from "../shared/format";
 import type { Criterion } from "../gen/miasta/v1/edition_pb.js";
 import { ExportFormat, type CategoryResult, type NominationResult, type StageStep } from "../gen/miasta/v1/results_pb.js";
@@ -36,6 +39,8 @@ export function ResultsPage() {
   const name = res ? pick(res.edition?.names, locale).text : "";
   const shown = only === undefined ? undefined : res?.categories.find((c) => c.category?.number === only);
   useTitle(res ? (shown ? `${cat(shown.category)} — ${name}` : t("results.title", { name })) : undefined);
+  // A year the platform did not run may be a past edition, entered from its published record.
+  if (loaded.error && !loaded.data && errorCode(loaded.error) === Code.NotFound && only === undefined) return <PastEditionPage year={y} />;
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
   if (!loaded.data || !res) return <Loading />;
   const { criteria, key } = loaded.data;
@@ -62,6 +67,7 @@ export function ResultsPage() {
               <p className="eyebrow">{t("archive.categoryEyebrow", { year: e.year })}</p>
               <h1>{cat(shown.category)}</h1>
               {dates}
+              {e.demonstration ? <DemonstrationNote /> : null}
             </header>
             <CategorySection result={shown} ctx={ctx} level={2} />
           </>
@@ -80,6 +86,7 @@ export function ResultsPage() {
         <p className="eyebrow">{t("archive.editionEyebrow", { year: e.year })}</p>
         <h1>{t("results.title", { name })}</h1>
         {dates}
+        {e.demonstration ? <DemonstrationNote /> : null}
         <p className="lead">
           {t("archive.editionLead", { nominations: e.nominationCount, distinctions: e.distinctionCount, cities: e.cityCount, categories: e.categoryCount })}
         </p>
@@ -142,6 +149,7 @@ export function ResultsPage() {
       ) : null}
       {res.history.length ? <History steps={res.history} /> : null}
       <Verify year={e.year} checkpoint={res.checkpoint} verifierKey={key} />
+      <ShareLinks year={e.year} editionName={name} licence={e.dataLicence} level={2} />
     </div>
   );
 }

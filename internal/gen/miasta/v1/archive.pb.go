@@ -43,7 +43,11 @@ type PublicEdition struct {
 	// Distinguished nominations.
 	DistinctionCount int32 `protobuf:"varint,10,opt,name=distinction_count,json=distinctionCount,proto3" json:"distinction_count,omitempty"`
 	// The distinguished practices per category, in category order; categories without one are left out.
-	Distinctions  []*CategoryDistinctions `protobuf:"bytes,11,rep,name=distinctions,proto3" json:"distinctions,omitempty"`
+	Distinctions []*CategoryDistinctions `protobuf:"bytes,11,rep,name=distinctions,proto3" json:"distinctions,omitempty"`
+	// A demonstration edition (Edition.demonstration): its pages say its data is invented.
+	Demonstration bool `protobuf:"varint,12,opt,name=demonstration,proto3" json:"demonstration,omitempty"`
+	// The SPDX identifier of the licence of the edition's open data (Edition.data_licence).
+	DataLicence   string `protobuf:"bytes,13,opt,name=data_licence,json=dataLicence,proto3" json:"data_licence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -153,6 +157,20 @@ func (x *PublicEdition) GetDistinctions() []*CategoryDistinctions {
 		return x.Distinctions
 	}
 	return nil
+}
+
+func (x *PublicEdition) GetDemonstration() bool {
+	if x != nil {
+		return x.Demonstration
+	}
+	return false
+}
+
+func (x *PublicEdition) GetDataLicence() string {
+	if x != nil {
+		return x.DataLicence
+	}
+	return ""
 }
 
 // CategoryDistinctions are a category's distinguished practices.
@@ -939,7 +957,9 @@ type CityEdition struct {
 	// The practices of the city's accepted report, in the report's order.
 	Practices []*PracticeSummary `protobuf:"bytes,3,rep,name=practices,proto3" json:"practices,omitempty"`
 	// The report's follow-ups of earlier editions' distinguished practices.
-	FollowUps     []*PublicFollowUp `protobuf:"bytes,4,rep,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
+	FollowUps []*PublicFollowUp `protobuf:"bytes,4,rep,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
+	// A demonstration edition: its data is invented.
+	Demonstration bool `protobuf:"varint,5,opt,name=demonstration,proto3" json:"demonstration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1000,6 +1020,13 @@ func (x *CityEdition) GetFollowUps() []*PublicFollowUp {
 		return x.FollowUps
 	}
 	return nil
+}
+
+func (x *CityEdition) GetDemonstration() bool {
+	if x != nil {
+		return x.Demonstration
+	}
+	return false
 }
 
 // PublicFollowUp is a report's account of how an earlier distinction was carried on.
@@ -1071,6 +1098,9 @@ type GetPublicCityResponse struct {
 	Editions         []*CityEdition `protobuf:"bytes,2,rep,name=editions,proto3" json:"editions,omitempty"`
 	NominationCount  int32          `protobuf:"varint,3,opt,name=nomination_count,json=nominationCount,proto3" json:"nomination_count,omitempty"`
 	DistinctionCount int32          `protobuf:"varint,4,opt,name=distinction_count,json=distinctionCount,proto3" json:"distinction_count,omitempty"`
+	// The city's distinctions in past editions (PastEditionService), as their record states them,
+	// newest first.
+	PastDistinctions []*PastCityDistinction `protobuf:"bytes,5,rep,name=past_distinctions,json=pastDistinctions,proto3" json:"past_distinctions,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -1133,6 +1163,82 @@ func (x *GetPublicCityResponse) GetDistinctionCount() int32 {
 	return 0
 }
 
+func (x *GetPublicCityResponse) GetPastDistinctions() []*PastCityDistinction {
+	if x != nil {
+		return x.PastDistinctions
+	}
+	return nil
+}
+
+// PastCityDistinction is a city's distinction in a past edition, entered from the published record.
+type PastCityDistinction struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Year          int32                  `protobuf:"varint,1,opt,name=year,proto3" json:"year,omitempty"`
+	EditionNames  map[string]string      `protobuf:"bytes,2,rep,name=edition_names,json=editionNames,proto3" json:"edition_names,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	CategoryNames map[string]string      `protobuf:"bytes,3,rep,name=category_names,json=categoryNames,proto3" json:"category_names,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Distinction   *PastDistinction       `protobuf:"bytes,4,opt,name=distinction,proto3" json:"distinction,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PastCityDistinction) Reset() {
+	*x = PastCityDistinction{}
+	mi := &file_miasta_v1_archive_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PastCityDistinction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PastCityDistinction) ProtoMessage() {}
+
+func (x *PastCityDistinction) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_archive_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PastCityDistinction.ProtoReflect.Descriptor instead.
+func (*PastCityDistinction) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_archive_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *PastCityDistinction) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *PastCityDistinction) GetEditionNames() map[string]string {
+	if x != nil {
+		return x.EditionNames
+	}
+	return nil
+}
+
+func (x *PastCityDistinction) GetCategoryNames() map[string]string {
+	if x != nil {
+		return x.CategoryNames
+	}
+	return nil
+}
+
+func (x *PastCityDistinction) GetDistinction() *PastDistinction {
+	if x != nil {
+		return x.Distinction
+	}
+	return nil
+}
+
 type GetPublicPracticeRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	PracticeId string                 `protobuf:"bytes,1,opt,name=practice_id,json=practiceId,proto3" json:"practice_id,omitempty"`
@@ -1144,7 +1250,7 @@ type GetPublicPracticeRequest struct {
 
 func (x *GetPublicPracticeRequest) Reset() {
 	*x = GetPublicPracticeRequest{}
-	mi := &file_miasta_v1_archive_proto_msgTypes[16]
+	mi := &file_miasta_v1_archive_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1156,7 +1262,7 @@ func (x *GetPublicPracticeRequest) String() string {
 func (*GetPublicPracticeRequest) ProtoMessage() {}
 
 func (x *GetPublicPracticeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_archive_proto_msgTypes[16]
+	mi := &file_miasta_v1_archive_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1169,7 +1275,7 @@ func (x *GetPublicPracticeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicPracticeRequest.ProtoReflect.Descriptor instead.
 func (*GetPublicPracticeRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_archive_proto_rawDescGZIP(), []int{16}
+	return file_miasta_v1_archive_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetPublicPracticeRequest) GetPracticeId() string {
@@ -1203,7 +1309,7 @@ type PublicTranslation struct {
 
 func (x *PublicTranslation) Reset() {
 	*x = PublicTranslation{}
-	mi := &file_miasta_v1_archive_proto_msgTypes[17]
+	mi := &file_miasta_v1_archive_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1215,7 +1321,7 @@ func (x *PublicTranslation) String() string {
 func (*PublicTranslation) ProtoMessage() {}
 
 func (x *PublicTranslation) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_archive_proto_msgTypes[17]
+	mi := &file_miasta_v1_archive_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1228,7 +1334,7 @@ func (x *PublicTranslation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublicTranslation.ProtoReflect.Descriptor instead.
 func (*PublicTranslation) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_archive_proto_rawDescGZIP(), []int{17}
+	return file_miasta_v1_archive_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *PublicTranslation) GetLanguage() string {
@@ -1304,7 +1410,7 @@ type GetPublicPracticeResponse struct {
 
 func (x *GetPublicPracticeResponse) Reset() {
 	*x = GetPublicPracticeResponse{}
-	mi := &file_miasta_v1_archive_proto_msgTypes[18]
+	mi := &file_miasta_v1_archive_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1316,7 +1422,7 @@ func (x *GetPublicPracticeResponse) String() string {
 func (*GetPublicPracticeResponse) ProtoMessage() {}
 
 func (x *GetPublicPracticeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_archive_proto_msgTypes[18]
+	mi := &file_miasta_v1_archive_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1329,7 +1435,7 @@ func (x *GetPublicPracticeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicPracticeResponse.ProtoReflect.Descriptor instead.
 func (*GetPublicPracticeResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_archive_proto_rawDescGZIP(), []int{18}
+	return file_miasta_v1_archive_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetPublicPracticeResponse) GetPractice() *Practice {
@@ -1413,7 +1519,7 @@ var File_miasta_v1_archive_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_archive_proto_rawDesc = "" +
 	"\n" +
-	"\x17miasta/v1/archive.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17miasta/v1/edition.proto\x1a\x16miasta/v1/report.proto\x1a\x17miasta/v1/results.proto\"\xb4\x04\n" +
+	"\x17miasta/v1/archive.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17miasta/v1/edition.proto\x1a\x14miasta/v1/past.proto\x1a\x16miasta/v1/report.proto\x1a\x17miasta/v1/results.proto\"\xfd\x04\n" +
 	"\rPublicEdition\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04year\x18\x02 \x01(\x05R\x04year\x129\n" +
@@ -1427,7 +1533,9 @@ const file_miasta_v1_archive_proto_rawDesc = "" +
 	"\x10nomination_count\x18\t \x01(\x05R\x0fnominationCount\x12+\n" +
 	"\x11distinction_count\x18\n" +
 	" \x01(\x05R\x10distinctionCount\x12C\n" +
-	"\fdistinctions\x18\v \x03(\v2\x1f.miasta.v1.CategoryDistinctionsR\fdistinctions\x1a8\n" +
+	"\fdistinctions\x18\v \x03(\v2\x1f.miasta.v1.CategoryDistinctionsR\fdistinctions\x12$\n" +
+	"\rdemonstration\x18\f \x01(\bR\rdemonstration\x12!\n" +
+	"\fdata_licence\x18\r \x01(\tR\vdataLicence\x1a8\n" +
 	"\n" +
 	"NamesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
@@ -1496,25 +1604,38 @@ const file_miasta_v1_archive_proto_rawDesc = "" +
 	"checkpoint\x12.\n" +
 	"\ahistory\x18\b \x03(\v2\x14.miasta.v1.StageStepR\ahistory\"9\n" +
 	"\x14GetPublicCityRequest\x12!\n" +
-	"\acity_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\"\xa5\x02\n" +
+	"\acity_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\"\xcb\x02\n" +
 	"\vCityEdition\x12\x12\n" +
 	"\x04year\x18\x01 \x01(\x05R\x04year\x12M\n" +
 	"\redition_names\x18\x02 \x03(\v2(.miasta.v1.CityEdition.EditionNamesEntryR\feditionNames\x128\n" +
 	"\tpractices\x18\x03 \x03(\v2\x1a.miasta.v1.PracticeSummaryR\tpractices\x128\n" +
 	"\n" +
-	"follow_ups\x18\x04 \x03(\v2\x19.miasta.v1.PublicFollowUpR\tfollowUps\x1a?\n" +
+	"follow_ups\x18\x04 \x03(\v2\x19.miasta.v1.PublicFollowUpR\tfollowUps\x12$\n" +
+	"\rdemonstration\x18\x05 \x01(\bR\rdemonstration\x1a?\n" +
 	"\x11EditionNamesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9c\x01\n" +
 	"\x0ePublicFollowUp\x126\n" +
 	"\bprevious\x18\x01 \x01(\v2\x1a.miasta.v1.PracticeSummaryR\bprevious\x124\n" +
 	"\aoutcome\x18\x02 \x01(\x0e2\x1a.miasta.v1.FollowUpOutcomeR\aoutcome\x12\x1c\n" +
-	"\tnarrative\x18\x03 \x01(\tR\tnarrative\"\xc8\x01\n" +
+	"\tnarrative\x18\x03 \x01(\tR\tnarrative\"\x95\x02\n" +
 	"\x15GetPublicCityResponse\x12#\n" +
 	"\x04city\x18\x01 \x01(\v2\x0f.miasta.v1.CityR\x04city\x122\n" +
 	"\beditions\x18\x02 \x03(\v2\x16.miasta.v1.CityEditionR\beditions\x12)\n" +
 	"\x10nomination_count\x18\x03 \x01(\x05R\x0fnominationCount\x12+\n" +
-	"\x11distinction_count\x18\x04 \x01(\x05R\x10distinctionCount\"~\n" +
+	"\x11distinction_count\x18\x04 \x01(\x05R\x10distinctionCount\x12K\n" +
+	"\x11past_distinctions\x18\x05 \x03(\v2\x1e.miasta.v1.PastCityDistinctionR\x10pastDistinctions\"\x9b\x03\n" +
+	"\x13PastCityDistinction\x12\x12\n" +
+	"\x04year\x18\x01 \x01(\x05R\x04year\x12U\n" +
+	"\redition_names\x18\x02 \x03(\v20.miasta.v1.PastCityDistinction.EditionNamesEntryR\feditionNames\x12X\n" +
+	"\x0ecategory_names\x18\x03 \x03(\v21.miasta.v1.PastCityDistinction.CategoryNamesEntryR\rcategoryNames\x12<\n" +
+	"\vdistinction\x18\x04 \x01(\v2\x1a.miasta.v1.PastDistinctionR\vdistinction\x1a?\n" +
+	"\x11EditionNamesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a@\n" +
+	"\x12CategoryNamesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"~\n" +
 	"\x18GetPublicPracticeRequest\x12)\n" +
 	"\vpractice_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
 	"practiceId\x127\n" +
@@ -1561,7 +1682,7 @@ func file_miasta_v1_archive_proto_rawDescGZIP() []byte {
 	return file_miasta_v1_archive_proto_rawDescData
 }
 
-var file_miasta_v1_archive_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_miasta_v1_archive_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_miasta_v1_archive_proto_goTypes = []any{
 	(*PublicEdition)(nil),                   // 0: miasta.v1.PublicEdition
 	(*CategoryDistinctions)(nil),            // 1: miasta.v1.CategoryDistinctions
@@ -1579,75 +1700,83 @@ var file_miasta_v1_archive_proto_goTypes = []any{
 	(*CityEdition)(nil),                     // 13: miasta.v1.CityEdition
 	(*PublicFollowUp)(nil),                  // 14: miasta.v1.PublicFollowUp
 	(*GetPublicCityResponse)(nil),           // 15: miasta.v1.GetPublicCityResponse
-	(*GetPublicPracticeRequest)(nil),        // 16: miasta.v1.GetPublicPracticeRequest
-	(*PublicTranslation)(nil),               // 17: miasta.v1.PublicTranslation
-	(*GetPublicPracticeResponse)(nil),       // 18: miasta.v1.GetPublicPracticeResponse
-	nil,                                     // 19: miasta.v1.PublicEdition.NamesEntry
-	nil,                                     // 20: miasta.v1.PublicCategory.NamesEntry
-	nil,                                     // 21: miasta.v1.CityEdition.EditionNamesEntry
-	(*timestamppb.Timestamp)(nil),           // 22: google.protobuf.Timestamp
-	(*City)(nil),                            // 23: miasta.v1.City
-	(*Rational)(nil),                        // 24: miasta.v1.Rational
-	(*CategoryResult)(nil),                  // 25: miasta.v1.CategoryResult
-	(*Criterion)(nil),                       // 26: miasta.v1.Criterion
-	(*StageStep)(nil),                       // 27: miasta.v1.StageStep
-	(FollowUpOutcome)(0),                    // 28: miasta.v1.FollowUpOutcome
-	(*CriterionNarrative)(nil),              // 29: miasta.v1.CriterionNarrative
-	(*Practice)(nil),                        // 30: miasta.v1.Practice
-	(*NominationResult)(nil),                // 31: miasta.v1.NominationResult
-	(*JuryDecision)(nil),                    // 32: miasta.v1.JuryDecision
+	(*PastCityDistinction)(nil),             // 16: miasta.v1.PastCityDistinction
+	(*GetPublicPracticeRequest)(nil),        // 17: miasta.v1.GetPublicPracticeRequest
+	(*PublicTranslation)(nil),               // 18: miasta.v1.PublicTranslation
+	(*GetPublicPracticeResponse)(nil),       // 19: miasta.v1.GetPublicPracticeResponse
+	nil,                                     // 20: miasta.v1.PublicEdition.NamesEntry
+	nil,                                     // 21: miasta.v1.PublicCategory.NamesEntry
+	nil,                                     // 22: miasta.v1.CityEdition.EditionNamesEntry
+	nil,                                     // 23: miasta.v1.PastCityDistinction.EditionNamesEntry
+	nil,                                     // 24: miasta.v1.PastCityDistinction.CategoryNamesEntry
+	(*timestamppb.Timestamp)(nil),           // 25: google.protobuf.Timestamp
+	(*City)(nil),                            // 26: miasta.v1.City
+	(*Rational)(nil),                        // 27: miasta.v1.Rational
+	(*CategoryResult)(nil),                  // 28: miasta.v1.CategoryResult
+	(*Criterion)(nil),                       // 29: miasta.v1.Criterion
+	(*StageStep)(nil),                       // 30: miasta.v1.StageStep
+	(FollowUpOutcome)(0),                    // 31: miasta.v1.FollowUpOutcome
+	(*PastDistinction)(nil),                 // 32: miasta.v1.PastDistinction
+	(*CriterionNarrative)(nil),              // 33: miasta.v1.CriterionNarrative
+	(*Practice)(nil),                        // 34: miasta.v1.Practice
+	(*NominationResult)(nil),                // 35: miasta.v1.NominationResult
+	(*JuryDecision)(nil),                    // 36: miasta.v1.JuryDecision
 }
 var file_miasta_v1_archive_proto_depIdxs = []int32{
-	19, // 0: miasta.v1.PublicEdition.names:type_name -> miasta.v1.PublicEdition.NamesEntry
-	22, // 1: miasta.v1.PublicEdition.announce_time:type_name -> google.protobuf.Timestamp
-	22, // 2: miasta.v1.PublicEdition.ceremony_time:type_name -> google.protobuf.Timestamp
+	20, // 0: miasta.v1.PublicEdition.names:type_name -> miasta.v1.PublicEdition.NamesEntry
+	25, // 1: miasta.v1.PublicEdition.announce_time:type_name -> google.protobuf.Timestamp
+	25, // 2: miasta.v1.PublicEdition.ceremony_time:type_name -> google.protobuf.Timestamp
 	1,  // 3: miasta.v1.PublicEdition.distinctions:type_name -> miasta.v1.CategoryDistinctions
 	2,  // 4: miasta.v1.CategoryDistinctions.category:type_name -> miasta.v1.PublicCategory
 	3,  // 5: miasta.v1.CategoryDistinctions.practices:type_name -> miasta.v1.PracticeSummary
-	20, // 6: miasta.v1.PublicCategory.names:type_name -> miasta.v1.PublicCategory.NamesEntry
-	23, // 7: miasta.v1.PracticeSummary.city:type_name -> miasta.v1.City
+	21, // 6: miasta.v1.PublicCategory.names:type_name -> miasta.v1.PublicCategory.NamesEntry
+	26, // 7: miasta.v1.PracticeSummary.city:type_name -> miasta.v1.City
 	2,  // 8: miasta.v1.PracticeSummary.category:type_name -> miasta.v1.PublicCategory
-	24, // 9: miasta.v1.PracticeSummary.score:type_name -> miasta.v1.Rational
+	27, // 9: miasta.v1.PracticeSummary.score:type_name -> miasta.v1.Rational
 	4,  // 10: miasta.v1.PracticeSummary.scale:type_name -> miasta.v1.ScoreScale
 	7,  // 11: miasta.v1.ScoreDistribution.bins:type_name -> miasta.v1.ScoreBin
 	0,  // 12: miasta.v1.ListPublicEditionsResponse.editions:type_name -> miasta.v1.PublicEdition
 	0,  // 13: miasta.v1.GetPublicEditionResultsResponse.edition:type_name -> miasta.v1.PublicEdition
-	25, // 14: miasta.v1.GetPublicEditionResultsResponse.categories:type_name -> miasta.v1.CategoryResult
-	26, // 15: miasta.v1.GetPublicEditionResultsResponse.criteria:type_name -> miasta.v1.Criterion
+	28, // 14: miasta.v1.GetPublicEditionResultsResponse.categories:type_name -> miasta.v1.CategoryResult
+	29, // 15: miasta.v1.GetPublicEditionResultsResponse.criteria:type_name -> miasta.v1.Criterion
 	4,  // 16: miasta.v1.GetPublicEditionResultsResponse.scale:type_name -> miasta.v1.ScoreScale
 	5,  // 17: miasta.v1.GetPublicEditionResultsResponse.criterion_scales:type_name -> miasta.v1.CriterionScale
 	6,  // 18: miasta.v1.GetPublicEditionResultsResponse.distribution:type_name -> miasta.v1.ScoreDistribution
-	27, // 19: miasta.v1.GetPublicEditionResultsResponse.history:type_name -> miasta.v1.StageStep
-	21, // 20: miasta.v1.CityEdition.edition_names:type_name -> miasta.v1.CityEdition.EditionNamesEntry
+	30, // 19: miasta.v1.GetPublicEditionResultsResponse.history:type_name -> miasta.v1.StageStep
+	22, // 20: miasta.v1.CityEdition.edition_names:type_name -> miasta.v1.CityEdition.EditionNamesEntry
 	3,  // 21: miasta.v1.CityEdition.practices:type_name -> miasta.v1.PracticeSummary
 	14, // 22: miasta.v1.CityEdition.follow_ups:type_name -> miasta.v1.PublicFollowUp
 	3,  // 23: miasta.v1.PublicFollowUp.previous:type_name -> miasta.v1.PracticeSummary
-	28, // 24: miasta.v1.PublicFollowUp.outcome:type_name -> miasta.v1.FollowUpOutcome
-	23, // 25: miasta.v1.GetPublicCityResponse.city:type_name -> miasta.v1.City
+	31, // 24: miasta.v1.PublicFollowUp.outcome:type_name -> miasta.v1.FollowUpOutcome
+	26, // 25: miasta.v1.GetPublicCityResponse.city:type_name -> miasta.v1.City
 	13, // 26: miasta.v1.GetPublicCityResponse.editions:type_name -> miasta.v1.CityEdition
-	29, // 27: miasta.v1.PublicTranslation.narratives:type_name -> miasta.v1.CriterionNarrative
-	30, // 28: miasta.v1.GetPublicPracticeResponse.practice:type_name -> miasta.v1.Practice
-	17, // 29: miasta.v1.GetPublicPracticeResponse.translation:type_name -> miasta.v1.PublicTranslation
-	3,  // 30: miasta.v1.GetPublicPracticeResponse.summary:type_name -> miasta.v1.PracticeSummary
-	26, // 31: miasta.v1.GetPublicPracticeResponse.criteria:type_name -> miasta.v1.Criterion
-	31, // 32: miasta.v1.GetPublicPracticeResponse.result:type_name -> miasta.v1.NominationResult
-	5,  // 33: miasta.v1.GetPublicPracticeResponse.criterion_scales:type_name -> miasta.v1.CriterionScale
-	32, // 34: miasta.v1.GetPublicPracticeResponse.decisions:type_name -> miasta.v1.JuryDecision
-	3,  // 35: miasta.v1.GetPublicPracticeResponse.similar:type_name -> miasta.v1.PracticeSummary
-	0,  // 36: miasta.v1.GetPublicPracticeResponse.edition:type_name -> miasta.v1.PublicEdition
-	8,  // 37: miasta.v1.ArchiveService.ListPublicEditions:input_type -> miasta.v1.ListPublicEditionsRequest
-	10, // 38: miasta.v1.ArchiveService.GetPublicEditionResults:input_type -> miasta.v1.GetPublicEditionResultsRequest
-	12, // 39: miasta.v1.ArchiveService.GetPublicCity:input_type -> miasta.v1.GetPublicCityRequest
-	16, // 40: miasta.v1.ArchiveService.GetPublicPractice:input_type -> miasta.v1.GetPublicPracticeRequest
-	9,  // 41: miasta.v1.ArchiveService.ListPublicEditions:output_type -> miasta.v1.ListPublicEditionsResponse
-	11, // 42: miasta.v1.ArchiveService.GetPublicEditionResults:output_type -> miasta.v1.GetPublicEditionResultsResponse
-	15, // 43: miasta.v1.ArchiveService.GetPublicCity:output_type -> miasta.v1.GetPublicCityResponse
-	18, // 44: miasta.v1.ArchiveService.GetPublicPractice:output_type -> miasta.v1.GetPublicPracticeResponse
-	41, // [41:45] is the sub-list for method output_type
-	37, // [37:41] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	16, // 27: miasta.v1.GetPublicCityResponse.past_distinctions:type_name -> miasta.v1.PastCityDistinction
+	23, // 28: miasta.v1.PastCityDistinction.edition_names:type_name -> miasta.v1.PastCityDistinction.EditionNamesEntry
+	24, // 29: miasta.v1.PastCityDistinction.category_names:type_name -> miasta.v1.PastCityDistinction.CategoryNamesEntry
+	32, // 30: miasta.v1.PastCityDistinction.distinction:type_name -> miasta.v1.PastDistinction
+	33, // 31: miasta.v1.PublicTranslation.narratives:type_name -> miasta.v1.CriterionNarrative
+	34, // 32: miasta.v1.GetPublicPracticeResponse.practice:type_name -> miasta.v1.Practice
+	18, // 33: miasta.v1.GetPublicPracticeResponse.translation:type_name -> miasta.v1.PublicTranslation
+	3,  // 34: miasta.v1.GetPublicPracticeResponse.summary:type_name -> miasta.v1.PracticeSummary
+	29, // 35: miasta.v1.GetPublicPracticeResponse.criteria:type_name -> miasta.v1.Criterion
+	35, // 36: miasta.v1.GetPublicPracticeResponse.result:type_name -> miasta.v1.NominationResult
+	5,  // 37: miasta.v1.GetPublicPracticeResponse.criterion_scales:type_name -> miasta.v1.CriterionScale
+	36, // 38: miasta.v1.GetPublicPracticeResponse.decisions:type_name -> miasta.v1.JuryDecision
+	3,  // 39: miasta.v1.GetPublicPracticeResponse.similar:type_name -> miasta.v1.PracticeSummary
+	0,  // 40: miasta.v1.GetPublicPracticeResponse.edition:type_name -> miasta.v1.PublicEdition
+	8,  // 41: miasta.v1.ArchiveService.ListPublicEditions:input_type -> miasta.v1.ListPublicEditionsRequest
+	10, // 42: miasta.v1.ArchiveService.GetPublicEditionResults:input_type -> miasta.v1.GetPublicEditionResultsRequest
+	12, // 43: miasta.v1.ArchiveService.GetPublicCity:input_type -> miasta.v1.GetPublicCityRequest
+	17, // 44: miasta.v1.ArchiveService.GetPublicPractice:input_type -> miasta.v1.GetPublicPracticeRequest
+	9,  // 45: miasta.v1.ArchiveService.ListPublicEditions:output_type -> miasta.v1.ListPublicEditionsResponse
+	11, // 46: miasta.v1.ArchiveService.GetPublicEditionResults:output_type -> miasta.v1.GetPublicEditionResultsResponse
+	15, // 47: miasta.v1.ArchiveService.GetPublicCity:output_type -> miasta.v1.GetPublicCityResponse
+	19, // 48: miasta.v1.ArchiveService.GetPublicPractice:output_type -> miasta.v1.GetPublicPracticeResponse
+	45, // [45:49] is the sub-list for method output_type
+	41, // [41:45] is the sub-list for method input_type
+	41, // [41:41] is the sub-list for extension type_name
+	41, // [41:41] is the sub-list for extension extendee
+	0,  // [0:41] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_archive_proto_init() }
@@ -1656,6 +1785,7 @@ func file_miasta_v1_archive_proto_init() {
 		return
 	}
 	file_miasta_v1_edition_proto_init()
+	file_miasta_v1_past_proto_init()
 	file_miasta_v1_report_proto_init()
 	file_miasta_v1_results_proto_init()
 	type x struct{}
@@ -1664,7 +1794,7 @@ func file_miasta_v1_archive_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_archive_proto_rawDesc), len(file_miasta_v1_archive_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
