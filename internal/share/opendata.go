@@ -37,6 +37,8 @@ type DataEdition struct {
 	URL       string            `json:"url"`
 	// Bundle is the audit bundle, with which anyone recomputes the results (see README's Verifying).
 	Bundle string `json:"audit_bundle"`
+	// Demonstration marks a demonstration edition: the process is real, the data invented.
+	Demonstration bool `json:"demonstration"`
 }
 
 // DataLicence is the data's licence.
@@ -113,7 +115,7 @@ func (s *Service) openData(res Results) OpenData {
 	}
 	out := OpenData{
 		Edition: DataEdition{Year: e.Year, Name: e.Name, Names: e.Names, Announced: e.Announced.UTC(), URL: s.base + "/results/" + year(e.Year),
-			Bundle: s.base + "/audit/" + year(e.Year) + "/bundle.json"},
+			Bundle: s.base + "/audit/" + year(e.Year) + "/bundle.json", Demonstration: e.Demonstration},
 		License:     DataLicence{ID: lic.ID, Name: lic.Name, URL: lic.URL},
 		Categories:  []DataCategory{},
 		Criteria:    []DataCriterion{},

@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/miasta-otwarte/miasta/internal/fault"
+
 	"github.com/miasta-otwarte/miasta/web"
 )
 
@@ -112,6 +114,9 @@ func (s *Service) previewEditions(ctx context.Context, lang string) (web.Preview
 
 func (s *Service) previewEdition(ctx context.Context, y int32, lang string) (web.Preview, error) {
 	res, err := s.Results(ctx, y)
+	if errors.Is(err, ErrNotFound) {
+		return s.previewPastEdition(ctx, y, lang)
+	}
 	if err != nil {
 		return web.Preview{}, err
 	}
@@ -404,4 +409,37 @@ type Page struct {
 func withContext(w Work) Work {
 	w.Context = schemaContext
 	return w
+}
+
+// previewPastEdition previews a past edition's page (internal/past): its name and, as its
+// description, the start of its published summary; the ceremony as a schema.org Event.
+func (s *Service) previewPastEdition(ctx context.Context, y int32, lang string) (web.Preview, error) {
+	e, err := s.past.Get(ctx, y)
+	if fault.Is(err, fault.NotFound) {
+		return web.Preview{}, ErrNotFound
+	}
+	if err != nil {
+		return web.Preview{}, err
+	}
+	pick := func(texts map[string]string) string {
+		if t := texts[lang]; t != "" {
+			return t
+		}
+		return texts["pl"]
+	}
+	canonical := s.url("/results/"+year(y), lang)
+	name := pick(e.GetName())
+	p := web.Preview{Title: name, Description: clip(pick(e.GetSummary())), Canonical: canonical}
+	if e.GetCeremonyTime() != nil {
+		event := map[string]any{"@context": schemaContext, "@type": "Event", "name": name, "url": canonical,
+			"startDate": e.GetCeremonyTime().AsTime().Format(time.RFC3339)}
+		if place := pick(e.GetCeremonyPlace()); place != "" {
+			event["location"] = map[string]any{"@type": "Place", "name": place}
+		}
+		if e.GetOrganiser() != "" {
+			event["organizer"] = map[string]any{"@type": "Organization", "name": e.GetOrganiser()}
+		}
+		p.JSONLD = event
+	}
+	return p, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	"github.com/miasta-otwarte/miasta/internal/jury"
+	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/share/sharedb"
 	"github.com/miasta-otwarte/miasta/internal/verify"
 )
@@ -40,6 +41,7 @@ type Service struct {
 	q    *sharedb.Queries
 	base string // the public base URL, without a trailing slash
 	log  *slog.Logger
+	past *past.Service // read only: the past editions' pages are previewed too
 }
 
 // New returns the service; publicURL is the address the platform is reached at (config.PublicURL),
@@ -48,7 +50,7 @@ func New(pool *pgxpool.Pool, juryService *jury.Service, publicURL string, log *s
 	for len(publicURL) > 0 && publicURL[len(publicURL)-1] == '/' {
 		publicURL = publicURL[:len(publicURL)-1]
 	}
-	return &Service{pool: pool, jury: juryService, q: sharedb.New(), base: publicURL, log: log}
+	return &Service{pool: pool, jury: juryService, q: sharedb.New(), base: publicURL, log: log, past: past.NewService(pool, nil)}
 }
 
 // Edition is an announced edition with the time its results were (last) announced.
