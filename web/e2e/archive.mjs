@@ -5,6 +5,7 @@
 // against a `miasta dev` whose demo edition is announced:
 //
 //   BASE_URL=http://127.0.0.1:8080 E2E_LANG=en E2E_ARTIFACTS=dir CHROMIUM=/usr/bin/chromium node e2e/archive.mjs
+import { execFileSync } from "node:child_process";
 import { readFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -201,6 +202,51 @@ for (const phone of [false, true]) {
     await page.getByRole("heading", { level: 1, name: winner.practice.title }).waitFor();
   }
   await check(page, "practice", phone);
+
+  if (!phone) {
+    // The certificate of the distinction: a PDF whose text names the city, the practice and the year.
+    const [certificate] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: M["share.certificate"] }).click()]);
+    const pdf = join(OUT, "certificate.pdf");
+    await certificate.saveAs(pdf);
+    const text = execFileSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
+    for (const want of [winner.city.name, String(year)]) {
+      if (!text.includes(want)) failures.push(`the certificate's text lacks ${want}: ${text.slice(0, 300)}`);
+    }
+    if (!text.includes(winner.practice.title.split(" ")[0])) failures.push(`the certificate's text lacks the practice: ${text.slice(0, 300)}`);
+
+    // The open data, from the results page: the practices' CSV lists the winner; the JSON has the
+    // licence and says the demo edition is a demonstration.
+    await page.goto(`${BASE}/results/${year}`);
+    await page.getByTestId("demonstration").first().waitFor();
+    const [csvFile] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: M["share.practicesCsv"] }).click()]);
+    const csvPath = join(OUT, "practices.csv");
+    await csvFile.saveAs(csvPath);
+    if (!readFileSync(csvPath, "utf8").includes(winner.practice.title)) failures.push("the practices' CSV does not list the winner");
+    const data = await (await fetch(`${BASE}/open-data/${year}.json`)).json();
+    if (!data.license?.id || data.edition?.demonstration !== true) failures.push(`the open data's JSON: licence ${JSON.stringify(data.license)}, demonstration ${data.edition?.demonstration}`);
+
+    // Link previews come in the HTML the server sends: a plain GET, no JavaScript.
+    const html = await (await fetch(`${BASE}/practices/${winner.practice.id}`, { headers: { "Accept-Language": LANG } })).text();
+    const meta = (prop) => html.match(new RegExp(`<meta (?:property|name)="${prop}" content="([^"]*)"`))?.[1];
+    for (const prop of ["og:title", "og:description", "og:url", "og:image", "twitter:card"]) {
+      if (!meta(prop)) failures.push(`the practice's HTML has no ${prop}`);
+    }
+    if (!(meta("og:title") ?? "").includes(winner.practice.title.slice(0, 20))) failures.push(`og:title ${meta("og:title")} does not name the practice`);
+    if (!html.includes('application/ld+json')) failures.push("the practice's HTML has no schema.org data");
+    if (!/<html lang="(pl|en)"/.test(html)) failures.push("the served HTML has no language");
+    const pastHtml = await (await fetch(`${BASE}/results/2015`)).text();
+    if (!pastHtml.includes('property="og:title" content="Miasta Otwarte 2015"')) failures.push("the 2015 edition's page has no link preview");
+    const missing = await fetch(`${BASE}/practices/00000000-0000-4000-8000-000000000000`);
+    if (missing.status !== 404) failures.push(`an unknown practice answers ${missing.status}, not 404`);
+  }
+
+  // The past edition of 2015: what its announcement states, said to be entered from the record.
+  await page.goto(`${BASE}/results`);
+  await page.getByTestId("past-editions").getByRole("link", { name: /2015/ }).click();
+  await page.getByTestId("past-edition").waitFor();
+  await page.getByText("Priscilla Rubia").waitFor();
+  await page.getByText(M["past.noDistinctions"]).waitFor();
+  await check(page, "past-edition", phone);
   await context.close();
 }
 
