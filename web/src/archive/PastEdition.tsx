@@ -1,4 +1,3 @@
-import { useEffect } from "react";
 import { Link } from "react-router";
 import { api } from "../shared/api";
 import { ErrorNote, Loading } from "../shared/components";
@@ -7,6 +6,7 @@ import { Local, textIn } from "../shared/localized";
 import { useLoad } from "../shared/hooks";
 import { useLocale, useT } from "../i18n";
 import type { PastEdition } from "../gen/miasta/v1/past_pb.js";
+import { useTitle } from "./common";
 
 /** PastEditionPage shows an edition that ran before the platform, as its organisers published it:
  * entered from the record, with its sources, and never presented as computed or verifiable here. */
@@ -21,9 +21,7 @@ export function PastEditionView({ edition: e }: { edition: PastEdition }) {
   const t = useT();
   const { locale } = useLocale();
   const name = textIn(locale, e.name);
-  useEffect(() => {
-    document.title = t("past.pageTitle", { name });
-  }, [name, t]);
+  useTitle(name);
   const byCategory = new Map<number, PastEdition["distinctions"]>();
   for (const d of e.distinctions) byCategory.set(d.categoryNumber, [...(byCategory.get(d.categoryNumber) ?? []), d]);
   return (
