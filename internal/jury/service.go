@@ -872,6 +872,13 @@ func (s *Service) checkAnnouncement(ctx context.Context, tx pgx.Tx, e edition.Ed
 	if err != nil {
 		return err
 	}
+	texts, err := s.Texts(ctx, tx, e.ID)
+	if err != nil {
+		return err
+	}
+	if stale := staleJustifications(texts, t.Result.Winners()); len(stale) > 0 {
+		return fault.Preconditionf("stage", "remove the justifications of nominations that are no longer distinguished before the announcement (ResultsService.SetDistinctionJustification with no text): %s", strings.Join(stale, ", "))
+	}
 	rule, err := t.Rule.Rule.Engine()
 	if err != nil {
 		return err
@@ -1047,6 +1054,9 @@ func (s *Service) Results(ctx context.Context, editionID uuid.UUID) (Results, er
 	}
 	for _, n := range noms {
 		v.Nominations[n.ID.String()] = n
+	}
+	if v.Texts, err = s.Texts(ctx, s.pool, editionID); err != nil {
+		return Results{}, err
 	}
 	return v, nil
 }
