@@ -61,6 +61,9 @@ func TestJuryTexts(t *testing.T) {
 		env.Refused(t, connect.CodeInvalidArgument, `text["en"]`, func() error {
 			return testenv.ErrOf(recommend(map[string]string{"pl": "Tak.", "en": strings.Repeat("a", 20001)}))
 		})
+		env.Refused(t, connect.CodeInvalidArgument, `text["pl"]`, func() error {
+			return testenv.ErrOf(recommend(map[string]string{"pl": "Akapit\x1b[31m"}))
+		})
 		env.Refused(t, connect.CodeInvalidArgument, "nomination_id", func() error { return testenv.ErrOf(justify(org, "nie-uuid", pl)) })
 		env.Refused(t, connect.CodeNotFound, "nomination_id", func() error { return testenv.ErrOf(justify(org, uuid.NewString(), pl)) })
 		env.Refused(t, connect.CodeFailedPrecondition, "nomination_id", func() error { return testenv.ErrOf(justify(org, nB.GetId(), pl)) })
@@ -72,7 +75,7 @@ func TestJuryTexts(t *testing.T) {
 	})
 
 	justification := map[string]string{"pl": "Za punkt obsługi otwarty dla wszystkich.", "uk": "За пункт обслуговування, відкритий для всіх."}
-	recommendations := map[string]string{"pl": "Zatrudniajcie cudzoziemców w urzędach.", "en": "Employ foreigners in city offices.", "vi": "Hãy tuyển dụng người nước ngoài."}
+	recommendations := map[string]string{"pl": "Zatrudniajcie cudzoziemców w urzędach.\n\nOtwierajcie punkty obsługi.", "en": "Employ foreigners in city offices.", "vi": "Hãy tuyển dụng người nước ngoài."}
 	testenv.Step(t, "the last save wins and replaces every language", func(t *testing.T) {
 		first := testenv.Must(justify(org, nA.GetId(), map[string]string{"pl": "Szkic.", "en": "Draft."}))
 		if first.GetVersion() != 1 || first.GetUpdateTime() == nil {

@@ -658,6 +658,13 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
         }
       }
       switch (e.kind) {
+        case "results.announced": {
+          const winners = new Set(pl.winners as string[]);
+          for (const j of (pl.justifications ?? []) as JsonObject[]) {
+            if (!winners.has(str(j.nomination_id))) fail("E5", `${p(e)}: justifies nomination ${j.nomination_id}, which is not among its winners`);
+          }
+          break;
+        }
         case "category.created":
         case "criterion.created": {
           const isCat = e.kind === "category.created";
