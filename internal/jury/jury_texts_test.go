@@ -100,6 +100,12 @@ func TestJuryTexts(t *testing.T) {
 		env.Refused(t, connect.CodeFailedPrecondition, "stage", func() error {
 			return testenv.ErrOf(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: id, Stage: v1.Stage_STAGE_ANNOUNCED}))
 		})
+		// The organisers see the stale text where they can remove it.
+		for _, n := range testenv.Must(org.Results.GetTally(ctx, &v1.GetTallyRequest{EditionId: id})).GetTally().GetCategories()[0].GetNominations() {
+			if n.GetNomination().GetId() == nA.GetId() && (n.GetWinner() || !maps.Equal(n.GetJustification(), justification)) {
+				t.Errorf("GetTally shows A as winner %v with %v; want no longer a winner, with its stale justification", n.GetWinner(), n.GetJustification())
+			}
+		}
 		if removed := testenv.Must(justify(org, nA.GetId(), nil)); removed.GetVersion() != 0 || len(removed.GetText()) != 0 {
 			t.Errorf("removal = %v", removed)
 		}

@@ -189,7 +189,9 @@ func nominationResult(v jury.Results, n tally.Ranked, organiser bool) *v1.Nomina
 		Rank:       int32(n.Rank), Score: ratToProto(n.Score), ScoreText: ratText(n.Score),
 		Winner: n.Winner, QuorumMet: n.QuorumMet,
 	}
-	if n.Winner {
+	// Organisers also see a justification of a nomination that is no longer a winner (after a jury
+	// decision or a reopened round), which they must remove before the announcement.
+	if n.Winner || organiser {
 		out.Justification = maps.Clone(v.Texts.Justifications[n.NominationID])
 	}
 	for _, it := range n.Explanation {

@@ -35,7 +35,7 @@ export function sameTexts(a: Texts, b: Texts): boolean {
  * which removes the text), the other languages folded below. save sends what is typed; the indicator
  * says whether it is safe on the server.
  */
-export function JuryTextEditor(props: { title: string; hint: string; initial: Texts; max: number; rows: number; save: (text: Texts) => Promise<unknown> }) {
+export function JuryTextEditor(props: { title: string; hint: string; warning?: string; initial: Texts; max: number; rows: number; save: (text: Texts) => Promise<unknown> }) {
   const t = useT();
   const ids = useId();
   const [draft, setDraft] = useState<Texts>(props.initial);
@@ -90,6 +90,7 @@ export function JuryTextEditor(props: { title: string; hint: string; initial: Te
     <fieldset className="jury-text">
       <legend>{props.title}</legend>
       <p className="hint">{props.hint}</p>
+      {props.warning ? <p className="field-error">{props.warning}</p> : null}
       {field("pl")}
       {polishMissing ? (
         <p className="field-error" id={ids + "missing"}>
@@ -132,7 +133,7 @@ export function JuryTextView({ title, text }: { title: string; text: Texts }) {
 }
 
 /** Justification is a winner's justification: an editor while TALLIED, the recorded text after. */
-export function Justification(props: { editionId: string; nominationId: string; practice: string; text: Texts; editable: boolean }) {
+export function Justification(props: { editionId: string; nominationId: string; practice: string; text: Texts; editable: boolean; stale?: boolean }) {
   const t = useT();
   const title = t("jury.justification", { practice: props.practice });
   if (!props.editable) return <JuryTextView title={title} text={props.text} />;
@@ -140,6 +141,7 @@ export function Justification(props: { editionId: string; nominationId: string; 
     <JuryTextEditor
       title={title}
       hint={t("jury.justificationHint", { max: MAX_JUSTIFICATION })}
+      warning={props.stale ? t("jury.notWinner") : undefined}
       initial={props.text}
       max={MAX_JUSTIFICATION}
       rows={3}

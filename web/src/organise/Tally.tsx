@@ -122,7 +122,7 @@ export function TallyReview({ edition, categories }: { edition: Edition; categor
               </table>
             </Scroll>
             {cr.nominations
-              .filter((n) => n.winner)
+              .filter((n) => n.winner || Object.keys(n.justification).length > 0)
               .map((n) => (
                 <Justification
                   key={n.nomination!.id}
@@ -131,6 +131,7 @@ export function TallyReview({ edition, categories }: { edition: Edition; categor
                   practice={`${n.nomination!.practice!.title} — ${n.nomination!.city!.name}`}
                   text={n.justification}
                   editable={edition.stage === Stage.TALLIED}
+                  stale={!n.winner}
                 />
               ))}
             {edition.stage === Stage.TALLIED && data?.rule?.tieBreaks.includes(TieBreak.JURY_DECISION)
