@@ -106,9 +106,9 @@ func (v *verifier) e5() *Failure {
 		switch e.Kind {
 		case "results.announced":
 			winners := e.List("winners")
-			for _, id := range e.List("justifications") {
-				if !slices.Contains(winners, id) {
-					if f := v.fail("E5", "%s justifies nomination %s, which is not among its winners", e, id); f != nil {
+			for _, j := range e.Justifications() {
+				if !slices.Contains(winners, j.NominationID) {
+					if f := v.fail("E5", "%s justifies nomination %s, which is not among its winners", e, j.NominationID); f != nil {
 						return f
 					}
 				}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -160,6 +161,30 @@ func (e *Event) List(name string) []string {
 	return list
 }
 
+// Justification is a justification of a distinction in an announcement (§6, results.announced).
+type Justification struct {
+	NominationID string            `json:"nomination_id"`
+	Text         map[string]string `json:"text"`
+}
+
+// Justifications returns an announcement's justifications (none when the member is absent).
+func (e *Event) Justifications() []Justification {
+	var out []Justification
+	if raw := e.get("justifications").s; raw != "" {
+		_ = json.Unmarshal([]byte(raw), &out) // S3 checked its form
+	}
+	return out
+}
+
+// Recommendations returns an announcement's recommendations (nil when absent).
+func (e *Event) Recommendations() map[string]string {
+	var out map[string]string
+	if raw := e.get("recommendations").s; raw != "" {
+		_ = json.Unmarshal([]byte(raw), &out)
+	}
+	return out
+}
+
 // Has reports whether a member is present and not null.
 func (e *Event) Has(name string) bool { v := e.get(name); return v.present && !v.null }
 
@@ -304,17 +329,7 @@ func decode(t Type, m canon.Value) (val, error) {
 		if err != nil {
 			return out, err
 		}
-		// The ids, as an array of uuids in canonical text, for List.
-		var b strings.Builder
-		b.WriteByte('[')
-		for i, id := range ids {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(`"` + id + `"`)
-		}
-		b.WriteByte(']')
-		out.s = b.String()
+		out.s = string(m.Raw())
 	case TUUIDList, TUUIDList2:
 		if m.Kind() != canon.Array {
 			return out, fmt.Errorf("is a %s; want an array", m.Kind())

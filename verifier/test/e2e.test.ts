@@ -93,14 +93,22 @@ describe("valid bundles", () => {
     if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
   });
 
-  test("an announcement with the jury's texts verifies (justifications of the winners, recommendations)", async () => {
+  test("an announcement with the jury's texts verifies (justifications of the winners, recommendations) and reports them", async () => {
+    let justified: string[] = [];
     const { text, key } = await resigned("names", (b, x) => {
       const a = pl(events(b, "results.announced")[0]);
-      a.justifications = [x.s.ids.n3, x.s.ids.n5].sort().map((id) => ({ nomination_id: id, text: { pl: `Za „${id}”.`, uk: "За відкритість." } }));
+      justified = [x.s.ids.n3, x.s.ids.n5].sort();
+      a.justifications = justified.map((id) => ({ nomination_id: id, text: { pl: `Za „${id}”.`, uk: "За відкритість." } }));
       a.recommendations = { pl: "Zatrudniajcie cudzoziemców.\nDrugi akapit.", vi: "Khuyến nghị." };
     });
     const r = await verify(text, { key });
     if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+    expect(r.summary.justifications?.map((j) => j.nomination_id)).toEqual(justified);
+    expect(r.summary.justifications?.[0].text.uk).toBe("За відкритість.");
+    expect(r.summary.recommendations).toEqual({ pl: "Zatrudniajcie cudzoziemców.\nDrugi akapit.", vi: "Khuyến nghị." });
+    const plain = await build("names");
+    const r2 = await verify(plain.text, { key: plain.signer.verifierKey });
+    expect(r2.ok && r2.summary.justifications === null && r2.summary.recommendations === null).toBe(true);
   });
 
   test("bytes and text input give the same verdict", async () => {
