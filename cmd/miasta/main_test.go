@@ -19,6 +19,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/emersion/go-message/mail"
 
+	"github.com/miasta-otwarte/miasta/internal/canon"
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
 	"github.com/miasta-otwarte/miasta/internal/demo"
 	"github.com/miasta-otwarte/miasta/internal/devidp"
@@ -392,6 +393,14 @@ func TestRunDev(t *testing.T) {
 		if len(c.GetNominations()) == 0 || !c.GetNominations()[0].GetWinner() || c.GetNominations()[0].GetNomination().GetCity().GetName() == "" {
 			t.Errorf("category %d has no winner with a city: %v", c.GetCategory().GetNumber(), c.GetNominations())
 		}
+		for _, n := range c.GetNominations() {
+			if j := n.GetJustification(); len(j) != 5 || !strings.Contains(j["pl"], n.GetNomination().GetCity().GetName()) {
+				t.Errorf("category %d: the demo's justification of %s is %v; want five languages naming the city", c.GetCategory().GetNumber(), n.GetNomination().GetId(), j)
+			}
+		}
+	}
+	if r := pub.GetRecommendations(); len(r) != 5 || !strings.Contains(r["pl"], "Rekomendacje jury") {
+		t.Errorf("the demo's recommendations = %v; want five languages", r)
 	}
 
 	// The audit bundle of the announced edition verifies offline, and the tampered copy does not.
@@ -425,6 +434,20 @@ func TestRunDev(t *testing.T) {
 	err = run(ctx, []string{"miasta", "audit", "verify", "-key", strings.TrimSpace(key.String()), tampered}, env(nil), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "T4") {
 		t.Fatalf("audit verify of a bundle whose published tally lost a winner = %v; want a T4 failure", err)
+	}
+	// The jury's texts are in the announcement's record: the bundle holds the published justification,
+	// and a copy whose justification was edited does not verify.
+	justification := pub.GetCategories()[0].GetNominations()[0].GetJustification()["pl"]
+	quoted, _ := canon.Encode(justification)
+	if !strings.Contains(string(data), string(quoted)) {
+		t.Fatalf("the bundle does not hold the published justification %s", quoted)
+	}
+	if err := os.WriteFile(tampered, []byte(strings.Replace(string(data), string(quoted), `"Inne uzasadnienie."`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = run(ctx, []string{"miasta", "audit", "verify", "-key", strings.TrimSpace(key.String()), tampered}, env(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "K3") {
+		t.Fatalf("audit verify of a bundle whose justification was edited = %v; want a K3 failure", err)
 	}
 	cancel()
 	if err := <-errc; err != nil {

@@ -88,17 +88,32 @@ func TestReadmeCommands(t *testing.T) {
 		tokens := t.TempDir()
 		d := runDev(t, dbtest.NewEmptyURL(t), tokens)
 		defer func() { _ = d.stop() }()
-		out := runReadme(t, root, d, blocks("Calling the API", "Walking through stage 1 (reports) with `buf curl`", "Mail"))
+		out := runReadme(t, root, d, blocks("Calling the API", "Walking through stage 1 (reports) with `buf curl`", "Mail", "The jury's justifications and recommendations"))
 
-		// What the commands were to do: Sopot created, the edition in JURY with Łódź's practice on
-		// the shortlist, and the edited invitation delivered.
+		// What the commands were to do: Sopot created, the edition taken through the jury to the
+		// announcement with Łódź's practice distinguished and justified, and the edited invitation
+		// delivered.
 		if !strings.Contains(out, `"name": "Sopot"`) || !strings.Contains(out, "miasta.v1.EditionService") {
 			t.Errorf("the grpcurl calls did not list the services and create Sopot:\n%s", out)
 		}
 		editions := miastav1connect.NewEditionServiceClient(http.DefaultClient, d.base)
 		list, err := editions.ListEditions(ctx, &v1.ListEditionsRequest{})
-		if err != nil || len(list.GetEditions()) != 1 || list.GetEditions()[0].GetStage() != v1.Stage_STAGE_JURY {
-			t.Fatalf("after the stage 1 walk-through: %v, %v; want the demo edition in JURY", list, err)
+		if err != nil || len(list.GetEditions()) != 1 || list.GetEditions()[0].GetStage() != v1.Stage_STAGE_ANNOUNCED {
+			t.Fatalf("after the walk-through: %v, %v; want the demo edition ANNOUNCED", list, err)
+		}
+		pub, err := miastav1connect.NewResultsServiceClient(http.DefaultClient, d.base).GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: list.GetEditions()[0].GetYear()})
+		if err != nil || len(pub.GetCategories()) == 0 || pub.GetRecommendations()["pl"] != "Zatrudniajcie cudzoziemców w urzędach.\nOtwierajcie punkty informacyjne." {
+			t.Fatalf("the results after the walk-through: %v, %v; want README's recommendations", pub.GetRecommendations(), err)
+		}
+		justified := false
+		for _, c := range pub.GetCategories() {
+			for _, n := range c.GetNominations() {
+				justified = justified || n.GetJustification()["en"] == "For an information point open to all."
+			}
+		}
+		// The announcement's record in the bundle, as README's last command prints it.
+		if !justified || strings.Count(out, "For an information point open to all.") < 2 || strings.Count(out, "Otwierajcie punkty informacyjne.") < 3 {
+			t.Errorf("README's justification is not in the results, the tally and the bundle's announcement:\n%s", out)
 		}
 		eventually(t, "the edited invitation is delivered to the capture", func() bool {
 			files, _ := filepath.Glob(filepath.Join(tokens, "mail", "*.eml"))

@@ -197,6 +197,17 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	if _, err := org.Results.RecordJuryDecision(ctx, &v1.RecordJuryDecisionRequest{EditionId: id, CategoryId: r.Categories[0].GetId(), NominationIds: []string{noms[0][0].GetId(), noms[1][0].GetId()}, Reason: "Jeszcze raz."}); testenv.Code(err) != connect.CodeInvalidArgument {
 		t.Fatalf("deciding a decided tie again = %v; want InvalidArgument", err)
 	}
+	// The jury's texts: a justification per distinction and recommendations, which the announcement
+	// records.
+	for _, c := range testenv.Must(org.Results.GetTally(ctx, &v1.GetTallyRequest{EditionId: id})).GetTally().GetCategories() {
+		for _, n := range c.GetNominations() {
+			if n.GetWinner() {
+				testenv.Must(org.Results.SetDistinctionJustification(ctx, &v1.SetDistinctionJustificationRequest{EditionId: id, NominationId: n.GetNomination().GetId(),
+					Text: map[string]string{"pl": "Za \"otwarty\" punkt: " + n.GetNomination().GetPractice().GetTitle(), "uk": "За відкритий пункт <&>."}}))
+			}
+		}
+	}
+	testenv.Must(org.Results.SetJuryRecommendations(ctx, &v1.SetJuryRecommendationsRequest{EditionId: id, Text: map[string]string{"pl": "Zatrudniajcie cudzoziemców.\nDrugi akapit.", "vi": "Hãy tuyển dụng người nước ngoài."}}))
 	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_ANNOUNCED)
 
 	// Another edition, left in DRAFT, and one reporting with a returned report.
@@ -258,6 +269,49 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	if len(sum.StepsBack) != 2 || sum.StepsBack[1].From != "TALLIED" || sum.StepsBack[1].TallyHash == "" || len(sum.Decisions) != 1 || sum.Decisions[0].Reason != decision {
 		t.Errorf("summary: steps back %+v, decisions %+v; want both moves back (the reopening with the tally it set aside) and the decision", sum.StepsBack, sum.Decisions)
 	}
+	// The published jury texts are the ones the announcement's record holds; one changed in the
+	// bundle fails both verifiers.
+	pub := testenv.Must(env.Clients(testenv.Connect, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: year}))
+	var announced struct {
+		Justifications []struct {
+			NominationID string            `json:"nomination_id"`
+			Text         map[string]string `json:"text"`
+		} `json:"justifications"`
+		Recommendations map[string]string `json:"recommendations"`
+	}
+	for _, en := range bundleEntries(t, bundle) {
+		var ev struct {
+			Kind    string          `json:"kind"`
+			Payload json.RawMessage `json:"payload"`
+		}
+		if !en.digest && json.Unmarshal([]byte(en.raw), &ev) == nil && ev.Kind == "results.announced" {
+			if err := json.Unmarshal(ev.Payload, &announced); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	published := map[string]map[string]string{}
+	for _, c := range pub.GetCategories() {
+		for _, n := range c.GetNominations() {
+			published[n.GetNomination().GetId()] = n.GetJustification()
+		}
+	}
+	if len(announced.Justifications) == 0 || len(announced.Justifications) != len(published) {
+		t.Errorf("the announcement records %d justifications; the results publish %d winners", len(announced.Justifications), len(published))
+	}
+	for _, j := range announced.Justifications {
+		if fmt.Sprint(j.Text) != fmt.Sprint(published[j.NominationID]) {
+			t.Errorf("nomination %s: the log records %v, the results publish %v", j.NominationID, j.Text, published[j.NominationID])
+		}
+	}
+	if fmt.Sprint(announced.Recommendations) != fmt.Sprint(pub.GetRecommendations()) || pub.GetRecommendations()["vi"] == "" {
+		t.Errorf("the log records the recommendations %v, the results publish %v", announced.Recommendations, pub.GetRecommendations())
+	}
+	textEdited := strings.Replace(string(bundle), "Zatrudniajcie cudzoziemców.", "Zwalniajcie cudzoziemców.", 1)
+	if g, ts := goVerify([]byte(textEdited), key), tsVerify(t, []byte(textEdited), key); g != "K3" || ts != "K3" {
+		t.Errorf("the recommendations edited in the bundle: Go says %s, TypeScript %s; want K3 from both", g, ts)
+	}
+
 	tampered := strings.Replace(string(bundle), `"winner":true`, `"winner":false`, 1)
 	if g, ts := goVerify([]byte(tampered), key), tsVerify(t, []byte(tampered), key); g != "T4" || ts != "T4" {
 		t.Errorf("a winner removed from the published tally: Go says %s, TypeScript %s; want T4 from both", g, ts)
@@ -340,7 +394,7 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	}
 
 	// The public results show the decision's reason and every step back.
-	pub := testenv.Must(env.Clients(testenv.GRPC, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: year}))
+	pub = testenv.Must(env.Clients(testenv.GRPC, "").Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: year}))
 	if ds := pub.GetCategories()[0].GetDecisions(); len(ds) != 1 || ds[0].GetReason() != decision {
 		t.Errorf("public decisions = %v; want the decision with its reason", ds)
 	}

@@ -76,13 +76,15 @@ var Rules = map[string]Rule{
 	v1.JuryServiceAbstainProcedure:               Juror,
 	v1.JuryServiceGetJuryProgressProcedure:       Organiser,
 
-	v1.ResultsServiceGetTallyRuleProcedure:       Public,
-	v1.ResultsServiceSetTallyRuleProcedure:       Organiser,
-	v1.ResultsServiceGetTallyProcedure:           Organiser,
-	v1.ResultsServiceRecordJuryDecisionProcedure: Organiser,
-	v1.ResultsServiceGetPublicResultsProcedure:   Public,
-	v1.ResultsServiceListPublicBallotsProcedure:  Public,
-	v1.ResultsServiceExportResultsProcedure:      Public,
+	v1.ResultsServiceGetTallyRuleProcedure:                Public,
+	v1.ResultsServiceSetTallyRuleProcedure:                Organiser,
+	v1.ResultsServiceGetTallyProcedure:                    Organiser,
+	v1.ResultsServiceRecordJuryDecisionProcedure:          Organiser,
+	v1.ResultsServiceSetDistinctionJustificationProcedure: Organiser,
+	v1.ResultsServiceSetJuryRecommendationsProcedure:      Organiser,
+	v1.ResultsServiceGetPublicResultsProcedure:            Public,
+	v1.ResultsServiceListPublicBallotsProcedure:           Public,
+	v1.ResultsServiceExportResultsProcedure:               Public,
 
 	// The public archive (issue 19): announced editions, cities and practices.
 	v1.ArchiveServiceListPublicEditionsProcedure:      Public,

@@ -128,3 +128,22 @@ var ScoreLabels = []T{
 		"5 – зразкова: приклад для інших міст", "5 – ejemplar: un modelo para otras ciudades",
 		"5 – mẫu mực: tấm gương cho các thành phố khác"},
 }
+
+// Justification is the jury's demo justification of a distinction; its verbs take the practice's
+// title and its city's name. Demonstration text, said so in every language.
+var Justification = T{
+	"Jury wyróżnia praktykę „%s” (%s) za kompleksowość, długofalowość, zaangażowanie samorządu i skuteczność. (Tekst demonstracyjny.)",
+	"The jury distinguishes the practice “%s” (%s) for its comprehensiveness, long-term nature, the city government's engagement and effectiveness. (Demonstration text.)",
+	"Журі відзначає практику «%s» (%s) за комплексність, довготривалість, залученість місцевої влади та ефективність. (Демонстраційний текст.)",
+	"El jurado distingue la práctica «%s» (%s) por su carácter integral, su continuidad, el compromiso del gobierno municipal y su eficacia. (Texto de demostración.)",
+	"Ban giám khảo trao giải cho hoạt động “%s” (%s) vì tính toàn diện, lâu dài, sự cam kết của chính quyền thành phố và hiệu quả. (Văn bản minh họa.)",
+}
+
+// Recommendations are the jury's demo recommendations to city governments.
+var Recommendations = T{
+	"Rekomendacje jury dla samorządów (tekst demonstracyjny):\n\n1. Zatrudniajcie cudzoziemców w urzędach miejskich.\n2. Prowadźcie punkty obsługi cudzoziemców w ich językach.\n3. Uwzględniajcie diaspory w konkursach dla organizacji pozarządowych.",
+	"The jury's recommendations to city governments (demonstration text):\n\n1. Employ foreigners in city offices.\n2. Run service points for foreigners in their languages.\n3. Include diasporas in grant calls for NGOs.",
+	"Рекомендації журі для органів місцевого самоврядування (демонстраційний текст):\n\n1. Працевлаштовуйте іноземців у міських установах.\n2. Відкривайте пункти обслуговування іноземців їхніми мовами.\n3. Враховуйте діаспори в конкурсах для громадських організацій.",
+	"Recomendaciones del jurado a los gobiernos municipales (texto de demostración):\n\n1. Contraten a extranjeros en las oficinas municipales.\n2. Ofrezcan puntos de atención a extranjeros en sus idiomas.\n3. Incluyan a las diásporas en las convocatorias para ONG.",
+	"Khuyến nghị của ban giám khảo dành cho chính quyền các thành phố (văn bản minh họa):\n\n1. Tuyển dụng người nước ngoài vào các cơ quan của thành phố.\n2. Mở các điểm phục vụ người nước ngoài bằng ngôn ngữ của họ.\n3. Đưa cộng đồng kiều dân vào các cuộc thi tài trợ cho tổ chức phi chính phủ.",
+}

@@ -216,10 +216,14 @@ func CastAndAnnounce(ctx context.Context, clients map[string]Clients, e *v1.Edit
 		}
 		fmt.Fprintf(w, "%s cast, receipt %s\n", p.Name, cast.GetCast().GetReceipt().GetBallotHash())
 	}
-	for _, stage := range []v1.Stage{v1.Stage_STAGE_TALLIED, v1.Stage_STAGE_ANNOUNCED} {
-		if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: stage}); err != nil {
-			return nil, fmt.Errorf("move to %v: %w", stage, err)
-		}
+	if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: v1.Stage_STAGE_TALLIED}); err != nil {
+		return nil, fmt.Errorf("move to %v: %w", v1.Stage_STAGE_TALLIED, err)
+	}
+	if err := juryTexts(ctx, org, e.GetId(), w); err != nil {
+		return nil, err
+	}
+	if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: v1.Stage_STAGE_ANNOUNCED}); err != nil {
+		return nil, fmt.Errorf("move to %v: %w", v1.Stage_STAGE_ANNOUNCED, err)
 	}
 	results, err := org.Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: Year})
 	if err != nil {
@@ -231,6 +235,36 @@ func CastAndAnnounce(ctx context.Context, clients map[string]Clients, e *v1.Edit
 		}
 	}
 	return results, nil
+}
+
+// juryTexts has the organiser record, for the jury, a justification of every distinction and the
+// recommendations to city governments, in all five languages, before the announcement.
+func juryTexts(ctx context.Context, org Clients, editionID string, w io.Writer) error {
+	t, err := org.Results.GetTally(ctx, &v1.GetTallyRequest{EditionId: editionID})
+	if err != nil {
+		return fmt.Errorf("the organiser reads the tally: %w", err)
+	}
+	n := 0
+	for _, c := range t.GetTally().GetCategories() {
+		for _, nr := range c.GetNominations() {
+			if !nr.GetWinner() {
+				continue
+			}
+			text := map[string]string{}
+			for lang, format := range Justification.Map() {
+				text[lang] = fmt.Sprintf(format, nr.GetNomination().GetPractice().GetTitle(), nr.GetNomination().GetCity().GetName())
+			}
+			if _, err := org.Results.SetDistinctionJustification(ctx, &v1.SetDistinctionJustificationRequest{EditionId: editionID, NominationId: nr.GetNomination().GetId(), Text: text}); err != nil {
+				return fmt.Errorf("the organiser records a justification: %w", err)
+			}
+			n++
+		}
+	}
+	if _, err := org.Results.SetJuryRecommendations(ctx, &v1.SetJuryRecommendationsRequest{EditionId: editionID, Text: Recommendations.Map()}); err != nil {
+		return fmt.Errorf("the organiser records the recommendations: %w", err)
+	}
+	fmt.Fprintf(w, "the jury's justifications of %d distinctions and its recommendations recorded\n", n)
+	return nil
 }
 
 // translate has the demo translator translate every nominated practice into every language: reviewed

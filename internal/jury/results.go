@@ -20,6 +20,8 @@ type Results struct {
 	Categories  map[string]edition.Category
 	Nominations map[string]report.Nomination
 	Criteria    map[string]edition.Criterion
+	// Texts are the jury's justifications and recommendations in force.
+	Texts JuryTexts
 }
 
 // Name is what a reader knows an id in an explanation by: a practice's title and city, or a

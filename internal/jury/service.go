@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -872,6 +873,13 @@ func (s *Service) checkAnnouncement(ctx context.Context, tx pgx.Tx, e edition.Ed
 	if err != nil {
 		return err
 	}
+	texts, err := s.Texts(ctx, tx, e.ID)
+	if err != nil {
+		return err
+	}
+	if stale := staleJustifications(texts, t.Result.Winners()); len(stale) > 0 {
+		return fault.Preconditionf("stage", "remove the justifications of nominations that are no longer distinguished before the announcement (ResultsService.SetDistinctionJustification with no text): %s", strings.Join(stale, ", "))
+	}
 	rule, err := t.Rule.Rule.Engine()
 	if err != nil {
 		return err
@@ -926,11 +934,34 @@ func (s *Service) announce(ctx context.Context, tx pgx.Tx, e edition.Edition, c 
 	if err := s.q.MarkDistinguished(ctx, tx, jurydb.MarkDistinguishedParams{EditionID: e.ID, WinnerIds: winners}); err != nil {
 		return err
 	}
+	// The jury's texts in force go into the announcement's record, so that the log commits to the
+	// texts the results publish (checkAnnouncement made sure each justification is a winner's).
+	texts, err := s.Texts(ctx, tx, e.ID)
+	if err != nil {
+		return err
+	}
+	justifications := []announcedJustification{}
+	for _, id := range slices.Sorted(maps.Keys(texts.Justifications)) {
+		justifications = append(justifications, announcedJustification{id, texts.Justifications[id]})
+	}
+	var recommendations map[string]string
+	if len(texts.Recommendations) > 0 {
+		recommendations = texts.Recommendations
+	}
 	_, err = event.Append(ctx, tx, event.Event{Kind: event.ResultsAnnounced, EditionID: e.ID, Payload: struct {
-		TallyHash string      `json:"tally_sha256"`
-		Winners   []uuid.UUID `json:"winners"`
-	}{t.Hash, winners}})
+		Justifications  []announcedJustification `json:"justifications"`
+		Recommendations map[string]string        `json:"recommendations,omitempty"`
+		TallyHash       string                   `json:"tally_sha256"`
+		Winners         []uuid.UUID              `json:"winners"`
+	}{justifications, recommendations, t.Hash, winners}})
 	return err
+}
+
+// announcedJustification is a justification as results.announced records it (§6 of the
+// specification).
+type announcedJustification struct {
+	NominationID string            `json:"nomination_id"`
+	Text         map[string]string `json:"text"`
 }
 
 // GetTally returns the tally once the round is closed.
@@ -1047,6 +1078,9 @@ func (s *Service) Results(ctx context.Context, editionID uuid.UUID) (Results, er
 	}
 	for _, n := range noms {
 		v.Nominations[n.ID.String()] = n
+	}
+	if v.Texts, err = s.Texts(ctx, s.pool, editionID); err != nil {
+		return Results{}, err
 	}
 	return v, nil
 }

@@ -115,3 +115,35 @@ func utf8Valid(ss ...string) bool {
 	}
 	return true
 }
+
+// TestCSVCarriesJuryTexts: a distinction's justification fills its row's jury_text_* columns in
+// every language given, and the recommendations come as one row of their own after the nominations.
+func TestCSVCarriesJuryTexts(t *testing.T) {
+	full := sample("Miejski punkt obsługi cudzoziemców", "Łódź", "Punkt", "Rank 1 of 1.", 18, 1)
+	full.Categories[0].Nominations[0].Justification = map[string]string{"pl": "Za kompleksową pomoc.", "uk": "За комплексну допомогу."}
+	full.Recommendations = map[string]string{"pl": "Miasta powinny zatrudniać cudzoziemców.", "en": "Cities should employ foreigners."}
+	_, body, err := results.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_CSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("CSV: %v, %q", err, rows)
+	}
+	col := func(name string) int { return slices.Index(results.CSVHeader, name) }
+	if r := rows[1]; r[col("record")] != "nomination" || r[col("jury_text_pl")] != "Za kompleksową pomoc." || r[col("jury_text_uk")] != "За комплексну допомогу." || r[col("jury_text_en")] != "" {
+		t.Errorf("nomination row %q lacks its justification", r)
+	}
+	if r := rows[2]; r[col("record")] != "recommendations" || r[col("jury_text_pl")] != "Miasta powinny zatrudniać cudzoziemców." || r[col("jury_text_en")] != "Cities should employ foreigners." || r[col("rank")] != "" || r[col("practice")] != "" {
+		t.Errorf("recommendations row %q", r)
+	}
+	_, body, err = results.EncodeResults(full, v1.ExportFormat_EXPORT_FORMAT_JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"justification"`, `"recommendations"`, "Cities should employ foreigners."} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("JSON export lacks %s", want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -188,6 +189,11 @@ func nominationResult(v jury.Results, n tally.Ranked, organiser bool) *v1.Nomina
 		Rank:       int32(n.Rank), Score: ratToProto(n.Score), ScoreText: ratText(n.Score),
 		Winner: n.Winner, QuorumMet: n.QuorumMet,
 	}
+	// Organisers also see a justification of a nomination that is no longer a winner (after a jury
+	// decision or a reopened round), which they must remove before the announcement.
+	if n.Winner || organiser {
+		out.Justification = maps.Clone(v.Texts.Justifications[n.NominationID])
+	}
 	for _, it := range n.Explanation {
 		out.Explanation = append(out.Explanation, tally.English(it, v.Name))
 		args, err := structpb.NewStruct(jsonArgs(it.Args))
@@ -305,8 +311,43 @@ func (h *Handler) GetTally(ctx context.Context, req *v1.GetTallyRequest) (*v1.Ge
 	}
 	return &v1.GetTallyResponse{Tally: &v1.Tally{
 		EditionId: eid.String(), Rule: ruleToProto(v.Tally.Rule), Categories: categoryResults(v, false, true),
-		ComputeTime: timestamppb.Now(), TallyHash: v.Tally.Hash,
+		ComputeTime: timestamppb.Now(), TallyHash: v.Tally.Hash, Recommendations: maps.Clone(v.Texts.Recommendations),
 	}}, nil
+}
+
+func (h *Handler) SetDistinctionJustification(ctx context.Context, req *v1.SetDistinctionJustificationRequest) (*v1.SetDistinctionJustificationResponse, error) {
+	eid, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	nid, err := wire.ID("nomination_id", req.GetNominationId())
+	if err != nil {
+		return nil, err
+	}
+	t, err := h.svc.SetJustification(ctx, auth.FromContext(ctx), eid, nid, req.GetText())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SetDistinctionJustificationResponse{Text: t.Text, Version: t.Version, UpdateTime: timeProto(t.UpdateTime)}, nil
+}
+
+func (h *Handler) SetJuryRecommendations(ctx context.Context, req *v1.SetJuryRecommendationsRequest) (*v1.SetJuryRecommendationsResponse, error) {
+	eid, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	t, err := h.svc.SetRecommendations(ctx, auth.FromContext(ctx), eid, req.GetText())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SetJuryRecommendationsResponse{Text: t.Text, Version: t.Version, UpdateTime: timeProto(t.UpdateTime)}, nil
+}
+
+func timeProto(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
 }
 
 // announced returns the view of an announced edition by year; anything else is not public.
@@ -325,7 +366,8 @@ func (h *Handler) GetPublicResults(ctx context.Context, req *v1.GetPublicResults
 	if err != nil {
 		return nil, err
 	}
-	resp := &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.Edition), Categories: categoryResults(v, true, false), Checkpoint: checkpoint, History: history}
+	resp := &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.Edition), Categories: categoryResults(v, true, false), Checkpoint: checkpoint, History: history,
+		Recommendations: maps.Clone(v.Texts.Recommendations)}
 	for _, c := range v.Criteria {
 		resp.Criteria = append(resp.Criteria, edition.CriterionToProto(c))
 	}
@@ -380,7 +422,8 @@ func (h *Handler) ExportResults(ctx context.Context, req *v1.ExportResultsReques
 	if err != nil {
 		return nil, err
 	}
-	full := &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.Edition), Categories: categoryResults(v, false, false), History: history}
+	full := &v1.GetPublicResultsResponse{Edition: edition.EditionToProto(v.Edition), Categories: categoryResults(v, false, false), History: history,
+		Recommendations: maps.Clone(v.Texts.Recommendations)}
 	contentType, body, err := EncodeResults(full, req.GetFormat())
 	if err != nil {
 		return nil, err
@@ -388,8 +431,17 @@ func (h *Handler) ExportResults(ctx context.Context, req *v1.ExportResultsReques
 	return &v1.ExportResultsResponse{ContentType: contentType, Content: body}, nil
 }
 
-// CSVHeader names the columns of the CSV export, one row per nomination.
-var CSVHeader = []string{"category_number", "category_pl", "category_en", "rank", "winner", "city", "practice", "score", "score_decimal", "quorum_met", "explanation"}
+// CSVHeader names the columns of the CSV export: one row per nomination (record "nomination", its
+// jury_text_* columns the jury's justification of a distinction), then, when the jury made
+// recommendations, one row with record "recommendations" holding them in the jury_text_* columns and
+// nothing else.
+var CSVHeader = []string{"category_number", "category_pl", "category_en", "rank", "winner", "city", "practice", "score", "score_decimal", "quorum_met", "explanation",
+	"record", "jury_text_pl", "jury_text_en", "jury_text_uk", "jury_text_es", "jury_text_vi"}
+
+// juryTextCells are a text's cells in the CSV's language columns.
+func juryTextCells(text map[string]string) []string {
+	return []string{text["pl"], text["en"], text["uk"], text["es"], text["vi"]}
+}
 
 // EncodeResults renders full results as JSON (protojson, field names as in the proto) or CSV. Every
 // CSV cell goes through csvCell, so no name or title a person typed opens as a formula.
@@ -414,13 +466,16 @@ func EncodeResults(full *v1.GetPublicResultsResponse, format v1.ExportFormat) (c
 				r := big.NewRat(s.GetNumerator(), s.GetDenominator())
 				score, dec = r.RatString(), r.FloatString(4)
 			}
-			write(
+			write(append([]string{
 				strconv.Itoa(int(c.GetCategory().GetNumber())), c.GetCategory().GetNamePl(), c.GetCategory().GetNameEn(),
 				strconv.Itoa(int(n.GetRank())), strconv.FormatBool(n.GetWinner()), n.GetNomination().GetCity().GetName(),
 				n.GetNomination().GetPractice().GetTitle(), score, dec, strconv.FormatBool(n.GetQuorumMet()),
-				strings.Join(n.GetExplanation(), " "),
-			)
+				strings.Join(n.GetExplanation(), " "), "nomination",
+			}, juryTextCells(n.GetJustification())...)...)
 		}
+	}
+	if rec := full.GetRecommendations(); len(rec) > 0 {
+		write(append(make([]string, 11), append([]string{"recommendations"}, juryTextCells(rec)...)...)...)
 	}
 	w.Flush()
 	return "text/csv; charset=utf-8", buf.Bytes(), w.Error()

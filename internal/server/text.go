@@ -27,6 +27,13 @@ var multiLine = map[protoreflect.Name]bool{
 	"csv":           true, // an invitation import, checked again cell by cell
 }
 
+// multiLineMaps names the string maps whose values hold running text (a map's values are otherwise
+// one line, as a score label's texts are).
+var multiLineMaps = map[protoreflect.FullName]bool{
+	"miasta.v1.SetDistinctionJustificationRequest.text": true, // the jury's justification per language
+	"miasta.v1.SetJuryRecommendationsRequest.text":      true, // the jury's recommendations per language
+}
+
 // textInterceptor applies plaintext's rule to every string of every request, nested messages,
 // lists and maps included, before any handler sees it: a refused character is InvalidArgument naming
 // the field (as protovalidate names them, e.g. practices[0].title), and nothing is changed.
@@ -89,7 +96,11 @@ func checkText(m protoreflect.Message, path string) error {
 				if fd.MapKey().Kind() == protoreflect.StringKind {
 					err = plaintext.Field(p, k.String(), false)
 				}
-				if err == nil {
+				switch {
+				case err != nil:
+				case multiLineMaps[fd.FullName()] && fd.MapValue().Kind() == protoreflect.StringKind:
+					err = plaintext.Field(p, mv.String(), true)
+				default:
 					err = checkValue(fd.MapValue(), mv, p)
 				}
 				return err == nil

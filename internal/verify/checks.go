@@ -104,6 +104,15 @@ func (v *verifier) e5() *Failure {
 			}
 		}
 		switch e.Kind {
+		case "results.announced":
+			winners := e.List("winners")
+			for _, j := range e.Justifications() {
+				if !slices.Contains(winners, j.NominationID) {
+					if f := v.fail("E5", "%s justifies nomination %s, which is not among its winners", e, j.NominationID); f != nil {
+						return f
+					}
+				}
+			}
 		case "category.created", "criterion.created":
 			ids, numbers, idName := categories, catNumbers, "category_id"
 			if e.Kind == "criterion.created" {

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -33,6 +34,8 @@ const (
 	TUUIDList2                      // an array of at least 2 distinct uuids
 	TUUIDList                       // an array of uuids
 	THashList                       // an array of distinct hashes in increasing order
+	TJuryText                       // a jury text: language tags to non-empty texts, "pl" among them
+	TJustifications                 // an array of {nomination_id, text}, in strictly increasing nomination id
 )
 
 var typeNames = map[Type]string{
@@ -40,6 +43,7 @@ var typeNames = map[Type]string{
 	TIntNonNeg: "int ≥ 0", TYear: "int, 2014–2100", THash: "hash", TTime: "time", TTimeOrNull: "time or null", TStage: "stage",
 	TInviteRole: "expert or juror", TPublication: "publication", TBool: "boolean", TReportStatus: "report status",
 	TDeliveryOrNull: "REVIEW, AUTOMATIC or null", TUUIDList2: "array of at least 2 distinct uuids", TUUIDList: "array of uuids", THashList: "array of distinct hashes in increasing order",
+	TJuryText: "jury text", TJustifications: "array of justifications in increasing nomination id",
 }
 
 func (t Type) String() string { return typeNames[t] }
@@ -79,7 +83,7 @@ var Schemas = map[string][]Field{
 	"ballot.abstained":         {{"nomination_id", TUUID, false}, {"reason_commitment", THash, false}},
 	"tally.computed":           {{"ballots", TIntNonNeg, false}, {"rule_sha256", THash, false}, {"tally_sha256", THash, false}},
 	"tally.jury_decision":      {{"category_id", TUUID, false}, {"nomination_ids", TUUIDList2, false}, {"reason", TTextNonEmpty, false}, {"tally_sha256", THash, false}},
-	"results.announced":        {{"tally_sha256", THash, false}, {"winners", TUUIDList, false}},
+	"results.announced":        {{"justifications", TJustifications, true}, {"recommendations", TJuryText, true}, {"tally_sha256", THash, false}, {"winners", TUUIDList, false}},
 	"mail.edited":              mailFields,
 	"mail.released":            mailFields,
 	"mail.discarded":           mailFields,
@@ -155,6 +159,30 @@ func (e *Event) List(name string) []string {
 		list[i] = q[1 : len(q)-1]
 	}
 	return list
+}
+
+// Justification is a justification of a distinction in an announcement (§6, results.announced).
+type Justification struct {
+	NominationID string            `json:"nomination_id"`
+	Text         map[string]string `json:"text"`
+}
+
+// Justifications returns an announcement's justifications (none when the member is absent).
+func (e *Event) Justifications() []Justification {
+	var out []Justification
+	if raw := e.get("justifications").s; raw != "" {
+		_ = json.Unmarshal([]byte(raw), &out) // S3 checked its form
+	}
+	return out
+}
+
+// Recommendations returns an announcement's recommendations (nil when absent).
+func (e *Event) Recommendations() map[string]string {
+	var out map[string]string
+	if raw := e.get("recommendations").s; raw != "" {
+		_ = json.Unmarshal([]byte(raw), &out)
+	}
+	return out
 }
 
 // Has reports whether a member is present and not null.
@@ -269,6 +297,39 @@ func decode(t Type, m canon.Value) (val, error) {
 			return out, err
 		}
 		out.s = string(m.Raw())
+	case TJuryText:
+		if err := juryText(m); err != nil {
+			return out, err
+		}
+		out.s = string(m.Raw())
+	case TJustifications:
+		if m.Kind() != canon.Array {
+			return out, fmt.Errorf("is a %s; want an array", m.Kind())
+		}
+		var err error
+		var ids []string
+		m.Elems(func(i int, e canon.Value) bool {
+			id := ""
+			err = members(e, fmt.Sprintf("element %d", i), justificationFields, func(k int, v canon.Value) error {
+				if k == 0 {
+					if v.Kind() != canon.String || !IsUUID(v.Str()) {
+						return fmt.Errorf("is not a uuid")
+					}
+					id = v.Str()
+					return nil
+				}
+				return juryText(v)
+			})
+			if err == nil && len(ids) > 0 && id <= ids[len(ids)-1] {
+				err = fmt.Errorf("element %d is not after element %d: the nomination ids are distinct, in increasing order", i, i-1)
+			}
+			ids = append(ids, id)
+			return err == nil
+		})
+		if err != nil {
+			return out, err
+		}
+		out.s = string(m.Raw())
 	case TUUIDList, TUUIDList2:
 		if m.Kind() != canon.Array {
 			return out, fmt.Errorf("is a %s; want an array", m.Kind())
@@ -298,6 +359,32 @@ func decode(t Type, m canon.Value) (val, error) {
 		}
 	}
 	return out, nil
+}
+
+var justificationFields = []Field{{"nomination_id", TUUID, false}, {"text", TJuryText, false}}
+
+// juryText checks a jury text (§6, results.announced): an object whose member names are language
+// tags and whose values are non-empty strings, with a member "pl".
+func juryText(m canon.Value) error {
+	if m.Kind() != canon.Object {
+		return fmt.Errorf("is a %s; want an object of texts by language", m.Kind())
+	}
+	var err error
+	polish := false
+	m.Members(func(lang string, t canon.Value) bool {
+		switch {
+		case !languageTag.MatchString(lang):
+			err = fmt.Errorf("%q is not a language tag", lang)
+		case t.Kind() != canon.String || t.Str() == "":
+			err = fmt.Errorf("%s: is not a non-empty text", lang)
+		}
+		polish = polish || lang == "pl"
+		return err == nil
+	})
+	if err == nil && !polish {
+		err = fmt.Errorf("has no Polish text (pl)")
+	}
+	return err
 }
 
 func validString(t Type, s string) bool {

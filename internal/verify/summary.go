@@ -3,6 +3,8 @@ package verify
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -29,6 +31,10 @@ type Summary struct {
 	// them had to.
 	Witnesses        []Witness
 	WitnessThreshold int
+	// Justifications and Recommendations are the jury's texts the announcement recorded (§6), as the
+	// results must publish them.
+	Justifications  []Justification
+	Recommendations map[string]string
 }
 
 // Rotation is a replacement of the key that signs the log's checkpoints (§4.4).
@@ -79,6 +85,8 @@ func (v *verifier) summary() *Summary {
 		switch e.Kind {
 		case "tally.computed", "tally.jury_decision":
 			lastTally = e.Str("tally_sha256")
+		case "results.announced":
+			s.Justifications, s.Recommendations = e.Justifications(), e.Recommendations()
 		case "edition.stage_changed":
 			back := stageIndex(e.Str("to")) < stageIndex(e.Str("from"))
 			if back || e.Bool("override") {
@@ -103,6 +111,12 @@ func (s *Summary) String() string {
 	if s.Stage == "ANNOUNCED" {
 		fmt.Fprintf(&b, "\n%d casts in the log, %d counted; re-tallied under the frozen rule they give the announced tally %s", s.Casts, s.Counted, s.TallyHash)
 		fmt.Fprintf(&b, "\nwinners: %s", strings.Join(s.Winners, ", "))
+	}
+	for _, j := range s.Justifications {
+		fmt.Fprintf(&b, "\nthe jury's justification of %s, as the announcement recorded it: %s", j.NominationID, juryTextLine(j.Text))
+	}
+	if len(s.Recommendations) > 0 {
+		fmt.Fprintf(&b, "\nthe jury's recommendations, as the announcement recorded them: %s", juryTextLine(s.Recommendations))
 	}
 	for _, st := range s.StepsBack {
 		if st.Override {
@@ -149,4 +163,23 @@ func (s *Summary) String() string {
 		b.WriteString("\nWARNING: " + s.KeyNote)
 	}
 	return b.String()
+}
+
+// juryTextLine writes a jury text on one line: each language with its text quoted, Polish first.
+func juryTextLine(text map[string]string) string {
+	langs := slices.Sorted(maps.Keys(text))
+	slices.SortStableFunc(langs, func(a, b string) int {
+		switch {
+		case a == "pl":
+			return -1
+		case b == "pl":
+			return 1
+		}
+		return 0
+	})
+	parts := make([]string, len(langs))
+	for i, l := range langs {
+		parts[i] = fmt.Sprintf("%s %q", l, text[l])
+	}
+	return strings.Join(parts, ", ")
 }

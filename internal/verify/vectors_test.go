@@ -499,6 +499,44 @@ func generate(t testing.TB) []generated {
 		l.Events[nth(t, l, "tally.computed", 0)].Actor = verify.Actor{Role: "organiser", ID: "0000006f-0000-4000-8000-000000000001"}
 	})
 
+	// The jury's texts in the announcement (§6 results.announced).
+	nonWinner := func(l *fixture.Log) string {
+		winners := l.Events[nth(t, l, "results.announced", 0)].Payload["winners"].([]string)
+		for _, e := range l.Events {
+			if id, _ := e.Payload["nomination_id"].(string); e.Kind == "shortlist.nominated" && !slices.Contains(winners, id) {
+				return id
+			}
+		}
+		t.Fatal("every nomination wins")
+		return ""
+	}
+	resigned("e5-justification-of-non-winner", "E5", "the announcement justifies a nomination that is not among its winners", fixture.Options{}, func(l *fixture.Log) {
+		l.FixedJuryTexts = true
+		l.Events[nth(t, l, "results.announced", 0)].Payload["justifications"] = []map[string]any{{"nomination_id": nonWinner(l), "text": map[string]string{"pl": "Wyróżnienie, którego nie było."}}}
+	})
+	s3("s3-justification-without-polish", "a justification in the announcement with an English text only", func(l *fixture.Log) {
+		l.FixedJuryTexts = true
+		js := l.Events[nth(t, l, "results.announced", 0)].Payload["justifications"].([]map[string]any)
+		js[0]["text"] = map[string]string{"en": "English only."}
+	})
+	s3("s3-justifications-out-of-order", "the announcement's justifications not in increasing nomination id", func(l *fixture.Log) {
+		l.FixedJuryTexts = true
+		js := l.Events[nth(t, l, "results.announced", 0)].Payload["justifications"].([]map[string]any)
+		js[0], js[1] = js[1], js[0]
+	})
+	s3("s3-recommendations-empty-text", "the jury's recommendations with an empty Polish text", func(l *fixture.Log) {
+		l.FixedJuryTexts = true
+		l.Events[nth(t, l, "results.announced", 0)].Payload["recommendations"] = map[string]string{"pl": ""}
+	})
+	{
+		// The bundle's announcement with a justification's text changed, bytes only: the leaf no longer
+		// hashes to the signed tree.
+		l := build(t, fixture.Options{})
+		b := bundleOf(t, l)
+		add("k3-justification-edited", "K3", "a justification's text changed in the announcement after the log was signed", edit(t, b, "Uzasadnienie wyróżnienia 1:", "Uzasadnienie wyróżnienia 9:"))
+	}
+	valid("valid-announced-without-jury-texts", "an announcement recorded before the platform kept the jury's texts: no justifications, no recommendations", fixture.Options{NoJuryTexts: true})
+
 	// D1: what the bundle discloses for its stage.
 	disclose := func(name, desc string, o fixture.Options, f func(p *verify.Parts)) {
 		l := build(t, o)
@@ -698,6 +736,7 @@ func generate(t testing.TB) []generated {
 		e := l.Events[nth(t, l, "results.announced", 0)]
 		w := e.Payload["winners"].([]string)
 		e.Payload["winners"] = []string{w[0], "0000006e-0000-4000-8000-0000000001f6"}
+		e.Payload["justifications"], _ = fixture.JuryTexts(e.Payload["winners"].([]string)) // the forger justifies the forged winner too
 		return bundleOf(t, l)
 	}())
 	add("t3-announced-hash", "T3", "the announcement names another tally than the last one", func() []byte {
@@ -834,6 +873,21 @@ func generate(t testing.TB) []generated {
 		g.pin(checkpointAt(l, later, len(later)))
 	}
 
+	{
+		// The results page cites the first checkpoint that holds the announcement; a reader saved it.
+		// The organisers then rewrite a justification and re-sign the log with the real key.
+		l := build(t, fixture.Options{})
+		entries, err := l.Entries()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pin := checkpointAt(l, entries, len(entries))
+		l.FixedJuryTexts = true
+		js := l.Events[nth(t, l, "results.announced", 0)].Payload["justifications"].([]map[string]any)
+		js[0]["text"] = map[string]string{"pl": "Uzasadnienie napisane po ogłoszeniu."}
+		g := add("k4-justification-rewritten-after-announcement", "K4", "a justification rewritten after the announcement and the log re-signed with the real key, given the checkpoint the results cited", resign(t, l))
+		g.pin(pin)
+	}
 	// Witnesses' cosignatures of the checkpoint (§4.3, K5).
 	w1, w2, w3 := testWitnesses[0], testWitnesses[1], testWitnesses[2]
 	const t1, t2 = 1768910400, 1768910401 // 2026-01-20T12:00:00Z and a second later

@@ -90,3 +90,43 @@ func TestCastForms(t *testing.T) {
 		t.Error("BundleCast took something that is not a cast")
 	}
 }
+
+// TestSummaryReportsTheJuryTexts: the verifier reports the jury's texts as the announcement recorded
+// them, for a reader to compare with the published results; an announcement without them reports none.
+func TestSummaryReportsTheJuryTexts(t *testing.T) {
+	for _, o := range []fixture.Options{{}, {NoJuryTexts: true}} {
+		l, err := fixture.Build(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := l.Bundle()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := verify.Verify(b, verify.Options{Key: fixture.TestVerifier})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.NoJuryTexts {
+			if len(s.Justifications) != 0 || s.Recommendations != nil || bytes.Contains([]byte(s.String()), []byte("the jury's")) {
+				t.Errorf("an announcement without texts reports %v, %v", s.Justifications, s.Recommendations)
+			}
+			continue
+		}
+		want, rec := fixture.JuryTexts(s.Winners)
+		if len(s.Justifications) != len(want) || len(s.Justifications) == 0 || s.Recommendations["pl"] != rec["pl"] {
+			t.Fatalf("summary reports %v and %v; want a justification per winner and the recommendations", s.Justifications, s.Recommendations)
+		}
+		for i, j := range s.Justifications {
+			if j.NominationID != want[i]["nomination_id"] || j.Text["pl"] != want[i]["text"].(map[string]string)["pl"] {
+				t.Errorf("justification %d = %v; want %v", i, j, want[i])
+			}
+		}
+		out := s.String()
+		for _, w := range []string{"the jury's justification of " + s.Justifications[0].NominationID, `pl "Uzasadnienie wyróżnienia 1:`, `the jury's recommendations, as the announcement recorded them: pl "Rekomendacje jury`} {
+			if !bytes.Contains([]byte(out), []byte(w)) {
+				t.Errorf("the summary lacks %q:\n%s", w, out)
+			}
+		}
+	}
+}

@@ -163,6 +163,15 @@ function printResult(r: Result): void {
       `jury decision: category ${d.category_id}: ${d.nomination_ids.join(" > ")} at ${d.time} (log[${d.leaf_index}]${d.in_force ? "" : ", no longer in force"}): ${d.reason}`,
     );
   }
+  const juryText = (t: Record<string, string>) =>
+    Object.keys(t)
+      .sort((a, b) => (a === "pl" ? -1 : b === "pl" ? 1 : a < b ? -1 : a > b ? 1 : 0))
+      .map((l) => `${l} ${JSON.stringify(t[l])}`)
+      .join(", ");
+  for (const j of s.justifications ?? []) {
+    console.log(`the jury's justification of ${j.nomination_id}, as the announcement recorded it: ${juryText(j.text)}`);
+  }
+  if (s.recommendations) console.log(`the jury's recommendations, as the announcement recorded them: ${juryText(s.recommendations)}`);
   if (s.receipt) {
     const rc = s.receipt;
     console.log(`receipt: ${rc.receipt}`);

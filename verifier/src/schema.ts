@@ -318,6 +318,29 @@ const invitationAccepted: Check = (v, p) => {
   )(v, p);
 };
 
+/**
+ * §6 results.announced: a jury text maps language tags to non-empty texts and
+ * has a Polish one ("pl").
+ */
+const juryText: Check = (v, p) => {
+  const bad = mapOf(nonEmptyText, { re: LANGUAGE_TAG_RE, what: "a language tag (^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$)" })(v, p);
+  if (bad) return bad;
+  return Object.prototype.hasOwnProperty.call(v, "pl") ? null : `${p}: has no Polish text ("pl")`;
+};
+
+/** §6: the justifications, one per nomination, in strictly increasing nomination id. */
+const justifications: Check = (v, p) => {
+  const bad = arrayOf(object({ nomination_id: uuid, text: juryText }))(v, p);
+  if (bad) return bad;
+  const list = v as JsonObject[];
+  for (let i = 1; i < list.length; i++) {
+    if (!((list[i - 1].nomination_id as string) < (list[i].nomination_id as string))) {
+      return `${p}[${i}].nomination_id: expected distinct nomination ids in increasing order`;
+    }
+  }
+  return null;
+};
+
 export function payloadSchemas(): Record<string, Check> {
   return {
     "city.created": object({ city_id: uuid, name: nonEmptyText }),
@@ -365,7 +388,10 @@ export function payloadSchemas(): Record<string, Check> {
       reason: nonEmptyText,
       tally_sha256: hash,
     }),
-    "results.announced": object({ tally_sha256: hash, winners: arrayOf(uuid) }),
+    "results.announced": object(
+      { tally_sha256: hash, winners: arrayOf(uuid) },
+      { justifications: justifications, recommendations: juryText },
+    ),
     "mail.edited": mailChange,
     "mail.released": mailChange,
     "mail.discarded": mailChange,

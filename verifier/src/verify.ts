@@ -150,6 +150,14 @@ export interface Summary {
   witnesses: WitnessReport[];
   /** How many of the witnesses had to cosign; null when none was given. */
   witness_threshold: number | null;
+  /**
+   * The jury's justifications as the announcement recorded them (§6), for a
+   * reader to compare with the published results; null before the
+   * announcement or when the announcement records none.
+   */
+  justifications: { nomination_id: string; text: Record<string, string> }[] | null;
+  /** The jury's recommendations as the announcement recorded them; null when absent. */
+  recommendations: Record<string, string> | null;
   notes: string[];
   receipt?: ReceiptReport;
   /** Present only when a check was turned off (VerifyOptions.turnOff): what it would have reported. */
@@ -658,6 +666,13 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
         }
       }
       switch (e.kind) {
+        case "results.announced": {
+          const winners = new Set(pl.winners as string[]);
+          for (const j of (pl.justifications ?? []) as JsonObject[]) {
+            if (!winners.has(str(j.nomination_id))) fail("E5", `${p(e)}: justifies nomination ${j.nomination_id}, which is not among its winners`);
+          }
+          break;
+        }
         case "category.created":
         case "criterion.created": {
           const isCat = e.kind === "category.created";
@@ -1128,8 +1143,18 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     pinned_checkpoints: pinned,
     witnesses,
     witness_threshold: witnessThreshold,
+    justifications: null,
+    recommendations: null,
     notes,
   };
+  const announcement = evs.filter((e) => e.kind === "results.announced").pop();
+  if (announcement?.payload.justifications !== undefined) {
+    summary.justifications = (announcement.payload.justifications as JsonObject[]).map((j) => ({
+      nomination_id: str(j.nomination_id),
+      text: { ...(j.text as Record<string, string>) },
+    }));
+  }
+  if (announcement?.payload.recommendations !== undefined) summary.recommendations = { ...(announcement.payload.recommendations as Record<string, string>) };
   if (receiptReport) summary.receipt = receiptReport;
   if (opts.turnOff !== undefined) {
     summary.turned_off = { check: opts.turnOff, failures: turnedOff };

@@ -93,6 +93,24 @@ describe("valid bundles", () => {
     if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
   });
 
+  test("an announcement with the jury's texts verifies (justifications of the winners, recommendations) and reports them", async () => {
+    let justified: string[] = [];
+    const { text, key } = await resigned("names", (b, x) => {
+      const a = pl(events(b, "results.announced")[0]);
+      justified = [x.s.ids.n3, x.s.ids.n5].sort();
+      a.justifications = justified.map((id) => ({ nomination_id: id, text: { pl: `Za „${id}”.`, uk: "За відкритість." } }));
+      a.recommendations = { pl: "Zatrudniajcie cudzoziemców.\nDrugi akapit.", vi: "Khuyến nghị." };
+    });
+    const r = await verify(text, { key });
+    if (!r.ok) throw new Error(`${r.check}: ${r.message}`);
+    expect(r.summary.justifications?.map((j) => j.nomination_id)).toEqual(justified);
+    expect(r.summary.justifications?.[0].text.uk).toBe("За відкритість.");
+    expect(r.summary.recommendations).toEqual({ pl: "Zatrudniajcie cudzoziemców.\nDrugi akapit.", vi: "Khuyến nghị." });
+    const plain = await build("names");
+    const r2 = await verify(plain.text, { key: plain.signer.verifierKey });
+    expect(r2.ok && r2.summary.justifications === null && r2.summary.recommendations === null).toBe(true);
+  });
+
   test("bytes and text input give the same verdict", async () => {
     const x = await build();
     const r = await verify(new TextEncoder().encode(x.text), { key: x.signer.verifierKey });
@@ -761,6 +779,23 @@ describe("tampered bundles fail at the right check", () => {
     ["T3", "announced winners differ", () => resigned("names", (b, x) => { pl(events(b, "results.announced")[0]).winners = [x.s.ids.n2, x.s.ids.n5]; })],
     ["T3", "an unresolved tie within the winning places", () => resigned("names", () => {}, { skipDecision: true })],
     ["T3", "a wrong announced tally hash", () => resigned("aggregates", (b) => { pl(events(b, "results.announced")[0]).tally_sha256 = "sha256:" + "8".repeat(64); })],
+    // ---- the jury's texts in the announcement (S3, E5) ----
+    ["E5", "a justification of a nomination that is not a winner", () => resigned("names", (b, x) => {
+      pl(events(b, "results.announced")[0]).justifications = [{ nomination_id: x.s.ids.n2, text: { pl: "Wyróżnienie, którego nie było." } }];
+    })],
+    ["S3", "a justification without Polish", () => resigned("names", (b, x) => {
+      pl(events(b, "results.announced")[0]).justifications = [{ nomination_id: x.s.ids.n3, text: { en: "English only." } }];
+    })],
+    ["S3", "justifications out of order", () => resigned("names", (b, x) => {
+      const ids = [x.s.ids.n3, x.s.ids.n5].sort().reverse();
+      pl(events(b, "results.announced")[0]).justifications = ids.map((id) => ({ nomination_id: id, text: { pl: "Tak." } }));
+    })],
+    ["S3", "recommendations keyed by something that is not a language tag", () => resigned("names", (b) => {
+      pl(events(b, "results.announced")[0]).recommendations = { pl: "Tak.", Polish: "Tak." };
+    })],
+    ["S3", "recommendations with an empty Polish text", () => resigned("names", (b) => {
+      pl(events(b, "results.announced")[0]).recommendations = { pl: "" };
+    })],
     // ---- T4 ----
     ["T4", "a published tally with a changed explanation", () => unsigned("names", (b) => {
       const n = ((b.tally as JsonObject).categories as JsonObject[])[0].nominations as JsonObject[];

@@ -578,6 +578,21 @@ try {
   await confirmDialog(page, M["organise.confirmStage"]);
   await page.getByRole("heading", { name: M["organise.tally"], exact: true }).waitFor();
   await page.getByText(M["organise.tallyHash"]).waitFor();
+  // The jury's texts: the first distinction's justification in Polish and the recommendations, each
+  // saved and said to be; a translation without Polish is refused on the page.
+  const justification = page.getByRole("group", { name: prefix("jury.justification") }).first();
+  await justification.locator("summary").click();
+  await justification.getByLabel("English").fill("For a service point open to all.");
+  await justification.getByRole("button", { name: M["jury.save"] }).click();
+  await justification.getByText(M["jury.polishRequired"]).waitFor();
+  await justification.getByLabel(/^Polski/).fill("Za punkt obsługi otwarty dla wszystkich.");
+  await justification.getByRole("button", { name: M["jury.save"] }).click();
+  await justification.getByTestId("save-state").filter({ hasText: prefix("save.savedAt") }).waitFor();
+  const recommendations = page.getByRole("group", { name: M["jury.recommendationsText"], exact: true });
+  await recommendations.getByLabel(/^Polski/).fill("Zatrudniajcie cudzoziemców w urzędach.\n\nOtwierajcie punkty obsługi.");
+  await recommendations.getByRole("button", { name: M["jury.save"] }).click();
+  await recommendations.getByTestId("save-state").filter({ hasText: prefix("save.savedAt") }).waitFor();
+  log("the organiser recorded a justification and the recommendations");
   await check(page, "organiser-tally");
   await phoneFits(page, "organiser-tally");
   await page.getByRole("button", { name: M["organise.toANNOUNCED"] }).click();

@@ -46,6 +46,15 @@ type Conflict struct {
 	Kind         string
 }
 
+type DistinctionJustification struct {
+	EditionID    uuid.UUID
+	NominationID uuid.UUID
+	Text         []byte
+	Version      int64
+	UpdateTime   time.Time
+	UpdatedBy    uuid.UUID
+}
+
 type JuryDecision struct {
 	EditionID     uuid.UUID
 	CategoryID    uuid.UUID
@@ -55,6 +64,14 @@ type JuryDecision struct {
 	ID            int64
 	EventID       int64
 	Superseded    bool
+}
+
+type JuryRecommendation struct {
+	EditionID  uuid.UUID
+	Text       []byte
+	Version    int64
+	UpdateTime time.Time
+	UpdatedBy  uuid.UUID
 }
 
 type Tally struct {

@@ -9,6 +9,7 @@ import { TieBreak, type NominationResult } from "../gen/miasta/v1/results_pb.js"
 import { useLoad } from "../shared/hooks";
 import { type Locale, useLocale, useT } from "../i18n";
 import { tiedGroups } from "./tallyMath";
+import { Justification, Recommendations } from "./JuryTexts";
 
 function JuryDecision(props: { edition: Edition; categoryId: string; tied: NominationResult[]; onDone: () => void }) {
   const t = useT();
@@ -120,6 +121,19 @@ export function TallyReview({ edition, categories }: { edition: Edition; categor
                 </tbody>
               </table>
             </Scroll>
+            {cr.nominations
+              .filter((n) => n.winner || Object.keys(n.justification).length > 0)
+              .map((n) => (
+                <Justification
+                  key={n.nomination!.id}
+                  editionId={edition.id}
+                  nominationId={n.nomination!.id}
+                  practice={`${n.nomination!.practice!.title} — ${n.nomination!.city!.name}`}
+                  text={n.justification}
+                  editable={edition.stage === Stage.TALLIED}
+                  stale={!n.winner}
+                />
+              ))}
             {edition.stage === Stage.TALLIED && data?.rule?.tieBreaks.includes(TieBreak.JURY_DECISION)
               ? tiedGroups(cr.nominations, data.rule?.winnersPerCategory ?? 1).map((group) => (
                   <JuryDecision key={group[0].nomination!.id} edition={edition} categoryId={c!.id} tied={group} onDone={tally.reload} />
@@ -128,6 +142,7 @@ export function TallyReview({ edition, categories }: { edition: Edition; categor
           </div>
         );
       })}
+      {data ? <Recommendations editionId={edition.id} text={data.recommendations} editable={edition.stage === Stage.TALLIED} /> : null}
     </section>
   );
 }

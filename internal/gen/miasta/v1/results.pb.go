@@ -543,8 +543,11 @@ type NominationResult struct {
 	// The same explanation as the tally records it (§9.7 of the audit specification): one item per step,
 	// a code and its arguments, ids as ids, rationals as "N/D".
 	ExplanationItems []*ExplanationItem `protobuf:"bytes,11,rep,name=explanation_items,json=explanationItems,proto3" json:"explanation_items,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The jury's justification of the distinction, per language tag ("pl" always, en, uk, es, vi when
+	// given); empty for a nomination that is not distinguished or has none.
+	Justification map[string]string `protobuf:"bytes,12,rep,name=justification,proto3" json:"justification,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *NominationResult) Reset() {
@@ -650,6 +653,13 @@ func (x *NominationResult) GetExplanation() []string {
 func (x *NominationResult) GetExplanationItems() []*ExplanationItem {
 	if x != nil {
 		return x.ExplanationItems
+	}
+	return nil
+}
+
+func (x *NominationResult) GetJustification() map[string]string {
+	if x != nil {
+		return x.Justification
 	}
 	return nil
 }
@@ -1072,9 +1082,11 @@ type Tally struct {
 	Categories  []*CategoryResult      `protobuf:"bytes,3,rep,name=categories,proto3" json:"categories,omitempty"`
 	ComputeTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=compute_time,json=computeTime,proto3" json:"compute_time,omitempty"`
 	// "sha256:" and the hex SHA-256 of the tally's canonical encoding.
-	TallyHash     string `protobuf:"bytes,5,opt,name=tally_hash,json=tallyHash,proto3" json:"tally_hash,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	TallyHash string `protobuf:"bytes,5,opt,name=tally_hash,json=tallyHash,proto3" json:"tally_hash,omitempty"`
+	// The jury's recommendations to city governments as recorded so far, per language tag.
+	Recommendations map[string]string `protobuf:"bytes,6,rep,name=recommendations,proto3" json:"recommendations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Tally) Reset() {
@@ -1140,6 +1152,13 @@ func (x *Tally) GetTallyHash() string {
 		return x.TallyHash
 	}
 	return ""
+}
+
+func (x *Tally) GetRecommendations() map[string]string {
+	if x != nil {
+		return x.Recommendations
+	}
+	return nil
 }
 
 // PublicBallot is a cast ballot as published after the announcement.
@@ -1607,6 +1626,245 @@ func (x *RecordJuryDecisionResponse) GetTally() *Tally {
 	return nil
 }
 
+type SetDistinctionJustificationRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// A winning nomination of the edition's tally in force.
+	NominationId string `protobuf:"bytes,2,opt,name=nomination_id,json=nominationId,proto3" json:"nomination_id,omitempty"`
+	// The justification per language tag, 1–2,000 characters each; "pl" is required unless the map is
+	// empty, which removes the justification.
+	Text          map[string]string `protobuf:"bytes,3,rep,name=text,proto3" json:"text,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetDistinctionJustificationRequest) Reset() {
+	*x = SetDistinctionJustificationRequest{}
+	mi := &file_miasta_v1_results_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDistinctionJustificationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDistinctionJustificationRequest) ProtoMessage() {}
+
+func (x *SetDistinctionJustificationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDistinctionJustificationRequest.ProtoReflect.Descriptor instead.
+func (*SetDistinctionJustificationRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *SetDistinctionJustificationRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *SetDistinctionJustificationRequest) GetNominationId() string {
+	if x != nil {
+		return x.NominationId
+	}
+	return ""
+}
+
+func (x *SetDistinctionJustificationRequest) GetText() map[string]string {
+	if x != nil {
+		return x.Text
+	}
+	return nil
+}
+
+type SetDistinctionJustificationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The justification as stored now (empty when removed).
+	Text map[string]string `protobuf:"bytes,1,rep,name=text,proto3" json:"text,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Increases with every save of this justification; 0 when removed.
+	Version       int64                  `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetDistinctionJustificationResponse) Reset() {
+	*x = SetDistinctionJustificationResponse{}
+	mi := &file_miasta_v1_results_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDistinctionJustificationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDistinctionJustificationResponse) ProtoMessage() {}
+
+func (x *SetDistinctionJustificationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDistinctionJustificationResponse.ProtoReflect.Descriptor instead.
+func (*SetDistinctionJustificationResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *SetDistinctionJustificationResponse) GetText() map[string]string {
+	if x != nil {
+		return x.Text
+	}
+	return nil
+}
+
+func (x *SetDistinctionJustificationResponse) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *SetDistinctionJustificationResponse) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+type SetJuryRecommendationsRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// The recommendations per language tag, 1–20,000 characters each; "pl" is required unless the map is
+	// empty, which removes them.
+	Text          map[string]string `protobuf:"bytes,2,rep,name=text,proto3" json:"text,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetJuryRecommendationsRequest) Reset() {
+	*x = SetJuryRecommendationsRequest{}
+	mi := &file_miasta_v1_results_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetJuryRecommendationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetJuryRecommendationsRequest) ProtoMessage() {}
+
+func (x *SetJuryRecommendationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetJuryRecommendationsRequest.ProtoReflect.Descriptor instead.
+func (*SetJuryRecommendationsRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SetJuryRecommendationsRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *SetJuryRecommendationsRequest) GetText() map[string]string {
+	if x != nil {
+		return x.Text
+	}
+	return nil
+}
+
+type SetJuryRecommendationsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Text          map[string]string      `protobuf:"bytes,1,rep,name=text,proto3" json:"text,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Version       int64                  `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetJuryRecommendationsResponse) Reset() {
+	*x = SetJuryRecommendationsResponse{}
+	mi := &file_miasta_v1_results_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetJuryRecommendationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetJuryRecommendationsResponse) ProtoMessage() {}
+
+func (x *SetJuryRecommendationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetJuryRecommendationsResponse.ProtoReflect.Descriptor instead.
+func (*SetJuryRecommendationsResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *SetJuryRecommendationsResponse) GetText() map[string]string {
+	if x != nil {
+		return x.Text
+	}
+	return nil
+}
+
+func (x *SetJuryRecommendationsResponse) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *SetJuryRecommendationsResponse) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
 type GetPublicResultsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The edition's year.
@@ -1617,7 +1875,7 @@ type GetPublicResultsRequest struct {
 
 func (x *GetPublicResultsRequest) Reset() {
 	*x = GetPublicResultsRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[21]
+	mi := &file_miasta_v1_results_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1629,7 +1887,7 @@ func (x *GetPublicResultsRequest) String() string {
 func (*GetPublicResultsRequest) ProtoMessage() {}
 
 func (x *GetPublicResultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[21]
+	mi := &file_miasta_v1_results_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1642,7 +1900,7 @@ func (x *GetPublicResultsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicResultsRequest.ProtoReflect.Descriptor instead.
 func (*GetPublicResultsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{21}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetPublicResultsRequest) GetYear() int32 {
@@ -1666,14 +1924,17 @@ type GetPublicResultsResponse struct {
 	History []*StageStep `protobuf:"bytes,4,rep,name=history,proto3" json:"history,omitempty"`
 	// The edition's criteria in order, with their names and descriptions in every language: what the
 	// breakdowns' criterion ids stand for.
-	Criteria      []*Criterion `protobuf:"bytes,5,rep,name=criteria,proto3" json:"criteria,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Criteria []*Criterion `protobuf:"bytes,5,rep,name=criteria,proto3" json:"criteria,omitempty"`
+	// The jury's general recommendations to city governments, per language tag ("pl" always, others when
+	// given); empty when the jury made none. The announcement's audit event records the same texts.
+	Recommendations map[string]string `protobuf:"bytes,6,rep,name=recommendations,proto3" json:"recommendations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *GetPublicResultsResponse) Reset() {
 	*x = GetPublicResultsResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[22]
+	mi := &file_miasta_v1_results_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1685,7 +1946,7 @@ func (x *GetPublicResultsResponse) String() string {
 func (*GetPublicResultsResponse) ProtoMessage() {}
 
 func (x *GetPublicResultsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[22]
+	mi := &file_miasta_v1_results_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1698,7 +1959,7 @@ func (x *GetPublicResultsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicResultsResponse.ProtoReflect.Descriptor instead.
 func (*GetPublicResultsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{22}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetPublicResultsResponse) GetEdition() *Edition {
@@ -1736,6 +1997,13 @@ func (x *GetPublicResultsResponse) GetCriteria() []*Criterion {
 	return nil
 }
 
+func (x *GetPublicResultsResponse) GetRecommendations() map[string]string {
+	if x != nil {
+		return x.Recommendations
+	}
+	return nil
+}
+
 type ListPublicBallotsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Year  int32                  `protobuf:"varint,1,opt,name=year,proto3" json:"year,omitempty"`
@@ -1748,7 +2016,7 @@ type ListPublicBallotsRequest struct {
 
 func (x *ListPublicBallotsRequest) Reset() {
 	*x = ListPublicBallotsRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[23]
+	mi := &file_miasta_v1_results_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1760,7 +2028,7 @@ func (x *ListPublicBallotsRequest) String() string {
 func (*ListPublicBallotsRequest) ProtoMessage() {}
 
 func (x *ListPublicBallotsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[23]
+	mi := &file_miasta_v1_results_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1773,7 +2041,7 @@ func (x *ListPublicBallotsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPublicBallotsRequest.ProtoReflect.Descriptor instead.
 func (*ListPublicBallotsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{23}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListPublicBallotsRequest) GetYear() int32 {
@@ -1807,7 +2075,7 @@ type ListPublicBallotsResponse struct {
 
 func (x *ListPublicBallotsResponse) Reset() {
 	*x = ListPublicBallotsResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[24]
+	mi := &file_miasta_v1_results_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1819,7 +2087,7 @@ func (x *ListPublicBallotsResponse) String() string {
 func (*ListPublicBallotsResponse) ProtoMessage() {}
 
 func (x *ListPublicBallotsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[24]
+	mi := &file_miasta_v1_results_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1832,7 +2100,7 @@ func (x *ListPublicBallotsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPublicBallotsResponse.ProtoReflect.Descriptor instead.
 func (*ListPublicBallotsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{24}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListPublicBallotsResponse) GetBallots() []*PublicBallot {
@@ -1859,7 +2127,7 @@ type ExportResultsRequest struct {
 
 func (x *ExportResultsRequest) Reset() {
 	*x = ExportResultsRequest{}
-	mi := &file_miasta_v1_results_proto_msgTypes[25]
+	mi := &file_miasta_v1_results_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1871,7 +2139,7 @@ func (x *ExportResultsRequest) String() string {
 func (*ExportResultsRequest) ProtoMessage() {}
 
 func (x *ExportResultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[25]
+	mi := &file_miasta_v1_results_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1884,7 +2152,7 @@ func (x *ExportResultsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResultsRequest.ProtoReflect.Descriptor instead.
 func (*ExportResultsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{25}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ExportResultsRequest) GetYear() int32 {
@@ -1912,7 +2180,7 @@ type ExportResultsResponse struct {
 
 func (x *ExportResultsResponse) Reset() {
 	*x = ExportResultsResponse{}
-	mi := &file_miasta_v1_results_proto_msgTypes[26]
+	mi := &file_miasta_v1_results_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1924,7 +2192,7 @@ func (x *ExportResultsResponse) String() string {
 func (*ExportResultsResponse) ProtoMessage() {}
 
 func (x *ExportResultsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_results_proto_msgTypes[26]
+	mi := &file_miasta_v1_results_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1937,7 +2205,7 @@ func (x *ExportResultsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResultsResponse.ProtoReflect.Descriptor instead.
 func (*ExportResultsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_results_proto_rawDescGZIP(), []int{26}
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ExportResultsResponse) GetContentType() string {
@@ -1995,7 +2263,7 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\x06frozen\x18\b \x01(\bR\x06frozen\x12\x18\n" +
 	"\aversion\x18\t \x01(\x03R\aversion\x12\x1b\n" +
 	"\trule_hash\x18\n" +
-	" \x01(\tR\bruleHash\"\xe7\x03\n" +
+	" \x01(\tR\bruleHash\"\xff\x04\n" +
 	"\x10NominationResult\x125\n" +
 	"\n" +
 	"nomination\x18\x01 \x01(\v2\x15.miasta.v1.NominationR\n" +
@@ -2012,7 +2280,11 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\brecusals\x18\t \x03(\v2\x12.miasta.v1.RecusalR\brecusals\x12 \n" +
 	"\vexplanation\x18\n" +
 	" \x03(\tR\vexplanation\x12G\n" +
-	"\x11explanation_items\x18\v \x03(\v2\x1a.miasta.v1.ExplanationItemR\x10explanationItems\"R\n" +
+	"\x11explanation_items\x18\v \x03(\v2\x1a.miasta.v1.ExplanationItemR\x10explanationItems\x12T\n" +
+	"\rjustification\x18\f \x03(\v2..miasta.v1.NominationResult.JustificationEntryR\rjustification\x1a@\n" +
+	"\x12JustificationEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"R\n" +
 	"\x0fExplanationItem\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12+\n" +
 	"\x04args\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x04args\"\x83\x01\n" +
@@ -2043,7 +2315,7 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\torganiser\x18\x05 \x01(\tR\torganiser\x12\x1a\n" +
 	"\boverride\x18\x06 \x01(\bR\boverride\x12/\n" +
 	"\x14set_aside_tally_hash\x18\a \x01(\tR\x11setAsideTallyHash\x12A\n" +
-	"\x11set_aside_winners\x18\b \x03(\v2\x15.miasta.v1.NominationR\x0fsetAsideWinners\"\xe9\x01\n" +
+	"\x11set_aside_winners\x18\b \x03(\v2\x15.miasta.v1.NominationR\x0fsetAsideWinners\"\xfe\x02\n" +
 	"\x05Tally\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12(\n" +
@@ -2053,7 +2325,11 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"categories\x12=\n" +
 	"\fcompute_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\x12\x1d\n" +
 	"\n" +
-	"tally_hash\x18\x05 \x01(\tR\ttallyHash\"\x9f\x01\n" +
+	"tally_hash\x18\x05 \x01(\tR\ttallyHash\x12O\n" +
+	"\x0frecommendations\x18\x06 \x03(\v2%.miasta.v1.Tally.RecommendationsEntryR\x0frecommendations\x1aB\n" +
+	"\x14RecommendationsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9f\x01\n" +
 	"\fPublicBallot\x12\x14\n" +
 	"\x05juror\x18\x01 \x01(\tR\x05juror\x12(\n" +
 	"\x06scores\x18\x02 \x03(\v2\x10.miasta.v1.ScoreR\x06scores\x12.\n" +
@@ -2086,9 +2362,40 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\x06reason\x18\x04 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"D\n" +
 	"\x1aRecordJuryDecisionResponse\x12&\n" +
-	"\x05tally\x18\x01 \x01(\v2\x10.miasta.v1.TallyR\x05tally\":\n" +
+	"\x05tally\x18\x01 \x01(\v2\x10.miasta.v1.TallyR\x05tally\"\xad\x02\n" +
+	"\"SetDistinctionJustificationRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12-\n" +
+	"\rnomination_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\fnominationId\x12v\n" +
+	"\x04text\x18\x03 \x03(\v27.miasta.v1.SetDistinctionJustificationRequest.TextEntryB)\xbaH&\x9a\x01#\x10\x05\"\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02vi*\ar\x05\x10\x01\x18\xd0\x0fR\x04text\x1a7\n" +
+	"\tTextEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x83\x02\n" +
+	"#SetDistinctionJustificationResponse\x12L\n" +
+	"\x04text\x18\x01 \x03(\v28.miasta.v1.SetDistinctionJustificationResponse.TextEntryR\x04text\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x03R\aversion\x12;\n" +
+	"\vupdate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\x1a7\n" +
+	"\tTextEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xf5\x01\n" +
+	"\x1dSetJuryRecommendationsRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12r\n" +
+	"\x04text\x18\x02 \x03(\v22.miasta.v1.SetJuryRecommendationsRequest.TextEntryB*\xbaH'\x9a\x01$\x10\x05\"\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02vi*\br\x06\x10\x01\x18\xa0\x9c\x01R\x04text\x1a7\n" +
+	"\tTextEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xf9\x01\n" +
+	"\x1eSetJuryRecommendationsResponse\x12G\n" +
+	"\x04text\x18\x01 \x03(\v23.miasta.v1.SetJuryRecommendationsResponse.TextEntryR\x04text\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x03R\aversion\x12;\n" +
+	"\vupdate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\x1a7\n" +
+	"\tTextEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\":\n" +
 	"\x17GetPublicResultsRequest\x12\x1f\n" +
-	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\"\x85\x02\n" +
+	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\"\xad\x03\n" +
 	"\x18GetPublicResultsResponse\x12,\n" +
 	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\x129\n" +
 	"\n" +
@@ -2098,7 +2405,11 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"checkpoint\x18\x03 \x01(\tR\n" +
 	"checkpoint\x12.\n" +
 	"\ahistory\x18\x04 \x03(\v2\x14.miasta.v1.StageStepR\ahistory\x120\n" +
-	"\bcriteria\x18\x05 \x03(\v2\x14.miasta.v1.CriterionR\bcriteria\"\x8c\x01\n" +
+	"\bcriteria\x18\x05 \x03(\v2\x14.miasta.v1.CriterionR\bcriteria\x12b\n" +
+	"\x0frecommendations\x18\x06 \x03(\v28.miasta.v1.GetPublicResultsResponse.RecommendationsEntryR\x0frecommendations\x1aB\n" +
+	"\x14RecommendationsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x8c\x01\n" +
 	"\x18ListPublicBallotsRequest\x12\x1f\n" +
 	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\x12&\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
@@ -2129,12 +2440,14 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\fExportFormat\x12\x1d\n" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12EXPORT_FORMAT_JSON\x10\x01\x12\x15\n" +
-	"\x11EXPORT_FORMAT_CSV\x10\x022\x84\x05\n" +
+	"\x11EXPORT_FORMAT_CSV\x10\x022\xfc\x06\n" +
 	"\x0eResultsService\x12T\n" +
 	"\fGetTallyRule\x12\x1e.miasta.v1.GetTallyRuleRequest\x1a\x1f.miasta.v1.GetTallyRuleResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\fSetTallyRule\x12\x1e.miasta.v1.SetTallyRuleRequest\x1a\x1f.miasta.v1.SetTallyRuleResponse\x12H\n" +
 	"\bGetTally\x12\x1a.miasta.v1.GetTallyRequest\x1a\x1b.miasta.v1.GetTallyResponse\"\x03\x90\x02\x01\x12a\n" +
-	"\x12RecordJuryDecision\x12$.miasta.v1.RecordJuryDecisionRequest\x1a%.miasta.v1.RecordJuryDecisionResponse\x12`\n" +
+	"\x12RecordJuryDecision\x12$.miasta.v1.RecordJuryDecisionRequest\x1a%.miasta.v1.RecordJuryDecisionResponse\x12\x81\x01\n" +
+	"\x1bSetDistinctionJustification\x12-.miasta.v1.SetDistinctionJustificationRequest\x1a..miasta.v1.SetDistinctionJustificationResponse\"\x03\x90\x02\x02\x12r\n" +
+	"\x16SetJuryRecommendations\x12(.miasta.v1.SetJuryRecommendationsRequest\x1a).miasta.v1.SetJuryRecommendationsResponse\"\x03\x90\x02\x02\x12`\n" +
 	"\x10GetPublicResults\x12\".miasta.v1.GetPublicResultsRequest\x1a#.miasta.v1.GetPublicResultsResponse\"\x03\x90\x02\x01\x12c\n" +
 	"\x11ListPublicBallots\x12#.miasta.v1.ListPublicBallotsRequest\x1a$.miasta.v1.ListPublicBallotsResponse\"\x03\x90\x02\x01\x12W\n" +
 	"\rExportResults\x12\x1f.miasta.v1.ExportResultsRequest\x1a .miasta.v1.ExportResultsResponse\"\x03\x90\x02\x01B\xa4\x01\n" +
@@ -2154,109 +2467,133 @@ func file_miasta_v1_results_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_results_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_miasta_v1_results_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_miasta_v1_results_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_miasta_v1_results_proto_goTypes = []any{
-	(AggregationMethod)(0),             // 0: miasta.v1.AggregationMethod
-	(TieBreak)(0),                      // 1: miasta.v1.TieBreak
-	(ExportFormat)(0),                  // 2: miasta.v1.ExportFormat
-	(*Rational)(nil),                   // 3: miasta.v1.Rational
-	(*ScoreLabel)(nil),                 // 4: miasta.v1.ScoreLabel
-	(*CriterionRule)(nil),              // 5: miasta.v1.CriterionRule
-	(*TallyRule)(nil),                  // 6: miasta.v1.TallyRule
-	(*NominationResult)(nil),           // 7: miasta.v1.NominationResult
-	(*ExplanationItem)(nil),            // 8: miasta.v1.ExplanationItem
-	(*CriterionBreakdown)(nil),         // 9: miasta.v1.CriterionBreakdown
-	(*JurorBreakdown)(nil),             // 10: miasta.v1.JurorBreakdown
-	(*CategoryResult)(nil),             // 11: miasta.v1.CategoryResult
-	(*JuryDecision)(nil),               // 12: miasta.v1.JuryDecision
-	(*StageStep)(nil),                  // 13: miasta.v1.StageStep
-	(*Tally)(nil),                      // 14: miasta.v1.Tally
-	(*PublicBallot)(nil),               // 15: miasta.v1.PublicBallot
-	(*GetTallyRuleRequest)(nil),        // 16: miasta.v1.GetTallyRuleRequest
-	(*GetTallyRuleResponse)(nil),       // 17: miasta.v1.GetTallyRuleResponse
-	(*SetTallyRuleRequest)(nil),        // 18: miasta.v1.SetTallyRuleRequest
-	(*SetTallyRuleResponse)(nil),       // 19: miasta.v1.SetTallyRuleResponse
-	(*GetTallyRequest)(nil),            // 20: miasta.v1.GetTallyRequest
-	(*GetTallyResponse)(nil),           // 21: miasta.v1.GetTallyResponse
-	(*RecordJuryDecisionRequest)(nil),  // 22: miasta.v1.RecordJuryDecisionRequest
-	(*RecordJuryDecisionResponse)(nil), // 23: miasta.v1.RecordJuryDecisionResponse
-	(*GetPublicResultsRequest)(nil),    // 24: miasta.v1.GetPublicResultsRequest
-	(*GetPublicResultsResponse)(nil),   // 25: miasta.v1.GetPublicResultsResponse
-	(*ListPublicBallotsRequest)(nil),   // 26: miasta.v1.ListPublicBallotsRequest
-	(*ListPublicBallotsResponse)(nil),  // 27: miasta.v1.ListPublicBallotsResponse
-	(*ExportResultsRequest)(nil),       // 28: miasta.v1.ExportResultsRequest
-	(*ExportResultsResponse)(nil),      // 29: miasta.v1.ExportResultsResponse
-	nil,                                // 30: miasta.v1.ScoreLabel.TextEntry
-	(*Nomination)(nil),                 // 31: miasta.v1.Nomination
-	(*Recusal)(nil),                    // 32: miasta.v1.Recusal
-	(*structpb.Struct)(nil),            // 33: google.protobuf.Struct
-	(*Score)(nil),                      // 34: miasta.v1.Score
-	(*Category)(nil),                   // 35: miasta.v1.Category
-	(*timestamppb.Timestamp)(nil),      // 36: google.protobuf.Timestamp
-	(Stage)(0),                         // 37: miasta.v1.Stage
-	(*Edition)(nil),                    // 38: miasta.v1.Edition
-	(*Criterion)(nil),                  // 39: miasta.v1.Criterion
+	(AggregationMethod)(0),                      // 0: miasta.v1.AggregationMethod
+	(TieBreak)(0),                               // 1: miasta.v1.TieBreak
+	(ExportFormat)(0),                           // 2: miasta.v1.ExportFormat
+	(*Rational)(nil),                            // 3: miasta.v1.Rational
+	(*ScoreLabel)(nil),                          // 4: miasta.v1.ScoreLabel
+	(*CriterionRule)(nil),                       // 5: miasta.v1.CriterionRule
+	(*TallyRule)(nil),                           // 6: miasta.v1.TallyRule
+	(*NominationResult)(nil),                    // 7: miasta.v1.NominationResult
+	(*ExplanationItem)(nil),                     // 8: miasta.v1.ExplanationItem
+	(*CriterionBreakdown)(nil),                  // 9: miasta.v1.CriterionBreakdown
+	(*JurorBreakdown)(nil),                      // 10: miasta.v1.JurorBreakdown
+	(*CategoryResult)(nil),                      // 11: miasta.v1.CategoryResult
+	(*JuryDecision)(nil),                        // 12: miasta.v1.JuryDecision
+	(*StageStep)(nil),                           // 13: miasta.v1.StageStep
+	(*Tally)(nil),                               // 14: miasta.v1.Tally
+	(*PublicBallot)(nil),                        // 15: miasta.v1.PublicBallot
+	(*GetTallyRuleRequest)(nil),                 // 16: miasta.v1.GetTallyRuleRequest
+	(*GetTallyRuleResponse)(nil),                // 17: miasta.v1.GetTallyRuleResponse
+	(*SetTallyRuleRequest)(nil),                 // 18: miasta.v1.SetTallyRuleRequest
+	(*SetTallyRuleResponse)(nil),                // 19: miasta.v1.SetTallyRuleResponse
+	(*GetTallyRequest)(nil),                     // 20: miasta.v1.GetTallyRequest
+	(*GetTallyResponse)(nil),                    // 21: miasta.v1.GetTallyResponse
+	(*RecordJuryDecisionRequest)(nil),           // 22: miasta.v1.RecordJuryDecisionRequest
+	(*RecordJuryDecisionResponse)(nil),          // 23: miasta.v1.RecordJuryDecisionResponse
+	(*SetDistinctionJustificationRequest)(nil),  // 24: miasta.v1.SetDistinctionJustificationRequest
+	(*SetDistinctionJustificationResponse)(nil), // 25: miasta.v1.SetDistinctionJustificationResponse
+	(*SetJuryRecommendationsRequest)(nil),       // 26: miasta.v1.SetJuryRecommendationsRequest
+	(*SetJuryRecommendationsResponse)(nil),      // 27: miasta.v1.SetJuryRecommendationsResponse
+	(*GetPublicResultsRequest)(nil),             // 28: miasta.v1.GetPublicResultsRequest
+	(*GetPublicResultsResponse)(nil),            // 29: miasta.v1.GetPublicResultsResponse
+	(*ListPublicBallotsRequest)(nil),            // 30: miasta.v1.ListPublicBallotsRequest
+	(*ListPublicBallotsResponse)(nil),           // 31: miasta.v1.ListPublicBallotsResponse
+	(*ExportResultsRequest)(nil),                // 32: miasta.v1.ExportResultsRequest
+	(*ExportResultsResponse)(nil),               // 33: miasta.v1.ExportResultsResponse
+	nil,                                         // 34: miasta.v1.ScoreLabel.TextEntry
+	nil,                                         // 35: miasta.v1.NominationResult.JustificationEntry
+	nil,                                         // 36: miasta.v1.Tally.RecommendationsEntry
+	nil,                                         // 37: miasta.v1.SetDistinctionJustificationRequest.TextEntry
+	nil,                                         // 38: miasta.v1.SetDistinctionJustificationResponse.TextEntry
+	nil,                                         // 39: miasta.v1.SetJuryRecommendationsRequest.TextEntry
+	nil,                                         // 40: miasta.v1.SetJuryRecommendationsResponse.TextEntry
+	nil,                                         // 41: miasta.v1.GetPublicResultsResponse.RecommendationsEntry
+	(*Nomination)(nil),                          // 42: miasta.v1.Nomination
+	(*Recusal)(nil),                             // 43: miasta.v1.Recusal
+	(*structpb.Struct)(nil),                     // 44: google.protobuf.Struct
+	(*Score)(nil),                               // 45: miasta.v1.Score
+	(*Category)(nil),                            // 46: miasta.v1.Category
+	(*timestamppb.Timestamp)(nil),               // 47: google.protobuf.Timestamp
+	(Stage)(0),                                  // 48: miasta.v1.Stage
+	(*Edition)(nil),                             // 49: miasta.v1.Edition
+	(*Criterion)(nil),                           // 50: miasta.v1.Criterion
 }
 var file_miasta_v1_results_proto_depIdxs = []int32{
-	30, // 0: miasta.v1.ScoreLabel.text:type_name -> miasta.v1.ScoreLabel.TextEntry
+	34, // 0: miasta.v1.ScoreLabel.text:type_name -> miasta.v1.ScoreLabel.TextEntry
 	4,  // 1: miasta.v1.CriterionRule.labels:type_name -> miasta.v1.ScoreLabel
 	0,  // 2: miasta.v1.TallyRule.method:type_name -> miasta.v1.AggregationMethod
 	5,  // 3: miasta.v1.TallyRule.criteria:type_name -> miasta.v1.CriterionRule
 	3,  // 4: miasta.v1.TallyRule.minimum_score:type_name -> miasta.v1.Rational
 	1,  // 5: miasta.v1.TallyRule.tie_breaks:type_name -> miasta.v1.TieBreak
-	31, // 6: miasta.v1.NominationResult.nomination:type_name -> miasta.v1.Nomination
+	42, // 6: miasta.v1.NominationResult.nomination:type_name -> miasta.v1.Nomination
 	3,  // 7: miasta.v1.NominationResult.score:type_name -> miasta.v1.Rational
 	9,  // 8: miasta.v1.NominationResult.criteria:type_name -> miasta.v1.CriterionBreakdown
 	10, // 9: miasta.v1.NominationResult.jurors:type_name -> miasta.v1.JurorBreakdown
-	32, // 10: miasta.v1.NominationResult.recusals:type_name -> miasta.v1.Recusal
+	43, // 10: miasta.v1.NominationResult.recusals:type_name -> miasta.v1.Recusal
 	8,  // 11: miasta.v1.NominationResult.explanation_items:type_name -> miasta.v1.ExplanationItem
-	33, // 12: miasta.v1.ExplanationItem.args:type_name -> google.protobuf.Struct
-	3,  // 13: miasta.v1.CriterionBreakdown.score:type_name -> miasta.v1.Rational
-	34, // 14: miasta.v1.JurorBreakdown.scores:type_name -> miasta.v1.Score
-	3,  // 15: miasta.v1.JurorBreakdown.weighted_sum:type_name -> miasta.v1.Rational
-	35, // 16: miasta.v1.CategoryResult.category:type_name -> miasta.v1.Category
-	7,  // 17: miasta.v1.CategoryResult.nominations:type_name -> miasta.v1.NominationResult
-	12, // 18: miasta.v1.CategoryResult.decisions:type_name -> miasta.v1.JuryDecision
-	36, // 19: miasta.v1.JuryDecision.record_time:type_name -> google.protobuf.Timestamp
-	37, // 20: miasta.v1.StageStep.from:type_name -> miasta.v1.Stage
-	37, // 21: miasta.v1.StageStep.to:type_name -> miasta.v1.Stage
-	36, // 22: miasta.v1.StageStep.change_time:type_name -> google.protobuf.Timestamp
-	31, // 23: miasta.v1.StageStep.set_aside_winners:type_name -> miasta.v1.Nomination
-	6,  // 24: miasta.v1.Tally.rule:type_name -> miasta.v1.TallyRule
-	11, // 25: miasta.v1.Tally.categories:type_name -> miasta.v1.CategoryResult
-	36, // 26: miasta.v1.Tally.compute_time:type_name -> google.protobuf.Timestamp
-	34, // 27: miasta.v1.PublicBallot.scores:type_name -> miasta.v1.Score
-	32, // 28: miasta.v1.PublicBallot.recusals:type_name -> miasta.v1.Recusal
-	6,  // 29: miasta.v1.GetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
-	6,  // 30: miasta.v1.SetTallyRuleRequest.rule:type_name -> miasta.v1.TallyRule
-	6,  // 31: miasta.v1.SetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
-	14, // 32: miasta.v1.GetTallyResponse.tally:type_name -> miasta.v1.Tally
-	14, // 33: miasta.v1.RecordJuryDecisionResponse.tally:type_name -> miasta.v1.Tally
-	38, // 34: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
-	11, // 35: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
-	13, // 36: miasta.v1.GetPublicResultsResponse.history:type_name -> miasta.v1.StageStep
-	39, // 37: miasta.v1.GetPublicResultsResponse.criteria:type_name -> miasta.v1.Criterion
-	15, // 38: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
-	2,  // 39: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
-	16, // 40: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
-	18, // 41: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
-	20, // 42: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
-	22, // 43: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
-	24, // 44: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
-	26, // 45: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
-	28, // 46: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
-	17, // 47: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
-	19, // 48: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
-	21, // 49: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
-	23, // 50: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
-	25, // 51: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
-	27, // 52: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
-	29, // 53: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
-	47, // [47:54] is the sub-list for method output_type
-	40, // [40:47] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	35, // 12: miasta.v1.NominationResult.justification:type_name -> miasta.v1.NominationResult.JustificationEntry
+	44, // 13: miasta.v1.ExplanationItem.args:type_name -> google.protobuf.Struct
+	3,  // 14: miasta.v1.CriterionBreakdown.score:type_name -> miasta.v1.Rational
+	45, // 15: miasta.v1.JurorBreakdown.scores:type_name -> miasta.v1.Score
+	3,  // 16: miasta.v1.JurorBreakdown.weighted_sum:type_name -> miasta.v1.Rational
+	46, // 17: miasta.v1.CategoryResult.category:type_name -> miasta.v1.Category
+	7,  // 18: miasta.v1.CategoryResult.nominations:type_name -> miasta.v1.NominationResult
+	12, // 19: miasta.v1.CategoryResult.decisions:type_name -> miasta.v1.JuryDecision
+	47, // 20: miasta.v1.JuryDecision.record_time:type_name -> google.protobuf.Timestamp
+	48, // 21: miasta.v1.StageStep.from:type_name -> miasta.v1.Stage
+	48, // 22: miasta.v1.StageStep.to:type_name -> miasta.v1.Stage
+	47, // 23: miasta.v1.StageStep.change_time:type_name -> google.protobuf.Timestamp
+	42, // 24: miasta.v1.StageStep.set_aside_winners:type_name -> miasta.v1.Nomination
+	6,  // 25: miasta.v1.Tally.rule:type_name -> miasta.v1.TallyRule
+	11, // 26: miasta.v1.Tally.categories:type_name -> miasta.v1.CategoryResult
+	47, // 27: miasta.v1.Tally.compute_time:type_name -> google.protobuf.Timestamp
+	36, // 28: miasta.v1.Tally.recommendations:type_name -> miasta.v1.Tally.RecommendationsEntry
+	45, // 29: miasta.v1.PublicBallot.scores:type_name -> miasta.v1.Score
+	43, // 30: miasta.v1.PublicBallot.recusals:type_name -> miasta.v1.Recusal
+	6,  // 31: miasta.v1.GetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
+	6,  // 32: miasta.v1.SetTallyRuleRequest.rule:type_name -> miasta.v1.TallyRule
+	6,  // 33: miasta.v1.SetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
+	14, // 34: miasta.v1.GetTallyResponse.tally:type_name -> miasta.v1.Tally
+	14, // 35: miasta.v1.RecordJuryDecisionResponse.tally:type_name -> miasta.v1.Tally
+	37, // 36: miasta.v1.SetDistinctionJustificationRequest.text:type_name -> miasta.v1.SetDistinctionJustificationRequest.TextEntry
+	38, // 37: miasta.v1.SetDistinctionJustificationResponse.text:type_name -> miasta.v1.SetDistinctionJustificationResponse.TextEntry
+	47, // 38: miasta.v1.SetDistinctionJustificationResponse.update_time:type_name -> google.protobuf.Timestamp
+	39, // 39: miasta.v1.SetJuryRecommendationsRequest.text:type_name -> miasta.v1.SetJuryRecommendationsRequest.TextEntry
+	40, // 40: miasta.v1.SetJuryRecommendationsResponse.text:type_name -> miasta.v1.SetJuryRecommendationsResponse.TextEntry
+	47, // 41: miasta.v1.SetJuryRecommendationsResponse.update_time:type_name -> google.protobuf.Timestamp
+	49, // 42: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
+	11, // 43: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
+	13, // 44: miasta.v1.GetPublicResultsResponse.history:type_name -> miasta.v1.StageStep
+	50, // 45: miasta.v1.GetPublicResultsResponse.criteria:type_name -> miasta.v1.Criterion
+	41, // 46: miasta.v1.GetPublicResultsResponse.recommendations:type_name -> miasta.v1.GetPublicResultsResponse.RecommendationsEntry
+	15, // 47: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
+	2,  // 48: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
+	16, // 49: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
+	18, // 50: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
+	20, // 51: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
+	22, // 52: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
+	24, // 53: miasta.v1.ResultsService.SetDistinctionJustification:input_type -> miasta.v1.SetDistinctionJustificationRequest
+	26, // 54: miasta.v1.ResultsService.SetJuryRecommendations:input_type -> miasta.v1.SetJuryRecommendationsRequest
+	28, // 55: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
+	30, // 56: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
+	32, // 57: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
+	17, // 58: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
+	19, // 59: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
+	21, // 60: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
+	23, // 61: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
+	25, // 62: miasta.v1.ResultsService.SetDistinctionJustification:output_type -> miasta.v1.SetDistinctionJustificationResponse
+	27, // 63: miasta.v1.ResultsService.SetJuryRecommendations:output_type -> miasta.v1.SetJuryRecommendationsResponse
+	29, // 64: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
+	31, // 65: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
+	33, // 66: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
+	58, // [58:67] is the sub-list for method output_type
+	49, // [49:58] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_results_proto_init() }
@@ -2273,7 +2610,7 @@ func file_miasta_v1_results_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_results_proto_rawDesc), len(file_miasta_v1_results_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   28,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -44,6 +44,12 @@ const (
 	// ResultsServiceRecordJuryDecisionProcedure is the fully-qualified name of the ResultsService's
 	// RecordJuryDecision RPC.
 	ResultsServiceRecordJuryDecisionProcedure = "/miasta.v1.ResultsService/RecordJuryDecision"
+	// ResultsServiceSetDistinctionJustificationProcedure is the fully-qualified name of the
+	// ResultsService's SetDistinctionJustification RPC.
+	ResultsServiceSetDistinctionJustificationProcedure = "/miasta.v1.ResultsService/SetDistinctionJustification"
+	// ResultsServiceSetJuryRecommendationsProcedure is the fully-qualified name of the ResultsService's
+	// SetJuryRecommendations RPC.
+	ResultsServiceSetJuryRecommendationsProcedure = "/miasta.v1.ResultsService/SetJuryRecommendations"
 	// ResultsServiceGetPublicResultsProcedure is the fully-qualified name of the ResultsService's
 	// GetPublicResults RPC.
 	ResultsServiceGetPublicResultsProcedure = "/miasta.v1.ResultsService/GetPublicResults"
@@ -68,6 +74,14 @@ type ResultsServiceClient interface {
 	// (the rule must end its chain with TIE_BREAK_JURY_DECISION). Organisers only, while TALLIED; the
 	// tally is recomputed with it.
 	RecordJuryDecision(context.Context, *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error)
+	// SetDistinctionJustification records the jury's short justification of one distinction (a winning
+	// nomination of the tally in force). Organisers only, while TALLIED. Last write wins: a call replaces
+	// every language of the justification (an empty text removes it); the announcement publishes the
+	// texts in force and records them in the audit log's results.announced.
+	SetDistinctionJustification(context.Context, *v1.SetDistinctionJustificationRequest) (*v1.SetDistinctionJustificationResponse, error)
+	// SetJuryRecommendations records the jury's general recommendations to city governments. Organisers
+	// only, while TALLIED; last write wins as for SetDistinctionJustification.
+	SetJuryRecommendations(context.Context, *v1.SetJuryRecommendationsRequest) (*v1.SetJuryRecommendationsResponse, error)
 	// GetPublicResults returns the winners per category of an announced edition. No sign-in needed.
 	// Every nominated practice ranked, with scales: ArchiveService.GetPublicEditionResults.
 	GetPublicResults(context.Context, *v1.GetPublicResultsRequest) (*v1.GetPublicResultsResponse, error)
@@ -116,6 +130,20 @@ func NewResultsServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(resultsServiceMethods.ByName("RecordJuryDecision")),
 			connect.WithClientOptions(opts...),
 		),
+		setDistinctionJustification: connect.NewClient[v1.SetDistinctionJustificationRequest, v1.SetDistinctionJustificationResponse](
+			httpClient,
+			baseURL+ResultsServiceSetDistinctionJustificationProcedure,
+			connect.WithSchema(resultsServiceMethods.ByName("SetDistinctionJustification")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		setJuryRecommendations: connect.NewClient[v1.SetJuryRecommendationsRequest, v1.SetJuryRecommendationsResponse](
+			httpClient,
+			baseURL+ResultsServiceSetJuryRecommendationsProcedure,
+			connect.WithSchema(resultsServiceMethods.ByName("SetJuryRecommendations")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
 		getPublicResults: connect.NewClient[v1.GetPublicResultsRequest, v1.GetPublicResultsResponse](
 			httpClient,
 			baseURL+ResultsServiceGetPublicResultsProcedure,
@@ -142,13 +170,15 @@ func NewResultsServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 
 // resultsServiceClient implements ResultsServiceClient.
 type resultsServiceClient struct {
-	getTallyRule       *connect.Client[v1.GetTallyRuleRequest, v1.GetTallyRuleResponse]
-	setTallyRule       *connect.Client[v1.SetTallyRuleRequest, v1.SetTallyRuleResponse]
-	getTally           *connect.Client[v1.GetTallyRequest, v1.GetTallyResponse]
-	recordJuryDecision *connect.Client[v1.RecordJuryDecisionRequest, v1.RecordJuryDecisionResponse]
-	getPublicResults   *connect.Client[v1.GetPublicResultsRequest, v1.GetPublicResultsResponse]
-	listPublicBallots  *connect.Client[v1.ListPublicBallotsRequest, v1.ListPublicBallotsResponse]
-	exportResults      *connect.Client[v1.ExportResultsRequest, v1.ExportResultsResponse]
+	getTallyRule                *connect.Client[v1.GetTallyRuleRequest, v1.GetTallyRuleResponse]
+	setTallyRule                *connect.Client[v1.SetTallyRuleRequest, v1.SetTallyRuleResponse]
+	getTally                    *connect.Client[v1.GetTallyRequest, v1.GetTallyResponse]
+	recordJuryDecision          *connect.Client[v1.RecordJuryDecisionRequest, v1.RecordJuryDecisionResponse]
+	setDistinctionJustification *connect.Client[v1.SetDistinctionJustificationRequest, v1.SetDistinctionJustificationResponse]
+	setJuryRecommendations      *connect.Client[v1.SetJuryRecommendationsRequest, v1.SetJuryRecommendationsResponse]
+	getPublicResults            *connect.Client[v1.GetPublicResultsRequest, v1.GetPublicResultsResponse]
+	listPublicBallots           *connect.Client[v1.ListPublicBallotsRequest, v1.ListPublicBallotsResponse]
+	exportResults               *connect.Client[v1.ExportResultsRequest, v1.ExportResultsResponse]
 }
 
 // GetTallyRule calls miasta.v1.ResultsService.GetTallyRule.
@@ -181,6 +211,24 @@ func (c *resultsServiceClient) GetTally(ctx context.Context, req *v1.GetTallyReq
 // RecordJuryDecision calls miasta.v1.ResultsService.RecordJuryDecision.
 func (c *resultsServiceClient) RecordJuryDecision(ctx context.Context, req *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error) {
 	response, err := c.recordJuryDecision.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// SetDistinctionJustification calls miasta.v1.ResultsService.SetDistinctionJustification.
+func (c *resultsServiceClient) SetDistinctionJustification(ctx context.Context, req *v1.SetDistinctionJustificationRequest) (*v1.SetDistinctionJustificationResponse, error) {
+	response, err := c.setDistinctionJustification.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// SetJuryRecommendations calls miasta.v1.ResultsService.SetJuryRecommendations.
+func (c *resultsServiceClient) SetJuryRecommendations(ctx context.Context, req *v1.SetJuryRecommendationsRequest) (*v1.SetJuryRecommendationsResponse, error) {
+	response, err := c.setJuryRecommendations.CallUnary(ctx, connect.NewRequest(req))
 	if response != nil {
 		return response.Msg, err
 	}
@@ -227,6 +275,14 @@ type ResultsServiceHandler interface {
 	// (the rule must end its chain with TIE_BREAK_JURY_DECISION). Organisers only, while TALLIED; the
 	// tally is recomputed with it.
 	RecordJuryDecision(context.Context, *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error)
+	// SetDistinctionJustification records the jury's short justification of one distinction (a winning
+	// nomination of the tally in force). Organisers only, while TALLIED. Last write wins: a call replaces
+	// every language of the justification (an empty text removes it); the announcement publishes the
+	// texts in force and records them in the audit log's results.announced.
+	SetDistinctionJustification(context.Context, *v1.SetDistinctionJustificationRequest) (*v1.SetDistinctionJustificationResponse, error)
+	// SetJuryRecommendations records the jury's general recommendations to city governments. Organisers
+	// only, while TALLIED; last write wins as for SetDistinctionJustification.
+	SetJuryRecommendations(context.Context, *v1.SetJuryRecommendationsRequest) (*v1.SetJuryRecommendationsResponse, error)
 	// GetPublicResults returns the winners per category of an announced edition. No sign-in needed.
 	// Every nominated practice ranked, with scales: ArchiveService.GetPublicEditionResults.
 	GetPublicResults(context.Context, *v1.GetPublicResultsRequest) (*v1.GetPublicResultsResponse, error)
@@ -271,6 +327,20 @@ func NewResultsServiceHandler(svc ResultsServiceHandler, opts ...connect.Handler
 		connect.WithSchema(resultsServiceMethods.ByName("RecordJuryDecision")),
 		connect.WithHandlerOptions(opts...),
 	)
+	resultsServiceSetDistinctionJustificationHandler := connect.NewUnaryHandlerSimple(
+		ResultsServiceSetDistinctionJustificationProcedure,
+		svc.SetDistinctionJustification,
+		connect.WithSchema(resultsServiceMethods.ByName("SetDistinctionJustification")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	resultsServiceSetJuryRecommendationsHandler := connect.NewUnaryHandlerSimple(
+		ResultsServiceSetJuryRecommendationsProcedure,
+		svc.SetJuryRecommendations,
+		connect.WithSchema(resultsServiceMethods.ByName("SetJuryRecommendations")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
 	resultsServiceGetPublicResultsHandler := connect.NewUnaryHandlerSimple(
 		ResultsServiceGetPublicResultsProcedure,
 		svc.GetPublicResults,
@@ -302,6 +372,10 @@ func NewResultsServiceHandler(svc ResultsServiceHandler, opts ...connect.Handler
 			resultsServiceGetTallyHandler.ServeHTTP(w, r)
 		case ResultsServiceRecordJuryDecisionProcedure:
 			resultsServiceRecordJuryDecisionHandler.ServeHTTP(w, r)
+		case ResultsServiceSetDistinctionJustificationProcedure:
+			resultsServiceSetDistinctionJustificationHandler.ServeHTTP(w, r)
+		case ResultsServiceSetJuryRecommendationsProcedure:
+			resultsServiceSetJuryRecommendationsHandler.ServeHTTP(w, r)
 		case ResultsServiceGetPublicResultsProcedure:
 			resultsServiceGetPublicResultsHandler.ServeHTTP(w, r)
 		case ResultsServiceListPublicBallotsProcedure:
@@ -331,6 +405,14 @@ func (UnimplementedResultsServiceHandler) GetTally(context.Context, *v1.GetTally
 
 func (UnimplementedResultsServiceHandler) RecordJuryDecision(context.Context, *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ResultsService.RecordJuryDecision is not implemented"))
+}
+
+func (UnimplementedResultsServiceHandler) SetDistinctionJustification(context.Context, *v1.SetDistinctionJustificationRequest) (*v1.SetDistinctionJustificationResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ResultsService.SetDistinctionJustification is not implemented"))
+}
+
+func (UnimplementedResultsServiceHandler) SetJuryRecommendations(context.Context, *v1.SetJuryRecommendationsRequest) (*v1.SetJuryRecommendationsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ResultsService.SetJuryRecommendations is not implemented"))
 }
 
 func (UnimplementedResultsServiceHandler) GetPublicResults(context.Context, *v1.GetPublicResultsRequest) (*v1.GetPublicResultsResponse, error) {

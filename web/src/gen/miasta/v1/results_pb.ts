@@ -19,7 +19,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/results.proto.
  */
 export const file_miasta_v1_results: GenFile = /*@__PURE__*/
-  fileDesc("ChdtaWFzdGEvdjEvcmVzdWx0cy5wcm90bxIJbWlhc3RhLnYxIjsKCFJhdGlvbmFsEhEKCW51bWVyYXRvchgBIAEoAxIcCgtkZW5vbWluYXRvchgCIAEoA0IHukgEIgIgACLCAQoKU2NvcmVMYWJlbBINCgV2YWx1ZRgBIAEoBRJYCgR0ZXh0GAQgAygLMh8ubWlhc3RhLnYxLlNjb3JlTGFiZWwuVGV4dEVudHJ5Qim6SCaaASMQBSIWchRSAnBsUgJlblICdWtSAmVzUgJ2aSoHcgUQARisAhorCglUZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUoECAIQA0oECAMQBFIIbGFiZWxfcGxSCGxhYmVsX2VuIswBCg1Dcml0ZXJpb25SdWxlEh4KDGNyaXRlcmlvbl9pZBgBIAEoCUIIukgFcgOwAQESHAoJbWluX3Njb3JlGAIgASgFQgm6SAYaBBhkKAASHAoJbWF4X3Njb3JlGAMgASgFQgm6SAYaBBhkKAESGQoGd2VpZ2h0GAQgASgFQgm6SAYaBBhkKAESEwoLbm9uX3JhbmtpbmcYBSABKAgSLwoGbGFiZWxzGAYgAygLMhUubWlhc3RhLnYxLlNjb3JlTGFiZWxCCLpIBZIBAhBlIvwCCglUYWxseVJ1bGUSOAoGbWV0aG9kGAEgASgOMhwubWlhc3RhLnYxLkFnZ3JlZ2F0aW9uTWV0aG9kQgq6SAeCAQQQASAAEjYKCGNyaXRlcmlhGAIgAygLMhgubWlhc3RhLnYxLkNyaXRlcmlvblJ1bGVCCrpIB5IBBAgBEBQSGQoGcXVvcnVtGAMgASgFQgm6SAYaBBhkKAESJwoUd2lubmVyc19wZXJfY2F0ZWdvcnkYBCABKAVCCbpIBhoEGAooARIqCg1taW5pbXVtX3Njb3JlGAUgASgLMhMubWlhc3RhLnYxLlJhdGlvbmFsEh0KCnRyaW1fY291bnQYBiABKAVCCbpIBhoEGAooABI6Cgp0aWVfYnJlYWtzGAcgAygOMhMubWlhc3RhLnYxLlRpZUJyZWFrQhG6SA6SAQsQCiIHggEEEAEgABIOCgZmcm96ZW4YCCABKAgSDwoHdmVyc2lvbhgJIAEoAxIRCglydWxlX2hhc2gYCiABKAki9QIKEE5vbWluYXRpb25SZXN1bHQSKQoKbm9taW5hdGlvbhgBIAEoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uEgwKBHJhbmsYAiABKAUSIgoFc2NvcmUYAyABKAsyEy5taWFzdGEudjEuUmF0aW9uYWwSEgoKc2NvcmVfdGV4dBgEIAEoCRIOCgZ3aW5uZXIYBSABKAgSEgoKcXVvcnVtX21ldBgGIAEoCBIvCghjcml0ZXJpYRgHIAMoCzIdLm1pYXN0YS52MS5Dcml0ZXJpb25CcmVha2Rvd24SKQoGanVyb3JzGAggAygLMhkubWlhc3RhLnYxLkp1cm9yQnJlYWtkb3duEiQKCHJlY3VzYWxzGAkgAygLMhIubWlhc3RhLnYxLlJlY3VzYWwSEwoLZXhwbGFuYXRpb24YCiADKAkSNQoRZXhwbGFuYXRpb25faXRlbXMYCyADKAsyGi5taWFzdGEudjEuRXhwbGFuYXRpb25JdGVtIkYKD0V4cGxhbmF0aW9uSXRlbRIMCgRjb2RlGAEgASgJEiUKBGFyZ3MYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImMKEkNyaXRlcmlvbkJyZWFrZG93bhIUCgxjcml0ZXJpb25faWQYASABKAkSIgoFc2NvcmUYAiABKAsyEy5taWFzdGEudjEuUmF0aW9uYWwSEwoLbm9uX3JhbmtpbmcYAyABKAgibAoOSnVyb3JCcmVha2Rvd24SDQoFanVyb3IYASABKAkSIAoGc2NvcmVzGAIgAygLMhAubWlhc3RhLnYxLlNjb3JlEikKDHdlaWdodGVkX3N1bRgDIAEoCzITLm1pYXN0YS52MS5SYXRpb25hbCKVAQoOQ2F0ZWdvcnlSZXN1bHQSJQoIY2F0ZWdvcnkYASABKAsyEy5taWFzdGEudjEuQ2F0ZWdvcnkSMAoLbm9taW5hdGlvbnMYAiADKAsyGy5taWFzdGEudjEuTm9taW5hdGlvblJlc3VsdBIqCglkZWNpc2lvbnMYAyADKAsyFy5taWFzdGEudjEuSnVyeURlY2lzaW9uImcKDEp1cnlEZWNpc2lvbhIWCg5ub21pbmF0aW9uX2lkcxgBIAMoCRIOCgZyZWFzb24YAiABKAkSLwoLcmVjb3JkX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIv8BCglTdGFnZVN0ZXASHgoEZnJvbRgBIAEoDjIQLm1pYXN0YS52MS5TdGFnZRIcCgJ0bxgCIAEoDjIQLm1pYXN0YS52MS5TdGFnZRIOCgZyZWFzb24YAyABKAkSLwoLY2hhbmdlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCW9yZ2FuaXNlchgFIAEoCRIQCghvdmVycmlkZRgGIAEoCBIcChRzZXRfYXNpZGVfdGFsbHlfaGFzaBgHIAEoCRIwChFzZXRfYXNpZGVfd2lubmVycxgIIAMoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uIrQBCgVUYWxseRISCgplZGl0aW9uX2lkGAEgASgJEiIKBHJ1bGUYAiABKAsyFC5taWFzdGEudjEuVGFsbHlSdWxlEi0KCmNhdGVnb3JpZXMYAyADKAsyGS5taWFzdGEudjEuQ2F0ZWdvcnlSZXN1bHQSMAoMY29tcHV0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgp0YWxseV9oYXNoGAUgASgJInoKDFB1YmxpY0JhbGxvdBINCgVqdXJvchgBIAEoCRIgCgZzY29yZXMYAiADKAsyEC5taWFzdGEudjEuU2NvcmUSJAoIcmVjdXNhbHMYAyADKAsyEi5taWFzdGEudjEuUmVjdXNhbBITCgtiYWxsb3RfaGFzaBgEIAEoCSIzChNHZXRUYWxseVJ1bGVSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBIjoKFEdldFRhbGx5UnVsZVJlc3BvbnNlEiIKBHJ1bGUYASABKAsyFC5taWFzdGEudjEuVGFsbHlSdWxlIoIBChNTZXRUYWxseVJ1bGVSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEioKBHJ1bGUYAiABKAsyFC5taWFzdGEudjEuVGFsbHlSdWxlQga6SAPIAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0IHukgEIgIoACI6ChRTZXRUYWxseVJ1bGVSZXNwb25zZRIiCgRydWxlGAEgASgLMhQubWlhc3RhLnYxLlRhbGx5UnVsZSIvCg9HZXRUYWxseVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQEiMwoQR2V0VGFsbHlSZXNwb25zZRIfCgV0YWxseRgBIAEoCzIQLm1pYXN0YS52MS5UYWxseSKhAQoZUmVjb3JkSnVyeURlY2lzaW9uUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIdCgtjYXRlZ29yeV9pZBgCIAEoCUIIukgFcgOwAQESKwoObm9taW5hdGlvbl9pZHMYAyADKAlCE7pIEJIBDQgCEGQYASIFcgOwAQESGgoGcmVhc29uGAQgASgJQgq6SAdyBRABGNAPIj0KGlJlY29yZEp1cnlEZWNpc2lvblJlc3BvbnNlEh8KBXRhbGx5GAEgASgLMhAubWlhc3RhLnYxLlRhbGx5IjQKF0dldFB1YmxpY1Jlc3VsdHNSZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PItEBChhHZXRQdWJsaWNSZXN1bHRzUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uEi0KCmNhdGVnb3JpZXMYAiADKAsyGS5taWFzdGEudjEuQ2F0ZWdvcnlSZXN1bHQSEgoKY2hlY2twb2ludBgDIAEoCRIlCgdoaXN0b3J5GAQgAygLMhQubWlhc3RhLnYxLlN0YWdlU3RlcBImCghjcml0ZXJpYRgFIAMoCzIULm1pYXN0YS52MS5Dcml0ZXJpb24icQoYTGlzdFB1YmxpY0JhbGxvdHNSZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBIl4KGUxpc3RQdWJsaWNCYWxsb3RzUmVzcG9uc2USKAoHYmFsbG90cxgBIAMoCzIXLm1pYXN0YS52MS5QdWJsaWNCYWxsb3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImYKFEV4cG9ydFJlc3VsdHNSZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PEjMKBmZvcm1hdBgCIAEoDjIXLm1pYXN0YS52MS5FeHBvcnRGb3JtYXRCCrpIB4IBBBABIAAiPgoVRXhwb3J0UmVzdWx0c1Jlc3BvbnNlEhQKDGNvbnRlbnRfdHlwZRgBIAEoCRIPCgdjb250ZW50GAIgASgMKssBChFBZ2dyZWdhdGlvbk1ldGhvZBIiCh5BR0dSRUdBVElPTl9NRVRIT0RfVU5TUEVDSUZJRUQQABIkCiBBR0dSRUdBVElPTl9NRVRIT0RfV0VJR0hURURfTUVBThABEh0KGUFHR1JFR0FUSU9OX01FVEhPRF9NRURJQU4QAhIjCh9BR0dSRUdBVElPTl9NRVRIT0RfVFJJTU1FRF9NRUFOEAMSKAokQUdHUkVHQVRJT05fTUVUSE9EX01BSk9SSVRZX0pVREdNRU5UEAQqngEKCFRpZUJyZWFrEhkKFVRJRV9CUkVBS19VTlNQRUNJRklFRBAAEhwKGFRJRV9CUkVBS19NT1JFX1RPUF9NQVJLUxABEhsKF1RJRV9CUkVBS19ISUdIRVJfTUVESUFOEAISHwobVElFX0JSRUFLX0NSSVRFUklBX0lOX09SREVSEAMSGwoXVElFX0JSRUFLX0pVUllfREVDSVNJT04QBCpcCgxFeHBvcnRGb3JtYXQSHQoZRVhQT1JUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhYKEkVYUE9SVF9GT1JNQVRfSlNPThABEhUKEUVYUE9SVF9GT1JNQVRfQ1NWEAIyhAUKDlJlc3VsdHNTZXJ2aWNlElQKDEdldFRhbGx5UnVsZRIeLm1pYXN0YS52MS5HZXRUYWxseVJ1bGVSZXF1ZXN0Gh8ubWlhc3RhLnYxLkdldFRhbGx5UnVsZVJlc3BvbnNlIgOQAgESTwoMU2V0VGFsbHlSdWxlEh4ubWlhc3RhLnYxLlNldFRhbGx5UnVsZVJlcXVlc3QaHy5taWFzdGEudjEuU2V0VGFsbHlSdWxlUmVzcG9uc2USSAoIR2V0VGFsbHkSGi5taWFzdGEudjEuR2V0VGFsbHlSZXF1ZXN0GhsubWlhc3RhLnYxLkdldFRhbGx5UmVzcG9uc2UiA5ACARJhChJSZWNvcmRKdXJ5RGVjaXNpb24SJC5taWFzdGEudjEuUmVjb3JkSnVyeURlY2lzaW9uUmVxdWVzdBolLm1pYXN0YS52MS5SZWNvcmRKdXJ5RGVjaXNpb25SZXNwb25zZRJgChBHZXRQdWJsaWNSZXN1bHRzEiIubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXF1ZXN0GiMubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXNwb25zZSIDkAIBEmMKEUxpc3RQdWJsaWNCYWxsb3RzEiMubWlhc3RhLnYxLkxpc3RQdWJsaWNCYWxsb3RzUmVxdWVzdBokLm1pYXN0YS52MS5MaXN0UHVibGljQmFsbG90c1Jlc3BvbnNlIgOQAgESVwoNRXhwb3J0UmVzdWx0cxIfLm1pYXN0YS52MS5FeHBvcnRSZXN1bHRzUmVxdWVzdBogLm1pYXN0YS52MS5FeHBvcnRSZXN1bHRzUmVzcG9uc2UiA5ACAUKkAQoNY29tLm1pYXN0YS52MUIMUmVzdWx0c1Byb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_struct, file_google_protobuf_timestamp, file_miasta_v1_edition, file_miasta_v1_jury, file_miasta_v1_report]);
+  fileDesc("ChdtaWFzdGEvdjEvcmVzdWx0cy5wcm90bxIJbWlhc3RhLnYxIjsKCFJhdGlvbmFsEhEKCW51bWVyYXRvchgBIAEoAxIcCgtkZW5vbWluYXRvchgCIAEoA0IHukgEIgIgACLCAQoKU2NvcmVMYWJlbBINCgV2YWx1ZRgBIAEoBRJYCgR0ZXh0GAQgAygLMh8ubWlhc3RhLnYxLlNjb3JlTGFiZWwuVGV4dEVudHJ5Qim6SCaaASMQBSIWchRSAnBsUgJlblICdWtSAmVzUgJ2aSoHcgUQARisAhorCglUZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUoECAIQA0oECAMQBFIIbGFiZWxfcGxSCGxhYmVsX2VuIswBCg1Dcml0ZXJpb25SdWxlEh4KDGNyaXRlcmlvbl9pZBgBIAEoCUIIukgFcgOwAQESHAoJbWluX3Njb3JlGAIgASgFQgm6SAYaBBhkKAASHAoJbWF4X3Njb3JlGAMgASgFQgm6SAYaBBhkKAESGQoGd2VpZ2h0GAQgASgFQgm6SAYaBBhkKAESEwoLbm9uX3JhbmtpbmcYBSABKAgSLwoGbGFiZWxzGAYgAygLMhUubWlhc3RhLnYxLlNjb3JlTGFiZWxCCLpIBZIBAhBlIvwCCglUYWxseVJ1bGUSOAoGbWV0aG9kGAEgASgOMhwubWlhc3RhLnYxLkFnZ3JlZ2F0aW9uTWV0aG9kQgq6SAeCAQQQASAAEjYKCGNyaXRlcmlhGAIgAygLMhgubWlhc3RhLnYxLkNyaXRlcmlvblJ1bGVCCrpIB5IBBAgBEBQSGQoGcXVvcnVtGAMgASgFQgm6SAYaBBhkKAESJwoUd2lubmVyc19wZXJfY2F0ZWdvcnkYBCABKAVCCbpIBhoEGAooARIqCg1taW5pbXVtX3Njb3JlGAUgASgLMhMubWlhc3RhLnYxLlJhdGlvbmFsEh0KCnRyaW1fY291bnQYBiABKAVCCbpIBhoEGAooABI6Cgp0aWVfYnJlYWtzGAcgAygOMhMubWlhc3RhLnYxLlRpZUJyZWFrQhG6SA6SAQsQCiIHggEEEAEgABIOCgZmcm96ZW4YCCABKAgSDwoHdmVyc2lvbhgJIAEoAxIRCglydWxlX2hhc2gYCiABKAki8gMKEE5vbWluYXRpb25SZXN1bHQSKQoKbm9taW5hdGlvbhgBIAEoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uEgwKBHJhbmsYAiABKAUSIgoFc2NvcmUYAyABKAsyEy5taWFzdGEudjEuUmF0aW9uYWwSEgoKc2NvcmVfdGV4dBgEIAEoCRIOCgZ3aW5uZXIYBSABKAgSEgoKcXVvcnVtX21ldBgGIAEoCBIvCghjcml0ZXJpYRgHIAMoCzIdLm1pYXN0YS52MS5Dcml0ZXJpb25CcmVha2Rvd24SKQoGanVyb3JzGAggAygLMhkubWlhc3RhLnYxLkp1cm9yQnJlYWtkb3duEiQKCHJlY3VzYWxzGAkgAygLMhIubWlhc3RhLnYxLlJlY3VzYWwSEwoLZXhwbGFuYXRpb24YCiADKAkSNQoRZXhwbGFuYXRpb25faXRlbXMYCyADKAsyGi5taWFzdGEudjEuRXhwbGFuYXRpb25JdGVtEkUKDWp1c3RpZmljYXRpb24YDCADKAsyLi5taWFzdGEudjEuTm9taW5hdGlvblJlc3VsdC5KdXN0aWZpY2F0aW9uRW50cnkaNAoSSnVzdGlmaWNhdGlvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRgoPRXhwbGFuYXRpb25JdGVtEgwKBGNvZGUYASABKAkSJQoEYXJncxgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiYwoSQ3JpdGVyaW9uQnJlYWtkb3duEhQKDGNyaXRlcmlvbl9pZBgBIAEoCRIiCgVzY29yZRgCIAEoCzITLm1pYXN0YS52MS5SYXRpb25hbBITCgtub25fcmFua2luZxgDIAEoCCJsCg5KdXJvckJyZWFrZG93bhINCgVqdXJvchgBIAEoCRIgCgZzY29yZXMYAiADKAsyEC5taWFzdGEudjEuU2NvcmUSKQoMd2VpZ2h0ZWRfc3VtGAMgASgLMhMubWlhc3RhLnYxLlJhdGlvbmFsIpUBCg5DYXRlZ29yeVJlc3VsdBIlCghjYXRlZ29yeRgBIAEoCzITLm1pYXN0YS52MS5DYXRlZ29yeRIwCgtub21pbmF0aW9ucxgCIAMoCzIbLm1pYXN0YS52MS5Ob21pbmF0aW9uUmVzdWx0EioKCWRlY2lzaW9ucxgDIAMoCzIXLm1pYXN0YS52MS5KdXJ5RGVjaXNpb24iZwoMSnVyeURlY2lzaW9uEhYKDm5vbWluYXRpb25faWRzGAEgAygJEg4KBnJlYXNvbhgCIAEoCRIvCgtyZWNvcmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi/wEKCVN0YWdlU3RlcBIeCgRmcm9tGAEgASgOMhAubWlhc3RhLnYxLlN0YWdlEhwKAnRvGAIgASgOMhAubWlhc3RhLnYxLlN0YWdlEg4KBnJlYXNvbhgDIAEoCRIvCgtjaGFuZ2VfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJb3JnYW5pc2VyGAUgASgJEhAKCG92ZXJyaWRlGAYgASgIEhwKFHNldF9hc2lkZV90YWxseV9oYXNoGAcgASgJEjAKEXNldF9hc2lkZV93aW5uZXJzGAggAygLMhUubWlhc3RhLnYxLk5vbWluYXRpb24irAIKBVRhbGx5EhIKCmVkaXRpb25faWQYASABKAkSIgoEcnVsZRgCIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGUSLQoKY2F0ZWdvcmllcxgDIAMoCzIZLm1pYXN0YS52MS5DYXRlZ29yeVJlc3VsdBIwCgxjb21wdXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnRhbGx5X2hhc2gYBSABKAkSPgoPcmVjb21tZW5kYXRpb25zGAYgAygLMiUubWlhc3RhLnYxLlRhbGx5LlJlY29tbWVuZGF0aW9uc0VudHJ5GjYKFFJlY29tbWVuZGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiegoMUHVibGljQmFsbG90Eg0KBWp1cm9yGAEgASgJEiAKBnNjb3JlcxgCIAMoCzIQLm1pYXN0YS52MS5TY29yZRIkCghyZWN1c2FscxgDIAMoCzISLm1pYXN0YS52MS5SZWN1c2FsEhMKC2JhbGxvdF9oYXNoGAQgASgJIjMKE0dldFRhbGx5UnVsZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQEiOgoUR2V0VGFsbHlSdWxlUmVzcG9uc2USIgoEcnVsZRgBIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGUiggEKE1NldFRhbGx5UnVsZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESKgoEcnVsZRgCIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGVCBrpIA8gBARIhChBleHBlY3RlZF92ZXJzaW9uGAMgASgDQge6SAQiAigAIjoKFFNldFRhbGx5UnVsZVJlc3BvbnNlEiIKBHJ1bGUYASABKAsyFC5taWFzdGEudjEuVGFsbHlSdWxlIi8KD0dldFRhbGx5UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASIzChBHZXRUYWxseVJlc3BvbnNlEh8KBXRhbGx5GAEgASgLMhAubWlhc3RhLnYxLlRhbGx5IqEBChlSZWNvcmRKdXJ5RGVjaXNpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh0KC2NhdGVnb3J5X2lkGAIgASgJQgi6SAVyA7ABARIrCg5ub21pbmF0aW9uX2lkcxgDIAMoCUITukgQkgENCAIQZBgBIgVyA7ABARIaCgZyZWFzb24YBCABKAlCCrpIB3IFEAEY0A8iPQoaUmVjb3JkSnVyeURlY2lzaW9uUmVzcG9uc2USHwoFdGFsbHkYASABKAsyEC5taWFzdGEudjEuVGFsbHkiggIKIlNldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHwoNbm9taW5hdGlvbl9pZBgCIAEoCUIIukgFcgOwAQEScAoEdGV4dBgDIAMoCzI3Lm1pYXN0YS52MS5TZXREaXN0aW5jdGlvbkp1c3RpZmljYXRpb25SZXF1ZXN0LlRleHRFbnRyeUIpukgmmgEjEAUiFnIUUgJwbFICZW5SAnVrUgJlc1ICdmkqB3IFEAEY0A8aKwoJVGV4dEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi3AEKI1NldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvblJlc3BvbnNlEkYKBHRleHQYASADKAsyOC5taWFzdGEudjEuU2V0RGlzdGluY3Rpb25KdXN0aWZpY2F0aW9uUmVzcG9uc2UuVGV4dEVudHJ5Eg8KB3ZlcnNpb24YAiABKAMSLwoLdXBkYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGisKCVRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItgBCh1TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARJsCgR0ZXh0GAIgAygLMjIubWlhc3RhLnYxLlNldEp1cnlSZWNvbW1lbmRhdGlvbnNSZXF1ZXN0LlRleHRFbnRyeUIqukgnmgEkEAUiFnIUUgJwbFICZW5SAnVrUgJlc1ICdmkqCHIGEAEYoJwBGisKCVRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItIBCh5TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVzcG9uc2USQQoEdGV4dBgBIAMoCzIzLm1pYXN0YS52MS5TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVzcG9uc2UuVGV4dEVudHJ5Eg8KB3ZlcnNpb24YAiABKAMSLwoLdXBkYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGisKCVRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjQKF0dldFB1YmxpY1Jlc3VsdHNSZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PItwCChhHZXRQdWJsaWNSZXN1bHRzUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uEi0KCmNhdGVnb3JpZXMYAiADKAsyGS5taWFzdGEudjEuQ2F0ZWdvcnlSZXN1bHQSEgoKY2hlY2twb2ludBgDIAEoCRIlCgdoaXN0b3J5GAQgAygLMhQubWlhc3RhLnYxLlN0YWdlU3RlcBImCghjcml0ZXJpYRgFIAMoCzIULm1pYXN0YS52MS5Dcml0ZXJpb24SUQoPcmVjb21tZW5kYXRpb25zGAYgAygLMjgubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXNwb25zZS5SZWNvbW1lbmRhdGlvbnNFbnRyeRo2ChRSZWNvbW1lbmRhdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBInEKGExpc3RQdWJsaWNCYWxsb3RzUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDxIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJeChlMaXN0UHVibGljQmFsbG90c1Jlc3BvbnNlEigKB2JhbGxvdHMYASADKAsyFy5taWFzdGEudjEuUHVibGljQmFsbG90EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJmChRFeHBvcnRSZXN1bHRzUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDxIzCgZmb3JtYXQYAiABKA4yFy5taWFzdGEudjEuRXhwb3J0Rm9ybWF0Qgq6SAeCAQQQASAAIj4KFUV4cG9ydFJlc3VsdHNSZXNwb25zZRIUCgxjb250ZW50X3R5cGUYASABKAkSDwoHY29udGVudBgCIAEoDCrLAQoRQWdncmVnYXRpb25NZXRob2QSIgoeQUdHUkVHQVRJT05fTUVUSE9EX1VOU1BFQ0lGSUVEEAASJAogQUdHUkVHQVRJT05fTUVUSE9EX1dFSUdIVEVEX01FQU4QARIdChlBR0dSRUdBVElPTl9NRVRIT0RfTUVESUFOEAISIwofQUdHUkVHQVRJT05fTUVUSE9EX1RSSU1NRURfTUVBThADEigKJEFHR1JFR0FUSU9OX01FVEhPRF9NQUpPUklUWV9KVURHTUVOVBAEKp4BCghUaWVCcmVhaxIZChVUSUVfQlJFQUtfVU5TUEVDSUZJRUQQABIcChhUSUVfQlJFQUtfTU9SRV9UT1BfTUFSS1MQARIbChdUSUVfQlJFQUtfSElHSEVSX01FRElBThACEh8KG1RJRV9CUkVBS19DUklURVJJQV9JTl9PUkRFUhADEhsKF1RJRV9CUkVBS19KVVJZX0RFQ0lTSU9OEAQqXAoMRXhwb3J0Rm9ybWF0Eh0KGUVYUE9SVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIWChJFWFBPUlRfRk9STUFUX0pTT04QARIVChFFWFBPUlRfRk9STUFUX0NTVhACMvwGCg5SZXN1bHRzU2VydmljZRJUCgxHZXRUYWxseVJ1bGUSHi5taWFzdGEudjEuR2V0VGFsbHlSdWxlUmVxdWVzdBofLm1pYXN0YS52MS5HZXRUYWxseVJ1bGVSZXNwb25zZSIDkAIBEk8KDFNldFRhbGx5UnVsZRIeLm1pYXN0YS52MS5TZXRUYWxseVJ1bGVSZXF1ZXN0Gh8ubWlhc3RhLnYxLlNldFRhbGx5UnVsZVJlc3BvbnNlEkgKCEdldFRhbGx5EhoubWlhc3RhLnYxLkdldFRhbGx5UmVxdWVzdBobLm1pYXN0YS52MS5HZXRUYWxseVJlc3BvbnNlIgOQAgESYQoSUmVjb3JkSnVyeURlY2lzaW9uEiQubWlhc3RhLnYxLlJlY29yZEp1cnlEZWNpc2lvblJlcXVlc3QaJS5taWFzdGEudjEuUmVjb3JkSnVyeURlY2lzaW9uUmVzcG9uc2USgQEKG1NldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvbhItLm1pYXN0YS52MS5TZXREaXN0aW5jdGlvbkp1c3RpZmljYXRpb25SZXF1ZXN0Gi4ubWlhc3RhLnYxLlNldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvblJlc3BvbnNlIgOQAgIScgoWU2V0SnVyeVJlY29tbWVuZGF0aW9ucxIoLm1pYXN0YS52MS5TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVxdWVzdBopLm1pYXN0YS52MS5TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVzcG9uc2UiA5ACAhJgChBHZXRQdWJsaWNSZXN1bHRzEiIubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXF1ZXN0GiMubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXNwb25zZSIDkAIBEmMKEUxpc3RQdWJsaWNCYWxsb3RzEiMubWlhc3RhLnYxLkxpc3RQdWJsaWNCYWxsb3RzUmVxdWVzdBokLm1pYXN0YS52MS5MaXN0UHVibGljQmFsbG90c1Jlc3BvbnNlIgOQAgESVwoNRXhwb3J0UmVzdWx0cxIfLm1pYXN0YS52MS5FeHBvcnRSZXN1bHRzUmVxdWVzdBogLm1pYXN0YS52MS5FeHBvcnRSZXN1bHRzUmVzcG9uc2UiA5ACAUKkAQoNY29tLm1pYXN0YS52MUIMUmVzdWx0c1Byb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_struct, file_google_protobuf_timestamp, file_miasta_v1_edition, file_miasta_v1_jury, file_miasta_v1_report]);
 
 /**
  * Rational is an exact fraction; the denominator is positive and the fraction is in lowest terms.
@@ -285,6 +285,14 @@ export type NominationResult = Message<"miasta.v1.NominationResult"> & {
    * @generated from field: repeated miasta.v1.ExplanationItem explanation_items = 11;
    */
   explanationItems: ExplanationItem[];
+
+  /**
+   * The jury's justification of the distinction, per language tag ("pl" always, en, uk, es, vi when
+   * given); empty for a nomination that is not distinguished or has none.
+   *
+   * @generated from field: map<string, string> justification = 12;
+   */
+  justification: { [key: string]: string };
 };
 
 /**
@@ -541,6 +549,13 @@ export type Tally = Message<"miasta.v1.Tally"> & {
    * @generated from field: string tally_hash = 5;
    */
   tallyHash: string;
+
+  /**
+   * The jury's recommendations to city governments as recorded so far, per language tag.
+   *
+   * @generated from field: map<string, string> recommendations = 6;
+   */
+  recommendations: { [key: string]: string };
 };
 
 /**
@@ -754,6 +769,121 @@ export const RecordJuryDecisionResponseSchema: GenMessage<RecordJuryDecisionResp
   messageDesc(file_miasta_v1_results, 20);
 
 /**
+ * @generated from message miasta.v1.SetDistinctionJustificationRequest
+ */
+export type SetDistinctionJustificationRequest = Message<"miasta.v1.SetDistinctionJustificationRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * A winning nomination of the edition's tally in force.
+   *
+   * @generated from field: string nomination_id = 2;
+   */
+  nominationId: string;
+
+  /**
+   * The justification per language tag, 1–2,000 characters each; "pl" is required unless the map is
+   * empty, which removes the justification.
+   *
+   * @generated from field: map<string, string> text = 3;
+   */
+  text: { [key: string]: string };
+};
+
+/**
+ * Describes the message miasta.v1.SetDistinctionJustificationRequest.
+ * Use `create(SetDistinctionJustificationRequestSchema)` to create a new message.
+ */
+export const SetDistinctionJustificationRequestSchema: GenMessage<SetDistinctionJustificationRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 21);
+
+/**
+ * @generated from message miasta.v1.SetDistinctionJustificationResponse
+ */
+export type SetDistinctionJustificationResponse = Message<"miasta.v1.SetDistinctionJustificationResponse"> & {
+  /**
+   * The justification as stored now (empty when removed).
+   *
+   * @generated from field: map<string, string> text = 1;
+   */
+  text: { [key: string]: string };
+
+  /**
+   * Increases with every save of this justification; 0 when removed.
+   *
+   * @generated from field: int64 version = 2;
+   */
+  version: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp update_time = 3;
+   */
+  updateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.SetDistinctionJustificationResponse.
+ * Use `create(SetDistinctionJustificationResponseSchema)` to create a new message.
+ */
+export const SetDistinctionJustificationResponseSchema: GenMessage<SetDistinctionJustificationResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 22);
+
+/**
+ * @generated from message miasta.v1.SetJuryRecommendationsRequest
+ */
+export type SetJuryRecommendationsRequest = Message<"miasta.v1.SetJuryRecommendationsRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * The recommendations per language tag, 1–20,000 characters each; "pl" is required unless the map is
+   * empty, which removes them.
+   *
+   * @generated from field: map<string, string> text = 2;
+   */
+  text: { [key: string]: string };
+};
+
+/**
+ * Describes the message miasta.v1.SetJuryRecommendationsRequest.
+ * Use `create(SetJuryRecommendationsRequestSchema)` to create a new message.
+ */
+export const SetJuryRecommendationsRequestSchema: GenMessage<SetJuryRecommendationsRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 23);
+
+/**
+ * @generated from message miasta.v1.SetJuryRecommendationsResponse
+ */
+export type SetJuryRecommendationsResponse = Message<"miasta.v1.SetJuryRecommendationsResponse"> & {
+  /**
+   * @generated from field: map<string, string> text = 1;
+   */
+  text: { [key: string]: string };
+
+  /**
+   * @generated from field: int64 version = 2;
+   */
+  version: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp update_time = 3;
+   */
+  updateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.SetJuryRecommendationsResponse.
+ * Use `create(SetJuryRecommendationsResponseSchema)` to create a new message.
+ */
+export const SetJuryRecommendationsResponseSchema: GenMessage<SetJuryRecommendationsResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 24);
+
+/**
  * @generated from message miasta.v1.GetPublicResultsRequest
  */
 export type GetPublicResultsRequest = Message<"miasta.v1.GetPublicResultsRequest"> & {
@@ -770,7 +900,7 @@ export type GetPublicResultsRequest = Message<"miasta.v1.GetPublicResultsRequest
  * Use `create(GetPublicResultsRequestSchema)` to create a new message.
  */
 export const GetPublicResultsRequestSchema: GenMessage<GetPublicResultsRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 21);
+  messageDesc(file_miasta_v1_results, 25);
 
 /**
  * @generated from message miasta.v1.GetPublicResultsResponse
@@ -812,6 +942,14 @@ export type GetPublicResultsResponse = Message<"miasta.v1.GetPublicResultsRespon
    * @generated from field: repeated miasta.v1.Criterion criteria = 5;
    */
   criteria: Criterion[];
+
+  /**
+   * The jury's general recommendations to city governments, per language tag ("pl" always, others when
+   * given); empty when the jury made none. The announcement's audit event records the same texts.
+   *
+   * @generated from field: map<string, string> recommendations = 6;
+   */
+  recommendations: { [key: string]: string };
 };
 
 /**
@@ -819,7 +957,7 @@ export type GetPublicResultsResponse = Message<"miasta.v1.GetPublicResultsRespon
  * Use `create(GetPublicResultsResponseSchema)` to create a new message.
  */
 export const GetPublicResultsResponseSchema: GenMessage<GetPublicResultsResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 22);
+  messageDesc(file_miasta_v1_results, 26);
 
 /**
  * @generated from message miasta.v1.ListPublicBallotsRequest
@@ -848,7 +986,7 @@ export type ListPublicBallotsRequest = Message<"miasta.v1.ListPublicBallotsReque
  * Use `create(ListPublicBallotsRequestSchema)` to create a new message.
  */
 export const ListPublicBallotsRequestSchema: GenMessage<ListPublicBallotsRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 23);
+  messageDesc(file_miasta_v1_results, 27);
 
 /**
  * @generated from message miasta.v1.ListPublicBallotsResponse
@@ -870,7 +1008,7 @@ export type ListPublicBallotsResponse = Message<"miasta.v1.ListPublicBallotsResp
  * Use `create(ListPublicBallotsResponseSchema)` to create a new message.
  */
 export const ListPublicBallotsResponseSchema: GenMessage<ListPublicBallotsResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 24);
+  messageDesc(file_miasta_v1_results, 28);
 
 /**
  * @generated from message miasta.v1.ExportResultsRequest
@@ -892,7 +1030,7 @@ export type ExportResultsRequest = Message<"miasta.v1.ExportResultsRequest"> & {
  * Use `create(ExportResultsRequestSchema)` to create a new message.
  */
 export const ExportResultsRequestSchema: GenMessage<ExportResultsRequest> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 25);
+  messageDesc(file_miasta_v1_results, 29);
 
 /**
  * @generated from message miasta.v1.ExportResultsResponse
@@ -916,7 +1054,7 @@ export type ExportResultsResponse = Message<"miasta.v1.ExportResultsResponse"> &
  * Use `create(ExportResultsResponseSchema)` to create a new message.
  */
 export const ExportResultsResponseSchema: GenMessage<ExportResultsResponse> = /*@__PURE__*/
-  messageDesc(file_miasta_v1_results, 26);
+  messageDesc(file_miasta_v1_results, 30);
 
 /**
  * AggregationMethod combines jurors' scores for a nomination.
@@ -1089,6 +1227,30 @@ export const ResultsService: GenService<{
     methodKind: "unary";
     input: typeof RecordJuryDecisionRequestSchema;
     output: typeof RecordJuryDecisionResponseSchema;
+  },
+  /**
+   * SetDistinctionJustification records the jury's short justification of one distinction (a winning
+   * nomination of the tally in force). Organisers only, while TALLIED. Last write wins: a call replaces
+   * every language of the justification (an empty text removes it); the announcement publishes the
+   * texts in force and records them in the audit log's results.announced.
+   *
+   * @generated from rpc miasta.v1.ResultsService.SetDistinctionJustification
+   */
+  setDistinctionJustification: {
+    methodKind: "unary";
+    input: typeof SetDistinctionJustificationRequestSchema;
+    output: typeof SetDistinctionJustificationResponseSchema;
+  },
+  /**
+   * SetJuryRecommendations records the jury's general recommendations to city governments. Organisers
+   * only, while TALLIED; last write wins as for SetDistinctionJustification.
+   *
+   * @generated from rpc miasta.v1.ResultsService.SetJuryRecommendations
+   */
+  setJuryRecommendations: {
+    methodKind: "unary";
+    input: typeof SetJuryRecommendationsRequestSchema;
+    output: typeof SetJuryRecommendationsResponseSchema;
   },
   /**
    * GetPublicResults returns the winners per category of an announced edition. No sign-in needed.
