@@ -522,6 +522,7 @@ var recusalProto = map[string]v1.RecusalKind{
 // CSVCell is csvCell for the other CSV exports (internal/share's open data), so that every CSV the
 // platform writes escapes formula-like cells the same way.
 func CSVCell(s string) string { return csvCell(s) }
+
 // PublicCategoryResults is an announced edition's full ranking as the public reads it: every
 // nomination of every category with its explanation, juror breakdown (as the edition publishes
 // ballots) and the jury's decisions. The archive's pages show it.
