@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
@@ -297,7 +298,7 @@ func (s *Service) EditionResults(ctx context.Context, year int32) (*v1.GetPublic
 	if e.Distinctions, err = r.distinctions(ctx, rows); err != nil {
 		return nil, err
 	}
-	resp := &v1.GetPublicEditionResultsResponse{Edition: e, Categories: s.categories(v)}
+	resp := &v1.GetPublicEditionResultsResponse{Edition: e, Categories: s.categories(v), Recommendations: maps.Clone(v.Texts.Recommendations)}
 	for _, c := range v.Criteria {
 		resp.Criteria = append(resp.Criteria, edition.CriterionToProto(c))
 	}

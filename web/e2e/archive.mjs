@@ -150,6 +150,9 @@ for (const phone of [false, true]) {
   // ---- the edition's results: every ranked practice, each category's chart ----
   await page.getByTestId("editions").getByRole("link", { name: new RegExp(String(year)) }).first().click();
   await page.getByTestId("winners").waitFor();
+  // The jury's recommendations under the winners, and its justification beside each distinction.
+  await page.getByTestId("recommendations").waitFor();
+  await page.getByTestId("justification").first().waitFor();
   await page.getByTestId("ranked").nth(nominations - 1).waitFor();
   const ranked = await page.getByTestId("ranked").count();
   if (ranked !== nominations) failures.push(`${where}: the results show ${ranked} ranked practices; the edition has ${nominations}`);
@@ -186,6 +189,7 @@ for (const phone of [false, true]) {
   // ---- the practice, from the city's page ----
   await page.getByTestId("city-practices").getByRole("link", { name: winner.practice.title }).click();
   await page.getByTestId("practice-result").waitFor();
+  await page.getByTestId("justification").waitFor();
   await charts(page, "criteria-chart", 1);
   const result = await page.getByTestId("practice-result").innerText();
   if (!result.includes(`/ ${maxText}`)) failures.push(`${where}: the practice's score does not read on its scale: ${result}`);

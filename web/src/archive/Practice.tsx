@@ -5,7 +5,7 @@ import { DemonstrationNote, ErrorNote, Loading } from "../shared/components";
 import { ShareLinks } from "./ShareLinks";
 import { formatRational } from "../shared/format";
 import { useLoad } from "../shared/hooks";
-import { pick } from "../shared/localized";
+import { Local, pick } from "../shared/localized";
 import { AttachmentList } from "../report/Attachments";
 import { EvidenceLinks } from "../report/ReportView";
 import { Explanation } from "../results/explain";
@@ -87,7 +87,12 @@ export function PracticePage() {
           ) : null}
         </header>
         {d.edition?.demonstration ? <DemonstrationNote /> : null}
-        {/* The jury's justification of the distinction (issue 19, item 2) goes here. */}
+        {r && Object.keys(r.justification).length ? (
+          <blockquote className="justification big" lang={locale} data-testid="justification">
+            <p className="eyebrow">{t("archive.justification")}</p>
+            <Local texts={r.justification} />
+          </blockquote>
+        ) : null}
         <div className="practice-body">
           {description ? <p className="pre description">{description}</p> : null}
           <dl className="facts" lang={locale}>

@@ -13,7 +13,7 @@ import { Stage } from "../gen/miasta/v1/edition_pb.js";
 import { Explanation } from "./explain";
 import { BrowserVerify } from "./BrowserVerify";
 import { useLoad } from "../shared/hooks";
-import { pick } from "../shared/localized";
+import { Local, pick } from "../shared/localized";
 import type { CriterionScale, ScoreScale } from "../gen/miasta/v1/archive_pb.js";
 import { ChartSlot, DistributionChart, RankingChart, ScoreOnScale, ratNumber, useCategoryName, useTitle } from "../archive/common";
 import { useLocale, useT } from "../i18n";
@@ -115,7 +115,14 @@ export function ResultsPage() {
               )),
           )}
         </ul>
-        {/* The jury's recommendations to city governments (issue 19, item 2) go here. */}
+        {Object.keys(res.recommendations).length ? (
+          <div className="jury-recommendations" data-testid="recommendations">
+            <h3>{t("archive.recommendations")}</h3>
+            <p className="pre">
+              <Local texts={res.recommendations} />
+            </p>
+          </div>
+        ) : null}
       </section>
       <section aria-labelledby="ranking-title">
         <h2 id="ranking-title">{t("archive.rankingTitle")}</h2>
@@ -200,7 +207,12 @@ function CategorySection({ result, ctx, level }: { result: CategoryResult; ctx: 
                   <Link to={`/cities/${nom.city!.id}`}>{nom.city!.name}</Link>
                 </p>
                 {nom.practice!.description ? <p className="summary">{nom.practice!.description}</p> : null}
-                {/* The jury's justification of a distinction (issue 19, item 2) goes here. */}
+                {Object.keys(n.justification).length ? (
+                  <blockquote className="justification" data-testid="justification">
+                    <span className="visually-hidden">{t("archive.justification")}: </span>
+                    <Local texts={n.justification} />
+                  </blockquote>
+                ) : null}
               </div>
               <span className="points">
                 <ScoreOnScale score={n.score} scale={ctx.scale} />

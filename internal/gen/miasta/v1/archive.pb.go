@@ -814,9 +814,12 @@ type GetPublicEditionResultsResponse struct {
 	// The signed checkpoint the results are published under, as GetPublicResults gives it.
 	Checkpoint string `protobuf:"bytes,7,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
 	// Every move back and every override of the edition, oldest first.
-	History       []*StageStep `protobuf:"bytes,8,rep,name=history,proto3" json:"history,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	History []*StageStep `protobuf:"bytes,8,rep,name=history,proto3" json:"history,omitempty"`
+	// The jury's recommendations to city governments per language ("pl" the original), as the
+	// announcement records them (results.announced); empty when the jury made none.
+	Recommendations map[string]string `protobuf:"bytes,9,rep,name=recommendations,proto3" json:"recommendations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *GetPublicEditionResultsResponse) Reset() {
@@ -901,6 +904,13 @@ func (x *GetPublicEditionResultsResponse) GetCheckpoint() string {
 func (x *GetPublicEditionResultsResponse) GetHistory() []*StageStep {
 	if x != nil {
 		return x.History
+	}
+	return nil
+}
+
+func (x *GetPublicEditionResultsResponse) GetRecommendations() map[string]string {
+	if x != nil {
+		return x.Recommendations
 	}
 	return nil
 }
@@ -1589,7 +1599,7 @@ const file_miasta_v1_archive_proto_rawDesc = "" +
 	"\x1aListPublicEditionsResponse\x124\n" +
 	"\beditions\x18\x01 \x03(\v2\x18.miasta.v1.PublicEditionR\beditions\"A\n" +
 	"\x1eGetPublicEditionResultsRequest\x12\x1f\n" +
-	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\"\xc7\x03\n" +
+	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\"\xf6\x04\n" +
 	"\x1fGetPublicEditionResultsResponse\x122\n" +
 	"\aedition\x18\x01 \x01(\v2\x18.miasta.v1.PublicEditionR\aedition\x129\n" +
 	"\n" +
@@ -1602,7 +1612,11 @@ const file_miasta_v1_archive_proto_rawDesc = "" +
 	"\n" +
 	"checkpoint\x18\a \x01(\tR\n" +
 	"checkpoint\x12.\n" +
-	"\ahistory\x18\b \x03(\v2\x14.miasta.v1.StageStepR\ahistory\"9\n" +
+	"\ahistory\x18\b \x03(\v2\x14.miasta.v1.StageStepR\ahistory\x12i\n" +
+	"\x0frecommendations\x18\t \x03(\v2?.miasta.v1.GetPublicEditionResultsResponse.RecommendationsEntryR\x0frecommendations\x1aB\n" +
+	"\x14RecommendationsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"9\n" +
 	"\x14GetPublicCityRequest\x12!\n" +
 	"\acity_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\"\xcb\x02\n" +
 	"\vCityEdition\x12\x12\n" +
@@ -1682,7 +1696,7 @@ func file_miasta_v1_archive_proto_rawDescGZIP() []byte {
 	return file_miasta_v1_archive_proto_rawDescData
 }
 
-var file_miasta_v1_archive_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_miasta_v1_archive_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_miasta_v1_archive_proto_goTypes = []any{
 	(*PublicEdition)(nil),                   // 0: miasta.v1.PublicEdition
 	(*CategoryDistinctions)(nil),            // 1: miasta.v1.CategoryDistinctions
@@ -1706,77 +1720,79 @@ var file_miasta_v1_archive_proto_goTypes = []any{
 	(*GetPublicPracticeResponse)(nil),       // 19: miasta.v1.GetPublicPracticeResponse
 	nil,                                     // 20: miasta.v1.PublicEdition.NamesEntry
 	nil,                                     // 21: miasta.v1.PublicCategory.NamesEntry
-	nil,                                     // 22: miasta.v1.CityEdition.EditionNamesEntry
-	nil,                                     // 23: miasta.v1.PastCityDistinction.EditionNamesEntry
-	nil,                                     // 24: miasta.v1.PastCityDistinction.CategoryNamesEntry
-	(*timestamppb.Timestamp)(nil),           // 25: google.protobuf.Timestamp
-	(*City)(nil),                            // 26: miasta.v1.City
-	(*Rational)(nil),                        // 27: miasta.v1.Rational
-	(*CategoryResult)(nil),                  // 28: miasta.v1.CategoryResult
-	(*Criterion)(nil),                       // 29: miasta.v1.Criterion
-	(*StageStep)(nil),                       // 30: miasta.v1.StageStep
-	(FollowUpOutcome)(0),                    // 31: miasta.v1.FollowUpOutcome
-	(*PastDistinction)(nil),                 // 32: miasta.v1.PastDistinction
-	(*CriterionNarrative)(nil),              // 33: miasta.v1.CriterionNarrative
-	(*Practice)(nil),                        // 34: miasta.v1.Practice
-	(*NominationResult)(nil),                // 35: miasta.v1.NominationResult
-	(*JuryDecision)(nil),                    // 36: miasta.v1.JuryDecision
+	nil,                                     // 22: miasta.v1.GetPublicEditionResultsResponse.RecommendationsEntry
+	nil,                                     // 23: miasta.v1.CityEdition.EditionNamesEntry
+	nil,                                     // 24: miasta.v1.PastCityDistinction.EditionNamesEntry
+	nil,                                     // 25: miasta.v1.PastCityDistinction.CategoryNamesEntry
+	(*timestamppb.Timestamp)(nil),           // 26: google.protobuf.Timestamp
+	(*City)(nil),                            // 27: miasta.v1.City
+	(*Rational)(nil),                        // 28: miasta.v1.Rational
+	(*CategoryResult)(nil),                  // 29: miasta.v1.CategoryResult
+	(*Criterion)(nil),                       // 30: miasta.v1.Criterion
+	(*StageStep)(nil),                       // 31: miasta.v1.StageStep
+	(FollowUpOutcome)(0),                    // 32: miasta.v1.FollowUpOutcome
+	(*PastDistinction)(nil),                 // 33: miasta.v1.PastDistinction
+	(*CriterionNarrative)(nil),              // 34: miasta.v1.CriterionNarrative
+	(*Practice)(nil),                        // 35: miasta.v1.Practice
+	(*NominationResult)(nil),                // 36: miasta.v1.NominationResult
+	(*JuryDecision)(nil),                    // 37: miasta.v1.JuryDecision
 }
 var file_miasta_v1_archive_proto_depIdxs = []int32{
 	20, // 0: miasta.v1.PublicEdition.names:type_name -> miasta.v1.PublicEdition.NamesEntry
-	25, // 1: miasta.v1.PublicEdition.announce_time:type_name -> google.protobuf.Timestamp
-	25, // 2: miasta.v1.PublicEdition.ceremony_time:type_name -> google.protobuf.Timestamp
+	26, // 1: miasta.v1.PublicEdition.announce_time:type_name -> google.protobuf.Timestamp
+	26, // 2: miasta.v1.PublicEdition.ceremony_time:type_name -> google.protobuf.Timestamp
 	1,  // 3: miasta.v1.PublicEdition.distinctions:type_name -> miasta.v1.CategoryDistinctions
 	2,  // 4: miasta.v1.CategoryDistinctions.category:type_name -> miasta.v1.PublicCategory
 	3,  // 5: miasta.v1.CategoryDistinctions.practices:type_name -> miasta.v1.PracticeSummary
 	21, // 6: miasta.v1.PublicCategory.names:type_name -> miasta.v1.PublicCategory.NamesEntry
-	26, // 7: miasta.v1.PracticeSummary.city:type_name -> miasta.v1.City
+	27, // 7: miasta.v1.PracticeSummary.city:type_name -> miasta.v1.City
 	2,  // 8: miasta.v1.PracticeSummary.category:type_name -> miasta.v1.PublicCategory
-	27, // 9: miasta.v1.PracticeSummary.score:type_name -> miasta.v1.Rational
+	28, // 9: miasta.v1.PracticeSummary.score:type_name -> miasta.v1.Rational
 	4,  // 10: miasta.v1.PracticeSummary.scale:type_name -> miasta.v1.ScoreScale
 	7,  // 11: miasta.v1.ScoreDistribution.bins:type_name -> miasta.v1.ScoreBin
 	0,  // 12: miasta.v1.ListPublicEditionsResponse.editions:type_name -> miasta.v1.PublicEdition
 	0,  // 13: miasta.v1.GetPublicEditionResultsResponse.edition:type_name -> miasta.v1.PublicEdition
-	28, // 14: miasta.v1.GetPublicEditionResultsResponse.categories:type_name -> miasta.v1.CategoryResult
-	29, // 15: miasta.v1.GetPublicEditionResultsResponse.criteria:type_name -> miasta.v1.Criterion
+	29, // 14: miasta.v1.GetPublicEditionResultsResponse.categories:type_name -> miasta.v1.CategoryResult
+	30, // 15: miasta.v1.GetPublicEditionResultsResponse.criteria:type_name -> miasta.v1.Criterion
 	4,  // 16: miasta.v1.GetPublicEditionResultsResponse.scale:type_name -> miasta.v1.ScoreScale
 	5,  // 17: miasta.v1.GetPublicEditionResultsResponse.criterion_scales:type_name -> miasta.v1.CriterionScale
 	6,  // 18: miasta.v1.GetPublicEditionResultsResponse.distribution:type_name -> miasta.v1.ScoreDistribution
-	30, // 19: miasta.v1.GetPublicEditionResultsResponse.history:type_name -> miasta.v1.StageStep
-	22, // 20: miasta.v1.CityEdition.edition_names:type_name -> miasta.v1.CityEdition.EditionNamesEntry
-	3,  // 21: miasta.v1.CityEdition.practices:type_name -> miasta.v1.PracticeSummary
-	14, // 22: miasta.v1.CityEdition.follow_ups:type_name -> miasta.v1.PublicFollowUp
-	3,  // 23: miasta.v1.PublicFollowUp.previous:type_name -> miasta.v1.PracticeSummary
-	31, // 24: miasta.v1.PublicFollowUp.outcome:type_name -> miasta.v1.FollowUpOutcome
-	26, // 25: miasta.v1.GetPublicCityResponse.city:type_name -> miasta.v1.City
-	13, // 26: miasta.v1.GetPublicCityResponse.editions:type_name -> miasta.v1.CityEdition
-	16, // 27: miasta.v1.GetPublicCityResponse.past_distinctions:type_name -> miasta.v1.PastCityDistinction
-	23, // 28: miasta.v1.PastCityDistinction.edition_names:type_name -> miasta.v1.PastCityDistinction.EditionNamesEntry
-	24, // 29: miasta.v1.PastCityDistinction.category_names:type_name -> miasta.v1.PastCityDistinction.CategoryNamesEntry
-	32, // 30: miasta.v1.PastCityDistinction.distinction:type_name -> miasta.v1.PastDistinction
-	33, // 31: miasta.v1.PublicTranslation.narratives:type_name -> miasta.v1.CriterionNarrative
-	34, // 32: miasta.v1.GetPublicPracticeResponse.practice:type_name -> miasta.v1.Practice
-	18, // 33: miasta.v1.GetPublicPracticeResponse.translation:type_name -> miasta.v1.PublicTranslation
-	3,  // 34: miasta.v1.GetPublicPracticeResponse.summary:type_name -> miasta.v1.PracticeSummary
-	29, // 35: miasta.v1.GetPublicPracticeResponse.criteria:type_name -> miasta.v1.Criterion
-	35, // 36: miasta.v1.GetPublicPracticeResponse.result:type_name -> miasta.v1.NominationResult
-	5,  // 37: miasta.v1.GetPublicPracticeResponse.criterion_scales:type_name -> miasta.v1.CriterionScale
-	36, // 38: miasta.v1.GetPublicPracticeResponse.decisions:type_name -> miasta.v1.JuryDecision
-	3,  // 39: miasta.v1.GetPublicPracticeResponse.similar:type_name -> miasta.v1.PracticeSummary
-	0,  // 40: miasta.v1.GetPublicPracticeResponse.edition:type_name -> miasta.v1.PublicEdition
-	8,  // 41: miasta.v1.ArchiveService.ListPublicEditions:input_type -> miasta.v1.ListPublicEditionsRequest
-	10, // 42: miasta.v1.ArchiveService.GetPublicEditionResults:input_type -> miasta.v1.GetPublicEditionResultsRequest
-	12, // 43: miasta.v1.ArchiveService.GetPublicCity:input_type -> miasta.v1.GetPublicCityRequest
-	17, // 44: miasta.v1.ArchiveService.GetPublicPractice:input_type -> miasta.v1.GetPublicPracticeRequest
-	9,  // 45: miasta.v1.ArchiveService.ListPublicEditions:output_type -> miasta.v1.ListPublicEditionsResponse
-	11, // 46: miasta.v1.ArchiveService.GetPublicEditionResults:output_type -> miasta.v1.GetPublicEditionResultsResponse
-	15, // 47: miasta.v1.ArchiveService.GetPublicCity:output_type -> miasta.v1.GetPublicCityResponse
-	19, // 48: miasta.v1.ArchiveService.GetPublicPractice:output_type -> miasta.v1.GetPublicPracticeResponse
-	45, // [45:49] is the sub-list for method output_type
-	41, // [41:45] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	31, // 19: miasta.v1.GetPublicEditionResultsResponse.history:type_name -> miasta.v1.StageStep
+	22, // 20: miasta.v1.GetPublicEditionResultsResponse.recommendations:type_name -> miasta.v1.GetPublicEditionResultsResponse.RecommendationsEntry
+	23, // 21: miasta.v1.CityEdition.edition_names:type_name -> miasta.v1.CityEdition.EditionNamesEntry
+	3,  // 22: miasta.v1.CityEdition.practices:type_name -> miasta.v1.PracticeSummary
+	14, // 23: miasta.v1.CityEdition.follow_ups:type_name -> miasta.v1.PublicFollowUp
+	3,  // 24: miasta.v1.PublicFollowUp.previous:type_name -> miasta.v1.PracticeSummary
+	32, // 25: miasta.v1.PublicFollowUp.outcome:type_name -> miasta.v1.FollowUpOutcome
+	27, // 26: miasta.v1.GetPublicCityResponse.city:type_name -> miasta.v1.City
+	13, // 27: miasta.v1.GetPublicCityResponse.editions:type_name -> miasta.v1.CityEdition
+	16, // 28: miasta.v1.GetPublicCityResponse.past_distinctions:type_name -> miasta.v1.PastCityDistinction
+	24, // 29: miasta.v1.PastCityDistinction.edition_names:type_name -> miasta.v1.PastCityDistinction.EditionNamesEntry
+	25, // 30: miasta.v1.PastCityDistinction.category_names:type_name -> miasta.v1.PastCityDistinction.CategoryNamesEntry
+	33, // 31: miasta.v1.PastCityDistinction.distinction:type_name -> miasta.v1.PastDistinction
+	34, // 32: miasta.v1.PublicTranslation.narratives:type_name -> miasta.v1.CriterionNarrative
+	35, // 33: miasta.v1.GetPublicPracticeResponse.practice:type_name -> miasta.v1.Practice
+	18, // 34: miasta.v1.GetPublicPracticeResponse.translation:type_name -> miasta.v1.PublicTranslation
+	3,  // 35: miasta.v1.GetPublicPracticeResponse.summary:type_name -> miasta.v1.PracticeSummary
+	30, // 36: miasta.v1.GetPublicPracticeResponse.criteria:type_name -> miasta.v1.Criterion
+	36, // 37: miasta.v1.GetPublicPracticeResponse.result:type_name -> miasta.v1.NominationResult
+	5,  // 38: miasta.v1.GetPublicPracticeResponse.criterion_scales:type_name -> miasta.v1.CriterionScale
+	37, // 39: miasta.v1.GetPublicPracticeResponse.decisions:type_name -> miasta.v1.JuryDecision
+	3,  // 40: miasta.v1.GetPublicPracticeResponse.similar:type_name -> miasta.v1.PracticeSummary
+	0,  // 41: miasta.v1.GetPublicPracticeResponse.edition:type_name -> miasta.v1.PublicEdition
+	8,  // 42: miasta.v1.ArchiveService.ListPublicEditions:input_type -> miasta.v1.ListPublicEditionsRequest
+	10, // 43: miasta.v1.ArchiveService.GetPublicEditionResults:input_type -> miasta.v1.GetPublicEditionResultsRequest
+	12, // 44: miasta.v1.ArchiveService.GetPublicCity:input_type -> miasta.v1.GetPublicCityRequest
+	17, // 45: miasta.v1.ArchiveService.GetPublicPractice:input_type -> miasta.v1.GetPublicPracticeRequest
+	9,  // 46: miasta.v1.ArchiveService.ListPublicEditions:output_type -> miasta.v1.ListPublicEditionsResponse
+	11, // 47: miasta.v1.ArchiveService.GetPublicEditionResults:output_type -> miasta.v1.GetPublicEditionResultsResponse
+	15, // 48: miasta.v1.ArchiveService.GetPublicCity:output_type -> miasta.v1.GetPublicCityResponse
+	19, // 49: miasta.v1.ArchiveService.GetPublicPractice:output_type -> miasta.v1.GetPublicPracticeResponse
+	46, // [46:50] is the sub-list for method output_type
+	42, // [42:46] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_archive_proto_init() }
@@ -1794,7 +1810,7 @@ func file_miasta_v1_archive_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_archive_proto_rawDesc), len(file_miasta_v1_archive_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   25,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
