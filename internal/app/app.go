@@ -33,6 +33,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/report"
+	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/server"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 	"github.com/miasta-otwarte/miasta/internal/witness"
@@ -136,6 +137,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook(), mailer.StageHook())
 	reports := report.NewService(pool, log, mailer.ReturnHook())
 	translations := translation.NewService(pool, log)
+	search.LogDictionary(ctx, pool, log)
 	auditLog := auditlog.New(pool, log, key)
 	if cfg.AuditKeyFile != "" { // after a rotation, the replaced file's new key is taken up
 		auditLog.ReloadWith(func() (auditlog.Key, error) { return LoadAuditKey(cfg) })
@@ -171,7 +173,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	handler := server.New(server.Deps{
-		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Metrics: m, Tracer: tracer,
+		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Search: search.NewService(pool), Metrics: m, Tracer: tracer,
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
 		Web:    web.Handler(web.Assets(), server.WebBoot(authn, users, log)),
 	})

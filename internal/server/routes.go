@@ -15,6 +15,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/results"
+	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 )
 
@@ -28,6 +29,7 @@ var Services = []string{
 	miastav1connect.AuditServiceName,
 	miastav1connect.MailServiceName,
 	miastav1connect.TranslationServiceName,
+	miastav1connect.SearchServiceName,
 }
 
 // addRoutes lists the whole API.
@@ -46,6 +48,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.AuditServiceExportBundleProcedure, uncompressed)
 	mux.Handle(miastav1connect.NewMailServiceHandler(mail.NewHandler(d.Mail), opts))
 	mux.Handle(miastav1connect.NewTranslationServiceHandler(translation.NewHandler(d.Translations), opts))
+	mux.Handle(miastav1connect.NewSearchServiceHandler(search.NewHandler(d.Search), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
 	reflector := grpcreflect.NewStaticReflector(Services...)

@@ -26,6 +26,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/report"
+	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 )
 
@@ -43,7 +44,9 @@ type Deps struct {
 	Mail     *mail.Service
 	// Translations holds the reports' translations and their XLIFF exchange.
 	Translations *translation.Service
-	Metrics      *metrics.Metrics
+	// Search finds the public practices.
+	Search  *search.Service
+	Metrics *metrics.Metrics
 	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).
 	Tracer trace.TracerProvider
 	Limits Limits

@@ -1,0 +1,65 @@
+-- name: SearchPractices :many
+-- A page of the public practices matching the query and filters, best first, each with a snippet
+-- whose matching words are wrapped in U+0002 … U+0003 (the text's own are removed first).
+WITH q AS (
+    SELECT search_query(@query::text, false) AS tq, search_query(@target_group::text, false) AS tg
+), hits AS (
+    SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body,
+           (CASE WHEN q.tq IS NULL THEN 0 ELSE ts_rank(s.document, q.tq) END)::real AS rank
+    FROM search_practices s, q
+    WHERE (q.tq IS NULL OR s.document @@ q.tq)
+      AND (q.tg IS NULL OR s.target_document @@ q.tg)
+      AND (sqlc.narg(year)::integer IS NULL OR s.year = sqlc.narg(year)::integer)
+      AND (sqlc.narg(category_id)::uuid IS NULL OR s.category_id = sqlc.narg(category_id)::uuid)
+      AND (sqlc.narg(city_id)::uuid IS NULL OR s.city_id = sqlc.narg(city_id)::uuid)
+      AND (NOT @distinguished_only::boolean OR s.distinguished)
+    ORDER BY rank DESC, s.year DESC, s.practice_id
+    LIMIT @limit_count::integer OFFSET @offset_count::integer
+)
+SELECT h.practice_id, h.year, h.category_id, h.city_id, h.distinguished, h.title, h.city_name, h.rank,
+       k.number AS category_number, k.name_pl AS category_name_pl, k.name_texts AS category_name_texts,
+       ts_headline('miasta_simple', translate(h.body, E'\x02\x03', ''),
+                   coalesce(search_query(@query::text, true), ''::tsquery),
+                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1')::text AS snippet,
+       char_length(h.body)::integer AS body_length
+FROM hits h
+JOIN categories k ON k.id = h.category_id
+ORDER BY h.rank DESC, h.year DESC, h.practice_id;
+
+-- name: SearchFacets :many
+-- How many of the practices matching the query, the target group and the distinction filter each
+-- edition, category and city has, each counted under the other two filters.
+WITH q AS (
+    SELECT search_query(@query::text, false) AS tq, search_query(@target_group::text, false) AS tg
+), base AS MATERIALIZED (
+    SELECT s.year, s.category_id, s.city_id, s.city_name
+    FROM search_practices s, q
+    WHERE (q.tq IS NULL OR s.document @@ q.tq)
+      AND (q.tg IS NULL OR s.target_document @@ q.tg)
+      AND (NOT @distinguished_only::boolean OR s.distinguished)
+)
+SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, count(*)::integer AS count,
+       0::integer AS number, ''::text AS name, '{}'::jsonb AS name_texts
+FROM base b
+WHERE (sqlc.narg(category_id)::uuid IS NULL OR b.category_id = sqlc.narg(category_id)::uuid)
+  AND (sqlc.narg(city_id)::uuid IS NULL OR b.city_id = sqlc.narg(city_id)::uuid)
+GROUP BY b.year
+UNION ALL
+SELECT 'category', c.category_id, c.year, c.count, k.number, k.name_pl, k.name_texts
+FROM (
+    SELECT b.category_id, b.year, count(*)::integer AS count
+    FROM base b
+    WHERE (sqlc.narg(year)::integer IS NULL OR b.year = sqlc.narg(year)::integer)
+      AND (sqlc.narg(city_id)::uuid IS NULL OR b.city_id = sqlc.narg(city_id)::uuid)
+    GROUP BY b.category_id, b.year
+) c JOIN categories k ON k.id = c.category_id
+UNION ALL
+SELECT 'city', b.city_id, 0, count(*)::integer, 0, min(b.city_name), '{}'::jsonb
+FROM base b
+WHERE (sqlc.narg(year)::integer IS NULL OR b.year = sqlc.narg(year)::integer)
+  AND (sqlc.narg(category_id)::uuid IS NULL OR b.category_id = sqlc.narg(category_id)::uuid)
+GROUP BY b.city_id;
+
+-- name: SearchDictionary :one
+-- 'ispell' when the Polish dictionary is in use, 'simple' for the fallback.
+SELECT search_dictionary()::text;
