@@ -123,6 +123,7 @@ var pageModules = map[string]string{
 	"/editions/{edition}/ballot":        "src/ballot/Ballot.tsx",
 	"/editions/{edition}/organise":      "src/organise/Organise.tsx",
 	"/results/{year}":                   "src/results/Results.tsx",
+	"/search":                           "src/archive/Search.tsx",
 }
 
 // localeCookie is the language the person chose in the app (web/src/i18n/index.tsx writes it).

@@ -12,6 +12,7 @@ const BallotPage = lazy(() => import("./ballot/Ballot").then((m) => ({ default: 
 const OrganisePage = lazy(() => import("./organise/Organise").then((m) => ({ default: m.OrganisePage })));
 const TranslatePage = lazy(() => import("./translation/Translate").then((m) => ({ default: m.TranslatePage })));
 const ResultsPage = lazy(() => import("./results/Results").then((m) => ({ default: m.ResultsPage })));
+const SearchPage = lazy(() => import("./archive/Search").then((m) => ({ default: m.SearchPage })));
 
 function NotFound() {
   const t = useT();
@@ -32,6 +33,7 @@ export function App() {
               <Route path="/editions/:editionId/organise" element={<OrganisePage />} />
               <Route path="/translate/:editionId" element={<TranslatePage />} />
               <Route path="/results/:year" element={<ResultsPage />} />
+              <Route path="/search" element={<SearchPage />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
             </Suspense>

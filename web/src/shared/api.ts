@@ -12,6 +12,7 @@ import type { JuryService } from "../gen/miasta/v1/jury_pb.js";
 import type { MailService } from "../gen/miasta/v1/mail_pb.js";
 import type { ReportService } from "../gen/miasta/v1/report_pb.js";
 import type { ResultsService } from "../gen/miasta/v1/results_pb.js";
+import type { SearchService } from "../gen/miasta/v1/search_pb.js";
 import type { TranslationService } from "../gen/miasta/v1/translation_pb.js";
 import { allPages } from "./hooks";
 import { preloaded, remember } from "./preload";
@@ -61,6 +62,7 @@ export const api: {
   results: Client<typeof ResultsService>;
   audit: Client<typeof AuditService>;
   translations: Client<typeof TranslationService>;
+  search: Client<typeof SearchService>;
 } = {
   // Every page needs these, or they are small.
   editions: createClient(EditionService, transport),
@@ -71,6 +73,7 @@ export const api: {
   mail: lazyClient(() => import("../gen/miasta/v1/mail_pb.js").then((m) => m.MailService)),
   results: lazyClient(() => import("../gen/miasta/v1/results_pb.js").then((m) => m.ResultsService)),
   translations: lazyClient(() => import("../gen/miasta/v1/translation_pb.js").then((m) => m.TranslationService)),
+  search: lazyClient(() => import("../gen/miasta/v1/search_pb.js").then((m) => m.SearchService)),
 };
 
 /** errorCode is the Connect code of any thrown value (Unknown for non-Connect errors). */

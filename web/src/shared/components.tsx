@@ -83,6 +83,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/" end>
             {t("nav.home")}
           </NavLink>
+          <NavLink to="/search">{t("nav.search")}</NavLink>
         </nav>
         <div className="tools">
           <label htmlFor={langId}>{t("nav.language")}</label>
