@@ -93,76 +93,90 @@ CREATE INDEX search_practices_target ON search_practices USING gin (target_docum
 CREATE INDEX search_practices_order ON search_practices (year DESC, practice_id);
 CREATE INDEX search_practices_report ON search_practices (report_id);
 
--- Adds the word forms of texts to search_words, with their lemmas; returns the forms.
+-- Adds the word forms of texts to search_words, each with its Polish lemmas: only the forms not
+-- there yet go through the dictionary.
 -- +goose StatementBegin
-CREATE FUNCTION search_add_words(texts text) RETURNS text[] LANGUAGE plpgsql AS $$
-DECLARE
-    forms text[];
+CREATE FUNCTION search_add_words(texts text[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    SELECT array_agg(DISTINCT t) INTO forms FROM unnest(tsvector_to_array(to_tsvector('simple', texts))) t;
-    IF forms IS NULL THEN
-        RETURN '{}';
-    END IF;
     INSERT INTO search_words (word, lemmas)
-    SELECT w, coalesce(array_agg(DISTINCT l) FILTER (WHERE l IS NOT NULL AND l <> w), '{}')
+    SELECT unaccent(f),
+           coalesce(array_agg(DISTINCT unaccent(l)) FILTER (WHERE unaccent(l) <> unaccent(f)), '{}')
     FROM (
-        SELECT unaccent(f) AS w, unaccent(l) AS l
-        FROM unnest(forms) f
-        -- The configuration by name at run time: search_use_dictionary() may replace it.
-        LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('miasta_pl'::text::regconfig, f))) l ON true
-        WHERE NOT EXISTS (SELECT FROM search_words s WHERE s.word = unaccent(f))
-    ) x
-    GROUP BY w
+        SELECT DISTINCT f
+        FROM unnest(texts) t, unnest(tsvector_to_array(to_tsvector('simple', t))) f
+    ) forms
+    -- The configuration by name at run time: search_use_dictionary() may replace it.
+    LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('miasta_pl'::text::regconfig, f))) l ON true
+    WHERE NOT EXISTS (SELECT FROM search_words s WHERE s.word = unaccent(f))
+    GROUP BY unaccent(f)
     ON CONFLICT (word) DO UPDATE SET lemmas = ARRAY(SELECT DISTINCT unnest(search_words.lemmas || excluded.lemmas))
         WHERE NOT search_words.lemmas @> excluded.lemmas;
-    RETURN ARRAY(SELECT DISTINCT unaccent(f) FROM unnest(forms) f);
 END;
 $$;
 -- +goose StatementEnd
 
--- A text's search vector: its unaccented forms (with weight and positions) and their lemmas.
+-- A text's search vector: its unaccented forms (with weight and positions) and, without positions,
+-- the lemmas search_words knows for them.
 -- +goose StatementBegin
-CREATE FUNCTION search_vector(texts text, weight "char") RETURNS tsvector LANGUAGE plpgsql AS $$
-DECLARE
-    forms text[] := search_add_words(texts);
-BEGIN
-    RETURN setweight(to_tsvector('miasta_simple', texts), weight)
-        || array_to_tsvector(coalesce(ARRAY(
-            SELECT DISTINCT l FROM search_words s, unnest(s.lemmas) l WHERE s.word = ANY(forms)), '{}'));
-END;
+CREATE FUNCTION search_vector(texts text, weight "char") RETURNS tsvector LANGUAGE sql STABLE AS $$
+    SELECT setweight(v, weight) || array_to_tsvector(coalesce(ARRAY(
+               SELECT DISTINCT l FROM search_words s, unnest(s.lemmas) l WHERE s.word = ANY(tsvector_to_array(v))), '{}'))
+    FROM to_tsvector('miasta_simple', texts) v;
+$$;
+-- +goose StatementEnd
+
+-- The public practices of an edition, a report or one practice (NULL: any), with the texts each
+-- weight of their vector holds: A the title; B the city, year and category; C the partners and target
+-- groups; D the description and narratives (their first 250,000 characters: a tsvector holds at most
+-- 1 MB, and a million characters of text could come near it).
+-- +goose StatementBegin
+CREATE FUNCTION search_sources(p_edition uuid, p_report uuid, p_practice uuid)
+RETURNS TABLE (practice_id uuid, report_id uuid, edition_id uuid, year integer, category_id uuid, city_id uuid,
+               distinguished boolean, title text, city_name text, body text, a text, b text, c text, d text, target text)
+LANGUAGE sql STABLE AS $$
+    SELECT p.id, r.id, e.id, e.year, k.id, ci.id, coalesce(n.distinguished, false), p.title, ci.name,
+           left(x.body, 20000),
+           p.title,
+           concat_ws(' ', ci.name, e.year::text, k.name_pl, (SELECT string_agg(v, ' ') FROM jsonb_each_text(k.name_texts) t(l, v))),
+           concat_ws(' ', p.partners, p.target_groups),
+           left(x.body, 250000),
+           p.target_groups
+    FROM practices p
+    JOIN reports r ON r.id = p.report_id
+    JOIN editions e ON e.id = r.edition_id
+    JOIN cities ci ON ci.id = r.city_id
+    LEFT JOIN nominations n ON n.practice_id = p.id
+    JOIN categories k ON k.id = coalesce(n.category_id, p.category_id)
+    CROSS JOIN LATERAL (
+        SELECT concat_ws(E'\n', nullif(p.description, ''), (SELECT string_agg(j->>'text', E'\n') FROM jsonb_array_elements(p.narratives) j)) AS body
+    ) x
+    WHERE r.status = 'ACCEPTED' AND e.stage = 'ANNOUNCED'
+      AND (p_edition IS NULL OR e.id = p_edition)
+      AND (p_report IS NULL OR r.id = p_report)
+      AND (p_practice IS NULL OR p.id = p_practice);
 $$;
 -- +goose StatementEnd
 
 -- Indexes again the public practices of an edition, a report or one practice (NULL: any), and
 -- removes those that are no longer public.
 -- +goose StatementBegin
-CREATE FUNCTION search_refresh(p_edition uuid, p_report uuid, p_practice uuid) RETURNS void LANGUAGE plpgsql AS $$
+-- Without JIT: the generic plans over thousands of practices cost enough to be compiled, and the
+-- compiling took nine tenths of an announcement's time (90 s instead of 10 for 10,000 practices).
+CREATE FUNCTION search_refresh(p_edition uuid, p_report uuid, p_practice uuid) RETURNS void LANGUAGE plpgsql
+SET jit = off AS $$
 BEGIN
     DELETE FROM search_practices s
     WHERE (p_edition IS NULL OR s.edition_id = p_edition)
       AND (p_report IS NULL OR s.report_id = p_report)
       AND (p_practice IS NULL OR s.practice_id = p_practice);
+    -- Every new word form once, through the dictionary; then the vectors, by lookups.
+    PERFORM search_add_words(ARRAY(SELECT concat_ws(' ', a, b, c, d) FROM search_sources(p_edition, p_report, p_practice)));
     INSERT INTO search_practices (practice_id, report_id, edition_id, year, category_id, city_id, distinguished,
                                   title, city_name, body, document, target_document)
-    SELECT p.id, r.id, e.id, e.year, k.id, c.id, coalesce(n.distinguished, false), p.title, c.name,
-           left(concat_ws(E'\n', nullif(p.description, ''), nullif(x.narratives, '')), 20000),
-           search_vector(p.title, 'A')
-               || search_vector(concat_ws(' ', c.name, e.year::text, k.name_pl,
-                                          (SELECT string_agg(v, ' ') FROM jsonb_each_text(k.name_texts) t(l, v))), 'B')
-               || search_vector(concat_ws(' ', p.partners, p.target_groups), 'C')
-               || strip(search_vector(concat_ws(' ', p.description, x.narratives), 'D')),
-           search_vector(p.target_groups, 'D')
-    FROM practices p
-    JOIN reports r ON r.id = p.report_id
-    JOIN editions e ON e.id = r.edition_id
-    JOIN cities c ON c.id = r.city_id
-    LEFT JOIN nominations n ON n.practice_id = p.id
-    JOIN categories k ON k.id = coalesce(n.category_id, p.category_id)
-    CROSS JOIN LATERAL (SELECT string_agg(j->>'text', E'\n') AS narratives FROM jsonb_array_elements(p.narratives) j) x
-    WHERE r.status = 'ACCEPTED' AND e.stage = 'ANNOUNCED'
-      AND (p_edition IS NULL OR e.id = p_edition)
-      AND (p_report IS NULL OR r.id = p_report)
-      AND (p_practice IS NULL OR p.id = p_practice);
+    SELECT practice_id, report_id, edition_id, year, category_id, city_id, distinguished, title, city_name, body,
+           search_vector(a, 'A') || search_vector(b, 'B') || search_vector(c, 'C') || strip(search_vector(d, 'D')),
+           search_vector(target, 'D')
+    FROM search_sources(p_edition, p_report, p_practice);
 END;
 $$;
 -- +goose StatementEnd
@@ -209,9 +223,14 @@ $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
+-- A report or nomination changes the index only in an announced edition (reports are accepted in
+-- REVIEW, long before: nothing to do then), or when its practices are in the index.
 CREATE FUNCTION search_on_report() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM search_refresh(NEW.edition_id, NEW.id, NULL);
+    IF EXISTS (SELECT FROM editions WHERE id = NEW.edition_id AND stage = 'ANNOUNCED')
+       OR EXISTS (SELECT FROM search_practices WHERE report_id = NEW.id) THEN
+        PERFORM search_refresh(NEW.edition_id, NEW.id, NULL);
+    END IF;
     RETURN NULL;
 END;
 $$;
@@ -224,8 +243,11 @@ $$;
 CREATE FUNCTION search_on_nomination() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        PERFORM search_refresh(OLD.edition_id, NULL, OLD.practice_id);
-    ELSE
+        IF EXISTS (SELECT FROM search_practices WHERE practice_id = OLD.practice_id) THEN
+            PERFORM search_refresh(OLD.edition_id, NULL, OLD.practice_id);
+        END IF;
+    ELSIF EXISTS (SELECT FROM editions WHERE id = NEW.edition_id AND stage = 'ANNOUNCED')
+          OR EXISTS (SELECT FROM search_practices WHERE practice_id = NEW.practice_id) THEN
         PERFORM search_refresh(NEW.edition_id, NULL, NEW.practice_id);
     END IF;
     RETURN NULL;
@@ -282,8 +304,9 @@ DROP FUNCTION search_on_edition();
 DROP FUNCTION search_on_report();
 DROP FUNCTION search_query(text, boolean);
 DROP FUNCTION search_refresh(uuid, uuid, uuid);
+DROP FUNCTION search_sources(uuid, uuid, uuid);
 DROP FUNCTION search_vector(text, "char");
-DROP FUNCTION search_add_words(text);
+DROP FUNCTION search_add_words(text[]);
 DROP TABLE search_practices;
 DROP TABLE search_words;
 DROP FUNCTION search_dictionary();
