@@ -148,7 +148,7 @@ function SearchForm({ state, response, onChange }: { state: SearchState; respons
       </div>
       <fieldset className="search-filters">
         <legend>{t("search.filters")}</legend>
-        <div className="field">
+        <div className="field f-edition">
           <label htmlFor={id + "edition"}>{t("search.edition")}</label>
           <select id={id + "edition"} value={state.edition} onChange={(e) => onChange({ edition: e.target.value, category: "" })}>
             <option value="">{t("search.allEditions")}</option>
@@ -160,7 +160,7 @@ function SearchForm({ state, response, onChange }: { state: SearchState; respons
             {missing(state.edition, editions.some((e) => String(e.year) === state.edition))}
           </select>
         </div>
-        <div className="field">
+        <div className="field f-category">
           <label htmlFor={id + "category"}>{t("search.category")}</label>
           <select id={id + "category"} value={state.category} onChange={(e) => onChange({ category: e.target.value })}>
             <option value="">{t("search.allCategories")}</option>
@@ -172,7 +172,7 @@ function SearchForm({ state, response, onChange }: { state: SearchState; respons
             {missing(state.category, categories.some((c) => c.category!.id === state.category))}
           </select>
         </div>
-        <div className="field">
+        <div className="field f-city">
           <label htmlFor={id + "city"}>{t("search.city")}</label>
           <select id={id + "city"} value={state.city} onChange={(e) => onChange({ city: e.target.value })}>
             <option value="">{t("search.allCities")}</option>
@@ -184,7 +184,7 @@ function SearchForm({ state, response, onChange }: { state: SearchState; respons
             {missing(state.city, cities.some((c) => c.city!.id === state.city))}
           </select>
         </div>
-        <div className="field">
+        <div className="field f-target">
           <label htmlFor={id + "target"}>{t("search.target")}</label>
           <input id={id + "target"} type="text" value={target} maxLength={100} onChange={(e) => setTarget(e.target.value)} onBlur={() => target !== state.target && onChange({ q, target })} aria-describedby={id + "th"} />
           <span className="hint" id={id + "th"}>
