@@ -93,6 +93,19 @@ CREATE INDEX search_practices_target ON search_practices USING gin (target_docum
 CREATE INDEX search_practices_order ON search_practices (year DESC, practice_id);
 CREATE INDEX search_practices_report ON search_practices (report_id);
 
+-- How many public practices each edition, category, city and distinction has: the facets of a search
+-- without words (the search page's first view), which would otherwise count the whole index.
+CREATE TABLE search_counts (
+    edition_id    uuid    NOT NULL,
+    year          integer NOT NULL,
+    category_id   uuid    NOT NULL,
+    city_id       uuid    NOT NULL,
+    city_name     text    NOT NULL,
+    distinguished boolean NOT NULL,
+    count         integer NOT NULL,
+    PRIMARY KEY (edition_id, category_id, city_id, distinguished)
+);
+
 -- Adds the word forms of texts to search_words, each with its Polish lemmas: only the forms not
 -- there yet go through the dictionary.
 -- +goose StatementBegin
@@ -185,6 +198,20 @@ BEGIN
     FROM src
     LEFT JOIN lemmas ld ON ld.practice_id = src.practice_id AND NOT ld.is_target
     LEFT JOIN lemmas lt ON lt.practice_id = src.practice_id AND lt.is_target;
+    -- The counts of the editions refreshed.
+    DELETE FROM search_counts c
+    WHERE p_edition IS NULL AND p_report IS NULL AND p_practice IS NULL
+       OR c.edition_id = p_edition
+       OR c.edition_id = (SELECT r.edition_id FROM reports r WHERE r.id = p_report)
+       OR c.edition_id = (SELECT r.edition_id FROM practices p JOIN reports r ON r.id = p.report_id WHERE p.id = p_practice);
+    INSERT INTO search_counts (edition_id, year, category_id, city_id, city_name, distinguished, count)
+    SELECT s.edition_id, s.year, s.category_id, s.city_id, min(s.city_name), s.distinguished, count(*)
+    FROM search_practices s
+    WHERE p_edition IS NULL AND p_report IS NULL AND p_practice IS NULL
+       OR s.edition_id = p_edition
+       OR s.edition_id = (SELECT r.edition_id FROM reports r WHERE r.id = p_report)
+       OR s.edition_id = (SELECT r.edition_id FROM practices p JOIN reports r ON r.id = p.report_id WHERE p.id = p_practice)
+    GROUP BY s.edition_id, s.year, s.category_id, s.city_id, s.distinguished;
 END;
 $$;
 -- +goose StatementEnd
@@ -194,9 +221,10 @@ $$;
 -- text has the form, or the dictionary does not know it, or there is no dictionary) also matches by
 -- its stem: the word less its last letter (5–7 letters) or its last three (8 or more). With
 -- for_headline, each word also matches every indexed form sharing one of its lemmas, so that a
--- snippet marks "integracji" for "integracja".
+-- snippet marks "integracji" for "integracja". Without prefixes, it is the cheaper query the ranking
+-- uses (ts_rank costs per matching practice; the prefixes only widen what matches).
 -- +goose StatementBegin
-CREATE FUNCTION search_query(q text, for_headline boolean) RETURNS tsquery LANGUAGE plpgsql STABLE AS $$
+CREATE FUNCTION search_query(q text, for_headline boolean, prefixes boolean DEFAULT true) RETURNS tsquery LANGUAGE plpgsql STABLE AS $$
 DECLARE
     w     text;
     n     integer;
@@ -214,10 +242,10 @@ BEGIN
             alts := alts || ARRAY(SELECT s.word FROM search_words s WHERE s.lemmas && alts LIMIT 100);
         END IF;
         alts := ARRAY(SELECT '''' || replace(a, '''', '''''') || '''' FROM unnest(alts) a);
-        IF n >= 4 THEN
+        IF n >= 4 AND prefixes THEN
             alts := alts || ('''' || replace(w, '''', '''''') || ''':*');
         END IF;
-        IF coalesce(cardinality(lem), 0) = 0 AND n >= 5 THEN
+        IF coalesce(cardinality(lem), 0) = 0 AND n >= 5 AND prefixes THEN
             alts := alts || ('''' || replace(left(w, CASE WHEN n >= 8 THEN n - 3 ELSE n - 1 END), '''', '''''') || ''':*');
         END IF;
         parts := parts || ('(' || array_to_string(alts, ' | ') || ')');
@@ -310,10 +338,11 @@ DROP FUNCTION search_on_category();
 DROP FUNCTION search_on_nomination();
 DROP FUNCTION search_on_edition();
 DROP FUNCTION search_on_report();
-DROP FUNCTION search_query(text, boolean);
+DROP FUNCTION search_query(text, boolean, boolean);
 DROP FUNCTION search_refresh(uuid, uuid, uuid);
 DROP FUNCTION search_sources(uuid, uuid, uuid);
 DROP FUNCTION search_add_words(text[]);
+DROP TABLE search_counts;
 DROP TABLE search_practices;
 DROP TABLE search_words;
 DROP FUNCTION search_dictionary();

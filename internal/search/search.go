@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/miasta-otwarte/miasta/internal/fault"
 	"github.com/miasta-otwarte/miasta/internal/page"
@@ -133,19 +134,49 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if q.EditionYear != 0 {
 		year = &q.EditionYear
 	}
-	rows, err := s.q.SearchPractices(ctx, s.pool, searchdb.SearchPracticesParams{
-		Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
-		DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
+	// The page and the facets each go over every match: on two connections at once, each query's
+	// time rather than their sum.
+	var (
+		rows   []searchdb.SearchPracticesRow
+		facets []searchdb.SearchFacetsRow
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		rows, err = s.q.SearchPractices(gctx, s.pool, searchdb.SearchPracticesParams{
+			Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+			DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
+		})
+		if err != nil {
+			return fmt.Errorf("search practices: %w", err)
+		}
+		return nil
 	})
-	if err != nil {
-		return Result{}, fmt.Errorf("search practices: %w", err)
-	}
-	facets, err := s.q.SearchFacets(ctx, s.pool, searchdb.SearchFacetsParams{
-		Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
-		DistinguishedOnly: q.DistinguishedOnly,
+	g.Go(func() (err error) {
+		if strings.TrimSpace(q.Text) == "" && strings.TrimSpace(q.TargetGroup) == "" {
+			// Browsing: the facets are the index's standing counts.
+			var browse []searchdb.BrowseFacetsRow
+			browse, err = s.q.BrowseFacets(gctx, s.pool, searchdb.BrowseFacetsParams{
+				DistinguishedOnly: q.DistinguishedOnly, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+			})
+			for _, b := range browse {
+				facets = append(facets, searchdb.SearchFacetsRow(b))
+			}
+			if err != nil {
+				return fmt.Errorf("browse facets: %w", err)
+			}
+			return nil
+		}
+		facets, err = s.q.SearchFacets(gctx, s.pool, searchdb.SearchFacetsParams{
+			Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+			DistinguishedOnly: q.DistinguishedOnly,
+		})
+		if err != nil {
+			return fmt.Errorf("search facets: %w", err)
+		}
+		return nil
 	})
-	if err != nil {
-		return Result{}, fmt.Errorf("search facets: %w", err)
+	if err := g.Wait(); err != nil {
+		return Result{}, err
 	}
 	var res Result
 	if int32(len(rows)) > size && cur.Offset+size <= maxOffset {

@@ -20,13 +20,13 @@ import (
 // reports in every status. The stages and statuses are set last, so that the triggers fill the index
 // as they do when organisers accept and announce.
 type corpus struct {
-	pool                  *pgxpool.Pool
-	lodz, krakow, gdansk  uuid.UUID
-	cat2015, cat2017      uuid.UUID
+	pool                   *pgxpool.Pool
+	lodz, krakow, gdansk   uuid.UUID
+	cat2015, cat2017       uuid.UUID
 	lodz2015, tajny, szkic uuid.UUID
-	jury2016, szkoly2017  uuid.UUID
-	krakowReport2017      uuid.UUID
-	gdanskPractices       []uuid.UUID
+	jury2016, szkoly2017   uuid.UUID
+	krakowReport2017       uuid.UUID
+	gdanskPractices        []uuid.UUID
 }
 
 func seed(t *testing.T) *corpus {
@@ -192,6 +192,10 @@ func TestNonPublicNeverFound(t *testing.T) {
 	if res := c.search(t, search.Query{Text: "szkoły"}); len(res.Hits) != 0 {
 		t.Errorf("a returned report's practice is found: %v", ids(res))
 	}
+	// Browsing counts from the index's standing counts, which follow too.
+	if res := c.search(t, search.Query{}); res.Total != 26 || !slices.Equal(res.Facets.Editions, []search.EditionCount{{Year: 2017, Count: 25}, {Year: 2015, Count: 1}}) {
+		t.Errorf("browse after the return: total %d, editions %+v; want 26: 25 of 2017, 1 of 2015", res.Total, res.Facets.Editions)
+	}
 	if _, err := c.pool.Exec(ctx, `UPDATE reports SET status = 'ACCEPTED' WHERE id = $1`, c.krakowReport2017); err != nil {
 		t.Fatal(err)
 	}
@@ -292,6 +296,16 @@ func TestHitsAndFacets(t *testing.T) {
 	if len(f.Cities) != 2 || f.Cities[0].City.Name != "Gdańsk" || f.Cities[0].Count != 25 || f.Cities[1].City.Name != "Kraków" || f.Cities[1].Count != 1 {
 		t.Errorf("city facet %+v", f.Cities)
 	}
+	// Browsing (no words) gives the same facets from the standing counts.
+	f = c.search(t, search.Query{EditionYear: 2017}).Facets
+	if !slices.Equal(f.Editions, []search.EditionCount{{Year: 2017, Count: 26}, {Year: 2015, Count: 1}}) || len(f.Categories) != 1 || f.Categories[0].Count != 26 ||
+		len(f.Cities) != 2 || f.Cities[0].City.Name != "Gdańsk" || f.Cities[0].Count != 25 {
+		t.Errorf("browse facets: %+v", f)
+	}
+	f = c.search(t, search.Query{DistinguishedOnly: true}).Facets
+	if !slices.Equal(f.Editions, []search.EditionCount{{Year: 2015, Count: 1}}) || len(f.Cities) != 1 || f.Cities[0].City.ID != c.lodz {
+		t.Errorf("browse facets, distinguished only: %+v", f)
+	}
 	f = c.search(t, search.Query{Text: "migrantow", CityID: &lodzID}).Facets
 	if !slices.Equal(f.Editions, []search.EditionCount{{Year: 2015, Count: 1}}) || len(f.Cities) != 3 {
 		t.Errorf("with a city: editions %+v, cities %+v", f.Editions, f.Cities)
@@ -340,7 +354,7 @@ func TestBadInput(t *testing.T) {
 		{search.Query{EditionYear: 1999}, "edition_year"},
 		{search.Query{EditionYear: 2101}, "edition_year"},
 		{search.Query{PageToken: "not a token"}, "page_token"},
-		{search.Query{PageToken: "eyJvIjotNX0"}, "page_token"},         // {"o":-5}
+		{search.Query{PageToken: "eyJvIjotNX0"}, "page_token"},        // {"o":-5}
 		{search.Query{PageToken: "eyJvIjo5OTk5OTk5fQ"}, "page_token"}, // {"o":9999999}
 	} {
 		_, err := svc.Search(context.Background(), tc.q)

@@ -11,6 +11,87 @@ import (
 	"github.com/google/uuid"
 )
 
+const browseFacets = `-- name: BrowseFacets :many
+WITH base AS (
+    SELECT c.year, c.category_id, c.city_id, c.city_name, c.count
+    FROM search_counts c
+    WHERE (NOT $1::boolean OR c.distinguished)
+)
+SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, sum(b.count)::integer AS count,
+       0::integer AS number, ''::text AS name, '{}'::jsonb AS name_texts
+FROM base b
+WHERE ($2::uuid IS NULL OR b.category_id = $2::uuid)
+  AND ($3::uuid IS NULL OR b.city_id = $3::uuid)
+GROUP BY b.year
+HAVING sum(b.count) > 0
+UNION ALL
+SELECT 'category', c.category_id, c.year, c.count, k.number, k.name_pl, k.name_texts
+FROM (
+    SELECT b.category_id, b.year, sum(b.count)::integer AS count
+    FROM base b
+    WHERE ($4::integer IS NULL OR b.year = $4::integer)
+      AND ($3::uuid IS NULL OR b.city_id = $3::uuid)
+    GROUP BY b.category_id, b.year
+) c JOIN categories k ON k.id = c.category_id
+UNION ALL
+SELECT 'city', b.city_id, 0, sum(b.count)::integer, 0, min(b.city_name), '{}'::jsonb
+FROM base b
+WHERE ($4::integer IS NULL OR b.year = $4::integer)
+  AND ($2::uuid IS NULL OR b.category_id = $2::uuid)
+GROUP BY b.city_id
+`
+
+type BrowseFacetsParams struct {
+	DistinguishedOnly bool
+	CategoryID        *uuid.UUID
+	CityID            *uuid.UUID
+	Year              *int32
+}
+
+type BrowseFacetsRow struct {
+	Kind      string
+	ID        *uuid.UUID
+	Year      int32
+	Count     int32
+	Number    int32
+	Name      string
+	NameTexts []byte
+}
+
+// SearchFacets for a search without words or target group, from the counts the index keeps.
+func (q *Queries) BrowseFacets(ctx context.Context, db DBTX, arg BrowseFacetsParams) ([]BrowseFacetsRow, error) {
+	rows, err := db.Query(ctx, browseFacets,
+		arg.DistinguishedOnly,
+		arg.CategoryID,
+		arg.CityID,
+		arg.Year,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []BrowseFacetsRow
+	for rows.Next() {
+		var i BrowseFacetsRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.ID,
+			&i.Year,
+			&i.Count,
+			&i.Number,
+			&i.Name,
+			&i.NameTexts,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const searchDictionary = `-- name: SearchDictionary :one
 SELECT search_dictionary()::text
 `
@@ -114,10 +195,11 @@ func (q *Queries) SearchFacets(ctx context.Context, db DBTX, arg SearchFacetsPar
 
 const searchPractices = `-- name: SearchPractices :many
 WITH q AS (
-    SELECT search_query($1::text, false) AS tq, search_query($2::text, false) AS tg
+    SELECT search_query($1::text, false) AS tq, search_query($1::text, false, false) AS tr,
+           search_query($2::text, false) AS tg
 ), hits AS (
     SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body,
-           (CASE WHEN q.tq IS NULL THEN 0 ELSE ts_rank(s.document, q.tq) END)::real AS rank
+           (CASE WHEN q.tq IS NULL THEN 0 ELSE ts_rank(s.document, q.tr) END)::real AS rank
     FROM search_practices s, q
     WHERE (q.tq IS NULL OR s.document @@ q.tq)
       AND (q.tg IS NULL OR s.target_document @@ q.tg)

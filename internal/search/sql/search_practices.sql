@@ -2,10 +2,11 @@
 -- A page of the public practices matching the query and filters, best first, each with a snippet
 -- whose matching words are wrapped in U+0002 … U+0003 (the text's own are removed first).
 WITH q AS (
-    SELECT search_query(@query::text, false) AS tq, search_query(@target_group::text, false) AS tg
+    SELECT search_query(@query::text, false) AS tq, search_query(@query::text, false, false) AS tr,
+           search_query(@target_group::text, false) AS tg
 ), hits AS (
     SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body,
-           (CASE WHEN q.tq IS NULL THEN 0 ELSE ts_rank(s.document, q.tq) END)::real AS rank
+           (CASE WHEN q.tq IS NULL THEN 0 ELSE ts_rank(s.document, q.tr) END)::real AS rank
     FROM search_practices s, q
     WHERE (q.tq IS NULL OR s.document @@ q.tq)
       AND (q.tg IS NULL OR s.target_document @@ q.tg)
@@ -55,6 +56,36 @@ FROM (
 ) c JOIN categories k ON k.id = c.category_id
 UNION ALL
 SELECT 'city', b.city_id, 0, count(*)::integer, 0, min(b.city_name), '{}'::jsonb
+FROM base b
+WHERE (sqlc.narg(year)::integer IS NULL OR b.year = sqlc.narg(year)::integer)
+  AND (sqlc.narg(category_id)::uuid IS NULL OR b.category_id = sqlc.narg(category_id)::uuid)
+GROUP BY b.city_id;
+
+-- name: BrowseFacets :many
+-- SearchFacets for a search without words or target group, from the counts the index keeps.
+WITH base AS (
+    SELECT c.year, c.category_id, c.city_id, c.city_name, c.count
+    FROM search_counts c
+    WHERE (NOT @distinguished_only::boolean OR c.distinguished)
+)
+SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, sum(b.count)::integer AS count,
+       0::integer AS number, ''::text AS name, '{}'::jsonb AS name_texts
+FROM base b
+WHERE (sqlc.narg(category_id)::uuid IS NULL OR b.category_id = sqlc.narg(category_id)::uuid)
+  AND (sqlc.narg(city_id)::uuid IS NULL OR b.city_id = sqlc.narg(city_id)::uuid)
+GROUP BY b.year
+HAVING sum(b.count) > 0
+UNION ALL
+SELECT 'category', c.category_id, c.year, c.count, k.number, k.name_pl, k.name_texts
+FROM (
+    SELECT b.category_id, b.year, sum(b.count)::integer AS count
+    FROM base b
+    WHERE (sqlc.narg(year)::integer IS NULL OR b.year = sqlc.narg(year)::integer)
+      AND (sqlc.narg(city_id)::uuid IS NULL OR b.city_id = sqlc.narg(city_id)::uuid)
+    GROUP BY b.category_id, b.year
+) c JOIN categories k ON k.id = c.category_id
+UNION ALL
+SELECT 'city', b.city_id, 0, sum(b.count)::integer, 0, min(b.city_name), '{}'::jsonb
 FROM base b
 WHERE (sqlc.narg(year)::integer IS NULL OR b.year = sqlc.narg(year)::integer)
   AND (sqlc.narg(category_id)::uuid IS NULL OR b.category_id = sqlc.narg(category_id)::uuid)
