@@ -142,6 +142,20 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
+		if strings.TrimSpace(q.Text) == "" {
+			var browse []searchdb.BrowsePracticesRow
+			browse, err = s.q.BrowsePractices(gctx, s.pool, searchdb.BrowsePracticesParams{
+				TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+				DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
+			})
+			for _, b := range browse {
+				rows = append(rows, searchdb.SearchPracticesRow(b))
+			}
+			if err != nil {
+				return fmt.Errorf("browse practices: %w", err)
+			}
+			return nil
+		}
 		rows, err = s.q.SearchPractices(gctx, s.pool, searchdb.SearchPracticesParams{
 			Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
 			DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,

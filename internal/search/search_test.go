@@ -338,6 +338,11 @@ func TestPaging(t *testing.T) {
 	if pages != 3 || !sameSet(seen, c.gdanskPractices) {
 		t.Errorf("%d pages, %d practices; want 3 pages with all 25", pages, len(seen))
 	}
+	// Browsing pages newest first, each hit with the start of its text.
+	res := c.search(t, search.Query{EditionYear: 2015})
+	if len(res.Hits) != 1 || len(res.Hits[0].Snippet) == 0 || !strings.HasPrefix(res.Hits[0].Snippet[0].Text, "Punkt informacyjny dla migrantów") || res.Hits[0].Snippet[0].Match {
+		t.Errorf("browse snippet: %+v", res.Hits)
+	}
 	// The default page is 20.
 	if res := c.search(t, search.Query{CityID: &gdansk}); len(res.Hits) != 20 || res.NextPageToken == "" {
 		t.Errorf("default page: %d hits, next %q", len(res.Hits), res.NextPageToken)

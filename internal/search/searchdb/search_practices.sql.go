@@ -92,6 +92,100 @@ func (q *Queries) BrowseFacets(ctx context.Context, db DBTX, arg BrowseFacetsPar
 	return items, nil
 }
 
+const browsePractices = `-- name: BrowsePractices :many
+WITH q AS (
+    SELECT search_query($1::text, false) AS tg
+), hits AS (
+    SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body
+    FROM search_practices s, q
+    WHERE (q.tg IS NULL OR s.target_document @@ q.tg)
+      AND ($2::integer IS NULL OR s.year = $2::integer)
+      AND ($3::uuid IS NULL OR s.category_id = $3::uuid)
+      AND ($4::uuid IS NULL OR s.city_id = $4::uuid)
+      AND (NOT $5::boolean OR s.distinguished)
+    ORDER BY s.year DESC, s.practice_id
+    LIMIT $7::integer OFFSET $6::integer
+)
+SELECT h.practice_id, h.year, h.category_id, h.city_id, h.distinguished, h.title, h.city_name, 0::real AS rank,
+       k.number AS category_number, k.name_pl AS category_name_pl, k.name_texts AS category_name_texts,
+       ts_headline('miasta_simple', translate(h.body, E'\x02\x03', ''), ''::tsquery,
+                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1')::text AS snippet,
+       char_length(h.body)::integer AS body_length
+FROM hits h
+JOIN categories k ON k.id = h.category_id
+ORDER BY h.year DESC, h.practice_id
+`
+
+type BrowsePracticesParams struct {
+	TargetGroup       string
+	Year              *int32
+	CategoryID        *uuid.UUID
+	CityID            *uuid.UUID
+	DistinguishedOnly bool
+	OffsetCount       int32
+	LimitCount        int32
+}
+
+type BrowsePracticesRow struct {
+	PracticeID        uuid.UUID
+	Year              int32
+	CategoryID        uuid.UUID
+	CityID            uuid.UUID
+	Distinguished     bool
+	Title             string
+	CityName          string
+	Rank              float32
+	CategoryNumber    int32
+	CategoryNamePl    string
+	CategoryNameTexts []byte
+	Snippet           string
+	BodyLength        int32
+}
+
+// SearchPractices without words: newest edition first, in the order of search_practices_order, so
+// that a page reads only as many index entries as it needs rather than sorting every practice.
+func (q *Queries) BrowsePractices(ctx context.Context, db DBTX, arg BrowsePracticesParams) ([]BrowsePracticesRow, error) {
+	rows, err := db.Query(ctx, browsePractices,
+		arg.TargetGroup,
+		arg.Year,
+		arg.CategoryID,
+		arg.CityID,
+		arg.DistinguishedOnly,
+		arg.OffsetCount,
+		arg.LimitCount,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []BrowsePracticesRow
+	for rows.Next() {
+		var i BrowsePracticesRow
+		if err := rows.Scan(
+			&i.PracticeID,
+			&i.Year,
+			&i.CategoryID,
+			&i.CityID,
+			&i.Distinguished,
+			&i.Title,
+			&i.CityName,
+			&i.Rank,
+			&i.CategoryNumber,
+			&i.CategoryNamePl,
+			&i.CategoryNameTexts,
+			&i.Snippet,
+			&i.BodyLength,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const searchDictionary = `-- name: SearchDictionary :one
 SELECT search_dictionary()::text
 `

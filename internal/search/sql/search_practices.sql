@@ -27,6 +27,31 @@ FROM hits h
 JOIN categories k ON k.id = h.category_id
 ORDER BY h.rank DESC, h.year DESC, h.practice_id;
 
+-- name: BrowsePractices :many
+-- SearchPractices without words: newest edition first, in the order of search_practices_order, so
+-- that a page reads only as many index entries as it needs rather than sorting every practice.
+WITH q AS (
+    SELECT search_query(@target_group::text, false) AS tg
+), hits AS (
+    SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body
+    FROM search_practices s, q
+    WHERE (q.tg IS NULL OR s.target_document @@ q.tg)
+      AND (sqlc.narg(year)::integer IS NULL OR s.year = sqlc.narg(year)::integer)
+      AND (sqlc.narg(category_id)::uuid IS NULL OR s.category_id = sqlc.narg(category_id)::uuid)
+      AND (sqlc.narg(city_id)::uuid IS NULL OR s.city_id = sqlc.narg(city_id)::uuid)
+      AND (NOT @distinguished_only::boolean OR s.distinguished)
+    ORDER BY s.year DESC, s.practice_id
+    LIMIT @limit_count::integer OFFSET @offset_count::integer
+)
+SELECT h.practice_id, h.year, h.category_id, h.city_id, h.distinguished, h.title, h.city_name, 0::real AS rank,
+       k.number AS category_number, k.name_pl AS category_name_pl, k.name_texts AS category_name_texts,
+       ts_headline('miasta_simple', translate(h.body, E'\x02\x03', ''), ''::tsquery,
+                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1')::text AS snippet,
+       char_length(h.body)::integer AS body_length
+FROM hits h
+JOIN categories k ON k.id = h.category_id
+ORDER BY h.year DESC, h.practice_id;
+
 -- name: SearchFacets :many
 -- How many of the practices matching the query, the target group and the distinction filter each
 -- edition, category and city has, each counted under the other two filters.
