@@ -63,7 +63,8 @@ fuzz:
 # medians with benchstat (the raw runs go to bench-go.txt, to compare with a later run: benchstat
 # old.txt bench-go.txt), then cmd/miasta-bench: SaveBallot and CastBallot against the real server,
 # pgbench for comparison, tally.Compute at 10k–1M rows, offline verify and RSS, on a throwaway database
-# it creates and drops, and last the web app in headless Chromium on a slow phone (Slow 4G, 4× slower
+# it creates and drops, SearchPractices at 100,000 public practices (fresh and warm connections; `go run
+# ./cmd/miasta-bench -search-only` runs that phase alone), and last the web app in headless Chromium on a slow phone (Slow 4G, 4× slower
 # processor: `/`, the ballot and the results page, cold and warm, 5 runs each; `go run
 # ./cmd/miasta-bench -web-only` runs that phase alone). That table also goes to bench-results.md. Like
 # go-test, it uses TEST_DATABASE_URL, else DATABASE_URL, else the local cluster `miasta dev-db` sets up.

@@ -130,6 +130,8 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, fault.Invalidf("page_token", "is not a token from a previous response")
 	}
 	size := page.Size(q.PageSize, 20)
+	// Words or none: the queries below are chosen by it (spaces are none).
+	q.Text, q.TargetGroup = strings.TrimSpace(q.Text), strings.TrimSpace(q.TargetGroup)
 	var year *int32
 	if q.EditionYear != 0 {
 		year = &q.EditionYear
@@ -142,7 +144,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		if strings.TrimSpace(q.Text) == "" {
+		if q.Text == "" {
 			var browse []searchdb.BrowsePracticesRow
 			browse, err = s.q.BrowsePractices(gctx, s.pool, searchdb.BrowsePracticesParams{
 				TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
@@ -166,7 +168,20 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		return nil
 	})
 	g.Go(func() (err error) {
-		if strings.TrimSpace(q.Text) == "" && strings.TrimSpace(q.TargetGroup) == "" {
+		if q.Text == "" && q.TargetGroup != "" {
+			var target []searchdb.TargetFacetsRow
+			target, err = s.q.TargetFacets(gctx, s.pool, searchdb.TargetFacetsParams{
+				TargetGroup: q.TargetGroup, DistinguishedOnly: q.DistinguishedOnly, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+			})
+			for _, b := range target {
+				facets = append(facets, searchdb.SearchFacetsRow(b))
+			}
+			if err != nil {
+				return fmt.Errorf("target facets: %w", err)
+			}
+			return nil
+		}
+		if q.Text == "" {
 			// Browsing: the facets are the index's standing counts.
 			var browse []searchdb.BrowseFacetsRow
 			browse, err = s.q.BrowseFacets(gctx, s.pool, searchdb.BrowseFacetsParams{

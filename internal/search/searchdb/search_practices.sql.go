@@ -93,12 +93,10 @@ func (q *Queries) BrowseFacets(ctx context.Context, db DBTX, arg BrowseFacetsPar
 }
 
 const browsePractices = `-- name: BrowsePractices :many
-WITH q AS (
-    SELECT search_query($1::text, false) AS tg
-), hits AS (
+WITH hits AS (
     SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body
-    FROM search_practices s, q
-    WHERE (q.tg IS NULL OR s.target_document @@ q.tg)
+    FROM search_practices s
+    WHERE ($1::text = '' OR s.target_document @@ (SELECT search_query($1::text, false)))
       AND ($2::integer IS NULL OR s.year = $2::integer)
       AND ($3::uuid IS NULL OR s.category_id = $3::uuid)
       AND ($4::uuid IS NULL OR s.city_id = $4::uuid)
@@ -199,13 +197,11 @@ func (q *Queries) SearchDictionary(ctx context.Context, db DBTX) (string, error)
 }
 
 const searchFacets = `-- name: SearchFacets :many
-WITH q AS (
-    SELECT search_query($1::text, false) AS tq, search_query($2::text, false) AS tg
-), base AS MATERIALIZED (
+WITH base AS MATERIALIZED (
     SELECT s.year, s.category_id, s.city_id, s.city_name
-    FROM search_practices s, q
-    WHERE (q.tq IS NULL OR s.document @@ q.tq)
-      AND (q.tg IS NULL OR s.target_document @@ q.tg)
+    FROM search_practices s
+    WHERE s.document @@ (SELECT search_query($1::text, false))
+      AND ($2::text = '' OR s.target_document @@ (SELECT search_query($2::text, false)))
       AND (NOT $3::boolean OR s.distinguished)
 )
 SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, count(*)::integer AS count,
@@ -252,6 +248,7 @@ type SearchFacetsRow struct {
 
 // How many of the practices matching the query, the target group and the distinction filter each
 // edition, category and city has, each counted under the other two filters.
+// The query has words, as for SearchPractices; TargetFacets counts without.
 func (q *Queries) SearchFacets(ctx context.Context, db DBTX, arg SearchFacetsParams) ([]SearchFacetsRow, error) {
 	rows, err := db.Query(ctx, searchFacets,
 		arg.Query,
@@ -288,15 +285,12 @@ func (q *Queries) SearchFacets(ctx context.Context, db DBTX, arg SearchFacetsPar
 }
 
 const searchPractices = `-- name: SearchPractices :many
-WITH q AS (
-    SELECT search_query($1::text, false) AS tq, search_query($1::text, false, false) AS tr,
-           search_query($2::text, false) AS tg
-), hits AS (
+WITH hits AS (
     SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body,
-           (CASE WHEN q.tq IS NULL THEN 0 ELSE ts_rank(s.document, q.tr) END)::real AS rank
-    FROM search_practices s, q
-    WHERE (q.tq IS NULL OR s.document @@ q.tq)
-      AND (q.tg IS NULL OR s.target_document @@ q.tg)
+           ts_rank(s.document, (SELECT search_query($1::text, false, false)))::real AS rank
+    FROM search_practices s
+    WHERE s.document @@ (SELECT search_query($1::text, false))
+      AND ($2::text = '' OR s.target_document @@ (SELECT search_query($2::text, false)))
       AND ($3::integer IS NULL OR s.year = $3::integer)
       AND ($4::uuid IS NULL OR s.category_id = $4::uuid)
       AND ($5::uuid IS NULL OR s.city_id = $5::uuid)
@@ -344,6 +338,9 @@ type SearchPracticesRow struct {
 
 // A page of the public practices matching the query and filters, best first, each with a snippet
 // whose matching words are wrapped in U+0002 … U+0003 (the text's own are removed first).
+// The query has words (BrowsePractices lists without); a query of no words (only punctuation)
+// matches nothing. The tsqueries are computed once (scalar subqueries: init plans), so that the
+// GIN index answers document @@ them.
 func (q *Queries) SearchPractices(ctx context.Context, db DBTX, arg SearchPracticesParams) ([]SearchPracticesRow, error) {
 	rows, err := db.Query(ctx, searchPractices,
 		arg.Query,
@@ -376,6 +373,89 @@ func (q *Queries) SearchPractices(ctx context.Context, db DBTX, arg SearchPracti
 			&i.CategoryNameTexts,
 			&i.Snippet,
 			&i.BodyLength,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const targetFacets = `-- name: TargetFacets :many
+WITH base AS MATERIALIZED (
+    SELECT s.year, s.category_id, s.city_id, s.city_name
+    FROM search_practices s
+    WHERE s.target_document @@ (SELECT search_query($1::text, false))
+      AND (NOT $2::boolean OR s.distinguished)
+)
+SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, count(*)::integer AS count,
+       0::integer AS number, ''::text AS name, '{}'::jsonb AS name_texts
+FROM base b
+WHERE ($3::uuid IS NULL OR b.category_id = $3::uuid)
+  AND ($4::uuid IS NULL OR b.city_id = $4::uuid)
+GROUP BY b.year
+UNION ALL
+SELECT 'category', c.category_id, c.year, c.count, k.number, k.name_pl, k.name_texts
+FROM (
+    SELECT b.category_id, b.year, count(*)::integer AS count
+    FROM base b
+    WHERE ($5::integer IS NULL OR b.year = $5::integer)
+      AND ($4::uuid IS NULL OR b.city_id = $4::uuid)
+    GROUP BY b.category_id, b.year
+) c JOIN categories k ON k.id = c.category_id
+UNION ALL
+SELECT 'city', b.city_id, 0, count(*)::integer, 0, min(b.city_name), '{}'::jsonb
+FROM base b
+WHERE ($5::integer IS NULL OR b.year = $5::integer)
+  AND ($3::uuid IS NULL OR b.category_id = $3::uuid)
+GROUP BY b.city_id
+`
+
+type TargetFacetsParams struct {
+	TargetGroup       string
+	DistinguishedOnly bool
+	CategoryID        *uuid.UUID
+	CityID            *uuid.UUID
+	Year              *int32
+}
+
+type TargetFacetsRow struct {
+	Kind      string
+	ID        *uuid.UUID
+	Year      int32
+	Count     int32
+	Number    int32
+	Name      string
+	NameTexts []byte
+}
+
+// SearchFacets for a search by target group alone (no words).
+func (q *Queries) TargetFacets(ctx context.Context, db DBTX, arg TargetFacetsParams) ([]TargetFacetsRow, error) {
+	rows, err := db.Query(ctx, targetFacets,
+		arg.TargetGroup,
+		arg.DistinguishedOnly,
+		arg.CategoryID,
+		arg.CityID,
+		arg.Year,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []TargetFacetsRow
+	for rows.Next() {
+		var i TargetFacetsRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.ID,
+			&i.Year,
+			&i.Count,
+			&i.Number,
+			&i.Name,
+			&i.NameTexts,
 		); err != nil {
 			return nil, err
 		}

@@ -1,15 +1,15 @@
 -- name: SearchPractices :many
 -- A page of the public practices matching the query and filters, best first, each with a snippet
 -- whose matching words are wrapped in U+0002 … U+0003 (the text's own are removed first).
-WITH q AS (
-    SELECT search_query(@query::text, false) AS tq, search_query(@query::text, false, false) AS tr,
-           search_query(@target_group::text, false) AS tg
-), hits AS (
+-- The query has words (BrowsePractices lists without); a query of no words (only punctuation)
+-- matches nothing. The tsqueries are computed once (scalar subqueries: init plans), so that the
+-- GIN index answers document @@ them.
+WITH hits AS (
     SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body,
-           (CASE WHEN q.tq IS NULL THEN 0 ELSE ts_rank(s.document, q.tr) END)::real AS rank
-    FROM search_practices s, q
-    WHERE (q.tq IS NULL OR s.document @@ q.tq)
-      AND (q.tg IS NULL OR s.target_document @@ q.tg)
+           ts_rank(s.document, (SELECT search_query(@query::text, false, false)))::real AS rank
+    FROM search_practices s
+    WHERE s.document @@ (SELECT search_query(@query::text, false))
+      AND (@target_group::text = '' OR s.target_document @@ (SELECT search_query(@target_group::text, false)))
       AND (sqlc.narg(year)::integer IS NULL OR s.year = sqlc.narg(year)::integer)
       AND (sqlc.narg(category_id)::uuid IS NULL OR s.category_id = sqlc.narg(category_id)::uuid)
       AND (sqlc.narg(city_id)::uuid IS NULL OR s.city_id = sqlc.narg(city_id)::uuid)
@@ -30,12 +30,10 @@ ORDER BY h.rank DESC, h.year DESC, h.practice_id;
 -- name: BrowsePractices :many
 -- SearchPractices without words: newest edition first, in the order of search_practices_order, so
 -- that a page reads only as many index entries as it needs rather than sorting every practice.
-WITH q AS (
-    SELECT search_query(@target_group::text, false) AS tg
-), hits AS (
+WITH hits AS (
     SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body
-    FROM search_practices s, q
-    WHERE (q.tg IS NULL OR s.target_document @@ q.tg)
+    FROM search_practices s
+    WHERE (@target_group::text = '' OR s.target_document @@ (SELECT search_query(@target_group::text, false)))
       AND (sqlc.narg(year)::integer IS NULL OR s.year = sqlc.narg(year)::integer)
       AND (sqlc.narg(category_id)::uuid IS NULL OR s.category_id = sqlc.narg(category_id)::uuid)
       AND (sqlc.narg(city_id)::uuid IS NULL OR s.city_id = sqlc.narg(city_id)::uuid)
@@ -55,13 +53,42 @@ ORDER BY h.year DESC, h.practice_id;
 -- name: SearchFacets :many
 -- How many of the practices matching the query, the target group and the distinction filter each
 -- edition, category and city has, each counted under the other two filters.
-WITH q AS (
-    SELECT search_query(@query::text, false) AS tq, search_query(@target_group::text, false) AS tg
-), base AS MATERIALIZED (
+-- The query has words, as for SearchPractices; TargetFacets counts without.
+WITH base AS MATERIALIZED (
     SELECT s.year, s.category_id, s.city_id, s.city_name
-    FROM search_practices s, q
-    WHERE (q.tq IS NULL OR s.document @@ q.tq)
-      AND (q.tg IS NULL OR s.target_document @@ q.tg)
+    FROM search_practices s
+    WHERE s.document @@ (SELECT search_query(@query::text, false))
+      AND (@target_group::text = '' OR s.target_document @@ (SELECT search_query(@target_group::text, false)))
+      AND (NOT @distinguished_only::boolean OR s.distinguished)
+)
+SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, count(*)::integer AS count,
+       0::integer AS number, ''::text AS name, '{}'::jsonb AS name_texts
+FROM base b
+WHERE (sqlc.narg(category_id)::uuid IS NULL OR b.category_id = sqlc.narg(category_id)::uuid)
+  AND (sqlc.narg(city_id)::uuid IS NULL OR b.city_id = sqlc.narg(city_id)::uuid)
+GROUP BY b.year
+UNION ALL
+SELECT 'category', c.category_id, c.year, c.count, k.number, k.name_pl, k.name_texts
+FROM (
+    SELECT b.category_id, b.year, count(*)::integer AS count
+    FROM base b
+    WHERE (sqlc.narg(year)::integer IS NULL OR b.year = sqlc.narg(year)::integer)
+      AND (sqlc.narg(city_id)::uuid IS NULL OR b.city_id = sqlc.narg(city_id)::uuid)
+    GROUP BY b.category_id, b.year
+) c JOIN categories k ON k.id = c.category_id
+UNION ALL
+SELECT 'city', b.city_id, 0, count(*)::integer, 0, min(b.city_name), '{}'::jsonb
+FROM base b
+WHERE (sqlc.narg(year)::integer IS NULL OR b.year = sqlc.narg(year)::integer)
+  AND (sqlc.narg(category_id)::uuid IS NULL OR b.category_id = sqlc.narg(category_id)::uuid)
+GROUP BY b.city_id;
+
+-- name: TargetFacets :many
+-- SearchFacets for a search by target group alone (no words).
+WITH base AS MATERIALIZED (
+    SELECT s.year, s.category_id, s.city_id, s.city_name
+    FROM search_practices s
+    WHERE s.target_document @@ (SELECT search_query(@target_group::text, false))
       AND (NOT @distinguished_only::boolean OR s.distinguished)
 )
 SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, count(*)::integer AS count,
