@@ -54,6 +54,8 @@ fuzz:
 	$(call fuzzrun,FuzzParseClaims,100000,./internal/auth/)
 	$(call fuzzrun,FuzzRequestValidation,12000,./internal/server/)
 	$(call fuzzrun,FuzzExportRoundTrip,30000,./internal/results/)
+	$(call fuzzrun,FuzzOpenDataRoundTrip,20000,./internal/share/)
+	$(call fuzzrun,FuzzPreviewStaysInItsElements,20000,./web/)
 	$(call fuzzrun,FuzzParse,100000,./internal/canon/)
 	$(call fuzzrun,FuzzVerify,12000,./internal/verify/)
 	$(call fuzzrun,FuzzIsTime,100000,./internal/verify/)

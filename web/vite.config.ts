@@ -55,15 +55,16 @@ export default defineConfig(({ mode }) => ({
           groups: [
             {
               // What the pages share beyond the app's script, in one chunk rather than one each: the
-              // small shared modules, the organiser's set-up (also the home page's new-edition form)
+              // small shared modules (archive/ShareLinks among them, for the archive's pages), the
+              // organiser's set-up (also the home page's new-edition form)
               // and the API code the home page does not need (shared/api.ts loads it lazily). A
               // page's first download (the app's script, protobuf-es, the stylesheet, the catalogue,
               // the page's chunk and this one) is then at most six files, which a browser fetches at
               // once on the six connections HTTP/1.1 gives it (web_test.go checks).
               name: "pages-shared",
               test: (id: string) =>
-                /[\\/]src[\\/](report[\\/](ReportView|Attachments|outcomes|status)|results[\\/]explain|shared[\\/](uuid|localized)|organise[\\/]Setup)\.tsx?$/.test(id) ||
-                /[\\/]src[\\/]gen[\\/]miasta[\\/]v1[\\/](jury|report|results|mail)_pb\.ts$/.test(id),
+                /[\\/]src[\\/](report[\\/](ReportView|Attachments|outcomes|status)|results[\\/]explain|archive[\\/](common|ShareLinks)|shared[\\/](uuid|localized)|organise[\\/]Setup)\.tsx?$/.test(id) ||
+                /[\\/]src[\\/]gen[\\/]miasta[\\/]v1[\\/](jury|report|results|mail|archive|past)_pb\.ts$/.test(id),
               includeDependenciesRecursively: false,
             },
             {

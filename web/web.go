@@ -9,11 +9,13 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"html"
 	"io"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,9 +63,12 @@ type BootFunc func(r *http.Request) (b Boot, ok bool)
 // needs beside the app's script (modulepreload: the page's code and the language's catalogue, from
 // the build's manifest), and carries boot's answer for the request when boot is not nil, so that the
 // first screen waits for one round trip for the code and one for its data, not a chain of them.
-func Handler(files fs.FS, boot BootFunc) http.Handler {
+func Handler(files fs.FS, boot BootFunc, opts ...Option) http.Handler {
 	fileServer := http.FileServerFS(files)
 	pages := newPages(files)
+	for _, o := range opts {
+		o(pages)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -98,6 +103,105 @@ func Handler(files fs.FS, boot BootFunc) http.Handler {
 	})
 }
 
+// Option adjusts Handler.
+type Option func(*pages)
+
+// WithPreviews has every page's HTML carry what preview says of it, for the readers that run no
+// script: link previews and search engines.
+func WithPreviews(preview PreviewFunc) Option {
+	return func(p *pages) { p.preview = preview }
+}
+
+// Preview is what a page's HTML head says about the page: its title, description, canonical
+// address, OpenGraph and Twitter card tags and schema.org data. Every string is text, escaped here.
+type Preview struct {
+	// Title is the <title> and og:title; empty keeps the app's own title and writes no tags, and so
+	// does NotFound (but the title).
+	Title       string
+	Description string
+	Canonical   string // absolute URL
+	Type        string // og:type, "website" when empty
+	SiteName    string
+	Locale      string // og:locale, e.g. pl_PL
+	Image       string // absolute URL of og:image, optional
+	ImageAlt    string
+	// ImageType, ImageWidth and ImageHeight describe the image (og:image:type, :width, :height), so
+	// that a preview can be laid out before the image arrives; zero writes none.
+	ImageType               string
+	ImageWidth, ImageHeight int
+	// JSONLD is the page's schema.org data, marshalled to JSON (which escapes <, > and &, so the data
+	// cannot end its script element); nil writes none.
+	JSONLD any
+	// Alternates are <link rel="alternate"> links (the Atom feed).
+	Alternates []Alternate
+	// NotFound answers the page with 404 (the app is still served, and says so itself).
+	NotFound bool
+}
+
+// Alternate is another representation of the page or the site.
+type Alternate struct {
+	Type, Title, Href string
+}
+
+// PreviewFunc returns the preview of a request's page in lang, the language the page is served in;
+// ok false writes none.
+type PreviewFunc func(r *http.Request, lang string) (p Preview, ok bool)
+
+// head writes the preview's tags.
+func (v Preview) head(b *bytes.Buffer) {
+	attr := html.EscapeString
+	meta := func(kind, name, content string) {
+		if content != "" {
+			b.WriteString(`<meta ` + kind + `="` + name + `" content="` + attr(content) + `">`)
+		}
+	}
+	if v.Title != "" && !v.NotFound {
+		meta("name", "description", v.Description)
+		if v.Canonical != "" {
+			b.WriteString(`<link rel="canonical" href="` + attr(v.Canonical) + `">`)
+		}
+		typ := v.Type
+		if typ == "" {
+			typ = "website"
+		}
+		meta("property", "og:title", v.Title)
+		meta("property", "og:description", v.Description)
+		meta("property", "og:url", v.Canonical)
+		meta("property", "og:type", typ)
+		meta("property", "og:site_name", v.SiteName)
+		meta("property", "og:locale", v.Locale)
+		meta("property", "og:image", v.Image)
+		meta("property", "og:image:alt", v.ImageAlt)
+		meta("property", "og:image:type", v.ImageType)
+		if v.Image != "" && v.ImageWidth > 0 && v.ImageHeight > 0 {
+			meta("property", "og:image:width", strconv.Itoa(v.ImageWidth))
+			meta("property", "og:image:height", strconv.Itoa(v.ImageHeight))
+		}
+		card := "summary"
+		if v.Image != "" {
+			card = "summary_large_image"
+		}
+		meta("name", "twitter:card", card)
+		meta("name", "twitter:title", v.Title)
+		meta("name", "twitter:description", v.Description)
+		meta("name", "twitter:image", v.Image)
+		meta("name", "twitter:image:alt", v.ImageAlt)
+	}
+	if v.NotFound {
+		meta("name", "robots", "noindex")
+	}
+	for _, a := range v.Alternates {
+		b.WriteString(`<link rel="alternate" type="` + attr(a.Type) + `" title="` + attr(a.Title) + `" href="` + attr(a.Href) + `">`)
+	}
+	if v.JSONLD != nil {
+		if data, err := json.Marshal(v.JSONLD); err == nil {
+			b.WriteString(`<script type="application/ld+json">`)
+			b.Write(data)
+			b.WriteString(`</script>`)
+		}
+	}
+}
+
 // hidden names are the build's own files (.vite/manifest.json), which are not the app's.
 func hidden(name string) bool {
 	return strings.HasPrefix(name, ".") || strings.Contains(name, "/.")
@@ -112,6 +216,7 @@ type pages struct {
 	locales  map[string]string // language → its catalogue's manifest key
 	routes   *http.ServeMux    // a page's URL → its pattern in pageModules
 	fallback string            // the language when nothing else decides
+	preview  PreviewFunc       // nil: no previews
 }
 
 // pageModules maps the app's routes (web/src/App.tsx) to their pages' source modules, whose chunks
@@ -124,6 +229,10 @@ var pageModules = map[string]string{
 	"/editions/{edition}/organise":      "src/organise/Organise.tsx",
 	"/results/{year}":                   "src/results/Results.tsx",
 	"/search":                           "src/archive/Search.tsx",
+	"/results/{year}/category/{number}": "src/results/Results.tsx",
+	"/results":                          "src/archive/Editions.tsx",
+	"/cities/{city}":                    "src/archive/City.tsx",
+	"/practices/{practice}":             "src/archive/Practice.tsx",
 }
 
 // localeCookie is the language the person chose in the app (web/src/i18n/index.tsx writes it).
@@ -189,6 +298,16 @@ func (p *pages) serve(w http.ResponseWriter, r *http.Request, boot BootFunc) {
 	if _, ok := p.locales[lang]; ok {
 		page = bytes.Replace(page, []byte(`<html lang="pl">`), []byte(`<html lang="`+lang+`">`), 1)
 	}
+	var preview Preview
+	if p.preview != nil {
+		var ok bool
+		if preview, ok = p.preview(r, lang); ok {
+			if preview.Title != "" {
+				page = replaceTitle(page, preview.Title)
+			}
+			preview.head(&head)
+		}
+	}
 	page = bytes.Replace(page, []byte("</head>"), append(head.Bytes(), "</head>"...), 1)
 	sum := sha256.Sum256(page)
 	w.Header().Set("Cache-Control", "no-cache")
@@ -196,13 +315,40 @@ func (p *pages) serve(w http.ResponseWriter, r *http.Request, boot BootFunc) {
 	// The page depends on who asks (boot, the chosen language) and in what language.
 	w.Header().Add("Vary", "Cookie")
 	w.Header().Add("Vary", "Accept-Language")
+	if preview.NotFound {
+		// The app is served all the same, so that a person sees its own "not found" page; crawlers
+		// and link checkers see the status.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+		w.WriteHeader(http.StatusNotFound)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(page)
+		}
+		return
+	}
 	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(page))
 }
 
+// replaceTitle replaces the page's <title> element's text with title, escaped.
+func replaceTitle(page []byte, title string) []byte {
+	start := bytes.Index(page, []byte("<title>"))
+	end := bytes.Index(page, []byte("</title>"))
+	if start < 0 || end < start {
+		return page
+	}
+	out := make([]byte, 0, len(page)+len(title))
+	out = append(out, page[:start+len("<title>")]...)
+	out = append(out, html.EscapeString(title)...)
+	return append(out, page[end:]...)
+}
+
 // language picks the catalogue the app will start in, as web/src/i18n's initialLocale does: the
-// person's choice, else the language they were invited in, else the first of the browser's languages
+// link's ?lang=, else the person's choice, else the language they were invited in, else the first of the browser's languages
 // the app has, else Polish.
 func (p *pages) language(r *http.Request, invited string) string {
+	if l := r.URL.Query().Get("lang"); p.locales[l] != "" {
+		return l // a shared link's language (?lang=), which previews and crawlers follow too
+	}
 	if c, err := r.Cookie(localeCookie); err == nil && p.locales[c.Value] != "" {
 		return c.Value
 	}

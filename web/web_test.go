@@ -8,11 +8,15 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
 )
 
 func TestHandlerServesTheAppForPagesAndFilesByPath(t *testing.T) {
@@ -330,4 +334,120 @@ func TestPageRevalidates(t *testing.T) {
 	if r, _ := page(t, h, "/.vite/manifest.json"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("GET the build's manifest = %d; want 404, it is not the app's", r.StatusCode)
 	}
+}
+
+// A page carries its preview, escaped: the title in <title> and the tags, the JSON-LD as data that
+// cannot end its script element; ?lang= picks the page's language; a preview that says NotFound
+// answers 404 with the app and only a title; the preload and cache headers stay as they were.
+func TestPageCarriesItsPreview(t *testing.T) {
+	hostile := `</title></script><script>alert(1)</script> "quoted" & 'Łódź' <`
+	var gotLang string
+	h := Handler(Assets(), nil, WithPreviews(func(r *http.Request, lang string) (Preview, bool) {
+		gotLang = lang
+		switch r.URL.Path {
+		case "/practices/missing":
+			return Preview{Title: "Nie znaleziono", NotFound: true}, true
+		case "/none":
+			return Preview{}, false
+		}
+		return Preview{Title: hostile, Description: hostile, Canonical: "https://example.org/p?a=1&b=\"2\"", Image: "https://example.org/i.png",
+			JSONLD: map[string]string{"name": hostile}, Alternates: []Alternate{{Type: "application/atom+xml", Title: hostile, Href: "/feed.atom"}}}, true
+	}))
+	r, body := page(t, h, "/results/2015?lang=uk", "Accept-Language", "en")
+	if r.StatusCode != http.StatusOK || gotLang != "uk" || !strings.Contains(body, `<html lang="uk">`) {
+		t.Fatalf("status %d, preview asked in %q:\n%s", r.StatusCode, gotLang, body)
+	}
+	if strings.Contains(body, "<script>alert") || strings.Contains(body, `</title></script>`) || strings.Count(body, "<title>") != 1 {
+		t.Fatalf("the preview's text broke out of its element:\n%s", body)
+	}
+	esc := `&lt;/title&gt;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &#34;quoted&#34; &amp; &#39;Łódź&#39; &lt;`
+	for _, want := range []string{
+		"<title>" + esc + "</title>",
+		`<meta property="og:title" content="` + esc + `">`,
+		`<meta name="description" content="` + esc + `">`,
+		`<link rel="canonical" href="https://example.org/p?a=1&amp;b=&#34;2&#34;">`,
+		`<meta property="og:image" content="https://example.org/i.png">`,
+		`<meta name="twitter:card" content="summary_large_image">`,
+		`<link rel="alternate" type="application/atom+xml" title="` + esc + `" href="/feed.atom">`,
+		`<script type="application/ld+json">{"name":"\u003c/title\u003e\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e \"quoted\" \u0026 'Łódź' \u003c"}</script>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %s:\n%s", want, body)
+		}
+	}
+	if r.Header.Get("Cache-Control") != "no-cache" || r.Header.Get("ETag") == "" || !strings.Contains(body, `rel="modulepreload"`) {
+		t.Errorf("the previewed page lost its cache headers or preloads: %v", r.Header)
+	}
+
+	r, body = page(t, h, "/practices/missing")
+	if r.StatusCode != http.StatusNotFound || !strings.Contains(body, `<div id="root">`) || !strings.Contains(body, "<title>Nie znaleziono</title>") ||
+		strings.Contains(body, "og:title") || !strings.Contains(body, `<meta name="robots" content="noindex">`) || r.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("a missing page = %d %v:\n%s", r.StatusCode, r.Header, body)
+	}
+	if req := httptest.NewRequest(http.MethodHead, "/practices/missing", nil); true {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotFound || rec.Body.Len() != 0 {
+			t.Errorf("HEAD of a missing page = %d with %d bytes", rec.Code, rec.Body.Len())
+		}
+	}
+	if _, body := page(t, h, "/none"); !strings.Contains(body, "<title>Miasta Otwarte</title>") || strings.Contains(body, "og:") {
+		t.Errorf("a page without a preview changed:\n%s", body)
+	}
+}
+
+// FuzzPreviewStaysInItsElements: whatever a preview's texts hold, the page parses back to exactly
+// them, in their elements, and no script but the app's and the JSON-LD appears.
+func FuzzPreviewStaysInItsElements(f *testing.F) {
+	f.Add(`</title><script>alert(1)</script>`, `" onload="x`, `</script><!--`)
+	f.Add("Łódź & Київ <b>", "'", "\u2028\u2029")
+	h := func(title, desc, name string) http.Handler {
+		return Handler(Assets(), nil, WithPreviews(func(*http.Request, string) (Preview, bool) {
+			return Preview{Title: title, Description: desc, Canonical: "https://example.org/" + url.PathEscape(name), JSONLD: map[string]string{"name": name}}, true
+		}))
+	}
+	f.Fuzz(func(t *testing.T, title, desc, name string) {
+		if !utf8.ValidString(title) || !utf8.ValidString(desc) || !utf8.ValidString(name) || strings.ContainsRune(title+desc+name, 0) ||
+			strings.TrimSpace(title) == "" || strings.ContainsAny(title+desc, "\r") {
+			return // the platform's texts are UTF-8 without NUL (internal/plaintext); HTML normalises CR
+		}
+		_, body := page(t, h(title, desc, name), "/results/2015")
+		doc, err := html.Parse(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotTitle, gotDesc, ld string
+		scripts := 0
+		var walk func(*html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.ElementNode {
+				attr := map[string]string{}
+				for _, a := range n.Attr {
+					attr[a.Key] = a.Val
+				}
+				switch {
+				case n.Data == "title" && n.FirstChild != nil:
+					gotTitle = n.FirstChild.Data
+				case n.Data == "meta" && attr["name"] == "description":
+					gotDesc = attr["content"]
+				case n.Data == "script":
+					scripts++
+					if attr["type"] == "application/ld+json" && n.FirstChild != nil {
+						ld = n.FirstChild.Data
+					}
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(doc)
+		var back map[string]string
+		if err := json.Unmarshal([]byte(ld), &back); err != nil || back["name"] != name {
+			t.Fatalf("JSON-LD %q: %v; want name %q", ld, err, name)
+		}
+		if gotTitle != title || gotDesc != desc || scripts != 2 {
+			t.Fatalf("title %q, description %q, %d scripts; want %q, %q and the app's and the JSON-LD", gotTitle, gotDesc, scripts, title, desc)
+		}
+	})
 }

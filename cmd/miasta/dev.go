@@ -36,7 +36,7 @@ const (
 )
 
 // dev runs the zero-configuration demo: a database (DATABASE_URL or the local cluster), migrations,
-// the seeded 2015 edition, a development OpenID provider with one account per demo person, a mail
+// the archive's past edition of 2015, the seeded demonstration edition, a development OpenID provider with one account per demo person, a mail
 // capture that writes every mail to a directory, and the server. Everything it started stops on Ctrl-C.
 //
 // The database is the demo's and persists between runs (the edition stays where it was taken); it
@@ -180,6 +180,11 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 				return err
 			}
 		}
+	}
+	// The archive's past editions first (2015, as its announcement states it), then the demo edition,
+	// the year after.
+	if _, err := a.Past.ImportPublished(ctx, principal); err != nil {
+		return fmt.Errorf("import the past editions: %w", err)
 	}
 	demoEdition, err := demo.Seed(ctx, a.Editions, a.Identity, principal, time.Now())
 	if err != nil {

@@ -38,7 +38,7 @@ const usage = `usage: miasta <command> [flags]
 commands:
   serve    serve the API (configure with flags or environment; see -h)
   migrate  apply pending database migrations and exit
-  dev      run a local demo: database, identity provider, mail capture, seeded 2015 edition, server
+  dev      run a local demo: database, identity provider, mail capture, seeded demonstration edition, server
   dev-db   make the local development database available and print its URL; with -- COMMAND,
            run COMMAND with TEST_DATABASE_URL set, then stop the cluster again if dev-db started it
   audit    audit log tools: keygen -out FILE (a new signing key), key (print the log's key),

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -276,7 +277,7 @@ func TestRunDev(t *testing.T) {
 	if !strings.Contains(banner.String(), mailDir) {
 		t.Fatalf("the banner does not name the mail directory %s:\n%s", mailDir, banner.String())
 	}
-	// The seed imported the 2015 people from CSV: each gets one invitation in the capture, in their
+	// The seed imported the demo people from CSV: each gets one invitation in the capture, in their
 	// language, with the login link.
 	invited := map[string]string{}
 	for _, p := range demo.People {
@@ -338,13 +339,20 @@ func TestRunDev(t *testing.T) {
 	for _, c := range e.GetCities() {
 		cities = append(cities, c.GetName())
 	}
-	if e.GetYear() != 2015 || e.GetStage() != v1.Stage_STAGE_REPORTING ||
+	if e.GetYear() != demo.Year || e.GetStage() != v1.Stage_STAGE_REPORTING || !e.GetDemonstration() ||
 		strings.Join(cities, ",") != "Gdańsk,Kraków,Lublin,Łódź,Poznań,Warszawa" {
-		t.Fatalf("demo edition = %d %v %v; want 2015 in REPORTING with six cities in Polish order", e.GetYear(), e.GetStage(), cities)
+		t.Fatalf("demo edition = %d %v demonstration %v %v; want %d in REPORTING, marked as a demonstration, with six cities in Polish order", e.GetYear(), e.GetStage(), e.GetDemonstration(), cities, demo.Year)
+	}
+	// Beside it, the archive's past edition of 2015, as its announcement states it.
+	pastEditions := miastav1connect.NewPastEditionServiceClient(http.DefaultClient, base)
+	pastList, err := pastEditions.ListPastEditions(ctx, &v1.ListPastEditionsRequest{})
+	if err != nil || len(pastList.GetEditions()) != 1 || pastList.GetEditions()[0].GetYear() != 2015 ||
+		len(pastList.GetEditions()[0].GetJury()) != 5 || len(pastList.GetEditions()[0].GetDistinctions()) != 0 {
+		t.Fatalf("ListPastEditions = %v, %v; want 2015 with its five jurors and no distinctions the record does not state", pastList, err)
 	}
 	cats, err := editions.ListCategories(ctx, &v1.ListCategoriesRequest{EditionId: e.GetId()})
 	if err != nil || len(cats.GetCategories()) != 11 || cats.GetCategories()[4].GetNameEn() != "City service point for foreigners" {
-		t.Fatalf("ListCategories = %v, %v; want the eleven 2015 categories", cats, err)
+		t.Fatalf("ListCategories = %v, %v; want the eleven categories", cats, err)
 	}
 	crit, err := editions.ListCriteria(ctx, &v1.ListCriteriaRequest{EditionId: e.GetId()})
 	if err != nil || len(crit.GetCriteria()) != 4 {
@@ -387,9 +395,9 @@ func TestRunDev(t *testing.T) {
 	}
 
 	// The audit bundle of the announced edition verifies offline, and the tampered copy does not.
-	bundle := filepath.Join(t.TempDir(), "2015.json")
+	bundle := filepath.Join(t.TempDir(), "bundle.json")
 	// With the key, the export first signs what the server has not integrated yet (the announcement).
-	if err := run(ctx, []string{"miasta", "audit", "export", "-edition", "2015", "-out", bundle, "-audit-key-file", keyFile}, env(map[string]string{"DATABASE_URL": dbURL}), io.Discard, io.Discard); err != nil {
+	if err := run(ctx, []string{"miasta", "audit", "export", "-edition", strconv.Itoa(demo.Year), "-out", bundle, "-audit-key-file", keyFile}, env(map[string]string{"DATABASE_URL": dbURL}), io.Discard, io.Discard); err != nil {
 		t.Fatalf("audit export: %v", err)
 	}
 	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {

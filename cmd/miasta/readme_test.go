@@ -111,13 +111,14 @@ func TestReadmeCommands(t *testing.T) {
 		})
 	})
 
-	t.Run("drafts, history, PDF and attachments", func(t *testing.T) {
+	t.Run("drafts, history, PDF, attachments and past editions", func(t *testing.T) {
 		tokens := t.TempDir()
 		d := runDev(t, dbtest.NewEmptyURL(t), tokens)
 		defer func() { _ = d.stop() }()
 		tools := sections["Calling the API"][0]
-		out := runReadme(t, root, d, tools+blocks("Drafts that always save, saves of changes, history and PDF"))
-		for _, want := range []string{`"problems"`, `"added"`, "REPORT_VERSION_KIND_RESTORE", `"mediaType": "application/pdf"`} {
+		out := runReadme(t, root, d, tools+blocks("Drafts that always save, saves of changes, history and PDF", "Past editions"))
+		for _, want := range []string{`"problems"`, `"added"`, "REPORT_VERSION_KIND_RESTORE", `"mediaType": "application/pdf"`,
+			`["Priscilla Rubia","Kenia","Łódź"]`, `["Ngo Hoang Minh","Wietnam","Warszawa"]`} {
 			if !strings.Contains(out, want) {
 				t.Errorf("the output lacks %s:\n%s", want, out)
 			}
@@ -125,6 +126,9 @@ func TestReadmeCommands(t *testing.T) {
 		pdf, err := os.ReadFile(filepath.Join(tokens, "raport.pdf"))
 		if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 			t.Errorf("raport.pdf: %v (%d bytes)", err, len(pdf))
+		}
+		if !regexp.MustCompile(`(?m)^20\d\d-\d\d-\d\dT`).MatchString(out) {
+			t.Errorf("the re-import of 2015 printed no import time:\n%s", out)
 		}
 		sum := regexp.MustCompile(`(?m)^([0-9a-f]{64})  `).FindStringSubmatch(out)
 		if sum == nil || !strings.Contains(out, `"sha256": "`+sum[1]+`"`) {
@@ -145,9 +149,16 @@ func TestReadmeCommands(t *testing.T) {
 		if !strings.Contains(tools, "export PATH=") {
 			t.Fatalf("the first block of Calling the API does not put bin/ on PATH:\n%s", tools)
 		}
-		out := runReadme(t, root, d, tools+blocks("Stage 2 (jury, tally, announcement) and the whole demo in one command"))
+		out := runReadme(t, root, d, tools+blocks("Stage 2 (jury, tally, announcement) and the whole demo in one command", "Sharing and reusing the archive"))
 		if !strings.Contains(out, `"winner": true`) || !strings.Contains(out, "category_number,category_pl") || !strings.Contains(out, `"juror": "`) {
 			t.Errorf("the public results, ballots and CSV are not in the output:\n%s", out)
+		}
+		// Sharing: the previews, the open data under the licence set, the feed, a certificate, a badge.
+		for _, want := range []string{`<meta property="og:title" content="Results: `, `"id": "CC-BY-4.0"`, "year,category_number,category_pl", "CC0-1.0",
+			`rel="license"`, "<feed xmlns=\"http://www.w3.org/2005/Atom\">", "Open Cities award", "<title>"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("README's sharing commands did not show %q:\n%s", want, out)
+			}
 		}
 
 		// Checking the results: both verifiers, as README shows them. The database is the test's,
@@ -160,11 +171,11 @@ func TestReadmeCommands(t *testing.T) {
 		}
 		_ = os.RemoveAll(filepath.Join(verifier, "node_modules"))
 		_ = os.RemoveAll(filepath.Join(verifier, "dist"))
-		script := strings.NewReplacer("$(make -s db)", d.dbURL, "-out 2015.json", "-out "+filepath.Join(work, "2015.json"),
-			" 2015.json", " "+filepath.Join(work, "2015.json"), "../2015.json", filepath.Join(work, "2015.json"), "cd verifier", "cd "+verifier).
+		script := strings.NewReplacer("$(make -s db)", d.dbURL, "-out 2016.json", "-out "+filepath.Join(work, "2016.json"),
+			" 2016.json", " "+filepath.Join(work, "2016.json"), "../2016.json", filepath.Join(work, "2016.json"), "cd verifier", "cd "+verifier).
 			Replace(blocks("Checking the results without trusting us"))
 		out = runReadme(t, root, d, script)
-		if !strings.Contains(out, "verified: edition 2015") || !strings.Contains(out, "OK verified: edition") {
+		if !strings.Contains(out, "verified: edition 2016") || !strings.Contains(out, "OK verified: edition") {
 			t.Errorf("README's verification commands did not verify the demo's bundle with both verifiers:\n%s", out)
 		}
 	})

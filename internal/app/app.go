@@ -32,9 +32,11 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/metrics"
+	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/server"
+	"github.com/miasta-otwarte/miasta/internal/share"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 	"github.com/miasta-otwarte/miasta/internal/witness"
 	"github.com/miasta-otwarte/miasta/web"
@@ -55,7 +57,9 @@ type App struct {
 	Mail      *mail.Service
 	// Translations holds the reports' translations.
 	Translations *translation.Service
-	Metrics      *metrics.Metrics
+	// Past holds the archive's past editions.
+	Past    *past.Service
+	Metrics *metrics.Metrics
 	// shutdownTracing flushes and stops the OTLP exporter, if tracing is on.
 	shutdownTracing func(context.Context) error
 	cfg             config.Config
@@ -138,6 +142,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	reports := report.NewService(pool, log, mailer.ReturnHook())
 	translations := translation.NewService(pool, log)
 	search.LogDictionary(ctx, pool, log)
+	pastEditions := past.NewService(pool, editions)
 	auditLog := auditlog.New(pool, log, key)
 	if cfg.AuditKeyFile != "" { // after a rotation, the replaced file's new key is taken up
 		auditLog.ReloadWith(func() (auditlog.Key, error) { return LoadAuditKey(cfg) })
@@ -166,6 +171,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if len(peers) > 0 {
 		witnesses = witness.NewCollector(auditLog, peers, log)
 	}
+	shared := share.New(pool, juryService, cfg.PublicURL, log)
 	m := metrics.New(pool, auditLog, log)
 	tracer, shutdownTracing, err := tracing(ctx, cfg, opts)
 	if err != nil {
@@ -173,11 +179,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	handler := server.New(server.Deps{
-		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Search: search.NewService(pool), Metrics: m, Tracer: tracer,
+		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Search: search.NewService(pool), Past: pastEditions, Metrics: m, Tracer: tracer,
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
-		Web:    web.Handler(web.Assets(), server.WebBoot(authn, users, log)),
+		Share:  shared,
+		Web:    web.Handler(web.Assets(), server.WebBoot(authn, users, log), web.WithPreviews(shared.Preview)),
 	})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Witnesses: witnesses, Mail: mailer, Translations: translations, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Witnesses: witnesses, Mail: mailer, Translations: translations, Past: pastEditions, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
 }
 
 // LoadAuditKey reads the audit log's signing key from the file or the environment the configuration

@@ -39,6 +39,7 @@ var Rules = map[string]Rule{
 	v1.EditionServiceCreateCategoryProcedure:    Organiser,
 	v1.EditionServiceSetLanguagesProcedure:      Organiser,
 	v1.EditionServiceSetTextsProcedure:          Organiser,
+	v1.EditionServiceSetDataLicenceProcedure:    Organiser,
 	v1.EditionServiceListCategoriesProcedure:    Public,
 	v1.EditionServiceCreateCriterionProcedure:   Organiser,
 	v1.EditionServiceListCriteriaProcedure:      Public,
@@ -83,6 +84,12 @@ var Rules = map[string]Rule{
 	v1.ResultsServiceListPublicBallotsProcedure:  Public,
 	v1.ResultsServiceExportResultsProcedure:      Public,
 
+	// The public archive (issue 19): announced editions, cities and practices.
+	v1.ArchiveServiceListPublicEditionsProcedure:      Public,
+	v1.ArchiveServiceGetPublicEditionResultsProcedure: Public,
+	v1.ArchiveServiceGetPublicCityProcedure:           Public,
+	v1.ArchiveServiceGetPublicPracticeProcedure:       Public,
+
 	v1.AuditServiceGetPublicKeyProcedure:        Public,
 	v1.AuditServiceGetCheckpointProcedure:       Public,
 	v1.AuditServiceGetInclusionProofProcedure:   Public,
@@ -99,6 +106,11 @@ var Rules = map[string]Rule{
 	v1.TranslationServiceExportXliffProcedure:               Organiser,
 	v1.TranslationServiceImportXliffProcedure:               Organiser,
 	v1.TranslationServiceListBallotTranslationsProcedure:    Organiser | Juror,
+
+	// Past editions: entered by organisers from the published record, read by anyone.
+	v1.PastEditionServiceImportPastEditionProcedure: Organiser,
+	v1.PastEditionServiceListPastEditionsProcedure:  Public,
+	v1.PastEditionServiceGetPastEditionProcedure:    Public,
 
 	// Mail holds people's addresses and what is said to them: organisers only.
 	v1.MailServiceListOutboxProcedure:           Organiser,

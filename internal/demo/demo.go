@@ -1,4 +1,5 @@
-// Package demo seeds the 2015 edition of Miasta Otwarte as DESIGN.md describes it: the twelve cities
+// Package demo seeds the demonstration edition (2016, the year after the archive's past edition of
+// 2015) of Miasta Otwarte as DESIGN.md describes it, marked as demonstration data: the twelve cities
 // of the Union of Polish Metropolises, the six expert cities, the eleven categories, the four criteria
 // and five jurors with their home cities, with one demo account per person.
 package demo
@@ -18,7 +19,7 @@ import (
 )
 
 // Year is the demo edition's year.
-const Year = 2015
+const Year = 2016
 
 // Person is a demo account: who signs in, and the role the seed invites them to.
 type Person struct {
@@ -115,6 +116,7 @@ func Seed(ctx context.Context, editions *edition.Service, people *identity.Store
 		Timeline:          edition.Timeline{ReportingDeadline: &reporting, JuryDeadline: &jury, CeremonyTime: &ceremony},
 		BallotPublication: edition.PublishPseudonyms,
 		Languages:         edition.Languages,
+		Demonstration:     true,
 	})
 	if err != nil {
 		return edition.Edition{}, err

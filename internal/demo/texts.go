@@ -8,9 +8,12 @@ func (t T) Map() map[string]string {
 	return map[string]string{"pl": t.PL, "en": t.EN, "uk": t.UK, "es": t.ES, "vi": t.VI}
 }
 
-// EditionName is the demo edition's name.
+// EditionName is the demo edition's name, which says it is a demonstration wherever it appears (mails,
+// PDFs, feeds), besides the edition's mark.
 var EditionName = T{
-	"Miasta Otwarte 2015", "Open Cities 2015", "Відкриті міста 2015", "Ciudades Abiertas 2015", "Thành phố Rộng mở 2015",
+	"Miasta Otwarte 2016 – edycja demonstracyjna", "Open Cities 2016 – demonstration edition",
+	"Відкриті міста 2016 – демонстраційний випуск", "Ciudades Abiertas 2016 – edición de demostración",
+	"Thành phố Rộng mở 2016 – phiên bản minh họa",
 }
 
 // Categories are the eleven categories the 2015 jury distinguished.

@@ -86,6 +86,10 @@ type Edition struct {
 	Languages []string
 	// Names is the name per language, Polish (Name) included.
 	Names Texts
+	// Demonstration marks invented data: every page, file and feed that shows the edition says so.
+	Demonstration bool
+	// DataLicence is the SPDX identifier of the licence of the edition's open data.
+	DataLicence string
 	// PersonSalt keys the edition's person identifiers in the audit log (event.Person).
 	PersonSalt []byte
 	CreateTime time.Time
@@ -162,6 +166,8 @@ func editionFromRow(r editiondb.Edition, cities []editiondb.City) Edition {
 		PreviousEditionID: r.PreviousEditionID,
 		Languages:         r.Languages,
 		Names:             texts(r.Name, r.NameTexts),
+		Demonstration:     r.Demonstration,
+		DataLicence:       r.DataLicence,
 		PersonSalt:        r.PersonSalt,
 		CreateTime:        r.CreateTime,
 		UpdateTime:        r.UpdateTime,

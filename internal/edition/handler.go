@@ -48,6 +48,7 @@ func (h *Handler) CreateEdition(ctx context.Context, req *v1.CreateEditionReques
 		n.PreviousEditionID = &id
 	}
 	n.Languages = req.GetLanguages()
+	n.Demonstration = req.GetDemonstration()
 	e, err := h.svc.Create(ctx, auth.FromContext(ctx), n)
 	if err != nil {
 		return nil, err
@@ -233,6 +234,18 @@ func (h *Handler) SetLanguages(ctx context.Context, req *v1.SetLanguagesRequest)
 	return &v1.SetLanguagesResponse{Edition: EditionToProto(e)}, nil
 }
 
+func (h *Handler) SetDataLicence(ctx context.Context, req *v1.SetDataLicenceRequest) (*v1.SetDataLicenceResponse, error) {
+	id, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	e, err := h.svc.SetDataLicence(ctx, auth.FromContext(ctx), id, req.GetDataLicence())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SetDataLicenceResponse{Edition: EditionToProto(e)}, nil
+}
+
 func (h *Handler) SetTexts(ctx context.Context, req *v1.SetTextsRequest) (*v1.SetTextsResponse, error) {
 	id, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
@@ -294,6 +307,8 @@ func EditionToProto(e Edition) *v1.Edition {
 		UpdateTime:        timestamppb.New(e.UpdateTime),
 		Names:             e.Names,
 		Languages:         e.Languages,
+		Demonstration:     e.Demonstration,
+		DataLicence:       e.DataLicence,
 	}
 	switch e.BallotPublication {
 	case PublishNames:

@@ -57,6 +57,8 @@ type NewEdition struct {
 	PreviousEditionID *uuid.UUID
 	// Languages defaults to Polish alone: an edition asks for other languages' texts only when told.
 	Languages []string
+	// Demonstration marks invented data (the demo's edition, a rehearsal).
+	Demonstration bool
 }
 
 // Create makes a new edition in DRAFT.
@@ -86,6 +88,13 @@ func (s *Service) Create(ctx context.Context, actor *auth.Principal, n NewEditio
 				return fault.Invalidf("previous_edition_id", "must be an edition of a year before %d, not %d", n.Year, prev.Year)
 			}
 		}
+		past, err := s.q.PastEditionExists(ctx, tx, n.Year)
+		if err != nil {
+			return err
+		}
+		if past {
+			return fault.Existsf("year", "the archive holds the past edition of %d: an edition on the platform needs another year", n.Year)
+		}
 		row, err := s.q.InsertEdition(ctx, tx, editiondb.InsertEditionParams{
 			Year:              n.Year,
 			Name:              n.Name,
@@ -95,6 +104,7 @@ func (s *Service) Create(ctx context.Context, actor *auth.Principal, n NewEditio
 			BallotPublication: string(n.BallotPublication),
 			PreviousEditionID: n.PreviousEditionID,
 			Languages:         n.Languages,
+			Demonstration:     n.Demonstration,
 		})
 		if _, dup := db.IsUniqueViolation(err); dup {
 			return fault.Existsf("year", "an edition for %d exists already", n.Year)

@@ -463,3 +463,22 @@ var recusalProto = map[string]v1.RecusalKind{
 	"DECLARED":  v1.RecusalKind_RECUSAL_KIND_DECLARED,
 	"ABSTAINED": v1.RecusalKind_RECUSAL_KIND_ABSTAINED,
 }
+
+// CSVCell is csvCell for the other CSV exports (internal/share's open data), so that every CSV the
+// platform writes escapes formula-like cells the same way.
+func CSVCell(s string) string { return csvCell(s) }
+
+// PublicCategoryResults is an announced edition's full ranking as the public reads it: every
+// nomination of every category with its explanation, juror breakdown (as the edition publishes
+// ballots) and the jury's decisions. The archive's pages show it.
+func PublicCategoryResults(v jury.Results) []*v1.CategoryResult {
+	return categoryResults(v, false, false)
+}
+
+// PublicHistory is the edition's moves back and overrides, as the results publish them.
+func PublicHistory(ctx context.Context, svc *jury.Service, v jury.Results) ([]*v1.StageStep, error) {
+	return (&Handler{svc: svc}).history(ctx, v)
+}
+
+// RuleToProto converts a stored tally rule for the wire.
+func RuleToProto(s jury.StoredRule) *v1.TallyRule { return ruleToProto(s) }

@@ -7,12 +7,14 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 
+	"github.com/miasta-otwarte/miasta/internal/archive"
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
 	"github.com/miasta-otwarte/miasta/internal/identity"
 	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/mail"
+	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/results"
 	"github.com/miasta-otwarte/miasta/internal/search"
@@ -30,6 +32,8 @@ var Services = []string{
 	miastav1connect.MailServiceName,
 	miastav1connect.TranslationServiceName,
 	miastav1connect.SearchServiceName,
+	miastav1connect.PastEditionServiceName,
+	miastav1connect.ArchiveServiceName,
 }
 
 // addRoutes lists the whole API.
@@ -49,6 +53,8 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewMailServiceHandler(mail.NewHandler(d.Mail), opts))
 	mux.Handle(miastav1connect.NewTranslationServiceHandler(translation.NewHandler(d.Translations), opts))
 	mux.Handle(miastav1connect.NewSearchServiceHandler(search.NewHandler(d.Search), opts))
+	mux.Handle(miastav1connect.NewPastEditionServiceHandler(past.NewHandler(d.Past), opts))
+	mux.Handle(miastav1connect.NewArchiveServiceHandler(archive.NewHandler(archive.NewService(d.Pool, d.Jury, d.Audit)), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
 	reflector := grpcreflect.NewStaticReflector(Services...)
@@ -64,6 +70,9 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle("/auth/", d.Authn.LoginHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle("GET /readyz", readyHandler(d.Pool, d.Audit))
+	if d.Share != nil {
+		d.Share.Routes(mux) // GET /open-data/…, /feed.atom, /certificates/…, /badges/…
+	}
 	if d.Web != nil {
 		mux.Handle("/", d.Web)
 	}

@@ -25,8 +25,10 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/metrics"
+	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/search"
+	"github.com/miasta-otwarte/miasta/internal/share"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 )
 
@@ -45,11 +47,15 @@ type Deps struct {
 	// Translations holds the reports' translations and their XLIFF exchange.
 	Translations *translation.Service
 	// Search finds the public practices.
-	Search  *search.Service
+	Search *search.Service
+	// Past holds the archive's past editions (internal/past).
+	Past    *past.Service
 	Metrics *metrics.Metrics
 	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).
 	Tracer trace.TracerProvider
 	Limits Limits
+	// Share, when not nil, serves the public archive's open data, feed, certificates and badges.
+	Share *share.Service
 	// Web, when not nil, serves the browser app at every path the API does not own.
 	Web http.Handler
 }

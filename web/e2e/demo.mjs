@@ -375,7 +375,7 @@ try {
   await page.reload();
   const heldMail = () => page.locator("details.card").filter({ hasText: "ana.silva@miasta.test" });
   await heldMail().locator("summary").click();
-  const subject = "Zaproszenie do jury Miasta Otwarte 2015 — Ana Silva";
+  const subject = "Zaproszenie do jury Miasta Otwarte 2016 – edycja demonstracyjna — Ana Silva";
   await heldMail().getByLabel(M["mail.subject"]).fill(subject);
   await heldMail().getByTestId("save-state").filter({ hasText: prefix("save.savedAt") }).waitFor();
   await check(page, "organiser-mail-edited");
@@ -396,6 +396,13 @@ try {
   await page.getByRole("button", { name: msg("organise.read", { city: "Warszawa" }) }).click();
   // The organiser reads the whole report, links included, before accepting it.
   await page.getByRole("link", { name: "https://um.warszawa.pl/aktualności" }).waitFor();
+  // The organiser lets the public read the first file (once the practice is distinguished and announced).
+  const publish = page.getByTestId("attachment-publish").first();
+  await publish.click();
+  await page.waitForFunction(() => {
+    const box = document.querySelector('[data-testid="attachment-publish"]');
+    return box && box.checked && !box.disabled;
+  });
   await page.getByRole("button", { name: M["organise.accept"] }).click();
   await page.getByTestId("report-row-Warszawa").getByText(M["reportStatus.ACCEPTED"]).waitFor();
   await check(page, "organiser-accepted");
@@ -582,7 +589,7 @@ try {
   const pub = await persona(undefined);
   const rp = pub.page;
   await phoneFits(rp, "public-home");
-  await rp.goto(BASE + "/results/2015");
+  await rp.goto(BASE + "/results/2016");
   const winners = rp.getByTestId("winners");
   await winners.waitFor();
   const text = await winners.innerText();
@@ -600,13 +607,13 @@ try {
   const saved = rp.waitForEvent("download");
   await rp.getByRole("button", { name: M["verify.saveCheckpoint"] }).click();
   const file = await saved;
-  if (file.suggestedFilename() !== "miasta-2015-checkpoint.txt") throw new Error(`the checkpoint saves as ${file.suggestedFilename()}`);
+  if (file.suggestedFilename() !== "miasta-2016-checkpoint.txt") throw new Error(`the checkpoint saves as ${file.suggestedFilename()}`);
   const bundleSaved = rp.waitForEvent("download");
   await rp.getByRole("link", { name: M["verify.downloadBundle"] }).click();
   const bundleFile = await bundleSaved;
-  if (bundleFile.suggestedFilename() !== "miasta-2015-bundle.json") throw new Error(`the bundle saves as ${bundleFile.suggestedFilename()}`);
+  if (bundleFile.suggestedFilename() !== "miasta-2016-bundle.json") throw new Error(`the bundle saves as ${bundleFile.suggestedFilename()}`);
   const bundle = JSON.parse(readFileSync(await bundleFile.path(), "utf8"));
-  if (bundle.format !== "miasta-audit-bundle/2" || bundle.year !== 2015 || !bundle.tally) throw new Error("the downloaded bundle is not the announced edition's");
+  if (bundle.format !== "miasta-audit-bundle/2" || bundle.year !== 2016 || !bundle.tally) throw new Error("the downloaded bundle is not the announced edition's");
   // The page verifies the bundle in this browser: every check of the specification passes.
   await rp.getByTestId("bv-ok").waitFor({ timeout: 60_000 });
   const states = await rp.locator(".browser-verify .checks li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-state")));
@@ -621,14 +628,14 @@ try {
   await rp.reload();
   await rp.getByTestId("bv-consistent").waitFor({ timeout: 60_000 });
   // A bundle tampered with on its way is refused.
-  await rp.route("**/audit/2015/bundle.json", async (route) => {
+  await rp.route("**/audit/2016/bundle.json", async (route) => {
     const res = await route.fetch();
     const body = (await res.text()).replace("Warszawa", "Warszawb");
     await route.fulfill({ response: res, body, headers: { ...res.headers(), "content-length": String(Buffer.byteLength(body)) } });
   });
   await rp.reload();
   await rp.getByTestId("bv-failed").filter({ hasText: M["bv.tampered"] }).waitFor({ timeout: 60_000 });
-  await rp.unroute("**/audit/2015/bundle.json");
+  await rp.unroute("**/audit/2016/bundle.json");
   // A site that showed this browser another history (a checkpoint signed by the log's key whose tree
   // the real log does not extend) is caught: the split view is named.
   if (process.env.E2E_FORGED_CHECKPOINT) {

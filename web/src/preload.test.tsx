@@ -26,7 +26,7 @@ const answers: Record<string, unknown> = {
   "miasta.v1.EditionService/GetEdition": { edition: { id: EDITION, year: 2015, stage: "STAGE_JURY" } },
   "miasta.v1.ResultsService/GetTallyRule": { rule: {} },
   "miasta.v1.JuryService/GetBallot": { ballot: {} },
-  "miasta.v1.ResultsService/GetPublicResults": { edition: { id: EDITION, year: 2015, stage: "STAGE_ANNOUNCED" } },
+  "miasta.v1.ArchiveService/GetPublicEditionResults": { edition: { id: EDITION, year: 2015 } },
 };
 
 let sent: string[];
@@ -103,8 +103,8 @@ describe("a page's preloads are its own calls", () => {
     at("/results/2015", "/results/:year", <ResultsPage />);
     await settled();
     expect(sent.map((s) => s.split(" ")[0]).sort()).toEqual([
+      "miasta.v1.ArchiveService/GetPublicEditionResults",
       "miasta.v1.AuditService/GetPublicKey",
-      "miasta.v1.ResultsService/GetPublicResults",
     ]);
   });
   test("a preload is used once: the page's next call goes to the server", async () => {

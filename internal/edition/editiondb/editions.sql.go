@@ -13,7 +13,7 @@ import (
 )
 
 const getEdition = `-- name: GetEdition :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions WHERE id = $1
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration FROM editions WHERE id = $1
 `
 
 func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
@@ -34,6 +34,8 @@ func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Editio
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
+		&i.Demonstration,
 	)
 	return i, err
 }
@@ -50,7 +52,7 @@ func (q *Queries) GetEditionByYear(ctx context.Context, db DBTX, year int32) (uu
 }
 
 const getEditionForShare = `-- name: GetEditionForShare :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions WHERE id = $1 FOR SHARE
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration FROM editions WHERE id = $1 FOR SHARE
 `
 
 // Readers that must not race a stage change (saves, submissions) share-lock the edition row.
@@ -72,12 +74,14 @@ func (q *Queries) GetEditionForShare(ctx context.Context, db DBTX, id uuid.UUID)
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
+		&i.Demonstration,
 	)
 	return i, err
 }
 
 const getEditionForUpdate = `-- name: GetEditionForUpdate :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions WHERE id = $1 FOR UPDATE
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration FROM editions WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetEditionForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
@@ -98,15 +102,17 @@ func (q *Queries) GetEditionForUpdate(ctx context.Context, db DBTX, id uuid.UUID
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
+		&i.Demonstration,
 	)
 	return i, err
 }
 
 const insertEdition = `-- name: InsertEdition :one
-INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, languages)
+INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, languages, demonstration)
 VALUES ($1, $2, $3, $4, $5,
-        $6, $7, $8::text[])
-RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
+        $6, $7, $8::text[], $9)
+RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration
 `
 
 type InsertEditionParams struct {
@@ -118,6 +124,7 @@ type InsertEditionParams struct {
 	BallotPublication string
 	PreviousEditionID *uuid.UUID
 	Languages         []string
+	Demonstration     bool
 }
 
 func (q *Queries) InsertEdition(ctx context.Context, db DBTX, arg InsertEditionParams) (Edition, error) {
@@ -130,6 +137,7 @@ func (q *Queries) InsertEdition(ctx context.Context, db DBTX, arg InsertEditionP
 		arg.BallotPublication,
 		arg.PreviousEditionID,
 		arg.Languages,
+		arg.Demonstration,
 	)
 	var i Edition
 	err := row.Scan(
@@ -147,12 +155,14 @@ func (q *Queries) InsertEdition(ctx context.Context, db DBTX, arg InsertEditionP
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
+		&i.Demonstration,
 	)
 	return i, err
 }
 
 const listEditions = `-- name: ListEditions :many
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts FROM editions
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration FROM editions
 WHERE year < $1 AND ($2::boolean OR stage <> 'DRAFT')
 ORDER BY year DESC
 LIMIT $3
@@ -188,6 +198,8 @@ func (q *Queries) ListEditions(ctx context.Context, db DBTX, arg ListEditionsPar
 			&i.PersonSalt,
 			&i.Languages,
 			&i.NameTexts,
+			&i.DataLicence,
+			&i.Demonstration,
 		); err != nil {
 			return nil, err
 		}
@@ -197,6 +209,51 @@ func (q *Queries) ListEditions(ctx context.Context, db DBTX, arg ListEditionsPar
 		return nil, err
 	}
 	return items, nil
+}
+
+const pastEditionExists = `-- name: PastEditionExists :one
+SELECT EXISTS (SELECT 1 FROM past_editions WHERE year = $1)
+`
+
+// A year the archive holds a past edition for (internal/past) cannot have an edition on the platform.
+func (q *Queries) PastEditionExists(ctx context.Context, db DBTX, year int32) (bool, error) {
+	row := db.QueryRow(ctx, pastEditionExists, year)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const setDataLicence = `-- name: SetDataLicence :one
+UPDATE editions SET data_licence = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration
+`
+
+type SetDataLicenceParams struct {
+	DataLicence string
+	ID          uuid.UUID
+}
+
+func (q *Queries) SetDataLicence(ctx context.Context, db DBTX, arg SetDataLicenceParams) (Edition, error) {
+	row := db.QueryRow(ctx, setDataLicence, arg.DataLicence, arg.ID)
+	var i Edition
+	err := row.Scan(
+		&i.ID,
+		&i.Year,
+		&i.Name,
+		&i.Stage,
+		&i.ReportingDeadline,
+		&i.JuryDeadline,
+		&i.CeremonyTime,
+		&i.BallotPublication,
+		&i.PreviousEditionID,
+		&i.CreateTime,
+		&i.UpdateTime,
+		&i.PersonSalt,
+		&i.Languages,
+		&i.NameTexts,
+		&i.DataLicence,
+		&i.Demonstration,
+	)
+	return i, err
 }
 
 const setEditionNameTexts = `-- name: SetEditionNameTexts :exec
@@ -214,7 +271,7 @@ func (q *Queries) SetEditionNameTexts(ctx context.Context, db DBTX, arg SetEditi
 }
 
 const setLanguages = `-- name: SetLanguages :one
-UPDATE editions SET languages = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
+UPDATE editions SET languages = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration
 `
 
 type SetLanguagesParams struct {
@@ -240,12 +297,14 @@ func (q *Queries) SetLanguages(ctx context.Context, db DBTX, arg SetLanguagesPar
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
+		&i.Demonstration,
 	)
 	return i, err
 }
 
 const updateStage = `-- name: UpdateStage :one
-UPDATE editions SET stage = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
+UPDATE editions SET stage = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration
 `
 
 type UpdateStageParams struct {
@@ -271,6 +330,8 @@ func (q *Queries) UpdateStage(ctx context.Context, db DBTX, arg UpdateStageParam
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
+		&i.Demonstration,
 	)
 	return i, err
 }
@@ -282,7 +343,7 @@ SET reporting_deadline = $1,
     ceremony_time = $3,
     update_time = now()
 WHERE id = $4
-RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts
+RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration
 `
 
 type UpdateTimelineParams struct {
@@ -315,6 +376,8 @@ func (q *Queries) UpdateTimeline(ctx context.Context, db DBTX, arg UpdateTimelin
 		&i.PersonSalt,
 		&i.Languages,
 		&i.NameTexts,
+		&i.DataLicence,
+		&i.Demonstration,
 	)
 	return i, err
 }

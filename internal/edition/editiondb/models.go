@@ -53,4 +53,6 @@ type Edition struct {
 	PersonSalt        []byte
 	Languages         []string
 	NameTexts         []byte
+	DataLicence       string
+	Demonstration     bool
 }

@@ -1,7 +1,7 @@
 -- name: InsertEdition :one
-INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, languages)
+INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, languages, demonstration)
 VALUES (@year, @name, sqlc.narg('reporting_deadline'), sqlc.narg('jury_deadline'), sqlc.narg('ceremony_time'),
-        @ballot_publication, sqlc.narg('previous_edition_id'), @languages::text[])
+        @ballot_publication, sqlc.narg('previous_edition_id'), @languages::text[], @demonstration)
 RETURNING *;
 
 -- name: GetEdition :one
@@ -40,3 +40,10 @@ UPDATE editions SET name_texts = @name_texts, update_time = now() WHERE id = @id
 
 -- name: SetLanguages :one
 UPDATE editions SET languages = @languages, update_time = now() WHERE id = @id RETURNING *;
+
+-- name: PastEditionExists :one
+-- A year the archive holds a past edition for (internal/past) cannot have an edition on the platform.
+SELECT EXISTS (SELECT 1 FROM past_editions WHERE year = @year);
+
+-- name: SetDataLicence :one
+UPDATE editions SET data_licence = @data_licence, update_time = now() WHERE id = @id RETURNING *;

@@ -1,7 +1,7 @@
 import { lazy, Suspense } from "react";
 import { Link } from "react-router";
 import { api } from "../shared/api";
-import { Deadline, ErrorNote, Loading, StageBadge, loginHref, useMe } from "../shared/components";
+import { Deadline, DemonstrationNote, ErrorNote, Loading, StageBadge, loginHref, useMe } from "../shared/components";
 import { Stage, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { Role } from "../gen/miasta/v1/identity_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
@@ -67,7 +67,7 @@ function EditionCard({
   return (
     <>
       <h2>
-        {e.name} <StageBadge stage={e.stage} />
+        {e.name} <StageBadge stage={e.stage} /> {e.demonstration ? <DemonstrationNote inline /> : null}
       </h2>
       <Deadline label={t("edition.reportingDeadline")} at={e.timeline?.reportingDeadline} />
       <Deadline label={t("edition.juryDeadline")} at={e.timeline?.juryDeadline} />

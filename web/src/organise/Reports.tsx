@@ -114,7 +114,7 @@ function ReportReview(props: {
   return (
     <article className="card report-review" aria-labelledby="review-title">
       <h3 id="review-title">{t("report.title", { city: r.city!.name })}</h3>
-      <ReportView report={r} categories={categories} criteria={criteria} />
+      <ReportView report={r} categories={categories} criteria={criteria} publishing />
       {canDecide ? (
         <>
           <p className="actions">

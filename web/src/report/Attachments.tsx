@@ -47,6 +47,49 @@ export function AttachmentList({ attachments, onRemove }: { attachments: Attachm
   );
 }
 
+/** PublishedAttachments is the organisers' list of a practice's files, each with whether the public may
+ * read it: a published file is public once the practice is distinguished and the results announced. */
+export function PublishedAttachments({ attachments }: { attachments: Attachment[] }) {
+  const t = useT();
+  const [files, setFiles] = useState(attachments);
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState("");
+  async function toggle(a: Attachment, published: boolean) {
+    setBusy(a.id);
+    setError(undefined);
+    try {
+      const res = await api.reports.publishAttachment({ attachmentId: a.id, published });
+      setFiles((fs) => fs.map((f) => (f.id === a.id ? res.attachment! : f)));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy("");
+    }
+  }
+  return (
+    <>
+      <AttachmentList attachments={files} />
+      <fieldset className="publish-files">
+        <legend>{t("attachment.publishLegend")}</legend>
+        {files.map((a) => (
+          <label key={a.id} className="choice">
+            <input
+              type="checkbox"
+              checked={a.published}
+              disabled={busy === a.id}
+              onChange={(e) => void toggle(a, e.target.checked)}
+              data-testid="attachment-publish"
+            />{" "}
+            {t("attachment.publishN", { name: a.filename })}
+          </label>
+        ))}
+        <p className="hint">{t("attachment.publishHint")}</p>
+      </fieldset>
+      {error ? <ErrorNote error={error} /> : null}
+    </>
+  );
+}
+
 /** AttachmentsEditor lets the expert attach files to a saved practice and remove them. */
 export function AttachmentsEditor(props: {
   editionId: string;

@@ -3,10 +3,21 @@ import type { Category, Criterion } from "../gen/miasta/v1/edition_pb.js";
 import type { Practice, Report } from "../gen/miasta/v1/report_pb.js";
 import { useLocale, useT } from "../i18n";
 import { outcomeKey } from "./outcomes";
-import { AttachmentList } from "./Attachments";
+import { AttachmentList, PublishedAttachments } from "./Attachments";
 
 /** ReportView is a report to read whole: what an organiser accepts or returns. */
-export function ReportView({ report: r, categories, criteria }: { report: Report; categories: Category[]; criteria: Criterion[] }) {
+export function ReportView({
+  report: r,
+  categories,
+  criteria,
+  publishing = false,
+}: {
+  report: Report;
+  categories: Category[];
+  criteria: Criterion[];
+  /** Organisers choose which files the public may read (once the practice is distinguished and announced). */
+  publishing?: boolean;
+}) {
   const t = useT();
   const { locale } = useLocale();
   const category = (id: string) => {
@@ -28,7 +39,7 @@ export function ReportView({ report: r, categories, criteria }: { report: Report
             <strong>{p.title}</strong> <span className="muted">{category(p.categoryId)}</span>
             <p className="pre">{p.description}</p>
             <dl>
-              <PracticeFacts practice={p} />
+              <PracticeFacts practice={p} publishing={publishing} />
               {p.narratives.map((n) => (
                 <div key={n.criterionId}>
                   <dt>{criterion(n.criterionId)}</dt>
@@ -57,7 +68,7 @@ export function ReportView({ report: r, categories, criteria }: { report: Report
 }
 
 /** PracticeFacts are a practice's since-year, partners, target groups and links, as dt/dd pairs of a <dl>. */
-export function PracticeFacts({ practice: p, files = true }: { practice: Practice; files?: boolean }) {
+export function PracticeFacts({ practice: p, files = true, publishing = false }: { practice: Practice; files?: boolean; publishing?: boolean }) {
   const t = useT();
   return (
     <>
@@ -91,7 +102,7 @@ export function PracticeFacts({ practice: p, files = true }: { practice: Practic
         <>
           <dt>{t("attachment.title")}</dt>
           <dd>
-            <AttachmentList attachments={p.attachments} />
+            {publishing ? <PublishedAttachments attachments={p.attachments} /> : <AttachmentList attachments={p.attachments} />}
           </dd>
         </>
       ) : null}

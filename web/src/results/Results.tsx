@@ -1,8 +1,11 @@
 import { textIn } from "../shared/localized";
 import { useState } from "react";
-import { useParams } from "react-router";
-import { api } from "../shared/api";
-import { ErrorNote, Loading, download } from "../shared/components";
+import { Link, useParams } from "react-router";
+import { api, errorCode } from "../shared/api";
+import { Code } from "@connectrpc/connect";
+import { DemonstrationNote, ErrorNote, Loading, download } from "../shared/components";
+import { PastEditionPage } from "../archive/PastEdition";
+import { ShareLinks } from "../archive/ShareLinks";
 import { exactRational, formatInstant, formatRational } from "../shared/format";
 import type { Criterion } from "../gen/miasta/v1/edition_pb.js";
 import { ExportFormat, type CategoryResult, type NominationResult, type StageStep } from "../gen/miasta/v1/results_pb.js";
@@ -10,27 +13,84 @@ import { Stage } from "../gen/miasta/v1/edition_pb.js";
 import { Explanation } from "./explain";
 import { BrowserVerify } from "./BrowserVerify";
 import { useLoad } from "../shared/hooks";
+import { pick } from "../shared/localized";
+import type { CriterionScale, ScoreScale } from "../gen/miasta/v1/archive_pb.js";
+import { ChartSlot, DistributionChart, RankingChart, ScoreOnScale, ratNumber, useCategoryName, useTitle } from "../archive/common";
 import { useLocale, useT } from "../i18n";
 
-/** ResultsPage is public: the winners, how each score came about, and how to check it all. */
+/**
+ * ResultsPage is public: an edition's results (/results/{year}), or one category's
+ * (/results/{year}/category/{number}): every nominated practice ranked, each score on its scale, the
+ * charts, how each score came about, and how to check it all.
+ */
 export function ResultsPage() {
-  const { year = "" } = useParams();
+  const { year = "", number } = useParams();
   const t = useT();
   const { locale } = useLocale();
+  const cat = useCategoryName();
   const y = Number.parseInt(year, 10);
+  const only = number === undefined ? undefined : Number.parseInt(number, 10);
   const loaded = useLoad(async () => {
-    // One round trip: the results carry the edition's criteria.
-    const [res, key] = await Promise.all([api.results.getPublicResults({ year: y }), api.audit.getPublicKey({})]);
+    // One round trip: the results carry the edition's criteria and scales.
+    const [res, key] = await Promise.all([api.archive.getPublicEditionResults({ year: y }), api.audit.getPublicKey({})]);
     return { res, criteria: res.criteria, key: key.verifierKey };
   }, [y]);
+  const res = loaded.data?.res;
+  const name = res ? pick(res.edition?.names, locale).text : "";
+  const shown = only === undefined ? undefined : res?.categories.find((c) => c.category?.number === only);
+  useTitle(res ? (shown ? `${cat(shown.category)} — ${name}` : t("results.title", { name })) : undefined);
+  // A year the platform did not run may be a past edition, entered from its published record.
+  if (loaded.error && !loaded.data && errorCode(loaded.error) === Code.NotFound && only === undefined) return <PastEditionPage year={y} />;
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
-  if (!loaded.data) return <Loading />;
-  const { res, criteria, key } = loaded.data;
+  if (!loaded.data || !res) return <Loading />;
+  const { criteria, key } = loaded.data;
   const e = res.edition!;
+  const withNominations = res.categories.filter((c) => c.nominations.length > 0);
+  const empty = res.categories.filter((c) => c.nominations.length === 0);
+  const ctx: Ctx = { year: e.year, scale: res.scale, scales: res.criterionScales, criteria };
+  const dates = (
+    <p className="dates">
+      <span>{t("archive.announcedOn", { time: formatInstant(e.announceTime, locale) })}</span>
+      {e.ceremonyTime ? <span>{t("archive.ceremonyOn", { time: formatInstant(e.ceremonyTime, locale) })}</span> : null}
+      {e.ceremonyPlace ? <span>{e.ceremonyPlace}</span> : null}
+    </p>
+  );
+  if (only !== undefined) {
+    return (
+      <div className="archive">
+        <nav className="crumbs" aria-label={t("archive.crumbs")}>
+          <Link to="/results">{t("archive.editionsTitle")}</Link> › <Link to={`/results/${e.year}`}>{name}</Link>
+        </nav>
+        {shown ? (
+          <>
+            <header className="archive-hero">
+              <p className="eyebrow">{t("archive.categoryEyebrow", { year: e.year })}</p>
+              <h1>{cat(shown.category)}</h1>
+              {dates}
+              {e.demonstration ? <DemonstrationNote /> : null}
+            </header>
+            <CategorySection result={shown} ctx={ctx} level={2} />
+          </>
+        ) : (
+          <h1>{t("common.notFound")}</h1>
+        )}
+      </div>
+    );
+  }
   return (
-    <>
-      <h1>{t("results.title", { name: textIn(locale, e.names) || e.name })}</h1>
-      {e.timeline?.ceremonyTime ? <p>{t("results.ceremony", { time: formatInstant(e.timeline.ceremonyTime, locale) })}</p> : null}
+    <div className="archive">
+      <nav className="crumbs" aria-label={t("archive.crumbs")}>
+        <Link to="/results">{t("archive.editionsTitle")}</Link> › {e.year}
+      </nav>
+      <header className="archive-hero">
+        <p className="eyebrow">{t("archive.editionEyebrow", { year: e.year })}</p>
+        <h1>{t("results.title", { name })}</h1>
+        {dates}
+        {e.demonstration ? <DemonstrationNote /> : null}
+        <p className="lead">
+          {t("archive.editionLead", { nominations: e.nominationCount, distinctions: e.distinctionCount, cities: e.cityCount, categories: e.categoryCount })}
+        </p>
+      </header>
       <section aria-labelledby="winners-title">
         <h2 id="winners-title">{t("results.winners")}</h2>
         <ul className="winners" data-testid="winners">
@@ -39,29 +99,156 @@ export function ResultsPage() {
               .filter((n) => n.winner)
               .map((n) => (
                 <li key={n.nomination!.id}>
-                  <span className="cat">
-                    {c.category!.number}. {textIn(locale, c.category!.names)}
+                  <Link className="cat" to={`/results/${e.year}/category/${c.category!.number}`}>
+                    {cat(c.category)}
+                  </Link>
+                  <Link className="city" to={`/cities/${n.nomination!.city!.id}`}>
+                    {n.nomination!.city!.name}
+                  </Link>
+                  <Link className="practice" to={`/practices/${n.nomination!.practice!.id}`}>
+                    {n.nomination!.practice!.title}
+                  </Link>
+                  <span className="muted">
+                    <ScoreOnScale score={n.score} scale={res.scale} />
                   </span>
-                  <strong className="city">{n.nomination!.city!.name}</strong>
-                  <span className="practice">{n.nomination!.practice!.title}</span>
                 </li>
               )),
           )}
         </ul>
+        {/* The jury's recommendations to city governments (issue 19, item 2) go here. */}
       </section>
-      <section aria-labelledby="breakdown-title">
-        <h2 id="breakdown-title">{t("results.breakdown")}</h2>
-        {res.categories.map((c) => (
-          <CategoryTable key={c.category!.id} result={c} criteria={criteria} />
+      <section aria-labelledby="ranking-title">
+        <h2 id="ranking-title">{t("archive.rankingTitle")}</h2>
+        <p className="hint">{t("archive.rankingIntro", { min: Number(res.scale?.min ?? 0n), max: Number(res.scale?.max ?? 0n) })}</p>
+        {withNominations.map((c) => (
+          <CategorySection key={c.category!.id} result={c} ctx={ctx} level={3} />
         ))}
+        {empty.length ? (
+          <div className="card compact" data-testid="empty-categories">
+            <h3>{t("archive.emptyCategories", { count: empty.length })}</h3>
+            <ul className="inline-list">
+              {empty.map((c) => (
+                <li key={c.category!.id}>{cat(c.category)}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
       </section>
+      {res.distribution && res.distribution.count > 0 ? (
+        <section aria-labelledby="distribution-title">
+          <h2 id="distribution-title">{t("archive.distributionTitle")}</h2>
+          <p className="hint">{t("archive.distributionIntro")}</p>
+          <ChartSlot>
+            <DistributionChart
+              year={e.year}
+              total={res.distribution.count}
+              bins={res.distribution.bins.map((b) => ({ lower: Number(b.lower), upper: Number(b.upper), count: b.count }))}
+            />
+          </ChartSlot>
+        </section>
+      ) : null}
       {res.history.length ? <History steps={res.history} /> : null}
       <Verify year={e.year} checkpoint={res.checkpoint} verifierKey={key} />
-    </>
+      <ShareLinks year={e.year} editionName={name} licence={e.dataLicence} level={2} />
+    </div>
   );
 }
 
-function CategoryTable({ result, criteria }: { result: CategoryResult; criteria: Criterion[] }) {
+interface Ctx {
+  year: number;
+  scale: ScoreScale | undefined;
+  scales: CriterionScale[];
+  criteria: Criterion[];
+}
+
+/** CategorySection is one category's ranking: the practices in order, the chart, the details. */
+function CategorySection({ result, ctx, level }: { result: CategoryResult; ctx: Ctx; level: 2 | 3 }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const cat = useCategoryName();
+  const c = result.category!;
+  const H = level === 2 ? "h2" : "h3";
+  const Sub = level === 2 ? "h3" : "h4";
+  const max = Number(ctx.scale?.max ?? 0n);
+  const min = Number(ctx.scale?.min ?? 0n);
+  const ranked = result.nominations.filter((n) => n.score);
+  const critNameOf = (id: string) => {
+    const x = ctx.criteria.find((k) => k.id === id);
+    return x ? pick(x.names, locale).text : id;
+  };
+  return (
+    <section className="category" aria-labelledby={`cat-${c.number}`} data-testid="category">
+      <H id={`cat-${c.number}`}>
+        {level === 3 ? <Link to={`/results/${ctx.year}/category/${c.number}`}>{cat(c)}</Link> : t("archive.rankingTitle")}
+      </H>
+      {result.nominations.length === 0 ? <p className="muted">{t("results.noNominations")}</p> : null}
+      <ol className="ranking" hidden={result.nominations.length === 0}>
+        {result.nominations.map((n) => {
+          const nom = n.nomination!;
+          return (
+            <li key={nom.id} className={n.winner ? "winner" : ""} data-testid="ranked">
+              <span className="rank" aria-label={t("archive.rankN", { rank: n.rank })}>
+                {n.rank || "–"}
+              </span>
+              <div className="body">
+                <p className="practice-title">
+                  <Link to={`/practices/${nom.practice!.id}`}>{nom.practice!.title}</Link>
+                  {n.winner ? <span className="badge award">{t("archive.distinguished")}</span> : null}
+                  {!n.quorumMet ? <span className="badge">{t("results.noQuorum")}</span> : null}
+                </p>
+                <p className="city-line">
+                  <Link to={`/cities/${nom.city!.id}`}>{nom.city!.name}</Link>
+                </p>
+                {nom.practice!.description ? <p className="summary">{nom.practice!.description}</p> : null}
+                {/* The jury's justification of a distinction (issue 19, item 2) goes here. */}
+              </div>
+              <span className="points">
+                <ScoreOnScale score={n.score} scale={ctx.scale} />
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+      {ranked.length ? (
+        <ChartSlot>
+          <RankingChart
+            category={cat(c)}
+            min={min}
+            max={max}
+            bars={ranked.map((n) => ({
+              label: `${n.rank}. ${n.nomination!.city!.name}`,
+              title: n.nomination!.practice!.title,
+              value: ratNumber(n.score),
+              text: formatRational(n.score, locale),
+              winner: n.winner,
+            }))}
+          />
+        </ChartSlot>
+      ) : null}
+      {result.decisions.length ? (
+        <div className="decisions">
+          <Sub>{t("results.decisions")}</Sub>
+          <ul data-testid="decisions">
+            {result.decisions.map((d, i) => (
+              <li key={i}>
+                {t("results.decision", {
+                  order: d.nominationIds.map((id) => nameOf(result, id, critNameOf)).join(" › "),
+                  reason: d.reason,
+                })}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <details className="more">
+        <summary>{t("results.breakdown")}</summary>
+        <CategoryTable result={result} criteria={ctx.criteria} scales={ctx.scales} />
+      </details>
+    </section>
+  );
+}
+
+function CategoryTable({ result, criteria, scales }: { result: CategoryResult; criteria: Criterion[]; scales: CriterionScale[] }) {
   const t = useT();
   const { locale } = useLocale();
   const c = result.category!;
@@ -70,10 +257,7 @@ function CategoryTable({ result, criteria }: { result: CategoryResult; criteria:
     return x ? textIn(locale, x.names) : id;
   };
   return (
-    <div className="card">
-      <h3>
-        {c.number}. {textIn(locale, c.names)}
-      </h3>
+    <div>
       {result.nominations.length === 0 ? <p className="muted">{t("results.noNominations")}</p> : null}
       {/* A phone scrolls the criteria's columns inside this region, not the page. */}
       <div className="scroll" role="region" tabIndex={0} hidden={result.nominations.length === 0} aria-label={t("results.tableCaption", { category: textIn(locale, c.names) })}>
@@ -88,6 +272,7 @@ function CategoryTable({ result, criteria }: { result: CategoryResult; criteria:
                 <th scope="col" key={cb.criterionId}>
                   {critName(cb.criterionId)}
                   {cb.nonRanking ? " " + t("results.nonRankingMark") : ""}
+                  <span className="hint">{scaleOf(scales, cb.criterionId)}</span>
                 </th>
               ))}
             </tr>
@@ -105,23 +290,14 @@ function CategoryTable({ result, criteria }: { result: CategoryResult; criteria:
           <JurorTable n={n} critName={critName} name={(id) => nameOf(result, id, critName)} />
         </details>
       ))}
-      {result.decisions.length ? (
-        <div className="decisions">
-          <h4>{t("results.decisions")}</h4>
-          <ul data-testid="decisions">
-            {result.decisions.map((d, i) => (
-              <li key={i}>
-                {t("results.decision", {
-                  order: d.nominationIds.map((id) => nameOf(result, id, critName)).join(" › "),
-                  reason: d.reason,
-                })}
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
     </div>
   );
+}
+
+/** scaleOf is a criterion's range and weight: "0–5, ×2". */
+function scaleOf(scales: CriterionScale[], id: string): string {
+  const s = scales.find((x) => x.criterionId === id);
+  return s ? `${s.min}–${s.max}${s.weight !== 1 ? `, ×${s.weight}` : ""}` : "";
 }
 
 /** nameOf is what a reader knows an id of an explanation by: a practice's title and city, or a criterion. */

@@ -6,6 +6,6 @@ import { preload } from "../shared/api";
 export async function preloadResults(year: number) {
   void preload(AuditService.method.getPublicKey, {});
   // The results' code comes with the page's (the server preloads it with the HTML).
-  const { ResultsService } = await import("../gen/miasta/v1/results_pb.js");
-  void preload(ResultsService.method.getPublicResults, { year }).catch(() => {});
+  const { ArchiveService } = await import("../gen/miasta/v1/archive_pb.js");
+  void preload(ArchiveService.method.getPublicEditionResults, { year }).catch(() => {});
 }

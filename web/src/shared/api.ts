@@ -5,6 +5,7 @@ import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import type { DescService } from "@bufbuild/protobuf";
+import type { ArchiveService } from "../gen/miasta/v1/archive_pb.js";
 import { AuditService } from "../gen/miasta/v1/audit_pb.js";
 import { EditionService } from "../gen/miasta/v1/edition_pb.js";
 import { IdentityService } from "../gen/miasta/v1/identity_pb.js";
@@ -14,6 +15,7 @@ import type { ReportService } from "../gen/miasta/v1/report_pb.js";
 import type { ResultsService } from "../gen/miasta/v1/results_pb.js";
 import type { SearchService } from "../gen/miasta/v1/search_pb.js";
 import type { TranslationService } from "../gen/miasta/v1/translation_pb.js";
+import type { PastEditionService } from "../gen/miasta/v1/past_pb.js";
 import { allPages } from "./hooks";
 import { preloaded, remember } from "./preload";
 
@@ -63,6 +65,8 @@ export const api: {
   audit: Client<typeof AuditService>;
   translations: Client<typeof TranslationService>;
   search: Client<typeof SearchService>;
+  past: Client<typeof PastEditionService>;
+  archive: Client<typeof ArchiveService>;
 } = {
   // Every page needs these, or they are small.
   editions: createClient(EditionService, transport),
@@ -74,6 +78,8 @@ export const api: {
   results: lazyClient(() => import("../gen/miasta/v1/results_pb.js").then((m) => m.ResultsService)),
   translations: lazyClient(() => import("../gen/miasta/v1/translation_pb.js").then((m) => m.TranslationService)),
   search: lazyClient(() => import("../gen/miasta/v1/search_pb.js").then((m) => m.SearchService)),
+  past: lazyClient(() => import("../gen/miasta/v1/past_pb.js").then((m) => m.PastEditionService)),
+  archive: lazyClient(() => import("../gen/miasta/v1/archive_pb.js").then((m) => m.ArchiveService)),
 };
 
 /** errorCode is the Connect code of any thrown value (Unknown for non-Connect errors). */

@@ -84,6 +84,9 @@ export function Layout({ children }: { children: ReactNode }) {
             {t("nav.home")}
           </NavLink>
           <NavLink to="/search">{t("nav.search")}</NavLink>
+          <NavLink to="/results" end>
+            {t("nav.archive")}
+          </NavLink>
         </nav>
         <div className="tools">
           <label htmlFor={langId}>{t("nav.language")}</label>
@@ -115,6 +118,18 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 // ---- small pieces ----
+
+/** DemonstrationNote marks an edition's invented data wherever the edition is shown (its results, its
+ * practices and cities, lists of editions): a banner, or a short tag inline. */
+export function DemonstrationNote({ inline = false }: { inline?: boolean }) {
+  const t = useT();
+  if (inline) return <span className="demo-tag" title={t("demo.mark")}>{t("demo.tag")}</span>;
+  return (
+    <p className="demo-mark" role="note" data-testid="demonstration">
+      {t("demo.mark")}
+    </p>
+  );
+}
 
 /** ErrorNote explains a failed call: a sentence for its Connect code, the server's detail, the field. */
 export function ErrorNote({ error }: { error: unknown }) {

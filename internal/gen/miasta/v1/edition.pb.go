@@ -223,7 +223,13 @@ type Edition struct {
 	// The display name per language tag; "pl" is always present and is `name`.
 	Names map[string]string `protobuf:"bytes,11,rep,name=names,proto3" json:"names,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// The languages the edition is run in, from pl, en, uk, es, vi; always with "pl".
-	Languages     []string `protobuf:"bytes,12,rep,name=languages,proto3" json:"languages,omitempty"`
+	Languages []string `protobuf:"bytes,12,rep,name=languages,proto3" json:"languages,omitempty"`
+	// A demonstration edition (the demo's, or an organisers' rehearsal): real process, invented data.
+	// Every page, file and feed that shows it says so.
+	Demonstration bool `protobuf:"varint,20,opt,name=demonstration,proto3" json:"demonstration,omitempty"`
+	// The SPDX identifier of the licence of the edition's open data; CC-BY-4.0 unless the organisers
+	// chose another (SetDataLicence).
+	DataLicence   string `protobuf:"bytes,13,opt,name=data_licence,json=dataLicence,proto3" json:"data_licence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -340,6 +346,20 @@ func (x *Edition) GetLanguages() []string {
 		return x.Languages
 	}
 	return nil
+}
+
+func (x *Edition) GetDemonstration() bool {
+	if x != nil {
+		return x.Demonstration
+	}
+	return false
+}
+
+func (x *Edition) GetDataLicence() string {
+	if x != nil {
+		return x.DataLicence
+	}
+	return ""
 }
 
 // Timeline holds an edition's deadlines. All are instants (shown in Europe/Warsaw time) and optional
@@ -686,7 +706,9 @@ type CreateEditionRequest struct {
 	// Defaults to BALLOT_PUBLICATION_PSEUDONYMS.
 	BallotPublication BallotPublication `protobuf:"varint,5,opt,name=ballot_publication,json=ballotPublication,proto3,enum=miasta.v1.BallotPublication" json:"ballot_publication,omitempty"`
 	// The edition's languages (see Edition.languages); empty means Polish alone.
-	Languages     []string `protobuf:"bytes,6,rep,name=languages,proto3" json:"languages,omitempty"`
+	Languages []string `protobuf:"bytes,6,rep,name=languages,proto3" json:"languages,omitempty"`
+	// Marks the edition as demonstration data (see Edition.demonstration); it cannot change later.
+	Demonstration bool `protobuf:"varint,20,opt,name=demonstration,proto3" json:"demonstration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -761,6 +783,13 @@ func (x *CreateEditionRequest) GetLanguages() []string {
 		return x.Languages
 	}
 	return nil
+}
+
+func (x *CreateEditionRequest) GetDemonstration() bool {
+	if x != nil {
+		return x.Demonstration
+	}
+	return false
 }
 
 type CreateEditionResponse struct {
@@ -2357,11 +2386,109 @@ func (x *SetTextsResponse) GetCriteria() []*Criterion {
 	return nil
 }
 
+type SetDataLicenceRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// An SPDX licence identifier for open data: CC-BY-4.0, CC-BY-SA-4.0, CC0-1.0, ODC-By-1.0,
+	// ODbL-1.0 or PDDL-1.0.
+	DataLicence   string `protobuf:"bytes,2,opt,name=data_licence,json=dataLicence,proto3" json:"data_licence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetDataLicenceRequest) Reset() {
+	*x = SetDataLicenceRequest{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDataLicenceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDataLicenceRequest) ProtoMessage() {}
+
+func (x *SetDataLicenceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDataLicenceRequest.ProtoReflect.Descriptor instead.
+func (*SetDataLicenceRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *SetDataLicenceRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *SetDataLicenceRequest) GetDataLicence() string {
+	if x != nil {
+		return x.DataLicence
+	}
+	return ""
+}
+
+type SetDataLicenceResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetDataLicenceResponse) Reset() {
+	*x = SetDataLicenceResponse{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDataLicenceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDataLicenceResponse) ProtoMessage() {}
+
+func (x *SetDataLicenceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDataLicenceResponse.ProtoReflect.Descriptor instead.
+func (*SetDataLicenceResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *SetDataLicenceResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
 var File_miasta_v1_edition_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\n" +
-	"\x17miasta/v1/edition.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc7\x04\n" +
+	"\x17miasta/v1/edition.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x90\x05\n" +
 	"\aEdition\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04year\x18\x02 \x01(\x05R\x04year\x12\x12\n" +
@@ -2377,7 +2504,9 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x123\n" +
 	"\x05names\x18\v \x03(\v2\x1d.miasta.v1.Edition.NamesEntryR\x05names\x12\x1c\n" +
-	"\tlanguages\x18\f \x03(\tR\tlanguages\x1a8\n" +
+	"\tlanguages\x18\f \x03(\tR\tlanguages\x12$\n" +
+	"\rdemonstration\x18\x14 \x01(\bR\rdemonstration\x12!\n" +
+	"\fdata_licence\x18\r \x01(\tR\vdataLicence\x1a8\n" +
 	"\n" +
 	"NamesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
@@ -2422,7 +2551,7 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a?\n" +
 	"\x11DescriptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xde\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x84\x03\n" +
 	"\x14CreateEditionRequest\x12\x1f\n" +
 	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
@@ -2430,7 +2559,8 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\btimeline\x18\x03 \x01(\v2\x13.miasta.v1.TimelineR\btimeline\x12;\n" +
 	"\x13previous_edition_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x11previousEditionId\x12U\n" +
 	"\x12ballot_publication\x18\x05 \x01(\x0e2\x1c.miasta.v1.BallotPublicationB\b\xbaH\x05\x82\x01\x02\x10\x01R\x11ballotPublication\x12@\n" +
-	"\tlanguages\x18\x06 \x03(\tB\"\xbaH\x1f\x92\x01\x1c\x10\x05\x18\x01\"\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02viR\tlanguages\"E\n" +
+	"\tlanguages\x18\x06 \x03(\tB\"\xbaH\x1f\x92\x01\x1c\x10\x05\x18\x01\"\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02viR\tlanguages\x12$\n" +
+	"\rdemonstration\x18\x14 \x01(\bR\rdemonstration\"E\n" +
 	"\x15CreateEditionResponse\x12,\n" +
 	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\"<\n" +
 	"\x11GetEditionRequest\x12'\n" +
@@ -2548,7 +2678,14 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\n" +
 	"categories\x18\x02 \x03(\v2\x13.miasta.v1.CategoryR\n" +
 	"categories\x120\n" +
-	"\bcriteria\x18\x03 \x03(\v2\x14.miasta.v1.CriterionR\bcriteria*\x8e\x01\n" +
+	"\bcriteria\x18\x03 \x03(\v2\x14.miasta.v1.CriterionR\bcriteria\"\xac\x01\n" +
+	"\x15SetDataLicenceRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12j\n" +
+	"\fdata_licence\x18\x02 \x01(\tBG\xbaHDrBR\tCC-BY-4.0R\fCC-BY-SA-4.0R\aCC0-1.0R\n" +
+	"ODC-By-1.0R\bODbL-1.0R\bPDDL-1.0R\vdataLicence\"F\n" +
+	"\x16SetDataLicenceResponse\x12,\n" +
+	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition*\x8e\x01\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSTAGE_DRAFT\x10\x01\x12\x13\n" +
@@ -2566,7 +2703,8 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\tTextField\x12\x1a\n" +
 	"\x16TEXT_FIELD_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fTEXT_FIELD_NAME\x10\x01\x12\x1a\n" +
-	"\x16TEXT_FIELD_DESCRIPTION\x10\x022\xf1\t\n" +
+	"\x16TEXT_FIELD_DESCRIPTION\x10\x022\xc8\n" +
+	"\n" +
 	"\x0eEditionService\x12R\n" +
 	"\rCreateEdition\x12\x1f.miasta.v1.CreateEditionRequest\x1a .miasta.v1.CreateEditionResponse\x12N\n" +
 	"\n" +
@@ -2585,7 +2723,8 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\x0fCreateCriterion\x12!.miasta.v1.CreateCriterionRequest\x1a\".miasta.v1.CreateCriterionResponse\x12T\n" +
 	"\fListCriteria\x12\x1e.miasta.v1.ListCriteriaRequest\x1a\x1f.miasta.v1.ListCriteriaResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\fSetLanguages\x12\x1e.miasta.v1.SetLanguagesRequest\x1a\x1f.miasta.v1.SetLanguagesResponse\x12C\n" +
-	"\bSetTexts\x12\x1a.miasta.v1.SetTextsRequest\x1a\x1b.miasta.v1.SetTextsResponseB\xa4\x01\n" +
+	"\bSetTexts\x12\x1a.miasta.v1.SetTextsRequest\x1a\x1b.miasta.v1.SetTextsResponse\x12U\n" +
+	"\x0eSetDataLicence\x12 .miasta.v1.SetDataLicenceRequest\x1a!.miasta.v1.SetDataLicenceResponseB\xa4\x01\n" +
 	"\rcom.miasta.v1B\fEditionProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
 	"Miasta::V1b\x06proto3"
 
@@ -2602,7 +2741,7 @@ func file_miasta_v1_edition_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_edition_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_miasta_v1_edition_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_miasta_v1_edition_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_miasta_v1_edition_proto_goTypes = []any{
 	(Stage)(0),                        // 0: miasta.v1.Stage
 	(BallotPublication)(0),            // 1: miasta.v1.BallotPublication
@@ -2643,28 +2782,30 @@ var file_miasta_v1_edition_proto_goTypes = []any{
 	(*Text)(nil),                      // 36: miasta.v1.Text
 	(*SetTextsRequest)(nil),           // 37: miasta.v1.SetTextsRequest
 	(*SetTextsResponse)(nil),          // 38: miasta.v1.SetTextsResponse
-	nil,                               // 39: miasta.v1.Edition.NamesEntry
-	nil,                               // 40: miasta.v1.Category.NamesEntry
-	nil,                               // 41: miasta.v1.Category.DescriptionsEntry
-	nil,                               // 42: miasta.v1.Criterion.NamesEntry
-	nil,                               // 43: miasta.v1.Criterion.DescriptionsEntry
-	(*timestamppb.Timestamp)(nil),     // 44: google.protobuf.Timestamp
+	(*SetDataLicenceRequest)(nil),     // 39: miasta.v1.SetDataLicenceRequest
+	(*SetDataLicenceResponse)(nil),    // 40: miasta.v1.SetDataLicenceResponse
+	nil,                               // 41: miasta.v1.Edition.NamesEntry
+	nil,                               // 42: miasta.v1.Category.NamesEntry
+	nil,                               // 43: miasta.v1.Category.DescriptionsEntry
+	nil,                               // 44: miasta.v1.Criterion.NamesEntry
+	nil,                               // 45: miasta.v1.Criterion.DescriptionsEntry
+	(*timestamppb.Timestamp)(nil),     // 46: google.protobuf.Timestamp
 }
 var file_miasta_v1_edition_proto_depIdxs = []int32{
 	0,  // 0: miasta.v1.Edition.stage:type_name -> miasta.v1.Stage
 	4,  // 1: miasta.v1.Edition.timeline:type_name -> miasta.v1.Timeline
 	5,  // 2: miasta.v1.Edition.cities:type_name -> miasta.v1.City
 	1,  // 3: miasta.v1.Edition.ballot_publication:type_name -> miasta.v1.BallotPublication
-	44, // 4: miasta.v1.Edition.create_time:type_name -> google.protobuf.Timestamp
-	44, // 5: miasta.v1.Edition.update_time:type_name -> google.protobuf.Timestamp
-	39, // 6: miasta.v1.Edition.names:type_name -> miasta.v1.Edition.NamesEntry
-	44, // 7: miasta.v1.Timeline.reporting_deadline:type_name -> google.protobuf.Timestamp
-	44, // 8: miasta.v1.Timeline.jury_deadline:type_name -> google.protobuf.Timestamp
-	44, // 9: miasta.v1.Timeline.ceremony_time:type_name -> google.protobuf.Timestamp
-	40, // 10: miasta.v1.Category.names:type_name -> miasta.v1.Category.NamesEntry
-	41, // 11: miasta.v1.Category.descriptions:type_name -> miasta.v1.Category.DescriptionsEntry
-	42, // 12: miasta.v1.Criterion.names:type_name -> miasta.v1.Criterion.NamesEntry
-	43, // 13: miasta.v1.Criterion.descriptions:type_name -> miasta.v1.Criterion.DescriptionsEntry
+	46, // 4: miasta.v1.Edition.create_time:type_name -> google.protobuf.Timestamp
+	46, // 5: miasta.v1.Edition.update_time:type_name -> google.protobuf.Timestamp
+	41, // 6: miasta.v1.Edition.names:type_name -> miasta.v1.Edition.NamesEntry
+	46, // 7: miasta.v1.Timeline.reporting_deadline:type_name -> google.protobuf.Timestamp
+	46, // 8: miasta.v1.Timeline.jury_deadline:type_name -> google.protobuf.Timestamp
+	46, // 9: miasta.v1.Timeline.ceremony_time:type_name -> google.protobuf.Timestamp
+	42, // 10: miasta.v1.Category.names:type_name -> miasta.v1.Category.NamesEntry
+	43, // 11: miasta.v1.Category.descriptions:type_name -> miasta.v1.Category.DescriptionsEntry
+	44, // 12: miasta.v1.Criterion.names:type_name -> miasta.v1.Criterion.NamesEntry
+	45, // 13: miasta.v1.Criterion.descriptions:type_name -> miasta.v1.Criterion.DescriptionsEntry
 	4,  // 14: miasta.v1.CreateEditionRequest.timeline:type_name -> miasta.v1.Timeline
 	1,  // 15: miasta.v1.CreateEditionRequest.ballot_publication:type_name -> miasta.v1.BallotPublication
 	3,  // 16: miasta.v1.CreateEditionResponse.edition:type_name -> miasta.v1.Edition
@@ -2688,41 +2829,44 @@ var file_miasta_v1_edition_proto_depIdxs = []int32{
 	3,  // 34: miasta.v1.SetTextsResponse.edition:type_name -> miasta.v1.Edition
 	6,  // 35: miasta.v1.SetTextsResponse.categories:type_name -> miasta.v1.Category
 	7,  // 36: miasta.v1.SetTextsResponse.criteria:type_name -> miasta.v1.Criterion
-	8,  // 37: miasta.v1.EditionService.CreateEdition:input_type -> miasta.v1.CreateEditionRequest
-	10, // 38: miasta.v1.EditionService.GetEdition:input_type -> miasta.v1.GetEditionRequest
-	12, // 39: miasta.v1.EditionService.ListEditions:input_type -> miasta.v1.ListEditionsRequest
-	14, // 40: miasta.v1.EditionService.SetTimeline:input_type -> miasta.v1.SetTimelineRequest
-	16, // 41: miasta.v1.EditionService.ChangeStage:input_type -> miasta.v1.ChangeStageRequest
-	18, // 42: miasta.v1.EditionService.CreateCity:input_type -> miasta.v1.CreateCityRequest
-	20, // 43: miasta.v1.EditionService.ListCities:input_type -> miasta.v1.ListCitiesRequest
-	22, // 44: miasta.v1.EditionService.AddEditionCity:input_type -> miasta.v1.AddEditionCityRequest
-	24, // 45: miasta.v1.EditionService.RemoveEditionCity:input_type -> miasta.v1.RemoveEditionCityRequest
-	26, // 46: miasta.v1.EditionService.CreateCategory:input_type -> miasta.v1.CreateCategoryRequest
-	28, // 47: miasta.v1.EditionService.ListCategories:input_type -> miasta.v1.ListCategoriesRequest
-	30, // 48: miasta.v1.EditionService.CreateCriterion:input_type -> miasta.v1.CreateCriterionRequest
-	32, // 49: miasta.v1.EditionService.ListCriteria:input_type -> miasta.v1.ListCriteriaRequest
-	34, // 50: miasta.v1.EditionService.SetLanguages:input_type -> miasta.v1.SetLanguagesRequest
-	37, // 51: miasta.v1.EditionService.SetTexts:input_type -> miasta.v1.SetTextsRequest
-	9,  // 52: miasta.v1.EditionService.CreateEdition:output_type -> miasta.v1.CreateEditionResponse
-	11, // 53: miasta.v1.EditionService.GetEdition:output_type -> miasta.v1.GetEditionResponse
-	13, // 54: miasta.v1.EditionService.ListEditions:output_type -> miasta.v1.ListEditionsResponse
-	15, // 55: miasta.v1.EditionService.SetTimeline:output_type -> miasta.v1.SetTimelineResponse
-	17, // 56: miasta.v1.EditionService.ChangeStage:output_type -> miasta.v1.ChangeStageResponse
-	19, // 57: miasta.v1.EditionService.CreateCity:output_type -> miasta.v1.CreateCityResponse
-	21, // 58: miasta.v1.EditionService.ListCities:output_type -> miasta.v1.ListCitiesResponse
-	23, // 59: miasta.v1.EditionService.AddEditionCity:output_type -> miasta.v1.AddEditionCityResponse
-	25, // 60: miasta.v1.EditionService.RemoveEditionCity:output_type -> miasta.v1.RemoveEditionCityResponse
-	27, // 61: miasta.v1.EditionService.CreateCategory:output_type -> miasta.v1.CreateCategoryResponse
-	29, // 62: miasta.v1.EditionService.ListCategories:output_type -> miasta.v1.ListCategoriesResponse
-	31, // 63: miasta.v1.EditionService.CreateCriterion:output_type -> miasta.v1.CreateCriterionResponse
-	33, // 64: miasta.v1.EditionService.ListCriteria:output_type -> miasta.v1.ListCriteriaResponse
-	35, // 65: miasta.v1.EditionService.SetLanguages:output_type -> miasta.v1.SetLanguagesResponse
-	38, // 66: miasta.v1.EditionService.SetTexts:output_type -> miasta.v1.SetTextsResponse
-	52, // [52:67] is the sub-list for method output_type
-	37, // [37:52] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	3,  // 37: miasta.v1.SetDataLicenceResponse.edition:type_name -> miasta.v1.Edition
+	8,  // 38: miasta.v1.EditionService.CreateEdition:input_type -> miasta.v1.CreateEditionRequest
+	10, // 39: miasta.v1.EditionService.GetEdition:input_type -> miasta.v1.GetEditionRequest
+	12, // 40: miasta.v1.EditionService.ListEditions:input_type -> miasta.v1.ListEditionsRequest
+	14, // 41: miasta.v1.EditionService.SetTimeline:input_type -> miasta.v1.SetTimelineRequest
+	16, // 42: miasta.v1.EditionService.ChangeStage:input_type -> miasta.v1.ChangeStageRequest
+	18, // 43: miasta.v1.EditionService.CreateCity:input_type -> miasta.v1.CreateCityRequest
+	20, // 44: miasta.v1.EditionService.ListCities:input_type -> miasta.v1.ListCitiesRequest
+	22, // 45: miasta.v1.EditionService.AddEditionCity:input_type -> miasta.v1.AddEditionCityRequest
+	24, // 46: miasta.v1.EditionService.RemoveEditionCity:input_type -> miasta.v1.RemoveEditionCityRequest
+	26, // 47: miasta.v1.EditionService.CreateCategory:input_type -> miasta.v1.CreateCategoryRequest
+	28, // 48: miasta.v1.EditionService.ListCategories:input_type -> miasta.v1.ListCategoriesRequest
+	30, // 49: miasta.v1.EditionService.CreateCriterion:input_type -> miasta.v1.CreateCriterionRequest
+	32, // 50: miasta.v1.EditionService.ListCriteria:input_type -> miasta.v1.ListCriteriaRequest
+	34, // 51: miasta.v1.EditionService.SetLanguages:input_type -> miasta.v1.SetLanguagesRequest
+	37, // 52: miasta.v1.EditionService.SetTexts:input_type -> miasta.v1.SetTextsRequest
+	39, // 53: miasta.v1.EditionService.SetDataLicence:input_type -> miasta.v1.SetDataLicenceRequest
+	9,  // 54: miasta.v1.EditionService.CreateEdition:output_type -> miasta.v1.CreateEditionResponse
+	11, // 55: miasta.v1.EditionService.GetEdition:output_type -> miasta.v1.GetEditionResponse
+	13, // 56: miasta.v1.EditionService.ListEditions:output_type -> miasta.v1.ListEditionsResponse
+	15, // 57: miasta.v1.EditionService.SetTimeline:output_type -> miasta.v1.SetTimelineResponse
+	17, // 58: miasta.v1.EditionService.ChangeStage:output_type -> miasta.v1.ChangeStageResponse
+	19, // 59: miasta.v1.EditionService.CreateCity:output_type -> miasta.v1.CreateCityResponse
+	21, // 60: miasta.v1.EditionService.ListCities:output_type -> miasta.v1.ListCitiesResponse
+	23, // 61: miasta.v1.EditionService.AddEditionCity:output_type -> miasta.v1.AddEditionCityResponse
+	25, // 62: miasta.v1.EditionService.RemoveEditionCity:output_type -> miasta.v1.RemoveEditionCityResponse
+	27, // 63: miasta.v1.EditionService.CreateCategory:output_type -> miasta.v1.CreateCategoryResponse
+	29, // 64: miasta.v1.EditionService.ListCategories:output_type -> miasta.v1.ListCategoriesResponse
+	31, // 65: miasta.v1.EditionService.CreateCriterion:output_type -> miasta.v1.CreateCriterionResponse
+	33, // 66: miasta.v1.EditionService.ListCriteria:output_type -> miasta.v1.ListCriteriaResponse
+	35, // 67: miasta.v1.EditionService.SetLanguages:output_type -> miasta.v1.SetLanguagesResponse
+	38, // 68: miasta.v1.EditionService.SetTexts:output_type -> miasta.v1.SetTextsResponse
+	40, // 69: miasta.v1.EditionService.SetDataLicence:output_type -> miasta.v1.SetDataLicenceResponse
+	54, // [54:70] is the sub-list for method output_type
+	38, // [38:54] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_edition_proto_init() }
@@ -2736,7 +2880,7 @@ func file_miasta_v1_edition_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_edition_proto_rawDesc), len(file_miasta_v1_edition_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   41,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

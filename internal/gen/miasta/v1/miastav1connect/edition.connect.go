@@ -77,6 +77,9 @@ const (
 	EditionServiceSetLanguagesProcedure = "/miasta.v1.EditionService/SetLanguages"
 	// EditionServiceSetTextsProcedure is the fully-qualified name of the EditionService's SetTexts RPC.
 	EditionServiceSetTextsProcedure = "/miasta.v1.EditionService/SetTexts"
+	// EditionServiceSetDataLicenceProcedure is the fully-qualified name of the EditionService's
+	// SetDataLicence RPC.
+	EditionServiceSetDataLicenceProcedure = "/miasta.v1.EditionService/SetDataLicence"
 )
 
 // EditionServiceClient is a client for the miasta.v1.EditionService service.
@@ -119,6 +122,10 @@ type EditionServiceClient interface {
 	// languages' texts are translations, outside the audit log, that organisers may correct at any
 	// stage. Score labels are part of the tally rule (TallyRule.criteria.labels).
 	SetTexts(context.Context, *v1.SetTextsRequest) (*v1.SetTextsResponse, error)
+	// SetDataLicence chooses the licence of the edition's open data (GET /open-data/{year}.json and
+	// its CSVs), at any stage: an SPDX identifier from the list data_licence names. It is publishing
+	// metadata, outside the audit log.
+	SetDataLicence(context.Context, *v1.SetDataLicenceRequest) (*v1.SetDataLicenceResponse, error)
 }
 
 // NewEditionServiceClient constructs a client for the miasta.v1.EditionService service. By default,
@@ -227,6 +234,12 @@ func NewEditionServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(editionServiceMethods.ByName("SetTexts")),
 			connect.WithClientOptions(opts...),
 		),
+		setDataLicence: connect.NewClient[v1.SetDataLicenceRequest, v1.SetDataLicenceResponse](
+			httpClient,
+			baseURL+EditionServiceSetDataLicenceProcedure,
+			connect.WithSchema(editionServiceMethods.ByName("SetDataLicence")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -247,6 +260,7 @@ type editionServiceClient struct {
 	listCriteria      *connect.Client[v1.ListCriteriaRequest, v1.ListCriteriaResponse]
 	setLanguages      *connect.Client[v1.SetLanguagesRequest, v1.SetLanguagesResponse]
 	setTexts          *connect.Client[v1.SetTextsRequest, v1.SetTextsResponse]
+	setDataLicence    *connect.Client[v1.SetDataLicenceRequest, v1.SetDataLicenceResponse]
 }
 
 // CreateEdition calls miasta.v1.EditionService.CreateEdition.
@@ -384,6 +398,15 @@ func (c *editionServiceClient) SetTexts(ctx context.Context, req *v1.SetTextsReq
 	return nil, err
 }
 
+// SetDataLicence calls miasta.v1.EditionService.SetDataLicence.
+func (c *editionServiceClient) SetDataLicence(ctx context.Context, req *v1.SetDataLicenceRequest) (*v1.SetDataLicenceResponse, error) {
+	response, err := c.setDataLicence.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // EditionServiceHandler is an implementation of the miasta.v1.EditionService service.
 type EditionServiceHandler interface {
 	// CreateEdition starts a new edition in STAGE_DRAFT.
@@ -424,6 +447,10 @@ type EditionServiceHandler interface {
 	// languages' texts are translations, outside the audit log, that organisers may correct at any
 	// stage. Score labels are part of the tally rule (TallyRule.criteria.labels).
 	SetTexts(context.Context, *v1.SetTextsRequest) (*v1.SetTextsResponse, error)
+	// SetDataLicence chooses the licence of the edition's open data (GET /open-data/{year}.json and
+	// its CSVs), at any stage: an SPDX identifier from the list data_licence names. It is publishing
+	// metadata, outside the audit log.
+	SetDataLicence(context.Context, *v1.SetDataLicenceRequest) (*v1.SetDataLicenceResponse, error)
 }
 
 // NewEditionServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -528,6 +555,12 @@ func NewEditionServiceHandler(svc EditionServiceHandler, opts ...connect.Handler
 		connect.WithSchema(editionServiceMethods.ByName("SetTexts")),
 		connect.WithHandlerOptions(opts...),
 	)
+	editionServiceSetDataLicenceHandler := connect.NewUnaryHandlerSimple(
+		EditionServiceSetDataLicenceProcedure,
+		svc.SetDataLicence,
+		connect.WithSchema(editionServiceMethods.ByName("SetDataLicence")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/miasta.v1.EditionService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case EditionServiceCreateEditionProcedure:
@@ -560,6 +593,8 @@ func NewEditionServiceHandler(svc EditionServiceHandler, opts ...connect.Handler
 			editionServiceSetLanguagesHandler.ServeHTTP(w, r)
 		case EditionServiceSetTextsProcedure:
 			editionServiceSetTextsHandler.ServeHTTP(w, r)
+		case EditionServiceSetDataLicenceProcedure:
+			editionServiceSetDataLicenceHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -627,4 +662,8 @@ func (UnimplementedEditionServiceHandler) SetLanguages(context.Context, *v1.SetL
 
 func (UnimplementedEditionServiceHandler) SetTexts(context.Context, *v1.SetTextsRequest) (*v1.SetTextsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.EditionService.SetTexts is not implemented"))
+}
+
+func (UnimplementedEditionServiceHandler) SetDataLicence(context.Context, *v1.SetDataLicenceRequest) (*v1.SetDataLicenceResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.EditionService.SetDataLicence is not implemented"))
 }

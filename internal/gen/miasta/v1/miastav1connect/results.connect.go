@@ -69,6 +69,7 @@ type ResultsServiceClient interface {
 	// tally is recomputed with it.
 	RecordJuryDecision(context.Context, *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error)
 	// GetPublicResults returns the winners per category of an announced edition. No sign-in needed.
+	// Every nominated practice ranked, with scales: ArchiveService.GetPublicEditionResults.
 	GetPublicResults(context.Context, *v1.GetPublicResultsRequest) (*v1.GetPublicResultsResponse, error)
 	// ListPublicBallots lists an announced edition's counted ballots under names or pseudonyms, as the
 	// edition publishes them; FAILED_PRECONDITION for an edition that publishes aggregates only. No
@@ -227,6 +228,7 @@ type ResultsServiceHandler interface {
 	// tally is recomputed with it.
 	RecordJuryDecision(context.Context, *v1.RecordJuryDecisionRequest) (*v1.RecordJuryDecisionResponse, error)
 	// GetPublicResults returns the winners per category of an announced edition. No sign-in needed.
+	// Every nominated practice ranked, with scales: ArchiveService.GetPublicEditionResults.
 	GetPublicResults(context.Context, *v1.GetPublicResultsRequest) (*v1.GetPublicResultsResponse, error)
 	// ListPublicBallots lists an announced edition's counted ballots under names or pseudonyms, as the
 	// edition publishes them; FAILED_PRECONDITION for an edition that publishes aggregates only. No

@@ -1092,6 +1092,7 @@ export const ResultsService: GenService<{
   },
   /**
    * GetPublicResults returns the winners per category of an announced edition. No sign-in needed.
+   * Every nominated practice ranked, with scales: ArchiveService.GetPublicEditionResults.
    *
    * @generated from rpc miasta.v1.ResultsService.GetPublicResults
    */
