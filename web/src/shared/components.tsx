@@ -83,10 +83,10 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/" end>
             {t("nav.home")}
           </NavLink>
-          <NavLink to="/search">{t("nav.search")}</NavLink>
           <NavLink to="/results" end>
             {t("nav.archive")}
           </NavLink>
+          <NavLink to="/search">{t("nav.search")}</NavLink>
         </nav>
         <div className="tools">
           <label htmlFor={langId}>{t("nav.language")}</label>
