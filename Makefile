@@ -12,9 +12,9 @@ VERIFIER_DEPS := verifier/node_modules/.package-lock.json
 # npm's xliff library, which the XLIFF round-trip test of internal/translation hands exports to.
 XLIFF_JS_DEPS := internal/translation/testdata/xliff-js/node_modules/.package-lock.json
 
-.PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium xmllint pdftotext fuzz bench tools db clean
+.PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium xmllint pdftotext hunspell-pl fuzz bench tools db clean
 
-run:
+run: hunspell-pl
 	$(GO) run ./cmd/miasta dev
 
 # test starts (or reuses) PostgreSQL itself: TEST_DATABASE_URL, else DATABASE_URL, else the local
@@ -35,7 +35,7 @@ $(VERIFIER_DEPS): verifier/package.json verifier/package-lock.json
 	cd verifier && npm ci --no-audit --no-fund
 	@touch $@
 
-go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) chromium xmllint pdftotext $(BIN)/buf $(BIN)/grpcurl
+go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) chromium xmllint pdftotext hunspell-pl $(BIN)/buf $(BIN)/grpcurl
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -n "$$url" ]; then \
 		echo "testing against PostgreSQL at $${url#*@}"; \
@@ -65,11 +65,12 @@ fuzz:
 # medians with benchstat (the raw runs go to bench-go.txt, to compare with a later run: benchstat
 # old.txt bench-go.txt), then cmd/miasta-bench: SaveBallot and CastBallot against the real server,
 # pgbench for comparison, tally.Compute at 10k–1M rows, offline verify and RSS, on a throwaway database
-# it creates and drops, and last the web app in headless Chromium on a slow phone (Slow 4G, 4× slower
+# it creates and drops, SearchPractices at 100,000 public practices (fresh and warm connections; `go run
+# ./cmd/miasta-bench -search-only` runs that phase alone), and last the web app in headless Chromium on a slow phone (Slow 4G, 4× slower
 # processor: `/`, the ballot and the results page, cold and warm, 5 runs each; `go run
 # ./cmd/miasta-bench -web-only` runs that phase alone). That table also goes to bench-results.md. Like
 # go-test, it uses TEST_DATABASE_URL, else DATABASE_URL, else the local cluster `miasta dev-db` sets up.
-bench: $(BIN)/benchstat chromium
+bench: $(BIN)/benchstat chromium hunspell-pl
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url="$$($(GO) run ./cmd/miasta dev-db)" || exit 1; fi; \
 	echo "benchmarking against PostgreSQL at $${url#*@}"; \
@@ -116,6 +117,20 @@ pdftotext:
 	@command -v pdftotext >/dev/null || { echo "installing Debian's poppler-utils (pdftotext) for the PDF tests"; \
 		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q poppler-utils >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q poppler-utils >/dev/null; }; }
 
+# hunspell-pl: Debian's Polish dictionary, for the search's Polish word forms (README's Search).
+# Installing it runs Debian's pg_updatedicts (postgresql-common), which converts it and links
+# pl_pl.dict and pl_pl.affix into PostgreSQL's tsearch_data; run here too for a PostgreSQL installed
+# after the dictionary. Without root or apt-get it only says so: search then falls back to matching
+# without Polish word forms, and `miasta serve` logs that.
+hunspell-pl:
+	@ls /usr/share/postgresql/*/tsearch_data/pl_pl.affix >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+			echo "hunspell-pl is not set up for PostgreSQL (installing it needs root and apt-get): search falls back to matching without Polish word forms"; exit 0; fi; \
+		echo "installing Debian's hunspell-pl for PostgreSQL's Polish text search"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		dpkg -s hunspell-pl >/dev/null 2>&1 || apt-get install -y -q hunspell-pl >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q hunspell-pl >/dev/null; }; \
+		PATH="$$PATH:/usr/sbin" pg_updatedicts >/dev/null; }
+
 # chromium: Debian's package, for the browser tests (Playwright's own download is not used).
 chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
@@ -149,7 +164,7 @@ $(BIN)/protoc-gen-connect-go: tools/go.mod
 $(BIN)/sqlc: tools/go.mod
 	cd tools && $(GO) build -o $(BIN)/ github.com/sqlc-dev/sqlc/cmd/sqlc
 
-db:
+db: hunspell-pl
 	@$(GO) run ./cmd/miasta dev-db
 
 clean:

@@ -64,7 +64,7 @@ export default defineConfig(({ mode }) => ({
               name: "pages-shared",
               test: (id: string) =>
                 /[\\/]src[\\/](report[\\/](ReportView|Attachments|outcomes|status)|results[\\/]explain|archive[\\/](common|ShareLinks)|shared[\\/](uuid|localized)|organise[\\/]Setup)\.tsx?$/.test(id) ||
-                /[\\/]src[\\/]gen[\\/]miasta[\\/]v1[\\/](jury|report|results|mail|archive)_pb\.ts$/.test(id),
+                /[\\/]src[\\/]gen[\\/]miasta[\\/]v1[\\/](jury|report|results|mail|archive|past)_pb\.ts$/.test(id),
               includeDependenciesRecursively: false,
             },
             {

@@ -228,6 +228,7 @@ var pageModules = map[string]string{
 	"/editions/{edition}/ballot":        "src/ballot/Ballot.tsx",
 	"/editions/{edition}/organise":      "src/organise/Organise.tsx",
 	"/results/{year}":                   "src/results/Results.tsx",
+	"/search":                           "src/archive/Search.tsx",
 	"/results/{year}/category/{number}": "src/results/Results.tsx",
 	"/results":                          "src/archive/Editions.tsx",
 	"/cities/{city}":                    "src/archive/City.tsx",

@@ -34,6 +34,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/report"
+	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/server"
 	"github.com/miasta-otwarte/miasta/internal/share"
 	"github.com/miasta-otwarte/miasta/internal/translation"
@@ -140,6 +141,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook(), mailer.StageHook())
 	reports := report.NewService(pool, log, mailer.ReturnHook())
 	translations := translation.NewService(pool, log)
+	search.LogDictionary(ctx, pool, log)
 	pastEditions := past.NewService(pool, editions)
 	auditLog := auditlog.New(pool, log, key)
 	if cfg.AuditKeyFile != "" { // after a rotation, the replaced file's new key is taken up
@@ -177,7 +179,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	handler := server.New(server.Deps{
-		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Past: pastEditions, Metrics: m, Tracer: tracer,
+		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Search: search.NewService(pool), Past: pastEditions, Metrics: m, Tracer: tracer,
 		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
 		Share:  shared,
 		Web:    web.Handler(web.Assets(), server.WebBoot(authn, users, log), web.WithPreviews(shared.Preview)),

@@ -98,6 +98,8 @@ var Rules = map[string]Rule{
 	v1.AuditServiceGetConsistencyProofProcedure: Public,
 	v1.AuditServiceExportBundleProcedure:        Public,
 
+	v1.SearchServiceSearchPracticesProcedure: Public,
+
 	// Translations: translators write into their languages, organisers exchange files with agencies,
 	// jurors read the shortlist's translations (the service checks edition, language and stage).
 	v1.TranslationServiceListTranslatablePracticesProcedure: Organiser | Translator,

@@ -56,6 +56,11 @@ type Config struct {
 	WebReportTrace string
 	// Chromium is the browser the browser phase drives; empty is /usr/bin/chromium.
 	Chromium string
+	// SearchPractices is how many public practices the search phase seeds (rounded up to a multiple
+	// of 120); 0 skips the phase.
+	SearchPractices int
+	// SearchOnly runs the search phase alone.
+	SearchOnly bool
 }
 
 // DefaultTallyRows are the tally sizes BenchmarkCompute in internal/tally uses.
@@ -91,6 +96,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&c.WebOnly, "web-only", false, "run the browser phase alone")
 	fs.BoolVar(&c.WebReportOnly, "web-report-only", false, "run only the browser phase's report editor (a 30,000-word report: bytes per autosave, keystroke to paint); implies -web-only")
 	fs.StringVar(&c.WebReportTrace, "web-report-trace", "", "write a Chrome trace of the report editor's typing to this file, for DevTools' Performance panel (tracing slows the page: that run's numbers are not for comparison)")
+	fs.IntVar(&c.SearchPractices, "search-practices", 100_000, "public practices the search phase seeds before timing SearchPractices (0 skips it)")
+	fs.BoolVar(&c.SearchOnly, "search-only", false, "run the search phase alone")
 	chromium := getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
@@ -146,6 +153,12 @@ func (c Config) check() error {
 		return errors.New("web-runs must not be negative")
 	case (c.WebOnly || c.WebReportOnly) && c.WebRuns == 0:
 		return errors.New("-web-only or -web-report-only with -web-runs 0 measures nothing")
+	case c.SearchPractices < 0 || c.SearchPractices > 10_000_000:
+		return errors.New("search-practices must be between 0 and 10,000,000")
+	case c.SearchOnly && c.SearchPractices == 0:
+		return errors.New("-search-only with -search-practices 0 measures nothing")
+	case c.SearchOnly && (c.WebOnly || c.WebReportOnly):
+		return errors.New("-search-only and -web-only are two different runs")
 	}
 	return nil
 }
@@ -201,7 +214,8 @@ func (r *run) step(format string, args ...any) {
 
 // all runs the measurements in an order that keeps them from disturbing one another: the load
 // against the server, then (server stopped) pgbench on the same database, then the tally, then the
-// web app in a browser against a `miasta dev` of its own.
+// search at 100,000 practices on a database of its own, then the web app in a browser against a
+// `miasta dev` of its own.
 func (r *run) all(ctx context.Context) (err error) {
 	r.res.machine = machineInfo()
 	adminURL, stopCluster, err := devdb.Ensure(ctx, r.cfg.DatabaseURL, slog.New(slog.NewTextHandler(r.progress, nil)))
@@ -232,6 +246,10 @@ func (r *run) all(ctx context.Context) (err error) {
 		r.res.web = r.web(ctx, adminURL)
 		return ctx.Err()
 	}
+	if r.cfg.SearchOnly {
+		r.res.search = r.search(ctx, adminURL)
+		return ctx.Err()
+	}
 
 	if err := r.service(ctx, dbURL); err != nil {
 		return err
@@ -255,6 +273,9 @@ func (r *run) all(ctx context.Context) (err error) {
 		r.res.tallies = append(r.res.tallies, t)
 	}
 	r.res.rssEnd = readMemory()
+	if r.cfg.SearchPractices > 0 {
+		r.res.search = r.search(ctx, adminURL)
+	}
 	if r.cfg.WebRuns > 0 {
 		r.res.web = r.web(ctx, adminURL)
 	}

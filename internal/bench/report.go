@@ -40,6 +40,8 @@ type results struct {
 	exports exportsResult
 
 	web webResult
+
+	search searchResult
 }
 
 // verifyResult times exporting and verifying the closed round's audit bundle.
@@ -124,6 +126,12 @@ func (r *results) write(w io.Writer, cfg Config) {
 		r.web.write(p)
 		return
 	}
+	if cfg.SearchOnly {
+		p("- Run: %s; `go run ./cmd/miasta-bench -search-only -search-practices %d`", r.started.Format(time.RFC3339), cfg.SearchPractices)
+		p("- Machine: %s; PostgreSQL %s on 127.0.0.1", r.machine, orUnknown(r.postgres))
+		r.search.write(p)
+		return
+	}
 	if cfg.WebOnly {
 		p("- Run: %s; `go run ./cmd/miasta-bench -web-only -web-runs %d`", r.started.Format(time.RFC3339), cfg.WebRuns)
 		p("- Machine: %s; PostgreSQL %s on 127.0.0.1", r.machine, orUnknown(r.postgres))
@@ -194,6 +202,9 @@ func (r *results) write(w io.Writer, cfg Config) {
 	p("Rates count calls that succeeded over the phase's wall time; calls in flight at the deadline finish and count.")
 	p("The CastBallot phase re-casts each juror's last saved version with a fresh request id; the save→cast loop is SaveBallot followed by CastBallot of the version it returned.")
 	p("The closed-loop phases keep %d calls in flight and measure throughput; their latency is mostly waiting behind the other calls. The open-loop phases offer CastBallot at a fixed rate whatever the server does (up to one call per juror in flight) and count each call's latency from when it was due, so they show the latency at that load, and a server that cannot keep up shows as a lower rate and a growing latency.", min(cfg.Concurrency, cfg.Jurors))
+	if cfg.SearchPractices > 0 {
+		r.search.write(p)
+	}
 	if cfg.WebRuns > 0 {
 		r.web.write(p)
 	}

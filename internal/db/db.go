@@ -77,6 +77,12 @@ func MigrateDB(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
 	for _, r := range results {
 		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 	}
+	// The Polish dictionary may have been installed since the search migration fell back without it:
+	// take it up now (a no-op when it is in use).
+	var dict string
+	if err := sqlDB.QueryRowContext(ctx, "SELECT search_use_dictionary()").Scan(&dict); err != nil {
+		return fmt.Errorf("search dictionary: %w", err)
+	}
 	return nil
 }
 

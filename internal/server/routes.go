@@ -17,6 +17,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/results"
+	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 )
 
@@ -30,6 +31,7 @@ var Services = []string{
 	miastav1connect.AuditServiceName,
 	miastav1connect.MailServiceName,
 	miastav1connect.TranslationServiceName,
+	miastav1connect.SearchServiceName,
 	miastav1connect.PastEditionServiceName,
 	miastav1connect.ArchiveServiceName,
 }
@@ -50,6 +52,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.AuditServiceExportBundleProcedure, uncompressed)
 	mux.Handle(miastav1connect.NewMailServiceHandler(mail.NewHandler(d.Mail), opts))
 	mux.Handle(miastav1connect.NewTranslationServiceHandler(translation.NewHandler(d.Translations), opts))
+	mux.Handle(miastav1connect.NewSearchServiceHandler(search.NewHandler(d.Search), opts))
 	mux.Handle(miastav1connect.NewPastEditionServiceHandler(past.NewHandler(d.Past), opts))
 	mux.Handle(miastav1connect.NewArchiveServiceHandler(archive.NewHandler(archive.NewService(d.Pool, d.Jury, d.Audit)), opts))
 

@@ -27,6 +27,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/past"
 	"github.com/miasta-otwarte/miasta/internal/report"
+	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/share"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 )
@@ -45,6 +46,8 @@ type Deps struct {
 	Mail     *mail.Service
 	// Translations holds the reports' translations and their XLIFF exchange.
 	Translations *translation.Service
+	// Search finds the public practices.
+	Search *search.Service
 	// Past holds the archive's past editions (internal/past).
 	Past    *past.Service
 	Metrics *metrics.Metrics

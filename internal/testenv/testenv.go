@@ -186,6 +186,8 @@ type Clients struct {
 	Mail     miastav1connect.MailServiceClient
 	// Translations is TranslationService's client.
 	Translations miastav1connect.TranslationServiceClient
+	// Search is SearchService's client.
+	Search miastav1connect.SearchServiceClient
 }
 
 // HTTPClient returns the HTTP client and Connect options for calls over p as the bearer of token
@@ -215,6 +217,7 @@ func (e *Env) Clients(p Protocol, token string) Clients {
 		Mail:     miastav1connect.NewMailServiceClient(httpClient, e.URL, opts...),
 
 		Translations: miastav1connect.NewTranslationServiceClient(httpClient, e.URL, opts...),
+		Search:       miastav1connect.NewSearchServiceClient(httpClient, e.URL, opts...),
 	}
 }
 

@@ -12,6 +12,7 @@ const BallotPage = lazy(() => import("./ballot/Ballot").then((m) => ({ default: 
 const OrganisePage = lazy(() => import("./organise/Organise").then((m) => ({ default: m.OrganisePage })));
 const TranslatePage = lazy(() => import("./translation/Translate").then((m) => ({ default: m.TranslatePage })));
 const ResultsPage = lazy(() => import("./results/Results").then((m) => ({ default: m.ResultsPage })));
+const SearchPage = lazy(() => import("./archive/Search").then((m) => ({ default: m.SearchPage })));
 // The public archive (issue 19): the editions, a city's and a practice's page.
 const EditionsPage = lazy(() => import("./archive/Editions").then((m) => ({ default: m.EditionsPage })));
 const CityPage = lazy(() => import("./archive/City").then((m) => ({ default: m.CityPage })));
@@ -37,6 +38,7 @@ export function App() {
               <Route path="/translate/:editionId" element={<TranslatePage />} />
               <Route path="/results" element={<EditionsPage />} />
               <Route path="/results/:year" element={<ResultsPage />} />
+              <Route path="/search" element={<SearchPage />} />
               <Route path="/results/:year/category/:number" element={<ResultsPage />} />
               <Route path="/cities/:cityId" element={<CityPage />} />
               <Route path="/practices/:practiceId" element={<PracticePage />} />

@@ -13,6 +13,7 @@ import type { JuryService } from "../gen/miasta/v1/jury_pb.js";
 import type { MailService } from "../gen/miasta/v1/mail_pb.js";
 import type { ReportService } from "../gen/miasta/v1/report_pb.js";
 import type { ResultsService } from "../gen/miasta/v1/results_pb.js";
+import type { SearchService } from "../gen/miasta/v1/search_pb.js";
 import type { TranslationService } from "../gen/miasta/v1/translation_pb.js";
 import type { PastEditionService } from "../gen/miasta/v1/past_pb.js";
 import { allPages } from "./hooks";
@@ -63,6 +64,7 @@ export const api: {
   results: Client<typeof ResultsService>;
   audit: Client<typeof AuditService>;
   translations: Client<typeof TranslationService>;
+  search: Client<typeof SearchService>;
   past: Client<typeof PastEditionService>;
   archive: Client<typeof ArchiveService>;
 } = {
@@ -75,6 +77,7 @@ export const api: {
   mail: lazyClient(() => import("../gen/miasta/v1/mail_pb.js").then((m) => m.MailService)),
   results: lazyClient(() => import("../gen/miasta/v1/results_pb.js").then((m) => m.ResultsService)),
   translations: lazyClient(() => import("../gen/miasta/v1/translation_pb.js").then((m) => m.TranslationService)),
+  search: lazyClient(() => import("../gen/miasta/v1/search_pb.js").then((m) => m.SearchService)),
   past: lazyClient(() => import("../gen/miasta/v1/past_pb.js").then((m) => m.PastEditionService)),
   archive: lazyClient(() => import("../gen/miasta/v1/archive_pb.js").then((m) => m.ArchiveService)),
 };

@@ -86,6 +86,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/results" end>
             {t("nav.archive")}
           </NavLink>
+          <NavLink to="/search">{t("nav.search")}</NavLink>
         </nav>
         <div className="tools">
           <label htmlFor={langId}>{t("nav.language")}</label>

@@ -1,0 +1,310 @@
+// Package search finds the public practices (accepted reports of announced editions) by their text
+// and filters. The index is PostgreSQL's (migrations/00017_search.sql): a table of the public
+// practices that triggers keep current, so that draft saves never pay for it.
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/miasta-otwarte/miasta/internal/fault"
+	"github.com/miasta-otwarte/miasta/internal/page"
+	"github.com/miasta-otwarte/miasta/internal/search/searchdb"
+)
+
+// Query is what a reader searches for: words (may be empty) and filters (zero values: no filter).
+type Query struct {
+	Text              string
+	EditionYear       int32
+	CategoryID        *uuid.UUID
+	CityID            *uuid.UUID
+	DistinguishedOnly bool
+	TargetGroup       string
+	PageSize          int32
+	PageToken         string
+}
+
+// Category is a category as hits and facets name it.
+type Category struct {
+	ID     uuid.UUID
+	Number int32
+	// Names per language tag; "pl" always.
+	Names map[string]string
+}
+
+// City is a city as hits and facets name it.
+type City struct {
+	ID   uuid.UUID
+	Name string
+}
+
+// Part is a run of a snippet's plain text; Match marks the words the query matched.
+type Part struct {
+	Text  string
+	Match bool
+}
+
+// Hit is one public practice found.
+type Hit struct {
+	PracticeID    uuid.UUID
+	Title         string
+	City          City
+	EditionYear   int32
+	Category      Category
+	Distinguished bool
+	Snippet       []Part
+	// The snippet is not the whole text.
+	Truncated bool
+}
+
+// Facets count the matches per edition, category and city, each under the other filters.
+type Facets struct {
+	Editions   []EditionCount
+	Categories []CategoryCount
+	Cities     []CityCount
+}
+
+// EditionCount is an edition facet's entry.
+type EditionCount struct {
+	Year  int32
+	Count int32
+}
+
+// CategoryCount is a category facet's entry.
+type CategoryCount struct {
+	Category    Category
+	EditionYear int32
+	Count       int32
+}
+
+// CityCount is a city facet's entry.
+type CityCount struct {
+	City  City
+	Count int32
+}
+
+// Result is a page of hits with the total and the facets.
+type Result struct {
+	Hits          []Hit
+	NextPageToken string
+	Total         int32
+	Facets        Facets
+}
+
+// Service answers searches.
+type Service struct {
+	pool *pgxpool.Pool
+	q    *searchdb.Queries
+}
+
+// NewService returns the search service over pool.
+func NewService(pool *pgxpool.Pool) *Service {
+	return &Service{pool: pool, q: searchdb.New()}
+}
+
+// maxOffset bounds how deep paging goes: past it a reader narrows the query instead.
+const maxOffset = 10000
+
+type cursor struct {
+	Offset int32 `json:"o"`
+}
+
+// Search returns a page of the public practices matching q, best first (then newest edition first,
+// then by id, so that pages never overlap), with the total count and the facets.
+func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
+	if q.EditionYear != 0 && (q.EditionYear < 2014 || q.EditionYear > 2100) {
+		return Result{}, fault.Invalidf("edition_year", "must be 0 (every edition) or a year from 2014 to 2100")
+	}
+	var cur cursor
+	if err := page.Decode(q.PageToken, &cur); err != nil {
+		return Result{}, err
+	}
+	if cur.Offset < 0 || cur.Offset > maxOffset {
+		return Result{}, fault.Invalidf("page_token", "is not a token from a previous response")
+	}
+	size := page.Size(q.PageSize, 20)
+	// Words or none: the queries below are chosen by it (spaces are none).
+	q.Text, q.TargetGroup = strings.TrimSpace(q.Text), strings.TrimSpace(q.TargetGroup)
+	var year *int32
+	if q.EditionYear != 0 {
+		year = &q.EditionYear
+	}
+	// The page and the facets each go over every match: on two connections at once, each query's
+	// time rather than their sum.
+	var (
+		rows   []searchdb.SearchPracticesRow
+		facets []searchdb.SearchFacetsRow
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		if q.Text == "" {
+			var browse []searchdb.BrowsePracticesRow
+			browse, err = s.q.BrowsePractices(gctx, s.pool, searchdb.BrowsePracticesParams{
+				TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+				DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
+			})
+			for _, b := range browse {
+				rows = append(rows, searchdb.SearchPracticesRow(b))
+			}
+			if err != nil {
+				return fmt.Errorf("browse practices: %w", err)
+			}
+			return nil
+		}
+		rows, err = s.q.SearchPractices(gctx, s.pool, searchdb.SearchPracticesParams{
+			Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+			DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
+		})
+		if err != nil {
+			return fmt.Errorf("search practices: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if q.Text == "" && q.TargetGroup != "" {
+			var target []searchdb.TargetFacetsRow
+			target, err = s.q.TargetFacets(gctx, s.pool, searchdb.TargetFacetsParams{
+				TargetGroup: q.TargetGroup, DistinguishedOnly: q.DistinguishedOnly, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+			})
+			for _, b := range target {
+				facets = append(facets, searchdb.SearchFacetsRow(b))
+			}
+			if err != nil {
+				return fmt.Errorf("target facets: %w", err)
+			}
+			return nil
+		}
+		if q.Text == "" {
+			// Browsing: the facets are the index's standing counts.
+			var browse []searchdb.BrowseFacetsRow
+			browse, err = s.q.BrowseFacets(gctx, s.pool, searchdb.BrowseFacetsParams{
+				DistinguishedOnly: q.DistinguishedOnly, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+			})
+			for _, b := range browse {
+				facets = append(facets, searchdb.SearchFacetsRow(b))
+			}
+			if err != nil {
+				return fmt.Errorf("browse facets: %w", err)
+			}
+			return nil
+		}
+		facets, err = s.q.SearchFacets(gctx, s.pool, searchdb.SearchFacetsParams{
+			Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+			DistinguishedOnly: q.DistinguishedOnly,
+		})
+		if err != nil {
+			return fmt.Errorf("search facets: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return Result{}, err
+	}
+	var res Result
+	if int32(len(rows)) > size && cur.Offset+size <= maxOffset {
+		res.NextPageToken = page.Encode(cursor{Offset: cur.Offset + size})
+	}
+	if int32(len(rows)) > size {
+		rows = rows[:size]
+	}
+	for _, r := range rows {
+		parts, plainLen := splitSnippet(r.Snippet)
+		res.Hits = append(res.Hits, Hit{
+			PracticeID: r.PracticeID, Title: r.Title, City: City{ID: r.CityID, Name: r.CityName},
+			EditionYear: r.Year, Distinguished: r.Distinguished,
+			Category: Category{ID: r.CategoryID, Number: r.CategoryNumber, Names: names(r.CategoryNamePl, r.CategoryNameTexts)},
+			Snippet:  parts, Truncated: plainLen < int(r.BodyLength),
+		})
+	}
+	for _, f := range facets {
+		switch f.Kind {
+		case "edition":
+			res.Facets.Editions = append(res.Facets.Editions, EditionCount{Year: f.Year, Count: f.Count})
+			if year == nil || *year == f.Year {
+				res.Total += f.Count
+			}
+		case "category":
+			res.Facets.Categories = append(res.Facets.Categories, CategoryCount{
+				Category: Category{ID: *f.ID, Number: f.Number, Names: names(f.Name, f.NameTexts)}, EditionYear: f.Year, Count: f.Count,
+			})
+		case "city":
+			res.Facets.Cities = append(res.Facets.Cities, CityCount{City: City{ID: *f.ID, Name: f.Name}, Count: f.Count})
+		}
+	}
+	sortFacets(&res.Facets)
+	return res, nil
+}
+
+// Dictionary says how words are matched: "ispell" (Polish lemmas from hunspell-pl) or "simple"
+// (the fallback without the dictionary: diacritics ignored, word stems matched by prefix).
+func (s *Service) Dictionary(ctx context.Context) (string, error) {
+	return s.q.SearchDictionary(ctx, s.pool)
+}
+
+// LogDictionary logs which matching is in use; the fallback as a warning saying how to fix it.
+func LogDictionary(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) {
+	d, err := searchdb.New().SearchDictionary(ctx, pool)
+	switch {
+	case err != nil:
+		log.Warn("search: cannot tell which dictionary is in use", "err", err)
+	case d == "ispell":
+		log.Info("search: Polish dictionary in use (hunspell-pl)")
+	default:
+		log.Warn("search: no Polish dictionary; matching ignores diacritics and matches word stems by prefix only. Install hunspell-pl on the database server (apt-get install hunspell-pl) and run `miasta migrate`")
+	}
+}
+
+// names reads a category's names: the Polish one and the others' JSON object.
+func names(pl string, texts []byte) map[string]string {
+	out := map[string]string{}
+	_ = json.Unmarshal(texts, &out) // a CHECK keeps it an object of strings
+	out["pl"] = pl
+	return out
+}
+
+const (
+	startSel = "\x02"
+	stopSel  = "\x03"
+)
+
+// splitSnippet turns ts_headline's marked text into parts; it returns them and the plain text's
+// length in characters.
+func splitSnippet(s string) ([]Part, int) {
+	var parts []Part
+	n := 0
+	add := func(text string, match bool) {
+		if text == "" {
+			return
+		}
+		n += len([]rune(text))
+		if len(parts) > 0 && parts[len(parts)-1].Match == match {
+			parts[len(parts)-1].Text += text
+			return
+		}
+		parts = append(parts, Part{Text: text, Match: match})
+	}
+	for s != "" {
+		i := strings.Index(s, startSel)
+		if i < 0 {
+			add(strings.ReplaceAll(s, stopSel, ""), false)
+			break
+		}
+		add(strings.ReplaceAll(s[:i], stopSel, ""), false)
+		s = s[i+len(startSel):]
+		j := strings.Index(s, stopSel)
+		if j < 0 {
+			add(s, true)
+			break
+		}
+		add(s[:j], true)
+		s = s[j+len(stopSel):]
+	}
+	return parts, n
+}
