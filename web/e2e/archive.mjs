@@ -244,6 +244,23 @@ for (const phone of [false, true]) {
     if (missing.status !== 404) failures.push(`an unknown practice answers ${missing.status}, not 404`);
   }
 
+  // Search without diacritics: "lodz" finds Łódź's practices; then one category of them.
+  await page.getByRole("link", { name: M["nav.search"], exact: true }).first().click();
+  await page.getByRole("heading", { level: 1, name: M["search.title"] }).waitFor();
+  await page.getByLabel(M["search.query"], { exact: true }).fill("lodz");
+  await page.getByRole("button", { name: M["search.submit"], exact: true }).click();
+  await page.locator(".search-hit").filter({ hasText: "Łódź" }).first().waitFor();
+  const found = await page.locator(".search-hit").count();
+  const category = page.getByLabel(M["search.category"], { exact: true });
+  const option = await category.locator("option").nth(1).getAttribute("value");
+  await category.selectOption(option);
+  await page.waitForURL((u) => u.searchParams.get("category") === option && u.searchParams.get("q") === "lodz");
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+  await page.locator(".search-hit").first().waitFor();
+  const filtered = await page.locator(".search-hit").count();
+  if (!(filtered >= 1 && filtered <= found)) failures.push(`${where}: "lodz" found ${found}, in one category ${filtered}`);
+  await check(page, "search", phone);
+
   // The past edition of 2015: what its announcement states, said to be entered from the record.
   await page.goto(`${BASE}/results`);
   await page.getByTestId("past-editions").getByRole("link", { name: /2015/ }).click();
