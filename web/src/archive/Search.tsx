@@ -7,6 +7,7 @@ import { ErrorNote } from "../shared/components";
 import { useLoad } from "../shared/hooks";
 import { textIn } from "../shared/localized";
 import { paramsFrom, requestFrom, stateFrom, type SearchState } from "./searchParams";
+import { useTitle } from "./common";
 
 /** SearchPage is public: full-text search over every published practice, with filters and paging. */
 export function SearchPage() {
@@ -25,6 +26,7 @@ export function SearchPage() {
   };
 
   const res = loaded.data;
+  useTitle(state.q ? `${state.q} — ${t("search.title")}` : t("search.title"));
   useEffect(() => {
     if (state.page) headingRef.current?.focus(); // a new page of results: start reading at its top
     // eslint-disable-next-line react-hooks/exhaustive-deps
