@@ -679,14 +679,14 @@ try {
   // ---- the organiser sets up the next edition ----
   await page.goto(BASE + "/");
   await page.getByText(M["setup.newEdition"], { exact: true }).click();
-  await page.getByLabel(M["setup.year"]).fill("2016");
-  await page.getByLabel(M["setup.name"], { exact: true }).fill("Miasta Otwarte 2016");
+  await page.getByLabel(M["setup.year"]).fill("2017");
+  await page.getByLabel(M["setup.name"], { exact: true }).fill("Miasta Otwarte 2017");
   // Ballots under pseudonyms is the default publication setting, and the choice explains itself.
   const pseudonyms = page.getByRole("radio", { name: M["setup.publication.PSEUDONYMS"] });
   if (!(await pseudonyms.isChecked())) throw new Error("the new edition does not default to ballots under pseudonyms");
   await page.getByText(M["setup.publicationHint.AGGREGATES"]).waitFor();
   await page.getByRole("button", { name: M["setup.create"] }).click();
-  await page.getByRole("heading", { level: 1, name: /Miasta Otwarte 2016/ }).waitFor();
+  await page.getByRole("heading", { level: 1, name: /Miasta Otwarte 2017/ }).waitFor();
   await page.getByLabel(M["setup.chooseCity"], { exact: true }).selectOption({ label: "Kraków" });
   await page.getByRole("button", { name: M["setup.addCity"] }).click();
   await page.getByRole("button", { name: msg("setup.removeCity", { city: "Kraków" }) }).waitFor();
