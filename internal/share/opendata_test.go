@@ -13,6 +13,9 @@ import (
 // number is a cell that is only a number, which spreadsheets read as the number it is (-3, 2.5, -37/2).
 var number = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?(/[0-9]+)?$`)
 
+// crlf is what encoding/csv's reader turns into a LF inside a quoted field: a LF after any number of CRs.
+var crlf = regexp.MustCompile("\r+\n")
+
 // FuzzOpenDataRoundTrip: whatever a practice's title, city and description hold, the JSON reads
 // back the same, and every CSV reads back the same cells, a formula-like one with an apostrophe
 // before it and no cell starting as a formula.
@@ -40,7 +43,7 @@ func FuzzOpenDataRoundTrip(f *testing.F) {
 			t.Fatalf("JSON round trip: %v\n%s", err, body)
 		}
 		norm := func(s string) string {
-			s = strings.ReplaceAll(s, "\r\n", "\n") // encoding/csv reads a quoted CR LF back as LF
+			s = crlf.ReplaceAllString(s, "\n") // encoding/csv reads quoted CRs before a LF back as LF
 			if s != "" && strings.ContainsRune("=+-@\t\r\n", rune(s[0])) && !number.MatchString(s) {
 				return "'" + s
 			}
@@ -60,7 +63,7 @@ func FuzzOpenDataRoundTrip(f *testing.F) {
 				t.Fatalf("%s: %v %q", table, err, rows)
 			}
 			for i, want := range col {
-				if got := strings.ReplaceAll(rows[1][i], "\r\n", "\n"); got != norm(want) && !(want == "37/2" && got == want) {
+				if got := crlf.ReplaceAllString(rows[1][i], "\n"); got != norm(want) && !(want == "37/2" && got == want) {
 					t.Fatalf("%s column %d = %q; want %q", table, i, got, norm(want))
 				}
 			}
