@@ -386,15 +386,28 @@ func (s *Service) City(ctx context.Context, cityID uuid.UUID) (*v1.GetPublicCity
 		}
 		resp.PastDistinctions = append(resp.PastDistinctions, pd)
 	}
+	// The announced editions by year: a city's practices and follow-ups name only those.
+	announced, err := s.editions(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	editionOf := map[int32]*v1.PublicEdition{}
+	for _, a := range announced {
+		editionOf[a.GetYear()] = a
+	}
 	byYear := map[int32]*v1.CityEdition{}
-	year := func(y int32, ed []byte, name string) *v1.CityEdition {
+	year := func(y int32) (*v1.CityEdition, error) {
 		if e, ok := byYear[y]; ok {
-			return e
+			return e, nil
 		}
-		e := &v1.CityEdition{Year: y, EditionNames: names(name, ed)}
+		a, ok := editionOf[y]
+		if !ok {
+			return nil, fmt.Errorf("the city's record names %d, which is not an announced edition", y)
+		}
+		e := &v1.CityEdition{Year: y, EditionNames: a.GetNames(), Demonstration: a.GetDemonstration()}
 		byYear[y] = e
 		resp.Editions = append(resp.Editions, e)
-		return e
+		return e, nil
 	}
 	r := s.rankings()
 	for _, row := range rows {
@@ -402,7 +415,10 @@ func (s *Service) City(ctx context.Context, cityID uuid.UUID) (*v1.GetPublicCity
 		if err != nil {
 			return nil, err
 		}
-		e := year(row.Year, row.EditionNames, row.EditionName)
+		e, err := year(row.Year)
+		if err != nil {
+			return nil, err
+		}
 		e.Practices = append(e.Practices, sum)
 		if sum.GetNominationId() != "" {
 			resp.NominationCount++
@@ -422,30 +438,13 @@ func (s *Service) City(ctx context.Context, cityID uuid.UUID) (*v1.GetPublicCity
 				return nil, err
 			}
 		}
-		e, ok := byYear[f.Year]
-		if !ok {
-			eds, err := s.editions(ctx, &f.Year)
-			if err != nil || len(eds) == 0 {
-				return nil, errors.Join(err, fmt.Errorf("follow-up of %d without its edition", f.Year))
-			}
-			e = &v1.CityEdition{Year: f.Year, EditionNames: eds[0].GetNames()}
-			byYear[f.Year] = e
-			resp.Editions = append(resp.Editions, e)
+		e, err := year(f.Year)
+		if err != nil {
+			return nil, err
 		}
 		e.FollowUps = append(e.FollowUps, fu)
 	}
 	slices.SortStableFunc(resp.Editions, func(a, b *v1.CityEdition) int { return int(b.GetYear() - a.GetYear()) })
-	announced, err := s.editions(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range resp.Editions {
-		for _, a := range announced {
-			if a.GetYear() == e.GetYear() {
-				e.Demonstration = a.GetDemonstration()
-			}
-		}
-	}
 	return resp, nil
 }
 
