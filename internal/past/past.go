@@ -9,7 +9,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"buf.build/go/protovalidate"
@@ -70,11 +69,12 @@ func Check(e *v1.PastEdition) error {
 		}
 		return err
 	}
-	texts := []struct {
-		field    string
+	type field struct {
+		name     string
 		text     map[string]string
 		required bool
-	}{
+	}
+	texts := []field{
 		{"name", e.GetName(), true},
 		{"summary", e.GetSummary(), false},
 		{"ceremony_place", e.GetCeremonyPlace(), false},
@@ -82,11 +82,7 @@ func Check(e *v1.PastEdition) error {
 		{"recommendations", e.GetRecommendations(), false},
 	}
 	for i, j := range e.GetJury() {
-		texts = append(texts, struct {
-			field    string
-			text     map[string]string
-			required bool
-		}{fmt.Sprintf("jury[%d].origin", i), j.GetOrigin(), false})
+		texts = append(texts, field{fmt.Sprintf("jury[%d].origin", i), j.GetOrigin(), false})
 	}
 	numbers := map[int32]bool{}
 	for i, c := range e.GetCategories() {
@@ -94,34 +90,25 @@ func Check(e *v1.PastEdition) error {
 			return fault.Invalidf(fmt.Sprintf("categories[%d].number", i), "%d is the number of another category", c.GetNumber())
 		}
 		numbers[c.GetNumber()] = true
-		texts = append(texts, struct {
-			field    string
-			text     map[string]string
-			required bool
-		}{fmt.Sprintf("categories[%d].name", i), c.GetName(), true})
+		texts = append(texts, field{fmt.Sprintf("categories[%d].name", i), c.GetName(), true})
 	}
 	for i, d := range e.GetDistinctions() {
 		if !numbers[d.GetCategoryNumber()] {
 			return fault.Invalidf(fmt.Sprintf("distinctions[%d].category_number", i), "%d is not the number of one of the edition's categories", d.GetCategoryNumber())
 		}
-		for _, f := range []struct {
-			name string
-			text map[string]string
-		}{{"practice_title", d.GetPracticeTitle()}, {"practice_summary", d.GetPracticeSummary()}, {"justification", d.GetJustification()}} {
-			texts = append(texts, struct {
-				field    string
-				text     map[string]string
-				required bool
-			}{fmt.Sprintf("distinctions[%d].%s", i, f.name), f.text, false})
-		}
+		at := fmt.Sprintf("distinctions[%d].", i)
+		texts = append(texts,
+			field{at + "practice_title", d.GetPracticeTitle(), false},
+			field{at + "practice_summary", d.GetPracticeSummary(), false},
+			field{at + "justification", d.GetJustification(), false})
 	}
 	for _, t := range texts {
 		if (t.required || len(t.text) > 0) && t.text["pl"] == "" {
-			return fault.Invalidf(t.field, "needs its Polish original (\"pl\")")
+			return fault.Invalidf(t.name, "needs its Polish original (\"pl\")")
 		}
 		for lang, s := range t.text {
 			if strings.TrimSpace(s) != s || strings.ContainsAny(s, "\x00") {
-				return fault.Invalidf(t.field+"."+lang, "must not start or end with spaces")
+				return fault.Invalidf(t.name+"."+lang, "must not start or end with spaces")
 			}
 		}
 	}
@@ -270,20 +257,6 @@ func (s *Service) OfCity(ctx context.Context, city uuid.UUID) ([]Distinction, er
 	return out, nil
 }
 
-// Years returns the years that have a past edition.
-func (s *Service) Years(ctx context.Context) ([]int32, error) {
-	all, err := s.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	years := make([]int32, 0, len(all))
-	for _, e := range all {
-		years = append(years, e.GetYear())
-	}
-	slices.Sort(years)
-	return years, nil
-}
-
 func fromRow(r pastdb.PastEdition) (*v1.PastEdition, error) {
 	e := &v1.PastEdition{}
 	if err := protojson.Unmarshal(r.Document, e); err != nil {
@@ -310,14 +283,10 @@ func (s *Service) ImportPublished(ctx context.Context, actor *auth.Principal) ([
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", entry.Name(), err)
 		}
-		taken, err := s.q.PastEditionYearTaken(ctx, s.pool, e.GetYear())
-		if err != nil {
-			return nil, err
-		}
-		if taken.Past || taken.Platform {
+		// A year the archive or the platform holds already is left as it is.
+		if _, err := s.Import(ctx, actor, e, false); fault.Is(err, fault.AlreadyExists) {
 			continue
-		}
-		if _, err := s.Import(ctx, actor, e, false); err != nil {
+		} else if err != nil {
 			return nil, fmt.Errorf("%s: %w", entry.Name(), err)
 		}
 		added = append(added, e.GetYear())
