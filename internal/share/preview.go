@@ -421,12 +421,7 @@ func (s *Service) previewPastEdition(ctx context.Context, y int32, lang string) 
 	if err != nil {
 		return web.Preview{}, err
 	}
-	pick := func(texts map[string]string) string {
-		if t := texts[lang]; t != "" {
-			return t
-		}
-		return texts["pl"]
-	}
+	pick := func(texts map[string]string) string { return inLanguage(texts, lang, texts["pl"]) }
 	canonical := s.url("/results/"+year(y), lang)
 	name := pick(e.GetName())
 	p := web.Preview{Title: name, Description: clip(pick(e.GetSummary())), Canonical: canonical}

@@ -252,9 +252,12 @@ func categoryName(c edition.Category, lang string) string {
 }
 
 // editionName is an edition's name in lang, else its Polish name.
-func editionName(e edition.Edition, lang string) string {
-	if n := e.Names[lang]; n != "" {
-		return n
+func editionName(e edition.Edition, lang string) string { return inLanguage(e.Names, lang, e.Name) }
+
+// inLanguage is a text in lang when it has one, else original (its Polish text).
+func inLanguage(texts map[string]string, lang, original string) string {
+	if t := texts[lang]; t != "" {
+		return t
 	}
-	return e.Name
+	return original
 }
