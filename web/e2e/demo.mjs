@@ -618,7 +618,9 @@ try {
     await winners.waitFor();
   }
   // A verification that finished during those reloads remembered its checkpoint: this browser's
-  // first check is the one after forgetting it.
+  // first check is the one after forgetting it, once this page's own verification is over (it would
+  // remember its checkpoint again).
+  await rp.getByTestId("bv-ok").waitFor({ timeout: 60_000 });
   await rp.evaluate(() => localStorage.removeItem("miasta.verifiedCheckpoint"));
   await rp.reload();
   await winners.waitFor();
