@@ -162,6 +162,11 @@ func TestAuditDataIsTheSpecification(t *testing.T) {
 	for j := range jurors {
 		testenv.CastScores(t, jurors[j], id, marksFor(j, 0)...)
 	}
+	// A fourth juror casts and has the role revoked (a compromised account): the cast stays in the log,
+	// never counted.
+	revoked := env.NewJuror(t, org, testenv.Connect, id, jurors[2].Assignment.GetCity(), fmt.Sprintf("j4.%d@miasta.test", year), "Juror odwołany")
+	testenv.CastScores(t, revoked, id, marksFor(2, 0)...)
+	testenv.Must(org.Identity.RevokeRole(ctx, &v1.RevokeRoleRequest{AssignmentId: revoked.Assignment.GetId(), Reason: "Konto przejęte."}))
 	// The key rotated mid-round: the server's key file is replaced, then the rotation written.
 	if err := env.App.Audit.Sync(ctx); err != nil {
 		t.Fatal(err)

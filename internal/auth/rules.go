@@ -49,6 +49,7 @@ var Rules = map[string]Rule{
 	v1.IdentityServiceListInvitationsProcedure:     Organiser,
 	v1.IdentityServiceImportInvitationsProcedure:   Organiser,
 	v1.IdentityServiceRevokeInvitationProcedure:    Organiser,
+	v1.IdentityServiceRevokeRoleProcedure:          Organiser,
 	v1.IdentityServiceListRoleAssignmentsProcedure: Organiser,
 
 	v1.ReportServiceGetReportProcedure:            Organiser | Expert | Juror,

@@ -33,6 +33,7 @@ const (
 	InvitationCreated   Kind = "invitation.created"
 	InvitationRevoked   Kind = "invitation.revoked"
 	InvitationAccepted  Kind = "invitation.accepted"
+	AssignmentRevoked   Kind = "assignment.revoked"
 	ReportSaved         Kind = "report.saved"
 	ReportSubmitted     Kind = "report.submitted"
 	ReportReturned      Kind = "report.returned"

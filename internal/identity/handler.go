@@ -116,6 +116,18 @@ func (h *Handler) RevokeInvitation(ctx context.Context, req *v1.RevokeInvitation
 	return &v1.RevokeInvitationResponse{Invitation: invitationToProto(inv)}, nil
 }
 
+func (h *Handler) RevokeRole(ctx context.Context, req *v1.RevokeRoleRequest) (*v1.RevokeRoleResponse, error) {
+	id, err := wire.ID("assignment_id", req.GetAssignmentId())
+	if err != nil {
+		return nil, err
+	}
+	v, err := h.store.RevokeRole(ctx, auth.FromContext(ctx), id, req.GetReason())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.RevokeRoleResponse{Assignment: assignmentViewToProto(v)}, nil
+}
+
 func (h *Handler) ListRoleAssignments(ctx context.Context, req *v1.ListRoleAssignmentsRequest) (*v1.ListRoleAssignmentsResponse, error) {
 	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
@@ -127,7 +139,7 @@ func (h *Handler) ListRoleAssignments(ctx context.Context, req *v1.ListRoleAssig
 	}
 	resp := &v1.ListRoleAssignmentsResponse{NextPageToken: next}
 	for _, v := range views {
-		resp.Assignments = append(resp.Assignments, assignmentToProto(v.Assignment, &v1.User{Id: v.UserID.String(), Email: v.UserEmail, Name: v.UserName}))
+		resp.Assignments = append(resp.Assignments, assignmentViewToProto(v))
 	}
 	return resp, nil
 }
@@ -140,6 +152,14 @@ func assignmentToProto(a auth.Assignment, user *v1.User) *v1.RoleAssignment {
 	}
 	if a.CityID != uuid.Nil {
 		out.City = edition.CityToProto(edition.City{ID: a.CityID, Name: a.CityName})
+	}
+	return out
+}
+
+func assignmentViewToProto(v AssignmentView) *v1.RoleAssignment {
+	out := assignmentToProto(v.Assignment, &v1.User{Id: v.UserID.String(), Email: v.UserEmail, Name: v.UserName})
+	if v.RevokeTime != nil {
+		out.RevokeTime, out.RevokeReason = timestamppb.New(*v.RevokeTime), v.RevokeReason
 	}
 	return out
 }

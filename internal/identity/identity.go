@@ -98,7 +98,15 @@ func (s *Store) bindInvitations(ctx context.Context, tx pgx.Tx, u identitydb.Use
 		if errors.Is(err, pgx.ErrNoRows) {
 			// The user holds this role in the edition already: the invitation is spent on that
 			// assignment, which keeps its city.
-			assignment, err = s.q.GetUserAssignment(ctx, tx, identitydb.GetUserAssignmentParams{EditionID: inv.EditionID, UserID: u.ID, Role: inv.Role})
+			var held identitydb.GetUserAssignmentRow
+			held, err = s.q.GetUserAssignment(ctx, tx, identitydb.GetUserAssignmentParams{EditionID: inv.EditionID, UserID: u.ID, Role: inv.Role})
+			if err == nil && held.RevokeTime != nil {
+				// A revoked role is not granted again (RevokeRole); Invite refuses the address it
+				// was revoked under, and an invitation to another address stays pending.
+				s.log.WarnContext(ctx, "invitation not bound: the user's role in the edition was revoked", "invitation", inv.ID, "user", u.ID, "role", inv.Role)
+				continue
+			}
+			assignment = held.ID
 		}
 		if err != nil {
 			return err

@@ -99,6 +99,9 @@ func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e 
 	if n.Language == "" {
 		n.Language = "pl"
 	}
+	if err := s.refuseRevoked(ctx, tx, e, n); err != nil {
+		return Invitation{}, err
+	}
 	if n.Role == auth.RoleTranslator {
 		return s.inviteTranslator(ctx, tx, actor, e, n)
 	}
@@ -342,6 +345,9 @@ type AssignmentView struct {
 	UserID    uuid.UUID
 	UserEmail string
 	UserName  string
+	// RevokeTime is when the role was revoked (RevokeRole); nil while it holds.
+	RevokeTime   *time.Time
+	RevokeReason string
 }
 
 // ListAssignments returns a page of an edition's role assignments, oldest first.
@@ -362,10 +368,7 @@ func (s *Store) ListAssignments(ctx context.Context, editionID uuid.UUID, size i
 	}
 	out := make([]AssignmentView, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, AssignmentView{
-			Assignment: assignmentFromRow(r.RoleAssignment, r.CityName, r.EditionYear),
-			UserID:     r.RoleAssignment.UserID, UserEmail: r.UserEmail, UserName: r.UserName,
-		})
+		out = append(out, assignmentView(r.RoleAssignment, r.CityName, r.EditionYear, r.UserEmail, r.UserName))
 	}
 	out, next := page.Cut(out, size, func(a AssignmentView) any { return timeCursor{After: a.CreateTime, ID: a.ID} })
 	return out, next, nil

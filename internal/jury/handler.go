@@ -166,6 +166,9 @@ func (h *Handler) GetJuryProgress(ctx context.Context, req *v1.GetJuryProgressRe
 	resp := &v1.GetJuryProgressResponse{NextPageToken: next}
 	for _, p := range ps {
 		jp := &v1.JurorProgress{AssignmentId: p.AssignmentID.String(), DisplayName: p.DisplayName}
+		if p.RevokeTime != nil {
+			jp.RevokeTime = timestamppb.New(*p.RevokeTime)
+		}
 		for _, c := range p.Categories {
 			jp.Categories = append(jp.Categories, &v1.CategoryProgress{CategoryId: c.CategoryID.String(), State: progressStates[c.State]})
 		}

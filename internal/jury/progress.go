@@ -1,6 +1,8 @@
 package jury
 
 import (
+	"time"
+
 	"github.com/google/uuid"
 
 	"github.com/miasta-otwarte/miasta/internal/report"
@@ -18,8 +20,10 @@ const (
 type JurorProgress struct {
 	AssignmentID uuid.UUID
 	DisplayName  string
-	Categories   []CategoryProgress
-	Declared     []Recusal
+	// RevokeTime is when the juror's role was revoked; nil while it holds.
+	RevokeTime *time.Time
+	Categories []CategoryProgress
+	Declared   []Recusal
 	// Reads are the translations the juror read for their last cast.
 	Reads []TranslationRead
 }

@@ -507,7 +507,7 @@ func (s *Service) Progress(ctx context.Context, editionID uuid.UUID, size int32,
 	out := make([]JurorProgress, 0, len(jurors))
 	for _, jr := range jurors {
 		a := auth.Assignment{ID: jr.ID, EditionID: editionID, Role: auth.RoleJuror, CityID: *jr.CityID} // a juror has a city
-		jp := JurorProgress{AssignmentID: jr.ID, DisplayName: jr.DisplayName}
+		jp := JurorProgress{AssignmentID: jr.ID, DisplayName: jr.DisplayName, RevokeTime: jr.RevokeTime}
 		if e.Stage.Index() < edition.Jury.Index() {
 			for _, c := range cats {
 				jp.Categories = append(jp.Categories, CategoryProgress{CategoryID: c.ID, State: NotStarted})

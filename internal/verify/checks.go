@@ -14,7 +14,7 @@ import (
 var organiserKinds = map[string]bool{
 	"city.created": true, "edition.created": true, "edition.timeline_set": true, "edition.stage_changed": true,
 	"edition.city_added": true, "edition.city_removed": true, "category.created": true, "criterion.created": true,
-	"invitation.created": true, "invitation.revoked": true, "report.returned": true, "report.accepted": true,
+	"invitation.created": true, "invitation.revoked": true, "assignment.revoked": true, "report.returned": true, "report.accepted": true,
 	"shortlist.nominated": true, "shortlist.unnominated": true, "tally_rule.set": true, "tally.jury_decision": true,
 	"mail.edited": true, "mail.released": true, "mail.discarded": true, "mail.policy_set": true,
 }
@@ -25,6 +25,7 @@ type invitation struct {
 
 type assignment struct {
 	role, city, person string
+	revoked            bool // an assignment.revoked named it: it acts no more
 }
 
 // people follows invitations and assignments through the log.
@@ -97,8 +98,13 @@ func (v *verifier) e5() *Failure {
 		if e.ActorRole == "expert" || e.ActorRole == "juror" {
 			a := pp.assignments[e.ActorID]
 			accepting := e.Kind == "invitation.accepted"
-			if (a == nil || a.role != e.ActorRole) && !accepting {
+			switch {
+			case (a == nil || a.role != e.ActorRole) && !accepting:
 				if f := v.fail("E5", "%s is made by %s, who holds no such assignment", e, e.actor()); f != nil {
+					return f
+				}
+			case a != nil && a.revoked:
+				if f := v.fail("E5", "%s is made by %s, whose assignment was revoked", e, e.actor()); f != nil {
 					return f
 				}
 			}
@@ -216,6 +222,21 @@ func (v *verifier) e5() *Failure {
 				}
 			}
 			pp.accept(aid, role, e.Str("city_id"), e.Str("person"))
+		case "assignment.revoked":
+			a := pp.assignments[e.Str("assignment_id")]
+			switch {
+			case a == nil || a.role != e.Str("role"):
+				if f := v.fail("E5", "%s revokes %s, which is no %s assignment of the edition", e, e.Str("assignment_id"), e.Str("role")); f != nil {
+					return f
+				}
+			case a.revoked:
+				if f := v.fail("E5", "%s revokes an assignment revoked before", e); f != nil {
+					return f
+				}
+			}
+			if a != nil {
+				a.revoked = true
+			}
 		case "report.saved", "report.submitted", "report.returned", "report.accepted":
 			id, city := e.Str("report_id"), e.Str("city_id")
 			if c, ok := reports[id]; ok && c != city {
@@ -511,7 +532,7 @@ func (v *verifier) c3() *Failure {
 }
 
 // counted returns the casts counted at the close at position p (§9.1): each juror's last cast after
-// the last shortlist change before p.
+// the last shortlist change before p, but none of a juror revoked before p.
 func (v *verifier) counted(p int) []castInfo {
 	q := -1
 	for i := p - 1; i >= 0; i-- {
@@ -520,9 +541,15 @@ func (v *verifier) counted(p int) []castInfo {
 			break
 		}
 	}
+	revoked := map[string]bool{}
+	for _, e := range v.evs[:p] {
+		if e.Kind == "assignment.revoked" {
+			revoked[e.Str("assignment_id")] = true
+		}
+	}
 	last := map[string]int{}
 	for k, c := range v.casts {
-		if c.pos > q && c.pos < p {
+		if c.pos > q && c.pos < p && !revoked[c.ev.ActorID] {
 			last[c.ev.ActorID] = k
 		}
 	}

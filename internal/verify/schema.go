@@ -69,6 +69,7 @@ var Schemas = map[string][]Field{
 	"criterion.created":        {{"criterion_id", TUUID, false}, {"description", TText, false}, {"name_en", TText, false}, {"name_pl", TTextNonEmpty, false}, {"number", TIntPositive, false}},
 	"invitation.created":       {{"city_commitment", THash, true}, {"city_id", TUUID, true}, {"invitation_id", TUUID, false}, {"role", TInviteRole, false}},
 	"invitation.revoked":       {{"invitation_id", TUUID, false}},
+	"assignment.revoked":       {{"assignment_id", TUUID, false}, {"reason_commitment", THash, false}, {"role", TInviteRole, false}},
 	"invitation.accepted":      {{"city_commitment", THash, true}, {"city_id", TUUID, true}, {"invitation_id", TUUID, false}, {"person", THash, true}, {"person_commitment", THash, true}, {"role", TInviteRole, false}},
 	"report.saved":             reportFields(false, false),
 	"report.submitted":         reportFields(false, true),

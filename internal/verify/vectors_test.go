@@ -153,6 +153,7 @@ func generate(t testing.TB) []generated {
 	valid("valid-aggregates-tie", "aggregates only, with a tie decided by the jury", fixture.Options{Publication: verify.PublishAggregates, Tie: true, Method: "majority_judgment"})
 	valid("valid-reopened", "the round closed, was reopened with a reason, a juror cast again and it closed again: visible in the summary", fixture.Options{Reopen: true, Tie: true})
 	valid("valid-back-to-review", "the jury round went back to review, the shortlist changed and every juror cast again; an expert who is also a juror is recused from their city; other editions' leaves as digests", fixture.Options{BackToReview: true, ExpertJuror: true, ForeignEvery: 3})
+	valid("valid-juror-revoked", "a juror's role revoked after they cast, before the close: the cast stays in the log and is not counted", fixture.Options{RevokeJuror: true})
 	valid("valid-jury-open", "exported while the jury votes: the rule is public, ballots are not", fixture.Options{Stage: "JURY"})
 	valid("valid-tallied", "exported after the close, before the announcement", fixture.Options{Stage: "TALLIED"})
 	valid("valid-no-tie-breaks", "a rule without tie-breaks: a tie at the winning place makes both winners", fixture.Options{TieBreaks: []string{}, Tie: true})
@@ -475,6 +476,37 @@ func generate(t testing.TB) []generated {
 		}
 		l.Events = slices.Insert(l.Events, i+1, &c)
 	})
+	revocation := func(l *fixture.Log) int { return nth(t, l, "assignment.revoked", 0) }
+	resigned("e5-cast-after-revocation", "E5", "a juror casts after their role was revoked", fixture.Options{RevokeJuror: true}, func(l *fixture.Log) {
+		r := l.Events[revocation(l)]
+		l.Events = slices.Delete(l.Events, revocation(l), revocation(l)+1)
+		l.Events = slices.Insert(l.Events, nth(t, l, "ballot.cast", 3), r) // before the revoked juror's (the fourth) cast
+	})
+	resigned("e5-acceptance-of-revoked", "E5", "an invitation accepted onto an assignment revoked before", fixture.Options{RevokeJuror: true}, func(l *fixture.Log) {
+		r := revocation(l)
+		juror := l.Events[r].Payload["assignment_id"].(string)
+		for _, e := range l.Events {
+			if e.Kind == "invitation.accepted" && e.Actor.ID == juror {
+				inv := map[string]any{"invitation_id": "00000069-0000-4000-8000-000000000998", "role": "juror", "city_id": e.Payload["city_id"]}
+				acc := map[string]any{"invitation_id": inv["invitation_id"], "role": "juror", "city_id": e.Payload["city_id"], "person": e.Payload["person"]}
+				created := &fixture.Event{Kind: "invitation.created", Actor: l.Events[r].Actor, Payload: inv, Time: l.Events[r].Time, ID: 998}
+				accepted := &fixture.Event{Kind: "invitation.accepted", Actor: e.Actor, Payload: acc, Time: l.Events[r].Time, ID: 999}
+				l.Events = slices.Insert(l.Events, r+1, created, accepted)
+				return
+			}
+		}
+		t.Fatal("no acceptance of the revoked juror")
+	})
+	resigned("e5-revocation-of-unknown", "E5", "a revocation naming no assignment of the edition", fixture.Options{RevokeJuror: true}, func(l *fixture.Log) {
+		l.Events[revocation(l)].Payload["assignment_id"] = "00000061-0000-4000-8000-000000000999"
+	})
+	resigned("e5-revocation-other-role", "E5", "a juror's assignment revoked as an expert's", fixture.Options{RevokeJuror: true}, func(l *fixture.Log) {
+		l.Events[revocation(l)].Payload["role"] = "expert"
+	})
+	resigned("e4-revocation-after-announcement", "E4", "a juror's role revoked after the announcement", fixture.Options{RevokeJuror: true}, func(l *fixture.Log) {
+		r := l.Events[revocation(l)]
+		l.Events = append(slices.Delete(l.Events, revocation(l), revocation(l)+1), r)
+	})
 	resigned("e5-conflict-on-home-city", "E5", "a juror declares a conflict with a nomination of their own city", fixture.Options{Conflict: true}, func(l *fixture.Log) {
 		e := l.Events[nth(t, l, "ballot.conflict_declared", 0)]
 		e.Payload["nomination_id"] = homeNomination(t, l, e.Actor.ID)
@@ -709,6 +741,15 @@ func generate(t testing.TB) []generated {
 		l.Events[nth(t, l, "tally.computed", 0)].Payload["ballots"] = 5
 		return bundleOf(t, l)
 	}()
+	add("t1-revoked-cast-counted", "T1", "the close counts the cast of a juror revoked before it", func() []byte {
+		l := build(t, fixture.Options{})
+		last := nth(t, l, "ballot.cast", 3)
+		juror := l.Events[last].Actor.ID
+		rev := &fixture.Event{Kind: "assignment.revoked", Actor: l.Events[nth(t, l, "edition.created", 0)].Actor, Time: l.Events[last].Time, ID: 998,
+			Payload: map[string]any{"assignment_id": juror, "role": "juror", "reason_commitment": "sha256:" + strings.Repeat("4", 64)}}
+		l.Events = slices.Insert(l.Events, last+1, rev)
+		return bundleOf(t, l)
+	}())
 	add("t1-tally-hash", "T1", "the tally recorded at close is not the tally of the counted casts", func() []byte {
 		l := build(t, fixture.Options{Tie: true})
 		l.Events[nth(t, l, "tally.computed", 0)].Payload["tally_sha256"] = "sha256:" + strings.Repeat("2", 64)

@@ -806,6 +806,7 @@ var allowed = map[string][]string{
 	"criterion.created":        {"DRAFT"},
 	"invitation.created":       {"DRAFT", "REPORTING", "REVIEW", "JURY"},
 	"invitation.revoked":       {"DRAFT", "REPORTING", "REVIEW", "JURY"},
+	"assignment.revoked":       {"DRAFT", "REPORTING", "REVIEW", "JURY"},
 	"report.saved":             {"REPORTING", "REVIEW"},
 	"report.submitted":         {"REPORTING", "REVIEW"},
 	"report.returned":          {"REPORTING", "REVIEW"},

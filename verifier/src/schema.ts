@@ -363,6 +363,7 @@ export function payloadSchemas(): Record<string, Check> {
     "criterion.created": namedThing("criterion_id"),
     "invitation.created": invitationCreated,
     "invitation.revoked": object({ invitation_id: uuid }),
+    "assignment.revoked": object({ assignment_id: uuid, role: oneOf("expert", "juror"), reason_commitment: commitment }),
     "invitation.accepted": invitationAccepted,
     "report.saved": report(false),
     "report.submitted": report(false, true),

@@ -529,6 +529,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
       "criterion.created": ["DRAFT"],
       "invitation.created": ["DRAFT", "REPORTING", "REVIEW", "JURY"],
       "invitation.revoked": ["DRAFT", "REPORTING", "REVIEW", "JURY"],
+      "assignment.revoked": ["DRAFT", "REPORTING", "REVIEW", "JURY"],
       "invitation.accepted": ALL,
       "mail.edited": ALL,
       "mail.released": ALL,
@@ -593,6 +594,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     city_id: string | null;
     person: string | null;
     n: number; // first acceptance
+    revoked: boolean; // an assignment.revoked named it: it acts no more
   }
   const assignments = new Map<string, Assignment>();
   const categories = new Map<string, { number: number }>();
@@ -623,7 +625,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
     const ORGANISER_KINDS = new Set([
       "city.created", "mail.policy_set", "edition.created", "edition.timeline_set", "edition.stage_changed",
       "edition.city_added", "edition.city_removed", "category.created", "criterion.created", "invitation.created",
-      "invitation.revoked", "report.returned", "report.accepted", "shortlist.nominated", "shortlist.unnominated",
+      "invitation.revoked", "assignment.revoked", "report.returned", "report.accepted", "shortlist.nominated", "shortlist.unnominated",
       "tally_rule.set", "tally.jury_decision", "mail.edited", "mail.released", "mail.discarded",
     ]);
     const NULL_KINDS = new Set(["tally_rule.frozen", "tally.computed", "results.announced"]);
@@ -664,6 +666,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
         if (!self && !(as && as.role === a.role)) {
           fail("E5", `${p(e)}: actor ${a.role} ${a.id} is not a ${a.role} assignment accepted earlier`);
         }
+        if (as && as.revoked) fail("E5", `${p(e)}: actor ${a.role} ${a.id} is an assignment revoked earlier`);
       }
       switch (e.kind) {
         case "results.announced": {
@@ -712,6 +715,13 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
           snapshot = null;
           break;
         }
+        case "assignment.revoked": {
+          const as = assignments.get(str(pl.assignment_id));
+          if (!as || as.role !== pl.role) fail("E5", `${p(e)}: ${pl.assignment_id} is not a ${pl.role} assignment of the edition`);
+          if (as?.revoked) fail("E5", `${p(e)}: assignment ${pl.assignment_id} was revoked earlier`);
+          if (as) as.revoked = true;
+          break;
+        }
         case "invitation.created":
           if (invitations.has(str(pl.invitation_id))) fail("E5", `${p(e)}: invitation ${pl.invitation_id} is not new`);
           checkForm(e);
@@ -751,6 +761,7 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
               city_id: city,
               person: pl.person === undefined ? null : str(pl.person),
               n: e.n,
+              revoked: false,
             });
           }
           break;
@@ -932,9 +943,15 @@ async function run(input: string | Uint8Array, opts: VerifyOptions): Promise<Sum
       if (e.n >= close.n) break;
       if (e.kind === "shortlist.nominated" || e.kind === "shortlist.unnominated") q = e.n;
     }
+    // A juror revoked before the close has no counted cast (§9.1).
+    const revoked = new Set<string>();
+    for (const e of evs) {
+      if (e.n >= close.n) break;
+      if (e.kind === "assignment.revoked") revoked.add(str(e.payload.assignment_id));
+    }
     const lastOf = new Map<string, number>();
     castEvs.forEach((e, i) => {
-      if (e.n > q && e.n < close.n) lastOf.set(actorId(e), i);
+      if (e.n > q && e.n < close.n && !revoked.has(actorId(e))) lastOf.set(actorId(e), i);
     });
     return [...lastOf.values()].sort((a, b) => a - b);
   };

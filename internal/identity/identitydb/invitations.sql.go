@@ -134,8 +134,9 @@ func (q *Queries) InsertInvitation(ctx context.Context, db DBTX, arg InsertInvit
 }
 
 const invitedKeys = `-- name: InvitedKeys :many
-SELECT email, role FROM invitations
-WHERE edition_id = $1 AND state IN ('PENDING', 'ACCEPTED')
+SELECT email, role FROM invitations i
+WHERE i.edition_id = $1
+  AND (i.state IN ('PENDING', 'ACCEPTED') OR EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.invitation_id = i.id))
 `
 
 type InvitedKeysRow struct {
@@ -143,7 +144,8 @@ type InvitedKeysRow struct {
 	Role  string
 }
 
-// Who is invited to which role in an edition (pending or accepted), for idempotent imports.
+// Who is invited to which role in an edition (pending or accepted, or accepted and then revoked), for
+// idempotent imports.
 func (q *Queries) InvitedKeys(ctx context.Context, db DBTX, editionID uuid.UUID) ([]InvitedKeysRow, error) {
 	rows, err := db.Query(ctx, invitedKeys, editionID)
 	if err != nil {
@@ -303,4 +305,25 @@ func (q *Queries) RevokeInvitation(ctx context.Context, db DBTX, id uuid.UUID) (
 		&i.Languages,
 	)
 	return i, err
+}
+
+const revokedRoleOfEmail = `-- name: RevokedRoleOfEmail :one
+SELECT EXISTS (
+    SELECT 1 FROM invitations i JOIN role_assignments ra ON ra.invitation_id = i.id
+    WHERE i.edition_id = $1 AND i.email = $2 AND i.role = $3 AND ra.revoke_time IS NOT NULL
+)::boolean
+`
+
+type RevokedRoleOfEmailParams struct {
+	EditionID uuid.UUID
+	Email     string
+	Role      string
+}
+
+// Whether the address was invited to the role in the edition and the role it took was revoked.
+func (q *Queries) RevokedRoleOfEmail(ctx context.Context, db DBTX, arg RevokedRoleOfEmailParams) (bool, error) {
+	row := db.QueryRow(ctx, revokedRoleOfEmail, arg.EditionID, arg.Email, arg.Role)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
 }

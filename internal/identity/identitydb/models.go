@@ -39,6 +39,9 @@ type RoleAssignment struct {
 	InvitationID uuid.UUID
 	CreateTime   time.Time
 	Languages    []string
+	RevokeTime   *time.Time
+	RevokedBy    *uuid.UUID
+	RevokeReason string
 }
 
 type User struct {

@@ -12,8 +12,77 @@ import (
 	"github.com/google/uuid"
 )
 
+const getAssignmentForUpdate = `-- name: GetAssignmentForUpdate :one
+SELECT id, edition_id, user_id, role, city_id, display_name, pseudonym, language, invitation_id, create_time, languages, revoke_time, revoked_by, revoke_reason FROM role_assignments WHERE id = $1 FOR UPDATE
+`
+
+func (q *Queries) GetAssignmentForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (RoleAssignment, error) {
+	row := db.QueryRow(ctx, getAssignmentForUpdate, id)
+	var i RoleAssignment
+	err := row.Scan(
+		&i.ID,
+		&i.EditionID,
+		&i.UserID,
+		&i.Role,
+		&i.CityID,
+		&i.DisplayName,
+		&i.Pseudonym,
+		&i.Language,
+		&i.InvitationID,
+		&i.CreateTime,
+		&i.Languages,
+		&i.RevokeTime,
+		&i.RevokedBy,
+		&i.RevokeReason,
+	)
+	return i, err
+}
+
+const getAssignmentView = `-- name: GetAssignmentView :one
+SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, ra.languages, ra.revoke_time, ra.revoked_by, ra.revoke_reason, coalesce(c.name, '')::text AS city_name, e.year AS edition_year, u.email AS user_email, u.name AS user_name
+FROM role_assignments ra
+LEFT JOIN cities c ON c.id = ra.city_id
+JOIN editions e ON e.id = ra.edition_id
+JOIN users u ON u.id = ra.user_id
+WHERE ra.id = $1
+`
+
+type GetAssignmentViewRow struct {
+	RoleAssignment RoleAssignment
+	CityName       string
+	EditionYear    int32
+	UserEmail      string
+	UserName       string
+}
+
+func (q *Queries) GetAssignmentView(ctx context.Context, db DBTX, id uuid.UUID) (GetAssignmentViewRow, error) {
+	row := db.QueryRow(ctx, getAssignmentView, id)
+	var i GetAssignmentViewRow
+	err := row.Scan(
+		&i.RoleAssignment.ID,
+		&i.RoleAssignment.EditionID,
+		&i.RoleAssignment.UserID,
+		&i.RoleAssignment.Role,
+		&i.RoleAssignment.CityID,
+		&i.RoleAssignment.DisplayName,
+		&i.RoleAssignment.Pseudonym,
+		&i.RoleAssignment.Language,
+		&i.RoleAssignment.InvitationID,
+		&i.RoleAssignment.CreateTime,
+		&i.RoleAssignment.Languages,
+		&i.RoleAssignment.RevokeTime,
+		&i.RoleAssignment.RevokedBy,
+		&i.RoleAssignment.RevokeReason,
+		&i.CityName,
+		&i.EditionYear,
+		&i.UserEmail,
+		&i.UserName,
+	)
+	return i, err
+}
+
 const getUserAssignment = `-- name: GetUserAssignment :one
-SELECT id FROM role_assignments WHERE edition_id = $1 AND user_id = $2 AND role = $3
+SELECT id, revoke_time FROM role_assignments WHERE edition_id = $1 AND user_id = $2 AND role = $3
 `
 
 type GetUserAssignmentParams struct {
@@ -22,18 +91,23 @@ type GetUserAssignmentParams struct {
 	Role      string
 }
 
-func (q *Queries) GetUserAssignment(ctx context.Context, db DBTX, arg GetUserAssignmentParams) (uuid.UUID, error) {
+type GetUserAssignmentRow struct {
+	ID         uuid.UUID
+	RevokeTime *time.Time
+}
+
+func (q *Queries) GetUserAssignment(ctx context.Context, db DBTX, arg GetUserAssignmentParams) (GetUserAssignmentRow, error) {
 	row := db.QueryRow(ctx, getUserAssignment, arg.EditionID, arg.UserID, arg.Role)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
+	var i GetUserAssignmentRow
+	err := row.Scan(&i.ID, &i.RevokeTime)
+	return i, err
 }
 
 const insertRoleAssignment = `-- name: InsertRoleAssignment :one
 INSERT INTO role_assignments (edition_id, user_id, role, city_id, display_name, pseudonym, language, languages, invitation_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (edition_id, user_id, role) DO NOTHING
-RETURNING id, edition_id, user_id, role, city_id, display_name, pseudonym, language, invitation_id, create_time, languages
+RETURNING id, edition_id, user_id, role, city_id, display_name, pseudonym, language, invitation_id, create_time, languages, revoke_time, revoked_by, revoke_reason
 `
 
 type InsertRoleAssignmentParams struct {
@@ -73,12 +147,15 @@ func (q *Queries) InsertRoleAssignment(ctx context.Context, db DBTX, arg InsertR
 		&i.InvitationID,
 		&i.CreateTime,
 		&i.Languages,
+		&i.RevokeTime,
+		&i.RevokedBy,
+		&i.RevokeReason,
 	)
 	return i, err
 }
 
 const listEditionAssignments = `-- name: ListEditionAssignments :many
-SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, ra.languages, coalesce(c.name, '')::text AS city_name, e.year AS edition_year, u.email AS user_email, u.name AS user_name
+SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, ra.languages, ra.revoke_time, ra.revoked_by, ra.revoke_reason, coalesce(c.name, '')::text AS city_name, e.year AS edition_year, u.email AS user_email, u.name AS user_name
 FROM role_assignments ra
 LEFT JOIN cities c ON c.id = ra.city_id
 JOIN editions e ON e.id = ra.edition_id
@@ -129,6 +206,9 @@ func (q *Queries) ListEditionAssignments(ctx context.Context, db DBTX, arg ListE
 			&i.RoleAssignment.InvitationID,
 			&i.RoleAssignment.CreateTime,
 			&i.RoleAssignment.Languages,
+			&i.RoleAssignment.RevokeTime,
+			&i.RoleAssignment.RevokedBy,
+			&i.RoleAssignment.RevokeReason,
 			&i.CityName,
 			&i.EditionYear,
 			&i.UserEmail,
@@ -145,11 +225,11 @@ func (q *Queries) ListEditionAssignments(ctx context.Context, db DBTX, arg ListE
 }
 
 const listUserAssignments = `-- name: ListUserAssignments :many
-SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, ra.languages, coalesce(c.name, '')::text AS city_name, e.year AS edition_year
+SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, ra.languages, ra.revoke_time, ra.revoked_by, ra.revoke_reason, coalesce(c.name, '')::text AS city_name, e.year AS edition_year
 FROM role_assignments ra
 LEFT JOIN cities c ON c.id = ra.city_id
 JOIN editions e ON e.id = ra.edition_id
-WHERE ra.user_id = $1
+WHERE ra.user_id = $1 AND ra.revoke_time IS NULL
 ORDER BY e.year DESC, ra.role
 LIMIT 1000
 `
@@ -182,6 +262,9 @@ func (q *Queries) ListUserAssignments(ctx context.Context, db DBTX, userID uuid.
 			&i.RoleAssignment.InvitationID,
 			&i.RoleAssignment.CreateTime,
 			&i.RoleAssignment.Languages,
+			&i.RoleAssignment.RevokeTime,
+			&i.RoleAssignment.RevokedBy,
+			&i.RoleAssignment.RevokeReason,
 			&i.CityName,
 			&i.EditionYear,
 		); err != nil {
@@ -193,4 +276,48 @@ func (q *Queries) ListUserAssignments(ctx context.Context, db DBTX, userID uuid.
 		return nil, err
 	}
 	return items, nil
+}
+
+const markInvitationRevoked = `-- name: MarkInvitationRevoked :exec
+UPDATE invitations SET state = 'REVOKED', revoke_time = now() WHERE id = $1
+`
+
+// The accepted invitation of a revoked assignment: reminders and imports leave the person alone.
+func (q *Queries) MarkInvitationRevoked(ctx context.Context, db DBTX, id uuid.UUID) error {
+	_, err := db.Exec(ctx, markInvitationRevoked, id)
+	return err
+}
+
+const revokeAssignment = `-- name: RevokeAssignment :one
+UPDATE role_assignments SET revoke_time = now(), revoked_by = $1, revoke_reason = $2
+WHERE id = $3 AND revoke_time IS NULL
+RETURNING id, edition_id, user_id, role, city_id, display_name, pseudonym, language, invitation_id, create_time, languages, revoke_time, revoked_by, revoke_reason
+`
+
+type RevokeAssignmentParams struct {
+	RevokedBy *uuid.UUID
+	Reason    string
+	ID        uuid.UUID
+}
+
+func (q *Queries) RevokeAssignment(ctx context.Context, db DBTX, arg RevokeAssignmentParams) (RoleAssignment, error) {
+	row := db.QueryRow(ctx, revokeAssignment, arg.RevokedBy, arg.Reason, arg.ID)
+	var i RoleAssignment
+	err := row.Scan(
+		&i.ID,
+		&i.EditionID,
+		&i.UserID,
+		&i.Role,
+		&i.CityID,
+		&i.DisplayName,
+		&i.Pseudonym,
+		&i.Language,
+		&i.InvitationID,
+		&i.CreateTime,
+		&i.Languages,
+		&i.RevokeTime,
+		&i.RevokedBy,
+		&i.RevokeReason,
+	)
+	return i, err
 }

@@ -32,6 +32,19 @@ func (q *Queries) DeleteSession(ctx context.Context, db DBTX, tokenHash []byte) 
 	return err
 }
 
+const deleteUserSessions = `-- name: DeleteUserSessions :execrows
+DELETE FROM sessions WHERE user_id = $1
+`
+
+// Ends every session of a user at once (their role was revoked).
+func (q *Queries) DeleteUserSessions(ctx context.Context, db DBTX, userID uuid.UUID) (int64, error) {
+	result, err := db.Exec(ctx, deleteUserSessions, userID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const insertSession = `-- name: InsertSession :exec
 INSERT INTO sessions (token_hash, user_id, expire_time)
 VALUES ($1, $2, now() + make_interval(secs => least($3::float8, $4::float8)))

@@ -37,6 +37,15 @@ UPDATE invitations SET state = 'ACCEPTED', accept_time = now() WHERE id = @id;
 SELECT count(*) FROM invitations WHERE edition_id = @edition_id AND role = 'JUROR';
 
 -- name: InvitedKeys :many
--- Who is invited to which role in an edition (pending or accepted), for idempotent imports.
-SELECT email, role FROM invitations
-WHERE edition_id = @edition_id AND state IN ('PENDING', 'ACCEPTED');
+-- Who is invited to which role in an edition (pending or accepted, or accepted and then revoked), for
+-- idempotent imports.
+SELECT email, role FROM invitations i
+WHERE i.edition_id = @edition_id
+  AND (i.state IN ('PENDING', 'ACCEPTED') OR EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.invitation_id = i.id));
+
+-- name: RevokedRoleOfEmail :one
+-- Whether the address was invited to the role in the edition and the role it took was revoked.
+SELECT EXISTS (
+    SELECT 1 FROM invitations i JOIN role_assignments ra ON ra.invitation_id = i.id
+    WHERE i.edition_id = @edition_id AND i.email = @email AND i.role = @role AND ra.revoke_time IS NOT NULL
+)::boolean;

@@ -10,7 +10,7 @@ SELECT sqlc.embed(ra), coalesce(c.name, '')::text AS city_name, e.year AS editio
 FROM role_assignments ra
 LEFT JOIN cities c ON c.id = ra.city_id
 JOIN editions e ON e.id = ra.edition_id
-WHERE ra.user_id = @user_id
+WHERE ra.user_id = @user_id AND ra.revoke_time IS NULL
 ORDER BY e.year DESC, ra.role
 LIMIT 1000;
 
@@ -25,4 +25,24 @@ ORDER BY ra.create_time, ra.id
 LIMIT @max_rows;
 
 -- name: GetUserAssignment :one
-SELECT id FROM role_assignments WHERE edition_id = @edition_id AND user_id = @user_id AND role = @role;
+SELECT id, revoke_time FROM role_assignments WHERE edition_id = @edition_id AND user_id = @user_id AND role = @role;
+
+-- name: GetAssignmentForUpdate :one
+SELECT * FROM role_assignments WHERE id = @id FOR UPDATE;
+
+-- name: RevokeAssignment :one
+UPDATE role_assignments SET revoke_time = now(), revoked_by = sqlc.narg('revoked_by'), revoke_reason = @reason
+WHERE id = @id AND revoke_time IS NULL
+RETURNING *;
+
+-- name: MarkInvitationRevoked :exec
+-- The accepted invitation of a revoked assignment: reminders and imports leave the person alone.
+UPDATE invitations SET state = 'REVOKED', revoke_time = now() WHERE id = @id;
+
+-- name: GetAssignmentView :one
+SELECT sqlc.embed(ra), coalesce(c.name, '')::text AS city_name, e.year AS edition_year, u.email AS user_email, u.name AS user_name
+FROM role_assignments ra
+LEFT JOIN cities c ON c.id = ra.city_id
+JOIN editions e ON e.id = ra.edition_id
+JOIN users u ON u.id = ra.user_id
+WHERE ra.id = @id;

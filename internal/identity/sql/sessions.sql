@@ -37,3 +37,7 @@ DELETE FROM sessions WHERE token_hash = @token_hash;
 
 -- name: DeleteExpiredSessions :execrows
 DELETE FROM sessions WHERE expire_time <= now();
+
+-- name: DeleteUserSessions :execrows
+-- Ends every session of a user at once (their role was revoked).
+DELETE FROM sessions WHERE user_id = @user_id;

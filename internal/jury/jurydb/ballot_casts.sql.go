@@ -56,6 +56,7 @@ SELECT DISTINCT ON (c.assignment_id) c.id, c.assignment_id, c.content, c.event_i
 FROM ballot_casts c JOIN events ev ON ev.id = c.event_id
 WHERE c.edition_id = $1
   AND NOT EXISTS (SELECT 1 FROM last_change lc WHERE ev.txid < lc.txid OR ev.txid = lc.txid AND ev.id <= lc.id)
+  AND NOT EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.id = c.assignment_id AND ra.revoke_time IS NOT NULL)
 ORDER BY c.assignment_id, ev.txid DESC, ev.id DESC
 `
 
@@ -68,7 +69,8 @@ type CountedCastsRow struct {
 
 // The casts that count (§9.1 of the audit specification): each juror's last cast in log order (the
 // order of the writing transactions, then of the events) after the edition's last shortlist change.
-// A juror whose every cast precedes a change of the shortlist has none.
+// A juror whose every cast precedes a change of the shortlist has none, and a juror whose role was
+// revoked has none (revocations happen only before the close, and are final).
 func (q *Queries) CountedCasts(ctx context.Context, db DBTX, editionID uuid.UUID) ([]CountedCastsRow, error) {
 	rows, err := db.Query(ctx, countedCasts, editionID)
 	if err != nil {

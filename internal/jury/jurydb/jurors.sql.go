@@ -54,7 +54,7 @@ func (q *Queries) ListEditionNominations(ctx context.Context, db DBTX, editionID
 }
 
 const listJurors = `-- name: ListJurors :many
-SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, ra.languages, c.name AS city_name,
+SELECT ra.id, ra.edition_id, ra.user_id, ra.role, ra.city_id, ra.display_name, ra.pseudonym, ra.language, ra.invitation_id, ra.create_time, ra.languages, ra.revoke_time, ra.revoked_by, ra.revoke_reason, c.name AS city_name,
     array_append(coalesce((SELECT array_agg(x.city_id) FROM role_assignments x
         WHERE x.edition_id = ra.edition_id AND x.user_id = ra.user_id AND x.role = 'EXPERT'), '{}'), ra.city_id)::uuid[] AS home_city_ids
 FROM role_assignments ra JOIN cities c ON c.id = ra.city_id
@@ -74,6 +74,9 @@ type ListJurorsRow struct {
 	InvitationID uuid.UUID
 	CreateTime   time.Time
 	Languages    []string
+	RevokeTime   *time.Time
+	RevokedBy    *uuid.UUID
+	RevokeReason string
 	CityName     string
 	HomeCityIds  []uuid.UUID
 }
@@ -101,6 +104,9 @@ func (q *Queries) ListJurors(ctx context.Context, db DBTX, editionID uuid.UUID) 
 			&i.InvitationID,
 			&i.CreateTime,
 			&i.Languages,
+			&i.RevokeTime,
+			&i.RevokedBy,
+			&i.RevokeReason,
 			&i.CityName,
 			&i.HomeCityIds,
 		); err != nil {

@@ -1,8 +1,9 @@
 import { useId, useState } from "react";
 import { api } from "../shared/api";
-import { ErrorNote, Scroll, ServerText } from "../shared/components";
+import { ConfirmDialog, ErrorNote, Scroll, ServerText } from "../shared/components";
 import { BallotPublication, type Edition } from "../gen/miasta/v1/edition_pb.js";
-import { InvitationState, Role, type ImportInvitationsResponse } from "../gen/miasta/v1/identity_pb.js";
+import { InvitationState, Role, type ImportInvitationsResponse, type Invitation, type RoleAssignment } from "../gen/miasta/v1/identity_pb.js";
+import { Stage } from "../gen/miasta/v1/edition_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
 import { loneJurorCities } from "./peopleMath";
 import { LOCALE_NAMES, isLocale, useT, type MessageId } from "../i18n";
@@ -19,6 +20,20 @@ export function People({ edition }: { edition: Edition }) {
       }),
     [edition.id],
   );
+  const assignments = useLoad(
+    () =>
+      allPages(async (pageToken) => {
+        const r = await api.identity.listRoleAssignments({ editionId: edition.id, pageSize: 200, pageToken });
+        return { items: r.assignments, next: r.nextPageToken };
+      }),
+    [edition.id],
+  );
+  const byInvitation = new Map((assignments.data ?? []).map((a) => [a.invitationId, a]));
+  // What the organiser is withdrawing: a pending invitation, or a role someone accepted.
+  const [withdrawing, setWithdrawing] = useState<{ invitation: Invitation; assignment?: RoleAssignment }>();
+  const [withdrawn, setWithdrawn] = useState("");
+  // Roles can be withdrawn until the jury round closes (after it, the edition moves back first).
+  const open = edition.stage !== Stage.TALLIED && edition.stage !== Stage.ANNOUNCED;
   // The file's bytes as uploaded: the server reads CSV (commas or semicolons, UTF-8 or Windows-1250)
   // and Excel workbooks alike.
   const [file, setFile] = useState<Uint8Array>();
@@ -63,6 +78,7 @@ export function People({ edition }: { edition: Edition }) {
                 <th scope="col">{t("organise.city")}</th>
                 <th scope="col">{t("people.language")}</th>
                 <th scope="col">{t("people.state")}</th>
+                <th scope="col">{t("people.actions")}</th>
               </tr>
             </thead>
             <tbody>
@@ -73,13 +89,53 @@ export function People({ edition }: { edition: Edition }) {
                   <td>{t(("people.ROLE_" + Role[i.role]) as MessageId)}</td>
                   <td>{i.role === Role.TRANSLATOR ? t("people.translatesInto", { languages: i.languages.map((l) => (isLocale(l) ? LOCALE_NAMES[l] : l)).join(", ") }) : i.city?.name}</td>
                   <td>{isLocale(i.language) ? LOCALE_NAMES[i.language] : ""}</td>
-                  <td>{t(("people." + InvitationState[i.state]) as MessageId)}</td>
+                  <td>
+                    {byInvitation.get(i.id)?.revokeTime ? (
+                      <>
+                        {t("people.roleRevokedState")}
+                        <span className="hint"> · {byInvitation.get(i.id)!.revokeReason}</span>
+                      </>
+                    ) : (
+                      t(("people." + InvitationState[i.state]) as MessageId)
+                    )}
+                  </td>
+                  <td>
+                    {open && i.state === InvitationState.PENDING ? (
+                      <button type="button" className="danger" onClick={() => setWithdrawing({ invitation: i })}>
+                        {t("people.withdrawInvitation")}
+                      </button>
+                    ) : null}
+                    {open && i.state === InvitationState.ACCEPTED && byInvitation.get(i.id) && !byInvitation.get(i.id)!.revokeTime ? (
+                      <button type="button" className="danger" onClick={() => setWithdrawing({ invitation: i, assignment: byInvitation.get(i.id) })}>
+                        {t("people.revokeRole")}
+                      </button>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </Scroll>
       </details>
+      {withdrawn ? (
+        <p className="notice" role="status">
+          {withdrawn}
+        </p>
+      ) : null}
+      {withdrawing ? (
+        <Withdraw
+          key={withdrawing.invitation.id}
+          invitation={withdrawing.invitation}
+          assignment={withdrawing.assignment}
+          onCancel={() => setWithdrawing(undefined)}
+          onDone={(message) => {
+            setWithdrawing(undefined);
+            setWithdrawn(message);
+            invitations.reload();
+            assignments.reload();
+          }}
+        />
+      ) : null}
       <TranslatorInvite edition={edition} onInvited={invitations.reload} />
       <h3>{t("people.import")}</h3>
       <p className="hint">{t("people.importHint")}</p>
@@ -143,6 +199,68 @@ export function People({ edition }: { edition: Edition }) {
         </div>
       ) : null}
     </section>
+  );
+}
+
+/**
+ * Withdraw asks once before withdrawing a pending invitation, or revoking a role someone accepted:
+ * the reason is required for a role, and the organiser reads what follows (sessions end, casts are not
+ * counted, a revoked role is not granted again) before confirming.
+ */
+function Withdraw({
+  invitation,
+  assignment,
+  onCancel,
+  onDone,
+}: {
+  invitation: Invitation;
+  assignment?: RoleAssignment;
+  onCancel: () => void;
+  onDone: (message: string) => void;
+}) {
+  const t = useT();
+  const ids = useId();
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const role = t(("people.ROLE_" + Role[invitation.role]) as MessageId);
+  async function confirm() {
+    setError(undefined);
+    setBusy(true);
+    try {
+      if (assignment) {
+        await api.identity.revokeRole({ assignmentId: assignment.id, reason });
+        onDone(t("people.roleRevoked", { name: invitation.displayName, role }));
+      } else {
+        await api.identity.revokeInvitation({ invitationId: invitation.id });
+        onDone(t("people.invitationWithdrawn", { name: invitation.displayName }));
+      }
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <ConfirmDialog
+      open
+      title={assignment ? t("people.revokeTitle", { name: invitation.displayName, role }) : t("people.withdrawTitle", { name: invitation.displayName, email: invitation.email })}
+      confirmLabel={assignment ? t("people.revokeConfirm") : t("people.withdrawConfirm")}
+      confirmDisabled={busy || (!!assignment && reason.trim() === "")}
+      onConfirm={confirm}
+      onCancel={onCancel}
+    >
+      {assignment ? (
+        <>
+          <p>{t(invitation.role === Role.JUROR ? "people.revokeJurorExplain" : "people.revokeExplain")}</p>
+          <div className="field">
+            <label htmlFor={ids + "r"}>{t("people.revokeReason")}</label>
+            <textarea id={ids + "r"} value={reason} maxLength={2000} rows={3} onChange={(e) => setReason(e.target.value)} />
+          </div>
+        </>
+      ) : null}
+      <ErrorNote error={error} />
+    </ConfirmDialog>
   );
 }
 

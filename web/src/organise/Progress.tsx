@@ -61,7 +61,10 @@ export function JuryProgress({ edition, categories }: { edition: Edition; catego
           <tbody>
             {progress.data?.map((j) => (
               <tr key={j.assignmentId}>
-                <th scope="row">{j.displayName}</th>
+                <th scope="row">
+                  {j.displayName}
+                  {j.revokeTime ? <span className="hint"> · {t("progress.revoked")}</span> : null}
+                </th>
                 {used.map((c) => {
                   const st = j.categories.find((p) => p.categoryId === c.id)?.state ?? ProgressState.NOT_STARTED;
                   return (

@@ -421,7 +421,11 @@ type RoleAssignment struct {
 	// The edition's year, for display.
 	EditionYear int32 `protobuf:"varint,11,opt,name=edition_year,json=editionYear,proto3" json:"edition_year,omitempty"`
 	// For a translator: the languages they translate into.
-	Languages     []string `protobuf:"bytes,12,rep,name=languages,proto3" json:"languages,omitempty"`
+	Languages []string `protobuf:"bytes,12,rep,name=languages,proto3" json:"languages,omitempty"`
+	// When the role was revoked (RevokeRole); unset while it holds.
+	RevokeTime *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
+	// The organiser's reason for revoking it.
+	RevokeReason  string `protobuf:"bytes,14,opt,name=revoke_reason,json=revokeReason,proto3" json:"revoke_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -538,6 +542,20 @@ func (x *RoleAssignment) GetLanguages() []string {
 		return x.Languages
 	}
 	return nil
+}
+
+func (x *RoleAssignment) GetRevokeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RevokeTime
+	}
+	return nil
+}
+
+func (x *RoleAssignment) GetRevokeReason() string {
+	if x != nil {
+		return x.RevokeReason
+	}
+	return ""
 }
 
 type GetMeRequest struct {
@@ -1235,6 +1253,104 @@ func (x *RevokeInvitationResponse) GetInvitation() *Invitation {
 	return nil
 }
 
+type RevokeRoleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The role assignment (RoleAssignment.id).
+	AssignmentId string `protobuf:"bytes,1,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	// Why, for the organisers' record (the log holds a commitment to it): 1–2,000 characters.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeRoleRequest) Reset() {
+	*x = RevokeRoleRequest{}
+	mi := &file_miasta_v1_identity_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeRoleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeRoleRequest) ProtoMessage() {}
+
+func (x *RevokeRoleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_identity_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeRoleRequest.ProtoReflect.Descriptor instead.
+func (*RevokeRoleRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *RevokeRoleRequest) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *RevokeRoleRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type RevokeRoleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Assignment    *RoleAssignment        `protobuf:"bytes,1,opt,name=assignment,proto3" json:"assignment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeRoleResponse) Reset() {
+	*x = RevokeRoleResponse{}
+	mi := &file_miasta_v1_identity_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeRoleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeRoleResponse) ProtoMessage() {}
+
+func (x *RevokeRoleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_identity_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeRoleResponse.ProtoReflect.Descriptor instead.
+func (*RevokeRoleResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *RevokeRoleResponse) GetAssignment() *RoleAssignment {
+	if x != nil {
+		return x.Assignment
+	}
+	return nil
+}
+
 type ListRoleAssignmentsRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
@@ -1247,7 +1363,7 @@ type ListRoleAssignmentsRequest struct {
 
 func (x *ListRoleAssignmentsRequest) Reset() {
 	*x = ListRoleAssignmentsRequest{}
-	mi := &file_miasta_v1_identity_proto_msgTypes[15]
+	mi := &file_miasta_v1_identity_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1259,7 +1375,7 @@ func (x *ListRoleAssignmentsRequest) String() string {
 func (*ListRoleAssignmentsRequest) ProtoMessage() {}
 
 func (x *ListRoleAssignmentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_identity_proto_msgTypes[15]
+	mi := &file_miasta_v1_identity_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1272,7 +1388,7 @@ func (x *ListRoleAssignmentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoleAssignmentsRequest.ProtoReflect.Descriptor instead.
 func (*ListRoleAssignmentsRequest) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{15}
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListRoleAssignmentsRequest) GetEditionId() string {
@@ -1306,7 +1422,7 @@ type ListRoleAssignmentsResponse struct {
 
 func (x *ListRoleAssignmentsResponse) Reset() {
 	*x = ListRoleAssignmentsResponse{}
-	mi := &file_miasta_v1_identity_proto_msgTypes[16]
+	mi := &file_miasta_v1_identity_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1318,7 +1434,7 @@ func (x *ListRoleAssignmentsResponse) String() string {
 func (*ListRoleAssignmentsResponse) ProtoMessage() {}
 
 func (x *ListRoleAssignmentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_miasta_v1_identity_proto_msgTypes[16]
+	mi := &file_miasta_v1_identity_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1331,7 +1447,7 @@ func (x *ListRoleAssignmentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoleAssignmentsResponse.ProtoReflect.Descriptor instead.
 func (*ListRoleAssignmentsResponse) Descriptor() ([]byte, []int) {
-	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{16}
+	return file_miasta_v1_identity_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListRoleAssignmentsResponse) GetAssignments() []*RoleAssignment {
@@ -1378,7 +1494,7 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vaccept_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"acceptTime\x12\x1c\n" +
-	"\tlanguages\x18\f \x03(\tR\tlanguages\"\xae\x03\n" +
+	"\tlanguages\x18\f \x03(\tR\tlanguages\"\x90\x04\n" +
 	"\x0eRoleAssignment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1394,7 +1510,10 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12!\n" +
 	"\fedition_year\x18\v \x01(\x05R\veditionYear\x12\x1c\n" +
-	"\tlanguages\x18\f \x03(\tR\tlanguages\"\x0e\n" +
+	"\tlanguages\x18\f \x03(\tR\tlanguages\x12;\n" +
+	"\vrevoke_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"revokeTime\x12#\n" +
+	"\rrevoke_reason\x18\x0e \x01(\tR\frevokeReason\"\x0e\n" +
 	"\fGetMeRequest\".\n" +
 	"\rGetMeResponse\x12\x1d\n" +
 	"\x02me\x18\x01 \x01(\v2\r.miasta.v1.MeR\x02me\"\x8a\x03\n" +
@@ -1452,7 +1571,15 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"\x18RevokeInvitationResponse\x125\n" +
 	"\n" +
 	"invitation\x18\x01 \x01(\v2\x15.miasta.v1.InvitationR\n" +
-	"invitation\"\x97\x01\n" +
+	"invitation\"f\n" +
+	"\x11RevokeRoleRequest\x12-\n" +
+	"\rassignment_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\fassignmentId\x12\"\n" +
+	"\x06reason\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"O\n" +
+	"\x12RevokeRoleResponse\x129\n" +
+	"\n" +
+	"assignment\x18\x01 \x01(\v2\x19.miasta.v1.RoleAssignmentR\n" +
+	"assignment\"\x97\x01\n" +
 	"\x1aListRoleAssignmentsRequest\x12'\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12'\n" +
@@ -1474,13 +1601,15 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"\x1cINVITATION_STATE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18INVITATION_STATE_PENDING\x10\x01\x12\x1d\n" +
 	"\x19INVITATION_STATE_ACCEPTED\x10\x02\x12\x1c\n" +
-	"\x18INVITATION_STATE_REVOKED\x10\x032\xb6\x04\n" +
+	"\x18INVITATION_STATE_REVOKED\x10\x032\x81\x05\n" +
 	"\x0fIdentityService\x12?\n" +
 	"\x05GetMe\x12\x17.miasta.v1.GetMeRequest\x1a\x18.miasta.v1.GetMeResponse\"\x03\x90\x02\x01\x12[\n" +
 	"\x10CreateInvitation\x12\".miasta.v1.CreateInvitationRequest\x1a#.miasta.v1.CreateInvitationResponse\x12]\n" +
 	"\x0fListInvitations\x12!.miasta.v1.ListInvitationsRequest\x1a\".miasta.v1.ListInvitationsResponse\"\x03\x90\x02\x01\x12^\n" +
 	"\x11ImportInvitations\x12#.miasta.v1.ImportInvitationsRequest\x1a$.miasta.v1.ImportInvitationsResponse\x12[\n" +
-	"\x10RevokeInvitation\x12\".miasta.v1.RevokeInvitationRequest\x1a#.miasta.v1.RevokeInvitationResponse\x12i\n" +
+	"\x10RevokeInvitation\x12\".miasta.v1.RevokeInvitationRequest\x1a#.miasta.v1.RevokeInvitationResponse\x12I\n" +
+	"\n" +
+	"RevokeRole\x12\x1c.miasta.v1.RevokeRoleRequest\x1a\x1d.miasta.v1.RevokeRoleResponse\x12i\n" +
 	"\x13ListRoleAssignments\x12%.miasta.v1.ListRoleAssignmentsRequest\x1a&.miasta.v1.ListRoleAssignmentsResponse\"\x03\x90\x02\x01B\xa5\x01\n" +
 	"\rcom.miasta.v1B\rIdentityProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
 	"Miasta::V1b\x06proto3"
@@ -1498,7 +1627,7 @@ func file_miasta_v1_identity_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_miasta_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_miasta_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_miasta_v1_identity_proto_goTypes = []any{
 	(Role)(0),                           // 0: miasta.v1.Role
 	(InvitationState)(0),                // 1: miasta.v1.InvitationState
@@ -1517,49 +1646,55 @@ var file_miasta_v1_identity_proto_goTypes = []any{
 	(*ImportInvitationsResponse)(nil),   // 14: miasta.v1.ImportInvitationsResponse
 	(*RevokeInvitationRequest)(nil),     // 15: miasta.v1.RevokeInvitationRequest
 	(*RevokeInvitationResponse)(nil),    // 16: miasta.v1.RevokeInvitationResponse
-	(*ListRoleAssignmentsRequest)(nil),  // 17: miasta.v1.ListRoleAssignmentsRequest
-	(*ListRoleAssignmentsResponse)(nil), // 18: miasta.v1.ListRoleAssignmentsResponse
-	nil,                                 // 19: miasta.v1.RowProblem.ReasonArgsEntry
-	(*City)(nil),                        // 20: miasta.v1.City
-	(*timestamppb.Timestamp)(nil),       // 21: google.protobuf.Timestamp
+	(*RevokeRoleRequest)(nil),           // 17: miasta.v1.RevokeRoleRequest
+	(*RevokeRoleResponse)(nil),          // 18: miasta.v1.RevokeRoleResponse
+	(*ListRoleAssignmentsRequest)(nil),  // 19: miasta.v1.ListRoleAssignmentsRequest
+	(*ListRoleAssignmentsResponse)(nil), // 20: miasta.v1.ListRoleAssignmentsResponse
+	nil,                                 // 21: miasta.v1.RowProblem.ReasonArgsEntry
+	(*City)(nil),                        // 22: miasta.v1.City
+	(*timestamppb.Timestamp)(nil),       // 23: google.protobuf.Timestamp
 }
 var file_miasta_v1_identity_proto_depIdxs = []int32{
 	2,  // 0: miasta.v1.Me.user:type_name -> miasta.v1.User
 	5,  // 1: miasta.v1.Me.assignments:type_name -> miasta.v1.RoleAssignment
 	0,  // 2: miasta.v1.Invitation.role:type_name -> miasta.v1.Role
-	20, // 3: miasta.v1.Invitation.city:type_name -> miasta.v1.City
+	22, // 3: miasta.v1.Invitation.city:type_name -> miasta.v1.City
 	1,  // 4: miasta.v1.Invitation.state:type_name -> miasta.v1.InvitationState
-	21, // 5: miasta.v1.Invitation.create_time:type_name -> google.protobuf.Timestamp
-	21, // 6: miasta.v1.Invitation.accept_time:type_name -> google.protobuf.Timestamp
+	23, // 5: miasta.v1.Invitation.create_time:type_name -> google.protobuf.Timestamp
+	23, // 6: miasta.v1.Invitation.accept_time:type_name -> google.protobuf.Timestamp
 	2,  // 7: miasta.v1.RoleAssignment.user:type_name -> miasta.v1.User
 	0,  // 8: miasta.v1.RoleAssignment.role:type_name -> miasta.v1.Role
-	20, // 9: miasta.v1.RoleAssignment.city:type_name -> miasta.v1.City
-	21, // 10: miasta.v1.RoleAssignment.create_time:type_name -> google.protobuf.Timestamp
-	3,  // 11: miasta.v1.GetMeResponse.me:type_name -> miasta.v1.Me
-	0,  // 12: miasta.v1.CreateInvitationRequest.role:type_name -> miasta.v1.Role
-	4,  // 13: miasta.v1.CreateInvitationResponse.invitation:type_name -> miasta.v1.Invitation
-	4,  // 14: miasta.v1.ListInvitationsResponse.invitations:type_name -> miasta.v1.Invitation
-	19, // 15: miasta.v1.RowProblem.reason_args:type_name -> miasta.v1.RowProblem.ReasonArgsEntry
-	13, // 16: miasta.v1.ImportInvitationsResponse.problems:type_name -> miasta.v1.RowProblem
-	4,  // 17: miasta.v1.RevokeInvitationResponse.invitation:type_name -> miasta.v1.Invitation
-	5,  // 18: miasta.v1.ListRoleAssignmentsResponse.assignments:type_name -> miasta.v1.RoleAssignment
-	6,  // 19: miasta.v1.IdentityService.GetMe:input_type -> miasta.v1.GetMeRequest
-	8,  // 20: miasta.v1.IdentityService.CreateInvitation:input_type -> miasta.v1.CreateInvitationRequest
-	10, // 21: miasta.v1.IdentityService.ListInvitations:input_type -> miasta.v1.ListInvitationsRequest
-	12, // 22: miasta.v1.IdentityService.ImportInvitations:input_type -> miasta.v1.ImportInvitationsRequest
-	15, // 23: miasta.v1.IdentityService.RevokeInvitation:input_type -> miasta.v1.RevokeInvitationRequest
-	17, // 24: miasta.v1.IdentityService.ListRoleAssignments:input_type -> miasta.v1.ListRoleAssignmentsRequest
-	7,  // 25: miasta.v1.IdentityService.GetMe:output_type -> miasta.v1.GetMeResponse
-	9,  // 26: miasta.v1.IdentityService.CreateInvitation:output_type -> miasta.v1.CreateInvitationResponse
-	11, // 27: miasta.v1.IdentityService.ListInvitations:output_type -> miasta.v1.ListInvitationsResponse
-	14, // 28: miasta.v1.IdentityService.ImportInvitations:output_type -> miasta.v1.ImportInvitationsResponse
-	16, // 29: miasta.v1.IdentityService.RevokeInvitation:output_type -> miasta.v1.RevokeInvitationResponse
-	18, // 30: miasta.v1.IdentityService.ListRoleAssignments:output_type -> miasta.v1.ListRoleAssignmentsResponse
-	25, // [25:31] is the sub-list for method output_type
-	19, // [19:25] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	22, // 9: miasta.v1.RoleAssignment.city:type_name -> miasta.v1.City
+	23, // 10: miasta.v1.RoleAssignment.create_time:type_name -> google.protobuf.Timestamp
+	23, // 11: miasta.v1.RoleAssignment.revoke_time:type_name -> google.protobuf.Timestamp
+	3,  // 12: miasta.v1.GetMeResponse.me:type_name -> miasta.v1.Me
+	0,  // 13: miasta.v1.CreateInvitationRequest.role:type_name -> miasta.v1.Role
+	4,  // 14: miasta.v1.CreateInvitationResponse.invitation:type_name -> miasta.v1.Invitation
+	4,  // 15: miasta.v1.ListInvitationsResponse.invitations:type_name -> miasta.v1.Invitation
+	21, // 16: miasta.v1.RowProblem.reason_args:type_name -> miasta.v1.RowProblem.ReasonArgsEntry
+	13, // 17: miasta.v1.ImportInvitationsResponse.problems:type_name -> miasta.v1.RowProblem
+	4,  // 18: miasta.v1.RevokeInvitationResponse.invitation:type_name -> miasta.v1.Invitation
+	5,  // 19: miasta.v1.RevokeRoleResponse.assignment:type_name -> miasta.v1.RoleAssignment
+	5,  // 20: miasta.v1.ListRoleAssignmentsResponse.assignments:type_name -> miasta.v1.RoleAssignment
+	6,  // 21: miasta.v1.IdentityService.GetMe:input_type -> miasta.v1.GetMeRequest
+	8,  // 22: miasta.v1.IdentityService.CreateInvitation:input_type -> miasta.v1.CreateInvitationRequest
+	10, // 23: miasta.v1.IdentityService.ListInvitations:input_type -> miasta.v1.ListInvitationsRequest
+	12, // 24: miasta.v1.IdentityService.ImportInvitations:input_type -> miasta.v1.ImportInvitationsRequest
+	15, // 25: miasta.v1.IdentityService.RevokeInvitation:input_type -> miasta.v1.RevokeInvitationRequest
+	17, // 26: miasta.v1.IdentityService.RevokeRole:input_type -> miasta.v1.RevokeRoleRequest
+	19, // 27: miasta.v1.IdentityService.ListRoleAssignments:input_type -> miasta.v1.ListRoleAssignmentsRequest
+	7,  // 28: miasta.v1.IdentityService.GetMe:output_type -> miasta.v1.GetMeResponse
+	9,  // 29: miasta.v1.IdentityService.CreateInvitation:output_type -> miasta.v1.CreateInvitationResponse
+	11, // 30: miasta.v1.IdentityService.ListInvitations:output_type -> miasta.v1.ListInvitationsResponse
+	14, // 31: miasta.v1.IdentityService.ImportInvitations:output_type -> miasta.v1.ImportInvitationsResponse
+	16, // 32: miasta.v1.IdentityService.RevokeInvitation:output_type -> miasta.v1.RevokeInvitationResponse
+	18, // 33: miasta.v1.IdentityService.RevokeRole:output_type -> miasta.v1.RevokeRoleResponse
+	20, // 34: miasta.v1.IdentityService.ListRoleAssignments:output_type -> miasta.v1.ListRoleAssignmentsResponse
+	28, // [28:35] is the sub-list for method output_type
+	21, // [21:28] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_identity_proto_init() }
@@ -1578,7 +1713,7 @@ func file_miasta_v1_identity_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_identity_proto_rawDesc), len(file_miasta_v1_identity_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   18,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -647,8 +647,10 @@ type JurorProgress struct {
 	DeclaredConflicts []*Recusal `protobuf:"bytes,4,rep,name=declared_conflicts,json=declaredConflicts,proto3" json:"declared_conflicts,omitempty"`
 	// The translations the juror read for their last cast.
 	TranslationsRead []*TranslationRead `protobuf:"bytes,5,rep,name=translations_read,json=translationsRead,proto3" json:"translations_read,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// When the juror's role was revoked (IdentityService.RevokeRole): their casts are not counted.
+	RevokeTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *JurorProgress) Reset() {
@@ -712,6 +714,13 @@ func (x *JurorProgress) GetDeclaredConflicts() []*Recusal {
 func (x *JurorProgress) GetTranslationsRead() []*TranslationRead {
 	if x != nil {
 		return x.TranslationsRead
+	}
+	return nil
+}
+
+func (x *JurorProgress) GetRevokeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RevokeTime
 	}
 	return nil
 }
@@ -1639,7 +1648,7 @@ const file_miasta_v1_jury_proto_rawDesc = "" +
 	"\n" +
 	"leaf_index\x18\x02 \x01(\x03R\tleafIndex\"=\n" +
 	"\x0eBallotConflict\x12+\n" +
-	"\acurrent\x18\x01 \x01(\v2\x11.miasta.v1.BallotR\acurrent\"\xa0\x02\n" +
+	"\acurrent\x18\x01 \x01(\v2\x11.miasta.v1.BallotR\acurrent\"\xdd\x02\n" +
 	"\rJurorProgress\x12#\n" +
 	"\rassignment_id\x18\x01 \x01(\tR\fassignmentId\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12;\n" +
@@ -1647,7 +1656,9 @@ const file_miasta_v1_jury_proto_rawDesc = "" +
 	"categories\x18\x03 \x03(\v2\x1b.miasta.v1.CategoryProgressR\n" +
 	"categories\x12A\n" +
 	"\x12declared_conflicts\x18\x04 \x03(\v2\x12.miasta.v1.RecusalR\x11declaredConflicts\x12G\n" +
-	"\x11translations_read\x18\x05 \x03(\v2\x1a.miasta.v1.TranslationReadR\x10translationsRead\"\x92\x01\n" +
+	"\x11translations_read\x18\x05 \x03(\v2\x1a.miasta.v1.TranslationReadR\x10translationsRead\x12;\n" +
+	"\vrevoke_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"revokeTime\"\x92\x01\n" +
 	"\x0fTranslationRead\x12)\n" +
 	"\vpractice_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
 	"practiceId\x121\n" +
@@ -1799,36 +1810,37 @@ var file_miasta_v1_jury_proto_depIdxs = []int32{
 	12, // 11: miasta.v1.JurorProgress.categories:type_name -> miasta.v1.CategoryProgress
 	3,  // 12: miasta.v1.JurorProgress.declared_conflicts:type_name -> miasta.v1.Recusal
 	11, // 13: miasta.v1.JurorProgress.translations_read:type_name -> miasta.v1.TranslationRead
-	1,  // 14: miasta.v1.CategoryProgress.state:type_name -> miasta.v1.ProgressState
-	2,  // 15: miasta.v1.ListBallotNominationsResponse.nominations:type_name -> miasta.v1.BallotNomination
-	6,  // 16: miasta.v1.GetBallotResponse.ballot:type_name -> miasta.v1.Ballot
-	4,  // 17: miasta.v1.SaveBallotRequest.scores:type_name -> miasta.v1.Score
-	5,  // 18: miasta.v1.SaveBallotRequest.comments:type_name -> miasta.v1.NominationComment
-	6,  // 19: miasta.v1.SaveBallotResponse.ballot:type_name -> miasta.v1.Ballot
-	11, // 20: miasta.v1.CastBallotRequest.translations_read:type_name -> miasta.v1.TranslationRead
-	7,  // 21: miasta.v1.CastBallotResponse.cast:type_name -> miasta.v1.BallotCast
-	3,  // 22: miasta.v1.DeclareConflictResponse.recusal:type_name -> miasta.v1.Recusal
-	3,  // 23: miasta.v1.AbstainResponse.recusal:type_name -> miasta.v1.Recusal
-	10, // 24: miasta.v1.GetJuryProgressResponse.jurors:type_name -> miasta.v1.JurorProgress
-	13, // 25: miasta.v1.JuryService.ListBallotNominations:input_type -> miasta.v1.ListBallotNominationsRequest
-	15, // 26: miasta.v1.JuryService.GetBallot:input_type -> miasta.v1.GetBallotRequest
-	17, // 27: miasta.v1.JuryService.SaveBallot:input_type -> miasta.v1.SaveBallotRequest
-	19, // 28: miasta.v1.JuryService.CastBallot:input_type -> miasta.v1.CastBallotRequest
-	21, // 29: miasta.v1.JuryService.DeclareConflict:input_type -> miasta.v1.DeclareConflictRequest
-	23, // 30: miasta.v1.JuryService.Abstain:input_type -> miasta.v1.AbstainRequest
-	25, // 31: miasta.v1.JuryService.GetJuryProgress:input_type -> miasta.v1.GetJuryProgressRequest
-	14, // 32: miasta.v1.JuryService.ListBallotNominations:output_type -> miasta.v1.ListBallotNominationsResponse
-	16, // 33: miasta.v1.JuryService.GetBallot:output_type -> miasta.v1.GetBallotResponse
-	18, // 34: miasta.v1.JuryService.SaveBallot:output_type -> miasta.v1.SaveBallotResponse
-	20, // 35: miasta.v1.JuryService.CastBallot:output_type -> miasta.v1.CastBallotResponse
-	22, // 36: miasta.v1.JuryService.DeclareConflict:output_type -> miasta.v1.DeclareConflictResponse
-	24, // 37: miasta.v1.JuryService.Abstain:output_type -> miasta.v1.AbstainResponse
-	26, // 38: miasta.v1.JuryService.GetJuryProgress:output_type -> miasta.v1.GetJuryProgressResponse
-	32, // [32:39] is the sub-list for method output_type
-	25, // [25:32] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	28, // 14: miasta.v1.JurorProgress.revoke_time:type_name -> google.protobuf.Timestamp
+	1,  // 15: miasta.v1.CategoryProgress.state:type_name -> miasta.v1.ProgressState
+	2,  // 16: miasta.v1.ListBallotNominationsResponse.nominations:type_name -> miasta.v1.BallotNomination
+	6,  // 17: miasta.v1.GetBallotResponse.ballot:type_name -> miasta.v1.Ballot
+	4,  // 18: miasta.v1.SaveBallotRequest.scores:type_name -> miasta.v1.Score
+	5,  // 19: miasta.v1.SaveBallotRequest.comments:type_name -> miasta.v1.NominationComment
+	6,  // 20: miasta.v1.SaveBallotResponse.ballot:type_name -> miasta.v1.Ballot
+	11, // 21: miasta.v1.CastBallotRequest.translations_read:type_name -> miasta.v1.TranslationRead
+	7,  // 22: miasta.v1.CastBallotResponse.cast:type_name -> miasta.v1.BallotCast
+	3,  // 23: miasta.v1.DeclareConflictResponse.recusal:type_name -> miasta.v1.Recusal
+	3,  // 24: miasta.v1.AbstainResponse.recusal:type_name -> miasta.v1.Recusal
+	10, // 25: miasta.v1.GetJuryProgressResponse.jurors:type_name -> miasta.v1.JurorProgress
+	13, // 26: miasta.v1.JuryService.ListBallotNominations:input_type -> miasta.v1.ListBallotNominationsRequest
+	15, // 27: miasta.v1.JuryService.GetBallot:input_type -> miasta.v1.GetBallotRequest
+	17, // 28: miasta.v1.JuryService.SaveBallot:input_type -> miasta.v1.SaveBallotRequest
+	19, // 29: miasta.v1.JuryService.CastBallot:input_type -> miasta.v1.CastBallotRequest
+	21, // 30: miasta.v1.JuryService.DeclareConflict:input_type -> miasta.v1.DeclareConflictRequest
+	23, // 31: miasta.v1.JuryService.Abstain:input_type -> miasta.v1.AbstainRequest
+	25, // 32: miasta.v1.JuryService.GetJuryProgress:input_type -> miasta.v1.GetJuryProgressRequest
+	14, // 33: miasta.v1.JuryService.ListBallotNominations:output_type -> miasta.v1.ListBallotNominationsResponse
+	16, // 34: miasta.v1.JuryService.GetBallot:output_type -> miasta.v1.GetBallotResponse
+	18, // 35: miasta.v1.JuryService.SaveBallot:output_type -> miasta.v1.SaveBallotResponse
+	20, // 36: miasta.v1.JuryService.CastBallot:output_type -> miasta.v1.CastBallotResponse
+	22, // 37: miasta.v1.JuryService.DeclareConflict:output_type -> miasta.v1.DeclareConflictResponse
+	24, // 38: miasta.v1.JuryService.Abstain:output_type -> miasta.v1.AbstainResponse
+	26, // 39: miasta.v1.JuryService.GetJuryProgress:output_type -> miasta.v1.GetJuryProgressResponse
+	33, // [33:40] is the sub-list for method output_type
+	26, // [26:33] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_jury_proto_init() }

@@ -47,6 +47,9 @@ const (
 	// IdentityServiceRevokeInvitationProcedure is the fully-qualified name of the IdentityService's
 	// RevokeInvitation RPC.
 	IdentityServiceRevokeInvitationProcedure = "/miasta.v1.IdentityService/RevokeInvitation"
+	// IdentityServiceRevokeRoleProcedure is the fully-qualified name of the IdentityService's
+	// RevokeRole RPC.
+	IdentityServiceRevokeRoleProcedure = "/miasta.v1.IdentityService/RevokeRole"
 	// IdentityServiceListRoleAssignmentsProcedure is the fully-qualified name of the IdentityService's
 	// ListRoleAssignments RPC.
 	IdentityServiceListRoleAssignmentsProcedure = "/miasta.v1.IdentityService/ListRoleAssignments"
@@ -69,6 +72,14 @@ type IdentityServiceClient interface {
 	ImportInvitations(context.Context, *v1.ImportInvitationsRequest) (*v1.ImportInvitationsResponse, error)
 	// RevokeInvitation withdraws a pending invitation. Organisers only.
 	RevokeInvitation(context.Context, *v1.RevokeInvitationRequest) (*v1.RevokeInvitationResponse, error)
+	// RevokeRole withdraws a role someone accepted: from that moment it grants nothing, every session
+	// of the person ends (a bearer token they hold keeps signing them in, without the role), and for an
+	// expert or a juror the audit log records it (assignment.revoked, with a commitment to the reason).
+	// What the person did stays: an expert's unsubmitted draft is kept for the organisers, a juror's
+	// casts stay in the log but are not counted at the close. Only before the round closes (DRAFT to
+	// JURY): after the close, move the edition back to JURY first, a step back the log records with its
+	// reason. A revoked role is not granted again: invite someone else. Organisers only.
+	RevokeRole(context.Context, *v1.RevokeRoleRequest) (*v1.RevokeRoleResponse, error)
 	// ListRoleAssignments lists who holds which role in an edition. Organisers only.
 	ListRoleAssignments(context.Context, *v1.ListRoleAssignmentsRequest) (*v1.ListRoleAssignmentsResponse, error)
 }
@@ -116,6 +127,12 @@ func NewIdentityServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(identityServiceMethods.ByName("RevokeInvitation")),
 			connect.WithClientOptions(opts...),
 		),
+		revokeRole: connect.NewClient[v1.RevokeRoleRequest, v1.RevokeRoleResponse](
+			httpClient,
+			baseURL+IdentityServiceRevokeRoleProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("RevokeRole")),
+			connect.WithClientOptions(opts...),
+		),
 		listRoleAssignments: connect.NewClient[v1.ListRoleAssignmentsRequest, v1.ListRoleAssignmentsResponse](
 			httpClient,
 			baseURL+IdentityServiceListRoleAssignmentsProcedure,
@@ -133,6 +150,7 @@ type identityServiceClient struct {
 	listInvitations     *connect.Client[v1.ListInvitationsRequest, v1.ListInvitationsResponse]
 	importInvitations   *connect.Client[v1.ImportInvitationsRequest, v1.ImportInvitationsResponse]
 	revokeInvitation    *connect.Client[v1.RevokeInvitationRequest, v1.RevokeInvitationResponse]
+	revokeRole          *connect.Client[v1.RevokeRoleRequest, v1.RevokeRoleResponse]
 	listRoleAssignments *connect.Client[v1.ListRoleAssignmentsRequest, v1.ListRoleAssignmentsResponse]
 }
 
@@ -181,6 +199,15 @@ func (c *identityServiceClient) RevokeInvitation(ctx context.Context, req *v1.Re
 	return nil, err
 }
 
+// RevokeRole calls miasta.v1.IdentityService.RevokeRole.
+func (c *identityServiceClient) RevokeRole(ctx context.Context, req *v1.RevokeRoleRequest) (*v1.RevokeRoleResponse, error) {
+	response, err := c.revokeRole.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ListRoleAssignments calls miasta.v1.IdentityService.ListRoleAssignments.
 func (c *identityServiceClient) ListRoleAssignments(ctx context.Context, req *v1.ListRoleAssignmentsRequest) (*v1.ListRoleAssignmentsResponse, error) {
 	response, err := c.listRoleAssignments.CallUnary(ctx, connect.NewRequest(req))
@@ -207,6 +234,14 @@ type IdentityServiceHandler interface {
 	ImportInvitations(context.Context, *v1.ImportInvitationsRequest) (*v1.ImportInvitationsResponse, error)
 	// RevokeInvitation withdraws a pending invitation. Organisers only.
 	RevokeInvitation(context.Context, *v1.RevokeInvitationRequest) (*v1.RevokeInvitationResponse, error)
+	// RevokeRole withdraws a role someone accepted: from that moment it grants nothing, every session
+	// of the person ends (a bearer token they hold keeps signing them in, without the role), and for an
+	// expert or a juror the audit log records it (assignment.revoked, with a commitment to the reason).
+	// What the person did stays: an expert's unsubmitted draft is kept for the organisers, a juror's
+	// casts stay in the log but are not counted at the close. Only before the round closes (DRAFT to
+	// JURY): after the close, move the edition back to JURY first, a step back the log records with its
+	// reason. A revoked role is not granted again: invite someone else. Organisers only.
+	RevokeRole(context.Context, *v1.RevokeRoleRequest) (*v1.RevokeRoleResponse, error)
 	// ListRoleAssignments lists who holds which role in an edition. Organisers only.
 	ListRoleAssignments(context.Context, *v1.ListRoleAssignmentsRequest) (*v1.ListRoleAssignmentsResponse, error)
 }
@@ -250,6 +285,12 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 		connect.WithSchema(identityServiceMethods.ByName("RevokeInvitation")),
 		connect.WithHandlerOptions(opts...),
 	)
+	identityServiceRevokeRoleHandler := connect.NewUnaryHandlerSimple(
+		IdentityServiceRevokeRoleProcedure,
+		svc.RevokeRole,
+		connect.WithSchema(identityServiceMethods.ByName("RevokeRole")),
+		connect.WithHandlerOptions(opts...),
+	)
 	identityServiceListRoleAssignmentsHandler := connect.NewUnaryHandlerSimple(
 		IdentityServiceListRoleAssignmentsProcedure,
 		svc.ListRoleAssignments,
@@ -269,6 +310,8 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 			identityServiceImportInvitationsHandler.ServeHTTP(w, r)
 		case IdentityServiceRevokeInvitationProcedure:
 			identityServiceRevokeInvitationHandler.ServeHTTP(w, r)
+		case IdentityServiceRevokeRoleProcedure:
+			identityServiceRevokeRoleHandler.ServeHTTP(w, r)
 		case IdentityServiceListRoleAssignmentsProcedure:
 			identityServiceListRoleAssignmentsHandler.ServeHTTP(w, r)
 		default:
@@ -298,6 +341,10 @@ func (UnimplementedIdentityServiceHandler) ImportInvitations(context.Context, *v
 
 func (UnimplementedIdentityServiceHandler) RevokeInvitation(context.Context, *v1.RevokeInvitationRequest) (*v1.RevokeInvitationResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.IdentityService.RevokeInvitation is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) RevokeRole(context.Context, *v1.RevokeRoleRequest) (*v1.RevokeRoleResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.IdentityService.RevokeRole is not implemented"))
 }
 
 func (UnimplementedIdentityServiceHandler) ListRoleAssignments(context.Context, *v1.ListRoleAssignmentsRequest) (*v1.ListRoleAssignmentsResponse, error) {
