@@ -12,11 +12,15 @@ import (
 // Role is a per-edition role granted by an accepted invitation.
 type Role string
 
-// The invited roles. Organisers are not a per-edition role: the server's configuration names them.
+// The invited roles. Platform organisers are not invited: the server's configuration names them; an
+// edition's own organisers and observers are (RoleOrganiser, RoleObserver), and the interceptor lets
+// them act as organisers for calls about that edition only.
 const (
 	RoleExpert     Role = "EXPERT"
 	RoleJuror      Role = "JUROR"
 	RoleTranslator Role = "TRANSLATOR"
+	RoleOrganiser  Role = "ORGANISER"
+	RoleObserver   Role = "OBSERVER"
 )
 
 // Assignment is one role a user holds in one edition.
@@ -41,9 +45,26 @@ type Principal struct {
 	Email         string
 	EmailVerified bool
 	Name          string
-	// Organiser is true when the verified e-mail is one the configuration names.
-	Organiser   bool
+	// Organiser is true when the verified e-mail is one the configuration names, or, for one call,
+	// when the caller organises (or observes, for a read) the edition the call is about: Scope then
+	// names that edition.
+	Organiser bool
+	// Scope is uuid.Nil for a platform organiser; for an edition's organiser or observer acting as an
+	// organiser, the one edition this call's request names (the interceptor checked every id in it).
+	Scope       uuid.UUID
 	Assignments []Assignment
+}
+
+// scopedTo returns a copy of p acting as an organiser of the edition for one call.
+func (p *Principal) scopedTo(editionID uuid.UUID) *Principal {
+	c := *p
+	c.Organiser, c.Scope = true, editionID
+	return &c
+}
+
+// editionWide reports whether p holds an edition organiser's or observer's role anywhere.
+func (p *Principal) editionWide() bool {
+	return p.hasRole(RoleOrganiser) || p.hasRole(RoleObserver)
 }
 
 // User is the signed-in user's id; uuid.Nil when there is no principal (the platform's own changes, as

@@ -195,6 +195,10 @@ func roleToProto(r auth.Role) v1.Role {
 		return v1.Role_ROLE_JUROR
 	case auth.RoleTranslator:
 		return v1.Role_ROLE_TRANSLATOR
+	case auth.RoleOrganiser:
+		return v1.Role_ROLE_ORGANISER
+	case auth.RoleObserver:
+		return v1.Role_ROLE_OBSERVER
 	}
 	return v1.Role_ROLE_UNSPECIFIED
 }
@@ -205,6 +209,10 @@ func roleFromProto(r v1.Role) auth.Role {
 		return auth.RoleJuror
 	case v1.Role_ROLE_TRANSLATOR:
 		return auth.RoleTranslator
+	case v1.Role_ROLE_ORGANISER:
+		return auth.RoleOrganiser
+	case v1.Role_ROLE_OBSERVER:
+		return auth.RoleObserver
 	}
-	return auth.RoleExpert // the request validation admits only EXPERT, JUROR and TRANSLATOR
+	return auth.RoleExpert // the request validation admits only the five invited roles
 }

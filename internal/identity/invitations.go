@@ -105,6 +105,9 @@ func (s *Store) invite(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e 
 	if n.Role == auth.RoleTranslator {
 		return s.inviteTranslator(ctx, tx, actor, e, n)
 	}
+	if n.Role == auth.RoleOrganiser || n.Role == auth.RoleObserver {
+		return s.inviteEditionWide(ctx, tx, actor, e, n)
+	}
 	if len(n.Languages) > 0 {
 		return Invitation{}, fault.Invalidf("languages", "are for translators only")
 	}
@@ -243,6 +246,25 @@ func (s *Store) Import(ctx context.Context, actor *auth.Principal, editionID uui
 		err = nil // a dry run reports problems, it does not fail on them
 	}
 	return res, err
+}
+
+// inviteEditionWide records the invitation of an edition's own organiser or observer: no city, no
+// languages, and no audit event (the log names organisers by their platform user id, whichever way
+// they became one; an observer changes nothing).
+func (s *Store) inviteEditionWide(ctx context.Context, tx pgx.Tx, actor *auth.Principal, e edition.Edition, n NewInvitation) (Invitation, error) {
+	switch {
+	case n.CityID != uuid.Nil:
+		return Invitation{}, fault.Invalidf("city_id", "an edition's organiser or observer acts for the whole edition: leave the city empty")
+	case n.Pseudonym != "":
+		return Invitation{}, fault.Invalidf("pseudonym", "is for jurors only")
+	case len(n.Languages) > 0:
+		return Invitation{}, fault.Invalidf("languages", "are for translators only")
+	}
+	row, err := s.insert(ctx, tx, actor, e, n)
+	if err != nil {
+		return Invitation{}, err
+	}
+	return s.invited(ctx, tx, e, invitationFromRow(row, ""))
 }
 
 // inviteTranslator records a translator's invitation: languages instead of a city, and no audit

@@ -103,3 +103,42 @@ func assignmentView(r identitydb.RoleAssignment, cityName string, year int32, em
 		RevokeTime: r.RevokeTime, RevokeReason: r.RevokeReason,
 	}
 }
+
+// EditionsOf implements auth.EditionResolver: the edition of every row the refs name, by the field
+// that names it (auth.ScopeFields).
+func (s *Store) EditionsOf(ctx context.Context, refs map[string][]uuid.UUID) (map[uuid.UUID]uuid.UUID, error) {
+	var p identitydb.EditionsOfRefsParams
+	for field, ids := range refs {
+		switch field {
+		case "edition_id":
+			p.Editions = append(p.Editions, ids...)
+		case "report_id":
+			p.Reports = append(p.Reports, ids...)
+		case "practice_id":
+			p.Practices = append(p.Practices, ids...)
+		case "attachment_id":
+			p.Attachments = append(p.Attachments, ids...)
+		case "nomination_id", "nomination_ids":
+			p.Nominations = append(p.Nominations, ids...)
+		case "category_id":
+			p.Categories = append(p.Categories, ids...)
+		case "criterion_id":
+			p.Criteria = append(p.Criteria, ids...)
+		case "invitation_id":
+			p.Invitations = append(p.Invitations, ids...)
+		case "assignment_id":
+			p.Assignments = append(p.Assignments, ids...)
+		case "mail_id":
+			p.Mails = append(p.Mails, ids...)
+		}
+	}
+	rows, err := s.q.EditionsOfRefs(ctx, s.pool, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]uuid.UUID, len(rows))
+	for _, r := range rows {
+		out[r.Ref] = r.EditionID
+	}
+	return out, nil
+}

@@ -44,7 +44,7 @@ func TestProcedureWithoutRuleIsDenied(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()
 	mux.Handle(miastav1connect.NewEditionServiceHandler(miastav1connect.UnimplementedEditionServiceHandler{},
-		connect.WithInterceptors(auth.NewInterceptor(nil, map[string]auth.Rule{}))))
+		connect.WithInterceptors(auth.NewInterceptor(nil, map[string]auth.Rule{}, nil))))
 	srv := startPlain(t, mux)
 	client := miastav1connect.NewEditionServiceClient(http.DefaultClient, srv)
 	_, err := client.ListEditions(context.Background(), &v1.ListEditionsRequest{})

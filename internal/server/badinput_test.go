@@ -119,8 +119,12 @@ func TestBadInputChangesNothing(t *testing.T) {
 			_, err := c.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: "not-an-address", Role: v1.Role_ROLE_EXPERT, CityId: e.GetCities()[0].GetId(), DisplayName: "x"})
 			return err
 		}, connect.CodeInvalidArgument, "email", ""},
-		{"invitation as organiser", func(c testenv.Clients) error {
+		{"an edition's organiser invited for a city", func(c testenv.Clients) error {
 			_, err := c.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: "a@miasta.test", Role: v1.Role_ROLE_ORGANISER, CityId: e.GetCities()[0].GetId(), DisplayName: "x"})
+			return err
+		}, connect.CodeInvalidArgument, "city_id", ""},
+		{"invitation without a role", func(c testenv.Clients) error {
+			_, err := c.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: e.GetId(), Email: "a@miasta.test", DisplayName: "x"})
 			return err
 		}, connect.CodeInvalidArgument, "role", ""},
 		{"invitation in an unknown language", func(c testenv.Clients) error {

@@ -12,6 +12,70 @@ import (
 	"github.com/google/uuid"
 )
 
+const editionsOfRefs = `-- name: EditionsOfRefs :many
+SELECT id AS ref, id AS edition_id FROM editions WHERE id = ANY($1::uuid[])
+UNION ALL SELECT id, edition_id FROM reports WHERE id = ANY($2::uuid[])
+UNION ALL SELECT p.id, r.edition_id FROM practices p JOIN reports r ON r.id = p.report_id WHERE p.id = ANY($3::uuid[])
+UNION ALL SELECT a.id, r.edition_id FROM attachments a JOIN reports r ON r.id = a.report_id WHERE a.id = ANY($4::uuid[])
+UNION ALL SELECT id, edition_id FROM nominations WHERE id = ANY($5::uuid[])
+UNION ALL SELECT id, edition_id FROM categories WHERE id = ANY($6::uuid[])
+UNION ALL SELECT id, edition_id FROM criteria WHERE id = ANY($7::uuid[])
+UNION ALL SELECT id, edition_id FROM invitations WHERE id = ANY($8::uuid[])
+UNION ALL SELECT id, edition_id FROM role_assignments WHERE id = ANY($9::uuid[])
+UNION ALL SELECT id, edition_id FROM mail_outbox WHERE id = ANY($10::uuid[]) AND edition_id IS NOT NULL
+`
+
+type EditionsOfRefsParams struct {
+	Editions    []uuid.UUID
+	Reports     []uuid.UUID
+	Practices   []uuid.UUID
+	Attachments []uuid.UUID
+	Nominations []uuid.UUID
+	Categories  []uuid.UUID
+	Criteria    []uuid.UUID
+	Invitations []uuid.UUID
+	Assignments []uuid.UUID
+	Mails       []uuid.UUID
+}
+
+type EditionsOfRefsRow struct {
+	Ref       uuid.UUID
+	EditionID uuid.UUID
+}
+
+// The edition each referenced row belongs to, for scoping an edition organiser's or observer's call
+// (auth.Interceptor): one row per id found.
+func (q *Queries) EditionsOfRefs(ctx context.Context, db DBTX, arg EditionsOfRefsParams) ([]EditionsOfRefsRow, error) {
+	rows, err := db.Query(ctx, editionsOfRefs,
+		arg.Editions,
+		arg.Reports,
+		arg.Practices,
+		arg.Attachments,
+		arg.Nominations,
+		arg.Categories,
+		arg.Criteria,
+		arg.Invitations,
+		arg.Assignments,
+		arg.Mails,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []EditionsOfRefsRow
+	for rows.Next() {
+		var i EditionsOfRefsRow
+		if err := rows.Scan(&i.Ref, &i.EditionID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getAssignmentForUpdate = `-- name: GetAssignmentForUpdate :one
 SELECT id, edition_id, user_id, role, city_id, display_name, pseudonym, language, invitation_id, create_time, languages, revoke_time, revoked_by, revoke_reason FROM role_assignments WHERE id = $1 FOR UPDATE
 `

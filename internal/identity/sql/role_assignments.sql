@@ -46,3 +46,17 @@ LEFT JOIN cities c ON c.id = ra.city_id
 JOIN editions e ON e.id = ra.edition_id
 JOIN users u ON u.id = ra.user_id
 WHERE ra.id = @id;
+
+-- name: EditionsOfRefs :many
+-- The edition each referenced row belongs to, for scoping an edition organiser's or observer's call
+-- (auth.Interceptor): one row per id found.
+SELECT id AS ref, id AS edition_id FROM editions WHERE id = ANY(@editions::uuid[])
+UNION ALL SELECT id, edition_id FROM reports WHERE id = ANY(@reports::uuid[])
+UNION ALL SELECT p.id, r.edition_id FROM practices p JOIN reports r ON r.id = p.report_id WHERE p.id = ANY(@practices::uuid[])
+UNION ALL SELECT a.id, r.edition_id FROM attachments a JOIN reports r ON r.id = a.report_id WHERE a.id = ANY(@attachments::uuid[])
+UNION ALL SELECT id, edition_id FROM nominations WHERE id = ANY(@nominations::uuid[])
+UNION ALL SELECT id, edition_id FROM categories WHERE id = ANY(@categories::uuid[])
+UNION ALL SELECT id, edition_id FROM criteria WHERE id = ANY(@criteria::uuid[])
+UNION ALL SELECT id, edition_id FROM invitations WHERE id = ANY(@invitations::uuid[])
+UNION ALL SELECT id, edition_id FROM role_assignments WHERE id = ANY(@assignments::uuid[])
+UNION ALL SELECT id, edition_id FROM mail_outbox WHERE id = ANY(@mails::uuid[]) AND edition_id IS NOT NULL;

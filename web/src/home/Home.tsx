@@ -64,6 +64,8 @@ function EditionCard({
 }) {
   const t = useT();
   const mine = assignments.filter((a) => a.editionId === e.id);
+  // An edition's own organisers and observers open its organiser's page too.
+  organiser = organiser || mine.some((a) => a.role === Role.ORGANISER || a.role === Role.OBSERVER);
   return (
     <>
       <h2>

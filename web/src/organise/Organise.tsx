@@ -2,6 +2,7 @@ import { Link, useParams } from "react-router";
 import { api, listCategories, listCriteria } from "../shared/api";
 import { Deadline, ErrorNote, Loading, SignInNeeded, StageBadge, stageName, useMe } from "../shared/components";
 import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
+import { Role } from "../gen/miasta/v1/identity_pb.js";
 import { useLoad } from "../shared/hooks";
 import { useT, type MessageId } from "../i18n";
 import { MailPanel } from "./Mail";
@@ -29,10 +30,20 @@ export function OrganisePage() {
     return { edition: e.edition!, categories: cats, criteria: crits };
   }, [editionId]);
   if (!meLoading && !signedIn) return <SignInNeeded />;
-  if (!meLoading && me && !me.organiser) return <p className="error">{t("organise.notOrganiser")}</p>;
+  const role = me?.assignments.find((a) => a.editionId === editionId && (a.role === Role.ORGANISER || a.role === Role.OBSERVER))?.role;
+  if (!meLoading && me && !me.organiser && role === undefined) return <p className="error">{t("organise.notOrganiser")}</p>;
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
   if (!loaded.data) return <Loading />;
-  return <Dashboard {...loaded.data} reload={loaded.reload} />;
+  return (
+    <>
+      {!me?.organiser && role === Role.OBSERVER ? (
+        <p className="notice" role="status">
+          {t("organise.observerNote")}
+        </p>
+      ) : null}
+      <Dashboard {...loaded.data} reload={loaded.reload} />
+    </>
+  );
 }
 
 function Dashboard(props: { edition: Edition; categories: Category[]; criteria: Criterion[]; reload: () => void }) {

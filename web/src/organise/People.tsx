@@ -136,7 +136,7 @@ export function People({ edition }: { edition: Edition }) {
           }}
         />
       ) : null}
-      <TranslatorInvite edition={edition} onInvited={invitations.reload} />
+      <EditionWideInvite edition={edition} onInvited={invitations.reload} />
       <h3>{t("people.import")}</h3>
       <p className="hint">{t("people.importHint")}</p>
       <div className="field">
@@ -266,10 +266,15 @@ function Withdraw({
 
 const TARGETS = ["en", "uk", "es", "vi"] as const;
 
-/** TranslatorInvite invites a translator into chosen languages: they read the accepted reports and write only those. */
-function TranslatorInvite({ edition, onInvited }: { edition: Edition; onInvited: () => void }) {
+/**
+ * EditionWideInvite invites someone for the whole edition rather than a city: a translator into chosen
+ * languages (they read the accepted reports and write only those), a co-organiser (runs this edition,
+ * nothing else), or an observer (reads what organisers read, changes nothing).
+ */
+function EditionWideInvite({ edition, onInvited }: { edition: Edition; onInvited: () => void }) {
   const t = useT();
   const ids = useId();
+  const [role, setRole] = useState<Role>(Role.TRANSLATOR);
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [language, setLanguage] = useState<string>("pl");
@@ -280,8 +285,8 @@ function TranslatorInvite({ edition, onInvited }: { edition: Edition; onInvited:
     setError(undefined);
     setDone("");
     try {
-      await api.identity.createInvitation({ editionId: edition.id, email, role: Role.TRANSLATOR, displayName: name, language, languages });
-      setDone(email);
+      await api.identity.createInvitation({ editionId: edition.id, email, role, displayName: name, language, languages: role === Role.TRANSLATOR ? languages : [] });
+      setDone(t("people.invitedAs", { email, role: t(("people.ROLE_" + Role[role]) as MessageId) }));
       setName("");
       setEmail("");
       setLanguages([]);
@@ -292,8 +297,18 @@ function TranslatorInvite({ edition, onInvited }: { edition: Edition; onInvited:
   }
   return (
     <>
-      <h3>{t("people.inviteTranslator")}</h3>
-      <p className="hint">{t("people.inviteTranslatorHint")}</p>
+      <h3>{t("people.inviteEditionWide")}</h3>
+      <fieldset>
+        <legend>{t("people.role")}</legend>
+        {[Role.TRANSLATOR, Role.ORGANISER, Role.OBSERVER].map((r) => (
+          <label key={r} className="choice">
+            <input type="radio" name={ids + "role"} checked={role === r} onChange={() => setRole(r)} /> {t(("people.ROLE_" + Role[r]) as MessageId)}
+          </label>
+        ))}
+      </fieldset>
+      <p className="hint">
+        {t(role === Role.TRANSLATOR ? "people.inviteTranslatorHint" : role === Role.ORGANISER ? "people.inviteOrganiserHint" : "people.inviteObserverHint")}
+      </p>
       <div className="field">
         <label htmlFor={ids + "n"}>{t("people.name")}</label>
         <input id={ids + "n"} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
@@ -312,7 +327,7 @@ function TranslatorInvite({ edition, onInvited }: { edition: Edition; onInvited:
           ))}
         </select>
       </div>
-      <fieldset>
+      <fieldset hidden={role !== Role.TRANSLATOR}>
         <legend>{t("people.translatorLanguages")}</legend>
         {TARGETS.map((l) => (
           <label key={l} lang={l} className="choice">
@@ -326,12 +341,12 @@ function TranslatorInvite({ edition, onInvited }: { edition: Edition; onInvited:
         ))}
       </fieldset>
       <p className="actions">
-        <button type="button" disabled={!name.trim() || !email.trim() || languages.length === 0} onClick={invite}>
+        <button type="button" disabled={!name.trim() || !email.trim() || (role === Role.TRANSLATOR && languages.length === 0)} onClick={invite}>
           {t("people.invite")}
         </button>
       </p>
       <ErrorNote error={error} />
-      {done ? <p role="status">{t("people.invitedTranslator", { email: done })}</p> : null}
+      {done ? <p role="status">{done}</p> : null}
     </>
   );
 }

@@ -28,7 +28,10 @@ type Role int32
 
 const (
 	Role_ROLE_UNSPECIFIED Role = 0
-	// Runs editions. Granted by the server's configuration, never by invitation.
+	// Runs editions. Granted platform-wide by the server's configuration (Me.organiser), or for one
+	// edition by invitation: an edition's organiser may do everything an organiser does with that
+	// edition (and its reports, nominations, people and mail), nothing platform-wide (creating editions
+	// or cities, past editions, another edition).
 	Role_ROLE_ORGANISER Role = 1
 	// Writes one city's report in one edition.
 	Role_ROLE_EXPERT Role = 2
@@ -36,6 +39,9 @@ const (
 	Role_ROLE_JUROR Role = 3
 	// Reads one edition's accepted reports and translates them into their languages.
 	Role_ROLE_TRANSLATOR Role = 4
+	// Reads everything an organiser reads about one edition (partners, an auditor), and changes
+	// nothing: every call that is not read-only (idempotency_level NO_SIDE_EFFECTS) is refused.
+	Role_ROLE_OBSERVER Role = 5
 )
 
 // Enum value maps for Role.
@@ -46,6 +52,7 @@ var (
 		2: "ROLE_EXPERT",
 		3: "ROLE_JUROR",
 		4: "ROLE_TRANSLATOR",
+		5: "ROLE_OBSERVER",
 	}
 	Role_value = map[string]int32{
 		"ROLE_UNSPECIFIED": 0,
@@ -53,6 +60,7 @@ var (
 		"ROLE_EXPERT":      2,
 		"ROLE_JUROR":       3,
 		"ROLE_TRANSLATOR":  4,
+		"ROLE_OBSERVER":    5,
 	}
 )
 
@@ -643,7 +651,8 @@ type CreateInvitationRequest struct {
 	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
 	// A valid address, up to 254 characters.
 	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
-	// ROLE_EXPERT, ROLE_JUROR or ROLE_TRANSLATOR.
+	// ROLE_EXPERT, ROLE_JUROR, ROLE_TRANSLATOR, or for the edition's own organisers and observers
+	// ROLE_ORGANISER and ROLE_OBSERVER (no city: they act for the whole edition).
 	Role Role `protobuf:"varint,3,opt,name=role,proto3,enum=miasta.v1.Role" json:"role,omitempty"`
 	// The expert's city (one of the edition's reporting cities) or the juror's home city; empty for a
 	// translator.
@@ -1516,13 +1525,14 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"\rrevoke_reason\x18\x0e \x01(\tR\frevokeReason\"\x0e\n" +
 	"\fGetMeRequest\".\n" +
 	"\rGetMeResponse\x12\x1d\n" +
-	"\x02me\x18\x01 \x01(\v2\r.miasta.v1.MeR\x02me\"\x8a\x03\n" +
+	"\x02me\x18\x01 \x01(\v2\r.miasta.v1.MeR\x02me\"\x8e\x03\n" +
 	"\x17CreateInvitationRequest\x12'\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12 \n" +
 	"\x05email\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x18\xfe\x01`\x01R\x05email\x121\n" +
-	"\x04role\x18\x03 \x01(\x0e2\x0f.miasta.v1.RoleB\f\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12$\n" +
+	"\xbaH\ar\x05\x18\xfe\x01`\x01R\x05email\x125\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x0f.miasta.v1.RoleB\x10\xbaH\r\x82\x01\n" +
+	"\x18\x01\x18\x02\x18\x03\x18\x04\x18\x05R\x04role\x12$\n" +
 	"\acity_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06cityId\x12-\n" +
 	"\fdisplay_name\x18\x05 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\vdisplayName\x12%\n" +
@@ -1589,14 +1599,15 @@ const file_miasta_v1_identity_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\x82\x01\n" +
 	"\x1bListRoleAssignmentsResponse\x12;\n" +
 	"\vassignments\x18\x01 \x03(\v2\x19.miasta.v1.RoleAssignmentR\vassignments\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*f\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*y\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eROLE_ORGANISER\x10\x01\x12\x0f\n" +
 	"\vROLE_EXPERT\x10\x02\x12\x0e\n" +
 	"\n" +
 	"ROLE_JUROR\x10\x03\x12\x13\n" +
-	"\x0fROLE_TRANSLATOR\x10\x04*\x8e\x01\n" +
+	"\x0fROLE_TRANSLATOR\x10\x04\x12\x11\n" +
+	"\rROLE_OBSERVER\x10\x05*\x8e\x01\n" +
 	"\x0fInvitationState\x12 \n" +
 	"\x1cINVITATION_STATE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18INVITATION_STATE_PENDING\x10\x01\x12\x1d\n" +
