@@ -91,11 +91,11 @@ func New(d Deps) http.Handler {
 		connect.WithCompressMinBytes(compressMinBytes),
 		connect.WithInterceptors(interceptors...),
 		connect.WithInterceptors(
-			d.Metrics,                                                // calls by procedure and code, latency
-			&accessLog{log: d.Log},                                   // outermost: one line per call, with its final code
-			deadline(d.Limits.RPCTimeout),                            // no call runs forever (outside errorInterceptor, which reads it)
-			&errorInterceptor{log: d.Log},                            // every error becomes a wire error here
-			auth.NewInterceptor(d.Authn, auth.Rules, d.Identity),    // who may call what
+			d.Metrics,                     // calls by procedure and code, latency
+			&accessLog{log: d.Log},        // outermost: one line per call, with its final code
+			deadline(d.Limits.RPCTimeout), // no call runs forever (outside errorInterceptor, which reads it)
+			&errorInterceptor{log: d.Log}, // every error becomes a wire error here
+			auth.NewInterceptor(d.Authn, auth.Rules, d.Identity),     // who may call what
 			newWriteLimiter(d.Limits.WriteRate, d.Limits.WriteBurst), // how often a caller may change things
 			validate.NewInterceptor(),                                // the request's own constraints
 			textInterceptor{},                                        // no control characters in any text (internal/plaintext)
