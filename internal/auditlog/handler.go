@@ -8,6 +8,7 @@ import (
 
 	v1 "github.com/miasta-otwarte/miasta/internal/gen/miasta/v1"
 	"github.com/miasta-otwarte/miasta/internal/gen/miasta/v1/miastav1connect"
+	"github.com/miasta-otwarte/miasta/internal/wire"
 )
 
 // Handler serves miasta.v1.AuditService.
@@ -54,6 +55,27 @@ func (h *Handler) GetCheckpoint(ctx context.Context, _ *v1.GetCheckpointRequest)
 			s.LastSuccessTime = timestamppb.New(*w.LastSuccess)
 		}
 		resp.Witnesses = append(resp.Witnesses, s)
+	}
+	return resp, nil
+}
+
+func (h *Handler) ListEditionEvents(ctx context.Context, req *v1.ListEditionEventsRequest) (*v1.ListEditionEventsResponse, error) {
+	id, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	evs, next, err := h.log.Timeline(ctx, id, req.GetKindPrefix(), req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.ListEditionEventsResponse{NextPageToken: next}
+	for _, e := range evs {
+		out := &v1.EditionEvent{Id: e.ID, Kind: e.Kind, Time: timestamppb.New(e.Time), ActorRole: e.ActorRole, ActorName: e.ActorName,
+			Reason: e.Reason, Body: string(e.Body), LeafIndex: e.LeafIndex}
+		if e.ActorRole != "" {
+			out.ActorId = e.ActorID.String()
+		}
+		resp.Events = append(resp.Events, out)
 	}
 	return resp, nil
 }

@@ -98,6 +98,9 @@ var Rules = map[string]Rule{
 	v1.AuditServiceGetInclusionProofProcedure:   Public,
 	v1.AuditServiceGetConsistencyProofProcedure: Public,
 	v1.AuditServiceExportBundleProcedure:        Public,
+	// The timeline names people and shows the reasons behind commitments: organisers (and an
+	// edition's observers, as for every organiser's read) only.
+	v1.AuditServiceListEditionEventsProcedure: Organiser,
 
 	v1.SearchServiceSearchPracticesProcedure: Public,
 

@@ -13,6 +13,7 @@ import { RuleEditor } from "./Rule";
 import { Setup } from "./Setup";
 import { STAGES, StageControl, TimelineEditor } from "./Stage";
 import { TallyReview } from "./Tally";
+import { Timeline } from "./Timeline";
 import { TextsEditor } from "./Texts";
 import { TranslationExchange } from "./Translations";
 
@@ -86,6 +87,7 @@ function Dashboard(props: { edition: Edition; categories: Category[]; criteria: 
           <Link to={`/results/${edition.year}`}>{t("home.results")}</Link>
         </p>
       ) : null}
+      <Timeline edition={edition} />
     </>
   );
 }

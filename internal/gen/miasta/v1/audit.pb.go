@@ -601,6 +601,246 @@ func (x *ExportBundleResponse) GetChunk() []byte {
 	return nil
 }
 
+type ListEditionEventsRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// Only events whose kind starts with this (for example "report.", "ballot.", "edition.stage_changed");
+	// empty for all. Lower-case letters, dots and underscores, up to 50 characters.
+	KindPrefix string `protobuf:"bytes,2,opt,name=kind_prefix,json=kindPrefix,proto3" json:"kind_prefix,omitempty"`
+	// 1–500; 0 means 100.
+	PageSize      int32  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEditionEventsRequest) Reset() {
+	*x = ListEditionEventsRequest{}
+	mi := &file_miasta_v1_audit_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEditionEventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEditionEventsRequest) ProtoMessage() {}
+
+func (x *ListEditionEventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_audit_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEditionEventsRequest.ProtoReflect.Descriptor instead.
+func (*ListEditionEventsRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ListEditionEventsRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *ListEditionEventsRequest) GetKindPrefix() string {
+	if x != nil {
+		return x.KindPrefix
+	}
+	return ""
+}
+
+func (x *ListEditionEventsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListEditionEventsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListEditionEventsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Events        []*EditionEvent        `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEditionEventsResponse) Reset() {
+	*x = ListEditionEventsResponse{}
+	mi := &file_miasta_v1_audit_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEditionEventsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEditionEventsResponse) ProtoMessage() {}
+
+func (x *ListEditionEventsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_audit_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEditionEventsResponse.ProtoReflect.Descriptor instead.
+func (*ListEditionEventsResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListEditionEventsResponse) GetEvents() []*EditionEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *ListEditionEventsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// EditionEvent is one event of an edition's log, as its organisers read it.
+type EditionEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The event's id (§5 of spec/audit.md).
+	Id   int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Kind string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	Time *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=time,proto3" json:"time,omitempty"`
+	// "organiser", "expert" or "juror"; empty for the platform.
+	ActorRole string `protobuf:"bytes,4,opt,name=actor_role,json=actorRole,proto3" json:"actor_role,omitempty"`
+	// The organiser's user id, or the expert's or juror's assignment, as the log names them.
+	ActorId string `protobuf:"bytes,5,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// Who that is: the organiser's name (or address), the expert's or juror's display name.
+	ActorName string `protobuf:"bytes,6,opt,name=actor_name,json=actorName,proto3" json:"actor_name,omitempty"`
+	// The reason the event records: its reason in plain text, or the text behind its reason or comment
+	// commitment (organisers only); empty when it has none.
+	Reason string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The event's canonical body (§5), exactly the bytes its leaf commits to.
+	Body string `protobuf:"bytes,8,opt,name=body,proto3" json:"body,omitempty"`
+	// The event's leaf in the log; -1 until the log integrates it (within a second or so).
+	LeafIndex     int64 `protobuf:"varint,9,opt,name=leaf_index,json=leafIndex,proto3" json:"leaf_index,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EditionEvent) Reset() {
+	*x = EditionEvent{}
+	mi := &file_miasta_v1_audit_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EditionEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EditionEvent) ProtoMessage() {}
+
+func (x *EditionEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_audit_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EditionEvent.ProtoReflect.Descriptor instead.
+func (*EditionEvent) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_audit_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *EditionEvent) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *EditionEvent) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *EditionEvent) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *EditionEvent) GetActorRole() string {
+	if x != nil {
+		return x.ActorRole
+	}
+	return ""
+}
+
+func (x *EditionEvent) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *EditionEvent) GetActorName() string {
+	if x != nil {
+		return x.ActorName
+	}
+	return ""
+}
+
+func (x *EditionEvent) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *EditionEvent) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *EditionEvent) GetLeafIndex() int64 {
+	if x != nil {
+		return x.LeafIndex
+	}
+	return 0
+}
+
 var File_miasta_v1_audit_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_audit_proto_rawDesc = "" +
@@ -643,12 +883,39 @@ const file_miasta_v1_audit_proto_rawDesc = "" +
 	"\x13ExportBundleRequest\x12\x1f\n" +
 	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\",\n" +
 	"\x14ExportBundleResponse\x12\x14\n" +
-	"\x05chunk\x18\x01 \x01(\fR\x05chunk2\xe5\x03\n" +
+	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"\xcb\x01\n" +
+	"\x18ListEditionEventsRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x124\n" +
+	"\vkind_prefix\x18\x02 \x01(\tB\x13\xbaH\x10r\x0e\x1822\n" +
+	"^[a-z_.]*$R\n" +
+	"kindPrefix\x12'\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"t\n" +
+	"\x19ListEditionEventsResponse\x12/\n" +
+	"\x06events\x18\x01 \x03(\v2\x17.miasta.v1.EditionEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x86\x02\n" +
+	"\fEditionEvent\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12.\n" +
+	"\x04time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x1d\n" +
+	"\n" +
+	"actor_role\x18\x04 \x01(\tR\tactorRole\x12\x19\n" +
+	"\bactor_id\x18\x05 \x01(\tR\aactorId\x12\x1d\n" +
+	"\n" +
+	"actor_name\x18\x06 \x01(\tR\tactorName\x12\x16\n" +
+	"\x06reason\x18\a \x01(\tR\x06reason\x12\x12\n" +
+	"\x04body\x18\b \x01(\tR\x04body\x12\x1d\n" +
+	"\n" +
+	"leaf_index\x18\t \x01(\x03R\tleafIndex2\xca\x04\n" +
 	"\fAuditService\x12T\n" +
 	"\fGetPublicKey\x12\x1e.miasta.v1.GetPublicKeyRequest\x1a\x1f.miasta.v1.GetPublicKeyResponse\"\x03\x90\x02\x01\x12W\n" +
 	"\rGetCheckpoint\x12\x1f.miasta.v1.GetCheckpointRequest\x1a .miasta.v1.GetCheckpointResponse\"\x03\x90\x02\x01\x12c\n" +
 	"\x11GetInclusionProof\x12#.miasta.v1.GetInclusionProofRequest\x1a$.miasta.v1.GetInclusionProofResponse\"\x03\x90\x02\x01\x12i\n" +
-	"\x13GetConsistencyProof\x12%.miasta.v1.GetConsistencyProofRequest\x1a&.miasta.v1.GetConsistencyProofResponse\"\x03\x90\x02\x01\x12V\n" +
+	"\x13GetConsistencyProof\x12%.miasta.v1.GetConsistencyProofRequest\x1a&.miasta.v1.GetConsistencyProofResponse\"\x03\x90\x02\x01\x12c\n" +
+	"\x11ListEditionEvents\x12#.miasta.v1.ListEditionEventsRequest\x1a$.miasta.v1.ListEditionEventsResponse\"\x03\x90\x02\x01\x12V\n" +
 	"\fExportBundle\x12\x1e.miasta.v1.ExportBundleRequest\x1a\x1f.miasta.v1.ExportBundleResponse\"\x03\x90\x02\x010\x01B\xa2\x01\n" +
 	"\rcom.miasta.v1B\n" +
 	"AuditProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
@@ -666,7 +933,7 @@ func file_miasta_v1_audit_proto_rawDescGZIP() []byte {
 	return file_miasta_v1_audit_proto_rawDescData
 }
 
-var file_miasta_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_miasta_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_miasta_v1_audit_proto_goTypes = []any{
 	(*GetPublicKeyRequest)(nil),         // 0: miasta.v1.GetPublicKeyRequest
 	(*GetPublicKeyResponse)(nil),        // 1: miasta.v1.GetPublicKeyResponse
@@ -679,27 +946,34 @@ var file_miasta_v1_audit_proto_goTypes = []any{
 	(*GetConsistencyProofResponse)(nil), // 8: miasta.v1.GetConsistencyProofResponse
 	(*ExportBundleRequest)(nil),         // 9: miasta.v1.ExportBundleRequest
 	(*ExportBundleResponse)(nil),        // 10: miasta.v1.ExportBundleResponse
-	(*timestamppb.Timestamp)(nil),       // 11: google.protobuf.Timestamp
+	(*ListEditionEventsRequest)(nil),    // 11: miasta.v1.ListEditionEventsRequest
+	(*ListEditionEventsResponse)(nil),   // 12: miasta.v1.ListEditionEventsResponse
+	(*EditionEvent)(nil),                // 13: miasta.v1.EditionEvent
+	(*timestamppb.Timestamp)(nil),       // 14: google.protobuf.Timestamp
 }
 var file_miasta_v1_audit_proto_depIdxs = []int32{
 	4,  // 0: miasta.v1.GetCheckpointResponse.witnesses:type_name -> miasta.v1.WitnessState
-	11, // 1: miasta.v1.WitnessState.last_attempt_time:type_name -> google.protobuf.Timestamp
-	11, // 2: miasta.v1.WitnessState.last_success_time:type_name -> google.protobuf.Timestamp
-	0,  // 3: miasta.v1.AuditService.GetPublicKey:input_type -> miasta.v1.GetPublicKeyRequest
-	2,  // 4: miasta.v1.AuditService.GetCheckpoint:input_type -> miasta.v1.GetCheckpointRequest
-	5,  // 5: miasta.v1.AuditService.GetInclusionProof:input_type -> miasta.v1.GetInclusionProofRequest
-	7,  // 6: miasta.v1.AuditService.GetConsistencyProof:input_type -> miasta.v1.GetConsistencyProofRequest
-	9,  // 7: miasta.v1.AuditService.ExportBundle:input_type -> miasta.v1.ExportBundleRequest
-	1,  // 8: miasta.v1.AuditService.GetPublicKey:output_type -> miasta.v1.GetPublicKeyResponse
-	3,  // 9: miasta.v1.AuditService.GetCheckpoint:output_type -> miasta.v1.GetCheckpointResponse
-	6,  // 10: miasta.v1.AuditService.GetInclusionProof:output_type -> miasta.v1.GetInclusionProofResponse
-	8,  // 11: miasta.v1.AuditService.GetConsistencyProof:output_type -> miasta.v1.GetConsistencyProofResponse
-	10, // 12: miasta.v1.AuditService.ExportBundle:output_type -> miasta.v1.ExportBundleResponse
-	8,  // [8:13] is the sub-list for method output_type
-	3,  // [3:8] is the sub-list for method input_type
-	3,  // [3:3] is the sub-list for extension type_name
-	3,  // [3:3] is the sub-list for extension extendee
-	0,  // [0:3] is the sub-list for field type_name
+	14, // 1: miasta.v1.WitnessState.last_attempt_time:type_name -> google.protobuf.Timestamp
+	14, // 2: miasta.v1.WitnessState.last_success_time:type_name -> google.protobuf.Timestamp
+	13, // 3: miasta.v1.ListEditionEventsResponse.events:type_name -> miasta.v1.EditionEvent
+	14, // 4: miasta.v1.EditionEvent.time:type_name -> google.protobuf.Timestamp
+	0,  // 5: miasta.v1.AuditService.GetPublicKey:input_type -> miasta.v1.GetPublicKeyRequest
+	2,  // 6: miasta.v1.AuditService.GetCheckpoint:input_type -> miasta.v1.GetCheckpointRequest
+	5,  // 7: miasta.v1.AuditService.GetInclusionProof:input_type -> miasta.v1.GetInclusionProofRequest
+	7,  // 8: miasta.v1.AuditService.GetConsistencyProof:input_type -> miasta.v1.GetConsistencyProofRequest
+	11, // 9: miasta.v1.AuditService.ListEditionEvents:input_type -> miasta.v1.ListEditionEventsRequest
+	9,  // 10: miasta.v1.AuditService.ExportBundle:input_type -> miasta.v1.ExportBundleRequest
+	1,  // 11: miasta.v1.AuditService.GetPublicKey:output_type -> miasta.v1.GetPublicKeyResponse
+	3,  // 12: miasta.v1.AuditService.GetCheckpoint:output_type -> miasta.v1.GetCheckpointResponse
+	6,  // 13: miasta.v1.AuditService.GetInclusionProof:output_type -> miasta.v1.GetInclusionProofResponse
+	8,  // 14: miasta.v1.AuditService.GetConsistencyProof:output_type -> miasta.v1.GetConsistencyProofResponse
+	12, // 15: miasta.v1.AuditService.ListEditionEvents:output_type -> miasta.v1.ListEditionEventsResponse
+	10, // 16: miasta.v1.AuditService.ExportBundle:output_type -> miasta.v1.ExportBundleResponse
+	11, // [11:17] is the sub-list for method output_type
+	5,  // [5:11] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_audit_proto_init() }
@@ -713,7 +987,7 @@ func file_miasta_v1_audit_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_audit_proto_rawDesc), len(file_miasta_v1_audit_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

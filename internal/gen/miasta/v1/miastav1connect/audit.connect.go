@@ -45,6 +45,9 @@ const (
 	// AuditServiceGetConsistencyProofProcedure is the fully-qualified name of the AuditService's
 	// GetConsistencyProof RPC.
 	AuditServiceGetConsistencyProofProcedure = "/miasta.v1.AuditService/GetConsistencyProof"
+	// AuditServiceListEditionEventsProcedure is the fully-qualified name of the AuditService's
+	// ListEditionEvents RPC.
+	AuditServiceListEditionEventsProcedure = "/miasta.v1.AuditService/ListEditionEvents"
 	// AuditServiceExportBundleProcedure is the fully-qualified name of the AuditService's ExportBundle
 	// RPC.
 	AuditServiceExportBundleProcedure = "/miasta.v1.AuditService/ExportBundle"
@@ -61,6 +64,11 @@ type AuditServiceClient interface {
 	GetInclusionProof(context.Context, *v1.GetInclusionProofRequest) (*v1.GetInclusionProofResponse, error)
 	// GetConsistencyProof proves that a smaller tree is a prefix of a larger one.
 	GetConsistencyProof(context.Context, *v1.GetConsistencyProofRequest) (*v1.GetConsistencyProofResponse, error)
+	// ListEditionEvents is the edition's audit timeline for its organisers and observers: every event,
+	// newest first, with who made it (by name, where the log has only an id), the reason (also the
+	// plain text behind a reason or comment commitment), its body as the log holds it and its leaf, so
+	// that each entry can be checked against a signed checkpoint with GetInclusionProof.
+	ListEditionEvents(context.Context, *v1.ListEditionEventsRequest) (*v1.ListEditionEventsResponse, error)
 	// ExportBundle streams an edition's self-contained audit bundle: events, ballots (after the round
 	// closes), the frozen rule, the results, the checkpoints and the public key.
 	ExportBundle(context.Context, *v1.ExportBundleRequest) (*connect.ServerStreamForClient[v1.ExportBundleResponse], error)
@@ -105,6 +113,13 @@ func NewAuditServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listEditionEvents: connect.NewClient[v1.ListEditionEventsRequest, v1.ListEditionEventsResponse](
+			httpClient,
+			baseURL+AuditServiceListEditionEventsProcedure,
+			connect.WithSchema(auditServiceMethods.ByName("ListEditionEvents")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		exportBundle: connect.NewClient[v1.ExportBundleRequest, v1.ExportBundleResponse](
 			httpClient,
 			baseURL+AuditServiceExportBundleProcedure,
@@ -121,6 +136,7 @@ type auditServiceClient struct {
 	getCheckpoint       *connect.Client[v1.GetCheckpointRequest, v1.GetCheckpointResponse]
 	getInclusionProof   *connect.Client[v1.GetInclusionProofRequest, v1.GetInclusionProofResponse]
 	getConsistencyProof *connect.Client[v1.GetConsistencyProofRequest, v1.GetConsistencyProofResponse]
+	listEditionEvents   *connect.Client[v1.ListEditionEventsRequest, v1.ListEditionEventsResponse]
 	exportBundle        *connect.Client[v1.ExportBundleRequest, v1.ExportBundleResponse]
 }
 
@@ -160,6 +176,15 @@ func (c *auditServiceClient) GetConsistencyProof(ctx context.Context, req *v1.Ge
 	return nil, err
 }
 
+// ListEditionEvents calls miasta.v1.AuditService.ListEditionEvents.
+func (c *auditServiceClient) ListEditionEvents(ctx context.Context, req *v1.ListEditionEventsRequest) (*v1.ListEditionEventsResponse, error) {
+	response, err := c.listEditionEvents.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ExportBundle calls miasta.v1.AuditService.ExportBundle.
 func (c *auditServiceClient) ExportBundle(ctx context.Context, req *v1.ExportBundleRequest) (*connect.ServerStreamForClient[v1.ExportBundleResponse], error) {
 	return c.exportBundle.CallServerStream(ctx, connect.NewRequest(req))
@@ -176,6 +201,11 @@ type AuditServiceHandler interface {
 	GetInclusionProof(context.Context, *v1.GetInclusionProofRequest) (*v1.GetInclusionProofResponse, error)
 	// GetConsistencyProof proves that a smaller tree is a prefix of a larger one.
 	GetConsistencyProof(context.Context, *v1.GetConsistencyProofRequest) (*v1.GetConsistencyProofResponse, error)
+	// ListEditionEvents is the edition's audit timeline for its organisers and observers: every event,
+	// newest first, with who made it (by name, where the log has only an id), the reason (also the
+	// plain text behind a reason or comment commitment), its body as the log holds it and its leaf, so
+	// that each entry can be checked against a signed checkpoint with GetInclusionProof.
+	ListEditionEvents(context.Context, *v1.ListEditionEventsRequest) (*v1.ListEditionEventsResponse, error)
 	// ExportBundle streams an edition's self-contained audit bundle: events, ballots (after the round
 	// closes), the frozen rule, the results, the checkpoints and the public key.
 	ExportBundle(context.Context, *v1.ExportBundleRequest, *connect.ServerStream[v1.ExportBundleResponse]) error
@@ -216,6 +246,13 @@ func NewAuditServiceHandler(svc AuditServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	auditServiceListEditionEventsHandler := connect.NewUnaryHandlerSimple(
+		AuditServiceListEditionEventsProcedure,
+		svc.ListEditionEvents,
+		connect.WithSchema(auditServiceMethods.ByName("ListEditionEvents")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	auditServiceExportBundleHandler := connect.NewServerStreamHandlerSimple(
 		AuditServiceExportBundleProcedure,
 		svc.ExportBundle,
@@ -233,6 +270,8 @@ func NewAuditServiceHandler(svc AuditServiceHandler, opts ...connect.HandlerOpti
 			auditServiceGetInclusionProofHandler.ServeHTTP(w, r)
 		case AuditServiceGetConsistencyProofProcedure:
 			auditServiceGetConsistencyProofHandler.ServeHTTP(w, r)
+		case AuditServiceListEditionEventsProcedure:
+			auditServiceListEditionEventsHandler.ServeHTTP(w, r)
 		case AuditServiceExportBundleProcedure:
 			auditServiceExportBundleHandler.ServeHTTP(w, r)
 		default:
@@ -258,6 +297,10 @@ func (UnimplementedAuditServiceHandler) GetInclusionProof(context.Context, *v1.G
 
 func (UnimplementedAuditServiceHandler) GetConsistencyProof(context.Context, *v1.GetConsistencyProofRequest) (*v1.GetConsistencyProofResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.AuditService.GetConsistencyProof is not implemented"))
+}
+
+func (UnimplementedAuditServiceHandler) ListEditionEvents(context.Context, *v1.ListEditionEventsRequest) (*v1.ListEditionEventsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.AuditService.ListEditionEvents is not implemented"))
 }
 
 func (UnimplementedAuditServiceHandler) ExportBundle(context.Context, *v1.ExportBundleRequest, *connect.ServerStream[v1.ExportBundleResponse]) error {

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/audit.proto.
  */
 export const file_miasta_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("ChVtaWFzdGEvdjEvYXVkaXQucHJvdG8SCW1pYXN0YS52MSIVChNHZXRQdWJsaWNLZXlSZXF1ZXN0IkEKFEdldFB1YmxpY0tleVJlc3BvbnNlEhQKDHZlcmlmaWVyX2tleRgBIAEoCRITCgtzaWduaW5nX2tleRgCIAEoCSIWChRHZXRDaGVja3BvaW50UmVxdWVzdCJXChVHZXRDaGVja3BvaW50UmVzcG9uc2USEgoKY2hlY2twb2ludBgBIAEoCRIqCgl3aXRuZXNzZXMYAiADKAsyFy5taWFzdGEudjEuV2l0bmVzc1N0YXRlIsoBCgxXaXRuZXNzU3RhdGUSFAoMdmVyaWZpZXJfa2V5GAEgASgJEgsKA3VybBgCIAEoCRIVCg1jb3NpZ25lZF9zaXplGAMgASgDEjUKEWxhc3RfYXR0ZW1wdF90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFsYXN0X3N1Y2Nlc3NfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKbGFzdF9lcnJvchgGIAEoCSJTChhHZXRJbmNsdXNpb25Qcm9vZlJlcXVlc3QSGwoKbGVhZl9pbmRleBgBIAEoA0IHukgEIgIoABIaCgl0cmVlX3NpemUYAiABKANCB7pIBCICKAEiZQoZR2V0SW5jbHVzaW9uUHJvb2ZSZXNwb25zZRISCgpsZWFmX2luZGV4GAEgASgDEhEKCXRyZWVfc2l6ZRgCIAEoAxIRCglsZWFmX2hhc2gYAyABKAwSDgoGaGFzaGVzGAQgAygMImEKGkdldENvbnNpc3RlbmN5UHJvb2ZSZXF1ZXN0EiAKD2ZpcnN0X3RyZWVfc2l6ZRgBIAEoA0IHukgEIgIoARIhChBzZWNvbmRfdHJlZV9zaXplGAIgASgDQge6SAQiAigBIi0KG0dldENvbnNpc3RlbmN5UHJvb2ZSZXNwb25zZRIOCgZoYXNoZXMYASADKAwiMAoTRXhwb3J0QnVuZGxlUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDyIlChRFeHBvcnRCdW5kbGVSZXNwb25zZRINCgVjaHVuaxgBIAEoDDLlAwoMQXVkaXRTZXJ2aWNlElQKDEdldFB1YmxpY0tleRIeLm1pYXN0YS52MS5HZXRQdWJsaWNLZXlSZXF1ZXN0Gh8ubWlhc3RhLnYxLkdldFB1YmxpY0tleVJlc3BvbnNlIgOQAgESVwoNR2V0Q2hlY2twb2ludBIfLm1pYXN0YS52MS5HZXRDaGVja3BvaW50UmVxdWVzdBogLm1pYXN0YS52MS5HZXRDaGVja3BvaW50UmVzcG9uc2UiA5ACARJjChFHZXRJbmNsdXNpb25Qcm9vZhIjLm1pYXN0YS52MS5HZXRJbmNsdXNpb25Qcm9vZlJlcXVlc3QaJC5taWFzdGEudjEuR2V0SW5jbHVzaW9uUHJvb2ZSZXNwb25zZSIDkAIBEmkKE0dldENvbnNpc3RlbmN5UHJvb2YSJS5taWFzdGEudjEuR2V0Q29uc2lzdGVuY3lQcm9vZlJlcXVlc3QaJi5taWFzdGEudjEuR2V0Q29uc2lzdGVuY3lQcm9vZlJlc3BvbnNlIgOQAgESVgoMRXhwb3J0QnVuZGxlEh4ubWlhc3RhLnYxLkV4cG9ydEJ1bmRsZVJlcXVlc3QaHy5taWFzdGEudjEuRXhwb3J0QnVuZGxlUmVzcG9uc2UiA5ACATABQqIBCg1jb20ubWlhc3RhLnYxQgpBdWRpdFByb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("ChVtaWFzdGEvdjEvYXVkaXQucHJvdG8SCW1pYXN0YS52MSIVChNHZXRQdWJsaWNLZXlSZXF1ZXN0IkEKFEdldFB1YmxpY0tleVJlc3BvbnNlEhQKDHZlcmlmaWVyX2tleRgBIAEoCRITCgtzaWduaW5nX2tleRgCIAEoCSIWChRHZXRDaGVja3BvaW50UmVxdWVzdCJXChVHZXRDaGVja3BvaW50UmVzcG9uc2USEgoKY2hlY2twb2ludBgBIAEoCRIqCgl3aXRuZXNzZXMYAiADKAsyFy5taWFzdGEudjEuV2l0bmVzc1N0YXRlIsoBCgxXaXRuZXNzU3RhdGUSFAoMdmVyaWZpZXJfa2V5GAEgASgJEgsKA3VybBgCIAEoCRIVCg1jb3NpZ25lZF9zaXplGAMgASgDEjUKEWxhc3RfYXR0ZW1wdF90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFsYXN0X3N1Y2Nlc3NfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKbGFzdF9lcnJvchgGIAEoCSJTChhHZXRJbmNsdXNpb25Qcm9vZlJlcXVlc3QSGwoKbGVhZl9pbmRleBgBIAEoA0IHukgEIgIoABIaCgl0cmVlX3NpemUYAiABKANCB7pIBCICKAEiZQoZR2V0SW5jbHVzaW9uUHJvb2ZSZXNwb25zZRISCgpsZWFmX2luZGV4GAEgASgDEhEKCXRyZWVfc2l6ZRgCIAEoAxIRCglsZWFmX2hhc2gYAyABKAwSDgoGaGFzaGVzGAQgAygMImEKGkdldENvbnNpc3RlbmN5UHJvb2ZSZXF1ZXN0EiAKD2ZpcnN0X3RyZWVfc2l6ZRgBIAEoA0IHukgEIgIoARIhChBzZWNvbmRfdHJlZV9zaXplGAIgASgDQge6SAQiAigBIi0KG0dldENvbnNpc3RlbmN5UHJvb2ZSZXNwb25zZRIOCgZoYXNoZXMYASADKAwiMAoTRXhwb3J0QnVuZGxlUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDyIlChRFeHBvcnRCdW5kbGVSZXNwb25zZRINCgVjaHVuaxgBIAEoDCKfAQoYTGlzdEVkaXRpb25FdmVudHNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEigKC2tpbmRfcHJlZml4GAIgASgJQhO6SBByDhgyMgpeW2Etel8uXSokEh0KCXBhZ2Vfc2l6ZRgDIAEoBUIKukgHGgUY9AMoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxjIASJdChlMaXN0RWRpdGlvbkV2ZW50c1Jlc3BvbnNlEicKBmV2ZW50cxgBIAMoCzIXLm1pYXN0YS52MS5FZGl0aW9uRXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIr4BCgxFZGl0aW9uRXZlbnQSCgoCaWQYASABKAMSDAoEa2luZBgCIAEoCRIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgphY3Rvcl9yb2xlGAQgASgJEhAKCGFjdG9yX2lkGAUgASgJEhIKCmFjdG9yX25hbWUYBiABKAkSDgoGcmVhc29uGAcgASgJEgwKBGJvZHkYCCABKAkSEgoKbGVhZl9pbmRleBgJIAEoAzLKBAoMQXVkaXRTZXJ2aWNlElQKDEdldFB1YmxpY0tleRIeLm1pYXN0YS52MS5HZXRQdWJsaWNLZXlSZXF1ZXN0Gh8ubWlhc3RhLnYxLkdldFB1YmxpY0tleVJlc3BvbnNlIgOQAgESVwoNR2V0Q2hlY2twb2ludBIfLm1pYXN0YS52MS5HZXRDaGVja3BvaW50UmVxdWVzdBogLm1pYXN0YS52MS5HZXRDaGVja3BvaW50UmVzcG9uc2UiA5ACARJjChFHZXRJbmNsdXNpb25Qcm9vZhIjLm1pYXN0YS52MS5HZXRJbmNsdXNpb25Qcm9vZlJlcXVlc3QaJC5taWFzdGEudjEuR2V0SW5jbHVzaW9uUHJvb2ZSZXNwb25zZSIDkAIBEmkKE0dldENvbnNpc3RlbmN5UHJvb2YSJS5taWFzdGEudjEuR2V0Q29uc2lzdGVuY3lQcm9vZlJlcXVlc3QaJi5taWFzdGEudjEuR2V0Q29uc2lzdGVuY3lQcm9vZlJlc3BvbnNlIgOQAgESYwoRTGlzdEVkaXRpb25FdmVudHMSIy5taWFzdGEudjEuTGlzdEVkaXRpb25FdmVudHNSZXF1ZXN0GiQubWlhc3RhLnYxLkxpc3RFZGl0aW9uRXZlbnRzUmVzcG9uc2UiA5ACARJWCgxFeHBvcnRCdW5kbGUSHi5taWFzdGEudjEuRXhwb3J0QnVuZGxlUmVxdWVzdBofLm1pYXN0YS52MS5FeHBvcnRCdW5kbGVSZXNwb25zZSIDkAIBMAFCogEKDWNvbS5taWFzdGEudjFCCkF1ZGl0UHJvdG9QAVpAZ2l0aHViLmNvbS9taWFzdGEtb3R3YXJ0ZS9taWFzdGEvaW50ZXJuYWwvZ2VuL21pYXN0YS92MTttaWFzdGF2MaICA01YWKoCCU1pYXN0YS5WMcoCCU1pYXN0YVxWMeICFU1pYXN0YVxWMVxHUEJNZXRhZGF0YeoCCk1pYXN0YTo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message miasta.v1.GetPublicKeyRequest
@@ -280,8 +280,142 @@ export const ExportBundleResponseSchema: GenMessage<ExportBundleResponse> = /*@_
   messageDesc(file_miasta_v1_audit, 10);
 
 /**
+ * @generated from message miasta.v1.ListEditionEventsRequest
+ */
+export type ListEditionEventsRequest = Message<"miasta.v1.ListEditionEventsRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * Only events whose kind starts with this (for example "report.", "ballot.", "edition.stage_changed");
+   * empty for all. Lower-case letters, dots and underscores, up to 50 characters.
+   *
+   * @generated from field: string kind_prefix = 2;
+   */
+  kindPrefix: string;
+
+  /**
+   * 1–500; 0 means 100.
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message miasta.v1.ListEditionEventsRequest.
+ * Use `create(ListEditionEventsRequestSchema)` to create a new message.
+ */
+export const ListEditionEventsRequestSchema: GenMessage<ListEditionEventsRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_audit, 11);
+
+/**
+ * @generated from message miasta.v1.ListEditionEventsResponse
+ */
+export type ListEditionEventsResponse = Message<"miasta.v1.ListEditionEventsResponse"> & {
+  /**
+   * @generated from field: repeated miasta.v1.EditionEvent events = 1;
+   */
+  events: EditionEvent[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message miasta.v1.ListEditionEventsResponse.
+ * Use `create(ListEditionEventsResponseSchema)` to create a new message.
+ */
+export const ListEditionEventsResponseSchema: GenMessage<ListEditionEventsResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_audit, 12);
+
+/**
+ * EditionEvent is one event of an edition's log, as its organisers read it.
+ *
+ * @generated from message miasta.v1.EditionEvent
+ */
+export type EditionEvent = Message<"miasta.v1.EditionEvent"> & {
+  /**
+   * The event's id (§5 of spec/audit.md).
+   *
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 3;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * "organiser", "expert" or "juror"; empty for the platform.
+   *
+   * @generated from field: string actor_role = 4;
+   */
+  actorRole: string;
+
+  /**
+   * The organiser's user id, or the expert's or juror's assignment, as the log names them.
+   *
+   * @generated from field: string actor_id = 5;
+   */
+  actorId: string;
+
+  /**
+   * Who that is: the organiser's name (or address), the expert's or juror's display name.
+   *
+   * @generated from field: string actor_name = 6;
+   */
+  actorName: string;
+
+  /**
+   * The reason the event records: its reason in plain text, or the text behind its reason or comment
+   * commitment (organisers only); empty when it has none.
+   *
+   * @generated from field: string reason = 7;
+   */
+  reason: string;
+
+  /**
+   * The event's canonical body (§5), exactly the bytes its leaf commits to.
+   *
+   * @generated from field: string body = 8;
+   */
+  body: string;
+
+  /**
+   * The event's leaf in the log; -1 until the log integrates it (within a second or so).
+   *
+   * @generated from field: int64 leaf_index = 9;
+   */
+  leafIndex: bigint;
+};
+
+/**
+ * Describes the message miasta.v1.EditionEvent.
+ * Use `create(EditionEventSchema)` to create a new message.
+ */
+export const EditionEventSchema: GenMessage<EditionEvent> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_audit, 13);
+
+/**
  * AuditService publishes the tamper-evident log: every state change is a leaf of an RFC 6962 Merkle
- * tree whose signed checkpoints anyone can check offline. All reads are public.
+ * tree whose signed checkpoints anyone can check offline. All reads are public, but the organisers'
+ * timeline of an edition (ListEditionEvents), which names people and the reasons behind commitments.
  *
  * @generated from service miasta.v1.AuditService
  */
@@ -326,6 +460,19 @@ export const AuditService: GenService<{
     methodKind: "unary";
     input: typeof GetConsistencyProofRequestSchema;
     output: typeof GetConsistencyProofResponseSchema;
+  },
+  /**
+   * ListEditionEvents is the edition's audit timeline for its organisers and observers: every event,
+   * newest first, with who made it (by name, where the log has only an id), the reason (also the
+   * plain text behind a reason or comment commitment), its body as the log holds it and its leaf, so
+   * that each entry can be checked against a signed checkpoint with GetInclusionProof.
+   *
+   * @generated from rpc miasta.v1.AuditService.ListEditionEvents
+   */
+  listEditionEvents: {
+    methodKind: "unary";
+    input: typeof ListEditionEventsRequestSchema;
+    output: typeof ListEditionEventsResponseSchema;
   },
   /**
    * ExportBundle streams an edition's self-contained audit bundle: events, ballots (after the round
