@@ -78,3 +78,13 @@ func TestOrdinalIgnoresSpacing(t *testing.T) {
 		t.Errorf("interval alpha unchanged (%v) by a non-linear relabelling", ia.Alpha)
 	}
 }
+
+// TestSingleUnitIsZero documents why deliberation leaves a one-unit alpha undefined: within one unit
+// observed and expected disagreement coincide, so alpha is 0 whatever the values.
+func TestSingleUnitIsZero(t *testing.T) {
+	for _, u := range [][]int{{1, 2, 3}, {1, 1, 5}, {2, 4}} {
+		if r := Alpha([][]int{u}, Ordinal); !r.Defined || math.Abs(r.Alpha) > 1e-12 {
+			t.Errorf("%v: alpha %v (defined %v); want 0", u, r.Alpha, r.Defined)
+		}
+	}
+}

@@ -270,10 +270,13 @@ func Build(v jury.Results) (Deliberation, error) {
 	return d, nil
 }
 
+// alpha is the ordinal alpha of units, left undefined with fewer than two pairable units as well:
+// within a single unit observed and expected disagreement are the same by construction, so alpha is
+// 0 whatever the marks, which would read as "no better than chance" when nothing was measured.
 func alpha(criterionID string, units [][]int) Agreement {
 	r := agreement.Alpha(units, agreement.Ordinal)
 	a := Agreement{CriterionID: criterionID, Pairable: r.Pairable}
-	if r.Defined {
+	if r.Defined && r.Units >= 2 {
 		a.Alpha = &r.Alpha
 	}
 	return a

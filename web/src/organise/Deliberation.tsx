@@ -110,54 +110,65 @@ function CategoryMatrix({ d, c }: { d: DeliberationData; c: DeliberationCategory
     <div className="card">
       <h3>{title}</h3>
       {c.nominations.length === 0 ? <p className="muted">{t("results.noNominations")}</p> : null}
-      <Scroll hidden={c.nominations.length === 0} label={t("deliberation.matrix", { category: title })}>
-        <table className="matrix">
-          <thead>
-            <tr>
-              <th scope="col">{t("deliberation.juror")}</th>
-              {d.criteria.map((cr) => (
-                <th scope="col" key={cr.criterionId} title={`${cr.minScore}–${cr.maxScore}`}>
-                  {cr.number}. {textIn(locale, cr.names) || cr.namePl}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          {c.nominations.map((n) => (
-            <tbody key={n.nominationId}>
-              <tr className="group">
-                <th scope="colgroup" colSpan={d.criteria.length + 1}>
-                  {n.practiceTitle} — {n.cityName}
-                  {n.winner ? <strong> · {t("results.winnerYes")}</strong> : null}
-                </th>
-              </tr>
-              {n.rows.map((row) => {
-                const cell = rowCells(row);
-                return (
-                  <tr key={row.juror}>
-                    <th scope="row">{d.jurors[row.juror]?.label}</th>
-                    {cell.kind === "marks" ? (
-                      cell.marks.map((m, k) => (
-                        <td
-                          key={k}
-                          className={m.outlier ? "outlier" : undefined}
-                          title={m.othersMean !== undefined ? t("deliberation.othersMean", { mean: formatAlpha(m.othersMean, locale) }) : undefined}
-                        >
-                          {m.value}
-                          {m.outlier ? <span className="visually-hidden"> ({t("deliberation.outlier")})</span> : null}
-                        </td>
-                      ))
-                    ) : (
-                      <td colSpan={d.criteria.length} className="muted">
-                        {t(`deliberation.state.${MarkState[cell.state]}` as MessageId)}
-                      </td>
-                    )}
-                  </tr>
-                );
-              })}
-            </tbody>
+      {c.nominations.length > 0 ? (
+        <p className="hint">
+          {t("deliberation.criteria")}{" "}
+          {d.criteria.map((cr, k) => (
+            <span key={cr.criterionId}>
+              {k > 0 ? " · " : ""}
+              {cr.number}. {criterionName(cr.criterionId)} ({cr.minScore}–{cr.maxScore})
+            </span>
           ))}
-        </table>
-      </Scroll>
+        </p>
+      ) : null}
+      {c.nominations.map((n) => (
+        <div key={n.nominationId} className="matrix-nomination">
+          <h4>
+            {n.practiceTitle} — {n.cityName}
+            {n.winner ? <strong> · {t("results.winnerYes")}</strong> : null}
+          </h4>
+          <Scroll label={t("deliberation.matrix", { category: title, practice: n.practiceTitle })}>
+            <table className="matrix">
+              <thead>
+                <tr>
+                  <th scope="col">{t("deliberation.juror")}</th>
+                  {d.criteria.map((cr) => (
+                    <th scope="col" key={cr.criterionId}>
+                      <abbr title={criterionName(cr.criterionId)}>{cr.number}.</abbr>
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {n.rows.map((row) => {
+                  const cell = rowCells(row);
+                  return (
+                    <tr key={row.juror}>
+                      <th scope="row">{d.jurors[row.juror]?.label}</th>
+                      {cell.kind === "marks" ? (
+                        cell.marks.map((m, k) => (
+                          <td
+                            key={k}
+                            className={m.outlier ? "outlier" : undefined}
+                            title={m.othersMean !== undefined ? t("deliberation.othersMean", { mean: formatAlpha(m.othersMean, locale) }) : undefined}
+                          >
+                            {m.value}
+                            {m.outlier ? <span className="visually-hidden"> ({t("deliberation.outlier")})</span> : null}
+                          </td>
+                        ))
+                      ) : (
+                        <td colSpan={d.criteria.length} className="state">
+                          {t(`deliberation.state.${MarkState[cell.state]}` as MessageId)}
+                        </td>
+                      )}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </Scroll>
+        </div>
+      ))}
       <p>
         <strong>{t("deliberation.agreement")}:</strong> {formatAlpha(c.agreement?.alpha, locale)}
         {level ? <> ({t(`deliberation.level.${level}` as MessageId)})</> : <> — {t("deliberation.agreementUndefined")}</>}

@@ -2706,8 +2706,9 @@ type Agreement struct {
 	// Empty for the whole category; the criterion's id for one criterion.
 	CriterionId string `protobuf:"bytes,1,opt,name=criterion_id,json=criterionId,proto3" json:"criterion_id,omitempty"`
 	// 1 is perfect agreement, 0 no better than chance, below 0 systematic disagreement. Absent when
-	// there are fewer than two pairable marks or they are all equal (agreement cannot be told from
-	// chance).
+	// fewer than two units (nomination and criterion) have two or more marks, or when all the pairable
+	// marks are equal: then agreement cannot be told from chance (with a single unit alpha is 0 by
+	// construction, whatever the marks).
 	Alpha *float64 `protobuf:"fixed64,2,opt,name=alpha,proto3,oneof" json:"alpha,omitempty"`
 	// The number of pairable marks (n.. of the coincidence matrix).
 	Pairable      int32 `protobuf:"varint,3,opt,name=pairable,proto3" json:"pairable,omitempty"`

@@ -1285,8 +1285,9 @@ export type Agreement = Message<"miasta.v1.Agreement"> & {
 
   /**
    * 1 is perfect agreement, 0 no better than chance, below 0 systematic disagreement. Absent when
-   * there are fewer than two pairable marks or they are all equal (agreement cannot be told from
-   * chance).
+   * fewer than two units (nomination and criterion) have two or more marks, or when all the pairable
+   * marks are equal: then agreement cannot be told from chance (with a single unit alpha is 0 by
+   * construction, whatever the marks).
    *
    * @generated from field: optional double alpha = 2;
    */
