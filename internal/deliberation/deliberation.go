@@ -133,7 +133,7 @@ func Build(v jury.Results) (Deliberation, error) {
 	}
 	for id, j := range v.Tally.Jurors {
 		label := j.Pseudonym
-		if d.Names || label == "" {
+		if d.Names {
 			label = j.DisplayName
 		}
 		_, cast := v.Tally.Counted[id]
@@ -142,6 +142,13 @@ func Build(v jury.Results) (Deliberation, error) {
 	slices.SortFunc(d.Jurors, func(a, b Juror) int {
 		return cmp.Or(naturalCompare(a.Label, b.Label), strings.Compare(a.AssignmentID, b.AssignmentID))
 	})
+	// A juror without a pseudonym (none is made so since invitations default to "Juror N", but a row
+	// may predate that) gets a positional one rather than their name.
+	for i := range d.Jurors {
+		if d.Jurors[i].Label == "" {
+			d.Jurors[i].Label = "Juror #" + strconv.Itoa(i+1)
+		}
+	}
 	// Each juror's cast by nomination: marks and recusals.
 	type said struct {
 		state State

@@ -109,7 +109,8 @@ func DeliberationToProto(d deliberation.Deliberation) *v1.Deliberation {
 	return out
 }
 
-// DeliberationCSVHeader names the CSV export's columns. Every row has a record kind:
+// DeliberationCSVHeader names the CSV export's columns (categories with no nominations have no rows).
+// Every row has a record kind:
 //   - "mark": one juror's mark for one nomination on one criterion (state "scored"), or, for any other
 //     state, one row with the criterion columns empty;
 //   - "juror": a juror's deviation (value), compared marks and outlier flag;
@@ -126,6 +127,7 @@ func DeliberationCSV(d deliberation.Deliberation) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")
 	w := csv.NewWriter(&buf)
+	w.UseCRLF = true // as Excel writes CSV
 	write := func(cells ...string) {
 		for i, c := range cells {
 			cells[i] = csvCell(c)
@@ -154,6 +156,9 @@ func DeliberationCSV(d deliberation.Deliberation) ([]byte, error) {
 		write("juror", "", "", "", "", j.Label, "", "", castState(j.Cast), decimal(j.Deviation), "", strconv.FormatBool(j.Outlier), strconv.Itoa(j.Compared), "")
 	}
 	for _, c := range d.Categories {
+		if len(c.Nominations) == 0 {
+			continue // nothing was scored: no agreement to measure, no winner to change
+		}
 		cn, cname := strconv.Itoa(int(c.Category.Number)), c.Category.NamePL
 		write("agreement", cn, cname, "", "", "", "", "", "", decimal(c.Agreement.Alpha), "", "", strconv.Itoa(c.Agreement.Pairable), "")
 		for k, a := range c.ByCriterion {
@@ -315,6 +320,9 @@ func DeliberationXLSX(d deliberation.Deliberation) ([]byte, error) {
 		return nil, err
 	}
 	for _, c := range d.Categories {
+		if len(c.Nominations) == 0 {
+			continue
+		}
 		if err := row(SheetAnalysis, r, int(c.Category.Number), c.Category.NamePL, "wszystkie", num(c.Agreement.Alpha), c.Agreement.Pairable); err != nil {
 			return nil, err
 		}
@@ -331,6 +339,9 @@ func DeliberationXLSX(d deliberation.Deliberation) ([]byte, error) {
 		return nil, err
 	}
 	for _, c := range d.Categories {
+		if len(c.Nominations) == 0 {
+			continue
+		}
 		if len(c.Sensitive) == 0 {
 			if err := row(SheetAnalysis, r, int(c.Category.Number), c.Category.NamePL, titles(c, c.Winners), "—", "bez zmian"); err != nil {
 				return nil, err

@@ -56,7 +56,8 @@ export function Deliberation({ edition, onChanged }: { edition: Edition; categor
       </label>
       <ErrorNote error={error ?? loaded.error} />
       {d ? <Jurors d={d} /> : null}
-      {d?.categories.map((c) => <CategoryMatrix key={c.category?.id} d={d} c={c} />)}
+      {/* Categories with nothing on the shortlist have nothing to deliberate. */}
+      {d?.categories.filter((c) => c.nominations.length > 0).map((c) => <CategoryMatrix key={c.category?.id} d={d} c={c} />)}
     </section>
   );
 }
@@ -109,7 +110,6 @@ function CategoryMatrix({ d, c }: { d: DeliberationData; c: DeliberationCategory
   return (
     <div className="card">
       <h3>{title}</h3>
-      {c.nominations.length === 0 ? <p className="muted">{t("results.noNominations")}</p> : null}
       {c.nominations.length > 0 ? (
         <p className="hint">
           {t("deliberation.criteria")}{" "}
