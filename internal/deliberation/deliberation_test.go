@@ -29,8 +29,10 @@ import (
 //	Chi       0   5    (the outlier)
 //	Dana      4   —    (home city Gdańsk: recused from B)
 //	Eve       —   —    (never casts)
+//	Fay       —   3    (declared a conflict with A)
+//	Gus       —   3    (abstained on A)
 //
-// A's mean is 12/4 = 3, B's 11/3, so B wins; without Chi, A has 4 and B 3, so Chi alone changes the
+// A's mean is 12/4 = 3, B's 17/5, so B wins; without Chi, A has 4 and B 3, so Chi alone changes the
 // winner.
 func TestDeliberation(t *testing.T) {
 	t.Parallel()
@@ -42,7 +44,7 @@ func TestDeliberation(t *testing.T) {
 	crit := r.Criteria[0]
 	testenv.Must(org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: id, Rule: testenv.MeanRule(0, 5, 1, r.Criteria...)}))
 	krakow := testenv.CityFor(t, org, r.Edition, "Kraków")
-	names := []string{"Ana", "Bo", "Chi", "Dana", "Eve"}
+	names := []string{"Ana", "Bo", "Chi", "Dana", "Eve", "Fay", "Gus"}
 	var jurors []testenv.Juror
 	for i, name := range names {
 		home := krakow
@@ -52,15 +54,24 @@ func TestDeliberation(t *testing.T) {
 		jurors = append(jurors, env.NewJuror(t, org, testenv.Connect, id, home, fmt.Sprintf("juror.delib.%d@miasta.test", i), name))
 	}
 	testenv.ChangeStage(t, org, id, v1.Stage_STAGE_JURY)
-	marks := map[string][2]int32{"Ana": {4, 3}, "Bo": {4, 3}, "Chi": {0, 5}, "Dana": {4, -1}}
-	for i, name := range names[:4] {
-		m := marks[name]
-		scores := []*v1.Score{testenv.Mark(nA, crit, m[0])}
-		if m[1] >= 0 {
-			scores = append(scores, testenv.Mark(nB, crit, m[1]))
+	// -1: recused (Dana from B: home city; Fay from A: conflict; Gus from A: abstained).
+	marks := map[string][2]int32{"Ana": {4, 3}, "Bo": {4, 3}, "Chi": {0, 5}, "Dana": {4, -1}, "Fay": {-1, 3}, "Gus": {-1, 3}}
+	testenv.Must(jurors[5].Clients.Jury.DeclareConflict(ctx, &v1.DeclareConflictRequest{EditionId: id, NominationId: nA.GetId(), Reason: "Pracowałam przy tym projekcie."}))
+	testenv.Must(jurors[6].Clients.Jury.Abstain(ctx, &v1.AbstainRequest{EditionId: id, NominationId: nA.GetId(), Reason: "Za mało wiem o tej praktyce."}))
+	for i, name := range names {
+		m, ok := marks[name]
+		if !ok {
+			continue
+		}
+		var scores []*v1.Score
+		for k, nom := range []*v1.Nomination{nA, nB} {
+			if m[k] >= 0 {
+				scores = append(scores, testenv.Mark(nom, crit, m[k]))
+			}
 		}
 		testenv.CastScores(t, jurors[i], id, scores...)
 	}
+	recused := map[string]v1.MarkState{"Dana": v1.MarkState_MARK_STATE_HOME_CITY, "Fay": v1.MarkState_MARK_STATE_CONFLICT, "Gus": v1.MarkState_MARK_STATE_ABSTAINED}
 
 	testenv.Step(t, "refused while the round is open", func(t *testing.T) {
 		_, err := org.Results.GetDeliberation(ctx, &v1.GetDeliberationRequest{EditionId: id})
@@ -92,8 +103,8 @@ func TestDeliberation(t *testing.T) {
 	label := map[string]int{} // name → position
 	testenv.Step(t, "the matrix under pseudonyms", func(t *testing.T) {
 		d = testenv.Must(org.Results.GetDeliberation(ctx, &v1.GetDeliberationRequest{EditionId: id})).GetDeliberation()
-		if d.GetNames() || len(d.GetJurors()) != 5 {
-			t.Fatalf("names %v, %d jurors; want pseudonyms and 5", d.GetNames(), len(d.GetJurors()))
+		if d.GetNames() || len(d.GetJurors()) != 7 {
+			t.Fatalf("names %v, %d jurors; want pseudonyms and 7", d.GetNames(), len(d.GetJurors()))
 		}
 		for i, j := range d.GetJurors() {
 			if want := fmt.Sprintf("Juror %d", i+1); j.GetLabel() != want {
@@ -124,8 +135,8 @@ func TestDeliberation(t *testing.T) {
 			for k, nom := range []*v1.Nomination{nA, nB} {
 				row := rows[nom.GetId()][name]
 				if m[k] < 0 {
-					if row.GetState() != v1.MarkState_MARK_STATE_HOME_CITY || len(row.GetMarks()) != 0 {
-						t.Errorf("%s on %d: %v; want a home-city recusal without marks", name, k, row)
+					if row.GetState() != recused[name] || len(row.GetMarks()) != 0 {
+						t.Errorf("%s on %d: %v; want %v without marks", name, k, row, recused[name])
 					}
 					continue
 				}
@@ -155,7 +166,10 @@ func TestDeliberation(t *testing.T) {
 	})
 
 	testenv.Step(t, "deviation and outliers", func(t *testing.T) {
-		want := map[string]float64{"Ana": (4.0/3/5 + 1.0/5) / 2, "Bo": (4.0/3/5 + 1.0/5) / 2, "Chi": (4.0/5 + 2.0/5) / 2, "Dana": 4.0 / 3 / 5}
+		// On A the others' mean is 8/3 for a 4 and 4 for Chi's 0; on B 3.5 for a 3 and 3 for Chi's 5;
+		// the median deviation is 0.18…, so Chi (0.6) is flagged and Dana (0.27) is not.
+		want := map[string]float64{"Ana": (4.0/3/5 + 0.5/5) / 2, "Bo": (4.0/3/5 + 0.5/5) / 2, "Chi": (4.0/5 + 2.0/5) / 2, "Dana": 4.0 / 3 / 5,
+			"Fay": 0.5 / 5, "Gus": 0.5 / 5}
 		for name, i := range label {
 			j := d.GetJurors()[i]
 			if name == "Eve" {
@@ -175,9 +189,9 @@ func TestDeliberation(t *testing.T) {
 
 	testenv.Step(t, "agreement: Krippendorff's alpha, ordinal", func(t *testing.T) {
 		a := d.GetCategories()[0].GetAgreement()
-		want := agreement.Alpha([][]int{{4, 4, 0, 4}, {3, 3, 5}}, agreement.Ordinal)
-		if a.Alpha == nil || math.Abs(a.GetAlpha()-want.Alpha) > 1e-12 || a.GetPairable() != 7 {
-			t.Errorf("agreement %v; want alpha %v over 7 pairable marks", a, want.Alpha)
+		want := agreement.Alpha([][]int{{4, 4, 0, 4}, {3, 3, 5, 3, 3}}, agreement.Ordinal)
+		if a.Alpha == nil || math.Abs(a.GetAlpha()-want.Alpha) > 1e-12 || a.GetPairable() != 9 {
+			t.Errorf("agreement %v; want alpha %v over 9 pairable marks", a, want.Alpha)
 		}
 		if ca := d.GetCategories()[0].GetCriteriaAgreement(); len(ca) != 1 || ca[0].GetCriterionId() != crit.GetId() || math.Abs(ca[0].GetAlpha()-want.Alpha) > 1e-12 {
 			t.Errorf("per criterion %v; want the one criterion's alpha %v", ca, want.Alpha)
@@ -227,9 +241,9 @@ func TestDeliberation(t *testing.T) {
 				}
 			}
 		}
-		// 2 nominations × 5 jurors, one row each (one criterion); 5 jurors; alpha of the category and
+		// 2 nominations × 7 jurors, one row each (one criterion); 7 jurors; alpha of the category and
 		// of its criterion; one sensitive juror.
-		if want := map[string]int{"mark": 10, "juror": 5, "agreement": 2, "sensitivity": 1}; fmt.Sprint(count) != fmt.Sprint(want) {
+		if want := map[string]int{"mark": 14, "juror": 7, "agreement": 2, "sensitivity": 1}; fmt.Sprint(count) != fmt.Sprint(want) {
 			t.Errorf("records %v; want %v", count, want)
 		}
 	})
@@ -251,7 +265,7 @@ func TestDeliberation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != 11 || !strings.HasPrefix(rows[0][8], "1. "+crit.GetNamePl()) {
+		if len(rows) != 15 || !strings.HasPrefix(rows[0][8], "1. "+crit.GetNamePl()) {
 			t.Fatalf("matrix of %d rows, header %v", len(rows), rows[0])
 		}
 		chi := d.GetJurors()[label["Chi"]].GetLabel()
