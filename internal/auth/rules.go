@@ -27,23 +27,22 @@ const (
 // Rules is the whole authorization table: one rule per procedure. A procedure missing from it is
 // refused (default deny), and a test walks every service descriptor to prove none is missing.
 var Rules = map[string]Rule{
-	v1.EditionServiceCreateEditionProcedure:        Organiser,
-	v1.EditionServiceGetEditionProcedure:           Public,
-	v1.EditionServiceListEditionsProcedure:         Public,
-	v1.EditionServiceSetTimelineProcedure:          Organiser,
-	v1.EditionServiceChangeStageProcedure:          Organiser,
-	v1.EditionServiceCreateCityProcedure:           Organiser,
-	v1.EditionServiceListCitiesProcedure:           Public,
-	v1.EditionServiceAddEditionCityProcedure:       Organiser,
-	v1.EditionServiceRemoveEditionCityProcedure:    Organiser,
-	v1.EditionServiceCreateCategoryProcedure:       Organiser,
-	v1.EditionServiceSetLanguagesProcedure:         Organiser,
-	v1.EditionServiceSetTextsProcedure:             Organiser,
-	v1.EditionServiceSetDataLicenceProcedure:       Organiser,
-	v1.EditionServiceSetDeliberationNamesProcedure: Organiser,
-	v1.EditionServiceListCategoriesProcedure:       Public,
-	v1.EditionServiceCreateCriterionProcedure:      Organiser,
-	v1.EditionServiceListCriteriaProcedure:         Public,
+	v1.EditionServiceCreateEditionProcedure:     Organiser,
+	v1.EditionServiceGetEditionProcedure:        Public,
+	v1.EditionServiceListEditionsProcedure:      Public,
+	v1.EditionServiceSetTimelineProcedure:       Organiser,
+	v1.EditionServiceChangeStageProcedure:       Organiser,
+	v1.EditionServiceCreateCityProcedure:        Organiser,
+	v1.EditionServiceListCitiesProcedure:        Public,
+	v1.EditionServiceAddEditionCityProcedure:    Organiser,
+	v1.EditionServiceRemoveEditionCityProcedure: Organiser,
+	v1.EditionServiceCreateCategoryProcedure:    Organiser,
+	v1.EditionServiceSetLanguagesProcedure:      Organiser,
+	v1.EditionServiceSetTextsProcedure:          Organiser,
+	v1.EditionServiceSetDataLicenceProcedure:    Organiser,
+	v1.EditionServiceListCategoriesProcedure:    Public,
+	v1.EditionServiceCreateCriterionProcedure:   Organiser,
+	v1.EditionServiceListCriteriaProcedure:      Public,
 
 	v1.IdentityServiceGetMeProcedure:               SignedIn,
 	v1.IdentityServiceCreateInvitationProcedure:    Organiser,
@@ -86,10 +85,12 @@ var Rules = map[string]Rule{
 	v1.ResultsServiceGetPublicResultsProcedure:            Public,
 	v1.ResultsServiceListPublicBallotsProcedure:           Public,
 	v1.ResultsServiceExportResultsProcedure:               Public,
-	// Deliberation shows every juror's marks: organisers only, and only after the close (the service
-	// refuses before it).
-	v1.ResultsServiceGetDeliberationProcedure:    Organiser,
-	v1.ResultsServiceExportDeliberationProcedure: Organiser,
+
+	// Deliberation (issue 20) shows every juror's marks: organisers only, and only after the close
+	// (the service refuses before it); how it labels jurors is the organisers' setting.
+	v1.ResultsServiceGetDeliberationProcedure:      Organiser,
+	v1.ResultsServiceExportDeliberationProcedure:   Organiser,
+	v1.EditionServiceSetDeliberationNamesProcedure: Organiser,
 
 	// The public archive (issue 19): announced editions, cities and practices.
 	v1.ArchiveServiceListPublicEditionsProcedure:      Public,
