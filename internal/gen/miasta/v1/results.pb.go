@@ -2620,7 +2620,9 @@ type DeliberationCategory struct {
 	// The same per criterion, in rule order.
 	CriteriaAgreement []*Agreement `protobuf:"bytes,4,rep,name=criteria_agreement,json=criteriaAgreement,proto3" json:"criteria_agreement,omitempty"`
 	// The jurors whose ballot, left out, changes the category's winners (positions in
-	// Deliberation.jurors), each with the winners the tally would then have.
+	// Deliberation.jurors), each with the winners the tally would then have: the same tally computed
+	// again, with the same rule and jury decisions, as if that juror had never cast. Empty when no
+	// single juror changes them.
 	Sensitivity []*Sensitivity `protobuf:"bytes,5,rep,name=sensitivity,proto3" json:"sensitivity,omitempty"`
 	// The category's winners in the tally in force (nomination ids).
 	WinnerIds     []string `protobuf:"bytes,6,rep,name=winner_ids,json=winnerIds,proto3" json:"winner_ids,omitempty"`

@@ -1249,7 +1249,9 @@ export type DeliberationCategory = Message<"miasta.v1.DeliberationCategory"> & {
 
   /**
    * The jurors whose ballot, left out, changes the category's winners (positions in
-   * Deliberation.jurors), each with the winners the tally would then have.
+   * Deliberation.jurors), each with the winners the tally would then have: the same tally computed
+   * again, with the same rule and jury decisions, as if that juror had never cast. Empty when no
+   * single juror changes them.
    *
    * @generated from field: repeated miasta.v1.Sensitivity sensitivity = 5;
    */
