@@ -87,6 +87,12 @@ var Rules = map[string]Rule{
 	v1.ResultsServiceListPublicBallotsProcedure:           Public,
 	v1.ResultsServiceExportResultsProcedure:               Public,
 
+	// Deliberation (issue 20) shows every juror's marks: organisers only, and only after the close
+	// (the service refuses before it); how it labels jurors is the organisers' setting.
+	v1.ResultsServiceGetDeliberationProcedure:      Organiser,
+	v1.ResultsServiceExportDeliberationProcedure:   Organiser,
+	v1.EditionServiceSetDeliberationNamesProcedure: Organiser,
+
 	// The public archive (issue 19): announced editions, cities and practices.
 	v1.ArchiveServiceListPublicEditionsProcedure:      Public,
 	v1.ArchiveServiceGetPublicEditionResultsProcedure: Public,

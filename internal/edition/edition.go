@@ -90,6 +90,8 @@ type Edition struct {
 	Demonstration bool
 	// DataLicence is the SPDX identifier of the licence of the edition's open data.
 	DataLicence string
+	// DeliberationNames: the organisers' deliberation shows jurors by name rather than pseudonym.
+	DeliberationNames bool
 	// PersonSalt keys the edition's person identifiers in the audit log (event.Person).
 	PersonSalt []byte
 	CreateTime time.Time
@@ -168,6 +170,7 @@ func editionFromRow(r editiondb.Edition, cities []editiondb.City) Edition {
 		Names:             texts(r.Name, r.NameTexts),
 		Demonstration:     r.Demonstration,
 		DataLicence:       r.DataLicence,
+		DeliberationNames: r.DeliberationNames,
 		PersonSalt:        r.PersonSalt,
 		CreateTime:        r.CreateTime,
 		UpdateTime:        r.UpdateTime,

@@ -246,6 +246,18 @@ func (h *Handler) SetDataLicence(ctx context.Context, req *v1.SetDataLicenceRequ
 	return &v1.SetDataLicenceResponse{Edition: EditionToProto(e)}, nil
 }
 
+func (h *Handler) SetDeliberationNames(ctx context.Context, req *v1.SetDeliberationNamesRequest) (*v1.SetDeliberationNamesResponse, error) {
+	id, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	e, err := h.svc.SetDeliberationNames(ctx, id, req.GetNames())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SetDeliberationNamesResponse{Edition: EditionToProto(e)}, nil
+}
+
 func (h *Handler) SetTexts(ctx context.Context, req *v1.SetTextsRequest) (*v1.SetTextsResponse, error) {
 	id, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {
@@ -309,6 +321,7 @@ func EditionToProto(e Edition) *v1.Edition {
 		Languages:         e.Languages,
 		Demonstration:     e.Demonstration,
 		DataLicence:       e.DataLicence,
+		DeliberationNames: e.DeliberationNames,
 	}
 	switch e.BallotPublication {
 	case PublishNames:

@@ -67,3 +67,22 @@ func (s *Service) SetDataLicence(ctx context.Context, actor *auth.Principal, id 
 	})
 	return out, err
 }
+
+// SetDeliberationNames chooses whether the organisers' deliberation shows jurors by name (true) or
+// pseudonym, at any stage: it is how the organisers' own view reads, not part of the award's process
+// or of what is published, and so not an event of the audit log.
+func (s *Service) SetDeliberationNames(ctx context.Context, id uuid.UUID, names bool) (Edition, error) {
+	var out Edition
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := LoadForUpdate(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := s.q.SetDeliberationNames(ctx, tx, editiondb.SetDeliberationNamesParams{ID: id, DeliberationNames: names}); err != nil {
+			return err
+		}
+		var err error
+		out, err = Load(ctx, tx, id)
+		return err
+	})
+	return out, err
+}

@@ -595,6 +595,17 @@ try {
   log("the organiser recorded a justification and the recommendations");
   await check(page, "organiser-tally");
   await phoneFits(page, "organiser-tally");
+  // Deliberation: after the close the organiser reads every juror's marks and the jury's agreement,
+  // and downloads them as a CSV that Excel opens (UTF-8 with a byte order mark).
+  const deliberation = page.locator("section.deliberation");
+  await deliberation.getByRole("heading", { name: M["deliberation.title"], exact: true }).waitFor();
+  await deliberation.getByText(M["deliberation.agreementExplain"]).first().waitFor();
+  const [delibCsv] = await Promise.all([page.waitForEvent("download"), deliberation.getByRole("button", { name: M["deliberation.downloadCsv"] }).click()]);
+  if (delibCsv.suggestedFilename() !== "obrady-2016.csv") throw new Error(`the deliberation saves as ${delibCsv.suggestedFilename()}`);
+  const delibText = readFileSync(await delibCsv.path(), "utf8");
+  if (!delibText.startsWith("\uFEFFrecord,") || !delibText.includes("\nagreement,")) throw new Error(`the deliberation CSV:\n${delibText.slice(0, 500)}`);
+  log("the organiser read and downloaded the deliberation");
+  await phoneFits(page, "organiser-deliberation");
   await page.getByRole("button", { name: M["organise.toANNOUNCED"] }).click();
   await confirmDialog(page, M["organise.confirmStage"]);
   await page.getByRole("link", { name: M["home.results"] }).waitFor();

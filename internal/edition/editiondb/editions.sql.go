@@ -13,7 +13,7 @@ import (
 )
 
 const getEdition = `-- name: GetEdition :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration FROM editions WHERE id = $1
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration, deliberation_names FROM editions WHERE id = $1
 `
 
 func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
@@ -36,6 +36,7 @@ func (q *Queries) GetEdition(ctx context.Context, db DBTX, id uuid.UUID) (Editio
 		&i.NameTexts,
 		&i.DataLicence,
 		&i.Demonstration,
+		&i.DeliberationNames,
 	)
 	return i, err
 }
@@ -52,7 +53,7 @@ func (q *Queries) GetEditionByYear(ctx context.Context, db DBTX, year int32) (uu
 }
 
 const getEditionForShare = `-- name: GetEditionForShare :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration FROM editions WHERE id = $1 FOR SHARE
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration, deliberation_names FROM editions WHERE id = $1 FOR SHARE
 `
 
 // Readers that must not race a stage change (saves, submissions) share-lock the edition row.
@@ -76,12 +77,13 @@ func (q *Queries) GetEditionForShare(ctx context.Context, db DBTX, id uuid.UUID)
 		&i.NameTexts,
 		&i.DataLicence,
 		&i.Demonstration,
+		&i.DeliberationNames,
 	)
 	return i, err
 }
 
 const getEditionForUpdate = `-- name: GetEditionForUpdate :one
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration FROM editions WHERE id = $1 FOR UPDATE
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration, deliberation_names FROM editions WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetEditionForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (Edition, error) {
@@ -104,6 +106,7 @@ func (q *Queries) GetEditionForUpdate(ctx context.Context, db DBTX, id uuid.UUID
 		&i.NameTexts,
 		&i.DataLicence,
 		&i.Demonstration,
+		&i.DeliberationNames,
 	)
 	return i, err
 }
@@ -112,7 +115,7 @@ const insertEdition = `-- name: InsertEdition :one
 INSERT INTO editions (year, name, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, languages, demonstration)
 VALUES ($1, $2, $3, $4, $5,
         $6, $7, $8::text[], $9)
-RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration
+RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration, deliberation_names
 `
 
 type InsertEditionParams struct {
@@ -157,12 +160,13 @@ func (q *Queries) InsertEdition(ctx context.Context, db DBTX, arg InsertEditionP
 		&i.NameTexts,
 		&i.DataLicence,
 		&i.Demonstration,
+		&i.DeliberationNames,
 	)
 	return i, err
 }
 
 const listEditions = `-- name: ListEditions :many
-SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration FROM editions
+SELECT id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration, deliberation_names FROM editions
 WHERE year < $1 AND ($2::boolean OR stage <> 'DRAFT')
 ORDER BY year DESC
 LIMIT $3
@@ -200,6 +204,7 @@ func (q *Queries) ListEditions(ctx context.Context, db DBTX, arg ListEditionsPar
 			&i.NameTexts,
 			&i.DataLicence,
 			&i.Demonstration,
+			&i.DeliberationNames,
 		); err != nil {
 			return nil, err
 		}
@@ -224,7 +229,7 @@ func (q *Queries) PastEditionExists(ctx context.Context, db DBTX, year int32) (b
 }
 
 const setDataLicence = `-- name: SetDataLicence :one
-UPDATE editions SET data_licence = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration
+UPDATE editions SET data_licence = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration, deliberation_names
 `
 
 type SetDataLicenceParams struct {
@@ -252,6 +257,41 @@ func (q *Queries) SetDataLicence(ctx context.Context, db DBTX, arg SetDataLicenc
 		&i.NameTexts,
 		&i.DataLicence,
 		&i.Demonstration,
+		&i.DeliberationNames,
+	)
+	return i, err
+}
+
+const setDeliberationNames = `-- name: SetDeliberationNames :one
+UPDATE editions SET deliberation_names = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration, deliberation_names
+`
+
+type SetDeliberationNamesParams struct {
+	DeliberationNames bool
+	ID                uuid.UUID
+}
+
+func (q *Queries) SetDeliberationNames(ctx context.Context, db DBTX, arg SetDeliberationNamesParams) (Edition, error) {
+	row := db.QueryRow(ctx, setDeliberationNames, arg.DeliberationNames, arg.ID)
+	var i Edition
+	err := row.Scan(
+		&i.ID,
+		&i.Year,
+		&i.Name,
+		&i.Stage,
+		&i.ReportingDeadline,
+		&i.JuryDeadline,
+		&i.CeremonyTime,
+		&i.BallotPublication,
+		&i.PreviousEditionID,
+		&i.CreateTime,
+		&i.UpdateTime,
+		&i.PersonSalt,
+		&i.Languages,
+		&i.NameTexts,
+		&i.DataLicence,
+		&i.Demonstration,
+		&i.DeliberationNames,
 	)
 	return i, err
 }
@@ -271,7 +311,7 @@ func (q *Queries) SetEditionNameTexts(ctx context.Context, db DBTX, arg SetEditi
 }
 
 const setLanguages = `-- name: SetLanguages :one
-UPDATE editions SET languages = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration
+UPDATE editions SET languages = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration, deliberation_names
 `
 
 type SetLanguagesParams struct {
@@ -299,12 +339,13 @@ func (q *Queries) SetLanguages(ctx context.Context, db DBTX, arg SetLanguagesPar
 		&i.NameTexts,
 		&i.DataLicence,
 		&i.Demonstration,
+		&i.DeliberationNames,
 	)
 	return i, err
 }
 
 const updateStage = `-- name: UpdateStage :one
-UPDATE editions SET stage = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration
+UPDATE editions SET stage = $1, update_time = now() WHERE id = $2 RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration, deliberation_names
 `
 
 type UpdateStageParams struct {
@@ -332,6 +373,7 @@ func (q *Queries) UpdateStage(ctx context.Context, db DBTX, arg UpdateStageParam
 		&i.NameTexts,
 		&i.DataLicence,
 		&i.Demonstration,
+		&i.DeliberationNames,
 	)
 	return i, err
 }
@@ -343,7 +385,7 @@ SET reporting_deadline = $1,
     ceremony_time = $3,
     update_time = now()
 WHERE id = $4
-RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration
+RETURNING id, year, name, stage, reporting_deadline, jury_deadline, ceremony_time, ballot_publication, previous_edition_id, create_time, update_time, person_salt, languages, name_texts, data_licence, demonstration, deliberation_names
 `
 
 type UpdateTimelineParams struct {
@@ -378,6 +420,7 @@ func (q *Queries) UpdateTimeline(ctx context.Context, db DBTX, arg UpdateTimelin
 		&i.NameTexts,
 		&i.DataLicence,
 		&i.Demonstration,
+		&i.DeliberationNames,
 	)
 	return i, err
 }

@@ -55,4 +55,5 @@ type Edition struct {
 	NameTexts         []byte
 	DataLicence       string
 	Demonstration     bool
+	DeliberationNames bool
 }

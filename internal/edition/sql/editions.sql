@@ -47,3 +47,6 @@ SELECT EXISTS (SELECT 1 FROM past_editions WHERE year = @year);
 
 -- name: SetDataLicence :one
 UPDATE editions SET data_licence = @data_licence, update_time = now() WHERE id = @id RETURNING *;
+
+-- name: SetDeliberationNames :one
+UPDATE editions SET deliberation_names = @deliberation_names, update_time = now() WHERE id = @id RETURNING *;

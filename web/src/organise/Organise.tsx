@@ -5,6 +5,7 @@ import { BallotPublication, Stage, type Category, type Criterion, type Edition }
 import { Role } from "../gen/miasta/v1/identity_pb.js";
 import { useLoad } from "../shared/hooks";
 import { useT, type MessageId } from "../i18n";
+import { Deliberation } from "./Deliberation";
 import { MailPanel } from "./Mail";
 import { People } from "./People";
 import { JuryProgress } from "./Progress";
@@ -82,6 +83,7 @@ function Dashboard(props: { edition: Edition; categories: Category[]; criteria: 
       <RuleEditor edition={edition} criteria={criteria} />
       {s >= Stage.JURY ? <JuryProgress edition={edition} categories={categories} /> : null}
       {s >= Stage.TALLIED ? <TallyReview edition={edition} categories={categories} /> : null}
+      {s >= Stage.TALLIED ? <Deliberation edition={edition} categories={categories} onChanged={props.reload} /> : null}
       {s === Stage.ANNOUNCED ? (
         <p>
           <Link to={`/results/${edition.year}`}>{t("home.results")}</Link>

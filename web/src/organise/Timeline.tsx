@@ -6,7 +6,8 @@ import type { EditionEvent } from "../gen/miasta/v1/audit_pb.js";
 import { formatInstant } from "../shared/format";
 import { useLoad } from "../shared/hooks";
 import { useLocale, useT, type MessageId } from "../i18n";
-import { TIMELINE_GROUPS, TIMELINE_KINDS, checkInclusion, type InclusionResult } from "./timelineCheck";
+import type { InclusionInputs, InclusionResult } from "./timelineCheck";
+import { TIMELINE_GROUPS, TIMELINE_KINDS } from "./timelineKinds";
 
 /**
  * Timeline is the edition's audit log as its organisers read it: who did what and when, with the
@@ -80,7 +81,15 @@ function TimelineEntry({ event: e, locale }: { event: EditionEvent; locale: stri
       const [cp, key] = await Promise.all([api.audit.getCheckpoint({}), api.audit.getPublicKey({})]);
       const size = Number(/\n(\d+)\n/.exec(cp.checkpoint)?.[1] ?? 0);
       const proof = await api.audit.getInclusionProof({ leafIndex: e.leafIndex, treeSize: BigInt(size) });
-      setCheck(await checkInclusion({ body: e.body, leafIndex: Number(e.leafIndex), checkpoint: cp.checkpoint, signingKey: key.signingKey, proof }));
+      // The verifier's code runs in a worker of its own, loaded only now.
+      const worker = new Worker(new URL("./timeline.worker.ts", import.meta.url), { type: "module" });
+      const input: InclusionInputs = { body: e.body, leafIndex: Number(e.leafIndex), checkpoint: cp.checkpoint, signingKey: key.signingKey, proof: { leafHash: proof.leafHash, hashes: proof.hashes } };
+      const result = await new Promise<InclusionResult>((resolve, reject) => {
+        worker.onmessage = (m: MessageEvent<InclusionResult>) => resolve(m.data);
+        worker.onerror = (err) => reject(new Error(err.message));
+        worker.postMessage(input);
+      }).finally(() => worker.terminate());
+      setCheck(result);
     } catch (error) {
       setCheck({ error });
     }

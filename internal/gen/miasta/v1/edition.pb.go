@@ -229,9 +229,12 @@ type Edition struct {
 	Demonstration bool `protobuf:"varint,20,opt,name=demonstration,proto3" json:"demonstration,omitempty"`
 	// The SPDX identifier of the licence of the edition's open data; CC-BY-4.0 unless the organisers
 	// chose another (SetDataLicence).
-	DataLicence   string `protobuf:"bytes,13,opt,name=data_licence,json=dataLicence,proto3" json:"data_licence,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	DataLicence string `protobuf:"bytes,13,opt,name=data_licence,json=dataLicence,proto3" json:"data_licence,omitempty"`
+	// Whether deliberation (ResultsService.GetDeliberation) shows jurors by name; false, the default,
+	// shows their pseudonyms. See SetDeliberationNames.
+	DeliberationNames bool `protobuf:"varint,14,opt,name=deliberation_names,json=deliberationNames,proto3" json:"deliberation_names,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Edition) Reset() {
@@ -360,6 +363,13 @@ func (x *Edition) GetDataLicence() string {
 		return x.DataLicence
 	}
 	return ""
+}
+
+func (x *Edition) GetDeliberationNames() bool {
+	if x != nil {
+		return x.DeliberationNames
+	}
+	return false
 }
 
 // Timeline holds an edition's deadlines. All are instants (shown in Europe/Warsaw time) and optional
@@ -2484,11 +2494,108 @@ func (x *SetDataLicenceResponse) GetEdition() *Edition {
 	return nil
 }
 
+type SetDeliberationNamesRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// true: jurors by display name; false: by pseudonym.
+	Names         bool `protobuf:"varint,2,opt,name=names,proto3" json:"names,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetDeliberationNamesRequest) Reset() {
+	*x = SetDeliberationNamesRequest{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDeliberationNamesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDeliberationNamesRequest) ProtoMessage() {}
+
+func (x *SetDeliberationNamesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDeliberationNamesRequest.ProtoReflect.Descriptor instead.
+func (*SetDeliberationNamesRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *SetDeliberationNamesRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *SetDeliberationNamesRequest) GetNames() bool {
+	if x != nil {
+		return x.Names
+	}
+	return false
+}
+
+type SetDeliberationNamesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetDeliberationNamesResponse) Reset() {
+	*x = SetDeliberationNamesResponse{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDeliberationNamesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDeliberationNamesResponse) ProtoMessage() {}
+
+func (x *SetDeliberationNamesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDeliberationNamesResponse.ProtoReflect.Descriptor instead.
+func (*SetDeliberationNamesResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *SetDeliberationNamesResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
 var File_miasta_v1_edition_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\n" +
-	"\x17miasta/v1/edition.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x90\x05\n" +
+	"\x17miasta/v1/edition.proto\x12\tmiasta.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbf\x05\n" +
 	"\aEdition\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04year\x18\x02 \x01(\x05R\x04year\x12\x12\n" +
@@ -2506,7 +2613,8 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\x05names\x18\v \x03(\v2\x1d.miasta.v1.Edition.NamesEntryR\x05names\x12\x1c\n" +
 	"\tlanguages\x18\f \x03(\tR\tlanguages\x12$\n" +
 	"\rdemonstration\x18\x14 \x01(\bR\rdemonstration\x12!\n" +
-	"\fdata_licence\x18\r \x01(\tR\vdataLicence\x1a8\n" +
+	"\fdata_licence\x18\r \x01(\tR\vdataLicence\x12-\n" +
+	"\x12deliberation_names\x18\x0e \x01(\bR\x11deliberationNames\x1a8\n" +
 	"\n" +
 	"NamesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
@@ -2685,6 +2793,12 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\fdata_licence\x18\x02 \x01(\tBG\xbaHDrBR\tCC-BY-4.0R\fCC-BY-SA-4.0R\aCC0-1.0R\n" +
 	"ODC-By-1.0R\bODbL-1.0R\bPDDL-1.0R\vdataLicence\"F\n" +
 	"\x16SetDataLicenceResponse\x12,\n" +
+	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\"\\\n" +
+	"\x1bSetDeliberationNamesRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12\x14\n" +
+	"\x05names\x18\x02 \x01(\bR\x05names\"L\n" +
+	"\x1cSetDeliberationNamesResponse\x12,\n" +
 	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition*\x8e\x01\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x0f\n" +
@@ -2703,8 +2817,7 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\tTextField\x12\x1a\n" +
 	"\x16TEXT_FIELD_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fTEXT_FIELD_NAME\x10\x01\x12\x1a\n" +
-	"\x16TEXT_FIELD_DESCRIPTION\x10\x022\xc8\n" +
-	"\n" +
+	"\x16TEXT_FIELD_DESCRIPTION\x10\x022\xb6\v\n" +
 	"\x0eEditionService\x12R\n" +
 	"\rCreateEdition\x12\x1f.miasta.v1.CreateEditionRequest\x1a .miasta.v1.CreateEditionResponse\x12N\n" +
 	"\n" +
@@ -2724,7 +2837,8 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\fListCriteria\x12\x1e.miasta.v1.ListCriteriaRequest\x1a\x1f.miasta.v1.ListCriteriaResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\fSetLanguages\x12\x1e.miasta.v1.SetLanguagesRequest\x1a\x1f.miasta.v1.SetLanguagesResponse\x12C\n" +
 	"\bSetTexts\x12\x1a.miasta.v1.SetTextsRequest\x1a\x1b.miasta.v1.SetTextsResponse\x12U\n" +
-	"\x0eSetDataLicence\x12 .miasta.v1.SetDataLicenceRequest\x1a!.miasta.v1.SetDataLicenceResponseB\xa4\x01\n" +
+	"\x0eSetDataLicence\x12 .miasta.v1.SetDataLicenceRequest\x1a!.miasta.v1.SetDataLicenceResponse\x12l\n" +
+	"\x14SetDeliberationNames\x12&.miasta.v1.SetDeliberationNamesRequest\x1a'.miasta.v1.SetDeliberationNamesResponse\"\x03\x90\x02\x02B\xa4\x01\n" +
 	"\rcom.miasta.v1B\fEditionProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
 	"Miasta::V1b\x06proto3"
 
@@ -2741,71 +2855,73 @@ func file_miasta_v1_edition_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_edition_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_miasta_v1_edition_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_miasta_v1_edition_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_miasta_v1_edition_proto_goTypes = []any{
-	(Stage)(0),                        // 0: miasta.v1.Stage
-	(BallotPublication)(0),            // 1: miasta.v1.BallotPublication
-	(TextField)(0),                    // 2: miasta.v1.TextField
-	(*Edition)(nil),                   // 3: miasta.v1.Edition
-	(*Timeline)(nil),                  // 4: miasta.v1.Timeline
-	(*City)(nil),                      // 5: miasta.v1.City
-	(*Category)(nil),                  // 6: miasta.v1.Category
-	(*Criterion)(nil),                 // 7: miasta.v1.Criterion
-	(*CreateEditionRequest)(nil),      // 8: miasta.v1.CreateEditionRequest
-	(*CreateEditionResponse)(nil),     // 9: miasta.v1.CreateEditionResponse
-	(*GetEditionRequest)(nil),         // 10: miasta.v1.GetEditionRequest
-	(*GetEditionResponse)(nil),        // 11: miasta.v1.GetEditionResponse
-	(*ListEditionsRequest)(nil),       // 12: miasta.v1.ListEditionsRequest
-	(*ListEditionsResponse)(nil),      // 13: miasta.v1.ListEditionsResponse
-	(*SetTimelineRequest)(nil),        // 14: miasta.v1.SetTimelineRequest
-	(*SetTimelineResponse)(nil),       // 15: miasta.v1.SetTimelineResponse
-	(*ChangeStageRequest)(nil),        // 16: miasta.v1.ChangeStageRequest
-	(*ChangeStageResponse)(nil),       // 17: miasta.v1.ChangeStageResponse
-	(*CreateCityRequest)(nil),         // 18: miasta.v1.CreateCityRequest
-	(*CreateCityResponse)(nil),        // 19: miasta.v1.CreateCityResponse
-	(*ListCitiesRequest)(nil),         // 20: miasta.v1.ListCitiesRequest
-	(*ListCitiesResponse)(nil),        // 21: miasta.v1.ListCitiesResponse
-	(*AddEditionCityRequest)(nil),     // 22: miasta.v1.AddEditionCityRequest
-	(*AddEditionCityResponse)(nil),    // 23: miasta.v1.AddEditionCityResponse
-	(*RemoveEditionCityRequest)(nil),  // 24: miasta.v1.RemoveEditionCityRequest
-	(*RemoveEditionCityResponse)(nil), // 25: miasta.v1.RemoveEditionCityResponse
-	(*CreateCategoryRequest)(nil),     // 26: miasta.v1.CreateCategoryRequest
-	(*CreateCategoryResponse)(nil),    // 27: miasta.v1.CreateCategoryResponse
-	(*ListCategoriesRequest)(nil),     // 28: miasta.v1.ListCategoriesRequest
-	(*ListCategoriesResponse)(nil),    // 29: miasta.v1.ListCategoriesResponse
-	(*CreateCriterionRequest)(nil),    // 30: miasta.v1.CreateCriterionRequest
-	(*CreateCriterionResponse)(nil),   // 31: miasta.v1.CreateCriterionResponse
-	(*ListCriteriaRequest)(nil),       // 32: miasta.v1.ListCriteriaRequest
-	(*ListCriteriaResponse)(nil),      // 33: miasta.v1.ListCriteriaResponse
-	(*SetLanguagesRequest)(nil),       // 34: miasta.v1.SetLanguagesRequest
-	(*SetLanguagesResponse)(nil),      // 35: miasta.v1.SetLanguagesResponse
-	(*Text)(nil),                      // 36: miasta.v1.Text
-	(*SetTextsRequest)(nil),           // 37: miasta.v1.SetTextsRequest
-	(*SetTextsResponse)(nil),          // 38: miasta.v1.SetTextsResponse
-	(*SetDataLicenceRequest)(nil),     // 39: miasta.v1.SetDataLicenceRequest
-	(*SetDataLicenceResponse)(nil),    // 40: miasta.v1.SetDataLicenceResponse
-	nil,                               // 41: miasta.v1.Edition.NamesEntry
-	nil,                               // 42: miasta.v1.Category.NamesEntry
-	nil,                               // 43: miasta.v1.Category.DescriptionsEntry
-	nil,                               // 44: miasta.v1.Criterion.NamesEntry
-	nil,                               // 45: miasta.v1.Criterion.DescriptionsEntry
-	(*timestamppb.Timestamp)(nil),     // 46: google.protobuf.Timestamp
+	(Stage)(0),                           // 0: miasta.v1.Stage
+	(BallotPublication)(0),               // 1: miasta.v1.BallotPublication
+	(TextField)(0),                       // 2: miasta.v1.TextField
+	(*Edition)(nil),                      // 3: miasta.v1.Edition
+	(*Timeline)(nil),                     // 4: miasta.v1.Timeline
+	(*City)(nil),                         // 5: miasta.v1.City
+	(*Category)(nil),                     // 6: miasta.v1.Category
+	(*Criterion)(nil),                    // 7: miasta.v1.Criterion
+	(*CreateEditionRequest)(nil),         // 8: miasta.v1.CreateEditionRequest
+	(*CreateEditionResponse)(nil),        // 9: miasta.v1.CreateEditionResponse
+	(*GetEditionRequest)(nil),            // 10: miasta.v1.GetEditionRequest
+	(*GetEditionResponse)(nil),           // 11: miasta.v1.GetEditionResponse
+	(*ListEditionsRequest)(nil),          // 12: miasta.v1.ListEditionsRequest
+	(*ListEditionsResponse)(nil),         // 13: miasta.v1.ListEditionsResponse
+	(*SetTimelineRequest)(nil),           // 14: miasta.v1.SetTimelineRequest
+	(*SetTimelineResponse)(nil),          // 15: miasta.v1.SetTimelineResponse
+	(*ChangeStageRequest)(nil),           // 16: miasta.v1.ChangeStageRequest
+	(*ChangeStageResponse)(nil),          // 17: miasta.v1.ChangeStageResponse
+	(*CreateCityRequest)(nil),            // 18: miasta.v1.CreateCityRequest
+	(*CreateCityResponse)(nil),           // 19: miasta.v1.CreateCityResponse
+	(*ListCitiesRequest)(nil),            // 20: miasta.v1.ListCitiesRequest
+	(*ListCitiesResponse)(nil),           // 21: miasta.v1.ListCitiesResponse
+	(*AddEditionCityRequest)(nil),        // 22: miasta.v1.AddEditionCityRequest
+	(*AddEditionCityResponse)(nil),       // 23: miasta.v1.AddEditionCityResponse
+	(*RemoveEditionCityRequest)(nil),     // 24: miasta.v1.RemoveEditionCityRequest
+	(*RemoveEditionCityResponse)(nil),    // 25: miasta.v1.RemoveEditionCityResponse
+	(*CreateCategoryRequest)(nil),        // 26: miasta.v1.CreateCategoryRequest
+	(*CreateCategoryResponse)(nil),       // 27: miasta.v1.CreateCategoryResponse
+	(*ListCategoriesRequest)(nil),        // 28: miasta.v1.ListCategoriesRequest
+	(*ListCategoriesResponse)(nil),       // 29: miasta.v1.ListCategoriesResponse
+	(*CreateCriterionRequest)(nil),       // 30: miasta.v1.CreateCriterionRequest
+	(*CreateCriterionResponse)(nil),      // 31: miasta.v1.CreateCriterionResponse
+	(*ListCriteriaRequest)(nil),          // 32: miasta.v1.ListCriteriaRequest
+	(*ListCriteriaResponse)(nil),         // 33: miasta.v1.ListCriteriaResponse
+	(*SetLanguagesRequest)(nil),          // 34: miasta.v1.SetLanguagesRequest
+	(*SetLanguagesResponse)(nil),         // 35: miasta.v1.SetLanguagesResponse
+	(*Text)(nil),                         // 36: miasta.v1.Text
+	(*SetTextsRequest)(nil),              // 37: miasta.v1.SetTextsRequest
+	(*SetTextsResponse)(nil),             // 38: miasta.v1.SetTextsResponse
+	(*SetDataLicenceRequest)(nil),        // 39: miasta.v1.SetDataLicenceRequest
+	(*SetDataLicenceResponse)(nil),       // 40: miasta.v1.SetDataLicenceResponse
+	(*SetDeliberationNamesRequest)(nil),  // 41: miasta.v1.SetDeliberationNamesRequest
+	(*SetDeliberationNamesResponse)(nil), // 42: miasta.v1.SetDeliberationNamesResponse
+	nil,                                  // 43: miasta.v1.Edition.NamesEntry
+	nil,                                  // 44: miasta.v1.Category.NamesEntry
+	nil,                                  // 45: miasta.v1.Category.DescriptionsEntry
+	nil,                                  // 46: miasta.v1.Criterion.NamesEntry
+	nil,                                  // 47: miasta.v1.Criterion.DescriptionsEntry
+	(*timestamppb.Timestamp)(nil),        // 48: google.protobuf.Timestamp
 }
 var file_miasta_v1_edition_proto_depIdxs = []int32{
 	0,  // 0: miasta.v1.Edition.stage:type_name -> miasta.v1.Stage
 	4,  // 1: miasta.v1.Edition.timeline:type_name -> miasta.v1.Timeline
 	5,  // 2: miasta.v1.Edition.cities:type_name -> miasta.v1.City
 	1,  // 3: miasta.v1.Edition.ballot_publication:type_name -> miasta.v1.BallotPublication
-	46, // 4: miasta.v1.Edition.create_time:type_name -> google.protobuf.Timestamp
-	46, // 5: miasta.v1.Edition.update_time:type_name -> google.protobuf.Timestamp
-	41, // 6: miasta.v1.Edition.names:type_name -> miasta.v1.Edition.NamesEntry
-	46, // 7: miasta.v1.Timeline.reporting_deadline:type_name -> google.protobuf.Timestamp
-	46, // 8: miasta.v1.Timeline.jury_deadline:type_name -> google.protobuf.Timestamp
-	46, // 9: miasta.v1.Timeline.ceremony_time:type_name -> google.protobuf.Timestamp
-	42, // 10: miasta.v1.Category.names:type_name -> miasta.v1.Category.NamesEntry
-	43, // 11: miasta.v1.Category.descriptions:type_name -> miasta.v1.Category.DescriptionsEntry
-	44, // 12: miasta.v1.Criterion.names:type_name -> miasta.v1.Criterion.NamesEntry
-	45, // 13: miasta.v1.Criterion.descriptions:type_name -> miasta.v1.Criterion.DescriptionsEntry
+	48, // 4: miasta.v1.Edition.create_time:type_name -> google.protobuf.Timestamp
+	48, // 5: miasta.v1.Edition.update_time:type_name -> google.protobuf.Timestamp
+	43, // 6: miasta.v1.Edition.names:type_name -> miasta.v1.Edition.NamesEntry
+	48, // 7: miasta.v1.Timeline.reporting_deadline:type_name -> google.protobuf.Timestamp
+	48, // 8: miasta.v1.Timeline.jury_deadline:type_name -> google.protobuf.Timestamp
+	48, // 9: miasta.v1.Timeline.ceremony_time:type_name -> google.protobuf.Timestamp
+	44, // 10: miasta.v1.Category.names:type_name -> miasta.v1.Category.NamesEntry
+	45, // 11: miasta.v1.Category.descriptions:type_name -> miasta.v1.Category.DescriptionsEntry
+	46, // 12: miasta.v1.Criterion.names:type_name -> miasta.v1.Criterion.NamesEntry
+	47, // 13: miasta.v1.Criterion.descriptions:type_name -> miasta.v1.Criterion.DescriptionsEntry
 	4,  // 14: miasta.v1.CreateEditionRequest.timeline:type_name -> miasta.v1.Timeline
 	1,  // 15: miasta.v1.CreateEditionRequest.ballot_publication:type_name -> miasta.v1.BallotPublication
 	3,  // 16: miasta.v1.CreateEditionResponse.edition:type_name -> miasta.v1.Edition
@@ -2830,43 +2946,46 @@ var file_miasta_v1_edition_proto_depIdxs = []int32{
 	6,  // 35: miasta.v1.SetTextsResponse.categories:type_name -> miasta.v1.Category
 	7,  // 36: miasta.v1.SetTextsResponse.criteria:type_name -> miasta.v1.Criterion
 	3,  // 37: miasta.v1.SetDataLicenceResponse.edition:type_name -> miasta.v1.Edition
-	8,  // 38: miasta.v1.EditionService.CreateEdition:input_type -> miasta.v1.CreateEditionRequest
-	10, // 39: miasta.v1.EditionService.GetEdition:input_type -> miasta.v1.GetEditionRequest
-	12, // 40: miasta.v1.EditionService.ListEditions:input_type -> miasta.v1.ListEditionsRequest
-	14, // 41: miasta.v1.EditionService.SetTimeline:input_type -> miasta.v1.SetTimelineRequest
-	16, // 42: miasta.v1.EditionService.ChangeStage:input_type -> miasta.v1.ChangeStageRequest
-	18, // 43: miasta.v1.EditionService.CreateCity:input_type -> miasta.v1.CreateCityRequest
-	20, // 44: miasta.v1.EditionService.ListCities:input_type -> miasta.v1.ListCitiesRequest
-	22, // 45: miasta.v1.EditionService.AddEditionCity:input_type -> miasta.v1.AddEditionCityRequest
-	24, // 46: miasta.v1.EditionService.RemoveEditionCity:input_type -> miasta.v1.RemoveEditionCityRequest
-	26, // 47: miasta.v1.EditionService.CreateCategory:input_type -> miasta.v1.CreateCategoryRequest
-	28, // 48: miasta.v1.EditionService.ListCategories:input_type -> miasta.v1.ListCategoriesRequest
-	30, // 49: miasta.v1.EditionService.CreateCriterion:input_type -> miasta.v1.CreateCriterionRequest
-	32, // 50: miasta.v1.EditionService.ListCriteria:input_type -> miasta.v1.ListCriteriaRequest
-	34, // 51: miasta.v1.EditionService.SetLanguages:input_type -> miasta.v1.SetLanguagesRequest
-	37, // 52: miasta.v1.EditionService.SetTexts:input_type -> miasta.v1.SetTextsRequest
-	39, // 53: miasta.v1.EditionService.SetDataLicence:input_type -> miasta.v1.SetDataLicenceRequest
-	9,  // 54: miasta.v1.EditionService.CreateEdition:output_type -> miasta.v1.CreateEditionResponse
-	11, // 55: miasta.v1.EditionService.GetEdition:output_type -> miasta.v1.GetEditionResponse
-	13, // 56: miasta.v1.EditionService.ListEditions:output_type -> miasta.v1.ListEditionsResponse
-	15, // 57: miasta.v1.EditionService.SetTimeline:output_type -> miasta.v1.SetTimelineResponse
-	17, // 58: miasta.v1.EditionService.ChangeStage:output_type -> miasta.v1.ChangeStageResponse
-	19, // 59: miasta.v1.EditionService.CreateCity:output_type -> miasta.v1.CreateCityResponse
-	21, // 60: miasta.v1.EditionService.ListCities:output_type -> miasta.v1.ListCitiesResponse
-	23, // 61: miasta.v1.EditionService.AddEditionCity:output_type -> miasta.v1.AddEditionCityResponse
-	25, // 62: miasta.v1.EditionService.RemoveEditionCity:output_type -> miasta.v1.RemoveEditionCityResponse
-	27, // 63: miasta.v1.EditionService.CreateCategory:output_type -> miasta.v1.CreateCategoryResponse
-	29, // 64: miasta.v1.EditionService.ListCategories:output_type -> miasta.v1.ListCategoriesResponse
-	31, // 65: miasta.v1.EditionService.CreateCriterion:output_type -> miasta.v1.CreateCriterionResponse
-	33, // 66: miasta.v1.EditionService.ListCriteria:output_type -> miasta.v1.ListCriteriaResponse
-	35, // 67: miasta.v1.EditionService.SetLanguages:output_type -> miasta.v1.SetLanguagesResponse
-	38, // 68: miasta.v1.EditionService.SetTexts:output_type -> miasta.v1.SetTextsResponse
-	40, // 69: miasta.v1.EditionService.SetDataLicence:output_type -> miasta.v1.SetDataLicenceResponse
-	54, // [54:70] is the sub-list for method output_type
-	38, // [38:54] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	3,  // 38: miasta.v1.SetDeliberationNamesResponse.edition:type_name -> miasta.v1.Edition
+	8,  // 39: miasta.v1.EditionService.CreateEdition:input_type -> miasta.v1.CreateEditionRequest
+	10, // 40: miasta.v1.EditionService.GetEdition:input_type -> miasta.v1.GetEditionRequest
+	12, // 41: miasta.v1.EditionService.ListEditions:input_type -> miasta.v1.ListEditionsRequest
+	14, // 42: miasta.v1.EditionService.SetTimeline:input_type -> miasta.v1.SetTimelineRequest
+	16, // 43: miasta.v1.EditionService.ChangeStage:input_type -> miasta.v1.ChangeStageRequest
+	18, // 44: miasta.v1.EditionService.CreateCity:input_type -> miasta.v1.CreateCityRequest
+	20, // 45: miasta.v1.EditionService.ListCities:input_type -> miasta.v1.ListCitiesRequest
+	22, // 46: miasta.v1.EditionService.AddEditionCity:input_type -> miasta.v1.AddEditionCityRequest
+	24, // 47: miasta.v1.EditionService.RemoveEditionCity:input_type -> miasta.v1.RemoveEditionCityRequest
+	26, // 48: miasta.v1.EditionService.CreateCategory:input_type -> miasta.v1.CreateCategoryRequest
+	28, // 49: miasta.v1.EditionService.ListCategories:input_type -> miasta.v1.ListCategoriesRequest
+	30, // 50: miasta.v1.EditionService.CreateCriterion:input_type -> miasta.v1.CreateCriterionRequest
+	32, // 51: miasta.v1.EditionService.ListCriteria:input_type -> miasta.v1.ListCriteriaRequest
+	34, // 52: miasta.v1.EditionService.SetLanguages:input_type -> miasta.v1.SetLanguagesRequest
+	37, // 53: miasta.v1.EditionService.SetTexts:input_type -> miasta.v1.SetTextsRequest
+	39, // 54: miasta.v1.EditionService.SetDataLicence:input_type -> miasta.v1.SetDataLicenceRequest
+	41, // 55: miasta.v1.EditionService.SetDeliberationNames:input_type -> miasta.v1.SetDeliberationNamesRequest
+	9,  // 56: miasta.v1.EditionService.CreateEdition:output_type -> miasta.v1.CreateEditionResponse
+	11, // 57: miasta.v1.EditionService.GetEdition:output_type -> miasta.v1.GetEditionResponse
+	13, // 58: miasta.v1.EditionService.ListEditions:output_type -> miasta.v1.ListEditionsResponse
+	15, // 59: miasta.v1.EditionService.SetTimeline:output_type -> miasta.v1.SetTimelineResponse
+	17, // 60: miasta.v1.EditionService.ChangeStage:output_type -> miasta.v1.ChangeStageResponse
+	19, // 61: miasta.v1.EditionService.CreateCity:output_type -> miasta.v1.CreateCityResponse
+	21, // 62: miasta.v1.EditionService.ListCities:output_type -> miasta.v1.ListCitiesResponse
+	23, // 63: miasta.v1.EditionService.AddEditionCity:output_type -> miasta.v1.AddEditionCityResponse
+	25, // 64: miasta.v1.EditionService.RemoveEditionCity:output_type -> miasta.v1.RemoveEditionCityResponse
+	27, // 65: miasta.v1.EditionService.CreateCategory:output_type -> miasta.v1.CreateCategoryResponse
+	29, // 66: miasta.v1.EditionService.ListCategories:output_type -> miasta.v1.ListCategoriesResponse
+	31, // 67: miasta.v1.EditionService.CreateCriterion:output_type -> miasta.v1.CreateCriterionResponse
+	33, // 68: miasta.v1.EditionService.ListCriteria:output_type -> miasta.v1.ListCriteriaResponse
+	35, // 69: miasta.v1.EditionService.SetLanguages:output_type -> miasta.v1.SetLanguagesResponse
+	38, // 70: miasta.v1.EditionService.SetTexts:output_type -> miasta.v1.SetTextsResponse
+	40, // 71: miasta.v1.EditionService.SetDataLicence:output_type -> miasta.v1.SetDataLicenceResponse
+	42, // 72: miasta.v1.EditionService.SetDeliberationNames:output_type -> miasta.v1.SetDeliberationNamesResponse
+	56, // [56:73] is the sub-list for method output_type
+	39, // [39:56] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_edition_proto_init() }
@@ -2880,7 +2999,7 @@ func file_miasta_v1_edition_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_edition_proto_rawDesc), len(file_miasta_v1_edition_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   43,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -194,6 +194,124 @@ func (ExportFormat) EnumDescriptor() ([]byte, []int) {
 	return file_miasta_v1_results_proto_rawDescGZIP(), []int{2}
 }
 
+// MarkState is what a juror's counted cast says about one nomination.
+type MarkState int32
+
+const (
+	MarkState_MARK_STATE_UNSPECIFIED MarkState = 0
+	// The juror scored it: DeliberationRow.marks holds the marks.
+	MarkState_MARK_STATE_SCORED MarkState = 1
+	// Recused: the nomination is from the juror's home city.
+	MarkState_MARK_STATE_HOME_CITY MarkState = 2
+	// Recused: the juror declared a conflict of interest.
+	MarkState_MARK_STATE_CONFLICT MarkState = 3
+	// The juror abstained.
+	MarkState_MARK_STATE_ABSTAINED MarkState = 4
+	// The juror's counted cast has no marks for it.
+	MarkState_MARK_STATE_NOT_SCORED MarkState = 5
+	// The juror has no counted cast at all.
+	MarkState_MARK_STATE_NO_CAST MarkState = 6
+)
+
+// Enum value maps for MarkState.
+var (
+	MarkState_name = map[int32]string{
+		0: "MARK_STATE_UNSPECIFIED",
+		1: "MARK_STATE_SCORED",
+		2: "MARK_STATE_HOME_CITY",
+		3: "MARK_STATE_CONFLICT",
+		4: "MARK_STATE_ABSTAINED",
+		5: "MARK_STATE_NOT_SCORED",
+		6: "MARK_STATE_NO_CAST",
+	}
+	MarkState_value = map[string]int32{
+		"MARK_STATE_UNSPECIFIED": 0,
+		"MARK_STATE_SCORED":      1,
+		"MARK_STATE_HOME_CITY":   2,
+		"MARK_STATE_CONFLICT":    3,
+		"MARK_STATE_ABSTAINED":   4,
+		"MARK_STATE_NOT_SCORED":  5,
+		"MARK_STATE_NO_CAST":     6,
+	}
+)
+
+func (x MarkState) Enum() *MarkState {
+	p := new(MarkState)
+	*p = x
+	return p
+}
+
+func (x MarkState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MarkState) Descriptor() protoreflect.EnumDescriptor {
+	return file_miasta_v1_results_proto_enumTypes[3].Descriptor()
+}
+
+func (MarkState) Type() protoreflect.EnumType {
+	return &file_miasta_v1_results_proto_enumTypes[3]
+}
+
+func (x MarkState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MarkState.Descriptor instead.
+func (MarkState) EnumDescriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{3}
+}
+
+// DeliberationFormat is a deliberation file format.
+type DeliberationFormat int32
+
+const (
+	DeliberationFormat_DELIBERATION_FORMAT_UNSPECIFIED DeliberationFormat = 0
+	DeliberationFormat_DELIBERATION_FORMAT_XLSX        DeliberationFormat = 1
+	DeliberationFormat_DELIBERATION_FORMAT_CSV         DeliberationFormat = 2
+)
+
+// Enum value maps for DeliberationFormat.
+var (
+	DeliberationFormat_name = map[int32]string{
+		0: "DELIBERATION_FORMAT_UNSPECIFIED",
+		1: "DELIBERATION_FORMAT_XLSX",
+		2: "DELIBERATION_FORMAT_CSV",
+	}
+	DeliberationFormat_value = map[string]int32{
+		"DELIBERATION_FORMAT_UNSPECIFIED": 0,
+		"DELIBERATION_FORMAT_XLSX":        1,
+		"DELIBERATION_FORMAT_CSV":         2,
+	}
+)
+
+func (x DeliberationFormat) Enum() *DeliberationFormat {
+	p := new(DeliberationFormat)
+	*p = x
+	return p
+}
+
+func (x DeliberationFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DeliberationFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_miasta_v1_results_proto_enumTypes[4].Descriptor()
+}
+
+func (DeliberationFormat) Type() protoreflect.EnumType {
+	return &file_miasta_v1_results_proto_enumTypes[4]
+}
+
+func (x DeliberationFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DeliberationFormat.Descriptor instead.
+func (DeliberationFormat) EnumDescriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{4}
+}
+
 // Rational is an exact fraction; the denominator is positive and the fraction is in lowest terms.
 type Rational struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2222,6 +2340,906 @@ func (x *ExportResultsResponse) GetContent() []byte {
 	return nil
 }
 
+// Deliberation is the jury's marks after the close with the figures organisers deliberate with.
+//
+// Deviation: for each mark of a juror on a nomination and criterion that at least one other juror
+// also scored, the absolute difference between the mark and the mean of the other jurors' marks
+// there, divided by the width of the criterion's scale (max − min), so that 0 is full agreement and
+// 1 the whole scale apart; a juror's deviation is the mean of these over their compared marks.
+//
+// Outliers: a mark is flagged when its difference from the others' mean is more than half the width
+// of the scale and at least two other jurors scored there. A juror is flagged when their deviation is
+// at least twice the median deviation of the jurors who have one and at least 0.2 (a fifth of the
+// scale), so that a jury in close agreement flags nobody.
+type Deliberation struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// Whether jurors are labelled by name (Edition.deliberation_names) rather than pseudonym.
+	Names bool `protobuf:"varint,2,opt,name=names,proto3" json:"names,omitempty"`
+	// Every juror of the edition, in label order; rows refer to them by position.
+	Jurors []*DeliberationJuror `protobuf:"bytes,3,rep,name=jurors,proto3" json:"jurors,omitempty"`
+	// The rule's criteria in rule order, with their scales; marks follow this order.
+	Criteria   []*DeliberationCriterion `protobuf:"bytes,4,rep,name=criteria,proto3" json:"criteria,omitempty"`
+	Categories []*DeliberationCategory  `protobuf:"bytes,5,rep,name=categories,proto3" json:"categories,omitempty"`
+	// The tally in force the figures were computed from ("sha256:…").
+	TallyHash     string `protobuf:"bytes,6,opt,name=tally_hash,json=tallyHash,proto3" json:"tally_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Deliberation) Reset() {
+	*x = Deliberation{}
+	mi := &file_miasta_v1_results_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Deliberation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Deliberation) ProtoMessage() {}
+
+func (x *Deliberation) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Deliberation.ProtoReflect.Descriptor instead.
+func (*Deliberation) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *Deliberation) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *Deliberation) GetNames() bool {
+	if x != nil {
+		return x.Names
+	}
+	return false
+}
+
+func (x *Deliberation) GetJurors() []*DeliberationJuror {
+	if x != nil {
+		return x.Jurors
+	}
+	return nil
+}
+
+func (x *Deliberation) GetCriteria() []*DeliberationCriterion {
+	if x != nil {
+		return x.Criteria
+	}
+	return nil
+}
+
+func (x *Deliberation) GetCategories() []*DeliberationCategory {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+func (x *Deliberation) GetTallyHash() string {
+	if x != nil {
+		return x.TallyHash
+	}
+	return ""
+}
+
+// DeliberationJuror is one juror and how far their marks lie from the others'.
+type DeliberationJuror struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pseudonym or display name, as Deliberation.names says.
+	Label string `protobuf:"bytes,1,opt,name=label,proto3" json:"label,omitempty"`
+	// Whether the juror has a counted cast.
+	Cast bool `protobuf:"varint,2,opt,name=cast,proto3" json:"cast,omitempty"`
+	// The deviation (see Deliberation), 0–1; absent when none of their marks could be compared.
+	Deviation *float64 `protobuf:"fixed64,3,opt,name=deviation,proto3,oneof" json:"deviation,omitempty"`
+	// How many marks the deviation averages.
+	ComparedMarks int32 `protobuf:"varint,4,opt,name=compared_marks,json=comparedMarks,proto3" json:"compared_marks,omitempty"`
+	// Flagged by the juror rule (see Deliberation).
+	Outlier       bool `protobuf:"varint,5,opt,name=outlier,proto3" json:"outlier,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliberationJuror) Reset() {
+	*x = DeliberationJuror{}
+	mi := &file_miasta_v1_results_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliberationJuror) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliberationJuror) ProtoMessage() {}
+
+func (x *DeliberationJuror) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliberationJuror.ProtoReflect.Descriptor instead.
+func (*DeliberationJuror) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *DeliberationJuror) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *DeliberationJuror) GetCast() bool {
+	if x != nil {
+		return x.Cast
+	}
+	return false
+}
+
+func (x *DeliberationJuror) GetDeviation() float64 {
+	if x != nil && x.Deviation != nil {
+		return *x.Deviation
+	}
+	return 0
+}
+
+func (x *DeliberationJuror) GetComparedMarks() int32 {
+	if x != nil {
+		return x.ComparedMarks
+	}
+	return 0
+}
+
+func (x *DeliberationJuror) GetOutlier() bool {
+	if x != nil {
+		return x.Outlier
+	}
+	return false
+}
+
+// DeliberationCriterion is a criterion as the matrix's columns show it.
+type DeliberationCriterion struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	CriterionId string                 `protobuf:"bytes,1,opt,name=criterion_id,json=criterionId,proto3" json:"criterion_id,omitempty"`
+	Number      int32                  `protobuf:"varint,2,opt,name=number,proto3" json:"number,omitempty"`
+	NamePl      string                 `protobuf:"bytes,3,opt,name=name_pl,json=namePl,proto3" json:"name_pl,omitempty"`
+	// The criterion's names per language tag.
+	Names         map[string]string `protobuf:"bytes,4,rep,name=names,proto3" json:"names,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	MinScore      int32             `protobuf:"varint,5,opt,name=min_score,json=minScore,proto3" json:"min_score,omitempty"`
+	MaxScore      int32             `protobuf:"varint,6,opt,name=max_score,json=maxScore,proto3" json:"max_score,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliberationCriterion) Reset() {
+	*x = DeliberationCriterion{}
+	mi := &file_miasta_v1_results_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliberationCriterion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliberationCriterion) ProtoMessage() {}
+
+func (x *DeliberationCriterion) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliberationCriterion.ProtoReflect.Descriptor instead.
+func (*DeliberationCriterion) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *DeliberationCriterion) GetCriterionId() string {
+	if x != nil {
+		return x.CriterionId
+	}
+	return ""
+}
+
+func (x *DeliberationCriterion) GetNumber() int32 {
+	if x != nil {
+		return x.Number
+	}
+	return 0
+}
+
+func (x *DeliberationCriterion) GetNamePl() string {
+	if x != nil {
+		return x.NamePl
+	}
+	return ""
+}
+
+func (x *DeliberationCriterion) GetNames() map[string]string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
+
+func (x *DeliberationCriterion) GetMinScore() int32 {
+	if x != nil {
+		return x.MinScore
+	}
+	return 0
+}
+
+func (x *DeliberationCriterion) GetMaxScore() int32 {
+	if x != nil {
+		return x.MaxScore
+	}
+	return 0
+}
+
+// DeliberationCategory is one category's matrix and figures.
+type DeliberationCategory struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Category *Category              `protobuf:"bytes,1,opt,name=category,proto3" json:"category,omitempty"`
+	// The category's nominations in the tally's order.
+	Nominations []*DeliberationNomination `protobuf:"bytes,2,rep,name=nominations,proto3" json:"nominations,omitempty"`
+	// Krippendorff's alpha with the ordinal metric over all the category's marks: one unit per
+	// nomination and criterion, its values the marks the jurors gave (units with fewer than two marks
+	// are not pairable and left out).
+	Agreement *Agreement `protobuf:"bytes,3,opt,name=agreement,proto3" json:"agreement,omitempty"`
+	// The same per criterion, in rule order.
+	CriteriaAgreement []*Agreement `protobuf:"bytes,4,rep,name=criteria_agreement,json=criteriaAgreement,proto3" json:"criteria_agreement,omitempty"`
+	// The jurors whose ballot, left out, changes the category's winners (positions in
+	// Deliberation.jurors), each with the winners the tally would then have: the same tally computed
+	// again, with the same rule and jury decisions, as if that juror had never cast. Empty when no
+	// single juror changes them.
+	Sensitivity []*Sensitivity `protobuf:"bytes,5,rep,name=sensitivity,proto3" json:"sensitivity,omitempty"`
+	// The category's winners in the tally in force (nomination ids).
+	WinnerIds     []string `protobuf:"bytes,6,rep,name=winner_ids,json=winnerIds,proto3" json:"winner_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliberationCategory) Reset() {
+	*x = DeliberationCategory{}
+	mi := &file_miasta_v1_results_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliberationCategory) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliberationCategory) ProtoMessage() {}
+
+func (x *DeliberationCategory) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliberationCategory.ProtoReflect.Descriptor instead.
+func (*DeliberationCategory) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *DeliberationCategory) GetCategory() *Category {
+	if x != nil {
+		return x.Category
+	}
+	return nil
+}
+
+func (x *DeliberationCategory) GetNominations() []*DeliberationNomination {
+	if x != nil {
+		return x.Nominations
+	}
+	return nil
+}
+
+func (x *DeliberationCategory) GetAgreement() *Agreement {
+	if x != nil {
+		return x.Agreement
+	}
+	return nil
+}
+
+func (x *DeliberationCategory) GetCriteriaAgreement() []*Agreement {
+	if x != nil {
+		return x.CriteriaAgreement
+	}
+	return nil
+}
+
+func (x *DeliberationCategory) GetSensitivity() []*Sensitivity {
+	if x != nil {
+		return x.Sensitivity
+	}
+	return nil
+}
+
+func (x *DeliberationCategory) GetWinnerIds() []string {
+	if x != nil {
+		return x.WinnerIds
+	}
+	return nil
+}
+
+// Agreement is Krippendorff's alpha (ordinal metric) over some of the marks.
+type Agreement struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Empty for the whole category; the criterion's id for one criterion.
+	CriterionId string `protobuf:"bytes,1,opt,name=criterion_id,json=criterionId,proto3" json:"criterion_id,omitempty"`
+	// 1 is perfect agreement, 0 no better than chance, below 0 systematic disagreement. Absent when
+	// fewer than two units (nomination and criterion) have two or more marks, or when all the pairable
+	// marks are equal: then agreement cannot be told from chance (with a single unit alpha is 0 by
+	// construction, whatever the marks).
+	Alpha *float64 `protobuf:"fixed64,2,opt,name=alpha,proto3,oneof" json:"alpha,omitempty"`
+	// The number of pairable marks (n.. of the coincidence matrix).
+	Pairable      int32 `protobuf:"varint,3,opt,name=pairable,proto3" json:"pairable,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Agreement) Reset() {
+	*x = Agreement{}
+	mi := &file_miasta_v1_results_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Agreement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Agreement) ProtoMessage() {}
+
+func (x *Agreement) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Agreement.ProtoReflect.Descriptor instead.
+func (*Agreement) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *Agreement) GetCriterionId() string {
+	if x != nil {
+		return x.CriterionId
+	}
+	return ""
+}
+
+func (x *Agreement) GetAlpha() float64 {
+	if x != nil && x.Alpha != nil {
+		return *x.Alpha
+	}
+	return 0
+}
+
+func (x *Agreement) GetPairable() int32 {
+	if x != nil {
+		return x.Pairable
+	}
+	return 0
+}
+
+// Sensitivity is a juror whose removal changes a category's winners.
+type Sensitivity struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Position in Deliberation.jurors.
+	Juror int32 `protobuf:"varint,1,opt,name=juror,proto3" json:"juror,omitempty"`
+	// The winners without that juror's ballot (nomination ids; empty when nobody would be distinguished).
+	WinnerIds     []string `protobuf:"bytes,2,rep,name=winner_ids,json=winnerIds,proto3" json:"winner_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Sensitivity) Reset() {
+	*x = Sensitivity{}
+	mi := &file_miasta_v1_results_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Sensitivity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Sensitivity) ProtoMessage() {}
+
+func (x *Sensitivity) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Sensitivity.ProtoReflect.Descriptor instead.
+func (*Sensitivity) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *Sensitivity) GetJuror() int32 {
+	if x != nil {
+		return x.Juror
+	}
+	return 0
+}
+
+func (x *Sensitivity) GetWinnerIds() []string {
+	if x != nil {
+		return x.WinnerIds
+	}
+	return nil
+}
+
+// DeliberationNomination is one nomination's rows of the matrix.
+type DeliberationNomination struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NominationId  string                 `protobuf:"bytes,1,opt,name=nomination_id,json=nominationId,proto3" json:"nomination_id,omitempty"`
+	PracticeTitle string                 `protobuf:"bytes,2,opt,name=practice_title,json=practiceTitle,proto3" json:"practice_title,omitempty"`
+	CityName      string                 `protobuf:"bytes,3,opt,name=city_name,json=cityName,proto3" json:"city_name,omitempty"`
+	// The tally's rank (0 when not ranked) and whether it is distinguished.
+	Rank   int32 `protobuf:"varint,4,opt,name=rank,proto3" json:"rank,omitempty"`
+	Winner bool  `protobuf:"varint,5,opt,name=winner,proto3" json:"winner,omitempty"`
+	// One row per juror, in Deliberation.jurors' order.
+	Rows          []*DeliberationRow `protobuf:"bytes,6,rep,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliberationNomination) Reset() {
+	*x = DeliberationNomination{}
+	mi := &file_miasta_v1_results_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliberationNomination) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliberationNomination) ProtoMessage() {}
+
+func (x *DeliberationNomination) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliberationNomination.ProtoReflect.Descriptor instead.
+func (*DeliberationNomination) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *DeliberationNomination) GetNominationId() string {
+	if x != nil {
+		return x.NominationId
+	}
+	return ""
+}
+
+func (x *DeliberationNomination) GetPracticeTitle() string {
+	if x != nil {
+		return x.PracticeTitle
+	}
+	return ""
+}
+
+func (x *DeliberationNomination) GetCityName() string {
+	if x != nil {
+		return x.CityName
+	}
+	return ""
+}
+
+func (x *DeliberationNomination) GetRank() int32 {
+	if x != nil {
+		return x.Rank
+	}
+	return 0
+}
+
+func (x *DeliberationNomination) GetWinner() bool {
+	if x != nil {
+		return x.Winner
+	}
+	return false
+}
+
+func (x *DeliberationNomination) GetRows() []*DeliberationRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+// DeliberationRow is one juror's marks for one nomination.
+type DeliberationRow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Position in Deliberation.jurors.
+	Juror int32     `protobuf:"varint,1,opt,name=juror,proto3" json:"juror,omitempty"`
+	State MarkState `protobuf:"varint,2,opt,name=state,proto3,enum=miasta.v1.MarkState" json:"state,omitempty"`
+	// With MARK_STATE_SCORED: one per criterion in Deliberation.criteria's order.
+	Marks         []*DeliberationMark `protobuf:"bytes,3,rep,name=marks,proto3" json:"marks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliberationRow) Reset() {
+	*x = DeliberationRow{}
+	mi := &file_miasta_v1_results_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliberationRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliberationRow) ProtoMessage() {}
+
+func (x *DeliberationRow) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliberationRow.ProtoReflect.Descriptor instead.
+func (*DeliberationRow) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *DeliberationRow) GetJuror() int32 {
+	if x != nil {
+		return x.Juror
+	}
+	return 0
+}
+
+func (x *DeliberationRow) GetState() MarkState {
+	if x != nil {
+		return x.State
+	}
+	return MarkState_MARK_STATE_UNSPECIFIED
+}
+
+func (x *DeliberationRow) GetMarks() []*DeliberationMark {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
+}
+
+// DeliberationMark is one mark with how it compares with the other jurors' marks there.
+type DeliberationMark struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Value int32                  `protobuf:"varint,1,opt,name=value,proto3" json:"value,omitempty"`
+	// The mean of the other jurors' marks on this nomination and criterion; absent when nobody else
+	// scored it.
+	OthersMean *float64 `protobuf:"fixed64,2,opt,name=others_mean,json=othersMean,proto3,oneof" json:"others_mean,omitempty"`
+	// Flagged by the mark rule (see Deliberation).
+	Outlier       bool `protobuf:"varint,3,opt,name=outlier,proto3" json:"outlier,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliberationMark) Reset() {
+	*x = DeliberationMark{}
+	mi := &file_miasta_v1_results_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliberationMark) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliberationMark) ProtoMessage() {}
+
+func (x *DeliberationMark) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliberationMark.ProtoReflect.Descriptor instead.
+func (*DeliberationMark) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *DeliberationMark) GetValue() int32 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *DeliberationMark) GetOthersMean() float64 {
+	if x != nil && x.OthersMean != nil {
+		return *x.OthersMean
+	}
+	return 0
+}
+
+func (x *DeliberationMark) GetOutlier() bool {
+	if x != nil {
+		return x.Outlier
+	}
+	return false
+}
+
+type GetDeliberationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDeliberationRequest) Reset() {
+	*x = GetDeliberationRequest{}
+	mi := &file_miasta_v1_results_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDeliberationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDeliberationRequest) ProtoMessage() {}
+
+func (x *GetDeliberationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDeliberationRequest.ProtoReflect.Descriptor instead.
+func (*GetDeliberationRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *GetDeliberationRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+type GetDeliberationResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Deliberation  *Deliberation          `protobuf:"bytes,1,opt,name=deliberation,proto3" json:"deliberation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDeliberationResponse) Reset() {
+	*x = GetDeliberationResponse{}
+	mi := &file_miasta_v1_results_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDeliberationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDeliberationResponse) ProtoMessage() {}
+
+func (x *GetDeliberationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDeliberationResponse.ProtoReflect.Descriptor instead.
+func (*GetDeliberationResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *GetDeliberationResponse) GetDeliberation() *Deliberation {
+	if x != nil {
+		return x.Deliberation
+	}
+	return nil
+}
+
+type ExportDeliberationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	Format        DeliberationFormat     `protobuf:"varint,2,opt,name=format,proto3,enum=miasta.v1.DeliberationFormat" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDeliberationRequest) Reset() {
+	*x = ExportDeliberationRequest{}
+	mi := &file_miasta_v1_results_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDeliberationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDeliberationRequest) ProtoMessage() {}
+
+func (x *ExportDeliberationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDeliberationRequest.ProtoReflect.Descriptor instead.
+func (*ExportDeliberationRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ExportDeliberationRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *ExportDeliberationRequest) GetFormat() DeliberationFormat {
+	if x != nil {
+		return x.Format
+	}
+	return DeliberationFormat_DELIBERATION_FORMAT_UNSPECIFIED
+}
+
+type ExportDeliberationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" or "text/csv; charset=utf-8".
+	ContentType string `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// A file name for saving it, e.g. obrady-2015.xlsx.
+	Filename      string `protobuf:"bytes,2,opt,name=filename,proto3" json:"filename,omitempty"`
+	Content       []byte `protobuf:"bytes,3,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDeliberationResponse) Reset() {
+	*x = ExportDeliberationResponse{}
+	mi := &file_miasta_v1_results_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDeliberationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDeliberationResponse) ProtoMessage() {}
+
+func (x *ExportDeliberationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_results_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDeliberationResponse.ProtoReflect.Descriptor instead.
+func (*ExportDeliberationResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_results_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ExportDeliberationResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *ExportDeliberationResponse) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *ExportDeliberationResponse) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
 var File_miasta_v1_results_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_results_proto_rawDesc = "" +
@@ -2424,7 +3442,85 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06format\"T\n" +
 	"\x15ExportResultsResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x18\n" +
-	"\acontent\x18\x02 \x01(\fR\acontent*\xcb\x01\n" +
+	"\acontent\x18\x02 \x01(\fR\acontent\"\x97\x02\n" +
+	"\fDeliberation\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x14\n" +
+	"\x05names\x18\x02 \x01(\bR\x05names\x124\n" +
+	"\x06jurors\x18\x03 \x03(\v2\x1c.miasta.v1.DeliberationJurorR\x06jurors\x12<\n" +
+	"\bcriteria\x18\x04 \x03(\v2 .miasta.v1.DeliberationCriterionR\bcriteria\x12?\n" +
+	"\n" +
+	"categories\x18\x05 \x03(\v2\x1f.miasta.v1.DeliberationCategoryR\n" +
+	"categories\x12\x1d\n" +
+	"\n" +
+	"tally_hash\x18\x06 \x01(\tR\ttallyHash\"\xaf\x01\n" +
+	"\x11DeliberationJuror\x12\x14\n" +
+	"\x05label\x18\x01 \x01(\tR\x05label\x12\x12\n" +
+	"\x04cast\x18\x02 \x01(\bR\x04cast\x12!\n" +
+	"\tdeviation\x18\x03 \x01(\x01H\x00R\tdeviation\x88\x01\x01\x12%\n" +
+	"\x0ecompared_marks\x18\x04 \x01(\x05R\rcomparedMarks\x12\x18\n" +
+	"\aoutlier\x18\x05 \x01(\bR\aoutlierB\f\n" +
+	"\n" +
+	"_deviation\"\xa2\x02\n" +
+	"\x15DeliberationCriterion\x12!\n" +
+	"\fcriterion_id\x18\x01 \x01(\tR\vcriterionId\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\x05R\x06number\x12\x17\n" +
+	"\aname_pl\x18\x03 \x01(\tR\x06namePl\x12A\n" +
+	"\x05names\x18\x04 \x03(\v2+.miasta.v1.DeliberationCriterion.NamesEntryR\x05names\x12\x1b\n" +
+	"\tmin_score\x18\x05 \x01(\x05R\bminScore\x12\x1b\n" +
+	"\tmax_score\x18\x06 \x01(\x05R\bmaxScore\x1a8\n" +
+	"\n" +
+	"NamesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xde\x02\n" +
+	"\x14DeliberationCategory\x12/\n" +
+	"\bcategory\x18\x01 \x01(\v2\x13.miasta.v1.CategoryR\bcategory\x12C\n" +
+	"\vnominations\x18\x02 \x03(\v2!.miasta.v1.DeliberationNominationR\vnominations\x122\n" +
+	"\tagreement\x18\x03 \x01(\v2\x14.miasta.v1.AgreementR\tagreement\x12C\n" +
+	"\x12criteria_agreement\x18\x04 \x03(\v2\x14.miasta.v1.AgreementR\x11criteriaAgreement\x128\n" +
+	"\vsensitivity\x18\x05 \x03(\v2\x16.miasta.v1.SensitivityR\vsensitivity\x12\x1d\n" +
+	"\n" +
+	"winner_ids\x18\x06 \x03(\tR\twinnerIds\"o\n" +
+	"\tAgreement\x12!\n" +
+	"\fcriterion_id\x18\x01 \x01(\tR\vcriterionId\x12\x19\n" +
+	"\x05alpha\x18\x02 \x01(\x01H\x00R\x05alpha\x88\x01\x01\x12\x1a\n" +
+	"\bpairable\x18\x03 \x01(\x05R\bpairableB\b\n" +
+	"\x06_alpha\"B\n" +
+	"\vSensitivity\x12\x14\n" +
+	"\x05juror\x18\x01 \x01(\x05R\x05juror\x12\x1d\n" +
+	"\n" +
+	"winner_ids\x18\x02 \x03(\tR\twinnerIds\"\xdd\x01\n" +
+	"\x16DeliberationNomination\x12#\n" +
+	"\rnomination_id\x18\x01 \x01(\tR\fnominationId\x12%\n" +
+	"\x0epractice_title\x18\x02 \x01(\tR\rpracticeTitle\x12\x1b\n" +
+	"\tcity_name\x18\x03 \x01(\tR\bcityName\x12\x12\n" +
+	"\x04rank\x18\x04 \x01(\x05R\x04rank\x12\x16\n" +
+	"\x06winner\x18\x05 \x01(\bR\x06winner\x12.\n" +
+	"\x04rows\x18\x06 \x03(\v2\x1a.miasta.v1.DeliberationRowR\x04rows\"\x86\x01\n" +
+	"\x0fDeliberationRow\x12\x14\n" +
+	"\x05juror\x18\x01 \x01(\x05R\x05juror\x12*\n" +
+	"\x05state\x18\x02 \x01(\x0e2\x14.miasta.v1.MarkStateR\x05state\x121\n" +
+	"\x05marks\x18\x03 \x03(\v2\x1b.miasta.v1.DeliberationMarkR\x05marks\"x\n" +
+	"\x10DeliberationMark\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\x05R\x05value\x12$\n" +
+	"\vothers_mean\x18\x02 \x01(\x01H\x00R\n" +
+	"othersMean\x88\x01\x01\x12\x18\n" +
+	"\aoutlier\x18\x03 \x01(\bR\aoutlierB\x0e\n" +
+	"\f_others_mean\"A\n" +
+	"\x16GetDeliberationRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\"V\n" +
+	"\x17GetDeliberationResponse\x12;\n" +
+	"\fdeliberation\x18\x01 \x01(\v2\x17.miasta.v1.DeliberationR\fdeliberation\"\x87\x01\n" +
+	"\x19ExportDeliberationRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12A\n" +
+	"\x06format\x18\x02 \x01(\x0e2\x1d.miasta.v1.DeliberationFormatB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06format\"u\n" +
+	"\x1aExportDeliberationResponse\x12!\n" +
+	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
+	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x18\n" +
+	"\acontent\x18\x03 \x01(\fR\acontent*\xcb\x01\n" +
 	"\x11AggregationMethod\x12\"\n" +
 	"\x1eAGGREGATION_METHOD_UNSPECIFIED\x10\x00\x12$\n" +
 	" AGGREGATION_METHOD_WEIGHTED_MEAN\x10\x01\x12\x1d\n" +
@@ -2440,7 +3536,19 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\fExportFormat\x12\x1d\n" +
 	"\x19EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12EXPORT_FORMAT_JSON\x10\x01\x12\x15\n" +
-	"\x11EXPORT_FORMAT_CSV\x10\x022\xfc\x06\n" +
+	"\x11EXPORT_FORMAT_CSV\x10\x02*\xbe\x01\n" +
+	"\tMarkState\x12\x1a\n" +
+	"\x16MARK_STATE_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11MARK_STATE_SCORED\x10\x01\x12\x18\n" +
+	"\x14MARK_STATE_HOME_CITY\x10\x02\x12\x17\n" +
+	"\x13MARK_STATE_CONFLICT\x10\x03\x12\x18\n" +
+	"\x14MARK_STATE_ABSTAINED\x10\x04\x12\x19\n" +
+	"\x15MARK_STATE_NOT_SCORED\x10\x05\x12\x16\n" +
+	"\x12MARK_STATE_NO_CAST\x10\x06*t\n" +
+	"\x12DeliberationFormat\x12#\n" +
+	"\x1fDELIBERATION_FORMAT_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18DELIBERATION_FORMAT_XLSX\x10\x01\x12\x1b\n" +
+	"\x17DELIBERATION_FORMAT_CSV\x10\x022\xc3\b\n" +
 	"\x0eResultsService\x12T\n" +
 	"\fGetTallyRule\x12\x1e.miasta.v1.GetTallyRuleRequest\x1a\x1f.miasta.v1.GetTallyRuleResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\fSetTallyRule\x12\x1e.miasta.v1.SetTallyRuleRequest\x1a\x1f.miasta.v1.SetTallyRuleResponse\x12H\n" +
@@ -2450,7 +3558,9 @@ const file_miasta_v1_results_proto_rawDesc = "" +
 	"\x16SetJuryRecommendations\x12(.miasta.v1.SetJuryRecommendationsRequest\x1a).miasta.v1.SetJuryRecommendationsResponse\"\x03\x90\x02\x02\x12`\n" +
 	"\x10GetPublicResults\x12\".miasta.v1.GetPublicResultsRequest\x1a#.miasta.v1.GetPublicResultsResponse\"\x03\x90\x02\x01\x12c\n" +
 	"\x11ListPublicBallots\x12#.miasta.v1.ListPublicBallotsRequest\x1a$.miasta.v1.ListPublicBallotsResponse\"\x03\x90\x02\x01\x12W\n" +
-	"\rExportResults\x12\x1f.miasta.v1.ExportResultsRequest\x1a .miasta.v1.ExportResultsResponse\"\x03\x90\x02\x01B\xa4\x01\n" +
+	"\rExportResults\x12\x1f.miasta.v1.ExportResultsRequest\x1a .miasta.v1.ExportResultsResponse\"\x03\x90\x02\x01\x12]\n" +
+	"\x0fGetDeliberation\x12!.miasta.v1.GetDeliberationRequest\x1a\".miasta.v1.GetDeliberationResponse\"\x03\x90\x02\x01\x12f\n" +
+	"\x12ExportDeliberation\x12$.miasta.v1.ExportDeliberationRequest\x1a%.miasta.v1.ExportDeliberationResponse\"\x03\x90\x02\x01B\xa4\x01\n" +
 	"\rcom.miasta.v1B\fResultsProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
 	"Miasta::V1b\x06proto3"
 
@@ -2466,134 +3576,168 @@ func file_miasta_v1_results_proto_rawDescGZIP() []byte {
 	return file_miasta_v1_results_proto_rawDescData
 }
 
-var file_miasta_v1_results_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_miasta_v1_results_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_miasta_v1_results_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_miasta_v1_results_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_miasta_v1_results_proto_goTypes = []any{
 	(AggregationMethod)(0),                      // 0: miasta.v1.AggregationMethod
 	(TieBreak)(0),                               // 1: miasta.v1.TieBreak
 	(ExportFormat)(0),                           // 2: miasta.v1.ExportFormat
-	(*Rational)(nil),                            // 3: miasta.v1.Rational
-	(*ScoreLabel)(nil),                          // 4: miasta.v1.ScoreLabel
-	(*CriterionRule)(nil),                       // 5: miasta.v1.CriterionRule
-	(*TallyRule)(nil),                           // 6: miasta.v1.TallyRule
-	(*NominationResult)(nil),                    // 7: miasta.v1.NominationResult
-	(*ExplanationItem)(nil),                     // 8: miasta.v1.ExplanationItem
-	(*CriterionBreakdown)(nil),                  // 9: miasta.v1.CriterionBreakdown
-	(*JurorBreakdown)(nil),                      // 10: miasta.v1.JurorBreakdown
-	(*CategoryResult)(nil),                      // 11: miasta.v1.CategoryResult
-	(*JuryDecision)(nil),                        // 12: miasta.v1.JuryDecision
-	(*StageStep)(nil),                           // 13: miasta.v1.StageStep
-	(*Tally)(nil),                               // 14: miasta.v1.Tally
-	(*PublicBallot)(nil),                        // 15: miasta.v1.PublicBallot
-	(*GetTallyRuleRequest)(nil),                 // 16: miasta.v1.GetTallyRuleRequest
-	(*GetTallyRuleResponse)(nil),                // 17: miasta.v1.GetTallyRuleResponse
-	(*SetTallyRuleRequest)(nil),                 // 18: miasta.v1.SetTallyRuleRequest
-	(*SetTallyRuleResponse)(nil),                // 19: miasta.v1.SetTallyRuleResponse
-	(*GetTallyRequest)(nil),                     // 20: miasta.v1.GetTallyRequest
-	(*GetTallyResponse)(nil),                    // 21: miasta.v1.GetTallyResponse
-	(*RecordJuryDecisionRequest)(nil),           // 22: miasta.v1.RecordJuryDecisionRequest
-	(*RecordJuryDecisionResponse)(nil),          // 23: miasta.v1.RecordJuryDecisionResponse
-	(*SetDistinctionJustificationRequest)(nil),  // 24: miasta.v1.SetDistinctionJustificationRequest
-	(*SetDistinctionJustificationResponse)(nil), // 25: miasta.v1.SetDistinctionJustificationResponse
-	(*SetJuryRecommendationsRequest)(nil),       // 26: miasta.v1.SetJuryRecommendationsRequest
-	(*SetJuryRecommendationsResponse)(nil),      // 27: miasta.v1.SetJuryRecommendationsResponse
-	(*GetPublicResultsRequest)(nil),             // 28: miasta.v1.GetPublicResultsRequest
-	(*GetPublicResultsResponse)(nil),            // 29: miasta.v1.GetPublicResultsResponse
-	(*ListPublicBallotsRequest)(nil),            // 30: miasta.v1.ListPublicBallotsRequest
-	(*ListPublicBallotsResponse)(nil),           // 31: miasta.v1.ListPublicBallotsResponse
-	(*ExportResultsRequest)(nil),                // 32: miasta.v1.ExportResultsRequest
-	(*ExportResultsResponse)(nil),               // 33: miasta.v1.ExportResultsResponse
-	nil,                                         // 34: miasta.v1.ScoreLabel.TextEntry
-	nil,                                         // 35: miasta.v1.NominationResult.JustificationEntry
-	nil,                                         // 36: miasta.v1.Tally.RecommendationsEntry
-	nil,                                         // 37: miasta.v1.SetDistinctionJustificationRequest.TextEntry
-	nil,                                         // 38: miasta.v1.SetDistinctionJustificationResponse.TextEntry
-	nil,                                         // 39: miasta.v1.SetJuryRecommendationsRequest.TextEntry
-	nil,                                         // 40: miasta.v1.SetJuryRecommendationsResponse.TextEntry
-	nil,                                         // 41: miasta.v1.GetPublicResultsResponse.RecommendationsEntry
-	(*Nomination)(nil),                          // 42: miasta.v1.Nomination
-	(*Recusal)(nil),                             // 43: miasta.v1.Recusal
-	(*structpb.Struct)(nil),                     // 44: google.protobuf.Struct
-	(*Score)(nil),                               // 45: miasta.v1.Score
-	(*Category)(nil),                            // 46: miasta.v1.Category
-	(*timestamppb.Timestamp)(nil),               // 47: google.protobuf.Timestamp
-	(Stage)(0),                                  // 48: miasta.v1.Stage
-	(*Edition)(nil),                             // 49: miasta.v1.Edition
-	(*Criterion)(nil),                           // 50: miasta.v1.Criterion
+	(MarkState)(0),                              // 3: miasta.v1.MarkState
+	(DeliberationFormat)(0),                     // 4: miasta.v1.DeliberationFormat
+	(*Rational)(nil),                            // 5: miasta.v1.Rational
+	(*ScoreLabel)(nil),                          // 6: miasta.v1.ScoreLabel
+	(*CriterionRule)(nil),                       // 7: miasta.v1.CriterionRule
+	(*TallyRule)(nil),                           // 8: miasta.v1.TallyRule
+	(*NominationResult)(nil),                    // 9: miasta.v1.NominationResult
+	(*ExplanationItem)(nil),                     // 10: miasta.v1.ExplanationItem
+	(*CriterionBreakdown)(nil),                  // 11: miasta.v1.CriterionBreakdown
+	(*JurorBreakdown)(nil),                      // 12: miasta.v1.JurorBreakdown
+	(*CategoryResult)(nil),                      // 13: miasta.v1.CategoryResult
+	(*JuryDecision)(nil),                        // 14: miasta.v1.JuryDecision
+	(*StageStep)(nil),                           // 15: miasta.v1.StageStep
+	(*Tally)(nil),                               // 16: miasta.v1.Tally
+	(*PublicBallot)(nil),                        // 17: miasta.v1.PublicBallot
+	(*GetTallyRuleRequest)(nil),                 // 18: miasta.v1.GetTallyRuleRequest
+	(*GetTallyRuleResponse)(nil),                // 19: miasta.v1.GetTallyRuleResponse
+	(*SetTallyRuleRequest)(nil),                 // 20: miasta.v1.SetTallyRuleRequest
+	(*SetTallyRuleResponse)(nil),                // 21: miasta.v1.SetTallyRuleResponse
+	(*GetTallyRequest)(nil),                     // 22: miasta.v1.GetTallyRequest
+	(*GetTallyResponse)(nil),                    // 23: miasta.v1.GetTallyResponse
+	(*RecordJuryDecisionRequest)(nil),           // 24: miasta.v1.RecordJuryDecisionRequest
+	(*RecordJuryDecisionResponse)(nil),          // 25: miasta.v1.RecordJuryDecisionResponse
+	(*SetDistinctionJustificationRequest)(nil),  // 26: miasta.v1.SetDistinctionJustificationRequest
+	(*SetDistinctionJustificationResponse)(nil), // 27: miasta.v1.SetDistinctionJustificationResponse
+	(*SetJuryRecommendationsRequest)(nil),       // 28: miasta.v1.SetJuryRecommendationsRequest
+	(*SetJuryRecommendationsResponse)(nil),      // 29: miasta.v1.SetJuryRecommendationsResponse
+	(*GetPublicResultsRequest)(nil),             // 30: miasta.v1.GetPublicResultsRequest
+	(*GetPublicResultsResponse)(nil),            // 31: miasta.v1.GetPublicResultsResponse
+	(*ListPublicBallotsRequest)(nil),            // 32: miasta.v1.ListPublicBallotsRequest
+	(*ListPublicBallotsResponse)(nil),           // 33: miasta.v1.ListPublicBallotsResponse
+	(*ExportResultsRequest)(nil),                // 34: miasta.v1.ExportResultsRequest
+	(*ExportResultsResponse)(nil),               // 35: miasta.v1.ExportResultsResponse
+	(*Deliberation)(nil),                        // 36: miasta.v1.Deliberation
+	(*DeliberationJuror)(nil),                   // 37: miasta.v1.DeliberationJuror
+	(*DeliberationCriterion)(nil),               // 38: miasta.v1.DeliberationCriterion
+	(*DeliberationCategory)(nil),                // 39: miasta.v1.DeliberationCategory
+	(*Agreement)(nil),                           // 40: miasta.v1.Agreement
+	(*Sensitivity)(nil),                         // 41: miasta.v1.Sensitivity
+	(*DeliberationNomination)(nil),              // 42: miasta.v1.DeliberationNomination
+	(*DeliberationRow)(nil),                     // 43: miasta.v1.DeliberationRow
+	(*DeliberationMark)(nil),                    // 44: miasta.v1.DeliberationMark
+	(*GetDeliberationRequest)(nil),              // 45: miasta.v1.GetDeliberationRequest
+	(*GetDeliberationResponse)(nil),             // 46: miasta.v1.GetDeliberationResponse
+	(*ExportDeliberationRequest)(nil),           // 47: miasta.v1.ExportDeliberationRequest
+	(*ExportDeliberationResponse)(nil),          // 48: miasta.v1.ExportDeliberationResponse
+	nil,                                         // 49: miasta.v1.ScoreLabel.TextEntry
+	nil,                                         // 50: miasta.v1.NominationResult.JustificationEntry
+	nil,                                         // 51: miasta.v1.Tally.RecommendationsEntry
+	nil,                                         // 52: miasta.v1.SetDistinctionJustificationRequest.TextEntry
+	nil,                                         // 53: miasta.v1.SetDistinctionJustificationResponse.TextEntry
+	nil,                                         // 54: miasta.v1.SetJuryRecommendationsRequest.TextEntry
+	nil,                                         // 55: miasta.v1.SetJuryRecommendationsResponse.TextEntry
+	nil,                                         // 56: miasta.v1.GetPublicResultsResponse.RecommendationsEntry
+	nil,                                         // 57: miasta.v1.DeliberationCriterion.NamesEntry
+	(*Nomination)(nil),                          // 58: miasta.v1.Nomination
+	(*Recusal)(nil),                             // 59: miasta.v1.Recusal
+	(*structpb.Struct)(nil),                     // 60: google.protobuf.Struct
+	(*Score)(nil),                               // 61: miasta.v1.Score
+	(*Category)(nil),                            // 62: miasta.v1.Category
+	(*timestamppb.Timestamp)(nil),               // 63: google.protobuf.Timestamp
+	(Stage)(0),                                  // 64: miasta.v1.Stage
+	(*Edition)(nil),                             // 65: miasta.v1.Edition
+	(*Criterion)(nil),                           // 66: miasta.v1.Criterion
 }
 var file_miasta_v1_results_proto_depIdxs = []int32{
-	34, // 0: miasta.v1.ScoreLabel.text:type_name -> miasta.v1.ScoreLabel.TextEntry
-	4,  // 1: miasta.v1.CriterionRule.labels:type_name -> miasta.v1.ScoreLabel
+	49, // 0: miasta.v1.ScoreLabel.text:type_name -> miasta.v1.ScoreLabel.TextEntry
+	6,  // 1: miasta.v1.CriterionRule.labels:type_name -> miasta.v1.ScoreLabel
 	0,  // 2: miasta.v1.TallyRule.method:type_name -> miasta.v1.AggregationMethod
-	5,  // 3: miasta.v1.TallyRule.criteria:type_name -> miasta.v1.CriterionRule
-	3,  // 4: miasta.v1.TallyRule.minimum_score:type_name -> miasta.v1.Rational
+	7,  // 3: miasta.v1.TallyRule.criteria:type_name -> miasta.v1.CriterionRule
+	5,  // 4: miasta.v1.TallyRule.minimum_score:type_name -> miasta.v1.Rational
 	1,  // 5: miasta.v1.TallyRule.tie_breaks:type_name -> miasta.v1.TieBreak
-	42, // 6: miasta.v1.NominationResult.nomination:type_name -> miasta.v1.Nomination
-	3,  // 7: miasta.v1.NominationResult.score:type_name -> miasta.v1.Rational
-	9,  // 8: miasta.v1.NominationResult.criteria:type_name -> miasta.v1.CriterionBreakdown
-	10, // 9: miasta.v1.NominationResult.jurors:type_name -> miasta.v1.JurorBreakdown
-	43, // 10: miasta.v1.NominationResult.recusals:type_name -> miasta.v1.Recusal
-	8,  // 11: miasta.v1.NominationResult.explanation_items:type_name -> miasta.v1.ExplanationItem
-	35, // 12: miasta.v1.NominationResult.justification:type_name -> miasta.v1.NominationResult.JustificationEntry
-	44, // 13: miasta.v1.ExplanationItem.args:type_name -> google.protobuf.Struct
-	3,  // 14: miasta.v1.CriterionBreakdown.score:type_name -> miasta.v1.Rational
-	45, // 15: miasta.v1.JurorBreakdown.scores:type_name -> miasta.v1.Score
-	3,  // 16: miasta.v1.JurorBreakdown.weighted_sum:type_name -> miasta.v1.Rational
-	46, // 17: miasta.v1.CategoryResult.category:type_name -> miasta.v1.Category
-	7,  // 18: miasta.v1.CategoryResult.nominations:type_name -> miasta.v1.NominationResult
-	12, // 19: miasta.v1.CategoryResult.decisions:type_name -> miasta.v1.JuryDecision
-	47, // 20: miasta.v1.JuryDecision.record_time:type_name -> google.protobuf.Timestamp
-	48, // 21: miasta.v1.StageStep.from:type_name -> miasta.v1.Stage
-	48, // 22: miasta.v1.StageStep.to:type_name -> miasta.v1.Stage
-	47, // 23: miasta.v1.StageStep.change_time:type_name -> google.protobuf.Timestamp
-	42, // 24: miasta.v1.StageStep.set_aside_winners:type_name -> miasta.v1.Nomination
-	6,  // 25: miasta.v1.Tally.rule:type_name -> miasta.v1.TallyRule
-	11, // 26: miasta.v1.Tally.categories:type_name -> miasta.v1.CategoryResult
-	47, // 27: miasta.v1.Tally.compute_time:type_name -> google.protobuf.Timestamp
-	36, // 28: miasta.v1.Tally.recommendations:type_name -> miasta.v1.Tally.RecommendationsEntry
-	45, // 29: miasta.v1.PublicBallot.scores:type_name -> miasta.v1.Score
-	43, // 30: miasta.v1.PublicBallot.recusals:type_name -> miasta.v1.Recusal
-	6,  // 31: miasta.v1.GetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
-	6,  // 32: miasta.v1.SetTallyRuleRequest.rule:type_name -> miasta.v1.TallyRule
-	6,  // 33: miasta.v1.SetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
-	14, // 34: miasta.v1.GetTallyResponse.tally:type_name -> miasta.v1.Tally
-	14, // 35: miasta.v1.RecordJuryDecisionResponse.tally:type_name -> miasta.v1.Tally
-	37, // 36: miasta.v1.SetDistinctionJustificationRequest.text:type_name -> miasta.v1.SetDistinctionJustificationRequest.TextEntry
-	38, // 37: miasta.v1.SetDistinctionJustificationResponse.text:type_name -> miasta.v1.SetDistinctionJustificationResponse.TextEntry
-	47, // 38: miasta.v1.SetDistinctionJustificationResponse.update_time:type_name -> google.protobuf.Timestamp
-	39, // 39: miasta.v1.SetJuryRecommendationsRequest.text:type_name -> miasta.v1.SetJuryRecommendationsRequest.TextEntry
-	40, // 40: miasta.v1.SetJuryRecommendationsResponse.text:type_name -> miasta.v1.SetJuryRecommendationsResponse.TextEntry
-	47, // 41: miasta.v1.SetJuryRecommendationsResponse.update_time:type_name -> google.protobuf.Timestamp
-	49, // 42: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
-	11, // 43: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
-	13, // 44: miasta.v1.GetPublicResultsResponse.history:type_name -> miasta.v1.StageStep
-	50, // 45: miasta.v1.GetPublicResultsResponse.criteria:type_name -> miasta.v1.Criterion
-	41, // 46: miasta.v1.GetPublicResultsResponse.recommendations:type_name -> miasta.v1.GetPublicResultsResponse.RecommendationsEntry
-	15, // 47: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
+	58, // 6: miasta.v1.NominationResult.nomination:type_name -> miasta.v1.Nomination
+	5,  // 7: miasta.v1.NominationResult.score:type_name -> miasta.v1.Rational
+	11, // 8: miasta.v1.NominationResult.criteria:type_name -> miasta.v1.CriterionBreakdown
+	12, // 9: miasta.v1.NominationResult.jurors:type_name -> miasta.v1.JurorBreakdown
+	59, // 10: miasta.v1.NominationResult.recusals:type_name -> miasta.v1.Recusal
+	10, // 11: miasta.v1.NominationResult.explanation_items:type_name -> miasta.v1.ExplanationItem
+	50, // 12: miasta.v1.NominationResult.justification:type_name -> miasta.v1.NominationResult.JustificationEntry
+	60, // 13: miasta.v1.ExplanationItem.args:type_name -> google.protobuf.Struct
+	5,  // 14: miasta.v1.CriterionBreakdown.score:type_name -> miasta.v1.Rational
+	61, // 15: miasta.v1.JurorBreakdown.scores:type_name -> miasta.v1.Score
+	5,  // 16: miasta.v1.JurorBreakdown.weighted_sum:type_name -> miasta.v1.Rational
+	62, // 17: miasta.v1.CategoryResult.category:type_name -> miasta.v1.Category
+	9,  // 18: miasta.v1.CategoryResult.nominations:type_name -> miasta.v1.NominationResult
+	14, // 19: miasta.v1.CategoryResult.decisions:type_name -> miasta.v1.JuryDecision
+	63, // 20: miasta.v1.JuryDecision.record_time:type_name -> google.protobuf.Timestamp
+	64, // 21: miasta.v1.StageStep.from:type_name -> miasta.v1.Stage
+	64, // 22: miasta.v1.StageStep.to:type_name -> miasta.v1.Stage
+	63, // 23: miasta.v1.StageStep.change_time:type_name -> google.protobuf.Timestamp
+	58, // 24: miasta.v1.StageStep.set_aside_winners:type_name -> miasta.v1.Nomination
+	8,  // 25: miasta.v1.Tally.rule:type_name -> miasta.v1.TallyRule
+	13, // 26: miasta.v1.Tally.categories:type_name -> miasta.v1.CategoryResult
+	63, // 27: miasta.v1.Tally.compute_time:type_name -> google.protobuf.Timestamp
+	51, // 28: miasta.v1.Tally.recommendations:type_name -> miasta.v1.Tally.RecommendationsEntry
+	61, // 29: miasta.v1.PublicBallot.scores:type_name -> miasta.v1.Score
+	59, // 30: miasta.v1.PublicBallot.recusals:type_name -> miasta.v1.Recusal
+	8,  // 31: miasta.v1.GetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
+	8,  // 32: miasta.v1.SetTallyRuleRequest.rule:type_name -> miasta.v1.TallyRule
+	8,  // 33: miasta.v1.SetTallyRuleResponse.rule:type_name -> miasta.v1.TallyRule
+	16, // 34: miasta.v1.GetTallyResponse.tally:type_name -> miasta.v1.Tally
+	16, // 35: miasta.v1.RecordJuryDecisionResponse.tally:type_name -> miasta.v1.Tally
+	52, // 36: miasta.v1.SetDistinctionJustificationRequest.text:type_name -> miasta.v1.SetDistinctionJustificationRequest.TextEntry
+	53, // 37: miasta.v1.SetDistinctionJustificationResponse.text:type_name -> miasta.v1.SetDistinctionJustificationResponse.TextEntry
+	63, // 38: miasta.v1.SetDistinctionJustificationResponse.update_time:type_name -> google.protobuf.Timestamp
+	54, // 39: miasta.v1.SetJuryRecommendationsRequest.text:type_name -> miasta.v1.SetJuryRecommendationsRequest.TextEntry
+	55, // 40: miasta.v1.SetJuryRecommendationsResponse.text:type_name -> miasta.v1.SetJuryRecommendationsResponse.TextEntry
+	63, // 41: miasta.v1.SetJuryRecommendationsResponse.update_time:type_name -> google.protobuf.Timestamp
+	65, // 42: miasta.v1.GetPublicResultsResponse.edition:type_name -> miasta.v1.Edition
+	13, // 43: miasta.v1.GetPublicResultsResponse.categories:type_name -> miasta.v1.CategoryResult
+	15, // 44: miasta.v1.GetPublicResultsResponse.history:type_name -> miasta.v1.StageStep
+	66, // 45: miasta.v1.GetPublicResultsResponse.criteria:type_name -> miasta.v1.Criterion
+	56, // 46: miasta.v1.GetPublicResultsResponse.recommendations:type_name -> miasta.v1.GetPublicResultsResponse.RecommendationsEntry
+	17, // 47: miasta.v1.ListPublicBallotsResponse.ballots:type_name -> miasta.v1.PublicBallot
 	2,  // 48: miasta.v1.ExportResultsRequest.format:type_name -> miasta.v1.ExportFormat
-	16, // 49: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
-	18, // 50: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
-	20, // 51: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
-	22, // 52: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
-	24, // 53: miasta.v1.ResultsService.SetDistinctionJustification:input_type -> miasta.v1.SetDistinctionJustificationRequest
-	26, // 54: miasta.v1.ResultsService.SetJuryRecommendations:input_type -> miasta.v1.SetJuryRecommendationsRequest
-	28, // 55: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
-	30, // 56: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
-	32, // 57: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
-	17, // 58: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
-	19, // 59: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
-	21, // 60: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
-	23, // 61: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
-	25, // 62: miasta.v1.ResultsService.SetDistinctionJustification:output_type -> miasta.v1.SetDistinctionJustificationResponse
-	27, // 63: miasta.v1.ResultsService.SetJuryRecommendations:output_type -> miasta.v1.SetJuryRecommendationsResponse
-	29, // 64: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
-	31, // 65: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
-	33, // 66: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
-	58, // [58:67] is the sub-list for method output_type
-	49, // [49:58] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	37, // 49: miasta.v1.Deliberation.jurors:type_name -> miasta.v1.DeliberationJuror
+	38, // 50: miasta.v1.Deliberation.criteria:type_name -> miasta.v1.DeliberationCriterion
+	39, // 51: miasta.v1.Deliberation.categories:type_name -> miasta.v1.DeliberationCategory
+	57, // 52: miasta.v1.DeliberationCriterion.names:type_name -> miasta.v1.DeliberationCriterion.NamesEntry
+	62, // 53: miasta.v1.DeliberationCategory.category:type_name -> miasta.v1.Category
+	42, // 54: miasta.v1.DeliberationCategory.nominations:type_name -> miasta.v1.DeliberationNomination
+	40, // 55: miasta.v1.DeliberationCategory.agreement:type_name -> miasta.v1.Agreement
+	40, // 56: miasta.v1.DeliberationCategory.criteria_agreement:type_name -> miasta.v1.Agreement
+	41, // 57: miasta.v1.DeliberationCategory.sensitivity:type_name -> miasta.v1.Sensitivity
+	43, // 58: miasta.v1.DeliberationNomination.rows:type_name -> miasta.v1.DeliberationRow
+	3,  // 59: miasta.v1.DeliberationRow.state:type_name -> miasta.v1.MarkState
+	44, // 60: miasta.v1.DeliberationRow.marks:type_name -> miasta.v1.DeliberationMark
+	36, // 61: miasta.v1.GetDeliberationResponse.deliberation:type_name -> miasta.v1.Deliberation
+	4,  // 62: miasta.v1.ExportDeliberationRequest.format:type_name -> miasta.v1.DeliberationFormat
+	18, // 63: miasta.v1.ResultsService.GetTallyRule:input_type -> miasta.v1.GetTallyRuleRequest
+	20, // 64: miasta.v1.ResultsService.SetTallyRule:input_type -> miasta.v1.SetTallyRuleRequest
+	22, // 65: miasta.v1.ResultsService.GetTally:input_type -> miasta.v1.GetTallyRequest
+	24, // 66: miasta.v1.ResultsService.RecordJuryDecision:input_type -> miasta.v1.RecordJuryDecisionRequest
+	26, // 67: miasta.v1.ResultsService.SetDistinctionJustification:input_type -> miasta.v1.SetDistinctionJustificationRequest
+	28, // 68: miasta.v1.ResultsService.SetJuryRecommendations:input_type -> miasta.v1.SetJuryRecommendationsRequest
+	30, // 69: miasta.v1.ResultsService.GetPublicResults:input_type -> miasta.v1.GetPublicResultsRequest
+	32, // 70: miasta.v1.ResultsService.ListPublicBallots:input_type -> miasta.v1.ListPublicBallotsRequest
+	34, // 71: miasta.v1.ResultsService.ExportResults:input_type -> miasta.v1.ExportResultsRequest
+	45, // 72: miasta.v1.ResultsService.GetDeliberation:input_type -> miasta.v1.GetDeliberationRequest
+	47, // 73: miasta.v1.ResultsService.ExportDeliberation:input_type -> miasta.v1.ExportDeliberationRequest
+	19, // 74: miasta.v1.ResultsService.GetTallyRule:output_type -> miasta.v1.GetTallyRuleResponse
+	21, // 75: miasta.v1.ResultsService.SetTallyRule:output_type -> miasta.v1.SetTallyRuleResponse
+	23, // 76: miasta.v1.ResultsService.GetTally:output_type -> miasta.v1.GetTallyResponse
+	25, // 77: miasta.v1.ResultsService.RecordJuryDecision:output_type -> miasta.v1.RecordJuryDecisionResponse
+	27, // 78: miasta.v1.ResultsService.SetDistinctionJustification:output_type -> miasta.v1.SetDistinctionJustificationResponse
+	29, // 79: miasta.v1.ResultsService.SetJuryRecommendations:output_type -> miasta.v1.SetJuryRecommendationsResponse
+	31, // 80: miasta.v1.ResultsService.GetPublicResults:output_type -> miasta.v1.GetPublicResultsResponse
+	33, // 81: miasta.v1.ResultsService.ListPublicBallots:output_type -> miasta.v1.ListPublicBallotsResponse
+	35, // 82: miasta.v1.ResultsService.ExportResults:output_type -> miasta.v1.ExportResultsResponse
+	46, // 83: miasta.v1.ResultsService.GetDeliberation:output_type -> miasta.v1.GetDeliberationResponse
+	48, // 84: miasta.v1.ResultsService.ExportDeliberation:output_type -> miasta.v1.ExportDeliberationResponse
+	74, // [74:85] is the sub-list for method output_type
+	63, // [63:74] is the sub-list for method input_type
+	63, // [63:63] is the sub-list for extension type_name
+	63, // [63:63] is the sub-list for extension extendee
+	0,  // [0:63] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_results_proto_init() }
@@ -2604,13 +3748,16 @@ func file_miasta_v1_results_proto_init() {
 	file_miasta_v1_edition_proto_init()
 	file_miasta_v1_jury_proto_init()
 	file_miasta_v1_report_proto_init()
+	file_miasta_v1_results_proto_msgTypes[32].OneofWrappers = []any{}
+	file_miasta_v1_results_proto_msgTypes[35].OneofWrappers = []any{}
+	file_miasta_v1_results_proto_msgTypes[39].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_results_proto_rawDesc), len(file_miasta_v1_results_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   39,
+			NumEnums:      5,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -80,6 +80,9 @@ const (
 	// EditionServiceSetDataLicenceProcedure is the fully-qualified name of the EditionService's
 	// SetDataLicence RPC.
 	EditionServiceSetDataLicenceProcedure = "/miasta.v1.EditionService/SetDataLicence"
+	// EditionServiceSetDeliberationNamesProcedure is the fully-qualified name of the EditionService's
+	// SetDeliberationNames RPC.
+	EditionServiceSetDeliberationNamesProcedure = "/miasta.v1.EditionService/SetDeliberationNames"
 )
 
 // EditionServiceClient is a client for the miasta.v1.EditionService service.
@@ -126,6 +129,11 @@ type EditionServiceClient interface {
 	// its CSVs), at any stage: an SPDX identifier from the list data_licence names. It is publishing
 	// metadata, outside the audit log.
 	SetDataLicence(context.Context, *v1.SetDataLicenceRequest) (*v1.SetDataLicenceResponse, error)
+	// SetDeliberationNames chooses how ResultsService.GetDeliberation and ExportDeliberation label
+	// jurors for the organisers: by pseudonym (the default) or by name. At any stage; it is how the
+	// organisers' own deliberation reads, not part of the award's process or of what is published
+	// (that is ballot_publication), so it is outside the audit log, like the data licence.
+	SetDeliberationNames(context.Context, *v1.SetDeliberationNamesRequest) (*v1.SetDeliberationNamesResponse, error)
 }
 
 // NewEditionServiceClient constructs a client for the miasta.v1.EditionService service. By default,
@@ -240,27 +248,35 @@ func NewEditionServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(editionServiceMethods.ByName("SetDataLicence")),
 			connect.WithClientOptions(opts...),
 		),
+		setDeliberationNames: connect.NewClient[v1.SetDeliberationNamesRequest, v1.SetDeliberationNamesResponse](
+			httpClient,
+			baseURL+EditionServiceSetDeliberationNamesProcedure,
+			connect.WithSchema(editionServiceMethods.ByName("SetDeliberationNames")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // editionServiceClient implements EditionServiceClient.
 type editionServiceClient struct {
-	createEdition     *connect.Client[v1.CreateEditionRequest, v1.CreateEditionResponse]
-	getEdition        *connect.Client[v1.GetEditionRequest, v1.GetEditionResponse]
-	listEditions      *connect.Client[v1.ListEditionsRequest, v1.ListEditionsResponse]
-	setTimeline       *connect.Client[v1.SetTimelineRequest, v1.SetTimelineResponse]
-	changeStage       *connect.Client[v1.ChangeStageRequest, v1.ChangeStageResponse]
-	createCity        *connect.Client[v1.CreateCityRequest, v1.CreateCityResponse]
-	listCities        *connect.Client[v1.ListCitiesRequest, v1.ListCitiesResponse]
-	addEditionCity    *connect.Client[v1.AddEditionCityRequest, v1.AddEditionCityResponse]
-	removeEditionCity *connect.Client[v1.RemoveEditionCityRequest, v1.RemoveEditionCityResponse]
-	createCategory    *connect.Client[v1.CreateCategoryRequest, v1.CreateCategoryResponse]
-	listCategories    *connect.Client[v1.ListCategoriesRequest, v1.ListCategoriesResponse]
-	createCriterion   *connect.Client[v1.CreateCriterionRequest, v1.CreateCriterionResponse]
-	listCriteria      *connect.Client[v1.ListCriteriaRequest, v1.ListCriteriaResponse]
-	setLanguages      *connect.Client[v1.SetLanguagesRequest, v1.SetLanguagesResponse]
-	setTexts          *connect.Client[v1.SetTextsRequest, v1.SetTextsResponse]
-	setDataLicence    *connect.Client[v1.SetDataLicenceRequest, v1.SetDataLicenceResponse]
+	createEdition        *connect.Client[v1.CreateEditionRequest, v1.CreateEditionResponse]
+	getEdition           *connect.Client[v1.GetEditionRequest, v1.GetEditionResponse]
+	listEditions         *connect.Client[v1.ListEditionsRequest, v1.ListEditionsResponse]
+	setTimeline          *connect.Client[v1.SetTimelineRequest, v1.SetTimelineResponse]
+	changeStage          *connect.Client[v1.ChangeStageRequest, v1.ChangeStageResponse]
+	createCity           *connect.Client[v1.CreateCityRequest, v1.CreateCityResponse]
+	listCities           *connect.Client[v1.ListCitiesRequest, v1.ListCitiesResponse]
+	addEditionCity       *connect.Client[v1.AddEditionCityRequest, v1.AddEditionCityResponse]
+	removeEditionCity    *connect.Client[v1.RemoveEditionCityRequest, v1.RemoveEditionCityResponse]
+	createCategory       *connect.Client[v1.CreateCategoryRequest, v1.CreateCategoryResponse]
+	listCategories       *connect.Client[v1.ListCategoriesRequest, v1.ListCategoriesResponse]
+	createCriterion      *connect.Client[v1.CreateCriterionRequest, v1.CreateCriterionResponse]
+	listCriteria         *connect.Client[v1.ListCriteriaRequest, v1.ListCriteriaResponse]
+	setLanguages         *connect.Client[v1.SetLanguagesRequest, v1.SetLanguagesResponse]
+	setTexts             *connect.Client[v1.SetTextsRequest, v1.SetTextsResponse]
+	setDataLicence       *connect.Client[v1.SetDataLicenceRequest, v1.SetDataLicenceResponse]
+	setDeliberationNames *connect.Client[v1.SetDeliberationNamesRequest, v1.SetDeliberationNamesResponse]
 }
 
 // CreateEdition calls miasta.v1.EditionService.CreateEdition.
@@ -407,6 +423,15 @@ func (c *editionServiceClient) SetDataLicence(ctx context.Context, req *v1.SetDa
 	return nil, err
 }
 
+// SetDeliberationNames calls miasta.v1.EditionService.SetDeliberationNames.
+func (c *editionServiceClient) SetDeliberationNames(ctx context.Context, req *v1.SetDeliberationNamesRequest) (*v1.SetDeliberationNamesResponse, error) {
+	response, err := c.setDeliberationNames.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // EditionServiceHandler is an implementation of the miasta.v1.EditionService service.
 type EditionServiceHandler interface {
 	// CreateEdition starts a new edition in STAGE_DRAFT.
@@ -451,6 +476,11 @@ type EditionServiceHandler interface {
 	// its CSVs), at any stage: an SPDX identifier from the list data_licence names. It is publishing
 	// metadata, outside the audit log.
 	SetDataLicence(context.Context, *v1.SetDataLicenceRequest) (*v1.SetDataLicenceResponse, error)
+	// SetDeliberationNames chooses how ResultsService.GetDeliberation and ExportDeliberation label
+	// jurors for the organisers: by pseudonym (the default) or by name. At any stage; it is how the
+	// organisers' own deliberation reads, not part of the award's process or of what is published
+	// (that is ballot_publication), so it is outside the audit log, like the data licence.
+	SetDeliberationNames(context.Context, *v1.SetDeliberationNamesRequest) (*v1.SetDeliberationNamesResponse, error)
 }
 
 // NewEditionServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -561,6 +591,13 @@ func NewEditionServiceHandler(svc EditionServiceHandler, opts ...connect.Handler
 		connect.WithSchema(editionServiceMethods.ByName("SetDataLicence")),
 		connect.WithHandlerOptions(opts...),
 	)
+	editionServiceSetDeliberationNamesHandler := connect.NewUnaryHandlerSimple(
+		EditionServiceSetDeliberationNamesProcedure,
+		svc.SetDeliberationNames,
+		connect.WithSchema(editionServiceMethods.ByName("SetDeliberationNames")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/miasta.v1.EditionService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case EditionServiceCreateEditionProcedure:
@@ -595,6 +632,8 @@ func NewEditionServiceHandler(svc EditionServiceHandler, opts ...connect.Handler
 			editionServiceSetTextsHandler.ServeHTTP(w, r)
 		case EditionServiceSetDataLicenceProcedure:
 			editionServiceSetDataLicenceHandler.ServeHTTP(w, r)
+		case EditionServiceSetDeliberationNamesProcedure:
+			editionServiceSetDeliberationNamesHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -666,4 +705,8 @@ func (UnimplementedEditionServiceHandler) SetTexts(context.Context, *v1.SetTexts
 
 func (UnimplementedEditionServiceHandler) SetDataLicence(context.Context, *v1.SetDataLicenceRequest) (*v1.SetDataLicenceResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.EditionService.SetDataLicence is not implemented"))
+}
+
+func (UnimplementedEditionServiceHandler) SetDeliberationNames(context.Context, *v1.SetDeliberationNamesRequest) (*v1.SetDeliberationNamesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.EditionService.SetDeliberationNames is not implemented"))
 }

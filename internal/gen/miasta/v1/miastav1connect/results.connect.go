@@ -59,6 +59,12 @@ const (
 	// ResultsServiceExportResultsProcedure is the fully-qualified name of the ResultsService's
 	// ExportResults RPC.
 	ResultsServiceExportResultsProcedure = "/miasta.v1.ResultsService/ExportResults"
+	// ResultsServiceGetDeliberationProcedure is the fully-qualified name of the ResultsService's
+	// GetDeliberation RPC.
+	ResultsServiceGetDeliberationProcedure = "/miasta.v1.ResultsService/GetDeliberation"
+	// ResultsServiceExportDeliberationProcedure is the fully-qualified name of the ResultsService's
+	// ExportDeliberation RPC.
+	ResultsServiceExportDeliberationProcedure = "/miasta.v1.ResultsService/ExportDeliberation"
 )
 
 // ResultsServiceClient is a client for the miasta.v1.ResultsService service.
@@ -91,6 +97,18 @@ type ResultsServiceClient interface {
 	ListPublicBallots(context.Context, *v1.ListPublicBallotsRequest) (*v1.ListPublicBallotsResponse, error)
 	// ExportResults renders an announced edition's results as JSON or CSV. No sign-in needed.
 	ExportResults(context.Context, *v1.ExportResultsRequest) (*v1.ExportResultsResponse, error)
+	// GetDeliberation gives the organisers what the jury deliberates with once the round is closed
+	// (STAGE_TALLIED or ANNOUNCED; FAILED_PRECONDITION before, since ballots are secret until the
+	// close): every juror's counted marks (jurors × nominations × criteria), each juror's deviation from
+	// the others with outliers flagged, inter-rater agreement per category (Krippendorff's alpha,
+	// ordinal metric) and the tally's sensitivity to any one juror. Jurors are labelled by pseudonym or
+	// by name as Edition.deliberation_names says. Organisers only; the figures are not published.
+	GetDeliberation(context.Context, *v1.GetDeliberationRequest) (*v1.GetDeliberationResponse, error)
+	// ExportDeliberation renders GetDeliberation's content as a file: XLSX (sheet "Macierz" for the
+	// matrix, sheet "Analiza" for agreement, deviation and sensitivity) or CSV (UTF-8 with a byte order
+	// mark, so that Excel opens Polish text right; one table with a "record" column). Organisers only,
+	// after the close, as GetDeliberation.
+	ExportDeliberation(context.Context, *v1.ExportDeliberationRequest) (*v1.ExportDeliberationResponse, error)
 }
 
 // NewResultsServiceClient constructs a client for the miasta.v1.ResultsService service. By default,
@@ -165,6 +183,20 @@ func NewResultsServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getDeliberation: connect.NewClient[v1.GetDeliberationRequest, v1.GetDeliberationResponse](
+			httpClient,
+			baseURL+ResultsServiceGetDeliberationProcedure,
+			connect.WithSchema(resultsServiceMethods.ByName("GetDeliberation")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportDeliberation: connect.NewClient[v1.ExportDeliberationRequest, v1.ExportDeliberationResponse](
+			httpClient,
+			baseURL+ResultsServiceExportDeliberationProcedure,
+			connect.WithSchema(resultsServiceMethods.ByName("ExportDeliberation")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -179,6 +211,8 @@ type resultsServiceClient struct {
 	getPublicResults            *connect.Client[v1.GetPublicResultsRequest, v1.GetPublicResultsResponse]
 	listPublicBallots           *connect.Client[v1.ListPublicBallotsRequest, v1.ListPublicBallotsResponse]
 	exportResults               *connect.Client[v1.ExportResultsRequest, v1.ExportResultsResponse]
+	getDeliberation             *connect.Client[v1.GetDeliberationRequest, v1.GetDeliberationResponse]
+	exportDeliberation          *connect.Client[v1.ExportDeliberationRequest, v1.ExportDeliberationResponse]
 }
 
 // GetTallyRule calls miasta.v1.ResultsService.GetTallyRule.
@@ -262,6 +296,24 @@ func (c *resultsServiceClient) ExportResults(ctx context.Context, req *v1.Export
 	return nil, err
 }
 
+// GetDeliberation calls miasta.v1.ResultsService.GetDeliberation.
+func (c *resultsServiceClient) GetDeliberation(ctx context.Context, req *v1.GetDeliberationRequest) (*v1.GetDeliberationResponse, error) {
+	response, err := c.getDeliberation.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ExportDeliberation calls miasta.v1.ResultsService.ExportDeliberation.
+func (c *resultsServiceClient) ExportDeliberation(ctx context.Context, req *v1.ExportDeliberationRequest) (*v1.ExportDeliberationResponse, error) {
+	response, err := c.exportDeliberation.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ResultsServiceHandler is an implementation of the miasta.v1.ResultsService service.
 type ResultsServiceHandler interface {
 	// GetTallyRule returns the edition's tally rule. Public once the jury round opens.
@@ -292,6 +344,18 @@ type ResultsServiceHandler interface {
 	ListPublicBallots(context.Context, *v1.ListPublicBallotsRequest) (*v1.ListPublicBallotsResponse, error)
 	// ExportResults renders an announced edition's results as JSON or CSV. No sign-in needed.
 	ExportResults(context.Context, *v1.ExportResultsRequest) (*v1.ExportResultsResponse, error)
+	// GetDeliberation gives the organisers what the jury deliberates with once the round is closed
+	// (STAGE_TALLIED or ANNOUNCED; FAILED_PRECONDITION before, since ballots are secret until the
+	// close): every juror's counted marks (jurors × nominations × criteria), each juror's deviation from
+	// the others with outliers flagged, inter-rater agreement per category (Krippendorff's alpha,
+	// ordinal metric) and the tally's sensitivity to any one juror. Jurors are labelled by pseudonym or
+	// by name as Edition.deliberation_names says. Organisers only; the figures are not published.
+	GetDeliberation(context.Context, *v1.GetDeliberationRequest) (*v1.GetDeliberationResponse, error)
+	// ExportDeliberation renders GetDeliberation's content as a file: XLSX (sheet "Macierz" for the
+	// matrix, sheet "Analiza" for agreement, deviation and sensitivity) or CSV (UTF-8 with a byte order
+	// mark, so that Excel opens Polish text right; one table with a "record" column). Organisers only,
+	// after the close, as GetDeliberation.
+	ExportDeliberation(context.Context, *v1.ExportDeliberationRequest) (*v1.ExportDeliberationResponse, error)
 }
 
 // NewResultsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -362,6 +426,20 @@ func NewResultsServiceHandler(svc ResultsServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	resultsServiceGetDeliberationHandler := connect.NewUnaryHandlerSimple(
+		ResultsServiceGetDeliberationProcedure,
+		svc.GetDeliberation,
+		connect.WithSchema(resultsServiceMethods.ByName("GetDeliberation")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	resultsServiceExportDeliberationHandler := connect.NewUnaryHandlerSimple(
+		ResultsServiceExportDeliberationProcedure,
+		svc.ExportDeliberation,
+		connect.WithSchema(resultsServiceMethods.ByName("ExportDeliberation")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/miasta.v1.ResultsService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ResultsServiceGetTallyRuleProcedure:
@@ -382,6 +460,10 @@ func NewResultsServiceHandler(svc ResultsServiceHandler, opts ...connect.Handler
 			resultsServiceListPublicBallotsHandler.ServeHTTP(w, r)
 		case ResultsServiceExportResultsProcedure:
 			resultsServiceExportResultsHandler.ServeHTTP(w, r)
+		case ResultsServiceGetDeliberationProcedure:
+			resultsServiceGetDeliberationHandler.ServeHTTP(w, r)
+		case ResultsServiceExportDeliberationProcedure:
+			resultsServiceExportDeliberationHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -425,4 +507,12 @@ func (UnimplementedResultsServiceHandler) ListPublicBallots(context.Context, *v1
 
 func (UnimplementedResultsServiceHandler) ExportResults(context.Context, *v1.ExportResultsRequest) (*v1.ExportResultsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ResultsService.ExportResults is not implemented"))
+}
+
+func (UnimplementedResultsServiceHandler) GetDeliberation(context.Context, *v1.GetDeliberationRequest) (*v1.GetDeliberationResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ResultsService.GetDeliberation is not implemented"))
+}
+
+func (UnimplementedResultsServiceHandler) ExportDeliberation(context.Context, *v1.ExportDeliberationRequest) (*v1.ExportDeliberationResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.ResultsService.ExportDeliberation is not implemented"))
 }

@@ -19,7 +19,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/results.proto.
  */
 export const file_miasta_v1_results: GenFile = /*@__PURE__*/
-  fileDesc("ChdtaWFzdGEvdjEvcmVzdWx0cy5wcm90bxIJbWlhc3RhLnYxIjsKCFJhdGlvbmFsEhEKCW51bWVyYXRvchgBIAEoAxIcCgtkZW5vbWluYXRvchgCIAEoA0IHukgEIgIgACLCAQoKU2NvcmVMYWJlbBINCgV2YWx1ZRgBIAEoBRJYCgR0ZXh0GAQgAygLMh8ubWlhc3RhLnYxLlNjb3JlTGFiZWwuVGV4dEVudHJ5Qim6SCaaASMQBSIWchRSAnBsUgJlblICdWtSAmVzUgJ2aSoHcgUQARisAhorCglUZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUoECAIQA0oECAMQBFIIbGFiZWxfcGxSCGxhYmVsX2VuIswBCg1Dcml0ZXJpb25SdWxlEh4KDGNyaXRlcmlvbl9pZBgBIAEoCUIIukgFcgOwAQESHAoJbWluX3Njb3JlGAIgASgFQgm6SAYaBBhkKAASHAoJbWF4X3Njb3JlGAMgASgFQgm6SAYaBBhkKAESGQoGd2VpZ2h0GAQgASgFQgm6SAYaBBhkKAESEwoLbm9uX3JhbmtpbmcYBSABKAgSLwoGbGFiZWxzGAYgAygLMhUubWlhc3RhLnYxLlNjb3JlTGFiZWxCCLpIBZIBAhBlIvwCCglUYWxseVJ1bGUSOAoGbWV0aG9kGAEgASgOMhwubWlhc3RhLnYxLkFnZ3JlZ2F0aW9uTWV0aG9kQgq6SAeCAQQQASAAEjYKCGNyaXRlcmlhGAIgAygLMhgubWlhc3RhLnYxLkNyaXRlcmlvblJ1bGVCCrpIB5IBBAgBEBQSGQoGcXVvcnVtGAMgASgFQgm6SAYaBBhkKAESJwoUd2lubmVyc19wZXJfY2F0ZWdvcnkYBCABKAVCCbpIBhoEGAooARIqCg1taW5pbXVtX3Njb3JlGAUgASgLMhMubWlhc3RhLnYxLlJhdGlvbmFsEh0KCnRyaW1fY291bnQYBiABKAVCCbpIBhoEGAooABI6Cgp0aWVfYnJlYWtzGAcgAygOMhMubWlhc3RhLnYxLlRpZUJyZWFrQhG6SA6SAQsQCiIHggEEEAEgABIOCgZmcm96ZW4YCCABKAgSDwoHdmVyc2lvbhgJIAEoAxIRCglydWxlX2hhc2gYCiABKAki8gMKEE5vbWluYXRpb25SZXN1bHQSKQoKbm9taW5hdGlvbhgBIAEoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uEgwKBHJhbmsYAiABKAUSIgoFc2NvcmUYAyABKAsyEy5taWFzdGEudjEuUmF0aW9uYWwSEgoKc2NvcmVfdGV4dBgEIAEoCRIOCgZ3aW5uZXIYBSABKAgSEgoKcXVvcnVtX21ldBgGIAEoCBIvCghjcml0ZXJpYRgHIAMoCzIdLm1pYXN0YS52MS5Dcml0ZXJpb25CcmVha2Rvd24SKQoGanVyb3JzGAggAygLMhkubWlhc3RhLnYxLkp1cm9yQnJlYWtkb3duEiQKCHJlY3VzYWxzGAkgAygLMhIubWlhc3RhLnYxLlJlY3VzYWwSEwoLZXhwbGFuYXRpb24YCiADKAkSNQoRZXhwbGFuYXRpb25faXRlbXMYCyADKAsyGi5taWFzdGEudjEuRXhwbGFuYXRpb25JdGVtEkUKDWp1c3RpZmljYXRpb24YDCADKAsyLi5taWFzdGEudjEuTm9taW5hdGlvblJlc3VsdC5KdXN0aWZpY2F0aW9uRW50cnkaNAoSSnVzdGlmaWNhdGlvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRgoPRXhwbGFuYXRpb25JdGVtEgwKBGNvZGUYASABKAkSJQoEYXJncxgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiYwoSQ3JpdGVyaW9uQnJlYWtkb3duEhQKDGNyaXRlcmlvbl9pZBgBIAEoCRIiCgVzY29yZRgCIAEoCzITLm1pYXN0YS52MS5SYXRpb25hbBITCgtub25fcmFua2luZxgDIAEoCCJsCg5KdXJvckJyZWFrZG93bhINCgVqdXJvchgBIAEoCRIgCgZzY29yZXMYAiADKAsyEC5taWFzdGEudjEuU2NvcmUSKQoMd2VpZ2h0ZWRfc3VtGAMgASgLMhMubWlhc3RhLnYxLlJhdGlvbmFsIpUBCg5DYXRlZ29yeVJlc3VsdBIlCghjYXRlZ29yeRgBIAEoCzITLm1pYXN0YS52MS5DYXRlZ29yeRIwCgtub21pbmF0aW9ucxgCIAMoCzIbLm1pYXN0YS52MS5Ob21pbmF0aW9uUmVzdWx0EioKCWRlY2lzaW9ucxgDIAMoCzIXLm1pYXN0YS52MS5KdXJ5RGVjaXNpb24iZwoMSnVyeURlY2lzaW9uEhYKDm5vbWluYXRpb25faWRzGAEgAygJEg4KBnJlYXNvbhgCIAEoCRIvCgtyZWNvcmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi/wEKCVN0YWdlU3RlcBIeCgRmcm9tGAEgASgOMhAubWlhc3RhLnYxLlN0YWdlEhwKAnRvGAIgASgOMhAubWlhc3RhLnYxLlN0YWdlEg4KBnJlYXNvbhgDIAEoCRIvCgtjaGFuZ2VfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJb3JnYW5pc2VyGAUgASgJEhAKCG92ZXJyaWRlGAYgASgIEhwKFHNldF9hc2lkZV90YWxseV9oYXNoGAcgASgJEjAKEXNldF9hc2lkZV93aW5uZXJzGAggAygLMhUubWlhc3RhLnYxLk5vbWluYXRpb24irAIKBVRhbGx5EhIKCmVkaXRpb25faWQYASABKAkSIgoEcnVsZRgCIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGUSLQoKY2F0ZWdvcmllcxgDIAMoCzIZLm1pYXN0YS52MS5DYXRlZ29yeVJlc3VsdBIwCgxjb21wdXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnRhbGx5X2hhc2gYBSABKAkSPgoPcmVjb21tZW5kYXRpb25zGAYgAygLMiUubWlhc3RhLnYxLlRhbGx5LlJlY29tbWVuZGF0aW9uc0VudHJ5GjYKFFJlY29tbWVuZGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiegoMUHVibGljQmFsbG90Eg0KBWp1cm9yGAEgASgJEiAKBnNjb3JlcxgCIAMoCzIQLm1pYXN0YS52MS5TY29yZRIkCghyZWN1c2FscxgDIAMoCzISLm1pYXN0YS52MS5SZWN1c2FsEhMKC2JhbGxvdF9oYXNoGAQgASgJIjMKE0dldFRhbGx5UnVsZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQEiOgoUR2V0VGFsbHlSdWxlUmVzcG9uc2USIgoEcnVsZRgBIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGUiggEKE1NldFRhbGx5UnVsZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESKgoEcnVsZRgCIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGVCBrpIA8gBARIhChBleHBlY3RlZF92ZXJzaW9uGAMgASgDQge6SAQiAigAIjoKFFNldFRhbGx5UnVsZVJlc3BvbnNlEiIKBHJ1bGUYASABKAsyFC5taWFzdGEudjEuVGFsbHlSdWxlIi8KD0dldFRhbGx5UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASIzChBHZXRUYWxseVJlc3BvbnNlEh8KBXRhbGx5GAEgASgLMhAubWlhc3RhLnYxLlRhbGx5IqEBChlSZWNvcmRKdXJ5RGVjaXNpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh0KC2NhdGVnb3J5X2lkGAIgASgJQgi6SAVyA7ABARIrCg5ub21pbmF0aW9uX2lkcxgDIAMoCUITukgQkgENCAIQZBgBIgVyA7ABARIaCgZyZWFzb24YBCABKAlCCrpIB3IFEAEY0A8iPQoaUmVjb3JkSnVyeURlY2lzaW9uUmVzcG9uc2USHwoFdGFsbHkYASABKAsyEC5taWFzdGEudjEuVGFsbHkiggIKIlNldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHwoNbm9taW5hdGlvbl9pZBgCIAEoCUIIukgFcgOwAQEScAoEdGV4dBgDIAMoCzI3Lm1pYXN0YS52MS5TZXREaXN0aW5jdGlvbkp1c3RpZmljYXRpb25SZXF1ZXN0LlRleHRFbnRyeUIpukgmmgEjEAUiFnIUUgJwbFICZW5SAnVrUgJlc1ICdmkqB3IFEAEY0A8aKwoJVGV4dEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi3AEKI1NldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvblJlc3BvbnNlEkYKBHRleHQYASADKAsyOC5taWFzdGEudjEuU2V0RGlzdGluY3Rpb25KdXN0aWZpY2F0aW9uUmVzcG9uc2UuVGV4dEVudHJ5Eg8KB3ZlcnNpb24YAiABKAMSLwoLdXBkYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGisKCVRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItgBCh1TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARJsCgR0ZXh0GAIgAygLMjIubWlhc3RhLnYxLlNldEp1cnlSZWNvbW1lbmRhdGlvbnNSZXF1ZXN0LlRleHRFbnRyeUIqukgnmgEkEAUiFnIUUgJwbFICZW5SAnVrUgJlc1ICdmkqCHIGEAEYoJwBGisKCVRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItIBCh5TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVzcG9uc2USQQoEdGV4dBgBIAMoCzIzLm1pYXN0YS52MS5TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVzcG9uc2UuVGV4dEVudHJ5Eg8KB3ZlcnNpb24YAiABKAMSLwoLdXBkYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGisKCVRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjQKF0dldFB1YmxpY1Jlc3VsdHNSZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PItwCChhHZXRQdWJsaWNSZXN1bHRzUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uEi0KCmNhdGVnb3JpZXMYAiADKAsyGS5taWFzdGEudjEuQ2F0ZWdvcnlSZXN1bHQSEgoKY2hlY2twb2ludBgDIAEoCRIlCgdoaXN0b3J5GAQgAygLMhQubWlhc3RhLnYxLlN0YWdlU3RlcBImCghjcml0ZXJpYRgFIAMoCzIULm1pYXN0YS52MS5Dcml0ZXJpb24SUQoPcmVjb21tZW5kYXRpb25zGAYgAygLMjgubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXNwb25zZS5SZWNvbW1lbmRhdGlvbnNFbnRyeRo2ChRSZWNvbW1lbmRhdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBInEKGExpc3RQdWJsaWNCYWxsb3RzUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDxIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJeChlMaXN0UHVibGljQmFsbG90c1Jlc3BvbnNlEigKB2JhbGxvdHMYASADKAsyFy5taWFzdGEudjEuUHVibGljQmFsbG90EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJmChRFeHBvcnRSZXN1bHRzUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDxIzCgZmb3JtYXQYAiABKA4yFy5taWFzdGEudjEuRXhwb3J0Rm9ybWF0Qgq6SAeCAQQQASAAIj4KFUV4cG9ydFJlc3VsdHNSZXNwb25zZRIUCgxjb250ZW50X3R5cGUYASABKAkSDwoHY29udGVudBgCIAEoDCrLAQoRQWdncmVnYXRpb25NZXRob2QSIgoeQUdHUkVHQVRJT05fTUVUSE9EX1VOU1BFQ0lGSUVEEAASJAogQUdHUkVHQVRJT05fTUVUSE9EX1dFSUdIVEVEX01FQU4QARIdChlBR0dSRUdBVElPTl9NRVRIT0RfTUVESUFOEAISIwofQUdHUkVHQVRJT05fTUVUSE9EX1RSSU1NRURfTUVBThADEigKJEFHR1JFR0FUSU9OX01FVEhPRF9NQUpPUklUWV9KVURHTUVOVBAEKp4BCghUaWVCcmVhaxIZChVUSUVfQlJFQUtfVU5TUEVDSUZJRUQQABIcChhUSUVfQlJFQUtfTU9SRV9UT1BfTUFSS1MQARIbChdUSUVfQlJFQUtfSElHSEVSX01FRElBThACEh8KG1RJRV9CUkVBS19DUklURVJJQV9JTl9PUkRFUhADEhsKF1RJRV9CUkVBS19KVVJZX0RFQ0lTSU9OEAQqXAoMRXhwb3J0Rm9ybWF0Eh0KGUVYUE9SVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIWChJFWFBPUlRfRk9STUFUX0pTT04QARIVChFFWFBPUlRfRk9STUFUX0NTVhACMvwGCg5SZXN1bHRzU2VydmljZRJUCgxHZXRUYWxseVJ1bGUSHi5taWFzdGEudjEuR2V0VGFsbHlSdWxlUmVxdWVzdBofLm1pYXN0YS52MS5HZXRUYWxseVJ1bGVSZXNwb25zZSIDkAIBEk8KDFNldFRhbGx5UnVsZRIeLm1pYXN0YS52MS5TZXRUYWxseVJ1bGVSZXF1ZXN0Gh8ubWlhc3RhLnYxLlNldFRhbGx5UnVsZVJlc3BvbnNlEkgKCEdldFRhbGx5EhoubWlhc3RhLnYxLkdldFRhbGx5UmVxdWVzdBobLm1pYXN0YS52MS5HZXRUYWxseVJlc3BvbnNlIgOQAgESYQoSUmVjb3JkSnVyeURlY2lzaW9uEiQubWlhc3RhLnYxLlJlY29yZEp1cnlEZWNpc2lvblJlcXVlc3QaJS5taWFzdGEudjEuUmVjb3JkSnVyeURlY2lzaW9uUmVzcG9uc2USgQEKG1NldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvbhItLm1pYXN0YS52MS5TZXREaXN0aW5jdGlvbkp1c3RpZmljYXRpb25SZXF1ZXN0Gi4ubWlhc3RhLnYxLlNldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvblJlc3BvbnNlIgOQAgIScgoWU2V0SnVyeVJlY29tbWVuZGF0aW9ucxIoLm1pYXN0YS52MS5TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVxdWVzdBopLm1pYXN0YS52MS5TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVzcG9uc2UiA5ACAhJgChBHZXRQdWJsaWNSZXN1bHRzEiIubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXF1ZXN0GiMubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXNwb25zZSIDkAIBEmMKEUxpc3RQdWJsaWNCYWxsb3RzEiMubWlhc3RhLnYxLkxpc3RQdWJsaWNCYWxsb3RzUmVxdWVzdBokLm1pYXN0YS52MS5MaXN0UHVibGljQmFsbG90c1Jlc3BvbnNlIgOQAgESVwoNRXhwb3J0UmVzdWx0cxIfLm1pYXN0YS52MS5FeHBvcnRSZXN1bHRzUmVxdWVzdBogLm1pYXN0YS52MS5FeHBvcnRSZXN1bHRzUmVzcG9uc2UiA5ACAUKkAQoNY29tLm1pYXN0YS52MUIMUmVzdWx0c1Byb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_struct, file_google_protobuf_timestamp, file_miasta_v1_edition, file_miasta_v1_jury, file_miasta_v1_report]);
+  fileDesc("ChdtaWFzdGEvdjEvcmVzdWx0cy5wcm90bxIJbWlhc3RhLnYxIjsKCFJhdGlvbmFsEhEKCW51bWVyYXRvchgBIAEoAxIcCgtkZW5vbWluYXRvchgCIAEoA0IHukgEIgIgACLCAQoKU2NvcmVMYWJlbBINCgV2YWx1ZRgBIAEoBRJYCgR0ZXh0GAQgAygLMh8ubWlhc3RhLnYxLlNjb3JlTGFiZWwuVGV4dEVudHJ5Qim6SCaaASMQBSIWchRSAnBsUgJlblICdWtSAmVzUgJ2aSoHcgUQARisAhorCglUZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUoECAIQA0oECAMQBFIIbGFiZWxfcGxSCGxhYmVsX2VuIswBCg1Dcml0ZXJpb25SdWxlEh4KDGNyaXRlcmlvbl9pZBgBIAEoCUIIukgFcgOwAQESHAoJbWluX3Njb3JlGAIgASgFQgm6SAYaBBhkKAASHAoJbWF4X3Njb3JlGAMgASgFQgm6SAYaBBhkKAESGQoGd2VpZ2h0GAQgASgFQgm6SAYaBBhkKAESEwoLbm9uX3JhbmtpbmcYBSABKAgSLwoGbGFiZWxzGAYgAygLMhUubWlhc3RhLnYxLlNjb3JlTGFiZWxCCLpIBZIBAhBlIvwCCglUYWxseVJ1bGUSOAoGbWV0aG9kGAEgASgOMhwubWlhc3RhLnYxLkFnZ3JlZ2F0aW9uTWV0aG9kQgq6SAeCAQQQASAAEjYKCGNyaXRlcmlhGAIgAygLMhgubWlhc3RhLnYxLkNyaXRlcmlvblJ1bGVCCrpIB5IBBAgBEBQSGQoGcXVvcnVtGAMgASgFQgm6SAYaBBhkKAESJwoUd2lubmVyc19wZXJfY2F0ZWdvcnkYBCABKAVCCbpIBhoEGAooARIqCg1taW5pbXVtX3Njb3JlGAUgASgLMhMubWlhc3RhLnYxLlJhdGlvbmFsEh0KCnRyaW1fY291bnQYBiABKAVCCbpIBhoEGAooABI6Cgp0aWVfYnJlYWtzGAcgAygOMhMubWlhc3RhLnYxLlRpZUJyZWFrQhG6SA6SAQsQCiIHggEEEAEgABIOCgZmcm96ZW4YCCABKAgSDwoHdmVyc2lvbhgJIAEoAxIRCglydWxlX2hhc2gYCiABKAki8gMKEE5vbWluYXRpb25SZXN1bHQSKQoKbm9taW5hdGlvbhgBIAEoCzIVLm1pYXN0YS52MS5Ob21pbmF0aW9uEgwKBHJhbmsYAiABKAUSIgoFc2NvcmUYAyABKAsyEy5taWFzdGEudjEuUmF0aW9uYWwSEgoKc2NvcmVfdGV4dBgEIAEoCRIOCgZ3aW5uZXIYBSABKAgSEgoKcXVvcnVtX21ldBgGIAEoCBIvCghjcml0ZXJpYRgHIAMoCzIdLm1pYXN0YS52MS5Dcml0ZXJpb25CcmVha2Rvd24SKQoGanVyb3JzGAggAygLMhkubWlhc3RhLnYxLkp1cm9yQnJlYWtkb3duEiQKCHJlY3VzYWxzGAkgAygLMhIubWlhc3RhLnYxLlJlY3VzYWwSEwoLZXhwbGFuYXRpb24YCiADKAkSNQoRZXhwbGFuYXRpb25faXRlbXMYCyADKAsyGi5taWFzdGEudjEuRXhwbGFuYXRpb25JdGVtEkUKDWp1c3RpZmljYXRpb24YDCADKAsyLi5taWFzdGEudjEuTm9taW5hdGlvblJlc3VsdC5KdXN0aWZpY2F0aW9uRW50cnkaNAoSSnVzdGlmaWNhdGlvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRgoPRXhwbGFuYXRpb25JdGVtEgwKBGNvZGUYASABKAkSJQoEYXJncxgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiYwoSQ3JpdGVyaW9uQnJlYWtkb3duEhQKDGNyaXRlcmlvbl9pZBgBIAEoCRIiCgVzY29yZRgCIAEoCzITLm1pYXN0YS52MS5SYXRpb25hbBITCgtub25fcmFua2luZxgDIAEoCCJsCg5KdXJvckJyZWFrZG93bhINCgVqdXJvchgBIAEoCRIgCgZzY29yZXMYAiADKAsyEC5taWFzdGEudjEuU2NvcmUSKQoMd2VpZ2h0ZWRfc3VtGAMgASgLMhMubWlhc3RhLnYxLlJhdGlvbmFsIpUBCg5DYXRlZ29yeVJlc3VsdBIlCghjYXRlZ29yeRgBIAEoCzITLm1pYXN0YS52MS5DYXRlZ29yeRIwCgtub21pbmF0aW9ucxgCIAMoCzIbLm1pYXN0YS52MS5Ob21pbmF0aW9uUmVzdWx0EioKCWRlY2lzaW9ucxgDIAMoCzIXLm1pYXN0YS52MS5KdXJ5RGVjaXNpb24iZwoMSnVyeURlY2lzaW9uEhYKDm5vbWluYXRpb25faWRzGAEgAygJEg4KBnJlYXNvbhgCIAEoCRIvCgtyZWNvcmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi/wEKCVN0YWdlU3RlcBIeCgRmcm9tGAEgASgOMhAubWlhc3RhLnYxLlN0YWdlEhwKAnRvGAIgASgOMhAubWlhc3RhLnYxLlN0YWdlEg4KBnJlYXNvbhgDIAEoCRIvCgtjaGFuZ2VfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJb3JnYW5pc2VyGAUgASgJEhAKCG92ZXJyaWRlGAYgASgIEhwKFHNldF9hc2lkZV90YWxseV9oYXNoGAcgASgJEjAKEXNldF9hc2lkZV93aW5uZXJzGAggAygLMhUubWlhc3RhLnYxLk5vbWluYXRpb24irAIKBVRhbGx5EhIKCmVkaXRpb25faWQYASABKAkSIgoEcnVsZRgCIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGUSLQoKY2F0ZWdvcmllcxgDIAMoCzIZLm1pYXN0YS52MS5DYXRlZ29yeVJlc3VsdBIwCgxjb21wdXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnRhbGx5X2hhc2gYBSABKAkSPgoPcmVjb21tZW5kYXRpb25zGAYgAygLMiUubWlhc3RhLnYxLlRhbGx5LlJlY29tbWVuZGF0aW9uc0VudHJ5GjYKFFJlY29tbWVuZGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiegoMUHVibGljQmFsbG90Eg0KBWp1cm9yGAEgASgJEiAKBnNjb3JlcxgCIAMoCzIQLm1pYXN0YS52MS5TY29yZRIkCghyZWN1c2FscxgDIAMoCzISLm1pYXN0YS52MS5SZWN1c2FsEhMKC2JhbGxvdF9oYXNoGAQgASgJIjMKE0dldFRhbGx5UnVsZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQEiOgoUR2V0VGFsbHlSdWxlUmVzcG9uc2USIgoEcnVsZRgBIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGUiggEKE1NldFRhbGx5UnVsZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESKgoEcnVsZRgCIAEoCzIULm1pYXN0YS52MS5UYWxseVJ1bGVCBrpIA8gBARIhChBleHBlY3RlZF92ZXJzaW9uGAMgASgDQge6SAQiAigAIjoKFFNldFRhbGx5UnVsZVJlc3BvbnNlEiIKBHJ1bGUYASABKAsyFC5taWFzdGEudjEuVGFsbHlSdWxlIi8KD0dldFRhbGx5UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASIzChBHZXRUYWxseVJlc3BvbnNlEh8KBXRhbGx5GAEgASgLMhAubWlhc3RhLnYxLlRhbGx5IqEBChlSZWNvcmRKdXJ5RGVjaXNpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEh0KC2NhdGVnb3J5X2lkGAIgASgJQgi6SAVyA7ABARIrCg5ub21pbmF0aW9uX2lkcxgDIAMoCUITukgQkgENCAIQZBgBIgVyA7ABARIaCgZyZWFzb24YBCABKAlCCrpIB3IFEAEY0A8iPQoaUmVjb3JkSnVyeURlY2lzaW9uUmVzcG9uc2USHwoFdGFsbHkYASABKAsyEC5taWFzdGEudjEuVGFsbHkiggIKIlNldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHwoNbm9taW5hdGlvbl9pZBgCIAEoCUIIukgFcgOwAQEScAoEdGV4dBgDIAMoCzI3Lm1pYXN0YS52MS5TZXREaXN0aW5jdGlvbkp1c3RpZmljYXRpb25SZXF1ZXN0LlRleHRFbnRyeUIpukgmmgEjEAUiFnIUUgJwbFICZW5SAnVrUgJlc1ICdmkqB3IFEAEY0A8aKwoJVGV4dEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi3AEKI1NldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvblJlc3BvbnNlEkYKBHRleHQYASADKAsyOC5taWFzdGEudjEuU2V0RGlzdGluY3Rpb25KdXN0aWZpY2F0aW9uUmVzcG9uc2UuVGV4dEVudHJ5Eg8KB3ZlcnNpb24YAiABKAMSLwoLdXBkYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGisKCVRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItgBCh1TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARJsCgR0ZXh0GAIgAygLMjIubWlhc3RhLnYxLlNldEp1cnlSZWNvbW1lbmRhdGlvbnNSZXF1ZXN0LlRleHRFbnRyeUIqukgnmgEkEAUiFnIUUgJwbFICZW5SAnVrUgJlc1ICdmkqCHIGEAEYoJwBGisKCVRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItIBCh5TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVzcG9uc2USQQoEdGV4dBgBIAMoCzIzLm1pYXN0YS52MS5TZXRKdXJ5UmVjb21tZW5kYXRpb25zUmVzcG9uc2UuVGV4dEVudHJ5Eg8KB3ZlcnNpb24YAiABKAMSLwoLdXBkYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGisKCVRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjQKF0dldFB1YmxpY1Jlc3VsdHNSZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PItwCChhHZXRQdWJsaWNSZXN1bHRzUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uEi0KCmNhdGVnb3JpZXMYAiADKAsyGS5taWFzdGEudjEuQ2F0ZWdvcnlSZXN1bHQSEgoKY2hlY2twb2ludBgDIAEoCRIlCgdoaXN0b3J5GAQgAygLMhQubWlhc3RhLnYxLlN0YWdlU3RlcBImCghjcml0ZXJpYRgFIAMoCzIULm1pYXN0YS52MS5Dcml0ZXJpb24SUQoPcmVjb21tZW5kYXRpb25zGAYgAygLMjgubWlhc3RhLnYxLkdldFB1YmxpY1Jlc3VsdHNSZXNwb25zZS5SZWNvbW1lbmRhdGlvbnNFbnRyeRo2ChRSZWNvbW1lbmRhdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBInEKGExpc3RQdWJsaWNCYWxsb3RzUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDxIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJeChlMaXN0UHVibGljQmFsbG90c1Jlc3BvbnNlEigKB2JhbGxvdHMYASADKAsyFy5taWFzdGEudjEuUHVibGljQmFsbG90EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJmChRFeHBvcnRSZXN1bHRzUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDxIzCgZmb3JtYXQYAiABKA4yFy5taWFzdGEudjEuRXhwb3J0Rm9ybWF0Qgq6SAeCAQQQASAAIj4KFUV4cG9ydFJlc3VsdHNSZXNwb25zZRIUCgxjb250ZW50X3R5cGUYASABKAkSDwoHY29udGVudBgCIAEoDCLcAQoMRGVsaWJlcmF0aW9uEhIKCmVkaXRpb25faWQYASABKAkSDQoFbmFtZXMYAiABKAgSLAoGanVyb3JzGAMgAygLMhwubWlhc3RhLnYxLkRlbGliZXJhdGlvbkp1cm9yEjIKCGNyaXRlcmlhGAQgAygLMiAubWlhc3RhLnYxLkRlbGliZXJhdGlvbkNyaXRlcmlvbhIzCgpjYXRlZ29yaWVzGAUgAygLMh8ubWlhc3RhLnYxLkRlbGliZXJhdGlvbkNhdGVnb3J5EhIKCnRhbGx5X2hhc2gYBiABKAkifwoRRGVsaWJlcmF0aW9uSnVyb3ISDQoFbGFiZWwYASABKAkSDAoEY2FzdBgCIAEoCBIWCglkZXZpYXRpb24YAyABKAFIAIgBARIWCg5jb21wYXJlZF9tYXJrcxgEIAEoBRIPCgdvdXRsaWVyGAUgASgIQgwKCl9kZXZpYXRpb24i3gEKFURlbGliZXJhdGlvbkNyaXRlcmlvbhIUCgxjcml0ZXJpb25faWQYASABKAkSDgoGbnVtYmVyGAIgASgFEg8KB25hbWVfcGwYAyABKAkSOgoFbmFtZXMYBCADKAsyKy5taWFzdGEudjEuRGVsaWJlcmF0aW9uQ3JpdGVyaW9uLk5hbWVzRW50cnkSEQoJbWluX3Njb3JlGAUgASgFEhEKCW1heF9zY29yZRgGIAEoBRosCgpOYW1lc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEikQIKFERlbGliZXJhdGlvbkNhdGVnb3J5EiUKCGNhdGVnb3J5GAEgASgLMhMubWlhc3RhLnYxLkNhdGVnb3J5EjYKC25vbWluYXRpb25zGAIgAygLMiEubWlhc3RhLnYxLkRlbGliZXJhdGlvbk5vbWluYXRpb24SJwoJYWdyZWVtZW50GAMgASgLMhQubWlhc3RhLnYxLkFncmVlbWVudBIwChJjcml0ZXJpYV9hZ3JlZW1lbnQYBCADKAsyFC5taWFzdGEudjEuQWdyZWVtZW50EisKC3NlbnNpdGl2aXR5GAUgAygLMhYubWlhc3RhLnYxLlNlbnNpdGl2aXR5EhIKCndpbm5lcl9pZHMYBiADKAkiUQoJQWdyZWVtZW50EhQKDGNyaXRlcmlvbl9pZBgBIAEoCRISCgVhbHBoYRgCIAEoAUgAiAEBEhAKCHBhaXJhYmxlGAMgASgFQggKBl9hbHBoYSIwCgtTZW5zaXRpdml0eRINCgVqdXJvchgBIAEoBRISCgp3aW5uZXJfaWRzGAIgAygJIqIBChZEZWxpYmVyYXRpb25Ob21pbmF0aW9uEhUKDW5vbWluYXRpb25faWQYASABKAkSFgoOcHJhY3RpY2VfdGl0bGUYAiABKAkSEQoJY2l0eV9uYW1lGAMgASgJEgwKBHJhbmsYBCABKAUSDgoGd2lubmVyGAUgASgIEigKBHJvd3MYBiADKAsyGi5taWFzdGEudjEuRGVsaWJlcmF0aW9uUm93InEKD0RlbGliZXJhdGlvblJvdxINCgVqdXJvchgBIAEoBRIjCgVzdGF0ZRgCIAEoDjIULm1pYXN0YS52MS5NYXJrU3RhdGUSKgoFbWFya3MYAyADKAsyGy5taWFzdGEudjEuRGVsaWJlcmF0aW9uTWFyayJcChBEZWxpYmVyYXRpb25NYXJrEg0KBXZhbHVlGAEgASgFEhgKC290aGVyc19tZWFuGAIgASgBSACIAQESDwoHb3V0bGllchgDIAEoCEIOCgxfb3RoZXJzX21lYW4iNgoWR2V0RGVsaWJlcmF0aW9uUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASJIChdHZXREZWxpYmVyYXRpb25SZXNwb25zZRItCgxkZWxpYmVyYXRpb24YASABKAsyFy5taWFzdGEudjEuRGVsaWJlcmF0aW9uInQKGUV4cG9ydERlbGliZXJhdGlvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESOQoGZm9ybWF0GAIgASgOMh0ubWlhc3RhLnYxLkRlbGliZXJhdGlvbkZvcm1hdEIKukgHggEEEAEgACJVChpFeHBvcnREZWxpYmVyYXRpb25SZXNwb25zZRIUCgxjb250ZW50X3R5cGUYASABKAkSEAoIZmlsZW5hbWUYAiABKAkSDwoHY29udGVudBgDIAEoDCrLAQoRQWdncmVnYXRpb25NZXRob2QSIgoeQUdHUkVHQVRJT05fTUVUSE9EX1VOU1BFQ0lGSUVEEAASJAogQUdHUkVHQVRJT05fTUVUSE9EX1dFSUdIVEVEX01FQU4QARIdChlBR0dSRUdBVElPTl9NRVRIT0RfTUVESUFOEAISIwofQUdHUkVHQVRJT05fTUVUSE9EX1RSSU1NRURfTUVBThADEigKJEFHR1JFR0FUSU9OX01FVEhPRF9NQUpPUklUWV9KVURHTUVOVBAEKp4BCghUaWVCcmVhaxIZChVUSUVfQlJFQUtfVU5TUEVDSUZJRUQQABIcChhUSUVfQlJFQUtfTU9SRV9UT1BfTUFSS1MQARIbChdUSUVfQlJFQUtfSElHSEVSX01FRElBThACEh8KG1RJRV9CUkVBS19DUklURVJJQV9JTl9PUkRFUhADEhsKF1RJRV9CUkVBS19KVVJZX0RFQ0lTSU9OEAQqXAoMRXhwb3J0Rm9ybWF0Eh0KGUVYUE9SVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIWChJFWFBPUlRfRk9STUFUX0pTT04QARIVChFFWFBPUlRfRk9STUFUX0NTVhACKr4BCglNYXJrU3RhdGUSGgoWTUFSS19TVEFURV9VTlNQRUNJRklFRBAAEhUKEU1BUktfU1RBVEVfU0NPUkVEEAESGAoUTUFSS19TVEFURV9IT01FX0NJVFkQAhIXChNNQVJLX1NUQVRFX0NPTkZMSUNUEAMSGAoUTUFSS19TVEFURV9BQlNUQUlORUQQBBIZChVNQVJLX1NUQVRFX05PVF9TQ09SRUQQBRIWChJNQVJLX1NUQVRFX05PX0NBU1QQBip0ChJEZWxpYmVyYXRpb25Gb3JtYXQSIwofREVMSUJFUkFUSU9OX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhwKGERFTElCRVJBVElPTl9GT1JNQVRfWExTWBABEhsKF0RFTElCRVJBVElPTl9GT1JNQVRfQ1NWEAIywwgKDlJlc3VsdHNTZXJ2aWNlElQKDEdldFRhbGx5UnVsZRIeLm1pYXN0YS52MS5HZXRUYWxseVJ1bGVSZXF1ZXN0Gh8ubWlhc3RhLnYxLkdldFRhbGx5UnVsZVJlc3BvbnNlIgOQAgESTwoMU2V0VGFsbHlSdWxlEh4ubWlhc3RhLnYxLlNldFRhbGx5UnVsZVJlcXVlc3QaHy5taWFzdGEudjEuU2V0VGFsbHlSdWxlUmVzcG9uc2USSAoIR2V0VGFsbHkSGi5taWFzdGEudjEuR2V0VGFsbHlSZXF1ZXN0GhsubWlhc3RhLnYxLkdldFRhbGx5UmVzcG9uc2UiA5ACARJhChJSZWNvcmRKdXJ5RGVjaXNpb24SJC5taWFzdGEudjEuUmVjb3JkSnVyeURlY2lzaW9uUmVxdWVzdBolLm1pYXN0YS52MS5SZWNvcmRKdXJ5RGVjaXNpb25SZXNwb25zZRKBAQobU2V0RGlzdGluY3Rpb25KdXN0aWZpY2F0aW9uEi0ubWlhc3RhLnYxLlNldERpc3RpbmN0aW9uSnVzdGlmaWNhdGlvblJlcXVlc3QaLi5taWFzdGEudjEuU2V0RGlzdGluY3Rpb25KdXN0aWZpY2F0aW9uUmVzcG9uc2UiA5ACAhJyChZTZXRKdXJ5UmVjb21tZW5kYXRpb25zEigubWlhc3RhLnYxLlNldEp1cnlSZWNvbW1lbmRhdGlvbnNSZXF1ZXN0GikubWlhc3RhLnYxLlNldEp1cnlSZWNvbW1lbmRhdGlvbnNSZXNwb25zZSIDkAICEmAKEEdldFB1YmxpY1Jlc3VsdHMSIi5taWFzdGEudjEuR2V0UHVibGljUmVzdWx0c1JlcXVlc3QaIy5taWFzdGEudjEuR2V0UHVibGljUmVzdWx0c1Jlc3BvbnNlIgOQAgESYwoRTGlzdFB1YmxpY0JhbGxvdHMSIy5taWFzdGEudjEuTGlzdFB1YmxpY0JhbGxvdHNSZXF1ZXN0GiQubWlhc3RhLnYxLkxpc3RQdWJsaWNCYWxsb3RzUmVzcG9uc2UiA5ACARJXCg1FeHBvcnRSZXN1bHRzEh8ubWlhc3RhLnYxLkV4cG9ydFJlc3VsdHNSZXF1ZXN0GiAubWlhc3RhLnYxLkV4cG9ydFJlc3VsdHNSZXNwb25zZSIDkAIBEl0KD0dldERlbGliZXJhdGlvbhIhLm1pYXN0YS52MS5HZXREZWxpYmVyYXRpb25SZXF1ZXN0GiIubWlhc3RhLnYxLkdldERlbGliZXJhdGlvblJlc3BvbnNlIgOQAgESZgoSRXhwb3J0RGVsaWJlcmF0aW9uEiQubWlhc3RhLnYxLkV4cG9ydERlbGliZXJhdGlvblJlcXVlc3QaJS5taWFzdGEudjEuRXhwb3J0RGVsaWJlcmF0aW9uUmVzcG9uc2UiA5ACAUKkAQoNY29tLm1pYXN0YS52MUIMUmVzdWx0c1Byb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_struct, file_google_protobuf_timestamp, file_miasta_v1_edition, file_miasta_v1_jury, file_miasta_v1_report]);
 
 /**
  * Rational is an exact fraction; the denominator is positive and the fraction is in lowest terms.
@@ -1057,6 +1057,490 @@ export const ExportResultsResponseSchema: GenMessage<ExportResultsResponse> = /*
   messageDesc(file_miasta_v1_results, 30);
 
 /**
+ * Deliberation is the jury's marks after the close with the figures organisers deliberate with.
+ *
+ * Deviation: for each mark of a juror on a nomination and criterion that at least one other juror
+ * also scored, the absolute difference between the mark and the mean of the other jurors' marks
+ * there, divided by the width of the criterion's scale (max − min), so that 0 is full agreement and
+ * 1 the whole scale apart; a juror's deviation is the mean of these over their compared marks.
+ *
+ * Outliers: a mark is flagged when its difference from the others' mean is more than half the width
+ * of the scale and at least two other jurors scored there. A juror is flagged when their deviation is
+ * at least twice the median deviation of the jurors who have one and at least 0.2 (a fifth of the
+ * scale), so that a jury in close agreement flags nobody.
+ *
+ * @generated from message miasta.v1.Deliberation
+ */
+export type Deliberation = Message<"miasta.v1.Deliberation"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * Whether jurors are labelled by name (Edition.deliberation_names) rather than pseudonym.
+   *
+   * @generated from field: bool names = 2;
+   */
+  names: boolean;
+
+  /**
+   * Every juror of the edition, in label order; rows refer to them by position.
+   *
+   * @generated from field: repeated miasta.v1.DeliberationJuror jurors = 3;
+   */
+  jurors: DeliberationJuror[];
+
+  /**
+   * The rule's criteria in rule order, with their scales; marks follow this order.
+   *
+   * @generated from field: repeated miasta.v1.DeliberationCriterion criteria = 4;
+   */
+  criteria: DeliberationCriterion[];
+
+  /**
+   * @generated from field: repeated miasta.v1.DeliberationCategory categories = 5;
+   */
+  categories: DeliberationCategory[];
+
+  /**
+   * The tally in force the figures were computed from ("sha256:…").
+   *
+   * @generated from field: string tally_hash = 6;
+   */
+  tallyHash: string;
+};
+
+/**
+ * Describes the message miasta.v1.Deliberation.
+ * Use `create(DeliberationSchema)` to create a new message.
+ */
+export const DeliberationSchema: GenMessage<Deliberation> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 31);
+
+/**
+ * DeliberationJuror is one juror and how far their marks lie from the others'.
+ *
+ * @generated from message miasta.v1.DeliberationJuror
+ */
+export type DeliberationJuror = Message<"miasta.v1.DeliberationJuror"> & {
+  /**
+   * The pseudonym or display name, as Deliberation.names says.
+   *
+   * @generated from field: string label = 1;
+   */
+  label: string;
+
+  /**
+   * Whether the juror has a counted cast.
+   *
+   * @generated from field: bool cast = 2;
+   */
+  cast: boolean;
+
+  /**
+   * The deviation (see Deliberation), 0–1; absent when none of their marks could be compared.
+   *
+   * @generated from field: optional double deviation = 3;
+   */
+  deviation?: number | undefined;
+
+  /**
+   * How many marks the deviation averages.
+   *
+   * @generated from field: int32 compared_marks = 4;
+   */
+  comparedMarks: number;
+
+  /**
+   * Flagged by the juror rule (see Deliberation).
+   *
+   * @generated from field: bool outlier = 5;
+   */
+  outlier: boolean;
+};
+
+/**
+ * Describes the message miasta.v1.DeliberationJuror.
+ * Use `create(DeliberationJurorSchema)` to create a new message.
+ */
+export const DeliberationJurorSchema: GenMessage<DeliberationJuror> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 32);
+
+/**
+ * DeliberationCriterion is a criterion as the matrix's columns show it.
+ *
+ * @generated from message miasta.v1.DeliberationCriterion
+ */
+export type DeliberationCriterion = Message<"miasta.v1.DeliberationCriterion"> & {
+  /**
+   * @generated from field: string criterion_id = 1;
+   */
+  criterionId: string;
+
+  /**
+   * @generated from field: int32 number = 2;
+   */
+  number: number;
+
+  /**
+   * @generated from field: string name_pl = 3;
+   */
+  namePl: string;
+
+  /**
+   * The criterion's names per language tag.
+   *
+   * @generated from field: map<string, string> names = 4;
+   */
+  names: { [key: string]: string };
+
+  /**
+   * @generated from field: int32 min_score = 5;
+   */
+  minScore: number;
+
+  /**
+   * @generated from field: int32 max_score = 6;
+   */
+  maxScore: number;
+};
+
+/**
+ * Describes the message miasta.v1.DeliberationCriterion.
+ * Use `create(DeliberationCriterionSchema)` to create a new message.
+ */
+export const DeliberationCriterionSchema: GenMessage<DeliberationCriterion> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 33);
+
+/**
+ * DeliberationCategory is one category's matrix and figures.
+ *
+ * @generated from message miasta.v1.DeliberationCategory
+ */
+export type DeliberationCategory = Message<"miasta.v1.DeliberationCategory"> & {
+  /**
+   * @generated from field: miasta.v1.Category category = 1;
+   */
+  category?: Category | undefined;
+
+  /**
+   * The category's nominations in the tally's order.
+   *
+   * @generated from field: repeated miasta.v1.DeliberationNomination nominations = 2;
+   */
+  nominations: DeliberationNomination[];
+
+  /**
+   * Krippendorff's alpha with the ordinal metric over all the category's marks: one unit per
+   * nomination and criterion, its values the marks the jurors gave (units with fewer than two marks
+   * are not pairable and left out).
+   *
+   * @generated from field: miasta.v1.Agreement agreement = 3;
+   */
+  agreement?: Agreement | undefined;
+
+  /**
+   * The same per criterion, in rule order.
+   *
+   * @generated from field: repeated miasta.v1.Agreement criteria_agreement = 4;
+   */
+  criteriaAgreement: Agreement[];
+
+  /**
+   * The jurors whose ballot, left out, changes the category's winners (positions in
+   * Deliberation.jurors), each with the winners the tally would then have: the same tally computed
+   * again, with the same rule and jury decisions, as if that juror had never cast. Empty when no
+   * single juror changes them.
+   *
+   * @generated from field: repeated miasta.v1.Sensitivity sensitivity = 5;
+   */
+  sensitivity: Sensitivity[];
+
+  /**
+   * The category's winners in the tally in force (nomination ids).
+   *
+   * @generated from field: repeated string winner_ids = 6;
+   */
+  winnerIds: string[];
+};
+
+/**
+ * Describes the message miasta.v1.DeliberationCategory.
+ * Use `create(DeliberationCategorySchema)` to create a new message.
+ */
+export const DeliberationCategorySchema: GenMessage<DeliberationCategory> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 34);
+
+/**
+ * Agreement is Krippendorff's alpha (ordinal metric) over some of the marks.
+ *
+ * @generated from message miasta.v1.Agreement
+ */
+export type Agreement = Message<"miasta.v1.Agreement"> & {
+  /**
+   * Empty for the whole category; the criterion's id for one criterion.
+   *
+   * @generated from field: string criterion_id = 1;
+   */
+  criterionId: string;
+
+  /**
+   * 1 is perfect agreement, 0 no better than chance, below 0 systematic disagreement. Absent when
+   * fewer than two units (nomination and criterion) have two or more marks, or when all the pairable
+   * marks are equal: then agreement cannot be told from chance (with a single unit alpha is 0 by
+   * construction, whatever the marks).
+   *
+   * @generated from field: optional double alpha = 2;
+   */
+  alpha?: number | undefined;
+
+  /**
+   * The number of pairable marks (n.. of the coincidence matrix).
+   *
+   * @generated from field: int32 pairable = 3;
+   */
+  pairable: number;
+};
+
+/**
+ * Describes the message miasta.v1.Agreement.
+ * Use `create(AgreementSchema)` to create a new message.
+ */
+export const AgreementSchema: GenMessage<Agreement> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 35);
+
+/**
+ * Sensitivity is a juror whose removal changes a category's winners.
+ *
+ * @generated from message miasta.v1.Sensitivity
+ */
+export type Sensitivity = Message<"miasta.v1.Sensitivity"> & {
+  /**
+   * Position in Deliberation.jurors.
+   *
+   * @generated from field: int32 juror = 1;
+   */
+  juror: number;
+
+  /**
+   * The winners without that juror's ballot (nomination ids; empty when nobody would be distinguished).
+   *
+   * @generated from field: repeated string winner_ids = 2;
+   */
+  winnerIds: string[];
+};
+
+/**
+ * Describes the message miasta.v1.Sensitivity.
+ * Use `create(SensitivitySchema)` to create a new message.
+ */
+export const SensitivitySchema: GenMessage<Sensitivity> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 36);
+
+/**
+ * DeliberationNomination is one nomination's rows of the matrix.
+ *
+ * @generated from message miasta.v1.DeliberationNomination
+ */
+export type DeliberationNomination = Message<"miasta.v1.DeliberationNomination"> & {
+  /**
+   * @generated from field: string nomination_id = 1;
+   */
+  nominationId: string;
+
+  /**
+   * @generated from field: string practice_title = 2;
+   */
+  practiceTitle: string;
+
+  /**
+   * @generated from field: string city_name = 3;
+   */
+  cityName: string;
+
+  /**
+   * The tally's rank (0 when not ranked) and whether it is distinguished.
+   *
+   * @generated from field: int32 rank = 4;
+   */
+  rank: number;
+
+  /**
+   * @generated from field: bool winner = 5;
+   */
+  winner: boolean;
+
+  /**
+   * One row per juror, in Deliberation.jurors' order.
+   *
+   * @generated from field: repeated miasta.v1.DeliberationRow rows = 6;
+   */
+  rows: DeliberationRow[];
+};
+
+/**
+ * Describes the message miasta.v1.DeliberationNomination.
+ * Use `create(DeliberationNominationSchema)` to create a new message.
+ */
+export const DeliberationNominationSchema: GenMessage<DeliberationNomination> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 37);
+
+/**
+ * DeliberationRow is one juror's marks for one nomination.
+ *
+ * @generated from message miasta.v1.DeliberationRow
+ */
+export type DeliberationRow = Message<"miasta.v1.DeliberationRow"> & {
+  /**
+   * Position in Deliberation.jurors.
+   *
+   * @generated from field: int32 juror = 1;
+   */
+  juror: number;
+
+  /**
+   * @generated from field: miasta.v1.MarkState state = 2;
+   */
+  state: MarkState;
+
+  /**
+   * With MARK_STATE_SCORED: one per criterion in Deliberation.criteria's order.
+   *
+   * @generated from field: repeated miasta.v1.DeliberationMark marks = 3;
+   */
+  marks: DeliberationMark[];
+};
+
+/**
+ * Describes the message miasta.v1.DeliberationRow.
+ * Use `create(DeliberationRowSchema)` to create a new message.
+ */
+export const DeliberationRowSchema: GenMessage<DeliberationRow> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 38);
+
+/**
+ * DeliberationMark is one mark with how it compares with the other jurors' marks there.
+ *
+ * @generated from message miasta.v1.DeliberationMark
+ */
+export type DeliberationMark = Message<"miasta.v1.DeliberationMark"> & {
+  /**
+   * @generated from field: int32 value = 1;
+   */
+  value: number;
+
+  /**
+   * The mean of the other jurors' marks on this nomination and criterion; absent when nobody else
+   * scored it.
+   *
+   * @generated from field: optional double others_mean = 2;
+   */
+  othersMean?: number | undefined;
+
+  /**
+   * Flagged by the mark rule (see Deliberation).
+   *
+   * @generated from field: bool outlier = 3;
+   */
+  outlier: boolean;
+};
+
+/**
+ * Describes the message miasta.v1.DeliberationMark.
+ * Use `create(DeliberationMarkSchema)` to create a new message.
+ */
+export const DeliberationMarkSchema: GenMessage<DeliberationMark> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 39);
+
+/**
+ * @generated from message miasta.v1.GetDeliberationRequest
+ */
+export type GetDeliberationRequest = Message<"miasta.v1.GetDeliberationRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+};
+
+/**
+ * Describes the message miasta.v1.GetDeliberationRequest.
+ * Use `create(GetDeliberationRequestSchema)` to create a new message.
+ */
+export const GetDeliberationRequestSchema: GenMessage<GetDeliberationRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 40);
+
+/**
+ * @generated from message miasta.v1.GetDeliberationResponse
+ */
+export type GetDeliberationResponse = Message<"miasta.v1.GetDeliberationResponse"> & {
+  /**
+   * @generated from field: miasta.v1.Deliberation deliberation = 1;
+   */
+  deliberation?: Deliberation | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.GetDeliberationResponse.
+ * Use `create(GetDeliberationResponseSchema)` to create a new message.
+ */
+export const GetDeliberationResponseSchema: GenMessage<GetDeliberationResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 41);
+
+/**
+ * @generated from message miasta.v1.ExportDeliberationRequest
+ */
+export type ExportDeliberationRequest = Message<"miasta.v1.ExportDeliberationRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * @generated from field: miasta.v1.DeliberationFormat format = 2;
+   */
+  format: DeliberationFormat;
+};
+
+/**
+ * Describes the message miasta.v1.ExportDeliberationRequest.
+ * Use `create(ExportDeliberationRequestSchema)` to create a new message.
+ */
+export const ExportDeliberationRequestSchema: GenMessage<ExportDeliberationRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 42);
+
+/**
+ * @generated from message miasta.v1.ExportDeliberationResponse
+ */
+export type ExportDeliberationResponse = Message<"miasta.v1.ExportDeliberationResponse"> & {
+  /**
+   * "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" or "text/csv; charset=utf-8".
+   *
+   * @generated from field: string content_type = 1;
+   */
+  contentType: string;
+
+  /**
+   * A file name for saving it, e.g. obrady-2015.xlsx.
+   *
+   * @generated from field: string filename = 2;
+   */
+  filename: string;
+
+  /**
+   * @generated from field: bytes content = 3;
+   */
+  content: Uint8Array;
+};
+
+/**
+ * Describes the message miasta.v1.ExportDeliberationResponse.
+ * Use `create(ExportDeliberationResponseSchema)` to create a new message.
+ */
+export const ExportDeliberationResponseSchema: GenMessage<ExportDeliberationResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_results, 43);
+
+/**
  * AggregationMethod combines jurors' scores for a nomination.
  *
  * @generated from enum miasta.v1.AggregationMethod
@@ -1177,6 +1661,94 @@ export const ExportFormatSchema: GenEnum<ExportFormat> = /*@__PURE__*/
   enumDesc(file_miasta_v1_results, 2);
 
 /**
+ * MarkState is what a juror's counted cast says about one nomination.
+ *
+ * @generated from enum miasta.v1.MarkState
+ */
+export enum MarkState {
+  /**
+   * @generated from enum value: MARK_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The juror scored it: DeliberationRow.marks holds the marks.
+   *
+   * @generated from enum value: MARK_STATE_SCORED = 1;
+   */
+  SCORED = 1,
+
+  /**
+   * Recused: the nomination is from the juror's home city.
+   *
+   * @generated from enum value: MARK_STATE_HOME_CITY = 2;
+   */
+  HOME_CITY = 2,
+
+  /**
+   * Recused: the juror declared a conflict of interest.
+   *
+   * @generated from enum value: MARK_STATE_CONFLICT = 3;
+   */
+  CONFLICT = 3,
+
+  /**
+   * The juror abstained.
+   *
+   * @generated from enum value: MARK_STATE_ABSTAINED = 4;
+   */
+  ABSTAINED = 4,
+
+  /**
+   * The juror's counted cast has no marks for it.
+   *
+   * @generated from enum value: MARK_STATE_NOT_SCORED = 5;
+   */
+  NOT_SCORED = 5,
+
+  /**
+   * The juror has no counted cast at all.
+   *
+   * @generated from enum value: MARK_STATE_NO_CAST = 6;
+   */
+  NO_CAST = 6,
+}
+
+/**
+ * Describes the enum miasta.v1.MarkState.
+ */
+export const MarkStateSchema: GenEnum<MarkState> = /*@__PURE__*/
+  enumDesc(file_miasta_v1_results, 3);
+
+/**
+ * DeliberationFormat is a deliberation file format.
+ *
+ * @generated from enum miasta.v1.DeliberationFormat
+ */
+export enum DeliberationFormat {
+  /**
+   * @generated from enum value: DELIBERATION_FORMAT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: DELIBERATION_FORMAT_XLSX = 1;
+   */
+  XLSX = 1,
+
+  /**
+   * @generated from enum value: DELIBERATION_FORMAT_CSV = 2;
+   */
+  CSV = 2,
+}
+
+/**
+ * Describes the enum miasta.v1.DeliberationFormat.
+ */
+export const DeliberationFormatSchema: GenEnum<DeliberationFormat> = /*@__PURE__*/
+  enumDesc(file_miasta_v1_results, 4);
+
+/**
  * ResultsService holds the tally rule, the tally and the public results.
  *
  * The rule is fixed before the votes: it can change only until the jury round opens. The tally is exact
@@ -1284,6 +1856,34 @@ export const ResultsService: GenService<{
     methodKind: "unary";
     input: typeof ExportResultsRequestSchema;
     output: typeof ExportResultsResponseSchema;
+  },
+  /**
+   * GetDeliberation gives the organisers what the jury deliberates with once the round is closed
+   * (STAGE_TALLIED or ANNOUNCED; FAILED_PRECONDITION before, since ballots are secret until the
+   * close): every juror's counted marks (jurors × nominations × criteria), each juror's deviation from
+   * the others with outliers flagged, inter-rater agreement per category (Krippendorff's alpha,
+   * ordinal metric) and the tally's sensitivity to any one juror. Jurors are labelled by pseudonym or
+   * by name as Edition.deliberation_names says. Organisers only; the figures are not published.
+   *
+   * @generated from rpc miasta.v1.ResultsService.GetDeliberation
+   */
+  getDeliberation: {
+    methodKind: "unary";
+    input: typeof GetDeliberationRequestSchema;
+    output: typeof GetDeliberationResponseSchema;
+  },
+  /**
+   * ExportDeliberation renders GetDeliberation's content as a file: XLSX (sheet "Macierz" for the
+   * matrix, sheet "Analiza" for agreement, deviation and sensitivity) or CSV (UTF-8 with a byte order
+   * mark, so that Excel opens Polish text right; one table with a "record" column). Organisers only,
+   * after the close, as GetDeliberation.
+   *
+   * @generated from rpc miasta.v1.ResultsService.ExportDeliberation
+   */
+  exportDeliberation: {
+    methodKind: "unary";
+    input: typeof ExportDeliberationRequestSchema;
+    output: typeof ExportDeliberationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_miasta_v1_results, 0);

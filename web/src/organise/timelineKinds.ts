@@ -1,0 +1,50 @@
+// The audit timeline's filters and the kinds its catalogue names (kept apart from timelineCheck.ts,
+// whose verifier code loads only when an entry is checked).
+
+/** TIMELINE_GROUPS are the timeline's filters: a label key and the kind prefix it asks the server for. */
+export const TIMELINE_GROUPS = [
+  ["all", ""],
+  ["stages", "edition.stage_changed"],
+  ["setup", "edition."],
+  ["people", "invitation."],
+  ["revocations", "assignment."],
+  ["reports", "report."],
+  ["shortlist", "shortlist."],
+  ["jury", "ballot."],
+  ["tally", "tally"],
+  ["results", "results."],
+  ["mail", "mail."],
+] as const;
+
+/** TIMELINE_KINDS are the kinds the catalogue names (spec §6); another is shown by its code. */
+export const TIMELINE_KINDS: ReadonlySet<string> = new Set([
+  "edition.created",
+  "edition.timeline_set",
+  "edition.stage_changed",
+  "edition.city_added",
+  "edition.city_removed",
+  "category.created",
+  "criterion.created",
+  "invitation.created",
+  "invitation.revoked",
+  "invitation.accepted",
+  "assignment.revoked",
+  "report.saved",
+  "report.submitted",
+  "report.returned",
+  "report.accepted",
+  "shortlist.nominated",
+  "shortlist.unnominated",
+  "tally_rule.set",
+  "tally_rule.frozen",
+  "ballot.cast",
+  "ballot.conflict_declared",
+  "ballot.abstained",
+  "tally.computed",
+  "tally.jury_decision",
+  "results.announced",
+  "mail.edited",
+  "mail.released",
+  "mail.discarded",
+  "mail.policy_set",
+]);
