@@ -133,6 +133,10 @@ var Rules = map[string]Rule{
 	v1.MailServiceGetMailPolicyProcedure:        Organiser,
 	v1.MailServiceSetMailPolicyProcedure:        Organiser,
 	v1.MailServiceListDeliveryAttemptsProcedure: Organiser,
+	// An edition's own wording of its mail.
+	v1.MailServiceListMailTemplatesProcedure:   Organiser,
+	v1.MailServiceSetMailTemplateProcedure:     Organiser,
+	v1.MailServicePreviewMailTemplateProcedure: Organiser,
 }
 
 // admits reports whether the rule lets p call the procedure; p is nil for an anonymous caller.

@@ -207,3 +207,48 @@ func MailToProto(m Mail) *v1.OutboxMail {
 	}
 	return out
 }
+
+func (h *Handler) ListMailTemplates(ctx context.Context, req *v1.ListMailTemplatesRequest) (*v1.ListMailTemplatesResponse, error) {
+	eid, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	ws, err := h.svc.Wordings(ctx, eid)
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.ListMailTemplatesResponse{Placeholders: Placeholders()}
+	for _, w := range ws {
+		resp.Templates = append(resp.Templates, wordingToProto(w))
+	}
+	return resp, nil
+}
+
+func (h *Handler) SetMailTemplate(ctx context.Context, req *v1.SetMailTemplateRequest) (*v1.SetMailTemplateResponse, error) {
+	eid, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	w, err := h.svc.SetWording(ctx, auth.FromContext(ctx), eid, kindFromProto(req.GetKind()), req.GetLanguage(), req.GetSubject(), req.GetBody())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SetMailTemplateResponse{Template: wordingToProto(w)}, nil
+}
+
+func (h *Handler) PreviewMailTemplate(ctx context.Context, req *v1.PreviewMailTemplateRequest) (*v1.PreviewMailTemplateResponse, error) {
+	eid, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	subject, body, who, err := h.svc.Preview(ctx, eid, kindFromProto(req.GetKind()), req.GetLanguage(), req.GetSubject(), req.GetBody())
+	if err != nil {
+		return nil, err
+	}
+	return &v1.PreviewMailTemplateResponse{Subject: subject, Body: body, Recipient: who}, nil
+}
+
+func wordingToProto(w Wording) *v1.MailTemplate {
+	return &v1.MailTemplate{Kind: kindToProto(w.Kind), Language: w.Language, Subject: w.Subject, Body: w.Body,
+		Customised: w.Customised, DefaultSubject: w.DefaultSubject, DefaultBody: w.DefaultBody}
+}

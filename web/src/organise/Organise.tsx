@@ -7,6 +7,7 @@ import { useLoad } from "../shared/hooks";
 import { useT, type MessageId } from "../i18n";
 import { Deliberation } from "./Deliberation";
 import { MailPanel } from "./Mail";
+import { MailWording } from "./MailWording";
 import { People } from "./People";
 import { JuryProgress } from "./Progress";
 import { Reports, Shortlist, useReportStatuses } from "./Reports";
@@ -79,6 +80,7 @@ function Dashboard(props: { edition: Edition; categories: Category[]; criteria: 
       <People edition={edition} />
       {s >= Stage.REPORTING ? <TranslationExchange edition={edition} /> : null}
       <MailPanel edition={edition} />
+      <MailWording edition={edition} />
       {s >= Stage.REVIEW && statuses.data ? <Shortlist edition={edition} categories={categories} statuses={statuses.data} /> : null}
       <RuleEditor edition={edition} criteria={criteria} />
       {s >= Stage.JURY ? <JuryProgress edition={edition} categories={categories} /> : null}

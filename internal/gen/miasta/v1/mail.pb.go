@@ -1565,6 +1565,460 @@ func (x *ListDeliveryAttemptsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// MailTemplate is the wording of one kind of mail in one language in an edition.
+type MailTemplate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  MailKind               `protobuf:"varint,1,opt,name=kind,proto3,enum=miasta.v1.MailKind" json:"kind,omitempty"`
+	// pl, en, uk, es or vi.
+	Language string `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"`
+	Subject  string `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`
+	Body     string `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
+	// Whether the edition words it itself; otherwise subject and body are the platform's.
+	Customised bool `protobuf:"varint,5,opt,name=customised,proto3" json:"customised,omitempty"`
+	// The platform's wording, to go back to.
+	DefaultSubject string `protobuf:"bytes,6,opt,name=default_subject,json=defaultSubject,proto3" json:"default_subject,omitempty"`
+	DefaultBody    string `protobuf:"bytes,7,opt,name=default_body,json=defaultBody,proto3" json:"default_body,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *MailTemplate) Reset() {
+	*x = MailTemplate{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MailTemplate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MailTemplate) ProtoMessage() {}
+
+func (x *MailTemplate) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MailTemplate.ProtoReflect.Descriptor instead.
+func (*MailTemplate) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *MailTemplate) GetKind() MailKind {
+	if x != nil {
+		return x.Kind
+	}
+	return MailKind_MAIL_KIND_UNSPECIFIED
+}
+
+func (x *MailTemplate) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *MailTemplate) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *MailTemplate) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *MailTemplate) GetCustomised() bool {
+	if x != nil {
+		return x.Customised
+	}
+	return false
+}
+
+func (x *MailTemplate) GetDefaultSubject() string {
+	if x != nil {
+		return x.DefaultSubject
+	}
+	return ""
+}
+
+func (x *MailTemplate) GetDefaultBody() string {
+	if x != nil {
+		return x.DefaultBody
+	}
+	return ""
+}
+
+type ListMailTemplatesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMailTemplatesRequest) Reset() {
+	*x = ListMailTemplatesRequest{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMailTemplatesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMailTemplatesRequest) ProtoMessage() {}
+
+func (x *ListMailTemplatesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMailTemplatesRequest.ProtoReflect.Descriptor instead.
+func (*ListMailTemplatesRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListMailTemplatesRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+type ListMailTemplatesResponse struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Templates []*MailTemplate        `protobuf:"bytes,1,rep,name=templates,proto3" json:"templates,omitempty"`
+	// The placeholders a wording may use, e.g. "Name", written {{.Name}}.
+	Placeholders  []string `protobuf:"bytes,2,rep,name=placeholders,proto3" json:"placeholders,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMailTemplatesResponse) Reset() {
+	*x = ListMailTemplatesResponse{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMailTemplatesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMailTemplatesResponse) ProtoMessage() {}
+
+func (x *ListMailTemplatesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMailTemplatesResponse.ProtoReflect.Descriptor instead.
+func (*ListMailTemplatesResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListMailTemplatesResponse) GetTemplates() []*MailTemplate {
+	if x != nil {
+		return x.Templates
+	}
+	return nil
+}
+
+func (x *ListMailTemplatesResponse) GetPlaceholders() []string {
+	if x != nil {
+		return x.Placeholders
+	}
+	return nil
+}
+
+type SetMailTemplateRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// Any kind but MAIL_KIND_BALLOT_RECEIPT.
+	Kind     MailKind `protobuf:"varint,2,opt,name=kind,proto3,enum=miasta.v1.MailKind" json:"kind,omitempty"`
+	Language string   `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`
+	// One line, up to 300 characters; empty together with body to go back to the platform's wording.
+	Subject string `protobuf:"bytes,4,opt,name=subject,proto3" json:"subject,omitempty"`
+	// Up to 20,000 characters.
+	Body          string `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetMailTemplateRequest) Reset() {
+	*x = SetMailTemplateRequest{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetMailTemplateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetMailTemplateRequest) ProtoMessage() {}
+
+func (x *SetMailTemplateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetMailTemplateRequest.ProtoReflect.Descriptor instead.
+func (*SetMailTemplateRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SetMailTemplateRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *SetMailTemplateRequest) GetKind() MailKind {
+	if x != nil {
+		return x.Kind
+	}
+	return MailKind_MAIL_KIND_UNSPECIFIED
+}
+
+func (x *SetMailTemplateRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *SetMailTemplateRequest) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *SetMailTemplateRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+type SetMailTemplateResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Template      *MailTemplate          `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetMailTemplateResponse) Reset() {
+	*x = SetMailTemplateResponse{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetMailTemplateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetMailTemplateResponse) ProtoMessage() {}
+
+func (x *SetMailTemplateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetMailTemplateResponse.ProtoReflect.Descriptor instead.
+func (*SetMailTemplateResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *SetMailTemplateResponse) GetTemplate() *MailTemplate {
+	if x != nil {
+		return x.Template
+	}
+	return nil
+}
+
+type PreviewMailTemplateRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	Kind      MailKind               `protobuf:"varint,2,opt,name=kind,proto3,enum=miasta.v1.MailKind" json:"kind,omitempty"`
+	Language  string                 `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`
+	// The wording to try; both empty: the one in force.
+	Subject       string `protobuf:"bytes,4,opt,name=subject,proto3" json:"subject,omitempty"`
+	Body          string `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreviewMailTemplateRequest) Reset() {
+	*x = PreviewMailTemplateRequest{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreviewMailTemplateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreviewMailTemplateRequest) ProtoMessage() {}
+
+func (x *PreviewMailTemplateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreviewMailTemplateRequest.ProtoReflect.Descriptor instead.
+func (*PreviewMailTemplateRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *PreviewMailTemplateRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *PreviewMailTemplateRequest) GetKind() MailKind {
+	if x != nil {
+		return x.Kind
+	}
+	return MailKind_MAIL_KIND_UNSPECIFIED
+}
+
+func (x *PreviewMailTemplateRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *PreviewMailTemplateRequest) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *PreviewMailTemplateRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+type PreviewMailTemplateResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Subject string                 `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	Body    string                 `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// Whose data the preview used: a real recipient's display name, or empty for the sample person.
+	Recipient     string `protobuf:"bytes,3,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreviewMailTemplateResponse) Reset() {
+	*x = PreviewMailTemplateResponse{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreviewMailTemplateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreviewMailTemplateResponse) ProtoMessage() {}
+
+func (x *PreviewMailTemplateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreviewMailTemplateResponse.ProtoReflect.Descriptor instead.
+func (*PreviewMailTemplateResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *PreviewMailTemplateResponse) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *PreviewMailTemplateResponse) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *PreviewMailTemplateResponse) GetRecipient() string {
+	if x != nil {
+		return x.Recipient
+	}
+	return ""
+}
+
 var File_miasta_v1_mail_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_mail_proto_rawDesc = "" +
@@ -1665,7 +2119,43 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"~\n" +
 	"\x1cListDeliveryAttemptsResponse\x126\n" +
 	"\battempts\x18\x01 \x03(\v2\x1a.miasta.v1.DeliveryAttemptR\battempts\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x99\x02\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xed\x01\n" +
+	"\fMailTemplate\x12'\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x13.miasta.v1.MailKindR\x04kind\x12\x1a\n" +
+	"\blanguage\x18\x02 \x01(\tR\blanguage\x12\x18\n" +
+	"\asubject\x18\x03 \x01(\tR\asubject\x12\x12\n" +
+	"\x04body\x18\x04 \x01(\tR\x04body\x12\x1e\n" +
+	"\n" +
+	"customised\x18\x05 \x01(\bR\n" +
+	"customised\x12'\n" +
+	"\x0fdefault_subject\x18\x06 \x01(\tR\x0edefaultSubject\x12!\n" +
+	"\fdefault_body\x18\a \x01(\tR\vdefaultBody\"C\n" +
+	"\x18ListMailTemplatesRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\"v\n" +
+	"\x19ListMailTemplatesResponse\x125\n" +
+	"\ttemplates\x18\x01 \x03(\v2\x17.miasta.v1.MailTemplateR\ttemplates\x12\"\n" +
+	"\fplaceholders\x18\x02 \x03(\tR\fplaceholders\"\xf2\x01\n" +
+	"\x16SetMailTemplateRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x125\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x13.miasta.v1.MailKindB\f\xbaH\t\x82\x01\x06\x10\x01 \x00 \bR\x04kind\x125\n" +
+	"\blanguage\x18\x03 \x01(\tB\x19\xbaH\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02viR\blanguage\x12\"\n" +
+	"\asubject\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xac\x02R\asubject\x12\x1d\n" +
+	"\x04body\x18\x05 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\x04body\"N\n" +
+	"\x17SetMailTemplateResponse\x123\n" +
+	"\btemplate\x18\x01 \x01(\v2\x17.miasta.v1.MailTemplateR\btemplate\"\xf6\x01\n" +
+	"\x1aPreviewMailTemplateRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x125\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x13.miasta.v1.MailKindB\f\xbaH\t\x82\x01\x06\x10\x01 \x00 \bR\x04kind\x125\n" +
+	"\blanguage\x18\x03 \x01(\tB\x19\xbaH\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02viR\blanguage\x12\"\n" +
+	"\asubject\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xac\x02R\asubject\x12\x1d\n" +
+	"\x04body\x18\x05 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\x04body\"i\n" +
+	"\x1bPreviewMailTemplateResponse\x12\x18\n" +
+	"\asubject\x18\x01 \x01(\tR\asubject\x12\x12\n" +
+	"\x04body\x18\x02 \x01(\tR\x04body\x12\x1c\n" +
+	"\trecipient\x18\x03 \x01(\tR\trecipient*\x99\x02\n" +
 	"\bMailKind\x12\x19\n" +
 	"\x15MAIL_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14MAIL_KIND_INVITATION\x10\x01\x12\x1e\n" +
@@ -1698,7 +2188,7 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"\x1cDELIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DELIVERY_OUTCOME_SENT\x10\x01\x12&\n" +
 	"\"DELIVERY_OUTCOME_TEMPORARY_FAILURE\x10\x02\x12&\n" +
-	"\"DELIVERY_OUTCOME_PERMANENT_FAILURE\x10\x032\xe8\x05\n" +
+	"\"DELIVERY_OUTCOME_PERMANENT_FAILURE\x10\x032\x92\b\n" +
 	"\vMailService\x12N\n" +
 	"\n" +
 	"ListOutbox\x12\x1c.miasta.v1.ListOutboxRequest\x1a\x1d.miasta.v1.ListOutboxResponse\"\x03\x90\x02\x01\x12W\n" +
@@ -1707,7 +2197,10 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"\x11ReleaseOutboxMail\x12#.miasta.v1.ReleaseOutboxMailRequest\x1a$.miasta.v1.ReleaseOutboxMailResponse\x12^\n" +
 	"\x11DiscardOutboxMail\x12#.miasta.v1.DiscardOutboxMailRequest\x1a$.miasta.v1.DiscardOutboxMailResponse\x12W\n" +
 	"\rGetMailPolicy\x12\x1f.miasta.v1.GetMailPolicyRequest\x1a .miasta.v1.GetMailPolicyResponse\"\x03\x90\x02\x01\x12R\n" +
-	"\rSetMailPolicy\x12\x1f.miasta.v1.SetMailPolicyRequest\x1a .miasta.v1.SetMailPolicyResponse\x12l\n" +
+	"\rSetMailPolicy\x12\x1f.miasta.v1.SetMailPolicyRequest\x1a .miasta.v1.SetMailPolicyResponse\x12c\n" +
+	"\x11ListMailTemplates\x12#.miasta.v1.ListMailTemplatesRequest\x1a$.miasta.v1.ListMailTemplatesResponse\"\x03\x90\x02\x01\x12X\n" +
+	"\x0fSetMailTemplate\x12!.miasta.v1.SetMailTemplateRequest\x1a\".miasta.v1.SetMailTemplateResponse\x12i\n" +
+	"\x13PreviewMailTemplate\x12%.miasta.v1.PreviewMailTemplateRequest\x1a&.miasta.v1.PreviewMailTemplateResponse\"\x03\x90\x02\x01\x12l\n" +
 	"\x14ListDeliveryAttempts\x12&.miasta.v1.ListDeliveryAttemptsRequest\x1a'.miasta.v1.ListDeliveryAttemptsResponse\"\x03\x90\x02\x01B\xa1\x01\n" +
 	"\rcom.miasta.v1B\tMailProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
 	"Miasta::V1b\x06proto3"
@@ -1725,7 +2218,7 @@ func file_miasta_v1_mail_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_mail_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_miasta_v1_mail_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_miasta_v1_mail_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_miasta_v1_mail_proto_goTypes = []any{
 	(MailKind)(0),                        // 0: miasta.v1.MailKind
 	(MailStatus)(0),                      // 1: miasta.v1.MailStatus
@@ -1752,22 +2245,29 @@ var file_miasta_v1_mail_proto_goTypes = []any{
 	(*SetMailPolicyResponse)(nil),        // 22: miasta.v1.SetMailPolicyResponse
 	(*ListDeliveryAttemptsRequest)(nil),  // 23: miasta.v1.ListDeliveryAttemptsRequest
 	(*ListDeliveryAttemptsResponse)(nil), // 24: miasta.v1.ListDeliveryAttemptsResponse
-	(*timestamppb.Timestamp)(nil),        // 25: google.protobuf.Timestamp
+	(*MailTemplate)(nil),                 // 25: miasta.v1.MailTemplate
+	(*ListMailTemplatesRequest)(nil),     // 26: miasta.v1.ListMailTemplatesRequest
+	(*ListMailTemplatesResponse)(nil),    // 27: miasta.v1.ListMailTemplatesResponse
+	(*SetMailTemplateRequest)(nil),       // 28: miasta.v1.SetMailTemplateRequest
+	(*SetMailTemplateResponse)(nil),      // 29: miasta.v1.SetMailTemplateResponse
+	(*PreviewMailTemplateRequest)(nil),   // 30: miasta.v1.PreviewMailTemplateRequest
+	(*PreviewMailTemplateResponse)(nil),  // 31: miasta.v1.PreviewMailTemplateResponse
+	(*timestamppb.Timestamp)(nil),        // 32: google.protobuf.Timestamp
 }
 var file_miasta_v1_mail_proto_depIdxs = []int32{
 	0,  // 0: miasta.v1.OutboxMail.kind:type_name -> miasta.v1.MailKind
 	1,  // 1: miasta.v1.OutboxMail.status:type_name -> miasta.v1.MailStatus
-	25, // 2: miasta.v1.OutboxMail.next_attempt_time:type_name -> google.protobuf.Timestamp
-	25, // 3: miasta.v1.OutboxMail.create_time:type_name -> google.protobuf.Timestamp
-	25, // 4: miasta.v1.OutboxMail.update_time:type_name -> google.protobuf.Timestamp
-	25, // 5: miasta.v1.OutboxMail.release_time:type_name -> google.protobuf.Timestamp
-	25, // 6: miasta.v1.OutboxMail.sent_time:type_name -> google.protobuf.Timestamp
+	32, // 2: miasta.v1.OutboxMail.next_attempt_time:type_name -> google.protobuf.Timestamp
+	32, // 3: miasta.v1.OutboxMail.create_time:type_name -> google.protobuf.Timestamp
+	32, // 4: miasta.v1.OutboxMail.update_time:type_name -> google.protobuf.Timestamp
+	32, // 5: miasta.v1.OutboxMail.release_time:type_name -> google.protobuf.Timestamp
+	32, // 6: miasta.v1.OutboxMail.sent_time:type_name -> google.protobuf.Timestamp
 	5,  // 7: miasta.v1.OutboxMailConflict.current:type_name -> miasta.v1.OutboxMail
 	0,  // 8: miasta.v1.MailPolicy.kind:type_name -> miasta.v1.MailKind
 	2,  // 9: miasta.v1.MailPolicy.delivery:type_name -> miasta.v1.MailDelivery
 	3,  // 10: miasta.v1.MailPolicy.source:type_name -> miasta.v1.MailPolicySource
-	25, // 11: miasta.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
-	25, // 12: miasta.v1.DeliveryAttempt.end_time:type_name -> google.protobuf.Timestamp
+	32, // 11: miasta.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
+	32, // 12: miasta.v1.DeliveryAttempt.end_time:type_name -> google.protobuf.Timestamp
 	4,  // 13: miasta.v1.DeliveryAttempt.outcome:type_name -> miasta.v1.DeliveryOutcome
 	1,  // 14: miasta.v1.ListOutboxRequest.status:type_name -> miasta.v1.MailStatus
 	0,  // 15: miasta.v1.ListOutboxRequest.kind:type_name -> miasta.v1.MailKind
@@ -1781,27 +2281,38 @@ var file_miasta_v1_mail_proto_depIdxs = []int32{
 	2,  // 23: miasta.v1.SetMailPolicyRequest.delivery:type_name -> miasta.v1.MailDelivery
 	7,  // 24: miasta.v1.SetMailPolicyResponse.policies:type_name -> miasta.v1.MailPolicy
 	8,  // 25: miasta.v1.ListDeliveryAttemptsResponse.attempts:type_name -> miasta.v1.DeliveryAttempt
-	9,  // 26: miasta.v1.MailService.ListOutbox:input_type -> miasta.v1.ListOutboxRequest
-	11, // 27: miasta.v1.MailService.GetOutboxMail:input_type -> miasta.v1.GetOutboxMailRequest
-	13, // 28: miasta.v1.MailService.EditOutboxMail:input_type -> miasta.v1.EditOutboxMailRequest
-	15, // 29: miasta.v1.MailService.ReleaseOutboxMail:input_type -> miasta.v1.ReleaseOutboxMailRequest
-	17, // 30: miasta.v1.MailService.DiscardOutboxMail:input_type -> miasta.v1.DiscardOutboxMailRequest
-	19, // 31: miasta.v1.MailService.GetMailPolicy:input_type -> miasta.v1.GetMailPolicyRequest
-	21, // 32: miasta.v1.MailService.SetMailPolicy:input_type -> miasta.v1.SetMailPolicyRequest
-	23, // 33: miasta.v1.MailService.ListDeliveryAttempts:input_type -> miasta.v1.ListDeliveryAttemptsRequest
-	10, // 34: miasta.v1.MailService.ListOutbox:output_type -> miasta.v1.ListOutboxResponse
-	12, // 35: miasta.v1.MailService.GetOutboxMail:output_type -> miasta.v1.GetOutboxMailResponse
-	14, // 36: miasta.v1.MailService.EditOutboxMail:output_type -> miasta.v1.EditOutboxMailResponse
-	16, // 37: miasta.v1.MailService.ReleaseOutboxMail:output_type -> miasta.v1.ReleaseOutboxMailResponse
-	18, // 38: miasta.v1.MailService.DiscardOutboxMail:output_type -> miasta.v1.DiscardOutboxMailResponse
-	20, // 39: miasta.v1.MailService.GetMailPolicy:output_type -> miasta.v1.GetMailPolicyResponse
-	22, // 40: miasta.v1.MailService.SetMailPolicy:output_type -> miasta.v1.SetMailPolicyResponse
-	24, // 41: miasta.v1.MailService.ListDeliveryAttempts:output_type -> miasta.v1.ListDeliveryAttemptsResponse
-	34, // [34:42] is the sub-list for method output_type
-	26, // [26:34] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	0,  // 26: miasta.v1.MailTemplate.kind:type_name -> miasta.v1.MailKind
+	25, // 27: miasta.v1.ListMailTemplatesResponse.templates:type_name -> miasta.v1.MailTemplate
+	0,  // 28: miasta.v1.SetMailTemplateRequest.kind:type_name -> miasta.v1.MailKind
+	25, // 29: miasta.v1.SetMailTemplateResponse.template:type_name -> miasta.v1.MailTemplate
+	0,  // 30: miasta.v1.PreviewMailTemplateRequest.kind:type_name -> miasta.v1.MailKind
+	9,  // 31: miasta.v1.MailService.ListOutbox:input_type -> miasta.v1.ListOutboxRequest
+	11, // 32: miasta.v1.MailService.GetOutboxMail:input_type -> miasta.v1.GetOutboxMailRequest
+	13, // 33: miasta.v1.MailService.EditOutboxMail:input_type -> miasta.v1.EditOutboxMailRequest
+	15, // 34: miasta.v1.MailService.ReleaseOutboxMail:input_type -> miasta.v1.ReleaseOutboxMailRequest
+	17, // 35: miasta.v1.MailService.DiscardOutboxMail:input_type -> miasta.v1.DiscardOutboxMailRequest
+	19, // 36: miasta.v1.MailService.GetMailPolicy:input_type -> miasta.v1.GetMailPolicyRequest
+	21, // 37: miasta.v1.MailService.SetMailPolicy:input_type -> miasta.v1.SetMailPolicyRequest
+	26, // 38: miasta.v1.MailService.ListMailTemplates:input_type -> miasta.v1.ListMailTemplatesRequest
+	28, // 39: miasta.v1.MailService.SetMailTemplate:input_type -> miasta.v1.SetMailTemplateRequest
+	30, // 40: miasta.v1.MailService.PreviewMailTemplate:input_type -> miasta.v1.PreviewMailTemplateRequest
+	23, // 41: miasta.v1.MailService.ListDeliveryAttempts:input_type -> miasta.v1.ListDeliveryAttemptsRequest
+	10, // 42: miasta.v1.MailService.ListOutbox:output_type -> miasta.v1.ListOutboxResponse
+	12, // 43: miasta.v1.MailService.GetOutboxMail:output_type -> miasta.v1.GetOutboxMailResponse
+	14, // 44: miasta.v1.MailService.EditOutboxMail:output_type -> miasta.v1.EditOutboxMailResponse
+	16, // 45: miasta.v1.MailService.ReleaseOutboxMail:output_type -> miasta.v1.ReleaseOutboxMailResponse
+	18, // 46: miasta.v1.MailService.DiscardOutboxMail:output_type -> miasta.v1.DiscardOutboxMailResponse
+	20, // 47: miasta.v1.MailService.GetMailPolicy:output_type -> miasta.v1.GetMailPolicyResponse
+	22, // 48: miasta.v1.MailService.SetMailPolicy:output_type -> miasta.v1.SetMailPolicyResponse
+	27, // 49: miasta.v1.MailService.ListMailTemplates:output_type -> miasta.v1.ListMailTemplatesResponse
+	29, // 50: miasta.v1.MailService.SetMailTemplate:output_type -> miasta.v1.SetMailTemplateResponse
+	31, // 51: miasta.v1.MailService.PreviewMailTemplate:output_type -> miasta.v1.PreviewMailTemplateResponse
+	24, // 52: miasta.v1.MailService.ListDeliveryAttempts:output_type -> miasta.v1.ListDeliveryAttemptsResponse
+	42, // [42:53] is the sub-list for method output_type
+	31, // [31:42] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_mail_proto_init() }
@@ -1815,7 +2326,7 @@ func file_miasta_v1_mail_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_mail_proto_rawDesc), len(file_miasta_v1_mail_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   20,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

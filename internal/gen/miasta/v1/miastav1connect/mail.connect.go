@@ -53,6 +53,15 @@ const (
 	// MailServiceSetMailPolicyProcedure is the fully-qualified name of the MailService's SetMailPolicy
 	// RPC.
 	MailServiceSetMailPolicyProcedure = "/miasta.v1.MailService/SetMailPolicy"
+	// MailServiceListMailTemplatesProcedure is the fully-qualified name of the MailService's
+	// ListMailTemplates RPC.
+	MailServiceListMailTemplatesProcedure = "/miasta.v1.MailService/ListMailTemplates"
+	// MailServiceSetMailTemplateProcedure is the fully-qualified name of the MailService's
+	// SetMailTemplate RPC.
+	MailServiceSetMailTemplateProcedure = "/miasta.v1.MailService/SetMailTemplate"
+	// MailServicePreviewMailTemplateProcedure is the fully-qualified name of the MailService's
+	// PreviewMailTemplate RPC.
+	MailServicePreviewMailTemplateProcedure = "/miasta.v1.MailService/PreviewMailTemplate"
 	// MailServiceListDeliveryAttemptsProcedure is the fully-qualified name of the MailService's
 	// ListDeliveryAttempts RPC.
 	MailServiceListDeliveryAttemptsProcedure = "/miasta.v1.MailService/ListDeliveryAttempts"
@@ -78,6 +87,18 @@ type MailServiceClient interface {
 	// SetMailPolicy chooses how one kind of mail is delivered from now on, platform-wide or in one
 	// edition. Mail already queued keeps its status.
 	SetMailPolicy(context.Context, *v1.SetMailPolicyRequest) (*v1.SetMailPolicyResponse, error)
+	// ListMailTemplates gives, for every kind of mail organisers may word (all but the ballot receipt,
+	// which nobody edits) and every language, the wording the edition's mail is written from: the
+	// edition's own, or the platform's; with the placeholders a wording may use.
+	ListMailTemplates(context.Context, *v1.ListMailTemplatesRequest) (*v1.ListMailTemplatesResponse, error)
+	// SetMailTemplate words one kind of mail in one language for the edition: a subject line and a body,
+	// with placeholders as in Go's text/template ({{.Name}}, {{if .Deadline}}…{{end}}); a placeholder
+	// that does not exist, or a template that does not parse, is INVALID_ARGUMENT naming it. An empty
+	// subject and body go back to the platform's wording. Mail already queued keeps its text.
+	SetMailTemplate(context.Context, *v1.SetMailTemplateRequest) (*v1.SetMailTemplateResponse, error)
+	// PreviewMailTemplate writes a wording (saved or not) with the edition's own data and one of its
+	// real recipients of that kind (or a sample person when it has none yet), changing nothing.
+	PreviewMailTemplate(context.Context, *v1.PreviewMailTemplateRequest) (*v1.PreviewMailTemplateResponse, error)
 	// ListDeliveryAttempts lists every attempt to deliver a mail, first to last.
 	ListDeliveryAttempts(context.Context, *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error)
 }
@@ -138,6 +159,26 @@ func NewMailServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(mailServiceMethods.ByName("SetMailPolicy")),
 			connect.WithClientOptions(opts...),
 		),
+		listMailTemplates: connect.NewClient[v1.ListMailTemplatesRequest, v1.ListMailTemplatesResponse](
+			httpClient,
+			baseURL+MailServiceListMailTemplatesProcedure,
+			connect.WithSchema(mailServiceMethods.ByName("ListMailTemplates")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		setMailTemplate: connect.NewClient[v1.SetMailTemplateRequest, v1.SetMailTemplateResponse](
+			httpClient,
+			baseURL+MailServiceSetMailTemplateProcedure,
+			connect.WithSchema(mailServiceMethods.ByName("SetMailTemplate")),
+			connect.WithClientOptions(opts...),
+		),
+		previewMailTemplate: connect.NewClient[v1.PreviewMailTemplateRequest, v1.PreviewMailTemplateResponse](
+			httpClient,
+			baseURL+MailServicePreviewMailTemplateProcedure,
+			connect.WithSchema(mailServiceMethods.ByName("PreviewMailTemplate")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listDeliveryAttempts: connect.NewClient[v1.ListDeliveryAttemptsRequest, v1.ListDeliveryAttemptsResponse](
 			httpClient,
 			baseURL+MailServiceListDeliveryAttemptsProcedure,
@@ -157,6 +198,9 @@ type mailServiceClient struct {
 	discardOutboxMail    *connect.Client[v1.DiscardOutboxMailRequest, v1.DiscardOutboxMailResponse]
 	getMailPolicy        *connect.Client[v1.GetMailPolicyRequest, v1.GetMailPolicyResponse]
 	setMailPolicy        *connect.Client[v1.SetMailPolicyRequest, v1.SetMailPolicyResponse]
+	listMailTemplates    *connect.Client[v1.ListMailTemplatesRequest, v1.ListMailTemplatesResponse]
+	setMailTemplate      *connect.Client[v1.SetMailTemplateRequest, v1.SetMailTemplateResponse]
+	previewMailTemplate  *connect.Client[v1.PreviewMailTemplateRequest, v1.PreviewMailTemplateResponse]
 	listDeliveryAttempts *connect.Client[v1.ListDeliveryAttemptsRequest, v1.ListDeliveryAttemptsResponse]
 }
 
@@ -223,6 +267,33 @@ func (c *mailServiceClient) SetMailPolicy(ctx context.Context, req *v1.SetMailPo
 	return nil, err
 }
 
+// ListMailTemplates calls miasta.v1.MailService.ListMailTemplates.
+func (c *mailServiceClient) ListMailTemplates(ctx context.Context, req *v1.ListMailTemplatesRequest) (*v1.ListMailTemplatesResponse, error) {
+	response, err := c.listMailTemplates.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// SetMailTemplate calls miasta.v1.MailService.SetMailTemplate.
+func (c *mailServiceClient) SetMailTemplate(ctx context.Context, req *v1.SetMailTemplateRequest) (*v1.SetMailTemplateResponse, error) {
+	response, err := c.setMailTemplate.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// PreviewMailTemplate calls miasta.v1.MailService.PreviewMailTemplate.
+func (c *mailServiceClient) PreviewMailTemplate(ctx context.Context, req *v1.PreviewMailTemplateRequest) (*v1.PreviewMailTemplateResponse, error) {
+	response, err := c.previewMailTemplate.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ListDeliveryAttempts calls miasta.v1.MailService.ListDeliveryAttempts.
 func (c *mailServiceClient) ListDeliveryAttempts(ctx context.Context, req *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error) {
 	response, err := c.listDeliveryAttempts.CallUnary(ctx, connect.NewRequest(req))
@@ -252,6 +323,18 @@ type MailServiceHandler interface {
 	// SetMailPolicy chooses how one kind of mail is delivered from now on, platform-wide or in one
 	// edition. Mail already queued keeps its status.
 	SetMailPolicy(context.Context, *v1.SetMailPolicyRequest) (*v1.SetMailPolicyResponse, error)
+	// ListMailTemplates gives, for every kind of mail organisers may word (all but the ballot receipt,
+	// which nobody edits) and every language, the wording the edition's mail is written from: the
+	// edition's own, or the platform's; with the placeholders a wording may use.
+	ListMailTemplates(context.Context, *v1.ListMailTemplatesRequest) (*v1.ListMailTemplatesResponse, error)
+	// SetMailTemplate words one kind of mail in one language for the edition: a subject line and a body,
+	// with placeholders as in Go's text/template ({{.Name}}, {{if .Deadline}}…{{end}}); a placeholder
+	// that does not exist, or a template that does not parse, is INVALID_ARGUMENT naming it. An empty
+	// subject and body go back to the platform's wording. Mail already queued keeps its text.
+	SetMailTemplate(context.Context, *v1.SetMailTemplateRequest) (*v1.SetMailTemplateResponse, error)
+	// PreviewMailTemplate writes a wording (saved or not) with the edition's own data and one of its
+	// real recipients of that kind (or a sample person when it has none yet), changing nothing.
+	PreviewMailTemplate(context.Context, *v1.PreviewMailTemplateRequest) (*v1.PreviewMailTemplateResponse, error)
 	// ListDeliveryAttempts lists every attempt to deliver a mail, first to last.
 	ListDeliveryAttempts(context.Context, *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error)
 }
@@ -308,6 +391,26 @@ func NewMailServiceHandler(svc MailServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(mailServiceMethods.ByName("SetMailPolicy")),
 		connect.WithHandlerOptions(opts...),
 	)
+	mailServiceListMailTemplatesHandler := connect.NewUnaryHandlerSimple(
+		MailServiceListMailTemplatesProcedure,
+		svc.ListMailTemplates,
+		connect.WithSchema(mailServiceMethods.ByName("ListMailTemplates")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	mailServiceSetMailTemplateHandler := connect.NewUnaryHandlerSimple(
+		MailServiceSetMailTemplateProcedure,
+		svc.SetMailTemplate,
+		connect.WithSchema(mailServiceMethods.ByName("SetMailTemplate")),
+		connect.WithHandlerOptions(opts...),
+	)
+	mailServicePreviewMailTemplateHandler := connect.NewUnaryHandlerSimple(
+		MailServicePreviewMailTemplateProcedure,
+		svc.PreviewMailTemplate,
+		connect.WithSchema(mailServiceMethods.ByName("PreviewMailTemplate")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	mailServiceListDeliveryAttemptsHandler := connect.NewUnaryHandlerSimple(
 		MailServiceListDeliveryAttemptsProcedure,
 		svc.ListDeliveryAttempts,
@@ -331,6 +434,12 @@ func NewMailServiceHandler(svc MailServiceHandler, opts ...connect.HandlerOption
 			mailServiceGetMailPolicyHandler.ServeHTTP(w, r)
 		case MailServiceSetMailPolicyProcedure:
 			mailServiceSetMailPolicyHandler.ServeHTTP(w, r)
+		case MailServiceListMailTemplatesProcedure:
+			mailServiceListMailTemplatesHandler.ServeHTTP(w, r)
+		case MailServiceSetMailTemplateProcedure:
+			mailServiceSetMailTemplateHandler.ServeHTTP(w, r)
+		case MailServicePreviewMailTemplateProcedure:
+			mailServicePreviewMailTemplateHandler.ServeHTTP(w, r)
 		case MailServiceListDeliveryAttemptsProcedure:
 			mailServiceListDeliveryAttemptsHandler.ServeHTTP(w, r)
 		default:
@@ -368,6 +477,18 @@ func (UnimplementedMailServiceHandler) GetMailPolicy(context.Context, *v1.GetMai
 
 func (UnimplementedMailServiceHandler) SetMailPolicy(context.Context, *v1.SetMailPolicyRequest) (*v1.SetMailPolicyResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.MailService.SetMailPolicy is not implemented"))
+}
+
+func (UnimplementedMailServiceHandler) ListMailTemplates(context.Context, *v1.ListMailTemplatesRequest) (*v1.ListMailTemplatesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.MailService.ListMailTemplates is not implemented"))
+}
+
+func (UnimplementedMailServiceHandler) SetMailTemplate(context.Context, *v1.SetMailTemplateRequest) (*v1.SetMailTemplateResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.MailService.SetMailTemplate is not implemented"))
+}
+
+func (UnimplementedMailServiceHandler) PreviewMailTemplate(context.Context, *v1.PreviewMailTemplateRequest) (*v1.PreviewMailTemplateResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.MailService.PreviewMailTemplate is not implemented"))
 }
 
 func (UnimplementedMailServiceHandler) ListDeliveryAttempts(context.Context, *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error) {

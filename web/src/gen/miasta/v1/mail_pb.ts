@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/mail.proto.
  */
 export const file_miasta_v1_mail: GenFile = /*@__PURE__*/
-  fileDesc("ChRtaWFzdGEvdjEvbWFpbC5wcm90bxIJbWlhc3RhLnYxIq0ECgpPdXRib3hNYWlsEgoKAmlkGAEgASgJEhIKCmVkaXRpb25faWQYAiABKAkSIQoEa2luZBgDIAEoDjITLm1pYXN0YS52MS5NYWlsS2luZBIXCg9yZWNpcGllbnRfZW1haWwYBCABKAkSFgoOcmVjaXBpZW50X25hbWUYBSABKAkSEAoIbGFuZ3VhZ2UYBiABKAkSDwoHc3ViamVjdBgHIAEoCRIMCgRib2R5GAggASgJEiUKBnN0YXR1cxgJIAEoDjIVLm1pYXN0YS52MS5NYWlsU3RhdHVzEg8KB3ZlcnNpb24YCiABKAMSDgoGZWRpdGVkGAsgASgIEhAKCGF0dGVtcHRzGAwgASgFEjUKEW5leHRfYXR0ZW1wdF90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpsYXN0X2Vycm9yGA4gASgJEhIKCm1lc3NhZ2VfaWQYDyABKAkSLwoLY3JlYXRlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxyZWxlYXNlX3RpbWUYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCXNlbnRfdGltZRgTIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPAoST3V0Ym94TWFpbENvbmZsaWN0EiYKB2N1cnJlbnQYASABKAsyFS5taWFzdGEudjEuT3V0Ym94TWFpbCKHAQoKTWFpbFBvbGljeRIhCgRraW5kGAEgASgOMhMubWlhc3RhLnYxLk1haWxLaW5kEikKCGRlbGl2ZXJ5GAIgASgOMhcubWlhc3RhLnYxLk1haWxEZWxpdmVyeRIrCgZzb3VyY2UYAyABKA4yGy5taWFzdGEudjEuTWFpbFBvbGljeVNvdXJjZSLPAQoPRGVsaXZlcnlBdHRlbXB0Eg8KB2F0dGVtcHQYASABKAUSLgoKc3RhcnRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB291dGNvbWUYBCABKA4yGi5taWFzdGEudjEuRGVsaXZlcnlPdXRjb21lEhEKCXNtdHBfY29kZRgFIAEoBRINCgVlcnJvchgGIAEoCSLOAQoRTGlzdE91dGJveFJlcXVlc3QSHwoKZWRpdGlvbl9pZBgBIAEoCUILukgI2AEBcgOwAQESLwoGc3RhdHVzGAIgASgOMhUubWlhc3RhLnYxLk1haWxTdGF0dXNCCLpIBYIBAhABEisKBGtpbmQYAyABKA4yEy5taWFzdGEudjEuTWFpbEtpbmRCCLpIBYIBAhABEhwKCXBhZ2Vfc2l6ZRgEIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YBSABKAlCCLpIBXIDGMgBIlMKEkxpc3RPdXRib3hSZXNwb25zZRIkCgVtYWlscxgBIAMoCzIVLm1pYXN0YS52MS5PdXRib3hNYWlsEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIxChRHZXRPdXRib3hNYWlsUmVxdWVzdBIZCgdtYWlsX2lkGAEgASgJQgi6SAVyA7ABASI8ChVHZXRPdXRib3hNYWlsUmVzcG9uc2USIwoEbWFpbBgBIAEoCzIVLm1pYXN0YS52MS5PdXRib3hNYWlsIpkBChVFZGl0T3V0Ym94TWFpbFJlcXVlc3QSGQoHbWFpbF9pZBgBIAEoCUIIukgFcgOwAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgCIAEoA0IHukgEIgIoARInCgdzdWJqZWN0GAMgASgJQha6SBNyERABGKwCMgpeW15cclxuXSokEhkKBGJvZHkYBCABKAlCC7pICHIGEAEYoJwBIj0KFkVkaXRPdXRib3hNYWlsUmVzcG9uc2USIwoEbWFpbBgBIAEoCzIVLm1pYXN0YS52MS5PdXRib3hNYWlsIlgKGFJlbGVhc2VPdXRib3hNYWlsUmVxdWVzdBIZCgdtYWlsX2lkGAEgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAIgASgDQge6SAQiAigBIkAKGVJlbGVhc2VPdXRib3hNYWlsUmVzcG9uc2USIwoEbWFpbBgBIAEoCzIVLm1pYXN0YS52MS5PdXRib3hNYWlsIlgKGERpc2NhcmRPdXRib3hNYWlsUmVxdWVzdBIZCgdtYWlsX2lkGAEgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAIgASgDQge6SAQiAigBIkAKGURpc2NhcmRPdXRib3hNYWlsUmVzcG9uc2USIwoEbWFpbBgBIAEoCzIVLm1pYXN0YS52MS5PdXRib3hNYWlsIjcKFEdldE1haWxQb2xpY3lSZXF1ZXN0Eh8KCmVkaXRpb25faWQYASABKAlCC7pICNgBAXIDsAEBIkAKFUdldE1haWxQb2xpY3lSZXNwb25zZRInCghwb2xpY2llcxgBIAMoCzIVLm1pYXN0YS52MS5NYWlsUG9saWN5IpsBChRTZXRNYWlsUG9saWN5UmVxdWVzdBIfCgplZGl0aW9uX2lkGAEgASgJQgu6SAjYAQFyA7ABARItCgRraW5kGAIgASgOMhMubWlhc3RhLnYxLk1haWxLaW5kQgq6SAeCAQQQASAAEjMKCGRlbGl2ZXJ5GAMgASgOMhcubWlhc3RhLnYxLk1haWxEZWxpdmVyeUIIukgFggECEAEiQAoVU2V0TWFpbFBvbGljeVJlc3BvbnNlEicKCHBvbGljaWVzGAEgAygLMhUubWlhc3RhLnYxLk1haWxQb2xpY3kidAobTGlzdERlbGl2ZXJ5QXR0ZW1wdHNSZXF1ZXN0EhkKB21haWxfaWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBImUKHExpc3REZWxpdmVyeUF0dGVtcHRzUmVzcG9uc2USLAoIYXR0ZW1wdHMYASADKAsyGi5taWFzdGEudjEuRGVsaXZlcnlBdHRlbXB0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqZAgoITWFpbEtpbmQSGQoVTUFJTF9LSU5EX1VOU1BFQ0lGSUVEEAASGAoUTUFJTF9LSU5EX0lOVklUQVRJT04QARIeChpNQUlMX0tJTkRfUkVQT1JUSU5HX09QRU5FRBACEiAKHE1BSUxfS0lORF9SRVBPUlRJTkdfUkVNSU5ERVIQAxIdChlNQUlMX0tJTkRfUkVQT1JUX1JFVFVSTkVEEAQSGQoVTUFJTF9LSU5EX0pVUllfT1BFTkVEEAUSHQoZTUFJTF9LSU5EX0JBTExPVF9SRU1JTkRFUhAGEh8KG01BSUxfS0lORF9SRVNVTFRTX0FOTk9VTkNFRBAHEhwKGE1BSUxfS0lORF9CQUxMT1RfUkVDRUlQVBAIKqEBCgpNYWlsU3RhdHVzEhsKF01BSUxfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFAoQTUFJTF9TVEFUVVNfSEVMRBABEhcKE01BSUxfU1RBVFVTX1BFTkRJTkcQAhIUChBNQUlMX1NUQVRVU19TRU5UEAMSFgoSTUFJTF9TVEFUVVNfRkFJTEVEEAQSGQoVTUFJTF9TVEFUVVNfRElTQ0FSREVEEAUqZAoMTWFpbERlbGl2ZXJ5Eh0KGU1BSUxfREVMSVZFUllfVU5TUEVDSUZJRUQQABIYChRNQUlMX0RFTElWRVJZX1JFVklFVxABEhsKF01BSUxfREVMSVZFUllfQVVUT01BVElDEAIqtQEKEE1haWxQb2xpY3lTb3VyY2USIgoeTUFJTF9QT0xJQ1lfU09VUkNFX1VOU1BFQ0lGSUVEEAASHgoaTUFJTF9QT0xJQ1lfU09VUkNFX0RFRkFVTFQQARIfChtNQUlMX1BPTElDWV9TT1VSQ0VfUExBVEZPUk0QAhIeChpNQUlMX1BPTElDWV9TT1VSQ0VfRURJVElPThADEhwKGE1BSUxfUE9MSUNZX1NPVVJDRV9GSVhFRBAEKp4BCg9EZWxpdmVyeU91dGNvbWUSIAocREVMSVZFUllfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhkKFURFTElWRVJZX09VVENPTUVfU0VOVBABEiYKIkRFTElWRVJZX09VVENPTUVfVEVNUE9SQVJZX0ZBSUxVUkUQAhImCiJERUxJVkVSWV9PVVRDT01FX1BFUk1BTkVOVF9GQUlMVVJFEAMy6AUKC01haWxTZXJ2aWNlEk4KCkxpc3RPdXRib3gSHC5taWFzdGEudjEuTGlzdE91dGJveFJlcXVlc3QaHS5taWFzdGEudjEuTGlzdE91dGJveFJlc3BvbnNlIgOQAgESVwoNR2V0T3V0Ym94TWFpbBIfLm1pYXN0YS52MS5HZXRPdXRib3hNYWlsUmVxdWVzdBogLm1pYXN0YS52MS5HZXRPdXRib3hNYWlsUmVzcG9uc2UiA5ACARJVCg5FZGl0T3V0Ym94TWFpbBIgLm1pYXN0YS52MS5FZGl0T3V0Ym94TWFpbFJlcXVlc3QaIS5taWFzdGEudjEuRWRpdE91dGJveE1haWxSZXNwb25zZRJeChFSZWxlYXNlT3V0Ym94TWFpbBIjLm1pYXN0YS52MS5SZWxlYXNlT3V0Ym94TWFpbFJlcXVlc3QaJC5taWFzdGEudjEuUmVsZWFzZU91dGJveE1haWxSZXNwb25zZRJeChFEaXNjYXJkT3V0Ym94TWFpbBIjLm1pYXN0YS52MS5EaXNjYXJkT3V0Ym94TWFpbFJlcXVlc3QaJC5taWFzdGEudjEuRGlzY2FyZE91dGJveE1haWxSZXNwb25zZRJXCg1HZXRNYWlsUG9saWN5Eh8ubWlhc3RhLnYxLkdldE1haWxQb2xpY3lSZXF1ZXN0GiAubWlhc3RhLnYxLkdldE1haWxQb2xpY3lSZXNwb25zZSIDkAIBElIKDVNldE1haWxQb2xpY3kSHy5taWFzdGEudjEuU2V0TWFpbFBvbGljeVJlcXVlc3QaIC5taWFzdGEudjEuU2V0TWFpbFBvbGljeVJlc3BvbnNlEmwKFExpc3REZWxpdmVyeUF0dGVtcHRzEiYubWlhc3RhLnYxLkxpc3REZWxpdmVyeUF0dGVtcHRzUmVxdWVzdBonLm1pYXN0YS52MS5MaXN0RGVsaXZlcnlBdHRlbXB0c1Jlc3BvbnNlIgOQAgFCoQEKDWNvbS5taWFzdGEudjFCCU1haWxQcm90b1ABWkBnaXRodWIuY29tL21pYXN0YS1vdHdhcnRlL21pYXN0YS9pbnRlcm5hbC9nZW4vbWlhc3RhL3YxO21pYXN0YXYxogIDTVhYqgIJTWlhc3RhLlYxygIJTWlhc3RhXFYx4gIVTWlhc3RhXFYxXEdQQk1ldGFkYXRh6gIKTWlhc3RhOjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("ChRtaWFzdGEvdjEvbWFpbC5wcm90bxIJbWlhc3RhLnYxIq0ECgpPdXRib3hNYWlsEgoKAmlkGAEgASgJEhIKCmVkaXRpb25faWQYAiABKAkSIQoEa2luZBgDIAEoDjITLm1pYXN0YS52MS5NYWlsS2luZBIXCg9yZWNpcGllbnRfZW1haWwYBCABKAkSFgoOcmVjaXBpZW50X25hbWUYBSABKAkSEAoIbGFuZ3VhZ2UYBiABKAkSDwoHc3ViamVjdBgHIAEoCRIMCgRib2R5GAggASgJEiUKBnN0YXR1cxgJIAEoDjIVLm1pYXN0YS52MS5NYWlsU3RhdHVzEg8KB3ZlcnNpb24YCiABKAMSDgoGZWRpdGVkGAsgASgIEhAKCGF0dGVtcHRzGAwgASgFEjUKEW5leHRfYXR0ZW1wdF90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpsYXN0X2Vycm9yGA4gASgJEhIKCm1lc3NhZ2VfaWQYDyABKAkSLwoLY3JlYXRlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxyZWxlYXNlX3RpbWUYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCXNlbnRfdGltZRgTIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPAoST3V0Ym94TWFpbENvbmZsaWN0EiYKB2N1cnJlbnQYASABKAsyFS5taWFzdGEudjEuT3V0Ym94TWFpbCKHAQoKTWFpbFBvbGljeRIhCgRraW5kGAEgASgOMhMubWlhc3RhLnYxLk1haWxLaW5kEikKCGRlbGl2ZXJ5GAIgASgOMhcubWlhc3RhLnYxLk1haWxEZWxpdmVyeRIrCgZzb3VyY2UYAyABKA4yGy5taWFzdGEudjEuTWFpbFBvbGljeVNvdXJjZSLPAQoPRGVsaXZlcnlBdHRlbXB0Eg8KB2F0dGVtcHQYASABKAUSLgoKc3RhcnRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB291dGNvbWUYBCABKA4yGi5taWFzdGEudjEuRGVsaXZlcnlPdXRjb21lEhEKCXNtdHBfY29kZRgFIAEoBRINCgVlcnJvchgGIAEoCSLOAQoRTGlzdE91dGJveFJlcXVlc3QSHwoKZWRpdGlvbl9pZBgBIAEoCUILukgI2AEBcgOwAQESLwoGc3RhdHVzGAIgASgOMhUubWlhc3RhLnYxLk1haWxTdGF0dXNCCLpIBYIBAhABEisKBGtpbmQYAyABKA4yEy5taWFzdGEudjEuTWFpbEtpbmRCCLpIBYIBAhABEhwKCXBhZ2Vfc2l6ZRgEIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YBSABKAlCCLpIBXIDGMgBIlMKEkxpc3RPdXRib3hSZXNwb25zZRIkCgVtYWlscxgBIAMoCzIVLm1pYXN0YS52MS5PdXRib3hNYWlsEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIxChRHZXRPdXRib3hNYWlsUmVxdWVzdBIZCgdtYWlsX2lkGAEgASgJQgi6SAVyA7ABASI8ChVHZXRPdXRib3hNYWlsUmVzcG9uc2USIwoEbWFpbBgBIAEoCzIVLm1pYXN0YS52MS5PdXRib3hNYWlsIpkBChVFZGl0T3V0Ym94TWFpbFJlcXVlc3QSGQoHbWFpbF9pZBgBIAEoCUIIukgFcgOwAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgCIAEoA0IHukgEIgIoARInCgdzdWJqZWN0GAMgASgJQha6SBNyERABGKwCMgpeW15cclxuXSokEhkKBGJvZHkYBCABKAlCC7pICHIGEAEYoJwBIj0KFkVkaXRPdXRib3hNYWlsUmVzcG9uc2USIwoEbWFpbBgBIAEoCzIVLm1pYXN0YS52MS5PdXRib3hNYWlsIlgKGFJlbGVhc2VPdXRib3hNYWlsUmVxdWVzdBIZCgdtYWlsX2lkGAEgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAIgASgDQge6SAQiAigBIkAKGVJlbGVhc2VPdXRib3hNYWlsUmVzcG9uc2USIwoEbWFpbBgBIAEoCzIVLm1pYXN0YS52MS5PdXRib3hNYWlsIlgKGERpc2NhcmRPdXRib3hNYWlsUmVxdWVzdBIZCgdtYWlsX2lkGAEgASgJQgi6SAVyA7ABARIhChBleHBlY3RlZF92ZXJzaW9uGAIgASgDQge6SAQiAigBIkAKGURpc2NhcmRPdXRib3hNYWlsUmVzcG9uc2USIwoEbWFpbBgBIAEoCzIVLm1pYXN0YS52MS5PdXRib3hNYWlsIjcKFEdldE1haWxQb2xpY3lSZXF1ZXN0Eh8KCmVkaXRpb25faWQYASABKAlCC7pICNgBAXIDsAEBIkAKFUdldE1haWxQb2xpY3lSZXNwb25zZRInCghwb2xpY2llcxgBIAMoCzIVLm1pYXN0YS52MS5NYWlsUG9saWN5IpsBChRTZXRNYWlsUG9saWN5UmVxdWVzdBIfCgplZGl0aW9uX2lkGAEgASgJQgu6SAjYAQFyA7ABARItCgRraW5kGAIgASgOMhMubWlhc3RhLnYxLk1haWxLaW5kQgq6SAeCAQQQASAAEjMKCGRlbGl2ZXJ5GAMgASgOMhcubWlhc3RhLnYxLk1haWxEZWxpdmVyeUIIukgFggECEAEiQAoVU2V0TWFpbFBvbGljeVJlc3BvbnNlEicKCHBvbGljaWVzGAEgAygLMhUubWlhc3RhLnYxLk1haWxQb2xpY3kidAobTGlzdERlbGl2ZXJ5QXR0ZW1wdHNSZXF1ZXN0EhkKB21haWxfaWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBImUKHExpc3REZWxpdmVyeUF0dGVtcHRzUmVzcG9uc2USLAoIYXR0ZW1wdHMYASADKAsyGi5taWFzdGEudjEuRGVsaXZlcnlBdHRlbXB0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKlAQoMTWFpbFRlbXBsYXRlEiEKBGtpbmQYASABKA4yEy5taWFzdGEudjEuTWFpbEtpbmQSEAoIbGFuZ3VhZ2UYAiABKAkSDwoHc3ViamVjdBgDIAEoCRIMCgRib2R5GAQgASgJEhIKCmN1c3RvbWlzZWQYBSABKAgSFwoPZGVmYXVsdF9zdWJqZWN0GAYgASgJEhQKDGRlZmF1bHRfYm9keRgHIAEoCSI4ChhMaXN0TWFpbFRlbXBsYXRlc1JlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQEiXQoZTGlzdE1haWxUZW1wbGF0ZXNSZXNwb25zZRIqCgl0ZW1wbGF0ZXMYASADKAsyFy5taWFzdGEudjEuTWFpbFRlbXBsYXRlEhQKDHBsYWNlaG9sZGVycxgCIAMoCSLIAQoWU2V0TWFpbFRlbXBsYXRlUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIvCgRraW5kGAIgASgOMhMubWlhc3RhLnYxLk1haWxLaW5kQgy6SAmCAQYQASAAIAgSKwoIbGFuZ3VhZ2UYAyABKAlCGbpIFnIUUgJwbFICZW5SAnVrUgJlc1ICdmkSGQoHc3ViamVjdBgEIAEoCUIIukgFcgMYrAISFwoEYm9keRgFIAEoCUIJukgGcgQYoJwBIkQKF1NldE1haWxUZW1wbGF0ZVJlc3BvbnNlEikKCHRlbXBsYXRlGAEgASgLMhcubWlhc3RhLnYxLk1haWxUZW1wbGF0ZSLMAQoaUHJldmlld01haWxUZW1wbGF0ZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESLwoEa2luZBgCIAEoDjITLm1pYXN0YS52MS5NYWlsS2luZEIMukgJggEGEAEgACAIEisKCGxhbmd1YWdlGAMgASgJQhm6SBZyFFICcGxSAmVuUgJ1a1ICZXNSAnZpEhkKB3N1YmplY3QYBCABKAlCCLpIBXIDGKwCEhcKBGJvZHkYBSABKAlCCbpIBnIEGKCcASJPChtQcmV2aWV3TWFpbFRlbXBsYXRlUmVzcG9uc2USDwoHc3ViamVjdBgBIAEoCRIMCgRib2R5GAIgASgJEhEKCXJlY2lwaWVudBgDIAEoCSqZAgoITWFpbEtpbmQSGQoVTUFJTF9LSU5EX1VOU1BFQ0lGSUVEEAASGAoUTUFJTF9LSU5EX0lOVklUQVRJT04QARIeChpNQUlMX0tJTkRfUkVQT1JUSU5HX09QRU5FRBACEiAKHE1BSUxfS0lORF9SRVBPUlRJTkdfUkVNSU5ERVIQAxIdChlNQUlMX0tJTkRfUkVQT1JUX1JFVFVSTkVEEAQSGQoVTUFJTF9LSU5EX0pVUllfT1BFTkVEEAUSHQoZTUFJTF9LSU5EX0JBTExPVF9SRU1JTkRFUhAGEh8KG01BSUxfS0lORF9SRVNVTFRTX0FOTk9VTkNFRBAHEhwKGE1BSUxfS0lORF9CQUxMT1RfUkVDRUlQVBAIKqEBCgpNYWlsU3RhdHVzEhsKF01BSUxfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFAoQTUFJTF9TVEFUVVNfSEVMRBABEhcKE01BSUxfU1RBVFVTX1BFTkRJTkcQAhIUChBNQUlMX1NUQVRVU19TRU5UEAMSFgoSTUFJTF9TVEFUVVNfRkFJTEVEEAQSGQoVTUFJTF9TVEFUVVNfRElTQ0FSREVEEAUqZAoMTWFpbERlbGl2ZXJ5Eh0KGU1BSUxfREVMSVZFUllfVU5TUEVDSUZJRUQQABIYChRNQUlMX0RFTElWRVJZX1JFVklFVxABEhsKF01BSUxfREVMSVZFUllfQVVUT01BVElDEAIqtQEKEE1haWxQb2xpY3lTb3VyY2USIgoeTUFJTF9QT0xJQ1lfU09VUkNFX1VOU1BFQ0lGSUVEEAASHgoaTUFJTF9QT0xJQ1lfU09VUkNFX0RFRkFVTFQQARIfChtNQUlMX1BPTElDWV9TT1VSQ0VfUExBVEZPUk0QAhIeChpNQUlMX1BPTElDWV9TT1VSQ0VfRURJVElPThADEhwKGE1BSUxfUE9MSUNZX1NPVVJDRV9GSVhFRBAEKp4BCg9EZWxpdmVyeU91dGNvbWUSIAocREVMSVZFUllfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhkKFURFTElWRVJZX09VVENPTUVfU0VOVBABEiYKIkRFTElWRVJZX09VVENPTUVfVEVNUE9SQVJZX0ZBSUxVUkUQAhImCiJERUxJVkVSWV9PVVRDT01FX1BFUk1BTkVOVF9GQUlMVVJFEAMykggKC01haWxTZXJ2aWNlEk4KCkxpc3RPdXRib3gSHC5taWFzdGEudjEuTGlzdE91dGJveFJlcXVlc3QaHS5taWFzdGEudjEuTGlzdE91dGJveFJlc3BvbnNlIgOQAgESVwoNR2V0T3V0Ym94TWFpbBIfLm1pYXN0YS52MS5HZXRPdXRib3hNYWlsUmVxdWVzdBogLm1pYXN0YS52MS5HZXRPdXRib3hNYWlsUmVzcG9uc2UiA5ACARJVCg5FZGl0T3V0Ym94TWFpbBIgLm1pYXN0YS52MS5FZGl0T3V0Ym94TWFpbFJlcXVlc3QaIS5taWFzdGEudjEuRWRpdE91dGJveE1haWxSZXNwb25zZRJeChFSZWxlYXNlT3V0Ym94TWFpbBIjLm1pYXN0YS52MS5SZWxlYXNlT3V0Ym94TWFpbFJlcXVlc3QaJC5taWFzdGEudjEuUmVsZWFzZU91dGJveE1haWxSZXNwb25zZRJeChFEaXNjYXJkT3V0Ym94TWFpbBIjLm1pYXN0YS52MS5EaXNjYXJkT3V0Ym94TWFpbFJlcXVlc3QaJC5taWFzdGEudjEuRGlzY2FyZE91dGJveE1haWxSZXNwb25zZRJXCg1HZXRNYWlsUG9saWN5Eh8ubWlhc3RhLnYxLkdldE1haWxQb2xpY3lSZXF1ZXN0GiAubWlhc3RhLnYxLkdldE1haWxQb2xpY3lSZXNwb25zZSIDkAIBElIKDVNldE1haWxQb2xpY3kSHy5taWFzdGEudjEuU2V0TWFpbFBvbGljeVJlcXVlc3QaIC5taWFzdGEudjEuU2V0TWFpbFBvbGljeVJlc3BvbnNlEmMKEUxpc3RNYWlsVGVtcGxhdGVzEiMubWlhc3RhLnYxLkxpc3RNYWlsVGVtcGxhdGVzUmVxdWVzdBokLm1pYXN0YS52MS5MaXN0TWFpbFRlbXBsYXRlc1Jlc3BvbnNlIgOQAgESWAoPU2V0TWFpbFRlbXBsYXRlEiEubWlhc3RhLnYxLlNldE1haWxUZW1wbGF0ZVJlcXVlc3QaIi5taWFzdGEudjEuU2V0TWFpbFRlbXBsYXRlUmVzcG9uc2USaQoTUHJldmlld01haWxUZW1wbGF0ZRIlLm1pYXN0YS52MS5QcmV2aWV3TWFpbFRlbXBsYXRlUmVxdWVzdBomLm1pYXN0YS52MS5QcmV2aWV3TWFpbFRlbXBsYXRlUmVzcG9uc2UiA5ACARJsChRMaXN0RGVsaXZlcnlBdHRlbXB0cxImLm1pYXN0YS52MS5MaXN0RGVsaXZlcnlBdHRlbXB0c1JlcXVlc3QaJy5taWFzdGEudjEuTGlzdERlbGl2ZXJ5QXR0ZW1wdHNSZXNwb25zZSIDkAIBQqEBCg1jb20ubWlhc3RhLnYxQglNYWlsUHJvdG9QAVpAZ2l0aHViLmNvbS9taWFzdGEtb3R3YXJ0ZS9taWFzdGEvaW50ZXJuYWwvZ2VuL21pYXN0YS92MTttaWFzdGF2MaICA01YWKoCCU1pYXN0YS5WMcoCCU1pYXN0YVxWMeICFU1pYXN0YVxWMVxHUEJNZXRhZGF0YeoCCk1pYXN0YTo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * OutboxMail is one mail to one person.
@@ -616,6 +616,230 @@ export const ListDeliveryAttemptsResponseSchema: GenMessage<ListDeliveryAttempts
   messageDesc(file_miasta_v1_mail, 19);
 
 /**
+ * MailTemplate is the wording of one kind of mail in one language in an edition.
+ *
+ * @generated from message miasta.v1.MailTemplate
+ */
+export type MailTemplate = Message<"miasta.v1.MailTemplate"> & {
+  /**
+   * @generated from field: miasta.v1.MailKind kind = 1;
+   */
+  kind: MailKind;
+
+  /**
+   * pl, en, uk, es or vi.
+   *
+   * @generated from field: string language = 2;
+   */
+  language: string;
+
+  /**
+   * @generated from field: string subject = 3;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string body = 4;
+   */
+  body: string;
+
+  /**
+   * Whether the edition words it itself; otherwise subject and body are the platform's.
+   *
+   * @generated from field: bool customised = 5;
+   */
+  customised: boolean;
+
+  /**
+   * The platform's wording, to go back to.
+   *
+   * @generated from field: string default_subject = 6;
+   */
+  defaultSubject: string;
+
+  /**
+   * @generated from field: string default_body = 7;
+   */
+  defaultBody: string;
+};
+
+/**
+ * Describes the message miasta.v1.MailTemplate.
+ * Use `create(MailTemplateSchema)` to create a new message.
+ */
+export const MailTemplateSchema: GenMessage<MailTemplate> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_mail, 20);
+
+/**
+ * @generated from message miasta.v1.ListMailTemplatesRequest
+ */
+export type ListMailTemplatesRequest = Message<"miasta.v1.ListMailTemplatesRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+};
+
+/**
+ * Describes the message miasta.v1.ListMailTemplatesRequest.
+ * Use `create(ListMailTemplatesRequestSchema)` to create a new message.
+ */
+export const ListMailTemplatesRequestSchema: GenMessage<ListMailTemplatesRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_mail, 21);
+
+/**
+ * @generated from message miasta.v1.ListMailTemplatesResponse
+ */
+export type ListMailTemplatesResponse = Message<"miasta.v1.ListMailTemplatesResponse"> & {
+  /**
+   * @generated from field: repeated miasta.v1.MailTemplate templates = 1;
+   */
+  templates: MailTemplate[];
+
+  /**
+   * The placeholders a wording may use, e.g. "Name", written {{.Name}}.
+   *
+   * @generated from field: repeated string placeholders = 2;
+   */
+  placeholders: string[];
+};
+
+/**
+ * Describes the message miasta.v1.ListMailTemplatesResponse.
+ * Use `create(ListMailTemplatesResponseSchema)` to create a new message.
+ */
+export const ListMailTemplatesResponseSchema: GenMessage<ListMailTemplatesResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_mail, 22);
+
+/**
+ * @generated from message miasta.v1.SetMailTemplateRequest
+ */
+export type SetMailTemplateRequest = Message<"miasta.v1.SetMailTemplateRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * Any kind but MAIL_KIND_BALLOT_RECEIPT.
+   *
+   * @generated from field: miasta.v1.MailKind kind = 2;
+   */
+  kind: MailKind;
+
+  /**
+   * @generated from field: string language = 3;
+   */
+  language: string;
+
+  /**
+   * One line, up to 300 characters; empty together with body to go back to the platform's wording.
+   *
+   * @generated from field: string subject = 4;
+   */
+  subject: string;
+
+  /**
+   * Up to 20,000 characters.
+   *
+   * @generated from field: string body = 5;
+   */
+  body: string;
+};
+
+/**
+ * Describes the message miasta.v1.SetMailTemplateRequest.
+ * Use `create(SetMailTemplateRequestSchema)` to create a new message.
+ */
+export const SetMailTemplateRequestSchema: GenMessage<SetMailTemplateRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_mail, 23);
+
+/**
+ * @generated from message miasta.v1.SetMailTemplateResponse
+ */
+export type SetMailTemplateResponse = Message<"miasta.v1.SetMailTemplateResponse"> & {
+  /**
+   * @generated from field: miasta.v1.MailTemplate template = 1;
+   */
+  template?: MailTemplate | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.SetMailTemplateResponse.
+ * Use `create(SetMailTemplateResponseSchema)` to create a new message.
+ */
+export const SetMailTemplateResponseSchema: GenMessage<SetMailTemplateResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_mail, 24);
+
+/**
+ * @generated from message miasta.v1.PreviewMailTemplateRequest
+ */
+export type PreviewMailTemplateRequest = Message<"miasta.v1.PreviewMailTemplateRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+
+  /**
+   * @generated from field: miasta.v1.MailKind kind = 2;
+   */
+  kind: MailKind;
+
+  /**
+   * @generated from field: string language = 3;
+   */
+  language: string;
+
+  /**
+   * The wording to try; both empty: the one in force.
+   *
+   * @generated from field: string subject = 4;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string body = 5;
+   */
+  body: string;
+};
+
+/**
+ * Describes the message miasta.v1.PreviewMailTemplateRequest.
+ * Use `create(PreviewMailTemplateRequestSchema)` to create a new message.
+ */
+export const PreviewMailTemplateRequestSchema: GenMessage<PreviewMailTemplateRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_mail, 25);
+
+/**
+ * @generated from message miasta.v1.PreviewMailTemplateResponse
+ */
+export type PreviewMailTemplateResponse = Message<"miasta.v1.PreviewMailTemplateResponse"> & {
+  /**
+   * @generated from field: string subject = 1;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string body = 2;
+   */
+  body: string;
+
+  /**
+   * Whose data the preview used: a real recipient's display name, or empty for the sample person.
+   *
+   * @generated from field: string recipient = 3;
+   */
+  recipient: string;
+};
+
+/**
+ * Describes the message miasta.v1.PreviewMailTemplateResponse.
+ * Use `create(PreviewMailTemplateResponseSchema)` to create a new message.
+ */
+export const PreviewMailTemplateResponseSchema: GenMessage<PreviewMailTemplateResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_mail, 26);
+
+/**
  * MailKind is what a mail is about.
  *
  * @generated from enum miasta.v1.MailKind
@@ -949,6 +1173,42 @@ export const MailService: GenService<{
     methodKind: "unary";
     input: typeof SetMailPolicyRequestSchema;
     output: typeof SetMailPolicyResponseSchema;
+  },
+  /**
+   * ListMailTemplates gives, for every kind of mail organisers may word (all but the ballot receipt,
+   * which nobody edits) and every language, the wording the edition's mail is written from: the
+   * edition's own, or the platform's; with the placeholders a wording may use.
+   *
+   * @generated from rpc miasta.v1.MailService.ListMailTemplates
+   */
+  listMailTemplates: {
+    methodKind: "unary";
+    input: typeof ListMailTemplatesRequestSchema;
+    output: typeof ListMailTemplatesResponseSchema;
+  },
+  /**
+   * SetMailTemplate words one kind of mail in one language for the edition: a subject line and a body,
+   * with placeholders as in Go's text/template ({{.Name}}, {{if .Deadline}}…{{end}}); a placeholder
+   * that does not exist, or a template that does not parse, is INVALID_ARGUMENT naming it. An empty
+   * subject and body go back to the platform's wording. Mail already queued keeps its text.
+   *
+   * @generated from rpc miasta.v1.MailService.SetMailTemplate
+   */
+  setMailTemplate: {
+    methodKind: "unary";
+    input: typeof SetMailTemplateRequestSchema;
+    output: typeof SetMailTemplateResponseSchema;
+  },
+  /**
+   * PreviewMailTemplate writes a wording (saved or not) with the edition's own data and one of its
+   * real recipients of that kind (or a sample person when it has none yet), changing nothing.
+   *
+   * @generated from rpc miasta.v1.MailService.PreviewMailTemplate
+   */
+  previewMailTemplate: {
+    methodKind: "unary";
+    input: typeof PreviewMailTemplateRequestSchema;
+    output: typeof PreviewMailTemplateResponseSchema;
   },
   /**
    * ListDeliveryAttempts lists every attempt to deliver a mail, first to last.
