@@ -12,7 +12,7 @@ VERIFIER_DEPS := verifier/node_modules/.package-lock.json
 # npm's xliff library, which the XLIFF round-trip test of internal/translation hands exports to.
 XLIFF_JS_DEPS := internal/translation/testdata/xliff-js/node_modules/.package-lock.json
 
-.PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium podman xmllint pdftotext hunspell-pl fuzz bench tools db clean release image
+.PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium podman proxies xmllint pdftotext hunspell-pl fuzz bench tools db clean release image
 
 run: hunspell-pl
 	$(GO) run ./cmd/miasta dev
@@ -35,7 +35,7 @@ $(VERIFIER_DEPS): verifier/package.json verifier/package-lock.json
 	cd verifier && npm ci --no-audit --no-fund
 	@touch $@
 
-go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) chromium podman xmllint pdftotext hunspell-pl $(BIN)/buf $(BIN)/grpcurl
+go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) chromium podman proxies xmllint pdftotext hunspell-pl $(BIN)/buf $(BIN)/grpcurl
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -n "$$url" ]; then \
 		echo "testing against PostgreSQL at $${url#*@}"; \
@@ -141,6 +141,12 @@ chromium:
 podman:
 	@command -v podman >/dev/null || { echo "installing Debian's podman for the container image test"; \
 		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q podman >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q podman >/dev/null; }; }
+
+# proxies: Debian's nginx-light and caddy, with which deploy TestReadmeProxyExamples checks README's
+# reverse proxy configurations (nginx -t, caddy validate; neither is started).
+proxies:
+	@command -v nginx >/dev/null && command -v caddy >/dev/null || { echo "installing Debian's nginx-light and caddy for the reverse proxy examples' test"; \
+		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q nginx-light caddy >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q nginx-light caddy >/dev/null; }; }
 
 # release builds the production binary: static (CGO_ENABLED=0: no C library needed at run time, so it
 # runs FROM scratch and on any Linux of its architecture), without the build machine's paths

@@ -234,6 +234,7 @@ func TestComposeFile(t *testing.T) {
 			ReadOnly    bool              `yaml:"read_only"`
 			CapDrop     []string          `yaml:"cap_drop"`
 			Environment map[string]string `yaml:"environment"`
+			EnvFile     []string          `yaml:"env_file"`
 			Volumes     []string          `yaml:"volumes"`
 			DependsOn   map[string]struct {
 				Condition string `yaml:"condition"`
@@ -272,10 +273,13 @@ func TestComposeFile(t *testing.T) {
 			t.Errorf("compose.yaml sets %s, which is no setting of the server", name)
 		}
 	}
-	for _, must := range []string{"DATABASE_URL", "MIASTA_AUDIT_KEY", "OIDC_ISSUER", "OIDC_CLIENT_ID", "MIASTA_PUBLIC_URL", "MIASTA_MIGRATE"} {
+	for _, must := range []string{"DATABASE_URL", "MIASTA_ADDR", "MIASTA_MIGRATE", "MIASTA_ATTACHMENTS_URL", "MIASTA_BUNDLE_DIR", "MIASTA_TRUSTED_PROXIES"} {
 		if app.Environment[must] == "" {
 			t.Errorf("compose.yaml does not set %s", must)
 		}
+	}
+	if len(app.EnvFile) != 1 || app.EnvFile[0] != "miasta.env" {
+		t.Errorf("the miasta service's env_file = %v; want miasta.env, as README says", app.EnvFile)
 	}
 }
 
@@ -348,4 +352,67 @@ func ownerOf(fi os.FileInfo) uint32 {
 		return st.Uid
 	}
 	return 1<<32 - 1
+}
+
+// readmeBlock returns the first ```lang block of README.
+func readmeBlock(t *testing.T, lang string) string {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join(root(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```" + lang + "\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatalf("README has no %s block", lang)
+	}
+	return string(m[1])
+}
+
+// TestReadmeProxyExamples checks README's nginx and Caddy configurations with the programs
+// themselves (nginx -t, caddy validate), where they are installed: nginx with a certificate made for
+// the test in place of certbot's.
+func TestReadmeProxyExamples(t *testing.T) {
+	t.Parallel()
+	t.Run("nginx", func(t *testing.T) {
+		t.Parallel()
+		site := readmeBlock(t, "nginx")
+		if _, err := exec.LookPath("nginx"); err != nil {
+			t.Skip("nginx is not installed: README's nginx example is not checked")
+		}
+		dir := t.TempDir()
+		key, cert := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem")
+		if out, err := exec.Command("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+			"-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=miasta.example.org").CombinedOutput(); err != nil {
+			t.Fatalf("openssl: %v\n%s", err, out)
+		}
+		site = strings.NewReplacer("/etc/letsencrypt/live/miasta.example.org/fullchain.pem", cert,
+			"/etc/letsencrypt/live/miasta.example.org/privkey.pem", key).Replace(site)
+		if err := os.WriteFile(filepath.Join(dir, "site.conf"), []byte(site), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		main := "pid " + dir + "/nginx.pid;\nerror_log " + dir + "/error.log;\nevents {}\nhttp {\n    include " + dir + "/site.conf;\n}\n"
+		if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(main), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("nginx", "-t", "-q", "-e", dir+"/error.log", "-p", dir, "-c", dir+"/nginx.conf").CombinedOutput(); err != nil {
+			t.Fatalf("nginx -t of README's example: %v\n%s", err, out)
+		}
+	})
+	t.Run("caddy", func(t *testing.T) {
+		t.Parallel()
+		caddyfile := readmeBlock(t, "caddyfile")
+		if _, err := exec.LookPath("caddy"); err != nil {
+			t.Skip("caddy is not installed: README's Caddy example is not checked")
+		}
+		dir := t.TempDir()
+		name := filepath.Join(dir, "Caddyfile")
+		if err := os.WriteFile(name, []byte(caddyfile), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("caddy", "validate", "--config", name, "--adapter", "caddyfile")
+		cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Valid configuration") {
+			t.Fatalf("caddy validate of README's example: %v\n%s", err, out)
+		}
+	})
 }
