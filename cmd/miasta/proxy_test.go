@@ -97,10 +97,29 @@ func TestBehindReadmeNginx(t *testing.T) {
 		return err == nil
 	})
 
-	// The client, on 127.0.0.3.
+	checkClientsBehind(t, "nginx", nginxAddr, "http://"+vars["MIASTA_ADDR"], &logs, func() string {
+		b, _ := os.ReadFile(dir + "/error.log")
+		return string(b)
+	})
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+}
+
+// checkClientsBehind calls ListEditions from 127.0.0.3 through the proxy at proxyAddr (HTTPS, the
+// test's certificate, as https://miasta.example.org:PORT) over Connect and over gRPC, and straight to the server at directBase, each
+// with a made-up X-Forwarded-For, and checks that the access log names 127.0.0.3 every time.
+func checkClientsBehind(t *testing.T, proxy, proxyAddr, directBase string, logs *testenv.LogBuffer, proxyLog func() string) {
+	t.Helper()
 	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 3)}, Timeout: 5 * time.Second}
-	viaNginx := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		DialContext:       dialer.DialContext,
+	_, port, _ := net.SplitHostPort(proxyAddr)
+	proxyBase := "https://miasta.example.org:" + port
+	viaProxy := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		// miasta.example.org is the proxy, here.
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, proxyAddr)
+		},
 		TLSClientConfig:   &tls.Config{InsecureSkipVerify: true, ServerName: "miasta.example.org"}, // the test's own certificate
 		ForceAttemptHTTP2: true,
 	}}
@@ -114,15 +133,14 @@ func TestBehindReadmeNginx(t *testing.T) {
 		req := connect.NewRequest(&v1.ListEditionsRequest{})
 		req.Header().Set("X-Request-Id", id)
 		req.Header().Set("X-Forwarded-For", "198.51.100.99")
-		if _, err := c.CallUnary(ctx, req); err != nil {
-			b, _ := os.ReadFile(dir + "/error.log")
-			t.Fatalf("%s: %v\nnginx's log:\n%s", id, err, b)
+		if _, err := c.CallUnary(context.Background(), req); err != nil {
+			t.Fatalf("%s: %v\n%s's log:\n%s", id, err, proxy, proxyLog())
 		}
 	}
-	nginxBase := "https://" + nginxAddr
-	call(viaNginx, nginxBase, "via-nginx-connect")
-	call(viaNginx, nginxBase, "via-nginx-grpc", connect.WithGRPC())
-	call(direct, "http://"+vars["MIASTA_ADDR"], "direct")
+	ids := []string{"via-" + proxy + "-connect", "via-" + proxy + "-grpc", "direct-" + proxy}
+	call(viaProxy, proxyBase, ids[0])
+	call(viaProxy, proxyBase, ids[1], connect.WithGRPC())
+	call(direct, directBase, ids[2])
 	clients := map[string]any{}
 	sc := bufio.NewScanner(strings.NewReader(logs.String()))
 	for sc.Scan() {
@@ -133,11 +151,82 @@ func TestBehindReadmeNginx(t *testing.T) {
 			}
 		}
 	}
-	for _, id := range []string{"via-nginx-connect", "via-nginx-grpc", "direct"} {
+	for _, id := range ids {
 		if clients[id] != "127.0.0.3" {
-			t.Errorf("%s: the access log's client = %v; want 127.0.0.3, the address nginx (or the server) saw", id, clients[id])
+			t.Errorf("%s: the access log's client = %v; want 127.0.0.3, the address %s (or the server) saw", id, clients[id], proxy)
 		}
 	}
+}
+
+// TestBehindReadmeCaddy runs README's Caddyfile in front of `miasta serve` as TestBehindReadmeNginx
+// does nginx: only the site's port, the certificate (the test's own) and the server's address are
+// the test's; its admin endpoint and its automatic HTTPS are off, so that it asks no ACME server for a
+// certificate.
+func TestBehindReadmeCaddy(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("caddy"); err != nil {
+		t.Skip("caddy is not installed (make test installs Debian's caddy): README's Caddy example is not run")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```caddyfile\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README has no caddyfile block")
+	}
+	vars := serveEnv(t)
+	vars["MIASTA_TRUSTED_PROXIES"] = "127.0.0.1/32"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs testenv.LogBuffer
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, []string{"miasta", "serve"}, env(vars), io.Discard, &logs) }()
+	waitReady(t, "http://"+vars["MIASTA_ADDR"], errc)
+
+	dir := t.TempDir()
+	certPEM, keyPEM := selfSigned(t, 3001)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	replaceFile(t, certFile, certPEM)
+	replaceFile(t, keyFile, keyPEM)
+	caddyAddr := freeAddr(t)
+	_, port, _ := net.SplitHostPort(caddyAddr)
+	site := strings.NewReplacer(
+		"miasta.example.org {", "miasta.example.org:"+port+" {\n\tbind 127.0.0.1\n\ttls "+certFile+" "+keyFile,
+		"127.0.0.1:8080", vars["MIASTA_ADDR"],
+	).Replace(string(m[1]))
+	if !strings.Contains(site, ":"+port+" {") || strings.Contains(site, ":8080") {
+		t.Fatalf("README's Caddyfile no longer has the lines the test adapts:\n%s", site)
+	}
+	// auto_https off: nothing but the test's certificate, never an ACME request.
+	caddyfile := "{\n\tadmin off\n\tauto_https off\n\tstorage file_system " + dir + "/storage\n}\n" + site
+	name := filepath.Join(dir, "Caddyfile")
+	if err := os.WriteFile(name, []byte(caddyfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var caddyLog testenv.LogBuffer
+	caddy := exec.Command("caddy", "run", "--config", name, "--adapter", "caddyfile")
+	caddy.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+	caddy.Stdout, caddy.Stderr = &caddyLog, &caddyLog
+	if err := caddy.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = caddy.Process.Kill()
+		_ = caddy.Wait()
+	})
+	waitFor(t, 10*time.Second, func() bool {
+		c, err := net.DialTimeout("tcp", caddyAddr, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	checkClientsBehind(t, "caddy", caddyAddr, "http://"+vars["MIASTA_ADDR"], &logs, caddyLog.String)
 	cancel()
 	if err := <-errc; err != nil {
 		t.Fatalf("serve: %v", err)
