@@ -136,11 +136,12 @@ chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
 		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
 
-# podman: Debian's package, with which cmd/miasta TestReleaseImage builds the container image (make
-# image) and inspects it.
+# podman: Debian's podman, with which deploy TestRelease builds the container image (make image) and
+# inspects it, and bubblewrap, with which it runs the image's root file system read-only as the
+# image's user (podman run cannot run here).
 podman:
-	@command -v podman >/dev/null || { echo "installing Debian's podman for the container image test"; \
-		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q podman >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q podman >/dev/null; }; }
+	@command -v podman >/dev/null && command -v bwrap >/dev/null || { echo "installing Debian's podman and bubblewrap for the container image test"; \
+		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q podman bubblewrap >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q podman bubblewrap >/dev/null; }; }
 
 # proxies: Debian's nginx-light and caddy, with which deploy TestReadmeProxyExamples checks README's
 # reverse proxy configurations (nginx -t, caddy validate; neither is started).

@@ -10,6 +10,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"debug/elf"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,10 +22,14 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/config"
+	"github.com/miasta-otwarte/miasta/internal/dbtest"
+	"github.com/miasta-otwarte/miasta/internal/devidp"
 )
 
 const testVersion = "v0.0.0-deploy-test"
@@ -110,7 +118,8 @@ func TestRelease(t *testing.T) {
 		image := "localhost/miasta-test:" + strings.ToLower(rand.Text()[:10])
 		makeTarget(t, "image", "RELEASE="+bin, "VERSION="+testVersion, "IMAGE="+image, "IMAGE_CONTEXT="+filepath.Join(dir, "context"))
 		t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", image).Run() })
-		checkImage(t, image, bin)
+		mnt := checkImage(t, image, bin)
+		t.Run("run", func(t *testing.T) { runImageRoot(t, image, mnt) })
 	})
 }
 
@@ -127,7 +136,9 @@ func podman(t *testing.T, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-func checkImage(t *testing.T, image, releaseBin string) {
+// checkImage inspects the image and returns where its root file system is mounted (until the test
+// ends).
+func checkImage(t *testing.T, image, releaseBin string) string {
 	t.Helper()
 	want := map[string]string{
 		"{{.Config.User}}":              "65532:65532",
@@ -215,6 +226,163 @@ func checkImage(t *testing.T, image, releaseBin string) {
 	out, _ = cmd.CombinedOutput() // -h ends with status 1, like any flag.ErrHelp
 	if !strings.Contains(string(out), "MIASTA_TLS_CERT_FILE") || !strings.Contains(string(out), "MIASTA_TRUSTED_PROXIES") {
 		t.Errorf("the image's binary serve -h does not list the settings:\n%s", out)
+	}
+	return mnt
+}
+
+// runImageRoot runs the image as a container runtime would, as far as this sandbox allows without
+// one: bubblewrap makes the image's root file system the root, read-only, binds two empty
+// directories as its volumes, and runs its entry point and command as its user with its environment
+// and nothing else but the deployment's settings (a new database, an OpenID provider, the key as a
+// variable, an address on 127.0.0.1). It shares the host's network, so it reaches the test's
+// PostgreSQL and provider. The server must migrate the empty database, become ready and answer,
+// having written only to its volumes, and stop cleanly on SIGTERM.
+func runImageRoot(t *testing.T, image, mnt string) {
+	if _, err := exec.LookPath("bwrap"); err != nil {
+		t.Skip("bubblewrap is not installed (make test installs Debian's bubblewrap): the image's root file system is not run")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	idpLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + idpLn.Addr().String()
+	idp, err := devidp.New(devidp.Config{Issuer: issuer, Logger: slog.New(slog.DiscardHandler),
+		Clients: []devidp.Client{{ID: "miasta", Secret: "s", RedirectURIs: []string{"http://" + addr + "/auth/callback"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idpSrv := &http.Server{Handler: idp.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = idpSrv.Serve(idpLn) }()
+	t.Cleanup(func() { _ = idpSrv.Close() })
+	key, err := auditlog.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The entry point is process 1 of its own process namespace, as in a container; --info-fd 3
+	// tells its process id, to stop it as a runtime would (SIGTERM to it). The image's top
+	// directories are bound read-only on an empty root that a runtime would have made /proc and /dev
+	// in (the image has neither), which is then made read-only too.
+	args := []string{"--unshare-user", "--unshare-pid", "--as-pid-1", "--die-with-parent", "--clearenv", "--info-fd", "3"}
+	top, err := os.ReadDir(mnt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range top {
+		args = append(args, "--ro-bind", filepath.Join(mnt, e.Name()), "/"+e.Name())
+	}
+	args = append(args, "--proc", "/proc", "--dev", "/dev")
+	var user string
+	if err := json.Unmarshal([]byte(podman(t, "image", "inspect", "--format", "{{json .Config.User}}", image)), &user); err != nil {
+		t.Fatal(err)
+	}
+	uid, gid, _ := strings.Cut(user, ":")
+	args = append(args, "--uid", uid, "--gid", gid)
+	var volumes map[string]any
+	if err := json.Unmarshal([]byte(podman(t, "image", "inspect", "--format", "{{json .Config.Volumes}}", image)), &volumes); err != nil {
+		t.Fatal(err)
+	}
+	bound := map[string]string{}
+	for v := range volumes {
+		bound[v] = t.TempDir()
+		args = append(args, "--bind", bound[v], v)
+	}
+	var imageEnv, entry, cmd []string
+	for format, to := range map[string]*[]string{"{{json .Config.Env}}": &imageEnv, "{{json .Config.Entrypoint}}": &entry, "{{json .Config.Cmd}}": &cmd} {
+		if err := json.Unmarshal([]byte(podman(t, "image", "inspect", "--format", format, image)), to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deployment := []string{
+		"DATABASE_URL=" + dbtest.NewEmptyURL(t), "MIASTA_MIGRATE=true", "MIASTA_ADDR=" + addr, "MIASTA_METRICS_ADDR=",
+		"OIDC_ISSUER=" + issuer, "OIDC_CLIENT_ID=miasta", "MIASTA_AUDIT_KEY=" + strings.TrimSpace(string(key.File())),
+	}
+	for _, kv := range append(imageEnv, deployment...) {
+		name, value, _ := strings.Cut(kv, "=")
+		args = append(args, "--setenv", name, value)
+	}
+	args = append(append(append(args, "--remount-ro", "/"), entry...), cmd...)
+	var logs strings.Builder
+	server := exec.Command("bwrap", args...)
+	server.Stdout, server.Stderr = &logs, &logs
+	infoR, infoW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	server.ExtraFiles = []*os.File{infoW}
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	infoW.Close()
+	var info struct {
+		ChildPID int `json:"child-pid"`
+	}
+	if err := json.NewDecoder(infoR).Decode(&info); err != nil || info.ChildPID == 0 {
+		t.Fatalf("bwrap's --info-fd: %v (%+v)\n%s", err, info, logs.String())
+	}
+	infoR.Close()
+	exited := make(chan error, 1)
+	go func() { exited <- server.Wait() }()
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = server.Process.Kill()
+			<-exited
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case err := <-exited:
+			stopped = true
+			t.Fatalf("the image's server exited: %v\n%s", err, logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the image's server was not ready within 60 s:\n%s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	resp, err := http.Post("http://"+addr+"/miasta.v1.EditionService/ListEditions", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("ListEditions from the image's server: %s", resp.Status)
+	}
+	// What it wrote: the attachments directory in its volume (made at start), nothing else anywhere
+	// (the root is read-only: a write there would have failed the start).
+	if fi, err := os.Stat(filepath.Join(bound["/var/lib/miasta"], "attachments")); err != nil || !fi.IsDir() {
+		t.Errorf("the image's server made no attachments directory in its volume: %v", err)
+	}
+	if err := syscall.Kill(info.ChildPID, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		stopped = true
+		if err != nil {
+			t.Errorf("the image's server stopped with %v:\n%s", err, logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("the image's server did not stop within 30 s of SIGTERM")
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("the image's server logged errors:\n%s", logs.String())
 	}
 }
 
