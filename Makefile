@@ -12,7 +12,7 @@ VERIFIER_DEPS := verifier/node_modules/.package-lock.json
 # npm's xliff library, which the XLIFF round-trip test of internal/translation hands exports to.
 XLIFF_JS_DEPS := internal/translation/testdata/xliff-js/node_modules/.package-lock.json
 
-.PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium xmllint pdftotext hunspell-pl fuzz bench tools db clean
+.PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium podman proxies xmllint pdftotext hunspell-pl fuzz bench tools db clean release image
 
 run: hunspell-pl
 	$(GO) run ./cmd/miasta dev
@@ -35,7 +35,7 @@ $(VERIFIER_DEPS): verifier/package.json verifier/package-lock.json
 	cd verifier && npm ci --no-audit --no-fund
 	@touch $@
 
-go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) chromium xmllint pdftotext hunspell-pl $(BIN)/buf $(BIN)/grpcurl
+go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) chromium podman proxies xmllint pdftotext hunspell-pl $(BIN)/buf $(BIN)/grpcurl
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -n "$$url" ]; then \
 		echo "testing against PostgreSQL at $${url#*@}"; \
@@ -135,6 +135,42 @@ hunspell-pl:
 chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
 		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
+
+# podman: Debian's podman, with which deploy TestRelease builds the container image (make image) and
+# inspects it, and bubblewrap, with which it runs the image's root file system read-only as the
+# image's user (podman run cannot run here).
+podman:
+	@command -v podman >/dev/null && command -v bwrap >/dev/null || { echo "installing Debian's podman and bubblewrap for the container image test"; \
+		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q podman bubblewrap >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q podman bubblewrap >/dev/null; }; }
+
+# proxies: Debian's nginx-light and caddy, with which deploy TestReadmeProxyExamples checks README's
+# reverse proxy configurations (nginx -t, caddy validate; neither is started).
+proxies:
+	@command -v nginx >/dev/null && command -v caddy >/dev/null || { echo "installing Debian's nginx-light and caddy for the reverse proxy examples' test"; \
+		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q nginx-light caddy >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q nginx-light caddy >/dev/null; }; }
+
+# release builds the production binary: static (CGO_ENABLED=0: no C library needed at run time, so it
+# runs FROM scratch and on any Linux of its architecture), without the build machine's paths
+# (-trimpath) or debugging symbols, stamped with VERSION (`miasta version` prints it). RELEASE names
+# the file (default bin/miasta); GOOS and GOARCH cross-compile as usual.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+RELEASE ?= bin/miasta
+release:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X main.version=$(VERSION)' -o $(RELEASE) ./cmd/miasta
+
+# image builds the container image IMAGE (default miasta:VERSION) from Containerfile: the release
+# binary and the build host's CA certificates, staged in IMAGE_CONTEXT (the build context: only what
+# the image holds). CONTAINER names the builder (podman, or docker).
+IMAGE ?= miasta:$(VERSION)
+IMAGE_CONTEXT ?= bin/image
+CONTAINER ?= podman
+CA_CERTIFICATES ?= /etc/ssl/certs/ca-certificates.crt
+image: release
+	rm -rf $(IMAGE_CONTEXT) && mkdir -p $(IMAGE_CONTEXT)/rootfs/usr/local/bin $(IMAGE_CONTEXT)/rootfs/etc/ssl/certs \
+		$(IMAGE_CONTEXT)/rootfs/var/lib $(IMAGE_CONTEXT)/rootfs/var/cache $(IMAGE_CONTEXT)/writable
+	cp $(RELEASE) $(IMAGE_CONTEXT)/rootfs/usr/local/bin/miasta
+	cp $(CA_CERTIFICATES) $(IMAGE_CONTEXT)/rootfs/etc/ssl/certs/ca-certificates.crt
+	$(CONTAINER) build -f Containerfile -t $(IMAGE) $(IMAGE_CONTEXT)
 
 # check-generated regenerates everything (API code, queries, the web build) and fails when the
 # committed files differ.

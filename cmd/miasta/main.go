@@ -33,6 +33,9 @@ func main() {
 	}
 }
 
+// version names the build: `make release` stamps it (git describe) with -ldflags -X main.version=….
+var version = "dev"
+
 const usage = `usage: miasta <command> [flags]
 
 commands:
@@ -47,6 +50,7 @@ commands:
   demo     walk the demo edition of a running 'miasta dev' from REPORTING to ANNOUNCED via the API
   witness  an independent witness of an audit log: key -name NAME -out FILE (its key),
            run -key-file FILE -log-key KEY -state FILE [-addr HOST:PORT] (serve C2SP tlog-witness)
+  version  print the build's version
 `
 
 // run is the whole program, with its environment passed in so that tests can run it. lookupEnv is
@@ -89,6 +93,9 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return walkDemo(ctx, fs, rest, stdout)
 	case "witness":
 		return witnessCmd(ctx, fs, rest, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "miasta", version)
+		return nil
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -25,6 +25,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/attach"
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/clientaddr"
 	"github.com/miasta-otwarte/miasta/internal/config"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
@@ -37,6 +38,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/server"
 	"github.com/miasta-otwarte/miasta/internal/share"
+	"github.com/miasta-otwarte/miasta/internal/tlsfiles"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 	"github.com/miasta-otwarte/miasta/internal/witness"
 	"github.com/miasta-otwarte/miasta/web"
@@ -60,6 +62,8 @@ type App struct {
 	// Past holds the archive's past editions.
 	Past    *past.Service
 	Metrics *metrics.Metrics
+	// cert, when not nil, is the TLS certificate Serve serves with (from -tls-cert-file).
+	cert *tlsfiles.Certificate
 	// shutdownTracing flushes and stops the OTLP exporter, if tracing is on.
 	shutdownTracing func(context.Context) error
 	cfg             config.Config
@@ -93,6 +97,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	key, err := LoadAuditKey(cfg)
 	if err != nil {
 		return nil, err
+	}
+	var cert *tlsfiles.Certificate
+	if cfg.TLSCertFile != "" {
+		if cert, err = tlsfiles.Load(cfg.TLSCertFile, cfg.TLSKeyFile, log); err != nil {
+			return nil, fmt.Errorf("-tls-cert-file, -tls-key-file: %w", err)
+		}
 	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL, db.StatementTimeout(cfg.StatementTimeout), poolSize(cfg.DBMaxConns, cfg.DBAcquireTimeout))
 	if err != nil {
@@ -173,6 +183,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	shared := share.New(pool, juryService, cfg.PublicURL, log)
 	m := metrics.New(pool, auditLog, log)
+	clients, err := clientaddr.New(cfg.TrustedProxies, cfg.ProxyHeader)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("-trusted-proxies: %w", err)
+	}
 	tracer, shutdownTracing, err := tracing(ctx, cfg, opts)
 	if err != nil {
 		pool.Close()
@@ -180,11 +195,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	handler := server.New(server.Deps{
 		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Search: search.NewService(pool), Past: pastEditions, Metrics: m, Tracer: tracer,
-		Limits: server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
-		Share:  shared,
-		Web:    web.Handler(web.Assets(), server.WebBoot(authn, users, log), web.WithPreviews(shared.Preview)),
+		Limits:     server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
+		Share:      shared,
+		ClientAddr: clients,
+		Web:        web.Handler(web.Assets(), server.WebBoot(authn, users, log), web.WithPreviews(shared.Preview)),
 	})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Witnesses: witnesses, Mail: mailer, Translations: translations, Past: pastEditions, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing}, nil
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Witnesses: witnesses, Mail: mailer, Translations: translations, Past: pastEditions, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing, cert: cert}, nil
 }
 
 // LoadAuditKey reads the audit log's signing key from the file or the environment the configuration
@@ -250,8 +266,9 @@ func tracing(ctx context.Context, cfg config.Config, opts Options) (trace.Tracer
 }
 
 // Serve serves on ln until ctx is done, then lets in-flight requests finish within the configured
-// shutdown timeout. HTTP/1.1 and unencrypted HTTP/2 share the port, so Connect, gRPC and gRPC-Web
-// clients all work.
+// shutdown timeout. HTTP/1.1 and HTTP/2 share the port, so Connect, gRPC and gRPC-Web clients all
+// work: over TLS when a certificate is configured (HTTP/2 chosen by ALPN), else unencrypted (HTTP/2
+// with prior knowledge, as gRPC clients and proxies speak it).
 //
 // Nothing runs before everything Serve needs is in hand: when the metrics listener cannot be opened it
 // returns at once, having served nothing, integrated nothing and sent no mail. And the shutdown
@@ -271,6 +288,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
+	protocols.SetHTTP2(true)
 	// Calls run under handlerCtx, so that a stop whose time is up can cancel what is still running.
 	handlerCtx, cancelHandlers := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancelHandlers(nil)
@@ -286,7 +304,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:    slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if a.cert != nil {
+		srv.TLSConfig = a.cert.Config()
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	var msrv *http.Server
 	if mln != nil {
 		mux := http.NewServeMux()
@@ -317,7 +340,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(mailing)
 		a.Mail.Run(ctx)
 	}()
-	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "public_url", a.cfg.PublicURL)
+	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "public_url", a.cfg.PublicURL, "tls", a.cert != nil)
 	var serveErr error
 	select {
 	case err := <-errc:

@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/miasta-otwarte/miasta/internal/clientaddr"
 	"github.com/miasta-otwarte/miasta/internal/mail"
 )
 
@@ -49,6 +51,14 @@ type Config struct {
 	WriteBurst       int
 	MetricsAddr      string
 	OTLPEndpoint     string
+	// TLSCertFile and TLSKeyFile, when set, make the server speak TLS (HTTP/2 and HTTP/1.1) with the
+	// certificate chain and key in these PEM files, read again whenever either file changes.
+	TLSCertFile string
+	TLSKeyFile  string
+	// TrustedProxies are the reverse proxies whose ProxyHeader (X-Forwarded-For or Forwarded) names
+	// the client; from any other peer the header is ignored (package clientaddr).
+	TrustedProxies []netip.Prefix
+	ProxyHeader    string
 	// IdleTimeout closes keep-alive connections that carry no request for this long.
 	IdleTimeout time.Duration
 	// DBMaxConns sizes the database pool; DBAcquireTimeout bounds a call's wait for a free connection.
@@ -88,6 +98,10 @@ type Setting struct {
 var Settings = []Setting{
 	{"addr", "MIASTA_ADDR", "127.0.0.1:8080", "host:port to serve the API, the login endpoints and health on"},
 	{"database-url", "DATABASE_URL", "", "PostgreSQL URL (required for serve and migrate; dev starts a local one when empty)"},
+	{"tls-cert-file", "MIASTA_TLS_CERT_FILE", "", "PEM file of the TLS certificate chain: serve HTTPS (HTTP/2 and HTTP/1.1) instead of plain HTTP; read again when it changes (with -tls-key-file)"},
+	{"tls-key-file", "MIASTA_TLS_KEY_FILE", "", "PEM file of the TLS certificate's private key (with -tls-cert-file)"},
+	{"trusted-proxies", "MIASTA_TRUSTED_PROXIES", "", "comma-separated CIDR prefixes or addresses of the reverse proxies in front of the server, whose -proxy-header names the client (empty: the connection's peer is the client)"},
+	{"proxy-header", "MIASTA_PROXY_HEADER", "X-Forwarded-For", "the header the trusted proxies record the client in: X-Forwarded-For or Forwarded (RFC 7239)"},
 	{"migrate", "MIASTA_MIGRATE", "false", "apply pending migrations at start"},
 	{"public-url", "MIASTA_PUBLIC_URL", "", "the URL users reach this server at (default http://ADDR)"},
 	{"oidc-issuer", "OIDC_ISSUER", "", "OpenID provider issuer URL (required for serve)"},
@@ -156,6 +170,9 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 		OIDCClientID:     get("oidc-client-id"),
 		OIDCClientSecret: get("oidc-client-secret"),
 		OIDCRedirectURL:  get("oidc-redirect-url"),
+		TLSCertFile:      get("tls-cert-file"),
+		TLSKeyFile:       get("tls-key-file"),
+		ProxyHeader:      get("proxy-header"),
 		AuditKeyFile:     get("audit-key-file"),
 		AuditKey:         get("audit-key"),
 		BundleDir:        get("bundle-dir"),
@@ -250,8 +267,20 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 			c.Organisers = append(c.Organisers, e)
 		}
 	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		return Config{}, fmt.Errorf("-tls-cert-file and -tls-key-file: give both (TLS) or neither (plain HTTP)")
+	}
+	if c.TrustedProxies, err = clientaddr.ParsePrefixes(get("trusted-proxies")); err != nil {
+		return Config{}, fmt.Errorf("-trusted-proxies: %w", err)
+	}
+	if c.ProxyHeader != clientaddr.XForwardedFor && c.ProxyHeader != clientaddr.Forwarded {
+		return Config{}, fmt.Errorf("-proxy-header: %q is neither %s nor %s", c.ProxyHeader, clientaddr.XForwardedFor, clientaddr.Forwarded)
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
+		if c.TLSCertFile != "" {
+			c.PublicURL = "https://" + c.Addr
+		}
 	}
 	if c.OIDCRedirectURL == "" {
 		c.OIDCRedirectURL = c.PublicURL + "/auth/callback"
@@ -320,5 +349,8 @@ func (c *Config) Defaults() {
 	}
 	if c.MailReminders == nil {
 		c.MailReminders = []mail.Offset{{Days: 7}, {Days: 1}}
+	}
+	if c.ProxyHeader == "" {
+		c.ProxyHeader = clientaddr.XForwardedFor
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/dbtest"
+	"github.com/miasta-otwarte/miasta/migrations"
 )
 
 // TestMigrateEmptyDatabaseAndAgain migrates an empty database twice; the database is dropped
@@ -185,5 +187,87 @@ func TestEventsAreAppendOnly(t *testing.T) {
 	var kind string
 	if err := pool.QueryRow(ctx, `SELECT kind FROM events`).Scan(&kind); err != nil || kind != "test" {
 		t.Fatalf("event after refused changes = %q, %v; want it unchanged", kind, err)
+	}
+}
+
+// TestConcurrentMigrationsApplyOnce starts several replicas' migrations at once against a fresh
+// database, each with its own pool, as replicas of `miasta serve -migrate` would, while the test holds
+// the migration lock as a replica that got there first would: none of them migrates while it is held;
+// once it is released every one succeeds, each migration is applied (and logged) once, by whichever
+// replica took the lock next, and the others waited for it and then found nothing left to do.
+func TestConcurrentMigrationsApplyOnce(t *testing.T) {
+	ctx := context.Background()
+	url := dbtest.NewEmptyURL(t)
+	holder, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(ctx)
+	if _, err := holder.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(db.MigrationLockID)); err != nil {
+		t.Fatal(err)
+	}
+	const replicas = 4
+	var logs [replicas]strings.Builder
+	errs := make(chan error, replicas)
+	for i := range replicas {
+		pool, err := pgxpool.New(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		log := slog.New(slog.NewTextHandler(&logs[i], nil))
+		go func() { errs <- db.Migrate(ctx, pool, log) }()
+	}
+	select {
+	case err := <-errs:
+		t.Fatalf("a replica's Migrate returned (%v) while another held the migration lock", err)
+	case <-time.After(2 * time.Second):
+	}
+	var migrated bool
+	if err := holder.QueryRow(ctx, `SELECT EXISTS (SELECT FROM information_schema.tables WHERE table_name = 'users')`).Scan(&migrated); err != nil || migrated {
+		t.Fatalf("the schema was changed while the migration lock was held (%v)", err)
+	}
+	if _, err := holder.Exec(ctx, `SELECT pg_advisory_unlock($1)`, int64(db.MigrationLockID)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range replicas {
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Errorf("replica %d of %d: Migrate: %v", i+1, replicas, err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("only %d of %d replicas finished migrating within a minute of the lock's release", i, replicas)
+		}
+	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if n, err := db.Pending(ctx, pool); err != nil || n != 0 {
+		t.Fatalf("Pending after the concurrent migrations = %d, %v; want 0", n, err)
+	}
+	var versions, rows int
+	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT version_id), count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&versions, &rows); err != nil {
+		t.Fatal(err)
+	}
+	files, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("migration files: %v, %v", files, err)
+	}
+	if versions != len(files) || rows != len(files) {
+		t.Errorf("goose_db_version has %d rows for %d versions; want each of the %d migrations recorded once", rows, versions, len(files))
+	}
+	applied, appliers := 0, 0
+	for i := range replicas {
+		n := strings.Count(logs[i].String(), "migration applied")
+		applied += n
+		if n > 0 {
+			appliers++
+		}
+	}
+	if applied != len(files) || appliers != 1 {
+		t.Errorf("%d migrations logged as applied by %d replicas; want %d by one", applied, appliers, len(files))
 	}
 }

@@ -12,8 +12,17 @@ import (
 // migrationLockID is the advisory lock that serialises migrations across replicas.
 const migrationLockID = 0x6d696173 // "mias"
 
+// Replicas that start while another applies the migrations try the lock again every
+// migrationLockPoll, for up to migrationLockTries times (15 minutes: a long data migration must not
+// make the waiting replicas give up), then find nothing pending and go on. goose's default polls
+// every 5 s for 5 minutes.
+const (
+	migrationLockPoll  = 1 // second, goose's smallest period
+	migrationLockTries = 900
+)
+
 func newSessionLocker() (lock.SessionLocker, error) {
-	l, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID))
+	l, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID), lock.WithLockTimeout(migrationLockPoll, migrationLockTries))
 	if err != nil {
 		return nil, fmt.Errorf("migration lock: %w", err)
 	}

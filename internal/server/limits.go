@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"sync"
 	"time"
@@ -14,13 +15,14 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/clientaddr"
 )
 
 // requestIDPattern admits a caller's request id into the logs only when it is short and plain.
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// accessLog writes one line per call: request id, procedure, principal, code and duration. It never
-// logs tokens, cookies or messages (which may hold ballots).
+// accessLog writes one line per call: request id, procedure, principal, client address, code and
+// duration. It never logs tokens, cookies or messages (which may hold ballots).
 type accessLog struct {
 	log *slog.Logger
 }
@@ -44,6 +46,9 @@ func (a *accessLog) record(ctx context.Context, procedure string, header http.He
 	}
 	if info.UserID != uuid.Nil {
 		attrs = append(attrs, slog.String("principal", info.UserID.String()))
+	}
+	if client := clientaddr.FromContext(ctx); client.IsValid() {
+		attrs = append(attrs, slog.String("client", client.String()))
 	}
 	level := slog.LevelInfo
 	if c := connect.CodeOf(err); err != nil && (c == connect.CodeInternal || c == connect.CodeUnavailable) {
@@ -117,32 +122,55 @@ func (d deadline) WrapStreamingHandler(next connect.StreamingHandlerFunc) connec
 	}
 }
 
-// writeLimiter limits each signed-in caller's writes (procedures with side effects) to a rate with a
-// burst; reads are not limited. Over the limit a call gets ResourceExhausted.
+// writeLimiter limits each caller's writes (procedures with side effects) to a rate with a burst;
+// reads are not limited. Over the limit a call gets ResourceExhausted. A signed-in caller is known by
+// their account, an anonymous one by their client address (behind trusted proxies, the one they
+// recorded: package clientaddr), so that all anonymous callers do not share one allowance and a
+// client cannot pick a new address per call with a header.
 type writeLimiter struct {
-	rate  rate.Limit
-	burst int
-	mu    sync.Mutex
-	users map[uuid.UUID]*rate.Limiter
+	rate    rate.Limit
+	burst   int
+	mu      sync.Mutex
+	callers map[limitKey]*rate.Limiter
 }
 
+// limitKey is a signed-in caller's account or, for an anonymous one, their client address.
+type limitKey struct {
+	user   uuid.UUID
+	client netip.Addr
+}
+
+// maxLimitedCallers bounds the callers a writeLimiter remembers before it forgets the idle ones.
+const maxLimitedCallers = 1 << 16
+
 func newWriteLimiter(perSecond float64, burst int) *writeLimiter {
-	return &writeLimiter{rate: rate.Limit(perSecond), burst: burst, users: map[uuid.UUID]*rate.Limiter{}}
+	return &writeLimiter{rate: rate.Limit(perSecond), burst: burst, callers: map[limitKey]*rate.Limiter{}}
 }
 
 func (w *writeLimiter) allow(ctx context.Context, spec connect.Spec) error {
 	if w.rate <= 0 || spec.IdempotencyLevel == connect.IdempotencyNoSideEffects {
 		return nil
 	}
-	p := auth.FromContext(ctx)
-	if p == nil {
-		return nil
+	var key limitKey
+	if p := auth.FromContext(ctx); p != nil {
+		key.user = p.UserID
+	} else {
+		key.client = clientaddr.FromContext(ctx)
 	}
 	w.mu.Lock()
-	l, ok := w.users[p.UserID]
+	l, ok := w.callers[key]
+	if !ok && len(w.callers) >= maxLimitedCallers {
+		// Many anonymous addresses (an IPv6 client has plenty): forget the callers whose allowance
+		// is whole again, who lose nothing by it.
+		for k, l := range w.callers {
+			if l.Tokens() >= float64(w.burst) {
+				delete(w.callers, k)
+			}
+		}
+	}
 	if !ok {
 		l = rate.NewLimiter(w.rate, w.burst)
-		w.users[p.UserID] = l
+		w.callers[key] = l
 	}
 	w.mu.Unlock()
 	if !l.Allow() {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/miasta-otwarte/miasta/internal/auditlog"
 	"github.com/miasta-otwarte/miasta/internal/auth"
+	"github.com/miasta-otwarte/miasta/internal/clientaddr"
 	"github.com/miasta-otwarte/miasta/internal/db"
 	"github.com/miasta-otwarte/miasta/internal/edition"
 	"github.com/miasta-otwarte/miasta/internal/identity"
@@ -54,6 +55,9 @@ type Deps struct {
 	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).
 	Tracer trace.TracerProvider
 	Limits Limits
+	// ClientAddr finds each request's client address (behind trusted proxies, the one they recorded),
+	// which the access log and the limits use; nil: the connection's peer.
+	ClientAddr *clientaddr.Resolver
 	// Share, when not nil, serves the public archive's open data, feed, certificates and badges.
 	Share *share.Service
 	// Web, when not nil, serves the browser app at every path the API does not own.
@@ -102,7 +106,11 @@ func New(d Deps) http.Handler {
 		),
 	)
 	addRoutes(mux, d, opts)
-	return edge(mux, d.Limits.RPCTimeout)
+	clients := d.ClientAddr
+	if clients == nil {
+		clients, _ = clientaddr.New(nil, "") // no trusted proxies: never fails
+	}
+	return clients.Handler(edge(mux, d.Limits.RPCTimeout))
 }
 
 // dbChecker reports the service as serving while PostgreSQL answers, even when every connection of

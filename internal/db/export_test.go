@@ -1,0 +1,4 @@
+package db
+
+// MigrationLockID is the migrations' advisory lock, for the test that holds it as a replica would.
+const MigrationLockID = migrationLockID
