@@ -45,6 +45,8 @@ const (
 	// To a juror who has just cast, with the receipt: a second channel to compare with what the ballot
 	// page showed. Sent at once; nobody can hold, edit or withdraw it.
 	MailKind_MAIL_KIND_BALLOT_RECEIPT MailKind = 8
+	// An organiser's message to everyone in a role of an edition (MessageRole).
+	MailKind_MAIL_KIND_MESSAGE MailKind = 9
 )
 
 // Enum value maps for MailKind.
@@ -59,6 +61,7 @@ var (
 		6: "MAIL_KIND_BALLOT_REMINDER",
 		7: "MAIL_KIND_RESULTS_ANNOUNCED",
 		8: "MAIL_KIND_BALLOT_RECEIPT",
+		9: "MAIL_KIND_MESSAGE",
 	}
 	MailKind_value = map[string]int32{
 		"MAIL_KIND_UNSPECIFIED":        0,
@@ -70,6 +73,7 @@ var (
 		"MAIL_KIND_BALLOT_REMINDER":    6,
 		"MAIL_KIND_RESULTS_ANNOUNCED":  7,
 		"MAIL_KIND_BALLOT_RECEIPT":     8,
+		"MAIL_KIND_MESSAGE":            9,
 	}
 )
 
@@ -1565,6 +1569,247 @@ func (x *ListDeliveryAttemptsResponse) GetNextPageToken() string {
 	return ""
 }
 
+type SendReminderRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// The expert's or juror's invitation (EditionDashboard.people).
+	InvitationId  string `protobuf:"bytes,2,opt,name=invitation_id,json=invitationId,proto3" json:"invitation_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendReminderRequest) Reset() {
+	*x = SendReminderRequest{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendReminderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendReminderRequest) ProtoMessage() {}
+
+func (x *SendReminderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendReminderRequest.ProtoReflect.Descriptor instead.
+func (*SendReminderRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *SendReminderRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *SendReminderRequest) GetInvitationId() string {
+	if x != nil {
+		return x.InvitationId
+	}
+	return ""
+}
+
+type SendReminderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The reminder queued, or the one already waiting in the outbox.
+	Mail *OutboxMail `protobuf:"bytes,1,opt,name=mail,proto3" json:"mail,omitempty"`
+	// False when the reminder was waiting already and nothing new was queued.
+	Queued        bool `protobuf:"varint,2,opt,name=queued,proto3" json:"queued,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendReminderResponse) Reset() {
+	*x = SendReminderResponse{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendReminderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendReminderResponse) ProtoMessage() {}
+
+func (x *SendReminderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendReminderResponse.ProtoReflect.Descriptor instead.
+func (*SendReminderResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *SendReminderResponse) GetMail() *OutboxMail {
+	if x != nil {
+		return x.Mail
+	}
+	return nil
+}
+
+func (x *SendReminderResponse) GetQueued() bool {
+	if x != nil {
+		return x.Queued
+	}
+	return false
+}
+
+type MessageRoleRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// EXPERT or JUROR.
+	Role string `protobuf:"bytes,2,opt,name=role,proto3" json:"role,omitempty"`
+	// 1–300 characters, one line.
+	Subject string `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`
+	// Plain text, 1–20,000 characters.
+	Body string `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
+	// A UUID the client makes once per message: a retry (or a second click) with it queues nothing more.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageRoleRequest) Reset() {
+	*x = MessageRoleRequest{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageRoleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageRoleRequest) ProtoMessage() {}
+
+func (x *MessageRoleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageRoleRequest.ProtoReflect.Descriptor instead.
+func (*MessageRoleRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *MessageRoleRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *MessageRoleRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *MessageRoleRequest) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *MessageRoleRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *MessageRoleRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type MessageRoleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How many mails this call queued (0 on a retry).
+	Queued int32 `protobuf:"varint,1,opt,name=queued,proto3" json:"queued,omitempty"`
+	// How many people the role has (one mail each).
+	Recipients    int32 `protobuf:"varint,2,opt,name=recipients,proto3" json:"recipients,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageRoleResponse) Reset() {
+	*x = MessageRoleResponse{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageRoleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageRoleResponse) ProtoMessage() {}
+
+func (x *MessageRoleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageRoleResponse.ProtoReflect.Descriptor instead.
+func (*MessageRoleResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *MessageRoleResponse) GetQueued() int32 {
+	if x != nil {
+		return x.Queued
+	}
+	return 0
+}
+
+func (x *MessageRoleResponse) GetRecipients() int32 {
+	if x != nil {
+		return x.Recipients
+	}
+	return 0
+}
+
 var File_miasta_v1_mail_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_mail_proto_rawDesc = "" +
@@ -1665,7 +1910,28 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"~\n" +
 	"\x1cListDeliveryAttemptsResponse\x126\n" +
 	"\battempts\x18\x01 \x03(\v2\x1a.miasta.v1.DeliveryAttemptR\battempts\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x99\x02\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"m\n" +
+	"\x13SendReminderRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12-\n" +
+	"\rinvitation_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\finvitationId\"Y\n" +
+	"\x14SendReminderResponse\x12)\n" +
+	"\x04mail\x18\x01 \x01(\v2\x15.miasta.v1.OutboxMailR\x04mail\x12\x16\n" +
+	"\x06queued\x18\x02 \x01(\bR\x06queued\"\xe3\x01\n" +
+	"\x12MessageRoleRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12(\n" +
+	"\x04role\x18\x02 \x01(\tB\x14\xbaH\x11r\x0fR\x06EXPERTR\x05JURORR\x04role\x120\n" +
+	"\asubject\x18\x03 \x01(\tB\x16\xbaH\x13r\x11\x10\x01\x18\xac\x022\n" +
+	"^[^\\r\\n]*$R\asubject\x12\x1f\n" +
+	"\x04body\x18\x04 \x01(\tB\v\xbaH\br\x06\x10\x01\x18\xa0\x9c\x01R\x04body\x12'\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\"M\n" +
+	"\x13MessageRoleResponse\x12\x16\n" +
+	"\x06queued\x18\x01 \x01(\x05R\x06queued\x12\x1e\n" +
+	"\n" +
+	"recipients\x18\x02 \x01(\x05R\n" +
+	"recipients*\xb0\x02\n" +
 	"\bMailKind\x12\x19\n" +
 	"\x15MAIL_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14MAIL_KIND_INVITATION\x10\x01\x12\x1e\n" +
@@ -1675,7 +1941,8 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"\x15MAIL_KIND_JURY_OPENED\x10\x05\x12\x1d\n" +
 	"\x19MAIL_KIND_BALLOT_REMINDER\x10\x06\x12\x1f\n" +
 	"\x1bMAIL_KIND_RESULTS_ANNOUNCED\x10\a\x12\x1c\n" +
-	"\x18MAIL_KIND_BALLOT_RECEIPT\x10\b*\xa1\x01\n" +
+	"\x18MAIL_KIND_BALLOT_RECEIPT\x10\b\x12\x15\n" +
+	"\x11MAIL_KIND_MESSAGE\x10\t*\xa1\x01\n" +
 	"\n" +
 	"MailStatus\x12\x1b\n" +
 	"\x17MAIL_STATUS_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -1698,7 +1965,7 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"\x1cDELIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DELIVERY_OUTCOME_SENT\x10\x01\x12&\n" +
 	"\"DELIVERY_OUTCOME_TEMPORARY_FAILURE\x10\x02\x12&\n" +
-	"\"DELIVERY_OUTCOME_PERMANENT_FAILURE\x10\x032\xe8\x05\n" +
+	"\"DELIVERY_OUTCOME_PERMANENT_FAILURE\x10\x032\x87\a\n" +
 	"\vMailService\x12N\n" +
 	"\n" +
 	"ListOutbox\x12\x1c.miasta.v1.ListOutboxRequest\x1a\x1d.miasta.v1.ListOutboxResponse\"\x03\x90\x02\x01\x12W\n" +
@@ -1707,7 +1974,9 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"\x11ReleaseOutboxMail\x12#.miasta.v1.ReleaseOutboxMailRequest\x1a$.miasta.v1.ReleaseOutboxMailResponse\x12^\n" +
 	"\x11DiscardOutboxMail\x12#.miasta.v1.DiscardOutboxMailRequest\x1a$.miasta.v1.DiscardOutboxMailResponse\x12W\n" +
 	"\rGetMailPolicy\x12\x1f.miasta.v1.GetMailPolicyRequest\x1a .miasta.v1.GetMailPolicyResponse\"\x03\x90\x02\x01\x12R\n" +
-	"\rSetMailPolicy\x12\x1f.miasta.v1.SetMailPolicyRequest\x1a .miasta.v1.SetMailPolicyResponse\x12l\n" +
+	"\rSetMailPolicy\x12\x1f.miasta.v1.SetMailPolicyRequest\x1a .miasta.v1.SetMailPolicyResponse\x12O\n" +
+	"\fSendReminder\x12\x1e.miasta.v1.SendReminderRequest\x1a\x1f.miasta.v1.SendReminderResponse\x12L\n" +
+	"\vMessageRole\x12\x1d.miasta.v1.MessageRoleRequest\x1a\x1e.miasta.v1.MessageRoleResponse\x12l\n" +
 	"\x14ListDeliveryAttempts\x12&.miasta.v1.ListDeliveryAttemptsRequest\x1a'.miasta.v1.ListDeliveryAttemptsResponse\"\x03\x90\x02\x01B\xa1\x01\n" +
 	"\rcom.miasta.v1B\tMailProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
 	"Miasta::V1b\x06proto3"
@@ -1725,7 +1994,7 @@ func file_miasta_v1_mail_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_mail_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_miasta_v1_mail_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_miasta_v1_mail_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_miasta_v1_mail_proto_goTypes = []any{
 	(MailKind)(0),                        // 0: miasta.v1.MailKind
 	(MailStatus)(0),                      // 1: miasta.v1.MailStatus
@@ -1752,22 +2021,26 @@ var file_miasta_v1_mail_proto_goTypes = []any{
 	(*SetMailPolicyResponse)(nil),        // 22: miasta.v1.SetMailPolicyResponse
 	(*ListDeliveryAttemptsRequest)(nil),  // 23: miasta.v1.ListDeliveryAttemptsRequest
 	(*ListDeliveryAttemptsResponse)(nil), // 24: miasta.v1.ListDeliveryAttemptsResponse
-	(*timestamppb.Timestamp)(nil),        // 25: google.protobuf.Timestamp
+	(*SendReminderRequest)(nil),          // 25: miasta.v1.SendReminderRequest
+	(*SendReminderResponse)(nil),         // 26: miasta.v1.SendReminderResponse
+	(*MessageRoleRequest)(nil),           // 27: miasta.v1.MessageRoleRequest
+	(*MessageRoleResponse)(nil),          // 28: miasta.v1.MessageRoleResponse
+	(*timestamppb.Timestamp)(nil),        // 29: google.protobuf.Timestamp
 }
 var file_miasta_v1_mail_proto_depIdxs = []int32{
 	0,  // 0: miasta.v1.OutboxMail.kind:type_name -> miasta.v1.MailKind
 	1,  // 1: miasta.v1.OutboxMail.status:type_name -> miasta.v1.MailStatus
-	25, // 2: miasta.v1.OutboxMail.next_attempt_time:type_name -> google.protobuf.Timestamp
-	25, // 3: miasta.v1.OutboxMail.create_time:type_name -> google.protobuf.Timestamp
-	25, // 4: miasta.v1.OutboxMail.update_time:type_name -> google.protobuf.Timestamp
-	25, // 5: miasta.v1.OutboxMail.release_time:type_name -> google.protobuf.Timestamp
-	25, // 6: miasta.v1.OutboxMail.sent_time:type_name -> google.protobuf.Timestamp
+	29, // 2: miasta.v1.OutboxMail.next_attempt_time:type_name -> google.protobuf.Timestamp
+	29, // 3: miasta.v1.OutboxMail.create_time:type_name -> google.protobuf.Timestamp
+	29, // 4: miasta.v1.OutboxMail.update_time:type_name -> google.protobuf.Timestamp
+	29, // 5: miasta.v1.OutboxMail.release_time:type_name -> google.protobuf.Timestamp
+	29, // 6: miasta.v1.OutboxMail.sent_time:type_name -> google.protobuf.Timestamp
 	5,  // 7: miasta.v1.OutboxMailConflict.current:type_name -> miasta.v1.OutboxMail
 	0,  // 8: miasta.v1.MailPolicy.kind:type_name -> miasta.v1.MailKind
 	2,  // 9: miasta.v1.MailPolicy.delivery:type_name -> miasta.v1.MailDelivery
 	3,  // 10: miasta.v1.MailPolicy.source:type_name -> miasta.v1.MailPolicySource
-	25, // 11: miasta.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
-	25, // 12: miasta.v1.DeliveryAttempt.end_time:type_name -> google.protobuf.Timestamp
+	29, // 11: miasta.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
+	29, // 12: miasta.v1.DeliveryAttempt.end_time:type_name -> google.protobuf.Timestamp
 	4,  // 13: miasta.v1.DeliveryAttempt.outcome:type_name -> miasta.v1.DeliveryOutcome
 	1,  // 14: miasta.v1.ListOutboxRequest.status:type_name -> miasta.v1.MailStatus
 	0,  // 15: miasta.v1.ListOutboxRequest.kind:type_name -> miasta.v1.MailKind
@@ -1781,27 +2054,32 @@ var file_miasta_v1_mail_proto_depIdxs = []int32{
 	2,  // 23: miasta.v1.SetMailPolicyRequest.delivery:type_name -> miasta.v1.MailDelivery
 	7,  // 24: miasta.v1.SetMailPolicyResponse.policies:type_name -> miasta.v1.MailPolicy
 	8,  // 25: miasta.v1.ListDeliveryAttemptsResponse.attempts:type_name -> miasta.v1.DeliveryAttempt
-	9,  // 26: miasta.v1.MailService.ListOutbox:input_type -> miasta.v1.ListOutboxRequest
-	11, // 27: miasta.v1.MailService.GetOutboxMail:input_type -> miasta.v1.GetOutboxMailRequest
-	13, // 28: miasta.v1.MailService.EditOutboxMail:input_type -> miasta.v1.EditOutboxMailRequest
-	15, // 29: miasta.v1.MailService.ReleaseOutboxMail:input_type -> miasta.v1.ReleaseOutboxMailRequest
-	17, // 30: miasta.v1.MailService.DiscardOutboxMail:input_type -> miasta.v1.DiscardOutboxMailRequest
-	19, // 31: miasta.v1.MailService.GetMailPolicy:input_type -> miasta.v1.GetMailPolicyRequest
-	21, // 32: miasta.v1.MailService.SetMailPolicy:input_type -> miasta.v1.SetMailPolicyRequest
-	23, // 33: miasta.v1.MailService.ListDeliveryAttempts:input_type -> miasta.v1.ListDeliveryAttemptsRequest
-	10, // 34: miasta.v1.MailService.ListOutbox:output_type -> miasta.v1.ListOutboxResponse
-	12, // 35: miasta.v1.MailService.GetOutboxMail:output_type -> miasta.v1.GetOutboxMailResponse
-	14, // 36: miasta.v1.MailService.EditOutboxMail:output_type -> miasta.v1.EditOutboxMailResponse
-	16, // 37: miasta.v1.MailService.ReleaseOutboxMail:output_type -> miasta.v1.ReleaseOutboxMailResponse
-	18, // 38: miasta.v1.MailService.DiscardOutboxMail:output_type -> miasta.v1.DiscardOutboxMailResponse
-	20, // 39: miasta.v1.MailService.GetMailPolicy:output_type -> miasta.v1.GetMailPolicyResponse
-	22, // 40: miasta.v1.MailService.SetMailPolicy:output_type -> miasta.v1.SetMailPolicyResponse
-	24, // 41: miasta.v1.MailService.ListDeliveryAttempts:output_type -> miasta.v1.ListDeliveryAttemptsResponse
-	34, // [34:42] is the sub-list for method output_type
-	26, // [26:34] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	5,  // 26: miasta.v1.SendReminderResponse.mail:type_name -> miasta.v1.OutboxMail
+	9,  // 27: miasta.v1.MailService.ListOutbox:input_type -> miasta.v1.ListOutboxRequest
+	11, // 28: miasta.v1.MailService.GetOutboxMail:input_type -> miasta.v1.GetOutboxMailRequest
+	13, // 29: miasta.v1.MailService.EditOutboxMail:input_type -> miasta.v1.EditOutboxMailRequest
+	15, // 30: miasta.v1.MailService.ReleaseOutboxMail:input_type -> miasta.v1.ReleaseOutboxMailRequest
+	17, // 31: miasta.v1.MailService.DiscardOutboxMail:input_type -> miasta.v1.DiscardOutboxMailRequest
+	19, // 32: miasta.v1.MailService.GetMailPolicy:input_type -> miasta.v1.GetMailPolicyRequest
+	21, // 33: miasta.v1.MailService.SetMailPolicy:input_type -> miasta.v1.SetMailPolicyRequest
+	25, // 34: miasta.v1.MailService.SendReminder:input_type -> miasta.v1.SendReminderRequest
+	27, // 35: miasta.v1.MailService.MessageRole:input_type -> miasta.v1.MessageRoleRequest
+	23, // 36: miasta.v1.MailService.ListDeliveryAttempts:input_type -> miasta.v1.ListDeliveryAttemptsRequest
+	10, // 37: miasta.v1.MailService.ListOutbox:output_type -> miasta.v1.ListOutboxResponse
+	12, // 38: miasta.v1.MailService.GetOutboxMail:output_type -> miasta.v1.GetOutboxMailResponse
+	14, // 39: miasta.v1.MailService.EditOutboxMail:output_type -> miasta.v1.EditOutboxMailResponse
+	16, // 40: miasta.v1.MailService.ReleaseOutboxMail:output_type -> miasta.v1.ReleaseOutboxMailResponse
+	18, // 41: miasta.v1.MailService.DiscardOutboxMail:output_type -> miasta.v1.DiscardOutboxMailResponse
+	20, // 42: miasta.v1.MailService.GetMailPolicy:output_type -> miasta.v1.GetMailPolicyResponse
+	22, // 43: miasta.v1.MailService.SetMailPolicy:output_type -> miasta.v1.SetMailPolicyResponse
+	26, // 44: miasta.v1.MailService.SendReminder:output_type -> miasta.v1.SendReminderResponse
+	28, // 45: miasta.v1.MailService.MessageRole:output_type -> miasta.v1.MessageRoleResponse
+	24, // 46: miasta.v1.MailService.ListDeliveryAttempts:output_type -> miasta.v1.ListDeliveryAttemptsResponse
+	37, // [37:47] is the sub-list for method output_type
+	27, // [27:37] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_mail_proto_init() }
@@ -1815,7 +2093,7 @@ func file_miasta_v1_mail_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_mail_proto_rawDesc), len(file_miasta_v1_mail_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   20,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -53,6 +53,11 @@ const (
 	// MailServiceSetMailPolicyProcedure is the fully-qualified name of the MailService's SetMailPolicy
 	// RPC.
 	MailServiceSetMailPolicyProcedure = "/miasta.v1.MailService/SetMailPolicy"
+	// MailServiceSendReminderProcedure is the fully-qualified name of the MailService's SendReminder
+	// RPC.
+	MailServiceSendReminderProcedure = "/miasta.v1.MailService/SendReminder"
+	// MailServiceMessageRoleProcedure is the fully-qualified name of the MailService's MessageRole RPC.
+	MailServiceMessageRoleProcedure = "/miasta.v1.MailService/MessageRole"
 	// MailServiceListDeliveryAttemptsProcedure is the fully-qualified name of the MailService's
 	// ListDeliveryAttempts RPC.
 	MailServiceListDeliveryAttemptsProcedure = "/miasta.v1.MailService/ListDeliveryAttempts"
@@ -78,6 +83,15 @@ type MailServiceClient interface {
 	// SetMailPolicy chooses how one kind of mail is delivered from now on, platform-wide or in one
 	// edition. Mail already queued keeps its status.
 	SetMailPolicy(context.Context, *v1.SetMailPolicyRequest) (*v1.SetMailPolicyResponse, error)
+	// SendReminder queues, now, the reminder a late expert (their city's report not submitted, while
+	// REPORTING) or juror (not cast, while JURY) would get before the deadline, through the outbox like
+	// any mail (held when the policy holds reminders). A reminder to the same person still waiting in
+	// the outbox is not queued again: the response names it instead.
+	SendReminder(context.Context, *v1.SendReminderRequest) (*v1.SendReminderResponse, error)
+	// MessageRole queues one mail per expert or juror of the edition (pending or accepted invitations)
+	// with the organiser's subject and body, held or sent as the policy for MESSAGE says. A retry with
+	// the same request_id queues nothing more.
+	MessageRole(context.Context, *v1.MessageRoleRequest) (*v1.MessageRoleResponse, error)
 	// ListDeliveryAttempts lists every attempt to deliver a mail, first to last.
 	ListDeliveryAttempts(context.Context, *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error)
 }
@@ -138,6 +152,18 @@ func NewMailServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(mailServiceMethods.ByName("SetMailPolicy")),
 			connect.WithClientOptions(opts...),
 		),
+		sendReminder: connect.NewClient[v1.SendReminderRequest, v1.SendReminderResponse](
+			httpClient,
+			baseURL+MailServiceSendReminderProcedure,
+			connect.WithSchema(mailServiceMethods.ByName("SendReminder")),
+			connect.WithClientOptions(opts...),
+		),
+		messageRole: connect.NewClient[v1.MessageRoleRequest, v1.MessageRoleResponse](
+			httpClient,
+			baseURL+MailServiceMessageRoleProcedure,
+			connect.WithSchema(mailServiceMethods.ByName("MessageRole")),
+			connect.WithClientOptions(opts...),
+		),
 		listDeliveryAttempts: connect.NewClient[v1.ListDeliveryAttemptsRequest, v1.ListDeliveryAttemptsResponse](
 			httpClient,
 			baseURL+MailServiceListDeliveryAttemptsProcedure,
@@ -157,6 +183,8 @@ type mailServiceClient struct {
 	discardOutboxMail    *connect.Client[v1.DiscardOutboxMailRequest, v1.DiscardOutboxMailResponse]
 	getMailPolicy        *connect.Client[v1.GetMailPolicyRequest, v1.GetMailPolicyResponse]
 	setMailPolicy        *connect.Client[v1.SetMailPolicyRequest, v1.SetMailPolicyResponse]
+	sendReminder         *connect.Client[v1.SendReminderRequest, v1.SendReminderResponse]
+	messageRole          *connect.Client[v1.MessageRoleRequest, v1.MessageRoleResponse]
 	listDeliveryAttempts *connect.Client[v1.ListDeliveryAttemptsRequest, v1.ListDeliveryAttemptsResponse]
 }
 
@@ -223,6 +251,24 @@ func (c *mailServiceClient) SetMailPolicy(ctx context.Context, req *v1.SetMailPo
 	return nil, err
 }
 
+// SendReminder calls miasta.v1.MailService.SendReminder.
+func (c *mailServiceClient) SendReminder(ctx context.Context, req *v1.SendReminderRequest) (*v1.SendReminderResponse, error) {
+	response, err := c.sendReminder.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// MessageRole calls miasta.v1.MailService.MessageRole.
+func (c *mailServiceClient) MessageRole(ctx context.Context, req *v1.MessageRoleRequest) (*v1.MessageRoleResponse, error) {
+	response, err := c.messageRole.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ListDeliveryAttempts calls miasta.v1.MailService.ListDeliveryAttempts.
 func (c *mailServiceClient) ListDeliveryAttempts(ctx context.Context, req *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error) {
 	response, err := c.listDeliveryAttempts.CallUnary(ctx, connect.NewRequest(req))
@@ -252,6 +298,15 @@ type MailServiceHandler interface {
 	// SetMailPolicy chooses how one kind of mail is delivered from now on, platform-wide or in one
 	// edition. Mail already queued keeps its status.
 	SetMailPolicy(context.Context, *v1.SetMailPolicyRequest) (*v1.SetMailPolicyResponse, error)
+	// SendReminder queues, now, the reminder a late expert (their city's report not submitted, while
+	// REPORTING) or juror (not cast, while JURY) would get before the deadline, through the outbox like
+	// any mail (held when the policy holds reminders). A reminder to the same person still waiting in
+	// the outbox is not queued again: the response names it instead.
+	SendReminder(context.Context, *v1.SendReminderRequest) (*v1.SendReminderResponse, error)
+	// MessageRole queues one mail per expert or juror of the edition (pending or accepted invitations)
+	// with the organiser's subject and body, held or sent as the policy for MESSAGE says. A retry with
+	// the same request_id queues nothing more.
+	MessageRole(context.Context, *v1.MessageRoleRequest) (*v1.MessageRoleResponse, error)
 	// ListDeliveryAttempts lists every attempt to deliver a mail, first to last.
 	ListDeliveryAttempts(context.Context, *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error)
 }
@@ -308,6 +363,18 @@ func NewMailServiceHandler(svc MailServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(mailServiceMethods.ByName("SetMailPolicy")),
 		connect.WithHandlerOptions(opts...),
 	)
+	mailServiceSendReminderHandler := connect.NewUnaryHandlerSimple(
+		MailServiceSendReminderProcedure,
+		svc.SendReminder,
+		connect.WithSchema(mailServiceMethods.ByName("SendReminder")),
+		connect.WithHandlerOptions(opts...),
+	)
+	mailServiceMessageRoleHandler := connect.NewUnaryHandlerSimple(
+		MailServiceMessageRoleProcedure,
+		svc.MessageRole,
+		connect.WithSchema(mailServiceMethods.ByName("MessageRole")),
+		connect.WithHandlerOptions(opts...),
+	)
 	mailServiceListDeliveryAttemptsHandler := connect.NewUnaryHandlerSimple(
 		MailServiceListDeliveryAttemptsProcedure,
 		svc.ListDeliveryAttempts,
@@ -331,6 +398,10 @@ func NewMailServiceHandler(svc MailServiceHandler, opts ...connect.HandlerOption
 			mailServiceGetMailPolicyHandler.ServeHTTP(w, r)
 		case MailServiceSetMailPolicyProcedure:
 			mailServiceSetMailPolicyHandler.ServeHTTP(w, r)
+		case MailServiceSendReminderProcedure:
+			mailServiceSendReminderHandler.ServeHTTP(w, r)
+		case MailServiceMessageRoleProcedure:
+			mailServiceMessageRoleHandler.ServeHTTP(w, r)
 		case MailServiceListDeliveryAttemptsProcedure:
 			mailServiceListDeliveryAttemptsHandler.ServeHTTP(w, r)
 		default:
@@ -368,6 +439,14 @@ func (UnimplementedMailServiceHandler) GetMailPolicy(context.Context, *v1.GetMai
 
 func (UnimplementedMailServiceHandler) SetMailPolicy(context.Context, *v1.SetMailPolicyRequest) (*v1.SetMailPolicyResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.MailService.SetMailPolicy is not implemented"))
+}
+
+func (UnimplementedMailServiceHandler) SendReminder(context.Context, *v1.SendReminderRequest) (*v1.SendReminderResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.MailService.SendReminder is not implemented"))
+}
+
+func (UnimplementedMailServiceHandler) MessageRole(context.Context, *v1.MessageRoleRequest) (*v1.MessageRoleResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.MailService.MessageRole is not implemented"))
 }
 
 func (UnimplementedMailServiceHandler) ListDeliveryAttempts(context.Context, *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error) {

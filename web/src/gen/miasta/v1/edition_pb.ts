@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/edition.proto.
  */
 export const file_miasta_v1_edition: GenFile = /*@__PURE__*/
-  fileDesc("ChdtaWFzdGEvdjEvZWRpdGlvbi5wcm90bxIJbWlhc3RhLnYxIu8DCgdFZGl0aW9uEgoKAmlkGAEgASgJEgwKBHllYXIYAiABKAUSDAoEbmFtZRgDIAEoCRIfCgVzdGFnZRgEIAEoDjIQLm1pYXN0YS52MS5TdGFnZRIlCgh0aW1lbGluZRgFIAEoCzITLm1pYXN0YS52MS5UaW1lbGluZRIfCgZjaXRpZXMYBiADKAsyDy5taWFzdGEudjEuQ2l0eRI4ChJiYWxsb3RfcHVibGljYXRpb24YByABKA4yHC5taWFzdGEudjEuQmFsbG90UHVibGljYXRpb24SGwoTcHJldmlvdXNfZWRpdGlvbl9pZBgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKBW5hbWVzGAsgAygLMh0ubWlhc3RhLnYxLkVkaXRpb24uTmFtZXNFbnRyeRIRCglsYW5ndWFnZXMYDCADKAkSFQoNZGVtb25zdHJhdGlvbhgUIAEoCBIUCgxkYXRhX2xpY2VuY2UYDSABKAkaLAoKTmFtZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqgBCghUaW1lbGluZRI2ChJyZXBvcnRpbmdfZGVhZGxpbmUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWp1cnlfZGVhZGxpbmUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWNlcmVtb255X3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiAKBENpdHkSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCSLAAgoIQ2F0ZWdvcnkSCgoCaWQYASABKAkSEgoKZWRpdGlvbl9pZBgCIAEoCRIOCgZudW1iZXIYAyABKAUSDwoHbmFtZV9wbBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhMKC2Rlc2NyaXB0aW9uGAYgASgJEi0KBW5hbWVzGAcgAygLMh4ubWlhc3RhLnYxLkNhdGVnb3J5Lk5hbWVzRW50cnkSOwoMZGVzY3JpcHRpb25zGAggAygLMiUubWlhc3RhLnYxLkNhdGVnb3J5LkRlc2NyaXB0aW9uc0VudHJ5GiwKCk5hbWVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARozChFEZXNjcmlwdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIsMCCglDcml0ZXJpb24SCgoCaWQYASABKAkSEgoKZWRpdGlvbl9pZBgCIAEoCRIOCgZudW1iZXIYAyABKAUSDwoHbmFtZV9wbBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhMKC2Rlc2NyaXB0aW9uGAYgASgJEi4KBW5hbWVzGAcgAygLMh8ubWlhc3RhLnYxLkNyaXRlcmlvbi5OYW1lc0VudHJ5EjwKDGRlc2NyaXB0aW9ucxgIIAMoCzImLm1pYXN0YS52MS5Dcml0ZXJpb24uRGVzY3JpcHRpb25zRW50cnkaLAoKTmFtZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjMKEURlc2NyaXB0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEirgIKFENyZWF0ZUVkaXRpb25SZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PEhgKBG5hbWUYAiABKAlCCrpIB3IFEAEYyAESJQoIdGltZWxpbmUYAyABKAsyEy5taWFzdGEudjEuVGltZWxpbmUSKAoTcHJldmlvdXNfZWRpdGlvbl9pZBgEIAEoCUILukgI2AEBcgOwAQESQgoSYmFsbG90X3B1YmxpY2F0aW9uGAUgASgOMhwubWlhc3RhLnYxLkJhbGxvdFB1YmxpY2F0aW9uQgi6SAWCAQIQARI1CglsYW5ndWFnZXMYBiADKAlCIrpIH5IBHBAFGAEiFnIUUgJwbFICZW5SAnVrUgJlc1ICdmkSFQoNZGVtb25zdHJhdGlvbhgUIAEoCCI8ChVDcmVhdGVFZGl0aW9uUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIjEKEUdldEVkaXRpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBIjkKEkdldEVkaXRpb25SZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iUQoTTGlzdEVkaXRpb25zUmVxdWVzdBIcCglwYWdlX3NpemUYASABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxjIASJVChRMaXN0RWRpdGlvbnNSZXNwb25zZRIkCghlZGl0aW9ucxgBIAMoCzISLm1pYXN0YS52MS5FZGl0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJhChJTZXRUaW1lbGluZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESLQoIdGltZWxpbmUYAiABKAsyEy5taWFzdGEudjEuVGltZWxpbmVCBrpIA8gBASI6ChNTZXRUaW1lbGluZVJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiKeAQoSQ2hhbmdlU3RhZ2VSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEisKBXN0YWdlGAIgASgOMhAubWlhc3RhLnYxLlN0YWdlQgq6SAeCAQQQASAAEhgKBnJlYXNvbhgDIAEoCUIIukgFcgMY0A8SIwobb3ZlcnJpZGVfdW5hY2NlcHRlZF9yZXBvcnRzGAQgASgIIjoKE0NoYW5nZVN0YWdlUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIiwKEUNyZWF0ZUNpdHlSZXF1ZXN0EhcKBG5hbWUYASABKAlCCbpIBnIEEAEYZCIzChJDcmVhdGVDaXR5UmVzcG9uc2USHQoEY2l0eRgBIAEoCzIPLm1pYXN0YS52MS5DaXR5IlAKEUxpc3RDaXRpZXNSZXF1ZXN0Eh0KCXBhZ2Vfc2l6ZRgBIAEoBUIKukgHGgUY9AMoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxjIASJOChJMaXN0Q2l0aWVzUmVzcG9uc2USHwoGY2l0aWVzGAEgAygLMg8ubWlhc3RhLnYxLkNpdHkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIlAKFUFkZEVkaXRpb25DaXR5UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABASI9ChZBZGRFZGl0aW9uQ2l0eVJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiJTChhSZW1vdmVFZGl0aW9uQ2l0eVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQEiQAoZUmVtb3ZlRWRpdGlvbkNpdHlSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iqQEKFUNyZWF0ZUNhdGVnb3J5UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgZudW1iZXIYAiABKAVCCbpIBhoEGDIoARIbCgduYW1lX3BsGAMgASgJQgq6SAdyBRABGKwCEhsKB25hbWVfZW4YBCABKAlCCrpIB3IFEAEYrAISHQoLZGVzY3JpcHRpb24YBSABKAlCCLpIBXIDGNAPIj8KFkNyZWF0ZUNhdGVnb3J5UmVzcG9uc2USJQoIY2F0ZWdvcnkYASABKAsyEy5taWFzdGEudjEuQ2F0ZWdvcnkicQoVTGlzdENhdGVnb3JpZXNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYMigAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBIloKFkxpc3RDYXRlZ29yaWVzUmVzcG9uc2USJwoKY2F0ZWdvcmllcxgBIAMoCzITLm1pYXN0YS52MS5DYXRlZ29yeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiqgEKFkNyZWF0ZUNyaXRlcmlvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoGbnVtYmVyGAIgASgFQgm6SAYaBBgUKAESGwoHbmFtZV9wbBgDIAEoCUIKukgHcgUQARjIARIbCgduYW1lX2VuGAQgASgJQgq6SAdyBRABGMgBEh0KC2Rlc2NyaXB0aW9uGAUgASgJQgi6SAVyAxjQDyJCChdDcmVhdGVDcml0ZXJpb25SZXNwb25zZRInCgljcml0ZXJpb24YASABKAsyFC5taWFzdGEudjEuQ3JpdGVyaW9uIm8KE0xpc3RDcml0ZXJpYVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHAoJcGFnZV9zaXplGAIgASgFQgm6SAYaBBgUKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYyAEiVwoUTGlzdENyaXRlcmlhUmVzcG9uc2USJgoIY3JpdGVyaWEYASADKAsyFC5taWFzdGEudjEuQ3JpdGVyaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJsChNTZXRMYW5ndWFnZXNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEjcKCWxhbmd1YWdlcxgCIAMoCUIkukghkgEeCAEQBRgBIhZyFFICcGxSAmVuUgJ1a1ICZXNSAnZpIjsKFFNldExhbmd1YWdlc1Jlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiKWAQoEVGV4dBIcCgpzdWJqZWN0X2lkGAEgASgJQgi6SAVyA7ABARIvCgVmaWVsZBgCIAEoDjIULm1pYXN0YS52MS5UZXh0RmllbGRCCrpIB4IBBBABIAASJwoIbGFuZ3VhZ2UYAyABKAlCFbpIEnIQUgJlblICdWtSAmVzUgJ2aRIWCgR0ZXh0GAQgASgJQgi6SAVyAxjQDyJcCg9TZXRUZXh0c1JlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESKwoFdGV4dHMYAiADKAsyDy5taWFzdGEudjEuVGV4dEILukgIkgEFCAEQ9AMiiAEKEFNldFRleHRzUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uEicKCmNhdGVnb3JpZXMYAiADKAsyEy5taWFzdGEudjEuQ2F0ZWdvcnkSJgoIY3JpdGVyaWEYAyADKAsyFC5taWFzdGEudjEuQ3JpdGVyaW9uIpQBChVTZXREYXRhTGljZW5jZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESXQoMZGF0YV9saWNlbmNlGAIgASgJQke6SERyQlIJQ0MtQlktNC4wUgxDQy1CWS1TQS00LjBSB0NDMC0xLjBSCk9EQy1CeS0xLjBSCE9EYkwtMS4wUghQRERMLTEuMCI9ChZTZXREYXRhTGljZW5jZVJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiqOAQoFU3RhZ2USFQoRU1RBR0VfVU5TUEVDSUZJRUQQABIPCgtTVEFHRV9EUkFGVBABEhMKD1NUQUdFX1JFUE9SVElORxACEhAKDFNUQUdFX1JFVklFVxADEg4KClNUQUdFX0pVUlkQBBIRCg1TVEFHRV9UQUxMSUVEEAUSEwoPU1RBR0VfQU5OT1VOQ0VEEAYqmwEKEUJhbGxvdFB1YmxpY2F0aW9uEiIKHkJBTExPVF9QVUJMSUNBVElPTl9VTlNQRUNJRklFRBAAEhwKGEJBTExPVF9QVUJMSUNBVElPTl9OQU1FUxABEiEKHUJBTExPVF9QVUJMSUNBVElPTl9QU0VVRE9OWU1TEAISIQodQkFMTE9UX1BVQkxJQ0FUSU9OX0FHR1JFR0FURVMQAypYCglUZXh0RmllbGQSGgoWVEVYVF9GSUVMRF9VTlNQRUNJRklFRBAAEhMKD1RFWFRfRklFTERfTkFNRRABEhoKFlRFWFRfRklFTERfREVTQ1JJUFRJT04QAjLICgoORWRpdGlvblNlcnZpY2USUgoNQ3JlYXRlRWRpdGlvbhIfLm1pYXN0YS52MS5DcmVhdGVFZGl0aW9uUmVxdWVzdBogLm1pYXN0YS52MS5DcmVhdGVFZGl0aW9uUmVzcG9uc2USTgoKR2V0RWRpdGlvbhIcLm1pYXN0YS52MS5HZXRFZGl0aW9uUmVxdWVzdBodLm1pYXN0YS52MS5HZXRFZGl0aW9uUmVzcG9uc2UiA5ACARJUCgxMaXN0RWRpdGlvbnMSHi5taWFzdGEudjEuTGlzdEVkaXRpb25zUmVxdWVzdBofLm1pYXN0YS52MS5MaXN0RWRpdGlvbnNSZXNwb25zZSIDkAIBEkwKC1NldFRpbWVsaW5lEh0ubWlhc3RhLnYxLlNldFRpbWVsaW5lUmVxdWVzdBoeLm1pYXN0YS52MS5TZXRUaW1lbGluZVJlc3BvbnNlEkwKC0NoYW5nZVN0YWdlEh0ubWlhc3RhLnYxLkNoYW5nZVN0YWdlUmVxdWVzdBoeLm1pYXN0YS52MS5DaGFuZ2VTdGFnZVJlc3BvbnNlEkkKCkNyZWF0ZUNpdHkSHC5taWFzdGEudjEuQ3JlYXRlQ2l0eVJlcXVlc3QaHS5taWFzdGEudjEuQ3JlYXRlQ2l0eVJlc3BvbnNlEk4KCkxpc3RDaXRpZXMSHC5taWFzdGEudjEuTGlzdENpdGllc1JlcXVlc3QaHS5taWFzdGEudjEuTGlzdENpdGllc1Jlc3BvbnNlIgOQAgESVQoOQWRkRWRpdGlvbkNpdHkSIC5taWFzdGEudjEuQWRkRWRpdGlvbkNpdHlSZXF1ZXN0GiEubWlhc3RhLnYxLkFkZEVkaXRpb25DaXR5UmVzcG9uc2USXgoRUmVtb3ZlRWRpdGlvbkNpdHkSIy5taWFzdGEudjEuUmVtb3ZlRWRpdGlvbkNpdHlSZXF1ZXN0GiQubWlhc3RhLnYxLlJlbW92ZUVkaXRpb25DaXR5UmVzcG9uc2USVQoOQ3JlYXRlQ2F0ZWdvcnkSIC5taWFzdGEudjEuQ3JlYXRlQ2F0ZWdvcnlSZXF1ZXN0GiEubWlhc3RhLnYxLkNyZWF0ZUNhdGVnb3J5UmVzcG9uc2USWgoOTGlzdENhdGVnb3JpZXMSIC5taWFzdGEudjEuTGlzdENhdGVnb3JpZXNSZXF1ZXN0GiEubWlhc3RhLnYxLkxpc3RDYXRlZ29yaWVzUmVzcG9uc2UiA5ACARJYCg9DcmVhdGVDcml0ZXJpb24SIS5taWFzdGEudjEuQ3JlYXRlQ3JpdGVyaW9uUmVxdWVzdBoiLm1pYXN0YS52MS5DcmVhdGVDcml0ZXJpb25SZXNwb25zZRJUCgxMaXN0Q3JpdGVyaWESHi5taWFzdGEudjEuTGlzdENyaXRlcmlhUmVxdWVzdBofLm1pYXN0YS52MS5MaXN0Q3JpdGVyaWFSZXNwb25zZSIDkAIBEk8KDFNldExhbmd1YWdlcxIeLm1pYXN0YS52MS5TZXRMYW5ndWFnZXNSZXF1ZXN0Gh8ubWlhc3RhLnYxLlNldExhbmd1YWdlc1Jlc3BvbnNlEkMKCFNldFRleHRzEhoubWlhc3RhLnYxLlNldFRleHRzUmVxdWVzdBobLm1pYXN0YS52MS5TZXRUZXh0c1Jlc3BvbnNlElUKDlNldERhdGFMaWNlbmNlEiAubWlhc3RhLnYxLlNldERhdGFMaWNlbmNlUmVxdWVzdBohLm1pYXN0YS52MS5TZXREYXRhTGljZW5jZVJlc3BvbnNlQqQBCg1jb20ubWlhc3RhLnYxQgxFZGl0aW9uUHJvdG9QAVpAZ2l0aHViLmNvbS9taWFzdGEtb3R3YXJ0ZS9taWFzdGEvaW50ZXJuYWwvZ2VuL21pYXN0YS92MTttaWFzdGF2MaICA01YWKoCCU1pYXN0YS5WMcoCCU1pYXN0YVxWMeICFU1pYXN0YVxWMVxHUEJNZXRhZGF0YeoCCk1pYXN0YTo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("ChdtaWFzdGEvdjEvZWRpdGlvbi5wcm90bxIJbWlhc3RhLnYxIu8DCgdFZGl0aW9uEgoKAmlkGAEgASgJEgwKBHllYXIYAiABKAUSDAoEbmFtZRgDIAEoCRIfCgVzdGFnZRgEIAEoDjIQLm1pYXN0YS52MS5TdGFnZRIlCgh0aW1lbGluZRgFIAEoCzITLm1pYXN0YS52MS5UaW1lbGluZRIfCgZjaXRpZXMYBiADKAsyDy5taWFzdGEudjEuQ2l0eRI4ChJiYWxsb3RfcHVibGljYXRpb24YByABKA4yHC5taWFzdGEudjEuQmFsbG90UHVibGljYXRpb24SGwoTcHJldmlvdXNfZWRpdGlvbl9pZBgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKBW5hbWVzGAsgAygLMh0ubWlhc3RhLnYxLkVkaXRpb24uTmFtZXNFbnRyeRIRCglsYW5ndWFnZXMYDCADKAkSFQoNZGVtb25zdHJhdGlvbhgUIAEoCBIUCgxkYXRhX2xpY2VuY2UYDSABKAkaLAoKTmFtZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqgBCghUaW1lbGluZRI2ChJyZXBvcnRpbmdfZGVhZGxpbmUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWp1cnlfZGVhZGxpbmUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWNlcmVtb255X3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiAKBENpdHkSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCSLAAgoIQ2F0ZWdvcnkSCgoCaWQYASABKAkSEgoKZWRpdGlvbl9pZBgCIAEoCRIOCgZudW1iZXIYAyABKAUSDwoHbmFtZV9wbBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhMKC2Rlc2NyaXB0aW9uGAYgASgJEi0KBW5hbWVzGAcgAygLMh4ubWlhc3RhLnYxLkNhdGVnb3J5Lk5hbWVzRW50cnkSOwoMZGVzY3JpcHRpb25zGAggAygLMiUubWlhc3RhLnYxLkNhdGVnb3J5LkRlc2NyaXB0aW9uc0VudHJ5GiwKCk5hbWVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARozChFEZXNjcmlwdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIsMCCglDcml0ZXJpb24SCgoCaWQYASABKAkSEgoKZWRpdGlvbl9pZBgCIAEoCRIOCgZudW1iZXIYAyABKAUSDwoHbmFtZV9wbBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhMKC2Rlc2NyaXB0aW9uGAYgASgJEi4KBW5hbWVzGAcgAygLMh8ubWlhc3RhLnYxLkNyaXRlcmlvbi5OYW1lc0VudHJ5EjwKDGRlc2NyaXB0aW9ucxgIIAMoCzImLm1pYXN0YS52MS5Dcml0ZXJpb24uRGVzY3JpcHRpb25zRW50cnkaLAoKTmFtZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjMKEURlc2NyaXB0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEirgIKFENyZWF0ZUVkaXRpb25SZXF1ZXN0EhkKBHllYXIYASABKAVCC7pICBoGGLQQKN4PEhgKBG5hbWUYAiABKAlCCrpIB3IFEAEYyAESJQoIdGltZWxpbmUYAyABKAsyEy5taWFzdGEudjEuVGltZWxpbmUSKAoTcHJldmlvdXNfZWRpdGlvbl9pZBgEIAEoCUILukgI2AEBcgOwAQESQgoSYmFsbG90X3B1YmxpY2F0aW9uGAUgASgOMhwubWlhc3RhLnYxLkJhbGxvdFB1YmxpY2F0aW9uQgi6SAWCAQIQARI1CglsYW5ndWFnZXMYBiADKAlCIrpIH5IBHBAFGAEiFnIUUgJwbFICZW5SAnVrUgJlc1ICdmkSFQoNZGVtb25zdHJhdGlvbhgUIAEoCCI8ChVDcmVhdGVFZGl0aW9uUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIjEKEUdldEVkaXRpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBIjkKEkdldEVkaXRpb25SZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iUQoTTGlzdEVkaXRpb25zUmVxdWVzdBIcCglwYWdlX3NpemUYASABKAVCCbpIBhoEGGQoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxjIASJVChRMaXN0RWRpdGlvbnNSZXNwb25zZRIkCghlZGl0aW9ucxgBIAMoCzISLm1pYXN0YS52MS5FZGl0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJhChJTZXRUaW1lbGluZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESLQoIdGltZWxpbmUYAiABKAsyEy5taWFzdGEudjEuVGltZWxpbmVCBrpIA8gBASI6ChNTZXRUaW1lbGluZVJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiK8AQoSQ2hhbmdlU3RhZ2VSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEisKBXN0YWdlGAIgASgOMhAubWlhc3RhLnYxLlN0YWdlQgq6SAeCAQQQASAAEhgKBnJlYXNvbhgDIAEoCUIIukgFcgMY0A8SIwobb3ZlcnJpZGVfdW5hY2NlcHRlZF9yZXBvcnRzGAQgASgIEhwKFGFja25vd2xlZGdlX3dhcm5pbmdzGAUgASgIIjoKE0NoYW5nZVN0YWdlUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIiwKEUNyZWF0ZUNpdHlSZXF1ZXN0EhcKBG5hbWUYASABKAlCCbpIBnIEEAEYZCIzChJDcmVhdGVDaXR5UmVzcG9uc2USHQoEY2l0eRgBIAEoCzIPLm1pYXN0YS52MS5DaXR5IlAKEUxpc3RDaXRpZXNSZXF1ZXN0Eh0KCXBhZ2Vfc2l6ZRgBIAEoBUIKukgHGgUY9AMoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxjIASJOChJMaXN0Q2l0aWVzUmVzcG9uc2USHwoGY2l0aWVzGAEgAygLMg8ubWlhc3RhLnYxLkNpdHkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIlAKFUFkZEVkaXRpb25DaXR5UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdjaXR5X2lkGAIgASgJQgi6SAVyA7ABASI9ChZBZGRFZGl0aW9uQ2l0eVJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiJTChhSZW1vdmVFZGl0aW9uQ2l0eVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQEiQAoZUmVtb3ZlRWRpdGlvbkNpdHlSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iqQEKFUNyZWF0ZUNhdGVnb3J5UmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgZudW1iZXIYAiABKAVCCbpIBhoEGDIoARIbCgduYW1lX3BsGAMgASgJQgq6SAdyBRABGKwCEhsKB25hbWVfZW4YBCABKAlCCrpIB3IFEAEYrAISHQoLZGVzY3JpcHRpb24YBSABKAlCCLpIBXIDGNAPIj8KFkNyZWF0ZUNhdGVnb3J5UmVzcG9uc2USJQoIY2F0ZWdvcnkYASABKAsyEy5taWFzdGEudjEuQ2F0ZWdvcnkicQoVTGlzdENhdGVnb3JpZXNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYMigAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBIloKFkxpc3RDYXRlZ29yaWVzUmVzcG9uc2USJwoKY2F0ZWdvcmllcxgBIAMoCzITLm1pYXN0YS52MS5DYXRlZ29yeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiqgEKFkNyZWF0ZUNyaXRlcmlvblJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoGbnVtYmVyGAIgASgFQgm6SAYaBBgUKAESGwoHbmFtZV9wbBgDIAEoCUIKukgHcgUQARjIARIbCgduYW1lX2VuGAQgASgJQgq6SAdyBRABGMgBEh0KC2Rlc2NyaXB0aW9uGAUgASgJQgi6SAVyAxjQDyJCChdDcmVhdGVDcml0ZXJpb25SZXNwb25zZRInCgljcml0ZXJpb24YASABKAsyFC5taWFzdGEudjEuQ3JpdGVyaW9uIm8KE0xpc3RDcml0ZXJpYVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESHAoJcGFnZV9zaXplGAIgASgFQgm6SAYaBBgUKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYyAEiVwoUTGlzdENyaXRlcmlhUmVzcG9uc2USJgoIY3JpdGVyaWEYASADKAsyFC5taWFzdGEudjEuQ3JpdGVyaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJsChNTZXRMYW5ndWFnZXNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEjcKCWxhbmd1YWdlcxgCIAMoCUIkukghkgEeCAEQBRgBIhZyFFICcGxSAmVuUgJ1a1ICZXNSAnZpIjsKFFNldExhbmd1YWdlc1Jlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiKWAQoEVGV4dBIcCgpzdWJqZWN0X2lkGAEgASgJQgi6SAVyA7ABARIvCgVmaWVsZBgCIAEoDjIULm1pYXN0YS52MS5UZXh0RmllbGRCCrpIB4IBBBABIAASJwoIbGFuZ3VhZ2UYAyABKAlCFbpIEnIQUgJlblICdWtSAmVzUgJ2aRIWCgR0ZXh0GAQgASgJQgi6SAVyAxjQDyJcCg9TZXRUZXh0c1JlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESKwoFdGV4dHMYAiADKAsyDy5taWFzdGEudjEuVGV4dEILukgIkgEFCAEQ9AMiiAEKEFNldFRleHRzUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uEicKCmNhdGVnb3JpZXMYAiADKAsyEy5taWFzdGEudjEuQ2F0ZWdvcnkSJgoIY3JpdGVyaWEYAyADKAsyFC5taWFzdGEudjEuQ3JpdGVyaW9uIpQBChVTZXREYXRhTGljZW5jZVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESXQoMZGF0YV9saWNlbmNlGAIgASgJQke6SERyQlIJQ0MtQlktNC4wUgxDQy1CWS1TQS00LjBSB0NDMC0xLjBSCk9EQy1CeS0xLjBSCE9EYkwtMS4wUghQRERMLTEuMCI9ChZTZXREYXRhTGljZW5jZVJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiI6ChpHZXRFZGl0aW9uRGFzaGJvYXJkUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASKnAQoHQmxvY2tlchINCgVmaWVsZBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIqCgRhcmdzGAQgAygLMhwubWlhc3RhLnYxLkJsb2NrZXIuQXJnc0VudHJ5EhMKC292ZXJyaWRhYmxlGAUgASgIGisKCUFyZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkIKDFN0YWdlV2FybmluZxIMCgR0eXBlGAEgASgJEg8KB3N1YmplY3QYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkizQUKEEVkaXRpb25EYXNoYm9hcmQSIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uEiQKCm5leHRfc3RhZ2UYAiABKA4yEC5taWFzdGEudjEuU3RhZ2USMgoOc3RhZ2VfZGVhZGxpbmUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiQKCGJsb2NrZXJzGAQgAygLMhIubWlhc3RhLnYxLkJsb2NrZXISKQoId2FybmluZ3MYBSADKAsyFy5taWFzdGEudjEuU3RhZ2VXYXJuaW5nEg4KBmNpdGllcxgGIAEoBRJLChFyZXBvcnRzX2J5X3N0YXR1cxgHIAMoCzIwLm1pYXN0YS52MS5FZGl0aW9uRGFzaGJvYXJkLlJlcG9ydHNCeVN0YXR1c0VudHJ5EhkKEXJlcG9ydHNfc3VibWl0dGVkGAggASgFEh0KFWNpdGllc193aXRob3V0X2V4cGVydBgJIAEoBRIPCgdleHBlcnRzGAogASgFEh0KFWV4cGVydHNfbm90X3NpZ25lZF9pbhgLIAEoBRIOCgZqdXJvcnMYDCABKAUSHAoUanVyb3JzX25vdF9zaWduZWRfaW4YDSABKAUSEwoLanVyb3JzX2Nhc3QYDiABKAUSFwoPanVyb3JzX2RyYWZ0aW5nGA8gASgFEhMKC25vbWluYXRpb25zGBAgASgFEhEKCW1haWxfaGVsZBgRIAEoBRITCgttYWlsX2ZhaWxlZBgSIAEoBRIQCghydWxlX3NldBgTIAEoCBITCgtydWxlX2Zyb3plbhgUIAEoCBIqCgZwZW9wbGUYFSADKAsyGi5taWFzdGEudjEuRGFzaGJvYXJkUGVyc29uGjYKFFJlcG9ydHNCeVN0YXR1c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBToCOAEimwEKD0Rhc2hib2FyZFBlcnNvbhIVCg1pbnZpdGF0aW9uX2lkGAEgASgJEgwKBHJvbGUYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEhEKCWNpdHlfbmFtZRgEIAEoCRIRCglzaWduZWRfaW4YBSABKAgSEAoIcHJvZ3Jlc3MYBiABKAkSFQoNYXNzaWdubWVudF9pZBgHIAEoCSJNChtHZXRFZGl0aW9uRGFzaGJvYXJkUmVzcG9uc2USLgoJZGFzaGJvYXJkGAEgASgLMhsubWlhc3RhLnYxLkVkaXRpb25EYXNoYm9hcmQqjgEKBVN0YWdlEhUKEVNUQUdFX1VOU1BFQ0lGSUVEEAASDwoLU1RBR0VfRFJBRlQQARITCg9TVEFHRV9SRVBPUlRJTkcQAhIQCgxTVEFHRV9SRVZJRVcQAxIOCgpTVEFHRV9KVVJZEAQSEQoNU1RBR0VfVEFMTElFRBAFEhMKD1NUQUdFX0FOTk9VTkNFRBAGKpsBChFCYWxsb3RQdWJsaWNhdGlvbhIiCh5CQUxMT1RfUFVCTElDQVRJT05fVU5TUEVDSUZJRUQQABIcChhCQUxMT1RfUFVCTElDQVRJT05fTkFNRVMQARIhCh1CQUxMT1RfUFVCTElDQVRJT05fUFNFVURPTllNUxACEiEKHUJBTExPVF9QVUJMSUNBVElPTl9BR0dSRUdBVEVTEAMqWAoJVGV4dEZpZWxkEhoKFlRFWFRfRklFTERfVU5TUEVDSUZJRUQQABITCg9URVhUX0ZJRUxEX05BTUUQARIaChZURVhUX0ZJRUxEX0RFU0NSSVBUSU9OEAIyswsKDkVkaXRpb25TZXJ2aWNlElIKDUNyZWF0ZUVkaXRpb24SHy5taWFzdGEudjEuQ3JlYXRlRWRpdGlvblJlcXVlc3QaIC5taWFzdGEudjEuQ3JlYXRlRWRpdGlvblJlc3BvbnNlEk4KCkdldEVkaXRpb24SHC5taWFzdGEudjEuR2V0RWRpdGlvblJlcXVlc3QaHS5taWFzdGEudjEuR2V0RWRpdGlvblJlc3BvbnNlIgOQAgESVAoMTGlzdEVkaXRpb25zEh4ubWlhc3RhLnYxLkxpc3RFZGl0aW9uc1JlcXVlc3QaHy5taWFzdGEudjEuTGlzdEVkaXRpb25zUmVzcG9uc2UiA5ACARJMCgtTZXRUaW1lbGluZRIdLm1pYXN0YS52MS5TZXRUaW1lbGluZVJlcXVlc3QaHi5taWFzdGEudjEuU2V0VGltZWxpbmVSZXNwb25zZRJMCgtDaGFuZ2VTdGFnZRIdLm1pYXN0YS52MS5DaGFuZ2VTdGFnZVJlcXVlc3QaHi5taWFzdGEudjEuQ2hhbmdlU3RhZ2VSZXNwb25zZRJpChNHZXRFZGl0aW9uRGFzaGJvYXJkEiUubWlhc3RhLnYxLkdldEVkaXRpb25EYXNoYm9hcmRSZXF1ZXN0GiYubWlhc3RhLnYxLkdldEVkaXRpb25EYXNoYm9hcmRSZXNwb25zZSIDkAIBEkkKCkNyZWF0ZUNpdHkSHC5taWFzdGEudjEuQ3JlYXRlQ2l0eVJlcXVlc3QaHS5taWFzdGEudjEuQ3JlYXRlQ2l0eVJlc3BvbnNlEk4KCkxpc3RDaXRpZXMSHC5taWFzdGEudjEuTGlzdENpdGllc1JlcXVlc3QaHS5taWFzdGEudjEuTGlzdENpdGllc1Jlc3BvbnNlIgOQAgESVQoOQWRkRWRpdGlvbkNpdHkSIC5taWFzdGEudjEuQWRkRWRpdGlvbkNpdHlSZXF1ZXN0GiEubWlhc3RhLnYxLkFkZEVkaXRpb25DaXR5UmVzcG9uc2USXgoRUmVtb3ZlRWRpdGlvbkNpdHkSIy5taWFzdGEudjEuUmVtb3ZlRWRpdGlvbkNpdHlSZXF1ZXN0GiQubWlhc3RhLnYxLlJlbW92ZUVkaXRpb25DaXR5UmVzcG9uc2USVQoOQ3JlYXRlQ2F0ZWdvcnkSIC5taWFzdGEudjEuQ3JlYXRlQ2F0ZWdvcnlSZXF1ZXN0GiEubWlhc3RhLnYxLkNyZWF0ZUNhdGVnb3J5UmVzcG9uc2USWgoOTGlzdENhdGVnb3JpZXMSIC5taWFzdGEudjEuTGlzdENhdGVnb3JpZXNSZXF1ZXN0GiEubWlhc3RhLnYxLkxpc3RDYXRlZ29yaWVzUmVzcG9uc2UiA5ACARJYCg9DcmVhdGVDcml0ZXJpb24SIS5taWFzdGEudjEuQ3JlYXRlQ3JpdGVyaW9uUmVxdWVzdBoiLm1pYXN0YS52MS5DcmVhdGVDcml0ZXJpb25SZXNwb25zZRJUCgxMaXN0Q3JpdGVyaWESHi5taWFzdGEudjEuTGlzdENyaXRlcmlhUmVxdWVzdBofLm1pYXN0YS52MS5MaXN0Q3JpdGVyaWFSZXNwb25zZSIDkAIBEk8KDFNldExhbmd1YWdlcxIeLm1pYXN0YS52MS5TZXRMYW5ndWFnZXNSZXF1ZXN0Gh8ubWlhc3RhLnYxLlNldExhbmd1YWdlc1Jlc3BvbnNlEkMKCFNldFRleHRzEhoubWlhc3RhLnYxLlNldFRleHRzUmVxdWVzdBobLm1pYXN0YS52MS5TZXRUZXh0c1Jlc3BvbnNlElUKDlNldERhdGFMaWNlbmNlEiAubWlhc3RhLnYxLlNldERhdGFMaWNlbmNlUmVxdWVzdBohLm1pYXN0YS52MS5TZXREYXRhTGljZW5jZVJlc3BvbnNlQqQBCg1jb20ubWlhc3RhLnYxQgxFZGl0aW9uUHJvdG9QAVpAZ2l0aHViLmNvbS9taWFzdGEtb3R3YXJ0ZS9taWFzdGEvaW50ZXJuYWwvZ2VuL21pYXN0YS92MTttaWFzdGF2MaICA01YWKoCCU1pYXN0YS5WMcoCCU1pYXN0YVxWMeICFU1pYXN0YVxWMVxHUEJNZXRhZGF0YeoCCk1pYXN0YTo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * Edition is one year's award.
@@ -539,6 +539,14 @@ export type ChangeStageRequest = Message<"miasta.v1.ChangeStageRequest"> & {
    * @generated from field: bool override_unaccepted_reports = 4;
    */
   overrideUnacceptedReports: boolean;
+
+  /**
+   * Go on despite the move's warnings (jurors who have not cast, categories without a winner,
+   * nominations without translations); needs a reason, which the log records with the move.
+   *
+   * @generated from field: bool acknowledge_warnings = 5;
+   */
+  acknowledgeWarnings: boolean;
 };
 
 /**
@@ -1128,6 +1136,325 @@ export const SetDataLicenceResponseSchema: GenMessage<SetDataLicenceResponse> = 
   messageDesc(file_miasta_v1_edition, 37);
 
 /**
+ * @generated from message miasta.v1.GetEditionDashboardRequest
+ */
+export type GetEditionDashboardRequest = Message<"miasta.v1.GetEditionDashboardRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+};
+
+/**
+ * Describes the message miasta.v1.GetEditionDashboardRequest.
+ * Use `create(GetEditionDashboardRequestSchema)` to create a new message.
+ */
+export const GetEditionDashboardRequestSchema: GenMessage<GetEditionDashboardRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 38);
+
+/**
+ * Blocker is one reason ChangeStage would refuse the next move, as the server's message for it.
+ *
+ * @generated from message miasta.v1.Blocker
+ */
+export type Blocker = Message<"miasta.v1.Blocker"> & {
+  /**
+   * The request field the check is about, e.g. "timeline.reporting_deadline" or "stage".
+   *
+   * @generated from field: string field = 1;
+   */
+  field: string;
+
+  /**
+   * The message in English.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * The message's catalogue key and arguments, as in the ErrorInfo of a refused call (reason and
+   * metadata), so that clients show it in their user's language.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: map<string, string> args = 4;
+   */
+  args: { [key: string]: string };
+
+  /**
+   * Whether override_unaccepted_reports (with a reason) lets the move through.
+   *
+   * @generated from field: bool overridable = 5;
+   */
+  overridable: boolean;
+};
+
+/**
+ * Describes the message miasta.v1.Blocker.
+ * Use `create(BlockerSchema)` to create a new message.
+ */
+export const BlockerSchema: GenMessage<Blocker> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 39);
+
+/**
+ * StageWarning is one thing the next move would warn about (see ChangeStage).
+ *
+ * @generated from message miasta.v1.StageWarning
+ */
+export type StageWarning = Message<"miasta.v1.StageWarning"> & {
+  /**
+   * JUROR_NOT_CAST, CATEGORY_WITHOUT_WINNER or TRANSLATION_MISSING.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * @generated from field: string subject = 2;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string description = 3;
+   */
+  description: string;
+};
+
+/**
+ * Describes the message miasta.v1.StageWarning.
+ * Use `create(StageWarningSchema)` to create a new message.
+ */
+export const StageWarningSchema: GenMessage<StageWarning> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 40);
+
+/**
+ * EditionDashboard is where an edition stands.
+ *
+ * @generated from message miasta.v1.EditionDashboard
+ */
+export type EditionDashboard = Message<"miasta.v1.EditionDashboard"> & {
+  /**
+   * @generated from field: miasta.v1.Edition edition = 1;
+   */
+  edition?: Edition | undefined;
+
+  /**
+   * The stage after the current one; unspecified once announced.
+   *
+   * @generated from field: miasta.v1.Stage next_stage = 2;
+   */
+  nextStage: Stage;
+
+  /**
+   * The deadline of the current stage (reporting while REPORTING, jury while JURY), if set.
+   *
+   * @generated from field: google.protobuf.Timestamp stage_deadline = 3;
+   */
+  stageDeadline?: Timestamp | undefined;
+
+  /**
+   * What ChangeStage would refuse the move to next_stage for, in the order it checks.
+   *
+   * @generated from field: repeated miasta.v1.Blocker blockers = 4;
+   */
+  blockers: Blocker[];
+
+  /**
+   * What it would warn about.
+   *
+   * @generated from field: repeated miasta.v1.StageWarning warnings = 5;
+   */
+  warnings: StageWarning[];
+
+  /**
+   * Reporting cities, and their reports by status (NOT_STARTED, DRAFT, SUBMITTED, RETURNED, ACCEPTED).
+   *
+   * @generated from field: int32 cities = 6;
+   */
+  cities: number;
+
+  /**
+   * @generated from field: map<string, int32> reports_by_status = 7;
+   */
+  reportsByStatus: { [key: string]: number };
+
+  /**
+   * Reports submitted or accepted.
+   *
+   * @generated from field: int32 reports_submitted = 8;
+   */
+  reportsSubmitted: number;
+
+  /**
+   * Reporting cities without an expert invited (pending or accepted).
+   *
+   * @generated from field: int32 cities_without_expert = 9;
+   */
+  citiesWithoutExpert: number;
+
+  /**
+   * Invited experts and jurors (pending or accepted invitations), and those who have not signed in.
+   *
+   * @generated from field: int32 experts = 10;
+   */
+  experts: number;
+
+  /**
+   * @generated from field: int32 experts_not_signed_in = 11;
+   */
+  expertsNotSignedIn: number;
+
+  /**
+   * @generated from field: int32 jurors = 12;
+   */
+  jurors: number;
+
+  /**
+   * @generated from field: int32 jurors_not_signed_in = 13;
+   */
+  jurorsNotSignedIn: number;
+
+  /**
+   * Jurors with a counted cast, and with a draft but no cast.
+   *
+   * @generated from field: int32 jurors_cast = 14;
+   */
+  jurorsCast: number;
+
+  /**
+   * @generated from field: int32 jurors_drafting = 15;
+   */
+  jurorsDrafting: number;
+
+  /**
+   * Nominations on the shortlist.
+   *
+   * @generated from field: int32 nominations = 16;
+   */
+  nominations: number;
+
+  /**
+   * The edition's mail held for review, and failed.
+   *
+   * @generated from field: int32 mail_held = 17;
+   */
+  mailHeld: number;
+
+  /**
+   * @generated from field: int32 mail_failed = 18;
+   */
+  mailFailed: number;
+
+  /**
+   * Whether the tally rule is set, and frozen.
+   *
+   * @generated from field: bool rule_set = 19;
+   */
+  ruleSet: boolean;
+
+  /**
+   * @generated from field: bool rule_frozen = 20;
+   */
+  ruleFrozen: boolean;
+
+  /**
+   * People the dashboard lists, each with what they still owe.
+   *
+   * @generated from field: repeated miasta.v1.DashboardPerson people = 21;
+   */
+  people: DashboardPerson[];
+};
+
+/**
+ * Describes the message miasta.v1.EditionDashboard.
+ * Use `create(EditionDashboardSchema)` to create a new message.
+ */
+export const EditionDashboardSchema: GenMessage<EditionDashboard> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 41);
+
+/**
+ * DashboardPerson is an invited expert or juror and how far they are.
+ *
+ * @generated from message miasta.v1.DashboardPerson
+ */
+export type DashboardPerson = Message<"miasta.v1.DashboardPerson"> & {
+  /**
+   * The invitation's id (what MailService.SendReminder takes).
+   *
+   * @generated from field: string invitation_id = 1;
+   */
+  invitationId: string;
+
+  /**
+   * EXPERT or JUROR.
+   *
+   * @generated from field: string role = 2;
+   */
+  role: string;
+
+  /**
+   * @generated from field: string display_name = 3;
+   */
+  displayName: string;
+
+  /**
+   * The expert's city or the juror's home city.
+   *
+   * @generated from field: string city_name = 4;
+   */
+  cityName: string;
+
+  /**
+   * Whether the invitation is accepted (the person has signed in).
+   *
+   * @generated from field: bool signed_in = 5;
+   */
+  signedIn: boolean;
+
+  /**
+   * An expert's city's report status, or a juror's progress: NOT_STARTED, DRAFT or CAST.
+   *
+   * @generated from field: string progress = 6;
+   */
+  progress: string;
+
+  /**
+   * The juror's role assignment id, when signed in (as in the jury progress).
+   *
+   * @generated from field: string assignment_id = 7;
+   */
+  assignmentId: string;
+};
+
+/**
+ * Describes the message miasta.v1.DashboardPerson.
+ * Use `create(DashboardPersonSchema)` to create a new message.
+ */
+export const DashboardPersonSchema: GenMessage<DashboardPerson> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 42);
+
+/**
+ * @generated from message miasta.v1.GetEditionDashboardResponse
+ */
+export type GetEditionDashboardResponse = Message<"miasta.v1.GetEditionDashboardResponse"> & {
+  /**
+   * @generated from field: miasta.v1.EditionDashboard dashboard = 1;
+   */
+  dashboard?: EditionDashboard | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.GetEditionDashboardResponse.
+ * Use `create(GetEditionDashboardResponseSchema)` to create a new message.
+ */
+export const GetEditionDashboardResponseSchema: GenMessage<GetEditionDashboardResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 43);
+
+/**
  * Stage is where an edition is in the award's process:
  * DRAFT → REPORTING → REVIEW → JURY → TALLIED → ANNOUNCED.
  *
@@ -1318,12 +1645,33 @@ export const EditionService: GenService<{
    * violations (type "TEXT_MISSING") each name one missing text as subject
    * "<subject id>/<name|description|label:VALUE>/<language>" (a label's subject id is its criterion's).
    *
+   * Some forward moves warn instead of refusing outright: closing the jury round (JURY → TALLIED)
+   * while jurors have not cast (violations of type "JUROR_NOT_CAST", subject the juror's assignment
+   * id, description their name), announcing (TALLIED → ANNOUNCED) with categories without a winner
+   * ("CATEGORY_WITHOUT_WINNER", subject the category id, description its number and name) and opening
+   * the jury (REVIEW → JURY) with nominations not translated into one of the edition's languages
+   * ("TRANSLATION_MISSING", subject "<practice id>/<language>", description the practice's title and
+   * city). Such a move is refused with FailedPrecondition and those violations unless the request
+   * sets acknowledge_warnings with a reason; the move is then recorded as an override with the reason.
+   *
    * @generated from rpc miasta.v1.EditionService.ChangeStage
    */
   changeStage: {
     methodKind: "unary";
     input: typeof ChangeStageRequestSchema;
     output: typeof ChangeStageResponseSchema;
+  },
+  /**
+   * GetEditionDashboard says where an edition stands, for its organisers: the stage and its deadline,
+   * what blocks the next move (the same checks ChangeStage applies) and what it would warn about,
+   * and counts of reports, experts, jurors and mail held for review.
+   *
+   * @generated from rpc miasta.v1.EditionService.GetEditionDashboard
+   */
+  getEditionDashboard: {
+    methodKind: "unary";
+    input: typeof GetEditionDashboardRequestSchema;
+    output: typeof GetEditionDashboardResponseSchema;
   },
   /**
    * CreateCity adds a city to the platform's list of cities (shared by all editions).
