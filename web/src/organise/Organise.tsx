@@ -1,9 +1,11 @@
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { api, listCategories, listCriteria } from "../shared/api";
-import { Deadline, ErrorNote, Loading, SignInNeeded, StageBadge, stageName, useMe } from "../shared/components";
+import { ErrorNote, Loading, SignInNeeded, StageBadge, stageName, useMe } from "../shared/components";
 import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { useLoad } from "../shared/hooks";
 import { useT, type MessageId } from "../i18n";
+import { DashboardView, MessageRole, sectionLink } from "./Dashboard";
+import { SECTIONS, sectionOf } from "./dashboardMath";
 import { MailPanel } from "./Mail";
 import { People } from "./People";
 import { JuryProgress } from "./Progress";
@@ -15,7 +17,7 @@ import { TallyReview } from "./Tally";
 import { TextsEditor } from "./Texts";
 import { TranslationExchange } from "./Translations";
 
-/** OrganisePage is the edition dashboard: stage, reports, shortlist, rule, jury progress, tally. */
+/** OrganisePage is the edition's control room: a dashboard to land on, and a section per task. */
 export function OrganisePage() {
   const { editionId = "" } = useParams();
   const t = useT();
@@ -32,14 +34,25 @@ export function OrganisePage() {
   if (!meLoading && me && !me.organiser) return <p className="error">{t("organise.notOrganiser")}</p>;
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
   if (!loaded.data) return <Loading />;
-  return <Dashboard {...loaded.data} reload={loaded.reload} />;
+  return <ControlRoom {...loaded.data} reload={loaded.reload} />;
 }
 
-function Dashboard(props: { edition: Edition; categories: Category[]; criteria: Criterion[]; reload: () => void }) {
+function ControlRoom(props: { edition: Edition; categories: Category[]; criteria: Criterion[]; reload: () => void }) {
   const t = useT();
   const { edition, categories, criteria } = props;
+  const [params] = useSearchParams();
+  const section = sectionOf(params);
   const statuses = useReportStatuses(edition);
+  // One dashboard for the whole page: the landing view's figures and the stage control's warnings.
+  const dashboard = useLoad(
+    async () => (await api.editions.getEditionDashboard({ editionId: edition.id })).dashboard!,
+    [edition.id, edition.stage, edition.updateTime?.seconds, section],
+  );
   const s = edition.stage;
+  const changed = () => {
+    props.reload();
+    dashboard.reload();
+  };
   return (
     <>
       <h1>
@@ -52,24 +65,47 @@ function Dashboard(props: { edition: Edition; categories: Category[]; criteria: 
           </li>
         ))}
       </ol>
-      <Deadline label={t("edition.reportingDeadline")} at={edition.timeline?.reportingDeadline} />
-      <Deadline label={t("edition.juryDeadline")} at={edition.timeline?.juryDeadline} />
-      <p>
-        <strong>{t("edition.publication")}:</strong>{" "}
-        {t(`setup.publication.${BallotPublication[edition.ballotPublication]}` as MessageId)}
-      </p>
-      <TimelineEditor edition={edition} onSaved={props.reload} />
-      {s <= Stage.REPORTING ? <Setup edition={edition} categories={categories} criteria={criteria} onChanged={props.reload} /> : null}
-      <TextsEditor edition={edition} categories={categories} criteria={criteria} onChanged={props.reload} />
-      <StageControl edition={edition} onChanged={props.reload} />
-      <Reports edition={edition} categories={categories} criteria={criteria} statuses={statuses} />
-      <People edition={edition} />
-      {s >= Stage.REPORTING ? <TranslationExchange edition={edition} /> : null}
-      <MailPanel edition={edition} />
-      {s >= Stage.REVIEW && statuses.data ? <Shortlist edition={edition} categories={categories} statuses={statuses.data} /> : null}
-      <RuleEditor edition={edition} criteria={criteria} />
-      {s >= Stage.JURY ? <JuryProgress edition={edition} categories={categories} /> : null}
-      {s >= Stage.TALLIED ? <TallyReview edition={edition} categories={categories} /> : null}
+      <nav className="tabs" aria-label={t("organise.sections")}>
+        {SECTIONS.map((x) => (
+          <Link key={x} to={sectionLink(x)} aria-current={x === section ? "page" : undefined}>
+            {t(("organise.section." + x) as MessageId)}
+          </Link>
+        ))}
+      </nav>
+      <StageControl edition={edition} warnings={dashboard.data?.warnings ?? []} onChanged={changed} />
+      {section === "dashboard" ? <DashboardView edition={edition} dashboard={dashboard} /> : null}
+      {section === "setup" ? (
+        <>
+          <p>
+            <strong>{t("edition.publication")}:</strong>{" "}
+            {t(`setup.publication.${BallotPublication[edition.ballotPublication]}` as MessageId)}
+          </p>
+          <TimelineEditor edition={edition} onSaved={changed} />
+          {s <= Stage.REPORTING ? <Setup edition={edition} categories={categories} criteria={criteria} onChanged={changed} /> : null}
+          <TextsEditor edition={edition} categories={categories} criteria={criteria} onChanged={changed} />
+          <RuleEditor edition={edition} criteria={criteria} />
+        </>
+      ) : null}
+      {section === "reports" ? (
+        <>
+          <Reports edition={edition} categories={categories} criteria={criteria} statuses={statuses} />
+          {s >= Stage.REVIEW && statuses.data && !params.get("city") ? <Shortlist edition={edition} categories={categories} statuses={statuses.data} /> : null}
+          {s >= Stage.REPORTING && !params.get("city") ? <TranslationExchange edition={edition} /> : null}
+        </>
+      ) : null}
+      {section === "people" ? (
+        <>
+          <People edition={edition} />
+          {s > Stage.DRAFT ? <MessageRole edition={edition} /> : null}
+        </>
+      ) : null}
+      {section === "jury" ? (
+        <>
+          {s >= Stage.JURY ? <JuryProgress edition={edition} categories={categories} /> : <p className="hint">{t("organise.juryNotOpen")}</p>}
+          {s >= Stage.TALLIED ? <TallyReview edition={edition} categories={categories} /> : null}
+        </>
+      ) : null}
+      {section === "mail" ? <MailPanel edition={edition} /> : null}
       {s === Stage.ANNOUNCED ? (
         <p>
           <Link to={`/results/${edition.year}`}>{t("home.results")}</Link>
@@ -78,4 +114,3 @@ function Dashboard(props: { edition: Edition; categories: Category[]; criteria: 
     </>
   );
 }
-
