@@ -158,7 +158,7 @@ export function StageControl({ edition, warnings, onChanged }: { edition: Editio
             <label htmlFor={reasonId + "-o"}>{t("organise.override")}</label>
           </div>
         ) : null}
-        {warningsOf(preconditionViolations(error)).length > 0 ? null : <ErrorNote error={error} />}
+        <ErrorNote error={error} />
       </ConfirmDialog>
     </section>
   );
