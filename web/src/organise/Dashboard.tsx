@@ -39,6 +39,11 @@ export function DashboardView({ edition, dashboard }: { edition: Edition; dashbo
         <div className="card">
           <h3>{t("dashboard.before", { stage: stageName(t, d.nextStage) })}</h3>
           {d.blockers.length === 0 && d.warnings.length === 0 ? <p className="notice ok">{t("dashboard.ready")}</p> : null}
+          {d.nextStage === Stage.JURY && !edition.timeline?.juryDeadline ? (
+            <p className="notice">
+              {t("dashboard.nextDeadlineUnset", { deadline: t("edition.juryDeadline") })} <Link to={sectionLink("setup")}>{t("organise.section.setup")}</Link>
+            </p>
+          ) : null}
           {d.blockers.length > 0 ? (
             <ul className="blockers" aria-label={t("dashboard.blockers")}>
               {d.blockers.map((b, i) => (
