@@ -1646,7 +1646,7 @@ export const EditionService: GenService<{
    * "<subject id>/<name|description|label:VALUE>/<language>" (a label's subject id is its criterion's).
    *
    * Some forward moves warn instead of refusing outright: closing the jury round (JURY → TALLIED)
-   * while jurors have not cast (violations of type "JUROR_NOT_CAST", subject the juror's assignment
+   * while jurors have not cast (violations of type "JUROR_NOT_CAST", subject the juror's invitation
    * id, description their name), announcing (TALLIED → ANNOUNCED) with categories without a winner
    * ("CATEGORY_WITHOUT_WINNER", subject the category id, description its number and name) and opening
    * the jury (REVIEW → JURY) with nominations not translated into one of the edition's languages
