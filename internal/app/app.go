@@ -148,9 +148,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	juryService := jury.NewService(pool, log)
 	juryService.OnCast(mailer.ReceiptHook()) // every cast mails its receipt, at once
-	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook(), mailer.StageHook())
-	reports := report.NewService(pool, log, mailer.ReturnHook())
 	translations := translation.NewService(pool, log)
+	editions := edition.NewService(pool, log, report.StageHook, juryService.StageHook(), translations.StageHook(), mailer.StageHook())
+	reports := report.NewService(pool, log, mailer.ReturnHook())
 	search.LogDictionary(ctx, pool, log)
 	pastEditions := past.NewService(pool, editions)
 	auditLog := auditlog.New(pool, log, key)

@@ -27,22 +27,23 @@ const (
 // Rules is the whole authorization table: one rule per procedure. A procedure missing from it is
 // refused (default deny), and a test walks every service descriptor to prove none is missing.
 var Rules = map[string]Rule{
-	v1.EditionServiceCreateEditionProcedure:     Organiser,
-	v1.EditionServiceGetEditionProcedure:        Public,
-	v1.EditionServiceListEditionsProcedure:      Public,
-	v1.EditionServiceSetTimelineProcedure:       Organiser,
-	v1.EditionServiceChangeStageProcedure:       Organiser,
-	v1.EditionServiceCreateCityProcedure:        Organiser,
-	v1.EditionServiceListCitiesProcedure:        Public,
-	v1.EditionServiceAddEditionCityProcedure:    Organiser,
-	v1.EditionServiceRemoveEditionCityProcedure: Organiser,
-	v1.EditionServiceCreateCategoryProcedure:    Organiser,
-	v1.EditionServiceSetLanguagesProcedure:      Organiser,
-	v1.EditionServiceSetTextsProcedure:          Organiser,
-	v1.EditionServiceSetDataLicenceProcedure:    Organiser,
-	v1.EditionServiceListCategoriesProcedure:    Public,
-	v1.EditionServiceCreateCriterionProcedure:   Organiser,
-	v1.EditionServiceListCriteriaProcedure:      Public,
+	v1.EditionServiceCreateEditionProcedure:       Organiser,
+	v1.EditionServiceGetEditionProcedure:          Public,
+	v1.EditionServiceListEditionsProcedure:        Public,
+	v1.EditionServiceSetTimelineProcedure:         Organiser,
+	v1.EditionServiceChangeStageProcedure:         Organiser,
+	v1.EditionServiceCreateCityProcedure:          Organiser,
+	v1.EditionServiceListCitiesProcedure:          Public,
+	v1.EditionServiceAddEditionCityProcedure:      Organiser,
+	v1.EditionServiceRemoveEditionCityProcedure:   Organiser,
+	v1.EditionServiceCreateCategoryProcedure:      Organiser,
+	v1.EditionServiceSetLanguagesProcedure:        Organiser,
+	v1.EditionServiceSetTextsProcedure:            Organiser,
+	v1.EditionServiceSetDataLicenceProcedure:      Organiser,
+	v1.EditionServiceListCategoriesProcedure:      Public,
+	v1.EditionServiceCreateCriterionProcedure:     Organiser,
+	v1.EditionServiceListCriteriaProcedure:        Public,
+	v1.EditionServiceGetEditionDashboardProcedure: Organiser,
 
 	v1.IdentityServiceGetMeProcedure:               SignedIn,
 	v1.IdentityServiceCreateInvitationProcedure:    Organiser,
@@ -137,6 +138,8 @@ var Rules = map[string]Rule{
 	v1.MailServiceListMailTemplatesProcedure:   Organiser,
 	v1.MailServiceSetMailTemplateProcedure:     Organiser,
 	v1.MailServicePreviewMailTemplateProcedure: Organiser,
+	v1.MailServiceSendReminderProcedure:        Organiser,
+	v1.MailServiceMessageRoleProcedure:         Organiser,
 }
 
 // admits reports whether the rule lets p call the procedure; p is nil for an anonymous caller.

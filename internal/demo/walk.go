@@ -156,7 +156,9 @@ func OpenJury(ctx context.Context, clients map[string]Clients, w io.Writer) (*v1
 	if _, err := org.Results.SetTallyRule(ctx, &v1.SetTallyRuleRequest{EditionId: e.GetId(), Rule: rule}); err != nil {
 		return nil, fmt.Errorf("set rule: %w", err)
 	}
-	if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: v1.Stage_STAGE_JURY}); err != nil {
+	// The translator translates once the round is open: the organiser opens it knowing that.
+	if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: v1.Stage_STAGE_JURY,
+		AcknowledgeWarnings: true, Reason: "Tłumaczenia powstaną w trakcie głosowania; oryginał jest zawsze pod ręką."}); err != nil {
 		return nil, fmt.Errorf("open the jury: %w", err)
 	}
 	fmt.Fprintln(w, "shortlist made, rule frozen, jury round open")
@@ -222,7 +224,9 @@ func CastAndAnnounce(ctx context.Context, clients map[string]Clients, e *v1.Edit
 	if err := juryTexts(ctx, org, e.GetId(), w); err != nil {
 		return nil, err
 	}
-	if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: v1.Stage_STAGE_ANNOUNCED}); err != nil {
+	// Most of the demo's eleven categories have no nomination, so no winner: announced knowingly.
+	if _, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: e.GetId(), Stage: v1.Stage_STAGE_ANNOUNCED,
+		AcknowledgeWarnings: true, Reason: "W tym roku nie było zgłoszeń w pozostałych kategoriach."}); err != nil {
 		return nil, fmt.Errorf("move to %v: %w", v1.Stage_STAGE_ANNOUNCED, err)
 	}
 	results, err := org.Results.GetPublicResults(ctx, &v1.GetPublicResultsRequest{Year: Year})

@@ -98,12 +98,13 @@ func (h *Handler) ChangeStage(ctx context.Context, req *v1.ChangeStageRequest) (
 		return nil, err
 	}
 	e, err := h.svc.ChangeStage(ctx, auth.FromContext(ctx), id, StageChange{
-		Target:   stageFromProto(req.GetStage()),
-		Reason:   req.GetReason(),
-		Override: req.GetOverrideUnacceptedReports(),
+		Target:      stageFromProto(req.GetStage()),
+		Reason:      req.GetReason(),
+		Override:    req.GetOverrideUnacceptedReports(),
+		Acknowledge: req.GetAcknowledgeWarnings(),
 	})
 	if err != nil {
-		return nil, fault.MapDetail(err, MissingToProto)
+		return nil, fault.MapDetail(fault.MapDetail(err, MissingToProto), WarningsToProto)
 	}
 	return &v1.ChangeStageResponse{Edition: EditionToProto(e)}, nil
 }
@@ -383,4 +384,70 @@ func timelineFromProto(t *v1.Timeline) Timeline {
 		JuryDeadline:      at(t.GetJuryDeadline()),
 		CeremonyTime:      at(t.GetCeremonyTime()),
 	}
+}
+
+// WarningsToProto is the wire form of the warnings a move was refused for.
+func WarningsToProto(ws Warnings) any {
+	out := &errdetails.PreconditionFailure{}
+	for _, w := range ws {
+		out.Violations = append(out.Violations, &errdetails.PreconditionFailure_Violation{Type: w.Type, Subject: w.Subject, Description: w.Name})
+	}
+	return out
+}
+
+func (h *Handler) GetEditionDashboard(ctx context.Context, req *v1.GetEditionDashboardRequest) (*v1.GetEditionDashboardResponse, error) {
+	id, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	d, err := h.svc.Dashboard(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &v1.EditionDashboard{
+		Edition: EditionToProto(d.Edition), Cities: d.Cities, ReportsByStatus: map[string]int32{},
+		CitiesWithoutExpert: d.CitiesWithoutExpert, Nominations: d.Nominations,
+		MailHeld: d.MailByStatus["HELD"], MailFailed: d.MailByStatus["FAILED"], RuleSet: d.RuleSet, RuleFrozen: d.RuleFrozen,
+	}
+	if d.Next != "" {
+		out.NextStage = StageToProto(d.Next)
+	}
+	if d.Deadline != nil {
+		out.StageDeadline = timestamppb.New(*d.Deadline)
+	}
+	for i, b := range d.Blockers {
+		out.Blockers = append(out.Blockers, &v1.Blocker{Field: b.Field, Message: b.Message, Reason: b.Reason(), Args: b.ArgMap(), Overridable: d.Overridable[i]})
+	}
+	for _, w := range d.Warnings {
+		out.Warnings = append(out.Warnings, &v1.StageWarning{Type: w.Type, Subject: w.Subject, Description: w.Name})
+	}
+	for _, st := range []string{"NOT_STARTED", "DRAFT", "SUBMITTED", "RETURNED", "ACCEPTED"} {
+		out.ReportsByStatus[st] = d.ReportsByStatus[st]
+	}
+	out.ReportsSubmitted = d.ReportsByStatus["SUBMITTED"] + d.ReportsByStatus["ACCEPTED"]
+	for _, p := range d.People {
+		out.People = append(out.People, &v1.DashboardPerson{
+			InvitationId: p.InvitationID.String(), Role: p.Role, DisplayName: p.Name, CityName: p.City,
+			SignedIn: p.SignedIn, Progress: p.Progress, AssignmentId: p.AssignmentID,
+		})
+		switch p.Role {
+		case "EXPERT":
+			out.Experts++
+			if !p.SignedIn {
+				out.ExpertsNotSignedIn++
+			}
+		case "JUROR":
+			out.Jurors++
+			if !p.SignedIn {
+				out.JurorsNotSignedIn++
+			}
+			switch p.Progress {
+			case "CAST":
+				out.JurorsCast++
+			case "DRAFT":
+				out.JurorsDrafting++
+			}
+		}
+	}
+	return &v1.GetEditionDashboardResponse{Dashboard: out}, nil
 }

@@ -3,6 +3,7 @@ package edition
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,11 +19,13 @@ import (
 )
 
 // StageHook lets another domain take part in stage changes, inside the stage-change transaction:
-// Check may refuse a move (return a fault) before it happens; Apply makes the move's consequences
-// (freeze the tally rule, compute the tally) after the stage is updated. e is the edition as it was
-// before the move. Either may be nil.
+// Check may refuse a move (return a fault, or several joined with errors.Join) before it happens;
+// Warn lists what a forward move should not pass without the organiser's acknowledgement; Apply
+// makes the move's consequences (freeze the tally rule, compute the tally) after the stage is
+// updated. e is the edition as it was before the move. Any may be nil.
 type StageHook struct {
 	Check func(ctx context.Context, tx pgx.Tx, e Edition, c StageChange) error
+	Warn  func(ctx context.Context, tx pgx.Tx, e Edition, c StageChange) ([]Warning, error)
 	Apply func(ctx context.Context, tx pgx.Tx, e Edition, c StageChange) error
 }
 
@@ -32,6 +35,53 @@ type StageChange struct {
 	Reason string
 	// Override admits a forward move a guard would refuse for unaccepted reports (with a reason).
 	Override bool
+	// Acknowledge admits a forward move despite its warnings (with a reason).
+	Acknowledge bool
+}
+
+// Warning is one thing a forward move warns about: a juror who has not cast, a category without a
+// winner, a nomination without a translation.
+type Warning struct {
+	// Type is JUROR_NOT_CAST, CATEGORY_WITHOUT_WINNER or TRANSLATION_MISSING.
+	Type string
+	// Subject identifies what is named (an assignment, a category, "<practice>/<language>").
+	Subject string
+	// Name is what people call it: the juror's name, "3. <category>", "<title> (<city>)".
+	Name string
+}
+
+// The warning types.
+const (
+	WarnNotCast        = "JUROR_NOT_CAST"
+	WarnNoWinner       = "CATEGORY_WITHOUT_WINNER"
+	WarnNoTranslation  = "TRANSLATION_MISSING"
+	maxNamesInAMessage = 10
+)
+
+// Warnings is the detail of the fault that refuses a move with unacknowledged warnings.
+type Warnings []Warning
+
+// warningFault refuses a move whose warnings were not acknowledged, naming (the first few of) them.
+func warningFault(ws Warnings) error {
+	names := make([]string, 0, len(ws))
+	for i, w := range ws {
+		if i == maxNamesInAMessage {
+			names = append(names, "…")
+			break
+		}
+		names = append(names, w.Name)
+	}
+	var f *fault.Error
+	switch ws[0].Type {
+	case WarnNotCast:
+		f = fault.Preconditionf("acknowledge_warnings", "%d jurors have not cast: %s; their ballots would not count (confirm with a reason to close the round)", len(ws), strings.Join(names, ", "))
+	case WarnNoWinner:
+		f = fault.Preconditionf("acknowledge_warnings", "%d categories have no winner: %s (confirm with a reason to announce)", len(ws), strings.Join(names, ", "))
+	default:
+		f = fault.Preconditionf("acknowledge_warnings", "%d nominations lack a translation into the edition's languages: %s (confirm with a reason to open the jury)", len(ws), strings.Join(names, ", "))
+	}
+	f.Detail = ws
+	return f
 }
 
 // Service implements the edition operations.
@@ -308,6 +358,9 @@ func (s *Service) ChangeStage(ctx context.Context, actor *auth.Principal, id uui
 	if c.Override && c.Reason == "" {
 		return Edition{}, fault.Invalidf("reason", "is required to override a stage guard")
 	}
+	if c.Acknowledge && c.Reason == "" {
+		return Edition{}, fault.Invalidf("reason", "is required to go on despite warnings")
+	}
 	var out Edition
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		e, err := LoadForUpdate(ctx, tx, id)
@@ -319,8 +372,22 @@ func (s *Service) ChangeStage(ctx context.Context, actor *auth.Principal, id uui
 		case to == from:
 			return fault.Preconditionf("stage", "the edition is in %s already", e.Stage)
 		case to == from+1:
-			if err := s.checkForward(ctx, tx, e, c); err != nil {
+			if err := firstFault(s.checkForward(ctx, tx, e, c)); err != nil {
 				return err
+			}
+			ws, err := s.warnings(ctx, tx, e, c)
+			if err != nil {
+				return err
+			}
+			if len(ws) > 0 && !c.Acknowledge {
+				return warningFault(ws)
+			}
+			// An acknowledged warning is an override: the log records it with its reason. With nothing
+			// to acknowledge (the last juror cast meanwhile) the move is an ordinary one.
+			if len(ws) > 0 {
+				c.Override = true
+			} else if c.Acknowledge && !c.Override {
+				c.Reason = ""
 			}
 		case to == from-1:
 			if e.Stage == Announced {
@@ -369,49 +436,100 @@ func next(s Stage) Stage {
 	return s
 }
 
-// checkForward applies the built-in checks of a forward move, then every hook's Check.
-func (s *Service) checkForward(ctx context.Context, tx pgx.Tx, e Edition, c StageChange) error {
+// checkForward applies the built-in checks of a forward move, then every hook's Check, and returns
+// every refusal (domain faults, in order), or the first other error alone.
+func (s *Service) checkForward(ctx context.Context, tx pgx.Tx, e Edition, c StageChange) []error {
+	var out []error
+	refuse := func(err error) bool { // false for an error that is not a refusal: stop there
+		for _, x := range flatten(err) {
+			if _, ok := fault.As(x); !ok {
+				out = []error{x}
+				return false
+			}
+			out = append(out, x)
+		}
+		return true
+	}
 	if c.Target == Reporting {
 		if len(e.Cities) == 0 {
-			return fault.Preconditionf("stage", "add at least one reporting city before reporting opens")
+			refuse(fault.Preconditionf("stage", "add at least one reporting city before reporting opens"))
 		}
 		cats, err := s.q.ListCategories(ctx, tx, editiondb.ListCategoriesParams{EditionID: e.ID, MaxRows: 1})
 		if err != nil {
-			return err
+			return []error{err}
 		}
 		crit, err := s.q.ListCriteria(ctx, tx, editiondb.ListCriteriaParams{EditionID: e.ID, MaxRows: 1})
 		if err != nil {
-			return err
+			return []error{err}
 		}
 		if len(cats) == 0 || len(crit) == 0 {
-			return fault.Preconditionf("stage", "add categories and criteria before reporting opens")
+			refuse(fault.Preconditionf("stage", "add categories and criteria before reporting opens"))
 		}
 		if d := e.Timeline.ReportingDeadline; d == nil || !d.After(s.now()) {
-			return fault.Preconditionf("timeline.reporting_deadline", "set a reporting deadline in the future before reporting opens")
+			refuse(fault.Preconditionf("timeline.reporting_deadline", "set a reporting deadline in the future before reporting opens"))
 		}
 	}
 	if c.Target == Jury {
 		cats, err := Categories(ctx, tx, e.ID)
 		if err != nil {
-			return err
+			return []error{err}
 		}
 		crit, err := Criteria(ctx, tx, e.ID)
 		if err != nil {
-			return err
+			return []error{err}
 		}
 		if m := missingTexts(e, cats, crit); len(m) > 0 {
-			return MissingFault(m)
+			refuse(MissingFault(m))
 		}
 	}
 	for _, h := range s.hooks {
 		if h.Check == nil {
 			continue
 		}
-		if err := h.Check(ctx, tx, e, c); err != nil {
-			return err
+		if !refuse(h.Check(ctx, tx, e, c)) {
+			return out
 		}
 	}
-	return nil
+	return out
+}
+
+// flatten lists the errors errors.Join put together (or err alone; nothing for nil).
+func flatten(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, x := range j.Unwrap() {
+			out = append(out, flatten(x)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// firstFault is the error a refused move returns: the first of its refusals.
+func firstFault(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs[0]
+}
+
+// warnings lists what every hook warns about for a forward move.
+func (s *Service) warnings(ctx context.Context, tx pgx.Tx, e Edition, c StageChange) (Warnings, error) {
+	var out Warnings
+	for _, h := range s.hooks {
+		if h.Warn == nil {
+			continue
+		}
+		ws, err := h.Warn(ctx, tx, e, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ws...)
+	}
+	return out, nil
 }
 
 // CreateCity adds a city to the platform.

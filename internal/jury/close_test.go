@@ -42,7 +42,8 @@ func TestCloseIsNotOvertakenByLaterCasts(t *testing.T) {
 	}
 	closed := make(chan error, 1)
 	go func() {
-		_, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.ID(), Stage: v1.Stage_STAGE_TALLIED})
+		// The juror's cast is still in flight: the organiser closes knowing they have not cast.
+		_, err := org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.ID(), Stage: v1.Stage_STAGE_TALLIED, AcknowledgeWarnings: true, Reason: "the deadline has passed"})
 		closed <- err
 	}()
 	waitForLockWaiters(t, env, 1)

@@ -64,6 +64,7 @@ func (s *Service) StageHook() edition.StageHook {
 			}
 			return s.checkAnnouncement(ctx, tx, e, c)
 		},
+		Warn: s.warn,
 		Apply: func(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.StageChange) error {
 			if err := s.freeze(ctx, tx, e, c); err != nil {
 				return err
@@ -741,6 +742,45 @@ func checkRuleSet(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.S
 		return edition.MissingFault(missing)
 	}
 	return nil
+}
+
+// warn names, before the round closes, the jurors who have not cast (their ballots would not count),
+// and, before the announcement, the categories the tally gives no winner.
+func (s *Service) warn(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.StageChange) ([]edition.Warning, error) {
+	var out []edition.Warning
+	switch c.Target {
+	case edition.Tallied:
+		rows, err := s.q.JurorsNotCast(ctx, tx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out = append(out, edition.Warning{Type: edition.WarnNotCast, Subject: r.ID.String(), Name: r.DisplayName})
+		}
+	case edition.Announced:
+		t, err := s.compute(ctx, tx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		won := map[string]bool{}
+		for _, cr := range t.Result.Categories {
+			for _, n := range cr.Nominations {
+				if n.Winner {
+					won[cr.CategoryID] = true
+				}
+			}
+		}
+		cats, err := edition.Categories(ctx, tx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, cat := range cats {
+			if !won[cat.ID.String()] {
+				out = append(out, edition.Warning{Type: edition.WarnNoWinner, Subject: cat.ID.String(), Name: fmt.Sprintf("%d. %s", cat.Number, cat.NamePL)})
+			}
+		}
+	}
+	return out, nil
 }
 
 // The tally: computed when the round closes and recorded, set aside by a reopening, checked at the

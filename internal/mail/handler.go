@@ -208,6 +208,38 @@ func MailToProto(m Mail) *v1.OutboxMail {
 	return out
 }
 
+func (h *Handler) SendReminder(ctx context.Context, req *v1.SendReminderRequest) (*v1.SendReminderResponse, error) {
+	eid, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	iid, err := wire.ID("invitation_id", req.GetInvitationId())
+	if err != nil {
+		return nil, err
+	}
+	m, queued, err := h.svc.SendReminder(ctx, eid, iid)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.SendReminderResponse{Mail: MailToProto(m), Queued: queued}, nil
+}
+
+func (h *Handler) MessageRole(ctx context.Context, req *v1.MessageRoleRequest) (*v1.MessageRoleResponse, error) {
+	eid, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	rid, err := wire.ID("request_id", req.GetRequestId())
+	if err != nil {
+		return nil, err
+	}
+	queued, n, err := h.svc.MessageRole(ctx, eid, req.GetRole(), req.GetSubject(), req.GetBody(), rid)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.MessageRoleResponse{Queued: int32(queued), Recipients: int32(n)}, nil
+}
+
 func (h *Handler) ListMailTemplates(ctx context.Context, req *v1.ListMailTemplatesRequest) (*v1.ListMailTemplatesResponse, error) {
 	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {

@@ -41,10 +41,12 @@ const (
 	// BallotReceipt is a juror's receipt for a cast: sent at once, whatever the policies say, and
 	// never edited or withdrawn, so that it is a second channel the juror can trust to compare.
 	BallotReceipt Kind = "BALLOT_RECEIPT"
+	// Message is an organiser's own text to everyone in a role of an edition.
+	Message Kind = "MESSAGE"
 )
 
 // Kinds lists every kind.
-var Kinds = []Kind{Invitation, ReportingOpened, ReportingReminder, ReportReturned, JuryOpened, BallotReminder, ResultsAnnounced, BallotReceipt}
+var Kinds = []Kind{Invitation, ReportingOpened, ReportingReminder, ReportReturned, JuryOpened, BallotReminder, ResultsAnnounced, BallotReceipt, Message}
 
 func (k Kind) valid() bool { return slices.Contains(Kinds, k) }
 

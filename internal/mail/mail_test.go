@@ -107,7 +107,7 @@ func TestTemplatesInEveryLanguage(t *testing.T) {
 	}
 	d := templateData{Name: "Олена Коваленко", Role: "JUROR", City: "Łódź", Edition: "Miasta Otwarte 2015", Year: 2015,
 		Deadline: "2015-05-14 15:30 (Europe/Warsaw)", Comment: "Proszę dodać partnerów.", LoginURL: "https://miasta.example/auth/login",
-		ResultsURL: "https://miasta.example/results"}
+		ResultsURL: "https://miasta.example/results", Subject: "Spotkanie jury", Message: "Drodzy jurorzy, Олена Коваленко zaprasza."}
 	for _, lang := range []string{"pl", "en", "uk", "es", "vi"} {
 		for _, k := range Kinds {
 			got, subject, body, err := ts.render(k, lang, d)

@@ -35,6 +35,9 @@ type templateData struct {
 	BallotHash  string
 	CastTime    string
 	ResultsPage string
+	// An organiser's message: their subject and text, as they wrote them.
+	Subject string
+	Message string
 }
 
 type mailTemplate struct {

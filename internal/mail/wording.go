@@ -29,8 +29,9 @@ import (
 var Languages = []string{"pl", "en", "uk", "es", "vi"}
 
 // Wordable reports whether organisers may word a kind: every kind but the ballot receipt, which is a
-// second channel a juror must be able to trust as the platform writes it.
-func Wordable(k Kind) bool { return k.valid() && k != BallotReceipt }
+// second channel a juror must be able to trust as the platform writes it, and an organiser's message,
+// whose text is the organiser's each time.
+func Wordable(k Kind) bool { return k.valid() && k != BallotReceipt && k != Message }
 
 // Wording is one kind of mail in one language, as an edition words it or the platform does.
 type Wording struct {
@@ -139,7 +140,7 @@ var sampleData = templateData{
 // platform's wording.
 func (s *Service) SetWording(ctx context.Context, actor *auth.Principal, editionID uuid.UUID, kind Kind, language, subject, body string) (Wording, error) {
 	if !Wordable(kind) {
-		return Wording{}, fault.Invalidf("kind", "the ballot receipt is always the platform's wording")
+		return Wording{}, fault.Invalidf("kind", "the ballot receipt is always the platform's wording, and a message to a role is the organiser's own text")
 	}
 	if !slices.Contains(Languages, language) {
 		return Wording{}, fault.Invalidf("language", "must be one of pl, en, uk, es, vi")
@@ -188,7 +189,7 @@ var kindRoles = map[Kind][]string{
 // and one of its real recipients of the kind, or the sample person; it changes nothing.
 func (s *Service) Preview(ctx context.Context, editionID uuid.UUID, kind Kind, language, subject, body string) (string, string, string, error) {
 	if !Wordable(kind) {
-		return "", "", "", fault.Invalidf("kind", "the ballot receipt is always the platform's wording")
+		return "", "", "", fault.Invalidf("kind", "the ballot receipt is always the platform's wording, and a message to a role is the organiser's own text")
 	}
 	e, err := edition.Load(ctx, s.pool, editionID)
 	if err != nil {

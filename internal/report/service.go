@@ -640,6 +640,9 @@ func checkOpenJury(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.
 	if err != nil {
 		return err
 	}
+	// Both refusals at once (joined), so that the organisers' dashboard lists each; a refused move
+	// names the first.
+	var refusals []error
 	if len(missing) > 0 && !c.Override {
 		cities := make([]edition.City, 0, len(missing))
 		for _, m := range missing {
@@ -650,14 +653,14 @@ func checkOpenJury(ctx context.Context, tx pgx.Tx, e edition.Edition, c edition.
 		for _, c := range cities {
 			names = append(names, c.Name)
 		}
-		return fault.Preconditionf("stage", "reports not accepted yet: %s (or override with a reason)", strings.Join(names, ", "))
+		refusals = append(refusals, fault.Preconditionf("stage", "reports not accepted yet: %s (or override with a reason)", strings.Join(names, ", ")))
 	}
 	n, err := q.CountNominations(ctx, tx, e.ID)
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return fault.Preconditionf("stage", "the shortlist is empty: nominate practices before the jury opens")
+		refusals = append(refusals, fault.Preconditionf("stage", "the shortlist is empty: nominate practices before the jury opens"))
 	}
-	return nil
+	return errors.Join(refusals...)
 }

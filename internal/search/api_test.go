@@ -59,7 +59,8 @@ func TestSearchThroughTheAPI(t *testing.T) {
 	if res := find(t, anon["connect"], query); len(res.GetHits()) != 0 {
 		t.Fatalf("in TALLIED: %v", res)
 	}
-	testenv.Must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: r.ID(), Stage: v1.Stage_STAGE_ANNOUNCED}))
+	// The juror's marks leave no winner (the tally's business, not this test's): announced knowingly.
+	testenv.ChangeStageDespite(t, org, r.ID(), v1.Stage_STAGE_ANNOUNCED, "no winner this year")
 
 	for name, c := range anon {
 		t.Run(name, func(t *testing.T) {

@@ -345,6 +345,13 @@ func ChangeStage(t *testing.T, org Clients, editionID string, stage v1.Stage) *v
 	return Must(org.Editions.ChangeStage(t.Context(), &v1.ChangeStageRequest{EditionId: editionID, Stage: stage})).GetEdition()
 }
 
+// ChangeStageDespite moves an edition to stage, acknowledging the move's warnings (jurors who have
+// not cast, categories without a winner, nominations without translations) with reason.
+func ChangeStageDespite(t *testing.T, org Clients, editionID string, stage v1.Stage, reason string) *v1.Edition {
+	t.Helper()
+	return Must(org.Editions.ChangeStage(t.Context(), &v1.ChangeStageRequest{EditionId: editionID, Stage: stage, AcknowledgeWarnings: true, Reason: reason})).GetEdition()
+}
+
 // CastScores replaces the juror's draft with scores and casts it.
 func CastScores(t *testing.T, j Juror, editionID string, scores ...*v1.Score) *v1.BallotCast {
 	t.Helper()

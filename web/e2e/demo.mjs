@@ -162,6 +162,22 @@ async function foreignText(page, lang) {
   return [...fragments].filter((f) => text.includes(f));
 }
 
+/** section opens a section of the organiser page by its tab, as an organiser would (never by URL). */
+async function section(page, name) {
+  await page.getByRole("navigation", { name: M["organise.sections"] }).getByRole("link", { name: M["organise.section." + name], exact: true }).click();
+}
+
+/** moveDespite moves the edition on through a confirmation that names what it warns of, given the reason. */
+async function moveDespite(page, buttonKey, names, reason) {
+  await page.getByRole("button", { name: M[buttonKey] }).click();
+  const dialog = page.locator("dialog[open]");
+  const warned = dialog.getByTestId("stage-warnings");
+  await warned.waitFor();
+  for (const n of names) await warned.getByText(n, { exact: true }).waitFor();
+  await dialog.getByLabel(M["organise.reason"]).fill(reason);
+  await dialog.getByRole("button", { name: M["organise.confirmStage"], exact: true }).click();
+}
+
 async function confirmDialog(page, confirmLabel) {
   const dialog = page.locator("dialog[open]");
   await dialog.waitFor();
@@ -352,13 +368,16 @@ try {
   const organiser = await persona("organizator@miasta.test");
   page = organiser.page;
   await page.getByRole("link", { name: M["home.organise"] }).click();
-  await page.getByRole("heading", { name: M["organise.reports"], exact: true }).waitFor();
+  // The organiser lands on the dashboard: where the edition stands, and what is missing.
+  await page.getByTestId("dashboard").waitFor();
+  await section(page, "mail");
   // Invitations held for review: the one the import below makes is edited (saved as typed, kept over a
   // reload) and released.
   await page.getByText(M["mail.policy"], { exact: true }).click();
   await page.getByLabel(msg("mail.deliveryOf", { kind: M["mail.INVITATION"] })).selectOption({ label: M["mail.REVIEW"] });
   // Bulk set-up: a file with a bad row imports nothing and names the row; the corrected one imports.
   const header = "name,email,role,city,home_city,language\n";
+  await section(page, "people");
   const upload = async (csv) =>
     page.getByLabel(M["people.file"]).setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   await upload(header + "Ana Silva,ana.silva@miasta.test,judge,,Kraków,es\n");
@@ -373,6 +392,7 @@ try {
   await page.getByRole("button", { name: M["people.doImport"], exact: true }).click();
   await page.getByRole("status").filter({ hasText: prefix("people.imported") }).waitFor();
   await page.reload();
+  await section(page, "mail");
   const heldMail = () => page.locator("details.card").filter({ hasText: "ana.silva@miasta.test" });
   await heldMail().locator("summary").click();
   const subject = "Zaproszenie do jury Miasta Otwarte 2016 – edycja demonstracyjna — Ana Silva";
@@ -387,12 +407,15 @@ try {
   await page.getByText(M["mail.policy"], { exact: true }).click();
   await page.getByLabel(msg("mail.deliveryOf", { kind: M["mail.INVITATION"] })).selectOption({ label: M["mail.AUTOMATIC"] });
   // The edition publishes ballots under pseudonyms with home cities: a city with one juror is named.
+  await section(page, "people");
   await page.locator(".notice").filter({ hasText: "Kraków" }).waitFor();
   await check(page, "organiser-imported");
   await phoneFits(page, "organiser-imported");
+  await section(page, "mail");
   // miasta dev sends every kind without review: the invitations are in the outbox as sent.
   await page.getByLabel(M["mail.showStatus"]).selectOption({ label: M["mail.SENT"] });
   await page.locator(".mail-list summary").filter({ hasText: "ekspert.warszawa@miasta.test" }).first().waitFor();
+  await section(page, "reports");
   await page.getByRole("button", { name: msg("organise.read", { city: "Warszawa" }) }).click();
   // The organiser reads the whole report, links included, before accepting it.
   await page.getByRole("link", { name: "https://um.warszawa.pl/aktualności" }).waitFor();
@@ -404,6 +427,7 @@ try {
     return box && box.checked && !box.disabled;
   });
   await page.getByRole("button", { name: M["organise.accept"] }).click();
+  await page.getByRole("link", { name: M["organise.backToReports"] }).click();
   await page.getByTestId("report-row-Warszawa").getByText(M["reportStatus.ACCEPTED"]).waitFor();
   await check(page, "organiser-accepted");
   await page.getByRole("button", { name: M["organise.toREVIEW"] }).click();
@@ -413,6 +437,7 @@ try {
     await page.getByRole("button", { name: msg("organise.nominate", { title: p.title }) }).click();
     await page.getByRole("button", { name: msg("organise.unnominate", { title: p.title }) }).waitFor();
   }
+  await section(page, "setup");
   await page.getByRole("button", { name: M["rule.save"] }).click();
   await page.getByRole("status").filter({ hasText: M["rule.saved"] }).waitFor();
   await check(page, "organiser-shortlist");
@@ -424,6 +449,8 @@ try {
   await dialog.getByLabel(M["organise.reason"]).fill("Pozostałe miasta nie złożyły raportów w terminie.");
   await dialog.getByLabel(M["organise.override"]).check();
   await dialog.getByRole("button", { name: M["organise.confirmStage"], exact: true }).click();
+  await dialog.waitFor({ state: "hidden" });
+  await section(page, "jury");
   await page.getByRole("heading", { name: M["organise.juryProgress"], exact: true }).waitFor();
   await check(page, "organiser-jury-open");
   await phoneFits(page, "organiser-jury-open");
@@ -574,8 +601,8 @@ try {
   if (columns !== 4) throw new Error(`the jury progress grid has ${columns} columns; want the juror, 2 categories and the translations read`);
   await check(page, "organiser-progress");
   await phoneFits(page, "organiser");
-  await page.getByRole("button", { name: M["organise.toTALLIED"] }).click();
-  await confirmDialog(page, M["organise.confirmStage"]);
+  // Ana Silva, imported as a juror, never cast: closing the round says so and asks for the reason.
+  await moveDespite(page, "organise.toTALLIED", ["Ana Silva"], "Ana Silva nie zagłosowała przed terminem.");
   await page.getByRole("heading", { name: M["organise.tally"], exact: true }).waitFor();
   await page.getByText(M["organise.tallyHash"]).waitFor();
   // The jury's texts: the first distinction's justification in Polish and the recommendations, each
@@ -606,8 +633,8 @@ try {
   if (!delibText.startsWith("\uFEFFrecord,") || !delibText.includes("\nagreement,")) throw new Error(`the deliberation CSV:\n${delibText.slice(0, 500)}`);
   log("the organiser read and downloaded the deliberation");
   await phoneFits(page, "organiser-deliberation");
-  await page.getByRole("button", { name: M["organise.toANNOUNCED"] }).click();
-  await confirmDialog(page, M["organise.confirmStage"]);
+  // Nine of the eleven categories had no nomination, so no winner: announcing names them first.
+  await moveDespite(page, "organise.toANNOUNCED", [], "W pozostałych kategoriach nie było zgłoszeń.");
   await page.getByRole("link", { name: M["home.results"] }).waitFor();
   log("the organiser announced the results");
 
@@ -705,6 +732,7 @@ try {
   await page.getByText(M["setup.publicationHint.AGGREGATES"]).waitFor();
   await page.getByRole("button", { name: M["setup.create"] }).click();
   await page.getByRole("heading", { level: 1, name: /Miasta Otwarte 2017/ }).waitFor();
+  await section(page, "setup");
   await page.getByLabel(M["setup.chooseCity"], { exact: true }).selectOption({ label: "Kraków" });
   await page.getByRole("button", { name: M["setup.addCity"] }).click();
   await page.getByRole("button", { name: msg("setup.removeCity", { city: "Kraków" }) }).waitFor();

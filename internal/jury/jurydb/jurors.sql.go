@@ -12,6 +12,43 @@ import (
 	"github.com/google/uuid"
 )
 
+const jurorsNotCast = `-- name: JurorsNotCast :many
+SELECT i.id, i.display_name
+FROM invitations i
+WHERE i.edition_id = $1 AND i.role = 'JUROR' AND i.state IN ('PENDING', 'ACCEPTED')
+  AND NOT EXISTS (
+    SELECT 1 FROM role_assignments ra JOIN ballot_casts bc ON bc.assignment_id = ra.id
+    WHERE ra.invitation_id = i.id)
+ORDER BY i.display_name, i.id
+`
+
+type JurorsNotCastRow struct {
+	ID          uuid.UUID
+	DisplayName string
+}
+
+// The edition's jurors (pending or accepted invitations) without a cast: those who never signed in,
+// and those who did but have not cast.
+func (q *Queries) JurorsNotCast(ctx context.Context, db DBTX, editionID uuid.UUID) ([]JurorsNotCastRow, error) {
+	rows, err := db.Query(ctx, jurorsNotCast, editionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []JurorsNotCastRow
+	for rows.Next() {
+		var i JurorsNotCastRow
+		if err := rows.Scan(&i.ID, &i.DisplayName); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listEditionNominations = `-- name: ListEditionNominations :many
 SELECT n.id, n.category_id, n.practice_id, r.city_id
 FROM nominations n JOIN practices p ON p.id = n.practice_id JOIN reports r ON r.id = p.report_id

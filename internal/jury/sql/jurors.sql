@@ -15,3 +15,14 @@ FROM nominations n JOIN practices p ON p.id = n.practice_id JOIN reports r ON r.
 WHERE n.edition_id = @edition_id
 ORDER BY n.id
 LIMIT 5000;
+
+-- name: JurorsNotCast :many
+-- The edition's jurors (pending or accepted invitations) without a cast: those who never signed in,
+-- and those who did but have not cast.
+SELECT i.id, i.display_name
+FROM invitations i
+WHERE i.edition_id = @edition_id AND i.role = 'JUROR' AND i.state IN ('PENDING', 'ACCEPTED')
+  AND NOT EXISTS (
+    SELECT 1 FROM role_assignments ra JOIN ballot_casts bc ON bc.assignment_id = ra.id
+    WHERE ra.invitation_id = i.id)
+ORDER BY i.display_name, i.id;

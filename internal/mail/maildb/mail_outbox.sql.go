@@ -305,6 +305,53 @@ func (q *Queries) ListMails(ctx context.Context, db DBTX, arg ListMailsParams) (
 	return items, nil
 }
 
+const mailsByDedupPrefix = `-- name: MailsByDedupPrefix :many
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox WHERE starts_with(dedup_key, $1::text) ORDER BY seq LIMIT 1000
+`
+
+// The mails whose dedup key starts with a prefix (an organiser's reminders to one person), oldest first.
+func (q *Queries) MailsByDedupPrefix(ctx context.Context, db DBTX, prefix string) ([]MailOutbox, error) {
+	rows, err := db.Query(ctx, mailsByDedupPrefix, prefix)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []MailOutbox
+	for rows.Next() {
+		var i MailOutbox
+		if err := rows.Scan(
+			&i.ID,
+			&i.Seq,
+			&i.EditionID,
+			&i.Kind,
+			&i.DedupKey,
+			&i.MessageID,
+			&i.RecipientEmail,
+			&i.RecipientName,
+			&i.Language,
+			&i.Subject,
+			&i.Body,
+			&i.Status,
+			&i.Version,
+			&i.Edited,
+			&i.Attempts,
+			&i.NextAttemptTime,
+			&i.LastError,
+			&i.CreateTime,
+			&i.UpdateTime,
+			&i.ReleaseTime,
+			&i.SentTime,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const markMailFailed = `-- name: MarkMailFailed :exec
 UPDATE mail_outbox SET status = 'FAILED', attempts = attempts + 1, next_attempt_time = NULL, last_error = $1,
     version = version + 1, update_time = now()

@@ -62,3 +62,7 @@ WHERE id = @id;
 -- The sender's discard of a mail that lost its reason to go before it went; last_error says why.
 UPDATE mail_outbox SET status = 'DISCARDED', next_attempt_time = NULL, last_error = @reason, version = version + 1, update_time = now()
 WHERE id = @id;
+
+-- name: MailsByDedupPrefix :many
+-- The mails whose dedup key starts with a prefix (an organiser's reminders to one person), oldest first.
+SELECT * FROM mail_outbox WHERE starts_with(dedup_key, @prefix::text) ORDER BY seq LIMIT 1000;

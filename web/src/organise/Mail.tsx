@@ -16,6 +16,7 @@ const KINDS = [
   MailKind.JURY_OPENED,
   MailKind.BALLOT_REMINDER,
   MailKind.RESULTS_ANNOUNCED,
+  MailKind.MESSAGE,
 ];
 const AUTOSAVE_MS = 1200;
 

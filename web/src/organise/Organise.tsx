@@ -1,10 +1,12 @@
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { api, listCategories, listCriteria } from "../shared/api";
-import { Deadline, ErrorNote, Loading, SignInNeeded, StageBadge, stageName, useMe } from "../shared/components";
+import { ErrorNote, Loading, SignInNeeded, StageBadge, stageName, useMe } from "../shared/components";
 import { BallotPublication, Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { Role } from "../gen/miasta/v1/identity_pb.js";
 import { useLoad } from "../shared/hooks";
 import { useT, type MessageId } from "../i18n";
+import { DashboardView, MessageRole, sectionLink } from "./Dashboard";
+import { SECTIONS, sectionOf } from "./dashboardMath";
 import { Deliberation } from "./Deliberation";
 import { MailPanel } from "./Mail";
 import { MailWording } from "./MailWording";
@@ -19,7 +21,7 @@ import { Timeline } from "./Timeline";
 import { TextsEditor } from "./Texts";
 import { TranslationExchange } from "./Translations";
 
-/** OrganisePage is the edition dashboard: stage, reports, shortlist, rule, jury progress, tally. */
+/** OrganisePage is the edition's control room: a dashboard to land on, and a section per task. */
 export function OrganisePage() {
   const { editionId = "" } = useParams();
   const t = useT();
@@ -33,6 +35,7 @@ export function OrganisePage() {
     return { edition: e.edition!, categories: cats, criteria: crits };
   }, [editionId]);
   if (!meLoading && !signedIn) return <SignInNeeded />;
+  // An edition's own organisers and observers have this page too (an observer only reads).
   const role = me?.assignments.find((a) => a.editionId === editionId && (a.role === Role.ORGANISER || a.role === Role.OBSERVER))?.role;
   if (!meLoading && me && !me.organiser && role === undefined) return <p className="error">{t("organise.notOrganiser")}</p>;
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
@@ -44,16 +47,27 @@ export function OrganisePage() {
           {t("organise.observerNote")}
         </p>
       ) : null}
-      <Dashboard {...loaded.data} reload={loaded.reload} />
+      <ControlRoom {...loaded.data} reload={loaded.reload} />
     </>
   );
 }
 
-function Dashboard(props: { edition: Edition; categories: Category[]; criteria: Criterion[]; reload: () => void }) {
+function ControlRoom(props: { edition: Edition; categories: Category[]; criteria: Criterion[]; reload: () => void }) {
   const t = useT();
   const { edition, categories, criteria } = props;
+  const [params] = useSearchParams();
+  const section = sectionOf(params);
   const statuses = useReportStatuses(edition);
+  // One dashboard for the whole page: the landing view's figures and the stage control's warnings.
+  const dashboard = useLoad(
+    async () => (await api.editions.getEditionDashboard({ editionId: edition.id })).dashboard!,
+    [edition.id, edition.stage, edition.updateTime?.seconds, section],
+  );
   const s = edition.stage;
+  const changed = () => {
+    props.reload();
+    dashboard.reload();
+  };
   return (
     <>
       <h1>
@@ -66,33 +80,59 @@ function Dashboard(props: { edition: Edition; categories: Category[]; criteria: 
           </li>
         ))}
       </ol>
-      <Deadline label={t("edition.reportingDeadline")} at={edition.timeline?.reportingDeadline} />
-      <Deadline label={t("edition.juryDeadline")} at={edition.timeline?.juryDeadline} />
-      <p>
-        <strong>{t("edition.publication")}:</strong>{" "}
-        {t(`setup.publication.${BallotPublication[edition.ballotPublication]}` as MessageId)}
-      </p>
-      <TimelineEditor edition={edition} onSaved={props.reload} />
-      {s <= Stage.REPORTING ? <Setup edition={edition} categories={categories} criteria={criteria} onChanged={props.reload} /> : null}
-      <TextsEditor edition={edition} categories={categories} criteria={criteria} onChanged={props.reload} />
-      <StageControl edition={edition} onChanged={props.reload} />
-      <Reports edition={edition} categories={categories} criteria={criteria} statuses={statuses} />
-      <People edition={edition} />
-      {s >= Stage.REPORTING ? <TranslationExchange edition={edition} /> : null}
-      <MailPanel edition={edition} />
-      <MailWording edition={edition} />
-      {s >= Stage.REVIEW && statuses.data ? <Shortlist edition={edition} categories={categories} statuses={statuses.data} /> : null}
-      <RuleEditor edition={edition} criteria={criteria} />
-      {s >= Stage.JURY ? <JuryProgress edition={edition} categories={categories} /> : null}
-      {s >= Stage.TALLIED ? <TallyReview edition={edition} categories={categories} /> : null}
-      {s >= Stage.TALLIED ? <Deliberation edition={edition} categories={categories} onChanged={props.reload} /> : null}
+      <nav className="tabs" aria-label={t("organise.sections")}>
+        {SECTIONS.map((x) => (
+          <Link key={x} to={sectionLink(x)} aria-current={x === section ? "page" : undefined}>
+            {t(("organise.section." + x) as MessageId)}
+          </Link>
+        ))}
+      </nav>
+      <StageControl edition={edition} warnings={dashboard.data?.warnings ?? []} onChanged={changed} />
+      {section === "dashboard" ? <DashboardView edition={edition} dashboard={dashboard} /> : null}
+      {section === "setup" ? (
+        <>
+          <p>
+            <strong>{t("edition.publication")}:</strong>{" "}
+            {t(`setup.publication.${BallotPublication[edition.ballotPublication]}` as MessageId)}
+          </p>
+          <TimelineEditor edition={edition} onSaved={changed} />
+          {s <= Stage.REPORTING ? <Setup edition={edition} categories={categories} criteria={criteria} onChanged={changed} /> : null}
+          <TextsEditor edition={edition} categories={categories} criteria={criteria} onChanged={changed} />
+          <RuleEditor edition={edition} criteria={criteria} />
+        </>
+      ) : null}
+      {section === "reports" ? (
+        <>
+          <Reports edition={edition} categories={categories} criteria={criteria} statuses={statuses} />
+          {s >= Stage.REVIEW && statuses.data && !params.get("city") ? <Shortlist edition={edition} categories={categories} statuses={statuses.data} /> : null}
+          {s >= Stage.REPORTING && !params.get("city") ? <TranslationExchange edition={edition} /> : null}
+        </>
+      ) : null}
+      {section === "people" ? (
+        <>
+          <People edition={edition} />
+          {s > Stage.DRAFT ? <MessageRole edition={edition} /> : null}
+        </>
+      ) : null}
+      {section === "jury" ? (
+        <>
+          {s >= Stage.JURY ? <JuryProgress edition={edition} categories={categories} /> : <p className="hint">{t("organise.juryNotOpen")}</p>}
+          {s >= Stage.TALLIED ? <TallyReview edition={edition} categories={categories} /> : null}
+          {s >= Stage.TALLIED ? <Deliberation edition={edition} categories={categories} onChanged={changed} /> : null}
+        </>
+      ) : null}
+      {section === "mail" ? (
+        <>
+          <MailPanel edition={edition} />
+          <MailWording edition={edition} />
+        </>
+      ) : null}
+      {section === "log" ? <Timeline edition={edition} /> : null}
       {s === Stage.ANNOUNCED ? (
         <p>
           <Link to={`/results/${edition.year}`}>{t("home.results")}</Link>
         </p>
       ) : null}
-      <Timeline edition={edition} />
     </>
   );
 }
-

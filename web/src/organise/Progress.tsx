@@ -66,7 +66,14 @@ export function JuryProgress({ edition, categories }: { edition: Edition; catego
                   {j.revokeTime ? <span className="hint"> · {t("progress.revoked")}</span> : null}
                 </th>
                 {used.map((c) => {
-                  const st = j.categories.find((p) => p.categoryId === c.id)?.state ?? ProgressState.NOT_STARTED;
+                  const st = j.categories.find((p) => p.categoryId === c.id)?.state;
+                  // A category the server leaves out had nothing for this juror to score: neither cast nor missing.
+                  if (st === undefined)
+                    return (
+                      <td key={c.id} className="state-none" title={t("progress.nothing")}>
+                        —<span className="visually-hidden"> {t("progress.nothing")}</span>
+                      </td>
+                    );
                   return (
                     <td key={c.id} className={"state-" + ProgressState[st].toLowerCase()}>
                       {t(progressKeys[st])}

@@ -1,5 +1,6 @@
 import { textIn } from "../shared/localized";
-import { useId, useState } from "react";
+import { useId, useMemo, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { api } from "../shared/api";
 import { ErrorNote, Loading, Scroll } from "../shared/components";
 import { formatInstant } from "../shared/format";
@@ -22,7 +23,9 @@ export function useReportStatuses(edition: Edition): Loaded<ReportStatusSummary[
   );
 }
 
-/** Reports is each city's report status, with the whole report to read, accept or return. */
+type SortKey = "city" | "status" | "updated";
+
+/** Reports is each city's report status, sortable and filterable by status; a report opens in a view of its own (?city=…), to read, accept or return. */
 export function Reports(props: {
   edition: Edition;
   categories: Category[];
@@ -32,11 +35,66 @@ export function Reports(props: {
   const { edition, categories, criteria, statuses } = props;
   const t = useT();
   const { locale } = useLocale();
-  const [reading, setReading] = useState<string | undefined>();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const reading = params.get("city") ?? undefined;
+  const [sort, setSort] = useState<SortKey>("city");
+  const [only, setOnly] = useState<ReportStatus | "all">("all");
+  const ids = useId();
+  const rows = useMemo(() => {
+    const all = (statuses.data ?? []).filter((r) => only === "all" || r.status === only);
+    const by: Record<SortKey, (a: ReportStatusSummary, b: ReportStatusSummary) => number> = {
+      city: () => 0, // the server's order: Polish alphabetical
+      status: (a, b) => a.status - b.status,
+      updated: (a, b) => Number((b.updateTime?.seconds ?? 0n) - (a.updateTime?.seconds ?? 0n)),
+    };
+    return [...all].sort(by[sort]);
+  }, [statuses.data, sort, only]);
+  const summary = reading ? statuses.data?.find((s) => s.city!.id === reading) : undefined;
+  if (reading) {
+    return (
+      <section aria-labelledby="reports-title">
+        <p>
+          <Link to="?section=reports">← {t("organise.backToReports")}</Link>
+        </p>
+        <h2 id="reports-title" className="visually-hidden">
+          {t("organise.reports")}
+        </h2>
+        <ErrorNote error={statuses.error} />
+        {summary ? (
+          <ReportReview key={reading} categories={categories} criteria={criteria} edition={edition} summary={summary} onDone={statuses.reload} />
+        ) : statuses.data ? (
+          <p className="error">{t("organise.noSuchReport")}</p>
+        ) : (
+          <Loading />
+        )}
+      </section>
+    );
+  }
+  const present = new Set((statuses.data ?? []).map((r) => r.status));
   return (
     <section aria-labelledby="reports-title">
       <h2 id="reports-title">{t("organise.reports")}</h2>
       <ErrorNote error={statuses.error} />
+      <div className="filters">
+        <label htmlFor={ids + "f"}>{t("organise.filterStatus")}</label>{" "}
+        <select id={ids + "f"} value={String(only)} onChange={(e) => setOnly(e.target.value === "all" ? "all" : (Number(e.target.value) as ReportStatus))}>
+          <option value="all">{t("organise.allStatuses")}</option>
+          {[ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.ACCEPTED]
+            .filter((st) => present.has(st))
+            .map((st) => (
+              <option key={st} value={st}>
+                {t(reportStatusKey[st])}
+              </option>
+            ))}
+        </select>{" "}
+        <label htmlFor={ids + "s"}>{t("organise.sortBy")}</label>{" "}
+        <select id={ids + "s"} value={sort} onChange={(e) => setSort(e.target.value as SortKey)}>
+          <option value="city">{t("organise.city")}</option>
+          <option value="status">{t("report.status")}</option>
+          <option value="updated">{t("organise.updated")}</option>
+        </select>
+      </div>
       <Scroll labelledBy="reports-title">
         <table>
           <thead>
@@ -49,7 +107,7 @@ export function Reports(props: {
             </tr>
           </thead>
           <tbody>
-            {statuses.data?.map((r) => (
+            {rows.map((r) => (
               <tr key={r.city!.id} data-testid={"report-row-" + r.city!.name}>
                 <th scope="row">{r.city!.name}</th>
                 <td>{t(reportStatusKey[r.status])}</td>
@@ -57,8 +115,8 @@ export function Reports(props: {
                 <td>{r.updateTime ? formatInstant(r.updateTime, locale) : "—"}</td>
                 <td>
                   {r.status !== ReportStatus.NOT_STARTED ? (
-                    <button type="button" className="link" onClick={() => setReading(reading === r.city!.id ? undefined : r.city!.id)}>
-                      {reading === r.city!.id ? t("organise.hide") : t("organise.read", { city: r.city!.name })}
+                    <button type="button" className="link" onClick={() => navigate("?section=reports&city=" + r.city!.id)}>
+                      {t("organise.read", { city: r.city!.name })}
                     </button>
                   ) : null}
                 </td>
@@ -67,16 +125,6 @@ export function Reports(props: {
           </tbody>
         </table>
       </Scroll>
-      {reading ? (
-        <ReportReview
-          key={reading}
-          categories={categories}
-          criteria={criteria}
-          edition={edition}
-          summary={statuses.data!.find((s) => s.city!.id === reading)!}
-          onDone={statuses.reload}
-        />
-      ) : null}
     </section>
   );
 }

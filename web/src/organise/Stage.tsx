@@ -1,13 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { useEffect, useId, useState } from "react";
-import { Code, api, errorCode } from "../shared/api";
+import { useId, useState } from "react";
+import { Code, api, errorCode, preconditionViolations } from "../shared/api";
 import { ConfirmDialog, ErrorNote, stageName } from "../shared/components";
 import { fromWarsawInput, warsawInputValue } from "../shared/format";
 import { Stage, TimelineSchema, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { useT, type MessageId } from "../i18n";
-import { allPages } from "../shared/hooks";
-import { notCast } from "./peopleMath";
+import { warningsOf, type Named } from "./dashboardMath";
 
 export const STAGES = [Stage.DRAFT, Stage.REPORTING, Stage.REVIEW, Stage.JURY, Stage.TALLIED, Stage.ANNOUNCED];
 
@@ -81,49 +80,48 @@ export function TimelineEditor({ edition, onSaved }: { edition: Edition; onSaved
   );
 }
 
-/** StageControl moves the edition one stage on, with a reason for the log and, to open the jury early, an override. */
-export function StageControl({ edition, onChanged }: { edition: Edition; onChanged: () => void }) {
+/** StageControl moves the edition one stage on, with a reason for the log: to open the jury early (an override), or to go on despite the move's warnings, which it names. */
+export function StageControl({ edition, warnings, onChanged }: { edition: Edition; warnings: Named[]; onChanged: () => void }) {
   const t = useT();
   const next = STAGES[STAGES.indexOf(edition.stage) + 1] as Stage | undefined;
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
   const [override, setOverride] = useState(false);
   const [needsOverride, setNeedsOverride] = useState(false);
+  const [refused, setRefused] = useState<Named[]>([]);
   const [error, setError] = useState<unknown>();
   const reasonId = useId();
-  // Before closing the round: who has not cast would not count, and the organiser should know.
-  const [missing, setMissing] = useState<string[]>([]);
-  useEffect(() => {
-    if (!open || next !== Stage.TALLIED) return;
-    let current = true;
-    allPages(async (pageToken) => {
-      const r = await api.jury.getJuryProgress({ editionId: edition.id, pageSize: 100, pageToken });
-      return { items: r.jurors, next: r.nextPageToken };
-    }).then(
-      (jurors) => current && setMissing(notCast(jurors)),
-      () => {},
-    );
-    return () => {
-      current = false;
-    };
-  }, [open, next, edition.id]);
   if (next === undefined) return null;
+  // What the dashboard warned of, or what the server named when it refused (it may know more by now).
+  const shown = refused.length > 0 ? refused : warningsOf(warnings);
   async function go() {
     setError(undefined);
+    const why = reason.trim();
     try {
-      await api.editions.changeStage({ editionId: edition.id, stage: next, reason: reason.trim(), overrideUnacceptedReports: override });
+      await api.editions.changeStage({
+        editionId: edition.id,
+        stage: next,
+        reason: why,
+        overrideUnacceptedReports: override,
+        acknowledgeWarnings: shown.length > 0 && why !== "",
+      });
       setOpen(false);
       setReason("");
       setOverride(false);
+      setRefused([]);
       onChanged();
     } catch (err) {
-      if (next === Stage.JURY && errorCode(err) === Code.FailedPrecondition) setNeedsOverride(true);
+      const named = warningsOf(preconditionViolations(err));
+      if (named.length > 0) setRefused(named);
+      else if (next === Stage.JURY && errorCode(err) === Code.FailedPrecondition) setNeedsOverride(true);
       setError(err);
     }
   }
   return (
     <section className="stage-control" aria-labelledby="stage-control-title">
-      <h2 id="stage-control-title">{t("organise.nextStep")}</h2>
+      <h2 id="stage-control-title" className="visually-hidden">
+        {t("organise.nextStep")}
+      </h2>
       <button type="button" className="primary" onClick={() => setOpen(true)}>
         {t(advanceKey[next]!)}
       </button>
@@ -139,10 +137,16 @@ export function StageControl({ edition, onChanged }: { edition: Edition; onChang
         confirmDisabled={override && !reason.trim()}
       >
         <p>{t("organise.stageExplain", { from: stageName(t, edition.stage), to: stageName(t, next) })}</p>
-        {next === Stage.TALLIED && missing.length > 0 ? (
-          <p className="notice" role="alert" data-testid="not-cast">
-            {t("organise.notCastWarning", { count: missing.length, names: missing.join(", ") })}
-          </p>
+        {shown.length > 0 ? (
+          <div className="notice" data-testid="stage-warnings">
+            <p>{t(("dashboard.warning." + shown[0].type) as MessageId, { count: shown.length })}</p>
+            <ul>
+              {shown.map((w) => (
+                <li key={w.subject}>{w.description}</li>
+              ))}
+            </ul>
+            <p>{t("organise.acknowledge")}</p>
+          </div>
         ) : null}
         <div className="field">
           <label htmlFor={reasonId}>{t("organise.reason")}</label>
@@ -159,4 +163,3 @@ export function StageControl({ edition, onChanged }: { edition: Edition; onChang
     </section>
   );
 }
-

@@ -1146,8 +1146,11 @@ type ChangeStageRequest struct {
 	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
 	// Open the jury although not every city's report is accepted (needs a reason).
 	OverrideUnacceptedReports bool `protobuf:"varint,4,opt,name=override_unaccepted_reports,json=overrideUnacceptedReports,proto3" json:"override_unaccepted_reports,omitempty"`
-	unknownFields             protoimpl.UnknownFields
-	sizeCache                 protoimpl.SizeCache
+	// Go on despite the move's warnings (jurors who have not cast, categories without a winner,
+	// nominations without translations); needs a reason, which the log records with the move.
+	AcknowledgeWarnings bool `protobuf:"varint,5,opt,name=acknowledge_warnings,json=acknowledgeWarnings,proto3" json:"acknowledge_warnings,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *ChangeStageRequest) Reset() {
@@ -1204,6 +1207,13 @@ func (x *ChangeStageRequest) GetReason() string {
 func (x *ChangeStageRequest) GetOverrideUnacceptedReports() bool {
 	if x != nil {
 		return x.OverrideUnacceptedReports
+	}
+	return false
+}
+
+func (x *ChangeStageRequest) GetAcknowledgeWarnings() bool {
+	if x != nil {
+		return x.AcknowledgeWarnings
 	}
 	return false
 }
@@ -2591,6 +2601,555 @@ func (x *SetDeliberationNamesResponse) GetEdition() *Edition {
 	return nil
 }
 
+type GetEditionDashboardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEditionDashboardRequest) Reset() {
+	*x = GetEditionDashboardRequest{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEditionDashboardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEditionDashboardRequest) ProtoMessage() {}
+
+func (x *GetEditionDashboardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEditionDashboardRequest.ProtoReflect.Descriptor instead.
+func (*GetEditionDashboardRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *GetEditionDashboardRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+// Blocker is one reason ChangeStage would refuse the next move, as the server's message for it.
+type Blocker struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The request field the check is about, e.g. "timeline.reporting_deadline" or "stage".
+	Field string `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	// The message in English.
+	Message string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	// The message's catalogue key and arguments, as in the ErrorInfo of a refused call (reason and
+	// metadata), so that clients show it in their user's language.
+	Reason string            `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	Args   map[string]string `protobuf:"bytes,4,rep,name=args,proto3" json:"args,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Whether override_unaccepted_reports (with a reason) lets the move through.
+	Overridable   bool `protobuf:"varint,5,opt,name=overridable,proto3" json:"overridable,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Blocker) Reset() {
+	*x = Blocker{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Blocker) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Blocker) ProtoMessage() {}
+
+func (x *Blocker) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Blocker.ProtoReflect.Descriptor instead.
+func (*Blocker) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *Blocker) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *Blocker) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *Blocker) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Blocker) GetArgs() map[string]string {
+	if x != nil {
+		return x.Args
+	}
+	return nil
+}
+
+func (x *Blocker) GetOverridable() bool {
+	if x != nil {
+		return x.Overridable
+	}
+	return false
+}
+
+// StageWarning is one thing the next move would warn about (see ChangeStage).
+type StageWarning struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// JUROR_NOT_CAST, CATEGORY_WITHOUT_WINNER or TRANSLATION_MISSING.
+	Type          string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
+	Subject       string `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
+	Description   string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StageWarning) Reset() {
+	*x = StageWarning{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StageWarning) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StageWarning) ProtoMessage() {}
+
+func (x *StageWarning) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StageWarning.ProtoReflect.Descriptor instead.
+func (*StageWarning) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *StageWarning) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *StageWarning) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *StageWarning) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+// EditionDashboard is where an edition stands.
+type EditionDashboard struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Edition *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	// The stage after the current one; unspecified once announced.
+	NextStage Stage `protobuf:"varint,2,opt,name=next_stage,json=nextStage,proto3,enum=miasta.v1.Stage" json:"next_stage,omitempty"`
+	// The deadline of the current stage (reporting while REPORTING, jury while JURY), if set.
+	StageDeadline *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=stage_deadline,json=stageDeadline,proto3" json:"stage_deadline,omitempty"`
+	// What ChangeStage would refuse the move to next_stage for, in the order it checks.
+	Blockers []*Blocker `protobuf:"bytes,4,rep,name=blockers,proto3" json:"blockers,omitempty"`
+	// What it would warn about.
+	Warnings []*StageWarning `protobuf:"bytes,5,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	// Reporting cities, and their reports by status (NOT_STARTED, DRAFT, SUBMITTED, RETURNED, ACCEPTED).
+	Cities          int32            `protobuf:"varint,6,opt,name=cities,proto3" json:"cities,omitempty"`
+	ReportsByStatus map[string]int32 `protobuf:"bytes,7,rep,name=reports_by_status,json=reportsByStatus,proto3" json:"reports_by_status,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Reports submitted or accepted.
+	ReportsSubmitted int32 `protobuf:"varint,8,opt,name=reports_submitted,json=reportsSubmitted,proto3" json:"reports_submitted,omitempty"`
+	// Reporting cities without an expert invited (pending or accepted).
+	CitiesWithoutExpert int32 `protobuf:"varint,9,opt,name=cities_without_expert,json=citiesWithoutExpert,proto3" json:"cities_without_expert,omitempty"`
+	// Invited experts and jurors (pending or accepted invitations), and those who have not signed in.
+	Experts            int32 `protobuf:"varint,10,opt,name=experts,proto3" json:"experts,omitempty"`
+	ExpertsNotSignedIn int32 `protobuf:"varint,11,opt,name=experts_not_signed_in,json=expertsNotSignedIn,proto3" json:"experts_not_signed_in,omitempty"`
+	Jurors             int32 `protobuf:"varint,12,opt,name=jurors,proto3" json:"jurors,omitempty"`
+	JurorsNotSignedIn  int32 `protobuf:"varint,13,opt,name=jurors_not_signed_in,json=jurorsNotSignedIn,proto3" json:"jurors_not_signed_in,omitempty"`
+	// Jurors with a counted cast, and with a draft but no cast.
+	JurorsCast     int32 `protobuf:"varint,14,opt,name=jurors_cast,json=jurorsCast,proto3" json:"jurors_cast,omitempty"`
+	JurorsDrafting int32 `protobuf:"varint,15,opt,name=jurors_drafting,json=jurorsDrafting,proto3" json:"jurors_drafting,omitempty"`
+	// Nominations on the shortlist.
+	Nominations int32 `protobuf:"varint,16,opt,name=nominations,proto3" json:"nominations,omitempty"`
+	// The edition's mail held for review, and failed.
+	MailHeld   int32 `protobuf:"varint,17,opt,name=mail_held,json=mailHeld,proto3" json:"mail_held,omitempty"`
+	MailFailed int32 `protobuf:"varint,18,opt,name=mail_failed,json=mailFailed,proto3" json:"mail_failed,omitempty"`
+	// Whether the tally rule is set, and frozen.
+	RuleSet    bool `protobuf:"varint,19,opt,name=rule_set,json=ruleSet,proto3" json:"rule_set,omitempty"`
+	RuleFrozen bool `protobuf:"varint,20,opt,name=rule_frozen,json=ruleFrozen,proto3" json:"rule_frozen,omitempty"`
+	// People the dashboard lists, each with what they still owe.
+	People        []*DashboardPerson `protobuf:"bytes,21,rep,name=people,proto3" json:"people,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EditionDashboard) Reset() {
+	*x = EditionDashboard{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EditionDashboard) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EditionDashboard) ProtoMessage() {}
+
+func (x *EditionDashboard) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EditionDashboard.ProtoReflect.Descriptor instead.
+func (*EditionDashboard) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *EditionDashboard) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
+func (x *EditionDashboard) GetNextStage() Stage {
+	if x != nil {
+		return x.NextStage
+	}
+	return Stage_STAGE_UNSPECIFIED
+}
+
+func (x *EditionDashboard) GetStageDeadline() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StageDeadline
+	}
+	return nil
+}
+
+func (x *EditionDashboard) GetBlockers() []*Blocker {
+	if x != nil {
+		return x.Blockers
+	}
+	return nil
+}
+
+func (x *EditionDashboard) GetWarnings() []*StageWarning {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+func (x *EditionDashboard) GetCities() int32 {
+	if x != nil {
+		return x.Cities
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetReportsByStatus() map[string]int32 {
+	if x != nil {
+		return x.ReportsByStatus
+	}
+	return nil
+}
+
+func (x *EditionDashboard) GetReportsSubmitted() int32 {
+	if x != nil {
+		return x.ReportsSubmitted
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetCitiesWithoutExpert() int32 {
+	if x != nil {
+		return x.CitiesWithoutExpert
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetExperts() int32 {
+	if x != nil {
+		return x.Experts
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetExpertsNotSignedIn() int32 {
+	if x != nil {
+		return x.ExpertsNotSignedIn
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetJurors() int32 {
+	if x != nil {
+		return x.Jurors
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetJurorsNotSignedIn() int32 {
+	if x != nil {
+		return x.JurorsNotSignedIn
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetJurorsCast() int32 {
+	if x != nil {
+		return x.JurorsCast
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetJurorsDrafting() int32 {
+	if x != nil {
+		return x.JurorsDrafting
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetNominations() int32 {
+	if x != nil {
+		return x.Nominations
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetMailHeld() int32 {
+	if x != nil {
+		return x.MailHeld
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetMailFailed() int32 {
+	if x != nil {
+		return x.MailFailed
+	}
+	return 0
+}
+
+func (x *EditionDashboard) GetRuleSet() bool {
+	if x != nil {
+		return x.RuleSet
+	}
+	return false
+}
+
+func (x *EditionDashboard) GetRuleFrozen() bool {
+	if x != nil {
+		return x.RuleFrozen
+	}
+	return false
+}
+
+func (x *EditionDashboard) GetPeople() []*DashboardPerson {
+	if x != nil {
+		return x.People
+	}
+	return nil
+}
+
+// DashboardPerson is an invited expert or juror and how far they are.
+type DashboardPerson struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The invitation's id (what MailService.SendReminder takes).
+	InvitationId string `protobuf:"bytes,1,opt,name=invitation_id,json=invitationId,proto3" json:"invitation_id,omitempty"`
+	// EXPERT or JUROR.
+	Role        string `protobuf:"bytes,2,opt,name=role,proto3" json:"role,omitempty"`
+	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// The expert's city or the juror's home city.
+	CityName string `protobuf:"bytes,4,opt,name=city_name,json=cityName,proto3" json:"city_name,omitempty"`
+	// Whether the invitation is accepted (the person has signed in).
+	SignedIn bool `protobuf:"varint,5,opt,name=signed_in,json=signedIn,proto3" json:"signed_in,omitempty"`
+	// An expert's city's report status, or a juror's progress: NOT_STARTED, DRAFT or CAST.
+	Progress string `protobuf:"bytes,6,opt,name=progress,proto3" json:"progress,omitempty"`
+	// The juror's role assignment id, when signed in (as in the jury progress).
+	AssignmentId  string `protobuf:"bytes,7,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DashboardPerson) Reset() {
+	*x = DashboardPerson{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DashboardPerson) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DashboardPerson) ProtoMessage() {}
+
+func (x *DashboardPerson) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DashboardPerson.ProtoReflect.Descriptor instead.
+func (*DashboardPerson) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *DashboardPerson) GetInvitationId() string {
+	if x != nil {
+		return x.InvitationId
+	}
+	return ""
+}
+
+func (x *DashboardPerson) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *DashboardPerson) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *DashboardPerson) GetCityName() string {
+	if x != nil {
+		return x.CityName
+	}
+	return ""
+}
+
+func (x *DashboardPerson) GetSignedIn() bool {
+	if x != nil {
+		return x.SignedIn
+	}
+	return false
+}
+
+func (x *DashboardPerson) GetProgress() string {
+	if x != nil {
+		return x.Progress
+	}
+	return ""
+}
+
+func (x *DashboardPerson) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+type GetEditionDashboardResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dashboard     *EditionDashboard      `protobuf:"bytes,1,opt,name=dashboard,proto3" json:"dashboard,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEditionDashboardResponse) Reset() {
+	*x = GetEditionDashboardResponse{}
+	mi := &file_miasta_v1_edition_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEditionDashboardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEditionDashboardResponse) ProtoMessage() {}
+
+func (x *GetEditionDashboardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_edition_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEditionDashboardResponse.ProtoReflect.Descriptor instead.
+func (*GetEditionDashboardResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_edition_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *GetEditionDashboardResponse) GetDashboard() *EditionDashboard {
+	if x != nil {
+		return x.Dashboard
+	}
+	return nil
+}
+
 var File_miasta_v1_edition_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_edition_proto_rawDesc = "" +
@@ -2688,14 +3247,15 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x127\n" +
 	"\btimeline\x18\x02 \x01(\v2\x13.miasta.v1.TimelineB\x06\xbaH\x03\xc8\x01\x01R\btimeline\"C\n" +
 	"\x13SetTimelineResponse\x12,\n" +
-	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\"\xd3\x01\n" +
+	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\"\x86\x02\n" +
 	"\x12ChangeStageRequest\x12'\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x122\n" +
 	"\x05stage\x18\x02 \x01(\x0e2\x10.miasta.v1.StageB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x05stage\x12 \n" +
 	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\x12>\n" +
-	"\x1boverride_unaccepted_reports\x18\x04 \x01(\bR\x19overrideUnacceptedReports\"C\n" +
+	"\x1boverride_unaccepted_reports\x18\x04 \x01(\bR\x19overrideUnacceptedReports\x121\n" +
+	"\x14acknowledge_warnings\x18\x05 \x01(\bR\x13acknowledgeWarnings\"C\n" +
 	"\x13ChangeStageResponse\x12,\n" +
 	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\"2\n" +
 	"\x11CreateCityRequest\x12\x1d\n" +
@@ -2799,7 +3359,63 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12\x14\n" +
 	"\x05names\x18\x02 \x01(\bR\x05names\"L\n" +
 	"\x1cSetDeliberationNamesResponse\x12,\n" +
-	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition*\x8e\x01\n" +
+	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\"E\n" +
+	"\x1aGetEditionDashboardRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\"\xde\x01\n" +
+	"\aBlocker\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x120\n" +
+	"\x04args\x18\x04 \x03(\v2\x1c.miasta.v1.Blocker.ArgsEntryR\x04args\x12 \n" +
+	"\voverridable\x18\x05 \x01(\bR\voverridable\x1a7\n" +
+	"\tArgsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"^\n" +
+	"\fStageWarning\x12\x12\n" +
+	"\x04type\x18\x01 \x01(\tR\x04type\x12\x18\n" +
+	"\asubject\x18\x02 \x01(\tR\asubject\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\"\xe4\a\n" +
+	"\x10EditionDashboard\x12,\n" +
+	"\aedition\x18\x01 \x01(\v2\x12.miasta.v1.EditionR\aedition\x12/\n" +
+	"\n" +
+	"next_stage\x18\x02 \x01(\x0e2\x10.miasta.v1.StageR\tnextStage\x12A\n" +
+	"\x0estage_deadline\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\rstageDeadline\x12.\n" +
+	"\bblockers\x18\x04 \x03(\v2\x12.miasta.v1.BlockerR\bblockers\x123\n" +
+	"\bwarnings\x18\x05 \x03(\v2\x17.miasta.v1.StageWarningR\bwarnings\x12\x16\n" +
+	"\x06cities\x18\x06 \x01(\x05R\x06cities\x12\\\n" +
+	"\x11reports_by_status\x18\a \x03(\v20.miasta.v1.EditionDashboard.ReportsByStatusEntryR\x0freportsByStatus\x12+\n" +
+	"\x11reports_submitted\x18\b \x01(\x05R\x10reportsSubmitted\x122\n" +
+	"\x15cities_without_expert\x18\t \x01(\x05R\x13citiesWithoutExpert\x12\x18\n" +
+	"\aexperts\x18\n" +
+	" \x01(\x05R\aexperts\x121\n" +
+	"\x15experts_not_signed_in\x18\v \x01(\x05R\x12expertsNotSignedIn\x12\x16\n" +
+	"\x06jurors\x18\f \x01(\x05R\x06jurors\x12/\n" +
+	"\x14jurors_not_signed_in\x18\r \x01(\x05R\x11jurorsNotSignedIn\x12\x1f\n" +
+	"\vjurors_cast\x18\x0e \x01(\x05R\n" +
+	"jurorsCast\x12'\n" +
+	"\x0fjurors_drafting\x18\x0f \x01(\x05R\x0ejurorsDrafting\x12 \n" +
+	"\vnominations\x18\x10 \x01(\x05R\vnominations\x12\x1b\n" +
+	"\tmail_held\x18\x11 \x01(\x05R\bmailHeld\x12\x1f\n" +
+	"\vmail_failed\x18\x12 \x01(\x05R\n" +
+	"mailFailed\x12\x19\n" +
+	"\brule_set\x18\x13 \x01(\bR\aruleSet\x12\x1f\n" +
+	"\vrule_frozen\x18\x14 \x01(\bR\n" +
+	"ruleFrozen\x122\n" +
+	"\x06people\x18\x15 \x03(\v2\x1a.miasta.v1.DashboardPersonR\x06people\x1aB\n" +
+	"\x14ReportsByStatusEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"\xe8\x01\n" +
+	"\x0fDashboardPerson\x12#\n" +
+	"\rinvitation_id\x18\x01 \x01(\tR\finvitationId\x12\x12\n" +
+	"\x04role\x18\x02 \x01(\tR\x04role\x12!\n" +
+	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x12\x1b\n" +
+	"\tcity_name\x18\x04 \x01(\tR\bcityName\x12\x1b\n" +
+	"\tsigned_in\x18\x05 \x01(\bR\bsignedIn\x12\x1a\n" +
+	"\bprogress\x18\x06 \x01(\tR\bprogress\x12#\n" +
+	"\rassignment_id\x18\a \x01(\tR\fassignmentId\"X\n" +
+	"\x1bGetEditionDashboardResponse\x129\n" +
+	"\tdashboard\x18\x01 \x01(\v2\x1b.miasta.v1.EditionDashboardR\tdashboard*\x8e\x01\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSTAGE_DRAFT\x10\x01\x12\x13\n" +
@@ -2817,14 +3433,15 @@ const file_miasta_v1_edition_proto_rawDesc = "" +
 	"\tTextField\x12\x1a\n" +
 	"\x16TEXT_FIELD_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fTEXT_FIELD_NAME\x10\x01\x12\x1a\n" +
-	"\x16TEXT_FIELD_DESCRIPTION\x10\x022\xb6\v\n" +
+	"\x16TEXT_FIELD_DESCRIPTION\x10\x022\xa1\f\n" +
 	"\x0eEditionService\x12R\n" +
 	"\rCreateEdition\x12\x1f.miasta.v1.CreateEditionRequest\x1a .miasta.v1.CreateEditionResponse\x12N\n" +
 	"\n" +
 	"GetEdition\x12\x1c.miasta.v1.GetEditionRequest\x1a\x1d.miasta.v1.GetEditionResponse\"\x03\x90\x02\x01\x12T\n" +
 	"\fListEditions\x12\x1e.miasta.v1.ListEditionsRequest\x1a\x1f.miasta.v1.ListEditionsResponse\"\x03\x90\x02\x01\x12L\n" +
 	"\vSetTimeline\x12\x1d.miasta.v1.SetTimelineRequest\x1a\x1e.miasta.v1.SetTimelineResponse\x12L\n" +
-	"\vChangeStage\x12\x1d.miasta.v1.ChangeStageRequest\x1a\x1e.miasta.v1.ChangeStageResponse\x12I\n" +
+	"\vChangeStage\x12\x1d.miasta.v1.ChangeStageRequest\x1a\x1e.miasta.v1.ChangeStageResponse\x12i\n" +
+	"\x13GetEditionDashboard\x12%.miasta.v1.GetEditionDashboardRequest\x1a&.miasta.v1.GetEditionDashboardResponse\"\x03\x90\x02\x01\x12I\n" +
 	"\n" +
 	"CreateCity\x12\x1c.miasta.v1.CreateCityRequest\x1a\x1d.miasta.v1.CreateCityResponse\x12N\n" +
 	"\n" +
@@ -2855,7 +3472,7 @@ func file_miasta_v1_edition_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_edition_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_miasta_v1_edition_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_miasta_v1_edition_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_miasta_v1_edition_proto_goTypes = []any{
 	(Stage)(0),                           // 0: miasta.v1.Stage
 	(BallotPublication)(0),               // 1: miasta.v1.BallotPublication
@@ -2900,28 +3517,36 @@ var file_miasta_v1_edition_proto_goTypes = []any{
 	(*SetDataLicenceResponse)(nil),       // 40: miasta.v1.SetDataLicenceResponse
 	(*SetDeliberationNamesRequest)(nil),  // 41: miasta.v1.SetDeliberationNamesRequest
 	(*SetDeliberationNamesResponse)(nil), // 42: miasta.v1.SetDeliberationNamesResponse
-	nil,                                  // 43: miasta.v1.Edition.NamesEntry
-	nil,                                  // 44: miasta.v1.Category.NamesEntry
-	nil,                                  // 45: miasta.v1.Category.DescriptionsEntry
-	nil,                                  // 46: miasta.v1.Criterion.NamesEntry
-	nil,                                  // 47: miasta.v1.Criterion.DescriptionsEntry
-	(*timestamppb.Timestamp)(nil),        // 48: google.protobuf.Timestamp
+	(*GetEditionDashboardRequest)(nil),   // 43: miasta.v1.GetEditionDashboardRequest
+	(*Blocker)(nil),                      // 44: miasta.v1.Blocker
+	(*StageWarning)(nil),                 // 45: miasta.v1.StageWarning
+	(*EditionDashboard)(nil),             // 46: miasta.v1.EditionDashboard
+	(*DashboardPerson)(nil),              // 47: miasta.v1.DashboardPerson
+	(*GetEditionDashboardResponse)(nil),  // 48: miasta.v1.GetEditionDashboardResponse
+	nil,                                  // 49: miasta.v1.Edition.NamesEntry
+	nil,                                  // 50: miasta.v1.Category.NamesEntry
+	nil,                                  // 51: miasta.v1.Category.DescriptionsEntry
+	nil,                                  // 52: miasta.v1.Criterion.NamesEntry
+	nil,                                  // 53: miasta.v1.Criterion.DescriptionsEntry
+	nil,                                  // 54: miasta.v1.Blocker.ArgsEntry
+	nil,                                  // 55: miasta.v1.EditionDashboard.ReportsByStatusEntry
+	(*timestamppb.Timestamp)(nil),        // 56: google.protobuf.Timestamp
 }
 var file_miasta_v1_edition_proto_depIdxs = []int32{
 	0,  // 0: miasta.v1.Edition.stage:type_name -> miasta.v1.Stage
 	4,  // 1: miasta.v1.Edition.timeline:type_name -> miasta.v1.Timeline
 	5,  // 2: miasta.v1.Edition.cities:type_name -> miasta.v1.City
 	1,  // 3: miasta.v1.Edition.ballot_publication:type_name -> miasta.v1.BallotPublication
-	48, // 4: miasta.v1.Edition.create_time:type_name -> google.protobuf.Timestamp
-	48, // 5: miasta.v1.Edition.update_time:type_name -> google.protobuf.Timestamp
-	43, // 6: miasta.v1.Edition.names:type_name -> miasta.v1.Edition.NamesEntry
-	48, // 7: miasta.v1.Timeline.reporting_deadline:type_name -> google.protobuf.Timestamp
-	48, // 8: miasta.v1.Timeline.jury_deadline:type_name -> google.protobuf.Timestamp
-	48, // 9: miasta.v1.Timeline.ceremony_time:type_name -> google.protobuf.Timestamp
-	44, // 10: miasta.v1.Category.names:type_name -> miasta.v1.Category.NamesEntry
-	45, // 11: miasta.v1.Category.descriptions:type_name -> miasta.v1.Category.DescriptionsEntry
-	46, // 12: miasta.v1.Criterion.names:type_name -> miasta.v1.Criterion.NamesEntry
-	47, // 13: miasta.v1.Criterion.descriptions:type_name -> miasta.v1.Criterion.DescriptionsEntry
+	56, // 4: miasta.v1.Edition.create_time:type_name -> google.protobuf.Timestamp
+	56, // 5: miasta.v1.Edition.update_time:type_name -> google.protobuf.Timestamp
+	49, // 6: miasta.v1.Edition.names:type_name -> miasta.v1.Edition.NamesEntry
+	56, // 7: miasta.v1.Timeline.reporting_deadline:type_name -> google.protobuf.Timestamp
+	56, // 8: miasta.v1.Timeline.jury_deadline:type_name -> google.protobuf.Timestamp
+	56, // 9: miasta.v1.Timeline.ceremony_time:type_name -> google.protobuf.Timestamp
+	50, // 10: miasta.v1.Category.names:type_name -> miasta.v1.Category.NamesEntry
+	51, // 11: miasta.v1.Category.descriptions:type_name -> miasta.v1.Category.DescriptionsEntry
+	52, // 12: miasta.v1.Criterion.names:type_name -> miasta.v1.Criterion.NamesEntry
+	53, // 13: miasta.v1.Criterion.descriptions:type_name -> miasta.v1.Criterion.DescriptionsEntry
 	4,  // 14: miasta.v1.CreateEditionRequest.timeline:type_name -> miasta.v1.Timeline
 	1,  // 15: miasta.v1.CreateEditionRequest.ballot_publication:type_name -> miasta.v1.BallotPublication
 	3,  // 16: miasta.v1.CreateEditionResponse.edition:type_name -> miasta.v1.Edition
@@ -2947,45 +3572,56 @@ var file_miasta_v1_edition_proto_depIdxs = []int32{
 	7,  // 36: miasta.v1.SetTextsResponse.criteria:type_name -> miasta.v1.Criterion
 	3,  // 37: miasta.v1.SetDataLicenceResponse.edition:type_name -> miasta.v1.Edition
 	3,  // 38: miasta.v1.SetDeliberationNamesResponse.edition:type_name -> miasta.v1.Edition
-	8,  // 39: miasta.v1.EditionService.CreateEdition:input_type -> miasta.v1.CreateEditionRequest
-	10, // 40: miasta.v1.EditionService.GetEdition:input_type -> miasta.v1.GetEditionRequest
-	12, // 41: miasta.v1.EditionService.ListEditions:input_type -> miasta.v1.ListEditionsRequest
-	14, // 42: miasta.v1.EditionService.SetTimeline:input_type -> miasta.v1.SetTimelineRequest
-	16, // 43: miasta.v1.EditionService.ChangeStage:input_type -> miasta.v1.ChangeStageRequest
-	18, // 44: miasta.v1.EditionService.CreateCity:input_type -> miasta.v1.CreateCityRequest
-	20, // 45: miasta.v1.EditionService.ListCities:input_type -> miasta.v1.ListCitiesRequest
-	22, // 46: miasta.v1.EditionService.AddEditionCity:input_type -> miasta.v1.AddEditionCityRequest
-	24, // 47: miasta.v1.EditionService.RemoveEditionCity:input_type -> miasta.v1.RemoveEditionCityRequest
-	26, // 48: miasta.v1.EditionService.CreateCategory:input_type -> miasta.v1.CreateCategoryRequest
-	28, // 49: miasta.v1.EditionService.ListCategories:input_type -> miasta.v1.ListCategoriesRequest
-	30, // 50: miasta.v1.EditionService.CreateCriterion:input_type -> miasta.v1.CreateCriterionRequest
-	32, // 51: miasta.v1.EditionService.ListCriteria:input_type -> miasta.v1.ListCriteriaRequest
-	34, // 52: miasta.v1.EditionService.SetLanguages:input_type -> miasta.v1.SetLanguagesRequest
-	37, // 53: miasta.v1.EditionService.SetTexts:input_type -> miasta.v1.SetTextsRequest
-	39, // 54: miasta.v1.EditionService.SetDataLicence:input_type -> miasta.v1.SetDataLicenceRequest
-	41, // 55: miasta.v1.EditionService.SetDeliberationNames:input_type -> miasta.v1.SetDeliberationNamesRequest
-	9,  // 56: miasta.v1.EditionService.CreateEdition:output_type -> miasta.v1.CreateEditionResponse
-	11, // 57: miasta.v1.EditionService.GetEdition:output_type -> miasta.v1.GetEditionResponse
-	13, // 58: miasta.v1.EditionService.ListEditions:output_type -> miasta.v1.ListEditionsResponse
-	15, // 59: miasta.v1.EditionService.SetTimeline:output_type -> miasta.v1.SetTimelineResponse
-	17, // 60: miasta.v1.EditionService.ChangeStage:output_type -> miasta.v1.ChangeStageResponse
-	19, // 61: miasta.v1.EditionService.CreateCity:output_type -> miasta.v1.CreateCityResponse
-	21, // 62: miasta.v1.EditionService.ListCities:output_type -> miasta.v1.ListCitiesResponse
-	23, // 63: miasta.v1.EditionService.AddEditionCity:output_type -> miasta.v1.AddEditionCityResponse
-	25, // 64: miasta.v1.EditionService.RemoveEditionCity:output_type -> miasta.v1.RemoveEditionCityResponse
-	27, // 65: miasta.v1.EditionService.CreateCategory:output_type -> miasta.v1.CreateCategoryResponse
-	29, // 66: miasta.v1.EditionService.ListCategories:output_type -> miasta.v1.ListCategoriesResponse
-	31, // 67: miasta.v1.EditionService.CreateCriterion:output_type -> miasta.v1.CreateCriterionResponse
-	33, // 68: miasta.v1.EditionService.ListCriteria:output_type -> miasta.v1.ListCriteriaResponse
-	35, // 69: miasta.v1.EditionService.SetLanguages:output_type -> miasta.v1.SetLanguagesResponse
-	38, // 70: miasta.v1.EditionService.SetTexts:output_type -> miasta.v1.SetTextsResponse
-	40, // 71: miasta.v1.EditionService.SetDataLicence:output_type -> miasta.v1.SetDataLicenceResponse
-	42, // 72: miasta.v1.EditionService.SetDeliberationNames:output_type -> miasta.v1.SetDeliberationNamesResponse
-	56, // [56:73] is the sub-list for method output_type
-	39, // [39:56] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	54, // 39: miasta.v1.Blocker.args:type_name -> miasta.v1.Blocker.ArgsEntry
+	3,  // 40: miasta.v1.EditionDashboard.edition:type_name -> miasta.v1.Edition
+	0,  // 41: miasta.v1.EditionDashboard.next_stage:type_name -> miasta.v1.Stage
+	56, // 42: miasta.v1.EditionDashboard.stage_deadline:type_name -> google.protobuf.Timestamp
+	44, // 43: miasta.v1.EditionDashboard.blockers:type_name -> miasta.v1.Blocker
+	45, // 44: miasta.v1.EditionDashboard.warnings:type_name -> miasta.v1.StageWarning
+	55, // 45: miasta.v1.EditionDashboard.reports_by_status:type_name -> miasta.v1.EditionDashboard.ReportsByStatusEntry
+	47, // 46: miasta.v1.EditionDashboard.people:type_name -> miasta.v1.DashboardPerson
+	46, // 47: miasta.v1.GetEditionDashboardResponse.dashboard:type_name -> miasta.v1.EditionDashboard
+	8,  // 48: miasta.v1.EditionService.CreateEdition:input_type -> miasta.v1.CreateEditionRequest
+	10, // 49: miasta.v1.EditionService.GetEdition:input_type -> miasta.v1.GetEditionRequest
+	12, // 50: miasta.v1.EditionService.ListEditions:input_type -> miasta.v1.ListEditionsRequest
+	14, // 51: miasta.v1.EditionService.SetTimeline:input_type -> miasta.v1.SetTimelineRequest
+	16, // 52: miasta.v1.EditionService.ChangeStage:input_type -> miasta.v1.ChangeStageRequest
+	43, // 53: miasta.v1.EditionService.GetEditionDashboard:input_type -> miasta.v1.GetEditionDashboardRequest
+	18, // 54: miasta.v1.EditionService.CreateCity:input_type -> miasta.v1.CreateCityRequest
+	20, // 55: miasta.v1.EditionService.ListCities:input_type -> miasta.v1.ListCitiesRequest
+	22, // 56: miasta.v1.EditionService.AddEditionCity:input_type -> miasta.v1.AddEditionCityRequest
+	24, // 57: miasta.v1.EditionService.RemoveEditionCity:input_type -> miasta.v1.RemoveEditionCityRequest
+	26, // 58: miasta.v1.EditionService.CreateCategory:input_type -> miasta.v1.CreateCategoryRequest
+	28, // 59: miasta.v1.EditionService.ListCategories:input_type -> miasta.v1.ListCategoriesRequest
+	30, // 60: miasta.v1.EditionService.CreateCriterion:input_type -> miasta.v1.CreateCriterionRequest
+	32, // 61: miasta.v1.EditionService.ListCriteria:input_type -> miasta.v1.ListCriteriaRequest
+	34, // 62: miasta.v1.EditionService.SetLanguages:input_type -> miasta.v1.SetLanguagesRequest
+	37, // 63: miasta.v1.EditionService.SetTexts:input_type -> miasta.v1.SetTextsRequest
+	39, // 64: miasta.v1.EditionService.SetDataLicence:input_type -> miasta.v1.SetDataLicenceRequest
+	41, // 65: miasta.v1.EditionService.SetDeliberationNames:input_type -> miasta.v1.SetDeliberationNamesRequest
+	9,  // 66: miasta.v1.EditionService.CreateEdition:output_type -> miasta.v1.CreateEditionResponse
+	11, // 67: miasta.v1.EditionService.GetEdition:output_type -> miasta.v1.GetEditionResponse
+	13, // 68: miasta.v1.EditionService.ListEditions:output_type -> miasta.v1.ListEditionsResponse
+	15, // 69: miasta.v1.EditionService.SetTimeline:output_type -> miasta.v1.SetTimelineResponse
+	17, // 70: miasta.v1.EditionService.ChangeStage:output_type -> miasta.v1.ChangeStageResponse
+	48, // 71: miasta.v1.EditionService.GetEditionDashboard:output_type -> miasta.v1.GetEditionDashboardResponse
+	19, // 72: miasta.v1.EditionService.CreateCity:output_type -> miasta.v1.CreateCityResponse
+	21, // 73: miasta.v1.EditionService.ListCities:output_type -> miasta.v1.ListCitiesResponse
+	23, // 74: miasta.v1.EditionService.AddEditionCity:output_type -> miasta.v1.AddEditionCityResponse
+	25, // 75: miasta.v1.EditionService.RemoveEditionCity:output_type -> miasta.v1.RemoveEditionCityResponse
+	27, // 76: miasta.v1.EditionService.CreateCategory:output_type -> miasta.v1.CreateCategoryResponse
+	29, // 77: miasta.v1.EditionService.ListCategories:output_type -> miasta.v1.ListCategoriesResponse
+	31, // 78: miasta.v1.EditionService.CreateCriterion:output_type -> miasta.v1.CreateCriterionResponse
+	33, // 79: miasta.v1.EditionService.ListCriteria:output_type -> miasta.v1.ListCriteriaResponse
+	35, // 80: miasta.v1.EditionService.SetLanguages:output_type -> miasta.v1.SetLanguagesResponse
+	38, // 81: miasta.v1.EditionService.SetTexts:output_type -> miasta.v1.SetTextsResponse
+	40, // 82: miasta.v1.EditionService.SetDataLicence:output_type -> miasta.v1.SetDataLicenceResponse
+	42, // 83: miasta.v1.EditionService.SetDeliberationNames:output_type -> miasta.v1.SetDeliberationNamesResponse
+	66, // [66:84] is the sub-list for method output_type
+	48, // [48:66] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_edition_proto_init() }
@@ -2999,7 +3635,7 @@ func file_miasta_v1_edition_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_edition_proto_rawDesc), len(file_miasta_v1_edition_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   45,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

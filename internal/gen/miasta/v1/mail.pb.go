@@ -45,6 +45,8 @@ const (
 	// To a juror who has just cast, with the receipt: a second channel to compare with what the ballot
 	// page showed. Sent at once; nobody can hold, edit or withdraw it.
 	MailKind_MAIL_KIND_BALLOT_RECEIPT MailKind = 8
+	// An organiser's message to everyone in a role of an edition (MessageRole).
+	MailKind_MAIL_KIND_MESSAGE MailKind = 9
 )
 
 // Enum value maps for MailKind.
@@ -59,6 +61,7 @@ var (
 		6: "MAIL_KIND_BALLOT_REMINDER",
 		7: "MAIL_KIND_RESULTS_ANNOUNCED",
 		8: "MAIL_KIND_BALLOT_RECEIPT",
+		9: "MAIL_KIND_MESSAGE",
 	}
 	MailKind_value = map[string]int32{
 		"MAIL_KIND_UNSPECIFIED":        0,
@@ -70,6 +73,7 @@ var (
 		"MAIL_KIND_BALLOT_REMINDER":    6,
 		"MAIL_KIND_RESULTS_ANNOUNCED":  7,
 		"MAIL_KIND_BALLOT_RECEIPT":     8,
+		"MAIL_KIND_MESSAGE":            9,
 	}
 )
 
@@ -1761,7 +1765,7 @@ func (x *ListMailTemplatesResponse) GetPlaceholders() []string {
 type SetMailTemplateRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
-	// Any kind but MAIL_KIND_BALLOT_RECEIPT.
+	// Any kind but MAIL_KIND_BALLOT_RECEIPT and MAIL_KIND_MESSAGE (whose text is the organiser's).
 	Kind     MailKind `protobuf:"varint,2,opt,name=kind,proto3,enum=miasta.v1.MailKind" json:"kind,omitempty"`
 	Language string   `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`
 	// One line, up to 300 characters; empty together with body to go back to the platform's wording.
@@ -2019,6 +2023,247 @@ func (x *PreviewMailTemplateResponse) GetRecipient() string {
 	return ""
 }
 
+type SendReminderRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// The expert's or juror's invitation (EditionDashboard.people).
+	InvitationId  string `protobuf:"bytes,2,opt,name=invitation_id,json=invitationId,proto3" json:"invitation_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendReminderRequest) Reset() {
+	*x = SendReminderRequest{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendReminderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendReminderRequest) ProtoMessage() {}
+
+func (x *SendReminderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendReminderRequest.ProtoReflect.Descriptor instead.
+func (*SendReminderRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *SendReminderRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *SendReminderRequest) GetInvitationId() string {
+	if x != nil {
+		return x.InvitationId
+	}
+	return ""
+}
+
+type SendReminderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The reminder queued, or the one already waiting in the outbox.
+	Mail *OutboxMail `protobuf:"bytes,1,opt,name=mail,proto3" json:"mail,omitempty"`
+	// False when the reminder was waiting already and nothing new was queued.
+	Queued        bool `protobuf:"varint,2,opt,name=queued,proto3" json:"queued,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendReminderResponse) Reset() {
+	*x = SendReminderResponse{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendReminderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendReminderResponse) ProtoMessage() {}
+
+func (x *SendReminderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendReminderResponse.ProtoReflect.Descriptor instead.
+func (*SendReminderResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *SendReminderResponse) GetMail() *OutboxMail {
+	if x != nil {
+		return x.Mail
+	}
+	return nil
+}
+
+func (x *SendReminderResponse) GetQueued() bool {
+	if x != nil {
+		return x.Queued
+	}
+	return false
+}
+
+type MessageRoleRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// EXPERT or JUROR.
+	Role string `protobuf:"bytes,2,opt,name=role,proto3" json:"role,omitempty"`
+	// 1–300 characters, one line.
+	Subject string `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`
+	// Plain text, 1–20,000 characters.
+	Body string `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
+	// A UUID the client makes once per message: a retry (or a second click) with it queues nothing more.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageRoleRequest) Reset() {
+	*x = MessageRoleRequest{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageRoleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageRoleRequest) ProtoMessage() {}
+
+func (x *MessageRoleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageRoleRequest.ProtoReflect.Descriptor instead.
+func (*MessageRoleRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *MessageRoleRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *MessageRoleRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *MessageRoleRequest) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *MessageRoleRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *MessageRoleRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type MessageRoleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How many mails this call queued (0 on a retry).
+	Queued int32 `protobuf:"varint,1,opt,name=queued,proto3" json:"queued,omitempty"`
+	// How many people the role has (one mail each).
+	Recipients    int32 `protobuf:"varint,2,opt,name=recipients,proto3" json:"recipients,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageRoleResponse) Reset() {
+	*x = MessageRoleResponse{}
+	mi := &file_miasta_v1_mail_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageRoleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageRoleResponse) ProtoMessage() {}
+
+func (x *MessageRoleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_mail_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageRoleResponse.ProtoReflect.Descriptor instead.
+func (*MessageRoleResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_mail_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *MessageRoleResponse) GetQueued() int32 {
+	if x != nil {
+		return x.Queued
+	}
+	return 0
+}
+
+func (x *MessageRoleResponse) GetRecipients() int32 {
+	if x != nil {
+		return x.Recipients
+	}
+	return 0
+}
+
 var File_miasta_v1_mail_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_mail_proto_rawDesc = "" +
@@ -2135,27 +2380,48 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\"v\n" +
 	"\x19ListMailTemplatesResponse\x125\n" +
 	"\ttemplates\x18\x01 \x03(\v2\x17.miasta.v1.MailTemplateR\ttemplates\x12\"\n" +
-	"\fplaceholders\x18\x02 \x03(\tR\fplaceholders\"\xf2\x01\n" +
+	"\fplaceholders\x18\x02 \x03(\tR\fplaceholders\"\xf4\x01\n" +
 	"\x16SetMailTemplateRequest\x12'\n" +
 	"\n" +
-	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x125\n" +
-	"\x04kind\x18\x02 \x01(\x0e2\x13.miasta.v1.MailKindB\f\xbaH\t\x82\x01\x06\x10\x01 \x00 \bR\x04kind\x125\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x127\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x13.miasta.v1.MailKindB\x0e\xbaH\v\x82\x01\b\x10\x01 \x00 \b \tR\x04kind\x125\n" +
 	"\blanguage\x18\x03 \x01(\tB\x19\xbaH\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02viR\blanguage\x12\"\n" +
 	"\asubject\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xac\x02R\asubject\x12\x1d\n" +
 	"\x04body\x18\x05 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\x04body\"N\n" +
 	"\x17SetMailTemplateResponse\x123\n" +
-	"\btemplate\x18\x01 \x01(\v2\x17.miasta.v1.MailTemplateR\btemplate\"\xf6\x01\n" +
+	"\btemplate\x18\x01 \x01(\v2\x17.miasta.v1.MailTemplateR\btemplate\"\xf8\x01\n" +
 	"\x1aPreviewMailTemplateRequest\x12'\n" +
 	"\n" +
-	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x125\n" +
-	"\x04kind\x18\x02 \x01(\x0e2\x13.miasta.v1.MailKindB\f\xbaH\t\x82\x01\x06\x10\x01 \x00 \bR\x04kind\x125\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x127\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x13.miasta.v1.MailKindB\x0e\xbaH\v\x82\x01\b\x10\x01 \x00 \b \tR\x04kind\x125\n" +
 	"\blanguage\x18\x03 \x01(\tB\x19\xbaH\x16r\x14R\x02plR\x02enR\x02ukR\x02esR\x02viR\blanguage\x12\"\n" +
 	"\asubject\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xac\x02R\asubject\x12\x1d\n" +
 	"\x04body\x18\x05 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\x04body\"i\n" +
 	"\x1bPreviewMailTemplateResponse\x12\x18\n" +
 	"\asubject\x18\x01 \x01(\tR\asubject\x12\x12\n" +
 	"\x04body\x18\x02 \x01(\tR\x04body\x12\x1c\n" +
-	"\trecipient\x18\x03 \x01(\tR\trecipient*\x99\x02\n" +
+	"\trecipient\x18\x03 \x01(\tR\trecipient\"m\n" +
+	"\x13SendReminderRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12-\n" +
+	"\rinvitation_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\finvitationId\"Y\n" +
+	"\x14SendReminderResponse\x12)\n" +
+	"\x04mail\x18\x01 \x01(\v2\x15.miasta.v1.OutboxMailR\x04mail\x12\x16\n" +
+	"\x06queued\x18\x02 \x01(\bR\x06queued\"\xe3\x01\n" +
+	"\x12MessageRoleRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12(\n" +
+	"\x04role\x18\x02 \x01(\tB\x14\xbaH\x11r\x0fR\x06EXPERTR\x05JURORR\x04role\x120\n" +
+	"\asubject\x18\x03 \x01(\tB\x16\xbaH\x13r\x11\x10\x01\x18\xac\x022\n" +
+	"^[^\\r\\n]*$R\asubject\x12\x1f\n" +
+	"\x04body\x18\x04 \x01(\tB\v\xbaH\br\x06\x10\x01\x18\xa0\x9c\x01R\x04body\x12'\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\"M\n" +
+	"\x13MessageRoleResponse\x12\x16\n" +
+	"\x06queued\x18\x01 \x01(\x05R\x06queued\x12\x1e\n" +
+	"\n" +
+	"recipients\x18\x02 \x01(\x05R\n" +
+	"recipients*\xb0\x02\n" +
 	"\bMailKind\x12\x19\n" +
 	"\x15MAIL_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14MAIL_KIND_INVITATION\x10\x01\x12\x1e\n" +
@@ -2165,7 +2431,8 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"\x15MAIL_KIND_JURY_OPENED\x10\x05\x12\x1d\n" +
 	"\x19MAIL_KIND_BALLOT_REMINDER\x10\x06\x12\x1f\n" +
 	"\x1bMAIL_KIND_RESULTS_ANNOUNCED\x10\a\x12\x1c\n" +
-	"\x18MAIL_KIND_BALLOT_RECEIPT\x10\b*\xa1\x01\n" +
+	"\x18MAIL_KIND_BALLOT_RECEIPT\x10\b\x12\x15\n" +
+	"\x11MAIL_KIND_MESSAGE\x10\t*\xa1\x01\n" +
 	"\n" +
 	"MailStatus\x12\x1b\n" +
 	"\x17MAIL_STATUS_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -2188,7 +2455,7 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"\x1cDELIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DELIVERY_OUTCOME_SENT\x10\x01\x12&\n" +
 	"\"DELIVERY_OUTCOME_TEMPORARY_FAILURE\x10\x02\x12&\n" +
-	"\"DELIVERY_OUTCOME_PERMANENT_FAILURE\x10\x032\x92\b\n" +
+	"\"DELIVERY_OUTCOME_PERMANENT_FAILURE\x10\x032\xb1\t\n" +
 	"\vMailService\x12N\n" +
 	"\n" +
 	"ListOutbox\x12\x1c.miasta.v1.ListOutboxRequest\x1a\x1d.miasta.v1.ListOutboxResponse\"\x03\x90\x02\x01\x12W\n" +
@@ -2200,7 +2467,9 @@ const file_miasta_v1_mail_proto_rawDesc = "" +
 	"\rSetMailPolicy\x12\x1f.miasta.v1.SetMailPolicyRequest\x1a .miasta.v1.SetMailPolicyResponse\x12c\n" +
 	"\x11ListMailTemplates\x12#.miasta.v1.ListMailTemplatesRequest\x1a$.miasta.v1.ListMailTemplatesResponse\"\x03\x90\x02\x01\x12X\n" +
 	"\x0fSetMailTemplate\x12!.miasta.v1.SetMailTemplateRequest\x1a\".miasta.v1.SetMailTemplateResponse\x12i\n" +
-	"\x13PreviewMailTemplate\x12%.miasta.v1.PreviewMailTemplateRequest\x1a&.miasta.v1.PreviewMailTemplateResponse\"\x03\x90\x02\x01\x12l\n" +
+	"\x13PreviewMailTemplate\x12%.miasta.v1.PreviewMailTemplateRequest\x1a&.miasta.v1.PreviewMailTemplateResponse\"\x03\x90\x02\x01\x12O\n" +
+	"\fSendReminder\x12\x1e.miasta.v1.SendReminderRequest\x1a\x1f.miasta.v1.SendReminderResponse\x12L\n" +
+	"\vMessageRole\x12\x1d.miasta.v1.MessageRoleRequest\x1a\x1e.miasta.v1.MessageRoleResponse\x12l\n" +
 	"\x14ListDeliveryAttempts\x12&.miasta.v1.ListDeliveryAttemptsRequest\x1a'.miasta.v1.ListDeliveryAttemptsResponse\"\x03\x90\x02\x01B\xa1\x01\n" +
 	"\rcom.miasta.v1B\tMailProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
 	"Miasta::V1b\x06proto3"
@@ -2218,7 +2487,7 @@ func file_miasta_v1_mail_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_mail_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_miasta_v1_mail_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_miasta_v1_mail_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_miasta_v1_mail_proto_goTypes = []any{
 	(MailKind)(0),                        // 0: miasta.v1.MailKind
 	(MailStatus)(0),                      // 1: miasta.v1.MailStatus
@@ -2252,22 +2521,26 @@ var file_miasta_v1_mail_proto_goTypes = []any{
 	(*SetMailTemplateResponse)(nil),      // 29: miasta.v1.SetMailTemplateResponse
 	(*PreviewMailTemplateRequest)(nil),   // 30: miasta.v1.PreviewMailTemplateRequest
 	(*PreviewMailTemplateResponse)(nil),  // 31: miasta.v1.PreviewMailTemplateResponse
-	(*timestamppb.Timestamp)(nil),        // 32: google.protobuf.Timestamp
+	(*SendReminderRequest)(nil),          // 32: miasta.v1.SendReminderRequest
+	(*SendReminderResponse)(nil),         // 33: miasta.v1.SendReminderResponse
+	(*MessageRoleRequest)(nil),           // 34: miasta.v1.MessageRoleRequest
+	(*MessageRoleResponse)(nil),          // 35: miasta.v1.MessageRoleResponse
+	(*timestamppb.Timestamp)(nil),        // 36: google.protobuf.Timestamp
 }
 var file_miasta_v1_mail_proto_depIdxs = []int32{
 	0,  // 0: miasta.v1.OutboxMail.kind:type_name -> miasta.v1.MailKind
 	1,  // 1: miasta.v1.OutboxMail.status:type_name -> miasta.v1.MailStatus
-	32, // 2: miasta.v1.OutboxMail.next_attempt_time:type_name -> google.protobuf.Timestamp
-	32, // 3: miasta.v1.OutboxMail.create_time:type_name -> google.protobuf.Timestamp
-	32, // 4: miasta.v1.OutboxMail.update_time:type_name -> google.protobuf.Timestamp
-	32, // 5: miasta.v1.OutboxMail.release_time:type_name -> google.protobuf.Timestamp
-	32, // 6: miasta.v1.OutboxMail.sent_time:type_name -> google.protobuf.Timestamp
+	36, // 2: miasta.v1.OutboxMail.next_attempt_time:type_name -> google.protobuf.Timestamp
+	36, // 3: miasta.v1.OutboxMail.create_time:type_name -> google.protobuf.Timestamp
+	36, // 4: miasta.v1.OutboxMail.update_time:type_name -> google.protobuf.Timestamp
+	36, // 5: miasta.v1.OutboxMail.release_time:type_name -> google.protobuf.Timestamp
+	36, // 6: miasta.v1.OutboxMail.sent_time:type_name -> google.protobuf.Timestamp
 	5,  // 7: miasta.v1.OutboxMailConflict.current:type_name -> miasta.v1.OutboxMail
 	0,  // 8: miasta.v1.MailPolicy.kind:type_name -> miasta.v1.MailKind
 	2,  // 9: miasta.v1.MailPolicy.delivery:type_name -> miasta.v1.MailDelivery
 	3,  // 10: miasta.v1.MailPolicy.source:type_name -> miasta.v1.MailPolicySource
-	32, // 11: miasta.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
-	32, // 12: miasta.v1.DeliveryAttempt.end_time:type_name -> google.protobuf.Timestamp
+	36, // 11: miasta.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
+	36, // 12: miasta.v1.DeliveryAttempt.end_time:type_name -> google.protobuf.Timestamp
 	4,  // 13: miasta.v1.DeliveryAttempt.outcome:type_name -> miasta.v1.DeliveryOutcome
 	1,  // 14: miasta.v1.ListOutboxRequest.status:type_name -> miasta.v1.MailStatus
 	0,  // 15: miasta.v1.ListOutboxRequest.kind:type_name -> miasta.v1.MailKind
@@ -2286,33 +2559,38 @@ var file_miasta_v1_mail_proto_depIdxs = []int32{
 	0,  // 28: miasta.v1.SetMailTemplateRequest.kind:type_name -> miasta.v1.MailKind
 	25, // 29: miasta.v1.SetMailTemplateResponse.template:type_name -> miasta.v1.MailTemplate
 	0,  // 30: miasta.v1.PreviewMailTemplateRequest.kind:type_name -> miasta.v1.MailKind
-	9,  // 31: miasta.v1.MailService.ListOutbox:input_type -> miasta.v1.ListOutboxRequest
-	11, // 32: miasta.v1.MailService.GetOutboxMail:input_type -> miasta.v1.GetOutboxMailRequest
-	13, // 33: miasta.v1.MailService.EditOutboxMail:input_type -> miasta.v1.EditOutboxMailRequest
-	15, // 34: miasta.v1.MailService.ReleaseOutboxMail:input_type -> miasta.v1.ReleaseOutboxMailRequest
-	17, // 35: miasta.v1.MailService.DiscardOutboxMail:input_type -> miasta.v1.DiscardOutboxMailRequest
-	19, // 36: miasta.v1.MailService.GetMailPolicy:input_type -> miasta.v1.GetMailPolicyRequest
-	21, // 37: miasta.v1.MailService.SetMailPolicy:input_type -> miasta.v1.SetMailPolicyRequest
-	26, // 38: miasta.v1.MailService.ListMailTemplates:input_type -> miasta.v1.ListMailTemplatesRequest
-	28, // 39: miasta.v1.MailService.SetMailTemplate:input_type -> miasta.v1.SetMailTemplateRequest
-	30, // 40: miasta.v1.MailService.PreviewMailTemplate:input_type -> miasta.v1.PreviewMailTemplateRequest
-	23, // 41: miasta.v1.MailService.ListDeliveryAttempts:input_type -> miasta.v1.ListDeliveryAttemptsRequest
-	10, // 42: miasta.v1.MailService.ListOutbox:output_type -> miasta.v1.ListOutboxResponse
-	12, // 43: miasta.v1.MailService.GetOutboxMail:output_type -> miasta.v1.GetOutboxMailResponse
-	14, // 44: miasta.v1.MailService.EditOutboxMail:output_type -> miasta.v1.EditOutboxMailResponse
-	16, // 45: miasta.v1.MailService.ReleaseOutboxMail:output_type -> miasta.v1.ReleaseOutboxMailResponse
-	18, // 46: miasta.v1.MailService.DiscardOutboxMail:output_type -> miasta.v1.DiscardOutboxMailResponse
-	20, // 47: miasta.v1.MailService.GetMailPolicy:output_type -> miasta.v1.GetMailPolicyResponse
-	22, // 48: miasta.v1.MailService.SetMailPolicy:output_type -> miasta.v1.SetMailPolicyResponse
-	27, // 49: miasta.v1.MailService.ListMailTemplates:output_type -> miasta.v1.ListMailTemplatesResponse
-	29, // 50: miasta.v1.MailService.SetMailTemplate:output_type -> miasta.v1.SetMailTemplateResponse
-	31, // 51: miasta.v1.MailService.PreviewMailTemplate:output_type -> miasta.v1.PreviewMailTemplateResponse
-	24, // 52: miasta.v1.MailService.ListDeliveryAttempts:output_type -> miasta.v1.ListDeliveryAttemptsResponse
-	42, // [42:53] is the sub-list for method output_type
-	31, // [31:42] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	5,  // 31: miasta.v1.SendReminderResponse.mail:type_name -> miasta.v1.OutboxMail
+	9,  // 32: miasta.v1.MailService.ListOutbox:input_type -> miasta.v1.ListOutboxRequest
+	11, // 33: miasta.v1.MailService.GetOutboxMail:input_type -> miasta.v1.GetOutboxMailRequest
+	13, // 34: miasta.v1.MailService.EditOutboxMail:input_type -> miasta.v1.EditOutboxMailRequest
+	15, // 35: miasta.v1.MailService.ReleaseOutboxMail:input_type -> miasta.v1.ReleaseOutboxMailRequest
+	17, // 36: miasta.v1.MailService.DiscardOutboxMail:input_type -> miasta.v1.DiscardOutboxMailRequest
+	19, // 37: miasta.v1.MailService.GetMailPolicy:input_type -> miasta.v1.GetMailPolicyRequest
+	21, // 38: miasta.v1.MailService.SetMailPolicy:input_type -> miasta.v1.SetMailPolicyRequest
+	26, // 39: miasta.v1.MailService.ListMailTemplates:input_type -> miasta.v1.ListMailTemplatesRequest
+	28, // 40: miasta.v1.MailService.SetMailTemplate:input_type -> miasta.v1.SetMailTemplateRequest
+	30, // 41: miasta.v1.MailService.PreviewMailTemplate:input_type -> miasta.v1.PreviewMailTemplateRequest
+	32, // 42: miasta.v1.MailService.SendReminder:input_type -> miasta.v1.SendReminderRequest
+	34, // 43: miasta.v1.MailService.MessageRole:input_type -> miasta.v1.MessageRoleRequest
+	23, // 44: miasta.v1.MailService.ListDeliveryAttempts:input_type -> miasta.v1.ListDeliveryAttemptsRequest
+	10, // 45: miasta.v1.MailService.ListOutbox:output_type -> miasta.v1.ListOutboxResponse
+	12, // 46: miasta.v1.MailService.GetOutboxMail:output_type -> miasta.v1.GetOutboxMailResponse
+	14, // 47: miasta.v1.MailService.EditOutboxMail:output_type -> miasta.v1.EditOutboxMailResponse
+	16, // 48: miasta.v1.MailService.ReleaseOutboxMail:output_type -> miasta.v1.ReleaseOutboxMailResponse
+	18, // 49: miasta.v1.MailService.DiscardOutboxMail:output_type -> miasta.v1.DiscardOutboxMailResponse
+	20, // 50: miasta.v1.MailService.GetMailPolicy:output_type -> miasta.v1.GetMailPolicyResponse
+	22, // 51: miasta.v1.MailService.SetMailPolicy:output_type -> miasta.v1.SetMailPolicyResponse
+	27, // 52: miasta.v1.MailService.ListMailTemplates:output_type -> miasta.v1.ListMailTemplatesResponse
+	29, // 53: miasta.v1.MailService.SetMailTemplate:output_type -> miasta.v1.SetMailTemplateResponse
+	31, // 54: miasta.v1.MailService.PreviewMailTemplate:output_type -> miasta.v1.PreviewMailTemplateResponse
+	33, // 55: miasta.v1.MailService.SendReminder:output_type -> miasta.v1.SendReminderResponse
+	35, // 56: miasta.v1.MailService.MessageRole:output_type -> miasta.v1.MessageRoleResponse
+	24, // 57: miasta.v1.MailService.ListDeliveryAttempts:output_type -> miasta.v1.ListDeliveryAttemptsResponse
+	45, // [45:58] is the sub-list for method output_type
+	32, // [32:45] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_mail_proto_init() }
@@ -2326,7 +2604,7 @@ func file_miasta_v1_mail_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_mail_proto_rawDesc), len(file_miasta_v1_mail_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   27,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

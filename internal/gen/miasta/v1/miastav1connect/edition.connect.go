@@ -48,6 +48,9 @@ const (
 	// EditionServiceChangeStageProcedure is the fully-qualified name of the EditionService's
 	// ChangeStage RPC.
 	EditionServiceChangeStageProcedure = "/miasta.v1.EditionService/ChangeStage"
+	// EditionServiceGetEditionDashboardProcedure is the fully-qualified name of the EditionService's
+	// GetEditionDashboard RPC.
+	EditionServiceGetEditionDashboardProcedure = "/miasta.v1.EditionService/GetEditionDashboard"
 	// EditionServiceCreateCityProcedure is the fully-qualified name of the EditionService's CreateCity
 	// RPC.
 	EditionServiceCreateCityProcedure = "/miasta.v1.EditionService/CreateCity"
@@ -100,7 +103,20 @@ type EditionServiceClient interface {
 	// the edition's languages: otherwise FailedPrecondition with a google.rpc.PreconditionFailure whose
 	// violations (type "TEXT_MISSING") each name one missing text as subject
 	// "<subject id>/<name|description|label:VALUE>/<language>" (a label's subject id is its criterion's).
+	//
+	// Some forward moves warn instead of refusing outright: closing the jury round (JURY → TALLIED)
+	// while jurors have not cast (violations of type "JUROR_NOT_CAST", subject the juror's invitation
+	// id, description their name), announcing (TALLIED → ANNOUNCED) with categories without a winner
+	// ("CATEGORY_WITHOUT_WINNER", subject the category id, description its number and name) and opening
+	// the jury (REVIEW → JURY) with nominations not translated into one of the edition's languages
+	// ("TRANSLATION_MISSING", subject "<practice id>/<language>", description the practice's title and
+	// city). Such a move is refused with FailedPrecondition and those violations unless the request
+	// sets acknowledge_warnings with a reason; the move is then recorded as an override with the reason.
 	ChangeStage(context.Context, *v1.ChangeStageRequest) (*v1.ChangeStageResponse, error)
+	// GetEditionDashboard says where an edition stands, for its organisers: the stage and its deadline,
+	// what blocks the next move (the same checks ChangeStage applies) and what it would warn about,
+	// and counts of reports, experts, jurors and mail held for review.
+	GetEditionDashboard(context.Context, *v1.GetEditionDashboardRequest) (*v1.GetEditionDashboardResponse, error)
 	// CreateCity adds a city to the platform's list of cities (shared by all editions).
 	CreateCity(context.Context, *v1.CreateCityRequest) (*v1.CreateCityResponse, error)
 	// ListCities lists all cities in Polish alphabetical order.
@@ -177,6 +193,13 @@ func NewEditionServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+EditionServiceChangeStageProcedure,
 			connect.WithSchema(editionServiceMethods.ByName("ChangeStage")),
+			connect.WithClientOptions(opts...),
+		),
+		getEditionDashboard: connect.NewClient[v1.GetEditionDashboardRequest, v1.GetEditionDashboardResponse](
+			httpClient,
+			baseURL+EditionServiceGetEditionDashboardProcedure,
+			connect.WithSchema(editionServiceMethods.ByName("GetEditionDashboard")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		createCity: connect.NewClient[v1.CreateCityRequest, v1.CreateCityResponse](
@@ -265,6 +288,7 @@ type editionServiceClient struct {
 	listEditions         *connect.Client[v1.ListEditionsRequest, v1.ListEditionsResponse]
 	setTimeline          *connect.Client[v1.SetTimelineRequest, v1.SetTimelineResponse]
 	changeStage          *connect.Client[v1.ChangeStageRequest, v1.ChangeStageResponse]
+	getEditionDashboard  *connect.Client[v1.GetEditionDashboardRequest, v1.GetEditionDashboardResponse]
 	createCity           *connect.Client[v1.CreateCityRequest, v1.CreateCityResponse]
 	listCities           *connect.Client[v1.ListCitiesRequest, v1.ListCitiesResponse]
 	addEditionCity       *connect.Client[v1.AddEditionCityRequest, v1.AddEditionCityResponse]
@@ -318,6 +342,15 @@ func (c *editionServiceClient) SetTimeline(ctx context.Context, req *v1.SetTimel
 // ChangeStage calls miasta.v1.EditionService.ChangeStage.
 func (c *editionServiceClient) ChangeStage(ctx context.Context, req *v1.ChangeStageRequest) (*v1.ChangeStageResponse, error) {
 	response, err := c.changeStage.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetEditionDashboard calls miasta.v1.EditionService.GetEditionDashboard.
+func (c *editionServiceClient) GetEditionDashboard(ctx context.Context, req *v1.GetEditionDashboardRequest) (*v1.GetEditionDashboardResponse, error) {
+	response, err := c.getEditionDashboard.CallUnary(ctx, connect.NewRequest(req))
 	if response != nil {
 		return response.Msg, err
 	}
@@ -447,7 +480,20 @@ type EditionServiceHandler interface {
 	// the edition's languages: otherwise FailedPrecondition with a google.rpc.PreconditionFailure whose
 	// violations (type "TEXT_MISSING") each name one missing text as subject
 	// "<subject id>/<name|description|label:VALUE>/<language>" (a label's subject id is its criterion's).
+	//
+	// Some forward moves warn instead of refusing outright: closing the jury round (JURY → TALLIED)
+	// while jurors have not cast (violations of type "JUROR_NOT_CAST", subject the juror's invitation
+	// id, description their name), announcing (TALLIED → ANNOUNCED) with categories without a winner
+	// ("CATEGORY_WITHOUT_WINNER", subject the category id, description its number and name) and opening
+	// the jury (REVIEW → JURY) with nominations not translated into one of the edition's languages
+	// ("TRANSLATION_MISSING", subject "<practice id>/<language>", description the practice's title and
+	// city). Such a move is refused with FailedPrecondition and those violations unless the request
+	// sets acknowledge_warnings with a reason; the move is then recorded as an override with the reason.
 	ChangeStage(context.Context, *v1.ChangeStageRequest) (*v1.ChangeStageResponse, error)
+	// GetEditionDashboard says where an edition stands, for its organisers: the stage and its deadline,
+	// what blocks the next move (the same checks ChangeStage applies) and what it would warn about,
+	// and counts of reports, experts, jurors and mail held for review.
+	GetEditionDashboard(context.Context, *v1.GetEditionDashboardRequest) (*v1.GetEditionDashboardResponse, error)
 	// CreateCity adds a city to the platform's list of cities (shared by all editions).
 	CreateCity(context.Context, *v1.CreateCityRequest) (*v1.CreateCityResponse, error)
 	// ListCities lists all cities in Polish alphabetical order.
@@ -520,6 +566,13 @@ func NewEditionServiceHandler(svc EditionServiceHandler, opts ...connect.Handler
 		EditionServiceChangeStageProcedure,
 		svc.ChangeStage,
 		connect.WithSchema(editionServiceMethods.ByName("ChangeStage")),
+		connect.WithHandlerOptions(opts...),
+	)
+	editionServiceGetEditionDashboardHandler := connect.NewUnaryHandlerSimple(
+		EditionServiceGetEditionDashboardProcedure,
+		svc.GetEditionDashboard,
+		connect.WithSchema(editionServiceMethods.ByName("GetEditionDashboard")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	editionServiceCreateCityHandler := connect.NewUnaryHandlerSimple(
@@ -610,6 +663,8 @@ func NewEditionServiceHandler(svc EditionServiceHandler, opts ...connect.Handler
 			editionServiceSetTimelineHandler.ServeHTTP(w, r)
 		case EditionServiceChangeStageProcedure:
 			editionServiceChangeStageHandler.ServeHTTP(w, r)
+		case EditionServiceGetEditionDashboardProcedure:
+			editionServiceGetEditionDashboardHandler.ServeHTTP(w, r)
 		case EditionServiceCreateCityProcedure:
 			editionServiceCreateCityHandler.ServeHTTP(w, r)
 		case EditionServiceListCitiesProcedure:
@@ -661,6 +716,10 @@ func (UnimplementedEditionServiceHandler) SetTimeline(context.Context, *v1.SetTi
 
 func (UnimplementedEditionServiceHandler) ChangeStage(context.Context, *v1.ChangeStageRequest) (*v1.ChangeStageResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.EditionService.ChangeStage is not implemented"))
+}
+
+func (UnimplementedEditionServiceHandler) GetEditionDashboard(context.Context, *v1.GetEditionDashboardRequest) (*v1.GetEditionDashboardResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.EditionService.GetEditionDashboard is not implemented"))
 }
 
 func (UnimplementedEditionServiceHandler) CreateCity(context.Context, *v1.CreateCityRequest) (*v1.CreateCityResponse, error) {

@@ -62,6 +62,11 @@ const (
 	// MailServicePreviewMailTemplateProcedure is the fully-qualified name of the MailService's
 	// PreviewMailTemplate RPC.
 	MailServicePreviewMailTemplateProcedure = "/miasta.v1.MailService/PreviewMailTemplate"
+	// MailServiceSendReminderProcedure is the fully-qualified name of the MailService's SendReminder
+	// RPC.
+	MailServiceSendReminderProcedure = "/miasta.v1.MailService/SendReminder"
+	// MailServiceMessageRoleProcedure is the fully-qualified name of the MailService's MessageRole RPC.
+	MailServiceMessageRoleProcedure = "/miasta.v1.MailService/MessageRole"
 	// MailServiceListDeliveryAttemptsProcedure is the fully-qualified name of the MailService's
 	// ListDeliveryAttempts RPC.
 	MailServiceListDeliveryAttemptsProcedure = "/miasta.v1.MailService/ListDeliveryAttempts"
@@ -99,6 +104,15 @@ type MailServiceClient interface {
 	// PreviewMailTemplate writes a wording (saved or not) with the edition's own data and one of its
 	// real recipients of that kind (or a sample person when it has none yet), changing nothing.
 	PreviewMailTemplate(context.Context, *v1.PreviewMailTemplateRequest) (*v1.PreviewMailTemplateResponse, error)
+	// SendReminder queues, now, the reminder a late expert (their city's report not submitted, while
+	// REPORTING) or juror (not cast, while JURY) would get before the deadline, through the outbox like
+	// any mail (held when the policy holds reminders). A reminder to the same person still waiting in
+	// the outbox is not queued again: the response names it instead.
+	SendReminder(context.Context, *v1.SendReminderRequest) (*v1.SendReminderResponse, error)
+	// MessageRole queues one mail per expert or juror of the edition (pending or accepted invitations)
+	// with the organiser's subject and body, held or sent as the policy for MESSAGE says. A retry with
+	// the same request_id queues nothing more.
+	MessageRole(context.Context, *v1.MessageRoleRequest) (*v1.MessageRoleResponse, error)
 	// ListDeliveryAttempts lists every attempt to deliver a mail, first to last.
 	ListDeliveryAttempts(context.Context, *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error)
 }
@@ -179,6 +193,18 @@ func NewMailServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		sendReminder: connect.NewClient[v1.SendReminderRequest, v1.SendReminderResponse](
+			httpClient,
+			baseURL+MailServiceSendReminderProcedure,
+			connect.WithSchema(mailServiceMethods.ByName("SendReminder")),
+			connect.WithClientOptions(opts...),
+		),
+		messageRole: connect.NewClient[v1.MessageRoleRequest, v1.MessageRoleResponse](
+			httpClient,
+			baseURL+MailServiceMessageRoleProcedure,
+			connect.WithSchema(mailServiceMethods.ByName("MessageRole")),
+			connect.WithClientOptions(opts...),
+		),
 		listDeliveryAttempts: connect.NewClient[v1.ListDeliveryAttemptsRequest, v1.ListDeliveryAttemptsResponse](
 			httpClient,
 			baseURL+MailServiceListDeliveryAttemptsProcedure,
@@ -201,6 +227,8 @@ type mailServiceClient struct {
 	listMailTemplates    *connect.Client[v1.ListMailTemplatesRequest, v1.ListMailTemplatesResponse]
 	setMailTemplate      *connect.Client[v1.SetMailTemplateRequest, v1.SetMailTemplateResponse]
 	previewMailTemplate  *connect.Client[v1.PreviewMailTemplateRequest, v1.PreviewMailTemplateResponse]
+	sendReminder         *connect.Client[v1.SendReminderRequest, v1.SendReminderResponse]
+	messageRole          *connect.Client[v1.MessageRoleRequest, v1.MessageRoleResponse]
 	listDeliveryAttempts *connect.Client[v1.ListDeliveryAttemptsRequest, v1.ListDeliveryAttemptsResponse]
 }
 
@@ -294,6 +322,24 @@ func (c *mailServiceClient) PreviewMailTemplate(ctx context.Context, req *v1.Pre
 	return nil, err
 }
 
+// SendReminder calls miasta.v1.MailService.SendReminder.
+func (c *mailServiceClient) SendReminder(ctx context.Context, req *v1.SendReminderRequest) (*v1.SendReminderResponse, error) {
+	response, err := c.sendReminder.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// MessageRole calls miasta.v1.MailService.MessageRole.
+func (c *mailServiceClient) MessageRole(ctx context.Context, req *v1.MessageRoleRequest) (*v1.MessageRoleResponse, error) {
+	response, err := c.messageRole.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ListDeliveryAttempts calls miasta.v1.MailService.ListDeliveryAttempts.
 func (c *mailServiceClient) ListDeliveryAttempts(ctx context.Context, req *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error) {
 	response, err := c.listDeliveryAttempts.CallUnary(ctx, connect.NewRequest(req))
@@ -335,6 +381,15 @@ type MailServiceHandler interface {
 	// PreviewMailTemplate writes a wording (saved or not) with the edition's own data and one of its
 	// real recipients of that kind (or a sample person when it has none yet), changing nothing.
 	PreviewMailTemplate(context.Context, *v1.PreviewMailTemplateRequest) (*v1.PreviewMailTemplateResponse, error)
+	// SendReminder queues, now, the reminder a late expert (their city's report not submitted, while
+	// REPORTING) or juror (not cast, while JURY) would get before the deadline, through the outbox like
+	// any mail (held when the policy holds reminders). A reminder to the same person still waiting in
+	// the outbox is not queued again: the response names it instead.
+	SendReminder(context.Context, *v1.SendReminderRequest) (*v1.SendReminderResponse, error)
+	// MessageRole queues one mail per expert or juror of the edition (pending or accepted invitations)
+	// with the organiser's subject and body, held or sent as the policy for MESSAGE says. A retry with
+	// the same request_id queues nothing more.
+	MessageRole(context.Context, *v1.MessageRoleRequest) (*v1.MessageRoleResponse, error)
 	// ListDeliveryAttempts lists every attempt to deliver a mail, first to last.
 	ListDeliveryAttempts(context.Context, *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error)
 }
@@ -411,6 +466,18 @@ func NewMailServiceHandler(svc MailServiceHandler, opts ...connect.HandlerOption
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	mailServiceSendReminderHandler := connect.NewUnaryHandlerSimple(
+		MailServiceSendReminderProcedure,
+		svc.SendReminder,
+		connect.WithSchema(mailServiceMethods.ByName("SendReminder")),
+		connect.WithHandlerOptions(opts...),
+	)
+	mailServiceMessageRoleHandler := connect.NewUnaryHandlerSimple(
+		MailServiceMessageRoleProcedure,
+		svc.MessageRole,
+		connect.WithSchema(mailServiceMethods.ByName("MessageRole")),
+		connect.WithHandlerOptions(opts...),
+	)
 	mailServiceListDeliveryAttemptsHandler := connect.NewUnaryHandlerSimple(
 		MailServiceListDeliveryAttemptsProcedure,
 		svc.ListDeliveryAttempts,
@@ -440,6 +507,10 @@ func NewMailServiceHandler(svc MailServiceHandler, opts ...connect.HandlerOption
 			mailServiceSetMailTemplateHandler.ServeHTTP(w, r)
 		case MailServicePreviewMailTemplateProcedure:
 			mailServicePreviewMailTemplateHandler.ServeHTTP(w, r)
+		case MailServiceSendReminderProcedure:
+			mailServiceSendReminderHandler.ServeHTTP(w, r)
+		case MailServiceMessageRoleProcedure:
+			mailServiceMessageRoleHandler.ServeHTTP(w, r)
 		case MailServiceListDeliveryAttemptsProcedure:
 			mailServiceListDeliveryAttemptsHandler.ServeHTTP(w, r)
 		default:
@@ -489,6 +560,14 @@ func (UnimplementedMailServiceHandler) SetMailTemplate(context.Context, *v1.SetM
 
 func (UnimplementedMailServiceHandler) PreviewMailTemplate(context.Context, *v1.PreviewMailTemplateRequest) (*v1.PreviewMailTemplateResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.MailService.PreviewMailTemplate is not implemented"))
+}
+
+func (UnimplementedMailServiceHandler) SendReminder(context.Context, *v1.SendReminderRequest) (*v1.SendReminderResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.MailService.SendReminder is not implemented"))
+}
+
+func (UnimplementedMailServiceHandler) MessageRole(context.Context, *v1.MessageRoleRequest) (*v1.MessageRoleResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.MailService.MessageRole is not implemented"))
 }
 
 func (UnimplementedMailServiceHandler) ListDeliveryAttempts(context.Context, *v1.ListDeliveryAttemptsRequest) (*v1.ListDeliveryAttemptsResponse, error) {

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/edition.proto.
  */
 export const file_miasta_v1_edition: GenFile = /*@__PURE__*/
-  fileDesc("ChdtaWFzdGEvdjEvZWRpdGlvbi5wcm90bxIJbWlhc3RhLnYxIosECgdFZGl0aW9uEgoKAmlkGAEgASgJEgwKBHllYXIYAiABKAUSDAoEbmFtZRgDIAEoCRIfCgVzdGFnZRgEIAEoDjIQLm1pYXN0YS52MS5TdGFnZRIlCgh0aW1lbGluZRgFIAEoCzITLm1pYXN0YS52MS5UaW1lbGluZRIfCgZjaXRpZXMYBiADKAsyDy5taWFzdGEudjEuQ2l0eRI4ChJiYWxsb3RfcHVibGljYXRpb24YByABKA4yHC5taWFzdGEudjEuQmFsbG90UHVibGljYXRpb24SGwoTcHJldmlvdXNfZWRpdGlvbl9pZBgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKBW5hbWVzGAsgAygLMh0ubWlhc3RhLnYxLkVkaXRpb24uTmFtZXNFbnRyeRIRCglsYW5ndWFnZXMYDCADKAkSFQoNZGVtb25zdHJhdGlvbhgUIAEoCBIUCgxkYXRhX2xpY2VuY2UYDSABKAkSGgoSZGVsaWJlcmF0aW9uX25hbWVzGA4gASgIGiwKCk5hbWVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKoAQoIVGltZWxpbmUSNgoScmVwb3J0aW5nX2RlYWRsaW5lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1qdXJ5X2RlYWRsaW5lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1jZXJlbW9ueV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIgCgRDaXR5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkiwAIKCENhdGVnb3J5EgoKAmlkGAEgASgJEhIKCmVkaXRpb25faWQYAiABKAkSDgoGbnVtYmVyGAMgASgFEg8KB25hbWVfcGwYBCABKAkSDwoHbmFtZV9lbhgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRItCgVuYW1lcxgHIAMoCzIeLm1pYXN0YS52MS5DYXRlZ29yeS5OYW1lc0VudHJ5EjsKDGRlc2NyaXB0aW9ucxgIIAMoCzIlLm1pYXN0YS52MS5DYXRlZ29yeS5EZXNjcmlwdGlvbnNFbnRyeRosCgpOYW1lc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMwoRRGVzY3JpcHRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLDAgoJQ3JpdGVyaW9uEgoKAmlkGAEgASgJEhIKCmVkaXRpb25faWQYAiABKAkSDgoGbnVtYmVyGAMgASgFEg8KB25hbWVfcGwYBCABKAkSDwoHbmFtZV9lbhgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRIuCgVuYW1lcxgHIAMoCzIfLm1pYXN0YS52MS5Dcml0ZXJpb24uTmFtZXNFbnRyeRI8CgxkZXNjcmlwdGlvbnMYCCADKAsyJi5taWFzdGEudjEuQ3JpdGVyaW9uLkRlc2NyaXB0aW9uc0VudHJ5GiwKCk5hbWVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARozChFEZXNjcmlwdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIq4CChRDcmVhdGVFZGl0aW9uUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDxIYCgRuYW1lGAIgASgJQgq6SAdyBRABGMgBEiUKCHRpbWVsaW5lGAMgASgLMhMubWlhc3RhLnYxLlRpbWVsaW5lEigKE3ByZXZpb3VzX2VkaXRpb25faWQYBCABKAlCC7pICNgBAXIDsAEBEkIKEmJhbGxvdF9wdWJsaWNhdGlvbhgFIAEoDjIcLm1pYXN0YS52MS5CYWxsb3RQdWJsaWNhdGlvbkIIukgFggECEAESNQoJbGFuZ3VhZ2VzGAYgAygJQiK6SB+SARwQBRgBIhZyFFICcGxSAmVuUgJ1a1ICZXNSAnZpEhUKDWRlbW9uc3RyYXRpb24YFCABKAgiPAoVQ3JlYXRlRWRpdGlvblJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiIxChFHZXRFZGl0aW9uUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASI5ChJHZXRFZGl0aW9uUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIlEKE0xpc3RFZGl0aW9uc1JlcXVlc3QSHAoJcGFnZV9zaXplGAEgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYyAEiVQoUTGlzdEVkaXRpb25zUmVzcG9uc2USJAoIZWRpdGlvbnMYASADKAsyEi5taWFzdGEudjEuRWRpdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiYQoSU2V0VGltZWxpbmVSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEi0KCHRpbWVsaW5lGAIgASgLMhMubWlhc3RhLnYxLlRpbWVsaW5lQga6SAPIAQEiOgoTU2V0VGltZWxpbmVSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24ingEKEkNoYW5nZVN0YWdlUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIrCgVzdGFnZRgCIAEoDjIQLm1pYXN0YS52MS5TdGFnZUIKukgHggEEEAEgABIYCgZyZWFzb24YAyABKAlCCLpIBXIDGNAPEiMKG292ZXJyaWRlX3VuYWNjZXB0ZWRfcmVwb3J0cxgEIAEoCCI6ChNDaGFuZ2VTdGFnZVJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiIsChFDcmVhdGVDaXR5UmVxdWVzdBIXCgRuYW1lGAEgASgJQgm6SAZyBBABGGQiMwoSQ3JlYXRlQ2l0eVJlc3BvbnNlEh0KBGNpdHkYASABKAsyDy5taWFzdGEudjEuQ2l0eSJQChFMaXN0Q2l0aWVzUmVxdWVzdBIdCglwYWdlX3NpemUYASABKAVCCrpIBxoFGPQDKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYyAEiTgoSTGlzdENpdGllc1Jlc3BvbnNlEh8KBmNpdGllcxgBIAMoCzIPLm1pYXN0YS52MS5DaXR5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJQChVBZGRFZGl0aW9uQ2l0eVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQEiPQoWQWRkRWRpdGlvbkNpdHlSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iUwoYUmVtb3ZlRWRpdGlvbkNpdHlSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBIkAKGVJlbW92ZUVkaXRpb25DaXR5UmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIqkBChVDcmVhdGVDYXRlZ29yeVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoGbnVtYmVyGAIgASgFQgm6SAYaBBgyKAESGwoHbmFtZV9wbBgDIAEoCUIKukgHcgUQARisAhIbCgduYW1lX2VuGAQgASgJQgq6SAdyBRABGKwCEh0KC2Rlc2NyaXB0aW9uGAUgASgJQgi6SAVyAxjQDyI/ChZDcmVhdGVDYXRlZ29yeVJlc3BvbnNlEiUKCGNhdGVnb3J5GAEgASgLMhMubWlhc3RhLnYxLkNhdGVnb3J5InEKFUxpc3RDYXRlZ29yaWVzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGDIoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJaChZMaXN0Q2F0ZWdvcmllc1Jlc3BvbnNlEicKCmNhdGVnb3JpZXMYASADKAsyEy5taWFzdGEudjEuQ2F0ZWdvcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIqoBChZDcmVhdGVDcml0ZXJpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKBm51bWJlchgCIAEoBUIJukgGGgQYFCgBEhsKB25hbWVfcGwYAyABKAlCCrpIB3IFEAEYyAESGwoHbmFtZV9lbhgEIAEoCUIKukgHcgUQARjIARIdCgtkZXNjcmlwdGlvbhgFIAEoCUIIukgFcgMY0A8iQgoXQ3JlYXRlQ3JpdGVyaW9uUmVzcG9uc2USJwoJY3JpdGVyaW9uGAEgASgLMhQubWlhc3RhLnYxLkNyaXRlcmlvbiJvChNMaXN0Q3JpdGVyaWFSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYFCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBIlcKFExpc3RDcml0ZXJpYVJlc3BvbnNlEiYKCGNyaXRlcmlhGAEgAygLMhQubWlhc3RhLnYxLkNyaXRlcmlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibAoTU2V0TGFuZ3VhZ2VzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARI3CglsYW5ndWFnZXMYAiADKAlCJLpIIZIBHggBEAUYASIWchRSAnBsUgJlblICdWtSAmVzUgJ2aSI7ChRTZXRMYW5ndWFnZXNSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24ilgEKBFRleHQSHAoKc3ViamVjdF9pZBgBIAEoCUIIukgFcgOwAQESLwoFZmllbGQYAiABKA4yFC5taWFzdGEudjEuVGV4dEZpZWxkQgq6SAeCAQQQASAAEicKCGxhbmd1YWdlGAMgASgJQhW6SBJyEFICZW5SAnVrUgJlc1ICdmkSFgoEdGV4dBgEIAEoCUIIukgFcgMY0A8iXAoPU2V0VGV4dHNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEisKBXRleHRzGAIgAygLMg8ubWlhc3RhLnYxLlRleHRCC7pICJIBBQgBEPQDIogBChBTZXRUZXh0c1Jlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbhInCgpjYXRlZ29yaWVzGAIgAygLMhMubWlhc3RhLnYxLkNhdGVnb3J5EiYKCGNyaXRlcmlhGAMgAygLMhQubWlhc3RhLnYxLkNyaXRlcmlvbiKUAQoVU2V0RGF0YUxpY2VuY2VSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEl0KDGRhdGFfbGljZW5jZRgCIAEoCUJHukhEckJSCUNDLUJZLTQuMFIMQ0MtQlktU0EtNC4wUgdDQzAtMS4wUgpPREMtQnktMS4wUghPRGJMLTEuMFIIUERETC0xLjAiPQoWU2V0RGF0YUxpY2VuY2VSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iSgobU2V0RGVsaWJlcmF0aW9uTmFtZXNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEg0KBW5hbWVzGAIgASgIIkMKHFNldERlbGliZXJhdGlvbk5hbWVzUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uKo4BCgVTdGFnZRIVChFTVEFHRV9VTlNQRUNJRklFRBAAEg8KC1NUQUdFX0RSQUZUEAESEwoPU1RBR0VfUkVQT1JUSU5HEAISEAoMU1RBR0VfUkVWSUVXEAMSDgoKU1RBR0VfSlVSWRAEEhEKDVNUQUdFX1RBTExJRUQQBRITCg9TVEFHRV9BTk5PVU5DRUQQBiqbAQoRQmFsbG90UHVibGljYXRpb24SIgoeQkFMTE9UX1BVQkxJQ0FUSU9OX1VOU1BFQ0lGSUVEEAASHAoYQkFMTE9UX1BVQkxJQ0FUSU9OX05BTUVTEAESIQodQkFMTE9UX1BVQkxJQ0FUSU9OX1BTRVVET05ZTVMQAhIhCh1CQUxMT1RfUFVCTElDQVRJT05fQUdHUkVHQVRFUxADKlgKCVRleHRGaWVsZBIaChZURVhUX0ZJRUxEX1VOU1BFQ0lGSUVEEAASEwoPVEVYVF9GSUVMRF9OQU1FEAESGgoWVEVYVF9GSUVMRF9ERVNDUklQVElPThACMrYLCg5FZGl0aW9uU2VydmljZRJSCg1DcmVhdGVFZGl0aW9uEh8ubWlhc3RhLnYxLkNyZWF0ZUVkaXRpb25SZXF1ZXN0GiAubWlhc3RhLnYxLkNyZWF0ZUVkaXRpb25SZXNwb25zZRJOCgpHZXRFZGl0aW9uEhwubWlhc3RhLnYxLkdldEVkaXRpb25SZXF1ZXN0Gh0ubWlhc3RhLnYxLkdldEVkaXRpb25SZXNwb25zZSIDkAIBElQKDExpc3RFZGl0aW9ucxIeLm1pYXN0YS52MS5MaXN0RWRpdGlvbnNSZXF1ZXN0Gh8ubWlhc3RhLnYxLkxpc3RFZGl0aW9uc1Jlc3BvbnNlIgOQAgESTAoLU2V0VGltZWxpbmUSHS5taWFzdGEudjEuU2V0VGltZWxpbmVSZXF1ZXN0Gh4ubWlhc3RhLnYxLlNldFRpbWVsaW5lUmVzcG9uc2USTAoLQ2hhbmdlU3RhZ2USHS5taWFzdGEudjEuQ2hhbmdlU3RhZ2VSZXF1ZXN0Gh4ubWlhc3RhLnYxLkNoYW5nZVN0YWdlUmVzcG9uc2USSQoKQ3JlYXRlQ2l0eRIcLm1pYXN0YS52MS5DcmVhdGVDaXR5UmVxdWVzdBodLm1pYXN0YS52MS5DcmVhdGVDaXR5UmVzcG9uc2USTgoKTGlzdENpdGllcxIcLm1pYXN0YS52MS5MaXN0Q2l0aWVzUmVxdWVzdBodLm1pYXN0YS52MS5MaXN0Q2l0aWVzUmVzcG9uc2UiA5ACARJVCg5BZGRFZGl0aW9uQ2l0eRIgLm1pYXN0YS52MS5BZGRFZGl0aW9uQ2l0eVJlcXVlc3QaIS5taWFzdGEudjEuQWRkRWRpdGlvbkNpdHlSZXNwb25zZRJeChFSZW1vdmVFZGl0aW9uQ2l0eRIjLm1pYXN0YS52MS5SZW1vdmVFZGl0aW9uQ2l0eVJlcXVlc3QaJC5taWFzdGEudjEuUmVtb3ZlRWRpdGlvbkNpdHlSZXNwb25zZRJVCg5DcmVhdGVDYXRlZ29yeRIgLm1pYXN0YS52MS5DcmVhdGVDYXRlZ29yeVJlcXVlc3QaIS5taWFzdGEudjEuQ3JlYXRlQ2F0ZWdvcnlSZXNwb25zZRJaCg5MaXN0Q2F0ZWdvcmllcxIgLm1pYXN0YS52MS5MaXN0Q2F0ZWdvcmllc1JlcXVlc3QaIS5taWFzdGEudjEuTGlzdENhdGVnb3JpZXNSZXNwb25zZSIDkAIBElgKD0NyZWF0ZUNyaXRlcmlvbhIhLm1pYXN0YS52MS5DcmVhdGVDcml0ZXJpb25SZXF1ZXN0GiIubWlhc3RhLnYxLkNyZWF0ZUNyaXRlcmlvblJlc3BvbnNlElQKDExpc3RDcml0ZXJpYRIeLm1pYXN0YS52MS5MaXN0Q3JpdGVyaWFSZXF1ZXN0Gh8ubWlhc3RhLnYxLkxpc3RDcml0ZXJpYVJlc3BvbnNlIgOQAgESTwoMU2V0TGFuZ3VhZ2VzEh4ubWlhc3RhLnYxLlNldExhbmd1YWdlc1JlcXVlc3QaHy5taWFzdGEudjEuU2V0TGFuZ3VhZ2VzUmVzcG9uc2USQwoIU2V0VGV4dHMSGi5taWFzdGEudjEuU2V0VGV4dHNSZXF1ZXN0GhsubWlhc3RhLnYxLlNldFRleHRzUmVzcG9uc2USVQoOU2V0RGF0YUxpY2VuY2USIC5taWFzdGEudjEuU2V0RGF0YUxpY2VuY2VSZXF1ZXN0GiEubWlhc3RhLnYxLlNldERhdGFMaWNlbmNlUmVzcG9uc2USbAoUU2V0RGVsaWJlcmF0aW9uTmFtZXMSJi5taWFzdGEudjEuU2V0RGVsaWJlcmF0aW9uTmFtZXNSZXF1ZXN0GicubWlhc3RhLnYxLlNldERlbGliZXJhdGlvbk5hbWVzUmVzcG9uc2UiA5ACAkKkAQoNY29tLm1pYXN0YS52MUIMRWRpdGlvblByb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("ChdtaWFzdGEvdjEvZWRpdGlvbi5wcm90bxIJbWlhc3RhLnYxIosECgdFZGl0aW9uEgoKAmlkGAEgASgJEgwKBHllYXIYAiABKAUSDAoEbmFtZRgDIAEoCRIfCgVzdGFnZRgEIAEoDjIQLm1pYXN0YS52MS5TdGFnZRIlCgh0aW1lbGluZRgFIAEoCzITLm1pYXN0YS52MS5UaW1lbGluZRIfCgZjaXRpZXMYBiADKAsyDy5taWFzdGEudjEuQ2l0eRI4ChJiYWxsb3RfcHVibGljYXRpb24YByABKA4yHC5taWFzdGEudjEuQmFsbG90UHVibGljYXRpb24SGwoTcHJldmlvdXNfZWRpdGlvbl9pZBgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKBW5hbWVzGAsgAygLMh0ubWlhc3RhLnYxLkVkaXRpb24uTmFtZXNFbnRyeRIRCglsYW5ndWFnZXMYDCADKAkSFQoNZGVtb25zdHJhdGlvbhgUIAEoCBIUCgxkYXRhX2xpY2VuY2UYDSABKAkSGgoSZGVsaWJlcmF0aW9uX25hbWVzGA4gASgIGiwKCk5hbWVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKoAQoIVGltZWxpbmUSNgoScmVwb3J0aW5nX2RlYWRsaW5lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1qdXJ5X2RlYWRsaW5lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1jZXJlbW9ueV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIgCgRDaXR5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkiwAIKCENhdGVnb3J5EgoKAmlkGAEgASgJEhIKCmVkaXRpb25faWQYAiABKAkSDgoGbnVtYmVyGAMgASgFEg8KB25hbWVfcGwYBCABKAkSDwoHbmFtZV9lbhgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRItCgVuYW1lcxgHIAMoCzIeLm1pYXN0YS52MS5DYXRlZ29yeS5OYW1lc0VudHJ5EjsKDGRlc2NyaXB0aW9ucxgIIAMoCzIlLm1pYXN0YS52MS5DYXRlZ29yeS5EZXNjcmlwdGlvbnNFbnRyeRosCgpOYW1lc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMwoRRGVzY3JpcHRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLDAgoJQ3JpdGVyaW9uEgoKAmlkGAEgASgJEhIKCmVkaXRpb25faWQYAiABKAkSDgoGbnVtYmVyGAMgASgFEg8KB25hbWVfcGwYBCABKAkSDwoHbmFtZV9lbhgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRIuCgVuYW1lcxgHIAMoCzIfLm1pYXN0YS52MS5Dcml0ZXJpb24uTmFtZXNFbnRyeRI8CgxkZXNjcmlwdGlvbnMYCCADKAsyJi5taWFzdGEudjEuQ3JpdGVyaW9uLkRlc2NyaXB0aW9uc0VudHJ5GiwKCk5hbWVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARozChFEZXNjcmlwdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIq4CChRDcmVhdGVFZGl0aW9uUmVxdWVzdBIZCgR5ZWFyGAEgASgFQgu6SAgaBhi0ECjeDxIYCgRuYW1lGAIgASgJQgq6SAdyBRABGMgBEiUKCHRpbWVsaW5lGAMgASgLMhMubWlhc3RhLnYxLlRpbWVsaW5lEigKE3ByZXZpb3VzX2VkaXRpb25faWQYBCABKAlCC7pICNgBAXIDsAEBEkIKEmJhbGxvdF9wdWJsaWNhdGlvbhgFIAEoDjIcLm1pYXN0YS52MS5CYWxsb3RQdWJsaWNhdGlvbkIIukgFggECEAESNQoJbGFuZ3VhZ2VzGAYgAygJQiK6SB+SARwQBRgBIhZyFFICcGxSAmVuUgJ1a1ICZXNSAnZpEhUKDWRlbW9uc3RyYXRpb24YFCABKAgiPAoVQ3JlYXRlRWRpdGlvblJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiIxChFHZXRFZGl0aW9uUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABASI5ChJHZXRFZGl0aW9uUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIlEKE0xpc3RFZGl0aW9uc1JlcXVlc3QSHAoJcGFnZV9zaXplGAEgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYyAEiVQoUTGlzdEVkaXRpb25zUmVzcG9uc2USJAoIZWRpdGlvbnMYASADKAsyEi5taWFzdGEudjEuRWRpdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiYQoSU2V0VGltZWxpbmVSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEi0KCHRpbWVsaW5lGAIgASgLMhMubWlhc3RhLnYxLlRpbWVsaW5lQga6SAPIAQEiOgoTU2V0VGltZWxpbmVSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24ivAEKEkNoYW5nZVN0YWdlUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIrCgVzdGFnZRgCIAEoDjIQLm1pYXN0YS52MS5TdGFnZUIKukgHggEEEAEgABIYCgZyZWFzb24YAyABKAlCCLpIBXIDGNAPEiMKG292ZXJyaWRlX3VuYWNjZXB0ZWRfcmVwb3J0cxgEIAEoCBIcChRhY2tub3dsZWRnZV93YXJuaW5ncxgFIAEoCCI6ChNDaGFuZ2VTdGFnZVJlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbiIsChFDcmVhdGVDaXR5UmVxdWVzdBIXCgRuYW1lGAEgASgJQgm6SAZyBBABGGQiMwoSQ3JlYXRlQ2l0eVJlc3BvbnNlEh0KBGNpdHkYASABKAsyDy5taWFzdGEudjEuQ2l0eSJQChFMaXN0Q2l0aWVzUmVxdWVzdBIdCglwYWdlX3NpemUYASABKAVCCrpIBxoFGPQDKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYyAEiTgoSTGlzdENpdGllc1Jlc3BvbnNlEh8KBmNpdGllcxgBIAMoCzIPLm1pYXN0YS52MS5DaXR5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJQChVBZGRFZGl0aW9uQ2l0eVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHY2l0eV9pZBgCIAEoCUIIukgFcgOwAQEiPQoWQWRkRWRpdGlvbkNpdHlSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iUwoYUmVtb3ZlRWRpdGlvbkNpdHlSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB2NpdHlfaWQYAiABKAlCCLpIBXIDsAEBIkAKGVJlbW92ZUVkaXRpb25DaXR5UmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIqkBChVDcmVhdGVDYXRlZ29yeVJlcXVlc3QSHAoKZWRpdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoGbnVtYmVyGAIgASgFQgm6SAYaBBgyKAESGwoHbmFtZV9wbBgDIAEoCUIKukgHcgUQARisAhIbCgduYW1lX2VuGAQgASgJQgq6SAdyBRABGKwCEh0KC2Rlc2NyaXB0aW9uGAUgASgJQgi6SAVyAxjQDyI/ChZDcmVhdGVDYXRlZ29yeVJlc3BvbnNlEiUKCGNhdGVnb3J5GAEgASgLMhMubWlhc3RhLnYxLkNhdGVnb3J5InEKFUxpc3RDYXRlZ29yaWVzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGDIoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxjIASJaChZMaXN0Q2F0ZWdvcmllc1Jlc3BvbnNlEicKCmNhdGVnb3JpZXMYASADKAsyEy5taWFzdGEudjEuQ2F0ZWdvcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIqoBChZDcmVhdGVDcml0ZXJpb25SZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhkKBm51bWJlchgCIAEoBUIJukgGGgQYFCgBEhsKB25hbWVfcGwYAyABKAlCCrpIB3IFEAEYyAESGwoHbmFtZV9lbhgEIAEoCUIKukgHcgUQARjIARIdCgtkZXNjcmlwdGlvbhgFIAEoCUIIukgFcgMY0A8iQgoXQ3JlYXRlQ3JpdGVyaW9uUmVzcG9uc2USJwoJY3JpdGVyaW9uGAEgASgLMhQubWlhc3RhLnYxLkNyaXRlcmlvbiJvChNMaXN0Q3JpdGVyaWFSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYFCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGMgBIlcKFExpc3RDcml0ZXJpYVJlc3BvbnNlEiYKCGNyaXRlcmlhGAEgAygLMhQubWlhc3RhLnYxLkNyaXRlcmlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibAoTU2V0TGFuZ3VhZ2VzUmVxdWVzdBIcCgplZGl0aW9uX2lkGAEgASgJQgi6SAVyA7ABARI3CglsYW5ndWFnZXMYAiADKAlCJLpIIZIBHggBEAUYASIWchRSAnBsUgJlblICdWtSAmVzUgJ2aSI7ChRTZXRMYW5ndWFnZXNSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24ilgEKBFRleHQSHAoKc3ViamVjdF9pZBgBIAEoCUIIukgFcgOwAQESLwoFZmllbGQYAiABKA4yFC5taWFzdGEudjEuVGV4dEZpZWxkQgq6SAeCAQQQASAAEicKCGxhbmd1YWdlGAMgASgJQhW6SBJyEFICZW5SAnVrUgJlc1ICdmkSFgoEdGV4dBgEIAEoCUIIukgFcgMY0A8iXAoPU2V0VGV4dHNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEisKBXRleHRzGAIgAygLMg8ubWlhc3RhLnYxLlRleHRCC7pICJIBBQgBEPQDIogBChBTZXRUZXh0c1Jlc3BvbnNlEiMKB2VkaXRpb24YASABKAsyEi5taWFzdGEudjEuRWRpdGlvbhInCgpjYXRlZ29yaWVzGAIgAygLMhMubWlhc3RhLnYxLkNhdGVnb3J5EiYKCGNyaXRlcmlhGAMgAygLMhQubWlhc3RhLnYxLkNyaXRlcmlvbiKUAQoVU2V0RGF0YUxpY2VuY2VSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEl0KDGRhdGFfbGljZW5jZRgCIAEoCUJHukhEckJSCUNDLUJZLTQuMFIMQ0MtQlktU0EtNC4wUgdDQzAtMS4wUgpPREMtQnktMS4wUghPRGJMLTEuMFIIUERETC0xLjAiPQoWU2V0RGF0YUxpY2VuY2VSZXNwb25zZRIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24iSgobU2V0RGVsaWJlcmF0aW9uTmFtZXNSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBEg0KBW5hbWVzGAIgASgIIkMKHFNldERlbGliZXJhdGlvbk5hbWVzUmVzcG9uc2USIwoHZWRpdGlvbhgBIAEoCzISLm1pYXN0YS52MS5FZGl0aW9uIjoKGkdldEVkaXRpb25EYXNoYm9hcmRSZXF1ZXN0EhwKCmVkaXRpb25faWQYASABKAlCCLpIBXIDsAEBIqcBCgdCbG9ja2VyEg0KBWZpZWxkGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSDgoGcmVhc29uGAMgASgJEioKBGFyZ3MYBCADKAsyHC5taWFzdGEudjEuQmxvY2tlci5BcmdzRW50cnkSEwoLb3ZlcnJpZGFibGUYBSABKAgaKwoJQXJnc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQgoMU3RhZ2VXYXJuaW5nEgwKBHR5cGUYASABKAkSDwoHc3ViamVjdBgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSLNBQoQRWRpdGlvbkRhc2hib2FyZBIjCgdlZGl0aW9uGAEgASgLMhIubWlhc3RhLnYxLkVkaXRpb24SJAoKbmV4dF9zdGFnZRgCIAEoDjIQLm1pYXN0YS52MS5TdGFnZRIyCg5zdGFnZV9kZWFkbGluZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJAoIYmxvY2tlcnMYBCADKAsyEi5taWFzdGEudjEuQmxvY2tlchIpCgh3YXJuaW5ncxgFIAMoCzIXLm1pYXN0YS52MS5TdGFnZVdhcm5pbmcSDgoGY2l0aWVzGAYgASgFEksKEXJlcG9ydHNfYnlfc3RhdHVzGAcgAygLMjAubWlhc3RhLnYxLkVkaXRpb25EYXNoYm9hcmQuUmVwb3J0c0J5U3RhdHVzRW50cnkSGQoRcmVwb3J0c19zdWJtaXR0ZWQYCCABKAUSHQoVY2l0aWVzX3dpdGhvdXRfZXhwZXJ0GAkgASgFEg8KB2V4cGVydHMYCiABKAUSHQoVZXhwZXJ0c19ub3Rfc2lnbmVkX2luGAsgASgFEg4KBmp1cm9ycxgMIAEoBRIcChRqdXJvcnNfbm90X3NpZ25lZF9pbhgNIAEoBRITCgtqdXJvcnNfY2FzdBgOIAEoBRIXCg9qdXJvcnNfZHJhZnRpbmcYDyABKAUSEwoLbm9taW5hdGlvbnMYECABKAUSEQoJbWFpbF9oZWxkGBEgASgFEhMKC21haWxfZmFpbGVkGBIgASgFEhAKCHJ1bGVfc2V0GBMgASgIEhMKC3J1bGVfZnJvemVuGBQgASgIEioKBnBlb3BsZRgVIAMoCzIaLm1pYXN0YS52MS5EYXNoYm9hcmRQZXJzb24aNgoUUmVwb3J0c0J5U3RhdHVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgFOgI4ASKbAQoPRGFzaGJvYXJkUGVyc29uEhUKDWludml0YXRpb25faWQYASABKAkSDAoEcm9sZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSEQoJY2l0eV9uYW1lGAQgASgJEhEKCXNpZ25lZF9pbhgFIAEoCBIQCghwcm9ncmVzcxgGIAEoCRIVCg1hc3NpZ25tZW50X2lkGAcgASgJIk0KG0dldEVkaXRpb25EYXNoYm9hcmRSZXNwb25zZRIuCglkYXNoYm9hcmQYASABKAsyGy5taWFzdGEudjEuRWRpdGlvbkRhc2hib2FyZCqOAQoFU3RhZ2USFQoRU1RBR0VfVU5TUEVDSUZJRUQQABIPCgtTVEFHRV9EUkFGVBABEhMKD1NUQUdFX1JFUE9SVElORxACEhAKDFNUQUdFX1JFVklFVxADEg4KClNUQUdFX0pVUlkQBBIRCg1TVEFHRV9UQUxMSUVEEAUSEwoPU1RBR0VfQU5OT1VOQ0VEEAYqmwEKEUJhbGxvdFB1YmxpY2F0aW9uEiIKHkJBTExPVF9QVUJMSUNBVElPTl9VTlNQRUNJRklFRBAAEhwKGEJBTExPVF9QVUJMSUNBVElPTl9OQU1FUxABEiEKHUJBTExPVF9QVUJMSUNBVElPTl9QU0VVRE9OWU1TEAISIQodQkFMTE9UX1BVQkxJQ0FUSU9OX0FHR1JFR0FURVMQAypYCglUZXh0RmllbGQSGgoWVEVYVF9GSUVMRF9VTlNQRUNJRklFRBAAEhMKD1RFWFRfRklFTERfTkFNRRABEhoKFlRFWFRfRklFTERfREVTQ1JJUFRJT04QAjKhDAoORWRpdGlvblNlcnZpY2USUgoNQ3JlYXRlRWRpdGlvbhIfLm1pYXN0YS52MS5DcmVhdGVFZGl0aW9uUmVxdWVzdBogLm1pYXN0YS52MS5DcmVhdGVFZGl0aW9uUmVzcG9uc2USTgoKR2V0RWRpdGlvbhIcLm1pYXN0YS52MS5HZXRFZGl0aW9uUmVxdWVzdBodLm1pYXN0YS52MS5HZXRFZGl0aW9uUmVzcG9uc2UiA5ACARJUCgxMaXN0RWRpdGlvbnMSHi5taWFzdGEudjEuTGlzdEVkaXRpb25zUmVxdWVzdBofLm1pYXN0YS52MS5MaXN0RWRpdGlvbnNSZXNwb25zZSIDkAIBEkwKC1NldFRpbWVsaW5lEh0ubWlhc3RhLnYxLlNldFRpbWVsaW5lUmVxdWVzdBoeLm1pYXN0YS52MS5TZXRUaW1lbGluZVJlc3BvbnNlEkwKC0NoYW5nZVN0YWdlEh0ubWlhc3RhLnYxLkNoYW5nZVN0YWdlUmVxdWVzdBoeLm1pYXN0YS52MS5DaGFuZ2VTdGFnZVJlc3BvbnNlEmkKE0dldEVkaXRpb25EYXNoYm9hcmQSJS5taWFzdGEudjEuR2V0RWRpdGlvbkRhc2hib2FyZFJlcXVlc3QaJi5taWFzdGEudjEuR2V0RWRpdGlvbkRhc2hib2FyZFJlc3BvbnNlIgOQAgESSQoKQ3JlYXRlQ2l0eRIcLm1pYXN0YS52MS5DcmVhdGVDaXR5UmVxdWVzdBodLm1pYXN0YS52MS5DcmVhdGVDaXR5UmVzcG9uc2USTgoKTGlzdENpdGllcxIcLm1pYXN0YS52MS5MaXN0Q2l0aWVzUmVxdWVzdBodLm1pYXN0YS52MS5MaXN0Q2l0aWVzUmVzcG9uc2UiA5ACARJVCg5BZGRFZGl0aW9uQ2l0eRIgLm1pYXN0YS52MS5BZGRFZGl0aW9uQ2l0eVJlcXVlc3QaIS5taWFzdGEudjEuQWRkRWRpdGlvbkNpdHlSZXNwb25zZRJeChFSZW1vdmVFZGl0aW9uQ2l0eRIjLm1pYXN0YS52MS5SZW1vdmVFZGl0aW9uQ2l0eVJlcXVlc3QaJC5taWFzdGEudjEuUmVtb3ZlRWRpdGlvbkNpdHlSZXNwb25zZRJVCg5DcmVhdGVDYXRlZ29yeRIgLm1pYXN0YS52MS5DcmVhdGVDYXRlZ29yeVJlcXVlc3QaIS5taWFzdGEudjEuQ3JlYXRlQ2F0ZWdvcnlSZXNwb25zZRJaCg5MaXN0Q2F0ZWdvcmllcxIgLm1pYXN0YS52MS5MaXN0Q2F0ZWdvcmllc1JlcXVlc3QaIS5taWFzdGEudjEuTGlzdENhdGVnb3JpZXNSZXNwb25zZSIDkAIBElgKD0NyZWF0ZUNyaXRlcmlvbhIhLm1pYXN0YS52MS5DcmVhdGVDcml0ZXJpb25SZXF1ZXN0GiIubWlhc3RhLnYxLkNyZWF0ZUNyaXRlcmlvblJlc3BvbnNlElQKDExpc3RDcml0ZXJpYRIeLm1pYXN0YS52MS5MaXN0Q3JpdGVyaWFSZXF1ZXN0Gh8ubWlhc3RhLnYxLkxpc3RDcml0ZXJpYVJlc3BvbnNlIgOQAgESTwoMU2V0TGFuZ3VhZ2VzEh4ubWlhc3RhLnYxLlNldExhbmd1YWdlc1JlcXVlc3QaHy5taWFzdGEudjEuU2V0TGFuZ3VhZ2VzUmVzcG9uc2USQwoIU2V0VGV4dHMSGi5taWFzdGEudjEuU2V0VGV4dHNSZXF1ZXN0GhsubWlhc3RhLnYxLlNldFRleHRzUmVzcG9uc2USVQoOU2V0RGF0YUxpY2VuY2USIC5taWFzdGEudjEuU2V0RGF0YUxpY2VuY2VSZXF1ZXN0GiEubWlhc3RhLnYxLlNldERhdGFMaWNlbmNlUmVzcG9uc2USbAoUU2V0RGVsaWJlcmF0aW9uTmFtZXMSJi5taWFzdGEudjEuU2V0RGVsaWJlcmF0aW9uTmFtZXNSZXF1ZXN0GicubWlhc3RhLnYxLlNldERlbGliZXJhdGlvbk5hbWVzUmVzcG9uc2UiA5ACAkKkAQoNY29tLm1pYXN0YS52MUIMRWRpdGlvblByb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * Edition is one year's award.
@@ -547,6 +547,14 @@ export type ChangeStageRequest = Message<"miasta.v1.ChangeStageRequest"> & {
    * @generated from field: bool override_unaccepted_reports = 4;
    */
   overrideUnacceptedReports: boolean;
+
+  /**
+   * Go on despite the move's warnings (jurors who have not cast, categories without a winner,
+   * nominations without translations); needs a reason, which the log records with the move.
+   *
+   * @generated from field: bool acknowledge_warnings = 5;
+   */
+  acknowledgeWarnings: boolean;
 };
 
 /**
@@ -1177,6 +1185,325 @@ export const SetDeliberationNamesResponseSchema: GenMessage<SetDeliberationNames
   messageDesc(file_miasta_v1_edition, 39);
 
 /**
+ * @generated from message miasta.v1.GetEditionDashboardRequest
+ */
+export type GetEditionDashboardRequest = Message<"miasta.v1.GetEditionDashboardRequest"> & {
+  /**
+   * @generated from field: string edition_id = 1;
+   */
+  editionId: string;
+};
+
+/**
+ * Describes the message miasta.v1.GetEditionDashboardRequest.
+ * Use `create(GetEditionDashboardRequestSchema)` to create a new message.
+ */
+export const GetEditionDashboardRequestSchema: GenMessage<GetEditionDashboardRequest> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 40);
+
+/**
+ * Blocker is one reason ChangeStage would refuse the next move, as the server's message for it.
+ *
+ * @generated from message miasta.v1.Blocker
+ */
+export type Blocker = Message<"miasta.v1.Blocker"> & {
+  /**
+   * The request field the check is about, e.g. "timeline.reporting_deadline" or "stage".
+   *
+   * @generated from field: string field = 1;
+   */
+  field: string;
+
+  /**
+   * The message in English.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * The message's catalogue key and arguments, as in the ErrorInfo of a refused call (reason and
+   * metadata), so that clients show it in their user's language.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: map<string, string> args = 4;
+   */
+  args: { [key: string]: string };
+
+  /**
+   * Whether override_unaccepted_reports (with a reason) lets the move through.
+   *
+   * @generated from field: bool overridable = 5;
+   */
+  overridable: boolean;
+};
+
+/**
+ * Describes the message miasta.v1.Blocker.
+ * Use `create(BlockerSchema)` to create a new message.
+ */
+export const BlockerSchema: GenMessage<Blocker> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 41);
+
+/**
+ * StageWarning is one thing the next move would warn about (see ChangeStage).
+ *
+ * @generated from message miasta.v1.StageWarning
+ */
+export type StageWarning = Message<"miasta.v1.StageWarning"> & {
+  /**
+   * JUROR_NOT_CAST, CATEGORY_WITHOUT_WINNER or TRANSLATION_MISSING.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * @generated from field: string subject = 2;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string description = 3;
+   */
+  description: string;
+};
+
+/**
+ * Describes the message miasta.v1.StageWarning.
+ * Use `create(StageWarningSchema)` to create a new message.
+ */
+export const StageWarningSchema: GenMessage<StageWarning> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 42);
+
+/**
+ * EditionDashboard is where an edition stands.
+ *
+ * @generated from message miasta.v1.EditionDashboard
+ */
+export type EditionDashboard = Message<"miasta.v1.EditionDashboard"> & {
+  /**
+   * @generated from field: miasta.v1.Edition edition = 1;
+   */
+  edition?: Edition | undefined;
+
+  /**
+   * The stage after the current one; unspecified once announced.
+   *
+   * @generated from field: miasta.v1.Stage next_stage = 2;
+   */
+  nextStage: Stage;
+
+  /**
+   * The deadline of the current stage (reporting while REPORTING, jury while JURY), if set.
+   *
+   * @generated from field: google.protobuf.Timestamp stage_deadline = 3;
+   */
+  stageDeadline?: Timestamp | undefined;
+
+  /**
+   * What ChangeStage would refuse the move to next_stage for, in the order it checks.
+   *
+   * @generated from field: repeated miasta.v1.Blocker blockers = 4;
+   */
+  blockers: Blocker[];
+
+  /**
+   * What it would warn about.
+   *
+   * @generated from field: repeated miasta.v1.StageWarning warnings = 5;
+   */
+  warnings: StageWarning[];
+
+  /**
+   * Reporting cities, and their reports by status (NOT_STARTED, DRAFT, SUBMITTED, RETURNED, ACCEPTED).
+   *
+   * @generated from field: int32 cities = 6;
+   */
+  cities: number;
+
+  /**
+   * @generated from field: map<string, int32> reports_by_status = 7;
+   */
+  reportsByStatus: { [key: string]: number };
+
+  /**
+   * Reports submitted or accepted.
+   *
+   * @generated from field: int32 reports_submitted = 8;
+   */
+  reportsSubmitted: number;
+
+  /**
+   * Reporting cities without an expert invited (pending or accepted).
+   *
+   * @generated from field: int32 cities_without_expert = 9;
+   */
+  citiesWithoutExpert: number;
+
+  /**
+   * Invited experts and jurors (pending or accepted invitations), and those who have not signed in.
+   *
+   * @generated from field: int32 experts = 10;
+   */
+  experts: number;
+
+  /**
+   * @generated from field: int32 experts_not_signed_in = 11;
+   */
+  expertsNotSignedIn: number;
+
+  /**
+   * @generated from field: int32 jurors = 12;
+   */
+  jurors: number;
+
+  /**
+   * @generated from field: int32 jurors_not_signed_in = 13;
+   */
+  jurorsNotSignedIn: number;
+
+  /**
+   * Jurors with a counted cast, and with a draft but no cast.
+   *
+   * @generated from field: int32 jurors_cast = 14;
+   */
+  jurorsCast: number;
+
+  /**
+   * @generated from field: int32 jurors_drafting = 15;
+   */
+  jurorsDrafting: number;
+
+  /**
+   * Nominations on the shortlist.
+   *
+   * @generated from field: int32 nominations = 16;
+   */
+  nominations: number;
+
+  /**
+   * The edition's mail held for review, and failed.
+   *
+   * @generated from field: int32 mail_held = 17;
+   */
+  mailHeld: number;
+
+  /**
+   * @generated from field: int32 mail_failed = 18;
+   */
+  mailFailed: number;
+
+  /**
+   * Whether the tally rule is set, and frozen.
+   *
+   * @generated from field: bool rule_set = 19;
+   */
+  ruleSet: boolean;
+
+  /**
+   * @generated from field: bool rule_frozen = 20;
+   */
+  ruleFrozen: boolean;
+
+  /**
+   * People the dashboard lists, each with what they still owe.
+   *
+   * @generated from field: repeated miasta.v1.DashboardPerson people = 21;
+   */
+  people: DashboardPerson[];
+};
+
+/**
+ * Describes the message miasta.v1.EditionDashboard.
+ * Use `create(EditionDashboardSchema)` to create a new message.
+ */
+export const EditionDashboardSchema: GenMessage<EditionDashboard> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 43);
+
+/**
+ * DashboardPerson is an invited expert or juror and how far they are.
+ *
+ * @generated from message miasta.v1.DashboardPerson
+ */
+export type DashboardPerson = Message<"miasta.v1.DashboardPerson"> & {
+  /**
+   * The invitation's id (what MailService.SendReminder takes).
+   *
+   * @generated from field: string invitation_id = 1;
+   */
+  invitationId: string;
+
+  /**
+   * EXPERT or JUROR.
+   *
+   * @generated from field: string role = 2;
+   */
+  role: string;
+
+  /**
+   * @generated from field: string display_name = 3;
+   */
+  displayName: string;
+
+  /**
+   * The expert's city or the juror's home city.
+   *
+   * @generated from field: string city_name = 4;
+   */
+  cityName: string;
+
+  /**
+   * Whether the invitation is accepted (the person has signed in).
+   *
+   * @generated from field: bool signed_in = 5;
+   */
+  signedIn: boolean;
+
+  /**
+   * An expert's city's report status, or a juror's progress: NOT_STARTED, DRAFT or CAST.
+   *
+   * @generated from field: string progress = 6;
+   */
+  progress: string;
+
+  /**
+   * The juror's role assignment id, when signed in (as in the jury progress).
+   *
+   * @generated from field: string assignment_id = 7;
+   */
+  assignmentId: string;
+};
+
+/**
+ * Describes the message miasta.v1.DashboardPerson.
+ * Use `create(DashboardPersonSchema)` to create a new message.
+ */
+export const DashboardPersonSchema: GenMessage<DashboardPerson> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 44);
+
+/**
+ * @generated from message miasta.v1.GetEditionDashboardResponse
+ */
+export type GetEditionDashboardResponse = Message<"miasta.v1.GetEditionDashboardResponse"> & {
+  /**
+   * @generated from field: miasta.v1.EditionDashboard dashboard = 1;
+   */
+  dashboard?: EditionDashboard | undefined;
+};
+
+/**
+ * Describes the message miasta.v1.GetEditionDashboardResponse.
+ * Use `create(GetEditionDashboardResponseSchema)` to create a new message.
+ */
+export const GetEditionDashboardResponseSchema: GenMessage<GetEditionDashboardResponse> = /*@__PURE__*/
+  messageDesc(file_miasta_v1_edition, 45);
+
+/**
  * Stage is where an edition is in the award's process:
  * DRAFT → REPORTING → REVIEW → JURY → TALLIED → ANNOUNCED.
  *
@@ -1367,12 +1694,33 @@ export const EditionService: GenService<{
    * violations (type "TEXT_MISSING") each name one missing text as subject
    * "<subject id>/<name|description|label:VALUE>/<language>" (a label's subject id is its criterion's).
    *
+   * Some forward moves warn instead of refusing outright: closing the jury round (JURY → TALLIED)
+   * while jurors have not cast (violations of type "JUROR_NOT_CAST", subject the juror's invitation
+   * id, description their name), announcing (TALLIED → ANNOUNCED) with categories without a winner
+   * ("CATEGORY_WITHOUT_WINNER", subject the category id, description its number and name) and opening
+   * the jury (REVIEW → JURY) with nominations not translated into one of the edition's languages
+   * ("TRANSLATION_MISSING", subject "<practice id>/<language>", description the practice's title and
+   * city). Such a move is refused with FailedPrecondition and those violations unless the request
+   * sets acknowledge_warnings with a reason; the move is then recorded as an override with the reason.
+   *
    * @generated from rpc miasta.v1.EditionService.ChangeStage
    */
   changeStage: {
     methodKind: "unary";
     input: typeof ChangeStageRequestSchema;
     output: typeof ChangeStageResponseSchema;
+  },
+  /**
+   * GetEditionDashboard says where an edition stands, for its organisers: the stage and its deadline,
+   * what blocks the next move (the same checks ChangeStage applies) and what it would warn about,
+   * and counts of reports, experts, jurors and mail held for review.
+   *
+   * @generated from rpc miasta.v1.EditionService.GetEditionDashboard
+   */
+  getEditionDashboard: {
+    methodKind: "unary";
+    input: typeof GetEditionDashboardRequestSchema;
+    output: typeof GetEditionDashboardResponseSchema;
   },
   /**
    * CreateCity adds a city to the platform's list of cities (shared by all editions).
