@@ -1,7 +1,8 @@
 // The organiser's control room in a real browser, from the dashboard alone (no URL typed after the
 // home page): a "remind now", a semicolon-separated CSV import and an Excel workbook import, a juror's
 // role revoked (their open session ends at once), a read-only observer invited, who reads the edition
-// and whose change is refused, and the audit timeline checked against the signed log. Pages are
+// and whose change is refused, the audit timeline checked against the signed log, and the deliberation
+// of an edition whose jury cast Krippendorff's worked example, showing its published alpha. Pages are
 // checked with axe-core and for overflow on a 390 px phone, and photographed. Run by cmd/miasta's
 // TestBrowserControlRoom against a fresh `miasta dev` (the demo edition in REPORTING), which writes
 // the files to import:
@@ -85,7 +86,9 @@ log("the juror signed in");
 
 // The organiser, on a phone, from the home page to the edition's dashboard.
 const { page } = await persona("organizator@miasta.test", true);
-await page.getByRole("link", { name: M["home.organise"] }).first().click();
+const openEdition = (p, name) =>
+  p.locator(".card").filter({ has: p.getByRole("heading", { name }) }).getByRole("link", { name: M["home.organise"] }).click();
+await openEdition(page, /2016/);
 await page.getByRole("heading", { name: prefix("dashboard.title") }).waitFor();
 await check(page, "dashboard", true);
 
@@ -133,7 +136,7 @@ await page.getByLabel(M["people.email"], { exact: true }).fill("tlumaczka@miasta
 await page.getByRole("button", { name: M["people.invite"] }).click();
 await page.getByText(msg("people.invitedAs", { email: "tlumaczka@miasta.test", role: M["people.ROLE_OBSERVER"] })).waitFor();
 const observer = await persona("tlumaczka@miasta.test");
-await observer.page.getByRole("link", { name: M["home.organise"] }).first().click();
+await openEdition(observer.page, /2016/);
 await observer.page.getByText(M["organise.observerNote"]).waitFor();
 await observer.page.getByRole("heading", { name: prefix("dashboard.title") }).waitFor();
 await observer.page.getByRole("button", { name: M["organise.toREVIEW"] }).click();
@@ -157,6 +160,23 @@ await revocation.getByRole("button", { name: M["timeline.check"] }).click();
 await revocation.getByText(prefix("timeline.checked")).waitFor({ timeout: 20_000 });
 await check(page, "timeline", true);
 log("the timeline shows the revocation, checked in the log");
+
+// Deliberation: an edition whose jury cast Krippendorff's worked example shows the published ordinal
+// alpha (0.815), in the reader's number format.
+const KRIPPENDORFF = process.env.KRIPPENDORFF_EDITION;
+if (KRIPPENDORFF) {
+  await page.getByRole("link", { name: M["nav.home"], exact: true }).click();
+  await openEdition(page, new RegExp(esc(KRIPPENDORFF)));
+  await section(page, "jury");
+  const deliberation = page.locator("section.deliberation");
+  await deliberation.getByRole("heading", { name: M["deliberation.title"], exact: true }).waitFor();
+  const alpha = new Intl.NumberFormat(LANG, { minimumFractionDigits: 3, maximumFractionDigits: 3 }).format(0.815);
+  await deliberation.getByText(M["deliberation.agreement"] + ":").first().waitFor();
+  const text = await deliberation.innerText();
+  if (text.includes(`${M["deliberation.agreement"]}: ${alpha}`)) log(`the deliberation shows Krippendorff's ordinal alpha ${alpha}`);
+  else failures.push(`the deliberation of Krippendorff's example does not show alpha ${alpha}:\n${text.slice(0, 1500)}`);
+  await check(page, "deliberation", true);
+}
 
 await browser.close();
 if (failures.length) {
