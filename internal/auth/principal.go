@@ -62,6 +62,13 @@ func (p *Principal) scopedTo(editionID uuid.UUID) *Principal {
 	return &c
 }
 
+// OrganisesOrObserves reports whether p holds an edition organiser's or observer's role in the edition.
+func (p *Principal) OrganisesOrObserves(editionID uuid.UUID) bool {
+	_, org := p.Holds(editionID, RoleOrganiser)
+	_, obs := p.Holds(editionID, RoleObserver)
+	return org || obs
+}
+
 // editionWide reports whether p holds an edition organiser's or observer's role anywhere.
 func (p *Principal) editionWide() bool {
 	return p.hasRole(RoleOrganiser) || p.hasRole(RoleObserver)

@@ -287,9 +287,11 @@ func (s *Service) List(ctx context.Context, viewer *auth.Principal, size int32, 
 		return nil, "", err
 	}
 	size = page.Size(size, 20)
+	// Drafts are for organisers: the platform's, and an edition's own organisers and observers, each
+	// seeing only their edition's draft.
 	rows, err := s.q.ListEditions(ctx, s.pool, editiondb.ListEditionsParams{
 		BeforeYear:    cur.BeforeYear,
-		IncludeDrafts: viewer != nil && viewer.Organiser,
+		IncludeDrafts: viewer != nil && (viewer.Organiser || len(viewer.Assignments) > 0),
 		MaxRows:       size + 1,
 	})
 	if err != nil {
@@ -298,6 +300,9 @@ func (s *Service) List(ctx context.Context, viewer *auth.Principal, size int32, 
 	rows, next := page.Cut(rows, size, func(r editiondb.Edition) any { return editionCursor{BeforeYear: r.Year} })
 	out := make([]Edition, 0, len(rows))
 	for _, r := range rows {
+		if Stage(r.Stage) == Draft && !viewer.Organiser && !viewer.OrganisesOrObserves(r.ID) {
+			continue
+		}
 		cities, err := s.q.ListEditionCities(ctx, s.pool, r.ID)
 		if err != nil {
 			return nil, "", err

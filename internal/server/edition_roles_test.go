@@ -45,6 +45,14 @@ func TestEditionOrganiserActsOnlyOnTheirEdition(t *testing.T) {
 	if me := testenv.Must(co.Identity.GetMe(ctx, &v1.GetMeRequest{})).GetMe(); me.GetOrganiser() {
 		t.Error("an edition's organiser is reported as a platform organiser")
 	}
+	// Both editions are drafts: the edition's organiser sees theirs in the list, not the other.
+	listed := map[string]bool{}
+	for _, ed := range testenv.Must(co.Editions.ListEditions(ctx, &v1.ListEditionsRequest{PageSize: 100})).GetEditions() {
+		listed[ed.GetId()] = true
+	}
+	if !listed[mine.GetId()] || listed[other.GetId()] {
+		t.Errorf("ListEditions as the edition's organiser lists theirs: %v, the other draft: %v; want true, false", listed[mine.GetId()], listed[other.GetId()])
+	}
 	timeline := &v1.Timeline{ReportingDeadline: timestamppb.New(time.Now().AddDate(0, 1, 0))}
 	testenv.Must(co.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: mine.GetId(), Timeline: timeline}))
 	testenv.Must(co.Identity.ListInvitations(ctx, &v1.ListInvitationsRequest{EditionId: mine.GetId()}))
