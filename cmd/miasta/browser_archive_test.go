@@ -21,28 +21,7 @@ import (
 // (or $E2E_ARTIFACTS/archive/<language>/).
 func TestBrowserArchive(t *testing.T) {
 	t.Parallel()
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("no Chromium at %s (set CHROMIUM, or run `make test`, which installs Debian's chromium): %v", chromium, err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("the browser tests need Node.js: %v", err)
-	}
-	webDir, err := filepath.Abs("../../web")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(webDir, "node_modules", "playwright-core")); err != nil {
-		t.Fatalf("web/node_modules is missing: run `cd web && npm ci`: %v", err)
-	}
-	artifacts := os.Getenv("E2E_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = filepath.Join(webDir, "e2e", "artifacts")
-	}
+	chromium, node, webDir, artifacts := browserTools(t)
 	// One announced demo edition serves both languages: the reader changes nothing.
 	base, keyFile := startDev(t)
 	clients, err := demoClients(base, filepath.Dir(keyFile))

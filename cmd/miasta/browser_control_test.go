@@ -24,25 +24,7 @@ import (
 // refused a change, and the audit timeline checked against the signed log.
 func TestBrowserControlRoom(t *testing.T) {
 	t.Parallel()
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("no Chromium at %s (set CHROMIUM, or run `make test`, which installs Debian's chromium): %v", chromium, err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("the browser tests need Node.js: %v", err)
-	}
-	webDir, err := filepath.Abs("../../web")
-	if err != nil {
-		t.Fatal(err)
-	}
-	artifacts := os.Getenv("E2E_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = filepath.Join(webDir, "e2e", "artifacts")
-	}
+	chromium, node, webDir, artifacts := browserTools(t)
 	// The files an organiser brings: a CSV as Polish Excel saves it (semicolons, a byte order mark)
 	// and a workbook.
 	files := t.TempDir()

@@ -25,28 +25,7 @@ import (
 // Debian's chromium when missing); without them it fails rather than skips.
 func TestBrowserDemo(t *testing.T) {
 	t.Parallel()
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("no Chromium at %s (set CHROMIUM, or run `make test`, which installs Debian's chromium): %v", chromium, err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("the browser tests need Node.js: %v", err)
-	}
-	webDir, err := filepath.Abs("../../web")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(webDir, "node_modules", "playwright-core")); err != nil {
-		t.Fatalf("web/node_modules is missing: run `cd web && npm ci`: %v", err)
-	}
-	artifacts := os.Getenv("E2E_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = filepath.Join(webDir, "e2e", "artifacts")
-	}
+	chromium, node, webDir, artifacts := browserTools(t)
 	for _, lang := range []string{"pl", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			base, keyFile := startDev(t)
@@ -150,4 +129,34 @@ func runDev(t *testing.T, dbURL, tokenDir string, flags ...string) devRun {
 	}
 	waitReady(t, d.base, errc)
 	return d
+}
+
+// browserTools finds what the browser tests need: Debian's Chromium (or $CHROMIUM), Node.js, and the
+// web app's folder with its node_modules; and where screenshots go ($E2E_ARTIFACTS, else
+// web/e2e/artifacts). Without them a test fails rather than skips.
+func browserTools(t *testing.T) (chromium, node, webDir, artifacts string) {
+	t.Helper()
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("no Chromium at %s (set CHROMIUM, or run `make test`, which installs Debian's chromium): %v", chromium, err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("the browser tests need Node.js: %v", err)
+	}
+	webDir, err = filepath.Abs("../../web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(webDir, "node_modules", "playwright-core")); err != nil {
+		t.Fatalf("web/node_modules is missing: run `cd web && npm ci`: %v", err)
+	}
+	artifacts = os.Getenv("E2E_ARTIFACTS")
+	if artifacts == "" {
+		artifacts = filepath.Join(webDir, "e2e", "artifacts")
+	}
+	return chromium, node, webDir, artifacts
 }
