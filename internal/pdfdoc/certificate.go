@@ -6,9 +6,6 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goitalic"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/text/language"
 )
 
@@ -71,9 +68,9 @@ func RenderCertificate(w io.Writer, c Certificate) error {
 	if lang != "" {
 		pdf.SetLang(lang)
 	}
-	pdf.AddUTF8FontFromBytes(family, "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes(family, "B", gobold.TTF)
-	pdf.AddUTF8FontFromBytes(family, "I", goitalic.TTF)
+	pdf.AddUTF8FontFromBytes(family, "", RegularTTF)
+	pdf.AddUTF8FontFromBytes(family, "B", BoldTTF)
+	pdf.AddUTF8FontFromBytes(family, "I", ItalicTTF)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetCellMargin(0)
 	pdf.AddPage()

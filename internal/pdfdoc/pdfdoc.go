@@ -3,16 +3,9 @@
 // nothing of reports; the caller maps its data onto Document and localises every word.
 //
 // The PDF holds real Unicode text, extractable and searchable, because the fonts are embedded as
-// UTF-8 TrueType subsets with a ToUnicode map (fpdf's AddUTF8FontFromBytes). The fonts are the Go
-// fonts from golang.org/x/image, compiled into the binary, so nothing is read from disk and the
-// output does not depend on what a machine has installed. They cover Latin, Latin Extended-A
-// (Polish ąćęłńóśźż), Greek and Cyrillic (Ukrainian єіїґ), the WGL4 set.
-//
-// Known gap: the Go fonts have no glyphs for most of Latin Extended Additional and the combining
-// accents, so Vietnamese letters such as ế, ệ, ơ and ư are drawn as empty boxes. Their text is
-// still in the PDF (copy, search and pdftotext give "Tiếng Việt" back); only the shapes are
-// missing. Fixing that needs a font that has those glyphs (Noto Sans, DejaVu Sans), embedded from
-// a Go module the same way.
+// UTF-8 TrueType subsets with a ToUnicode map (fpdf's AddUTF8FontFromBytes). The fonts are DejaVu
+// Sans (fonts.go), compiled into the binary: every letter of the platform's five languages, the
+// Vietnamese ones (ế, ệ, ơ, ư) included, is drawn.
 //
 // Rendering is deterministic: the same Document gives the same bytes (the dates come from
 // Document.Created, fpdf's resource catalogs are sorted, and nothing else varies), so a PDF can be
@@ -25,9 +18,6 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goitalic"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/text/language"
 )
 
@@ -256,9 +246,9 @@ func (p *prepared) draw() (*fpdf.Fpdf, error) {
 	if p.language != "" {
 		pdf.SetLang(p.language)
 	}
-	pdf.AddUTF8FontFromBytes(family, "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes(family, "B", gobold.TTF)
-	pdf.AddUTF8FontFromBytes(family, "I", goitalic.TTF)
+	pdf.AddUTF8FontFromBytes(family, "", RegularTTF)
+	pdf.AddUTF8FontFromBytes(family, "B", BoldTTF)
+	pdf.AddUTF8FontFromBytes(family, "I", ItalicTTF)
 	pdf.SetMargins(marginSide, marginTop, marginSide)
 	pdf.SetAutoPageBreak(true, marginBottom)
 	pdf.SetCellMargin(0) // text starts exactly at the margin, headings and body alike

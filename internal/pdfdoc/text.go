@@ -20,10 +20,10 @@ const tab = "    "
 //   - control characters other than LF and tab (C0, DEL, C1) are dropped: they have no glyph and
 //     would be invisible in the PDF but live in its text;
 //   - format characters (soft hyphen, zero-width spaces and joiners, bidi marks, BOM) are dropped
-//     too: the Go fonts lack most of them, so fpdf would draw a box where the writer saw nothing;
+//     too: fonts lack most of them, so fpdf would draw a box where the writer saw nothing;
 //   - characters beyond the Basic Multilingual Plane (emoji, historic scripts) become U+FFFD:
 //     fpdf's width table covers U+0000–U+FFFF only and fails the whole document on anything
-//     above, and the Go fonts have no such glyphs anyway;
+//     above, and the embedded fonts have no such glyphs anyway;
 //   - the result is in NFC, so that letters typed or pasted decomposed (z + combining dot above,
 //     as macOS often sends) become the precomposed ż the fonts have a glyph for.
 //

@@ -13,10 +13,10 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/miasta-otwarte/miasta/internal/pdfdoc"
 )
 
 // Badge is the image a distinguished city puts on its website: the award's name and edition, the
@@ -93,9 +93,9 @@ func (b Badge) PNG() ([]byte, error) {
 	draw.Draw(img, image.Rect(0, 0, 100*k, badgeHeight*k), image.NewUniform(hex(badgeBlue)), image.Point{}, draw.Src)
 	ring(img, int(starX*k), int(starY*k), 30*k, 3*k, hex(badgeGold))
 	for _, l := range b.lines() {
-		f := goRegular
+		f := regularFace
 		if l.bold {
-			f = goBold
+			f = boldFace
 		}
 		face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: l.size * k, DPI: 72, Hinting: font.HintingFull})
 		if err != nil {
@@ -195,7 +195,7 @@ func (b Badge) lines() []badgeText {
 }
 
 // The Go fonts, parsed once.
-var goRegular, goBold = mustParse(goregular.TTF), mustParse(gobold.TTF)
+var regularFace, boldFace = mustParse(pdfdoc.RegularTTF), mustParse(pdfdoc.BoldTTF)
 
 func mustParse(ttf []byte) *opentype.Font {
 	f, err := opentype.Parse(ttf)
@@ -207,9 +207,9 @@ func mustParse(ttf []byte) *opentype.Font {
 
 // fitWidth is the line's text, cut with an ellipsis where it is wider than width pixels.
 func fitWidth(l badgeText, width float64) string {
-	f := goRegular
+	f := regularFace
 	if l.bold {
-		f = goBold
+		f = boldFace
 	}
 	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: l.size, DPI: 72})
 	if err != nil {

@@ -16,8 +16,7 @@ import (
 // Certificate writes the PDF certificate of a distinction in lang, one landscape page to print and
 // frame: the city, the practice, the category, the edition and the date of the announcement, with
 // two QR codes, one to the practice's page and one to the edition's results, where anyone verifies
-// the distinction (the results page checks the audit log in the reader's browser). The Vietnamese text is in the PDF, but the
-// embedded fonts lack some of its letters (internal/pdfdoc's known gap).
+// the distinction (the results page checks the audit log in the reader's browser).
 func (s *Service) Certificate(w io.Writer, res Results, n Ranked, lang string) error {
 	e := res.Edition
 	name := editionName(e.Edition, lang)
