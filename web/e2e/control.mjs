@@ -161,6 +161,13 @@ await revocation.getByText(prefix("timeline.checked")).waitFor({ timeout: 20_000
 await check(page, "timeline", true);
 log("the timeline shows the revocation, checked in the log");
 
+// The open data's licence, chosen in the set-up.
+await section(page, "setup");
+await page.getByLabel(M["licence.label"], { exact: true }).selectOption("ODbL-1.0");
+await page.getByRole("button", { name: M["licence.save"] }).click();
+await page.getByText(msg("licence.saved", { licence: "ODbL-1.0" })).waitFor();
+log("the open data licence is set");
+
 // Deliberation: an edition whose jury cast Krippendorff's worked example shows the published ordinal
 // alpha (0.815), in the reader's number format.
 const KRIPPENDORFF = process.env.KRIPPENDORFF_EDITION;

@@ -8,6 +8,7 @@ import { useT, type MessageId } from "../i18n";
 import { DashboardView, MessageRole, sectionLink } from "./Dashboard";
 import { SECTIONS, sectionOf } from "./dashboardMath";
 import { Deliberation } from "./Deliberation";
+import { LicenceEditor } from "./Licence";
 import { MailPanel } from "./Mail";
 import { MailWording } from "./MailWording";
 import { People } from "./People";
@@ -99,6 +100,7 @@ function ControlRoom(props: { edition: Edition; categories: Category[]; criteria
           {s <= Stage.REPORTING ? <Setup edition={edition} categories={categories} criteria={criteria} onChanged={changed} /> : null}
           <TextsEditor edition={edition} categories={categories} criteria={criteria} onChanged={changed} />
           <RuleEditor edition={edition} criteria={criteria} />
+          <LicenceEditor edition={edition} onSaved={changed} />
         </>
       ) : null}
       {section === "reports" ? (
