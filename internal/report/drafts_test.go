@@ -267,7 +267,7 @@ func TestReportPDF(t *testing.T) {
 	p.Narratives[0].Text = strings.Repeat("Opis działania punktu, krok po kroku. ", 2000) + end
 	rep := testenv.Must(expert.Reports.SaveReport(ctx, &v1.SaveReportRequest{EditionId: id, CityId: city, Introduction: "Wstęp raportu.", Practices: []*v1.Practice{p}})).GetReport()
 
-	for _, tc := range []struct{ lang, heading string }{{"pl", "Praktyki"}, {"en", "Practices"}, {"uk", "Практики"}} {
+	for _, tc := range []struct{ lang, heading string }{{"pl", "Praktyki"}, {"en", "Practices"}, {"uk", "Практики"}, {"es", "Prácticas"}, {"vi", "Các hoạt động"}} {
 		testenv.Step(t, "the expert downloads the report as a PDF in "+tc.lang, func(t *testing.T) {
 			res := testenv.Must(expert.Reports.ExportReportPdf(ctx, &v1.ExportReportPdfRequest{EditionId: id, CityId: city, Language: tc.lang}))
 			if res.GetContentType() != "application/pdf" || !strings.HasSuffix(res.GetFilename(), "-v1.pdf") || !bytesHasPrefix(res.GetContent(), "%PDF-") {

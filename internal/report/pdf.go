@@ -33,22 +33,23 @@ var pdfLabels = map[string]map[string]string{
 		"category": "Categoría", "description": "Descripción", "since": "Desde", "partners": "Socios", "targets": "Grupos destinatarios",
 		"links": "Fuentes y enlaces", "followUps": "Qué fue de las prácticas distinguidas", "outcome": "Resultado", "narrative": "Relato",
 		"page": "Página %d de %d", "practice": "Práctica %d: %s"},
+	"vi": {"report": "Báo cáo: %s", "edition": "Kỳ giải", "status": "Trạng thái", "version": "Phiên bản", "intro": "Giới thiệu", "practices": "Các hoạt động",
+		"category": "Hạng mục", "description": "Mô tả", "since": "Từ năm", "partners": "Đối tác", "targets": "Nhóm đối tượng",
+		"links": "Nguồn và liên kết", "followUps": "Các hoạt động được vinh danh giờ ra sao", "outcome": "Kết quả", "narrative": "Trình bày",
+		"page": "Trang %d / %d", "practice": "Hoạt động %d: %s"},
 }
 
 // PDF renders a report as its reader sees it (the current content, or version's when not 0) in
 // lang's headings; the report's own text is as written.
 func (s *Service) PDF(ctx context.Context, viewer *auth.Principal, editionID, cityID uuid.UUID, version int64, lang string) ([]byte, string, error) {
 	var r Report
+	var e edition.Edition
 	var err error
 	if version == 0 {
-		r, err = s.Get(ctx, viewer, editionID, cityID)
+		r, e, err = s.getWithEdition(ctx, viewer, editionID, cityID)
 	} else {
-		r, err = s.VersionContent(ctx, viewer, editionID, cityID, version)
+		r, e, err = s.versionWithEdition(ctx, viewer, editionID, cityID, version)
 	}
-	if err != nil {
-		return nil, "", err
-	}
-	e, err := edition.Load(ctx, s.pool, editionID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -59,11 +60,6 @@ func (s *Service) PDF(ctx context.Context, viewer *auth.Principal, editionID, ci
 	crits, err := edition.Criteria(ctx, s.pool, editionID)
 	if err != nil {
 		return nil, "", err
-	}
-	if lang == "vi" {
-		// The embedded Go fonts lack Vietnamese's stacked diacritics (internal/pdfdoc): English
-		// headings read better than missing glyphs.
-		lang = "en"
 	}
 	l, ok := pdfLabels[lang]
 	if !ok {

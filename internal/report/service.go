@@ -65,25 +65,31 @@ func cityOf(e edition.Edition, cityID uuid.UUID) (edition.City, error) {
 
 // Get returns a city's report to a viewer allowed to read it (see mayRead).
 func (s *Service) Get(ctx context.Context, viewer *auth.Principal, editionID, cityID uuid.UUID) (Report, error) {
+	r, _, err := s.getWithEdition(ctx, viewer, editionID, cityID)
+	return r, err
+}
+
+// getWithEdition is Get, with the edition it read.
+func (s *Service) getWithEdition(ctx context.Context, viewer *auth.Principal, editionID, cityID uuid.UUID) (Report, edition.Edition, error) {
 	e, err := edition.Load(ctx, s.pool, editionID)
 	if err != nil {
 		if fault.Is(err, fault.NotFound) && !viewer.Organiser {
-			return Report{}, fault.Deniedf("you hold no role in this edition")
+			return Report{}, edition.Edition{}, fault.Deniedf("you hold no role in this edition")
 		}
-		return Report{}, err
+		return Report{}, edition.Edition{}, err
 	}
 	city, err := cityOf(e, cityID)
 	if err != nil {
-		return Report{}, err
+		return Report{}, edition.Edition{}, err
 	}
 	r, err := s.load(ctx, s.pool, e, city)
 	if err != nil {
-		return Report{}, err
+		return Report{}, edition.Edition{}, err
 	}
 	if err := mayRead(viewer, e, cityID, r.Status); err != nil {
-		return Report{}, err
+		return Report{}, edition.Edition{}, err
 	}
-	return r, nil
+	return r, e, nil
 }
 
 // mayRead says who reads a report: organisers every report; the city's expert in the edition their

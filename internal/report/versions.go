@@ -223,17 +223,23 @@ func (s *Service) Versions(ctx context.Context, viewer *auth.Principal, editionI
 
 // VersionContent returns the report as it was at a version.
 func (s *Service) VersionContent(ctx context.Context, viewer *auth.Principal, editionID, cityID uuid.UUID, version int64) (Report, error) {
+	r, _, err := s.versionWithEdition(ctx, viewer, editionID, cityID, version)
+	return r, err
+}
+
+// versionWithEdition is VersionContent, with the edition it read.
+func (s *Service) versionWithEdition(ctx context.Context, viewer *auth.Principal, editionID, cityID uuid.UUID, version int64) (Report, edition.Edition, error) {
 	e, city, row, err := s.historyReader(ctx, viewer, editionID, cityID)
 	if err != nil {
-		return Report{}, err
+		return Report{}, edition.Edition{}, err
 	}
 	c, v, err := s.rebuild(ctx, s.pool, row.ID, version)
 	if err != nil {
-		return Report{}, err
+		return Report{}, edition.Edition{}, err
 	}
 	t := v.CreateTime
 	return Report{ID: row.ID, EditionID: e.ID, City: city, Status: Status(v.Status), Version: v.Version,
-		Introduction: c.Introduction, Practices: c.Practices, FollowUps: c.FollowUps, UpdateTime: &t}, nil
+		Introduction: c.Introduction, Practices: c.Practices, FollowUps: c.FollowUps, UpdateTime: &t}, e, nil
 }
 
 // Restore makes an earlier version's content the report's content again, as a new version.
