@@ -126,6 +126,9 @@ func (s *Service) previewEdition(ctx context.Context, y int32, lang string) (web
 	list := ItemList{Context: schemaContext, Type: "ItemList", Name: text(lang, "editionTitle", "edition", name), URL: canonical,
 		Order: "https://schema.org/ItemListUnordered", NumberOfItems: len(wins), About: s.award(res.Edition, lang)}
 	for i, n := range wins {
+		if n.Practice, err = s.inReadersLanguage(ctx, n.Practice, lang); err != nil {
+			return web.Preview{}, err
+		}
 		list.Items = append(list.Items, ListItem{Type: "ListItem", Position: i + 1, Item: s.recipient(res.Edition, n, lang)})
 	}
 	cities := map[uuid.UUID]bool{}
@@ -152,6 +155,9 @@ func (s *Service) previewCategory(ctx context.Context, y, number int32, lang str
 		Order: "https://schema.org/ItemListOrderAscending", NumberOfItems: len(c.Ranked), About: s.award(res.Edition, lang)}
 	var winners []string
 	for i, n := range c.Ranked {
+		if n.Practice, err = s.inReadersLanguage(ctx, n.Practice, lang); err != nil {
+			return web.Preview{}, err
+		}
 		list.Items = append(list.Items, ListItem{Type: "ListItem", Position: i + 1, Item: s.work(res.Edition, n.Practice, &n, lang)})
 		if n.Winner {
 			winners = append(winners, n.Practice.City.Name+": "+n.Practice.Title)
@@ -163,6 +169,14 @@ func (s *Service) previewCategory(ctx context.Context, y, number int32, lang str
 	}
 	desc := text(lang, "categoryDesc", "number", strconv.Itoa(int(number)), "edition", name, "nominations", strconv.Itoa(len(c.Ranked)), "winners", w)
 	return web.Preview{Title: list.Name, Description: clip(desc), Canonical: canonical, JSONLD: list}, nil
+}
+
+// inReadersLanguage is a practice with its title and description in the reader's language where a
+// reviewed translation of the current text exists (Translated), as the page itself shows them.
+func (s *Service) inReadersLanguage(ctx context.Context, p Practice, lang string) (Practice, error) {
+	title, description, _, err := s.Translated(ctx, p, lang)
+	p.Title, p.Description = title, description
+	return p, err
 }
 
 func (s *Service) previewPractice(ctx context.Context, id uuid.UUID, lang string) (web.Preview, error) {

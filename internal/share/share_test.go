@@ -214,12 +214,16 @@ func testLinkPreviews(t *testing.T, a *archive) {
 	cases := []struct {
 		path, lang, wantTitle, canonical, typ string
 		header                                []string
+		// wantDescription, when set, is text the description must hold (a translated title).
+		wantDescription string
 	}{
 		{path: "/practices/" + pid, lang: "pl", wantTitle: hostileTitle + " — " + a.cityA.GetName(), canonical: base + "/practices/" + pid, typ: "article"},
 		{path: "/practices/" + pid + "?lang=en", lang: "en", wantTitle: "EN title: " + translatedTitle + " — " + a.cityA.GetName(), canonical: base + "/practices/" + pid + "?lang=en", typ: "article"},
 		{path: "/practices/" + pid + "?lang=uk", lang: "uk", wantTitle: hostileTitle + " — " + a.cityA.GetName(), canonical: base + "/practices/" + pid + "?lang=uk", typ: "article"},
 		{path: "/results", lang: "uk", header: []string{"Accept-Language", "uk-UA,uk;q=0.9,en;q=0.5"}, wantTitle: "Результати конкурсу «Відкриті міста»", canonical: base + "/results?lang=uk", typ: "website"},
 		{path: fmt.Sprintf("/results/%d", a.year), lang: "pl", wantTitle: "Wyniki: " + a.edition.GetName(), canonical: fmt.Sprintf("%s/results/%d", base, a.year), typ: "website"},
+		{path: fmt.Sprintf("/results/%d/category/1?lang=en", a.year), lang: "en", wantTitle: "Immigrant-friendly space — " + a.edition.GetName(), canonical: fmt.Sprintf("%s/results/%d/category/1?lang=en", base, a.year), typ: "website",
+			wantDescription: "EN title: " + translatedTitle},
 		{path: fmt.Sprintf("/results/%d/category/1?lang=es", a.year), lang: "es", wantTitle: "Immigrant-friendly space — " + a.edition.GetName(), canonical: fmt.Sprintf("%s/results/%d/category/1?lang=es", base, a.year), typ: "website"},
 		{path: "/cities/" + a.cityA.GetId() + "?lang=vi", lang: "vi", wantTitle: a.cityA.GetName() + " trong giải thưởng Thành phố Mở", canonical: base + "/cities/" + a.cityA.GetId() + "?lang=vi", typ: "website"},
 		{path: "/search?q=%3C/script%3E%22lodz&category=1", lang: "pl", wantTitle: "„</script>\"lodz” — szukaj praktyk — Miasta Otwarte", canonical: base + "/search?category=1&q=%3C%2Fscript%3E%22lodz", typ: "website"},
@@ -247,6 +251,9 @@ func testLinkPreviews(t *testing.T, a *archive) {
 			}
 			if h.meta["og:type"] != c.typ {
 				t.Errorf("og:type %q; want %q", h.meta["og:type"], c.typ)
+			}
+			if c.wantDescription != "" && !strings.Contains(h.meta["description"], c.wantDescription) {
+				t.Errorf("description %q; want it to hold %q", h.meta["description"], c.wantDescription)
 			}
 			if len(h.links["alternate"]) != 1 || !strings.HasPrefix(h.links["alternate"][0], base+"/feed.atom") {
 				t.Errorf("feed link %v", h.links["alternate"])
