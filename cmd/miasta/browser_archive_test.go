@@ -33,7 +33,7 @@ func TestBrowserArchive(t *testing.T) {
 	if _, err := demo.Walk(ctx, clients, io.Discard); err != nil {
 		t.Fatalf("the demo walk: %v", err)
 	}
-	for _, lang := range []string{"pl", "en"} {
+	for _, lang := range []string{"pl", "en", "uk", "es", "vi"} {
 		t.Run(lang, func(t *testing.T) {
 			out := filepath.Join(artifacts, "archive", lang)
 			if err := os.RemoveAll(out); err != nil {

@@ -279,8 +279,9 @@ func (r *rankings) distinctions(ctx context.Context, rows []archivedb.PublicPrac
 	return out, nil
 }
 
-// EditionResults is an announced edition's full ranking.
-func (s *Service) EditionResults(ctx context.Context, year int32) (*v1.GetPublicEditionResultsResponse, error) {
+// EditionResults is an announced edition's full ranking, with the practices' titles translated into
+// language where a published translation of the current title exists.
+func (s *Service) EditionResults(ctx context.Context, year int32, language string) (*v1.GetPublicEditionResultsResponse, error) {
 	e, err := s.edition(ctx, year)
 	if err != nil {
 		return nil, err
@@ -311,7 +312,37 @@ func (s *Service) EditionResults(ctx context.Context, year int32) (*v1.GetPublic
 	if resp.History, err = results.PublicHistory(ctx, s.jury, v); err != nil {
 		return nil, err
 	}
+	if resp.TranslatedTitles, err = s.translatedTitles(ctx, resp.Categories, language); err != nil {
+		return nil, err
+	}
 	return resp, nil
+}
+
+// translatedTitles maps the ranked practices to their titles in language, where a published
+// translation of the title as it stands exists.
+func (s *Service) translatedTitles(ctx context.Context, cats []*v1.CategoryResult, language string) (map[string]string, error) {
+	if language == "" || language == "pl" {
+		return nil, nil
+	}
+	titles := map[uuid.UUID]string{}
+	for _, c := range cats {
+		for _, n := range c.GetNominations() {
+			if p := n.GetNomination().GetPractice(); p != nil {
+				titles[uuid.MustParse(p.GetId())] = p.GetTitle()
+			}
+		}
+	}
+	rows, err := s.q.PublicTitleTranslations(ctx, s.pool, archivedb.PublicTitleTranslationsParams{PracticeIds: slices.Collect(maps.Keys(titles)), Language: language})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, r := range rows {
+		if verify.Hash([]byte(titles[r.PracticeID])) == r.SourceSha256 {
+			out[r.PracticeID.String()] = r.Text
+		}
+	}
+	return out, nil
 }
 
 // categories are every category of the edition in order, each with its full ranking; the practices

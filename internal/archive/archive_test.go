@@ -123,6 +123,30 @@ func TestArchive(t *testing.T) {
 		}
 	})
 
+	testenv.Step(t, "GetPublicEditionResults in the reader's language", func(t *testing.T) {
+		uk := testenv.Must(arch.GetPublicEditionResults(ctx, &v1.GetPublicEditionResultsRequest{Year: 2016, Language: "uk"}))
+		titles := map[string]string{}
+		for _, c := range uk.GetCategories() {
+			for _, n := range c.GetNominations() {
+				titles[n.GetNomination().GetPractice().GetId()] = n.GetNomination().GetPractice().GetTitle()
+			}
+		}
+		if len(uk.GetTranslatedTitles()) == 0 {
+			t.Fatal("no Ukrainian titles; the demo's translator translated the shortlist into Ukrainian")
+		}
+		for id, tr := range uk.GetTranslatedTitles() {
+			if original, ok := titles[id]; !ok || tr == "" || tr == original {
+				t.Errorf("translated title of %s = %q (original %q); want a translation of a ranked practice", id, tr, original)
+			}
+		}
+		if pl := testenv.Must(arch.GetPublicEditionResults(ctx, &v1.GetPublicEditionResultsRequest{Year: 2016, Language: "pl"})); len(pl.GetTranslatedTitles()) != 0 {
+			t.Errorf("Polish readers get translated titles: %v", pl.GetTranslatedTitles())
+		}
+		if _, err := arch.GetPublicEditionResults(ctx, &v1.GetPublicEditionResultsRequest{Year: 2016, Language: "de"}); testenv.Code(err) != connect.CodeInvalidArgument || testenv.Field(err) != "language" {
+			t.Errorf("language de = %v; want InvalidArgument on language", err)
+		}
+	})
+
 	var results *v1.GetPublicEditionResultsResponse
 	testenv.Step(t, "GetPublicEditionResults", func(t *testing.T) {
 		results = testenv.Must(arch.GetPublicEditionResults(ctx, &v1.GetPublicEditionResultsRequest{Year: 2016}))

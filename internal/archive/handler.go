@@ -25,7 +25,7 @@ func (h *Handler) ListPublicEditions(ctx context.Context, _ *v1.ListPublicEditio
 }
 
 func (h *Handler) GetPublicEditionResults(ctx context.Context, req *v1.GetPublicEditionResultsRequest) (*v1.GetPublicEditionResultsResponse, error) {
-	return h.svc.EditionResults(ctx, req.GetYear())
+	return h.svc.EditionResults(ctx, req.GetYear(), req.GetLanguage())
 }
 
 func (h *Handler) GetPublicCity(ctx context.Context, req *v1.GetPublicCityRequest) (*v1.GetPublicCityResponse, error) {

@@ -99,7 +99,7 @@ describe("a page's preloads are its own calls", () => {
     expect(sent).toHaveLength(1);
   });
   test("the results and the log's key, in one round trip (the results carry the criteria)", async () => {
-    await preloadResults(2015);
+    await preloadResults(2015, "en");
     at("/results/2015", "/results/:year", <ResultsPage />);
     await settled();
     expect(sent.map((s) => s.split(" ")[0]).sort()).toEqual([

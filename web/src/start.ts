@@ -29,7 +29,8 @@ export function start(path: string) {
     preloadHome();
   } else if ((m = matchPath("/results/:year", path))) {
     const year = Number.parseInt(m.params.year ?? "", 10);
-    if (Number.isFinite(year)) void preloadResults(year);
+    // The page starts in the language the server started it in (<html lang>, with boot data).
+    if (Number.isFinite(year)) void preloadResults(year, b ? document.documentElement.lang : undefined);
   } else if (signedIn && (m = matchPath("/editions/:editionId/ballot", path))) {
     // The page starts in the language the server started it in (<html lang>, with boot data).
     void preloadBallot(m.params.editionId ?? "", b ? document.documentElement.lang : undefined);

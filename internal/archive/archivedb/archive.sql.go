@@ -277,6 +277,46 @@ func (q *Queries) PublicPractices(ctx context.Context, db DBTX, arg PublicPracti
 	return items, nil
 }
 
+const publicTitleTranslations = `-- name: PublicTitleTranslations :many
+SELECT tt.practice_id, tt.text, tt.source_sha256
+FROM practice_translations pt
+JOIN translated_texts tt ON tt.practice_id = pt.practice_id AND tt.language = pt.language
+WHERE pt.practice_id = ANY($1::uuid[]) AND pt.language = $2
+  AND pt.status IN ('MACHINE', 'REVIEWED') AND tt.field = 'title'
+`
+
+type PublicTitleTranslationsParams struct {
+	PracticeIds []uuid.UUID
+	Language    string
+}
+
+type PublicTitleTranslationsRow struct {
+	PracticeID   uuid.UUID
+	Text         string
+	SourceSha256 string
+}
+
+// The published (machine or reviewed) translations of practices' titles into a language.
+func (q *Queries) PublicTitleTranslations(ctx context.Context, db DBTX, arg PublicTitleTranslationsParams) ([]PublicTitleTranslationsRow, error) {
+	rows, err := db.Query(ctx, publicTitleTranslations, arg.PracticeIds, arg.Language)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PublicTitleTranslationsRow
+	for rows.Next() {
+		var i PublicTitleTranslationsRow
+		if err := rows.Scan(&i.PracticeID, &i.Text, &i.SourceSha256); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const publicTranslation = `-- name: PublicTranslation :many
 SELECT pt.status, tt.field, tt.text, tt.source_sha256
 FROM practice_translations pt

@@ -80,3 +80,11 @@ ORDER BY e.year DESC, n.id;
 
 -- name: GetCity :one
 SELECT id, name FROM cities WHERE id = @city_id;
+
+-- name: PublicTitleTranslations :many
+-- The published (machine or reviewed) translations of practices' titles into a language.
+SELECT tt.practice_id, tt.text, tt.source_sha256
+FROM practice_translations pt
+JOIN translated_texts tt ON tt.practice_id = pt.practice_id AND tt.language = pt.language
+WHERE pt.practice_id = ANY(@practice_ids::uuid[]) AND pt.language = @language
+  AND pt.status IN ('MACHINE', 'REVIEWED') AND tt.field = 'title';

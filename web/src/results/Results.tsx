@@ -31,10 +31,24 @@ export function ResultsPage() {
   const y = Number.parseInt(year, 10);
   const only = number === undefined ? undefined : Number.parseInt(number, 10);
   const loaded = useLoad(async () => {
-    // One round trip: the results carry the edition's criteria and scales.
-    const [res, key] = await Promise.all([api.archive.getPublicEditionResults({ year: y }), api.audit.getPublicKey({})]);
-    return { res, criteria: res.criteria, key: key.verifierKey };
-  }, [y]);
+    // One round trip: the results carry the edition's criteria and scales, and the practices' titles
+    // in the reader's language where they are translated.
+    const [res, key] = await Promise.all([api.archive.getPublicEditionResults({ year: y, language: locale }), api.audit.getPublicKey({})]);
+    // The page, its charts and its tables name the practices in the reader's language; the ranking
+    // shows the original beside a translated title.
+    const originals = new Map<string, string>();
+    for (const c of res.categories) {
+      for (const n of c.nominations) {
+        const p = n.nomination?.practice;
+        const translated = p ? res.translatedTitles[p.id] : undefined;
+        if (p && translated) {
+          originals.set(p.id, p.title);
+          p.title = translated;
+        }
+      }
+    }
+    return { res, criteria: res.criteria, key: key.verifierKey, originals };
+  }, [y, locale]);
   const res = loaded.data?.res;
   const name = res ? pick(res.edition?.names, locale).text : "";
   const shown = only === undefined ? undefined : res?.categories.find((c) => c.category?.number === only);
@@ -43,11 +57,11 @@ export function ResultsPage() {
   if (loaded.error && !loaded.data && errorCode(loaded.error) === Code.NotFound && only === undefined) return <PastEditionPage year={y} />;
   if (loaded.error && !loaded.data) return <ErrorNote error={loaded.error} />;
   if (!loaded.data || !res) return <Loading />;
-  const { criteria, key } = loaded.data;
+  const { criteria, key, originals } = loaded.data;
   const e = res.edition!;
   const withNominations = res.categories.filter((c) => c.nominations.length > 0);
   const empty = res.categories.filter((c) => c.nominations.length === 0);
-  const ctx: Ctx = { year: e.year, scale: res.scale, scales: res.criterionScales, criteria };
+  const ctx: Ctx = { year: e.year, scale: res.scale, scales: res.criterionScales, criteria, originals };
   const dates = (
     <p className="dates">
       <span>{t("archive.announcedOn", { time: formatInstant(e.announceTime, locale) })}</span>
@@ -166,6 +180,8 @@ interface Ctx {
   scale: ScoreScale | undefined;
   scales: CriterionScale[];
   criteria: Criterion[];
+  /** The original titles of the practices shown translated, by practice id. */
+  originals: Map<string, string>;
 }
 
 /** CategorySection is one category's ranking: the practices in order, the chart, the details. */
@@ -199,7 +215,14 @@ function CategorySection({ result, ctx, level }: { result: CategoryResult; ctx: 
               </span>
               <div className="body">
                 <p className="practice-title">
-                  <Link to={`/practices/${nom.practice!.id}`}>{nom.practice!.title}</Link>
+                  <Link to={`/practices/${nom.practice!.id}`} lang={ctx.originals.has(nom.practice!.id) ? locale : "pl"}>
+                    {nom.practice!.title}
+                  </Link>
+                  {ctx.originals.has(nom.practice!.id) ? (
+                    <span className="original" lang="pl">
+                      {ctx.originals.get(nom.practice!.id)}
+                    </span>
+                  ) : null}
                   {n.winner ? <span className="badge award">{t("archive.distinguished")}</span> : null}
                   {!n.quorumMet ? <span className="badge">{t("results.noQuorum")}</span> : null}
                 </p>

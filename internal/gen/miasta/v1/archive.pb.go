@@ -755,8 +755,11 @@ func (x *ListPublicEditionsResponse) GetEditions() []*PublicEdition {
 }
 
 type GetPublicEditionResultsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Year          int32                  `protobuf:"varint,1,opt,name=year,proto3" json:"year,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Year  int32                  `protobuf:"varint,1,opt,name=year,proto3" json:"year,omitempty"`
+	// The reader's language: translated_titles gives the practices' titles in it where a published
+	// translation exists. Empty or "pl": none.
+	Language      string `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -798,6 +801,13 @@ func (x *GetPublicEditionResultsRequest) GetYear() int32 {
 	return 0
 }
 
+func (x *GetPublicEditionResultsRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
 type GetPublicEditionResultsResponse struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Edition *PublicEdition         `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
@@ -818,8 +828,11 @@ type GetPublicEditionResultsResponse struct {
 	// The jury's recommendations to city governments per language ("pl" the original), as the
 	// announcement records them (results.announced); empty when the jury made none.
 	Recommendations map[string]string `protobuf:"bytes,9,rep,name=recommendations,proto3" json:"recommendations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Practice id → its title in the requested language, from a published (machine or reviewed)
+	// translation of its current title; practices without one are absent (show the original).
+	TranslatedTitles map[string]string `protobuf:"bytes,10,rep,name=translated_titles,json=translatedTitles,proto3" json:"translated_titles,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *GetPublicEditionResultsResponse) Reset() {
@@ -911,6 +924,13 @@ func (x *GetPublicEditionResultsResponse) GetHistory() []*StageStep {
 func (x *GetPublicEditionResultsResponse) GetRecommendations() map[string]string {
 	if x != nil {
 		return x.Recommendations
+	}
+	return nil
+}
+
+func (x *GetPublicEditionResultsResponse) GetTranslatedTitles() map[string]string {
+	if x != nil {
+		return x.TranslatedTitles
 	}
 	return nil
 }
@@ -1597,9 +1617,10 @@ const file_miasta_v1_archive_proto_rawDesc = "" +
 	"\x05count\x18\x03 \x01(\x05R\x05count\"\x1b\n" +
 	"\x19ListPublicEditionsRequest\"R\n" +
 	"\x1aListPublicEditionsResponse\x124\n" +
-	"\beditions\x18\x01 \x03(\v2\x18.miasta.v1.PublicEditionR\beditions\"A\n" +
+	"\beditions\x18\x01 \x03(\v2\x18.miasta.v1.PublicEditionR\beditions\"z\n" +
 	"\x1eGetPublicEditionResultsRequest\x12\x1f\n" +
-	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\"\xf6\x04\n" +
+	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xde\x0fR\x04year\x127\n" +
+	"\blanguage\x18\x02 \x01(\tB\x1b\xbaH\x18r\x16R\x00R\x02plR\x02enR\x02ukR\x02esR\x02viR\blanguage\"\xaa\x06\n" +
 	"\x1fGetPublicEditionResultsResponse\x122\n" +
 	"\aedition\x18\x01 \x01(\v2\x18.miasta.v1.PublicEditionR\aedition\x129\n" +
 	"\n" +
@@ -1613,8 +1634,13 @@ const file_miasta_v1_archive_proto_rawDesc = "" +
 	"checkpoint\x18\a \x01(\tR\n" +
 	"checkpoint\x12.\n" +
 	"\ahistory\x18\b \x03(\v2\x14.miasta.v1.StageStepR\ahistory\x12i\n" +
-	"\x0frecommendations\x18\t \x03(\v2?.miasta.v1.GetPublicEditionResultsResponse.RecommendationsEntryR\x0frecommendations\x1aB\n" +
+	"\x0frecommendations\x18\t \x03(\v2?.miasta.v1.GetPublicEditionResultsResponse.RecommendationsEntryR\x0frecommendations\x12m\n" +
+	"\x11translated_titles\x18\n" +
+	" \x03(\v2@.miasta.v1.GetPublicEditionResultsResponse.TranslatedTitlesEntryR\x10translatedTitles\x1aB\n" +
 	"\x14RecommendationsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aC\n" +
+	"\x15TranslatedTitlesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"9\n" +
 	"\x14GetPublicCityRequest\x12!\n" +
@@ -1696,7 +1722,7 @@ func file_miasta_v1_archive_proto_rawDescGZIP() []byte {
 	return file_miasta_v1_archive_proto_rawDescData
 }
 
-var file_miasta_v1_archive_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_miasta_v1_archive_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_miasta_v1_archive_proto_goTypes = []any{
 	(*PublicEdition)(nil),                   // 0: miasta.v1.PublicEdition
 	(*CategoryDistinctions)(nil),            // 1: miasta.v1.CategoryDistinctions
@@ -1721,78 +1747,80 @@ var file_miasta_v1_archive_proto_goTypes = []any{
 	nil,                                     // 20: miasta.v1.PublicEdition.NamesEntry
 	nil,                                     // 21: miasta.v1.PublicCategory.NamesEntry
 	nil,                                     // 22: miasta.v1.GetPublicEditionResultsResponse.RecommendationsEntry
-	nil,                                     // 23: miasta.v1.CityEdition.EditionNamesEntry
-	nil,                                     // 24: miasta.v1.PastCityDistinction.EditionNamesEntry
-	nil,                                     // 25: miasta.v1.PastCityDistinction.CategoryNamesEntry
-	(*timestamppb.Timestamp)(nil),           // 26: google.protobuf.Timestamp
-	(*City)(nil),                            // 27: miasta.v1.City
-	(*Rational)(nil),                        // 28: miasta.v1.Rational
-	(*CategoryResult)(nil),                  // 29: miasta.v1.CategoryResult
-	(*Criterion)(nil),                       // 30: miasta.v1.Criterion
-	(*StageStep)(nil),                       // 31: miasta.v1.StageStep
-	(FollowUpOutcome)(0),                    // 32: miasta.v1.FollowUpOutcome
-	(*PastDistinction)(nil),                 // 33: miasta.v1.PastDistinction
-	(*CriterionNarrative)(nil),              // 34: miasta.v1.CriterionNarrative
-	(*Practice)(nil),                        // 35: miasta.v1.Practice
-	(*NominationResult)(nil),                // 36: miasta.v1.NominationResult
-	(*JuryDecision)(nil),                    // 37: miasta.v1.JuryDecision
+	nil,                                     // 23: miasta.v1.GetPublicEditionResultsResponse.TranslatedTitlesEntry
+	nil,                                     // 24: miasta.v1.CityEdition.EditionNamesEntry
+	nil,                                     // 25: miasta.v1.PastCityDistinction.EditionNamesEntry
+	nil,                                     // 26: miasta.v1.PastCityDistinction.CategoryNamesEntry
+	(*timestamppb.Timestamp)(nil),           // 27: google.protobuf.Timestamp
+	(*City)(nil),                            // 28: miasta.v1.City
+	(*Rational)(nil),                        // 29: miasta.v1.Rational
+	(*CategoryResult)(nil),                  // 30: miasta.v1.CategoryResult
+	(*Criterion)(nil),                       // 31: miasta.v1.Criterion
+	(*StageStep)(nil),                       // 32: miasta.v1.StageStep
+	(FollowUpOutcome)(0),                    // 33: miasta.v1.FollowUpOutcome
+	(*PastDistinction)(nil),                 // 34: miasta.v1.PastDistinction
+	(*CriterionNarrative)(nil),              // 35: miasta.v1.CriterionNarrative
+	(*Practice)(nil),                        // 36: miasta.v1.Practice
+	(*NominationResult)(nil),                // 37: miasta.v1.NominationResult
+	(*JuryDecision)(nil),                    // 38: miasta.v1.JuryDecision
 }
 var file_miasta_v1_archive_proto_depIdxs = []int32{
 	20, // 0: miasta.v1.PublicEdition.names:type_name -> miasta.v1.PublicEdition.NamesEntry
-	26, // 1: miasta.v1.PublicEdition.announce_time:type_name -> google.protobuf.Timestamp
-	26, // 2: miasta.v1.PublicEdition.ceremony_time:type_name -> google.protobuf.Timestamp
+	27, // 1: miasta.v1.PublicEdition.announce_time:type_name -> google.protobuf.Timestamp
+	27, // 2: miasta.v1.PublicEdition.ceremony_time:type_name -> google.protobuf.Timestamp
 	1,  // 3: miasta.v1.PublicEdition.distinctions:type_name -> miasta.v1.CategoryDistinctions
 	2,  // 4: miasta.v1.CategoryDistinctions.category:type_name -> miasta.v1.PublicCategory
 	3,  // 5: miasta.v1.CategoryDistinctions.practices:type_name -> miasta.v1.PracticeSummary
 	21, // 6: miasta.v1.PublicCategory.names:type_name -> miasta.v1.PublicCategory.NamesEntry
-	27, // 7: miasta.v1.PracticeSummary.city:type_name -> miasta.v1.City
+	28, // 7: miasta.v1.PracticeSummary.city:type_name -> miasta.v1.City
 	2,  // 8: miasta.v1.PracticeSummary.category:type_name -> miasta.v1.PublicCategory
-	28, // 9: miasta.v1.PracticeSummary.score:type_name -> miasta.v1.Rational
+	29, // 9: miasta.v1.PracticeSummary.score:type_name -> miasta.v1.Rational
 	4,  // 10: miasta.v1.PracticeSummary.scale:type_name -> miasta.v1.ScoreScale
 	7,  // 11: miasta.v1.ScoreDistribution.bins:type_name -> miasta.v1.ScoreBin
 	0,  // 12: miasta.v1.ListPublicEditionsResponse.editions:type_name -> miasta.v1.PublicEdition
 	0,  // 13: miasta.v1.GetPublicEditionResultsResponse.edition:type_name -> miasta.v1.PublicEdition
-	29, // 14: miasta.v1.GetPublicEditionResultsResponse.categories:type_name -> miasta.v1.CategoryResult
-	30, // 15: miasta.v1.GetPublicEditionResultsResponse.criteria:type_name -> miasta.v1.Criterion
+	30, // 14: miasta.v1.GetPublicEditionResultsResponse.categories:type_name -> miasta.v1.CategoryResult
+	31, // 15: miasta.v1.GetPublicEditionResultsResponse.criteria:type_name -> miasta.v1.Criterion
 	4,  // 16: miasta.v1.GetPublicEditionResultsResponse.scale:type_name -> miasta.v1.ScoreScale
 	5,  // 17: miasta.v1.GetPublicEditionResultsResponse.criterion_scales:type_name -> miasta.v1.CriterionScale
 	6,  // 18: miasta.v1.GetPublicEditionResultsResponse.distribution:type_name -> miasta.v1.ScoreDistribution
-	31, // 19: miasta.v1.GetPublicEditionResultsResponse.history:type_name -> miasta.v1.StageStep
+	32, // 19: miasta.v1.GetPublicEditionResultsResponse.history:type_name -> miasta.v1.StageStep
 	22, // 20: miasta.v1.GetPublicEditionResultsResponse.recommendations:type_name -> miasta.v1.GetPublicEditionResultsResponse.RecommendationsEntry
-	23, // 21: miasta.v1.CityEdition.edition_names:type_name -> miasta.v1.CityEdition.EditionNamesEntry
-	3,  // 22: miasta.v1.CityEdition.practices:type_name -> miasta.v1.PracticeSummary
-	14, // 23: miasta.v1.CityEdition.follow_ups:type_name -> miasta.v1.PublicFollowUp
-	3,  // 24: miasta.v1.PublicFollowUp.previous:type_name -> miasta.v1.PracticeSummary
-	32, // 25: miasta.v1.PublicFollowUp.outcome:type_name -> miasta.v1.FollowUpOutcome
-	27, // 26: miasta.v1.GetPublicCityResponse.city:type_name -> miasta.v1.City
-	13, // 27: miasta.v1.GetPublicCityResponse.editions:type_name -> miasta.v1.CityEdition
-	16, // 28: miasta.v1.GetPublicCityResponse.past_distinctions:type_name -> miasta.v1.PastCityDistinction
-	24, // 29: miasta.v1.PastCityDistinction.edition_names:type_name -> miasta.v1.PastCityDistinction.EditionNamesEntry
-	25, // 30: miasta.v1.PastCityDistinction.category_names:type_name -> miasta.v1.PastCityDistinction.CategoryNamesEntry
-	33, // 31: miasta.v1.PastCityDistinction.distinction:type_name -> miasta.v1.PastDistinction
-	34, // 32: miasta.v1.PublicTranslation.narratives:type_name -> miasta.v1.CriterionNarrative
-	35, // 33: miasta.v1.GetPublicPracticeResponse.practice:type_name -> miasta.v1.Practice
-	18, // 34: miasta.v1.GetPublicPracticeResponse.translation:type_name -> miasta.v1.PublicTranslation
-	3,  // 35: miasta.v1.GetPublicPracticeResponse.summary:type_name -> miasta.v1.PracticeSummary
-	30, // 36: miasta.v1.GetPublicPracticeResponse.criteria:type_name -> miasta.v1.Criterion
-	36, // 37: miasta.v1.GetPublicPracticeResponse.result:type_name -> miasta.v1.NominationResult
-	5,  // 38: miasta.v1.GetPublicPracticeResponse.criterion_scales:type_name -> miasta.v1.CriterionScale
-	37, // 39: miasta.v1.GetPublicPracticeResponse.decisions:type_name -> miasta.v1.JuryDecision
-	3,  // 40: miasta.v1.GetPublicPracticeResponse.similar:type_name -> miasta.v1.PracticeSummary
-	0,  // 41: miasta.v1.GetPublicPracticeResponse.edition:type_name -> miasta.v1.PublicEdition
-	8,  // 42: miasta.v1.ArchiveService.ListPublicEditions:input_type -> miasta.v1.ListPublicEditionsRequest
-	10, // 43: miasta.v1.ArchiveService.GetPublicEditionResults:input_type -> miasta.v1.GetPublicEditionResultsRequest
-	12, // 44: miasta.v1.ArchiveService.GetPublicCity:input_type -> miasta.v1.GetPublicCityRequest
-	17, // 45: miasta.v1.ArchiveService.GetPublicPractice:input_type -> miasta.v1.GetPublicPracticeRequest
-	9,  // 46: miasta.v1.ArchiveService.ListPublicEditions:output_type -> miasta.v1.ListPublicEditionsResponse
-	11, // 47: miasta.v1.ArchiveService.GetPublicEditionResults:output_type -> miasta.v1.GetPublicEditionResultsResponse
-	15, // 48: miasta.v1.ArchiveService.GetPublicCity:output_type -> miasta.v1.GetPublicCityResponse
-	19, // 49: miasta.v1.ArchiveService.GetPublicPractice:output_type -> miasta.v1.GetPublicPracticeResponse
-	46, // [46:50] is the sub-list for method output_type
-	42, // [42:46] is the sub-list for method input_type
-	42, // [42:42] is the sub-list for extension type_name
-	42, // [42:42] is the sub-list for extension extendee
-	0,  // [0:42] is the sub-list for field type_name
+	23, // 21: miasta.v1.GetPublicEditionResultsResponse.translated_titles:type_name -> miasta.v1.GetPublicEditionResultsResponse.TranslatedTitlesEntry
+	24, // 22: miasta.v1.CityEdition.edition_names:type_name -> miasta.v1.CityEdition.EditionNamesEntry
+	3,  // 23: miasta.v1.CityEdition.practices:type_name -> miasta.v1.PracticeSummary
+	14, // 24: miasta.v1.CityEdition.follow_ups:type_name -> miasta.v1.PublicFollowUp
+	3,  // 25: miasta.v1.PublicFollowUp.previous:type_name -> miasta.v1.PracticeSummary
+	33, // 26: miasta.v1.PublicFollowUp.outcome:type_name -> miasta.v1.FollowUpOutcome
+	28, // 27: miasta.v1.GetPublicCityResponse.city:type_name -> miasta.v1.City
+	13, // 28: miasta.v1.GetPublicCityResponse.editions:type_name -> miasta.v1.CityEdition
+	16, // 29: miasta.v1.GetPublicCityResponse.past_distinctions:type_name -> miasta.v1.PastCityDistinction
+	25, // 30: miasta.v1.PastCityDistinction.edition_names:type_name -> miasta.v1.PastCityDistinction.EditionNamesEntry
+	26, // 31: miasta.v1.PastCityDistinction.category_names:type_name -> miasta.v1.PastCityDistinction.CategoryNamesEntry
+	34, // 32: miasta.v1.PastCityDistinction.distinction:type_name -> miasta.v1.PastDistinction
+	35, // 33: miasta.v1.PublicTranslation.narratives:type_name -> miasta.v1.CriterionNarrative
+	36, // 34: miasta.v1.GetPublicPracticeResponse.practice:type_name -> miasta.v1.Practice
+	18, // 35: miasta.v1.GetPublicPracticeResponse.translation:type_name -> miasta.v1.PublicTranslation
+	3,  // 36: miasta.v1.GetPublicPracticeResponse.summary:type_name -> miasta.v1.PracticeSummary
+	31, // 37: miasta.v1.GetPublicPracticeResponse.criteria:type_name -> miasta.v1.Criterion
+	37, // 38: miasta.v1.GetPublicPracticeResponse.result:type_name -> miasta.v1.NominationResult
+	5,  // 39: miasta.v1.GetPublicPracticeResponse.criterion_scales:type_name -> miasta.v1.CriterionScale
+	38, // 40: miasta.v1.GetPublicPracticeResponse.decisions:type_name -> miasta.v1.JuryDecision
+	3,  // 41: miasta.v1.GetPublicPracticeResponse.similar:type_name -> miasta.v1.PracticeSummary
+	0,  // 42: miasta.v1.GetPublicPracticeResponse.edition:type_name -> miasta.v1.PublicEdition
+	8,  // 43: miasta.v1.ArchiveService.ListPublicEditions:input_type -> miasta.v1.ListPublicEditionsRequest
+	10, // 44: miasta.v1.ArchiveService.GetPublicEditionResults:input_type -> miasta.v1.GetPublicEditionResultsRequest
+	12, // 45: miasta.v1.ArchiveService.GetPublicCity:input_type -> miasta.v1.GetPublicCityRequest
+	17, // 46: miasta.v1.ArchiveService.GetPublicPractice:input_type -> miasta.v1.GetPublicPracticeRequest
+	9,  // 47: miasta.v1.ArchiveService.ListPublicEditions:output_type -> miasta.v1.ListPublicEditionsResponse
+	11, // 48: miasta.v1.ArchiveService.GetPublicEditionResults:output_type -> miasta.v1.GetPublicEditionResultsResponse
+	15, // 49: miasta.v1.ArchiveService.GetPublicCity:output_type -> miasta.v1.GetPublicCityResponse
+	19, // 50: miasta.v1.ArchiveService.GetPublicPractice:output_type -> miasta.v1.GetPublicPracticeResponse
+	47, // [47:51] is the sub-list for method output_type
+	43, // [43:47] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_archive_proto_init() }
@@ -1810,7 +1838,7 @@ func file_miasta_v1_archive_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_archive_proto_rawDesc), len(file_miasta_v1_archive_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
