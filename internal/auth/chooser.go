@@ -41,7 +41,8 @@ a.provider { display: block; padding: 0.8rem 1rem; border: 1px solid #0b5cad; bo
 a.provider:hover, a.provider:focus { background: #0b5cad; color: #fff; }
 .error { color: #a4161a; }
 nav { margin-top: 1.5rem; font-size: 0.9rem; }
-nav a { color: #444; margin-right: 0.75rem; }
+nav a { color: #444; margin: 0 0.75rem 0.4rem 0; display: inline-block; white-space: nowrap; }
+nav a[aria-current] { font-weight: 600; color: #1b1f24; }
 @media (max-width: 30rem) { main { margin: 0; border-radius: 0; box-shadow: none; min-height: 100vh; } }
 </style>
 </head>
@@ -53,7 +54,7 @@ nav a { color: #444; margin-right: 0.75rem; }
 <ul>
 {{range .Providers}}<li><a class="provider" href="{{.Href}}">{{.Label}}</a></li>
 {{end}}</ul>
-<nav aria-label="Language">{{range .Languages}}<a href="{{.Href}}" lang="{{.Lang}}" hreflang="{{.Lang}}">{{.Name}}</a>{{end}}</nav>
+<nav aria-label="Language">{{range .Languages}}<a href="{{.Href}}" lang="{{.Lang}}" hreflang="{{.Lang}}"{{if .Current}} aria-current="true"{{end}}>{{.Name}}</a>{{end}}</nav>
 </main>
 </body>
 </html>
@@ -64,7 +65,10 @@ nav a { color: #444; margin-right: 0.75rem; }
 func (a *Authenticator) chooser(w http.ResponseWriter, r *http.Request, returnTo string, status int) {
 	lang := chooserLanguage(r)
 	words := chooserWords[lang]
-	type link struct{ Href, Label, Lang, Name string }
+	type link struct {
+		Href, Label, Lang, Name string
+		Current                 bool
+	}
 	var providers, langs []link
 	for _, p := range a.providers {
 		q := url.Values{"provider": {p.ID}, "return_to": {returnTo}}
@@ -72,7 +76,7 @@ func (a *Authenticator) chooser(w http.ResponseWriter, r *http.Request, returnTo
 	}
 	for _, l := range []struct{ code, name string }{{"pl", "polski"}, {"en", "English"}, {"uk", "українська"}, {"es", "español"}, {"vi", "Tiếng Việt"}} {
 		q := url.Values{"lang": {l.code}, "return_to": {returnTo}}
-		langs = append(langs, link{Href: "/auth/login?" + q.Encode(), Lang: l.code, Name: l.name})
+		langs = append(langs, link{Href: "/auth/login?" + q.Encode(), Lang: l.code, Name: l.name, Current: l.code == lang})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

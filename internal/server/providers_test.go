@@ -312,6 +312,24 @@ func TestSecondProviderTrustedForEmailBinds(t *testing.T) {
 	if !strings.Contains(string(page), `name="authRequestID"`) {
 		t.Fatalf("/auth/login?provider=oidc did not lead to the development provider's login:\n%s", page)
 	}
+	// A callback that names another issuer than the one its login went to is refused (RFC 9207), before
+	// any code is exchanged.
+	start := newBrowser(env)
+	start.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if resp, err = start.Get(env.URL + "/auth/login?provider=second&return_to=%2F"); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	authURL, _ := url.Parse(resp.Header.Get("Location"))
+	mixUp := url.Values{"state": {authURL.Query().Get("state")}, "code": {"any"}, "iss": {env.Issuer}}
+	if resp, err = start.Get(env.URL + "/auth/callback?" + mixUp.Encode()); err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(page), "another identity provider") {
+		t.Fatalf("a callback of the second provider's login naming the development provider as issuer: %d %s; want 400", resp.StatusCode, page)
+	}
 	// An unknown provider gets the chooser again, saying so.
 	if resp, err = http.Get(env.URL + "/auth/login?provider=nobody&lang=pl"); err != nil {
 		t.Fatal(err)
