@@ -1,10 +1,13 @@
 package auth
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"golang.org/x/text/language"
 )
@@ -24,7 +27,17 @@ var chooserLanguages = []language.Tag{language.Polish, language.English, languag
 
 var chooserMatcher = language.NewMatcher(chooserLanguages)
 
-var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
+var chooserPage = template.Must(template.New("chooser").Parse(chooserSource))
+
+// chooserPolicy is the page's Content-Security-Policy: nothing but its own inline style, by hash.
+var chooserPolicy = func() string {
+	_, rest, _ := strings.Cut(chooserSource, "<style>")
+	style, _, _ := strings.Cut(rest, "</style>")
+	sum := sha256.Sum256([]byte(style))
+	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+}()
+
+const chooserSource = `<!doctype html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -58,7 +71,7 @@ nav a[aria-current] { font-weight: 600; color: #1b1f24; }
 </main>
 </body>
 </html>
-`))
+`
 
 // chooser shows the page that lists the providers, each a link that starts the login there, in the
 // language the lang parameter or, failing it, the browser's Accept-Language asks for.
@@ -78,6 +91,7 @@ func (a *Authenticator) chooser(w http.ResponseWriter, r *http.Request, returnTo
 		q := url.Values{"lang": {l.code}, "return_to": {returnTo}}
 		langs = append(langs, link{Href: "/auth/login?" + q.Encode(), Lang: l.code, Name: l.name, Current: l.code == lang})
 	}
+	w.Header().Set("Content-Security-Policy", chooserPolicy)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Language", lang)

@@ -3,6 +3,8 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -157,6 +159,13 @@ func secondBrowserLogin(t *testing.T, env *testenv.Env, login string) *http.Clie
 	links := providerLinkRe.FindAllSubmatch(page, -1)
 	if resp.StatusCode != http.StatusOK || len(links) != 2 || !strings.Contains(string(page), `<html lang="en">`) {
 		t.Fatalf("/auth/login with two providers: %d, want the chooser in English listing both:\n%s", resp.StatusCode, page)
+	}
+	// The page's policy allows its own style, by hash, and nothing else.
+	_, style, _ := strings.Cut(string(page), "<style>")
+	style, _, _ = strings.Cut(style, "</style>")
+	sum := sha256.Sum256([]byte(style))
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "default-src 'none'; style-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"';") {
+		t.Errorf("the chooser's Content-Security-Policy %q does not allow its style alone", csp)
 	}
 	var href string
 	for _, l := range links {
