@@ -99,6 +99,9 @@ func (a *Authenticator) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: a.loginCookie(), Path: "/auth/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies})
 	p := a.byID[st.Provider]
+	if st.Provider == "" && len(a.providers) == 1 {
+		p = a.providers[0] // a login begun before the upgrade that named providers
+	}
 	if p == nil {
 		http.Error(w, "login started at a provider that is no longer configured; start again at /auth/login", http.StatusBadRequest)
 		return
