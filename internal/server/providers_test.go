@@ -378,3 +378,40 @@ func startOtherProvider(t *testing.T, env *testenv.Env) string {
 	raw, _ := tok.Extra("id_token").(string)
 	return raw
 }
+
+// TestOnlyListedProvider: with no OIDC_ISSUER and one provider in MIASTA_OIDC_PROVIDERS (npm
+// oidc-provider, trusted for e-mail), /auth/login goes straight to it, its account of the organisers'
+// address organises, an invitation it makes binds at its invitee's first sign-in, and the
+// development provider, no longer configured, is refused.
+func TestOnlyListedProvider(t *testing.T) {
+	t.Parallel()
+	var issuer string
+	env := testenv.Start(t, testenv.Options{Configure: func(c *config.Config) {
+		issuer = startSecondProvider(t, c.PublicURL+"/auth/callback")
+		c.OIDCIssuer, c.OIDCClientID, c.OIDCClientSecret = "", "", ""
+		c.OIDCProviders = []auth.Provider{{ID: "only", Name: "Jedyny", Issuer: issuer, ClientID: secondClientID, ClientSecret: secondClientSecret, TrustEmail: true}}
+	}})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(env.URL + "/auth/login?return_to=%2F")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), issuer+"/auth?") {
+		t.Fatalf("/auth/login with one listed provider: %d to %q; want a redirect straight to %s", resp.StatusCode, resp.Header.Get("Location"), issuer)
+	}
+	org := env.Clients(testenv.Connect, secondToken(t, env, issuer, demo.OrganiserEmail))
+	ed := testenv.SeedEdition(t, org)
+	const email = "juror.jedyny@miasta.test"
+	testenv.Must(org.Identity.CreateInvitation(t.Context(), &v1.CreateInvitationRequest{
+		EditionId: ed.GetId(), Email: email, Role: v1.Role_ROLE_JUROR, CityId: ed.GetCities()[0].GetId(), DisplayName: "Juror Jedyny",
+	}))
+	juror := env.Clients(testenv.Connect, secondToken(t, env, issuer, email))
+	if n := jurorAssignments(t, juror.Identity, ed.GetId()); n != 1 {
+		t.Fatalf("the listed provider's invitee holds %d juror roles; want the invitation bound", n)
+	}
+	dev := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	if err := testenv.ErrOf(dev.Identity.GetMe(t.Context(), &v1.GetMeRequest{})); testenv.Code(err) != connect.CodeUnauthenticated {
+		t.Fatalf("GetMe with a token of the development provider, not configured: %v; want Unauthenticated", err)
+	}
+}
