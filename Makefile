@@ -11,6 +11,7 @@ WEB_DEPS := web/node_modules/.package-lock.json
 VERIFIER_DEPS := verifier/node_modules/.package-lock.json
 # npm's xliff library, which the XLIFF round-trip test of internal/translation hands exports to.
 XLIFF_JS_DEPS := internal/translation/testdata/xliff-js/node_modules/.package-lock.json
+OIDC_JS_DEPS := internal/server/testdata/oidc-provider/node_modules/.package-lock.json
 
 .PHONY: run test lint generate check-generated go-test web-build web-test verifier-test chromium podman proxies xmllint pdftotext hunspell-pl fuzz bench tools db clean release image
 
@@ -35,7 +36,7 @@ $(VERIFIER_DEPS): verifier/package.json verifier/package-lock.json
 	cd verifier && npm ci --no-audit --no-fund
 	@touch $@
 
-go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) chromium podman proxies xmllint pdftotext hunspell-pl $(BIN)/buf $(BIN)/grpcurl
+go-test: $(WEB_DEPS) $(VERIFIER_DEPS) $(XLIFF_JS_DEPS) $(OIDC_JS_DEPS) chromium podman proxies xmllint pdftotext hunspell-pl $(BIN)/buf $(BIN)/grpcurl
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -n "$$url" ]; then \
 		echo "testing against PostgreSQL at $${url#*@}"; \
@@ -104,6 +105,11 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 
 $(XLIFF_JS_DEPS): internal/translation/testdata/xliff-js/package.json internal/translation/testdata/xliff-js/package-lock.json
 	cd internal/translation/testdata/xliff-js && npm ci --no-audit --no-fund
+	@touch $@
+
+# The second, independent OpenID provider the sign-in tests run (npm oidc-provider).
+$(OIDC_JS_DEPS): internal/server/testdata/oidc-provider/package.json internal/server/testdata/oidc-provider/package-lock.json
+	cd internal/server/testdata/oidc-provider && npm ci --no-audit --no-fund
 	@touch $@
 
 # xmllint: Debian's libxml2-utils, with which the tests validate XLIFF exports against the OASIS schema.
@@ -204,4 +210,4 @@ db: hunspell-pl
 	@$(GO) run ./cmd/miasta dev-db
 
 clean:
-	rm -rf bin .gen web/node_modules verifier/node_modules verifier/dist internal/translation/testdata/xliff-js/node_modules
+	rm -rf bin .gen web/node_modules verifier/node_modules verifier/dist internal/translation/testdata/xliff-js/node_modules internal/server/testdata/oidc-provider/node_modules

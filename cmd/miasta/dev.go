@@ -146,6 +146,7 @@ func dev(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(strin
 		OIDCIssuer:       issuer,
 		OIDCClientID:     devClientID,
 		OIDCClientSecret: devClientSecret,
+		OIDCTrustEmail:   true,
 		OIDCRedirectURL:  publicURL + "/auth/callback",
 		Organisers:       []string{demo.OrganiserEmail},
 		ShutdownTimeout:  5 * time.Second,

@@ -90,8 +90,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("no database: set DATABASE_URL or -database-url")
 	}
-	if cfg.OIDCIssuer == "" || cfg.OIDCClientID == "" {
-		return nil, errors.New("no identity provider: set OIDC_ISSUER and OIDC_CLIENT_ID")
+	providers := cfg.Providers()
+	if len(providers) == 0 {
+		return nil, errors.New("no identity provider: set OIDC_ISSUER and OIDC_CLIENT_ID, or MIASTA_OIDC_PROVIDERS")
+	}
+	if err := auth.CheckProviders(providers); err != nil {
+		return nil, fmt.Errorf("OIDC_ISSUER, MIASTA_OIDC_PROVIDERS: %w", err)
 	}
 	cfg.Defaults()
 	key, err := LoadAuditKey(cfg)
@@ -133,9 +137,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	users := identity.NewStore(pool, cfg.Organisers, log, mailer.InviteHook())
 	authn, err := auth.NewAuthenticator(ctx, auth.Config{
-		Issuer:        cfg.OIDCIssuer,
-		ClientID:      cfg.OIDCClientID,
-		ClientSecret:  cfg.OIDCClientSecret,
+		Providers:     providers,
 		RedirectURL:   cfg.OIDCRedirectURL,
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
 		Sessions:      auth.SessionLimits{TTL: cfg.SessionTTL, Idle: cfg.SessionIdleTimeout, PerUser: cfg.SessionsPerUser},

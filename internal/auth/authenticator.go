@@ -23,9 +23,11 @@ import (
 
 // Claims is what the platform takes from a verified ID token.
 type Claims struct {
-	Issuer        string
-	Subject       string
-	Email         string
+	Issuer  string
+	Subject string
+	Email   string
+	// EmailVerified is true when the platform believes the address: the provider says it is
+	// verified and the provider is trusted for e-mail (Provider.TrustEmail).
 	EmailVerified bool
 	Name          string
 }
@@ -66,14 +68,34 @@ const (
 // the future.
 const clockSkew = time.Minute
 
-// Config configures an Authenticator.
-type Config struct {
-	// Issuer is the OpenID provider's issuer URL; its discovery document is fetched at start.
+// Provider is one OpenID provider people may sign in with. Accounts are bound to (issuer, subject),
+// so two providers never share an account, whatever e-mail addresses they claim.
+type Provider struct {
+	// ID names the provider in /auth/login?provider=ID: letters, digits, '-' and '_'.
+	ID string
+	// Name is what the sign-in chooser shows ("Google", "Microsoft 365", "Keycloak of the city").
+	Name string
+	// Issuer is the provider's issuer URL; its discovery document is fetched at start.
 	Issuer string
 	// ClientID is this platform's client at the provider, and the audience ID tokens must carry.
 	ClientID     string
 	ClientSecret string
-	// RedirectURL is this server's /auth/callback as the provider knows it.
+	// TrustEmail marks the provider as one whose verified e-mail addresses the platform believes:
+	// only then does an address it reports as verified bind invitations and name organisers. A
+	// provider that lets its users claim any address must not be trusted.
+	TrustEmail bool
+	// EmailVerifiedClaim is the boolean claim that says the e-mail address is verified; empty means
+	// the standard email_verified.
+	EmailVerifiedClaim string
+}
+
+// Config configures an Authenticator.
+type Config struct {
+	// Providers are the OpenID providers people may sign in with, at least one, in the order the
+	// sign-in chooser lists them; their issuers and IDs are distinct.
+	Providers []Provider
+	// RedirectURL is this server's /auth/callback as the providers know it (one for all: the login
+	// cookie says which provider a callback belongs to).
 	RedirectURL string
 	// SecureCookies marks cookies Secure; on for any https deployment.
 	SecureCookies bool
@@ -85,19 +107,52 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Authenticator verifies credentials and turns them into principals.
-type Authenticator struct {
-	cfg      Config
-	provider *oidc.Provider
+// provider is a configured Provider with its discovered endpoints and token verifier.
+type provider struct {
+	Provider
+	oidc     *oidc.Provider
 	verifier *oidc.IDTokenVerifier
-	users    Users
-	log      *slog.Logger
 }
 
-// NewAuthenticator discovers the provider at cfg.Issuer.
+// Authenticator verifies credentials and turns them into principals.
+type Authenticator struct {
+	cfg       Config
+	providers []*provider
+	byIssuer  map[string]*provider
+	byID      map[string]*provider
+	users     Users
+	log       *slog.Logger
+}
+
+// CheckProviders reports the first provider that is incomplete, or whose ID or issuer another one
+// has too.
+func CheckProviders(ps []Provider) error {
+	if len(ps) == 0 {
+		return errors.New("no OpenID provider is configured")
+	}
+	ids, issuers := map[string]bool{}, map[string]bool{}
+	for i, p := range ps {
+		switch {
+		case p.ID == "" || strings.ContainsFunc(p.ID, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+		}):
+			return fmt.Errorf("provider %d: id %q must be letters, digits, - and _", i+1, p.ID)
+		case p.Issuer == "" || p.ClientID == "":
+			return fmt.Errorf("provider %q: issuer and client_id are required", p.ID)
+		case ids[p.ID]:
+			return fmt.Errorf("provider %q: another provider has the same id", p.ID)
+		case issuers[p.Issuer]:
+			return fmt.Errorf("provider %q: another provider has the same issuer %s", p.ID, p.Issuer)
+		}
+		ids[p.ID], issuers[p.Issuer] = true, true
+	}
+	return nil
+}
+
+// NewAuthenticator discovers every provider in cfg.Providers.
 func NewAuthenticator(ctx context.Context, cfg Config, users Users, log *slog.Logger) (*Authenticator, error) {
-	if cfg.Issuer == "" || cfg.ClientID == "" {
-		return nil, errors.New("OIDC issuer and client id are required")
+	if err := CheckProviders(cfg.Providers); err != nil {
+		return nil, err
 	}
 	if cfg.Sessions.TTL <= 0 {
 		cfg.Sessions.TTL = 12 * time.Hour
@@ -114,12 +169,20 @@ func NewAuthenticator(ctx context.Context, cfg Config, users Users, log *slog.Lo
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	provider, err := oidc.NewProvider(ctx, cfg.Issuer)
-	if err != nil {
-		return nil, fmt.Errorf("OIDC discovery at %s: %w", cfg.Issuer, err)
+	a := &Authenticator{cfg: cfg, byIssuer: map[string]*provider{}, byID: map[string]*provider{}, users: users, log: log}
+	for _, p := range cfg.Providers {
+		op, err := oidc.NewProvider(ctx, p.Issuer)
+		if err != nil {
+			return nil, fmt.Errorf("OIDC discovery of provider %q at %s: %w", p.ID, p.Issuer, err)
+		}
+		if p.Name == "" {
+			p.Name = p.ID
+		}
+		pp := &provider{Provider: p, oidc: op, verifier: op.Verifier(&oidc.Config{ClientID: p.ClientID, Now: cfg.Now})}
+		a.providers = append(a.providers, pp)
+		a.byIssuer[p.Issuer], a.byID[p.ID] = pp, pp
 	}
-	verifier := provider.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: cfg.Now})
-	return &Authenticator{cfg: cfg, provider: provider, verifier: verifier, users: users, log: log}, nil
+	return a, nil
 }
 
 // errUnauthenticated is what a caller with bad credentials learns: no detail of why. A new error each
@@ -138,7 +201,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, header http.Header) (*
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 			return nil, errUnauthenticated()
 		}
-		claims, err := a.verifyIDToken(ctx, token, "")
+		p, err := a.tokenProvider(token)
+		if err != nil {
+			a.log.InfoContext(ctx, "bearer token refused", "error", err)
+			return nil, errUnauthenticated()
+		}
+		claims, err := a.verifyIDToken(ctx, p, token, "")
 		if err != nil {
 			a.log.InfoContext(ctx, "bearer token refused", "error", err)
 			return nil, errUnauthenticated()
@@ -163,12 +231,37 @@ func (a *Authenticator) sessionCookie() string {
 	return SessionCookie
 }
 
+// tokenProvider returns the configured provider that a JWT says issued it. The claim is read
+// unverified, only to choose the key set; verifyIDToken then checks the signature with that
+// provider's keys and the issuer again.
+func (a *Authenticator) tokenProvider(raw string) (*provider, error) {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return nil, errors.New("the token is not a signed JWT")
+	}
+	body, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, errors.New("the token's payload is not base64url")
+	}
+	var iss struct {
+		Issuer string `json:"iss"`
+	}
+	if err := json.Unmarshal(body, &iss); err != nil {
+		return nil, errors.New("the token's payload is not JSON")
+	}
+	p, ok := a.byIssuer[iss.Issuer]
+	if !ok {
+		return nil, fmt.Errorf("the token's issuer %q is not a configured provider", iss.Issuer)
+	}
+	return p, nil
+}
+
 // verifyIDToken checks signature, issuer, audience and expiry (go-oidc), then what go-oidc leaves to
 // the relying party: a subject, the authorized party when the token names several audiences (OIDC
 // Core 3.1.3.7), an issue time that is not in the future, and an age and lifetime within
 // MaxTokenAge; and, when nonce is not empty, the nonce.
-func (a *Authenticator) verifyIDToken(ctx context.Context, raw, nonce string) (Claims, error) {
-	tok, err := a.verifier.Verify(ctx, raw)
+func (a *Authenticator) verifyIDToken(ctx context.Context, p *provider, raw, nonce string) (Claims, error) {
+	tok, err := p.verifier.Verify(ctx, raw)
 	if err != nil {
 		return Claims{}, err
 	}
@@ -185,21 +278,28 @@ func (a *Authenticator) verifyIDToken(ctx context.Context, raw, nonce string) (C
 	if err := json.Unmarshal(claims, &azp); err != nil {
 		return Claims{}, fmt.Errorf("token claims: %w", err)
 	}
-	if err := a.checkToken(tok.Subject, tok.Audience, azp.AuthorizedParty, tok.IssuedAt, tok.Expiry); err != nil {
+	if err := a.checkToken(p.ClientID, tok.Subject, tok.Audience, azp.AuthorizedParty, tok.IssuedAt, tok.Expiry); err != nil {
 		return Claims{}, err
 	}
-	return ParseClaims(tok.Issuer, tok.Subject, claims)
+	c, err := ParseClaimsWith(tok.Issuer, tok.Subject, claims, p.EmailVerifiedClaim)
+	if err != nil {
+		return Claims{}, err
+	}
+	// A provider not trusted for e-mail may say what it likes: its addresses count as unverified,
+	// so they bind no invitation and name no organiser.
+	c.EmailVerified = c.EmailVerified && p.TrustEmail
+	return c, nil
 }
 
 // checkToken applies the rules of verifyIDToken that go-oidc does not.
-func (a *Authenticator) checkToken(subject string, audience []string, azp string, issued, expiry time.Time) error {
+func (a *Authenticator) checkToken(clientID, subject string, audience []string, azp string, issued, expiry time.Time) error {
 	now := a.cfg.Now()
 	switch {
 	case strings.TrimSpace(subject) == "":
 		return errors.New("the token has no subject")
 	case len(audience) > 1 && azp == "":
 		return errors.New("the token has several audiences and no authorized party (azp)")
-	case azp != "" && azp != a.cfg.ClientID:
+	case azp != "" && azp != clientID:
 		return fmt.Errorf("the token was issued to %q, not to us", azp)
 	case issued.IsZero():
 		return errors.New("the token has no issue time (iat)")
@@ -219,6 +319,12 @@ func (a *Authenticator) checkToken(subject string, audience []string, azp string
 // is an address holding a control character; in a name they become spaces (plaintext.OneLine), so an
 // odd name at the provider does not lock its owner out.
 func ParseClaims(issuer, subject string, raw []byte) (Claims, error) {
+	return ParseClaimsWith(issuer, subject, raw, "")
+}
+
+// ParseClaimsWith is ParseClaims reading the e-mail's verification from verifiedClaim (email_verified
+// when empty).
+func ParseClaimsWith(issuer, subject string, raw []byte, verifiedClaim string) (Claims, error) {
 	var c struct {
 		Email         string          `json:"email"`
 		EmailVerified json.RawMessage `json:"email_verified"`
@@ -226,6 +332,13 @@ func ParseClaims(issuer, subject string, raw []byte) (Claims, error) {
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return Claims{}, fmt.Errorf("token claims: %w", err)
+	}
+	if verifiedClaim != "" && verifiedClaim != "email_verified" {
+		var all map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &all); err != nil {
+			return Claims{}, fmt.Errorf("token claims: %w", err)
+		}
+		c.EmailVerified = all[verifiedClaim]
 	}
 	if !utf8.ValidString(c.Email) || !utf8.ValidString(c.Name) || len(c.Email) > 320 || len(c.Name) > 1000 ||
 		plaintext.Check(strings.TrimSpace(c.Email), false) != nil {

@@ -48,3 +48,19 @@ func FuzzParseClaims(f *testing.F) {
 		}
 	})
 }
+
+// TestParseClaimsWithAnotherVerifiedClaim: a provider configured with its own verification claim
+// (Entra ID's xms_edov, say) is read from it, and its email_verified then counts for nothing.
+func TestParseClaimsWithAnotherVerifiedClaim(t *testing.T) {
+	for raw, want := range map[string]bool{
+		`{"email":"a@b.c","xms_edov":true}`:                        true,
+		`{"email":"a@b.c","xms_edov":"true"}`:                      true,
+		`{"email":"a@b.c","xms_edov":false,"email_verified":true}`: false,
+		`{"email":"a@b.c","email_verified":true}`:                  false,
+	} {
+		got, err := auth.ParseClaimsWith("iss", "sub", []byte(raw), "xms_edov")
+		if err != nil || got.EmailVerified != want {
+			t.Errorf("ParseClaimsWith(%s, xms_edov) verified %v, %v; want %v", raw, got.EmailVerified, err, want)
+		}
+	}
+}

@@ -25,6 +25,7 @@ func (a *Authenticator) loginCookie() string {
 }
 
 type loginState struct {
+	Provider string `json:"p"`
 	State    string `json:"s"`
 	Nonce    string `json:"n"`
 	Verifier string `json:"v"`
@@ -32,8 +33,9 @@ type loginState struct {
 }
 
 // LoginHandler serves the browser login: GET /auth/login?return_to=/path starts the authorization
-// code flow with PKCE, GET /auth/callback finishes it and sets the session cookie, POST /auth/logout
-// ends the session.
+// code flow with PKCE at the only provider, or, when there are several, shows a page choosing one
+// (each a link to /auth/login?provider=ID&return_to=/path); GET /auth/callback finishes it with the
+// provider it was started at and sets the session cookie; POST /auth/logout ends the session.
 func (a *Authenticator) LoginHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /auth/login", a.login)
@@ -42,22 +44,37 @@ func (a *Authenticator) LoginHandler() http.Handler {
 	return mux
 }
 
-func (a *Authenticator) oauth2Config() *oauth2.Config {
+func (a *Authenticator) oauth2Config(p *provider) *oauth2.Config {
 	return &oauth2.Config{
-		ClientID:     a.cfg.ClientID,
-		ClientSecret: a.cfg.ClientSecret,
+		ClientID:     p.ClientID,
+		ClientSecret: p.ClientSecret,
 		RedirectURL:  a.cfg.RedirectURL,
-		Endpoint:     a.provider.Endpoint(),
+		Endpoint:     p.oidc.Endpoint(),
 		Scopes:       []string{oidc.ScopeOpenID, "email", "profile"},
 	}
 }
 
 func (a *Authenticator) login(w http.ResponseWriter, r *http.Request) {
+	returnTo := safeReturnTo(r.URL.Query().Get("return_to"))
+	var p *provider
+	switch id := r.URL.Query().Get("provider"); {
+	case id != "":
+		if p = a.byID[id]; p == nil {
+			a.chooser(w, r, returnTo, http.StatusNotFound)
+			return
+		}
+	case len(a.providers) == 1:
+		p = a.providers[0]
+	default:
+		a.chooser(w, r, returnTo, http.StatusOK)
+		return
+	}
 	st := loginState{
+		Provider: p.ID,
 		State:    randomToken(),
 		Nonce:    randomToken(),
 		Verifier: oauth2.GenerateVerifier(),
-		ReturnTo: safeReturnTo(r.URL.Query().Get("return_to")),
+		ReturnTo: returnTo,
 	}
 	value, _ := json.Marshal(st) // a struct of strings always marshals
 	http.SetCookie(w, &http.Cookie{
@@ -69,7 +86,7 @@ func (a *Authenticator) login(w http.ResponseWriter, r *http.Request) {
 		Secure:   a.cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode, // it must come back on the provider's top-level redirect
 	})
-	target := a.oauth2Config().AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier))
+	target := a.oauth2Config(p).AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier))
 	http.Redirect(w, r, target, http.StatusFound)
 }
 
@@ -81,24 +98,39 @@ func (a *Authenticator) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: a.loginCookie(), Path: "/auth/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies})
+	p := a.byID[st.Provider]
+	if st.Provider == "" && len(a.providers) == 1 {
+		p = a.providers[0] // a login begun before the upgrade that named providers
+	}
+	if p == nil {
+		http.Error(w, "login started at a provider that is no longer configured; start again at /auth/login", http.StatusBadRequest)
+		return
+	}
+	// RFC 9207: a provider that names itself in the response must be the one the login went to, or
+	// another provider is answering in its place (a mix-up attack).
+	if iss := r.URL.Query().Get("iss"); iss != "" && iss != p.Issuer {
+		a.log.WarnContext(ctx, "login response from another issuer", "provider", p.ID, "iss", iss)
+		http.Error(w, "login failed: the response came from another identity provider", http.StatusBadRequest)
+		return
+	}
 	if e := r.URL.Query().Get("error"); e != "" {
 		http.Error(w, "the identity provider refused the login: "+e, http.StatusUnauthorized)
 		return
 	}
-	token, err := a.oauth2Config().Exchange(ctx, r.URL.Query().Get("code"), oauth2.VerifierOption(st.Verifier))
+	token, err := a.oauth2Config(p).Exchange(ctx, r.URL.Query().Get("code"), oauth2.VerifierOption(st.Verifier))
 	if err != nil {
 		a.log.WarnContext(ctx, "code exchange failed", "error", err)
 		http.Error(w, "login failed: the identity provider did not accept the code", http.StatusUnauthorized)
 		return
 	}
 	rawID, _ := token.Extra("id_token").(string)
-	claims, err := a.verifyIDToken(ctx, rawID, st.Nonce)
+	claims, err := a.verifyIDToken(ctx, p, rawID, st.Nonce)
 	if err != nil {
 		a.log.WarnContext(ctx, "ID token refused at login", "error", err)
 		http.Error(w, "login failed: the ID token did not verify", http.StatusUnauthorized)
 		return
 	}
-	p, err := a.users.SignIn(ctx, claims)
+	user, err := a.users.SignIn(ctx, claims)
 	if err != nil {
 		a.log.ErrorContext(ctx, "sign-in failed", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -106,7 +138,7 @@ func (a *Authenticator) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	session := randomToken()
 	expire := time.Now().Add(a.cfg.Sessions.TTL) // the browser's copy; the server ends it sooner when idle
-	if err := a.users.CreateSession(ctx, p.UserID, hashToken(session), a.cfg.Sessions); err != nil {
+	if err := a.users.CreateSession(ctx, user.UserID, hashToken(session), a.cfg.Sessions); err != nil {
 		a.log.ErrorContext(ctx, "create session failed", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

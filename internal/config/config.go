@@ -3,16 +3,21 @@
 package config
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/miasta-otwarte/miasta/internal/auth"
 	"github.com/miasta-otwarte/miasta/internal/clientaddr"
 	"github.com/miasta-otwarte/miasta/internal/mail"
 )
@@ -27,6 +32,12 @@ type Config struct {
 	OIDCClientID     string
 	OIDCClientSecret string
 	OIDCRedirectURL  string
+	// OIDCName is the single provider's name on the sign-in chooser; OIDCTrustEmail marks it as
+	// trusted for e-mail (auth.Provider.TrustEmail), as it always was before there could be several.
+	OIDCName       string
+	OIDCTrustEmail bool
+	// OIDCProviders are further providers (MIASTA_OIDC_PROVIDERS), after the single one when it is set.
+	OIDCProviders []auth.Provider
 	// AuditKeyFile names the file holding the checkpoint signing key; AuditKey is the key itself (from
 	// the environment). Exactly one is needed to serve; neither is ever stored or logged.
 	AuditKeyFile string
@@ -107,6 +118,9 @@ var Settings = []Setting{
 	{"oidc-issuer", "OIDC_ISSUER", "", "OpenID provider issuer URL (required for serve)"},
 	{"oidc-client-id", "OIDC_CLIENT_ID", "", "client id at the provider; ID tokens must carry it as audience (required for serve)"},
 	{"oidc-client-secret", "OIDC_CLIENT_SECRET", "", "client secret for the browser login code exchange"},
+	{"oidc-name", "OIDC_NAME", "", "the OIDC_ISSUER provider's name on the sign-in page when there are several providers (default the issuer's host name)"},
+	{"oidc-trust-email", "OIDC_TRUST_EMAIL", "true", "whether the OIDC_ISSUER provider is trusted for e-mail: only then does an address it marks email_verified bind invitations and name organisers"},
+	{"oidc-providers", "MIASTA_OIDC_PROVIDERS", "", "further OpenID providers, signed in with at the same time: a JSON array of {\"id\", \"name\", \"issuer\", \"client_id\", \"client_secret\", \"trust_email\", \"email_verified_claim\"}, or the path of a file holding one (see README, Signing in)"},
 	{"audit-key-file", "MIASTA_AUDIT_KEY_FILE", "", "file holding the audit log's signing key, which `miasta audit keygen` writes (required to serve, unless MIASTA_AUDIT_KEY is set)"},
 	{"audit-key", "MIASTA_AUDIT_KEY", "", "the audit log's signing key itself, for containers given secrets in their environment (set the variable: a flag's value shows in the process list)"},
 	{"bundle-dir", "MIASTA_BUNDLE_DIR", "", "directory for the audit bundles built for downloads, one per edition and checkpoint (default the user's cache, ~/.cache/miasta/bundles; replicas may share it)"},
@@ -182,6 +196,13 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 		OTLPEndpoint:     get("otlp-endpoint"),
 	}
 	var err error
+	if c.OIDCTrustEmail, err = strconv.ParseBool(get("oidc-trust-email")); err != nil {
+		return Config{}, fmt.Errorf("-oidc-trust-email: %w", err)
+	}
+	c.OIDCName = get("oidc-name")
+	if c.OIDCProviders, err = ParseProviders(get("oidc-providers"), os.ReadFile); err != nil {
+		return Config{}, fmt.Errorf("MIASTA_OIDC_PROVIDERS: %w", err)
+	}
 	if c.Migrate, err = strconv.ParseBool(get("migrate")); err != nil {
 		return Config{}, fmt.Errorf("-migrate: %w", err)
 	}
@@ -353,4 +374,64 @@ func (c *Config) Defaults() {
 	if c.ProxyHeader == "" {
 		c.ProxyHeader = clientaddr.XForwardedFor
 	}
+}
+
+// ParseProviders reads MIASTA_OIDC_PROVIDERS: empty, a JSON array of providers, or the name of a
+// file holding one (read with readFile). An unknown field is an error, so that a misspelt
+// "trust_email" does not quietly leave a provider untrusted, or a misspelt secret unused.
+func ParseProviders(v string, readFile func(string) ([]byte, error)) ([]auth.Provider, error) {
+	if v == "" {
+		return nil, nil
+	}
+	data := []byte(v)
+	if !strings.HasPrefix(v, "[") {
+		var err error
+		if data, err = readFile(v); err != nil {
+			return nil, fmt.Errorf("neither a JSON array nor a readable file: %w", err)
+		}
+	}
+	var list []struct {
+		ID                 string `json:"id"`
+		Name               string `json:"name"`
+		Issuer             string `json:"issuer"`
+		ClientID           string `json:"client_id"`
+		ClientSecret       string `json:"client_secret"`
+		TrustEmail         bool   `json:"trust_email"`
+		EmailVerifiedClaim string `json:"email_verified_claim"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&list); err != nil {
+		return nil, fmt.Errorf("not a JSON array of providers: %w", err)
+	}
+	ps := make([]auth.Provider, 0, len(list))
+	for _, p := range list {
+		ps = append(ps, auth.Provider{
+			ID: strings.TrimSpace(p.ID), Name: strings.TrimSpace(p.Name), Issuer: strings.TrimSpace(p.Issuer),
+			ClientID: strings.TrimSpace(p.ClientID), ClientSecret: p.ClientSecret, TrustEmail: p.TrustEmail,
+			EmailVerifiedClaim: strings.TrimSpace(p.EmailVerifiedClaim),
+		})
+	}
+	if len(ps) == 0 {
+		return nil, errors.New("the array names no provider")
+	}
+	return ps, auth.CheckProviders(ps)
+}
+
+// Providers lists every configured OpenID provider: the one of OIDC_ISSUER first (id "oidc"), when
+// set, then those of MIASTA_OIDC_PROVIDERS.
+func (c *Config) Providers() []auth.Provider {
+	var ps []auth.Provider
+	if c.OIDCIssuer != "" || c.OIDCClientID != "" {
+		name := c.OIDCName
+		if name == "" {
+			name = c.OIDCIssuer
+			if u, err := url.Parse(c.OIDCIssuer); err == nil && u.Hostname() != "" {
+				name = u.Hostname()
+			}
+		}
+		ps = append(ps, auth.Provider{ID: "oidc", Name: name, Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID,
+			ClientSecret: c.OIDCClientSecret, TrustEmail: c.OIDCTrustEmail})
+	}
+	return append(ps, c.OIDCProviders...)
 }

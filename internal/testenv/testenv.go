@@ -101,6 +101,7 @@ func Start(t testing.TB, opts Options) *Env {
 		OIDCIssuer:       env.Issuer,
 		OIDCClientID:     ClientID,
 		OIDCClientSecret: ClientSecret,
+		OIDCTrustEmail:   true,
 		OIDCRedirectURL:  env.URL + "/auth/callback",
 		Organisers:       []string{demo.OrganiserEmail},
 		LogInterval:      100 * time.Millisecond,

@@ -5,7 +5,7 @@ import { Deadline, DemonstrationNote, ErrorNote, Loading, StageBadge, loginHref,
 import { Stage, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { Role } from "../gen/miasta/v1/identity_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
-import { useT } from "../i18n";
+import { useLocale, useT } from "../i18n";
 
 // Only organisers create editions: the form comes with the organiser's code, when it is shown.
 const NewEdition = lazy(() => import("../organise/Setup").then((m) => ({ default: m.NewEdition })));
@@ -13,6 +13,7 @@ const NewEdition = lazy(() => import("../organise/Setup").then((m) => ({ default
 /** Home lists the editions and, for a signed-in person, what they can do in each. */
 export function Home() {
   const t = useT();
+  const { locale } = useLocale();
   const { me, signedIn, loading: meLoading } = useMe();
   const editions = useLoad(
     () =>
@@ -28,7 +29,7 @@ export function Home() {
       <p className="lead">{t("home.intro")}</p>
       {!meLoading && !signedIn ? (
         <p>
-          <a className="button primary" href={loginHref("/")}>
+          <a className="button primary" href={loginHref("/", locale)}>
             {t("nav.signIn")}
           </a>{" "}
           {t("home.signInWhy")}

@@ -43,8 +43,9 @@ export function useMe(): MeValue {
   return useContext(MeContext);
 }
 
-export function loginHref(returnTo: string): string {
-  return "/auth/login?return_to=" + encodeURIComponent(returnTo);
+/** loginHref starts the sign-in; lang asks the server's provider chooser for the page's language. */
+export function loginHref(returnTo: string, lang?: string): string {
+  return "/auth/login?return_to=" + encodeURIComponent(returnTo) + (lang ? "&lang=" + encodeURIComponent(lang) : "");
 }
 
 // ---- page frame ----
@@ -106,7 +107,7 @@ export function Layout({ children }: { children: ReactNode }) {
               {logoutFailed ? <span role="alert">{t("nav.signOutFailed")}</span> : null}
             </>
           ) : (
-            <a href={loginHref(location.pathname)}>{t("nav.signIn")}</a>
+            <a href={loginHref(location.pathname, locale)}>{t("nav.signIn")}</a>
           )}
         </div>
       </header>
@@ -134,6 +135,7 @@ export function DemonstrationNote({ inline = false }: { inline?: boolean }) {
 /** ErrorNote explains a failed call: a sentence for its Connect code, the server's detail, the field. */
 export function ErrorNote({ error }: { error: unknown }) {
   const t = useT();
+  const { locale } = useLocale();
   if (!error) return null;
   const err = ConnectError.from(error);
   const key = ("error." + Code[err.code]) as MessageId;
@@ -165,7 +167,7 @@ export function ErrorNote({ error }: { error: unknown }) {
       <p>{sentence}</p>
       {err.code === Code.Unauthenticated ? (
         <p>
-          <a href={loginHref(window.location.pathname)}>{t("nav.signIn")}</a>
+          <a href={loginHref(window.location.pathname, locale)}>{t("nav.signIn")}</a>
         </p>
       ) : null}
       <ErrorDetail error={error} field={field} />
@@ -251,12 +253,13 @@ export function Loading() {
 /** SignInNeeded replaces a page that needs a signed-in user. */
 export function SignInNeeded() {
   const t = useT();
+  const { locale } = useLocale();
   const location = useLocation();
   return (
     <section>
       <h1>{t("auth.needed")}</h1>
       <p>
-        <a className="button primary" href={loginHref(location.pathname)}>
+        <a className="button primary" href={loginHref(location.pathname, locale)}>
           {t("nav.signIn")}
         </a>
       </p>
