@@ -181,3 +181,85 @@ func occurrences(t *testing.T, pool *pgxpool.Pool, needle string) string {
 	}
 	return strings.Join(found, ", ")
 }
+
+// TestPersonDataIsThePlatformOrganisers: an edition's own organiser, whose role lets them withdraw
+// that edition's invitations, may not erase or export the person behind one (a person spans
+// editions); a platform organiser exports an invitee who never signed in.
+func TestPersonDataIsThePlatformOrganisers(t *testing.T) {
+	t.Parallel()
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	e := testenv.SeedEdition(t, org)
+	co, _ := editionWide(t, env, org, e.GetId(), v1.Role_ROLE_ORGANISER, "wspolorganizatorka.dane@miasta.test")
+	inv := testenv.Must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{
+		EditionId: e.GetId(), Email: "tlumacz.dane@miasta.test", Role: v1.Role_ROLE_TRANSLATOR, Languages: []string{"vi"}, DisplayName: "Trần Văn Dịch",
+	})).GetInvitation()
+	person := &v1.PersonRef{Person: &v1.PersonRef_InvitationId{InvitationId: inv.GetId()}}
+	env.Refused(t, connect.CodePermissionDenied, testenv.AnyField, func() error {
+		return testenv.ErrOf(co.Privacy.ErasePerson(ctx, &v1.ErasePersonRequest{Person: person}))
+	})
+	env.Refused(t, connect.CodePermissionDenied, testenv.AnyField, func() error {
+		return testenv.ErrOf(co.Privacy.ExportPersonData(ctx, &v1.ExportPersonDataRequest{Person: person}))
+	})
+	doc := testenv.Must(org.Privacy.ExportPersonData(ctx, &v1.ExportPersonDataRequest{Person: person})).GetJson()
+	var got struct {
+		Account     json.RawMessage
+		Invitations []struct {
+			Email       string
+			DisplayName string `json:"display_name"`
+		}
+		Mail []struct {
+			RecipientEmail string `json:"recipient_email"`
+		}
+	}
+	if err := json.Unmarshal([]byte(doc), &got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got.Account) != "null" || len(got.Invitations) != 1 || got.Invitations[0].Email != "tlumacz.dane@miasta.test" || got.Invitations[0].DisplayName != "Trần Văn Dịch" {
+		t.Errorf("the export of an invitee who never signed in = %s; want no account and their one invitation", doc)
+	}
+	for _, m := range got.Mail {
+		if m.RecipientEmail != "tlumacz.dane@miasta.test" {
+			t.Errorf("the export holds mail to %q", m.RecipientEmail)
+		}
+	}
+}
+
+// TestPrivacyNotice: anyone reads the notice, the platform's default until an organiser writes one
+// for a language; only organisers write it, and bad input is refused.
+func TestPrivacyNotice(t *testing.T) {
+	t.Parallel()
+	env := testenv.Start(t, testenv.Options{})
+	ctx := t.Context()
+	org := env.Clients(testenv.Connect, env.Token(t, demo.OrganiserEmail))
+	anon := env.Clients(testenv.Connect, "")
+	pl := testenv.Must(anon.Privacy.GetPrivacyNotice(ctx, &v1.GetPrivacyNoticeRequest{})).GetNotice()
+	if pl.GetEdited() || pl.GetLanguage() != "pl" || !strings.Contains(pl.GetText(), "Administratorem danych") {
+		t.Errorf("the default notice = %v; want the Polish default", pl)
+	}
+	vi := testenv.Must(anon.Privacy.GetPrivacyNotice(ctx, &v1.GetPrivacyNoticeRequest{Language: "vi"})).GetNotice()
+	if vi.GetEdited() || !strings.Contains(vi.GetText(), "controller of personal data") {
+		t.Errorf("the default Vietnamese notice = %v; want the English default", vi)
+	}
+	env.Refused(t, connect.CodeUnauthenticated, testenv.AnyField, func() error {
+		return testenv.ErrOf(anon.Privacy.SetPrivacyNotice(ctx, &v1.SetPrivacyNoticeRequest{Language: "vi", Text: "x"}))
+	})
+	env.Refused(t, connect.CodeInvalidArgument, "language", func() error {
+		return testenv.ErrOf(org.Privacy.SetPrivacyNotice(ctx, &v1.SetPrivacyNoticeRequest{Language: "de", Text: "x"}))
+	})
+	env.Refused(t, connect.CodeInvalidArgument, "text", func() error {
+		return testenv.ErrOf(org.Privacy.SetPrivacyNotice(ctx, &v1.SetPrivacyNoticeRequest{Language: "vi", Text: ""}))
+	})
+	const text = "Thông báo về quyền riêng tư.\n\nLiên hệ: fundacja@example.org"
+	set := testenv.Must(org.Privacy.SetPrivacyNotice(ctx, &v1.SetPrivacyNoticeRequest{Language: "vi", Text: text})).GetNotice()
+	if !set.GetEdited() || set.GetUpdateTime() == nil {
+		t.Errorf("the saved notice = %v; want it edited, with its time", set)
+	}
+	if got := testenv.Must(anon.Privacy.GetPrivacyNotice(ctx, &v1.GetPrivacyNoticeRequest{Language: "vi"})).GetNotice(); got.GetText() != text || !got.GetEdited() {
+		t.Errorf("the Vietnamese notice after saving = %v; want the organisers' text", got)
+	}
+	if got := testenv.Must(anon.Privacy.GetPrivacyNotice(ctx, &v1.GetPrivacyNoticeRequest{Language: "pl"})).GetNotice(); got.GetEdited() {
+		t.Errorf("the Polish notice changed with the Vietnamese: %v", got)
+	}
+}
