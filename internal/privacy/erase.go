@@ -80,9 +80,12 @@ func resolve(ctx context.Context, tx pgx.Tx, p Person) (subject, error) {
 		if err != nil {
 			return s, err
 		}
-		if bound != nil {
+		switch {
+		case bound != nil:
 			s.user = *bound
-		} else if email != "" {
+		case email == "":
+			s.erased = true // an invitation's address is blank only once its person was erased
+		default:
 			s.emails = []string{email}
 		}
 	} else {

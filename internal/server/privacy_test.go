@@ -101,7 +101,11 @@ func TestErasePerson(t *testing.T) {
 	if erased.GetUserId() != userID || erased.GetErasedBy() == "" || erased.GetEraseTime() == nil || erased.GetCounts()["users"] != 1 {
 		t.Errorf("the erasure = %v; want the user, the organiser, the time and one account", erased)
 	}
-	testenv.Must(org.Privacy.ErasePerson(ctx, &v1.ErasePersonRequest{Person: &v1.PersonRef{Person: &v1.PersonRef_InvitationId{InvitationId: never.GetId()}}}))
+	neverRef := &v1.PersonRef{Person: &v1.PersonRef_InvitationId{InvitationId: never.GetId()}}
+	testenv.Must(org.Privacy.ErasePerson(ctx, &v1.ErasePersonRequest{Person: neverRef}))
+	env.Refused(t, connect.CodeFailedPrecondition, "person", func() error {
+		return testenv.ErrOf(org.Privacy.ErasePerson(ctx, &v1.ErasePersonRequest{Person: neverRef}))
+	})
 	env.Refused(t, connect.CodeFailedPrecondition, "person", func() error {
 		return testenv.ErrOf(org.Privacy.ErasePerson(ctx, &v1.ErasePersonRequest{Person: person}))
 	})
