@@ -102,7 +102,10 @@ export function People({ edition }: { edition: Edition }) {
             <tbody>
               {invitations.data?.map((i) => (
                 <tr key={i.id}>
-                  <th scope="row">{i.displayName}</th>
+                  <th scope="row">
+                    {i.displayName}
+                    {i.email === "" ? <span className="hint"> · {t("people.erasedMark")}</span> : null}
+                  </th>
                   <td>{i.email}</td>
                   <td>{t(("people.ROLE_" + Role[i.role]) as MessageId)}</td>
                   <td>{i.role === Role.TRANSLATOR ? t("people.translatesInto", { languages: i.languages.map((l) => (isLocale(l) ? LOCALE_NAMES[l] : l)).join(", ") }) : i.city?.name}</td>
