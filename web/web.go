@@ -233,6 +233,7 @@ var pageModules = map[string]string{
 	"/results":                          "src/archive/Editions.tsx",
 	"/cities/{city}":                    "src/archive/City.tsx",
 	"/practices/{practice}":             "src/archive/Practice.tsx",
+	"/privacy":                          "src/privacy/Privacy.tsx",
 }
 
 // localeCookie is the language the person chose in the app (web/src/i18n/index.tsx writes it).

@@ -34,6 +34,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/past"
+	"github.com/miasta-otwarte/miasta/internal/privacy"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/server"
@@ -60,7 +61,9 @@ type App struct {
 	// Translations holds the reports' translations.
 	Translations *translation.Service
 	// Past holds the archive's past editions.
-	Past    *past.Service
+	Past *past.Service
+	// Privacy erases and exports people's data and sweeps what is past its retention.
+	Privacy *privacy.Service
 	Metrics *metrics.Metrics
 	// cert, when not nil, is the TLS certificate Serve serves with (from -tls-cert-file).
 	cert *tlsfiles.Certificate
@@ -136,6 +139,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	users := identity.NewStore(pool, cfg.Organisers, log, mailer.InviteHook())
+	personal := privacy.New(pool, log, privacy.Retention{MailBody: cfg.MailBodyRetention, DeliveryAttempts: cfg.MailAttemptRetention, ExpiredSessions: cfg.SessionRetention})
 	authn, err := auth.NewAuthenticator(ctx, auth.Config{
 		Providers:     providers,
 		RedirectURL:   cfg.OIDCRedirectURL,
@@ -196,13 +200,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	handler := server.New(server.Deps{
-		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Search: search.NewService(pool), Past: pastEditions, Metrics: m, Tracer: tracer,
+		Pool: pool, Log: log, Authn: authn, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Mail: mailer, Translations: translations, Search: search.NewService(pool), Past: pastEditions, Privacy: personal, Metrics: m, Tracer: tracer,
 		Limits:     server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
 		Share:      shared,
 		ClientAddr: clients,
 		Web:        web.Handler(web.Assets(), server.WebBoot(authn, users, log), web.WithPreviews(shared.Preview)),
 	})
-	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Witnesses: witnesses, Mail: mailer, Translations: translations, Past: pastEditions, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing, cert: cert}, nil
+	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Witnesses: witnesses, Mail: mailer, Translations: translations, Past: pastEditions, Privacy: personal, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing, cert: cert}, nil
 }
 
 // LoadAuditKey reads the audit log's signing key from the file or the environment the configuration
@@ -342,6 +346,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(mailing)
 		a.Mail.Run(ctx)
 	}()
+	// Every replica sweeps what is past its retention: the statements are idempotent.
+	sweeping := make(chan struct{})
+	go func() {
+		defer close(sweeping)
+		a.Privacy.Run(ctx, a.cfg.RetentionInterval, time.Now)
+	}()
 	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "public_url", a.cfg.PublicURL, "tls", a.cert != nil)
 	var serveErr error
 	select {
@@ -367,7 +377,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if msrv != nil {
 		_ = msrv.Close()
 	}
-	for name, done := range map[string]chan struct{}{"audit log integration": integrating, "mail": mailing, "witnesses": witnessing} {
+	for name, done := range map[string]chan struct{}{"audit log integration": integrating, "mail": mailing, "witnesses": witnessing, "retention sweep": sweeping} {
 		select {
 		case <-done:
 		case <-time.After(time.Until(deadline)):

@@ -111,6 +111,14 @@ var Rules = map[string]Rule{
 
 	v1.SearchServiceSearchPracticesProcedure: Public,
 
+	// Personal data (issue 21): erasing and exporting a person are platform-wide, so an edition's own
+	// organisers and observers are refused (the service checks that the caller is a platform
+	// organiser, since an invitation id would otherwise scope the call to one edition).
+	v1.PrivacyServiceErasePersonProcedure:      Organiser,
+	v1.PrivacyServiceExportPersonDataProcedure: Organiser,
+	v1.PrivacyServiceGetPrivacyNoticeProcedure: Public,
+	v1.PrivacyServiceSetPrivacyNoticeProcedure: Organiser,
+
 	// Translations: translators write into their languages, organisers exchange files with agencies,
 	// jurors read the shortlist's translations (the service checks edition, language and stage).
 	v1.TranslationServiceListTranslatablePracticesProcedure: Organiser | Translator,

@@ -98,6 +98,12 @@ type Config struct {
 	// cosigning (package witness), and how often they are offered the newest.
 	Witnesses       string
 	WitnessInterval time.Duration
+	// Retention of personal data that serves only a while (package privacy; zero keeps it forever),
+	// and how often the sweep that enforces it runs.
+	MailBodyRetention    time.Duration
+	MailAttemptRetention time.Duration
+	SessionRetention     time.Duration
+	RetentionInterval    time.Duration
 }
 
 // Setting documents one configuration entry: its flag, its environment variable and its default.
@@ -158,6 +164,10 @@ var Settings = []Setting{
 	{"mail-max-attempts", "MIASTA_MAIL_MAX_ATTEMPTS", "8", "delivery attempts before a mail is given up as FAILED"},
 	{"witnesses", "MIASTA_WITNESSES", "", "independent witnesses that cosign the audit log's checkpoints: URL=KEY entries, comma-separated, each KEY the verifier key `miasta witness key` prints (empty: none)"},
 	{"witness-interval", "MIASTA_WITNESS_INTERVAL", "10s", "how often each witness is offered the newest checkpoint"},
+	{"mail-body-retention", "MIASTA_MAIL_BODY_RETENTION", "365d", "how long a mail's body is kept once it was sent, failed or discarded (days like 365d, or a duration; 0: forever); the recipient, subject and times stay"},
+	{"mail-attempt-retention", "MIASTA_MAIL_ATTEMPT_RETENTION", "90d", "how long a record of a delivery attempt (with the SMTP server's reply) is kept (0: forever)"},
+	{"session-retention", "MIASTA_SESSION_RETENTION", "30d", "how long an expired browser session's record is kept (0: forever)"},
+	{"retention-interval", "MIASTA_RETENTION_INTERVAL", "1h", "how often the retention sweep deletes what is past these periods"},
 	{"mail-reminders", "MIASTA_MAIL_REMINDERS", "7d,1d", "how long before the reporting and jury deadlines reminders go out: days (Warsaw calendar) or durations, comma-separated (empty: none)"},
 }
 
@@ -280,6 +290,17 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 	if c.WitnessInterval, err = time.ParseDuration(get("witness-interval")); err != nil || c.WitnessInterval <= 0 {
 		return Config{}, fmt.Errorf("-witness-interval: must be a positive duration like 10s")
 	}
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{{"mail-body-retention", &c.MailBodyRetention}, {"mail-attempt-retention", &c.MailAttemptRetention}, {"session-retention", &c.SessionRetention}} {
+		if *d.to, err = parseRetention(get(d.name)); err != nil {
+			return Config{}, fmt.Errorf("-%s: %w", d.name, err)
+		}
+	}
+	if c.RetentionInterval, err = time.ParseDuration(get("retention-interval")); err != nil || c.RetentionInterval <= 0 {
+		return Config{}, fmt.Errorf("-retention-interval: must be a positive duration like 1h")
+	}
 	if c.MailReminders, err = mail.ParseOffsets(get("mail-reminders")); err != nil {
 		return Config{}, fmt.Errorf("-mail-reminders: %w", err)
 	}
@@ -331,6 +352,9 @@ func (c *Config) Defaults() {
 	}
 	if c.LogInterval <= 0 {
 		c.LogInterval = time.Second
+	}
+	if c.RetentionInterval <= 0 {
+		c.RetentionInterval = time.Hour
 	}
 	if c.MaxRequestBytes <= 0 {
 		c.MaxRequestBytes = 4 << 20
@@ -434,4 +458,21 @@ func (c *Config) Providers() []auth.Provider {
 			ClientSecret: c.OIDCClientSecret, TrustEmail: c.OIDCTrustEmail})
 	}
 	return append(ps, c.OIDCProviders...)
+}
+
+// parseRetention reads a retention period: whole days ("365d"), a Go duration ("720h"), or 0 (forever).
+func parseRetention(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q is not a number of days like 365d", v)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is neither days like 365d nor a duration like 720h", v)
+	}
+	return d, nil
 }

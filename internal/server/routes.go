@@ -15,6 +15,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/jury"
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/past"
+	"github.com/miasta-otwarte/miasta/internal/privacy"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/results"
 	"github.com/miasta-otwarte/miasta/internal/search"
@@ -34,6 +35,7 @@ var Services = []string{
 	miastav1connect.SearchServiceName,
 	miastav1connect.PastEditionServiceName,
 	miastav1connect.ArchiveServiceName,
+	miastav1connect.PrivacyServiceName,
 }
 
 // addRoutes lists the whole API.
@@ -55,6 +57,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle(miastav1connect.NewSearchServiceHandler(search.NewHandler(d.Search), opts))
 	mux.Handle(miastav1connect.NewPastEditionServiceHandler(past.NewHandler(d.Past), opts))
 	mux.Handle(miastav1connect.NewArchiveServiceHandler(archive.NewHandler(archive.NewService(d.Pool, d.Jury, d.Audit)), opts))
+	mux.Handle(miastav1connect.NewPrivacyServiceHandler(privacy.NewHandler(d.Privacy), opts))
 
 	mux.Handle(grpchealth.NewHandler(dbChecker{pool: d.Pool}))
 	reflector := grpcreflect.NewStaticReflector(Services...)

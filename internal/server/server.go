@@ -27,6 +27,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/mail"
 	"github.com/miasta-otwarte/miasta/internal/metrics"
 	"github.com/miasta-otwarte/miasta/internal/past"
+	"github.com/miasta-otwarte/miasta/internal/privacy"
 	"github.com/miasta-otwarte/miasta/internal/report"
 	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/share"
@@ -50,7 +51,9 @@ type Deps struct {
 	// Search finds the public practices.
 	Search *search.Service
 	// Past holds the archive's past editions (internal/past).
-	Past    *past.Service
+	Past *past.Service
+	// Privacy erases and exports people's data and keeps the privacy notice.
+	Privacy *privacy.Service
 	Metrics *metrics.Metrics
 	// Tracer, when not nil, records a span per call (OpenTelemetry, through otelconnect).
 	Tracer trace.TracerProvider

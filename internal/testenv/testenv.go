@@ -189,6 +189,8 @@ type Clients struct {
 	Translations miastav1connect.TranslationServiceClient
 	// Search is SearchService's client.
 	Search miastav1connect.SearchServiceClient
+	// Privacy is PrivacyService's client.
+	Privacy miastav1connect.PrivacyServiceClient
 }
 
 // HTTPClient returns the HTTP client and Connect options for calls over p as the bearer of token
@@ -219,6 +221,7 @@ func (e *Env) Clients(p Protocol, token string) Clients {
 
 		Translations: miastav1connect.NewTranslationServiceClient(httpClient, e.URL, opts...),
 		Search:       miastav1connect.NewSearchServiceClient(httpClient, e.URL, opts...),
+		Privacy:      miastav1connect.NewPrivacyServiceClient(httpClient, e.URL, opts...),
 	}
 }
 

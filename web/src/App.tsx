@@ -16,6 +16,8 @@ const SearchPage = lazy(() => import("./archive/Search").then((m) => ({ default:
 // The public archive (issue 19): the editions, a city's and a practice's page.
 const EditionsPage = lazy(() => import("./archive/Editions").then((m) => ({ default: m.EditionsPage })));
 const CityPage = lazy(() => import("./archive/City").then((m) => ({ default: m.CityPage })));
+// The privacy notice (issue 21): public, edited by the platform's organisers on the page itself.
+const PrivacyPage = lazy(() => import("./privacy/Privacy").then((m) => ({ default: m.PrivacyPage })));
 const PracticePage = lazy(() => import("./archive/Practice").then((m) => ({ default: m.PracticePage })));
 
 function NotFound() {
@@ -42,6 +44,7 @@ export function App() {
               <Route path="/results/:year/category/:number" element={<ResultsPage />} />
               <Route path="/cities/:cityId" element={<CityPage />} />
               <Route path="/practices/:practiceId" element={<PracticePage />} />
+              <Route path="/privacy" element={<PrivacyPage />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
             </Suspense>

@@ -53,4 +53,5 @@ type User struct {
 	Name          string
 	CreateTime    time.Time
 	UpdateTime    time.Time
+	EraseTime     *time.Time
 }

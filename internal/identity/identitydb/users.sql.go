@@ -12,7 +12,7 @@ import (
 )
 
 const getUser = `-- name: GetUser :one
-SELECT u.id, u.issuer, u.subject, u.email, u.email_verified, u.name, u.create_time, u.update_time, EXISTS (
+SELECT u.id, u.issuer, u.subject, u.email, u.email_verified, u.name, u.create_time, u.update_time, u.erase_time, EXISTS (
     SELECT 1 FROM invitations i WHERE i.email = lower(u.email) AND i.state = 'PENDING'
 ) AS has_pending_invitations
 FROM users u WHERE u.id = $1
@@ -35,13 +35,14 @@ func (q *Queries) GetUser(ctx context.Context, db DBTX, id uuid.UUID) (GetUserRo
 		&i.User.Name,
 		&i.User.CreateTime,
 		&i.User.UpdateTime,
+		&i.User.EraseTime,
 		&i.HasPendingInvitations,
 	)
 	return i, err
 }
 
 const getUserBySubject = `-- name: GetUserBySubject :one
-SELECT u.id, u.issuer, u.subject, u.email, u.email_verified, u.name, u.create_time, u.update_time, EXISTS (
+SELECT u.id, u.issuer, u.subject, u.email, u.email_verified, u.name, u.create_time, u.update_time, u.erase_time, EXISTS (
     SELECT 1 FROM invitations i WHERE i.email = lower(u.email) AND i.state = 'PENDING'
 ) AS has_pending_invitations
 FROM users u WHERE u.issuer = $1 AND u.subject = $2
@@ -69,6 +70,7 @@ func (q *Queries) GetUserBySubject(ctx context.Context, db DBTX, arg GetUserBySu
 		&i.User.Name,
 		&i.User.CreateTime,
 		&i.User.UpdateTime,
+		&i.User.EraseTime,
 		&i.HasPendingInvitations,
 	)
 	return i, err
@@ -84,7 +86,7 @@ SET email = EXCLUDED.email,
     update_time = now()
 WHERE (users.email, users.email_verified, users.name)
       IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.email_verified, EXCLUDED.name)
-RETURNING id, issuer, subject, email, email_verified, name, create_time, update_time
+RETURNING id, issuer, subject, email, email_verified, name, create_time, update_time, erase_time
 `
 
 type UpsertUserParams struct {
@@ -114,6 +116,7 @@ func (q *Queries) UpsertUser(ctx context.Context, db DBTX, arg UpsertUserParams)
 		&i.Name,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.EraseTime,
 	)
 	return i, err
 }

@@ -13,7 +13,7 @@ import (
 )
 
 const claimDueMail = `-- name: ClaimDueMail :one
-SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time FROM mail_outbox
 WHERE status = 'PENDING' AND next_attempt_time <= $1::timestamptz
 ORDER BY next_attempt_time, id
 LIMIT 1
@@ -47,6 +47,7 @@ func (q *Queries) ClaimDueMail(ctx context.Context, db DBTX, now time.Time) (Mai
 		&i.UpdateTime,
 		&i.ReleaseTime,
 		&i.SentTime,
+		&i.BodyEraseTime,
 	)
 	return i, err
 }
@@ -54,7 +55,7 @@ func (q *Queries) ClaimDueMail(ctx context.Context, db DBTX, now time.Time) (Mai
 const discardMail = `-- name: DiscardMail :one
 UPDATE mail_outbox SET status = 'DISCARDED', next_attempt_time = NULL, version = version + 1, update_time = now()
 WHERE id = $1
-RETURNING id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time
+RETURNING id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time
 `
 
 func (q *Queries) DiscardMail(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbox, error) {
@@ -82,6 +83,7 @@ func (q *Queries) DiscardMail(ctx context.Context, db DBTX, id uuid.UUID) (MailO
 		&i.UpdateTime,
 		&i.ReleaseTime,
 		&i.SentTime,
+		&i.BodyEraseTime,
 	)
 	return i, err
 }
@@ -89,7 +91,7 @@ func (q *Queries) DiscardMail(ctx context.Context, db DBTX, id uuid.UUID) (MailO
 const editMail = `-- name: EditMail :one
 UPDATE mail_outbox SET subject = $1, body = $2, edited = true, version = version + 1, update_time = now()
 WHERE id = $3
-RETURNING id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time
+RETURNING id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time
 `
 
 type EditMailParams struct {
@@ -123,12 +125,13 @@ func (q *Queries) EditMail(ctx context.Context, db DBTX, arg EditMailParams) (Ma
 		&i.UpdateTime,
 		&i.ReleaseTime,
 		&i.SentTime,
+		&i.BodyEraseTime,
 	)
 	return i, err
 }
 
 const getMail = `-- name: GetMail :one
-SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox WHERE id = $1
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time FROM mail_outbox WHERE id = $1
 `
 
 func (q *Queries) GetMail(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbox, error) {
@@ -156,12 +159,13 @@ func (q *Queries) GetMail(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbo
 		&i.UpdateTime,
 		&i.ReleaseTime,
 		&i.SentTime,
+		&i.BodyEraseTime,
 	)
 	return i, err
 }
 
 const getMailForUpdate = `-- name: GetMailForUpdate :one
-SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox WHERE id = $1 FOR UPDATE
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time FROM mail_outbox WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetMailForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbox, error) {
@@ -189,6 +193,7 @@ func (q *Queries) GetMailForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (
 		&i.UpdateTime,
 		&i.ReleaseTime,
 		&i.SentTime,
+		&i.BodyEraseTime,
 	)
 	return i, err
 }
@@ -240,7 +245,7 @@ func (q *Queries) InsertMail(ctx context.Context, db DBTX, arg InsertMailParams)
 }
 
 const listMails = `-- name: ListMails :many
-SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time FROM mail_outbox
 WHERE ($1::uuid IS NULL OR edition_id = $1)
   AND ($2::text = '' OR status = $2)
   AND ($3::text = '' OR kind = $3)
@@ -294,6 +299,7 @@ func (q *Queries) ListMails(ctx context.Context, db DBTX, arg ListMailsParams) (
 			&i.UpdateTime,
 			&i.ReleaseTime,
 			&i.SentTime,
+			&i.BodyEraseTime,
 		); err != nil {
 			return nil, err
 		}
@@ -306,7 +312,7 @@ func (q *Queries) ListMails(ctx context.Context, db DBTX, arg ListMailsParams) (
 }
 
 const mailsByDedupPrefix = `-- name: MailsByDedupPrefix :many
-SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time FROM mail_outbox WHERE starts_with(dedup_key, $1::text) ORDER BY seq LIMIT 1000
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time FROM mail_outbox WHERE starts_with(dedup_key, $1::text) ORDER BY seq LIMIT 1000
 `
 
 // The mails whose dedup key starts with a prefix (an organiser's reminders to one person), oldest first.
@@ -341,6 +347,7 @@ func (q *Queries) MailsByDedupPrefix(ctx context.Context, db DBTX, prefix string
 			&i.UpdateTime,
 			&i.ReleaseTime,
 			&i.SentTime,
+			&i.BodyEraseTime,
 		); err != nil {
 			return nil, err
 		}
@@ -403,7 +410,7 @@ func (q *Queries) MarkMailSent(ctx context.Context, db DBTX, arg MarkMailSentPar
 const releaseMail = `-- name: ReleaseMail :one
 UPDATE mail_outbox SET status = 'PENDING', next_attempt_time = $1::timestamptz, release_time = $1::timestamptz, version = version + 1, update_time = now()
 WHERE id = $2
-RETURNING id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time
+RETURNING id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time
 `
 
 type ReleaseMailParams struct {
@@ -436,6 +443,7 @@ func (q *Queries) ReleaseMail(ctx context.Context, db DBTX, arg ReleaseMailParam
 		&i.UpdateTime,
 		&i.ReleaseTime,
 		&i.SentTime,
+		&i.BodyEraseTime,
 	)
 	return i, err
 }

@@ -43,6 +43,7 @@ type MailOutbox struct {
 	UpdateTime      time.Time
 	ReleaseTime     *time.Time
 	SentTime        *time.Time
+	BodyEraseTime   *time.Time
 }
 
 type MailPolicy struct {

@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 import { api } from "../shared/api";
-import { ConfirmDialog, ErrorNote, Scroll, ServerText } from "../shared/components";
+import { ConfirmDialog, ErrorNote, Scroll, ServerText, useMe } from "../shared/components";
 import { BallotPublication, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { InvitationState, Role, type ImportInvitationsResponse, type Invitation, type RoleAssignment } from "../gen/miasta/v1/identity_pb.js";
 import { Stage } from "../gen/miasta/v1/edition_pb.js";
@@ -32,6 +32,24 @@ export function People({ edition }: { edition: Edition }) {
   // What the organiser is withdrawing: a pending invitation, or a role someone accepted.
   const [withdrawing, setWithdrawing] = useState<{ invitation: Invitation; assignment?: RoleAssignment }>();
   const [withdrawn, setWithdrawn] = useState("");
+  // Erasing and exporting a person are the platform's organisers' (a person spans editions).
+  const { me } = useMe();
+  const [erasing, setErasing] = useState<{ invitation: Invitation; assignment?: RoleAssignment }>();
+  const [exportError, setExportError] = useState<unknown>();
+  async function exportData(i: Invitation) {
+    setExportError(undefined);
+    try {
+      const res = await api.privacy.exportPersonData({ person: personRef(i, byInvitation.get(i.id)) });
+      const url = URL.createObjectURL(new Blob([res.json], { type: "application/json" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `person-${byInvitation.get(i.id)?.user?.id || i.id}.json`;
+      a.click();
+      URL.revokeObjectURL(url);
+    } catch (err) {
+      setExportError(err);
+    }
+  }
   // Roles can be withdrawn until the jury round closes (after it, the edition moves back first).
   const open = edition.stage !== Stage.TALLIED && edition.stage !== Stage.ANNOUNCED;
   // The file's bytes as uploaded: the server reads CSV (commas or semicolons, UTF-8 or Windows-1250)
@@ -84,7 +102,10 @@ export function People({ edition }: { edition: Edition }) {
             <tbody>
               {invitations.data?.map((i) => (
                 <tr key={i.id}>
-                  <th scope="row">{i.displayName}</th>
+                  <th scope="row">
+                    {i.displayName}
+                    {i.email === "" ? <span className="hint"> · {t("people.erasedMark")}</span> : null}
+                  </th>
                   <td>{i.email}</td>
                   <td>{t(("people.ROLE_" + Role[i.role]) as MessageId)}</td>
                   <td>{i.role === Role.TRANSLATOR ? t("people.translatesInto", { languages: i.languages.map((l) => (isLocale(l) ? LOCALE_NAMES[l] : l)).join(", ") }) : i.city?.name}</td>
@@ -110,6 +131,16 @@ export function People({ edition }: { edition: Edition }) {
                         {t("people.revokeRole")}
                       </button>
                     ) : null}
+                    {me?.organiser && i.email !== "" ? (
+                      <>
+                        <button type="button" onClick={() => exportData(i)}>
+                          {t("people.exportData")}
+                        </button>
+                        <button type="button" className="danger" onClick={() => setErasing({ invitation: i, assignment: byInvitation.get(i.id) })}>
+                          {t("people.erase")}
+                        </button>
+                      </>
+                    ) : null}
                   </td>
                 </tr>
               ))}
@@ -121,6 +152,21 @@ export function People({ edition }: { edition: Edition }) {
         <p className="notice" role="status">
           {withdrawn}
         </p>
+      ) : null}
+      <ErrorNote error={exportError} />
+      {erasing ? (
+        <Erase
+          key={erasing.invitation.id}
+          invitation={erasing.invitation}
+          assignment={erasing.assignment}
+          onCancel={() => setErasing(undefined)}
+          onDone={(message) => {
+            setErasing(undefined);
+            setWithdrawn(message);
+            invitations.reload();
+            assignments.reload();
+          }}
+        />
       ) : null}
       {withdrawing ? (
         <Withdraw
@@ -259,6 +305,57 @@ function Withdraw({
           </div>
         </>
       ) : null}
+      <ErrorNote error={error} />
+    </ConfirmDialog>
+  );
+}
+
+/** personRef names the person behind an invitation: their account once they signed in, else the invitation. */
+function personRef(invitation: Invitation, assignment?: RoleAssignment) {
+  const userId = assignment?.user?.id;
+  return userId ? { person: { case: "userId" as const, value: userId } } : { person: { case: "invitationId" as const, value: invitation.id } };
+}
+
+/**
+ * Erase asks once, naming the person and their address, before erasing their personal data on the
+ * whole platform: what goes and what stays (the log, counted casts, the city's report) is said first.
+ */
+function Erase({
+  invitation,
+  assignment,
+  onCancel,
+  onDone,
+}: {
+  invitation: Invitation;
+  assignment?: RoleAssignment;
+  onCancel: () => void;
+  onDone: (message: string) => void;
+}) {
+  const t = useT();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  async function confirm() {
+    setError(undefined);
+    setBusy(true);
+    try {
+      await api.privacy.erasePerson({ person: personRef(invitation, assignment) });
+      onDone(t("people.erased", { name: invitation.displayName }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <ConfirmDialog
+      open
+      title={t("people.eraseTitle", { name: invitation.displayName, email: invitation.email })}
+      confirmLabel={t("people.eraseConfirm", { name: invitation.displayName })}
+      confirmDisabled={busy}
+      onConfirm={confirm}
+      onCancel={onCancel}
+    >
+      <p>{t("people.eraseExplain")}</p>
       <ErrorNote error={error} />
     </ConfirmDialog>
   );

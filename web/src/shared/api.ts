@@ -16,6 +16,7 @@ import type { ResultsService } from "../gen/miasta/v1/results_pb.js";
 import type { SearchService } from "../gen/miasta/v1/search_pb.js";
 import type { TranslationService } from "../gen/miasta/v1/translation_pb.js";
 import type { PastEditionService } from "../gen/miasta/v1/past_pb.js";
+import type { PrivacyService } from "../gen/miasta/v1/privacy_pb.js";
 import { allPages } from "./hooks";
 import { preloaded, remember } from "./preload";
 
@@ -67,6 +68,7 @@ export const api: {
   search: Client<typeof SearchService>;
   past: Client<typeof PastEditionService>;
   archive: Client<typeof ArchiveService>;
+  privacy: Client<typeof PrivacyService>;
 } = {
   // Every page needs these, or they are small.
   editions: createClient(EditionService, transport),
@@ -80,6 +82,7 @@ export const api: {
   search: lazyClient(() => import("../gen/miasta/v1/search_pb.js").then((m) => m.SearchService)),
   past: lazyClient(() => import("../gen/miasta/v1/past_pb.js").then((m) => m.PastEditionService)),
   archive: lazyClient(() => import("../gen/miasta/v1/archive_pb.js").then((m) => m.ArchiveService)),
+  privacy: lazyClient(() => import("../gen/miasta/v1/privacy_pb.js").then((m) => m.PrivacyService)),
 };
 
 /** errorCode is the Connect code of any thrown value (Unknown for non-Connect errors). */

@@ -114,6 +114,9 @@ export function Layout({ children }: { children: ReactNode }) {
       <main id="main" ref={mainRef} tabIndex={-1}>
         {children}
       </main>
+      <footer className="bottom">
+        <Link to="/privacy">{t("nav.privacy")}</Link>
+      </footer>
     </>
   );
 }
