@@ -116,6 +116,12 @@ for (const [file, name] of [
   await page.getByRole("row", { name: new RegExp(name) }).first().waitFor();
   log(`imported ${file.endsWith(".xlsx") ? "the workbook" : "the semicolon CSV"}: ${name}`);
 }
+// The list filters: words find a person by name, address or city, accents or not.
+await page.getByLabel(M["people.search"], { exact: true }).fill("chidi");
+await page.getByRole("row", { name: /Chidi Okafor/ }).waitFor();
+await page.getByRole("row", { name: /Ngozi Adeyemi/ }).waitFor({ state: "detached" });
+await page.getByLabel(M["people.search"], { exact: true }).fill("");
+await page.getByRole("row", { name: /Ngozi Adeyemi/ }).waitFor();
 await check(page, "people", true);
 
 // The juror's role is revoked, with the reason; their open session ends.

@@ -5,7 +5,7 @@ import { BallotPublication, type Edition } from "../gen/miasta/v1/edition_pb.js"
 import { InvitationState, Role, type ImportInvitationsResponse, type Invitation, type RoleAssignment } from "../gen/miasta/v1/identity_pb.js";
 import { Stage } from "../gen/miasta/v1/edition_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
-import { loneJurorCities } from "./peopleMath";
+import { listPeople, loneJurorCities, type PeopleFilter, type PeopleSort } from "./peopleMath";
 import { LOCALE_NAMES, isLocale, useT, type MessageId } from "../i18n";
 
 /** People lists an edition's invitations and imports more from CSV, checking every row first. */
@@ -29,6 +29,9 @@ export function People({ edition }: { edition: Edition }) {
     [edition.id],
   );
   const byInvitation = new Map((assignments.data ?? []).map((a) => [a.invitationId, a]));
+  const [filter, setFilter] = useState<PeopleFilter>({ role: "all", state: "all", text: "" });
+  const [sort, setSort] = useState<PeopleSort>("name");
+  const shown = listPeople(invitations.data ?? [], filter, sort);
   // What the organiser is withdrawing: a pending invitation, or a role someone accepted.
   const [withdrawing, setWithdrawing] = useState<{ invitation: Invitation; assignment?: RoleAssignment }>();
   const [withdrawn, setWithdrawn] = useState("");
@@ -86,6 +89,38 @@ export function People({ edition }: { edition: Edition }) {
       ) : null}
       <details>
         <summary>{t("people.title")}</summary>
+        <div className="filters">
+          <label htmlFor={ids + "q"}>{t("people.search")}</label>{" "}
+          <input id={ids + "q"} type="search" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} />{" "}
+          <label htmlFor={ids + "r"}>{t("people.role")}</label>{" "}
+          <select id={ids + "r"} value={String(filter.role)} onChange={(e) => setFilter({ ...filter, role: e.target.value === "all" ? "all" : Number(e.target.value) })}>
+            <option value="all">{t("mail.ALL")}</option>
+            {[Role.EXPERT, Role.JUROR, Role.TRANSLATOR, Role.ORGANISER, Role.OBSERVER].map((r) => (
+              <option key={r} value={r}>
+                {t(("people.ROLE_" + Role[r]) as MessageId)}
+              </option>
+            ))}
+          </select>{" "}
+          <label htmlFor={ids + "st"}>{t("people.state")}</label>{" "}
+          <select id={ids + "st"} value={String(filter.state)} onChange={(e) => setFilter({ ...filter, state: e.target.value === "all" ? "all" : Number(e.target.value) })}>
+            <option value="all">{t("mail.ALL")}</option>
+            {[InvitationState.PENDING, InvitationState.ACCEPTED, InvitationState.REVOKED].map((st) => (
+              <option key={st} value={st}>
+                {t(("people." + InvitationState[st]) as MessageId)}
+              </option>
+            ))}
+          </select>{" "}
+          <label htmlFor={ids + "so"}>{t("organise.sortBy")}</label>{" "}
+          <select id={ids + "so"} value={sort} onChange={(e) => setSort(e.target.value as PeopleSort)}>
+            <option value="name">{t("people.name")}</option>
+            <option value="role">{t("people.role")}</option>
+            <option value="city">{t("organise.city")}</option>
+            <option value="state">{t("people.state")}</option>
+          </select>
+        </div>
+        <p className="hint" role="status">
+          {t("people.shown", { shown: shown.length, count: invitations.data?.length ?? 0 })}
+        </p>
         <Scroll label={t("people.title")}>
           <table>
             <thead>
@@ -100,7 +135,7 @@ export function People({ edition }: { edition: Edition }) {
               </tr>
             </thead>
             <tbody>
-              {invitations.data?.map((i) => (
+              {shown.map((i) => (
                 <tr key={i.id}>
                   <th scope="row">
                     {i.displayName}

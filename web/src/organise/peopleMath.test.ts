@@ -1,9 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, test } from "vitest";
 import { CitySchema } from "../gen/miasta/v1/edition_pb.js";
-import { InvitationSchema, Role } from "../gen/miasta/v1/identity_pb.js";
+import { InvitationSchema, InvitationState, Role } from "../gen/miasta/v1/identity_pb.js";
 import { JurorProgressSchema, ProgressState } from "../gen/miasta/v1/jury_pb.js";
-import { loneJurorCities, notCast } from "./peopleMath";
+import { listPeople, loneJurorCities, notCast } from "./peopleMath";
 
 const juror = (city: string) => create(InvitationSchema, { role: Role.JUROR, city: create(CitySchema, { name: city }) });
 
@@ -32,5 +32,27 @@ describe("notCast", () => {
   });
   test("nobody when everyone cast", () => {
     expect(notCast([jp("Zofia", ProgressState.CAST)])).toEqual([]);
+  });
+});
+
+describe("listPeople", () => {
+  const inv = (displayName: string, email: string, role: Role, state: InvitationState, city = "") =>
+    create(InvitationSchema, { displayName, email, role, state, city: city ? create(CitySchema, { name: city }) : undefined });
+  const all = [
+    inv("Zofia Łęcka", "zofia@miasta.test", Role.EXPERT, InvitationState.ACCEPTED, "Łódź"),
+    inv("Amani Wanjiru", "amani@miasta.test", Role.JUROR, InvitationState.PENDING, "Łódź"),
+    inv("Kwame Owusu", "kwame@miasta.test", Role.JUROR, InvitationState.ACCEPTED, "Gdańsk"),
+    inv("Ewa Partnerka", "ewa@miasta.test", Role.OBSERVER, InvitationState.REVOKED),
+  ];
+  const names = (l: { displayName: string }[]) => l.map((i) => i.displayName);
+  test("sorts by name, in Polish order, and keeps the order of ties", () => {
+    expect(names(listPeople(all, { role: "all", state: "all", text: "" }, "name"))).toEqual(["Amani Wanjiru", "Ewa Partnerka", "Kwame Owusu", "Zofia Łęcka"]);
+    expect(names(listPeople(all, { role: "all", state: "all", text: "" }, "city"))).toEqual(["Ewa Partnerka", "Kwame Owusu", "Zofia Łęcka", "Amani Wanjiru"]);
+  });
+  test("filters by role, state and words, ignoring case and accents", () => {
+    expect(names(listPeople(all, { role: Role.JUROR, state: "all", text: "" }, "name"))).toEqual(["Amani Wanjiru", "Kwame Owusu"]);
+    expect(names(listPeople(all, { role: "all", state: InvitationState.ACCEPTED, text: "lodz" }, "name"))).toEqual(["Zofia Łęcka"]);
+    expect(names(listPeople(all, { role: "all", state: "all", text: "LECKA zofia" }, "name"))).toEqual(["Zofia Łęcka"]);
+    expect(listPeople(all, { role: "all", state: "all", text: "nobody" }, "name")).toEqual([]);
   });
 });
