@@ -1,3 +1,4 @@
+import { useId, useState } from "react";
 import { textIn } from "../shared/localized";
 import { api } from "../shared/api";
 import { ErrorNote } from "../shared/components";
@@ -5,6 +6,7 @@ import { type Category, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import { ProgressState } from "../gen/miasta/v1/jury_pb.js";
 import { allPages, useLoad } from "../shared/hooks";
 import { useLocale, useT, type MessageId } from "../i18n";
+import { notCast } from "./peopleMath";
 
 const progressKeys: Record<ProgressState, MessageId> = {
   [ProgressState.UNSPECIFIED]: "progress.NOT_STARTED",
@@ -34,15 +36,23 @@ export function JuryProgress({ edition, categories }: { edition: Edition; catego
     [edition.id, edition.stage],
   );
   const used = categories.filter((c) => progress.data?.some((j) => j.categories.some((p) => p.categoryId === c.id)));
+  const ids = useId();
+  // Who still has something to cast, and the grid's order: by name, or the late first.
+  const [lateOnly, setLateOnly] = useState(false);
+  const late = new Set(notCast(progress.data?.filter((j) => !j.revokeTime) ?? []));
+  const rows = (progress.data ?? []).filter((j) => !lateOnly || late.has(j.displayName));
   return (
     <section aria-labelledby="progress-title">
       <h2 id="progress-title">{t("organise.juryProgress")}</h2>
       <p className="hint">{t("organise.juryProgressSecret")}</p>
       <ErrorNote error={progress.error} />
-      <p>
+      <p className="filters">
         <button type="button" onClick={progress.reload}>
           {t("common.refresh")}
-        </button>
+        </button>{" "}
+        <label className="choice" htmlFor={ids + "late"}>
+          <input id={ids + "late"} type="checkbox" checked={lateOnly} onChange={(e) => setLateOnly(e.target.checked)} /> {t("progress.lateOnly", { count: late.size })}
+        </label>
       </p>
       <div className="scroll" role="region" tabIndex={0} aria-labelledby="progress-title">
         <table className="grid">
@@ -59,7 +69,7 @@ export function JuryProgress({ edition, categories }: { edition: Edition; catego
             </tr>
           </thead>
           <tbody>
-            {progress.data?.map((j) => (
+            {rows.map((j) => (
               <tr key={j.assignmentId}>
                 <th scope="row">
                   {j.displayName}
