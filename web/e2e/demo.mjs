@@ -635,7 +635,7 @@ try {
   await phoneFits(page, "organiser-deliberation");
   // Nine of the eleven categories had no nomination, so no winner: announcing names them first.
   await moveDespite(page, "organise.toANNOUNCED", [], "W pozostałych kategoriach nie było zgłoszeń.");
-  await page.getByRole("link", { name: M["home.results"] }).waitFor();
+  await page.getByRole("link", { name: M["home.results"], exact: true }).waitFor();
   log("the organiser announced the results");
 
   // ---- anyone reads the results ----
