@@ -315,7 +315,7 @@ func (s *Service) queue(ctx context.Context, tx pgx.Tx, editionID uuid.UUID, kin
 		lang, subject, body, err := s.tmpl.render(kind, m.to.Language, m.data)
 		if t, ok := own[m.to.Language]; ok { // the edition's own wording in the recipient's language
 			lang = m.to.Language
-			subject, body, err = execute(t, m.data)
+			subject, body, err = t.write(m.data)
 		}
 		if err != nil {
 			return 0, fmt.Errorf("render %s mail: %w", kind, err)

@@ -102,15 +102,21 @@ func (ts templates) render(kind Kind, language string, d templateData) (lang, su
 		if !ok {
 			continue
 		}
-		var s, b bytes.Buffer
-		if err := t.subject.Execute(&s, d); err != nil {
-			return "", "", "", err
-		}
-		if err := t.body.Execute(&b, d); err != nil {
-			return "", "", "", err
-		}
-		// A name with a line break must not split the subject header.
-		return l, strings.Join(strings.Fields(s.String()), " "), strings.TrimSpace(b.String()) + "\n", nil
+		subject, body, err := t.write(d)
+		return l, subject, body, err
 	}
 	return "", "", "", fmt.Errorf("no template for %s", kind) // parseTemplates makes sure of the fallbacks
+}
+
+// write writes a template's subject (on one line: a name with a line break must not split the
+// subject header) and body (trimmed, ending with one line break).
+func (t mailTemplate) write(d templateData) (subject, body string, err error) {
+	var s, b bytes.Buffer
+	if err := t.subject.Execute(&s, d); err != nil {
+		return "", "", err
+	}
+	if err := t.body.Execute(&b, d); err != nil {
+		return "", "", err
+	}
+	return strings.Join(strings.Fields(s.String()), " "), strings.TrimSpace(b.String()) + "\n", nil
 }

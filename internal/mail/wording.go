@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
@@ -167,16 +166,26 @@ func (s *Service) SetWording(ctx context.Context, actor *auth.Principal, edition
 	if err != nil {
 		return Wording{}, err
 	}
-	ws, err := s.Wordings(ctx, editionID)
+	return s.wordingOf(ctx, s.pool, editionID, kind, language)
+}
+
+// wordingOf is one kind's wording in one language for the edition: its own, or the platform's.
+func (s *Service) wordingOf(ctx context.Context, q maildb.DBTX, editionID uuid.UUID, kind Kind, language string) (Wording, error) {
+	subject, body, err := builtin(kind, language)
 	if err != nil {
 		return Wording{}, err
 	}
-	for _, w := range ws {
-		if w.Kind == kind && w.Language == language {
-			return w, nil
+	w := Wording{Kind: kind, Language: language, Subject: subject, Body: body, DefaultSubject: subject, DefaultBody: body}
+	rows, err := s.q.EditionTemplatesOfKind(ctx, q, maildb.EditionTemplatesOfKindParams{EditionID: editionID, Kind: string(kind)})
+	if err != nil {
+		return Wording{}, err
+	}
+	for _, r := range rows {
+		if r.Language == language {
+			w.Subject, w.Body, w.Customised = r.Subject, r.Body, true
 		}
 	}
-	return Wording{}, fmt.Errorf("mail wording %s/%s vanished", kind, language)
+	return w, nil
 }
 
 // kindRoles are the roles a kind of mail goes to, for a preview's recipient.
@@ -196,15 +205,11 @@ func (s *Service) Preview(ctx context.Context, editionID uuid.UUID, kind Kind, l
 		return "", "", "", err
 	}
 	if subject == "" && body == "" {
-		ws, err := s.Wordings(ctx, editionID)
+		w, err := s.wordingOf(ctx, s.pool, editionID, kind, language)
 		if err != nil {
 			return "", "", "", err
 		}
-		for _, w := range ws {
-			if w.Kind == kind && w.Language == language {
-				subject, body = w.Subject, w.Body
-			}
-		}
+		subject, body = w.Subject, w.Body
 	}
 	t, err := parseWording(subject, body)
 	if err != nil {
@@ -224,7 +229,7 @@ func (s *Service) Preview(ctx context.Context, editionID uuid.UUID, kind Kind, l
 	if kind == ReportReturned {
 		d.Comment = sampleData.Comment
 	}
-	subject, body, err = execute(t, d)
+	subject, body, err = t.write(d)
 	return subject, body, who, err
 }
 
@@ -237,18 +242,6 @@ func deadlineOf(e edition.Edition, kind Kind) *time.Time {
 		return nil
 	}
 	return e.Timeline.ReportingDeadline
-}
-
-// execute writes a parsed template as render does.
-func execute(t mailTemplate, d templateData) (string, string, error) {
-	var s, b bytes.Buffer
-	if err := t.subject.Execute(&s, d); err != nil {
-		return "", "", err
-	}
-	if err := t.body.Execute(&b, d); err != nil {
-		return "", "", err
-	}
-	return strings.Join(strings.Fields(s.String()), " "), strings.TrimSpace(b.String()) + "\n", nil
 }
 
 // editionWordings are the edition's own parsed wordings of a kind, by language, for queue.
