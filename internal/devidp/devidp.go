@@ -19,6 +19,8 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/miasta-otwarte/miasta/internal/opkit"
 )
 
 const (
@@ -85,7 +87,7 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devidp: signing key: %w", err)
 	}
-	store := newStorage(&signingKey{id: rand.Text(), key: rsaKey}, ttl)
+	store := newStorage(&opkit.SigningKey{KeyID: rand.Text(), Private: rsaKey}, ttl)
 
 	for _, u := range cfg.Users {
 		if err := validateUser(u); err != nil {
@@ -103,12 +105,12 @@ func New(cfg Config) (*Provider, error) {
 		if _, dup := store.clients[c.ID]; dup {
 			return nil, fmt.Errorf("devidp: client %q registered twice", c.ID)
 		}
-		store.clients[c.ID] = &client{
-			id:           c.ID,
-			secret:       c.Secret,
-			redirectURIs: append([]string(nil), c.RedirectURIs...),
-			loginURL:     base + loginPath,
-			idTokenTTL:   ttl,
+		redirects := append([]string(nil), c.RedirectURIs...)
+		store.clients[c.ID] = &opkit.Client{
+			ID: c.ID, Secret: c.Secret, Redirects: redirects,
+			PostLogoutURIs: redirects, // development convenience: back to any redirect URI after logout
+			LoginPage:      base + loginPath, IDTokenTTL: ttl,
+			AllowHTTP: true, // http://127.0.0.1:port/callback
 		}
 	}
 

@@ -3,7 +3,6 @@ package devidp
 import (
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/miasta-otwarte/miasta/internal/opkit"
 )
 
 // authRequestTTL bounds how long an authorization request, and the code issued for it, stays usable.
@@ -34,12 +35,12 @@ type storage struct {
 	now          func() time.Time
 	users        map[string]User
 	userOrder    []string // subjects in registration order, for the login page
-	clients      map[string]*client
+	clients      map[string]*opkit.Client
 	authRequests map[string]*authRequest
 	codes        map[string]string // code -> auth request ID
 	tokens       map[string]*accessToken
 	tokenTTL     time.Duration
-	key          *signingKey
+	key          *opkit.SigningKey
 }
 
 var (
@@ -47,11 +48,11 @@ var (
 	_ op.CanSetUserinfoFromRequest = (*storage)(nil)
 )
 
-func newStorage(key *signingKey, tokenTTL time.Duration) *storage {
+func newStorage(key *opkit.SigningKey, tokenTTL time.Duration) *storage {
 	return &storage{
 		now:          time.Now,
 		users:        make(map[string]User),
-		clients:      make(map[string]*client),
+		clients:      make(map[string]*opkit.Client),
 		authRequests: make(map[string]*authRequest),
 		codes:        make(map[string]string),
 		tokens:       make(map[string]*accessToken),
@@ -316,7 +317,7 @@ func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorith
 
 // KeySet implements op.AuthStorage: the public half of the signing key, published at the jwks endpoint.
 func (s *storage) KeySet(context.Context) ([]op.Key, error) {
-	return []op.Key{publicKey{s.key}}, nil
+	return []op.Key{s.key.Public()}, nil
 }
 
 // GetClientByClientID implements op.OPStorage.
@@ -338,7 +339,7 @@ func (s *storage) AuthorizeClientIDSecret(_ context.Context, clientID, clientSec
 	if !ok {
 		return fmt.Errorf("client %q: %w", clientID, errNotFound)
 	}
-	if subtle.ConstantTimeCompare([]byte(c.secret), []byte(clientSecret)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(c.Secret), []byte(clientSecret)) != 1 {
 		return errors.New("devidp: wrong client secret")
 	}
 	return nil
@@ -486,62 +487,3 @@ type accessToken struct {
 	scopes     []string
 	expiration time.Time
 }
-
-// client implements op.Client: a confidential web client limited to the authorization code flow.
-type client struct {
-	id           string
-	secret       string
-	redirectURIs []string
-	loginURL     string // absolute URL of the login page, without query
-	idTokenTTL   time.Duration
-}
-
-func (c *client) GetID() string          { return c.id }
-func (c *client) RedirectURIs() []string { return c.redirectURIs }
-func (c *client) PostLogoutRedirectURIs() []string {
-	// Development convenience: an RP may return to any of its redirect URIs after logout.
-	return c.redirectURIs
-}
-func (c *client) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
-
-// AuthMethod is basic; the library also accepts the secret in the form body since op.Config.AuthMethodPost is set.
-func (c *client) AuthMethod() oidc.AuthMethod { return oidc.AuthMethodBasic }
-func (c *client) ResponseTypes() []oidc.ResponseType {
-	return []oidc.ResponseType{oidc.ResponseTypeCode}
-}
-func (c *client) GrantTypes() []oidc.GrantType        { return []oidc.GrantType{oidc.GrantTypeCode} }
-func (c *client) LoginURL(id string) string           { return c.loginURL + "?authRequestID=" + id }
-func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
-func (c *client) IDTokenLifetime() time.Duration      { return c.idTokenTTL }
-
-// DevMode allows plain-http redirect URIs such as http://127.0.0.1:port/callback.
-func (c *client) DevMode() bool { return true }
-func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
-	return func(scopes []string) []string { return scopes }
-}
-func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
-	return func(scopes []string) []string { return scopes }
-}
-func (c *client) IsScopeAllowed(string) bool { return false }
-
-// IDTokenUserinfoClaimsAssertion puts email/name into the ID token even though an access token is issued.
-func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
-func (c *client) ClockSkew() time.Duration             { return 0 }
-
-// signingKey implements op.SigningKey.
-type signingKey struct {
-	id  string
-	key *rsa.PrivateKey
-}
-
-func (k *signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return jose.RS256 }
-func (k *signingKey) Key() any                                    { return k.key }
-func (k *signingKey) ID() string                                  { return k.id }
-
-// publicKey implements op.Key.
-type publicKey struct{ k *signingKey }
-
-func (p publicKey) ID() string                         { return p.k.id }
-func (p publicKey) Algorithm() jose.SignatureAlgorithm { return jose.RS256 }
-func (p publicKey) Use() string                        { return "sig" }
-func (p publicKey) Key() any                           { return &p.k.key.PublicKey }
