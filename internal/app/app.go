@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ import (
 	"github.com/miasta-otwarte/miasta/internal/search"
 	"github.com/miasta-otwarte/miasta/internal/server"
 	"github.com/miasta-otwarte/miasta/internal/share"
+	"github.com/miasta-otwarte/miasta/internal/signin"
 	"github.com/miasta-otwarte/miasta/internal/tlsfiles"
 	"github.com/miasta-otwarte/miasta/internal/translation"
 	"github.com/miasta-otwarte/miasta/internal/witness"
@@ -94,11 +96,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, errors.New("no database: set DATABASE_URL or -database-url")
 	}
 	providers := cfg.Providers()
-	if len(providers) == 0 {
-		return nil, errors.New("no identity provider: set OIDC_ISSUER and OIDC_CLIENT_ID, or MIASTA_OIDC_PROVIDERS")
+	emailSignIn := cfg.EmailSignInOn()
+	switch {
+	case emailSignIn && cfg.SMTPHost == "":
+		if len(providers) == 0 {
+			return nil, errors.New("no identity provider: set MIASTA_SMTP_HOST for the built-in e-mail sign-in, or OIDC_ISSUER and OIDC_CLIENT_ID, or MIASTA_OIDC_PROVIDERS")
+		}
+		return nil, errors.New("MIASTA_EMAIL_SIGNIN=on needs MIASTA_SMTP_HOST: the sign-in codes are mailed")
+	case len(providers) == 0 && !emailSignIn:
+		return nil, errors.New("no identity provider: MIASTA_EMAIL_SIGNIN is off; set OIDC_ISSUER and OIDC_CLIENT_ID, or MIASTA_OIDC_PROVIDERS")
 	}
-	if err := auth.CheckProviders(providers); err != nil {
-		return nil, fmt.Errorf("OIDC_ISSUER, MIASTA_OIDC_PROVIDERS: %w", err)
+	if len(providers) > 0 {
+		if err := auth.CheckProviders(providers); err != nil {
+			return nil, fmt.Errorf("OIDC_ISSUER, MIASTA_OIDC_PROVIDERS: %w", err)
+		}
 	}
 	cfg.Defaults()
 	key, err := LoadAuditKey(cfg)
@@ -139,7 +150,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	users := identity.NewStore(pool, cfg.Organisers, log, mailer.InviteHook())
-	personal := privacy.New(pool, log, privacy.Retention{MailBody: cfg.MailBodyRetention, DeliveryAttempts: cfg.MailAttemptRetention, ExpiredSessions: cfg.SessionRetention})
+	personal := privacy.New(pool, log, privacy.Retention{MailBody: cfg.MailBodyRetention, DeliveryAttempts: cfg.MailAttemptRetention, ExpiredSessions: cfg.SessionRetention, SignInEvents: cfg.SignInEventRetention})
+	var emailProvider *signin.Provider
+	if emailSignIn {
+		if emailProvider, err = signin.New(ctx, pool, signin.Config{
+			PublicURL: cfg.PublicURL, RedirectURL: cfg.OIDCRedirectURL, Known: users.KnownAddress, Send: mailer.SignInCode,
+			Log: log, Now: opts.Now,
+		}); err != nil {
+			pool.Close()
+			return nil, err
+		}
+		if slices.ContainsFunc(providers, func(p auth.Provider) bool { return p.ID == signin.ProviderID }) {
+			pool.Close()
+			return nil, fmt.Errorf("MIASTA_OIDC_PROVIDERS: the id %q is the built-in e-mail sign-in's", signin.ProviderID)
+		}
+		providers = append(providers, emailProvider.AuthProvider())
+	}
 	authn, err := auth.NewAuthenticator(ctx, auth.Config{
 		Providers:     providers,
 		RedirectURL:   cfg.OIDCRedirectURL,
@@ -204,9 +230,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Limits:     server.Limits{MaxRequestBytes: cfg.MaxRequestBytes, RPCTimeout: cfg.RPCTimeout, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst},
 		Share:      shared,
 		ClientAddr: clients,
+		SignIn:     signInHandler(emailProvider),
 		Web:        web.Handler(web.Assets(), server.WebBoot(authn, users, log), web.WithPreviews(shared.Preview)),
 	})
 	return &App{Pool: pool, Handler: handler, Editions: editions, Identity: users, Reports: reports, Jury: juryService, Audit: auditLog, Bundles: bundles, Witnesses: witnesses, Mail: mailer, Translations: translations, Past: pastEditions, Privacy: personal, Metrics: m, cfg: cfg, log: log, shutdownTracing: shutdownTracing, cert: cert}, nil
+}
+
+// signInHandler is the built-in provider's handler, or nil when it is off.
+func signInHandler(p *signin.Provider) http.Handler {
+	if p == nil {
+		return nil
+	}
+	return p.Handler()
 }
 
 // LoadAuditKey reads the audit log's signing key from the file or the environment the configuration

@@ -75,6 +75,9 @@ type Provider struct {
 	ID string
 	// Name is what the sign-in chooser shows ("Google", "Microsoft 365", "Keycloak of the city").
 	Name string
+	// Names, when set, are the chooser's names by language, for a provider whose name is words
+	// ("a code sent by e-mail") rather than a brand; Name is the fallback.
+	Names map[string]string
 	// Issuer is the provider's issuer URL; its discovery document is fetched at start.
 	Issuer string
 	// ClientID is this platform's client at the provider, and the audience ID tokens must carry.
@@ -87,6 +90,9 @@ type Provider struct {
 	// EmailVerifiedClaim is the boolean claim that says the e-mail address is verified; empty means
 	// the standard email_verified.
 	EmailVerifiedClaim string
+	// HTTPClient, when set, is how the provider is reached (discovery, keys, the code's exchange)
+	// instead of http.DefaultClient: the built-in provider is reached in-process.
+	HTTPClient *http.Client
 }
 
 // Config configures an Authenticator.
@@ -171,7 +177,7 @@ func NewAuthenticator(ctx context.Context, cfg Config, users Users, log *slog.Lo
 	}
 	a := &Authenticator{cfg: cfg, byIssuer: map[string]*provider{}, byID: map[string]*provider{}, users: users, log: log}
 	for _, p := range cfg.Providers {
-		op, err := oidc.NewProvider(ctx, p.Issuer)
+		op, err := oidc.NewProvider(p.clientContext(ctx), p.Issuer)
 		if err != nil {
 			return nil, fmt.Errorf("OIDC discovery of provider %q at %s: %w", p.ID, p.Issuer, err)
 		}
@@ -183,6 +189,14 @@ func NewAuthenticator(ctx context.Context, cfg Config, users Users, log *slog.Lo
 		a.byIssuer[p.Issuer], a.byID[p.ID] = pp, pp
 	}
 	return a, nil
+}
+
+// clientContext makes ctx carry the provider's HTTP client, when it has one, for go-oidc and oauth2.
+func (p Provider) clientContext(ctx context.Context) context.Context {
+	if p.HTTPClient == nil {
+		return ctx
+	}
+	return oidc.ClientContext(ctx, p.HTTPClient)
 }
 
 // errUnauthenticated is what a caller with bad credentials learns: no detail of why. A new error each

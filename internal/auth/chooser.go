@@ -85,7 +85,11 @@ func (a *Authenticator) chooser(w http.ResponseWriter, r *http.Request, returnTo
 	var providers, langs []link
 	for _, p := range a.providers {
 		q := url.Values{"provider": {p.ID}, "return_to": {returnTo}}
-		providers = append(providers, link{Href: "/auth/login?" + q.Encode(), Label: fmt.Sprintf(words.Sign, p.Name)})
+		name := p.Name
+		if n, ok := p.Names[lang]; ok {
+			name = n
+		}
+		providers = append(providers, link{Href: "/auth/login?" + q.Encode(), Label: fmt.Sprintf(words.Sign, name)})
 	}
 	for _, l := range []struct{ code, name string }{{"pl", "polski"}, {"en", "English"}, {"uk", "українська"}, {"es", "español"}, {"vi", "Tiếng Việt"}} {
 		q := url.Values{"lang": {l.code}, "return_to": {returnTo}}

@@ -86,7 +86,10 @@ func (a *Authenticator) login(w http.ResponseWriter, r *http.Request) {
 		Secure:   a.cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode, // it must come back on the provider's top-level redirect
 	})
-	target := a.oauth2Config(p).AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier))
+	// ui_locales (OpenID Connect Core 3.1.2.1): the provider's pages in the language the platform's
+	// pages are in, where the provider offers it.
+	target := a.oauth2Config(p).AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier),
+		oauth2.SetAuthURLParam("ui_locales", chooserLanguage(r)))
 	http.Redirect(w, r, target, http.StatusFound)
 }
 
@@ -117,7 +120,7 @@ func (a *Authenticator) callback(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the identity provider refused the login: "+e, http.StatusUnauthorized)
 		return
 	}
-	token, err := a.oauth2Config(p).Exchange(ctx, r.URL.Query().Get("code"), oauth2.VerifierOption(st.Verifier))
+	token, err := a.oauth2Config(p).Exchange(p.clientContext(ctx), r.URL.Query().Get("code"), oauth2.VerifierOption(st.Verifier))
 	if err != nil {
 		a.log.WarnContext(ctx, "code exchange failed", "error", err)
 		http.Error(w, "login failed: the identity provider did not accept the code", http.StatusUnauthorized)

@@ -103,7 +103,10 @@ type Config struct {
 	MailBodyRetention    time.Duration
 	MailAttemptRetention time.Duration
 	SessionRetention     time.Duration
+	SignInEventRetention time.Duration
 	RetentionInterval    time.Duration
+	// EmailSignIn is MIASTA_EMAIL_SIGNIN: on, off or auto (on when no other provider is configured).
+	EmailSignIn string
 }
 
 // Setting documents one configuration entry: its flag, its environment variable and its default.
@@ -126,6 +129,7 @@ var Settings = []Setting{
 	{"oidc-client-secret", "OIDC_CLIENT_SECRET", "", "client secret for the browser login code exchange"},
 	{"oidc-name", "OIDC_NAME", "", "the OIDC_ISSUER provider's name on the sign-in page when there are several providers (default the issuer's host name)"},
 	{"oidc-trust-email", "OIDC_TRUST_EMAIL", "true", "whether the OIDC_ISSUER provider is trusted for e-mail: only then does an address it marks email_verified bind invitations and name organisers"},
+	{"email-signin", "MIASTA_EMAIL_SIGNIN", "auto", "the built-in e-mail sign-in, an OpenID provider at PUBLIC_URL/signin that mails a one-time code to invited and known addresses (needs -smtp-host): on, off, or auto (on when no other provider is configured; see README, Production)"},
 	{"oidc-providers", "MIASTA_OIDC_PROVIDERS", "", "further OpenID providers, signed in with at the same time: a JSON array of {\"id\", \"name\", \"issuer\", \"client_id\", \"client_secret\", \"trust_email\", \"email_verified_claim\"}, or the path of a file holding one (see README, Signing in)"},
 	{"audit-key-file", "MIASTA_AUDIT_KEY_FILE", "", "file holding the audit log's signing key, which `miasta audit keygen` writes (required to serve, unless MIASTA_AUDIT_KEY is set)"},
 	{"audit-key", "MIASTA_AUDIT_KEY", "", "the audit log's signing key itself, for containers given secrets in their environment (set the variable: a flag's value shows in the process list)"},
@@ -167,6 +171,7 @@ var Settings = []Setting{
 	{"mail-body-retention", "MIASTA_MAIL_BODY_RETENTION", "365d", "how long a mail's body is kept once it was sent, failed or discarded (days like 365d, or a duration; 0: forever); the recipient, subject and times stay"},
 	{"mail-attempt-retention", "MIASTA_MAIL_ATTEMPT_RETENTION", "90d", "how long a record of a delivery attempt (with the SMTP server's reply) is kept (0: forever)"},
 	{"session-retention", "MIASTA_SESSION_RETENTION", "30d", "how long an expired browser session's record is kept (0: forever)"},
+	{"signin-event-retention", "MIASTA_SIGNIN_EVENT_RETENTION", "90d", "how long the built-in e-mail sign-in's record of codes asked for, wrong codes and sign-ins (address, client address, time) is kept (0: forever)"},
 	{"retention-interval", "MIASTA_RETENTION_INTERVAL", "1h", "how often the retention sweep deletes what is past these periods"},
 	{"mail-reminders", "MIASTA_MAIL_REMINDERS", "7d,1d", "how long before the reporting and jury deadlines reminders go out: days (Warsaw calendar) or durations, comma-separated (empty: none)"},
 }
@@ -293,13 +298,18 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 	for _, d := range []struct {
 		name string
 		to   *time.Duration
-	}{{"mail-body-retention", &c.MailBodyRetention}, {"mail-attempt-retention", &c.MailAttemptRetention}, {"session-retention", &c.SessionRetention}} {
+	}{{"mail-body-retention", &c.MailBodyRetention}, {"mail-attempt-retention", &c.MailAttemptRetention}, {"session-retention", &c.SessionRetention}, {"signin-event-retention", &c.SignInEventRetention}} {
 		if *d.to, err = parseRetention(get(d.name)); err != nil {
 			return Config{}, fmt.Errorf("-%s: %w", d.name, err)
 		}
 	}
 	if c.RetentionInterval, err = time.ParseDuration(get("retention-interval")); err != nil || c.RetentionInterval <= 0 {
 		return Config{}, fmt.Errorf("-retention-interval: must be a positive duration like 1h")
+	}
+	switch c.EmailSignIn = strings.ToLower(get("email-signin")); c.EmailSignIn {
+	case "on", "off", "auto":
+	default:
+		return Config{}, fmt.Errorf("-email-signin: must be on, off or auto, not %q", c.EmailSignIn)
 	}
 	if c.MailReminders, err = mail.ParseOffsets(get("mail-reminders")); err != nil {
 		return Config{}, fmt.Errorf("-mail-reminders: %w", err)
@@ -458,6 +468,12 @@ func (c *Config) Providers() []auth.Provider {
 			ClientSecret: c.OIDCClientSecret, TrustEmail: c.OIDCTrustEmail})
 	}
 	return append(ps, c.OIDCProviders...)
+}
+
+// EmailSignInOn says whether the built-in e-mail sign-in is served: MIASTA_EMAIL_SIGNIN=on, or auto
+// with no other provider configured.
+func (c *Config) EmailSignInOn() bool {
+	return c.EmailSignIn == "on" || (c.EmailSignIn == "auto" && len(c.Providers()) == 0)
 }
 
 // parseRetention reads a retention period: whole days ("365d"), a Go duration ("720h"), or 0 (forever).

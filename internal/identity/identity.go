@@ -239,3 +239,17 @@ func (s *Store) CreateSession(ctx context.Context, userID uuid.UUID, tokenHash [
 func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	return s.q.DeleteSession(ctx, s.pool, tokenHash)
 }
+
+// KnownAddress says whether the platform knows an address, for the built-in e-mail sign-in, which
+// sends codes to known addresses only: an organiser's (MIASTA_ORGANISERS), an invitation's that was
+// not revoked, or a verified one of an account that was not erased.
+func (s *Store) KnownAddress(ctx context.Context, email string) (bool, error) {
+	email = normaliseEmail(email)
+	if email == "" {
+		return false, nil
+	}
+	if s.organisers[email] {
+		return true, nil
+	}
+	return s.q.IsKnownAddress(ctx, s.pool, email)
+}

@@ -45,10 +45,15 @@ const (
 	Message Kind = "MESSAGE"
 )
 
-// Kinds lists every kind.
+// SignInCode carries a one-time code of the built-in e-mail sign-in (internal/signin). It is not one
+// of Kinds: it goes out at once, organisers never see it in the outbox (a code read there would sign
+// its reader in), and its body is blanked as soon as it was sent or failed.
+const SignInCode Kind = "SIGN_IN_CODE"
+
+// Kinds lists every kind the organisers review.
 var Kinds = []Kind{Invitation, ReportingOpened, ReportingReminder, ReportReturned, JuryOpened, BallotReminder, ResultsAnnounced, BallotReceipt, Message}
 
-func (k Kind) valid() bool { return slices.Contains(Kinds, k) }
+func (k Kind) valid() bool { return slices.Contains(Kinds, k) || k == SignInCode }
 
 // Status is where a mail is in the outbox.
 type Status string
@@ -230,6 +235,8 @@ type Service struct {
 	// domain names the Message-IDs: the sender's domain.
 	domain string
 	tmpl   templates
+	// wake tells Run that mail that must not wait for the next poll (a sign-in code) was queued.
+	wake chan struct{}
 }
 
 // NewService returns the mail service.
@@ -249,7 +256,7 @@ func NewService(pool *pgxpool.Pool, log *slog.Logger, cfg Config) (*Service, err
 	if err != nil {
 		return nil, err
 	}
-	return &Service{pool: pool, q: maildb.New(), log: log, cfg: cfg, from: from, domain: domain, tmpl: tmpl}, nil
+	return &Service{pool: pool, q: maildb.New(), log: log, cfg: cfg, from: from, domain: domain, tmpl: tmpl, wake: make(chan struct{}, 1)}, nil
 }
 
 // Sending reports whether an SMTP server is configured; without one, mail waits in the outbox.

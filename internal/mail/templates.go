@@ -38,6 +38,9 @@ type templateData struct {
 	// An organiser's message: their subject and text, as they wrote them.
 	Subject string
 	Message string
+	// A sign-in code and the Europe/Warsaw time it expires at.
+	Code    string
+	Expires string
 }
 
 type mailTemplate struct {

@@ -30,7 +30,7 @@ var Languages = []string{"pl", "en", "uk", "es", "vi"}
 // Wordable reports whether organisers may word a kind: every kind but the ballot receipt, which is a
 // second channel a juror must be able to trust as the platform writes it, and an organiser's message,
 // whose text is the organiser's each time.
-func Wordable(k Kind) bool { return k.valid() && k != BallotReceipt && k != Message }
+func Wordable(k Kind) bool { return slices.Contains(Kinds, k) && k != BallotReceipt && k != Message }
 
 // Wording is one kind of mail in one language, as an edition words it or the platform does.
 type Wording struct {

@@ -209,6 +209,16 @@ func (s *Service) Erase(ctx context.Context, actor *auth.Principal, p Person) (E
 		if err := exec("mail_delivery_attempts", `UPDATE mail_delivery_attempts SET error = '' WHERE mail_id = ANY($1) AND error <> ''`, sub.mails); err != nil {
 			return err
 		}
+		// The built-in e-mail sign-in's account, requests and events of the addresses: a later sign-in
+		// by code makes a new account (its subject random), which nothing binds to.
+		if err := exec("signin_tokens", `DELETE FROM signin_tokens WHERE subject IN (SELECT subject FROM signin_accounts WHERE email = ANY($1))`, sub.emails); err != nil {
+			return err
+		}
+		for _, table := range []string{"signin_accounts", "signin_requests", "signin_events"} {
+			if err := exec(table, `DELETE FROM `+table+` WHERE email = ANY($1)`, sub.emails); err != nil {
+				return err
+			}
+		}
 		var user *uuid.UUID
 		if sub.user != uuid.Nil {
 			user = &sub.user

@@ -11,7 +11,8 @@ import (
 )
 
 // exportSQL builds the document in one statement from the subject's ids: $1 the account (or NULL),
-// $2 its invitations, $3 its assignments, $4 the mail to it.
+// $2 its invitations, $3 its assignments, $4 the mail to it, $5 its addresses. A sign-in code is never
+// exported (its mail's body is blanked once sent; before that it is the recipient's alone).
 const exportSQL = `SELECT jsonb_build_object(
 	'export_time', now(),
 	'account', (SELECT jsonb_build_object('id', u.id, 'email', u.email, 'email_verified', u.email_verified, 'name', u.name,
@@ -45,9 +46,14 @@ const exportSQL = `SELECT jsonb_build_object(
 		FROM conflicts cf WHERE cf.assignment_id = ANY($3)), '[]'),
 	'mail', coalesce((SELECT jsonb_agg(jsonb_build_object('id', m.id, 'edition_id', m.edition_id, 'kind', m.kind,
 		'recipient_email', m.recipient_email, 'recipient_name', m.recipient_name, 'language', m.language, 'subject', m.subject,
-		'body', m.body, 'status', m.status, 'create_time', m.create_time, 'sent_time', m.sent_time,
+		'body', CASE WHEN m.kind = 'SIGN_IN_CODE' THEN '' ELSE m.body END, 'status', m.status, 'create_time', m.create_time, 'sent_time', m.sent_time,
 		'delivery_attempts', (SELECT count(*) FROM mail_delivery_attempts a WHERE a.mail_id = m.id)) ORDER BY m.seq)
 		FROM mail_outbox m WHERE m.id = ANY($4)), '[]'),
+	'email_sign_in', jsonb_build_object(
+		'accounts', coalesce((SELECT jsonb_agg(jsonb_build_object('email', a.email, 'subject', a.subject, 'create_time', a.create_time)
+			ORDER BY a.create_time) FROM signin_accounts a WHERE a.email = ANY($5)), '[]'),
+		'events', coalesce((SELECT jsonb_agg(jsonb_build_object('kind', ev.kind, 'email', ev.email, 'client_addr', ev.client_addr,
+			'event_time', ev.event_time) ORDER BY ev.seq) FROM signin_events ev WHERE ev.email = ANY($5)), '[]')),
 	'erasures', coalesce((SELECT jsonb_agg(jsonb_build_object('id', x.id, 'erased_by', x.erased_by, 'erase_time', x.erase_time,
 		'counts', x.counts) ORDER BY x.erase_time)
 		FROM erasures x WHERE x.user_id = $1 OR x.invitation_id = ANY($2)), '[]'))`
@@ -67,7 +73,7 @@ func (s *Service) Export(ctx context.Context, actor *auth.Principal, p Person) (
 		if sub.user != [16]byte{} {
 			user = sub.user
 		}
-		return tx.QueryRow(ctx, exportSQL, user, sub.invitations, sub.assignments, sub.mails).Scan(&doc)
+		return tx.QueryRow(ctx, exportSQL, user, sub.invitations, sub.assignments, sub.mails, sub.emails).Scan(&doc)
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package privacy
 import (
 	"context"
 	"time"
+
+	"github.com/miasta-otwarte/miasta/internal/signin"
 )
 
 // Retention says how long personal data that serves only a while is kept; zero keeps it forever.
@@ -14,6 +16,9 @@ type Retention struct {
 	DeliveryAttempts time.Duration
 	// ExpiredSessions: how long after it expired a browser session's row is kept.
 	ExpiredSessions time.Duration
+	// SignInEvents: how long the built-in e-mail sign-in's events are kept (package signin); its
+	// expired requests and tokens go at once.
+	SignInEvents time.Duration
 }
 
 // Swept counts what one sweep removed.
@@ -21,6 +26,7 @@ type Swept struct {
 	MailBodies       int64
 	DeliveryAttempts int64
 	Sessions         int64
+	SignIn           int64
 }
 
 // Sweep blanks mail bodies and deletes delivery attempts and expired sessions older than the
@@ -51,7 +57,9 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (Swept, error) {
 		}
 		out.Sessions = tag.RowsAffected()
 	}
-	return out, nil
+	n, err := signin.Sweep(ctx, s.pool, now, r.SignInEvents)
+	out.SignIn = n
+	return out, err
 }
 
 // Run sweeps every interval until ctx ends, as the mail sender polls: a failed sweep is logged and
@@ -65,7 +73,7 @@ func (s *Service) Run(ctx context.Context, interval time.Duration, now func() ti
 		case err != nil && ctx.Err() == nil:
 			s.log.WarnContext(ctx, "retention sweep", "error", err)
 		case err == nil && swept != (Swept{}):
-			s.log.InfoContext(ctx, "retention sweep", "mail_bodies", swept.MailBodies, "delivery_attempts", swept.DeliveryAttempts, "sessions", swept.Sessions)
+			s.log.InfoContext(ctx, "retention sweep", "mail_bodies", swept.MailBodies, "delivery_attempts", swept.DeliveryAttempts, "sessions", swept.Sessions, "signin", swept.SignIn)
 		}
 		select {
 		case <-ctx.Done():

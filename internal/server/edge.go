@@ -35,7 +35,7 @@ func edge(next http.Handler, rpcTimeout time.Duration) http.Handler {
 		for k, v := range apiHeaders {
 			w.Header().Set(k, v)
 		}
-		if strings.HasPrefix(r.URL.Path, "/auth/") {
+		if strings.HasPrefix(r.URL.Path, "/auth/") || strings.HasPrefix(r.URL.Path, "/signin/") {
 			w.Header().Set("Cache-Control", "no-store")
 		}
 		if r.URL.Path == miastav1connect.AuditServiceExportBundleProcedure {

@@ -71,6 +71,9 @@ func addRoutes(mux *http.ServeMux, d Deps, opts connect.HandlerOption) {
 	mux.Handle("GET /attachments/{id}", report.AttachmentHandler(d.Reports, d.Authn, d.Log))
 	mux.Handle("GET /audit/{year}/bundle.json", d.Bundles) // the same bytes as AuditService/ExportBundle
 	mux.Handle("/auth/", d.Authn.LoginHandler())
+	if d.SignIn != nil {
+		mux.Handle("/signin/", d.SignIn)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle("GET /readyz", readyHandler(d.Pool, d.Audit))
 	if d.Share != nil {

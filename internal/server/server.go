@@ -61,6 +61,9 @@ type Deps struct {
 	// ClientAddr finds each request's client address (behind trusted proxies, the one they recorded),
 	// which the access log and the limits use; nil: the connection's peer.
 	ClientAddr *clientaddr.Resolver
+	// SignIn, when not nil, is the built-in e-mail sign-in provider (package signin), served at
+	// /signin/.
+	SignIn http.Handler
 	// Share, when not nil, serves the public archive's open data, feed, certificates and badges.
 	Share *share.Service
 	// Web, when not nil, serves the browser app at every path the API does not own.

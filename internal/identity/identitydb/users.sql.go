@@ -76,6 +76,21 @@ func (q *Queries) GetUserBySubject(ctx context.Context, db DBTX, arg GetUserBySu
 	return i, err
 }
 
+const isKnownAddress = `-- name: IsKnownAddress :one
+SELECT (EXISTS (SELECT 1 FROM invitations i WHERE i.email = $1::text AND i.state IN ('PENDING', 'ACCEPTED'))
+    OR EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = $1::text AND u.email_verified AND u.erase_time IS NULL))::boolean
+    AS known
+`
+
+// Whether the built-in e-mail sign-in may send a code to an address: someone invited to it (and not
+// revoked), or an account whose provider verified it and that was not erased.
+func (q *Queries) IsKnownAddress(ctx context.Context, db DBTX, email string) (bool, error) {
+	row := db.QueryRow(ctx, isKnownAddress, email)
+	var known bool
+	err := row.Scan(&known)
+	return known, err
+}
+
 const upsertUser = `-- name: UpsertUser :one
 INSERT INTO users (issuer, subject, email, email_verified, name)
 VALUES ($1, $2, $3, $4, $5)

@@ -131,9 +131,10 @@ func (q *Queries) EditMail(ctx context.Context, db DBTX, arg EditMailParams) (Ma
 }
 
 const getMail = `-- name: GetMail :one
-SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time FROM mail_outbox WHERE id = $1
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time FROM mail_outbox WHERE id = $1 AND kind <> 'SIGN_IN_CODE'
 `
 
+// Sign-in codes are never shown, edited, released or discarded by organisers (mail.SignInCode).
 func (q *Queries) GetMail(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbox, error) {
 	row := db.QueryRow(ctx, getMail, id)
 	var i MailOutbox
@@ -165,7 +166,7 @@ func (q *Queries) GetMail(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbo
 }
 
 const getMailForUpdate = `-- name: GetMailForUpdate :one
-SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time FROM mail_outbox WHERE id = $1 FOR UPDATE
+SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time FROM mail_outbox WHERE id = $1 AND kind <> 'SIGN_IN_CODE' FOR UPDATE
 `
 
 func (q *Queries) GetMailForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (MailOutbox, error) {
@@ -246,7 +247,8 @@ func (q *Queries) InsertMail(ctx context.Context, db DBTX, arg InsertMailParams)
 
 const listMails = `-- name: ListMails :many
 SELECT id, seq, edition_id, kind, dedup_key, message_id, recipient_email, recipient_name, language, subject, body, status, version, edited, attempts, next_attempt_time, last_error, create_time, update_time, release_time, sent_time, body_erase_time FROM mail_outbox
-WHERE ($1::uuid IS NULL OR edition_id = $1)
+WHERE kind <> 'SIGN_IN_CODE'
+  AND ($1::uuid IS NULL OR edition_id = $1)
   AND ($2::text = '' OR status = $2)
   AND ($3::text = '' OR kind = $3)
   AND seq > $4
@@ -361,7 +363,9 @@ func (q *Queries) MailsByDedupPrefix(ctx context.Context, db DBTX, prefix string
 
 const markMailFailed = `-- name: MarkMailFailed :exec
 UPDATE mail_outbox SET status = 'FAILED', attempts = attempts + 1, next_attempt_time = NULL, last_error = $1,
-    version = version + 1, update_time = now()
+    version = version + 1, update_time = now(),
+    body = CASE WHEN kind = 'SIGN_IN_CODE' THEN '' ELSE body END,
+    body_erase_time = CASE WHEN kind = 'SIGN_IN_CODE' THEN now() ELSE body_erase_time END
 WHERE id = $2
 `
 
@@ -393,7 +397,9 @@ func (q *Queries) MarkMailRetry(ctx context.Context, db DBTX, arg MarkMailRetryP
 
 const markMailSent = `-- name: MarkMailSent :exec
 UPDATE mail_outbox SET status = 'SENT', attempts = attempts + 1, sent_time = $1::timestamptz, next_attempt_time = NULL,
-    last_error = '', version = version + 1, update_time = now()
+    last_error = '', version = version + 1, update_time = now(),
+    body = CASE WHEN kind = 'SIGN_IN_CODE' THEN '' ELSE body END,
+    body_erase_time = CASE WHEN kind = 'SIGN_IN_CODE' THEN now() ELSE body_erase_time END
 WHERE id = $2
 `
 
@@ -402,6 +408,7 @@ type MarkMailSentParams struct {
 	ID  uuid.UUID
 }
 
+// A sign-in code's body is blanked once it went: the code lives on only in the recipient's mailbox.
 func (q *Queries) MarkMailSent(ctx context.Context, db DBTX, arg MarkMailSentParams) error {
 	_, err := db.Exec(ctx, markMailSent, arg.Now, arg.ID)
 	return err

@@ -6,14 +6,16 @@ VALUES (@id, @message_id, sqlc.narg('edition_id'), @kind, sqlc.narg('dedup_key')
 ON CONFLICT (dedup_key) DO NOTHING;
 
 -- name: GetMail :one
-SELECT * FROM mail_outbox WHERE id = @id;
+-- Sign-in codes are never shown, edited, released or discarded by organisers (mail.SignInCode).
+SELECT * FROM mail_outbox WHERE id = @id AND kind <> 'SIGN_IN_CODE';
 
 -- name: GetMailForUpdate :one
-SELECT * FROM mail_outbox WHERE id = @id FOR UPDATE;
+SELECT * FROM mail_outbox WHERE id = @id AND kind <> 'SIGN_IN_CODE' FOR UPDATE;
 
 -- name: ListMails :many
 SELECT * FROM mail_outbox
-WHERE (sqlc.narg('edition_id')::uuid IS NULL OR edition_id = sqlc.narg('edition_id'))
+WHERE kind <> 'SIGN_IN_CODE'
+  AND (sqlc.narg('edition_id')::uuid IS NULL OR edition_id = sqlc.narg('edition_id'))
   AND (@status::text = '' OR status = @status)
   AND (@kind::text = '' OR kind = @kind)
   AND seq > @after_seq
@@ -45,8 +47,11 @@ LIMIT 1
 FOR UPDATE SKIP LOCKED;
 
 -- name: MarkMailSent :exec
+-- A sign-in code's body is blanked once it went: the code lives on only in the recipient's mailbox.
 UPDATE mail_outbox SET status = 'SENT', attempts = attempts + 1, sent_time = @now::timestamptz, next_attempt_time = NULL,
-    last_error = '', version = version + 1, update_time = now()
+    last_error = '', version = version + 1, update_time = now(),
+    body = CASE WHEN kind = 'SIGN_IN_CODE' THEN '' ELSE body END,
+    body_erase_time = CASE WHEN kind = 'SIGN_IN_CODE' THEN now() ELSE body_erase_time END
 WHERE id = @id;
 
 -- name: MarkMailRetry :exec
@@ -55,7 +60,9 @@ WHERE id = @id;
 
 -- name: MarkMailFailed :exec
 UPDATE mail_outbox SET status = 'FAILED', attempts = attempts + 1, next_attempt_time = NULL, last_error = @last_error,
-    version = version + 1, update_time = now()
+    version = version + 1, update_time = now(),
+    body = CASE WHEN kind = 'SIGN_IN_CODE' THEN '' ELSE body END,
+    body_erase_time = CASE WHEN kind = 'SIGN_IN_CODE' THEN now() ELSE body_erase_time END
 WHERE id = @id;
 
 -- name: WithdrawMail :exec

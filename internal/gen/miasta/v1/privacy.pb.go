@@ -329,7 +329,7 @@ func (x *ExportPersonDataRequest) GetPerson() *PersonRef {
 type ExportPersonDataResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// UTF-8 JSON: {"account", "invitations", "roles", "report_versions", "ballots", "recusals",
-	// "mail", "sessions", "erasures", "export_time"}.
+	// "mail", "sessions", "email_sign_in", "erasures", "export_time"}.
 	Json          string `protobuf:"bytes,1,opt,name=json,proto3" json:"json,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

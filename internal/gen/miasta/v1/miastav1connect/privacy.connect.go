@@ -61,7 +61,8 @@ type PrivacyServiceClient interface {
 	// conflicts and abstentions, and of the commitments to those reasons, to the revocation reasons and
 	// to mail sent to them (the commitment itself stays in the log, so the log still verifies, but it
 	// can no longer be opened); and the address, name, body and delivery errors of every mail to them
-	// (mail not yet sent is discarded).
+	// (mail not yet sent is discarded); and the built-in e-mail sign-in's account, requests, tokens
+	// and events of those addresses.
 	//
 	// Kept: the audit log (ids, person hashes and commitments only); the assignments themselves, which
 	// the log names as the actors of what the person did, and their casts (the ballot's scores are a
@@ -71,8 +72,9 @@ type PrivacyServiceClient interface {
 	ErasePerson(context.Context, *v1.ErasePersonRequest) (*v1.ErasePersonResponse, error)
 	// ExportPersonData returns, as one JSON document, everything the platform holds about a person:
 	// account, invitations, roles, report versions they wrote, their ballots' metadata (versions and
-	// cast times, not the scores), declared conflicts and abstentions, mail to them, the number of
-	// their sessions and any erasure of them.
+	// cast times, not the scores), declared conflicts and abstentions, mail to them (never a sign-in
+	// code), the number of their sessions, the built-in e-mail sign-in's account and events of their
+	// addresses, and any erasure of them.
 	ExportPersonData(context.Context, *v1.ExportPersonDataRequest) (*v1.ExportPersonDataResponse, error)
 	// GetPrivacyNotice returns the privacy notice in a language (the organisers' text, or the
 	// platform's default). Anyone may read it.
@@ -179,7 +181,8 @@ type PrivacyServiceHandler interface {
 	// conflicts and abstentions, and of the commitments to those reasons, to the revocation reasons and
 	// to mail sent to them (the commitment itself stays in the log, so the log still verifies, but it
 	// can no longer be opened); and the address, name, body and delivery errors of every mail to them
-	// (mail not yet sent is discarded).
+	// (mail not yet sent is discarded); and the built-in e-mail sign-in's account, requests, tokens
+	// and events of those addresses.
 	//
 	// Kept: the audit log (ids, person hashes and commitments only); the assignments themselves, which
 	// the log names as the actors of what the person did, and their casts (the ballot's scores are a
@@ -189,8 +192,9 @@ type PrivacyServiceHandler interface {
 	ErasePerson(context.Context, *v1.ErasePersonRequest) (*v1.ErasePersonResponse, error)
 	// ExportPersonData returns, as one JSON document, everything the platform holds about a person:
 	// account, invitations, roles, report versions they wrote, their ballots' metadata (versions and
-	// cast times, not the scores), declared conflicts and abstentions, mail to them, the number of
-	// their sessions and any erasure of them.
+	// cast times, not the scores), declared conflicts and abstentions, mail to them (never a sign-in
+	// code), the number of their sessions, the built-in e-mail sign-in's account and events of their
+	// addresses, and any erasure of them.
 	ExportPersonData(context.Context, *v1.ExportPersonDataRequest) (*v1.ExportPersonDataResponse, error)
 	// GetPrivacyNotice returns the privacy notice in a language (the organisers' text, or the
 	// platform's default). Anyone may read it.

@@ -151,7 +151,7 @@ export const ExportPersonDataRequestSchema: GenMessage<ExportPersonDataRequest> 
 export type ExportPersonDataResponse = Message<"miasta.v1.ExportPersonDataResponse"> & {
   /**
    * UTF-8 JSON: {"account", "invitations", "roles", "report_versions", "ballots", "recusals",
-   * "mail", "sessions", "erasures", "export_time"}.
+   * "mail", "sessions", "email_sign_in", "erasures", "export_time"}.
    *
    * @generated from field: string json = 1;
    */
@@ -301,7 +301,8 @@ export const PrivacyService: GenService<{
    * conflicts and abstentions, and of the commitments to those reasons, to the revocation reasons and
    * to mail sent to them (the commitment itself stays in the log, so the log still verifies, but it
    * can no longer be opened); and the address, name, body and delivery errors of every mail to them
-   * (mail not yet sent is discarded).
+   * (mail not yet sent is discarded); and the built-in e-mail sign-in's account, requests, tokens
+   * and events of those addresses.
    *
    * Kept: the audit log (ids, person hashes and commitments only); the assignments themselves, which
    * the log names as the actors of what the person did, and their casts (the ballot's scores are a
@@ -319,8 +320,9 @@ export const PrivacyService: GenService<{
   /**
    * ExportPersonData returns, as one JSON document, everything the platform holds about a person:
    * account, invitations, roles, report versions they wrote, their ballots' metadata (versions and
-   * cast times, not the scores), declared conflicts and abstentions, mail to them, the number of
-   * their sessions and any erasure of them.
+   * cast times, not the scores), declared conflicts and abstentions, mail to them (never a sign-in
+   * code), the number of their sessions, the built-in e-mail sign-in's account and events of their
+   * addresses, and any erasure of them.
    *
    * @generated from rpc miasta.v1.PrivacyService.ExportPersonData
    */
