@@ -1,19 +1,15 @@
 package server_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,46 +33,10 @@ const (
 	secondClientSecret = "second-secret"
 )
 
-// startSecondProvider runs npm oidc-provider (testdata/oidc-provider, `make test` installs it) with a
-// client whose redirect URI is redirectURI, and returns its issuer. It stops with the test.
+// startSecondProvider runs npm oidc-provider with the second provider's client registration.
 func startSecondProvider(t *testing.T, redirectURI string) string {
 	t.Helper()
-	dir, _ := filepath.Abs("testdata/oidc-provider")
-	cmd := exec.Command("node", "serve.mjs", secondClientID, secondClientSecret, redirectURI)
-	cmd.Dir = dir
-	stdin, _ := cmd.StdinPipe() // closing it stops the provider, should the test die without Wait
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("node oidc-provider (run make test or npm ci in %s): %v", dir, err)
-	}
-	t.Cleanup(func() {
-		_ = stdin.Close()
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	line := make(chan string, 1)
-	go func() {
-		s := bufio.NewScanner(stdout)
-		for s.Scan() {
-			if strings.HasPrefix(s.Text(), "{") {
-				line <- s.Text()
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case l := <-line:
-		var out struct{ Issuer string }
-		if err := json.Unmarshal([]byte(l), &out); err != nil || out.Issuer == "" {
-			t.Fatalf("oidc-provider said %q", l)
-		}
-		return out.Issuer
-	case <-time.After(30 * time.Second):
-		t.Fatal("oidc-provider did not start within 30s (is node_modules installed in testdata/oidc-provider?)")
-	}
-	return ""
+	return testenv.StartOIDCProvider(t, secondClientID, secondClientSecret, redirectURI)
 }
 
 // startWithSecondProvider starts the platform with the development provider (OIDC_ISSUER, trusted for
@@ -95,41 +55,7 @@ func startWithSecondProvider(t *testing.T, trust bool) (*testenv.Env, string) {
 
 var (
 	providerLinkRe = regexp.MustCompile(`<a class="provider" href="([^"]+)">([^<]+)</a>`)
-	formActionRe   = regexp.MustCompile(`<form[^>]* action="([^"]+)"`)
-	hiddenInputRe  = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
 )
-
-// secondProviderForms drives oidc-provider's development login and consent forms from resp, the
-// provider's first page, signing in as login; it returns the response that leaves the provider.
-func secondProviderForms(t *testing.T, client *http.Client, resp *http.Response, login string) *http.Response {
-	t.Helper()
-	for range 4 {
-		if !strings.HasPrefix(resp.Request.URL.Path, "/interaction/") || resp.StatusCode != http.StatusOK {
-			return resp
-		}
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		action := formActionRe.FindSubmatch(page)
-		if action == nil {
-			t.Fatalf("no form at %s:\n%s", resp.Request.URL, page)
-		}
-		form := url.Values{}
-		for _, m := range hiddenInputRe.FindAllSubmatch(page, -1) {
-			form.Set(string(m[1]), string(m[2]))
-		}
-		if form.Get("prompt") == "login" {
-			form.Set("login", login)
-			form.Set("password", "any")
-		}
-		target, _ := resp.Request.URL.Parse(string(action[1]))
-		var err error
-		if resp, err = client.PostForm(target.String(), form); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Fatalf("still at oidc-provider's forms after four of them: %s", resp.Request.URL)
-	return nil
-}
 
 // newBrowser is a client with a cookie jar that follows redirects until one comes back to the server
 // outside /auth/ (the page the login returns to).
@@ -179,7 +105,7 @@ func secondBrowserLogin(t *testing.T, env *testenv.Env, login string) *http.Clie
 	if resp, err = client.Get(env.URL + href); err != nil {
 		t.Fatal(err)
 	}
-	resp = secondProviderForms(t, client, resp, login)
+	resp = testenv.OIDCProviderForms(t, client, resp, login)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/panel" {
 		t.Fatalf("after the second provider's login: %d at %s to %q; want the callback's redirect to /panel", resp.StatusCode, resp.Request.URL, resp.Header.Get("Location"))
@@ -206,7 +132,7 @@ func secondToken(t *testing.T, env *testenv.Env, issuer, login string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp = secondProviderForms(t, client, resp, login)
+	resp = testenv.OIDCProviderForms(t, client, resp, login)
 	resp.Body.Close()
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	code := loc.Query().Get("code")

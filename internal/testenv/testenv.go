@@ -210,18 +210,24 @@ func (e *Env) HTTPClient(p Protocol, token string) (*http.Client, []connect.Clie
 // Clients returns API clients over p as the bearer of token (anonymous when empty).
 func (e *Env) Clients(p Protocol, token string) Clients {
 	httpClient, opts := e.HTTPClient(p, token)
-	return Clients{
-		Editions: miastav1connect.NewEditionServiceClient(httpClient, e.URL, opts...),
-		Identity: miastav1connect.NewIdentityServiceClient(httpClient, e.URL, opts...),
-		Reports:  miastav1connect.NewReportServiceClient(httpClient, e.URL, opts...),
-		Jury:     miastav1connect.NewJuryServiceClient(httpClient, e.URL, opts...),
-		Results:  miastav1connect.NewResultsServiceClient(httpClient, e.URL, opts...),
-		Audit:    miastav1connect.NewAuditServiceClient(httpClient, e.URL, opts...),
-		Mail:     miastav1connect.NewMailServiceClient(httpClient, e.URL, opts...),
+	return NewClients(httpClient, e.URL, opts...)
+}
 
-		Translations: miastav1connect.NewTranslationServiceClient(httpClient, e.URL, opts...),
-		Search:       miastav1connect.NewSearchServiceClient(httpClient, e.URL, opts...),
-		Privacy:      miastav1connect.NewPrivacyServiceClient(httpClient, e.URL, opts...),
+// NewClients returns API clients of the server at base over httpClient: a browser's, say, whose
+// session cookie signs the calls in.
+func NewClients(httpClient connect.HTTPClient, base string, opts ...connect.ClientOption) Clients {
+	return Clients{
+		Editions: miastav1connect.NewEditionServiceClient(httpClient, base, opts...),
+		Identity: miastav1connect.NewIdentityServiceClient(httpClient, base, opts...),
+		Reports:  miastav1connect.NewReportServiceClient(httpClient, base, opts...),
+		Jury:     miastav1connect.NewJuryServiceClient(httpClient, base, opts...),
+		Results:  miastav1connect.NewResultsServiceClient(httpClient, base, opts...),
+		Audit:    miastav1connect.NewAuditServiceClient(httpClient, base, opts...),
+		Mail:     miastav1connect.NewMailServiceClient(httpClient, base, opts...),
+
+		Translations: miastav1connect.NewTranslationServiceClient(httpClient, base, opts...),
+		Search:       miastav1connect.NewSearchServiceClient(httpClient, base, opts...),
+		Privacy:      miastav1connect.NewPrivacyServiceClient(httpClient, base, opts...),
 	}
 }
 
