@@ -118,8 +118,13 @@ func NextYear() int32 { return 2040 + atomic.AddInt32(&seeded, 1) }
 // city, one category and one criterion.
 func SeedEdition(t *testing.T, c Clients) *v1.Edition {
 	t.Helper()
+	return SeedEditionYear(t, c, NextYear())
+}
+
+// SeedEditionYear is SeedEdition of a given year.
+func SeedEditionYear(t *testing.T, c Clients, year int32) *v1.Edition {
+	t.Helper()
 	ctx := context.Background()
-	year := NextYear()
 	city := Must(c.Editions.CreateCity(ctx, &v1.CreateCityRequest{Name: fmt.Sprintf("Miasto %d", year)})).GetCity()
 	e := Must(c.Editions.CreateEdition(ctx, &v1.CreateEditionRequest{Year: year, Name: fmt.Sprintf("Edycja %d", year)})).GetEdition()
 	Must(c.Editions.CreateCategory(ctx, &v1.CreateCategoryRequest{EditionId: e.GetId(), Number: 1, NamePl: "Przestrzeń przyjazna imigrantom", NameEn: "Immigrant-friendly space"}))
@@ -185,12 +190,20 @@ func (e *Env) OpenReporting(t *testing.T, org Clients, protocol Protocol, ed *v1
 	}
 	r.Categories = Must(org.Editions.ListCategories(ctx, &v1.ListCategoriesRequest{EditionId: ed.GetId()})).GetCategories()
 	r.Criteria = Must(org.Editions.ListCriteria(ctx, &v1.ListCriteriaRequest{EditionId: ed.GetId()})).GetCriteria()
-	// Stage 2 will not open without a tally rule; any valid one will do for stage-1 tests.
-	setSimpleRule(t, org, ed.GetId(), r.Criteria)
 	r.Deadline = time.Now().Add(open)
-	Must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: ed.GetId(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(r.Deadline)}}))
-	r.Edition = Must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: ed.GetId(), Stage: v1.Stage_STAGE_REPORTING})).GetEdition()
+	r.Edition = StartReporting(t, org, ed, r.Criteria, r.Deadline)
 	return r
+}
+
+// StartReporting gives ed a simple tally rule over criteria and the reporting deadline, and opens its
+// reporting stage, as the organiser behind org.
+func StartReporting(t *testing.T, org Clients, ed *v1.Edition, criteria []*v1.Criterion, deadline time.Time) *v1.Edition {
+	t.Helper()
+	ctx := t.Context()
+	// Stage 2 will not open without a tally rule; any valid one will do for stage-1 tests.
+	setSimpleRule(t, org, ed.GetId(), criteria)
+	Must(org.Editions.SetTimeline(ctx, &v1.SetTimelineRequest{EditionId: ed.GetId(), Timeline: &v1.Timeline{ReportingDeadline: timestamppb.New(deadline)}}))
+	return Must(org.Editions.ChangeStage(ctx, &v1.ChangeStageRequest{EditionId: ed.GetId(), Stage: v1.Stage_STAGE_REPORTING})).GetEdition()
 }
 
 // Invite invites email to an edition and signs them in: that first call binds the invitation, and it
