@@ -117,6 +117,7 @@ const pageSource = `<!doctype html>
 body { font-family: system-ui, sans-serif; margin: 0; background: #f6f7f9; color: #1b1f24; }
 main { max-width: 26rem; margin: 3rem auto; padding: 1.5rem; background: #fff; border-radius: 0.5rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
 h1 { font-size: 1.5rem; margin: 0 0 0.75rem; }
+.brand { margin: 0 0 0.75rem; font-size: 0.8rem; font-weight: 700; letter-spacing: 0.06em; text-transform: uppercase; color: #0b5cad; }
 p { margin: 0 0 1rem; line-height: 1.45; }
 label { display: block; font-weight: 600; margin-bottom: 0.35rem; }
 input { box-sizing: border-box; width: 100%; font: inherit; font-size: 1.1rem; padding: 0.7rem 0.8rem; border: 1px solid #6b7280; border-radius: 0.375rem; }
@@ -140,6 +141,7 @@ nav a[aria-current] { font-weight: 600; color: #1b1f24; }
 </head>
 <body>
 <main>
+<p class="brand">Miasta Otwarte</p>
 <h1>{{.W.Heading}}</h1>
 {{if .Error}}<p class="error" role="alert" id="error">{{.Error}}</p>{{end}}
 {{if .Fatal}}<p><a class="start" href="{{.StartURL}}">{{.W.StartAgain}}</a></p>
