@@ -279,3 +279,32 @@ func TestEmailSignInAlone(t *testing.T) {
 		t.Fatalf("app.New with no provider at all: %v; want no identity provider", err)
 	}
 }
+
+// TestEmailSignInGuessingAcrossCodes: asking for new codes does not buy more guesses without end:
+// after ten wrong codes in an hour for one address, from any number of browsers and requests, even
+// the right code of a fresh request is refused for that hour.
+func TestEmailSignInGuessingAcrossCodes(t *testing.T) {
+	t.Parallel()
+	env, capture := startEmailSignIn(t, true)
+	const who = demo.OrganiserEmail
+	for round := 1; round <= 2; round++ {
+		b := testenv.SignInBrowser(env.URL, nil)
+		sent := testenv.PostSignIn(t, b, env.URL, testenv.StartEmailSignIn(t, b, env.URL, false), "action", "send", "email", who)
+		code, _ := testenv.AwaitSignInCode(t, capture, who, round)
+		bad := "000000"
+		if code == bad {
+			bad = "111111"
+		}
+		for range 5 {
+			if p := testenv.PostSignIn(t, b, env.URL, sent, "action", "verify", "code", bad); p.Status != http.StatusBadRequest {
+				t.Fatalf("round %d, a wrong code: %d; want 400", round, p.Status)
+			}
+		}
+	}
+	b := testenv.SignInBrowser(env.URL, nil)
+	sent := testenv.PostSignIn(t, b, env.URL, testenv.StartEmailSignIn(t, b, env.URL, false), "action", "send", "email", who)
+	code, _ := testenv.AwaitSignInCode(t, capture, who, 3)
+	if p := testenv.PostSignIn(t, b, env.URL, sent, "action", "verify", "code", code); p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Too many tries") {
+		t.Fatalf("the right code after ten wrong ones for the address: %d; want 429:\n%s", p.Status, p.Body)
+	}
+}

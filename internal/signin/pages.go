@@ -12,8 +12,10 @@ import (
 	"math/big"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -282,6 +284,54 @@ func newCode() string {
 	return fmt.Sprintf("%06d", n.Int64())
 }
 
+// validID says whether s can be a request's id (newID's base32): anything else is no request, and
+// never reaches the database.
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'A' || c > 'Z') && (c < '2' || c > '7') {
+			return false
+		}
+	}
+	return true
+}
+
+// boundCallback guards the op library's callback (where a completed request gets its authorization
+// code) as serveLogin guards the pages: only the browser the request is bound to may take it.
+func (p *Provider) boundCallback(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("id")
+		req, err := signindb.SigninRequest{}, pgx.ErrNoRows
+		if validID(id) {
+			req, err = p.q.GetRequest(r.Context(), p.pool, id)
+		}
+		lang := pageLanguage(r, req.UiLocales)
+		v := view{lang: lang, id: id, fatal: true}
+		switch {
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			p.fail(w, r, err)
+			return
+		case err != nil || !req.Done:
+			v.err = pageWords[lang].Expired
+			p.render(w, http.StatusBadRequest, v)
+			return
+		}
+		c, cerr := r.Cookie(p.browserCookie())
+		if req.BrowserHash == nil || cerr != nil || !hmac.Equal(hashBrowser(c.Value), req.BrowserHash) {
+			v.err = pageWords[lang].OtherBrowser
+			p.render(w, http.StatusBadRequest, v)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// minSendTime is the least time asking for a code takes, whether or not a mail is queued, so that the
+// answer's timing does not tell known addresses from others.
+const minSendTime = 150 * time.Millisecond
+
 // errFatal is a state of the request from which only starting again helps.
 var errFatal = errors.New("start again")
 
@@ -303,7 +353,10 @@ func (p *Provider) serveLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.FormValue("authRequestID")
 	ctx := r.Context()
-	req, err := p.q.GetRequest(ctx, p.pool, id)
+	req, err := signindb.SigninRequest{}, pgx.ErrNoRows
+	if validID(id) {
+		req, err = p.q.GetRequest(ctx, p.pool, id)
+	}
 	lang := pageLanguage(r, req.UiLocales)
 	v := view{lang: lang, id: id}
 	if err != nil || req.Done {
@@ -366,11 +419,17 @@ func (p *Provider) sameBrowser(w http.ResponseWriter, r *http.Request, req signi
 	return true
 }
 
+// clientAddr is the client address the limits count: an IPv6 client's /64 (one home's or one
+// machine's: rotating addresses within it is free), an IPv4 client's address.
 func clientAddr(ctx context.Context) string {
-	if a := clientaddr.FromContext(ctx); a.IsValid() {
-		return a.String()
+	a := clientaddr.FromContext(ctx).Unmap()
+	switch {
+	case !a.IsValid():
+		return "unknown"
+	case a.Is6():
+		return netip.PrefixFrom(a, 64).Masked().String()
 	}
-	return "unknown"
+	return a.String()
 }
 
 // normaliseEmail is the address in lower case, when s is one address without a display name.
@@ -388,6 +447,7 @@ func normaliseEmail(s string) (string, bool) {
 
 func (p *Provider) sendCode(w http.ResponseWriter, r *http.Request, v view) {
 	ctx := r.Context()
+	start := time.Now()
 	wd := pageWords[v.lang]
 	email, ok := normaliseEmail(r.PostForm.Get("email"))
 	if !ok {
@@ -407,13 +467,17 @@ func (p *Provider) sendCode(w http.ResponseWriter, r *http.Request, v view) {
 		if _, err := p.q.GetRequestForUpdate(ctx, tx, v.id); err != nil {
 			return errFatal
 		}
+		if err := p.q.LockLimits(ctx, tx, signindb.LockLimitsParams{Email: email, ClientAddr: addr}); err != nil {
+			return err
+		}
 		n, err := p.q.CountEvents(ctx, tx, signindb.CountEventsParams{
 			Email: email, ClientAddr: addr, Kinds: []string{"CODE_SENT", "CODE_NOT_SENT"}, Since: p.now().Add(-p.limits.Window),
 		})
 		if err != nil {
 			return err
 		}
-		if limited = int(n.ByEmail) >= p.limits.CodesPerAddress || int(n.ByAddr) >= p.limits.CodesPerClient; limited {
+		if limited = int(n.ByBoth) >= p.limits.CodesPerAddress || int(n.ByEmail) >= p.limits.CodesPerAddressAll ||
+			int(n.ByAddr) >= p.limits.CodesPerClient; limited {
 			return p.q.InsertEvent(ctx, tx, signindb.InsertEventParams{Kind: "RATE_LIMITED", Email: email, ClientAddr: addr})
 		}
 		code, kind := newCode(), "CODE_SENT"
@@ -445,6 +509,7 @@ func (p *Provider) sendCode(w http.ResponseWriter, r *http.Request, v view) {
 		p.render(w, http.StatusTooManyRequests, v)
 	default:
 		p.log.InfoContext(ctx, "sign-in code asked for", "known", known, "client_addr", addr)
+		time.Sleep(time.Until(start.Add(minSendTime)))
 		q := url.Values{"authRequestID": {v.id}, "lang": {v.lang}}
 		http.Redirect(w, r, p.issuer+loginPath+"?"+q.Encode(), http.StatusSeeOther)
 	}
@@ -478,13 +543,16 @@ func (p *Provider) verifyCode(w http.ResponseWriter, r *http.Request, v view) {
 			outcome = "dead"
 			return nil
 		}
+		if err := p.q.LockLimits(ctx, tx, signindb.LockLimitsParams{Email: email, ClientAddr: addr}); err != nil {
+			return err
+		}
 		n, err := p.q.CountEvents(ctx, tx, signindb.CountEventsParams{
 			Email: email, ClientAddr: addr, Kinds: []string{"CODE_WRONG"}, Since: p.now().Add(-p.limits.Window),
 		})
 		if err != nil {
 			return err
 		}
-		if int(n.ByAddr) >= p.limits.WrongPerClient {
+		if int(n.ByAddr) >= p.limits.WrongPerClient || int(n.ByBoth) >= p.limits.WrongPerAddress || int(n.ByEmail) >= p.limits.WrongPerAddressAll {
 			outcome = "limited"
 			return p.q.InsertEvent(ctx, tx, signindb.InsertEventParams{Kind: "RATE_LIMITED", Email: email, ClientAddr: addr})
 		}

@@ -11,7 +11,8 @@
 //     minutes, good for one sign-in, and dead after 5 wrong tries;
 //   - codes go only to addresses the platform knows (an invitation, an account, an organiser), and
 //     the page says the same whether or not the address is known, so it reveals nobody;
-//   - codes asked for and wrong codes are limited per address and per client address, and every
+//   - codes asked for and wrong codes are limited per address and per client address (so that
+//     guessing across many codes for one address is bounded too, from any number of clients), and every
 //     step is recorded in signin_events (kept as long as MIASTA_SIGNIN_EVENT_RETENTION says);
 //   - a request is bound to the browser that opened it, so a sign-in link cannot be handed to
 //     someone else to complete.
@@ -56,12 +57,20 @@ const (
 )
 
 // Limits bound how often codes are asked for and tried; zero fields get the defaults in brackets.
+//
+// The limits per address count one client address's steps and all clients' apart: a stranger asking
+// for someone's codes or guessing them from one place runs out of their own allowance, not the
+// owner's, while the allowance of all clients together bounds mail to an address and guessing from
+// many places. (A client address is an IPv6 /64 or an IPv4 address: see clientAddr.)
 type Limits struct {
-	CodesPerAddress int           // codes asked for one address per Window [5]
-	CodesPerClient  int           // codes asked for from one client address per Window [20]
-	WrongPerCode    int           // wrong tries before a code is dead [5]
-	WrongPerClient  int           // wrong codes from one client address per Window [30]
-	Window          time.Duration // [1h]
+	CodesPerAddress    int           // codes asked for one address from one client address per Window [5]
+	CodesPerAddressAll int           // codes asked for one address from all client addresses per Window [20]
+	CodesPerClient     int           // codes asked for from one client address per Window [20]
+	WrongPerCode       int           // wrong tries before a code is dead [5]
+	WrongPerAddress    int           // wrong codes for one address from one client address per Window [10]
+	WrongPerAddressAll int           // wrong codes for one address from all client addresses per Window [20]
+	WrongPerClient     int           // wrong codes from one client address per Window [30]
+	Window             time.Duration // [1h]
 }
 
 // Sender queues the mail carrying a code, in the transaction that records it (the outbox).
@@ -128,7 +137,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Provider, error)
 	for _, f := range []struct {
 		v *int
 		d int
-	}{{&l.CodesPerAddress, 5}, {&l.CodesPerClient, 20}, {&l.WrongPerCode, 5}, {&l.WrongPerClient, 30}} {
+	}{{&l.CodesPerAddress, 5}, {&l.CodesPerClient, 20}, {&l.WrongPerCode, 5}, {&l.WrongPerClient, 30}, {&l.WrongPerAddress, 10},
+		{&l.CodesPerAddressAll, 20}, {&l.WrongPerAddressAll, 20}} {
 		if *f.v <= 0 {
 			*f.v = f.d
 		}
@@ -166,6 +176,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Provider, error)
 	interceptor := op.NewIssuerInterceptor(p.op.IssuerFromRequest)
 	mux := http.NewServeMux()
 	mux.Handle(loginPath, interceptor.Handler(http.HandlerFunc(p.serveLogin)))
+	mux.Handle("/authorize/callback", p.boundCallback(p.op))
 	mux.Handle("/", p.op)
 	p.handler = http.StripPrefix(Path, mux)
 	return p, nil

@@ -6,7 +6,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/jackc/pgx/v5"
@@ -44,6 +46,19 @@ func notFound(err error, what string) error {
 
 // CreateAuthRequest implements op.AuthStorage.
 func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
+	for _, f := range []struct{ name, value string }{
+		{"state", req.State}, {"nonce", req.Nonce}, {"code_challenge", req.CodeChallenge}, {"redirect_uri", req.RedirectURI},
+		{"ui_locales", req.UILocales.String()},
+	} {
+		if !utf8.ValidString(f.value) || strings.ContainsRune(f.value, 0) || len(f.value) > 2048 {
+			return nil, oidc.ErrInvalidRequest().WithDescription("%s is not valid UTF-8 text of at most 2048 bytes", f.name)
+		}
+	}
+	for _, sc := range req.Scopes {
+		if !utf8.ValidString(sc) || strings.ContainsRune(sc, 0) || len(sc) > 256 {
+			return nil, oidc.ErrInvalidRequest().WithDescription("scope is not valid UTF-8 text")
+		}
+	}
 	id := newID()
 	p := signindb.InsertRequestParams{
 		ID: id, ClientID: req.ClientID, RedirectUri: req.RedirectURI, Scopes: []string(req.Scopes),

@@ -57,7 +57,8 @@ func (q *Queries) CountCodeAttempt(ctx context.Context, db DBTX, id string) erro
 const countEvents = `-- name: CountEvents :one
 SELECT
     count(*) FILTER (WHERE email = $1)::int AS by_email,
-    count(*) FILTER (WHERE client_addr = $2)::int AS by_addr
+    count(*) FILTER (WHERE client_addr = $2)::int AS by_addr,
+    count(*) FILTER (WHERE email = $1 AND client_addr = $2)::int AS by_both
 FROM signin_events
 WHERE kind = ANY($3::text[]) AND event_time > $4 AND (email = $1 OR client_addr = $2)
 `
@@ -72,9 +73,11 @@ type CountEventsParams struct {
 type CountEventsRow struct {
 	ByEmail int32
 	ByAddr  int32
+	ByBoth  int32
 }
 
-// Events of some kinds for an address or from a client address since a time: what the limits count.
+// Events of some kinds for an address, from a client address, and for that address from that client
+// since a time: what the limits count.
 func (q *Queries) CountEvents(ctx context.Context, db DBTX, arg CountEventsParams) (CountEventsRow, error) {
 	row := db.QueryRow(ctx, countEvents,
 		arg.Email,
@@ -83,7 +86,7 @@ func (q *Queries) CountEvents(ctx context.Context, db DBTX, arg CountEventsParam
 		arg.Since,
 	)
 	var i CountEventsRow
-	err := row.Scan(&i.ByEmail, &i.ByAddr)
+	err := row.Scan(&i.ByEmail, &i.ByAddr, &i.ByBoth)
 	return i, err
 }
 
@@ -366,6 +369,24 @@ func (q *Queries) ListEvents(ctx context.Context, db DBTX, email string) ([]Sign
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockLimits = `-- name: LockLimits :exec
+SELECT pg_advisory_xact_lock(hashtext('signin address ' || $1::text)),
+       pg_advisory_xact_lock(hashtext('signin client ' || $2::text))
+`
+
+type LockLimitsParams struct {
+	Email      string
+	ClientAddr string
+}
+
+// Serialises, until the transaction ends, the sign-in steps counted against one address and one
+// client address, so that steps at the same moment cannot all pass a limit (always the address first,
+// then the client: no two transactions wait for each other in a cycle).
+func (q *Queries) LockLimits(ctx context.Context, db DBTX, arg LockLimitsParams) error {
+	_, err := db.Exec(ctx, lockLimits, arg.Email, arg.ClientAddr)
+	return err
 }
 
 const saveAuthCode = `-- name: SaveAuthCode :execrows

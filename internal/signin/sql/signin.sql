@@ -69,11 +69,20 @@ DELETE FROM signin_tokens WHERE subject = @subject AND (@client_id::text = '' OR
 -- name: InsertEvent :exec
 INSERT INTO signin_events (kind, email, client_addr) VALUES (@kind, @email, @client_addr);
 
+-- name: LockLimits :exec
+-- Serialises, until the transaction ends, the sign-in steps counted against one address and one
+-- client address, so that steps at the same moment cannot all pass a limit (always the address first,
+-- then the client: no two transactions wait for each other in a cycle).
+SELECT pg_advisory_xact_lock(hashtext('signin address ' || @email::text)),
+       pg_advisory_xact_lock(hashtext('signin client ' || @client_addr::text));
+
 -- name: CountEvents :one
--- Events of some kinds for an address or from a client address since a time: what the limits count.
+-- Events of some kinds for an address, from a client address, and for that address from that client
+-- since a time: what the limits count.
 SELECT
     count(*) FILTER (WHERE email = @email)::int AS by_email,
-    count(*) FILTER (WHERE client_addr = @client_addr)::int AS by_addr
+    count(*) FILTER (WHERE client_addr = @client_addr)::int AS by_addr,
+    count(*) FILTER (WHERE email = @email AND client_addr = @client_addr)::int AS by_both
 FROM signin_events
 WHERE kind = ANY(@kinds::text[]) AND event_time > @since AND (email = @email OR client_addr = @client_addr);
 
