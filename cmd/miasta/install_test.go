@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -29,8 +30,9 @@ import (
 // provider (npm oidc-provider, standing in for the organisation's). The organiser of
 // MIASTA_ORGANISERS signs in with the code the mail capture received and invites a juror, who signs in
 // through the other provider and holds the role. Then Backups and restore runs as written (a
-// checkpoint kept, pg_dump, pg_restore into a new database, the restored log verified against the
-// checkpoint), and after the juror is erased the live log still verifies against it.
+// checkpoint kept, pg_dump, pg_restore into a new PostgreSQL cluster, the restored log verified
+// against the checkpoint), a second server starts on the restored cluster, and after the juror is
+// erased the live log still verifies against the checkpoint.
 func TestProductionInstall(t *testing.T) {
 	t.Parallel()
 	root, err := filepath.Abs("../..")
@@ -168,7 +170,7 @@ func TestProductionInstall(t *testing.T) {
 	}
 	waitFor(t, 30*time.Second, func() bool { return exec.Command(bin, "audit", "key", "-database-url", dbURL).Run() == nil })
 	work := t.TempDir()
-	restoreURL := dbtest.NewEmptyURL(t)
+	restoreURL := newCluster(t) // another PostgreSQL cluster, as after losing the machine
 	script := func(block string) string {
 		return "cd " + work + "\nexport PATH=" + filepath.Dir(bin) + ":$PATH DATABASE_URL='" + dbURL + "' RESTORE_URL='" + restoreURL +
 			"' CURL_CA_BUNDLE='" + certFile + "'\n" +
@@ -182,6 +184,32 @@ func TestProductionInstall(t *testing.T) {
 	runReadme(t, root, d, script(blocks[1]))
 	if out := runReadme(t, root, d, script(blocks[2])); !strings.Contains(out, "verified: edition 2016") {
 		t.Fatalf("the restored log did not verify against the checkpoint kept before the backup:\n%s", out)
+	}
+
+	// The server starts on the restored cluster with the same key file.
+	restored := maps.Clone(vars)
+	restored["DATABASE_URL"], restored["MIASTA_ADDR"] = restoreURL, freeAddr(t)
+	restored["MIASTA_PUBLIC_URL"] = "https://" + restored["MIASTA_ADDR"]
+	rctx, rcancel := context.WithCancel(ctx)
+	var rlogs testenv.LogBuffer
+	rerrc := make(chan error, 1)
+	go func() { rerrc <- run(rctx, []string{"miasta", "serve"}, env(restored), io.Discard, &rlogs) }()
+	waitFor(t, 60*time.Second, func() bool {
+		select {
+		case err := <-rerrc:
+			t.Fatalf("serve on the restored cluster returned: %v\n%s", err, rlogs.String())
+		default:
+		}
+		resp, err := ready.Get(restored["MIASTA_PUBLIC_URL"] + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	rcancel()
+	if err := <-rerrc; err != nil {
+		t.Fatalf("serve on the restored cluster: %v\n%s", err, rlogs.String())
 	}
 
 	// The juror is erased; the live log still verifies against the same checkpoint.
@@ -205,4 +233,54 @@ func TestProductionInstall(t *testing.T) {
 	if strings.Contains(logs.String(), `"level":"ERROR"`) {
 		t.Errorf("serve logged errors:\n%s", logs.String())
 	}
+}
+
+// newCluster initialises and starts a PostgreSQL cluster of its own (Debian's PostgreSQL 15 binaries;
+// as the postgres user when the test runs as root, since initdb refuses root), listening on a free
+// port of 127.0.0.1 with trust authentication, and returns the URL of its empty database "miasta".
+// It stops with the test.
+func newCluster(t *testing.T) string {
+	t.Helper()
+	bin := "/usr/lib/postgresql/15/bin"
+	if _, err := os.Stat(filepath.Join(bin, "initdb")); err != nil {
+		t.Fatalf("a second cluster needs PostgreSQL 15's initdb (Debian's postgresql-15): %v", err)
+	}
+	dir, err := os.MkdirTemp("", "miasta-cluster-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	as := func(name string, args ...string) *exec.Cmd { return exec.Command(filepath.Join(bin, name), args...) }
+	user := "postgres"
+	if os.Geteuid() == 0 {
+		pw, err := exec.Command("id", "-u", "postgres").Output()
+		if err != nil {
+			t.Fatalf("no postgres user to run initdb as: %v", err)
+		}
+		gid, _ := exec.Command("id", "-g", "postgres").Output()
+		uid, g := strings.TrimSpace(string(pw)), strings.TrimSpace(string(gid))
+		if out, err := exec.Command("chown", uid+":"+g, dir).CombinedOutput(); err != nil {
+			t.Fatalf("chown: %v\n%s", err, out)
+		}
+		as = func(name string, args ...string) *exec.Cmd {
+			return exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(bin, name)}, args...)...)
+		}
+	} else if u, err := exec.Command("id", "-un").Output(); err == nil {
+		user = strings.TrimSpace(string(u))
+	}
+	data := filepath.Join(dir, "data")
+	if out, err := as("initdb", "-D", data, "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8").CombinedOutput(); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	_, port, _ := net.SplitHostPort(freeAddr(t))
+	opts := "-c listen_addresses=127.0.0.1 -c port=" + port + " -c unix_socket_directories=" + dir
+	if out, err := as("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start").CombinedOutput(); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
+	t.Cleanup(func() { _ = as("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop").Run() })
+	if out, err := as("createdb", "-h", "127.0.0.1", "-p", port, "-U", user, "miasta").CombinedOutput(); err != nil {
+		t.Fatalf("createdb: %v\n%s", err, out)
+	}
+	return "postgres://" + user + "@127.0.0.1:" + port + "/miasta?sslmode=disable"
 }
