@@ -169,6 +169,55 @@ func TestMatching(t *testing.T) {
 	}
 }
 
+// A word the Polish dictionary knows matches its forms, not every word that starts like it: the
+// stem prefix is for words the dictionary does not know. "integracja" is its own lemma, and a
+// practice that says only "integracyjny" (an adjective of its own) or the English "integration" is not
+// about it as far as the dictionary can tell, though it is found by those words.
+func TestKnownWordMatchesItsFormsOnly(t *testing.T) {
+	c := seed(t)
+	ctx := t.Context()
+	poznan, report, klub := uuid.New(), uuid.New(), uuid.New()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO cities (id, name) VALUES ($1, 'Poznań')`, []any{poznan}},
+		{`INSERT INTO edition_cities (edition_id, city_id) SELECT id, $1 FROM editions WHERE year = 2017`, []any{poznan}},
+		{`INSERT INTO reports (id, edition_id, city_id, status, version) SELECT $1, id, $2, 'DRAFT', 1 FROM editions WHERE year = 2017`, []any{report, poznan}},
+		{`INSERT INTO practices (id, report_id, position, title, description, category_id, partners, target_groups, narratives)
+			VALUES ($1, $2, 1, 'Klub integracyjny', 'Spotkania sąsiadów (an integration club).', $3, '', 'sąsiedzi', '[]')`, []any{klub, report, c.cat2017}},
+		// Accepted in an announced edition: the trigger indexes it at once.
+		{`UPDATE reports SET status = 'ACCEPTED' WHERE id = $1`, []any{report}},
+	} {
+		if _, err := c.pool.Exec(ctx, q.sql, q.args...); err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	for _, tc := range []struct {
+		query string
+		want  []uuid.UUID
+	}{
+		{"integracja", []uuid.UUID{c.lodz2015, c.szkoly2017}},
+		{"integracyjny", []uuid.UUID{klub}},
+		{"integration", []uuid.UUID{klub}},
+		// A word no text holds (a prefix, as typed) is not one the dictionary knows: its stem
+		// "integra" finds both.
+		{"integracyj", []uuid.UUID{klub, c.lodz2015, c.szkoly2017}},
+	} {
+		res := c.search(t, search.Query{Text: tc.query, PageSize: 50})
+		if !sameSet(ids(res), tc.want) || int(res.Total) != len(tc.want) {
+			t.Errorf("%q found %v (total %d); want %v", tc.query, ids(res), res.Total, tc.want)
+		}
+	}
+	var known bool
+	if err := c.pool.QueryRow(ctx, `SELECT known FROM search_words WHERE word = 'integracja'`).Scan(&known); err != nil || !known {
+		t.Errorf("search_words.known for integracja = %v, %v; want true (the dictionary knows it)", known, err)
+	}
+	if err := c.pool.QueryRow(ctx, `SELECT known FROM search_words WHERE word = 'integration'`).Scan(&known); err != nil || known {
+		t.Errorf("search_words.known for integration = %v, %v; want false (not Polish)", known, err)
+	}
+}
+
 func TestNonPublicNeverFound(t *testing.T) {
 	c := seed(t)
 	hidden := []uuid.UUID{c.tajny, c.szkic, c.jury2016}
