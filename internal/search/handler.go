@@ -37,7 +37,13 @@ func (h *Handler) SearchPractices(ctx context.Context, req *v1.SearchPracticesRe
 	if err != nil {
 		return nil, err
 	}
-	out := &v1.SearchPracticesResponse{NextPageToken: res.NextPageToken, TotalCount: res.Total}
+	out := &v1.SearchPracticesResponse{
+		NextPageToken: res.NextPageToken, TotalCount: res.Total, TotalIsLowerBound: res.TotalIsLowerBound,
+		FacetsCounted: res.FacetsCounted, Order: v1.SearchOrder_SEARCH_ORDER_NEWEST,
+	}
+	if res.Order == Relevance {
+		out.Order = v1.SearchOrder_SEARCH_ORDER_RELEVANCE
+	}
 	for _, hit := range res.Hits {
 		p := &v1.SearchHit{
 			PracticeId: hit.PracticeID.String(), Title: hit.Title, City: cityToProto(hit.City), EditionYear: hit.EditionYear,

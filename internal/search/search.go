@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
@@ -90,23 +92,56 @@ type CityCount struct {
 	Count int32
 }
 
+// Order is how a result's hits are ordered.
+type Order int
+
+const (
+	// Relevance: best match first (ts_rank), then newest edition first.
+	Relevance Order = iota + 1
+	// Newest: newest edition first (then by id): browsing, and searches matching more than the
+	// service ranks.
+	Newest
+)
+
 // Result is a page of hits with the total and the facets.
 type Result struct {
 	Hits          []Hit
 	NextPageToken string
 	Total         int32
-	Facets        Facets
+	// More than Total practices match (a search matching more than the service ranks).
+	TotalIsLowerBound bool
+	Facets            Facets
+	// The facets' counts are counts; false: more practices match the query than the service
+	// counts, and the facets list the editions, categories and cities that have public practices
+	// under the other filters, each with a count of 0.
+	FacetsCounted bool
+	Order         Order
 }
+
+// DefaultRankLimit is how many matches a search ranks and counts, at most: a search matching more
+// is listed newest first with "more than" the limit, so that no call reads every practice of a
+// large archive (ranking and counting each match reads its row: 80,000 matches at 100,000 practices
+// took 300–600 ms; the benchmark in README).
+const DefaultRankLimit = 2000
 
 // Service answers searches.
 type Service struct {
-	pool *pgxpool.Pool
-	q    *searchdb.Queries
+	pool      *pgxpool.Pool
+	q         *searchdb.Queries
+	rankLimit int32
 }
 
 // NewService returns the search service over pool.
 func NewService(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool, q: searchdb.New()}
+	return &Service{pool: pool, q: searchdb.New(), rankLimit: DefaultRankLimit}
+}
+
+// WithRankLimit returns the service ranking and counting at most n matches (n ≥ 1; tests use a small
+// one to reach the broad searches' path with a small archive).
+func (s *Service) WithRankLimit(n int32) *Service {
+	c := *s
+	c.rankLimit = max(n, 1)
+	return &c
 }
 
 // maxOffset bounds how deep paging goes: past it a reader narrows the query instead.
@@ -116,8 +151,11 @@ type cursor struct {
 	Offset int32 `json:"o"`
 }
 
-// Search returns a page of the public practices matching q, best first (then newest edition first,
-// then by id, so that pages never overlap), with the total count and the facets.
+// Search returns a page of the public practices matching q with the total count and the facets.
+// Up to the rank limit, matches are ranked (best first, then newest edition first, then by id, so
+// that pages never overlap) and counted exactly; a search matching more lists them newest edition
+// first and counts only that many. Browsing (no words, no target group) is always newest first and
+// counted exactly, from the counts the index keeps.
 func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if q.EditionYear != 0 && (q.EditionYear < 2014 || q.EditionYear > 2100) {
 		return Result{}, fault.Invalidf("edition_year", "must be 0 (every edition) or a year from 2014 to 2100")
@@ -136,78 +174,142 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if q.EditionYear != 0 {
 		year = &q.EditionYear
 	}
-	// The page and the facets each go over every match: on two connections at once, each query's
-	// time rather than their sum.
+	browsing := q.Text == "" && q.TargetGroup == ""
+	upTo := s.rankLimit + 1
+	// The page and the facets on two connections at once, each query's time rather than their sum.
 	var (
+		res    = Result{Order: Newest, FacetsCounted: true}
 		rows   []searchdb.SearchPracticesRow
 		facets []searchdb.SearchFacetsRow
 	)
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		if q.Text == "" {
-			var browse []searchdb.BrowsePracticesRow
-			browse, err = s.q.BrowsePractices(gctx, s.pool, searchdb.BrowsePracticesParams{
-				TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
-				DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
-			})
-			for _, b := range browse {
-				rows = append(rows, searchdb.SearchPracticesRow(b))
-			}
-			if err != nil {
-				return fmt.Errorf("browse practices: %w", err)
-			}
-			return nil
-		}
-		rows, err = s.q.SearchPractices(gctx, s.pool, searchdb.SearchPracticesParams{
-			Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+	browse := func(ctx context.Context, db searchdb.DBTX) error {
+		b, err := s.q.BrowsePractices(ctx, db, searchdb.BrowsePracticesParams{
+			TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
 			DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
 		})
+		for _, r := range b {
+			rows = append(rows, searchdb.SearchPracticesRow(r))
+		}
 		if err != nil {
-			return fmt.Errorf("search practices: %w", err)
+			return fmt.Errorf("browse practices: %w", err)
 		}
 		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if browsing {
+			return browse(gctx, s.pool)
+		}
+		var (
+			n   int32
+			err error
+		)
+		if q.Text == "" {
+			n, err = s.q.CountTargetMatches(gctx, s.pool, searchdb.CountTargetMatchesParams{
+				TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+				DistinguishedOnly: q.DistinguishedOnly, UpTo: upTo,
+			})
+		} else {
+			n, err = s.q.CountMatches(gctx, s.pool, searchdb.CountMatchesParams{
+				Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+				DistinguishedOnly: q.DistinguishedOnly, UpTo: upTo,
+			})
+		}
+		if err != nil {
+			return fmt.Errorf("count matches: %w", err)
+		}
+		res.Total = min(n, s.rankLimit)
+		res.TotalIsLowerBound = n > s.rankLimit
+		switch {
+		case !res.TotalIsLowerBound && q.Text == "":
+			return browse(gctx, s.pool)
+		case !res.TotalIsLowerBound:
+			res.Order = Relevance
+			rows, err = s.q.SearchPractices(gctx, s.pool, searchdb.SearchPracticesParams{
+				Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+				DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
+			})
+			if err != nil {
+				return fmt.Errorf("search practices: %w", err)
+			}
+			return nil
+		}
+		// Too many to rank: read the (year, id) index in order, which the planner would not choose
+		// (it cannot tell how many practices a tsquery matches before it runs), and stop at the page.
+		// The tsqueries are made first: search_query's own lookups must be planned as usual.
+		tsq, err := s.q.SearchQueries(gctx, s.pool, searchdb.SearchQueriesParams{Query: q.Text, TargetGroup: q.TargetGroup})
+		if err != nil {
+			return fmt.Errorf("newest matches: %w", err)
+		}
+		orNil := func(s string) *string {
+			if s == "" {
+				return nil
+			}
+			return &s
+		}
+		return pgx.BeginTxFunc(gctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(gctx, `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`); err != nil {
+				return fmt.Errorf("newest matches: %w", err)
+			}
+			newest, err := s.q.NewestMatches(gctx, tx, searchdb.NewestMatchesParams{
+				Match: orNil(tsq.Match), Target: orNil(tsq.Target), Headline: tsq.Headline,
+				Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+				DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
+			})
+			for _, r := range newest {
+				rows = append(rows, searchdb.SearchPracticesRow(r))
+			}
+			if err != nil {
+				return fmt.Errorf("newest matches: %w", err)
+			}
+			return nil
+		})
 	})
 	g.Go(func() (err error) {
-		if q.Text == "" && q.TargetGroup != "" {
-			var target []searchdb.TargetFacetsRow
-			target, err = s.q.TargetFacets(gctx, s.pool, searchdb.TargetFacetsParams{
-				TargetGroup: q.TargetGroup, DistinguishedOnly: q.DistinguishedOnly, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
-			})
-			for _, b := range target {
-				facets = append(facets, searchdb.SearchFacetsRow(b))
+		if !browsing {
+			if q.Text == "" {
+				var target []searchdb.TargetFacetsRow
+				target, err = s.q.TargetFacets(gctx, s.pool, searchdb.TargetFacetsParams{
+					TargetGroup: q.TargetGroup, DistinguishedOnly: q.DistinguishedOnly, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+					UpTo: upTo,
+				})
+				for _, b := range target {
+					facets = append(facets, searchdb.SearchFacetsRow(b))
+				}
+			} else {
+				facets, err = s.q.SearchFacets(gctx, s.pool, searchdb.SearchFacetsParams{
+					Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+					DistinguishedOnly: q.DistinguishedOnly, UpTo: upTo,
+				})
 			}
 			if err != nil {
-				return fmt.Errorf("target facets: %w", err)
+				return fmt.Errorf("search facets: %w", err)
 			}
-			return nil
+			// The 'base' row counts what the facets went over, up to upTo.
+			if i := slices.IndexFunc(facets, func(f searchdb.SearchFacetsRow) bool { return f.Kind == "base" }); i >= 0 && facets[i].Count <= s.rankLimit {
+				return nil
+			}
+			res.FacetsCounted = false
 		}
-		if q.Text == "" {
-			// Browsing: the facets are the index's standing counts.
-			var browse []searchdb.BrowseFacetsRow
-			browse, err = s.q.BrowseFacets(gctx, s.pool, searchdb.BrowseFacetsParams{
-				DistinguishedOnly: q.DistinguishedOnly, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
-			})
-			for _, b := range browse {
-				facets = append(facets, searchdb.SearchFacetsRow(b))
-			}
-			if err != nil {
-				return fmt.Errorf("browse facets: %w", err)
-			}
-			return nil
-		}
-		facets, err = s.q.SearchFacets(gctx, s.pool, searchdb.SearchFacetsParams{
-			Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
-			DistinguishedOnly: q.DistinguishedOnly,
+		// Browsing, or too many matches to count: the counts the index keeps.
+		standing, err := s.q.BrowseFacets(gctx, s.pool, searchdb.BrowseFacetsParams{
+			DistinguishedOnly: q.DistinguishedOnly, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
 		})
 		if err != nil {
-			return fmt.Errorf("search facets: %w", err)
+			return fmt.Errorf("browse facets: %w", err)
+		}
+		facets = facets[:0]
+		for _, b := range standing {
+			if !res.FacetsCounted {
+				b.Count = 0
+			}
+			facets = append(facets, searchdb.SearchFacetsRow(b))
 		}
 		return nil
 	})
 	if err := g.Wait(); err != nil {
 		return Result{}, err
 	}
-	var res Result
 	if int32(len(rows)) > size && cur.Offset+size <= maxOffset {
 		res.NextPageToken = page.Encode(cursor{Offset: cur.Offset + size})
 	}
@@ -227,7 +329,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		switch f.Kind {
 		case "edition":
 			res.Facets.Editions = append(res.Facets.Editions, EditionCount{Year: f.Year, Count: f.Count})
-			if year == nil || *year == f.Year {
+			if browsing && (year == nil || *year == f.Year) {
 				res.Total += f.Count
 			}
 		case "category":

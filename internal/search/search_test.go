@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -215,6 +216,102 @@ func TestKnownWordMatchesItsFormsOnly(t *testing.T) {
 	}
 	if err := c.pool.QueryRow(ctx, `SELECT known FROM search_words WHERE word = 'integration'`).Scan(&known); err != nil || known {
 		t.Errorf("search_words.known for integration = %v, %v; want false (not Polish)", known, err)
+	}
+}
+
+// A search matching more practices than the service ranks is listed newest edition first, its total
+// says "more than", its facets are the editions, categories and cities without counts, and its pages
+// still go through every match once. A small rank limit reaches that path with the small corpus.
+func TestBroadSearch(t *testing.T) {
+	c := seed(t)
+	svc := search.NewService(c.pool).WithRankLimit(5)
+	run := func(q search.Query) search.Result {
+		t.Helper()
+		res, err := svc.Search(t.Context(), q)
+		if err != nil {
+			t.Fatalf("Search(%+v): %v", q, err)
+		}
+		return res
+	}
+	// The 27 practices that mention migrants, newest edition first, then by id.
+	want := c.search(t, search.Query{Text: "migrantow", PageSize: 50})
+	if want.Total != 27 || want.TotalIsLowerBound || want.Order != search.Relevance || !want.FacetsCounted {
+		t.Fatalf("under the default limit: total %d (lower bound %v), order %v, facets counted %v; want 27 exact, ranked, counted",
+			want.Total, want.TotalIsLowerBound, want.Order, want.FacetsCounted)
+	}
+	newest := slices.Clone(want.Hits)
+	slices.SortFunc(newest, func(a, b search.Hit) int {
+		return cmp.Or(cmp.Compare(b.EditionYear, a.EditionYear), strings.Compare(a.PracticeID.String(), b.PracticeID.String()))
+	})
+	var newestIDs []uuid.UUID
+	for _, h := range newest {
+		newestIDs = append(newestIDs, h.PracticeID)
+	}
+	// The target group "rodziny" is the Gdańsk practices', all of 2017: by id.
+	families := slices.Clone(c.gdanskPractices)
+	slices.SortFunc(families, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	for _, tc := range []struct {
+		name string
+		q    search.Query
+		want []uuid.UUID
+	}{
+		{"words", search.Query{Text: "migrantow", PageSize: 10}, newestIDs},
+		{"target group alone", search.Query{TargetGroup: "rodziny", PageSize: 10}, families},
+	} {
+		var got []search.Hit
+		q := tc.q
+		for pages := 0; ; pages++ {
+			res := run(q)
+			if res.Total != 5 || !res.TotalIsLowerBound || res.Order != search.Newest || res.FacetsCounted {
+				t.Fatalf("%s: total %d (lower bound %v), order %v, facets counted %v; want more than 5, newest first, not counted",
+					tc.name, res.Total, res.TotalIsLowerBound, res.Order, res.FacetsCounted)
+			}
+			if !slices.Equal(res.Facets.Editions, []search.EditionCount{{Year: 2017}, {Year: 2015}}) || len(res.Facets.Cities) != 3 {
+				t.Errorf("%s: facets %+v; want the announced editions and the cities, without counts", tc.name, res.Facets)
+			}
+			for _, f := range res.Facets.Cities {
+				if f.Count != 0 {
+					t.Errorf("%s: city facet %+v has a count", tc.name, f)
+				}
+			}
+			got = append(got, res.Hits...)
+			if res.NextPageToken == "" || pages > 5 {
+				break
+			}
+			q.PageToken = res.NextPageToken
+		}
+		var gotIDs []uuid.UUID
+		for _, h := range got {
+			gotIDs = append(gotIDs, h.PracticeID)
+		}
+		if !slices.Equal(gotIDs, tc.want) {
+			t.Errorf("%s: pages gave %v; want %v", tc.name, gotIDs, tc.want)
+		}
+	}
+	// The hits of a broad search still carry their snippet, marked.
+	res := run(search.Query{Text: "migrantow", CityID: &c.krakow, EditionYear: 2017})
+	if len(res.Hits) != 1 || res.Hits[0].PracticeID != c.szkoly2017 || res.Total != 1 || res.TotalIsLowerBound || res.Order != search.Relevance {
+		t.Fatalf("narrowed to one: %+v", res)
+	}
+	if !slices.ContainsFunc(res.Hits[0].Snippet, func(p search.Part) bool { return p.Match && p.Text == "migrantów" }) {
+		t.Errorf("snippet %+v; want migrantów marked", res.Hits[0].Snippet)
+	}
+	// Narrowed below the limit the page is ranked and counted, while the facets, which ignore their
+	// own filters, still go over all 27.
+	if res.FacetsCounted {
+		t.Errorf("facets counted with 27 matches under a limit of 5: %+v", res.Facets)
+	}
+	// Few enough matches under every filter: ranked and counted as ever.
+	res = run(search.Query{Text: "integracja"})
+	if res.Total != 2 || res.TotalIsLowerBound || res.Order != search.Relevance || !res.FacetsCounted || !sameSet(ids(res), []uuid.UUID{c.lodz2015, c.szkoly2017}) {
+		t.Errorf("integracja: %+v", res)
+	}
+	// The hits of the broad path, page by page, are the matches' own: a snippet each.
+	res = run(search.Query{Text: "migrantow", PageSize: 3})
+	for _, h := range res.Hits {
+		if !slices.ContainsFunc(h.Snippet, func(p search.Part) bool { return p.Match }) {
+			t.Errorf("broad hit %s: snippet %+v marks nothing", h.Title, h.Snippet)
+		}
 	}
 }
 

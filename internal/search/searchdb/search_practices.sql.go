@@ -184,6 +184,185 @@ func (q *Queries) BrowsePractices(ctx context.Context, db DBTX, arg BrowsePracti
 	return items, nil
 }
 
+const countMatches = `-- name: CountMatches :one
+SELECT count(*)::integer FROM (
+    SELECT 1
+    FROM search_practices s
+    WHERE s.document @@ (SELECT search_query($1::text, false))
+      AND ($2::text = '' OR s.target_document @@ (SELECT search_query($2::text, false)))
+      AND ($3::integer IS NULL OR s.year = $3::integer)
+      AND ($4::uuid IS NULL OR s.category_id = $4::uuid)
+      AND ($5::uuid IS NULL OR s.city_id = $5::uuid)
+      AND (NOT $6::boolean OR s.distinguished)
+    LIMIT $7::integer
+) m
+`
+
+type CountMatchesParams struct {
+	Query             string
+	TargetGroup       string
+	Year              *int32
+	CategoryID        *uuid.UUID
+	CityID            *uuid.UUID
+	DistinguishedOnly bool
+	UpTo              int32
+}
+
+// How many public practices match the query (with words) and every filter, counting no further than
+// @up_to: whether a search is few enough to rank (SearchPractices) or is listed newest first
+// (NewestMatches). The GIN index gives the matches; the count reads at most @up_to rows.
+func (q *Queries) CountMatches(ctx context.Context, db DBTX, arg CountMatchesParams) (int32, error) {
+	row := db.QueryRow(ctx, countMatches,
+		arg.Query,
+		arg.TargetGroup,
+		arg.Year,
+		arg.CategoryID,
+		arg.CityID,
+		arg.DistinguishedOnly,
+		arg.UpTo,
+	)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const countTargetMatches = `-- name: CountTargetMatches :one
+SELECT count(*)::integer FROM (
+    SELECT 1
+    FROM search_practices s
+    WHERE s.target_document @@ (SELECT search_query($1::text, false))
+      AND ($2::integer IS NULL OR s.year = $2::integer)
+      AND ($3::uuid IS NULL OR s.category_id = $3::uuid)
+      AND ($4::uuid IS NULL OR s.city_id = $4::uuid)
+      AND (NOT $5::boolean OR s.distinguished)
+    LIMIT $6::integer
+) m
+`
+
+type CountTargetMatchesParams struct {
+	TargetGroup       string
+	Year              *int32
+	CategoryID        *uuid.UUID
+	CityID            *uuid.UUID
+	DistinguishedOnly bool
+	UpTo              int32
+}
+
+// CountMatches for a search by target group alone (no words).
+func (q *Queries) CountTargetMatches(ctx context.Context, db DBTX, arg CountTargetMatchesParams) (int32, error) {
+	row := db.QueryRow(ctx, countTargetMatches,
+		arg.TargetGroup,
+		arg.Year,
+		arg.CategoryID,
+		arg.CityID,
+		arg.DistinguishedOnly,
+		arg.UpTo,
+	)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const newestMatches = `-- name: NewestMatches :many
+WITH hits AS (
+    SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body
+    FROM search_practices s
+    WHERE ($2::text IS NULL OR s.document @@ CAST($2::text AS tsquery))
+      AND ($3::text IS NULL OR s.target_document @@ CAST($3::text AS tsquery))
+      AND ($4::integer IS NULL OR s.year = $4::integer)
+      AND ($5::uuid IS NULL OR s.category_id = $5::uuid)
+      AND ($6::uuid IS NULL OR s.city_id = $6::uuid)
+      AND (NOT $7::boolean OR s.distinguished)
+    ORDER BY s.year DESC, s.practice_id
+    LIMIT $9::integer OFFSET $8::integer
+)
+SELECT h.practice_id, h.year, h.category_id, h.city_id, h.distinguished, h.title, h.city_name, 0::real AS rank,
+       k.number AS category_number, k.name_pl AS category_name_pl, k.name_texts AS category_name_texts,
+       ts_headline('miasta_simple', translate(h.body, E'\x02\x03', ''), CAST($1::text AS tsquery),
+                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1')::text AS snippet,
+       char_length(h.body)::integer AS body_length
+FROM hits h
+JOIN categories k ON k.id = h.category_id
+ORDER BY h.year DESC, h.practice_id
+`
+
+type NewestMatchesParams struct {
+	Headline          string
+	Match             *string
+	Target            *string
+	Year              *int32
+	CategoryID        *uuid.UUID
+	CityID            *uuid.UUID
+	DistinguishedOnly bool
+	OffsetCount       int32
+	LimitCount        int32
+}
+
+type NewestMatchesRow struct {
+	PracticeID        uuid.UUID
+	Year              int32
+	CategoryID        uuid.UUID
+	CityID            uuid.UUID
+	Distinguished     bool
+	Title             string
+	CityName          string
+	Rank              float32
+	CategoryNumber    int32
+	CategoryNamePl    string
+	CategoryNameTexts []byte
+	Snippet           string
+	BodyLength        int32
+}
+
+// The page of a search matching too many practices to rank: newest edition first, in the order of
+// search_practices_order. It runs with bitmap and sequential scans off (SET LOCAL), so that the
+// index is read in order and the scan stops at the page: a broad query finds its page's matches
+// within the first rows, where ranking would read every match. The tsqueries come in made
+// (search_query, before the settings change: its own lookups must not be planned without them).
+func (q *Queries) NewestMatches(ctx context.Context, db DBTX, arg NewestMatchesParams) ([]NewestMatchesRow, error) {
+	rows, err := db.Query(ctx, newestMatches,
+		arg.Headline,
+		arg.Match,
+		arg.Target,
+		arg.Year,
+		arg.CategoryID,
+		arg.CityID,
+		arg.DistinguishedOnly,
+		arg.OffsetCount,
+		arg.LimitCount,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []NewestMatchesRow
+	for rows.Next() {
+		var i NewestMatchesRow
+		if err := rows.Scan(
+			&i.PracticeID,
+			&i.Year,
+			&i.CategoryID,
+			&i.CityID,
+			&i.Distinguished,
+			&i.Title,
+			&i.CityName,
+			&i.Rank,
+			&i.CategoryNumber,
+			&i.CategoryNamePl,
+			&i.CategoryNameTexts,
+			&i.Snippet,
+			&i.BodyLength,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const searchDictionary = `-- name: SearchDictionary :one
 SELECT search_dictionary()::text
 `
@@ -203,27 +382,31 @@ WITH base AS MATERIALIZED (
     WHERE s.document @@ (SELECT search_query($1::text, false))
       AND ($2::text = '' OR s.target_document @@ (SELECT search_query($2::text, false)))
       AND (NOT $3::boolean OR s.distinguished)
+    LIMIT $4::integer
 )
-SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, count(*)::integer AS count,
+SELECT 'base'::text AS kind, NULL::uuid AS id, 0 AS year, count(*)::integer AS count,
        0::integer AS number, ''::text AS name, '{}'::jsonb AS name_texts
+FROM base
+UNION ALL
+SELECT 'edition', NULL, b.year, count(*)::integer, 0, '', '{}'
 FROM base b
-WHERE ($4::uuid IS NULL OR b.category_id = $4::uuid)
-  AND ($5::uuid IS NULL OR b.city_id = $5::uuid)
+WHERE ($5::uuid IS NULL OR b.category_id = $5::uuid)
+  AND ($6::uuid IS NULL OR b.city_id = $6::uuid)
 GROUP BY b.year
 UNION ALL
 SELECT 'category', c.category_id, c.year, c.count, k.number, k.name_pl, k.name_texts
 FROM (
     SELECT b.category_id, b.year, count(*)::integer AS count
     FROM base b
-    WHERE ($6::integer IS NULL OR b.year = $6::integer)
-      AND ($5::uuid IS NULL OR b.city_id = $5::uuid)
+    WHERE ($7::integer IS NULL OR b.year = $7::integer)
+      AND ($6::uuid IS NULL OR b.city_id = $6::uuid)
     GROUP BY b.category_id, b.year
 ) c JOIN categories k ON k.id = c.category_id
 UNION ALL
 SELECT 'city', b.city_id, 0, count(*)::integer, 0, min(b.city_name), '{}'::jsonb
 FROM base b
-WHERE ($6::integer IS NULL OR b.year = $6::integer)
-  AND ($4::uuid IS NULL OR b.category_id = $4::uuid)
+WHERE ($7::integer IS NULL OR b.year = $7::integer)
+  AND ($5::uuid IS NULL OR b.category_id = $5::uuid)
 GROUP BY b.city_id
 `
 
@@ -231,6 +414,7 @@ type SearchFacetsParams struct {
 	Query             string
 	TargetGroup       string
 	DistinguishedOnly bool
+	UpTo              int32
 	CategoryID        *uuid.UUID
 	CityID            *uuid.UUID
 	Year              *int32
@@ -247,13 +431,16 @@ type SearchFacetsRow struct {
 }
 
 // How many of the practices matching the query, the target group and the distinction filter each
-// edition, category and city has, each counted under the other two filters.
+// edition, category and city has, each counted under the other two filters, when at most
+// @up_to - 1 practices match the query, the target group and the distinction filter: the 'base' row
+// counts them up to @up_to, and when it reaches @up_to the other rows count only some of them.
 // The query has words, as for SearchPractices; TargetFacets counts without.
 func (q *Queries) SearchFacets(ctx context.Context, db DBTX, arg SearchFacetsParams) ([]SearchFacetsRow, error) {
 	rows, err := db.Query(ctx, searchFacets,
 		arg.Query,
 		arg.TargetGroup,
 		arg.DistinguishedOnly,
+		arg.UpTo,
 		arg.CategoryID,
 		arg.CityID,
 		arg.Year,
@@ -384,39 +571,70 @@ func (q *Queries) SearchPractices(ctx context.Context, db DBTX, arg SearchPracti
 	return items, nil
 }
 
+const searchQueries = `-- name: SearchQueries :one
+SELECT coalesce(search_query($1::text, false)::text, '')::text AS match,
+       coalesce(search_query($2::text, false)::text, '')::text AS target,
+       coalesce(search_query($1::text, true), ''::tsquery)::text AS headline
+`
+
+type SearchQueriesParams struct {
+	Query       string
+	TargetGroup string
+}
+
+type SearchQueriesRow struct {
+	Match    string
+	Target   string
+	Headline string
+}
+
+// The tsqueries NewestMatches takes: the query's and the target group's for matching (” for no
+// words) and the query's for the snippet's marks (” for none).
+func (q *Queries) SearchQueries(ctx context.Context, db DBTX, arg SearchQueriesParams) (SearchQueriesRow, error) {
+	row := db.QueryRow(ctx, searchQueries, arg.Query, arg.TargetGroup)
+	var i SearchQueriesRow
+	err := row.Scan(&i.Match, &i.Target, &i.Headline)
+	return i, err
+}
+
 const targetFacets = `-- name: TargetFacets :many
 WITH base AS MATERIALIZED (
     SELECT s.year, s.category_id, s.city_id, s.city_name
     FROM search_practices s
     WHERE s.target_document @@ (SELECT search_query($1::text, false))
       AND (NOT $2::boolean OR s.distinguished)
+    LIMIT $3::integer
 )
-SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, count(*)::integer AS count,
+SELECT 'base'::text AS kind, NULL::uuid AS id, 0 AS year, count(*)::integer AS count,
        0::integer AS number, ''::text AS name, '{}'::jsonb AS name_texts
+FROM base
+UNION ALL
+SELECT 'edition', NULL, b.year, count(*)::integer, 0, '', '{}'
 FROM base b
-WHERE ($3::uuid IS NULL OR b.category_id = $3::uuid)
-  AND ($4::uuid IS NULL OR b.city_id = $4::uuid)
+WHERE ($4::uuid IS NULL OR b.category_id = $4::uuid)
+  AND ($5::uuid IS NULL OR b.city_id = $5::uuid)
 GROUP BY b.year
 UNION ALL
 SELECT 'category', c.category_id, c.year, c.count, k.number, k.name_pl, k.name_texts
 FROM (
     SELECT b.category_id, b.year, count(*)::integer AS count
     FROM base b
-    WHERE ($5::integer IS NULL OR b.year = $5::integer)
-      AND ($4::uuid IS NULL OR b.city_id = $4::uuid)
+    WHERE ($6::integer IS NULL OR b.year = $6::integer)
+      AND ($5::uuid IS NULL OR b.city_id = $5::uuid)
     GROUP BY b.category_id, b.year
 ) c JOIN categories k ON k.id = c.category_id
 UNION ALL
 SELECT 'city', b.city_id, 0, count(*)::integer, 0, min(b.city_name), '{}'::jsonb
 FROM base b
-WHERE ($5::integer IS NULL OR b.year = $5::integer)
-  AND ($3::uuid IS NULL OR b.category_id = $3::uuid)
+WHERE ($6::integer IS NULL OR b.year = $6::integer)
+  AND ($4::uuid IS NULL OR b.category_id = $4::uuid)
 GROUP BY b.city_id
 `
 
 type TargetFacetsParams struct {
 	TargetGroup       string
 	DistinguishedOnly bool
+	UpTo              int32
 	CategoryID        *uuid.UUID
 	CityID            *uuid.UUID
 	Year              *int32
@@ -432,11 +650,12 @@ type TargetFacetsRow struct {
 	NameTexts []byte
 }
 
-// SearchFacets for a search by target group alone (no words).
+// SearchFacets for a search by target group alone (no words), with its 'base' row likewise.
 func (q *Queries) TargetFacets(ctx context.Context, db DBTX, arg TargetFacetsParams) ([]TargetFacetsRow, error) {
 	rows, err := db.Query(ctx, targetFacets,
 		arg.TargetGroup,
 		arg.DistinguishedOnly,
+		arg.UpTo,
 		arg.CategoryID,
 		arg.CityID,
 		arg.Year,

@@ -27,6 +27,69 @@ FROM hits h
 JOIN categories k ON k.id = h.category_id
 ORDER BY h.rank DESC, h.year DESC, h.practice_id;
 
+-- name: CountMatches :one
+-- How many public practices match the query (with words) and every filter, counting no further than
+-- @up_to: whether a search is few enough to rank (SearchPractices) or is listed newest first
+-- (NewestMatches). The GIN index gives the matches; the count reads at most @up_to rows.
+SELECT count(*)::integer FROM (
+    SELECT 1
+    FROM search_practices s
+    WHERE s.document @@ (SELECT search_query(@query::text, false))
+      AND (@target_group::text = '' OR s.target_document @@ (SELECT search_query(@target_group::text, false)))
+      AND (sqlc.narg(year)::integer IS NULL OR s.year = sqlc.narg(year)::integer)
+      AND (sqlc.narg(category_id)::uuid IS NULL OR s.category_id = sqlc.narg(category_id)::uuid)
+      AND (sqlc.narg(city_id)::uuid IS NULL OR s.city_id = sqlc.narg(city_id)::uuid)
+      AND (NOT @distinguished_only::boolean OR s.distinguished)
+    LIMIT @up_to::integer
+) m;
+
+-- name: CountTargetMatches :one
+-- CountMatches for a search by target group alone (no words).
+SELECT count(*)::integer FROM (
+    SELECT 1
+    FROM search_practices s
+    WHERE s.target_document @@ (SELECT search_query(@target_group::text, false))
+      AND (sqlc.narg(year)::integer IS NULL OR s.year = sqlc.narg(year)::integer)
+      AND (sqlc.narg(category_id)::uuid IS NULL OR s.category_id = sqlc.narg(category_id)::uuid)
+      AND (sqlc.narg(city_id)::uuid IS NULL OR s.city_id = sqlc.narg(city_id)::uuid)
+      AND (NOT @distinguished_only::boolean OR s.distinguished)
+    LIMIT @up_to::integer
+) m;
+
+-- name: NewestMatches :many
+-- The page of a search matching too many practices to rank: newest edition first, in the order of
+-- search_practices_order. It runs with bitmap and sequential scans off (SET LOCAL), so that the
+-- index is read in order and the scan stops at the page: a broad query finds its page's matches
+-- within the first rows, where ranking would read every match. The tsqueries come in made
+-- (search_query, before the settings change: its own lookups must not be planned without them).
+WITH hits AS (
+    SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body
+    FROM search_practices s
+    WHERE (sqlc.narg(match)::text IS NULL OR s.document @@ CAST(sqlc.narg(match)::text AS tsquery))
+      AND (sqlc.narg(target)::text IS NULL OR s.target_document @@ CAST(sqlc.narg(target)::text AS tsquery))
+      AND (sqlc.narg(year)::integer IS NULL OR s.year = sqlc.narg(year)::integer)
+      AND (sqlc.narg(category_id)::uuid IS NULL OR s.category_id = sqlc.narg(category_id)::uuid)
+      AND (sqlc.narg(city_id)::uuid IS NULL OR s.city_id = sqlc.narg(city_id)::uuid)
+      AND (NOT @distinguished_only::boolean OR s.distinguished)
+    ORDER BY s.year DESC, s.practice_id
+    LIMIT @limit_count::integer OFFSET @offset_count::integer
+)
+SELECT h.practice_id, h.year, h.category_id, h.city_id, h.distinguished, h.title, h.city_name, 0::real AS rank,
+       k.number AS category_number, k.name_pl AS category_name_pl, k.name_texts AS category_name_texts,
+       ts_headline('miasta_simple', translate(h.body, E'\x02\x03', ''), CAST(@headline::text AS tsquery),
+                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1')::text AS snippet,
+       char_length(h.body)::integer AS body_length
+FROM hits h
+JOIN categories k ON k.id = h.category_id
+ORDER BY h.year DESC, h.practice_id;
+
+-- name: SearchQueries :one
+-- The tsqueries NewestMatches takes: the query's and the target group's for matching ('' for no
+-- words) and the query's for the snippet's marks ('' for none).
+SELECT coalesce(search_query(@query::text, false)::text, '')::text AS match,
+       coalesce(search_query(@target_group::text, false)::text, '')::text AS target,
+       coalesce(search_query(@query::text, true), ''::tsquery)::text AS headline;
+
 -- name: BrowsePractices :many
 -- SearchPractices without words: newest edition first, in the order of search_practices_order, so
 -- that a page reads only as many index entries as it needs rather than sorting every practice.
@@ -52,7 +115,9 @@ ORDER BY h.year DESC, h.practice_id;
 
 -- name: SearchFacets :many
 -- How many of the practices matching the query, the target group and the distinction filter each
--- edition, category and city has, each counted under the other two filters.
+-- edition, category and city has, each counted under the other two filters, when at most
+-- @up_to - 1 practices match the query, the target group and the distinction filter: the 'base' row
+-- counts them up to @up_to, and when it reaches @up_to the other rows count only some of them.
 -- The query has words, as for SearchPractices; TargetFacets counts without.
 WITH base AS MATERIALIZED (
     SELECT s.year, s.category_id, s.city_id, s.city_name
@@ -60,9 +125,13 @@ WITH base AS MATERIALIZED (
     WHERE s.document @@ (SELECT search_query(@query::text, false))
       AND (@target_group::text = '' OR s.target_document @@ (SELECT search_query(@target_group::text, false)))
       AND (NOT @distinguished_only::boolean OR s.distinguished)
+    LIMIT @up_to::integer
 )
-SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, count(*)::integer AS count,
+SELECT 'base'::text AS kind, NULL::uuid AS id, 0 AS year, count(*)::integer AS count,
        0::integer AS number, ''::text AS name, '{}'::jsonb AS name_texts
+FROM base
+UNION ALL
+SELECT 'edition', NULL, b.year, count(*)::integer, 0, '', '{}'
 FROM base b
 WHERE (sqlc.narg(category_id)::uuid IS NULL OR b.category_id = sqlc.narg(category_id)::uuid)
   AND (sqlc.narg(city_id)::uuid IS NULL OR b.city_id = sqlc.narg(city_id)::uuid)
@@ -84,15 +153,19 @@ WHERE (sqlc.narg(year)::integer IS NULL OR b.year = sqlc.narg(year)::integer)
 GROUP BY b.city_id;
 
 -- name: TargetFacets :many
--- SearchFacets for a search by target group alone (no words).
+-- SearchFacets for a search by target group alone (no words), with its 'base' row likewise.
 WITH base AS MATERIALIZED (
     SELECT s.year, s.category_id, s.city_id, s.city_name
     FROM search_practices s
     WHERE s.target_document @@ (SELECT search_query(@target_group::text, false))
       AND (NOT @distinguished_only::boolean OR s.distinguished)
+    LIMIT @up_to::integer
 )
-SELECT 'edition'::text AS kind, NULL::uuid AS id, b.year, count(*)::integer AS count,
+SELECT 'base'::text AS kind, NULL::uuid AS id, 0 AS year, count(*)::integer AS count,
        0::integer AS number, ''::text AS name, '{}'::jsonb AS name_texts
+FROM base
+UNION ALL
+SELECT 'edition', NULL, b.year, count(*)::integer, 0, '', '{}'
 FROM base b
 WHERE (sqlc.narg(category_id)::uuid IS NULL OR b.category_id = sqlc.narg(category_id)::uuid)
   AND (sqlc.narg(city_id)::uuid IS NULL OR b.city_id = sqlc.narg(city_id)::uuid)

@@ -38,7 +38,11 @@ export function SearchPage() {
       <p className="lead">{t("search.lead")}</p>
       <SearchForm state={state} response={res} onChange={go} />
       <p role="status" aria-live="polite" className="search-count">
-        {loaded.loading ? t("search.searching") : res ? t("search.count", { count: res.totalCount }) : ""}
+        {loaded.loading
+          ? t("search.searching")
+          : res
+            ? t(res.totalIsLowerBound ? "search.countMore" : "search.count", { count: res.totalCount })
+            : ""}
       </p>
       {loaded.error ? (
         <div>
@@ -127,6 +131,9 @@ function SearchForm({ state, response, onChange }: { state: SearchState; respons
     e.preventDefault();
     onChange({ q, target });
   };
+  // Without counts (a search matching more than the server counts), an option is its name alone.
+  const option = (name: string, count: number) =>
+    response && !response.facetsCounted ? t("search.optionUncounted", { name }) : t("search.option", { name, count });
   const missing = (value: string, listed: boolean) =>
     value && !listed ? (
       <option value={value}>
@@ -156,7 +163,7 @@ function SearchForm({ state, response, onChange }: { state: SearchState; respons
             <option value="">{t("search.allEditions")}</option>
             {editions.map((e) => (
               <option key={e.year} value={String(e.year)}>
-                {t("search.option", { name: String(e.year), count: e.count })}
+                {option(String(e.year), e.count)}
               </option>
             ))}
             {missing(state.edition, editions.some((e) => String(e.year) === state.edition))}
@@ -168,7 +175,7 @@ function SearchForm({ state, response, onChange }: { state: SearchState; respons
             <option value="">{t("search.allCategories")}</option>
             {categories.map((c) => (
               <option key={c.category!.id} value={c.category!.id}>
-                {t("search.option", { name: names.current.get(c.category!.id) ?? "", count: c.count })}
+                {option(names.current.get(c.category!.id) ?? "", c.count)}
               </option>
             ))}
             {missing(state.category, categories.some((c) => c.category!.id === state.category))}
@@ -180,7 +187,7 @@ function SearchForm({ state, response, onChange }: { state: SearchState; respons
             <option value="">{t("search.allCities")}</option>
             {cities.map((c) => (
               <option key={c.city!.id} value={c.city!.id}>
-                {t("search.option", { name: c.city!.name, count: c.count })}
+                {option(c.city!.name, c.count)}
               </option>
             ))}
             {missing(state.city, cities.some((c) => c.city!.id === state.city))}

@@ -22,6 +22,58 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// SearchOrder is how hits are ordered.
+type SearchOrder int32
+
+const (
+	SearchOrder_SEARCH_ORDER_UNSPECIFIED SearchOrder = 0
+	// Best match first (PostgreSQL's ts_rank), then newest edition first.
+	SearchOrder_SEARCH_ORDER_RELEVANCE SearchOrder = 1
+	// Newest edition first: browsing, and searches matching more than 2,000 practices.
+	SearchOrder_SEARCH_ORDER_NEWEST SearchOrder = 2
+)
+
+// Enum value maps for SearchOrder.
+var (
+	SearchOrder_name = map[int32]string{
+		0: "SEARCH_ORDER_UNSPECIFIED",
+		1: "SEARCH_ORDER_RELEVANCE",
+		2: "SEARCH_ORDER_NEWEST",
+	}
+	SearchOrder_value = map[string]int32{
+		"SEARCH_ORDER_UNSPECIFIED": 0,
+		"SEARCH_ORDER_RELEVANCE":   1,
+		"SEARCH_ORDER_NEWEST":      2,
+	}
+)
+
+func (x SearchOrder) Enum() *SearchOrder {
+	p := new(SearchOrder)
+	*p = x
+	return p
+}
+
+func (x SearchOrder) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SearchOrder) Descriptor() protoreflect.EnumDescriptor {
+	return file_miasta_v1_search_proto_enumTypes[0].Descriptor()
+}
+
+func (SearchOrder) Type() protoreflect.EnumType {
+	return &file_miasta_v1_search_proto_enumTypes[0]
+}
+
+func (x SearchOrder) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SearchOrder.Descriptor instead.
+func (SearchOrder) EnumDescriptor() ([]byte, []int) {
+	return file_miasta_v1_search_proto_rawDescGZIP(), []int{0}
+}
+
 type SearchPracticesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The words to find, up to 200 characters; every word must match. Empty: browse with the filters.
@@ -134,13 +186,23 @@ type SearchPracticesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Hits          []*SearchHit           `protobuf:"bytes,1,rep,name=hits,proto3" json:"hits,omitempty"`
 	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
-	// How many practices match the query and every filter.
+	// How many practices match the query and every filter; with total_is_lower_bound, more than this
+	// many do.
 	TotalCount int32 `protobuf:"varint,3,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
 	// Counts per edition, category and city of the practices that match the query and the other
 	// filters (each facet ignores its own filter, so that the reader sees what else they could pick).
-	Editions      []*EditionFacet  `protobuf:"bytes,4,rep,name=editions,proto3" json:"editions,omitempty"`
-	Categories    []*CategoryFacet `protobuf:"bytes,5,rep,name=categories,proto3" json:"categories,omitempty"`
-	Cities        []*CityFacet     `protobuf:"bytes,6,rep,name=cities,proto3" json:"cities,omitempty"`
+	// Without facets_counted, more practices match than are counted: the entries are then the
+	// editions, categories and cities that have public practices under the other filters, each with a
+	// count of 0, which is not a count.
+	Editions   []*EditionFacet  `protobuf:"bytes,4,rep,name=editions,proto3" json:"editions,omitempty"`
+	Categories []*CategoryFacet `protobuf:"bytes,5,rep,name=categories,proto3" json:"categories,omitempty"`
+	Cities     []*CityFacet     `protobuf:"bytes,6,rep,name=cities,proto3" json:"cities,omitempty"`
+	// The hits' order.
+	Order SearchOrder `protobuf:"varint,7,opt,name=order,proto3,enum=miasta.v1.SearchOrder" json:"order,omitempty"`
+	// More than total_count practices match.
+	TotalIsLowerBound bool `protobuf:"varint,8,opt,name=total_is_lower_bound,json=totalIsLowerBound,proto3" json:"total_is_lower_bound,omitempty"`
+	// The facets' counts are counts (see editions).
+	FacetsCounted bool `protobuf:"varint,9,opt,name=facets_counted,json=facetsCounted,proto3" json:"facets_counted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -215,6 +277,27 @@ func (x *SearchPracticesResponse) GetCities() []*CityFacet {
 		return x.Cities
 	}
 	return nil
+}
+
+func (x *SearchPracticesResponse) GetOrder() SearchOrder {
+	if x != nil {
+		return x.Order
+	}
+	return SearchOrder_SEARCH_ORDER_UNSPECIFIED
+}
+
+func (x *SearchPracticesResponse) GetTotalIsLowerBound() bool {
+	if x != nil {
+		return x.TotalIsLowerBound
+	}
+	return false
+}
+
+func (x *SearchPracticesResponse) GetFacetsCounted() bool {
+	if x != nil {
+		return x.FacetsCounted
+	}
+	return false
 }
 
 type SearchHit struct {
@@ -669,7 +752,7 @@ const file_miasta_v1_search_proto_rawDesc = "" +
 	"\ftarget_group\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18dR\vtargetGroup\x12&\n" +
 	"\tpage_size\x18\a \x01(\x05B\t\xbaH\x06\x1a\x04\x182(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\xa9\x02\n" +
+	"page_token\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\xaf\x03\n" +
 	"\x17SearchPracticesResponse\x12(\n" +
 	"\x04hits\x18\x01 \x03(\v2\x14.miasta.v1.SearchHitR\x04hits\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1f\n" +
@@ -679,7 +762,10 @@ const file_miasta_v1_search_proto_rawDesc = "" +
 	"\n" +
 	"categories\x18\x05 \x03(\v2\x18.miasta.v1.CategoryFacetR\n" +
 	"categories\x12,\n" +
-	"\x06cities\x18\x06 \x03(\v2\x14.miasta.v1.CityFacetR\x06cities\"\xcc\x02\n" +
+	"\x06cities\x18\x06 \x03(\v2\x14.miasta.v1.CityFacetR\x06cities\x12,\n" +
+	"\x05order\x18\a \x01(\x0e2\x16.miasta.v1.SearchOrderR\x05order\x12/\n" +
+	"\x14total_is_lower_bound\x18\b \x01(\bR\x11totalIsLowerBound\x12%\n" +
+	"\x0efacets_counted\x18\t \x01(\bR\rfacetsCounted\"\xcc\x02\n" +
 	"\tSearchHit\x12\x1f\n" +
 	"\vpractice_id\x18\x01 \x01(\tR\n" +
 	"practiceId\x12\x14\n" +
@@ -714,7 +800,11 @@ const file_miasta_v1_search_proto_rawDesc = "" +
 	"\x05count\x18\x03 \x01(\x05R\x05count\"L\n" +
 	"\tCityFacet\x12)\n" +
 	"\x04city\x18\x01 \x01(\v2\x15.miasta.v1.SearchCityR\x04city\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x05R\x05count2n\n" +
+	"\x05count\x18\x02 \x01(\x05R\x05count*`\n" +
+	"\vSearchOrder\x12\x1c\n" +
+	"\x18SEARCH_ORDER_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16SEARCH_ORDER_RELEVANCE\x10\x01\x12\x17\n" +
+	"\x13SEARCH_ORDER_NEWEST\x10\x022n\n" +
 	"\rSearchService\x12]\n" +
 	"\x0fSearchPractices\x12!.miasta.v1.SearchPracticesRequest\x1a\".miasta.v1.SearchPracticesResponse\"\x03\x90\x02\x01B\xa3\x01\n" +
 	"\rcom.miasta.v1B\vSearchProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
@@ -732,37 +822,40 @@ func file_miasta_v1_search_proto_rawDescGZIP() []byte {
 	return file_miasta_v1_search_proto_rawDescData
 }
 
+var file_miasta_v1_search_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_miasta_v1_search_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_miasta_v1_search_proto_goTypes = []any{
-	(*SearchPracticesRequest)(nil),  // 0: miasta.v1.SearchPracticesRequest
-	(*SearchPracticesResponse)(nil), // 1: miasta.v1.SearchPracticesResponse
-	(*SearchHit)(nil),               // 2: miasta.v1.SearchHit
-	(*SnippetPart)(nil),             // 3: miasta.v1.SnippetPart
-	(*SearchCity)(nil),              // 4: miasta.v1.SearchCity
-	(*SearchCategory)(nil),          // 5: miasta.v1.SearchCategory
-	(*EditionFacet)(nil),            // 6: miasta.v1.EditionFacet
-	(*CategoryFacet)(nil),           // 7: miasta.v1.CategoryFacet
-	(*CityFacet)(nil),               // 8: miasta.v1.CityFacet
-	nil,                             // 9: miasta.v1.SearchCategory.NamesEntry
+	(SearchOrder)(0),                // 0: miasta.v1.SearchOrder
+	(*SearchPracticesRequest)(nil),  // 1: miasta.v1.SearchPracticesRequest
+	(*SearchPracticesResponse)(nil), // 2: miasta.v1.SearchPracticesResponse
+	(*SearchHit)(nil),               // 3: miasta.v1.SearchHit
+	(*SnippetPart)(nil),             // 4: miasta.v1.SnippetPart
+	(*SearchCity)(nil),              // 5: miasta.v1.SearchCity
+	(*SearchCategory)(nil),          // 6: miasta.v1.SearchCategory
+	(*EditionFacet)(nil),            // 7: miasta.v1.EditionFacet
+	(*CategoryFacet)(nil),           // 8: miasta.v1.CategoryFacet
+	(*CityFacet)(nil),               // 9: miasta.v1.CityFacet
+	nil,                             // 10: miasta.v1.SearchCategory.NamesEntry
 }
 var file_miasta_v1_search_proto_depIdxs = []int32{
-	2,  // 0: miasta.v1.SearchPracticesResponse.hits:type_name -> miasta.v1.SearchHit
-	6,  // 1: miasta.v1.SearchPracticesResponse.editions:type_name -> miasta.v1.EditionFacet
-	7,  // 2: miasta.v1.SearchPracticesResponse.categories:type_name -> miasta.v1.CategoryFacet
-	8,  // 3: miasta.v1.SearchPracticesResponse.cities:type_name -> miasta.v1.CityFacet
-	4,  // 4: miasta.v1.SearchHit.city:type_name -> miasta.v1.SearchCity
-	5,  // 5: miasta.v1.SearchHit.category:type_name -> miasta.v1.SearchCategory
-	3,  // 6: miasta.v1.SearchHit.snippet:type_name -> miasta.v1.SnippetPart
-	9,  // 7: miasta.v1.SearchCategory.names:type_name -> miasta.v1.SearchCategory.NamesEntry
-	5,  // 8: miasta.v1.CategoryFacet.category:type_name -> miasta.v1.SearchCategory
-	4,  // 9: miasta.v1.CityFacet.city:type_name -> miasta.v1.SearchCity
-	0,  // 10: miasta.v1.SearchService.SearchPractices:input_type -> miasta.v1.SearchPracticesRequest
-	1,  // 11: miasta.v1.SearchService.SearchPractices:output_type -> miasta.v1.SearchPracticesResponse
-	11, // [11:12] is the sub-list for method output_type
-	10, // [10:11] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	3,  // 0: miasta.v1.SearchPracticesResponse.hits:type_name -> miasta.v1.SearchHit
+	7,  // 1: miasta.v1.SearchPracticesResponse.editions:type_name -> miasta.v1.EditionFacet
+	8,  // 2: miasta.v1.SearchPracticesResponse.categories:type_name -> miasta.v1.CategoryFacet
+	9,  // 3: miasta.v1.SearchPracticesResponse.cities:type_name -> miasta.v1.CityFacet
+	0,  // 4: miasta.v1.SearchPracticesResponse.order:type_name -> miasta.v1.SearchOrder
+	5,  // 5: miasta.v1.SearchHit.city:type_name -> miasta.v1.SearchCity
+	6,  // 6: miasta.v1.SearchHit.category:type_name -> miasta.v1.SearchCategory
+	4,  // 7: miasta.v1.SearchHit.snippet:type_name -> miasta.v1.SnippetPart
+	10, // 8: miasta.v1.SearchCategory.names:type_name -> miasta.v1.SearchCategory.NamesEntry
+	6,  // 9: miasta.v1.CategoryFacet.category:type_name -> miasta.v1.SearchCategory
+	5,  // 10: miasta.v1.CityFacet.city:type_name -> miasta.v1.SearchCity
+	1,  // 11: miasta.v1.SearchService.SearchPractices:input_type -> miasta.v1.SearchPracticesRequest
+	2,  // 12: miasta.v1.SearchService.SearchPractices:output_type -> miasta.v1.SearchPracticesResponse
+	12, // [12:13] is the sub-list for method output_type
+	11, // [11:12] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_search_proto_init() }
@@ -775,13 +868,14 @@ func file_miasta_v1_search_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_search_proto_rawDesc), len(file_miasta_v1_search_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_miasta_v1_search_proto_goTypes,
 		DependencyIndexes: file_miasta_v1_search_proto_depIdxs,
+		EnumInfos:         file_miasta_v1_search_proto_enumTypes,
 		MessageInfos:      file_miasta_v1_search_proto_msgTypes,
 	}.Build()
 	File_miasta_v1_search_proto = out.File

@@ -41,8 +41,11 @@ const (
 // SearchServiceClient is a client for the miasta.v1.SearchService service.
 type SearchServiceClient interface {
 	// SearchPractices finds public practices by their text (diacritics ignored, Polish word forms
-	// matched to each other: "lodz" finds Łódź, "integracja" finds "integracji") and filters, ranked by
-	// relevance, then newest edition first. An empty query lists every practice the filters let through.
+	// matched to each other: "lodz" finds Łódź, "integracja" finds "integracji") and filters. Up to
+	// 2,000 matches are ranked by relevance, then newest edition first, and counted exactly; a search
+	// matching more lists them newest edition first and says only that there are more than 2,000
+	// (response.order, total_is_lower_bound), so that no call goes over every practice of a large
+	// archive. An empty query lists every practice the filters let through, newest edition first.
 	SearchPractices(context.Context, *v1.SearchPracticesRequest) (*v1.SearchPracticesResponse, error)
 }
 
@@ -84,8 +87,11 @@ func (c *searchServiceClient) SearchPractices(ctx context.Context, req *v1.Searc
 // SearchServiceHandler is an implementation of the miasta.v1.SearchService service.
 type SearchServiceHandler interface {
 	// SearchPractices finds public practices by their text (diacritics ignored, Polish word forms
-	// matched to each other: "lodz" finds Łódź, "integracja" finds "integracji") and filters, ranked by
-	// relevance, then newest edition first. An empty query lists every practice the filters let through.
+	// matched to each other: "lodz" finds Łódź, "integracja" finds "integracji") and filters. Up to
+	// 2,000 matches are ranked by relevance, then newest edition first, and counted exactly; a search
+	// matching more lists them newest edition first and says only that there are more than 2,000
+	// (response.order, total_is_lower_bound), so that no call goes over every practice of a large
+	// archive. An empty query lists every practice the filters let through, newest edition first.
 	SearchPractices(context.Context, *v1.SearchPracticesRequest) (*v1.SearchPracticesResponse, error)
 }
 

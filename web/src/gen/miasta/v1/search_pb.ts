@@ -2,8 +2,8 @@
 // @generated from file miasta/v1/search.proto (package miasta.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file miasta/v1/search.proto.
  */
 export const file_miasta_v1_search: GenFile = /*@__PURE__*/
-  fileDesc("ChZtaWFzdGEvdjEvc2VhcmNoLnByb3RvEgltaWFzdGEudjEiigIKFlNlYXJjaFByYWN0aWNlc1JlcXVlc3QSFwoFcXVlcnkYASABKAlCCLpIBXIDGMgBEiAKDGVkaXRpb25feWVhchgCIAEoBUIKukgHGgUYtBAoABIgCgtjYXRlZ29yeV9pZBgDIAEoCUILukgI2AEBcgOwAQESHAoHY2l0eV9pZBgEIAEoCUILukgI2AEBcgOwAQESGgoSZGlzdGluZ3Vpc2hlZF9vbmx5GAUgASgIEh0KDHRhcmdldF9ncm91cBgGIAEoCUIHukgEcgIYZBIcCglwYWdlX3NpemUYByABKAVCCbpIBhoEGDIoABIcCgpwYWdlX3Rva2VuGAggASgJQgi6SAVyAxjIASLqAQoXU2VhcmNoUHJhY3RpY2VzUmVzcG9uc2USIgoEaGl0cxgBIAMoCzIULm1pYXN0YS52MS5TZWFyY2hIaXQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhMKC3RvdGFsX2NvdW50GAMgASgFEikKCGVkaXRpb25zGAQgAygLMhcubWlhc3RhLnYxLkVkaXRpb25GYWNldBIsCgpjYXRlZ29yaWVzGAUgAygLMhgubWlhc3RhLnYxLkNhdGVnb3J5RmFjZXQSJAoGY2l0aWVzGAYgAygLMhQubWlhc3RhLnYxLkNpdHlGYWNldCLyAQoJU2VhcmNoSGl0EhMKC3ByYWN0aWNlX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEiMKBGNpdHkYAyABKAsyFS5taWFzdGEudjEuU2VhcmNoQ2l0eRIUCgxlZGl0aW9uX3llYXIYBCABKAUSKwoIY2F0ZWdvcnkYBSABKAsyGS5taWFzdGEudjEuU2VhcmNoQ2F0ZWdvcnkSFQoNZGlzdGluZ3Vpc2hlZBgGIAEoCBInCgdzbmlwcGV0GAcgAygLMhYubWlhc3RhLnYxLlNuaXBwZXRQYXJ0EhkKEXNuaXBwZXRfdHJ1bmNhdGVkGAggASgIIioKC1NuaXBwZXRQYXJ0EgwKBHRleHQYASABKAkSDQoFbWF0Y2gYAiABKAgiJgoKU2VhcmNoQ2l0eRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJIo8BCg5TZWFyY2hDYXRlZ29yeRIKCgJpZBgBIAEoCRIOCgZudW1iZXIYAiABKAUSMwoFbmFtZXMYAyADKAsyJC5taWFzdGEudjEuU2VhcmNoQ2F0ZWdvcnkuTmFtZXNFbnRyeRosCgpOYW1lc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiKwoMRWRpdGlvbkZhY2V0EgwKBHllYXIYASABKAUSDQoFY291bnQYAiABKAUiYQoNQ2F0ZWdvcnlGYWNldBIrCghjYXRlZ29yeRgBIAEoCzIZLm1pYXN0YS52MS5TZWFyY2hDYXRlZ29yeRIUCgxlZGl0aW9uX3llYXIYAiABKAUSDQoFY291bnQYAyABKAUiPwoJQ2l0eUZhY2V0EiMKBGNpdHkYASABKAsyFS5taWFzdGEudjEuU2VhcmNoQ2l0eRINCgVjb3VudBgCIAEoBTJuCg1TZWFyY2hTZXJ2aWNlEl0KD1NlYXJjaFByYWN0aWNlcxIhLm1pYXN0YS52MS5TZWFyY2hQcmFjdGljZXNSZXF1ZXN0GiIubWlhc3RhLnYxLlNlYXJjaFByYWN0aWNlc1Jlc3BvbnNlIgOQAgFCowEKDWNvbS5taWFzdGEudjFCC1NlYXJjaFByb3RvUAFaQGdpdGh1Yi5jb20vbWlhc3RhLW90d2FydGUvbWlhc3RhL2ludGVybmFsL2dlbi9taWFzdGEvdjE7bWlhc3RhdjGiAgNNWFiqAglNaWFzdGEuVjHKAglNaWFzdGFcVjHiAhVNaWFzdGFcVjFcR1BCTWV0YWRhdGHqAgpNaWFzdGE6OlYxYgZwcm90bzM", [file_buf_validate_validate]);
+  fileDesc("ChZtaWFzdGEvdjEvc2VhcmNoLnByb3RvEgltaWFzdGEudjEiigIKFlNlYXJjaFByYWN0aWNlc1JlcXVlc3QSFwoFcXVlcnkYASABKAlCCLpIBXIDGMgBEiAKDGVkaXRpb25feWVhchgCIAEoBUIKukgHGgUYtBAoABIgCgtjYXRlZ29yeV9pZBgDIAEoCUILukgI2AEBcgOwAQESHAoHY2l0eV9pZBgEIAEoCUILukgI2AEBcgOwAQESGgoSZGlzdGluZ3Vpc2hlZF9vbmx5GAUgASgIEh0KDHRhcmdldF9ncm91cBgGIAEoCUIHukgEcgIYZBIcCglwYWdlX3NpemUYByABKAVCCbpIBhoEGDIoABIcCgpwYWdlX3Rva2VuGAggASgJQgi6SAVyAxjIASLHAgoXU2VhcmNoUHJhY3RpY2VzUmVzcG9uc2USIgoEaGl0cxgBIAMoCzIULm1pYXN0YS52MS5TZWFyY2hIaXQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhMKC3RvdGFsX2NvdW50GAMgASgFEikKCGVkaXRpb25zGAQgAygLMhcubWlhc3RhLnYxLkVkaXRpb25GYWNldBIsCgpjYXRlZ29yaWVzGAUgAygLMhgubWlhc3RhLnYxLkNhdGVnb3J5RmFjZXQSJAoGY2l0aWVzGAYgAygLMhQubWlhc3RhLnYxLkNpdHlGYWNldBIlCgVvcmRlchgHIAEoDjIWLm1pYXN0YS52MS5TZWFyY2hPcmRlchIcChR0b3RhbF9pc19sb3dlcl9ib3VuZBgIIAEoCBIWCg5mYWNldHNfY291bnRlZBgJIAEoCCLyAQoJU2VhcmNoSGl0EhMKC3ByYWN0aWNlX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEiMKBGNpdHkYAyABKAsyFS5taWFzdGEudjEuU2VhcmNoQ2l0eRIUCgxlZGl0aW9uX3llYXIYBCABKAUSKwoIY2F0ZWdvcnkYBSABKAsyGS5taWFzdGEudjEuU2VhcmNoQ2F0ZWdvcnkSFQoNZGlzdGluZ3Vpc2hlZBgGIAEoCBInCgdzbmlwcGV0GAcgAygLMhYubWlhc3RhLnYxLlNuaXBwZXRQYXJ0EhkKEXNuaXBwZXRfdHJ1bmNhdGVkGAggASgIIioKC1NuaXBwZXRQYXJ0EgwKBHRleHQYASABKAkSDQoFbWF0Y2gYAiABKAgiJgoKU2VhcmNoQ2l0eRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJIo8BCg5TZWFyY2hDYXRlZ29yeRIKCgJpZBgBIAEoCRIOCgZudW1iZXIYAiABKAUSMwoFbmFtZXMYAyADKAsyJC5taWFzdGEudjEuU2VhcmNoQ2F0ZWdvcnkuTmFtZXNFbnRyeRosCgpOYW1lc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiKwoMRWRpdGlvbkZhY2V0EgwKBHllYXIYASABKAUSDQoFY291bnQYAiABKAUiYQoNQ2F0ZWdvcnlGYWNldBIrCghjYXRlZ29yeRgBIAEoCzIZLm1pYXN0YS52MS5TZWFyY2hDYXRlZ29yeRIUCgxlZGl0aW9uX3llYXIYAiABKAUSDQoFY291bnQYAyABKAUiPwoJQ2l0eUZhY2V0EiMKBGNpdHkYASABKAsyFS5taWFzdGEudjEuU2VhcmNoQ2l0eRINCgVjb3VudBgCIAEoBSpgCgtTZWFyY2hPcmRlchIcChhTRUFSQ0hfT1JERVJfVU5TUEVDSUZJRUQQABIaChZTRUFSQ0hfT1JERVJfUkVMRVZBTkNFEAESFwoTU0VBUkNIX09SREVSX05FV0VTVBACMm4KDVNlYXJjaFNlcnZpY2USXQoPU2VhcmNoUHJhY3RpY2VzEiEubWlhc3RhLnYxLlNlYXJjaFByYWN0aWNlc1JlcXVlc3QaIi5taWFzdGEudjEuU2VhcmNoUHJhY3RpY2VzUmVzcG9uc2UiA5ACAUKjAQoNY29tLm1pYXN0YS52MUILU2VhcmNoUHJvdG9QAVpAZ2l0aHViLmNvbS9taWFzdGEtb3R3YXJ0ZS9taWFzdGEvaW50ZXJuYWwvZ2VuL21pYXN0YS92MTttaWFzdGF2MaICA01YWKoCCU1pYXN0YS5WMcoCCU1pYXN0YVxWMeICFU1pYXN0YVxWMVxHUEJNZXRhZGF0YeoCCk1pYXN0YTo6VjFiBnByb3RvMw", [file_buf_validate_validate]);
 
 /**
  * @generated from message miasta.v1.SearchPracticesRequest
@@ -95,7 +95,8 @@ export type SearchPracticesResponse = Message<"miasta.v1.SearchPracticesResponse
   nextPageToken: string;
 
   /**
-   * How many practices match the query and every filter.
+   * How many practices match the query and every filter; with total_is_lower_bound, more than this
+   * many do.
    *
    * @generated from field: int32 total_count = 3;
    */
@@ -104,6 +105,9 @@ export type SearchPracticesResponse = Message<"miasta.v1.SearchPracticesResponse
   /**
    * Counts per edition, category and city of the practices that match the query and the other
    * filters (each facet ignores its own filter, so that the reader sees what else they could pick).
+   * Without facets_counted, more practices match than are counted: the entries are then the
+   * editions, categories and cities that have public practices under the other filters, each with a
+   * count of 0, which is not a count.
    *
    * @generated from field: repeated miasta.v1.EditionFacet editions = 4;
    */
@@ -118,6 +122,27 @@ export type SearchPracticesResponse = Message<"miasta.v1.SearchPracticesResponse
    * @generated from field: repeated miasta.v1.CityFacet cities = 6;
    */
   cities: CityFacet[];
+
+  /**
+   * The hits' order.
+   *
+   * @generated from field: miasta.v1.SearchOrder order = 7;
+   */
+  order: SearchOrder;
+
+  /**
+   * More than total_count practices match.
+   *
+   * @generated from field: bool total_is_lower_bound = 8;
+   */
+  totalIsLowerBound: boolean;
+
+  /**
+   * The facets' counts are counts (see editions).
+   *
+   * @generated from field: bool facets_counted = 9;
+   */
+  facetsCounted: boolean;
 };
 
 /**
@@ -336,6 +361,38 @@ export const CityFacetSchema: GenMessage<CityFacet> = /*@__PURE__*/
   messageDesc(file_miasta_v1_search, 8);
 
 /**
+ * SearchOrder is how hits are ordered.
+ *
+ * @generated from enum miasta.v1.SearchOrder
+ */
+export enum SearchOrder {
+  /**
+   * @generated from enum value: SEARCH_ORDER_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Best match first (PostgreSQL's ts_rank), then newest edition first.
+   *
+   * @generated from enum value: SEARCH_ORDER_RELEVANCE = 1;
+   */
+  RELEVANCE = 1,
+
+  /**
+   * Newest edition first: browsing, and searches matching more than 2,000 practices.
+   *
+   * @generated from enum value: SEARCH_ORDER_NEWEST = 2;
+   */
+  NEWEST = 2,
+}
+
+/**
+ * Describes the enum miasta.v1.SearchOrder.
+ */
+export const SearchOrderSchema: GenEnum<SearchOrder> = /*@__PURE__*/
+  enumDesc(file_miasta_v1_search, 0);
+
+/**
  * SearchService searches the public practices of every edition: those of accepted reports in
  * announced editions. No sign-in.
  *
@@ -344,8 +401,11 @@ export const CityFacetSchema: GenMessage<CityFacet> = /*@__PURE__*/
 export const SearchService: GenService<{
   /**
    * SearchPractices finds public practices by their text (diacritics ignored, Polish word forms
-   * matched to each other: "lodz" finds Łódź, "integracja" finds "integracji") and filters, ranked by
-   * relevance, then newest edition first. An empty query lists every practice the filters let through.
+   * matched to each other: "lodz" finds Łódź, "integracja" finds "integracji") and filters. Up to
+   * 2,000 matches are ranked by relevance, then newest edition first, and counted exactly; a search
+   * matching more lists them newest edition first and says only that there are more than 2,000
+   * (response.order, total_is_lower_bound), so that no call goes over every practice of a large
+   * archive. An empty query lists every practice the filters let through, newest edition first.
    *
    * @generated from rpc miasta.v1.SearchService.SearchPractices
    */
