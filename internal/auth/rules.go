@@ -127,6 +127,8 @@ var Rules = map[string]Rule{
 	v1.TranslationServiceExportXliffProcedure:               Organiser,
 	v1.TranslationServiceImportXliffProcedure:               Organiser,
 	v1.TranslationServiceListBallotTranslationsProcedure:    Organiser | Juror,
+	// The expert's preview of their report as jurors read it (the service checks it is their city).
+	v1.TranslationServiceListReportTranslationsProcedure: Organiser | Expert,
 
 	// Past editions: entered by organisers from the published record, read by anyone.
 	v1.PastEditionServiceImportPastEditionProcedure: Organiser,

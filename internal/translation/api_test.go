@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
@@ -181,4 +182,85 @@ func wantViolation(t *testing.T, err error, code connect.Code, field string) {
 		}
 	}
 	t.Fatalf("error %v names no field %s", err, field)
+}
+
+// TestTheExpertPreviewsTheirReportAsJurorsReadIt: a city's expert, and organisers, read every
+// translation of the report's practices in every language, without who made them, each text marked
+// outdated when it translates another version of the original than the report's; an expert of
+// another city, a translator and a juror are refused, and bad ids name their field.
+func TestTheExpertPreviewsTheirReportAsJurorsReadIt(t *testing.T) {
+	t.Parallel()
+	env := testenv.Start(t, testenv.Options{})
+	for _, proto := range testenv.Protocols {
+		t.Run(string(proto), func(t *testing.T) {
+			ctx := t.Context()
+			org := env.Clients(proto, env.Token(t, demo.OrganiserEmail))
+			r := env.ReportingEdition(t, org, proto, 48*time.Hour)
+			expert, other := r.Experts[0], r.Experts[1]
+			city := r.Cities[0].GetId()
+			req := &v1.ListReportTranslationsRequest{EditionId: r.ID(), CityId: city}
+
+			// Not saved yet: nothing to translate, and no error.
+			none := testenv.Must(expert.Translations.ListReportTranslations(ctx, req))
+			if len(none.GetTranslations()) != 0 || none.GetReportVersion() != 0 {
+				t.Fatalf("an unsaved report's translations = %v; want none", none)
+			}
+			acc := testenv.AcceptedReport(t, r, 0,
+				testenv.Practice("Punkt informacyjny", r.Categories[0], r.Criteria...),
+				testenv.Practice("Szkoła językowa", r.Categories[1], r.Criteria...))
+			first, second := acc.GetPractices()[0].GetId(), acc.GetPractices()[1].GetId()
+			if got := testenv.Must(expert.Translations.ListReportTranslations(ctx, req)); len(got.GetTranslations()) != 0 || got.GetReportVersion() != acc.GetVersion() {
+				t.Fatalf("an accepted report's translations before any was made = %v; want none, at version %d", got, acc.GetVersion())
+			}
+
+			email := fmt.Sprintf("tlumacz.podglad.%d.%s@miasta.test", r.Edition.GetYear(), strings.ToLower(string(proto)))
+			testenv.Must(org.Identity.CreateInvitation(ctx, &v1.CreateInvitationRequest{EditionId: r.ID(), Email: email, Role: v1.Role_ROLE_TRANSLATOR, DisplayName: "Tłumacz", Language: "uk", Languages: []string{"uk", "es"}}))
+			env.IdP.AddUser(testenv.User(email, true))
+			tr := env.Clients(proto, env.Token(t, email))
+			// Ukrainian: the second practice whole, from the original as it is.
+			src := testenv.Must(tr.Translations.GetPracticeTranslation(ctx, &v1.GetPracticeTranslationRequest{PracticeId: second, Language: "uk"})).GetPractice()
+			var whole []*v1.NewTranslatedText
+			for _, s := range src.GetTexts() {
+				whole = append(whole, &v1.NewTranslatedText{Field: s.GetField(), Text: "uk: " + strings.ReplaceAll(s.GetText(), "\n", " "), SourceSha256: s.GetSha256()})
+			}
+			testenv.Must(tr.Translations.SavePracticeTranslation(ctx, &v1.SavePracticeTranslationRequest{PracticeId: second, Language: "uk", Status: v1.TranslationStatus_TRANSLATION_STATUS_REVIEWED, Texts: whole}))
+			// Spanish: the first practice's title only, translated from an older title.
+			older := "sha256:" + strings.Repeat("0", 64)
+			testenv.Must(tr.Translations.SavePracticeTranslation(ctx, &v1.SavePracticeTranslationRequest{PracticeId: first, Language: "es", Status: v1.TranslationStatus_TRANSLATION_STATUS_MACHINE,
+				Texts: []*v1.NewTranslatedText{{Field: "title", Text: "Punto de información", SourceSha256: older}}}))
+
+			for who, c := range map[string]testenv.Clients{"the expert": expert, "an organiser": org} {
+				got := testenv.Must(c.Translations.ListReportTranslations(ctx, req))
+				ts := got.GetTranslations()
+				if len(ts) != 2 || got.GetReportVersion() != acc.GetVersion() {
+					t.Fatalf("%s reads %v at version %d; want two translations at version %d", who, ts, got.GetReportVersion(), acc.GetVersion())
+				}
+				es, uk := ts[0], ts[1] // by practice in the report's order, then language
+				if es.GetPracticeId() != first || es.GetLanguage() != "es" || !es.GetOutdated() || es.GetComplete() || len(es.GetTexts()) != 1 || !es.GetTexts()[0].GetOutdated() ||
+					es.GetStatus() != v1.TranslationStatus_TRANSLATION_STATUS_MACHINE || es.GetMadeBy() != nil {
+					t.Errorf("%s reads the Spanish translation as %v; want the first practice's title only, outdated, a machine's, without who made it", who, es)
+				}
+				if uk.GetPracticeId() != second || uk.GetLanguage() != "uk" || uk.GetOutdated() || !uk.GetComplete() || len(uk.GetTexts()) != len(whole) || uk.GetVersion() != 1 || uk.GetMadeBy() != nil {
+					t.Errorf("%s reads the Ukrainian translation as %v; want the second practice whole, current, without who made it", who, uk)
+				}
+				if uk.GetTexts()[0].GetText() != whole[0].GetText() {
+					t.Errorf("%s reads the Ukrainian title as %q; want %q", who, uk.GetTexts()[0].GetText(), whole[0].GetText())
+				}
+			}
+
+			// Only the city's expert and organisers.
+			j := env.NewJuror(t, org, proto, r.ID(), r.Cities[1], fmt.Sprintf("juror.podglad.%d.%s@miasta.test", r.Edition.GetYear(), strings.ToLower(string(proto))), "Juror")
+			for who, c := range map[string]testenv.Clients{"the other city's expert": other, "a translator": tr, "a juror": j.Clients} {
+				if _, err := c.Translations.ListReportTranslations(ctx, req); testenv.Code(err) != connect.CodePermissionDenied {
+					t.Errorf("%s reading the report's translations = %v; want PermissionDenied", who, err)
+				}
+			}
+			_, err := expert.Translations.ListReportTranslations(ctx, &v1.ListReportTranslationsRequest{EditionId: r.ID(), CityId: "Warszawa"})
+			wantViolation(t, err, connect.CodeInvalidArgument, "city_id")
+			_, err = expert.Translations.ListReportTranslations(ctx, &v1.ListReportTranslationsRequest{EditionId: "2015", CityId: city})
+			wantViolation(t, err, connect.CodeInvalidArgument, "edition_id")
+			_, err = org.Translations.ListReportTranslations(ctx, &v1.ListReportTranslationsRequest{EditionId: r.ID(), CityId: uuid.NewString()})
+			wantViolation(t, err, connect.CodeNotFound, "city_id")
+		})
+	}
 }

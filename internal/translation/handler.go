@@ -111,6 +111,26 @@ func (h *Handler) ImportXliff(ctx context.Context, req *v1.ImportXliffRequest) (
 	return resp, nil
 }
 
+func (h *Handler) ListReportTranslations(ctx context.Context, req *v1.ListReportTranslationsRequest) (*v1.ListReportTranslationsResponse, error) {
+	eid, err := wire.ID("edition_id", req.GetEditionId())
+	if err != nil {
+		return nil, err
+	}
+	cid, err := wire.ID("city_id", req.GetCityId())
+	if err != nil {
+		return nil, err
+	}
+	ts, version, err := h.svc.ReportTranslations(ctx, auth.FromContext(ctx), eid, cid)
+	if err != nil {
+		return nil, err
+	}
+	resp := &v1.ListReportTranslationsResponse{ReportVersion: version}
+	for _, t := range ts {
+		resp.Translations = append(resp.Translations, translationToProto(t))
+	}
+	return resp, nil
+}
+
 func (h *Handler) ListBallotTranslations(ctx context.Context, req *v1.ListBallotTranslationsRequest) (*v1.ListBallotTranslationsResponse, error) {
 	eid, err := wire.ID("edition_id", req.GetEditionId())
 	if err != nil {

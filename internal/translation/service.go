@@ -355,3 +355,50 @@ func (s *Service) Ballot(ctx context.Context, p *auth.Principal, editionID uuid.
 	}
 	return out, nil
 }
+
+// ReportTranslations returns every translation of a city's report's practices, in every language,
+// as jurors read them (who made them left out), each text marked outdated against the report's
+// text as it is now; and the report's version they were marked against (0 when it has no practices). For the city's expert
+// in the edition, to preview what jurors will read, and organisers.
+func (s *Service) ReportTranslations(ctx context.Context, p *auth.Principal, editionID, cityID uuid.UUID) ([]Translation, int64, error) {
+	e, err := loadEdition(ctx, s.pool, p, editionID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !p.Organiser {
+		if a, ok := p.Holds(e.ID, auth.RoleExpert); !ok || a.CityID != cityID {
+			return nil, 0, fault.Deniedf("only the expert of this city in this edition and organisers preview its report's translations")
+		}
+	}
+	if !slices.ContainsFunc(e.Cities, func(c edition.City) bool { return c.ID == cityID }) {
+		return nil, 0, fault.NotFoundf("city_id", "the city does not report in this edition")
+	}
+	rows, err := s.q.ReportPractices(ctx, s.pool, translationdb.ReportPracticesParams{EditionID: editionID, CityID: cityID})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := []Translation{}
+	if len(rows) == 0 {
+		return out, 0, nil
+	}
+	all, err := s.translations(ctx, s.pool, editionID, Languages)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, r := range rows {
+		pr, err := practiceOf(r.ID, r.EditionID, r.CityID, r.CityName, r.CategoryID, r.ReportVersion, r.Title, r.Description, r.Narratives, r.Nominated)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, l := range Languages {
+			st, ok := all[key{pr.ID, l}]
+			if !ok {
+				continue
+			}
+			t := st.of(pr, l)
+			t.MadeBy, t.MadeByName = "", "" // as jurors read it
+			out = append(out, t)
+		}
+	}
+	return out, rows[0].ReportVersion, nil
+}

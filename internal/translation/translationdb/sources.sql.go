@@ -119,3 +119,63 @@ func (q *Queries) PracticeEdition(ctx context.Context, db DBTX, id uuid.UUID) (u
 	err := row.Scan(&edition_id)
 	return edition_id, err
 }
+
+const reportPractices = `-- name: ReportPractices :many
+SELECT p.id, p.title, p.description, p.category_id, p.narratives, r.edition_id, r.city_id, c.name AS city_name,
+    r.version AS report_version, EXISTS (SELECT 1 FROM nominations n WHERE n.practice_id = p.id) AS nominated
+FROM practices p JOIN reports r ON r.id = p.report_id JOIN cities c ON c.id = r.city_id
+WHERE r.edition_id = $1 AND r.city_id = $2
+ORDER BY p.position
+LIMIT 500
+`
+
+type ReportPracticesParams struct {
+	EditionID uuid.UUID
+	CityID    uuid.UUID
+}
+
+type ReportPracticesRow struct {
+	ID            uuid.UUID
+	Title         string
+	Description   string
+	CategoryID    uuid.UUID
+	Narratives    []byte
+	EditionID     uuid.UUID
+	CityID        uuid.UUID
+	CityName      string
+	ReportVersion int64
+	Nominated     bool
+}
+
+// The practices of a city's report in an edition, whatever its status: what the expert's preview
+// shows translations of.
+func (q *Queries) ReportPractices(ctx context.Context, db DBTX, arg ReportPracticesParams) ([]ReportPracticesRow, error) {
+	rows, err := db.Query(ctx, reportPractices, arg.EditionID, arg.CityID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ReportPracticesRow
+	for rows.Next() {
+		var i ReportPracticesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Title,
+			&i.Description,
+			&i.CategoryID,
+			&i.Narratives,
+			&i.EditionID,
+			&i.CityID,
+			&i.CityName,
+			&i.ReportVersion,
+			&i.Nominated,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -24,7 +24,7 @@ import { fill, useServerMessages } from "../shared/serverMessages";
 import { codePoints, reportChanges, type Saved } from "./reportChanges";
 import { History } from "./History";
 import { AttachmentsEditor } from "./Attachments";
-import { ReportView } from "./ReportView";
+import { ReportPreview } from "./ReportPreview";
 import { useLoad } from "../shared/hooks";
 import { uuid } from "../shared/uuid";
 import { clearDraft, draftKey, loadDraft, storeDraft, type LocalDraft } from "./localDraft";
@@ -384,8 +384,10 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
 
       {preview ? (
         <section className="preview" aria-label={t("report.preview")} data-testid="preview">
-          <p className="hint">{t("report.previewHint")}</p>
-          <ReportView
+          <ReportPreview
+            editionId={edition.id}
+            cityId={report.city!.id}
+            version={report.version}
             report={{ ...report, introduction: draft.introduction, practices: draft.practices, followUps: draft.followUps }}
             categories={categories}
             criteria={criteria}

@@ -1671,6 +1671,113 @@ func (x *ListBallotTranslationsResponse) GetTranslations() []*PracticeTranslatio
 	return nil
 }
 
+type ListReportTranslationsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CityId        string                 `protobuf:"bytes,2,opt,name=city_id,json=cityId,proto3" json:"city_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReportTranslationsRequest) Reset() {
+	*x = ListReportTranslationsRequest{}
+	mi := &file_miasta_v1_translation_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReportTranslationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReportTranslationsRequest) ProtoMessage() {}
+
+func (x *ListReportTranslationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_translation_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReportTranslationsRequest.ProtoReflect.Descriptor instead.
+func (*ListReportTranslationsRequest) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_translation_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListReportTranslationsRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *ListReportTranslationsRequest) GetCityId() string {
+	if x != nil {
+		return x.CityId
+	}
+	return ""
+}
+
+type ListReportTranslationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per practice of the report and language it has a translation into, by practice in the
+	// report's order, then by language (en, uk, es, vi).
+	Translations []*PracticeTranslation `protobuf:"bytes,1,rep,name=translations,proto3" json:"translations,omitempty"`
+	// The report's version the outdated marks were computed against.
+	ReportVersion int64 `protobuf:"varint,2,opt,name=report_version,json=reportVersion,proto3" json:"report_version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReportTranslationsResponse) Reset() {
+	*x = ListReportTranslationsResponse{}
+	mi := &file_miasta_v1_translation_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReportTranslationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReportTranslationsResponse) ProtoMessage() {}
+
+func (x *ListReportTranslationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_miasta_v1_translation_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReportTranslationsResponse.ProtoReflect.Descriptor instead.
+func (*ListReportTranslationsResponse) Descriptor() ([]byte, []int) {
+	return file_miasta_v1_translation_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListReportTranslationsResponse) GetTranslations() []*PracticeTranslation {
+	if x != nil {
+		return x.Translations
+	}
+	return nil
+}
+
+func (x *ListReportTranslationsResponse) GetReportVersion() int64 {
+	if x != nil {
+		return x.ReportVersion
+	}
+	return 0
+}
+
 var File_miasta_v1_translation_proto protoreflect.FileDescriptor
 
 const file_miasta_v1_translation_proto_rawDesc = "" +
@@ -1787,7 +1894,14 @@ const file_miasta_v1_translation_proto_rawDesc = "" +
 	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x121\n" +
 	"\blanguage\x18\x02 \x01(\tB\x15\xbaH\x12r\x10R\x02enR\x02ukR\x02esR\x02viR\blanguage\"d\n" +
 	"\x1eListBallotTranslationsResponse\x12B\n" +
-	"\ftranslations\x18\x01 \x03(\v2\x1e.miasta.v1.PracticeTranslationR\ftranslations*\x96\x01\n" +
+	"\ftranslations\x18\x01 \x03(\v2\x1e.miasta.v1.PracticeTranslationR\ftranslations\"k\n" +
+	"\x1dListReportTranslationsRequest\x12'\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\teditionId\x12!\n" +
+	"\acity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06cityId\"\x8b\x01\n" +
+	"\x1eListReportTranslationsResponse\x12B\n" +
+	"\ftranslations\x18\x01 \x03(\v2\x1e.miasta.v1.PracticeTranslationR\ftranslations\x12%\n" +
+	"\x0ereport_version\x18\x02 \x01(\x03R\rreportVersion*\x96\x01\n" +
 	"\x11TranslationStatus\x12\"\n" +
 	"\x1eTRANSLATION_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aTRANSLATION_STATUS_MACHINE\x10\x01\x12\x1c\n" +
@@ -1809,14 +1923,15 @@ const file_miasta_v1_translation_proto_rawDesc = "" +
 	"\x1fXLIFF_PROBLEM_KIND_EMPTY_TARGET\x10\b\x12 \n" +
 	"\x1cXLIFF_PROBLEM_KIND_OVER_LONG\x10\t\x12#\n" +
 	"\x1fXLIFF_PROBLEM_KIND_INVALID_TEXT\x10\n" +
-	"2\x8c\x05\n" +
+	"2\x80\x06\n" +
 	"\x12TranslationService\x12{\n" +
 	"\x19ListTranslatablePractices\x12+.miasta.v1.ListTranslatablePracticesRequest\x1a,.miasta.v1.ListTranslatablePracticesResponse\"\x03\x90\x02\x01\x12r\n" +
 	"\x16GetPracticeTranslation\x12(.miasta.v1.GetPracticeTranslationRequest\x1a).miasta.v1.GetPracticeTranslationResponse\"\x03\x90\x02\x01\x12p\n" +
 	"\x17SavePracticeTranslation\x12).miasta.v1.SavePracticeTranslationRequest\x1a*.miasta.v1.SavePracticeTranslationResponse\x12Q\n" +
 	"\vExportXliff\x12\x1d.miasta.v1.ExportXliffRequest\x1a\x1e.miasta.v1.ExportXliffResponse\"\x03\x90\x02\x01\x12L\n" +
 	"\vImportXliff\x12\x1d.miasta.v1.ImportXliffRequest\x1a\x1e.miasta.v1.ImportXliffResponse\x12r\n" +
-	"\x16ListBallotTranslations\x12(.miasta.v1.ListBallotTranslationsRequest\x1a).miasta.v1.ListBallotTranslationsResponse\"\x03\x90\x02\x01B\xa8\x01\n" +
+	"\x16ListBallotTranslations\x12(.miasta.v1.ListBallotTranslationsRequest\x1a).miasta.v1.ListBallotTranslationsResponse\"\x03\x90\x02\x01\x12r\n" +
+	"\x16ListReportTranslations\x12(.miasta.v1.ListReportTranslationsRequest\x1a).miasta.v1.ListReportTranslationsResponse\"\x03\x90\x02\x01B\xa8\x01\n" +
 	"\rcom.miasta.v1B\x10TranslationProtoP\x01Z@github.com/miasta-otwarte/miasta/internal/gen/miasta/v1;miastav1\xa2\x02\x03MXX\xaa\x02\tMiasta.V1\xca\x02\tMiasta\\V1\xe2\x02\x15Miasta\\V1\\GPBMetadata\xea\x02\n" +
 	"Miasta::V1b\x06proto3"
 
@@ -1833,7 +1948,7 @@ func file_miasta_v1_translation_proto_rawDescGZIP() []byte {
 }
 
 var file_miasta_v1_translation_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_miasta_v1_translation_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_miasta_v1_translation_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_miasta_v1_translation_proto_goTypes = []any{
 	(TranslationStatus)(0),                    // 0: miasta.v1.TranslationStatus
 	(TranslationSource)(0),                    // 1: miasta.v1.TranslationSource
@@ -1860,17 +1975,19 @@ var file_miasta_v1_translation_proto_goTypes = []any{
 	(*ImportXliffResponse)(nil),               // 22: miasta.v1.ImportXliffResponse
 	(*ListBallotTranslationsRequest)(nil),     // 23: miasta.v1.ListBallotTranslationsRequest
 	(*ListBallotTranslationsResponse)(nil),    // 24: miasta.v1.ListBallotTranslationsResponse
-	(*City)(nil),                              // 25: miasta.v1.City
-	(*timestamppb.Timestamp)(nil),             // 26: google.protobuf.Timestamp
+	(*ListReportTranslationsRequest)(nil),     // 25: miasta.v1.ListReportTranslationsRequest
+	(*ListReportTranslationsResponse)(nil),    // 26: miasta.v1.ListReportTranslationsResponse
+	(*City)(nil),                              // 27: miasta.v1.City
+	(*timestamppb.Timestamp)(nil),             // 28: google.protobuf.Timestamp
 }
 var file_miasta_v1_translation_proto_depIdxs = []int32{
-	25, // 0: miasta.v1.TranslatablePractice.city:type_name -> miasta.v1.City
+	27, // 0: miasta.v1.TranslatablePractice.city:type_name -> miasta.v1.City
 	3,  // 1: miasta.v1.TranslatablePractice.texts:type_name -> miasta.v1.SourceText
 	1,  // 2: miasta.v1.MadeBy.source:type_name -> miasta.v1.TranslationSource
 	0,  // 3: miasta.v1.PracticeTranslation.status:type_name -> miasta.v1.TranslationStatus
 	5,  // 4: miasta.v1.PracticeTranslation.texts:type_name -> miasta.v1.TranslatedText
 	6,  // 5: miasta.v1.PracticeTranslation.made_by:type_name -> miasta.v1.MadeBy
-	26, // 6: miasta.v1.PracticeTranslation.update_time:type_name -> google.protobuf.Timestamp
+	28, // 6: miasta.v1.PracticeTranslation.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 7: miasta.v1.LanguageState.status:type_name -> miasta.v1.TranslationStatus
 	4,  // 8: miasta.v1.TranslatablePracticeSummary.practice:type_name -> miasta.v1.TranslatablePractice
 	8,  // 9: miasta.v1.TranslatablePracticeSummary.languages:type_name -> miasta.v1.LanguageState
@@ -1885,23 +2002,26 @@ var file_miasta_v1_translation_proto_depIdxs = []int32{
 	0,  // 18: miasta.v1.ImportXliffRequest.status:type_name -> miasta.v1.TranslationStatus
 	11, // 19: miasta.v1.ImportXliffResponse.problems:type_name -> miasta.v1.XliffProblem
 	7,  // 20: miasta.v1.ListBallotTranslationsResponse.translations:type_name -> miasta.v1.PracticeTranslation
-	12, // 21: miasta.v1.TranslationService.ListTranslatablePractices:input_type -> miasta.v1.ListTranslatablePracticesRequest
-	14, // 22: miasta.v1.TranslationService.GetPracticeTranslation:input_type -> miasta.v1.GetPracticeTranslationRequest
-	17, // 23: miasta.v1.TranslationService.SavePracticeTranslation:input_type -> miasta.v1.SavePracticeTranslationRequest
-	19, // 24: miasta.v1.TranslationService.ExportXliff:input_type -> miasta.v1.ExportXliffRequest
-	21, // 25: miasta.v1.TranslationService.ImportXliff:input_type -> miasta.v1.ImportXliffRequest
-	23, // 26: miasta.v1.TranslationService.ListBallotTranslations:input_type -> miasta.v1.ListBallotTranslationsRequest
-	13, // 27: miasta.v1.TranslationService.ListTranslatablePractices:output_type -> miasta.v1.ListTranslatablePracticesResponse
-	15, // 28: miasta.v1.TranslationService.GetPracticeTranslation:output_type -> miasta.v1.GetPracticeTranslationResponse
-	18, // 29: miasta.v1.TranslationService.SavePracticeTranslation:output_type -> miasta.v1.SavePracticeTranslationResponse
-	20, // 30: miasta.v1.TranslationService.ExportXliff:output_type -> miasta.v1.ExportXliffResponse
-	22, // 31: miasta.v1.TranslationService.ImportXliff:output_type -> miasta.v1.ImportXliffResponse
-	24, // 32: miasta.v1.TranslationService.ListBallotTranslations:output_type -> miasta.v1.ListBallotTranslationsResponse
-	27, // [27:33] is the sub-list for method output_type
-	21, // [21:27] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	7,  // 21: miasta.v1.ListReportTranslationsResponse.translations:type_name -> miasta.v1.PracticeTranslation
+	12, // 22: miasta.v1.TranslationService.ListTranslatablePractices:input_type -> miasta.v1.ListTranslatablePracticesRequest
+	14, // 23: miasta.v1.TranslationService.GetPracticeTranslation:input_type -> miasta.v1.GetPracticeTranslationRequest
+	17, // 24: miasta.v1.TranslationService.SavePracticeTranslation:input_type -> miasta.v1.SavePracticeTranslationRequest
+	19, // 25: miasta.v1.TranslationService.ExportXliff:input_type -> miasta.v1.ExportXliffRequest
+	21, // 26: miasta.v1.TranslationService.ImportXliff:input_type -> miasta.v1.ImportXliffRequest
+	23, // 27: miasta.v1.TranslationService.ListBallotTranslations:input_type -> miasta.v1.ListBallotTranslationsRequest
+	25, // 28: miasta.v1.TranslationService.ListReportTranslations:input_type -> miasta.v1.ListReportTranslationsRequest
+	13, // 29: miasta.v1.TranslationService.ListTranslatablePractices:output_type -> miasta.v1.ListTranslatablePracticesResponse
+	15, // 30: miasta.v1.TranslationService.GetPracticeTranslation:output_type -> miasta.v1.GetPracticeTranslationResponse
+	18, // 31: miasta.v1.TranslationService.SavePracticeTranslation:output_type -> miasta.v1.SavePracticeTranslationResponse
+	20, // 32: miasta.v1.TranslationService.ExportXliff:output_type -> miasta.v1.ExportXliffResponse
+	22, // 33: miasta.v1.TranslationService.ImportXliff:output_type -> miasta.v1.ImportXliffResponse
+	24, // 34: miasta.v1.TranslationService.ListBallotTranslations:output_type -> miasta.v1.ListBallotTranslationsResponse
+	26, // 35: miasta.v1.TranslationService.ListReportTranslations:output_type -> miasta.v1.ListReportTranslationsResponse
+	29, // [29:36] is the sub-list for method output_type
+	22, // [22:29] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_miasta_v1_translation_proto_init() }
@@ -1916,7 +2036,7 @@ func file_miasta_v1_translation_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_miasta_v1_translation_proto_rawDesc), len(file_miasta_v1_translation_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

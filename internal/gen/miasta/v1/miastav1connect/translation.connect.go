@@ -51,6 +51,9 @@ const (
 	// TranslationServiceListBallotTranslationsProcedure is the fully-qualified name of the
 	// TranslationService's ListBallotTranslations RPC.
 	TranslationServiceListBallotTranslationsProcedure = "/miasta.v1.TranslationService/ListBallotTranslations"
+	// TranslationServiceListReportTranslationsProcedure is the fully-qualified name of the
+	// TranslationService's ListReportTranslations RPC.
+	TranslationServiceListReportTranslationsProcedure = "/miasta.v1.TranslationService/ListReportTranslations"
 )
 
 // TranslationServiceClient is a client for the miasta.v1.TranslationService service.
@@ -78,6 +81,11 @@ type TranslationServiceClient interface {
 	// for the juror's ballot: texts, status, whether outdated, and version (which the juror's cast
 	// records as read), never who made them. The edition's jurors (from JURY on) and organisers.
 	ListBallotTranslations(context.Context, *v1.ListBallotTranslationsRequest) (*v1.ListBallotTranslationsResponse, error)
+	// ListReportTranslations returns every translation of a city's report's practices, in every
+	// language, as jurors read them (never who made them), each marked outdated against the report's
+	// current text: the expert's preview of what jurors will read. The city's expert in the edition
+	// and organisers.
+	ListReportTranslations(context.Context, *v1.ListReportTranslationsRequest) (*v1.ListReportTranslationsResponse, error)
 }
 
 // NewTranslationServiceClient constructs a client for the miasta.v1.TranslationService service. By
@@ -131,6 +139,13 @@ func NewTranslationServiceClient(httpClient connect.HTTPClient, baseURL string, 
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listReportTranslations: connect.NewClient[v1.ListReportTranslationsRequest, v1.ListReportTranslationsResponse](
+			httpClient,
+			baseURL+TranslationServiceListReportTranslationsProcedure,
+			connect.WithSchema(translationServiceMethods.ByName("ListReportTranslations")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -142,6 +157,7 @@ type translationServiceClient struct {
 	exportXliff               *connect.Client[v1.ExportXliffRequest, v1.ExportXliffResponse]
 	importXliff               *connect.Client[v1.ImportXliffRequest, v1.ImportXliffResponse]
 	listBallotTranslations    *connect.Client[v1.ListBallotTranslationsRequest, v1.ListBallotTranslationsResponse]
+	listReportTranslations    *connect.Client[v1.ListReportTranslationsRequest, v1.ListReportTranslationsResponse]
 }
 
 // ListTranslatablePractices calls miasta.v1.TranslationService.ListTranslatablePractices.
@@ -198,6 +214,15 @@ func (c *translationServiceClient) ListBallotTranslations(ctx context.Context, r
 	return nil, err
 }
 
+// ListReportTranslations calls miasta.v1.TranslationService.ListReportTranslations.
+func (c *translationServiceClient) ListReportTranslations(ctx context.Context, req *v1.ListReportTranslationsRequest) (*v1.ListReportTranslationsResponse, error) {
+	response, err := c.listReportTranslations.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // TranslationServiceHandler is an implementation of the miasta.v1.TranslationService service.
 type TranslationServiceHandler interface {
 	// ListTranslatablePractices lists the practices of the edition's accepted reports with the state of
@@ -223,6 +248,11 @@ type TranslationServiceHandler interface {
 	// for the juror's ballot: texts, status, whether outdated, and version (which the juror's cast
 	// records as read), never who made them. The edition's jurors (from JURY on) and organisers.
 	ListBallotTranslations(context.Context, *v1.ListBallotTranslationsRequest) (*v1.ListBallotTranslationsResponse, error)
+	// ListReportTranslations returns every translation of a city's report's practices, in every
+	// language, as jurors read them (never who made them), each marked outdated against the report's
+	// current text: the expert's preview of what jurors will read. The city's expert in the edition
+	// and organisers.
+	ListReportTranslations(context.Context, *v1.ListReportTranslationsRequest) (*v1.ListReportTranslationsResponse, error)
 }
 
 // NewTranslationServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -272,6 +302,13 @@ func NewTranslationServiceHandler(svc TranslationServiceHandler, opts ...connect
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	translationServiceListReportTranslationsHandler := connect.NewUnaryHandlerSimple(
+		TranslationServiceListReportTranslationsProcedure,
+		svc.ListReportTranslations,
+		connect.WithSchema(translationServiceMethods.ByName("ListReportTranslations")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/miasta.v1.TranslationService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case TranslationServiceListTranslatablePracticesProcedure:
@@ -286,6 +323,8 @@ func NewTranslationServiceHandler(svc TranslationServiceHandler, opts ...connect
 			translationServiceImportXliffHandler.ServeHTTP(w, r)
 		case TranslationServiceListBallotTranslationsProcedure:
 			translationServiceListBallotTranslationsHandler.ServeHTTP(w, r)
+		case TranslationServiceListReportTranslationsProcedure:
+			translationServiceListReportTranslationsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -317,4 +356,8 @@ func (UnimplementedTranslationServiceHandler) ImportXliff(context.Context, *v1.I
 
 func (UnimplementedTranslationServiceHandler) ListBallotTranslations(context.Context, *v1.ListBallotTranslationsRequest) (*v1.ListBallotTranslationsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.TranslationService.ListBallotTranslations is not implemented"))
+}
+
+func (UnimplementedTranslationServiceHandler) ListReportTranslations(context.Context, *v1.ListReportTranslationsRequest) (*v1.ListReportTranslationsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("miasta.v1.TranslationService.ListReportTranslations is not implemented"))
 }
