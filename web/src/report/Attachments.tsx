@@ -1,7 +1,7 @@
 // The files of a practice: the expert attaches PDFs, images and office documents (the server decides
 // the type from the content, and keeps each file's SHA-256, which the log records at submission);
 // readers open them in the browser.
-import { useId, useState } from "react";
+import { memo, useId, useState } from "react";
 import { api } from "../shared/api";
 import { ErrorNote } from "../shared/components";
 import type { Attachment } from "../gen/miasta/v1/report_pb.js";
@@ -90,8 +90,8 @@ export function PublishedAttachments({ attachments }: { attachments: Attachment[
   );
 }
 
-/** AttachmentsEditor lets the expert attach files to a saved practice and remove them. */
-export function AttachmentsEditor(props: {
+/** AttachmentsEditor lets the expert attach files to a saved practice and remove them (memo: typing in the practice does not re-render it). */
+export const AttachmentsEditor = memo(function AttachmentsEditor(props: {
   editionId: string;
   cityId: string;
   practiceId: string;
@@ -179,4 +179,4 @@ export function AttachmentsEditor(props: {
       <ErrorNote error={error} />
     </fieldset>
   );
-}
+});

@@ -1,6 +1,6 @@
 // A report's history: every saved version (each autosave, restore and status change), what changed
 // between any two, and restoring one as a new version (nothing in between is lost).
-import { useState } from "react";
+import { memo, useState } from "react";
 import { api } from "../shared/api";
 import { ConfirmDialog, ErrorNote, Loading, Scroll } from "../shared/components";
 import { formatInstant } from "../shared/format";
@@ -29,7 +29,7 @@ interface Props {
   onRestore: (version: bigint) => Promise<void>;
 }
 
-export function History(props: Props) {
+export const History = memo(function History(props: Props) {
   const t = useT();
   const [open, setOpen] = useState(false);
   return (
@@ -38,7 +38,7 @@ export function History(props: Props) {
       {open ? <Versions {...props} /> : null}
     </details>
   );
-}
+});
 
 function Versions(props: Props) {
   const t = useT();

@@ -3,7 +3,7 @@ import { create, toJson } from "@bufbuild/protobuf";
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router";
 import { api, conflictDetail, listCategories, listCriteria } from "../shared/api";
-import { ConfirmDialog, Deadline, ErrorNote, Loading, SaveIndicator, SignInNeeded, StageBadge, download, useMe } from "../shared/components";
+import { ConfirmDialog, Deadline, ErrorNote, Loading, SaveIndicator, SignInNeeded, StageBadge, download, useMe, type SaveState } from "../shared/components";
 import { formatInstant } from "../shared/format";
 import { Stage, type Category, type Criterion, type Edition } from "../gen/miasta/v1/edition_pb.js";
 import {
@@ -84,9 +84,10 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
   const [report, setReport] = useState(props.report); // the server's latest copy
   const reportRef = useRef(report);
   reportRef.current = report;
-  // What the server holds, as this page last sent it, and its version: saves send the difference.
-  const baseRef = useRef<{ version: bigint; saved: Saved }>({ version: props.report.version, saved: draftOf(props.report) });
+  // The draft, and what the server holds as this page last sent it with its version (saves send the
+  // difference): both made once, not on every render (draftOf makes a key per practice).
   const [draft, setDraft] = useState<Draft>(() => draftOf(props.report));
+  const [baseRef] = useState(() => ({ current: { version: props.report.version, saved: draft as Saved } }));
   const [confirmSubmit, setConfirmSubmit] = useState(false);
   // Removing a practice asks once, and can be undone until the next removal.
   const [removing, setRemoving] = useState<number>();
@@ -205,13 +206,13 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     void auto.saveNow(local, offer.baseVersion);
   }
 
-  async function submit() {
+  const submit = useCallback(async () => {
     setConfirmSubmit(false);
     setActionError(undefined);
     setSubmitting(true); // the form is read-only from here, so nothing typed is lost to the submit
     try {
       if (!(await auto.flush(() => draftRef.current))) return;
-      const res = await api.reports.submitReport({ editionId: edition.id, cityId: report.city!.id, expectedVersion: auto.version() });
+      const res = await api.reports.submitReport({ editionId: edition.id, cityId: reportRef.current.city!.id, expectedVersion: auto.version() });
       auto.serverChanged(res.report!.version);
       baseRef.current = { ...baseRef.current, version: res.report!.version };
       setReport(res.report!);
@@ -220,7 +221,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     } finally {
       setSubmitting(false);
     }
-  }
+  }, [auto.flush, auto.version, auto.serverChanged, edition.id, baseRef]);
 
   function keepMine() {
     const theirs = auto.keepMine(draft);
@@ -232,13 +233,17 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     adopt(theirs.report);
   }
   /** adopt makes the server's copy the page's: after taking theirs, or restoring a version. */
-  function adopt(r: Report) {
-    const d = draftOf(r);
-    setReport(r);
-    setDraft(d);
-    baseRef.current = { version: r.version, saved: d };
-    auto.serverChanged(r.version);
-  }
+  const { serverChanged } = auto;
+  const adopt = useCallback(
+    (r: Report) => {
+      const d = draftOf(r);
+      setReport(r);
+      setDraft(d);
+      baseRef.current = { version: r.version, saved: d };
+      serverChanged(r.version);
+    },
+    [serverChanged, baseRef],
+  );
 
   // The report's problems by practice (each practice's editor filters its own) and, for the fields
   // outside practices, by field: the same arrays from one render to the next while the report's
@@ -266,55 +271,101 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
     [],
   );
 
-  const catName = (id: string) => {
-    const c = categories.find((c) => c.id === id);
-    return c ? `${c.number}. ${textIn(locale, c.names)}` : "";
-  };
+  const catName = useCallback(
+    (id: string) => {
+      const c = categories.find((c) => c.id === id);
+      return c ? `${c.number}. ${textIn(locale, c.names)}` : "";
+    },
+    [categories, locale],
+  );
+  const criterionName = useCallback(
+    (id: string) => {
+      const c = criteria.find((x) => x.id === id);
+      return c ? textIn(locale, c.names) : id;
+    },
+    [criteria, locale],
+  );
+  const cityId = report.city!.id;
+  const { flush } = auto;
+  const downloadPdf = useCallback(async () => {
+    setActionError(undefined);
+    try {
+      if (editable && !(await flush(() => draftRef.current))) return;
+      const res = await api.reports.exportReportPdf({ editionId: edition.id, cityId, language: locale });
+      download(res.filename, new Uint8Array(res.content), res.contentType);
+    } catch (err) {
+      setActionError(err);
+    }
+  }, [editable, flush, edition.id, cityId, locale]);
+  const togglePreview = useCallback(() => setPreview((v) => !v), []);
+  const restoreVersion = useCallback(
+    async (v: bigint) => {
+      if (!(await flush(() => draftRef.current))) return;
+      const res = await api.reports.restoreReportVersion({ editionId: edition.id, cityId, version: v, expectedVersion: auto.version() });
+      adopt(res.report!);
+    },
+    [flush, auto.version, adopt, edition.id, cityId],
+  );
+  const onFollowUpChange = useCallback(
+    (id: string, update: (f: FollowUp) => FollowUp) => change((d) => ({ ...d, followUps: d.followUps.map((x) => (x.previousNominationId === id ? update(x) : x)) })),
+    [change],
+  );
+
+  // Typing changes the draft, which re-renders this editor on every key: what does not show the draft
+  // is memoised (the heading, the save bar, the summary, the history, the dialogs), so that a key
+  // re-renders the field typed in, its practice and little else.
+  const removingTitle = removing !== undefined ? draft.practices[removing]?.title || t("report.untitled") : "";
+  const removeDialog = useMemo(
+    () => (
+      <ConfirmDialog
+        open={removing !== undefined}
+        title={t("report.removeConfirmTitle")}
+        confirmLabel={t("report.removePractice")}
+        onConfirm={() => {
+          const i = removing!;
+          const d = draftRef.current;
+          setRemoved({ index: i, practice: d.practices[i], key: d.keys[i] });
+          change((d) => ({ ...d, practices: d.practices.filter((_, j) => j !== i), keys: d.keys.filter((_, j) => j !== i) }));
+          setRemoving(undefined);
+          addRef.current?.focus(); // the focused button is gone; keep the keyboard user in the form
+        }}
+        onCancel={() => setRemoving(undefined)}
+      >
+        <p>{t("report.removeConfirmText", { title: removingTitle })}</p>
+      </ConfirmDialog>
+    ),
+    [t, removing, removingTitle, change],
+  );
+  const practiceCount = draft.practices.length;
+  const submitDialog = useMemo(
+    () => (
+      <ConfirmDialog
+        open={confirmSubmit}
+        title={t("report.submitConfirmTitle")}
+        confirmLabel={t("report.submitConfirm")}
+        onConfirm={submit}
+        onCancel={() => setConfirmSubmit(false)}
+      >
+        <p>{t("report.submitConfirmText", { count: practiceCount })}</p>
+      </ConfirmDialog>
+    ),
+    [t, confirmSubmit, submit, practiceCount],
+  );
+  const label = useMemo(
+    () => ({
+      form: t("report.title", { city: report.city?.name ?? "" }),
+      introduction: t("report.introduction"),
+      practices: t("report.practices"),
+      noPractices: t("report.noPractices"),
+      addPractice: t("report.addPractice"),
+      submit: t("report.submit"),
+    }),
+    [t, report.city?.name],
+  );
 
   return (
     <>
-      <h1>
-        {t("report.title", { city: report.city?.name ?? "" })} <StageBadge stage={edition.stage} />
-      </h1>
-      <p>
-        {edition.name} · <strong>{t("report.status")}:</strong>{" "}
-        <span className="badge" data-testid="report-status">
-          {t(reportStatusKey[report.status])}
-        </span>
-        {report.submitTime ? " · " + t("report.submittedAt", { time: formatInstant(report.submitTime, locale) }) : ""}
-      </p>
-      <Deadline label={t("edition.reportingDeadline")} at={edition.timeline?.reportingDeadline} />
-      {report.version > 0n ? (
-        <p className="actions report-tools">
-          <button
-            type="button"
-            onClick={async () => {
-              setActionError(undefined);
-              try {
-                if (editable && !(await auto.flush(() => draftRef.current))) return;
-                const res = await api.reports.exportReportPdf({ editionId: edition.id, cityId: report.city!.id, language: locale });
-                download(res.filename, new Uint8Array(res.content), res.contentType);
-              } catch (err) {
-                setActionError(err);
-              }
-            }}
-          >
-            {t("report.downloadPdf")}
-          </button>
-          <button type="button" onClick={() => window.print()}>
-            {t("report.print")}
-          </button>
-          <button type="button" aria-pressed={preview} onClick={() => setPreview((v) => !v)} data-testid="preview-toggle">
-            {preview ? t("report.backToEditing") : t("report.preview")}
-          </button>
-        </p>
-      ) : null}
-      {report.status === ReportStatus.RETURNED && report.returnComment ? (
-        <div className="notice" role="note">
-          <h2>{t("report.returnedTitle")}</h2>
-          <p>{report.returnComment}</p>
-        </div>
-      ) : null}
+      <ReportHeading edition={edition} report={report} preview={preview} onPreview={togglePreview} onDownloadPdf={downloadPdf} />
       {offer && editable ? (
         <div className="notice" role="alert">
           <p>{t("localDraft.found", { time: formatInstant(offer.savedAt, locale) })}</p>
@@ -334,51 +385,22 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
           </p>
         </div>
       ) : null}
-      {editable ? (
-        // In view however far down the expert writes: a long report's fields are thousands of pixels below.
-        <div className="report-bar">
-          <SaveIndicator state={save} />
-          {report.problems.length > 0 ? (
-            <span className="problem-count" data-testid="problem-count">
-              {t("report.problemCount", { count: report.problems.length })}
-            </span>
-          ) : null}
-        </div>
-      ) : (
-        <p className="notice">{t("report.readOnly")}</p>
-      )}
+      {editable ? <ReportBar save={save} problems={report.problems.length} /> : <p className="notice">{t("report.readOnly")}</p>}
       {save.kind === "failed" && !transient(save.error) ? <ErrorNote error={save.error} /> : null}
       {conflict ? (
-        <ConflictPanel
-          mine={draft}
-          theirs={conflict.report}
-          catName={catName}
-          criterionName={(id) => {
-            const c = criteria.find((x) => x.id === id);
-            return c ? textIn(locale, c.names) : id;
-          }}
-          onKeepMine={keepMine}
-          onTakeTheirs={takeTheirs}
-        />
+        <ConflictPanel mine={draft} theirs={conflict.report} catName={catName} criterionName={criterionName} onKeepMine={keepMine} onTakeTheirs={takeTheirs} />
       ) : null}
 
-      <CategorySummary categories={categories} practices={draft.practices} />
+      <CategorySummary categories={categories} count={draft.practices.length} practiceCategories={draft.practices.map((p) => p.categoryId).join(" ")} />
       {report.version > 0n ? (
         <History
           editionId={edition.id}
-          cityId={report.city!.id}
+          cityId={cityId}
           version={report.version}
           canRestore={editable && !conflict && !submitting}
           catName={catName}
-          criterionName={(id) => {
-            const c = criteria.find((x) => x.id === id);
-            return c ? textIn(locale, c.names) : id;
-          }}
-          onRestore={async (v) => {
-            if (!(await auto.flush(() => draftRef.current))) return;
-            const res = await api.reports.restoreReportVersion({ editionId: edition.id, cityId: report.city!.id, version: v, expectedVersion: auto.version() });
-            adopt(res.report!);
-          }}
+          criterionName={criterionName}
+          onRestore={restoreVersion}
         />
       ) : null}
 
@@ -395,17 +417,17 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
         </section>
       ) : null}
       <fieldset disabled={!editable || !!conflict || submitting} className="plain" hidden={preview}>
-        <legend className="visually-hidden">{t("report.title", { city: report.city?.name ?? "" })}</legend>
+        <legend className="visually-hidden">{label.form}</legend>
         <TextArea
-          label={t("report.introduction")}
+          label={label.introduction}
           value={draft.introduction}
           onChange={(v) => change((d) => ({ ...d, introduction: v }))}
           rows={4}
           limit={LIMITS.long}
           problems={problemsAt("introduction")}
         />
-        <h2>{t("report.practices")}</h2>
-        {draft.practices.length === 0 ? <p>{t("report.noPractices")}</p> : null}
+        <h2>{label.practices}</h2>
+        {draft.practices.length === 0 ? <p>{label.noPractices}</p> : null}
         <Problems list={problemsAt("practices")} />
         {draft.practices.map((p, i) => (
           <PracticeEditor
@@ -417,7 +439,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
             criteria={criteria}
             problems={(p.id && problemsByPractice.get(p.id)) || NO_PROBLEMS}
             editionId={edition.id}
-            cityId={report.city!.id}
+            cityId={cityId}
             filesDisabled={!editable || submitting}
             onChange={onPracticeChange}
             onAttachments={onAttachments}
@@ -454,7 +476,7 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
               }))
             }
           >
-            {t("report.addPractice")}
+            {label.addPractice}
           </button>
         ) : null}
 
@@ -462,12 +484,13 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
           <>
             <h2>{t("report.followUps")}</h2>
             <p>{t("report.followUpsIntro")}</p>
-            {draft.followUps.map((f, i) => (
+            {draft.followUps.map((f) => (
               <FollowUpEditor
                 key={f.previousNominationId}
                 followUp={f}
-                problemsAt={(field) => problemsAt(field, f.previousNominationId)}
-                onChange={(update) => change((d) => ({ ...d, followUps: d.followUps.map((x, j) => (j === i ? update(x) : x)) }))}
+                outcomeProblems={problemsAt("outcome", f.previousNominationId)}
+                narrativeProblems={problemsAt("narrative", f.previousNominationId)}
+                onChange={onFollowUpChange}
               />
             ))}
           </>
@@ -478,37 +501,81 @@ function Editor(props: { edition: Edition; categories: Category[]; criteria: Cri
       {editable ? (
         <p className="actions">
           <button type="button" className="primary" onClick={() => setConfirmSubmit(true)} disabled={!!conflict}>
-            {t("report.submit")}
+            {label.submit}
           </button>
         </p>
       ) : null}
-      <ConfirmDialog
-        open={removing !== undefined}
-        title={t("report.removeConfirmTitle")}
-        confirmLabel={t("report.removePractice")}
-        onConfirm={() => {
-          const i = removing!;
-          setRemoved({ index: i, practice: draft.practices[i], key: draft.keys[i] });
-          change((d) => ({ ...d, practices: d.practices.filter((_, j) => j !== i), keys: d.keys.filter((_, j) => j !== i) }));
-          setRemoving(undefined);
-          addRef.current?.focus(); // the focused button is gone; keep the keyboard user in the form
-        }}
-        onCancel={() => setRemoving(undefined)}
-      >
-        <p>{t("report.removeConfirmText", { title: (removing !== undefined && draft.practices[removing]?.title) || t("report.untitled") })}</p>
-      </ConfirmDialog>
-      <ConfirmDialog
-        open={confirmSubmit}
-        title={t("report.submitConfirmTitle")}
-        confirmLabel={t("report.submitConfirm")}
-        onConfirm={submit}
-        onCancel={() => setConfirmSubmit(false)}
-      >
-        <p>{t("report.submitConfirmText", { count: draft.practices.length })}</p>
-      </ConfirmDialog>
+      {removeDialog}
+      {submitDialog}
     </>
   );
 }
+
+/** ReportHeading is the report's name, status and deadline, and its tools (memo: typing does not change it). */
+const ReportHeading = memo(function ReportHeading(props: {
+  edition: Edition;
+  report: Report;
+  preview: boolean;
+  onPreview: () => void;
+  onDownloadPdf: () => void;
+}) {
+  const t = useT();
+  const { locale } = useLocale();
+  const { edition, report, preview } = props;
+  return (
+    <>
+      <h1>
+        {t("report.title", { city: report.city?.name ?? "" })} <StageBadge stage={edition.stage} />
+      </h1>
+      <p>
+        {edition.name} · <strong>{t("report.status")}:</strong>{" "}
+        <span className="badge" data-testid="report-status">
+          {t(reportStatusKey[report.status])}
+        </span>
+        {report.submitTime ? " · " + t("report.submittedAt", { time: formatInstant(report.submitTime, locale) }) : ""}
+      </p>
+      <Deadline label={t("edition.reportingDeadline")} at={edition.timeline?.reportingDeadline} />
+      {report.version > 0n ? (
+        <p className="actions report-tools">
+          <button type="button" onClick={props.onDownloadPdf}>
+            {t("report.downloadPdf")}
+          </button>
+          <button type="button" onClick={() => window.print()}>
+            {t("report.print")}
+          </button>
+          <button type="button" aria-pressed={preview} onClick={props.onPreview} data-testid="preview-toggle">
+            {preview ? t("report.backToEditing") : t("report.preview")}
+          </button>
+        </p>
+      ) : null}
+      {report.status === ReportStatus.RETURNED && report.returnComment ? (
+        <div className="notice" role="note">
+          <h2>{t("report.returnedTitle")}</h2>
+          <p>{report.returnComment}</p>
+        </div>
+      ) : null}
+    </>
+  );
+});
+
+/**
+ * ReportBar is the save state and the count of problems, in view however far down the expert writes: a
+ * long report's fields are thousands of pixels below. Memo: keys that leave the state as it was do not
+ * re-render it.
+ */
+const ReportBar = memo(function ReportBar({ save, problems }: { save: SaveState; problems: number }) {
+  const t = useT();
+  return (
+    <div className="report-bar">
+      <SaveIndicator state={save} />
+      {problems > 0 ? (
+        <span className="problem-count" data-testid="problem-count">
+          {t("report.problemCount", { count: problems })}
+        </span>
+      ) : null}
+    </div>
+  );
+});
 
 /** sameText tells whether a local copy says nothing the server's report does not. */
 function sameText(a: Omit<Draft, "keys">, b: Omit<Draft, "keys">): boolean {
@@ -521,15 +588,20 @@ function sameText(a: Omit<Draft, "keys">, b: Omit<Draft, "keys">): boolean {
   return json(a) === json(b);
 }
 
-function CategorySummary({ categories, practices }: { categories: Category[]; practices: Practice[] }) {
+/**
+ * CategorySummary counts the practices by category: count practices, whose category ids are
+ * practiceCategories, space-separated (memo: a string, the same while the expert types).
+ */
+const CategorySummary = memo(function CategorySummary(props: { categories: Category[]; count: number; practiceCategories: string }) {
   const t = useT();
   const { locale } = useLocale();
+  const ids = props.practiceCategories.split(" ");
   return (
     <details className="summary">
-      <summary>{t("report.byCategory", { count: practices.length })}</summary>
+      <summary>{t("report.byCategory", { count: props.count })}</summary>
       <ul>
-        {categories.map((c) => {
-          const n = practices.filter((p) => p.categoryId === c.id).length;
+        {props.categories.map((c) => {
+          const n = ids.filter((id) => id === c.id).length;
           return (
             <li key={c.id} className={n ? "has" : ""}>
               {c.number}. {textIn(locale, c.names)} — {t("report.practiceCount", { count: n })}
@@ -539,7 +611,7 @@ function CategorySummary({ categories, practices }: { categories: Category[]; pr
       </ul>
     </details>
   );
-}
+});
 
 const NO_PROBLEMS: FieldProblem[] = [];
 
@@ -562,13 +634,37 @@ const PracticeEditor = memo(function PracticeEditor(props: {
 }) {
   const t = useT();
   const { locale } = useLocale();
-  const { practice: p, index, practiceKey, onChange } = props;
+  const { practice: p, index, practiceKey, onChange, onAttachments } = props;
   const headingId = useId();
   const set = (patch: Partial<Practice>) => onChange(practiceKey, (x) => ({ ...x, ...patch }));
-  const problemsAt = (field: string, criterionId = "") => {
-    const out = props.problems.filter((x) => x.field === field && x.criterionId === criterionId);
-    return out.length ? out : NO_PROBLEMS;
-  };
+  // A key re-renders the practice typed in: what does not change with its text is made once, and each
+  // field's problems are the same array from one key to the next, so that the other fields skip (memo).
+  const label = useMemo(
+    () => ({
+      title: t("practice.title"),
+      category: t("practice.category"),
+      description: t("practice.description"),
+      sinceYear: t("practice.sinceYear"),
+      partners: t("practice.partners"),
+      targetGroups: t("practice.targetGroups"),
+      evidenceLinks: t("practice.evidenceLinks"),
+      evidenceLinksHint: t("practice.evidenceLinksHint"),
+      narratives: t("practice.narratives"),
+      remove: t("report.removePractice"),
+    }),
+    [t],
+  );
+  const categoryOptions = useMemo(
+    () => props.categories.map((c) => ({ value: c.id, label: `${c.number}. ${textIn(locale, c.names)}` })),
+    [props.categories, locale],
+  );
+  const problemsByField = useMemo(() => {
+    const m = new Map<string, FieldProblem[]>();
+    for (const x of props.problems) m.set(x.field + "|" + x.criterionId, [...(m.get(x.field + "|" + x.criterionId) ?? []), x]);
+    return m;
+  }, [props.problems]);
+  const problemsAt = (field: string, criterionId = "") => problemsByField.get(field + "|" + criterionId) ?? NO_PROBLEMS;
+  const setAttachments = useCallback((attachments: Attachment[]) => onAttachments(practiceKey, attachments), [onAttachments, practiceKey]);
   const narrative = (criterionId: string) => p.narratives.find((n) => n.criterionId === criterionId)?.text ?? "";
   const setNarrative = (criterionId: string, text: string) =>
     onChange(practiceKey, (x) => {
@@ -581,33 +677,28 @@ const PracticeEditor = memo(function PracticeEditor(props: {
   return (
     <section className="card practice" aria-labelledby={headingId} data-testid="practice">
       <h3 id={headingId}>{t("report.practiceN", { n: props.index + 1, title: p.title || t("report.untitled") })}</h3>
-      <TextInput label={t("practice.title")} value={p.title} onChange={(v) => set({ title: v })} required limit={LIMITS.title} problems={problemsAt("title")} />
-      <Select
-        label={t("practice.category")}
-        value={p.categoryId}
-        onChange={(v) => set({ categoryId: v })}
-        options={props.categories.map((c) => ({ value: c.id, label: `${c.number}. ${textIn(locale, c.names)}` }))}
-      />
-      <TextArea label={t("practice.description")} value={p.description} onChange={(v) => set({ description: v })} rows={5} limit={LIMITS.long} problems={problemsAt("description")} />
+      <TextInput label={label.title} value={p.title} onChange={(v) => set({ title: v })} required limit={LIMITS.title} problems={problemsAt("title")} />
+      <Select label={label.category} value={p.categoryId} onChange={(v) => set({ categoryId: v })} options={categoryOptions} />
+      <TextArea label={label.description} value={p.description} onChange={(v) => set({ description: v })} rows={5} limit={LIMITS.long} problems={problemsAt("description")} />
       <TextInput
-        label={t("practice.sinceYear")}
+        label={label.sinceYear}
         type="number"
         value={p.sinceYear ? String(p.sinceYear) : ""}
         onChange={(v) => set({ sinceYear: v ? Math.min(9999, Math.max(0, Number.parseInt(v, 10) || 0)) : 0 })}
         problems={problemsAt("since_year")}
       />
-      <TextInput label={t("practice.partners")} value={p.partners} onChange={(v) => set({ partners: v })} limit={LIMITS.short} problems={problemsAt("partners")} />
-      <TextInput label={t("practice.targetGroups")} value={p.targetGroups} onChange={(v) => set({ targetGroups: v })} limit={LIMITS.short} problems={problemsAt("target_groups")} />
+      <TextInput label={label.partners} value={p.partners} onChange={(v) => set({ partners: v })} limit={LIMITS.short} problems={problemsAt("partners")} />
+      <TextInput label={label.targetGroups} value={p.targetGroups} onChange={(v) => set({ targetGroups: v })} limit={LIMITS.short} problems={problemsAt("target_groups")} />
       <TextArea
-        label={t("practice.evidenceLinks")}
-        hint={t("practice.evidenceLinksHint")}
+        label={label.evidenceLinks}
+        hint={label.evidenceLinksHint}
         value={p.evidenceLinks.join("\n")}
         onChange={(v) => set({ evidenceLinks: v.split("\n") })}
         rows={2}
         problems={problemsAt("evidence_links")}
       />
       <fieldset>
-        <legend>{t("practice.narratives")}</legend>
+        <legend>{label.narratives}</legend>
         {props.criteria.map((c) => (
           <TextArea
             key={c.id}
@@ -626,18 +717,26 @@ const PracticeEditor = memo(function PracticeEditor(props: {
         practiceId={p.id}
         attachments={p.attachments}
         disabled={props.filesDisabled}
-        onChange={(attachments) => props.onAttachments(practiceKey, attachments)}
+        onChange={setAttachments}
       />
       <button type="button" className="danger" onClick={() => props.onRemove(index)}>
-        {t("report.removePractice")}
+        {label.remove}
       </button>
     </section>
   );
 });
 
 
-function FollowUpEditor({ followUp: f, onChange, problemsAt }: { followUp: FollowUp; onChange: (update: (f: FollowUp) => FollowUp) => void; problemsAt: (field: string) => FieldProblem[] }) {
+/** FollowUpEditor is a follow-up's outcome and narrative; onChange updates the follow-up of that previous nomination (memo, as PracticeEditor). */
+const FollowUpEditor = memo(function FollowUpEditor(props: {
+  followUp: FollowUp;
+  outcomeProblems: FieldProblem[];
+  narrativeProblems: FieldProblem[];
+  onChange: (previousNominationId: string, update: (f: FollowUp) => FollowUp) => void;
+}) {
   const t = useT();
+  const f = props.followUp;
+  const onChange = (update: (f: FollowUp) => FollowUp) => props.onChange(f.previousNominationId, update);
   return (
     <section className="card">
       <h3>
@@ -649,11 +748,11 @@ function FollowUpEditor({ followUp: f, onChange, problemsAt }: { followUp: Follo
         onChange={(v) => onChange((x) => ({ ...x, outcome: Number(v) as FollowUpOutcome }))}
         options={outcomeKeys.map(([o, k]) => ({ value: String(o), label: t(k) }))}
       />
-      <Problems list={problemsAt("outcome")} />
-      <TextArea label={t("followUp.narrative")} value={f.narrative} onChange={(v) => onChange((x) => ({ ...x, narrative: v }))} rows={3} limit={LIMITS.long} problems={problemsAt("narrative")} />
+      <Problems list={props.outcomeProblems} />
+      <TextArea label={t("followUp.narrative")} value={f.narrative} onChange={(v) => onChange((x) => ({ ...x, narrative: v }))} rows={3} limit={LIMITS.long} problems={props.narrativeProblems} />
     </section>
   );
-}
+});
 
 /**
  * ConflictPanel shows, field by field, everything that differs between the expert's version and the one

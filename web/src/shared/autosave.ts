@@ -125,7 +125,8 @@ export function useVersionedAutosave<D, S>(o: AutosaveOptions<D, S>): Autosave<D
 
   const changed = useCallback(() => {
     edits.current++;
-    setState((s) => (s.kind === "conflict" ? s : { kind: "dirty" }));
+    // The same state while it stays dirty: what shows it need not re-render on every key.
+    setState((s) => (s.kind === "conflict" || s.kind === "dirty" ? s : { kind: "dirty" }));
   }, []);
 
   const flush = useCallback(

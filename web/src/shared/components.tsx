@@ -317,8 +317,8 @@ export type SaveState =
   | { kind: "failed"; error: unknown }
   | { kind: "conflict" };
 
-/** SaveIndicator tells, politely to screen readers, whether what was typed is safe on the server. */
-export function SaveIndicator({ state }: { state: SaveState }) {
+/** SaveIndicator tells, politely to screen readers, whether what was typed is safe on the server (memo: typing leaves the state as it is). */
+export const SaveIndicator = memo(function SaveIndicator({ state }: { state: SaveState }) {
   const t = useT();
   const { locale } = useLocale();
   let text: string;
@@ -348,7 +348,7 @@ export function SaveIndicator({ state }: { state: SaveState }) {
       {text}
     </p>
   );
-}
+});
 
 /**
  * ConfirmDialog is a modal <dialog>: the browser traps focus in it and Escape closes it. open drives
