@@ -1,10 +1,12 @@
 import { act } from "react-dom/test-utils";
 import { createRoot, type Root } from "react-dom/client";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { create } from "@bufbuild/protobuf";
-import { SnippetPartSchema } from "../gen/miasta/v1/search_pb.js";
+import { screen } from "@testing-library/dom";
+import { SearchPracticesResponseSchema, SnippetPartSchema } from "../gen/miasta/v1/search_pb.js";
+import { LocaleProvider } from "../i18n";
 import { paramsFrom, requestFrom, stateFrom } from "./searchParams";
-import { Snippet } from "./Search";
+import { SearchForm, Snippet } from "./Search";
 
 describe("the search URL", () => {
   it("round-trips the query and every filter", () => {
@@ -59,5 +61,41 @@ describe("Snippet", () => {
     expect(el.querySelector("img")).toBeNull();
     expect([...el.querySelectorAll("mark")].map((m) => m.textContent)).toEqual(["migrantów"]);
     expect(el.textContent).toBe('Punkt dla migrantów <img src=x onerror="alert(1)"> w Łodzi…');
+  });
+});
+
+describe("SearchForm", () => {
+  let root: Root | undefined;
+  afterEach(() => {
+    act(() => root?.unmount());
+    document.body.innerHTML = "";
+  });
+  const show = async (facetsCounted: boolean) => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    root = createRoot(el);
+    const response = create(SearchPracticesResponseSchema, {
+      totalCount: 2000,
+      totalIsLowerBound: !facetsCounted,
+      facetsCounted,
+      editions: [{ year: 2024, count: facetsCounted ? 12 : 0 }],
+      cities: [{ city: { id: "0b6b6f1e-0000-4000-8000-000000000002", name: "Łódź" }, count: facetsCounted ? 7 : 0 }],
+    });
+    const state = stateFrom(new URLSearchParams("q=integracja"));
+    await act(async () => {
+      root!.render(
+        <LocaleProvider locale="en">
+          <SearchForm state={state} response={response} onChange={() => {}} />
+        </LocaleProvider>,
+      );
+    });
+    await vi.waitFor(() => expect(screen.getByLabelText("Edition")).toBeTruthy());
+    return [...(screen.getByLabelText("Edition") as HTMLSelectElement).options, ...(screen.getByLabelText("City") as HTMLSelectElement).options].map((o) => o.text);
+  };
+  it("counts the filters' options when the server counted them", async () => {
+    expect(await show(true)).toEqual(["All editions", "2024 (12)", "All cities", "Łódź (7)"]);
+  });
+  it("names the options without a count when the search matched more than the server counts", async () => {
+    expect(await show(false)).toEqual(["All editions", "2024", "All cities", "Łódź"]);
   });
 });

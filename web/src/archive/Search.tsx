@@ -111,7 +111,7 @@ function hasFilters(s: SearchState): boolean {
   return !!(s.edition || s.category || s.city || s.distinguished || s.target);
 }
 
-function SearchForm({ state, response, onChange }: { state: SearchState; response: SearchPracticesResponse | undefined; onChange: (s: Partial<SearchState>) => void }) {
+export function SearchForm({ state, response, onChange }: { state: SearchState; response: SearchPracticesResponse | undefined; onChange: (s: Partial<SearchState>) => void }) {
   const t = useT();
   const { locale } = useLocale();
   const id = useId();
