@@ -12,25 +12,34 @@ ALTER TABLE search_words ADD COLUMN known boolean NOT NULL DEFAULT false;
 
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION search_add_words(texts text[]) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    have_ispell boolean := EXISTS (SELECT FROM pg_ts_dict WHERE dictname = 'miasta_pl_ispell');
 BEGIN
-    INSERT INTO search_words (word, lemmas, known)
-    SELECT unaccent(f),
-           coalesce(array_agg(DISTINCT unaccent(l)) FILTER (WHERE unaccent(l) <> unaccent(f)), '{}'),
-           -- The dictionary by name at run time: without hunspell-pl it does not exist.
-           have_ispell AND bool_or(ts_lexize('miasta_pl_ispell'::text::regdictionary, f) IS NOT NULL)
-    FROM (
-        SELECT DISTINCT f
+    -- Two statements, not one with "have the dictionary AND ts_lexize(…)": once plpgsql plans a
+    -- statement generically (from its sixth call in a session), such a condition no longer spares
+    -- ts_lexize, and naming a dictionary that does not exist is an error.
+    IF EXISTS (SELECT FROM pg_ts_dict WHERE dictname = 'miasta_pl_ispell') THEN
+        INSERT INTO search_words (word, lemmas, known)
+        SELECT unaccent(f),
+               coalesce(array_agg(DISTINCT unaccent(l)) FILTER (WHERE unaccent(l) <> unaccent(f)), '{}'),
+               bool_or(ts_lexize('miasta_pl_ispell'::text::regdictionary, f) IS NOT NULL)
+        FROM (
+            SELECT DISTINCT f
+            FROM unnest(texts) t, unnest(tsvector_to_array(to_tsvector('simple', t))) f
+        ) forms
+        -- The configuration by name at run time: search_use_dictionary() may replace it.
+        LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('miasta_pl'::text::regconfig, f))) l ON true
+        WHERE NOT EXISTS (SELECT FROM search_words s WHERE s.word = unaccent(f))
+        GROUP BY unaccent(f)
+        ON CONFLICT (word) DO UPDATE SET lemmas = ARRAY(SELECT DISTINCT unnest(search_words.lemmas || excluded.lemmas)),
+                                         known = search_words.known OR excluded.known
+            WHERE NOT search_words.lemmas @> excluded.lemmas OR (excluded.known AND NOT search_words.known);
+    ELSE
+        -- Without the dictionary no word is known, and miasta_pl is plain simple (no lemmas).
+        INSERT INTO search_words (word, lemmas, known)
+        SELECT DISTINCT unaccent(f), '{}'::text[], false
         FROM unnest(texts) t, unnest(tsvector_to_array(to_tsvector('simple', t))) f
-    ) forms
-    -- The configuration by name at run time: search_use_dictionary() may replace it.
-    LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('miasta_pl'::text::regconfig, f))) l ON true
-    WHERE NOT EXISTS (SELECT FROM search_words s WHERE s.word = unaccent(f))
-    GROUP BY unaccent(f)
-    ON CONFLICT (word) DO UPDATE SET lemmas = ARRAY(SELECT DISTINCT unnest(search_words.lemmas || excluded.lemmas)),
-                                     known = search_words.known OR excluded.known
-        WHERE NOT search_words.lemmas @> excluded.lemmas OR (excluded.known AND NOT search_words.known);
+        WHERE NOT EXISTS (SELECT FROM search_words s WHERE s.word = unaccent(f))
+        ON CONFLICT (word) DO NOTHING;
+    END IF;
 END;
 $$;
 -- +goose StatementEnd

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
@@ -149,7 +150,34 @@ const maxOffset = 10000
 
 type cursor struct {
 	Offset int32 `json:"o"`
+	// The pages before were listed newest first: the next ones are too, even if the matches have
+	// since crossed the rank limit (an announcement adds thousands at once), so that pages never
+	// overlap or skip.
+	Newest bool `json:"n,omitempty"`
 }
+
+// customPlans runs each statement unnamed, so that PostgreSQL plans it for its parameters every time.
+// The queries' optional filters ("$1 IS NULL OR year = $1") let a plan use the filters' indexes only
+// when the parameters are known; the generic plan of a statement prepared once, which PostgreSQL
+// switches to after five executions, would filter every match's row instead.
+type customPlans struct{ db searchdb.DBTX }
+
+func (c customPlans) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return c.db.Exec(ctx, sql, append([]any{pgx.QueryExecModeDescribeExec}, args...)...)
+}
+
+func (c customPlans) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return c.db.Query(ctx, sql, append([]any{pgx.QueryExecModeDescribeExec}, args...)...)
+}
+
+func (c customPlans) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return c.db.QueryRow(ctx, sql, append([]any{pgx.QueryExecModeDescribeExec}, args...)...)
+}
+
+// newestBudget is how many practices under the filters NewestMatches reads, newest first, for a
+// page ending at end: ten times the page's end (a broad search matches more than one practice in
+// ten, most of the time), from 1,000 to 20,000.
+func newestBudget(end int32) int32 { return min(20000, max(1000, 10*end)) }
 
 // Search returns a page of the public practices matching q with the total count and the facets.
 // Up to the rank limit, matches are ranked (best first, then newest edition first, then by id, so
@@ -176,6 +204,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	browsing := q.Text == "" && q.TargetGroup == ""
 	upTo := s.rankLimit + 1
+	db := customPlans{s.pool}
 	// The page and the facets on two connections at once, each query's time rather than their sum.
 	var (
 		res    = Result{Order: Newest, FacetsCounted: true}
@@ -198,19 +227,19 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		if browsing {
-			return browse(gctx, s.pool)
+			return browse(gctx, db)
 		}
 		var (
 			n   int32
 			err error
 		)
 		if q.Text == "" {
-			n, err = s.q.CountTargetMatches(gctx, s.pool, searchdb.CountTargetMatchesParams{
+			n, err = s.q.CountTargetMatches(gctx, db, searchdb.CountTargetMatchesParams{
 				TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
 				DistinguishedOnly: q.DistinguishedOnly, UpTo: upTo,
 			})
 		} else {
-			n, err = s.q.CountMatches(gctx, s.pool, searchdb.CountMatchesParams{
+			n, err = s.q.CountMatches(gctx, db, searchdb.CountMatchesParams{
 				Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
 				DistinguishedOnly: q.DistinguishedOnly, UpTo: upTo,
 			})
@@ -220,12 +249,16 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		}
 		res.Total = min(n, s.rankLimit)
 		res.TotalIsLowerBound = n > s.rankLimit
+		newest := res.TotalIsLowerBound
+		if q.PageToken != "" {
+			newest = cur.Newest
+		}
 		switch {
-		case !res.TotalIsLowerBound && q.Text == "":
-			return browse(gctx, s.pool)
-		case !res.TotalIsLowerBound:
+		case !newest && q.Text == "":
+			return browse(gctx, db)
+		case !newest:
 			res.Order = Relevance
-			rows, err = s.q.SearchPractices(gctx, s.pool, searchdb.SearchPracticesParams{
+			rows, err = s.q.SearchPractices(gctx, db, searchdb.SearchPracticesParams{
 				Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
 				DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
 			})
@@ -237,7 +270,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		// Too many to rank: read the (year, id) index in order, which the planner would not choose
 		// (it cannot tell how many practices a tsquery matches before it runs), and stop at the page.
 		// The tsqueries are made first: search_query's own lookups must be planned as usual.
-		tsq, err := s.q.SearchQueries(gctx, s.pool, searchdb.SearchQueriesParams{Query: q.Text, TargetGroup: q.TargetGroup})
+		tsq, err := s.q.SearchQueries(gctx, db, searchdb.SearchQueriesParams{Query: q.Text, TargetGroup: q.TargetGroup})
 		if err != nil {
 			return fmt.Errorf("newest matches: %w", err)
 		}
@@ -247,14 +280,14 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 			}
 			return &s
 		}
-		return pgx.BeginTxFunc(gctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		err = pgx.BeginTxFunc(gctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(gctx, `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`); err != nil {
 				return fmt.Errorf("newest matches: %w", err)
 			}
-			newest, err := s.q.NewestMatches(gctx, tx, searchdb.NewestMatchesParams{
+			newest, err := s.q.NewestMatches(gctx, customPlans{tx}, searchdb.NewestMatchesParams{
 				Match: orNil(tsq.Match), Target: orNil(tsq.Target), Headline: tsq.Headline,
-				Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
-				DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
+				Year: year, CategoryID: q.CategoryID, CityID: q.CityID, DistinguishedOnly: q.DistinguishedOnly,
+				Budget: newestBudget(cur.Offset + size + 1), OffsetCount: cur.Offset, LimitCount: size + 1,
 			})
 			for _, r := range newest {
 				rows = append(rows, searchdb.SearchPracticesRow(r))
@@ -264,12 +297,32 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 			}
 			return nil
 		})
+		if err != nil || int32(len(rows)) > size {
+			return err
+		}
+		// A short page: the matches are sparse among the newest practices, or this is the last page.
+		// All the matches, sorted.
+		rows = nil
+		if q.Text == "" {
+			return browse(gctx, db)
+		}
+		sorted, err := s.q.SortedMatches(gctx, db, searchdb.SortedMatchesParams{
+			Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
+			DistinguishedOnly: q.DistinguishedOnly, OffsetCount: cur.Offset, LimitCount: size + 1,
+		})
+		for _, r := range sorted {
+			rows = append(rows, searchdb.SearchPracticesRow(r))
+		}
+		if err != nil {
+			return fmt.Errorf("sorted matches: %w", err)
+		}
+		return nil
 	})
 	g.Go(func() (err error) {
 		if !browsing {
 			if q.Text == "" {
 				var target []searchdb.TargetFacetsRow
-				target, err = s.q.TargetFacets(gctx, s.pool, searchdb.TargetFacetsParams{
+				target, err = s.q.TargetFacets(gctx, db, searchdb.TargetFacetsParams{
 					TargetGroup: q.TargetGroup, DistinguishedOnly: q.DistinguishedOnly, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
 					UpTo: upTo,
 				})
@@ -277,7 +330,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 					facets = append(facets, searchdb.SearchFacetsRow(b))
 				}
 			} else {
-				facets, err = s.q.SearchFacets(gctx, s.pool, searchdb.SearchFacetsParams{
+				facets, err = s.q.SearchFacets(gctx, db, searchdb.SearchFacetsParams{
 					Query: q.Text, TargetGroup: q.TargetGroup, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
 					DistinguishedOnly: q.DistinguishedOnly, UpTo: upTo,
 				})
@@ -292,7 +345,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 			res.FacetsCounted = false
 		}
 		// Browsing, or too many matches to count: the counts the index keeps.
-		standing, err := s.q.BrowseFacets(gctx, s.pool, searchdb.BrowseFacetsParams{
+		standing, err := s.q.BrowseFacets(gctx, db, searchdb.BrowseFacetsParams{
 			DistinguishedOnly: q.DistinguishedOnly, Year: year, CategoryID: q.CategoryID, CityID: q.CityID,
 		})
 		if err != nil {
@@ -311,7 +364,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, err
 	}
 	if int32(len(rows)) > size && cur.Offset+size <= maxOffset {
-		res.NextPageToken = page.Encode(cursor{Offset: cur.Offset + size})
+		res.NextPageToken = page.Encode(cursor{Offset: cur.Offset + size, Newest: res.Order == Newest && !browsing})
 	}
 	if int32(len(rows)) > size {
 		rows = rows[:size]

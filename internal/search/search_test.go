@@ -288,6 +288,27 @@ func TestBroadSearch(t *testing.T) {
 			t.Errorf("%s: pages gave %v; want %v", tc.name, gotIDs, tc.want)
 		}
 	}
+	// Pages keep the order they started in when the matches cross the limit between them (here the
+	// limit moves instead: 27 matches are above 26 and below 30).
+	first, err := search.NewService(c.pool).WithRankLimit(26).Search(t.Context(), search.Query{Text: "migrantow", PageSize: 10})
+	if err != nil || first.Order != search.Newest {
+		t.Fatalf("page 1 at a limit of 26: order %v, %v", first.Order, err)
+	}
+	crossed := ids(first)
+	for token := first.NextPageToken; token != ""; {
+		res, err := search.NewService(c.pool).WithRankLimit(30).Search(t.Context(), search.Query{Text: "migrantow", PageSize: 10, PageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Order != search.Newest || res.Total != 27 || res.TotalIsLowerBound {
+			t.Errorf("a later page at a limit of 30: order %v, total %d (lower bound %v); want newest first as page 1, 27 exact", res.Order, res.Total, res.TotalIsLowerBound)
+		}
+		crossed = append(crossed, ids(res)...)
+		token = res.NextPageToken
+	}
+	if !slices.Equal(crossed, newestIDs) {
+		t.Errorf("pages across the limit gave %v; want %v", crossed, newestIDs)
+	}
 	// The hits of a broad search still carry their snippet, marked.
 	res := run(search.Query{Text: "migrantow", CityID: &c.krakow, EditionYear: 2017})
 	if len(res.Hits) != 1 || res.Hits[0].PracticeID != c.szkoly2017 || res.Total != 1 || res.TotalIsLowerBound || res.Order != search.Relevance {
@@ -540,6 +561,18 @@ func TestFallbackWithoutDictionary(t *testing.T) {
 	if err := c.pool.QueryRow(ctx, `SELECT count(*) FROM search_words WHERE lemmas <> '{}'`).Scan(&lemmas); err != nil || lemmas != 0 {
 		t.Fatalf("%d words with lemmas without a dictionary (%v)", lemmas, err)
 	}
+	// Indexing goes on working on one connection past plpgsql's switch to generic plans (the sixth
+	// call of a statement in a session), which must never name the missing dictionary.
+	conn, err := c.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 8 {
+		if _, err := conn.Exec(ctx, `SELECT search_add_words(ARRAY[$1::text])`, fmt.Sprintf("słowo%d nowe%d", i, i)); err != nil {
+			t.Fatalf("search_add_words, call %d on one connection without the dictionary: %v", i+1, err)
+		}
+	}
+	conn.Release()
 	for _, tc := range []struct {
 		query string
 		want  []uuid.UUID

@@ -266,15 +266,20 @@ func (q *Queries) CountTargetMatches(ctx context.Context, db DBTX, arg CountTarg
 const newestMatches = `-- name: NewestMatches :many
 WITH hits AS (
     SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body
-    FROM search_practices s
-    WHERE ($2::text IS NULL OR s.document @@ CAST($2::text AS tsquery))
-      AND ($3::text IS NULL OR s.target_document @@ CAST($3::text AS tsquery))
-      AND ($4::integer IS NULL OR s.year = $4::integer)
-      AND ($5::uuid IS NULL OR s.category_id = $5::uuid)
-      AND ($6::uuid IS NULL OR s.city_id = $6::uuid)
-      AND (NOT $7::boolean OR s.distinguished)
+    FROM (
+        SELECT practice_id, report_id, edition_id, year, category_id, city_id, distinguished, title, city_name, body, document, target_document
+        FROM search_practices s
+        WHERE ($2::integer IS NULL OR s.year = $2::integer)
+          AND ($3::uuid IS NULL OR s.category_id = $3::uuid)
+          AND ($4::uuid IS NULL OR s.city_id = $4::uuid)
+          AND (NOT $5::boolean OR s.distinguished)
+        ORDER BY s.year DESC, s.practice_id
+        LIMIT $6::integer
+    ) s
+    WHERE ($7::text IS NULL OR s.document @@ CAST($7::text AS tsquery))
+      AND ($8::text IS NULL OR s.target_document @@ CAST($8::text AS tsquery))
     ORDER BY s.year DESC, s.practice_id
-    LIMIT $9::integer OFFSET $8::integer
+    LIMIT $10::integer OFFSET $9::integer
 )
 SELECT h.practice_id, h.year, h.category_id, h.city_id, h.distinguished, h.title, h.city_name, 0::real AS rank,
        k.number AS category_number, k.name_pl AS category_name_pl, k.name_texts AS category_name_texts,
@@ -288,12 +293,13 @@ ORDER BY h.year DESC, h.practice_id
 
 type NewestMatchesParams struct {
 	Headline          string
-	Match             *string
-	Target            *string
 	Year              *int32
 	CategoryID        *uuid.UUID
 	CityID            *uuid.UUID
 	DistinguishedOnly bool
+	Budget            int32
+	Match             *string
+	Target            *string
 	OffsetCount       int32
 	LimitCount        int32
 }
@@ -314,20 +320,23 @@ type NewestMatchesRow struct {
 	BodyLength        int32
 }
 
-// The page of a search matching too many practices to rank: newest edition first, in the order of
-// search_practices_order. It runs with bitmap and sequential scans off (SET LOCAL), so that the
-// index is read in order and the scan stops at the page: a broad query finds its page's matches
-// within the first rows, where ranking would read every match. The tsqueries come in made
-// (search_query, before the settings change: its own lookups must not be planned without them).
+// The page of a search matching too many practices to rank: newest edition first. It reads the
+// first @budget practices under the filters in the order of search_practices_order and keeps those
+// that match, so that a broad query finds its page within the first rows, where ranking would read
+// every match. It runs with bitmap and sequential scans off (SET LOCAL), so that the index is read in
+// order. A page it leaves short (matches sparse among the newest practices, or the last page) is
+// asked of SortedMatches. The tsqueries come in made (search_query, before the settings change: its
+// own lookups must not be planned without them).
 func (q *Queries) NewestMatches(ctx context.Context, db DBTX, arg NewestMatchesParams) ([]NewestMatchesRow, error) {
 	rows, err := db.Query(ctx, newestMatches,
 		arg.Headline,
-		arg.Match,
-		arg.Target,
 		arg.Year,
 		arg.CategoryID,
 		arg.CityID,
 		arg.DistinguishedOnly,
+		arg.Budget,
+		arg.Match,
+		arg.Target,
 		arg.OffsetCount,
 		arg.LimitCount,
 	)
@@ -595,6 +604,102 @@ func (q *Queries) SearchQueries(ctx context.Context, db DBTX, arg SearchQueriesP
 	var i SearchQueriesRow
 	err := row.Scan(&i.Match, &i.Target, &i.Headline)
 	return i, err
+}
+
+const sortedMatches = `-- name: SortedMatches :many
+WITH hits AS (
+    SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body
+    FROM search_practices s
+    WHERE s.document @@ (SELECT search_query($1::text, false))
+      AND ($2::text = '' OR s.target_document @@ (SELECT search_query($2::text, false)))
+      AND ($3::integer IS NULL OR s.year = $3::integer)
+      AND ($4::uuid IS NULL OR s.category_id = $4::uuid)
+      AND ($5::uuid IS NULL OR s.city_id = $5::uuid)
+      AND (NOT $6::boolean OR s.distinguished)
+    ORDER BY s.year DESC, s.practice_id
+    LIMIT $8::integer OFFSET $7::integer
+)
+SELECT h.practice_id, h.year, h.category_id, h.city_id, h.distinguished, h.title, h.city_name, 0::real AS rank,
+       k.number AS category_number, k.name_pl AS category_name_pl, k.name_texts AS category_name_texts,
+       ts_headline('miasta_simple', translate(h.body, E'\x02\x03', ''),
+                   coalesce(search_query($1::text, true), ''::tsquery),
+                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1')::text AS snippet,
+       char_length(h.body)::integer AS body_length
+FROM hits h
+JOIN categories k ON k.id = h.category_id
+ORDER BY h.year DESC, h.practice_id
+`
+
+type SortedMatchesParams struct {
+	Query             string
+	TargetGroup       string
+	Year              *int32
+	CategoryID        *uuid.UUID
+	CityID            *uuid.UUID
+	DistinguishedOnly bool
+	OffsetCount       int32
+	LimitCount        int32
+}
+
+type SortedMatchesRow struct {
+	PracticeID        uuid.UUID
+	Year              int32
+	CategoryID        uuid.UUID
+	CityID            uuid.UUID
+	Distinguished     bool
+	Title             string
+	CityName          string
+	Rank              float32
+	CategoryNumber    int32
+	CategoryNamePl    string
+	CategoryNameTexts []byte
+	Snippet           string
+	BodyLength        int32
+}
+
+// NewestMatches without its budget, planned as usual (the matches from the GIN index, sorted): for
+// the pages NewestMatches leaves short.
+func (q *Queries) SortedMatches(ctx context.Context, db DBTX, arg SortedMatchesParams) ([]SortedMatchesRow, error) {
+	rows, err := db.Query(ctx, sortedMatches,
+		arg.Query,
+		arg.TargetGroup,
+		arg.Year,
+		arg.CategoryID,
+		arg.CityID,
+		arg.DistinguishedOnly,
+		arg.OffsetCount,
+		arg.LimitCount,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SortedMatchesRow
+	for rows.Next() {
+		var i SortedMatchesRow
+		if err := rows.Scan(
+			&i.PracticeID,
+			&i.Year,
+			&i.CategoryID,
+			&i.CityID,
+			&i.Distinguished,
+			&i.Title,
+			&i.CityName,
+			&i.Rank,
+			&i.CategoryNumber,
+			&i.CategoryNamePl,
+			&i.CategoryNameTexts,
+			&i.Snippet,
+			&i.BodyLength,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const targetFacets = `-- name: TargetFacets :many

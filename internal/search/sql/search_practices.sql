@@ -57,16 +57,47 @@ SELECT count(*)::integer FROM (
 ) m;
 
 -- name: NewestMatches :many
--- The page of a search matching too many practices to rank: newest edition first, in the order of
--- search_practices_order. It runs with bitmap and sequential scans off (SET LOCAL), so that the
--- index is read in order and the scan stops at the page: a broad query finds its page's matches
--- within the first rows, where ranking would read every match. The tsqueries come in made
--- (search_query, before the settings change: its own lookups must not be planned without them).
+-- The page of a search matching too many practices to rank: newest edition first. It reads the
+-- first @budget practices under the filters in the order of search_practices_order and keeps those
+-- that match, so that a broad query finds its page within the first rows, where ranking would read
+-- every match. It runs with bitmap and sequential scans off (SET LOCAL), so that the index is read in
+-- order. A page it leaves short (matches sparse among the newest practices, or the last page) is
+-- asked of SortedMatches. The tsqueries come in made (search_query, before the settings change: its
+-- own lookups must not be planned without them).
+WITH hits AS (
+    SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body
+    FROM (
+        SELECT *
+        FROM search_practices s
+        WHERE (sqlc.narg(year)::integer IS NULL OR s.year = sqlc.narg(year)::integer)
+          AND (sqlc.narg(category_id)::uuid IS NULL OR s.category_id = sqlc.narg(category_id)::uuid)
+          AND (sqlc.narg(city_id)::uuid IS NULL OR s.city_id = sqlc.narg(city_id)::uuid)
+          AND (NOT @distinguished_only::boolean OR s.distinguished)
+        ORDER BY s.year DESC, s.practice_id
+        LIMIT @budget::integer
+    ) s
+    WHERE (sqlc.narg(match)::text IS NULL OR s.document @@ CAST(sqlc.narg(match)::text AS tsquery))
+      AND (sqlc.narg(target)::text IS NULL OR s.target_document @@ CAST(sqlc.narg(target)::text AS tsquery))
+    ORDER BY s.year DESC, s.practice_id
+    LIMIT @limit_count::integer OFFSET @offset_count::integer
+)
+SELECT h.practice_id, h.year, h.category_id, h.city_id, h.distinguished, h.title, h.city_name, 0::real AS rank,
+       k.number AS category_number, k.name_pl AS category_name_pl, k.name_texts AS category_name_texts,
+       ts_headline('miasta_simple', translate(h.body, E'\x02\x03', ''), CAST(@headline::text AS tsquery),
+                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1')::text AS snippet,
+       char_length(h.body)::integer AS body_length
+FROM hits h
+JOIN categories k ON k.id = h.category_id
+ORDER BY h.year DESC, h.practice_id;
+
+-- name: SortedMatches :many
+-- NewestMatches without its budget, planned as usual (the matches from the GIN index, sorted): for
+-- the pages NewestMatches leaves short.
 WITH hits AS (
     SELECT s.practice_id, s.year, s.category_id, s.city_id, s.distinguished, s.title, s.city_name, s.body
     FROM search_practices s
-    WHERE (sqlc.narg(match)::text IS NULL OR s.document @@ CAST(sqlc.narg(match)::text AS tsquery))
-      AND (sqlc.narg(target)::text IS NULL OR s.target_document @@ CAST(sqlc.narg(target)::text AS tsquery))
+    WHERE s.document @@ (SELECT search_query(@query::text, false))
+      AND (@target_group::text = '' OR s.target_document @@ (SELECT search_query(@target_group::text, false)))
       AND (sqlc.narg(year)::integer IS NULL OR s.year = sqlc.narg(year)::integer)
       AND (sqlc.narg(category_id)::uuid IS NULL OR s.category_id = sqlc.narg(category_id)::uuid)
       AND (sqlc.narg(city_id)::uuid IS NULL OR s.city_id = sqlc.narg(city_id)::uuid)
@@ -76,7 +107,8 @@ WITH hits AS (
 )
 SELECT h.practice_id, h.year, h.category_id, h.city_id, h.distinguished, h.title, h.city_name, 0::real AS rank,
        k.number AS category_number, k.name_pl AS category_name_pl, k.name_texts AS category_name_texts,
-       ts_headline('miasta_simple', translate(h.body, E'\x02\x03', ''), CAST(@headline::text AS tsquery),
+       ts_headline('miasta_simple', translate(h.body, E'\x02\x03', ''),
+                   coalesce(search_query(@query::text, true), ''::tsquery),
                    'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1')::text AS snippet,
        char_length(h.body)::integer AS body_length
 FROM hits h

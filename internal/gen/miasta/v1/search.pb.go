@@ -192,8 +192,10 @@ type SearchPracticesResponse struct {
 	// Counts per edition, category and city of the practices that match the query and the other
 	// filters (each facet ignores its own filter, so that the reader sees what else they could pick).
 	// Without facets_counted, more practices match than are counted: the entries are then the
-	// editions, categories and cities that have public practices under the other filters, each with a
-	// count of 0, which is not a count.
+	// editions, categories and cities that have public practices under the other filters (edition,
+	// category, city, distinction; not the words or the target group), each with a count of 0, which is
+	// not a count. The facets are counted when at most 2,000 practices match the words, the target group
+	// and the distinction filter.
 	Editions   []*EditionFacet  `protobuf:"bytes,4,rep,name=editions,proto3" json:"editions,omitempty"`
 	Categories []*CategoryFacet `protobuf:"bytes,5,rep,name=categories,proto3" json:"categories,omitempty"`
 	Cities     []*CityFacet     `protobuf:"bytes,6,rep,name=cities,proto3" json:"cities,omitempty"`

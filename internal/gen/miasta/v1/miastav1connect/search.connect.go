@@ -45,7 +45,8 @@ type SearchServiceClient interface {
 	// 2,000 matches are ranked by relevance, then newest edition first, and counted exactly; a search
 	// matching more lists them newest edition first and says only that there are more than 2,000
 	// (response.order, total_is_lower_bound), so that no call goes over every practice of a large
-	// archive. An empty query lists every practice the filters let through, newest edition first.
+	// archive. A page token keeps the order of the page it came from. An empty query lists every
+	// practice the filters let through, newest edition first.
 	SearchPractices(context.Context, *v1.SearchPracticesRequest) (*v1.SearchPracticesResponse, error)
 }
 
@@ -91,7 +92,8 @@ type SearchServiceHandler interface {
 	// 2,000 matches are ranked by relevance, then newest edition first, and counted exactly; a search
 	// matching more lists them newest edition first and says only that there are more than 2,000
 	// (response.order, total_is_lower_bound), so that no call goes over every practice of a large
-	// archive. An empty query lists every practice the filters let through, newest edition first.
+	// archive. A page token keeps the order of the page it came from. An empty query lists every
+	// practice the filters let through, newest edition first.
 	SearchPractices(context.Context, *v1.SearchPracticesRequest) (*v1.SearchPracticesResponse, error)
 }
 

@@ -106,8 +106,10 @@ export type SearchPracticesResponse = Message<"miasta.v1.SearchPracticesResponse
    * Counts per edition, category and city of the practices that match the query and the other
    * filters (each facet ignores its own filter, so that the reader sees what else they could pick).
    * Without facets_counted, more practices match than are counted: the entries are then the
-   * editions, categories and cities that have public practices under the other filters, each with a
-   * count of 0, which is not a count.
+   * editions, categories and cities that have public practices under the other filters (edition,
+   * category, city, distinction; not the words or the target group), each with a count of 0, which is
+   * not a count. The facets are counted when at most 2,000 practices match the words, the target group
+   * and the distinction filter.
    *
    * @generated from field: repeated miasta.v1.EditionFacet editions = 4;
    */
@@ -405,7 +407,8 @@ export const SearchService: GenService<{
    * 2,000 matches are ranked by relevance, then newest edition first, and counted exactly; a search
    * matching more lists them newest edition first and says only that there are more than 2,000
    * (response.order, total_is_lower_bound), so that no call goes over every practice of a large
-   * archive. An empty query lists every practice the filters let through, newest edition first.
+   * archive. A page token keeps the order of the page it came from. An empty query lists every
+   * practice the filters let through, newest edition first.
    *
    * @generated from rpc miasta.v1.SearchService.SearchPractices
    */
