@@ -63,7 +63,7 @@ export default defineConfig(({ mode }) => ({
               // once on the six connections HTTP/1.1 gives it (web_test.go checks).
               name: "pages-shared",
               test: (id: string) =>
-                /[\\/]src[\\/](report[\\/](ReportView|Attachments|outcomes|status)|results[\\/]explain|archive[\\/](common|ShareLinks)|shared[\\/](uuid|localized)|organise[\\/]Setup)\.tsx?$/.test(id) ||
+                /[\\/]src[\\/](report[\\/](ReportView|Attachments|outcomes|status)|results[\\/]explain|archive[\\/](common|ShareLinks)|translation[\\/]TranslatedPractice|shared[\\/](uuid|localized)|organise[\\/]Setup)\.tsx?$/.test(id) ||
                 /[\\/]src[\\/]gen[\\/]miasta[\\/]v1[\\/](jury|report|results|mail|archive|past)_pb\.ts$/.test(id),
               includeDependenciesRecursively: false,
             },

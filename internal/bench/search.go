@@ -120,6 +120,7 @@ func (r *run) searchPhase(ctx context.Context, adminURL string, res *searchResul
 		{name: "uchodźcy z Ukrainy", req: &v1.SearchPracticesRequest{Query: "uchodźcy z Ukrainy"}},
 		{name: "mediatorzy rodzinom (rare pair)", req: &v1.SearchPracticesRequest{Query: "mediatorzy rodzinom festiwal"}},
 		{name: "kosmonauta (no hits)", req: &v1.SearchPracticesRequest{Query: "kosmonauta"}},
+		{name: "2015 (the oldest edition's practices only)", req: &v1.SearchPracticesRequest{Query: "2015"}},
 		{name: "browse: empty query", req: &v1.SearchPracticesRequest{}},
 		{name: "integracja, edition 2020", req: &v1.SearchPracticesRequest{Query: "integracja", EditionYear: 2020}},
 		{name: "szkoła, 2020 category 6", req: &v1.SearchPracticesRequest{Query: "szkoła", CategoryId: category}},

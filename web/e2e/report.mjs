@@ -181,6 +181,8 @@ try {
   await lub.page.getByTestId("preview-toggle").click();
   const preview = lub.page.getByTestId("preview");
   const select = preview.getByTestId("preview-language");
+  // The translations load after the preview opens: wait for the last language the report has.
+  await select.locator('option[value="vi"]').waitFor({ state: "attached" });
   const options = await select.locator("option").evaluateAll((os) => os.map((o) => o.value));
   if (options.join(",") !== "pl,uk,vi") failures.push(`the preview offers ${options}; want the original, Ukrainian and Vietnamese (the languages translated)`);
   await preview.getByText("Lubelskie Centrum Wielokulturowe", { exact: true }).waitFor();
