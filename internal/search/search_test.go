@@ -186,7 +186,7 @@ func TestKnownWordMatchesItsFormsOnly(t *testing.T) {
 		{`INSERT INTO edition_cities (edition_id, city_id) SELECT id, $1 FROM editions WHERE year = 2017`, []any{poznan}},
 		{`INSERT INTO reports (id, edition_id, city_id, status, version) SELECT $1, id, $2, 'DRAFT', 1 FROM editions WHERE year = 2017`, []any{report, poznan}},
 		{`INSERT INTO practices (id, report_id, position, title, description, category_id, partners, target_groups, narratives)
-			VALUES ($1, $2, 1, 'Klub integracyjny', 'Spotkania sąsiadów (an integration club).', $3, '', 'sąsiedzi', '[]')`, []any{klub, report, c.cat2017}},
+			VALUES ($1, $2, 1, 'Klub integracyjny', 'Spotkania sąsiadów, zaproszenia kursywą (an integration club).', $3, '', 'sąsiedzi', '[]')`, []any{klub, report, c.cat2017}},
 		// Accepted in an announced edition: the trigger indexes it at once.
 		{`UPDATE reports SET status = 'ACCEPTED' WHERE id = $1`, []any{report}},
 	} {
@@ -201,6 +201,10 @@ func TestKnownWordMatchesItsFormsOnly(t *testing.T) {
 		{"integracja", []uuid.UUID{c.lodz2015, c.szkoly2017}},
 		{"integracyjny", []uuid.UUID{klub}},
 		{"integration", []uuid.UUID{klub}},
+		// A known word is no prefix: "kursy" finds the courses, not the italics ("kursywą").
+		{"kursy", []uuid.UUID{c.szkoly2017}},
+		// A word no text holds is: "migr" finds every form of migrant.
+		{"migr", append([]uuid.UUID{c.lodz2015, c.szkoly2017}, c.gdanskPractices...)},
 		// A word no text holds (a prefix, as typed) is not one the dictionary knows: its stem
 		// "integra" finds both.
 		{"integracyj", []uuid.UUID{klub, c.lodz2015, c.szkoly2017}},
