@@ -274,22 +274,22 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		if err != nil {
 			return fmt.Errorf("newest matches: %w", err)
 		}
-		orNil := func(s string) *string {
-			if s == "" {
+		orNil := func(v string) *string {
+			if v == "" {
 				return nil
 			}
-			return &s
+			return &v
 		}
 		err = pgx.BeginTxFunc(gctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(gctx, `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`); err != nil {
 				return fmt.Errorf("newest matches: %w", err)
 			}
-			newest, err := s.q.NewestMatches(gctx, customPlans{tx}, searchdb.NewestMatchesParams{
+			hits, err := s.q.NewestMatches(gctx, customPlans{tx}, searchdb.NewestMatchesParams{
 				Match: orNil(tsq.Match), Target: orNil(tsq.Target), Headline: tsq.Headline,
 				Year: year, CategoryID: q.CategoryID, CityID: q.CityID, DistinguishedOnly: q.DistinguishedOnly,
 				Budget: newestBudget(cur.Offset + size + 1), OffsetCount: cur.Offset, LimitCount: size + 1,
 			})
-			for _, r := range newest {
+			for _, r := range hits {
 				rows = append(rows, searchdb.SearchPracticesRow(r))
 			}
 			if err != nil {
